@@ -1,0 +1,38 @@
+# The README's two commands:
+#   make demo   set up, then run the demo analysis on bundled sample data
+#   make test   set up, then run every test: Rust, Python, node and headless Chromium
+# Everything they need is installed by scripts/setup.sh (idempotent; kept as a cache).
+
+SHELL := bash
+PYTHON := $(CURDIR)/.venv/bin/python
+export PYTHON
+
+.PHONY: demo test setup test-rust test-py test-js lint schema
+
+demo:
+	scripts/setup.sh python
+	cjm-py/scripts/develop.sh
+	$(PYTHON) examples/demo.py
+
+test: setup lint test-rust test-py test-js
+	@echo "all test suites passed"
+
+setup:
+	scripts/setup.sh
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+test-rust:
+	cargo test --workspace --exclude cjm-py
+	cargo run -q -p cjm-core --example quickstart
+
+test-py:
+	cjm-py/scripts/test.sh
+
+test-js:
+	cjm-wasm/scripts/test.sh
+
+schema:
+	CJM_BLESS=1 cargo test -q -p cjm-core --test schema_drift

@@ -1,0 +1,216 @@
+//! Errors as data.
+//!
+//! Design (after pydantic-core and jiff): every failure has a stable, snake_case `code`
+//! that tests and callers match on, and a human message that may be reworded at any time.
+//! Failures about a document carry *all* problems found, each with its own code and a
+//! JSON path into the document (`touchpoints[3].stage`; the empty string is the root), so
+//! an editor can mark every field at once. Messages are lowercase, without a trailing
+//! period, and quote values in backticks.
+//!
+//! The bindings map [`Error`] onto their languages: Python raises a `CjmError(ValueError)`
+//! subclass with `.code`, `.path` and `.problems`; JavaScript throws an `Error` with the
+//! same fields. [`Error::code`] and [`Error::path`] are those of the first problem.
+
+use serde::Serialize;
+use std::fmt;
+
+/// The stable codes of document problems. The catalogue with examples is
+/// `docs/errors.md`; a code, once published, never changes meaning.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ProblemCode {
+    /// The text is not JSON (the message gives line and column).
+    InvalidJson,
+    /// The document is larger than the size limit.
+    DocumentTooLarge,
+    /// Objects and arrays are nested deeper than the depth limit.
+    TooDeep,
+    /// A string is longer than the string limit.
+    StringTooLong,
+    /// An array has more items than the item limit.
+    TooManyItems,
+    /// `schema_version` is newer than this build understands (or not a known version).
+    UnsupportedSchemaVersion,
+    /// A value has the wrong JSON type.
+    WrongType,
+    /// A required field is absent.
+    MissingField,
+    /// A field that the format does not define (use `extensions` for own data).
+    UnknownField,
+    /// An object names the same field twice.
+    DuplicateKey,
+    /// A string is not one of the allowed values.
+    InvalidValue,
+    /// A number is NaN or infinite.
+    NotFinite,
+    /// A number is outside its allowed range.
+    OutOfRange,
+    /// A number must be whole.
+    NotAnInteger,
+    /// A name or other required text is empty or only white space.
+    EmptyText,
+    /// An id is not a slug (`[A-Za-z0-9][A-Za-z0-9_.-]*`, at most 128 characters).
+    InvalidId,
+    /// Two items of one kind share an id.
+    DuplicateId,
+    /// A reference names an item that does not exist.
+    DanglingReference,
+    /// Two references on one item contradict each other.
+    InconsistentReference,
+    /// An item needs a scope (stage or touchpoint) and has none.
+    MissingScope,
+    /// An item has two scopes where only one is allowed.
+    ConflictingScope,
+    /// A date is not a real `YYYY-MM-DD` calendar date.
+    InvalidDate,
+    /// A duration is not `<number><unit>` with unit `s`, `m`, `h`, `d` or `w`.
+    InvalidDuration,
+    /// A scale whose `min` is not below its `max`.
+    InvalidScale,
+    /// An emotion value outside its declared scale.
+    OutsideScale,
+}
+
+impl ProblemCode {
+    /// The stable string form, as serialised.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidJson => "invalid_json",
+            Self::DocumentTooLarge => "document_too_large",
+            Self::TooDeep => "too_deep",
+            Self::StringTooLong => "string_too_long",
+            Self::TooManyItems => "too_many_items",
+            Self::UnsupportedSchemaVersion => "unsupported_schema_version",
+            Self::WrongType => "wrong_type",
+            Self::MissingField => "missing_field",
+            Self::UnknownField => "unknown_field",
+            Self::DuplicateKey => "duplicate_key",
+            Self::InvalidValue => "invalid_value",
+            Self::NotFinite => "not_finite",
+            Self::OutOfRange => "out_of_range",
+            Self::NotAnInteger => "not_an_integer",
+            Self::EmptyText => "empty_text",
+            Self::InvalidId => "invalid_id",
+            Self::DuplicateId => "duplicate_id",
+            Self::DanglingReference => "dangling_reference",
+            Self::InconsistentReference => "inconsistent_reference",
+            Self::MissingScope => "missing_scope",
+            Self::ConflictingScope => "conflicting_scope",
+            Self::InvalidDate => "invalid_date",
+            Self::InvalidDuration => "invalid_duration",
+            Self::InvalidScale => "invalid_scale",
+            Self::OutsideScale => "outside_scale",
+        }
+    }
+}
+
+impl fmt::Display for ProblemCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One problem found in a document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct Problem {
+    /// Stable code.
+    pub code: ProblemCode,
+    /// JSON path of the offending value (`touchpoints[3].stage`; `""` is the root).
+    pub path: String,
+    /// Human explanation; wording may change between versions.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            write!(f, "{}: {}", self.code, self.message)
+        } else {
+            write!(f, "{} at `{}`: {}", self.code, self.path, self.message)
+        }
+    }
+}
+
+/// Every problem of one document, in document order (never empty).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problems(pub Vec<Problem>);
+
+impl fmt::Display for Problems {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.0.len();
+        write!(
+            f,
+            "invalid document: {n} problem{}",
+            if n == 1 { "" } else { "s" }
+        )?;
+        for problem in &self.0 {
+            write!(f, "\n  - {problem}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The one error type of `cjm-core`.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A journey document (or another document-like input) has problems.
+    #[error("{0}")]
+    Document(Problems),
+    /// No built-in template has this name.
+    #[error("unknown template `{name}`; known templates: {known}")]
+    UnknownTemplate {
+        /// The name asked for.
+        name: String,
+        /// The names that exist, comma-separated.
+        known: String,
+    },
+}
+
+impl Error {
+    /// The stable code: for a document error, the code of its first problem.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Document(problems) => problems
+                .0
+                .first()
+                .map_or("invalid_document", |p| p.code.as_str()),
+            Self::UnknownTemplate { .. } => "unknown_template",
+        }
+    }
+
+    /// The error family, used by the bindings to choose an exception class.
+    #[must_use]
+    pub fn family(&self) -> &'static str {
+        match self {
+            Self::Document(_) => "document",
+            Self::UnknownTemplate { .. } => "template",
+        }
+    }
+
+    /// The JSON path of the first problem (`""` when the error is not about a place).
+    #[must_use]
+    pub fn path(&self) -> &str {
+        match self {
+            Self::Document(problems) => problems.0.first().map_or("", |p| p.path.as_str()),
+            Self::UnknownTemplate { .. } => "",
+        }
+    }
+
+    /// Every problem; an error that is not about a document gives one problem-like entry
+    /// so that callers can treat all errors alike.
+    #[must_use]
+    pub fn problems(&self) -> &[Problem] {
+        match self {
+            Self::Document(problems) => &problems.0,
+            Self::UnknownTemplate { .. } => &[],
+        }
+    }
+}
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

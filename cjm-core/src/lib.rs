@@ -1,0 +1,28 @@
+//! # cjm-core
+//!
+//! The pure core of cjm, a library for customer journey mapping and journey analytics:
+//! one typed, versioned journey document ([`model::Journey`]), its validation
+//! ([`validate`]), its JSON Schema ([`schema`]) and built-in starter maps ([`templates`]).
+//! The Python (`cjm-py`) and browser (`cjm-wasm`) packages are thin wrappers over this
+//! crate, so all three give the same answers.
+//!
+//! ```
+//! let journey = cjm_core::templates::load("b2c-ecommerce")?;
+//! let summary = journey.summary();
+//! assert_eq!(summary.stages.len(), 5);
+//!
+//! let err = cjm_core::load_str(r#"{"schema_version": 1, "id": "x"}"#).unwrap_err();
+//! assert_eq!(err.code(), "missing_field");
+//! assert_eq!(err.path(), "name");
+//! # Ok::<(), cjm_core::Error>(())
+//! ```
+
+pub mod error;
+pub mod model;
+pub mod schema;
+pub mod templates;
+pub mod validate;
+
+pub use error::{Error, Problem, ProblemCode, Result};
+pub use model::Journey;
+pub use validate::{load_from, load_str, validate, Limits, Loader, ValidJourney};

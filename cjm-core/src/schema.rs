@@ -1,0 +1,28 @@
+//! JSON Schemas generated from the model types with schemars.
+//!
+//! The generated schema is committed at `docs/schema/journey-1.schema.json`; a test fails
+//! when the committed file and the code drift apart (`CJM_BLESS=1` rewrites it). Validation
+//! checks documents against this very schema, so the published schema and the validator
+//! cannot disagree.
+
+use crate::model::Journey;
+use std::sync::OnceLock;
+
+/// The JSON Schema (draft 2020-12) of a journey document, schema version 1.
+#[must_use]
+pub fn journey_schema() -> &'static serde_json::Value {
+    static SCHEMA: OnceLock<serde_json::Value> = OnceLock::new();
+    SCHEMA.get_or_init(|| {
+        let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
+        serde_json::to_value(generator.into_root_schema_for::<Journey>())
+            .unwrap_or(serde_json::Value::Bool(true))
+    })
+}
+
+/// The journey schema as indented JSON text with a final newline, as committed.
+#[must_use]
+pub fn journey_schema_json() -> String {
+    let mut text = serde_json::to_string_pretty(journey_schema()).unwrap_or_default();
+    text.push('\n');
+    text
+}

@@ -1,0 +1,350 @@
+//! Document → validated journey, reporting every problem at once.
+//!
+//! Loading runs in four passes, and each later pass still runs when an earlier one found
+//! problems, so that one call reports as much as can be known:
+//!
+//! 1. **Read** the input (JSON text or any serde source) into a raw tree under [`Limits`];
+//!    broken JSON or a limit stops here, since nothing after it can be trusted.
+//! 2. **Shape**: the raw tree is checked against the JSON Schema generated from the model
+//!    types (types, required and unknown fields, allowed values, ranges, NaN/Inf) — the
+//!    same schema that is published in `docs/schema/`, so the two cannot disagree.
+//! 3. **Rules**: ids, references, scales, dates and other rules a JSON Schema cannot say,
+//!    run over the raw tree so they work even where the shape is broken elsewhere.
+//! 4. **Typing**: a tree without problems becomes a [`Journey`], wrapped as
+//!    [`ValidJourney`].
+//!
+//! No input makes any pass panic; `proptest` checks this on arbitrary JSON values.
+
+mod raw;
+mod rules;
+mod shape;
+
+pub use raw::Limits;
+
+use crate::error::{Error, Problem, ProblemCode, Problems, Result};
+use crate::model::{Journey, SCHEMA_VERSION};
+use raw::{Raw, RawSeed, ReadCtx};
+use serde::Deserializer;
+
+/// Reads and validates journey documents; holds the limits to apply.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Loader {
+    limits: Limits,
+}
+
+impl Loader {
+    /// A loader with the default [`Limits`].
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Replaces the limits.
+    #[must_use]
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Loads a document from JSON text.
+    ///
+    /// # Errors
+    /// [`Error::Document`] with every problem found.
+    pub fn load_str(&self, text: &str) -> Result<ValidJourney> {
+        if text.len() > self.limits.max_bytes {
+            return Err(single(
+                ProblemCode::DocumentTooLarge,
+                "",
+                format!(
+                    "document of `{}` bytes is larger than the limit of `{}` bytes",
+                    text.len(),
+                    self.limits.max_bytes
+                ),
+            ));
+        }
+        let ctx = ReadCtx::new(self.limits);
+        let mut de = serde_json::Deserializer::from_str(text);
+        let raw = serde::de::DeserializeSeed::deserialize(
+            RawSeed {
+                ctx: &ctx,
+                depth: 1,
+            },
+            &mut de,
+        )
+        .and_then(|raw| de.end().map(|()| raw));
+        match raw {
+            Ok(raw) => self.load_raw(raw),
+            Err(err) => Err(Error::Document(Problems(vec![ctx
+                .take_failure()
+                .unwrap_or_else(|| Problem {
+                    code: ProblemCode::InvalidJson,
+                    path: ctx.current_path(),
+                    message: err.to_string(),
+                })]))),
+        }
+    }
+
+    /// Loads a document from any serde source: a Python object through pythonize, a JS
+    /// value through serde-wasm-bindgen, a `serde_json::Value`…
+    ///
+    /// # Errors
+    /// [`Error::Document`] with every problem found.
+    pub fn load_from<'de, D: Deserializer<'de>>(&self, deserializer: D) -> Result<ValidJourney> {
+        let ctx = ReadCtx::new(self.limits);
+        match serde::de::DeserializeSeed::deserialize(
+            RawSeed {
+                ctx: &ctx,
+                depth: 1,
+            },
+            deserializer,
+        ) {
+            Ok(raw) => self.load_raw(raw),
+            Err(err) => Err(Error::Document(Problems(vec![ctx
+                .take_failure()
+                .unwrap_or_else(|| Problem {
+                    code: ProblemCode::WrongType,
+                    path: ctx.current_path(),
+                    message: err.to_string(),
+                })]))),
+        }
+    }
+
+    /// Checks a typed document (built in Rust, say) against every rule.
+    ///
+    /// # Errors
+    /// [`Error::Document`] with every problem found.
+    pub fn validate(&self, journey: &Journey) -> Result<ValidJourney> {
+        let value = serde_json::to_value(journey).map_err(|e| {
+            single(
+                ProblemCode::WrongType,
+                "",
+                format!("document does not serialise: {e}"),
+            )
+        })?;
+        self.load_from(value)
+    }
+
+    fn load_raw(&self, mut raw: Raw) -> Result<ValidJourney> {
+        let mut problems = Vec::new();
+        if let Some(problem) = check_version(&raw) {
+            // A newer format may mean anything: checking it against v1 would only mislead.
+            return Err(Error::Document(Problems(vec![problem])));
+        }
+        shape::check(&mut raw, &mut problems);
+        rules::check(&raw, &mut problems);
+        if !problems.is_empty() {
+            return Err(Error::Document(Problems(problems)));
+        }
+        let journey: Journey = serde_json::from_value(raw.into_json()).map_err(|e| {
+            single(
+                ProblemCode::WrongType,
+                "",
+                format!("document passed validation but does not fit the model: {e}"),
+            )
+        })?;
+        Ok(ValidJourney { journey })
+    }
+}
+
+fn single(code: ProblemCode, path: &str, message: String) -> Error {
+    Error::Document(Problems(vec![Problem {
+        code,
+        path: path.to_owned(),
+        message,
+    }]))
+}
+
+/// Refuses versions this build does not know. Version 1 is the only one so far; when a
+/// version 2 exists, older documents are migrated here before the checks.
+fn check_version(raw: &Raw) -> Option<Problem> {
+    let version = raw.get("schema_version")?;
+    let known = SCHEMA_VERSION;
+    match version.as_f64() {
+        Some(v) if v > f64::from(known) => Some(Problem {
+            code: ProblemCode::UnsupportedSchemaVersion,
+            path: "schema_version".to_owned(),
+            message: format!(
+                "schema version `{v}` is newer than this build of cjm reads (`{known}`); upgrade cjm"
+            ),
+        }),
+        Some(v) if v < 1.0 || v.fract() != 0.0 => Some(Problem {
+            code: ProblemCode::UnsupportedSchemaVersion,
+            path: "schema_version".to_owned(),
+            message: format!("schema version `{v}` does not exist; the current version is `{known}`"),
+        }),
+        _ => None,
+    }
+}
+
+/// Loads a document from JSON text with the default limits.
+///
+/// # Errors
+/// [`Error::Document`] with every problem found.
+pub fn load_str(text: &str) -> Result<ValidJourney> {
+    Loader::new().load_str(text)
+}
+
+/// Loads a document from any serde source with the default limits.
+///
+/// # Errors
+/// [`Error::Document`] with every problem found.
+pub fn load_from<'de, D: Deserializer<'de>>(deserializer: D) -> Result<ValidJourney> {
+    Loader::new().load_from(deserializer)
+}
+
+/// Checks a typed document against every rule, with the default limits.
+///
+/// # Errors
+/// [`Error::Document`] with every problem found.
+pub fn validate(journey: &Journey) -> Result<ValidJourney> {
+    Loader::new().validate(journey)
+}
+
+/// A journey document that passed every rule: ids are unique, references resolve, values
+/// are in range. The other parts of cjm take this type, so they never see a broken map.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidJourney {
+    journey: Journey,
+}
+
+impl ValidJourney {
+    /// The document.
+    #[must_use]
+    pub fn journey(&self) -> &Journey {
+        &self.journey
+    }
+
+    /// Gives the document back, for editing (validate it again afterwards).
+    #[must_use]
+    pub fn into_journey(self) -> Journey {
+        self.journey
+    }
+
+    /// The document as compact JSON.
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        // A Journey holds only strings, finite numbers and JSON maps: serialising cannot fail.
+        serde_json::to_string(&self.journey).unwrap_or_default()
+    }
+
+    /// The document as indented JSON.
+    #[must_use]
+    pub fn to_json_pretty(&self) -> String {
+        serde_json::to_string_pretty(&self.journey).unwrap_or_default()
+    }
+
+    /// Counts and the stage outline, for a first look at a map.
+    #[must_use]
+    pub fn summary(&self) -> Summary {
+        let j = &self.journey;
+        let stages = j
+            .stages
+            .iter()
+            .map(|stage| {
+                let touchpoints: Vec<_> = j
+                    .touchpoints
+                    .iter()
+                    .filter(|t| t.stage == stage.id)
+                    .collect();
+                StageSummary {
+                    id: stage.id.clone(),
+                    name: stage.name.clone(),
+                    touchpoints: touchpoints.len(),
+                    channels: {
+                        let mut ids: Vec<&str> =
+                            touchpoints.iter().map(|t| t.channel.as_str()).collect();
+                        ids.sort_unstable();
+                        ids.dedup();
+                        ids.len()
+                    },
+                    pain_points: j
+                        .pain_points
+                        .iter()
+                        .filter(|p| {
+                            p.stage.as_deref() == Some(stage.id.as_str())
+                                || p.touchpoint
+                                    .as_deref()
+                                    .is_some_and(|tp| touchpoints.iter().any(|t| t.id == tp))
+                        })
+                        .count(),
+                }
+            })
+            .collect();
+        Summary {
+            id: j.id.clone(),
+            name: j.name.clone(),
+            schema_version: j.schema_version,
+            state: j.state,
+            personas: j.personas.len(),
+            stages,
+            channels: j.channels.len(),
+            touchpoints: j.touchpoints.len(),
+            observations: j.observations.len(),
+            pain_points: j.pain_points.len(),
+            opportunities: j.opportunities.len(),
+            kpis: j.kpis.len(),
+            evidence: j.evidence.len(),
+            teams: j.teams.len(),
+            bound_event_names: {
+                let mut names: Vec<&str> = j
+                    .touchpoints
+                    .iter()
+                    .flat_map(|t| t.events.iter().map(String::as_str))
+                    .collect();
+                names.sort_unstable();
+                names.dedup();
+                names.len()
+            },
+        }
+    }
+}
+
+/// Counts and the stage outline of a journey.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
+pub struct Summary {
+    /// Journey id.
+    pub id: String,
+    /// Journey name.
+    pub name: String,
+    /// Format version.
+    pub schema_version: u32,
+    /// As-is or to-be.
+    pub state: crate::model::JourneyState,
+    /// Number of personas.
+    pub personas: usize,
+    /// The stages in order, with what they hold.
+    pub stages: Vec<StageSummary>,
+    /// Number of channels.
+    pub channels: usize,
+    /// Number of touchpoints.
+    pub touchpoints: usize,
+    /// Number of observations.
+    pub observations: usize,
+    /// Number of pain points.
+    pub pain_points: usize,
+    /// Number of opportunities.
+    pub opportunities: usize,
+    /// Number of KPIs.
+    pub kpis: usize,
+    /// Number of evidence items.
+    pub evidence: usize,
+    /// Number of teams.
+    pub teams: usize,
+    /// Number of distinct event names bound to touchpoints.
+    pub bound_event_names: usize,
+}
+
+/// One stage in a [`Summary`].
+#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
+pub struct StageSummary {
+    /// Stage id.
+    pub id: String,
+    /// Stage name.
+    pub name: String,
+    /// Touchpoints in the stage.
+    pub touchpoints: usize,
+    /// Distinct channels of those touchpoints.
+    pub channels: usize,
+    /// Pain points in the stage or at its touchpoints.
+    pub pain_points: usize,
+}
