@@ -17,12 +17,17 @@
 //! # Ok::<(), cjm_core::Error>(())
 //! ```
 
+pub mod definition;
 pub mod error;
+pub mod events;
 pub mod model;
+pub mod render;
 pub mod schema;
+pub mod scoring;
 pub mod templates;
 pub mod validate;
 
+pub use definition::Definition;
 pub use error::{Error, Problem, ProblemCode, Result};
 pub use model::Journey;
 pub use validate::{load_from, load_str, validate, Limits, Loader, ValidJourney};
