@@ -5,7 +5,9 @@
 
 SHELL := bash
 PYTHON := $(CURDIR)/.venv/bin/python
-export PYTHON
+# One interpreter for cargo and maturin, so pyo3 is not rebuilt between them.
+PYO3_PYTHON := $(PYTHON)
+export PYTHON PYO3_PYTHON
 
 .PHONY: demo test setup test-rust test-py test-js lint schema
 
@@ -21,6 +23,7 @@ setup:
 	scripts/setup.sh
 
 lint:
+	scripts/setup.sh python
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 

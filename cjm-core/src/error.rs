@@ -138,6 +138,14 @@ impl fmt::Display for Problem {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Problems(pub Vec<Problem>);
 
+impl Problems {
+    /// The problems as a slice.
+    #[must_use]
+    pub fn as_slice(&self) -> &[Problem] {
+        &self.0
+    }
+}
+
 impl fmt::Display for Problems {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.0.len();
@@ -201,8 +209,8 @@ impl Error {
         }
     }
 
-    /// Every problem; an error that is not about a document gives one problem-like entry
-    /// so that callers can treat all errors alike.
+    /// Every problem of a document error, in document order; empty for errors that are
+    /// not about a document (their code and message say everything).
     #[must_use]
     pub fn problems(&self) -> &[Problem] {
         match self {

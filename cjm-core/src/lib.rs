@@ -28,6 +28,6 @@ pub mod templates;
 pub mod validate;
 
 pub use definition::Definition;
-pub use error::{Error, Problem, ProblemCode, Result};
+pub use error::{Error, Problem, ProblemCode, Problems, Result};
 pub use model::Journey;
-pub use validate::{load_from, load_str, validate, Limits, Loader, ValidJourney};
+pub use validate::{load_from, load_slice, load_str, validate, Limits, Loader, ValidJourney};

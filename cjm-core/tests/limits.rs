@@ -162,3 +162,12 @@ fn arbitrary_bytes_as_text() {
         assert!(!err.problems().is_empty(), "{text:?}");
     }
 }
+
+#[test]
+fn bytes_with_bom_and_invalid_utf8() {
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend_from_slice(br#"{"schema_version": 1, "id": "x", "name": "n"}"#);
+    assert!(cjm_core::load_slice(&bytes).is_ok());
+    let err = cjm_core::load_slice(b"{\"name\": \"\xFF\"}").unwrap_err();
+    assert_eq!(codes(&err), vec![("invalid_json", "")]);
+}

@@ -84,6 +84,24 @@ impl Loader {
         }
     }
 
+    /// Loads a document from bytes of JSON text (a file's content, a JS `Uint8Array`): a
+    /// leading UTF-8 byte order mark is skipped; bytes that are not UTF-8 are an
+    /// `invalid_json` problem.
+    ///
+    /// # Errors
+    /// [`Error::Document`] with every problem found.
+    pub fn load_slice(&self, bytes: &[u8]) -> Result<ValidJourney> {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        match std::str::from_utf8(bytes) {
+            Ok(text) => self.load_str(text),
+            Err(e) => Err(single(
+                ProblemCode::InvalidJson,
+                "",
+                format!("the document is not UTF-8 text: {e}"),
+            )),
+        }
+    }
+
     /// Loads a document from any serde source: a Python object through pythonize, a JS
     /// value through serde-wasm-bindgen, a `serde_json::Value`…
     ///
@@ -182,6 +200,14 @@ fn check_version(raw: &Raw) -> Option<Problem> {
 /// [`Error::Document`] with every problem found.
 pub fn load_str(text: &str) -> Result<ValidJourney> {
     Loader::new().load_str(text)
+}
+
+/// Loads a document from bytes of JSON text with the default limits.
+///
+/// # Errors
+/// [`Error::Document`] with every problem found.
+pub fn load_slice(bytes: &[u8]) -> Result<ValidJourney> {
+    Loader::new().load_slice(bytes)
 }
 
 /// Loads a document from any serde source with the default limits.

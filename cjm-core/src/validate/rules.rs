@@ -226,7 +226,12 @@ impl<'a> Rules<'a> {
             return;
         };
         if let Some(tp_stage) = self.touchpoint_stage(tp) {
-            if tp_stage != stage {
+            // A touchpoint whose own stage dangles is reported there; no second problem here.
+            let known = self
+                .ids
+                .get("stages")
+                .is_some_and(|ids| ids.contains_key(tp_stage));
+            if known && tp_stage != stage {
                 let tp_id = item.get("touchpoint").and_then(Raw::as_str).unwrap_or("");
                 self.report(
                     ProblemCode::InconsistentReference,

@@ -1,0 +1,63 @@
+"""cjm: customer journey mapping and journey analytics.
+
+One typed, versioned journey document, its validation (every problem at once, each with a
+stable code and a JSON path), its JSON Schema and built-in starter maps. The rules live in
+the Rust core ``cjm-core``; this package is a thin binding, so Python, Rust and the browser
+give the same answers.
+
+>>> import cjm
+>>> journey = cjm.template("b2c-ecommerce")
+>>> journey.id
+'b2c-ecommerce'
+>>> cjm.validate({"schema_version": 1, "id": "x"})[0].code
+'missing_field'
+
+``cjm.load(source)`` reads a mapping (a parsed document), an ``os.PathLike`` (a file), or a
+``str``: JSON text when its first non-white-space character is ``{``, otherwise a file
+path. ``cjm.loads(text)`` always reads JSON text.
+"""
+
+from __future__ import annotations
+
+from cjm._errors import CjmError, DocumentError, Problem, TemplateError
+from cjm._types import (
+    JourneyDict,
+    JsonSchema,
+    Source,
+    StageSummary,
+    Summary,
+    TemplateInfo,
+)
+from cjm._cjm import (
+    SCHEMA_VERSION,
+    Journey,
+    __version__,
+    journey_schema,
+    load,
+    loads,
+    template,
+    templates,
+    validate,
+)
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "CjmError",
+    "DocumentError",
+    "Journey",
+    "JourneyDict",
+    "JsonSchema",
+    "Problem",
+    "Source",
+    "StageSummary",
+    "Summary",
+    "TemplateError",
+    "TemplateInfo",
+    "__version__",
+    "journey_schema",
+    "load",
+    "loads",
+    "template",
+    "templates",
+    "validate",
+]

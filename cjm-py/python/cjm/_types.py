@@ -1,0 +1,64 @@
+"""Types of the plain values cjm returns (``TypedDict``s for static checkers)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Dict, List, Literal, Mapping, TypedDict, Union
+
+__all__ = [
+    "JourneyDict",
+    "JsonSchema",
+    "Source",
+    "StageSummary",
+    "Summary",
+    "TemplateInfo",
+]
+
+JourneyDict = Dict[str, Any]
+"""A journey document as plain values (the ``cjm`` format, see ``journey_schema()``)."""
+
+JsonSchema = Dict[str, Any]
+"""A JSON Schema (draft 2020-12) as plain values."""
+
+Source = Union[Mapping[str, Any], str, os.PathLike[str]]
+"""What ``cjm.load`` and ``cjm.validate`` accept: a mapping (a parsed document), JSON text
+(a ``str`` whose first non-white-space character is ``{``), or a path (any other ``str``,
+or an ``os.PathLike``)."""
+
+
+class TemplateInfo(TypedDict):
+    """A built-in template, as listed by ``cjm.templates()``."""
+
+    name: str
+    title: str
+    description: str
+
+
+class StageSummary(TypedDict):
+    """One stage in a ``Summary``."""
+
+    id: str
+    name: str
+    touchpoints: int
+    channels: int
+    pain_points: int
+
+
+class Summary(TypedDict):
+    """Counts and the stage outline of a journey, as ``Journey.summary()`` returns them."""
+
+    id: str
+    name: str
+    schema_version: int
+    state: Literal["as_is", "to_be"]
+    personas: int
+    stages: List[StageSummary]
+    channels: int
+    touchpoints: int
+    observations: int
+    pain_points: int
+    opportunities: int
+    kpis: int
+    evidence: int
+    teams: int
+    bound_event_names: int

@@ -1,0 +1,143 @@
+//! Where a document comes from: a Python mapping, JSON text or a file.
+
+use std::path::PathBuf;
+
+use cjm_core::{Error, Problem, ProblemCode, ValidJourney};
+use pyo3::exceptions::{PyOSError, PyTypeError};
+use pyo3::prelude::*;
+use pyo3::types::{PyByteArray, PyBytes, PyDict, PyMapping, PyString};
+use pythonize::Depythonizer;
+
+use crate::errors::core_err;
+
+/// A document source, classified from a Python argument.
+pub(crate) enum Source<'a, 'py> {
+    /// A mapping, read through pythonize.
+    Mapping(&'a Bound<'py, PyAny>),
+    /// JSON text.
+    Text(String),
+    /// A `str` that is not valid Unicode; the text is the reason.
+    NotUnicode(String),
+    /// A file; `display` is the argument as given, used as `filename` of an `OSError`.
+    File {
+        path: PathBuf,
+        display: &'a Bound<'py, PyAny>,
+    },
+}
+
+impl<'a, 'py> Source<'a, 'py> {
+    /// The rule of `cjm.load`: a mapping is a document; a `str` is JSON text when its first
+    /// non-white-space character is `{`, else a path; an `os.PathLike` is a path.
+    pub(crate) fn classify(obj: &'a Bound<'py, PyAny>) -> PyResult<Self> {
+        if let Ok(text) = obj.cast::<PyString>() {
+            if text.to_string_lossy().trim_start().starts_with('{') {
+                return Ok(Self::text(text));
+            }
+            return Ok(Self::File {
+                path: obj.extract::<PathBuf>()?,
+                display: obj,
+            });
+        }
+        if is_mapping(obj) {
+            return Ok(Self::Mapping(obj));
+        }
+        Self::file(obj).map_err(|_| {
+            PyTypeError::new_err(format!(
+                "expected a mapping, JSON text (str) or a path (str or os.PathLike), found `{}`",
+                type_name(obj)
+            ))
+        })
+    }
+
+    /// JSON text. A `str` that cannot be UTF-8 (a lone surrogate) is a document problem,
+    /// reported when the source is read.
+    pub(crate) fn text(text: &Bound<'py, PyString>) -> Self {
+        match text.to_cow() {
+            Ok(text) => Self::Text(text.into_owned()),
+            Err(err) => Self::NotUnicode(err.to_string()),
+        }
+    }
+
+    /// A mapping argument (`TypeError` for anything else).
+    pub(crate) fn mapping(obj: &'a Bound<'py, PyAny>) -> PyResult<Self> {
+        if is_mapping(obj) {
+            Ok(Self::Mapping(obj))
+        } else {
+            Err(PyTypeError::new_err(format!(
+                "expected a mapping, found `{}`",
+                type_name(obj)
+            )))
+        }
+    }
+
+    /// A path argument, `str` or `os.PathLike` (`TypeError` for anything else, bytes
+    /// included).
+    pub(crate) fn file(obj: &'a Bound<'py, PyAny>) -> PyResult<Self> {
+        if obj.is_instance_of::<PyBytes>() || obj.is_instance_of::<PyByteArray>() {
+            return Err(PyTypeError::new_err(
+                "expected a path as str or os.PathLike, found `bytes`",
+            ));
+        }
+        Ok(Self::File {
+            path: obj.extract::<PathBuf>()?,
+            display: obj,
+        })
+    }
+
+    /// Reads and validates the document. The outer error is a Python-level failure (an
+    /// unreadable file); the inner one is the core's verdict on the document.
+    pub(crate) fn read(self, py: Python<'py>) -> PyResult<cjm_core::Result<ValidJourney>> {
+        match self {
+            Self::Mapping(obj) => Ok(cjm_core::load_from(&mut Depythonizer::from_object(obj))),
+            Self::Text(text) => Ok(py.detach(|| cjm_core::load_str(&text))),
+            Self::NotUnicode(reason) => Ok(Err(invalid_json(format!(
+                "the text is not valid Unicode: {reason}"
+            )))),
+            Self::File { path, display } => match py.detach(|| std::fs::read(&path)) {
+                // UTF-8 with a leading byte order mark skipped, as the core reads bytes.
+                Ok(bytes) => Ok(py.detach(|| cjm_core::load_slice(&bytes))),
+                Err(err) => Err(os_error(&err, display)),
+            },
+        }
+    }
+
+    /// Reads and validates the document, raising `CjmError` for a broken one.
+    pub(crate) fn load(self, py: Python<'py>) -> PyResult<ValidJourney> {
+        self.read(py)?.map_err(core_err)
+    }
+}
+
+fn is_mapping(obj: &Bound<'_, PyAny>) -> bool {
+    obj.is_instance_of::<PyDict>() || obj.cast::<PyMapping>().is_ok()
+}
+
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type()
+        .name()
+        .map_or_else(|_| "?".to_owned(), |n| n.to_string())
+}
+
+/// An `invalid_json` document error at the root, for text the core never gets to see.
+fn invalid_json(message: String) -> Error {
+    Error::Document(cjm_core::error::Problems(vec![Problem {
+        code: ProblemCode::InvalidJson,
+        path: String::new(),
+        message,
+    }]))
+}
+
+/// An `OSError` as Python's `open()` raises it: `OSError(errno, strerror, filename)`,
+/// which Python turns into the matching subclass (`FileNotFoundError`…).
+fn os_error(err: &std::io::Error, filename: &Bound<'_, PyAny>) -> PyErr {
+    match err.raw_os_error() {
+        Some(errno) => {
+            let text = err.to_string();
+            let strerror = text
+                .rsplit_once(" (os error ")
+                .map_or(text.as_str(), |(head, _)| head)
+                .to_owned();
+            PyOSError::new_err((errno, strerror, filename.clone().unbind()))
+        }
+        None => PyOSError::new_err(err.to_string()),
+    }
+}
