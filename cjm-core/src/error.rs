@@ -168,6 +168,17 @@ pub enum Error {
     /// A journey document (or another document-like input) has problems.
     #[error("{0}")]
     Document(Problems),
+    /// Tabular input (event rows, survey answers, options) that cannot be used: the code
+    /// says why, `row` is the 0-based index of the first offending row when there is one.
+    #[error("{message}")]
+    Input {
+        /// Stable code (`out_of_scale`, `not_finite`, `invalid_timestamp`, `invalid_option`…).
+        code: &'static str,
+        /// 0-based index of the first offending row, when the problem is in a row.
+        row: Option<usize>,
+        /// Human explanation.
+        message: String,
+    },
     /// No built-in template has this name.
     #[error("unknown template `{name}`; known templates: {known}")]
     UnknownTemplate {
@@ -187,7 +198,17 @@ impl Error {
                 .0
                 .first()
                 .map_or("invalid_document", |p| p.code.as_str()),
+            Self::Input { code, .. } => code,
             Self::UnknownTemplate { .. } => "unknown_template",
+        }
+    }
+
+    /// The 0-based row of an input error, when the problem is in a row.
+    #[must_use]
+    pub fn row(&self) -> Option<usize> {
+        match self {
+            Self::Input { row, .. } => *row,
+            _ => None,
         }
     }
 
@@ -196,6 +217,7 @@ impl Error {
     pub fn family(&self) -> &'static str {
         match self {
             Self::Document(_) => "document",
+            Self::Input { .. } => "input",
             Self::UnknownTemplate { .. } => "template",
         }
     }
@@ -205,7 +227,7 @@ impl Error {
     pub fn path(&self) -> &str {
         match self {
             Self::Document(problems) => problems.0.first().map_or("", |p| p.path.as_str()),
-            Self::UnknownTemplate { .. } => "",
+            Self::Input { .. } | Self::UnknownTemplate { .. } => "",
         }
     }
 
@@ -215,7 +237,7 @@ impl Error {
     pub fn problems(&self) -> &[Problem] {
         match self {
             Self::Document(problems) => &problems.0,
-            Self::UnknownTemplate { .. } => &[],
+            Self::Input { .. } | Self::UnknownTemplate { .. } => &[],
         }
     }
 }

@@ -1,0 +1,883 @@
+//! Survey KPIs: NPS, CSAT and CES from answer columns (DOMAIN.md section 3).
+//!
+//! Each metric is computed from a small **mergeable state** of answer counts: the state of
+//! a table split any way and merged equals the state of the whole table, so partitions
+//! (Spark, Dask, threads) can be scored separately. States serialise to versioned bytes.
+//!
+//! Definitions, exactly:
+//! - **NPS** on whole answers 0–10: promoters 9–10, passives 7–8, detractors 0–6;
+//!   `NPS = 100·(P − D)/N` with N the answered count (nulls excluded, and counted as
+//!   missing). 95 % margin of error `1.96·100·sqrt((p_P + p_D − (p_P − p_D)²)/N)`.
+//! - **CSAT** on whole answers 1..k (k = 5 by default, 2..=11 allowed): `top_box` (default)
+//!   is the share of answers in the top ⌈k/2.5⌉ points ×100 (k = 5: 4 and 5; k = 7: 5–7;
+//!   k = 10: 7–10), with a 95 % Wilson score interval computed with z = Φ⁻¹(0.975) =
+//!   1.959963984540054 (as statsmodels' `proportion_confint(method="wilson")`); `mean` is
+//!   the mean answer; `pct_of_max` is the mean as a percentage of k.
+//! - **CES** on whole answers 1..k, k = 7 (default, "it was easy to…" agreement, higher =
+//!   easier) or 5: `mean` (default) or `top_box` (as for CSAT: 5–7 on 1–7, 4–5 on 1–5).
+//!
+//! With no answers a value is `None` (undefined), never NaN. Answers that are not whole,
+//! outside the scale, NaN or infinite are rejected with the row index of the first one.
+
+use crate::definition::Definition;
+use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// z for a two-sided 95 % interval, Φ⁻¹(0.975), as statsmodels uses for Wilson intervals.
+pub const Z95: f64 = 1.959_963_984_540_054;
+
+/// The constant DOMAIN.md fixes for the NPS margin of error.
+pub const NPS_MARGIN_Z: f64 = 1.96;
+
+const MAGIC: &[u8; 4] = b"cjms";
+const STATE_VERSION: u8 = 1;
+
+fn reject(code: &'static str, row: usize, message: String) -> Error {
+    Error::Input {
+        code,
+        row: Some(row),
+        message,
+    }
+}
+
+/// Checks one answer: whole, finite, within `lo..=hi`. Returns the integer answer.
+fn whole_answer(row: usize, metric: &str, value: f64, lo: u8, hi: u8) -> Result<u8> {
+    if !value.is_finite() {
+        return Err(reject(
+            "not_finite",
+            row,
+            format!("{metric} answer in row `{row}` is `{value}`, not a finite number"),
+        ));
+    }
+    if value.fract() != 0.0 || value < f64::from(lo) || value > f64::from(hi) {
+        return Err(reject(
+            "out_of_scale",
+            row,
+            format!("{metric} answer `{value}` in row `{row}` is not a whole number from `{lo}` to `{hi}`"),
+        ));
+    }
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "whole and within lo..=hi, checked above"
+    )]
+    Ok(value as u8)
+}
+
+#[allow(clippy::cast_precision_loss, reason = "counts far below 2^52")]
+fn f(n: u64) -> f64 {
+    n as f64
+}
+
+/// Mergeable counts of NPS answers.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
+pub struct NpsState {
+    /// Answers 9–10.
+    pub promoters: u64,
+    /// Answers 7–8.
+    pub passives: u64,
+    /// Answers 0–6.
+    pub detractors: u64,
+    /// Null answers.
+    pub missing: u64,
+}
+
+/// An NPS with its margin of error.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct NpsScore {
+    /// −100..100; `None` without answers.
+    pub value: Option<f64>,
+    /// Half-width of the 95 % interval, in NPS points; `None` without answers.
+    pub margin: Option<f64>,
+    /// Answered count N.
+    pub answered: u64,
+    /// Null answers.
+    pub missing: u64,
+    /// Answers 9–10.
+    pub promoters: u64,
+    /// Answers 7–8.
+    pub passives: u64,
+    /// Answers 0–6.
+    pub detractors: u64,
+    /// How it was computed.
+    pub definition: Definition,
+}
+
+impl NpsState {
+    /// The empty state (identity of `merge`).
+    #[must_use]
+    pub fn identity() -> Self {
+        Self::default()
+    }
+
+    /// Adds one answer (`None` for a null). `row` names it in errors.
+    ///
+    /// # Errors
+    /// `out_of_scale` or `not_finite` for an answer that is not a whole number 0–10.
+    pub fn push(&mut self, row: usize, answer: Option<f64>) -> Result<()> {
+        match answer {
+            None => self.missing += 1,
+            Some(v) => match whole_answer(row, "NPS", v, 0, 10)? {
+                9 | 10 => self.promoters += 1,
+                7 | 8 => self.passives += 1,
+                _ => self.detractors += 1,
+            },
+        }
+        Ok(())
+    }
+
+    /// Adds a column of answers; rows are numbered from `first_row`.
+    ///
+    /// # Errors
+    /// As [`Self::push`], for the first bad answer.
+    pub fn extend(&mut self, first_row: usize, answers: &[Option<f64>]) -> Result<()> {
+        for (i, answer) in answers.iter().enumerate() {
+            self.push(first_row + i, *answer)?;
+        }
+        Ok(())
+    }
+
+    /// Combines two states (associative and commutative).
+    pub fn merge(&mut self, other: &Self) {
+        self.promoters += other.promoters;
+        self.passives += other.passives;
+        self.detractors += other.detractors;
+        self.missing += other.missing;
+    }
+
+    /// The score.
+    #[must_use]
+    pub fn score(&self) -> NpsScore {
+        let n = self.promoters + self.passives + self.detractors;
+        let (value, margin) = if n == 0 {
+            (None, None)
+        } else {
+            let p = f(self.promoters) / f(n);
+            let d = f(self.detractors) / f(n);
+            let variance = (p + d - (p - d).powi(2)).max(0.0);
+            (
+                Some(100.0 * (p - d)),
+                Some(NPS_MARGIN_Z * 100.0 * (variance / f(n)).sqrt()),
+            )
+        };
+        NpsScore {
+            value,
+            margin,
+            answered: n,
+            missing: self.missing,
+            promoters: self.promoters,
+            passives: self.passives,
+            detractors: self.detractors,
+            definition: nps_definition(),
+        }
+    }
+
+    /// Versioned bytes: `cjms`, kind 1, version, then four little-endian u64 counts.
+    #[must_use]
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = header(1);
+        for n in [self.promoters, self.passives, self.detractors, self.missing] {
+            out.extend_from_slice(&n.to_le_bytes());
+        }
+        out
+    }
+
+    /// Reads bytes written by [`Self::to_bytes`].
+    ///
+    /// # Errors
+    /// `invalid_state` for bytes of another kind, version or length.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let counts = read_counts(bytes, 1, Some(4))?;
+        match counts.as_slice() {
+            [promoters, passives, detractors, missing] => Ok(Self {
+                promoters: *promoters,
+                passives: *passives,
+                detractors: *detractors,
+                missing: *missing,
+            }),
+            _ => Err(invalid_state("an NPS state has four counts")),
+        }
+    }
+}
+
+fn nps_definition() -> Definition {
+    Definition::new(
+        "nps",
+        &serde_json::json!({
+            "scale": "0-10", "promoters": "9-10", "passives": "7-8", "detractors": "0-6",
+            "margin": "1.96*100*sqrt((pP+pD-(pP-pD)^2)/N)"
+        }),
+    )
+}
+
+fn header(kind: u8) -> Vec<u8> {
+    let mut out = MAGIC.to_vec();
+    out.push(kind);
+    out.push(STATE_VERSION);
+    out
+}
+
+fn invalid_state(why: &str) -> Error {
+    Error::Input {
+        code: "invalid_state",
+        row: None,
+        message: format!("not a valid cjm state: {why}"),
+    }
+}
+
+/// Reads the header and the u64 counts that follow it.
+fn read_counts(bytes: &[u8], kind: u8, expected: Option<usize>) -> Result<Vec<u64>> {
+    let body = bytes
+        .strip_prefix(MAGIC.as_slice())
+        .ok_or_else(|| invalid_state("the bytes do not start with `cjms`"))?;
+    let (&[found_kind, version], rest) = body
+        .split_first_chunk::<2>()
+        .ok_or_else(|| invalid_state("the header is cut short"))?;
+    if found_kind != kind {
+        return Err(invalid_state(&format!(
+            "state kind `{found_kind}` where kind `{kind}` was expected"
+        )));
+    }
+    if version != STATE_VERSION {
+        return Err(invalid_state(&format!(
+            "state version `{version}` is not the version `{STATE_VERSION}` this build reads"
+        )));
+    }
+    if rest.len() % 8 != 0 || expected.is_some_and(|n| rest.len() != n * 8) {
+        return Err(invalid_state("the counts have the wrong length"));
+    }
+    Ok(rest
+        .chunks_exact(8)
+        .map(|chunk| {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            u64::from_le_bytes(word)
+        })
+        .collect())
+}
+
+/// How a CSAT or CES value is computed from the answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ScaleMethod {
+    /// Share of answers in the top ⌈k/2.5⌉ points, ×100, with a Wilson interval.
+    TopBox,
+    /// Mean answer.
+    Mean,
+    /// Mean answer as a percentage of the scale maximum.
+    PctOfMax,
+}
+
+/// Mergeable counts of answers on a 1..k scale (CSAT, CES).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ScaleState {
+    /// Answers per point: `counts[i]` is the number of answers `i + 1`.
+    pub counts: Vec<u64>,
+    /// Null answers.
+    pub missing: u64,
+}
+
+/// A CSAT or CES value.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct ScaleScore {
+    /// The value (0–100 for `top_box` and `pct_of_max`, 1..k for `mean`); `None` without
+    /// answers.
+    pub value: Option<f64>,
+    /// 95 % Wilson interval `[low, high]` of `top_box`, ×100; `None` for other methods or
+    /// without answers.
+    pub interval: Option<[f64; 2]>,
+    /// Answered count.
+    pub answered: u64,
+    /// Null answers.
+    pub missing: u64,
+    /// The method used.
+    pub method: ScaleMethod,
+    /// The scale maximum k (answers are 1..k).
+    pub scale_max: u8,
+    /// The answers counted as top box (`top_box` only), e.g. `[4, 5]`.
+    pub top_box: Vec<u8>,
+    /// How it was computed.
+    pub definition: Definition,
+}
+
+impl ScaleState {
+    /// The empty state for answers 1..=`scale_max` (identity of `merge` for that scale).
+    #[must_use]
+    pub fn identity(scale_max: u8) -> Self {
+        Self {
+            counts: vec![0; usize::from(scale_max)],
+            missing: 0,
+        }
+    }
+
+    /// The scale maximum k.
+    #[must_use]
+    pub fn scale_max(&self) -> u8 {
+        u8::try_from(self.counts.len()).unwrap_or(u8::MAX)
+    }
+
+    /// Adds one answer (`None` for a null). `metric` names it in errors.
+    ///
+    /// # Errors
+    /// `out_of_scale` or `not_finite` for an answer that is not a whole number 1..=k.
+    pub fn push(&mut self, metric: &str, row: usize, answer: Option<f64>) -> Result<()> {
+        match answer {
+            None => self.missing += 1,
+            Some(v) => {
+                let point = whole_answer(row, metric, v, 1, self.scale_max())?;
+                if let Some(count) = self.counts.get_mut(usize::from(point) - 1) {
+                    *count += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Combines two states of the same scale.
+    ///
+    /// # Errors
+    /// `scale_mismatch` when the scales differ.
+    pub fn merge(&mut self, other: &Self) -> Result<()> {
+        if self.counts.len() != other.counts.len() {
+            return Err(Error::Input {
+                code: "scale_mismatch",
+                row: None,
+                message: format!(
+                    "cannot merge answers on a 1..{} scale with answers on a 1..{} scale",
+                    self.counts.len(),
+                    other.counts.len()
+                ),
+            });
+        }
+        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
+            *a += b;
+        }
+        self.missing += other.missing;
+        Ok(())
+    }
+
+    /// The value by `method`; `kind` (`csat` or `ces`) names the definition.
+    #[must_use]
+    pub fn score(&self, kind: &str, method: ScaleMethod) -> ScaleScore {
+        let k = self.scale_max();
+        let n: u64 = self.counts.iter().sum();
+        let top_points = top_box_points(k);
+        let first_top = usize::from(k - top_points);
+        let top: u64 = self.counts.iter().skip(first_top).sum();
+        let weighted: f64 = self
+            .counts
+            .iter()
+            .zip(1u32..)
+            .map(|(count, point)| f(*count) * f64::from(point))
+            .sum();
+        let (value, interval) = if n == 0 {
+            (None, None)
+        } else {
+            match method {
+                ScaleMethod::TopBox => {
+                    let (lo, hi) = wilson(top, n);
+                    (Some(100.0 * f(top) / f(n)), Some([100.0 * lo, 100.0 * hi]))
+                }
+                ScaleMethod::Mean => (Some(weighted / f(n)), None),
+                ScaleMethod::PctOfMax => (Some(100.0 * weighted / f(n) / f64::from(k)), None),
+            }
+        };
+        ScaleScore {
+            value,
+            interval,
+            answered: n,
+            missing: self.missing,
+            method,
+            scale_max: k,
+            top_box: if method == ScaleMethod::TopBox {
+                (k - top_points + 1..=k).collect()
+            } else {
+                Vec::new()
+            },
+            definition: Definition::new(
+                kind,
+                &serde_json::json!({"scale": format!("1-{k}"), "method": method,
+                    "top_box_points": "ceil(k/2.5)", "interval": "wilson z=1.959963984540054"}),
+            ),
+        }
+    }
+
+    /// Versioned bytes: `cjms`, kind 2, version, then the counts per point and the missing
+    /// count as little-endian u64.
+    #[must_use]
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = header(2);
+        for n in self.counts.iter().chain(std::iter::once(&self.missing)) {
+            out.extend_from_slice(&n.to_le_bytes());
+        }
+        out
+    }
+
+    /// Reads bytes written by [`Self::to_bytes`].
+    ///
+    /// # Errors
+    /// `invalid_state` for bytes of another kind, version or length.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let mut counts = read_counts(bytes, 2, None)?;
+        let missing = counts
+            .pop()
+            .ok_or_else(|| invalid_state("a scale state needs counts"))?;
+        if !(2..=11).contains(&counts.len()) {
+            return Err(invalid_state("a scale has 2 to 11 points"));
+        }
+        Ok(Self { counts, missing })
+    }
+}
+
+/// How many top points count as top box on a 1..k scale: ⌈k/2.5⌉.
+#[must_use]
+pub fn top_box_points(k: u8) -> u8 {
+    // ⌈k/2.5⌉ = ⌈2k/5⌉, in integers.
+    (2 * u16::from(k)).div_ceil(5).try_into().unwrap_or(k)
+}
+
+/// The 95 % Wilson score interval of `x` successes in `n` trials, as proportions.
+#[must_use]
+pub fn wilson(x: u64, n: u64) -> (f64, f64) {
+    if n == 0 {
+        return (0.0, 1.0);
+    }
+    let nf = f(n);
+    let p = f(x) / nf;
+    let z2 = Z95 * Z95;
+    let denominator = 1.0 + z2 / nf;
+    let centre = (p + z2 / (2.0 * nf)) / denominator;
+    let half = Z95 / denominator * (p * (1.0 - p) / nf + z2 / (4.0 * nf * nf)).sqrt();
+    ((centre - half).max(0.0), (centre + half).min(1.0))
+}
+
+/// Answer columns of a survey, one entry per response. `scope` is the touchpoint or stage
+/// id the answer is about (null: the journey as a whole); `segment` the persona or
+/// segment. Absent metric columns are simply not scored.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SurveyTable {
+    /// Touchpoint or stage id per response.
+    #[serde(default)]
+    pub scope: Vec<Option<String>>,
+    /// Persona or segment per response.
+    #[serde(default)]
+    pub segment: Vec<Option<String>>,
+    /// NPS answers 0–10.
+    #[serde(default)]
+    pub nps: Option<Vec<Option<f64>>>,
+    /// CSAT answers 1..k.
+    #[serde(default)]
+    pub csat: Option<Vec<Option<f64>>>,
+    /// CES answers 1..k.
+    #[serde(default)]
+    pub ces: Option<Vec<Option<f64>>>,
+}
+
+/// How to score a survey table.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct SurveyOptions {
+    /// CSAT scale maximum k (answers 1..k), 2..=11; default 5.
+    pub csat_scale: u8,
+    /// CSAT method; default `top_box`.
+    pub csat_method: ScaleMethod,
+    /// CES scale maximum: 7 (default) or 5.
+    pub ces_scale: u8,
+    /// CES method; default `mean`.
+    pub ces_method: ScaleMethod,
+    /// Groups with fewer answered responses than this have their values suppressed
+    /// (privacy); default 0 (nothing suppressed).
+    pub min_group_size: u64,
+}
+
+impl Default for SurveyOptions {
+    fn default() -> Self {
+        Self {
+            csat_scale: 5,
+            csat_method: ScaleMethod::TopBox,
+            ces_scale: 7,
+            ces_method: ScaleMethod::Mean,
+            min_group_size: 0,
+        }
+    }
+}
+
+/// The mergeable state of a whole survey table: per (scope, segment) group, the three
+/// metric states.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct SurveyState {
+    /// CSAT scale maximum.
+    pub csat_scale: u8,
+    /// CES scale maximum.
+    pub ces_scale: u8,
+    /// Whether the input had a scope column (per-scope groups are reported).
+    pub by_scope: bool,
+    /// Whether the input had a segment column (per-segment groups are reported).
+    pub by_segment: bool,
+    /// States per group, keyed by `(scope, segment)`.
+    pub groups: BTreeMap<GroupKey, GroupState>,
+}
+
+/// `(scope, segment)` of a group of responses.
+pub type GroupKey = (Option<String>, Option<String>);
+
+/// The states of one group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct GroupState {
+    /// Responses in the group.
+    pub responses: u64,
+    /// NPS counts.
+    pub nps: NpsState,
+    /// CSAT counts.
+    pub csat: ScaleState,
+    /// CES counts.
+    pub ces: ScaleState,
+}
+
+/// Which responses a [`SurveyGroup`] rolls up.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupLevel {
+    /// Every response.
+    Overall,
+    /// Every response of one scope (all segments).
+    Scope,
+    /// The responses of one scope and one segment.
+    ScopeSegment,
+}
+
+/// Scores of one group of responses.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct SurveyGroup {
+    /// What the group rolls up.
+    pub level: GroupLevel,
+    /// Touchpoint or stage id (`None`: responses without a scope, or the overall group).
+    pub scope: Option<String>,
+    /// Segment (`None`: responses without a segment, or a scope's all-segment group).
+    pub segment: Option<String>,
+    /// Responses in the group.
+    pub responses: u64,
+    /// Whether the values were suppressed for privacy (`min_group_size`).
+    pub suppressed: bool,
+    /// NPS, when the table has an NPS column.
+    pub nps: Option<NpsScore>,
+    /// CSAT, when the table has a CSAT column.
+    pub csat: Option<ScaleScore>,
+    /// CES, when the table has a CES column.
+    pub ces: Option<ScaleScore>,
+}
+
+/// Survey KPIs overall, per scope (when the table has a scope column) and per scope ×
+/// segment (when it has a segment column).
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct SurveyReport {
+    /// Groups in order: overall first, then each scope (all segments, then each segment).
+    pub groups: Vec<SurveyGroup>,
+    /// The options in force and their hash.
+    pub definition: Definition,
+}
+
+impl SurveyReport {
+    /// The group of `level` for `scope` and `segment`.
+    #[must_use]
+    pub fn group(
+        &self,
+        level: GroupLevel,
+        scope: Option<&str>,
+        segment: Option<&str>,
+    ) -> Option<&SurveyGroup> {
+        self.groups.iter().find(|g| {
+            g.level == level && g.scope.as_deref() == scope && g.segment.as_deref() == segment
+        })
+    }
+
+    /// All responses together.
+    #[must_use]
+    pub fn overall(&self) -> Option<&SurveyGroup> {
+        self.group(GroupLevel::Overall, None, None)
+    }
+
+    /// All responses about one touchpoint or stage.
+    #[must_use]
+    pub fn scope(&self, id: &str) -> Option<&SurveyGroup> {
+        self.group(GroupLevel::Scope, Some(id), None)
+    }
+}
+
+impl SurveyState {
+    /// The empty state for the given options.
+    ///
+    /// # Errors
+    /// `invalid_option` for a CSAT scale outside 2..=11 or a CES scale other than 5 or 7.
+    pub fn identity(options: &SurveyOptions) -> Result<Self> {
+        if !(2..=11).contains(&options.csat_scale) {
+            return Err(invalid_option(format!(
+                "CSAT scale `1..{}` is not supported: use 2 to 11 points",
+                options.csat_scale
+            )));
+        }
+        if ![5, 7].contains(&options.ces_scale) {
+            return Err(invalid_option(format!(
+                "CES scale `1..{}` is not supported: use 7 (default) or 5",
+                options.ces_scale
+            )));
+        }
+        Ok(Self {
+            csat_scale: options.csat_scale,
+            ces_scale: options.ces_scale,
+            by_scope: false,
+            by_segment: false,
+            groups: BTreeMap::new(),
+        })
+    }
+
+    /// Adds a table whose first row has index `first_row` in the caller's numbering.
+    ///
+    /// # Errors
+    /// `column_length_mismatch`, or the first bad answer (`out_of_scale`, `not_finite`).
+    pub fn extend(&mut self, first_row: usize, table: &SurveyTable) -> Result<()> {
+        let n = [
+            Some(table.scope.len()),
+            Some(table.segment.len()),
+            table.nps.as_ref().map(Vec::len),
+            table.csat.as_ref().map(Vec::len),
+            table.ces.as_ref().map(Vec::len),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|&len| len > 0)
+        .max()
+        .unwrap_or(0);
+        let check = |name: &str, len: usize, optional: bool| {
+            if len == n || (optional && len == 0) {
+                Ok(())
+            } else {
+                Err(Error::Input {
+                    code: "column_length_mismatch",
+                    row: None,
+                    message: format!("column `{name}` has `{len}` rows where the table has `{n}`"),
+                })
+            }
+        };
+        check("scope", table.scope.len(), true)?;
+        check("segment", table.segment.len(), true)?;
+        for (name, column) in [
+            ("nps", &table.nps),
+            ("csat", &table.csat),
+            ("ces", &table.ces),
+        ] {
+            if let Some(column) = column {
+                check(name, column.len(), false)?;
+            }
+        }
+        self.by_scope |= !table.scope.is_empty();
+        self.by_segment |= !table.segment.is_empty();
+        let at = |column: &Option<Vec<Option<f64>>>, i: usize| {
+            column.as_ref().and_then(|c| c.get(i).copied().flatten())
+        };
+        for i in 0..n {
+            let key = (
+                table.scope.get(i).cloned().flatten(),
+                table.segment.get(i).cloned().flatten(),
+            );
+            let (csat_scale, ces_scale) = (self.csat_scale, self.ces_scale);
+            let group = self.groups.entry(key).or_insert_with(|| GroupState {
+                responses: 0,
+                nps: NpsState::identity(),
+                csat: ScaleState::identity(csat_scale),
+                ces: ScaleState::identity(ces_scale),
+            });
+            let row = first_row + i;
+            group.responses += 1;
+            if table.nps.is_some() {
+                group.nps.push(row, at(&table.nps, i))?;
+            }
+            if table.csat.is_some() {
+                group.csat.push("CSAT", row, at(&table.csat, i))?;
+            }
+            if table.ces.is_some() {
+                group.ces.push("CES", row, at(&table.ces, i))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Combines two states of the same scales.
+    ///
+    /// # Errors
+    /// `scale_mismatch` when the scales differ.
+    pub fn merge(&mut self, other: &Self) -> Result<()> {
+        if (self.csat_scale, self.ces_scale) != (other.csat_scale, other.ces_scale) {
+            return Err(Error::Input {
+                code: "scale_mismatch",
+                row: None,
+                message: "cannot merge survey states scored on different scales".to_owned(),
+            });
+        }
+        self.by_scope |= other.by_scope;
+        self.by_segment |= other.by_segment;
+        for (key, theirs) in &other.groups {
+            match self.groups.get_mut(key) {
+                Some(ours) => {
+                    ours.responses += theirs.responses;
+                    ours.nps.merge(&theirs.nps);
+                    ours.csat.merge(&theirs.csat)?;
+                    ours.ces.merge(&theirs.ces)?;
+                }
+                None => {
+                    self.groups.insert(key.clone(), theirs.clone());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Versioned bytes (JSON body after the `cjms` header, kind 3).
+    #[must_use]
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = header(3);
+        let groups: Vec<_> = self.groups.iter().collect();
+        let body = serde_json::json!({
+            "csat_scale": self.csat_scale, "ces_scale": self.ces_scale,
+            "by_scope": self.by_scope, "by_segment": self.by_segment, "groups": groups,
+        });
+        out.extend_from_slice(body.to_string().as_bytes());
+        out
+    }
+
+    /// Reads bytes written by [`Self::to_bytes`].
+    ///
+    /// # Errors
+    /// `invalid_state` for bytes that are not such a state.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let body = bytes
+            .strip_prefix(MAGIC.as_slice())
+            .and_then(|b| b.strip_prefix([3u8, STATE_VERSION].as_slice()))
+            .ok_or_else(|| invalid_state("not a version-1 survey state"))?;
+        #[derive(Deserialize)]
+        struct Body {
+            csat_scale: u8,
+            ces_scale: u8,
+            by_scope: bool,
+            by_segment: bool,
+            groups: Vec<(GroupKey, GroupState)>,
+        }
+        let body: Body = serde_json::from_slice(body)
+            .map_err(|e| invalid_state(&format!("survey state body: {e}")))?;
+        Ok(Self {
+            csat_scale: body.csat_scale,
+            ces_scale: body.ces_scale,
+            by_scope: body.by_scope,
+            by_segment: body.by_segment,
+            groups: body.groups.into_iter().collect(),
+        })
+    }
+
+    /// Scores every group, every scope and the whole table.
+    #[must_use]
+    pub fn report(&self, table_has: [bool; 3], options: &SurveyOptions) -> SurveyReport {
+        // Roll up each (scope, segment) group into its scope and into the overall group.
+        type Key = (GroupLevel, Option<String>, Option<String>);
+        let mut rolled: BTreeMap<Key, GroupState> = BTreeMap::new();
+        for ((scope, segment), state) in &self.groups {
+            let levels = [
+                Some((GroupLevel::Overall, None, None)),
+                self.by_scope
+                    .then(|| (GroupLevel::Scope, scope.clone(), None)),
+                self.by_segment
+                    .then(|| (GroupLevel::ScopeSegment, scope.clone(), segment.clone())),
+            ];
+            for key in levels.into_iter().flatten() {
+                let entry = rolled.entry(key).or_insert_with(|| GroupState {
+                    responses: 0,
+                    nps: NpsState::identity(),
+                    csat: ScaleState::identity(self.csat_scale),
+                    ces: ScaleState::identity(self.ces_scale),
+                });
+                entry.responses += state.responses;
+                entry.nps.merge(&state.nps);
+                // Same scales by construction: merging cannot fail.
+                let _ = entry.csat.merge(&state.csat);
+                let _ = entry.ces.merge(&state.ces);
+            }
+        }
+        let [has_nps, has_csat, has_ces] = table_has;
+        // Overall first, then per scope its all-segment group followed by its segments.
+        let mut entries: Vec<(Key, GroupState)> = rolled.into_iter().collect();
+        entries.sort_by(|(a, _), (b, _)| {
+            let rank = |k: &Key| (k.0 != GroupLevel::Overall, k.1.clone(), k.0, k.2.clone());
+            rank(a).cmp(&rank(b))
+        });
+        let groups = entries
+            .into_iter()
+            .map(|((level, scope, segment), state)| {
+                let answered = [
+                    state.nps.promoters + state.nps.passives + state.nps.detractors,
+                    state.csat.counts.iter().sum(),
+                    state.ces.counts.iter().sum(),
+                ]
+                .into_iter()
+                .max()
+                .unwrap_or(0);
+                let suppressed = answered < options.min_group_size;
+                SurveyGroup {
+                    level,
+                    scope,
+                    segment,
+                    responses: state.responses,
+                    suppressed,
+                    nps: (has_nps && !suppressed).then(|| state.nps.score()),
+                    csat: (has_csat && !suppressed)
+                        .then(|| state.csat.score("csat", options.csat_method)),
+                    ces: (has_ces && !suppressed)
+                        .then(|| state.ces.score("ces", options.ces_method)),
+                }
+            })
+            .collect();
+        SurveyReport {
+            groups,
+            definition: Definition::new("survey", options),
+        }
+    }
+}
+
+fn invalid_option(message: String) -> Error {
+    Error::Input {
+        code: "invalid_option",
+        row: None,
+        message,
+    }
+}
+
+/// Scores a survey table: NPS, CSAT and CES per scope × segment, per scope and overall.
+///
+/// # Errors
+/// `invalid_option`, `column_length_mismatch`, or the first bad answer with its row.
+pub fn survey_kpis(table: &SurveyTable, options: &SurveyOptions) -> Result<SurveyReport> {
+    let mut state = SurveyState::identity(options)?;
+    state.extend(0, table)?;
+    Ok(state.report(
+        [
+            table.nps.is_some(),
+            table.csat.is_some(),
+            table.ces.is_some(),
+        ],
+        options,
+    ))
+}

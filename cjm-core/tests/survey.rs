@@ -1,0 +1,189 @@
+//! Survey KPIs: the shared golden vectors, and the laws of the formulas.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code: a failed expectation should panic"
+)]
+
+use cjm_core::scoring::{survey_kpis, NpsState, SurveyOptions, SurveyState, SurveyTable};
+use proptest::prelude::*;
+use serde_json::Value;
+use std::path::PathBuf;
+
+/// Every key of `expected` must be in `found` with an equal value (numbers to 1e-9).
+fn contains(found: &Value, expected: &Value, at: &str, failures: &mut Vec<String>) {
+    match (found, expected) {
+        (Value::Object(f), Value::Object(e)) => {
+            for (k, ev) in e {
+                match f.get(k) {
+                    Some(fv) => contains(fv, ev, &format!("{at}.{k}"), failures),
+                    None => failures.push(format!("{at}.{k}: missing")),
+                }
+            }
+        }
+        (Value::Array(f), Value::Array(e)) => {
+            if f.len() != e.len() {
+                failures.push(format!("{at}: {} items, expected {}", f.len(), e.len()));
+            }
+            for (i, (fv, ev)) in f.iter().zip(e).enumerate() {
+                contains(fv, ev, &format!("{at}[{i}]"), failures);
+            }
+        }
+        (Value::Number(f), Value::Number(e)) => {
+            let (f, e) = (f.as_f64().unwrap(), e.as_f64().unwrap());
+            if (f - e).abs() > 1e-9 * e.abs().max(1.0) {
+                failures.push(format!("{at}: {f} != {e}"));
+            }
+        }
+        (f, e) if f == e => {}
+        (f, e) => failures.push(format!("{at}: {f} != {e}")),
+    }
+}
+
+#[test]
+fn survey_vectors() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors/survey");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 10);
+    let mut failures = Vec::new();
+    for file in files {
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        let table: SurveyTable = serde_json::from_value(v["table"].clone()).unwrap();
+        let options: SurveyOptions = serde_json::from_value(v["options"].clone()).unwrap();
+        match (survey_kpis(&table, &options), v["expect"].get("error")) {
+            (Ok(report), None) => {
+                let found = serde_json::to_value(&report).unwrap();
+                contains(&found, &v["expect"], &name, &mut failures);
+            }
+            (Err(err), Some(expected)) => {
+                if err.code() != expected["code"] || serde_json::json!(err.row()) != expected["row"]
+                {
+                    failures.push(format!("{name}: got {} at row {:?}", err.code(), err.row()));
+                }
+            }
+            (Ok(_), Some(_)) => failures.push(format!("{name}: expected an error")),
+            (Err(err), None) => failures.push(format!("{name}: unexpected error {err}")),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn states_round_trip_through_bytes_and_refuse_garbage() {
+    let mut nps = NpsState::identity();
+    nps.extend(0, &[Some(10.0), Some(0.0), None]).unwrap();
+    assert_eq!(NpsState::from_bytes(&nps.to_bytes()).unwrap(), nps);
+    for bad in [
+        &b""[..],
+        b"cjms",
+        b"cjms\x01\x02",
+        b"xxxx\x01\x01",
+        &nps.to_bytes()[..20],
+    ] {
+        assert_eq!(
+            NpsState::from_bytes(bad).unwrap_err().code(),
+            "invalid_state"
+        );
+    }
+    let table = SurveyTable {
+        scope: vec![Some("a".into()), None],
+        segment: vec![],
+        nps: Some(vec![Some(9.0), Some(3.0)]),
+        csat: Some(vec![Some(5.0), None]),
+        ces: None,
+    };
+    let options = SurveyOptions::default();
+    let mut state = SurveyState::identity(&options).unwrap();
+    state.extend(0, &table).unwrap();
+    assert_eq!(SurveyState::from_bytes(&state.to_bytes()).unwrap(), state);
+    assert_eq!(
+        SurveyState::from_bytes(b"cjms\x03\x01{")
+            .unwrap_err()
+            .code(),
+        "invalid_state"
+    );
+}
+
+fn answers() -> impl Strategy<Value = Vec<Option<f64>>> {
+    proptest::collection::vec(
+        proptest::option::weighted(0.9, (0u8..=10).prop_map(f64::from)),
+        0..60,
+    )
+}
+
+proptest! {
+    #[test]
+    fn nps_is_within_bounds(a in answers()) {
+        let mut s = NpsState::identity();
+        s.extend(0, &a).unwrap();
+        let score = s.score();
+        if let (Some(v), Some(m)) = (score.value, score.margin) {
+            prop_assert!((-100.0..=100.0).contains(&v));
+            prop_assert!(m >= 0.0 && m.is_finite());
+        } else {
+            prop_assert_eq!(score.answered, 0);
+        }
+    }
+
+    #[test]
+    fn a_detractor_turned_promoter_never_lowers_nps(a in answers(), pick in any::<usize>()) {
+        let detractors: Vec<usize> = a.iter().enumerate()
+            .filter(|(_, v)| v.is_some_and(|x| x <= 6.0)).map(|(i, _)| i).collect();
+        prop_assume!(!detractors.is_empty());
+        let mut better = a.clone();
+        better[detractors[pick % detractors.len()]] = Some(10.0);
+        let score = |answers: &[Option<f64>]| {
+            let mut s = NpsState::identity();
+            s.extend(0, answers).unwrap();
+            s.score().value.unwrap()
+        };
+        prop_assert!(score(&better) >= score(&a));
+    }
+
+    #[test]
+    fn split_merge_and_row_order_do_not_matter(
+        nps in answers(), cuts in proptest::collection::vec(any::<usize>(), 0..4), seed in any::<u64>()
+    ) {
+        let n = nps.len();
+        let table = |rows: &[usize]| SurveyTable {
+            scope: rows.iter().map(|&i| Some(format!("tp{}", i % 3))).collect(),
+            segment: rows.iter().map(|&i| (i % 2 == 0).then(|| "a".to_owned())).collect(),
+            nps: Some(rows.iter().map(|&i| nps[i]).collect()),
+            csat: Some(rows.iter().map(|&i| nps[i].map(|v| (v / 2.5).floor() + 1.0)).collect()),
+            ces: None,
+        };
+        let options = SurveyOptions::default();
+        let all: Vec<usize> = (0..n).collect();
+        let whole = survey_kpis(&table(&all), &options).unwrap();
+        // Any split, merged in any grouping, gives the whole.
+        let mut bounds: Vec<usize> = cuts.iter().map(|c| if n == 0 { 0 } else { c % (n + 1) }).collect();
+        bounds.push(0);
+        bounds.push(n);
+        bounds.sort_unstable();
+        let mut merged = SurveyState::identity(&options).unwrap();
+        for pair in bounds.windows(2).rev() {
+            let mut part = SurveyState::identity(&options).unwrap();
+            part.extend(pair[0], &table(&all[pair[0]..pair[1]])).unwrap();
+            let part = SurveyState::from_bytes(&part.to_bytes()).unwrap();
+            let mut acc = part;
+            acc.merge(&merged).unwrap();
+            merged = acc;
+        }
+        prop_assert_eq!(merged.report([true, true, false], &options), whole.clone());
+        // Rows shuffled: same report.
+        let mut shuffled = all.clone();
+        let mut x = seed | 1;
+        for i in (1..shuffled.len()).rev() {
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+            shuffled.swap(i, usize::try_from(x % (i as u64 + 1)).unwrap());
+        }
+        prop_assert_eq!(survey_kpis(&table(&shuffled), &options).unwrap(), whole);
+    }
+}
