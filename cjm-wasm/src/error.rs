@@ -1,0 +1,56 @@
+//! The one place where core errors become JavaScript values.
+//!
+//! Design (after automerge-wasm): every failure reaches JavaScript as a real `Error`
+//! object, so it has a stack, works with `instanceof Error` and prints well, with the
+//! error data of `cjm_core::Error` attached as plain fields:
+//!
+//! | field      | value                                                                 |
+//! |------------|-----------------------------------------------------------------------|
+//! | `name`     | always `"CjmError"`                                                   |
+//! | `message`  | the core's message (every problem of a document, one per line)        |
+//! | `code`     | [`cjm_core::Error::code`]: the first problem's code, or `unknown_template` |
+//! | `path`     | [`cjm_core::Error::path`]: the first problem's JSON path (`""` = root) |
+//! | `family`   | [`cjm_core::Error::family`]: `"document"` or `"template"`             |
+//! | `problems` | [`cjm_core::Error::problems`]: an array of `{code, path, message}`    |
+//!
+//! Callers match on `code` (stable), never on `message` (may be reworded).
+
+use serde::Serialize;
+use wasm_bindgen::JsValue;
+
+/// The `name` of every error this package throws.
+pub const ERROR_NAME: &str = "CjmError";
+
+/// Converts a core error into a JavaScript `Error` named `CjmError`.
+#[must_use]
+pub fn to_js(err: &cjm_core::Error) -> JsValue {
+    let js = js_sys::Error::new(&err.to_string());
+    js.set_name(ERROR_NAME);
+    set(&js, "code", &JsValue::from_str(err.code()));
+    set(&js, "path", &JsValue::from_str(err.path()));
+    set(&js, "family", &JsValue::from_str(err.family()));
+    set(&js, "problems", &to_plain(err.problems()));
+    js.into()
+}
+
+/// Converts a Rust value into a plain JavaScript value: objects (not `Map`s), arrays,
+/// numbers, strings, booleans and `null`, as `JSON.parse` would give.
+///
+/// # Errors
+/// A JavaScript `Error` if the value cannot be represented (not expected for cjm's
+/// types, which hold only strings, finite numbers, arrays and string-keyed maps).
+pub fn to_js_value<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(JsValue::from)
+}
+
+/// [`to_js_value`] for values that always convert; falls back to `null`.
+fn to_plain<T: Serialize + ?Sized>(value: &T) -> JsValue {
+    to_js_value(value).unwrap_or(JsValue::NULL)
+}
+
+fn set(target: &js_sys::Error, key: &str, value: &JsValue) {
+    // Setting a data property on a fresh, ordinary `Error` object cannot fail.
+    let _ = js_sys::Reflect::set(target, &JsValue::from_str(key), value);
+}

@@ -1,0 +1,93 @@
+//! The `Journey` class: a validated journey document kept on the WebAssembly side.
+
+use crate::error::to_js_value;
+use cjm_core::ValidJourney;
+use wasm_bindgen::prelude::*;
+
+/// A journey document that passed every rule of cjm: ids are unique, references resolve,
+/// values are in range. Create one with `Journey.fromJson`, `Journey.fromObject`,
+/// `loadJourney` or `template`; read it back with `toObject` or `toJson`.
+#[wasm_bindgen]
+#[derive(Debug, Clone)]
+pub struct Journey {
+    inner: ValidJourney,
+}
+
+impl Journey {
+    /// The validated core value.
+    #[must_use]
+    pub fn inner(&self) -> &ValidJourney {
+        &self.inner
+    }
+}
+
+impl From<ValidJourney> for Journey {
+    fn from(inner: ValidJourney) -> Self {
+        Self { inner }
+    }
+}
+
+#[wasm_bindgen]
+impl Journey {
+    /// Parses and validates a journey document given as JSON text.
+    ///
+    /// @throws {CjmError} with every problem of the document (`family` `"document"`).
+    #[wasm_bindgen(js_name = fromJson)]
+    pub fn from_json(text: &str) -> Result<Journey, JsValue> {
+        crate::load_text(text)
+    }
+
+    /// Validates a journey document given as a plain JavaScript object (as `JSON.parse`
+    /// returns). The object is read directly, so `NaN`, `Infinity` and `undefined`
+    /// are reported where they are instead of being turned into `null`.
+    ///
+    /// @throws {CjmError} with every problem of the document (`family` `"document"`).
+    #[wasm_bindgen(js_name = fromObject)]
+    pub fn from_object(
+        #[wasm_bindgen(unchecked_param_type = "JourneyDocument | object")] value: JsValue,
+    ) -> Result<Journey, JsValue> {
+        crate::load_object(value)
+    }
+
+    /// Stable identifier of the map.
+    #[wasm_bindgen(getter)]
+    pub fn id(&self) -> String {
+        self.inner.journey().id.clone()
+    }
+
+    /// Display name of the map.
+    #[wasm_bindgen(getter)]
+    pub fn name(&self) -> String {
+        self.inner.journey().name.clone()
+    }
+
+    /// Version of the `cjm` format of the document.
+    #[wasm_bindgen(getter, js_name = schemaVersion)]
+    pub fn schema_version(&self) -> u32 {
+        self.inner.journey().schema_version
+    }
+
+    /// The document as a new plain object (a copy: editing it does not change this
+    /// journey; validate the edited object again with `Journey.fromObject`).
+    #[wasm_bindgen(js_name = toObject, unchecked_return_type = "JourneyDocument")]
+    pub fn to_object(&self) -> Result<JsValue, JsValue> {
+        to_js_value(self.inner.journey())
+    }
+
+    /// The document as JSON text: compact, or indented by two spaces when `pretty` is true.
+    #[wasm_bindgen(js_name = toJson)]
+    pub fn to_json(&self, pretty: Option<bool>) -> String {
+        if pretty.unwrap_or(false) {
+            self.inner.to_json_pretty()
+        } else {
+            self.inner.to_json()
+        }
+    }
+
+    /// Counts and the stage outline (touchpoints, channels and pain points per stage),
+    /// for a first look at a map.
+    #[wasm_bindgen(unchecked_return_type = "Summary")]
+    pub fn summary(&self) -> Result<JsValue, JsValue> {
+        to_js_value(&self.inner.summary())
+    }
+}

@@ -1,0 +1,160 @@
+//! # cjm-wasm
+//!
+//! The browser and Node.js binding of cjm, built with wasm-bindgen. It is thin on
+//! purpose: every rule lives in `cjm-core`, and data crosses the boundary as serde values
+//! (JSON text or plain JavaScript objects in, plain objects out), so JavaScript, Python
+//! and Rust give the same answers.
+//!
+//! JavaScript API (names as seen from JavaScript):
+//!
+//! - `class Journey`: a validated document (`fromJson`, `fromObject`, `id`, `name`,
+//!   `schemaVersion`, `toObject`, `toJson`, `summary`);
+//! - `loadJourney(input)`, `validate(input)`, `templates()`, `template(name)`,
+//!   `journeySchema()`;
+//! - errors are `Error` objects named `CjmError` with `code`, `path`, `family` and
+//!   `problems` (see [`error`]).
+//!
+//! ## Panics
+//!
+//! No input makes this package panic: the core reads documents under size and depth
+//! limits and reports every problem as data, and this binding has no `unwrap`, indexing
+//! or other panicking path on input. Should a panic happen anyway it is a bug: on
+//! `wasm32-unknown-unknown` a panic aborts, the call throws a `WebAssembly.RuntimeError`
+//! (`unreachable`), and the instance must be considered broken (reload the module; in a
+//! web worker, restart the worker). With the default feature `console_error_panic_hook`
+//! the panic message and its location are written to `console.error` first, so a bug
+//! report can say what went wrong.
+
+pub mod error;
+pub mod journey;
+
+pub use journey::Journey;
+
+use error::{to_js, to_js_value};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+/// TypeScript declarations of the journey document and of the API's plain-object
+/// results, generated from the Rust types (see `scripts/gen-types.mjs`).
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &str = include_str!("../types/journey.d.ts");
+
+/// TypeScript declarations written by hand: the error object and the validation result.
+#[wasm_bindgen(typescript_custom_section)]
+const TS_API: &str = r#"
+/** Input accepted by `loadJourney` and `validate`: JSON text or a plain object. */
+export type JourneyInput = string | JourneyDocument | object;
+
+/** The result of `validate`: `problems` is empty exactly when `valid` is true. */
+export interface ValidationResult {
+  valid: boolean;
+  /** Every problem found, in document order. */
+  problems: Problem[];
+}
+
+/**
+ * The error thrown by every function of this package: a real `Error` whose `name` is
+ * `"CjmError"`. Match on `code` (stable), not on `message` (may be reworded).
+ */
+export interface CjmError extends Error {
+  name: "CjmError";
+  /** Code of the first problem, or `"unknown_template"`. */
+  code: ProblemCode | "unknown_template" | "invalid_document";
+  /** JSON path of the first problem (`""` is the root, or the error is not about a place). */
+  path: string;
+  /** `"document"` for document problems, `"template"` for an unknown template name. */
+  family: "document" | "template";
+  /** Every problem of the document (empty for errors that are not about a document). */
+  problems: Problem[];
+}
+"#;
+
+/// Installs the panic hook when the module is instantiated (see "Panics" above).
+#[wasm_bindgen(start)]
+fn start() {
+    #[cfg(feature = "console_error_panic_hook")]
+    console_error_panic_hook::set_once();
+}
+
+fn wrap(result: cjm_core::Result<cjm_core::ValidJourney>) -> Result<Journey, JsValue> {
+    result.map(Journey::from).map_err(|e| to_js(&e))
+}
+
+fn read_text(text: &str) -> cjm_core::Result<cjm_core::ValidJourney> {
+    cjm_core::load_str(text)
+}
+
+fn read_object(value: JsValue) -> cjm_core::Result<cjm_core::ValidJourney> {
+    cjm_core::Loader::new().load_from(serde_wasm_bindgen::Deserializer::from(value))
+}
+
+fn read_input(input: JsValue) -> cjm_core::Result<cjm_core::ValidJourney> {
+    match input.as_string() {
+        Some(text) => read_text(&text),
+        None => read_object(input),
+    }
+}
+
+pub(crate) fn load_text(text: &str) -> Result<Journey, JsValue> {
+    wrap(read_text(text))
+}
+
+pub(crate) fn load_object(value: JsValue) -> Result<Journey, JsValue> {
+    wrap(read_object(value))
+}
+
+/// Loads and validates a journey document: JSON text, or a plain object.
+///
+/// @throws {CjmError} with every problem of the document.
+#[wasm_bindgen(js_name = loadJourney)]
+pub fn load_journey(
+    #[wasm_bindgen(unchecked_param_type = "JourneyInput")] input: JsValue,
+) -> Result<Journey, JsValue> {
+    wrap(read_input(input))
+}
+
+/// The result of [`validate`], as it crosses to JavaScript.
+#[derive(Serialize)]
+struct ValidationResult<'a> {
+    valid: bool,
+    problems: &'a [cjm_core::Problem],
+}
+
+/// Checks a journey document (JSON text or a plain object) and returns every problem
+/// found. Never throws for problems of the document; those are the result.
+#[wasm_bindgen(unchecked_return_type = "ValidationResult")]
+pub fn validate(
+    #[wasm_bindgen(unchecked_param_type = "JourneyInput")] input: JsValue,
+) -> Result<JsValue, JsValue> {
+    match read_input(input) {
+        Ok(_) => to_js_value(&ValidationResult {
+            valid: true,
+            problems: &[],
+        }),
+        Err(err) => to_js_value(&ValidationResult {
+            valid: false,
+            problems: err.problems(),
+        }),
+    }
+}
+
+/// The built-in starter maps (name, title, description), in a fixed order.
+#[wasm_bindgen(unchecked_return_type = "TemplateInfo[]")]
+pub fn templates() -> Result<JsValue, JsValue> {
+    to_js_value(&cjm_core::templates::list())
+}
+
+/// Loads a built-in starter map by name (see `templates()`).
+///
+/// @throws {CjmError} with code `unknown_template` for a name that is not built in.
+#[wasm_bindgen]
+pub fn template(name: &str) -> Result<Journey, JsValue> {
+    wrap(cjm_core::templates::load(name))
+}
+
+/// The JSON Schema (draft 2020-12) of a journey document, schema version 1, as a plain
+/// object: the very schema documents are validated against.
+#[wasm_bindgen(js_name = journeySchema, unchecked_return_type = "Record<string, unknown>")]
+pub fn journey_schema() -> Result<JsValue, JsValue> {
+    to_js_value(cjm_core::schema::journey_schema())
+}
