@@ -1,10 +1,20 @@
-//! Scoring rules (DOMAIN.md section 3): survey KPIs, emotion curves, priorities, health.
+//! Scoring rules (DOMAIN.md section 3): survey KPIs, emotion curves, pain-point priority
+//! and opportunity scores, and explained health scores.
 
 pub mod emotion;
+pub mod health;
+pub mod priority;
 pub mod survey;
 
 pub use emotion::{emotion_curves, normalise, EmotionCurve, EmotionPoint, Extreme};
+pub use health::{
+    health, Band, Component, HealthInputs, HealthReport, HealthScore, HealthWeights, ScopeKind,
+    ScoringModel, Thresholds,
+};
+pub use priority::{
+    priorities, MeasuredReach, OpportunityScore, PainPriority, PriorityReport, ReachSource,
+};
 pub use survey::{
-    survey_kpis, GroupLevel, NpsScore, NpsState, ScaleMethod, ScaleScore, ScaleState, SurveyGroup,
-    SurveyOptions, SurveyReport, SurveyState, SurveyTable,
+    survey_kpis, GroupKey, GroupLevel, NpsScore, NpsState, ScaleMethod, ScaleScore, ScaleState,
+    SurveyGroup, SurveyOptions, SurveyReport, SurveyState, SurveyTable,
 };
