@@ -20,6 +20,7 @@
 pub mod definition;
 pub mod error;
 pub mod events;
+pub mod insights;
 pub mod model;
 pub mod render;
 pub mod schema;

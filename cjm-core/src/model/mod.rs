@@ -184,7 +184,9 @@ pub struct Channel {
 }
 
 /// How a channel reaches the customer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ChannelKind {
     /// Self-service digital (web, app, email, social, ads).

@@ -16,7 +16,7 @@
 //! No input makes any pass panic; `proptest` checks this on arbitrary JSON values.
 
 mod raw;
-mod rules;
+pub(crate) mod rules;
 mod shape;
 
 pub use raw::Limits;
