@@ -1,11 +1,16 @@
 //! Scoring rules (DOMAIN.md section 3): survey KPIs, emotion curves, pain-point priority
 //! and opportunity scores, and explained health scores.
 
+pub mod compare;
 pub mod emotion;
 pub mod health;
 pub mod priority;
 pub mod survey;
 
+pub use compare::{
+    compare_groups, diff_maps, normal_cdf, patterns, two_proportion_test, GroupComparison,
+    KpiComparison, MapDiff, Pattern, Patterns, ProportionTest, ScoreChange,
+};
 pub use emotion::{emotion_curves, normalise, EmotionCurve, EmotionPoint, Extreme};
 pub use health::{
     health, Band, Component, HealthInputs, HealthReport, HealthScore, HealthWeights, ScopeKind,
@@ -15,6 +20,6 @@ pub use priority::{
     priorities, MeasuredReach, OpportunityScore, PainPriority, PriorityReport, ReachSource,
 };
 pub use survey::{
-    survey_kpis, GroupKey, GroupLevel, NpsScore, NpsState, ScaleMethod, ScaleScore, ScaleState,
-    SurveyGroup, SurveyOptions, SurveyReport, SurveyState, SurveyTable,
+    survey_kpis, GroupKey, GroupLevel, GroupState, NpsScore, NpsState, ScaleMethod, ScaleScore,
+    ScaleState, SurveyGroup, SurveyOptions, SurveyReport, SurveyState, SurveyTable,
 };

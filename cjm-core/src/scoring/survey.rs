@@ -525,6 +525,9 @@ pub struct SurveyState {
 /// `(scope, segment)` of a group of responses.
 pub type GroupKey = (Option<String>, Option<String>);
 
+/// `(level, scope, segment)` of a reported group.
+type RollKey = (GroupLevel, Option<String>, Option<String>);
+
 /// The states of one group.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct GroupState {
@@ -558,6 +561,8 @@ pub enum GroupLevel {
     Overall,
     /// Every response of one scope (all segments).
     Scope,
+    /// Every response of one segment (all scopes), to compare personas or segments.
+    Segment,
     /// The responses of one scope and one segment.
     ScopeSegment,
 }
@@ -583,11 +588,14 @@ pub struct SurveyGroup {
     pub ces: Option<ScaleScore>,
 }
 
-/// Survey KPIs overall, per scope (when the table has a scope column) and per scope ×
-/// segment (when it has a segment column).
+/// Survey KPIs overall, per scope (when the table has a scope column), per segment (when
+/// it has scope and segment columns) and per scope × segment (when it has a segment
+/// column).
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct SurveyReport {
-    /// Groups in order: overall first, then each scope (all segments, then each segment).
+    /// Groups in order: overall first, then by scope (no scope first): each scope's
+    /// all-segment group, the segment groups across scopes (under no scope), then the
+    /// scope's segments.
     pub groups: Vec<SurveyGroup>,
     /// The options in force and their hash.
     pub definition: Definition,
@@ -789,17 +797,17 @@ impl SurveyState {
         })
     }
 
-    /// Scores every group, every scope and the whole table.
-    #[must_use]
-    pub fn report(&self, table_has: [bool; 3], options: &SurveyOptions) -> SurveyReport {
-        // Roll up each (scope, segment) group into its scope and into the overall group.
-        type Key = (GroupLevel, Option<String>, Option<String>);
-        let mut rolled: BTreeMap<Key, GroupState> = BTreeMap::new();
+    /// The answer counts of every reported group, rolled up from the (scope, segment)
+    /// groups: overall, per scope, per segment and per scope × segment.
+    fn roll_up(&self) -> BTreeMap<RollKey, GroupState> {
+        let mut rolled: BTreeMap<RollKey, GroupState> = BTreeMap::new();
         for ((scope, segment), state) in &self.groups {
             let levels = [
                 Some((GroupLevel::Overall, None, None)),
                 self.by_scope
                     .then(|| (GroupLevel::Scope, scope.clone(), None)),
+                (self.by_segment && self.by_scope)
+                    .then(|| (GroupLevel::Segment, None, segment.clone())),
                 self.by_segment
                     .then(|| (GroupLevel::ScopeSegment, scope.clone(), segment.clone())),
             ];
@@ -817,11 +825,30 @@ impl SurveyState {
                 let _ = entry.ces.merge(&state.ces);
             }
         }
+        rolled
+    }
+
+    /// The answer counts of one reported group (see [`GroupLevel`]), for comparisons.
+    #[must_use]
+    pub fn group_state(
+        &self,
+        level: GroupLevel,
+        scope: Option<&str>,
+        segment: Option<&str>,
+    ) -> Option<GroupState> {
+        self.roll_up()
+            .remove(&(level, scope.map(str::to_owned), segment.map(str::to_owned)))
+    }
+
+    /// Scores every group, every scope and the whole table.
+    #[must_use]
+    pub fn report(&self, table_has: [bool; 3], options: &SurveyOptions) -> SurveyReport {
+        let rolled = self.roll_up();
         let [has_nps, has_csat, has_ces] = table_has;
         // Overall first, then per scope its all-segment group followed by its segments.
-        let mut entries: Vec<(Key, GroupState)> = rolled.into_iter().collect();
+        let mut entries: Vec<(RollKey, GroupState)> = rolled.into_iter().collect();
         entries.sort_by(|(a, _), (b, _)| {
-            let rank = |k: &Key| (k.0 != GroupLevel::Overall, k.1.clone(), k.0, k.2.clone());
+            let rank = |k: &RollKey| (k.0 != GroupLevel::Overall, k.1.clone(), k.0, k.2.clone());
             rank(a).cmp(&rank(b))
         });
         let groups = entries

@@ -1,0 +1,192 @@
+//! Comparisons: the z-test against statsmodels' values, group comparisons worked by hand,
+//! map diffs and patterns.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code: a failed expectation should panic"
+)]
+
+mod common;
+
+use cjm_core::insights::InsightOptions;
+use cjm_core::scoring::{
+    compare_groups, diff_maps, normal_cdf, patterns, two_proportion_test, GroupLevel, HealthInputs,
+    ScoringModel, SurveyOptions, SurveyState, SurveyTable,
+};
+use common::contains;
+use serde_json::Value;
+
+#[test]
+fn two_proportion_vectors() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/vectors/compare/two-proportion-z.json");
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut failures = Vec::new();
+    for (i, case) in v["cases"].as_array().unwrap().iter().enumerate() {
+        let n = |k: &str| case[k].as_u64().unwrap();
+        let t = two_proportion_test(n("x1"), n("n1"), n("x2"), n("n2"));
+        contains(
+            &serde_json::to_value(&t).unwrap(),
+            &case["expect"],
+            &format!("case {i}"),
+            &mut failures,
+        );
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn normal_cdf_known_values() {
+    // Φ(1.959963984540054) = 0.975 and Φ(0) = 0.5 by definition; Φ(−1) = 0.15865525393145707
+    // (scipy.stats.norm.cdf(-1)).
+    assert!((normal_cdf(1.959_963_984_540_054) - 0.975).abs() < 1e-15);
+    assert!((normal_cdf(0.0) - 0.5).abs() < 1e-16);
+    assert!((normal_cdf(-1.0) - 0.158_655_253_931_457_07).abs() < 1e-15);
+}
+
+#[test]
+fn personas_compared_by_hand() {
+    // anna: NPS 10, 8, 9 → 66.67, margin 53.3444; ben: 0 → −100, margin 0.
+    // Difference 166.67, margin sqrt(53.3444² + 0²) = 53.3444 → significant.
+    // CSAT top box (4–5 of 1–5): anna 5, 4, 2 → 2 of 3; ben 1 → 0 of 1: z-test by hand:
+    // pooled 2/4 = 0.5, se = sqrt(0.25·(1/3 + 1)) = 0.57735, z = (0.6667 − 0)/0.57735 = 1.1547.
+    let table = SurveyTable {
+        scope: vec![
+            Some("checkout".into()),
+            Some("checkout".into()),
+            Some("checkout".into()),
+            Some("search".into()),
+        ],
+        segment: vec![
+            Some("anna".into()),
+            Some("ben".into()),
+            Some("anna".into()),
+            Some("anna".into()),
+        ],
+        nps: Some(vec![Some(10.0), Some(0.0), Some(8.0), Some(9.0)]),
+        csat: Some(vec![Some(5.0), Some(1.0), Some(4.0), Some(2.0)]),
+        ces: None,
+    };
+    let options = SurveyOptions::default();
+    let mut state = SurveyState::identity(&options).unwrap();
+    state.extend(0, &table).unwrap();
+    let anna = state
+        .group_state(GroupLevel::Segment, None, Some("anna"))
+        .unwrap();
+    let ben = state
+        .group_state(GroupLevel::Segment, None, Some("ben"))
+        .unwrap();
+    let c = compare_groups(&anna, &ben, &options);
+    let nps = &c.kpis[0];
+    assert_eq!(nps.metric, "nps");
+    assert!((nps.difference.unwrap() - (200.0 / 3.0 + 100.0)).abs() < 1e-9);
+    assert!((nps.margin.unwrap() - 53.344_443_287_278_104).abs() < 1e-9);
+    assert_eq!(nps.significant, Some(true));
+    let csat = &c.kpis[1];
+    assert_eq!(csat.method, "two_proportion_z");
+    let z = (2.0 / 3.0) / (0.25_f64 * (1.0 / 3.0 + 1.0)).sqrt();
+    assert!((csat.z.unwrap() - z).abs() < 1e-12, "{:?}", csat.z);
+    assert!((csat.difference.unwrap() - 200.0 / 3.0).abs() < 1e-9);
+    assert_eq!(c.kpis.len(), 2, "no CES column, no CES comparison");
+}
+
+#[test]
+fn map_diff_lists_changes_and_score_deltas() {
+    let before = cjm_core::templates::load("b2c-ecommerce").unwrap();
+    let mut doc = before.journey().clone();
+    doc.touchpoints[0].name = "Renamed".into();
+    let removed = doc.pain_points.remove(0);
+    doc.opportunities
+        .iter_mut()
+        .for_each(|o| o.addresses.retain(|a| *a != removed.id));
+    let mut stage = doc.stages[0].clone();
+    stage.id = "loyalty-club".into();
+    stage.name = "Loyalty club".into();
+    doc.stages.push(stage);
+    doc.name = "B2C v2".into();
+    let after = cjm_core::validate(&doc).unwrap();
+    let diff = diff_maps(
+        &before,
+        &after,
+        &ScoringModel::default(),
+        &HealthInputs::default(),
+        &HealthInputs::default(),
+    )
+    .unwrap();
+    assert_eq!(diff.journey_fields, ["name"]);
+    assert_eq!(diff.collections["stages"].added, ["loyalty-club"]);
+    assert_eq!(
+        diff.collections["pain_points"].removed,
+        [removed.id.clone()]
+    );
+    let tp = &diff.collections["touchpoints"].changed[0];
+    assert_eq!(
+        (tp.id.as_str(), tp.fields.as_slice()),
+        (
+            before.journey().touchpoints[0].id.as_str(),
+            &["name".to_owned()][..]
+        )
+    );
+    let pain = diff
+        .scores
+        .iter()
+        .find(|s| s.kind == "pain_point" && s.id == removed.id)
+        .unwrap();
+    assert!(pain.before.is_some() && pain.after.is_none() && pain.delta.is_none());
+    let new_stage = diff
+        .scores
+        .iter()
+        .find(|s| s.kind == "stage" && s.id == "loyalty-club")
+        .unwrap();
+    assert!(new_stage.before.is_none());
+    // Unchanged maps: no structural change, every delta 0.
+    let same = diff_maps(
+        &before,
+        &before,
+        &ScoringModel::default(),
+        &HealthInputs::default(),
+        &HealthInputs::default(),
+    )
+    .unwrap();
+    assert!(same.journey_fields.is_empty() && same.collections.is_empty());
+    assert!(same.scores.iter().all(|s| s.delta.is_none_or(|d| d == 0.0)));
+}
+
+#[test]
+fn patterns_recur_across_maps() {
+    let a = cjm_core::templates::load("b2c-ecommerce").unwrap();
+    let mut doc = a.journey().clone();
+    doc.id = "b2c-copy".into();
+    // Same pain point names in other words of case and spacing.
+    for p in &mut doc.pain_points {
+        p.name = format!("  {}  ", p.name.to_uppercase());
+    }
+    let b = cjm_core::validate(&doc).unwrap();
+    let c = cjm_core::templates::load("b2b-saas").unwrap();
+    let found = patterns(&[&a, &b, &c], &InsightOptions::default()).unwrap();
+    let pains: Vec<_> = found
+        .patterns
+        .iter()
+        .filter(|p| p.kind == "pain_point")
+        .collect();
+    assert_eq!(pains.len(), a.journey().pain_points.len());
+    assert!(pains
+        .iter()
+        .all(|p| p.maps == 2 && p.map_ids == ["b2c-ecommerce", "b2c-copy"]));
+    // Ranked: more maps first; among pain points in 2 maps, higher severity first.
+    for pair in found.patterns.windows(2) {
+        assert!(pair[0].maps >= pair[1].maps);
+    }
+    let severities: Vec<f64> = pains.iter().map(|p| p.badness).collect();
+    assert!(
+        severities.windows(2).all(|w| w[0] >= w[1]),
+        "{severities:?}"
+    );
+    // Insights common to all three maps are found in 3.
+    assert!(found
+        .patterns
+        .iter()
+        .any(|p| p.kind == "insight" && p.maps == 3));
+}
