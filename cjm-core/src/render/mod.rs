@@ -1,2 +1,37 @@
-//! Pictures (DOMAIN.md section 7): SVG journey maps, funnels, flows, emotion curves,
-//! Mermaid, HTML report. (In progress.)
+//! Pictures (DOMAIN.md section 7): the journey map, the emotion curve, funnel, flow
+//! (Sankey) and bar charts as SVG; Mermaid `journey` export and import; one
+//! self-contained HTML report.
+//!
+//! Every picture is a plain string built here, with no drawing dependency, and is
+//! deterministic: the same input gives the same bytes (document order everywhere,
+//! numbers with at most two decimals). Every user string goes through [`escape_xml`];
+//! no picture contains JavaScript or fetches anything. Colour never carries meaning alone
+//! (channel kinds have glyphs and labels, severities numbers, personas marker shapes and
+//! names, KPI status words), and text colours meet WCAG AA contrast (see [`palette`]).
+//!
+//! ```
+//! use cjm_core::render::{journey_map_svg, MapOptions};
+//! let journey = cjm_core::templates::load("b2c-ecommerce")?;
+//! let svg = journey_map_svg(&journey, &MapOptions::default());
+//! assert!(svg.starts_with("<svg"));
+//! # Ok::<(), cjm_core::Error>(())
+//! ```
+
+mod charts;
+mod emotion;
+mod html;
+mod map;
+mod mermaid;
+pub mod palette;
+mod svg;
+mod text;
+
+pub use charts::{
+    bar_chart_svg, flow_svg, funnel_svg, BarChart, BarSeries, FlowChart, FlowLink, FlowNode,
+    FunnelChart, FunnelStep,
+};
+pub use emotion::{emotion_curve_svg, EmotionCurveOptions};
+pub use html::{html_report, ReportBlock, ReportOptions, ReportSection, ReportTable, SectionKind};
+pub use map::{journey_map_svg, Lane, MapOptions};
+pub use mermaid::{from_mermaid, score_from_emotion, to_mermaid, MermaidExport, Note};
+pub use text::{escape_xml, text_width, wrap_text, Wrapped};

@@ -1,0 +1,152 @@
+//! Renders the B2C e-commerce template's pictures into a directory: the journey map, the
+//! emotion curve, sample funnel, flow and bar charts (SVG), the Mermaid export and the
+//! HTML report with those charts as extra sections.
+//!
+//! `cargo run -p cjm-core --example render -- /tmp/cjm-pictures`
+
+use cjm_core::render::{
+    self, BarChart, BarSeries, FlowChart, FlowLink, FlowNode, FunnelChart, FunnelStep, ReportBlock,
+    ReportOptions, ReportSection, SectionKind,
+};
+use std::path::PathBuf;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .unwrap_or_else(|| "cjm-pictures".to_owned()),
+    );
+    std::fs::create_dir_all(&dir)?;
+    let journey = cjm_core::templates::load("b2c-ecommerce")?;
+
+    // Sample analytics results; in real use they come from an event log.
+    let funnel = FunnelChart {
+        title: Some("Checkout funnel (sample figures)".to_owned()),
+        steps: [
+            ("View product", 18_450),
+            ("Add to cart", 5_120),
+            ("Begin checkout", 2_730),
+            ("Add payment info", 1_650),
+            ("Purchase", 1_148),
+        ]
+        .into_iter()
+        .map(|(label, customers)| FunnelStep {
+            label: label.to_owned(),
+            customers,
+        })
+        .collect(),
+        width: None,
+    };
+    let node = |id: &str, label: &str, column| FlowNode {
+        id: id.to_owned(),
+        label: label.to_owned(),
+        column,
+    };
+    let link = |source: &str, target: &str, value| FlowLink {
+        source: source.to_owned(),
+        target: target.to_owned(),
+        value,
+    };
+    let flow = FlowChart {
+        title: Some("First three steps (sample figures)".to_owned()),
+        columns: vec!["Step 1".into(), "Step 2".into(), "Step 3".into()],
+        nodes: vec![
+            node("ad", "Ad click", 0),
+            node("search", "Organic search", 0),
+            node("social", "Social post", 0),
+            node("pdp", "Product page", 1),
+            node("listing", "Category page", 1),
+            node("cart", "Add to cart", 2),
+            node("exit", "Exit", 2),
+            node("other", "Other", 2),
+        ],
+        links: vec![
+            link("ad", "pdp", 420.0),
+            link("ad", "listing", 180.0),
+            link("search", "listing", 350.0),
+            link("search", "pdp", 150.0),
+            link("social", "pdp", 120.0),
+            link("pdp", "cart", 260.0),
+            link("pdp", "exit", 330.0),
+            link("pdp", "other", 100.0),
+            link("listing", "pdp", 0.0),
+            link("listing", "exit", 310.0),
+            link("listing", "other", 220.0),
+        ],
+        width: None,
+        height: None,
+    };
+    let bars = BarChart {
+        title: Some("Conversions credited per channel (sample figures)".to_owned()),
+        groups: vec![
+            "Paid ads".into(),
+            "Organic search".into(),
+            "Social media".into(),
+            "Email".into(),
+        ],
+        series: vec![
+            BarSeries {
+                name: "Last touch".into(),
+                values: vec![Some(410.0), Some(260.0), Some(90.0), Some(388.0)],
+            },
+            BarSeries {
+                name: "Linear".into(),
+                values: vec![Some(352.5), Some(301.0), Some(170.5), Some(324.0)],
+            },
+            BarSeries {
+                name: "Markov".into(),
+                values: vec![Some(371.2), Some(318.9), Some(141.3), Some(316.6)],
+            },
+        ],
+        unit: Some("conversions".to_owned()),
+        width: None,
+    };
+    let mermaid = render::to_mermaid(&journey, None);
+    let report = ReportOptions {
+        sections: vec![
+            ReportSection {
+                kind: SectionKind::Funnel,
+                title: "Checkout funnel".into(),
+                intro: Some("Unique customers per step, sequential order, 7-day window.".into()),
+                blocks: vec![ReportBlock::Funnel(funnel.clone())],
+            },
+            ReportSection {
+                kind: SectionKind::Flows,
+                title: "Paths".into(),
+                intro: None,
+                blocks: vec![ReportBlock::Flow(flow.clone())],
+            },
+            ReportSection {
+                kind: SectionKind::Attribution,
+                title: "Attribution".into(),
+                intro: None,
+                blocks: vec![ReportBlock::Bars(bars.clone())],
+            },
+        ],
+        ..ReportOptions::default()
+    };
+    let files = [
+        (
+            "b2c-map.svg",
+            render::journey_map_svg(&journey, &render::MapOptions::default()),
+        ),
+        (
+            "b2c-emotion.svg",
+            render::emotion_curve_svg(&journey, &render::EmotionCurveOptions::default()),
+        ),
+        ("funnel.svg", render::funnel_svg(&funnel)),
+        ("flow.svg", render::flow_svg(&flow)),
+        ("bars.svg", render::bar_chart_svg(&bars)),
+        ("b2c.mmd", mermaid.text),
+        ("b2c-report.html", render::html_report(&journey, &report)),
+    ];
+    for (name, content) in files {
+        let path = dir.join(name);
+        std::fs::write(&path, content)?;
+        println!("wrote {}", path.display());
+    }
+    for note in mermaid.dropped {
+        println!("mermaid export left out: {note}");
+    }
+    Ok(())
+}

@@ -1,0 +1,640 @@
+//! Funnel, flow (Sankey) and bar charts from small plain inputs, so that the analytics
+//! (funnels, paths, attribution) and the bindings can hand their results over as data.
+
+use super::palette;
+use super::svg::{count_f64, Anchor, Canvas, Font};
+use super::text::{count, num, percent, text_width, wrap_text};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+const MARGIN: f64 = 16.0;
+
+/// Colours of chart series and flow nodes, used in turn; each is dark enough for text on
+/// white (they are [`palette::PERSONAS`]).
+fn series_colour(i: usize) -> &'static str {
+    palette::PERSONAS
+        .get(i % palette::PERSONAS.len())
+        .copied()
+        .unwrap_or(palette::INK)
+}
+
+fn title_line(c: &mut Canvas, title: Option<&str>, width: f64, y: &mut f64) {
+    if let Some(title) = title {
+        let font = Font::new(16.0, palette::INK).bold();
+        let t = wrap_text(title, width - 2.0 * MARGIN, font.size, true, 2);
+        *y += c.lines(MARGIN, *y, &t.lines, font, Anchor::Start) + 8.0;
+    }
+}
+
+/// A funnel to draw: steps in order with the customers who reached each.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FunnelChart {
+    /// Title drawn above the chart.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// The steps, first to last.
+    pub steps: Vec<FunnelStep>,
+    /// Width in px (default 900, at least 560).
+    #[serde(default)]
+    pub width: Option<u32>,
+}
+
+/// One funnel step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FunnelStep {
+    /// Step name.
+    pub label: String,
+    /// Unique customers who reached the step.
+    pub customers: u64,
+}
+
+#[allow(
+    clippy::cast_precision_loss,
+    reason = "customer counts far below 2^52 are exact"
+)]
+fn share(part: u64, whole: u64) -> Option<f64> {
+    (whole > 0).then(|| part as f64 / whole as f64)
+}
+
+/// Draws a funnel: one centred bar per step, as wide as the step's share of the first
+/// step, labelled with customers and conversion from the start; between steps, the
+/// conversion from the previous step and the drop-off (customers and share). A share of
+/// zero customers is shown as `–` (undefined), never as NaN.
+#[must_use]
+pub fn funnel_svg(chart: &FunnelChart) -> String {
+    let width = f64::from(chart.width.unwrap_or(900).max(560));
+    let label_w = 190.0;
+    let value_w = 200.0;
+    let bar_area = width - 2.0 * MARGIN - label_w - value_w;
+    let bar_h = 34.0;
+    let gap = 30.0;
+    let mut c = Canvas::new();
+    let mut y = MARGIN;
+    title_line(&mut c, chart.title.as_deref(), width, &mut y);
+    let first = chart.steps.first().map_or(0, |s| s.customers);
+    let mut previous: Option<u64> = None;
+    let mut desc = Vec::new();
+    for (i, step) in chart.steps.iter().enumerate() {
+        if let Some(prev) = previous {
+            let dropped = prev.saturating_sub(step.customers);
+            let text = match (share(step.customers, prev), share(dropped, prev)) {
+                (Some(conv), Some(drop)) => format!(
+                    "\u{2193} {} of previous step \u{b7} {} dropped off ({})",
+                    percent(conv),
+                    count(dropped),
+                    percent(drop)
+                ),
+                _ => "\u{2193} \u{2013} of previous step (no customers)".to_owned(),
+            };
+            let font = Font::new(11.0, palette::MUTED);
+            c.text(
+                MARGIN + label_w + bar_area / 2.0,
+                y + gap / 2.0 + 4.0,
+                &text,
+                font,
+                Anchor::Middle,
+            );
+            y += gap;
+        }
+        let frac = share(step.customers, first).unwrap_or(0.0).clamp(0.0, 1.0);
+        let w = if step.customers > 0 {
+            (bar_area * frac).max(2.0)
+        } else {
+            0.0
+        };
+        let x = MARGIN + label_w + (bar_area - w) / 2.0;
+        c.rect(
+            MARGIN + label_w,
+            y,
+            bar_area,
+            bar_h,
+            3.0,
+            palette::BAND,
+            None,
+        );
+        c.rect(
+            x,
+            y,
+            w,
+            bar_h,
+            3.0,
+            palette::channel_kind(crate::model::ChannelKind::Online).0,
+            None,
+        );
+        let font = Font::new(12.0, palette::INK).bold();
+        let label = wrap_text(
+            &format!("{}. {}", i + 1, step.label),
+            label_w - 10.0,
+            font.size,
+            true,
+            2,
+        );
+        c.open_group(label.truncated.then_some(step.label.as_str()));
+        let lh = font.line_height() * count_f64(label.lines.len());
+        c.lines(
+            MARGIN,
+            y + (bar_h - lh) / 2.0,
+            &label.lines,
+            font,
+            Anchor::Start,
+        );
+        c.close_group();
+        let from_start =
+            share(step.customers, first).map_or_else(|| "\u{2013}".to_owned(), percent);
+        c.text(
+            width - MARGIN - value_w + 10.0,
+            y + 15.0,
+            &format!("{} customers", count(step.customers)),
+            Font::new(12.0, palette::INK).bold(),
+            Anchor::Start,
+        );
+        c.text(
+            width - MARGIN - value_w + 10.0,
+            y + 29.0,
+            &format!("{from_start} of step 1"),
+            Font::new(11.0, palette::MUTED),
+            Anchor::Start,
+        );
+        desc.push(format!(
+            "{}: {} ({from_start})",
+            step.label,
+            count(step.customers)
+        ));
+        y += bar_h;
+        previous = Some(step.customers);
+    }
+    if chart.steps.is_empty() {
+        c.text(
+            MARGIN,
+            y + 14.0,
+            "no funnel steps",
+            Font::new(12.0, palette::MUTED),
+            Anchor::Start,
+        );
+        y += 20.0;
+    }
+    y += MARGIN;
+    let title = chart.title.clone().unwrap_or_else(|| "Funnel".to_owned());
+    c.finish(width, y, &title, &format!("Funnel. {}.", desc.join("; ")))
+}
+
+/// A flow (Sankey) to draw: nodes placed in columns (steps) and weighted links.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FlowChart {
+    /// Title drawn above the chart.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Labels of the columns (`step 1`, `step 2`…), drawn on top; optional.
+    #[serde(default)]
+    pub columns: Vec<String>,
+    /// The nodes; order within a column is drawing order, top to bottom.
+    pub nodes: Vec<FlowNode>,
+    /// The links; links naming unknown nodes, or with a value that is not a positive
+    /// finite number, are left out (and counted in the picture's description).
+    pub links: Vec<FlowLink>,
+    /// Width in px (default 960, at least 480).
+    #[serde(default)]
+    pub width: Option<u32>,
+    /// Height in px of the flow area (default 400, at least 160); grows when a column has
+    /// many nodes.
+    #[serde(default)]
+    pub height: Option<u32>,
+}
+
+/// A node of a flow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FlowNode {
+    /// Identifier the links refer to.
+    pub id: String,
+    /// Displayed name.
+    pub label: String,
+    /// Column (step) index, from 0.
+    pub column: u32,
+}
+
+/// A weighted link between two nodes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FlowLink {
+    /// Source node id.
+    pub source: String,
+    /// Target node id.
+    pub target: String,
+    /// Weight (customers, transitions…), positive.
+    pub value: f64,
+}
+
+/// Draws a flow (Sankey) chart: nodes as bars in their columns, as tall as the larger of
+/// their incoming and outgoing totals, links as bands as thick as their value, coloured
+/// by source node. Node labels give the label and the total.
+#[must_use]
+pub fn flow_svg(chart: &FlowChart) -> String {
+    let width = f64::from(chart.width.unwrap_or(960).max(480));
+    let mut c = Canvas::new();
+    let mut y = MARGIN;
+    title_line(&mut c, chart.title.as_deref(), width, &mut y);
+    let links: Vec<(usize, usize, f64)> = chart
+        .links
+        .iter()
+        .filter(|l| l.value.is_finite() && l.value > 0.0)
+        .filter_map(|l| {
+            let s = chart.nodes.iter().position(|n| n.id == l.source)?;
+            let t = chart.nodes.iter().position(|n| n.id == l.target)?;
+            Some((s, t, l.value))
+        })
+        .collect();
+    let skipped = chart.links.len() - links.len();
+    let columns = chart
+        .nodes
+        .iter()
+        .map(|n| n.column)
+        .max()
+        .map_or(0, |m| m as usize + 1);
+    let totals: Vec<f64> = (0..chart.nodes.len())
+        .map(|i| {
+            let out: f64 = links.iter().filter(|l| l.0 == i).map(|l| l.2).sum();
+            let inn: f64 = links.iter().filter(|l| l.1 == i).map(|l| l.2).sum();
+            out.max(inn)
+        })
+        .collect();
+    let node_w = 14.0;
+    let label_room = 150.0;
+    let min_slot = 18.0;
+    let node_gap = 10.0;
+    let mut area_h = f64::from(chart.height.unwrap_or(400).max(160));
+    let column_nodes: Vec<Vec<usize>> = (0..columns)
+        .map(|col| {
+            (0..chart.nodes.len())
+                .filter(|&i| chart.nodes.get(i).is_some_and(|n| n.column as usize == col))
+                .collect()
+        })
+        .collect();
+    let max_nodes = column_nodes.iter().map(Vec::len).max().unwrap_or(0);
+    area_h = area_h.max(count_f64(max_nodes) * (min_slot + node_gap));
+    let max_total = column_nodes
+        .iter()
+        .map(|ids| ids.iter().filter_map(|&i| totals.get(i)).sum::<f64>())
+        .fold(0.0, f64::max);
+    // Scale so that the fullest column fits with its gaps and minimum slots.
+    let scale = column_nodes
+        .iter()
+        .map(|ids| {
+            let sum: f64 = ids.iter().filter_map(|&i| totals.get(i)).sum();
+            let room = area_h - count_f64(ids.len()) * node_gap;
+            if sum > 0.0 {
+                room / sum
+            } else {
+                f64::INFINITY
+            }
+        })
+        .fold(
+            if max_total > 0.0 {
+                area_h / max_total
+            } else {
+                1.0
+            },
+            f64::min,
+        );
+    if !chart.columns.is_empty() {
+        for col in 0..columns.max(chart.columns.len()) {
+            if let Some(label) = chart.columns.get(col) {
+                let x = column_x(col, columns, width, node_w);
+                if col + 1 == columns && columns > 1 {
+                    c.text(
+                        x + node_w,
+                        y + 12.0,
+                        label,
+                        Font::new(12.0, palette::MUTED).bold(),
+                        Anchor::End,
+                    );
+                } else {
+                    c.text(
+                        x,
+                        y + 12.0,
+                        label,
+                        Font::new(12.0, palette::MUTED).bold(),
+                        Anchor::Start,
+                    );
+                }
+            }
+        }
+        y += 22.0;
+    }
+    let top = y;
+    // Node boxes: (x, y, height).
+    let mut boxes: Vec<(f64, f64, f64)> = vec![(0.0, 0.0, 0.0); chart.nodes.len()];
+    for (col, ids) in column_nodes.iter().enumerate() {
+        let x = column_x(col, columns, width, node_w);
+        let mut ny = top;
+        for &i in ids {
+            let h = (totals.get(i).copied().unwrap_or(0.0) * scale).max(2.0);
+            if let Some(b) = boxes.get_mut(i) {
+                *b = (x, ny, h);
+            }
+            ny += h.max(min_slot) + node_gap;
+        }
+    }
+    let bottom = boxes
+        .iter()
+        .map(|b| b.1 + b.2.max(min_slot))
+        .fold(top, f64::max);
+    // Links, stacked at each node in link order.
+    let mut out_offset = vec![0.0; chart.nodes.len()];
+    let mut in_offset = vec![0.0; chart.nodes.len()];
+    for &(s, t, v) in &links {
+        let (Some(&(sx, sy, _)), Some(&(tx, ty, _))) = (boxes.get(s), boxes.get(t)) else {
+            continue;
+        };
+        let th = v * scale;
+        let so = out_offset.get(s).copied().unwrap_or(0.0);
+        let to = in_offset.get(t).copied().unwrap_or(0.0);
+        if let Some(o) = out_offset.get_mut(s) {
+            *o += th;
+        }
+        if let Some(o) = in_offset.get_mut(t) {
+            *o += th;
+        }
+        let (x0, x1) = (sx + node_w, tx);
+        let (y0, y1) = (sy + so, ty + to);
+        let mx = (x0 + x1) / 2.0;
+        let colour = series_colour(chart.nodes.get(s).map_or(0, |n| n.column as usize + s));
+        let label = format!(
+            "{} \u{2192} {}: {}",
+            chart.nodes.get(s).map_or("", |n| n.label.as_str()),
+            chart.nodes.get(t).map_or("", |n| n.label.as_str()),
+            num(v)
+        );
+        c.open_group(Some(&label));
+        c.raw(&format!(
+            r#"<path d="M{x0},{y0}C{mx},{y0} {mx},{y1} {x1},{y1}L{x1},{y1b}C{mx},{y1b} {mx},{y0b} {x0},{y0b}Z" fill="{colour}" fill-opacity="0.28"/>"#,
+            x0 = num(x0),
+            y0 = num(y0),
+            mx = num(mx),
+            x1 = num(x1),
+            y1 = num(y1),
+            y1b = num(y1 + th),
+            y0b = num(y0 + th),
+        ));
+        c.close_group();
+    }
+    for (i, node) in chart.nodes.iter().enumerate() {
+        let Some(&(x, ny, h)) = boxes.get(i) else {
+            continue;
+        };
+        let colour = series_colour(node.column as usize + i);
+        c.rect(x, ny, node_w, h, 2.0, colour, None);
+        let last = node.column as usize + 1 == columns && columns > 1;
+        let text = format!(
+            "{} ({})",
+            node.label,
+            num(totals.get(i).copied().unwrap_or(0.0))
+        );
+        let t = wrap_text(&text, label_room - 12.0, 12.0, false, 1);
+        let (lx, anchor) = if last {
+            (x - 6.0, Anchor::End)
+        } else {
+            (x + node_w + 6.0, Anchor::Start)
+        };
+        c.open_group(t.truncated.then_some(text.as_str()));
+        c.raw(&format!(
+            r#"<text x="{}" y="{}" font-size="12" fill="{}" stroke="{}" stroke-width="3" paint-order="stroke"{}>{}</text>"#,
+            num(lx),
+            num(ny + h.max(min_slot) / 2.0 + 4.0),
+            palette::INK,
+            palette::BACKGROUND,
+            if anchor == Anchor::End { r#" text-anchor="end""# } else { "" },
+            super::text::escape_xml(t.lines.first().map_or("", String::as_str))
+        ));
+        c.close_group();
+    }
+    let height = bottom + MARGIN;
+    let title = chart.title.clone().unwrap_or_else(|| "Flow".to_owned());
+    let mut desc = format!(
+        "Flow with {} nodes in {columns} columns and {} links.",
+        chart.nodes.len(),
+        links.len()
+    );
+    if skipped > 0 {
+        desc.push_str(&format!(
+            " {skipped} links left out (unknown node or value not positive)."
+        ));
+    }
+    c.finish(width, height, &title, &desc)
+}
+
+fn column_x(col: usize, columns: usize, width: f64, node_w: f64) -> f64 {
+    if columns <= 1 {
+        return MARGIN;
+    }
+    let span = width - 2.0 * MARGIN - node_w;
+    MARGIN + span * count_f64(col) / count_f64(columns - 1)
+}
+
+/// Grouped bars, for comparisons such as credit per channel under several attribution
+/// models: one group per row label, one bar per series.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BarChart {
+    /// Title drawn above the chart.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// The group labels (channels, for example), top to bottom.
+    pub groups: Vec<String>,
+    /// The series (attribution models, for example); `values[i]` belongs to `groups[i]`.
+    pub series: Vec<BarSeries>,
+    /// Unit shown after values (`%`, `EUR`, `conversions`…).
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// Width in px (default 900, at least 480).
+    #[serde(default)]
+    pub width: Option<u32>,
+}
+
+/// One series of a [`BarChart`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BarSeries {
+    /// Series name, written next to every bar (not only in colour).
+    pub name: String,
+    /// One value per group; missing or non-finite values are drawn as `–`.
+    pub values: Vec<Option<f64>>,
+}
+
+/// A "nice" tick step (1, 2 or 5 × 10ⁿ) giving about five ticks over `range`.
+fn nice_step(range: f64) -> f64 {
+    if range <= 0.0 || !range.is_finite() {
+        return 1.0;
+    }
+    let raw = range / 5.0;
+    let magnitude = 10f64.powf(raw.log10().floor());
+    let m = raw / magnitude;
+    let f = if m <= 1.0 {
+        1.0
+    } else if m <= 2.0 {
+        2.0
+    } else if m <= 5.0 {
+        5.0
+    } else {
+        10.0
+    };
+    f * magnitude
+}
+
+/// Draws grouped horizontal bars with a zero line, grid ticks and value labels; each bar
+/// is preceded by its series name, so series are told apart by text as well as colour.
+#[must_use]
+pub fn bar_chart_svg(chart: &BarChart) -> String {
+    let width = f64::from(chart.width.unwrap_or(900).max(480));
+    let group_w = 170.0;
+    let series_w = chart
+        .series
+        .iter()
+        .map(|s| text_width(&s.name, 11.0, false))
+        .fold(40.0, f64::max)
+        .min(160.0)
+        + 10.0;
+    let value_w = 90.0;
+    let plot_x = MARGIN + group_w + series_w;
+    let plot_w = width - plot_x - MARGIN - value_w;
+    let values: Vec<f64> = chart
+        .series
+        .iter()
+        .flat_map(|s| s.values.iter().flatten().copied())
+        .filter(|v| v.is_finite())
+        .collect();
+    let lo = values.iter().copied().fold(0.0, f64::min);
+    let hi = values.iter().copied().fold(0.0, f64::max);
+    let step = nice_step(hi - lo);
+    let lo = (lo / step).floor() * step;
+    let hi = ((hi / step).ceil() * step).max(lo + step);
+    let sx = |v: f64| plot_x + (v - lo) / (hi - lo) * plot_w;
+    let unit = chart.unit.as_deref().map_or(String::new(), |u| {
+        if u == "%" {
+            "\u{a0}%".to_owned()
+        } else {
+            format!(" {u}")
+        }
+    });
+    let mut c = Canvas::new();
+    let mut y = MARGIN;
+    title_line(&mut c, chart.title.as_deref(), width, &mut y);
+    let bar_h = 16.0;
+    let row_h = 20.0;
+    let group_gap = 14.0;
+    let axis_top = y;
+    y += 18.0;
+    let plot_top = y;
+    // Ticks and zero line first, under the bars.
+    let rows = chart.series.len().max(1);
+    let plot_bottom = plot_top
+        + count_f64(chart.groups.len()) * (row_h * count_f64(rows) + group_gap)
+        - group_gap / 2.0;
+    let mut tick = lo;
+    let mut guard = 0;
+    while tick <= hi + step / 2.0 && guard < 50 {
+        let x = sx(tick);
+        let zero = tick.abs() < step / 1e6;
+        let (colour, w) = if zero {
+            (palette::MUTED, 1.2)
+        } else {
+            (palette::RULE, 0.8)
+        };
+        c.line(x, plot_top - 4.0, x, plot_bottom, colour, w, None);
+        c.text(
+            x,
+            axis_top + 12.0,
+            &num(if zero { 0.0 } else { tick }),
+            Font::new(11.0, palette::MUTED),
+            Anchor::Middle,
+        );
+        tick += step;
+        guard += 1;
+    }
+    for (g, group) in chart.groups.iter().enumerate() {
+        let block = row_h * count_f64(rows);
+        let font = Font::new(12.0, palette::INK).bold();
+        let t = wrap_text(group, group_w - 10.0, font.size, true, 2);
+        let lh = font.line_height() * count_f64(t.lines.len());
+        c.open_group(t.truncated.then_some(group.as_str()));
+        c.lines(
+            MARGIN,
+            y + (block - lh) / 2.0,
+            &t.lines,
+            font,
+            Anchor::Start,
+        );
+        c.close_group();
+        for (s, series) in chart.series.iter().enumerate() {
+            let ry = y + row_h * count_f64(s);
+            let colour = series_colour(s);
+            let name = wrap_text(&series.name, series_w - 10.0, 11.0, false, 1);
+            c.text(
+                plot_x - 6.0,
+                ry + 14.0,
+                name.lines.first().map_or("", String::as_str),
+                Font::new(11.0, colour).bold(),
+                Anchor::End,
+            );
+            match series
+                .values
+                .get(g)
+                .copied()
+                .flatten()
+                .filter(|v| v.is_finite())
+            {
+                Some(v) => {
+                    let (a, b) = (sx(0.0), sx(v));
+                    c.open_group(Some(&format!(
+                        "{group} \u{b7} {}: {}{unit}",
+                        series.name,
+                        num(v)
+                    )));
+                    c.rect(a.min(b), ry + 2.0, (b - a).abs(), bar_h, 0.0, colour, None);
+                    c.close_group();
+                    c.text(
+                        a.max(b) + 5.0,
+                        ry + 14.0,
+                        &format!("{}{unit}", num(v)),
+                        Font::new(11.0, palette::INK),
+                        Anchor::Start,
+                    );
+                }
+                None => c.text(
+                    sx(0.0) + 5.0,
+                    ry + 14.0,
+                    "\u{2013}",
+                    Font::new(11.0, palette::MUTED),
+                    Anchor::Start,
+                ),
+            }
+        }
+        y += block + group_gap;
+        if g + 1 < chart.groups.len() {
+            c.line(
+                MARGIN,
+                y - group_gap / 2.0,
+                width - MARGIN,
+                y - group_gap / 2.0,
+                palette::RULE,
+                0.8,
+                Some("1 2"),
+            );
+        }
+    }
+    let height = y + MARGIN;
+    let title = chart
+        .title
+        .clone()
+        .unwrap_or_else(|| "Bar chart".to_owned());
+    let series: Vec<&str> = chart.series.iter().map(|s| s.name.as_str()).collect();
+    let desc = format!(
+        "{} groups, series: {}.",
+        chart.groups.len(),
+        series.join(", ")
+    );
+    c.finish(width, height, &title, &desc)
+}

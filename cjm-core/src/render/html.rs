@@ -1,0 +1,578 @@
+//! One self-contained HTML page: inline SVG and CSS, no JavaScript, no external fetches,
+//! a print style sheet.
+
+use super::charts::{bar_chart_svg, flow_svg, funnel_svg, BarChart, FlowChart, FunnelChart};
+use super::emotion::{emotion_curve_svg, persona_styles, selected_curves, EmotionCurveOptions};
+use super::map::{journey_map_svg, kpi_status, kpi_value, MapOptions};
+use super::text::{escape_xml, percent, signed};
+use crate::model::JourneyState;
+use crate::ValidJourney;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::fmt::Write as _;
+
+/// Options of [`html_report`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReportOptions {
+    /// Page title; the journey name when absent.
+    pub title: Option<String>,
+    /// How to draw the journey map (by default without its own title block, which the
+    /// page header already gives).
+    pub map: MapOptions,
+    /// Whether to include the emotion curve on its own.
+    pub emotion_curve: bool,
+    /// Whether to include the summary tables (counts, stages, pain points,
+    /// opportunities, KPIs).
+    pub summary: bool,
+    /// Further sections (scores, insights, funnels, flows, attribution…), in order, after
+    /// the built-in ones.
+    pub sections: Vec<ReportSection>,
+    /// A line at the foot of the page (a generation note, say); the report itself reads no
+    /// clock, so that the same input gives the same page.
+    pub footer: Option<String>,
+}
+
+impl Default for ReportOptions {
+    fn default() -> Self {
+        Self {
+            title: None,
+            map: MapOptions {
+                title: false,
+                ..MapOptions::default()
+            },
+            emotion_curve: true,
+            summary: true,
+            sections: Vec::new(),
+            footer: None,
+        }
+    }
+}
+
+/// What a report section is about; sets its anchor and CSS class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SectionKind {
+    /// Health and survey scores.
+    Scores,
+    /// Map lint findings.
+    Insights,
+    /// Funnels.
+    Funnel,
+    /// Paths and flows.
+    Flows,
+    /// Attribution results.
+    Attribution,
+    /// Anything else.
+    #[default]
+    Other,
+}
+
+impl SectionKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Scores => "scores",
+            Self::Insights => "insights",
+            Self::Funnel => "funnel",
+            Self::Flows => "flows",
+            Self::Attribution => "attribution",
+            Self::Other => "other",
+        }
+    }
+}
+
+/// A section of the report: a heading, an optional introduction and content blocks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportSection {
+    /// What the section is about.
+    #[serde(default)]
+    pub kind: SectionKind,
+    /// Heading.
+    pub title: String,
+    /// A paragraph under the heading.
+    #[serde(default)]
+    pub intro: Option<String>,
+    /// The content, in order.
+    #[serde(default)]
+    pub blocks: Vec<ReportBlock>,
+}
+
+/// One piece of section content. Charts are given as data and drawn by the report, so
+/// every string in them is escaped.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ReportBlock {
+    /// A paragraph of text.
+    Paragraph {
+        /// The text.
+        text: String,
+    },
+    /// A table.
+    Table(ReportTable),
+    /// A funnel chart.
+    Funnel(FunnelChart),
+    /// A flow (Sankey) chart.
+    Flow(FlowChart),
+    /// A bar chart.
+    Bars(BarChart),
+    /// Ready-made SVG markup (from another cjm picture, say). It is inserted as it is,
+    /// unless it contains script, event handlers, `foreignObject` or external references,
+    /// in which case a notice is shown instead.
+    Svg {
+        /// The SVG markup, starting with `<svg`.
+        svg: String,
+        /// A caption under the picture.
+        #[serde(default)]
+        caption: Option<String>,
+    },
+}
+
+/// A table of text cells.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportTable {
+    /// A caption above the table.
+    #[serde(default)]
+    pub caption: Option<String>,
+    /// Column headings.
+    pub columns: Vec<String>,
+    /// Rows of cells; cells that look numeric are right-aligned.
+    pub rows: Vec<Vec<String>>,
+}
+
+const CSS: &str = "\
+:root{color-scheme:light}\
+body{margin:0;background:#ffffff;color:#1f2328;font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif}\
+main{max-width:1520px;margin:0 auto;padding:24px}\
+h1{font-size:26px;margin:0 0 4px}h2{font-size:20px;margin:32px 0 8px;border-bottom:1px solid #d1d9e0;padding-bottom:4px}h3{font-size:16px;margin:20px 0 6px}\
+.meta{color:#59636e;margin:0 0 8px}\
+nav ul{list-style:none;padding:0;margin:12px 0;display:flex;flex-wrap:wrap;gap:4px 16px}\
+a{color:#0550ae}\
+.figure{overflow-x:auto;border:1px solid #d1d9e0;margin:8px 0}\
+.figure svg{display:block}\
+figcaption{color:#59636e;font-size:13px;margin:4px 0 12px}\
+table{border-collapse:collapse;margin:8px 0 16px;font-size:14px}\
+caption{text-align:left;font-weight:bold;padding:4px 0}\
+th,td{border:1px solid #d1d9e0;padding:4px 8px;text-align:left;vertical-align:top}\
+th{background:#f6f8fa}\
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\
+.good{color:#116329;font-weight:bold}.bad{color:#a40e26;font-weight:bold}\
+.notice{border-left:4px solid #a40e26;padding:4px 8px;background:#fff5f5}\
+footer{color:#59636e;font-size:13px;margin-top:32px}\
+@media print{@page{size:A3 landscape;margin:10mm}nav{display:none}main{max-width:none;padding:0}\
+.figure{overflow:visible;border:0}.figure svg{max-width:100%;height:auto}\
+section,table,figure{break-inside:avoid-page}h2,h3{break-after:avoid}a{color:inherit;text-decoration:none}}";
+
+/// Renders one self-contained HTML page for a journey: a title block, the journey map,
+/// the emotion curve, summary tables, then the extra sections of `options`. Inline SVG and
+/// CSS only: no JavaScript, no external fetches; a print style sheet lays it out on A3
+/// landscape. Every user string is escaped; the same input gives the same bytes.
+#[must_use]
+pub fn html_report(journey: &ValidJourney, options: &ReportOptions) -> String {
+    let j = journey.journey();
+    let title = options.title.clone().unwrap_or_else(|| j.name.clone());
+    let mut toc: Vec<(String, String)> = vec![("map".to_owned(), "Journey map".to_owned())];
+    if options.emotion_curve {
+        toc.push(("emotion".to_owned(), "Emotion curve".to_owned()));
+    }
+    if options.summary {
+        toc.push(("summary".to_owned(), "Summary".to_owned()));
+    }
+    let section_ids: Vec<String> = options
+        .sections
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!("section-{}-{}", s.kind.as_str(), i + 1))
+        .collect();
+    for (s, id) in options.sections.iter().zip(&section_ids) {
+        toc.push((id.clone(), s.title.clone()));
+    }
+
+    let mut h = String::with_capacity(64 * 1024);
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"cjm {}\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n",
+        env!("CARGO_PKG_VERSION"),
+        escape_xml(&title)
+    );
+    let _ = writeln!(h, "<header>\n<h1>{}</h1>", escape_xml(&title));
+    let state = match j.state {
+        JourneyState::AsIs => "As-is map",
+        JourneyState::ToBe => "To-be map",
+    };
+    let mut meta = format!("{state} \u{b7} id <code>{}</code>", escape_xml(&j.id));
+    if let Some(review) = &j.review {
+        if let Some(date) = &review.last_reviewed {
+            let _ = write!(meta, " \u{b7} last reviewed {}", escape_xml(date));
+        }
+        if let Some(owner) = &review.owner {
+            let _ = write!(meta, " by {}", escape_xml(owner));
+        }
+    }
+    let _ = writeln!(h, "<p class=\"meta\">{meta}</p>");
+    if let Some(desc) = &j.description {
+        let _ = writeln!(h, "<p>{}</p>", escape_xml(desc));
+    }
+    h.push_str("<nav aria-label=\"Contents\"><ul>");
+    for (id, label) in &toc {
+        let _ = write!(h, "<li><a href=\"#{id}\">{}</a></li>", escape_xml(label));
+    }
+    h.push_str("</ul></nav>\n</header>\n");
+
+    let _ = writeln!(
+        h,
+        "<section id=\"map\">\n<h2>Journey map</h2>\n<div class=\"figure\">{}</div>\n</section>",
+        journey_map_svg(journey, &options.map).trim_end()
+    );
+    if options.emotion_curve {
+        let curve = emotion_curve_svg(
+            journey,
+            &EmotionCurveOptions {
+                personas: options.map.personas.clone(),
+                width: 1000,
+                title: false,
+            },
+        );
+        let _ = writeln!(
+            h,
+            "<section id=\"emotion\">\n<h2>Emotion curve</h2>\n<div class=\"figure\">{}</div>\n<figcaption>Emotion normalised to \u{2212}1..+1 per stage (mean of the observations); low and high points are ringed.</figcaption>\n</section>",
+            curve.trim_end()
+        );
+    }
+    if options.summary {
+        h.push_str("<section id=\"summary\">\n<h2>Summary</h2>\n");
+        summary_tables(&mut h, journey, options);
+        h.push_str("</section>\n");
+    }
+    for (section, id) in options.sections.iter().zip(&section_ids) {
+        let _ = writeln!(
+            h,
+            "<section id=\"{id}\" class=\"{}\">\n<h2>{}</h2>",
+            section.kind.as_str(),
+            escape_xml(&section.title)
+        );
+        if let Some(intro) = &section.intro {
+            let _ = writeln!(h, "<p>{}</p>", escape_xml(intro));
+        }
+        for block in &section.blocks {
+            render_block(&mut h, block);
+        }
+        h.push_str("</section>\n");
+    }
+    if let Some(footer) = &options.footer {
+        let _ = writeln!(h, "<footer>{}</footer>", escape_xml(footer));
+    }
+    h.push_str("</main>\n</body>\n</html>\n");
+    h
+}
+
+fn figure(h: &mut String, svg: &str) {
+    let _ = writeln!(h, "<div class=\"figure\">{}</div>", svg.trim_end());
+}
+
+fn render_block(h: &mut String, block: &ReportBlock) {
+    match block {
+        ReportBlock::Paragraph { text } => {
+            let _ = writeln!(h, "<p>{}</p>", escape_xml(text));
+        }
+        ReportBlock::Table(table) => {
+            let rows: Vec<Vec<Cell>> = table
+                .rows
+                .iter()
+                .map(|r| r.iter().map(|c| Cell::auto(c)).collect())
+                .collect();
+            let columns: Vec<&str> = table.columns.iter().map(String::as_str).collect();
+            write_table(h, table.caption.as_deref(), &columns, &rows);
+        }
+        ReportBlock::Funnel(chart) => figure(h, &funnel_svg(chart)),
+        ReportBlock::Flow(chart) => figure(h, &flow_svg(chart)),
+        ReportBlock::Bars(chart) => figure(h, &bar_chart_svg(chart)),
+        ReportBlock::Svg { svg, caption } => {
+            if is_safe_svg(svg) {
+                figure(h, svg);
+            } else {
+                h.push_str("<p class=\"notice\">A picture was left out: it contains script, event handlers, <code>foreignObject</code> or external references.</p>\n");
+            }
+            if let Some(caption) = caption {
+                let _ = writeln!(h, "<figcaption>{}</figcaption>", escape_xml(caption));
+            }
+        }
+    }
+}
+
+/// Whether ready-made SVG markup may go into the page: it must start with `<svg` and
+/// contain no script, event handler, `foreignObject`, iframe or external reference.
+fn is_safe_svg(svg: &str) -> bool {
+    let lower = svg.to_ascii_lowercase();
+    if !lower.trim_start().starts_with("<svg") {
+        return false;
+    }
+    let banned = [
+        "<script",
+        "javascript:",
+        "foreignobject",
+        "<iframe",
+        "<object",
+        "<embed",
+        "href=\"http",
+        "href='http",
+        "href=\"//",
+        "url(",
+        "@import",
+        "data:text/html",
+    ];
+    if banned.iter().any(|b| lower.contains(b)) {
+        return false;
+    }
+    // Event handler attributes: whitespace, `on`, letters, `=`.
+    let bytes = lower.as_bytes();
+    bytes.windows(3).enumerate().all(|(i, w)| {
+        if !(w.first().is_some_and(u8::is_ascii_whitespace)
+            && w.get(1) == Some(&b'o')
+            && w.get(2) == Some(&b'n'))
+        {
+            return true;
+        }
+        let rest = bytes.get(i + 3..).unwrap_or_default();
+        let letters = rest.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+        let after = rest.get(letters..).unwrap_or_default();
+        let after = after
+            .iter()
+            .skip_while(|b| b.is_ascii_whitespace())
+            .copied()
+            .next();
+        !(letters > 0 && after == Some(b'='))
+    })
+}
+
+/// A table cell: text, alignment and an optional class.
+struct Cell {
+    text: String,
+    numeric: bool,
+    class: Option<&'static str>,
+}
+
+impl Cell {
+    fn text(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            numeric: false,
+            class: None,
+        }
+    }
+
+    fn num(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            numeric: true,
+            class: None,
+        }
+    }
+
+    fn auto(text: &str) -> Self {
+        let t = text.trim();
+        let numeric = !t.is_empty()
+            && t.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_digit() || "+-\u{2212}".contains(c))
+            && t.chars()
+                .all(|c| c.is_ascii_digit() || ".,+-%\u{2212}\u{a0} ".contains(c));
+        Self {
+            text: text.to_owned(),
+            numeric,
+            class: None,
+        }
+    }
+}
+
+fn write_table(h: &mut String, caption: Option<&str>, columns: &[&str], rows: &[Vec<Cell>]) {
+    h.push_str("<table>");
+    if let Some(caption) = caption {
+        let _ = write!(h, "<caption>{}</caption>", escape_xml(caption));
+    }
+    h.push_str("<thead><tr>");
+    for c in columns {
+        let _ = write!(h, "<th scope=\"col\">{}</th>", escape_xml(c));
+    }
+    h.push_str("</tr></thead><tbody>\n");
+    for row in rows {
+        h.push_str("<tr>");
+        for cell in row {
+            let class = match (cell.numeric, cell.class) {
+                (true, Some(c)) => format!(" class=\"num {c}\""),
+                (true, None) => " class=\"num\"".to_owned(),
+                (false, Some(c)) => format!(" class=\"{c}\""),
+                (false, None) => String::new(),
+            };
+            let _ = write!(h, "<td{class}>{}</td>", escape_xml(&cell.text));
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody></table>\n");
+}
+
+fn summary_tables(h: &mut String, journey: &ValidJourney, options: &ReportOptions) {
+    let j = journey.journey();
+    let summary = journey.summary();
+    let counts = [
+        ("Personas", summary.personas),
+        ("Stages", summary.stages.len()),
+        ("Channels", summary.channels),
+        ("Touchpoints", summary.touchpoints),
+        ("Observations", summary.observations),
+        ("Pain points", summary.pain_points),
+        ("Opportunities", summary.opportunities),
+        ("KPIs", summary.kpis),
+        ("Evidence items", summary.evidence),
+        ("Teams", summary.teams),
+        ("Distinct bound event names", summary.bound_event_names),
+    ];
+    let rows: Vec<Vec<Cell>> = counts
+        .iter()
+        .map(|(what, n)| vec![Cell::text(*what), Cell::num(n.to_string())])
+        .collect();
+    write_table(h, Some("The map in numbers"), &["Item", "Count"], &rows);
+
+    let styles = persona_styles(journey, options.map.personas.as_deref());
+    let curves = selected_curves(journey, &styles);
+    let mut columns: Vec<String> = vec![
+        "Stage".into(),
+        "Touchpoints".into(),
+        "Channels".into(),
+        "Pain points".into(),
+    ];
+    columns.extend(styles.iter().map(|s| format!("Emotion: {}", s.name)));
+    let rows: Vec<Vec<Cell>> = summary
+        .stages
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let mut row = vec![
+                Cell::text(&s.name),
+                Cell::num(s.touchpoints.to_string()),
+                Cell::num(s.channels.to_string()),
+                Cell::num(s.pain_points.to_string()),
+            ];
+            for (_, curve) in &curves {
+                let v = curve.stages.get(i).and_then(|p| p.value);
+                row.push(Cell::num(v.map_or_else(|| "\u{2013}".to_owned(), signed)));
+            }
+            row
+        })
+        .collect();
+    let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+    write_table(h, Some("Stages"), &columns, &rows);
+
+    let stage_name = |id: Option<&str>, tp: Option<&str>| {
+        let id = id.or_else(|| {
+            tp.and_then(|t| j.touchpoints.iter().find(|x| x.id == t))
+                .map(|t| t.stage.as_str())
+        });
+        id.and_then(|id| j.stages.iter().find(|s| s.id == id))
+            .map_or("whole journey", |s| s.name.as_str())
+            .to_owned()
+    };
+    if !j.pain_points.is_empty() {
+        let mut pains: Vec<_> = j.pain_points.iter().collect();
+        pains.sort_by_key(|p| std::cmp::Reverse(p.severity));
+        let rows: Vec<Vec<Cell>> = pains
+            .iter()
+            .map(|p| {
+                vec![
+                    Cell::text(&p.name),
+                    Cell::text(stage_name(p.stage.as_deref(), p.touchpoint.as_deref())),
+                    Cell::num(format!("{}/5", p.severity)),
+                    Cell::num(p.frequency.map_or_else(|| "\u{2013}".to_owned(), percent)),
+                    Cell::text(p.description.clone().unwrap_or_default()),
+                ]
+            })
+            .collect();
+        write_table(
+            h,
+            Some("Pain points, most severe first"),
+            &["Pain point", "Stage", "Severity", "Affected", "Description"],
+            &rows,
+        );
+    }
+    if !j.opportunities.is_empty() {
+        let rows: Vec<Vec<Cell>> = j
+            .opportunities
+            .iter()
+            .map(|o| {
+                let addresses: Vec<&str> = o
+                    .addresses
+                    .iter()
+                    .map(|id| {
+                        j.pain_points
+                            .iter()
+                            .find(|p| &p.id == id)
+                            .map_or(id.as_str(), |p| p.name.as_str())
+                    })
+                    .collect();
+                vec![
+                    Cell::text(&o.name),
+                    Cell::text(addresses.join("; ")),
+                    Cell::num(format!("{}/5", o.impact)),
+                    Cell::num(format!("{}/5", o.effort)),
+                    Cell::num(percent(o.confidence)),
+                    Cell::text(
+                        serde_json::to_value(o.status)
+                            .ok()
+                            .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
+                            .unwrap_or_default(),
+                    ),
+                ]
+            })
+            .collect();
+        write_table(
+            h,
+            Some("Opportunities"),
+            &[
+                "Opportunity",
+                "Addresses",
+                "Impact",
+                "Effort",
+                "Confidence",
+                "Status",
+            ],
+            &rows,
+        );
+    }
+    if !j.kpis.is_empty() {
+        let rows: Vec<Vec<Cell>> = j
+            .kpis
+            .iter()
+            .map(|k| {
+                let (status, class) = match kpi_status(k) {
+                    Some(true) => ("on target", Some("good")),
+                    Some(false) => ("off target", Some("bad")),
+                    None => ("not measured", None),
+                };
+                vec![
+                    Cell::text(&k.name),
+                    Cell::text(stage_name(k.stage.as_deref(), k.touchpoint.as_deref())),
+                    Cell::num(
+                        k.target
+                            .map_or_else(|| "\u{2013}".to_owned(), |v| kpi_value(k, v)),
+                    ),
+                    Cell::num(
+                        k.actual
+                            .map_or_else(|| "\u{2013}".to_owned(), |v| kpi_value(k, v)),
+                    ),
+                    Cell {
+                        text: status.to_owned(),
+                        numeric: false,
+                        class,
+                    },
+                ]
+            })
+            .collect();
+        write_table(
+            h,
+            Some("KPIs"),
+            &["KPI", "Scope", "Target", "Actual", "Status"],
+            &rows,
+        );
+    }
+}

@@ -1,0 +1,375 @@
+//! Properties of every picture: well-formed XML, escaping, legibility at size,
+//! determinism, WCAG contrast, Mermaid round trip, option parsing.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code: a failed expectation should panic"
+)]
+
+mod render_common;
+
+use cjm_core::render::{
+    bar_chart_svg, emotion_curve_svg, flow_svg, from_mermaid, funnel_svg, html_report,
+    journey_map_svg, palette, score_from_emotion, to_mermaid, EmotionCurveOptions, MapOptions,
+    ReportBlock, ReportOptions, ReportSection, SectionKind,
+};
+use cjm_core::ValidJourney;
+use render_common::{bars, flow, funnel, generated, small_map};
+
+fn journeys() -> Vec<(String, ValidJourney)> {
+    let mut all: Vec<(String, ValidJourney)> = cjm_core::templates::list()
+        .iter()
+        .map(|t| {
+            (
+                t.name.to_owned(),
+                cjm_core::templates::load(t.name).unwrap(),
+            )
+        })
+        .collect();
+    all.push(("small".to_owned(), small_map()));
+    all
+}
+
+/// Every SVG the crate draws for the fixtures.
+fn all_svgs() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (name, j) in journeys() {
+        out.push((
+            format!("{name} map"),
+            journey_map_svg(&j, &MapOptions::default()),
+        ));
+        out.push((
+            format!("{name} curve"),
+            emotion_curve_svg(&j, &EmotionCurveOptions::default()),
+        ));
+    }
+    out.push(("funnel".to_owned(), funnel_svg(&funnel())));
+    out.push(("flow".to_owned(), flow_svg(&flow())));
+    out.push(("bars".to_owned(), bar_chart_svg(&bars())));
+    out
+}
+
+fn parse(name: &str, svg: &str) {
+    let doc = roxmltree::Document::parse(svg)
+        .unwrap_or_else(|e| panic!("{name}: not well-formed XML: {e}"));
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "svg", "{name}");
+    assert_eq!(
+        root.tag_name().namespace(),
+        Some("http://www.w3.org/2000/svg"),
+        "{name}"
+    );
+    for attr in ["width", "height", "viewBox"] {
+        assert!(root.attribute(attr).is_some(), "{name}: no {attr}");
+    }
+    for node in doc.descendants().filter(roxmltree::Node::is_element) {
+        for attr in [
+            "x",
+            "y",
+            "width",
+            "height",
+            "cx",
+            "cy",
+            "r",
+            "x1",
+            "x2",
+            "y1",
+            "y2",
+            "font-size",
+        ] {
+            if let Some(v) = node.attribute(attr) {
+                let v: f64 = v.parse().unwrap_or_else(|_| panic!("{name}: {attr}=`{v}`"));
+                assert!(v.is_finite(), "{name}: {attr}=`{v}`");
+            }
+        }
+    }
+    assert!(!svg.contains("NaN"), "{name}: NaN");
+    assert!(
+        !svg.to_ascii_lowercase().contains("<script"),
+        "{name}: script"
+    );
+}
+
+#[test]
+fn every_svg_is_well_formed() {
+    for (name, svg) in all_svgs() {
+        parse(&name, &svg);
+    }
+}
+
+#[test]
+fn pictures_are_deterministic() {
+    let first = all_svgs();
+    let second = all_svgs();
+    assert_eq!(first, second);
+    for (_, j) in journeys() {
+        let a = html_report(&j, &ReportOptions::default());
+        assert_eq!(a, html_report(&j, &ReportOptions::default()));
+        assert_eq!(to_mermaid(&j, None), to_mermaid(&j, None));
+    }
+}
+
+#[test]
+fn user_strings_are_escaped_everywhere() {
+    let evil = "<script>alert(1)</script> & \"quotes\" 'single' \u{0}";
+    let mut doc: serde_json::Value = serde_json::from_str(render_common::SMALL_MAP).unwrap();
+    doc["name"] = evil.into();
+    doc["description"] = evil.into();
+    doc["personas"][0]["name"] = evil.into();
+    doc["stages"][0]["name"] = evil.into();
+    doc["channels"][0]["name"] = evil.into();
+    doc["touchpoints"][0]["name"] = evil.into();
+    doc["observations"][0]["actions"][0] = evil.into();
+    doc["observations"][0]["thoughts"][0] = evil.into();
+    doc["pain_points"][0]["name"] = evil.into();
+    doc["opportunities"][0]["name"] = evil.into();
+    doc["kpis"][0]["name"] = evil.into();
+    doc["kpis"][2]["unit"] = evil.into();
+    let journey = cjm_core::load_from(doc).unwrap();
+    let mut f = funnel();
+    f.title = Some(evil.to_owned());
+    f.steps[0].label = evil.to_owned();
+    let mut fl = flow();
+    fl.nodes[0].label = evil.to_owned();
+    fl.columns[0] = evil.to_owned();
+    let mut b = bars();
+    b.groups[0] = evil.to_owned();
+    b.series[0].name = evil.to_owned();
+    b.unit = Some(evil.to_owned());
+    let svgs = [
+        journey_map_svg(&journey, &MapOptions::default()),
+        emotion_curve_svg(&journey, &EmotionCurveOptions::default()),
+        funnel_svg(&f),
+        flow_svg(&fl),
+        bar_chart_svg(&b),
+    ];
+    for svg in &svgs {
+        parse("evil", svg);
+        assert!(
+            svg.contains("&lt;script&gt;"),
+            "the name should appear, escaped"
+        );
+    }
+    let html = html_report(
+        &journey,
+        &ReportOptions {
+            title: Some(evil.to_owned()),
+            footer: Some(evil.to_owned()),
+            sections: vec![ReportSection {
+                kind: SectionKind::Other,
+                title: evil.to_owned(),
+                intro: Some(evil.to_owned()),
+                blocks: vec![
+                    ReportBlock::Paragraph { text: evil.to_owned() },
+                    ReportBlock::Funnel(f),
+                    ReportBlock::Svg {
+                        svg: "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>".to_owned(),
+                        caption: Some(evil.to_owned()),
+                    },
+                    ReportBlock::Svg {
+                        svg: "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"></svg>".to_owned(),
+                        caption: None,
+                    },
+                ],
+            }],
+            ..ReportOptions::default()
+        },
+    );
+    let lower = html.to_ascii_lowercase();
+    assert!(
+        !lower.contains("<script"),
+        "no script element in the report"
+    );
+    assert!(!lower.contains("onload="), "no event handler in the report");
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    let mermaid = to_mermaid(&journey, None);
+    assert!(!mermaid.text.contains('\u{0}'));
+}
+
+#[test]
+fn safe_ready_made_svg_is_embedded() {
+    let svg = funnel_svg(&funnel());
+    let html = html_report(
+        &small_map(),
+        &ReportOptions {
+            sections: vec![ReportSection {
+                kind: SectionKind::Funnel,
+                title: "Funnel".to_owned(),
+                intro: None,
+                blocks: vec![ReportBlock::Svg {
+                    svg: svg.clone(),
+                    caption: None,
+                }],
+            }],
+            ..ReportOptions::default()
+        },
+    );
+    assert!(html.contains(svg.trim_end()));
+}
+
+#[test]
+fn html_report_is_self_contained() {
+    for (name, j) in journeys() {
+        let html = html_report(&j, &ReportOptions::default());
+        let lower = html.to_ascii_lowercase();
+        for banned in [
+            "<script", "src=", "<link", "@import", "url(", "http://", "https://",
+        ] {
+            let hits: Vec<_> = lower
+                .match_indices(banned)
+                .map(|(i, _)| &lower[i.saturating_sub(40)..(i + 60).min(lower.len())])
+                .collect();
+            // The SVG namespace is the one URL allowed: it is a name, not a fetch.
+            let hits: Vec<_> = hits
+                .into_iter()
+                .filter(|h| !h.contains("xmlns=\"http://www.w3.org/2000/svg\""))
+                .collect();
+            assert!(hits.is_empty(), "{name}: `{banned}` in report: {hits:?}");
+        }
+        assert!(html.contains("@media print"));
+        assert!(html.starts_with("<!DOCTYPE html>"));
+    }
+}
+
+#[test]
+fn twelve_stages_forty_touchpoints_render_legibly() {
+    let j = generated(12, 40);
+    let svg = journey_map_svg(&j, &MapOptions::default());
+    parse("generated", &svg);
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let root = doc.root_element();
+    let width: f64 = root.attribute("width").unwrap().parse().unwrap();
+    // Each stage column keeps at least 210 px, so the map grows wider instead of shrinking text.
+    assert!(width >= 12.0 * 210.0, "width {width}");
+    // No text smaller than 11 px.
+    for node in doc.descendants().filter(|n| n.has_tag_name("text")) {
+        let size: f64 = node.attribute("font-size").unwrap().parse().unwrap();
+        assert!(size >= 11.0, "font size {size}");
+    }
+    // Every touchpoint name appears (wrapped text: look for its start).
+    for t in 0..40 {
+        assert!(
+            svg.contains(&format!(">Touchpoint {t} ")),
+            "touchpoint {t} missing"
+        );
+    }
+    let html = html_report(&j, &ReportOptions::default());
+    assert!(html.len() > svg.len());
+}
+
+#[test]
+fn palette_text_meets_wcag_aa() {
+    for (name, fg, bg) in palette::text_pairs() {
+        let ratio = palette::contrast_ratio(fg, bg).unwrap();
+        assert!(
+            ratio >= 4.5,
+            "{name}: {fg} on {bg} has contrast {ratio:.2} < 4.5"
+        );
+    }
+}
+
+#[test]
+fn mermaid_scores_follow_the_documented_formula() {
+    assert_eq!(score_from_emotion(-1.0), 1);
+    assert_eq!(score_from_emotion(-0.5), 2);
+    assert_eq!(score_from_emotion(0.0), 3);
+    assert_eq!(score_from_emotion(0.25), 4); // 2.5 rounds half away from zero
+    assert_eq!(score_from_emotion(0.5), 4);
+    assert_eq!(score_from_emotion(1.0), 5);
+    assert_eq!(score_from_emotion(7.0), 5);
+    assert_eq!(score_from_emotion(f64::NAN), 3);
+}
+
+fn tasks(text: &str) -> Vec<(String, String, String)> {
+    // (section, task, score)
+    let mut section = String::new();
+    let mut out = Vec::new();
+    for line in text.lines().map(str::trim) {
+        if let Some(s) = line.strip_prefix("section ") {
+            section = s.to_owned();
+        } else if line.contains(':') && !line.starts_with("title") {
+            let mut parts = line.split(':');
+            out.push((
+                section.clone(),
+                parts.next().unwrap().trim().to_owned(),
+                parts.next().unwrap().trim().to_owned(),
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn mermaid_round_trip_keeps_stages_tasks_and_scores() {
+    for (name, j) in journeys() {
+        for persona in [None, j.journey().personas.first().map(|p| p.id.clone())] {
+            let export = to_mermaid(&j, persona.as_deref());
+            let (imported, _notes) =
+                from_mermaid(&export.text).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let stages: Vec<&str> = imported.stages.iter().map(|s| s.name.as_str()).collect();
+            let original: Vec<&str> = j.journey().stages.iter().map(|s| s.name.as_str()).collect();
+            assert_eq!(stages, original, "{name}");
+            let valid = cjm_core::validate(&imported).unwrap();
+            let again = to_mermaid(&valid, None);
+            assert_eq!(
+                tasks(&again.text),
+                tasks(&export.text),
+                "{name} {persona:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn mermaid_import_of_the_documentation_example() {
+    let text = "%% from mermaid.js.org\njourney\n    title My working day\n    section Go to work\n      Make tea: 5: Me\n      Go upstairs: 3: Me\n      Do work: 1: Me, Cat\n    section Go home\n      Go downstairs: 5: Me\n      Sit down: 5: Me\n      Dance: 7\n";
+    let (j, notes) = from_mermaid(text).unwrap();
+    assert_eq!(j.name, "My working day");
+    assert_eq!(j.stages.len(), 2);
+    assert_eq!(j.touchpoints.len(), 6);
+    let names: Vec<&str> = j.personas.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["Me", "Cat", "Customer"]);
+    assert_eq!(j.channels[0].id, "unknown");
+    let tea = j
+        .observations
+        .iter()
+        .find(|o| o.touchpoint.as_deref() == Some("make-tea"))
+        .unwrap();
+    assert_eq!(tea.emotion.as_ref().unwrap().value, 5.0);
+    assert!(notes
+        .iter()
+        .any(|n| n.line == Some(11) && n.message.contains("clamped")));
+    assert!(cjm_core::validate(&j).is_ok());
+
+    let err = from_mermaid("flowchart LR\n a --> b").unwrap_err();
+    assert_eq!(err.code(), "invalid_value");
+    assert_eq!(err.path(), "lines[0]");
+    let err = from_mermaid("journey\n section A\n  Task: lots\n").unwrap_err();
+    assert_eq!(err.path(), "lines[2]");
+}
+
+#[test]
+fn options_parse_with_defaults_and_refuse_unknown_fields() {
+    let o: MapOptions =
+        serde_json::from_str(r#"{"lanes": ["emotion", "kpis"], "width": 900}"#).unwrap();
+    assert_eq!(o.width, 900);
+    assert!(o.title);
+    assert!(serde_json::from_str::<MapOptions>(r#"{"colour": "red"}"#).is_err());
+    let r: ReportOptions = serde_json::from_str(
+        r#"{"sections": [{"kind": "attribution", "title": "A", "blocks": [
+            {"type": "bars", "groups": ["x"], "series": [{"name": "s", "values": [1.0]}]},
+            {"type": "paragraph", "text": "hi"}
+        ]}]}"#,
+    )
+    .unwrap();
+    assert_eq!(r.sections[0].blocks.len(), 2);
+    assert!(serde_json::from_str::<ReportOptions>(
+        r#"{"sections": [{"title": "A", "blocks": [{"type": "paragraph", "text": "hi", "extra": 1}]}]}"#
+    )
+    .is_err());
+    // The option types publish a JSON Schema for the bindings.
+    let schema = schemars::schema_for!(ReportOptions);
+    assert!(serde_json::to_string(&schema).unwrap().contains("sections"));
+}
