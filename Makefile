@@ -9,14 +9,14 @@ PYTHON := $(CURDIR)/.venv/bin/python
 PYO3_PYTHON := $(PYTHON)
 export PYTHON PYO3_PYTHON
 
-.PHONY: demo test setup test-rust test-py test-js lint schema
+.PHONY: demo test setup test-rust test-py test-js test-pictures lint schema
 
 demo:
 	scripts/setup.sh python
 	cjm-py/scripts/develop.sh
 	$(PYTHON) examples/demo.py
 
-test: setup lint test-rust test-py test-js
+test: setup lint test-rust test-py test-js test-pictures
 	@echo "all test suites passed"
 
 setup:
@@ -36,6 +36,13 @@ test-py:
 
 test-js:
 	cjm-wasm/scripts/test.sh
+
+# Pictures rendered to PNG in headless Chromium, each checked to be a real picture.
+test-pictures:
+	rm -rf out/pictures
+	cargo run -q -p cjm-core --example render -- out/pictures
+	node scripts/render-pngs.mjs out/pictures
+	node scripts/check-pngs.mjs out/pictures
 
 schema:
 	CJM_BLESS=1 cargo test -q -p cjm-core --test schema_drift
