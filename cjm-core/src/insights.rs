@@ -480,7 +480,8 @@ pub fn insights(
 
     // Most severe first; the sort is stable, so catalogue and document order hold within a
     // severity.
-    out.0.sort_by_key(|insight| std::cmp::Reverse(insight.severity));
+    out.0
+        .sort_by_key(|insight| std::cmp::Reverse(insight.severity));
     Ok(InsightReport {
         insights: out.0,
         not_checked,

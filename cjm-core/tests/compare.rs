@@ -119,7 +119,7 @@ fn map_diff_lists_changes_and_score_deltas() {
     assert_eq!(diff.collections["stages"].added, ["loyalty-club"]);
     assert_eq!(
         diff.collections["pain_points"].removed,
-        [removed.id.clone()]
+        std::slice::from_ref(&removed.id)
     );
     let tp = &diff.collections["touchpoints"].changed[0];
     assert_eq!(

@@ -1,2 +1,45 @@
-//! Event-log analytics (DOMAIN.md section 4): ingestion, binding to the map, funnels,
-//! paths, drivers, mergeable states. (In progress.)
+//! Event-log analytics (DOMAIN.md section 4): ingestion with a full account of every
+//! row, binding to the map, funnels, paths, journey state, conversion drivers, and
+//! mergeable states.
+//!
+//! # Design
+//!
+//! An [`EventLog`] is columnar: customer ids, event names, channels, sessions and extra
+//! string columns are interned into sorted dictionaries (`u32` ids), timestamps are `i64`
+//! nanoseconds since the epoch (see [`time`]), and the events are sorted once by
+//! (customer, timestamp, input row). Every analysis is then a linear scan over each
+//! customer's contiguous slice, with buffers reused between customers.
+//!
+//! Events of one customer are ordered by (timestamp, input order): equal timestamps keep
+//! the order in which the rows were given. With partitions, "input order" is the global
+//! row index ([`IngestOptions::row_offset`] + the row's index in the partition).
+
+mod bind;
+mod csv_in;
+mod funnel;
+mod log;
+mod paths;
+mod seq;
+mod state;
+pub mod synth;
+pub mod time;
+
+pub use bind::{
+    Conformance, CustomerState, Driver, DriverOptions, Drivers, JourneyStateOptions, JourneyStates,
+    StageCount, StageTraffic, TouchpointTraffic, Traffic,
+};
+pub use csv_in::{read_csv, read_csv_str, ColumnMapping, Preset, TimestampFormat};
+pub use funnel::{
+    DurationStats, Exclusion, Funnel, FunnelGroup, FunnelOptions, FunnelOrder, FunnelResult,
+    FunnelStepResult, StepSpec, MAX_STEPS,
+};
+pub use log::{
+    Columns, ConsentRule, EventLog, EventLogBuilder, EventRef, IngestOptions, IngestReport,
+    NameCount, Pseudonymiser, RawEvent, RejectReason, Rejection, TimeValue,
+};
+pub use paths::{
+    DfgEdge, DfgNode, DirectlyFollows, DirectlyFollowsOptions, FlowLink, FlowNode, FlowOptions,
+    Flows, Variant, VariantOptions, Variants, END, OTHER, START,
+};
+pub use state::{FunnelState, Mergeable, SequenceState, STATE_FORMAT_VERSION};
+pub use time::TimeUnit;

@@ -1,0 +1,896 @@
+//! Funnels (DOMAIN.md section 4), counted in unique customers.
+//!
+//! # Matching rule (`every_step1_attempt_earliest_next`)
+//!
+//! * Every step-1 event of a customer starts an **attempt** at its time `t1`.
+//! * **`sequential`** (default): in an attempt, each later step takes the earliest
+//!   qualifying event at or after (≥) the previous step's time — "earliest" in the
+//!   customer's order (timestamp, input order), and an event is used at most once per
+//!   attempt, so equal timestamps count as in order whatever their input order. Other
+//!   events may come between.
+//! * **`strict`**: step k must be the customer's *very next event* after the event of step
+//!   k−1 in the order (timestamp, input order), whatever its name: any other event of the
+//!   customer in between (a mapped or unmapped one) ends the attempt. Because the rule is
+//!   positional, two events at the same timestamp are in their input order.
+//! * **`any`**: every event that matches any step starts an attempt at its time `t0`; in
+//!   the attempt each step (in step order) takes the earliest unused event of that step at
+//!   or after `t0`; the attempt reaches depth m when m distinct steps are matched within
+//!   the window `[t0, t0 + window]`. So a customer counts at step m when some m of the
+//!   steps happened, in any order, within one window measured from the earliest of them.
+//!   The time "to step m" is the m-th smallest matched time minus the smallest.
+//! * Step k counts only if its time minus `t1` is within the **window** (inclusive:
+//!   `t_k − t1 ≤ window`), and, when a per-step window is set, `t_k − t_{k−1} ≤` that
+//!   window (the rule still takes the earliest event, it does not search for a later one
+//!   that would suit a later step's window better).
+//! * A customer counts at the **deepest** step any (non-void) attempt reaches; the counts
+//!   per step are cumulative (step k = customers whose deepest step is ≥ k). These
+//!   counts equal PostHog's and Amplitude's "earliest-longest path". Tools that time the
+//!   funnel from the *most recent* step-1 event give the same counts but longer or shorter
+//!   times to convert.
+//! * **Times** to step k (from step 1 and from step k−1) are measured on the customer's
+//!   earliest attempt (by `t1`) that reaches step k; for the last step, the earliest
+//!   attempt that converts. Summaries use the **nearest-rank** percentile: the value of
+//!   rank `⌈p/100 · n⌉` in the sorted durations (so the median of an even count is the
+//!   lower middle value); the mean is exact (integer nanoseconds summed).
+//! * **Exclusions** `(event, between [a, b])` (0-based step indices, a < b): an attempt
+//!   that reached step a is void when an exclusion event happens strictly after step a's
+//!   time and strictly before step b's time — or, when the attempt did not reach b,
+//!   strictly after step a's time and no later than `t1 + window`. A void attempt counts
+//!   nowhere; customers all of whose attempts are void are reported as `excluded`.
+//! * **Pending**: with an `as_of` time, a customer who did not complete the funnel and has
+//!   a non-void attempt whose window is still open (`t1 + window > as_of`) is pending:
+//!   they still count at their deepest step, and are also reported per step (at their
+//!   deepest step) and in total.
+//! * **Breakdown** by a string column (`channel`, `session` or an extra column): the
+//!   attempts are grouped by the column's value at their step-1 event (for `any`, at the
+//!   attempt's first event) and the funnel is computed per group; a customer with attempts
+//!   in several groups counts in each.
+
+use super::log::EventLog;
+use super::seq::{nearest_rank, ratio, Seqs};
+use super::time::{nanos_to_seconds, parse_iso8601, NANOS_PER_SECOND};
+use crate::definition::Definition;
+use crate::error::{Error, Result};
+use crate::validate::ValidJourney;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The largest number of steps (and of exclusions) of one funnel.
+pub const MAX_STEPS: usize = 64;
+
+/// What one funnel step matches.
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum StepSpec {
+    /// Events with this name.
+    Event(String),
+    /// The events bound to this touchpoint (by id).
+    Touchpoint(String),
+    /// The events bound to any touchpoint of this stage (by id).
+    Stage(String),
+}
+
+/// Order of the steps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FunnelOrder {
+    /// Steps in order; other events may come between.
+    #[default]
+    Sequential,
+    /// Steps in order with no other event of the customer between consecutive steps.
+    Strict,
+    /// All steps in any order within one window.
+    Any,
+}
+
+/// An exclusion step: an event that voids an attempt between two steps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Exclusion {
+    /// The excluded event(s).
+    pub step: StepSpec,
+    /// 0-based indices `[a, b]` of the steps it must not come between (a < b).
+    pub between: [usize; 2],
+}
+
+/// Options of a funnel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct FunnelOptions {
+    /// Step order (default `sequential`).
+    pub order: FunnelOrder,
+    /// Conversion window from the step-1 event, in seconds, inclusive (default 7 days).
+    pub window_seconds: u64,
+    /// Optional per-step windows from the prior step, in seconds, inclusive; empty, or
+    /// one entry per step (the first entry must be null).
+    pub step_windows_seconds: Vec<Option<u64>>,
+    /// Exclusion steps.
+    pub exclusions: Vec<Exclusion>,
+    /// The time the log was taken (ISO-8601 with offset): enables `pending`.
+    pub as_of: Option<String>,
+    /// A string column to break the funnel down by (`channel`, `session` or an extra
+    /// column), read at the step-1 event of each attempt.
+    pub breakdown: Option<String>,
+}
+
+impl Default for FunnelOptions {
+    fn default() -> Self {
+        Self {
+            order: FunnelOrder::Sequential,
+            window_seconds: 7 * 86_400,
+            step_windows_seconds: Vec::new(),
+            exclusions: Vec::new(),
+            as_of: None,
+            breakdown: None,
+        }
+    }
+}
+
+/// A funnel definition: steps and options.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Funnel {
+    /// The steps, in order.
+    pub steps: Vec<StepSpec>,
+    /// The options.
+    #[serde(default)]
+    pub options: FunnelOptions,
+}
+
+/// Time-to-convert summary, in seconds.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct DurationStats {
+    /// Number of customers measured.
+    pub count: u64,
+    /// Nearest-rank median.
+    pub median_seconds: f64,
+    /// Nearest-rank 90th percentile.
+    pub p90_seconds: f64,
+    /// Mean.
+    pub mean_seconds: f64,
+}
+
+/// One step of a funnel result.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct FunnelStepResult {
+    /// 0-based index.
+    pub index: usize,
+    /// The step.
+    pub step: StepSpec,
+    /// Customers who reached this step (deepest step ≥ this one).
+    pub customers: u64,
+    /// Pending customers whose deepest step is this one.
+    pub pending: u64,
+    /// `customers / customers at step 1` (null when step 1 has none).
+    pub conversion_from_first: Option<f64>,
+    /// `customers / customers at the previous step` (step 1: from itself).
+    pub conversion_from_previous: Option<f64>,
+    /// Customers at the previous step who did not reach this one (0 for step 1).
+    pub drop_off: u64,
+    /// `drop_off / customers at the previous step` (null for step 1 or 0/0).
+    pub drop_off_rate: Option<f64>,
+    /// Time from step 1 to this step (null for step 1 or when nobody reached it).
+    pub time_from_first: Option<DurationStats>,
+    /// Time from the previous step to this step.
+    pub time_from_previous: Option<DurationStats>,
+}
+
+/// The funnel of one breakdown group.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct FunnelGroup {
+    /// The column value (null for events without one).
+    pub value: Option<String>,
+    /// The steps.
+    pub steps: Vec<FunnelStepResult>,
+    /// Customers all of whose attempts in this group were void.
+    pub excluded: u64,
+    /// Pending customers in this group.
+    pub pending: u64,
+}
+
+/// A funnel result.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct FunnelResult {
+    /// The definition used.
+    pub definition: Definition,
+    /// The steps.
+    pub steps: Vec<FunnelStepResult>,
+    /// Customers all of whose attempts were void (by exclusions).
+    pub excluded: u64,
+    /// Pending customers (not complete, window still open at `as_of`).
+    pub pending: u64,
+    /// Per group of the breakdown column, sorted by value (null last); empty without one.
+    pub breakdown: Vec<FunnelGroup>,
+}
+
+#[derive(Serialize)]
+struct DefinitionParams<'a> {
+    steps: &'a [StepSpec],
+    step_events: &'a [Vec<String>],
+    options: &'a FunnelOptions,
+    matching: &'static str,
+    percentile: &'static str,
+}
+
+/// A funnel checked and resolved to event-name sets.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Plan {
+    pub(crate) funnel: Funnel,
+    pub(crate) step_events: Vec<Vec<String>>,
+    pub(crate) exclusion_events: Vec<Vec<String>>,
+    window_ns: i64,
+    step_windows_ns: Vec<Option<i64>>,
+    as_of_ns: Option<i64>,
+}
+
+fn invalid(message: String) -> Error {
+    Error::Input {
+        code: "invalid_funnel",
+        row: None,
+        message,
+    }
+}
+
+fn seconds_to_ns(s: u64) -> i64 {
+    i64::try_from(s)
+        .ok()
+        .and_then(|s| s.checked_mul(NANOS_PER_SECOND))
+        .unwrap_or(i64::MAX)
+}
+
+fn resolve_step(step: &StepSpec, journey: Option<&ValidJourney>) -> Result<Vec<String>> {
+    let set: BTreeSet<String> = match step {
+        StepSpec::Event(name) => {
+            if name.is_empty() {
+                return Err(invalid("a funnel step names an empty event".to_owned()));
+            }
+            std::iter::once(name.clone()).collect()
+        }
+        StepSpec::Touchpoint(id) | StepSpec::Stage(id) => {
+            let j = journey
+                .ok_or_else(|| {
+                    invalid(format!(
+                        "step `{id}` refers to the map, but no journey was given"
+                    ))
+                })?
+                .journey();
+            let is_tp = matches!(step, StepSpec::Touchpoint(_));
+            if is_tp && !j.touchpoints.iter().any(|t| &t.id == id) {
+                return Err(invalid(format!("no touchpoint `{id}` in the journey")));
+            }
+            if !is_tp && !j.stages.iter().any(|s| &s.id == id) {
+                return Err(invalid(format!("no stage `{id}` in the journey")));
+            }
+            j.touchpoints
+                .iter()
+                .filter(|t| if is_tp { &t.id == id } else { &t.stage == id })
+                .flat_map(|t| t.events.iter().cloned())
+                .collect()
+        }
+    };
+    Ok(set.into_iter().collect())
+}
+
+impl Funnel {
+    /// A funnel over event names with default options.
+    #[must_use]
+    pub fn events<S: AsRef<str>>(names: &[S]) -> Self {
+        Self {
+            steps: names
+                .iter()
+                .map(|n| StepSpec::Event(n.as_ref().to_owned()))
+                .collect(),
+            options: FunnelOptions::default(),
+        }
+    }
+
+    /// The stage funnel of a map: one step per stage, in the map's order, each matching
+    /// the events bound to the stage's touchpoints.
+    #[must_use]
+    pub fn from_stages(journey: &ValidJourney) -> Self {
+        Self {
+            steps: journey
+                .journey()
+                .stages
+                .iter()
+                .map(|s| StepSpec::Stage(s.id.clone()))
+                .collect(),
+            options: FunnelOptions::default(),
+        }
+    }
+
+    /// Replaces the options.
+    #[must_use]
+    pub fn with_options(mut self, options: FunnelOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    pub(crate) fn plan(&self, journey: Option<&ValidJourney>) -> Result<Plan> {
+        let k = self.steps.len();
+        if k == 0 || k > MAX_STEPS {
+            return Err(invalid(format!(
+                "a funnel needs 1 to {MAX_STEPS} steps, not `{k}`"
+            )));
+        }
+        let o = &self.options;
+        if o.exclusions.len() > MAX_STEPS {
+            return Err(invalid(format!("more than {MAX_STEPS} exclusions")));
+        }
+        if !o.step_windows_seconds.is_empty() {
+            if o.step_windows_seconds.len() != k {
+                return Err(invalid(format!(
+                    "`step_windows_seconds` has `{}` entries for `{k}` steps",
+                    o.step_windows_seconds.len()
+                )));
+            }
+            if o.step_windows_seconds.first().copied().flatten().is_some() {
+                return Err(invalid(
+                    "the first step cannot have a window from a prior step".to_owned(),
+                ));
+            }
+        }
+        let any = o.order == FunnelOrder::Any;
+        if any && o.step_windows_seconds.iter().any(Option::is_some) {
+            return Err(invalid(
+                "per-step windows need an ordered funnel, not `any`".to_owned(),
+            ));
+        }
+        if any && !o.exclusions.is_empty() {
+            return Err(invalid(
+                "exclusions between steps need an ordered funnel, not `any`".to_owned(),
+            ));
+        }
+        for x in &o.exclusions {
+            let [a, b] = x.between;
+            if a >= b || b >= k {
+                return Err(invalid(format!(
+                    "exclusion between `[{a}, {b}]` needs 0 ≤ a < b < {k}"
+                )));
+            }
+        }
+        let as_of_ns = o
+            .as_of
+            .as_deref()
+            .map(|t| parse_iso8601(t, false))
+            .transpose()?;
+        let step_events = self
+            .steps
+            .iter()
+            .map(|s| resolve_step(s, journey))
+            .collect::<Result<_>>()?;
+        let exclusion_events = o
+            .exclusions
+            .iter()
+            .map(|x| resolve_step(&x.step, journey))
+            .collect::<Result<_>>()?;
+        Ok(Plan {
+            funnel: self.clone(),
+            step_events,
+            exclusion_events,
+            window_ns: seconds_to_ns(o.window_seconds),
+            step_windows_ns: (0..k)
+                .map(|i| {
+                    o.step_windows_seconds
+                        .get(i)
+                        .copied()
+                        .flatten()
+                        .map(seconds_to_ns)
+                })
+                .collect(),
+            as_of_ns,
+        })
+    }
+
+    /// Checks a funnel whose steps were already resolved to event names (a plan read back
+    /// from a serialised state).
+    pub(crate) fn plan_resolved(
+        &self,
+        step_events: Vec<Vec<String>>,
+        exclusion_events: Vec<Vec<String>>,
+    ) -> Result<Plan> {
+        let event_only = Self {
+            steps: (0..self.steps.len())
+                .map(|i| StepSpec::Event(format!("s{i}")))
+                .collect(),
+            options: FunnelOptions {
+                exclusions: self
+                    .options
+                    .exclusions
+                    .iter()
+                    .map(|x| Exclusion {
+                        step: StepSpec::Event("x".to_owned()),
+                        between: x.between,
+                    })
+                    .collect(),
+                ..self.options.clone()
+            },
+        };
+        let mut plan = event_only.plan(None)?;
+        if step_events.len() != self.steps.len()
+            || exclusion_events.len() != self.options.exclusions.len()
+        {
+            return Err(invalid(
+                "resolved step events do not match the steps".to_owned(),
+            ));
+        }
+        plan.funnel = self.clone();
+        plan.step_events = step_events;
+        plan.exclusion_events = exclusion_events;
+        Ok(plan)
+    }
+
+    /// Computes the funnel on a log. Touchpoint and stage steps need the journey.
+    ///
+    /// # Errors
+    /// `invalid_funnel` for an unusable definition, `unknown_column` for a breakdown
+    /// column the log does not have, `invalid_timestamp` for a bad `as_of`.
+    pub fn run(&self, log: &EventLog, journey: Option<&ValidJourney>) -> Result<FunnelResult> {
+        let plan = self.plan(journey)?;
+        let group = match &self.options.breakdown {
+            None => None,
+            Some(name) => Some(log.column(name).ok_or_else(|| Error::Input {
+                code: "unknown_column",
+                row: None,
+                message: format!("the log has no column `{name}` to break down by"),
+            })?),
+        };
+        Ok(plan.evaluate(&Seqs::from_log(log, group)))
+    }
+}
+
+/// Per-customer outcome of one evaluation (all attempts, or the attempts of one group).
+#[derive(Debug, Default)]
+struct Outcome {
+    /// Number of steps reached (0: no non-void attempt).
+    depth: usize,
+    had_attempt: bool,
+    pending: bool,
+    /// Per step: (from first, from previous) on the earliest attempt reaching it.
+    times: Vec<Option<(i64, i64)>>,
+}
+
+#[derive(Debug, Default)]
+struct Acc {
+    at_depth: Vec<u64>,
+    pending_at_depth: Vec<u64>,
+    excluded: u64,
+    from_first: Vec<Vec<i64>>,
+    from_prev: Vec<Vec<i64>>,
+}
+
+impl Acc {
+    fn new(k: usize) -> Self {
+        Self {
+            at_depth: vec![0; k + 1],
+            pending_at_depth: vec![0; k + 1],
+            excluded: 0,
+            from_first: vec![Vec::new(); k],
+            from_prev: vec![Vec::new(); k],
+        }
+    }
+
+    fn add(&mut self, o: &Outcome) {
+        if o.depth == 0 {
+            if o.had_attempt {
+                self.excluded += 1;
+            }
+            return;
+        }
+        if let Some(c) = self.at_depth.get_mut(o.depth) {
+            *c += 1;
+        }
+        if o.pending {
+            if let Some(c) = self.pending_at_depth.get_mut(o.depth) {
+                *c += 1;
+            }
+        }
+        for (k, t) in o.times.iter().enumerate() {
+            if let (Some((f, p)), true) = (t, k > 0) {
+                if let Some(v) = self.from_first.get_mut(k) {
+                    v.push(*f);
+                }
+                if let Some(v) = self.from_prev.get_mut(k) {
+                    v.push(*p);
+                }
+            }
+        }
+    }
+
+    fn finish(mut self, steps: &[StepSpec]) -> (Vec<FunnelStepResult>, u64, u64) {
+        let k = steps.len();
+        let mut reached = vec![0u64; k];
+        let mut running = 0;
+        for d in (1..=k).rev() {
+            running += self.at_depth.get(d).copied().unwrap_or(0);
+            if let Some(r) = reached.get_mut(d - 1) {
+                *r = running;
+            }
+        }
+        let first = reached.first().copied().unwrap_or(0);
+        let pending_total = self.pending_at_depth.iter().sum();
+        let out = steps
+            .iter()
+            .enumerate()
+            .map(|(i, step)| {
+                let here = reached.get(i).copied().unwrap_or(0);
+                let prev = if i == 0 {
+                    here
+                } else {
+                    reached.get(i - 1).copied().unwrap_or(0)
+                };
+                let drop = prev - here.min(prev);
+                FunnelStepResult {
+                    index: i,
+                    step: step.clone(),
+                    customers: here,
+                    pending: self.pending_at_depth.get(i + 1).copied().unwrap_or(0),
+                    conversion_from_first: ratio(here, first),
+                    conversion_from_previous: ratio(here, prev),
+                    drop_off: drop,
+                    drop_off_rate: if i == 0 { None } else { ratio(drop, prev) },
+                    time_from_first: self.from_first.get_mut(i).and_then(|v| stats(v)),
+                    time_from_previous: self.from_prev.get_mut(i).and_then(|v| stats(v)),
+                }
+            })
+            .collect();
+        (out, self.excluded, pending_total)
+    }
+}
+
+#[allow(
+    clippy::cast_precision_loss,
+    reason = "durations in seconds for display"
+)]
+fn stats(values: &mut [i64]) -> Option<DurationStats> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_unstable();
+    let sum: i128 = values.iter().map(|&v| i128::from(v)).sum();
+    let n = values.len() as u64;
+    Some(DurationStats {
+        count: n,
+        median_seconds: nanos_to_seconds(nearest_rank(values, 50)?),
+        p90_seconds: nanos_to_seconds(nearest_rank(values, 90)?),
+        mean_seconds: (sum as f64) / (n as f64) / 1e9,
+    })
+}
+
+/// Reused per-customer buffers.
+#[derive(Debug, Default)]
+struct Scratch {
+    /// Positions (in the customer's slice) of the events of each step.
+    pos: Vec<Vec<u32>>,
+    /// Positions of the events of each exclusion.
+    xpos: Vec<Vec<u32>>,
+    /// Positions of attempt-starting events.
+    anchors: Vec<u32>,
+    used: Vec<u32>,
+    times: Vec<i64>,
+    groups: Vec<u32>,
+}
+
+impl Plan {
+    fn tables(&self, names: &[String]) -> (Vec<u64>, Vec<u64>) {
+        let index: BTreeMap<&str, usize> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.as_str(), i))
+            .collect();
+        let mut steps = vec![0u64; names.len()];
+        let mut excl = vec![0u64; names.len()];
+        for (table, sets) in [
+            (&mut steps, &self.step_events),
+            (&mut excl, &self.exclusion_events),
+        ] {
+            for (bit, set) in sets.iter().enumerate() {
+                for name in set {
+                    if let Some(slot) = index.get(name.as_str()).and_then(|&i| table.get_mut(i)) {
+                        *slot |= 1u64 << bit;
+                    }
+                }
+            }
+        }
+        (steps, excl)
+    }
+
+    /// Whether a symbol matters to this funnel (kept in a compact state).
+    pub(crate) fn relevant_names(&self) -> BTreeSet<&str> {
+        self.step_events
+            .iter()
+            .chain(&self.exclusion_events)
+            .flatten()
+            .map(String::as_str)
+            .collect()
+    }
+
+    pub(crate) fn needs_all_events(&self) -> bool {
+        self.funnel.options.order == FunnelOrder::Strict
+    }
+
+    pub(crate) fn definition(&self) -> Definition {
+        Definition::new(
+            "funnel",
+            &DefinitionParams {
+                steps: &self.funnel.steps,
+                step_events: &self.step_events,
+                options: &self.funnel.options,
+                matching: "every_step1_attempt_earliest_next",
+                percentile: "nearest_rank",
+            },
+        )
+    }
+
+    pub(crate) fn evaluate(&self, seqs: &Seqs<'_>) -> FunnelResult {
+        let k = self.funnel.steps.len();
+        let (step_table, excl_table) = self.tables(seqs.names);
+        let mut s = Scratch {
+            pos: vec![Vec::new(); k],
+            xpos: vec![Vec::new(); self.exclusion_events.len()],
+            ..Scratch::default()
+        };
+        let mut overall = Acc::new(k);
+        let mut groups: BTreeMap<u32, Acc> = BTreeMap::new();
+        let mut outcome = Outcome {
+            times: vec![None; k],
+            ..Outcome::default()
+        };
+        let any = self.funnel.options.order == FunnelOrder::Any;
+        for c in 0..seqs.customer_count() {
+            let (ts, sym, group) = seqs.customer(c);
+            for p in &mut s.pos {
+                p.clear();
+            }
+            for p in &mut s.xpos {
+                p.clear();
+            }
+            s.anchors.clear();
+            let mut pos_u32 = 0u32;
+            for &e in sym {
+                let m = step_table.get(e as usize).copied().unwrap_or(0);
+                if m != 0 {
+                    if (any && m != 0) || m & 1 == 1 {
+                        s.anchors.push(pos_u32);
+                    }
+                    for (bit, p) in s.pos.iter_mut().enumerate() {
+                        if m >> bit & 1 == 1 {
+                            p.push(pos_u32);
+                        }
+                    }
+                }
+                let x = excl_table.get(e as usize).copied().unwrap_or(0);
+                if x != 0 {
+                    for (bit, p) in s.xpos.iter_mut().enumerate() {
+                        if x >> bit & 1 == 1 {
+                            p.push(pos_u32);
+                        }
+                    }
+                }
+                pos_u32 = pos_u32.wrapping_add(1);
+            }
+            if s.anchors.is_empty() {
+                continue;
+            }
+            self.evaluate_customer(ts, sym, &step_table, &mut s, None, &mut outcome);
+            overall.add(&outcome);
+            if let Some(group) = group {
+                s.groups.clear();
+                s.groups.extend(
+                    s.anchors
+                        .iter()
+                        .map(|&p| group.get(p as usize).copied().unwrap_or(u32::MAX)),
+                );
+                s.groups.sort_unstable();
+                s.groups.dedup();
+                let gs = std::mem::take(&mut s.groups);
+                for &g in &gs {
+                    self.evaluate_customer(
+                        ts,
+                        sym,
+                        &step_table,
+                        &mut s,
+                        Some((group, g)),
+                        &mut outcome,
+                    );
+                    groups.entry(g).or_insert_with(|| Acc::new(k)).add(&outcome);
+                }
+                s.groups = gs;
+            }
+        }
+        let (steps, excluded, pending) = overall.finish(&self.funnel.steps);
+        let breakdown = groups
+            .into_iter()
+            .map(|(g, acc)| {
+                let (steps, excluded, pending) = acc.finish(&self.funnel.steps);
+                FunnelGroup {
+                    value: seqs
+                        .group
+                        .and_then(|(_, dict)| dict.get(g as usize).cloned()),
+                    steps,
+                    excluded,
+                    pending,
+                }
+            })
+            .collect();
+        FunnelResult {
+            definition: self.definition(),
+            steps,
+            excluded,
+            pending,
+            breakdown,
+        }
+    }
+
+    /// Runs every attempt of one customer (optionally only those whose first event has
+    /// group value `g`) and fills `out`.
+    #[allow(
+        clippy::too_many_lines,
+        reason = "one matching rule, kept in one place"
+    )]
+    fn evaluate_customer(
+        &self,
+        ts: &[i64],
+        sym: &[u32],
+        step_table: &[u64],
+        s: &mut Scratch,
+        filter: Option<(&[u32], u32)>,
+        out: &mut Outcome,
+    ) {
+        let k = self.funnel.steps.len();
+        let order = self.funnel.options.order;
+        let w = self.window_ns;
+        out.depth = 0;
+        out.had_attempt = false;
+        out.pending = false;
+        for t in &mut out.times {
+            *t = None;
+        }
+        let mut open_window = false;
+        let mut last_anchor_t: Option<i64> = None;
+        let ts_at = |p: u32| ts.get(p as usize).copied().unwrap_or(0);
+        for &a in &s.anchors {
+            if let Some((group, g)) = filter {
+                if group.get(a as usize).copied().unwrap_or(u32::MAX) != g {
+                    continue;
+                }
+            }
+            let t0 = ts_at(a);
+            if order == FunnelOrder::Any && last_anchor_t == Some(t0) {
+                continue; // the same window as the previous anchor
+            }
+            last_anchor_t = Some(t0);
+            out.had_attempt = true;
+            s.used.clear();
+            s.times.clear();
+            match order {
+                FunnelOrder::Sequential => {
+                    s.used.push(a);
+                    s.times.push(t0);
+                    let mut prev_t = t0;
+                    for step in 1..k {
+                        let Some(list) = s.pos.get(step) else { break };
+                        let start = list.partition_point(|&p| ts_at(p) < prev_t);
+                        let found = list
+                            .get(start..)
+                            .unwrap_or(&[])
+                            .iter()
+                            .copied()
+                            .find(|p| !s.used.contains(p));
+                        let Some(q) = found else { break };
+                        let t = ts_at(q);
+                        if !self.within(t0, prev_t, t, step) {
+                            break;
+                        }
+                        s.used.push(q);
+                        s.times.push(t);
+                        prev_t = t;
+                    }
+                }
+                FunnelOrder::Strict => {
+                    s.used.push(a);
+                    s.times.push(t0);
+                    let mut prev_p = a;
+                    for step in 1..k {
+                        let q = prev_p + 1;
+                        let m = sym
+                            .get(q as usize)
+                            .and_then(|&e| step_table.get(e as usize))
+                            .copied()
+                            .unwrap_or(0);
+                        if m >> step & 1 == 0 {
+                            break;
+                        }
+                        let t = ts_at(q);
+                        let prev_t = ts_at(prev_p);
+                        if !self.within(t0, prev_t, t, step) {
+                            break;
+                        }
+                        s.used.push(q);
+                        s.times.push(t);
+                        prev_p = q;
+                    }
+                }
+                FunnelOrder::Any => {
+                    for list in &s.pos {
+                        let start = list.partition_point(|&p| ts_at(p) < t0);
+                        let found = list
+                            .get(start..)
+                            .unwrap_or(&[])
+                            .iter()
+                            .copied()
+                            .find(|p| !s.used.contains(p));
+                        if let Some(q) = found {
+                            let t = ts_at(q);
+                            if t - t0 <= w {
+                                s.used.push(q);
+                                s.times.push(t);
+                            }
+                        }
+                    }
+                    s.times.sort_unstable();
+                }
+            }
+            if order != FunnelOrder::Any && self.voided(ts, s, t0) {
+                continue;
+            }
+            let depth = s.times.len();
+            let first_t = s.times.first().copied().unwrap_or(t0);
+            for step in out.depth..depth {
+                let t = s.times.get(step).copied().unwrap_or(first_t);
+                let prev = if step == 0 {
+                    t
+                } else {
+                    s.times.get(step - 1).copied().unwrap_or(first_t)
+                };
+                if let Some(slot) = out.times.get_mut(step) {
+                    *slot = Some((t - first_t, t - prev));
+                }
+            }
+            out.depth = out.depth.max(depth);
+            if let Some(as_of) = self.as_of_ns {
+                if t0.saturating_add(w) > as_of {
+                    open_window = true;
+                }
+            }
+            if out.depth == k {
+                break;
+            }
+        }
+        out.pending = open_window && out.depth < k && out.depth > 0;
+    }
+
+    fn within(&self, t0: i64, prev_t: i64, t: i64, step: usize) -> bool {
+        if t - t0 > self.window_ns {
+            return false;
+        }
+        match self.step_windows_ns.get(step).copied().flatten() {
+            Some(sw) => t - prev_t <= sw,
+            None => true,
+        }
+    }
+
+    /// Whether an exclusion voids the attempt in `s.times` started at `t0`.
+    fn voided(&self, ts: &[i64], s: &Scratch, t0: i64) -> bool {
+        for (x, excl) in self.funnel.options.exclusions.iter().enumerate() {
+            let [a, b] = excl.between;
+            let Some(&ta) = s.times.get(a) else { continue };
+            let (end, inclusive) = match s.times.get(b) {
+                Some(&tb) => (tb, false),
+                None => (t0.saturating_add(self.window_ns), true),
+            };
+            let Some(list) = s.xpos.get(x) else { continue };
+            let start = list.partition_point(|&p| ts.get(p as usize).copied().unwrap_or(0) <= ta);
+            if let Some(&p) = list.get(start) {
+                let t = ts.get(p as usize).copied().unwrap_or(0);
+                if t < end || (inclusive && t == end) {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+}

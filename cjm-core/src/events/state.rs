@@ -1,0 +1,722 @@
+//! Mergeable states: compute partial aggregates on partitions of a log, merge them in any
+//! grouping, and finish with exactly the result of the whole log.
+//!
+//! # Design
+//!
+//! A customer's events may be split across partitions, and funnels, paths and variants
+//! depend on the order of a customer's events, so partial *counts* cannot be merged.
+//! A state therefore keeps, per customer, the compact sequence of the **relevant** events
+//! only — interned symbols with their order key (timestamp, global row index) — and the
+//! analysis runs once, at [`FunnelState::finish`] (or the `finish_*` methods of
+//! [`SequenceState`]), over the merged sequences with the very code that analyses a log.
+//!
+//! * Relevant events: for a funnel, the events of its steps and exclusions (all events
+//!   for `strict` order, where any event between two steps matters), plus the breakdown
+//!   column's value; for a [`SequenceState`] (directly-follows, variants, flows, traffic,
+//!   conformance, journey state, drivers), every event.
+//! * The order key is (timestamp, global row index): give partitions their global row
+//!   indices ([`super::IngestOptions::row_offset`] for contiguous chunks, or
+//!   [`super::RawEvent::row`]) so that equal timestamps keep the whole log's order.
+//! * `merge` takes the union of customers and dictionaries (kept sorted, so the state is
+//!   canonical: equal contents give equal bytes whatever the grouping) and merges each
+//!   customer's sequences by order key. It is associative and commutative;
+//!   `identity()` is the empty state.
+//! * Memory is O(relevant events): 24 bytes per event plus the dictionaries.
+//! * Bytes: `CJMS` magic, format version (u16, little endian, now 1), kind byte, then the
+//!   payload (little-endian integers, length-prefixed UTF-8 strings). `from_bytes`
+//!   checks lengths before allocating, every id against its dictionary and the order
+//!   of the sequences, and returns `invalid_state` on any mismatch; it never panics.
+
+use super::bind::{
+    conformance, drivers, journey_states, traffic, Conformance, DriverOptions, Drivers,
+    JourneyStateOptions, JourneyStates, Traffic,
+};
+use super::funnel::{Funnel, FunnelResult, Plan};
+use super::log::{sort_dict, EventLog, NONE};
+use super::paths::{
+    directly_follows, flows, variants, DirectlyFollows, DirectlyFollowsOptions, FlowOptions, Flows,
+    VariantOptions, Variants,
+};
+use super::seq::Seqs;
+use crate::error::{Error, Result};
+use crate::validate::ValidJourney;
+use serde::{Deserialize, Serialize};
+
+const MAGIC: &[u8; 4] = b"CJMS";
+/// The version of the state byte format this build writes and reads.
+pub const STATE_FORMAT_VERSION: u16 = 1;
+const KIND_SEQUENCE: u8 = 1;
+const KIND_FUNNEL: u8 = 2;
+
+/// The laws every state follows: `identity()` merges as a no-op, `merge` is associative,
+/// and `to_bytes`/`from_bytes` round-trip.
+pub trait Mergeable: Sized {
+    /// The empty state.
+    fn identity() -> Self;
+    /// Merges two states.
+    ///
+    /// # Errors
+    /// `incompatible_states` when they were built for different definitions.
+    fn merge(self, other: Self) -> Result<Self>;
+    /// Versioned bytes.
+    fn to_bytes(&self) -> Vec<u8>;
+    /// Reads bytes written by [`Mergeable::to_bytes`].
+    ///
+    /// # Errors
+    /// `invalid_state` for anything else.
+    fn from_bytes(bytes: &[u8]) -> Result<Self>;
+}
+
+fn invalid_state(why: &str) -> Error {
+    Error::Input {
+        code: "invalid_state",
+        row: None,
+        message: format!("not a valid cjm state: {why}"),
+    }
+}
+
+/// Compact per-customer sequences (customers and events sorted, dictionaries sorted).
+#[derive(Debug, Clone, PartialEq)]
+struct Compact {
+    customers: Vec<String>,
+    offsets: Vec<usize>,
+    ts: Vec<i64>,
+    row: Vec<u64>,
+    sym: Vec<u32>,
+    names: Vec<String>,
+    /// Empty when there is no group column.
+    group: Vec<u32>,
+    group_dict: Vec<String>,
+    has_group: bool,
+}
+
+impl Default for Compact {
+    fn default() -> Self {
+        Self {
+            customers: Vec::new(),
+            offsets: vec![0],
+            ts: Vec::new(),
+            row: Vec::new(),
+            sym: Vec::new(),
+            names: Vec::new(),
+            group: Vec::new(),
+            group_dict: Vec::new(),
+            has_group: false,
+        }
+    }
+}
+
+impl Compact {
+    fn from_log(log: &EventLog, keep: Option<&[bool]>, group: Option<&str>) -> Result<Self> {
+        let group_col = match group {
+            None => None,
+            Some(name) => Some(log.column(name).ok_or_else(|| Error::Input {
+                code: "unknown_column",
+                row: None,
+                message: format!("the log has no column `{name}` to break down by"),
+            })?),
+        };
+        let kept = |e: u32| keep.is_none_or(|k| k.get(e as usize).copied().unwrap_or(false));
+        // Dictionaries restricted to what is kept, so equal contents give equal states.
+        let mut name_used = vec![false; log.names.len()];
+        let mut group_used = vec![false; group_col.map_or(0, |g| g.dict.len())];
+        let mut out = Self {
+            has_group: group_col.is_some(),
+            ..Self::default()
+        };
+        for c in 0..log.customers.len() {
+            let before = out.ts.len();
+            for i in log.customer_range(c) {
+                let Some(&e) = log.event.get(i) else { continue };
+                if !kept(e) {
+                    continue;
+                }
+                if let Some(u) = name_used.get_mut(e as usize) {
+                    *u = true;
+                }
+                out.ts.push(log.ts.get(i).copied().unwrap_or(0));
+                out.row.push(log.row.get(i).copied().unwrap_or(0));
+                out.sym.push(e);
+                if let Some(g) = group_col {
+                    let id = g.ids.get(i).copied().unwrap_or(NONE);
+                    if let Some(u) = group_used.get_mut(id as usize) {
+                        *u = true;
+                    }
+                    out.group.push(id);
+                }
+            }
+            if out.ts.len() > before {
+                out.customers
+                    .push(log.customers.get(c).cloned().unwrap_or_default());
+                out.offsets.push(out.ts.len());
+            }
+        }
+        let (names, name_map) = restrict(&log.names, &name_used);
+        out.names = names;
+        for s in &mut out.sym {
+            *s = name_map.get(*s as usize).copied().unwrap_or(NONE);
+        }
+        if let Some(g) = group_col {
+            let (dict, map) = restrict(&g.dict, &group_used);
+            out.group_dict = dict;
+            for id in &mut out.group {
+                if *id != NONE {
+                    *id = map.get(*id as usize).copied().unwrap_or(NONE);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn seqs(&self) -> Seqs<'_> {
+        Seqs {
+            customers: &self.customers,
+            offsets: &self.offsets,
+            ts: &self.ts,
+            sym: &self.sym,
+            names: &self.names,
+            group: self
+                .has_group
+                .then_some((self.group.as_slice(), self.group_dict.as_slice())),
+        }
+    }
+
+    fn merge(self, other: Self) -> Self {
+        if self.ts.is_empty() && self.customers.is_empty() {
+            return Self {
+                has_group: self.has_group || other.has_group,
+                ..other
+            };
+        }
+        if other.ts.is_empty() && other.customers.is_empty() {
+            return Self {
+                has_group: self.has_group || other.has_group,
+                ..self
+            };
+        }
+        let has_group = self.has_group || other.has_group;
+        let (customers, cmap) = sort_dict(
+            self.customers
+                .iter()
+                .chain(&other.customers)
+                .cloned()
+                .collect(),
+        );
+        let (names, nmap) = sort_dict(self.names.iter().chain(&other.names).cloned().collect());
+        let (group_dict, gmap) = sort_dict(
+            self.group_dict
+                .iter()
+                .chain(&other.group_dict)
+                .cloned()
+                .collect(),
+        );
+        let mut events: Vec<(u32, i64, u64, u32, u32)> =
+            Vec::with_capacity(self.ts.len() + other.ts.len());
+        for (part, base_c, base_n, base_g) in [
+            (&self, 0, 0, 0),
+            (
+                &other,
+                self.customers.len(),
+                self.names.len(),
+                self.group_dict.len(),
+            ),
+        ] {
+            for c in 0..part.customers.len() {
+                let nc = cmap.get(base_c + c).copied().unwrap_or(NONE);
+                let start = part.offsets.get(c).copied().unwrap_or(0);
+                let end = part.offsets.get(c + 1).copied().unwrap_or(start);
+                for i in start..end {
+                    let g = part.group.get(i).copied().unwrap_or(NONE);
+                    events.push((
+                        nc,
+                        part.ts.get(i).copied().unwrap_or(0),
+                        part.row.get(i).copied().unwrap_or(0),
+                        nmap.get(base_n + part.sym.get(i).copied().unwrap_or(0) as usize)
+                            .copied()
+                            .unwrap_or(NONE),
+                        if g == NONE {
+                            NONE
+                        } else {
+                            gmap.get(base_g + g as usize).copied().unwrap_or(NONE)
+                        },
+                    ));
+                }
+            }
+        }
+        events.sort_unstable();
+        let mut out = Self {
+            customers,
+            names,
+            group_dict,
+            has_group,
+            ..Self::default()
+        };
+        let mut current = None;
+        for (c, t, r, s, g) in events {
+            if current.is_some_and(|x| x != c) {
+                out.offsets.push(out.ts.len());
+            }
+            current = Some(c);
+            out.ts.push(t);
+            out.row.push(r);
+            out.sym.push(s);
+            if has_group {
+                out.group.push(g);
+            }
+        }
+        out.offsets.push(out.ts.len());
+        // Every customer of either side has at least one event, so offsets line up.
+        out
+    }
+
+    fn write(&self, w: &mut Vec<u8>) {
+        write_strings(w, &self.customers);
+        write_strings(w, &self.names);
+        w.push(u8::from(self.has_group));
+        write_strings(w, &self.group_dict);
+        w.extend_from_slice(&(self.ts.len() as u64).to_le_bytes());
+        for c in 0..self.customers.len() {
+            let n = self.offsets.get(c + 1).copied().unwrap_or(0)
+                - self.offsets.get(c).copied().unwrap_or(0);
+            w.extend_from_slice(&(n as u64).to_le_bytes());
+        }
+        for &t in &self.ts {
+            w.extend_from_slice(&t.to_le_bytes());
+        }
+        for &r in &self.row {
+            w.extend_from_slice(&r.to_le_bytes());
+        }
+        for &s in &self.sym {
+            w.extend_from_slice(&s.to_le_bytes());
+        }
+        if self.has_group {
+            for &g in &self.group {
+                w.extend_from_slice(&g.to_le_bytes());
+            }
+        }
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self> {
+        let customers = r.strings()?;
+        let names = r.strings()?;
+        let has_group = match r.u8()? {
+            0 => false,
+            1 => true,
+            _ => return Err(invalid_state("bad group flag")),
+        };
+        let group_dict = r.strings()?;
+        for dict in [&customers, &names, &group_dict] {
+            if dict.windows(2).any(|w| w.first() >= w.get(1)) {
+                return Err(invalid_state("a dictionary is not sorted and unique"));
+            }
+        }
+        let n = usize::try_from(r.u64()?).map_err(|_| invalid_state("too many events"))?;
+        let per_event = 8 + 8 + 4 + if has_group { 4 } else { 0 };
+        if n.checked_mul(per_event).is_none_or(|b| b > r.remaining()) {
+            return Err(invalid_state("truncated"));
+        }
+        r.need(customers.len().saturating_mul(8))?;
+        let mut offsets = Vec::with_capacity(customers.len() + 1);
+        offsets.push(0usize);
+        let mut total = 0usize;
+        for _ in 0..customers.len() {
+            let k = usize::try_from(r.u64()?).map_err(|_| invalid_state("bad count"))?;
+            if k == 0 {
+                return Err(invalid_state("a customer without events"));
+            }
+            total = total
+                .checked_add(k)
+                .ok_or_else(|| invalid_state("bad count"))?;
+            offsets.push(total);
+        }
+        if total != n {
+            return Err(invalid_state("event counts do not add up"));
+        }
+        let ts = (0..n).map(|_| r.i64()).collect::<Result<Vec<_>>>()?;
+        let row = (0..n).map(|_| r.u64()).collect::<Result<Vec<_>>>()?;
+        let sym = (0..n).map(|_| r.u32()).collect::<Result<Vec<_>>>()?;
+        let group = if has_group {
+            (0..n).map(|_| r.u32()).collect::<Result<Vec<_>>>()?
+        } else {
+            Vec::new()
+        };
+        if sym.iter().any(|&s| s as usize >= names.len())
+            || group
+                .iter()
+                .any(|&g| g != NONE && g as usize >= group_dict.len())
+        {
+            return Err(invalid_state("an id outside its dictionary"));
+        }
+        for w in offsets.windows(2) {
+            let (Some(&a), Some(&b)) = (w.first(), w.get(1)) else {
+                continue;
+            };
+            for i in a + 1..b {
+                let prev = (ts.get(i - 1), row.get(i - 1));
+                if prev > (ts.get(i), row.get(i)) {
+                    return Err(invalid_state("events out of order"));
+                }
+            }
+        }
+        Ok(Self {
+            customers,
+            offsets,
+            ts,
+            row,
+            sym,
+            names,
+            group,
+            group_dict,
+            has_group,
+        })
+    }
+}
+
+/// Keeps the used entries of a sorted dictionary; returns it and old → new ids.
+fn restrict(dict: &[String], used: &[bool]) -> (Vec<String>, Vec<u32>) {
+    let mut out = Vec::new();
+    let mut map = vec![NONE; dict.len()];
+    for (i, s) in dict.iter().enumerate() {
+        if used.get(i).copied().unwrap_or(false) {
+            if let Some(m) = map.get_mut(i) {
+                *m = u32::try_from(out.len()).unwrap_or(NONE);
+            }
+            out.push(s.clone());
+        }
+    }
+    (out, map)
+}
+
+fn write_strings(w: &mut Vec<u8>, strings: &[String]) {
+    w.extend_from_slice(&(strings.len() as u64).to_le_bytes());
+    for s in strings {
+        w.extend_from_slice(&(s.len() as u64).to_le_bytes());
+        w.extend_from_slice(s.as_bytes());
+    }
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn remaining(&self) -> usize {
+        self.bytes.len().saturating_sub(self.pos)
+    }
+
+    fn need(&self, n: usize) -> Result<()> {
+        if n > self.remaining() {
+            Err(invalid_state("truncated"))
+        } else {
+            Ok(())
+        }
+    }
+
+    fn take(&mut self, n: usize) -> Result<&'a [u8]> {
+        let end = self
+            .pos
+            .checked_add(n)
+            .ok_or_else(|| invalid_state("truncated"))?;
+        let s = self
+            .bytes
+            .get(self.pos..end)
+            .ok_or_else(|| invalid_state("truncated"))?;
+        self.pos = end;
+        Ok(s)
+    }
+
+    fn array<const N: usize>(&mut self) -> Result<[u8; N]> {
+        let s = self.take(N)?;
+        <[u8; N]>::try_from(s).map_err(|_| invalid_state("truncated"))
+    }
+
+    fn u8(&mut self) -> Result<u8> {
+        Ok(u8::from_le_bytes(self.array::<1>()?))
+    }
+    fn u16(&mut self) -> Result<u16> {
+        Ok(u16::from_le_bytes(self.array::<2>()?))
+    }
+    fn u32(&mut self) -> Result<u32> {
+        Ok(u32::from_le_bytes(self.array::<4>()?))
+    }
+    fn u64(&mut self) -> Result<u64> {
+        Ok(u64::from_le_bytes(self.array::<8>()?))
+    }
+    fn i64(&mut self) -> Result<i64> {
+        Ok(i64::from_le_bytes(self.array::<8>()?))
+    }
+
+    fn string(&mut self) -> Result<String> {
+        let n = usize::try_from(self.u64()?).map_err(|_| invalid_state("bad length"))?;
+        let s = self.take(n)?;
+        String::from_utf8(s.to_vec()).map_err(|_| invalid_state("a string is not UTF-8"))
+    }
+
+    fn strings(&mut self) -> Result<Vec<String>> {
+        let n = usize::try_from(self.u64()?).map_err(|_| invalid_state("bad length"))?;
+        // Each string takes at least its 8-byte length.
+        self.need(n.saturating_mul(8))?;
+        (0..n).map(|_| self.string()).collect()
+    }
+
+    fn header(&mut self, kind: u8) -> Result<()> {
+        if self.take(4)? != MAGIC {
+            return Err(invalid_state("wrong magic"));
+        }
+        let version = self.u16()?;
+        if version != STATE_FORMAT_VERSION {
+            return Err(Error::Input {
+                code: "unsupported_state_version",
+                row: None,
+                message: format!(
+                    "state format version `{version}` is not `{STATE_FORMAT_VERSION}`, the one this build reads"
+                ),
+            });
+        }
+        if self.u8()? != kind {
+            return Err(invalid_state("a different kind of state"));
+        }
+        Ok(())
+    }
+
+    fn end(&self) -> Result<()> {
+        if self.remaining() == 0 {
+            Ok(())
+        } else {
+            Err(invalid_state("trailing bytes"))
+        }
+    }
+}
+
+fn header(kind: u8) -> Vec<u8> {
+    let mut w = MAGIC.to_vec();
+    w.extend_from_slice(&STATE_FORMAT_VERSION.to_le_bytes());
+    w.push(kind);
+    w
+}
+
+/// The mergeable state of every order-dependent analysis over all events:
+/// directly-follows, variants, flows, traffic, conformance, journey state and drivers.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SequenceState {
+    data: Compact,
+}
+
+impl SequenceState {
+    /// The state of one partition (its rows must carry global row indices).
+    #[must_use]
+    pub fn from_log(log: &EventLog) -> Self {
+        Self {
+            data: Compact::from_log(log, None, None).unwrap_or_default(),
+        }
+    }
+
+    /// Customers in the state.
+    #[must_use]
+    pub fn customers(&self) -> usize {
+        self.data.customers.len()
+    }
+
+    /// Events in the state.
+    #[must_use]
+    pub fn events(&self) -> usize {
+        self.data.ts.len()
+    }
+
+    /// The directly-follows graph of everything merged.
+    #[must_use]
+    pub fn finish_directly_follows(&self, options: &DirectlyFollowsOptions) -> DirectlyFollows {
+        directly_follows(&self.data.seqs(), options)
+    }
+
+    /// The top variants of everything merged.
+    #[must_use]
+    pub fn finish_variants(&self, options: &VariantOptions) -> Variants {
+        variants(&self.data.seqs(), options)
+    }
+
+    /// The flows of everything merged.
+    #[must_use]
+    pub fn finish_flows(&self, options: &FlowOptions) -> Flows {
+        flows(&self.data.seqs(), options)
+    }
+
+    /// The traffic of everything merged.
+    #[must_use]
+    pub fn finish_traffic(&self, journey: &ValidJourney) -> Traffic {
+        traffic(&self.data.seqs(), journey)
+    }
+
+    /// The stage-order conformance of everything merged.
+    #[must_use]
+    pub fn finish_conformance(&self, journey: &ValidJourney) -> Conformance {
+        conformance(&self.data.seqs(), journey)
+    }
+
+    /// The journey state table of everything merged.
+    ///
+    /// # Errors
+    /// As [`EventLog::journey_states`].
+    pub fn finish_journey_states(
+        &self,
+        journey: &ValidJourney,
+        options: &JourneyStateOptions,
+    ) -> Result<JourneyStates> {
+        journey_states(&self.data.seqs(), journey, options)
+    }
+
+    /// The conversion drivers of everything merged.
+    ///
+    /// # Errors
+    /// As [`EventLog::drivers`].
+    pub fn finish_drivers(
+        &self,
+        journey: Option<&ValidJourney>,
+        options: &DriverOptions,
+    ) -> Result<Drivers> {
+        drivers(&self.data.seqs(), journey, options)
+    }
+}
+
+impl Mergeable for SequenceState {
+    fn identity() -> Self {
+        Self::default()
+    }
+
+    fn merge(self, other: Self) -> Result<Self> {
+        Ok(Self {
+            data: self.data.merge(other.data),
+        })
+    }
+
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut w = header(KIND_SEQUENCE);
+        self.data.write(&mut w);
+        w
+    }
+
+    fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let mut r = Reader { bytes, pos: 0 };
+        r.header(KIND_SEQUENCE)?;
+        let data = Compact::read(&mut r)?;
+        r.end()?;
+        Ok(Self { data })
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredPlan {
+    funnel: Funnel,
+    step_events: Vec<Vec<String>>,
+    exclusion_events: Vec<Vec<String>>,
+}
+
+/// The mergeable state of one funnel: its resolved definition and the relevant events.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FunnelState {
+    plan: Option<Plan>,
+    data: Compact,
+}
+
+impl FunnelState {
+    /// The state of one partition for this funnel (touchpoint and stage steps need the
+    /// journey).
+    ///
+    /// # Errors
+    /// As [`Funnel::run`].
+    pub fn from_log(
+        funnel: &Funnel,
+        log: &EventLog,
+        journey: Option<&ValidJourney>,
+    ) -> Result<Self> {
+        let plan = funnel.plan(journey)?;
+        let keep: Option<Vec<bool>> = if plan.needs_all_events() {
+            None
+        } else {
+            let relevant = plan.relevant_names();
+            Some(
+                log.names
+                    .iter()
+                    .map(|n| relevant.contains(n.as_str()))
+                    .collect(),
+            )
+        };
+        let data = Compact::from_log(log, keep.as_deref(), funnel.options.breakdown.as_deref())?;
+        Ok(Self {
+            plan: Some(plan),
+            data,
+        })
+    }
+
+    /// The funnel of everything merged (`None` for the identity, which has no funnel).
+    #[must_use]
+    pub fn finish(&self) -> Option<FunnelResult> {
+        self.plan.as_ref().map(|p| p.evaluate(&self.data.seqs()))
+    }
+}
+
+impl Mergeable for FunnelState {
+    fn identity() -> Self {
+        Self::default()
+    }
+
+    fn merge(self, other: Self) -> Result<Self> {
+        let plan = match (self.plan, other.plan) {
+            (Some(a), Some(b)) if a != b => {
+                return Err(Error::Input {
+                    code: "incompatible_states",
+                    row: None,
+                    message: "the funnel states were built for different funnels".to_owned(),
+                })
+            }
+            (a, b) => a.or(b),
+        };
+        Ok(Self {
+            plan,
+            data: self.data.merge(other.data),
+        })
+    }
+
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut w = header(KIND_FUNNEL);
+        match &self.plan {
+            None => w.push(0),
+            Some(p) => {
+                w.push(1);
+                let stored = StoredPlan {
+                    funnel: p.funnel.clone(),
+                    step_events: p.step_events.clone(),
+                    exclusion_events: p.exclusion_events.clone(),
+                };
+                let json = serde_json::to_string(&stored).unwrap_or_default();
+                w.extend_from_slice(&(json.len() as u64).to_le_bytes());
+                w.extend_from_slice(json.as_bytes());
+            }
+        }
+        self.data.write(&mut w);
+        w
+    }
+
+    fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let mut r = Reader { bytes, pos: 0 };
+        r.header(KIND_FUNNEL)?;
+        let plan = match r.u8()? {
+            0 => None,
+            1 => {
+                let json = r.string()?;
+                let stored: StoredPlan = serde_json::from_str(&json)
+                    .map_err(|_| invalid_state("the funnel definition does not read"))?;
+                Some(
+                    stored
+                        .funnel
+                        .plan_resolved(stored.step_events, stored.exclusion_events)?,
+                )
+            }
+            _ => return Err(invalid_state("bad funnel flag")),
+        };
+        let data = Compact::read(&mut r)?;
+        r.end()?;
+        Ok(Self { plan, data })
+    }
+}

@@ -1,0 +1,330 @@
+//! Time: explicit units and a strict ISO-8601 reader.
+//!
+//! Every timestamp in an [`super::EventLog`] is held as whole **nanoseconds since the Unix
+//! epoch** (UTC) in an `i64`, whatever the input unit, so that logs of different units
+//! compare exactly. The range is therefore 1677-09-21 to 2262-04-11; a timestamp outside
+//! it is rejected as `invalid_timestamp` (never wrapped or clamped). No time zone is ever
+//! guessed: a text timestamp must carry `Z` or an offset unless the caller says it is UTC.
+
+use crate::error::{Error, Result};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Nanoseconds in one second.
+pub const NANOS_PER_SECOND: i64 = 1_000_000_000;
+
+/// The unit of integer timestamps (counted from the Unix epoch, 1970-01-01T00:00:00Z).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeUnit {
+    /// Seconds (Unix time).
+    Seconds,
+    /// Milliseconds (JavaScript `Date.now()`).
+    #[default]
+    Milliseconds,
+    /// Microseconds (GA4 `event_timestamp`).
+    Microseconds,
+    /// Nanoseconds.
+    Nanoseconds,
+}
+
+impl TimeUnit {
+    /// How many nanoseconds one tick of this unit is.
+    #[must_use]
+    pub fn nanos(self) -> i64 {
+        match self {
+            Self::Seconds => NANOS_PER_SECOND,
+            Self::Milliseconds => 1_000_000,
+            Self::Microseconds => 1_000,
+            Self::Nanoseconds => 1,
+        }
+    }
+
+    /// Converts a count of this unit to nanoseconds, `None` when out of range.
+    #[must_use]
+    pub fn to_nanos(self, value: i64) -> Option<i64> {
+        value.checked_mul(self.nanos())
+    }
+}
+
+/// Converts nanoseconds to seconds as a float (for durations in results).
+#[must_use]
+#[allow(
+    clippy::cast_precision_loss,
+    reason = "durations in seconds for display"
+)]
+pub fn nanos_to_seconds(nanos: i64) -> f64 {
+    let whole = nanos / NANOS_PER_SECOND;
+    let frac = nanos % NANOS_PER_SECOND;
+    whole as f64 + frac as f64 / 1e9
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = if month > 2 { month - 3 } else { month + 9 };
+    let doy = (153 * m + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn is_leap(year: i64) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        2 if is_leap(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+fn bad(text: &str, why: &str) -> Error {
+    Error::Input {
+        code: "invalid_timestamp",
+        row: None,
+        message: format!("`{text}` is not an ISO-8601 timestamp: {why}"),
+    }
+}
+
+/// A cursor over ASCII digits.
+struct Cursor<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl Cursor<'_> {
+    fn digits(&mut self, n: usize) -> Option<i64> {
+        let mut v: i64 = 0;
+        for _ in 0..n {
+            let b = *self.bytes.get(self.pos)?;
+            if !b.is_ascii_digit() {
+                return None;
+            }
+            v = v * 10 + i64::from(b - b'0');
+            self.pos += 1;
+        }
+        Some(v)
+    }
+
+    fn eat(&mut self, c: u8) -> bool {
+        if self.bytes.get(self.pos) == Some(&c) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+}
+
+/// Parses `YYYY-MM-DDTHH:MM:SS[.f…]` followed by `Z` or `±hh:mm` (also `±hhmm`) into
+/// nanoseconds since the epoch. The date/time separator may be `T` or one space (as RFC
+/// 3339 allows); up to 9 fraction digits are kept exactly. A timestamp without an offset
+/// is an error unless `assume_utc` is true. Leap seconds (`:60`) are rejected.
+///
+/// # Errors
+/// [`Error::Input`] with code `invalid_timestamp`.
+pub fn parse_iso8601(text: &str, assume_utc: bool) -> Result<i64> {
+    let mut c = Cursor {
+        bytes: text.as_bytes(),
+        pos: 0,
+    };
+    let year = c
+        .digits(4)
+        .ok_or_else(|| bad(text, "expected a 4-digit year"))?;
+    let sep_ok = c.eat(b'-');
+    let month = c.digits(2).filter(|_| sep_ok);
+    let month = month.ok_or_else(|| bad(text, "expected `-MM`"))?;
+    let sep_ok = c.eat(b'-');
+    let day = c
+        .digits(2)
+        .filter(|_| sep_ok)
+        .ok_or_else(|| bad(text, "expected `-DD`"))?;
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+        return Err(bad(text, "not a calendar date"));
+    }
+    if !(c.eat(b'T') || c.eat(b't') || c.eat(b' ')) {
+        return Err(bad(text, "expected `T` and a time of day"));
+    }
+    let hour = c.digits(2).ok_or_else(|| bad(text, "expected `HH`"))?;
+    let sep_ok = c.eat(b':');
+    let minute = c
+        .digits(2)
+        .filter(|_| sep_ok)
+        .ok_or_else(|| bad(text, "expected `:MM`"))?;
+    let sep_ok = c.eat(b':');
+    let second = c
+        .digits(2)
+        .filter(|_| sep_ok)
+        .ok_or_else(|| bad(text, "expected `:SS`"))?;
+    if hour > 23 || minute > 59 || second > 59 {
+        return Err(bad(text, "time of day out of range"));
+    }
+    let mut nanos: i64 = 0;
+    if c.eat(b'.') || c.eat(b',') {
+        let mut n = 0;
+        while let Some(b) = c.peek().filter(u8::is_ascii_digit) {
+            if n < 9 {
+                nanos = nanos * 10 + i64::from(b - b'0');
+            }
+            n += 1;
+            c.pos += 1;
+        }
+        if n == 0 {
+            return Err(bad(text, "empty fraction of a second"));
+        }
+        if n > 9 {
+            return Err(bad(text, "more than 9 fraction digits"));
+        }
+        for _ in n..9 {
+            nanos *= 10;
+        }
+    }
+    let offset_minutes = match c.peek() {
+        Some(b'Z' | b'z') => {
+            c.pos += 1;
+            0
+        }
+        Some(sign @ (b'+' | b'-')) => {
+            c.pos += 1;
+            let h = c
+                .digits(2)
+                .ok_or_else(|| bad(text, "expected offset `hh`"))?;
+            let colon = c.eat(b':');
+            let m = c.digits(2);
+            let m = match (colon, m) {
+                (_, Some(m)) => m,
+                (false, None) => 0,
+                (true, None) => return Err(bad(text, "expected offset `:mm`")),
+            };
+            if h > 23 || m > 59 {
+                return Err(bad(text, "offset out of range"));
+            }
+            let total = h * 60 + m;
+            if sign == b'-' {
+                -total
+            } else {
+                total
+            }
+        }
+        None if assume_utc => 0,
+        None => {
+            return Err(bad(
+                text,
+                "no `Z` or offset; say `assume_utc` if the log is in UTC",
+            ))
+        }
+        Some(_) => return Err(bad(text, "unexpected character")),
+    };
+    if c.pos != c.bytes.len() {
+        return Err(bad(text, "unexpected trailing characters"));
+    }
+    let days = days_from_civil(year, month, day);
+    let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
+    secs.checked_mul(NANOS_PER_SECOND)
+        .and_then(|s| s.checked_add(nanos))
+        .ok_or_else(|| bad(text, "outside the range 1677–2262"))
+}
+
+/// Formats nanoseconds since the epoch as `YYYY-MM-DDTHH:MM:SS[.fffffffff]Z` (UTC).
+#[must_use]
+pub fn format_iso8601(nanos: i64) -> String {
+    let secs = nanos.div_euclid(NANOS_PER_SECOND);
+    let frac = nanos.rem_euclid(NANOS_PER_SECOND);
+    let days = secs.div_euclid(86_400);
+    let sod = secs.rem_euclid(86_400);
+    // civil_from_days (Hinnant).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    let base = format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
+        sod / 3600,
+        (sod / 60) % 60,
+        sod % 60
+    );
+    if frac == 0 {
+        format!("{base}Z")
+    } else {
+        let digits = format!("{frac:09}");
+        format!("{base}.{}Z", digits.trim_end_matches('0'))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "test code")]
+    use super::*;
+
+    #[test]
+    fn parses_known_instants() {
+        assert_eq!(parse_iso8601("1970-01-01T00:00:00Z", false).unwrap(), 0);
+        // date -u -d 2024-02-29T12:34:56Z +%s → 1709210096
+        assert_eq!(
+            parse_iso8601("2024-02-29T12:34:56Z", false).unwrap(),
+            1_709_210_096 * NANOS_PER_SECOND
+        );
+        assert_eq!(
+            parse_iso8601("2024-02-29T14:34:56.5+02:00", false).unwrap(),
+            1_709_210_096 * NANOS_PER_SECOND + 500_000_000
+        );
+        assert_eq!(
+            parse_iso8601("2024-02-29 07:34:56-0500", false).unwrap(),
+            1_709_210_096 * NANOS_PER_SECOND
+        );
+        assert_eq!(
+            parse_iso8601("1969-12-31T23:59:59.999999999Z", false).unwrap(),
+            -1
+        );
+    }
+
+    #[test]
+    fn rejects_bad_text() {
+        for t in [
+            "",
+            "2024-02-30T00:00:00Z",
+            "2023-02-29T00:00:00Z",
+            "2024-01-01T24:00:00Z",
+            "2024-01-01T00:00:60Z",
+            "2024-01-01",
+            "2024-01-01T00:00:00",
+            "2024-01-01T00:00:00.Z",
+            "2024-01-01T00:00:00Zx",
+            "2024-1-01T00:00:00Z",
+            "9999-01-01T00:00:00Z",
+            "2024-01-01T00:00:00+2400",
+        ] {
+            let e = parse_iso8601(t, false).unwrap_err();
+            assert_eq!(e.code(), "invalid_timestamp", "{t}");
+        }
+        assert_eq!(
+            parse_iso8601("2024-01-01T00:00:00", true).unwrap(),
+            1_704_067_200 * NANOS_PER_SECOND
+        );
+    }
+
+    #[test]
+    fn formats_round_trip() {
+        for t in [
+            "2024-02-29T12:34:56Z",
+            "1969-12-31T23:59:59.999999999Z",
+            "2000-03-01T00:00:00.25Z",
+        ] {
+            assert_eq!(format_iso8601(parse_iso8601(t, false).unwrap()), t);
+        }
+    }
+}

@@ -1,0 +1,279 @@
+//! Binding a log to a map: traffic, conformance, journey state, drivers, stage funnels.
+//! The numbers are worked by hand in the comments.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code"
+)]
+
+use cjm_core::events::{
+    DriverOptions, EventLog, Funnel, IngestOptions, JourneyStateOptions, RawEvent, StepSpec,
+    TimeUnit,
+};
+use cjm_core::ValidJourney;
+
+fn journey() -> ValidJourney {
+    cjm_core::load_str(
+        r#"{
+        "schema_version": 1, "id": "j", "name": "J",
+        "stages": [{"id": "s1", "name": "Aware"}, {"id": "s2", "name": "Consider"}, {"id": "s3", "name": "Buy"}],
+        "channels": [{"id": "web", "name": "Web", "kind": "online"}],
+        "touchpoints": [
+            {"id": "t1", "name": "Ad", "stage": "s1", "channel": "web", "events": ["ad"]},
+            {"id": "t2", "name": "Browse", "stage": "s2", "channel": "web", "events": ["view", "search"]},
+            {"id": "t3", "name": "Product", "stage": "s2", "channel": "web", "events": ["view"]},
+            {"id": "t4", "name": "Checkout", "stage": "s3", "channel": "web", "events": ["buy"]}
+        ]
+    }"#,
+    )
+    .unwrap()
+}
+
+/// u1: ad@0 view@10 buy@20 zzz@30; u2: view@0 ad@5; u3: ad@0 buy@10; u4: zzz@0.
+fn log() -> EventLog {
+    let rows = [
+        ("u1", 0, "ad"),
+        ("u1", 10, "view"),
+        ("u1", 20, "buy"),
+        ("u1", 30, "zzz"),
+        ("u2", 0, "view"),
+        ("u2", 5, "ad"),
+        ("u3", 0, "ad"),
+        ("u3", 10, "buy"),
+        ("u4", 0, "zzz"),
+    ];
+    let options = IngestOptions {
+        time_unit: TimeUnit::Seconds,
+        ..IngestOptions::default()
+    };
+    EventLog::from_rows(
+        rows.iter().map(|&(c, t, e)| RawEvent::new(c, t, e)),
+        options,
+    )
+    .unwrap()
+    .0
+}
+
+#[test]
+fn traffic_per_touchpoint_and_stage() {
+    let t = log().traffic(&journey());
+    assert_eq!((t.customers, t.events, t.mapped_events), (4, 9, 7));
+    let tp: Vec<(&str, u64, u64)> = t
+        .touchpoints
+        .iter()
+        .map(|x| (x.id.as_str(), x.events, x.customers))
+        .collect();
+    // `view` binds t2 and t3: it counts at both touchpoints, once for stage s2.
+    assert_eq!(tp, [("t1", 3, 3), ("t2", 2, 2), ("t3", 2, 2), ("t4", 2, 2)]);
+    assert_eq!(t.touchpoints[0].reach, Some(0.75));
+    let st: Vec<(u64, u64)> = t.stages.iter().map(|s| (s.events, s.customers)).collect();
+    assert_eq!(st, [(3, 3), (2, 2), (2, 2)]);
+    assert_eq!(t.unmapped_events.len(), 1);
+    assert_eq!(
+        (
+            t.unmapped_events[0].event.as_str(),
+            t.unmapped_events[0].count
+        ),
+        ("zzz", 2)
+    );
+}
+
+#[test]
+fn conformance_counts_skips_and_moves_back() {
+    // Stage sequences: u1 s1 s2 s3 (in order); u2 s2 s1 (back, entered late); u3 s1 s3
+    // (skip); u4 has no mapped event.
+    let c = log().conformance(&journey());
+    assert_eq!(
+        (
+            c.customers,
+            c.in_order,
+            c.skipped,
+            c.went_back,
+            c.entered_late
+        ),
+        (3, 1, 1, 1, 1)
+    );
+    assert_eq!(c.in_order_share, Some(1.0 / 3.0));
+    let entry: Vec<u64> = c.entry_stages.iter().map(|s| s.customers).collect();
+    assert_eq!(entry, [2, 1, 0]);
+}
+
+#[test]
+fn journey_state_per_customer() {
+    let options = JourneyStateOptions {
+        as_of: Some("1970-01-01T00:01:40Z".to_owned()),
+        conversion: Some(StepSpec::Event("buy".to_owned())),
+    };
+    let s = log().journey_states(&journey(), &options).unwrap();
+    let rows: Vec<_> = s
+        .customers
+        .iter()
+        .map(|r| {
+            (
+                r.customer.as_str(),
+                r.current_stage.as_deref(),
+                r.deepest_stage.as_deref(),
+                r.last_touchpoint.as_deref(),
+                r.seconds_in_stage,
+                r.converted,
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("u1", Some("s3"), Some("s3"), Some("t4"), Some(80.0), true),
+            ("u2", Some("s1"), Some("s2"), Some("t1"), Some(95.0), false),
+            ("u3", Some("s3"), Some("s3"), Some("t4"), Some(90.0), true),
+            ("u4", None, None, None, None, false),
+        ]
+    );
+    assert_eq!(
+        s.customers[0].stage_entered_at.as_deref(),
+        Some("1970-01-01T00:00:20Z")
+    );
+}
+
+#[test]
+fn drivers_with_a_plus_one_prior() {
+    // Converters (buy): u1, u3. Events before conversion: u1 {ad, view}, u3 {ad};
+    // non-converters: u2 {view, ad}, u4 {zzz}.
+    // ad: a=2 b=1 c=0 d=1 → 3·2/(2·1) = 3; view: a=1 b=1 c=1 d=1 → 1;
+    // zzz: a=0 b=1 c=2 d=1 → 1·2/(2·3) = 1/3.
+    let options = DriverOptions {
+        conversion: StepSpec::Event("buy".to_owned()),
+        by_touchpoint: false,
+        min_support: 1,
+    };
+    let d = log().drivers(None, &options).unwrap();
+    assert_eq!((d.customers, d.converters), (4, 2));
+    let got: Vec<(&str, f64)> = d
+        .drivers
+        .iter()
+        .map(|x| (x.name.as_str(), x.odds_ratio))
+        .collect();
+    assert_eq!(got.len(), 3);
+    assert_eq!(got[0], ("ad", 3.0));
+    assert_eq!(got[1], ("view", 1.0));
+    assert_eq!(got[2].0, "zzz");
+    assert!((got[2].1 - 1.0 / 3.0).abs() < 1e-12);
+    let strict = DriverOptions {
+        min_support: 2,
+        ..options.clone()
+    };
+    assert_eq!(log().drivers(None, &strict).unwrap().drivers.len(), 2);
+    let by_tp = DriverOptions {
+        by_touchpoint: true,
+        ..options
+    };
+    let d = log().drivers(Some(&journey()), &by_tp).unwrap();
+    let names: Vec<&str> = d.drivers.iter().map(|x| x.name.as_str()).collect();
+    assert_eq!(names, ["t1", "t2", "t3"]);
+    let json: serde_json::Value =
+        serde_json::from_str(r#"{"conversion": {"touchpoint": "t4"}}"#).unwrap();
+    let o: DriverOptions = serde_json::from_value(json).unwrap();
+    assert_eq!(o.min_support, 5);
+}
+
+#[test]
+fn stage_and_touchpoint_funnels() {
+    // s1 → s2 → s3: u1 reaches 3; u2's s1 event (ad@5) has no s2 event at or after it;
+    // u3 has no s2 event.
+    let j = journey();
+    let r = Funnel::from_stages(&j).run(&log(), Some(&j)).unwrap();
+    let counts: Vec<u64> = r.steps.iter().map(|s| s.customers).collect();
+    assert_eq!(counts, [3, 1, 1]);
+    let f = Funnel {
+        steps: vec![
+            StepSpec::Touchpoint("t1".into()),
+            StepSpec::Touchpoint("t4".into()),
+        ],
+        options: Default::default(),
+    };
+    let counts: Vec<u64> = f
+        .run(&log(), Some(&j))
+        .unwrap()
+        .steps
+        .iter()
+        .map(|s| s.customers)
+        .collect();
+    assert_eq!(counts, [3, 2]);
+    assert_eq!(f.run(&log(), None).unwrap_err().code(), "invalid_funnel");
+    let bad = Funnel {
+        steps: vec![StepSpec::Stage("nope".into())],
+        options: Default::default(),
+    };
+    assert_eq!(
+        bad.run(&log(), Some(&j)).unwrap_err().code(),
+        "invalid_funnel"
+    );
+}
+
+#[test]
+fn funnel_definitions_are_checked_and_recorded() {
+    let l = log();
+    let bad = |json: &str| {
+        let f: Funnel = serde_json::from_str(json).unwrap();
+        f.run(&l, None).unwrap_err().code()
+    };
+    assert_eq!(bad(r#"{"steps": []}"#), "invalid_funnel");
+    assert_eq!(
+        bad(r#"{"steps": [{"event": "a"}], "options": {"step_windows_seconds": [5]}}"#),
+        "invalid_funnel"
+    );
+    assert_eq!(
+        bad(
+            r#"{"steps": [{"event": "a"}, {"event": "b"}], "options": {"order": "any", "exclusions": [{"step": {"event": "x"}, "between": [0, 1]}]}}"#
+        ),
+        "invalid_funnel"
+    );
+    assert_eq!(
+        bad(
+            r#"{"steps": [{"event": "a"}, {"event": "b"}], "options": {"exclusions": [{"step": {"event": "x"}, "between": [1, 1]}]}}"#
+        ),
+        "invalid_funnel"
+    );
+    assert_eq!(
+        bad(r#"{"steps": [{"event": "a"}], "options": {"as_of": "yesterday"}}"#),
+        "invalid_timestamp"
+    );
+    assert_eq!(
+        bad(r#"{"steps": [{"event": "a"}], "options": {"breakdown": "country"}}"#),
+        "unknown_column"
+    );
+    assert!(serde_json::from_str::<Funnel>(r#"{"steps": [], "options": {"windw": 1}}"#).is_err());
+    let r = Funnel::events(&["ad", "buy"]).run(&l, None).unwrap();
+    assert_eq!(r.definition.kind, "funnel");
+    assert_eq!(
+        r.definition.params["matching"],
+        "every_step1_attempt_earliest_next"
+    );
+    assert_eq!(r.definition.params["options"]["window_seconds"], 604_800);
+    assert_eq!(r.definition.hash.len(), 12);
+}
+
+#[test]
+fn synthetic_logs_are_deterministic_and_bind_to_the_template() {
+    use cjm_core::events::synth::{generate, generate_log, SynthOptions};
+    let o = SynthOptions {
+        customers: 300,
+        ..SynthOptions::default()
+    };
+    let (a, report) = generate_log(&o);
+    let (b, _) = generate_log(&o);
+    assert!(a == b, "same seed, same log");
+    assert_eq!(report.rejected_total, 0);
+    assert_eq!(generate(&o).len(), a.len());
+    assert!(a.len() > 300 * 8, "{} events", a.len());
+    let j = cjm_core::templates::load("b2c-ecommerce").unwrap();
+    let t = a.traffic(&j);
+    assert_eq!(t.customers, 300);
+    // Every stage sees traffic, with drop-off along the way.
+    let reach: Vec<f64> = t.stages.iter().map(|s| s.reach.unwrap()).collect();
+    assert!(reach.iter().all(|&r| r > 0.0), "{reach:?}");
+    assert!(reach[2] < reach[1] && reach[3] < reach[2], "{reach:?}");
+    let unmapped: Vec<&str> = t.unmapped_events.iter().map(|u| u.event.as_str()).collect();
+    assert_eq!(unmapped, ["page_view", "scroll", "session_start"]);
+}

@@ -1,0 +1,124 @@
+//! Runs the hand-worked event-analytics vectors in `tests/vectors/events/`.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code"
+)]
+
+use cjm_core::events::{
+    DirectlyFollowsOptions, EventLog, Funnel, IngestOptions, RawEvent, TimeUnit, TimeValue,
+    VariantOptions,
+};
+use serde_json::Value;
+
+fn vectors() -> Vec<(String, Value)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors/events");
+    let mut out: Vec<(String, Value)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap();
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                serde_json::from_str(&text).unwrap(),
+            )
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+/// `expected` must be a subset of `actual`: objects by key, arrays element-wise with equal
+/// length, numbers within 1e-9.
+fn check_subset(expected: &Value, actual: &Value, path: &str) {
+    match (expected, actual) {
+        (Value::Object(e), Value::Object(a)) => {
+            for (k, v) in e {
+                let got = a
+                    .get(k)
+                    .unwrap_or_else(|| panic!("{path}.{k}: missing in {actual}"));
+                check_subset(v, got, &format!("{path}.{k}"));
+            }
+        }
+        (Value::Array(e), Value::Array(a)) => {
+            assert_eq!(e.len(), a.len(), "{path}: length differs: {actual}");
+            for (i, (x, y)) in e.iter().zip(a).enumerate() {
+                check_subset(x, y, &format!("{path}[{i}]"));
+            }
+        }
+        (Value::Number(e), Value::Number(a)) => {
+            let (e, a) = (e.as_f64().unwrap(), a.as_f64().unwrap());
+            assert!((e - a).abs() < 1e-9, "{path}: expected {e}, got {a}");
+        }
+        _ => assert_eq!(expected, actual, "{path}"),
+    }
+}
+
+fn log_of(v: &Value) -> EventLog {
+    let unit: TimeUnit = serde_json::from_value(v["time_unit"].clone()).unwrap();
+    let rows = v["events"].as_array().unwrap();
+    let rows: Vec<RawEvent<'_>> = rows
+        .iter()
+        .map(|r| {
+            let r = r.as_array().unwrap();
+            RawEvent {
+                customer: r[0].as_str(),
+                timestamp: r[1].as_i64().map_or(TimeValue::Missing, TimeValue::Ticks),
+                event: r[2].as_str(),
+                channel: r.get(3).and_then(Value::as_str),
+                session: None,
+                value: r.get(4).and_then(Value::as_f64),
+                consent: None,
+                extra: &[],
+                row: None,
+            }
+        })
+        .collect();
+    let options = IngestOptions {
+        time_unit: unit,
+        ..IngestOptions::default()
+    };
+    let (log, report) = EventLog::from_rows(rows, options).unwrap();
+    assert_eq!(report.rejected_total, 0);
+    log
+}
+
+fn run_case(kind: &str, log: &EventLog, case: &Value) -> Value {
+    match kind {
+        "funnel" => {
+            let funnel: Funnel = serde_json::from_value(case["funnel"].clone()).unwrap();
+            serde_json::to_value(funnel.run(log, None).unwrap()).unwrap()
+        }
+        "directly_follows" => {
+            let o: DirectlyFollowsOptions =
+                serde_json::from_value(case["options"].clone()).unwrap();
+            serde_json::to_value(log.directly_follows(&o)).unwrap()
+        }
+        "variants" => {
+            let o: VariantOptions = serde_json::from_value(case["options"].clone()).unwrap();
+            serde_json::to_value(log.variants(&o)).unwrap()
+        }
+        other => panic!("unknown vector kind {other}"),
+    }
+}
+
+#[test]
+fn event_vectors() {
+    let all = vectors();
+    assert!(all.len() >= 7, "vectors missing");
+    for (name, v) in all {
+        assert!(
+            v["description"].as_str().is_some_and(|d| d.len() > 40),
+            "{name}: needs a worked description"
+        );
+        let kind = v["kind"].as_str().unwrap();
+        let log = log_of(&v);
+        for (i, case) in v["cases"].as_array().unwrap().iter().enumerate() {
+            let actual = run_case(kind, &log, case);
+            check_subset(&case["expected"], &actual, &format!("{name}#{i}"));
+        }
+    }
+}
