@@ -17,6 +17,7 @@
 //! # Ok::<(), cjm_core::Error>(())
 //! ```
 
+pub mod attribution;
 pub mod definition;
 pub mod error;
 pub mod events;

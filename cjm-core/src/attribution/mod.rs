@@ -1,0 +1,1 @@
+//! Multi-touch attribution (DOMAIN.md section 5). (In progress.)
