@@ -119,6 +119,47 @@ pub struct Traffic {
     pub unmapped_events: Vec<super::log::NameCount>,
 }
 
+impl Traffic {
+    /// The measured reach of every stage and touchpoint, for pain-point priorities
+    /// ([`crate::scoring::priorities`]) and health ([`crate::scoring::HealthInputs`]).
+    /// Items without a defined reach (a log without customers) are left out.
+    #[must_use]
+    pub fn measured_reach(&self) -> crate::scoring::MeasuredReach {
+        crate::scoring::MeasuredReach {
+            stages: self
+                .stages
+                .iter()
+                .filter_map(|s| Some((s.id.clone(), s.reach?)))
+                .collect(),
+            touchpoints: self
+                .touchpoints
+                .iter()
+                .filter_map(|t| Some((t.id.clone(), t.reach?)))
+                .collect(),
+        }
+    }
+
+    /// Customers per touchpoint, to weight touchpoints within a stage's health.
+    #[must_use]
+    #[allow(clippy::cast_precision_loss, reason = "customer counts far below 2^52")]
+    pub fn touchpoint_customers(&self) -> std::collections::BTreeMap<String, f64> {
+        self.touchpoints
+            .iter()
+            .map(|t| (t.id.clone(), t.customers as f64))
+            .collect()
+    }
+
+    /// The unmapped event names with their counts, for the insight rules
+    /// ([`crate::insights::InsightInputs`]).
+    #[must_use]
+    pub fn unmapped_counts(&self) -> std::collections::BTreeMap<String, u64> {
+        self.unmapped_events
+            .iter()
+            .map(|n| (n.event.clone(), n.count))
+            .collect()
+    }
+}
+
 pub(crate) fn traffic(seqs: &Seqs<'_>, journey: &ValidJourney) -> Traffic {
     let j = journey.journey();
     let b = Binding::new(journey, seqs.names);

@@ -1,0 +1,119 @@
+//! A bound event log feeds the scoring rules: measured reach into pain-point priorities,
+//! customers per touchpoint into stage health, unmapped events into the insights.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code: a failed expectation should panic"
+)]
+
+use cjm_core::events::synth::{generate_log, SynthOptions};
+use cjm_core::insights::{insights, InsightInputs, InsightOptions};
+use cjm_core::scoring::{health, priorities, HealthInputs, ReachSource, ScoringModel};
+
+#[test]
+fn measured_reach_changes_priorities_and_weights_health() {
+    let journey = cjm_core::templates::load("b2c-ecommerce").unwrap();
+    let (log, _) = generate_log(&SynthOptions {
+        customers: 2_000,
+        ..SynthOptions::default()
+    });
+    let traffic = log.traffic(&journey);
+    let reach = traffic.measured_reach();
+    assert!(!reach.stages.is_empty());
+
+    let report = priorities(&journey, Some(&reach));
+    for p in &report.pain_points {
+        let pain = journey
+            .journey()
+            .pain_points
+            .iter()
+            .find(|x| x.id == p.pain_point)
+            .unwrap();
+        // Each priority uses the reach measured where the pain point is.
+        let expected = match (
+            pain.touchpoint
+                .as_ref()
+                .and_then(|t| reach.touchpoints.get(t)),
+            p.reach_source,
+        ) {
+            (Some(r), ReachSource::Touchpoint) => *r,
+            (None, ReachSource::Stage) => {
+                let stage = pain.stage.clone().unwrap_or_else(|| {
+                    let tp = pain.touchpoint.as_ref().unwrap();
+                    journey
+                        .journey()
+                        .touchpoints
+                        .iter()
+                        .find(|t| &t.id == tp)
+                        .unwrap()
+                        .stage
+                        .clone()
+                });
+                reach.stages[&stage]
+            }
+            other => panic!("unexpected reach for {}: {other:?}", p.pain_point),
+        };
+        assert!((p.reach - expected).abs() < 1e-12);
+        if let (Some(f), Some(priority)) = (pain.frequency, p.priority) {
+            assert!((priority - f64::from(pain.severity) / 5.0 * f * expected).abs() < 1e-12);
+        }
+    }
+
+    // Stage health weights its touchpoints by customers.
+    let customers = traffic.touchpoint_customers();
+    let inputs = HealthInputs {
+        reach: Some(&reach),
+        traffic: Some(&customers),
+        ..HealthInputs::default()
+    };
+    let scored = health(&journey, &ScoringModel::default(), &inputs).unwrap();
+    for (stage, stage_score) in journey.journey().stages.iter().zip(&scored.stages) {
+        let Some(component) = stage_score
+            .components
+            .iter()
+            .find(|c| c.name == "touchpoints")
+        else {
+            continue;
+        };
+        let (mut sum, mut total) = (0.0, 0.0);
+        for (tp, tp_score) in journey
+            .journey()
+            .touchpoints
+            .iter()
+            .zip(&scored.touchpoints)
+        {
+            if tp.stage == stage.id {
+                if let Some(s) = tp_score.score {
+                    sum += customers[&tp.id] * s;
+                    total += customers[&tp.id];
+                }
+            }
+        }
+        assert!((component.raw - sum / total).abs() < 1e-9, "{}", stage.id);
+    }
+
+    // Unmapped events reach the insights (the synthetic log mixes in housekeeping events
+    // such as `session_start` and `scroll`, which no touchpoint binds).
+    assert!(traffic.unmapped_events.len() >= 2);
+    let found = insights(
+        &journey,
+        &InsightOptions {
+            unmapped_share: 0.0,
+            ..InsightOptions::default()
+        },
+        &InsightInputs {
+            unmapped_events: Some(traffic.unmapped_counts()),
+            total_events: Some(traffic.events),
+            ..InsightInputs::default()
+        },
+    )
+    .unwrap();
+    let flagged = found
+        .insights
+        .iter()
+        .filter(|i| i.code == "unmapped_events")
+        .count();
+    assert_eq!(flagged, traffic.unmapped_events.len());
+}
