@@ -37,6 +37,30 @@ def main() -> None:
     # The document round-trips through JSON.
     assert cjm.loads(journey.to_json()) == journey
 
+    # Score survey answers (a dict of lists here; a pandas or polars DataFrame or a pyarrow
+    # Table works the same), then the health of the map with them.
+    survey = cjm.survey_kpis(
+        {
+            "touchpoint": ["tp-checkout", "tp-checkout", "tp-checkout", "tp-product-page", None],
+            "nps": [10, 9, 3, 8, None],
+            "csat": [5, 4, 2, 4, 5],
+        },
+        scope="touchpoint",
+        nps="nps",
+        csat="csat",
+    )
+    print(repr(survey))
+    overall = survey.to_dict()["groups"][0]
+    print(f"NPS {overall['nps']['value']:.0f} ± {overall['nps']['margin']:.0f}")
+    health = journey.health(survey=survey)
+    print(repr(health))
+    top = journey.priorities().to_dict()["pain_points"][0]
+    print(f"top pain point: {top['pain_point']} (priority {top['priority']})")
+    try:
+        cjm.survey_kpis({"nps": [10, 11]}, nps="nps")
+    except cjm.InputError as err:
+        print(f"InputError: code={err.code} row={err.row}")
+
 
 if __name__ == "__main__":
     main()

@@ -15,6 +15,16 @@ impl<T: Serialize> Wrap<&T> {
     pub(crate) fn into_py_value(self, py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
         Ok(pythonize::pythonize(py, self.0)?)
     }
+
+    /// The value as JSON-shaped Python objects: like [`Self::into_py_value`], but fixed-size
+    /// arrays (an interval `[low, high]`) become lists, not tuples, exactly as the value's
+    /// JSON form (and `JSON.parse` in JavaScript) has them.
+    pub(crate) fn into_json_value(self, py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+        let value = serde_json::to_value(self.0).map_err(|e| {
+            pyo3::exceptions::PyValueError::new_err(format!("cannot convert the result: {e}"))
+        })?;
+        Ok(pythonize::pythonize(py, &value)?)
+    }
 }
 
 /// JSON text indented by `width` spaces (like `json.dumps(indent=width)`).

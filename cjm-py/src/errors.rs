@@ -3,9 +3,10 @@
 //! The exception classes are ordinary Python classes in `cjm/_errors.py` (so they have real
 //! constructors, typed attributes and pickle support); this module imports them once and
 //! raises them. The class follows [`cjm_core::Error::family`]: `"document"` →
-//! `DocumentError`, `"template"` → `TemplateError`, anything newer → `CjmError`. `str(err)`
-//! is the core's `Display`; `.code` and `.path` are those of the first problem and
-//! `.problems` is a list of `cjm.Problem`.
+//! `DocumentError`, `"template"` → `TemplateError`, `"input"` → `InputError` (with `.row`,
+//! [`cjm_core::Error::row`]), anything newer → `CjmError`. `str(err)` is the core's
+//! `Display`; `.code` and `.path` are those of the first problem and `.problems` is a list
+//! of `cjm.Problem`.
 
 use cjm_core::{Error, Problem};
 use pyo3::exceptions::PyValueError;
@@ -18,6 +19,7 @@ const ERRORS_MODULE: &str = "cjm._errors";
 static CJM_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static DOCUMENT_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static TEMPLATE_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static INPUT_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static PROBLEM: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
 /// Converts a core error into the matching `CjmError` subclass.
@@ -26,6 +28,10 @@ pub(crate) fn core_err(err: Error) -> PyErr {
         let class = match err.family() {
             "document" => DOCUMENT_ERROR.import(py, ERRORS_MODULE, "DocumentError"),
             "template" => TEMPLATE_ERROR.import(py, ERRORS_MODULE, "TemplateError"),
+            "input" => {
+                let class = INPUT_ERROR.import(py, ERRORS_MODULE, "InputError");
+                return raise_input(class, &err);
+            }
             _ => CJM_ERROR.import(py, ERRORS_MODULE, "CjmError"),
         };
         raise(
@@ -36,6 +42,25 @@ pub(crate) fn core_err(err: Error) -> PyErr {
             err.path(),
             err.problems(),
         )
+    })
+}
+
+/// An input error (bad rows or options): `InputError(message, code, row)`.
+fn raise_input(class: PyResult<&Bound<'_, PyType>>, err: &Error) -> PyErr {
+    let message = err.to_string();
+    match class.and_then(|class| class.call1((message.as_str(), err.code(), err.row()))) {
+        Ok(instance) => PyErr::from_value(instance),
+        Err(_) => PyValueError::new_err(format!("[{}] {message}", err.code())),
+    }
+}
+
+/// An input error made by the binding itself (a named column that is missing, a column of
+/// an unusable type, options that do not parse), raised like the core's.
+pub(crate) fn input_err(code: &'static str, message: String) -> PyErr {
+    core_err(Error::Input {
+        code,
+        row: None,
+        message,
     })
 }
 

@@ -18,7 +18,9 @@
 
 mod convert;
 mod errors;
+mod reports;
 mod source;
+mod survey;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -26,9 +28,14 @@ use cjm_core::ValidJourney;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString, PyTuple};
 
+use std::collections::BTreeMap;
+
 use crate::convert::Wrap;
-use crate::errors::{core_err, internal_error};
+use crate::errors::{core_err, input_err, internal_error};
+use crate::reports::{PyEmotionCurves, PyHealthReport, PyPriorityReport, PySurveyReport};
 use crate::source::Source;
+use cjm_core::scoring::{HealthInputs, MeasuredReach, ScoringModel};
+use serde::de::DeserializeOwned;
 
 /// Runs the body of an entry point, turning a Rust panic into a `CjmError` with code
 /// `internal_error` instead of pyo3's `PanicException` (a `BaseException` that ordinary
@@ -121,6 +128,60 @@ impl PyJourney {
         guard(|| Wrap(&self.inner.summary()).into_py_value(py))
     }
 
+    /// The emotion curve of every persona, in persona order.
+    fn emotion_curves(&self) -> PyResult<PyEmotionCurves> {
+        guard(|| {
+            Ok(PyEmotionCurves {
+                inner: cjm_core::scoring::emotion_curves(&self.inner),
+            })
+        })
+    }
+
+    /// Pain points ranked by priority and opportunities by score; `reach` is the measured
+    /// share of customers per stage and touchpoint (`{"stages": {...}, "touchpoints":
+    /// {...}}`), 1 where not given.
+    #[pyo3(signature = (reach = None))]
+    fn priorities(&self, reach: Option<&Bound<'_, PyAny>>) -> PyResult<PyPriorityReport> {
+        guard(|| {
+            let reach: Option<MeasuredReach> = option_value(reach, "reach")?;
+            Ok(PyPriorityReport {
+                inner: cjm_core::scoring::priorities(&self.inner, reach.as_ref()),
+            })
+        })
+    }
+
+    /// Health 0–100 of every touchpoint, stage and the journey, each explained. `model` is a
+    /// scoring model as a dict (weights, thresholds, stage_weights; defaults for what is not
+    /// given), `survey` a `SurveyReport` grouped by touchpoint or stage id, `reach` as for
+    /// `priorities`, `traffic` customers per touchpoint id, `kpi_actuals` measured KPI values
+    /// by KPI id.
+    #[pyo3(signature = (model = None, survey = None, reach = None, traffic = None, kpi_actuals = None))]
+    fn health(
+        &self,
+        py: Python<'_>,
+        model: Option<&Bound<'_, PyAny>>,
+        survey: Option<&Bound<'_, PySurveyReport>>,
+        reach: Option<&Bound<'_, PyAny>>,
+        traffic: Option<BTreeMap<String, f64>>,
+        kpi_actuals: Option<BTreeMap<String, f64>>,
+    ) -> PyResult<PyHealthReport> {
+        guard(|| {
+            let model: ScoringModel = option_value(model, "model")?.unwrap_or_default();
+            let reach: Option<MeasuredReach> = option_value(reach, "reach")?;
+            let survey = survey.map(|s| &s.get().inner);
+            let inputs = HealthInputs {
+                survey,
+                reach: reach.as_ref(),
+                traffic: traffic.as_ref(),
+                kpi_actuals: kpi_actuals.as_ref(),
+            };
+            let report = py
+                .detach(|| cjm_core::scoring::health(&self.inner, &model, &inputs))
+                .map_err(core_err)?;
+            Ok(PyHealthReport { inner: report })
+        })
+    }
+
     fn __repr__(&self) -> String {
         let j = self.inner.journey();
         let plural = |n: usize, word: &str| {
@@ -147,6 +208,21 @@ impl PyJourney {
         let from_json = slf.get_type().getattr("from_json")?;
         let text = PyString::new(py, &slf.get().inner.to_json());
         Ok((from_json, PyTuple::new(py, [text])?))
+    }
+}
+
+/// Reads an optional mapping argument as a core option type (`invalid_option` when it does
+/// not fit: an unknown key, a wrong type).
+fn option_value<T: DeserializeOwned>(
+    value: Option<&Bound<'_, PyAny>>,
+    name: &str,
+) -> PyResult<Option<T>> {
+    match value {
+        None => Ok(None),
+        Some(v) if v.is_none() => Ok(None),
+        Some(v) => pythonize::depythonize(v)
+            .map(Some)
+            .map_err(|e| input_err("invalid_option", format!("`{name}`: {e}"))),
     }
 }
 
@@ -213,6 +289,11 @@ fn _cjm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("SCHEMA_VERSION", cjm_core::model::SCHEMA_VERSION)?;
     m.add_class::<PyJourney>()?;
+    m.add_class::<PySurveyReport>()?;
+    m.add_class::<PyPriorityReport>()?;
+    m.add_class::<PyHealthReport>()?;
+    m.add_class::<PyEmotionCurves>()?;
+    m.add_function(wrap_pyfunction!(survey::_survey_kpis, m)?)?;
     m.add_function(wrap_pyfunction!(load, m)?)?;
     m.add_function(wrap_pyfunction!(loads, m)?)?;
     m.add_function(wrap_pyfunction!(validate, m)?)?;

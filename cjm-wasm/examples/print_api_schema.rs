@@ -1,6 +1,7 @@
 //! Prints a JSON Schema whose `$defs` hold the plain-object results of the JavaScript
-//! API (`Problem`, `Summary`, `TemplateInfo` and what they use), generated from the
-//! core's Rust types. `scripts/gen-types.mjs` turns it into TypeScript.
+//! API (`Problem`, `Summary`, `TemplateInfo`, the scoring options and reports, and what
+//! they use), generated from the core's Rust types. `scripts/gen-types.mjs` turns it into
+//! TypeScript.
 
 use schemars::generate::SchemaSettings;
 
@@ -9,6 +10,15 @@ fn main() {
     let _ = generator.subschema_for::<cjm_core::Problem>();
     let _ = generator.subschema_for::<cjm_core::validate::Summary>();
     let _ = generator.subschema_for::<cjm_core::templates::TemplateInfo>();
+    // Scoring: the options and inputs JavaScript passes, and the reports it gets back.
+    let _ = generator.subschema_for::<cjm_core::scoring::SurveyTable>();
+    let _ = generator.subschema_for::<cjm_core::scoring::SurveyOptions>();
+    let _ = generator.subschema_for::<cjm_core::scoring::SurveyReport>();
+    let _ = generator.subschema_for::<cjm_core::scoring::EmotionCurve>();
+    let _ = generator.subschema_for::<cjm_core::scoring::MeasuredReach>();
+    let _ = generator.subschema_for::<cjm_core::scoring::PriorityReport>();
+    let _ = generator.subschema_for::<cjm_core::scoring::ScoringModel>();
+    let _ = generator.subschema_for::<cjm_core::scoring::HealthReport>();
     let defs = generator.take_definitions(true);
     let schema = serde_json::json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -50,9 +50,26 @@ export function combinedSchema() {
   return { ...journey, $defs: defs };
 }
 
+/**
+ * `{$ref, description, ...}` → `{allOf: [{$ref}], description, ...}`: the same schema, but
+ * json-schema-to-typescript then names the referenced type instead of declaring a copy of
+ * it per use (`Definition1`, `Definition2`, …) because of the field's own description.
+ */
+function wrapRefs(node) {
+  if (Array.isArray(node)) return node.map(wrapRefs);
+  if (node === null || typeof node !== 'object') return node;
+  const out = {};
+  for (const [key, value] of Object.entries(node)) out[key] = wrapRefs(value);
+  if ('$ref' in out && Object.keys(out).length > 1) {
+    const { $ref, ...rest } = out;
+    return { allOf: [{ $ref }], ...rest };
+  }
+  return out;
+}
+
 /** The text of types/journey.d.ts for the current Rust types. */
 export async function generate() {
-  const schema = combinedSchema();
+  const schema = wrapRefs(combinedSchema());
   const ts = await compile(schema, 'JourneyDocument', {
     bannerComment: BANNER,
     additionalProperties: false,

@@ -10,7 +10,8 @@
 //! | `message`  | the core's message (every problem of a document, one per line)        |
 //! | `code`     | [`cjm_core::Error::code`]: the first problem's code, or `unknown_template` |
 //! | `path`     | [`cjm_core::Error::path`]: the first problem's JSON path (`""` = root) |
-//! | `family`   | [`cjm_core::Error::family`]: `"document"` or `"template"`             |
+//! | `family`   | [`cjm_core::Error::family`]: `"document"`, `"template"` or `"input"`  |
+//! | `row`      | [`cjm_core::Error::row`]: 0-based row of an input error, else `null`  |
 //! | `problems` | [`cjm_core::Error::problems`]: an array of `{code, path, message}`    |
 //!
 //! Callers match on `code` (stable), never on `message` (may be reworded).
@@ -29,6 +30,10 @@ pub fn to_js(err: &cjm_core::Error) -> JsValue {
     set(&js, "code", &JsValue::from_str(err.code()));
     set(&js, "path", &JsValue::from_str(err.path()));
     set(&js, "family", &JsValue::from_str(err.family()));
+    let row = err
+        .row()
+        .map_or(JsValue::NULL, |r| JsValue::from_f64(usize_to_f64(r)));
+    set(&js, "row", &row);
     set(&js, "problems", &to_plain(err.problems()));
     js.into()
 }
@@ -48,6 +53,11 @@ pub fn to_js_value<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue>
 /// [`to_js_value`] for values that always convert; falls back to `null`.
 fn to_plain<T: Serialize + ?Sized>(value: &T) -> JsValue {
     to_js_value(value).unwrap_or(JsValue::NULL)
+}
+
+#[allow(clippy::cast_precision_loss, reason = "row indices are far below 2^52")]
+fn usize_to_f64(n: usize) -> f64 {
+    n as f64
 }
 
 fn set(target: &js_sys::Error, key: &str, value: &JsValue) {

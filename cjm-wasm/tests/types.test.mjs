@@ -27,6 +27,15 @@ test('the built .d.ts declares the document, results and errors', () => {
       'summary(): Summary',
       'export function templates(): TemplateInfo[]',
       'export function validate(input: JourneyInput): ValidationResult',
+      'export interface SurveyReport',
+      'export interface HealthReport',
+      'export interface PriorityReport',
+      'export interface SurveyColumns',
+      'export interface HealthInputs',
+      'export function surveyKpis(table: SurveyColumns, options?: SurveyOptions | null): SurveyReport',
+      'emotionCurves(): EmotionCurve[]',
+      'priorities(reach?: MeasuredReach | null): PriorityReport',
+      'health(model?: ScoringModel | null, inputs?: HealthInputs | null): HealthReport',
     ]) {
       assert.ok(dts.includes(needle), `${target}: missing \`${needle}\``);
     }

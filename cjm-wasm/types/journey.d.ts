@@ -4,13 +4,6 @@
 // `node cjm-wasm/scripts/gen-types.mjs`. A test fails when this file is out of date.
 
 /**
- * Whether higher or lower values of a KPI are better.
- *
- * This interface was referenced by `JourneyDocument`'s JSON-Schema
- * via the `definition` "Direction".
- */
-export type Direction = "higher" | "lower";
-/**
  * Whether a map describes today's journey or the intended one.
  *
  * This interface was referenced by `JourneyDocument`'s JSON-Schema
@@ -62,6 +55,13 @@ export type Metric =
   | "revenue"
   | "custom";
 /**
+ * Whether higher or lower values of a KPI are better.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "Direction".
+ */
+export type Direction = "higher" | "lower";
+/**
  * What kind of source a piece of evidence is.
  *
  * This interface was referenced by `JourneyDocument`'s JSON-Schema
@@ -102,6 +102,41 @@ export type ProblemCode =
   | "invalid_duration"
   | "invalid_scale"
   | "outside_scale";
+/**
+ * How a CSAT or CES value is computed from the answers.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "ScaleMethod".
+ */
+export type ScaleMethod = "top_box" | "mean" | "pct_of_max";
+/**
+ * Which responses a [`SurveyGroup`] rolls up.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "GroupLevel".
+ */
+export type GroupLevel = "overall" | "scope" | "segment" | "scope_segment";
+/**
+ * Where a reach value came from.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "ReachSource".
+ */
+export type ReachSource = "touchpoint" | "stage" | "assumed";
+/**
+ * Where a health score applies.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "ScopeKind".
+ */
+export type ScopeKind = "touchpoint" | "stage" | "journey";
+/**
+ * Health band.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "Band".
+ */
+export type Band = "good" | "fair" | "poor";
 
 /**
  * A customer journey map: how one kind of customer moves through stages, the touchpoints
@@ -127,7 +162,7 @@ export interface JourneyDocument {
   /**
    * Whether the map describes the journey as it is today or as it should be.
    */
-  state?: "as_is" | "to_be";
+  state?: JourneyState;
   /**
    * What the map is for.
    */
@@ -308,7 +343,7 @@ export interface Channel {
   /**
    * Online, offline or assisted.
    */
-  kind: "online" | "offline" | "assisted";
+  kind: ChannelKind;
   /**
    * The user's own data, kept verbatim.
    */
@@ -350,7 +385,7 @@ export interface Touchpoint {
   /**
    * Seen by the customer (frontstage) or behind the scenes (backstage).
    */
-  side?: "frontstage" | "backstage";
+  side?: Side;
   /**
    * The event names in an event log that mean "the customer hit this touchpoint";
    * this is what ties the designed map to measured data.
@@ -420,10 +455,16 @@ export interface Emotion {
    * The value, within `scale`.
    */
   value: number;
+  /**
+   * The scale the value is on; −2..+2 when absent.
+   */
   scale?: EmotionScale;
 }
 /**
- * The scale the value is on; −2..+2 when absent.
+ * A closed numeric scale `min..=max` (for example −2..+2, 1..5 as Mermaid uses, 1..10).
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "EmotionScale".
  */
 export interface EmotionScale {
   /**
@@ -481,7 +522,7 @@ export interface PainPoint {
   /**
    * Where it stands.
    */
-  status?: "open" | "in_progress" | "resolved" | "wont_fix";
+  status?: PainPointStatus;
   /**
    * The user's own data, kept verbatim.
    */
@@ -531,7 +572,7 @@ export interface Opportunity {
   /**
    * Where it stands.
    */
-  status?: "idea" | "planned" | "in_progress" | "done" | "rejected";
+  status?: OpportunityStatus;
   /**
    * The user's own data, kept verbatim.
    */
@@ -557,16 +598,7 @@ export interface Kpi {
   /**
    * What is measured.
    */
-  metric:
-    | "conversion_rate"
-    | "drop_off"
-    | "nps"
-    | "csat"
-    | "ces"
-    | "retention_rate"
-    | "average_order_value"
-    | "revenue"
-    | "custom";
+  metric: Metric;
   /**
    * The stage it is scoped to (stage id); with neither `stage` nor `touchpoint` the KPI
    * is about the whole journey.
@@ -618,8 +650,7 @@ export interface Evidence {
   /**
    * What kind of source.
    */
-  kind:
-    "survey" | "interview" | "analytics" | "social_listening" | "crm" | "support" | "assumption";
+  kind: EvidenceKind;
   /**
    * Longer text.
    */
@@ -692,22 +723,6 @@ export interface Review {
   };
 }
 /**
- * A closed numeric scale `min..=max` (for example −2..+2, 1..5 as Mermaid uses, 1..10).
- *
- * This interface was referenced by `JourneyDocument`'s JSON-Schema
- * via the `definition` "EmotionScale".
- */
-export interface EmotionScale1 {
-  /**
-   * The most negative feeling.
-   */
-  min: number;
-  /**
-   * The most positive feeling.
-   */
-  max: number;
-}
-/**
  * One problem found in a document.
  *
  * This interface was referenced by `JourneyDocument`'s JSON-Schema
@@ -717,32 +732,7 @@ export interface Problem {
   /**
    * Stable code.
    */
-  code:
-    | "invalid_json"
-    | "document_too_large"
-    | "too_deep"
-    | "string_too_long"
-    | "too_many_items"
-    | "unsupported_schema_version"
-    | "wrong_type"
-    | "missing_field"
-    | "unknown_field"
-    | "duplicate_key"
-    | "invalid_value"
-    | "not_finite"
-    | "out_of_range"
-    | "not_an_integer"
-    | "empty_text"
-    | "invalid_id"
-    | "duplicate_id"
-    | "dangling_reference"
-    | "inconsistent_reference"
-    | "missing_scope"
-    | "conflicting_scope"
-    | "invalid_date"
-    | "invalid_duration"
-    | "invalid_scale"
-    | "outside_scale";
+  code: ProblemCode;
   /**
    * JSON path of the offending value (`touchpoints[3].stage`; `""` is the root).
    */
@@ -774,7 +764,7 @@ export interface Summary {
   /**
    * As-is or to-be.
    */
-  state: "as_is" | "to_be";
+  state: JourneyState;
   /**
    * Number of personas.
    */
@@ -867,4 +857,589 @@ export interface TemplateInfo {
    * What kind of business it fits.
    */
   description: string;
+}
+/**
+ * Answer columns of a survey, one entry per response. `scope` is the touchpoint or stage
+ * id the answer is about (null: the journey as a whole); `segment` the persona or
+ * segment. Absent metric columns are simply not scored.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "SurveyTable".
+ */
+export interface SurveyTable {
+  /**
+   * Touchpoint or stage id per response.
+   */
+  scope?: (string | null)[];
+  /**
+   * Persona or segment per response.
+   */
+  segment?: (string | null)[];
+  /**
+   * NPS answers 0–10.
+   */
+  nps?: (number | null)[] | null;
+  /**
+   * CSAT answers 1..k.
+   */
+  csat?: (number | null)[] | null;
+  /**
+   * CES answers 1..k.
+   */
+  ces?: (number | null)[] | null;
+}
+/**
+ * How to score a survey table.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "SurveyOptions".
+ */
+export interface SurveyOptions {
+  /**
+   * CSAT scale maximum k (answers 1..k), 2..=11; default 5.
+   */
+  csat_scale?: number;
+  /**
+   * CSAT method; default `top_box`.
+   */
+  csat_method?: ScaleMethod & string;
+  /**
+   * CES scale maximum: 7 (default) or 5.
+   */
+  ces_scale?: number;
+  /**
+   * CES method; default `mean`.
+   */
+  ces_method?: ScaleMethod & string;
+  /**
+   * Groups with fewer answered responses than this have their values suppressed
+   * (privacy); default 0 (nothing suppressed).
+   */
+  min_group_size?: number;
+}
+/**
+ * Survey KPIs overall, per scope (when the table has a scope column), per segment (when
+ * it has scope and segment columns) and per scope × segment (when it has a segment
+ * column).
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "SurveyReport".
+ */
+export interface SurveyReport {
+  /**
+   * Groups in order: overall first, then by scope (no scope first): each scope's
+   * all-segment group, the segment groups across scopes (under no scope), then the
+   * scope's segments.
+   */
+  groups: SurveyGroup[];
+  /**
+   * The options in force and their hash.
+   */
+  definition: Definition;
+}
+/**
+ * Scores of one group of responses.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "SurveyGroup".
+ */
+export interface SurveyGroup {
+  /**
+   * What the group rolls up.
+   */
+  level: GroupLevel;
+  /**
+   * Touchpoint or stage id (`None`: responses without a scope, or the overall group).
+   */
+  scope?: string | null;
+  /**
+   * Segment (`None`: responses without a segment, or a scope's all-segment group).
+   */
+  segment?: string | null;
+  /**
+   * Responses in the group.
+   */
+  responses: number;
+  /**
+   * Whether the values were suppressed for privacy (`min_group_size`).
+   */
+  suppressed: boolean;
+  /**
+   * NPS, when the table has an NPS column.
+   */
+  nps?: NpsScore | null;
+  /**
+   * CSAT, when the table has a CSAT column.
+   */
+  csat?: ScaleScore | null;
+  /**
+   * CES, when the table has a CES column.
+   */
+  ces?: ScaleScore | null;
+}
+/**
+ * An NPS with its margin of error.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "NpsScore".
+ */
+export interface NpsScore {
+  /**
+   * −100..100; `None` without answers.
+   */
+  value?: number | null;
+  /**
+   * Half-width of the 95 % interval, in NPS points; `None` without answers.
+   */
+  margin?: number | null;
+  /**
+   * Answered count N.
+   */
+  answered: number;
+  /**
+   * Null answers.
+   */
+  missing: number;
+  /**
+   * Answers 9–10.
+   */
+  promoters: number;
+  /**
+   * Answers 7–8.
+   */
+  passives: number;
+  /**
+   * Answers 0–6.
+   */
+  detractors: number;
+  /**
+   * How it was computed.
+   */
+  definition: Definition;
+}
+/**
+ * A definition and its short hash, attached to results.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "Definition".
+ */
+export interface Definition {
+  /**
+   * What kind of computation (`nps`, `csat`, `emotion_curve`, `health`, `funnel`…).
+   */
+  kind: string;
+  /**
+   * The parameters in force, as JSON.
+   */
+  params: {
+    [k: string]: unknown;
+  };
+  /**
+   * First 12 hex digits of SHA-256 of `kind` + `:` + the canonical JSON of `params`.
+   */
+  hash: string;
+}
+/**
+ * A CSAT or CES value.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "ScaleScore".
+ */
+export interface ScaleScore {
+  /**
+   * The value (0–100 for `top_box` and `pct_of_max`, 1..k for `mean`); `None` without
+   * answers.
+   */
+  value?: number | null;
+  /**
+   * 95 % Wilson interval `[low, high]` of `top_box`, ×100; `None` for other methods or
+   * without answers.
+   *
+   * @minItems 2
+   * @maxItems 2
+   */
+  interval?: [number, number] | null;
+  /**
+   * Answered count.
+   */
+  answered: number;
+  /**
+   * Null answers.
+   */
+  missing: number;
+  /**
+   * The method used.
+   */
+  method: ScaleMethod;
+  /**
+   * The scale maximum k (answers are 1..k).
+   */
+  scale_max: number;
+  /**
+   * The answers counted as top box (`top_box` only), e.g. `[4, 5]`.
+   */
+  top_box: number[];
+  /**
+   * How it was computed.
+   */
+  definition: Definition;
+}
+/**
+ * The emotion of one persona over the stages of a journey.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "EmotionCurve".
+ */
+export interface EmotionCurve {
+  /**
+   * Persona id.
+   */
+  persona: string;
+  /**
+   * One point per stage, in stage order.
+   */
+  stages: EmotionPoint[];
+  /**
+   * One point per touchpoint that has observations of this persona, in touchpoint order.
+   */
+  touchpoints: EmotionPoint[];
+  /**
+   * The lowest stage value.
+   */
+  low?: Extreme | null;
+  /**
+   * The highest stage value.
+   */
+  high?: Extreme | null;
+  /**
+   * `(most intense + last)/2` over the stage values.
+   */
+  peak_end?: number | null;
+  /**
+   * How the curve was computed.
+   */
+  definition: Definition;
+}
+/**
+ * The mean normalised emotion at a stage or touchpoint.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "EmotionPoint".
+ */
+export interface EmotionPoint {
+  /**
+   * Stage or touchpoint id.
+   */
+  id: string;
+  /**
+   * Mean of the normalised emotions, in [−1, 1]; `None` without observations.
+   */
+  value?: number | null;
+  /**
+   * How many observations with an emotion went into the mean.
+   */
+  observations: number;
+}
+/**
+ * A low or high point of a curve.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "Extreme".
+ */
+export interface Extreme {
+  /**
+   * Stage id.
+   */
+  stage: string;
+  /**
+   * The stage value, in [−1, 1].
+   */
+  value: number;
+}
+/**
+ * Measured reach: the share of all customers (0–1) who passed each stage and touchpoint.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "MeasuredReach".
+ */
+export interface MeasuredReach {
+  /**
+   * Reach per stage id.
+   */
+  stages?: {
+    [k: string]: number;
+  };
+  /**
+   * Reach per touchpoint id.
+   */
+  touchpoints?: {
+    [k: string]: number;
+  };
+}
+/**
+ * Ranked pain points and opportunities.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "PriorityReport".
+ */
+export interface PriorityReport {
+  /**
+   * Pain points by descending priority.
+   */
+  pain_points: PainPriority[];
+  /**
+   * Opportunities by descending score.
+   */
+  opportunities: OpportunityScore[];
+  /**
+   * The formulas in force.
+   */
+  definition: Definition;
+}
+/**
+ * The priority of one pain point.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "PainPriority".
+ */
+export interface PainPriority {
+  /**
+   * Pain point id.
+   */
+  pain_point: string;
+  /**
+   * 1-based rank (undefined priorities rank last, in document order).
+   */
+  rank: number;
+  /**
+   * Severity 1–5.
+   */
+  severity: number;
+  /**
+   * Share of customers affected, when known.
+   */
+  frequency?: number | null;
+  /**
+   * The reach used.
+   */
+  reach: number;
+  /**
+   * Where the reach came from.
+   */
+  reach_source: ReachSource;
+  /**
+   * `severity/5 × frequency × reach`; `None` without a frequency.
+   */
+  priority?: number | null;
+  /**
+   * Status in the document.
+   */
+  status: PainPointStatus;
+}
+/**
+ * The score of one opportunity.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "OpportunityScore".
+ */
+export interface OpportunityScore {
+  /**
+   * Opportunity id.
+   */
+  opportunity: string;
+  /**
+   * 1-based rank.
+   */
+  rank: number;
+  /**
+   * `impact × confidence / effort`.
+   */
+  base: number;
+  /**
+   * Sum of the priorities of the addressed pain points that have one.
+   */
+  addressed_priority: number;
+  /**
+   * `base + addressed_priority`.
+   */
+  score: number;
+  /**
+   * Addressed pain points without a priority (no frequency).
+   */
+  missing: string[];
+  /**
+   * Status in the document.
+   */
+  status: OpportunityStatus;
+}
+/**
+ * How health is scored: weights, bands and per-stage weights of the journey score.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "ScoringModel".
+ */
+export interface ScoringModel {
+  /**
+   * Component weights.
+   */
+  weights?: HealthWeights;
+  /**
+   * Score bands.
+   */
+  thresholds?: Thresholds;
+  /**
+   * Weight of each stage in the journey score (stage id → weight); stages not named
+   * weigh 1. Empty: all stages weigh equally.
+   */
+  stage_weights?: {
+    [k: string]: number;
+  };
+}
+/**
+ * Weights of the health components.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "HealthWeights".
+ */
+export interface HealthWeights {
+  /**
+   * NPS.
+   */
+  nps?: number;
+  /**
+   * CSAT.
+   */
+  csat?: number;
+  /**
+   * CES.
+   */
+  ces?: number;
+  /**
+   * KPI attainment (non-rate KPIs).
+   */
+  kpi?: number;
+  /**
+   * Conversion, drop-off and retention KPI attainment.
+   */
+  conversion?: number;
+  /**
+   * Emotion.
+   */
+  emotion?: number;
+  /**
+   * Pain penalty.
+   */
+  pain?: number;
+  /**
+   * A stage's touchpoint healths, as one component of the stage.
+   */
+  touchpoints?: number;
+  /**
+   * The stage healths, as one component of the journey.
+   */
+  stages?: number;
+}
+/**
+ * Score bands.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "Thresholds".
+ */
+export interface Thresholds {
+  /**
+   * At or above: `good` (default 70).
+   */
+  good?: number;
+  /**
+   * Below: `poor` (default 40).
+   */
+  poor?: number;
+}
+/**
+ * Health of every touchpoint, stage and the journey.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "HealthReport".
+ */
+export interface HealthReport {
+  /**
+   * The journey.
+   */
+  journey: HealthScore;
+  /**
+   * Stages in stage order.
+   */
+  stages: HealthScore[];
+  /**
+   * Touchpoints in document order.
+   */
+  touchpoints: HealthScore[];
+  /**
+   * The scoring model and its hash.
+   */
+  definition: Definition;
+}
+/**
+ * A health score with its explanation.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "HealthScore".
+ */
+export interface HealthScore {
+  /**
+   * Touchpoint, stage or journey.
+   */
+  kind: ScopeKind;
+  /**
+   * Its id.
+   */
+  id: string;
+  /**
+   * 0–100; `None` when no component has data.
+   */
+  score?: number | null;
+  /**
+   * The band of the score.
+   */
+  band?: Band | null;
+  /**
+   * The components with data.
+   */
+  components: Component[];
+  /**
+   * The components without data.
+   */
+  missing: string[];
+}
+/**
+ * One component of a health score, explained.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "Component".
+ */
+export interface Component {
+  /**
+   * Component name (`nps`, `csat`, …).
+   */
+  name: string;
+  /**
+   * The raw value (NPS, CSAT, attainment %, mean e', …).
+   */
+  raw: number;
+  /**
+   * The value on 0–100.
+   */
+  normalised: number;
+  /**
+   * The configured weight.
+   */
+  weight: number;
+  /**
+   * The weight's share among the components present.
+   */
+  share: number;
+  /**
+   * `share × normalised`: what the component adds to the score.
+   */
+  contribution: number;
 }

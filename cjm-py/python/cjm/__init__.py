@@ -12,6 +12,12 @@ give the same answers.
 >>> cjm.validate({"schema_version": 1, "id": "x"})[0].code
 'missing_field'
 
+Scoring (DOMAIN.md section 3): ``cjm.survey_kpis(data, scope=..., nps=..., ...)`` scores
+survey answers from a pandas/polars frame, an Arrow table or a dict of lists;
+``journey.emotion_curves()``, ``journey.priorities(reach=None)`` and
+``journey.health(model=None, survey=None, ...)`` score a map. Each returns a result object
+with ``to_dict()``, ``to_arrow()``, ``to_pandas()``, ``to_polars()`` and an HTML view.
+
 ``cjm.load(source)`` reads a mapping (a parsed document), an ``os.PathLike`` (a file), or a
 ``str``: JSON text when its first non-white-space character is ``{``, otherwise a file
 path. ``cjm.loads(text)`` always reads JSON text.
@@ -19,7 +25,7 @@ path. ``cjm.loads(text)`` always reads JSON text.
 
 from __future__ import annotations
 
-from cjm._errors import CjmError, DocumentError, Problem, TemplateError
+from cjm._errors import CjmError, DocumentError, InputError, Problem, TemplateError
 from cjm._types import (
     JourneyDict,
     JsonSchema,
@@ -30,7 +36,11 @@ from cjm._types import (
 )
 from cjm._cjm import (
     SCHEMA_VERSION,
+    EmotionCurves,
+    HealthReport,
     Journey,
+    PriorityReport,
+    SurveyReport,
     __version__,
     journey_schema,
     load,
@@ -39,24 +49,31 @@ from cjm._cjm import (
     templates,
     validate,
 )
+from cjm._survey import survey_kpis
 
 __all__ = [
     "SCHEMA_VERSION",
     "CjmError",
     "DocumentError",
+    "EmotionCurves",
+    "HealthReport",
+    "InputError",
     "Journey",
     "JourneyDict",
     "JsonSchema",
+    "PriorityReport",
     "Problem",
     "Source",
     "StageSummary",
     "Summary",
+    "SurveyReport",
     "TemplateError",
     "TemplateInfo",
     "__version__",
     "journey_schema",
     "load",
     "loads",
+    "survey_kpis",
     "template",
     "templates",
     "validate",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple, Sequence
 
-__all__ = ["CjmError", "DocumentError", "Problem", "TemplateError"]
+__all__ = ["CjmError", "DocumentError", "InputError", "Problem", "TemplateError"]
 
 
 class Problem(NamedTuple):
@@ -65,3 +65,22 @@ class DocumentError(CjmError):
 
 class TemplateError(CjmError):
     """No built-in template has the name asked for (code ``unknown_template``)."""
+
+
+class InputError(CjmError):
+    """Tabular input or options that cannot be used: survey answers outside their scale,
+    NaN where a number is needed, columns of different lengths, an unknown option value.
+
+    ``.row`` is the 0-based index of the first offending row, ``None`` when the problem is
+    not about one row; ``.path`` is ``""`` and ``.problems`` is empty.
+    """
+
+    row: int | None
+    """0-based index of the first offending row, or ``None``."""
+
+    def __init__(self, message: str, code: str, row: int | None = None) -> None:
+        super().__init__(message, code)
+        self.row = row
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (str(self), self.code, self.row))

@@ -1,0 +1,96 @@
+"""``cjm.survey_kpis``: survey answers from a data frame, an Arrow table or a dict.
+
+Every formula and every check of the answers lives in the Rust core; this module only
+decides how the columns reach it. Arrow data (pyarrow, polars, anything with
+``__arrow_c_stream__``) and dicts of lists go straight to the extension. A pandas frame is
+first turned into a pyarrow table of just the named columns, because pandas' own Arrow
+export (``Table.from_pandas``) reads NaN in a float column as a missing value: here NaN in
+a NumPy float column stays NaN, so the core rejects it with its row (``not_finite``)
+instead of silently dropping the answer. Use ``None``/``pd.NA`` (a nullable dtype such as
+``"Int64"`` or ``"Float64"``) for a question left unanswered.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Mapping, Optional
+
+from cjm._cjm import SurveyReport, _survey_kpis
+
+__all__ = ["survey_kpis"]
+
+
+def _is_pandas_frame(data: object) -> bool:
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and isinstance(data, pandas.DataFrame)
+
+
+def _pandas_to_arrow(frame: Any, names: list[str]) -> Any:
+    try:
+        import numpy as np
+        import pyarrow as pa
+    except ImportError as err:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "reading a pandas DataFrame needs the optional package `pyarrow`:"
+            " pip install pyarrow (or pass a dict of lists)"
+        ) from err
+    arrays = {}
+    for name in names:
+        if name not in frame.columns:
+            continue  # reported by the core as `missing_column`
+        column = frame[name]
+        if isinstance(column.dtype, np.dtype) and column.dtype.kind == "f":
+            # NumPy floats: NaN is a value here, not a missing answer.
+            arrays[name] = pa.array(column.to_numpy(), from_pandas=False)
+        else:
+            arrays[name] = pa.array(column, from_pandas=True)
+    return pa.table(arrays) if arrays else pa.table({"": pa.array([], pa.null())})
+
+
+def survey_kpis(
+    data: Any,
+    *,
+    scope: Optional[str] = None,
+    segment: Optional[str] = None,
+    nps: Optional[str] = None,
+    csat: Optional[str] = None,
+    ces: Optional[str] = None,
+    csat_scale: int = 5,
+    csat_method: str = "top_box",
+    ces_scale: int = 7,
+    ces_method: str = "mean",
+    min_group_size: int = 0,
+) -> SurveyReport:
+    """NPS, CSAT and CES overall, per scope and per scope × segment.
+
+    ``data`` is a pandas or polars DataFrame, a pyarrow Table or RecordBatch, anything with
+    ``__arrow_c_stream__``, or a dict of column name → list. ``scope``, ``segment``,
+    ``nps``, ``csat`` and ``ces`` name its columns (``None``: not used): scope is the
+    touchpoint or stage id an answer is about, segment the persona or segment; string
+    columns for those two, numeric columns for the answers. Nulls are unanswered
+    questions; NaN, fractions and answers outside the scale raise ``InputError`` with the
+    row (``not_finite``, ``out_of_scale``).
+
+    ``csat_method`` is ``"top_box"`` (default), ``"mean"`` or ``"pct_of_max"`` on a 1..``csat_scale``
+    scale (2–11, default 5); ``ces_method`` is ``"mean"`` (default) or ``"top_box"`` on a
+    1..``ces_scale`` scale (7 or 5). Groups with fewer answers than ``min_group_size`` are
+    reported without values (``suppressed``).
+    """
+    if _is_pandas_frame(data):
+        names = list(dict.fromkeys(n for n in (scope, segment, nps, csat, ces) if n is not None))
+        data = _pandas_to_arrow(data, names)
+    elif isinstance(data, Mapping) and not isinstance(data, dict):
+        data = dict(data)
+    return _survey_kpis(
+        data,
+        scope=scope,
+        segment=segment,
+        nps=nps,
+        csat=csat,
+        ces=ces,
+        csat_scale=csat_scale,
+        csat_method=csat_method,
+        ces_scale=ces_scale,
+        ces_method=ces_method,
+        min_group_size=min_group_size,
+    )

@@ -1,0 +1,281 @@
+//! `cjm.survey_kpis`: survey answer columns from Python data into the core.
+//!
+//! Two kinds of input, both turned into [`SurveyTable`]s here (binding work) and scored by
+//! the core (every formula and every check of the answers lives there):
+//!
+//! - Arrow data through the Arrow PyCapsule interface (`__arrow_c_stream__` or
+//!   `__arrow_c_array__`: pyarrow tables and batches, polars frames, pandas frames prepared
+//!   by `cjm/_survey.py`, anything else that speaks it), read with pyo3-arrow batch by batch
+//!   into a mergeable [`SurveyState`], so no Python code runs per row;
+//! - a mapping of column name → sequence (lists, tuples, NumPy arrays), read in Rust.
+//!
+//! Only the named columns are read. Strings (`Utf8`, `LargeUtf8`, `Utf8View`, dictionaries
+//! of those) become `Option<String>`; integers and floats become `Option<f64>` with Arrow
+//! nulls as `None` and NaN kept as NaN, so the core rejects it with its row. The GIL is
+//! released while batches are converted and scored.
+
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::Float64Type;
+use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_schema::DataType;
+use cjm_core::scoring::{SurveyOptions, SurveyReport, SurveyState, SurveyTable};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyString};
+use pyo3_arrow::input::AnyRecordBatch;
+
+use crate::errors::{core_err, input_err};
+use crate::reports::PySurveyReport;
+
+/// The column named for each role (`None`: the role is not used).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Columns {
+    pub(crate) scope: Option<String>,
+    pub(crate) segment: Option<String>,
+    pub(crate) nps: Option<String>,
+    pub(crate) csat: Option<String>,
+    pub(crate) ces: Option<String>,
+}
+
+impl Columns {
+    fn has_metrics(&self) -> [bool; 3] {
+        [self.nps.is_some(), self.csat.is_some(), self.ces.is_some()]
+    }
+}
+
+/// Reads the options as the core's serde type, so unknown method names and out-of-range
+/// scales are refused by the same rules as in Rust and JavaScript (`invalid_option`).
+fn options(
+    csat_scale: i64,
+    csat_method: &str,
+    ces_scale: i64,
+    ces_method: &str,
+    min_group_size: i64,
+) -> PyResult<SurveyOptions> {
+    let value = serde_json::json!({
+        "csat_scale": csat_scale, "csat_method": csat_method,
+        "ces_scale": ces_scale, "ces_method": ces_method,
+        "min_group_size": min_group_size,
+    });
+    serde_json::from_value(value).map_err(|e| input_err("invalid_option", format!("{e}")))
+}
+
+/// Scores survey answers: NPS, CSAT and CES overall, per scope and per scope × segment.
+#[pyfunction]
+#[pyo3(signature = (
+    data, *, scope = None, segment = None, nps = None, csat = None, ces = None,
+    csat_scale = 5, csat_method = "top_box", ces_scale = 7, ces_method = "mean",
+    min_group_size = 0
+))]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "mirrors the keyword arguments of Python"
+)]
+pub(crate) fn _survey_kpis(
+    py: Python<'_>,
+    data: &Bound<'_, PyAny>,
+    scope: Option<String>,
+    segment: Option<String>,
+    nps: Option<String>,
+    csat: Option<String>,
+    ces: Option<String>,
+    csat_scale: i64,
+    csat_method: &str,
+    ces_scale: i64,
+    ces_method: &str,
+    min_group_size: i64,
+) -> PyResult<PySurveyReport> {
+    crate::guard(|| {
+        let options = options(
+            csat_scale,
+            csat_method,
+            ces_scale,
+            ces_method,
+            min_group_size,
+        )?;
+        let columns = Columns {
+            scope,
+            segment,
+            nps,
+            csat,
+            ces,
+        };
+        let report = if let Ok(dict) = data.cast::<PyDict>() {
+            let table = from_mapping(dict, &columns)?;
+            py.detach(|| cjm_core::scoring::survey_kpis(&table, &options))
+                .map_err(core_err)?
+        } else {
+            let input: AnyRecordBatch = data.extract().map_err(|_| {
+                pyo3::exceptions::PyTypeError::new_err(format!(
+                    "expected a pandas or polars DataFrame, a pyarrow Table or RecordBatch, \
+                     an object with `__arrow_c_stream__`, or a dict of columns; found `{}`",
+                    data.get_type()
+                        .name()
+                        .map_or_else(|_| "?".to_owned(), |n| n.to_string())
+                ))
+            })?;
+            let reader = input.into_reader()?;
+            let schema = reader.schema();
+            for name in [
+                &columns.scope,
+                &columns.segment,
+                &columns.nps,
+                &columns.csat,
+                &columns.ces,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                if schema.field_with_name(name).is_err() {
+                    return Err(input_err(
+                        "missing_column",
+                        format!("the data has no column `{name}`"),
+                    ));
+                }
+            }
+            py.detach(|| score_batches(reader, &columns, &options))?
+        };
+        Ok(PySurveyReport::from(report))
+    })
+}
+
+/// Converts and scores each batch in turn, numbering rows across batches.
+fn score_batches(
+    reader: Box<dyn arrow_array::RecordBatchReader + Send>,
+    columns: &Columns,
+    options: &SurveyOptions,
+) -> PyResult<SurveyReport> {
+    let mut state = SurveyState::identity(options).map_err(core_err)?;
+    let mut first_row = 0usize;
+    for batch in reader {
+        let batch = batch.map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("{e}")))?;
+        let table = from_batch(&batch, columns)?;
+        state.extend(first_row, &table).map_err(core_err)?;
+        first_row += batch.num_rows();
+    }
+    Ok(state.report(columns.has_metrics(), options))
+}
+
+fn column<'a>(batch: &'a RecordBatch, name: &str) -> PyResult<&'a ArrayRef> {
+    batch
+        .column_by_name(name)
+        .ok_or_else(|| input_err("missing_column", format!("the data has no column `{name}`")))
+}
+
+fn from_batch(batch: &RecordBatch, columns: &Columns) -> PyResult<SurveyTable> {
+    let text = |name: &Option<String>| -> PyResult<Vec<Option<String>>> {
+        match name {
+            None => Ok(Vec::new()),
+            Some(name) => text_column(name, column(batch, name)?),
+        }
+    };
+    let number = |name: &Option<String>| -> PyResult<Option<Vec<Option<f64>>>> {
+        match name {
+            None => Ok(None),
+            Some(name) => number_column(name, column(batch, name)?).map(Some),
+        }
+    };
+    Ok(SurveyTable {
+        scope: text(&columns.scope)?,
+        segment: text(&columns.segment)?,
+        nps: number(&columns.nps)?,
+        csat: number(&columns.csat)?,
+        ces: number(&columns.ces)?,
+    })
+}
+
+fn wrong_type(name: &str, found: &DataType, wanted: &str) -> PyErr {
+    input_err(
+        "wrong_type",
+        format!("column `{name}` has Arrow type `{found}` where {wanted} are needed"),
+    )
+}
+
+fn is_text(data_type: &DataType) -> bool {
+    match data_type {
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Null => true,
+        DataType::Dictionary(_, values) => is_text(values),
+        _ => false,
+    }
+}
+
+/// A string column (or an all-null one) as `Option<String>` per row.
+fn text_column(name: &str, array: &ArrayRef) -> PyResult<Vec<Option<String>>> {
+    if !is_text(array.data_type()) {
+        return Err(wrong_type(name, array.data_type(), "strings"));
+    }
+    let utf8 = arrow_cast::cast(array, &DataType::Utf8)
+        .map_err(|e| wrong_type(name, array.data_type(), &format!("strings ({e})")))?;
+    let strings = utf8.as_string::<i32>();
+    Ok(strings.iter().map(|s| s.map(str::to_owned)).collect())
+}
+
+/// An integer or float column (or an all-null one) as `Option<f64>` per row: nulls are
+/// `None`, NaN stays NaN.
+fn number_column(name: &str, array: &ArrayRef) -> PyResult<Vec<Option<f64>>> {
+    let numeric = array.data_type().is_integer()
+        || array.data_type().is_floating()
+        || matches!(array.data_type(), DataType::Null);
+    if !numeric {
+        return Err(wrong_type(name, array.data_type(), "numbers"));
+    }
+    let floats: ArrayRef = if array.data_type() == &DataType::Float64 {
+        Arc::clone(array)
+    } else {
+        arrow_cast::cast(array, &DataType::Float64)
+            .map_err(|e| wrong_type(name, array.data_type(), &format!("numbers ({e})")))?
+    };
+    Ok(floats.as_primitive::<Float64Type>().iter().collect())
+}
+
+/// A mapping of column name → sequence, read without Arrow.
+fn from_mapping(dict: &Bound<'_, PyDict>, columns: &Columns) -> PyResult<SurveyTable> {
+    let get = |name: &str| -> PyResult<Bound<'_, PyAny>> {
+        dict.get_item(name)?
+            .ok_or_else(|| input_err("missing_column", format!("the data has no column `{name}`")))
+    };
+    let sequence = |name: &str, value: &Bound<'_, PyAny>, kind: &str| {
+        if value.is_instance_of::<PyString>() {
+            Err(input_err(
+                "wrong_type",
+                format!("column `{name}` is a string, not a sequence of {kind}"),
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    let text = |name: &Option<String>| -> PyResult<Vec<Option<String>>> {
+        let Some(name) = name else {
+            return Ok(Vec::new());
+        };
+        let value = get(name)?;
+        sequence(name, &value, "strings")?;
+        value.extract().map_err(|e| {
+            input_err(
+                "wrong_type",
+                format!("column `{name}` must hold strings or None: {e}"),
+            )
+        })
+    };
+    let number = |name: &Option<String>| -> PyResult<Option<Vec<Option<f64>>>> {
+        let Some(name) = name else {
+            return Ok(None);
+        };
+        let value = get(name)?;
+        sequence(name, &value, "numbers")?;
+        value.extract().map(Some).map_err(|e| {
+            input_err(
+                "wrong_type",
+                format!("column `{name}` must hold numbers or None: {e}"),
+            )
+        })
+    };
+    Ok(SurveyTable {
+        scope: text(&columns.scope)?,
+        segment: text(&columns.segment)?,
+        nps: number(&columns.nps)?,
+        csat: number(&columns.csat)?,
+        ces: number(&columns.ces)?,
+    })
+}

@@ -1,0 +1,231 @@
+//! Scoring (DOMAIN.md section 3): `surveyKpis` and the `Journey` methods `emotionCurves`,
+//! `priorities` and `health`.
+//!
+//! Inputs are plain objects read straight into the core's serde types (so `NaN` in an
+//! answer column reaches the core and is refused with its row, and unknown keys are
+//! refused); outputs are plain objects. Answer columns may be plain arrays or typed arrays
+//! (`Float64Array`, `Int8Array`…), with `null` for an unanswered question.
+//!
+//! `health` takes the survey *table* (with its options), not the report returned by
+//! `surveyKpis`, and scores it inside: the core's report types are output-only (they do not
+//! implement `Deserialize`), so a report cannot be read back without re-implementing them
+//! here.
+
+use std::collections::BTreeMap;
+
+use cjm_core::scoring::{HealthInputs, MeasuredReach, ScoringModel, SurveyOptions, SurveyTable};
+use serde::de::DeserializeOwned;
+use wasm_bindgen::prelude::*;
+
+use crate::error::{to_js, to_js_value};
+use crate::Journey;
+
+/// A core input error (`family` `"input"`) made by the binding: an argument that does not
+/// fit its type.
+fn input_error(code: &'static str, message: String) -> JsValue {
+    to_js(&cjm_core::Error::Input {
+        code,
+        row: None,
+        message,
+    })
+}
+
+fn absent(value: &JsValue) -> bool {
+    value.is_undefined() || value.is_null()
+}
+
+/// Refuses keys of a plain object outside `allowed` (serde-wasm-bindgen reads only the
+/// fields a struct declares, so `deny_unknown_fields` alone would not see them).
+fn check_keys(
+    value: &JsValue,
+    allowed: &[&str],
+    what: &str,
+    code: &'static str,
+) -> Result<(), JsValue> {
+    if !value.is_object() {
+        return Err(input_error(code, format!("`{what}` must be an object")));
+    }
+    for key in js_sys::Object::keys(&js_sys::Object::from(value.clone())).iter() {
+        let key = key.as_string().unwrap_or_default();
+        if !allowed.contains(&key.as_str()) {
+            return Err(input_error(
+                code,
+                format!(
+                    "`{what}` has an unknown key `{key}`; known keys: {}",
+                    allowed.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Reads an optional options-like argument (`undefined` and `null`: not given) through a
+/// JSON value, so unknown keys and wrong types are refused by the core's serde rules.
+fn read_option<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<Option<T>, JsValue> {
+    if absent(&value) {
+        return Ok(None);
+    }
+    serde_wasm_bindgen::from_value::<serde_json::Value>(value)
+        .map_err(|e| e.to_string())
+        .and_then(|json| serde_json::from_value(json).map_err(|e| e.to_string()))
+        .map(Some)
+        .map_err(|e| input_error("invalid_option", format!("`{what}`: {e}")))
+}
+
+const TABLE_KEYS: &[&str] = &["scope", "segment", "nps", "csat", "ces"];
+
+/// Reads a survey table directly (not through JSON, so `NaN` reaches the core as NaN and
+/// typed arrays are read as sequences).
+fn read_table(value: JsValue, what: &str) -> Result<SurveyTable, JsValue> {
+    if absent(&value) {
+        return Ok(SurveyTable::default());
+    }
+    check_keys(&value, TABLE_KEYS, what, "wrong_type")?;
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|e| input_error("wrong_type", format!("`{what}`: {e}")))
+}
+
+/// Scores survey answers: NPS, CSAT and CES overall, per scope and per scope × segment.
+///
+/// `table` holds the answer columns, `{scope?, segment?, nps?, csat?, ces?}`, each an array
+/// or typed array of one entry per response (`null`: unanswered); `options` the scales and
+/// methods, keys as in the core (`csat_scale`, `csat_method`, `ces_scale`, `ces_method`,
+/// `min_group_size`; defaults for what is not given).
+///
+/// @throws {CjmError} `family` `"input"`: `out_of_scale` or `not_finite` with the `row` of
+/// the first bad answer, `column_length_mismatch`, `invalid_option`, `wrong_type`.
+#[wasm_bindgen(js_name = surveyKpis, skip_typescript)]
+pub fn survey_kpis(table: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
+    let table = read_table(table, "table")?;
+    let options: SurveyOptions =
+        read_option(options.unwrap_or(JsValue::UNDEFINED), "options")?.unwrap_or_default();
+    let report = cjm_core::scoring::survey_kpis(&table, &options).map_err(|e| to_js(&e))?;
+    to_js_value(&report)
+}
+
+/// The declarations of the scoring API, written here because wasm-bindgen cannot mark a
+/// parameter with a custom type as optional. `interface Journey` merges into the class.
+#[wasm_bindgen(typescript_custom_section)]
+const TS_SCORING: &str = r#"
+/**
+ * Scores survey answers: NPS, CSAT and CES overall, per scope and per scope × segment.
+ * `table` holds the answer columns (arrays or typed arrays, `null` = unanswered);
+ * `options` the scales and methods (defaults for what is not given).
+ * @throws {CjmError} `family` `"input"`: `out_of_scale` or `not_finite` with the `row` of the
+ * first bad answer, `column_length_mismatch`, `invalid_option`, `wrong_type`.
+ */
+export function surveyKpis(table: SurveyColumns, options?: SurveyOptions | null): SurveyReport;
+
+export interface Journey {
+  /** The emotion curve of every persona, in persona order. */
+  emotionCurves(): EmotionCurve[];
+  /**
+   * Pain points ranked by priority and opportunities by score; `reach` is the measured share
+   * of customers per stage and touchpoint, 1 where not given.
+   * @throws {CjmError} `invalid_option` for a `reach` that does not fit.
+   */
+  priorities(reach?: MeasuredReach | null): PriorityReport;
+  /**
+   * Health 0–100 of every touchpoint, stage and the journey, each explained. `model`: weights,
+   * thresholds, stage weights (defaults for what is not given); `inputs`: the measured data.
+   * @throws {CjmError} `invalid_option` for a model or inputs that do not fit; the errors of
+   * `surveyKpis` for `inputs.survey`.
+   */
+  health(model?: ScoringModel | null, inputs?: HealthInputs | null): HealthReport;
+}
+"#;
+
+/// The keys of `health`'s `inputs`.
+const INPUT_KEYS: &[&str] = &["survey", "surveyOptions", "reach", "traffic", "kpiActuals"];
+
+fn get(object: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+#[wasm_bindgen]
+impl Journey {
+    /// The emotion curve of every persona, in persona order: per stage (and per touchpoint
+    /// with observations) the mean emotion on [−1, 1], the low and high points and the
+    /// peak–end value.
+    #[wasm_bindgen(js_name = emotionCurves, skip_typescript)]
+    pub fn emotion_curves(&self) -> Result<JsValue, JsValue> {
+        to_js_value(&cjm_core::scoring::emotion_curves(self.inner()))
+    }
+
+    /// Pain points ranked by priority and opportunities by score. `reach` is the measured
+    /// share of customers per stage and touchpoint (`{stages, touchpoints}`), 1 where not
+    /// given.
+    ///
+    /// @throws {CjmError} `invalid_option` for a `reach` that does not fit.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn priorities(&self, reach: Option<JsValue>) -> Result<JsValue, JsValue> {
+        let reach: Option<MeasuredReach> =
+            read_option(reach.unwrap_or(JsValue::UNDEFINED), "reach")?;
+        to_js_value(&cjm_core::scoring::priorities(self.inner(), reach.as_ref()))
+    }
+
+    /// Health 0–100 of every touchpoint, stage and the journey, each with its explanation.
+    /// `model` is a scoring model (weights, thresholds, stage weights; defaults for what is
+    /// not given); `inputs` the measured data: `survey` (a survey table as for `surveyKpis`,
+    /// scored here with `surveyOptions`), `reach`, `traffic` (customers per touchpoint id)
+    /// and `kpiActuals` (measured KPI values by KPI id).
+    ///
+    /// @throws {CjmError} `invalid_option` for a model or inputs that do not fit; the
+    /// errors of `surveyKpis` for the survey table.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn health(
+        &self,
+        model: Option<JsValue>,
+        inputs: Option<JsValue>,
+    ) -> Result<JsValue, JsValue> {
+        let model: ScoringModel =
+            read_option(model.unwrap_or(JsValue::UNDEFINED), "model")?.unwrap_or_default();
+        let inputs = inputs.unwrap_or(JsValue::UNDEFINED);
+        if !absent(&inputs) {
+            check_keys(&inputs, INPUT_KEYS, "inputs", "invalid_option")?;
+        }
+        let field = |key: &str| {
+            if absent(&inputs) {
+                JsValue::UNDEFINED
+            } else {
+                get(&inputs, key)
+            }
+        };
+        let survey_value = field("survey");
+        if !absent(&survey_value) && !absent(&get(&survey_value, "groups")) {
+            // A report from `surveyKpis` is the likely mistake: say so.
+            return Err(input_error(
+                "invalid_option",
+                "`inputs.survey` takes the survey table (answer columns), not the report of \
+                 `surveyKpis`"
+                    .to_owned(),
+            ));
+        }
+        let survey = if absent(&survey_value) {
+            None
+        } else {
+            let table = read_table(survey_value, "inputs.survey")?;
+            let options: SurveyOptions =
+                read_option(field("surveyOptions"), "inputs.surveyOptions")?.unwrap_or_default();
+            Some(cjm_core::scoring::survey_kpis(&table, &options).map_err(|e| to_js(&e))?)
+        };
+        let reach: Option<MeasuredReach> = read_option(field("reach"), "inputs.reach")?;
+        let traffic: Option<BTreeMap<String, f64>> =
+            read_option(field("traffic"), "inputs.traffic")?;
+        let kpi_actuals: Option<BTreeMap<String, f64>> =
+            read_option(field("kpiActuals"), "inputs.kpiActuals")?;
+        let report = cjm_core::scoring::health(
+            self.inner(),
+            &model,
+            &HealthInputs {
+                survey: survey.as_ref(),
+                reach: reach.as_ref(),
+                traffic: traffic.as_ref(),
+                kpi_actuals: kpi_actuals.as_ref(),
+            },
+        )
+        .map_err(|e| to_js(&e))?;
+        to_js_value(&report)
+    }
+}
