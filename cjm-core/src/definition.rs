@@ -7,11 +7,11 @@
 //! declaration order, numbers in shortest round-trip form) prefixed with the definition
 //! kind, so equal definitions hash equally in Rust, Python and JavaScript.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// A definition and its short hash, attached to results.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Definition {
     /// What kind of computation (`nps`, `csat`, `emotion_curve`, `health`, `funnel`…).
     pub kind: String,

@@ -160,3 +160,46 @@ proptest! {
         prop_assert_eq!(survey_kpis(&table(&shuffled), &options).unwrap(), whole);
     }
 }
+
+#[test]
+fn nan_is_an_error_unless_declared_missing_and_errors_leave_the_state_unchanged() {
+    let table = SurveyTable {
+        nps: Some(vec![Some(9.0), Some(f64::NAN), Some(3.0)]),
+        ..SurveyTable::default()
+    };
+    let err = survey_kpis(&table, &SurveyOptions::default()).unwrap_err();
+    assert_eq!((err.code(), err.row()), ("not_finite", Some(1)));
+    let options = SurveyOptions {
+        nan_as_missing: true,
+        ..SurveyOptions::default()
+    };
+    let report = survey_kpis(&table, &options).unwrap();
+    let nps = report.overall().unwrap().nps.as_ref().unwrap();
+    // 9 and 3: one promoter, one detractor → 0; the NaN counted as missing.
+    assert_eq!((nps.value, nps.answered, nps.missing), (Some(0.0), 2, 1));
+
+    // A failed extend adds nothing: the state equals the one before the call.
+    let mut state = SurveyState::identity(&SurveyOptions::default()).unwrap();
+    state
+        .extend(
+            0,
+            &SurveyTable {
+                nps: Some(vec![Some(10.0)]),
+                ..SurveyTable::default()
+            },
+        )
+        .unwrap();
+    let before = state.clone();
+    let bad = SurveyTable {
+        nps: Some(vec![Some(7.0), Some(11.0)]),
+        ..SurveyTable::default()
+    };
+    assert_eq!(state.extend(1, &bad).unwrap_err().row(), Some(2));
+    assert_eq!(state, before);
+    // States that treat NaN differently do not merge.
+    let other = SurveyState::identity(&options).unwrap();
+    assert_eq!(
+        state.merge(&other).unwrap_err().code(),
+        "incompatible_states"
+    );
+}

@@ -21,5 +21,5 @@ pub use priority::{
 };
 pub use survey::{
     survey_kpis, GroupKey, GroupLevel, GroupState, NpsScore, NpsState, ScaleMethod, ScaleScore,
-    ScaleState, SurveyGroup, SurveyOptions, SurveyReport, SurveyState, SurveyTable,
+    ScaleState, SurveyColumns, SurveyGroup, SurveyOptions, SurveyReport, SurveyState, SurveyTable,
 };

@@ -21,6 +21,7 @@
 
 use crate::definition::Definition;
 use crate::{Error, Result};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -86,7 +87,7 @@ pub struct NpsState {
 }
 
 /// An NPS with its margin of error.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NpsScore {
     /// −100..100; `None` without answers.
     pub value: Option<f64>,
@@ -281,7 +282,7 @@ pub struct ScaleState {
 }
 
 /// A CSAT or CES value.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ScaleScore {
     /// The value (0–100 for `top_box` and `pct_of_max`, 1..k for `mean`); `None` without
     /// answers.
@@ -477,6 +478,22 @@ pub struct SurveyTable {
     pub ces: Option<Vec<Option<f64>>>,
 }
 
+/// Borrowed answer columns: the same as [`SurveyTable`] without owning the strings.
+/// `None` means the table has no such column.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SurveyColumns<'a> {
+    /// Touchpoint or stage id per response.
+    pub scope: Option<&'a [Option<&'a str>]>,
+    /// Persona or segment per response.
+    pub segment: Option<&'a [Option<&'a str>]>,
+    /// NPS answers 0–10.
+    pub nps: Option<&'a [Option<f64>]>,
+    /// CSAT answers 1..k.
+    pub csat: Option<&'a [Option<f64>]>,
+    /// CES answers 1..k.
+    pub ces: Option<&'a [Option<f64>]>,
+}
+
 /// How to score a survey table.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
@@ -492,6 +509,9 @@ pub struct SurveyOptions {
     /// Groups with fewer answered responses than this have their values suppressed
     /// (privacy); default 0 (nothing suppressed).
     pub min_group_size: u64,
+    /// Count NaN answers as missing instead of rejecting them (for data frames that write
+    /// missing numbers as NaN); default false: NaN is an error, as DOMAIN.md section 9 asks.
+    pub nan_as_missing: bool,
 }
 
 impl Default for SurveyOptions {
@@ -502,6 +522,7 @@ impl Default for SurveyOptions {
             ces_scale: 7,
             ces_method: ScaleMethod::Mean,
             min_group_size: 0,
+            nan_as_missing: false,
         }
     }
 }
@@ -518,6 +539,9 @@ pub struct SurveyState {
     pub by_scope: bool,
     /// Whether the input had a segment column (per-segment groups are reported).
     pub by_segment: bool,
+    /// Whether NaN answers count as missing.
+    #[serde(default)]
+    pub nan_as_missing: bool,
     /// States per group, keyed by `(scope, segment)`.
     pub groups: BTreeMap<GroupKey, GroupState>,
 }
@@ -568,7 +592,7 @@ pub enum GroupLevel {
 }
 
 /// Scores of one group of responses.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SurveyGroup {
     /// What the group rolls up.
     pub level: GroupLevel,
@@ -591,7 +615,7 @@ pub struct SurveyGroup {
 /// Survey KPIs overall, per scope (when the table has a scope column), per segment (when
 /// it has scope and segment columns) and per scope × segment (when it has a segment
 /// column).
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SurveyReport {
     /// Groups in order: overall first, then by scope (no scope first): each scope's
     /// all-segment group, the segment groups across scopes (under no scope), then the
@@ -651,6 +675,7 @@ impl SurveyState {
             ces_scale: options.ces_scale,
             by_scope: false,
             by_segment: false,
+            nan_as_missing: options.nan_as_missing,
             groups: BTreeMap::new(),
         })
     }
@@ -660,67 +685,103 @@ impl SurveyState {
     /// # Errors
     /// `column_length_mismatch`, or the first bad answer (`out_of_scale`, `not_finite`).
     pub fn extend(&mut self, first_row: usize, table: &SurveyTable) -> Result<()> {
-        let n = [
-            Some(table.scope.len()),
-            Some(table.segment.len()),
-            table.nps.as_ref().map(Vec::len),
-            table.csat.as_ref().map(Vec::len),
-            table.ces.as_ref().map(Vec::len),
-        ]
-        .into_iter()
-        .flatten()
-        .filter(|&len| len > 0)
-        .max()
-        .unwrap_or(0);
-        let check = |name: &str, len: usize, optional: bool| {
-            if len == n || (optional && len == 0) {
-                Ok(())
-            } else {
-                Err(Error::Input {
+        let scope: Vec<Option<&str>> = table.scope.iter().map(Option::as_deref).collect();
+        let segment: Vec<Option<&str>> = table.segment.iter().map(Option::as_deref).collect();
+        self.extend_columns(
+            first_row,
+            &SurveyColumns {
+                scope: (!scope.is_empty()).then_some(scope.as_slice()),
+                segment: (!segment.is_empty()).then_some(segment.as_slice()),
+                nps: table.nps.as_deref(),
+                csat: table.csat.as_deref(),
+                ces: table.ces.as_deref(),
+            },
+        )
+    }
+
+    /// Adds borrowed answer columns (what a binding hands over from Arrow without copying
+    /// strings). Rows are numbered from `first_row`. Either every row is added or, on an
+    /// error, none: the state is unchanged.
+    ///
+    /// # Errors
+    /// `column_length_mismatch`, or the first bad answer (`out_of_scale`, `not_finite`).
+    pub fn extend_columns(&mut self, first_row: usize, columns: &SurveyColumns<'_>) -> Result<()> {
+        let lengths = [
+            ("scope", columns.scope.map(<[_]>::len)),
+            ("segment", columns.segment.map(<[_]>::len)),
+            ("nps", columns.nps.map(<[_]>::len)),
+            ("csat", columns.csat.map(<[_]>::len)),
+            ("ces", columns.ces.map(<[_]>::len)),
+        ];
+        let n = lengths
+            .iter()
+            .filter_map(|(_, len)| *len)
+            .max()
+            .unwrap_or(0);
+        for (name, len) in lengths {
+            if let Some(len) = len.filter(|&len| len != n) {
+                return Err(Error::Input {
                     code: "column_length_mismatch",
                     row: None,
                     message: format!("column `{name}` has `{len}` rows where the table has `{n}`"),
-                })
-            }
-        };
-        check("scope", table.scope.len(), true)?;
-        check("segment", table.segment.len(), true)?;
-        for (name, column) in [
-            ("nps", &table.nps),
-            ("csat", &table.csat),
-            ("ces", &table.ces),
-        ] {
-            if let Some(column) = column {
-                check(name, column.len(), false)?;
+                });
             }
         }
-        self.by_scope |= !table.scope.is_empty();
-        self.by_segment |= !table.segment.is_empty();
-        let at = |column: &Option<Vec<Option<f64>>>, i: usize| {
-            column.as_ref().and_then(|c| c.get(i).copied().flatten())
+        // Accumulate per distinct (scope, segment) with borrowed keys; clone each key once.
+        // FxHash: the keys are short ids, and SipHash's DoS resistance buys nothing here.
+        let mut index: FxHashMap<(Option<&str>, Option<&str>), usize> = FxHashMap::default();
+        let mut local: Vec<GroupState> = Vec::new();
+        let at = |column: Option<&[Option<f64>]>, i: usize| -> Option<f64> {
+            column.and_then(|c| c.get(i).copied().flatten())
         };
+        fn key_at<'k>(column: Option<&[Option<&'k str>]>, i: usize) -> Option<&'k str> {
+            column.and_then(|c| c.get(i).copied().flatten())
+        }
+        let nan_as_missing = self.nan_as_missing;
+        let answer = |v: Option<f64>| v.filter(|x| !(nan_as_missing && x.is_nan()));
         for i in 0..n {
-            let key = (
-                table.scope.get(i).cloned().flatten(),
-                table.segment.get(i).cloned().flatten(),
-            );
-            let (csat_scale, ces_scale) = (self.csat_scale, self.ces_scale);
-            let group = self.groups.entry(key).or_insert_with(|| GroupState {
-                responses: 0,
-                nps: NpsState::identity(),
-                csat: ScaleState::identity(csat_scale),
-                ces: ScaleState::identity(ces_scale),
+            let key = (key_at(columns.scope, i), key_at(columns.segment, i));
+            let slot = *index.entry(key).or_insert_with(|| {
+                local.push(GroupState {
+                    responses: 0,
+                    nps: NpsState::identity(),
+                    csat: ScaleState::identity(self.csat_scale),
+                    ces: ScaleState::identity(self.ces_scale),
+                });
+                local.len() - 1
             });
+            let Some(group) = local.get_mut(slot) else {
+                continue;
+            };
             let row = first_row + i;
             group.responses += 1;
-            if table.nps.is_some() {
-                group.nps.push(row, at(&table.nps, i))?;
+            if columns.nps.is_some() {
+                group.nps.push(row, answer(at(columns.nps, i)))?;
             }
-            if table.csat.is_some() {
-                group.csat.push("CSAT", row, at(&table.csat, i))?;
+            if columns.csat.is_some() {
+                group.csat.push("CSAT", row, answer(at(columns.csat, i)))?;
             }
-            if table.ces.is_some() {
-                group.ces.push("CES", row, at(&table.ces, i))?;
+            if columns.ces.is_some() {
+                group.ces.push("CES", row, answer(at(columns.ces, i)))?;
+            }
+        }
+        self.by_scope |= columns.scope.is_some();
+        self.by_segment |= columns.segment.is_some();
+        for ((scope, segment), slot) in index {
+            let Some(state) = local.get(slot) else {
+                continue;
+            };
+            let key = (scope.map(str::to_owned), segment.map(str::to_owned));
+            match self.groups.get_mut(&key) {
+                Some(ours) => {
+                    ours.responses += state.responses;
+                    ours.nps.merge(&state.nps);
+                    ours.csat.merge(&state.csat)?;
+                    ours.ces.merge(&state.ces)?;
+                }
+                None => {
+                    self.groups.insert(key, state.clone());
+                }
             }
         }
         Ok(())
@@ -736,6 +797,13 @@ impl SurveyState {
                 code: "scale_mismatch",
                 row: None,
                 message: "cannot merge survey states scored on different scales".to_owned(),
+            });
+        }
+        if self.nan_as_missing != other.nan_as_missing {
+            return Err(Error::Input {
+                code: "incompatible_states",
+                row: None,
+                message: "cannot merge survey states that treat NaN differently".to_owned(),
             });
         }
         self.by_scope |= other.by_scope;
@@ -763,7 +831,8 @@ impl SurveyState {
         let groups: Vec<_> = self.groups.iter().collect();
         let body = serde_json::json!({
             "csat_scale": self.csat_scale, "ces_scale": self.ces_scale,
-            "by_scope": self.by_scope, "by_segment": self.by_segment, "groups": groups,
+            "by_scope": self.by_scope, "by_segment": self.by_segment,
+            "nan_as_missing": self.nan_as_missing, "groups": groups,
         });
         out.extend_from_slice(body.to_string().as_bytes());
         out
@@ -784,6 +853,8 @@ impl SurveyState {
             ces_scale: u8,
             by_scope: bool,
             by_segment: bool,
+            #[serde(default)]
+            nan_as_missing: bool,
             groups: Vec<(GroupKey, GroupState)>,
         }
         let body: Body = serde_json::from_slice(body)
@@ -793,6 +864,7 @@ impl SurveyState {
             ces_scale: body.ces_scale,
             by_scope: body.by_scope,
             by_segment: body.by_segment,
+            nan_as_missing: body.nan_as_missing,
             groups: body.groups.into_iter().collect(),
         })
     }
