@@ -9,14 +9,14 @@ PYTHON := $(CURDIR)/.venv/bin/python
 PYO3_PYTHON := $(PYTHON)
 export PYTHON PYO3_PYTHON
 
-.PHONY: demo test setup test-rust test-py test-js test-pictures lint schema
+.PHONY: demo test setup test-rust test-py test-js test-pictures test-oracles lint schema
 
 demo:
 	scripts/setup.sh python
 	cjm-py/scripts/develop.sh
 	$(PYTHON) examples/demo.py
 
-test: setup lint test-rust test-py test-js test-pictures
+test: setup lint test-rust test-py test-js test-pictures test-oracles
 	@echo "all test suites passed"
 
 setup:
@@ -43,6 +43,10 @@ test-pictures:
 	cargo run -q -p cjm-core --example render -- out/pictures
 	node scripts/render-pngs.mjs out/pictures
 	node scripts/check-pngs.mjs out/pictures
+
+# Results checked live against other tools: channelattribution and numpy for attribution.
+test-oracles:
+	$(PYTHON) -m pytest tests/oracles -q -p no:cacheprovider
 
 schema:
 	CJM_BLESS=1 cargo test -q -p cjm-core --test schema_drift

@@ -1,1 +1,701 @@
-//! Multi-touch attribution (DOMAIN.md section 5). (In progress.)
+//! Multi-touch attribution (DOMAIN.md section 5): paths, heuristics, Markov chains,
+//! Shapley values, and their results side by side.
+//!
+//! ```
+//! use cjm_core::attribution::{attribute, AttributionOptions, PathInput, PathTable, TableOptions};
+//!
+//! let rows = vec![
+//!     PathInput { path: "search > email".into(), conversions: 1.0, value: 10.0, nulls: 1.0, seconds_to_conversion: None },
+//!     PathInput { path: "email".into(), conversions: 1.0, value: 4.0, nulls: 0.0, seconds_to_conversion: None },
+//! ];
+//! let table = PathTable::from_rows(&rows, &TableOptions::default())?;
+//! let result = attribute(&table, &AttributionOptions::default())?;
+//! let email = result.channels.iter().find(|c| c.channel == "email").unwrap();
+//! let last = email.credit("last").unwrap();
+//! assert_eq!(last.conversions, Some(2.0));
+//! # Ok::<(), cjm_core::Error>(())
+//! ```
+//!
+//! # Paths
+//!
+//! A path is the ordered channels (or touchpoints, or event names) of one customer's
+//! touches before their first conversion, or all of them for a non-converter; see
+//! [`PathTable::from_log`] and [`PathOptions`]. Analysts' aggregated tables (`"a > b"`
+//! with total conversions, value and nulls, the `channelattribution` input format) are
+//! read by [`PathTable::from_rows`]. Consecutive repeats of a channel are collapsed by
+//! default. Conversions of paths without any touch cannot be credited to a channel; they
+//! are reported as `unattributed_conversions` and left out of every model.
+//!
+//! # Models
+//!
+//! The definitions, worked examples and citations are in `docs/attribution.md`. In
+//! short: `first`, `last`, `last_non_direct`, `linear`, `position_based`, `time_decay`
+//! and the Markov and Shapley models each credit every conversion (and its value) in
+//! full, so their credits sum to the attributable conversions; `participation` credits
+//! every distinct channel of a converting path with the whole conversion, so its column
+//! counts the conversions each channel took part in and does not sum to the total.
+//!
+//! Numbers that are undefined (0/0, a removal effect without any conversion) are `null`,
+//! never NaN.
+
+mod markov;
+mod models;
+mod paths;
+mod state;
+
+pub use paths::{PathInput, PathOptions, PathRow, PathTable, TableOptions, TouchKind};
+pub use state::{PathCounts, TransitionCounts, ATTRIBUTION_STATE_VERSION};
+
+use crate::definition::Definition;
+use crate::error::{Error, Result};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Name of the start state of the Markov chain.
+pub const START: &str = "START";
+/// Name of the conversion (absorbing) state of the Markov chain.
+pub const CONVERSION: &str = "CONVERSION";
+/// Name of the non-conversion (absorbing) state of the Markov chain.
+pub const NULL: &str = "NULL";
+
+/// An attribution model.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Model {
+    /// All credit to the first touch.
+    First,
+    /// All credit to the last touch.
+    Last,
+    /// All credit to the last touch that is not the direct channel (to direct when the
+    /// path is only direct).
+    LastNonDirect,
+    /// Equal credit to every touch.
+    Linear,
+    /// First, middle and last touches by position weights.
+    PositionBased,
+    /// Touches weighted by `2^(−Δt/h)` to the conversion.
+    TimeDecay,
+    /// A full 1 to every distinct channel of a converting path (does not sum to the
+    /// conversions).
+    Participation,
+    /// Markov-chain removal effects.
+    Markov,
+    /// Shapley value over channel sets.
+    Shapley,
+    /// Shapley value split over the positions of the touches (a detail table; its
+    /// channel totals equal [`Model::Shapley`]'s, so it adds no column).
+    OrderedShapley,
+}
+
+impl Model {
+    /// Every model, in table order.
+    pub const ALL: [Self; 10] = [
+        Self::First,
+        Self::Last,
+        Self::LastNonDirect,
+        Self::Linear,
+        Self::PositionBased,
+        Self::TimeDecay,
+        Self::Participation,
+        Self::Markov,
+        Self::Shapley,
+        Self::OrderedShapley,
+    ];
+
+    /// The stable name, as serialised.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::First => "first",
+            Self::Last => "last",
+            Self::LastNonDirect => "last_non_direct",
+            Self::Linear => "linear",
+            Self::PositionBased => "position_based",
+            Self::TimeDecay => "time_decay",
+            Self::Participation => "participation",
+            Self::Markov => "markov",
+            Self::Shapley => "shapley",
+            Self::OrderedShapley => "ordered_shapley",
+        }
+    }
+}
+
+/// Position-based weights of the first, middle and last touches.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PositionWeights {
+    /// U-shaped: 40 % first, 20 % middle, 40 % last.
+    #[default]
+    U,
+    /// J-shaped: 20 % first, 20 % middle, 60 % last.
+    J,
+    /// Inverse J: 60 % first, 20 % middle, 20 % last.
+    InverseJ,
+    /// Own weights (non-negative, summing to 1).
+    Custom {
+        /// Share of the first touch.
+        first: f64,
+        /// Share of all middle touches together (split equally).
+        middle: f64,
+        /// Share of the last touch.
+        last: f64,
+    },
+}
+
+/// The time-decay curve.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DecayCurve {
+    /// `w = 2^(−Δt/h)`.
+    #[default]
+    Continuous,
+    /// `w = 2^(−floor(Δt/h))` (the legacy stepped variant: equal weight within each
+    /// half-life).
+    Stepped,
+}
+
+/// Options of [`attribute`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct AttributionOptions {
+    /// The models to run, in table order (default all).
+    pub models: Vec<Model>,
+    /// The direct channel for last non-direct (default `direct`).
+    pub direct_channel: String,
+    /// Position-based weights (default U, 40/20/40).
+    pub position_weights: PositionWeights,
+    /// Time-decay half-life in seconds (default 7 days = 604800).
+    pub half_life_seconds: f64,
+    /// Time-decay curve (default continuous).
+    pub decay: DecayCurve,
+    /// Markov chain order, 1..=4 (default 1).
+    pub markov_order: usize,
+    /// Drop transitions from a state to itself before solving (default false; only
+    /// matters when repeats are kept).
+    pub remove_self_loops: bool,
+    /// Shapley: paths with more distinct channels than this are left out of the game and
+    /// reported as excluded (default 15).
+    pub shapley_max_channels: usize,
+}
+
+impl Default for AttributionOptions {
+    fn default() -> Self {
+        Self {
+            models: Model::ALL.to_vec(),
+            direct_channel: "direct".to_owned(),
+            position_weights: PositionWeights::U,
+            half_life_seconds: 604_800.0,
+            decay: DecayCurve::Continuous,
+            markov_order: 1,
+            remove_self_loops: false,
+            shapley_max_channels: 15,
+        }
+    }
+}
+
+/// Totals of the path table.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Totals {
+    /// Rows (distinct paths) in the table.
+    pub paths: usize,
+    /// Conversions of paths with at least one touch: what the models credit.
+    pub conversions: f64,
+    /// Their value.
+    pub value: f64,
+    /// Non-converting journeys with at least one touch.
+    pub nulls: f64,
+    /// Conversions of paths without any touch (credited to no channel).
+    pub unattributed_conversions: f64,
+    /// Their value.
+    pub unattributed_value: f64,
+}
+
+/// One model's column: what it is and what it credited in total.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct ModelSummary {
+    /// The model.
+    pub model: Model,
+    /// Its definition and hash.
+    pub definition: Definition,
+    /// Sum of its conversion credits (`null` when undefined).
+    pub conversions: Option<f64>,
+    /// Sum of its value credits (`null` when undefined).
+    pub value: Option<f64>,
+    /// Whether its credits sum to [`Totals::conversions`] by definition.
+    pub sums_to_conversions: bool,
+}
+
+/// One channel's credit under one model.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Credit {
+    /// The model.
+    pub model: Model,
+    /// Conversions credited (`null` when undefined, e.g. Markov without conversions).
+    pub conversions: Option<f64>,
+    /// Value credited.
+    pub value: Option<f64>,
+    /// `conversions / total conversions` (for participation: the share of conversions the
+    /// channel took part in).
+    pub share: Option<f64>,
+}
+
+/// One row of the side-by-side table.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct ChannelCredits {
+    /// The channel (or touchpoint).
+    pub channel: String,
+    /// Its credit under each model, in the order of [`Attribution::models`].
+    pub credits: Vec<Credit>,
+}
+
+impl ChannelCredits {
+    /// The credit of the model with this name (`first`, `markov`…).
+    #[must_use]
+    pub fn credit(&self, model: &str) -> Option<&Credit> {
+        self.credits.iter().find(|c| c.model.name() == model)
+    }
+}
+
+/// A transition of the Markov chain.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Transition {
+    /// From state (`START` or channels joined by ` > `).
+    pub from: String,
+    /// To state (channels, `CONVERSION` or `NULL`).
+    pub to: String,
+    /// Journeys that made it.
+    pub count: f64,
+    /// `count / all transitions out of from`.
+    pub probability: f64,
+}
+
+/// A channel's removal effect.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct RemovalEffect {
+    /// The channel.
+    pub channel: String,
+    /// P(conversion) with the channel removed (`null` without conversions).
+    pub conversion_probability_without: Option<f64>,
+    /// `1 − P₋c(conv)/P(conv)` (`null` without conversions).
+    pub removal_effect: Option<f64>,
+    /// Credited conversions: `RE/ΣRE × conversions` (0 when undefined).
+    pub conversions: f64,
+    /// Credited value: `RE/ΣRE × value`.
+    pub value: f64,
+}
+
+/// The Markov model in detail.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct MarkovResult {
+    /// Its definition and hash.
+    pub definition: Definition,
+    /// The chain order.
+    pub order: usize,
+    /// P(CONVERSION | START) of the whole chain (`null` without conversions).
+    pub conversion_probability: Option<f64>,
+    /// Removal effects and credits, by channel.
+    pub channels: Vec<RemovalEffect>,
+    /// The transition matrix (non-zero entries, sorted by from, to).
+    pub transitions: Vec<Transition>,
+}
+
+/// What Shapley left out.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct ShapleyDetail {
+    /// The cap on distinct channels per path.
+    pub max_channels: usize,
+    /// Conversions of paths with more distinct channels than the cap.
+    pub excluded_conversions: f64,
+    /// Their value.
+    pub excluded_value: f64,
+}
+
+/// Ordered Shapley: a channel's credit at one touch position.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct PositionCredit {
+    /// The channel.
+    pub channel: String,
+    /// 1-based touch position in the path.
+    pub position: usize,
+    /// Conversions credited at this position.
+    pub conversions: f64,
+    /// Value credited at this position.
+    pub value: f64,
+}
+
+/// A model that was asked for and could not run.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Skipped {
+    /// The model.
+    pub model: Model,
+    /// Stable reason code (`missing_times`).
+    pub reason: String,
+    /// Human explanation.
+    pub message: String,
+}
+
+/// Attribution results, side by side.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Attribution {
+    /// The definition of the whole run (all options) and its hash.
+    pub definition: Definition,
+    /// Totals of the table.
+    pub totals: Totals,
+    /// The model columns, in order.
+    pub models: Vec<ModelSummary>,
+    /// One row per channel (sorted by name), with a credit per model column.
+    pub channels: Vec<ChannelCredits>,
+    /// Markov details, when run.
+    pub markov: Option<MarkovResult>,
+    /// Shapley details, when run.
+    pub shapley: Option<ShapleyDetail>,
+    /// Ordered Shapley credits by (channel, position), when run.
+    pub ordered_shapley: Option<Vec<PositionCredit>>,
+    /// Models asked for that could not run.
+    pub skipped: Vec<Skipped>,
+}
+
+fn invalid(message: String) -> Error {
+    Error::Input {
+        code: "invalid_option",
+        row: None,
+        message,
+    }
+}
+
+fn check(options: &AttributionOptions) -> Result<()> {
+    models::position_weights(&options.position_weights)?;
+    if !(options.half_life_seconds.is_finite() && options.half_life_seconds > 0.0) {
+        return Err(invalid(format!(
+            "half-life `{}` seconds is not a positive number",
+            options.half_life_seconds
+        )));
+    }
+    markov::check_order(options.markov_order)?;
+    if options.shapley_max_channels == 0 {
+        return Err(invalid("the Shapley cap on channels is 0".to_owned()));
+    }
+    Ok(())
+}
+
+/// Per-channel (conversions, value) credits of one model.
+type Column = BTreeMap<String, (f64, f64)>;
+
+fn add(col: &mut Column, channel: &str, conversions: f64, value: f64) {
+    let e = col.entry(channel.to_owned()).or_insert((0.0, 0.0));
+    e.0 += conversions;
+    e.1 += value;
+}
+
+fn by_fractions(rows: &[&PathRow], f: impl Fn(&PathRow) -> Option<Vec<f64>>) -> Option<Column> {
+    let mut col = Column::new();
+    for r in rows {
+        let fr = f(r)?;
+        for (c, x) in r.channels.iter().zip(fr) {
+            add(&mut col, c, x * r.conversions, x * r.value);
+        }
+    }
+    Some(col)
+}
+
+#[derive(Serialize)]
+struct NoParams {}
+
+#[derive(Serialize)]
+struct DirectParams<'a> {
+    direct_channel: &'a str,
+}
+
+#[derive(Serialize)]
+struct PositionParams {
+    first: f64,
+    middle: f64,
+    last: f64,
+}
+
+#[derive(Serialize)]
+struct DecayParams {
+    half_life_seconds: f64,
+    decay: DecayCurve,
+}
+
+#[derive(Serialize)]
+struct ShapleyParams {
+    max_channels: usize,
+    characteristic: &'static str,
+}
+
+/// Runs the models of `options` on a path table.
+///
+/// # Errors
+/// `invalid_option` for bad options (position weights not summing to 1, a half-life
+/// that is not positive, a Markov order outside 1..=4, a Shapley cap of 0).
+#[allow(
+    clippy::too_many_lines,
+    reason = "one column per model, read top to bottom"
+)]
+pub fn attribute(table: &PathTable, options: &AttributionOptions) -> Result<Attribution> {
+    check(options)?;
+    let rows: Vec<&PathRow> = table
+        .rows
+        .iter()
+        .filter(|r| !r.channels.is_empty())
+        .collect();
+    let totals = Totals {
+        paths: table.rows.len(),
+        conversions: rows.iter().map(|r| r.conversions).sum(),
+        value: rows.iter().map(|r| r.value).sum(),
+        nulls: rows.iter().map(|r| r.nulls).sum(),
+        unattributed_conversions: table
+            .rows
+            .iter()
+            .filter(|r| r.channels.is_empty())
+            .map(|r| r.conversions)
+            .sum(),
+        unattributed_value: table
+            .rows
+            .iter()
+            .filter(|r| r.channels.is_empty())
+            .map(|r| r.value)
+            .sum(),
+    };
+    let converting: Vec<&PathRow> = rows
+        .iter()
+        .copied()
+        .filter(|r| r.conversions != 0.0 || r.value != 0.0)
+        .collect();
+    let weights = models::position_weights(&options.position_weights)?;
+    let mut columns: Vec<(ModelSummary, Option<Column>)> = Vec::new();
+    let mut skipped = Vec::new();
+    let mut markov_detail = None;
+    let mut shapley_detail = None;
+    let mut ordered = None;
+    let mut seen = Vec::new();
+    for &model in &options.models {
+        if seen.contains(&model) {
+            continue;
+        }
+        seen.push(model);
+        let name = format!("attribution_{}", model.name());
+        let (definition, column, sums) = match model {
+            Model::First => (
+                Definition::new(&name, &NoParams {}),
+                by_fractions(&converting, |r| {
+                    let mut v = vec![0.0; r.channels.len()];
+                    if let Some(x) = v.first_mut() {
+                        *x = 1.0;
+                    }
+                    Some(v)
+                }),
+                true,
+            ),
+            Model::Last => (
+                Definition::new(&name, &NoParams {}),
+                by_fractions(&converting, |r| {
+                    let mut v = vec![0.0; r.channels.len()];
+                    if let Some(x) = v.last_mut() {
+                        *x = 1.0;
+                    }
+                    Some(v)
+                }),
+                true,
+            ),
+            Model::LastNonDirect => (
+                Definition::new(
+                    &name,
+                    &DirectParams {
+                        direct_channel: &options.direct_channel,
+                    },
+                ),
+                by_fractions(&converting, |r| {
+                    let mut v = vec![0.0; r.channels.len()];
+                    if let Some(x) = models::last_non_direct(r, &options.direct_channel)
+                        .and_then(|i| v.get_mut(i))
+                    {
+                        *x = 1.0;
+                    }
+                    Some(v)
+                }),
+                true,
+            ),
+            Model::Linear => (
+                Definition::new(&name, &NoParams {}),
+                by_fractions(&converting, |r| {
+                    #[allow(clippy::cast_precision_loss, reason = "path lengths are small")]
+                    let n = r.channels.len() as f64;
+                    Some(vec![1.0 / n; r.channels.len()])
+                }),
+                true,
+            ),
+            Model::PositionBased => (
+                Definition::new(
+                    &name,
+                    &PositionParams {
+                        first: weights[0],
+                        middle: weights[1],
+                        last: weights[2],
+                    },
+                ),
+                by_fractions(&converting, |r| {
+                    Some(models::position_fractions(r.channels.len(), weights))
+                }),
+                true,
+            ),
+            Model::TimeDecay => {
+                let col = by_fractions(&converting, |r| models::decay_fractions(r, options));
+                if col.is_none() {
+                    skipped.push(Skipped {
+                        model,
+                        reason: "missing_times".to_owned(),
+                        message:
+                            "time decay needs the time of every touch of every converting path"
+                                .to_owned(),
+                    });
+                    continue;
+                }
+                (
+                    Definition::new(
+                        &name,
+                        &DecayParams {
+                            half_life_seconds: options.half_life_seconds,
+                            decay: options.decay,
+                        },
+                    ),
+                    col,
+                    true,
+                )
+            }
+            Model::Participation => {
+                let mut col = Column::new();
+                for r in &converting {
+                    for c in models::distinct(r) {
+                        add(&mut col, c, r.conversions, r.value);
+                    }
+                }
+                (Definition::new(&name, &NoParams {}), Some(col), false)
+            }
+            Model::Markov => {
+                let w = markov::transitions(&table.rows, options.markov_order);
+                let (detail, defined) =
+                    markov::solve(&w, totals.conversions, totals.value, options)?;
+                let col = defined.then(|| {
+                    detail
+                        .channels
+                        .iter()
+                        .map(|e| (e.channel.clone(), (e.conversions, e.value)))
+                        .collect()
+                });
+                let def = detail.definition.clone();
+                markov_detail = Some(detail);
+                (def, col, true)
+            }
+            Model::Shapley | Model::OrderedShapley => {
+                let cap = options.shapley_max_channels;
+                let mut col = Column::new();
+                let mut pos: BTreeMap<(String, usize), (f64, f64)> = BTreeMap::new();
+                let (mut ex_c, mut ex_v) = (0.0, 0.0);
+                for r in &converting {
+                    let set = models::distinct(r);
+                    if set.len() > cap {
+                        ex_c += r.conversions;
+                        ex_v += r.value;
+                        continue;
+                    }
+                    #[allow(clippy::cast_precision_loss, reason = "small counts")]
+                    let k = set.len() as f64;
+                    for c in set {
+                        let (cc, cv) = (r.conversions / k, r.value / k);
+                        add(&mut col, c, cc, cv);
+                        let at: Vec<usize> = r
+                            .channels
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, x)| *x == c)
+                            .map(|(i, _)| i + 1)
+                            .collect();
+                        #[allow(clippy::cast_precision_loss, reason = "small counts")]
+                        let m = at.len() as f64;
+                        for p in at {
+                            let e = pos.entry((c.clone(), p)).or_insert((0.0, 0.0));
+                            e.0 += cc / m;
+                            e.1 += cv / m;
+                        }
+                    }
+                }
+                let def = Definition::new(
+                    &name,
+                    &ShapleyParams {
+                        max_channels: cap,
+                        characteristic:
+                            "v(S) = conversions of paths whose channel set is a subset of S",
+                    },
+                );
+                shapley_detail = Some(ShapleyDetail {
+                    max_channels: cap,
+                    excluded_conversions: ex_c,
+                    excluded_value: ex_v,
+                });
+                if model == Model::OrderedShapley {
+                    ordered = Some(
+                        pos.into_iter()
+                            .map(
+                                |((channel, position), (conversions, value))| PositionCredit {
+                                    channel,
+                                    position,
+                                    conversions,
+                                    value,
+                                },
+                            )
+                            .collect(),
+                    );
+                    continue;
+                }
+                (def, Some(col), ex_c == 0.0)
+            }
+        };
+        let summary = ModelSummary {
+            model,
+            definition,
+            conversions: column.as_ref().map(|c| c.values().map(|x| x.0).sum()),
+            value: column.as_ref().map(|c| c.values().map(|x| x.1).sum()),
+            sums_to_conversions: sums,
+        };
+        columns.push((summary, column));
+    }
+    let channel_names = table.channels();
+    let channels = channel_names
+        .into_iter()
+        .map(|channel| {
+            let credits = columns
+                .iter()
+                .map(|(s, col)| {
+                    let got = col
+                        .as_ref()
+                        .map(|c| c.get(&channel).copied().unwrap_or((0.0, 0.0)));
+                    Credit {
+                        model: s.model,
+                        conversions: got.map(|g| g.0),
+                        value: got.map(|g| g.1),
+                        share: got.and_then(|g| {
+                            (totals.conversions > 0.0).then(|| g.0 / totals.conversions)
+                        }),
+                    }
+                })
+                .collect();
+            ChannelCredits { channel, credits }
+        })
+        .collect();
+    Ok(Attribution {
+        definition: Definition::new("attribution", options),
+        totals,
+        models: columns.into_iter().map(|(s, _)| s).collect(),
+        channels,
+        markov: markov_detail,
+        shapley: shapley_detail,
+        ordered_shapley: ordered,
+        skipped,
+    })
+}

@@ -1,0 +1,395 @@
+//! Paths: from an event log, or from an aggregated path table as analysts keep it.
+
+use super::state::PathCounts;
+use crate::error::{Error, Result};
+use crate::events::EventLog;
+use crate::validate::ValidJourney;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeSet, HashMap};
+
+/// What a touch is named after when paths are built from an event log.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TouchKind {
+    /// The event's channel column; events without a channel are not touches.
+    #[default]
+    Channel,
+    /// The touchpoint of the journey that binds the event (the first one in document
+    /// order when several do); unbound events are not touches. Needs the journey.
+    Touchpoint,
+    /// The event name itself.
+    Event,
+}
+
+/// Options for building paths from an event log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct PathOptions {
+    /// What names a touch (default the channel column).
+    pub touch: TouchKind,
+    /// Event names that mean "converted" (required, non-empty). A customer's path ends
+    /// at the first of them; the conversion event itself is not a touch.
+    pub conversion_events: Vec<String>,
+    /// Keep only touches at most this many seconds before the conversion (for
+    /// non-converters: before their last touch). Default: no limit.
+    pub lookback_seconds: Option<f64>,
+    /// Collapse consecutive repeats of one channel into one touch, as the
+    /// `channelattribution` package does (default true). A collapsed run keeps the time
+    /// of its last touch.
+    pub collapse_repeats: bool,
+    /// Keep each touch's time before the conversion (needed by time decay; default true).
+    /// Without it, paths of equal channels aggregate into one row.
+    pub keep_times: bool,
+}
+
+impl Default for PathOptions {
+    fn default() -> Self {
+        Self {
+            touch: TouchKind::Channel,
+            conversion_events: Vec::new(),
+            lookback_seconds: None,
+            collapse_repeats: true,
+            keep_times: true,
+        }
+    }
+}
+
+/// Options for reading an aggregated path table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct TableOptions {
+    /// Separator of channels in a path string (default `>`; channels are trimmed).
+    pub separator: String,
+    /// Collapse consecutive repeats of one channel (default true).
+    pub collapse_repeats: bool,
+}
+
+impl Default for TableOptions {
+    fn default() -> Self {
+        Self {
+            separator: ">".to_owned(),
+            collapse_repeats: true,
+        }
+    }
+}
+
+/// One row of an aggregated path table, in the `channelattribution` input format: a
+/// path string, total conversions, total conversion value and total null
+/// (non-converting) journeys. The `channelattribution` column names are accepted as
+/// aliases.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PathInput {
+    /// Channels separated by the separator, e.g. `"search > email > direct"`. The empty
+    /// string is a path without touches (its conversions cannot be attributed).
+    pub path: String,
+    /// Conversions of journeys with this path (non-negative; may be fractional).
+    #[serde(default, alias = "total_conversions")]
+    pub conversions: f64,
+    /// Total conversion value of those conversions (finite).
+    #[serde(default, alias = "total_conversion_value")]
+    pub value: f64,
+    /// Journeys with this path that did not convert (non-negative).
+    #[serde(default, alias = "total_null")]
+    pub nulls: f64,
+    /// Seconds from each touch (before collapsing) to the conversion, when known; needed
+    /// by time decay.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seconds_to_conversion: Option<Vec<f64>>,
+}
+
+/// One distinct path with its counts.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct PathRow {
+    /// The channels in order (after collapsing, when asked).
+    pub channels: Vec<String>,
+    /// Seconds from each touch to the conversion (same length as `channels`), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seconds_to_conversion: Option<Vec<f64>>,
+    /// Conversions.
+    pub conversions: f64,
+    /// Conversion value.
+    pub value: f64,
+    /// Non-converting journeys.
+    pub nulls: f64,
+}
+
+/// A table of paths: the input of every attribution model.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
+pub struct PathTable {
+    /// The rows, in input order (from a log or a state: sorted by path).
+    pub rows: Vec<PathRow>,
+}
+
+fn bad_row(code: &'static str, row: usize, message: String) -> Error {
+    Error::Input {
+        code,
+        row: Some(row),
+        message,
+    }
+}
+
+/// Splits a path string into trimmed channels; `None` when a channel is empty.
+pub(crate) fn split_path(path: &str, separator: &str) -> Option<Vec<String>> {
+    if path.trim().is_empty() {
+        return Some(Vec::new());
+    }
+    path.split(separator)
+        .map(|c| {
+            let c = c.trim();
+            (!c.is_empty()).then(|| c.to_owned())
+        })
+        .collect()
+}
+
+/// Collapses consecutive repeats; a run keeps the last time.
+pub(crate) fn collapse<T: Copy>(
+    channels: Vec<String>,
+    times: Option<Vec<T>>,
+) -> (Vec<String>, Option<Vec<T>>) {
+    let mut out: Vec<String> = Vec::with_capacity(channels.len());
+    let mut out_t: Vec<T> = Vec::new();
+    let times_ref = times.as_deref();
+    for (i, c) in channels.into_iter().enumerate() {
+        let t = times_ref.and_then(|t| t.get(i).copied());
+        if out.last() == Some(&c) {
+            if let (Some(t), Some(last)) = (t, out_t.last_mut()) {
+                *last = t;
+            }
+            continue;
+        }
+        out.push(c);
+        if let Some(t) = t {
+            out_t.push(t);
+        }
+    }
+    let times = times.map(|_| out_t);
+    (out, times)
+}
+
+impl PathTable {
+    /// Reads an aggregated path table.
+    ///
+    /// # Errors
+    /// With the 0-based row: `invalid_path` (an empty channel between separators),
+    /// `not_finite` (a NaN or infinite number), `out_of_range` (negative conversions,
+    /// nulls or times), `invalid_times` (times not one per touch); `invalid_option` for
+    /// an empty separator.
+    pub fn from_rows(rows: &[PathInput], options: &TableOptions) -> Result<Self> {
+        if options.separator.is_empty() {
+            return Err(Error::Input {
+                code: "invalid_option",
+                row: None,
+                message: "the path separator is empty".to_owned(),
+            });
+        }
+        let mut out = Vec::with_capacity(rows.len());
+        for (i, r) in rows.iter().enumerate() {
+            let channels = split_path(&r.path, &options.separator).ok_or_else(|| {
+                bad_row(
+                    "invalid_path",
+                    i,
+                    format!("path `{}` has an empty channel", r.path),
+                )
+            })?;
+            for (name, x) in [
+                ("conversions", r.conversions),
+                ("value", r.value),
+                ("nulls", r.nulls),
+            ] {
+                if !x.is_finite() {
+                    return Err(bad_row(
+                        "not_finite",
+                        i,
+                        format!("{name} `{x}` is not finite"),
+                    ));
+                }
+            }
+            if r.conversions < 0.0 || r.nulls < 0.0 {
+                return Err(bad_row(
+                    "out_of_range",
+                    i,
+                    format!(
+                        "conversions `{}` and nulls `{}` must not be negative",
+                        r.conversions, r.nulls
+                    ),
+                ));
+            }
+            if let Some(t) = &r.seconds_to_conversion {
+                if t.len() != channels.len() {
+                    return Err(bad_row(
+                        "invalid_times",
+                        i,
+                        format!("`{}` times for `{}` touches", t.len(), channels.len()),
+                    ));
+                }
+                if let Some(x) = t.iter().find(|x| !x.is_finite() || **x < 0.0) {
+                    return Err(bad_row(
+                        "out_of_range",
+                        i,
+                        format!("time to conversion `{x}` is not a non-negative number"),
+                    ));
+                }
+            }
+            let (channels, times) = if options.collapse_repeats {
+                collapse(channels, r.seconds_to_conversion.clone())
+            } else {
+                (channels, r.seconds_to_conversion.clone())
+            };
+            out.push(PathRow {
+                channels,
+                seconds_to_conversion: times,
+                conversions: r.conversions,
+                value: r.value,
+                nulls: r.nulls,
+            });
+        }
+        Ok(Self { rows: out })
+    }
+
+    /// Builds the paths of every customer of a log (see [`PathOptions`]), aggregated
+    /// into distinct rows sorted by path. Each customer with at least one touch or a
+    /// conversion gives one journey: converters count one conversion with the value of
+    /// their first conversion event (0 when it has none), the others one null.
+    ///
+    /// # Errors
+    /// `invalid_option` when no conversion event is named, the lookback is negative or
+    /// not finite, or touchpoints are asked for without a journey.
+    pub fn from_log(
+        log: &EventLog,
+        journey: Option<&ValidJourney>,
+        options: &PathOptions,
+    ) -> Result<Self> {
+        Ok(PathCounts::from_log(log, journey, options)?.to_table())
+    }
+
+    /// The distinct channels of the table, sorted.
+    #[must_use]
+    pub fn channels(&self) -> Vec<String> {
+        let set: BTreeSet<&String> = self.rows.iter().flat_map(|r| &r.channels).collect();
+        set.into_iter().cloned().collect()
+    }
+}
+
+/// One customer's journey as extracted from the log.
+pub(crate) struct Journey {
+    pub(crate) channels: Vec<String>,
+    /// Nanoseconds from each touch to the conversion (or to the last touch).
+    pub(crate) deltas: Vec<i64>,
+    pub(crate) converted: bool,
+    pub(crate) value: f64,
+}
+
+/// Extracts every customer's journey from a log.
+pub(crate) fn journeys(
+    log: &EventLog,
+    journey: Option<&ValidJourney>,
+    options: &PathOptions,
+) -> Result<Vec<Journey>> {
+    let invalid = |message: &str| Error::Input {
+        code: "invalid_option",
+        row: None,
+        message: message.to_owned(),
+    };
+    if options.conversion_events.is_empty() {
+        return Err(invalid("name at least one conversion event"));
+    }
+    let lookback = match options.lookback_seconds {
+        None => None,
+        Some(s) if s.is_finite() && s >= 0.0 => {
+            #[allow(
+                clippy::cast_possible_truncation,
+                reason = "saturating float to integer conversion is intended"
+            )]
+            let ns = (s * 1e9).round() as i64;
+            Some(ns)
+        }
+        Some(s) => {
+            return Err(invalid(&format!(
+                "lookback `{s}` seconds is not a non-negative number"
+            )))
+        }
+    };
+    let conv: BTreeSet<&str> = options
+        .conversion_events
+        .iter()
+        .map(String::as_str)
+        .collect();
+    let tp_of: HashMap<&str, &str> = match options.touch {
+        TouchKind::Touchpoint => {
+            let j = journey.ok_or_else(|| invalid("touchpoint paths need the journey"))?;
+            let mut m = HashMap::new();
+            for t in &j.journey().touchpoints {
+                for e in &t.events {
+                    m.entry(e.as_str()).or_insert(t.id.as_str());
+                }
+            }
+            m
+        }
+        _ => HashMap::new(),
+    };
+    let mut out = Vec::new();
+    let mut current: Option<&str> = None;
+    let mut touches: Vec<(String, i64)> = Vec::new();
+    let mut conversion: Option<(i64, f64)> = None;
+    let mut flush = |touches: &mut Vec<(String, i64)>, conversion: &mut Option<(i64, f64)>| {
+        let conv = conversion.take();
+        let end = match conv {
+            Some((t, _)) => Some(t),
+            None => touches.last().map(|(_, t)| *t),
+        };
+        let Some(end) = end else {
+            touches.clear();
+            return;
+        };
+        let mut channels = Vec::new();
+        let mut deltas = Vec::new();
+        for (c, t) in touches.drain(..) {
+            let d = end.saturating_sub(t);
+            if lookback.is_some_and(|l| d > l) {
+                continue;
+            }
+            channels.push(c);
+            deltas.push(d);
+        }
+        let (channels, deltas) = if options.collapse_repeats {
+            let (c, d) = collapse(channels, Some(deltas));
+            (c, d.unwrap_or_default())
+        } else {
+            (channels, deltas)
+        };
+        if channels.is_empty() && conv.is_none() {
+            return;
+        }
+        out.push(Journey {
+            channels,
+            deltas,
+            converted: conv.is_some(),
+            value: conv.map_or(0.0, |(_, v)| v),
+        });
+    };
+    for e in log.iter() {
+        if current != Some(e.customer) {
+            flush(&mut touches, &mut conversion);
+            current = Some(e.customer);
+        }
+        if conversion.is_some() {
+            continue;
+        }
+        if conv.contains(e.event) {
+            conversion = Some((e.timestamp, e.value.unwrap_or(0.0)));
+            continue;
+        }
+        let label = match options.touch {
+            TouchKind::Channel => e.channel,
+            TouchKind::Event => Some(e.event),
+            TouchKind::Touchpoint => tp_of.get(e.event).copied(),
+        };
+        if let Some(label) = label.filter(|l| !l.is_empty()) {
+            touches.push((label.to_owned(), e.timestamp));
+        }
+    }
+    flush(&mut touches, &mut conversion);
+    Ok(out)
+}

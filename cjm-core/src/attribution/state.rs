@@ -1,0 +1,616 @@
+//! Mergeable states of attribution: path counts and Markov transition counts.
+//!
+//! # Design
+//!
+//! A customer's path depends on all of their events, so these states are built from
+//! partitions that hold **whole customers** (partition the log by customer id; the
+//! order-dependent event states of [`crate::events`] handle arbitrary splits instead).
+//! Each state is a sorted map from a key (a path, or a transition) to whole counts, so
+//! `merge` is a key-wise sum: associative, commutative, with the empty state as identity.
+//!
+//! Values (revenue) are summed in fixed point, in whole units of 2⁻³² (about 2.3·10⁻¹⁰),
+//! in an `i128`, so that any split and merge gives bit-identical totals (floating-point
+//! sums depend on their grouping). Each conversion value is rounded to that grid once.
+//!
+//! Bytes: the `CJMS` magic, the format version ([`crate::events::STATE_FORMAT_VERSION`]
+//! layout conventions, own version [`ATTRIBUTION_STATE_VERSION`]), a kind byte (16 path
+//! counts, 17 transition counts), then the payload in little-endian integers and
+//! length-prefixed UTF-8 strings. `from_bytes` checks every length before allocating,
+//! the order of the keys and every count, returns `invalid_state` on any mismatch and
+//! never panics.
+
+use super::markov::{self, State};
+use super::paths::{journeys, PathOptions, PathRow, PathTable};
+use crate::definition::Definition;
+use crate::error::{Error, Result};
+use crate::events::{EventLog, Mergeable};
+use crate::validate::ValidJourney;
+use std::collections::BTreeMap;
+
+const MAGIC: &[u8; 4] = b"CJMS";
+/// The version of the attribution state byte format this build writes and reads.
+pub const ATTRIBUTION_STATE_VERSION: u16 = 1;
+const KIND_PATHS: u8 = 16;
+const KIND_TRANSITIONS: u8 = 17;
+/// Fixed-point scale of summed values: 2³².
+const VALUE_SCALE: f64 = 4_294_967_296.0;
+/// Largest absolute value accepted per conversion (2⁶⁰).
+const VALUE_LIMIT: f64 = 1_152_921_504_606_846_976.0;
+
+fn invalid_state(why: &str) -> Error {
+    Error::Input {
+        code: "invalid_state",
+        row: None,
+        message: format!("not a valid cjm attribution state: {why}"),
+    }
+}
+
+fn incompatible() -> Error {
+    Error::Input {
+        code: "incompatible_states",
+        row: None,
+        message: "the states were built with different definitions".to_owned(),
+    }
+}
+
+/// A value in fixed point, `None` when not finite or too large.
+pub(crate) fn to_fixed(v: f64) -> Option<i128> {
+    if !v.is_finite() || v.abs() > VALUE_LIMIT {
+        return None;
+    }
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "bounded by VALUE_LIMIT · 2^32 < 2^93"
+    )]
+    let x = (v * VALUE_SCALE).round() as i128;
+    Some(x)
+}
+
+#[allow(clippy::cast_precision_loss, reason = "fixed point back to float")]
+pub(crate) fn from_fixed(x: i128) -> f64 {
+    x as f64 / VALUE_SCALE
+}
+
+#[allow(clippy::cast_precision_loss, reason = "counts far below 2^53")]
+fn count_f64(x: u64) -> f64 {
+    x as f64
+}
+
+/// Whole counts of one key.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Counts {
+    conversions: u64,
+    nulls: u64,
+    value: i128,
+}
+
+impl Counts {
+    fn add(&mut self, o: &Self) {
+        self.conversions = self.conversions.saturating_add(o.conversions);
+        self.nulls = self.nulls.saturating_add(o.nulls);
+        self.value = self.value.saturating_add(o.value);
+    }
+}
+
+/// The mergeable state of a path table: distinct (path, times) keys with whole counts of
+/// conversions and nulls and a fixed-point value sum.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PathCounts {
+    /// Hash of the path definition (empty for the identity).
+    hash: String,
+    /// (channels, nanoseconds to conversion per touch or empty) → counts.
+    paths: BTreeMap<(Vec<String>, Vec<i64>), Counts>,
+}
+
+impl PathCounts {
+    /// The state of one partition of a log (holding whole customers).
+    ///
+    /// # Errors
+    /// As [`PathTable::from_log`]; `out_of_range` for a conversion value beyond ±2⁶⁰.
+    pub fn from_log(
+        log: &EventLog,
+        journey: Option<&ValidJourney>,
+        options: &PathOptions,
+    ) -> Result<Self> {
+        let mut paths: BTreeMap<(Vec<String>, Vec<i64>), Counts> = BTreeMap::new();
+        for j in journeys(log, journey, options)? {
+            let value = to_fixed(j.value).ok_or_else(|| Error::Input {
+                code: "out_of_range",
+                row: None,
+                message: format!("conversion value `{}` is too large", j.value),
+            })?;
+            let deltas = if options.keep_times && j.converted {
+                j.deltas
+            } else {
+                Vec::new()
+            };
+            let c = Counts {
+                conversions: u64::from(j.converted),
+                nulls: u64::from(!j.converted),
+                value,
+            };
+            paths.entry((j.channels, deltas)).or_default().add(&c);
+        }
+        Ok(Self {
+            hash: Definition::new("attribution_paths", options).hash,
+            paths,
+        })
+    }
+
+    /// The state of an aggregated path table whose counts are whole numbers (times are
+    /// rounded to nanoseconds).
+    ///
+    /// # Errors
+    /// `not_an_integer` (with the row) when conversions or nulls are not whole;
+    /// `out_of_range` for counts or values too large.
+    pub fn from_table(table: &PathTable) -> Result<Self> {
+        let mut paths: BTreeMap<(Vec<String>, Vec<i64>), Counts> = BTreeMap::new();
+        for (i, r) in table.rows.iter().enumerate() {
+            let whole = |x: f64| -> Result<u64> {
+                if x.fract() != 0.0 || !(0.0..9.0e15).contains(&x) {
+                    return Err(Error::Input {
+                        code: "not_an_integer",
+                        row: Some(i),
+                        message: format!("count `{x}` is not a whole number below 9e15"),
+                    });
+                }
+                #[allow(
+                    clippy::cast_possible_truncation,
+                    clippy::cast_sign_loss,
+                    reason = "checked whole and in range"
+                )]
+                Ok(x as u64)
+            };
+            let value = to_fixed(r.value).ok_or_else(|| Error::Input {
+                code: "out_of_range",
+                row: Some(i),
+                message: format!("value `{}` is too large", r.value),
+            })?;
+            #[allow(
+                clippy::cast_possible_truncation,
+                reason = "times are checked non-negative; saturating conversion"
+            )]
+            let deltas: Vec<i64> = r
+                .seconds_to_conversion
+                .as_ref()
+                .map(|t| t.iter().map(|s| (s * 1e9).round() as i64).collect())
+                .unwrap_or_default();
+            let c = Counts {
+                conversions: whole(r.conversions)?,
+                nulls: whole(r.nulls)?,
+                value,
+            };
+            paths
+                .entry((r.channels.clone(), deltas))
+                .or_default()
+                .add(&c);
+        }
+        Ok(Self {
+            hash: Definition::new("attribution_paths_table", &()).hash,
+            paths,
+        })
+    }
+
+    /// The path table (rows sorted by path, then times).
+    #[must_use]
+    pub fn to_table(&self) -> PathTable {
+        PathTable {
+            rows: self
+                .paths
+                .iter()
+                .map(|((channels, deltas), c)| PathRow {
+                    channels: channels.clone(),
+                    seconds_to_conversion: (!deltas.is_empty()).then(|| {
+                        deltas
+                            .iter()
+                            .map(|&d| crate::events::time::nanos_to_seconds(d))
+                            .collect()
+                    }),
+                    conversions: count_f64(c.conversions),
+                    value: from_fixed(c.value),
+                    nulls: count_f64(c.nulls),
+                })
+                .collect(),
+        }
+    }
+
+    /// Number of distinct keys.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.paths.len()
+    }
+
+    /// Whether the state is empty.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.paths.is_empty()
+    }
+}
+
+fn merge_hash(a: String, b: String) -> Result<String> {
+    if a.is_empty() {
+        Ok(b)
+    } else if b.is_empty() || a == b {
+        Ok(a)
+    } else {
+        Err(incompatible())
+    }
+}
+
+impl Mergeable for PathCounts {
+    fn identity() -> Self {
+        Self::default()
+    }
+
+    fn merge(self, other: Self) -> Result<Self> {
+        let hash = merge_hash(self.hash, other.hash)?;
+        let (mut big, small) = if self.paths.len() >= other.paths.len() {
+            (self.paths, other.paths)
+        } else {
+            (other.paths, self.paths)
+        };
+        for (k, c) in small {
+            big.entry(k).or_default().add(&c);
+        }
+        Ok(Self { hash, paths: big })
+    }
+
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut w = header(KIND_PATHS);
+        write_str(&mut w, &self.hash);
+        write_u64(&mut w, self.paths.len() as u64);
+        for ((channels, deltas), c) in &self.paths {
+            write_u64(&mut w, channels.len() as u64);
+            for s in channels {
+                write_str(&mut w, s);
+            }
+            write_u64(&mut w, deltas.len() as u64);
+            for d in deltas {
+                w.extend_from_slice(&d.to_le_bytes());
+            }
+            write_counts(&mut w, c);
+        }
+        w
+    }
+
+    fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let mut r = Reader { bytes, pos: 0 };
+        r.header(KIND_PATHS)?;
+        let hash = r.string()?;
+        let n = r.len(8)?;
+        let mut paths = BTreeMap::new();
+        let mut prev: Option<(Vec<String>, Vec<i64>)> = None;
+        for _ in 0..n {
+            let k = r.len(8)?;
+            let channels = (0..k).map(|_| r.string()).collect::<Result<Vec<_>>>()?;
+            let m = r.len(8)?;
+            let deltas = (0..m).map(|_| r.i64()).collect::<Result<Vec<_>>>()?;
+            if !(deltas.is_empty() || deltas.len() == channels.len())
+                || deltas.iter().any(|&d| d < 0)
+            {
+                return Err(invalid_state("bad times"));
+            }
+            let c = r.counts()?;
+            let key = (channels, deltas);
+            if prev.as_ref().is_some_and(|p| p >= &key) {
+                return Err(invalid_state("keys not sorted and unique"));
+            }
+            prev = Some(key.clone());
+            paths.insert(key, c);
+        }
+        r.end()?;
+        Ok(Self { hash, paths })
+    }
+}
+
+/// The mergeable state of a Markov chain: whole transition counts between states of
+/// order `k` (see [`crate::attribution`]), the attributable conversions and their value.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TransitionCounts {
+    order: usize,
+    hash: String,
+    transitions: BTreeMap<(State, State), u64>,
+    totals: Counts,
+}
+
+impl TransitionCounts {
+    /// The transitions of the paths of a state, for a chain of order `order` (1..=4).
+    ///
+    /// # Errors
+    /// `invalid_option` for an order outside 1..=4.
+    pub fn from_paths(paths: &PathCounts, order: usize) -> Result<Self> {
+        markov::check_order(order)?;
+        let mut transitions: BTreeMap<(State, State), u64> = BTreeMap::new();
+        let mut totals = Counts::default();
+        for ((channels, _), c) in &paths.paths {
+            if channels.is_empty() {
+                continue;
+            }
+            totals.add(c);
+            markov::walk(channels, order, |from, to, kind| {
+                let w = match kind {
+                    markov::Step::Both => c.conversions.saturating_add(c.nulls),
+                    markov::Step::Conversion => c.conversions,
+                    markov::Step::Null => c.nulls,
+                };
+                if w > 0 {
+                    let e = transitions.entry((from, to)).or_insert(0);
+                    *e = e.saturating_add(w);
+                }
+            });
+        }
+        totals.nulls = 0;
+        Ok(Self {
+            order,
+            hash: format!("{}/{order}", paths.hash),
+            transitions,
+            totals,
+        })
+    }
+
+    /// The chain order.
+    #[must_use]
+    pub fn order(&self) -> usize {
+        self.order
+    }
+
+    /// Attributable conversions (of paths with at least one touch).
+    #[must_use]
+    pub fn conversions(&self) -> f64 {
+        count_f64(self.totals.conversions)
+    }
+
+    /// Their value.
+    #[must_use]
+    pub fn value(&self) -> f64 {
+        from_fixed(self.totals.value)
+    }
+
+    /// The counts as floats, for the solver.
+    pub(crate) fn weighted(&self) -> BTreeMap<(State, State), f64> {
+        self.transitions
+            .iter()
+            .map(|(k, &v)| (k.clone(), count_f64(v)))
+            .collect()
+    }
+
+    /// Markov removal-effect attribution of these counts.
+    ///
+    /// # Errors
+    /// `invalid_option` for bad options.
+    pub fn markov(&self, options: &super::AttributionOptions) -> Result<super::MarkovResult> {
+        let o = super::AttributionOptions {
+            markov_order: self.order.max(1),
+            ..options.clone()
+        };
+        Ok(markov::solve(&self.weighted(), self.conversions(), self.value(), &o)?.0)
+    }
+}
+
+impl Mergeable for TransitionCounts {
+    fn identity() -> Self {
+        Self::default()
+    }
+
+    fn merge(self, other: Self) -> Result<Self> {
+        if self.hash.is_empty() {
+            return Ok(other);
+        }
+        if other.hash.is_empty() {
+            return Ok(self);
+        }
+        if self.hash != other.hash || self.order != other.order {
+            return Err(incompatible());
+        }
+        let mut transitions = self.transitions;
+        for (k, v) in other.transitions {
+            let e = transitions.entry(k).or_insert(0);
+            *e = e.saturating_add(v);
+        }
+        let mut totals = self.totals;
+        totals.add(&other.totals);
+        Ok(Self {
+            order: self.order,
+            hash: self.hash,
+            transitions,
+            totals,
+        })
+    }
+
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut w = header(KIND_TRANSITIONS);
+        write_str(&mut w, &self.hash);
+        write_u64(&mut w, self.order as u64);
+        write_counts(&mut w, &self.totals);
+        write_u64(&mut w, self.transitions.len() as u64);
+        for ((from, to), n) in &self.transitions {
+            write_state(&mut w, from);
+            write_state(&mut w, to);
+            write_u64(&mut w, *n);
+        }
+        w
+    }
+
+    fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let mut r = Reader { bytes, pos: 0 };
+        r.header(KIND_TRANSITIONS)?;
+        let hash = r.string()?;
+        let order = usize::try_from(r.u64()?).map_err(|_| invalid_state("bad order"))?;
+        if hash.is_empty() != (order == 0) || order > markov::MAX_ORDER {
+            return Err(invalid_state("bad order"));
+        }
+        let totals = r.counts()?;
+        let n = r.len(10)?;
+        let mut transitions = BTreeMap::new();
+        let mut prev: Option<(State, State)> = None;
+        for _ in 0..n {
+            let from = r.state(order)?;
+            let to = r.state(order)?;
+            let count = r.u64()?;
+            if matches!(from, State::Conversion | State::Null) || matches!(to, State::Start) {
+                return Err(invalid_state("a transition out of an absorbing state"));
+            }
+            let key = (from, to);
+            if prev.as_ref().is_some_and(|p| p >= &key) {
+                return Err(invalid_state("keys not sorted and unique"));
+            }
+            prev = Some(key.clone());
+            transitions.insert(key, count);
+        }
+        r.end()?;
+        Ok(Self {
+            order,
+            hash,
+            transitions,
+            totals,
+        })
+    }
+}
+
+fn header(kind: u8) -> Vec<u8> {
+    let mut w = MAGIC.to_vec();
+    w.extend_from_slice(&ATTRIBUTION_STATE_VERSION.to_le_bytes());
+    w.push(kind);
+    w
+}
+
+fn write_u64(w: &mut Vec<u8>, x: u64) {
+    w.extend_from_slice(&x.to_le_bytes());
+}
+
+fn write_str(w: &mut Vec<u8>, s: &str) {
+    write_u64(w, s.len() as u64);
+    w.extend_from_slice(s.as_bytes());
+}
+
+fn write_counts(w: &mut Vec<u8>, c: &Counts) {
+    write_u64(w, c.conversions);
+    write_u64(w, c.nulls);
+    w.extend_from_slice(&c.value.to_le_bytes());
+}
+
+fn write_state(w: &mut Vec<u8>, s: &State) {
+    match s {
+        State::Start => w.push(0),
+        State::Channels(c) => {
+            w.push(1);
+            write_u64(w, c.len() as u64);
+            for x in c {
+                write_str(w, x);
+            }
+        }
+        State::Conversion => w.push(2),
+        State::Null => w.push(3),
+    }
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn remaining(&self) -> usize {
+        self.bytes.len().saturating_sub(self.pos)
+    }
+
+    fn take(&mut self, n: usize) -> Result<&'a [u8]> {
+        let end = self
+            .pos
+            .checked_add(n)
+            .ok_or_else(|| invalid_state("truncated"))?;
+        let s = self
+            .bytes
+            .get(self.pos..end)
+            .ok_or_else(|| invalid_state("truncated"))?;
+        self.pos = end;
+        Ok(s)
+    }
+
+    fn array<const N: usize>(&mut self) -> Result<[u8; N]> {
+        <[u8; N]>::try_from(self.take(N)?).map_err(|_| invalid_state("truncated"))
+    }
+
+    fn u8(&mut self) -> Result<u8> {
+        Ok(u8::from_le_bytes(self.array::<1>()?))
+    }
+
+    fn u64(&mut self) -> Result<u64> {
+        Ok(u64::from_le_bytes(self.array::<8>()?))
+    }
+
+    fn i64(&mut self) -> Result<i64> {
+        Ok(i64::from_le_bytes(self.array::<8>()?))
+    }
+
+    /// A count of items each taking at least `min_bytes`, checked against what is left.
+    fn len(&mut self, min_bytes: usize) -> Result<usize> {
+        let n = usize::try_from(self.u64()?).map_err(|_| invalid_state("bad length"))?;
+        if n.checked_mul(min_bytes)
+            .is_none_or(|b| b > self.remaining())
+        {
+            return Err(invalid_state("truncated"));
+        }
+        Ok(n)
+    }
+
+    fn string(&mut self) -> Result<String> {
+        let n = self.len(1)?;
+        String::from_utf8(self.take(n)?.to_vec()).map_err(|_| invalid_state("not UTF-8"))
+    }
+
+    fn counts(&mut self) -> Result<Counts> {
+        let conversions = self.u64()?;
+        let nulls = self.u64()?;
+        let value = i128::from_le_bytes(self.array::<16>()?);
+        Ok(Counts {
+            conversions,
+            nulls,
+            value,
+        })
+    }
+
+    fn state(&mut self, order: usize) -> Result<State> {
+        Ok(match self.u8()? {
+            0 => State::Start,
+            1 => {
+                let k = self.len(8)?;
+                if k == 0 || k > order {
+                    return Err(invalid_state("a state longer than the order"));
+                }
+                State::Channels((0..k).map(|_| self.string()).collect::<Result<Vec<_>>>()?)
+            }
+            2 => State::Conversion,
+            3 => State::Null,
+            _ => return Err(invalid_state("bad state tag")),
+        })
+    }
+
+    fn header(&mut self, kind: u8) -> Result<()> {
+        if self.take(4)? != MAGIC {
+            return Err(invalid_state("wrong magic"));
+        }
+        let version = u16::from_le_bytes(self.array::<2>()?);
+        if version != ATTRIBUTION_STATE_VERSION {
+            return Err(Error::Input {
+                code: "unsupported_state_version",
+                row: None,
+                message: format!(
+                    "state format version `{version}` is not `{ATTRIBUTION_STATE_VERSION}`, the one this build reads"
+                ),
+            });
+        }
+        if self.u8()? != kind {
+            return Err(invalid_state("a different kind of state"));
+        }
+        Ok(())
+    }
+
+    fn end(&self) -> Result<()> {
+        if self.remaining() == 0 {
+            Ok(())
+        } else {
+            Err(invalid_state("trailing bytes"))
+        }
+    }
+}

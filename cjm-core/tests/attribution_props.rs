@@ -1,0 +1,531 @@
+//! Laws of attribution: credits sum to the conversions, Markov ignores row order, Shapley's
+//! closed form equals the enumerated Shapley value, states split and merged equal the
+//! whole, nothing panics.
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code"
+)]
+
+use cjm_core::attribution::{
+    attribute, Attribution, AttributionOptions, Model, PathCounts, PathInput, PathOptions,
+    PathTable, TableOptions, TouchKind, TransitionCounts,
+};
+use cjm_core::events::{EventLog, IngestOptions, Mergeable, RawEvent, TimeValue};
+use proptest::prelude::*;
+use std::collections::BTreeSet;
+
+const CHANNELS: [&str; 5] = ["a", "b", "c", "direct", "e"];
+
+fn row_strategy() -> impl Strategy<Value = PathInput> {
+    (
+        prop::collection::vec(0usize..5, 0..6),
+        0u32..4,
+        0u32..4,
+        0u32..50,
+        any::<bool>(),
+    )
+        .prop_map(|(p, conv, nulls, value, times)| {
+            let n = p.len();
+            PathInput {
+                path: p
+                    .iter()
+                    .map(|&i| CHANNELS[i])
+                    .collect::<Vec<_>>()
+                    .join(" > "),
+                conversions: f64::from(conv),
+                value: f64::from(value),
+                nulls: f64::from(nulls),
+                seconds_to_conversion: times
+                    .then(|| (0..n).map(|i| ((n - i) as f64) * 40_000.0).collect()),
+            }
+        })
+}
+
+fn table(rows: &[PathInput], collapse: bool) -> PathTable {
+    PathTable::from_rows(
+        rows,
+        &TableOptions {
+            collapse_repeats: collapse,
+            ..TableOptions::default()
+        },
+    )
+    .unwrap()
+}
+
+fn column(r: &Attribution, model: &str) -> Vec<Option<f64>> {
+    r.channels
+        .iter()
+        .map(|c| c.credit(model).and_then(|x| x.conversions))
+        .collect()
+}
+
+/// The Shapley value by enumerating every coalition, with v(S) = conversions of the
+/// paths whose channel set is a subset of S (and has at most `cap` channels).
+fn brute_shapley(t: &PathTable, cap: usize) -> Vec<(String, f64)> {
+    let players = t.channels();
+    let n = players.len();
+    let sets: Vec<(u32, f64)> = t
+        .rows
+        .iter()
+        .filter(|r| !r.channels.is_empty())
+        .filter_map(|r| {
+            let set: BTreeSet<&String> = r.channels.iter().collect();
+            (set.len() <= cap).then(|| {
+                let mask = set
+                    .iter()
+                    .map(|c| 1u32 << players.iter().position(|p| p == *c).unwrap())
+                    .fold(0, |a, b| a | b);
+                (mask, r.conversions)
+            })
+        })
+        .collect();
+    let v = |s: u32| -> f64 {
+        sets.iter()
+            .filter(|(m, _)| m & !s == 0)
+            .map(|(_, w)| w)
+            .sum()
+    };
+    let fact = |k: usize| -> f64 { (1..=k).map(|x| x as f64).product() };
+    players
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let mut phi = 0.0;
+            for s in 0u32..(1 << n) {
+                if s & (1 << i) != 0 {
+                    continue;
+                }
+                let k = s.count_ones() as usize;
+                let weight = fact(k) * fact(n - k - 1) / fact(n);
+                phi += weight * (v(s | (1 << i)) - v(s));
+            }
+            (p.clone(), phi)
+        })
+        .collect()
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * (1.0 + a.abs().max(b.abs()))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    #[test]
+    fn credits_sum_to_the_conversions(
+        rows in prop::collection::vec(row_strategy(), 0..12),
+        collapse in any::<bool>(),
+        order in 1usize..4,
+    ) {
+        let t = table(&rows, collapse);
+        let options = AttributionOptions { markov_order: order, ..AttributionOptions::default() };
+        let r = attribute(&t, &options).unwrap();
+        prop_assert!(!serde_json::to_string(&r).unwrap().contains("NaN"));
+        let total = r.totals.conversions;
+        for m in &r.models {
+            if m.model == Model::Participation {
+                // Participation counts every channel of a path: at least the total.
+                prop_assert!(m.conversions.unwrap() + 1e-9 >= total);
+                continue;
+            }
+            prop_assert!(m.sums_to_conversions || m.model == Model::Shapley);
+            match m.conversions {
+                Some(sum) => prop_assert!(close(sum, total), "{:?}: {} vs {}", m.model, sum, total),
+                // Only Markov is undefined, and only without conversions.
+                None => prop_assert!(m.model == Model::Markov && total == 0.0),
+            }
+        }
+        for c in &r.channels {
+            for credit in &c.credits {
+                if let Some(x) = credit.conversions {
+                    prop_assert!(x >= -1e-12);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn markov_ignores_row_order(
+        rows in prop::collection::vec(row_strategy(), 0..12),
+        order in 1usize..3,
+        self_loops in any::<bool>(),
+    ) {
+        let options = AttributionOptions {
+            models: vec![Model::Markov],
+            markov_order: order,
+            remove_self_loops: self_loops,
+            ..AttributionOptions::default()
+        };
+        let a = attribute(&table(&rows, false), &options).unwrap();
+        let mut reversed = rows.clone();
+        reversed.reverse();
+        let b = attribute(&table(&reversed, false), &options).unwrap();
+        for (x, y) in column(&a, "markov").iter().zip(column(&b, "markov")) {
+            match (x, y) {
+                (Some(x), Some(y)) => prop_assert!(close(*x, y)),
+                (x, y) => prop_assert_eq!(*x, y),
+            }
+        }
+    }
+
+    #[test]
+    fn self_loops_do_not_change_first_order_removal_effects(
+        rows in prop::collection::vec(row_strategy(), 0..10),
+    ) {
+        let t = table(&rows, false);
+        let with = attribute(&t, &AttributionOptions { models: vec![Model::Markov], ..AttributionOptions::default() }).unwrap();
+        let without = attribute(&t, &AttributionOptions { models: vec![Model::Markov], remove_self_loops: true, ..AttributionOptions::default() }).unwrap();
+        for (x, y) in column(&with, "markov").iter().zip(column(&without, "markov")) {
+            match (x, y) {
+                (Some(x), Some(y)) => prop_assert!((x - y).abs() <= 1e-7 * (1.0 + x.abs())),
+                (x, y) => prop_assert_eq!(*x, y),
+            }
+        }
+    }
+
+    #[test]
+    fn shapley_closed_form_equals_enumeration(
+        rows in prop::collection::vec(row_strategy(), 0..10),
+        cap in 1usize..6,
+    ) {
+        let t = table(&rows, true);
+        let r = attribute(&t, &AttributionOptions {
+            models: vec![Model::Shapley],
+            shapley_max_channels: cap,
+            ..AttributionOptions::default()
+        }).unwrap();
+        for (channel, phi) in brute_shapley(&t, cap) {
+            let got = r.channels.iter().find(|c| c.channel == channel).unwrap()
+                .credit("shapley").unwrap().conversions.unwrap();
+            prop_assert!(close(got, phi), "{}: {} vs {}", channel, got, phi);
+        }
+    }
+
+    #[test]
+    fn path_states_split_and_merged_equal_the_whole(
+        rows in prop::collection::vec(row_strategy(), 0..16),
+        parts in prop::collection::vec(0usize..3, 16),
+        order in 1usize..3,
+    ) {
+        let whole_table = table(&rows, true);
+        let whole = PathCounts::from_table(&whole_table).unwrap();
+        let mut states = Vec::new();
+        for p in 0..3 {
+            let mine: Vec<PathInput> = rows.iter().enumerate()
+                .filter(|(i, _)| parts[*i] == p).map(|(_, r)| r.clone()).collect();
+            let s = PathCounts::from_table(&table(&mine, true)).unwrap();
+            states.push(PathCounts::from_bytes(&s.to_bytes()).unwrap());
+        }
+        let [s0, s1, s2]: [PathCounts; 3] = states.try_into().unwrap();
+        let left = s0.clone().merge(s1.clone()).unwrap().merge(s2.clone()).unwrap();
+        let right = s0.merge(s1.merge(s2).unwrap()).unwrap();
+        prop_assert_eq!(&left, &right);
+        prop_assert_eq!(left.to_bytes(), whole.to_bytes());
+        prop_assert_eq!(PathCounts::identity().merge(whole.clone()).unwrap(), whole.clone());
+
+        // Transition counts of merged partitions give the Markov result of the whole.
+        let tw = TransitionCounts::from_paths(&whole, order).unwrap();
+        let parts_t: Vec<TransitionCounts> = (0..3).map(|p| {
+            let mine: Vec<PathInput> = rows.iter().enumerate()
+                .filter(|(i, _)| parts[*i] == p).map(|(_, r)| r.clone()).collect();
+            let s = PathCounts::from_table(&table(&mine, true)).unwrap();
+            TransitionCounts::from_bytes(&TransitionCounts::from_paths(&s, order).unwrap().to_bytes()).unwrap()
+        }).collect();
+        let merged = parts_t.into_iter().try_fold(TransitionCounts::identity(), TransitionCounts::merge).unwrap();
+        prop_assert_eq!(merged.to_bytes(), tw.to_bytes());
+        let options = AttributionOptions { markov_order: order, models: vec![Model::Markov], ..AttributionOptions::default() };
+        let from_state = merged.markov(&options).unwrap();
+        let from_table = attribute(&whole_table, &options).unwrap().markov.unwrap();
+        for (x, y) in from_state.channels.iter().zip(&from_table.channels) {
+            prop_assert_eq!(&x.channel, &y.channel);
+            prop_assert!(close(x.conversions, y.conversions));
+        }
+    }
+
+    #[test]
+    fn state_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..200), prefix in any::<bool>()) {
+        let mut b = bytes;
+        if prefix {
+            let mut h = b"CJMS\x01\x00".to_vec();
+            h.push(16 + (b.first().copied().unwrap_or(0) & 1));
+            h.extend_from_slice(&b);
+            b = h;
+        }
+        let _ = PathCounts::from_bytes(&b);
+        let _ = TransitionCounts::from_bytes(&b);
+    }
+
+    #[test]
+    fn tables_never_panic(
+        path in ".{0,30}",
+        conv in any::<f64>(),
+        nulls in any::<f64>(),
+        value in any::<f64>(),
+        sep in ".{0,2}",
+    ) {
+        let rows = vec![PathInput { path, conversions: conv, value, nulls, seconds_to_conversion: None }];
+        if let Ok(t) = PathTable::from_rows(&rows, &TableOptions { separator: sep, collapse_repeats: true }) {
+            let r = attribute(&t, &AttributionOptions::default()).unwrap();
+            let _ = serde_json::to_string(&r).unwrap();
+        }
+    }
+}
+
+/// (customer, seconds, event, channel, value).
+type Row<'a> = (&'a str, i64, &'a str, Option<&'a str>, Option<f64>);
+/// (channels, times, conversions, value, nulls).
+type Summary<'a> = (Vec<&'a str>, Option<Vec<f64>>, f64, f64, f64);
+
+fn log(rows: &[Row<'_>]) -> EventLog {
+    let raw: Vec<RawEvent<'_>> = rows
+        .iter()
+        .map(|&(c, t, e, ch, v)| RawEvent {
+            channel: ch,
+            value: v,
+            timestamp: TimeValue::Ticks(t),
+            ..RawEvent::new(c, t, e)
+        })
+        .collect();
+    EventLog::from_rows(
+        raw,
+        IngestOptions {
+            time_unit: cjm_core::events::TimeUnit::Seconds,
+            ..IngestOptions::default()
+        },
+    )
+    .unwrap()
+    .0
+}
+
+const DAY: i64 = 86_400;
+
+#[test]
+fn paths_from_a_log() {
+    let l = log(&[
+        ("c1", 0, "visit", Some("email"), None),
+        ("c1", DAY, "visit", Some("email"), None),
+        ("c1", 2 * DAY, "visit", Some("search"), None),
+        ("c1", 3 * DAY, "purchase", Some("web"), Some(50.0)),
+        ("c1", 4 * DAY, "visit", Some("social"), None),
+        ("c2", 0, "visit", Some("direct"), None),
+        ("c2", DAY, "visit", None, None),
+        ("c3", 5, "purchase", None, Some(9.0)),
+        ("c4", 0, "visit", Some("social"), None),
+        ("c4", 20 * DAY, "visit", Some("search"), None),
+        ("c4", 21 * DAY, "purchase", None, None),
+    ]);
+    let options = PathOptions {
+        conversion_events: vec!["purchase".into()],
+        ..PathOptions::default()
+    };
+    let t = PathTable::from_log(&l, None, &options).unwrap();
+    let rows: Vec<Summary<'_>> = t
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                r.channels.iter().map(String::as_str).collect(),
+                r.seconds_to_conversion.clone(),
+                r.conversions,
+                r.value,
+                r.nulls,
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            (vec![], None, 1.0, 9.0, 0.0),
+            (vec!["direct"], None, 0.0, 0.0, 1.0),
+            // email, email collapse to one touch keeping the later time (2 days).
+            (
+                vec!["email", "search"],
+                Some(vec![2.0 * 86_400.0, 86_400.0]),
+                1.0,
+                50.0,
+                0.0
+            ),
+            (
+                vec!["social", "search"],
+                Some(vec![21.0 * 86_400.0, 86_400.0]),
+                1.0,
+                0.0,
+                0.0
+            ),
+        ]
+    );
+    // A 7-day lookback drops c4's social touch; repeats kept.
+    let t = PathTable::from_log(
+        &l,
+        None,
+        &PathOptions {
+            lookback_seconds: Some(7.0 * 86_400.0),
+            collapse_repeats: false,
+            keep_times: false,
+            ..options.clone()
+        },
+    )
+    .unwrap();
+    let paths: Vec<Vec<&str>> = t
+        .rows
+        .iter()
+        .map(|r| r.channels.iter().map(String::as_str).collect())
+        .collect();
+    assert_eq!(
+        paths,
+        vec![
+            vec![],
+            vec!["direct"],
+            vec!["email", "email", "search"],
+            vec!["search"]
+        ]
+    );
+    // Event names as touches.
+    let t = PathTable::from_log(
+        &l,
+        None,
+        &PathOptions {
+            touch: TouchKind::Event,
+            ..options.clone()
+        },
+    )
+    .unwrap();
+    assert!(t
+        .rows
+        .iter()
+        .any(|r| r.channels == vec!["visit".to_owned()]));
+    // Time decay from the log (half-life 1 day): c1's email 2 days out weighs 1/4, search 1/2.
+    let r = attribute(
+        &PathTable::from_log(&l, None, &options).unwrap(),
+        &AttributionOptions {
+            models: vec![Model::TimeDecay],
+            half_life_seconds: 86_400.0,
+            ..AttributionOptions::default()
+        },
+    )
+    .unwrap();
+    let email = r.channels.iter().find(|c| c.channel == "email").unwrap();
+    let td = email.credit("time_decay").unwrap();
+    assert!((td.conversions.unwrap() - 1.0 / 3.0).abs() < 1e-12);
+    assert!((td.value.unwrap() - 50.0 / 3.0).abs() < 1e-9);
+    assert_eq!(r.totals.unattributed_conversions, 1.0);
+
+    // Errors.
+    let err = PathTable::from_log(&l, None, &PathOptions::default()).unwrap_err();
+    assert_eq!(err.code(), "invalid_option");
+    let err = PathTable::from_log(
+        &l,
+        None,
+        &PathOptions {
+            touch: TouchKind::Touchpoint,
+            ..options.clone()
+        },
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "invalid_option");
+}
+
+#[test]
+fn log_states_split_by_customer_merge_to_the_whole() {
+    let rows = [
+        ("c1", 0, "visit", Some("email"), None),
+        ("c1", 10, "purchase", None, Some(12.5)),
+        ("c2", 0, "visit", Some("direct"), None),
+        ("c3", 3, "visit", Some("email"), None),
+        ("c3", 4, "purchase", None, Some(0.1)),
+        ("c4", 3, "visit", Some("email"), None),
+        ("c4", 5, "purchase", None, Some(0.2)),
+    ];
+    let options = PathOptions {
+        conversion_events: vec!["purchase".into()],
+        keep_times: false,
+        ..PathOptions::default()
+    };
+    let whole = PathCounts::from_log(&log(&rows), None, &options).unwrap();
+    let a = PathCounts::from_log(&log(&rows[..3]), None, &options).unwrap();
+    let b = PathCounts::from_log(&log(&rows[3..5]), None, &options).unwrap();
+    let c = PathCounts::from_log(&log(&rows[5..]), None, &options).unwrap();
+    let merged = c.merge(a).unwrap().merge(b).unwrap();
+    assert_eq!(merged, whole);
+    let t = merged.to_table();
+    let email = t.rows.iter().find(|r| r.channels == vec!["email"]).unwrap();
+    assert_eq!(email.conversions, 3.0);
+    assert!((email.value - 12.8).abs() < 1e-9);
+    // Different definitions do not merge.
+    let other = PathCounts::from_log(
+        &log(&rows),
+        None,
+        &PathOptions {
+            collapse_repeats: false,
+            ..options
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        whole.merge(other).unwrap_err().code(),
+        "incompatible_states"
+    );
+}
+
+#[test]
+fn bad_inputs_have_codes() {
+    let row = |path: &str, conv: f64| PathInput {
+        path: path.into(),
+        conversions: conv,
+        value: 0.0,
+        nulls: 0.0,
+        seconds_to_conversion: None,
+    };
+    let code = |rows: &[PathInput]| {
+        PathTable::from_rows(rows, &TableOptions::default())
+            .unwrap_err()
+            .code()
+    };
+    assert_eq!(code(&[row("a > > b", 1.0)]), "invalid_path");
+    assert_eq!(code(&[row("a", f64::NAN)]), "not_finite");
+    assert_eq!(code(&[row("a", -1.0)]), "out_of_range");
+    let mut r = row("a > b", 1.0);
+    r.seconds_to_conversion = Some(vec![1.0]);
+    assert_eq!(code(&[r]), "invalid_times");
+    let t = PathTable::from_rows(&[row("a", 0.5)], &TableOptions::default()).unwrap();
+    assert_eq!(
+        PathCounts::from_table(&t).unwrap_err().code(),
+        "not_an_integer"
+    );
+    let bad = |o: AttributionOptions| attribute(&t, &o).unwrap_err().code();
+    assert_eq!(
+        bad(AttributionOptions {
+            markov_order: 0,
+            ..AttributionOptions::default()
+        }),
+        "invalid_option"
+    );
+    assert_eq!(
+        bad(AttributionOptions {
+            half_life_seconds: 0.0,
+            ..AttributionOptions::default()
+        }),
+        "invalid_option"
+    );
+    assert_eq!(
+        bad(AttributionOptions {
+            position_weights: cjm_core::attribution::PositionWeights::Custom {
+                first: 0.5,
+                middle: 0.5,
+                last: 0.5
+            },
+            ..AttributionOptions::default()
+        }),
+        "invalid_option"
+    );
+    let unknown: Result<AttributionOptions, _> = serde_json::from_str(r#"{"modles": []}"#);
+    assert!(unknown.is_err());
+    assert_eq!(
+        PathCounts::from_bytes(b"CJMS\x02\x00\x10")
+            .unwrap_err()
+            .code(),
+        "unsupported_state_version"
+    );
+}

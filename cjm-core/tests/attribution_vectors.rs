@@ -1,0 +1,164 @@
+//! Hand-worked attribution vectors in `tests/vectors/attribution/` (see its README).
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code"
+)]
+
+use cjm_core::attribution::{
+    attribute, Attribution, AttributionOptions, PathInput, PathTable, TableOptions,
+};
+use serde_json::Value;
+use std::path::PathBuf;
+
+fn dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors/attribution")
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * (1.0 + b.abs())
+}
+
+fn num_or_null(actual: Option<f64>, expected: &Value, what: &str) {
+    match (actual, expected.as_f64()) {
+        (None, None) => assert!(expected.is_null(), "{what}: expected {expected}, got null"),
+        (Some(a), Some(e)) => assert!(close(a, e), "{what}: expected {e}, got {a}"),
+        (a, _) => panic!("{what}: expected {expected}, got {a:?}"),
+    }
+}
+
+fn check(name: &str, r: &Attribution, expected: &Value) {
+    let json = serde_json::to_value(r).unwrap();
+    let text = json.to_string();
+    assert!(!text.contains("NaN"), "{name}: NaN in output");
+    if let Some(t) = expected.get("totals") {
+        for (k, v) in t.as_object().unwrap() {
+            num_or_null(
+                json["totals"][k].as_f64(),
+                v,
+                &format!("{name}: totals.{k}"),
+            );
+        }
+    }
+    if let Some(credits) = expected.get("credits") {
+        for (channel, models) in credits.as_object().unwrap() {
+            let row = r
+                .channels
+                .iter()
+                .find(|c| &c.channel == channel)
+                .unwrap_or_else(|| panic!("{name}: no channel {channel}"));
+            for (model, want) in models.as_object().unwrap() {
+                let got = row
+                    .credit(model)
+                    .unwrap_or_else(|| panic!("{name}: no {model} credit for {channel}"));
+                let what = format!("{name}: {model} of {channel}");
+                if want.is_null() {
+                    assert_eq!(got.conversions, None, "{what}");
+                    assert_eq!(got.value, None, "{what}");
+                } else {
+                    num_or_null(got.conversions, &want[0], &format!("{what} conversions"));
+                    num_or_null(got.value, &want[1], &format!("{what} value"));
+                }
+            }
+        }
+    }
+    if let Some(p) = expected.get("conversion_probability") {
+        let m = r.markov.as_ref().unwrap();
+        num_or_null(m.conversion_probability, p, &format!("{name}: P(conv)"));
+    }
+    if let Some(res) = expected.get("removal_effects") {
+        let m = r.markov.as_ref().unwrap();
+        for (channel, want) in res.as_object().unwrap() {
+            let e = m.channels.iter().find(|e| &e.channel == channel).unwrap();
+            num_or_null(e.removal_effect, want, &format!("{name}: RE of {channel}"));
+        }
+    }
+    if let Some(ts) = expected.get("transitions") {
+        let m = r.markov.as_ref().unwrap();
+        let ts = ts.as_array().unwrap();
+        assert_eq!(m.transitions.len(), ts.len(), "{name}: transitions");
+        for (t, want) in m.transitions.iter().zip(ts) {
+            assert_eq!(t.from, want[0].as_str().unwrap(), "{name}");
+            assert_eq!(t.to, want[1].as_str().unwrap(), "{name}");
+            assert!(
+                close(t.probability, want[2].as_f64().unwrap()),
+                "{name}: {t:?}"
+            );
+        }
+    }
+    if let Some(s) = expected.get("shapley") {
+        for (k, v) in s.as_object().unwrap() {
+            num_or_null(
+                json["shapley"][k].as_f64(),
+                v,
+                &format!("{name}: shapley.{k}"),
+            );
+        }
+    }
+    if let Some(o) = expected.get("ordered_shapley") {
+        let got = r.ordered_shapley.as_ref().unwrap();
+        let o = o.as_array().unwrap();
+        assert_eq!(got.len(), o.len(), "{name}: ordered shapley rows");
+        for (g, w) in got.iter().zip(o) {
+            assert_eq!(g.channel, w[0].as_str().unwrap());
+            assert_eq!(g.position as u64, w[1].as_u64().unwrap());
+            assert!(
+                close(g.conversions, w[2].as_f64().unwrap()),
+                "{name}: {g:?}"
+            );
+            assert!(close(g.value, w[3].as_f64().unwrap()), "{name}: {g:?}");
+        }
+    }
+    if let Some(s) = expected.get("skipped") {
+        let got: Vec<&str> = r.skipped.iter().map(|s| s.model.name()).collect();
+        let want: Vec<&str> = s
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap())
+            .collect();
+        assert_eq!(got, want, "{name}: skipped");
+    }
+}
+
+#[test]
+fn attribution_vectors() {
+    let mut files: Vec<_> = std::fs::read_dir(dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 4, "vectors missing");
+    let mut cases = 0;
+    for file in files {
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        assert!(
+            v["description"].as_str().is_some_and(|d| d.len() > 40),
+            "{file:?}: describe the arithmetic"
+        );
+        for case in v["cases"].as_array().unwrap() {
+            let name = format!(
+                "{} / {}",
+                file.file_name().unwrap().to_string_lossy(),
+                case["name"].as_str().unwrap()
+            );
+            let paths: Vec<PathInput> =
+                serde_json::from_value(case.get("paths").unwrap_or(&v["paths"]).clone()).unwrap();
+            let table_options: TableOptions = serde_json::from_value(
+                v.get("table_options")
+                    .cloned()
+                    .unwrap_or(Value::Object(Default::default())),
+            )
+            .unwrap();
+            let options: AttributionOptions =
+                serde_json::from_value(case["options"].clone()).unwrap();
+            let table = PathTable::from_rows(&paths, &table_options).unwrap();
+            let r = attribute(&table, &options).unwrap();
+            check(&name, &r, &case["expected"]);
+            cases += 1;
+        }
+    }
+    assert!(cases >= 10);
+}
