@@ -22,7 +22,54 @@ pub fn journey_schema() -> &'static serde_json::Value {
 /// The journey schema as indented JSON text with a final newline, as committed.
 #[must_use]
 pub fn journey_schema_json() -> String {
-    let mut text = serde_json::to_string_pretty(journey_schema()).unwrap_or_default();
+    pretty(journey_schema())
+}
+
+fn pretty(value: &serde_json::Value) -> String {
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
     text.push('\n');
     text
+}
+
+fn schema_of<T: schemars::JsonSchema>() -> serde_json::Value {
+    let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
+    serde_json::to_value(generator.into_root_schema_for::<T>())
+        .unwrap_or(serde_json::Value::Bool(true))
+}
+
+/// The JSON Schemas of the option documents users write by hand, as committed under
+/// `docs/schema/`: `(file name, schema text)`. The journey schema comes first.
+#[must_use]
+pub fn published_schemas() -> Vec<(&'static str, String)> {
+    vec![
+        ("journey-1.schema.json", journey_schema_json()),
+        (
+            "scoring-model.schema.json",
+            pretty(&schema_of::<crate::scoring::ScoringModel>()),
+        ),
+        (
+            "survey-options.schema.json",
+            pretty(&schema_of::<crate::scoring::SurveyOptions>()),
+        ),
+        (
+            "insight-options.schema.json",
+            pretty(&schema_of::<crate::insights::InsightOptions>()),
+        ),
+        (
+            "funnel-options.schema.json",
+            pretty(&schema_of::<crate::events::FunnelOptions>()),
+        ),
+        (
+            "ingest-options.schema.json",
+            pretty(&schema_of::<crate::events::IngestOptions>()),
+        ),
+        (
+            "attribution-options.schema.json",
+            pretty(&schema_of::<crate::attribution::AttributionOptions>()),
+        ),
+        (
+            "map-options.schema.json",
+            pretty(&schema_of::<crate::render::MapOptions>()),
+        ),
+    ]
 }
