@@ -21,11 +21,12 @@ setup_python() {
   fi
   local stamp=.venv/.requirements.sha
   local want_sha
-  want_sha=$(cat cjm-py/requirements-test.txt tests/oracles/requirements.txt | sha256sum | cut -d' ' -f1)
+  want_sha=$(cat cjm-py/requirements-test.txt tests/oracles/requirements.txt docs/requirements.txt | sha256sum | cut -d' ' -f1)
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want_sha" ]; then
     log "installing Python test packages and oracles (channelattribution compiles C++, ~1 min once)"
     .venv/bin/python -m pip install --quiet --upgrade pip
-    .venv/bin/python -m pip install --quiet -r cjm-py/requirements-test.txt -r tests/oracles/requirements.txt
+    .venv/bin/python -m pip install --quiet -r cjm-py/requirements-test.txt -r tests/oracles/requirements.txt \
+      -r docs/requirements.txt
     echo "$want_sha" > "$stamp"
   fi
 }
