@@ -916,6 +916,11 @@ export interface SurveyOptions {
    * (privacy); default 0 (nothing suppressed).
    */
   min_group_size?: number;
+  /**
+   * Count NaN answers as missing instead of rejecting them (for data frames that write
+   * missing numbers as NaN); default false: NaN is an error, as DOMAIN.md section 9 asks.
+   */
+  nan_as_missing?: boolean;
 }
 /**
  * Survey KPIs overall, per scope (when the table has a scope column), per segment (when
