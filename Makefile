@@ -52,5 +52,7 @@ test-oracles:
 test-docs:
 	NO_MKDOCS_2_WARNING=1 $(CURDIR)/.venv/bin/mkdocs build --strict --quiet
 
+# Regenerate what follows from the Rust types: the JSON Schemas and the TypeScript types.
 schema:
 	CJM_BLESS=1 cargo test -q -p cjm-core --test schema_drift
+	node cjm-wasm/scripts/gen-types.mjs
