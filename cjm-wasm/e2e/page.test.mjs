@@ -1,79 +1,32 @@
-// End to end: the checker page (www/) in Debian's Chromium through playwright-core.
-// Needs the web build (scripts/build.sh) and /usr/bin/chromium (or CHROMIUM=path).
+// End to end: the checker page (www/) in Debian's Chromium through playwright-core, at a
+// 1366×768 laptop size. Needs the web build (scripts/build.sh) and /usr/bin/chromium (or
+// CHROMIUM=path). Screenshots go to e2e/artifacts/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, extname, join, normalize, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { artifacts, crateDir, start, watch } from './helpers.mjs';
 
-const crateDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-const repoRoot = join(crateDir, '..');
-const artifacts = join(crateDir, 'e2e', 'artifacts');
+const cjm = createRequire(import.meta.url)(join(crateDir, 'pkg', 'node', 'cjm_wasm.js'));
 
-const MIME = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.wasm': 'application/wasm',
-};
-
-/** A tiny static server for the repository, on 127.0.0.1 and a free port. */
-function serve(root) {
-  const server = createServer(async (req, res) => {
-    try {
-      const url = new URL(req.url, 'http://localhost');
-      const file = normalize(join(root, decodeURIComponent(url.pathname)));
-      if (!file.startsWith(root + sep)) throw new Error('outside the root');
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' });
-      res.end(body);
-    } catch {
-      res.writeHead(404, { 'content-type': 'text/plain' });
-      res.end('not found');
-    }
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
-let server;
 let browser; // a persistent BrowserContext
-let profile;
+let base;
+let stop;
 
 before(async () => {
-  server = await serve(repoRoot);
-  profile = mkdtempSync(join(tmpdir(), 'cjm-e2e-'));
-  // A fresh profile directory (Playwright's way of passing --user-data-dir).
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    viewport: { width: 1280, height: 900 },
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    ],
-  });
+  ({ browser, base, stop } = await start());
+  mkdirSync(artifacts, { recursive: true });
 });
 
 after(async () => {
-  await browser?.close();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await stop?.();
 });
 
 test('pick a template, break it, see the problem, fix it', async () => {
   const page = await browser.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  page.on('response', (r) => r.status() >= 400 && errors.push(`${r.status()} ${r.url()}`));
-  const { port } = server.address();
-  await page.goto(`http://127.0.0.1:${port}/cjm-wasm/www/index.html`);
+  const errors = watch(page);
+  await page.goto(`${base}/cjm-wasm/www/index.html`);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
 
   // The templates are listed; pick the second one by its accessible label.
@@ -118,6 +71,178 @@ test('pick a template, break it, see the problem, fix it', async () => {
   await page.keyboard.press('ArrowDown');
   await page.getByText('Valid: the document passes every rule.').waitFor();
 
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+/** mulberry32: a small seeded PRNG, so the generated log is the same on every run. */
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A CSV event log for a map: each customer enters at the first stage and moves on to the
+ * next with probability `keep`, hitting 1–2 of the stage's bound events there; some noise
+ * events no touchpoint binds; a few rows without a customer (rejected and reported).
+ */
+function generateCsv(doc, { customers = 400, seed = 7, keep = 0.72 } = {}) {
+  const random = rng(seed);
+  const pick = (xs) => xs[Math.floor(random() * xs.length)];
+  const byStage = doc.stages.map((s) =>
+    doc.touchpoints.filter((t) => t.stage === s.id).flatMap((t) => t.events ?? []));
+  const rows = ['customer,timestamp,event,channel'];
+  const t0 = Date.UTC(2025, 0, 6, 9, 0, 0);
+  for (let c = 0; c < customers; c++) {
+    let t = t0 + c * 97_000;
+    const id = `c${String(c).padStart(4, '0')}`;
+    for (const events of byStage) {
+      if (events.length === 0) break;
+      for (let k = 0, n = 1 + Math.floor(random() * 2); k < n; k++) {
+        t += 30_000 + Math.floor(random() * 3_600_000);
+        rows.push(`${id},${new Date(t).toISOString()},${pick(events)},${pick(['web', 'app', 'email'])}`);
+        if (random() < 0.2) rows.push(`${id},${new Date(t + 1000).toISOString()},scroll,web`);
+      }
+      if (random() > keep) break;
+    }
+    if (c % 97 === 0) rows.push(`,${new Date(t).toISOString()},page_view,web`);
+  }
+  return rows.join('\n') + '\n';
+}
+
+test('rename, see the inline problem, fix it; the map, health and insights; a CSV log in the worker', async () => {
+  const page = await browser.newPage();
+  const errors = watch(page);
+  await page.goto(`${base}/cjm-wasm/www/index.html`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+  await page.getByLabel('Template').selectOption('b2c-ecommerce');
+  await page.getByText('Valid: the document passes every rule.').waitFor();
+
+  // The map and the emotion curve are drawn; health and insights are listed.
+  await page.locator('#map svg').waitFor();
+  await page.locator('#emotion svg').waitFor();
+  assert.match(await page.locator('#health-journey').textContent(), /^Journey health \d+/);
+  assert.ok((await page.locator('#health tbody tr').count()) >= 5);
+  assert.ok((await page.locator('#insights li').count()) > 0);
+  assert.ok((await page.locator('#insights li[data-code="pain_point_unaddressed"]').count()) > 0);
+
+  // An invalid edit through the form: an empty stage name shows next to the field.
+  const stageName = page.getByLabel('Stage 2 (consideration)');
+  const original = await stageName.inputValue();
+  await stageName.fill('');
+  const fieldError = page.locator('.field-error[data-for="stages[1].name"]');
+  await fieldError.filter({ hasText: 'empty_text' }).waitFor();
+  assert.equal(await stageName.getAttribute('aria-invalid'), 'true');
+  await page.locator('#problems li[data-code="empty_text"][data-path="stages[1].name"]').waitFor();
+  assert.equal(await page.locator('#download-json').isDisabled(), true);
+  await page.screenshot({ path: join(artifacts, 'inline-problem.png') });
+
+  // Fix it with the keyboard, and rename the journey; the JSON follows.
+  await stageName.focus();
+  await page.keyboard.type('Browsing');
+  await page.getByText('Valid: the document passes every rule.').waitFor();
+  assert.equal(await stageName.getAttribute('aria-invalid'), null);
+  await page.getByLabel('Journey name').fill('Web shop journey');
+  await page.locator('#summary-title', { hasText: 'Web shop journey' }).waitFor();
+  const doc = JSON.parse(await page.getByLabel('Journey JSON').inputValue());
+  assert.equal(doc.stages[1].name, 'Browsing');
+  assert.notEqual(original, 'Browsing');
+
+  // Downloads: the edited JSON and the map SVG.
+  const [jsonDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download JSON' }).click()]);
+  const saved = JSON.parse(await streamText(await jsonDownload.createReadStream()));
+  assert.equal(saved.name, 'Web shop journey');
+  const [svgDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download map SVG' }).click()]);
+  assert.equal(svgDownload.suggestedFilename(), 'b2c-ecommerce-map.svg');
+  assert.match(await streamText(await svgDownload.createReadStream()), /^<svg [^>]*>\s*<title>Journey map: Web shop journey/);
+
+  // A generated CSV through the file input; the worker computes the stage funnel.
+  const csv = generateCsv(doc);
+  const csvPath = join(artifacts, 'generated-log.csv');
+  writeFileSync(csvPath, csv);
+  await page.getByLabel('Event log (CSV)').setInputFiles(csvPath);
+  await page.locator('#log-status.valid').waitFor({ timeout: 30_000 });
+  await page.locator('#funnel-svg svg').waitFor();
+  await page.locator('#flows-svg svg').waitFor();
+  const shown = await page.locator('#funnel tbody tr').evaluateAll((rows) => rows.map((r) => [
+    r.dataset.stage,
+    Number(r.querySelector('[data-field="customers"]').textContent),
+    Number(r.querySelector('[data-field="drop_off"]').textContent),
+  ]));
+
+  // The same funnel from the Node.js build on the same CSV: identical numbers.
+  const journey = cjm.loadJourney(doc);
+  const mapping = { customer: ['customer'], timestamp: 'timestamp', timestamp_format: { kind: 'iso8601' }, event: 'event', channel: 'channel', value: null };
+  const log = cjm.EventLog.fromCsv(csv, { mapping, journey });
+  const expected = log.stageFunnel().steps.map((s) => [s.step.stage, s.customers, s.drop_off]);
+  assert.deepEqual(shown, expected);
+  assert.ok(expected[0][1] > 300 && expected.at(-1)[1] > 0 && expected.at(-1)[1] < expected[0][1], `${expected}`);
+  const report = log.ingestReport();
+  assert.ok(report.rejected_total > 0 && report.unmapped_total > 0);
+  assert.match(await page.locator('#ingest-summary').textContent(), new RegExp(`^${report.rows_read} rows read, ${report.rows_used} used`));
+  // Health and insights now use the measured data.
+  await page.getByText('Scored with the measured reach and traffic of the event log.').waitFor();
+  assert.ok((await page.locator('#insights li[data-code="unmapped_events"]').count()) === 1);
+
+  await page.locator('#log-heading').evaluate((h) => h.scrollIntoView({ block: 'start' }));
+  await page.screenshot({ path: join(artifacts, 'event-log.png') });
+  await page.screenshot({ path: join(artifacts, 'page-top.png'), clip: { x: 0, y: 0, width: 1366, height: 768 } });
+  await page.screenshot({ path: join(artifacts, 'page-full.png'), fullPage: true });
+
+  // No horizontal scrolling on a 1366-px-wide screen.
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'page wider than the window');
+  assert.deepEqual(errors, []);
+  log.free();
+  journey.free();
+  await page.close();
+});
+
+async function streamText(stream) {
+  const chunks = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+test('every picture of every template is well-formed SVG (DOMParser)', async () => {
+  const page = await browser.newPage();
+  const errors = watch(page);
+  await page.goto(`${base}/__blank`);
+  const failures = await page.evaluate(async () => {
+    const cjm = await import('/cjm-wasm/pkg/web/cjm_wasm.js');
+    await cjm.default();
+    const out = [];
+    const check = (what, text, type = 'image/svg+xml') => {
+      const doc = new DOMParser().parseFromString(text, type);
+      if (doc.getElementsByTagName('parsererror').length > 0) out.push(`${what}: ${doc.getElementsByTagName('parsererror')[0].textContent}`);
+      else if (type === 'image/svg+xml' && doc.documentElement.localName !== 'svg') out.push(`${what}: root is ${doc.documentElement.localName}`);
+      return doc;
+    };
+    for (const { name } of cjm.templates()) {
+      const j = cjm.template(name);
+      check(`${name} map`, j.mapSvg());
+      check(`${name} map (no legend, narrow)`, j.mapSvg({ legend: false, width: 600, lanes: ['touchpoints', 'emotion'] }));
+      check(`${name} emotion`, j.emotionSvg());
+      const html = check(`${name} report`, j.reportHtml({ title: `Report <${name}> & co` }), 'text/html');
+      for (const [i, svg] of [...html.querySelectorAll('svg')].entries()) check(`${name} report svg ${i}`, svg.outerHTML);
+      if (html.querySelectorAll('svg').length < 2) out.push(`${name} report: fewer than 2 pictures`);
+      if (html.querySelectorAll('script').length > 0) out.push(`${name} report: has a script`);
+    }
+    check('funnel', cjm.funnelSvg({ title: 'A & B <funnel>', steps: [{ label: 'Visit', customers: 100 }, { label: 'Buy "now"', customers: 7 }] }));
+    check('flow', cjm.flowSvg({
+      columns: ['1', '2'],
+      nodes: [{ id: 'a', label: 'a<b', column: 0 }, { id: 'b', label: 'b', column: 1 }, { id: 'c', label: 'c', column: 1 }],
+      links: [{ source: 'a', target: 'b', value: 3 }, { source: 'a', target: 'c', value: 1 }],
+    }));
+    check('bars', cjm.barChartSvg({ groups: ['x', 'y'], series: [{ name: 's', values: [1, null] }], unit: '%' }));
+    return out;
+  });
+  assert.deepEqual(failures, []);
   assert.deepEqual(errors, []);
   await page.close();
 });

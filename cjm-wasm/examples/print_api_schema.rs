@@ -1,6 +1,6 @@
 //! Prints a JSON Schema whose `$defs` hold the plain-object results of the JavaScript
-//! API (`Problem`, `Summary`, `TemplateInfo`, the scoring options and reports, and what
-//! they use), generated from the core's Rust types. `scripts/gen-types.mjs` turns it into
+//! API (`Problem`, `Summary`, `TemplateInfo`, the options and results of scoring,
+//! insights, comparisons, pictures and event logs, and what they use), generated from the core's Rust types. `scripts/gen-types.mjs` turns it into
 //! TypeScript.
 
 use schemars::generate::SchemaSettings;
@@ -19,11 +19,59 @@ fn main() {
     let _ = generator.subschema_for::<cjm_core::scoring::PriorityReport>();
     let _ = generator.subschema_for::<cjm_core::scoring::ScoringModel>();
     let _ = generator.subschema_for::<cjm_core::scoring::HealthReport>();
+    // Insights and comparisons.
+    let _ = generator.subschema_for::<cjm_core::insights::InsightOptions>();
+    let _ = generator.subschema_for::<cjm_core::insights::InsightInputs>();
+    let _ = generator.subschema_for::<cjm_core::insights::InsightReport>();
+    let _ = generator.subschema_for::<cjm_core::scoring::ProportionTest>();
+    let _ = generator.subschema_for::<cjm_core::scoring::GroupLevel>();
+    let _ = generator.subschema_for::<cjm_core::scoring::GroupComparison>();
+    let _ = generator.subschema_for::<cjm_core::scoring::MapDiff>();
+    let _ = generator.subschema_for::<cjm_core::scoring::Patterns>();
+    // Pictures.
+    let _ = generator.subschema_for::<cjm_core::render::MapOptions>();
+    let _ = generator.subschema_for::<cjm_core::render::EmotionCurveOptions>();
+    let _ = generator.subschema_for::<cjm_core::render::MermaidExport>();
+    let _ = generator.subschema_for::<cjm_core::render::Note>();
+    let _ = generator.subschema_for::<cjm_core::render::ReportOptions>();
+    let _ = generator.subschema_for::<cjm_core::render::FunnelChart>();
+    let _ = generator.subschema_for::<cjm_core::render::FlowChart>();
+    let _ = generator.subschema_for::<cjm_core::render::BarChart>();
+    // Event logs: ingestion, and every analysis's options and result.
+    let _ = generator.subschema_for::<cjm_core::events::TimeUnit>();
+    let _ = generator.subschema_for::<cjm_core::events::Preset>();
+    let _ = generator.subschema_for::<cjm_core::events::ColumnMapping>();
+    let _ = generator.subschema_for::<cjm_core::events::IngestReport>();
+    let _ = generator.subschema_for::<cjm_core::events::Traffic>();
+    let _ = generator.subschema_for::<cjm_core::events::StepSpec>();
+    let _ = generator.subschema_for::<cjm_core::events::FunnelOptions>();
+    let _ = generator.subschema_for::<cjm_core::events::FunnelResult>();
+    let _ = generator.subschema_for::<cjm_core::events::DirectlyFollowsOptions>();
+    let _ = generator.subschema_for::<cjm_core::events::DirectlyFollows>();
+    let _ = generator.subschema_for::<cjm_core::events::VariantOptions>();
+    let _ = generator.subschema_for::<cjm_core::events::Variants>();
+    let _ = generator.subschema_for::<cjm_core::events::FlowOptions>();
+    let _ = generator.subschema_for::<cjm_core::events::Flows>();
+    let _ = generator.subschema_for::<cjm_core::events::JourneyStateOptions>();
+    let _ = generator.subschema_for::<cjm_core::events::JourneyStates>();
+    let _ = generator.subschema_for::<cjm_core::events::DriverOptions>();
+    let _ = generator.subschema_for::<cjm_core::events::Drivers>();
+    let _ = generator.subschema_for::<cjm_core::events::Conformance>();
     let defs = generator.take_definitions(true);
-    let schema = serde_json::json!({
+    let mut schema = serde_json::json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$defs": defs,
     });
+    // Two pairs of core types share a name: the flow chart's nodes and links (render) and
+    // the flow data's (events). schemars numbers the second; name both by their role.
+    for (from, to) in [
+        ("FlowNode", "FlowChartNode"),
+        ("FlowLink", "FlowChartLink"),
+        ("FlowNode2", "FlowNode"),
+        ("FlowLink2", "FlowLink"),
+    ] {
+        rename(&mut schema, from, to);
+    }
     match serde_json::to_string_pretty(&schema) {
         Ok(text) => println!("{text}"),
         Err(err) => {
@@ -31,4 +79,32 @@ fn main() {
             std::process::exit(1);
         }
     }
+}
+
+/// Renames the definition `from` to `to` and rewrites every reference to it.
+fn rename(schema: &mut serde_json::Value, from: &str, to: &str) {
+    fn refs(node: &mut serde_json::Value, from: &str, to: &str) {
+        match node {
+            serde_json::Value::Object(map) => {
+                for (key, value) in map.iter_mut() {
+                    if key == "$ref" && value.as_str() == Some(from) {
+                        *value = serde_json::Value::from(to);
+                    } else {
+                        refs(value, from, to);
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|v| refs(v, from, to)),
+            _ => {}
+        }
+    }
+    if let Some(defs) = schema
+        .get_mut("$defs")
+        .and_then(serde_json::Value::as_object_mut)
+    {
+        if let Some(def) = defs.remove(from) {
+            defs.insert(to.to_owned(), def);
+        }
+    }
+    refs(schema, &format!("#/$defs/{from}"), &format!("#/$defs/{to}"));
 }

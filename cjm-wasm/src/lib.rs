@@ -13,6 +13,12 @@
 //!   `journeySchema()`;
 //! - scoring ([`scoring`]): `surveyKpis(table, options)` and the `Journey` methods
 //!   `emotionCurves()`, `priorities(reach?)`, `health(model?, inputs?)`;
+//! - insights and comparisons ([`analysis`]): `journey.insights(options?, inputs?)`,
+//!   `twoProportionTest`, `compareSegments`, `diffMaps`, `patterns`;
+//! - pictures ([`render`]): `journey.mapSvg`, `emotionSvg`, `toMermaid`, `reportHtml`,
+//!   `fromMermaid`, `funnelSvg`, `flowSvg`, `barChartSvg`;
+//! - event logs ([`events`]): `class EventLog` (`fromColumns`, `fromCsv`, funnels, paths,
+//!   traffic, journey states, drivers, conformance);
 //! - errors are `Error` objects named `CjmError` with `code`, `path`, `row`, `family` and
 //!   `problems` (see [`error`]).
 //!
@@ -27,15 +33,20 @@
 //! the panic message and its location are written to `console.error` first, so a bug
 //! report can say what went wrong.
 
+pub mod analysis;
 pub mod error;
+pub mod events;
 pub mod journey;
+pub mod render;
 pub mod scoring;
 
+pub use events::EventLog;
 pub use journey::Journey;
 
 use error::{to_js, to_js_value};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 /// TypeScript declarations of the journey document and of the API's plain-object
 /// results, generated from the Rust types (see `scripts/gen-types.mjs`).
@@ -129,6 +140,26 @@ fn read_input(input: JsValue) -> cjm_core::Result<cjm_core::ValidJourney> {
         Some(text) => read_text(&text),
         None => read_object(input),
     }
+}
+
+/// Reads a journey argument that is not passed as a `Journey` parameter (inside an options
+/// object or an array): a `Journey` instance (copied through its `toJson()`, so the
+/// caller keeps it), JSON text, or a plain document object.
+pub(crate) fn journey_arg(value: &JsValue) -> Result<cjm_core::ValidJourney, JsValue> {
+    if let Some(text) = value.as_string() {
+        return read_text(&text).map_err(|e| to_js(&e));
+    }
+    if value.is_object() {
+        let method =
+            js_sys::Reflect::get(value, &JsValue::from_str("toJson")).unwrap_or(JsValue::UNDEFINED);
+        if let Some(method) = method.dyn_ref::<js_sys::Function>() {
+            let text = method.call0(value)?;
+            if let Some(text) = text.as_string() {
+                return read_text(&text).map_err(|e| to_js(&e));
+            }
+        }
+    }
+    read_object(value.clone()).map_err(|e| to_js(&e))
 }
 
 pub(crate) fn load_text(text: &str) -> Result<Journey, JsValue> {

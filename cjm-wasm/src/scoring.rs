@@ -22,7 +22,7 @@ use crate::Journey;
 
 /// A core input error (`family` `"input"`) made by the binding: an argument that does not
 /// fit its type.
-fn input_error(code: &'static str, message: String) -> JsValue {
+pub(crate) fn input_error(code: &'static str, message: String) -> JsValue {
     to_js(&cjm_core::Error::Input {
         code,
         row: None,
@@ -30,13 +30,13 @@ fn input_error(code: &'static str, message: String) -> JsValue {
     })
 }
 
-fn absent(value: &JsValue) -> bool {
+pub(crate) fn absent(value: &JsValue) -> bool {
     value.is_undefined() || value.is_null()
 }
 
 /// Refuses keys of a plain object outside `allowed` (serde-wasm-bindgen reads only the
 /// fields a struct declares, so `deny_unknown_fields` alone would not see them).
-fn check_keys(
+pub(crate) fn check_keys(
     value: &JsValue,
     allowed: &[&str],
     what: &str,
@@ -62,7 +62,10 @@ fn check_keys(
 
 /// Reads an optional options-like argument (`undefined` and `null`: not given) through a
 /// JSON value, so unknown keys and wrong types are refused by the core's serde rules.
-fn read_option<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<Option<T>, JsValue> {
+pub(crate) fn read_option<T: DeserializeOwned>(
+    value: JsValue,
+    what: &str,
+) -> Result<Option<T>, JsValue> {
     if absent(&value) {
         return Ok(None);
     }
@@ -77,7 +80,7 @@ const TABLE_KEYS: &[&str] = &["scope", "segment", "nps", "csat", "ces"];
 
 /// Reads a survey table directly (not through JSON, so `NaN` reaches the core as NaN and
 /// typed arrays are read as sequences).
-fn read_table(value: JsValue, what: &str) -> Result<SurveyTable, JsValue> {
+pub(crate) fn read_table(value: JsValue, what: &str) -> Result<SurveyTable, JsValue> {
     if absent(&value) {
         return Ok(SurveyTable::default());
     }
@@ -139,7 +142,7 @@ export interface Journey {
 /// The keys of `health`'s `inputs`.
 const INPUT_KEYS: &[&str] = &["survey", "surveyOptions", "reach", "traffic", "kpiActuals"];
 
-fn get(object: &JsValue, key: &str) -> JsValue {
+pub(crate) fn get(object: &JsValue, key: &str) -> JsValue {
     js_sys::Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 

@@ -6,7 +6,9 @@ import * as pkg from 'cjm';
 import { cjm } from './helpers.mjs';
 
 test("import 'cjm' resolves to the Node.js build with named exports", () => {
-  for (const name of ['Journey', 'loadJourney', 'validate', 'templates', 'template', 'journeySchema', 'surveyKpis']) {
+  for (const name of ['Journey', 'loadJourney', 'validate', 'templates', 'template', 'journeySchema', 'surveyKpis',
+    'twoProportionTest', 'compareSegments', 'diffMaps', 'patterns', 'fromMermaid', 'funnelSvg', 'flowSvg',
+    'barChartSvg', 'EventLog']) {
     assert.equal(typeof pkg[name], 'function', name);
   }
   assert.equal(pkg.Journey, cjm.Journey);

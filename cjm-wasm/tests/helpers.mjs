@@ -29,3 +29,36 @@ export function catchCjm(fn) {
   }
   throw new Error('expected a CjmError, but nothing was thrown');
 }
+
+/** The comparison of cjm-core/tests/common/mod.rs; returns the list of failures. */
+export function contains(found, expected, at, failures = []) {
+  if (expected !== null && typeof expected === 'object' && !Array.isArray(expected)) {
+    if (found === null || typeof found !== 'object' || Array.isArray(found)) {
+      failures.push(`${at}: ${JSON.stringify(found)} is not an object`);
+      return failures;
+    }
+    for (const [key, value] of Object.entries(expected)) {
+      if (key in found) contains(found[key], value, `${at}.${key}`, failures);
+      else failures.push(`${at}.${key}: missing`);
+    }
+  } else if (Array.isArray(expected)) {
+    if (!Array.isArray(found)) {
+      failures.push(`${at}: ${JSON.stringify(found)} is not an array`);
+      return failures;
+    }
+    if (found.length !== expected.length) {
+      failures.push(`${at}: ${found.length} items, expected ${expected.length}`);
+    }
+    expected.forEach((value, i) => {
+      if (i < found.length) contains(found[i], value, `${at}[${i}]`, failures);
+    });
+  } else if (typeof expected === 'number' && typeof found === 'number') {
+    if (Math.abs(found - expected) > 1e-9 * Math.max(Math.abs(expected), 1)) {
+      failures.push(`${at}: ${found} != ${expected}`);
+    }
+  } else if (found !== expected) {
+    failures.push(`${at}: ${JSON.stringify(found)} != ${JSON.stringify(expected)}`);
+  }
+  return failures;
+}
+

@@ -6,41 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cjm, catchCjm, repoRoot } from './helpers.mjs';
+import { cjm, catchCjm, contains, repoRoot } from './helpers.mjs';
 
 const { surveyKpis, loadJourney, template } = cjm;
-
-/** The comparison of cjm-core/tests/common/mod.rs; returns the list of failures. */
-function contains(found, expected, at, failures = []) {
-  if (expected !== null && typeof expected === 'object' && !Array.isArray(expected)) {
-    if (found === null || typeof found !== 'object' || Array.isArray(found)) {
-      failures.push(`${at}: ${JSON.stringify(found)} is not an object`);
-      return failures;
-    }
-    for (const [key, value] of Object.entries(expected)) {
-      if (key in found) contains(found[key], value, `${at}.${key}`, failures);
-      else failures.push(`${at}.${key}: missing`);
-    }
-  } else if (Array.isArray(expected)) {
-    if (!Array.isArray(found)) {
-      failures.push(`${at}: ${JSON.stringify(found)} is not an array`);
-      return failures;
-    }
-    if (found.length !== expected.length) {
-      failures.push(`${at}: ${found.length} items, expected ${expected.length}`);
-    }
-    expected.forEach((value, i) => {
-      if (i < found.length) contains(found[i], value, `${at}[${i}]`, failures);
-    });
-  } else if (typeof expected === 'number' && typeof found === 'number') {
-    if (Math.abs(found - expected) > 1e-9 * Math.max(Math.abs(expected), 1)) {
-      failures.push(`${at}: ${found} != ${expected}`);
-    }
-  } else if (found !== expected) {
-    failures.push(`${at}: ${JSON.stringify(found)} != ${JSON.stringify(expected)}`);
-  }
-  return failures;
-}
 
 function vectors(kind) {
   const dir = join(repoRoot, 'tests', 'vectors', kind);

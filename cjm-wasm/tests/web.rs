@@ -127,3 +127,50 @@ fn unknown_template_is_a_template_error() {
     assert_eq!(get_str(&err, "code"), "unknown_template");
     assert_eq!(get_str(&err, "family"), "template");
 }
+
+#[wasm_bindgen_test]
+fn event_log_from_typed_arrays_in_the_browser() {
+    let columns = parse(r#"{"customer": ["u1", "u1", "u2"], "event": ["a", "b", "a"]}"#);
+    let ts = js_sys::BigInt64Array::new_with_length(3);
+    ts.copy_from(&[0, 10, 5]);
+    js_sys::Reflect::set(&columns, &JsValue::from_str("timestamp"), &ts).expect("set");
+    let log = cjm_wasm::EventLog::from_columns(columns, parse(r#"{"unit": "seconds"}"#))
+        .expect("log builds");
+    assert_eq!(log.length(), 3);
+    let funnel = log
+        .funnel(parse(r#"["a", "b"]"#), None, None)
+        .expect("funnel runs");
+    let steps = js_sys::Array::from(&get(&funnel, "steps"));
+    let customers: Vec<f64> = steps
+        .iter()
+        .map(|s| get(&s, "customers").as_f64().expect("a count"))
+        .collect();
+    assert_eq!(customers, [2.0, 1.0]);
+}
+
+#[wasm_bindgen_test]
+fn pictures_render_in_the_browser() {
+    let journey = template("b2c-ecommerce").expect("template loads");
+    let svg = journey.map_svg(None).expect("map renders");
+    let parsed = web_sys_free_parse(&svg);
+    assert_eq!(parsed, "svg");
+}
+
+/// The root element name of an SVG string, through the browser's DOMParser (called via
+/// `Reflect`, so the test needs no `web-sys` features).
+fn web_sys_free_parse(svg: &str) -> String {
+    let global = js_sys::global();
+    let ctor: js_sys::Function = get(&global, "DOMParser").dyn_into().expect("DOMParser");
+    let parser = js_sys::Reflect::construct(&ctor, &js_sys::Array::new()).expect("new DOMParser");
+    let parse: js_sys::Function = get(&parser, "parseFromString").dyn_into().expect("method");
+    let doc = parse
+        .call2(
+            &parser,
+            &JsValue::from_str(svg),
+            &JsValue::from_str("image/svg+xml"),
+        )
+        .expect("parses");
+    get(&get(&doc, "documentElement"), "localName")
+        .as_string()
+        .expect("a name")
+}

@@ -137,6 +137,208 @@ export type ScopeKind = "touchpoint" | "stage" | "journey";
  * via the `definition` "Band".
  */
 export type Band = "good" | "fair" | "poor";
+/**
+ * How serious a finding is.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "Severity".
+ */
+export type Severity = "info" | "warning" | "critical";
+/**
+ * A row of the journey map.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "Lane".
+ */
+export type Lane =
+  "touchpoints" | "actions" | "thoughts" | "emotion" | "pain_points" | "opportunities" | "kpis";
+/**
+ * What a report section is about; sets its anchor and CSS class.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "SectionKind".
+ */
+export type SectionKind = "scores" | "insights" | "funnel" | "flows" | "attribution" | "other";
+/**
+ * One piece of section content. Charts are given as data and drawn by the report, so
+ * every string in them is escaped.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "ReportBlock".
+ */
+export type ReportBlock =
+  | {
+      type: "paragraph";
+      /**
+       * The text.
+       */
+      text: string;
+    }
+  | {
+      type: "table";
+      /**
+       * A caption above the table.
+       */
+      caption?: string | null;
+      /**
+       * Column headings.
+       */
+      columns: string[];
+      /**
+       * Rows of cells; cells that look numeric are right-aligned.
+       */
+      rows: string[][];
+    }
+  | {
+      type: "funnel";
+      /**
+       * Title drawn above the chart.
+       */
+      title?: string | null;
+      /**
+       * The steps, first to last.
+       */
+      steps: FunnelStep[];
+      /**
+       * Width in px (default 900, at least 560).
+       */
+      width?: number | null;
+    }
+  | {
+      type: "flow";
+      /**
+       * Title drawn above the chart.
+       */
+      title?: string | null;
+      /**
+       * Labels of the columns (`step 1`, `step 2`…), drawn on top; optional.
+       */
+      columns?: string[];
+      /**
+       * The nodes; order within a column is drawing order, top to bottom.
+       */
+      nodes: FlowChartNode[];
+      /**
+       * The links; links naming unknown nodes, or with a value that is not a positive
+       * finite number, are left out (and counted in the picture's description).
+       */
+      links: FlowChartLink[];
+      /**
+       * Width in px (default 960, at least 480).
+       */
+      width?: number | null;
+      /**
+       * Height in px of the flow area (default 400, at least 160); grows when a column has
+       * many nodes.
+       */
+      height?: number | null;
+    }
+  | {
+      type: "bars";
+      /**
+       * Title drawn above the chart.
+       */
+      title?: string | null;
+      /**
+       * The group labels (channels, for example), top to bottom.
+       */
+      groups: string[];
+      /**
+       * The series (attribution models, for example); `values[i]` belongs to `groups[i]`.
+       */
+      series: BarSeries[];
+      /**
+       * Unit shown after values (`%`, `EUR`, `conversions`…).
+       */
+      unit?: string | null;
+      /**
+       * Width in px (default 900, at least 480).
+       */
+      width?: number | null;
+    }
+  | {
+      type: "svg";
+      /**
+       * The SVG markup, starting with `<svg`.
+       */
+      svg: string;
+      /**
+       * A caption under the picture.
+       */
+      caption?: string | null;
+    };
+/**
+ * The unit of integer timestamps (counted from the Unix epoch, 1970-01-01T00:00:00Z).
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "TimeUnit".
+ */
+export type TimeUnit = "seconds" | "milliseconds" | "microseconds" | "nanoseconds";
+/**
+ * Column mappings of common exports.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "Preset".
+ */
+export type Preset = "ga4" | "segment" | "snowplow" | "xes";
+/**
+ * How a timestamp column is written.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "TimestampFormat".
+ */
+export type TimestampFormat =
+  | {
+      kind: "integer";
+      /**
+       * The unit.
+       */
+      unit: TimeUnit;
+    }
+  | {
+      kind: "iso8601";
+      /**
+       * Read text without offset as UTC (otherwise it is rejected).
+       */
+      assume_utc?: boolean;
+    };
+/**
+ * Why an input row was not used.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "RejectReason".
+ */
+export type RejectReason =
+  | "missing_customer"
+  | "missing_timestamp"
+  | "invalid_timestamp"
+  | "missing_event"
+  | "invalid_value"
+  | "non_finite_value"
+  | "duplicate";
+/**
+ * What one funnel step matches.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "StepSpec".
+ */
+export type StepSpec =
+  | {
+      event: string;
+    }
+  | {
+      touchpoint: string;
+    }
+  | {
+      stage: string;
+    };
+/**
+ * Order of the steps.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "FunnelOrder".
+ */
+export type FunnelOrder = "sequential" | "strict" | "any";
 
 /**
  * A customer journey map: how one kind of customer moves through stages, the touchpoints
@@ -1447,4 +1649,1504 @@ export interface Component {
    * `share × normalised`: what the component adds to the score.
    */
   contribution: number;
+}
+/**
+ * Thresholds and the date to judge staleness by.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "InsightOptions".
+ */
+export interface InsightOptions {
+  /**
+   * The date of the check, `YYYY-MM-DD`; without it the staleness rules are skipped.
+   */
+  as_of?: string | null;
+  /**
+   * A pain point with at least this priority is high priority (default 0.3).
+   */
+  high_priority?: number;
+  /**
+   * A stage drop-off at or above this share is high (default 0.5).
+   */
+  high_drop_off?: number;
+  /**
+   * Unmapped events are flagged from this share of all events (default 0.05).
+   */
+  unmapped_share?: number;
+}
+/**
+ * Measured data some rules need; all optional.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "InsightInputs".
+ */
+export interface InsightInputs {
+  /**
+   * Measured reach, for pain-point priorities.
+   */
+  reach?: MeasuredReach | null;
+  /**
+   * Measured drop-off per stage id (share 0–1 of the customers entering it who leave).
+   */
+  stage_drop_off?: {
+    [k: string]: number;
+  } | null;
+  /**
+   * Counts of event names in a bound log that no touchpoint binds.
+   */
+  unmapped_events?: {
+    [k: string]: number;
+  } | null;
+  /**
+   * All events of that log.
+   */
+  total_events?: number | null;
+}
+/**
+ * The findings of a check.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "InsightReport".
+ */
+export interface InsightReport {
+  /**
+   * Findings, most severe first, then in catalogue order (document order within a rule).
+   */
+  insights: Insight[];
+  /**
+   * Rules skipped for lack of input, with the input they need.
+   */
+  not_checked: string[];
+  /**
+   * The options in force and their hash.
+   */
+  definition: Definition;
+}
+/**
+ * One finding.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "Insight".
+ */
+export interface Insight {
+  /**
+   * Stable code (see `docs/insights.md`).
+   */
+  code: string;
+  /**
+   * How serious.
+   */
+  severity: Severity;
+  /**
+   * JSON path of the item concerned (`""` for the whole map).
+   */
+  path: string;
+  /**
+   * Human explanation.
+   */
+  message: string;
+}
+/**
+ * A two-proportion z-test.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "ProportionTest".
+ */
+export interface ProportionTest {
+  /**
+   * x₁/n₁.
+   */
+  p1?: number | null;
+  /**
+   * x₂/n₂.
+   */
+  p2?: number | null;
+  /**
+   * p₁ − p₂.
+   */
+  difference?: number | null;
+  /**
+   * The z statistic (pooled standard error); `None` when undefined (a group without
+   * trials, or both proportions 0 or both 1).
+   */
+  z?: number | null;
+  /**
+   * Two-sided p-value.
+   */
+  p_value?: number | null;
+  /**
+   * 95 % interval of the difference (unpooled standard error).
+   *
+   * @minItems 2
+   * @maxItems 2
+   */
+  interval?: [number, number] | null;
+}
+/**
+ * Two survey groups compared on every KPI both have.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "GroupComparison".
+ */
+export interface GroupComparison {
+  /**
+   * One entry per metric.
+   */
+  kpis: KpiComparison[];
+  /**
+   * The methods and their hash.
+   */
+  definition: Definition;
+}
+/**
+ * One KPI compared between two groups.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "KpiComparison".
+ */
+export interface KpiComparison {
+  /**
+   * `nps`, `csat` or `ces`.
+   */
+  metric: string;
+  /**
+   * Value of group A.
+   */
+  a?: number | null;
+  /**
+   * Value of group B.
+   */
+  b?: number | null;
+  /**
+   * A − B.
+   */
+  difference?: number | null;
+  /**
+   * Half-width of the 95 % interval of the difference.
+   */
+  margin?: number | null;
+  /**
+   * The test statistic, for rates and means.
+   */
+  z?: number | null;
+  /**
+   * Two-sided p-value, for rates and means.
+   */
+  p_value?: number | null;
+  /**
+   * Whether the difference is significant at 95 %.
+   */
+  significant?: boolean | null;
+  /**
+   * The method (`nps_margins`, `two_proportion_z`, `difference_of_means_z`).
+   */
+  method: string;
+}
+/**
+ * Two versions of a map compared: structure and every score.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "MapDiff".
+ */
+export interface MapDiff {
+  /**
+   * Top-level journey fields that changed (name, description, state, review…).
+   */
+  journey_fields: string[];
+  /**
+   * Per collection (`stages`, `touchpoints`…), what changed; unchanged ones omitted.
+   */
+  collections: {
+    [k: string]: CollectionDiff;
+  };
+  /**
+   * Health (journey, stages, touchpoints) and priority (pain points, opportunities)
+   * before and after.
+   */
+  scores: ScoreChange[];
+  /**
+   * The scoring model and its hash.
+   */
+  definition: Definition;
+}
+/**
+ * What changed in one collection between two versions of a map.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "CollectionDiff".
+ */
+export interface CollectionDiff {
+  /**
+   * Ids only in the new version.
+   */
+  added: string[];
+  /**
+   * Ids only in the old version.
+   */
+  removed: string[];
+  /**
+   * Ids in both whose content changed, with the changed top-level fields.
+   */
+  changed: ChangedItem[];
+}
+/**
+ * An item present in both versions with different content.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "ChangedItem".
+ */
+export interface ChangedItem {
+  /**
+   * Item id.
+   */
+  id: string;
+  /**
+   * Names of the fields that differ.
+   */
+  fields: string[];
+}
+/**
+ * A score before and after.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "ScoreChange".
+ */
+export interface ScoreChange {
+  /**
+   * `journey`, `stage`, `touchpoint`, `pain_point` or `opportunity`.
+   */
+  kind: string;
+  /**
+   * Item id.
+   */
+  id: string;
+  /**
+   * Score in the old version (`None`: absent or undefined).
+   */
+  before?: number | null;
+  /**
+   * Score in the new version.
+   */
+  after?: number | null;
+  /**
+   * after − before, when both exist.
+   */
+  delta?: number | null;
+}
+/**
+ * Patterns across several maps (or several personas' maps), ranked by how many maps they
+ * occur in, then by how bad, then by key.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "Patterns".
+ */
+export interface Patterns {
+  /**
+   * Patterns occurring in at least two maps.
+   */
+  patterns: Pattern[];
+  /**
+   * The rules and their hash.
+   */
+  definition: Definition;
+}
+/**
+ * Something that recurs across maps.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "Pattern".
+ */
+export interface Pattern {
+  /**
+   * `pain_point` (by name, case and spacing ignored), `low_point` (stage name of a
+   * persona's emotional low point) or `insight` (finding code).
+   */
+  kind: string;
+  /**
+   * The recurring key (normalised pain point name, stage name, or insight code).
+   */
+  key: string;
+  /**
+   * How many maps it occurs in.
+   */
+  maps: number;
+  /**
+   * How many times in all.
+   */
+  occurrences: number;
+  /**
+   * How bad: mean severity 1–5 of the pain points, mean low value (−1..1, lower is
+   * worse) of the low points, the highest insight severity (1 info, 2 warning, 3
+   * critical).
+   */
+  badness: number;
+  /**
+   * Ids of the maps it occurs in.
+   */
+  map_ids: string[];
+}
+/**
+ * Options of [`journey_map_svg`].
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "MapOptions".
+ */
+export interface MapOptions {
+  /**
+   * The lanes to draw, in this order (repeats are drawn once); every lane by default.
+   */
+  lanes?: Lane[];
+  /**
+   * The personas whose actions, thoughts, emotions and pain points to show (ids), in
+   * this order; all personas when absent. Unknown ids are ignored. Pain points without
+   * a persona are always shown.
+   */
+  personas?: string[] | null;
+  /**
+   * Minimum width in px (default 1400); the map grows wider when the stages need it
+   * (each stage column is at least 210 px).
+   */
+  width?: number;
+  /**
+   * Whether to draw the title block (name, counts, description).
+   */
+  title?: boolean;
+  /**
+   * Whether to draw the legend.
+   */
+  legend?: boolean;
+  /**
+   * Lines of text per item before it is cut with an ellipsis (at least 1; default 3).
+   * The full text stays available as a tooltip.
+   */
+  max_lines?: number;
+}
+/**
+ * Options of [`emotion_curve_svg`].
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "EmotionCurveOptions".
+ */
+export interface EmotionCurveOptions {
+  /**
+   * The personas to draw (ids), in this order; all personas when absent. Unknown ids
+   * are ignored.
+   */
+  personas?: string[] | null;
+  /**
+   * Width in px (at least 480; default 900).
+   */
+  width?: number;
+  /**
+   * Whether to draw the title.
+   */
+  title?: boolean;
+}
+/**
+ * A Mermaid `journey` diagram and what the map held that Mermaid cannot.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "MermaidExport".
+ */
+export interface MermaidExport {
+  /**
+   * The diagram text.
+   */
+  text: string;
+  /**
+   * What was left out or changed, one line each (`pain_points: 9 items`…).
+   */
+  dropped: string[];
+}
+/**
+ * Something the import noticed: an ignored line, a clamped score, an invented persona.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "Note".
+ */
+export interface Note {
+  /**
+   * 1-based line number in the Mermaid text, when the note is about one line.
+   */
+  line?: number | null;
+  /**
+   * What happened.
+   */
+  message: string;
+}
+/**
+ * Options of [`html_report`].
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "ReportOptions".
+ */
+export interface ReportOptions {
+  /**
+   * Page title; the journey name when absent.
+   */
+  title?: string | null;
+  /**
+   * How to draw the journey map (by default without its own title block, which the
+   * page header already gives).
+   */
+  map?: MapOptions;
+  /**
+   * Whether to include the emotion curve on its own.
+   */
+  emotion_curve?: boolean;
+  /**
+   * Whether to include the summary tables (counts, stages, pain points,
+   * opportunities, KPIs).
+   */
+  summary?: boolean;
+  /**
+   * Further sections (scores, insights, funnels, flows, attribution…), in order, after
+   * the built-in ones.
+   */
+  sections?: ReportSection[];
+  /**
+   * A line at the foot of the page (a generation note, say); the report itself reads no
+   * clock, so that the same input gives the same page.
+   */
+  footer?: string | null;
+}
+/**
+ * A section of the report: a heading, an optional introduction and content blocks.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "ReportSection".
+ */
+export interface ReportSection {
+  /**
+   * What the section is about.
+   */
+  kind?: SectionKind & string;
+  /**
+   * Heading.
+   */
+  title: string;
+  /**
+   * A paragraph under the heading.
+   */
+  intro?: string | null;
+  /**
+   * The content, in order.
+   */
+  blocks?: ReportBlock[];
+}
+/**
+ * One funnel step.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "FunnelStep".
+ */
+export interface FunnelStep {
+  /**
+   * Step name.
+   */
+  label: string;
+  /**
+   * Unique customers who reached the step.
+   */
+  customers: number;
+}
+/**
+ * A node of a flow.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "FlowChartNode".
+ */
+export interface FlowChartNode {
+  /**
+   * Identifier the links refer to.
+   */
+  id: string;
+  /**
+   * Displayed name.
+   */
+  label: string;
+  /**
+   * Column (step) index, from 0.
+   */
+  column: number;
+}
+/**
+ * A weighted link between two nodes.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "FlowChartLink".
+ */
+export interface FlowChartLink {
+  /**
+   * Source node id.
+   */
+  source: string;
+  /**
+   * Target node id.
+   */
+  target: string;
+  /**
+   * Weight (customers, transitions…), positive.
+   */
+  value: number;
+}
+/**
+ * One series of a [`BarChart`].
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "BarSeries".
+ */
+export interface BarSeries {
+  /**
+   * Series name, written next to every bar (not only in colour).
+   */
+  name: string;
+  /**
+   * One value per group; missing or non-finite values are drawn as `–`.
+   */
+  values: (number | null)[];
+}
+/**
+ * A stage id and a count of customers.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "StageCount".
+ */
+export interface StageCount {
+  /**
+   * Stage id.
+   */
+  stage: string;
+  /**
+   * Customers.
+   */
+  customers: number;
+}
+/**
+ * A funnel to draw: steps in order with the customers who reached each.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "FunnelChart".
+ */
+export interface FunnelChart {
+  /**
+   * Title drawn above the chart.
+   */
+  title?: string | null;
+  /**
+   * The steps, first to last.
+   */
+  steps: FunnelStep[];
+  /**
+   * Width in px (default 900, at least 560).
+   */
+  width?: number | null;
+}
+/**
+ * A flow (Sankey) to draw: nodes placed in columns (steps) and weighted links.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "FlowChart".
+ */
+export interface FlowChart {
+  /**
+   * Title drawn above the chart.
+   */
+  title?: string | null;
+  /**
+   * Labels of the columns (`step 1`, `step 2`…), drawn on top; optional.
+   */
+  columns?: string[];
+  /**
+   * The nodes; order within a column is drawing order, top to bottom.
+   */
+  nodes: FlowChartNode[];
+  /**
+   * The links; links naming unknown nodes, or with a value that is not a positive
+   * finite number, are left out (and counted in the picture's description).
+   */
+  links: FlowChartLink[];
+  /**
+   * Width in px (default 960, at least 480).
+   */
+  width?: number | null;
+  /**
+   * Height in px of the flow area (default 400, at least 160); grows when a column has
+   * many nodes.
+   */
+  height?: number | null;
+}
+/**
+ * Grouped bars, for comparisons such as credit per channel under several attribution
+ * models: one group per row label, one bar per series.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "BarChart".
+ */
+export interface BarChart {
+  /**
+   * Title drawn above the chart.
+   */
+  title?: string | null;
+  /**
+   * The group labels (channels, for example), top to bottom.
+   */
+  groups: string[];
+  /**
+   * The series (attribution models, for example); `values[i]` belongs to `groups[i]`.
+   */
+  series: BarSeries[];
+  /**
+   * Unit shown after values (`%`, `EUR`, `conversions`…).
+   */
+  unit?: string | null;
+  /**
+   * Width in px (default 900, at least 480).
+   */
+  width?: number | null;
+}
+/**
+ * Which CSV columns hold which fields of an event.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "ColumnMapping".
+ */
+export interface ColumnMapping {
+  /**
+   * Customer id columns: the first non-empty one of a row is used (Segment:
+   * `userId`, then `anonymousId`).
+   */
+  customer: string[];
+  /**
+   * Timestamp column.
+   */
+  timestamp: string;
+  /**
+   * How the timestamp is written.
+   */
+  timestamp_format?: TimestampFormat;
+  /**
+   * Event name column.
+   */
+  event: string;
+  /**
+   * Channel column, optional.
+   */
+  channel?: string | null;
+  /**
+   * Session id column, optional.
+   */
+  session?: string | null;
+  /**
+   * Value (revenue) column, optional.
+   */
+  value?: string | null;
+  /**
+   * Consent column, optional (`true`/`1`/`yes`/`granted` mean consent, `false`/`0`/
+   * `no`/`denied` refusal, anything else unknown).
+   */
+  consent?: string | null;
+}
+/**
+ * Accounts for every input row: `rows_read = rows_used + rejected_total +
+ * consent_filtered`. Unmapped events are used rows, listed for the map's owner.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "IngestReport".
+ */
+export interface IngestReport {
+  /**
+   * Rows given.
+   */
+  rows_read: number;
+  /**
+   * Rows in the log.
+   */
+  rows_used: number;
+  /**
+   * Rows not used, by reason (sorted by reason).
+   */
+  rejected: Rejection[];
+  /**
+   * Sum of `rejected` counts.
+   */
+  rejected_total: number;
+  /**
+   * Rows filtered for lack of consent.
+   */
+  consent_filtered: number;
+  /**
+   * Used events whose name no touchpoint of the journey binds (only when a journey
+   * was given), by name.
+   */
+  unmapped_events: NameCount[];
+  /**
+   * Sum of `unmapped_events` counts.
+   */
+  unmapped_total: number;
+  /**
+   * Whether customer ids were replaced by their keyed hash.
+   */
+  pseudonymised: boolean;
+  /**
+   * Distinct customers in the log.
+   */
+  customers: number;
+  /**
+   * Distinct event names in the log.
+   */
+  event_names: number;
+}
+/**
+ * Rows rejected for one reason.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "Rejection".
+ */
+export interface Rejection {
+  /**
+   * Why.
+   */
+  reason: RejectReason;
+  /**
+   * How many rows.
+   */
+  count: number;
+  /**
+   * 0-based index (in this input) of the first such row.
+   */
+  first_row: number;
+}
+/**
+ * An event name and how many used rows carry it.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "NameCount".
+ */
+export interface NameCount {
+  /**
+   * Event name.
+   */
+  event: string;
+  /**
+   * Number of events.
+   */
+  count: number;
+}
+/**
+ * A log bound to a map: measured traffic per touchpoint and stage, and what is unmapped.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "Traffic".
+ */
+export interface Traffic {
+  /**
+   * The definition used.
+   */
+  definition: Definition;
+  /**
+   * Customers in the log.
+   */
+  customers: number;
+  /**
+   * Events in the log.
+   */
+  events: number;
+  /**
+   * Events whose name some touchpoint binds.
+   */
+  mapped_events: number;
+  /**
+   * Per touchpoint, in map order.
+   */
+  touchpoints: TouchpointTraffic[];
+  /**
+   * Per stage, in map order.
+   */
+  stages: StageTraffic[];
+  /**
+   * Events no touchpoint binds, by name (sorted).
+   */
+  unmapped_events: NameCount[];
+}
+/**
+ * Traffic of one touchpoint.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "TouchpointTraffic".
+ */
+export interface TouchpointTraffic {
+  /**
+   * Touchpoint id.
+   */
+  id: string;
+  /**
+   * Its stage id.
+   */
+  stage: string;
+  /**
+   * Events bound to it.
+   */
+  events: number;
+  /**
+   * Distinct customers with such an event.
+   */
+  customers: number;
+  /**
+   * `customers / all customers of the log`.
+   */
+  reach?: number | null;
+}
+/**
+ * Traffic of one stage (events bound to any of its touchpoints, each event once).
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "StageTraffic".
+ */
+export interface StageTraffic {
+  /**
+   * Stage id.
+   */
+  id: string;
+  /**
+   * Events.
+   */
+  events: number;
+  /**
+   * Distinct customers.
+   */
+  customers: number;
+  /**
+   * `customers / all customers of the log`.
+   */
+  reach?: number | null;
+}
+/**
+ * Options of a funnel.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "FunnelOptions".
+ */
+export interface FunnelOptions {
+  /**
+   * Step order (default `sequential`).
+   */
+  order?: FunnelOrder & string;
+  /**
+   * Conversion window from the step-1 event, in seconds, inclusive (default 7 days).
+   */
+  window_seconds?: number;
+  /**
+   * Optional per-step windows from the prior step, in seconds, inclusive; empty, or
+   * one entry per step (the first entry must be null).
+   */
+  step_windows_seconds?: (number | null)[];
+  /**
+   * Exclusion steps.
+   */
+  exclusions?: Exclusion[];
+  /**
+   * The time the log was taken (ISO-8601 with offset): enables `pending`.
+   */
+  as_of?: string | null;
+  /**
+   * A string column to break the funnel down by (`channel`, `session` or an extra
+   * column), read at the step-1 event of each attempt.
+   */
+  breakdown?: string | null;
+}
+/**
+ * An exclusion step: an event that voids an attempt between two steps.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "Exclusion".
+ */
+export interface Exclusion {
+  /**
+   * The excluded event(s).
+   */
+  step: StepSpec;
+  /**
+   * 0-based indices `[a, b]` of the steps it must not come between (a < b).
+   *
+   * @minItems 2
+   * @maxItems 2
+   */
+  between: [number, number];
+}
+/**
+ * A funnel result.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "FunnelResult".
+ */
+export interface FunnelResult {
+  /**
+   * The definition used.
+   */
+  definition: Definition;
+  /**
+   * The steps.
+   */
+  steps: FunnelStepResult[];
+  /**
+   * Customers all of whose attempts were void (by exclusions).
+   */
+  excluded: number;
+  /**
+   * Pending customers (not complete, window still open at `as_of`).
+   */
+  pending: number;
+  /**
+   * Per group of the breakdown column, sorted by value (null last); empty without one.
+   */
+  breakdown: FunnelGroup[];
+}
+/**
+ * One step of a funnel result.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "FunnelStepResult".
+ */
+export interface FunnelStepResult {
+  /**
+   * 0-based index.
+   */
+  index: number;
+  /**
+   * The step.
+   */
+  step: StepSpec;
+  /**
+   * Customers who reached this step (deepest step ≥ this one).
+   */
+  customers: number;
+  /**
+   * Pending customers whose deepest step is this one.
+   */
+  pending: number;
+  /**
+   * `customers / customers at step 1` (null when step 1 has none).
+   */
+  conversion_from_first?: number | null;
+  /**
+   * `customers / customers at the previous step` (step 1: from itself).
+   */
+  conversion_from_previous?: number | null;
+  /**
+   * Customers at the previous step who did not reach this one (0 for step 1).
+   */
+  drop_off: number;
+  /**
+   * `drop_off / customers at the previous step` (null for step 1 or 0/0).
+   */
+  drop_off_rate?: number | null;
+  /**
+   * Time from step 1 to this step (null for step 1 or when nobody reached it).
+   */
+  time_from_first?: DurationStats | null;
+  /**
+   * Time from the previous step to this step.
+   */
+  time_from_previous?: DurationStats | null;
+}
+/**
+ * Time-to-convert summary, in seconds.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "DurationStats".
+ */
+export interface DurationStats {
+  /**
+   * Number of customers measured.
+   */
+  count: number;
+  /**
+   * Nearest-rank median.
+   */
+  median_seconds: number;
+  /**
+   * Nearest-rank 90th percentile.
+   */
+  p90_seconds: number;
+  /**
+   * Mean.
+   */
+  mean_seconds: number;
+}
+/**
+ * The funnel of one breakdown group.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "FunnelGroup".
+ */
+export interface FunnelGroup {
+  /**
+   * The column value (null for events without one).
+   */
+  value?: string | null;
+  /**
+   * The steps.
+   */
+  steps: FunnelStepResult[];
+  /**
+   * Customers all of whose attempts in this group were void.
+   */
+  excluded: number;
+  /**
+   * Pending customers in this group.
+   */
+  pending: number;
+}
+/**
+ * Options of the directly-follows graph.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "DirectlyFollowsOptions".
+ */
+export interface DirectlyFollowsOptions {
+  /**
+   * Add a `START` node before each customer's first event and an `END` node after the
+   * last (default true). An event literally named `START` or `END` would share the node.
+   */
+  start_end?: boolean;
+}
+/**
+ * A directly-follows graph. Nodes sorted by name (START first, END last), edges by
+ * (from, to) in that node order.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "DirectlyFollows".
+ */
+export interface DirectlyFollows {
+  /**
+   * The definition used.
+   */
+  definition: Definition;
+  /**
+   * Nodes.
+   */
+  nodes: DfgNode[];
+  /**
+   * Edges.
+   */
+  edges: DfgEdge[];
+}
+/**
+ * A node of the directly-follows graph.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "DfgNode".
+ */
+export interface DfgNode {
+  /**
+   * Event name (or `START`/`END`).
+   */
+  name: string;
+  /**
+   * Events with this name (customers, for `START`/`END`).
+   */
+  events: number;
+  /**
+   * Distinct customers with this event.
+   */
+  customers: number;
+}
+/**
+ * An edge `from → to`: `to` directly follows `from` in a customer's events.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "DfgEdge".
+ */
+export interface DfgEdge {
+  /**
+   * Source node.
+   */
+  from: string;
+  /**
+   * Target node.
+   */
+  to: string;
+  /**
+   * Number of transitions.
+   */
+  transitions: number;
+  /**
+   * Distinct customers with at least one such transition.
+   */
+  customers: number;
+  /**
+   * `transitions / all transitions out of from` = P(next = to | current = from).
+   */
+  probability?: number | null;
+}
+/**
+ * Options of variant counting.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "VariantOptions".
+ */
+export interface VariantOptions {
+  /**
+   * How many variants to return (default 10).
+   */
+  top_k?: number;
+  /**
+   * Keep only the first n events of each customer (default: all).
+   */
+  max_length?: number | null;
+  /**
+   * Collapse consecutive repeats of one event name (default false).
+   */
+  collapse_repeats?: boolean;
+}
+/**
+ * Top variants: sorted by customers (descending), ties by the event sequence compared
+ * lexicographically (name by name; a prefix first).
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "Variants".
+ */
+export interface Variants {
+  /**
+   * The definition used.
+   */
+  definition: Definition;
+  /**
+   * Customers with at least one event.
+   */
+  customers: number;
+  /**
+   * Number of distinct sequences.
+   */
+  distinct: number;
+  /**
+   * The top variants.
+   */
+  variants: Variant[];
+}
+/**
+ * One variant: an event sequence and the customers who followed exactly it.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "Variant".
+ */
+export interface Variant {
+  /**
+   * Event names in order.
+   */
+  events: string[];
+  /**
+   * Customers with this sequence.
+   */
+  customers: number;
+  /**
+   * Share of all customers with events.
+   */
+  share?: number | null;
+}
+/**
+ * Options of flows (Sankey data).
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "FlowOptions".
+ */
+export interface FlowOptions {
+  /**
+   * How many first events of each customer (default 5).
+   */
+  steps?: number;
+  /**
+   * Nodes with a smaller share of the customers at their depth are folded into
+   * `(other)` (default 0.02).
+   */
+  min_share?: number;
+  /**
+   * Collapse consecutive repeats of one event name first (default true).
+   */
+  collapse_repeats?: boolean;
+}
+/**
+ * Flow data for a Sankey picture; nodes sorted by (depth, name), links by (depth, from,
+ * to), `(other)` sorting as its name.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "Flows".
+ */
+export interface Flows {
+  /**
+   * The definition used.
+   */
+  definition: Definition;
+  /**
+   * Nodes.
+   */
+  nodes: FlowNode[];
+  /**
+   * Links.
+   */
+  links: FlowLink[];
+}
+/**
+ * A flow node: an event name at a depth (0 = first event).
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "FlowNode".
+ */
+export interface FlowNode {
+  /**
+   * Depth.
+   */
+  depth: number;
+  /**
+   * Event name or `(other)`.
+   */
+  name: string;
+  /**
+   * Customers at this node.
+   */
+  customers: number;
+}
+/**
+ * A flow link between a node at `depth` and one at `depth + 1`.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "FlowLink".
+ */
+export interface FlowLink {
+  /**
+   * Depth of the source.
+   */
+  depth: number;
+  /**
+   * Source name.
+   */
+  from: string;
+  /**
+   * Target name.
+   */
+  to: string;
+  /**
+   * Customers.
+   */
+  customers: number;
+}
+/**
+ * Options of the per-customer journey state.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "JourneyStateOptions".
+ */
+export interface JourneyStateOptions {
+  /**
+   * The time to measure "time in stage" at (ISO-8601 with offset); default: the
+   * latest timestamp in the log.
+   */
+  as_of?: string | null;
+  /**
+   * What counts as converted (an event name, touchpoint or stage); none: nobody.
+   */
+  conversion?: StepSpec | null;
+}
+/**
+ * The per-customer journey state table, sorted by customer id.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "JourneyStates".
+ */
+export interface JourneyStates {
+  /**
+   * The definition used.
+   */
+  definition: Definition;
+  /**
+   * The `as_of` used (ISO-8601, UTC).
+   */
+  as_of?: string | null;
+  /**
+   * One row per customer.
+   */
+  customers: CustomerState[];
+}
+/**
+ * Where one customer is in the journey.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "CustomerState".
+ */
+export interface CustomerState {
+  /**
+   * Customer id.
+   */
+  customer: string;
+  /**
+   * Stage of the last mapped event (null: no mapped event).
+   */
+  current_stage?: string | null;
+  /**
+   * The furthest stage (map order) any mapped event reached.
+   */
+  deepest_stage?: string | null;
+  /**
+   * Touchpoint of the last mapped event (the first in map order that binds it).
+   */
+  last_touchpoint?: string | null;
+  /**
+   * When the customer entered the current stage: the first event of the last run of
+   * mapped events in that stage (ISO-8601, UTC).
+   */
+  stage_entered_at?: string | null;
+  /**
+   * `as_of − stage_entered_at`, in seconds.
+   */
+  seconds_in_stage?: number | null;
+  /**
+   * Whether the customer had a conversion event.
+   */
+  converted: boolean;
+  /**
+   * Events of the customer.
+   */
+  events: number;
+}
+/**
+ * Options of the conversion drivers.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "DriverOptions".
+ */
+export interface DriverOptions {
+  /**
+   * What counts as converting (event name, touchpoint or stage).
+   */
+  conversion: StepSpec;
+  /**
+   * Rank touchpoints (true) instead of event names (false, default).
+   */
+  by_touchpoint?: boolean;
+  /**
+   * Leave out candidates done by fewer customers (default 5).
+   */
+  min_support?: number;
+}
+/**
+ * Conversion drivers, sorted by odds ratio (descending), then name.
+ *
+ * A customer converts when they have a conversion event. The events that count for a
+ * converter are those strictly **before** their first conversion event (in the order
+ * timestamp, input order); for a non-converter, all their events. Conversion events
+ * themselves are never candidates. Each cell gets a +1 prior (Haldane–Anscombe), so the
+ * ratio is finite; candidates done by fewer than `min_support` customers are left out.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "Drivers".
+ */
+export interface Drivers {
+  /**
+   * The definition used.
+   */
+  definition: Definition;
+  /**
+   * Customers.
+   */
+  customers: number;
+  /**
+   * Converters.
+   */
+  converters: number;
+  /**
+   * Candidates.
+   */
+  drivers: Driver[];
+}
+/**
+ * One candidate driver.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "Driver".
+ */
+export interface Driver {
+  /**
+   * Event name or touchpoint id.
+   */
+  name: string;
+  /**
+   * Converters who did it (before converting).
+   */
+  converted_with: number;
+  /**
+   * Non-converters who did it.
+   */
+  not_converted_with: number;
+  /**
+   * Converters who did not.
+   */
+  converted_without: number;
+  /**
+   * Non-converters who did not.
+   */
+  not_converted_without: number;
+  /**
+   * `(a+1)(d+1) / ((b+1)(c+1))` with a = converted_with, b = not_converted_with,
+   * c = converted_without, d = not_converted_without.
+   */
+  odds_ratio: number;
+  /**
+   * `a / (a + b)`: conversion rate of those who did it.
+   */
+  success_rate?: number | null;
+}
+/**
+ * Observed stage order against the map's stage order.
+ *
+ * Each customer's events are mapped to stages (an event bound in several stages takes
+ * the earliest), unmapped events are ignored and consecutive repeats of a stage are
+ * collapsed. A customer **skips** when some move goes forward by more than one stage
+ * (stage i → stage j > i + 1), **goes back** when some move goes to an earlier stage,
+ * and **enters late** when their first mapped stage is not the map's first stage.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "Conformance".
+ */
+export interface Conformance {
+  /**
+   * The definition used.
+   */
+  definition: Definition;
+  /**
+   * Customers with at least one mapped event.
+   */
+  customers: number;
+  /**
+   * Customers with neither a skip nor a move back.
+   */
+  in_order: number;
+  /**
+   * Customers with at least one skip.
+   */
+  skipped: number;
+  /**
+   * Customers with at least one move back.
+   */
+  went_back: number;
+  /**
+   * Customers whose first mapped stage is not the first stage.
+   */
+  entered_late: number;
+  /**
+   * `in_order / customers`.
+   */
+  in_order_share?: number | null;
+  /**
+   * `skipped / customers`.
+   */
+  skipped_share?: number | null;
+  /**
+   * `went_back / customers`.
+   */
+  went_back_share?: number | null;
+  /**
+   * Customers by the stage they entered at (map order).
+   */
+  entry_stages: StageCount[];
 }

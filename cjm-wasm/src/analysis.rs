@@ -1,0 +1,252 @@
+//! Insights and comparisons (DOMAIN.md sections 3 and 6): `journey.insights`,
+//! `twoProportionTest`, `compareSegments`, `diffMaps` and `patterns`.
+//!
+//! Options and inputs are read into the core's serde types (unknown keys are refused);
+//! results are plain objects.
+
+use cjm_core::insights::{InsightInputs, InsightOptions};
+use cjm_core::scoring::{GroupLevel, HealthInputs, ScoringModel, SurveyOptions, SurveyState};
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+
+use crate::error::{to_js, to_js_value};
+use crate::scoring::{absent, check_keys, get, input_error, read_option, read_table};
+use crate::Journey;
+
+/// Declarations of this module's API (optional parameters with custom types).
+#[wasm_bindgen(typescript_custom_section)]
+const TS_ANALYSIS: &str = r#"
+/** One side of `compareSegments`: the group of responses to compare. */
+export interface SegmentSelector {
+  /** The level of the group; by default `scope_segment` when both `scope` and `segment` are given, else `scope`, `segment`, or `overall` when neither is. */
+  level?: GroupLevel | null;
+  /** Touchpoint or stage id. */
+  scope?: string | null;
+  /** Persona or segment. */
+  segment?: string | null;
+}
+
+/** Options of `compareSegments`. */
+export interface CompareSegmentsOptions {
+  /** The first group (`difference` = a − b). */
+  a: SegmentSelector;
+  /** The second group. */
+  b: SegmentSelector;
+  /** Scales and methods of the survey, as for `surveyKpis`. */
+  survey?: SurveyOptions | null;
+}
+
+/** A journey passed inside an array or options object: a `Journey` (copied), JSON text or a plain document. */
+export type JourneyLike = Journey | JourneyDocument | string;
+
+/**
+ * The two-proportion z-test (pooled) of x1 of n1 against x2 of n2: proportions, difference,
+ * z, two-sided p-value and the 95 % interval of the difference (unpooled). Undefined values are `null`.
+ * @throws {CjmError} `invalid_option` unless every count is a whole number ≥ 0, with x ≤ n where n > 0
+ * (a group of n = 0 gives no test, whatever x).
+ */
+export function twoProportionTest(x1: number, n1: number, x2: number, n2: number): ProportionTest;
+
+/**
+ * Compares two groups of survey answers (personas, segments, channels, A/B variants) on
+ * NPS (difference with margin), CSAT and CES (z-tests), with the survey `table` as for `surveyKpis`.
+ * @throws {CjmError} the errors of `surveyKpis`; `invalid_option` for a group without responses.
+ */
+export function compareSegments(table: SurveyColumns, options: CompareSegmentsOptions): GroupComparison;
+
+/**
+ * Compares two versions of a map: items added, removed and changed by id, and the change of every
+ * health score and priority, scored with `model` (defaults for what is not given).
+ */
+export function diffMaps(before: Journey, after: Journey, model?: ScoringModel | null): MapDiff;
+
+/** Pain points, emotional low points and insights that recur across maps. */
+export function patterns(journeys: JourneyLike[], options?: InsightOptions | null): Patterns;
+
+export interface Journey {
+  /**
+   * The map lint: findings with a stable code, severity, path and message, most severe first,
+   * and the rules that could not be checked for lack of inputs (`as_of`, measured drop-off…).
+   * @throws {CjmError} `invalid_option` for a bad `as_of` or a threshold outside 0–1.
+   */
+  insights(options?: InsightOptions | null, inputs?: InsightInputs | null): InsightReport;
+}
+"#;
+
+/// A whole count ≥ 0 given as a JavaScript number.
+fn count(value: f64, name: &str) -> Result<u64, JsValue> {
+    if value.is_finite() && value >= 0.0 && value.fract() == 0.0 && value <= 9_007_199_254_740_991.0
+    {
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "checked: a whole number in 0..=2^53 − 1"
+        )]
+        Ok(value as u64)
+    } else {
+        Err(input_error(
+            "invalid_option",
+            format!("`{name}` must be a whole number ≥ 0, not `{value}`"),
+        ))
+    }
+}
+
+/// The two-proportion z-test of `x1` of `n1` against `x2` of `n2`.
+///
+/// @throws {CjmError} `invalid_option` unless every count is a whole number ≥ 0, with
+/// x ≤ n where n > 0 (a group of n = 0 gives no test, whatever x, as in the core).
+#[wasm_bindgen(js_name = twoProportionTest, skip_typescript)]
+pub fn two_proportion_test(x1: f64, n1: f64, x2: f64, n2: f64) -> Result<JsValue, JsValue> {
+    let (x1, n1, x2, n2) = (
+        count(x1, "x1")?,
+        count(n1, "n1")?,
+        count(x2, "x2")?,
+        count(n2, "n2")?,
+    );
+    for (x, n, which) in [(x1, n1, "1"), (x2, n2, "2")] {
+        if n > 0 && x > n {
+            return Err(input_error(
+                "invalid_option",
+                format!("`x{which}` `{x}` is more than `n{which}` `{n}`"),
+            ));
+        }
+    }
+    to_js_value(&cjm_core::scoring::two_proportion_test(x1, n1, x2, n2))
+}
+
+/// One side of a segment comparison.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct Selector {
+    level: Option<GroupLevel>,
+    scope: Option<String>,
+    segment: Option<String>,
+}
+
+impl Selector {
+    fn level(&self) -> GroupLevel {
+        self.level
+            .unwrap_or(match (self.scope.is_some(), self.segment.is_some()) {
+                (true, true) => GroupLevel::ScopeSegment,
+                (true, false) => GroupLevel::Scope,
+                (false, true) => GroupLevel::Segment,
+                (false, false) => GroupLevel::Overall,
+            })
+    }
+}
+
+const COMPARE_KEYS: &[&str] = &["a", "b", "survey"];
+
+/// Compares two groups of survey answers on NPS, CSAT and CES: the core's
+/// `SurveyState` is built from `table`, and `group_state` picks the two groups.
+///
+/// @throws {CjmError} the errors of `surveyKpis`; `invalid_option` for a group without
+/// responses or options that do not fit.
+#[wasm_bindgen(js_name = compareSegments, skip_typescript)]
+pub fn compare_segments(table: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    check_keys(&options, COMPARE_KEYS, "options", "invalid_option")?;
+    let table = read_table(table, "table")?;
+    let survey: SurveyOptions =
+        read_option(get(&options, "survey"), "options.survey")?.unwrap_or_default();
+    let side = |key: &str| -> Result<Selector, JsValue> {
+        read_option(get(&options, key), &format!("options.{key}"))?.ok_or_else(|| {
+            input_error(
+                "invalid_option",
+                format!("`options.{key}` is required: `{{level?, scope?, segment?}}`"),
+            )
+        })
+    };
+    let (a, b) = (side("a")?, side("b")?);
+    let mut state = SurveyState::identity(&survey).map_err(|e| to_js(&e))?;
+    state.extend(0, &table).map_err(|e| to_js(&e))?;
+    let group = |key: &str, s: &Selector| {
+        state
+            .group_state(s.level(), s.scope.as_deref(), s.segment.as_deref())
+            .ok_or_else(|| {
+                input_error(
+                    "invalid_option",
+                    format!(
+                        "`options.{key}`: no responses at level `{:?}` with scope `{}` and segment `{}`",
+                        s.level(),
+                        s.scope.as_deref().unwrap_or("(any)"),
+                        s.segment.as_deref().unwrap_or("(any)")
+                    ),
+                )
+            })
+    };
+    let (ga, gb) = (group("a", &a)?, group("b", &b)?);
+    to_js_value(&cjm_core::scoring::compare_groups(&ga, &gb, &survey))
+}
+
+/// Compares two versions of a map (structure and every score), with `model`.
+///
+/// @throws {CjmError} `invalid_option` for a scoring model that does not fit.
+#[wasm_bindgen(js_name = diffMaps, skip_typescript)]
+pub fn diff_maps(
+    before: &Journey,
+    after: &Journey,
+    model: Option<JsValue>,
+) -> Result<JsValue, JsValue> {
+    let model: ScoringModel =
+        read_option(model.unwrap_or(JsValue::UNDEFINED), "model")?.unwrap_or_default();
+    let diff = cjm_core::scoring::diff_maps(
+        before.inner(),
+        after.inner(),
+        &model,
+        &HealthInputs::default(),
+        &HealthInputs::default(),
+    )
+    .map_err(|e| to_js(&e))?;
+    to_js_value(&diff)
+}
+
+/// Pain points, emotional low points and insights that recur across maps. `journeys` is
+/// an array of `Journey` instances (copied; they stay usable), JSON texts or documents.
+///
+/// @throws {CjmError} the document errors of a journey; `invalid_option` for options that
+/// do not fit.
+#[wasm_bindgen(skip_typescript)]
+pub fn patterns(journeys: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
+    if !js_sys::Array::is_array(&journeys) {
+        return Err(input_error(
+            "invalid_option",
+            "`journeys` must be an array".to_owned(),
+        ));
+    }
+    let options: InsightOptions =
+        read_option(options.unwrap_or(JsValue::UNDEFINED), "options")?.unwrap_or_default();
+    let maps = js_sys::Array::from(&journeys)
+        .iter()
+        .map(|j| crate::journey_arg(&j))
+        .collect::<Result<Vec<_>, _>>()?;
+    let refs: Vec<&cjm_core::ValidJourney> = maps.iter().collect();
+    let found = cjm_core::scoring::patterns(&refs, &options).map_err(|e| to_js(&e))?;
+    to_js_value(&found)
+}
+
+#[wasm_bindgen]
+impl Journey {
+    /// The map lint (DOMAIN.md section 6): findings most severe first, and what could not
+    /// be checked. `options` `{as_of?, high_priority?, high_drop_off?, unmapped_share?}`;
+    /// `inputs` `{reach?, stage_drop_off?, unmapped_events?, total_events?}`.
+    ///
+    /// @throws {CjmError} `invalid_option` for a bad `as_of` or a threshold outside 0–1.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn insights(
+        &self,
+        options: Option<JsValue>,
+        inputs: Option<JsValue>,
+    ) -> Result<JsValue, JsValue> {
+        let options: InsightOptions =
+            read_option(options.unwrap_or(JsValue::UNDEFINED), "options")?.unwrap_or_default();
+        let inputs = inputs.unwrap_or(JsValue::UNDEFINED);
+        let inputs: InsightInputs = if absent(&inputs) {
+            InsightInputs::default()
+        } else {
+            read_option(inputs, "inputs")?.unwrap_or_default()
+        };
+        let report =
+            cjm_core::insights::insights(self.inner(), &options, &inputs).map_err(|e| to_js(&e))?;
+        to_js_value(&report)
+    }
+}

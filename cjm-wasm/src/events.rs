@@ -1,0 +1,716 @@
+//! Event logs (DOMAIN.md section 4): the `EventLog` class, built from column arrays or CSV
+//! text, and its analyses (traffic, funnels, paths, journey states, drivers, conformance).
+//!
+//! Columns may be plain arrays or typed arrays. Typed arrays are copied into Rust vectors
+//! in one call each (`BigInt64Array.to_vec`, `Float64Array.to_vec`; other numeric typed
+//! arrays through one `new Float64Array(view)`), never read element by element. String
+//! columns are plain arrays (there is no typed array of strings).
+//!
+//! A log may keep the journey it was ingested with (`options.journey`); the analyses that
+//! need a map (`traffic`, `stageFunnel`, touchpoint and stage steps, `journeyStates`,
+//! `conformance`, touchpoint drivers) use it when no journey is passed.
+
+use cjm_core::events::{
+    self as ev, ColumnMapping, DirectlyFollowsOptions, DriverOptions, EventLogBuilder, FlowOptions,
+    Funnel, FunnelOptions, IngestOptions, IngestReport, JourneyStateOptions, Preset, RawEvent,
+    StepSpec, TimeUnit, TimeValue, VariantOptions,
+};
+use cjm_core::ValidJourney;
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::error::{to_js, to_js_value};
+use crate::scoring::{absent, check_keys, get, input_error, read_option};
+
+/// Declarations of the event-log API (optional parameters with custom types).
+#[wasm_bindgen(typescript_custom_section)]
+const TS_EVENTS: &str = r#"
+/** A column of strings (customer ids, event names…): `null` or `undefined` = missing. Numbers are turned into text. */
+export type StringColumn = ArrayLike<string | number | null | undefined>;
+/**
+ * Timestamps: a `BigInt64Array` or `Float64Array` (or another numeric typed array) of whole
+ * `unit`s since the epoch (`NaN` = missing), or a plain array of numbers, BigInts, ISO-8601 text
+ * (`2025-01-31T12:00:00Z`) or `null`.
+ */
+export type TimestampColumn = BigInt64Array | Float64Array | ArrayLike<number | bigint | string | null | undefined>;
+/** Values (revenue): a `Float64Array` (or another numeric typed array) or a plain array with `null` = no value. */
+export type ValueColumn = Float64Array | ArrayLike<number | null | undefined>;
+
+/** The columns of `EventLog.fromColumns`, all of one length. */
+export interface EventColumns {
+  customer: StringColumn;
+  timestamp: TimestampColumn;
+  event: StringColumn;
+  channel?: StringColumn | null;
+  session?: StringColumn | null;
+  value?: ValueColumn | null;
+}
+
+/** Ingestion options shared by `fromColumns` and `fromCsv`. */
+export interface EventLogOptionsBase {
+  /** The map to bind: unmapped events are reported, and the log keeps it for `traffic`, `stageFunnel`… */
+  journey?: JourneyLike | null;
+  /** Drop exact duplicate rows, keeping the first (reported as `duplicate`). */
+  dedup?: boolean;
+  /** Throw on the first unusable row (with its `row`) instead of reporting it. */
+  strict?: boolean;
+  /** Read ISO-8601 text without offset as UTC (otherwise such rows are rejected). */
+  assume_utc?: boolean;
+}
+
+/** Options of `EventLog.fromColumns`. */
+export interface ColumnsLogOptions extends EventLogOptionsBase {
+  /** The unit of numeric timestamps (required: cjm never guesses). */
+  unit: TimeUnit;
+}
+
+/** Options of `EventLog.fromCsv`: a `preset` or a column `mapping` (exactly one). */
+export interface CsvLogOptions extends EventLogOptionsBase {
+  /** The column mapping of a common export. */
+  preset?: Preset | null;
+  /** Which CSV columns hold which fields. */
+  mapping?: ColumnMapping | null;
+}
+
+/** A funnel step: an event name, or `{event}`, `{touchpoint}` (id) or `{stage}` (id). */
+export type FunnelStepInput = string | StepSpec;
+
+export interface EventLog {
+  /** The account of every input row: used, rejected by reason, unmapped events. */
+  ingestReport(): IngestReport;
+  /** Traffic per touchpoint and stage of the map (default: the journey given at ingestion). @throws {CjmError} `invalid_option` without a journey. */
+  traffic(journey?: JourneyLike | null): Traffic;
+  /**
+   * A funnel over `steps` (event names, or `{touchpoint}`/`{stage}` ids resolved with `journey`,
+   * default the journey given at ingestion), counted in unique customers.
+   * @throws {CjmError} `invalid_funnel`, `unknown_column`, `invalid_timestamp`, `invalid_option`.
+   */
+  funnel(steps: FunnelStepInput[], options?: FunnelOptions | null, journey?: JourneyLike | null): FunnelResult;
+  /** The stage funnel of the map (`Funnel.from_stages`): one step per stage, in map order. */
+  stageFunnel(journey?: JourneyLike | null, options?: FunnelOptions | null): FunnelResult;
+  /** Directly-follows counts (`{start_end?}`). */
+  directlyFollows(options?: DirectlyFollowsOptions | null): DirectlyFollows;
+  /** The top variants: `k` (top k) or the options. */
+  variants(k?: number | VariantOptions | null): Variants;
+  /** Flows for a Sankey picture (first n steps, rare nodes folded into `(other)`). */
+  flows(options?: FlowOptions | null): Flows;
+  /** Where each customer is in the journey. @throws {CjmError} `invalid_timestamp`, `invalid_option`. */
+  journeyStates(journey?: JourneyLike | null, options?: JourneyStateOptions | null): JourneyStates;
+  /** Conversion drivers (odds ratios with a +1 prior). @throws {CjmError} `invalid_option`. */
+  drivers(options: DriverOptions, journey?: JourneyLike | null): Drivers;
+  /** Observed stage order against the map's order. @throws {CjmError} `invalid_option` without a journey. */
+  conformance(journey?: JourneyLike | null): Conformance;
+}
+"#;
+
+/// A bound event log: the core log, its ingest report, and the journey it was ingested
+/// with (if any).
+#[wasm_bindgen]
+#[derive(Debug, Clone)]
+pub struct EventLog {
+    log: ev::EventLog,
+    report: IngestReport,
+    journey: Option<ValidJourney>,
+}
+
+/// The options both constructors read; `unit` and the CSV keys are checked per
+/// constructor.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct CommonOptions {
+    dedup: bool,
+    strict: bool,
+    assume_utc: bool,
+    unit: Option<TimeUnit>,
+    preset: Option<Preset>,
+    mapping: Option<ColumnMapping>,
+}
+
+const COLUMN_OPTION_KEYS: &[&str] = &["unit", "journey", "dedup", "strict", "assume_utc"];
+const CSV_OPTION_KEYS: &[&str] = &[
+    "preset",
+    "mapping",
+    "journey",
+    "dedup",
+    "strict",
+    "assume_utc",
+];
+const COLUMN_KEYS: &[&str] = &[
+    "customer",
+    "timestamp",
+    "event",
+    "channel",
+    "session",
+    "value",
+];
+
+fn invalid(message: String) -> JsValue {
+    input_error("invalid_option", message)
+}
+
+fn wrong_type(row: usize, message: String) -> JsValue {
+    to_js(&cjm_core::Error::Input {
+        code: "wrong_type",
+        row: Some(row),
+        message,
+    })
+}
+
+/// Reads the options object, and the journey in it (`journey` is not a serde field: it may
+/// be a `Journey` instance).
+fn read_common(
+    options: &JsValue,
+    keys: &[&str],
+) -> Result<(CommonOptions, Option<ValidJourney>), JsValue> {
+    if absent(options) {
+        return Ok((CommonOptions::default(), None));
+    }
+    check_keys(options, keys, "options", "invalid_option")?;
+    let journey_value = get(options, "journey");
+    let journey = if absent(&journey_value) {
+        None
+    } else {
+        Some(crate::journey_arg(&journey_value)?)
+    };
+    // Everything but `journey` goes through serde (a copy without it).
+    let rest = js_sys::Object::new();
+    for key in keys.iter().filter(|k| **k != "journey") {
+        let value = get(options, key);
+        if !value.is_undefined() {
+            js_sys::Reflect::set(&rest, &JsValue::from_str(key), &value)?;
+        }
+    }
+    let common: CommonOptions = read_option(rest.into(), "options")?.unwrap_or_default();
+    Ok((common, journey))
+}
+
+fn builder(
+    common: &CommonOptions,
+    unit: TimeUnit,
+    journey: Option<&ValidJourney>,
+) -> EventLogBuilder {
+    let b = EventLogBuilder::new(IngestOptions {
+        time_unit: unit,
+        assume_utc: common.assume_utc,
+        dedup: common.dedup,
+        strict: common.strict,
+        ..IngestOptions::default()
+    });
+    match journey {
+        Some(j) => b.journey(j),
+        None => b,
+    }
+}
+
+/// A string column of a plain array (or any array-like): strings, numbers (as text),
+/// `null`/`undefined` (missing).
+fn string_column(value: &JsValue, name: &str) -> Result<Vec<Option<String>>, JsValue> {
+    if !js_sys::Array::is_array(value) {
+        if value.is_object() && !get(value, "length").is_undefined() {
+            return string_column(&js_sys::Array::from(value).into(), name);
+        }
+        return Err(to_js(&cjm_core::Error::Input {
+            code: "wrong_type",
+            row: None,
+            message: format!("column `{name}` must be an array"),
+        }));
+    }
+    let array = js_sys::Array::from(value);
+    let mut out = Vec::with_capacity(array.length() as usize);
+    for (row, item) in array.iter().enumerate() {
+        if let Some(s) = item.as_string() {
+            out.push(Some(s));
+        } else if absent(&item) {
+            out.push(None);
+        } else if let Some(n) = item.as_f64() {
+            out.push(Some(
+                js_sys::Number::from(n)
+                    .to_string_with_radix(10)
+                    .map(String::from)
+                    .unwrap_or_default(),
+            ));
+        } else {
+            return Err(wrong_type(
+                row,
+                format!("column `{name}`, row `{row}`: expected a string, a number or null"),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// A numeric typed array other than the BigInt ones, copied in one call.
+fn numeric_view(value: &JsValue) -> Option<Vec<f64>> {
+    if let Some(a) = value.dyn_ref::<js_sys::Float64Array>() {
+        return Some(a.to_vec());
+    }
+    if js_sys::ArrayBuffer::is_view(value)
+        && !value.is_instance_of::<js_sys::DataView>()
+        && !value.is_instance_of::<js_sys::BigInt64Array>()
+        && !value.is_instance_of::<js_sys::BigUint64Array>()
+    {
+        return Some(js_sys::Float64Array::new(value).to_vec());
+    }
+    None
+}
+
+/// A timestamp column, owned.
+enum Times {
+    Ticks(Vec<Option<i64>>),
+    Mixed(Vec<MixedTime>),
+}
+
+enum MixedTime {
+    Missing,
+    Ticks(i64),
+    Text(String),
+}
+
+impl Times {
+    fn len(&self) -> usize {
+        match self {
+            Self::Ticks(v) => v.len(),
+            Self::Mixed(v) => v.len(),
+        }
+    }
+
+    fn get(&self, i: usize) -> TimeValue<'_> {
+        match self {
+            Self::Ticks(v) => v
+                .get(i)
+                .copied()
+                .flatten()
+                .map_or(TimeValue::Missing, TimeValue::Ticks),
+            Self::Mixed(v) => match v.get(i) {
+                Some(MixedTime::Ticks(t)) => TimeValue::Ticks(*t),
+                Some(MixedTime::Text(s)) => TimeValue::Text(s),
+                Some(MixedTime::Missing) | None => TimeValue::Missing,
+            },
+        }
+    }
+}
+
+/// 2^63 as an f64 (exact).
+const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
+
+/// A whole number of ticks from a JavaScript number (`NaN`: missing).
+fn ticks_of(x: f64, row: usize) -> Result<Option<i64>, JsValue> {
+    if x.is_nan() {
+        return Ok(None);
+    }
+    // 2^63 is exactly representable; every whole f64 in [−2^63, 2^63) fits an i64.
+    if x.fract() == 0.0 && (-TWO_POW_63..TWO_POW_63).contains(&x) {
+        #[allow(
+            clippy::cast_possible_truncation,
+            reason = "checked: whole and in range"
+        )]
+        return Ok(Some(x as i64));
+    }
+    Err(wrong_type(
+        row,
+        format!("column `timestamp`, row `{row}`: `{x}` is not a whole number of the unit"),
+    ))
+}
+
+fn time_column(value: &JsValue) -> Result<Times, JsValue> {
+    if let Some(a) = value.dyn_ref::<js_sys::BigInt64Array>() {
+        return Ok(Times::Ticks(a.to_vec().into_iter().map(Some).collect()));
+    }
+    if let Some(v) = numeric_view(value) {
+        return v
+            .into_iter()
+            .enumerate()
+            .map(|(row, x)| ticks_of(x, row))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Times::Ticks);
+    }
+    if !js_sys::Array::is_array(value) {
+        return Err(to_js(&cjm_core::Error::Input {
+            code: "wrong_type",
+            row: None,
+            message: "column `timestamp` must be an array or a typed array".to_owned(),
+        }));
+    }
+    let array = js_sys::Array::from(value);
+    let mut out = Vec::with_capacity(array.length() as usize);
+    for (row, item) in array.iter().enumerate() {
+        out.push(if absent(&item) {
+            MixedTime::Missing
+        } else if let Some(x) = item.as_f64() {
+            ticks_of(x, row)?.map_or(MixedTime::Missing, MixedTime::Ticks)
+        } else if let Some(s) = item.as_string() {
+            MixedTime::Text(s)
+        } else if item.is_bigint() {
+            let big = js_sys::BigInt::from(item);
+            MixedTime::Ticks(i64::try_from(big).map_err(|_| {
+                wrong_type(row, format!("column `timestamp`, row `{row}`: BigInt out of range"))
+            })?)
+        } else {
+            return Err(wrong_type(
+                row,
+                format!(
+                    "column `timestamp`, row `{row}`: expected a number, a BigInt, ISO-8601 text or null"
+                ),
+            ));
+        });
+    }
+    Ok(Times::Mixed(out))
+}
+
+fn value_column(value: &JsValue) -> Result<Vec<Option<f64>>, JsValue> {
+    if let Some(v) = numeric_view(value) {
+        return Ok(v.into_iter().map(Some).collect());
+    }
+    if !js_sys::Array::is_array(value) {
+        return Err(to_js(&cjm_core::Error::Input {
+            code: "wrong_type",
+            row: None,
+            message: "column `value` must be an array or a typed array".to_owned(),
+        }));
+    }
+    js_sys::Array::from(value)
+        .iter()
+        .enumerate()
+        .map(|(row, item)| {
+            if absent(&item) {
+                Ok(None)
+            } else {
+                item.as_f64().map(Some).ok_or_else(|| {
+                    wrong_type(
+                        row,
+                        format!("column `value`, row `{row}`: expected a number or null"),
+                    )
+                })
+            }
+        })
+        .collect()
+}
+
+fn optional<T>(
+    columns: &JsValue,
+    key: &str,
+    read: impl Fn(&JsValue) -> Result<T, JsValue>,
+) -> Result<Option<T>, JsValue> {
+    let value = get(columns, key);
+    if absent(&value) {
+        Ok(None)
+    } else {
+        read(&value).map(Some)
+    }
+}
+
+fn as_strs(column: &[Option<String>]) -> Vec<Option<&str>> {
+    column.iter().map(Option::as_deref).collect()
+}
+
+fn bytes_of(input: &JsValue) -> Result<Vec<u8>, JsValue> {
+    if let Some(text) = input.as_string() {
+        return Ok(text.into_bytes());
+    }
+    if let Some(a) = input.dyn_ref::<js_sys::Uint8Array>() {
+        return Ok(a.to_vec());
+    }
+    if input.is_instance_of::<js_sys::ArrayBuffer>() {
+        return Ok(js_sys::Uint8Array::new(input).to_vec());
+    }
+    Err(to_js(&cjm_core::Error::Input {
+        code: "wrong_type",
+        row: None,
+        message: "the CSV must be a string, a Uint8Array or an ArrayBuffer".to_owned(),
+    }))
+}
+
+/// A funnel step from JavaScript: a string is an event name; an object is the core's
+/// `StepSpec` (`{event}`, `{touchpoint}`, `{stage}`).
+fn read_steps(steps: &JsValue) -> Result<Vec<StepSpec>, JsValue> {
+    if !js_sys::Array::is_array(steps) {
+        return Err(input_error(
+            "invalid_funnel",
+            "`steps` must be an array of event names or `{event}`, `{touchpoint}`, `{stage}` objects"
+                .to_owned(),
+        ));
+    }
+    js_sys::Array::from(steps)
+        .iter()
+        .enumerate()
+        .map(|(i, step)| match step.as_string() {
+            Some(name) => Ok(StepSpec::Event(name)),
+            None => read_option::<StepSpec>(step, &format!("steps[{i}]"))?
+                .ok_or_else(|| input_error("invalid_funnel", format!("`steps[{i}]` is null"))),
+        })
+        .collect()
+}
+
+/// A journey passed to an analysis (`undefined`/`null`: none); see [`crate::journey_arg`].
+fn arg_journey(value: Option<JsValue>) -> Result<Option<ValidJourney>, JsValue> {
+    match value {
+        Some(v) if !absent(&v) => crate::journey_arg(&v).map(Some),
+        _ => Ok(None),
+    }
+}
+
+impl EventLog {
+    /// The journey to use: the one passed, else the one of ingestion.
+    fn journey<'a>(
+        &'a self,
+        passed: Option<&'a ValidJourney>,
+        what: &str,
+    ) -> Result<&'a ValidJourney, JsValue> {
+        passed.or(self.journey.as_ref()).ok_or_else(|| {
+            invalid(format!(
+                "`{what}` needs a journey: pass one, or give `journey` when ingesting"
+            ))
+        })
+    }
+
+    fn wrap(
+        result: cjm_core::Result<(ev::EventLog, IngestReport)>,
+        journey: Option<ValidJourney>,
+    ) -> Result<Self, JsValue> {
+        let (log, report) = result.map_err(|e| to_js(&e))?;
+        Ok(Self {
+            log,
+            report,
+            journey,
+        })
+    }
+}
+
+#[wasm_bindgen]
+impl EventLog {
+    /// Builds a log from column arrays `{customer, timestamp, event, channel?, session?,
+    /// value?}` (plain arrays, or typed arrays for `timestamp` and `value`, copied in one
+    /// call each); `options` `{unit, journey?, dedup?, strict?, assume_utc?}`.
+    ///
+    /// @throws {CjmError} `column_length_mismatch`, `wrong_type` (with `row`),
+    /// `invalid_option`; in strict mode the first unusable row.
+    #[wasm_bindgen(js_name = fromColumns)]
+    pub fn from_columns(
+        #[wasm_bindgen(unchecked_param_type = "EventColumns")] columns: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ColumnsLogOptions")] options: JsValue,
+    ) -> Result<EventLog, JsValue> {
+        check_keys(&columns, COLUMN_KEYS, "columns", "wrong_type")?;
+        let (common, journey) = read_common(&options, COLUMN_OPTION_KEYS)?;
+        let unit = common.unit.ok_or_else(|| {
+            invalid(
+                "`options.unit` is required: `seconds`, `milliseconds`, `microseconds` or `nanoseconds`"
+                    .to_owned(),
+            )
+        })?;
+        let customer = string_column(&get(&columns, "customer"), "customer")?;
+        let event = string_column(&get(&columns, "event"), "event")?;
+        let timestamp = time_column(&get(&columns, "timestamp"))?;
+        let channel = optional(&columns, "channel", |v| string_column(v, "channel"))?;
+        let session = optional(&columns, "session", |v| string_column(v, "session"))?;
+        let value = optional(&columns, "value", value_column)?;
+        let n = customer.len();
+        let lengths = [
+            Some(timestamp.len()),
+            Some(event.len()),
+            channel.as_ref().map(Vec::len),
+            session.as_ref().map(Vec::len),
+            value.as_ref().map(Vec::len),
+        ];
+        if lengths.iter().flatten().any(|&l| l != n) {
+            return Err(input_error(
+                "column_length_mismatch",
+                format!("columns differ in length (customer column has `{n}` rows)"),
+            ));
+        }
+        let (customer, event) = (as_strs(&customer), as_strs(&event));
+        let channel = channel.as_deref().map(as_strs);
+        let session = session.as_deref().map(as_strs);
+        let mut b = builder(&common, unit, journey.as_ref());
+        b.reserve(n);
+        fn at<'a>(c: Option<&[Option<&'a str>]>, i: usize) -> Option<&'a str> {
+            c.and_then(|c| c.get(i).copied().flatten())
+        }
+        for i in 0..n {
+            let row = RawEvent {
+                customer: customer.get(i).copied().flatten(),
+                timestamp: timestamp.get(i),
+                event: event.get(i).copied().flatten(),
+                channel: at(channel.as_deref(), i),
+                session: at(session.as_deref(), i),
+                value: value.as_ref().and_then(|v| v.get(i).copied().flatten()),
+                consent: None,
+                extra: &[],
+                row: None,
+            };
+            b.push(&row).map_err(|e| to_js(&e))?;
+        }
+        Self::wrap(Ok(b.finish()), journey)
+    }
+
+    /// Reads CSV text (or its UTF-8 bytes: `Uint8Array`, `ArrayBuffer`) with a header row;
+    /// `options` `{preset | mapping, journey?, dedup?, strict?, assume_utc?}`.
+    ///
+    /// @throws {CjmError} `missing_column`, `invalid_csv` (with `row`), `invalid_option`;
+    /// in strict mode the first unusable row.
+    #[wasm_bindgen(js_name = fromCsv)]
+    pub fn from_csv(
+        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | ArrayBuffer")] text: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CsvLogOptions")] options: JsValue,
+    ) -> Result<EventLog, JsValue> {
+        let (common, journey) = read_common(&options, CSV_OPTION_KEYS)?;
+        let mapping = match (&common.preset, &common.mapping) {
+            (Some(p), None) => p.mapping(),
+            (None, Some(m)) => m.clone(),
+            _ => {
+                return Err(invalid(
+                    "give exactly one of `options.preset` and `options.mapping`".to_owned(),
+                ))
+            }
+        };
+        let bytes = bytes_of(&text)?;
+        // The mapping's timestamp format decides the unit; the builder's is not used.
+        let b = builder(&common, TimeUnit::default(), journey.as_ref());
+        Self::wrap(ev::read_csv(bytes.as_slice(), &mapping, b), journey)
+    }
+
+    /// The account of every input row.
+    #[wasm_bindgen(js_name = ingestReport, skip_typescript)]
+    pub fn ingest_report(&self) -> Result<JsValue, JsValue> {
+        to_js_value(&self.report)
+    }
+
+    /// Number of events in the log.
+    #[wasm_bindgen(getter)]
+    pub fn length(&self) -> usize {
+        self.log.len()
+    }
+
+    /// Traffic per touchpoint and stage of the map.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn traffic(&self, journey: Option<JsValue>) -> Result<JsValue, JsValue> {
+        let passed = arg_journey(journey)?;
+        let j = self.journey(passed.as_ref(), "traffic")?;
+        to_js_value(&self.log.traffic(j))
+    }
+
+    /// A funnel over `steps` (event names, or `{event}`/`{touchpoint}`/`{stage}` objects).
+    #[wasm_bindgen(skip_typescript)]
+    pub fn funnel(
+        &self,
+        steps: JsValue,
+        options: Option<JsValue>,
+        journey: Option<JsValue>,
+    ) -> Result<JsValue, JsValue> {
+        let steps = read_steps(&steps)?;
+        let options: FunnelOptions =
+            read_option(options.unwrap_or(JsValue::UNDEFINED), "options")?.unwrap_or_default();
+        let passed = arg_journey(journey)?;
+        let j = passed.as_ref().or(self.journey.as_ref());
+        let result = Funnel { steps, options }
+            .run(&self.log, j)
+            .map_err(|e| to_js(&e))?;
+        to_js_value(&result)
+    }
+
+    /// The stage funnel of the map: one step per stage, in map order.
+    #[wasm_bindgen(js_name = stageFunnel, skip_typescript)]
+    pub fn stage_funnel(
+        &self,
+        journey: Option<JsValue>,
+        options: Option<JsValue>,
+    ) -> Result<JsValue, JsValue> {
+        let passed = arg_journey(journey)?;
+        let j = self.journey(passed.as_ref(), "stageFunnel")?;
+        let options: FunnelOptions =
+            read_option(options.unwrap_or(JsValue::UNDEFINED), "options")?.unwrap_or_default();
+        let result = Funnel::from_stages(j)
+            .with_options(options)
+            .run(&self.log, Some(j))
+            .map_err(|e| to_js(&e))?;
+        to_js_value(&result)
+    }
+
+    /// Directly-follows counts.
+    #[wasm_bindgen(js_name = directlyFollows, skip_typescript)]
+    pub fn directly_follows(&self, options: Option<JsValue>) -> Result<JsValue, JsValue> {
+        let options: DirectlyFollowsOptions =
+            read_option(options.unwrap_or(JsValue::UNDEFINED), "options")?.unwrap_or_default();
+        to_js_value(&self.log.directly_follows(&options))
+    }
+
+    /// The top variants: `k` (a number: the top k) or the options.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn variants(&self, k: Option<JsValue>) -> Result<JsValue, JsValue> {
+        let k = k.unwrap_or(JsValue::UNDEFINED);
+        let options = if let Some(n) = k.as_f64() {
+            if !(n.is_finite() && n >= 0.0 && n.fract() == 0.0) {
+                return Err(invalid(format!(
+                    "`k` must be a whole number ≥ 0, not `{n}`"
+                )));
+            }
+            #[allow(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "checked: whole and ≥ 0; saturates beyond usize"
+            )]
+            let top_k = n as usize;
+            VariantOptions {
+                top_k,
+                ..VariantOptions::default()
+            }
+        } else {
+            read_option(k, "options")?.unwrap_or_default()
+        };
+        to_js_value(&self.log.variants(&options))
+    }
+
+    /// Flows for a Sankey picture.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn flows(&self, options: Option<JsValue>) -> Result<JsValue, JsValue> {
+        let options: FlowOptions =
+            read_option(options.unwrap_or(JsValue::UNDEFINED), "options")?.unwrap_or_default();
+        if !(0.0..=1.0).contains(&options.min_share) {
+            return Err(invalid(format!(
+                "`options.min_share` must be in 0–1, not `{}`",
+                options.min_share
+            )));
+        }
+        to_js_value(&self.log.flows(&options))
+    }
+
+    /// Where each customer is in the journey.
+    #[wasm_bindgen(js_name = journeyStates, skip_typescript)]
+    pub fn journey_states(
+        &self,
+        journey: Option<JsValue>,
+        options: Option<JsValue>,
+    ) -> Result<JsValue, JsValue> {
+        let passed = arg_journey(journey)?;
+        let j = self.journey(passed.as_ref(), "journeyStates")?;
+        let options: JourneyStateOptions =
+            read_option(options.unwrap_or(JsValue::UNDEFINED), "options")?.unwrap_or_default();
+        let states = self
+            .log
+            .journey_states(j, &options)
+            .map_err(|e| to_js(&e))?;
+        to_js_value(&states)
+    }
+
+    /// Conversion drivers.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn drivers(&self, options: JsValue, journey: Option<JsValue>) -> Result<JsValue, JsValue> {
+        let options: DriverOptions = read_option(options, "options")?.ok_or_else(|| {
+            invalid(
+                "`options` is required: `{conversion, by_touchpoint?, min_support?}`".to_owned(),
+            )
+        })?;
+        let passed = arg_journey(journey)?;
+        let j = passed.as_ref().or(self.journey.as_ref());
+        let drivers = self.log.drivers(j, &options).map_err(|e| to_js(&e))?;
+        to_js_value(&drivers)
+    }
+
+    /// Observed stage order against the map's order.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn conformance(&self, journey: Option<JsValue>) -> Result<JsValue, JsValue> {
+        let passed = arg_journey(journey)?;
+        let j = self.journey(passed.as_ref(), "conformance")?;
+        to_js_value(&self.log.conformance(j))
+    }
+}

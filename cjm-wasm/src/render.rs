@@ -1,0 +1,146 @@
+//! Pictures (DOMAIN.md section 7): the journey map and emotion curve as SVG, the Mermaid
+//! `journey` export and import, the HTML report, and funnel, flow and bar charts.
+//!
+//! Every picture is a string made by the core (deterministic, escaped, no script); charts
+//! take their data as plain objects read into the core's chart types.
+
+use cjm_core::render::{
+    BarChart, EmotionCurveOptions, FlowChart, FunnelChart, MapOptions, ReportOptions,
+};
+use serde::de::DeserializeOwned;
+use wasm_bindgen::prelude::*;
+
+use crate::error::{to_js, to_js_value};
+use crate::scoring::{input_error, read_option};
+use crate::Journey;
+
+/// Declarations of this module's API (optional parameters with custom types).
+#[wasm_bindgen(typescript_custom_section)]
+const TS_RENDER: &str = r#"
+/** The result of `fromMermaid`: the imported map and what the import noticed. */
+export interface MermaidImport {
+  /** The imported, validated map. */
+  journey: Journey;
+  /** Ignored lines, clamped scores, invented personas… */
+  notes: Note[];
+}
+
+/**
+ * Imports a Mermaid `journey` diagram: sections become stages, tasks touchpoints, actors
+ * personas and scores emotions on the scale 1..5.
+ * @throws {CjmError} `invalid_value` with path `lines[i]` for text that is not a Mermaid journey.
+ */
+export function fromMermaid(text: string): MermaidImport;
+/** A funnel chart as SVG (one bar per step, customers and conversion). @throws {CjmError} `invalid_option` for a chart that does not fit. */
+export function funnelSvg(chart: FunnelChart): string;
+/** A flow (Sankey) chart as SVG. @throws {CjmError} `invalid_option` for a chart that does not fit. */
+export function flowSvg(chart: FlowChart): string;
+/** A grouped bar chart as SVG. @throws {CjmError} `invalid_option` for a chart that does not fit. */
+export function barChartSvg(chart: BarChart): string;
+
+export interface Journey {
+  /** The journey map as SVG: stages as columns, lanes as rows. @throws {CjmError} `invalid_option`. */
+  mapSvg(options?: MapOptions | null): string;
+  /** The emotion curve of the personas as SVG. @throws {CjmError} `invalid_option`. */
+  emotionSvg(options?: EmotionCurveOptions | null): string;
+  /** The map as a Mermaid `journey` diagram (of one persona, by id; the first by default) and what Mermaid cannot hold. */
+  toMermaid(persona?: string | null): MermaidExport;
+  /** One self-contained HTML page: map, emotion curve, summary and your sections. @throws {CjmError} `invalid_option`. */
+  reportHtml(options?: ReportOptions | null): string;
+}
+"#;
+
+/// Reads a chart argument, which is required.
+fn chart<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
+    read_option(value, what)?
+        .ok_or_else(|| input_error("invalid_option", format!("`{what}` is required")))
+}
+
+/// Imports a Mermaid `journey` diagram as a validated `Journey`, with the import's notes.
+///
+/// @throws {CjmError} `invalid_value` with path `lines[i]` for text that is not a Mermaid
+/// journey.
+#[wasm_bindgen(js_name = fromMermaid, skip_typescript)]
+pub fn from_mermaid(text: &str) -> Result<JsValue, JsValue> {
+    let (doc, notes) = cjm_core::render::from_mermaid(text).map_err(|e| to_js(&e))?;
+    let journey = cjm_core::validate(&doc).map_err(|e| to_js(&e))?;
+    let out = js_sys::Object::new();
+    js_sys::Reflect::set(
+        &out,
+        &JsValue::from_str("journey"),
+        &JsValue::from(Journey::from(journey)),
+    )?;
+    js_sys::Reflect::set(&out, &JsValue::from_str("notes"), &to_js_value(&notes)?)?;
+    Ok(out.into())
+}
+
+/// A funnel chart as SVG.
+///
+/// @throws {CjmError} `invalid_option` for a chart that does not fit.
+#[wasm_bindgen(js_name = funnelSvg, skip_typescript)]
+pub fn funnel_svg(chart_value: JsValue) -> Result<String, JsValue> {
+    let c: FunnelChart = chart(chart_value, "chart")?;
+    Ok(cjm_core::render::funnel_svg(&c))
+}
+
+/// A flow (Sankey) chart as SVG.
+///
+/// @throws {CjmError} `invalid_option` for a chart that does not fit.
+#[wasm_bindgen(js_name = flowSvg, skip_typescript)]
+pub fn flow_svg(chart_value: JsValue) -> Result<String, JsValue> {
+    let c: FlowChart = chart(chart_value, "chart")?;
+    Ok(cjm_core::render::flow_svg(&c))
+}
+
+/// A grouped bar chart as SVG.
+///
+/// @throws {CjmError} `invalid_option` for a chart that does not fit.
+#[wasm_bindgen(js_name = barChartSvg, skip_typescript)]
+pub fn bar_chart_svg(chart_value: JsValue) -> Result<String, JsValue> {
+    let c: BarChart = chart(chart_value, "chart")?;
+    Ok(cjm_core::render::bar_chart_svg(&c))
+}
+
+#[wasm_bindgen]
+impl Journey {
+    /// The journey map as SVG; `options` `{lanes?, personas?, width?, title?, legend?,
+    /// max_lines?}`.
+    ///
+    /// @throws {CjmError} `invalid_option` for options that do not fit.
+    #[wasm_bindgen(js_name = mapSvg, skip_typescript)]
+    pub fn map_svg(&self, options: Option<JsValue>) -> Result<String, JsValue> {
+        let options: MapOptions =
+            read_option(options.unwrap_or(JsValue::UNDEFINED), "options")?.unwrap_or_default();
+        Ok(cjm_core::render::journey_map_svg(self.inner(), &options))
+    }
+
+    /// The emotion curve of the personas as SVG; `options` `{personas?, width?, title?}`.
+    ///
+    /// @throws {CjmError} `invalid_option` for options that do not fit.
+    #[wasm_bindgen(js_name = emotionSvg, skip_typescript)]
+    pub fn emotion_svg(&self, options: Option<JsValue>) -> Result<String, JsValue> {
+        let options: EmotionCurveOptions =
+            read_option(options.unwrap_or(JsValue::UNDEFINED), "options")?.unwrap_or_default();
+        Ok(cjm_core::render::emotion_curve_svg(self.inner(), &options))
+    }
+
+    /// The map as a Mermaid `journey` diagram of one persona (by id; the first by
+    /// default), with what Mermaid cannot hold.
+    #[wasm_bindgen(js_name = toMermaid, skip_typescript)]
+    pub fn to_mermaid(&self, persona: Option<String>) -> Result<JsValue, JsValue> {
+        to_js_value(&cjm_core::render::to_mermaid(
+            self.inner(),
+            persona.as_deref(),
+        ))
+    }
+
+    /// One self-contained HTML report of the map.
+    ///
+    /// @throws {CjmError} `invalid_option` for options that do not fit.
+    #[wasm_bindgen(js_name = reportHtml, skip_typescript)]
+    pub fn report_html(&self, options: Option<JsValue>) -> Result<String, JsValue> {
+        let options: ReportOptions =
+            read_option(options.unwrap_or(JsValue::UNDEFINED), "options")?.unwrap_or_default();
+        Ok(cjm_core::render::html_report(self.inner(), &options))
+    }
+}

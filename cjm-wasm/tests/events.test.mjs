@@ -1,0 +1,159 @@
+// Event logs on the Node.js build: the shared golden vectors of tests/vectors/events/ (as
+// cjm-core/tests/events_vectors.rs runs them), typed-array columns, CSV input, and every
+// analysis of a log bound to a template.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cjm, catchCjm, contains, repoRoot } from './helpers.mjs';
+
+const { EventLog, template } = cjm;
+
+const dir = join(repoRoot, 'tests', 'vectors', 'events');
+const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+
+/** The vector's rows `[customer, timestamp, event, channel?, value?]` as columns. */
+function columnsOf(events) {
+  return {
+    customer: events.map((r) => r[0]),
+    timestamp: events.map((r) => r[1]),
+    event: events.map((r) => r[2]),
+    channel: events.map((r) => r[3] ?? null),
+    value: events.map((r) => r[4] ?? null),
+  };
+}
+
+test('event vectors exist', () => assert.ok(files.length >= 7));
+
+for (const file of files) {
+  test(`event vector ${file}`, () => {
+    const v = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+    const log = EventLog.fromColumns(columnsOf(v.events), { unit: v.time_unit });
+    assert.equal(log.ingestReport().rejected_total, 0);
+    v.cases.forEach((c, i) => {
+      let found;
+      if (v.kind === 'funnel') found = log.funnel(c.funnel.steps, c.funnel.options);
+      else if (v.kind === 'directly_follows') found = log.directlyFollows(c.options);
+      else if (v.kind === 'variants') found = log.variants(c.options);
+      else throw new Error(`unknown vector kind ${v.kind}`);
+      assert.deepEqual(contains(found, c.expected, `${file}#${i}`), []);
+    });
+    log.free();
+  });
+}
+
+/** A small log on the b2c template's events: three customers. */
+const ROWS = [
+  ['u1', 0, 'ad_click', 'ads'],
+  ['u1', 60, 'view_item', 'web'],
+  ['u1', 120, 'add_to_cart', 'web'],
+  ['u1', 180, 'purchase', 'web', 49.5],
+  ['u2', 10, 'first_visit', 'web'],
+  ['u2', 70, 'view_item', 'web'],
+  ['u2', 80, 'scroll', 'web'],
+  ['u3', 5, 'ad_click', 'ads'],
+];
+
+test('typed arrays give the same log as plain arrays', () => {
+  const plain = columnsOf(ROWS);
+  const a = EventLog.fromColumns(plain, { unit: 'seconds' });
+  const b = EventLog.fromColumns(
+    { ...plain, timestamp: BigInt64Array.from(ROWS, (r) => BigInt(r[1])), value: Float64Array.from(ROWS, (r) => r[4] ?? 0) },
+    { unit: 'seconds' },
+  );
+  const c = EventLog.fromColumns({ ...plain, timestamp: Float64Array.from(ROWS, (r) => r[1]) }, { unit: 'seconds' });
+  const d = EventLog.fromColumns({ ...plain, timestamp: ROWS.map((r) => new Date(r[1] * 1000).toISOString()) }, { unit: 'seconds' });
+  assert.equal(a.length, ROWS.length);
+  for (const other of [b, c, d]) {
+    assert.deepEqual(other.variants(5), a.variants(5));
+    assert.deepEqual(other.funnel(['ad_click', 'purchase']), a.funnel(['ad_click', 'purchase']));
+  }
+  // NaN in a Float64Array of timestamps is a missing timestamp, reported, not dropped.
+  const e = EventLog.fromColumns({ ...plain, timestamp: Float64Array.from(ROWS, (r, i) => (i === 2 ? NaN : r[1])) }, { unit: 'seconds' });
+  const report = e.ingestReport();
+  assert.equal(report.rows_read, ROWS.length);
+  assert.deepEqual(report.rejected.map((r) => [r.reason, r.count]), [['missing_timestamp', 1]]);
+});
+
+test('column and option errors', () => {
+  const plain = columnsOf(ROWS);
+  let err = catchCjm(() => EventLog.fromColumns(plain, {}));
+  assert.deepEqual([err.family, err.code], ['input', 'invalid_option']);
+  err = catchCjm(() => EventLog.fromColumns({ ...plain, event: plain.event.slice(1) }, { unit: 'seconds' }));
+  assert.equal(err.code, 'column_length_mismatch');
+  err = catchCjm(() => EventLog.fromColumns({ ...plain, timestamp: plain.timestamp.map((t, i) => (i === 3 ? 1.5 : t)) }, { unit: 'seconds' }));
+  assert.deepEqual([err.code, err.row], ['wrong_type', 3]);
+  err = catchCjm(() => EventLog.fromColumns({ ...plain, customer: plain.customer.map((c, i) => (i === 2 ? {} : c)) }, { unit: 'seconds' }));
+  assert.deepEqual([err.code, err.row], ['wrong_type', 2]);
+  err = catchCjm(() => EventLog.fromColumns({ ...plain, when: [] }, { unit: 'seconds' }));
+  assert.equal(err.code, 'wrong_type');
+  err = catchCjm(() => EventLog.fromColumns(plain, { unit: 'seconds', strict: true, dedupe: true }));
+  assert.equal(err.code, 'invalid_option');
+  err = catchCjm(() => EventLog.fromColumns({ ...plain, customer: plain.customer.map((c, i) => (i === 4 ? null : c)) }, { unit: 'seconds', strict: true }));
+  assert.equal(err.row, 4);
+  const log = EventLog.fromColumns(plain, { unit: 'seconds' });
+  assert.equal(catchCjm(() => log.traffic()).code, 'invalid_option');
+  assert.equal(catchCjm(() => log.funnel([])).code, 'invalid_funnel');
+  assert.equal(catchCjm(() => log.funnel([{ stage: 'purchase' }])).code, 'invalid_funnel');
+  assert.equal(catchCjm(() => log.flows({ min_share: 2 })).code, 'invalid_option');
+});
+
+test('a log bound to a template: traffic, funnels, paths, states, drivers, conformance', () => {
+  const journey = template('b2c-ecommerce');
+  const log = EventLog.fromColumns(columnsOf(ROWS), { unit: 'seconds', journey });
+  assert.equal(journey.id, 'b2c-ecommerce', 'the journey stays usable');
+  const report = log.ingestReport();
+  assert.deepEqual(report.unmapped_events, [{ event: 'scroll', count: 1 }]);
+  const traffic = log.traffic();
+  assert.deepEqual(traffic, log.traffic(journey));
+  assert.equal(traffic.stages.find((s) => s.id === 'purchase').customers, 1);
+
+  const stages = log.stageFunnel();
+  assert.deepEqual(stages.steps.map((s) => s.customers), [3, 2, 1, 0, 0]);
+  assert.deepEqual(log.stageFunnel(journey, { window_seconds: 100 }).steps.map((s) => s.customers), [3, 2, 0, 0, 0]);
+  const mixed = log.funnel(['ad_click', { touchpoint: 'tp-product-page' }, { stage: 'purchase' }]);
+  assert.deepEqual(mixed.steps.map((s) => s.customers), [2, 1, 1]);
+
+  const flows = log.flows({ steps: 3, min_share: 0 });
+  assert.ok(flows.nodes.length > 0 && flows.links.length > 0);
+  assert.equal(log.directlyFollows({ start_end: false }).nodes.length, 6);
+  const states = log.journeyStates(null, { conversion: { event: 'purchase' } });
+  assert.deepEqual(states.customers.map((c) => [c.customer, c.deepest_stage, c.converted]), [
+    ['u1', 'purchase', true],
+    ['u2', 'consideration', false],
+    ['u3', 'awareness', false],
+  ]);
+  const drivers = log.drivers({ conversion: { event: 'purchase' }, min_support: 1 });
+  assert.equal(drivers.converters, 1);
+  assert.ok(drivers.drivers.length > 0);
+  const conf = log.conformance();
+  assert.equal(conf.customers, 3);
+  assert.equal(conf.entered_late, 0);
+});
+
+test('CSV text, bytes and ArrayBuffer read the same; presets and mappings', () => {
+  const csv = [
+    'customer,ts,event,channel',
+    ...ROWS.map((r) => `${r[0]},${new Date(r[1] * 1000).toISOString()},${r[2]},${r[3]}`),
+  ].join('\n');
+  const mapping = { customer: ['customer'], timestamp: 'ts', event: 'event', channel: 'channel' };
+  const journey = template('b2c-ecommerce');
+  const fromText = EventLog.fromCsv(csv, { mapping, journey });
+  const bytes = new TextEncoder().encode(csv);
+  const fromBytes = EventLog.fromCsv(bytes, { mapping, journey: journey.toObject() });
+  const fromBuffer = EventLog.fromCsv(bytes.buffer, { mapping, journey: journey.toJson() });
+  assert.equal(fromText.length, ROWS.length);
+  for (const other of [fromBytes, fromBuffer]) {
+    assert.deepEqual(other.stageFunnel(), fromText.stageFunnel());
+    assert.deepEqual(other.ingestReport(), fromText.ingestReport());
+  }
+  const columns = EventLog.fromColumns(columnsOf(ROWS), { unit: 'seconds', journey });
+  assert.deepEqual(fromText.stageFunnel(), columns.stageFunnel());
+
+  const xes = 'case:concept:name,concept:name,time:timestamp\nc1,a,2025-01-01T00:00:00Z\nc1,b,2025-01-01T00:01:00Z\n';
+  assert.equal(EventLog.fromCsv(xes, { preset: 'xes' }).length, 2);
+  assert.equal(catchCjm(() => EventLog.fromCsv(xes, { preset: 'ga4' })).code, 'missing_column');
+  assert.equal(catchCjm(() => EventLog.fromCsv(xes, {})).code, 'invalid_option');
+  assert.equal(catchCjm(() => EventLog.fromCsv(xes, { preset: 'xes', mapping })).code, 'invalid_option');
+  assert.equal(catchCjm(() => EventLog.fromCsv(42, { preset: 'xes' })).code, 'wrong_type');
+});

@@ -1,0 +1,61 @@
+// Pictures on the Node.js build: SVG strings, the Mermaid export and import, the HTML
+// report, charts from plain objects, and their option errors. (Well-formedness of every
+// SVG is checked with the browser's DOMParser in e2e/page.test.mjs.)
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cjm, catchCjm } from './helpers.mjs';
+
+const { template, templates, fromMermaid, funnelSvg, flowSvg, barChartSvg, Journey } = cjm;
+
+test('journey pictures are deterministic SVG strings', () => {
+  for (const { name } of templates()) {
+    const j = template(name);
+    const map = j.mapSvg();
+    assert.match(map, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    assert.equal(j.mapSvg(null), map);
+    assert.equal(j.mapSvg({}), map);
+    assert.notEqual(j.mapSvg({ legend: false }), map);
+    assert.match(j.emotionSvg(), /^<svg /);
+    const html = j.reportHtml({ title: 'Q3 <review>' });
+    assert.match(html, /^<!DOCTYPE html>/i);
+    assert.ok(html.includes('Q3 &lt;review&gt;'));
+    assert.ok(!/<script/i.test(html));
+    j.free();
+  }
+  const j = template('b2c-ecommerce');
+  assert.equal(catchCjm(() => j.mapSvg({ lanes: ['nope'] })).code, 'invalid_option');
+  assert.equal(catchCjm(() => j.emotionSvg({ colour: 'red' })).code, 'invalid_option');
+  assert.equal(catchCjm(() => j.reportHtml({ sections: 3 })).code, 'invalid_option');
+});
+
+test('Mermaid export and import round trip', () => {
+  const j = template('b2c-ecommerce');
+  const doc = j.toObject();
+  const exported = j.toMermaid();
+  assert.match(exported.text, /^journey\n/);
+  assert.ok(exported.dropped.length > 0);
+  const second = j.toMermaid(doc.personas[1].id);
+  assert.notEqual(second.text, exported.text);
+  const { journey, notes } = fromMermaid(exported.text);
+  assert.ok(journey instanceof Journey);
+  assert.ok(Array.isArray(notes));
+  const back = journey.toObject();
+  assert.deepEqual(back.stages.map((s) => s.name), doc.stages.map((s) => s.name));
+  const err = catchCjm(() => fromMermaid('graph TD\nA-->B'));
+  assert.deepEqual([err.family, err.code], ['document', 'invalid_value']);
+});
+
+test('charts from plain objects', () => {
+  const funnel = funnelSvg({ title: 'Checkout', steps: [{ label: 'Cart', customers: 100 }, { label: 'Paid', customers: 40 }] });
+  assert.match(funnel, /^<svg /);
+  assert.ok(funnel.includes('Checkout'));
+  const flow = flowSvg({
+    nodes: [{ id: 'a', label: 'A', column: 0 }, { id: 'b', label: 'B', column: 1 }],
+    links: [{ source: 'a', target: 'b', value: 2 }],
+  });
+  assert.match(flow, /^<svg /);
+  assert.match(barChartSvg({ groups: ['x'], series: [{ name: 's', values: [1] }] }), /^<svg /);
+  assert.equal(catchCjm(() => funnelSvg({ steps: [{ label: 'x', customers: -1 }] })).code, 'invalid_option');
+  assert.equal(catchCjm(() => funnelSvg()).code, 'invalid_option');
+  assert.equal(catchCjm(() => flowSvg({ nodes: [], links: [], extra: 1 })).code, 'invalid_option');
+});
