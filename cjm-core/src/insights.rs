@@ -90,6 +90,40 @@ pub struct InsightInputs {
     pub total_events: Option<u64>,
 }
 
+impl InsightInputs {
+    /// The inputs a bound event log gives: measured reach and unmapped events from its
+    /// traffic, and — from a stage funnel (`Funnel::from_stages`) — the drop-off at each
+    /// stage: the share of the customers who reached the stage and did not reach the next
+    /// stage of the funnel (the last stage has none).
+    #[must_use]
+    pub fn from_measures(
+        traffic: &crate::events::Traffic,
+        stage_funnel: Option<&crate::events::FunnelResult>,
+    ) -> Self {
+        let stage_drop_off = stage_funnel.map(|funnel| {
+            funnel
+                .steps
+                .windows(2)
+                .filter_map(|pair| match pair {
+                    [this, next] => match &this.step {
+                        crate::events::StepSpec::Stage(id) => {
+                            next.drop_off_rate.map(|rate| (id.clone(), rate))
+                        }
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .collect()
+        });
+        Self {
+            reach: Some(traffic.measured_reach()),
+            stage_drop_off,
+            unmapped_events: Some(traffic.unmapped_counts()),
+            total_events: Some(traffic.events),
+        }
+    }
+}
+
 /// The findings of a check.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct InsightReport {

@@ -117,3 +117,62 @@ fn measured_reach_changes_priorities_and_weights_health() {
         .count();
     assert_eq!(flagged, traffic.unmapped_events.len());
 }
+
+#[test]
+fn analysis_results_become_insight_inputs_and_charts() {
+    use cjm_core::events::{FlowOptions, Funnel};
+    use cjm_core::render::{flow_chart, flow_svg, funnel_chart, funnel_svg};
+
+    let journey = cjm_core::templates::load("b2c-ecommerce").unwrap();
+    let (log, _) = generate_log(&SynthOptions {
+        customers: 3_000,
+        ..SynthOptions::default()
+    });
+    let traffic = log.traffic(&journey);
+    let funnel = Funnel::from_stages(&journey)
+        .run(&log, Some(&journey))
+        .unwrap();
+
+    // Drop-off at a stage: of those who reached it, the share who did not reach the next.
+    let inputs = InsightInputs::from_measures(&traffic, Some(&funnel));
+    let drop_off = inputs.stage_drop_off.as_ref().unwrap();
+    let stages = &journey.journey().stages;
+    assert_eq!(drop_off.len(), stages.len() - 1);
+    for (k, stage) in stages.iter().enumerate().take(stages.len() - 1) {
+        let (here, next) = (funnel.steps[k].customers, funnel.steps[k + 1].customers);
+        #[allow(clippy::cast_precision_loss, reason = "small counts")]
+        let expected = (here - next) as f64 / here as f64;
+        assert!(
+            (drop_off[&stage.id] - expected).abs() < 1e-12,
+            "{}",
+            stage.id
+        );
+    }
+    assert_eq!(inputs.total_events, Some(traffic.events));
+
+    // The funnel chart shows the stage names and the measured customers.
+    let chart = funnel_chart(&funnel, Some(&journey), None);
+    let labels: Vec<&str> = chart.steps.iter().map(|s| s.label.as_str()).collect();
+    let names: Vec<&str> = stages.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(labels, names);
+    assert!(chart
+        .steps
+        .iter()
+        .zip(&funnel.steps)
+        .all(|(c, s)| c.customers == s.customers));
+    roxmltree::Document::parse(&funnel_svg(&chart)).unwrap();
+
+    // The flow chart keeps every node and link, and every link joins two of its nodes.
+    let flows = log.flows(&FlowOptions::default());
+    let chart = flow_chart(&flows, Some("Flows".into()));
+    assert_eq!(
+        (chart.nodes.len(), chart.links.len()),
+        (flows.nodes.len(), flows.links.len())
+    );
+    let ids: std::collections::HashSet<&str> = chart.nodes.iter().map(|n| n.id.as_str()).collect();
+    assert!(chart
+        .links
+        .iter()
+        .all(|l| ids.contains(l.source.as_str()) && ids.contains(l.target.as_str())));
+    roxmltree::Document::parse(&flow_svg(&chart)).unwrap();
+}

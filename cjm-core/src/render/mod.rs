@@ -23,6 +23,7 @@ mod html;
 mod map;
 mod mermaid;
 pub mod palette;
+mod results;
 mod svg;
 mod text;
 
@@ -34,4 +35,5 @@ pub use emotion::{emotion_curve_svg, EmotionCurveOptions};
 pub use html::{html_report, ReportBlock, ReportOptions, ReportSection, ReportTable, SectionKind};
 pub use map::{journey_map_svg, Lane, MapOptions};
 pub use mermaid::{from_mermaid, score_from_emotion, to_mermaid, MermaidExport, Note};
+pub use results::{flow_chart, funnel_chart};
 pub use text::{escape_xml, text_width, wrap_text, Wrapped};
