@@ -26,10 +26,12 @@ pub mod model;
 pub mod render;
 pub mod schema;
 pub mod scoring;
+mod state_bytes;
 pub mod templates;
 pub mod validate;
 
 pub use definition::Definition;
 pub use error::{Error, Problem, ProblemCode, Problems, Result};
 pub use model::Journey;
+pub use state_bytes::STATE_FORMAT_VERSION;
 pub use validate::{load_from, load_slice, load_str, validate, Limits, Loader, ValidJourney};

@@ -44,7 +44,7 @@ mod paths;
 mod state;
 
 pub use paths::{PathInput, PathOptions, PathRow, PathTable, TableOptions, TouchKind};
-pub use state::{PathCounts, TransitionCounts, ATTRIBUTION_STATE_VERSION};
+pub use state::{PathCounts, TransitionCounts};
 
 use crate::definition::Definition;
 use crate::error::{Error, Result};

@@ -12,9 +12,8 @@
 //! in an `i128`, so that any split and merge gives bit-identical totals (floating-point
 //! sums depend on their grouping). Each conversion value is rounded to that grid once.
 //!
-//! Bytes: the `CJMS` magic, the format version ([`crate::events::STATE_FORMAT_VERSION`]
-//! layout conventions, own version [`ATTRIBUTION_STATE_VERSION`]), a kind byte (16 path
-//! counts, 17 transition counts), then the payload in little-endian integers and
+//! Bytes: the shared state format (`CJMS`, [`crate::STATE_FORMAT_VERSION`], a kind byte:
+//! 16 path counts, 17 transition counts), then the payload in little-endian integers and
 //! length-prefixed UTF-8 strings. `from_bytes` checks every length before allocating,
 //! the order of the keys and every count, returns `invalid_state` on any mismatch and
 //! never panics.
@@ -27,23 +26,13 @@ use crate::events::{EventLog, Mergeable};
 use crate::validate::ValidJourney;
 use std::collections::BTreeMap;
 
-const MAGIC: &[u8; 4] = b"CJMS";
-/// The version of the attribution state byte format this build writes and reads.
-pub const ATTRIBUTION_STATE_VERSION: u16 = 1;
-const KIND_PATHS: u8 = 16;
-const KIND_TRANSITIONS: u8 = 17;
+use crate::state_bytes::{header, invalid_state, kind, put_str, put_u64, Reader};
+const KIND_PATHS: u8 = kind::PATHS;
+const KIND_TRANSITIONS: u8 = kind::TRANSITIONS;
 /// Fixed-point scale of summed values: 2³².
 const VALUE_SCALE: f64 = 4_294_967_296.0;
 /// Largest absolute value accepted per conversion (2⁶⁰).
 const VALUE_LIMIT: f64 = 1_152_921_504_606_846_976.0;
-
-fn invalid_state(why: &str) -> Error {
-    Error::Input {
-        code: "invalid_state",
-        row: None,
-        message: format!("not a valid cjm attribution state: {why}"),
-    }
-}
 
 fn incompatible() -> Error {
     Error::Input {
@@ -257,14 +246,14 @@ impl Mergeable for PathCounts {
 
     fn to_bytes(&self) -> Vec<u8> {
         let mut w = header(KIND_PATHS);
-        write_str(&mut w, &self.hash);
-        write_u64(&mut w, self.paths.len() as u64);
+        put_str(&mut w, &self.hash);
+        put_u64(&mut w, self.paths.len() as u64);
         for ((channels, deltas), c) in &self.paths {
-            write_u64(&mut w, channels.len() as u64);
+            put_u64(&mut w, channels.len() as u64);
             for s in channels {
-                write_str(&mut w, s);
+                put_str(&mut w, s);
             }
-            write_u64(&mut w, deltas.len() as u64);
+            put_u64(&mut w, deltas.len() as u64);
             for d in deltas {
                 w.extend_from_slice(&d.to_le_bytes());
             }
@@ -274,7 +263,7 @@ impl Mergeable for PathCounts {
     }
 
     fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let mut r = Reader { bytes, pos: 0 };
+        let mut r = Reader::new(bytes);
         r.header(KIND_PATHS)?;
         let hash = r.string()?;
         let n = r.len(8)?;
@@ -419,20 +408,20 @@ impl Mergeable for TransitionCounts {
 
     fn to_bytes(&self) -> Vec<u8> {
         let mut w = header(KIND_TRANSITIONS);
-        write_str(&mut w, &self.hash);
-        write_u64(&mut w, self.order as u64);
+        put_str(&mut w, &self.hash);
+        put_u64(&mut w, self.order as u64);
         write_counts(&mut w, &self.totals);
-        write_u64(&mut w, self.transitions.len() as u64);
+        put_u64(&mut w, self.transitions.len() as u64);
         for ((from, to), n) in &self.transitions {
             write_state(&mut w, from);
             write_state(&mut w, to);
-            write_u64(&mut w, *n);
+            put_u64(&mut w, *n);
         }
         w
     }
 
     fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let mut r = Reader { bytes, pos: 0 };
+        let mut r = Reader::new(bytes);
         r.header(KIND_TRANSITIONS)?;
         let hash = r.string()?;
         let order = usize::try_from(r.u64()?).map_err(|_| invalid_state("bad order"))?;
@@ -467,25 +456,9 @@ impl Mergeable for TransitionCounts {
     }
 }
 
-fn header(kind: u8) -> Vec<u8> {
-    let mut w = MAGIC.to_vec();
-    w.extend_from_slice(&ATTRIBUTION_STATE_VERSION.to_le_bytes());
-    w.push(kind);
-    w
-}
-
-fn write_u64(w: &mut Vec<u8>, x: u64) {
-    w.extend_from_slice(&x.to_le_bytes());
-}
-
-fn write_str(w: &mut Vec<u8>, s: &str) {
-    write_u64(w, s.len() as u64);
-    w.extend_from_slice(s.as_bytes());
-}
-
 fn write_counts(w: &mut Vec<u8>, c: &Counts) {
-    write_u64(w, c.conversions);
-    write_u64(w, c.nulls);
+    put_u64(w, c.conversions);
+    put_u64(w, c.nulls);
     w.extend_from_slice(&c.value.to_le_bytes());
 }
 
@@ -494,9 +467,9 @@ fn write_state(w: &mut Vec<u8>, s: &State) {
         State::Start => w.push(0),
         State::Channels(c) => {
             w.push(1);
-            write_u64(w, c.len() as u64);
+            put_u64(w, c.len() as u64);
             for x in c {
-                write_str(w, x);
+                put_str(w, x);
             }
         }
         State::Conversion => w.push(2),
@@ -504,61 +477,13 @@ fn write_state(w: &mut Vec<u8>, s: &State) {
     }
 }
 
-struct Reader<'a> {
-    bytes: &'a [u8],
-    pos: usize,
+/// What attribution states read beyond the shared primitives.
+trait ReadAttribution {
+    fn counts(&mut self) -> Result<Counts>;
+    fn state(&mut self, order: usize) -> Result<State>;
 }
 
-impl<'a> Reader<'a> {
-    fn remaining(&self) -> usize {
-        self.bytes.len().saturating_sub(self.pos)
-    }
-
-    fn take(&mut self, n: usize) -> Result<&'a [u8]> {
-        let end = self
-            .pos
-            .checked_add(n)
-            .ok_or_else(|| invalid_state("truncated"))?;
-        let s = self
-            .bytes
-            .get(self.pos..end)
-            .ok_or_else(|| invalid_state("truncated"))?;
-        self.pos = end;
-        Ok(s)
-    }
-
-    fn array<const N: usize>(&mut self) -> Result<[u8; N]> {
-        <[u8; N]>::try_from(self.take(N)?).map_err(|_| invalid_state("truncated"))
-    }
-
-    fn u8(&mut self) -> Result<u8> {
-        Ok(u8::from_le_bytes(self.array::<1>()?))
-    }
-
-    fn u64(&mut self) -> Result<u64> {
-        Ok(u64::from_le_bytes(self.array::<8>()?))
-    }
-
-    fn i64(&mut self) -> Result<i64> {
-        Ok(i64::from_le_bytes(self.array::<8>()?))
-    }
-
-    /// A count of items each taking at least `min_bytes`, checked against what is left.
-    fn len(&mut self, min_bytes: usize) -> Result<usize> {
-        let n = usize::try_from(self.u64()?).map_err(|_| invalid_state("bad length"))?;
-        if n.checked_mul(min_bytes)
-            .is_none_or(|b| b > self.remaining())
-        {
-            return Err(invalid_state("truncated"));
-        }
-        Ok(n)
-    }
-
-    fn string(&mut self) -> Result<String> {
-        let n = self.len(1)?;
-        String::from_utf8(self.take(n)?.to_vec()).map_err(|_| invalid_state("not UTF-8"))
-    }
-
+impl ReadAttribution for Reader<'_> {
     fn counts(&mut self) -> Result<Counts> {
         let conversions = self.u64()?;
         let nulls = self.u64()?;
@@ -584,33 +509,5 @@ impl<'a> Reader<'a> {
             3 => State::Null,
             _ => return Err(invalid_state("bad state tag")),
         })
-    }
-
-    fn header(&mut self, kind: u8) -> Result<()> {
-        if self.take(4)? != MAGIC {
-            return Err(invalid_state("wrong magic"));
-        }
-        let version = u16::from_le_bytes(self.array::<2>()?);
-        if version != ATTRIBUTION_STATE_VERSION {
-            return Err(Error::Input {
-                code: "unsupported_state_version",
-                row: None,
-                message: format!(
-                    "state format version `{version}` is not `{ATTRIBUTION_STATE_VERSION}`, the one this build reads"
-                ),
-            });
-        }
-        if self.u8()? != kind {
-            return Err(invalid_state("a different kind of state"));
-        }
-        Ok(())
-    }
-
-    fn end(&self) -> Result<()> {
-        if self.remaining() == 0 {
-            Ok(())
-        } else {
-            Err(invalid_state("trailing bytes"))
-        }
     }
 }

@@ -42,11 +42,10 @@ use crate::error::{Error, Result};
 use crate::validate::ValidJourney;
 use serde::{Deserialize, Serialize};
 
-const MAGIC: &[u8; 4] = b"CJMS";
-/// The version of the state byte format this build writes and reads.
-pub const STATE_FORMAT_VERSION: u16 = 1;
-const KIND_SEQUENCE: u8 = 1;
-const KIND_FUNNEL: u8 = 2;
+pub use crate::state_bytes::STATE_FORMAT_VERSION;
+use crate::state_bytes::{header, invalid_state, kind, put_len, put_strings, Reader};
+const KIND_SEQUENCE: u8 = kind::SEQUENCE;
+const KIND_FUNNEL: u8 = kind::FUNNEL;
 
 /// The laws every state follows: `identity()` merges as a no-op, `merge` is associative,
 /// and `to_bytes`/`from_bytes` round-trip.
@@ -65,14 +64,6 @@ pub trait Mergeable: Sized {
     /// # Errors
     /// `invalid_state` for anything else.
     fn from_bytes(bytes: &[u8]) -> Result<Self>;
-}
-
-fn invalid_state(why: &str) -> Error {
-    Error::Input {
-        code: "invalid_state",
-        row: None,
-        message: format!("not a valid cjm state: {why}"),
-    }
 }
 
 /// Compact per-customer sequences (customers and events sorted, dictionaries sorted).
@@ -270,15 +261,15 @@ impl Compact {
     }
 
     fn write(&self, w: &mut Vec<u8>) {
-        write_strings(w, &self.customers);
-        write_strings(w, &self.names);
+        put_strings(w, &self.customers);
+        put_strings(w, &self.names);
         w.push(u8::from(self.has_group));
-        write_strings(w, &self.group_dict);
-        w.extend_from_slice(&(self.ts.len() as u64).to_le_bytes());
+        put_strings(w, &self.group_dict);
+        put_len(w, self.ts.len());
         for c in 0..self.customers.len() {
             let n = self.offsets.get(c + 1).copied().unwrap_or(0)
                 - self.offsets.get(c).copied().unwrap_or(0);
-            w.extend_from_slice(&(n as u64).to_le_bytes());
+            put_len(w, n);
         }
         for &t in &self.ts {
             w.extend_from_slice(&t.to_le_bytes());
@@ -387,115 +378,6 @@ fn restrict(dict: &[String], used: &[bool]) -> (Vec<String>, Vec<u32>) {
     (out, map)
 }
 
-fn write_strings(w: &mut Vec<u8>, strings: &[String]) {
-    w.extend_from_slice(&(strings.len() as u64).to_le_bytes());
-    for s in strings {
-        w.extend_from_slice(&(s.len() as u64).to_le_bytes());
-        w.extend_from_slice(s.as_bytes());
-    }
-}
-
-struct Reader<'a> {
-    bytes: &'a [u8],
-    pos: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn remaining(&self) -> usize {
-        self.bytes.len().saturating_sub(self.pos)
-    }
-
-    fn need(&self, n: usize) -> Result<()> {
-        if n > self.remaining() {
-            Err(invalid_state("truncated"))
-        } else {
-            Ok(())
-        }
-    }
-
-    fn take(&mut self, n: usize) -> Result<&'a [u8]> {
-        let end = self
-            .pos
-            .checked_add(n)
-            .ok_or_else(|| invalid_state("truncated"))?;
-        let s = self
-            .bytes
-            .get(self.pos..end)
-            .ok_or_else(|| invalid_state("truncated"))?;
-        self.pos = end;
-        Ok(s)
-    }
-
-    fn array<const N: usize>(&mut self) -> Result<[u8; N]> {
-        let s = self.take(N)?;
-        <[u8; N]>::try_from(s).map_err(|_| invalid_state("truncated"))
-    }
-
-    fn u8(&mut self) -> Result<u8> {
-        Ok(u8::from_le_bytes(self.array::<1>()?))
-    }
-    fn u16(&mut self) -> Result<u16> {
-        Ok(u16::from_le_bytes(self.array::<2>()?))
-    }
-    fn u32(&mut self) -> Result<u32> {
-        Ok(u32::from_le_bytes(self.array::<4>()?))
-    }
-    fn u64(&mut self) -> Result<u64> {
-        Ok(u64::from_le_bytes(self.array::<8>()?))
-    }
-    fn i64(&mut self) -> Result<i64> {
-        Ok(i64::from_le_bytes(self.array::<8>()?))
-    }
-
-    fn string(&mut self) -> Result<String> {
-        let n = usize::try_from(self.u64()?).map_err(|_| invalid_state("bad length"))?;
-        let s = self.take(n)?;
-        String::from_utf8(s.to_vec()).map_err(|_| invalid_state("a string is not UTF-8"))
-    }
-
-    fn strings(&mut self) -> Result<Vec<String>> {
-        let n = usize::try_from(self.u64()?).map_err(|_| invalid_state("bad length"))?;
-        // Each string takes at least its 8-byte length.
-        self.need(n.saturating_mul(8))?;
-        (0..n).map(|_| self.string()).collect()
-    }
-
-    fn header(&mut self, kind: u8) -> Result<()> {
-        if self.take(4)? != MAGIC {
-            return Err(invalid_state("wrong magic"));
-        }
-        let version = self.u16()?;
-        if version != STATE_FORMAT_VERSION {
-            return Err(Error::Input {
-                code: "unsupported_state_version",
-                row: None,
-                message: format!(
-                    "state format version `{version}` is not `{STATE_FORMAT_VERSION}`, the one this build reads"
-                ),
-            });
-        }
-        if self.u8()? != kind {
-            return Err(invalid_state("a different kind of state"));
-        }
-        Ok(())
-    }
-
-    fn end(&self) -> Result<()> {
-        if self.remaining() == 0 {
-            Ok(())
-        } else {
-            Err(invalid_state("trailing bytes"))
-        }
-    }
-}
-
-fn header(kind: u8) -> Vec<u8> {
-    let mut w = MAGIC.to_vec();
-    w.extend_from_slice(&STATE_FORMAT_VERSION.to_le_bytes());
-    w.push(kind);
-    w
-}
-
 /// The mergeable state of every order-dependent analysis over all events:
 /// directly-follows, variants, flows, traffic, conformance, journey state and drivers.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -597,7 +479,7 @@ impl Mergeable for SequenceState {
     }
 
     fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let mut r = Reader { bytes, pos: 0 };
+        let mut r = Reader::new(bytes);
         r.header(KIND_SEQUENCE)?;
         let data = Compact::read(&mut r)?;
         r.end()?;
@@ -690,7 +572,7 @@ impl Mergeable for FunnelState {
                     exclusion_events: p.exclusion_events.clone(),
                 };
                 let json = serde_json::to_string(&stored).unwrap_or_default();
-                w.extend_from_slice(&(json.len() as u64).to_le_bytes());
+                put_len(&mut w, json.len());
                 w.extend_from_slice(json.as_bytes());
             }
         }
@@ -699,7 +581,7 @@ impl Mergeable for FunnelState {
     }
 
     fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let mut r = Reader { bytes, pos: 0 };
+        let mut r = Reader::new(bytes);
         r.header(KIND_FUNNEL)?;
         let plan = match r.u8()? {
             0 => None,

@@ -20,6 +20,7 @@
 //! outside the scale, NaN or infinite are rejected with the row index of the first one.
 
 use crate::definition::Definition;
+use crate::state_bytes::{header, invalid_state, kind, put_len, put_u64, Reader};
 use crate::{Error, Result};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -30,9 +31,6 @@ pub const Z95: f64 = 1.959_963_984_540_054;
 
 /// The constant DOMAIN.md fixes for the NPS margin of error.
 pub const NPS_MARGIN_Z: f64 = 1.96;
-
-const MAGIC: &[u8; 4] = b"cjms";
-const STATE_VERSION: u8 = 1;
 
 fn reject(code: &'static str, row: usize, message: String) -> Error {
     Error::Input {
@@ -176,12 +174,12 @@ impl NpsState {
         }
     }
 
-    /// Versioned bytes: `cjms`, kind 1, version, then four little-endian u64 counts.
+    /// Versioned bytes (the shared state format): the four counts as u64.
     #[must_use]
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = header(1);
+        let mut out = header(kind::NPS);
         for n in [self.promoters, self.passives, self.detractors, self.missing] {
-            out.extend_from_slice(&n.to_le_bytes());
+            put_u64(&mut out, n);
         }
         out
     }
@@ -191,7 +189,7 @@ impl NpsState {
     /// # Errors
     /// `invalid_state` for bytes of another kind, version or length.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let counts = read_counts(bytes, 1, Some(4))?;
+        let counts = read_u64s(bytes, kind::NPS, 4)?;
         match counts.as_slice() {
             [promoters, passives, detractors, missing] => Ok(Self {
                 promoters: *promoters,
@@ -214,50 +212,13 @@ fn nps_definition() -> Definition {
     )
 }
 
-fn header(kind: u8) -> Vec<u8> {
-    let mut out = MAGIC.to_vec();
-    out.push(kind);
-    out.push(STATE_VERSION);
-    out
-}
-
-fn invalid_state(why: &str) -> Error {
-    Error::Input {
-        code: "invalid_state",
-        row: None,
-        message: format!("not a valid cjm state: {why}"),
-    }
-}
-
-/// Reads the header and the u64 counts that follow it.
-fn read_counts(bytes: &[u8], kind: u8, expected: Option<usize>) -> Result<Vec<u64>> {
-    let body = bytes
-        .strip_prefix(MAGIC.as_slice())
-        .ok_or_else(|| invalid_state("the bytes do not start with `cjms`"))?;
-    let (&[found_kind, version], rest) = body
-        .split_first_chunk::<2>()
-        .ok_or_else(|| invalid_state("the header is cut short"))?;
-    if found_kind != kind {
-        return Err(invalid_state(&format!(
-            "state kind `{found_kind}` where kind `{kind}` was expected"
-        )));
-    }
-    if version != STATE_VERSION {
-        return Err(invalid_state(&format!(
-            "state version `{version}` is not the version `{STATE_VERSION}` this build reads"
-        )));
-    }
-    if rest.len() % 8 != 0 || expected.is_some_and(|n| rest.len() != n * 8) {
-        return Err(invalid_state("the counts have the wrong length"));
-    }
-    Ok(rest
-        .chunks_exact(8)
-        .map(|chunk| {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            u64::from_le_bytes(word)
-        })
-        .collect())
+/// Reads `count` u64s after the header of a `kind` state, and nothing more.
+fn read_u64s(bytes: &[u8], kind: u8, count: usize) -> Result<Vec<u64>> {
+    let mut r = Reader::new(bytes);
+    r.header(kind)?;
+    let values = (0..count).map(|_| r.u64()).collect::<Result<Vec<u64>>>()?;
+    r.end()?;
+    Ok(values)
 }
 
 /// How a CSAT or CES value is computed from the answers.
@@ -406,13 +367,14 @@ impl ScaleState {
         }
     }
 
-    /// Versioned bytes: `cjms`, kind 2, version, then the counts per point and the missing
-    /// count as little-endian u64.
+    /// Versioned bytes (the shared state format): the number of points, the count per
+    /// point and the missing count, as u64.
     #[must_use]
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = header(2);
+        let mut out = header(kind::SCALE);
+        put_len(&mut out, self.counts.len());
         for n in self.counts.iter().chain(std::iter::once(&self.missing)) {
-            out.extend_from_slice(&n.to_le_bytes());
+            put_u64(&mut out, *n);
         }
         out
     }
@@ -422,13 +384,15 @@ impl ScaleState {
     /// # Errors
     /// `invalid_state` for bytes of another kind, version or length.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let mut counts = read_counts(bytes, 2, None)?;
-        let missing = counts
-            .pop()
-            .ok_or_else(|| invalid_state("a scale state needs counts"))?;
-        if !(2..=11).contains(&counts.len()) {
+        let mut r = Reader::new(bytes);
+        r.header(kind::SCALE)?;
+        let points = r.len(8)?;
+        if !(2..=11).contains(&points) {
             return Err(invalid_state("a scale has 2 to 11 points"));
         }
+        let counts = (0..points).map(|_| r.u64()).collect::<Result<Vec<u64>>>()?;
+        let missing = r.u64()?;
+        r.end()?;
         Ok(Self { counts, missing })
     }
 }
@@ -824,10 +788,10 @@ impl SurveyState {
         Ok(())
     }
 
-    /// Versioned bytes (JSON body after the `cjms` header, kind 3).
+    /// Versioned bytes (the shared state format, then a JSON body).
     #[must_use]
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = header(3);
+        let mut out = header(kind::SURVEY);
         let groups: Vec<_> = self.groups.iter().collect();
         let body = serde_json::json!({
             "csat_scale": self.csat_scale, "ces_scale": self.ces_scale,
@@ -843,10 +807,9 @@ impl SurveyState {
     /// # Errors
     /// `invalid_state` for bytes that are not such a state.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let body = bytes
-            .strip_prefix(MAGIC.as_slice())
-            .and_then(|b| b.strip_prefix([3u8, STATE_VERSION].as_slice()))
-            .ok_or_else(|| invalid_state("not a version-1 survey state"))?;
+        let mut r = Reader::new(bytes);
+        r.header(kind::SURVEY)?;
+        let body = r.rest();
         #[derive(Deserialize)]
         struct Body {
             csat_scale: u8,

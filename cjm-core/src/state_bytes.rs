@@ -1,0 +1,207 @@
+//! The byte format shared by every mergeable state (survey counts, event sequences and
+//! funnels, attribution paths and transitions), written once.
+//!
+//! A state's bytes are the magic `CJMS`, the format version ([`STATE_FORMAT_VERSION`],
+//! u16 little-endian), a kind byte naming the state type, then the state's own fields:
+//! integers little-endian, strings and lists prefixed by their u64 length. Reading never
+//! trusts a length before checking it against the bytes left, so garbage gives
+//! `invalid_state` (or `unsupported_state_version`), never a panic or a huge allocation.
+
+use crate::error::{Error, Result};
+
+/// The magic that starts every state.
+pub(crate) const MAGIC: &[u8; 4] = b"CJMS";
+
+/// The version of the state byte format this build writes and reads.
+pub const STATE_FORMAT_VERSION: u16 = 1;
+
+/// Kind bytes, one per state type (never reused).
+pub(crate) mod kind {
+    /// `events::SequenceState`.
+    pub(crate) const SEQUENCE: u8 = 1;
+    /// `events::FunnelState`.
+    pub(crate) const FUNNEL: u8 = 2;
+    /// `scoring::NpsState`.
+    pub(crate) const NPS: u8 = 8;
+    /// `scoring::ScaleState`.
+    pub(crate) const SCALE: u8 = 9;
+    /// `scoring::SurveyState`.
+    pub(crate) const SURVEY: u8 = 10;
+    /// `attribution::PathCounts`.
+    pub(crate) const PATHS: u8 = 16;
+    /// `attribution::TransitionCounts`.
+    pub(crate) const TRANSITIONS: u8 = 17;
+}
+
+/// The error for bytes that are not a valid state.
+pub(crate) fn invalid_state(why: &str) -> Error {
+    Error::Input {
+        code: "invalid_state",
+        row: None,
+        message: format!("not a valid cjm state: {why}"),
+    }
+}
+
+/// The header of a state of `kind`, to which the state appends its fields.
+pub(crate) fn header(kind: u8) -> Vec<u8> {
+    let mut w = MAGIC.to_vec();
+    w.extend_from_slice(&STATE_FORMAT_VERSION.to_le_bytes());
+    w.push(kind);
+    w
+}
+
+/// Appends a u64.
+pub(crate) fn put_u64(w: &mut Vec<u8>, x: u64) {
+    w.extend_from_slice(&x.to_le_bytes());
+}
+
+/// Appends a length (a `usize`, written as u64).
+pub(crate) fn put_len(w: &mut Vec<u8>, n: usize) {
+    put_u64(w, u64::try_from(n).unwrap_or(u64::MAX));
+}
+
+/// Appends a length-prefixed UTF-8 string.
+pub(crate) fn put_str(w: &mut Vec<u8>, s: &str) {
+    put_len(w, s.len());
+    w.extend_from_slice(s.as_bytes());
+}
+
+/// Appends a length-prefixed list of strings.
+pub(crate) fn put_strings(w: &mut Vec<u8>, strings: &[String]) {
+    put_len(w, strings.len());
+    for s in strings {
+        put_str(w, s);
+    }
+}
+
+/// Reads a state's bytes, checking every length against what is left.
+pub(crate) struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader at the start of `bytes`.
+    pub(crate) fn new(bytes: &'a [u8]) -> Self {
+        Self { bytes, pos: 0 }
+    }
+
+    /// Bytes not read yet.
+    pub(crate) fn remaining(&self) -> usize {
+        self.bytes.len().saturating_sub(self.pos)
+    }
+
+    /// Fails unless at least `n` bytes are left.
+    pub(crate) fn need(&self, n: usize) -> Result<()> {
+        if n > self.remaining() {
+            Err(invalid_state("truncated"))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The next `n` bytes.
+    pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8]> {
+        let end = self
+            .pos
+            .checked_add(n)
+            .ok_or_else(|| invalid_state("truncated"))?;
+        let s = self
+            .bytes
+            .get(self.pos..end)
+            .ok_or_else(|| invalid_state("truncated"))?;
+        self.pos = end;
+        Ok(s)
+    }
+
+    /// Everything left.
+    pub(crate) fn rest(&mut self) -> &'a [u8] {
+        let s = self.bytes.get(self.pos..).unwrap_or_default();
+        self.pos = self.bytes.len();
+        s
+    }
+
+    /// The next `N` bytes as an array.
+    pub(crate) fn array<const N: usize>(&mut self) -> Result<[u8; N]> {
+        <[u8; N]>::try_from(self.take(N)?).map_err(|_| invalid_state("truncated"))
+    }
+
+    /// A u8.
+    pub(crate) fn u8(&mut self) -> Result<u8> {
+        Ok(u8::from_le_bytes(self.array::<1>()?))
+    }
+
+    /// A u16.
+    pub(crate) fn u16(&mut self) -> Result<u16> {
+        Ok(u16::from_le_bytes(self.array::<2>()?))
+    }
+
+    /// A u32.
+    pub(crate) fn u32(&mut self) -> Result<u32> {
+        Ok(u32::from_le_bytes(self.array::<4>()?))
+    }
+
+    /// A u64.
+    pub(crate) fn u64(&mut self) -> Result<u64> {
+        Ok(u64::from_le_bytes(self.array::<8>()?))
+    }
+
+    /// An i64.
+    pub(crate) fn i64(&mut self) -> Result<i64> {
+        Ok(i64::from_le_bytes(self.array::<8>()?))
+    }
+
+    /// A count of items each taking at least `min_bytes`, checked against what is left.
+    pub(crate) fn len(&mut self, min_bytes: usize) -> Result<usize> {
+        let n = usize::try_from(self.u64()?).map_err(|_| invalid_state("bad length"))?;
+        self.need(n.saturating_mul(min_bytes))?;
+        Ok(n)
+    }
+
+    /// A length-prefixed UTF-8 string.
+    pub(crate) fn string(&mut self) -> Result<String> {
+        let n = self.len(1)?;
+        String::from_utf8(self.take(n)?.to_vec())
+            .map_err(|_| invalid_state("a string is not UTF-8"))
+    }
+
+    /// A length-prefixed list of strings.
+    pub(crate) fn strings(&mut self) -> Result<Vec<String>> {
+        // Each string takes at least its 8-byte length.
+        let n = self.len(8)?;
+        (0..n).map(|_| self.string()).collect()
+    }
+
+    /// Checks the magic, the format version and the kind.
+    pub(crate) fn header(&mut self, kind: u8) -> Result<()> {
+        if self.take(4)? != MAGIC {
+            return Err(invalid_state("the bytes do not start with `CJMS`"));
+        }
+        let version = self.u16()?;
+        if version != STATE_FORMAT_VERSION {
+            return Err(Error::Input {
+                code: "unsupported_state_version",
+                row: None,
+                message: format!(
+                    "state format version `{version}` is not `{STATE_FORMAT_VERSION}`, the one this build reads"
+                ),
+            });
+        }
+        let found = self.u8()?;
+        if found != kind {
+            return Err(invalid_state(&format!(
+                "a state of kind `{found}` where kind `{kind}` was expected"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Fails unless every byte was read.
+    pub(crate) fn end(&self) -> Result<()> {
+        if self.remaining() == 0 {
+            Ok(())
+        } else {
+            Err(invalid_state("trailing bytes"))
+        }
+    }
+}
