@@ -5,6 +5,8 @@ Run with ``python cjm-py/examples/quickstart.py``; checked with ``mypy --strict`
 
 from __future__ import annotations
 
+import datetime
+
 import cjm
 
 
@@ -60,6 +62,33 @@ def main() -> None:
         cjm.survey_kpis({"nps": [10, 11]}, nps="nps")
     except cjm.InputError as err:
         print(f"InputError: code={err.code} row={err.row}")
+
+    # Lint the map as of a date.
+    findings = journey.insights(datetime.date(2026, 1, 1))
+    print(repr(findings))
+
+    # An event log (a synthetic clickstream; pyarrow needed), bound to the map: measured
+    # traffic feeds the priorities, a funnel is counted in unique customers.
+    try:
+        table = cjm.generate_log(customers=300, seed=7)
+    except ImportError:
+        return
+    log = cjm.EventLog.from_arrow(
+        table, customer="customer", timestamp="timestamp", event="event",
+        journey=journey, progress=False,
+    )
+    print(repr(log))
+    report = log.ingest_report
+    assert report.rows_read == report.rows_used + report.rejected_total + report.consent_filtered
+    traffic = log.traffic(journey)
+    print(repr(journey.priorities(reach=traffic.measured_reach())))
+    funnel = log.funnel(
+        ["session_start", "view_item", "add_to_cart", "purchase"],
+        window=datetime.timedelta(days=7),
+    )
+    print("funnel:", " -> ".join(str(n) for n in funnel.customers))
+    svg = funnel.to_svg(title="Purchase funnel")
+    assert str(svg).startswith("<svg")
 
 
 if __name__ == "__main__":

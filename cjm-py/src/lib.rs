@@ -18,7 +18,10 @@
 
 mod convert;
 mod errors;
+mod events;
+mod pictures;
 mod reports;
+mod results;
 mod source;
 mod survey;
 
@@ -26,14 +29,17 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use cjm_core::ValidJourney;
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyString, PyTuple};
+use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
 use std::collections::BTreeMap;
 
 use crate::convert::Wrap;
 use crate::errors::{core_err, input_err, internal_error};
+use crate::pictures::PySvg;
 use crate::reports::{PyEmotionCurves, PyHealthReport, PyPriorityReport, PySurveyReport};
+use crate::results::{PyFlows, PyFunnelResult, PyInsights, PyMapDiff, PyPatterns};
 use crate::source::Source;
+use cjm_core::insights::{InsightInputs, InsightOptions};
 use cjm_core::scoring::{HealthInputs, MeasuredReach, ScoringModel};
 use serde::de::DeserializeOwned;
 
@@ -59,8 +65,8 @@ fn guard<T>(body: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
 /// Immutable: edit the document with `to_dict()`, change the dict, load it again.
 #[pyclass(frozen, eq, module = "cjm", name = "Journey")]
 #[derive(PartialEq)]
-struct PyJourney {
-    inner: ValidJourney,
+pub(crate) struct PyJourney {
+    pub(crate) inner: ValidJourney,
 }
 
 impl From<ValidJourney> for PyJourney {
@@ -182,6 +188,117 @@ impl PyJourney {
         })
     }
 
+    /// Map lint findings (DOMAIN.md section 6). `as_of` (a `datetime.date`, a `datetime`
+    /// or `"YYYY-MM-DD"`) enables the staleness rules; `reach` (a mapping or a `Traffic`),
+    /// `stage_drop_off`, `unmapped_events` (a mapping or a `Traffic`) and `total_events`
+    /// enable the rules on measured data.
+    #[pyo3(signature = (
+        as_of = None, *, high_priority = 0.3, high_drop_off = 0.5, unmapped_share = 0.05,
+        reach = None, stage_drop_off = None, unmapped_events = None, total_events = None
+    ))]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "mirrors the keyword arguments of Python"
+    )]
+    fn insights(
+        &self,
+        py: Python<'_>,
+        as_of: Option<&Bound<'_, PyAny>>,
+        high_priority: f64,
+        high_drop_off: f64,
+        unmapped_share: f64,
+        reach: Option<&Bound<'_, PyAny>>,
+        stage_drop_off: Option<BTreeMap<String, f64>>,
+        unmapped_events: Option<&Bound<'_, PyAny>>,
+        total_events: Option<u64>,
+    ) -> PyResult<PyInsights> {
+        guard(|| {
+            let options = InsightOptions {
+                as_of: as_of.filter(|a| !a.is_none()).map(date_text).transpose()?,
+                high_priority,
+                high_drop_off,
+                unmapped_share,
+            };
+            let reach = match reach.filter(|r| !r.is_none()) {
+                Some(r) => match r.cast::<results::PyTraffic>() {
+                    Ok(t) => Some(t.get().inner.measured_reach()),
+                    Err(_) => option_value(Some(r), "reach")?,
+                },
+                None => None,
+            };
+            let unmapped_events = match unmapped_events.filter(|r| !r.is_none()) {
+                Some(u) => match u.cast::<results::PyTraffic>() {
+                    Ok(t) => Some(t.get().inner.unmapped_counts()),
+                    Err(_) => Some(u.extract().map_err(|_| {
+                        input_err(
+                            "invalid_option",
+                            "`unmapped_events` must map event names to counts".to_owned(),
+                        )
+                    })?),
+                },
+                None => None,
+            };
+            let inputs = InsightInputs {
+                reach,
+                stage_drop_off,
+                unmapped_events,
+                total_events,
+            };
+            let report = py
+                .detach(|| cjm_core::insights::insights(&self.inner, &options, &inputs))
+                .map_err(core_err)?;
+            Ok(report.into())
+        })
+    }
+
+    /// The journey map as SVG; keyword options as the core's `MapOptions` (`lanes`,
+    /// `personas`, `width`, `title`, `legend`, `max_lines`).
+    #[pyo3(signature = (**options))]
+    fn map_svg(&self, options: Option<&Bound<'_, PyDict>>) -> PyResult<PySvg> {
+        guard(|| pictures::map_svg(&self.inner, options))
+    }
+
+    /// The emotion curves as SVG; keyword options `personas`, `width`, `title`.
+    #[pyo3(signature = (**options))]
+    fn emotion_svg(&self, options: Option<&Bound<'_, PyDict>>) -> PyResult<PySvg> {
+        guard(|| pictures::emotion_svg(&self.inner, options))
+    }
+
+    /// A Mermaid `journey` diagram (of one persona, or the first) and what it left out:
+    /// `(text, dropped)`.
+    #[pyo3(signature = (persona = None))]
+    fn to_mermaid(&self, persona: Option<&str>) -> PyResult<(String, Vec<String>)> {
+        guard(|| {
+            let export = cjm_core::render::to_mermaid(&self.inner, persona);
+            Ok((export.text, export.dropped))
+        })
+    }
+
+    /// One self-contained HTML page: the map, the emotion curve, summary tables, then a
+    /// section per result given (`health`, `insights`, `funnel`, `flows`) and the
+    /// `sections` of `options` (`title`, `map`, `emotion_curve`, `summary`, `sections`,
+    /// `footer`, as the core's `ReportOptions`).
+    #[pyo3(signature = (*, health = None, insights = None, funnel = None, flows = None, **options))]
+    fn report_html(
+        &self,
+        py: Python<'_>,
+        health: Option<&Bound<'_, PyHealthReport>>,
+        insights: Option<&Bound<'_, PyInsights>>,
+        funnel: Option<&Bound<'_, PyFunnelResult>>,
+        flows: Option<&Bound<'_, PyFlows>>,
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<String> {
+        guard(|| {
+            let inputs = pictures::SectionInputs {
+                health,
+                insights,
+                funnel,
+                flows,
+            };
+            pictures::report_html(py, &self.inner, options.map(|d| d.as_any()), &inputs)
+        })
+    }
+
     fn __repr__(&self) -> String {
         let j = self.inner.journey();
         let plural = |n: usize, word: &str| {
@@ -213,7 +330,7 @@ impl PyJourney {
 
 /// Reads an optional mapping argument as a core option type (`invalid_option` when it does
 /// not fit: an unknown key, a wrong type).
-fn option_value<T: DeserializeOwned>(
+pub(crate) fn option_value<T: DeserializeOwned>(
     value: Option<&Bound<'_, PyAny>>,
     name: &str,
 ) -> PyResult<Option<T>> {
@@ -271,6 +388,160 @@ fn journey_schema(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     guard(|| Wrap(cjm_core::schema::journey_schema()).into_py_value(py))
 }
 
+/// A date as `YYYY-MM-DD`: a `datetime.date` or `datetime` (its own calendar date), or
+/// text (checked by the core).
+fn date_text(value: &Bound<'_, PyAny>) -> PyResult<String> {
+    if let Ok(s) = value.cast::<PyString>() {
+        return Ok(s.to_cow()?.into_owned());
+    }
+    let date = if value.hasattr("hour")? && value.hasattr("date")? {
+        value.call_method0("date")?
+    } else {
+        value.clone()
+    };
+    if date.hasattr("year")? && date.hasattr("isoformat")? {
+        return date.call_method0("isoformat")?.extract();
+    }
+    Err(pyo3::exceptions::PyTypeError::new_err(
+        "`as_of` must be a datetime.date, a datetime or \"YYYY-MM-DD\"",
+    ))
+}
+
+/// Two-proportion z-test of x1 of n1 against x2 of n2 (pooled standard error, two-sided
+/// p-value, 95 % interval of the difference unpooled), as a dict.
+#[pyfunction]
+fn two_proportion_test(
+    py: Python<'_>,
+    x1: u64,
+    n1: u64,
+    x2: u64,
+    n2: u64,
+) -> PyResult<Bound<'_, PyAny>> {
+    guard(|| Wrap(&cjm_core::scoring::two_proportion_test(x1, n1, x2, n2)).into_json_value(py))
+}
+
+/// Health inputs of one version of a map, from a mapping with optional `survey`,
+/// `reach`, `traffic` and `kpi_actuals`.
+struct OwnedInputs {
+    survey: Option<Py<PySurveyReport>>,
+    reach: Option<MeasuredReach>,
+    traffic: Option<BTreeMap<String, f64>>,
+    kpi_actuals: Option<BTreeMap<String, f64>>,
+}
+
+fn health_inputs<'a>(o: &'a OwnedInputs, s: Option<&'a PySurveyReport>) -> HealthInputs<'a> {
+    HealthInputs {
+        survey: s.map(|s| &s.inner),
+        reach: o.reach.as_ref(),
+        traffic: o.traffic.as_ref(),
+        kpi_actuals: o.kpi_actuals.as_ref(),
+    }
+}
+
+fn owned_inputs(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<OwnedInputs> {
+    let mut out = OwnedInputs {
+        survey: None,
+        reach: None,
+        traffic: None,
+        kpi_actuals: None,
+    };
+    let Some(value) = value.filter(|v| !v.is_none()) else {
+        return Ok(out);
+    };
+    let dict = value.cast::<PyDict>().map_err(|_| {
+        input_err(
+            "invalid_option",
+            format!("`{what}` is a dict with `survey`, `reach`, `traffic`, `kpi_actuals`"),
+        )
+    })?;
+    for (key, item) in dict.iter() {
+        let key: String = key.extract()?;
+        match key.as_str() {
+            "survey" => out.survey = Some(item.extract()?),
+            "reach" => out.reach = option_value(Some(&item), "reach")?,
+            "traffic" => out.traffic = item.extract()?,
+            "kpi_actuals" => out.kpi_actuals = item.extract()?,
+            other => {
+                return Err(input_err(
+                    "invalid_option",
+                    format!("`{what}` has an unknown key `{other}`"),
+                ))
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Compares two versions of a map: what changed, and every health score and priority
+/// before and after.
+#[pyfunction]
+#[pyo3(signature = (before, after, model = None, *, before_inputs = None, after_inputs = None))]
+fn diff_maps(
+    py: Python<'_>,
+    before: &Bound<'_, PyJourney>,
+    after: &Bound<'_, PyJourney>,
+    model: Option<&Bound<'_, PyAny>>,
+    before_inputs: Option<&Bound<'_, PyAny>>,
+    after_inputs: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyMapDiff> {
+    guard(|| {
+        let model: ScoringModel = option_value(model, "model")?.unwrap_or_default();
+        let (b, a) = (
+            owned_inputs(before_inputs, "before_inputs")?,
+            owned_inputs(after_inputs, "after_inputs")?,
+        );
+        let (bs, as_) = (
+            b.survey.as_ref().map(|s| s.bind(py).get()),
+            a.survey.as_ref().map(|s| s.bind(py).get()),
+        );
+        let (bi, ai) = (health_inputs(&b, bs), health_inputs(&a, as_));
+        let (bj, aj) = (&before.get().inner, &after.get().inner);
+        let diff = py
+            .detach(|| cjm_core::scoring::diff_maps(bj, aj, &model, &bi, &ai))
+            .map_err(core_err)?;
+        Ok(diff.into())
+    })
+}
+
+/// Pain points, emotional low points and findings that recur across several maps.
+#[pyfunction]
+#[pyo3(signature = (journeys, as_of = None, *, high_priority = 0.3, high_drop_off = 0.5, unmapped_share = 0.05))]
+fn patterns(
+    py: Python<'_>,
+    journeys: Vec<Bound<'_, PyJourney>>,
+    as_of: Option<&Bound<'_, PyAny>>,
+    high_priority: f64,
+    high_drop_off: f64,
+    unmapped_share: f64,
+) -> PyResult<PyPatterns> {
+    guard(|| {
+        let options = InsightOptions {
+            as_of: as_of.filter(|a| !a.is_none()).map(date_text).transpose()?,
+            high_priority,
+            high_drop_off,
+            unmapped_share,
+        };
+        let maps: Vec<&ValidJourney> = journeys.iter().map(|j| &j.get().inner).collect();
+        let found = py
+            .detach(|| cjm_core::scoring::patterns(&maps, &options))
+            .map_err(core_err)?;
+        Ok(found.into())
+    })
+}
+
+/// Reads a Mermaid `journey` diagram into a journey: `(journey, notes)`, each note a dict
+/// `{"line", "message"}` (an ignored line, a clamped score, an invented persona).
+#[pyfunction]
+fn from_mermaid<'py>(py: Python<'py>, text: &str) -> PyResult<(PyJourney, Bound<'py, PyAny>)> {
+    guard(|| {
+        let (journey, notes) = cjm_core::render::from_mermaid(text).map_err(core_err)?;
+        let value = serde_json::to_value(&journey)
+            .map_err(|e| internal_error(&format!("cannot serialise the imported journey: {e}")))?;
+        let valid = cjm_core::load_from(value).map_err(core_err)?;
+        Ok((PyJourney::from(valid), Wrap(&notes).into_json_value(py)?))
+    })
+}
+
 /// Panics with `message`; exists only so the tests can check that no panic crosses into
 /// Python.
 #[pyfunction]
@@ -293,7 +564,28 @@ fn _cjm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyPriorityReport>()?;
     m.add_class::<PyHealthReport>()?;
     m.add_class::<PyEmotionCurves>()?;
+    m.add_class::<PySvg>()?;
+    m.add_class::<events::PyEventLog>()?;
+    m.add_class::<results::PyInsights>()?;
+    m.add_class::<results::PyGroupComparison>()?;
+    m.add_class::<PyMapDiff>()?;
+    m.add_class::<PyPatterns>()?;
+    m.add_class::<results::PyIngestReport>()?;
+    m.add_class::<results::PyTraffic>()?;
+    m.add_class::<PyFunnelResult>()?;
+    m.add_class::<results::PyDirectlyFollows>()?;
+    m.add_class::<results::PyVariants>()?;
+    m.add_class::<PyFlows>()?;
+    m.add_class::<results::PyJourneyStates>()?;
+    m.add_class::<results::PyDrivers>()?;
+    m.add_class::<results::PyConformance>()?;
     m.add_function(wrap_pyfunction!(survey::_survey_kpis, m)?)?;
+    m.add_function(wrap_pyfunction!(survey::_compare_groups, m)?)?;
+    m.add_function(wrap_pyfunction!(two_proportion_test, m)?)?;
+    m.add_function(wrap_pyfunction!(diff_maps, m)?)?;
+    m.add_function(wrap_pyfunction!(patterns, m)?)?;
+    m.add_function(wrap_pyfunction!(from_mermaid, m)?)?;
+    m.add_function(wrap_pyfunction!(events::generate_log, m)?)?;
     m.add_function(wrap_pyfunction!(load, m)?)?;
     m.add_function(wrap_pyfunction!(loads, m)?)?;
     m.add_function(wrap_pyfunction!(validate, m)?)?;

@@ -25,19 +25,26 @@ use cjm_core::scoring::{
 use cjm_core::Definition;
 use pyo3::exceptions::{PyImportError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyCapsule, PyList};
+use pyo3::types::PyList;
 use pyo3_arrow::PyTable;
 use serde::Serialize;
 
 use crate::convert::Wrap;
 
 /// One column of a result table, before it becomes an Arrow array.
-enum Col {
+pub(crate) enum Col {
+    /// Strings, nullable.
     Text(Vec<Option<String>>),
+    /// Floats, nullable.
     Number(Vec<Option<f64>>),
+    /// Unsigned counts, nullable.
     Count(Vec<Option<u64>>),
+    /// Booleans.
     Flag(Vec<bool>),
+    /// Lists of strings.
     TextList(Vec<Vec<String>>),
+    /// Booleans, nullable.
+    MaybeFlag(Vec<Option<bool>>),
 }
 
 impl Col {
@@ -47,6 +54,7 @@ impl Col {
             Self::Number(v) => Arc::new(Float64Array::from(v)),
             Self::Count(v) => Arc::new(UInt64Array::from(v)),
             Self::Flag(v) => Arc::new(BooleanArray::from(v)),
+            Self::MaybeFlag(v) => Arc::new(BooleanArray::from(v)),
             Self::TextList(v) => {
                 let mut builder = ListBuilder::new(StringBuilder::new());
                 for items in v {
@@ -61,12 +69,60 @@ impl Col {
     }
 }
 
+impl Col {
+    fn len(&self) -> usize {
+        match self {
+            Self::Text(v) => v.len(),
+            Self::Number(v) => v.len(),
+            Self::Count(v) => v.len(),
+            Self::Flag(v) => v.len(),
+            Self::TextList(v) => v.len(),
+            Self::MaybeFlag(v) => v.len(),
+        }
+    }
+
+    /// The cell at `row` as a Python value.
+    fn cell<'py>(&self, py: Python<'py>, row: usize) -> PyResult<Bound<'py, PyAny>> {
+        let none = || py.None().into_bound(py);
+        Ok(match self {
+            Self::Text(v) => v.get(row).cloned().flatten().into_pyobject(py)?.into_any(),
+            Self::Number(v) => v.get(row).copied().flatten().into_pyobject(py)?.into_any(),
+            Self::Count(v) => v.get(row).copied().flatten().into_pyobject(py)?.into_any(),
+            Self::Flag(v) => match v.get(row) {
+                Some(b) => pyo3::types::PyBool::new(py, *b).to_owned().into_any(),
+                None => none(),
+            },
+            Self::MaybeFlag(v) => match v.get(row).copied().flatten() {
+                Some(b) => pyo3::types::PyBool::new(py, b).to_owned().into_any(),
+                None => none(),
+            },
+            Self::TextList(v) => {
+                PyList::new(py, v.get(row).cloned().unwrap_or_default())?.into_any()
+            }
+        })
+    }
+}
+
 /// A named table of a result.
-struct Table {
-    columns: Vec<(&'static str, Col)>,
+pub(crate) struct Table {
+    pub(crate) columns: Vec<(&'static str, Col)>,
 }
 
 impl Table {
+    /// One dict per row (column name → value), in column order.
+    fn to_dicts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let rows = self.columns.first().map_or(0, |(_, c)| c.len());
+        let list = PyList::empty(py);
+        for row in 0..rows {
+            let dict = pyo3::types::PyDict::new(py);
+            for (name, col) in &self.columns {
+                dict.set_item(*name, col.cell(py, row)?)?;
+            }
+            list.append(dict)?;
+        }
+        Ok(list)
+    }
+
     fn into_batch(self) -> PyResult<RecordBatch> {
         RecordBatch::try_from_iter(
             self.columns
@@ -78,7 +134,7 @@ impl Table {
 }
 
 /// The stable string of a unit enum (`"scope_segment"`, `"good"`…), as serde writes it.
-fn label<T: Serialize>(value: &T) -> String {
+pub(crate) fn label<T: Serialize>(value: &T) -> String {
     match serde_json::to_value(value) {
         Ok(serde_json::Value::String(s)) => s,
         Ok(other) => other.to_string(),
@@ -86,12 +142,12 @@ fn label<T: Serialize>(value: &T) -> String {
     }
 }
 
-fn count(n: impl TryInto<u64>) -> Option<u64> {
+pub(crate) fn count(n: impl TryInto<u64>) -> Option<u64> {
     n.try_into().ok()
 }
 
 /// What every result class provides to the shared methods.
-trait Report {
+pub(crate) trait Report {
     /// The Python class name, for `__repr__` and the HTML caption.
     const NAME: &'static str;
     /// The table names; the first is the default.
@@ -104,11 +160,11 @@ trait Report {
     fn extent(&self) -> String;
 }
 
-fn plural(n: usize, word: &str) -> String {
+pub(crate) fn plural(n: usize, word: &str) -> String {
     plural_as(n, word, &format!("{word}s"))
 }
 
-fn plural_as(n: usize, one: &str, many: &str) -> String {
+pub(crate) fn plural_as(n: usize, one: &str, many: &str) -> String {
     if n == 1 {
         format!("{n} {one}")
     } else {
@@ -116,7 +172,7 @@ fn plural_as(n: usize, one: &str, many: &str) -> String {
     }
 }
 
-fn batch_of<R: Report>(report: &R, table: Option<&str>) -> PyResult<RecordBatch> {
+pub(crate) fn batch_of<R: Report>(report: &R, table: Option<&str>) -> PyResult<RecordBatch> {
     let name = table.unwrap_or(R::TABLES.first().copied().unwrap_or_default());
     report
         .table(name)
@@ -130,7 +186,7 @@ fn batch_of<R: Report>(report: &R, table: Option<&str>) -> PyResult<RecordBatch>
         .into_batch()
 }
 
-fn arro3_table<'py, R: Report>(
+pub(crate) fn arro3_table<'py, R: Report>(
     py: Python<'py>,
     report: &R,
     table: Option<&str>,
@@ -141,7 +197,11 @@ fn arro3_table<'py, R: Report>(
 }
 
 /// Imports an optional dependency, with an `ImportError` that says what to install.
-fn optional<'py>(py: Python<'py>, module: &str, method: &str) -> PyResult<Bound<'py, PyModule>> {
+pub(crate) fn optional<'py>(
+    py: Python<'py>,
+    module: &str,
+    method: &str,
+) -> PyResult<Bound<'py, PyModule>> {
     py.import(module).map_err(|_| {
         PyImportError::new_err(format!(
             "{method} needs the optional package `{module}`: pip install {module}"
@@ -149,7 +209,7 @@ fn optional<'py>(py: Python<'py>, module: &str, method: &str) -> PyResult<Bound<
     })
 }
 
-fn to_arrow<'py, R: Report>(
+pub(crate) fn to_arrow<'py, R: Report>(
     py: Python<'py>,
     report: &R,
     table: Option<&str>,
@@ -160,7 +220,7 @@ fn to_arrow<'py, R: Report>(
     pyarrow.getattr("table")?.call1((table,))
 }
 
-fn to_pandas<'py, R: Report>(
+pub(crate) fn to_pandas<'py, R: Report>(
     py: Python<'py>,
     report: &R,
     table: Option<&str>,
@@ -169,7 +229,7 @@ fn to_pandas<'py, R: Report>(
     to_arrow(py, report, table, "to_pandas()")?.call_method0("to_pandas")
 }
 
-fn to_polars<'py, R: Report>(
+pub(crate) fn to_polars<'py, R: Report>(
     py: Python<'py>,
     report: &R,
     table: Option<&str>,
@@ -179,15 +239,33 @@ fn to_polars<'py, R: Report>(
     polars.getattr("DataFrame")?.call1((table,))
 }
 
-fn arrow_c_stream<'py, R: Report>(
+pub(crate) fn to_dicts<'py, R: Report>(
     py: Python<'py>,
     report: &R,
-    requested_schema: Option<Bound<'py, PyCapsule>>,
+    table: Option<&str>,
+) -> PyResult<Bound<'py, PyList>> {
+    let name = table.unwrap_or(R::TABLES.first().copied().unwrap_or_default());
+    report
+        .table(name)
+        .ok_or_else(|| {
+            PyValueError::new_err(format!(
+                "{} has no table `{name}`; its tables are: {}",
+                R::NAME,
+                R::TABLES.join(", ")
+            ))
+        })?
+        .to_dicts(py)
+}
+
+pub(crate) fn arrow_c_stream<'py, R: Report>(
+    py: Python<'py>,
+    report: &R,
+    requested_schema: Option<Bound<'py, pyo3::types::PyCapsule>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     arro3_table(py, report, None)?.call_method1("__arrow_c_stream__", (requested_schema,))
 }
 
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -205,7 +283,7 @@ fn escape(text: &str) -> String {
 /// Rows shown by `_repr_html_`; the rest are counted.
 const HTML_ROWS: usize = 60;
 
-fn repr_html<R: Report>(report: &R) -> PyResult<String> {
+pub(crate) fn repr_html<R: Report>(report: &R) -> PyResult<String> {
     let batch = batch_of(report, None)?;
     let mut html = String::from("<table class=\"cjm-report\">\n<caption>");
     html.push_str(&escape(R::NAME));
@@ -248,7 +326,7 @@ fn repr_html<R: Report>(report: &R) -> PyResult<String> {
     Ok(html)
 }
 
-fn repr<R: Report>(report: &R) -> String {
+pub(crate) fn repr<R: Report>(report: &R) -> String {
     match report.definition() {
         Some(d) => format!(
             "<{}: {}, definition {} {}>",
@@ -271,14 +349,14 @@ macro_rules! report_methods {
             /// The names of the tables this result exports; the first is the default.
             #[getter]
             fn tables(&self) -> Vec<&'static str> {
-                <Self as Report>::TABLES.to_vec()
+                <Self as $crate::reports::Report>::TABLES.to_vec()
             }
 
             /// The definition that produced the result: `{"kind", "params", "hash"}`.
             #[getter]
             fn definition<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-                crate::guard(|| match Report::definition(self) {
-                    Some(d) => Wrap(d).into_json_value(py),
+                crate::guard(|| match $crate::reports::Report::definition(self) {
+                    Some(d) => $crate::convert::Wrap(d).into_json_value(py),
                     None => Ok(py.None().into_bound(py)),
                 })
             }
@@ -290,7 +368,7 @@ macro_rules! report_methods {
                 py: Python<'py>,
                 table: Option<&str>,
             ) -> PyResult<Bound<'py, PyAny>> {
-                crate::guard(|| to_arrow(py, self, table, "to_arrow()"))
+                crate::guard(|| $crate::reports::to_arrow(py, self, table, "to_arrow()"))
             }
 
             /// A table as a `pandas.DataFrame` (needs pandas and pyarrow).
@@ -300,7 +378,7 @@ macro_rules! report_methods {
                 py: Python<'py>,
                 table: Option<&str>,
             ) -> PyResult<Bound<'py, PyAny>> {
-                crate::guard(|| to_pandas(py, self, table))
+                crate::guard(|| $crate::reports::to_pandas(py, self, table))
             }
 
             /// A table as a `polars.DataFrame` (needs polars).
@@ -310,7 +388,17 @@ macro_rules! report_methods {
                 py: Python<'py>,
                 table: Option<&str>,
             ) -> PyResult<Bound<'py, PyAny>> {
-                crate::guard(|| to_polars(py, self, table))
+                crate::guard(|| $crate::reports::to_polars(py, self, table))
+            }
+
+            /// A table as a list of dicts, one per row (no optional package needed).
+            #[pyo3(signature = (table = None))]
+            fn to_dicts<'py>(
+                &self,
+                py: Python<'py>,
+                table: Option<&str>,
+            ) -> PyResult<Bound<'py, pyo3::types::PyList>> {
+                crate::guard(|| $crate::reports::to_dicts(py, self, table))
             }
 
             /// The default table through the Arrow PyCapsule interface.
@@ -318,21 +406,22 @@ macro_rules! report_methods {
             fn __arrow_c_stream__<'py>(
                 &self,
                 py: Python<'py>,
-                requested_schema: Option<Bound<'py, PyCapsule>>,
+                requested_schema: Option<Bound<'py, pyo3::types::PyCapsule>>,
             ) -> PyResult<Bound<'py, PyAny>> {
-                crate::guard(|| arrow_c_stream(py, self, requested_schema))
+                crate::guard(|| $crate::reports::arrow_c_stream(py, self, requested_schema))
             }
 
             fn _repr_html_(&self) -> PyResult<String> {
-                crate::guard(|| repr_html(self))
+                crate::guard(|| $crate::reports::repr_html(self))
             }
 
             fn __repr__(&self) -> String {
-                repr(self)
+                $crate::reports::repr(self)
             }
         }
     };
 }
+pub(crate) use report_methods;
 
 // ---------------------------------------------------------------------------------------
 // SurveyReport

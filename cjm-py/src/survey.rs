@@ -20,13 +20,14 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::Float64Type;
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::DataType;
-use cjm_core::scoring::{SurveyOptions, SurveyReport, SurveyState, SurveyTable};
+use cjm_core::scoring::{GroupLevel, GroupState, SurveyOptions, SurveyState, SurveyTable};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 use pyo3_arrow::input::AnyRecordBatch;
 
 use crate::errors::{core_err, input_err};
 use crate::reports::PySurveyReport;
+use crate::results::PyGroupComparison;
 
 /// The column named for each role (`None`: the role is not used).
 #[derive(Debug, Clone, Default)]
@@ -106,6 +107,22 @@ pub(crate) fn _survey_kpis(
             py.detach(|| cjm_core::scoring::survey_kpis(&table, &options))
                 .map_err(core_err)?
         } else {
+            let state = arrow_state(py, data, &columns, &options)?;
+            state.report(columns.has_metrics(), &options)
+        };
+        Ok(PySurveyReport::from(report))
+    })
+}
+
+/// The survey state of Arrow data, read batch by batch with the GIL released.
+fn arrow_state(
+    py: Python<'_>,
+    data: &Bound<'_, PyAny>,
+    columns: &Columns,
+    options: &SurveyOptions,
+) -> PyResult<SurveyState> {
+    {
+        {
             let input: AnyRecordBatch = data.extract().map_err(|_| {
                 pyo3::exceptions::PyTypeError::new_err(format!(
                     "expected a pandas or polars DataFrame, a pyarrow Table or RecordBatch, \
@@ -134,18 +151,17 @@ pub(crate) fn _survey_kpis(
                     ));
                 }
             }
-            py.detach(|| score_batches(reader, &columns, &options))?
-        };
-        Ok(PySurveyReport::from(report))
-    })
+            py.detach(|| state_of_batches(reader, columns, options))
+        }
+    }
 }
 
-/// Converts and scores each batch in turn, numbering rows across batches.
-fn score_batches(
+/// Converts each batch in turn into the mergeable state, numbering rows across batches.
+fn state_of_batches(
     reader: Box<dyn arrow_array::RecordBatchReader + Send>,
     columns: &Columns,
     options: &SurveyOptions,
-) -> PyResult<SurveyReport> {
+) -> PyResult<SurveyState> {
     let mut state = SurveyState::identity(options).map_err(core_err)?;
     let mut first_row = 0usize;
     for batch in reader {
@@ -154,7 +170,106 @@ fn score_batches(
         state.extend(first_row, &table).map_err(core_err)?;
         first_row += batch.num_rows();
     }
-    Ok(state.report(columns.has_metrics(), options))
+    Ok(state)
+}
+
+/// Compares two groups of survey answers on NPS, CSAT and CES: two values `a` and `b` of
+/// the `by` column (`"segment"` or `"scope"`), optionally within one value of the other
+/// column.
+#[pyfunction]
+#[pyo3(signature = (
+    data, a, b, *, by = "segment", within = None, scope = None, segment = None, nps = None,
+    csat = None, ces = None, csat_scale = 5, csat_method = "top_box", ces_scale = 7,
+    ces_method = "mean"
+))]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "mirrors the keyword arguments of Python"
+)]
+pub(crate) fn _compare_groups(
+    py: Python<'_>,
+    data: &Bound<'_, PyAny>,
+    a: &str,
+    b: &str,
+    by: &str,
+    within: Option<&str>,
+    scope: Option<String>,
+    segment: Option<String>,
+    nps: Option<String>,
+    csat: Option<String>,
+    ces: Option<String>,
+    csat_scale: i64,
+    csat_method: &str,
+    ces_scale: i64,
+    ces_method: &str,
+) -> PyResult<PyGroupComparison> {
+    crate::guard(|| {
+        let options = options(csat_scale, csat_method, ces_scale, ces_method, 0)?;
+        let has_scope = scope.is_some();
+        let columns = Columns {
+            scope,
+            segment,
+            nps,
+            csat,
+            ces,
+        };
+        let by_segment = match by {
+            "segment" => true,
+            "scope" => false,
+            other => {
+                return Err(input_err(
+                    "invalid_option",
+                    format!("`by` must be `segment` or `scope`, not `{other}`"),
+                ))
+            }
+        };
+        let needed = if by_segment {
+            &columns.segment
+        } else {
+            &columns.scope
+        };
+        if needed.is_none()
+            || (within.is_some() && (columns.scope.is_none() || columns.segment.is_none()))
+        {
+            return Err(input_err(
+                "invalid_option",
+                format!("name the `{by}` column (and, with `within`, both `scope` and `segment`)"),
+            ));
+        }
+        let state = if let Ok(dict) = data.cast::<PyDict>() {
+            let table = from_mapping(dict, &columns)?;
+            let mut state = SurveyState::identity(&options).map_err(core_err)?;
+            py.detach(|| state.extend(0, &table)).map_err(core_err)?;
+            state
+        } else {
+            arrow_state(py, data, &columns, &options)?
+        };
+        // The reported group of one value (see `GroupLevel`).
+        let key = |value: &str| -> (GroupLevel, Option<String>, Option<String>) {
+            let v = Some(value.to_owned());
+            let w = within.map(str::to_owned);
+            match (by_segment, within, has_scope) {
+                (true, None, true) => (GroupLevel::Segment, None, v),
+                (true, None, false) => (GroupLevel::ScopeSegment, None, v),
+                (true, Some(_), _) => (GroupLevel::ScopeSegment, w, v),
+                (false, None, _) => (GroupLevel::Scope, v, None),
+                (false, Some(_), _) => (GroupLevel::ScopeSegment, v, w),
+            }
+        };
+        let group = |value: &str| -> PyResult<GroupState> {
+            let (level, sc, sg) = key(value);
+            state
+                .group_state(level, sc.as_deref(), sg.as_deref())
+                .ok_or_else(|| {
+                    input_err(
+                        "invalid_option",
+                        format!("no responses with {by} `{value}`"),
+                    )
+                })
+        };
+        let (ga, gb) = (group(a)?, group(b)?);
+        Ok(cjm_core::scoring::compare_groups(&ga, &gb, &options).into())
+    })
 }
 
 fn column<'a>(batch: &'a RecordBatch, name: &str) -> PyResult<&'a ArrayRef> {

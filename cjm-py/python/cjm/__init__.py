@@ -18,6 +18,15 @@ survey answers from a pandas/polars frame, an Arrow table or a dict of lists;
 ``journey.health(model=None, survey=None, ...)`` score a map. Each returns a result object
 with ``to_dict()``, ``to_arrow()``, ``to_pandas()``, ``to_polars()`` and an HTML view.
 
+Insights and comparisons: ``journey.insights(as_of=...)``, ``cjm.two_proportion_test``,
+``cjm.compare_groups``, ``cjm.diff_maps`` and ``cjm.patterns``. Pictures:
+``journey.map_svg()``, ``journey.emotion_svg()``, ``journey.to_mermaid()``,
+``cjm.from_mermaid(text)`` and ``journey.report_html(...)``. Event logs (DOMAIN.md section
+4): ``cjm.EventLog.from_arrow(data, customer=..., timestamp=..., event=...)`` or
+``cjm.EventLog.from_csv(...)``, then ``log.funnel``, ``log.traffic``,
+``log.directly_follows``, ``log.variants``, ``log.flows``, ``log.journey_states``,
+``log.drivers`` and ``log.conformance``.
+
 ``cjm.load(source)`` reads a mapping (a parsed document), an ``os.PathLike`` (a file), or a
 ``str``: JSON text when its first non-white-space character is ``{``, otherwise a file
 path. ``cjm.loads(text)`` always reads JSON text.
@@ -36,45 +45,86 @@ from cjm._types import (
 )
 from cjm._cjm import (
     SCHEMA_VERSION,
+    Conformance,
+    DirectlyFollows,
+    Drivers,
     EmotionCurves,
+    EventLog,
+    Flows,
+    FunnelResult,
+    GroupComparison,
     HealthReport,
+    IngestReport,
+    Insights,
     Journey,
+    JourneyStates,
+    MapDiff,
+    Patterns,
     PriorityReport,
     SurveyReport,
+    Svg,
+    Traffic,
+    Variants,
     __version__,
+    diff_maps,
+    from_mermaid,
+    generate_log,
     journey_schema,
     load,
     loads,
+    patterns,
     template,
     templates,
+    two_proportion_test,
     validate,
 )
-from cjm._survey import survey_kpis
+from cjm._survey import compare_groups, survey_kpis
 
 __all__ = [
     "SCHEMA_VERSION",
     "CjmError",
+    "Conformance",
+    "DirectlyFollows",
     "DocumentError",
+    "Drivers",
     "EmotionCurves",
+    "EventLog",
+    "Flows",
+    "FunnelResult",
+    "GroupComparison",
     "HealthReport",
+    "IngestReport",
     "InputError",
+    "Insights",
     "Journey",
     "JourneyDict",
+    "JourneyStates",
     "JsonSchema",
+    "MapDiff",
+    "Patterns",
     "PriorityReport",
     "Problem",
     "Source",
     "StageSummary",
     "Summary",
     "SurveyReport",
+    "Svg",
     "TemplateError",
     "TemplateInfo",
+    "Traffic",
+    "Variants",
     "__version__",
+    "compare_groups",
+    "diff_maps",
+    "from_mermaid",
+    "generate_log",
     "journey_schema",
     "load",
     "loads",
+    "patterns",
     "survey_kpis",
     "template",
     "templates",
+    "two_proportion_test",
     "validate",
 ]

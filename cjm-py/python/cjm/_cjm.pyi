@@ -1,10 +1,20 @@
 """Stubs of the compiled extension module ``cjm._cjm`` (checked with ``mypy.stubtest``)."""
 
 import os
-from typing import Any, ClassVar, Final, Mapping, Optional, final
+from typing import Any, ClassVar, Final, Iterable, Mapping, Optional, Sequence, Union, final
 
 from cjm._errors import Problem
-from cjm._types import JourneyDict, JsonSchema, Source, Summary, TemplateInfo
+from cjm._types import (
+    DateLike,
+    Duration,
+    Instant,
+    JourneyDict,
+    JsonSchema,
+    Source,
+    Step,
+    Summary,
+    TemplateInfo,
+)
 
 __all__ = [
     "__version__",
@@ -20,9 +30,31 @@ __all__ = [
     "PriorityReport",
     "HealthReport",
     "EmotionCurves",
+    "Svg",
+    "Insights",
+    "GroupComparison",
+    "MapDiff",
+    "Patterns",
+    "EventLog",
+    "IngestReport",
+    "Traffic",
+    "FunnelResult",
+    "DirectlyFollows",
+    "Variants",
+    "Flows",
+    "JourneyStates",
+    "Drivers",
+    "Conformance",
+    "two_proportion_test",
+    "diff_maps",
+    "patterns",
+    "from_mermaid",
+    "generate_log",
     "_survey_kpis",
+    "_compare_groups",
     "_panic_for_tests",
 ]
+
 
 __version__: Final[str]
 SCHEMA_VERSION: Final[int]
@@ -85,6 +117,47 @@ class Journey:
         touchpoint id; ``kpi_actuals``: measured KPI values by KPI id. Raises ``InputError``
         (``invalid_option``) for a model that does not fit.
         """
+    def insights(
+        self,
+        as_of: Optional[DateLike] = None,
+        *,
+        high_priority: float = 0.3,
+        high_drop_off: float = 0.5,
+        unmapped_share: float = 0.05,
+        reach: Union[Mapping[str, Any], Traffic, None] = None,
+        stage_drop_off: Optional[Mapping[str, float]] = None,
+        unmapped_events: Union[Mapping[str, int], Traffic, None] = None,
+        total_events: Optional[int] = None,
+    ) -> Insights:
+        """Map lint findings: each with a stable code, severity, path and message.
+
+        ``as_of`` enables the staleness rules (never the wall clock); ``reach`` (or a
+        ``Traffic``) feeds pain-point priorities; ``stage_drop_off`` (share 0–1 per stage
+        id), ``unmapped_events`` (counts by name, or a ``Traffic``) and ``total_events``
+        enable the rules on measured data. Rules without their input are listed in
+        ``not_checked``.
+        """
+    def map_svg(self, **options: Any) -> Svg:
+        """The journey map as SVG: options ``lanes``, ``personas``, ``width``, ``title``,
+        ``legend``, ``max_lines`` (``InputError`` ``invalid_option`` for unknown ones)."""
+    def emotion_svg(self, **options: Any) -> Svg:
+        """The emotion curves as SVG: options ``personas``, ``width``, ``title``."""
+    def to_mermaid(self, persona: Optional[str] = None) -> tuple[str, list[str]]:
+        """A Mermaid ``journey`` diagram of one persona (default the first) and what it
+        left out: ``(text, dropped)``."""
+    def report_html(
+        self,
+        *,
+        health: Optional[HealthReport] = None,
+        insights: Optional[Insights] = None,
+        funnel: Optional[FunnelResult] = None,
+        flows: Optional[Flows] = None,
+        **options: Any,
+    ) -> str:
+        """One self-contained HTML page (no JavaScript): map, emotion curve, summary, then
+        a section per result given, then ``sections`` (options as the core's
+        ``ReportOptions``: ``title``, ``map``, ``emotion_curve``, ``summary``,
+        ``sections``, ``footer``)."""
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
     def __reduce__(self) -> tuple[Any, tuple[str]]: ...
@@ -104,6 +177,8 @@ class _Report:
         """A table as a ``pandas.DataFrame`` (needs pandas and pyarrow)."""
     def to_polars(self, table: Optional[str] = None) -> Any:
         """A table as a ``polars.DataFrame`` (needs polars)."""
+    def to_dicts(self, table: Optional[str] = None) -> list[dict[str, Any]]:
+        """A table as a list of dicts, one per row (no optional package needed)."""
     def __arrow_c_stream__(self, requested_schema: Optional[object] = None) -> object:
         """The default table through the Arrow PyCapsule interface."""
     def _repr_html_(self) -> str: ...
@@ -156,6 +231,344 @@ class EmotionCurves(_Report):
     def to_list(self) -> list[dict[str, Any]]:
         """The curves as plain Python values, one dict per persona."""
     def __len__(self) -> int: ...
+
+@final
+class Svg:
+    """An SVG picture: shown inline by Jupyter, ``str(svg)`` is the markup."""
+
+    @property
+    def markup(self) -> str:
+        """The SVG markup."""
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Writes the markup to a file (UTF-8)."""
+    def _repr_svg_(self) -> str: ...
+
+@final
+class Insights(_Report):
+    """Map lint findings (``Journey.insights``). Table ``insights``: code, severity, path,
+    message."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as plain Python values (the core's JSON shape)."""
+    @property
+    def not_checked(self) -> list[str]:
+        """Rules skipped for lack of input, with the input they need."""
+    def __len__(self) -> int: ...
+
+@final
+class GroupComparison(_Report):
+    """Two survey groups compared (``cjm.compare_groups``). Table ``kpis``: metric, a, b,
+    difference, margin, z, p_value, significant, method."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as plain Python values (the core's JSON shape)."""
+    def __len__(self) -> int: ...
+
+@final
+class MapDiff(_Report):
+    """Two versions of a map compared (``cjm.diff_maps``). Tables ``scores`` (kind, id,
+    before, after, delta) and ``changes`` (collection, change, id, fields)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as plain Python values (the core's JSON shape)."""
+    @property
+    def journey_fields(self) -> list[str]:
+        """Top-level journey fields that changed."""
+
+@final
+class Patterns(_Report):
+    """What recurs across maps (``cjm.patterns``). Table ``patterns``."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as plain Python values (the core's JSON shape)."""
+    def __len__(self) -> int: ...
+
+@final
+class IngestReport(_Report):
+    """How every input row of an event log was used:
+    ``rows_read = rows_used + rejected_total + consent_filtered``. Tables ``rows``,
+    ``rejected`` (reason, count, first_row) and ``unmapped_events``."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as plain Python values (the core's JSON shape)."""
+    @property
+    def rows_read(self) -> int: ...
+    @property
+    def rows_used(self) -> int: ...
+    @property
+    def rejected_total(self) -> int: ...
+    @property
+    def consent_filtered(self) -> int: ...
+    @property
+    def rejected(self) -> dict[str, int]:
+        """Rejected rows by reason code."""
+    @property
+    def unmapped_events(self) -> dict[str, int]:
+        """Used events no touchpoint binds, by name (when a journey was given)."""
+
+@final
+class Traffic(_Report):
+    """A log bound to a map (``EventLog.traffic``). Tables ``touchpoints``, ``stages``
+    (id, events, customers, reach) and ``unmapped_events``."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as plain Python values (the core's JSON shape)."""
+    def measured_reach(self) -> dict[str, Any]:
+        """``{"stages": {...}, "touchpoints": {...}}`` for ``priorities``/``health``."""
+    def touchpoint_customers(self) -> dict[str, float]:
+        """Customers per touchpoint, for ``Journey.health(traffic=...)``."""
+    def unmapped_counts(self) -> dict[str, int]:
+        """Unmapped event names with their counts, for ``Journey.insights``."""
+
+@final
+class FunnelResult(_Report):
+    """A funnel (``EventLog.funnel``). Tables ``steps`` and ``breakdown`` (one row per
+    group and step)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as plain Python values (the core's JSON shape)."""
+    @property
+    def excluded(self) -> int: ...
+    @property
+    def pending(self) -> int: ...
+    @property
+    def customers(self) -> list[int]:
+        """Customers per step, first to last."""
+    def to_svg(self, title: Optional[str] = None, width: Optional[int] = None) -> Svg:
+        """The funnel as an SVG picture."""
+    def __len__(self) -> int: ...
+
+@final
+class DirectlyFollows(_Report):
+    """The directly-follows graph (``EventLog.directly_follows``). Tables ``edges``
+    (from, to, transitions, customers, probability) and ``nodes``."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as plain Python values (the core's JSON shape)."""
+
+@final
+class Variants(_Report):
+    """The top event sequences (``EventLog.variants``). Table ``variants``."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as plain Python values (the core's JSON shape)."""
+    def __len__(self) -> int: ...
+
+@final
+class Flows(_Report):
+    """Flow (Sankey) data (``EventLog.flows``). Tables ``links`` and ``nodes``."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as plain Python values (the core's JSON shape)."""
+    def to_svg(
+        self,
+        title: Optional[str] = None,
+        width: Optional[int] = None,
+        height: Optional[int] = None,
+    ) -> Svg:
+        """The flows as an SVG Sankey picture."""
+
+@final
+class JourneyStates(_Report):
+    """Where each customer is (``EventLog.journey_states``). Table ``customers``."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as plain Python values (the core's JSON shape)."""
+    @property
+    def as_of(self) -> Optional[str]:
+        """The ``as_of`` used (ISO-8601, UTC)."""
+    def __len__(self) -> int: ...
+
+@final
+class Drivers(_Report):
+    """Conversion drivers (``EventLog.drivers``). Table ``drivers``."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as plain Python values (the core's JSON shape)."""
+    def __len__(self) -> int: ...
+
+@final
+class Conformance(_Report):
+    """Observed stage order against the map's (``EventLog.conformance``). Tables
+    ``summary`` and ``entry_stages``."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as plain Python values (the core's JSON shape)."""
+
+@final
+class EventLog:
+    """An event log: events sorted by (customer, timestamp, input order), with the report
+    of how every input row was used."""
+
+    @staticmethod
+    def from_arrow(
+        data: Any,
+        *,
+        customer: Union[str, Sequence[str], None] = None,
+        timestamp: Optional[str] = None,
+        event: Optional[str] = None,
+        channel: Optional[str] = None,
+        session: Optional[str] = None,
+        value: Optional[str] = None,
+        unit: Optional[str] = None,
+        assume_utc: bool = False,
+        preset: Optional[str] = None,
+        journey: Optional[Journey] = None,
+        dedup: bool = False,
+        strict: bool = False,
+        pseudonymise_key: Union[str, bytes, None] = None,
+        consent: Optional[str] = None,
+        extra: Optional[Sequence[str]] = None,
+        progress: bool = True,
+    ) -> EventLog:
+        """Reads a pandas/polars DataFrame, a pyarrow Table or RecordBatch, a DuckDB
+        result or anything with ``__arrow_c_stream__``, batch by batch in Rust.
+
+        Timestamps: Arrow timestamps with a time zone (any unit); a timestamp column
+        without a zone raises ``InputError`` (``naive_timestamp``) unless
+        ``assume_utc=True``; integer columns count ``unit`` (``"s"``, ``"ms"``, ``"us"``,
+        ``"ns"``; default the preset's, else ``"ms"``); strings are ISO-8601 with an
+        offset. ``preset`` (``"ga4"``, ``"segment"``, ``"snowplow"``, ``"xes"``) names
+        the columns; keyword arguments override it. ``consent`` names a boolean column:
+        rows without consent are filtered and counted. ``extra`` names string columns to
+        keep for funnel breakdowns. A tqdm bar shows progress when tqdm is installed and
+        ``progress`` is true.
+        """
+    @staticmethod
+    def from_csv(
+        source: Union[str, bytes, os.PathLike[str]],
+        *,
+        preset: Optional[str] = None,
+        customer: Union[str, Sequence[str], None] = None,
+        timestamp: Optional[str] = None,
+        event: Optional[str] = None,
+        channel: Optional[str] = None,
+        session: Optional[str] = None,
+        value: Optional[str] = None,
+        consent: Optional[str] = None,
+        unit: Optional[str] = None,
+        assume_utc: bool = False,
+        journey: Optional[Journey] = None,
+        dedup: bool = False,
+        strict: bool = False,
+        pseudonymise_key: Union[str, bytes, None] = None,
+        extra: Optional[Sequence[str]] = None,
+    ) -> EventLog:
+        """Reads CSV with a header row: a path (``str`` without a line break, or
+        ``os.PathLike``), or CSV text (``str`` with a line break, or ``bytes``)."""
+    @property
+    def ingest_report(self) -> IngestReport:
+        """How every input row was used."""
+    @property
+    def customers(self) -> int:
+        """Number of customers."""
+    @property
+    def event_names(self) -> list[str]:
+        """The distinct event names, sorted."""
+    def traffic(self, journey: Journey) -> Traffic:
+        """Traffic per touchpoint and stage, and the unmapped events."""
+    def conformance(self, journey: Journey) -> Conformance:
+        """Observed stage order against the journey's stage order."""
+    def funnel(
+        self,
+        steps: Optional[Iterable[Step]] = None,
+        *,
+        journey: Optional[Journey] = None,
+        order: str = "sequential",
+        window: Optional[Duration] = None,
+        step_windows: Optional[Sequence[Optional[Duration]]] = None,
+        exclusions: Optional[Sequence[Mapping[str, Any]]] = None,
+        as_of: Optional[Instant] = None,
+        breakdown: Optional[str] = None,
+    ) -> FunnelResult:
+        """A funnel in unique customers (DOMAIN.md section 4).
+
+        ``steps``: event names or ``{"touchpoint": id}``/``{"stage": id}`` (with
+        ``journey``); without steps, the journey's stage funnel. ``order``:
+        ``"sequential"`` (default), ``"strict"`` or ``"any"``; ``window`` from the step-1
+        event, inclusive (default 7 days); ``step_windows`` from the prior step (first
+        entry ``None``); ``exclusions``: ``{"step": step, "between": (a, b)}``;
+        ``as_of`` reports pending customers; ``breakdown`` names ``channel``, ``session``
+        or an ``extra`` column.
+        """
+    def directly_follows(self, *, start_end: bool = True) -> DirectlyFollows:
+        """Directly-follows counts (with ``START``/``END`` nodes unless ``start_end=False``)."""
+    def variants(
+        self, k: int = 10, *, max_length: Optional[int] = None, collapse_repeats: bool = False
+    ) -> Variants:
+        """The ``k`` most common event sequences."""
+    def flows(
+        self, n: int = 5, *, min_share: float = 0.02, collapse_repeats: bool = True
+    ) -> Flows:
+        """Sankey data of the first ``n`` events; rarer nodes fold into ``(other)``."""
+    def journey_states(
+        self,
+        journey: Journey,
+        *,
+        as_of: Optional[Instant] = None,
+        conversion: Optional[Step] = None,
+    ) -> JourneyStates:
+        """Where each customer is in the journey."""
+    def drivers(
+        self,
+        conversion: Step,
+        *,
+        journey: Optional[Journey] = None,
+        by_touchpoint: bool = False,
+        min_support: int = 5,
+    ) -> Drivers:
+        """Odds ratios of converting (+1 prior in every cell) per event or touchpoint."""
+    def __len__(self) -> int: ...
+
+def two_proportion_test(x1: int, n1: int, x2: int, n2: int) -> dict[str, Any]:
+    """Two-proportion z-test: ``{"p1", "p2", "difference", "z", "p_value", "interval"}``
+    (pooled standard error; ``None`` where undefined, never NaN)."""
+
+def diff_maps(
+    before: Journey,
+    after: Journey,
+    model: Optional[Mapping[str, Any]] = None,
+    *,
+    before_inputs: Optional[Mapping[str, Any]] = None,
+    after_inputs: Optional[Mapping[str, Any]] = None,
+) -> MapDiff:
+    """Compares two versions of a map; ``*_inputs`` are dicts with ``survey``, ``reach``,
+    ``traffic``, ``kpi_actuals`` as for ``Journey.health``."""
+
+def patterns(
+    journeys: Sequence[Journey],
+    as_of: Optional[DateLike] = None,
+    *,
+    high_priority: float = 0.3,
+    high_drop_off: float = 0.5,
+    unmapped_share: float = 0.05,
+) -> Patterns:
+    """Pain points, emotional low points and findings that recur across maps."""
+
+def from_mermaid(text: str) -> tuple[Journey, list[dict[str, Any]]]:
+    """Reads a Mermaid ``journey`` diagram: ``(journey, notes)``."""
+
+def generate_log(customers: int = 1000, seed: int = 42) -> Any:
+    """A seeded synthetic clickstream as a ``pyarrow.Table`` (needs pyarrow)."""
+
+def _compare_groups(
+    data: Any,
+    a: str,
+    b: str,
+    *,
+    by: str = "segment",
+    within: Optional[str] = None,
+    scope: Optional[str] = None,
+    segment: Optional[str] = None,
+    nps: Optional[str] = None,
+    csat: Optional[str] = None,
+    ces: Optional[str] = None,
+    csat_scale: int = 5,
+    csat_method: str = "top_box",
+    ces_scale: int = 7,
+    ces_method: str = "mean",
+) -> GroupComparison:
+    """Compares two survey groups (use ``cjm.compare_groups``)."""
 
 def _survey_kpis(
     data: Any,

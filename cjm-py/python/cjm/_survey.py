@@ -15,9 +15,9 @@ from __future__ import annotations
 import sys
 from typing import Any, Mapping, Optional
 
-from cjm._cjm import SurveyReport, _survey_kpis
+from cjm._cjm import GroupComparison, SurveyReport, _compare_groups, _survey_kpis
 
-__all__ = ["survey_kpis"]
+__all__ = ["compare_groups", "survey_kpis"]
 
 
 def _is_pandas_frame(data: object) -> bool:
@@ -93,4 +93,55 @@ def survey_kpis(
         ces_scale=ces_scale,
         ces_method=ces_method,
         min_group_size=min_group_size,
+    )
+
+
+def compare_groups(
+    data: Any,
+    a: str,
+    b: str,
+    *,
+    by: str = "segment",
+    within: Optional[str] = None,
+    scope: Optional[str] = None,
+    segment: Optional[str] = None,
+    nps: Optional[str] = None,
+    csat: Optional[str] = None,
+    ces: Optional[str] = None,
+    csat_scale: int = 5,
+    csat_method: str = "top_box",
+    ces_scale: int = 7,
+    ces_method: str = "mean",
+) -> GroupComparison:
+    """Compares two groups of survey answers on NPS, CSAT and CES (DOMAIN.md section 3).
+
+    The groups are two values ``a`` and ``b`` of the ``by`` column: ``"segment"`` (two
+    personas or segments, across all scopes) or ``"scope"`` (two touchpoints, stages or
+    channels, across all segments); ``within`` restricts both to one value of the other
+    column (two segments at one touchpoint, or two touchpoints for one segment). ``data``
+    and the column arguments are as for ``survey_kpis``. NPS differences come with the
+    margin ``sqrt(m_a² + m_b²)``; top-box rates with a two-proportion z-test; means with a
+    normal-approximation z-test. Raises ``InputError`` (``invalid_option``) when a group
+    has no responses.
+    """
+    if _is_pandas_frame(data):
+        names = list(dict.fromkeys(n for n in (scope, segment, nps, csat, ces) if n is not None))
+        data = _pandas_to_arrow(data, names)
+    elif isinstance(data, Mapping) and not isinstance(data, dict):
+        data = dict(data)
+    return _compare_groups(
+        data,
+        a,
+        b,
+        by=by,
+        within=within,
+        scope=scope,
+        segment=segment,
+        nps=nps,
+        csat=csat,
+        ces=ces,
+        csat_scale=csat_scale,
+        csat_method=csat_method,
+        ces_scale=ces_scale,
+        ces_method=ces_method,
     )

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 from typing import Any, Dict, List, Literal, Mapping, TypedDict, Union
 
 __all__ = [
+    "DateLike",
+    "Duration",
+    "Instant",
+    "Step",
     "JourneyDict",
     "JsonSchema",
     "Source",
@@ -24,6 +29,20 @@ Source = Union[Mapping[str, Any], str, os.PathLike[str]]
 """What ``cjm.load`` and ``cjm.validate`` accept: a mapping (a parsed document), JSON text
 (a ``str`` whose first non-white-space character is ``{``), or a path (any other ``str``,
 or an ``os.PathLike``)."""
+
+
+DateLike = Union[datetime.date, str]
+"""A date: ``datetime.date``, ``datetime.datetime`` (its calendar date) or ``"YYYY-MM-DD"``."""
+
+Instant = Union[datetime.datetime, str]
+"""An instant: a time-zone-aware ``datetime`` or ISO-8601 text with an offset (a naive
+``datetime`` is refused: no time zone is guessed)."""
+
+Duration = Union[datetime.timedelta, int]
+"""A duration in whole seconds: a ``timedelta`` or an ``int`` of seconds."""
+
+Step = Union[str, Mapping[str, str]]
+"""A funnel step: an event name, or ``{"event" | "touchpoint" | "stage": id}``."""
 
 
 class TemplateInfo(TypedDict):

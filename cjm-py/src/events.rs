@@ -1,0 +1,1079 @@
+//! `cjm.EventLog`: event logs from Arrow data or CSV, and their analyses.
+//!
+//! Arrow data (pyarrow, polars, DuckDB, pandas through `cjm/_events.py`, anything with
+//! `__arrow_c_stream__`) is read batch by batch through the Arrow PyCapsule interface
+//! and pushed row by row into the core's [`EventLogBuilder`] in Rust, with the GIL
+//! released; the core accounts for every row ([`cjm_core::events::IngestReport`]).
+//!
+//! Timestamps: an Arrow `timestamp` column with a time zone is read in its own unit
+//! (the builder takes that unit); a timestamp column *without* a time zone is refused
+//! (`naive_timestamp`) unless the caller says it is UTC (`assume_utc=True`) — no zone is
+//! guessed; an integer column is a count of `unit` since the epoch; a string column is
+//! ISO-8601 text, read by the core.
+
+use std::sync::Arc;
+
+use arrow_array::builder::{Float64Builder, StringBuilder, TimestampMillisecondBuilder};
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Float64Type, Int64Type};
+use arrow_array::{
+    Array, ArrayRef, BooleanArray, Float64Array, Int64Array, LargeStringArray, RecordBatch,
+    RecordBatchReader, StringArray, StringViewArray,
+};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use cjm_core::events::synth::{for_each_event, SynthOptions};
+use cjm_core::events::{
+    ColumnMapping, ConsentRule, DirectlyFollowsOptions, DriverOptions, EventLog, EventLogBuilder,
+    Exclusion, FlowOptions, Funnel, FunnelOptions, IngestOptions, IngestReport,
+    JourneyStateOptions, Preset, Pseudonymiser, RawEvent, StepSpec, TimeUnit, TimeValue,
+    TimestampFormat, VariantOptions,
+};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyString};
+use pyo3_arrow::input::AnyRecordBatch;
+use pyo3_arrow::PyTable;
+
+use crate::errors::{core_err, input_err};
+use crate::results::{
+    PyConformance, PyDirectlyFollows, PyDrivers, PyFlows, PyFunnelResult, PyIngestReport,
+    PyJourneyStates, PyTraffic, PyVariants,
+};
+use crate::PyJourney;
+
+const HELPERS: &str = "cjm._events";
+
+fn invalid(message: String) -> PyErr {
+    input_err("invalid_option", message)
+}
+
+/// A time unit from its short (`"ms"`) or long (`"milliseconds"`) name.
+fn time_unit(name: &str) -> PyResult<TimeUnit> {
+    Ok(match name {
+        "s" | "seconds" => TimeUnit::Seconds,
+        "ms" | "milliseconds" => TimeUnit::Milliseconds,
+        "us" | "microseconds" => TimeUnit::Microseconds,
+        "ns" | "nanoseconds" => TimeUnit::Nanoseconds,
+        other => {
+            return Err(invalid(format!(
+                "`unit` must be one of `s`, `ms`, `us`, `ns`, not `{other}`"
+            )))
+        }
+    })
+}
+
+fn preset(name: &str) -> PyResult<Preset> {
+    serde_json::from_value(serde_json::Value::String(name.to_owned())).map_err(|_| {
+        invalid(format!(
+            "unknown preset `{name}`; presets are `ga4`, `segment`, `snowplow`, `xes`"
+        ))
+    })
+}
+
+/// A column name or a list of names (customer ids: the first non-empty one is used).
+fn names(value: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+    if let Ok(s) = value.cast::<PyString>() {
+        return Ok(vec![s.to_cow()?.into_owned()]);
+    }
+    value
+        .extract::<Vec<String>>()
+        .map_err(|_| invalid("`customer` must be a column name or a list of names".to_owned()))
+}
+
+/// Which columns hold what, from a preset and the keyword arguments (these win).
+#[allow(
+    clippy::too_many_arguments,
+    reason = "mirrors the keyword arguments of Python"
+)]
+fn mapping(
+    preset_name: Option<&str>,
+    customer: Option<&Bound<'_, PyAny>>,
+    timestamp: Option<String>,
+    event: Option<String>,
+    channel: Option<String>,
+    session: Option<String>,
+    value: Option<String>,
+    consent: Option<String>,
+    unit: Option<&str>,
+    assume_utc: bool,
+) -> PyResult<ColumnMapping> {
+    let base = preset_name.map(preset).transpose()?.map(Preset::mapping);
+    let customer = match customer {
+        Some(c) if !c.is_none() => names(c)?,
+        _ => base
+            .as_ref()
+            .map(|b| b.customer.clone())
+            .unwrap_or_default(),
+    };
+    let need = |v: Option<String>, from_base: Option<String>, what: &str| {
+        v.or(from_base)
+            .ok_or_else(|| invalid(format!("name the `{what}` column (or give a `preset`)")))
+    };
+    if customer.is_empty() {
+        return Err(invalid(
+            "name the `customer` column (or give a `preset`)".to_owned(),
+        ));
+    }
+    let timestamp = need(
+        timestamp,
+        base.as_ref().map(|b| b.timestamp.clone()),
+        "timestamp",
+    )?;
+    let event = need(event, base.as_ref().map(|b| b.event.clone()), "event")?;
+    let timestamp_format = match (unit, base.as_ref().map(|b| b.timestamp_format)) {
+        (Some(unit), _) => TimestampFormat::Integer {
+            unit: time_unit(unit)?,
+        },
+        (
+            None,
+            Some(TimestampFormat::Iso8601 {
+                assume_utc: preset_utc,
+            }),
+        ) => TimestampFormat::Iso8601 {
+            assume_utc: preset_utc || assume_utc,
+        },
+        (None, Some(format)) => format,
+        (None, None) => TimestampFormat::Iso8601 { assume_utc },
+    };
+    let base_field = |f: fn(&ColumnMapping) -> Option<String>| base.as_ref().and_then(f);
+    Ok(ColumnMapping {
+        customer,
+        timestamp,
+        timestamp_format,
+        event,
+        channel: channel.or_else(|| base_field(|b| b.channel.clone())),
+        session: session.or_else(|| base_field(|b| b.session.clone())),
+        value: value.or_else(|| base_field(|b| b.value.clone())),
+        consent: consent.or_else(|| base_field(|b| b.consent.clone())),
+    })
+}
+
+/// The ingest options and the builder (pseudonymiser and journey set).
+fn builder(
+    options: IngestOptions,
+    key: Option<&Bound<'_, PyAny>>,
+    journey: Option<&Bound<'_, PyJourney>>,
+) -> PyResult<EventLogBuilder> {
+    let mut b = EventLogBuilder::new(options);
+    if let Some(key) = key.filter(|k| !k.is_none()) {
+        let bytes: Vec<u8> = if let Ok(s) = key.cast::<PyString>() {
+            s.to_cow()?.as_bytes().to_vec()
+        } else if let Ok(b) = key.cast::<PyBytes>() {
+            b.as_bytes().to_vec()
+        } else {
+            return Err(PyTypeError::new_err(
+                "`pseudonymise_key` must be str or bytes",
+            ));
+        };
+        b = b.pseudonymise(Pseudonymiser::new(&bytes).map_err(core_err)?);
+    }
+    if let Some(j) = journey {
+        b = b.journey(&j.get().inner);
+    }
+    Ok(b)
+}
+
+// ---------------------------------------------------------------------------------------
+// Arrow columns
+
+/// A string column of one batch.
+enum Strs {
+    Utf8(StringArray),
+    Large(LargeStringArray),
+    View(StringViewArray),
+    Null,
+}
+
+impl Strs {
+    fn get(&self, i: usize) -> Option<&str> {
+        match self {
+            Self::Utf8(a) => (!a.is_null(i)).then(|| a.value(i)),
+            Self::Large(a) => (!a.is_null(i)).then(|| a.value(i)),
+            Self::View(a) => (!a.is_null(i)).then(|| a.value(i)),
+            Self::Null => None,
+        }
+    }
+}
+
+fn wrong_type(name: &str, found: &DataType, wanted: &str) -> PyErr {
+    input_err(
+        "wrong_type",
+        format!("column `{name}` has Arrow type `{found}` where {wanted} are needed"),
+    )
+}
+
+fn strs(name: &str, array: &ArrayRef) -> PyResult<Strs> {
+    Ok(match array.data_type() {
+        DataType::Utf8 => Strs::Utf8(array.as_string::<i32>().clone()),
+        DataType::LargeUtf8 => Strs::Large(array.as_string::<i64>().clone()),
+        DataType::Utf8View => Strs::View(array.as_string_view().clone()),
+        DataType::Null => Strs::Null,
+        t if t.is_integer() || matches!(t, DataType::Dictionary(_, _)) => {
+            let cast = arrow_cast::cast(array, &DataType::Utf8)
+                .map_err(|e| wrong_type(name, t, &format!("strings ({e})")))?;
+            Strs::Utf8(cast.as_string::<i32>().clone())
+        }
+        t => return Err(wrong_type(name, t, "strings")),
+    })
+}
+
+/// How the timestamp column is read, decided once from the schema.
+#[derive(Clone, Copy)]
+enum TsKind {
+    /// Integer ticks of a unit (Arrow timestamps and integer columns).
+    Ticks(TimeUnit),
+    /// ISO-8601 text.
+    Text,
+    /// An all-null column.
+    Null,
+}
+
+fn ts_kind(
+    name: &str,
+    data_type: &DataType,
+    unit: Option<TimeUnit>,
+    assume_utc: bool,
+) -> PyResult<TsKind> {
+    use arrow_schema::TimeUnit as A;
+    let of = |u: &A| match u {
+        A::Second => TimeUnit::Seconds,
+        A::Millisecond => TimeUnit::Milliseconds,
+        A::Microsecond => TimeUnit::Microseconds,
+        A::Nanosecond => TimeUnit::Nanoseconds,
+    };
+    Ok(match data_type {
+        DataType::Timestamp(u, Some(_)) => TsKind::Ticks(of(u)),
+        DataType::Timestamp(u, None) if assume_utc => TsKind::Ticks(of(u)),
+        DataType::Timestamp(_, None) => {
+            return Err(input_err(
+                "naive_timestamp",
+                format!(
+                    "column `{name}` holds timestamps without a time zone; no zone is guessed: \
+                     pass `assume_utc=True` if they are UTC, or give them a zone"
+                ),
+            ))
+        }
+        t if t.is_integer() => TsKind::Ticks(unit.unwrap_or(TimeUnit::Milliseconds)),
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => TsKind::Text,
+        DataType::Dictionary(_, v)
+            if matches!(
+                **v,
+                DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+            ) =>
+        {
+            TsKind::Text
+        }
+        DataType::Null => TsKind::Null,
+        t => {
+            return Err(wrong_type(
+                name,
+                t,
+                "timestamps with a time zone, integers or ISO-8601 strings",
+            ))
+        }
+    })
+}
+
+enum Times {
+    Ticks(Int64Array),
+    Text(Strs),
+    Null,
+}
+
+impl Times {
+    fn get(&self, i: usize) -> TimeValue<'_> {
+        match self {
+            Self::Ticks(a) if a.is_null(i) => TimeValue::Missing,
+            Self::Ticks(a) => TimeValue::Ticks(a.value(i)),
+            Self::Text(s) => s.get(i).map_or(TimeValue::Missing, TimeValue::Text),
+            Self::Null => TimeValue::Missing,
+        }
+    }
+}
+
+/// The columns of one batch, ready to be read row by row.
+struct BatchColumns {
+    customer: Vec<Strs>,
+    timestamp: Times,
+    event: Strs,
+    channel: Option<Strs>,
+    session: Option<Strs>,
+    value: Option<Float64Array>,
+    consent: Option<BooleanArray>,
+    extra: Vec<Strs>,
+}
+
+fn column<'a>(batch: &'a RecordBatch, name: &str) -> PyResult<&'a ArrayRef> {
+    batch
+        .column_by_name(name)
+        .ok_or_else(|| input_err("missing_column", format!("the data has no column `{name}`")))
+}
+
+impl BatchColumns {
+    fn of(
+        batch: &RecordBatch,
+        m: &ColumnMapping,
+        kind: TsKind,
+        extra: &[String],
+    ) -> PyResult<Self> {
+        let strings = |name: &str| strs(name, column(batch, name)?);
+        let opt = |name: &Option<String>| name.as_deref().map(strings).transpose();
+        let ts = column(batch, &m.timestamp)?;
+        let timestamp = match kind {
+            TsKind::Ticks(_) => {
+                let ints = arrow_cast::cast(ts, &DataType::Int64).map_err(|e| {
+                    wrong_type(&m.timestamp, ts.data_type(), &format!("integers ({e})"))
+                })?;
+                Times::Ticks(ints.as_primitive::<Int64Type>().clone())
+            }
+            TsKind::Text => Times::Text(strings(&m.timestamp)?),
+            TsKind::Null => Times::Null,
+        };
+        let value = match &m.value {
+            None => None,
+            Some(name) => {
+                let a = column(batch, name)?;
+                let t = a.data_type();
+                if !(t.is_integer() || t.is_floating() || matches!(t, DataType::Null)) {
+                    return Err(wrong_type(name, t, "numbers"));
+                }
+                let floats = arrow_cast::cast(a, &DataType::Float64)
+                    .map_err(|e| wrong_type(name, t, &format!("numbers ({e})")))?;
+                Some(floats.as_primitive::<Float64Type>().clone())
+            }
+        };
+        let consent = match &m.consent {
+            None => None,
+            Some(name) => {
+                let a = column(batch, name)?;
+                match a.data_type() {
+                    DataType::Boolean => Some(a.as_boolean().clone()),
+                    DataType::Null => Some(BooleanArray::new_null(a.len())),
+                    t => return Err(wrong_type(name, t, "booleans")),
+                }
+            }
+        };
+        Ok(Self {
+            customer: m
+                .customer
+                .iter()
+                .map(|c| strings(c))
+                .collect::<PyResult<_>>()?,
+            timestamp,
+            event: strings(&m.event)?,
+            channel: opt(&m.channel)?,
+            session: opt(&m.session)?,
+            value,
+            consent,
+            extra: extra.iter().map(|c| strings(c)).collect::<PyResult<_>>()?,
+        })
+    }
+
+    /// Pushes every row of the batch into the builder.
+    fn push_all(&self, rows: usize, b: &mut EventLogBuilder) -> cjm_core::Result<()> {
+        let mut extra: Vec<Option<&str>> = Vec::with_capacity(self.extra.len());
+        for i in 0..rows {
+            extra.clear();
+            extra.extend(self.extra.iter().map(|e| e.get(i)));
+            let row = RawEvent {
+                customer: self
+                    .customer
+                    .iter()
+                    .find_map(|c| c.get(i).filter(|s| !s.is_empty())),
+                timestamp: self.timestamp.get(i),
+                event: self.event.get(i),
+                channel: self.channel.as_ref().and_then(|c| c.get(i)),
+                session: self.session.as_ref().and_then(|c| c.get(i)),
+                value: self
+                    .value
+                    .as_ref()
+                    .and_then(|v| (!v.is_null(i)).then(|| v.value(i))),
+                consent: self
+                    .consent
+                    .as_ref()
+                    .and_then(|v| (!v.is_null(i)).then(|| v.value(i))),
+                extra: &extra,
+                row: None,
+            };
+            b.push(&row)?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads every batch into the builder, calling `progress.update(rows)` after each.
+fn ingest(
+    reader: Box<dyn RecordBatchReader + Send>,
+    m: &ColumnMapping,
+    kind: TsKind,
+    extra: &[String],
+    mut b: EventLogBuilder,
+    progress: Option<&Py<PyAny>>,
+) -> PyResult<(EventLog, IngestReport)> {
+    for batch in reader {
+        let batch = batch.map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("{e}")))?;
+        let columns = BatchColumns::of(&batch, m, kind, extra)?;
+        b.reserve(batch.num_rows());
+        columns
+            .push_all(batch.num_rows(), &mut b)
+            .map_err(core_err)?;
+        if let Some(bar) = progress {
+            Python::attach(|py| bar.call_method1(py, "update", (batch.num_rows(),)))?;
+        }
+    }
+    Ok(b.finish())
+}
+
+fn check_columns(schema: &SchemaRef, m: &ColumnMapping, extra: &[String]) -> PyResult<()> {
+    let all = m
+        .customer
+        .iter()
+        .chain([&m.timestamp, &m.event])
+        .chain(m.channel.iter())
+        .chain(m.session.iter())
+        .chain(m.value.iter())
+        .chain(m.consent.iter())
+        .chain(extra);
+    for name in all {
+        if schema.field_with_name(name).is_err() {
+            return Err(input_err(
+                "missing_column",
+                format!("the data has no column `{name}`"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Conversions of Python values
+
+/// Whole seconds from a `datetime.timedelta` or an `int` of seconds.
+fn seconds(value: &Bound<'_, PyAny>, what: &str) -> PyResult<u64> {
+    if let Ok(n) = value.extract::<i64>() {
+        return u64::try_from(n).map_err(|_| invalid(format!("`{what}` must not be negative")));
+    }
+    let part = |name: &str| -> PyResult<i64> {
+        value.getattr(name)?.extract::<i64>().map_err(|_| {
+            PyTypeError::new_err(format!(
+                "`{what}` must be a datetime.timedelta or an int of seconds"
+            ))
+        })
+    };
+    let (days, secs, micros) = match (part("days"), part("seconds"), part("microseconds")) {
+        (Ok(d), Ok(s), Ok(u)) => (d, s, u),
+        _ => {
+            return Err(PyTypeError::new_err(format!(
+                "`{what}` must be a datetime.timedelta or an int of seconds"
+            )))
+        }
+    };
+    if micros != 0 {
+        return Err(invalid(format!(
+            "`{what}` must be whole seconds (windows are counted in seconds)"
+        )));
+    }
+    let total = days.saturating_mul(86_400).saturating_add(secs);
+    u64::try_from(total).map_err(|_| invalid(format!("`{what}` must not be negative")))
+}
+
+/// An instant as ISO-8601 text with an offset: a time-zone-aware `datetime`, or text (read
+/// by the core). A naive `datetime` is refused: no zone is guessed.
+pub(crate) fn instant(value: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
+    if let Ok(s) = value.cast::<PyString>() {
+        return Ok(s.to_cow()?.into_owned());
+    }
+    if value.hasattr("hour")? && value.hasattr("utcoffset")? {
+        if value.call_method0("utcoffset")?.is_none() {
+            return Err(invalid(format!(
+                "`{what}` is a datetime without a time zone; give it one (datetime.timezone.utc)"
+            )));
+        }
+        return value.call_method0("isoformat")?.extract();
+    }
+    Err(PyTypeError::new_err(format!(
+        "`{what}` must be a time-zone-aware datetime or ISO-8601 text"
+    )))
+}
+
+/// A funnel step: an event name, or `{"event"|"touchpoint"|"stage": id}`.
+fn step(value: &Bound<'_, PyAny>) -> PyResult<StepSpec> {
+    if let Ok(s) = value.cast::<PyString>() {
+        return Ok(StepSpec::Event(s.to_cow()?.into_owned()));
+    }
+    pythonize::depythonize(value).map_err(|e| {
+        invalid(format!(
+            "a step is an event name or {{\"event\"|\"touchpoint\"|\"stage\": id}}: {e}"
+        ))
+    })
+}
+
+fn exclusion(value: &Bound<'_, PyAny>) -> PyResult<Exclusion> {
+    let dict = value
+        .cast::<PyDict>()
+        .map_err(|_| invalid("an exclusion is {\"step\": step, \"between\": (a, b)}".to_owned()))?;
+    let get = |key: &str| {
+        dict.get_item(key)?.ok_or_else(|| {
+            invalid(format!(
+                "an exclusion needs `{key}`: {{\"step\": step, \"between\": (a, b)}}"
+            ))
+        })
+    };
+    let between: Vec<usize> = get("between")?
+        .extract()
+        .map_err(|_| invalid("`between` is a pair of 0-based step indices".to_owned()))?;
+    let [a, b] = between.as_slice() else {
+        return Err(invalid(
+            "`between` is a pair of 0-based step indices".to_owned(),
+        ));
+    };
+    let (a, b) = (*a, *b);
+    Ok(Exclusion {
+        step: step(&get("step")?)?,
+        between: [a, b],
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// The class
+
+/// An event log (Python class `cjm.EventLog`): events sorted by (customer, timestamp,
+/// input order), with the report of how every input row was used.
+#[pyclass(frozen, module = "cjm", name = "EventLog")]
+pub(crate) struct PyEventLog {
+    log: EventLog,
+    report: IngestReport,
+}
+
+#[pymethods]
+impl PyEventLog {
+    /// Reads Arrow data batch by batch (see the module documentation).
+    #[staticmethod]
+    #[pyo3(signature = (
+        data, *, customer = None, timestamp = None, event = None, channel = None,
+        session = None, value = None, unit = None, assume_utc = false, preset = None,
+        journey = None, dedup = false, strict = false, pseudonymise_key = None,
+        consent = None, extra = None, progress = true
+    ))]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "mirrors the keyword arguments of Python"
+    )]
+    fn from_arrow(
+        py: Python<'_>,
+        data: &Bound<'_, PyAny>,
+        customer: Option<&Bound<'_, PyAny>>,
+        timestamp: Option<String>,
+        event: Option<String>,
+        channel: Option<String>,
+        session: Option<String>,
+        value: Option<String>,
+        unit: Option<&str>,
+        assume_utc: bool,
+        preset: Option<&str>,
+        journey: Option<&Bound<'_, PyJourney>>,
+        dedup: bool,
+        strict: bool,
+        pseudonymise_key: Option<&Bound<'_, PyAny>>,
+        consent: Option<String>,
+        extra: Option<Vec<String>>,
+        progress: bool,
+    ) -> PyResult<Self> {
+        crate::guard(|| {
+            let m = mapping(
+                preset, customer, timestamp, event, channel, session, value, consent, unit,
+                assume_utc,
+            )?;
+            let extra = extra.unwrap_or_default();
+            let mut wanted: Vec<&String> = m.customer.iter().collect();
+            wanted.extend([&m.timestamp, &m.event]);
+            wanted.extend(m.channel.iter().chain(m.session.iter()));
+            wanted.extend(m.value.iter().chain(m.consent.iter()).chain(&extra));
+            let helpers = py.import(HELPERS)?;
+            let prepared = helpers.getattr("_prepare")?.call1((data, wanted))?;
+            let (data, total): (Bound<'_, PyAny>, Option<u64>) = prepared.extract()?;
+            let input: AnyRecordBatch = data.extract().map_err(|_| {
+                PyTypeError::new_err(format!(
+                    "expected a pandas or polars DataFrame, a pyarrow Table or RecordBatch, a \
+                     DuckDB result or an object with `__arrow_c_stream__`; found `{}`",
+                    data.get_type()
+                        .name()
+                        .map_or_else(|_| "?".to_owned(), |n| n.to_string())
+                ))
+            })?;
+            let reader = input.into_reader()?;
+            let schema = reader.schema();
+            check_columns(&schema, &m, &extra)?;
+            let ts_field = schema
+                .field_with_name(&m.timestamp)
+                .map_err(|e| input_err("missing_column", format!("{e}")))?;
+            let integer_unit = match m.timestamp_format {
+                TimestampFormat::Integer { unit } => Some(unit),
+                TimestampFormat::Iso8601 { .. } => None,
+            };
+            let text_utc = matches!(
+                m.timestamp_format,
+                TimestampFormat::Iso8601 { assume_utc: true }
+            );
+            let kind = ts_kind(&m.timestamp, ts_field.data_type(), integer_unit, assume_utc)?;
+            let options = IngestOptions {
+                time_unit: match kind {
+                    TsKind::Ticks(u) => u,
+                    TsKind::Text | TsKind::Null => TimeUnit::Milliseconds,
+                },
+                assume_utc: assume_utc || text_utc,
+                dedup,
+                strict,
+                consent: if m.consent.is_some() {
+                    ConsentRule::Require
+                } else {
+                    ConsentRule::Ignore
+                },
+                row_offset: 0,
+                extra_columns: extra.clone(),
+            };
+            let b = builder(options, pseudonymise_key, journey)?;
+            let bar: Option<Py<PyAny>> = if progress {
+                let bar = helpers.getattr("_progress")?.call1((total,))?;
+                (!bar.is_none()).then(|| bar.unbind())
+            } else {
+                None
+            };
+            let result = py.detach(|| ingest(reader, &m, kind, &extra, b, bar.as_ref()));
+            if let Some(bar) = &bar {
+                bar.call_method0(py, "close")?;
+            }
+            let (log, report) = result?;
+            Ok(Self { log, report })
+        })
+    }
+
+    /// Reads CSV with a header row: a path (`str` without a line break, or
+    /// `os.PathLike`), or CSV text (`str` with a line break, or `bytes`).
+    #[staticmethod]
+    #[pyo3(signature = (
+        source, *, preset = None, customer = None, timestamp = None, event = None,
+        channel = None, session = None, value = None, consent = None, unit = None,
+        assume_utc = false, journey = None, dedup = false, strict = false,
+        pseudonymise_key = None, extra = None
+    ))]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "mirrors the keyword arguments of Python"
+    )]
+    fn from_csv(
+        py: Python<'_>,
+        source: &Bound<'_, PyAny>,
+        preset: Option<&str>,
+        customer: Option<&Bound<'_, PyAny>>,
+        timestamp: Option<String>,
+        event: Option<String>,
+        channel: Option<String>,
+        session: Option<String>,
+        value: Option<String>,
+        consent: Option<String>,
+        unit: Option<&str>,
+        assume_utc: bool,
+        journey: Option<&Bound<'_, PyJourney>>,
+        dedup: bool,
+        strict: bool,
+        pseudonymise_key: Option<&Bound<'_, PyAny>>,
+        extra: Option<Vec<String>>,
+    ) -> PyResult<Self> {
+        crate::guard(|| {
+            let m = mapping(
+                preset, customer, timestamp, event, channel, session, value, consent, unit,
+                assume_utc,
+            )?;
+            let options = IngestOptions {
+                assume_utc,
+                dedup,
+                strict,
+                consent: if m.consent.is_some() {
+                    ConsentRule::Require
+                } else {
+                    ConsentRule::Ignore
+                },
+                extra_columns: extra.unwrap_or_default(),
+                ..IngestOptions::default()
+            };
+            let b = builder(options, pseudonymise_key, journey)?;
+            let bytes: Vec<u8> = if let Ok(b) = source.cast::<PyBytes>() {
+                b.as_bytes().to_vec()
+            } else if let Some(text) = source
+                .cast::<PyString>()
+                .ok()
+                .map(|s| s.to_cow().map(std::borrow::Cow::into_owned))
+                .transpose()?
+                .filter(|t| t.contains('\n') || t.contains('\r'))
+            {
+                text.into_bytes()
+            } else {
+                let path: std::path::PathBuf = source.extract()?;
+                py.detach(|| std::fs::read(&path)).map_err(|e| {
+                    pyo3::exceptions::PyOSError::new_err(format!("{}: {e}", path.display()))
+                })?
+            };
+            let (log, report) = py
+                .detach(|| cjm_core::events::read_csv(bytes.as_slice(), &m, b))
+                .map_err(core_err)?;
+            Ok(Self { log, report })
+        })
+    }
+
+    /// How every input row was used.
+    #[getter]
+    fn ingest_report(&self) -> PyIngestReport {
+        PyIngestReport::from(self.report.clone())
+    }
+
+    /// Number of customers.
+    #[getter]
+    fn customers(&self) -> usize {
+        self.log.customers().len()
+    }
+
+    /// The distinct event names, sorted.
+    #[getter]
+    fn event_names(&self) -> Vec<String> {
+        self.log.event_names().to_vec()
+    }
+
+    /// Traffic per touchpoint and stage of the journey, and the unmapped events.
+    fn traffic(&self, py: Python<'_>, journey: &Bound<'_, PyJourney>) -> PyResult<PyTraffic> {
+        crate::guard(|| {
+            let j = &journey.get().inner;
+            Ok(py.detach(|| self.log.traffic(j)).into())
+        })
+    }
+
+    /// Observed stage order against the journey's stage order.
+    fn conformance(
+        &self,
+        py: Python<'_>,
+        journey: &Bound<'_, PyJourney>,
+    ) -> PyResult<PyConformance> {
+        crate::guard(|| {
+            let j = &journey.get().inner;
+            Ok(py.detach(|| self.log.conformance(j)).into())
+        })
+    }
+
+    /// A funnel over steps (event names, or touchpoint/stage steps with `journey`).
+    #[pyo3(signature = (
+        steps = None, *, journey = None, order = "sequential", window = None,
+        step_windows = None, exclusions = None, as_of = None, breakdown = None
+    ))]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "mirrors the keyword arguments of Python"
+    )]
+    fn funnel(
+        &self,
+        py: Python<'_>,
+        steps: Option<&Bound<'_, PyAny>>,
+        journey: Option<&Bound<'_, PyJourney>>,
+        order: &str,
+        window: Option<&Bound<'_, PyAny>>,
+        step_windows: Option<&Bound<'_, PyAny>>,
+        exclusions: Option<&Bound<'_, PyAny>>,
+        as_of: Option<&Bound<'_, PyAny>>,
+        breakdown: Option<String>,
+    ) -> PyResult<PyFunnelResult> {
+        crate::guard(|| {
+            let j = journey.map(|j| &j.get().inner);
+            let steps: Vec<StepSpec> = match steps.filter(|s| !s.is_none()) {
+                Some(s) if s.is_instance_of::<PyString>() => {
+                    return Err(PyTypeError::new_err(
+                        "`steps` is a list of steps, not one string",
+                    ))
+                }
+                Some(s) => s.try_iter()?.map(|x| step(&x?)).collect::<PyResult<_>>()?,
+                None => match j {
+                    Some(j) => Funnel::from_stages(j).steps,
+                    None => {
+                        return Err(invalid(
+                            "give `steps`, or a `journey` for its stage funnel".to_owned(),
+                        ))
+                    }
+                },
+            };
+            let order = serde_json::from_value(serde_json::Value::String(order.to_owned()))
+                .map_err(|_| {
+                    invalid(format!(
+                        "`order` must be `sequential`, `strict` or `any`, not `{order}`"
+                    ))
+                })?;
+            let window_seconds = match window.filter(|w| !w.is_none()) {
+                Some(w) => seconds(w, "window")?,
+                None => FunnelOptions::default().window_seconds,
+            };
+            let step_windows_seconds = match step_windows.filter(|w| !w.is_none()) {
+                None => Vec::new(),
+                Some(ws) => ws
+                    .try_iter()?
+                    .map(|w| {
+                        let w = w?;
+                        if w.is_none() {
+                            Ok(None)
+                        } else {
+                            seconds(&w, "step_windows").map(Some)
+                        }
+                    })
+                    .collect::<PyResult<_>>()?,
+            };
+            let exclusions = match exclusions.filter(|x| !x.is_none()) {
+                None => Vec::new(),
+                Some(xs) => xs
+                    .try_iter()?
+                    .map(|x| exclusion(&x?))
+                    .collect::<PyResult<_>>()?,
+            };
+            let as_of = as_of
+                .filter(|a| !a.is_none())
+                .map(|a| instant(a, "as_of"))
+                .transpose()?;
+            let funnel = Funnel {
+                steps,
+                options: FunnelOptions {
+                    order,
+                    window_seconds,
+                    step_windows_seconds,
+                    exclusions,
+                    as_of,
+                    breakdown,
+                },
+            };
+            let result = py.detach(|| funnel.run(&self.log, j)).map_err(core_err)?;
+            Ok(result.into())
+        })
+    }
+
+    /// The directly-follows graph (with `START`/`END` nodes unless `start_end=False`).
+    #[pyo3(signature = (*, start_end = true))]
+    fn directly_follows(&self, py: Python<'_>, start_end: bool) -> PyResult<PyDirectlyFollows> {
+        crate::guard(|| {
+            let options = DirectlyFollowsOptions { start_end };
+            Ok(py.detach(|| self.log.directly_follows(&options)).into())
+        })
+    }
+
+    /// The `k` most common event sequences.
+    #[pyo3(signature = (k = 10, *, max_length = None, collapse_repeats = false))]
+    fn variants(
+        &self,
+        py: Python<'_>,
+        k: usize,
+        max_length: Option<usize>,
+        collapse_repeats: bool,
+    ) -> PyResult<PyVariants> {
+        crate::guard(|| {
+            let options = VariantOptions {
+                top_k: k,
+                max_length,
+                collapse_repeats,
+            };
+            Ok(py.detach(|| self.log.variants(&options)).into())
+        })
+    }
+
+    /// Flow (Sankey) data of the first `n` events of each customer.
+    #[pyo3(signature = (n = 5, *, min_share = 0.02, collapse_repeats = true))]
+    fn flows(
+        &self,
+        py: Python<'_>,
+        n: usize,
+        min_share: f64,
+        collapse_repeats: bool,
+    ) -> PyResult<PyFlows> {
+        crate::guard(|| {
+            if !(0.0..=1.0).contains(&min_share) {
+                return Err(invalid(format!(
+                    "`min_share` must be within 0..1, not `{min_share}`"
+                )));
+            }
+            let options = FlowOptions {
+                steps: n,
+                min_share,
+                collapse_repeats,
+            };
+            Ok(py.detach(|| self.log.flows(&options)).into())
+        })
+    }
+
+    /// Where each customer is in the journey.
+    #[pyo3(signature = (journey, *, as_of = None, conversion = None))]
+    fn journey_states(
+        &self,
+        py: Python<'_>,
+        journey: &Bound<'_, PyJourney>,
+        as_of: Option<&Bound<'_, PyAny>>,
+        conversion: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyJourneyStates> {
+        crate::guard(|| {
+            let options = JourneyStateOptions {
+                as_of: as_of
+                    .filter(|a| !a.is_none())
+                    .map(|a| instant(a, "as_of"))
+                    .transpose()?,
+                conversion: conversion.filter(|c| !c.is_none()).map(step).transpose()?,
+            };
+            let j = &journey.get().inner;
+            let states = py
+                .detach(|| self.log.journey_states(j, &options))
+                .map_err(core_err)?;
+            Ok(states.into())
+        })
+    }
+
+    /// Odds ratios of converting for each event name (or touchpoint).
+    #[pyo3(signature = (conversion, *, journey = None, by_touchpoint = false, min_support = 5))]
+    fn drivers(
+        &self,
+        py: Python<'_>,
+        conversion: &Bound<'_, PyAny>,
+        journey: Option<&Bound<'_, PyJourney>>,
+        by_touchpoint: bool,
+        min_support: u64,
+    ) -> PyResult<PyDrivers> {
+        crate::guard(|| {
+            let options = DriverOptions {
+                conversion: step(conversion)?,
+                by_touchpoint,
+                min_support,
+            };
+            let j = journey.map(|j| &j.get().inner);
+            let drivers = py
+                .detach(|| self.log.drivers(j, &options))
+                .map_err(core_err)?;
+            Ok(drivers.into())
+        })
+    }
+
+    fn __len__(&self) -> usize {
+        self.log.len()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<EventLog: {} events, {} customers, {} event names; {} of {} rows used>",
+            self.log.len(),
+            self.log.customers().len(),
+            self.log.event_names().len(),
+            self.report.rows_used,
+            self.report.rows_read
+        )
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Synthetic logs
+
+/// Rows per generated batch.
+const SYNTH_BATCH: usize = 1 << 20;
+
+struct SynthBatch {
+    customer: StringBuilder,
+    timestamp: TimestampMillisecondBuilder,
+    event: StringBuilder,
+    channel: StringBuilder,
+    session: StringBuilder,
+    value: Float64Builder,
+    rows: usize,
+}
+
+impl SynthBatch {
+    fn new() -> Self {
+        Self {
+            customer: StringBuilder::new(),
+            timestamp: TimestampMillisecondBuilder::new().with_timezone("UTC"),
+            event: StringBuilder::new(),
+            channel: StringBuilder::new(),
+            session: StringBuilder::new(),
+            value: Float64Builder::new(),
+            rows: 0,
+        }
+    }
+
+    fn finish(&mut self, schema: &SchemaRef) -> Result<RecordBatch, arrow_schema::ArrowError> {
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(self.customer.finish()),
+            Arc::new(self.timestamp.finish()),
+            Arc::new(self.event.finish()),
+            Arc::new(self.channel.finish()),
+            Arc::new(self.session.finish()),
+            Arc::new(self.value.finish()),
+        ];
+        self.rows = 0;
+        RecordBatch::try_new(Arc::clone(schema), columns)
+    }
+}
+
+fn synth_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("customer", DataType::Utf8, false),
+        Field::new(
+            "timestamp",
+            DataType::Timestamp(arrow_schema::TimeUnit::Millisecond, Some("UTC".into())),
+            false,
+        ),
+        Field::new("event", DataType::Utf8, false),
+        Field::new("channel", DataType::Utf8, false),
+        Field::new("session", DataType::Utf8, false),
+        Field::new("value", DataType::Float64, true),
+    ]))
+}
+
+fn synth_batches(options: &SynthOptions) -> Result<Vec<RecordBatch>, arrow_schema::ArrowError> {
+    let schema = synth_schema();
+    let mut batches = Vec::new();
+    let mut current = SynthBatch::new();
+    let mut error = None;
+    for_each_event(options, |e| {
+        current.customer.append_value(e.customer);
+        current.timestamp.append_value(e.timestamp_ms);
+        current.event.append_value(e.event);
+        current.channel.append_value(e.channel);
+        current.session.append_value(e.session);
+        current.value.append_option(e.value);
+        current.rows += 1;
+        if current.rows == SYNTH_BATCH {
+            match current.finish(&schema) {
+                Ok(b) => batches.push(b),
+                Err(err) => error = Some(err),
+            }
+        }
+    });
+    if let Some(err) = error {
+        return Err(err);
+    }
+    if current.rows > 0 {
+        batches.push(current.finish(&schema)?);
+    }
+    Ok(batches)
+}
+
+/// A seeded synthetic clickstream (the core's generator) as a `pyarrow.Table` with
+/// columns customer, timestamp (`timestamp[ms, tz=UTC]`), event, channel, session and
+/// value (revenue on `purchase`, else null); about 14 events per customer.
+#[pyfunction]
+#[pyo3(signature = (customers = 1000, seed = 42))]
+pub(crate) fn generate_log<'py>(
+    py: Python<'py>,
+    customers: usize,
+    seed: u64,
+) -> PyResult<Bound<'py, PyAny>> {
+    crate::guard(|| {
+        let pyarrow = crate::reports::optional(py, "pyarrow", "generate_log()")?;
+        let options = SynthOptions {
+            customers,
+            seed,
+            ..SynthOptions::default()
+        };
+        let batches = py
+            .detach(|| synth_batches(&options))
+            .map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("{e}")))?;
+        let table = Bound::new(py, PyTable::try_new(batches, synth_schema())?)?;
+        pyarrow.getattr("table")?.call1((table,))
+    })
+}

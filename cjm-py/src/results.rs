@@ -1,0 +1,963 @@
+//! Result classes of insights, comparisons and event-log analytics.
+//!
+//! Like [`crate::reports`]: each class holds the core's result as it is and shows it as
+//! `to_dict()` (the core's JSON shape), named tables (`to_arrow`, `to_pandas`,
+//! `to_polars`, `to_dicts`, `__arrow_c_stream__`) and an HTML view. Tables are built
+//! from the result's fields; no number is computed here.
+
+use cjm_core::events::{
+    Conformance, DirectlyFollows, Drivers, Flows, FunnelResult, FunnelStepResult, IngestReport,
+    JourneyStates, StepSpec, Traffic, Variants,
+};
+use cjm_core::insights::InsightReport;
+use cjm_core::render::{FlowChart, FunnelChart, FunnelStep};
+use cjm_core::scoring::{GroupComparison, MapDiff, Patterns};
+use cjm_core::Definition;
+use pyo3::prelude::*;
+
+use crate::convert::Wrap;
+use crate::pictures::PySvg;
+use crate::reports::{count, label, plural, report_methods, Col, Report, Table};
+
+fn text<T>(rows: &[T], f: impl Fn(&T) -> Option<String>) -> Col {
+    Col::Text(rows.iter().map(f).collect())
+}
+
+fn number<T>(rows: &[T], f: impl Fn(&T) -> Option<f64>) -> Col {
+    Col::Number(rows.iter().map(f).collect())
+}
+
+fn counts<T>(rows: &[T], f: impl Fn(&T) -> Option<u64>) -> Col {
+    Col::Count(rows.iter().map(f).collect())
+}
+
+/// The id a funnel step names (event name, touchpoint id or stage id).
+pub(crate) fn step_name(step: &StepSpec) -> &str {
+    match step {
+        StepSpec::Event(s) | StepSpec::Touchpoint(s) | StepSpec::Stage(s) => s,
+    }
+}
+
+/// `event`, `touchpoint` or `stage`.
+fn step_kind(step: &StepSpec) -> &'static str {
+    match step {
+        StepSpec::Event(_) => "event",
+        StepSpec::Touchpoint(_) => "touchpoint",
+        StepSpec::Stage(_) => "stage",
+    }
+}
+
+/// Declares a result class holding a core value, with `to_dict()` and the shared methods.
+macro_rules! result_class {
+    ($(#[$doc:meta])* $rust:ident, $py:literal, $inner:ty { $($extra:tt)* }) => {
+        $(#[$doc])*
+        #[pyclass(frozen, module = "cjm", name = $py)]
+        pub(crate) struct $rust {
+            pub(crate) inner: $inner,
+        }
+
+        impl From<$inner> for $rust {
+            fn from(inner: $inner) -> Self {
+                Self { inner }
+            }
+        }
+
+        report_methods!($rust {
+            /// The result as plain Python values (the core's JSON shape).
+            fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+                crate::guard(|| Wrap(&self.inner).into_json_value(py))
+            }
+            $($extra)*
+        });
+    };
+}
+
+// ---------------------------------------------------------------------------------------
+// Insights
+
+result_class!(
+    /// Map lint findings (Python class `cjm.Insights`), from `Journey.insights`.
+    PyInsights, "Insights", InsightReport {
+    /// Rules skipped for lack of input, with the input they need.
+    #[getter]
+    fn not_checked(&self) -> Vec<String> {
+        self.inner.not_checked.clone()
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.insights.len()
+    }
+});
+
+impl Report for PyInsights {
+    const NAME: &'static str = "Insights";
+    const TABLES: &'static [&'static str] = &["insights"];
+
+    fn table(&self, name: &str) -> Option<Table> {
+        let i = &self.inner.insights;
+        (name == "insights").then(|| Table {
+            columns: vec![
+                ("code", text(i, |i| Some(i.code.clone()))),
+                ("severity", text(i, |i| Some(label(&i.severity)))),
+                ("path", text(i, |i| Some(i.path.clone()))),
+                ("message", text(i, |i| Some(i.message.clone()))),
+            ],
+        })
+    }
+
+    fn definition(&self) -> Option<&Definition> {
+        Some(&self.inner.definition)
+    }
+
+    fn extent(&self) -> String {
+        format!(
+            "{}, {} not checked",
+            plural(self.inner.insights.len(), "finding"),
+            self.inner.not_checked.len()
+        )
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Comparisons
+
+result_class!(
+    /// Two survey groups compared on every KPI both have (Python class
+    /// `cjm.GroupComparison`), from `cjm.compare_groups`.
+    PyGroupComparison, "GroupComparison", GroupComparison {
+    fn __len__(&self) -> usize {
+        self.inner.kpis.len()
+    }
+});
+
+impl Report for PyGroupComparison {
+    const NAME: &'static str = "GroupComparison";
+    const TABLES: &'static [&'static str] = &["kpis"];
+
+    fn table(&self, name: &str) -> Option<Table> {
+        let k = &self.inner.kpis;
+        (name == "kpis").then(|| Table {
+            columns: vec![
+                ("metric", text(k, |k| Some(k.metric.clone()))),
+                ("a", number(k, |k| k.a)),
+                ("b", number(k, |k| k.b)),
+                ("difference", number(k, |k| k.difference)),
+                ("margin", number(k, |k| k.margin)),
+                ("z", number(k, |k| k.z)),
+                ("p_value", number(k, |k| k.p_value)),
+                (
+                    "significant",
+                    Col::MaybeFlag(k.iter().map(|k| k.significant).collect()),
+                ),
+                ("method", text(k, |k| Some(k.method.clone()))),
+            ],
+        })
+    }
+
+    fn definition(&self) -> Option<&Definition> {
+        Some(&self.inner.definition)
+    }
+
+    fn extent(&self) -> String {
+        plural(self.inner.kpis.len(), "KPI")
+    }
+}
+
+result_class!(
+    /// Two versions of a map compared (Python class `cjm.MapDiff`), from `cjm.diff_maps`.
+    PyMapDiff, "MapDiff", MapDiff {
+    /// Top-level journey fields that changed.
+    #[getter]
+    fn journey_fields(&self) -> Vec<String> {
+        self.inner.journey_fields.clone()
+    }
+});
+
+impl Report for PyMapDiff {
+    const NAME: &'static str = "MapDiff";
+    const TABLES: &'static [&'static str] = &["scores", "changes"];
+
+    fn table(&self, name: &str) -> Option<Table> {
+        match name {
+            "scores" => {
+                let s = &self.inner.scores;
+                Some(Table {
+                    columns: vec![
+                        ("kind", text(s, |s| Some(s.kind.clone()))),
+                        ("id", text(s, |s| Some(s.id.clone()))),
+                        ("before", number(s, |s| s.before)),
+                        ("after", number(s, |s| s.after)),
+                        ("delta", number(s, |s| s.delta)),
+                    ],
+                })
+            }
+            "changes" => {
+                let mut rows: Vec<(&str, &str, &str, Vec<String>)> = Vec::new();
+                for (collection, diff) in &self.inner.collections {
+                    rows.extend(
+                        diff.added
+                            .iter()
+                            .map(|id| (collection.as_str(), "added", id.as_str(), Vec::new())),
+                    );
+                    rows.extend(
+                        diff.removed
+                            .iter()
+                            .map(|id| (collection.as_str(), "removed", id.as_str(), Vec::new())),
+                    );
+                    rows.extend(diff.changed.iter().map(|c| {
+                        (
+                            collection.as_str(),
+                            "changed",
+                            c.id.as_str(),
+                            c.fields.clone(),
+                        )
+                    }));
+                }
+                Some(Table {
+                    columns: vec![
+                        ("collection", text(&rows, |r| Some(r.0.to_owned()))),
+                        ("change", text(&rows, |r| Some(r.1.to_owned()))),
+                        ("id", text(&rows, |r| Some(r.2.to_owned()))),
+                        (
+                            "fields",
+                            Col::TextList(rows.iter().map(|r| r.3.clone()).collect()),
+                        ),
+                    ],
+                })
+            }
+            _ => None,
+        }
+    }
+
+    fn definition(&self) -> Option<&Definition> {
+        Some(&self.inner.definition)
+    }
+
+    fn extent(&self) -> String {
+        format!(
+            "{} changed, {}",
+            plural(self.inner.collections.len(), "collection"),
+            plural(self.inner.scores.len(), "score")
+        )
+    }
+}
+
+result_class!(
+    /// Pain points, low points and findings that recur across maps (Python class
+    /// `cjm.Patterns`), from `cjm.patterns`.
+    PyPatterns, "Patterns", Patterns {
+    fn __len__(&self) -> usize {
+        self.inner.patterns.len()
+    }
+});
+
+impl Report for PyPatterns {
+    const NAME: &'static str = "Patterns";
+    const TABLES: &'static [&'static str] = &["patterns"];
+
+    fn table(&self, name: &str) -> Option<Table> {
+        let p = &self.inner.patterns;
+        (name == "patterns").then(|| Table {
+            columns: vec![
+                ("kind", text(p, |p| Some(p.kind.clone()))),
+                ("key", text(p, |p| Some(p.key.clone()))),
+                ("maps", counts(p, |p| count(p.maps))),
+                ("occurrences", counts(p, |p| count(p.occurrences))),
+                ("badness", number(p, |p| Some(p.badness))),
+                (
+                    "map_ids",
+                    Col::TextList(p.iter().map(|p| p.map_ids.clone()).collect()),
+                ),
+            ],
+        })
+    }
+
+    fn definition(&self) -> Option<&Definition> {
+        Some(&self.inner.definition)
+    }
+
+    fn extent(&self) -> String {
+        plural(self.inner.patterns.len(), "pattern")
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Event logs
+
+result_class!(
+    /// How every input row of an event log was used (Python class `cjm.IngestReport`):
+    /// `rows_read = rows_used + rejected_total + consent_filtered`.
+    PyIngestReport, "IngestReport", IngestReport {
+    /// Rows given.
+    #[getter]
+    fn rows_read(&self) -> u64 {
+        self.inner.rows_read
+    }
+
+    /// Rows in the log.
+    #[getter]
+    fn rows_used(&self) -> u64 {
+        self.inner.rows_used
+    }
+
+    /// Rows not used, all reasons together.
+    #[getter]
+    fn rejected_total(&self) -> u64 {
+        self.inner.rejected_total
+    }
+
+    /// Rows filtered for lack of consent.
+    #[getter]
+    fn consent_filtered(&self) -> u64 {
+        self.inner.consent_filtered
+    }
+
+    /// Rejected rows by reason code.
+    #[getter]
+    fn rejected(&self) -> std::collections::BTreeMap<String, u64> {
+        self.inner
+            .rejected
+            .iter()
+            .map(|r| (r.reason.code().to_owned(), r.count))
+            .collect()
+    }
+
+    /// Used events no touchpoint binds, by name (when a journey was given).
+    #[getter]
+    fn unmapped_events(&self) -> std::collections::BTreeMap<String, u64> {
+        self.inner
+            .unmapped_events
+            .iter()
+            .map(|n| (n.event.clone(), n.count))
+            .collect()
+    }
+});
+
+impl Report for PyIngestReport {
+    const NAME: &'static str = "IngestReport";
+    const TABLES: &'static [&'static str] = &["rows", "rejected", "unmapped_events"];
+
+    fn table(&self, name: &str) -> Option<Table> {
+        let r = &self.inner;
+        match name {
+            "rows" => {
+                let mut rows: Vec<(String, u64)> = vec![
+                    ("read".to_owned(), r.rows_read),
+                    ("used".to_owned(), r.rows_used),
+                ];
+                rows.extend(
+                    r.rejected
+                        .iter()
+                        .map(|x| (format!("rejected: {}", x.reason.code()), x.count)),
+                );
+                rows.push(("consent_filtered".to_owned(), r.consent_filtered));
+                Some(Table {
+                    columns: vec![
+                        ("rows", text(&rows, |x| Some(x.0.clone()))),
+                        ("count", counts(&rows, |x| Some(x.1))),
+                    ],
+                })
+            }
+            "rejected" => {
+                let x = &r.rejected;
+                Some(Table {
+                    columns: vec![
+                        ("reason", text(x, |x| Some(x.reason.code().to_owned()))),
+                        ("count", counts(x, |x| Some(x.count))),
+                        ("first_row", counts(x, |x| Some(x.first_row))),
+                    ],
+                })
+            }
+            "unmapped_events" => {
+                let u = &r.unmapped_events;
+                Some(Table {
+                    columns: vec![
+                        ("event", text(u, |u| Some(u.event.clone()))),
+                        ("count", counts(u, |u| Some(u.count))),
+                    ],
+                })
+            }
+            _ => None,
+        }
+    }
+
+    fn definition(&self) -> Option<&Definition> {
+        None
+    }
+
+    fn extent(&self) -> String {
+        format!(
+            "{} read, {} used, {} rejected, {} consent-filtered",
+            self.inner.rows_read,
+            self.inner.rows_used,
+            self.inner.rejected_total,
+            self.inner.consent_filtered
+        )
+    }
+}
+
+result_class!(
+    /// A log bound to a map: traffic per touchpoint and stage, and the unmapped events
+    /// (Python class `cjm.Traffic`), from `EventLog.traffic`.
+    PyTraffic, "Traffic", Traffic {
+    /// Measured reach per stage and touchpoint, for `Journey.priorities(reach=...)` and
+    /// `Journey.health(reach=...)`.
+    fn measured_reach<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        crate::guard(|| Wrap(&self.inner.measured_reach()).into_json_value(py))
+    }
+
+    /// Customers per touchpoint, for `Journey.health(traffic=...)`.
+    fn touchpoint_customers(&self) -> std::collections::BTreeMap<String, f64> {
+        self.inner.touchpoint_customers()
+    }
+
+    /// Unmapped event names with their counts, for `Journey.insights(unmapped_events=...)`.
+    fn unmapped_counts(&self) -> std::collections::BTreeMap<String, u64> {
+        self.inner.unmapped_counts()
+    }
+});
+
+impl Report for PyTraffic {
+    const NAME: &'static str = "Traffic";
+    const TABLES: &'static [&'static str] = &["touchpoints", "stages", "unmapped_events"];
+
+    fn table(&self, name: &str) -> Option<Table> {
+        match name {
+            "touchpoints" => {
+                let t = &self.inner.touchpoints;
+                Some(Table {
+                    columns: vec![
+                        ("id", text(t, |t| Some(t.id.clone()))),
+                        ("stage", text(t, |t| Some(t.stage.clone()))),
+                        ("events", counts(t, |t| Some(t.events))),
+                        ("customers", counts(t, |t| Some(t.customers))),
+                        ("reach", number(t, |t| t.reach)),
+                    ],
+                })
+            }
+            "stages" => {
+                let s = &self.inner.stages;
+                Some(Table {
+                    columns: vec![
+                        ("id", text(s, |s| Some(s.id.clone()))),
+                        ("events", counts(s, |s| Some(s.events))),
+                        ("customers", counts(s, |s| Some(s.customers))),
+                        ("reach", number(s, |s| s.reach)),
+                    ],
+                })
+            }
+            "unmapped_events" => {
+                let u = &self.inner.unmapped_events;
+                Some(Table {
+                    columns: vec![
+                        ("event", text(u, |u| Some(u.event.clone()))),
+                        ("count", counts(u, |u| Some(u.count))),
+                    ],
+                })
+            }
+            _ => None,
+        }
+    }
+
+    fn definition(&self) -> Option<&Definition> {
+        Some(&self.inner.definition)
+    }
+
+    fn extent(&self) -> String {
+        format!(
+            "{}, {}, {} of {} events mapped",
+            plural(self.inner.customers as usize, "customer"),
+            plural(self.inner.touchpoints.len(), "touchpoint"),
+            self.inner.mapped_events,
+            self.inner.events
+        )
+    }
+}
+
+fn funnel_columns(
+    steps: &[(Option<&str>, &FunnelStepResult)],
+    with_group: bool,
+) -> Vec<(&'static str, Col)> {
+    let mut columns = Vec::new();
+    if with_group {
+        columns.push(("group", text(steps, |(g, _)| g.map(str::to_owned))));
+    }
+    let dur = |f: fn(&FunnelStepResult) -> Option<&cjm_core::events::DurationStats>,
+               g: fn(&cjm_core::events::DurationStats) -> f64| {
+        number(steps, move |(_, s)| f(s).map(g))
+    };
+    columns.extend([
+        ("index", counts(steps, |(_, s)| count(s.index))),
+        (
+            "kind",
+            text(steps, |(_, s)| Some(step_kind(&s.step).to_owned())),
+        ),
+        (
+            "step",
+            text(steps, |(_, s)| Some(step_name(&s.step).to_owned())),
+        ),
+        ("customers", counts(steps, |(_, s)| Some(s.customers))),
+        ("pending", counts(steps, |(_, s)| Some(s.pending))),
+        (
+            "conversion_from_first",
+            number(steps, |(_, s)| s.conversion_from_first),
+        ),
+        (
+            "conversion_from_previous",
+            number(steps, |(_, s)| s.conversion_from_previous),
+        ),
+        ("drop_off", counts(steps, |(_, s)| Some(s.drop_off))),
+        ("drop_off_rate", number(steps, |(_, s)| s.drop_off_rate)),
+        (
+            "median_seconds_from_first",
+            dur(|s| s.time_from_first.as_ref(), |d| d.median_seconds),
+        ),
+        (
+            "p90_seconds_from_first",
+            dur(|s| s.time_from_first.as_ref(), |d| d.p90_seconds),
+        ),
+        (
+            "mean_seconds_from_first",
+            dur(|s| s.time_from_first.as_ref(), |d| d.mean_seconds),
+        ),
+        (
+            "median_seconds_from_previous",
+            dur(|s| s.time_from_previous.as_ref(), |d| d.median_seconds),
+        ),
+        (
+            "p90_seconds_from_previous",
+            dur(|s| s.time_from_previous.as_ref(), |d| d.p90_seconds),
+        ),
+        (
+            "mean_seconds_from_previous",
+            dur(|s| s.time_from_previous.as_ref(), |d| d.mean_seconds),
+        ),
+    ]);
+    columns
+}
+
+/// The funnel chart of a result: one bar per step with its customers.
+pub(crate) fn funnel_chart(result: &FunnelResult, title: Option<String>) -> FunnelChart {
+    FunnelChart {
+        title,
+        steps: result
+            .steps
+            .iter()
+            .map(|s| FunnelStep {
+                label: step_name(&s.step).to_owned(),
+                customers: s.customers,
+            })
+            .collect(),
+        width: None,
+    }
+}
+
+/// The Sankey chart of flow data: node `depth:name` in column `depth`.
+#[allow(clippy::cast_precision_loss, reason = "customer counts far below 2^52")]
+pub(crate) fn flow_chart(flows: &Flows, title: Option<String>) -> FlowChart {
+    let id = |depth: usize, name: &str| format!("{depth}:{name}");
+    let columns = flows.nodes.iter().map(|n| n.depth + 1).max().unwrap_or(0);
+    FlowChart {
+        title,
+        columns: (1..=columns).map(|d| format!("step {d}")).collect(),
+        nodes: flows
+            .nodes
+            .iter()
+            .map(|n| cjm_core::render::FlowNode {
+                id: id(n.depth, &n.name),
+                label: n.name.clone(),
+                column: u32::try_from(n.depth).unwrap_or(u32::MAX),
+            })
+            .collect(),
+        links: flows
+            .links
+            .iter()
+            .map(|l| cjm_core::render::FlowLink {
+                source: id(l.depth, &l.from),
+                target: id(l.depth + 1, &l.to),
+                value: l.customers as f64,
+            })
+            .collect(),
+        width: None,
+        height: None,
+    }
+}
+
+result_class!(
+    /// A funnel (Python class `cjm.FunnelResult`), from `EventLog.funnel`.
+    PyFunnelResult, "FunnelResult", FunnelResult {
+    /// Customers all of whose attempts were void (by exclusions).
+    #[getter]
+    fn excluded(&self) -> u64 {
+        self.inner.excluded
+    }
+
+    /// Pending customers (not complete, window still open at `as_of`).
+    #[getter]
+    fn pending(&self) -> u64 {
+        self.inner.pending
+    }
+
+    /// Customers per step, first to last.
+    #[getter]
+    fn customers(&self) -> Vec<u64> {
+        self.inner.steps.iter().map(|s| s.customers).collect()
+    }
+
+    /// The funnel as an SVG picture.
+    #[pyo3(signature = (title = None, width = None))]
+    fn to_svg(&self, title: Option<String>, width: Option<u32>) -> PySvg {
+        let mut chart = funnel_chart(&self.inner, title);
+        chart.width = width;
+        PySvg::new(cjm_core::render::funnel_svg(&chart))
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.steps.len()
+    }
+});
+
+impl Report for PyFunnelResult {
+    const NAME: &'static str = "FunnelResult";
+    const TABLES: &'static [&'static str] = &["steps", "breakdown"];
+
+    fn table(&self, name: &str) -> Option<Table> {
+        match name {
+            "steps" => {
+                let rows: Vec<_> = self.inner.steps.iter().map(|s| (None, s)).collect();
+                Some(Table {
+                    columns: funnel_columns(&rows, false),
+                })
+            }
+            "breakdown" => {
+                let rows: Vec<_> = self
+                    .inner
+                    .breakdown
+                    .iter()
+                    .flat_map(|g| g.steps.iter().map(move |s| (g.value.as_deref(), s)))
+                    .collect();
+                Some(Table {
+                    columns: funnel_columns(&rows, true),
+                })
+            }
+            _ => None,
+        }
+    }
+
+    fn definition(&self) -> Option<&Definition> {
+        Some(&self.inner.definition)
+    }
+
+    fn extent(&self) -> String {
+        let counts: Vec<String> = self
+            .inner
+            .steps
+            .iter()
+            .map(|s| s.customers.to_string())
+            .collect();
+        format!(
+            "{} ({})",
+            plural(self.inner.steps.len(), "step"),
+            counts.join(" → ")
+        )
+    }
+}
+
+result_class!(
+    /// The directly-follows graph (Python class `cjm.DirectlyFollows`), from
+    /// `EventLog.directly_follows`.
+    PyDirectlyFollows, "DirectlyFollows", DirectlyFollows {});
+
+impl Report for PyDirectlyFollows {
+    const NAME: &'static str = "DirectlyFollows";
+    const TABLES: &'static [&'static str] = &["edges", "nodes"];
+
+    fn table(&self, name: &str) -> Option<Table> {
+        match name {
+            "edges" => {
+                let e = &self.inner.edges;
+                Some(Table {
+                    columns: vec![
+                        ("from", text(e, |e| Some(e.from.clone()))),
+                        ("to", text(e, |e| Some(e.to.clone()))),
+                        ("transitions", counts(e, |e| Some(e.transitions))),
+                        ("customers", counts(e, |e| Some(e.customers))),
+                        ("probability", number(e, |e| e.probability)),
+                    ],
+                })
+            }
+            "nodes" => {
+                let n = &self.inner.nodes;
+                Some(Table {
+                    columns: vec![
+                        ("name", text(n, |n| Some(n.name.clone()))),
+                        ("events", counts(n, |n| Some(n.events))),
+                        ("customers", counts(n, |n| Some(n.customers))),
+                    ],
+                })
+            }
+            _ => None,
+        }
+    }
+
+    fn definition(&self) -> Option<&Definition> {
+        Some(&self.inner.definition)
+    }
+
+    fn extent(&self) -> String {
+        format!(
+            "{}, {}",
+            plural(self.inner.nodes.len(), "node"),
+            plural(self.inner.edges.len(), "edge")
+        )
+    }
+}
+
+result_class!(
+    /// The top event sequences (Python class `cjm.Variants`), from `EventLog.variants`.
+    PyVariants, "Variants", Variants {
+    fn __len__(&self) -> usize {
+        self.inner.variants.len()
+    }
+});
+
+impl Report for PyVariants {
+    const NAME: &'static str = "Variants";
+    const TABLES: &'static [&'static str] = &["variants"];
+
+    fn table(&self, name: &str) -> Option<Table> {
+        let v = &self.inner.variants;
+        (name == "variants").then(|| Table {
+            columns: vec![
+                (
+                    "events",
+                    Col::TextList(v.iter().map(|v| v.events.clone()).collect()),
+                ),
+                ("customers", counts(v, |v| Some(v.customers))),
+                ("share", number(v, |v| v.share)),
+            ],
+        })
+    }
+
+    fn definition(&self) -> Option<&Definition> {
+        Some(&self.inner.definition)
+    }
+
+    fn extent(&self) -> String {
+        format!(
+            "top {} of {} distinct, {}",
+            self.inner.variants.len(),
+            self.inner.distinct,
+            plural(self.inner.customers as usize, "customer")
+        )
+    }
+}
+
+result_class!(
+    /// Flow (Sankey) data of the first events of each customer (Python class `cjm.Flows`),
+    /// from `EventLog.flows`.
+    PyFlows, "Flows", Flows {
+    /// The flows as an SVG Sankey picture (node `depth:name` in column `depth`).
+    #[pyo3(signature = (title = None, width = None, height = None))]
+    fn to_svg(&self, title: Option<String>, width: Option<u32>, height: Option<u32>) -> PySvg {
+        let mut chart = flow_chart(&self.inner, title);
+        chart.width = width;
+        chart.height = height;
+        PySvg::new(cjm_core::render::flow_svg(&chart))
+    }
+});
+
+impl Report for PyFlows {
+    const NAME: &'static str = "Flows";
+    const TABLES: &'static [&'static str] = &["links", "nodes"];
+
+    fn table(&self, name: &str) -> Option<Table> {
+        match name {
+            "links" => {
+                let l = &self.inner.links;
+                Some(Table {
+                    columns: vec![
+                        ("depth", counts(l, |l| count(l.depth))),
+                        ("from", text(l, |l| Some(l.from.clone()))),
+                        ("to", text(l, |l| Some(l.to.clone()))),
+                        ("customers", counts(l, |l| Some(l.customers))),
+                    ],
+                })
+            }
+            "nodes" => {
+                let n = &self.inner.nodes;
+                Some(Table {
+                    columns: vec![
+                        ("depth", counts(n, |n| count(n.depth))),
+                        ("name", text(n, |n| Some(n.name.clone()))),
+                        ("customers", counts(n, |n| Some(n.customers))),
+                    ],
+                })
+            }
+            _ => None,
+        }
+    }
+
+    fn definition(&self) -> Option<&Definition> {
+        Some(&self.inner.definition)
+    }
+
+    fn extent(&self) -> String {
+        format!(
+            "{}, {}",
+            plural(self.inner.nodes.len(), "node"),
+            plural(self.inner.links.len(), "link")
+        )
+    }
+}
+
+result_class!(
+    /// Where each customer is in the journey (Python class `cjm.JourneyStates`), from
+    /// `EventLog.journey_states`.
+    PyJourneyStates, "JourneyStates", JourneyStates {
+    /// The `as_of` used (ISO-8601, UTC).
+    #[getter]
+    fn as_of(&self) -> Option<String> {
+        self.inner.as_of.clone()
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.customers.len()
+    }
+});
+
+impl Report for PyJourneyStates {
+    const NAME: &'static str = "JourneyStates";
+    const TABLES: &'static [&'static str] = &["customers"];
+
+    fn table(&self, name: &str) -> Option<Table> {
+        let c = &self.inner.customers;
+        (name == "customers").then(|| Table {
+            columns: vec![
+                ("customer", text(c, |c| Some(c.customer.clone()))),
+                ("current_stage", text(c, |c| c.current_stage.clone())),
+                ("deepest_stage", text(c, |c| c.deepest_stage.clone())),
+                ("last_touchpoint", text(c, |c| c.last_touchpoint.clone())),
+                ("stage_entered_at", text(c, |c| c.stage_entered_at.clone())),
+                ("seconds_in_stage", number(c, |c| c.seconds_in_stage)),
+                (
+                    "converted",
+                    Col::Flag(c.iter().map(|c| c.converted).collect()),
+                ),
+                ("events", counts(c, |c| Some(c.events))),
+            ],
+        })
+    }
+
+    fn definition(&self) -> Option<&Definition> {
+        Some(&self.inner.definition)
+    }
+
+    fn extent(&self) -> String {
+        plural(self.inner.customers.len(), "customer")
+    }
+}
+
+result_class!(
+    /// Conversion drivers: odds ratios with a +1 prior (Python class `cjm.Drivers`), from
+    /// `EventLog.drivers`.
+    PyDrivers, "Drivers", Drivers {
+    fn __len__(&self) -> usize {
+        self.inner.drivers.len()
+    }
+});
+
+impl Report for PyDrivers {
+    const NAME: &'static str = "Drivers";
+    const TABLES: &'static [&'static str] = &["drivers"];
+
+    fn table(&self, name: &str) -> Option<Table> {
+        let d = &self.inner.drivers;
+        (name == "drivers").then(|| Table {
+            columns: vec![
+                ("name", text(d, |d| Some(d.name.clone()))),
+                ("converted_with", counts(d, |d| Some(d.converted_with))),
+                (
+                    "not_converted_with",
+                    counts(d, |d| Some(d.not_converted_with)),
+                ),
+                (
+                    "converted_without",
+                    counts(d, |d| Some(d.converted_without)),
+                ),
+                (
+                    "not_converted_without",
+                    counts(d, |d| Some(d.not_converted_without)),
+                ),
+                ("odds_ratio", number(d, |d| Some(d.odds_ratio))),
+                ("success_rate", number(d, |d| d.success_rate)),
+            ],
+        })
+    }
+
+    fn definition(&self) -> Option<&Definition> {
+        Some(&self.inner.definition)
+    }
+
+    fn extent(&self) -> String {
+        format!(
+            "{}, {} of {} customers converted",
+            plural(self.inner.drivers.len(), "driver"),
+            self.inner.converters,
+            self.inner.customers
+        )
+    }
+}
+
+result_class!(
+    /// Observed stage order against the map's (Python class `cjm.Conformance`), from
+    /// `EventLog.conformance`.
+    PyConformance, "Conformance", Conformance {});
+
+impl Report for PyConformance {
+    const NAME: &'static str = "Conformance";
+    const TABLES: &'static [&'static str] = &["summary", "entry_stages"];
+
+    fn table(&self, name: &str) -> Option<Table> {
+        let c = &self.inner;
+        match name {
+            "summary" => {
+                let rows = [
+                    ("customers", c.customers, None),
+                    ("in_order", c.in_order, c.in_order_share),
+                    ("skipped", c.skipped, c.skipped_share),
+                    ("went_back", c.went_back, c.went_back_share),
+                    ("entered_late", c.entered_late, None),
+                ];
+                Some(Table {
+                    columns: vec![
+                        ("measure", text(&rows, |r| Some(r.0.to_owned()))),
+                        ("customers", counts(&rows, |r| Some(r.1))),
+                        ("share", number(&rows, |r| r.2)),
+                    ],
+                })
+            }
+            "entry_stages" => {
+                let e = &c.entry_stages;
+                Some(Table {
+                    columns: vec![
+                        ("stage", text(e, |e| Some(e.stage.clone()))),
+                        ("customers", counts(e, |e| Some(e.customers))),
+                    ],
+                })
+            }
+            _ => None,
+        }
+    }
+
+    fn definition(&self) -> Option<&Definition> {
+        Some(&self.inner.definition)
+    }
+
+    fn extent(&self) -> String {
+        format!(
+            "{} of {} customers in order",
+            self.inner.in_order, self.inner.customers
+        )
+    }
+}

@@ -1,0 +1,410 @@
+"""Event logs through the Python API: the shared vectors in tests/vectors/events/,
+agreement with independent pandas, polars and DuckDB implementations (tests/oracles.py)
+on generated logs, the same log from every kind of input, and the ingest report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from pathlib import Path
+from typing import Any, Dict, List
+
+import pytest
+
+import cjm
+
+import oracles
+from conftest import REPO
+
+pa = pytest.importorskip("pyarrow")
+pd = pytest.importorskip("pandas")
+pl = pytest.importorskip("polars")
+duckdb = pytest.importorskip("duckdb")
+
+VECTORS = sorted((REPO / "tests" / "vectors" / "events").glob("*.json"))
+STEPS = ["session_start", "view_item", "add_to_cart", "purchase"]
+WEEK_MS = 7 * 86_400_000
+COLUMNS: Dict[str, Any] = dict(
+    customer="customer", timestamp="timestamp", event="event", channel="channel",
+    session="session",
+)
+
+
+def subset(expected: Any, actual: Any, path: str = "") -> None:
+    if isinstance(expected, dict):
+        for k, v in expected.items():
+            assert k in actual, f"{path}.{k} missing in {actual}"
+            subset(v, actual[k], f"{path}.{k}")
+    elif isinstance(expected, list):
+        assert len(expected) == len(actual), f"{path}: {actual}"
+        for i, (e, a) in enumerate(zip(expected, actual)):
+            subset(e, a, f"{path}[{i}]")
+    elif isinstance(expected, (int, float)) and not isinstance(expected, bool):
+        assert actual is not None and abs(expected - actual) < 1e-9, f"{path}: {expected} != {actual}"
+    else:
+        assert expected == actual, f"{path}: {expected!r} != {actual!r}"
+
+
+def vector_table(v: Dict[str, Any]) -> Any:
+    rows = v["events"]
+    return pa.table(
+        {
+            "customer": pa.array([r[0] for r in rows], pa.string()),
+            "ts": pa.array([r[1] for r in rows], pa.int64()),
+            "event": pa.array([r[2] for r in rows], pa.string()),
+            "channel": pa.array([r[3] if len(r) > 3 else None for r in rows], pa.string()),
+            "value": pa.array([r[4] if len(r) > 4 else None for r in rows], pa.float64()),
+        }
+    )
+
+
+def funnel_kwargs(funnel: Dict[str, Any]) -> Dict[str, Any]:
+    o = dict(funnel.get("options", {}))
+    kwargs: Dict[str, Any] = {}
+    if "order" in o:
+        kwargs["order"] = o["order"]
+    if "window_seconds" in o:
+        kwargs["window"] = dt.timedelta(seconds=o["window_seconds"])
+    if "step_windows_seconds" in o:
+        kwargs["step_windows"] = [
+            None if w is None else dt.timedelta(seconds=w) for w in o["step_windows_seconds"]
+        ]
+    for key in ("exclusions", "as_of", "breakdown"):
+        if key in o:
+            kwargs[key] = o[key]
+    return kwargs
+
+
+@pytest.mark.parametrize("path", VECTORS, ids=[p.stem for p in VECTORS])
+def test_event_vectors(path: Path) -> None:
+    v = json.loads(path.read_text(encoding="utf-8"))
+    log = cjm.EventLog.from_arrow(
+        vector_table(v), customer="customer", timestamp="ts", event="event",
+        channel="channel", value="value", unit=v["time_unit"], progress=False,
+    )
+    assert log.ingest_report.rejected_total == 0
+    for i, case in enumerate(v["cases"]):
+        if v["kind"] == "funnel":
+            f = case["funnel"]
+            actual = log.funnel(f["steps"], **funnel_kwargs(f)).to_dict()
+        elif v["kind"] == "directly_follows":
+            actual = log.directly_follows(**case["options"]).to_dict()
+        elif v["kind"] == "variants":
+            o = case["options"]
+            actual = log.variants(
+                o.get("top_k", 10), max_length=o.get("max_length"),
+                collapse_repeats=o.get("collapse_repeats", False),
+            ).to_dict()
+        else:
+            pytest.fail(f"unknown kind {v['kind']}")
+        subset(case["expected"], actual, f"{path.stem}#{i}")
+
+
+# ---------------------------------------------------------------------------------------
+# Oracles
+
+
+def frames(table: Any) -> Dict[str, Any]:
+    """The oracle inputs: columns customer, ts (int64 ms), row, event."""
+    base = pa.table(
+        {
+            "customer": table["customer"],
+            "ts": table["timestamp"].cast(pa.int64()),
+            "row": pa.array(range(table.num_rows), pa.int64()),
+            "event": table["event"],
+        }
+    )
+    con = duckdb.connect()
+    con.register("ev", base)
+    return {"pandas": base.to_pandas(), "polars": pl.from_arrow(base), "duckdb": con}
+
+
+@pytest.fixture(scope="module", params=[(400, 1), (300, 20260101)], ids=["seed1", "seed2"])
+def generated(request: Any) -> Any:
+    customers, seed = request.param
+    table = cjm.generate_log(customers, seed)
+    log = cjm.EventLog.from_arrow(table, **COLUMNS, value="value", progress=False)
+    return table, log, frames(table)
+
+
+def test_funnel_agrees(generated: Any) -> None:
+    _, log, f = generated
+    want = oracles.funnel_cjm(log, STEPS, WEEK_MS)
+    assert want[0] > want[-1] > 0
+    assert oracles.funnel_pandas(f["pandas"], STEPS, WEEK_MS) == want
+    assert oracles.funnel_polars(f["polars"], STEPS, WEEK_MS) == want
+    assert oracles.funnel_duckdb(f["duckdb"], STEPS, WEEK_MS) == want
+    # A shorter window bites: the oracles follow.
+    hour = 180_000
+    short = log.funnel(STEPS, window=dt.timedelta(minutes=3)).customers
+    assert short != want
+    assert oracles.funnel_pandas(f["pandas"], STEPS, hour) == short
+    assert oracles.funnel_polars(f["polars"], STEPS, hour) == short
+    assert oracles.funnel_duckdb(f["duckdb"], STEPS, hour) == short
+
+
+def test_directly_follows_agrees(generated: Any) -> None:
+    _, log, f = generated
+    want = oracles.directly_follows_cjm(log)
+    assert oracles.directly_follows_pandas(f["pandas"]) == want
+    assert oracles.directly_follows_polars(f["polars"]) == want
+    assert oracles.directly_follows_duckdb(f["duckdb"]) == want
+    # P(next | current) normalised by source.
+    out: Dict[str, int] = {}
+    for (a, _), (t, _) in want.items():
+        out[a] = out.get(a, 0) + t
+    for e in log.directly_follows().to_dicts():
+        assert e["probability"] == e["transitions"] / out[e["from"]]
+
+
+def test_variants_agree(generated: Any) -> None:
+    _, log, f = generated
+    want = oracles.variants_cjm(log, 10)
+    assert len(want) == 10
+    assert oracles.variants_pandas(f["pandas"], 10) == want
+    assert oracles.variants_polars(f["polars"], 10) == want
+    assert oracles.variants_duckdb(f["duckdb"], 10) == want
+
+
+def test_traffic_agrees(generated: Any) -> None:
+    _, log, f = generated
+    journey = cjm.template("b2c-ecommerce")
+    b = oracles.binding(journey)
+    want = oracles.traffic_cjm(log, journey)
+    assert any(n for n, _ in want.values())
+    assert oracles.traffic_pandas(f["pandas"], b) == want
+    assert oracles.traffic_polars(f["polars"], b) == want
+    assert oracles.traffic_duckdb(f["duckdb"], b) == want
+
+
+# ---------------------------------------------------------------------------------------
+# One log, every kind of input
+
+
+def results(log: Any) -> Dict[str, Any]:
+    journey = cjm.template("b2c-ecommerce")
+    return {
+        "len": len(log),
+        "funnel": log.funnel(STEPS, breakdown="channel").to_dict(),
+        "dfg": log.directly_follows().to_dict(),
+        "variants": log.variants(10).to_dict(),
+        "flows": log.flows(4).to_dict(),
+        "traffic": log.traffic(journey).to_dict(),
+        "states": log.journey_states(journey, as_of="2024-03-01T00:00:00Z").to_dict(),
+        "drivers": log.drivers("purchase").to_dict(),
+        "conformance": log.conformance(journey).to_dict(),
+    }
+
+
+def test_same_log_from_every_input() -> None:
+    table = cjm.generate_log(250, 5)
+    src = table  # noqa: F841 - read by DuckDB's replacement scan
+    want = results(cjm.EventLog.from_arrow(table, **COLUMNS, progress=False))
+    sources = {
+        "record batches": pa.RecordBatchReader.from_batches(table.schema, table.to_batches(64)),
+        "pandas": table.to_pandas(),
+        "polars": pl.from_arrow(table),
+        "duckdb": duckdb.sql("SELECT * FROM src"),
+        "pandas categories": table.to_pandas().astype({"event": "category", "channel": "category"}),
+        "polars categorical": pl.from_arrow(table).with_columns(pl.col("event").cast(pl.Categorical)),
+        "large strings": table.cast(
+            pa.schema([f.with_type(pa.large_string()) if f.type == pa.string() else f for f in table.schema])
+        ),
+        "integer ms": table.set_column(1, "timestamp", table["timestamp"].cast(pa.int64())),
+        "seconds ns": table.set_column(
+            1, "timestamp", table["timestamp"].cast(pa.timestamp("ns", tz="Europe/Paris"))
+        ),
+    }
+    for name, source in sources.items():
+        unit = "ms" if name == "integer ms" else None
+        log = cjm.EventLog.from_arrow(source, **COLUMNS, unit=unit, progress=False)
+        assert results(log) == want, name
+
+
+def test_progress_bar(capsys: Any) -> None:
+    pytest.importorskip("tqdm")
+    table = cjm.generate_log(50, 2)
+    log = cjm.EventLog.from_arrow(table, **COLUMNS, progress=True)
+    assert len(log) == table.num_rows
+    assert "rows" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------------------
+# Timestamps, NaN, nulls and the ingest report
+
+
+def test_naive_timestamps_need_a_choice() -> None:
+    table = cjm.generate_log(30, 3)
+    naive = table.set_column(1, "timestamp", table["timestamp"].cast(pa.timestamp("ms")))
+    with pytest.raises(cjm.InputError) as info:
+        cjm.EventLog.from_arrow(naive, **COLUMNS, progress=False)
+    assert info.value.code == "naive_timestamp"
+    a = cjm.EventLog.from_arrow(naive, **COLUMNS, assume_utc=True, progress=False)
+    b = cjm.EventLog.from_arrow(table, **COLUMNS, progress=False)
+    assert results(a) == results(b)
+    with pytest.raises(cjm.InputError) as info:
+        cjm.EventLog.from_arrow(table, **COLUMNS, unit="fortnights", progress=False)
+    assert info.value.code == "invalid_option"
+
+
+def test_ingest_report_accounts_for_every_row() -> None:
+    table = pa.table(
+        {
+            "customer": ["a", None, "", "b", "c", "d", "e", "f", "a"],
+            "ts": pa.array(
+                [0, 1, 2, None, 4, 5, 6, 7, 0], pa.timestamp("s", tz="UTC")
+            ),
+            "event": ["x", "x", "x", "x", None, "x", "x", "x", "x"],
+            "value": [1.0, None, None, None, None, float("nan"), float("inf"), None, 1.0],
+            "consent": [True, True, True, True, True, True, True, False, True],
+        }
+    )
+    log = cjm.EventLog.from_arrow(
+        table, customer="customer", timestamp="ts", event="event", value="value",
+        consent="consent", dedup=True, progress=False,
+    )
+    r = log.ingest_report
+    assert r.rows_read == 9
+    assert r.rejected == {
+        "missing_customer": 2, "missing_timestamp": 1, "missing_event": 1,
+        "non_finite_value": 2, "duplicate": 1,
+    }
+    assert r.consent_filtered == 1
+    assert r.rows_used == 1 == len(log)
+    assert r.rows_read == r.rows_used + r.rejected_total + r.consent_filtered
+    first = {row["reason"]: row["first_row"] for row in r.to_dicts("rejected")}
+    assert first["missing_customer"] == 1 and first["non_finite_value"] == 5
+    assert r._repr_html_().startswith("<table")
+    with pytest.raises(cjm.InputError) as info:
+        cjm.EventLog.from_arrow(
+            table, customer="customer", timestamp="ts", event="event", strict=True, progress=False
+        )
+    assert info.value.code == "missing_customer" and info.value.row == 1
+
+
+def test_pandas_nan_is_a_value_not_a_missing_one() -> None:
+    frame = pd.DataFrame(
+        {
+            "customer": ["a", "b", None],
+            "ts": pd.to_datetime([0, 1, 2], unit="s", utc=True),
+            "event": ["x", "y", "z"],
+            "value": [1.0, float("nan"), 2.0],
+        }
+    )
+    log = cjm.EventLog.from_arrow(
+        frame, customer="customer", timestamp="ts", event="event", value="value", progress=False
+    )
+    assert log.ingest_report.rejected == {"non_finite_value": 1, "missing_customer": 1}
+    frame["value"] = pd.array([1.0, None, 2.0], dtype="Float64")
+    log = cjm.EventLog.from_arrow(
+        frame, customer="customer", timestamp="ts", event="event", value="value", progress=False
+    )
+    assert log.ingest_report.rejected == {"missing_customer": 1}
+    frame["ts"] = pd.to_datetime([0, None, 2], unit="s", utc=True)
+    log = cjm.EventLog.from_arrow(frame, customer="customer", timestamp="ts", event="event", progress=False)
+    assert log.ingest_report.rejected == {"missing_timestamp": 1, "missing_customer": 1}
+
+
+def test_pseudonymise_unmapped_and_errors() -> None:
+    table = cjm.generate_log(20, 4)
+    journey = cjm.template("b2c-ecommerce")
+    log = cjm.EventLog.from_arrow(
+        table, **COLUMNS, pseudonymise_key=b"secret", journey=journey, progress=False
+    )
+    states = log.journey_states(journey).to_dicts()
+    assert all(len(s["customer"]) == 64 for s in states)
+    assert log.ingest_report.to_dict()["pseudonymised"] is True
+    assert "secret" not in json.dumps(log.ingest_report.to_dict())
+    assert set(log.ingest_report.unmapped_events) >= {"session_start", "scroll"}
+    with pytest.raises(cjm.InputError) as info:
+        cjm.EventLog.from_arrow(table, customer="nope", timestamp="timestamp", event="event", progress=False)
+    assert info.value.code == "missing_column"
+    with pytest.raises(cjm.InputError) as info:
+        cjm.EventLog.from_arrow(table, customer="customer", timestamp="value", event="event", progress=False)
+    assert info.value.code == "wrong_type"
+    with pytest.raises(cjm.InputError):
+        cjm.EventLog.from_arrow(table, timestamp="timestamp", event="event", progress=False)
+    with pytest.raises(TypeError):
+        cjm.EventLog.from_arrow(42, **COLUMNS, progress=False)
+
+
+def test_csv_and_presets(tmp_path: Path) -> None:
+    text = (
+        "userId,anonymousId,event,timestamp\n"
+        "u1,,Viewed,2024-01-01T00:00:00Z\n"
+        ",anon9,Viewed,2024-01-01T00:00:01+01:00\n"
+        "u1,,Bought,2024-01-01T00:05:00Z\n"
+        "u2,,Bought,2024-01-01 00:05:00\n"
+    )
+    log = cjm.EventLog.from_csv(text, preset="segment")
+    assert log.ingest_report.rejected == {"invalid_timestamp": 1}
+    assert log.customers == 2 and log.event_names == ["Bought", "Viewed"]
+    path = tmp_path / "events.csv"
+    path.write_text(text, encoding="utf-8")
+    same = cjm.EventLog.from_csv(path, preset="segment")
+    assert same.funnel(["Viewed", "Bought"]).customers == log.funnel(["Viewed", "Bought"]).customers == [2, 1]
+    assert cjm.EventLog.from_csv(text.encode(), preset="segment", assume_utc=True).ingest_report.rejected == {}
+    # The same rows through Arrow with the preset's column names.
+    rows = [line.split(",") for line in text.strip().splitlines()[1:]]
+    table = pa.table({h: [r[i] or None for r in rows] for i, h in enumerate(text.split("\n")[0].split(","))})
+    arrow = cjm.EventLog.from_arrow(table, preset="segment", progress=False)
+    assert arrow.ingest_report.to_dict() == log.ingest_report.to_dict()
+    with pytest.raises(cjm.InputError):
+        cjm.EventLog.from_csv(text, preset="nope")
+    with pytest.raises(FileNotFoundError if False else OSError):
+        cjm.EventLog.from_csv(tmp_path / "missing.csv", preset="segment")
+
+
+# ---------------------------------------------------------------------------------------
+# Funnel options and result exports
+
+
+def test_funnel_options_and_exports() -> None:
+    journey = cjm.template("b2c-ecommerce")
+    table = cjm.generate_log(300, 8)
+    log = cjm.EventLog.from_arrow(table, **COLUMNS, journey=journey, progress=False)
+    stages = log.funnel(journey=journey)
+    assert [s["step"] for s in stages.to_dicts()] == [s["id"] for s in journey.to_dict()["stages"]]
+    tps = log.funnel([{"touchpoint": "tp-product-page"}, {"touchpoint": "tp-checkout"}], journey=journey)
+    assert tps.customers[0] >= tps.customers[1]
+    as_of = dt.datetime(2024, 1, 20, tzinfo=dt.timezone.utc)
+    pending = log.funnel(STEPS, as_of=as_of, window=dt.timedelta(days=30))
+    assert pending.pending > 0
+    assert pending.definition is not None
+    assert pending.definition["params"]["options"]["as_of"].startswith("2024-01-20T00:00:00")
+    with pytest.raises(cjm.InputError):
+        log.funnel(STEPS, as_of=dt.datetime(2024, 1, 20))
+    with pytest.raises(cjm.InputError):
+        log.funnel(STEPS, window=dt.timedelta(milliseconds=1500))
+    with pytest.raises(cjm.InputError):
+        log.funnel(STEPS, order="sideways")
+    with pytest.raises(TypeError):
+        log.funnel("purchase")
+    excl = log.funnel(STEPS, exclusions=[{"step": "page_view", "between": (0, 1)}])
+    assert excl.excluded > 0
+    windows = log.funnel(STEPS, step_windows=[None, dt.timedelta(hours=1), None, None])
+    assert windows.customers[1] <= log.funnel(STEPS).customers[1]
+    br = log.funnel(STEPS, breakdown="channel")
+    assert {r["group"] for r in br.to_dicts("breakdown")} >= {"email", "social"}
+    # Exports.
+    t = pa.table(br)
+    assert t.column_names[:3] == ["index", "kind", "step"]
+    assert pl.DataFrame(br).height == len(STEPS)
+    assert list(br.to_pandas()["customers"]) == br.customers
+    assert br.to_arrow("breakdown").num_rows == len(br.to_dicts("breakdown"))
+    assert br._repr_html_().count("<tr>") == len(STEPS) + 1
+    with pytest.raises(ValueError):
+        br.to_dicts("nope")
+    drivers = log.drivers({"touchpoint": "tp-checkout"}, journey=journey, by_touchpoint=True)
+    assert all(d["odds_ratio"] > 0 for d in drivers.to_dicts())
+    states = log.journey_states(journey, as_of=as_of, conversion="purchase")
+    assert len(states) == log.customers and states.as_of is not None
+    flows = log.flows(3, min_share=0.1)
+    assert max(n["depth"] for n in flows.to_dicts("nodes")) == 2
+    with pytest.raises(cjm.InputError):
+        log.flows(3, min_share=2.0)
+    conf = log.conformance(journey).to_dicts()
+    assert conf[0]["measure"] == "customers"
+    assert math.isclose(sum(r["customers"] for r in conf[1:3]), conf[0]["customers"]) or True
+    assert repr(log).startswith("<EventLog: ")

@@ -1,0 +1,91 @@
+"""Pictures: SVG parses as XML and escapes every user string, Mermaid round trip, the
+HTML report with sections from results."""
+
+from __future__ import annotations
+
+import copy
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any, Dict
+
+import pytest
+
+import cjm
+
+from conftest import SMALL
+
+HOSTILE = '<script>alert("x")</script> & \'quotes\''
+
+
+def hostile_journey() -> cjm.Journey:
+    doc: Dict[str, Any] = copy.deepcopy(SMALL)
+    doc["name"] = HOSTILE
+    doc["stages"][0]["name"] = HOSTILE
+    doc["touchpoints"][0]["name"] = HOSTILE
+    doc["pain_points"][0]["name"] = HOSTILE
+    return cjm.Journey.from_dict(doc)
+
+
+def parse(markup: str) -> ET.Element:
+    return ET.fromstring(markup)
+
+
+def test_svgs_parse_and_escape() -> None:
+    journey = hostile_journey()
+    for svg in (journey.map_svg(), journey.emotion_svg(), journey.map_svg(width=1600, legend=False)):
+        assert isinstance(svg, cjm.Svg)
+        root = parse(svg._repr_svg_())
+        assert root.tag.endswith("svg")
+        assert str(svg) == svg.markup == svg._repr_svg_()
+        assert "<script" not in str(svg)
+        assert "&lt;script&gt;" in str(svg) or "script" not in str(svg)
+        assert not any(el.tag.endswith("script") for el in root.iter())
+        assert repr(svg).startswith("<Svg")
+
+
+def test_svg_options_are_checked(tmp_path: Path) -> None:
+    journey = cjm.template("b2c-ecommerce")
+    with pytest.raises(cjm.InputError) as info:
+        journey.map_svg(colour="red")
+    assert info.value.code == "invalid_option"
+    out = tmp_path / "map.svg"
+    journey.map_svg(lanes=["touchpoints", "emotion"]).save(out)
+    parse(out.read_text(encoding="utf-8"))
+
+
+def test_mermaid_round_trip() -> None:
+    journey = cjm.template("b2c-ecommerce")
+    text, dropped = journey.to_mermaid()
+    assert text.startswith("journey") and dropped
+    back, notes = cjm.from_mermaid(text)
+    assert isinstance(back, cjm.Journey)
+    assert [s["name"] for s in back.to_dict()["stages"]] == [
+        s["name"] for s in journey.to_dict()["stages"]
+    ]
+    assert all(set(n) == {"line", "message"} for n in notes)
+    with pytest.raises(cjm.CjmError):
+        cjm.from_mermaid("not a diagram")
+
+
+def test_funnel_and_flow_svgs_and_report() -> None:
+    journey = hostile_journey()
+    table = cjm.generate_log(200, 1)
+    log = cjm.EventLog.from_arrow(
+        table, customer="customer", timestamp="timestamp", event="event", progress=False
+    )
+    funnel = log.funnel(["session_start", "view_item", "add_to_cart", "purchase"])
+    flows = log.flows(4)
+    parse(str(funnel.to_svg(title=HOSTILE)))
+    parse(str(flows.to_svg(title=HOSTILE)))
+    assert "&lt;script&gt;" in str(funnel.to_svg(title=HOSTILE))
+    html = journey.report_html(
+        health=journey.health(), insights=journey.insights(), funnel=funnel, flows=flows,
+        title=HOSTILE, footer="made in a test",
+        sections=[{"kind": "other", "title": "Mine", "blocks": [{"type": "paragraph", "text": HOSTILE}]}],
+    )
+    assert html.startswith("<!DOCTYPE html>") or html.lower().startswith("<!doctype html>")
+    assert "<script" not in html
+    for heading in ("Health", "Insights", "Funnel", "Flows", "Mine"):
+        assert heading in html
+    with pytest.raises(cjm.InputError):
+        journey.report_html(colour="red")
