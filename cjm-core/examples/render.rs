@@ -134,6 +134,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "b2c-emotion.svg",
             render::emotion_curve_svg(&journey, &render::EmotionCurveOptions::default()),
         ),
+        (
+            "b2c-health.svg",
+            render::health_svg(
+                &cjm_core::scoring::health(
+                    &journey,
+                    &cjm_core::scoring::ScoringModel::default(),
+                    &cjm_core::scoring::HealthInputs::default(),
+                )?,
+                &journey,
+            ),
+        ),
         ("funnel.svg", render::funnel_svg(&funnel)),
         ("flow.svg", render::flow_svg(&flow)),
         ("bars.svg", render::bar_chart_svg(&bars)),

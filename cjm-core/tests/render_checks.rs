@@ -373,3 +373,42 @@ fn options_parse_with_defaults_and_refuse_unknown_fields() {
     let schema = schemars::schema_for!(ReportOptions);
     assert!(serde_json::to_string(&schema).unwrap().contains("sections"));
 }
+
+#[test]
+fn health_breakdown_parses_escapes_and_adds_up() {
+    use cjm_core::scoring::{health, HealthInputs, ScoringModel};
+    let mut doc = cjm_core::templates::load("b2c-ecommerce")
+        .unwrap()
+        .into_journey();
+    doc.stages[0].name = "<script>alert(1)</script>".into();
+    let journey = cjm_core::validate(&doc).unwrap();
+    let report = health(&journey, &ScoringModel::default(), &HealthInputs::default()).unwrap();
+    let svg = cjm_core::render::health_svg(&report, &journey);
+    let parsed = roxmltree::Document::parse(&svg).unwrap();
+    assert!(!svg.contains("<script"));
+    // One bar segment per component with a contribution, plus one background per row.
+    let rows = 1 + report.stages.len();
+    let parts: usize = std::iter::once(&report.journey)
+        .chain(&report.stages)
+        .map(|s| s.components.iter().filter(|c| c.contribution > 0.0).count())
+        .sum();
+    let bars = parsed
+        .descendants()
+        .filter(|n| n.has_tag_name("rect") && n.attribute("height") == Some("20"))
+        .count();
+    assert_eq!(bars, rows + parts);
+    assert_eq!(
+        svg,
+        cjm_core::render::health_svg(&report, &journey),
+        "deterministic"
+    );
+}
+
+#[test]
+fn health_component_colours_carry_white_text() {
+    // health_svg writes component names in white on these colours.
+    for (name, colour) in cjm_core::render::COMPONENT_COLOURS {
+        let ratio = cjm_core::render::palette::contrast_ratio(colour, "#ffffff").unwrap();
+        assert!(ratio >= 4.5, "{name} {colour}: {ratio}");
+    }
+}

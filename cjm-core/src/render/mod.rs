@@ -19,6 +19,7 @@
 
 mod charts;
 mod emotion;
+mod health;
 mod html;
 mod map;
 mod mermaid;
@@ -32,6 +33,7 @@ pub use charts::{
     FunnelChart, FunnelStep,
 };
 pub use emotion::{emotion_curve_svg, EmotionCurveOptions};
+pub use health::{health_svg, COMPONENT_COLOURS};
 pub use html::{html_report, ReportBlock, ReportOptions, ReportSection, ReportTable, SectionKind};
 pub use map::{journey_map_svg, Lane, MapOptions};
 pub use mermaid::{from_mermaid, score_from_emotion, to_mermaid, MermaidExport, Note};
