@@ -25,6 +25,7 @@ mod map;
 mod mermaid;
 pub mod palette;
 mod results;
+mod sections;
 mod svg;
 mod text;
 
@@ -38,4 +39,8 @@ pub use html::{html_report, ReportBlock, ReportOptions, ReportSection, ReportTab
 pub use map::{journey_map_svg, Lane, MapOptions};
 pub use mermaid::{from_mermaid, score_from_emotion, to_mermaid, MermaidExport, Note};
 pub use results::{flow_chart, funnel_chart};
+pub use sections::{
+    attribution_chart, attribution_section, flows_section, funnel_section, health_section,
+    insights_section,
+};
 pub use text::{escape_xml, text_width, wrap_text, Wrapped};

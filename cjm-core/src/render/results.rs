@@ -6,7 +6,7 @@ use crate::ValidJourney;
 
 /// The label of a funnel step: the touchpoint's or stage's name when a journey is given,
 /// else its id; an event step's event name.
-fn step_label(step: &StepSpec, journey: Option<&ValidJourney>) -> String {
+pub(super) fn step_label(step: &StepSpec, journey: Option<&ValidJourney>) -> String {
     let j = journey.map(ValidJourney::journey);
     match step {
         StepSpec::Event(name) => name.clone(),

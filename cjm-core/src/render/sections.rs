@@ -1,0 +1,432 @@
+//! Report sections straight from analysis results, so that every binding puts the same
+//! tables and charts into [`html_report`](super::html_report) and no binding formats a
+//! number: the Python and the browser reports of the same inputs are byte-identical.
+//!
+//! Numbers are written here once: scores with one decimal, shares as percentages
+//! (`45.6 %`), counts with thousands separators, credits with at most two decimals.
+//! Every section names the definition (and its hash) of the result it shows.
+
+use super::charts::{BarChart, BarSeries};
+use super::health::health_svg;
+use super::html::{ReportBlock, ReportSection, ReportTable, SectionKind};
+use super::results::{flow_chart, funnel_chart, step_label};
+use super::text::{count, num, percent};
+use crate::attribution::Attribution;
+use crate::events::{Flows, FunnelResult};
+use crate::insights::{InsightReport, Severity};
+use crate::scoring::{Band, HealthReport, HealthScore, ScopeKind};
+use crate::ValidJourney;
+
+const DASH: &str = "\u{2013}";
+
+fn table(caption: Option<&str>, columns: &[&str], rows: Vec<Vec<String>>) -> ReportBlock {
+    ReportBlock::Table(ReportTable {
+        caption: caption.map(str::to_owned),
+        columns: columns.iter().map(|c| (*c).to_owned()).collect(),
+        rows,
+    })
+}
+
+fn share(value: Option<f64>) -> String {
+    value.map_or_else(|| DASH.to_owned(), percent)
+}
+
+fn score(value: Option<f64>) -> String {
+    value.map_or_else(|| DASH.to_owned(), |v| format!("{v:.1}"))
+}
+
+/// A count or credit written as a float: at most two decimals, thousands separators
+/// (`24,230.98`, `3,218`).
+fn amount(value: Option<f64>) -> String {
+    let Some(v) = value else {
+        return DASH.to_owned();
+    };
+    let text = num(v);
+    let (sign, digits) = text
+        .strip_prefix('-')
+        .map_or(("", text.as_str()), |d| ("-", d));
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    if fraction.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}.{fraction}")
+    }
+}
+
+fn band(b: Option<Band>) -> &'static str {
+    match b {
+        Some(Band::Good) => "good",
+        Some(Band::Fair) => "fair",
+        Some(Band::Poor) => "poor",
+        None => DASH,
+    }
+}
+
+fn scope(kind: ScopeKind) -> &'static str {
+    match kind {
+        ScopeKind::Journey => "journey",
+        ScopeKind::Stage => "stage",
+        ScopeKind::Touchpoint => "touchpoint",
+    }
+}
+
+/// The display name of a health score's scope (its id when the journey does not know it).
+fn scope_name(s: &HealthScore, journey: &ValidJourney) -> String {
+    let j = journey.journey();
+    match s.kind {
+        ScopeKind::Journey => j.name.clone(),
+        ScopeKind::Stage => j
+            .stages
+            .iter()
+            .find(|x| x.id == s.id)
+            .map_or_else(|| s.id.clone(), |x| x.name.clone()),
+        ScopeKind::Touchpoint => j
+            .touchpoints
+            .iter()
+            .find(|x| x.id == s.id)
+            .map_or_else(|| s.id.clone(), |x| x.name.clone()),
+    }
+}
+
+/// The health section: the health breakdown picture (journey and stages), then every
+/// score (journey, stages, touchpoints with data) with its band, what it is made of
+/// (component: normalised value, share of the weight) and the components without data;
+/// touchpoints without any data are named in a closing paragraph.
+#[must_use]
+pub fn health_section(report: &HealthReport, journey: &ValidJourney) -> ReportSection {
+    let unscored: Vec<String> = report
+        .touchpoints
+        .iter()
+        .filter(|s| s.score.is_none())
+        .map(|s| scope_name(s, journey))
+        .collect();
+    let rows = std::iter::once(&report.journey)
+        .chain(&report.stages)
+        .chain(report.touchpoints.iter().filter(|s| s.score.is_some()))
+        .map(|s| {
+            let parts: Vec<String> = s
+                .components
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{} {} ({})",
+                        c.name.replace('_', " "),
+                        num(c.normalised),
+                        percent(c.share)
+                    )
+                })
+                .collect();
+            vec![
+                scope(s.kind).to_owned(),
+                scope_name(s, journey),
+                score(s.score),
+                band(s.band).to_owned(),
+                parts.join("; "),
+                s.missing.join(", ").replace('_', " "),
+            ]
+        })
+        .collect();
+    let mut blocks = vec![ReportBlock::Svg {
+        svg: health_svg(report, journey),
+        caption: Some(
+            "Each bar is a score split into what its components contribute (share of the weight \u{d7} normalised value)."
+                .to_owned(),
+        ),
+    }];
+    blocks.push(table(
+        Some("Health per scope"),
+        &[
+            "Scope",
+            "Name",
+            "Health",
+            "Band",
+            "Components (normalised, share of weight)",
+            "Without data",
+        ],
+        rows,
+    ));
+    if !unscored.is_empty() {
+        blocks.push(ReportBlock::Paragraph {
+            text: format!("Touchpoints without any data: {}.", unscored.join("; ")),
+        });
+    }
+    ReportSection {
+        kind: SectionKind::Scores,
+        title: "Health".to_owned(),
+        intro: Some(format!(
+            "Health 0\u{2013}100 of the journey, every stage and touchpoint: a weighted mean of the normalised components with data, the weights renormalised over them (definition {} {}).",
+            report.definition.kind, report.definition.hash
+        )),
+        blocks,
+    }
+}
+
+fn severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "critical",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
+    }
+}
+
+/// The insights section: the findings (most severe first) with their code, path and
+/// message, and the rules that were not checked for lack of input.
+#[must_use]
+pub fn insights_section(report: &InsightReport) -> ReportSection {
+    let tally = |s: Severity| report.insights.iter().filter(|i| i.severity == s).count();
+    let rows = report
+        .insights
+        .iter()
+        .map(|i| {
+            vec![
+                severity(i.severity).to_owned(),
+                i.code.clone(),
+                if i.path.is_empty() {
+                    "(map)".to_owned()
+                } else {
+                    i.path.clone()
+                },
+                i.message.clone(),
+            ]
+        })
+        .collect();
+    let mut blocks = vec![table(None, &["Severity", "Code", "Path", "Message"], rows)];
+    if !report.not_checked.is_empty() {
+        blocks.push(ReportBlock::Paragraph {
+            text: format!("Not checked: {}.", report.not_checked.join("; ")),
+        });
+    }
+    ReportSection {
+        kind: SectionKind::Insights,
+        title: "Insights".to_owned(),
+        intro: Some(format!(
+            "{} findings: {} critical, {} warnings, {} for information (definition {} {}).",
+            count(report.insights.len() as u64),
+            tally(Severity::Critical),
+            tally(Severity::Warning),
+            tally(Severity::Info),
+            report.definition.kind,
+            report.definition.hash
+        )),
+        blocks,
+    }
+}
+
+fn seconds(value: f64) -> String {
+    let (v, unit) = if value >= 86_400.0 {
+        (value / 86_400.0, "d")
+    } else if value >= 3_600.0 {
+        (value / 3_600.0, "h")
+    } else if value >= 60.0 {
+        (value / 60.0, "min")
+    } else {
+        (value, "s")
+    };
+    format!("{}\u{a0}{unit}", num(v))
+}
+
+/// The funnel section: the funnel chart (steps named after the journey's touchpoints and
+/// stages when it is given) and a table of customers, conversion, drop-off and the median
+/// time from the previous step.
+#[must_use]
+pub fn funnel_section(result: &FunnelResult, journey: Option<&ValidJourney>) -> ReportSection {
+    let rows = result
+        .steps
+        .iter()
+        .map(|s| {
+            vec![
+                step_label(&s.step, journey),
+                count(s.customers),
+                share(s.conversion_from_first),
+                share(s.conversion_from_previous),
+                count(s.drop_off),
+                share(s.drop_off_rate),
+                s.time_from_previous
+                    .as_ref()
+                    .map_or_else(|| DASH.to_owned(), |d| seconds(d.median_seconds)),
+            ]
+        })
+        .collect();
+    let mut intro = format!(
+        "Unique customers per step (definition {} {}).",
+        result.definition.kind, result.definition.hash
+    );
+    if result.excluded > 0 || result.pending > 0 {
+        intro.push_str(&format!(
+            " {} excluded, {} still inside the window.",
+            count(result.excluded),
+            count(result.pending)
+        ));
+    }
+    ReportSection {
+        kind: SectionKind::Funnel,
+        title: "Funnel".to_owned(),
+        intro: Some(intro),
+        blocks: vec![
+            ReportBlock::Funnel(funnel_chart(result, journey, None)),
+            table(
+                None,
+                &[
+                    "Step",
+                    "Customers",
+                    "From first",
+                    "From previous",
+                    "Drop-off",
+                    "Drop-off rate",
+                    "Median time from previous",
+                ],
+                rows,
+            ),
+        ],
+    }
+}
+
+/// The flows section: the Sankey chart of the customers' first steps.
+#[must_use]
+pub fn flows_section(flows: &Flows) -> ReportSection {
+    ReportSection {
+        kind: SectionKind::Flows,
+        title: "Flows".to_owned(),
+        intro: Some(format!(
+            "The first steps of every customer; rare steps folded into \u{201c}other\u{201d} (definition {} {}).",
+            flows.definition.kind, flows.definition.hash
+        )),
+        blocks: vec![ReportBlock::Flow(flow_chart(flows, None))],
+    }
+}
+
+/// The bar chart of an attribution result: the conversions credited to each channel by
+/// every model that credits each conversion in full (participation, which does not sum
+/// to the conversions, and models without a defined column are left out).
+#[must_use]
+pub fn attribution_chart(result: &Attribution, title: Option<String>) -> BarChart {
+    BarChart {
+        title,
+        groups: result.channels.iter().map(|c| c.channel.clone()).collect(),
+        series: result
+            .models
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.sums_to_conversions && m.conversions.is_some())
+            .map(|(i, m)| BarSeries {
+                name: m.model.name().replace('_', " "),
+                values: result
+                    .channels
+                    .iter()
+                    .map(|c| c.credits.get(i).and_then(|x| x.conversions))
+                    .collect(),
+            })
+            .collect(),
+        unit: None,
+        width: None,
+    }
+}
+
+/// The attribution section: conversions credited to each channel by every model that
+/// credits each conversion in full, as bars; the side-by-side tables of conversions (and
+/// value, when there is any); each model's definition hash; and the models skipped.
+#[must_use]
+pub fn attribution_section(result: &Attribution) -> ReportSection {
+    let names: Vec<String> = result
+        .models
+        .iter()
+        .map(|m| m.model.name().replace('_', " "))
+        .collect();
+    let chart = attribution_chart(result, Some("Conversions credited per channel".to_owned()));
+    let mut columns = vec!["Channel"];
+    columns.extend(names.iter().map(String::as_str));
+    let side_by_side =
+        |pick: fn(&crate::attribution::Credit) -> Option<f64>,
+         total: fn(&crate::attribution::ModelSummary) -> Option<f64>| {
+            let mut rows: Vec<Vec<String>> = result
+                .channels
+                .iter()
+                .map(|c| {
+                    let mut row = vec![c.channel.clone()];
+                    row.extend(c.credits.iter().map(|x| amount(pick(x))));
+                    row
+                })
+                .collect();
+            let mut last = vec!["Total".to_owned()];
+            last.extend(result.models.iter().map(|m| amount(total(m))));
+            rows.push(last);
+            rows
+        };
+    let mut blocks = Vec::new();
+    if !chart.series.is_empty() && !chart.groups.is_empty() {
+        blocks.push(ReportBlock::Bars(chart));
+    }
+    blocks.push(table(
+        Some("Conversions credited"),
+        &columns,
+        side_by_side(|c| c.conversions, |m| m.conversions),
+    ));
+    if result.totals.value != 0.0 {
+        blocks.push(table(
+            Some("Value credited"),
+            &columns,
+            side_by_side(|c| c.value, |m| m.value),
+        ));
+    }
+    let rows = result
+        .models
+        .iter()
+        .zip(&names)
+        .map(|(m, name)| {
+            vec![
+                name.clone(),
+                m.definition.hash.clone(),
+                if m.sums_to_conversions {
+                    "yes".to_owned()
+                } else {
+                    "no".to_owned()
+                },
+            ]
+        })
+        .collect();
+    blocks.push(table(
+        Some("Models"),
+        &["Model", "Definition hash", "Sums to the conversions"],
+        rows,
+    ));
+    if !result.skipped.is_empty() {
+        let skipped: Vec<String> = result
+            .skipped
+            .iter()
+            .map(|s| format!("{} ({})", s.model.name().replace('_', " "), s.message))
+            .collect();
+        blocks.push(ReportBlock::Paragraph {
+            text: format!("Not run: {}.", skipped.join("; ")),
+        });
+    }
+    let t = &result.totals;
+    let mut intro = format!(
+        "{} paths, {} conversions worth {} credited to {} channels, {} journeys without a conversion (definition {} {}).",
+        count(t.paths as u64),
+        amount(Some(t.conversions)),
+        amount(Some(t.value)),
+        count(result.channels.len() as u64),
+        amount(Some(t.nulls)),
+        result.definition.kind,
+        result.definition.hash
+    );
+    if t.unattributed_conversions > 0.0 {
+        intro.push_str(&format!(
+            " {} conversions of paths without a touch are not attributed.",
+            amount(Some(t.unattributed_conversions))
+        ));
+    }
+    ReportSection {
+        kind: SectionKind::Attribution,
+        title: "Attribution".to_owned(),
+        intro: Some(intro),
+        blocks,
+    }
+}

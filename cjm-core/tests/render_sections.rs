@@ -1,0 +1,186 @@
+//! Report sections built from analysis results render into the HTML report: their SVG is
+//! well-formed XML, user text is escaped, and the same inputs give the same bytes.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code"
+)]
+
+use cjm_core::attribution::{attribute, AttributionOptions, PathInput, PathTable, TableOptions};
+use cjm_core::events::synth::{generate_log, SynthOptions};
+use cjm_core::events::{FlowOptions, Funnel, FunnelOptions, StepSpec};
+use cjm_core::insights::{insights, InsightInputs, InsightOptions};
+use cjm_core::render::{
+    attribution_section, flows_section, funnel_section, health_section, html_report,
+    insights_section, ReportBlock, ReportOptions, ReportSection, SectionKind,
+};
+use cjm_core::scoring::{health, HealthInputs, ScoringModel};
+
+/// Every inline `<svg>…</svg>` of a page.
+fn svgs(html: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<svg") {
+        let end = rest[start..].find("</svg>").unwrap() + start + "</svg>".len();
+        out.push(&rest[start..end]);
+        rest = &rest[end..];
+    }
+    out
+}
+
+fn sections() -> Vec<ReportSection> {
+    let journey = cjm_core::templates::load("b2c-ecommerce").unwrap();
+    let (log, _) = generate_log(&SynthOptions {
+        customers: 300,
+        ..SynthOptions::default()
+    });
+    let traffic = log.traffic(&journey);
+    let reach = traffic.measured_reach();
+    let customers = traffic.touchpoint_customers();
+    let scored = health(
+        &journey,
+        &ScoringModel::default(),
+        &HealthInputs {
+            reach: Some(&reach),
+            traffic: Some(&customers),
+            ..HealthInputs::default()
+        },
+    )
+    .unwrap();
+    let found = insights(
+        &journey,
+        &InsightOptions {
+            as_of: Some("2026-01-01".to_owned()),
+            ..InsightOptions::default()
+        },
+        &InsightInputs::default(),
+    )
+    .unwrap();
+    let stages: Vec<StepSpec> = journey
+        .journey()
+        .stages
+        .iter()
+        .map(|s| StepSpec::Stage(s.id.clone()))
+        .collect();
+    let funnel = Funnel {
+        steps: stages,
+        options: FunnelOptions::default(),
+    }
+    .run(&log, Some(&journey))
+    .unwrap();
+    let flows = log.flows(&FlowOptions::default());
+    // A channel named like markup must come out escaped.
+    let rows = vec![
+        PathInput {
+            path: "<script>alert(1)</script> | email".into(),
+            conversions: 2.0,
+            value: 30.0,
+            nulls: 1.0,
+            seconds_to_conversion: None,
+        },
+        PathInput {
+            path: "email".into(),
+            conversions: 1.0,
+            value: 10.0,
+            nulls: 3.0,
+            seconds_to_conversion: None,
+        },
+    ];
+    let separator = TableOptions {
+        separator: "|".to_owned(),
+        ..TableOptions::default()
+    };
+    let table = PathTable::from_rows(&rows, &separator).unwrap();
+    let attribution = attribute(&table, &AttributionOptions::default()).unwrap();
+    vec![
+        health_section(&scored, &journey),
+        insights_section(&found),
+        funnel_section(&funnel, Some(&journey)),
+        flows_section(&flows),
+        attribution_section(&attribution),
+    ]
+}
+
+#[test]
+fn sections_render_into_the_report() {
+    let journey = cjm_core::templates::load("b2c-ecommerce").unwrap();
+    let sections = sections();
+    let kinds: Vec<SectionKind> = sections.iter().map(|s| s.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            SectionKind::Scores,
+            SectionKind::Insights,
+            SectionKind::Funnel,
+            SectionKind::Flows,
+            SectionKind::Attribution
+        ]
+    );
+    for s in &sections {
+        assert!(!s.blocks.is_empty(), "{}: no content", s.title);
+        let intro = s.intro.as_deref().unwrap();
+        assert!(intro.contains("definition"), "{}: {intro}", s.title);
+    }
+    // The funnel names its steps after the journey's stages.
+    let ReportBlock::Funnel(chart) = &sections[2].blocks[0] else {
+        panic!("funnel chart first");
+    };
+    let first_stage = &journey.journey().stages[0].name;
+    assert_eq!(&chart.steps[0].label, first_stage);
+
+    let options = ReportOptions {
+        sections,
+        ..ReportOptions::default()
+    };
+    let html = html_report(&journey, &options);
+    assert_eq!(html, html_report(&journey, &options), "deterministic");
+    for id in [
+        "section-scores-1",
+        "section-insights-2",
+        "section-funnel-3",
+        "section-flows-4",
+        "section-attribution-5",
+    ] {
+        assert!(html.contains(&format!("id=\"{id}\"")), "{id} missing");
+    }
+    let pictures = svgs(&html);
+    // Map, emotion curve, health breakdown, funnel, flows, attribution bars.
+    assert!(pictures.len() >= 6, "{} pictures", pictures.len());
+    for svg in pictures {
+        roxmltree::Document::parse(svg)
+            .unwrap_or_else(|e| panic!("not well-formed XML: {e}\n{svg}"));
+    }
+    assert!(!html.contains("<script"), "user text must be escaped");
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(!html.contains("NaN"));
+    assert!(!html.contains("class=\"notice\""), "a picture was left out");
+}
+
+#[test]
+fn attribution_table_lists_every_model_with_its_hash() {
+    let s = sections().pop().unwrap();
+    let tables: Vec<_> = s
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            ReportBlock::Table(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    let credits = tables[0];
+    assert_eq!(credits.columns[0], "Channel");
+    assert_eq!(credits.rows.last().unwrap()[0], "Total");
+    // `email` is last on every converting path: 3 last-touch conversions.
+    let last = credits.columns.iter().position(|c| c == "last").unwrap();
+    let email = credits.rows.iter().find(|r| r[0] == "email").unwrap();
+    assert_eq!(email[last], "3");
+    let models = tables.last().unwrap();
+    assert!(models.rows.iter().all(|r| r[1].len() == 12), "hashes");
+    // Time decay cannot run without touch times, and says so.
+    assert!(s
+        .blocks
+        .iter()
+        .any(|b| matches!(b, ReportBlock::Paragraph { text } if text.contains("time decay"))));
+}
