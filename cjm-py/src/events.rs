@@ -85,7 +85,7 @@ fn names(value: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
     clippy::too_many_arguments,
     reason = "mirrors the keyword arguments of Python"
 )]
-fn mapping(
+pub(crate) fn mapping(
     preset_name: Option<&str>,
     customer: Option<&Bound<'_, PyAny>>,
     timestamp: Option<String>,
@@ -149,7 +149,7 @@ fn mapping(
 }
 
 /// The ingest options and the builder (pseudonymiser and journey set).
-fn builder(
+pub(crate) fn builder(
     options: IngestOptions,
     key: Option<&Bound<'_, PyAny>>,
     journey: Option<&Bound<'_, PyJourney>>,
@@ -219,7 +219,7 @@ fn strs(name: &str, array: &ArrayRef) -> PyResult<Strs> {
 
 /// How the timestamp column is read, decided once from the schema.
 #[derive(Clone, Copy)]
-enum TsKind {
+pub(crate) enum TsKind {
     /// Integer ticks of a unit (Arrow timestamps and integer columns).
     Ticks(TimeUnit),
     /// ISO-8601 text.
@@ -228,7 +228,7 @@ enum TsKind {
     Null,
 }
 
-fn ts_kind(
+pub(crate) fn ts_kind(
     name: &str,
     data_type: &DataType,
     unit: Option<TimeUnit>,
@@ -292,7 +292,7 @@ impl Times {
 }
 
 /// The columns of one batch, ready to be read row by row.
-struct BatchColumns {
+pub(crate) struct BatchColumns {
     customer: Vec<Strs>,
     timestamp: Times,
     event: Strs,
@@ -301,6 +301,8 @@ struct BatchColumns {
     value: Option<Float64Array>,
     consent: Option<BooleanArray>,
     extra: Vec<Strs>,
+    /// Global row indices (order keys among equal timestamps), when the caller has them.
+    order: Option<Int64Array>,
 }
 
 fn column<'a>(batch: &'a RecordBatch, name: &str) -> PyResult<&'a ArrayRef> {
@@ -310,7 +312,7 @@ fn column<'a>(batch: &'a RecordBatch, name: &str) -> PyResult<&'a ArrayRef> {
 }
 
 impl BatchColumns {
-    fn of(
+    pub(crate) fn of(
         batch: &RecordBatch,
         m: &ColumnMapping,
         kind: TsKind,
@@ -366,11 +368,20 @@ impl BatchColumns {
             value,
             consent,
             extra: extra.iter().map(|c| strings(c)).collect::<PyResult<_>>()?,
+            order: None,
         })
     }
 
+    /// Reads each row's global row index from `keys` (non-negative integers) instead of
+    /// numbering rows from the builder's `row_offset` (partitions that are not contiguous
+    /// runs of rows, as in `cjm.spark`).
+    pub(crate) fn with_order_keys(mut self, keys: Int64Array) -> Self {
+        self.order = Some(keys);
+        self
+    }
+
     /// Pushes every row of the batch into the builder.
-    fn push_all(&self, rows: usize, b: &mut EventLogBuilder) -> cjm_core::Result<()> {
+    pub(crate) fn push_all(&self, rows: usize, b: &mut EventLogBuilder) -> cjm_core::Result<()> {
         let mut extra: Vec<Option<&str>> = Vec::with_capacity(self.extra.len());
         for i in 0..rows {
             extra.clear();
@@ -393,7 +404,11 @@ impl BatchColumns {
                     .as_ref()
                     .and_then(|v| (!v.is_null(i)).then(|| v.value(i))),
                 extra: &extra,
-                row: None,
+                row: self
+                    .order
+                    .as_ref()
+                    .and_then(|k| (!k.is_null(i)).then(|| k.value(i)))
+                    .and_then(|k| u64::try_from(k).ok()),
             };
             b.push(&row)?;
         }
@@ -424,7 +439,11 @@ fn ingest(
     Ok(b.finish())
 }
 
-fn check_columns(schema: &SchemaRef, m: &ColumnMapping, extra: &[String]) -> PyResult<()> {
+pub(crate) fn check_columns(
+    schema: &SchemaRef,
+    m: &ColumnMapping,
+    extra: &[String],
+) -> PyResult<()> {
     let all = m
         .customer
         .iter()
@@ -947,6 +966,24 @@ impl PyEventLog {
                 .detach(|| self.log.drivers(j, &options))
                 .map_err(core_err)?;
             Ok(drivers.into())
+        })
+    }
+
+    /// Multi-touch attribution over the paths of this log: `conversion_events` (required)
+    /// and the other path options (`touch`, `lookback_seconds`, `collapse_repeats`,
+    /// `keep_times`), then the model options (`models`, `direct_channel`,
+    /// `position_weights`, `half_life_seconds`, …), as the core's `PathOptions` and
+    /// `AttributionOptions`. `journey` is needed for `touch="touchpoint"`.
+    #[pyo3(signature = (*, journey = None, **options))]
+    fn attribute(
+        &self,
+        py: Python<'_>,
+        journey: Option<&Bound<'_, PyJourney>>,
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<crate::attribution::PyAttribution> {
+        crate::guard(|| {
+            let j = journey.map(|j| &j.get().inner);
+            crate::attribution::attribute_log(py, &self.log, j, options)
         })
     }
 

@@ -16,6 +16,7 @@
 //! - makes sure no Rust panic crosses into Python ([`guard`]): a panic becomes a
 //!   `CjmError` with code `internal_error`.
 
+mod attribution;
 mod convert;
 mod errors;
 mod events;
@@ -23,6 +24,7 @@ mod pictures;
 mod reports;
 mod results;
 mod source;
+mod states;
 mod survey;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -275,10 +277,15 @@ impl PyJourney {
     }
 
     /// One self-contained HTML page: the map, the emotion curve, summary tables, then a
-    /// section per result given (`health`, `insights`, `funnel`, `flows`) and the
+    /// section per result given (`health`, `insights`, `funnel`, `flows`, `attribution`;
+    /// built by the core, so the page equals the browser's byte for byte) and the
     /// `sections` of `options` (`title`, `map`, `emotion_curve`, `summary`, `sections`,
     /// `footer`, as the core's `ReportOptions`).
-    #[pyo3(signature = (*, health = None, insights = None, funnel = None, flows = None, **options))]
+    #[pyo3(signature = (*, health = None, insights = None, funnel = None, flows = None, attribution = None, **options))]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "mirrors the keyword arguments of Python"
+    )]
     fn report_html(
         &self,
         py: Python<'_>,
@@ -286,6 +293,7 @@ impl PyJourney {
         insights: Option<&Bound<'_, PyInsights>>,
         funnel: Option<&Bound<'_, PyFunnelResult>>,
         flows: Option<&Bound<'_, PyFlows>>,
+        attribution: Option<&Bound<'_, attribution::PyAttribution>>,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<String> {
         guard(|| {
@@ -294,6 +302,7 @@ impl PyJourney {
                 insights,
                 funnel,
                 flows,
+                attribution,
             };
             pictures::report_html(py, &self.inner, options.map(|d| d.as_any()), &inputs)
         })
@@ -576,6 +585,7 @@ fn _cjm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<results::PyDirectlyFollows>()?;
     m.add_class::<results::PyVariants>()?;
     m.add_class::<PyFlows>()?;
+    m.add_class::<attribution::PyAttribution>()?;
     m.add_class::<results::PyJourneyStates>()?;
     m.add_class::<results::PyDrivers>()?;
     m.add_class::<results::PyConformance>()?;
@@ -586,6 +596,7 @@ fn _cjm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(patterns, m)?)?;
     m.add_function(wrap_pyfunction!(from_mermaid, m)?)?;
     m.add_function(wrap_pyfunction!(events::generate_log, m)?)?;
+    m.add_function(wrap_pyfunction!(attribution::_attribute, m)?)?;
     m.add_function(wrap_pyfunction!(load, m)?)?;
     m.add_function(wrap_pyfunction!(loads, m)?)?;
     m.add_function(wrap_pyfunction!(validate, m)?)?;
@@ -593,5 +604,6 @@ fn _cjm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(template, m)?)?;
     m.add_function(wrap_pyfunction!(journey_schema, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
+    states::register(m)?;
     Ok(())
 }

@@ -158,6 +158,11 @@ pub(crate) trait Report {
     fn definition(&self) -> Option<&Definition>;
     /// A short count for `__repr__` (`"8 groups"`).
     fn extent(&self) -> String;
+    /// More HTML after the table in `_repr_html_` (already escaped), e.g. the definitions
+    /// of the columns of a side-by-side result.
+    fn html_note(&self) -> String {
+        String::new()
+    }
 }
 
 pub(crate) fn plural(n: usize, word: &str) -> String {
@@ -323,6 +328,7 @@ pub(crate) fn repr_html<R: Report>(report: &R) -> PyResult<String> {
             batch.num_rows() - HTML_ROWS
         ));
     }
+    html.push_str(&report.html_note());
     Ok(html)
 }
 

@@ -10,7 +10,7 @@ use cjm_core::events::{
     JourneyStates, StepSpec, Traffic, Variants,
 };
 use cjm_core::insights::InsightReport;
-use cjm_core::render::{FlowChart, FunnelChart, FunnelStep};
+use cjm_core::render::{flow_chart, funnel_chart};
 use cjm_core::scoring::{GroupComparison, MapDiff, Patterns};
 use cjm_core::Definition;
 use pyo3::prelude::*;
@@ -32,7 +32,7 @@ fn counts<T>(rows: &[T], f: impl Fn(&T) -> Option<u64>) -> Col {
 }
 
 /// The id a funnel step names (event name, touchpoint id or stage id).
-pub(crate) fn step_name(step: &StepSpec) -> &str {
+fn step_name(step: &StepSpec) -> &str {
     match step {
         StepSpec::Event(s) | StepSpec::Touchpoint(s) | StepSpec::Stage(s) => s,
     }
@@ -536,53 +536,6 @@ fn funnel_columns(
     columns
 }
 
-/// The funnel chart of a result: one bar per step with its customers.
-pub(crate) fn funnel_chart(result: &FunnelResult, title: Option<String>) -> FunnelChart {
-    FunnelChart {
-        title,
-        steps: result
-            .steps
-            .iter()
-            .map(|s| FunnelStep {
-                label: step_name(&s.step).to_owned(),
-                customers: s.customers,
-            })
-            .collect(),
-        width: None,
-    }
-}
-
-/// The Sankey chart of flow data: node `depth:name` in column `depth`.
-#[allow(clippy::cast_precision_loss, reason = "customer counts far below 2^52")]
-pub(crate) fn flow_chart(flows: &Flows, title: Option<String>) -> FlowChart {
-    let id = |depth: usize, name: &str| format!("{depth}:{name}");
-    let columns = flows.nodes.iter().map(|n| n.depth + 1).max().unwrap_or(0);
-    FlowChart {
-        title,
-        columns: (1..=columns).map(|d| format!("step {d}")).collect(),
-        nodes: flows
-            .nodes
-            .iter()
-            .map(|n| cjm_core::render::FlowNode {
-                id: id(n.depth, &n.name),
-                label: n.name.clone(),
-                column: u32::try_from(n.depth).unwrap_or(u32::MAX),
-            })
-            .collect(),
-        links: flows
-            .links
-            .iter()
-            .map(|l| cjm_core::render::FlowLink {
-                source: id(l.depth, &l.from),
-                target: id(l.depth + 1, &l.to),
-                value: l.customers as f64,
-            })
-            .collect(),
-        width: None,
-        height: None,
-    }
-}
-
 result_class!(
     /// A funnel (Python class `cjm.FunnelResult`), from `EventLog.funnel`.
     PyFunnelResult, "FunnelResult", FunnelResult {
@@ -607,7 +560,7 @@ result_class!(
     /// The funnel as an SVG picture.
     #[pyo3(signature = (title = None, width = None))]
     fn to_svg(&self, title: Option<String>, width: Option<u32>) -> PySvg {
-        let mut chart = funnel_chart(&self.inner, title);
+        let mut chart = funnel_chart(&self.inner, None, title);
         chart.width = width;
         PySvg::new(cjm_core::render::funnel_svg(&chart))
     }

@@ -40,14 +40,14 @@ pub(crate) struct Columns {
 }
 
 impl Columns {
-    fn has_metrics(&self) -> [bool; 3] {
+    pub(crate) fn has_metrics(&self) -> [bool; 3] {
         [self.nps.is_some(), self.csat.is_some(), self.ces.is_some()]
     }
 }
 
 /// Reads the options as the core's serde type, so unknown method names and out-of-range
 /// scales are refused by the same rules as in Rust and JavaScript (`invalid_option`).
-fn options(
+pub(crate) fn options(
     csat_scale: i64,
     csat_method: &str,
     ces_scale: i64,
@@ -115,7 +115,7 @@ pub(crate) fn _survey_kpis(
 }
 
 /// The survey state of Arrow data, read batch by batch with the GIL released.
-fn arrow_state(
+pub(crate) fn arrow_state(
     py: Python<'_>,
     data: &Bound<'_, PyAny>,
     columns: &Columns,

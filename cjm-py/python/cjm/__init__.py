@@ -25,11 +25,17 @@ Insights and comparisons: ``journey.insights(as_of=...)``, ``cjm.two_proportion_
 4): ``cjm.EventLog.from_arrow(data, customer=..., timestamp=..., event=...)`` or
 ``cjm.EventLog.from_csv(...)``, then ``log.funnel``, ``log.traffic``,
 ``log.directly_follows``, ``log.variants``, ``log.flows``, ``log.journey_states``,
-``log.drivers`` and ``log.conformance``.
+``log.drivers`` and ``log.conformance``. Attribution (DOMAIN.md section 5):
+``cjm.attribute(paths, ...)`` over a ``channelattribution``-style path table, or
+``log.attribute(conversion_events=[...])`` over the paths of a log.
 
 ``cjm.load(source)`` reads a mapping (a parsed document), an ``os.PathLike`` (a file), or a
 ``str``: JSON text when its first non-white-space character is ``{``, otherwise a file
 path. ``cjm.loads(text)`` always reads JSON text.
+
+On Spark: ``cjm.spark`` (``pip install cjm[spark]``, imported on demand) runs the funnel,
+paths, traffic, attribution and survey KPIs on a Spark DataFrame with the same results
+(``docs/spark.md``).
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ from cjm._types import (
 )
 from cjm._cjm import (
     SCHEMA_VERSION,
+    Attribution,
     Conformance,
     DirectlyFollows,
     Drivers,
@@ -79,9 +86,11 @@ from cjm._cjm import (
     validate,
 )
 from cjm._survey import compare_groups, survey_kpis
+from cjm._attribution import attribute
 
 __all__ = [
     "SCHEMA_VERSION",
+    "Attribution",
     "CjmError",
     "Conformance",
     "DirectlyFollows",
@@ -114,6 +123,7 @@ __all__ = [
     "Traffic",
     "Variants",
     "__version__",
+    "attribute",
     "compare_groups",
     "diff_maps",
     "from_mermaid",

@@ -45,6 +45,7 @@ __all__ = [
     "JourneyStates",
     "Drivers",
     "Conformance",
+    "Attribution",
     "two_proportion_test",
     "diff_maps",
     "patterns",
@@ -53,6 +54,20 @@ __all__ = [
     "_survey_kpis",
     "_compare_groups",
     "_panic_for_tests",
+    "_attribute",
+    "_funnel_state",
+    "_sequence_state",
+    "_path_state",
+    "_survey_state",
+    "_merge_states",
+    "_funnel_from_state",
+    "_directly_follows_from_state",
+    "_variants_from_state",
+    "_flows_from_state",
+    "_traffic_from_state",
+    "_survey_from_state",
+    "_paths_from_state",
+    "_attribute_from_state",
 ]
 
 
@@ -152,10 +167,12 @@ class Journey:
         insights: Optional[Insights] = None,
         funnel: Optional[FunnelResult] = None,
         flows: Optional[Flows] = None,
+        attribution: Optional[Attribution] = None,
         **options: Any,
     ) -> str:
         """One self-contained HTML page (no JavaScript): map, emotion curve, summary, then
-        a section per result given, then ``sections`` (options as the core's
+        a section per result given (built by the core, so the page equals the browser's
+        byte for byte), then ``sections`` (options as the core's
         ``ReportOptions``: ``title``, ``map``, ``emotion_curve``, ``summary``,
         ``sections``, ``footer``)."""
     def __eq__(self, value: object, /) -> bool: ...
@@ -396,6 +413,32 @@ class Conformance(_Report):
         """The result as plain Python values (the core's JSON shape)."""
 
 @final
+class Attribution(_Report):
+    """Attribution results side by side (``cjm.attribute``, ``EventLog.attribute``).
+    Tables ``credits`` (one column of credited conversions per model), ``value``,
+    ``long`` (channel × model), ``models`` (each model's definition and hash),
+    ``removal_effects`` and ``transitions`` (Markov) and ``ordered_shapley``."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as plain Python values (the core's JSON shape)."""
+    @property
+    def models(self) -> list[str]:
+        """The model columns, in table order."""
+    @property
+    def channels(self) -> list[str]:
+        """The channels, in table order."""
+    @property
+    def totals(self) -> dict[str, Any]:
+        """Totals of the path table: ``paths``, ``conversions``, ``value``, ``nulls``,
+        ``unattributed_conversions``, ``unattributed_value``."""
+    def credit(self, channel: str, model: str) -> Optional[float]:
+        """Conversions credited to ``channel`` by ``model`` (``None`` when undefined)."""
+    def to_svg(self, title: Optional[str] = None, width: Optional[int] = None) -> Svg:
+        """Conversions credited per channel by every model that credits each conversion
+        in full, as an SVG bar chart."""
+    def __len__(self) -> int: ...
+
+@final
 class EventLog:
     """An event log: events sorted by (customer, timestamp, input order), with the report
     of how every input row was used."""
@@ -518,6 +561,12 @@ class EventLog:
         min_support: int = 5,
     ) -> Drivers:
         """Odds ratios of converting (+1 prior in every cell) per event or touchpoint."""
+    def attribute(self, *, journey: Optional[Journey] = None, **options: Any) -> Attribution:
+        """Multi-touch attribution over the paths of this log: ``conversion_events``
+        (required; a name or a list) and the other path options (``touch``,
+        ``lookback_seconds``, ``collapse_repeats``, ``keep_times``), then the model options
+        (``models``, ``direct_channel``, ``position_weights``, ``half_life_seconds``,
+        ``decay``, ``markov_order``, ``remove_self_loops``, ``shapley_max_channels``)."""
     def __len__(self) -> int: ...
 
 def two_proportion_test(x1: int, n1: int, x2: int, n2: int) -> dict[str, Any]:
@@ -550,6 +599,18 @@ def from_mermaid(text: str) -> tuple[Journey, list[dict[str, Any]]]:
 
 def generate_log(customers: int = 1000, seed: int = 42) -> Any:
     """A seeded synthetic clickstream as a ``pyarrow.Table`` (needs pyarrow)."""
+
+def _attribute(
+    rows: list[Any],
+    *,
+    path: str,
+    conversions: str,
+    value: str,
+    nulls: str,
+    times: str,
+    options: Optional[Mapping[str, Any]] = None,
+) -> Attribution:
+    """Attribution of path-table rows (dicts); use ``cjm.attribute``."""
 
 def _compare_groups(
     data: Any,
@@ -614,3 +675,77 @@ def journey_schema() -> JsonSchema:
 
 def _panic_for_tests(message: str) -> None:
     """Panics in Rust; for the tests of the panic guard only."""
+
+# Partial states for distributed runs (cjm.spark; cjm-py/src/states.rs). `data` is Arrow
+# data (anything with `__arrow_c_stream__`); `columns` names the event columns as
+# EventLog.from_arrow's keyword arguments do, plus `order_key`; states are versioned bytes.
+
+def _funnel_state(
+    data: Any, funnel: str, columns: Mapping[str, Any], journey: Optional[Journey] = None
+) -> bytes:
+    """The funnel state of one partition (``funnel``: the core's funnel definition as JSON)."""
+
+def _sequence_state(
+    data: Any, columns: Mapping[str, Any], journey: Optional[Journey] = None
+) -> bytes:
+    """The sequence state of one partition (directly-follows, variants, flows, traffic)."""
+
+def _path_state(
+    data: Any, options: str, columns: Mapping[str, Any], journey: Optional[Journey] = None
+) -> bytes:
+    """The path counts of one partition holding whole customers (``options``: JSON)."""
+
+def _survey_state(
+    data: Any,
+    *,
+    scope: Optional[str] = None,
+    segment: Optional[str] = None,
+    nps: Optional[str] = None,
+    csat: Optional[str] = None,
+    ces: Optional[str] = None,
+    csat_scale: int = 5,
+    ces_scale: int = 7,
+) -> bytes:
+    """The survey state of one partition of answers."""
+
+def _merge_states(kind: str, states: Sequence[bytes]) -> bytes:
+    """Merges states of one kind: ``funnel``, ``sequence``, ``paths`` or ``survey``."""
+
+def _funnel_from_state(state: bytes) -> FunnelResult:
+    """The funnel of a merged funnel state."""
+
+def _directly_follows_from_state(state: bytes, *, start_end: bool = True) -> DirectlyFollows:
+    """The directly-follows graph of a merged sequence state."""
+
+def _variants_from_state(
+    state: bytes, k: int = 10, *, max_length: Optional[int] = None, collapse_repeats: bool = False
+) -> Variants:
+    """The top variants of a merged sequence state."""
+
+def _flows_from_state(
+    state: bytes, n: int = 5, *, min_share: float = 0.02, collapse_repeats: bool = True
+) -> Flows:
+    """The flows of a merged sequence state."""
+
+def _traffic_from_state(state: bytes, journey: Journey) -> Traffic:
+    """The traffic of a merged sequence state."""
+
+def _survey_from_state(
+    state: bytes,
+    *,
+    nps: bool = False,
+    csat: bool = False,
+    ces: bool = False,
+    csat_scale: int = 5,
+    csat_method: str = "top_box",
+    ces_scale: int = 7,
+    ces_method: str = "mean",
+    min_group_size: int = 0,
+) -> SurveyReport:
+    """The survey report of a merged survey state."""
+
+def _paths_from_state(state: bytes) -> dict[str, Any]:
+    """The path table of a merged path state, as a dict."""
+
+def _attribute_from_state(state: bytes, options: Optional[str] = None) -> dict[str, Any]:
+    """Attribution of a merged path state, as a dict."""

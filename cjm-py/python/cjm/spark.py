@@ -1,0 +1,477 @@
+"""``cjm.spark``: the event-log analytics and survey KPIs on Spark DataFrames.
+
+Each function takes a Spark DataFrame and returns exactly what the single-machine API
+returns for the same rows (``cjm.EventLog.from_arrow(...).funnel(...)``,
+``cjm.survey_kpis(...)``, ...). The work runs in the executors on Spark's Arrow path
+(``DataFrame.mapInArrow``): every partition is read by the Rust core into a **mergeable
+state**, serialised to its versioned bytes; states are merged in the executors when there
+are many partitions (a tree of ``fanout``-way merges), and only the merged state reaches
+the driver, where it is finished into the usual result. No Python code runs per row.
+
+- Funnels, directly-follows counts, variants, flows and traffic: a customer's events may
+  sit in any partitions. Each row needs a global **order key** (its index in the whole
+  log; ties of one customer's timestamps keep that order): name an integer column with
+  ``EventColumns(order_key=...)``, or let cjm add ``monotonically_increasing_id()`` on the
+  DataFrame as given (its current partition order).
+- Path tables and attribution: a path needs all of a customer's events, so the DataFrame
+  is first repartitioned by the customer column (``repartition_by_customer=True``).
+- Survey KPIs: counts, any split.
+
+PySpark is an optional dependency (``pip install cjm[spark]``), imported only here; the
+executors must be able to ``import cjm`` (see ``docs/spark.md``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Optional, Sequence, Union
+
+from cjm import _cjm
+from cjm._cjm import DirectlyFollows, Flows, FunnelResult, Journey, SurveyReport, Traffic, Variants
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pyspark.sql import DataFrame
+
+__all__ = [
+    "EventColumns",
+    "attribute",
+    "directly_follows",
+    "flows",
+    "funnel",
+    "merged_state",
+    "path_table",
+    "survey_kpis",
+    "traffic",
+    "variants",
+]
+
+#: The column that carries a state between the Arrow stages.
+_STATE = "state"
+#: Name of the order key column cjm adds when the caller names none.
+_ORDER_KEY = "__cjm_row"
+
+
+@dataclass(frozen=True)
+class EventColumns:
+    """Which columns of the DataFrame hold what (as ``EventLog.from_arrow``'s keyword
+    arguments), and the global order key column (``None``: cjm adds
+    ``monotonically_increasing_id()`` to the DataFrame as given)."""
+
+    customer: Union[str, Sequence[str]] = "customer"
+    timestamp: str = "timestamp"
+    event: str = "event"
+    channel: Optional[str] = None
+    session: Optional[str] = None
+    value: Optional[str] = None
+    unit: Optional[str] = None
+    assume_utc: bool = False
+    order_key: Optional[str] = None
+
+    def _customers(self) -> list[str]:
+        return [self.customer] if isinstance(self.customer, str) else list(self.customer)
+
+    def _names(self) -> list[str]:
+        names = self._customers() + [self.timestamp, self.event]
+        names += [n for n in (self.channel, self.session, self.value, self.order_key) if n]
+        return list(dict.fromkeys(names))
+
+    def _spec(self) -> dict[str, Any]:
+        return {
+            "customer": self._customers(),
+            "timestamp": self.timestamp,
+            "event": self.event,
+            "channel": self.channel,
+            "session": self.session,
+            "value": self.value,
+            "unit": self.unit,
+            "assume_utc": self.assume_utc,
+            "order_key": self.order_key,
+        }
+
+
+def _pyarrow() -> Any:
+    try:
+        import pyarrow
+    except ImportError as err:  # pragma: no cover - depends on the environment
+        raise ImportError("cjm.spark needs pyarrow: pip install cjm[spark]") from err
+    return pyarrow
+
+
+def _functions() -> Any:
+    try:
+        from pyspark.sql import functions
+    except ImportError as err:  # pragma: no cover - depends on the environment
+        raise ImportError("cjm.spark needs PySpark: pip install cjm[spark]") from err
+    return functions
+
+
+def _reader(batches: Iterable[Any]) -> Any:
+    """The batches of one partition as a stream (``None`` when there are none)."""
+    pa = _pyarrow()
+    it = iter(batches)
+    first = next(it, None)
+    while first is not None and first.num_rows == 0:
+        first = next(it, None)
+    if first is None:
+        return None
+
+    def rest() -> Iterator[Any]:
+        yield first
+        for b in it:
+            if b.num_rows:
+                yield b
+
+    return pa.RecordBatchReader.from_batches(first.schema, rest())
+
+
+def _one_state(state: bytes) -> Any:
+    pa = _pyarrow()
+    return pa.RecordBatch.from_arrays([pa.array([state], pa.binary())], names=[_STATE])
+
+
+def _state_stream(kind: str) -> Callable[[Iterable[Any]], Iterator[Any]]:
+    """A ``mapInArrow`` function merging the states of one partition into one."""
+
+    def merge(batches: Iterable[Any]) -> Iterator[Any]:
+        states: list[bytes] = []
+        for b in batches:
+            states.extend(s for s in b.column(0).to_pylist() if s is not None)
+        if states:
+            yield _one_state(_cjm._merge_states(kind, states))
+
+    return merge
+
+
+def merged_state(
+    df: "DataFrame",
+    kind: str,
+    build: Callable[[Any], bytes],
+    *,
+    fanout: int = 16,
+) -> Optional[bytes]:
+    """The merged state of a whole DataFrame: ``build`` turns one partition (an Arrow
+    record batch stream) into a state of ``kind`` (``"funnel"``, ``"sequence"``,
+    ``"paths"``, ``"survey"``) in the executors; while more than ``fanout`` partial states
+    remain they are merged ``fanout`` at a time in the executors; the driver merges the
+    last ones. ``None`` when the DataFrame has no rows.
+
+    ``build`` is pickled to the executors; it may call only what they can import."""
+    if fanout < 2:
+        raise ValueError("`fanout` must be at least 2")
+
+    def partition(batches: Iterable[Any]) -> Iterator[Any]:
+        reader = _reader(batches)
+        if reader is not None:
+            yield _one_state(build(reader))
+
+    schema = f"{_STATE} binary"
+    states = df.mapInArrow(partition, schema)
+    n = states.rdd.getNumPartitions()
+    while n > fanout:
+        n = -(-n // fanout)
+        states = states.repartition(n).mapInArrow(_state_stream(kind), schema)
+    rows = [r[0] for r in states.collect() if r[0] is not None]
+    if not rows:
+        return None
+    return _cjm._merge_states(kind, [bytes(r) for r in rows])
+
+
+def _with_order_key(df: "DataFrame", columns: EventColumns) -> tuple["DataFrame", EventColumns]:
+    if columns.order_key is not None:
+        return df, columns
+    f = _functions()
+    keyed = df.withColumn(_ORDER_KEY, f.monotonically_increasing_id())
+    return keyed, EventColumns(**{**columns.__dict__, "order_key": _ORDER_KEY})
+
+
+def _empty_events(columns: EventColumns) -> Any:
+    pa = _pyarrow()
+    return pa.table({n: pa.nulls(0) for n in columns._names()})
+
+
+def _step_json(step: Union[str, Mapping[str, str]]) -> Any:
+    return {"event": step} if isinstance(step, str) else dict(step)
+
+
+def _seconds(value: Union[dt.timedelta, int], what: str) -> int:
+    if isinstance(value, dt.timedelta):
+        if value.microseconds:
+            raise ValueError(f"`{what}` must be whole seconds (windows are counted in seconds)")
+        return value.days * 86_400 + value.seconds
+    return int(value)
+
+
+def funnel(
+    df: "DataFrame",
+    steps: Optional[Sequence[Union[str, Mapping[str, str]]]] = None,
+    *,
+    columns: EventColumns = EventColumns(),
+    journey: Optional[Journey] = None,
+    order: str = "sequential",
+    window: Union[dt.timedelta, int] = dt.timedelta(days=7),
+    step_windows: Optional[Sequence[Union[dt.timedelta, int, None]]] = None,
+    exclusions: Optional[Sequence[Mapping[str, Any]]] = None,
+    as_of: Union[dt.datetime, str, None] = None,
+    breakdown: Optional[str] = None,
+    fanout: int = 16,
+) -> FunnelResult:
+    """``EventLog.from_arrow(df...).funnel(steps, ...)`` on a Spark DataFrame (same
+    arguments, same result). Customers may be split across partitions. With event-name
+    steps and exclusions and a non-``strict`` order, only the rows of those events are sent
+    to the core (the others cannot change a funnel)."""
+    if isinstance(steps, str):
+        raise TypeError("`steps` is a list of steps, not one string")
+    if isinstance(as_of, dt.datetime):
+        if as_of.utcoffset() is None:
+            raise ValueError("`as_of` is a datetime without a time zone; give it one")
+        as_of = as_of.isoformat()
+    options: dict[str, Any] = {"order": order, "window_seconds": _seconds(window, "window")}
+    if step_windows is not None:
+        options["step_windows_seconds"] = [
+            None if w is None else _seconds(w, "step_windows") for w in step_windows
+        ]
+    if exclusions is not None:
+        options["exclusions"] = [
+            {"step": _step_json(x["step"]), "between": list(x["between"])} for x in exclusions
+        ]
+    if as_of is not None:
+        options["as_of"] = as_of
+    if breakdown is not None:
+        options["breakdown"] = breakdown
+    spec = {
+        "steps": None if steps is None else [_step_json(s) for s in steps],
+        "options": options,
+    }
+    definition = json.dumps(spec)
+    df, columns = _with_order_key(df, columns)
+    names = columns._names() + ([breakdown] if breakdown and breakdown not in columns._names() else [])
+    selected = df.select(*names)
+    wanted = [*(steps or []), *(x["step"] for x in (exclusions or []))]
+    if steps is not None and order != "strict" and all(isinstance(s, str) for s in wanted):
+        f = _functions()
+        selected = selected.where(f.col(columns.event).isin(list(dict.fromkeys(wanted))))
+    spec_columns = columns._spec()
+
+    def build(reader: Any) -> bytes:
+        return _cjm._funnel_state(reader, definition, spec_columns, journey)
+
+    state = merged_state(selected, "funnel", build, fanout=fanout)
+    if state is None:
+        state = _cjm._funnel_state(_empty_events(columns), definition, spec_columns, journey)
+    return _cjm._funnel_from_state(state)
+
+
+def _sequence(df: "DataFrame", columns: EventColumns, fanout: int) -> bytes:
+    df, columns = _with_order_key(df, columns)
+    spec_columns = columns._spec()
+
+    def build(reader: Any) -> bytes:
+        return _cjm._sequence_state(reader, spec_columns)
+
+    state = merged_state(df.select(*columns._names()), "sequence", build, fanout=fanout)
+    if state is None:
+        state = _cjm._sequence_state(_empty_events(columns), spec_columns)
+    return state
+
+
+def directly_follows(
+    df: "DataFrame",
+    *,
+    columns: EventColumns = EventColumns(),
+    start_end: bool = True,
+    fanout: int = 16,
+) -> DirectlyFollows:
+    """``log.directly_follows(start_end=...)`` on a Spark DataFrame."""
+    return _cjm._directly_follows_from_state(_sequence(df, columns, fanout), start_end=start_end)
+
+
+def variants(
+    df: "DataFrame",
+    k: int = 10,
+    *,
+    columns: EventColumns = EventColumns(),
+    max_length: Optional[int] = None,
+    collapse_repeats: bool = False,
+    fanout: int = 16,
+) -> Variants:
+    """``log.variants(k, ...)`` on a Spark DataFrame."""
+    return _cjm._variants_from_state(
+        _sequence(df, columns, fanout), k, max_length=max_length, collapse_repeats=collapse_repeats
+    )
+
+
+def flows(
+    df: "DataFrame",
+    n: int = 5,
+    *,
+    columns: EventColumns = EventColumns(),
+    min_share: float = 0.02,
+    collapse_repeats: bool = True,
+    fanout: int = 16,
+) -> Flows:
+    """``log.flows(n, ...)`` on a Spark DataFrame."""
+    return _cjm._flows_from_state(
+        _sequence(df, columns, fanout), n, min_share=min_share, collapse_repeats=collapse_repeats
+    )
+
+
+def traffic(
+    df: "DataFrame",
+    journey: Journey,
+    *,
+    columns: EventColumns = EventColumns(),
+    fanout: int = 16,
+) -> Traffic:
+    """``log.traffic(journey)`` on a Spark DataFrame: events and unique customers per
+    touchpoint and stage, and the unmapped events."""
+    return _cjm._traffic_from_state(_sequence(df, columns, fanout), journey)
+
+
+def _by_customer(df: "DataFrame", columns: EventColumns) -> "DataFrame":
+    f = _functions()
+    names = columns._customers()
+    if len(names) == 1:
+        return df.repartition(f.col(names[0]))
+    key = f.coalesce(*(f.when(f.col(n) != "", f.col(n)) for n in names))
+    return df.repartition(key)
+
+
+def _paths_state(
+    df: "DataFrame",
+    conversion_events: Sequence[str],
+    columns: EventColumns,
+    touch: str,
+    lookback: Union[dt.timedelta, float, None],
+    collapse_repeats: bool,
+    keep_times: bool,
+    journey: Optional[Journey],
+    repartition_by_customer: bool,
+    fanout: int,
+) -> bytes:
+    if isinstance(conversion_events, str):
+        raise TypeError("`conversion_events` is a list of event names, not one string")
+    if isinstance(lookback, dt.timedelta):
+        lookback = lookback.total_seconds()
+    options = json.dumps(
+        {
+            "touch": touch,
+            "conversion_events": list(conversion_events),
+            "lookback_seconds": lookback,
+            "collapse_repeats": collapse_repeats,
+            "keep_times": keep_times,
+        }
+    )
+    df, columns = _with_order_key(df, columns)
+    selected = df.select(*columns._names())
+    if repartition_by_customer:
+        selected = _by_customer(selected, columns)
+    spec_columns = columns._spec()
+
+    def build(reader: Any) -> bytes:
+        return _cjm._path_state(reader, options, spec_columns, journey)
+
+    state = merged_state(selected, "paths", build, fanout=fanout)
+    if state is None:
+        state = _cjm._path_state(_empty_events(columns), options, spec_columns, journey)
+    return state
+
+
+def path_table(
+    df: "DataFrame",
+    conversion_events: Sequence[str],
+    *,
+    columns: EventColumns = EventColumns(channel="channel"),
+    touch: str = "channel",
+    lookback: Union[dt.timedelta, float, None] = None,
+    collapse_repeats: bool = True,
+    keep_times: bool = True,
+    journey: Optional[Journey] = None,
+    repartition_by_customer: bool = True,
+    fanout: int = 16,
+) -> dict[str, Any]:
+    """The attribution path table of a Spark DataFrame of events, as a dict
+    ``{"rows": [{"channels", "seconds_to_conversion", "conversions", "value", "nulls"}]}``
+    (the core's ``PathTable``; rows sorted by path). ``touch`` is ``"channel"``,
+    ``"touchpoint"`` (with ``journey``) or ``"event"``. The DataFrame is repartitioned by
+    customer first (paths need whole customers); pass ``repartition_by_customer=False``
+    only when it already is."""
+    state = _paths_state(
+        df, conversion_events, columns, touch, lookback, collapse_repeats, keep_times, journey,
+        repartition_by_customer, fanout,
+    )
+    table: dict[str, Any] = _cjm._paths_from_state(state)
+    return table
+
+
+def attribute(
+    df: "DataFrame",
+    conversion_events: Sequence[str],
+    *,
+    columns: EventColumns = EventColumns(channel="channel"),
+    touch: str = "channel",
+    lookback: Union[dt.timedelta, float, None] = None,
+    collapse_repeats: bool = True,
+    keep_times: bool = True,
+    journey: Optional[Journey] = None,
+    options: Optional[Mapping[str, Any]] = None,
+    repartition_by_customer: bool = True,
+    fanout: int = 16,
+) -> dict[str, Any]:
+    """Multi-touch attribution (DOMAIN.md section 5) of a Spark DataFrame of events: the
+    path table as ``path_table`` builds it, then every model, as a dict (the core's
+    ``Attribution``). ``options`` are the attribution options (``models``,
+    ``direct_channel``, ``position_weights``, ``half_life_seconds``, ``decay``,
+    ``markov_order``, ``remove_self_loops``, ``shapley_max_channels``)."""
+    state = _paths_state(
+        df, conversion_events, columns, touch, lookback, collapse_repeats, keep_times, journey,
+        repartition_by_customer, fanout,
+    )
+    result: dict[str, Any] = _cjm._attribute_from_state(
+        state, None if options is None else json.dumps(dict(options))
+    )
+    return result
+
+
+def survey_kpis(
+    df: "DataFrame",
+    *,
+    scope: Optional[str] = None,
+    segment: Optional[str] = None,
+    nps: Optional[str] = None,
+    csat: Optional[str] = None,
+    ces: Optional[str] = None,
+    csat_scale: int = 5,
+    csat_method: str = "top_box",
+    ces_scale: int = 7,
+    ces_method: str = "mean",
+    min_group_size: int = 0,
+    fanout: int = 16,
+) -> SurveyReport:
+    """``cjm.survey_kpis`` on a Spark DataFrame of answers (same arguments, same report).
+    A bad answer raises ``InputError`` with its row index **within its partition**."""
+    names = list(dict.fromkeys(n for n in (scope, segment, nps, csat, ces) if n is not None))
+    kwargs: dict[str, Any] = dict(
+        scope=scope, segment=segment, nps=nps, csat=csat, ces=ces,
+        csat_scale=csat_scale, ces_scale=ces_scale,
+    )
+
+    def build(reader: Any) -> bytes:
+        return _cjm._survey_state(reader, **kwargs)
+
+    state = merged_state(df.select(*names), "survey", build, fanout=fanout)
+    if state is None:
+        pa = _pyarrow()
+        state = _cjm._survey_state(pa.table({n: pa.nulls(0) for n in names}), **kwargs)
+    return _cjm._survey_from_state(
+        state,
+        nps=nps is not None,
+        csat=csat is not None,
+        ces=ces is not None,
+        csat_scale=csat_scale,
+        csat_method=csat_method,
+        ces_scale=ces_scale,
+        ces_method=ces_method,
+        min_group_size=min_group_size,
+    )

@@ -1,0 +1,555 @@
+//! Partial states for distributed runs (`cjm.spark`; the same calls serve Dask or Ray).
+//!
+//! A worker hands its part of the data (Arrow record batches, read through the Arrow
+//! PyCapsule interface with the same column code as `EventLog.from_arrow` and
+//! `survey_kpis`) to a `_*_state` function, which builds the core's mergeable state and
+//! returns its versioned bytes (`CJMS`, format version, kind). `_merge_states` merges any
+//! number of them (associative and commutative, so a tree or a linear fold gives the same
+//! bytes), and a `_*_from_state` function finishes the merged state on the driver into the
+//! same result class the single-machine API returns.
+//!
+//! Which state needs what:
+//!
+//! - funnel and sequence states (`funnel`, `sequence`) keep each customer's relevant
+//!   events with their order key (timestamp, global row index), so customers may be split
+//!   across partitions; the row index comes from an `order_key` column (global,
+//!   non-negative integers, e.g. Spark's `monotonically_increasing_id()`), without which
+//!   equal timestamps of one customer would lose the whole log's order;
+//! - path counts (`paths`) need whole customers per partition (partition by customer id);
+//! - survey states (`survey`) are counts: any split.
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::Int64Type;
+use arrow_array::{Array, Int64Array, RecordBatch};
+use arrow_schema::DataType;
+use cjm_core::attribution::{AttributionOptions, PathCounts, PathOptions};
+use cjm_core::events::{
+    ConsentRule, DirectlyFollowsOptions, EventLog, FlowOptions, Funnel, FunnelState, IngestOptions,
+    Mergeable, SequenceState, TimeUnit, TimestampFormat, VariantOptions,
+};
+use cjm_core::scoring::SurveyState;
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict};
+use pyo3_arrow::input::AnyRecordBatch;
+
+use crate::convert::Wrap;
+use crate::errors::{core_err, input_err};
+use crate::events::{builder, check_columns, mapping, ts_kind, BatchColumns, TsKind};
+use crate::reports::PySurveyReport;
+use crate::results::{PyDirectlyFollows, PyFlows, PyFunnelResult, PyTraffic, PyVariants};
+use crate::survey::{arrow_state, options as survey_options, Columns};
+use crate::PyJourney;
+
+fn invalid(message: String) -> PyErr {
+    input_err("invalid_option", message)
+}
+
+/// The keys `columns` may have (as `EventLog.from_arrow`'s keyword arguments, plus
+/// `order_key`).
+const COLUMN_KEYS: [&str; 9] = [
+    "customer",
+    "timestamp",
+    "event",
+    "channel",
+    "session",
+    "value",
+    "unit",
+    "assume_utc",
+    "order_key",
+];
+
+/// Global row indices from the `order_key` column: non-negative integers, no nulls.
+fn order_keys(batch: &RecordBatch, name: &str) -> PyResult<Int64Array> {
+    let array = batch
+        .column_by_name(name)
+        .ok_or_else(|| input_err("missing_column", format!("the data has no column `{name}`")))?;
+    if !array.data_type().is_integer() {
+        return Err(input_err(
+            "wrong_type",
+            format!(
+                "column `{name}` has Arrow type `{}` where integers are needed",
+                array.data_type()
+            ),
+        ));
+    }
+    let ints = arrow_cast::cast(array, &DataType::Int64).map_err(|e| {
+        input_err(
+            "wrong_type",
+            format!("column `{name}` cannot be read as integers ({e})"),
+        )
+    })?;
+    let ints = ints.as_primitive::<Int64Type>().clone();
+    if ints.null_count() > 0 || ints.iter().flatten().any(|k| k < 0) {
+        return Err(invalid(format!(
+            "the order key column `{name}` must hold non-negative integers without nulls"
+        )));
+    }
+    Ok(ints)
+}
+
+/// Reads Arrow data into an event log as `EventLog.from_arrow` does (not strict, no
+/// deduplication: a duplicate may sit in another partition), taking each row's global
+/// index from the `order_key` column when there is one.
+fn read_log(
+    py: Python<'_>,
+    data: &Bound<'_, PyAny>,
+    columns: &Bound<'_, PyDict>,
+    journey: Option<&Bound<'_, PyJourney>>,
+) -> PyResult<EventLog> {
+    for key in columns.keys() {
+        let key: String = key.extract()?;
+        if !COLUMN_KEYS.contains(&key.as_str()) {
+            return Err(invalid(format!(
+                "`columns` has an unknown key `{key}`; keys are {}",
+                COLUMN_KEYS.join(", ")
+            )));
+        }
+    }
+    let text = |key: &str| -> PyResult<Option<String>> {
+        match columns.get_item(key)? {
+            Some(v) if !v.is_none() => v
+                .extract()
+                .map(Some)
+                .map_err(|_| invalid(format!("`{key}` must be a column name"))),
+            _ => Ok(None),
+        }
+    };
+    let assume_utc = match columns.get_item("assume_utc")? {
+        Some(v) if !v.is_none() => v.extract::<bool>()?,
+        _ => false,
+    };
+    let unit = text("unit")?;
+    let customer = columns.get_item("customer")?;
+    let m = mapping(
+        None,
+        customer.as_ref(),
+        text("timestamp")?,
+        text("event")?,
+        text("channel")?,
+        text("session")?,
+        text("value")?,
+        None,
+        unit.as_deref(),
+        assume_utc,
+    )?;
+    let order_key = text("order_key")?;
+    let input: AnyRecordBatch = data.extract().map_err(|_| {
+        PyTypeError::new_err("expected Arrow data (an object with `__arrow_c_stream__`)")
+    })?;
+    let reader = input.into_reader()?;
+    let schema = reader.schema();
+    check_columns(&schema, &m, order_key.as_slice())?;
+    let ts_field = schema
+        .field_with_name(&m.timestamp)
+        .map_err(|e| input_err("missing_column", format!("{e}")))?;
+    let integer_unit = match m.timestamp_format {
+        TimestampFormat::Integer { unit } => Some(unit),
+        TimestampFormat::Iso8601 { .. } => None,
+    };
+    let text_utc = matches!(
+        m.timestamp_format,
+        TimestampFormat::Iso8601 { assume_utc: true }
+    );
+    let kind = ts_kind(&m.timestamp, ts_field.data_type(), integer_unit, assume_utc)?;
+    let options = IngestOptions {
+        time_unit: match kind {
+            TsKind::Ticks(u) => u,
+            TsKind::Text | TsKind::Null => TimeUnit::Milliseconds,
+        },
+        assume_utc: assume_utc || text_utc,
+        dedup: false,
+        strict: false,
+        consent: ConsentRule::Ignore,
+        row_offset: 0,
+        extra_columns: Vec::new(),
+    };
+    let mut b = builder(options, None, journey)?;
+    py.detach(|| {
+        for batch in reader {
+            let batch =
+                batch.map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("{e}")))?;
+            let mut cols = BatchColumns::of(&batch, &m, kind, &[])?;
+            if let Some(name) = &order_key {
+                cols = cols.with_order_keys(order_keys(&batch, name)?);
+            }
+            b.reserve(batch.num_rows());
+            cols.push_all(batch.num_rows(), &mut b).map_err(core_err)?;
+        }
+        Ok(b.finish().0)
+    })
+}
+
+/// A funnel from its JSON definition (the core's `Funnel`: `{"steps": [...], "options":
+/// {...}}`); without `steps` (or with `null`), the journey's stage funnel.
+fn funnel_of(json: &str, journey: Option<&Bound<'_, PyJourney>>) -> PyResult<Funnel> {
+    let mut value: serde_json::Value = serde_json::from_str(json)
+        .map_err(|e| invalid(format!("the funnel definition does not read: {e}")))?;
+    let needs_stages = value.get("steps").is_none_or(serde_json::Value::is_null);
+    if needs_stages {
+        let j = journey.ok_or_else(|| {
+            invalid("give `steps`, or a `journey` for its stage funnel".to_owned())
+        })?;
+        let steps = Funnel::from_stages(&j.get().inner).steps;
+        if let Some(obj) = value.as_object_mut() {
+            obj.insert(
+                "steps".to_owned(),
+                serde_json::to_value(steps).map_err(|e| invalid(format!("{e}")))?,
+            );
+        }
+    }
+    serde_json::from_value(value)
+        .map_err(|e| invalid(format!("the funnel definition does not read: {e}")))
+}
+
+fn bytes<'py>(py: Python<'py>, data: &[u8]) -> Bound<'py, PyBytes> {
+    PyBytes::new(py, data)
+}
+
+/// The funnel state (bytes) of one partition of an event log. `funnel` is the core's
+/// funnel definition as JSON; `columns` names the columns as `EventLog.from_arrow`'s
+/// keyword arguments do, plus `order_key` (the global row index).
+#[pyfunction]
+#[pyo3(signature = (data, funnel, columns, journey = None))]
+pub(crate) fn _funnel_state<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    funnel: &str,
+    columns: &Bound<'py, PyDict>,
+    journey: Option<&Bound<'py, PyJourney>>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    crate::guard(|| {
+        let funnel = funnel_of(funnel, journey)?;
+        let log = read_log(py, data, columns, journey)?;
+        let j = journey.map(|j| &j.get().inner);
+        let state = py
+            .detach(|| FunnelState::from_log(&funnel, &log, j).map(|s| s.to_bytes()))
+            .map_err(core_err)?;
+        Ok(bytes(py, &state))
+    })
+}
+
+/// The sequence state (bytes) of one partition of an event log: every event of every
+/// customer, for directly-follows counts, variants, flows and traffic.
+#[pyfunction]
+#[pyo3(signature = (data, columns, journey = None))]
+pub(crate) fn _sequence_state<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    columns: &Bound<'py, PyDict>,
+    journey: Option<&Bound<'py, PyJourney>>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    crate::guard(|| {
+        let log = read_log(py, data, columns, journey)?;
+        let state = py.detach(|| SequenceState::from_log(&log).to_bytes());
+        Ok(bytes(py, &state))
+    })
+}
+
+/// The path counts (bytes) of one partition holding **whole customers**. `options` is the
+/// core's `PathOptions` as JSON (`conversion_events` at least).
+#[pyfunction]
+#[pyo3(signature = (data, options, columns, journey = None))]
+pub(crate) fn _path_state<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    options: &str,
+    columns: &Bound<'py, PyDict>,
+    journey: Option<&Bound<'py, PyJourney>>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    crate::guard(|| {
+        let options: PathOptions = serde_json::from_str(options)
+            .map_err(|e| invalid(format!("the path options do not read: {e}")))?;
+        let log = read_log(py, data, columns, journey)?;
+        let j = journey.map(|j| &j.get().inner);
+        let state = py
+            .detach(|| PathCounts::from_log(&log, j, &options).map(|s| s.to_bytes()))
+            .map_err(core_err)?;
+        Ok(bytes(py, &state))
+    })
+}
+
+/// The survey state (bytes) of one partition of a table of answers; the keyword
+/// arguments are `survey_kpis`'s.
+#[pyfunction]
+#[pyo3(signature = (
+    data, *, scope = None, segment = None, nps = None, csat = None, ces = None,
+    csat_scale = 5, ces_scale = 7
+))]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "mirrors the keyword arguments of Python"
+)]
+pub(crate) fn _survey_state<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    scope: Option<String>,
+    segment: Option<String>,
+    nps: Option<String>,
+    csat: Option<String>,
+    ces: Option<String>,
+    csat_scale: i64,
+    ces_scale: i64,
+) -> PyResult<Bound<'py, PyBytes>> {
+    crate::guard(|| {
+        let options = survey_options(csat_scale, "top_box", ces_scale, "mean", 0)?;
+        let columns = Columns {
+            scope,
+            segment,
+            nps,
+            csat,
+            ces,
+        };
+        let state = arrow_state(py, data, &columns, &options)?;
+        Ok(bytes(py, &state.to_bytes()))
+    })
+}
+
+fn fold<S: Mergeable>(states: &[&[u8]]) -> cjm_core::Result<Vec<u8>> {
+    let mut acc = S::identity();
+    for s in states {
+        acc = acc.merge(S::from_bytes(s)?)?;
+    }
+    Ok(acc.to_bytes())
+}
+
+/// Merges states of one kind (`"funnel"`, `"sequence"`, `"paths"`, `"survey"`) into one;
+/// the order and grouping of merges do not change the result. An empty list gives the
+/// identity (except for `"survey"`, whose identity depends on its scales: at least one
+/// state is needed).
+#[pyfunction]
+pub(crate) fn _merge_states<'py>(
+    py: Python<'py>,
+    kind: &str,
+    states: Vec<Bound<'py, PyBytes>>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    crate::guard(|| {
+        let slices: Vec<&[u8]> = states.iter().map(|s| s.as_bytes()).collect();
+        let merged = py
+            .detach(|| match kind {
+                "funnel" => Some(fold::<FunnelState>(&slices)),
+                "sequence" => Some(fold::<SequenceState>(&slices)),
+                "paths" => Some(fold::<PathCounts>(&slices)),
+                "survey" => Some((|| {
+                    let mut iter = slices.iter();
+                    let Some(first) = iter.next() else {
+                        return Err(cjm_core::Error::Input {
+                            code: "invalid_option",
+                            row: None,
+                            message: "merging survey states needs at least one".to_owned(),
+                        });
+                    };
+                    let mut acc = SurveyState::from_bytes(first)?;
+                    for s in iter {
+                        acc.merge(&SurveyState::from_bytes(s)?)?;
+                    }
+                    Ok(acc.to_bytes())
+                })()),
+                _ => None,
+            })
+            .ok_or_else(|| {
+                invalid(format!(
+                    "unknown state kind `{kind}`; kinds are `funnel`, `sequence`, `paths`, `survey`"
+                ))
+            })?
+            .map_err(core_err)?;
+        Ok(bytes(py, &merged))
+    })
+}
+
+fn sequence(py: Python<'_>, state: &[u8]) -> PyResult<SequenceState> {
+    py.detach(|| SequenceState::from_bytes(state))
+        .map_err(core_err)
+}
+
+/// The funnel of a merged funnel state.
+#[pyfunction]
+pub(crate) fn _funnel_from_state(py: Python<'_>, state: &[u8]) -> PyResult<PyFunnelResult> {
+    crate::guard(|| {
+        let state = py
+            .detach(|| FunnelState::from_bytes(state))
+            .map_err(core_err)?;
+        let result = py.detach(|| state.finish()).ok_or_else(|| {
+            invalid("the funnel state is empty (no partition had any data)".to_owned())
+        })?;
+        Ok(result.into())
+    })
+}
+
+/// The directly-follows graph of a merged sequence state.
+#[pyfunction]
+#[pyo3(signature = (state, *, start_end = true))]
+pub(crate) fn _directly_follows_from_state(
+    py: Python<'_>,
+    state: &[u8],
+    start_end: bool,
+) -> PyResult<PyDirectlyFollows> {
+    crate::guard(|| {
+        let state = sequence(py, state)?;
+        let options = DirectlyFollowsOptions { start_end };
+        Ok(py.detach(|| state.finish_directly_follows(&options)).into())
+    })
+}
+
+/// The top `k` variants of a merged sequence state.
+#[pyfunction]
+#[pyo3(signature = (state, k = 10, *, max_length = None, collapse_repeats = false))]
+pub(crate) fn _variants_from_state(
+    py: Python<'_>,
+    state: &[u8],
+    k: usize,
+    max_length: Option<usize>,
+    collapse_repeats: bool,
+) -> PyResult<PyVariants> {
+    crate::guard(|| {
+        let state = sequence(py, state)?;
+        let options = VariantOptions {
+            top_k: k,
+            max_length,
+            collapse_repeats,
+        };
+        Ok(py.detach(|| state.finish_variants(&options)).into())
+    })
+}
+
+/// The flows of a merged sequence state.
+#[pyfunction]
+#[pyo3(signature = (state, n = 5, *, min_share = 0.02, collapse_repeats = true))]
+pub(crate) fn _flows_from_state(
+    py: Python<'_>,
+    state: &[u8],
+    n: usize,
+    min_share: f64,
+    collapse_repeats: bool,
+) -> PyResult<PyFlows> {
+    crate::guard(|| {
+        if !(0.0..=1.0).contains(&min_share) {
+            return Err(invalid(format!(
+                "`min_share` must be within 0..1, not `{min_share}`"
+            )));
+        }
+        let state = sequence(py, state)?;
+        let options = FlowOptions {
+            steps: n,
+            min_share,
+            collapse_repeats,
+        };
+        Ok(py.detach(|| state.finish_flows(&options)).into())
+    })
+}
+
+/// The touchpoint and stage traffic of a merged sequence state.
+#[pyfunction]
+pub(crate) fn _traffic_from_state(
+    py: Python<'_>,
+    state: &[u8],
+    journey: &Bound<'_, PyJourney>,
+) -> PyResult<PyTraffic> {
+    crate::guard(|| {
+        let state = sequence(py, state)?;
+        let j = &journey.get().inner;
+        Ok(py.detach(|| state.finish_traffic(j)).into())
+    })
+}
+
+/// The survey report of a merged survey state; the keyword arguments are `survey_kpis`'s
+/// (which metric columns the table had, the methods and `min_group_size`).
+#[pyfunction]
+#[pyo3(signature = (
+    state, *, nps = false, csat = false, ces = false, csat_scale = 5,
+    csat_method = "top_box", ces_scale = 7, ces_method = "mean", min_group_size = 0
+))]
+#[allow(
+    clippy::too_many_arguments,
+    clippy::fn_params_excessive_bools,
+    reason = "mirrors the keyword arguments of Python"
+)]
+pub(crate) fn _survey_from_state(
+    py: Python<'_>,
+    state: &[u8],
+    nps: bool,
+    csat: bool,
+    ces: bool,
+    csat_scale: i64,
+    csat_method: &str,
+    ces_scale: i64,
+    ces_method: &str,
+    min_group_size: i64,
+) -> PyResult<PySurveyReport> {
+    crate::guard(|| {
+        let options = survey_options(
+            csat_scale,
+            csat_method,
+            ces_scale,
+            ces_method,
+            min_group_size,
+        )?;
+        let state = py
+            .detach(|| SurveyState::from_bytes(state))
+            .map_err(core_err)?;
+        if (i64::from(state.csat_scale), i64::from(state.ces_scale)) != (csat_scale, ces_scale) {
+            return Err(invalid(
+                "the scales differ from those the survey state was built with".to_owned(),
+            ));
+        }
+        Ok(PySurveyReport::from(
+            py.detach(|| state.report([nps, csat, ces], &options)),
+        ))
+    })
+}
+
+fn paths(py: Python<'_>, state: &[u8]) -> PyResult<PathCounts> {
+    py.detach(|| PathCounts::from_bytes(state))
+        .map_err(core_err)
+}
+
+/// The path table of a merged path state, as a dict (`{"rows": [...]}`, the core's
+/// `PathTable`).
+#[pyfunction]
+pub(crate) fn _paths_from_state<'py>(py: Python<'py>, state: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+    crate::guard(|| {
+        let state = paths(py, state)?;
+        Wrap(&state.to_table()).into_json_value(py)
+    })
+}
+
+/// Attribution of the paths of a merged path state, as a dict (the core's `Attribution`);
+/// `options` is the core's `AttributionOptions` as JSON (`None`: the defaults).
+#[pyfunction]
+#[pyo3(signature = (state, options = None))]
+pub(crate) fn _attribute_from_state<'py>(
+    py: Python<'py>,
+    state: &[u8],
+    options: Option<&str>,
+) -> PyResult<Bound<'py, PyAny>> {
+    crate::guard(|| {
+        let options: AttributionOptions = match options {
+            None => AttributionOptions::default(),
+            Some(json) => serde_json::from_str(json)
+                .map_err(|e| invalid(format!("the attribution options do not read: {e}")))?,
+        };
+        let state = paths(py, state)?;
+        let result = py
+            .detach(|| cjm_core::attribution::attribute(&state.to_table(), &options))
+            .map_err(core_err)?;
+        Wrap(&result).into_json_value(py)
+    })
+}
+
+/// Registers the functions of this module.
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(_funnel_state, m)?)?;
+    m.add_function(wrap_pyfunction!(_sequence_state, m)?)?;
+    m.add_function(wrap_pyfunction!(_path_state, m)?)?;
+    m.add_function(wrap_pyfunction!(_survey_state, m)?)?;
+    m.add_function(wrap_pyfunction!(_merge_states, m)?)?;
+    m.add_function(wrap_pyfunction!(_funnel_from_state, m)?)?;
+    m.add_function(wrap_pyfunction!(_directly_follows_from_state, m)?)?;
+    m.add_function(wrap_pyfunction!(_variants_from_state, m)?)?;
+    m.add_function(wrap_pyfunction!(_flows_from_state, m)?)?;
+    m.add_function(wrap_pyfunction!(_traffic_from_state, m)?)?;
+    m.add_function(wrap_pyfunction!(_survey_from_state, m)?)?;
+    m.add_function(wrap_pyfunction!(_paths_from_state, m)?)?;
+    m.add_function(wrap_pyfunction!(_attribute_from_state, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,190 @@
+"""``cjm.spark`` in PySpark local mode: the funnel, directly-follows counts, variants,
+traffic, attribution paths and survey KPIs of a generated log split over several
+partitions (customers split across them) equal the single-machine API's results; and the
+state functions' merge laws without Spark."""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+from typing import Any, Dict, Iterator, List
+
+import pytest
+
+import cjm
+from cjm import _cjm
+
+# pyarrow and pyspark are pinned in requirements-test.txt: their absence is a failure of
+# the test environment, not a reason to skip.
+import pyarrow as pa  # noqa: E402
+import pyspark.sql as pyspark_sql  # noqa: E402
+
+import cjm.spark as cs  # noqa: E402
+from pyspark.sql import DataFrame, SparkSession  # noqa: E402
+from pyspark.sql import functions as F  # noqa: E402
+
+STEPS = ["session_start", "view_item", "add_to_cart", "purchase"]
+COLUMNS = cs.EventColumns(channel="channel", session="session", order_key="row")
+SPEC: Dict[str, Any] = {
+    "customer": ["customer"], "timestamp": "timestamp", "event": "event",
+    "channel": "channel", "session": "session", "order_key": "row",
+}
+PATH_OPTIONS = '{"conversion_events": ["purchase"]}'
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:PySpark does not yet fully support pandas:FutureWarning"
+)
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator[SparkSession]:
+    # The Python workers must import the same cjm as the tests: this interpreter's.
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("cjm-tests")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.default.parallelism", "4")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="module")
+def table() -> Any:
+    t = cjm.generate_log(customers=400, seed=7)
+    # The global order key: each row's index in the whole log.
+    return t.append_column("row", pa.array(range(t.num_rows), pa.int64()))
+
+
+@pytest.fixture(scope="module")
+def events(spark: SparkSession, table: Any) -> DataFrame:
+    # Rows scattered at random over 4 partitions: customers ARE split across them.
+    df = spark.createDataFrame(table).repartition(4, F.rand(11)).cache()
+    spread = (
+        df.withColumn("part", F.spark_partition_id())
+        .groupBy("customer")
+        .agg(F.countDistinct("part").alias("parts"))
+        .where(F.col("parts") > 1)
+        .count()
+    )
+    assert df.rdd.getNumPartitions() == 4 and spread > 100
+    return df
+
+
+@pytest.fixture(scope="module")
+def log(table: Any) -> cjm.EventLog:
+    return cjm.EventLog.from_arrow(
+        table, customer="customer", timestamp="timestamp", event="event", channel="channel",
+        session="session", progress=False,
+    )
+
+
+def test_funnel(events: DataFrame, log: cjm.EventLog) -> None:
+    expected = log.funnel(STEPS)
+    got = cs.funnel(events, STEPS, columns=COLUMNS)
+    assert got.to_dict() == expected.to_dict()
+    assert got.customers[0] > got.customers[-1] > 0
+
+
+def test_funnel_strict_breakdown_tree_merge(events: DataFrame, log: cjm.EventLog) -> None:
+    # Strict order reads every event; fanout=2 merges states in the executors first.
+    for kwargs in ({"order": "strict"}, {"breakdown": "channel", "window": 3 * 86_400}):
+        expected = log.funnel(STEPS, **kwargs)
+        got = cs.funnel(events, STEPS, columns=COLUMNS, fanout=2, **kwargs)
+        assert got.to_dict() == expected.to_dict(), kwargs
+
+
+def test_paths_and_traffic(events: DataFrame, log: cjm.EventLog) -> None:
+    assert cs.directly_follows(events, columns=COLUMNS).to_dict() == log.directly_follows().to_dict()
+    assert cs.variants(events, 5, columns=COLUMNS).to_dict() == log.variants(k=5).to_dict()
+    journey = cjm.template("b2c-ecommerce")
+    assert cs.traffic(events, journey, columns=COLUMNS).to_dict() == log.traffic(journey).to_dict()
+
+
+def test_attribution(events: DataFrame, table: Any) -> None:
+    # Single machine: the core's path counts of the whole log (= PathTable::from_log).
+    whole = _cjm._path_state(table, PATH_OPTIONS, SPEC)
+    paths = cs.path_table(events, ["purchase"], columns=COLUMNS)
+    assert paths == _cjm._paths_from_state(whole)
+    assert sum(r["conversions"] for r in paths["rows"]) > 0
+    result = cs.attribute(events, ["purchase"], columns=COLUMNS)
+    assert result == _cjm._attribute_from_state(whole)
+
+
+def answers(n: int, seed: int) -> Any:
+    rng = random.Random(seed)
+    scopes = ["tp-checkout", "tp-product-page", None]
+    return pa.table(
+        {
+            "touchpoint": [rng.choice(scopes) for _ in range(n)],
+            "persona": [rng.choice(["anna", "ben"]) for _ in range(n)],
+            "nps": pa.array([rng.choice([None, *range(11)]) for _ in range(n)], pa.int64()),
+            "csat": pa.array([rng.choice([None, 1, 2, 3, 4, 5]) for _ in range(n)], pa.float64()),
+            "ces": pa.array([rng.randint(1, 7) for _ in range(n)], pa.int32()),
+        }
+    )
+
+
+def test_survey_kpis(spark: SparkSession) -> None:
+    t = answers(3000, 5)
+    df = spark.createDataFrame(t).repartition(3, F.rand(2))
+    kwargs: Dict[str, Any] = dict(
+        scope="touchpoint", segment="persona", nps="nps", csat="csat", ces="ces",
+        ces_method="top_box", min_group_size=10,
+    )
+    assert cs.survey_kpis(df, **kwargs).to_dict() == cjm.survey_kpis(t, **kwargs).to_dict()
+    empty = df.where(F.lit(False))
+    assert cs.survey_kpis(empty, **kwargs).to_dict() == cjm.survey_kpis(t.slice(0, 0), **kwargs).to_dict()
+
+
+# --- merge laws of the state functions, without Spark ---------------------------------
+
+
+def pieces(table: Any, parts: int, seed: int) -> List[Any]:
+    """The rows of `table` dealt at random into `parts` tables."""
+    rng = random.Random(seed)
+    owner = [rng.randrange(parts) for _ in range(table.num_rows)]
+    return [table.filter(pa.array([o == p for o in owner])) for p in range(parts)]
+
+
+def test_states_split_any_way_merge_to_the_whole(table: Any) -> None:
+    funnel = '{"steps": [{"event": "session_start"}, {"event": "purchase"}]}'
+    whole = {
+        "funnel": _cjm._funnel_state(table, funnel, SPEC),
+        "sequence": _cjm._sequence_state(table, SPEC),
+    }
+    parts = pieces(table, 5, 3)
+    split = {
+        "funnel": [_cjm._funnel_state(p, funnel, SPEC) for p in parts],
+        "sequence": [_cjm._sequence_state(p, SPEC) for p in parts],
+    }
+    for kind, states in split.items():
+        linear = _cjm._merge_states(kind, states)
+        tree = _cjm._merge_states(
+            kind, [_cjm._merge_states(kind, states[:2]), _cjm._merge_states(kind, states[2:])]
+        )
+        assert linear == tree == whole[kind], kind
+        assert _cjm._merge_states(kind, [*states, _cjm._merge_states(kind, [])]) == whole[kind]
+
+
+def test_state_errors(table: Any) -> None:
+    with pytest.raises(cjm.InputError) as err:
+        _cjm._merge_states("nope", [])
+    assert err.value.code == "invalid_option"
+    with pytest.raises(cjm.CjmError) as err2:
+        _cjm._funnel_from_state(b"not a state")
+    assert err2.value.code == "invalid_state"
+    with pytest.raises(cjm.InputError) as err3:
+        _cjm._sequence_state(table, {**SPEC, "order_key": "missing"})
+    assert err3.value.code == "missing_column"
+    with pytest.raises(cjm.InputError) as err4:
+        _cjm._sequence_state(table, {**SPEC, "colour": "x"})
+    assert err4.value.code == "invalid_option"
