@@ -1,6 +1,6 @@
 //! Prints a JSON Schema whose `$defs` hold the plain-object results of the JavaScript
 //! API (`Problem`, `Summary`, `TemplateInfo`, the options and results of scoring,
-//! insights, comparisons, pictures and event logs, and what they use), generated from the core's Rust types. `scripts/gen-types.mjs` turns it into
+//! insights, comparisons, pictures, event logs and attribution, and what they use), generated from the core's Rust types. `scripts/gen-types.mjs` turns it into
 //! TypeScript.
 
 use schemars::generate::SchemaSettings;
@@ -57,6 +57,14 @@ fn main() {
     let _ = generator.subschema_for::<cjm_core::events::DriverOptions>();
     let _ = generator.subschema_for::<cjm_core::events::Drivers>();
     let _ = generator.subschema_for::<cjm_core::events::Conformance>();
+    // Attribution: path tables (rows as analysts keep them, or built from a log), the
+    // options and the result.
+    let _ = generator.subschema_for::<cjm_core::attribution::PathInput>();
+    let _ = generator.subschema_for::<cjm_core::attribution::TableOptions>();
+    let _ = generator.subschema_for::<cjm_core::attribution::PathOptions>();
+    let _ = generator.subschema_for::<cjm_core::attribution::PathTable>();
+    let _ = generator.subschema_for::<cjm_core::attribution::AttributionOptions>();
+    let _ = generator.subschema_for::<cjm_core::attribution::Attribution>();
     let defs = generator.take_definitions(true);
     let mut schema = serde_json::json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -2,7 +2,8 @@
 # Builds the package and runs every cjm-wasm test:
 #   1. node --test tests/   golden vectors, API and type-drift tests on the Node.js build
 #   2. cargo test --target wasm32-unknown-unknown   wasm-bindgen-test in headless Chromium
-#   3. node --test e2e/     the checker page in Chromium through playwright-core
+#   3. node --test e2e/     the checker page in Chromium through playwright-core, including
+#                           a 1M-event CSV analysed by the worker (e2e/million.test.mjs)
 #
 # Assumes the set-up is done: `npm ci` in cjm-wasm/, Chromium and chromedriver installed
 # (Debian: apt-get install chromium chromium-driver), wasm-bindgen-cli on PATH at the

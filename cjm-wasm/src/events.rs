@@ -15,8 +15,9 @@ use cjm_core::events::{
     Funnel, FunnelOptions, IngestOptions, IngestReport, JourneyStateOptions, Preset, RawEvent,
     StepSpec, TimeUnit, TimeValue, VariantOptions,
 };
+use cjm_core::insights::InsightInputs;
 use cjm_core::ValidJourney;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -101,6 +102,28 @@ export interface EventLog {
   drivers(options: DriverOptions, journey?: JourneyLike | null): Drivers;
   /** Observed stage order against the map's order. @throws {CjmError} `invalid_option` without a journey. */
   conformance(journey?: JourneyLike | null): Conformance;
+  /**
+   * The stage funnel (as `stageFunnel`) drawn as SVG by the core: one bar per stage, labelled
+   * with the stage's name. @throws {CjmError} `invalid_option` without a journey.
+   */
+  stageFunnelSvg(journey?: JourneyLike | null, options?: FunnelOptions | null, chart?: ChartOptions | null): string;
+  /** The flows (as `flows`) drawn as a Sankey SVG by the core: one column per step, nodes `depth:name`. */
+  flowsSvg(options?: FlowOptions | null, chart?: ChartOptions | null): string;
+  /**
+   * The measured inputs of `journey.insights`: reach and unmapped events from the traffic, and
+   * each stage's drop-off (the share of its customers who do not reach the next stage) from
+   * the stage funnel run with `options`. @throws {CjmError} `invalid_option` without a journey.
+   */
+  insightInputs(journey?: JourneyLike | null, options?: FunnelOptions | null): InsightInputs;
+  /** The measured inputs of `journey.health`: `{reach, traffic}` (customers per touchpoint id). @throws {CjmError} `invalid_option` without a journey. */
+  healthInputs(journey?: JourneyLike | null): HealthInputs;
+}
+
+/** Title and width of a chart drawn by `stageFunnelSvg` or `flowsSvg` (defaults: no title, the core's width). */
+export interface ChartOptions {
+  title?: string | null;
+  /** Width in px. */
+  width?: number | null;
 }
 "#;
 
@@ -144,6 +167,22 @@ const COLUMN_KEYS: &[&str] = &[
     "session",
     "value",
 ];
+
+/// Title and width of a chart drawn from a result (`stageFunnelSvg`, `flowsSvg`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct ChartOptions {
+    title: Option<String>,
+    width: Option<u32>,
+}
+
+/// The measured inputs of `Journey.health` (its `HealthInputs`), as they cross to
+/// JavaScript.
+#[derive(Serialize)]
+struct MeasuredHealthInputs {
+    reach: cjm_core::scoring::MeasuredReach,
+    traffic: std::collections::BTreeMap<String, f64>,
+}
 
 fn invalid(message: String) -> JsValue {
     input_error("invalid_option", message)
@@ -464,6 +503,45 @@ impl EventLog {
         })
     }
 
+    /// The paths of the log (`PathTable::from_log`), with the journey passed or the one
+    /// of ingestion (needed only for touchpoint paths).
+    pub(crate) fn path_table(
+        &self,
+        options: &cjm_core::attribution::PathOptions,
+        journey: Option<JsValue>,
+    ) -> Result<cjm_core::attribution::PathTable, JsValue> {
+        let passed = arg_journey(journey)?;
+        let j = passed.as_ref().or(self.journey.as_ref());
+        cjm_core::attribution::PathTable::from_log(&self.log, j, options).map_err(|e| to_js(&e))
+    }
+
+    /// The stage funnel of `j` with the options given.
+    fn run_stage_funnel(
+        &self,
+        j: &ValidJourney,
+        options: Option<JsValue>,
+    ) -> Result<ev::FunnelResult, JsValue> {
+        let options: FunnelOptions =
+            read_option(options.unwrap_or(JsValue::UNDEFINED), "options")?.unwrap_or_default();
+        Funnel::from_stages(j)
+            .with_options(options)
+            .run(&self.log, Some(j))
+            .map_err(|e| to_js(&e))
+    }
+
+    /// The flows with the options given (checked).
+    fn run_flows(&self, options: Option<JsValue>) -> Result<ev::Flows, JsValue> {
+        let options: FlowOptions =
+            read_option(options.unwrap_or(JsValue::UNDEFINED), "options")?.unwrap_or_default();
+        if !(0.0..=1.0).contains(&options.min_share) {
+            return Err(invalid(format!(
+                "`options.min_share` must be in 0–1, not `{}`",
+                options.min_share
+            )));
+        }
+        Ok(self.log.flows(&options))
+    }
+
     fn wrap(
         result: cjm_core::Result<(ev::EventLog, IngestReport)>,
         journey: Option<ValidJourney>,
@@ -617,13 +695,7 @@ impl EventLog {
     ) -> Result<JsValue, JsValue> {
         let passed = arg_journey(journey)?;
         let j = self.journey(passed.as_ref(), "stageFunnel")?;
-        let options: FunnelOptions =
-            read_option(options.unwrap_or(JsValue::UNDEFINED), "options")?.unwrap_or_default();
-        let result = Funnel::from_stages(j)
-            .with_options(options)
-            .run(&self.log, Some(j))
-            .map_err(|e| to_js(&e))?;
-        to_js_value(&result)
+        to_js_value(&self.run_stage_funnel(j, options)?)
     }
 
     /// Directly-follows counts.
@@ -663,15 +735,7 @@ impl EventLog {
     /// Flows for a Sankey picture.
     #[wasm_bindgen(skip_typescript)]
     pub fn flows(&self, options: Option<JsValue>) -> Result<JsValue, JsValue> {
-        let options: FlowOptions =
-            read_option(options.unwrap_or(JsValue::UNDEFINED), "options")?.unwrap_or_default();
-        if !(0.0..=1.0).contains(&options.min_share) {
-            return Err(invalid(format!(
-                "`options.min_share` must be in 0–1, not `{}`",
-                options.min_share
-            )));
-        }
-        to_js_value(&self.log.flows(&options))
+        to_js_value(&self.run_flows(options)?)
     }
 
     /// Where each customer is in the journey.
@@ -712,5 +776,67 @@ impl EventLog {
         let passed = arg_journey(journey)?;
         let j = self.journey(passed.as_ref(), "conformance")?;
         to_js_value(&self.log.conformance(j))
+    }
+
+    /// The stage funnel drawn as SVG by the core (`render::funnel_chart` with the stage
+    /// names, then `render::funnel_svg`); `chart` `{title?, width?}`.
+    #[wasm_bindgen(js_name = stageFunnelSvg, skip_typescript)]
+    pub fn stage_funnel_svg(
+        &self,
+        journey: Option<JsValue>,
+        options: Option<JsValue>,
+        chart: Option<JsValue>,
+    ) -> Result<String, JsValue> {
+        let passed = arg_journey(journey)?;
+        let j = self.journey(passed.as_ref(), "stageFunnelSvg")?;
+        let chart_options: ChartOptions =
+            read_option(chart.unwrap_or(JsValue::UNDEFINED), "chart")?.unwrap_or_default();
+        let result = self.run_stage_funnel(j, options)?;
+        let mut c = cjm_core::render::funnel_chart(&result, Some(j), chart_options.title);
+        c.width = chart_options.width;
+        Ok(cjm_core::render::funnel_svg(&c))
+    }
+
+    /// The flows drawn as a Sankey SVG by the core (`render::flow_chart`, then
+    /// `render::flow_svg`); `chart` `{title?, width?}`.
+    #[wasm_bindgen(js_name = flowsSvg, skip_typescript)]
+    pub fn flows_svg(
+        &self,
+        options: Option<JsValue>,
+        chart: Option<JsValue>,
+    ) -> Result<String, JsValue> {
+        let chart_options: ChartOptions =
+            read_option(chart.unwrap_or(JsValue::UNDEFINED), "chart")?.unwrap_or_default();
+        let flows = self.run_flows(options)?;
+        let mut c = cjm_core::render::flow_chart(&flows, chart_options.title);
+        c.width = chart_options.width;
+        Ok(cjm_core::render::flow_svg(&c))
+    }
+
+    /// The measured inputs of `journey.insights` (`InsightInputs::from_measures` of the
+    /// traffic and the stage funnel run with `options`).
+    #[wasm_bindgen(js_name = insightInputs, skip_typescript)]
+    pub fn insight_inputs(
+        &self,
+        journey: Option<JsValue>,
+        options: Option<JsValue>,
+    ) -> Result<JsValue, JsValue> {
+        let passed = arg_journey(journey)?;
+        let j = self.journey(passed.as_ref(), "insightInputs")?;
+        let funnel = self.run_stage_funnel(j, options)?;
+        let traffic = self.log.traffic(j);
+        to_js_value(&InsightInputs::from_measures(&traffic, Some(&funnel)))
+    }
+
+    /// The measured inputs of `journey.health`: reach and customers per touchpoint.
+    #[wasm_bindgen(js_name = healthInputs, skip_typescript)]
+    pub fn health_inputs(&self, journey: Option<JsValue>) -> Result<JsValue, JsValue> {
+        let passed = arg_journey(journey)?;
+        let j = self.journey(passed.as_ref(), "healthInputs")?;
+        let traffic = self.log.traffic(j);
+        to_js_value(&MeasuredHealthInputs {
+            reach: traffic.measured_reach(),
+            traffic: traffic.touchpoint_customers(),
+        })
     }
 }

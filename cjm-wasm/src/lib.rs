@@ -18,7 +18,10 @@
 //! - pictures ([`render`]): `journey.mapSvg`, `emotionSvg`, `toMermaid`, `reportHtml`,
 //!   `fromMermaid`, `funnelSvg`, `flowSvg`, `barChartSvg`;
 //! - event logs ([`events`]): `class EventLog` (`fromColumns`, `fromCsv`, funnels, paths,
-//!   traffic, journey states, drivers, conformance);
+//!   traffic, journey states, drivers, conformance; the stage funnel and flows drawn as
+//!   SVG, the measured inputs of health and insights);
+//! - attribution ([`attribution`]): `attribute(paths, options?, tableOptions?)`,
+//!   `log.paths(pathOptions)`, `log.attribute(pathOptions, options?)`;
 //! - errors are `Error` objects named `CjmError` with `code`, `path`, `row`, `family` and
 //!   `problems` (see [`error`]).
 //!
@@ -34,6 +37,7 @@
 //! report can say what went wrong.
 
 pub mod analysis;
+pub mod attribution;
 pub mod error;
 pub mod events;
 pub mod journey;

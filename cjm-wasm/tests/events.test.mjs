@@ -131,6 +131,52 @@ test('a log bound to a template: traffic, funnels, paths, states, drivers, confo
   assert.equal(conf.entered_late, 0);
 });
 
+test('pictures and measured inputs straight from the log (no chart or drop-off arithmetic in JS)', () => {
+  const journey = template('b2c-ecommerce');
+  const log = EventLog.fromColumns(columnsOf(ROWS), { unit: 'seconds', journey });
+  const doc = journey.toObject();
+  const funnel = log.stageFunnel();
+  // The funnel SVG is the core's chart of the stage funnel, labelled with the stage names.
+  const svg = log.stageFunnelSvg(null, null, { title: 'Stages', width: 560 });
+  assert.match(svg, /^<svg [^>]*width="560"/);
+  assert.ok(svg.includes('Stages'));
+  for (const s of doc.stages) assert.ok(svg.includes(s.name), s.name);
+  assert.equal(log.stageFunnelSvg(), log.stageFunnelSvg(journey));
+  assert.notEqual(log.stageFunnelSvg(journey, { window_seconds: 100 }), log.stageFunnelSvg());
+  const flowsSvg = log.flowsSvg({ steps: 3, min_share: 0 }, { width: 1200 });
+  assert.match(flowsSvg, /^<svg [^>]*width="1200"/);
+  assert.equal(catchCjm(() => log.flowsSvg({ min_share: 2 })).code, 'invalid_option');
+  assert.equal(catchCjm(() => log.flowsSvg(null, { colour: 'red' })).code, 'invalid_option');
+
+  // Insight inputs: each stage's drop-off is the share of its customers who do not reach
+  // the next stage (the next step's drop-off rate); reach and unmapped events from traffic.
+  const inputs = log.insightInputs();
+  const traffic = log.traffic();
+  const expectDrop = {};
+  funnel.steps.slice(0, -1).forEach((s, i) => {
+    const next = funnel.steps[i + 1];
+    if (next.drop_off_rate !== null) expectDrop[s.step.stage] = next.drop_off_rate;
+  });
+  assert.deepEqual(inputs.stage_drop_off, expectDrop);
+  assert.deepEqual(inputs.unmapped_events, { scroll: 1 });
+  assert.equal(inputs.total_events, traffic.events);
+  assert.equal(inputs.reach.stages.awareness, traffic.stages.find((s) => s.id === 'awareness').reach);
+  const report = journey.insights({ as_of: '2026-01-31' }, inputs);
+  assert.ok(!report.not_checked.some((n) => /drop/.test(n)), report.not_checked.join('; '));
+  const health = log.healthInputs();
+  assert.deepEqual(health.reach, inputs.reach);
+  assert.equal(health.traffic['tp-product-page'], traffic.touchpoints.find((t) => t.id === 'tp-product-page').customers);
+  assert.equal(journey.health(null, health).journey.score !== undefined, true);
+
+  const unbound = EventLog.fromColumns(columnsOf(ROWS), { unit: 'seconds' });
+  for (const f of [() => unbound.stageFunnelSvg(), () => unbound.insightInputs(), () => unbound.healthInputs()]) {
+    assert.equal(catchCjm(f).code, 'invalid_option');
+  }
+  unbound.free();
+  log.free();
+  journey.free();
+});
+
 test('CSV text, bytes and ArrayBuffer read the same; presets and mappings', () => {
   const csv = [
     'customer,ts,event,channel',

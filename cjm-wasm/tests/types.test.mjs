@@ -60,6 +60,16 @@ test('the built .d.ts declares the document, results and errors', () => {
       'export interface FlowChartNode',
       'export interface InsightReport',
       'export interface MapDiff',
+      'stageFunnelSvg(journey?: JourneyLike | null, options?: FunnelOptions | null, chart?: ChartOptions | null): string',
+      'flowsSvg(options?: FlowOptions | null, chart?: ChartOptions | null): string',
+      'insightInputs(journey?: JourneyLike | null, options?: FunnelOptions | null): InsightInputs',
+      'healthInputs(journey?: JourneyLike | null): HealthInputs',
+      'export function attribute(paths: PathTableInput, options?: AttributionOptions | null, tableOptions?: TableOptions | null): Attribution',
+      'paths(options: PathOptions, journey?: JourneyLike | null): PathTable',
+      'attribute(pathOptions: PathOptions, options?: AttributionOptions | null, journey?: JourneyLike | null): Attribution',
+      'export interface Attribution',
+      'export interface AttributionOptions',
+      'export interface PathInput',
     ]) {
       assert.ok(dts.includes(needle), `${target}: missing \`${needle}\``);
     }

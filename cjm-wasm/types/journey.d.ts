@@ -268,6 +268,23 @@ export type ReportBlock =
       caption?: string | null;
     };
 /**
+ * An attribution model.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "Model".
+ */
+export type Model =
+  | "first"
+  | "last"
+  | "last_non_direct"
+  | "linear"
+  | "position_based"
+  | "time_decay"
+  | "participation"
+  | "markov"
+  | "shapley"
+  | "ordered_shapley";
+/**
  * The unit of integer timestamps (counted from the Unix epoch, 1970-01-01T00:00:00Z).
  *
  * This interface was referenced by `JourneyDocument`'s JSON-Schema
@@ -339,6 +356,46 @@ export type StepSpec =
  * via the `definition` "FunnelOrder".
  */
 export type FunnelOrder = "sequential" | "strict" | "any";
+/**
+ * What a touch is named after when paths are built from an event log.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "TouchKind".
+ */
+export type TouchKind = "channel" | "touchpoint" | "event";
+/**
+ * Position-based weights of the first, middle and last touches.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "PositionWeights".
+ */
+export type PositionWeights =
+  | "u"
+  | "j"
+  | "inverse_j"
+  | {
+      custom: {
+        /**
+         * Share of the first touch.
+         */
+        first: number;
+        /**
+         * Share of all middle touches together (split equally).
+         */
+        middle: number;
+        /**
+         * Share of the last touch.
+         */
+        last: number;
+      };
+    };
+/**
+ * The time-decay curve.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "DecayCurve".
+ */
+export type DecayCurve = "continuous" | "stepped";
 
 /**
  * A customer journey map: how one kind of customer moves through stages, the touchpoints
@@ -2207,20 +2264,24 @@ export interface BarSeries {
   values: (number | null)[];
 }
 /**
- * A stage id and a count of customers.
+ * A model that was asked for and could not run.
  *
  * This interface was referenced by `JourneyDocument`'s JSON-Schema
- * via the `definition` "StageCount".
+ * via the `definition` "Skipped".
  */
-export interface StageCount {
+export interface Skipped {
   /**
-   * Stage id.
+   * The model.
    */
-  stage: string;
+  model: Model;
   /**
-   * Customers.
+   * Stable reason code (`missing_times`).
    */
-  customers: number;
+  reason: string;
+  /**
+   * Human explanation.
+   */
+  message: string;
 }
 /**
  * A funnel to draw: steps in order with the customers who reached each.
@@ -3149,4 +3210,449 @@ export interface Conformance {
    * Customers by the stage they entered at (map order).
    */
   entry_stages: StageCount[];
+}
+/**
+ * A stage id and a count of customers.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "StageCount".
+ */
+export interface StageCount {
+  /**
+   * Stage id.
+   */
+  stage: string;
+  /**
+   * Customers.
+   */
+  customers: number;
+}
+/**
+ * One row of an aggregated path table, in the `channelattribution` input format: a
+ * path string, total conversions, total conversion value and total null
+ * (non-converting) journeys. The `channelattribution` column names are accepted as
+ * aliases.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "PathInput".
+ */
+export interface PathInput {
+  /**
+   * Channels separated by the separator, e.g. `"search > email > direct"`. The empty
+   * string is a path without touches (its conversions cannot be attributed).
+   */
+  path: string;
+  /**
+   * Conversions of journeys with this path (non-negative; may be fractional).
+   */
+  conversions?: number;
+  /**
+   * Total conversion value of those conversions (finite).
+   */
+  value?: number;
+  /**
+   * Journeys with this path that did not convert (non-negative).
+   */
+  nulls?: number;
+  /**
+   * Seconds from each touch (before collapsing) to the conversion, when known; needed
+   * by time decay.
+   */
+  seconds_to_conversion?: number[] | null;
+}
+/**
+ * Options for reading an aggregated path table.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "TableOptions".
+ */
+export interface TableOptions {
+  /**
+   * Separator of channels in a path string (default `>`; channels are trimmed).
+   */
+  separator?: string;
+  /**
+   * Collapse consecutive repeats of one channel (default true).
+   */
+  collapse_repeats?: boolean;
+}
+/**
+ * Options for building paths from an event log.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "PathOptions".
+ */
+export interface PathOptions {
+  /**
+   * What names a touch (default the channel column).
+   */
+  touch?: TouchKind & string;
+  /**
+   * Event names that mean "converted" (required, non-empty). A customer's path ends
+   * at the first of them; the conversion event itself is not a touch.
+   */
+  conversion_events?: string[];
+  /**
+   * Keep only touches at most this many seconds before the conversion (for
+   * non-converters: before their last touch). Default: no limit.
+   */
+  lookback_seconds?: number | null;
+  /**
+   * Collapse consecutive repeats of one channel into one touch, as the
+   * `channelattribution` package does (default true). A collapsed run keeps the time
+   * of its last touch.
+   */
+  collapse_repeats?: boolean;
+  /**
+   * Keep each touch's time before the conversion (needed by time decay; default true).
+   * Without it, paths of equal channels aggregate into one row.
+   */
+  keep_times?: boolean;
+}
+/**
+ * A table of paths: the input of every attribution model.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "PathTable".
+ */
+export interface PathTable {
+  /**
+   * The rows, in input order (from a log or a state: sorted by path).
+   */
+  rows: PathRow[];
+}
+/**
+ * One distinct path with its counts.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "PathRow".
+ */
+export interface PathRow {
+  /**
+   * The channels in order (after collapsing, when asked).
+   */
+  channels: string[];
+  /**
+   * Seconds from each touch to the conversion (same length as `channels`), when known.
+   */
+  seconds_to_conversion?: number[] | null;
+  /**
+   * Conversions.
+   */
+  conversions: number;
+  /**
+   * Conversion value.
+   */
+  value: number;
+  /**
+   * Non-converting journeys.
+   */
+  nulls: number;
+}
+/**
+ * Options of [`attribute`].
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "AttributionOptions".
+ */
+export interface AttributionOptions {
+  /**
+   * The models to run, in table order (default all).
+   */
+  models?: Model[];
+  /**
+   * The direct channel for last non-direct (default `direct`).
+   */
+  direct_channel?: string;
+  /**
+   * Position-based weights (default U, 40/20/40).
+   */
+  position_weights?: PositionWeights & string;
+  /**
+   * Time-decay half-life in seconds (default 7 days = 604800).
+   */
+  half_life_seconds?: number;
+  /**
+   * Time-decay curve (default continuous).
+   */
+  decay?: DecayCurve & string;
+  /**
+   * Markov chain order, 1..=4 (default 1).
+   */
+  markov_order?: number;
+  /**
+   * Drop transitions from a state to itself before solving (default false; only
+   * matters when repeats are kept).
+   */
+  remove_self_loops?: boolean;
+  /**
+   * Shapley: paths with more distinct channels than this are left out of the game and
+   * reported as excluded (default 15).
+   */
+  shapley_max_channels?: number;
+}
+/**
+ * Attribution results, side by side.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "Attribution".
+ */
+export interface Attribution {
+  /**
+   * The definition of the whole run (all options) and its hash.
+   */
+  definition: Definition;
+  /**
+   * Totals of the table.
+   */
+  totals: Totals;
+  /**
+   * The model columns, in order.
+   */
+  models: ModelSummary[];
+  /**
+   * One row per channel (sorted by name), with a credit per model column.
+   */
+  channels: ChannelCredits[];
+  /**
+   * Markov details, when run.
+   */
+  markov?: MarkovResult | null;
+  /**
+   * Shapley details, when run.
+   */
+  shapley?: ShapleyDetail | null;
+  /**
+   * Ordered Shapley credits by (channel, position), when run.
+   */
+  ordered_shapley?: PositionCredit[] | null;
+  /**
+   * Models asked for that could not run.
+   */
+  skipped: Skipped[];
+}
+/**
+ * Totals of the path table.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "Totals".
+ */
+export interface Totals {
+  /**
+   * Rows (distinct paths) in the table.
+   */
+  paths: number;
+  /**
+   * Conversions of paths with at least one touch: what the models credit.
+   */
+  conversions: number;
+  /**
+   * Their value.
+   */
+  value: number;
+  /**
+   * Non-converting journeys with at least one touch.
+   */
+  nulls: number;
+  /**
+   * Conversions of paths without any touch (credited to no channel).
+   */
+  unattributed_conversions: number;
+  /**
+   * Their value.
+   */
+  unattributed_value: number;
+}
+/**
+ * One model's column: what it is and what it credited in total.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "ModelSummary".
+ */
+export interface ModelSummary {
+  /**
+   * The model.
+   */
+  model: Model;
+  /**
+   * Its definition and hash.
+   */
+  definition: Definition;
+  /**
+   * Sum of its conversion credits (`null` when undefined).
+   */
+  conversions?: number | null;
+  /**
+   * Sum of its value credits (`null` when undefined).
+   */
+  value?: number | null;
+  /**
+   * Whether its credits sum to [`Totals::conversions`] by definition.
+   */
+  sums_to_conversions: boolean;
+}
+/**
+ * One row of the side-by-side table.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "ChannelCredits".
+ */
+export interface ChannelCredits {
+  /**
+   * The channel (or touchpoint).
+   */
+  channel: string;
+  /**
+   * Its credit under each model, in the order of [`Attribution::models`].
+   */
+  credits: Credit[];
+}
+/**
+ * One channel's credit under one model.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "Credit".
+ */
+export interface Credit {
+  /**
+   * The model.
+   */
+  model: Model;
+  /**
+   * Conversions credited (`null` when undefined, e.g. Markov without conversions).
+   */
+  conversions?: number | null;
+  /**
+   * Value credited.
+   */
+  value?: number | null;
+  /**
+   * `conversions / total conversions` (for participation: the share of conversions the
+   * channel took part in).
+   */
+  share?: number | null;
+}
+/**
+ * The Markov model in detail.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "MarkovResult".
+ */
+export interface MarkovResult {
+  /**
+   * Its definition and hash.
+   */
+  definition: Definition;
+  /**
+   * The chain order.
+   */
+  order: number;
+  /**
+   * P(CONVERSION | START) of the whole chain (`null` without conversions).
+   */
+  conversion_probability?: number | null;
+  /**
+   * Removal effects and credits, by channel.
+   */
+  channels: RemovalEffect[];
+  /**
+   * The transition matrix (non-zero entries, sorted by from, to).
+   */
+  transitions: Transition[];
+}
+/**
+ * A channel's removal effect.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "RemovalEffect".
+ */
+export interface RemovalEffect {
+  /**
+   * The channel.
+   */
+  channel: string;
+  /**
+   * P(conversion) with the channel removed (`null` without conversions).
+   */
+  conversion_probability_without?: number | null;
+  /**
+   * `1 − P₋c(conv)/P(conv)` (`null` without conversions).
+   */
+  removal_effect?: number | null;
+  /**
+   * Credited conversions: `RE/ΣRE × conversions` (0 when undefined).
+   */
+  conversions: number;
+  /**
+   * Credited value: `RE/ΣRE × value`.
+   */
+  value: number;
+}
+/**
+ * A transition of the Markov chain.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "Transition".
+ */
+export interface Transition {
+  /**
+   * From state (`START` or channels joined by ` > `).
+   */
+  from: string;
+  /**
+   * To state (channels, `CONVERSION` or `NULL`).
+   */
+  to: string;
+  /**
+   * Journeys that made it.
+   */
+  count: number;
+  /**
+   * `count / all transitions out of from`.
+   */
+  probability: number;
+}
+/**
+ * What Shapley left out.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "ShapleyDetail".
+ */
+export interface ShapleyDetail {
+  /**
+   * The cap on distinct channels per path.
+   */
+  max_channels: number;
+  /**
+   * Conversions of paths with more distinct channels than the cap.
+   */
+  excluded_conversions: number;
+  /**
+   * Their value.
+   */
+  excluded_value: number;
+}
+/**
+ * Ordered Shapley: a channel's credit at one touch position.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "PositionCredit".
+ */
+export interface PositionCredit {
+  /**
+   * The channel.
+   */
+  channel: string;
+  /**
+   * 1-based touch position in the path.
+   */
+  position: number;
+  /**
+   * Conversions credited at this position.
+   */
+  conversions: number;
+  /**
+   * Value credited at this position.
+   */
+  value: number;
 }

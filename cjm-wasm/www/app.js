@@ -1,7 +1,7 @@
 // The cjm checker page: plain ES modules, no framework, no bundler. It imports the web
 // build of the package (pkg/web, made by scripts/build.sh); event logs are analysed in a
 // module worker (worker.js) so the page stays responsive.
-import init, { templates, template, validate, loadJourney, funnelSvg, flowSvg } from '../pkg/web/cjm_wasm.js';
+import init, { templates, template, validate, loadJourney } from '../pkg/web/cjm_wasm.js';
 
 const $ = (id) => document.getElementById(id);
 const select = $('template');
@@ -276,33 +276,21 @@ async function csvOptions(file) {
   };
 }
 
-function flowChart(flows) {
-  const depth = flows.nodes.reduce((m, n) => Math.max(m, n.depth), -1) + 1;
-  return {
-    title: null,
-    columns: Array.from({ length: depth }, (_, i) => `Event ${i + 1}`),
-    nodes: flows.nodes.map((n) => ({ id: `${n.depth}:${n.name}`, label: n.name, column: n.depth })),
-    links: flows.links.map((l) => ({ source: `${l.depth}:${l.from}`, target: `${l.depth + 1}:${l.to}`, value: l.customers })),
-    width: 1200,
-  };
-}
-
 function showLog(result, stageNames) {
-  const { report, funnel, flows, traffic } = result;
-  const steps = funnel.steps.map((s) => ({ ...s, name: stageNames.get(s.step.stage) ?? s.step.stage }));
-  $('funnel-svg').innerHTML = funnelSvg({
-    title: null, steps: steps.map((s) => ({ label: s.name, customers: s.customers })), width: 560,
-  });
+  const { report, funnel, funnelSvg, flowsSvg } = result;
+  // Both pictures come from the core (worker.js: log.stageFunnelSvg, log.flowsSvg).
+  $('funnel-svg').innerHTML = funnelSvg;
   const tbody = $('funnel').tBodies[0];
   tbody.replaceChildren();
-  for (const s of steps) {
+  for (const s of funnel.steps) {
     const tr = el('tr', undefined, { 'data-stage': s.step.stage });
-    tr.append(el('th', s.name, { scope: 'row' }), el('td', String(s.customers), { class: 'num', 'data-field': 'customers' }),
+    tr.append(el('th', stageNames.get(s.step.stage) ?? s.step.stage, { scope: 'row' }),
+      el('td', String(s.customers), { class: 'num', 'data-field': 'customers' }),
       el('td', pct(s.conversion_from_first), { class: 'num' }), el('td', pct(s.conversion_from_previous), { class: 'num' }),
       el('td', String(s.drop_off), { class: 'num', 'data-field': 'drop_off' }), el('td', pct(s.drop_off_rate), { class: 'num' }));
     tbody.append(tr);
   }
-  $('flows-svg').innerHTML = flows.nodes.length ? flowSvg(flowChart(flows)) : '<p class="hint">No events.</p>';
+  $('flows-svg').innerHTML = report.rows_used ? flowsSvg : '<p class="hint">No events.</p>';
   const rejected = report.rejected.map((r) => `${r.count} ${r.reason}`).join(', ');
   $('ingest-summary').textContent =
     `${report.rows_read} rows read, ${report.rows_used} used` + (rejected ? ` (rejected: ${rejected})` : '') +
@@ -310,28 +298,6 @@ function showLog(result, stageNames) {
     `${report.unmapped_total} events no touchpoint binds` +
     (report.unmapped_events.length ? ` (${report.unmapped_events.slice(0, 5).map((u) => u.event).join(', ')}…)` : '') + '.';
   $('log-results').hidden = false;
-  return { traffic, steps };
-}
-
-/** Measured inputs for health and insights, from the worker's traffic and funnel. */
-function measuredInputs(journeyId, result) {
-  const { traffic, funnel, report } = result;
-  const reach = { stages: {}, touchpoints: {} };
-  for (const s of traffic.stages) if (s.reach !== null) reach.stages[s.id] = s.reach;
-  for (const t of traffic.touchpoints) if (t.reach !== null) reach.touchpoints[t.id] = t.reach;
-  const touchpointCustomers = Object.fromEntries(traffic.touchpoints.map((t) => [t.id, t.customers]));
-  const dropOff = {};
-  for (const s of funnel.steps) if (s.drop_off_rate !== null) dropOff[s.step.stage] = s.drop_off_rate;
-  return {
-    journeyId,
-    health: { reach, traffic: touchpointCustomers },
-    insights: {
-      reach,
-      stage_drop_off: dropOff,
-      unmapped_events: Object.fromEntries(report.unmapped_events.map((u) => [u.event, u.count])),
-      total_events: report.rows_used,
-    },
-  };
 }
 
 async function analyseFile(file) {
@@ -348,6 +314,7 @@ async function analyseFile(file) {
   const text = editor.value;
   const reply = await ask({
     type: 'analyse', csv, journey: text, csvOptions: options, flowOptions: { steps: 4, min_share: 0.05 },
+    funnelChart: { width: 560 }, flowChart: { width: 1200 },
   }, [csv]);
   if (text !== editor.value) return; // the map changed meanwhile; a newer request follows
   if (!reply.ok) {
@@ -361,7 +328,8 @@ async function analyseFile(file) {
   const doc = JSON.parse(text);
   const stageNames = new Map(doc.stages.map((s) => [s.id, s.name]));
   showLog(reply.result, stageNames);
-  measured = measuredInputs(doc.id, reply.result);
+  // The measured inputs come from the core (log.insightInputs, log.healthInputs).
+  measured = { journeyId: doc.id, health: reply.result.healthInputs, insights: reply.result.insightInputs };
   check();
   logStatus.textContent = `${file.name}: ${reply.result.report.rows_used} events of ` +
     `${reply.result.report.customers} customers, analysed in ${reply.result.millis.toFixed(0)} ms.`;

@@ -9,9 +9,12 @@
 // Request `analyse`: `csv` is the CSV file as an ArrayBuffer (pass it in the transfer list),
 // `journey` the map (JSON text or a plain document), `csvOptions` the options of
 // `EventLog.fromCsv` without `journey` (`preset` or `mapping`, `dedup`, `strict`,
-// `assume_utc`), `funnelOptions` and `flowOptions` those of `stageFunnel` and `flows`.
-// The reply's `result` holds plain objects only (structured-clone friendly):
-// `{report, funnel, flows, traffic, millis}`. Errors come back as
+// `assume_utc`), `funnelOptions` and `flowOptions` those of `stageFunnel` and `flows`,
+// `funnelChart` and `flowChart` the `{title, width}` of the two pictures.
+// The reply's `result` holds plain objects and strings only (structured-clone friendly):
+// `{report, funnel, funnelSvg, flowsSvg, insightInputs, healthInputs, millis}` — the
+// pictures and the measured inputs of `journey.insights` / `journey.health` are made by the
+// core, so the page builds no chart and does no arithmetic. Errors come back as
 // `{name, code, path, row, family, message}` (a CjmError's fields).
 //
 // The worker loads the web build once (`pkg/web`), on its first message.
@@ -30,7 +33,9 @@ function errorFields(err) {
   };
 }
 
-function analyse({ csv, journey, csvOptions = {}, funnelOptions = null, flowOptions = null }) {
+function analyse({
+  csv, journey, csvOptions = {}, funnelOptions = null, flowOptions = null, funnelChart = null, flowChart = null,
+}) {
   const started = performance.now();
   const map = loadJourney(journey);
   const log = EventLog.fromCsv(new Uint8Array(csv), { ...csvOptions, journey: map });
@@ -38,8 +43,10 @@ function analyse({ csv, journey, csvOptions = {}, funnelOptions = null, flowOpti
     return {
       report: log.ingestReport(),
       funnel: log.stageFunnel(null, funnelOptions),
-      flows: log.flows(flowOptions),
-      traffic: log.traffic(),
+      funnelSvg: log.stageFunnelSvg(null, funnelOptions, funnelChart),
+      flowsSvg: log.flowsSvg(flowOptions, flowChart),
+      insightInputs: log.insightInputs(null, funnelOptions),
+      healthInputs: log.healthInputs(),
       millis: performance.now() - started,
     };
   } finally {

@@ -1,0 +1,186 @@
+//! Multi-touch attribution (DOMAIN.md section 5): `attribute` over an analyst's path
+//! table, and `EventLog.paths` / `EventLog.attribute` over paths built from an event log.
+//!
+//! Every model runs in the core (`cjm_core::attribution::attribute`); results cross as
+//! plain objects: per channel, per model column, the credited conversions, value and
+//! share, and each model's definition and hash.
+
+use cjm_core::attribution::{
+    attribute as run, AttributionOptions, PathInput, PathOptions, PathTable, TableOptions,
+};
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+
+use crate::error::{to_js, to_js_value};
+use crate::events::EventLog;
+use crate::scoring::{absent, get, input_error, read_option};
+
+/// Declarations of the attribution API (optional parameters with custom types).
+#[wasm_bindgen(typescript_custom_section)]
+const TS_ATTRIBUTION: &str = r#"
+/**
+ * Paths to attribute: the rows of an aggregated path table as analysts keep them
+ * (`{path: "search > email", conversions, value, nulls}`, the `channelattribution` column
+ * names `total_conversions`, `total_conversion_value`, `total_null` accepted), or a
+ * `PathTable` as `EventLog.paths` returns it (`{rows: [{channels, conversions, value, nulls}]}`).
+ */
+export type PathTableInput = PathInput[] | PathTable;
+
+/**
+ * Runs the attribution models (default all) on a path table; credits per channel and model.
+ * `tableOptions` (`separator`, `collapse_repeats`) apply to `PathInput` rows only.
+ * @throws {CjmError} `invalid_path`, `not_finite`, `out_of_range`, `invalid_times` (with `row`), `invalid_option`.
+ */
+export function attribute(paths: PathTableInput, options?: AttributionOptions | null, tableOptions?: TableOptions | null): Attribution;
+
+export interface EventLog {
+  /**
+   * The paths of every customer (`PathTable.from_log`): touches before the first conversion
+   * event, or all touches of a non-converter, aggregated into distinct rows sorted by path.
+   * @throws {CjmError} `invalid_option` (no conversion event, a bad lookback, touchpoints without a journey).
+   */
+  paths(options: PathOptions, journey?: JourneyLike | null): PathTable;
+  /** `attribute` over the paths of this log (`paths(pathOptions, journey)`). @throws {CjmError} as `paths` and `attribute`. */
+  attribute(pathOptions: PathOptions, options?: AttributionOptions | null, journey?: JourneyLike | null): Attribution;
+}
+"#;
+
+/// A row of a `PathTable` given back (as `EventLog.paths` returns it).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RowIn {
+    channels: Vec<String>,
+    #[serde(default)]
+    seconds_to_conversion: Option<Vec<f64>>,
+    #[serde(default)]
+    conversions: f64,
+    #[serde(default)]
+    value: f64,
+    #[serde(default)]
+    nulls: f64,
+}
+
+/// A `PathTable` given back.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TableIn {
+    rows: Vec<RowIn>,
+}
+
+/// A separator that occurs in none of the channels (the Unit Separator, else longer runs
+/// of it), so that a given table can be read by the core's own reader and checked by its
+/// rules.
+fn free_separator(rows: &[RowIn]) -> String {
+    let mut sep = String::from('\u{1f}');
+    while rows
+        .iter()
+        .any(|r| r.channels.iter().any(|c| c.contains(sep.as_str())))
+    {
+        sep.push('\u{1f}');
+    }
+    sep
+}
+
+/// Reads the paths argument into the core's path table, with the core's checks.
+fn read_paths(paths: &JsValue, table_options: Option<JsValue>) -> Result<PathTable, JsValue> {
+    let table_options: Option<TableOptions> =
+        read_option(table_options.unwrap_or(JsValue::UNDEFINED), "tableOptions")?;
+    if js_sys::Array::is_array(paths) {
+        let rows: Vec<PathInput> = read_option(paths.clone(), "paths")?.unwrap_or_default();
+        return PathTable::from_rows(&rows, &table_options.unwrap_or_default())
+            .map_err(|e| to_js(&e));
+    }
+    if absent(paths) || absent(&get(paths, "rows")) {
+        return Err(input_error(
+            "wrong_type",
+            "`paths` must be an array of `{path, conversions, value, nulls}` rows or a \
+             `{rows}` path table"
+                .to_owned(),
+        ));
+    }
+    if table_options.is_some() {
+        return Err(input_error(
+            "invalid_option",
+            "`tableOptions` apply to `{path, …}` rows, not to a `{rows}` path table".to_owned(),
+        ));
+    }
+    let table: TableIn = read_option(paths.clone(), "paths")?
+        .ok_or_else(|| input_error("wrong_type", "`paths` is null".to_owned()))?;
+    // A table's channels are already split (and collapsed, or not, when it was made):
+    // join them with a separator none contains and read them as the core reads rows.
+    let separator = free_separator(&table.rows);
+    let rows: Vec<PathInput> = table
+        .rows
+        .into_iter()
+        .map(|r| PathInput {
+            path: r.channels.join(&separator),
+            conversions: r.conversions,
+            value: r.value,
+            nulls: r.nulls,
+            seconds_to_conversion: r.seconds_to_conversion,
+        })
+        .collect();
+    PathTable::from_rows(
+        &rows,
+        &TableOptions {
+            separator,
+            collapse_repeats: false,
+        },
+    )
+    .map_err(|e| to_js(&e))
+}
+
+fn read_attribution_options(options: Option<JsValue>) -> Result<AttributionOptions, JsValue> {
+    Ok(read_option(options.unwrap_or(JsValue::UNDEFINED), "options")?.unwrap_or_default())
+}
+
+fn read_path_options(options: JsValue) -> Result<PathOptions, JsValue> {
+    read_option(options, "pathOptions")?.ok_or_else(|| {
+        input_error(
+            "invalid_option",
+            "`pathOptions` is required: `{conversion_events, touch?, lookback_seconds?, \
+             collapse_repeats?, keep_times?}`"
+                .to_owned(),
+        )
+    })
+}
+
+/// Runs the attribution models on a path table: `paths` are `{path, conversions, value,
+/// nulls}` rows or a `{rows}` table (as `EventLog.paths` returns); `options` the
+/// `AttributionOptions`; `tableOptions` `{separator, collapse_repeats}` for rows.
+///
+/// @throws {CjmError} the core's row errors (with `row`) and `invalid_option`.
+#[wasm_bindgen(skip_typescript)]
+pub fn attribute(
+    paths: JsValue,
+    options: Option<JsValue>,
+    table_options: Option<JsValue>,
+) -> Result<JsValue, JsValue> {
+    let table = read_paths(&paths, table_options)?;
+    let options = read_attribution_options(options)?;
+    to_js_value(&run(&table, &options).map_err(|e| to_js(&e))?)
+}
+
+#[wasm_bindgen]
+impl EventLog {
+    /// The paths of every customer of the log (`PathTable::from_log`).
+    #[wasm_bindgen(skip_typescript)]
+    pub fn paths(&self, options: JsValue, journey: Option<JsValue>) -> Result<JsValue, JsValue> {
+        let options = read_path_options(options)?;
+        to_js_value(&self.path_table(&options, journey)?)
+    }
+
+    /// Attribution over the paths of the log.
+    #[wasm_bindgen(js_name = attribute, skip_typescript)]
+    pub fn attribute_paths(
+        &self,
+        path_options: JsValue,
+        options: Option<JsValue>,
+        journey: Option<JsValue>,
+    ) -> Result<JsValue, JsValue> {
+        let path_options = read_path_options(path_options)?;
+        let options = read_attribution_options(options)?;
+        let table = self.path_table(&path_options, journey)?;
+        to_js_value(&run(&table, &options).map_err(|e| to_js(&e))?)
+    }
+}
