@@ -439,6 +439,48 @@ fn ingest(
     Ok(b.finish())
 }
 
+/// How to ingest an Arrow stream: checks the mapped (and `checked`) columns exist,
+/// classifies the timestamp column and builds the ingest options (consent required when
+/// the mapping names a consent column; no dedup, not strict, no extra columns — callers
+/// set those).
+pub(crate) fn arrow_ingest_plan(
+    schema: &arrow_schema::SchemaRef,
+    m: &ColumnMapping,
+    checked: &[String],
+    assume_utc: bool,
+) -> PyResult<(TsKind, IngestOptions)> {
+    check_columns(schema, m, checked)?;
+    let ts_field = schema
+        .field_with_name(&m.timestamp)
+        .map_err(|e| input_err("missing_column", format!("{e}")))?;
+    let integer_unit = match m.timestamp_format {
+        TimestampFormat::Integer { unit } => Some(unit),
+        TimestampFormat::Iso8601 { .. } => None,
+    };
+    let text_utc = matches!(
+        m.timestamp_format,
+        TimestampFormat::Iso8601 { assume_utc: true }
+    );
+    let kind = ts_kind(&m.timestamp, ts_field.data_type(), integer_unit, assume_utc)?;
+    let options = IngestOptions {
+        time_unit: match kind {
+            TsKind::Ticks(u) => u,
+            TsKind::Text | TsKind::Null => TimeUnit::Milliseconds,
+        },
+        assume_utc: assume_utc || text_utc,
+        dedup: false,
+        strict: false,
+        consent: if m.consent.is_some() {
+            ConsentRule::Require
+        } else {
+            ConsentRule::Ignore
+        },
+        row_offset: 0,
+        extra_columns: Vec::new(),
+    };
+    Ok((kind, options))
+}
+
 pub(crate) fn check_columns(
     schema: &SchemaRef,
     m: &ColumnMapping,
@@ -622,35 +664,10 @@ impl PyEventLog {
             })?;
             let reader = input.into_reader()?;
             let schema = reader.schema();
-            check_columns(&schema, &m, &extra)?;
-            let ts_field = schema
-                .field_with_name(&m.timestamp)
-                .map_err(|e| input_err("missing_column", format!("{e}")))?;
-            let integer_unit = match m.timestamp_format {
-                TimestampFormat::Integer { unit } => Some(unit),
-                TimestampFormat::Iso8601 { .. } => None,
-            };
-            let text_utc = matches!(
-                m.timestamp_format,
-                TimestampFormat::Iso8601 { assume_utc: true }
-            );
-            let kind = ts_kind(&m.timestamp, ts_field.data_type(), integer_unit, assume_utc)?;
-            let options = IngestOptions {
-                time_unit: match kind {
-                    TsKind::Ticks(u) => u,
-                    TsKind::Text | TsKind::Null => TimeUnit::Milliseconds,
-                },
-                assume_utc: assume_utc || text_utc,
-                dedup,
-                strict,
-                consent: if m.consent.is_some() {
-                    ConsentRule::Require
-                } else {
-                    ConsentRule::Ignore
-                },
-                row_offset: 0,
-                extra_columns: extra.clone(),
-            };
+            let (kind, mut options) = arrow_ingest_plan(&schema, &m, &extra, assume_utc)?;
+            options.dedup = dedup;
+            options.strict = strict;
+            options.extra_columns = extra.clone();
             let b = builder(options, pseudonymise_key, journey)?;
             let bar: Option<Py<PyAny>> = if progress {
                 let bar = helpers.getattr("_progress")?.call1((total,))?;

@@ -24,8 +24,8 @@ use arrow_array::{Array, Int64Array, RecordBatch};
 use arrow_schema::DataType;
 use cjm_core::attribution::{AttributionOptions, PathCounts, PathOptions};
 use cjm_core::events::{
-    ConsentRule, DirectlyFollowsOptions, EventLog, FlowOptions, Funnel, FunnelState, IngestOptions,
-    Mergeable, SequenceState, TimeUnit, TimestampFormat, VariantOptions,
+    ConsentRule, DirectlyFollowsOptions, EventLog, FlowOptions, Funnel, FunnelState, Mergeable,
+    SequenceState, VariantOptions,
 };
 use cjm_core::scoring::SurveyState;
 use pyo3::exceptions::PyTypeError;
@@ -35,7 +35,7 @@ use pyo3_arrow::input::AnyRecordBatch;
 
 use crate::convert::Wrap;
 use crate::errors::{core_err, input_err};
-use crate::events::{builder, check_columns, mapping, ts_kind, BatchColumns, TsKind};
+use crate::events::{arrow_ingest_plan, builder, mapping, BatchColumns};
 use crate::reports::PySurveyReport;
 use crate::results::{PyDirectlyFollows, PyFlows, PyFunnelResult, PyTraffic, PyVariants};
 use crate::survey::{arrow_state, options as survey_options, Columns};
@@ -139,31 +139,9 @@ fn read_log(
     })?;
     let reader = input.into_reader()?;
     let schema = reader.schema();
-    check_columns(&schema, &m, order_key.as_slice())?;
-    let ts_field = schema
-        .field_with_name(&m.timestamp)
-        .map_err(|e| input_err("missing_column", format!("{e}")))?;
-    let integer_unit = match m.timestamp_format {
-        TimestampFormat::Integer { unit } => Some(unit),
-        TimestampFormat::Iso8601 { .. } => None,
-    };
-    let text_utc = matches!(
-        m.timestamp_format,
-        TimestampFormat::Iso8601 { assume_utc: true }
-    );
-    let kind = ts_kind(&m.timestamp, ts_field.data_type(), integer_unit, assume_utc)?;
-    let options = IngestOptions {
-        time_unit: match kind {
-            TsKind::Ticks(u) => u,
-            TsKind::Text | TsKind::Null => TimeUnit::Milliseconds,
-        },
-        assume_utc: assume_utc || text_utc,
-        dedup: false,
-        strict: false,
-        consent: ConsentRule::Ignore,
-        row_offset: 0,
-        extra_columns: Vec::new(),
-    };
+    let (kind, mut options) = arrow_ingest_plan(&schema, &m, order_key.as_slice(), assume_utc)?;
+    // Spark partitions carry whatever rows the caller selected: no consent filtering here.
+    options.consent = ConsentRule::Ignore;
     let mut b = builder(options, None, journey)?;
     py.detach(|| {
         for batch in reader {
