@@ -20,7 +20,9 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::Float64Type;
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::DataType;
-use cjm_core::scoring::{GroupLevel, GroupState, SurveyOptions, SurveyState, SurveyTable};
+use cjm_core::scoring::{
+    GroupLevel, GroupState, SurveyColumns, SurveyOptions, SurveyState, SurveyTable,
+};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 use pyo3_arrow::input::AnyRecordBatch;
@@ -166,11 +168,57 @@ fn state_of_batches(
     let mut first_row = 0usize;
     for batch in reader {
         let batch = batch.map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("{e}")))?;
-        let table = from_batch(&batch, columns)?;
-        state.extend(first_row, &table).map_err(core_err)?;
+        extend_with_batch(&mut state, first_row, &batch, columns)?;
         first_row += batch.num_rows();
     }
     Ok(state)
+}
+
+/// Adds one batch to the state with the core's borrowed-column entry point: the strings
+/// are read in place from the Arrow arrays, never copied.
+fn extend_with_batch(
+    state: &mut SurveyState,
+    first_row: usize,
+    batch: &RecordBatch,
+    columns: &Columns,
+) -> PyResult<()> {
+    let utf8 = |name: &Option<String>| -> PyResult<Option<ArrayRef>> {
+        match name {
+            None => Ok(None),
+            Some(name) => text_array(name, column(batch, name)?).map(Some),
+        }
+    };
+    let (scope_array, segment_array) = (utf8(&columns.scope)?, utf8(&columns.segment)?);
+    fn borrowed(array: Option<&ArrayRef>) -> Option<Vec<Option<&str>>> {
+        array.map(|a| a.as_string::<i32>().iter().collect())
+    }
+    let (scope, segment) = (
+        borrowed(scope_array.as_ref()),
+        borrowed(segment_array.as_ref()),
+    );
+    let number = |name: &Option<String>| -> PyResult<Option<Vec<Option<f64>>>> {
+        match name {
+            None => Ok(None),
+            Some(name) => number_column(name, column(batch, name)?).map(Some),
+        }
+    };
+    let (nps, csat, ces) = (
+        number(&columns.nps)?,
+        number(&columns.csat)?,
+        number(&columns.ces)?,
+    );
+    state
+        .extend_columns(
+            first_row,
+            &SurveyColumns {
+                scope: scope.as_deref(),
+                segment: segment.as_deref(),
+                nps: nps.as_deref(),
+                csat: csat.as_deref(),
+                ces: ces.as_deref(),
+            },
+        )
+        .map_err(core_err)
 }
 
 /// Compares two groups of survey answers on NPS, CSAT and CES: two values `a` and `b` of
@@ -278,28 +326,6 @@ fn column<'a>(batch: &'a RecordBatch, name: &str) -> PyResult<&'a ArrayRef> {
         .ok_or_else(|| input_err("missing_column", format!("the data has no column `{name}`")))
 }
 
-fn from_batch(batch: &RecordBatch, columns: &Columns) -> PyResult<SurveyTable> {
-    let text = |name: &Option<String>| -> PyResult<Vec<Option<String>>> {
-        match name {
-            None => Ok(Vec::new()),
-            Some(name) => text_column(name, column(batch, name)?),
-        }
-    };
-    let number = |name: &Option<String>| -> PyResult<Option<Vec<Option<f64>>>> {
-        match name {
-            None => Ok(None),
-            Some(name) => number_column(name, column(batch, name)?).map(Some),
-        }
-    };
-    Ok(SurveyTable {
-        scope: text(&columns.scope)?,
-        segment: text(&columns.segment)?,
-        nps: number(&columns.nps)?,
-        csat: number(&columns.csat)?,
-        ces: number(&columns.ces)?,
-    })
-}
-
 fn wrong_type(name: &str, found: &DataType, wanted: &str) -> PyErr {
     input_err(
         "wrong_type",
@@ -315,15 +341,13 @@ fn is_text(data_type: &DataType) -> bool {
     }
 }
 
-/// A string column (or an all-null one) as `Option<String>` per row.
-fn text_column(name: &str, array: &ArrayRef) -> PyResult<Vec<Option<String>>> {
+/// A string column (or an all-null one) cast to a `Utf8` array.
+fn text_array(name: &str, array: &ArrayRef) -> PyResult<ArrayRef> {
     if !is_text(array.data_type()) {
         return Err(wrong_type(name, array.data_type(), "strings"));
     }
-    let utf8 = arrow_cast::cast(array, &DataType::Utf8)
-        .map_err(|e| wrong_type(name, array.data_type(), &format!("strings ({e})")))?;
-    let strings = utf8.as_string::<i32>();
-    Ok(strings.iter().map(|s| s.map(str::to_owned)).collect())
+    arrow_cast::cast(array, &DataType::Utf8)
+        .map_err(|e| wrong_type(name, array.data_type(), &format!("strings ({e})")))
 }
 
 /// An integer or float column (or an all-null one) as `Option<f64>` per row: nulls are
