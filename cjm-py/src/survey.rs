@@ -69,10 +69,11 @@ pub(crate) fn options(
 #[pyo3(signature = (
     data, *, scope = None, segment = None, nps = None, csat = None, ces = None,
     csat_scale = 5, csat_method = "top_box", ces_scale = 7, ces_method = "mean",
-    min_group_size = 0
+    min_group_size = 0, nan_as_missing = false
 ))]
 #[allow(
     clippy::too_many_arguments,
+    clippy::fn_params_excessive_bools,
     reason = "mirrors the keyword arguments of Python"
 )]
 pub(crate) fn _survey_kpis(
@@ -88,15 +89,17 @@ pub(crate) fn _survey_kpis(
     ces_scale: i64,
     ces_method: &str,
     min_group_size: i64,
+    nan_as_missing: bool,
 ) -> PyResult<PySurveyReport> {
     crate::guard(|| {
-        let options = options(
+        let mut options = options(
             csat_scale,
             csat_method,
             ces_scale,
             ces_method,
             min_group_size,
         )?;
+        options.nan_as_missing = nan_as_missing;
         let columns = Columns {
             scope,
             segment,

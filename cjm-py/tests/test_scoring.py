@@ -339,3 +339,17 @@ def test_bad_scoring_options() -> None:
     assert info.value.code == "invalid_option"
     with pytest.raises(TypeError):
         journey.health(survey={"groups": []})  # type: ignore[arg-type]
+
+
+def test_nan_as_missing_is_explicit() -> None:
+    # 9, NaN, 3: an error by default; with nan_as_missing the NaN is a missing answer and
+    # the promoter (9) and detractor (3) give NPS 100·(1 − 1)/2 = 0.
+    import pandas as pd
+
+    frame = pd.DataFrame({"nps": [9.0, float("nan"), 3.0]})
+    with pytest.raises(cjm.InputError) as caught:
+        cjm.survey_kpis(frame, nps="nps")
+    assert (caught.value.code, caught.value.row) == ("not_finite", 1)
+    report = cjm.survey_kpis(frame, nps="nps", nan_as_missing=True).to_dict()
+    nps = report["groups"][0]["nps"]
+    assert (nps["value"], nps["answered"], nps["missing"]) == (0.0, 2, 1)

@@ -644,6 +644,7 @@ def _survey_kpis(
     ces_scale: int = 7,
     ces_method: str = "mean",
     min_group_size: int = 0,
+    nan_as_missing: bool = False,
 ) -> SurveyReport:
     """Scores survey answers (use ``cjm.survey_kpis``)."""
 

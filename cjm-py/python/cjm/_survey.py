@@ -60,6 +60,7 @@ def survey_kpis(
     ces_scale: int = 7,
     ces_method: str = "mean",
     min_group_size: int = 0,
+    nan_as_missing: bool = False,
 ) -> SurveyReport:
     """NPS, CSAT and CES overall, per scope and per scope × segment.
 
@@ -74,13 +75,11 @@ def survey_kpis(
     ``csat_method`` is ``"top_box"`` (default), ``"mean"`` or ``"pct_of_max"`` on a 1..``csat_scale``
     scale (2–11, default 5); ``ces_method`` is ``"mean"`` (default) or ``"top_box"`` on a
     1..``ces_scale`` scale (7 or 5). Groups with fewer answers than ``min_group_size`` are
-    reported without values (``suppressed``).
+    reported without values (``suppressed``). ``nan_as_missing=True`` counts NaN answers
+    as missing instead of rejecting them, for frames that store blanks as NaN (a pandas
+    integer column read with blanks becomes float64 with NaN).
     """
-    if _is_pandas_frame(data):
-        names = list(dict.fromkeys(n for n in (scope, segment, nps, csat, ces) if n is not None))
-        data = _pandas_to_arrow(data, names)
-    elif isinstance(data, Mapping) and not isinstance(data, dict):
-        data = dict(data)
+    data = _as_input(data, scope, segment, nps, csat, ces)
     return _survey_kpis(
         data,
         scope=scope,
@@ -93,7 +92,20 @@ def survey_kpis(
         ces_scale=ces_scale,
         ces_method=ces_method,
         min_group_size=min_group_size,
+        nan_as_missing=nan_as_missing,
     )
+
+
+def _as_input(data: Any, *columns: Optional[str]) -> Any:
+    """Hands data to the binding: a pandas frame as an Arrow table of the named columns
+    (keeping NaN, which pandas' own Arrow export would turn into null), another Mapping as
+    a dict, anything else as it is."""
+    if _is_pandas_frame(data):
+        names = list(dict.fromkeys(n for n in columns if n is not None))
+        return _pandas_to_arrow(data, names)
+    if isinstance(data, Mapping) and not isinstance(data, dict):
+        return dict(data)
+    return data
 
 
 def compare_groups(
@@ -124,11 +136,7 @@ def compare_groups(
     normal-approximation z-test. Raises ``InputError`` (``invalid_option``) when a group
     has no responses.
     """
-    if _is_pandas_frame(data):
-        names = list(dict.fromkeys(n for n in (scope, segment, nps, csat, ces) if n is not None))
-        data = _pandas_to_arrow(data, names)
-    elif isinstance(data, Mapping) and not isinstance(data, dict):
-        data = dict(data)
+    data = _as_input(data, scope, segment, nps, csat, ces)
     return _compare_groups(
         data,
         a,
