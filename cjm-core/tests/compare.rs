@@ -26,7 +26,7 @@ fn two_proportion_vectors() {
     let mut failures = Vec::new();
     for (i, case) in v["cases"].as_array().unwrap().iter().enumerate() {
         let n = |k: &str| case[k].as_u64().unwrap();
-        let t = two_proportion_test(n("x1"), n("n1"), n("x2"), n("n2"));
+        let t = two_proportion_test(n("x1"), n("n1"), n("x2"), n("n2")).unwrap();
         contains(
             &serde_json::to_value(&t).unwrap(),
             &case["expect"],
@@ -35,6 +35,27 @@ fn two_proportion_vectors() {
         );
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn more_successes_than_trials_is_refused() {
+    for (x1, n1, x2, n2) in [(3, 0, 1, 4), (11, 10, 1, 10), (1, 10, 5, 4)] {
+        let err = two_proportion_test(x1, n1, x2, n2).unwrap_err();
+        assert_eq!(err.code(), "invalid_option", "{x1}/{n1} vs {x2}/{n2}");
+    }
+}
+
+#[test]
+fn flow_options_are_checked() {
+    use cjm_core::events::FlowOptions;
+    assert!(FlowOptions::default().check().is_ok());
+    for min_share in [-0.1, 1.5, f64::NAN] {
+        let options = FlowOptions {
+            min_share,
+            ..FlowOptions::default()
+        };
+        assert_eq!(options.check().unwrap_err().code(), "invalid_option");
+    }
 }
 
 #[test]

@@ -923,16 +923,12 @@ impl PyEventLog {
         collapse_repeats: bool,
     ) -> PyResult<PyFlows> {
         crate::guard(|| {
-            if !(0.0..=1.0).contains(&min_share) {
-                return Err(invalid(format!(
-                    "`min_share` must be within 0..1, not `{min_share}`"
-                )));
-            }
             let options = FlowOptions {
                 steps: n,
                 min_share,
                 collapse_repeats,
             };
+            options.check().map_err(core_err)?;
             Ok(py.detach(|| self.log.flows(&options)).into())
         })
     }

@@ -426,7 +426,10 @@ fn two_proportion_test(
     x2: u64,
     n2: u64,
 ) -> PyResult<Bound<'_, PyAny>> {
-    guard(|| Wrap(&cjm_core::scoring::two_proportion_test(x1, n1, x2, n2)).into_json_value(py))
+    guard(|| {
+        let test = cjm_core::scoring::two_proportion_test(x1, n1, x2, n2).map_err(core_err)?;
+        Wrap(&test).into_json_value(py)
+    })
 }
 
 /// Health inputs of one version of a map, from a mapping with optional `survey`,

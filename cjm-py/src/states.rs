@@ -401,17 +401,13 @@ pub(crate) fn _flows_from_state(
     collapse_repeats: bool,
 ) -> PyResult<PyFlows> {
     crate::guard(|| {
-        if !(0.0..=1.0).contains(&min_share) {
-            return Err(invalid(format!(
-                "`min_share` must be within 0..1, not `{min_share}`"
-            )));
-        }
         let state = sequence(py, state)?;
         let options = FlowOptions {
             steps: n,
             min_share,
             collapse_repeats,
         };
+        options.check().map_err(core_err)?;
         Ok(py.detach(|| state.finish_flows(&options)).into())
     })
 }

@@ -533,12 +533,7 @@ impl EventLog {
     fn run_flows(&self, options: Option<JsValue>) -> Result<ev::Flows, JsValue> {
         let options: FlowOptions =
             read_option(options.unwrap_or(JsValue::UNDEFINED), "options")?.unwrap_or_default();
-        if !(0.0..=1.0).contains(&options.min_share) {
-            return Err(invalid(format!(
-                "`options.min_share` must be in 0–1, not `{}`",
-                options.min_share
-            )));
-        }
+        options.check().map_err(|e| to_js(&e))?;
         Ok(self.log.flows(&options))
     }
 

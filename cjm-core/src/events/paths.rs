@@ -3,6 +3,7 @@
 use super::log::EventLog;
 use super::seq::{ratio, Seqs};
 use crate::definition::Definition;
+use crate::error::{Error, Result};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -343,6 +344,24 @@ pub struct FlowOptions {
     pub min_share: f64,
     /// Collapse consecutive repeats of one event name first (default true).
     pub collapse_repeats: bool,
+}
+
+impl FlowOptions {
+    /// Checks the options.
+    ///
+    /// # Errors
+    /// `invalid_option` for a `min_share` outside 0–1 (or NaN).
+    pub fn check(&self) -> Result<()> {
+        if (0.0..=1.0).contains(&self.min_share) {
+            Ok(())
+        } else {
+            Err(Error::Input {
+                code: "invalid_option",
+                row: None,
+                message: format!("`min_share` must be from 0 to 1, not `{}`", self.min_share),
+            })
+        }
+    }
 }
 
 impl Default for FlowOptions {

@@ -51,9 +51,26 @@ pub struct ProportionTest {
     pub interval: Option<[f64; 2]>,
 }
 
-/// Tests whether x₁ of n₁ and x₂ of n₂ come from the same proportion.
-#[must_use]
-pub fn two_proportion_test(x1: u64, n1: u64, x2: u64, n2: u64) -> ProportionTest {
+/// Tests whether x₁ of n₁ and x₂ of n₂ come from the same proportion. A group without
+/// trials (n = 0, and so x = 0) gives no test: every statistic is `None`.
+///
+/// # Errors
+/// `invalid_option` when successes exceed trials (x > n).
+pub fn two_proportion_test(x1: u64, n1: u64, x2: u64, n2: u64) -> crate::Result<ProportionTest> {
+    for (x, n, which) in [(x1, n1, 1), (x2, n2, 2)] {
+        if x > n {
+            return Err(crate::Error::Input {
+                code: "invalid_option",
+                row: None,
+                message: format!("`x{which}` `{x}` is more than `n{which}` `{n}`: successes cannot exceed trials"),
+            });
+        }
+    }
+    Ok(proportion_test(x1, n1, x2, n2))
+}
+
+/// The test itself, for counts already known to satisfy x ≤ n.
+fn proportion_test(x1: u64, n1: u64, x2: u64, n2: u64) -> ProportionTest {
     if n1 == 0 || n2 == 0 {
         return ProportionTest {
             p1: (n1 > 0).then(|| f(x1) / f(n1)),
@@ -155,7 +172,8 @@ fn compare_scale(
                 )
             };
             let ((xa, na), (xb, nb)) = (top(sa), top(sb));
-            let t = two_proportion_test(xa, na, xb, nb);
+            // Top-box counts never exceed the answered counts.
+            let t = proportion_test(xa, na, xb, nb);
             base(
                 t.difference.map(|d| d * 100.0),
                 t.interval.map(|[lo, hi]| (hi - lo) / 2.0 * 100.0),
