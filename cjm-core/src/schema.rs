@@ -1,28 +1,51 @@
 //! JSON Schemas generated from the model types with schemars.
 //!
-//! The generated schema is committed at `docs/schema/journey-1.schema.json`; a test fails
-//! when the committed file and the code drift apart (`CJM_BLESS=1` rewrites it). Validation
-//! checks documents against this very schema, so the published schema and the validator
-//! cannot disagree.
+//! The generated schemas are committed under `docs/schema/` (indented, for readers), and
+//! the journey schema once more, compact, at `cjm-core/src/journey-1.schema.json`, which
+//! is embedded in the library: validation checks documents against that very text, so the
+//! published schema and the validator cannot disagree. A test fails when a committed file
+//! and the code drift apart (`CJM_BLESS=1` rewrites them; `make schema`).
+//!
+//! Embedding the committed text instead of running schemars at start-up keeps the schema
+//! generator (about 80 KB of the optimised WebAssembly module) out of every build that
+//! does not ask for [`generated_journey_schema`].
 
 use crate::model::Journey;
 use std::sync::OnceLock;
 
-/// The JSON Schema (draft 2020-12) of a journey document, schema version 1.
+/// The compact journey schema as embedded (see the module documentation).
+const EMBEDDED_JOURNEY_SCHEMA: &str = include_str!("journey-1.schema.json");
+
+/// The JSON Schema (draft 2020-12) of a journey document, schema version 1: the schema
+/// documents are validated against.
 #[must_use]
 pub fn journey_schema() -> &'static serde_json::Value {
     static SCHEMA: OnceLock<serde_json::Value> = OnceLock::new();
+    // The embedded text is checked against the generator by a test; should it ever fail
+    // to parse, `true` (the schema that allows everything) leaves the rules and the typed
+    // reading to refuse bad documents.
     SCHEMA.get_or_init(|| {
-        let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
-        serde_json::to_value(generator.into_root_schema_for::<Journey>())
-            .unwrap_or(serde_json::Value::Bool(true))
+        serde_json::from_str(EMBEDDED_JOURNEY_SCHEMA).unwrap_or(serde_json::Value::Bool(true))
     })
 }
 
-/// The journey schema as indented JSON text with a final newline, as committed.
+/// The journey schema as schemars generates it from the model types now; equal to
+/// [`journey_schema`] (a test keeps the committed copy up to date).
+#[must_use]
+pub fn generated_journey_schema() -> serde_json::Value {
+    schema_of::<Journey>()
+}
+
+/// The journey schema as indented JSON text with a final newline, as published.
 #[must_use]
 pub fn journey_schema_json() -> String {
     pretty(journey_schema())
+}
+
+/// The generated journey schema as compact JSON text, as embedded.
+#[must_use]
+pub fn embedded_journey_schema_json() -> String {
+    serde_json::to_string(&generated_journey_schema()).unwrap_or_default()
 }
 
 fn pretty(value: &serde_json::Value) -> String {
@@ -42,7 +65,7 @@ fn schema_of<T: schemars::JsonSchema>() -> serde_json::Value {
 #[must_use]
 pub fn published_schemas() -> Vec<(&'static str, String)> {
     vec![
-        ("journey-1.schema.json", journey_schema_json()),
+        ("journey-1.schema.json", pretty(&generated_journey_schema())),
         (
             "scoring-model.schema.json",
             pretty(&schema_of::<crate::scoring::ScoringModel>()),

@@ -74,3 +74,20 @@ fn unknown_template() {
     assert_eq!(err.code(), "unknown_template");
     assert_eq!(err.family(), "template");
 }
+
+#[test]
+fn shipped_text_is_the_indented_file_without_whitespace() {
+    for info in cjm_core::templates::list() {
+        let path = format!(
+            "{}/src/templates/{}.json",
+            env!("CARGO_MANIFEST_DIR"),
+            info.name
+        );
+        let indented: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let source = cjm_core::templates::source(info.name).unwrap();
+        assert!(!source.contains('\n'), "{}: not compact", info.name);
+        let shipped: serde_json::Value = serde_json::from_str(source).unwrap();
+        assert_eq!(shipped, indented, "{}", info.name);
+    }
+}

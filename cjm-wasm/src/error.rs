@@ -45,9 +45,9 @@ pub fn to_js(err: &cjm_core::Error) -> JsValue {
 /// A JavaScript `Error` if the value cannot be represented (not expected for cjm's
 /// types, which hold only strings, finite numbers, arrays and string-keyed maps).
 pub fn to_js_value<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(JsValue::from)
+    let text = serde_json::to_string(value)
+        .map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?;
+    js_sys::JSON::parse(&text)
 }
 
 /// [`to_js_value`] for values that always convert; falls back to `null`.

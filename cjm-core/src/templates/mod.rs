@@ -29,7 +29,7 @@ const TEMPLATES: &[Template] = &[
             description: "An online shop: discovery through search, social and ads, \
                           product pages, checkout, delivery, returns and reviews",
         },
-        source: include_str!("b2c-ecommerce.json"),
+        source: include_str!(concat!(env!("OUT_DIR"), "/b2c-ecommerce.json")),
     },
     Template {
         info: TemplateInfo {
@@ -38,7 +38,7 @@ const TEMPLATES: &[Template] = &[
             description: "A software product sold to companies: content and events, \
                           trial or demo, sales-assisted purchase, onboarding, expansion",
         },
-        source: include_str!("b2b-saas.json"),
+        source: include_str!(concat!(env!("OUT_DIR"), "/b2b-saas.json")),
     },
     Template {
         info: TemplateInfo {
@@ -47,7 +47,7 @@ const TEMPLATES: &[Template] = &[
             description: "A consumer subscription: sign-up, first value, habit, \
                           renewal, cancellation attempts and win-back",
         },
-        source: include_str!("subscription-retention.json"),
+        source: include_str!(concat!(env!("OUT_DIR"), "/subscription-retention.json")),
     },
 ];
 
@@ -57,7 +57,8 @@ pub fn list() -> Vec<TemplateInfo> {
     TEMPLATES.iter().map(|t| t.info).collect()
 }
 
-/// The JSON text of a built-in template, as shipped.
+/// The JSON text of a built-in template, as shipped (compact: the indented files in
+/// `src/templates/` without the whitespace between tokens).
 #[must_use]
 pub fn source(name: &str) -> Option<&'static str> {
     TEMPLATES
