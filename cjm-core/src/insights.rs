@@ -514,8 +514,7 @@ pub fn insights(
 
     // Most severe first; the sort is stable, so catalogue and document order hold within a
     // severity.
-    out.0
-        .sort_by_key(|insight| std::cmp::Reverse(insight.severity));
+    crate::sort::stable_by(&mut out.0, |a, b| b.severity.cmp(&a.severity));
     Ok(InsightReport {
         insights: out.0,
         not_checked,

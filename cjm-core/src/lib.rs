@@ -26,6 +26,7 @@ pub mod model;
 pub mod render;
 pub mod schema;
 pub mod scoring;
+mod sort;
 mod state_bytes;
 pub mod templates;
 pub mod validate;

@@ -665,7 +665,7 @@ pub(crate) fn drivers(
             }
         })
         .collect();
-    out.sort_by(|x, y| {
+    crate::sort::stable_by(&mut out, |x, y| {
         y.odds_ratio
             .total_cmp(&x.odds_ratio)
             .then_with(|| x.name.cmp(&y.name))

@@ -679,7 +679,7 @@ impl EventLogBuilder {
                 first_row,
             })
             .collect();
-        rejected.sort_by_key(|r| r.reason);
+        crate::sort::stable_by(&mut rejected, |a, b| a.reason.cmp(&b.reason));
         let rejected_total = rejected.iter().map(|r| r.count).sum();
         let unmapped_events: Vec<NameCount> = match &bound {
             None => Vec::new(),

@@ -475,7 +475,7 @@ fn summary_tables(h: &mut String, journey: &ValidJourney, options: &ReportOption
     };
     if !j.pain_points.is_empty() {
         let mut pains: Vec<_> = j.pain_points.iter().collect();
-        pains.sort_by_key(|p| std::cmp::Reverse(p.severity));
+        crate::sort::stable_by(&mut pains, |a, b| b.severity.cmp(&a.severity));
         let rows: Vec<Vec<Cell>> = pains
             .iter()
             .map(|p| {

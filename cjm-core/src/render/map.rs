@@ -952,7 +952,7 @@ fn pain_cells(
                     .is_none_or(|id| styles.iter().any(|s| &s.id == id))
             })
             .collect();
-        pains.sort_by_key(|p| std::cmp::Reverse(p.severity));
+        crate::sort::stable_by(&mut pains, |a, b| b.severity.cmp(&a.severity));
         let mut stack = Stack::new();
         for p in pains {
             let mut card = Canvas::new();

@@ -557,7 +557,7 @@ pub fn patterns(maps: &[&ValidJourney], options: &InsightOptions) -> crate::Resu
             p.badness
         }
     };
-    patterns.sort_by(|a, b| {
+    crate::sort::stable_by(&mut patterns, |a, b| {
         b.maps
             .cmp(&a.maps)
             .then(worse(b).total_cmp(&worse(a)))

@@ -164,13 +164,13 @@ pub fn priorities(journey: &ValidJourney, reach: Option<&MeasuredReach>) -> Prio
         })
         .collect();
     // Stable sorts keep document order among ties.
-    pains.sort_by(|a, b| match (a.priority, b.priority) {
+    crate::sort::stable_by(&mut pains, |a, b| match (a.priority, b.priority) {
         (Some(x), Some(y)) => y.total_cmp(&x),
         (Some(_), None) => std::cmp::Ordering::Less,
         (None, Some(_)) => std::cmp::Ordering::Greater,
         (None, None) => std::cmp::Ordering::Equal,
     });
-    opportunities.sort_by(|a, b| b.score.total_cmp(&a.score));
+    crate::sort::stable_by(&mut opportunities, |a, b| b.score.total_cmp(&a.score));
     for (i, p) in pains.iter_mut().enumerate() {
         p.rank = i + 1;
     }

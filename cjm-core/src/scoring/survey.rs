@@ -882,7 +882,7 @@ impl SurveyState {
         let [has_nps, has_csat, has_ces] = table_has;
         // Overall first, then per scope its all-segment group followed by its segments.
         let mut entries: Vec<(RollKey, GroupState)> = rolled.into_iter().collect();
-        entries.sort_by(|(a, _), (b, _)| {
+        crate::sort::stable_by(&mut entries, |(a, _), (b, _)| {
             let rank = |k: &RollKey| (k.0 != GroupLevel::Overall, k.1.clone(), k.0, k.2.clone());
             rank(a).cmp(&rank(b))
         });
