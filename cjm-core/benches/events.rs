@@ -6,7 +6,8 @@
 
 use cjm_core::events::synth::{generate_log, SynthOptions};
 use cjm_core::events::{
-    DirectlyFollowsOptions, Funnel, FunnelOptions, SequenceState, VariantOptions,
+    Columns, DirectlyFollowsOptions, EventLog, EventLogBuilder, Funnel, FunnelOptions,
+    IngestOptions, SequenceState, TimeUnit, VariantOptions,
 };
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
@@ -28,6 +29,31 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Elements(n));
     g.bench_function("ingest_synth", |b| {
         b.iter(|| black_box(generate_log(&options).0.len()))
+    });
+    // The same events as columns in time order (customers interleaved, as logs arrive):
+    // ingest alone, without the synthesis.
+    let mut rows: Vec<_> = log.iter().collect();
+    rows.sort_by_key(|e| (e.timestamp, e.row));
+    let customer: Vec<Option<&str>> = rows.iter().map(|e| Some(e.customer)).collect();
+    let timestamp: Vec<Option<i64>> = rows.iter().map(|e| Some(e.timestamp)).collect();
+    let event: Vec<Option<&str>> = rows.iter().map(|e| Some(e.event)).collect();
+    let channel: Vec<Option<&str>> = rows.iter().map(|e| e.channel).collect();
+    let columns = Columns {
+        customer: &customer,
+        timestamp: &timestamp,
+        event: &event,
+        channel: Some(&channel),
+        ..Columns::default()
+    };
+    let ns = IngestOptions {
+        time_unit: TimeUnit::Nanoseconds,
+        ..IngestOptions::default()
+    };
+    g.bench_function("ingest_columns_time_ordered", |b| {
+        b.iter(|| {
+            let builder = EventLogBuilder::new(ns.clone());
+            black_box(EventLog::from_columns(&columns, builder).unwrap().0.len())
+        });
     });
     let checkout = Funnel::events(&["view_item", "add_to_cart", "begin_checkout", "purchase"]);
     g.bench_function("funnel_4_steps_sequential", |b| {
