@@ -209,6 +209,38 @@ async function streamText(stream) {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+test('the worker recovers from a trap: the failed request says internal_error, the next one runs on a fresh instance', async () => {
+  const page = await browser.newPage();
+  const errors = watch(page);
+  await page.goto(`${base}/__blank`);
+  const doc = cjm.template('b2c-ecommerce').toObject();
+  const csv = generateCsv(doc, { customers: 60 });
+  const replies = await page.evaluate(async ({ csv, journey }) => {
+    const worker = new Worker('/cjm-wasm/www/worker.js?module=/cjm-wasm/e2e/fixtures/trap-once.js', { type: 'module' });
+    const ask = (id) => new Promise((resolve) => {
+      worker.onmessage = ({ data }) => resolve(data);
+      const bytes = new TextEncoder().encode(csv).buffer;
+      worker.postMessage({ id, type: 'analyse', csv: bytes, journey, csvOptions: { mapping: {
+        customer: ['customer'], timestamp: 'timestamp', timestamp_format: { kind: 'iso8601' }, event: 'event', channel: 'channel', value: null,
+      } } }, [bytes]);
+    });
+    const first = await ask(1);
+    const second = await ask(2);
+    worker.terminate();
+    return [first, second];
+  }, { csv, journey: JSON.stringify(doc) });
+  const [first, second] = replies;
+  assert.equal(first.ok, false);
+  assert.equal(first.error.code, 'internal_error');
+  assert.equal(first.error.name, 'RuntimeError');
+  assert.equal(second.ok, true, JSON.stringify(second.error));
+  const mapping = { customer: ['customer'], timestamp: 'timestamp', timestamp_format: { kind: 'iso8601' }, event: 'event', channel: 'channel', value: null };
+  const expected = cjm.EventLog.fromCsv(csv, { mapping, journey: cjm.loadJourney(doc) }).stageFunnel();
+  assert.deepEqual(second.result.funnel.steps.map((s) => s.customers), expected.steps.map((s) => s.customers));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('every picture of every template is well-formed SVG (DOMParser)', async () => {
   const page = await browser.newPage();
   const errors = watch(page);

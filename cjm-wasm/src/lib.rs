@@ -31,8 +31,8 @@
 //! limits and reports every problem as data, and this binding has no `unwrap`, indexing
 //! or other panicking path on input. Should a panic happen anyway it is a bug: on
 //! `wasm32-unknown-unknown` a panic aborts, the call throws a `WebAssembly.RuntimeError`
-//! (`unreachable`), and the instance must be considered broken (reload the module; in a
-//! web worker, restart the worker). With the default feature `console_error_panic_hook`
+//! (`unreachable`), and the instance must not be used again: import the module anew
+//! (`www/worker.js` does so by itself and answers that request with `internal_error`). With the default feature `console_error_panic_hook`
 //! the panic message and its location are written to `console.error` first, so a bug
 //! report can say what went wrong.
 

@@ -17,10 +17,33 @@
 // core, so the page builds no chart and does no arithmetic. Errors come back as
 // `{name, code, path, row, family, message}` (a CjmError's fields).
 //
-// The worker loads the web build once (`pkg/web`), on its first message.
-import init, { EventLog, loadJourney } from '../pkg/web/cjm_wasm.js';
+// The worker loads the web build once (`pkg/web`), on its first message; give another
+// module URL as the worker's `module` parameter (`worker.js?module=/assets/cjm_wasm.js`)
+// where the package is served from elsewhere.
+//
+// Recovery: no input makes cjm panic, but should a bug make the module trap (a
+// `WebAssembly.RuntimeError`), its memory may be left inconsistent. The request then fails
+// with `code: "internal_error"`, the instance is dropped, and the next request runs on a
+// fresh instance (the same module imported again under another URL, so it is instantiated
+// anew; the browser's cache serves the bytes).
+const moduleUrl = new URL(
+  new URL(import.meta.url).searchParams.get('module') ?? '../pkg/web/cjm_wasm.js',
+  import.meta.url,
+);
+let generation = 0;
+let current = null; // Promise of the initialised module
 
-let ready = null;
+function cjm() {
+  if (current === null) {
+    const url = new URL(moduleUrl);
+    if (generation > 0) url.searchParams.set('instance', String(generation));
+    current = import(url.href).then(async (module) => {
+      await module.default();
+      return module;
+    });
+  }
+  return current;
+}
 
 function errorFields(err) {
   return {
@@ -33,13 +56,14 @@ function errorFields(err) {
   };
 }
 
-function analyse({
+function analyse({ EventLog, loadJourney }, {
   csv, journey, csvOptions = {}, funnelOptions = null, flowOptions = null, funnelChart = null, flowChart = null,
 }) {
   const started = performance.now();
   const map = loadJourney(journey);
-  const log = EventLog.fromCsv(new Uint8Array(csv), { ...csvOptions, journey: map });
+  let log = null;
   try {
+    log = EventLog.fromCsv(new Uint8Array(csv), { ...csvOptions, journey: map });
     return {
       report: log.ingestReport(),
       funnel: log.stageFunnel(null, funnelOptions),
@@ -50,7 +74,7 @@ function analyse({
       millis: performance.now() - started,
     };
   } finally {
-    log.free();
+    log?.free();
     map.free();
   }
 }
@@ -58,11 +82,17 @@ function analyse({
 self.onmessage = async ({ data }) => {
   const { id = null, type } = data ?? {};
   try {
-    ready ??= init();
-    await ready;
+    const module = await cjm();
     if (type !== 'analyse') throw new Error(`unknown request type \`${type}\``);
-    self.postMessage({ id, ok: true, result: analyse(data) });
+    self.postMessage({ id, ok: true, result: analyse(module, data) });
   } catch (err) {
-    self.postMessage({ id, ok: false, error: errorFields(err) });
+    const error = errorFields(err);
+    if (err instanceof WebAssembly.RuntimeError) {
+      // A trap: never reuse this instance (see "Recovery" above).
+      current = null;
+      generation += 1;
+      error.code = 'internal_error';
+    }
+    self.postMessage({ id, ok: false, error });
   }
 };
