@@ -41,7 +41,26 @@ fn reject(code: &'static str, row: usize, message: String) -> Error {
 }
 
 /// Checks one answer: whole, finite, within `lo..=hi`. Returns the integer answer.
+#[inline]
 fn whole_answer(row: usize, metric: &str, value: f64, lo: u8, hi: u8) -> Result<u8> {
+    // Fast path: `as` saturates (NaN to 0, infinities to 0 or 255), so the value is a
+    // whole number in range exactly when it survives the round trip and lies in range.
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "the round trip below rejects whatever the cast changed"
+    )]
+    let whole = value as u8;
+    if f64::from(whole) == value && (lo..=hi).contains(&whole) {
+        return Ok(whole);
+    }
+    bad_answer(row, metric, value, lo, hi)
+}
+
+/// The error of an answer [`whole_answer`] refused (kept out of the per-row loop).
+#[cold]
+#[inline(never)]
+fn bad_answer(row: usize, metric: &str, value: f64, lo: u8, hi: u8) -> Result<u8> {
     if !value.is_finite() {
         return Err(reject(
             "not_finite",
