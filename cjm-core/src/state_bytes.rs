@@ -1,5 +1,5 @@
 //! The byte format shared by every mergeable state (survey counts, event sequences and
-//! funnels, attribution paths and transitions), written once.
+//! funnels (events or counts), attribution paths and transitions), written once.
 //!
 //! A state's bytes are the magic `CJMS`, the format version ([`STATE_FORMAT_VERSION`],
 //! u16 little-endian), a kind byte naming the state type, then the state's own fields:
@@ -21,6 +21,8 @@ pub(crate) mod kind {
     pub(crate) const SEQUENCE: u8 = 1;
     /// `events::FunnelState`.
     pub(crate) const FUNNEL: u8 = 2;
+    /// `events::FunnelCounts` (a funnel's counts over whole customers).
+    pub(crate) const FUNNEL_COUNTS: u8 = 3;
     /// `scoring::NpsState`.
     pub(crate) const NPS: u8 = 8;
     /// `scoring::ScaleState`.

@@ -10,9 +10,9 @@
 )]
 
 use cjm_core::events::{
-    DirectlyFollowsOptions, EventLog, Exclusion, FlowOptions, Funnel, FunnelOptions, FunnelOrder,
-    FunnelState, IngestOptions, Mergeable, RawEvent, SequenceState, StepSpec, TimeUnit, TimeValue,
-    VariantOptions,
+    DirectlyFollowsOptions, EventLog, Exclusion, FlowOptions, Funnel, FunnelCounts, FunnelOptions,
+    FunnelOrder, FunnelState, IngestOptions, Mergeable, RawEvent, SequenceState, StepSpec,
+    TimeUnit, TimeValue, VariantOptions,
 };
 use proptest::prelude::*;
 
@@ -183,6 +183,40 @@ proptest! {
     }
 
     #[test]
+    fn counts_of_customer_partitions_merged_any_way_equal_the_whole(
+        rows in prop::collection::vec(row_strategy(), 0..60),
+        owner in prop::collection::vec(0usize..3, CUSTOMERS.len()),
+        shape in 0u8..3,
+        via_bytes in any::<bool>(),
+    ) {
+        // Partitioned by customer (each customer's rows all in one partition), rows in
+        // their global order with their global index.
+        let keyed: Vec<(u64, Row)> = rows.iter().enumerate().map(|(i, r)| (i as u64, *r)).collect();
+        let whole = log_of(&keyed);
+        let partitions: Vec<EventLog> = (0..3)
+            .map(|p| {
+                let mine: Vec<(u64, Row)> =
+                    keyed.iter().filter(|(_, r)| owner[r.customer] == p).copied().collect();
+                log_of(&mine)
+            })
+            .collect();
+        for funnel in funnels() {
+            let expected = funnel.run(&whole, None).unwrap();
+            let states: Vec<FunnelCounts> = partitions
+                .iter()
+                .map(|p| {
+                    let s = FunnelCounts::from_log(&funnel, p, None).unwrap();
+                    if via_bytes { FunnelCounts::from_bytes(&s.to_bytes()).unwrap() } else { s }
+                })
+                .collect();
+            let merged = merge_all(states, shape);
+            let whole_state = FunnelCounts::from_log(&funnel, &whole, None).unwrap();
+            prop_assert_eq!(merged.to_bytes(), whole_state.to_bytes());
+            prop_assert_eq!(merged.finish().unwrap(), expected);
+        }
+    }
+
+    #[test]
     fn input_order_does_not_matter_without_ties(
         rows in prop::collection::vec(row_strategy(), 0..50),
         seed in any::<u64>(),
@@ -216,6 +250,9 @@ proptest! {
         let _ = SequenceState::from_bytes(&with_header);
         with_header[6] = 2;
         let _ = FunnelState::from_bytes(&with_header);
+        let _ = FunnelCounts::from_bytes(&bytes);
+        with_header[6] = 3;
+        let _ = FunnelCounts::from_bytes(&with_header);
     }
 
     #[test]
@@ -230,6 +267,7 @@ proptest! {
         for mut bytes in [
             SequenceState::from_log(&log).to_bytes(),
             FunnelState::from_log(funnel, &log, None).unwrap().to_bytes(),
+            FunnelCounts::from_log(funnel, &log, None).unwrap().to_bytes(),
         ] {
             for (at, v) in &flips {
                 let n = bytes.len();
@@ -242,7 +280,11 @@ proptest! {
             if let Ok(s) = FunnelState::from_bytes(&bytes) {
                 let _ = s.finish();
             }
+            if let Ok(s) = FunnelCounts::from_bytes(&bytes) {
+                let _ = s.finish();
+            }
             let _ = FunnelState::from_bytes(&bytes[..cut % bytes.len()]);
+            let _ = FunnelCounts::from_bytes(&bytes[..cut % bytes.len()]);
         }
     }
 }
@@ -268,6 +310,73 @@ fn garbage_is_an_error_with_a_code() {
     assert_eq!(
         FunnelState::from_bytes(&bytes).unwrap(),
         FunnelState::identity()
+    );
+    // Event-level and count-level funnel states are different kinds.
+    assert_eq!(
+        FunnelCounts::from_bytes(&bytes).unwrap_err().code(),
+        "invalid_state"
+    );
+    let counts = FunnelCounts::identity().to_bytes();
+    assert_eq!(counts[6], 3);
+    assert_eq!(
+        FunnelCounts::from_bytes(&counts).unwrap(),
+        FunnelCounts::identity()
+    );
+}
+
+#[test]
+fn funnel_counts_by_hand() {
+    // ann: a@0 b@5 c@9 (converts: 5 s and 9 s); bob: a@0 b@3 (2 steps, 3 s); cy: b@1.
+    let row = |customer, ts, event| Row {
+        customer,
+        ts,
+        event,
+        channel: 0,
+    };
+    let rows = [
+        row(0, 0, 0),
+        row(1, 0, 0),
+        row(2, 1, 1),
+        row(1, 3, 1),
+        row(0, 5, 1),
+        row(0, 9, 2),
+    ];
+    let keyed: Vec<(u64, Row)> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (i as u64, *r))
+        .collect();
+    let funnel = Funnel::events(&["a", "b", "c"]);
+    let part = |cs: &[usize]| {
+        let mine: Vec<(u64, Row)> = keyed
+            .iter()
+            .filter(|(_, r)| cs.contains(&r.customer))
+            .copied()
+            .collect();
+        FunnelCounts::from_log(&funnel, &log_of(&mine), None).unwrap()
+    };
+    let merged = part(&[0]).merge(part(&[1, 2])).unwrap();
+    let result = merged.finish().unwrap();
+    let customers: Vec<u64> = result.steps.iter().map(|s| s.customers).collect();
+    assert_eq!(customers, [2, 2, 1]);
+    let second = result.steps[1].time_from_first.as_ref().unwrap();
+    // Times to step 2: 3 s and 5 s; nearest-rank median = 3 s, p90 = 5 s, mean 4 s.
+    assert_eq!(
+        (
+            second.count,
+            second.median_seconds,
+            second.p90_seconds,
+            second.mean_seconds
+        ),
+        (2, 3.0, 5.0, 4.0)
+    );
+    let third = result.steps[2].time_from_previous.as_ref().unwrap();
+    assert_eq!((third.count, third.median_seconds), (1, 4.0));
+    let other =
+        FunnelCounts::from_log(&Funnel::events(&["a", "c"]), &log_of(&keyed), None).unwrap();
+    assert_eq!(
+        part(&[0]).merge(other).unwrap_err().code(),
+        "incompatible_states"
     );
 }
 

@@ -10,6 +10,8 @@
 //!
 //! Which state needs what:
 //!
+//! - funnel counts (`funnel_counts`) are a funnel's counts over whole customers (partition
+//!   by customer id first; the order key still orders equal timestamps);
 //! - funnel and sequence states (`funnel`, `sequence`) keep each customer's relevant
 //!   events with their order key (timestamp, global row index), so customers may be split
 //!   across partitions; the row index comes from an `order_key` column (global,
@@ -24,8 +26,8 @@ use arrow_array::{Array, Int64Array, RecordBatch};
 use arrow_schema::DataType;
 use cjm_core::attribution::{AttributionOptions, PathCounts, PathOptions};
 use cjm_core::events::{
-    ConsentRule, DirectlyFollowsOptions, EventLog, FlowOptions, Funnel, FunnelState, Mergeable,
-    SequenceState, VariantOptions,
+    ConsentRule, DirectlyFollowsOptions, EventLog, FlowOptions, Funnel, FunnelCounts, FunnelState,
+    Mergeable, SequenceState, VariantOptions,
 };
 use cjm_core::scoring::SurveyState;
 use pyo3::exceptions::PyTypeError;
@@ -207,6 +209,28 @@ pub(crate) fn _funnel_state<'py>(
     })
 }
 
+/// The count-level funnel state (bytes) of one partition holding **whole customers**
+/// (every relevant event of each of its customers); arguments as `_funnel_state`.
+#[pyfunction]
+#[pyo3(signature = (data, funnel, columns, journey = None))]
+pub(crate) fn _funnel_counts_state<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    funnel: &str,
+    columns: &Bound<'py, PyDict>,
+    journey: Option<&Bound<'py, PyJourney>>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    crate::guard(|| {
+        let funnel = funnel_of(funnel, journey)?;
+        let log = read_log(py, data, columns, journey)?;
+        let j = journey.map(|j| &j.get().inner);
+        let state = py
+            .detach(|| FunnelCounts::from_log(&funnel, &log, j).map(|s| s.to_bytes()))
+            .map_err(core_err)?;
+        Ok(bytes(py, &state))
+    })
+}
+
 /// The sequence state (bytes) of one partition of an event log: every event of every
 /// customer, for directly-follows counts, variants, flows and traffic.
 #[pyfunction]
@@ -291,7 +315,8 @@ fn fold<S: Mergeable>(states: &[&[u8]]) -> cjm_core::Result<Vec<u8>> {
     Ok(acc.to_bytes())
 }
 
-/// Merges states of one kind (`"funnel"`, `"sequence"`, `"paths"`, `"survey"`) into one;
+/// Merges states of one kind (`"funnel"`, `"funnel_counts"`, `"sequence"`, `"paths"`,
+/// `"survey"`) into one;
 /// the order and grouping of merges do not change the result. An empty list gives the
 /// identity (except for `"survey"`, whose identity depends on its scales: at least one
 /// state is needed).
@@ -306,6 +331,7 @@ pub(crate) fn _merge_states<'py>(
         let merged = py
             .detach(|| match kind {
                 "funnel" => Some(fold::<FunnelState>(&slices)),
+                "funnel_counts" => Some(fold::<FunnelCounts>(&slices)),
                 "sequence" => Some(fold::<SequenceState>(&slices)),
                 "paths" => Some(fold::<PathCounts>(&slices)),
                 "survey" => Some((|| {
@@ -327,7 +353,7 @@ pub(crate) fn _merge_states<'py>(
             })
             .ok_or_else(|| {
                 invalid(format!(
-                    "unknown state kind `{kind}`; kinds are `funnel`, `sequence`, `paths`, `survey`"
+                    "unknown state kind `{kind}`; kinds are `funnel`, `funnel_counts`, `sequence`, `paths`, `survey`"
                 ))
             })?
             .map_err(core_err)?;
@@ -346,6 +372,20 @@ pub(crate) fn _funnel_from_state(py: Python<'_>, state: &[u8]) -> PyResult<PyFun
     crate::guard(|| {
         let state = py
             .detach(|| FunnelState::from_bytes(state))
+            .map_err(core_err)?;
+        let result = py.detach(|| state.finish()).ok_or_else(|| {
+            invalid("the funnel state is empty (no partition had any data)".to_owned())
+        })?;
+        Ok(result.into())
+    })
+}
+
+/// The funnel of a merged count-level funnel state.
+#[pyfunction]
+pub(crate) fn _funnel_from_counts_state(py: Python<'_>, state: &[u8]) -> PyResult<PyFunnelResult> {
+    crate::guard(|| {
+        let state = py
+            .detach(|| FunnelCounts::from_bytes(state))
             .map_err(core_err)?;
         let result = py.detach(|| state.finish()).ok_or_else(|| {
             invalid("the funnel state is empty (no partition had any data)".to_owned())
@@ -513,11 +553,13 @@ pub(crate) fn _attribute_from_state<'py>(
 /// Registers the functions of this module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_funnel_state, m)?)?;
+    m.add_function(wrap_pyfunction!(_funnel_counts_state, m)?)?;
     m.add_function(wrap_pyfunction!(_sequence_state, m)?)?;
     m.add_function(wrap_pyfunction!(_path_state, m)?)?;
     m.add_function(wrap_pyfunction!(_survey_state, m)?)?;
     m.add_function(wrap_pyfunction!(_merge_states, m)?)?;
     m.add_function(wrap_pyfunction!(_funnel_from_state, m)?)?;
+    m.add_function(wrap_pyfunction!(_funnel_from_counts_state, m)?)?;
     m.add_function(wrap_pyfunction!(_directly_follows_from_state, m)?)?;
     m.add_function(wrap_pyfunction!(_variants_from_state, m)?)?;
     m.add_function(wrap_pyfunction!(_flows_from_state, m)?)?;

@@ -95,11 +95,47 @@ def test_funnel(events: DataFrame, log: cjm.EventLog) -> None:
 
 
 def test_funnel_strict_breakdown_tree_merge(events: DataFrame, log: cjm.EventLog) -> None:
-    # Strict order reads every event; fanout=2 merges states in the executors first.
+    # Strict order reads every event; fanout=2 merges states in the executors first; both
+    # routes: count states after a repartition by customer, and event-level states.
     for kwargs in ({"order": "strict"}, {"breakdown": "channel", "window": 3 * 86_400}):
         expected = log.funnel(STEPS, **kwargs)
+        for event_states in (False, True):
+            got = cs.funnel(
+                events, STEPS, columns=COLUMNS, fanout=2, event_states=event_states, **kwargs
+            )
+            assert got.to_dict() == expected.to_dict(), (kwargs, event_states)
+
+
+def test_funnel_counts_route_with_split_customers(
+    spark: SparkSession, events: DataFrame, log: cjm.EventLog
+) -> None:
+    # `events` splits customers across its 4 partitions (checked by the fixture). The
+    # default route repartitions them by customer, computes each partition's funnel in the
+    # executors and merges counts: the single-machine funnel, with exclusions, per-step
+    # windows, a breakdown and pending customers, on 7 shuffle partitions.
+    kwargs: Dict[str, Any] = dict(
+        window=2 * 86_400,
+        step_windows=[None, 86_400, None, None],
+        exclusions=[{"step": "add_to_wishlist", "between": [1, 2]}],
+        as_of="2024-02-01T00:00:00+00:00",
+        breakdown="channel",
+    )
+    expected = log.funnel(STEPS, **kwargs)
+    previous = spark.conf.get("spark.sql.shuffle.partitions")
+    spark.conf.set("spark.sql.shuffle.partitions", "7")
+    try:
         got = cs.funnel(events, STEPS, columns=COLUMNS, fanout=2, **kwargs)
-        assert got.to_dict() == expected.to_dict(), kwargs
+    finally:
+        spark.conf.set("spark.sql.shuffle.partitions", previous)
+    assert got.to_dict() == expected.to_dict()
+    assert got.customers[0] > got.customers[-1] > 0
+    assert got.to_dict()["excluded"] > 0 and got.to_dict()["pending"] > 0
+    # A DataFrame already partitioned by customer skips the shuffle.
+    by_customer = events.repartition(3, "customer")
+    got2 = cs.funnel(by_customer, STEPS, columns=COLUMNS, repartition_by_customer=False)
+    assert got2.to_dict() == log.funnel(STEPS).to_dict()
+    empty = cs.funnel(events.where(F.lit(False)), STEPS, columns=COLUMNS)
+    assert list(empty.customers) == [0, 0, 0, 0]
 
 
 def test_paths_and_traffic(events: DataFrame, log: cjm.EventLog) -> None:
@@ -153,6 +189,23 @@ def pieces(table: Any, parts: int, seed: int) -> List[Any]:
     rng = random.Random(seed)
     owner = [rng.randrange(parts) for _ in range(table.num_rows)]
     return [table.filter(pa.array([o == p for o in owner])) for p in range(parts)]
+
+
+def test_funnel_counts_of_customer_parts_merge_to_the_whole(table: Any) -> None:
+    funnel = '{"steps": [{"event": "session_start"}, {"event": "purchase"}]}'
+    customers = table.column("customer").to_pylist()
+    rng = random.Random(4)
+    owner = {c: rng.randrange(3) for c in sorted(set(customers))}
+    parts = [table.filter(pa.array([owner[c] == p for c in customers])) for p in range(3)]
+    states = [_cjm._funnel_counts_state(p, funnel, SPEC) for p in parts]
+    merged = _cjm._merge_states("funnel_counts", states)
+    whole = _cjm._funnel_counts_state(table, funnel, SPEC)
+    assert merged == whole
+    expected = _cjm._funnel_from_state(_cjm._funnel_state(table, funnel, SPEC))
+    assert _cjm._funnel_from_counts_state(merged).to_dict() == expected.to_dict()
+    with pytest.raises(cjm.CjmError) as err:
+        _cjm._funnel_from_counts_state(_cjm._funnel_state(table, funnel, SPEC))
+    assert err.value.code == "invalid_state"
 
 
 def test_states_split_any_way_merge_to_the_whole(table: Any) -> None:

@@ -47,7 +47,7 @@
 //!   in several groups counts in each.
 
 use super::log::EventLog;
-use super::seq::{nearest_rank, ratio, Seqs};
+use super::seq::{ratio, Seqs};
 use super::time::{nanos_to_seconds, parse_iso8601, NANOS_PER_SECOND};
 use crate::definition::Definition;
 use crate::error::{Error, Result};
@@ -429,6 +429,16 @@ impl Funnel {
     /// `invalid_funnel` for an unusable definition, `unknown_column` for a breakdown
     /// column the log does not have, `invalid_timestamp` for a bad `as_of`.
     pub fn run(&self, log: &EventLog, journey: Option<&ValidJourney>) -> Result<FunnelResult> {
+        let (plan, tally) = self.tally(log, journey)?;
+        Ok(plan.finish(&tally))
+    }
+
+    /// The resolved plan and the count-level funnel of a log (as [`Funnel::run`]).
+    pub(crate) fn tally(
+        &self,
+        log: &EventLog,
+        journey: Option<&ValidJourney>,
+    ) -> Result<(Plan, Tally)> {
         let plan = self.plan(journey)?;
         let group = match &self.options.breakdown {
             None => None,
@@ -438,7 +448,8 @@ impl Funnel {
                 message: format!("the log has no column `{name}` to break down by"),
             })?),
         };
-        Ok(plan.evaluate(&Seqs::from_log(log, group)))
+        let tally = plan.tally(&Seqs::from_log(log, group));
+        Ok((plan, tally))
     }
 }
 
@@ -500,7 +511,98 @@ impl Acc {
         }
     }
 
-    fn finish(mut self, steps: &[StepSpec]) -> (Vec<FunnelStepResult>, u64, u64) {
+    /// The count-level form: durations sorted and counted.
+    fn into_counts(self) -> Counts {
+        Counts {
+            at_depth: self.at_depth,
+            pending_at_depth: self.pending_at_depth,
+            excluded: self.excluded,
+            from_first: self.from_first.into_iter().map(durations).collect(),
+            from_prev: self.from_prev.into_iter().map(durations).collect(),
+        }
+    }
+}
+
+/// Distinct durations (nanoseconds) in increasing order, each with its count (≥ 1).
+pub(crate) type Durations = Vec<(i64, u64)>;
+
+fn durations(mut values: Vec<i64>) -> Durations {
+    values.sort_unstable();
+    let mut out: Durations = Vec::new();
+    for v in values {
+        match out.last_mut() {
+            Some((last, n)) if *last == v => *n += 1,
+            _ => out.push((v, 1)),
+        }
+    }
+    out
+}
+
+/// Merges two [`Durations`] (counts of equal values added).
+fn merge_durations(a: &[(i64, u64)], b: &[(i64, u64)]) -> Durations {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while let (Some(&(va, na)), Some(&(vb, nb))) = (a.get(i), b.get(j)) {
+        if va < vb {
+            out.push((va, na));
+            i += 1;
+        } else if vb < va {
+            out.push((vb, nb));
+            j += 1;
+        } else {
+            out.push((va, na.saturating_add(nb)));
+            i += 1;
+            j += 1;
+        }
+    }
+    out.extend(a.get(i..).unwrap_or(&[]));
+    out.extend(b.get(j..).unwrap_or(&[]));
+    out
+}
+
+/// The count-level aggregate of a funnel over a set of **whole** customers (all of one
+/// customer's relevant events): customers per deepest step, pending customers per deepest
+/// step, excluded customers, and the counted durations per step. Two counts of disjoint
+/// customer sets merge by adding, so a log partitioned by customer gives exactly the
+/// counts of the whole log.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct Counts {
+    /// Customers per deepest step (index 0 unused), `k + 1` entries.
+    pub(crate) at_depth: Vec<u64>,
+    /// Pending customers per deepest step, `k + 1` entries.
+    pub(crate) pending_at_depth: Vec<u64>,
+    /// Customers all of whose attempts were void.
+    pub(crate) excluded: u64,
+    /// Per step (`k` entries; step 0 empty): times from step 1.
+    pub(crate) from_first: Vec<Durations>,
+    /// Per step: times from the previous step.
+    pub(crate) from_prev: Vec<Durations>,
+}
+
+impl Counts {
+    /// Adds `other` (same number of steps) to these counts.
+    pub(crate) fn add(&mut self, other: &Self) {
+        for (mine, theirs) in [
+            (&mut self.at_depth, &other.at_depth),
+            (&mut self.pending_at_depth, &other.pending_at_depth),
+        ] {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                // Saturating: only crafted state bytes come near u64::MAX.
+                *a = a.saturating_add(*b);
+            }
+        }
+        self.excluded = self.excluded.saturating_add(other.excluded);
+        for (mine, theirs) in [
+            (&mut self.from_first, &other.from_first),
+            (&mut self.from_prev, &other.from_prev),
+        ] {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                *a = merge_durations(a, b);
+            }
+        }
+    }
+
+    fn finish(&self, steps: &[StepSpec]) -> (Vec<FunnelStepResult>, u64, u64) {
         let k = steps.len();
         let mut reached = vec![0u64; k];
         let mut running = 0;
@@ -532,8 +634,8 @@ impl Acc {
                     conversion_from_previous: ratio(here, prev),
                     drop_off: drop,
                     drop_off_rate: if i == 0 { None } else { ratio(drop, prev) },
-                    time_from_first: self.from_first.get_mut(i).and_then(|v| stats(v)),
-                    time_from_previous: self.from_prev.get_mut(i).and_then(|v| stats(v)),
+                    time_from_first: self.from_first.get(i).and_then(|v| stats(v)),
+                    time_from_previous: self.from_prev.get(i).and_then(|v| stats(v)),
                 }
             })
             .collect();
@@ -541,23 +643,63 @@ impl Acc {
     }
 }
 
+/// Nearest-rank percentile of counted durations (`n` in all): the value of rank
+/// `ceil(p/100 · n)` (1-based, at least 1) in the sorted durations. The median is the
+/// 50th nearest-rank percentile, i.e. the lower middle value for an even count.
+fn counted_rank(values: &[(i64, u64)], n: u64, p: u64) -> Option<i64> {
+    let rank = (p * n).div_ceil(100).max(1);
+    let mut seen = 0u64;
+    for &(v, c) in values {
+        seen += c;
+        if seen >= rank {
+            return Some(v);
+        }
+    }
+    None
+}
+
 #[allow(
     clippy::cast_precision_loss,
     reason = "durations in seconds for display"
 )]
-fn stats(values: &mut [i64]) -> Option<DurationStats> {
-    if values.is_empty() {
+fn stats(values: &[(i64, u64)]) -> Option<DurationStats> {
+    let n: u64 = values.iter().map(|&(_, c)| c).sum();
+    if n == 0 {
         return None;
     }
-    values.sort_unstable();
-    let sum: i128 = values.iter().map(|&v| i128::from(v)).sum();
-    let n = values.len() as u64;
+    let sum: i128 = values
+        .iter()
+        .map(|&(v, c)| i128::from(v) * i128::from(c))
+        .sum();
     Some(DurationStats {
         count: n,
-        median_seconds: nanos_to_seconds(nearest_rank(values, 50)?),
-        p90_seconds: nanos_to_seconds(nearest_rank(values, 90)?),
+        median_seconds: nanos_to_seconds(counted_rank(values, n, 50)?),
+        p90_seconds: nanos_to_seconds(counted_rank(values, n, 90)?),
         mean_seconds: (sum as f64) / (n as f64) / 1e9,
     })
+}
+
+/// The count-level funnel of a set of whole customers, overall and per breakdown group
+/// (keyed by `(is null, value)`, so that the null group sorts last).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct Tally {
+    pub(crate) overall: Counts,
+    pub(crate) groups: BTreeMap<(bool, String), Counts>,
+}
+
+impl Tally {
+    /// Adds `other` (built for the same funnel, over other customers).
+    pub(crate) fn add(&mut self, other: &Self) {
+        self.overall.add(&other.overall);
+        for (key, counts) in &other.groups {
+            match self.groups.get_mut(key) {
+                Some(mine) => mine.add(counts),
+                None => {
+                    self.groups.insert(key.clone(), counts.clone());
+                }
+            }
+        }
+    }
 }
 
 /// Reused per-customer buffers.
@@ -626,6 +768,36 @@ impl Plan {
     }
 
     pub(crate) fn evaluate(&self, seqs: &Seqs<'_>) -> FunnelResult {
+        self.finish(&self.tally(seqs))
+    }
+
+    /// The funnel result of counts (of the whole log, or merged from a log's customers).
+    pub(crate) fn finish(&self, tally: &Tally) -> FunnelResult {
+        let (steps, excluded, pending) = tally.overall.finish(&self.funnel.steps);
+        let breakdown = tally
+            .groups
+            .iter()
+            .map(|((null, value), counts)| {
+                let (steps, excluded, pending) = counts.finish(&self.funnel.steps);
+                FunnelGroup {
+                    value: (!null).then(|| value.clone()),
+                    steps,
+                    excluded,
+                    pending,
+                }
+            })
+            .collect();
+        FunnelResult {
+            definition: self.definition(),
+            steps,
+            excluded,
+            pending,
+            breakdown,
+        }
+    }
+
+    /// The count-level funnel of the customers of `seqs` (each with all their events).
+    pub(crate) fn tally(&self, seqs: &Seqs<'_>) -> Tally {
         let k = self.funnel.steps.len();
         let (step_table, excl_table) = self.tables(seqs.names);
         let mut s = Scratch {
@@ -701,27 +873,18 @@ impl Plan {
                 s.groups = gs;
             }
         }
-        let (steps, excluded, pending) = overall.finish(&self.funnel.steps);
-        let breakdown = groups
-            .into_iter()
-            .map(|(g, acc)| {
-                let (steps, excluded, pending) = acc.finish(&self.funnel.steps);
-                FunnelGroup {
-                    value: seqs
-                        .group
-                        .and_then(|(_, dict)| dict.get(g as usize).cloned()),
-                    steps,
-                    excluded,
-                    pending,
-                }
-            })
-            .collect();
-        FunnelResult {
-            definition: self.definition(),
-            steps,
-            excluded,
-            pending,
-            breakdown,
+        Tally {
+            overall: overall.into_counts(),
+            groups: groups
+                .into_iter()
+                .map(|(g, acc)| {
+                    let value = seqs.group.and_then(|(_, dict)| dict.get(g as usize));
+                    (
+                        (value.is_none(), value.cloned().unwrap_or_default()),
+                        acc.into_counts(),
+                    )
+                })
+                .collect(),
         }
     }
 

@@ -41,5 +41,5 @@ pub use paths::{
     DfgEdge, DfgNode, DirectlyFollows, DirectlyFollowsOptions, FlowLink, FlowNode, FlowOptions,
     Flows, Variant, VariantOptions, Variants, END, OTHER, START,
 };
-pub use state::{FunnelState, Mergeable, SequenceState, STATE_FORMAT_VERSION};
+pub use state::{FunnelCounts, FunnelState, Mergeable, SequenceState, STATE_FORMAT_VERSION};
 pub use time::TimeUnit;

@@ -55,18 +55,6 @@ impl<'a> Seqs<'a> {
     }
 }
 
-/// Nearest-rank percentile of sorted values: the value of rank `ceil(p/100 · n)` (1-based,
-/// at least 1). The median is the 50th nearest-rank percentile, i.e. the lower middle
-/// value for an even count.
-pub(crate) fn nearest_rank(sorted: &[i64], p: u64) -> Option<i64> {
-    let n = sorted.len() as u64;
-    if n == 0 {
-        return None;
-    }
-    let rank = (p * n).div_ceil(100).max(1);
-    sorted.get(usize::try_from(rank - 1).ok()?).copied()
-}
-
 /// A ratio, `None` when the denominator is zero.
 #[allow(clippy::cast_precision_loss, reason = "counts far below 2^53")]
 pub(crate) fn ratio(num: u64, den: u64) -> Option<f64> {

@@ -22,6 +22,9 @@
 //!   customer's sequences by order key. It is associative and commutative;
 //!   `identity()` is the empty state.
 //! * Memory is O(relevant events): 24 bytes per event plus the dictionaries.
+//! * When every partition holds whole customers (partitioned by customer id),
+//!   [`FunnelCounts`] keeps a funnel's counts instead of events: each partition's funnel
+//!   is computed where it is, and merging adds counts.
 //! * Bytes: `CJMS` magic, format version (u16, little endian, now 1), kind byte, then the
 //!   payload (little-endian integers, length-prefixed UTF-8 strings). `from_bytes`
 //!   checks lengths before allocating, every id against its dictionary and the order
@@ -31,7 +34,7 @@ use super::bind::{
     conformance, drivers, journey_states, traffic, Conformance, DriverOptions, Drivers,
     JourneyStateOptions, JourneyStates, Traffic,
 };
-use super::funnel::{Funnel, FunnelResult, Plan};
+use super::funnel::{Counts, Durations, Funnel, FunnelResult, Plan, Tally};
 use super::log::{sort_dict, EventLog, NONE};
 use super::paths::{
     directly_follows, flows, variants, DirectlyFollows, DirectlyFollowsOptions, FlowOptions, Flows,
@@ -43,9 +46,12 @@ use crate::validate::ValidJourney;
 use serde::{Deserialize, Serialize};
 
 pub use crate::state_bytes::STATE_FORMAT_VERSION;
-use crate::state_bytes::{header, invalid_state, kind, put_len, put_strings, Reader};
+use crate::state_bytes::{
+    header, invalid_state, kind, put_len, put_str, put_strings, put_u64, Reader,
+};
 const KIND_SEQUENCE: u8 = kind::SEQUENCE;
 const KIND_FUNNEL: u8 = kind::FUNNEL;
+const KIND_FUNNEL_COUNTS: u8 = kind::FUNNEL_COUNTS;
 
 /// The laws every state follows: `identity()` merges as a no-op, `merge` is associative,
 /// and `to_bytes`/`from_bytes` round-trip.
@@ -494,6 +500,49 @@ struct StoredPlan {
     exclusion_events: Vec<Vec<String>>,
 }
 
+/// Writes an optional resolved funnel (a flag, then the definition as JSON).
+fn write_plan(w: &mut Vec<u8>, plan: Option<&Plan>) {
+    match plan {
+        None => w.push(0),
+        Some(p) => {
+            w.push(1);
+            let stored = StoredPlan {
+                funnel: p.funnel.clone(),
+                step_events: p.step_events.clone(),
+                exclusion_events: p.exclusion_events.clone(),
+            };
+            let json = serde_json::to_string(&stored).unwrap_or_default();
+            put_len(w, json.len());
+            w.extend_from_slice(json.as_bytes());
+        }
+    }
+}
+
+/// Reads what [`write_plan`] wrote.
+fn read_plan(r: &mut Reader<'_>) -> Result<Option<Plan>> {
+    match r.u8()? {
+        0 => Ok(None),
+        1 => {
+            let json = r.string()?;
+            let stored: StoredPlan = serde_json::from_str(&json)
+                .map_err(|_| invalid_state("the funnel definition does not read"))?;
+            Ok(Some(stored.funnel.plan_resolved(
+                stored.step_events,
+                stored.exclusion_events,
+            )?))
+        }
+        _ => Err(invalid_state("bad funnel flag")),
+    }
+}
+
+fn incompatible_funnels() -> Error {
+    Error::Input {
+        code: "incompatible_states",
+        row: None,
+        message: "the funnel states were built for different funnels".to_owned(),
+    }
+}
+
 /// The mergeable state of one funnel: its resolved definition and the relevant events.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FunnelState {
@@ -545,13 +594,7 @@ impl Mergeable for FunnelState {
 
     fn merge(self, other: Self) -> Result<Self> {
         let plan = match (self.plan, other.plan) {
-            (Some(a), Some(b)) if a != b => {
-                return Err(Error::Input {
-                    code: "incompatible_states",
-                    row: None,
-                    message: "the funnel states were built for different funnels".to_owned(),
-                })
-            }
+            (Some(a), Some(b)) if a != b => return Err(incompatible_funnels()),
             (a, b) => a.or(b),
         };
         Ok(Self {
@@ -562,20 +605,7 @@ impl Mergeable for FunnelState {
 
     fn to_bytes(&self) -> Vec<u8> {
         let mut w = header(KIND_FUNNEL);
-        match &self.plan {
-            None => w.push(0),
-            Some(p) => {
-                w.push(1);
-                let stored = StoredPlan {
-                    funnel: p.funnel.clone(),
-                    step_events: p.step_events.clone(),
-                    exclusion_events: p.exclusion_events.clone(),
-                };
-                let json = serde_json::to_string(&stored).unwrap_or_default();
-                put_len(&mut w, json.len());
-                w.extend_from_slice(json.as_bytes());
-            }
-        }
+        write_plan(&mut w, self.plan.as_ref());
         self.data.write(&mut w);
         w
     }
@@ -583,22 +613,198 @@ impl Mergeable for FunnelState {
     fn from_bytes(bytes: &[u8]) -> Result<Self> {
         let mut r = Reader::new(bytes);
         r.header(KIND_FUNNEL)?;
-        let plan = match r.u8()? {
-            0 => None,
-            1 => {
-                let json = r.string()?;
-                let stored: StoredPlan = serde_json::from_str(&json)
-                    .map_err(|_| invalid_state("the funnel definition does not read"))?;
-                Some(
-                    stored
-                        .funnel
-                        .plan_resolved(stored.step_events, stored.exclusion_events)?,
-                )
-            }
-            _ => return Err(invalid_state("bad funnel flag")),
-        };
+        let plan = read_plan(&mut r)?;
         let data = Compact::read(&mut r)?;
         r.end()?;
         Ok(Self { plan, data })
     }
+}
+
+/// The count-level mergeable state of one funnel over **whole customers**: its resolved
+/// definition and, overall and per breakdown group, the customers per deepest step, the
+/// pending and excluded customers and the counted times to convert — no events.
+///
+/// Build it from a partition holding **all** the relevant events of each of its customers
+/// (a log partitioned by customer); merging adds the counts, so the merge of the states of
+/// disjoint sets of customers finishes into exactly the funnel of their union. A customer
+/// split across two states would be counted twice (its halves evaluated apart): when
+/// customers may be split, use [`FunnelState`], which keeps the events. Memory is
+/// O(steps × distinct times to convert), independent of the number of events.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FunnelCounts {
+    plan: Option<Plan>,
+    tally: Tally,
+}
+
+impl FunnelCounts {
+    /// The state of one partition holding whole customers (touchpoint and stage steps
+    /// need the journey).
+    ///
+    /// # Errors
+    /// As [`Funnel::run`].
+    pub fn from_log(
+        funnel: &Funnel,
+        log: &EventLog,
+        journey: Option<&ValidJourney>,
+    ) -> Result<Self> {
+        let (plan, tally) = funnel.tally(log, journey)?;
+        Ok(Self {
+            plan: Some(plan),
+            tally,
+        })
+    }
+
+    /// The funnel of everything merged (`None` for the identity, which has no funnel).
+    #[must_use]
+    pub fn finish(&self) -> Option<FunnelResult> {
+        self.plan.as_ref().map(|p| p.finish(&self.tally))
+    }
+}
+
+impl Mergeable for FunnelCounts {
+    fn identity() -> Self {
+        Self::default()
+    }
+
+    fn merge(self, other: Self) -> Result<Self> {
+        match (self.plan, other.plan) {
+            (Some(a), Some(b)) => {
+                if a != b {
+                    return Err(incompatible_funnels());
+                }
+                let mut tally = self.tally;
+                tally.add(&other.tally);
+                Ok(Self {
+                    plan: Some(a),
+                    tally,
+                })
+            }
+            (Some(a), None) => Ok(Self {
+                plan: Some(a),
+                tally: self.tally,
+            }),
+            (None, b) => Ok(Self {
+                plan: b,
+                tally: other.tally,
+            }),
+        }
+    }
+
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut w = header(KIND_FUNNEL_COUNTS);
+        write_plan(&mut w, self.plan.as_ref());
+        if self.plan.is_some() {
+            write_counts(&mut w, &self.tally.overall);
+            put_len(&mut w, self.tally.groups.len());
+            for ((null, value), counts) in &self.tally.groups {
+                w.push(u8::from(*null));
+                put_str(&mut w, value);
+                write_counts(&mut w, counts);
+            }
+        }
+        w
+    }
+
+    fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let mut r = Reader::new(bytes);
+        r.header(KIND_FUNNEL_COUNTS)?;
+        let plan = read_plan(&mut r)?;
+        let mut tally = Tally::default();
+        if let Some(p) = &plan {
+            let k = p.funnel.steps.len();
+            tally.overall = read_counts(&mut r, k)?;
+            // Each group takes at least its flag, its string's length and its counts.
+            let n = r.len(1 + 8)?;
+            let mut previous: Option<(bool, String)> = None;
+            for _ in 0..n {
+                let null = match r.u8()? {
+                    0 => false,
+                    1 => true,
+                    _ => return Err(invalid_state("bad group flag")),
+                };
+                let value = r.string()?;
+                if null && !value.is_empty() {
+                    return Err(invalid_state("a null group with a value"));
+                }
+                let key = (null, value);
+                if previous.as_ref().is_some_and(|prev| *prev >= key) {
+                    return Err(invalid_state("the groups are not sorted and unique"));
+                }
+                let counts = read_counts(&mut r, k)?;
+                previous = Some(key.clone());
+                tally.groups.insert(key, counts);
+            }
+            if n > 0 && p.funnel.options.breakdown.is_none() {
+                return Err(invalid_state("groups in a funnel without a breakdown"));
+            }
+        }
+        r.end()?;
+        Ok(Self { plan, tally })
+    }
+}
+
+fn write_counts(w: &mut Vec<u8>, c: &Counts) {
+    for list in [&c.at_depth, &c.pending_at_depth] {
+        put_len(w, list.len());
+        for &x in list {
+            put_u64(w, x);
+        }
+    }
+    put_u64(w, c.excluded);
+    for lists in [&c.from_first, &c.from_prev] {
+        put_len(w, lists.len());
+        for list in lists {
+            put_len(w, list.len());
+            for &(v, n) in list {
+                w.extend_from_slice(&v.to_le_bytes());
+                put_u64(w, n);
+            }
+        }
+    }
+}
+
+/// Reads the counts of a `k`-step funnel, checking their shape and that every list of
+/// durations is strictly increasing with positive counts.
+fn read_counts(r: &mut Reader<'_>, k: usize) -> Result<Counts> {
+    let mut depth_lists = Vec::with_capacity(2);
+    for _ in 0..2 {
+        let n = r.len(8)?;
+        if n != k + 1 {
+            return Err(invalid_state("counts of another number of steps"));
+        }
+        depth_lists.push((0..n).map(|_| r.u64()).collect::<Result<Vec<_>>>()?);
+    }
+    let excluded = r.u64()?;
+    let mut time_lists = Vec::with_capacity(2);
+    for _ in 0..2 {
+        let n = r.len(8)?;
+        if n != k {
+            return Err(invalid_state("durations of another number of steps"));
+        }
+        let mut lists = Vec::with_capacity(n);
+        for _ in 0..n {
+            let m = r.len(16)?;
+            let list = (0..m)
+                .map(|_| Ok((r.i64()?, r.u64()?)))
+                .collect::<Result<Durations>>()?;
+            if list.iter().any(|&(_, c)| c == 0)
+                || list
+                    .windows(2)
+                    .any(|w| w.first().map(|x| x.0) >= w.get(1).map(|x| x.0))
+            {
+                return Err(invalid_state("durations not sorted, unique and counted"));
+            }
+            lists.push(list);
+        }
+        time_lists.push(lists);
+    }
+    let mut depth_lists = depth_lists.into_iter();
+    let mut time_lists = time_lists.into_iter();
+    Ok(Counts {
+        at_depth: depth_lists.next().unwrap_or_default(),
+        pending_at_depth: depth_lists.next().unwrap_or_default(),
+        excluded,
+        from_first: time_lists.next().unwrap_or_default(),
+        from_prev: time_lists.next().unwrap_or_default(),
+    })
 }

@@ -56,11 +56,13 @@ __all__ = [
     "_panic_for_tests",
     "_attribute",
     "_funnel_state",
+    "_funnel_counts_state",
     "_sequence_state",
     "_path_state",
     "_survey_state",
     "_merge_states",
     "_funnel_from_state",
+    "_funnel_from_counts_state",
     "_directly_follows_from_state",
     "_variants_from_state",
     "_flows_from_state",
@@ -686,6 +688,11 @@ def _funnel_state(
 ) -> bytes:
     """The funnel state of one partition (``funnel``: the core's funnel definition as JSON)."""
 
+def _funnel_counts_state(
+    data: Any, funnel: str, columns: Mapping[str, Any], journey: Optional[Journey] = None
+) -> bytes:
+    """The count-level funnel state of one partition holding whole customers."""
+
 def _sequence_state(
     data: Any, columns: Mapping[str, Any], journey: Optional[Journey] = None
 ) -> bytes:
@@ -710,10 +717,14 @@ def _survey_state(
     """The survey state of one partition of answers."""
 
 def _merge_states(kind: str, states: Sequence[bytes]) -> bytes:
-    """Merges states of one kind: ``funnel``, ``sequence``, ``paths`` or ``survey``."""
+    """Merges states of one kind: ``funnel``, ``funnel_counts``, ``sequence``, ``paths`` or
+    ``survey``."""
 
 def _funnel_from_state(state: bytes) -> FunnelResult:
     """The funnel of a merged funnel state."""
+
+def _funnel_from_counts_state(state: bytes) -> FunnelResult:
+    """The funnel of a merged count-level funnel state."""
 
 def _directly_follows_from_state(state: bytes, *, start_end: bool = True) -> DirectlyFollows:
     """The directly-follows graph of a merged sequence state."""

@@ -8,7 +8,11 @@ state**, serialised to its versioned bytes; states are merged in the executors w
 are many partitions (a tree of ``fanout``-way merges), and only the merged state reaches
 the driver, where it is finished into the usual result. No Python code runs per row.
 
-- Funnels, directly-follows counts, variants, flows and traffic: a customer's events may
+- Funnels: the DataFrame is first repartitioned by the customer column
+  (``repartition_by_customer=True``); each partition's funnel is computed in the
+  executors and only its counts are merged (``event_states=True``: the route below).
+  The order key below still orders a customer's equal timestamps.
+- Directly-follows counts, variants, flows and traffic: a customer's events may
   sit in any partitions. Each row needs a global **order key** (its index in the whole
   log; ties of one customer's timestamps keep that order): name an integer column with
   ``EventColumns(order_key=...)``, or let cjm add ``monotonically_increasing_id()`` on the
@@ -152,10 +156,10 @@ def merged_state(
     fanout: int = 16,
 ) -> Optional[bytes]:
     """The merged state of a whole DataFrame: ``build`` turns one partition (an Arrow
-    record batch stream) into a state of ``kind`` (``"funnel"``, ``"sequence"``,
-    ``"paths"``, ``"survey"``) in the executors; while more than ``fanout`` partial states
-    remain they are merged ``fanout`` at a time in the executors; the driver merges the
-    last ones. ``None`` when the DataFrame has no rows.
+    record batch stream) into a state of ``kind`` (``"funnel"``, ``"funnel_counts"``,
+    ``"sequence"``, ``"paths"``, ``"survey"``) in the executors; while more than
+    ``fanout`` partial states remain they are merged ``fanout`` at a time in the
+    executors; the driver merges the last ones. ``None`` when the DataFrame has no rows.
 
     ``build`` is pickled to the executors; it may call only what they can import."""
     if fanout < 2:
@@ -215,12 +219,21 @@ def funnel(
     exclusions: Optional[Sequence[Mapping[str, Any]]] = None,
     as_of: Union[dt.datetime, str, None] = None,
     breakdown: Optional[str] = None,
+    repartition_by_customer: bool = True,
+    event_states: bool = False,
     fanout: int = 16,
 ) -> FunnelResult:
     """``EventLog.from_arrow(df...).funnel(steps, ...)`` on a Spark DataFrame (same
-    arguments, same result). Customers may be split across partitions. With event-name
-    steps and exclusions and a non-``strict`` order, only the rows of those events are sent
-    to the core (the others cannot change a funnel)."""
+    arguments, same result). With event-name steps and exclusions and a non-``strict``
+    order, only the rows of those events are used (the others cannot change a funnel).
+
+    By default the rows are repartitioned by customer (one shuffle), each partition's
+    funnel is computed in the executors, and only its counts (customers per step, counted
+    times to convert) are merged: pass ``repartition_by_customer=False`` when the
+    DataFrame already holds each customer's rows in one partition. ``event_states=True``
+    takes the other route: no shuffle, customers may be split across partitions, and each
+    partition's relevant events are shipped and merged per customer before the funnel is
+    computed once (memory on the driver grows with the relevant events)."""
     if isinstance(steps, str):
         raise TypeError("`steps` is a list of steps, not one string")
     if isinstance(as_of, dt.datetime):
@@ -253,14 +266,21 @@ def funnel(
         f = _functions()
         selected = selected.where(f.col(columns.event).isin(list(dict.fromkeys(wanted))))
     spec_columns = columns._spec()
+    if event_states:
+        kind, state_of, finish = "funnel", _cjm._funnel_state, _cjm._funnel_from_state
+    else:
+        kind, state_of = "funnel_counts", _cjm._funnel_counts_state
+        finish = _cjm._funnel_from_counts_state
+        if repartition_by_customer:
+            selected = _by_customer(selected, columns)
 
     def build(reader: Any) -> bytes:
-        return _cjm._funnel_state(reader, definition, spec_columns, journey)
+        return state_of(reader, definition, spec_columns, journey)
 
-    state = merged_state(selected, "funnel", build, fanout=fanout)
+    state = merged_state(selected, kind, build, fanout=fanout)
     if state is None:
-        state = _cjm._funnel_state(_empty_events(columns), definition, spec_columns, journey)
-    return _cjm._funnel_from_state(state)
+        state = state_of(_empty_events(columns), definition, spec_columns, journey)
+    return finish(state)
 
 
 def _sequence(df: "DataFrame", columns: EventColumns, fanout: int) -> bytes:
