@@ -52,12 +52,18 @@ test('pick a template, break it, see the problem, fix it', async () => {
   await problem.waitFor();
   assert.match(await problem.textContent(), /dangling_reference at touchpoints\[0\]\.stage: /);
   assert.match(await page.locator('#status').textContent(), /^Invalid: 1 problem\.$/);
+  assert.equal(await page.locator('#health-journey').textContent(), 'No scores: fix the problems first.');
+  assert.equal(await page.locator('#insights-status').textContent(), 'No insights: fix the problems first.');
   mkdirSync(artifacts, { recursive: true });
   await page.screenshot({ path: join(artifacts, 'invalid.png'), fullPage: false });
 
   // Fix it again.
   await page.getByLabel('Journey JSON').fill(JSON.stringify(doc, null, 2));
   await page.getByText('Valid: the document passes every rule.').waitFor();
+  // Every score is explained, and the count is worded right ("1 component").
+  const explained = await page.locator('#health summary').allTextContents();
+  assert.ok(explained.length >= 3, `${explained}`);
+  for (const text of explained) assert.match(text, /^Explanation \((1 component|([02-9]|\d\d+) components)\)$/);
   assert.equal(await page.locator('#problems li').count(), 0);
   assert.ok((await rows.count()) >= 3);
   await page.screenshot({ path: join(artifacts, 'valid.png'), fullPage: false });

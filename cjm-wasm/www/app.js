@@ -137,7 +137,8 @@ const fmt = (x) => (typeof x === 'number' ? (Math.abs(x) >= 10 ? x.toFixed(1) : 
 
 function explanation(score) {
   const details = el('details');
-  details.append(el('summary', `Explanation (${score.components.length} components)`));
+  const n = score.components.length;
+  details.append(el('summary', `Explanation (${n} component${n === 1 ? '' : 's'})`));
   const list = el('ul', undefined, { class: 'components' });
   for (const c of score.components) {
     list.append(el('li', `${c.name}: raw ${fmt(c.raw)} → ${fmt(c.normalised)} × share ${fmt(c.share)} = ${fmt(c.contribution)}`));
@@ -152,7 +153,7 @@ function showHealth(journey, stageNames) {
   const tbody = table.tBodies[0];
   tbody.replaceChildren();
   if (!journey) {
-    $('health-journey').textContent = '';
+    $('health-journey').textContent = 'No scores: fix the problems first.';
     $('health-source').textContent = '';
     table.hidden = true;
     return;
@@ -182,7 +183,7 @@ function showInsights(journey) {
   const list = $('insights');
   list.replaceChildren();
   if (!journey) {
-    $('insights-status').textContent = '';
+    $('insights-status').textContent = 'No insights: fix the problems first.';
     return;
   }
   const inputs = measured?.journeyId === journey.id ? measured.insights : null;
