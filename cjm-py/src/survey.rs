@@ -185,20 +185,13 @@ fn extend_with_batch(
     batch: &RecordBatch,
     columns: &Columns,
 ) -> PyResult<()> {
-    let utf8 = |name: &Option<String>| -> PyResult<Option<ArrayRef>> {
+    let text = |name: &Option<String>| -> PyResult<Option<Vec<Option<&str>>>> {
         match name {
             None => Ok(None),
-            Some(name) => text_array(name, column(batch, name)?).map(Some),
+            Some(name) => text_column(name, column(batch, name)?).map(Some),
         }
     };
-    let (scope_array, segment_array) = (utf8(&columns.scope)?, utf8(&columns.segment)?);
-    fn borrowed(array: Option<&ArrayRef>) -> Option<Vec<Option<&str>>> {
-        array.map(|a| a.as_string::<i32>().iter().collect())
-    }
-    let (scope, segment) = (
-        borrowed(scope_array.as_ref()),
-        borrowed(segment_array.as_ref()),
-    );
+    let (scope, segment) = (text(&columns.scope)?, text(&columns.segment)?);
     let number = |name: &Option<String>| -> PyResult<Option<Vec<Option<f64>>>> {
         match name {
             None => Ok(None),
@@ -344,13 +337,35 @@ fn is_text(data_type: &DataType) -> bool {
     }
 }
 
-/// A string column (or an all-null one) cast to a `Utf8` array.
-fn text_array(name: &str, array: &ArrayRef) -> PyResult<ArrayRef> {
-    if !is_text(array.data_type()) {
-        return Err(wrong_type(name, array.data_type(), "strings"));
-    }
-    arrow_cast::cast(array, &DataType::Utf8)
-        .map_err(|e| wrong_type(name, array.data_type(), &format!("strings ({e})")))
+/// A string column (or an all-null one) as `&str` per row, read in place: `Utf8`,
+/// `LargeUtf8` and `Utf8View` (polars' strings) directly, a dictionary (pandas
+/// categoricals, polars `Categorical`) through its keys into its values, so no string is
+/// copied or materialised.
+fn text_column<'a>(name: &str, array: &'a ArrayRef) -> PyResult<Vec<Option<&'a str>>> {
+    Ok(match array.data_type() {
+        DataType::Utf8 => array.as_string::<i32>().iter().collect(),
+        DataType::LargeUtf8 => array.as_string::<i64>().iter().collect(),
+        DataType::Utf8View => array.as_string_view().iter().collect(),
+        DataType::Null => vec![None; array.len()],
+        DataType::Dictionary(_, values) if is_text(values) => {
+            let Some(dict) = array.as_any_dictionary_opt() else {
+                return Err(wrong_type(name, array.data_type(), "strings"));
+            };
+            let values = text_column(name, dict.values())?;
+            dict.normalized_keys()
+                .into_iter()
+                .enumerate()
+                .map(|(i, key)| {
+                    if dict.is_null(i) {
+                        None
+                    } else {
+                        values.get(key).copied().flatten()
+                    }
+                })
+                .collect()
+        }
+        found => return Err(wrong_type(name, found, "strings")),
+    })
 }
 
 /// An integer or float column (or an all-null one) as `Option<f64>` per row: nulls are

@@ -139,6 +139,13 @@ def test_same_report_from_pandas_polars_pyarrow_and_dict() -> None:
                 **{k: pa.array(TABLE[k], pa.float32()) for k in ("nps", "csat", "ces")},
             }
         ),
+        "pyarrow dictionaries and string views": pa.table(
+            {
+                "touchpoint": pa.array(TABLE["touchpoint"]).dictionary_encode(),
+                "persona": pa.array(TABLE["persona"], pa.string_view()),
+                **{k: pa.array(TABLE[k]) for k in ("nps", "csat", "ces")},
+            }
+        ),
         "pyarrow reader": pa.RecordBatchReader.from_batches(
             pa.table(TABLE).schema, pa.table(TABLE).to_batches(max_chunksize=4)
         ),
