@@ -211,6 +211,16 @@ def test_same_log_from_every_input() -> None:
         "large strings": table.cast(
             pa.schema([f.with_type(pa.large_string()) if f.type == pa.string() else f for f in table.schema])
         ),
+        "pyarrow dictionaries and string views": pa.table(
+            {
+                "customer": table["customer"].dictionary_encode(),
+                "timestamp": table["timestamp"],
+                "event": table["event"].cast(pa.string_view()),
+                "channel": table["channel"].dictionary_encode(),
+                "session": table["session"].cast(pa.large_string()).dictionary_encode(),
+                "value": table["value"],
+            }
+        ),
         "integer ms": table.set_column(1, "timestamp", table["timestamp"].cast(pa.int64())),
         "seconds ns": table.set_column(
             1, "timestamp", table["timestamp"].cast(pa.timestamp("ns", tz="Europe/Paris"))
