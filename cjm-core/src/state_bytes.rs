@@ -1,5 +1,6 @@
 //! The byte format shared by every mergeable state (survey counts, event sequences and
-//! funnels (events or counts), attribution paths and transitions), written once.
+//! funnels, counts of funnels, directly-follows graphs, variants, flows and traffic,
+//! attribution paths and transitions), written once.
 //!
 //! A state's bytes are the magic `CJMS`, the format version ([`STATE_FORMAT_VERSION`],
 //! u16 little-endian), a kind byte naming the state type, then the state's own fields:
@@ -23,6 +24,15 @@ pub(crate) mod kind {
     pub(crate) const FUNNEL: u8 = 2;
     /// `events::FunnelCounts` (a funnel's counts over whole customers).
     pub(crate) const FUNNEL_COUNTS: u8 = 3;
+    /// `events::DirectlyFollowsCounts` (a directly-follows graph's counts over whole
+    /// customers).
+    pub(crate) const DFG_COUNTS: u8 = 4;
+    /// `events::VariantCounts` (customers per variant, over whole customers).
+    pub(crate) const VARIANT_COUNTS: u8 = 5;
+    /// `events::FlowCounts` (flow node and link counts, over whole customers).
+    pub(crate) const FLOW_COUNTS: u8 = 6;
+    /// `events::TrafficCounts` (touchpoint and stage traffic, over whole customers).
+    pub(crate) const TRAFFIC_COUNTS: u8 = 7;
     /// `scoring::NpsState`.
     pub(crate) const NPS: u8 = 8;
     /// `scoring::ScaleState`.

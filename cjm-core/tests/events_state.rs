@@ -10,10 +10,12 @@
 )]
 
 use cjm_core::events::{
-    DirectlyFollowsOptions, EventLog, Exclusion, FlowOptions, Funnel, FunnelCounts, FunnelOptions,
-    FunnelOrder, FunnelState, IngestOptions, Mergeable, RawEvent, SequenceState, StepSpec,
-    TimeUnit, TimeValue, VariantOptions,
+    DirectlyFollowsCounts, DirectlyFollowsOptions, EventLog, Exclusion, FlowCounts, FlowOptions,
+    Funnel, FunnelCounts, FunnelOptions, FunnelOrder, FunnelState, IngestOptions, Mergeable,
+    RawEvent, SequenceState, StepSpec, TimeUnit, TimeValue, TrafficCounts, VariantCounts,
+    VariantOptions,
 };
+use cjm_core::ValidJourney;
 use proptest::prelude::*;
 
 const CUSTOMERS: [&str; 6] = ["ann", "bob", "cy", "dee", "eve", "fay"];
@@ -95,6 +97,82 @@ fn funnels() -> Vec<Funnel> {
         }),
         Funnel::events(&["a", "a", "b"]),
     ]
+}
+
+/// A map binding `a` and `b` (stage s1, `b` twice), `b` and `c` (stage s2); stage s3 has
+/// no touchpoint; `x` and `y` are unmapped.
+fn journey() -> ValidJourney {
+    cjm_core::load_str(
+        r#"{
+        "schema_version": 1, "id": "j", "name": "J",
+        "stages": [{"id": "s1", "name": "One"}, {"id": "s2", "name": "Two"}, {"id": "s3", "name": "Three"}],
+        "channels": [{"id": "web", "name": "Web", "kind": "online"}],
+        "touchpoints": [
+            {"id": "t1", "name": "T1", "stage": "s1", "channel": "web", "events": ["a", "b", "b"]},
+            {"id": "t2", "name": "T2", "stage": "s2", "channel": "web", "events": ["c", "b"]}
+        ]
+    }"#,
+    )
+    .unwrap()
+}
+
+fn dfg_options() -> Vec<DirectlyFollowsOptions> {
+    vec![
+        DirectlyFollowsOptions { start_end: true },
+        DirectlyFollowsOptions { start_end: false },
+    ]
+}
+
+fn variant_options() -> Vec<VariantOptions> {
+    vec![
+        VariantOptions {
+            top_k: 3,
+            ..VariantOptions::default()
+        },
+        VariantOptions {
+            top_k: 100,
+            max_length: Some(2),
+            collapse_repeats: true,
+        },
+        VariantOptions {
+            top_k: 2,
+            max_length: Some(0),
+            collapse_repeats: false,
+        },
+    ]
+}
+
+fn flow_options() -> Vec<FlowOptions> {
+    vec![
+        FlowOptions {
+            steps: 3,
+            min_share: 0.2,
+            collapse_repeats: true,
+        },
+        FlowOptions {
+            steps: 4,
+            min_share: 0.0,
+            collapse_repeats: false,
+        },
+        FlowOptions {
+            steps: 2,
+            min_share: 1.0,
+            collapse_repeats: false,
+        },
+        FlowOptions {
+            steps: 0,
+            ..FlowOptions::default()
+        },
+    ]
+}
+
+/// Reads a state back from its bytes when `via_bytes`.
+fn maybe_via_bytes<S: Mergeable>(s: S, via_bytes: bool) -> S {
+    if via_bytes {
+        S::from_bytes(&s.to_bytes()).unwrap()
+    } else {
+        s
+    }
 }
 
 /// Merges states in the grouping given by `shape` (0: left fold, 1: right fold, 2: pairs).
@@ -217,6 +295,64 @@ proptest! {
     }
 
     #[test]
+    fn sequence_counts_of_customer_partitions_merged_any_way_equal_the_whole(
+        rows in prop::collection::vec(row_strategy(), 0..60),
+        owner in prop::collection::vec(0usize..4, CUSTOMERS.len()),
+        shape in 0u8..3,
+        via_bytes in any::<bool>(),
+    ) {
+        // Partitioned by customer: whole customers per partition, global row indices.
+        let keyed: Vec<(u64, Row)> = rows.iter().enumerate().map(|(i, r)| (i as u64, *r)).collect();
+        let whole = log_of(&keyed);
+        let partitions: Vec<EventLog> = (0..4)
+            .map(|p| {
+                let mine: Vec<(u64, Row)> =
+                    keyed.iter().filter(|(_, r)| owner[r.customer] == p).copied().collect();
+                log_of(&mine)
+            })
+            .collect();
+        for o in dfg_options() {
+            let states = partitions
+                .iter()
+                .map(|p| maybe_via_bytes(DirectlyFollowsCounts::from_log(p, &o), via_bytes))
+                .collect();
+            let merged: DirectlyFollowsCounts = merge_all(states, shape);
+            let whole_state = DirectlyFollowsCounts::from_log(&whole, &o);
+            prop_assert_eq!(merged.to_bytes(), whole_state.to_bytes());
+            prop_assert_eq!(merged.finish().unwrap(), whole.directly_follows(&o));
+        }
+        for o in variant_options() {
+            let states = partitions
+                .iter()
+                .map(|p| maybe_via_bytes(VariantCounts::from_log(p, &o), via_bytes))
+                .collect();
+            let merged: VariantCounts = merge_all(states, shape);
+            let whole_state = VariantCounts::from_log(&whole, &o);
+            prop_assert_eq!(merged.to_bytes(), whole_state.to_bytes());
+            prop_assert_eq!(merged.finish(o.top_k).unwrap(), whole.variants(&o));
+        }
+        for o in flow_options() {
+            let states = partitions
+                .iter()
+                .map(|p| maybe_via_bytes(FlowCounts::from_log(p, &o), via_bytes))
+                .collect();
+            let merged: FlowCounts = merge_all(states, shape);
+            let whole_state = FlowCounts::from_log(&whole, &o);
+            prop_assert_eq!(merged.to_bytes(), whole_state.to_bytes());
+            prop_assert_eq!(merged.finish(o.min_share).unwrap(), whole.flows(&o));
+        }
+        let j = journey();
+        let states = partitions
+            .iter()
+            .map(|p| maybe_via_bytes(TrafficCounts::from_log(p, &j), via_bytes))
+            .collect();
+        let merged: TrafficCounts = merge_all(states, shape);
+        let whole_state = TrafficCounts::from_log(&whole, &j);
+        prop_assert_eq!(merged.to_bytes(), whole_state.to_bytes());
+        prop_assert_eq!(merged.finish().unwrap(), whole.traffic(&j));
+    }
+
+    #[test]
     fn input_order_does_not_matter_without_ties(
         rows in prop::collection::vec(row_strategy(), 0..50),
         seed in any::<u64>(),
@@ -253,6 +389,15 @@ proptest! {
         let _ = FunnelCounts::from_bytes(&bytes);
         with_header[6] = 3;
         let _ = FunnelCounts::from_bytes(&with_header);
+        for kind in 4..=7u8 {
+            with_header[6] = kind;
+            let _ = DirectlyFollowsCounts::from_bytes(&with_header);
+            let _ = VariantCounts::from_bytes(&with_header);
+            let _ = FlowCounts::from_bytes(&with_header);
+            let _ = TrafficCounts::from_bytes(&with_header);
+        }
+        let _ = DirectlyFollowsCounts::from_bytes(&bytes);
+        let _ = TrafficCounts::from_bytes(&bytes);
     }
 
     #[test]
@@ -268,6 +413,10 @@ proptest! {
             SequenceState::from_log(&log).to_bytes(),
             FunnelState::from_log(funnel, &log, None).unwrap().to_bytes(),
             FunnelCounts::from_log(funnel, &log, None).unwrap().to_bytes(),
+            DirectlyFollowsCounts::from_log(&log, &DirectlyFollowsOptions::default()).to_bytes(),
+            VariantCounts::from_log(&log, &variant_options()[1]).to_bytes(),
+            FlowCounts::from_log(&log, &flow_options()[0]).to_bytes(),
+            TrafficCounts::from_log(&log, &journey()).to_bytes(),
         ] {
             for (at, v) in &flips {
                 let n = bytes.len();
@@ -283,8 +432,30 @@ proptest! {
             if let Ok(s) = FunnelCounts::from_bytes(&bytes) {
                 let _ = s.finish();
             }
-            let _ = FunnelState::from_bytes(&bytes[..cut % bytes.len()]);
-            let _ = FunnelCounts::from_bytes(&bytes[..cut % bytes.len()]);
+            // A corrupt state that still reads is finished and merged with itself.
+            if let Ok(s) = DirectlyFollowsCounts::from_bytes(&bytes) {
+                let _ = s.finish();
+                let _ = s.clone().merge(s).map(|m| m.finish());
+            }
+            if let Ok(s) = VariantCounts::from_bytes(&bytes) {
+                let _ = s.finish(3);
+                let _ = s.clone().merge(s).map(|m| m.finish(3));
+            }
+            if let Ok(s) = FlowCounts::from_bytes(&bytes) {
+                let _ = s.finish(0.2);
+                let _ = s.clone().merge(s).map(|m| m.finish(0.2));
+            }
+            if let Ok(s) = TrafficCounts::from_bytes(&bytes) {
+                let _ = s.finish();
+                let _ = s.clone().merge(s).map(|m| m.finish());
+            }
+            let cut = &bytes[..cut % bytes.len()];
+            let _ = FunnelState::from_bytes(cut);
+            let _ = FunnelCounts::from_bytes(cut);
+            let _ = DirectlyFollowsCounts::from_bytes(cut);
+            let _ = VariantCounts::from_bytes(cut);
+            let _ = FlowCounts::from_bytes(cut);
+            let _ = TrafficCounts::from_bytes(cut);
         }
     }
 }
@@ -394,4 +565,311 @@ fn different_funnels_do_not_merge() {
     let a = FunnelState::from_log(&Funnel::events(&["a", "b"]), &log, None).unwrap();
     let b = FunnelState::from_log(&Funnel::events(&["a", "c"]), &log, None).unwrap();
     assert_eq!(a.merge(b).unwrap_err().code(), "incompatible_states");
+}
+
+/// ann: a@0 b@1 b@2; bob: b@0 c@3; cy: a@0 b@4; dee: x@0 — partitioned as {ann, dee}
+/// and {bob, cy}.
+fn by_hand_parts() -> (EventLog, EventLog, EventLog) {
+    let row = |customer, ts, event| Row {
+        customer,
+        ts,
+        event,
+        channel: 0,
+    };
+    let rows = [
+        row(0, 0, 0),
+        row(1, 0, 1),
+        row(2, 0, 0),
+        row(3, 0, 3),
+        row(0, 1, 1),
+        row(0, 2, 1),
+        row(1, 3, 2),
+        row(2, 4, 1),
+    ];
+    let keyed: Vec<(u64, Row)> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (i as u64, *r))
+        .collect();
+    let part = |cs: &[usize]| {
+        let mine: Vec<(u64, Row)> = keyed
+            .iter()
+            .filter(|(_, r)| cs.contains(&r.customer))
+            .copied()
+            .collect();
+        log_of(&mine)
+    };
+    (part(&[0, 3]), part(&[1, 2]), log_of(&keyed))
+}
+
+#[test]
+fn directly_follows_counts_by_hand() {
+    let (p1, p2, whole) = by_hand_parts();
+    let o = DirectlyFollowsOptions::default();
+    let merged = DirectlyFollowsCounts::from_log(&p1, &o)
+        .merge(DirectlyFollowsCounts::from_log(&p2, &o))
+        .unwrap();
+    let g = merged.finish().unwrap();
+    let nodes: Vec<(&str, u64, u64)> = g
+        .nodes
+        .iter()
+        .map(|n| (n.name.as_str(), n.events, n.customers))
+        .collect();
+    assert_eq!(
+        nodes,
+        [
+            ("START", 4, 4),
+            ("a", 2, 2),
+            ("b", 4, 3),
+            ("c", 1, 1),
+            ("x", 1, 1),
+            ("END", 4, 4)
+        ]
+    );
+    let edges: Vec<(&str, &str, u64, u64, f64)> = g
+        .edges
+        .iter()
+        .map(|e| {
+            let p = e.probability.unwrap();
+            (
+                e.from.as_str(),
+                e.to.as_str(),
+                e.transitions,
+                e.customers,
+                p,
+            )
+        })
+        .collect();
+    // Out of START: 4 transitions; out of b: b→b, b→c, b→END ×2.
+    assert_eq!(
+        edges,
+        [
+            ("START", "a", 2, 2, 0.5),
+            ("START", "b", 1, 1, 0.25),
+            ("START", "x", 1, 1, 0.25),
+            ("a", "b", 2, 2, 1.0),
+            ("b", "b", 1, 1, 0.25),
+            ("b", "c", 1, 1, 0.25),
+            ("b", "END", 2, 2, 0.5),
+            ("c", "END", 1, 1, 1.0),
+            ("x", "END", 1, 1, 1.0)
+        ]
+    );
+    assert_eq!(g, whole.directly_follows(&o));
+    let other = DirectlyFollowsCounts::from_log(&p2, &DirectlyFollowsOptions { start_end: false });
+    assert_eq!(
+        DirectlyFollowsCounts::from_log(&p1, &o)
+            .merge(other)
+            .unwrap_err()
+            .code(),
+        "incompatible_states"
+    );
+}
+
+#[test]
+fn variant_counts_by_hand() {
+    let (p1, p2, whole) = by_hand_parts();
+    let names = |v: &cjm_core::events::Variants| -> Vec<(String, u64)> {
+        v.variants
+            .iter()
+            .map(|x| (x.events.join(" "), x.customers))
+            .collect()
+    };
+    let collapsed = VariantOptions {
+        top_k: 10,
+        max_length: None,
+        collapse_repeats: true,
+    };
+    let merged = VariantCounts::from_log(&p2, &collapsed)
+        .merge(VariantCounts::from_log(&p1, &collapsed))
+        .unwrap();
+    let v = merged.finish(10).unwrap();
+    // ann and cy: a b; ties at 1 by sequence: "b c" before "x".
+    assert_eq!((v.customers, v.distinct), (4, 3));
+    assert_eq!(
+        names(&v),
+        [("a b".into(), 2), ("b c".into(), 1), ("x".into(), 1)]
+    );
+    assert_eq!(v.variants[0].share, Some(0.5));
+    // Without collapsing all four differ; a prefix sorts first among the tied.
+    let plain = VariantOptions::default();
+    let merged = VariantCounts::from_log(&p1, &plain)
+        .merge(VariantCounts::from_log(&p2, &plain))
+        .unwrap();
+    let v = merged.finish(2).unwrap();
+    assert_eq!(v.distinct, 4);
+    assert_eq!(names(&v), [("a b".into(), 1), ("a b b".into(), 1)]);
+    assert_eq!(
+        v,
+        whole.variants(&VariantOptions {
+            top_k: 2,
+            ..plain.clone()
+        })
+    );
+    assert_eq!(
+        VariantCounts::from_log(&p1, &plain)
+            .merge(VariantCounts::from_log(&p2, &collapsed))
+            .unwrap_err()
+            .code(),
+        "incompatible_states"
+    );
+}
+
+#[test]
+fn flow_counts_by_hand() {
+    let (p1, p2, whole) = by_hand_parts();
+    let o = FlowOptions {
+        steps: 2,
+        min_share: 0.3,
+        collapse_repeats: true,
+    };
+    let merged = FlowCounts::from_log(&p1, &o)
+        .merge(FlowCounts::from_log(&p2, &o))
+        .unwrap();
+    let f = merged.finish(0.3).unwrap();
+    // Depth 0: a 2/4, b 1/4, x 1/4 (b and x folded); depth 1: b 2/3, c 1/3.
+    let nodes: Vec<(usize, &str, u64)> = f
+        .nodes
+        .iter()
+        .map(|n| (n.depth, n.name.as_str(), n.customers))
+        .collect();
+    assert_eq!(
+        nodes,
+        [(0, "(other)", 2), (0, "a", 2), (1, "b", 2), (1, "c", 1)]
+    );
+    let links: Vec<(usize, &str, &str, u64)> = f
+        .links
+        .iter()
+        .map(|l| (l.depth, l.from.as_str(), l.to.as_str(), l.customers))
+        .collect();
+    assert_eq!(links, [(0, "(other)", "c", 1), (0, "a", "b", 2)]);
+    assert_eq!(f, whole.flows(&o));
+    // min_share is chosen when finishing: 0 folds nothing.
+    let all = merged.finish(0.0).unwrap();
+    assert_eq!(all.nodes.len(), 5);
+    assert_eq!(
+        all,
+        whole.flows(&FlowOptions {
+            min_share: 0.0,
+            ..o.clone()
+        })
+    );
+}
+
+#[test]
+fn traffic_counts_by_hand() {
+    let (p1, p2, whole) = by_hand_parts();
+    let j = journey();
+    let merged = TrafficCounts::from_log(&p1, &j)
+        .merge(TrafficCounts::from_log(&p2, &j))
+        .unwrap();
+    let t = merged.finish().unwrap();
+    // 8 events, 7 bound (a, b, c); t1 (a, b): 6 events of ann, bob, cy; t2 (b, c): 5.
+    assert_eq!((t.customers, t.events, t.mapped_events), (4, 8, 7));
+    let tps: Vec<(&str, u64, u64, Option<f64>)> = t
+        .touchpoints
+        .iter()
+        .map(|x| (x.id.as_str(), x.events, x.customers, x.reach))
+        .collect();
+    assert_eq!(tps, [("t1", 6, 3, Some(0.75)), ("t2", 5, 3, Some(0.75))]);
+    let stages: Vec<(&str, u64, u64)> = t
+        .stages
+        .iter()
+        .map(|x| (x.id.as_str(), x.events, x.customers))
+        .collect();
+    assert_eq!(stages, [("s1", 6, 3), ("s2", 5, 3), ("s3", 0, 0)]);
+    assert_eq!(t.unmapped_events.len(), 1);
+    assert_eq!(
+        (
+            t.unmapped_events[0].event.as_str(),
+            t.unmapped_events[0].count
+        ),
+        ("x", 1)
+    );
+    assert_eq!(t, whole.traffic(&j));
+    let other = cjm_core::templates::load("b2c-ecommerce").unwrap();
+    assert_eq!(
+        TrafficCounts::from_log(&p1, &j)
+            .merge(TrafficCounts::from_log(&p2, &other))
+            .unwrap_err()
+            .code(),
+        "incompatible_states"
+    );
+}
+
+#[test]
+fn count_states_check_their_bytes() {
+    let (p1, _, _) = by_hand_parts();
+    // Identities round-trip; each kind refuses the others' bytes.
+    let all: [(u8, Vec<u8>); 4] = [
+        (4, DirectlyFollowsCounts::identity().to_bytes()),
+        (5, VariantCounts::identity().to_bytes()),
+        (6, FlowCounts::identity().to_bytes()),
+        (7, TrafficCounts::identity().to_bytes()),
+    ];
+    for (kind, bytes) in &all {
+        assert_eq!(bytes[6], *kind);
+        assert_eq!(DirectlyFollowsCounts::from_bytes(bytes).is_ok(), *kind == 4);
+        assert_eq!(VariantCounts::from_bytes(bytes).is_ok(), *kind == 5);
+        assert_eq!(FlowCounts::from_bytes(bytes).is_ok(), *kind == 6);
+        assert_eq!(TrafficCounts::from_bytes(bytes).is_ok(), *kind == 7);
+    }
+    assert_eq!(
+        DirectlyFollowsCounts::identity().finish(),
+        None::<cjm_core::events::DirectlyFollows>
+    );
+    // Trailing bytes, and a count changed so that the variants no longer add up.
+    let v = VariantCounts::from_log(&p1, &VariantOptions::default()).to_bytes();
+    let mut trailing = v.clone();
+    trailing.push(0);
+    assert_eq!(
+        VariantCounts::from_bytes(&trailing).unwrap_err().code(),
+        "invalid_state"
+    );
+    let mut bad = v.clone();
+    let n = bad.len();
+    bad[n - 8] = 9; // the last variant's count
+    assert_eq!(
+        VariantCounts::from_bytes(&bad).unwrap_err().code(),
+        "invalid_state"
+    );
+    // An edge into START.
+    let d = DirectlyFollowsCounts::from_log(&p1, &DirectlyFollowsOptions::default()).to_bytes();
+    let mut bad = d.clone();
+    let n = bad.len();
+    // The last edge is (x, END): its `to` id sits 20 bytes from the end.
+    bad[n - 20..n - 16].copy_from_slice(&0u32.to_le_bytes());
+    assert_eq!(
+        DirectlyFollowsCounts::from_bytes(&bad).unwrap_err().code(),
+        "invalid_state"
+    );
+    // A traffic state that says an event bound by a touchpoint is unmapped.
+    let t = TrafficCounts::from_log(&p1, &journey()).to_bytes();
+    let text = t.windows(1).position(|w| w == b"x").unwrap();
+    let mut bad = t.clone();
+    let last_x = t.len() - 1 - t.iter().rev().position(|&b| b == b'x').unwrap();
+    assert!(last_x >= text);
+    bad[last_x] = b'a';
+    assert_eq!(
+        TrafficCounts::from_bytes(&bad).unwrap_err().code(),
+        "invalid_state"
+    );
+    // A flow link deeper than the steps.
+    let f = FlowCounts::from_log(
+        &p1,
+        &FlowOptions {
+            steps: 2,
+            min_share: 0.0,
+            collapse_repeats: false,
+        },
+    )
+    .to_bytes();
+    let mut bad = f.clone();
+    let n = bad.len();
+    // The last link is 24 bytes: depth (u64), from, to (u32), count (u64).
+    bad[n - 24..n - 16].copy_from_slice(&1u64.to_le_bytes());
+    assert_eq!(
+        FlowCounts::from_bytes(&bad).unwrap_err().code(),
+        "invalid_state"
+    );
 }

@@ -11,7 +11,9 @@
 //! Which state needs what:
 //!
 //! - funnel counts (`funnel_counts`) are a funnel's counts over whole customers (partition
-//!   by customer id first; the order key still orders equal timestamps);
+//!   by customer id first; the order key still orders equal timestamps); so are the
+//!   directly-follows, variant, flow and traffic counts (`directly_follows_counts`,
+//!   `variant_counts`, `flow_counts`, `traffic_counts`);
 //! - funnel and sequence states (`funnel`, `sequence`) keep each customer's relevant
 //!   events with their order key (timestamp, global row index), so customers may be split
 //!   across partitions; the row index comes from an `order_key` column (global,
@@ -26,8 +28,9 @@ use arrow_array::{Array, Int64Array, RecordBatch};
 use arrow_schema::DataType;
 use cjm_core::attribution::{AttributionOptions, PathCounts, PathOptions};
 use cjm_core::events::{
-    ConsentRule, DirectlyFollowsOptions, EventLog, FlowOptions, Funnel, FunnelCounts, FunnelState,
-    Mergeable, SequenceState, VariantOptions,
+    ConsentRule, DirectlyFollowsCounts, DirectlyFollowsOptions, EventLog, FlowCounts, FlowOptions,
+    Funnel, FunnelCounts, FunnelState, Mergeable, SequenceState, TrafficCounts, VariantCounts,
+    VariantOptions,
 };
 use cjm_core::scoring::SurveyState;
 use pyo3::exceptions::PyTypeError;
@@ -186,6 +189,22 @@ fn bytes<'py>(py: Python<'py>, data: &[u8]) -> Bound<'py, PyBytes> {
     PyBytes::new(py, data)
 }
 
+/// Reads one partition into a log and turns it into state bytes with `build`, without the
+/// GIL: the body every `_…_state` function of an event log shares.
+fn log_state<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    columns: &Bound<'py, PyDict>,
+    journey: Option<&Bound<'py, PyJourney>>,
+    build: impl FnOnce(&cjm_core::events::EventLog) -> cjm_core::Result<Vec<u8>> + Send,
+) -> PyResult<Bound<'py, PyBytes>> {
+    crate::guard(|| {
+        let log = read_log(py, data, columns, journey)?;
+        let state = py.detach(|| build(&log)).map_err(core_err)?;
+        Ok(bytes(py, &state))
+    })
+}
+
 /// The funnel state (bytes) of one partition of an event log. `funnel` is the core's
 /// funnel definition as JSON; `columns` names the columns as `EventLog.from_arrow`'s
 /// keyword arguments do, plus `order_key` (the global row index).
@@ -198,14 +217,10 @@ pub(crate) fn _funnel_state<'py>(
     columns: &Bound<'py, PyDict>,
     journey: Option<&Bound<'py, PyJourney>>,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    crate::guard(|| {
-        let funnel = funnel_of(funnel, journey)?;
-        let log = read_log(py, data, columns, journey)?;
-        let j = journey.map(|j| &j.get().inner);
-        let state = py
-            .detach(|| FunnelState::from_log(&funnel, &log, j).map(|s| s.to_bytes()))
-            .map_err(core_err)?;
-        Ok(bytes(py, &state))
+    let funnel = crate::guard(|| funnel_of(funnel, journey))?;
+    let j = journey.map(|j| &j.get().inner);
+    log_state(py, data, columns, journey, |log| {
+        FunnelState::from_log(&funnel, log, j).map(|s| s.to_bytes())
     })
 }
 
@@ -220,14 +235,10 @@ pub(crate) fn _funnel_counts_state<'py>(
     columns: &Bound<'py, PyDict>,
     journey: Option<&Bound<'py, PyJourney>>,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    crate::guard(|| {
-        let funnel = funnel_of(funnel, journey)?;
-        let log = read_log(py, data, columns, journey)?;
-        let j = journey.map(|j| &j.get().inner);
-        let state = py
-            .detach(|| FunnelCounts::from_log(&funnel, &log, j).map(|s| s.to_bytes()))
-            .map_err(core_err)?;
-        Ok(bytes(py, &state))
+    let funnel = crate::guard(|| funnel_of(funnel, journey))?;
+    let j = journey.map(|j| &j.get().inner);
+    log_state(py, data, columns, journey, |log| {
+        FunnelCounts::from_log(&funnel, log, j).map(|s| s.to_bytes())
     })
 }
 
@@ -241,10 +252,81 @@ pub(crate) fn _sequence_state<'py>(
     columns: &Bound<'py, PyDict>,
     journey: Option<&Bound<'py, PyJourney>>,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    crate::guard(|| {
-        let log = read_log(py, data, columns, journey)?;
-        let state = py.detach(|| SequenceState::from_log(&log).to_bytes());
-        Ok(bytes(py, &state))
+    log_state(py, data, columns, journey, |log| {
+        Ok(SequenceState::from_log(log).to_bytes())
+    })
+}
+
+/// The count-level directly-follows state (bytes) of one partition holding **whole
+/// customers** (every event of each of its customers).
+#[pyfunction]
+#[pyo3(signature = (data, columns, *, start_end = true))]
+pub(crate) fn _directly_follows_counts_state<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    columns: &Bound<'py, PyDict>,
+    start_end: bool,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let options = DirectlyFollowsOptions { start_end };
+    log_state(py, data, columns, None, |log| {
+        Ok(DirectlyFollowsCounts::from_log(log, &options).to_bytes())
+    })
+}
+
+/// The count-level variant state (bytes) of one partition holding **whole customers**;
+/// `max_length` and `collapse_repeats` shape the variants (the top `k` is chosen when
+/// finishing).
+#[pyfunction]
+#[pyo3(signature = (data, columns, *, max_length = None, collapse_repeats = false))]
+pub(crate) fn _variant_counts_state<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    columns: &Bound<'py, PyDict>,
+    max_length: Option<usize>,
+    collapse_repeats: bool,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let options = VariantOptions {
+        top_k: 0,
+        max_length,
+        collapse_repeats,
+    };
+    log_state(py, data, columns, None, |log| {
+        Ok(VariantCounts::from_log(log, &options).to_bytes())
+    })
+}
+
+/// The count-level flow state (bytes) of the first `n` events of each customer, of one
+/// partition holding **whole customers** (`min_share` is applied when finishing).
+#[pyfunction]
+#[pyo3(signature = (data, columns, n = 5, *, collapse_repeats = true))]
+pub(crate) fn _flow_counts_state<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    columns: &Bound<'py, PyDict>,
+    n: usize,
+    collapse_repeats: bool,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let options = FlowOptions {
+        steps: n,
+        min_share: 0.0,
+        collapse_repeats,
+    };
+    log_state(py, data, columns, None, |log| {
+        Ok(FlowCounts::from_log(log, &options).to_bytes())
+    })
+}
+
+/// The count-level traffic state (bytes) of one partition holding **whole customers**.
+#[pyfunction]
+pub(crate) fn _traffic_counts_state<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    columns: &Bound<'py, PyDict>,
+    journey: &Bound<'py, PyJourney>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let j = &journey.get().inner;
+    log_state(py, data, columns, None, |log| {
+        Ok(TrafficCounts::from_log(log, j).to_bytes())
     })
 }
 
@@ -259,15 +341,11 @@ pub(crate) fn _path_state<'py>(
     columns: &Bound<'py, PyDict>,
     journey: Option<&Bound<'py, PyJourney>>,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    crate::guard(|| {
-        let options: PathOptions = serde_json::from_str(options)
-            .map_err(|e| invalid(format!("the path options do not read: {e}")))?;
-        let log = read_log(py, data, columns, journey)?;
-        let j = journey.map(|j| &j.get().inner);
-        let state = py
-            .detach(|| PathCounts::from_log(&log, j, &options).map(|s| s.to_bytes()))
-            .map_err(core_err)?;
-        Ok(bytes(py, &state))
+    let options: PathOptions = serde_json::from_str(options)
+        .map_err(|e| invalid(format!("the path options do not read: {e}")))?;
+    let j = journey.map(|j| &j.get().inner);
+    log_state(py, data, columns, journey, |log| {
+        PathCounts::from_log(log, j, &options).map(|s| s.to_bytes())
     })
 }
 
@@ -315,8 +393,9 @@ fn fold<S: Mergeable>(states: &[&[u8]]) -> cjm_core::Result<Vec<u8>> {
     Ok(acc.to_bytes())
 }
 
-/// Merges states of one kind (`"funnel"`, `"funnel_counts"`, `"sequence"`, `"paths"`,
-/// `"survey"`) into one;
+/// Merges states of one kind (`"funnel"`, `"funnel_counts"`, `"sequence"`,
+/// `"directly_follows_counts"`, `"variant_counts"`, `"flow_counts"`, `"traffic_counts"`,
+/// `"paths"`, `"survey"`) into one;
 /// the order and grouping of merges do not change the result. An empty list gives the
 /// identity (except for `"survey"`, whose identity depends on its scales: at least one
 /// state is needed).
@@ -332,6 +411,10 @@ pub(crate) fn _merge_states<'py>(
             .detach(|| match kind {
                 "funnel" => Some(fold::<FunnelState>(&slices)),
                 "funnel_counts" => Some(fold::<FunnelCounts>(&slices)),
+                "directly_follows_counts" => Some(fold::<DirectlyFollowsCounts>(&slices)),
+                "variant_counts" => Some(fold::<VariantCounts>(&slices)),
+                "flow_counts" => Some(fold::<FlowCounts>(&slices)),
+                "traffic_counts" => Some(fold::<TrafficCounts>(&slices)),
                 "sequence" => Some(fold::<SequenceState>(&slices)),
                 "paths" => Some(fold::<PathCounts>(&slices)),
                 "survey" => Some((|| {
@@ -353,7 +436,7 @@ pub(crate) fn _merge_states<'py>(
             })
             .ok_or_else(|| {
                 invalid(format!(
-                    "unknown state kind `{kind}`; kinds are `funnel`, `funnel_counts`, `sequence`, `paths`, `survey`"
+                    "unknown state kind `{kind}`; kinds are `funnel`, `funnel_counts`, `sequence`, `directly_follows_counts`, `variant_counts`, `flow_counts`, `traffic_counts`, `paths`, `survey`"
                 ))
             })?
             .map_err(core_err)?;
@@ -466,6 +549,89 @@ pub(crate) fn _traffic_from_state(
     })
 }
 
+/// The error for finishing an identity count state.
+fn empty_state(what: &str) -> PyErr {
+    invalid(format!(
+        "the {what} state is empty (no partition had any data)"
+    ))
+}
+
+/// The directly-follows graph of a merged count-level state.
+#[pyfunction]
+pub(crate) fn _directly_follows_from_counts_state(
+    py: Python<'_>,
+    state: &[u8],
+) -> PyResult<PyDirectlyFollows> {
+    crate::guard(|| {
+        let state = py
+            .detach(|| DirectlyFollowsCounts::from_bytes(state))
+            .map_err(core_err)?;
+        let result = py
+            .detach(|| state.finish())
+            .ok_or_else(|| empty_state("directly-follows"))?;
+        Ok(result.into())
+    })
+}
+
+/// The top `k` variants of a merged count-level state.
+#[pyfunction]
+#[pyo3(signature = (state, k = 10))]
+pub(crate) fn _variants_from_counts_state(
+    py: Python<'_>,
+    state: &[u8],
+    k: usize,
+) -> PyResult<PyVariants> {
+    crate::guard(|| {
+        let state = py
+            .detach(|| VariantCounts::from_bytes(state))
+            .map_err(core_err)?;
+        let result = py
+            .detach(|| state.finish(k))
+            .ok_or_else(|| empty_state("variant"))?;
+        Ok(result.into())
+    })
+}
+
+/// The flows of a merged count-level state, rare nodes folded by `min_share`.
+#[pyfunction]
+#[pyo3(signature = (state, *, min_share = 0.02))]
+pub(crate) fn _flows_from_counts_state(
+    py: Python<'_>,
+    state: &[u8],
+    min_share: f64,
+) -> PyResult<PyFlows> {
+    crate::guard(|| {
+        FlowOptions {
+            min_share,
+            ..FlowOptions::default()
+        }
+        .check()
+        .map_err(core_err)?;
+        let state = py
+            .detach(|| FlowCounts::from_bytes(state))
+            .map_err(core_err)?;
+        let result = py
+            .detach(|| state.finish(min_share))
+            .ok_or_else(|| empty_state("flow"))?;
+        Ok(result.into())
+    })
+}
+
+/// The touchpoint and stage traffic of a merged count-level state (which carries its
+/// journey's touchpoints and stages).
+#[pyfunction]
+pub(crate) fn _traffic_from_counts_state(py: Python<'_>, state: &[u8]) -> PyResult<PyTraffic> {
+    crate::guard(|| {
+        let state = py
+            .detach(|| TrafficCounts::from_bytes(state))
+            .map_err(core_err)?;
+        let result = py
+            .detach(|| state.finish())
+            .ok_or_else(|| empty_state("traffic"))?;
+        Ok(result.into())
+    })
+}
+
 /// The survey report of a merged survey state; the keyword arguments are `survey_kpis`'s
 /// (which metric columns the table had, the methods and `min_group_size`).
 #[pyfunction]
@@ -555,6 +721,10 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_funnel_state, m)?)?;
     m.add_function(wrap_pyfunction!(_funnel_counts_state, m)?)?;
     m.add_function(wrap_pyfunction!(_sequence_state, m)?)?;
+    m.add_function(wrap_pyfunction!(_directly_follows_counts_state, m)?)?;
+    m.add_function(wrap_pyfunction!(_variant_counts_state, m)?)?;
+    m.add_function(wrap_pyfunction!(_flow_counts_state, m)?)?;
+    m.add_function(wrap_pyfunction!(_traffic_counts_state, m)?)?;
     m.add_function(wrap_pyfunction!(_path_state, m)?)?;
     m.add_function(wrap_pyfunction!(_survey_state, m)?)?;
     m.add_function(wrap_pyfunction!(_merge_states, m)?)?;
@@ -564,6 +734,10 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_variants_from_state, m)?)?;
     m.add_function(wrap_pyfunction!(_flows_from_state, m)?)?;
     m.add_function(wrap_pyfunction!(_traffic_from_state, m)?)?;
+    m.add_function(wrap_pyfunction!(_directly_follows_from_counts_state, m)?)?;
+    m.add_function(wrap_pyfunction!(_variants_from_counts_state, m)?)?;
+    m.add_function(wrap_pyfunction!(_flows_from_counts_state, m)?)?;
+    m.add_function(wrap_pyfunction!(_traffic_from_counts_state, m)?)?;
     m.add_function(wrap_pyfunction!(_survey_from_state, m)?)?;
     m.add_function(wrap_pyfunction!(_paths_from_state, m)?)?;
     m.add_function(wrap_pyfunction!(_attribute_from_state, m)?)?;

@@ -139,10 +139,27 @@ def test_funnel_counts_route_with_split_customers(
 
 
 def test_paths_and_traffic(events: DataFrame, log: cjm.EventLog) -> None:
-    assert cs.directly_follows(events, columns=COLUMNS).to_dict() == log.directly_follows().to_dict()
-    assert cs.variants(events, 5, columns=COLUMNS).to_dict() == log.variants(k=5).to_dict()
+    # Both routes: count states after a repartition by customer (default), and
+    # event-level states with customers split across the 4 partitions.
     journey = cjm.template("b2c-ecommerce")
-    assert cs.traffic(events, journey, columns=COLUMNS).to_dict() == log.traffic(journey).to_dict()
+    for event_states in (False, True):
+        kw: Dict[str, Any] = dict(columns=COLUMNS, event_states=event_states)
+        assert cs.directly_follows(events, **kw).to_dict() == log.directly_follows().to_dict()
+        assert cs.variants(events, 5, **kw).to_dict() == log.variants(k=5).to_dict()
+        assert cs.traffic(events, journey, **kw).to_dict() == log.traffic(journey).to_dict()
+    # Options that shape the counts; fanout=2 merges count states in the executors.
+    got = cs.directly_follows(events, columns=COLUMNS, start_end=False, fanout=2)
+    assert got.to_dict() == log.directly_follows(start_end=False).to_dict()
+    got_v = cs.variants(events, 4, columns=COLUMNS, max_length=3, collapse_repeats=True)
+    assert got_v.to_dict() == log.variants(k=4, max_length=3, collapse_repeats=True).to_dict()
+    got_f = cs.flows(events, 3, columns=COLUMNS, min_share=0.1)
+    assert got_f.to_dict() == log.flows(3, min_share=0.1).to_dict()
+    # A DataFrame already partitioned by customer skips the shuffle; no rows at all.
+    by_customer = events.repartition(3, "customer")
+    got_t = cs.traffic(by_customer, journey, columns=COLUMNS, repartition_by_customer=False)
+    assert got_t.to_dict() == log.traffic(journey).to_dict()
+    empty = events.where(F.lit(False))
+    assert cs.variants(empty, columns=COLUMNS).to_dict()["customers"] == 0
 
 
 def test_attribution(events: DataFrame, table: Any) -> None:
@@ -206,6 +223,60 @@ def test_funnel_counts_of_customer_parts_merge_to_the_whole(table: Any) -> None:
     with pytest.raises(cjm.CjmError) as err:
         _cjm._funnel_from_counts_state(_cjm._funnel_state(table, funnel, SPEC))
     assert err.value.code == "invalid_state"
+
+
+def test_sequence_counts_of_customer_parts_merge_to_the_whole(table: Any) -> None:
+    customers = table.column("customer").to_pylist()
+    rng = random.Random(5)
+    owner = {c: rng.randrange(3) for c in sorted(set(customers))}
+    parts = [table.filter(pa.array([owner[c] == p for c in customers])) for p in range(3)]
+    journey = cjm.template("b2c-ecommerce")
+    sequence = _cjm._sequence_state(table, SPEC)
+    cases = [
+        (
+            "directly_follows_counts",
+            lambda t: _cjm._directly_follows_counts_state(t, SPEC, start_end=False),
+            _cjm._directly_follows_from_counts_state,
+            _cjm._directly_follows_from_state(sequence, start_end=False),
+        ),
+        (
+            "variant_counts",
+            lambda t: _cjm._variant_counts_state(t, SPEC, max_length=4),
+            lambda s: _cjm._variants_from_counts_state(s, 7),
+            _cjm._variants_from_state(sequence, 7, max_length=4),
+        ),
+        (
+            "flow_counts",
+            lambda t: _cjm._flow_counts_state(t, SPEC, 4),
+            lambda s: _cjm._flows_from_counts_state(s, min_share=0.05),
+            _cjm._flows_from_state(sequence, 4, min_share=0.05),
+        ),
+        (
+            "traffic_counts",
+            lambda t: _cjm._traffic_counts_state(t, SPEC, journey),
+            _cjm._traffic_from_counts_state,
+            _cjm._traffic_from_state(sequence, journey),
+        ),
+    ]
+    for kind, state_of, finish, expected in cases:
+        states = [state_of(p) for p in parts]
+        merged = _cjm._merge_states(kind, states[::-1])
+        assert merged == state_of(table), kind
+        assert finish(merged).to_dict() == expected.to_dict(), kind
+        with pytest.raises(cjm.CjmError) as err:
+            finish(sequence)
+        assert err.value.code == "invalid_state"
+        with pytest.raises(cjm.InputError):
+            finish(_cjm._merge_states(kind, []))
+    with pytest.raises(cjm.CjmError) as err2:
+        _cjm._merge_states(
+            "variant_counts",
+            [
+                _cjm._variant_counts_state(parts[0], SPEC),
+                _cjm._variant_counts_state(parts[1], SPEC, max_length=2),
+            ],
+        )
+    assert err2.value.code == "incompatible_states"
 
 
 def test_states_split_any_way_merge_to_the_whole(table: Any) -> None:

@@ -160,7 +160,150 @@ impl Traffic {
     }
 }
 
+/// What [`traffic`] needs of a journey: its id, its stages and its touchpoints (id,
+/// stage id, the event names that bind it, sorted and unique), in map order. Traffic
+/// counts built for equal maps can be merged.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct TrafficMap {
+    pub(crate) journey: String,
+    pub(crate) stages: Vec<String>,
+    pub(crate) touchpoints: Vec<(String, String, Vec<String>)>,
+}
+
+impl TrafficMap {
+    pub(crate) fn of(journey: &ValidJourney) -> Self {
+        let j = journey.journey();
+        Self {
+            journey: j.id.clone(),
+            stages: j.stages.iter().map(|s| s.id.clone()).collect(),
+            touchpoints: j
+                .touchpoints
+                .iter()
+                .map(|t| {
+                    let events: BTreeSet<&String> = t.events.iter().collect();
+                    (
+                        t.id.clone(),
+                        t.stage.clone(),
+                        events.into_iter().cloned().collect(),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// Whether some touchpoint binds the event `name`.
+    pub(crate) fn binds(&self, name: &str) -> bool {
+        self.touchpoints
+            .iter()
+            .any(|(_, _, events)| events.binary_search_by(|e| e.as_str().cmp(name)).is_ok())
+    }
+}
+
+/// The count-level traffic of a set of **whole** customers: every number of [`Traffic`]
+/// but the reaches, which are ratios of them. All are sums over customers (a customer
+/// counts once per touchpoint or stage it hit), so two tallies of disjoint customer sets
+/// merge by adding ([`TrafficTally::add`]).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct TrafficTally {
+    pub(crate) customers: u64,
+    pub(crate) events: u64,
+    pub(crate) mapped: u64,
+    /// Per touchpoint (map order): events and distinct customers.
+    pub(crate) tp_events: Vec<u64>,
+    pub(crate) tp_customers: Vec<u64>,
+    /// Per stage (map order): events and distinct customers.
+    pub(crate) st_events: Vec<u64>,
+    pub(crate) st_customers: Vec<u64>,
+    /// Unmapped event names (sorted, unique) with their events (≥ 1).
+    pub(crate) unmapped: Vec<(String, u64)>,
+}
+
+impl TrafficTally {
+    /// Adds `other` (counted over other customers, for the same map).
+    pub(crate) fn add(&mut self, other: &Self) {
+        for (a, b) in [
+            (&mut self.customers, other.customers),
+            (&mut self.events, other.events),
+            (&mut self.mapped, other.mapped),
+        ] {
+            *a = a.saturating_add(b);
+        }
+        for (mine, theirs) in [
+            (&mut self.tp_events, &other.tp_events),
+            (&mut self.tp_customers, &other.tp_customers),
+            (&mut self.st_events, &other.st_events),
+            (&mut self.st_customers, &other.st_customers),
+        ] {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                *a = a.saturating_add(*b);
+            }
+        }
+        let mut unmapped: BTreeMap<String, u64> = self.unmapped.drain(..).collect();
+        for (name, n) in &other.unmapped {
+            let x = unmapped.entry(name.clone()).or_insert(0);
+            *x = x.saturating_add(*n);
+        }
+        self.unmapped = unmapped.into_iter().collect();
+    }
+
+    /// The traffic of these counts.
+    pub(crate) fn finish(&self, map: &TrafficMap) -> Traffic {
+        let customers = self.customers;
+        Traffic {
+            definition: Definition::new(
+                "traffic",
+                &serde_json::json!({ "journey": map.journey, "stage_events": "each event once per stage" }),
+            ),
+            customers,
+            events: self.events,
+            mapped_events: self.mapped,
+            touchpoints: map
+                .touchpoints
+                .iter()
+                .enumerate()
+                .map(|(i, (id, stage, _))| {
+                    let cu = self.tp_customers.get(i).copied().unwrap_or(0);
+                    TouchpointTraffic {
+                        id: id.clone(),
+                        stage: stage.clone(),
+                        events: self.tp_events.get(i).copied().unwrap_or(0),
+                        customers: cu,
+                        reach: ratio(cu, customers),
+                    }
+                })
+                .collect(),
+            stages: map
+                .stages
+                .iter()
+                .enumerate()
+                .map(|(i, id)| {
+                    let cu = self.st_customers.get(i).copied().unwrap_or(0);
+                    StageTraffic {
+                        id: id.clone(),
+                        events: self.st_events.get(i).copied().unwrap_or(0),
+                        customers: cu,
+                        reach: ratio(cu, customers),
+                    }
+                })
+                .collect(),
+            unmapped_events: self
+                .unmapped
+                .iter()
+                .map(|(event, count)| super::log::NameCount {
+                    event: event.clone(),
+                    count: *count,
+                })
+                .collect(),
+        }
+    }
+}
+
 pub(crate) fn traffic(seqs: &Seqs<'_>, journey: &ValidJourney) -> Traffic {
+    traffic_tally(seqs, journey).finish(&TrafficMap::of(journey))
+}
+
+/// The traffic counts of the customers of `seqs` (each with all their events).
+pub(crate) fn traffic_tally(seqs: &Seqs<'_>, journey: &ValidJourney) -> TrafficTally {
     let j = journey.journey();
     let b = Binding::new(journey, seqs.names);
     let n_tp = j.touchpoints.len();
@@ -225,53 +368,21 @@ pub(crate) fn traffic(seqs: &Seqs<'_>, journey: &ValidJourney) -> Traffic {
             }
         }
     }
-    Traffic {
-        definition: Definition::new(
-            "traffic",
-            &serde_json::json!({ "journey": j.id, "stage_events": "each event once per stage" }),
-        ),
+    TrafficTally {
         customers,
         events,
-        mapped_events: mapped,
-        touchpoints: j
-            .touchpoints
-            .iter()
-            .enumerate()
-            .map(|(i, t)| {
-                let cu = tp_cust.get(i).copied().unwrap_or(0);
-                TouchpointTraffic {
-                    id: t.id.clone(),
-                    stage: t.stage.clone(),
-                    events: tp_events.get(i).copied().unwrap_or(0),
-                    customers: cu,
-                    reach: ratio(cu, customers),
-                }
-            })
-            .collect(),
-        stages: j
-            .stages
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                let cu = st_cust.get(i).copied().unwrap_or(0);
-                StageTraffic {
-                    id: s.id.clone(),
-                    events: st_events.get(i).copied().unwrap_or(0),
-                    customers: cu,
-                    reach: ratio(cu, customers),
-                }
-            })
-            .collect(),
-        unmapped_events: seqs
+        mapped,
+        tp_events,
+        tp_customers: tp_cust,
+        st_events,
+        st_customers: st_cust,
+        unmapped: seqs
             .names
             .iter()
             .zip(name_counts)
             .enumerate()
             .filter(|(i, (_, n))| *n > 0 && b.touchpoints.get(*i).is_none_or(Vec::is_empty))
-            .map(|(_, (name, count))| super::log::NameCount {
-                event: name.clone(),
-                count,
-            })
+            .map(|(_, (name, count))| (name.clone(), count))
             .collect(),
     }
 }

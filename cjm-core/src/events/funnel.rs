@@ -647,10 +647,11 @@ impl Counts {
 /// `ceil(p/100 · n)` (1-based, at least 1) in the sorted durations. The median is the
 /// 50th nearest-rank percentile, i.e. the lower middle value for an even count.
 fn counted_rank(values: &[(i64, u64)], n: u64, p: u64) -> Option<i64> {
-    let rank = (p * n).div_ceil(100).max(1);
-    let mut seen = 0u64;
+    // In u128 and saturating: only crafted state bytes come near u64::MAX.
+    let rank = (u128::from(p) * u128::from(n)).div_ceil(100).max(1);
+    let mut seen = 0u128;
     for &(v, c) in values {
-        seen += c;
+        seen = seen.saturating_add(u128::from(c));
         if seen >= rank {
             return Some(v);
         }
@@ -663,14 +664,13 @@ fn counted_rank(values: &[(i64, u64)], n: u64, p: u64) -> Option<i64> {
     reason = "durations in seconds for display"
 )]
 fn stats(values: &[(i64, u64)]) -> Option<DurationStats> {
-    let n: u64 = values.iter().map(|&(_, c)| c).sum();
+    let n: u64 = values.iter().fold(0, |n, &(_, c)| n.saturating_add(c));
     if n == 0 {
         return None;
     }
-    let sum: i128 = values
-        .iter()
-        .map(|&(v, c)| i128::from(v) * i128::from(c))
-        .sum();
+    let sum: i128 = values.iter().fold(0, |sum, &(v, c)| {
+        sum.saturating_add(i128::from(v).saturating_mul(i128::from(c)))
+    });
     Some(DurationStats {
         count: n,
         median_seconds: nanos_to_seconds(counted_rank(values, n, 50)?),

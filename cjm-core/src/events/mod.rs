@@ -41,5 +41,8 @@ pub use paths::{
     DfgEdge, DfgNode, DirectlyFollows, DirectlyFollowsOptions, FlowLink, FlowNode, FlowOptions,
     Flows, Variant, VariantOptions, Variants, END, OTHER, START,
 };
-pub use state::{FunnelCounts, FunnelState, Mergeable, SequenceState, STATE_FORMAT_VERSION};
+pub use state::{
+    DirectlyFollowsCounts, FlowCounts, FunnelCounts, FunnelState, Mergeable, SequenceState,
+    TrafficCounts, VariantCounts, STATE_FORMAT_VERSION,
+};
 pub use time::TimeUnit;

@@ -1,12 +1,12 @@
 //! Paths: directly-follows counts, variants and flows (Sankey data).
 
-use super::log::EventLog;
+use super::log::{sort_dict, EventLog, NONE};
 use super::seq::{ratio, Seqs};
 use crate::definition::Definition;
 use crate::error::{Error, Result};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// The name of the start node of directly-follows graphs.
 pub const START: &str = "START";
@@ -145,10 +145,152 @@ impl Edges {
     }
 }
 
+/// The count-level directly-follows graph of a set of **whole** customers: node and edge
+/// counts, with the event names (sorted, each with at least one event) as the node
+/// dictionary. Node ids: 0 = `START`, 1..=n = the names, n + 1 = `END`. Two tallies of
+/// disjoint customer sets merge by adding ([`DfgTally::add`]), so a log partitioned by
+/// customer gives exactly the whole log's counts.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct DfgTally {
+    /// Event names, sorted and unique.
+    pub(crate) names: Vec<String>,
+    /// Per node (`n + 2` entries): events (customers, for `START`/`END`).
+    pub(crate) node_events: Vec<u64>,
+    /// Per node: distinct customers.
+    pub(crate) node_customers: Vec<u64>,
+    /// Edges sorted by `(from, to)`: transitions and distinct customers.
+    pub(crate) edges: Vec<((u32, u32), u64, u64)>,
+}
+
+impl Default for DfgTally {
+    fn default() -> Self {
+        Self {
+            names: Vec::new(),
+            node_events: vec![0; 2],
+            node_customers: vec![0; 2],
+            edges: Vec::new(),
+        }
+    }
+}
+
+impl DfgTally {
+    /// Adds `other` (counted over other customers, with the same options).
+    pub(crate) fn add(&mut self, other: &Self) {
+        let (names, map) = sort_dict(self.names.iter().chain(&other.names).cloned().collect());
+        let n = names.len();
+        let mut node_events = vec![0u64; n + 2];
+        let mut node_customers = vec![0u64; n + 2];
+        let mut edges = Vec::with_capacity(self.edges.len() + other.edges.len());
+        for (part, base) in [(&*self, 0usize), (other, self.names.len())] {
+            let old_end = part.names.len() + 1;
+            let node = |i: usize| -> u32 {
+                let new = if i == 0 {
+                    0
+                } else if i == old_end {
+                    n + 1
+                } else {
+                    map.get(base + i - 1).map_or(n + 1, |&m| m as usize + 1)
+                };
+                u32::try_from(new).unwrap_or(u32::MAX)
+            };
+            for (i, (&e, &c)) in part
+                .node_events
+                .iter()
+                .zip(&part.node_customers)
+                .enumerate()
+            {
+                let j = node(i) as usize;
+                if let Some(x) = node_events.get_mut(j) {
+                    *x = x.saturating_add(e);
+                }
+                if let Some(x) = node_customers.get_mut(j) {
+                    *x = x.saturating_add(c);
+                }
+            }
+            for &((from, to), t, c) in &part.edges {
+                edges.push(((node(from as usize), node(to as usize)), t, c));
+            }
+        }
+        edges.sort_unstable_by_key(|e| e.0);
+        let mut merged: Vec<((u32, u32), u64, u64)> = Vec::with_capacity(edges.len());
+        for (key, t, c) in edges {
+            match merged.last_mut() {
+                Some((k, mt, mc)) if *k == key => {
+                    *mt = mt.saturating_add(t);
+                    *mc = mc.saturating_add(c);
+                }
+                _ => merged.push((key, t, c)),
+            }
+        }
+        *self = Self {
+            names,
+            node_events,
+            node_customers,
+            edges: merged,
+        };
+    }
+
+    /// The directly-follows graph of these counts.
+    pub(crate) fn finish(&self, options: &DirectlyFollowsOptions) -> DirectlyFollows {
+        let n = self.names.len() + 2;
+        let end = u32::try_from(n - 1).unwrap_or(u32::MAX);
+        let name = |node: u32| -> String {
+            if node == 0 {
+                START.to_owned()
+            } else if node == end {
+                END.to_owned()
+            } else {
+                self.names
+                    .get(node as usize - 1)
+                    .cloned()
+                    .unwrap_or_default()
+            }
+        };
+        let mut out_total = vec![0u64; n];
+        for &((from, _), t, _) in &self.edges {
+            if let Some(x) = out_total.get_mut(from as usize) {
+                *x = x.saturating_add(t);
+            }
+        }
+        let nodes = (0..n)
+            .filter(|&i| self.node_events.get(i).copied().unwrap_or(0) > 0)
+            .map(|i| DfgNode {
+                name: name(u32::try_from(i).unwrap_or(u32::MAX)),
+                events: self.node_events.get(i).copied().unwrap_or(0),
+                customers: self.node_customers.get(i).copied().unwrap_or(0),
+            })
+            .collect();
+        let edges = self
+            .edges
+            .iter()
+            .map(|&((from, to), transitions, customers)| DfgEdge {
+                from: name(from),
+                to: name(to),
+                transitions,
+                customers,
+                probability: ratio(
+                    transitions,
+                    out_total.get(from as usize).copied().unwrap_or(0),
+                ),
+            })
+            .collect();
+        DirectlyFollows {
+            definition: Definition::new("directly_follows", options),
+            nodes,
+            edges,
+        }
+    }
+}
+
 pub(crate) fn directly_follows(
     seqs: &Seqs<'_>,
     options: &DirectlyFollowsOptions,
 ) -> DirectlyFollows {
+    dfg_tally(seqs, options).finish(options)
+}
+
+/// The directly-follows counts of the customers of `seqs` (each with all their events).
+pub(crate) fn dfg_tally(seqs: &Seqs<'_>, options: &DirectlyFollowsOptions) -> DfgTally {
     let n_names = seqs.names.len();
     // Node ids: 0 = START, 1..=n = names, n+1 = END.
     let n = n_names + 2;
@@ -196,48 +338,62 @@ pub(crate) fn directly_follows(
             }
         }
     }
-    let name = |node: u32| -> String {
-        if node == 0 {
-            START.to_owned()
-        } else if node == end {
-            END.to_owned()
+    // Keep the names with events (so equal counts give equal tallies); the kept ids keep
+    // their order, so the edges stay sorted.
+    let used: Vec<bool> = (1..=n_names)
+        .map(|i| node_events.get(i).copied().unwrap_or(0) > 0)
+        .collect();
+    let (names, map) = restrict(seqs.names, &used);
+    let kept = names.len();
+    let node = |i: usize| -> usize {
+        if i == 0 {
+            0
+        } else if i == n - 1 {
+            kept + 1
         } else {
-            seqs.name(node - 1).to_owned()
+            map.get(i - 1).map_or(kept + 1, |&m| m as usize + 1)
         }
     };
-    let edges = edges.into_sorted();
-    let mut out_total = vec![0u64; n];
-    for ((from, _), e) in &edges {
-        if let Some(t) = out_total.get_mut(*from as usize) {
-            *t += e.transitions;
+    let mut tally = DfgTally {
+        names,
+        node_events: vec![0; kept + 2],
+        node_customers: vec![0; kept + 2],
+        edges: Vec::new(),
+    };
+    for i in (0..n).filter(|&i| i == 0 || i == n - 1 || used.get(i - 1).copied().unwrap_or(false)) {
+        let j = node(i);
+        if let (Some(x), Some(&e)) = (tally.node_events.get_mut(j), node_events.get(i)) {
+            *x = e;
+        }
+        if let (Some(x), Some(&c)) = (tally.node_customers.get_mut(j), node_customers.get(i)) {
+            *x = c;
         }
     }
-    let nodes = (0..n)
-        .filter(|&i| node_events.get(i).copied().unwrap_or(0) > 0)
-        .map(|i| DfgNode {
-            name: name(u32::try_from(i).unwrap_or(u32::MAX)),
-            events: node_events.get(i).copied().unwrap_or(0),
-            customers: node_customers.get(i).copied().unwrap_or(0),
-        })
-        .collect();
-    let edges = edges
+    tally.edges = edges
+        .into_sorted()
         .into_iter()
-        .map(|((from, to), e)| DfgEdge {
-            from: name(from),
-            to: name(to),
-            transitions: e.transitions,
-            customers: e.customers,
-            probability: ratio(
-                e.transitions,
-                out_total.get(from as usize).copied().unwrap_or(0),
-            ),
+        .map(|((from, to), e)| {
+            let id = |x: u32| u32::try_from(node(x as usize)).unwrap_or(u32::MAX);
+            ((id(from), id(to)), e.transitions, e.customers)
         })
         .collect();
-    DirectlyFollows {
-        definition: Definition::new("directly_follows", options),
-        nodes,
-        edges,
+    tally
+}
+
+/// Keeps the used entries of a sorted dictionary; returns it and old → new ids (`NONE`
+/// for the dropped ones).
+pub(crate) fn restrict(dict: &[String], used: &[bool]) -> (Vec<String>, Vec<u32>) {
+    let mut out = Vec::new();
+    let mut map = vec![NONE; dict.len()];
+    for (i, s) in dict.iter().enumerate() {
+        if used.get(i).copied().unwrap_or(false) {
+            if let Some(m) = map.get_mut(i) {
+                *m = u32::try_from(out.len()).unwrap_or(NONE);
+            }
+            out.push(s.clone());
+        }
     }
+    (out, map)
 }
 
 /// Options of variant counting.
@@ -287,7 +443,83 @@ pub struct Variants {
     pub variants: Vec<Variant>,
 }
 
+/// The count-level variants of a set of **whole** customers, shaped by `max_length` and
+/// `collapse_repeats`: customers per distinct sequence, the sequences as ids into `names`
+/// (sorted; every name in some sequence), sorted by sequence. Two tallies of disjoint
+/// customer sets merge by adding ([`VariantTally::add`]).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct VariantTally {
+    /// Event names, sorted and unique.
+    pub(crate) names: Vec<String>,
+    /// Customers with at least one event.
+    pub(crate) customers: u64,
+    /// Distinct sequences with their customers (≥ 1); sorted in a state
+    /// ([`super::VariantCounts`]), in any order when only finished.
+    pub(crate) variants: Vec<(Vec<u32>, u64)>,
+}
+
+impl VariantTally {
+    /// Adds `other` (counted over other customers, with the same shape).
+    pub(crate) fn add(&mut self, other: &Self) {
+        let (names, map) = sort_dict(self.names.iter().chain(&other.names).cloned().collect());
+        let mut all: Vec<(Vec<u32>, u64)> =
+            Vec::with_capacity(self.variants.len() + other.variants.len());
+        for (part, base) in [(&*self, 0usize), (other, self.names.len())] {
+            for (seq, n) in &part.variants {
+                let seq = seq
+                    .iter()
+                    .map(|&e| map.get(base + e as usize).copied().unwrap_or(NONE))
+                    .collect();
+                all.push((seq, *n));
+            }
+        }
+        all.sort_unstable();
+        let mut variants: Vec<(Vec<u32>, u64)> = Vec::with_capacity(all.len());
+        for (seq, n) in all {
+            match variants.last_mut() {
+                Some((last, m)) if *last == seq => *m = m.saturating_add(n),
+                _ => variants.push((seq, n)),
+            }
+        }
+        *self = Self {
+            names,
+            customers: self.customers.saturating_add(other.customers),
+            variants,
+        };
+    }
+
+    /// The top `options.top_k` variants: by customers (descending), ties by the sequence.
+    pub(crate) fn finish(&self, options: &VariantOptions) -> Variants {
+        let mut all: Vec<&(Vec<u32>, u64)> = self.variants.iter().collect();
+        // Ids index a sorted dictionary, so comparing them compares the names.
+        all.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        all.truncate(options.top_k);
+        Variants {
+            definition: Definition::new("variants", options),
+            customers: self.customers,
+            distinct: self.variants.len() as u64,
+            variants: all
+                .into_iter()
+                .map(|(seq, n)| Variant {
+                    events: seq
+                        .iter()
+                        .map(|&e| self.names.get(e as usize).cloned().unwrap_or_default())
+                        .collect(),
+                    customers: *n,
+                    share: ratio(*n, self.customers),
+                })
+                .collect(),
+        }
+    }
+}
+
 pub(crate) fn variants(seqs: &Seqs<'_>, options: &VariantOptions) -> Variants {
+    variant_tally(seqs, options).finish(options)
+}
+
+/// The variant counts of the customers of `seqs` (each with all their events), shaped by
+/// `options` (`top_k` is not used).
+pub(crate) fn variant_tally(seqs: &Seqs<'_>, options: &VariantOptions) -> VariantTally {
     let mut counts: HashMap<Vec<u32>, u64> = HashMap::new();
     let mut buf: Vec<u32> = Vec::new();
     let mut customers = 0u64;
@@ -313,23 +545,42 @@ pub(crate) fn variants(seqs: &Seqs<'_>, options: &VariantOptions) -> Variants {
             counts.insert(buf.clone(), 1);
         }
     }
-    let distinct = counts.len() as u64;
-    let mut all: Vec<(Vec<u32>, u64)> = counts.into_iter().collect();
-    // Symbols are indices into a sorted dictionary, so comparing them compares the names.
-    all.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    all.truncate(options.top_k);
-    Variants {
-        definition: Definition::new("variants", options),
+    VariantTally {
+        names: seqs.names.to_vec(),
         customers,
-        distinct,
-        variants: all
+        variants: counts.into_iter().collect(),
+    }
+}
+
+impl VariantTally {
+    /// The canonical form a state keeps: only the names some variant uses (ids renumbered,
+    /// order kept) and the variants sorted, so equal counts give equal bytes.
+    pub(crate) fn canonical(self) -> Self {
+        let mut used = vec![false; self.names.len()];
+        for (seq, _) in &self.variants {
+            for &e in seq {
+                if let Some(u) = used.get_mut(e as usize) {
+                    *u = true;
+                }
+            }
+        }
+        let (names, map) = restrict(&self.names, &used);
+        let mut variants: Vec<(Vec<u32>, u64)> = self
+            .variants
             .into_iter()
-            .map(|(seq, n)| Variant {
-                events: seq.iter().map(|&e| seqs.name(e).to_owned()).collect(),
-                customers: n,
-                share: ratio(n, customers),
+            .map(|(mut seq, n)| {
+                for e in &mut seq {
+                    *e = map.get(*e as usize).copied().unwrap_or(NONE);
+                }
+                (seq, n)
             })
-            .collect(),
+            .collect();
+        variants.sort_unstable();
+        Self {
+            names,
+            customers: self.customers,
+            variants,
+        }
     }
 }
 
@@ -410,13 +661,126 @@ pub struct Flows {
     pub links: Vec<FlowLink>,
 }
 
+/// The count-level flows of a set of **whole** customers, over each customer's first
+/// `steps` events (after collapsing repeats as the options say): customers per (depth,
+/// name) and per (depth, name, next name), names as ids into `names` (sorted; every name
+/// in some node). Folding rare nodes into `(other)` is left to [`FlowTally::finish`]:
+/// a node's share is its count over its depth's total, both sums of these counts, so it
+/// is exact after merging. Two tallies of disjoint customer sets merge by adding.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct FlowTally {
+    /// Event names, sorted and unique.
+    pub(crate) names: Vec<String>,
+    /// Customers per (depth, name), sorted, counts ≥ 1.
+    pub(crate) nodes: Vec<((u64, u32), u64)>,
+    /// Customers per (depth, name at depth, name at depth + 1), sorted, counts ≥ 1.
+    pub(crate) links: Vec<((u64, u32, u32), u64)>,
+}
+
+/// Sorts `(key, count)` pairs by key and adds the counts of equal keys.
+fn sum_sorted<K: Ord + Copy>(mut items: Vec<(K, u64)>) -> Vec<(K, u64)> {
+    items.sort_unstable_by_key(|&(k, _)| k);
+    let mut out: Vec<(K, u64)> = Vec::with_capacity(items.len());
+    for (k, n) in items {
+        match out.last_mut() {
+            Some((last, m)) if *last == k => *m = m.saturating_add(n),
+            _ => out.push((k, n)),
+        }
+    }
+    out
+}
+
+impl FlowTally {
+    /// Adds `other` (counted over other customers, with the same steps and collapsing).
+    pub(crate) fn add(&mut self, other: &Self) {
+        let (names, map) = sort_dict(self.names.iter().chain(&other.names).cloned().collect());
+        let mut nodes = Vec::with_capacity(self.nodes.len() + other.nodes.len());
+        let mut links = Vec::with_capacity(self.links.len() + other.links.len());
+        for (part, base) in [(&*self, 0usize), (other, self.names.len())] {
+            let id = |e: u32| map.get(base + e as usize).copied().unwrap_or(NONE);
+            nodes.extend(part.nodes.iter().map(|&((d, e), n)| ((d, id(e)), n)));
+            links.extend(
+                part.links
+                    .iter()
+                    .map(|&((d, a, b), n)| ((d, id(a), id(b)), n)),
+            );
+        }
+        *self = Self {
+            names,
+            nodes: sum_sorted(nodes),
+            links: sum_sorted(links),
+        };
+    }
+
+    /// The flows of these counts, nodes with a share of their depth below `options.min_share`
+    /// folded into `(other)`.
+    pub(crate) fn finish(&self, options: &FlowOptions) -> Flows {
+        let mut totals: BTreeMap<u64, u64> = BTreeMap::new();
+        for &((d, _), n) in &self.nodes {
+            let t = totals.entry(d).or_insert(0);
+            *t = t.saturating_add(n);
+        }
+        let counts: HashMap<(u64, u32), u64> = self.nodes.iter().copied().collect();
+        let label = |d: u64, e: u32| -> String {
+            let total = totals.get(&d).copied().unwrap_or(0);
+            let n = counts.get(&(d, e)).copied().unwrap_or(0);
+            if ratio(n, total).unwrap_or(0.0) < options.min_share {
+                OTHER.to_owned()
+            } else {
+                self.names.get(e as usize).cloned().unwrap_or_default()
+            }
+        };
+        let depth = |d: u64| usize::try_from(d).unwrap_or(usize::MAX);
+        let mut nodes: BTreeMap<(usize, String), u64> = BTreeMap::new();
+        for &((d, e), n) in &self.nodes {
+            let x = nodes.entry((depth(d), label(d, e))).or_insert(0);
+            *x = x.saturating_add(n);
+        }
+        let mut links: BTreeMap<(usize, String, String), u64> = BTreeMap::new();
+        for &((d, a, b), n) in &self.links {
+            let x = links
+                .entry((depth(d), label(d, a), label(d.saturating_add(1), b)))
+                .or_insert(0);
+            *x = x.saturating_add(n);
+        }
+        Flows {
+            definition: Definition::new("flows", options),
+            nodes: nodes
+                .into_iter()
+                .map(|((depth, name), customers)| FlowNode {
+                    depth,
+                    name,
+                    customers,
+                })
+                .collect(),
+            links: links
+                .into_iter()
+                .map(|((depth, from, to), customers)| FlowLink {
+                    depth,
+                    from,
+                    to,
+                    customers,
+                })
+                .collect(),
+        }
+    }
+}
+
 pub(crate) fn flows(seqs: &Seqs<'_>, options: &FlowOptions) -> Flows {
+    flow_tally(seqs, options).finish(options)
+}
+
+/// The flow counts of the customers of `seqs` (each with all their events), over the
+/// first `options.steps` events (`min_share` is not used).
+pub(crate) fn flow_tally(seqs: &Seqs<'_>, options: &FlowOptions) -> FlowTally {
     let steps = options.steps;
-    // Per customer: the first `steps` symbols.
-    let mut paths: Vec<Vec<u32>> = Vec::new();
+    let mut nodes: HashMap<(u64, u32), u64> = HashMap::new();
+    let mut links: HashMap<(u64, u32, u32), u64> = HashMap::new();
+    let mut p: Vec<u32> = Vec::new();
     for c in 0..seqs.customer_count() {
         let (_, sym, _) = seqs.customer(c);
-        let mut p: Vec<u32> = Vec::with_capacity(steps.min(sym.len()));
+        // The first `steps` symbols.
+        p.clear();
         for &e in sym {
             if p.len() >= steps {
                 break;
@@ -426,64 +790,37 @@ pub(crate) fn flows(seqs: &Seqs<'_>, options: &FlowOptions) -> Flows {
             }
             p.push(e);
         }
-        if !p.is_empty() {
-            paths.push(p);
-        }
-    }
-    // Counts per (depth, symbol), then fold.
-    let mut at_depth: Vec<HashMap<u32, u64>> = vec![HashMap::new(); steps];
-    for p in &paths {
         for (d, &e) in p.iter().enumerate() {
-            if let Some(m) = at_depth.get_mut(d) {
-                *m.entry(e).or_insert(0) += 1;
-            }
+            *nodes.entry((d as u64, e)).or_insert(0) += 1;
         }
-    }
-    let totals: Vec<u64> = at_depth.iter().map(|m| m.values().sum()).collect();
-    let label = |d: usize, e: u32| -> String {
-        let Some(m) = at_depth.get(d) else {
-            return OTHER.to_owned();
-        };
-        let total = totals.get(d).copied().unwrap_or(0);
-        let n = m.get(&e).copied().unwrap_or(0);
-        if ratio(n, total).unwrap_or(0.0) < options.min_share {
-            OTHER.to_owned()
-        } else {
-            seqs.name(e).to_owned()
-        }
-    };
-    let mut nodes: std::collections::BTreeMap<(usize, String), u64> = Default::default();
-    let mut links: std::collections::BTreeMap<(usize, String, String), u64> = Default::default();
-    for p in &paths {
-        let labels: Vec<String> = p.iter().enumerate().map(|(d, &e)| label(d, e)).collect();
-        for (d, l) in labels.iter().enumerate() {
-            *nodes.entry((d, l.clone())).or_insert(0) += 1;
-        }
-        for (d, pair) in labels.windows(2).enumerate() {
+        for (d, pair) in p.windows(2).enumerate() {
             if let [a, b] = pair {
-                *links.entry((d, a.clone(), b.clone())).or_insert(0) += 1;
+                *links.entry((d as u64, *a, *b)).or_insert(0) += 1;
             }
         }
     }
-    Flows {
-        definition: Definition::new("flows", options),
-        nodes: nodes
-            .into_iter()
-            .map(|((depth, name), customers)| FlowNode {
-                depth,
-                name,
-                customers,
-            })
-            .collect(),
-        links: links
-            .into_iter()
-            .map(|((depth, from, to), customers)| FlowLink {
-                depth,
-                from,
-                to,
-                customers,
-            })
-            .collect(),
+    let mut used = vec![false; seqs.names.len()];
+    for &(_, e) in nodes.keys() {
+        if let Some(u) = used.get_mut(e as usize) {
+            *u = true;
+        }
+    }
+    let (names, map) = restrict(seqs.names, &used);
+    let id = |e: u32| map.get(e as usize).copied().unwrap_or(NONE);
+    FlowTally {
+        names,
+        nodes: sum_sorted(
+            nodes
+                .into_iter()
+                .map(|((d, e), n)| ((d, id(e)), n))
+                .collect(),
+        ),
+        links: sum_sorted(
+            links
+                .into_iter()
+                .map(|((d, a, b), n)| ((d, id(a), id(b)), n))
+                .collect(),
+        ),
     }
 }
 

@@ -49,10 +49,6 @@ impl<'a> Seqs<'a> {
             self.group.map(|(g, _)| g.get(r).unwrap_or(&[])),
         )
     }
-
-    pub(crate) fn name(&self, sym: u32) -> &'a str {
-        self.names.get(sym as usize).map_or("", String::as_str)
-    }
 }
 
 /// A ratio, `None` when the denominator is zero.

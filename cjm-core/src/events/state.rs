@@ -22,23 +22,26 @@
 //!   customer's sequences by order key. It is associative and commutative;
 //!   `identity()` is the empty state.
 //! * Memory is O(relevant events): 24 bytes per event plus the dictionaries.
-//! * When every partition holds whole customers (partitioned by customer id),
-//!   [`FunnelCounts`] keeps a funnel's counts instead of events: each partition's funnel
-//!   is computed where it is, and merging adds counts.
+//! * When every partition holds whole customers (partitioned by customer id), the
+//!   count-level states keep counts instead of events: [`FunnelCounts`] (a funnel),
+//!   [`DirectlyFollowsCounts`], [`VariantCounts`], [`FlowCounts`] and [`TrafficCounts`].
+//!   Each partition's counts are computed where it is, with the code that analyses a
+//!   log (which counts, then finishes), and merging adds counts.
 //! * Bytes: `CJMS` magic, format version (u16, little endian, now 1), kind byte, then the
 //!   payload (little-endian integers, length-prefixed UTF-8 strings). `from_bytes`
 //!   checks lengths before allocating, every id against its dictionary and the order
 //!   of the sequences, and returns `invalid_state` on any mismatch; it never panics.
 
 use super::bind::{
-    conformance, drivers, journey_states, traffic, Conformance, DriverOptions, Drivers,
-    JourneyStateOptions, JourneyStates, Traffic,
+    conformance, drivers, journey_states, traffic, traffic_tally, Conformance, DriverOptions,
+    Drivers, JourneyStateOptions, JourneyStates, Traffic, TrafficMap, TrafficTally,
 };
 use super::funnel::{Counts, Durations, Funnel, FunnelResult, Plan, Tally};
 use super::log::{sort_dict, EventLog, NONE};
 use super::paths::{
-    directly_follows, flows, variants, DirectlyFollows, DirectlyFollowsOptions, FlowOptions, Flows,
-    VariantOptions, Variants,
+    dfg_tally, directly_follows, flow_tally, flows, restrict, variant_tally, variants, DfgTally,
+    DirectlyFollows, DirectlyFollowsOptions, FlowOptions, FlowTally, Flows, VariantOptions,
+    VariantTally, Variants,
 };
 use super::seq::Seqs;
 use crate::error::{Error, Result};
@@ -52,6 +55,10 @@ use crate::state_bytes::{
 const KIND_SEQUENCE: u8 = kind::SEQUENCE;
 const KIND_FUNNEL: u8 = kind::FUNNEL;
 const KIND_FUNNEL_COUNTS: u8 = kind::FUNNEL_COUNTS;
+const KIND_DFG_COUNTS: u8 = kind::DFG_COUNTS;
+const KIND_VARIANT_COUNTS: u8 = kind::VARIANT_COUNTS;
+const KIND_FLOW_COUNTS: u8 = kind::FLOW_COUNTS;
+const KIND_TRAFFIC_COUNTS: u8 = kind::TRAFFIC_COUNTS;
 
 /// The laws every state follows: `identity()` merges as a no-op, `merge` is associative,
 /// and `to_bytes`/`from_bytes` round-trip.
@@ -367,21 +374,6 @@ impl Compact {
             has_group,
         })
     }
-}
-
-/// Keeps the used entries of a sorted dictionary; returns it and old → new ids.
-fn restrict(dict: &[String], used: &[bool]) -> (Vec<String>, Vec<u32>) {
-    let mut out = Vec::new();
-    let mut map = vec![NONE; dict.len()];
-    for (i, s) in dict.iter().enumerate() {
-        if used.get(i).copied().unwrap_or(false) {
-            if let Some(m) = map.get_mut(i) {
-                *m = u32::try_from(out.len()).unwrap_or(NONE);
-            }
-            out.push(s.clone());
-        }
-    }
-    (out, map)
 }
 
 /// The mergeable state of every order-dependent analysis over all events:
@@ -807,4 +799,635 @@ fn read_counts(r: &mut Reader<'_>, k: usize) -> Result<Counts> {
         from_first: time_lists.next().unwrap_or_default(),
         from_prev: time_lists.next().unwrap_or_default(),
     })
+}
+
+fn incompatible(what: &str) -> Error {
+    Error::Input {
+        code: "incompatible_states",
+        row: None,
+        message: format!("the {what} states were built with different definitions"),
+    }
+}
+
+/// Merges two count-level states `(definition, tally)`: the identity has no definition;
+/// two definitions must be equal; tallies add.
+fn merge_counts<D: PartialEq, T>(
+    a: (Option<D>, T),
+    b: (Option<D>, T),
+    add: impl FnOnce(&mut T, &T),
+    what: &str,
+) -> Result<(Option<D>, T)> {
+    match (a, b) {
+        ((Some(da), mut ta), (Some(db), tb)) => {
+            if da != db {
+                return Err(incompatible(what));
+            }
+            add(&mut ta, &tb);
+            Ok((Some(da), ta))
+        }
+        ((Some(d), t), (None, _)) | ((None, _), (Some(d), t)) => Ok((Some(d), t)),
+        ((None, t), (None, _)) => Ok((None, t)),
+    }
+}
+
+fn read_flag(r: &mut Reader<'_>, what: &str) -> Result<bool> {
+    match r.u8()? {
+        0 => Ok(false),
+        1 => Ok(true),
+        _ => Err(invalid_state(what)),
+    }
+}
+
+fn read_u64s(r: &mut Reader<'_>, n: usize) -> Result<Vec<u64>> {
+    if r.len(8)? != n {
+        return Err(invalid_state("a list of counts of the wrong length"));
+    }
+    (0..n).map(|_| r.u64()).collect()
+}
+
+fn put_u64s(w: &mut Vec<u8>, list: &[u64]) {
+    put_len(w, list.len());
+    for &x in list {
+        put_u64(w, x);
+    }
+}
+
+/// Reads a dictionary of names: sorted and unique.
+fn read_names(r: &mut Reader<'_>) -> Result<Vec<String>> {
+    let names = r.strings()?;
+    if names.windows(2).any(|w| w.first() >= w.get(1)) {
+        return Err(invalid_state("a dictionary is not sorted and unique"));
+    }
+    Ok(names)
+}
+
+fn strictly_increasing<K: PartialOrd>(keys: impl Iterator<Item = K>) -> bool {
+    let mut previous: Option<K> = None;
+    for k in keys {
+        if previous.as_ref().is_some_and(|p| *p >= k) {
+            return false;
+        }
+        previous = Some(k);
+    }
+    true
+}
+
+/// The count-level mergeable state of a directly-follows graph over **whole customers**:
+/// its options and the node and edge counts (events, transitions, distinct customers)
+/// keyed by event name — no events.
+///
+/// Build it from a partition holding **all** the events of each of its customers (a log
+/// partitioned by customer); merging adds the counts, so the merge of the states of
+/// disjoint sets of customers finishes into exactly the graph of their union. A customer
+/// split across two states would be counted twice and lose the transition between its
+/// halves: when customers may be split, use [`SequenceState`]. Memory is O(distinct
+/// names + distinct edges), independent of the number of events.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DirectlyFollowsCounts {
+    options: Option<DirectlyFollowsOptions>,
+    tally: DfgTally,
+}
+
+impl DirectlyFollowsCounts {
+    /// The state of one partition holding whole customers.
+    #[must_use]
+    pub fn from_log(log: &EventLog, options: &DirectlyFollowsOptions) -> Self {
+        Self {
+            options: Some(options.clone()),
+            tally: dfg_tally(&Seqs::from_log(log, None), options),
+        }
+    }
+
+    /// The directly-follows graph of everything merged (`None` for the identity).
+    #[must_use]
+    pub fn finish(&self) -> Option<DirectlyFollows> {
+        self.options.as_ref().map(|o| self.tally.finish(o))
+    }
+}
+
+impl Mergeable for DirectlyFollowsCounts {
+    fn identity() -> Self {
+        Self::default()
+    }
+
+    fn merge(self, other: Self) -> Result<Self> {
+        let (options, tally) = merge_counts(
+            (self.options, self.tally),
+            (other.options, other.tally),
+            DfgTally::add,
+            "directly-follows",
+        )?;
+        Ok(Self { options, tally })
+    }
+
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut w = header(KIND_DFG_COUNTS);
+        let Some(options) = &self.options else {
+            w.push(0);
+            return w;
+        };
+        w.push(1);
+        w.push(u8::from(options.start_end));
+        let t = &self.tally;
+        put_strings(&mut w, &t.names);
+        put_u64s(&mut w, &t.node_events);
+        put_u64s(&mut w, &t.node_customers);
+        put_len(&mut w, t.edges.len());
+        for &((from, to), transitions, customers) in &t.edges {
+            w.extend_from_slice(&from.to_le_bytes());
+            w.extend_from_slice(&to.to_le_bytes());
+            put_u64(&mut w, transitions);
+            put_u64(&mut w, customers);
+        }
+        w
+    }
+
+    fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let mut r = Reader::new(bytes);
+        r.header(KIND_DFG_COUNTS)?;
+        if !read_flag(&mut r, "bad definition flag")? {
+            r.end()?;
+            return Ok(Self::identity());
+        }
+        let start_end = read_flag(&mut r, "bad start_end flag")?;
+        let names = read_names(&mut r)?;
+        let n = names.len() + 2;
+        let node_events = read_u64s(&mut r, n)?;
+        let node_customers = read_u64s(&mut r, n)?;
+        for (i, (&e, &c)) in node_events.iter().zip(&node_customers).enumerate() {
+            let virtual_node = i == 0 || i == n - 1;
+            let ok = if virtual_node {
+                c == e && (start_end || e == 0)
+            } else {
+                e >= 1 && (1..=e).contains(&c)
+            };
+            if !ok {
+                return Err(invalid_state("inconsistent node counts"));
+            }
+        }
+        if node_events.first() != node_events.last() {
+            return Err(invalid_state("START and END counts differ"));
+        }
+        let m = r.len(24)?;
+        let mut edges = Vec::with_capacity(m);
+        let (start, end) = (0u32, u32::try_from(n - 1).unwrap_or(u32::MAX));
+        for _ in 0..m {
+            let (from, to) = (r.u32()?, r.u32()?);
+            let (transitions, customers) = (r.u64()?, r.u64()?);
+            if from as usize >= n
+                || to as usize >= n
+                || to == start
+                || from == end
+                || (!start_end && (from == start || to == end))
+                || !(1..=transitions).contains(&customers)
+            {
+                return Err(invalid_state("a bad edge"));
+            }
+            edges.push(((from, to), transitions, customers));
+        }
+        if !strictly_increasing(edges.iter().map(|e| e.0)) {
+            return Err(invalid_state("the edges are not sorted and unique"));
+        }
+        r.end()?;
+        Ok(Self {
+            options: Some(DirectlyFollowsOptions { start_end }),
+            tally: DfgTally {
+                names,
+                node_events,
+                node_customers,
+                edges,
+            },
+        })
+    }
+}
+
+/// The count-level mergeable state of variants over **whole customers**: the shape of a
+/// variant (`max_length`, `collapse_repeats`, fixed when the state is built) and the
+/// customers per distinct variant. The top `k` are chosen when finishing, ties broken by
+/// the sequence exactly as [`EventLog::variants`] does.
+///
+/// Build it from a partition holding **all** the events of each of its customers; merging
+/// adds the counts. Memory is O(distinct variants × their length): bounded by
+/// `max_length`, but without it a log whose customers all differ keeps about one
+/// sequence per customer (4 bytes per kept event).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VariantCounts {
+    /// `(max_length, collapse_repeats)`.
+    shape: Option<(Option<usize>, bool)>,
+    tally: VariantTally,
+}
+
+impl VariantCounts {
+    /// The state of one partition holding whole customers (`options.top_k` is not used).
+    #[must_use]
+    pub fn from_log(log: &EventLog, options: &VariantOptions) -> Self {
+        Self {
+            shape: Some((options.max_length, options.collapse_repeats)),
+            tally: variant_tally(&Seqs::from_log(log, None), options).canonical(),
+        }
+    }
+
+    /// The top `top_k` variants of everything merged (`None` for the identity).
+    #[must_use]
+    pub fn finish(&self, top_k: usize) -> Option<Variants> {
+        self.shape.map(|(max_length, collapse_repeats)| {
+            self.tally.finish(&VariantOptions {
+                top_k,
+                max_length,
+                collapse_repeats,
+            })
+        })
+    }
+}
+
+impl Mergeable for VariantCounts {
+    fn identity() -> Self {
+        Self::default()
+    }
+
+    fn merge(self, other: Self) -> Result<Self> {
+        let (shape, tally) = merge_counts(
+            (self.shape, self.tally),
+            (other.shape, other.tally),
+            VariantTally::add,
+            "variant",
+        )?;
+        Ok(Self { shape, tally })
+    }
+
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut w = header(KIND_VARIANT_COUNTS);
+        let Some((max_length, collapse_repeats)) = self.shape else {
+            w.push(0);
+            return w;
+        };
+        w.push(1);
+        match max_length {
+            None => w.push(0),
+            Some(m) => {
+                w.push(1);
+                put_len(&mut w, m);
+            }
+        }
+        w.push(u8::from(collapse_repeats));
+        let t = &self.tally;
+        put_strings(&mut w, &t.names);
+        put_u64(&mut w, t.customers);
+        put_len(&mut w, t.variants.len());
+        for (seq, n) in &t.variants {
+            put_len(&mut w, seq.len());
+            for &e in seq {
+                w.extend_from_slice(&e.to_le_bytes());
+            }
+            put_u64(&mut w, *n);
+        }
+        w
+    }
+
+    fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let mut r = Reader::new(bytes);
+        r.header(KIND_VARIANT_COUNTS)?;
+        if !read_flag(&mut r, "bad definition flag")? {
+            r.end()?;
+            return Ok(Self::identity());
+        }
+        let max_length = if read_flag(&mut r, "bad max_length flag")? {
+            Some(usize::try_from(r.u64()?).map_err(|_| invalid_state("bad max_length"))?)
+        } else {
+            None
+        };
+        let collapse_repeats = read_flag(&mut r, "bad collapse_repeats flag")?;
+        let names = read_names(&mut r)?;
+        let customers = r.u64()?;
+        // Each variant takes at least its length and its count.
+        let m = r.len(16)?;
+        let mut used = vec![false; names.len()];
+        let mut total = 0u64;
+        let mut variants = Vec::with_capacity(m);
+        for _ in 0..m {
+            let len = r.len(4)?;
+            let seq = (0..len).map(|_| r.u32()).collect::<Result<Vec<u32>>>()?;
+            let n = r.u64()?;
+            if n == 0
+                || max_length.is_some_and(|ml| len > ml)
+                || (collapse_repeats && seq.windows(2).any(|w| w.first() == w.get(1)))
+            {
+                return Err(invalid_state("a bad variant"));
+            }
+            for &e in &seq {
+                *used
+                    .get_mut(e as usize)
+                    .ok_or_else(|| invalid_state("an id outside its dictionary"))? = true;
+            }
+            total = total
+                .checked_add(n)
+                .ok_or_else(|| invalid_state("bad count"))?;
+            variants.push((seq, n));
+        }
+        if total != customers {
+            return Err(invalid_state("variant counts do not add up"));
+        }
+        if used.contains(&false) {
+            return Err(invalid_state("an unused name"));
+        }
+        if !strictly_increasing(variants.iter().map(|v| &v.0)) {
+            return Err(invalid_state("the variants are not sorted and unique"));
+        }
+        r.end()?;
+        Ok(Self {
+            shape: Some((max_length, collapse_repeats)),
+            tally: VariantTally {
+                names,
+                customers,
+                variants,
+            },
+        })
+    }
+}
+
+/// The count-level mergeable state of flows (Sankey data) over **whole customers**: the
+/// number of first events and whether repeats are collapsed (fixed when the state is
+/// built), and the customers per (depth, name) and per (depth, name, next name). Rare
+/// nodes are folded into `(other)` when finishing (`min_share`), exactly: a node's share
+/// of its depth is a ratio of sums of these counts.
+///
+/// Build it from a partition holding **all** the events of each of its customers; merging
+/// adds the counts. Memory is O(steps × distinct names²) at most, independent of the
+/// number of events.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FlowCounts {
+    /// `(steps, collapse_repeats)`.
+    shape: Option<(usize, bool)>,
+    tally: FlowTally,
+}
+
+impl FlowCounts {
+    /// The state of one partition holding whole customers (`options.min_share` is not
+    /// used).
+    #[must_use]
+    pub fn from_log(log: &EventLog, options: &FlowOptions) -> Self {
+        Self {
+            shape: Some((options.steps, options.collapse_repeats)),
+            tally: flow_tally(&Seqs::from_log(log, None), options),
+        }
+    }
+
+    /// The flows of everything merged, nodes with a smaller share of their depth than
+    /// `min_share` folded into `(other)` (`None` for the identity).
+    #[must_use]
+    pub fn finish(&self, min_share: f64) -> Option<Flows> {
+        self.shape.map(|(steps, collapse_repeats)| {
+            self.tally.finish(&FlowOptions {
+                steps,
+                min_share,
+                collapse_repeats,
+            })
+        })
+    }
+}
+
+impl Mergeable for FlowCounts {
+    fn identity() -> Self {
+        Self::default()
+    }
+
+    fn merge(self, other: Self) -> Result<Self> {
+        let (shape, tally) = merge_counts(
+            (self.shape, self.tally),
+            (other.shape, other.tally),
+            FlowTally::add,
+            "flow",
+        )?;
+        Ok(Self { shape, tally })
+    }
+
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut w = header(KIND_FLOW_COUNTS);
+        let Some((steps, collapse_repeats)) = self.shape else {
+            w.push(0);
+            return w;
+        };
+        w.push(1);
+        put_len(&mut w, steps);
+        w.push(u8::from(collapse_repeats));
+        let t = &self.tally;
+        put_strings(&mut w, &t.names);
+        put_len(&mut w, t.nodes.len());
+        for &((d, e), n) in &t.nodes {
+            put_u64(&mut w, d);
+            w.extend_from_slice(&e.to_le_bytes());
+            put_u64(&mut w, n);
+        }
+        put_len(&mut w, t.links.len());
+        for &((d, a, b), n) in &t.links {
+            put_u64(&mut w, d);
+            w.extend_from_slice(&a.to_le_bytes());
+            w.extend_from_slice(&b.to_le_bytes());
+            put_u64(&mut w, n);
+        }
+        w
+    }
+
+    fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let mut r = Reader::new(bytes);
+        r.header(KIND_FLOW_COUNTS)?;
+        if !read_flag(&mut r, "bad definition flag")? {
+            r.end()?;
+            return Ok(Self::identity());
+        }
+        let steps = r.u64()?;
+        let collapse_repeats = read_flag(&mut r, "bad collapse_repeats flag")?;
+        let names = read_names(&mut r)?;
+        let known = |e: u32| (e as usize) < names.len();
+        let m = r.len(20)?;
+        let mut used = vec![false; names.len()];
+        let mut nodes = Vec::with_capacity(m);
+        for _ in 0..m {
+            let (d, e, n) = (r.u64()?, r.u32()?, r.u64()?);
+            if d >= steps || !known(e) || n == 0 {
+                return Err(invalid_state("a bad flow node"));
+            }
+            if let Some(u) = used.get_mut(e as usize) {
+                *u = true;
+            }
+            nodes.push(((d, e), n));
+        }
+        let m = r.len(24)?;
+        let mut links = Vec::with_capacity(m);
+        for _ in 0..m {
+            let (d, a, b, n) = (r.u64()?, r.u32()?, r.u32()?, r.u64()?);
+            if d.saturating_add(1) >= steps
+                || !known(a)
+                || !known(b)
+                || n == 0
+                || (collapse_repeats && a == b)
+            {
+                return Err(invalid_state("a bad flow link"));
+            }
+            links.push(((d, a, b), n));
+        }
+        if used.contains(&false) {
+            return Err(invalid_state("an unused name"));
+        }
+        if !strictly_increasing(nodes.iter().map(|x| x.0))
+            || !strictly_increasing(links.iter().map(|x| x.0))
+        {
+            return Err(invalid_state("the flow counts are not sorted and unique"));
+        }
+        r.end()?;
+        let steps = usize::try_from(steps).map_err(|_| invalid_state("bad steps"))?;
+        Ok(Self {
+            shape: Some((steps, collapse_repeats)),
+            tally: FlowTally {
+                names,
+                nodes,
+                links,
+            },
+        })
+    }
+}
+
+/// The count-level mergeable state of traffic over **whole customers**: what the journey
+/// binds (its id, stages, and touchpoints with their events) and the events and distinct
+/// customers per touchpoint and stage, the customers, events and mapped events, and the
+/// unmapped events by name. Every number of [`Traffic`] is a sum over customers (reaches
+/// are ratios of sums), so merging the states of disjoint sets of customers adds them.
+///
+/// Build it from a partition holding **all** the events of each of its customers: a
+/// customer split across two states would be counted once per state in the customer
+/// counts. Memory is O(touchpoints + stages + unmapped names).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TrafficCounts {
+    map: Option<TrafficMap>,
+    tally: TrafficTally,
+}
+
+impl TrafficCounts {
+    /// The state of one partition holding whole customers.
+    #[must_use]
+    pub fn from_log(log: &EventLog, journey: &ValidJourney) -> Self {
+        Self {
+            map: Some(TrafficMap::of(journey)),
+            tally: traffic_tally(&Seqs::from_log(log, None), journey),
+        }
+    }
+
+    /// The traffic of everything merged (`None` for the identity).
+    #[must_use]
+    pub fn finish(&self) -> Option<Traffic> {
+        self.map.as_ref().map(|m| self.tally.finish(m))
+    }
+}
+
+impl Mergeable for TrafficCounts {
+    fn identity() -> Self {
+        Self::default()
+    }
+
+    fn merge(self, other: Self) -> Result<Self> {
+        let (map, tally) = merge_counts(
+            (self.map, self.tally),
+            (other.map, other.tally),
+            TrafficTally::add,
+            "traffic",
+        )?;
+        Ok(Self { map, tally })
+    }
+
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut w = header(KIND_TRAFFIC_COUNTS);
+        let Some(map) = &self.map else {
+            w.push(0);
+            return w;
+        };
+        w.push(1);
+        put_str(&mut w, &map.journey);
+        put_strings(&mut w, &map.stages);
+        put_len(&mut w, map.touchpoints.len());
+        for (id, stage, events) in &map.touchpoints {
+            put_str(&mut w, id);
+            put_str(&mut w, stage);
+            put_strings(&mut w, events);
+        }
+        let t = &self.tally;
+        for x in [t.customers, t.events, t.mapped] {
+            put_u64(&mut w, x);
+        }
+        for list in [&t.tp_events, &t.tp_customers, &t.st_events, &t.st_customers] {
+            put_u64s(&mut w, list);
+        }
+        put_len(&mut w, t.unmapped.len());
+        for (name, n) in &t.unmapped {
+            put_str(&mut w, name);
+            put_u64(&mut w, *n);
+        }
+        w
+    }
+
+    fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let mut r = Reader::new(bytes);
+        r.header(KIND_TRAFFIC_COUNTS)?;
+        if !read_flag(&mut r, "bad definition flag")? {
+            r.end()?;
+            return Ok(Self::identity());
+        }
+        let journey = r.string()?;
+        let stages = r.strings()?;
+        // Each touchpoint takes at least three lengths.
+        let n = r.len(24)?;
+        let mut touchpoints = Vec::with_capacity(n);
+        for _ in 0..n {
+            let (id, stage) = (r.string()?, r.string()?);
+            touchpoints.push((id, stage, read_names(&mut r)?));
+        }
+        let map = TrafficMap {
+            journey,
+            stages,
+            touchpoints,
+        };
+        let (customers, events, mapped) = (r.u64()?, r.u64()?, r.u64()?);
+        let tp_events = read_u64s(&mut r, map.touchpoints.len())?;
+        let tp_customers = read_u64s(&mut r, map.touchpoints.len())?;
+        let st_events = read_u64s(&mut r, map.stages.len())?;
+        let st_customers = read_u64s(&mut r, map.stages.len())?;
+        // Each unmapped name takes at least its length and its count.
+        let m = r.len(16)?;
+        let mut unmapped = Vec::with_capacity(m);
+        for _ in 0..m {
+            let name = r.string()?;
+            let count = r.u64()?;
+            if count == 0 || map.binds(&name) {
+                return Err(invalid_state("a bad unmapped event"));
+            }
+            unmapped.push((name, count));
+        }
+        if !strictly_increasing(unmapped.iter().map(|x| &x.0)) {
+            return Err(invalid_state(
+                "the unmapped events are not sorted and unique",
+            ));
+        }
+        let consistent = mapped <= events
+            && tp_events
+                .iter()
+                .zip(&tp_customers)
+                .chain(st_events.iter().zip(&st_customers))
+                .all(|(&e, &c)| c <= e && c <= customers);
+        if !consistent {
+            return Err(invalid_state("inconsistent traffic counts"));
+        }
+        r.end()?;
+        Ok(Self {
+            map: Some(map),
+            tally: TrafficTally {
+                customers,
+                events,
+                mapped,
+                tp_events,
+                tp_customers,
+                st_events,
+                st_customers,
+                unmapped,
+            },
+        })
+    }
 }

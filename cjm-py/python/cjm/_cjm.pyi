@@ -58,6 +58,10 @@ __all__ = [
     "_funnel_state",
     "_funnel_counts_state",
     "_sequence_state",
+    "_directly_follows_counts_state",
+    "_variant_counts_state",
+    "_flow_counts_state",
+    "_traffic_counts_state",
     "_path_state",
     "_survey_state",
     "_merge_states",
@@ -67,6 +71,10 @@ __all__ = [
     "_variants_from_state",
     "_flows_from_state",
     "_traffic_from_state",
+    "_directly_follows_from_counts_state",
+    "_variants_from_counts_state",
+    "_flows_from_counts_state",
+    "_traffic_from_counts_state",
     "_survey_from_state",
     "_paths_from_state",
     "_attribute_from_state",
@@ -698,6 +706,30 @@ def _sequence_state(
 ) -> bytes:
     """The sequence state of one partition (directly-follows, variants, flows, traffic)."""
 
+def _directly_follows_counts_state(
+    data: Any, columns: Mapping[str, Any], *, start_end: bool = True
+) -> bytes:
+    """The count-level directly-follows state of one partition holding whole customers."""
+
+def _variant_counts_state(
+    data: Any,
+    columns: Mapping[str, Any],
+    *,
+    max_length: Optional[int] = None,
+    collapse_repeats: bool = False,
+) -> bytes:
+    """The count-level variant state of one partition holding whole customers (the top
+    ``k`` is chosen when finishing)."""
+
+def _flow_counts_state(
+    data: Any, columns: Mapping[str, Any], n: int = 5, *, collapse_repeats: bool = True
+) -> bytes:
+    """The count-level flow state of one partition holding whole customers (``min_share``
+    is applied when finishing)."""
+
+def _traffic_counts_state(data: Any, columns: Mapping[str, Any], journey: Journey) -> bytes:
+    """The count-level traffic state of one partition holding whole customers."""
+
 def _path_state(
     data: Any, options: str, columns: Mapping[str, Any], journey: Optional[Journey] = None
 ) -> bytes:
@@ -717,8 +749,9 @@ def _survey_state(
     """The survey state of one partition of answers."""
 
 def _merge_states(kind: str, states: Sequence[bytes]) -> bytes:
-    """Merges states of one kind: ``funnel``, ``funnel_counts``, ``sequence``, ``paths`` or
-    ``survey``."""
+    """Merges states of one kind: ``funnel``, ``funnel_counts``, ``sequence``,
+    ``directly_follows_counts``, ``variant_counts``, ``flow_counts``, ``traffic_counts``,
+    ``paths`` or ``survey``."""
 
 def _funnel_from_state(state: bytes) -> FunnelResult:
     """The funnel of a merged funnel state."""
@@ -741,6 +774,18 @@ def _flows_from_state(
 
 def _traffic_from_state(state: bytes, journey: Journey) -> Traffic:
     """The traffic of a merged sequence state."""
+
+def _directly_follows_from_counts_state(state: bytes) -> DirectlyFollows:
+    """The directly-follows graph of a merged count-level state."""
+
+def _variants_from_counts_state(state: bytes, k: int = 10) -> Variants:
+    """The top ``k`` variants of a merged count-level variant state."""
+
+def _flows_from_counts_state(state: bytes, *, min_share: float = 0.02) -> Flows:
+    """The flows of a merged count-level flow state."""
+
+def _traffic_from_counts_state(state: bytes) -> Traffic:
+    """The traffic of a merged count-level traffic state."""
 
 def _survey_from_state(
     state: bytes,

@@ -12,7 +12,9 @@ the driver, where it is finished into the usual result. No Python code runs per 
   (``repartition_by_customer=True``); each partition's funnel is computed in the
   executors and only its counts are merged (``event_states=True``: the route below).
   The order key below still orders a customer's equal timestamps.
-- Directly-follows counts, variants, flows and traffic: a customer's events may
+- Directly-follows counts, variants, flows and traffic: the same, count-level states
+  after a repartition by customer (``event_states=True``: the route below).
+- Event-level states (``event_states=True``): a customer's events may
   sit in any partitions. Each row needs a global **order key** (its index in the whole
   log; ties of one customer's timestamps keep that order): name an integer column with
   ``EventColumns(order_key=...)``, or let cjm add ``monotonically_increasing_id()`` on the
@@ -157,9 +159,10 @@ def merged_state(
 ) -> Optional[bytes]:
     """The merged state of a whole DataFrame: ``build`` turns one partition (an Arrow
     record batch stream) into a state of ``kind`` (``"funnel"``, ``"funnel_counts"``,
-    ``"sequence"``, ``"paths"``, ``"survey"``) in the executors; while more than
-    ``fanout`` partial states remain they are merged ``fanout`` at a time in the
-    executors; the driver merges the last ones. ``None`` when the DataFrame has no rows.
+    ``"sequence"``, ``"directly_follows_counts"``, ``"variant_counts"``,
+    ``"flow_counts"``, ``"traffic_counts"``, ``"paths"``, ``"survey"``) in the executors;
+    while more than ``fanout`` partial states remain they are merged ``fanout`` at a time
+    in the executors; the driver merges the last ones. ``None`` when the DataFrame has no rows.
 
     ``build`` is pickled to the executors; it may call only what they can import."""
     if fanout < 2:
@@ -296,15 +299,61 @@ def _sequence(df: "DataFrame", columns: EventColumns, fanout: int) -> bytes:
     return state
 
 
+def _counts(
+    df: "DataFrame",
+    columns: EventColumns,
+    kind: str,
+    state_of: Callable[[Any, Mapping[str, Any]], bytes],
+    repartition_by_customer: bool,
+    fanout: int,
+) -> bytes:
+    """The merged count-level state of ``kind``: rows repartitioned by customer (unless
+    told they already are), each partition's counts computed by ``state_of`` in the
+    executors."""
+    df, columns = _with_order_key(df, columns)
+    spec_columns = columns._spec()
+    selected = df.select(*columns._names())
+    if repartition_by_customer:
+        selected = _by_customer(selected, columns)
+
+    def build(reader: Any) -> bytes:
+        return state_of(reader, spec_columns)
+
+    state = merged_state(selected, kind, build, fanout=fanout)
+    if state is None:
+        state = state_of(_empty_events(columns), spec_columns)
+    return state
+
+
 def directly_follows(
     df: "DataFrame",
     *,
     columns: EventColumns = EventColumns(),
     start_end: bool = True,
+    repartition_by_customer: bool = True,
+    event_states: bool = False,
     fanout: int = 16,
 ) -> DirectlyFollows:
-    """``log.directly_follows(start_end=...)`` on a Spark DataFrame."""
-    return _cjm._directly_follows_from_state(_sequence(df, columns, fanout), start_end=start_end)
+    """``log.directly_follows(start_end=...)`` on a Spark DataFrame.
+
+    By default the rows are repartitioned by customer (one shuffle), each partition's
+    counts are computed in the executors and only counts are merged (driver memory does
+    not grow with the events); pass ``repartition_by_customer=False`` when each
+    customer's rows already sit in one partition. ``event_states=True`` takes the
+    event-level route: no shuffle, customers may be split across partitions, and every
+    event is shipped and merged per customer before the analysis runs once."""
+    if event_states:
+        return _cjm._directly_follows_from_state(
+            _sequence(df, columns, fanout), start_end=start_end
+        )
+
+    def state_of(data: Any, spec: Mapping[str, Any]) -> bytes:
+        return _cjm._directly_follows_counts_state(data, spec, start_end=start_end)
+
+    state = _counts(
+        df, columns, "directly_follows_counts", state_of, repartition_by_customer, fanout
+    )
+    return _cjm._directly_follows_from_counts_state(state)
 
 
 def variants(
@@ -314,12 +363,35 @@ def variants(
     columns: EventColumns = EventColumns(),
     max_length: Optional[int] = None,
     collapse_repeats: bool = False,
+    repartition_by_customer: bool = True,
+    event_states: bool = False,
     fanout: int = 16,
 ) -> Variants:
-    """``log.variants(k, ...)`` on a Spark DataFrame."""
-    return _cjm._variants_from_state(
-        _sequence(df, columns, fanout), k, max_length=max_length, collapse_repeats=collapse_repeats
-    )
+    """``log.variants(k, ...)`` on a Spark DataFrame. The count-level state keeps one
+    entry per distinct variant (bounded by ``max_length``); the top ``k`` is chosen after
+    merging, ties broken as on one machine.
+
+    By default the rows are repartitioned by customer (one shuffle), each partition's
+    counts are computed in the executors and only counts are merged (driver memory does
+    not grow with the events); pass ``repartition_by_customer=False`` when each
+    customer's rows already sit in one partition. ``event_states=True`` takes the
+    event-level route: no shuffle, customers may be split across partitions, and every
+    event is shipped and merged per customer before the analysis runs once."""
+    if event_states:
+        return _cjm._variants_from_state(
+            _sequence(df, columns, fanout),
+            k,
+            max_length=max_length,
+            collapse_repeats=collapse_repeats,
+        )
+
+    def state_of(data: Any, spec: Mapping[str, Any]) -> bytes:
+        return _cjm._variant_counts_state(
+            data, spec, max_length=max_length, collapse_repeats=collapse_repeats
+        )
+
+    state = _counts(df, columns, "variant_counts", state_of, repartition_by_customer, fanout)
+    return _cjm._variants_from_counts_state(state, k)
 
 
 def flows(
@@ -329,12 +401,32 @@ def flows(
     columns: EventColumns = EventColumns(),
     min_share: float = 0.02,
     collapse_repeats: bool = True,
+    repartition_by_customer: bool = True,
+    event_states: bool = False,
     fanout: int = 16,
 ) -> Flows:
-    """``log.flows(n, ...)`` on a Spark DataFrame."""
-    return _cjm._flows_from_state(
-        _sequence(df, columns, fanout), n, min_share=min_share, collapse_repeats=collapse_repeats
-    )
+    """``log.flows(n, ...)`` on a Spark DataFrame. Rare nodes are folded into
+    ``(other)`` after merging, so ``min_share`` applies to the whole log's shares.
+
+    By default the rows are repartitioned by customer (one shuffle), each partition's
+    counts are computed in the executors and only counts are merged (driver memory does
+    not grow with the events); pass ``repartition_by_customer=False`` when each
+    customer's rows already sit in one partition. ``event_states=True`` takes the
+    event-level route: no shuffle, customers may be split across partitions, and every
+    event is shipped and merged per customer before the analysis runs once."""
+    if event_states:
+        return _cjm._flows_from_state(
+            _sequence(df, columns, fanout),
+            n,
+            min_share=min_share,
+            collapse_repeats=collapse_repeats,
+        )
+
+    def state_of(data: Any, spec: Mapping[str, Any]) -> bytes:
+        return _cjm._flow_counts_state(data, spec, n, collapse_repeats=collapse_repeats)
+
+    state = _counts(df, columns, "flow_counts", state_of, repartition_by_customer, fanout)
+    return _cjm._flows_from_counts_state(state, min_share=min_share)
 
 
 def traffic(
@@ -342,11 +434,27 @@ def traffic(
     journey: Journey,
     *,
     columns: EventColumns = EventColumns(),
+    repartition_by_customer: bool = True,
+    event_states: bool = False,
     fanout: int = 16,
 ) -> Traffic:
     """``log.traffic(journey)`` on a Spark DataFrame: events and unique customers per
-    touchpoint and stage, and the unmapped events."""
-    return _cjm._traffic_from_state(_sequence(df, columns, fanout), journey)
+    touchpoint and stage, and the unmapped events.
+
+    By default the rows are repartitioned by customer (one shuffle), each partition's
+    counts are computed in the executors and only counts are merged (driver memory does
+    not grow with the events); pass ``repartition_by_customer=False`` when each
+    customer's rows already sit in one partition. ``event_states=True`` takes the
+    event-level route: no shuffle, customers may be split across partitions, and every
+    event is shipped and merged per customer before the analysis runs once."""
+    if event_states:
+        return _cjm._traffic_from_state(_sequence(df, columns, fanout), journey)
+
+    def state_of(data: Any, spec: Mapping[str, Any]) -> bytes:
+        return _cjm._traffic_counts_state(data, spec, journey)
+
+    state = _counts(df, columns, "traffic_counts", state_of, repartition_by_customer, fanout)
+    return _cjm._traffic_from_counts_state(state)
 
 
 def _by_customer(df: "DataFrame", columns: EventColumns) -> "DataFrame":
