@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import random
 import sys
-from typing import Any, Dict, Iterator, List
+from typing import Any, Callable, Dict, Iterator, List, Tuple
 
 import pytest
 
@@ -122,6 +122,7 @@ def test_funnel_counts_route_with_split_customers(
     )
     expected = log.funnel(STEPS, **kwargs)
     previous = spark.conf.get("spark.sql.shuffle.partitions")
+    assert previous is not None
     spark.conf.set("spark.sql.shuffle.partitions", "7")
     try:
         got = cs.funnel(events, STEPS, columns=COLUMNS, fanout=2, **kwargs)
@@ -232,7 +233,7 @@ def test_sequence_counts_of_customer_parts_merge_to_the_whole(table: Any) -> Non
     parts = [table.filter(pa.array([owner[c] == p for c in customers])) for p in range(3)]
     journey = cjm.template("b2c-ecommerce")
     sequence = _cjm._sequence_state(table, SPEC)
-    cases = [
+    cases: List[Tuple[str, Callable[[Any], bytes], Callable[[bytes], Any], Any]] = [
         (
             "directly_follows_counts",
             lambda t: _cjm._directly_follows_counts_state(t, SPEC, start_end=False),
