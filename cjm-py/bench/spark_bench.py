@@ -17,8 +17,12 @@ SparkSession in local mode (``local[2]`` by default: this machine's cores):
   is a range join on the customer: ``MIN(ts)`` of the step's events with
   ``t_prev <= ts <= t1 + window``. A customer counts at the deepest step of any attempt.
 
-Both read the same Parquet file; each timing is the best of ``--repeat`` runs (default 3),
-and the script fails unless both give the same customers per step.
+Then directly-follows transitions (without start/end edges) the same three ways, the SQL
+one a ``LAG`` over each customer's events in (timestamp, row) order.
+
+All read the same Parquet file; each timing is the best of ``--repeat`` runs (default 3),
+and the script fails unless all give the same customers per step and the same
+transitions.
 
 Run with a release build (``CJM_PY_RELEASE=1 bash cjm-py/scripts/develop.sh``):
 
@@ -34,7 +38,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Callable, List, Tuple
+from typing import Any, Callable, Dict, List, Tuple
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -91,6 +95,21 @@ def sql_funnel(spark: Any, df: Any) -> List[int]:
     return [int(x or 0) for x in row]
 
 
+def sql_directly_follows(spark: Any, df: Any) -> Dict[Tuple[str, str], int]:
+    """Directly-follows transitions in Spark SQL: each event and the next one of the same
+    customer, in (timestamp, row) order."""
+    df.createOrReplaceTempView("events")
+    rows = spark.sql(
+        """
+        SELECT prev, event, COUNT(*) AS n FROM (
+            SELECT event, LAG(event) OVER (PARTITION BY customer ORDER BY timestamp, row) AS prev
+            FROM events
+        ) WHERE prev IS NOT NULL GROUP BY prev, event
+        """
+    ).collect()
+    return {(r["prev"], r["event"]): int(r["n"]) for r in rows}
+
+
 def best(fn: Callable[[], Any], repeat: int) -> Tuple[float, Any]:
     times = []
     out = None
@@ -140,7 +159,17 @@ def main() -> None:
         lambda: cs.funnel(df, STEPS, columns=columns, event_states=True), args.repeat
     )
     t_sql, counts = best(lambda: sql_funnel(spark, df), args.repeat)
+    t_dfg, dfg = best(lambda: cs.directly_follows(df, columns=columns, start_end=False), args.repeat)
+    t_dfg_ev, dfg_ev = best(
+        lambda: cs.directly_follows(df, columns=columns, start_end=False, event_states=True),
+        args.repeat,
+    )
+    t_dfg_sql, dfg_sql = best(lambda: sql_directly_follows(spark, df), args.repeat)
     spark.stop()
+
+    pairs = {(e["from"], e["to"]): e["transitions"] for e in dfg.to_dict()["edges"]}
+    if pairs != dfg_sql or dfg.to_dict() != dfg_ev.to_dict():
+        raise SystemExit("the directly-follows counts disagree")
 
     ours = list(result.customers)
     print(f"customers per step: cjm {ours}, sql {counts}")
@@ -151,6 +180,12 @@ def main() -> None:
     print(f"Spark SQL funnel           {t_sql:8.2f} s")
     print(f"SQL / cjm (counts)         {t_sql / t_cjm:8.2f}x")
     print(f"SQL / cjm (events)         {t_sql / t_ev:8.2f}x")
+    print(f"directly-follows pairs: {len(pairs)}, all equal")
+    print(f"cjm.spark.directly_follows (counts)  {t_dfg:8.2f} s")
+    print(f"cjm.spark.directly_follows (events)  {t_dfg_ev:8.2f} s")
+    print(f"Spark SQL directly-follows           {t_dfg_sql:8.2f} s")
+    print(f"SQL / cjm (counts)                   {t_dfg_sql / t_dfg:8.2f}x")
+    print(f"SQL / cjm (events)                   {t_dfg_sql / t_dfg_ev:8.2f}x")
 
 
 if __name__ == "__main__":
