@@ -339,7 +339,7 @@ proptest! {
             let merged: FlowCounts = merge_all(states, shape);
             let whole_state = FlowCounts::from_log(&whole, &o);
             prop_assert_eq!(merged.to_bytes(), whole_state.to_bytes());
-            prop_assert_eq!(merged.finish(o.min_share).unwrap(), whole.flows(&o));
+            prop_assert_eq!(merged.finish(o.min_share).unwrap().unwrap(), whole.flows(&o));
         }
         let j = journey();
         let states = partitions
@@ -726,7 +726,7 @@ fn flow_counts_by_hand() {
     let merged = FlowCounts::from_log(&p1, &o)
         .merge(FlowCounts::from_log(&p2, &o))
         .unwrap();
-    let f = merged.finish(0.3).unwrap();
+    let f = merged.finish(0.3).unwrap().unwrap();
     // Depth 0: a 2/4, b 1/4, x 1/4 (b and x folded); depth 1: b 2/3, c 1/3.
     let nodes: Vec<(usize, &str, u64)> = f
         .nodes
@@ -745,7 +745,12 @@ fn flow_counts_by_hand() {
     assert_eq!(links, [(0, "(other)", "c", 1), (0, "a", "b", 2)]);
     assert_eq!(f, whole.flows(&o));
     // min_share is chosen when finishing: 0 folds nothing.
-    let all = merged.finish(0.0).unwrap();
+    let all = merged.finish(0.0).unwrap().unwrap();
+    // A share outside 0-1 (or NaN) is refused by the core, not silently ignored.
+    for bad in [f64::NAN, -0.1, 1.5] {
+        let err = merged.finish(bad).unwrap_err();
+        assert_eq!(err.code(), "invalid_option", "{bad}");
+    }
     assert_eq!(all.nodes.len(), 5);
     assert_eq!(
         all,

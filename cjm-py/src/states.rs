@@ -601,17 +601,12 @@ pub(crate) fn _flows_from_counts_state(
     min_share: f64,
 ) -> PyResult<PyFlows> {
     crate::guard(|| {
-        FlowOptions {
-            min_share,
-            ..FlowOptions::default()
-        }
-        .check()
-        .map_err(core_err)?;
         let state = py
             .detach(|| FlowCounts::from_bytes(state))
             .map_err(core_err)?;
         let result = py
             .detach(|| state.finish(min_share))
+            .map_err(core_err)?
             .ok_or_else(|| empty_state("flow"))?;
         Ok(result.into())
     })

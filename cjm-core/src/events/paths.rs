@@ -445,8 +445,9 @@ pub struct Variants {
 
 /// The count-level variants of a set of **whole** customers, shaped by `max_length` and
 /// `collapse_repeats`: customers per distinct sequence, the sequences as ids into `names`
-/// (sorted; every name in some sequence), sorted by sequence. Two tallies of disjoint
-/// customer sets merge by adding ([`VariantTally::add`]).
+/// (sorted). In a state the tally is canonical ([`VariantTally::canonical`]: every name in
+/// some sequence, sequences sorted); two canonical tallies of disjoint customer sets merge
+/// by adding ([`VariantTally::add`]).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub(crate) struct VariantTally {
     /// Event names, sorted and unique.
@@ -473,18 +474,10 @@ impl VariantTally {
                 all.push((seq, *n));
             }
         }
-        all.sort_unstable();
-        let mut variants: Vec<(Vec<u32>, u64)> = Vec::with_capacity(all.len());
-        for (seq, n) in all {
-            match variants.last_mut() {
-                Some((last, m)) if *last == seq => *m = m.saturating_add(n),
-                _ => variants.push((seq, n)),
-            }
-        }
         *self = Self {
             names,
             customers: self.customers.saturating_add(other.customers),
-            variants,
+            variants: sum_sorted(all),
         };
     }
 
@@ -565,7 +558,7 @@ impl VariantTally {
             }
         }
         let (names, map) = restrict(&self.names, &used);
-        let mut variants: Vec<(Vec<u32>, u64)> = self
+        let variants = self
             .variants
             .into_iter()
             .map(|(mut seq, n)| {
@@ -575,11 +568,10 @@ impl VariantTally {
                 (seq, n)
             })
             .collect();
-        variants.sort_unstable();
         Self {
             names,
             customers: self.customers,
-            variants,
+            variants: sum_sorted(variants),
         }
     }
 }
@@ -678,8 +670,8 @@ pub(crate) struct FlowTally {
 }
 
 /// Sorts `(key, count)` pairs by key and adds the counts of equal keys.
-fn sum_sorted<K: Ord + Copy>(mut items: Vec<(K, u64)>) -> Vec<(K, u64)> {
-    items.sort_unstable_by_key(|&(k, _)| k);
+fn sum_sorted<K: Ord>(mut items: Vec<(K, u64)>) -> Vec<(K, u64)> {
+    items.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut out: Vec<(K, u64)> = Vec::with_capacity(items.len());
     for (k, n) in items {
         match out.last_mut() {

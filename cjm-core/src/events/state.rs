@@ -1174,15 +1174,20 @@ impl FlowCounts {
 
     /// The flows of everything merged, nodes with a smaller share of their depth than
     /// `min_share` folded into `(other)` (`None` for the identity).
-    #[must_use]
-    pub fn finish(&self, min_share: f64) -> Option<Flows> {
-        self.shape.map(|(steps, collapse_repeats)| {
-            self.tally.finish(&FlowOptions {
-                steps,
-                min_share,
-                collapse_repeats,
-            })
-        })
+    ///
+    /// # Errors
+    /// `invalid_option` for a `min_share` outside 0–1 (or NaN), as [`FlowOptions::check`].
+    pub fn finish(&self, min_share: f64) -> Result<Option<Flows>> {
+        let Some((steps, collapse_repeats)) = self.shape else {
+            return Ok(None);
+        };
+        let options = FlowOptions {
+            steps,
+            min_share,
+            collapse_repeats,
+        };
+        options.check()?;
+        Ok(Some(self.tally.finish(&options)))
     }
 }
 
