@@ -34,7 +34,8 @@ fn bench(c: &mut Criterion) {
     // ingest alone, without the synthesis.
     let mut rows: Vec<_> = log.iter().collect();
     rows.sort_by_key(|e| (e.timestamp, e.row));
-    let customer: Vec<Option<&str>> = rows.iter().map(|e| Some(e.customer)).collect();
+    let customer_ids: Vec<String> = rows.iter().map(|e| e.customer.to_string()).collect();
+    let customer: Vec<Option<&str>> = customer_ids.iter().map(|c| Some(c.as_str())).collect();
     let timestamp: Vec<Option<i64>> = rows.iter().map(|e| Some(e.timestamp)).collect();
     let event: Vec<Option<&str>> = rows.iter().map(|e| Some(e.event)).collect();
     let channel: Vec<Option<&str>> = rows.iter().map(|e| e.channel).collect();
@@ -83,5 +84,149 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// A log shaped like a real export, not like our generator: random 64-bit customer ids,
+/// ~10 events each, rows in global time order (customers interleave), timestamps in
+/// microseconds, `event` and `channel` dictionary-encoded (as Arrow and Parquet give
+/// them). `CJM_BENCH_EVENTS` sets the size (default 1,000,000).
+struct Export {
+    ids: Vec<i64>,
+    ts: Vec<i64>,
+    event_keys: Vec<i32>,
+    channel_keys: Vec<i32>,
+    events: Vec<Option<&'static str>>,
+    channels: Vec<Option<&'static str>>,
+}
+
+/// splitmix64: a seeded generator without a dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+fn export(events: usize) -> Export {
+    const EVENTS: [&str; 12] = [
+        "session_start", "page_view", "search", "view_item", "add_to_cart", "remove_from_cart",
+        "begin_checkout", "add_payment_info", "purchase", "login", "signup", "newsletter",
+    ];
+    const CHANNELS: [&str; 7] = ["direct", "organic", "paid_search", "email", "social", "referral", "display"];
+    let customers = (events / 10).max(1);
+    let mut rng = Rng(42);
+    let ids: Vec<i64> = (0..customers).map(|_| rng.next() as i64).collect();
+    let span = 90 * 86_400 * 1_000_000i64;
+    let mut rows: Vec<(i64, i64, i32, i32)> = (0..events)
+        .map(|_| {
+            let c = rng.below(customers as u64) as usize;
+            let t = 1_700_000_000_000_000 + (rng.below(span as u64) as i64);
+            // A skewed event mix; purchases are rare.
+            let r = rng.below(100);
+            let e = match r {
+                0..=19 => 0,
+                20..=49 => 1,
+                50..=59 => 2,
+                60..=74 => 3,
+                75..=82 => 4,
+                83..=85 => 5,
+                86..=90 => 6,
+                91..=93 => 7,
+                94..=95 => 8,
+                96..=97 => 9,
+                98 => 10,
+                _ => 11,
+            };
+            let ch = (rng.below(7) as i32).min(rng.below(7) as i32);
+            (t, ids[c], e, ch)
+        })
+        .collect();
+    rows.sort_unstable_by_key(|r| r.0);
+    Export {
+        ids: rows.iter().map(|r| r.1).collect(),
+        ts: rows.iter().map(|r| r.0).collect(),
+        event_keys: rows.iter().map(|r| r.2).collect(),
+        channel_keys: rows.iter().map(|r| r.3).collect(),
+        events: EVENTS.iter().map(|&s| Some(s)).collect(),
+        channels: CHANNELS.iter().map(|&s| Some(s)).collect(),
+    }
+}
+
+fn bench_export(c: &mut Criterion) {
+    use cjm_core::attribution::{PathCounts, PathOptions};
+    use cjm_core::events::columns::{ColumnBatch, I64Col, IdCol, Keys, StrArray, StrCol, TimeCol, Utf8};
+    let n: usize = std::env::var("CJM_BENCH_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let data = export(n);
+    let dict = |keys: &'static [i32], values: &'static [Option<&'static str>]| StrCol::Dict {
+        keys: Keys::I32(keys),
+        validity: None,
+        values: StrArray {
+            values: Utf8::Strs(values),
+            validity: None,
+        },
+    };
+    let data: &'static Export = Box::leak(Box::new(data));
+    let batch = ColumnBatch {
+        customer: vec![IdCol::Int(I64Col {
+            values: &data.ids,
+            validity: None,
+        })],
+        timestamp: TimeCol::Ticks {
+            values: I64Col {
+                values: &data.ts,
+                validity: None,
+            },
+            unit: TimeUnit::Microseconds,
+        },
+        event: dict(&data.event_keys, &data.events),
+        channel: Some(dict(&data.channel_keys, &data.channels)),
+        session: None,
+        value: None,
+        consent: None,
+        extra: Vec::new(),
+        row: None,
+    };
+    let build = || {
+        let mut b = EventLogBuilder::new(IngestOptions::default());
+        b.push_batch(&batch).unwrap();
+        b.finish().0
+    };
+    let log = build();
+    eprintln!(
+        "export-shaped log: {} events, {} customers",
+        log.len(),
+        log.customers().len()
+    );
+    let mut g = c.benchmark_group("export_shape");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(n as u64));
+    g.bench_function("ingest_int_ids_dictionaries", |b| b.iter(|| black_box(build().len())));
+    let funnel = Funnel::events(&["session_start", "view_item", "add_to_cart", "begin_checkout", "purchase"]);
+    g.bench_function("funnel_5_steps", |b| {
+        b.iter(|| black_box(funnel.run(&log, None).unwrap()));
+    });
+    let paths = PathOptions {
+        conversion_events: vec!["purchase".to_owned()],
+        ..PathOptions::default()
+    };
+    g.bench_function("attribution_paths", |b| {
+        b.iter(|| black_box(PathCounts::from_log(&log, None, &paths).unwrap().len()));
+    });
+    g.bench_function("directly_follows", |b| {
+        b.iter(|| black_box(log.directly_follows(&DirectlyFollowsOptions::default())));
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench, bench_export);
 criterion_main!(benches);

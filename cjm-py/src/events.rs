@@ -15,17 +15,25 @@ use std::sync::Arc;
 
 use arrow_array::builder::{Float64Builder, StringBuilder, TimestampMillisecondBuilder};
 use arrow_array::cast::AsArray;
-use arrow_array::types::{Float64Type, Int64Type};
+use arrow_array::types::{
+    Float64Type, Int16Type, Int32Type, Int64Type, Int8Type, UInt16Type, UInt32Type, UInt64Type,
+    UInt8Type,
+};
 use arrow_array::{
-    Array, ArrayRef, BooleanArray, Float64Array, Int64Array, LargeStringArray, RecordBatch,
-    RecordBatchReader, StringArray, StringViewArray,
+    Array, ArrayRef, BooleanArray, DictionaryArray, Float64Array, GenericStringArray,
+    Int64Array, LargeStringArray, OffsetSizeTrait, RecordBatch, RecordBatchReader,
+    StringArray,
+};
+use arrow_buffer::NullBuffer;
+use cjm_core::events::columns::{
+    Bitmap, BoolCol, ColumnBatch, F64Col, I64Col, IdCol, Keys, StrArray, StrCol, TimeCol, Utf8,
 };
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use cjm_core::events::synth::{for_each_event, SynthOptions};
 use cjm_core::events::{
     ColumnMapping, ConsentRule, DirectlyFollowsOptions, DriverOptions, EventLog, EventLogBuilder,
     Exclusion, FlowOptions, Funnel, FunnelOptions, IngestOptions, IngestReport,
-    JourneyStateOptions, Preset, Pseudonymiser, RawEvent, StepSpec, TimeUnit, TimeValue,
+    JourneyStateOptions, Preset, Pseudonymiser, StepSpec, TimeUnit,
     TimestampFormat, VariantOptions,
 };
 use pyo3::exceptions::PyTypeError;
@@ -176,23 +184,13 @@ pub(crate) fn builder(
 // ---------------------------------------------------------------------------------------
 // Arrow columns
 
-/// A string column of one batch.
+/// A string column of one batch, in a layout the core reads in place.
 enum Strs {
     Utf8(StringArray),
     Large(LargeStringArray),
-    View(StringViewArray),
-    Null,
-}
-
-impl Strs {
-    fn get(&self, i: usize) -> Option<&str> {
-        match self {
-            Self::Utf8(a) => (!a.is_null(i)).then(|| a.value(i)),
-            Self::Large(a) => (!a.is_null(i)).then(|| a.value(i)),
-            Self::View(a) => (!a.is_null(i)).then(|| a.value(i)),
-            Self::Null => None,
-        }
-    }
+    /// A dictionary array whose values are `Utf8` or `LargeUtf8`.
+    Dict(ArrayRef),
+    Null(usize),
 }
 
 fn wrong_type(name: &str, found: &DataType, wanted: &str) -> PyErr {
@@ -202,19 +200,147 @@ fn wrong_type(name: &str, found: &DataType, wanted: &str) -> PyErr {
     )
 }
 
-fn strs(name: &str, array: &ArrayRef) -> PyResult<Strs> {
-    Ok(match array.data_type() {
-        DataType::Utf8 => Strs::Utf8(array.as_string::<i32>().clone()),
-        DataType::LargeUtf8 => Strs::Large(array.as_string::<i64>().clone()),
-        DataType::Utf8View => Strs::View(array.as_string_view().clone()),
-        DataType::Null => Strs::Null,
-        t if t.is_integer() || matches!(t, DataType::Dictionary(_, _)) => {
-            let cast = arrow_cast::cast(array, &DataType::Utf8)
-                .map_err(|e| wrong_type(name, t, &format!("strings ({e})")))?;
-            Strs::Utf8(cast.as_string::<i32>().clone())
-        }
-        t => return Err(wrong_type(name, t, "strings")),
+fn bitmap(nulls: Option<&NullBuffer>) -> Option<Bitmap<'_>> {
+    nulls.map(|n| Bitmap {
+        bits: n.inner().values(),
+        offset: n.inner().offset(),
     })
+}
+
+/// Arrow's two string offset widths, as the core's [`Utf8`] layouts.
+trait Offsets: OffsetSizeTrait {
+    fn utf8<'a>(offsets: &'a [Self], data: &'a [u8]) -> Utf8<'a>;
+}
+
+impl Offsets for i32 {
+    fn utf8<'a>(offsets: &'a [Self], data: &'a [u8]) -> Utf8<'a> {
+        Utf8::Offsets32 { offsets, data }
+    }
+}
+
+impl Offsets for i64 {
+    fn utf8<'a>(offsets: &'a [Self], data: &'a [u8]) -> Utf8<'a> {
+        Utf8::Offsets64 { offsets, data }
+    }
+}
+
+fn str_array<O: Offsets>(a: &GenericStringArray<O>) -> StrArray<'_> {
+    StrArray {
+        values: O::utf8(a.value_offsets(), a.values().as_slice()),
+        validity: bitmap(a.nulls()),
+    }
+}
+
+fn plain(values: &ArrayRef) -> Option<StrArray<'_>> {
+    match values.data_type() {
+        DataType::Utf8 => Some(str_array(values.as_string::<i32>())),
+        DataType::LargeUtf8 => Some(str_array(values.as_string::<i64>())),
+        _ => None,
+    }
+}
+
+macro_rules! dict_keys {
+    ($array:expr, $($t:ty => $v:ident),*) => {{
+        let a: &ArrayRef = $array;
+        let mut out = None;
+        $(
+            if out.is_none() {
+                if let Some(d) = a.as_any().downcast_ref::<DictionaryArray<$t>>() {
+                    out = Some((Keys::$v(d.keys().values()), bitmap(d.keys().nulls()), d.values()));
+                }
+            }
+        )*
+        out
+    }};
+}
+
+impl Strs {
+    fn of(name: &str, array: &ArrayRef) -> PyResult<Self> {
+        let cast = |to: &DataType| {
+            arrow_cast::cast(array, to).map_err(|e| {
+                wrong_type(name, array.data_type(), &format!("strings ({e})"))
+            })
+        };
+        Ok(match array.data_type() {
+            DataType::Utf8 => Self::Utf8(array.as_string::<i32>().clone()),
+            DataType::LargeUtf8 => Self::Large(array.as_string::<i64>().clone()),
+            DataType::Utf8View => Self::Large(cast(&DataType::LargeUtf8)?.as_string::<i64>().clone()),
+            DataType::Null => Self::Null(array.len()),
+            DataType::Dictionary(_, v) if matches!(**v, DataType::Utf8 | DataType::LargeUtf8) => {
+                Self::Dict(array.clone())
+            }
+            DataType::Dictionary(k, _) => Self::Dict(cast(&DataType::Dictionary(
+                k.clone(),
+                Box::new(DataType::LargeUtf8),
+            ))?),
+            t if t.is_integer() => Self::Utf8(cast(&DataType::Utf8)?.as_string::<i32>().clone()),
+            t => return Err(wrong_type(name, t, "strings")),
+        })
+    }
+
+    fn view(&self) -> StrCol<'_> {
+        match self {
+            Self::Utf8(a) => StrCol::Plain(str_array(a)),
+            Self::Large(a) => StrCol::Plain(str_array(a)),
+            Self::Null(n) => StrCol::Null(*n),
+            Self::Dict(a) => {
+                let parts = dict_keys!(a,
+                    Int8Type => I8, Int16Type => I16, Int32Type => I32, Int64Type => I64,
+                    UInt8Type => U8, UInt16Type => U16, UInt32Type => U32, UInt64Type => U64);
+                match parts.and_then(|(keys, validity, values)| {
+                    plain(values).map(|values| StrCol::Dict {
+                        keys,
+                        validity,
+                        values,
+                    })
+                }) {
+                    Some(col) => col,
+                    // `of` only keeps dictionaries of strings with integer keys.
+                    None => StrCol::Null(a.len()),
+                }
+            }
+        }
+    }
+}
+
+/// A customer column: integers stay integers.
+enum Ids {
+    Int(Int64Array),
+    Str(Strs),
+}
+
+impl Ids {
+    fn of(name: &str, array: &ArrayRef) -> PyResult<Self> {
+        let t = array.data_type();
+        if t.is_integer() {
+            // UInt64 ids above i64::MAX do not fit: they are read as text instead.
+            if let Ok(ints) = arrow_cast::cast_with_options(
+                array,
+                &DataType::Int64,
+                &arrow_cast::CastOptions {
+                    safe: false,
+                    ..Default::default()
+                },
+            ) {
+                return Ok(Self::Int(ints.as_primitive::<Int64Type>().clone()));
+            }
+        }
+        Strs::of(name, array).map(Self::Str)
+    }
+
+    fn view(&self) -> IdCol<'_> {
+        match self {
+            Self::Int(a) => IdCol::Int(ints(a)),
+            Self::Str(s) => IdCol::Str(s.view()),
+        }
+    }
+}
+
+fn ints(a: &Int64Array) -> I64Col<'_> {
+    I64Col {
+        values: a.values(),
+        validity: bitmap(a.nulls()),
+    }
 }
 
 /// How the timestamp column is read, decided once from the schema.
@@ -275,25 +401,14 @@ pub(crate) fn ts_kind(
 }
 
 enum Times {
-    Ticks(Int64Array),
+    Ticks(Int64Array, TimeUnit),
     Text(Strs),
-    Null,
+    Null(usize),
 }
 
-impl Times {
-    fn get(&self, i: usize) -> TimeValue<'_> {
-        match self {
-            Self::Ticks(a) if a.is_null(i) => TimeValue::Missing,
-            Self::Ticks(a) => TimeValue::Ticks(a.value(i)),
-            Self::Text(s) => s.get(i).map_or(TimeValue::Missing, TimeValue::Text),
-            Self::Null => TimeValue::Missing,
-        }
-    }
-}
-
-/// The columns of one batch, ready to be read row by row.
+/// The columns of one batch, held as Arrow arrays and lent to the core as slices.
 pub(crate) struct BatchColumns {
-    customer: Vec<Strs>,
+    customer: Vec<Ids>,
     timestamp: Times,
     event: Strs,
     channel: Option<Strs>,
@@ -318,18 +433,18 @@ impl BatchColumns {
         kind: TsKind,
         extra: &[String],
     ) -> PyResult<Self> {
-        let strings = |name: &str| strs(name, column(batch, name)?);
+        let strings = |name: &str| Strs::of(name, column(batch, name)?);
         let opt = |name: &Option<String>| name.as_deref().map(strings).transpose();
         let ts = column(batch, &m.timestamp)?;
         let timestamp = match kind {
-            TsKind::Ticks(_) => {
+            TsKind::Ticks(unit) => {
                 let ints = arrow_cast::cast(ts, &DataType::Int64).map_err(|e| {
                     wrong_type(&m.timestamp, ts.data_type(), &format!("integers ({e})"))
                 })?;
-                Times::Ticks(ints.as_primitive::<Int64Type>().clone())
+                Times::Ticks(ints.as_primitive::<Int64Type>().clone(), unit)
             }
             TsKind::Text => Times::Text(strings(&m.timestamp)?),
-            TsKind::Null => Times::Null,
+            TsKind::Null => Times::Null(ts.len()),
         };
         let value = match &m.value {
             None => None,
@@ -359,7 +474,7 @@ impl BatchColumns {
             customer: m
                 .customer
                 .iter()
-                .map(|c| strings(c))
+                .map(|c| Ids::of(c, column(batch, c)?))
                 .collect::<PyResult<_>>()?,
             timestamp,
             event: strings(&m.event)?,
@@ -380,39 +495,41 @@ impl BatchColumns {
         self
     }
 
-    /// Pushes every row of the batch into the builder.
-    pub(crate) fn push_all(&self, rows: usize, b: &mut EventLogBuilder) -> cjm_core::Result<()> {
-        let mut extra: Vec<Option<&str>> = Vec::with_capacity(self.extra.len());
-        for i in 0..rows {
-            extra.clear();
-            extra.extend(self.extra.iter().map(|e| e.get(i)));
-            let row = RawEvent {
-                customer: self
-                    .customer
-                    .iter()
-                    .find_map(|c| c.get(i).filter(|s| !s.is_empty())),
-                timestamp: self.timestamp.get(i),
-                event: self.event.get(i),
-                channel: self.channel.as_ref().and_then(|c| c.get(i)),
-                session: self.session.as_ref().and_then(|c| c.get(i)),
-                value: self
-                    .value
-                    .as_ref()
-                    .and_then(|v| (!v.is_null(i)).then(|| v.value(i))),
-                consent: self
-                    .consent
-                    .as_ref()
-                    .and_then(|v| (!v.is_null(i)).then(|| v.value(i))),
-                extra: &extra,
-                row: self
-                    .order
-                    .as_ref()
-                    .and_then(|k| (!k.is_null(i)).then(|| k.value(i)))
-                    .and_then(|k| u64::try_from(k).ok()),
-            };
-            b.push(&row)?;
+    /// The batch as the core's borrowed columns.
+    fn view(&self) -> ColumnBatch<'_> {
+        ColumnBatch {
+            customer: self.customer.iter().map(Ids::view).collect(),
+            timestamp: match &self.timestamp {
+                Times::Ticks(a, unit) => TimeCol::Ticks {
+                    values: ints(a),
+                    unit: *unit,
+                },
+                Times::Text(s) => TimeCol::Text(s.view()),
+                Times::Null(n) => TimeCol::Null(*n),
+            },
+            event: self.event.view(),
+            channel: self.channel.as_ref().map(Strs::view),
+            session: self.session.as_ref().map(Strs::view),
+            value: self.value.as_ref().map(|v| F64Col {
+                values: v.values(),
+                validity: bitmap(v.nulls()),
+            }),
+            consent: self.consent.as_ref().map(|c| BoolCol {
+                values: Bitmap {
+                    bits: c.values().values(),
+                    offset: c.values().offset(),
+                },
+                validity: bitmap(c.nulls()),
+                len: c.len(),
+            }),
+            extra: self.extra.iter().map(Strs::view).collect(),
+            row: self.order.as_ref().map(ints),
         }
-        Ok(())
+    }
+
+    /// Pushes every row of the batch into the builder, column at a time.
+    pub(crate) fn push_all(&self, b: &mut EventLogBuilder) -> cjm_core::Result<()> {
+        b.push_batch(&self.view())
     }
 }
 
@@ -428,10 +545,7 @@ fn ingest(
     for batch in reader {
         let batch = batch.map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("{e}")))?;
         let columns = BatchColumns::of(&batch, m, kind, extra)?;
-        b.reserve(batch.num_rows());
-        columns
-            .push_all(batch.num_rows(), &mut b)
-            .map_err(core_err)?;
+        columns.push_all(&mut b).map_err(core_err)?;
         if let Some(bar) = progress {
             Python::attach(|py| bar.call_method1(py, "update", (batch.num_rows(),)))?;
         }

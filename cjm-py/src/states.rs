@@ -157,7 +157,7 @@ fn read_log(
                 cols = cols.with_order_keys(order_keys(&batch, name)?);
             }
             b.reserve(batch.num_rows());
-            cols.push_all(batch.num_rows(), &mut b).map_err(core_err)?;
+            cols.push_all(&mut b).map_err(core_err)?;
         }
         Ok(b.finish().0)
     })

@@ -272,21 +272,25 @@ impl PathTable {
     }
 }
 
-/// One customer's journey as extracted from the log.
-pub(crate) struct Journey {
-    pub(crate) channels: Vec<String>,
+/// One customer's journey as extracted from the log: touches as codes into the label
+/// dictionary handed with it (borrowed from reused buffers).
+pub(crate) struct Journey<'a> {
+    pub(crate) channels: &'a [u32],
     /// Nanoseconds from each touch to the conversion (or to the last touch).
-    pub(crate) deltas: Vec<i64>,
+    pub(crate) deltas: &'a [i64],
     pub(crate) converted: bool,
     pub(crate) value: f64,
 }
 
-/// Extracts every customer's journey from a log.
-pub(crate) fn journeys(
+/// Visits every customer's journey of a log with `f(labels, journey)`, where `labels`
+/// names the touch codes. Works on the log's integer codes: no string is compared,
+/// hashed or allocated per event.
+pub(crate) fn for_each_journey(
     log: &EventLog,
     journey: Option<&ValidJourney>,
     options: &PathOptions,
-) -> Result<Vec<Journey>> {
+    mut f: impl FnMut(&[String], Journey<'_>),
+) -> Result<()> {
     let invalid = |message: &str| Error::Input {
         code: "invalid_option",
         row: None,
@@ -316,80 +320,99 @@ pub(crate) fn journeys(
         .iter()
         .map(String::as_str)
         .collect();
-    let tp_of: HashMap<&str, &str> = match options.touch {
+    let is_conv: Vec<bool> = log.names.iter().map(|n| conv.contains(n.as_str())).collect();
+    const NO_LABEL: u32 = u32::MAX;
+    // The label code of each event, by event code, or per event from the channel column.
+    let (labels, by_event): (Vec<String>, Option<Vec<u32>>) = match options.touch {
+        TouchKind::Channel => (log.channel.dict.clone(), None),
+        TouchKind::Event => (
+            log.names.clone(),
+            Some((0..u32::try_from(log.names.len()).unwrap_or(0)).collect()),
+        ),
         TouchKind::Touchpoint => {
             let j = journey.ok_or_else(|| invalid("touchpoint paths need the journey"))?;
-            let mut m = HashMap::new();
-            for t in &j.journey().touchpoints {
+            let mut first: HashMap<&str, usize> = HashMap::new();
+            for (k, t) in j.journey().touchpoints.iter().enumerate() {
                 for e in &t.events {
-                    m.entry(e.as_str()).or_insert(t.id.as_str());
+                    first.entry(e.as_str()).or_insert(k);
                 }
             }
-            m
+            let labels: Vec<String> = j.journey().touchpoints.iter().map(|t| t.id.clone()).collect();
+            let codes = log
+                .names
+                .iter()
+                .map(|n| {
+                    first
+                        .get(n.as_str())
+                        .and_then(|&k| u32::try_from(k).ok())
+                        .unwrap_or(NO_LABEL)
+                })
+                .collect();
+            (labels, Some(codes))
         }
-        _ => HashMap::new(),
     };
-    let mut out = Vec::new();
-    let mut current: Option<&str> = None;
-    let mut touches: Vec<(String, i64)> = Vec::new();
-    let mut conversion: Option<(i64, f64)> = None;
-    let mut flush = |touches: &mut Vec<(String, i64)>, conversion: &mut Option<(i64, f64)>| {
-        let conv = conversion.take();
-        let end = match conv {
-            Some((t, _)) => Some(t),
-            None => touches.last().map(|(_, t)| *t),
+    let label_ok: Vec<bool> = labels.iter().map(|l| !l.is_empty()).collect();
+    let mut touches: Vec<(u32, i64)> = Vec::new();
+    let mut channels: Vec<u32> = Vec::new();
+    let mut deltas: Vec<i64> = Vec::new();
+    for c in 0..log.customers.len() {
+        let range = log.customer_range(c);
+        let ts = log.ts.get(range.clone()).unwrap_or(&[]);
+        let ev = log.event.get(range.clone()).unwrap_or(&[]);
+        let ch = log.channel.ids.get(range).unwrap_or(&[]);
+        touches.clear();
+        let mut conversion: Option<(i64, f64)> = None;
+        for (k, (&t, &e)) in ts.iter().zip(ev).enumerate() {
+            if is_conv.get(e as usize).copied().unwrap_or(false) {
+                let i = log.customer_range(c).start + k;
+                let value = log.value.get(i).copied().filter(|v| !v.is_nan());
+                conversion = Some((t, value.unwrap_or(0.0)));
+                break;
+            }
+            let label = match &by_event {
+                None => ch.get(k).copied().unwrap_or(NO_LABEL),
+                Some(codes) => codes.get(e as usize).copied().unwrap_or(NO_LABEL),
+            };
+            if label_ok.get(label as usize).copied().unwrap_or(false) {
+                touches.push((label, t));
+            }
+        }
+        let end = match conversion {
+            Some((t, _)) => t,
+            None => match touches.last() {
+                Some(&(_, t)) => t,
+                None => continue,
+            },
         };
-        let Some(end) = end else {
-            touches.clear();
-            return;
-        };
-        let mut channels = Vec::new();
-        let mut deltas = Vec::new();
-        for (c, t) in touches.drain(..) {
+        channels.clear();
+        deltas.clear();
+        for &(label, t) in &touches {
             let d = end.saturating_sub(t);
             if lookback.is_some_and(|l| d > l) {
                 continue;
             }
-            channels.push(c);
+            if options.collapse_repeats && channels.last() == Some(&label) {
+                // A collapsed run keeps the time of its last touch.
+                if let Some(last) = deltas.last_mut() {
+                    *last = d;
+                }
+                continue;
+            }
+            channels.push(label);
             deltas.push(d);
         }
-        let (channels, deltas) = if options.collapse_repeats {
-            let (c, d) = collapse(channels, Some(deltas));
-            (c, d.unwrap_or_default())
-        } else {
-            (channels, deltas)
-        };
-        if channels.is_empty() && conv.is_none() {
-            return;
-        }
-        out.push(Journey {
-            channels,
-            deltas,
-            converted: conv.is_some(),
-            value: conv.map_or(0.0, |(_, v)| v),
-        });
-    };
-    for e in log.iter() {
-        if current != Some(e.customer) {
-            flush(&mut touches, &mut conversion);
-            current = Some(e.customer);
-        }
-        if conversion.is_some() {
+        if channels.is_empty() && conversion.is_none() {
             continue;
         }
-        if conv.contains(e.event) {
-            conversion = Some((e.timestamp, e.value.unwrap_or(0.0)));
-            continue;
-        }
-        let label = match options.touch {
-            TouchKind::Channel => e.channel,
-            TouchKind::Event => Some(e.event),
-            TouchKind::Touchpoint => tp_of.get(e.event).copied(),
-        };
-        if let Some(label) = label.filter(|l| !l.is_empty()) {
-            touches.push((label.to_owned(), e.timestamp));
-        }
+        f(
+            &labels,
+            Journey {
+                channels: &channels,
+                deltas: &deltas,
+                converted: conversion.is_some(),
+                value: conversion.map_or(0.0, |(_, v)| v),
+            },
+        );
     }
-    flush(&mut touches, &mut conversion);
-    Ok(out)
+    Ok(())
 }

@@ -19,7 +19,8 @@
 //! never panics.
 
 use super::markov::{self, State};
-use super::paths::{journeys, PathOptions, PathRow, PathTable};
+use super::paths::{for_each_journey, PathOptions, PathRow, PathTable};
+use rustc_hash::FxHashMap;
 use crate::definition::Definition;
 use crate::error::{Error, Result};
 use crate::events::{EventLog, Mergeable};
@@ -101,24 +102,55 @@ impl PathCounts {
         journey: Option<&ValidJourney>,
         options: &PathOptions,
     ) -> Result<Self> {
-        let mut paths: BTreeMap<(Vec<String>, Vec<i64>), Counts> = BTreeMap::new();
-        for j in journeys(log, journey, options)? {
-            let value = to_fixed(j.value).ok_or_else(|| Error::Input {
-                code: "out_of_range",
-                row: None,
-                message: format!("conversion value `{}` is too large", j.value),
-            })?;
-            let deltas = if options.keep_times && j.converted {
-                j.deltas
-            } else {
-                Vec::new()
+        // Aggregated on label codes first (one hash per journey, an allocation per
+        // distinct key), then named once per distinct key.
+        let mut untimed: FxHashMap<Vec<u32>, Counts> = FxHashMap::default();
+        let mut timed: FxHashMap<(Vec<u32>, Vec<i64>), Counts> = FxHashMap::default();
+        let mut labels: Vec<String> = Vec::new();
+        let mut bad_value: Option<f64> = None;
+        for_each_journey(log, journey, options, |names, j| {
+            if labels.is_empty() && !names.is_empty() {
+                labels = names.to_vec();
+            }
+            let Some(value) = to_fixed(j.value) else {
+                bad_value.get_or_insert(j.value);
+                return;
             };
             let c = Counts {
                 conversions: u64::from(j.converted),
                 nulls: u64::from(!j.converted),
                 value,
             };
-            paths.entry((j.channels, deltas)).or_default().add(&c);
+            if options.keep_times && j.converted && !j.deltas.is_empty() {
+                timed
+                    .entry((j.channels.to_vec(), j.deltas.to_vec()))
+                    .or_default()
+                    .add(&c);
+            } else if let Some(counts) = untimed.get_mut(j.channels) {
+                counts.add(&c);
+            } else {
+                untimed.insert(j.channels.to_vec(), c);
+            }
+        })?;
+        if let Some(v) = bad_value {
+            return Err(Error::Input {
+                code: "out_of_range",
+                row: None,
+                message: format!("conversion value `{v}` is too large"),
+            });
+        }
+        let name = |codes: &[u32]| -> Vec<String> {
+            codes
+                .iter()
+                .map(|&k| labels.get(k as usize).cloned().unwrap_or_default())
+                .collect()
+        };
+        let mut paths: BTreeMap<(Vec<String>, Vec<i64>), Counts> = BTreeMap::new();
+        for (codes, c) in untimed {
+            paths.entry((name(&codes), Vec::new())).or_default().add(&c);
+        }
+        for ((codes, deltas), c) in timed {
+            paths.entry((name(&codes), deltas)).or_default().add(&c);
         }
         Ok(Self {
             hash: Definition::new("attribution_paths", options).hash,

@@ -606,7 +606,7 @@ pub(crate) fn journey_states(
         }
         let stage_id = |s: Option<usize>| s.and_then(|s| j.stages.get(s)).map(|s| s.id.clone());
         rows.push(CustomerState {
-            customer: seqs.customers.get(c).cloned().unwrap_or_default(),
+            customer: seqs.customers.name(c).unwrap_or_default(),
             current_stage: stage_id(current),
             deepest_stage: stage_id(deepest),
             last_touchpoint: last_tp

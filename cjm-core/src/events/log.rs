@@ -1,5 +1,8 @@
 //! The event log: columnar, interned, sorted once; and its ingest report.
 
+use super::columns::{
+    Bitmap, BoolCol, ColumnBatch, F64Col, I64Col, IdCol, StrCol, TimeCol,
+};
 use super::time::{parse_iso8601, TimeUnit};
 use crate::error::{Error, Result};
 use crate::validate::ValidJourney;
@@ -306,6 +309,14 @@ impl Interner {
         }
     }
 
+    /// The id of UTF-8 bytes; empty or invalid UTF-8 is [`NONE`].
+    fn bytes(&mut self, b: &[u8]) -> u32 {
+        match std::str::from_utf8(b) {
+            Ok(s) if !s.is_empty() => self.id(s),
+            _ => NONE,
+        }
+    }
+
     /// Sorted dictionary and the remap old id → new id.
     fn finish(self) -> (Vec<String>, Vec<u32>) {
         sort_dict(self.strings.into_iter().map(String::from).collect())
@@ -315,7 +326,7 @@ impl Interner {
 /// Sorts a dictionary, merging equal strings; returns it and the remap old → new.
 pub(crate) fn sort_dict(strings: Vec<String>) -> (Vec<String>, Vec<u32>) {
     let mut order: Vec<usize> = (0..strings.len()).collect();
-    order.sort_by(|&a, &b| strings.get(a).cmp(&strings.get(b)));
+    order.sort_unstable_by(|&a, &b| strings.get(a).cmp(&strings.get(b)));
     let mut remap = vec![0u32; strings.len()];
     let mut dict: Vec<String> = Vec::with_capacity(strings.len());
     for i in order {
@@ -330,25 +341,219 @@ pub(crate) fn sort_dict(strings: Vec<String>) -> (Vec<String>, Vec<u32>) {
     (dict, remap)
 }
 
-/// The rows in log order: by customer, then time, then row index.
+/// The customer ids of a builder, dense in first-seen order: integers while every id
+/// given was an integer, strings from the first string id on.
+#[derive(Debug)]
+enum CustomerKeys {
+    Int {
+        map: FxHashMap<i64, u32>,
+        ids: Vec<i64>,
+    },
+    Str(Interner),
+}
+
+impl Default for CustomerKeys {
+    fn default() -> Self {
+        Self::Int {
+            map: FxHashMap::default(),
+            ids: Vec::new(),
+        }
+    }
+}
+
+impl CustomerKeys {
+    /// The string interner, converting integer ids seen so far (same dense ids).
+    fn strings(&mut self) -> &mut Interner {
+        if let Self::Int { ids, .. } = self {
+            let mut interner = Interner::default();
+            for id in ids.iter() {
+                interner.id(&id.to_string());
+            }
+            *self = Self::Str(interner);
+        }
+        match self {
+            Self::Str(interner) => interner,
+            Self::Int { .. } => unreachable_strings(),
+        }
+    }
+
+    fn int(&mut self, id: i64) -> u32 {
+        match self {
+            Self::Int { map, ids } => *map.entry(id).or_insert_with(|| {
+                let dense = u32::try_from(ids.len()).unwrap_or(NONE - 1);
+                ids.push(id);
+                dense
+            }),
+            Self::Str(interner) => interner.id(&id.to_string()),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Self::Int { ids, .. } => ids.len(),
+            Self::Str(interner) => interner.strings.len(),
+        }
+    }
+
+    /// The sorted ids (pseudonymised ones as strings) and the remap dense → sorted.
+    fn finish(self, pseudonymiser: Option<&Pseudonymiser>) -> (CustomerIds, Vec<u32>) {
+        match (self, pseudonymiser) {
+            (Self::Int { ids, .. }, None) => {
+                let mut order: Vec<u32> = (0..u32::try_from(ids.len()).unwrap_or(NONE)).collect();
+                order.sort_unstable_by_key(|&d| ids.get(d as usize).copied().unwrap_or(0));
+                let mut remap = vec![0u32; ids.len()];
+                let mut sorted = Vec::with_capacity(ids.len());
+                for (rank, &d) in order.iter().enumerate() {
+                    sorted.push(ids.get(d as usize).copied().unwrap_or(0));
+                    if let Some(slot) = remap.get_mut(d as usize) {
+                        *slot = u32::try_from(rank).unwrap_or(NONE - 1);
+                    }
+                }
+                (CustomerIds::Int(sorted), remap)
+            }
+            (Self::Int { ids, .. }, Some(p)) => {
+                let (dict, remap) = sort_dict(ids.iter().map(|id| p.pseudonym(&id.to_string())).collect());
+                (CustomerIds::Str(dict), remap)
+            }
+            (Self::Str(interner), p) => {
+                let (dict, remap) = sort_dict(
+                    interner
+                        .strings
+                        .into_iter()
+                        .map(|s| match p {
+                            Some(p) => p.pseudonym(&s),
+                            None => String::from(s),
+                        })
+                        .collect(),
+                );
+                (CustomerIds::Str(dict), remap)
+            }
+        }
+    }
+}
+
+#[cold]
+fn unreachable_strings() -> ! {
+    // `strings` has just replaced `Int` by `Str`.
+    std::process::abort()
+}
+
+/// The customer ids of a log, sorted: integers by value, strings by their bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CustomerIds {
+    /// Integer ids (a log built from an integer customer column), ascending.
+    Int(Vec<i64>),
+    /// String ids (or pseudonyms), ascending.
+    Str(Vec<String>),
+}
+
+impl Default for CustomerIds {
+    fn default() -> Self {
+        Self::Str(Vec::new())
+    }
+}
+
+/// One customer id, borrowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CustomerId<'a> {
+    /// An integer id.
+    Int(i64),
+    /// A string id.
+    Str(&'a str),
+}
+
+impl std::fmt::Display for CustomerId<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Int(i) => write!(f, "{i}"),
+            Self::Str(s) => f.write_str(s),
+        }
+    }
+}
+
+impl PartialEq<&str> for CustomerId<'_> {
+    /// A string id equal to the text; an integer id equal to its decimal text.
+    fn eq(&self, other: &&str) -> bool {
+        match self {
+            Self::Str(s) => s == other,
+            Self::Int(i) => other.parse::<i64>().ok() == Some(*i) && i.to_string() == *other,
+        }
+    }
+}
+
+impl Serialize for CustomerId<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::Int(i) => s.collect_str(i),
+            Self::Str(v) => s.serialize_str(v),
+        }
+    }
+}
+
+impl CustomerIds {
+    /// Number of customers.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        match self {
+            Self::Int(v) => v.len(),
+            Self::Str(v) => v.len(),
+        }
+    }
+
+    /// Whether there are none.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Customer `c`.
+    #[must_use]
+    pub fn get(&self, c: usize) -> Option<CustomerId<'_>> {
+        match self {
+            Self::Int(v) => v.get(c).copied().map(CustomerId::Int),
+            Self::Str(v) => v.get(c).map(|s| CustomerId::Str(s)),
+        }
+    }
+
+    /// Every id, in order.
+    pub fn iter(&self) -> impl Iterator<Item = CustomerId<'_>> + '_ {
+        (0..self.len()).filter_map(|c| self.get(c))
+    }
+
+    /// Customer `c` as text (integers in decimal).
+    #[must_use]
+    pub fn name(&self, c: usize) -> Option<String> {
+        self.get(c).map(|id| id.to_string())
+    }
+
+    /// Every id as text, in order.
+    #[must_use]
+    pub fn to_strings(&self) -> Vec<String> {
+        match self {
+            Self::Int(v) => v.iter().map(ToString::to_string).collect(),
+            Self::Str(v) => v.clone(),
+        }
+    }
+}
+
+/// The rows in log order: by customer, then time, then row index; and the start of each
+/// customer's run (`customers + 1` offsets).
 ///
 /// Customer ids are dense (`0..customers`), so the rows are first bucketed by customer
-/// with a counting sort (linear, and stable: a customer's rows keep their input order),
+/// with a counting sort (linear, and stable: a customer's rows keep their push order),
 /// then each customer's few rows are sorted by `(time, row)` unless they already are,
-/// as in logs that arrive in time order. This replaced one comparison sort of all rows
-/// through three indirections, which was most of the time of building a large log.
-fn event_order(cust: &[u32], customers: usize, ts: &[i64], row: &[u64]) -> Vec<u32> {
+/// as in logs that arrive in time order. No allocation per row or per customer.
+fn event_order(cust: &[u32], customers: usize, ts: &[i64], row: &[u64]) -> (Vec<u32>, Vec<usize>) {
     let mut start = vec![0usize; customers + 1];
     for &c in cust {
         if let Some(slot) = start.get_mut(c as usize + 1) {
             *slot += 1;
         }
     }
-    for c in 0..customers {
-        let before = start.get(c).copied().unwrap_or(0);
-        if let Some(slot) = start.get_mut(c + 1) {
-            *slot += before;
-        }
+    let mut total = 0usize;
+    for slot in &mut start {
+        total += *slot;
+        *slot = total;
     }
     let mut order = vec![0u32; cust.len()];
     let mut next = start.clone();
@@ -360,6 +565,7 @@ fn event_order(cust: &[u32], customers: usize, ts: &[i64], row: &[u64]) -> Vec<u
             *at += 1;
         }
     }
+    drop(next);
     let key = |i: u32| {
         let i = i as usize;
         (
@@ -369,6 +575,9 @@ fn event_order(cust: &[u32], customers: usize, ts: &[i64], row: &[u64]) -> Vec<u
     };
     for bounds in start.windows(2) {
         if let [lo, hi] = *bounds {
+            if hi - lo < 2 {
+                continue;
+            }
             if let Some(rows) = order.get_mut(lo..hi) {
                 if !rows.is_sorted_by_key(|&i| key(i)) {
                     rows.sort_unstable_by_key(|&i| key(i));
@@ -376,7 +585,7 @@ fn event_order(cust: &[u32], customers: usize, ts: &[i64], row: &[u64]) -> Vec<u
             }
         }
     }
-    order
+    (order, start)
 }
 
 fn remap_id(remap: &[u32], id: u32) -> u32 {
@@ -387,13 +596,95 @@ fn remap_id(remap: &[u32], id: u32) -> u32 {
     }
 }
 
-/// Builds an [`EventLog`] row by row.
+/// Per-row verdicts of a batch before any value is interned.
+const OK: u8 = 0;
+const FILTERED: u8 = 1;
+
+fn reason_byte(r: RejectReason) -> u8 {
+    match r {
+        RejectReason::MissingCustomer => 2,
+        RejectReason::MissingTimestamp => 3,
+        RejectReason::InvalidTimestamp => 4,
+        RejectReason::MissingEvent => 5,
+        RejectReason::InvalidValue => 6,
+        RejectReason::NonFiniteValue => 7,
+        RejectReason::Duplicate => 8,
+    }
+}
+
+fn byte_reason(b: u8) -> Option<RejectReason> {
+    Some(match b {
+        2 => RejectReason::MissingCustomer,
+        3 => RejectReason::MissingTimestamp,
+        4 => RejectReason::InvalidTimestamp,
+        5 => RejectReason::MissingEvent,
+        6 => RejectReason::InvalidValue,
+        7 => RejectReason::NonFiniteValue,
+        8 => RejectReason::Duplicate,
+        _ => return None,
+    })
+}
+
+/// Marks `why` on the rows still OK for which `bad(i)` holds.
+fn mark(verdict: &mut [u8], why: RejectReason, mut bad: impl FnMut(usize) -> bool) {
+    let b = reason_byte(why);
+    for (i, v) in verdict.iter_mut().enumerate() {
+        if *v == OK && bad(i) {
+            *v = b;
+        }
+    }
+}
+
+/// Whether a string column's row is missing (null or empty), per row, without interning:
+/// a dictionary column is looked at once per dictionary value.
+fn missing_rows(col: &StrCol<'_>) -> Vec<bool> {
+    let mut present: Vec<bool> = Vec::new();
+    let codes = col.codes(NONE, |b| {
+        present.push(!b.is_empty());
+        u32::try_from(present.len() - 1).unwrap_or(NONE - 1)
+    });
+    codes
+        .into_iter()
+        .map(|code| !present.get(code as usize).copied().unwrap_or(false))
+        .collect()
+}
+
+/// A column of the builder that may be absent (no row so far had it).
+#[derive(Debug, Default)]
+struct Sparse<T> {
+    on: bool,
+    values: Vec<T>,
+}
+
+impl<T: Copy> Sparse<T> {
+    /// Turns the column on, filling the rows so far with `fill`.
+    fn activate(&mut self, rows: usize, fill: T) {
+        if !self.on {
+            self.on = true;
+            self.values.resize(rows, fill);
+        }
+    }
+
+    fn push(&mut self, v: Option<T>, rows: usize, fill: T) {
+        match v {
+            Some(v) => {
+                self.activate(rows, fill);
+                self.values.push(v);
+            }
+            None if self.on => self.values.push(fill),
+            None => {}
+        }
+    }
+}
+
+/// Builds an [`EventLog`] row by row ([`Self::push`]) or batch by batch of columns
+/// ([`Self::push_batch`]); both may be mixed.
 #[derive(Debug)]
 pub struct EventLogBuilder {
     options: IngestOptions,
     pseudonymiser: Option<Pseudonymiser>,
     bound: Option<BTreeSet<String>>,
-    customers: Interner,
+    customers: CustomerKeys,
     names: Interner,
     channels: Interner,
     sessions: Interner,
@@ -401,9 +692,9 @@ pub struct EventLogBuilder {
     c_customer: Vec<u32>,
     c_ts: Vec<i64>,
     c_event: Vec<u32>,
-    c_channel: Vec<u32>,
-    c_session: Vec<u32>,
-    c_value: Vec<f64>,
+    c_channel: Sparse<u32>,
+    c_session: Sparse<u32>,
+    c_value: Sparse<f64>,
     c_extra: Vec<Vec<u32>>,
     c_row: Vec<u64>,
     rows_read: u64,
@@ -420,7 +711,7 @@ impl EventLogBuilder {
             options,
             pseudonymiser: None,
             bound: None,
-            customers: Interner::default(),
+            customers: CustomerKeys::default(),
             names: Interner::default(),
             channels: Interner::default(),
             sessions: Interner::default(),
@@ -428,9 +719,9 @@ impl EventLogBuilder {
             c_customer: Vec::new(),
             c_ts: Vec::new(),
             c_event: Vec::new(),
-            c_channel: Vec::new(),
-            c_session: Vec::new(),
-            c_value: Vec::new(),
+            c_channel: Sparse::default(),
+            c_session: Sparse::default(),
+            c_value: Sparse::default(),
             c_extra: vec![Vec::new(); n_extra],
             c_row: Vec::new(),
             rows_read: 0,
@@ -465,19 +756,12 @@ impl EventLogBuilder {
         self.c_customer.reserve(n);
         self.c_ts.reserve(n);
         self.c_event.reserve(n);
-        self.c_channel.reserve(n);
-        self.c_session.reserve(n);
-        self.c_value.reserve(n);
         self.c_row.reserve(n);
     }
 
     fn reject(&mut self, reason: RejectReason, local_row: u64) -> Result<()> {
         if self.options.strict && reason != RejectReason::Duplicate {
-            return Err(Error::Input {
-                code: reason.code(),
-                row: usize::try_from(local_row).ok(),
-                message: format!("row `{local_row}` is unusable: {}", reason.code()),
-            });
+            return Err(strict_error(reason, local_row));
         }
         let entry = self.rejected.entry(reason).or_insert((0, local_row));
         entry.0 += 1;
@@ -498,12 +782,11 @@ impl EventLogBuilder {
                 .time_unit
                 .to_nanos(t)
                 .ok_or(RejectReason::InvalidTimestamp),
-            TimeValue::Text(s) if s.trim().is_empty() => Err(RejectReason::MissingTimestamp),
-            TimeValue::Text(s) => parse_iso8601(s.trim(), self.options.assume_utc)
-                .map_err(|_| RejectReason::InvalidTimestamp),
+            TimeValue::Text(s) => parse_text(s, self.options.assume_utc),
         };
         self.push_parsed(row, ts, false)
     }
+
 
     /// Names of the extra columns this builder keeps.
     #[must_use]
@@ -540,16 +823,19 @@ impl EventLogBuilder {
             return self.reject(RejectReason::InvalidValue, local);
         }
         let value = match row.value {
-            None => f64::NAN,
-            Some(v) if v.is_finite() => v,
+            None => None,
+            Some(v) if v.is_finite() => Some(v),
             Some(_) => return self.reject(RejectReason::NonFiniteValue, local),
         };
-        self.c_customer.push(self.customers.id(customer));
+        let rows = self.c_ts.len();
+        self.c_customer.push(self.customers.strings().id(customer));
         self.c_ts.push(ts);
         self.c_event.push(self.names.id(event));
-        self.c_channel.push(self.channels.opt(row.channel));
-        self.c_session.push(self.sessions.opt(row.session));
-        self.c_value.push(value);
+        let channel = row.channel.map(|c| self.channels.opt(Some(c)));
+        self.c_channel.push(channel, rows, NONE);
+        let session = row.session.map(|s| self.sessions.opt(Some(s)));
+        self.c_session.push(session, rows, NONE);
+        self.c_value.push(value, rows, f64::NAN);
         for (k, (interner, col)) in self.extras.iter_mut().zip(&mut self.c_extra).enumerate() {
             col.push(interner.opt(row.extra.get(k).copied().flatten()));
         }
@@ -557,6 +843,266 @@ impl EventLogBuilder {
             row.row
                 .unwrap_or_else(|| self.options.row_offset.saturating_add(local)),
         );
+        Ok(())
+    }
+
+    /// Adds a batch of rows given as columns (see [`super::columns`]): the same rules as
+    /// [`Self::push`] row by row, with the same report, but column at a time, with no
+    /// string formatted, hashed or allocated per row for integer ids and dictionary
+    /// columns.
+    ///
+    /// # Errors
+    /// `column_length_mismatch` when the columns differ in length, `invalid_option` when
+    /// the batch has another number of extra columns than the options name; in strict
+    /// mode, the first unusable row.
+    pub fn push_batch(&mut self, batch: &ColumnBatch<'_>) -> Result<()> {
+        let n = batch.len();
+        if let Some((name, len)) = batch.lengths().into_iter().find(|&(_, l)| l != n) {
+            return Err(Error::Input {
+                code: "column_length_mismatch",
+                row: None,
+                message: format!(
+                    "column `{name}` has `{len}` rows where the event column has `{n}`"
+                ),
+            });
+        }
+        if batch.extra.len() != self.c_extra.len() {
+            return Err(Error::Input {
+                code: "invalid_option",
+                row: None,
+                message: format!(
+                    "the batch has `{}` extra columns where the options name `{}`",
+                    batch.extra.len(),
+                    self.c_extra.len()
+                ),
+            });
+        }
+        let base = self.rows_read;
+        let assume_utc = self.options.assume_utc;
+        let mut verdict = vec![OK; n];
+
+        // The checks, in the order `push` makes them: consent, customer, timestamp,
+        // event, value.
+        if self.options.consent == ConsentRule::Require {
+            match &batch.consent {
+                Some(c) => mark_filtered(&mut verdict, |i| c.get(i) != Some(true)),
+                None => mark_filtered(&mut verdict, |_| true),
+            }
+        }
+        let int_ids = match batch.customer.as_slice() {
+            [IdCol::Int(col)] => {
+                mark(&mut verdict, RejectReason::MissingCustomer, |i| col.get(i).is_none());
+                Some(*col)
+            }
+            cols => {
+                let present: Vec<Vec<bool>> = cols
+                    .iter()
+                    .map(|c| match c {
+                        IdCol::Int(col) => (0..n).map(|i| col.get(i).is_some()).collect(),
+                        IdCol::Str(col) => missing_rows(col).into_iter().map(|m| !m).collect(),
+                    })
+                    .collect();
+                mark(&mut verdict, RejectReason::MissingCustomer, |i| {
+                    !present.iter().any(|p| p.get(i).copied().unwrap_or(false))
+                });
+                None
+            }
+        };
+        let mut ts = vec![0i64; n];
+        match &batch.timestamp {
+            TimeCol::Ticks { values, unit } => {
+                let (missing, invalid) = (
+                    reason_byte(RejectReason::MissingTimestamp),
+                    reason_byte(RejectReason::InvalidTimestamp),
+                );
+                for (i, (v, t)) in verdict.iter_mut().zip(&mut ts).enumerate() {
+                    if *v != OK {
+                        continue;
+                    }
+                    match values.get(i).map(|x| unit.to_nanos(x)) {
+                        None => *v = missing,
+                        Some(None) => *v = invalid,
+                        Some(Some(x)) => *t = x,
+                    }
+                }
+            }
+            TimeCol::Text(col) => {
+                let mut parsed: Vec<std::result::Result<i64, RejectReason>> = Vec::new();
+                let codes = col.codes(NONE, |b| {
+                    let r = std::str::from_utf8(b)
+                        .map_err(|_| RejectReason::InvalidTimestamp)
+                        .and_then(|s| parse_text(s, assume_utc));
+                    parsed.push(r);
+                    u32::try_from(parsed.len() - 1).unwrap_or(NONE - 1)
+                });
+                for ((v, t), &code) in verdict.iter_mut().zip(&mut ts).zip(&codes) {
+                    if *v != OK {
+                        continue;
+                    }
+                    match parsed.get(code as usize) {
+                        None => *v = reason_byte(RejectReason::MissingTimestamp),
+                        Some(Err(r)) => *v = reason_byte(*r),
+                        Some(Ok(x)) => *t = *x,
+                    }
+                }
+            }
+            TimeCol::Null(_) => mark(&mut verdict, RejectReason::MissingTimestamp, |_| true),
+        }
+        // Event names: validity first (per dictionary value), interned only for rows that
+        // are used, so that the dictionary holds no name of a rejected row.
+        let mut ev_values: Vec<&[u8]> = Vec::new();
+        let ev_local = batch.event.codes(NONE, |b| {
+            ev_values.push(b);
+            u32::try_from(ev_values.len() - 1).unwrap_or(NONE - 1)
+        });
+        mark(&mut verdict, RejectReason::MissingEvent, |i| {
+            let code = ev_local.get(i).copied().unwrap_or(NONE);
+            ev_values.get(code as usize).is_none_or(|b| b.is_empty())
+        });
+        if let Some(col) = &batch.value {
+            mark(&mut verdict, RejectReason::NonFiniteValue, |i| {
+                col.get(i).is_some_and(|v| !v.is_finite())
+            });
+        }
+
+        // The report (and, in strict mode, the first unusable row).
+        let mut counts = [0u64; 9];
+        let mut firsts = [u64::MAX; 9];
+        for (i, &v) in verdict.iter().enumerate() {
+            if v == OK {
+                continue;
+            }
+            if let (Some(c), Some(f)) = (counts.get_mut(v as usize), firsts.get_mut(v as usize)) {
+                if *c == 0 {
+                    *f = base + i as u64;
+                }
+                *c += 1;
+            }
+        }
+        self.rows_read += n as u64;
+        if self.options.strict {
+            let first = verdict
+                .iter()
+                .enumerate()
+                .find_map(|(i, &v)| byte_reason(v).map(|r| (i, r)));
+            if let Some((i, reason)) = first {
+                return Err(strict_error(reason, base + i as u64));
+            }
+        }
+        self.consent_filtered += counts.get(usize::from(FILTERED)).copied().unwrap_or(0);
+        for (b, (&count, &first)) in counts.iter().zip(&firsts).enumerate() {
+            let Some(reason) = u8::try_from(b).ok().and_then(byte_reason) else {
+                continue;
+            };
+            if count > 0 {
+                let entry = self.rejected.entry(reason).or_insert((0, first));
+                entry.0 += count;
+                entry.1 = entry.1.min(first);
+            }
+        }
+
+        // The used rows, column at a time.
+        let used = counts.first().copied().unwrap_or(0);
+        let used = usize::try_from(used).unwrap_or(0);
+        let rows_before = self.c_ts.len();
+        let all_used = used == n;
+        let keep = |i: usize| all_used || verdict.get(i) == Some(&OK);
+        self.reserve(used);
+        match int_ids {
+            Some(col) if matches!(self.customers, CustomerKeys::Int { .. }) => {
+                for (i, &id) in col.values.iter().enumerate() {
+                    if keep(i) {
+                        self.c_customer.push(self.customers.int(id));
+                    }
+                }
+            }
+            _ => {
+                let interner = self.customers.strings();
+                for i in (0..n).filter(|&i| keep(i)) {
+                    let id = batch.customer.iter().find_map(|c| match c {
+                        IdCol::Int(col) => col.get(i).map(|x| interner.id(&x.to_string())),
+                        IdCol::Str(col) => col.get(i).filter(|s| !s.is_empty()).map(|s| interner.id(s)),
+                    });
+                    self.c_customer.push(id.unwrap_or(NONE));
+                }
+            }
+        }
+        if all_used {
+            self.c_ts.extend_from_slice(&ts);
+        } else {
+            self.c_ts.extend(ts.iter().enumerate().filter(|&(i, _)| keep(i)).map(|(_, &t)| t));
+        }
+        let mut ev_global = vec![NONE; ev_values.len()];
+        for (i, &code) in ev_local.iter().enumerate() {
+            if !keep(i) {
+                continue;
+            }
+            let g = match ev_global.get_mut(code as usize) {
+                Some(g) if *g != NONE => *g,
+                Some(g) => {
+                    *g = self.names.bytes(ev_values.get(code as usize).copied().unwrap_or(b""));
+                    *g
+                }
+                None => NONE,
+            };
+            self.c_event.push(g);
+        }
+        drop(ev_local);
+        let strings = |col: &StrCol<'_>, interner: &mut Interner, out: &mut Vec<u32>| {
+            let mut values: Vec<&[u8]> = Vec::new();
+            let local = col.codes(NONE, |b| {
+                values.push(b);
+                u32::try_from(values.len() - 1).unwrap_or(NONE - 1)
+            });
+            let mut global = vec![NONE - 1; values.len()];
+            for (i, &code) in local.iter().enumerate() {
+                if !keep(i) {
+                    continue;
+                }
+                let g = match global.get_mut(code as usize) {
+                    Some(g) if *g != NONE - 1 => *g,
+                    Some(g) => {
+                        *g = interner.bytes(values.get(code as usize).copied().unwrap_or(b""));
+                        *g
+                    }
+                    None => NONE,
+                };
+                out.push(g);
+            }
+        };
+        if let Some(col) = &batch.channel {
+            self.c_channel.activate(rows_before, NONE);
+            strings(col, &mut self.channels, &mut self.c_channel.values);
+        } else if self.c_channel.on {
+            self.c_channel.values.resize(rows_before + used, NONE);
+        }
+        if let Some(col) = &batch.session {
+            self.c_session.activate(rows_before, NONE);
+            strings(col, &mut self.sessions, &mut self.c_session.values);
+        } else if self.c_session.on {
+            self.c_session.values.resize(rows_before + used, NONE);
+        }
+        for ((col, interner), out) in batch.extra.iter().zip(&mut self.extras).zip(&mut self.c_extra) {
+            strings(col, interner, out);
+        }
+        if let Some(col) = &batch.value {
+            self.c_value.activate(rows_before, f64::NAN);
+            for i in (0..n).filter(|&i| keep(i)) {
+                self.c_value.values.push(col.get(i).unwrap_or(f64::NAN));
+            }
+        } else if self.c_value.on {
+            self.c_value.values.resize(rows_before + used, f64::NAN);
+        }
+        let offset = self.options.row_offset.saturating_add(base);
+        for i in (0..n).filter(|&i| keep(i)) {
+            let given = batch
+                .row
+                .as_ref()
+                .and_then(|k| k.get(i))
+                .and_then(|k| u64::try_from(k).ok());
+            self.c_row
+                .push(given.unwrap_or_else(|| offset.saturating_add(i as u64)));
+        }
         Ok(())
     }
 
@@ -584,15 +1130,8 @@ impl EventLogBuilder {
             consent_filtered,
             mut rejected,
         } = self;
-        let raw_customers: Vec<String> = customers
-            .strings
-            .into_iter()
-            .map(|s| match &pseudonymiser {
-                Some(p) => p.pseudonym(&s),
-                None => String::from(s),
-            })
-            .collect();
-        let (cust_dict, cust_remap) = sort_dict(raw_customers);
+        let n_customers = customers.len();
+        let (cust_dict, cust_remap) = customers.finish(pseudonymiser.as_ref());
         let (name_dict, name_remap) = names.finish();
         let (chan_dict, chan_remap) = channels.finish();
         let (sess_dict, sess_remap) = sessions.finish();
@@ -603,18 +1142,26 @@ impl EventLogBuilder {
             .iter()
             .map(|&c| remap_id(&cust_remap, c))
             .collect();
-        let mut order = event_order(&cust, cust_dict.len(), &c_ts, &c_row);
+        drop(c_customer);
+        // Pseudonyms of distinct ids may in principle collide; the dictionary is then
+        // shorter than the dense ids.
+        let dict_len = cust_dict.len().min(n_customers);
+        let (mut order, starts) = event_order(&cust, dict_len, &c_ts, &c_row);
+        let mut offsets = starts;
         if options.dedup {
             let mut kept: Vec<u32> = Vec::with_capacity(order.len());
             let mut dup_count = 0u64;
             let mut dup_first = u64::MAX;
+            let chan = |i: usize| c_channel.values.get(i).copied().unwrap_or(NONE);
+            let sess = |i: usize| c_session.values.get(i).copied().unwrap_or(NONE);
+            let val = |i: usize| c_value.values.get(i).map_or(f64::NAN.to_bits(), |v| v.to_bits());
             let same = |a: usize, b: usize| {
                 cust.get(a) == cust.get(b)
                     && c_ts.get(a) == c_ts.get(b)
                     && c_event.get(a) == c_event.get(b)
-                    && c_channel.get(a) == c_channel.get(b)
-                    && c_session.get(a) == c_session.get(b)
-                    && c_value.get(a).map(|v| v.to_bits()) == c_value.get(b).map(|v| v.to_bits())
+                    && chan(a) == chan(b)
+                    && sess(a) == sess(b)
+                    && val(a) == val(b)
                     && c_extra.iter().all(|col| col.get(a) == col.get(b))
             };
             let mut group_start = 0usize;
@@ -647,30 +1194,21 @@ impl EventLogBuilder {
                 rejected.insert(RejectReason::Duplicate, (dup_count, dup_first));
             }
             order = kept;
+            offsets = run_starts(order.iter().map(|&i| cust.get(i as usize).copied().unwrap_or(0)), order.len());
+        } else if cust_dict.len() != dict_len || offsets.windows(2).any(|w| w.first() == w.get(1)) {
+            offsets = run_starts(order.iter().map(|&i| cust.get(i as usize).copied().unwrap_or(0)), order.len());
         }
+        drop(cust);
 
-        let gather_u32 = |col: &[u32], remap: &[u32]| -> Vec<u32> {
+        let gather = |col: &[u32], remap: &[u32]| -> Vec<u32> {
+            if col.is_empty() {
+                return Vec::new();
+            }
             order
                 .iter()
                 .map(|&i| remap_id(remap, col.get(i as usize).copied().unwrap_or(NONE)))
                 .collect()
         };
-        let customer_sorted: Vec<u32> = order
-            .iter()
-            .map(|&i| cust.get(i as usize).copied().unwrap_or(0))
-            .collect();
-        let mut offsets = Vec::with_capacity(cust_dict.len() + 1);
-        offsets.push(0usize);
-        for (i, pair) in customer_sorted.windows(2).enumerate() {
-            if let [a, b] = pair {
-                if a != b {
-                    offsets.push(i + 1);
-                }
-            }
-        }
-        if !customer_sorted.is_empty() {
-            offsets.push(customer_sorted.len());
-        }
         let log = EventLog {
             customers: cust_dict,
             offsets,
@@ -678,24 +1216,28 @@ impl EventLogBuilder {
                 .iter()
                 .map(|&i| c_ts.get(i as usize).copied().unwrap_or(0))
                 .collect(),
-            event: gather_u32(&c_event, &name_remap),
+            event: gather(&c_event, &name_remap),
             row: order
                 .iter()
                 .map(|&i| c_row.get(i as usize).copied().unwrap_or(0))
                 .collect(),
             names: name_dict,
             channel: StrColumn {
-                ids: gather_u32(&c_channel, &chan_remap),
+                ids: gather(&c_channel.values, &chan_remap),
                 dict: chan_dict,
             },
             session: StrColumn {
-                ids: gather_u32(&c_session, &sess_remap),
+                ids: gather(&c_session.values, &sess_remap),
                 dict: sess_dict,
             },
-            value: order
-                .iter()
-                .map(|&i| c_value.get(i as usize).copied().unwrap_or(f64::NAN))
-                .collect(),
+            value: if c_value.values.is_empty() {
+                Vec::new()
+            } else {
+                order
+                    .iter()
+                    .map(|&i| c_value.values.get(i as usize).copied().unwrap_or(f64::NAN))
+                    .collect()
+            },
             extras: options
                 .extra_columns
                 .iter()
@@ -705,7 +1247,7 @@ impl EventLogBuilder {
                     (
                         name.clone(),
                         StrColumn {
-                            ids: gather_u32(col, &remap),
+                            ids: gather(col, &remap),
                             dict,
                         },
                     )
@@ -759,6 +1301,62 @@ impl EventLogBuilder {
     }
 }
 
+/// Offsets of the runs of equal customers in sorted order (with the end).
+fn run_starts(sorted: impl Iterator<Item = u32>, len: usize) -> Vec<usize> {
+    let mut offsets = vec![0usize];
+    let mut prev: Option<u32> = None;
+    for (i, c) in sorted.enumerate() {
+        if prev.is_some_and(|p| p != c) {
+            offsets.push(i);
+        }
+        prev = Some(c);
+    }
+    if len > 0 {
+        offsets.push(len);
+    }
+    offsets
+}
+
+fn mark_filtered(verdict: &mut [u8], mut filtered: impl FnMut(usize) -> bool) {
+    for (i, v) in verdict.iter_mut().enumerate() {
+        if *v == OK && filtered(i) {
+            *v = FILTERED;
+        }
+    }
+}
+
+/// A text timestamp: blank is missing, unreadable is invalid.
+fn parse_text(s: &str, assume_utc: bool) -> std::result::Result<i64, RejectReason> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Err(RejectReason::MissingTimestamp);
+    }
+    parse_iso8601(s, assume_utc).map_err(|_| RejectReason::InvalidTimestamp)
+}
+
+fn strict_error(reason: RejectReason, local_row: u64) -> Error {
+    Error::Input {
+        code: reason.code(),
+        row: usize::try_from(local_row).ok(),
+        message: format!("row `{local_row}` is unusable: {}", reason.code()),
+    }
+}
+/// Packs booleans into an Arrow-style bitmap.
+fn bitmap(bits: impl Iterator<Item = bool>) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (i, b) in bits.enumerate() {
+        if i % 8 == 0 {
+            out.push(0u8);
+        }
+        if b {
+            if let Some(last) = out.last_mut() {
+                *last |= 1 << (i % 8);
+            }
+        }
+    }
+    out
+}
+
 /// A columnar event log: events sorted by (customer, timestamp, input row), strings
 /// interned into sorted dictionaries, timestamps in nanoseconds since the epoch.
 ///
@@ -766,36 +1364,45 @@ impl EventLogBuilder {
 /// the order in which the rows were given (their global row index).
 #[derive(Debug, Clone, Default)]
 pub struct EventLog {
-    pub(crate) customers: Vec<String>,
+    pub(crate) customers: CustomerIds,
     /// `offsets[c]..offsets[c+1]` are the events of customer `c`.
     pub(crate) offsets: Vec<usize>,
     pub(crate) ts: Vec<i64>,
     pub(crate) event: Vec<u32>,
     pub(crate) row: Vec<u64>,
     pub(crate) names: Vec<String>,
+    /// Channels; empty when the input had no channel column.
     pub(crate) channel: StrColumn,
+    /// Sessions; empty when the input had no session column.
     pub(crate) session: StrColumn,
+    /// Values (NaN: none); empty when the input had no value column.
     pub(crate) value: Vec<f64>,
     pub(crate) extras: Vec<(String, StrColumn)>,
 }
 
+/// Equal string columns of `n` rows, an absent column equal to one of nulls.
+fn same_strings(a: &StrColumn, b: &StrColumn, n: usize) -> bool {
+    if a.ids.is_empty() || b.ids.is_empty() {
+        return (0..n).all(|i| a.get(i) == b.get(i));
+    }
+    a == b
+}
+
 impl PartialEq for EventLog {
-    /// Equal events in equal order (missing values compare equal).
+    /// Equal events in equal order (missing values compare equal; an absent optional
+    /// column equals one of nulls).
     fn eq(&self, other: &Self) -> bool {
+        let n = self.ts.len();
+        let value = |log: &Self, i: usize| log.value.get(i).map_or(f64::NAN.to_bits(), |v| v.to_bits());
         self.customers == other.customers
             && self.offsets == other.offsets
             && self.ts == other.ts
             && self.event == other.event
             && self.row == other.row
             && self.names == other.names
-            && self.channel == other.channel
-            && self.session == other.session
-            && self.value.len() == other.value.len()
-            && self
-                .value
-                .iter()
-                .zip(&other.value)
-                .all(|(a, b)| a.to_bits() == b.to_bits())
+            && same_strings(&self.channel, &other.channel, n)
+            && same_strings(&self.session, &other.session, n)
+            && (0..n).all(|i| value(self, i) == value(other, i))
             && self.extras == other.extras
     }
 }
@@ -804,7 +1411,7 @@ impl PartialEq for EventLog {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct EventRef<'a> {
     /// Customer id (or its pseudonym).
-    pub customer: &'a str,
+    pub customer: CustomerId<'a>,
     /// Nanoseconds since the epoch.
     pub timestamp: i64,
     /// Event name.
@@ -862,26 +1469,57 @@ impl EventLog {
             });
         }
         let mut b = builder;
-        b.reserve(n);
-        for i in 0..n {
-            let row = RawEvent {
-                customer: columns.customer.get(i).copied().flatten(),
-                timestamp: columns
-                    .timestamp
-                    .get(i)
-                    .copied()
-                    .flatten()
-                    .map_or(TimeValue::Missing, TimeValue::Ticks),
-                event: columns.event.get(i).copied().flatten(),
-                channel: columns.channel.and_then(|c| c.get(i).copied().flatten()),
-                session: columns.session.and_then(|c| c.get(i).copied().flatten()),
-                value: columns.value.and_then(|c| c.get(i).copied().flatten()),
-                consent: columns.consent.and_then(|c| c.get(i).copied().flatten()),
-                extra: &[],
-                row: None,
-            };
-            b.push(&row)?;
-        }
+        let batch = ColumnBatch {
+            customer: vec![IdCol::Str(StrCol::strs(columns.customer))],
+            timestamp: TimeCol::Text(StrCol::Null(0)),
+            event: StrCol::strs(columns.event),
+            channel: columns.channel.map(StrCol::strs),
+            session: columns.session.map(StrCol::strs),
+            value: None,
+            consent: None,
+            extra: Vec::new(),
+            row: None,
+        };
+        let ts: Vec<i64> = columns.timestamp.iter().map(|t| t.unwrap_or(0)).collect();
+        let ts_valid: Vec<u8> = bitmap(columns.timestamp.iter().map(Option::is_some));
+        let values: Vec<f64> = columns
+            .value
+            .map(|v| v.iter().map(|x| x.unwrap_or(0.0)).collect())
+            .unwrap_or_default();
+        let values_valid: Vec<u8> =
+            bitmap(columns.value.unwrap_or(&[]).iter().map(Option::is_some));
+        let consent_bits: Vec<u8> =
+            bitmap(columns.consent.unwrap_or(&[]).iter().map(|c| *c == Some(true)));
+        let batch = ColumnBatch {
+            timestamp: TimeCol::Ticks {
+                values: I64Col {
+                    values: &ts,
+                    validity: Some(Bitmap {
+                        bits: &ts_valid,
+                        offset: 0,
+                    }),
+                },
+                unit: b.options.time_unit,
+            },
+            value: columns.value.map(|_| F64Col {
+                values: &values,
+                validity: Some(Bitmap {
+                    bits: &values_valid,
+                    offset: 0,
+                }),
+            }),
+            consent: columns.consent.map(|c| BoolCol {
+                values: Bitmap {
+                    bits: &consent_bits,
+                    offset: 0,
+                },
+                validity: None,
+                len: c.len(),
+            }),
+            extra: (0..b.c_extra.len()).map(|_| StrCol::Null(n)).collect(),
+            ..batch
+        };
+        b.push_batch(&batch)?;
         Ok(b.finish())
     }
 
@@ -897,9 +1535,9 @@ impl EventLog {
         self.ts.is_empty()
     }
 
-    /// Customer ids, sorted.
+    /// Customer ids, sorted (integers by value, strings by their bytes).
     #[must_use]
-    pub fn customers(&self) -> &[String] {
+    pub fn customers(&self) -> &CustomerIds {
         &self.customers
     }
 
@@ -941,7 +1579,7 @@ impl EventLog {
     /// All events in order (customer, timestamp, input row).
     pub fn iter(&self) -> impl Iterator<Item = EventRef<'_>> + '_ {
         (0..self.customers.len()).flat_map(move |c| {
-            let customer = self.customers.get(c).map_or("", String::as_str);
+            let customer = self.customers.get(c).unwrap_or(CustomerId::Str(""));
             self.customer_range(c).filter_map(move |i| {
                 Some(EventRef {
                     customer,

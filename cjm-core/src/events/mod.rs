@@ -15,6 +15,7 @@
 //! row index ([`IngestOptions::row_offset`] + the row's index in the partition).
 
 mod bind;
+pub mod columns;
 mod csv_in;
 mod funnel;
 mod log;
@@ -34,7 +35,7 @@ pub use funnel::{
     FunnelStepResult, StepSpec, MAX_STEPS,
 };
 pub use log::{
-    Columns, ConsentRule, EventLog, EventLogBuilder, EventRef, IngestOptions, IngestReport,
+    Columns, ConsentRule, CustomerId, CustomerIds, EventLog, EventLogBuilder, EventRef, IngestOptions, IngestReport,
     NameCount, Pseudonymiser, RawEvent, RejectReason, Rejection, TimeValue,
 };
 pub use paths::{

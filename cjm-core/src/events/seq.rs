@@ -2,14 +2,14 @@
 //! every analysis has one implementation and a merged state gives exactly the log's
 //! result.
 
-use super::log::{EventLog, StrColumn};
+use super::log::{CustomerIds, EventLog, StrColumn};
 use std::ops::Range;
 
 /// Customers with their events sorted by (timestamp, global row), strings interned into
 /// sorted dictionaries.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Seqs<'a> {
-    pub(crate) customers: &'a [String],
+    pub(crate) customers: CustomerNames<'a>,
     pub(crate) offsets: &'a [usize],
     pub(crate) ts: &'a [i64],
     pub(crate) sym: &'a [u32],
@@ -21,7 +21,7 @@ pub(crate) struct Seqs<'a> {
 impl<'a> Seqs<'a> {
     pub(crate) fn from_log(log: &'a EventLog, group: Option<&'a StrColumn>) -> Self {
         Self {
-            customers: &log.customers,
+            customers: CustomerNames::Log(&log.customers),
             offsets: &log.offsets,
             ts: &log.ts,
             sym: &log.event,
@@ -48,6 +48,32 @@ impl<'a> Seqs<'a> {
             self.sym.get(r.clone()).unwrap_or(&[]),
             self.group.map(|(g, _)| g.get(r).unwrap_or(&[])),
         )
+    }
+}
+
+/// The customer ids of a log or of a state.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum CustomerNames<'a> {
+    /// A log's ids.
+    Log(&'a CustomerIds),
+    /// A state's ids, as text.
+    Strs(&'a [String]),
+}
+
+impl CustomerNames<'_> {
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Self::Log(ids) => ids.len(),
+            Self::Strs(s) => s.len(),
+        }
+    }
+
+    /// Customer `c` as text.
+    pub(crate) fn name(&self, c: usize) -> Option<String> {
+        match self {
+            Self::Log(ids) => ids.name(c),
+            Self::Strs(s) => s.get(c).cloned(),
+        }
     }
 }
 

@@ -151,7 +151,7 @@ impl Compact {
             }
             if out.ts.len() > before {
                 out.customers
-                    .push(log.customers.get(c).cloned().unwrap_or_default());
+                    .push(log.customers.name(c).unwrap_or_default());
                 out.offsets.push(out.ts.len());
             }
         }
@@ -174,7 +174,7 @@ impl Compact {
 
     fn seqs(&self) -> Seqs<'_> {
         Seqs {
-            customers: &self.customers,
+            customers: super::seq::CustomerNames::Strs(&self.customers),
             offsets: &self.offsets,
             ts: &self.ts,
             sym: &self.sym,
