@@ -116,10 +116,28 @@ impl Rng {
 
 fn export(events: usize) -> Export {
     const EVENTS: [&str; 12] = [
-        "session_start", "page_view", "search", "view_item", "add_to_cart", "remove_from_cart",
-        "begin_checkout", "add_payment_info", "purchase", "login", "signup", "newsletter",
+        "session_start",
+        "page_view",
+        "search",
+        "view_item",
+        "add_to_cart",
+        "remove_from_cart",
+        "begin_checkout",
+        "add_payment_info",
+        "purchase",
+        "login",
+        "signup",
+        "newsletter",
     ];
-    const CHANNELS: [&str; 7] = ["direct", "organic", "paid_search", "email", "social", "referral", "display"];
+    const CHANNELS: [&str; 7] = [
+        "direct",
+        "organic",
+        "paid_search",
+        "email",
+        "social",
+        "referral",
+        "display",
+    ];
     let customers = (events / 10).max(1);
     let mut rng = Rng(42);
     let ids: Vec<i64> = (0..customers).map(|_| rng.next() as i64).collect();
@@ -145,7 +163,7 @@ fn export(events: usize) -> Export {
                 _ => 11,
             };
             let ch = (rng.below(7) as i32).min(rng.below(7) as i32);
-            (t, ids[c], e, ch)
+            (t, ids.get(c).copied().unwrap_or(0), e, ch)
         })
         .collect();
     rows.sort_unstable_by_key(|r| r.0);
@@ -161,7 +179,9 @@ fn export(events: usize) -> Export {
 
 fn bench_export(c: &mut Criterion) {
     use cjm_core::attribution::{PathCounts, PathOptions};
-    use cjm_core::events::columns::{ColumnBatch, I64Col, IdCol, Keys, StrArray, StrCol, TimeCol, Utf8};
+    use cjm_core::events::columns::{
+        ColumnBatch, I64Col, IdCol, Keys, StrArray, StrCol, TimeCol, Utf8,
+    };
     let n: usize = std::env::var("CJM_BENCH_EVENTS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -210,8 +230,16 @@ fn bench_export(c: &mut Criterion) {
     let mut g = c.benchmark_group("export_shape");
     g.sample_size(10);
     g.throughput(Throughput::Elements(n as u64));
-    g.bench_function("ingest_int_ids_dictionaries", |b| b.iter(|| black_box(build().len())));
-    let funnel = Funnel::events(&["session_start", "view_item", "add_to_cart", "begin_checkout", "purchase"]);
+    g.bench_function("ingest_int_ids_dictionaries", |b| {
+        b.iter(|| black_box(build().len()))
+    });
+    let funnel = Funnel::events(&[
+        "session_start",
+        "view_item",
+        "add_to_cart",
+        "begin_checkout",
+        "purchase",
+    ]);
     g.bench_function("funnel_5_steps", |b| {
         b.iter(|| black_box(funnel.run(&log, None).unwrap()));
     });

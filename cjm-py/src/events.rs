@@ -20,21 +20,20 @@ use arrow_array::types::{
     UInt8Type,
 };
 use arrow_array::{
-    Array, ArrayRef, BooleanArray, DictionaryArray, Float64Array, GenericStringArray,
-    Int64Array, LargeStringArray, OffsetSizeTrait, RecordBatch, RecordBatchReader,
-    StringArray,
+    Array, ArrayRef, BooleanArray, DictionaryArray, Float64Array, GenericStringArray, Int64Array,
+    LargeStringArray, OffsetSizeTrait, RecordBatch, RecordBatchReader, StringArray,
 };
 use arrow_buffer::NullBuffer;
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use cjm_core::events::columns::{
     Bitmap, BoolCol, ColumnBatch, F64Col, I64Col, IdCol, Keys, StrArray, StrCol, TimeCol, Utf8,
 };
-use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use cjm_core::events::synth::{for_each_event, SynthOptions};
 use cjm_core::events::{
     ColumnMapping, ConsentRule, DirectlyFollowsOptions, DriverOptions, EventLog, EventLogBuilder,
     Exclusion, FlowOptions, Funnel, FunnelOptions, IngestOptions, IngestReport,
-    JourneyStateOptions, Preset, Pseudonymiser, StepSpec, TimeUnit,
-    TimestampFormat, VariantOptions,
+    JourneyStateOptions, Preset, Pseudonymiser, StepSpec, TimeUnit, TimestampFormat,
+    VariantOptions,
 };
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -257,14 +256,15 @@ macro_rules! dict_keys {
 impl Strs {
     fn of(name: &str, array: &ArrayRef) -> PyResult<Self> {
         let cast = |to: &DataType| {
-            arrow_cast::cast(array, to).map_err(|e| {
-                wrong_type(name, array.data_type(), &format!("strings ({e})"))
-            })
+            arrow_cast::cast(array, to)
+                .map_err(|e| wrong_type(name, array.data_type(), &format!("strings ({e})")))
         };
         Ok(match array.data_type() {
             DataType::Utf8 => Self::Utf8(array.as_string::<i32>().clone()),
             DataType::LargeUtf8 => Self::Large(array.as_string::<i64>().clone()),
-            DataType::Utf8View => Self::Large(cast(&DataType::LargeUtf8)?.as_string::<i64>().clone()),
+            DataType::Utf8View => {
+                Self::Large(cast(&DataType::LargeUtf8)?.as_string::<i64>().clone())
+            }
             DataType::Null => Self::Null(array.len()),
             DataType::Dictionary(_, v) if matches!(**v, DataType::Utf8 | DataType::LargeUtf8) => {
                 Self::Dict(array.clone())

@@ -320,7 +320,11 @@ pub(crate) fn for_each_journey(
         .iter()
         .map(String::as_str)
         .collect();
-    let is_conv: Vec<bool> = log.names.iter().map(|n| conv.contains(n.as_str())).collect();
+    let is_conv: Vec<bool> = log
+        .names
+        .iter()
+        .map(|n| conv.contains(n.as_str()))
+        .collect();
     const NO_LABEL: u32 = u32::MAX;
     // The label code of each event, by event code, or per event from the channel column.
     let (labels, by_event): (Vec<String>, Option<Vec<u32>>) = match options.touch {
@@ -337,7 +341,12 @@ pub(crate) fn for_each_journey(
                     first.entry(e.as_str()).or_insert(k);
                 }
             }
-            let labels: Vec<String> = j.journey().touchpoints.iter().map(|t| t.id.clone()).collect();
+            let labels: Vec<String> = j
+                .journey()
+                .touchpoints
+                .iter()
+                .map(|t| t.id.clone())
+                .collect();
             let codes = log
                 .names
                 .iter()

@@ -20,11 +20,11 @@
 
 use super::markov::{self, State};
 use super::paths::{for_each_journey, PathOptions, PathRow, PathTable};
-use rustc_hash::FxHashMap;
 use crate::definition::Definition;
 use crate::error::{Error, Result};
 use crate::events::{EventLog, Mergeable};
 use crate::validate::ValidJourney;
+use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 
 use crate::state_bytes::{header, invalid_state, kind, put_str, put_u64, Reader};

@@ -29,7 +29,9 @@ impl Bitmap<'_> {
     #[must_use]
     pub fn get(&self, i: usize) -> bool {
         let k = self.offset + i;
-        self.bits.get(k / 8).is_some_and(|b| (b >> (k % 8)) & 1 == 1)
+        self.bits
+            .get(k / 8)
+            .is_some_and(|b| (b >> (k % 8)) & 1 == 1)
     }
 }
 
@@ -121,7 +123,10 @@ impl<'a> StrArray<'a> {
 
 /// The integer keys of a dictionary array.
 #[derive(Debug, Clone, Copy)]
-#[allow(missing_docs, reason = "one variant per Arrow key type, named after it")]
+#[allow(
+    missing_docs,
+    reason = "one variant per Arrow key type, named after it"
+)]
 pub enum Keys<'a> {
     I8(&'a [i8]),
     I16(&'a [i16]),

@@ -1,8 +1,6 @@
 //! The event log: columnar, interned, sorted once; and its ingest report.
 
-use super::columns::{
-    Bitmap, BoolCol, ColumnBatch, F64Col, I64Col, IdCol, StrCol, TimeCol,
-};
+use super::columns::{Bitmap, BoolCol, ColumnBatch, F64Col, I64Col, IdCol, StrCol, TimeCol};
 use super::time::{parse_iso8601, TimeUnit};
 use crate::error::{Error, Result};
 use crate::validate::ValidJourney;
@@ -412,7 +410,8 @@ impl CustomerKeys {
                 (CustomerIds::Int(sorted), remap)
             }
             (Self::Int { ids, .. }, Some(p)) => {
-                let (dict, remap) = sort_dict(ids.iter().map(|id| p.pseudonym(&id.to_string())).collect());
+                let (dict, remap) =
+                    sort_dict(ids.iter().map(|id| p.pseudonym(&id.to_string())).collect());
                 (CustomerIds::Str(dict), remap)
             }
             (Self::Str(interner), p) => {
@@ -787,7 +786,6 @@ impl EventLogBuilder {
         self.push_parsed(row, ts, false)
     }
 
-
     /// Names of the extra columns this builder keeps.
     #[must_use]
     pub fn extra_column_names(&self) -> &[String] {
@@ -891,7 +889,9 @@ impl EventLogBuilder {
         }
         let int_ids = match batch.customer.as_slice() {
             [IdCol::Int(col)] => {
-                mark(&mut verdict, RejectReason::MissingCustomer, |i| col.get(i).is_none());
+                mark(&mut verdict, RejectReason::MissingCustomer, |i| {
+                    col.get(i).is_none()
+                });
                 Some(*col)
             }
             cols => {
@@ -1021,7 +1021,9 @@ impl EventLogBuilder {
                 for i in (0..n).filter(|&i| keep(i)) {
                     let id = batch.customer.iter().find_map(|c| match c {
                         IdCol::Int(col) => col.get(i).map(|x| interner.id(&x.to_string())),
-                        IdCol::Str(col) => col.get(i).filter(|s| !s.is_empty()).map(|s| interner.id(s)),
+                        IdCol::Str(col) => {
+                            col.get(i).filter(|s| !s.is_empty()).map(|s| interner.id(s))
+                        }
                     });
                     self.c_customer.push(id.unwrap_or(NONE));
                 }
@@ -1030,7 +1032,12 @@ impl EventLogBuilder {
         if all_used {
             self.c_ts.extend_from_slice(&ts);
         } else {
-            self.c_ts.extend(ts.iter().enumerate().filter(|&(i, _)| keep(i)).map(|(_, &t)| t));
+            self.c_ts.extend(
+                ts.iter()
+                    .enumerate()
+                    .filter(|&(i, _)| keep(i))
+                    .map(|(_, &t)| t),
+            );
         }
         let mut ev_global = vec![NONE; ev_values.len()];
         for (i, &code) in ev_local.iter().enumerate() {
@@ -1040,7 +1047,9 @@ impl EventLogBuilder {
             let g = match ev_global.get_mut(code as usize) {
                 Some(g) if *g != NONE => *g,
                 Some(g) => {
-                    *g = self.names.bytes(ev_values.get(code as usize).copied().unwrap_or(b""));
+                    *g = self
+                        .names
+                        .bytes(ev_values.get(code as usize).copied().unwrap_or(b""));
                     *g
                 }
                 None => NONE,
@@ -1082,7 +1091,12 @@ impl EventLogBuilder {
         } else if self.c_session.on {
             self.c_session.values.resize(rows_before + used, NONE);
         }
-        for ((col, interner), out) in batch.extra.iter().zip(&mut self.extras).zip(&mut self.c_extra) {
+        for ((col, interner), out) in batch
+            .extra
+            .iter()
+            .zip(&mut self.extras)
+            .zip(&mut self.c_extra)
+        {
             strings(col, interner, out);
         }
         if let Some(col) = &batch.value {
@@ -1154,7 +1168,12 @@ impl EventLogBuilder {
             let mut dup_first = u64::MAX;
             let chan = |i: usize| c_channel.values.get(i).copied().unwrap_or(NONE);
             let sess = |i: usize| c_session.values.get(i).copied().unwrap_or(NONE);
-            let val = |i: usize| c_value.values.get(i).map_or(f64::NAN.to_bits(), |v| v.to_bits());
+            let val = |i: usize| {
+                c_value
+                    .values
+                    .get(i)
+                    .map_or(f64::NAN.to_bits(), |v| v.to_bits())
+            };
             let same = |a: usize, b: usize| {
                 cust.get(a) == cust.get(b)
                     && c_ts.get(a) == c_ts.get(b)
@@ -1194,9 +1213,19 @@ impl EventLogBuilder {
                 rejected.insert(RejectReason::Duplicate, (dup_count, dup_first));
             }
             order = kept;
-            offsets = run_starts(order.iter().map(|&i| cust.get(i as usize).copied().unwrap_or(0)), order.len());
+            offsets = run_starts(
+                order
+                    .iter()
+                    .map(|&i| cust.get(i as usize).copied().unwrap_or(0)),
+                order.len(),
+            );
         } else if cust_dict.len() != dict_len || offsets.windows(2).any(|w| w.first() == w.get(1)) {
-            offsets = run_starts(order.iter().map(|&i| cust.get(i as usize).copied().unwrap_or(0)), order.len());
+            offsets = run_starts(
+                order
+                    .iter()
+                    .map(|&i| cust.get(i as usize).copied().unwrap_or(0)),
+                order.len(),
+            );
         }
         drop(cust);
 
@@ -1393,7 +1422,8 @@ impl PartialEq for EventLog {
     /// column equals one of nulls).
     fn eq(&self, other: &Self) -> bool {
         let n = self.ts.len();
-        let value = |log: &Self, i: usize| log.value.get(i).map_or(f64::NAN.to_bits(), |v| v.to_bits());
+        let value =
+            |log: &Self, i: usize| log.value.get(i).map_or(f64::NAN.to_bits(), |v| v.to_bits());
         self.customers == other.customers
             && self.offsets == other.offsets
             && self.ts == other.ts
@@ -1488,8 +1518,13 @@ impl EventLog {
             .unwrap_or_default();
         let values_valid: Vec<u8> =
             bitmap(columns.value.unwrap_or(&[]).iter().map(Option::is_some));
-        let consent_bits: Vec<u8> =
-            bitmap(columns.consent.unwrap_or(&[]).iter().map(|c| *c == Some(true)));
+        let consent_bits: Vec<u8> = bitmap(
+            columns
+                .consent
+                .unwrap_or(&[])
+                .iter()
+                .map(|c| *c == Some(true)),
+        );
         let batch = ColumnBatch {
             timestamp: TimeCol::Ticks {
                 values: I64Col {

@@ -35,8 +35,9 @@ pub use funnel::{
     FunnelStepResult, StepSpec, MAX_STEPS,
 };
 pub use log::{
-    Columns, ConsentRule, CustomerId, CustomerIds, EventLog, EventLogBuilder, EventRef, IngestOptions, IngestReport,
-    NameCount, Pseudonymiser, RawEvent, RejectReason, Rejection, TimeValue,
+    Columns, ConsentRule, CustomerId, CustomerIds, EventLog, EventLogBuilder, EventRef,
+    IngestOptions, IngestReport, NameCount, Pseudonymiser, RawEvent, RejectReason, Rejection,
+    TimeValue,
 };
 pub use paths::{
     DfgEdge, DfgNode, DirectlyFollows, DirectlyFollowsOptions, FlowLink, FlowNode, FlowOptions,
