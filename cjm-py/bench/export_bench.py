@@ -661,21 +661,26 @@ def polars_paths(df: Any) -> Any:
 def polars_attribution(df: Any) -> Any:
     import polars as pl
 
-    conv = pl.col("event") == CONVERSION
-    d = df.sort(["customer", "timestamp"], maintain_order=True).with_columns(
-        prior=(conv.cast(pl.UInt32).cum_sum() - conv.cast(pl.UInt32)).over("customer")
+    d = df.sort(["customer", "timestamp"], maintain_order=True).with_row_index("i")
+    conv_at = d.filter(pl.col("event") == CONVERSION).group_by("customer").agg(
+        pl.col("i").min().alias("ci"), pl.col("timestamp").min().alias("at")
     )
-    conv_at = d.filter(conv).group_by("customer").agg(pl.col("timestamp").first().alias("at"))
+    # On the sorted frame a row's neighbour is the same customer's next touch unless the
+    # customer changes (`shift().over("customer")` is several times slower).
+    other_next = (pl.col("customer").shift(-1) != pl.col("customer")).fill_null(True)
+    other_prev = (pl.col("customer").shift(1) != pl.col("customer")).fill_null(True)
     t = (
-        d.filter((pl.col("prior") == 0) & ~conv & pl.col("channel").is_not_null())
-        .select("customer", "timestamp", pl.col("channel").cast(pl.String))
+        d.join(conv_at, on="customer", how="left", maintain_order="left")
+        .filter((pl.col("ci").is_null() | (pl.col("i") < pl.col("ci")))
+                & pl.col("channel").is_not_null())
+        .select("customer", "timestamp", pl.col("channel").cast(pl.String), "at")
         # Collapse consecutive repeats, keeping the last touch of each run.
-        .filter(pl.col("channel").shift(-1).over("customer").ne_missing(pl.col("channel")))
-        .join(conv_at, on="customer", how="left", maintain_order="left")
+        .filter(other_next | (pl.col("channel").shift(-1) != pl.col("channel")))
         .with_columns(
-            pos=pl.int_range(pl.len()).over("customer"),
+            first=other_prev,
+            last=other_next,
+            prev=pl.when(other_prev).then(pl.lit("START")).otherwise(pl.col("channel").shift(1)),
             n=pl.len().over("customer"),
-            prev=pl.col("channel").shift(1).over("customer").fill_null("START"),
             converted=pl.col("at").is_not_null(),
             end=pl.coalesce("at", pl.col("timestamp").max().over("customer")),
         )
@@ -688,8 +693,8 @@ def polars_attribution(df: Any) -> Any:
         .with_columns(share=pl.col("w") / pl.col("w").sum().over("customer"))
         .group_by("channel")
         .agg(
-            first=(pl.col("pos") == 0).sum().cast(pl.Float64),
-            last=(pl.col("pos") == pl.col("n") - 1).sum().cast(pl.Float64),
+            first=pl.col("first").sum().cast(pl.Float64),
+            last=pl.col("last").sum().cast(pl.Float64),
             linear=(1.0 / pl.col("n")).sum(),
             time_decay=pl.col("share").sum(),
         )
@@ -698,7 +703,7 @@ def polars_attribution(df: Any) -> Any:
     for row in sums.iter_rows(named=True):
         for m in ("first", "last", "linear", "time_decay"):
             credits[m][row["channel"]] = float(row[m])
-    ends = t.filter(pl.col("pos") == pl.col("n") - 1)
+    ends = t.filter("last")
     pairs = pl.concat([
         t.select(pl.col("prev").alias("from"), pl.col("channel").alias("to")),
         ends.select(pl.col("channel").alias("from"),
