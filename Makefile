@@ -11,14 +11,14 @@ PYO3_PYTHON := $(PYTHON)
 CJM_FAIL_ON_SKIP := 1
 export PYTHON PYO3_PYTHON CJM_FAIL_ON_SKIP
 
-.PHONY: demo test setup test-rust test-py test-js test-pictures test-oracles test-docs test-notebook lint schema
+.PHONY: demo test setup test-rust test-py test-js test-pictures test-report-xss test-oracles test-docs test-notebook lint schema
 
 demo:
 	scripts/setup.sh python
 	cjm-py/scripts/develop.sh
 	$(PYTHON) examples/demo.py
 
-test: setup lint test-rust test-py test-js test-pictures test-oracles test-docs test-notebook
+test: setup lint test-rust test-py test-js test-pictures test-report-xss test-oracles test-docs test-notebook
 	@echo "all test suites passed"
 
 setup:
@@ -31,6 +31,7 @@ lint:
 
 test-rust:
 	cargo test --workspace --exclude cjm-py
+	cargo test -p cjm-core --profile checked --test events_time_range --test events_state --test attribution_props
 	cargo run -q -p cjm-core --example quickstart
 
 test-py:
@@ -45,6 +46,13 @@ test-pictures:
 	cargo run -q -p cjm-core --example render -- out/pictures
 	node scripts/render-pngs.mjs out/pictures
 	node scripts/check-pngs.mjs out/pictures
+
+# The HTML report against known SVG/HTML script-injection vectors in headless Chromium:
+# fails if any script runs, with or without the page's Content-Security-Policy.
+test-report-xss:
+	rm -rf out/report-xss
+	cargo run -q -p cjm-core --example report_xss -- out/report-xss
+	node scripts/check-report-xss.mjs out/report-xss
 
 # Results checked live against other tools: channelattribution and numpy for attribution.
 test-oracles:

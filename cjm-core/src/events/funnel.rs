@@ -234,6 +234,12 @@ fn invalid(message: String) -> Error {
     }
 }
 
+/// `to - from` without overflow: two timestamps 1677 and 2262 apart differ by more than
+/// `i64::MAX` nanoseconds, which in i64 would wrap round to a short negative span.
+fn span(from: i64, to: i64) -> i128 {
+    i128::from(to) - i128::from(from)
+}
+
 fn seconds_to_ns(s: u64) -> i64 {
     i64::try_from(s)
         .ok()
@@ -607,13 +613,17 @@ impl Counts {
         let mut reached = vec![0u64; k];
         let mut running = 0;
         for d in (1..=k).rev() {
-            running += self.at_depth.get(d).copied().unwrap_or(0);
+            // Saturating: only crafted state bytes come near u64::MAX.
+            running = u64::saturating_add(running, self.at_depth.get(d).copied().unwrap_or(0));
             if let Some(r) = reached.get_mut(d - 1) {
                 *r = running;
             }
         }
         let first = reached.first().copied().unwrap_or(0);
-        let pending_total = self.pending_at_depth.iter().sum();
+        let pending_total = self
+            .pending_at_depth
+            .iter()
+            .fold(0u64, |a, &b| a.saturating_add(b));
         let out = steps
             .iter()
             .enumerate()
@@ -988,7 +998,7 @@ impl Plan {
                             .find(|p| !s.used.contains(p));
                         if let Some(q) = found {
                             let t = ts_at(q);
-                            if t - t0 <= w {
+                            if span(t0, t) <= i128::from(w) {
                                 s.used.push(q);
                                 s.times.push(t);
                             }
@@ -1010,7 +1020,8 @@ impl Plan {
                     s.times.get(step - 1).copied().unwrap_or(first_t)
                 };
                 if let Some(slot) = out.times.get_mut(step) {
-                    *slot = Some((t - first_t, t - prev));
+                    // Within the window, so both fit; saturating all the same.
+                    *slot = Some((t.saturating_sub(first_t), t.saturating_sub(prev)));
                 }
             }
             out.depth = out.depth.max(depth);
@@ -1027,11 +1038,11 @@ impl Plan {
     }
 
     fn within(&self, t0: i64, prev_t: i64, t: i64, step: usize) -> bool {
-        if t - t0 > self.window_ns {
+        if span(t0, t) > i128::from(self.window_ns) {
             return false;
         }
         match self.step_windows_ns.get(step).copied().flatten() {
-            Some(sw) => t - prev_t <= sw,
+            Some(sw) => span(prev_t, t) <= i128::from(sw),
             None => true,
         }
     }

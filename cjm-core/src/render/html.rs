@@ -4,6 +4,7 @@
 use super::charts::{bar_chart_svg, flow_svg, funnel_svg, BarChart, FlowChart, FunnelChart};
 use super::emotion::{emotion_curve_svg, persona_styles, selected_curves, EmotionCurveOptions};
 use super::map::{journey_map_svg, kpi_status, kpi_value, MapOptions};
+use super::svg_allow::allow_listed_svg;
 use super::text::{escape_xml, percent, signed};
 use crate::model::JourneyState;
 use crate::ValidJourney;
@@ -116,9 +117,11 @@ pub enum ReportBlock {
     Flow(FlowChart),
     /// A bar chart.
     Bars(BarChart),
-    /// Ready-made SVG markup (from another cjm picture, say). It is inserted as it is,
-    /// unless it contains script, event handlers, `foreignObject` or external references,
-    /// in which case a notice is shown instead.
+    /// Ready-made SVG markup (from another cjm picture, say). It is parsed as XML and
+    /// checked against an allow-list of SVG elements and attributes (no script, no event
+    /// handlers, no `foreignObject` or `image`, links and `url(...)` only to `#id` in the
+    /// picture, nothing after the root element), then written into the page from the
+    /// parsed tree. Markup that fails the check is left out, with a notice saying why.
     Svg {
         /// The SVG markup, starting with `<svg`.
         svg: String,
@@ -164,9 +167,14 @@ footer{color:#59636e;font-size:13px;margin-top:32px}\
 .figure{overflow:visible;border:0}.figure svg{max-width:100%;height:auto}\
 section,table,figure{break-inside:avoid-page}h2,h3{break-after:avoid}a{color:inherit;text-decoration:none}}";
 
+/// The page's Content-Security-Policy: no script of any kind, no fetches; inline styles
+/// (the page's own `<style>` and SVG `style` attributes) and `data:` images only.
+pub(crate) const CSP: &str = "default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; base-uri 'none'; form-action 'none'";
+
 /// Renders one self-contained HTML page for a journey: a title block, the journey map,
 /// the emotion curve, summary tables, then the extra sections of `options`. Inline SVG and
-/// CSS only: no JavaScript, no external fetches; a print style sheet lays it out on A3
+/// CSS only: no JavaScript, no external fetches, and a Content-Security-Policy `<meta>`
+/// that forbids both; a print style sheet lays it out on A3
 /// landscape. Every user string is escaped; the same input gives the same bytes.
 #[must_use]
 pub fn html_report(journey: &ValidJourney, options: &ReportOptions) -> String {
@@ -192,7 +200,7 @@ pub fn html_report(journey: &ValidJourney, options: &ReportOptions) -> String {
     let mut h = String::with_capacity(64 * 1024);
     let _ = write!(
         h,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"cjm {}\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"cjm {}\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n",
         env!("CARGO_PKG_VERSION"),
         escape_xml(&title)
     );
@@ -289,61 +297,21 @@ fn render_block(h: &mut String, block: &ReportBlock) {
         ReportBlock::Flow(chart) => figure(h, &flow_svg(chart)),
         ReportBlock::Bars(chart) => figure(h, &bar_chart_svg(chart)),
         ReportBlock::Svg { svg, caption } => {
-            if is_safe_svg(svg) {
-                figure(h, svg);
-            } else {
-                h.push_str("<p class=\"notice\">A picture was left out: it contains script, event handlers, <code>foreignObject</code> or external references.</p>\n");
+            match allow_listed_svg(svg) {
+                Ok(svg) => figure(h, &svg),
+                Err(why) => {
+                    let _ = writeln!(
+                        h,
+                        "<p class=\"notice\">A picture was left out: {}.</p>",
+                        escape_xml(&why)
+                    );
+                }
             }
             if let Some(caption) = caption {
                 let _ = writeln!(h, "<figcaption>{}</figcaption>", escape_xml(caption));
             }
         }
     }
-}
-
-/// Whether ready-made SVG markup may go into the page: it must start with `<svg` and
-/// contain no script, event handler, `foreignObject`, iframe or external reference.
-fn is_safe_svg(svg: &str) -> bool {
-    let lower = svg.to_ascii_lowercase();
-    if !lower.trim_start().starts_with("<svg") {
-        return false;
-    }
-    let banned = [
-        "<script",
-        "javascript:",
-        "foreignobject",
-        "<iframe",
-        "<object",
-        "<embed",
-        "href=\"http",
-        "href='http",
-        "href=\"//",
-        "url(",
-        "@import",
-        "data:text/html",
-    ];
-    if banned.iter().any(|b| lower.contains(b)) {
-        return false;
-    }
-    // Event handler attributes: whitespace, `on`, letters, `=`.
-    let bytes = lower.as_bytes();
-    bytes.windows(3).enumerate().all(|(i, w)| {
-        if !(w.first().is_some_and(u8::is_ascii_whitespace)
-            && w.get(1) == Some(&b'o')
-            && w.get(2) == Some(&b'n'))
-        {
-            return true;
-        }
-        let rest = bytes.get(i + 3..).unwrap_or_default();
-        let letters = rest.iter().take_while(|b| b.is_ascii_alphabetic()).count();
-        let after = rest.get(letters..).unwrap_or_default();
-        let after = after
-            .iter()
-            .skip_while(|b| b.is_ascii_whitespace())
-            .copied()
-            .next();
-        !(letters > 0 && after == Some(b'='))
-    })
 }
 
 /// A table cell: text, alignment and an optional class.

@@ -27,6 +27,7 @@ pub mod palette;
 mod results;
 mod sections;
 mod svg;
+mod svg_allow;
 mod text;
 
 pub use charts::{
