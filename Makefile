@@ -46,7 +46,8 @@ test-pictures:
 	node scripts/render-pngs.mjs out/pictures
 	node scripts/check-pngs.mjs out/pictures
 
-# Results checked live against other tools: channelattribution and numpy for attribution.
+# Results checked live against other tools: channelattribution and numpy for attribution,
+# pandas for the funnel's median and p90.
 test-oracles:
 	$(PYTHON) -m pytest tests/oracles -q -p no:cacheprovider
 

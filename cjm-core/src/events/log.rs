@@ -1,6 +1,6 @@
 //! The event log: columnar, interned, sorted once; and its ingest report.
 
-use super::time::{parse_iso8601, TimeUnit};
+use super::time::TimeUnit;
 use crate::error::{Error, Result};
 use crate::validate::ValidJourney;
 use hmac::{Hmac, KeyInit, Mac};
@@ -184,6 +184,9 @@ pub struct Rejection {
     pub count: u64,
     /// 0-based index (in this input) of the first such row.
     pub first_row: u64,
+    /// The offending text of the first such row, when there is one (an unreadable
+    /// timestamp or value), to show what the input looks like.
+    pub sample: Option<String>,
 }
 
 /// An event name and how many used rows carry it.
@@ -220,6 +223,9 @@ pub struct IngestReport {
     pub customers: u64,
     /// Distinct event names in the log.
     pub event_names: u64,
+    /// Problems that do not stop ingest but are likely mistakes (`no_rows_used`: rows
+    /// were read and none is in the log); Python also emits them as `cjm.IngestWarning`.
+    pub warnings: Vec<super::checks::IngestWarning>,
 }
 
 /// An interned string column.
@@ -409,6 +415,9 @@ pub struct EventLogBuilder {
     rows_read: u64,
     consent_filtered: u64,
     rejected: HashMap<RejectReason, (u64, u64)>,
+    /// The offending text of the row being pushed, and the first one kept per reason.
+    pending_sample: Option<(RejectReason, String)>,
+    samples: HashMap<RejectReason, String>,
 }
 
 impl EventLogBuilder {
@@ -436,6 +445,8 @@ impl EventLogBuilder {
             rows_read: 0,
             consent_filtered: 0,
             rejected: HashMap::new(),
+            pending_sample: None,
+            samples: HashMap::new(),
         }
     }
 
@@ -482,6 +493,11 @@ impl EventLogBuilder {
         let entry = self.rejected.entry(reason).or_insert((0, local_row));
         entry.0 += 1;
         entry.1 = entry.1.min(local_row);
+        if let Some((r, text)) = self.pending_sample.take() {
+            if r == reason {
+                self.samples.entry(reason).or_insert(text);
+            }
+        }
         Ok(())
     }
 
@@ -499,10 +515,26 @@ impl EventLogBuilder {
                 .to_nanos(t)
                 .ok_or(RejectReason::InvalidTimestamp),
             TimeValue::Text(s) if s.trim().is_empty() => Err(RejectReason::MissingTimestamp),
-            TimeValue::Text(s) => parse_iso8601(s.trim(), self.options.assume_utc)
-                .map_err(|_| RejectReason::InvalidTimestamp),
+            TimeValue::Text(s) => {
+                super::time::read_text_timestamp(s.trim(), self.options.assume_utc, self.rows_read)?
+            }
         };
+        if let Err(reason) = ts {
+            match row.timestamp {
+                TimeValue::Text(s) => self.note_sample(reason, s),
+                TimeValue::Ticks(t) => self.note_sample(reason, &t.to_string()),
+                TimeValue::Missing => {}
+            }
+        }
         self.push_parsed(row, ts, false)
+    }
+
+    /// Keeps `text` as the sample of the row about to be pushed, should it be rejected
+    /// for `reason` (shown in the report and in the `no_rows_used` message).
+    pub(crate) fn note_sample(&mut self, reason: RejectReason, text: &str) {
+        if !self.samples.contains_key(&reason) {
+            self.pending_sample = Some((reason, text.chars().take(80).collect()));
+        }
     }
 
     /// Names of the extra columns this builder keeps.
@@ -521,6 +553,7 @@ impl EventLogBuilder {
         let local = self.rows_read;
         self.rows_read += 1;
         if self.options.consent == ConsentRule::Require && row.consent != Some(true) {
+            self.pending_sample = None;
             self.consent_filtered += 1;
             return Ok(());
         }
@@ -557,6 +590,7 @@ impl EventLogBuilder {
             row.row
                 .unwrap_or_else(|| self.options.row_offset.saturating_add(local)),
         );
+        self.pending_sample = None;
         Ok(())
     }
 
@@ -583,6 +617,8 @@ impl EventLogBuilder {
             rows_read,
             consent_filtered,
             mut rejected,
+            pending_sample: _,
+            mut samples,
         } = self;
         let raw_customers: Vec<String> = customers
             .strings
@@ -719,6 +755,7 @@ impl EventLogBuilder {
                 reason,
                 count,
                 first_row,
+                sample: samples.remove(&reason),
             })
             .collect();
         crate::sort::stable_by(&mut rejected, |a, b| a.reason.cmp(&b.reason));
@@ -743,7 +780,7 @@ impl EventLogBuilder {
                     .collect()
             }
         };
-        let report = IngestReport {
+        let mut report = IngestReport {
             rows_read,
             rows_used: log.ts.len() as u64,
             rejected,
@@ -754,8 +791,24 @@ impl EventLogBuilder {
             pseudonymised: pseudonymiser.is_some(),
             customers: log.customers.len() as u64,
             event_names: log.names.len() as u64,
+            warnings: Vec::new(),
         };
+        report.warnings = super::checks::IngestWarning::of(&report);
         (log, report)
+    }
+
+    /// As [`Self::finish`], and in strict mode an error when rows were read and none is
+    /// in the log ([`IngestReport::nothing_used`]).
+    ///
+    /// # Errors
+    /// `no_rows_used` in strict mode.
+    pub fn finish_checked(self) -> Result<(EventLog, IngestReport)> {
+        let strict = self.options.strict;
+        let (log, report) = self.finish();
+        match report.nothing_used() {
+            Some(e) if strict => Err(e),
+            _ => Ok((log, report)),
+        }
     }
 }
 
@@ -832,7 +885,7 @@ impl EventLog {
         for row in rows {
             b.push(&row)?;
         }
-        Ok(b.finish())
+        b.finish_checked()
     }
 
     /// Builds a log from column arrays with the same builder (use
@@ -882,7 +935,7 @@ impl EventLog {
             };
             b.push(&row)?;
         }
-        Ok(b.finish())
+        b.finish_checked()
     }
 
     /// Number of events.
