@@ -489,3 +489,14 @@ fn the_median_time_to_convert_is_numpys_by_default() {
     // numpy.percentile([10, 20, 40], 90) = 20 + 0.8 · 20 = 36.
     assert!((t.p90_seconds - 36.0).abs() < 1e-9);
 }
+
+#[test]
+fn the_ingest_options_assume_utc_reaches_csv_text() {
+    // The fix the naive_timestamp message names works with a mapping that does not say UTC.
+    let b = EventLogBuilder::new(IngestOptions {
+        assume_utc: true,
+        ..IngestOptions::default()
+    });
+    let (log, _) = read_csv_str(NAIVE, &mapping(false), b).unwrap();
+    assert_eq!(log.len(), 2);
+}

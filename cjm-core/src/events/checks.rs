@@ -146,10 +146,7 @@ pub fn check_column_present(log: &EventLog, column: &str, argument: &str) -> Res
     let kept = if extras.is_empty() {
         "the log keeps no extra columns".to_owned()
     } else {
-        format!(
-            "its extra columns are {}",
-            quoted(&extras)
-        )
+        format!("its extra columns are {}", quoted(&extras))
     };
     let message = match column {
         "channel" | "session" => format!(

@@ -168,7 +168,8 @@ const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 /// file, recognised by its magic bytes, whatever its name) is decompressed on the fly.
 /// Rows are numbered from 0 after the header. The builder's options give dedup, strictness, consent rule, row offset and
 /// the extra columns to keep (looked up by header name); the mapping gives the timestamp
-/// format, overriding the builder's unit.
+/// format, overriding the builder's unit (text without offset is read as UTC when either
+/// the mapping or the builder's `assume_utc` says so).
 ///
 /// # Errors
 /// `missing_column` when a mapped column is absent, `invalid_csv` on malformed CSV
@@ -242,6 +243,8 @@ fn read_csv_plain<R: Read>(
         .collect::<Result<Vec<_>>>()?;
 
     let mut b = builder;
+    // UTC is assumed when the mapping or the ingest options say so.
+    let utc = b.assumes_utc();
     let mut record = csv::StringRecord::new();
     let mut index = 0usize;
     loop {
@@ -267,7 +270,7 @@ fn read_csv_plain<R: Read>(
                     .and_then(|t| unit.to_nanos(t))
                     .ok_or(RejectReason::InvalidTimestamp),
                 TimestampFormat::Iso8601 { assume_utc } => {
-                    read_text_timestamp(text, assume_utc, index as u64).map_err(|_| {
+                    read_text_timestamp(text, assume_utc || utc, index as u64).map_err(|_| {
                         naive_timestamp_error(text, Some(index), Some(&mapping.timestamp))
                     })?
                 }

@@ -537,6 +537,11 @@ impl EventLogBuilder {
         }
     }
 
+    /// Whether text timestamps without offset are read as UTC ([`IngestOptions::assume_utc`]).
+    pub(crate) fn assumes_utc(&self) -> bool {
+        self.options.assume_utc
+    }
+
     /// Names of the extra columns this builder keeps.
     #[must_use]
     pub fn extra_column_names(&self) -> &[String] {
