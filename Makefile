@@ -54,7 +54,8 @@ test-report-xss:
 	cargo run -q -p cjm-core --example report_xss -- out/report-xss
 	node scripts/check-report-xss.mjs out/report-xss
 
-# Results checked live against other tools: channelattribution and numpy for attribution.
+# Results checked live against other tools: channelattribution and numpy for attribution,
+# pandas for the funnel's median and p90.
 test-oracles:
 	$(PYTHON) -m pytest tests/oracles -q -p no:cacheprovider
 

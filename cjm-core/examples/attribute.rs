@@ -7,7 +7,7 @@
 //! ```json
 //! {
 //!   "paths": [{"path": "search > email", "conversions": 1, "value": 10, "nulls": 2}],
-//!   "table_options": {"separator": ">", "collapse_repeats": true},
+//!   "table_options": {"separator": ">", "collapse_repeats": false},
 //!   "options": {"models": ["last", "markov"], "markov_order": 1}
 //! }
 //! ```

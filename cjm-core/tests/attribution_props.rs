@@ -339,10 +339,10 @@ fn paths_from_a_log() {
         vec![
             (vec![], None, 1.0, 9.0, 0.0),
             (vec!["direct"], None, 0.0, 0.0, 1.0),
-            // email, email collapse to one touch keeping the later time (2 days).
+            // The whole path by default: email twice (3 and 2 days before), then search.
             (
-                vec!["email", "search"],
-                Some(vec![2.0 * 86_400.0, 86_400.0]),
+                vec!["email", "email", "search"],
+                Some(vec![3.0 * 86_400.0, 2.0 * 86_400.0, 86_400.0]),
                 1.0,
                 50.0,
                 0.0
@@ -355,6 +355,22 @@ fn paths_from_a_log() {
                 0.0
             ),
         ]
+    );
+    // Collapsed on request: email, email become one touch keeping the later time.
+    let collapsed = PathTable::from_log(
+        &l,
+        None,
+        &PathOptions {
+            collapse_repeats: true,
+            ..options.clone()
+        },
+    )
+    .unwrap();
+    let c1 = collapsed.rows.iter().find(|r| r.value == 50.0).unwrap();
+    assert_eq!(c1.channels, ["email", "search"]);
+    assert_eq!(
+        c1.seconds_to_conversion,
+        Some(vec![2.0 * 86_400.0, 86_400.0])
     );
     // A 7-day lookback drops c4's social touch; repeats kept.
     let t = PathTable::from_log(
@@ -395,8 +411,9 @@ fn paths_from_a_log() {
     assert!(t
         .rows
         .iter()
-        .any(|r| r.channels == vec!["visit".to_owned()]));
-    // Time decay from the log (half-life 1 day): c1's email 2 days out weighs 1/4, search 1/2.
+        .any(|r| r.channels == vec!["visit".to_owned(), "visit".to_owned()]));
+    // Time decay from the log (half-life 1 day), whole path: c1's emails 3 and 2 days out
+    // weigh 1/8 and 1/4, search 1/2, so email gets (3/8)/(7/8) = 3/7.
     let r = attribute(
         &PathTable::from_log(&l, None, &options).unwrap(),
         &AttributionOptions {
@@ -408,8 +425,8 @@ fn paths_from_a_log() {
     .unwrap();
     let email = r.channels.iter().find(|c| c.channel == "email").unwrap();
     let td = email.credit("time_decay").unwrap();
-    assert!((td.conversions.unwrap() - 1.0 / 3.0).abs() < 1e-12);
-    assert!((td.value.unwrap() - 50.0 / 3.0).abs() < 1e-9);
+    assert!((td.conversions.unwrap() - 3.0 / 7.0).abs() < 1e-12);
+    assert!((td.value.unwrap() - 50.0 * 3.0 / 7.0).abs() < 1e-9);
     assert_eq!(r.totals.unattributed_conversions, 1.0);
 
     // Errors.
@@ -458,7 +475,7 @@ fn log_states_split_by_customer_merge_to_the_whole() {
         &log(&rows),
         None,
         &PathOptions {
-            collapse_repeats: false,
+            collapse_repeats: true,
             ..options
         },
     )

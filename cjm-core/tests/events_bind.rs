@@ -146,6 +146,7 @@ fn drivers_with_a_plus_one_prior() {
         conversion: StepSpec::Event("buy".to_owned()),
         by_touchpoint: false,
         min_support: 1,
+        allow_missing_events: false,
     };
     let d = log().drivers(None, &options).unwrap();
     assert_eq!((d.customers, d.converters), (4, 2));
@@ -236,11 +237,11 @@ fn funnel_definitions_are_checked_and_recorded() {
         "invalid_funnel"
     );
     assert_eq!(
-        bad(r#"{"steps": [{"event": "a"}], "options": {"as_of": "yesterday"}}"#),
+        bad(r#"{"steps": [{"event": "ad"}], "options": {"as_of": "yesterday"}}"#),
         "invalid_timestamp"
     );
     assert_eq!(
-        bad(r#"{"steps": [{"event": "a"}], "options": {"breakdown": "country"}}"#),
+        bad(r#"{"steps": [{"event": "ad"}], "options": {"breakdown": "country"}}"#),
         "unknown_column"
     );
     assert!(serde_json::from_str::<Funnel>(r#"{"steps": [], "options": {"windw": 1}}"#).is_err());
@@ -251,7 +252,13 @@ fn funnel_definitions_are_checked_and_recorded() {
         "every_step1_attempt_earliest_next"
     );
     assert_eq!(r.definition.params["options"]["window_seconds"], 604_800);
+    assert_eq!(r.definition.params["percentile"], "linear");
     assert_eq!(r.definition.hash.len(), 12);
+    // A step name the log lacks (a misspelling, most often) is loud.
+    assert_eq!(
+        bad(r#"{"steps": [{"event": "ad"}, {"event": "bye"}]}"#),
+        "unknown_event"
+    );
 }
 
 #[test]

@@ -86,8 +86,19 @@ fn segment_falls_back_to_anonymous_id_and_requires_offsets() {
 userId,anonymousId,event,timestamp
 ,anon-1,Product Viewed,2024-03-01T10:00:00.250+01:00
 user-1,anon-1,Order Completed,2024-03-01T09:30:00Z
-user-2,,Order Completed,2024-03-01T09:30:00
+user-2,,Order Completed,2024-03-01 09:30
+user-3,,Order Completed,2024-03-01T09:30:00
 ";
+    // A timestamp without offset stops the read (`naive_timestamp`, its row), strict or
+    // not: it says how the column is written, not that one row is bad.
+    let err = read_csv_str(
+        csv,
+        &Preset::Segment.mapping(),
+        EventLogBuilder::new(IngestOptions::default()),
+    )
+    .unwrap_err();
+    assert_eq!((err.code(), err.row()), ("naive_timestamp", Some(3)));
+    let csv = csv.rsplit_once("user-3").unwrap().0;
     let (log, report) = read_csv_str(
         csv,
         &Preset::Segment.mapping(),
@@ -95,7 +106,12 @@ user-2,,Order Completed,2024-03-01T09:30:00
     )
     .unwrap();
     assert_eq!(log.customers().to_strings(), ["anon-1", "user-1"]);
+    // Text that is no timestamp at all (no seconds) is a rejected row, with its sample.
     assert_eq!(count(&report, RejectReason::InvalidTimestamp), (1, 2));
+    assert_eq!(
+        report.rejected[0].sample.as_deref(),
+        Some("2024-03-01 09:30")
+    );
     let e = log.iter().next().unwrap();
     assert_eq!(e.event, "Product Viewed");
     // 2024-03-01T09:00:00.25Z
@@ -255,8 +271,8 @@ fn text_timestamps_through_rows() {
         timestamp: TimeValue::Text("2024-01-01T00:00:00"),
         ..RawEvent::new("u", 0, "a")
     };
-    let (_, report) = EventLog::from_rows([r], IngestOptions::default()).unwrap();
-    assert_eq!(report.rejected[0].reason, RejectReason::InvalidTimestamp);
+    let err = EventLog::from_rows([r], IngestOptions::default()).unwrap_err();
+    assert_eq!(err.code(), "naive_timestamp");
     let (log, _) = EventLog::from_rows(
         [r],
         IngestOptions {

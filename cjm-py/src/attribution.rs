@@ -24,12 +24,13 @@ use crate::reports::{count, escape, plural, report_methods, Col, Report, Table};
 /// Keys of the keyword options that belong to [`TableOptions`].
 const TABLE_KEYS: [&str; 2] = ["separator", "collapse_repeats"];
 /// Keys of the keyword options that belong to [`PathOptions`].
-const PATH_KEYS: [&str; 5] = [
+const PATH_KEYS: [&str; 6] = [
     "touch",
     "conversion_events",
     "lookback_seconds",
     "collapse_repeats",
     "keep_times",
+    "allow_missing_events",
 ];
 
 /// Splits keyword options into (the keys in `keys`, the rest).

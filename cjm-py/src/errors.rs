@@ -64,6 +64,22 @@ pub(crate) fn input_err(code: &'static str, message: String) -> PyErr {
     })
 }
 
+/// Emits the warnings of an ingest report (`no_rows_used`…) as `cjm.IngestWarning`.
+pub(crate) fn warn_report(py: Python<'_>, report: &cjm_core::events::IngestReport) -> PyResult<()> {
+    if report.warnings.is_empty() {
+        return Ok(());
+    }
+    let class = py.import(ERRORS_MODULE)?.getattr("IngestWarning")?;
+    let warnings = py.import("warnings")?;
+    for w in &report.warnings {
+        let instance = class.call1((w.message.as_str(), w.code.as_str()))?;
+        let kwargs = pyo3::types::PyDict::new(py);
+        kwargs.set_item("stacklevel", 2)?;
+        warnings.call_method("warn", (instance,), Some(&kwargs))?;
+    }
+    Ok(())
+}
+
 /// A `CjmError` with code `internal_error`: a bug in cjm (a Rust panic), never the
 /// caller's fault.
 pub(crate) fn internal_error(panic_message: &str) -> PyErr {

@@ -41,7 +41,7 @@ use pyo3::types::{PyBytes, PyDict, PyString};
 use pyo3_arrow::input::AnyRecordBatch;
 use pyo3_arrow::PyTable;
 
-use crate::errors::{core_err, input_err};
+use crate::errors::{core_err, input_err, warn_report};
 use crate::results::{
     PyConformance, PyDirectlyFollows, PyDrivers, PyFlows, PyFunnelResult, PyIngestReport,
     PyJourneyStates, PyTraffic, PyVariants,
@@ -550,7 +550,7 @@ fn ingest(
             Python::attach(|py| bar.call_method1(py, "update", (batch.num_rows(),)))?;
         }
     }
-    Ok(b.finish())
+    b.finish_checked().map_err(core_err)
 }
 
 /// How to ingest an Arrow stream: checks the mapped (and `checked`) columns exist,
@@ -794,6 +794,7 @@ impl PyEventLog {
                 bar.call_method0(py, "close")?;
             }
             let (log, report) = result?;
+            warn_report(py, &report)?;
             Ok(Self { log, report })
         })
     }
@@ -867,6 +868,7 @@ impl PyEventLog {
             let (log, report) = py
                 .detach(|| cjm_core::events::read_csv(bytes.as_slice(), &m, b))
                 .map_err(core_err)?;
+            warn_report(py, &report)?;
             Ok(Self { log, report })
         })
     }
@@ -912,7 +914,8 @@ impl PyEventLog {
     /// A funnel over steps (event names, or touchpoint/stage steps with `journey`).
     #[pyo3(signature = (
         steps = None, *, journey = None, order = "sequential", window = None,
-        step_windows = None, exclusions = None, as_of = None, breakdown = None
+        step_windows = None, exclusions = None, as_of = None, breakdown = None,
+        percentile = "linear", allow_missing_events = false
     ))]
     #[allow(
         clippy::too_many_arguments,
@@ -929,6 +932,8 @@ impl PyEventLog {
         exclusions: Option<&Bound<'_, PyAny>>,
         as_of: Option<&Bound<'_, PyAny>>,
         breakdown: Option<String>,
+        percentile: &str,
+        allow_missing_events: bool,
     ) -> PyResult<PyFunnelResult> {
         crate::guard(|| {
             let j = journey.map(|j| &j.get().inner);
@@ -954,6 +959,14 @@ impl PyEventLog {
                         "`order` must be `sequential`, `strict` or `any`, not `{order}`"
                     ))
                 })?;
+            let percentile = serde_json::from_value(serde_json::Value::String(
+                percentile.to_owned(),
+            ))
+            .map_err(|_| {
+                invalid(format!(
+                    "`percentile` must be `linear` or `nearest_rank`, not `{percentile}`"
+                ))
+            })?;
             let window_seconds = match window.filter(|w| !w.is_none()) {
                 Some(w) => seconds(w, "window")?,
                 None => FunnelOptions::default().window_seconds,
@@ -992,6 +1005,8 @@ impl PyEventLog {
                     exclusions,
                     as_of,
                     breakdown,
+                    percentile,
+                    allow_missing_events,
                 },
             };
             let result = py.detach(|| funnel.run(&self.log, j)).map_err(core_err)?;
@@ -1073,7 +1088,10 @@ impl PyEventLog {
     }
 
     /// Odds ratios of converting for each event name (or touchpoint).
-    #[pyo3(signature = (conversion, *, journey = None, by_touchpoint = false, min_support = 5))]
+    #[pyo3(signature = (
+        conversion, *, journey = None, by_touchpoint = false, min_support = 5,
+        allow_missing_events = false
+    ))]
     fn drivers(
         &self,
         py: Python<'_>,
@@ -1081,12 +1099,14 @@ impl PyEventLog {
         journey: Option<&Bound<'_, PyJourney>>,
         by_touchpoint: bool,
         min_support: u64,
+        allow_missing_events: bool,
     ) -> PyResult<PyDrivers> {
         crate::guard(|| {
             let options = DriverOptions {
                 conversion: step(conversion)?,
                 by_touchpoint,
                 min_support,
+                allow_missing_events,
             };
             let j = journey.map(|j| &j.get().inner);
             let drivers = py

@@ -331,6 +331,17 @@ result_class!(
             .map(|n| (n.event.clone(), n.count))
             .collect()
     }
+
+    /// Likely mistakes that did not stop ingest, as `(code, message)` pairs
+    /// (`no_rows_used`).
+    #[getter]
+    fn warnings(&self) -> Vec<(String, String)> {
+        self.inner
+            .warnings
+            .iter()
+            .map(|w| (w.code.clone(), w.message.clone()))
+            .collect()
+    }
 });
 
 impl Report for PyIngestReport {
@@ -365,6 +376,7 @@ impl Report for PyIngestReport {
                         ("reason", text(x, |x| Some(x.reason.code().to_owned()))),
                         ("count", counts(x, |x| Some(x.count))),
                         ("first_row", counts(x, |x| Some(x.first_row))),
+                        ("sample", text(x, |x| x.sample.clone())),
                     ],
                 })
             }

@@ -70,7 +70,7 @@ def funnel_kwargs(funnel: Dict[str, Any]) -> Dict[str, Any]:
         kwargs["step_windows"] = [
             None if w is None else dt.timedelta(seconds=w) for w in o["step_windows_seconds"]
         ]
-    for key in ("exclusions", "as_of", "breakdown"):
+    for key in ("exclusions", "as_of", "breakdown", "percentile", "allow_missing_events"):
         if key in o:
             kwargs[key] = o[key]
     return kwargs
@@ -347,6 +347,14 @@ def test_csv_and_presets(tmp_path: Path) -> None:
         "u1,,Bought,2024-01-01T00:05:00Z\n"
         "u2,,Bought,2024-01-01 00:05:00\n"
     )
+    # A timestamp without offset stops the read, naming the fix.
+    with pytest.raises(cjm.InputError) as info:
+        cjm.EventLog.from_csv(text, preset="segment")
+    assert info.value.code == "naive_timestamp" and info.value.row == 3
+    assert "assume_utc=True" in str(info.value)
+    assert cjm.EventLog.from_csv(text.encode(), preset="segment", assume_utc=True).ingest_report.rejected == {}
+    # Text that is no timestamp at all is a rejected row.
+    text = text.replace("2024-01-01 00:05:00", "2024-01-01 00:05")
     log = cjm.EventLog.from_csv(text, preset="segment")
     assert log.ingest_report.rejected == {"invalid_timestamp": 1}
     assert log.customers == 2 and log.event_names == ["Bought", "Viewed"]
@@ -354,7 +362,6 @@ def test_csv_and_presets(tmp_path: Path) -> None:
     path.write_text(text, encoding="utf-8")
     same = cjm.EventLog.from_csv(path, preset="segment")
     assert same.funnel(["Viewed", "Bought"]).customers == log.funnel(["Viewed", "Bought"]).customers == [2, 1]
-    assert cjm.EventLog.from_csv(text.encode(), preset="segment", assume_utc=True).ingest_report.rejected == {}
     # The same rows through Arrow with the preset's column names.
     rows = [line.split(",") for line in text.strip().splitlines()[1:]]
     table = pa.table({h: [r[i] or None for r in rows] for i, h in enumerate(text.split("\n")[0].split(","))})

@@ -56,7 +56,7 @@ export interface EventLogOptionsBase {
   dedup?: boolean;
   /** Throw on the first unusable row (with its `row`) instead of reporting it. */
   strict?: boolean;
-  /** Read ISO-8601 text without offset as UTC (otherwise such rows are rejected). */
+  /** Read ISO-8601 text without offset as UTC (otherwise such text throws `naive_timestamp`). */
   assume_utc?: boolean;
 }
 
@@ -135,6 +135,13 @@ pub struct EventLog {
     log: ev::EventLog,
     report: IngestReport,
     journey: Option<ValidJourney>,
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `console.warn`: how a likely mistake that does not stop ingest is shown.
+    #[wasm_bindgen(js_namespace = console, js_name = warn)]
+    fn console_warn(message: &str);
 }
 
 /// The options both constructors read; `unit` and the CSV keys are checked per
@@ -542,6 +549,9 @@ impl EventLog {
         journey: Option<ValidJourney>,
     ) -> Result<Self, JsValue> {
         let (log, report) = result.map_err(|e| to_js(&e))?;
+        for w in &report.warnings {
+            console_warn(&format!("cjm [{}]: {}", w.code, w.message));
+        }
         Ok(Self {
             log,
             report,
@@ -557,7 +567,9 @@ impl EventLog {
     /// call each); `options` `{unit, journey?, dedup?, strict?, assume_utc?}`.
     ///
     /// @throws {CjmError} `column_length_mismatch`, `wrong_type` (with `row`),
-    /// `invalid_option`; in strict mode the first unusable row.
+    /// `invalid_option`, `naive_timestamp` (ISO-8601 text without offset and no
+    /// `assume_utc`); in strict mode the first unusable row, and `no_rows_used` when no
+    /// row is usable (otherwise a `console.warn` and the report's `warnings`).
     #[wasm_bindgen(js_name = fromColumns)]
     pub fn from_columns(
         #[wasm_bindgen(unchecked_param_type = "EventColumns")] columns: JsValue,
@@ -613,14 +625,18 @@ impl EventLog {
             };
             b.push(&row).map_err(|e| to_js(&e))?;
         }
-        Self::wrap(Ok(b.finish()), journey)
+        Self::wrap(b.finish_checked(), journey)
     }
 
     /// Reads CSV text (or its UTF-8 bytes: `Uint8Array`, `ArrayBuffer`) with a header row;
     /// `options` `{preset | mapping, journey?, dedup?, strict?, assume_utc?}`.
     ///
-    /// @throws {CjmError} `missing_column`, `invalid_csv` (with `row`), `invalid_option`;
-    /// in strict mode the first unusable row.
+    /// Gzip-compressed bytes (a `.csv.gz` file) are decompressed on the fly.
+    ///
+    /// @throws {CjmError} `missing_column`, `invalid_csv` (with `row`), `invalid_option`,
+    /// `naive_timestamp` (timestamps without offset and no `assume_utc`); in strict mode
+    /// the first unusable row, and `no_rows_used` when no row is usable (otherwise a
+    /// `console.warn` and the report's `warnings`).
     #[wasm_bindgen(js_name = fromCsv)]
     pub fn from_csv(
         #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | ArrayBuffer")] text: JsValue,

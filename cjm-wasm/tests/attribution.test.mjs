@@ -104,18 +104,10 @@ test('a path table given back (as log.paths returns it) attributes as its rows d
   for (const c of cases()) {
     if (c.tableOptions) continue;
     const fromRows = cjm.attribute(c.paths, c.options);
-    // The table the rows make, given back.
+    // The table the rows make, given back (whole paths: repeats are kept by default).
     const rows = c.paths.map((p) => {
       const channels = p.path.trim() === '' ? [] : p.path.split('>').map((x) => x.trim());
-      const collapsed = [];
-      const times = [];
-      channels.forEach((ch, i) => {
-        const t = p.seconds_to_conversion?.[i];
-        if (collapsed.at(-1) === ch) { if (t !== undefined) times[times.length - 1] = t; return; }
-        collapsed.push(ch);
-        if (t !== undefined) times.push(t);
-      });
-      return { channels: collapsed, ...(p.seconds_to_conversion ? { seconds_to_conversion: times } : {}), conversions: p.conversions ?? 0, value: p.value ?? 0, nulls: p.nulls ?? 0 };
+      return { channels, ...(p.seconds_to_conversion ? { seconds_to_conversion: p.seconds_to_conversion } : {}), conversions: p.conversions ?? 0, value: p.value ?? 0, nulls: p.nulls ?? 0 };
     });
     assert.deepStrictEqual(cjm.attribute({ rows }, c.options), fromRows, c.name);
   }
@@ -134,10 +126,11 @@ test('rows as analysts keep them: credits per channel and model, definitions wit
   const email = r.channels.find((c) => c.channel === 'email');
   assert.deepEqual(email.credits.find((c) => c.model === 'last'), { model: 'last', conversions: 2, value: 14, share: 0.5 });
   assert.equal(r.totals.conversions, 4);
-  // Repeats collapse by default; kept with `collapse_repeats: false`.
-  assert.equal(cjm.attribute(rows, { models: ['linear'] }).channels.find((c) => c.channel === 'search').credits[0].conversions, 1.5);
-  const kept = cjm.attribute(rows, { models: ['linear'] }, { collapse_repeats: false });
+  // The whole path by default (as channelattribution's heuristics); collapsed on request.
+  const kept = cjm.attribute(rows, { models: ['linear'] });
   assert.ok(close(kept.channels.find((c) => c.channel === 'search').credits[0].conversions, 0.5 + 4 / 3));
+  const collapsed = cjm.attribute(rows, { models: ['linear'] }, { collapse_repeats: true });
+  assert.equal(collapsed.channels.find((c) => c.channel === 'search').credits[0].conversions, 1.5);
   // A typed result in plain objects: no Maps.
   assert.equal(Object.getPrototypeOf(r), Object.prototype);
 });

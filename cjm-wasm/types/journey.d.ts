@@ -357,6 +357,13 @@ export type StepSpec =
  */
 export type FunnelOrder = "sequential" | "strict" | "any";
 /**
+ * How the time-to-convert percentiles (median, p90) are taken from the sorted durations.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "Percentile".
+ */
+export type Percentile = "linear" | "nearest_rank";
+/**
  * What a touch is named after when paths are built from an event log.
  *
  * This interface was referenced by `JourneyDocument`'s JSON-Schema
@@ -2457,6 +2464,11 @@ export interface IngestReport {
    * Distinct event names in the log.
    */
   event_names: number;
+  /**
+   * Problems that do not stop ingest but are likely mistakes (`no_rows_used`: rows
+   * were read and none is in the log); Python also emits them as `cjm.IngestWarning`.
+   */
+  warnings: IngestWarning[];
 }
 /**
  * Rows rejected for one reason.
@@ -2477,6 +2489,11 @@ export interface Rejection {
    * 0-based index (in this input) of the first such row.
    */
   first_row: number;
+  /**
+   * The offending text of the first such row, when there is one (an unreadable
+   * timestamp or value), to show what the input looks like.
+   */
+  sample?: string | null;
 }
 /**
  * An event name and how many used rows carry it.
@@ -2493,6 +2510,22 @@ export interface NameCount {
    * Number of events.
    */
   count: number;
+}
+/**
+ * A likely mistake found while reading an event log that did not stop it.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "IngestWarning".
+ */
+export interface IngestWarning {
+  /**
+   * Stable code (`no_rows_used`).
+   */
+  code: string;
+  /**
+   * Human explanation, naming the fix.
+   */
+  message: string;
 }
 /**
  * A log bound to a map: measured traffic per touchpoint and stage, and what is unmapped.
@@ -2615,6 +2648,15 @@ export interface FunnelOptions {
    * column), read at the step-1 event of each attempt.
    */
   breakdown?: string | null;
+  /**
+   * How the median and p90 times to convert are computed (default `linear`, as numpy).
+   */
+  percentile?: Percentile & string;
+  /**
+   * Allow step and exclusion events that the log does not contain (default false:
+   * such a name is an `unknown_event` error, as it is most often a misspelling).
+   */
+  allow_missing_events?: boolean;
 }
 /**
  * An exclusion step: an event that voids an attempt between two steps.
@@ -2723,11 +2765,11 @@ export interface DurationStats {
    */
   count: number;
   /**
-   * Nearest-rank median.
+   * Median (by the funnel's percentile method; default linear, as numpy).
    */
   median_seconds: number;
   /**
-   * Nearest-rank 90th percentile.
+   * 90th percentile (by the same method).
    */
   p90_seconds: number;
   /**
@@ -3089,6 +3131,11 @@ export interface DriverOptions {
    * Leave out candidates done by fewer customers (default 5).
    */
   min_support?: number;
+  /**
+   * Allow a conversion event name that the log does not contain (default false: such
+   * a name is an `unknown_event` error, as it is most often a misspelling).
+   */
+  allow_missing_events?: boolean;
 }
 /**
  * Conversion drivers, sorted by odds ratio (descending), then name.
@@ -3272,7 +3319,8 @@ export interface TableOptions {
    */
   separator?: string;
   /**
-   * Collapse consecutive repeats of one channel (default true).
+   * Collapse consecutive repeats of one channel (default false: the whole path, as
+   * `channelattribution`'s heuristics read it; Markov drops self-transitions).
    */
   collapse_repeats?: boolean;
 }
@@ -3298,9 +3346,11 @@ export interface PathOptions {
    */
   lookback_seconds?: number | null;
   /**
-   * Collapse consecutive repeats of one channel into one touch, as the
-   * `channelattribution` package does (default true). A collapsed run keeps the time
-   * of its last touch.
+   * Collapse consecutive repeats of one channel into one touch before any model
+   * (default false: the heuristic models credit the whole path, and Markov drops the
+   * repeats as self-transitions, see [`super::AttributionOptions::remove_self_loops`] —
+   * the `channelattribution` convention). A collapsed run keeps the time of its last
+   * touch.
    */
   collapse_repeats?: boolean;
   /**
@@ -3308,6 +3358,11 @@ export interface PathOptions {
    * Without it, paths of equal channels aggregate into one row.
    */
   keep_times?: boolean;
+  /**
+   * Allow conversion events that the log does not contain (default false: such a name
+   * is an `unknown_event` error, as it is most often a misspelling).
+   */
+  allow_missing_events?: boolean;
 }
 /**
  * A table of paths: the input of every attribution model.
@@ -3381,8 +3436,10 @@ export interface AttributionOptions {
    */
   markov_order?: number;
   /**
-   * Drop transitions from a state to itself before solving (default false; only
-   * matters when repeats are kept).
+   * Drop transitions from a state to itself before solving (default true, as
+   * `channelattribution`'s `markov_model`: repeated channels do not change the chain
+   * while the heuristic models still credit every touch). For order 1 this equals
+   * collapsing consecutive repeats; it has no effect on paths already collapsed.
    */
   remove_self_loops?: boolean;
   /**

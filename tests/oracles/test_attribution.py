@@ -12,6 +12,10 @@ JSON, so these tests do not depend on the Python binding.
     sampling error (see `CA_SHARE_TOLERANCE`).
 (c) first, last and linear heuristics against `channelattribution.heuristic_models`,
     exactly (to 1e-9), with repeats kept as that function keeps them.
+(d) cjm's *default* options on channelattribution's own sample table: heuristics equal to
+    `heuristic_models` and Markov within `markov_model`'s simulation error, with no option
+    set (the defaults follow the package's convention: whole paths for the heuristics,
+    no self-transitions for Markov).
 
 Data: the sample table bundled inside the installed channelattribution package (read
 at test time; it is GPL data and is not copied here) and paths generated with a fixed
@@ -20,6 +24,7 @@ seed.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -195,17 +200,18 @@ def test_markov_transition_matrix_matches_channelattribution():
     }
     ours = {(t["from"], t["to"]): t["probability"] for t in result["markov"]["transitions"]}
     # transition_matrix keeps consecutive repeats (self-loops) while markov_model and cjm
-    # collapse them, so only the START row, which repeats do not change, is compared.
+    # (remove_self_loops, the default) drop them, so only the START row, which repeats do
+    # not change, is compared.
     start_theirs = {k: v for k, v in theirs.items() if k[0] == "START"}
     start_ours = {k: v for k, v in ours.items() if k[0] == "START"}
     assert set(start_theirs) == set(start_ours)
     assert max(abs(start_theirs[k] - start_ours[k]) for k in start_ours) <= 1e-9
 
 
-@pytest.mark.parametrize("source", ["channelattribution_sample", "generated"])
-def test_markov_within_channelattribution_simulation_error(source):
+@functools.lru_cache(maxsize=None)
+def ca_markov_credits(source: str) -> dict[str, float]:
+    """channelattribution's simulated Markov credits (computed once per source)."""
     df = ca_sample() if source != "generated" else generated()
-    result = run_cjm(as_rows(df), {"models": ["markov"]})
     out = ca.markov_model(
         df,
         "path",
@@ -219,7 +225,14 @@ def test_markov_within_channelattribution_simulation_error(source):
         verbose=False,
         flg_pro=False,
     )
-    theirs = dict(zip(out["result"]["channel_name"], out["result"]["total_conversions"]))
+    return dict(zip(out["result"]["channel_name"], out["result"]["total_conversions"]))
+
+
+@pytest.mark.parametrize("source", ["channelattribution_sample", "generated"])
+def test_markov_within_channelattribution_simulation_error(source):
+    df = ca_sample() if source != "generated" else generated()
+    result = run_cjm(as_rows(df), {"models": ["markov"]})
+    theirs = ca_markov_credits(source)
     ours = credits(result, "markov")
     total = result["totals"]["conversions"]
     assert set(theirs) == set(ours)
@@ -231,12 +244,8 @@ def test_markov_within_channelattribution_simulation_error(source):
 @pytest.mark.parametrize("source", ["channelattribution_sample", "generated"])
 def test_heuristics_match_channelattribution_exactly(source):
     df = ca_sample() if source != "generated" else generated()
-    # heuristic_models credits every touch (repeats kept) for linear.
-    result = run_cjm(
-        as_rows(df),
-        {"models": ["first", "last", "linear"]},
-        {"collapse_repeats": False},
-    )
+    # heuristic_models credits every touch (repeats kept) for linear, as cjm by default.
+    result = run_cjm(as_rows(df), {"models": ["first", "last", "linear"]})
     h = ca.heuristic_models(df, "path", "total_conversions", var_value="total_conversion_value", flg_pro=False)
     worst = 0.0
     for model in ["first", "last", "linear"]:
@@ -249,3 +258,32 @@ def test_heuristics_match_channelattribution_exactly(source):
                 worst = max(worst, d)
     print(f"{source}: max relative |cjm - channelattribution| heuristics = {worst:.3e}")
     assert worst <= 1e-9
+
+
+def test_defaults_reproduce_channelattribution_on_its_own_sample():
+    """Issue 15: with no option at all, `Data.csv` (10,000 paths) gives
+    `heuristic_models`' first, last and linear credits exactly and `markov_model`'s credits
+    within its simulation error. Before, the default collapsed repeats for every model and
+    linear differed by up to 195 conversions."""
+    df = ca_sample()
+    result = run_cjm(as_rows(df), {})
+    h = ca.heuristic_models(df, "path", "total_conversions", var_value="total_conversion_value", flg_pro=False)
+    worst = 0.0
+    for model in ["first", "last", "linear"]:
+        for field in ["conversions", "value"]:
+            theirs = dict(zip(h["channel_name"], h[f"{model}_touch_{field}"]))
+            ours = credits(result, model, field)
+            assert set(theirs) == set(ours)
+            worst = max(worst, *(abs(theirs[c] - ours[c]) / max(1.0, abs(theirs[c])) for c in ours))
+    print(f"defaults: max relative |cjm - channelattribution| heuristics = {worst:.3e}")
+    assert worst <= 1e-9
+    theirs = ca_markov_credits("channelattribution_sample")
+    ours = credits(result, "markov")
+    total = result["totals"]["conversions"]
+    assert set(theirs) == set(ours)
+    share = max(abs(theirs[c] - ours[c]) / total for c in ours)
+    print(f"defaults: max Markov share difference = {share:.4f}")
+    assert share <= CA_SHARE_TOLERANCE
+    # Nothing negative-zero or NaN anywhere in the result.
+    text = json.dumps(result)
+    assert "-0.0" not in text and "NaN" not in text

@@ -22,8 +22,9 @@
 //! touches before their first conversion, or all of them for a non-converter; see
 //! [`PathTable::from_log`] and [`PathOptions`]. Analysts' aggregated tables (`"a > b"`
 //! with total conversions, value and nulls, the `channelattribution` input format) are
-//! read by [`PathTable::from_rows`]. Consecutive repeats of a channel are collapsed by
-//! default. Conversions of paths without any touch cannot be credited to a channel; they
+//! read by [`PathTable::from_rows`]. Paths are kept whole by default: the heuristic
+//! models credit every touch, repeats included, and the Markov chain drops
+//! self-transitions (the `channelattribution` convention). Conversions of paths without any touch cannot be credited to a channel; they
 //! are reported as `unattributed_conversions` and left out of every model.
 //!
 //! # Models
@@ -173,8 +174,10 @@ pub struct AttributionOptions {
     pub decay: DecayCurve,
     /// Markov chain order, 1..=4 (default 1).
     pub markov_order: usize,
-    /// Drop transitions from a state to itself before solving (default false; only
-    /// matters when repeats are kept).
+    /// Drop transitions from a state to itself before solving (default true, as
+    /// `channelattribution`'s `markov_model`: repeated channels do not change the chain
+    /// while the heuristic models still credit every touch). For order 1 this equals
+    /// collapsing consecutive repeats; it has no effect on paths already collapsed.
     pub remove_self_loops: bool,
     /// Shapley: paths with more distinct channels than this are left out of the game and
     /// reported as excluded (default 15).
@@ -190,7 +193,7 @@ impl Default for AttributionOptions {
             half_life_seconds: 604_800.0,
             decay: DecayCurve::Continuous,
             markov_order: 1,
-            remove_self_loops: false,
+            remove_self_loops: true,
             shapley_max_channels: 15,
         }
     }
@@ -688,7 +691,7 @@ pub fn attribute(table: &PathTable, options: &AttributionOptions) -> Result<Attr
             ChannelCredits { channel, credits }
         })
         .collect();
-    Ok(Attribution {
+    let mut result = Attribution {
         definition: Definition::new("attribution", options),
         totals,
         models: columns.into_iter().map(|(s, _)| s).collect(),
@@ -697,5 +700,67 @@ pub fn attribute(table: &PathTable, options: &AttributionOptions) -> Result<Attr
         shapley: shapley_detail,
         ordered_shapley: ordered,
         skipped,
-    })
+    };
+    no_negative_zero(&mut result);
+    Ok(result)
+}
+
+/// `-0.0` as `0.0` (a sum of nothing in Rust is `-0.0`; `0.0 × −1` is too): a zero in a
+/// result is always written `0`.
+pub(crate) fn nz(x: f64) -> f64 {
+    if x == 0.0 {
+        0.0
+    } else {
+        x
+    }
+}
+
+fn nz_opt(x: &mut Option<f64>) {
+    if let Some(v) = x {
+        *v = nz(*v);
+    }
+}
+
+/// Replaces every `-0.0` of a result by `0.0`.
+fn no_negative_zero(a: &mut Attribution) {
+    let t = &mut a.totals;
+    for x in [
+        &mut t.conversions,
+        &mut t.value,
+        &mut t.nulls,
+        &mut t.unattributed_conversions,
+        &mut t.unattributed_value,
+    ] {
+        *x = nz(*x);
+    }
+    for m in &mut a.models {
+        nz_opt(&mut m.conversions);
+        nz_opt(&mut m.value);
+    }
+    for c in a.channels.iter_mut().flat_map(|c| c.credits.iter_mut()) {
+        nz_opt(&mut c.conversions);
+        nz_opt(&mut c.value);
+        nz_opt(&mut c.share);
+    }
+    if let Some(m) = &mut a.markov {
+        nz_opt(&mut m.conversion_probability);
+        for e in &mut m.channels {
+            nz_opt(&mut e.conversion_probability_without);
+            nz_opt(&mut e.removal_effect);
+            e.conversions = nz(e.conversions);
+            e.value = nz(e.value);
+        }
+        for t in &mut m.transitions {
+            t.count = nz(t.count);
+            t.probability = nz(t.probability);
+        }
+    }
+    if let Some(s) = &mut a.shapley {
+        s.excluded_conversions = nz(s.excluded_conversions);
+        s.excluded_value = nz(s.excluded_value);
+    }
+    for p in a.ordered_shapley.iter_mut().flatten() {
+        p.conversions = nz(p.conversions);
+        p.value = nz(p.value);
+    }
 }

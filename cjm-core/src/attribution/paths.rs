@@ -34,13 +34,19 @@ pub struct PathOptions {
     /// Keep only touches at most this many seconds before the conversion (for
     /// non-converters: before their last touch). Default: no limit.
     pub lookback_seconds: Option<f64>,
-    /// Collapse consecutive repeats of one channel into one touch, as the
-    /// `channelattribution` package does (default true). A collapsed run keeps the time
-    /// of its last touch.
+    /// Collapse consecutive repeats of one channel into one touch before any model
+    /// (default false: the heuristic models credit the whole path, and Markov drops the
+    /// repeats as self-transitions, see [`super::AttributionOptions::remove_self_loops`] —
+    /// the `channelattribution` convention). A collapsed run keeps the time of its last
+    /// touch.
     pub collapse_repeats: bool,
     /// Keep each touch's time before the conversion (needed by time decay; default true).
     /// Without it, paths of equal channels aggregate into one row.
     pub keep_times: bool,
+    /// Allow conversion events that the log does not contain (default false: such a name
+    /// is an `unknown_event` error, as it is most often a misspelling).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub allow_missing_events: bool,
 }
 
 impl Default for PathOptions {
@@ -49,8 +55,9 @@ impl Default for PathOptions {
             touch: TouchKind::Channel,
             conversion_events: Vec::new(),
             lookback_seconds: None,
-            collapse_repeats: true,
+            collapse_repeats: false,
             keep_times: true,
+            allow_missing_events: false,
         }
     }
 }
@@ -61,7 +68,8 @@ impl Default for PathOptions {
 pub struct TableOptions {
     /// Separator of channels in a path string (default `>`; channels are trimmed).
     pub separator: String,
-    /// Collapse consecutive repeats of one channel (default true).
+    /// Collapse consecutive repeats of one channel (default false: the whole path, as
+    /// `channelattribution`'s heuristics read it; Markov drops self-transitions).
     pub collapse_repeats: bool,
 }
 
@@ -69,7 +77,7 @@ impl Default for TableOptions {
     fn default() -> Self {
         Self {
             separator: ">".to_owned(),
-            collapse_repeats: true,
+            collapse_repeats: false,
         }
     }
 }
@@ -255,12 +263,25 @@ impl PathTable {
     ///
     /// # Errors
     /// `invalid_option` when no conversion event is named, the lookback is negative or
-    /// not finite, or touchpoints are asked for without a journey.
+    /// not finite, or touchpoints are asked for without a journey; `unknown_event` when a
+    /// conversion event is not in the log (unless [`PathOptions::allow_missing_events`]);
+    /// `unknown_column` for `touch = channel` on a log without channel values.
     pub fn from_log(
         log: &EventLog,
         journey: Option<&ValidJourney>,
         options: &PathOptions,
     ) -> Result<Self> {
+        crate::events::check_events_present(
+            log,
+            options
+                .conversion_events
+                .iter()
+                .map(|e| ("conversion event", e.as_str())),
+            options.allow_missing_events,
+        )?;
+        if options.touch == TouchKind::Channel {
+            crate::events::check_column_present(log, "channel", "touch")?;
+        }
         Ok(PathCounts::from_log(log, journey, options)?.to_table())
     }
 

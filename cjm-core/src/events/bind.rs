@@ -639,6 +639,10 @@ pub struct DriverOptions {
     /// Leave out candidates done by fewer customers (default 5).
     #[serde(default = "default_support")]
     pub min_support: u64,
+    /// Allow a conversion event name that the log does not contain (default false: such
+    /// a name is an `unknown_event` error, as it is most often a misspelling).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_missing_events: bool,
 }
 
 fn default_support() -> u64 {
@@ -819,12 +823,21 @@ impl EventLog {
     ///
     /// # Errors
     /// `invalid_option` when a touchpoint/stage conversion or `by_touchpoint` has no
-    /// journey, or names something the journey lacks.
+    /// journey, or names something the journey lacks; `unknown_event` when the
+    /// conversion event name is not in the log (unless
+    /// [`DriverOptions::allow_missing_events`]).
     pub fn drivers(
         &self,
         journey: Option<&ValidJourney>,
         options: &DriverOptions,
     ) -> Result<Drivers> {
+        if let StepSpec::Event(name) = &options.conversion {
+            super::checks::check_events_present(
+                self,
+                [("conversion event", name.as_str())],
+                options.allow_missing_events,
+            )?;
+        }
         drivers(&Seqs::from_log(self, None), journey, options)
     }
 }

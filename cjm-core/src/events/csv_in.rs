@@ -1,10 +1,11 @@
 //! CSV input with a column mapping, and mappings for common exports.
 
 use super::log::{EventLog, EventLogBuilder, IngestReport, RawEvent, RejectReason};
-use super::time::{parse_iso8601, TimeUnit};
+use super::time::{naive_timestamp_error, read_text_timestamp, TimeUnit};
 use crate::error::{Error, Result};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use std::io::{BufRead, BufReader, Read};
 
 /// How a timestamp column is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -160,19 +161,51 @@ fn find_opt(headers: &csv::StringRecord, name: Option<&String>) -> Result<Option
     name.map(|n| find(headers, n)).transpose()
 }
 
-/// Reads CSV text (with a header row) into a log. Rows are numbered from 0 after the
-/// header. The builder's options give dedup, strictness, consent rule, row offset and
+/// The gzip magic bytes (RFC 1952).
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// Reads CSV text (with a header row) into a log; gzip-compressed input (a `.csv.gz`
+/// file, recognised by its magic bytes, whatever its name) is decompressed on the fly.
+/// Rows are numbered from 0 after the header. The builder's options give dedup, strictness, consent rule, row offset and
 /// the extra columns to keep (looked up by header name); the mapping gives the timestamp
-/// format, overriding the builder's unit.
+/// format, overriding the builder's unit (text without offset is read as UTC when either
+/// the mapping or the builder's `assume_utc` says so).
 ///
 /// # Errors
 /// `missing_column` when a mapped column is absent, `invalid_csv` on malformed CSV
-/// (with its row), and in strict mode the first unusable row.
-pub fn read_csv<R: std::io::Read>(
+/// (with its row; for gzip input that does not decompress, a message that says gzip),
+/// `naive_timestamp` for ISO-8601 timestamps without `Z` or offset when UTC is not
+/// assumed, in strict mode the first unusable row, and `no_rows_used` in strict mode
+/// when rows were read and none is usable.
+pub fn read_csv<R: Read>(
     reader: R,
     mapping: &ColumnMapping,
     builder: EventLogBuilder,
 ) -> Result<(EventLog, IngestReport)> {
+    let mut reader = BufReader::new(reader);
+    let gzip = reader
+        .fill_buf()
+        .map(|head| head.starts_with(&GZIP_MAGIC))
+        .unwrap_or(false);
+    if gzip {
+        read_csv_plain(
+            flate2::bufread::MultiGzDecoder::new(reader),
+            mapping,
+            builder,
+            true,
+        )
+    } else {
+        read_csv_plain(reader, mapping, builder, false)
+    }
+}
+
+fn read_csv_plain<R: Read>(
+    reader: R,
+    mapping: &ColumnMapping,
+    builder: EventLogBuilder,
+    gzip: bool,
+) -> Result<(EventLog, IngestReport)> {
+    let what = if gzip { "gzip-compressed CSV" } else { "CSV" };
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
@@ -182,7 +215,7 @@ pub fn read_csv<R: std::io::Read>(
         .map_err(|e| Error::Input {
             code: "invalid_csv",
             row: None,
-            message: format!("cannot read the CSV header: {e}"),
+            message: format!("cannot read the header of the {what}: {}", csv_error(&e)),
         })?
         .clone();
     let customer_cols = mapping
@@ -210,6 +243,8 @@ pub fn read_csv<R: std::io::Read>(
         .collect::<Result<Vec<_>>>()?;
 
     let mut b = builder;
+    // UTC is assumed when the mapping or the ingest options say so.
+    let utc = b.assumes_utc();
     let mut record = csv::StringRecord::new();
     let mut index = 0usize;
     loop {
@@ -220,7 +255,7 @@ pub fn read_csv<R: std::io::Read>(
                 return Err(Error::Input {
                     code: "invalid_csv",
                     row: Some(index),
-                    message: format!("malformed CSV at row `{index}`: {e}"),
+                    message: format!("malformed {what} at row `{index}`: {}", csv_error(&e)),
                 })
             }
         }
@@ -235,15 +270,25 @@ pub fn read_csv<R: std::io::Read>(
                     .and_then(|t| unit.to_nanos(t))
                     .ok_or(RejectReason::InvalidTimestamp),
                 TimestampFormat::Iso8601 { assume_utc } => {
-                    parse_iso8601(text, assume_utc).map_err(|_| RejectReason::InvalidTimestamp)
+                    read_text_timestamp(text, assume_utc || utc, index as u64).map_err(|_| {
+                        naive_timestamp_error(text, Some(index), Some(&mapping.timestamp))
+                    })?
                 }
             },
         };
+        if let (Err(reason), Some(text)) = (ts, field(ts_col)) {
+            b.note_sample(reason, text.trim());
+        }
         let (value, value_unreadable) = match value_col.and_then(field).map(str::trim) {
             None | Some("") => (None, false),
             Some(text) => match text.parse::<f64>() {
                 Ok(v) => (Some(v), false),
-                Err(_) => (None, true),
+                Err(_) => {
+                    if ts.is_ok() {
+                        b.note_sample(RejectReason::InvalidValue, text);
+                    }
+                    (None, true)
+                }
             },
         };
         // Empty (no allocation) unless extra columns are kept.
@@ -262,7 +307,22 @@ pub fn read_csv<R: std::io::Read>(
         b.push_parsed(&row, ts, value_unreadable)?;
         index += 1;
     }
-    Ok(b.finish())
+    b.finish_checked()
+}
+
+/// A CSV error in the project's words: bytes that are not UTF-8 are named as such (with
+/// the usual cause), I/O errors (a gzip stream that does not decompress) keep their text.
+fn csv_error(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Utf8 { .. } => "the text is not UTF-8 (save the file as UTF-8; \
+             gzip-compressed files are read directly, other compressions are not)"
+            .to_owned(),
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("a row has `{len}` fields where the header has `{expected_len}`"),
+        csv::ErrorKind::Io(io) => format!("cannot read the input: {io}"),
+        _ => e.to_string(),
+    }
 }
 
 /// Reads CSV text with a header row; see [`read_csv`].

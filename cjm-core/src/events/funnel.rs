@@ -29,9 +29,12 @@
 //!   times to convert.
 //! * **Times** to step k (from step 1 and from step k−1) are measured on the customer's
 //!   earliest attempt (by `t1`) that reaches step k; for the last step, the earliest
-//!   attempt that converts. Summaries use the **nearest-rank** percentile: the value of
-//!   rank `⌈p/100 · n⌉` in the sorted durations (so the median of an even count is the
-//!   lower middle value); the mean is exact (integer nanoseconds summed).
+//!   attempt that converts. Summaries use the **linear** percentile by default, as numpy,
+//!   pandas, polars and DuckDB do (`(n−1)·p/100` interpolated between the two nearest
+//!   sorted durations, so the median of an even count is the mean of the two middle
+//!   values); [`Percentile::NearestRank`] takes the value of rank `⌈p/100 · n⌉` instead
+//!   (the median of an even count is then the lower middle value). The mean is exact
+//!   (integer nanoseconds summed).
 //! * **Exclusions** `(event, between [a, b])` (0-based step indices, a < b): an attempt
 //!   that reached step a is void when an exclusion event happens strictly after step a's
 //!   time and strictly before step b's time — or, when the attempt did not reach b,
@@ -86,6 +89,29 @@ pub enum FunnelOrder {
     Any,
 }
 
+/// How the time-to-convert percentiles (median, p90) are taken from the sorted durations.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Percentile {
+    /// Linear interpolation at rank `(n−1)·p/100` (0-based) between the two nearest
+    /// values: numpy's default `linear` method (R type 7), as pandas, polars and DuckDB;
+    /// the median of an even count is the mean of the two middle values.
+    #[default]
+    Linear,
+    /// The value of rank `⌈p/100 · n⌉` (1-based, at least 1): always an observed
+    /// duration; the median of an even count is the lower middle value.
+    NearestRank,
+}
+
+impl Percentile {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Linear => "linear",
+            Self::NearestRank => "nearest_rank",
+        }
+    }
+}
+
 /// An exclusion step: an event that voids an attempt between two steps.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -114,6 +140,12 @@ pub struct FunnelOptions {
     /// A string column to break the funnel down by (`channel`, `session` or an extra
     /// column), read at the step-1 event of each attempt.
     pub breakdown: Option<String>,
+    /// How the median and p90 times to convert are computed (default `linear`, as numpy).
+    pub percentile: Percentile,
+    /// Allow step and exclusion events that the log does not contain (default false:
+    /// such a name is an `unknown_event` error, as it is most often a misspelling).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub allow_missing_events: bool,
 }
 
 impl Default for FunnelOptions {
@@ -125,6 +157,8 @@ impl Default for FunnelOptions {
             exclusions: Vec::new(),
             as_of: None,
             breakdown: None,
+            percentile: Percentile::Linear,
+            allow_missing_events: false,
         }
     }
 }
@@ -145,9 +179,9 @@ pub struct Funnel {
 pub struct DurationStats {
     /// Number of customers measured.
     pub count: u64,
-    /// Nearest-rank median.
+    /// Median (by the funnel's percentile method; default linear, as numpy).
     pub median_seconds: f64,
-    /// Nearest-rank 90th percentile.
+    /// 90th percentile (by the same method).
     pub p90_seconds: f64,
     /// Mean.
     pub mean_seconds: f64,
@@ -432,11 +466,43 @@ impl Funnel {
     /// Computes the funnel on a log. Touchpoint and stage steps need the journey.
     ///
     /// # Errors
-    /// `invalid_funnel` for an unusable definition, `unknown_column` for a breakdown
-    /// column the log does not have, `invalid_timestamp` for a bad `as_of`.
+    /// `invalid_funnel` for an unusable definition, `unknown_event` for a step or
+    /// exclusion event name that the log does not contain (unless
+    /// [`FunnelOptions::allow_missing_events`]), `unknown_column` for a breakdown column
+    /// the log does not have (or, for `channel` and `session`, has no value in),
+    /// `invalid_timestamp` for a bad `as_of`.
     pub fn run(&self, log: &EventLog, journey: Option<&ValidJourney>) -> Result<FunnelResult> {
+        // The definition first (`invalid_funnel`), then the names against the log.
+        self.plan(journey)?;
+        self.check_against(log)?;
         let (plan, tally) = self.tally(log, journey)?;
         Ok(plan.finish(&tally))
+    }
+
+    /// The checks of [`Funnel::run`] that look at the whole log: event names asked for by
+    /// name are in it, the breakdown column has values.
+    fn check_against(&self, log: &EventLog) -> Result<()> {
+        fn by_name<'a>(what: &'static str, step: &'a StepSpec) -> Option<(&'static str, &'a str)> {
+            match step {
+                StepSpec::Event(name) => Some((what, name.as_str())),
+                StepSpec::Touchpoint(_) | StepSpec::Stage(_) => None,
+            }
+        }
+        let wanted = self
+            .steps
+            .iter()
+            .filter_map(|s| by_name("funnel step", s))
+            .chain(
+                self.options
+                    .exclusions
+                    .iter()
+                    .filter_map(|x| by_name("exclusion event", &x.step)),
+            );
+        super::checks::check_events_present(log, wanted, self.options.allow_missing_events)?;
+        if let Some(column) = &self.options.breakdown {
+            super::checks::check_column_present(log, column, "breakdown")?;
+        }
+        Ok(())
     }
 
     /// The resolved plan and the count-level funnel of a log (as [`Funnel::run`]).
@@ -451,7 +517,10 @@ impl Funnel {
             Some(name) => Some(log.column(name).ok_or_else(|| Error::Input {
                 code: "unknown_column",
                 row: None,
-                message: format!("the log has no column `{name}` to break down by"),
+                message: format!(
+                    "the log has no column `{name}` to break down by; keep it when loading the \
+                     log (Python `extra=[\"{name}\"]`), or use `channel` or `session`"
+                ),
             })?),
         };
         let tally = plan.tally(&Seqs::from_log(log, group));
@@ -608,7 +677,7 @@ impl Counts {
         }
     }
 
-    fn finish(&self, steps: &[StepSpec]) -> (Vec<FunnelStepResult>, u64, u64) {
+    fn finish(&self, steps: &[StepSpec], method: Percentile) -> (Vec<FunnelStepResult>, u64, u64) {
         let k = steps.len();
         let mut reached = vec![0u64; k];
         let mut running = 0;
@@ -644,8 +713,8 @@ impl Counts {
                     conversion_from_previous: ratio(here, prev),
                     drop_off: drop,
                     drop_off_rate: if i == 0 { None } else { ratio(drop, prev) },
-                    time_from_first: self.from_first.get(i).and_then(|v| stats(v)),
-                    time_from_previous: self.from_prev.get(i).and_then(|v| stats(v)),
+                    time_from_first: self.from_first.get(i).and_then(|v| stats(v, method)),
+                    time_from_previous: self.from_prev.get(i).and_then(|v| stats(v, method)),
                 }
             })
             .collect();
@@ -653,27 +722,57 @@ impl Counts {
     }
 }
 
-/// Nearest-rank percentile of counted durations (`n` in all): the value of rank
-/// `ceil(p/100 · n)` (1-based, at least 1) in the sorted durations. The median is the
-/// 50th nearest-rank percentile, i.e. the lower middle value for an even count.
-fn counted_rank(values: &[(i64, u64)], n: u64, p: u64) -> Option<i64> {
-    // In u128 and saturating: only crafted state bytes come near u64::MAX.
-    let rank = (u128::from(p) * u128::from(n)).div_ceil(100).max(1);
+/// The value of 0-based rank `k` in counted durations (sorted, each with its count).
+fn nth(values: &[(i64, u64)], k: u128) -> Option<i64> {
     let mut seen = 0u128;
     for &(v, c) in values {
         seen = seen.saturating_add(u128::from(c));
-        if seen >= rank {
+        if seen > k {
             return Some(v);
         }
     }
     None
 }
 
+/// The `p`th percentile (0..=100) of counted durations (`n` in all, n ≥ 1), in seconds.
+///
+/// * [`Percentile::Linear`]: at 0-based rank `h = (n−1)·p/100`, `x[⌊h⌋] + (h − ⌊h⌋) ·
+///   (x[⌊h⌋+1] − x[⌊h⌋])` — numpy's default, so the median of an even count is the mean
+///   of the two middle values.
+/// * [`Percentile::NearestRank`]: the value of 1-based rank `⌈p/100 · n⌉` (at least 1),
+///   so the median of an even count is the lower middle value.
+#[allow(
+    clippy::cast_precision_loss,
+    reason = "a fraction of one gap between two durations"
+)]
+fn percentile(values: &[(i64, u64)], n: u64, p: u64, method: Percentile) -> Option<f64> {
+    // In u128 and saturating: only crafted state bytes come near u64::MAX.
+    match method {
+        Percentile::NearestRank => {
+            let rank = (u128::from(p) * u128::from(n)).div_ceil(100).max(1);
+            nth(values, rank - 1).map(nanos_to_seconds)
+        }
+        Percentile::Linear => {
+            let h = u128::from(n.saturating_sub(1)) * u128::from(p);
+            let (lo, rest) = (h / 100, h % 100);
+            let a = nth(values, lo)?;
+            if rest == 0 {
+                return Some(nanos_to_seconds(a));
+            }
+            let b = nth(values, lo + 1)?;
+            // The gap in exact integer nanoseconds, then its fraction.
+            let gap = i128::from(b) - i128::from(a);
+            let frac = rest as f64 / 100.0;
+            Some(nanos_to_seconds(a) + (gap as f64 * frac) / 1e9)
+        }
+    }
+}
+
 #[allow(
     clippy::cast_precision_loss,
     reason = "durations in seconds for display"
 )]
-fn stats(values: &[(i64, u64)]) -> Option<DurationStats> {
+fn stats(values: &[(i64, u64)], method: Percentile) -> Option<DurationStats> {
     let n: u64 = values.iter().fold(0, |n, &(_, c)| n.saturating_add(c));
     if n == 0 {
         return None;
@@ -683,8 +782,8 @@ fn stats(values: &[(i64, u64)]) -> Option<DurationStats> {
     });
     Some(DurationStats {
         count: n,
-        median_seconds: nanos_to_seconds(counted_rank(values, n, 50)?),
-        p90_seconds: nanos_to_seconds(counted_rank(values, n, 90)?),
+        median_seconds: percentile(values, n, 50, method)?,
+        p90_seconds: percentile(values, n, 90, method)?,
         mean_seconds: (sum as f64) / (n as f64) / 1e9,
     })
 }
@@ -772,7 +871,7 @@ impl Plan {
                 step_events: &self.step_events,
                 options: &self.funnel.options,
                 matching: "every_step1_attempt_earliest_next",
-                percentile: "nearest_rank",
+                percentile: self.funnel.options.percentile.name(),
             },
         )
     }
@@ -783,12 +882,15 @@ impl Plan {
 
     /// The funnel result of counts (of the whole log, or merged from a log's customers).
     pub(crate) fn finish(&self, tally: &Tally) -> FunnelResult {
-        let (steps, excluded, pending) = tally.overall.finish(&self.funnel.steps);
+        let (steps, excluded, pending) = tally
+            .overall
+            .finish(&self.funnel.steps, self.funnel.options.percentile);
         let breakdown = tally
             .groups
             .iter()
             .map(|((null, value), counts)| {
-                let (steps, excluded, pending) = counts.finish(&self.funnel.steps);
+                let (steps, excluded, pending) =
+                    counts.finish(&self.funnel.steps, self.funnel.options.percentile);
                 FunnelGroup {
                     value: (!null).then(|| value.clone()),
                     steps,

@@ -1,7 +1,7 @@
 //! The event log: columnar, interned, sorted once; and its ingest report.
 
 use super::columns::{Bitmap, BoolCol, ColumnBatch, F64Col, I64Col, IdCol, StrCol, TimeCol};
-use super::time::{parse_iso8601, TimeUnit};
+use super::time::TimeUnit;
 use crate::error::{Error, Result};
 use crate::validate::ValidJourney;
 use hmac::{Hmac, KeyInit, Mac};
@@ -185,6 +185,9 @@ pub struct Rejection {
     pub count: u64,
     /// 0-based index (in this input) of the first such row.
     pub first_row: u64,
+    /// The offending text of the first such row, when there is one (an unreadable
+    /// timestamp or value), to show what the input looks like.
+    pub sample: Option<String>,
 }
 
 /// An event name and how many used rows carry it.
@@ -221,6 +224,9 @@ pub struct IngestReport {
     pub customers: u64,
     /// Distinct event names in the log.
     pub event_names: u64,
+    /// Problems that do not stop ingest but are likely mistakes (`no_rows_used`: rows
+    /// were read and none is in the log); Python also emits them as `cjm.IngestWarning`.
+    pub warnings: Vec<super::checks::IngestWarning>,
 }
 
 /// An interned string column.
@@ -699,6 +705,9 @@ pub struct EventLogBuilder {
     rows_read: u64,
     consent_filtered: u64,
     rejected: HashMap<RejectReason, (u64, u64)>,
+    /// The offending text of the row being pushed, and the first one kept per reason.
+    pending_sample: Option<(RejectReason, String)>,
+    samples: HashMap<RejectReason, String>,
 }
 
 impl EventLogBuilder {
@@ -726,6 +735,8 @@ impl EventLogBuilder {
             rows_read: 0,
             consent_filtered: 0,
             rejected: HashMap::new(),
+            pending_sample: None,
+            samples: HashMap::new(),
         }
     }
 
@@ -765,6 +776,11 @@ impl EventLogBuilder {
         let entry = self.rejected.entry(reason).or_insert((0, local_row));
         entry.0 += 1;
         entry.1 = entry.1.min(local_row);
+        if let Some((r, text)) = self.pending_sample.take() {
+            if r == reason {
+                self.samples.entry(reason).or_insert(text);
+            }
+        }
         Ok(())
     }
 
@@ -781,9 +797,29 @@ impl EventLogBuilder {
                 .time_unit
                 .to_nanos(t)
                 .ok_or(RejectReason::InvalidTimestamp),
-            TimeValue::Text(s) => parse_text(s, self.options.assume_utc),
+            TimeValue::Text(s) => parse_text(s, self.options.assume_utc, self.rows_read)?,
         };
+        if let Err(reason) = ts {
+            match row.timestamp {
+                TimeValue::Text(s) => self.note_sample(reason, s),
+                TimeValue::Ticks(t) => self.note_sample(reason, &t.to_string()),
+                TimeValue::Missing => {}
+            }
+        }
         self.push_parsed(row, ts, false)
+    }
+
+    /// Keeps `text` as the sample of the row about to be pushed, should it be rejected
+    /// for `reason` (shown in the report and in the `no_rows_used` message).
+    pub(crate) fn note_sample(&mut self, reason: RejectReason, text: &str) {
+        if !self.samples.contains_key(&reason) {
+            self.pending_sample = Some((reason, text.chars().take(80).collect()));
+        }
+    }
+
+    /// Whether text timestamps without offset are read as UTC ([`IngestOptions::assume_utc`]).
+    pub(crate) fn assumes_utc(&self) -> bool {
+        self.options.assume_utc
     }
 
     /// Names of the extra columns this builder keeps.
@@ -802,6 +838,7 @@ impl EventLogBuilder {
         let local = self.rows_read;
         self.rows_read += 1;
         if self.options.consent == ConsentRule::Require && row.consent != Some(true) {
+            self.pending_sample = None;
             self.consent_filtered += 1;
             return Ok(());
         }
@@ -841,6 +878,7 @@ impl EventLogBuilder {
             row.row
                 .unwrap_or_else(|| self.options.row_offset.saturating_add(local)),
         );
+        self.pending_sample = None;
         Ok(())
     }
 
@@ -928,13 +966,49 @@ impl EventLogBuilder {
             }
             TimeCol::Text(col) => {
                 let mut parsed: Vec<std::result::Result<i64, RejectReason>> = Vec::new();
+                let mut texts: Vec<&[u8]> = Vec::new();
+                let mut naive: Option<(u32, String)> = None;
                 let codes = col.codes(NONE, |b| {
-                    let r = std::str::from_utf8(b)
-                        .map_err(|_| RejectReason::InvalidTimestamp)
-                        .and_then(|s| parse_text(s, assume_utc));
+                    let r = match std::str::from_utf8(b) {
+                        Err(_) => Err(RejectReason::InvalidTimestamp),
+                        Ok(s) => match parse_text(s, assume_utc, base) {
+                            Ok(r) => r,
+                            Err(_) => {
+                                let code = u32::try_from(parsed.len()).unwrap_or(NONE - 1);
+                                naive.get_or_insert((code, s.trim().to_owned()));
+                                Err(RejectReason::InvalidTimestamp)
+                            }
+                        },
+                    };
                     parsed.push(r);
+                    texts.push(b);
                     u32::try_from(parsed.len() - 1).unwrap_or(NONE - 1)
                 });
+                if let Some((code, text)) = naive {
+                    // Text without an offset: no zone is guessed (see `read_text_timestamp`).
+                    let first = codes.iter().position(|&c| c == code).unwrap_or(0);
+                    let row = base + first as u64;
+                    return Err(super::time::naive_timestamp_error(
+                        &text,
+                        usize::try_from(row).ok(),
+                        None,
+                    ));
+                }
+                for (&code, &v) in codes.iter().zip(&verdict) {
+                    if v != OK {
+                        continue;
+                    }
+                    if let (Some(Err(r)), Some(text)) =
+                        (parsed.get(code as usize), texts.get(code as usize))
+                    {
+                        if *r == RejectReason::InvalidTimestamp && !self.samples.contains_key(r) {
+                            let text = String::from_utf8_lossy(text);
+                            self.samples
+                                .insert(*r, text.trim().chars().take(80).collect());
+                        }
+                        break;
+                    }
+                }
                 for ((v, t), &code) in verdict.iter_mut().zip(&mut ts).zip(&codes) {
                     if *v != OK {
                         continue;
@@ -1143,6 +1217,8 @@ impl EventLogBuilder {
             rows_read,
             consent_filtered,
             mut rejected,
+            pending_sample: _,
+            mut samples,
         } = self;
         let n_customers = customers.len();
         let (cust_dict, cust_remap) = customers.finish(pseudonymiser.as_ref());
@@ -1290,6 +1366,7 @@ impl EventLogBuilder {
                 reason,
                 count,
                 first_row,
+                sample: samples.remove(&reason),
             })
             .collect();
         crate::sort::stable_by(&mut rejected, |a, b| a.reason.cmp(&b.reason));
@@ -1314,7 +1391,7 @@ impl EventLogBuilder {
                     .collect()
             }
         };
-        let report = IngestReport {
+        let mut report = IngestReport {
             rows_read,
             rows_used: log.ts.len() as u64,
             rejected,
@@ -1325,8 +1402,24 @@ impl EventLogBuilder {
             pseudonymised: pseudonymiser.is_some(),
             customers: log.customers.len() as u64,
             event_names: log.names.len() as u64,
+            warnings: Vec::new(),
         };
+        report.warnings = super::checks::IngestWarning::of(&report);
         (log, report)
+    }
+
+    /// As [`Self::finish`], and in strict mode an error when rows were read and none is
+    /// in the log ([`IngestReport::nothing_used`]).
+    ///
+    /// # Errors
+    /// `no_rows_used` in strict mode.
+    pub fn finish_checked(self) -> Result<(EventLog, IngestReport)> {
+        let strict = self.options.strict;
+        let (log, report) = self.finish();
+        match report.nothing_used() {
+            Some(e) if strict => Err(e),
+            _ => Ok((log, report)),
+        }
     }
 }
 
@@ -1354,13 +1447,18 @@ fn mark_filtered(verdict: &mut [u8], mut filtered: impl FnMut(usize) -> bool) {
     }
 }
 
-/// A text timestamp: blank is missing, unreadable is invalid.
-fn parse_text(s: &str, assume_utc: bool) -> std::result::Result<i64, RejectReason> {
+/// A text timestamp: blank is missing, unreadable is invalid; text without an offset
+/// (unless `assume_utc`) is the error `naive_timestamp` for the whole input.
+fn parse_text(
+    s: &str,
+    assume_utc: bool,
+    row: u64,
+) -> Result<std::result::Result<i64, RejectReason>> {
     let s = s.trim();
     if s.is_empty() {
-        return Err(RejectReason::MissingTimestamp);
+        return Ok(Err(RejectReason::MissingTimestamp));
     }
-    parse_iso8601(s, assume_utc).map_err(|_| RejectReason::InvalidTimestamp)
+    super::time::read_text_timestamp(s, assume_utc, row)
 }
 
 fn strict_error(reason: RejectReason, local_row: u64) -> Error {
@@ -1469,7 +1567,7 @@ impl EventLog {
         for row in rows {
             b.push(&row)?;
         }
-        Ok(b.finish())
+        b.finish_checked()
     }
 
     /// Builds a log from column arrays with the same builder (use
@@ -1555,7 +1653,7 @@ impl EventLog {
             ..batch
         };
         b.push_batch(&batch)?;
-        Ok(b.finish())
+        b.finish_checked()
     }
 
     /// Number of events.

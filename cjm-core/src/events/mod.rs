@@ -15,6 +15,7 @@
 //! row index ([`IngestOptions::row_offset`] + the row's index in the partition).
 
 mod bind;
+mod checks;
 pub mod columns;
 mod csv_in;
 mod funnel;
@@ -29,10 +30,11 @@ pub use bind::{
     Conformance, CustomerState, Driver, DriverOptions, Drivers, JourneyStateOptions, JourneyStates,
     StageCount, StageTraffic, TouchpointTraffic, Traffic,
 };
+pub use checks::{check_column_present, check_events_present, closest_names, IngestWarning};
 pub use csv_in::{read_csv, read_csv_str, ColumnMapping, Preset, TimestampFormat};
 pub use funnel::{
     DurationStats, Exclusion, Funnel, FunnelGroup, FunnelOptions, FunnelOrder, FunnelResult,
-    FunnelStepResult, StepSpec, MAX_STEPS,
+    FunnelStepResult, Percentile, StepSpec, MAX_STEPS,
 };
 pub use log::{
     Columns, ConsentRule, CustomerId, CustomerIds, EventLog, EventLogBuilder, EventRef,

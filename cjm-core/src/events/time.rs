@@ -234,6 +234,51 @@ pub fn parse_iso8601(text: &str, assume_utc: bool) -> Result<i64> {
         .ok_or_else(|| bad(text, "outside the range 1677–2262"))
 }
 
+/// Whether `text` is an ISO-8601 timestamp that is complete but for its `Z` or offset.
+#[must_use]
+pub fn is_naive_iso8601(text: &str) -> bool {
+    parse_iso8601(text, false).is_err() && parse_iso8601(text, true).is_ok()
+}
+
+/// The `naive_timestamp` error: timestamps without `Z` or offset and no `assume_utc`.
+/// `row` is the 0-based input row, `column` the column name when known.
+#[must_use]
+pub fn naive_timestamp_error(text: &str, row: Option<usize>, column: Option<&str>) -> Error {
+    let column = column
+        .map(|c| format!("column `{c}` holds "))
+        .unwrap_or_default();
+    Error::Input {
+        code: "naive_timestamp",
+        row,
+        message: format!(
+            "{column}timestamps without a time zone (`{text}`); no zone is guessed: pass \
+             `assume_utc` (Python `assume_utc=True`, JS `{{assume_utc: true}}`) if they are \
+             UTC, or write them with `Z` or an offset"
+        ),
+    }
+}
+
+/// Reads one text timestamp of an input row (`row`, 0-based): the nanoseconds, or the
+/// reason the row is rejected (`invalid_timestamp`). A timestamp that is valid but for a
+/// missing offset, when UTC is not assumed, is an error for the whole input
+/// (`naive_timestamp`): it says how the column is written, not that one row is bad.
+///
+/// # Errors
+/// `naive_timestamp`.
+pub fn read_text_timestamp(
+    text: &str,
+    assume_utc: bool,
+    row: u64,
+) -> Result<std::result::Result<i64, super::log::RejectReason>> {
+    match parse_iso8601(text, assume_utc) {
+        Ok(t) => Ok(Ok(t)),
+        Err(_) if !assume_utc && is_naive_iso8601(text) => {
+            Err(naive_timestamp_error(text, usize::try_from(row).ok(), None))
+        }
+        Err(_) => Ok(Err(super::log::RejectReason::InvalidTimestamp)),
+    }
+}
+
 /// Formats nanoseconds since the epoch as `YYYY-MM-DDTHH:MM:SS[.fffffffff]Z` (UTC).
 #[must_use]
 pub fn format_iso8601(nanos: i64) -> String {

@@ -40,7 +40,7 @@ paths, traffic, attribution and survey KPIs on a Spark DataFrame with the same r
 
 from __future__ import annotations
 
-from cjm._errors import CjmError, DocumentError, InputError, Problem, TemplateError
+from cjm._errors import CjmError, DocumentError, IngestWarning, InputError, Problem, TemplateError
 from cjm._types import (
     JourneyDict,
     JsonSchema,
@@ -103,6 +103,7 @@ __all__ = [
     "GroupComparison",
     "HealthReport",
     "IngestReport",
+    "IngestWarning",
     "InputError",
     "Insights",
     "Journey",

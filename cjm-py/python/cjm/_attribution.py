@@ -66,14 +66,16 @@ def attribute(
     with its row.
 
     ``options``: the path-table options ``separator`` (default ``">"``) and
-    ``collapse_repeats`` (default ``True``), and the model options as the core's
+    ``collapse_repeats`` (default ``False``: the heuristics credit the whole path, as
+    ``channelattribution`` does), and the model options as the core's
     ``AttributionOptions``: ``models`` (default all: ``first``, ``last``,
     ``last_non_direct``, ``linear``, ``position_based``, ``time_decay``,
     ``participation``, ``markov``, ``shapley``, ``ordered_shapley``), ``direct_channel``
     (``"direct"``), ``position_weights`` (``"u"``, ``"j"``, ``"inverse_j"`` or
     ``{"custom": {"first", "middle", "last"}}``), ``half_life_seconds`` (7 days),
     ``decay`` (``"continuous"``/``"stepped"``), ``markov_order`` (1), ``remove_self_loops``
-    and ``shapley_max_channels`` (15). Unknown options raise ``InputError``
+    (default ``True``: Markov drops repeated channels as self-transitions, as
+    ``channelattribution`` does) and ``shapley_max_channels`` (15). Unknown options raise ``InputError``
     (``invalid_option``). The definitions are in ``docs/attribution.md``.
     """
     return _attribute(

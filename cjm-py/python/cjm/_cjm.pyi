@@ -314,7 +314,7 @@ class Patterns(_Report):
 class IngestReport(_Report):
     """How every input row of an event log was used:
     ``rows_read = rows_used + rejected_total + consent_filtered``. Tables ``rows``,
-    ``rejected`` (reason, count, first_row) and ``unmapped_events``."""
+    ``rejected`` (reason, count, first_row, sample) and ``unmapped_events``."""
 
     def to_dict(self) -> dict[str, Any]:
         """The result as plain Python values (the core's JSON shape)."""
@@ -332,6 +332,10 @@ class IngestReport(_Report):
     @property
     def unmapped_events(self) -> dict[str, int]:
         """Used events no touchpoint binds, by name (when a journey was given)."""
+    @property
+    def warnings(self) -> list[tuple[str, str]]:
+        """Likely mistakes that did not stop ingest, as ``(code, message)`` pairs
+        (``no_rows_used``)."""
 
 @final
 class Traffic(_Report):
@@ -481,7 +485,10 @@ class EventLog:
         without a zone raises ``InputError`` (``naive_timestamp``) unless
         ``assume_utc=True``; integer columns count ``unit`` (``"s"``, ``"ms"``, ``"us"``,
         ``"ns"``; default the preset's, else ``"ms"``); strings are ISO-8601 with an
-        offset. ``preset`` (``"ga4"``, ``"segment"``, ``"snowplow"``, ``"xes"``) names
+        offset (strings without one raise ``naive_timestamp`` too, unless
+        ``assume_utc=True``). When rows are read and none is usable, ``strict=True`` raises
+        ``InputError`` (``no_rows_used``) and otherwise a ``cjm.IngestWarning`` is emitted
+        with the reasons, their counts and a sample value. ``preset`` (``"ga4"``, ``"segment"``, ``"snowplow"``, ``"xes"``) names
         the columns; keyword arguments override it. ``consent`` names a boolean column:
         rows without consent are filtered and counted. ``extra`` names string columns to
         keep for funnel breakdowns. A tqdm bar shows progress when tqdm is installed and
@@ -508,7 +515,11 @@ class EventLog:
         extra: Optional[Sequence[str]] = None,
     ) -> EventLog:
         """Reads CSV with a header row: a path (``str`` without a line break, or
-        ``os.PathLike``), or CSV text (``str`` with a line break, or ``bytes``)."""
+        ``os.PathLike``), or CSV text (``str`` with a line break, or ``bytes``); gzip
+        input (``.csv.gz``) is decompressed on the fly. Timestamps without ``Z`` or an
+        offset raise ``InputError`` (``naive_timestamp``) unless ``assume_utc=True``; a
+        file where no row is usable raises ``no_rows_used`` with ``strict=True`` and
+        otherwise emits a ``cjm.IngestWarning``."""
     @property
     def ingest_report(self) -> IngestReport:
         """How every input row was used."""
@@ -533,6 +544,8 @@ class EventLog:
         exclusions: Optional[Sequence[Mapping[str, Any]]] = None,
         as_of: Optional[Instant] = None,
         breakdown: Optional[str] = None,
+        percentile: str = "linear",
+        allow_missing_events: bool = False,
     ) -> FunnelResult:
         """A funnel in unique customers (DOMAIN.md section 4).
 
@@ -542,7 +555,12 @@ class EventLog:
         event, inclusive (default 7 days); ``step_windows`` from the prior step (first
         entry ``None``); ``exclusions``: ``{"step": step, "between": (a, b)}``;
         ``as_of`` reports pending customers; ``breakdown`` names ``channel``, ``session``
-        or an ``extra`` column.
+        or an ``extra`` column (``InputError`` ``unknown_column`` when the log has none).
+        ``percentile``: how the median and p90 times to convert are taken, ``"linear"``
+        (default, as numpy and pandas: the median of an even count is the mean of the two
+        middle values) or ``"nearest_rank"``. A step or exclusion event name that the log
+        does not contain raises ``InputError`` (``unknown_event``, naming the closest
+        names) unless ``allow_missing_events=True``.
         """
     def directly_follows(self, *, start_end: bool = True) -> DirectlyFollows:
         """Directly-follows counts (with ``START``/``END`` nodes unless ``start_end=False``)."""
@@ -569,14 +587,21 @@ class EventLog:
         journey: Optional[Journey] = None,
         by_touchpoint: bool = False,
         min_support: int = 5,
+        allow_missing_events: bool = False,
     ) -> Drivers:
-        """Odds ratios of converting (+1 prior in every cell) per event or touchpoint."""
+        """Odds ratios of converting (+1 prior in every cell) per event or touchpoint. A
+        conversion event name that the log does not contain raises ``InputError``
+        (``unknown_event``) unless ``allow_missing_events=True``."""
     def attribute(self, *, journey: Optional[Journey] = None, **options: Any) -> Attribution:
         """Multi-touch attribution over the paths of this log: ``conversion_events``
         (required; a name or a list) and the other path options (``touch``,
-        ``lookback_seconds``, ``collapse_repeats``, ``keep_times``), then the model options
-        (``models``, ``direct_channel``, ``position_weights``, ``half_life_seconds``,
-        ``decay``, ``markov_order``, ``remove_self_loops``, ``shapley_max_channels``)."""
+        ``lookback_seconds``, ``collapse_repeats`` (default ``False``), ``keep_times``,
+        ``allow_missing_events``), then the model options (``models``, ``direct_channel``,
+        ``position_weights``, ``half_life_seconds``, ``decay``, ``markov_order``,
+        ``remove_self_loops`` (default ``True``), ``shapley_max_channels``). A conversion
+        event the log does not contain raises ``InputError`` (``unknown_event``);
+        ``touch="channel"`` (the default) on a log without channels raises
+        ``unknown_column``."""
     def __len__(self) -> int: ...
 
 def two_proportion_test(x1: int, n1: int, x2: int, n2: int) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple, Sequence
 
-__all__ = ["CjmError", "DocumentError", "InputError", "Problem", "TemplateError"]
+__all__ = ["CjmError", "DocumentError", "IngestWarning", "InputError", "Problem", "TemplateError"]
 
 
 class Problem(NamedTuple):
@@ -84,3 +84,21 @@ class InputError(CjmError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (str(self), self.code, self.row))
+
+
+class IngestWarning(UserWarning):
+    """A likely mistake found while reading an event log that did not stop it (code
+    ``no_rows_used``: rows were read and none is in the log). With ``strict=True`` the same
+    problem is raised as an :class:`InputError`. The report lists it too
+    (``log.ingest_report.warnings``).
+    """
+
+    code: str
+    """Stable code of the problem."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (str(self), self.code))
