@@ -1,7 +1,7 @@
 //! The event log: columnar, interned, sorted once; and its ingest report.
 
 use super::columns::{Bitmap, BoolCol, ColumnBatch, F64Col, I64Col, IdCol, StrCol, TimeCol};
-use super::order::{self as order, Item};
+use super::order::{self as order, Codes, Item};
 use super::time::TimeUnit;
 use crate::error::{Error, Result};
 use crate::validate::ValidJourney;
@@ -542,48 +542,54 @@ fn mark(verdict: &mut [u8], why: RejectReason, mut bad: impl FnMut(usize) -> boo
     }
 }
 
-/// Appends the builder codes of the kept rows (`verdict` OK) of a column whose batch
-/// codes are `local` (indexes into `values`, [`NONE`] for null): the values kept rows use
-/// are interned once each, so no value of a rejected row enters the dictionary, then each
-/// row costs one look-up.
-fn append_codes(
-    local: &[u32],
+/// Turns the batch codes in `column[start..]` (indexes into `values`, [`NONE`] for
+/// null) into builder codes and keeps the rows whose `verdict` is OK: the values kept
+/// rows use are interned once each, so no value of a rejected row enters the
+/// dictionary, then each row costs one look-up.
+fn map_codes(
+    column: &mut Vec<u32>,
+    start: usize,
     values: &[&[u8]],
     verdict: &[u8],
     all_used: bool,
     interner: &mut Interner,
-    out: &mut Vec<u32>,
 ) {
     const UNSEEN: u32 = NONE - 1;
     let mut global = vec![UNSEEN; values.len()];
-    let mut see = |code: u32| {
-        if let Some(g) = global.get_mut(code as usize) {
+    let tail = column.get_mut(start..).unwrap_or(&mut []);
+    for (&c, &v) in tail.iter().zip(verdict) {
+        if v != OK {
+            continue;
+        }
+        if let Some(g) = global.get_mut(c as usize) {
             if *g == UNSEEN {
-                *g = interner.bytes(values.get(code as usize).copied().unwrap_or(b""));
-            }
-        }
-    };
-    if all_used {
-        local.iter().for_each(|&c| see(c));
-    } else {
-        for (&c, &v) in local.iter().zip(verdict) {
-            if v == OK {
-                see(c);
+                *g = interner.bytes(values.get(c as usize).copied().unwrap_or(b""));
             }
         }
     }
-    let code = |c: u32| global.get(c as usize).copied().unwrap_or(NONE);
-    if all_used {
-        out.extend(local.iter().map(|&c| code(c)));
-    } else {
-        out.extend(
-            local
-                .iter()
-                .zip(verdict)
-                .filter(|&(_, &v)| v == OK)
-                .map(|(&c, _)| code(c)),
-        );
+    for c in tail.iter_mut() {
+        *c = global.get(*c as usize).copied().unwrap_or(NONE);
     }
+    if !all_used {
+        compact(column, start, verdict);
+    }
+}
+
+/// Keeps, of `column[start..]`, the rows whose `verdict` is OK.
+fn compact<T: Copy>(column: &mut Vec<T>, start: usize, verdict: &[u8]) {
+    let mut kept = start;
+    for (i, &v) in verdict.iter().enumerate() {
+        if v != OK {
+            continue;
+        }
+        if let Some(&x) = column.get(start + i) {
+            if let Some(slot) = column.get_mut(kept) {
+                *slot = x;
+            }
+            kept += 1;
+        }
+    }
+    column.truncate(kept);
 }
 
 /// The input rows of `kept` rows in builder order when none was given: row `i` is the
@@ -746,11 +752,12 @@ impl EventLogBuilder {
         }
     }
 
-    /// The input rows of the rows kept so far, from now on held one per row.
-    fn explicit_rows(&mut self) -> &mut Vec<u64> {
-        let rows = self.c_row.get_or_insert_with(|| {
-            implicit_rows(self.c_ts.len(), &self.skips, self.options.row_offset)
-        });
+    /// The input rows of the first `kept` rows (those kept before the current row or
+    /// batch), from now on held one per row.
+    fn explicit_rows(&mut self, kept: usize) -> &mut Vec<u64> {
+        let rows = self
+            .c_row
+            .get_or_insert_with(|| implicit_rows(kept, &self.skips, self.options.row_offset));
         self.skips = Vec::new();
         rows
     }
@@ -851,7 +858,10 @@ impl EventLogBuilder {
             Some(_) => return self.reject(RejectReason::NonFiniteValue, local),
         };
         match row.row {
-            Some(r) => self.explicit_rows().push(r),
+            Some(r) => {
+                let kept = self.c_ts.len();
+                self.explicit_rows(kept).push(r);
+            }
             None => {
                 if let Some(rows) = &mut self.c_row {
                     rows.push(self.options.row_offset.saturating_add(local));
@@ -885,6 +895,18 @@ impl EventLogBuilder {
     /// the batch has another number of extra columns than the options name; in strict
     /// mode, the first unusable row.
     pub fn push_batch(&mut self, batch: &ColumnBatch<'_>) -> Result<()> {
+        let rows = self.c_ts.len();
+        let pushed = self.push_columns(batch);
+        if pushed.is_err() {
+            // Columns written before the error are dropped: the builder stays consistent.
+            self.c_ts.truncate(rows);
+            self.c_event.truncate(rows);
+        }
+        pushed
+    }
+
+    /// [`Self::push_batch`]; on an error, `c_ts` and `c_event` may hold the batch's rows.
+    fn push_columns(&mut self, batch: &ColumnBatch<'_>) -> Result<()> {
         let n = batch.len();
         if let Some((name, len)) = batch.lengths().into_iter().find(|&(_, l)| l != n) {
             return Err(Error::Input {
@@ -939,14 +961,18 @@ impl EventLogBuilder {
                 None
             }
         };
-        let mut ts = vec![0i64; n];
+        // Timestamps and event codes are written straight into the builder's columns,
+        // then compacted to the kept rows (no temporary column per batch).
+        let rows_before = self.c_ts.len();
+        self.c_ts.resize(rows_before + n, 0);
+        let ts = self.c_ts.get_mut(rows_before..).unwrap_or(&mut []);
         match &batch.timestamp {
             TimeCol::Ticks { values, unit } => {
                 let (missing, invalid) = (
                     reason_byte(RejectReason::MissingTimestamp),
                     reason_byte(RejectReason::InvalidTimestamp),
                 );
-                for (i, (v, t)) in verdict.iter_mut().zip(&mut ts).enumerate() {
+                for (i, (v, t)) in verdict.iter_mut().zip(ts.iter_mut()).enumerate() {
                     if *v != OK {
                         continue;
                     }
@@ -1002,7 +1028,7 @@ impl EventLogBuilder {
                         break;
                     }
                 }
-                for ((v, t), &code) in verdict.iter_mut().zip(&mut ts).zip(&codes) {
+                for ((v, t), &code) in verdict.iter_mut().zip(ts.iter_mut()).zip(&codes) {
                     if *v != OK {
                         continue;
                     }
@@ -1018,10 +1044,11 @@ impl EventLogBuilder {
         // Event names: validity first (per dictionary value), interned only for rows that
         // are used, so that the dictionary holds no name of a rejected row.
         let mut ev_values: Vec<&[u8]> = Vec::new();
-        let ev_local = batch.event.codes(NONE, |b| {
+        batch.event.codes_into(&mut self.c_event, NONE, |b| {
             ev_values.push(b);
             u32::try_from(ev_values.len() - 1).unwrap_or(NONE - 1)
         });
+        let ev_local = self.c_event.get(rows_before..).unwrap_or(&[]);
         mark(&mut verdict, RejectReason::MissingEvent, |i| {
             let code = ev_local.get(i).copied().unwrap_or(NONE);
             ev_values.get(code as usize).is_none_or(|b| b.is_empty())
@@ -1071,14 +1098,13 @@ impl EventLogBuilder {
         // The used rows, column at a time.
         let used = counts.first().copied().unwrap_or(0);
         let used = usize::try_from(used).unwrap_or(0);
-        let rows_before = self.c_ts.len();
         let all_used = used == n;
         let keep = |i: usize| all_used || verdict.get(i) == Some(&OK);
         self.reserve(used);
         let offset = self.options.row_offset.saturating_add(base);
         match &batch.row {
             Some(given) => {
-                let rows = self.explicit_rows();
+                let rows = self.explicit_rows(rows_before);
                 for i in (0..n).filter(|&i| keep(i)) {
                     let g = given.get(i).and_then(|k| u64::try_from(k).ok());
                     rows.push(g.unwrap_or_else(|| offset.saturating_add(i as u64)));
@@ -1129,33 +1155,25 @@ impl EventLogBuilder {
                 }
             }
         }
-        if all_used {
-            self.c_ts.extend_from_slice(&ts);
-        } else {
-            self.c_ts.extend(
-                ts.iter()
-                    .zip(&verdict)
-                    .filter(|&(_, &v)| v == OK)
-                    .map(|(&t, _)| t),
-            );
+        if !all_used {
+            compact(&mut self.c_ts, rows_before, &verdict);
         }
-        drop(ts);
-        append_codes(
-            &ev_local,
+        map_codes(
+            &mut self.c_event,
+            rows_before,
             &ev_values,
             &verdict,
             all_used,
             &mut self.names,
-            &mut self.c_event,
         );
-        drop(ev_local);
         let strings = |col: &StrCol<'_>, interner: &mut Interner, out: &mut Vec<u32>| {
             let mut values: Vec<&[u8]> = Vec::new();
-            let local = col.codes(NONE, |b| {
+            let start = out.len();
+            col.codes_into(out, NONE, |b| {
                 values.push(b);
                 u32::try_from(values.len() - 1).unwrap_or(NONE - 1)
             });
-            append_codes(&local, &values, &verdict, all_used, interner, out);
+            map_codes(out, start, &values, &verdict, all_used, interner);
         };
         if let Some(col) = &batch.channel {
             self.c_channel.activate(rows_before, NONE);
@@ -1247,6 +1265,7 @@ impl EventLogBuilder {
             Some(rows) => rows.get(idx as usize).copied().unwrap_or(0),
             None => options.row_offset.saturating_add(u64::from(idx)),
         };
+        let packing = Codes::for_sizes(names.strings.len(), channels.strings.len());
         let mut items = order::sort_rows(
             n,
             |i| c_customer.get(i).copied().unwrap_or(0),
@@ -1254,13 +1273,16 @@ impl EventLogBuilder {
                 key: c_customer.get(i).copied().unwrap_or(0),
                 ts: c_ts.get(i).copied().unwrap_or(0),
                 idx: u32::try_from(i).unwrap_or(u32::MAX),
-                event: c_event.get(i).copied().unwrap_or(NONE),
-                channel: c_channel.values.get(i).copied().unwrap_or(NONE),
+                codes: packing.pack(
+                    c_event.get(i).copied().unwrap_or(NONE),
+                    c_channel.values.get(i).copied().unwrap_or(NONE),
+                ),
             },
         );
         // The builder's columns are now free: the log's columns reuse their memory.
         let (mut ts_out, mut event_out, mut row_out) = (c_ts, c_event, c_customer);
-        let mut channel_out = c_channel.values;
+        let c_channel = c_channel.values;
+        let channel_of = |it: &Item| packing.channel(it, &c_channel);
         // Pseudonymised integer ids: grouped by id above, then ordered by pseudonym.
         let int_dict = match (&str_dict, &pseudonymiser) {
             (None, Some(p)) => {
@@ -1303,8 +1325,8 @@ impl EventLogBuilder {
             let same = |a: &Item, b: &Item| {
                 a.key == b.key
                     && a.ts == b.ts
-                    && a.event == b.event
-                    && a.channel == b.channel
+                    && a.codes == b.codes
+                    && channel_of(a) == channel_of(b)
                     && sess(a.idx) == sess(b.idx)
                     && val(a.idx) == val(b.idx)
                     && c_extra
@@ -1381,7 +1403,11 @@ impl EventLogBuilder {
             },
             event: {
                 event_out.clear();
-                event_out.extend(items.iter().map(|it| remap_id(&name_remap, it.event)));
+                event_out.extend(
+                    items
+                        .iter()
+                        .map(|it| remap_id(&name_remap, packing.event(it.codes))),
+                );
                 event_out
             },
             row: {
@@ -1391,12 +1417,22 @@ impl EventLogBuilder {
             },
             names: name_dict,
             channel: StrColumn {
-                ids: if channel_out.is_empty() {
-                    channel_out
-                } else {
-                    channel_out.clear();
-                    channel_out.extend(items.iter().map(|it| remap_id(&chan_remap, it.channel)));
-                    channel_out
+                ids: match packing {
+                    _ if c_channel.is_empty() => Vec::new(),
+                    Codes::Packed => {
+                        let mut out = c_channel;
+                        out.clear();
+                        out.extend(
+                            items
+                                .iter()
+                                .map(|it| remap_id(&chan_remap, packing.channel(it, &[]))),
+                        );
+                        out
+                    }
+                    Codes::Event => items
+                        .iter()
+                        .map(|it| remap_id(&chan_remap, packing.channel(it, &c_channel)))
+                        .collect(),
                 },
                 dict: chan_dict,
             },

@@ -24,10 +24,58 @@ pub(crate) struct Item {
     pub ts: i64,
     /// Index of the row in the builder's columns.
     pub idx: u32,
-    /// Event code (builder-local).
-    pub event: u32,
-    /// Channel code (builder-local), when the log has channels.
-    pub channel: u32,
+    /// The row's event code (builder-local), and its channel code packed in when both
+    /// fit in 16 bits (see [`Codes`]).
+    pub codes: u32,
+}
+
+/// How [`Item::codes`] holds a row's event and channel codes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Codes {
+    /// Event in the low 16 bits, channel in the high 16 (`0xFFFF`: none).
+    Packed,
+    /// The event code alone; channels are looked up by row.
+    Event,
+}
+
+impl Codes {
+    /// Packed when every event and channel code fits in 16 bits.
+    pub(crate) fn for_sizes(events: usize, channels: usize) -> Self {
+        if events < 0xFFFF && channels < 0xFFFF {
+            Self::Packed
+        } else {
+            Self::Event
+        }
+    }
+
+    /// The codes of a row.
+    #[inline]
+    pub(crate) fn pack(self, event: u32, channel: u32) -> u32 {
+        match self {
+            Self::Packed => (event & 0xFFFF) | (channel.min(0xFFFF) << 16),
+            Self::Event => event,
+        }
+    }
+
+    /// The event code of a row.
+    #[inline]
+    pub(crate) fn event(self, codes: u32) -> u32 {
+        match self {
+            Self::Packed => codes & 0xFFFF,
+            Self::Event => codes,
+        }
+    }
+
+    /// The channel code of a row (`NONE` for none), from `codes` when packed, else
+    /// from `column` at the row's builder index.
+    #[inline]
+    pub(crate) fn channel(self, item: &Item, column: &[u32]) -> u32 {
+        match self {
+            Self::Packed if item.codes >> 16 == 0xFFFF => u32::MAX,
+            Self::Packed => item.codes >> 16,
+            Self::Event => column.get(item.idx as usize).copied().unwrap_or(u32::MAX),
+        }
+    }
 }
 
 /// Buckets at most this long are sorted by insertion.
