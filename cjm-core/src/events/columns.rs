@@ -240,11 +240,24 @@ impl<'a> StrCol<'a> {
     /// Codes of every row: `intern` is called once per dictionary value (per row for a
     /// plain column, in row order) with the value's bytes and returns its code; null
     /// rows get `missing`.
-    pub(crate) fn codes(&self, missing: u32, mut intern: impl FnMut(&'a [u8]) -> u32) -> Vec<u32> {
+    pub(crate) fn codes(&self, missing: u32, intern: impl FnMut(&'a [u8]) -> u32) -> Vec<u32> {
+        let mut out = Vec::new();
+        self.codes_into(&mut out, missing, intern);
+        out
+    }
+
+    /// As [`Self::codes`], appended to `out`.
+    pub(crate) fn codes_into(
+        &self,
+        out: &mut Vec<u32>,
+        missing: u32,
+        mut intern: impl FnMut(&'a [u8]) -> u32,
+    ) {
+        out.reserve(self.len());
         match self {
-            Self::Plain(a) => (0..a.values.len())
-                .map(|i| a.bytes(i).map_or(missing, &mut intern))
-                .collect(),
+            Self::Plain(a) => {
+                out.extend((0..a.values.len()).map(|i| a.bytes(i).map_or(missing, &mut intern)));
+            }
             Self::Dict {
                 keys,
                 validity,
@@ -253,16 +266,14 @@ impl<'a> StrCol<'a> {
                 let table: Vec<u32> = (0..values.values.len())
                     .map(|k| values.bytes(k).map_or(missing, &mut intern))
                     .collect();
-                let mut out = Vec::with_capacity(keys.len());
                 match validity {
                     None => keys.for_each(&table, missing, |_, code| out.push(code)),
                     Some(v) => keys.for_each(&table, missing, |i, code| {
                         out.push(if v.get(i) { code } else { missing });
                     }),
                 }
-                out
             }
-            Self::Null(n) => vec![missing; *n],
+            Self::Null(n) => out.resize(out.len() + *n, missing),
         }
     }
 

@@ -1,6 +1,7 @@
 //! The event log: columnar, interned, sorted once; and its ingest report.
 
 use super::columns::{Bitmap, BoolCol, ColumnBatch, F64Col, I64Col, IdCol, StrCol, TimeCol};
+use super::order::{self as order, Codes, Item};
 use super::time::TimeUnit;
 use crate::error::{Error, Result};
 use crate::validate::ValidJourney;
@@ -345,96 +346,49 @@ pub(crate) fn sort_dict(strings: Vec<String>) -> (Vec<String>, Vec<u32>) {
     (dict, remap)
 }
 
-/// The customer ids of a builder, dense in first-seen order: integers while every id
-/// given was an integer, strings from the first string id on.
-#[derive(Debug)]
+/// Sign bit of an `i64`: flipping it maps `i64` order onto `u64` order.
+const SIGN: u64 = 1 << 63;
+
+/// How the builder's customer column holds ids: integer ids as their values (sign bit
+/// flipped, so that the sort key orders them as integers), while every id given was an
+/// integer; from the first string id on, dense codes of an interner.
+#[derive(Debug, Default)]
 enum CustomerKeys {
-    Int {
-        map: FxHashMap<i64, u32>,
-        ids: Vec<i64>,
-    },
+    #[default]
+    Int,
     Str(Interner),
 }
 
-impl Default for CustomerKeys {
-    fn default() -> Self {
-        Self::Int {
-            map: FxHashMap::default(),
-            ids: Vec::new(),
-        }
-    }
-}
-
 impl CustomerKeys {
-    /// The string interner, converting integer ids seen so far (same dense ids).
-    fn strings(&mut self) -> &mut Interner {
-        if let Self::Int { ids, .. } = self {
+    /// The string interner, converting the integer ids held in `column` so far (once per
+    /// distinct id).
+    fn strings(&mut self, column: &mut [u64]) -> &mut Interner {
+        if matches!(self, Self::Int) {
             let mut interner = Interner::default();
-            for id in ids.iter() {
-                interner.id(&id.to_string());
+            let mut seen: FxHashMap<u64, u32> = FxHashMap::default();
+            for key in column.iter_mut() {
+                let code = *seen
+                    .entry(*key)
+                    .or_insert_with(|| interner.id(&int_id(*key).to_string()));
+                *key = u64::from(code);
             }
             *self = Self::Str(interner);
         }
         match self {
             Self::Str(interner) => interner,
-            Self::Int { .. } => unreachable_strings(),
+            Self::Int => unreachable_strings(),
         }
     }
+}
 
-    fn int(&mut self, id: i64) -> u32 {
-        match self {
-            Self::Int { map, ids } => *map.entry(id).or_insert_with(|| {
-                let dense = u32::try_from(ids.len()).unwrap_or(NONE - 1);
-                ids.push(id);
-                dense
-            }),
-            Self::Str(interner) => interner.id(&id.to_string()),
-        }
-    }
+/// The integer id of a sort key.
+fn int_id(key: u64) -> i64 {
+    i64::from_ne_bytes((key ^ SIGN).to_ne_bytes())
+}
 
-    fn len(&self) -> usize {
-        match self {
-            Self::Int { ids, .. } => ids.len(),
-            Self::Str(interner) => interner.strings.len(),
-        }
-    }
-
-    /// The sorted ids (pseudonymised ones as strings) and the remap dense → sorted.
-    fn finish(self, pseudonymiser: Option<&Pseudonymiser>) -> (CustomerIds, Vec<u32>) {
-        match (self, pseudonymiser) {
-            (Self::Int { ids, .. }, None) => {
-                let mut order: Vec<u32> = (0..u32::try_from(ids.len()).unwrap_or(NONE)).collect();
-                order.sort_unstable_by_key(|&d| ids.get(d as usize).copied().unwrap_or(0));
-                let mut remap = vec![0u32; ids.len()];
-                let mut sorted = Vec::with_capacity(ids.len());
-                for (rank, &d) in order.iter().enumerate() {
-                    sorted.push(ids.get(d as usize).copied().unwrap_or(0));
-                    if let Some(slot) = remap.get_mut(d as usize) {
-                        *slot = u32::try_from(rank).unwrap_or(NONE - 1);
-                    }
-                }
-                (CustomerIds::Int(sorted), remap)
-            }
-            (Self::Int { ids, .. }, Some(p)) => {
-                let (dict, remap) =
-                    sort_dict(ids.iter().map(|id| p.pseudonym(&id.to_string())).collect());
-                (CustomerIds::Str(dict), remap)
-            }
-            (Self::Str(interner), p) => {
-                let (dict, remap) = sort_dict(
-                    interner
-                        .strings
-                        .into_iter()
-                        .map(|s| match p {
-                            Some(p) => p.pseudonym(&s),
-                            None => String::from(s),
-                        })
-                        .collect(),
-                );
-                (CustomerIds::Str(dict), remap)
-            }
-        }
-    }
+/// The sort key of an integer id.
+fn int_key(id: i64) -> u64 {
+    u64::from_ne_bytes(id.to_ne_bytes()) ^ SIGN
 }
 
 #[cold]
@@ -541,58 +495,6 @@ impl CustomerIds {
     }
 }
 
-/// The rows in log order: by customer, then time, then row index; and the start of each
-/// customer's run (`customers + 1` offsets).
-///
-/// Customer ids are dense (`0..customers`), so the rows are first bucketed by customer
-/// with a counting sort (linear, and stable: a customer's rows keep their push order),
-/// then each customer's few rows are sorted by `(time, row)` unless they already are,
-/// as in logs that arrive in time order. No allocation per row or per customer.
-fn event_order(cust: &[u32], customers: usize, ts: &[i64], row: &[u64]) -> (Vec<u32>, Vec<usize>) {
-    let mut start = vec![0usize; customers + 1];
-    for &c in cust {
-        if let Some(slot) = start.get_mut(c as usize + 1) {
-            *slot += 1;
-        }
-    }
-    let mut total = 0usize;
-    for slot in &mut start {
-        total += *slot;
-        *slot = total;
-    }
-    let mut order = vec![0u32; cust.len()];
-    let mut next = start.clone();
-    for (i, &c) in cust.iter().enumerate() {
-        if let Some(at) = next.get_mut(c as usize) {
-            if let Some(slot) = order.get_mut(*at) {
-                *slot = u32::try_from(i).unwrap_or(u32::MAX);
-            }
-            *at += 1;
-        }
-    }
-    drop(next);
-    let key = |i: u32| {
-        let i = i as usize;
-        (
-            ts.get(i).copied().unwrap_or(0),
-            row.get(i).copied().unwrap_or(0),
-        )
-    };
-    for bounds in start.windows(2) {
-        if let [lo, hi] = *bounds {
-            if hi - lo < 2 {
-                continue;
-            }
-            if let Some(rows) = order.get_mut(lo..hi) {
-                if !rows.is_sorted_by_key(|&i| key(i)) {
-                    rows.sort_unstable_by_key(|&i| key(i));
-                }
-            }
-        }
-    }
-    (order, start)
-}
-
 fn remap_id(remap: &[u32], id: u32) -> u32 {
     if id == NONE {
         NONE
@@ -638,6 +540,71 @@ fn mark(verdict: &mut [u8], why: RejectReason, mut bad: impl FnMut(usize) -> boo
             *v = b;
         }
     }
+}
+
+/// Turns the batch codes in `column[start..]` (indexes into `values`, [`NONE`] for
+/// null) into builder codes and keeps the rows whose `verdict` is OK: the values kept
+/// rows use are interned once each, so no value of a rejected row enters the
+/// dictionary, then each row costs one look-up.
+fn map_codes(
+    column: &mut Vec<u32>,
+    start: usize,
+    values: &[&[u8]],
+    verdict: &[u8],
+    all_used: bool,
+    interner: &mut Interner,
+) {
+    const UNSEEN: u32 = NONE - 1;
+    let mut global = vec![UNSEEN; values.len()];
+    let tail = column.get_mut(start..).unwrap_or(&mut []);
+    for (&c, &v) in tail.iter().zip(verdict) {
+        if v != OK {
+            continue;
+        }
+        if let Some(g) = global.get_mut(c as usize) {
+            if *g == UNSEEN {
+                *g = interner.bytes(values.get(c as usize).copied().unwrap_or(b""));
+            }
+        }
+    }
+    for c in tail.iter_mut() {
+        *c = global.get(*c as usize).copied().unwrap_or(NONE);
+    }
+    if !all_used {
+        compact(column, start, verdict);
+    }
+}
+
+/// Keeps, of `column[start..]`, the rows whose `verdict` is OK.
+fn compact<T: Copy>(column: &mut Vec<T>, start: usize, verdict: &[u8]) {
+    let mut kept = start;
+    for (i, &v) in verdict.iter().enumerate() {
+        if v != OK {
+            continue;
+        }
+        if let Some(&x) = column.get(start + i) {
+            if let Some(slot) = column.get_mut(kept) {
+                *slot = x;
+            }
+            kept += 1;
+        }
+    }
+    column.truncate(kept);
+}
+
+/// The input rows of `kept` rows in builder order when none was given: row `i` is the
+/// `i`-th kept row of the input, after the rows not kept (`skips`, see
+/// [`EventLogBuilder`]).
+fn implicit_rows(kept: usize, skips: &[u64], row_offset: u64) -> Vec<u64> {
+    let mut out = Vec::with_capacity(kept);
+    let mut k = 0usize;
+    for i in 0..kept as u64 {
+        while skips.get(k).is_some_and(|&a| a <= i) {
+            k += 1;
+        }
+        out.push(row_offset.saturating_add(i + k as u64));
+    }
+    out
 }
 
 /// Whether a string column's row is missing (null or empty), per row, without interning:
@@ -694,14 +661,20 @@ pub struct EventLogBuilder {
     channels: Interner,
     sessions: Interner,
     extras: Vec<Interner>,
-    c_customer: Vec<u32>,
+    /// Per row: an integer id's sort key, or a string id's interner code.
+    c_customer: Vec<u64>,
     c_ts: Vec<i64>,
     c_event: Vec<u32>,
     c_channel: Sparse<u32>,
     c_session: Sparse<u32>,
     c_value: Sparse<f64>,
     c_extra: Vec<Vec<u32>>,
-    c_row: Vec<u64>,
+    /// Input rows, once any was given or computed apart from the builder's order; until
+    /// then a row's input row follows from its index and `skips`.
+    c_row: Option<Vec<u64>>,
+    /// For each row read and not kept (filtered or rejected), the number of rows kept
+    /// before it.
+    skips: Vec<u64>,
     rows_read: u64,
     consent_filtered: u64,
     rejected: HashMap<RejectReason, (u64, u64)>,
@@ -731,7 +704,8 @@ impl EventLogBuilder {
             c_session: Sparse::default(),
             c_value: Sparse::default(),
             c_extra: vec![Vec::new(); n_extra],
-            c_row: Vec::new(),
+            c_row: None,
+            skips: Vec::new(),
             rows_read: 0,
             consent_filtered: 0,
             rejected: HashMap::new(),
@@ -766,13 +740,33 @@ impl EventLogBuilder {
         self.c_customer.reserve(n);
         self.c_ts.reserve(n);
         self.c_event.reserve(n);
-        self.c_row.reserve(n);
+        if let Some(rows) = &mut self.c_row {
+            rows.reserve(n);
+        }
+    }
+
+    /// Notes that the row just read is not kept.
+    fn skip(&mut self) {
+        if self.c_row.is_none() {
+            self.skips.push(self.c_ts.len() as u64);
+        }
+    }
+
+    /// The input rows of the first `kept` rows (those kept before the current row or
+    /// batch), from now on held one per row.
+    fn explicit_rows(&mut self, kept: usize) -> &mut Vec<u64> {
+        let rows = self
+            .c_row
+            .get_or_insert_with(|| implicit_rows(kept, &self.skips, self.options.row_offset));
+        self.skips = Vec::new();
+        rows
     }
 
     fn reject(&mut self, reason: RejectReason, local_row: u64) -> Result<()> {
         if self.options.strict && reason != RejectReason::Duplicate {
             return Err(strict_error(reason, local_row));
         }
+        self.skip();
         let entry = self.rejected.entry(reason).or_insert((0, local_row));
         entry.0 += 1;
         entry.1 = entry.1.min(local_row);
@@ -840,6 +834,7 @@ impl EventLogBuilder {
         if self.options.consent == ConsentRule::Require && row.consent != Some(true) {
             self.pending_sample = None;
             self.consent_filtered += 1;
+            self.skip();
             return Ok(());
         }
         let customer = match row.customer {
@@ -862,8 +857,20 @@ impl EventLogBuilder {
             Some(v) if v.is_finite() => Some(v),
             Some(_) => return self.reject(RejectReason::NonFiniteValue, local),
         };
+        match row.row {
+            Some(r) => {
+                let kept = self.c_ts.len();
+                self.explicit_rows(kept).push(r);
+            }
+            None => {
+                if let Some(rows) = &mut self.c_row {
+                    rows.push(self.options.row_offset.saturating_add(local));
+                }
+            }
+        }
         let rows = self.c_ts.len();
-        self.c_customer.push(self.customers.strings().id(customer));
+        let code = self.customers.strings(&mut self.c_customer).id(customer);
+        self.c_customer.push(u64::from(code));
         self.c_ts.push(ts);
         self.c_event.push(self.names.id(event));
         let channel = row.channel.map(|c| self.channels.opt(Some(c)));
@@ -874,10 +881,6 @@ impl EventLogBuilder {
         for (k, (interner, col)) in self.extras.iter_mut().zip(&mut self.c_extra).enumerate() {
             col.push(interner.opt(row.extra.get(k).copied().flatten()));
         }
-        self.c_row.push(
-            row.row
-                .unwrap_or_else(|| self.options.row_offset.saturating_add(local)),
-        );
         self.pending_sample = None;
         Ok(())
     }
@@ -892,6 +895,18 @@ impl EventLogBuilder {
     /// the batch has another number of extra columns than the options name; in strict
     /// mode, the first unusable row.
     pub fn push_batch(&mut self, batch: &ColumnBatch<'_>) -> Result<()> {
+        let rows = self.c_ts.len();
+        let pushed = self.push_columns(batch);
+        if pushed.is_err() {
+            // Columns written before the error are dropped: the builder stays consistent.
+            self.c_ts.truncate(rows);
+            self.c_event.truncate(rows);
+        }
+        pushed
+    }
+
+    /// [`Self::push_batch`]; on an error, `c_ts` and `c_event` may hold the batch's rows.
+    fn push_columns(&mut self, batch: &ColumnBatch<'_>) -> Result<()> {
         let n = batch.len();
         if let Some((name, len)) = batch.lengths().into_iter().find(|&(_, l)| l != n) {
             return Err(Error::Input {
@@ -946,14 +961,18 @@ impl EventLogBuilder {
                 None
             }
         };
-        let mut ts = vec![0i64; n];
+        // Timestamps and event codes are written straight into the builder's columns,
+        // then compacted to the kept rows (no temporary column per batch).
+        let rows_before = self.c_ts.len();
+        self.c_ts.resize(rows_before + n, 0);
+        let ts = self.c_ts.get_mut(rows_before..).unwrap_or(&mut []);
         match &batch.timestamp {
             TimeCol::Ticks { values, unit } => {
                 let (missing, invalid) = (
                     reason_byte(RejectReason::MissingTimestamp),
                     reason_byte(RejectReason::InvalidTimestamp),
                 );
-                for (i, (v, t)) in verdict.iter_mut().zip(&mut ts).enumerate() {
+                for (i, (v, t)) in verdict.iter_mut().zip(ts.iter_mut()).enumerate() {
                     if *v != OK {
                         continue;
                     }
@@ -1009,7 +1028,7 @@ impl EventLogBuilder {
                         break;
                     }
                 }
-                for ((v, t), &code) in verdict.iter_mut().zip(&mut ts).zip(&codes) {
+                for ((v, t), &code) in verdict.iter_mut().zip(ts.iter_mut()).zip(&codes) {
                     if *v != OK {
                         continue;
                     }
@@ -1025,10 +1044,11 @@ impl EventLogBuilder {
         // Event names: validity first (per dictionary value), interned only for rows that
         // are used, so that the dictionary holds no name of a rejected row.
         let mut ev_values: Vec<&[u8]> = Vec::new();
-        let ev_local = batch.event.codes(NONE, |b| {
+        batch.event.codes_into(&mut self.c_event, NONE, |b| {
             ev_values.push(b);
             u32::try_from(ev_values.len() - 1).unwrap_or(NONE - 1)
         });
+        let ev_local = self.c_event.get(rows_before..).unwrap_or(&[]);
         mark(&mut verdict, RejectReason::MissingEvent, |i| {
             let code = ev_local.get(i).copied().unwrap_or(NONE);
             ev_values.get(code as usize).is_none_or(|b| b.is_empty())
@@ -1078,20 +1098,52 @@ impl EventLogBuilder {
         // The used rows, column at a time.
         let used = counts.first().copied().unwrap_or(0);
         let used = usize::try_from(used).unwrap_or(0);
-        let rows_before = self.c_ts.len();
         let all_used = used == n;
         let keep = |i: usize| all_used || verdict.get(i) == Some(&OK);
         self.reserve(used);
-        match int_ids {
-            Some(col) if matches!(self.customers, CustomerKeys::Int { .. }) => {
-                for (i, &id) in col.values.iter().enumerate() {
-                    if keep(i) {
-                        self.c_customer.push(self.customers.int(id));
+        let offset = self.options.row_offset.saturating_add(base);
+        match &batch.row {
+            Some(given) => {
+                let rows = self.explicit_rows(rows_before);
+                for i in (0..n).filter(|&i| keep(i)) {
+                    let g = given.get(i).and_then(|k| u64::try_from(k).ok());
+                    rows.push(g.unwrap_or_else(|| offset.saturating_add(i as u64)));
+                }
+            }
+            None => match &mut self.c_row {
+                Some(rows) => {
+                    rows.extend((0..n).filter(|&i| keep(i)).map(|i| offset + i as u64));
+                }
+                None if !all_used => {
+                    let mut kept = rows_before as u64;
+                    for &v in &verdict {
+                        if v == OK {
+                            kept += 1;
+                        } else {
+                            self.skips.push(kept);
+                        }
                     }
+                }
+                None => {}
+            },
+        }
+        match int_ids {
+            Some(col) if matches!(self.customers, CustomerKeys::Int) => {
+                if all_used {
+                    self.c_customer
+                        .extend(col.values.iter().map(|&id| int_key(id)));
+                } else {
+                    self.c_customer.extend(
+                        col.values
+                            .iter()
+                            .zip(&verdict)
+                            .filter(|&(_, &v)| v == OK)
+                            .map(|(&id, _)| int_key(id)),
+                    );
                 }
             }
             _ => {
-                let interner = self.customers.strings();
+                let interner = self.customers.strings(&mut self.c_customer);
                 for i in (0..n).filter(|&i| keep(i)) {
                     let id = batch.customer.iter().find_map(|c| match c {
                         IdCol::Int(col) => col.get(i).map(|x| interner.id(&x.to_string())),
@@ -1099,59 +1151,29 @@ impl EventLogBuilder {
                             col.get(i).filter(|s| !s.is_empty()).map(|s| interner.id(s))
                         }
                     });
-                    self.c_customer.push(id.unwrap_or(NONE));
+                    self.c_customer.push(u64::from(id.unwrap_or(NONE)));
                 }
             }
         }
-        if all_used {
-            self.c_ts.extend_from_slice(&ts);
-        } else {
-            self.c_ts.extend(
-                ts.iter()
-                    .enumerate()
-                    .filter(|&(i, _)| keep(i))
-                    .map(|(_, &t)| t),
-            );
+        if !all_used {
+            compact(&mut self.c_ts, rows_before, &verdict);
         }
-        let mut ev_global = vec![NONE; ev_values.len()];
-        for (i, &code) in ev_local.iter().enumerate() {
-            if !keep(i) {
-                continue;
-            }
-            let g = match ev_global.get_mut(code as usize) {
-                Some(g) if *g != NONE => *g,
-                Some(g) => {
-                    *g = self
-                        .names
-                        .bytes(ev_values.get(code as usize).copied().unwrap_or(b""));
-                    *g
-                }
-                None => NONE,
-            };
-            self.c_event.push(g);
-        }
-        drop(ev_local);
+        map_codes(
+            &mut self.c_event,
+            rows_before,
+            &ev_values,
+            &verdict,
+            all_used,
+            &mut self.names,
+        );
         let strings = |col: &StrCol<'_>, interner: &mut Interner, out: &mut Vec<u32>| {
             let mut values: Vec<&[u8]> = Vec::new();
-            let local = col.codes(NONE, |b| {
+            let start = out.len();
+            col.codes_into(out, NONE, |b| {
                 values.push(b);
                 u32::try_from(values.len() - 1).unwrap_or(NONE - 1)
             });
-            let mut global = vec![NONE - 1; values.len()];
-            for (i, &code) in local.iter().enumerate() {
-                if !keep(i) {
-                    continue;
-                }
-                let g = match global.get_mut(code as usize) {
-                    Some(g) if *g != NONE - 1 => *g,
-                    Some(g) => {
-                        *g = interner.bytes(values.get(code as usize).copied().unwrap_or(b""));
-                        *g
-                    }
-                    None => NONE,
-                };
-                out.push(g);
-            }
+            map_codes(out, start, &values, &verdict, all_used, interner);
         };
         if let Some(col) = &batch.channel {
             self.c_channel.activate(rows_before, NONE);
@@ -1181,16 +1203,6 @@ impl EventLogBuilder {
         } else if self.c_value.on {
             self.c_value.values.resize(rows_before + used, f64::NAN);
         }
-        let offset = self.options.row_offset.saturating_add(base);
-        for i in (0..n).filter(|&i| keep(i)) {
-            let given = batch
-                .row
-                .as_ref()
-                .and_then(|k| k.get(i))
-                .and_then(|k| u64::try_from(k).ok());
-            self.c_row
-                .push(given.unwrap_or_else(|| offset.saturating_add(i as u64)));
-        }
         Ok(())
     }
 
@@ -1206,7 +1218,7 @@ impl EventLogBuilder {
             channels,
             sessions,
             extras,
-            c_customer,
+            mut c_customer,
             c_ts,
             c_event,
             c_channel,
@@ -1214,121 +1226,214 @@ impl EventLogBuilder {
             c_value,
             c_extra,
             c_row,
+            skips,
             rows_read,
             consent_filtered,
             mut rejected,
             pending_sample: _,
             mut samples,
         } = self;
-        let n_customers = customers.len();
-        let (cust_dict, cust_remap) = customers.finish(pseudonymiser.as_ref());
+        let n = c_ts.len();
+        // Sort keys: integer ids as they are; string ids as the rank of their (possibly
+        // pseudonymised) string, so that ids whose pseudonyms collide become one customer.
+        let str_dict = match customers {
+            CustomerKeys::Int => None,
+            CustomerKeys::Str(interner) => {
+                let strings = interner
+                    .strings
+                    .into_iter()
+                    .map(|s| match &pseudonymiser {
+                        Some(p) => p.pseudonym(&s),
+                        None => String::from(s),
+                    })
+                    .collect();
+                let (dict, remap) = sort_dict(strings);
+                for key in &mut c_customer {
+                    let code = u32::try_from(*key).unwrap_or(NONE);
+                    *key = u64::from(remap_id(&remap, code));
+                }
+                Some(dict)
+            }
+        };
+        let rows = match c_row {
+            Some(rows) => Some(rows),
+            None if skips.is_empty() => None,
+            None => Some(implicit_rows(n, &skips, options.row_offset)),
+        };
+        drop(skips);
+        let row_of = |idx: u32| match &rows {
+            Some(rows) => rows.get(idx as usize).copied().unwrap_or(0),
+            None => options.row_offset.saturating_add(u64::from(idx)),
+        };
+        let packing = Codes::for_sizes(names.strings.len(), channels.strings.len());
+        let mut items = order::sort_rows(
+            n,
+            |i| c_customer.get(i).copied().unwrap_or(0),
+            |i| Item {
+                key: c_customer.get(i).copied().unwrap_or(0),
+                ts: c_ts.get(i).copied().unwrap_or(0),
+                idx: u32::try_from(i).unwrap_or(u32::MAX),
+                codes: packing.pack(
+                    c_event.get(i).copied().unwrap_or(NONE),
+                    c_channel.values.get(i).copied().unwrap_or(NONE),
+                ),
+            },
+        );
+        // The builder's columns are now free: the log's columns reuse their memory.
+        let (mut ts_out, mut event_out, mut row_out) = (c_ts, c_event, c_customer);
+        let c_channel = c_channel.values;
+        let channel_of = |it: &Item| packing.channel(it, &c_channel);
+        // Pseudonymised integer ids: grouped by id above, then ordered by pseudonym.
+        let int_dict = match (&str_dict, &pseudonymiser) {
+            (None, Some(p)) => {
+                let offsets = order::runs(&items);
+                let pseudonyms = offsets
+                    .iter()
+                    .filter_map(|&a| items.get(a))
+                    .map(|it| p.pseudonym(&int_id(it.key).to_string()))
+                    .collect();
+                let (dict, remap) = sort_dict(pseudonyms);
+                for (r, w) in offsets.windows(2).enumerate() {
+                    let rank = remap.get(r).copied().unwrap_or(NONE);
+                    if let [a, z] = *w {
+                        for it in items.get_mut(a..z).unwrap_or(&mut []) {
+                            it.key = u64::from(rank);
+                        }
+                    }
+                }
+                let keyed = std::mem::take(&mut items);
+                items = order::sort_rows(
+                    keyed.len(),
+                    |i| keyed.get(i).map_or(0, |it| it.key),
+                    |i| keyed.get(i).copied().unwrap_or_default(),
+                );
+                Some(dict)
+            }
+            _ => None,
+        };
+        let runs = order::runs(&items);
+        order::order_runs(&mut items, &runs, row_of);
+        drop(runs);
+        if options.dedup {
+            let sess = |i: u32| c_session.values.get(i as usize).copied().unwrap_or(NONE);
+            let val = |i: u32| {
+                c_value
+                    .values
+                    .get(i as usize)
+                    .map_or(f64::NAN.to_bits(), |v| v.to_bits())
+            };
+            let same = |a: &Item, b: &Item| {
+                a.key == b.key
+                    && a.ts == b.ts
+                    && a.codes == b.codes
+                    && channel_of(a) == channel_of(b)
+                    && sess(a.idx) == sess(b.idx)
+                    && val(a.idx) == val(b.idx)
+                    && c_extra
+                        .iter()
+                        .all(|col| col.get(a.idx as usize) == col.get(b.idx as usize))
+            };
+            let mut dup_count = 0u64;
+            let mut dup_first = u64::MAX;
+            // Rows kept so far are `items[..kept]`; a duplicate is looked for among the
+            // kept rows of the same customer and time.
+            let mut kept = 0usize;
+            let mut group_start = 0usize;
+            for r in 0..items.len() {
+                let Some(it) = items.get(r).copied() else {
+                    continue;
+                };
+                let same_group = items
+                    .get(group_start)
+                    .is_some_and(|g| group_start < kept && g.key == it.key && g.ts == it.ts);
+                if !same_group {
+                    group_start = kept;
+                }
+                let is_dup = items
+                    .get(group_start..kept)
+                    .unwrap_or(&[])
+                    .iter()
+                    .any(|k| same(k, &it));
+                if is_dup {
+                    dup_count += 1;
+                    dup_first = dup_first.min(row_of(it.idx).saturating_sub(options.row_offset));
+                } else {
+                    if let Some(slot) = items.get_mut(kept) {
+                        *slot = it;
+                    }
+                    kept += 1;
+                }
+            }
+            items.truncate(kept);
+            if dup_count > 0 {
+                rejected.insert(RejectReason::Duplicate, (dup_count, dup_first));
+            }
+        }
+        let offsets = order::runs(&items);
+        let keys = offsets
+            .iter()
+            .filter_map(|&a| items.get(a))
+            .map(|it| it.key);
+        let customers = match str_dict.or(int_dict) {
+            Some(dict) => CustomerIds::Str(pick(dict, keys)),
+            None => CustomerIds::Int(keys.map(int_id).collect()),
+        };
+
         let (name_dict, name_remap) = names.finish();
         let (chan_dict, chan_remap) = channels.finish();
         let (sess_dict, sess_remap) = sessions.finish();
         let extra_dicts: Vec<(Vec<String>, Vec<u32>)> =
             extras.into_iter().map(Interner::finish).collect();
-
-        let cust: Vec<u32> = c_customer
-            .iter()
-            .map(|&c| remap_id(&cust_remap, c))
-            .collect();
-        drop(c_customer);
-        // Pseudonyms of distinct ids may in principle collide; the dictionary is then
-        // shorter than the dense ids.
-        let dict_len = cust_dict.len().min(n_customers);
-        let (mut order, starts) = event_order(&cust, dict_len, &c_ts, &c_row);
-        let mut offsets = starts;
-        if options.dedup {
-            let mut kept: Vec<u32> = Vec::with_capacity(order.len());
-            let mut dup_count = 0u64;
-            let mut dup_first = u64::MAX;
-            let chan = |i: usize| c_channel.values.get(i).copied().unwrap_or(NONE);
-            let sess = |i: usize| c_session.values.get(i).copied().unwrap_or(NONE);
-            let val = |i: usize| {
-                c_value
-                    .values
-                    .get(i)
-                    .map_or(f64::NAN.to_bits(), |v| v.to_bits())
-            };
-            let same = |a: usize, b: usize| {
-                cust.get(a) == cust.get(b)
-                    && c_ts.get(a) == c_ts.get(b)
-                    && c_event.get(a) == c_event.get(b)
-                    && chan(a) == chan(b)
-                    && sess(a) == sess(b)
-                    && val(a) == val(b)
-                    && c_extra.iter().all(|col| col.get(a) == col.get(b))
-            };
-            let mut group_start = 0usize;
-            for &i in &order {
-                let iu = i as usize;
-                let start_ok = kept.get(group_start).is_some_and(|&g| {
-                    cust.get(g as usize) == cust.get(iu) && c_ts.get(g as usize) == c_ts.get(iu)
-                });
-                if !start_ok {
-                    group_start = kept.len();
-                }
-                let is_dup = kept
-                    .get(group_start..)
-                    .unwrap_or(&[])
-                    .iter()
-                    .any(|&k| same(k as usize, iu));
-                if is_dup {
-                    dup_count += 1;
-                    let local = c_row
-                        .get(iu)
-                        .copied()
-                        .unwrap_or(0)
-                        .saturating_sub(options.row_offset);
-                    dup_first = dup_first.min(local);
-                } else {
-                    kept.push(i);
-                }
-            }
-            if dup_count > 0 {
-                rejected.insert(RejectReason::Duplicate, (dup_count, dup_first));
-            }
-            order = kept;
-            offsets = run_starts(
-                order
-                    .iter()
-                    .map(|&i| cust.get(i as usize).copied().unwrap_or(0)),
-                order.len(),
-            );
-        } else if cust_dict.len() != dict_len || offsets.windows(2).any(|w| w.first() == w.get(1)) {
-            offsets = run_starts(
-                order
-                    .iter()
-                    .map(|&i| cust.get(i as usize).copied().unwrap_or(0)),
-                order.len(),
-            );
-        }
-        drop(cust);
-
         let gather = |col: &[u32], remap: &[u32]| -> Vec<u32> {
             if col.is_empty() {
                 return Vec::new();
             }
-            order
+            items
                 .iter()
-                .map(|&i| remap_id(remap, col.get(i as usize).copied().unwrap_or(NONE)))
+                .map(|it| remap_id(remap, col.get(it.idx as usize).copied().unwrap_or(NONE)))
                 .collect()
         };
         let log = EventLog {
-            customers: cust_dict,
+            customers,
             offsets,
-            ts: order
-                .iter()
-                .map(|&i| c_ts.get(i as usize).copied().unwrap_or(0))
-                .collect(),
-            event: gather(&c_event, &name_remap),
-            row: order
-                .iter()
-                .map(|&i| c_row.get(i as usize).copied().unwrap_or(0))
-                .collect(),
+            ts: {
+                ts_out.clear();
+                ts_out.extend(items.iter().map(|it| it.ts));
+                ts_out
+            },
+            event: {
+                event_out.clear();
+                event_out.extend(
+                    items
+                        .iter()
+                        .map(|it| remap_id(&name_remap, packing.event(it.codes))),
+                );
+                event_out
+            },
+            row: {
+                row_out.clear();
+                row_out.extend(items.iter().map(|it| row_of(it.idx)));
+                row_out
+            },
             names: name_dict,
             channel: StrColumn {
-                ids: gather(&c_channel.values, &chan_remap),
+                ids: match packing {
+                    _ if c_channel.is_empty() => Vec::new(),
+                    Codes::Packed => {
+                        let mut out = c_channel;
+                        out.clear();
+                        out.extend(
+                            items
+                                .iter()
+                                .map(|it| remap_id(&chan_remap, packing.channel(it, &[]))),
+                        );
+                        out
+                    }
+                    Codes::Event => items
+                        .iter()
+                        .map(|it| remap_id(&chan_remap, packing.channel(it, &c_channel)))
+                        .collect(),
+                },
                 dict: chan_dict,
             },
             session: StrColumn {
@@ -1338,9 +1443,15 @@ impl EventLogBuilder {
             value: if c_value.values.is_empty() {
                 Vec::new()
             } else {
-                order
+                items
                     .iter()
-                    .map(|&i| c_value.values.get(i as usize).copied().unwrap_or(f64::NAN))
+                    .map(|it| {
+                        c_value
+                            .values
+                            .get(it.idx as usize)
+                            .copied()
+                            .unwrap_or(f64::NAN)
+                    })
                     .collect()
             },
             extras: options
@@ -1359,6 +1470,7 @@ impl EventLogBuilder {
                 })
                 .collect(),
         };
+        drop(items);
 
         let mut rejected: Vec<Rejection> = rejected
             .into_iter()
@@ -1423,20 +1535,24 @@ impl EventLogBuilder {
     }
 }
 
-/// Offsets of the runs of equal customers in sorted order (with the end).
-fn run_starts(sorted: impl Iterator<Item = u32>, len: usize) -> Vec<usize> {
-    let mut offsets = vec![0usize];
-    let mut prev: Option<u32> = None;
-    for (i, c) in sorted.enumerate() {
-        if prev.is_some_and(|p| p != c) {
-            offsets.push(i);
+/// The strings of `dict` at the ranks `keys` (ascending): the whole dictionary when
+/// every string is used.
+fn pick(dict: Vec<String>, keys: impl Iterator<Item = u64>) -> Vec<String> {
+    let mut used = vec![false; dict.len()];
+    let mut count = 0usize;
+    for k in keys {
+        if let Some(u) = usize::try_from(k).ok().and_then(|k| used.get_mut(k)) {
+            count += usize::from(!*u);
+            *u = true;
         }
-        prev = Some(c);
     }
-    if len > 0 {
-        offsets.push(len);
+    if count == dict.len() {
+        return dict;
     }
-    offsets
+    dict.into_iter()
+        .zip(used)
+        .filter_map(|(s, u)| u.then_some(s))
+        .collect()
 }
 
 fn mark_filtered(verdict: &mut [u8], mut filtered: impl FnMut(usize) -> bool) {

@@ -20,6 +20,7 @@ pub mod columns;
 mod csv_in;
 mod funnel;
 mod log;
+mod order;
 mod paths;
 mod seq;
 mod state;

@@ -1,0 +1,224 @@
+//! The columnar path (`push_batch`, integer ids, batches of any size) against the row
+//! path (`push`, the same ids as text): the same rows kept, rejected and filtered, the
+//! same events per customer; and the order of the log checked on its own terms
+//! (customers by integer value, each customer's events by `(time, row)`).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code"
+)]
+
+use cjm_core::events::columns::{
+    Bitmap, BoolCol, ColumnBatch, F64Col, I64Col, IdCol, StrCol, TimeCol,
+};
+use cjm_core::events::{
+    ConsentRule, CustomerId, EventLog, EventLogBuilder, IngestOptions, IngestReport, Pseudonymiser,
+    RawEvent, TimeUnit, TimeValue,
+};
+use proptest::prelude::*;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone)]
+struct Row {
+    customer: Option<i64>,
+    ts: Option<i64>,
+    event: Option<&'static str>,
+    channel: Option<&'static str>,
+    value: Option<f64>,
+    consent: Option<bool>,
+}
+
+fn row() -> impl Strategy<Value = Row> {
+    (
+        prop_oneof![
+            Just(None),
+            (-3i64..3).prop_map(Some),
+            Just(Some(i64::MIN)),
+            Just(Some(i64::MAX)),
+            any::<i64>().prop_map(Some),
+        ],
+        proptest::option::weighted(0.9, -2i64..3),
+        proptest::option::weighted(0.9, prop::sample::select(vec!["a", "b", ""])),
+        proptest::option::of(prop::sample::select(vec!["x", "y"])),
+        proptest::option::of(prop::sample::select(vec![1.0, 2.0, f64::NAN])),
+        proptest::option::weighted(0.8, any::<bool>()),
+    )
+        .prop_map(|(customer, ts, event, channel, value, consent)| Row {
+            customer,
+            ts,
+            event,
+            channel,
+            value,
+            consent,
+        })
+}
+
+fn bits(valid: impl Iterator<Item = bool>) -> Vec<u8> {
+    let valid: Vec<bool> = valid.collect();
+    let mut out = vec![0u8; valid.len().div_ceil(8)];
+    for (i, v) in valid.into_iter().enumerate() {
+        if v {
+            out[i / 8] |= 1 << (i % 8);
+        }
+    }
+    out
+}
+
+/// Every event of a log as `customer → [(ts, event, channel, value bits, row)]`, in log
+/// order.
+type Events = BTreeMap<String, Vec<(i64, String, Option<String>, Option<u64>, u64)>>;
+
+fn bitmap(b: &[u8]) -> Option<Bitmap<'_>> {
+    Some(Bitmap { bits: b, offset: 0 })
+}
+
+fn events(log: &EventLog) -> Events {
+    let mut out = Events::new();
+    for e in log.iter() {
+        out.entry(e.customer.to_string()).or_default().push((
+            e.timestamp,
+            e.event.to_owned(),
+            e.channel.map(str::to_owned),
+            e.value.map(f64::to_bits),
+            e.row,
+        ));
+    }
+    out
+}
+
+/// The report's counts, and per rejection reason its count and first row.
+type Summary = (u64, u64, u64, u64, u64, Vec<(String, u64, u64)>);
+
+fn summary(r: &IngestReport) -> Summary {
+    (
+        r.rows_read,
+        r.rows_used,
+        r.consent_filtered,
+        r.customers,
+        r.event_names,
+        r.rejected
+            .iter()
+            .map(|x| (format!("{:?}", x.reason), x.count, x.first_row))
+            .collect(),
+    )
+}
+
+fn builder(dedup: bool, consent: bool, pseudo: bool) -> EventLogBuilder {
+    let b = EventLogBuilder::new(IngestOptions {
+        dedup,
+        consent: if consent {
+            ConsentRule::Require
+        } else {
+            ConsentRule::Ignore
+        },
+        time_unit: TimeUnit::Nanoseconds,
+        ..IngestOptions::default()
+    });
+    if pseudo {
+        b.pseudonymise(Pseudonymiser::new(b"a key of thirty-two bytes, at least").unwrap())
+    } else {
+        b
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn batches_of_integer_ids_equal_rows_of_text_ids(
+        rows in prop::collection::vec(row(), 0..80),
+        cuts in prop::collection::vec(0usize..80, 0..4),
+        dedup in any::<bool>(),
+        consent in any::<bool>(),
+        pseudo in any::<bool>(),
+        given_rows in any::<bool>(),
+    ) {
+        // Given row keys run backwards, so that they, not the input order, break ties.
+        let key = |i: usize| 1_000 - i as u64;
+        let texts: Vec<Option<String>> =
+            rows.iter().map(|r| r.customer.map(|c| c.to_string())).collect();
+        let mut by_row = builder(dedup, consent, pseudo);
+        for (i, (r, text)) in rows.iter().zip(&texts).enumerate() {
+            by_row.push(&RawEvent {
+                customer: text.as_deref(),
+                timestamp: r.ts.map_or(TimeValue::Missing, TimeValue::Ticks),
+                event: r.event,
+                channel: r.channel,
+                session: None,
+                value: r.value,
+                consent: r.consent,
+                extra: &[],
+                row: given_rows.then(|| key(i)),
+            }).unwrap();
+        }
+        let (log_a, report_a) = by_row.finish();
+
+        let mut cuts: Vec<usize> = cuts.into_iter().filter(|&c| c <= rows.len()).collect();
+        cuts.push(0);
+        cuts.push(rows.len());
+        cuts.sort_unstable();
+        let mut by_batch = builder(dedup, consent, pseudo);
+        for w in cuts.windows(2) {
+            let chunk = &rows[w[0]..w[1]];
+            let ids: Vec<i64> = chunk.iter().map(|r| r.customer.unwrap_or(0)).collect();
+            let id_valid = bits(chunk.iter().map(|r| r.customer.is_some()));
+            let ts: Vec<i64> = chunk.iter().map(|r| r.ts.unwrap_or(0)).collect();
+            let ts_valid = bits(chunk.iter().map(|r| r.ts.is_some()));
+            let ev: Vec<Option<&str>> = chunk.iter().map(|r| r.event).collect();
+            let ch: Vec<Option<&str>> = chunk.iter().map(|r| r.channel).collect();
+            let val: Vec<f64> = chunk.iter().map(|r| r.value.unwrap_or(0.0)).collect();
+            let val_valid = bits(chunk.iter().map(|r| r.value.is_some()));
+            let consent_bits = bits(chunk.iter().map(|r| r.consent == Some(true)));
+            let consent_valid = bits(chunk.iter().map(|r| r.consent.is_some()));
+            let keys: Vec<i64> = (w[0]..w[1]).map(|i| key(i) as i64).collect();
+            by_batch.push_batch(&ColumnBatch {
+                customer: vec![IdCol::Int(I64Col { values: &ids, validity: bitmap(&id_valid) })],
+                timestamp: TimeCol::Ticks {
+                    values: I64Col { values: &ts, validity: bitmap(&ts_valid) },
+                    unit: TimeUnit::Nanoseconds,
+                },
+                event: StrCol::strs(&ev),
+                channel: Some(StrCol::strs(&ch)),
+                session: None,
+                value: Some(F64Col { values: &val, validity: bitmap(&val_valid) }),
+                consent: Some(BoolCol {
+                    values: Bitmap { bits: &consent_bits, offset: 0 },
+                    validity: bitmap(&consent_valid),
+                    len: chunk.len(),
+                }),
+                extra: Vec::new(),
+                row: given_rows.then_some(I64Col { values: &keys, validity: None }),
+            }).unwrap();
+        }
+        let (log_b, report_b) = by_batch.finish();
+
+        prop_assert_eq!(summary(&report_a), summary(&report_b));
+        prop_assert_eq!(report_a.rows_read, rows.len() as u64);
+        prop_assert_eq!(events(&log_a), events(&log_b));
+
+        // The order on its own terms: customers ascending (by value for integer ids, by
+        // text for pseudonyms), each customer's events by (time, row), rows distinct.
+        let customers: Vec<CustomerId<'_>> = log_b.customers().iter().collect();
+        for pair in customers.windows(2) {
+            match (&pair[0], &pair[1]) {
+                (CustomerId::Int(a), CustomerId::Int(b)) => prop_assert!(a < b),
+                (CustomerId::Str(a), CustomerId::Str(b)) => prop_assert!(a < b),
+                other => prop_assert!(false, "mixed customer ids {:?}", other),
+            }
+        }
+        prop_assert!(customers.iter().all(|c| matches!(c, CustomerId::Str(_)) == pseudo));
+        for c in 0..customers.len() {
+            let keys: Vec<(i64, u64)> = log_b
+                .customer_range(c)
+                .map(|i| {
+                    let e = log_b.get(i).unwrap();
+                    (e.timestamp, e.row)
+                })
+                .collect();
+            prop_assert!(!keys.is_empty());
+            prop_assert!(keys.windows(2).all(|k| k[0] < k[1]), "customer {} out of order: {:?}", c, keys);
+        }
+    }
+}
