@@ -607,6 +607,20 @@ impl EventLog {
         let channel = channel.as_deref().map(as_strs);
         let session = session.as_deref().map(as_strs);
         let mut b = builder(&common, unit, journey.as_ref());
+        if let Times::Ticks(ts) = &timestamp {
+            // Integer timestamps: the core's columnar path (`push_batch`).
+            let columns = ev::Columns {
+                customer: &customer,
+                timestamp: ts,
+                event: &event,
+                channel: channel.as_deref(),
+                session: session.as_deref(),
+                value: value.as_deref(),
+                consent: None,
+            };
+            return Self::wrap(ev::EventLog::from_columns(&columns, b), journey);
+        }
+        // Numbers and ISO-8601 text mixed in one column: row by row.
         b.reserve(n);
         fn at<'a>(c: Option<&[Option<&'a str>]>, i: usize) -> Option<&'a str> {
             c.and_then(|c| c.get(i).copied().flatten())
