@@ -203,3 +203,85 @@ fn nan_is_an_error_unless_declared_missing_and_errors_leave_the_state_unchanged(
         "incompatible_states"
     );
 }
+
+/// Dictionary-encoded scope and segment with integer answers (`SurveyBatch`, as Arrow
+/// hands them over) give the state of the same rows as strings and floats
+/// (`SurveyColumns`), the same first error included.
+mod columnar {
+    use cjm_core::events::columns::{
+        pack_bits, Bitmap, Keys, NumCol, NumValues, StrArray, StrCol, Utf8,
+    };
+    use cjm_core::scoring::{SurveyBatch, SurveyColumns, SurveyOptions, SurveyState};
+    use proptest::prelude::*;
+
+    const SCOPES: [Option<&str>; 4] = [Some("t1"), Some("t2"), None, Some("t1")];
+    const SEGMENTS: [Option<&str>; 3] = [Some("new"), Some("loyal"), None];
+
+    proptest! {
+        #[test]
+        fn dictionary_codes_and_integer_answers_equal_strings_and_floats(
+            rows in proptest::collection::vec(
+                (0usize..4, 0usize..3, proptest::option::weighted(0.8, -1i8..=11), proptest::option::of(0u8..=6)),
+                0..200,
+            ),
+            first_row in 0usize..1000,
+        ) {
+            let scope_keys: Vec<i32> = rows.iter().map(|r| i32::try_from(r.0).unwrap()).collect();
+            let segment_keys: Vec<u8> = rows.iter().map(|r| u8::try_from(r.1).unwrap()).collect();
+            let nps: Vec<i8> = rows.iter().map(|r| r.2.unwrap_or(0)).collect();
+            let nps_valid = pack_bits(rows.iter().map(|r| r.2.is_some()));
+            let csat: Vec<u8> = rows.iter().map(|r| r.3.unwrap_or(0)).collect();
+            let csat_valid = pack_bits(rows.iter().map(|r| r.3.is_some()));
+            let batch = SurveyBatch {
+                scope: Some(StrCol::Dict {
+                    keys: Keys::I32(&scope_keys),
+                    validity: None,
+                    values: StrArray { values: Utf8::Strs(&SCOPES), validity: None },
+                }),
+                segment: Some(StrCol::Dict {
+                    keys: Keys::U8(&segment_keys),
+                    validity: None,
+                    values: StrArray { values: Utf8::Strs(&SEGMENTS), validity: None },
+                }),
+                nps: Some(NumCol { values: NumValues::I8(&nps), validity: Some(Bitmap { bits: &nps_valid, offset: 0 }) }),
+                csat: Some(NumCol { values: NumValues::U8(&csat), validity: Some(Bitmap { bits: &csat_valid, offset: 0 }) }),
+                ces: None,
+            };
+            let scope: Vec<Option<&str>> = rows.iter().map(|r| SCOPES[r.0]).collect();
+            let segment: Vec<Option<&str>> = rows.iter().map(|r| SEGMENTS[r.1]).collect();
+            let nps_f: Vec<Option<f64>> = rows.iter().map(|r| r.2.map(f64::from)).collect();
+            let csat_f: Vec<Option<f64>> = rows.iter().map(|r| r.3.map(f64::from)).collect();
+            let columns = SurveyColumns {
+                scope: Some(&scope),
+                segment: Some(&segment),
+                nps: Some(&nps_f),
+                csat: Some(&csat_f),
+                ces: None,
+            };
+            let options = SurveyOptions::default();
+            let mut by_batch = SurveyState::identity(&options).unwrap();
+            let mut by_columns = SurveyState::identity(&options).unwrap();
+            let a = by_batch.extend_batch(first_row, &batch);
+            // The reference: row by row, one answer at a time, as the scores define it.
+            let mut expected = Ok(());
+            for (i, r) in rows.iter().enumerate() {
+                let bad_nps = r.2.is_some_and(|v| !(0..=10).contains(&v));
+                let bad_csat = r.3.is_some_and(|v| !(1..=5).contains(&v));
+                if bad_nps || bad_csat {
+                    expected = Err(first_row + i);
+                    break;
+                }
+            }
+            let b = by_columns.extend_columns(first_row, &columns);
+            match (&a, &b, expected) {
+                (Ok(()), Ok(()), Ok(())) => prop_assert_eq!(&by_batch, &by_columns),
+                (Err(ea), Err(eb), Err(row)) => {
+                    prop_assert_eq!(ea.to_string(), eb.to_string());
+                    prop_assert_eq!(ea.row(), Some(row));
+                    prop_assert_eq!(&by_batch, &SurveyState::identity(&options).unwrap());
+                }
+                other => prop_assert!(false, "{:?}", other),
+            }
+        }
+    }
+}

@@ -184,7 +184,7 @@ pub(crate) fn builder(
 // Arrow columns
 
 /// A string column of one batch, in a layout the core reads in place.
-enum Strs {
+pub(crate) enum Strs {
     Utf8(StringArray),
     Large(LargeStringArray),
     /// A dictionary array whose values are `Utf8` or `LargeUtf8`.
@@ -199,7 +199,7 @@ fn wrong_type(name: &str, found: &DataType, wanted: &str) -> PyErr {
     )
 }
 
-fn bitmap(nulls: Option<&NullBuffer>) -> Option<Bitmap<'_>> {
+pub(crate) fn bitmap(nulls: Option<&NullBuffer>) -> Option<Bitmap<'_>> {
     nulls.map(|n| Bitmap {
         bits: n.inner().values(),
         offset: n.inner().offset(),
@@ -254,7 +254,7 @@ macro_rules! dict_keys {
 }
 
 impl Strs {
-    fn of(name: &str, array: &ArrayRef) -> PyResult<Self> {
+    pub(crate) fn of(name: &str, array: &ArrayRef) -> PyResult<Self> {
         let cast = |to: &DataType| {
             arrow_cast::cast(array, to)
                 .map_err(|e| wrong_type(name, array.data_type(), &format!("strings ({e})")))
@@ -278,7 +278,7 @@ impl Strs {
         })
     }
 
-    fn view(&self) -> StrCol<'_> {
+    pub(crate) fn view(&self) -> StrCol<'_> {
         match self {
             Self::Utf8(a) => StrCol::Plain(str_array(a)),
             Self::Large(a) => StrCol::Plain(str_array(a)),

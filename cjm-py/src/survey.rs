@@ -17,19 +17,24 @@
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::Float64Type;
+use arrow_array::types::{
+    Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type, UInt16Type, UInt32Type,
+    UInt64Type, UInt8Type,
+};
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::DataType;
 use cjm_core::scoring::{
-    GroupLevel, GroupState, SurveyColumns, SurveyOptions, SurveyState, SurveyTable,
+    GroupLevel, GroupState, SurveyBatch, SurveyOptions, SurveyState, SurveyTable,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 use pyo3_arrow::input::AnyRecordBatch;
 
 use crate::errors::{core_err, input_err};
+use crate::events::{bitmap, Strs};
 use crate::reports::PySurveyReport;
 use crate::results::PyGroupComparison;
+use cjm_core::events::columns::{NumCol, NumValues};
 
 /// The column named for each role (`None`: the role is not used).
 #[derive(Debug, Clone, Default)]
@@ -177,25 +182,31 @@ fn state_of_batches(
     Ok(state)
 }
 
-/// Adds one batch to the state with the core's borrowed-column entry point: the strings
-/// are read in place from the Arrow arrays, never copied.
+/// Adds one batch to the state with the core's columnar entry point: strings are read in
+/// place (a dictionary through its codes), numbers as slices of their own Arrow type.
 fn extend_with_batch(
     state: &mut SurveyState,
     first_row: usize,
     batch: &RecordBatch,
     columns: &Columns,
 ) -> PyResult<()> {
-    let text = |name: &Option<String>| -> PyResult<Option<Vec<Option<&str>>>> {
+    let text = |name: &Option<String>| -> PyResult<Option<Strs>> {
         match name {
             None => Ok(None),
-            Some(name) => text_column(name, column(batch, name)?).map(Some),
+            Some(name) => {
+                let array = column(batch, name)?;
+                if !is_text(array.data_type()) {
+                    return Err(wrong_type(name, array.data_type(), "strings"));
+                }
+                Strs::of(name, array).map(Some)
+            }
         }
     };
     let (scope, segment) = (text(&columns.scope)?, text(&columns.segment)?);
-    let number = |name: &Option<String>| -> PyResult<Option<Vec<Option<f64>>>> {
+    let number = |name: &Option<String>| -> PyResult<Option<Nums>> {
         match name {
             None => Ok(None),
-            Some(name) => number_column(name, column(batch, name)?).map(Some),
+            Some(name) => Nums::of(name, column(batch, name)?).map(Some),
         }
     };
     let (nps, csat, ces) = (
@@ -204,17 +215,59 @@ fn extend_with_batch(
         number(&columns.ces)?,
     );
     state
-        .extend_columns(
+        .extend_batch(
             first_row,
-            &SurveyColumns {
-                scope: scope.as_deref(),
-                segment: segment.as_deref(),
-                nps: nps.as_deref(),
-                csat: csat.as_deref(),
-                ces: ces.as_deref(),
+            &SurveyBatch {
+                scope: scope.as_ref().map(Strs::view),
+                segment: segment.as_ref().map(Strs::view),
+                nps: nps.as_ref().map(Nums::view),
+                csat: csat.as_ref().map(Nums::view),
+                ces: ces.as_ref().map(Nums::view),
             },
         )
         .map_err(core_err)
+}
+
+/// A numeric column of one batch: integers and floats as they are (`Float16` widened to
+/// `Float32`), or all null.
+struct Nums(ArrayRef);
+
+impl Nums {
+    fn of(name: &str, array: &ArrayRef) -> PyResult<Self> {
+        let t = array.data_type();
+        if matches!(t, DataType::Float16) {
+            return arrow_cast::cast(array, &DataType::Float32)
+                .map(Self)
+                .map_err(|e| wrong_type(name, t, &format!("numbers ({e})")));
+        }
+        if t.is_integer() || t.is_floating() || matches!(t, DataType::Null) {
+            Ok(Self(Arc::clone(array)))
+        } else {
+            Err(wrong_type(name, t, "numbers"))
+        }
+    }
+
+    fn view(&self) -> NumCol<'_> {
+        let a = &self.0;
+        let values = match a.data_type() {
+            DataType::Int8 => NumValues::I8(a.as_primitive::<Int8Type>().values()),
+            DataType::Int16 => NumValues::I16(a.as_primitive::<Int16Type>().values()),
+            DataType::Int32 => NumValues::I32(a.as_primitive::<Int32Type>().values()),
+            DataType::Int64 => NumValues::I64(a.as_primitive::<Int64Type>().values()),
+            DataType::UInt8 => NumValues::U8(a.as_primitive::<UInt8Type>().values()),
+            DataType::UInt16 => NumValues::U16(a.as_primitive::<UInt16Type>().values()),
+            DataType::UInt32 => NumValues::U32(a.as_primitive::<UInt32Type>().values()),
+            DataType::UInt64 => NumValues::U64(a.as_primitive::<UInt64Type>().values()),
+            DataType::Float32 => NumValues::F32(a.as_primitive::<Float32Type>().values()),
+            DataType::Float64 => NumValues::F64(a.as_primitive::<Float64Type>().values()),
+            // `of` keeps numbers only; anything else reads as all null.
+            _ => NumValues::Null(a.len()),
+        };
+        NumCol {
+            values,
+            validity: bitmap(a.nulls()),
+        }
+    }
 }
 
 /// Compares two groups of survey answers on NPS, CSAT and CES: two values `a` and `b` of
@@ -335,55 +388,6 @@ fn is_text(data_type: &DataType) -> bool {
         DataType::Dictionary(_, values) => is_text(values),
         _ => false,
     }
-}
-
-/// A string column (or an all-null one) as `&str` per row, read in place: `Utf8`,
-/// `LargeUtf8` and `Utf8View` (polars' strings) directly, a dictionary (pandas
-/// categoricals, polars `Categorical`) through its keys into its values, so no string is
-/// copied or materialised.
-fn text_column<'a>(name: &str, array: &'a ArrayRef) -> PyResult<Vec<Option<&'a str>>> {
-    Ok(match array.data_type() {
-        DataType::Utf8 => array.as_string::<i32>().iter().collect(),
-        DataType::LargeUtf8 => array.as_string::<i64>().iter().collect(),
-        DataType::Utf8View => array.as_string_view().iter().collect(),
-        DataType::Null => vec![None; array.len()],
-        DataType::Dictionary(_, values) if is_text(values) => {
-            let Some(dict) = array.as_any_dictionary_opt() else {
-                return Err(wrong_type(name, array.data_type(), "strings"));
-            };
-            let values = text_column(name, dict.values())?;
-            dict.normalized_keys()
-                .into_iter()
-                .enumerate()
-                .map(|(i, key)| {
-                    if dict.is_null(i) {
-                        None
-                    } else {
-                        values.get(key).copied().flatten()
-                    }
-                })
-                .collect()
-        }
-        found => return Err(wrong_type(name, found, "strings")),
-    })
-}
-
-/// An integer or float column (or an all-null one) as `Option<f64>` per row: nulls are
-/// `None`, NaN stays NaN.
-fn number_column(name: &str, array: &ArrayRef) -> PyResult<Vec<Option<f64>>> {
-    let numeric = array.data_type().is_integer()
-        || array.data_type().is_floating()
-        || matches!(array.data_type(), DataType::Null);
-    if !numeric {
-        return Err(wrong_type(name, array.data_type(), "numbers"));
-    }
-    let floats: ArrayRef = if array.data_type() == &DataType::Float64 {
-        Arc::clone(array)
-    } else {
-        arrow_cast::cast(array, &DataType::Float64)
-            .map_err(|e| wrong_type(name, array.data_type(), &format!("numbers ({e})")))?
-    };
-    Ok(floats.as_primitive::<Float64Type>().iter().collect())
 }
 
 /// A mapping of column name → sequence, read without Arrow.

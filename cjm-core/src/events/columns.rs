@@ -413,6 +413,86 @@ impl F64Col<'_> {
     }
 }
 
+/// The values of a numeric column, in the Arrow type they arrive in.
+#[derive(Debug, Clone, Copy)]
+#[allow(
+    missing_docs,
+    reason = "one variant per Arrow value type, named after it"
+)]
+pub enum NumValues<'a> {
+    I8(&'a [i8]),
+    I16(&'a [i16]),
+    I32(&'a [i32]),
+    I64(&'a [i64]),
+    U8(&'a [u8]),
+    U16(&'a [u16]),
+    U32(&'a [u32]),
+    U64(&'a [u64]),
+    F32(&'a [f32]),
+    F64(&'a [f64]),
+    /// Every row null (Arrow type `Null`), this many rows.
+    Null(usize),
+}
+
+/// A numeric column with its validity: read as a slice of its own type, never converted
+/// to floats row by row.
+#[derive(Debug, Clone, Copy)]
+pub struct NumCol<'a> {
+    /// The values (a null row's value is ignored).
+    pub values: NumValues<'a>,
+    /// Validity (`None`: all valid).
+    pub validity: Option<Bitmap<'a>>,
+}
+
+impl NumCol<'_> {
+    /// Number of rows.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        match self.values {
+            NumValues::I8(v) => v.len(),
+            NumValues::I16(v) => v.len(),
+            NumValues::I32(v) => v.len(),
+            NumValues::I64(v) => v.len(),
+            NumValues::U8(v) => v.len(),
+            NumValues::U16(v) => v.len(),
+            NumValues::U32(v) => v.len(),
+            NumValues::U64(v) => v.len(),
+            NumValues::F32(v) => v.len(),
+            NumValues::F64(v) => v.len(),
+            NumValues::Null(n) => n,
+        }
+    }
+
+    /// Whether the column has no rows.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether row `i` is valid.
+    #[inline]
+    pub(crate) fn is_valid(&self, i: usize) -> bool {
+        !matches!(self.values, NumValues::Null(_)) && valid(self.validity.as_ref(), i)
+    }
+}
+
+/// Packs booleans into an Arrow validity bitmap (least significant bit first).
+#[must_use]
+pub fn pack_bits(bits: impl IntoIterator<Item = bool>) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (i, b) in bits.into_iter().enumerate() {
+        if i % 8 == 0 {
+            out.push(0u8);
+        }
+        if b {
+            if let Some(last) = out.last_mut() {
+                *last |= 1 << (i % 8);
+            }
+        }
+    }
+    out
+}
+
 /// A column of booleans (Arrow layout: one bit a row).
 #[derive(Debug, Clone, Copy)]
 pub struct BoolCol<'a> {

@@ -1584,21 +1584,6 @@ fn strict_error(reason: RejectReason, local_row: u64) -> Error {
         message: format!("row `{local_row}` is unusable: {}", reason.code()),
     }
 }
-/// Packs booleans into an Arrow-style bitmap.
-fn bitmap(bits: impl Iterator<Item = bool>) -> Vec<u8> {
-    let mut out = Vec::new();
-    for (i, b) in bits.enumerate() {
-        if i % 8 == 0 {
-            out.push(0u8);
-        }
-        if b {
-            if let Some(last) = out.last_mut() {
-                *last |= 1 << (i % 8);
-            }
-        }
-    }
-    out
-}
 
 /// A columnar event log: events sorted by (customer, timestamp, input row), strings
 /// interned into sorted dictionaries, timestamps in nanoseconds since the epoch.
@@ -1725,14 +1710,15 @@ impl EventLog {
             row: None,
         };
         let ts: Vec<i64> = columns.timestamp.iter().map(|t| t.unwrap_or(0)).collect();
-        let ts_valid: Vec<u8> = bitmap(columns.timestamp.iter().map(Option::is_some));
+        let ts_valid: Vec<u8> =
+            super::columns::pack_bits(columns.timestamp.iter().map(Option::is_some));
         let values: Vec<f64> = columns
             .value
             .map(|v| v.iter().map(|x| x.unwrap_or(0.0)).collect())
             .unwrap_or_default();
         let values_valid: Vec<u8> =
-            bitmap(columns.value.unwrap_or(&[]).iter().map(Option::is_some));
-        let consent_bits: Vec<u8> = bitmap(
+            super::columns::pack_bits(columns.value.unwrap_or(&[]).iter().map(Option::is_some));
+        let consent_bits: Vec<u8> = super::columns::pack_bits(
             columns
                 .consent
                 .unwrap_or(&[])

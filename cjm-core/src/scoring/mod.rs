@@ -21,5 +21,6 @@ pub use priority::{
 };
 pub use survey::{
     survey_kpis, GroupKey, GroupLevel, GroupState, NpsScore, NpsState, ScaleMethod, ScaleScore,
-    ScaleState, SurveyColumns, SurveyGroup, SurveyOptions, SurveyReport, SurveyState, SurveyTable,
+    ScaleState, SurveyBatch, SurveyColumns, SurveyGroup, SurveyOptions, SurveyReport, SurveyState,
+    SurveyTable,
 };

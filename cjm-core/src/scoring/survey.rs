@@ -20,6 +20,7 @@
 //! outside the scale, NaN or infinite are rejected with the row index of the first one.
 
 use crate::definition::Definition;
+use crate::events::columns::{pack_bits, Bitmap, NumCol, NumValues, StrCol};
 use crate::state_bytes::{header, invalid_state, kind, put_len, put_u64, Reader};
 use crate::{Error, Result};
 use rustc_hash::FxHashMap;
@@ -477,6 +478,23 @@ pub struct SurveyColumns<'a> {
     pub ces: Option<&'a [Option<f64>]>,
 }
 
+/// A batch of answer columns as they arrive from Arrow: `scope` and `segment` plain or
+/// dictionary-encoded strings, the metrics numeric columns of any integer or float type.
+/// `None` means the table has no such column.
+#[derive(Debug, Clone, Default)]
+pub struct SurveyBatch<'a> {
+    /// Touchpoint or stage id per response.
+    pub scope: Option<StrCol<'a>>,
+    /// Persona or segment per response.
+    pub segment: Option<StrCol<'a>>,
+    /// NPS answers 0–10.
+    pub nps: Option<NumCol<'a>>,
+    /// CSAT answers 1..k.
+    pub csat: Option<NumCol<'a>>,
+    /// CES answers 1..k.
+    pub ces: Option<NumCol<'a>>,
+}
+
 /// How to score a survey table.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
@@ -689,12 +707,53 @@ impl SurveyState {
     /// # Errors
     /// `column_length_mismatch`, or the first bad answer (`out_of_scale`, `not_finite`).
     pub fn extend_columns(&mut self, first_row: usize, columns: &SurveyColumns<'_>) -> Result<()> {
+        let numbers = |c: Option<&[Option<f64>]>| {
+            c.map(|c| {
+                (
+                    c.iter().map(|x| x.unwrap_or(0.0)).collect::<Vec<f64>>(),
+                    pack_bits(c.iter().map(Option::is_some)),
+                )
+            })
+        };
+        let (nps, csat, ces) = (
+            numbers(columns.nps),
+            numbers(columns.csat),
+            numbers(columns.ces),
+        );
+        fn col(c: &Option<(Vec<f64>, Vec<u8>)>) -> Option<NumCol<'_>> {
+            c.as_ref().map(|(values, bits)| NumCol {
+                values: NumValues::F64(values),
+                validity: Some(Bitmap { bits, offset: 0 }),
+            })
+        }
+        self.extend_batch(
+            first_row,
+            &SurveyBatch {
+                scope: columns.scope.map(StrCol::strs),
+                segment: columns.segment.map(StrCol::strs),
+                nps: col(&nps),
+                csat: col(&csat),
+                ces: col(&ces),
+            },
+        )
+    }
+
+    /// Adds a batch of columns as Arrow lays them out (see [`SurveyBatch`]). Responses
+    /// are grouped by the codes of `scope` × `segment` (a dictionary column is looked at
+    /// once per dictionary value, so a row costs one look-up), and each metric column is
+    /// counted as a slice of its own type. Rows are numbered from `first_row`. Either
+    /// every row is added or, on an error, none: the state is unchanged.
+    ///
+    /// # Errors
+    /// `column_length_mismatch`, or the first bad answer (`out_of_scale`, `not_finite`;
+    /// by row, then NPS, CSAT, CES).
+    pub fn extend_batch(&mut self, first_row: usize, batch: &SurveyBatch<'_>) -> Result<()> {
         let lengths = [
-            ("scope", columns.scope.map(<[_]>::len)),
-            ("segment", columns.segment.map(<[_]>::len)),
-            ("nps", columns.nps.map(<[_]>::len)),
-            ("csat", columns.csat.map(<[_]>::len)),
-            ("ces", columns.ces.map(<[_]>::len)),
+            ("scope", batch.scope.as_ref().map(StrCol::len)),
+            ("segment", batch.segment.as_ref().map(StrCol::len)),
+            ("nps", batch.nps.as_ref().map(NumCol::len)),
+            ("csat", batch.csat.as_ref().map(NumCol::len)),
+            ("ces", batch.ces.as_ref().map(NumCol::len)),
         ];
         let n = lengths
             .iter()
@@ -710,51 +769,65 @@ impl SurveyState {
                 });
             }
         }
-        // Accumulate per distinct (scope, segment) with borrowed keys; clone each key once.
-        // FxHash: the keys are short ids, and SipHash's DoS resistance buys nothing here.
-        let mut index: FxHashMap<(Option<&str>, Option<&str>), usize> = FxHashMap::default();
-        let mut local: Vec<GroupState> = Vec::new();
-        let at = |column: Option<&[Option<f64>]>, i: usize| -> Option<f64> {
-            column.and_then(|c| c.get(i).copied().flatten())
-        };
-        fn key_at<'k>(column: Option<&[Option<&'k str>]>, i: usize) -> Option<&'k str> {
-            column.and_then(|c| c.get(i).copied().flatten())
-        }
+        let groups = Groups::of(batch.scope.as_ref(), batch.segment.as_ref(), n);
         let nan_as_missing = self.nan_as_missing;
-        let answer = |v: Option<f64>| v.filter(|x| !(nan_as_missing && x.is_nan()));
-        for i in 0..n {
-            let key = (key_at(columns.scope, i), key_at(columns.segment, i));
-            let slot = *index.entry(key).or_insert_with(|| {
-                local.push(GroupState {
-                    responses: 0,
-                    nps: NpsState::identity(),
-                    csat: ScaleState::identity(self.csat_scale),
-                    ces: ScaleState::identity(self.ces_scale),
-                });
-                local.len() - 1
-            });
-            let Some(group) = local.get_mut(slot) else {
+        let metrics = [
+            (batch.nps.as_ref(), "NPS", 0u8, 10u8),
+            (batch.csat.as_ref(), "CSAT", 1, self.csat_scale),
+            (batch.ces.as_ref(), "CES", 1, self.ces_scale),
+        ];
+        let mut counted: Vec<Option<Answers>> = Vec::with_capacity(3);
+        let mut first_error: Option<(usize, Error)> = None;
+        for (col, metric, lo, hi) in metrics {
+            let Some(col) = col else {
+                counted.push(None);
                 continue;
             };
-            let row = first_row + i;
-            group.responses += 1;
-            if columns.nps.is_some() {
-                group.nps.push(row, answer(at(columns.nps, i)))?;
-            }
-            if columns.csat.is_some() {
-                group.csat.push("CSAT", row, answer(at(columns.csat, i)))?;
-            }
-            if columns.ces.is_some() {
-                group.ces.push("CES", row, answer(at(columns.ces, i)))?;
+            match count_answers(col, &groups, (metric, lo, hi), first_row, nan_as_missing) {
+                Ok(a) => counted.push(Some(a)),
+                Err((row, e)) => {
+                    // The first bad row; within a row, the first metric.
+                    if first_error.as_ref().is_none_or(|(r, _)| row < *r) {
+                        first_error = Some((row, e));
+                    }
+                    counted.push(None);
+                }
             }
         }
-        self.by_scope |= columns.scope.is_some();
-        self.by_segment |= columns.segment.is_some();
-        for ((scope, segment), slot) in index {
-            let Some(state) = local.get(slot) else {
-                continue;
+        if let Some((_, e)) = first_error {
+            return Err(e);
+        }
+        self.by_scope |= batch.scope.is_some();
+        self.by_segment |= batch.segment.is_some();
+        let mut counted = counted.into_iter();
+        let (nps, csat, ces) = (
+            counted.next().flatten(),
+            counted.next().flatten(),
+            counted.next().flatten(),
+        );
+        for (g, key) in groups.keys.into_iter().enumerate() {
+            let mut state = GroupState {
+                responses: groups.responses.get(g).copied().unwrap_or(0),
+                nps: NpsState::identity(),
+                csat: ScaleState::identity(self.csat_scale),
+                ces: ScaleState::identity(self.ces_scale),
             };
-            let key = (scope.map(str::to_owned), segment.map(str::to_owned));
+            if let Some(a) = &nps {
+                let c = a.counts(g);
+                let sum = |r: std::ops::Range<usize>| c.get(r).map_or(0, |s| s.iter().sum());
+                state.nps = NpsState {
+                    promoters: sum(9..11),
+                    passives: sum(7..9),
+                    detractors: sum(0..7),
+                    missing: a.missing.get(g).copied().unwrap_or(0),
+                };
+            }
+            for (a, scale) in [(&csat, &mut state.csat), (&ces, &mut state.ces)] {
+                if let Some(a) = a {
+                    scale.counts = a.counts(g).to_vec();
+                    scale.missing = a.missing.get(g).copied().unwrap_or(0);
+                }
+            }
             match self.groups.get_mut(&key) {
                 Some(ours) => {
                     ours.responses += state.responses;
@@ -763,7 +836,7 @@ impl SurveyState {
                     ours.ces.merge(&state.ces)?;
                 }
                 None => {
-                    self.groups.insert(key, state.clone());
+                    self.groups.insert(key, state);
                 }
             }
         }
@@ -935,6 +1008,226 @@ impl SurveyState {
             groups,
             definition: Definition::new("survey", options),
         }
+    }
+}
+
+/// The `(scope, segment)` groups of a batch: a dense group per row, from the codes of the
+/// two columns (a small grid when the product of their distinct values is small, a hash
+/// of the code pair otherwise).
+struct Groups {
+    /// Group of each row.
+    of_row: Vec<u32>,
+    /// Key of each group.
+    keys: Vec<GroupKey>,
+    /// Responses per group.
+    responses: Vec<u64>,
+}
+
+impl Groups {
+    fn of(scope: Option<&StrCol<'_>>, segment: Option<&StrCol<'_>>, n: usize) -> Self {
+        const NULL: u32 = u32::MAX;
+        /// Codes of a column's rows and its distinct strings (equal strings of a
+        /// dictionary share a code).
+        fn codes<'a>(col: Option<&StrCol<'a>>, n: usize) -> (Vec<u32>, Vec<&'a [u8]>) {
+            let Some(col) = col else {
+                return (vec![NULL; n], Vec::new());
+            };
+            let mut seen: FxHashMap<&'a [u8], u32> = FxHashMap::default();
+            let mut strings: Vec<&'a [u8]> = Vec::new();
+            let codes = col.codes(NULL, |b| {
+                *seen.entry(b).or_insert_with(|| {
+                    strings.push(b);
+                    u32::try_from(strings.len() - 1).unwrap_or(NULL - 1)
+                })
+            });
+            (codes, strings)
+        }
+        let (sc, scope_strings) = codes(scope, n);
+        let (gc, segment_strings) = codes(segment, n);
+        // Null is code `len` of its column.
+        let width = segment_strings.len() + 1;
+        let slot = |s: u32, g: u32| {
+            let s = if s == NULL {
+                scope_strings.len()
+            } else {
+                s as usize
+            };
+            let g = if g == NULL {
+                segment_strings.len()
+            } else {
+                g as usize
+            };
+            (s, g)
+        };
+        let cells = (scope_strings.len() + 1).saturating_mul(width);
+        let mut pairs: Vec<(usize, usize)> = Vec::new();
+        let mut of_row = Vec::with_capacity(n);
+        let mut responses: Vec<u64> = Vec::new();
+        let mut add = |dense: &mut u32, pair: (usize, usize), pairs: &mut Vec<(usize, usize)>| {
+            if *dense == NULL {
+                *dense = u32::try_from(pairs.len()).unwrap_or(NULL - 1);
+                pairs.push(pair);
+                responses.push(0);
+            }
+            if let Some(r) = responses.get_mut(*dense as usize) {
+                *r += 1;
+            }
+            *dense
+        };
+        if cells <= 1 << 20 {
+            let mut grid = vec![NULL; cells];
+            for i in 0..n {
+                let pair = slot(
+                    sc.get(i).copied().unwrap_or(NULL),
+                    gc.get(i).copied().unwrap_or(NULL),
+                );
+                let mut unused = NULL;
+                let dense = grid.get_mut(pair.0 * width + pair.1).unwrap_or(&mut unused);
+                of_row.push(add(dense, pair, &mut pairs));
+            }
+        } else {
+            let mut map: FxHashMap<(usize, usize), u32> = FxHashMap::default();
+            for i in 0..n {
+                let pair = slot(
+                    sc.get(i).copied().unwrap_or(NULL),
+                    gc.get(i).copied().unwrap_or(NULL),
+                );
+                let dense = map.entry(pair).or_insert(NULL);
+                of_row.push(add(dense, pair, &mut pairs));
+            }
+        }
+        let text = |strings: &[&[u8]], k: usize| {
+            strings
+                .get(k)
+                .map(|b| String::from_utf8_lossy(b).into_owned())
+        };
+        let keys = pairs
+            .into_iter()
+            .map(|(s, g)| (text(&scope_strings, s), text(&segment_strings, g)))
+            .collect();
+        Self {
+            of_row,
+            keys,
+            responses,
+        }
+    }
+}
+
+/// Answer counts of one metric per group: `counts[group * width + answer - lo]`.
+struct Answers {
+    width: usize,
+    counts: Vec<u64>,
+    missing: Vec<u64>,
+}
+
+impl Answers {
+    fn counts(&self, group: usize) -> &[u64] {
+        self.counts
+            .get(group * self.width..(group + 1) * self.width)
+            .unwrap_or(&[])
+    }
+}
+
+/// Counts a metric column per group, reading it as a slice of its own type; the error is
+/// that of the first bad answer, with its row.
+fn count_answers(
+    col: &NumCol<'_>,
+    groups: &Groups,
+    (metric, lo, hi): (&str, u8, u8),
+    first_row: usize,
+    nan_as_missing: bool,
+) -> std::result::Result<Answers, (usize, Error)> {
+    let width = usize::from(hi - lo) + 1;
+    let mut out = Answers {
+        width,
+        counts: vec![0; groups.keys.len() * width],
+        missing: vec![0; groups.keys.len()],
+    };
+    let (counts, missing) = (&mut out.counts, &mut out.missing);
+    let mut tally = |i: usize, answer: Option<u8>| {
+        let g = groups.of_row.get(i).copied().unwrap_or(0) as usize;
+        let slot = match answer {
+            Some(a) => counts.get_mut(g * width + usize::from(a - lo)),
+            None => missing.get_mut(g),
+        };
+        if let Some(c) = slot {
+            *c += 1;
+        }
+    };
+    let bad = |i: usize, value: f64| {
+        let row = first_row + i;
+        (row, bad_answer(row, metric, value, lo, hi).err())
+    };
+    /// Integers: an answer is its value when within `lo..=hi`.
+    fn ints<T: Copy + TryInto<i64>>(
+        values: &[T],
+        col: &NumCol<'_>,
+        lo: u8,
+        hi: u8,
+        tally: &mut impl FnMut(usize, Option<u8>),
+    ) -> std::result::Result<(), (usize, i64)> {
+        for (i, &v) in values.iter().enumerate() {
+            if !col.is_valid(i) {
+                tally(i, None);
+                continue;
+            }
+            let v: i64 = v.try_into().unwrap_or(i64::MAX);
+            match u8::try_from(v) {
+                Ok(a) if (lo..=hi).contains(&a) => tally(i, Some(a)),
+                _ => return Err((i, v)),
+            }
+        }
+        Ok(())
+    }
+    #[allow(
+        clippy::cast_precision_loss,
+        reason = "only an error message shows the value"
+    )]
+    let int_result =
+        |r: std::result::Result<(), (usize, i64)>| r.map_err(|(i, v)| bad(i, v as f64));
+    let floats = |values: &mut dyn Iterator<Item = f64>,
+                  tally: &mut dyn FnMut(usize, Option<u8>)|
+     -> std::result::Result<(), (usize, Option<Error>)> {
+        for (i, v) in values.enumerate() {
+            if !col.is_valid(i) || (nan_as_missing && v.is_nan()) {
+                tally(i, None);
+                continue;
+            }
+            match whole_answer(first_row + i, metric, v, lo, hi) {
+                Ok(a) => tally(i, Some(a)),
+                Err(_) => return Err(bad(i, v)),
+            }
+        }
+        Ok(())
+    };
+    let result = match col.values {
+        NumValues::I8(v) => int_result(ints(v, col, lo, hi, &mut tally)),
+        NumValues::I16(v) => int_result(ints(v, col, lo, hi, &mut tally)),
+        NumValues::I32(v) => int_result(ints(v, col, lo, hi, &mut tally)),
+        NumValues::I64(v) => int_result(ints(v, col, lo, hi, &mut tally)),
+        NumValues::U8(v) => int_result(ints(v, col, lo, hi, &mut tally)),
+        NumValues::U16(v) => int_result(ints(v, col, lo, hi, &mut tally)),
+        NumValues::U32(v) => int_result(ints(v, col, lo, hi, &mut tally)),
+        NumValues::U64(v) => int_result(ints(v, col, lo, hi, &mut tally)),
+        NumValues::F32(v) => floats(&mut v.iter().map(|&x| f64::from(x)), &mut tally),
+        NumValues::F64(v) => floats(&mut v.iter().copied(), &mut tally),
+        NumValues::Null(n) => {
+            (0..n).for_each(|i| tally(i, None));
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => Ok(out),
+        Err((row, e)) => Err((
+            row,
+            e.unwrap_or_else(|| {
+                reject(
+                    "out_of_scale",
+                    row,
+                    format!("{metric} answer in row `{row}` is out of scale"),
+                )
+            }),
+        )),
     }
 }
 
