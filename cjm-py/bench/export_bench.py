@@ -31,8 +31,9 @@ Analyses, each tool written the way its users would write it:
 - ``attribution``: first, last, linear, time decay (half-life 7 days) and Markov (order
   1, removal effects) crediting ``purchase``, with cjm's default path options (touch =
   the channel column, events without a channel are not touches; touches strictly before
-  the customer's first conversion in (time, row) order; no lookback; consecutive repeats
-  collapsed, keeping the time of the run's last touch; non-converters are null paths).
+  the customer's first conversion in (time, row) order; no lookback; paths kept whole,
+  repeated touches included, and the Markov chain without self-transitions, as
+  channelattribution; non-converters are null paths).
   pandas, polars and DuckDB build the paths and the Markov transition counts themselves
   and hand the (at most 10 x 10) transition matrix to numpy for the removal effects;
 - ``survey``: NPS (with its margin), CSAT top box and CES mean per touchpoint, with the
@@ -381,6 +382,9 @@ def markov_credits(
     channel sends the transitions into it to NULL; credit = RE / sum RE x conversions."""
     import numpy as np
 
+    # Self-transitions are dropped (cjm's default `remove_self_loops`, as channelattribution):
+    # at order 1 the same as collapsing repeated touches.
+    counts = {pair: n for pair, n in counts.items() if pair[0] != pair[1]}
     channels = sorted({s for pair in counts for s in pair} - {"START", "CONVERSION", "NULL"})
     states = ["START"] + channels
     index = {s: i for i, s in enumerate(states)}
@@ -534,9 +538,6 @@ def pandas_attribution(df: Any) -> Any:
     prior = conv.astype("int64").groupby(d["customer"], sort=False).cumsum() - conv
     conv_at = d.loc[conv, ["customer", "timestamp"]].groupby("customer").first()["timestamp"]
     t = d.loc[(prior == 0) & ~conv & d["channel"].notna(), ["customer", "timestamp", "channel"]]
-    # Collapse consecutive repeats, keeping the last touch of each run.
-    nxt = t.groupby("customer", sort=False)["channel"].shift(-1)
-    t = t[nxt.isna() | (nxt != t["channel"])]
     by = t.groupby("customer", sort=False)
     t = t.assign(
         pos=by.cumcount(),
@@ -674,8 +675,6 @@ def polars_attribution(df: Any) -> Any:
         .filter((pl.col("ci").is_null() | (pl.col("i") < pl.col("ci")))
                 & pl.col("channel").is_not_null())
         .select("customer", "timestamp", pl.col("channel").cast(pl.String), "at")
-        # Collapse consecutive repeats, keeping the last touch of each run.
-        .filter(other_next | (pl.col("channel").shift(-1) != pl.col("channel")))
         .with_columns(
             first=other_prev,
             last=other_next,
@@ -819,8 +818,7 @@ def duckdb_attribution(con: Any) -> Any:
                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS prior
         FROM ev
     ), t AS (
-        SELECT customer, timestamp, rn, channel,
-               lead(channel) OVER (PARTITION BY customer ORDER BY timestamp, rn) AS nxt
+        SELECT customer, timestamp, rn, channel
         FROM o WHERE prior = 0 AND event <> '{CONVERSION}' AND channel IS NOT NULL
     ), conv AS (
         SELECT customer, min(timestamp) AS at FROM ev WHERE event = '{CONVERSION}'
@@ -832,7 +830,6 @@ def duckdb_attribution(con: Any) -> Any:
            coalesce(lag(t.channel) OVER w, 'START') AS prev,
            coalesce(conv.at, max(t.timestamp) OVER (PARTITION BY t.customer)) AS "end"
     FROM t LEFT JOIN conv USING (customer)
-    WHERE t.nxt IS NULL OR t.nxt <> t.channel
     WINDOW w AS (PARTITION BY t.customer ORDER BY t.timestamp, t.rn)
     """)
     rows = con.execute(f"""

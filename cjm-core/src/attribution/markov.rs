@@ -3,6 +3,7 @@
 use super::{AttributionOptions, MarkovResult, RemovalEffect, Transition};
 use crate::definition::Definition;
 use crate::error::{Error, Result};
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -65,25 +66,68 @@ pub(crate) fn walk(channels: &[String], k: usize, mut f: impl FnMut(State, State
     f(prev, State::Null, Step::Null);
 }
 
-/// Transition weights of a path table.
+/// Transition weights of a path table: the weights [`walk`] gives, summed per
+/// transition in row order. Channels are interned once per distinct name and states
+/// are windows of codes, so no string is compared or allocated per touch.
 pub(crate) fn transitions(rows: &[super::PathRow], order: usize) -> BTreeMap<(State, State), f64> {
-    let mut out: BTreeMap<(State, State), f64> = BTreeMap::new();
+    /// A state as codes: the window's channel codes and its length.
+    #[derive(Clone, Copy, PartialEq, Eq, Hash)]
+    enum Code {
+        Start,
+        Window([u32; MAX_ORDER], usize),
+        Conversion,
+        Null,
+    }
+    let mut index: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut names: Vec<&str> = Vec::new();
+    let mut sums: FxHashMap<(Code, Code), f64> = FxHashMap::default();
+    let mut codes: Vec<u32> = Vec::new();
+    let mut add = |from: Code, to: Code, w: f64| {
+        if w > 0.0 {
+            *sums.entry((from, to)).or_insert(0.0) += w;
+        }
+    };
     for r in rows {
         if r.channels.is_empty() {
             continue;
         }
-        walk(&r.channels, order, |from, to, kind| {
-            let w = match kind {
-                Step::Both => r.conversions + r.nulls,
-                Step::Conversion => r.conversions,
-                Step::Null => r.nulls,
-            };
-            if w > 0.0 {
-                *out.entry((from, to)).or_insert(0.0) += w;
+        codes.clear();
+        for c in &r.channels {
+            let code = *index.entry(c.as_str()).or_insert_with(|| {
+                names.push(c.as_str());
+                u32::try_from(names.len() - 1).unwrap_or(u32::MAX)
+            });
+            codes.push(code);
+        }
+        let mut prev = Code::Start;
+        for i in 0..codes.len() {
+            let lo = (i + 1).saturating_sub(order);
+            let window = codes.get(lo..=i).unwrap_or(&[]);
+            let mut w = [0u32; MAX_ORDER];
+            for (slot, &c) in w.iter_mut().zip(window) {
+                *slot = c;
             }
-        });
+            let to = Code::Window(w, window.len().min(MAX_ORDER));
+            add(prev, to, r.conversions + r.nulls);
+            prev = to;
+        }
+        add(prev, Code::Conversion, r.conversions);
+        add(prev, Code::Null, r.nulls);
     }
-    out
+    let state = |c: Code| match c {
+        Code::Start => State::Start,
+        Code::Window(w, len) => State::Channels(
+            w.iter()
+                .take(len)
+                .map(|&k| names.get(k as usize).copied().unwrap_or("").to_owned())
+                .collect(),
+        ),
+        Code::Conversion => State::Conversion,
+        Code::Null => State::Null,
+    };
+    sums.into_iter()
+        .map(|((from, to), w)| ((state(from), state(to)), w))
+        .collect()
 }
 
 #[derive(Serialize)]

@@ -282,13 +282,19 @@ impl PathTable {
         if options.touch == TouchKind::Channel {
             crate::events::check_column_present(log, "channel", "touch")?;
         }
-        Ok(PathCounts::from_log(log, journey, options)?.to_table())
+        PathCounts::table_from_log(log, journey, options)
     }
 
     /// The distinct channels of the table, sorted.
     #[must_use]
     pub fn channels(&self) -> Vec<String> {
-        let set: BTreeSet<&String> = self.rows.iter().flat_map(|r| &r.channels).collect();
+        // Inserted one by one: a set of a few channels, not a sort of every touch.
+        let mut set: BTreeSet<&String> = BTreeSet::new();
+        for c in self.rows.iter().flat_map(|r| &r.channels) {
+            if !set.contains(c) {
+                set.insert(c);
+            }
+        }
         set.into_iter().cloned().collect()
     }
 }

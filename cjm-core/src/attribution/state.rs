@@ -82,30 +82,46 @@ impl Counts {
     }
 }
 
-/// The mergeable state of a path table: distinct (path, times) keys with whole counts of
-/// conversions and nulls and a fixed-point value sum.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct PathCounts {
-    /// Hash of the path definition (empty for the identity).
-    hash: String,
-    /// (channels, nanoseconds to conversion per touch or empty) → counts.
-    paths: BTreeMap<(Vec<String>, Vec<i64>), Counts>,
+/// The row of a path table for one key.
+fn path_row(channels: Vec<String>, deltas: &[i64], c: &Counts) -> PathRow {
+    PathRow {
+        channels,
+        seconds_to_conversion: (!deltas.is_empty()).then(|| {
+            deltas
+                .iter()
+                .map(|&d| crate::events::time::nanos_to_seconds(d))
+                .collect()
+        }),
+        conversions: count_f64(c.conversions),
+        value: from_fixed(c.value),
+        nulls: count_f64(c.nulls),
+    }
 }
 
-impl PathCounts {
-    /// The state of one partition of a log (holding whole customers).
-    ///
-    /// # Errors
-    /// As [`PathTable::from_log`]; `out_of_range` for a conversion value beyond ±2⁶⁰.
-    pub fn from_log(
-        log: &EventLog,
-        journey: Option<&ValidJourney>,
-        options: &PathOptions,
-    ) -> Result<Self> {
-        // Aggregated on label codes first (one hash per journey, an allocation per
-        // distinct key), then named once per distinct key.
+/// The labels of `codes`.
+fn name(labels: &[String], codes: &[u32]) -> Vec<String> {
+    codes
+        .iter()
+        .map(|&k| labels.get(k as usize).cloned().unwrap_or_default())
+        .collect()
+}
+
+/// A key of [`CodePaths`]: touch codes, and nanoseconds to conversion per touch (empty
+/// when times are not kept).
+type CodeKey = (Vec<u32>, Vec<i64>);
+
+/// The journeys of a log aggregated on label codes: one hash per journey, an allocation
+/// per distinct key, no string compared or allocated per touch.
+struct CodePaths {
+    labels: Vec<String>,
+    untimed: FxHashMap<Vec<u32>, Counts>,
+    timed: FxHashMap<CodeKey, Counts>,
+}
+
+impl CodePaths {
+    fn of(log: &EventLog, journey: Option<&ValidJourney>, options: &PathOptions) -> Result<Self> {
         let mut untimed: FxHashMap<Vec<u32>, Counts> = FxHashMap::default();
-        let mut timed: FxHashMap<(Vec<u32>, Vec<i64>), Counts> = FxHashMap::default();
+        let mut timed: FxHashMap<CodeKey, Counts> = FxHashMap::default();
         let mut labels: Vec<String> = Vec::new();
         let mut bad_value: Option<f64> = None;
         for_each_journey(log, journey, options, |names, j| {
@@ -139,22 +155,95 @@ impl PathCounts {
                 message: format!("conversion value `{v}` is too large"),
             });
         }
-        let name = |codes: &[u32]| -> Vec<String> {
+        Ok(Self {
+            labels,
+            untimed,
+            timed,
+        })
+    }
+
+    /// The labels sorted and deduplicated, and the distinct keys in the order of their
+    /// named form (paths by label text, then times) with codes into those labels. Codes
+    /// are replaced by the rank of their label, so integer comparisons sort as the text
+    /// would; keys whose labels are equal are merged.
+    fn sorted(self) -> (Vec<String>, Vec<(CodeKey, Counts)>) {
+        let Self {
+            labels,
+            untimed,
+            timed,
+        } = self;
+        let (sorted, rank) = crate::events::sort_dict(labels);
+        let rank_of = |codes: Vec<u32>| -> Vec<u32> {
             codes
-                .iter()
-                .map(|&k| labels.get(k as usize).cloned().unwrap_or_default())
+                .into_iter()
+                .map(|k| rank.get(k as usize).copied().unwrap_or(u32::MAX))
                 .collect()
         };
-        let mut paths: BTreeMap<(Vec<String>, Vec<i64>), Counts> = BTreeMap::new();
-        for (codes, c) in untimed {
-            paths.entry((name(&codes), Vec::new())).or_default().add(&c);
+        let mut keys: Vec<(CodeKey, Counts)> = untimed
+            .into_iter()
+            .map(|(codes, c)| ((rank_of(codes), Vec::new()), c))
+            .chain(
+                timed
+                    .into_iter()
+                    .map(|((codes, deltas), c)| ((rank_of(codes), deltas), c)),
+            )
+            .collect();
+        keys.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut merged: Vec<(CodeKey, Counts)> = Vec::with_capacity(keys.len());
+        for (key, c) in keys {
+            match merged.last_mut() {
+                Some((last, counts)) if *last == key => counts.add(&c),
+                _ => merged.push((key, c)),
+            }
         }
-        for ((codes, deltas), c) in timed {
-            paths.entry((name(&codes), deltas)).or_default().add(&c);
-        }
+        (sorted, merged)
+    }
+}
+
+/// The mergeable state of a path table: distinct (path, times) keys with whole counts of
+/// conversions and nulls and a fixed-point value sum.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PathCounts {
+    /// Hash of the path definition (empty for the identity).
+    hash: String,
+    /// (channels, nanoseconds to conversion per touch or empty) → counts.
+    paths: BTreeMap<(Vec<String>, Vec<i64>), Counts>,
+}
+
+impl PathCounts {
+    /// The state of one partition of a log (holding whole customers).
+    ///
+    /// # Errors
+    /// As [`PathTable::from_log`]; `out_of_range` for a conversion value beyond ±2⁶⁰.
+    pub fn from_log(
+        log: &EventLog,
+        journey: Option<&ValidJourney>,
+        options: &PathOptions,
+    ) -> Result<Self> {
+        let (labels, keys) = CodePaths::of(log, journey, options)?.sorted();
+        // The keys are sorted and distinct: the map is built in one pass.
+        let paths = keys
+            .into_iter()
+            .map(|((codes, deltas), c)| ((name(&labels, &codes), deltas), c))
+            .collect();
         Ok(Self {
             hash: Definition::new("attribution_paths", options).hash,
             paths,
+        })
+    }
+
+    /// The path table of a log: [`Self::from_log`]`.to_table()` without the map.
+    pub(crate) fn table_from_log(
+        log: &EventLog,
+        journey: Option<&ValidJourney>,
+        options: &PathOptions,
+    ) -> Result<PathTable> {
+        let (labels, keys) = CodePaths::of(log, journey, options)?.sorted();
+        Ok(PathTable {
+            rows: keys
+                .into_iter()
+                .map(|((codes, deltas), c)| path_row(name(&labels, &codes), &deltas, &c))
+                .collect(),
         })
     }
 
@@ -219,18 +308,7 @@ impl PathCounts {
             rows: self
                 .paths
                 .iter()
-                .map(|((channels, deltas), c)| PathRow {
-                    channels: channels.clone(),
-                    seconds_to_conversion: (!deltas.is_empty()).then(|| {
-                        deltas
-                            .iter()
-                            .map(|&d| crate::events::time::nanos_to_seconds(d))
-                            .collect()
-                    }),
-                    conversions: count_f64(c.conversions),
-                    value: from_fixed(c.value),
-                    nulls: count_f64(c.nulls),
-                })
+                .map(|((channels, deltas), c)| path_row(channels.clone(), deltas, c))
                 .collect(),
         }
     }

@@ -37,6 +37,7 @@ pub use funnel::{
     DurationStats, Exclusion, Funnel, FunnelGroup, FunnelOptions, FunnelOrder, FunnelResult,
     FunnelStepResult, Percentile, StepSpec, MAX_STEPS,
 };
+pub(crate) use log::sort_dict;
 pub use log::{
     Columns, ConsentRule, CustomerId, CustomerIds, EventLog, EventLogBuilder, EventRef,
     IngestOptions, IngestReport, NameCount, Pseudonymiser, RawEvent, RejectReason, Rejection,
