@@ -135,13 +135,60 @@ proptest! {
         pseudo in any::<bool>(),
         given_rows in any::<bool>(),
     ) {
-        // Given row keys run backwards, so that they, not the input order, break ties.
-        let key = |i: usize| 1_000 - i as u64;
-        let texts: Vec<Option<String>> =
-            rows.iter().map(|r| r.customer.map(|c| c.to_string())).collect();
-        let mut by_row = builder(dedup, consent, pseudo);
-        for (i, (r, text)) in rows.iter().zip(&texts).enumerate() {
-            by_row.push(&RawEvent {
+        compare(&rows, cuts, dedup, consent, pseudo, given_rows)?;
+    }
+}
+
+/// A log large enough for the ordering's second thread and its several bucket levels:
+/// 300,000 rows of 30,000 random 64-bit ids, some rows unusable, in three batches.
+#[test]
+fn a_large_log_equals_the_row_path() {
+    let mut x = 7u64;
+    let mut next = move || {
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        x >> 16
+    };
+    let ids: Vec<i64> = (0..30_000)
+        .map(|_| (next() << 16) as i64 ^ next() as i64)
+        .collect();
+    let rows: Vec<Row> = (0..300_000)
+        .map(|i| Row {
+            customer: (next() % 1000 != 0).then(|| ids[(next() % 30_000) as usize]),
+            ts: Some(i64::from(i / 3)),
+            event: Some(["a", "b", "c"][(next() % 3) as usize]),
+            channel: (next() % 4 != 0).then(|| ["x", "y"][(next() % 2) as usize]),
+            value: None,
+            consent: Some(true),
+        })
+        .collect();
+    compare(&rows, vec![100_000, 250_000], false, false, false, false).unwrap();
+    compare(&rows, vec![1], true, false, false, true).unwrap();
+}
+
+#[allow(
+    clippy::fn_params_excessive_bools,
+    reason = "the options of the property test"
+)]
+fn compare(
+    rows: &[Row],
+    cuts: Vec<usize>,
+    dedup: bool,
+    consent: bool,
+    pseudo: bool,
+    given_rows: bool,
+) -> Result<(), TestCaseError> {
+    // Given row keys run backwards, so that they, not the input order, break ties.
+    let key = |i: usize| 1_000_000 - i as u64;
+    let texts: Vec<Option<String>> = rows
+        .iter()
+        .map(|r| r.customer.map(|c| c.to_string()))
+        .collect();
+    let mut by_row = builder(dedup, consent, pseudo);
+    for (i, (r, text)) in rows.iter().zip(&texts).enumerate() {
+        by_row
+            .push(&RawEvent {
                 customer: text.as_deref(),
                 timestamp: r.ts.map_or(TimeValue::Missing, TimeValue::Ticks),
                 event: r.event,
@@ -151,74 +198,99 @@ proptest! {
                 consent: r.consent,
                 extra: &[],
                 row: given_rows.then(|| key(i)),
-            }).unwrap();
-        }
-        let (log_a, report_a) = by_row.finish();
+            })
+            .unwrap();
+    }
+    let (log_a, report_a) = by_row.finish();
 
-        let mut cuts: Vec<usize> = cuts.into_iter().filter(|&c| c <= rows.len()).collect();
-        cuts.push(0);
-        cuts.push(rows.len());
-        cuts.sort_unstable();
-        let mut by_batch = builder(dedup, consent, pseudo);
-        for w in cuts.windows(2) {
-            let chunk = &rows[w[0]..w[1]];
-            let ids: Vec<i64> = chunk.iter().map(|r| r.customer.unwrap_or(0)).collect();
-            let id_valid = bits(chunk.iter().map(|r| r.customer.is_some()));
-            let ts: Vec<i64> = chunk.iter().map(|r| r.ts.unwrap_or(0)).collect();
-            let ts_valid = bits(chunk.iter().map(|r| r.ts.is_some()));
-            let ev: Vec<Option<&str>> = chunk.iter().map(|r| r.event).collect();
-            let ch: Vec<Option<&str>> = chunk.iter().map(|r| r.channel).collect();
-            let val: Vec<f64> = chunk.iter().map(|r| r.value.unwrap_or(0.0)).collect();
-            let val_valid = bits(chunk.iter().map(|r| r.value.is_some()));
-            let consent_bits = bits(chunk.iter().map(|r| r.consent == Some(true)));
-            let consent_valid = bits(chunk.iter().map(|r| r.consent.is_some()));
-            let keys: Vec<i64> = (w[0]..w[1]).map(|i| key(i) as i64).collect();
-            by_batch.push_batch(&ColumnBatch {
-                customer: vec![IdCol::Int(I64Col { values: &ids, validity: bitmap(&id_valid) })],
+    let mut cuts: Vec<usize> = cuts.into_iter().filter(|&c| c <= rows.len()).collect();
+    cuts.push(0);
+    cuts.push(rows.len());
+    cuts.sort_unstable();
+    let mut by_batch = builder(dedup, consent, pseudo);
+    for w in cuts.windows(2) {
+        let chunk = &rows[w[0]..w[1]];
+        let ids: Vec<i64> = chunk.iter().map(|r| r.customer.unwrap_or(0)).collect();
+        let id_valid = bits(chunk.iter().map(|r| r.customer.is_some()));
+        let ts: Vec<i64> = chunk.iter().map(|r| r.ts.unwrap_or(0)).collect();
+        let ts_valid = bits(chunk.iter().map(|r| r.ts.is_some()));
+        let ev: Vec<Option<&str>> = chunk.iter().map(|r| r.event).collect();
+        let ch: Vec<Option<&str>> = chunk.iter().map(|r| r.channel).collect();
+        let val: Vec<f64> = chunk.iter().map(|r| r.value.unwrap_or(0.0)).collect();
+        let val_valid = bits(chunk.iter().map(|r| r.value.is_some()));
+        let consent_bits = bits(chunk.iter().map(|r| r.consent == Some(true)));
+        let consent_valid = bits(chunk.iter().map(|r| r.consent.is_some()));
+        let keys: Vec<i64> = (w[0]..w[1]).map(|i| key(i) as i64).collect();
+        by_batch
+            .push_batch(&ColumnBatch {
+                customer: vec![IdCol::Int(I64Col {
+                    values: &ids,
+                    validity: bitmap(&id_valid),
+                })],
                 timestamp: TimeCol::Ticks {
-                    values: I64Col { values: &ts, validity: bitmap(&ts_valid) },
+                    values: I64Col {
+                        values: &ts,
+                        validity: bitmap(&ts_valid),
+                    },
                     unit: TimeUnit::Nanoseconds,
                 },
                 event: StrCol::strs(&ev),
                 channel: Some(StrCol::strs(&ch)),
                 session: None,
-                value: Some(F64Col { values: &val, validity: bitmap(&val_valid) }),
+                value: Some(F64Col {
+                    values: &val,
+                    validity: bitmap(&val_valid),
+                }),
                 consent: Some(BoolCol {
-                    values: Bitmap { bits: &consent_bits, offset: 0 },
+                    values: Bitmap {
+                        bits: &consent_bits,
+                        offset: 0,
+                    },
                     validity: bitmap(&consent_valid),
                     len: chunk.len(),
                 }),
                 extra: Vec::new(),
-                row: given_rows.then_some(I64Col { values: &keys, validity: None }),
-            }).unwrap();
-        }
-        let (log_b, report_b) = by_batch.finish();
+                row: given_rows.then_some(I64Col {
+                    values: &keys,
+                    validity: None,
+                }),
+            })
+            .unwrap();
+    }
+    let (log_b, report_b) = by_batch.finish();
 
-        prop_assert_eq!(summary(&report_a), summary(&report_b));
-        prop_assert_eq!(report_a.rows_read, rows.len() as u64);
-        prop_assert_eq!(events(&log_a), events(&log_b));
+    prop_assert_eq!(summary(&report_a), summary(&report_b));
+    prop_assert_eq!(report_a.rows_read, rows.len() as u64);
+    prop_assert_eq!(events(&log_a), events(&log_b));
 
-        // The order on its own terms: customers ascending (by value for integer ids, by
-        // text for pseudonyms), each customer's events by (time, row), rows distinct.
-        let customers: Vec<CustomerId<'_>> = log_b.customers().iter().collect();
-        for pair in customers.windows(2) {
-            match (&pair[0], &pair[1]) {
-                (CustomerId::Int(a), CustomerId::Int(b)) => prop_assert!(a < b),
-                (CustomerId::Str(a), CustomerId::Str(b)) => prop_assert!(a < b),
-                other => prop_assert!(false, "mixed customer ids {:?}", other),
-            }
-        }
-        prop_assert!(customers.iter().all(|c| matches!(c, CustomerId::Str(_)) == pseudo));
-        for c in 0..customers.len() {
-            let keys: Vec<(i64, u64)> = log_b
-                .customer_range(c)
-                .map(|i| {
-                    let e = log_b.get(i).unwrap();
-                    (e.timestamp, e.row)
-                })
-                .collect();
-            prop_assert!(!keys.is_empty());
-            prop_assert!(keys.windows(2).all(|k| k[0] < k[1]), "customer {} out of order: {:?}", c, keys);
+    // The order on its own terms: customers ascending (by value for integer ids, by
+    // text for pseudonyms), each customer's events by (time, row), rows distinct.
+    let customers: Vec<CustomerId<'_>> = log_b.customers().iter().collect();
+    for pair in customers.windows(2) {
+        match (&pair[0], &pair[1]) {
+            (CustomerId::Int(a), CustomerId::Int(b)) => prop_assert!(a < b),
+            (CustomerId::Str(a), CustomerId::Str(b)) => prop_assert!(a < b),
+            other => prop_assert!(false, "mixed customer ids {:?}", other),
         }
     }
+    prop_assert!(customers
+        .iter()
+        .all(|c| matches!(c, CustomerId::Str(_)) == pseudo));
+    for c in 0..customers.len() {
+        let keys: Vec<(i64, u64)> = log_b
+            .customer_range(c)
+            .map(|i| {
+                let e = log_b.get(i).unwrap();
+                (e.timestamp, e.row)
+            })
+            .collect();
+        prop_assert!(!keys.is_empty());
+        prop_assert!(
+            keys.windows(2).all(|k| k[0] < k[1]),
+            "customer {} out of order: {:?}",
+            c,
+            keys
+        );
+    }
+    Ok(())
 }

@@ -1393,47 +1393,56 @@ impl EventLogBuilder {
                 .map(|it| remap_id(remap, col.get(it.idx as usize).copied().unwrap_or(NONE)))
                 .collect()
         };
+        // Times and input rows (the two 8-byte columns) are written on a second thread
+        // where there is one, while this one writes the rest.
+        let fill = |ts_out: &mut Vec<i64>, row_out: &mut Vec<u64>| {
+            ts_out.clear();
+            ts_out.extend(items.iter().map(|it| it.ts));
+            row_out.clear();
+            row_out.extend(items.iter().map(|it| row_of(it.idx)));
+        };
+        let (mut channel_out, channel_lookup) = match packing {
+            Codes::Packed => (c_channel, Vec::new()),
+            Codes::Event => (Vec::new(), c_channel),
+        };
+        let has_channel = !channel_out.is_empty() || !channel_lookup.is_empty();
+        let build_rest = |event_out: &mut Vec<u32>, channel_out: &mut Vec<u32>| {
+            event_out.clear();
+            event_out.extend(
+                items
+                    .iter()
+                    .map(|it| remap_id(&name_remap, packing.event(it.codes))),
+            );
+            channel_out.clear();
+            if has_channel {
+                channel_out.extend(
+                    items
+                        .iter()
+                        .map(|it| remap_id(&chan_remap, packing.channel(it, &channel_lookup))),
+                );
+            }
+        };
+        let mut second = Some((&mut ts_out, &mut row_out));
+        std::thread::scope(|scope| {
+            if order::PARALLEL && items.len() >= order::PARALLEL_ROWS {
+                if let Some((ts_out, row_out)) = second.take() {
+                    scope.spawn(move || fill(ts_out, row_out));
+                }
+            }
+            build_rest(&mut event_out, &mut channel_out);
+        });
+        if let Some((ts_out, row_out)) = second {
+            fill(ts_out, row_out);
+        }
         let log = EventLog {
             customers,
             offsets,
-            ts: {
-                ts_out.clear();
-                ts_out.extend(items.iter().map(|it| it.ts));
-                ts_out
-            },
-            event: {
-                event_out.clear();
-                event_out.extend(
-                    items
-                        .iter()
-                        .map(|it| remap_id(&name_remap, packing.event(it.codes))),
-                );
-                event_out
-            },
-            row: {
-                row_out.clear();
-                row_out.extend(items.iter().map(|it| row_of(it.idx)));
-                row_out
-            },
+            ts: ts_out,
+            event: event_out,
+            row: row_out,
             names: name_dict,
             channel: StrColumn {
-                ids: match packing {
-                    _ if c_channel.is_empty() => Vec::new(),
-                    Codes::Packed => {
-                        let mut out = c_channel;
-                        out.clear();
-                        out.extend(
-                            items
-                                .iter()
-                                .map(|it| remap_id(&chan_remap, packing.channel(it, &[]))),
-                        );
-                        out
-                    }
-                    Codes::Event => items
-                        .iter()
-                        .map(|it| remap_id(&chan_remap, packing.channel(it, &c_channel)))
-                        .collect(),
-                },
+                ids: channel_out,
                 dict: chan_dict,
             },
             session: StrColumn {

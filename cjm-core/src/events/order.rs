@@ -219,18 +219,49 @@ pub(crate) fn sort_rows(
         }
     }
     drop(next);
-    let mut scratch = Vec::new();
+    // The buckets are disjoint: on two threads where there are threads, each sorts
+    // the buckets of about half the rows.
+    let mut buckets: Vec<&mut [Item]> = Vec::with_capacity(starts.len());
+    let mut rest: &mut [Item] = &mut out;
     for w in starts.windows(2) {
         if let [a, z] = *w {
-            if z - a > 1 {
-                if let Some(bucket) = out.get_mut(a..z) {
-                    sort_bucket(bucket, &mut scratch);
-                }
-            }
+            let len = (z - a).min(rest.len());
+            let (bucket, tail) = std::mem::take(&mut rest).split_at_mut(len);
+            buckets.push(bucket);
+            rest = tail;
         }
     }
+    let sort_all = |buckets: &mut [&mut [Item]]| {
+        let mut scratch = Vec::new();
+        for bucket in buckets.iter_mut().filter(|b| b.len() > 1) {
+            sort_bucket(bucket, &mut scratch);
+        }
+    };
+    let half = starts
+        .iter()
+        .position(|&s| s >= n / 2)
+        .unwrap_or(buckets.len())
+        .min(buckets.len());
+    let (left, right) = buckets.split_at_mut(half);
+    if PARALLEL && n >= PARALLEL_ROWS {
+        std::thread::scope(|scope| {
+            scope.spawn(|| sort_all(left));
+            sort_all(right);
+        });
+    } else {
+        sort_all(left);
+        sort_all(right);
+    }
+    drop(buckets);
     out
 }
+
+/// Whether the ordering uses a second thread: not in WebAssembly, which has none.
+pub(crate) const PARALLEL: bool = cfg!(not(target_arch = "wasm32"));
+
+/// Logs at least this long use a second thread (below, starting it costs more than it
+/// saves).
+pub(crate) const PARALLEL_ROWS: usize = 1 << 17;
 
 /// Starts of the runs of equal keys in sorted `items`, with `items.len()` at the end.
 pub(crate) fn runs(items: &[Item]) -> Vec<usize> {
