@@ -597,3 +597,71 @@ fn document_of_long_texts_renders_cut_texts() {
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.contains(&format!(">{}</text>", lines[0])));
 }
+
+#[test]
+fn four_thousand_identical_mermaid_tasks_get_numbered_ids() {
+    let mut text = "journey\n  title Same again\n  section Shop\n".to_owned();
+    for _ in 0..4_000 {
+        text.push_str("    Same: 5\n");
+    }
+    assert!(text.len() > 40_000);
+    let (j, notes) = from_mermaid(&text).unwrap();
+    assert_eq!(j.touchpoints.len(), 4_000);
+    assert_eq!(j.personas.len(), 1);
+    assert_eq!(j.personas[0].id, "customer");
+    assert_eq!(j.observations.len(), 4_000);
+    for (i, (tp, obs)) in j.touchpoints.iter().zip(&j.observations).enumerate() {
+        let (tp_id, obs_id) = if i == 0 {
+            ("same".to_owned(), "obs-customer-same".to_owned())
+        } else {
+            (
+                format!("same-{}", i + 1),
+                format!("obs-customer-same-{}", i + 1),
+            )
+        };
+        assert_eq!(tp.id, tp_id);
+        assert_eq!(tp.name, "Same");
+        assert_eq!(tp.stage, "shop");
+        assert_eq!(obs.id, obs_id);
+        assert_eq!(obs.touchpoint.as_deref(), Some(tp_id.as_str()));
+        assert_eq!(obs.persona, "customer");
+    }
+    // One note: the invented persona, at the first task (line 4).
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert_eq!(notes[0].line, Some(4));
+}
+
+#[test]
+fn identical_long_mermaid_task_names_get_numbered_ids() {
+    // Names longer than an id (60 characters) with two actors: the observation ids of
+    // one persona (`obs-me-` and the task id) are cut to one base and numbered too.
+    let name = "L".repeat(70);
+    let mut text = "journey\n  title Long\n  section Shop\n".to_owned();
+    for _ in 0..1_000 {
+        text.push_str(&format!("    {name}: 2: Me, Cat\n"));
+    }
+    let (j, notes) = from_mermaid(&text).unwrap();
+    assert!(notes.is_empty(), "{notes:?}");
+    let ids: Vec<&str> = j.personas.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, ["me", "cat"]);
+    let tp_base = "l".repeat(60);
+    let me_base = format!("obs-me-{}", "l".repeat(53));
+    let cat_base = format!("obs-cat-{}", "l".repeat(52));
+    assert_eq!(j.touchpoints.len(), 1_000);
+    assert_eq!(j.observations.len(), 2_000);
+    for (i, tp) in j.touchpoints.iter().enumerate() {
+        let suffix = if i == 0 {
+            String::new()
+        } else {
+            format!("-{}", i + 1)
+        };
+        assert_eq!(tp.id, format!("{tp_base}{suffix}"));
+        assert_eq!(tp.name, name);
+        let me = &j.observations[2 * i];
+        let cat = &j.observations[2 * i + 1];
+        assert_eq!(me.id, format!("{me_base}{suffix}"));
+        assert_eq!(cat.id, format!("{cat_base}{suffix}"));
+        assert_eq!(me.touchpoint.as_deref(), Some(tp.id.as_str()));
+        assert_eq!((me.persona.as_str(), cat.persona.as_str()), ("me", "cat"));
+    }
+}
