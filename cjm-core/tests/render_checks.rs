@@ -1,5 +1,6 @@
 //! Properties of every picture: well-formed XML, escaping, legibility at size,
-//! determinism, WCAG contrast, Mermaid round trip, option parsing.
+//! determinism, WCAG contrast, Mermaid round trip, option parsing, and inputs that used
+//! to cost minutes (issue 14: 64 KiB words, megabytes of text, thousands of equal tasks).
 
 #![allow(
     clippy::unwrap_used,
@@ -410,5 +411,257 @@ fn health_component_colours_carry_white_text() {
     for (name, colour) in cjm_core::render::COMPONENT_COLOURS {
         let ratio = cjm_core::render::palette::contrast_ratio(colour, "#ffffff").unwrap();
         assert!(ratio >= 4.5, "{name} {colour}: {ratio}");
+    }
+}
+
+/// 64 KiB without spaces, every width class of character (issue 14).
+fn sixty_four_kib_word() -> String {
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789Mi"
+        .chars()
+        .cycle()
+        .take(64 * 1024)
+        .collect()
+}
+
+/// The text of each `<text>` (bullets left out) in the group whose tooltip starts with
+/// `tip`, bold or not, and the width of its first rectangle (a card's) if any.
+fn card_lines(doc: &roxmltree::Document<'_>, tip: &str, bold: bool) -> (Vec<String>, Option<f64>) {
+    let card = doc
+        .descendants()
+        .find(|n| {
+            n.has_tag_name("g")
+                && n.first_element_child().is_some_and(|t| {
+                    t.has_tag_name("title") && t.text().is_some_and(|s| s.starts_with(tip))
+                })
+        })
+        .unwrap_or_else(|| panic!("no card for {:?}", &tip[..20]));
+    let lines = card
+        .descendants()
+        .filter(|n| n.has_tag_name("text") && (n.attribute("font-weight") == Some("bold")) == bold)
+        .map(|n| n.text().unwrap_or_default().to_owned())
+        .filter(|t| t != "\u{2022}")
+        .collect();
+    let width = card
+        .descendants()
+        .find(|n| n.has_tag_name("rect"))
+        .and_then(|r| r.attribute("width"))
+        .map(|w| w.parse().unwrap());
+    (lines, width)
+}
+
+/// Wrapped lines cut with `…`: all but the last are full lines, and together (without
+/// the ellipsis) they are the start of `text` after whitespace is collapsed.
+fn shown_text(lines: &[String]) -> String {
+    let (last, full) = lines.split_last().unwrap();
+    let mut shown = full.join(" ");
+    let last = last.strip_suffix('…').unwrap();
+    if !shown.is_empty() && !last.is_empty() {
+        shown.push(' ');
+    }
+    shown.push_str(last);
+    shown
+}
+
+#[test]
+fn sixty_four_kib_touchpoint_name_wraps_with_every_character_in_order() {
+    use cjm_core::render::text_width;
+    let name = sixty_four_kib_word();
+    let mut doc: serde_json::Value = serde_json::from_str(render_common::SMALL_MAP).unwrap();
+    doc["touchpoints"][0]["name"] = name.clone().into();
+    let j = cjm_core::load_from(doc).unwrap();
+    let options = MapOptions {
+        max_lines: u8::MAX,
+        ..MapOptions::default()
+    };
+    let svg = journey_map_svg(&j, &options);
+    parse("64 KiB name", &svg);
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let (lines, card_w) = card_lines(&doc, &name, true);
+    let card_w = card_w.unwrap();
+    assert_eq!(lines.len(), 255);
+    // The lines are consecutive pieces of the name (no space to join them at).
+    let (last, full) = lines.split_last().unwrap();
+    let shown = format!("{}{}", full.concat(), last.strip_suffix('…').unwrap());
+    assert!(name.starts_with(&shown));
+    assert!(shown.len() > 255 * 10);
+    // Each line fits in its card, and is as long as it can be: the widest line is
+    // narrower than the narrowest line with the next character of the name added.
+    let mut widest = 0.0f64;
+    let mut narrowest_plus_one = f64::INFINITY;
+    let mut rest = name.as_str();
+    for line in full {
+        let w = text_width(line, 12.0, true);
+        assert!(w <= card_w, "{line}: {w} > {card_w}");
+        widest = widest.max(w);
+        rest = rest.strip_prefix(line.as_str()).unwrap();
+        let next = rest.chars().next().unwrap();
+        narrowest_plus_one =
+            narrowest_plus_one.min(text_width(&format!("{line}{next}"), 12.0, true));
+    }
+    assert!(widest < narrowest_plus_one, "{widest} {narrowest_plus_one}");
+    // The full name stays as the tooltip.
+    assert!(svg.contains(&format!("<title>{name}</title>")));
+
+    // The report draws the same map (without the title block).
+    let html = html_report(
+        &j,
+        &ReportOptions {
+            map: options,
+            ..ReportOptions::default()
+        },
+    );
+    for line in &lines {
+        assert!(html.contains(&format!(">{line}</text>")));
+    }
+}
+
+#[test]
+fn document_of_long_texts_renders_cut_texts() {
+    use cjm_core::render::text_width;
+    let word = sixty_four_kib_word();
+    let mut words = String::new();
+    let mut k = 0;
+    while words.len() < 64 * 1024 - 40 {
+        words.extend(
+            "wordsmithing"
+                .chars()
+                .cycle()
+                .take([3, 7, 1, 12, 5, 30, 2, 9][k % 8]),
+        );
+        words.push(' ');
+        k += 1;
+    }
+    let words = words.trim_end().to_owned();
+    let action = format!("act {words}");
+    let mut doc = serde_json::to_value(
+        cjm_core::templates::load("b2c-ecommerce")
+            .unwrap()
+            .journey(),
+    )
+    .unwrap();
+    doc["name"] = word.clone().into();
+    doc["description"] = words.clone().into();
+    for tp in doc["touchpoints"].as_array_mut().unwrap() {
+        tp["name"] = word.clone().into();
+    }
+    let mut long_items = 0;
+    for o in doc["observations"].as_array_mut().unwrap() {
+        for item in o["actions"].as_array_mut().into_iter().flatten() {
+            if long_items < 10 {
+                *item = action.clone().into();
+                long_items += 1;
+            }
+        }
+    }
+    assert_eq!(long_items, 10);
+    let text = doc.to_string();
+    assert!(text.len() > 2_200_000, "{}", text.len());
+    let j = cjm_core::load_str(&text).unwrap();
+    let svg = journey_map_svg(&j, &MapOptions::default());
+    let parsed = roxmltree::Document::parse(&svg).unwrap();
+    let picture_w: f64 = parsed
+        .root_element()
+        .attribute("width")
+        .unwrap()
+        .parse()
+        .unwrap();
+    // No line is wider than the picture (size and weight as drawn).
+    for node in parsed.descendants().filter(|n| n.has_tag_name("text")) {
+        let size: f64 = node.attribute("font-size").unwrap().parse().unwrap();
+        let bold = node.attribute("font-weight") == Some("bold");
+        let w = text_width(node.text().unwrap_or_default(), size, bold);
+        assert!(w <= picture_w, "{w} > {picture_w}");
+    }
+    // Every touchpoint card: three lines of the name, cut with `…`.
+    let (lines, card_w) = card_lines(&parsed, &word, true);
+    let card_w = card_w.unwrap();
+    assert_eq!(lines.len(), 3);
+    assert!(word.starts_with(&format!(
+        "{}{}",
+        lines[..2].concat(),
+        lines[2].strip_suffix('…').unwrap()
+    )));
+    assert!(lines.iter().all(|l| text_width(l, 12.0, true) <= card_w));
+    let cards = svg.matches(&format!("<title>{word}")).count();
+    assert_eq!(cards, j.journey().touchpoints.len());
+    // The description (title block) and the long actions: three lines each, whole
+    // words from the start of the text.
+    let (lines, _) = card_lines(&parsed, &words, false);
+    assert_eq!(lines.len(), 3);
+    assert!(words.starts_with(&shown_text(&lines)));
+    let (lines, _) = card_lines(&parsed, &action, false);
+    assert_eq!(lines.len(), 3);
+    assert!(action.starts_with(&shown_text(&lines)));
+
+    let html = html_report(&j, &ReportOptions::default());
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains(&format!(">{}</text>", lines[0])));
+}
+
+#[test]
+fn four_thousand_identical_mermaid_tasks_get_numbered_ids() {
+    let mut text = "journey\n  title Same again\n  section Shop\n".to_owned();
+    for _ in 0..4_000 {
+        text.push_str("    Same: 5\n");
+    }
+    assert!(text.len() > 40_000);
+    let (j, notes) = from_mermaid(&text).unwrap();
+    assert_eq!(j.touchpoints.len(), 4_000);
+    assert_eq!(j.personas.len(), 1);
+    assert_eq!(j.personas[0].id, "customer");
+    assert_eq!(j.observations.len(), 4_000);
+    for (i, (tp, obs)) in j.touchpoints.iter().zip(&j.observations).enumerate() {
+        let (tp_id, obs_id) = if i == 0 {
+            ("same".to_owned(), "obs-customer-same".to_owned())
+        } else {
+            (
+                format!("same-{}", i + 1),
+                format!("obs-customer-same-{}", i + 1),
+            )
+        };
+        assert_eq!(tp.id, tp_id);
+        assert_eq!(tp.name, "Same");
+        assert_eq!(tp.stage, "shop");
+        assert_eq!(obs.id, obs_id);
+        assert_eq!(obs.touchpoint.as_deref(), Some(tp_id.as_str()));
+        assert_eq!(obs.persona, "customer");
+    }
+    // One note: the invented persona, at the first task (line 4).
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert_eq!(notes[0].line, Some(4));
+}
+
+#[test]
+fn identical_long_mermaid_task_names_get_numbered_ids() {
+    // Names longer than an id (60 characters) with two actors: the observation ids of
+    // one persona (`obs-me-` and the task id) are cut to one base and numbered too.
+    let name = "L".repeat(70);
+    let mut text = "journey\n  title Long\n  section Shop\n".to_owned();
+    for _ in 0..1_000 {
+        text.push_str(&format!("    {name}: 2: Me, Cat\n"));
+    }
+    let (j, notes) = from_mermaid(&text).unwrap();
+    assert!(notes.is_empty(), "{notes:?}");
+    let ids: Vec<&str> = j.personas.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, ["me", "cat"]);
+    let tp_base = "l".repeat(60);
+    let me_base = format!("obs-me-{}", "l".repeat(53));
+    let cat_base = format!("obs-cat-{}", "l".repeat(52));
+    assert_eq!(j.touchpoints.len(), 1_000);
+    assert_eq!(j.observations.len(), 2_000);
+    for (i, tp) in j.touchpoints.iter().enumerate() {
+        let suffix = if i == 0 {
+            String::new()
+        } else {
+            format!("-{}", i + 1)
+        };
+        assert_eq!(tp.id, format!("{tp_base}{suffix}"));
+        assert_eq!(tp.name, name);
+        let me = &j.observations[2 * i];
+        let cat = &j.observations[2 * i + 1];
+        assert_eq!(me.id, format!("{me_base}{suffix}"));
+        assert_eq!(cat.id, format!("{cat_base}{suffix}"));
+        assert_eq!(me.touchpoint.as_deref(), Some(tp.id.as_str()));
+        assert_eq!((me.persona.as_str(), cat.persona.as_str()), ("me", "cat"));
     }
 }

@@ -27,6 +27,7 @@ use crate::scoring::{emotion_curves, EmotionCurve};
 use crate::{Result, ValidJourney};
 use schemars::JsonSchema;
 use serde::Serialize;
+use std::collections::{HashMap, HashSet};
 
 /// A Mermaid `journey` diagram and what the map held that Mermaid cannot.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
@@ -298,8 +299,20 @@ pub fn to_mermaid(journey: &ValidJourney, persona: Option<&str>) -> MermaidExpor
     MermaidExport { text, dropped }
 }
 
-/// A slug made from `text` (`[a-z0-9-]`), unique among `taken`.
-fn slug(text: &str, fallback: &str, taken: &mut Vec<String>) -> String {
+/// Ids handed out so far, to make each new one unique.
+#[derive(Debug, Default)]
+struct Taken {
+    ids: HashSet<String>,
+    /// Per base that was already taken, the number to try next: `base-2` up to
+    /// `base-(n − 1)` are all taken (ids are only ever added), so the search for a free
+    /// `base-n` goes on from there instead of from 2. With this, n tasks of one name take
+    /// linear time instead of cubic (issue 14).
+    next: HashMap<String, u64>,
+}
+
+/// A slug made from `text` (`[a-z0-9-]`), unique among `taken`: the base itself, else
+/// `base-n` with the smallest n ≥ 2 not taken.
+fn slug(text: &str, fallback: &str, taken: &mut Taken) -> String {
     let mut s = String::new();
     for c in text.chars().flat_map(char::to_lowercase) {
         if c.is_ascii_alphanumeric() {
@@ -317,14 +330,20 @@ fn slug(text: &str, fallback: &str, taken: &mut Vec<String>) -> String {
     } else {
         s.to_owned()
     };
-    let mut candidate = base.clone();
-    let mut n = 2;
-    while taken.contains(&candidate) {
-        candidate = format!("{base}-{n}");
-        n += 1;
-    }
-    taken.push(candidate.clone());
-    candidate
+    let id = if taken.ids.contains(&base) {
+        let n = taken.next.entry(base.clone()).or_insert(2);
+        loop {
+            let candidate = format!("{base}-{n}");
+            *n += 1;
+            if !taken.ids.contains(&candidate) {
+                break candidate;
+            }
+        }
+    } else {
+        base
+    };
+    taken.ids.insert(id.clone());
+    id
 }
 
 fn problem(line: usize, message: String) -> Error {
@@ -366,10 +385,12 @@ pub fn from_mermaid(text: &str) -> Result<(Journey, Vec<Note>)> {
     let mut touchpoints: Vec<Touchpoint> = Vec::new();
     let mut personas: Vec<Persona> = Vec::new();
     let mut observations: Vec<Observation> = Vec::new();
-    let mut stage_ids: Vec<String> = Vec::new();
-    let mut tp_ids: Vec<String> = Vec::new();
-    let mut persona_ids: Vec<String> = Vec::new();
-    let mut obs_ids: Vec<String> = Vec::new();
+    let mut stage_ids = Taken::default();
+    let mut tp_ids = Taken::default();
+    let mut persona_ids = Taken::default();
+    let mut obs_ids = Taken::default();
+    // Persona ids by name (names are unique: a persona is made for a name not seen yet).
+    let mut persona_by_name: HashMap<String, String> = HashMap::new();
     let mut in_block = false;
     for (n, line) in lines {
         if in_block {
@@ -497,7 +518,8 @@ pub fn from_mermaid(text: &str) -> Result<(Journey, Vec<Note>)> {
             extensions: Default::default(),
         });
         let actors = if actors.is_empty() {
-            if !personas.iter().any(|p| p.id == "customer") {
+            // The persona ids are exactly the ids taken in `persona_ids`.
+            if !persona_ids.ids.contains("customer") {
                 notes.push(Note {
                     line: Some(n),
                     message: "task without actors: observed for a persona `Customer`".to_owned(),
@@ -508,10 +530,11 @@ pub fn from_mermaid(text: &str) -> Result<(Journey, Vec<Note>)> {
             actors
         };
         for actor in actors {
-            let persona_id = match personas.iter().find(|p| p.name == actor) {
-                Some(p) => p.id.clone(),
+            let persona_id = match persona_by_name.get(&actor) {
+                Some(id) => id.clone(),
                 None => {
                     let id = slug(&actor, "persona", &mut persona_ids);
+                    persona_by_name.insert(actor.clone(), id.clone());
                     personas.push(Persona {
                         id: id.clone(),
                         name: actor.clone(),
@@ -550,7 +573,7 @@ pub fn from_mermaid(text: &str) -> Result<(Journey, Vec<Note>)> {
         });
         "Mermaid journey".to_owned()
     });
-    let id = slug(&name, "mermaid-journey", &mut Vec::new());
+    let id = slug(&name, "mermaid-journey", &mut Taken::default());
     let channels = if touchpoints.is_empty() {
         Vec::new()
     } else {
@@ -585,4 +608,70 @@ pub fn from_mermaid(text: &str) -> Result<(Journey, Vec<Note>)> {
     // never an invalid document handed on.
     crate::validate(&journey)?;
     Ok((journey, notes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// `slug` as it was before issue 14: a linear search of every id handed out, from
+    /// `base-2` up, for each new id (cubic for n equal names).
+    fn reference_slug(text: &str, fallback: &str, taken: &mut Vec<String>) -> String {
+        let mut s = String::new();
+        for c in text.chars().flat_map(char::to_lowercase) {
+            if c.is_ascii_alphanumeric() {
+                s.push(c);
+            } else if !s.is_empty() && !s.ends_with('-') {
+                s.push('-');
+            }
+            if s.len() >= 60 {
+                break;
+            }
+        }
+        let s = s.trim_end_matches('-');
+        let base = if s.is_empty() {
+            fallback.to_owned()
+        } else {
+            s.to_owned()
+        };
+        let mut candidate = base.clone();
+        let mut n = 2;
+        while taken.contains(&candidate) {
+            candidate = format!("{base}-{n}");
+            n += 1;
+        }
+        taken.push(candidate.clone());
+        candidate
+    }
+
+    proptest! {
+        /// The same ids as the linear search, for names that collide with each other and
+        /// with numbered ids (`a`, `a 2`, `a-2-2`…), are empty or are cut at 60 characters.
+        #[test]
+        fn slugs_equal_the_linear_search(
+            names in prop::collection::vec(
+                prop::sample::select(
+                    [
+                        "a", "A", "a 2", "a-2", "a 3", "a-2-2", "a 2 2", "a 10", "task", "Task 2",
+                        "", "!!", "task-3",
+                    ]
+                    .map(str::to_owned)
+                    .into_iter()
+                    .chain(["x".repeat(70), "x".repeat(61), format!("{}-2", "x".repeat(60))])
+                    .collect::<Vec<String>>(),
+                ),
+                0..200,
+            ),
+        ) {
+            let mut taken = Taken::default();
+            let mut reference = Vec::new();
+            for name in &names {
+                prop_assert_eq!(
+                    slug(name, "task", &mut taken),
+                    reference_slug(name, "task", &mut reference)
+                );
+            }
+        }
+    }
 }
