@@ -388,9 +388,14 @@ fn check(options: &AttributionOptions) -> Result<()> {
 type Column = BTreeMap<String, (f64, f64)>;
 
 fn add(col: &mut Column, channel: &str, conversions: f64, value: f64) {
-    let e = col.entry(channel.to_owned()).or_insert((0.0, 0.0));
-    e.0 += conversions;
-    e.1 += value;
+    // Looked up before inserting: a channel's name is allocated once, not once per touch.
+    if let Some(e) = col.get_mut(channel) {
+        e.0 += conversions;
+        e.1 += value;
+    } else {
+        // `0.0 +` as the sum from zero gives: never a `-0.0`.
+        col.insert(channel.to_owned(), (0.0 + conversions, 0.0 + value));
+    }
 }
 
 fn by_fractions(rows: &[&PathRow], f: impl Fn(&PathRow) -> Option<Vec<f64>>) -> Option<Column> {
