@@ -266,6 +266,31 @@ fn columns_and_rows_agree_and_lengths_are_checked() {
 }
 
 #[test]
+fn integer_customer_columns_sort_by_value() {
+    let ids = [Some(10), Some(-5), None, Some(2), Some(10)];
+    let ts = [Some(1), Some(2), Some(3), Some(4), Some(0)];
+    let ev = [Some("a"), Some("b"), Some("c"), Some("d"), Some("e")];
+    let cols = Columns {
+        customer_ids: Some(&ids),
+        timestamp: &ts,
+        event: &ev,
+        ..Columns::default()
+    };
+    let (log, report) =
+        EventLog::from_columns(&cols, EventLogBuilder::new(IngestOptions::default())).unwrap();
+    assert_eq!(count(&report, RejectReason::MissingCustomer), (1, 2));
+    let seen: Vec<(String, &str)> = log
+        .iter()
+        .map(|e| (e.customer.to_string(), e.event))
+        .collect();
+    // By value (-5 < 2 < 10), not as text ("-5" < "10" < "2"); customer 10's events by time.
+    assert_eq!(
+        seen,
+        [("-5", "b"), ("2", "d"), ("10", "e"), ("10", "a")].map(|(c, e)| (c.to_owned(), e))
+    );
+}
+
+#[test]
 fn text_timestamps_through_rows() {
     let r = RawEvent {
         timestamp: TimeValue::Text("2024-01-01T00:00:00"),

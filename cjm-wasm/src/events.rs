@@ -40,7 +40,8 @@ export type ValueColumn = Float64Array | ArrayLike<number | null | undefined>;
 
 /** The columns of `EventLog.fromColumns`, all of one length. */
 export interface EventColumns {
-  customer: StringColumn;
+  /** Customer ids: strings, or a `BigInt64Array` of integer ids (kept as integers: the log's customers sort by value). */
+  customer: StringColumn | BigInt64Array;
   timestamp: TimestampColumn;
   event: StringColumn;
   channel?: StringColumn | null;
@@ -583,7 +584,16 @@ impl EventLog {
                     .to_owned(),
             )
         })?;
-        let customer = string_column(&get(&columns, "customer"), "customer")?;
+        // A `BigInt64Array` of customer ids stays integers (sorted by value), as Arrow
+        // int64 ids do in Python.
+        let customer_value = get(&columns, "customer");
+        let customer_ids: Option<Vec<Option<i64>>> = customer_value
+            .dyn_ref::<js_sys::BigInt64Array>()
+            .map(|a| a.to_vec().into_iter().map(Some).collect());
+        let customer = match &customer_ids {
+            Some(ids) => ids.iter().map(|id| id.map(|x| x.to_string())).collect(),
+            None => string_column(&customer_value, "customer")?,
+        };
         let event = string_column(&get(&columns, "event"), "event")?;
         let timestamp = time_column(&get(&columns, "timestamp"))?;
         let channel = optional(&columns, "channel", |v| string_column(v, "channel"))?;
@@ -610,7 +620,12 @@ impl EventLog {
         if let Times::Ticks(ts) = &timestamp {
             // Integer timestamps: the core's columnar path (`push_batch`).
             let columns = ev::Columns {
-                customer: &customer,
+                customer: if customer_ids.is_some() {
+                    &[]
+                } else {
+                    customer.as_slice()
+                },
+                customer_ids: customer_ids.as_deref(),
                 timestamp: ts,
                 event: &event,
                 channel: channel.as_deref(),

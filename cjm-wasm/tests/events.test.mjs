@@ -75,6 +75,25 @@ test('typed arrays give the same log as plain arrays', () => {
   assert.deepEqual(report.rejected.map((r) => [r.reason, r.count]), [['missing_timestamp', 1]]);
 });
 
+test('BigInt64Array customer ids stay integers, sorted by value', () => {
+  // u1, u2, u3 become 10, 2, -5: as text "-5" < "10" < "2"; as integers -5 < 2 < 10.
+  const ids = { u1: 10n, u2: 2n, u3: -5n };
+  const plain = columnsOf(ROWS);
+  const text = EventLog.fromColumns(plain, { unit: 'seconds' });
+  const ints = EventLog.fromColumns({ ...plain, customer: BigInt64Array.from(ROWS, (r) => ids[r[0]]) }, { unit: 'seconds' });
+  assert.deepEqual(ints.variants(5), text.variants(5));
+  assert.deepEqual(ints.funnel(['ad_click', 'purchase']), text.funnel(['ad_click', 'purchase']));
+  assert.equal(ints.ingestReport().customers, 3);
+  const states = ints.journeyStates(template('b2c-ecommerce'), { conversion: { event: 'purchase' } });
+  assert.deepEqual(states.customers.map((c) => [c.customer, c.converted]), [['-5', false], ['2', false], ['10', true]]);
+  // Text timestamps take the row path: the ids read as their decimal text, in text order.
+  const rows = EventLog.fromColumns(
+    { ...plain, customer: BigInt64Array.from(ROWS, (r) => ids[r[0]]), timestamp: ROWS.map((r) => new Date(r[1] * 1000).toISOString()) },
+    { unit: 'seconds' },
+  );
+  assert.deepEqual(rows.variants(5), text.variants(5));
+});
+
 test('column and option errors', () => {
   const plain = columnsOf(ROWS);
   let err = catchCjm(() => EventLog.fromColumns(plain, {}));

@@ -123,8 +123,11 @@ impl<'a> RawEvent<'a> {
 /// Column arrays (all of one length) to build a log from.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Columns<'a> {
-    /// Customer ids.
+    /// Customer ids as text (ignored when `customer_ids` is given).
     pub customer: &'a [Option<&'a str>],
+    /// Customer ids as integers: kept as integers, and the log's customers sorted by
+    /// value (see [`CustomerIds`]). When given, `customer` is not read.
+    pub customer_ids: Option<&'a [Option<i64>]>,
     /// Integer timestamps in [`IngestOptions::time_unit`].
     pub timestamp: &'a [Option<i64>],
     /// Event names.
@@ -1690,7 +1693,9 @@ impl EventLog {
         columns: &Columns<'_>,
         builder: EventLogBuilder,
     ) -> Result<(Self, IngestReport)> {
-        let n = columns.customer.len();
+        let n = columns
+            .customer_ids
+            .map_or(columns.customer.len(), <[_]>::len);
         let lengths = [
             Some(columns.timestamp.len()),
             Some(columns.event.len()),
@@ -1707,8 +1712,28 @@ impl EventLog {
             });
         }
         let mut b = builder;
+        let ids: Vec<i64> = columns
+            .customer_ids
+            .map(|c| c.iter().map(|x| x.unwrap_or(0)).collect())
+            .unwrap_or_default();
+        let ids_valid: Vec<u8> = super::columns::pack_bits(
+            columns
+                .customer_ids
+                .unwrap_or(&[])
+                .iter()
+                .map(Option::is_some),
+        );
         let batch = ColumnBatch {
-            customer: vec![IdCol::Str(StrCol::strs(columns.customer))],
+            customer: vec![match columns.customer_ids {
+                Some(_) => IdCol::Int(I64Col {
+                    values: &ids,
+                    validity: Some(Bitmap {
+                        bits: &ids_valid,
+                        offset: 0,
+                    }),
+                }),
+                None => IdCol::Str(StrCol::strs(columns.customer)),
+            }],
             timestamp: TimeCol::Text(StrCol::Null(0)),
             event: StrCol::strs(columns.event),
             channel: columns.channel.map(StrCol::strs),
