@@ -595,7 +595,18 @@ impl EventLog {
             None => string_column(&customer_value, "customer")?,
         };
         let event = string_column(&get(&columns, "event"), "event")?;
-        let timestamp = time_column(&get(&columns, "timestamp"))?;
+        // A plain array of numbers (and nulls) is integer ticks as a typed array is.
+        let timestamp = match time_column(&get(&columns, "timestamp"))? {
+            Times::Mixed(v) if v.iter().all(|t| !matches!(t, MixedTime::Text(_))) => Times::Ticks(
+                v.into_iter()
+                    .map(|t| match t {
+                        MixedTime::Ticks(x) => Some(x),
+                        MixedTime::Missing | MixedTime::Text(_) => None,
+                    })
+                    .collect(),
+            ),
+            t => t,
+        };
         let channel = optional(&columns, "channel", |v| string_column(v, "channel"))?;
         let session = optional(&columns, "session", |v| string_column(v, "session"))?;
         let value = optional(&columns, "value", value_column)?;
@@ -635,7 +646,7 @@ impl EventLog {
             };
             return Self::wrap(ev::EventLog::from_columns(&columns, b), journey);
         }
-        // Numbers and ISO-8601 text mixed in one column: row by row.
+        // ISO-8601 text (alone or mixed with numbers): row by row.
         b.reserve(n);
         fn at<'a>(c: Option<&[Option<&'a str>]>, i: usize) -> Option<&'a str> {
             c.and_then(|c| c.get(i).copied().flatten())
