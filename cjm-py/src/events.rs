@@ -41,6 +41,7 @@ use pyo3::types::{PyBytes, PyDict, PyString};
 use pyo3_arrow::input::AnyRecordBatch;
 use pyo3_arrow::PyTable;
 
+use crate::convert::{int_option, int_option_opt, wide_int, wide_int_opt};
 use crate::errors::{core_err, input_err, warn_report};
 use crate::results::{
     PyConformance, PyDirectlyFollows, PyDrivers, PyFlows, PyFunnelResult, PyIngestReport,
@@ -625,8 +626,8 @@ pub(crate) fn check_columns(
 
 /// Whole seconds from a `datetime.timedelta` or an `int` of seconds.
 fn seconds(value: &Bound<'_, PyAny>, what: &str) -> PyResult<u64> {
-    if let Ok(n) = value.extract::<i64>() {
-        return u64::try_from(n).map_err(|_| invalid(format!("`{what}` must not be negative")));
+    if let Ok(n) = wide_int(value) {
+        return int_option(n, what);
     }
     let part = |name: &str| -> PyResult<i64> {
         value.getattr(name)?.extract::<i64>().map_err(|_| {
@@ -1028,14 +1029,14 @@ impl PyEventLog {
     fn variants(
         &self,
         py: Python<'_>,
-        k: usize,
-        max_length: Option<usize>,
+        #[pyo3(from_py_with = wide_int)] k: i128,
+        #[pyo3(from_py_with = wide_int_opt)] max_length: Option<i128>,
         collapse_repeats: bool,
     ) -> PyResult<PyVariants> {
         crate::guard(|| {
             let options = VariantOptions {
-                top_k: k,
-                max_length,
+                top_k: int_option(k, "k")?,
+                max_length: int_option_opt(max_length, "max_length")?,
                 collapse_repeats,
             };
             Ok(py.detach(|| self.log.variants(&options)).into())
@@ -1047,13 +1048,13 @@ impl PyEventLog {
     fn flows(
         &self,
         py: Python<'_>,
-        n: usize,
+        #[pyo3(from_py_with = wide_int)] n: i128,
         min_share: f64,
         collapse_repeats: bool,
     ) -> PyResult<PyFlows> {
         crate::guard(|| {
             let options = FlowOptions {
-                steps: n,
+                steps: int_option(n, "n")?,
                 min_share,
                 collapse_repeats,
             };
@@ -1098,14 +1099,14 @@ impl PyEventLog {
         conversion: &Bound<'_, PyAny>,
         journey: Option<&Bound<'_, PyJourney>>,
         by_touchpoint: bool,
-        min_support: u64,
+        #[pyo3(from_py_with = wide_int)] min_support: i128,
         allow_missing_events: bool,
     ) -> PyResult<PyDrivers> {
         crate::guard(|| {
             let options = DriverOptions {
                 conversion: step(conversion)?,
                 by_touchpoint,
-                min_support,
+                min_support: int_option(min_support, "min_support")?,
                 allow_missing_events,
             };
             let j = journey.map(|j| &j.get().inner);
@@ -1244,16 +1245,16 @@ fn synth_batches(options: &SynthOptions) -> Result<Vec<RecordBatch>, arrow_schem
 #[pyo3(signature = (customers = 1000, seed = 42))]
 pub(crate) fn generate_log<'py>(
     py: Python<'py>,
-    customers: usize,
-    seed: u64,
+    #[pyo3(from_py_with = wide_int)] customers: i128,
+    #[pyo3(from_py_with = wide_int)] seed: i128,
 ) -> PyResult<Bound<'py, PyAny>> {
     crate::guard(|| {
-        let pyarrow = crate::reports::optional(py, "pyarrow", "generate_log()")?;
         let options = SynthOptions {
-            customers,
-            seed,
+            customers: int_option(customers, "customers")?,
+            seed: int_option(seed, "seed")?,
             ..SynthOptions::default()
         };
+        let pyarrow = crate::reports::optional(py, "pyarrow", "generate_log()")?;
         let batches = py
             .detach(|| synth_batches(&options))
             .map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("{e}")))?;

@@ -30,6 +30,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 use pyo3_arrow::input::AnyRecordBatch;
 
+use crate::convert::{int_option, wide_int};
 use crate::errors::{core_err, input_err};
 use crate::events::{bitmap, Strs};
 use crate::reports::PySurveyReport;
@@ -53,14 +54,18 @@ impl Columns {
 }
 
 /// Reads the options as the core's serde type, so unknown method names and out-of-range
-/// scales are refused by the same rules as in Rust and JavaScript (`invalid_option`).
+/// scales are refused by the same rules as in Rust and JavaScript (`invalid_option`); an
+/// integer that does not even fit the field's type is refused here, naming the option.
 pub(crate) fn options(
-    csat_scale: i64,
+    csat_scale: i128,
     csat_method: &str,
-    ces_scale: i64,
+    ces_scale: i128,
     ces_method: &str,
-    min_group_size: i64,
+    min_group_size: i128,
 ) -> PyResult<SurveyOptions> {
+    let csat_scale: u8 = int_option(csat_scale, "csat_scale")?;
+    let ces_scale: u8 = int_option(ces_scale, "ces_scale")?;
+    let min_group_size: u64 = int_option(min_group_size, "min_group_size")?;
     let value = serde_json::json!({
         "csat_scale": csat_scale, "csat_method": csat_method,
         "ces_scale": ces_scale, "ces_method": ces_method,
@@ -89,11 +94,11 @@ pub(crate) fn _survey_kpis(
     nps: Option<String>,
     csat: Option<String>,
     ces: Option<String>,
-    csat_scale: i64,
+    #[pyo3(from_py_with = wide_int)] csat_scale: i128,
     csat_method: &str,
-    ces_scale: i64,
+    #[pyo3(from_py_with = wide_int)] ces_scale: i128,
     ces_method: &str,
-    min_group_size: i64,
+    #[pyo3(from_py_with = wide_int)] min_group_size: i128,
     nan_as_missing: bool,
 ) -> PyResult<PySurveyReport> {
     crate::guard(|| {
@@ -295,9 +300,9 @@ pub(crate) fn _compare_groups(
     nps: Option<String>,
     csat: Option<String>,
     ces: Option<String>,
-    csat_scale: i64,
+    #[pyo3(from_py_with = wide_int)] csat_scale: i128,
     csat_method: &str,
-    ces_scale: i64,
+    #[pyo3(from_py_with = wide_int)] ces_scale: i128,
     ces_method: &str,
 ) -> PyResult<PyGroupComparison> {
     crate::guard(|| {
