@@ -1,6 +1,6 @@
 //! `cjm.EventLog`: event logs from Arrow data or CSV, and their analyses.
 //!
-//! Arrow data (pyarrow, polars, DuckDB, pandas through `cjm/_events.py`, anything with
+//! Arrow data (pyarrow, DuckDB, pandas and polars through `cjm/_arrow.py`, anything with
 //! `__arrow_c_stream__`) is read batch by batch through the Arrow PyCapsule interface
 //! and pushed row by row into the core's [`EventLogBuilder`] in Rust, with the GIL
 //! released; the core accounts for every row ([`cjm_core::events::IngestReport`]).
@@ -38,7 +38,6 @@ use cjm_core::events::{
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
-use pyo3_arrow::input::AnyRecordBatch;
 use pyo3_arrow::PyTable;
 
 use crate::convert::{int_option, int_option_opt, wide_int, wide_int_opt};
@@ -765,19 +764,13 @@ impl PyEventLog {
             wanted.extend([&m.timestamp, &m.event]);
             wanted.extend(m.channel.iter().chain(m.session.iter()));
             wanted.extend(m.value.iter().chain(m.consent.iter()).chain(&extra));
-            let helpers = py.import(HELPERS)?;
-            let prepared = helpers.getattr("_prepare")?.call1((data, wanted))?;
-            let (data, total): (Bound<'_, PyAny>, Option<u64>) = prepared.extract()?;
-            let input: AnyRecordBatch = data.extract().map_err(|_| {
-                PyTypeError::new_err(format!(
-                    "expected a pandas or polars DataFrame, a pyarrow Table or RecordBatch, a \
-                     DuckDB result or an object with `__arrow_c_stream__`; found `{}`",
-                    data.get_type()
-                        .name()
-                        .map_or_else(|_| "?".to_owned(), |n| n.to_string())
-                ))
-            })?;
-            let reader = input.into_reader()?;
+            let (reader, total) = crate::arrow_in::read(
+                py,
+                data,
+                &wanted,
+                "a pandas or polars DataFrame, a pyarrow Table or RecordBatch, a DuckDB \
+                 result or an object with `__arrow_c_stream__`",
+            )?;
             let schema = reader.schema();
             let (kind, mut options) = arrow_ingest_plan(&schema, &m, &extra, assume_utc)?;
             options.dedup = dedup;
@@ -785,7 +778,7 @@ impl PyEventLog {
             options.extra_columns = extra.clone();
             let b = builder(options, pseudonymise_key, journey)?;
             let bar: Option<Py<PyAny>> = if progress {
-                let bar = helpers.getattr("_progress")?.call1((total,))?;
+                let bar = py.import(HELPERS)?.getattr("_progress")?.call1((total,))?;
                 (!bar.is_none()).then(|| bar.unbind())
             } else {
                 None

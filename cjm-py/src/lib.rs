@@ -16,6 +16,7 @@
 //! - makes sure no Rust panic crosses into Python ([`guard`]): a panic becomes a
 //!   `CjmError` with code `internal_error`.
 
+mod arrow_in;
 mod attribution;
 mod convert;
 mod errors;
