@@ -7,7 +7,9 @@ call names (a missing one is reported by the extension as ``missing_column``):
 - a pandas frame becomes a pyarrow table: NaN in a NumPy float column stays NaN (the core
   rejects the row as ``not_finite``/``non_finite_value`` and counts it, where pandas' own
   export would make it null), while ``None``/``NaN`` in an object column and ``NaT`` in a
-  datetime column become nulls (counted as missing);
+  datetime column become nulls (counted as missing). An object column whose values no
+  single Arrow type can hold (``str`` and ``int`` mixed) raises ``InputError``
+  (``wrong_type``) naming the column, instead of pyarrow's ``ArrowTypeError``;
 - a polars frame is narrowed to the named columns, and a column of dtype ``Null`` is sent
   as an all-null ``Boolean`` column that the extension reads back as ``Null``: polars
   exports ``Null`` columns with a buffer that the Arrow C data interface does not have
@@ -53,9 +55,41 @@ def _pandas_to_arrow(frame: Any, names: Sequence[str]) -> Any:
         if isinstance(column.dtype, np.dtype) and column.dtype.kind == "f":
             # NumPy floats: NaN is a value here, not a missing answer.
             arrays[name] = pa.array(column.to_numpy(), from_pandas=False)
-        else:
+            continue
+        try:
             arrays[name] = pa.array(column, from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as err:
+            raise _mixed_column(name, column, err) from err
     return pa.table(arrays) if arrays else pa.table({"": pa.array([], pa.null())})
+
+
+def _mixed_column(name: str, column: Any, err: Exception) -> InputError:
+    """``wrong_type`` for a pandas column pyarrow cannot read as one Arrow type, with the
+    Python types it holds and where the second one first appears."""
+    first: Optional[Tuple[int, str]] = None
+    other: Optional[Tuple[int, str]] = None
+    kinds: List[str] = []
+    for row, value in enumerate(column.array):
+        if value is None or (isinstance(value, float) and value != value):
+            continue  # missing: not a type of its own
+        kind = type(value).__name__
+        if kind not in kinds:
+            kinds.append(kind)
+        if first is None:
+            first = (row, kind)
+        elif other is None and kind != first[1]:
+            other = (row, kind)
+    where = ""
+    if first is not None and other is not None:
+        where = f" (`{first[1]}` at row {first[0]}, `{other[1]}` at row {other[0]})"
+    held = ", ".join(f"`{k}`" for k in kinds) or "values"
+    return InputError(
+        f"column `{name}` of the pandas DataFrame holds {held} values that no single Arrow "
+        f"type can hold{where}: pyarrow says: {err}. Give the column one type first, e.g. "
+        f"`df[{name!r}] = df[{name!r}].astype(str)` for text or "
+        f"`df[{name!r}] = pd.to_numeric(df[{name!r}], errors=\"coerce\")` for numbers",
+        "wrong_type",
+    )
 
 
 def _polars_to_arrow(frame: Any, names: Sequence[str]) -> Tuple[Any, List[str]]:
