@@ -16,7 +16,7 @@ use cjm_core::{Definition, Error, ValidJourney};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 
-use crate::convert::Wrap;
+use crate::convert::{int_option_opt, wide_int_opt, Wrap};
 use crate::errors::{core_err, input_err};
 use crate::pictures::PySvg;
 use crate::reports::{count, escape, plural, report_methods, Col, Report, Table};
@@ -288,10 +288,14 @@ report_methods!(PyAttribution {
     /// Conversions credited per channel by every model that credits each conversion in
     /// full, as an SVG bar chart.
     #[pyo3(signature = (title = None, width = None))]
-    fn to_svg(&self, title: Option<String>, width: Option<u32>) -> PySvg {
+    fn to_svg(
+        &self,
+        title: Option<String>,
+        #[pyo3(from_py_with = wide_int_opt)] width: Option<i128>,
+    ) -> PyResult<PySvg> {
         let mut chart = cjm_core::render::attribution_chart(&self.inner, title);
-        chart.width = width;
-        PySvg::new(cjm_core::render::bar_chart_svg(&chart))
+        chart.width = int_option_opt(width, "width")?;
+        Ok(PySvg::new(cjm_core::render::bar_chart_svg(&chart)))
     }
 
     fn __len__(&self) -> usize {

@@ -1,6 +1,6 @@
 //! `cjm.EventLog`: event logs from Arrow data or CSV, and their analyses.
 //!
-//! Arrow data (pyarrow, polars, DuckDB, pandas through `cjm/_events.py`, anything with
+//! Arrow data (pyarrow, DuckDB, pandas and polars through `cjm/_arrow.py`, anything with
 //! `__arrow_c_stream__`) is read batch by batch through the Arrow PyCapsule interface
 //! and pushed row by row into the core's [`EventLogBuilder`] in Rust, with the GIL
 //! released; the core accounts for every row ([`cjm_core::events::IngestReport`]).
@@ -38,9 +38,9 @@ use cjm_core::events::{
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
-use pyo3_arrow::input::AnyRecordBatch;
 use pyo3_arrow::PyTable;
 
+use crate::convert::{int_option, int_option_opt, wide_int, wide_int_opt};
 use crate::errors::{core_err, input_err, warn_report};
 use crate::results::{
     PyConformance, PyDirectlyFollows, PyDrivers, PyFlows, PyFunnelResult, PyIngestReport,
@@ -625,8 +625,8 @@ pub(crate) fn check_columns(
 
 /// Whole seconds from a `datetime.timedelta` or an `int` of seconds.
 fn seconds(value: &Bound<'_, PyAny>, what: &str) -> PyResult<u64> {
-    if let Ok(n) = value.extract::<i64>() {
-        return u64::try_from(n).map_err(|_| invalid(format!("`{what}` must not be negative")));
+    if let Ok(n) = wide_int(value) {
+        return int_option(n, what);
     }
     let part = |name: &str| -> PyResult<i64> {
         value.getattr(name)?.extract::<i64>().map_err(|_| {
@@ -764,19 +764,13 @@ impl PyEventLog {
             wanted.extend([&m.timestamp, &m.event]);
             wanted.extend(m.channel.iter().chain(m.session.iter()));
             wanted.extend(m.value.iter().chain(m.consent.iter()).chain(&extra));
-            let helpers = py.import(HELPERS)?;
-            let prepared = helpers.getattr("_prepare")?.call1((data, wanted))?;
-            let (data, total): (Bound<'_, PyAny>, Option<u64>) = prepared.extract()?;
-            let input: AnyRecordBatch = data.extract().map_err(|_| {
-                PyTypeError::new_err(format!(
-                    "expected a pandas or polars DataFrame, a pyarrow Table or RecordBatch, a \
-                     DuckDB result or an object with `__arrow_c_stream__`; found `{}`",
-                    data.get_type()
-                        .name()
-                        .map_or_else(|_| "?".to_owned(), |n| n.to_string())
-                ))
-            })?;
-            let reader = input.into_reader()?;
+            let (reader, total) = crate::arrow_in::read(
+                py,
+                data,
+                &wanted,
+                "a pandas or polars DataFrame, a pyarrow Table or RecordBatch, a DuckDB \
+                 result or an object with `__arrow_c_stream__`",
+            )?;
             let schema = reader.schema();
             let (kind, mut options) = arrow_ingest_plan(&schema, &m, &extra, assume_utc)?;
             options.dedup = dedup;
@@ -784,7 +778,7 @@ impl PyEventLog {
             options.extra_columns = extra.clone();
             let b = builder(options, pseudonymise_key, journey)?;
             let bar: Option<Py<PyAny>> = if progress {
-                let bar = helpers.getattr("_progress")?.call1((total,))?;
+                let bar = py.import(HELPERS)?.getattr("_progress")?.call1((total,))?;
                 (!bar.is_none()).then(|| bar.unbind())
             } else {
                 None
@@ -1028,14 +1022,14 @@ impl PyEventLog {
     fn variants(
         &self,
         py: Python<'_>,
-        k: usize,
-        max_length: Option<usize>,
+        #[pyo3(from_py_with = wide_int)] k: i128,
+        #[pyo3(from_py_with = wide_int_opt)] max_length: Option<i128>,
         collapse_repeats: bool,
     ) -> PyResult<PyVariants> {
         crate::guard(|| {
             let options = VariantOptions {
-                top_k: k,
-                max_length,
+                top_k: int_option(k, "k")?,
+                max_length: int_option_opt(max_length, "max_length")?,
                 collapse_repeats,
             };
             Ok(py.detach(|| self.log.variants(&options)).into())
@@ -1047,13 +1041,13 @@ impl PyEventLog {
     fn flows(
         &self,
         py: Python<'_>,
-        n: usize,
+        #[pyo3(from_py_with = wide_int)] n: i128,
         min_share: f64,
         collapse_repeats: bool,
     ) -> PyResult<PyFlows> {
         crate::guard(|| {
             let options = FlowOptions {
-                steps: n,
+                steps: int_option(n, "n")?,
                 min_share,
                 collapse_repeats,
             };
@@ -1098,14 +1092,14 @@ impl PyEventLog {
         conversion: &Bound<'_, PyAny>,
         journey: Option<&Bound<'_, PyJourney>>,
         by_touchpoint: bool,
-        min_support: u64,
+        #[pyo3(from_py_with = wide_int)] min_support: i128,
         allow_missing_events: bool,
     ) -> PyResult<PyDrivers> {
         crate::guard(|| {
             let options = DriverOptions {
                 conversion: step(conversion)?,
                 by_touchpoint,
-                min_support,
+                min_support: int_option(min_support, "min_support")?,
                 allow_missing_events,
             };
             let j = journey.map(|j| &j.get().inner);
@@ -1244,16 +1238,16 @@ fn synth_batches(options: &SynthOptions) -> Result<Vec<RecordBatch>, arrow_schem
 #[pyo3(signature = (customers = 1000, seed = 42))]
 pub(crate) fn generate_log<'py>(
     py: Python<'py>,
-    customers: usize,
-    seed: u64,
+    #[pyo3(from_py_with = wide_int)] customers: i128,
+    #[pyo3(from_py_with = wide_int)] seed: i128,
 ) -> PyResult<Bound<'py, PyAny>> {
     crate::guard(|| {
-        let pyarrow = crate::reports::optional(py, "pyarrow", "generate_log()")?;
         let options = SynthOptions {
-            customers,
-            seed,
+            customers: int_option(customers, "customers")?,
+            seed: int_option(seed, "seed")?,
             ..SynthOptions::default()
         };
+        let pyarrow = crate::reports::optional(py, "pyarrow", "generate_log()")?;
         let batches = py
             .detach(|| synth_batches(&options))
             .map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("{e}")))?;

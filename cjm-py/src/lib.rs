@@ -16,6 +16,7 @@
 //! - makes sure no Rust panic crosses into Python ([`guard`]): a panic becomes a
 //!   `CjmError` with code `internal_error`.
 
+mod arrow_in;
 mod attribution;
 mod convert;
 mod errors;
@@ -35,7 +36,7 @@ use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
 use std::collections::BTreeMap;
 
-use crate::convert::Wrap;
+use crate::convert::{int_option, int_option_opt, wide_int, wide_int_opt, Wrap};
 use crate::errors::{core_err, input_err, internal_error};
 use crate::pictures::PySvg;
 use crate::reports::{PyEmotionCurves, PyHealthReport, PyPriorityReport, PySurveyReport};
@@ -122,8 +123,13 @@ impl PyJourney {
 
     /// The document as JSON text: compact, or indented by `indent` spaces.
     #[pyo3(signature = (indent = None))]
-    fn to_json(&self, py: Python<'_>, indent: Option<usize>) -> PyResult<String> {
+    fn to_json(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = wide_int_opt)] indent: Option<i128>,
+    ) -> PyResult<String> {
         guard(|| {
+            let indent: Option<usize> = int_option_opt(indent, "indent")?;
             Ok(py.detach(|| match indent {
                 None => self.inner.to_json(),
                 Some(width) => convert::to_json_indented(self.inner.journey(), width),
@@ -212,9 +218,10 @@ impl PyJourney {
         reach: Option<&Bound<'_, PyAny>>,
         stage_drop_off: Option<BTreeMap<String, f64>>,
         unmapped_events: Option<&Bound<'_, PyAny>>,
-        total_events: Option<u64>,
+        #[pyo3(from_py_with = wide_int_opt)] total_events: Option<i128>,
     ) -> PyResult<PyInsights> {
         guard(|| {
+            let total_events = int_option_opt(total_events, "total_events")?;
             let options = InsightOptions {
                 as_of: as_of.filter(|a| !a.is_none()).map(date_text).transpose()?,
                 high_priority,
@@ -421,12 +428,14 @@ fn date_text(value: &Bound<'_, PyAny>) -> PyResult<String> {
 #[pyfunction]
 fn two_proportion_test(
     py: Python<'_>,
-    x1: u64,
-    n1: u64,
-    x2: u64,
-    n2: u64,
+    #[pyo3(from_py_with = wide_int)] x1: i128,
+    #[pyo3(from_py_with = wide_int)] n1: i128,
+    #[pyo3(from_py_with = wide_int)] x2: i128,
+    #[pyo3(from_py_with = wide_int)] n2: i128,
 ) -> PyResult<Bound<'_, PyAny>> {
     guard(|| {
+        let (x1, n1) = (int_option(x1, "x1")?, int_option(n1, "n1")?);
+        let (x2, n2) = (int_option(x2, "x2")?, int_option(n2, "n2")?);
         let test = cjm_core::scoring::two_proportion_test(x1, n1, x2, n2).map_err(core_err)?;
         Wrap(&test).into_json_value(py)
     })

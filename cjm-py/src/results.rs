@@ -15,7 +15,7 @@ use cjm_core::scoring::{GroupComparison, MapDiff, Patterns};
 use cjm_core::Definition;
 use pyo3::prelude::*;
 
-use crate::convert::Wrap;
+use crate::convert::{int_option_opt, wide_int_opt, Wrap};
 use crate::pictures::PySvg;
 use crate::reports::{count, label, plural, report_methods, Col, Report, Table};
 
@@ -571,10 +571,14 @@ result_class!(
 
     /// The funnel as an SVG picture.
     #[pyo3(signature = (title = None, width = None))]
-    fn to_svg(&self, title: Option<String>, width: Option<u32>) -> PySvg {
+    fn to_svg(
+        &self,
+        title: Option<String>,
+        #[pyo3(from_py_with = wide_int_opt)] width: Option<i128>,
+    ) -> PyResult<PySvg> {
         let mut chart = funnel_chart(&self.inner, None, title);
-        chart.width = width;
-        PySvg::new(cjm_core::render::funnel_svg(&chart))
+        chart.width = int_option_opt(width, "width")?;
+        Ok(PySvg::new(cjm_core::render::funnel_svg(&chart)))
     }
 
     fn __len__(&self) -> usize {
@@ -724,11 +728,16 @@ result_class!(
     PyFlows, "Flows", Flows {
     /// The flows as an SVG Sankey picture (node `depth:name` in column `depth`).
     #[pyo3(signature = (title = None, width = None, height = None))]
-    fn to_svg(&self, title: Option<String>, width: Option<u32>, height: Option<u32>) -> PySvg {
+    fn to_svg(
+        &self,
+        title: Option<String>,
+        #[pyo3(from_py_with = wide_int_opt)] width: Option<i128>,
+        #[pyo3(from_py_with = wide_int_opt)] height: Option<i128>,
+    ) -> PyResult<PySvg> {
         let mut chart = flow_chart(&self.inner, title);
-        chart.width = width;
-        chart.height = height;
-        PySvg::new(cjm_core::render::flow_svg(&chart))
+        chart.width = int_option_opt(width, "width")?;
+        chart.height = int_option_opt(height, "height")?;
+        Ok(PySvg::new(cjm_core::render::flow_svg(&chart)))
     }
 });
 

@@ -38,7 +38,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 use pyo3_arrow::input::AnyRecordBatch;
 
-use crate::convert::Wrap;
+use crate::convert::{int_option, int_option_opt, wide_int, wide_int_opt, Wrap};
 use crate::errors::{core_err, input_err};
 use crate::events::{arrow_ingest_plan, builder, mapping, BatchColumns};
 use crate::reports::PySurveyReport;
@@ -282,12 +282,12 @@ pub(crate) fn _variant_counts_state<'py>(
     py: Python<'py>,
     data: &Bound<'py, PyAny>,
     columns: &Bound<'py, PyDict>,
-    max_length: Option<usize>,
+    #[pyo3(from_py_with = wide_int_opt)] max_length: Option<i128>,
     collapse_repeats: bool,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let options = VariantOptions {
         top_k: 0,
-        max_length,
+        max_length: int_option_opt(max_length, "max_length")?,
         collapse_repeats,
     };
     log_state(py, data, columns, None, |log| {
@@ -303,11 +303,11 @@ pub(crate) fn _flow_counts_state<'py>(
     py: Python<'py>,
     data: &Bound<'py, PyAny>,
     columns: &Bound<'py, PyDict>,
-    n: usize,
+    #[pyo3(from_py_with = wide_int)] n: i128,
     collapse_repeats: bool,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let options = FlowOptions {
-        steps: n,
+        steps: int_option(n, "n")?,
         min_share: 0.0,
         collapse_repeats,
     };
@@ -368,8 +368,8 @@ pub(crate) fn _survey_state<'py>(
     nps: Option<String>,
     csat: Option<String>,
     ces: Option<String>,
-    csat_scale: i64,
-    ces_scale: i64,
+    #[pyo3(from_py_with = wide_int)] csat_scale: i128,
+    #[pyo3(from_py_with = wide_int)] ces_scale: i128,
 ) -> PyResult<Bound<'py, PyBytes>> {
     crate::guard(|| {
         let options = survey_options(csat_scale, "top_box", ces_scale, "mean", 0)?;
@@ -498,15 +498,15 @@ pub(crate) fn _directly_follows_from_state(
 pub(crate) fn _variants_from_state(
     py: Python<'_>,
     state: &[u8],
-    k: usize,
-    max_length: Option<usize>,
+    #[pyo3(from_py_with = wide_int)] k: i128,
+    #[pyo3(from_py_with = wide_int_opt)] max_length: Option<i128>,
     collapse_repeats: bool,
 ) -> PyResult<PyVariants> {
     crate::guard(|| {
         let state = sequence(py, state)?;
         let options = VariantOptions {
-            top_k: k,
-            max_length,
+            top_k: int_option(k, "k")?,
+            max_length: int_option_opt(max_length, "max_length")?,
             collapse_repeats,
         };
         Ok(py.detach(|| state.finish_variants(&options)).into())
@@ -519,14 +519,14 @@ pub(crate) fn _variants_from_state(
 pub(crate) fn _flows_from_state(
     py: Python<'_>,
     state: &[u8],
-    n: usize,
+    #[pyo3(from_py_with = wide_int)] n: i128,
     min_share: f64,
     collapse_repeats: bool,
 ) -> PyResult<PyFlows> {
     crate::guard(|| {
         let state = sequence(py, state)?;
         let options = FlowOptions {
-            steps: n,
+            steps: int_option(n, "n")?,
             min_share,
             collapse_repeats,
         };
@@ -579,9 +579,10 @@ pub(crate) fn _directly_follows_from_counts_state(
 pub(crate) fn _variants_from_counts_state(
     py: Python<'_>,
     state: &[u8],
-    k: usize,
+    #[pyo3(from_py_with = wide_int)] k: i128,
 ) -> PyResult<PyVariants> {
     crate::guard(|| {
+        let k: usize = int_option(k, "k")?;
         let state = py
             .detach(|| VariantCounts::from_bytes(state))
             .map_err(core_err)?;
@@ -645,11 +646,11 @@ pub(crate) fn _survey_from_state(
     nps: bool,
     csat: bool,
     ces: bool,
-    csat_scale: i64,
+    #[pyo3(from_py_with = wide_int)] csat_scale: i128,
     csat_method: &str,
-    ces_scale: i64,
+    #[pyo3(from_py_with = wide_int)] ces_scale: i128,
     ces_method: &str,
-    min_group_size: i64,
+    #[pyo3(from_py_with = wide_int)] min_group_size: i128,
 ) -> PyResult<PySurveyReport> {
     crate::guard(|| {
         let options = survey_options(
@@ -662,7 +663,7 @@ pub(crate) fn _survey_from_state(
         let state = py
             .detach(|| SurveyState::from_bytes(state))
             .map_err(core_err)?;
-        if (i64::from(state.csat_scale), i64::from(state.ces_scale)) != (csat_scale, ces_scale) {
+        if (options.csat_scale, options.ces_scale) != (state.csat_scale, state.ces_scale) {
             return Err(invalid(
                 "the scales differ from those the survey state was built with".to_owned(),
             ));

@@ -5,7 +5,7 @@
 //!
 //! - Arrow data through the Arrow PyCapsule interface (`__arrow_c_stream__` or
 //!   `__arrow_c_array__`: pyarrow tables and batches, polars frames, pandas frames prepared
-//!   by `cjm/_survey.py`, anything else that speaks it), read with pyo3-arrow batch by batch
+//!   by `cjm/_arrow.py`, anything else that speaks it), read with pyo3-arrow batch by batch
 //!   into a mergeable [`SurveyState`], so no Python code runs per row;
 //! - a mapping of column name → sequence (lists, tuples, NumPy arrays), read in Rust.
 //!
@@ -28,8 +28,8 @@ use cjm_core::scoring::{
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
-use pyo3_arrow::input::AnyRecordBatch;
 
+use crate::convert::{int_option, wide_int};
 use crate::errors::{core_err, input_err};
 use crate::events::{bitmap, Strs};
 use crate::reports::PySurveyReport;
@@ -53,14 +53,18 @@ impl Columns {
 }
 
 /// Reads the options as the core's serde type, so unknown method names and out-of-range
-/// scales are refused by the same rules as in Rust and JavaScript (`invalid_option`).
+/// scales are refused by the same rules as in Rust and JavaScript (`invalid_option`); an
+/// integer that does not even fit the field's type is refused here, naming the option.
 pub(crate) fn options(
-    csat_scale: i64,
+    csat_scale: i128,
     csat_method: &str,
-    ces_scale: i64,
+    ces_scale: i128,
     ces_method: &str,
-    min_group_size: i64,
+    min_group_size: i128,
 ) -> PyResult<SurveyOptions> {
+    let csat_scale: u8 = int_option(csat_scale, "csat_scale")?;
+    let ces_scale: u8 = int_option(ces_scale, "ces_scale")?;
+    let min_group_size: u64 = int_option(min_group_size, "min_group_size")?;
     let value = serde_json::json!({
         "csat_scale": csat_scale, "csat_method": csat_method,
         "ces_scale": ces_scale, "ces_method": ces_method,
@@ -89,11 +93,11 @@ pub(crate) fn _survey_kpis(
     nps: Option<String>,
     csat: Option<String>,
     ces: Option<String>,
-    csat_scale: i64,
+    #[pyo3(from_py_with = wide_int)] csat_scale: i128,
     csat_method: &str,
-    ces_scale: i64,
+    #[pyo3(from_py_with = wide_int)] ces_scale: i128,
     ces_method: &str,
-    min_group_size: i64,
+    #[pyo3(from_py_with = wide_int)] min_group_size: i128,
     nan_as_missing: bool,
 ) -> PyResult<PySurveyReport> {
     crate::guard(|| {
@@ -131,39 +135,33 @@ pub(crate) fn arrow_state(
     columns: &Columns,
     options: &SurveyOptions,
 ) -> PyResult<SurveyState> {
-    {
-        {
-            let input: AnyRecordBatch = data.extract().map_err(|_| {
-                pyo3::exceptions::PyTypeError::new_err(format!(
-                    "expected a pandas or polars DataFrame, a pyarrow Table or RecordBatch, \
-                     an object with `__arrow_c_stream__`, or a dict of columns; found `{}`",
-                    data.get_type()
-                        .name()
-                        .map_or_else(|_| "?".to_owned(), |n| n.to_string())
-                ))
-            })?;
-            let reader = input.into_reader()?;
-            let schema = reader.schema();
-            for name in [
-                &columns.scope,
-                &columns.segment,
-                &columns.nps,
-                &columns.csat,
-                &columns.ces,
-            ]
-            .into_iter()
-            .flatten()
-            {
-                if schema.field_with_name(name).is_err() {
-                    return Err(input_err(
-                        "missing_column",
-                        format!("the data has no column `{name}`"),
-                    ));
-                }
-            }
-            py.detach(|| state_of_batches(reader, columns, options))
+    let names: Vec<&String> = [
+        &columns.scope,
+        &columns.segment,
+        &columns.nps,
+        &columns.csat,
+        &columns.ces,
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let (reader, _) = crate::arrow_in::read(
+        py,
+        data,
+        &names,
+        "a pandas or polars DataFrame, a pyarrow Table or RecordBatch, an object with \
+         `__arrow_c_stream__`, or a dict of columns",
+    )?;
+    let schema = reader.schema();
+    for name in names {
+        if schema.field_with_name(name).is_err() {
+            return Err(input_err(
+                "missing_column",
+                format!("the data has no column `{name}`"),
+            ));
         }
     }
+    py.detach(|| state_of_batches(reader, columns, options))
 }
 
 /// Converts each batch in turn into the mergeable state, numbering rows across batches.
@@ -295,9 +293,9 @@ pub(crate) fn _compare_groups(
     nps: Option<String>,
     csat: Option<String>,
     ces: Option<String>,
-    csat_scale: i64,
+    #[pyo3(from_py_with = wide_int)] csat_scale: i128,
     csat_method: &str,
-    ces_scale: i64,
+    #[pyo3(from_py_with = wide_int)] ces_scale: i128,
     ces_method: &str,
 ) -> PyResult<PyGroupComparison> {
     crate::guard(|| {

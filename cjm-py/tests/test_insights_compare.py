@@ -103,7 +103,7 @@ def test_two_proportion_against_statsmodels(x1: int, n1: int, x2: int, n2: int) 
 def test_two_proportion_undefined_is_none() -> None:
     got = cjm.two_proportion_test(0, 10, 0, 20)
     assert got["z"] is None and got["p_value"] is None
-    with pytest.raises(OverflowError):
+    with pytest.raises(cjm.InputError, match="`x1` must be an integer from 0"):
         cjm.two_proportion_test(-1, 4, 1, 2)
 
 

@@ -1,50 +1,23 @@
 """``cjm.survey_kpis``: survey answers from a data frame, an Arrow table or a dict.
 
 Every formula and every check of the answers lives in the Rust core; this module only
-decides how the columns reach it. Arrow data (pyarrow, polars, anything with
-``__arrow_c_stream__``) and dicts of lists go straight to the extension. A pandas frame is
-first turned into a pyarrow table of just the named columns, because pandas' own Arrow
-export (``Table.from_pandas``) reads NaN in a float column as a missing value: here NaN in
-a NumPy float column stays NaN, so the core rejects it with its row (``not_finite``)
-instead of silently dropping the answer. Use ``None``/``pd.NA`` (a nullable dtype such as
-``"Int64"`` or ``"Float64"``) for a question left unanswered.
+decides how the columns reach it. Dicts of lists go straight to the extension; so does
+Arrow data (pyarrow, polars, anything with ``__arrow_c_stream__``), which the extension
+reads through ``cjm._arrow``. A pandas frame is turned there into a pyarrow table of just
+the named columns, because pandas' own Arrow export (``Table.from_pandas``) reads NaN in
+a float column as a missing value: there NaN in a NumPy float column stays NaN, so the
+core rejects it with its row (``not_finite``) instead of silently dropping the answer.
+Use ``None``/``pd.NA`` (a nullable dtype such as ``"Int64"`` or ``"Float64"``) for a
+question left unanswered.
 """
 
 from __future__ import annotations
 
-import sys
 from typing import Any, Mapping, Optional
 
 from cjm._cjm import GroupComparison, SurveyReport, _compare_groups, _survey_kpis
 
 __all__ = ["compare_groups", "survey_kpis"]
-
-
-def _is_pandas_frame(data: object) -> bool:
-    pandas = sys.modules.get("pandas")
-    return pandas is not None and isinstance(data, pandas.DataFrame)
-
-
-def _pandas_to_arrow(frame: Any, names: list[str]) -> Any:
-    try:
-        import numpy as np
-        import pyarrow as pa
-    except ImportError as err:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "reading a pandas DataFrame needs the optional package `pyarrow`:"
-            " pip install pyarrow (or pass a dict of lists)"
-        ) from err
-    arrays = {}
-    for name in names:
-        if name not in frame.columns:
-            continue  # reported by the core as `missing_column`
-        column = frame[name]
-        if isinstance(column.dtype, np.dtype) and column.dtype.kind == "f":
-            # NumPy floats: NaN is a value here, not a missing answer.
-            arrays[name] = pa.array(column.to_numpy(), from_pandas=False)
-        else:
-            arrays[name] = pa.array(column, from_pandas=True)
-    return pa.table(arrays) if arrays else pa.table({"": pa.array([], pa.null())})
 
 
 def survey_kpis(
@@ -79,7 +52,7 @@ def survey_kpis(
     as missing instead of rejecting them, for frames that store blanks as NaN (a pandas
     integer column read with blanks becomes float64 with NaN).
     """
-    data = _as_input(data, scope, segment, nps, csat, ces)
+    data = _as_input(data)
     return _survey_kpis(
         data,
         scope=scope,
@@ -96,13 +69,9 @@ def survey_kpis(
     )
 
 
-def _as_input(data: Any, *columns: Optional[str]) -> Any:
-    """Hands data to the binding: a pandas frame as an Arrow table of the named columns
-    (keeping NaN, which pandas' own Arrow export would turn into null), another Mapping as
-    a dict, anything else as it is."""
-    if _is_pandas_frame(data):
-        names = list(dict.fromkeys(n for n in columns if n is not None))
-        return _pandas_to_arrow(data, names)
+def _as_input(data: Any) -> Any:
+    """Hands data to the binding: a Mapping as a dict, anything else as it is (the
+    binding converts data frames with ``cjm._arrow``)."""
     if isinstance(data, Mapping) and not isinstance(data, dict):
         return dict(data)
     return data
@@ -136,7 +105,7 @@ def compare_groups(
     normal-approximation z-test. Raises ``InputError`` (``invalid_option``) when a group
     has no responses.
     """
-    data = _as_input(data, scope, segment, nps, csat, ces)
+    data = _as_input(data)
     return _compare_groups(
         data,
         a,

@@ -1,0 +1,113 @@
+//! Tabular data from Python as a stream of Arrow record batches.
+//!
+//! The helper `cjm._arrow._prepare` first converts what the Arrow C data interface cannot
+//! carry as it is: a pandas frame becomes a pyarrow table of the named columns, a DuckDB
+//! result a record batch reader, and a polars frame is narrowed to the named columns with
+//! its `Null`-typed ones sent as all-null booleans (polars exports `Null` arrays with a
+//! buffer the interface does not have, and arrow-rs refuses them). The data is then read
+//! through the Arrow PyCapsule interface with pyo3-arrow, and those columns are read back
+//! as `Null` here, so every rule about a `Null` column applies to them as to pyarrow's.
+
+use std::sync::Arc;
+
+use arrow_array::{new_null_array, RecordBatch, RecordBatchOptions, RecordBatchReader};
+use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3_arrow::input::AnyRecordBatch;
+
+const HELPERS: &str = "cjm._arrow";
+
+/// Arrow data, read batch by batch.
+pub(crate) type Reader = Box<dyn RecordBatchReader + Send>;
+
+/// Reads `data` (only the columns in `names` need to survive the conversion); `expected`
+/// lists what the caller accepts, for the `TypeError` about anything else. Returns the
+/// reader and the number of rows when it is known in advance.
+pub(crate) fn read(
+    py: Python<'_>,
+    data: &Bound<'_, PyAny>,
+    names: &[&String],
+    expected: &str,
+) -> PyResult<(Reader, Option<u64>)> {
+    let prepared = py
+        .import(HELPERS)?
+        .getattr("_prepare")?
+        .call1((data, names.to_vec()))?;
+    let (data, rows, nulls): (Bound<'_, PyAny>, Option<u64>, Vec<String>) = prepared.extract()?;
+    let input: AnyRecordBatch = data.extract().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "expected {expected}; found `{}`",
+            data.get_type()
+                .name()
+                .map_or_else(|_| "?".to_owned(), |n| n.to_string())
+        ))
+    })?;
+    let reader = input.into_reader()?;
+    if nulls.is_empty() {
+        return Ok((reader, rows));
+    }
+    Ok((Box::new(AsNull::new(reader, &nulls)), rows))
+}
+
+/// A reader whose named columns are read as `Null` arrays of the batch's length.
+struct AsNull {
+    inner: Reader,
+    schema: SchemaRef,
+    columns: Vec<usize>,
+}
+
+impl AsNull {
+    fn new(inner: Reader, names: &[String]) -> Self {
+        let schema = inner.schema();
+        let mut columns = Vec::new();
+        let fields: Vec<Field> = schema
+            .fields()
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                if names.iter().any(|n| n == f.name()) {
+                    columns.push(i);
+                    Field::new(f.name(), DataType::Null, true).with_metadata(f.metadata().clone())
+                } else {
+                    f.as_ref().clone()
+                }
+            })
+            .collect();
+        let schema = Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()));
+        Self {
+            inner,
+            schema,
+            columns,
+        }
+    }
+
+    fn restore(&self, batch: &RecordBatch) -> Result<RecordBatch, ArrowError> {
+        let rows = batch.num_rows();
+        let mut arrays = batch.columns().to_vec();
+        for &i in &self.columns {
+            if let Some(array) = arrays.get_mut(i) {
+                *array = new_null_array(&DataType::Null, rows);
+            }
+        }
+        RecordBatch::try_new_with_options(
+            Arc::clone(&self.schema),
+            arrays,
+            &RecordBatchOptions::new().with_row_count(Some(rows)),
+        )
+    }
+}
+
+impl Iterator for AsNull {
+    type Item = Result<RecordBatch, ArrowError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        Some(self.inner.next()?.and_then(|batch| self.restore(&batch)))
+    }
+}
+
+impl RecordBatchReader for AsNull {
+    fn schema(&self) -> SchemaRef {
+        Arc::clone(&self.schema)
+    }
+}

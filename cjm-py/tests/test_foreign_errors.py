@@ -1,0 +1,282 @@
+"""Bad input that used to surface as another library's exception (issue 14, item 8) is a
+`cjm.CjmError` with a stable code and a message naming the column or option and the fix:
+
+- polars columns of dtype `Null` (polars exports them with a buffer the Arrow C data
+  interface does not have, which the Rust Arrow reader refused with a `ValueError`): ignored
+  when unused, read as all-null columns by the ordinary rules when named;
+- pandas object columns mixing types (pyarrow's `ArrowTypeError`/`ArrowInvalid`):
+  `wrong_type`;
+- integer options outside the range of the type they are read as (pyo3's `OverflowError`):
+  `invalid_option`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from typing import Any, Callable, Dict, List, Tuple
+
+import pytest
+
+import cjm
+
+pa = pytest.importorskip("pyarrow")
+pl = pytest.importorskip("polars")
+pd = pytest.importorskip("pandas")
+np = pytest.importorskip("numpy")
+
+UTC = dt.timezone.utc
+U64 = "from 0 to 18446744073709551615"
+
+
+def events_frame(**extra: Any) -> Any:
+    """A polars event log of 4 rows (2 customers) with more columns from `extra`."""
+    base: Dict[str, Any] = {
+        "customer": ["u1", "u1", "u2", "u2"],
+        "ts": [dt.datetime(2024, 3, 1, 10, m, tzinfo=UTC) for m in range(4)],
+        "event": ["view", "buy", "view", "view"],
+        "channel": ["web", "web", "app", "app"],
+        "session": ["s1", "s1", "s2", "s2"],
+        "revenue": [None, 9.5, None, None],
+        "ok": [True, True, True, False],
+    }
+    base.update(extra)
+    return pl.DataFrame(base)
+
+
+def survey_frame(**extra: Any) -> Any:
+    base: Dict[str, Any] = {
+        "touchpoint": ["search", "search", "checkout", "checkout"],
+        "segment": ["a", "b", "a", "b"],
+        "nps": [10, 6, 9, 0],
+        "csat": [5, 4, 2, 5],
+        "ces": [7, 6, 5, 1],
+    }
+    base.update(extra)
+    return pl.DataFrame(base)
+
+
+NULLS = [None, None, None, None]
+
+
+def outcome(call: Callable[[], Any]) -> Tuple[Any, ...]:
+    """What a call gave: its result as plain data, or its error as (class, code, message)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result = call()
+        except cjm.CjmError as err:
+            return ("error", type(err).__name__, err.code, str(err))
+    warned = sorted(getattr(w.message, "code", "") for w in caught)
+    if isinstance(result, cjm.EventLog):
+        return ("log", result.ingest_report.to_dict(), len(result), result.customers, warned)
+    return ("result", result.to_dicts(), warned)
+
+
+def as_pyarrow(frame: Any) -> Any:
+    # pyarrow imports polars' `Null` columns (its reader is lenient), as `null` columns.
+    table = pa.table(frame)
+    assert any(pa.types.is_null(f.type) for f in table.schema)
+    return table
+
+
+# ---------------------------------------------------------------------------------------
+# polars `Null` columns
+
+
+def test_polars_null_column_alone_is_read() -> None:
+    # The polars export itself is what the Rust Arrow reader refuses (pola-rs/polars#22934).
+    frame = events_frame(notes=NULLS)
+    assert frame.schema["notes"] == pl.Null
+    log = cjm.EventLog.from_arrow(frame, customer="customer", timestamp="ts", event="event", progress=False)
+    plain = cjm.EventLog.from_arrow(
+        frame.drop("notes"), customer="customer", timestamp="ts", event="event", progress=False
+    )
+    assert len(log) == len(plain) == 4
+    assert log.ingest_report.to_dict() == plain.ingest_report.to_dict()
+    assert log.variants().to_dicts() == plain.variants().to_dicts()
+
+
+def test_polars_null_event_column_rejects_every_row_in_the_report() -> None:
+    frame = events_frame(event=NULLS)
+    with pytest.warns(cjm.IngestWarning) as record:
+        log = cjm.EventLog.from_arrow(frame, customer="customer", timestamp="ts", event="event", progress=False)
+    assert [getattr(w.message, "code", None) for w in record] == ["no_rows_used"]
+    report = log.ingest_report
+    assert report.rows_read == 4 and report.rows_used == 0
+    assert report.rejected == {"missing_event": 4}
+    with pytest.raises(cjm.InputError) as info:
+        cjm.EventLog.from_arrow(
+            frame, customer="customer", timestamp="ts", event="event", strict=True, progress=False
+        )
+    assert info.value.code == "missing_event"
+
+
+ROLES: List[Tuple[str, Dict[str, Any]]] = [
+    ("customer", {"customer": "customer"}),
+    ("ts", {"timestamp": "ts"}),
+    ("ts", {"timestamp": "ts", "unit": "ms"}),
+    ("event", {"event": "event"}),
+    ("channel", {"channel": "channel"}),
+    ("session", {"session": "session"}),
+    ("revenue", {"value": "revenue"}),
+    ("ok", {"consent": "ok"}),
+    ("notes", {"extra": ["notes"]}),
+]
+
+
+@pytest.mark.parametrize("column,roles", ROLES, ids=[f"{c}-{sorted(r)}" for c, r in ROLES])
+def test_polars_null_column_in_each_role_reads_as_pyarrow_null(column: str, roles: Dict[str, Any]) -> None:
+    # Whatever the rules make of an all-null column in a role (rows rejected, no consent,
+    # no value), a polars `Null` column gets exactly what pyarrow's `null` column gets.
+    frame = events_frame(**{column: NULLS})
+    kwargs: Dict[str, Any] = {"customer": "customer", "timestamp": "ts", "event": "event", "progress": False}
+    kwargs.update(roles)
+    got = outcome(lambda: cjm.EventLog.from_arrow(frame, **kwargs))
+    want = outcome(lambda: cjm.EventLog.from_arrow(as_pyarrow(frame), **kwargs))
+    assert got == want
+
+
+def test_polars_null_columns_in_survey_kpis() -> None:
+    roles: Dict[str, Any] = {"scope": "touchpoint", "segment": "segment", "nps": "nps", "csat": "csat", "ces": "ces"}
+    unused = survey_frame(comment=NULLS)
+    assert cjm.survey_kpis(unused, **roles).to_dicts() == cjm.survey_kpis(survey_frame(), **roles).to_dicts()
+    for column in roles.values():
+        frame = survey_frame(**{column: NULLS})
+        got = outcome(lambda: cjm.survey_kpis(frame, **roles))
+        assert got == outcome(lambda: cjm.survey_kpis(as_pyarrow(frame), **roles)), column
+        assert got[0] == "result", got
+    overall = cjm.survey_kpis(survey_frame(nps=NULLS), **roles).to_dicts()[0]
+    assert overall["nps"] is None and overall["nps_missing"] == 4
+
+
+def test_polars_null_column_in_compare_groups() -> None:
+    frame = survey_frame(comment=NULLS)
+    got = cjm.compare_groups(frame, "a", "b", segment="segment", nps="nps").to_dicts()
+    assert got == cjm.compare_groups(survey_frame(), "a", "b", segment="segment", nps="nps").to_dicts()
+
+
+def test_polars_nested_null_column_is_wrong_type_when_named_and_ignored_otherwise() -> None:
+    frame = survey_frame(tags=[[None], [None], None, [None]])
+    assert frame.schema["tags"] == pl.List(pl.Null)
+    assert cjm.survey_kpis(frame, nps="nps").to_dicts() == cjm.survey_kpis(survey_frame(), nps="nps").to_dicts()
+    with pytest.raises(cjm.InputError) as info:
+        cjm.survey_kpis(frame, scope="tags", nps="nps")
+    err = info.value
+    assert err.code == "wrong_type"
+    assert "`tags`" in str(err) and "List(Null)" in str(err) and "flat type" in str(err)
+
+
+# ---------------------------------------------------------------------------------------
+# pandas object columns of mixed types
+
+
+def mixed_events() -> Any:
+    return pd.DataFrame(
+        {
+            "customer": ["u1", 2, "u3"],
+            "ts": ["2024-03-01T10:00:00Z"] * 3,
+            "event": ["view", "buy", "view"],
+        }
+    )
+
+
+def test_pandas_mixed_customer_column_is_wrong_type() -> None:
+    with pytest.raises(cjm.CjmError) as info:
+        cjm.EventLog.from_arrow(mixed_events(), customer="customer", timestamp="ts", event="event", progress=False)
+    err = info.value
+    assert isinstance(err, cjm.InputError) and not isinstance(err, pa.ArrowException)
+    assert err.code == "wrong_type"
+    message = str(err)
+    assert "`customer`" in message and "`str`" in message and "`int`" in message
+    assert "at row 1" in message
+    assert "astype(str)" in message and "pd.to_numeric" in message
+
+
+def test_pandas_mixed_columns_in_survey_kpis_and_compare_groups() -> None:
+    # str and int in a text column (pyarrow: ArrowTypeError) ...
+    scope = pd.DataFrame({"touchpoint": ["search", 7, "checkout"], "nps": [10, 9, 0]})
+    with pytest.raises(cjm.InputError) as info:
+        cjm.survey_kpis(scope, scope="touchpoint", nps="nps")
+    assert info.value.code == "wrong_type" and "`touchpoint`" in str(info.value)
+    # ... and in a number column (pyarrow: ArrowInvalid).
+    nps = pd.DataFrame({"segment": ["a", "b", "a"], "nps": pd.Series([10, "ten", 0], dtype=object)})
+    for call in (
+        lambda: cjm.survey_kpis(nps, segment="segment", nps="nps"),
+        lambda: cjm.compare_groups(nps, "a", "b", segment="segment", nps="nps"),
+    ):
+        with pytest.raises(cjm.InputError) as info:
+            call()
+        assert info.value.code == "wrong_type"
+        assert "`nps`" in str(info.value) and "pd.to_numeric" in str(info.value)
+    # An unused mixed column is not converted at all.
+    fine = nps.assign(nps=[10, 9, 0], note=["x", 1, None])
+    assert cjm.survey_kpis(fine, segment="segment", nps="nps").to_dicts()[0]["nps_answered"] == 3
+
+
+# ---------------------------------------------------------------------------------------
+# Integer options out of range
+
+
+def small_log() -> cjm.EventLog:
+    return cjm.EventLog.from_csv(
+        "customer,timestamp,event\nu1,2024-03-01T10:00:00Z,view\nu1,2024-03-01T10:05:00Z,buy\n",
+        customer="customer",
+        timestamp="timestamp",
+        event="event",
+    )
+
+
+SURVEY = {"segment": ["a", "b"], "nps": [10, 0], "csat": [5, 1]}
+
+CASES: List[Tuple[str, str, Callable[[], Any]]] = [
+    ("k", U64, lambda: small_log().variants(k=-1)),
+    ("k", U64, lambda: small_log().variants(-(2**200))),
+    ("max_length", U64, lambda: small_log().variants(max_length=-1)),
+    ("n", U64, lambda: small_log().flows(n=-1)),
+    ("min_support", U64, lambda: small_log().drivers("buy", min_support=-1)),
+    ("window", U64, lambda: small_log().funnel(["view", "buy"], window=2**70)),
+    ("csat_scale", "from 0 to 255", lambda: cjm.survey_kpis(SURVEY, csat="csat", csat_scale=2**70)),
+    ("ces_scale", "from 0 to 255", lambda: cjm.survey_kpis(SURVEY, csat="csat", ces_scale=-1)),
+    ("min_group_size", U64, lambda: cjm.survey_kpis(SURVEY, nps="nps", min_group_size=-1)),
+    (
+        "csat_scale",
+        "from 0 to 255",
+        lambda: cjm.compare_groups(SURVEY, "a", "b", segment="segment", csat="csat", csat_scale=300),
+    ),
+    ("x1", U64, lambda: cjm.two_proportion_test(-1, 4, 1, 2)),
+    ("n2", U64, lambda: cjm.two_proportion_test(1, 4, 1, n2=2**64)),
+    ("customers", U64, lambda: cjm.generate_log(customers=-1)),
+    ("seed", U64, lambda: cjm.generate_log(customers=1, seed=2**64)),
+    ("indent", U64, lambda: cjm.template("b2c-ecommerce").to_json(indent=-1)),
+    ("total_events", U64, lambda: cjm.template("b2c-ecommerce").insights(total_events=-1)),
+    ("width", "from 0 to 4294967295", lambda: small_log().funnel(["view", "buy"]).to_svg(width=2**32)),
+    ("height", "from 0 to 4294967295", lambda: small_log().flows().to_svg(height=-1)),
+    (
+        "width",
+        "from 0 to 4294967295",
+        lambda: cjm.attribute({"path": ["a > b"], "total_conversions": [1]}).to_svg(width=-1),
+    ),
+]
+
+
+@pytest.mark.parametrize("name,allowed,call", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_integer_option_out_of_range_is_invalid_option(name: str, allowed: str, call: Callable[[], Any]) -> None:
+    with pytest.raises(cjm.CjmError) as info:
+        call()
+    err = info.value
+    assert isinstance(err, cjm.InputError) and not isinstance(err, OverflowError)
+    assert err.code == "invalid_option"
+    assert f"`{name}` must be an integer {allowed}" in str(err)
+
+
+def test_integer_options_in_range_still_read_numpy_ints_and_refuse_floats() -> None:
+    log = small_log()
+    assert log.variants(k=np.int64(1)).to_dicts() == log.variants(k=1).to_dicts()
+    report = cjm.survey_kpis(SURVEY, csat="csat", csat_scale=np.uint8(5))
+    assert report.to_dicts()[0]["csat_answered"] == 2
+    # Inside the type but outside the core's rule: the core's message.
+    with pytest.raises(cjm.InputError, match="2 to 11"):
+        cjm.survey_kpis(SURVEY, csat="csat", csat_scale=100)
+    with pytest.raises(TypeError):
+        log.variants(k=2.5)  # type: ignore[arg-type]
