@@ -546,3 +546,50 @@ fn bad_inputs_have_codes() {
         "unsupported_state_version"
     );
 }
+
+/// A log's attribution definition covers every path option, not only the model options
+/// (issue 16): flipping any one of them changes the hash, the same options keep it.
+#[test]
+fn the_log_definition_hash_covers_every_path_option() {
+    use cjm_core::attribution::{attribute_log, AttributionOptions, PathOptions, TouchKind};
+    let rows = [
+        ("a", 0, "visit", Some("email")),
+        ("a", 10, "visit", Some("email")),
+        ("a", 20, "visit", Some("search")),
+        ("a", 30, "buy", None),
+        ("b", 0, "visit", Some("search")),
+        ("b", 5, "signup", None),
+    ];
+    let raw: Vec<RawEvent<'_>> = rows
+        .iter()
+        .map(|&(c, t, e, ch)| RawEvent {
+            channel: ch,
+            ..RawEvent::new(c, t, e)
+        })
+        .collect();
+    let (log, _) = EventLog::from_rows(raw.iter().copied(), IngestOptions::default()).unwrap();
+    let base = PathOptions {
+        conversion_events: vec!["buy".to_owned()],
+        ..PathOptions::default()
+    };
+    let models = AttributionOptions::default();
+    let hash = |p: &PathOptions, m: &AttributionOptions| {
+        attribute_log(&log, None, p, m).unwrap().definition.hash
+    };
+    let variants = [
+        PathOptions { touch: TouchKind::Event, ..base.clone() },
+        PathOptions { conversion_events: vec!["buy".to_owned(), "signup".to_owned()], ..base.clone() },
+        PathOptions { lookback_seconds: Some(15.0), ..base.clone() },
+        PathOptions { collapse_repeats: true, ..base.clone() },
+        PathOptions { keep_times: false, ..base.clone() },
+        PathOptions { allow_missing_events: true, ..base.clone() },
+    ];
+    let mut seen = BTreeSet::new();
+    assert!(seen.insert(hash(&base, &models)));
+    assert_eq!(hash(&base, &models), hash(&base.clone(), &models));
+    for v in &variants {
+        assert!(seen.insert(hash(v, &models)), "{v:?} shares a hash");
+    }
+    let other_models = AttributionOptions { half_life_seconds: 60.0, ..models.clone() };
+    assert!(seen.insert(hash(&base, &other_models)));
+}

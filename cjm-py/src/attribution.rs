@@ -225,10 +225,7 @@ pub(crate) fn attribute_log(
     let path_options: PathOptions = read(&path_options, "attribute")?;
     let options: AttributionOptions = read(&rest, "attribute")?;
     let result = py
-        .detach(|| {
-            let table = PathTable::from_log(log, journey, &path_options)?;
-            run(&table, &options)
-        })
+        .detach(|| cjm_core::attribution::attribute_log(log, journey, &path_options, &options))
         .map_err(core_err)?;
     Ok(result.into())
 }

@@ -180,7 +180,6 @@ impl EventLog {
     ) -> Result<JsValue, JsValue> {
         let path_options = read_path_options(path_options)?;
         let options = read_attribution_options(options)?;
-        let table = self.path_table(&path_options, journey)?;
-        to_js_value(&run(&table, &options).map_err(|e| to_js(&e))?)
+        to_js_value(&self.attribution(&path_options, &options, journey)?)
     }
 }

@@ -523,6 +523,19 @@ impl EventLog {
         cjm_core::attribution::PathTable::from_log(&self.log, j, options).map_err(|e| to_js(&e))
     }
 
+    /// Attribution over the log's paths (`attribute_log`: the definition covers the path
+    /// options too), with the journey passed or the one given at ingestion.
+    pub(crate) fn attribution(
+        &self,
+        paths: &cjm_core::attribution::PathOptions,
+        options: &cjm_core::attribution::AttributionOptions,
+        journey: Option<JsValue>,
+    ) -> Result<cjm_core::attribution::Attribution, JsValue> {
+        let passed = arg_journey(journey)?;
+        let j = passed.as_ref().or(self.journey.as_ref());
+        cjm_core::attribution::attribute_log(&self.log, j, paths, options).map_err(|e| to_js(&e))
+    }
+
     /// The stage funnel of `j` with the options given.
     fn run_stage_funnel(
         &self,

@@ -436,6 +436,31 @@ struct ShapleyParams {
     characteristic: &'static str,
 }
 
+/// Attribution over the paths of an event log: [`PathTable::from_log`] with `paths`, then
+/// [`attribute`] with `options`. The result's definition covers both (every path option —
+/// touch, conversion events, lookback, collapse, times — beside the model options, under
+/// `paths`), so two runs that can give different numbers never share a hash.
+///
+/// # Errors
+/// As [`PathTable::from_log`] and [`attribute`].
+pub fn attribute_log(
+    log: &crate::events::EventLog,
+    journey: Option<&crate::validate::ValidJourney>,
+    paths: &PathOptions,
+    options: &AttributionOptions,
+) -> Result<Attribution> {
+    #[derive(Serialize)]
+    struct Params<'a> {
+        #[serde(flatten)]
+        options: &'a AttributionOptions,
+        paths: &'a PathOptions,
+    }
+    let table = PathTable::from_log(log, journey, paths)?;
+    let mut result = attribute(&table, options)?;
+    result.definition = Definition::new("attribution", &Params { options, paths });
+    Ok(result)
+}
+
 /// Runs the models of `options` on a path table.
 ///
 /// # Errors
