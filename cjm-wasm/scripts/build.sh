@@ -51,3 +51,19 @@ opt="$crate_dir/pkg/web/cjm_wasm_bg.wasm"
 raw=$(wc -c < "$opt")
 gz=$(gzip -9 -c "$opt" | wc -c)
 printf 'cjm_wasm_bg.wasm (optimised): %s bytes raw, %s bytes gzip -9\n' "$raw" "$gz"
+
+# The size guard: at most 5 % over the committed figures (cjm-wasm/size-budget.txt).
+budget="$crate_dir/size-budget.txt"
+over=0
+for kind in raw gzip; do
+    limit=$(awk -v k="$kind" '$1 == k { print $2 }' "$budget")
+    size=$raw
+    [[ "$kind" == gzip ]] && size=$gz
+    if (( size * 100 > limit * 105 )); then
+        echo "error: the optimised module is $size bytes $kind, more than 5 % over the" \
+            "committed $limit (cjm-wasm/size-budget.txt): find what grew, or raise the" \
+            "figure in the commit that adds the weight, saying what it buys" >&2
+        over=1
+    fi
+done
+(( over == 0 ))
