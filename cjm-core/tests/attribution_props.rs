@@ -577,12 +577,30 @@ fn the_log_definition_hash_covers_every_path_option() {
         attribute_log(&log, None, p, m).unwrap().definition.hash
     };
     let variants = [
-        PathOptions { touch: TouchKind::Event, ..base.clone() },
-        PathOptions { conversion_events: vec!["buy".to_owned(), "signup".to_owned()], ..base.clone() },
-        PathOptions { lookback_seconds: Some(15.0), ..base.clone() },
-        PathOptions { collapse_repeats: true, ..base.clone() },
-        PathOptions { keep_times: false, ..base.clone() },
-        PathOptions { allow_missing_events: true, ..base.clone() },
+        PathOptions {
+            touch: TouchKind::Event,
+            ..base.clone()
+        },
+        PathOptions {
+            conversion_events: vec!["buy".to_owned(), "signup".to_owned()],
+            ..base.clone()
+        },
+        PathOptions {
+            lookback_seconds: Some(15.0),
+            ..base.clone()
+        },
+        PathOptions {
+            collapse_repeats: true,
+            ..base.clone()
+        },
+        PathOptions {
+            keep_times: false,
+            ..base.clone()
+        },
+        PathOptions {
+            allow_missing_events: true,
+            ..base.clone()
+        },
     ];
     let mut seen = BTreeSet::new();
     assert!(seen.insert(hash(&base, &models)));
@@ -590,6 +608,9 @@ fn the_log_definition_hash_covers_every_path_option() {
     for v in &variants {
         assert!(seen.insert(hash(v, &models)), "{v:?} shares a hash");
     }
-    let other_models = AttributionOptions { half_life_seconds: 60.0, ..models.clone() };
+    let other_models = AttributionOptions {
+        half_life_seconds: 60.0,
+        ..models.clone()
+    };
     assert!(seen.insert(hash(&base, &other_models)));
 }
