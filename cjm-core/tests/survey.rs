@@ -285,3 +285,39 @@ mod columnar {
         }
     }
 }
+
+/// A per-response column passed as `scope` is refused with `too_many_groups` (issue 14),
+/// in one table and across merged states, and the state is unchanged.
+#[test]
+fn too_many_groups_is_an_error() {
+    use cjm_core::scoring::{SurveyColumns, MAX_SURVEY_GROUPS};
+    let ids: Vec<String> = (0..=MAX_SURVEY_GROUPS).map(|i| format!("r{i}")).collect();
+    let scope: Vec<Option<&str>> = ids.iter().map(|s| Some(s.as_str())).collect();
+    let options = SurveyOptions::default();
+    let mut state = SurveyState::identity(&options).unwrap();
+    let columns = SurveyColumns {
+        scope: Some(&scope),
+        ..SurveyColumns::default()
+    };
+    let err = state.extend_columns(0, &columns).unwrap_err();
+    assert_eq!(err.code(), "too_many_groups");
+    assert!(err.to_string().contains("100000"), "{err}");
+    assert_eq!(state, SurveyState::identity(&options).unwrap());
+    // Exactly at the limit is fine; one more group from another state is not.
+    let at_limit = SurveyColumns {
+        scope: Some(&scope[..MAX_SURVEY_GROUPS]),
+        ..SurveyColumns::default()
+    };
+    state.extend_columns(0, &at_limit).unwrap();
+    let mut other = SurveyState::identity(&options).unwrap();
+    other
+        .extend_columns(
+            0,
+            &SurveyColumns {
+                scope: Some(&[Some("new")]),
+                ..SurveyColumns::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(state.merge(&other).unwrap_err().code(), "too_many_groups");
+}

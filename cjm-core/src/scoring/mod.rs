@@ -22,5 +22,5 @@ pub use priority::{
 pub use survey::{
     survey_kpis, GroupKey, GroupLevel, GroupState, NpsScore, NpsState, ScaleMethod, ScaleScore,
     ScaleState, SurveyBatch, SurveyColumns, SurveyGroup, SurveyOptions, SurveyReport, SurveyState,
-    SurveyTable,
+    SurveyTable, MAX_SURVEY_GROUPS,
 };

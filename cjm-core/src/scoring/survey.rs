@@ -770,6 +770,12 @@ impl SurveyState {
             }
         }
         let groups = Groups::of(batch.scope.as_ref(), batch.segment.as_ref(), n);
+        let new_groups = groups
+            .keys
+            .iter()
+            .filter(|k| !self.groups.contains_key(*k))
+            .count();
+        check_group_count(self.groups.len() + new_groups)?;
         let nan_as_missing = self.nan_as_missing;
         let metrics = [
             (batch.nps.as_ref(), "NPS", 0u8, 10u8),
@@ -862,6 +868,12 @@ impl SurveyState {
                 message: "cannot merge survey states that treat NaN differently".to_owned(),
             });
         }
+        let new_groups = other
+            .groups
+            .keys()
+            .filter(|k| !self.groups.contains_key(*k))
+            .count();
+        check_group_count(self.groups.len() + new_groups)?;
         self.by_scope |= other.by_scope;
         self.by_segment |= other.by_segment;
         for (key, theirs) in &other.groups {
@@ -1009,6 +1021,27 @@ impl SurveyState {
             definition: Definition::new("survey", options),
         }
     }
+}
+
+/// At most this many `(scope, segment)` groups in one survey state: far beyond any map's
+/// touchpoints × segments, and a guard against a free-text or id column passed as
+/// `scope` (each group costs its counts and its report rows).
+pub const MAX_SURVEY_GROUPS: usize = 100_000;
+
+/// `too_many_groups` when a state would hold more than [`MAX_SURVEY_GROUPS`] groups.
+fn check_group_count(groups: usize) -> Result<()> {
+    if groups <= MAX_SURVEY_GROUPS {
+        return Ok(());
+    }
+    Err(Error::Input {
+        code: "too_many_groups",
+        row: None,
+        message: format!(
+            "the survey has `{groups}` (scope, segment) groups, more than the limit of \
+             `{MAX_SURVEY_GROUPS}`: `scope` should name touchpoint or stage ids and \
+             `segment` personas, not a free-text or per-response column"
+        ),
+    })
 }
 
 /// The `(scope, segment)` groups of a batch: a dense group per row, from the codes of the
