@@ -60,8 +60,7 @@ fn read<T: serde::de::DeserializeOwned + Default>(
     if d.is_empty() {
         return Ok(T::default());
     }
-    pythonize::depythonize(d.as_any())
-        .map_err(|e| input_err("invalid_option", format!("{what}: {e}")))
+    crate::options_from(d.as_any(), what)
 }
 
 fn row_err(code: &'static str, row: usize, message: String) -> PyErr {

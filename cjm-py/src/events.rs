@@ -728,7 +728,7 @@ impl PyEventLog {
         data, *, customer = None, timestamp = None, event = None, channel = None,
         session = None, value = None, unit = None, assume_utc = false, preset = None,
         journey = None, dedup = false, strict = false, pseudonymise_key = None,
-        consent = None, extra = None, progress = true
+        consent = None, extra = None, progress = None
     ))]
     #[allow(
         clippy::too_many_arguments,
@@ -752,7 +752,7 @@ impl PyEventLog {
         pseudonymise_key: Option<&Bound<'_, PyAny>>,
         consent: Option<String>,
         extra: Option<Vec<String>>,
-        progress: bool,
+        progress: Option<bool>,
     ) -> PyResult<Self> {
         crate::guard(|| {
             let m = mapping(
@@ -777,8 +777,12 @@ impl PyEventLog {
             options.strict = strict;
             options.extra_columns = extra.clone();
             let b = builder(options, pseudonymise_key, journey)?;
-            let bar: Option<Py<PyAny>> = if progress {
-                let bar = py.import(HELPERS)?.getattr("_progress")?.call1((total,))?;
+            // `None`: a bar only for inputs worth waiting for (`_events._progress`).
+            let bar: Option<Py<PyAny>> = if progress != Some(false) {
+                let bar = py
+                    .import(HELPERS)?
+                    .getattr("_progress")?
+                    .call1((total, progress == Some(true)))?;
                 (!bar.is_none()).then(|| bar.unbind())
             } else {
                 None

@@ -353,10 +353,40 @@ pub(crate) fn option_value<T: DeserializeOwned>(
     match value {
         None => Ok(None),
         Some(v) if v.is_none() => Ok(None),
-        Some(v) => pythonize::depythonize(v)
-            .map(Some)
-            .map_err(|e| input_err("invalid_option", format!("`{name}`: {e}"))),
+        Some(v) => options_from(v, &format!("`{name}`")).map(Some),
     }
+}
+
+/// Reads a Python value (a dict of options, mostly) as a core type. When it does not fit,
+/// `invalid_option` names the key that failed (`markov_order`, `steps[2].event`) and, for
+/// an integer out of range, says so in the project's words instead of Python's
+/// `OverflowError` text.
+pub(crate) fn options_from<T: DeserializeOwned>(
+    value: &Bound<'_, PyAny>,
+    what: &str,
+) -> PyResult<T> {
+    let mut de = pythonize::Depythonizer::from_object(value);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner().to_string();
+        let problem = if inner.contains("negative int to unsigned") {
+            "must not be negative".to_owned()
+        } else if inner.contains("too big to convert") || inner.contains("too large to convert") {
+            "is too large".to_owned()
+        } else {
+            // Python's exception name is not the user's business: the text after it is.
+            let plain = ["TypeError: ", "ValueError: ", "OverflowError: "]
+                .iter()
+                .find_map(|p| inner.strip_prefix(p));
+            plain.map_or_else(|| inner.clone(), str::to_owned)
+        };
+        let message = if path == "." {
+            format!("{what}: {problem}")
+        } else {
+            format!("{what}: option `{path}` {problem}")
+        };
+        input_err("invalid_option", message)
+    })
 }
 
 /// Loads a journey: a mapping is a parsed document, an `os.PathLike` is a file, and a

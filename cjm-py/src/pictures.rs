@@ -17,7 +17,6 @@ use pyo3::types::PyDict;
 use serde::de::DeserializeOwned;
 
 use crate::attribution::PyAttribution;
-use crate::errors::input_err;
 use crate::reports::PyHealthReport;
 use crate::results::{PyFlows, PyFunnelResult, PyInsights};
 
@@ -69,8 +68,7 @@ pub(crate) fn kwargs_options<T: DeserializeOwned + Default>(
     match kwargs {
         None => Ok(T::default()),
         Some(d) if d.is_empty() => Ok(T::default()),
-        Some(d) => pythonize::depythonize(d.as_any())
-            .map_err(|e| input_err("invalid_option", format!("{what}: {e}"))),
+        Some(d) => crate::options_from(d.as_any(), what),
     }
 }
 

@@ -280,3 +280,47 @@ def test_integer_options_in_range_still_read_numpy_ints_and_refuse_floats() -> N
         cjm.survey_kpis(SURVEY, csat="csat", csat_scale=100)
     with pytest.raises(TypeError):
         log.variants(k=2.5)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("options", "says"),
+    [
+        ({"markov_order": -1}, "option `markov_order` must not be negative"),
+        ({"markov_order": 2**70}, "option `markov_order` is too large"),
+        ({"half_life_seconds": "x"}, "option `half_life_seconds` must be real number"),
+        ({"models": ["nope"]}, "option `models[0]` unknown variant `nope`"),
+    ],
+)
+def test_options_passed_as_keywords_name_the_option(options: Dict[str, Any], says: str) -> None:
+    """Options read from ``**kwargs`` name the key that failed, in the project's words
+    (not Python's ``OverflowError``/``TypeError`` text)."""
+    import pyarrow as pa
+
+    table = pa.table({
+        "customer": ["a", "a", "b"],
+        "timestamp": pa.array([0, 1, 2], pa.timestamp("s", tz="UTC")),
+        "event": ["visit", "purchase", "visit"],
+        "channel": ["email", None, "search"],
+    })
+    log = cjm.EventLog.from_arrow(
+        table, customer="customer", timestamp="timestamp", event="event", channel="channel"
+    )
+    with pytest.raises(cjm.InputError) as err:
+        log.attribute(conversion_events=["purchase"], **options)
+    assert err.value.code == "invalid_option"
+    assert says in str(err.value)
+    assert "OverflowError" not in str(err.value) and "TypeError" not in str(err.value)
+
+
+def test_progress_bar_only_for_inputs_worth_waiting_for() -> None:
+    """No tqdm bar for a small input unless asked for; one for a million rows or an input
+    of unknown size."""
+    pytest.importorskip("tqdm")
+    from cjm import _events
+
+    assert _events._progress(10) is None
+    assert _events._progress(_events.PROGRESS_MIN_ROWS - 1) is None
+    for bar in (_events._progress(10, True), _events._progress(_events.PROGRESS_MIN_ROWS),
+                _events._progress(None)):
+        assert bar is not None
+        bar.close()

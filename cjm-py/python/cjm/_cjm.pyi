@@ -476,7 +476,7 @@ class EventLog:
         pseudonymise_key: Union[str, bytes, None] = None,
         consent: Optional[str] = None,
         extra: Optional[Sequence[str]] = None,
-        progress: bool = True,
+        progress: Optional[bool] = None,
     ) -> EventLog:
         """Reads a pandas/polars DataFrame, a pyarrow Table or RecordBatch, a DuckDB
         result or anything with ``__arrow_c_stream__``, batch by batch in Rust.
@@ -491,8 +491,9 @@ class EventLog:
         with the reasons, their counts and a sample value. ``preset`` (``"ga4"``, ``"segment"``, ``"snowplow"``, ``"xes"``) names
         the columns; keyword arguments override it. ``consent`` names a boolean column:
         rows without consent are filtered and counted. ``extra`` names string columns to
-        keep for funnel breakdowns. A tqdm bar shows progress when tqdm is installed and
-        ``progress`` is true.
+        keep for funnel breakdowns. With tqdm installed, a bar shows progress for inputs
+        of a million rows or more (or of unknown size); ``progress=True`` always shows it,
+        ``progress=False`` never.
         """
     @staticmethod
     def from_csv(
