@@ -652,11 +652,15 @@ fn seconds(value: &Bound<'_, PyAny>, what: &str) -> PyResult<u64> {
     u64::try_from(total).map_err(|_| invalid(format!("`{what}` must not be negative")))
 }
 
-/// An instant as ISO-8601 text with an offset: a time-zone-aware `datetime`, or text (read
-/// by the core). A naive `datetime` is refused: no zone is guessed.
+/// An instant as text for the core: a time-zone-aware `datetime` (ISO-8601 with its
+/// offset), a `date` (`YYYY-MM-DD`, which the core reads as the start of that day in UTC),
+/// or text (read by the core). A naive `datetime` is refused: no zone is guessed.
 pub(crate) fn instant(value: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
     if let Ok(s) = value.cast::<PyString>() {
         return Ok(s.to_cow()?.into_owned());
+    }
+    if !value.hasattr("hour")? && value.hasattr("isoformat")? && value.hasattr("day")? {
+        return value.call_method0("isoformat")?.extract();
     }
     if value.hasattr("hour")? && value.hasattr("utcoffset")? {
         if value.call_method0("utcoffset")?.is_none() {
@@ -667,7 +671,7 @@ pub(crate) fn instant(value: &Bound<'_, PyAny>, what: &str) -> PyResult<String> 
         return value.call_method0("isoformat")?.extract();
     }
     Err(PyTypeError::new_err(format!(
-        "`{what}` must be a time-zone-aware datetime or ISO-8601 text"
+        "`{what}` must be a time-zone-aware datetime, a date or ISO-8601 text"
     )))
 }
 

@@ -324,3 +324,24 @@ def test_progress_bar_only_for_inputs_worth_waiting_for() -> None:
                 _events._progress(None)):
         assert bar is not None
         bar.close()
+
+
+def test_as_of_takes_a_date_as_the_start_of_its_day_in_utc() -> None:
+    """``as_of=datetime.date`` (issue 15) is the start of that day in UTC: the same result
+    as the ISO text of that instant; a naive datetime is still refused."""
+    import pyarrow as pa
+
+    table = pa.table({
+        "customer": ["a", "a", "b"],
+        "timestamp": pa.array([0, 86_400 * 20_119 - 3_600, 86_400 * 20_119 - 60],
+                              pa.timestamp("s", tz="UTC")),
+        "event": ["visit", "cart", "visit"],
+    })
+    log = cjm.EventLog.from_arrow(table, customer="customer", timestamp="timestamp",
+                                  event="event", progress=False)
+    by_date = log.funnel(["visit", "cart"], as_of=dt.date(2025, 1, 31))
+    by_text = log.funnel(["visit", "cart"], as_of="2025-01-31T00:00:00Z")
+    assert by_date.to_dicts() == by_text.to_dicts()
+    with pytest.raises(cjm.InputError) as err:
+        log.funnel(["visit", "cart"], as_of=dt.datetime(2025, 1, 31))
+    assert "time zone" in str(err.value)

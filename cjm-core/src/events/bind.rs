@@ -4,7 +4,7 @@
 use super::funnel::StepSpec;
 use super::log::EventLog;
 use super::seq::{ratio, Seqs};
-use super::time::{format_iso8601, nanos_to_seconds, parse_iso8601};
+use super::time::{format_iso8601, nanos_to_seconds, parse_as_of};
 use crate::definition::Definition;
 use crate::error::{Error, Result};
 use crate::validate::ValidJourney;
@@ -491,8 +491,8 @@ fn entry_first_is_late(sym: &[u32], b: &Binding) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct JourneyStateOptions {
-    /// The time to measure "time in stage" at (ISO-8601 with offset); default: the
-    /// latest timestamp in the log.
+    /// The time to measure "time in stage" at (ISO-8601 with offset, or a date alone:
+    /// the start of that day in UTC); default: the latest timestamp in the log.
     pub as_of: Option<String>,
     /// What counts as converted (an event name, touchpoint or stage); none: nobody.
     pub conversion: Option<StepSpec>,
@@ -576,7 +576,7 @@ pub(crate) fn journey_states(
     let j = journey.journey();
     let b = Binding::new(journey, seqs.names);
     let as_of = match &options.as_of {
-        Some(t) => Some(parse_iso8601(t, false)?),
+        Some(t) => Some(parse_as_of(t)?),
         None => seqs.ts.iter().copied().max(),
     };
     let conv = match &options.conversion {

@@ -51,7 +51,7 @@
 
 use super::log::EventLog;
 use super::seq::{ratio, Seqs};
-use super::time::{nanos_to_seconds, parse_iso8601, NANOS_PER_SECOND};
+use super::time::{nanos_to_seconds, parse_as_of, NANOS_PER_SECOND};
 use crate::definition::Definition;
 use crate::error::{Error, Result};
 use crate::validate::ValidJourney;
@@ -135,7 +135,8 @@ pub struct FunnelOptions {
     pub step_windows_seconds: Vec<Option<u64>>,
     /// Exclusion steps.
     pub exclusions: Vec<Exclusion>,
-    /// The time the log was taken (ISO-8601 with offset): enables `pending`.
+    /// The time the log was taken (ISO-8601 with offset, or a date alone: the start of
+    /// that day in UTC): enables `pending`.
     pub as_of: Option<String>,
     /// A string column to break the funnel down by (`channel`, `session` or an extra
     /// column), read at the step-1 event of each attempt.
@@ -392,11 +393,7 @@ impl Funnel {
                 )));
             }
         }
-        let as_of_ns = o
-            .as_of
-            .as_deref()
-            .map(|t| parse_iso8601(t, false))
-            .transpose()?;
+        let as_of_ns = o.as_of.as_deref().map(parse_as_of).transpose()?;
         let step_events = self
             .steps
             .iter()

@@ -125,6 +125,25 @@ impl Cursor<'_> {
     }
 }
 
+/// Reads an `as_of` option: ISO-8601 with an offset (as [`parse_iso8601`]), or a date
+/// alone (`YYYY-MM-DD`), which means the start of that day in UTC.
+///
+/// # Errors
+/// [`Error::Input`] with code `invalid_timestamp`.
+pub fn parse_as_of(text: &str) -> Result<i64> {
+    let t = text.trim();
+    let b = t.as_bytes();
+    let is_date = b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            _ => c.is_ascii_digit(),
+        });
+    if is_date {
+        return parse_iso8601(&format!("{t}T00:00:00Z"), false);
+    }
+    parse_iso8601(t, false)
+}
+
 /// Parses `YYYY-MM-DDTHH:MM:SS[.f…]` followed by `Z` or `±hh:mm` (also `±hhmm`) into
 /// nanoseconds since the epoch. The date/time separator may be `T` or one space (as RFC
 /// 3339 allows); up to 9 fraction digits are kept exactly. A timestamp without an offset
@@ -314,6 +333,35 @@ pub fn format_iso8601(nanos: i64) -> String {
 mod tests {
     #![allow(clippy::unwrap_used, reason = "test code")]
     use super::*;
+
+    #[test]
+    fn as_of_takes_a_date_as_the_start_of_its_day_in_utc() {
+        // 2025-01-31T00:00:00Z: 20,119 days after the epoch.
+        assert_eq!(
+            parse_as_of("2025-01-31").unwrap(),
+            20_119 * 86_400 * 1_000_000_000
+        );
+        assert_eq!(
+            parse_as_of(" 2025-01-31 ").unwrap(),
+            parse_iso8601("2025-01-31T00:00:00Z", false).unwrap()
+        );
+        assert_eq!(
+            parse_as_of("2025-01-31T12:00:00+02:00").unwrap(),
+            parse_iso8601("2025-01-31T10:00:00Z", false).unwrap()
+        );
+        for bad in [
+            "2025-02-30",
+            "2025-1-31",
+            "2025-01-31T12:00:00",
+            "31/01/2025",
+        ] {
+            assert_eq!(
+                parse_as_of(bad).unwrap_err().code(),
+                "invalid_timestamp",
+                "{bad}"
+            );
+        }
+    }
 
     #[test]
     fn parses_known_instants() {

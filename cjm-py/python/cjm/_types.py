@@ -34,9 +34,10 @@ or an ``os.PathLike``)."""
 DateLike = Union[datetime.date, str]
 """A date: ``datetime.date``, ``datetime.datetime`` (its calendar date) or ``"YYYY-MM-DD"``."""
 
-Instant = Union[datetime.datetime, str]
-"""An instant: a time-zone-aware ``datetime`` or ISO-8601 text with an offset (a naive
-``datetime`` is refused: no time zone is guessed)."""
+Instant = Union[datetime.datetime, datetime.date, str]
+"""An instant: a time-zone-aware ``datetime``, a ``date`` (the start of that day in UTC),
+or ISO-8601 text with an offset or a date alone (``"YYYY-MM-DD"``, the same); a naive
+``datetime`` is refused: no time zone is guessed."""
 
 Duration = Union[datetime.timedelta, int]
 """A duration in whole seconds: a ``timedelta`` or an ``int`` of seconds."""
