@@ -2640,7 +2640,8 @@ export interface FunnelOptions {
    */
   exclusions?: Exclusion[];
   /**
-   * The time the log was taken (ISO-8601 with offset): enables `pending`.
+   * The time the log was taken (ISO-8601 with offset, or a date alone: the start of
+   * that day in UTC): enables `pending`.
    */
   as_of?: string | null;
   /**
@@ -3042,8 +3043,8 @@ export interface FlowLink {
  */
 export interface JourneyStateOptions {
   /**
-   * The time to measure "time in stage" at (ISO-8601 with offset); default: the
-   * latest timestamp in the log.
+   * The time to measure "time in stage" at (ISO-8601 with offset, or a date alone:
+   * the start of that day in UTC); default: the latest timestamp in the log.
    */
   as_of?: string | null;
   /**
