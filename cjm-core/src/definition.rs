@@ -1,4 +1,4 @@
-//! Definitions travel with results (DOMAIN.md section 8).
+//! Definitions travel with results (docs/events.md).
 //!
 //! Every computed result names the definition that produced it — metric method, scale,
 //! funnel order and window, attribution model and parameters — and carries a short hash of

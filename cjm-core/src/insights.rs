@@ -1,4 +1,4 @@
-//! Insights: a lint for journey maps (DOMAIN.md section 6).
+//! Insights: a lint for journey maps (docs/insights.md).
 //!
 //! Each finding has a stable `code`, a `severity`, a JSON `path` into the document and a
 //! message. Rules that need data the caller did not give (a date for staleness, a bound

@@ -7,7 +7,7 @@ file, and hands the same table to every tool, each in its own process:
 - ``ingest``: cjm builds its ``EventLog`` (``EventLog.from_arrow``); pandas and polars
   convert the Arrow table to a frame; DuckDB copies it into a table;
 - ``funnel``: 4 steps (session_start → view_item → add_to_cart → purchase), sequential,
-  7-day window (DOMAIN.md section 4's rule; the pandas/polars/DuckDB versions are the
+  7-day window (the rule of docs/events.md; the pandas/polars/DuckDB versions are the
   as-of-join oracles of ``tests/oracles.py``);
 - ``directly_follows``: transitions and distinct customers per (from, to), START/END;
 - ``variants``: the top 10 event sequences;

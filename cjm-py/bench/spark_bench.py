@@ -10,7 +10,7 @@ SparkSession in local mode (``local[2]`` by default: this machine's cores):
   default route: repartition by customer, a count-level state per partition);
 - ``cjm events``: the same with ``event_states=True`` (no shuffle; each partition's
   relevant events are shipped, merged per customer and finished on the driver);
-- ``sql``: DOMAIN.md section 4's rule in SQL. Every step-1 event starts an attempt; step
+- ``sql``: the rule of docs/events.md in SQL. Every step-1 event starts an attempt; step
   k takes the earliest event of its name at or after (≥) step k−1's time and counts only
   when it is within the window of the step-1 time (inclusive, 7 days). As the earliest
   qualifying event is within the window exactly when some qualifying event is, each step

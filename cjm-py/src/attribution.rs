@@ -1,4 +1,4 @@
-//! Multi-touch attribution (DOMAIN.md section 5): `cjm.attribute` over an analyst's path
+//! Multi-touch attribution (docs/attribution.md): `cjm.attribute` over an analyst's path
 //! table and `EventLog.attribute` over the paths of a log, with the result class
 //! `cjm.Attribution`.
 //!

@@ -196,7 +196,7 @@ impl PyJourney {
         })
     }
 
-    /// Map lint findings (DOMAIN.md section 6). `as_of` (a `datetime.date`, a `datetime`
+    /// Map lint findings (docs/insights.md). `as_of` (a `datetime.date`, a `datetime`
     /// or `"YYYY-MM-DD"`) enables the staleness rules; `reach` (a mapping or a `Traffic`),
     /// `stage_drop_off`, `unmapped_events` (a mapping or a `Traffic`) and `total_events`
     /// enable the rules on measured data.

@@ -4,7 +4,7 @@ used as oracles by the tests and the benchmark (``bench/events_bench.py``).
 Each takes a table with columns ``customer`` (str), ``ts`` (int64 milliseconds), ``row``
 (input order) and ``event`` (str), and returns plain Python values:
 
-- ``funnel``: customers per step of a sequential funnel under DOMAIN.md section 4's rule:
+- ``funnel``: customers per step of a sequential funnel under the rule of docs/events.md:
   every step-1 event starts an attempt at ``t0``; each later step takes the earliest
   event of that step at or after (>=) the previous step's time (an as-of join, forward);
   the step counts when its time minus ``t0`` is within the window (inclusive). Times only

@@ -1,4 +1,4 @@
-//! Insights and comparisons (DOMAIN.md sections 3 and 6): `journey.insights`,
+//! Insights and comparisons (docs/scoring.md, docs/insights.md): `journey.insights`,
 //! `twoProportionTest`, `compareSegments`, `diffMaps` and `patterns`.
 //!
 //! Options and inputs are read into the core's serde types (unknown keys are refused);
@@ -219,7 +219,7 @@ pub fn patterns(journeys: JsValue, options: Option<JsValue>) -> Result<JsValue, 
 
 #[wasm_bindgen]
 impl Journey {
-    /// The map lint (DOMAIN.md section 6): findings most severe first, and what could not
+    /// The map lint (docs/insights.md): findings most severe first, and what could not
     /// be checked. `options` `{as_of?, high_priority?, high_drop_off?, unmapped_share?}`;
     /// `inputs` `{reach?, stage_drop_off?, unmapped_events?, total_events?}`.
     ///

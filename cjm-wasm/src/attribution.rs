@@ -1,4 +1,4 @@
-//! Multi-touch attribution (DOMAIN.md section 5): `attribute` over an analyst's path
+//! Multi-touch attribution (docs/attribution.md): `attribute` over an analyst's path
 //! table, and `EventLog.paths` / `EventLog.attribute` over paths built from an event log.
 //!
 //! Every model runs in the core (`cjm_core::attribution::attribute`); results cross as

@@ -1,4 +1,4 @@
-//! Event logs (DOMAIN.md section 4): the `EventLog` class, built from column arrays or CSV
+//! Event logs (docs/events.md): the `EventLog` class, built from column arrays or CSV
 //! text, and its analyses (traffic, funnels, paths, journey states, drivers, conformance).
 //!
 //! Columns may be plain arrays or typed arrays. Typed arrays are copied into Rust vectors

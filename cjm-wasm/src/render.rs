@@ -1,4 +1,4 @@
-//! Pictures (DOMAIN.md section 7): the journey map and emotion curve as SVG, the Mermaid
+//! Pictures (docs/pictures.md): the journey map and emotion curve as SVG, the Mermaid
 //! `journey` export and import, the HTML report, and funnel, flow and bar charts.
 //!
 //! Every picture is a string made by the core (deterministic, escaped, no script); charts

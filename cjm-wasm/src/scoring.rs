@@ -1,4 +1,4 @@
-//! Scoring (DOMAIN.md section 3): `surveyKpis` and the `Journey` methods `emotionCurves`,
+//! Scoring (docs/scoring.md): `surveyKpis` and the `Journey` methods `emotionCurves`,
 //! `priorities` and `health`.
 //!
 //! Inputs are plain objects read straight into the core's serde types (so `NaN` in an

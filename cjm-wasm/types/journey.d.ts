@@ -1184,7 +1184,7 @@ export interface SurveyOptions {
   min_group_size?: number;
   /**
    * Count NaN answers as missing instead of rejecting them (for data frames that write
-   * missing numbers as NaN); default false: NaN is an error, as DOMAIN.md section 9 asks.
+   * missing numbers as NaN); default false: NaN is an error (docs/errors.md).
    */
   nan_as_missing?: boolean;
 }

@@ -1,4 +1,4 @@
-//! Multi-touch attribution (DOMAIN.md section 5): paths, heuristics, Markov chains,
+//! Multi-touch attribution (docs/attribution.md): paths, heuristics, Markov chains,
 //! Shapley values, and their results side by side.
 //!
 //! ```

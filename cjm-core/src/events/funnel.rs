@@ -1,4 +1,4 @@
-//! Funnels (DOMAIN.md section 4), counted in unique customers.
+//! Funnels (docs/events.md), counted in unique customers.
 //!
 //! # Matching rule (`every_step1_attempt_earliest_next`)
 //!

@@ -1,4 +1,4 @@
-//! Event-log analytics (DOMAIN.md section 4): ingestion with a full account of every
+//! Event-log analytics (docs/events.md): ingestion with a full account of every
 //! row, binding to the map, funnels, paths, journey state, conversion drivers, and
 //! mergeable states.
 //!

@@ -3,7 +3,7 @@
 //! ## Scores
 //!
 //! Mermaid scores tasks from 1 (bad) to 5 (good). On export, a task's score comes from the
-//! normalised emotion `e'` in [−1, 1] (DOMAIN.md section 3):
+//! normalised emotion `e'` in [−1, 1] (docs/scoring.md):
 //! `score = round((e' + 1) · 2) + 1`, rounded half away from zero and clamped to 1..5, so
 //! −1 → 1, −0.5 → 2, 0 → 3, +0.5 → 4, +1 → 5. The `e'` of a touchpoint task is, per
 //! persona, the persona's emotion at that touchpoint (observations naming it), else the

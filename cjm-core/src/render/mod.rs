@@ -1,4 +1,4 @@
-//! Pictures (DOMAIN.md section 7): the journey map, the emotion curve, funnel, flow
+//! Pictures (docs/pictures.md): the journey map, the emotion curve, funnel, flow
 //! (Sankey) and bar charts as SVG; Mermaid `journey` export and import; one
 //! self-contained HTML report.
 //!

@@ -1,4 +1,4 @@
-//! Comparisons (DOMAIN.md section 3): two groups on each KPI with the difference and its
+//! Comparisons (docs/scoring.md): two groups on each KPI with the difference and its
 //! uncertainty, two versions of a map, and patterns across several maps.
 //!
 //! - Rates (CSAT or CES top box, conversion) use the **two-proportion z-test** with the

@@ -1,4 +1,4 @@
-//! Emotion curves (DOMAIN.md section 3).
+//! Emotion curves (docs/scoring.md).
 //!
 //! Every emotion is normalised from its declared scale to [−1, 1]:
 //! `e' = 2(x − min)/(max − min) − 1`. Per persona, a stage's emotion is the mean of the

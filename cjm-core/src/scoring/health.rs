@@ -1,4 +1,4 @@
-//! Health scores, 0–100, of touchpoints, stages and the journey (DOMAIN.md section 3),
+//! Health scores, 0–100, of touchpoints, stages and the journey (docs/scoring.md),
 //! each with its explanation.
 //!
 //! A health score is the weighted mean of the **components** that have data; components

@@ -1,4 +1,4 @@
-//! Scoring rules (DOMAIN.md section 3): survey KPIs, emotion curves, pain-point priority
+//! Scoring rules (docs/scoring.md): survey KPIs, emotion curves, pain-point priority
 //! and opportunity scores, and explained health scores.
 
 pub mod compare;

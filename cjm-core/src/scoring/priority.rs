@@ -1,4 +1,4 @@
-//! Pain-point priority and opportunity score (DOMAIN.md section 3).
+//! Pain-point priority and opportunity score (docs/scoring.md).
 //!
 //! - **Pain-point priority** = `severity/5 × frequency × reach`, in [0, 1]. `reach` is the
 //!   measured share of customers passing the pain point's touchpoint (or, without one, its

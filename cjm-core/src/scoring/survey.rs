@@ -1,4 +1,4 @@
-//! Survey KPIs: NPS, CSAT and CES from answer columns (DOMAIN.md section 3).
+//! Survey KPIs: NPS, CSAT and CES from answer columns (docs/scoring.md).
 //!
 //! Each metric is computed from a small **mergeable state** of answer counts: the state of
 //! a table split any way and merged equals the state of the whole table, so partitions
@@ -30,7 +30,7 @@ use std::collections::BTreeMap;
 /// z for a two-sided 95 % interval, Φ⁻¹(0.975), as statsmodels uses for Wilson intervals.
 pub const Z95: f64 = 1.959_963_984_540_054;
 
-/// The constant DOMAIN.md fixes for the NPS margin of error.
+/// The constant of the NPS margin of error (docs/scoring.md).
 pub const NPS_MARGIN_Z: f64 = 1.96;
 
 fn reject(code: &'static str, row: usize, message: String) -> Error {
@@ -511,7 +511,7 @@ pub struct SurveyOptions {
     /// (privacy); default 0 (nothing suppressed).
     pub min_group_size: u64,
     /// Count NaN answers as missing instead of rejecting them (for data frames that write
-    /// missing numbers as NaN); default false: NaN is an error, as DOMAIN.md section 9 asks.
+    /// missing numbers as NaN); default false: NaN is an error (docs/errors.md).
     pub nan_as_missing: bool,
 }
 

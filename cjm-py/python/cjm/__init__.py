@@ -12,7 +12,7 @@ give the same answers.
 >>> cjm.validate({"schema_version": 1, "id": "x"})[0].code
 'missing_field'
 
-Scoring (DOMAIN.md section 3): ``cjm.survey_kpis(data, scope=..., nps=..., ...)`` scores
+Scoring (docs/scoring.md): ``cjm.survey_kpis(data, scope=..., nps=..., ...)`` scores
 survey answers from a pandas/polars frame, an Arrow table or a dict of lists;
 ``journey.emotion_curves()``, ``journey.priorities(reach=None)`` and
 ``journey.health(model=None, survey=None, ...)`` score a map. Each returns a result object
@@ -21,11 +21,11 @@ with ``to_dict()``, ``to_arrow()``, ``to_pandas()``, ``to_polars()`` and an HTML
 Insights and comparisons: ``journey.insights(as_of=...)``, ``cjm.two_proportion_test``,
 ``cjm.compare_groups``, ``cjm.diff_maps`` and ``cjm.patterns``. Pictures:
 ``journey.map_svg()``, ``journey.emotion_svg()``, ``journey.to_mermaid()``,
-``cjm.from_mermaid(text)`` and ``journey.report_html(...)``. Event logs (DOMAIN.md section
-4): ``cjm.EventLog.from_arrow(data, customer=..., timestamp=..., event=...)`` or
+``cjm.from_mermaid(text)`` and ``journey.report_html(...)``. Event logs
+(docs/events.md): ``cjm.EventLog.from_arrow(data, customer=..., timestamp=..., event=...)`` or
 ``cjm.EventLog.from_csv(...)``, then ``log.funnel``, ``log.traffic``,
 ``log.directly_follows``, ``log.variants``, ``log.flows``, ``log.journey_states``,
-``log.drivers`` and ``log.conformance``. Attribution (DOMAIN.md section 5):
+``log.drivers`` and ``log.conformance``. Attribution (docs/attribution.md):
 ``cjm.attribute(paths, ...)`` over a ``channelattribution``-style path table, or
 ``log.attribute(conversion_events=[...])`` over the paths of a log.
 

@@ -548,7 +548,7 @@ class EventLog:
         percentile: str = "linear",
         allow_missing_events: bool = False,
     ) -> FunnelResult:
-        """A funnel in unique customers (DOMAIN.md section 4).
+        """A funnel in unique customers (docs/events.md).
 
         ``steps``: event names or ``{"touchpoint": id}``/``{"stage": id}`` (with
         ``journey``); without steps, the journey's stage funnel. ``order``:

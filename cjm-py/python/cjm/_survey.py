@@ -94,7 +94,7 @@ def compare_groups(
     ces_scale: int = 7,
     ces_method: str = "mean",
 ) -> GroupComparison:
-    """Compares two groups of survey answers on NPS, CSAT and CES (DOMAIN.md section 3).
+    """Compares two groups of survey answers on NPS, CSAT and CES (docs/scoring.md).
 
     The groups are two values ``a`` and ``b`` of the ``by`` column: ``"segment"`` (two
     personas or segments, across all scopes) or ``"scope"`` (two touchpoints, stages or

@@ -547,7 +547,7 @@ def attribute(
     repartition_by_customer: bool = True,
     fanout: int = 16,
 ) -> dict[str, Any]:
-    """Multi-touch attribution (DOMAIN.md section 5) of a Spark DataFrame of events: the
+    """Multi-touch attribution (docs/attribution.md) of a Spark DataFrame of events: the
     path table as ``path_table`` builds it, then every model, as a dict (the core's
     ``Attribution``). ``options`` are the attribution options (``models``,
     ``direct_channel``, ``position_weights``, ``half_life_seconds``, ``decay``,
