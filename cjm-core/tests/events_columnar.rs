@@ -294,3 +294,43 @@ fn compare(
     }
     Ok(())
 }
+
+/// More than 65,535 event names: the sort can no longer pack event and channel codes in
+/// one word and looks channels up by row. Each event keeps the channel of its input row.
+#[test]
+fn channels_stay_with_their_events_beyond_16_bit_codes() {
+    let n = 70_000;
+    let names: Vec<String> = (0..n).map(|i| format!("e{i}")).collect();
+    let customers: Vec<Option<&str>> = (0..n).map(|i| Some(["a", "b", "c"][i % 3])).collect();
+    let ts: Vec<Option<i64>> = (0..n).map(|i| Some((n - i) as i64)).collect();
+    let events: Vec<Option<&str>> = names.iter().map(|s| Some(s.as_str())).collect();
+    let channels: Vec<Option<&str>> = (0..n)
+        .map(|i| {
+            if i % 7 == 0 {
+                None
+            } else {
+                Some(["x", "y"][i % 2])
+            }
+        })
+        .collect();
+    let (log, _) = EventLog::from_columns(
+        &cjm_core::events::Columns {
+            customer: &customers,
+            timestamp: &ts,
+            event: &events,
+            channel: Some(&channels),
+            ..Default::default()
+        },
+        EventLogBuilder::new(IngestOptions {
+            time_unit: TimeUnit::Nanoseconds,
+            ..IngestOptions::default()
+        }),
+    )
+    .unwrap();
+    assert_eq!(log.len(), n);
+    for e in log.iter() {
+        let i: usize = e.event[1..].parse().unwrap();
+        assert_eq!(e.channel, channels[i], "event {}", e.event);
+        assert_eq!(e.timestamp, (n - i) as i64);
+    }
+}

@@ -274,7 +274,39 @@ mod columnar {
             }
             let b = by_columns.extend_columns(first_row, &columns);
             match (&a, &b, expected) {
-                (Ok(()), Ok(()), Ok(())) => prop_assert_eq!(&by_batch, &by_columns),
+                (Ok(()), Ok(()), Ok(())) => {
+                    prop_assert_eq!(&by_batch, &by_columns);
+                    // Counted here by hand, per (scope, segment): responses, NPS
+                    // categories and CSAT points.
+                    let mut want: std::collections::BTreeMap<(Option<String>, Option<String>), [u64; 11]> =
+                        std::collections::BTreeMap::new();
+                    for r in &rows {
+                        let key = (SCOPES[r.0].map(str::to_owned), SEGMENTS[r.1].map(str::to_owned));
+                        let c = want.entry(key).or_insert([0; 11]);
+                        c[0] += 1;
+                        match r.2 {
+                            None => c[4] += 1,
+                            Some(9..=10) => c[1] += 1,
+                            Some(7..=8) => c[2] += 1,
+                            Some(_) => c[3] += 1,
+                        }
+                        match r.3 {
+                            None => c[10] += 1,
+                            Some(p) => c[4 + usize::from(p)] += 1,
+                        }
+                    }
+                    let got: std::collections::BTreeMap<_, [u64; 11]> = by_batch
+                        .groups
+                        .iter()
+                        .map(|(k, g)| {
+                            let c = &g.csat.counts;
+                            (k.clone(), [g.responses, g.nps.promoters, g.nps.passives,
+                                g.nps.detractors, g.nps.missing, c[0], c[1], c[2], c[3], c[4],
+                                g.csat.missing])
+                        })
+                        .collect();
+                    prop_assert_eq!(got, want);
+                }
                 (Err(ea), Err(eb), Err(row)) => {
                     prop_assert_eq!(ea.to_string(), eb.to_string());
                     prop_assert_eq!(ea.row(), Some(row));

@@ -770,12 +770,7 @@ impl SurveyState {
             }
         }
         let groups = Groups::of(batch.scope.as_ref(), batch.segment.as_ref(), n);
-        let new_groups = groups
-            .keys
-            .iter()
-            .filter(|k| !self.groups.contains_key(*k))
-            .count();
-        check_group_count(self.groups.len() + new_groups)?;
+        self.check_group_count(groups.keys.iter())?;
         let nan_as_missing = self.nan_as_missing;
         let metrics = [
             (batch.nps.as_ref(), "NPS", 0u8, 10u8),
@@ -868,12 +863,7 @@ impl SurveyState {
                 message: "cannot merge survey states that treat NaN differently".to_owned(),
             });
         }
-        let new_groups = other
-            .groups
-            .keys()
-            .filter(|k| !self.groups.contains_key(*k))
-            .count();
-        check_group_count(self.groups.len() + new_groups)?;
+        self.check_group_count(other.groups.keys())?;
         self.by_scope |= other.by_scope;
         self.by_segment |= other.by_segment;
         for (key, theirs) in &other.groups {
@@ -1027,6 +1017,15 @@ impl SurveyState {
 /// touchpoints × segments, and a guard against a free-text or id column passed as
 /// `scope` (each group costs its counts and its report rows).
 pub const MAX_SURVEY_GROUPS: usize = 100_000;
+
+impl SurveyState {
+    /// `too_many_groups` when adding the groups `keys` would make the state hold more than
+    /// [`MAX_SURVEY_GROUPS`].
+    fn check_group_count<'k>(&self, keys: impl Iterator<Item = &'k GroupKey>) -> Result<()> {
+        let new = keys.filter(|k| !self.groups.contains_key(*k)).count();
+        check_group_count(self.groups.len() + new)
+    }
+}
 
 /// `too_many_groups` when a state would hold more than [`MAX_SURVEY_GROUPS`] groups.
 fn check_group_count(groups: usize) -> Result<()> {
