@@ -4,9 +4,15 @@
 //!
 //! A state's bytes are the magic `CJMS`, the format version ([`STATE_FORMAT_VERSION`],
 //! u16 little-endian), a kind byte naming the state type, then the state's own fields:
-//! integers little-endian, strings and lists prefixed by their u64 length. Reading never
-//! trusts a length before checking it against the bytes left, so garbage gives
-//! `invalid_state` (or `unsupported_state_version`), never a panic or a huge allocation.
+//! integers little-endian, strings and lists prefixed by their u64 length, and last the
+//! CRC-32 (IEEE, as zlib and PNG; u32 little-endian) of every byte before it. Reading
+//! checks the checksum before any field, so a state damaged in storage or transit is
+//! refused whole; it never trusts a length before checking it against the bytes left,
+//! and each state checks its counts against each other, so garbage gives `invalid_state`
+//! (or `unsupported_state_version`), never a panic or a huge allocation.
+//!
+//! Version 1 (no checksum) is refused with `unsupported_state_version`: states are
+//! partial results of one analysis, made and merged in one run, not an archive format.
 
 use crate::error::{Error, Result};
 
@@ -14,7 +20,10 @@ use crate::error::{Error, Result};
 pub(crate) const MAGIC: &[u8; 4] = b"CJMS";
 
 /// The version of the state byte format this build writes and reads.
-pub const STATE_FORMAT_VERSION: u16 = 1;
+pub const STATE_FORMAT_VERSION: u16 = 2;
+
+/// The bytes of the trailing checksum.
+const CHECKSUM_BYTES: usize = 4;
 
 /// Kind bytes, one per state type (never reused).
 pub(crate) mod kind {
@@ -59,6 +68,13 @@ pub(crate) fn header(kind: u8) -> Vec<u8> {
     let mut w = MAGIC.to_vec();
     w.extend_from_slice(&STATE_FORMAT_VERSION.to_le_bytes());
     w.push(kind);
+    w
+}
+
+/// Ends a state's bytes: appends the CRC-32 of everything written so far.
+pub(crate) fn seal(mut w: Vec<u8>) -> Vec<u8> {
+    let crc = crc32fast::hash(&w);
+    w.extend_from_slice(&crc.to_le_bytes());
     w
 }
 
@@ -184,7 +200,8 @@ impl<'a> Reader<'a> {
         (0..n).map(|_| self.string()).collect()
     }
 
-    /// Checks the magic, the format version and the kind.
+    /// Checks the magic, the format version, the checksum and the kind; from here on the
+    /// reader sees only the fields (the checksum is cut off).
     pub(crate) fn header(&mut self, kind: u8) -> Result<()> {
         if self.take(4)? != MAGIC {
             return Err(invalid_state("the bytes do not start with `CJMS`"));
@@ -199,6 +216,21 @@ impl<'a> Reader<'a> {
                 ),
             });
         }
+        let body = self
+            .bytes
+            .len()
+            .checked_sub(CHECKSUM_BYTES)
+            .filter(|&n| n > self.pos)
+            .ok_or_else(|| invalid_state("truncated"))?;
+        let (fields, stored) = self.bytes.split_at(body);
+        let stored =
+            <[u8; CHECKSUM_BYTES]>::try_from(stored).map_err(|_| invalid_state("truncated"))?;
+        if crc32fast::hash(fields) != u32::from_le_bytes(stored) {
+            return Err(invalid_state(
+                "the checksum does not match (the bytes were damaged or cut); make the state again from its data",
+            ));
+        }
+        self.bytes = fields;
         let found = self.u8()?;
         if found != kind {
             return Err(invalid_state(&format!(

@@ -16,7 +16,10 @@ use cjm_core::events::{
     VariantOptions,
 };
 use cjm_core::ValidJourney;
+use common::{refused_by_fields, seal, unseal};
 use proptest::prelude::*;
+
+mod common;
 
 const CUSTOMERS: [&str; 6] = ["ann", "bob", "cy", "dee", "eve", "fay"];
 const EVENTS: [&str; 5] = ["a", "b", "c", "x", "y"];
@@ -409,85 +412,206 @@ proptest! {
     }
 
     #[test]
-    fn reading_any_bytes_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
-        let _ = SequenceState::from_bytes(&bytes);
-        let _ = FunnelState::from_bytes(&bytes);
-        let mut with_header = b"CJMS\x01\x00\x01".to_vec();
-        with_header.extend_from_slice(&bytes);
-        let _ = SequenceState::from_bytes(&with_header);
-        with_header[6] = 2;
-        let _ = FunnelState::from_bytes(&with_header);
-        let _ = FunnelCounts::from_bytes(&bytes);
-        with_header[6] = 3;
-        let _ = FunnelCounts::from_bytes(&with_header);
-        for kind in 4..=7u8 {
-            with_header[6] = kind;
-            let _ = DirectlyFollowsCounts::from_bytes(&with_header);
-            let _ = VariantCounts::from_bytes(&with_header);
-            let _ = FlowCounts::from_bytes(&with_header);
-            let _ = TrafficCounts::from_bytes(&with_header);
-        }
-        let _ = DirectlyFollowsCounts::from_bytes(&bytes);
-        let _ = TrafficCounts::from_bytes(&bytes);
+    fn reading_any_bytes_never_panics(
+        bytes in prop::collection::vec(any::<u8>(), 0..200),
+        kind in 0u8..20,
+    ) {
+        // Raw bytes (refused by magic or checksum), and the same bytes as the fields of
+        // a state of each kind with a valid header and checksum, so that they reach the
+        // state's own field checks.
+        exercise_every_decoder(&bytes);
+        let mut body = b"CJMS\x02\x00".to_vec();
+        body.push(kind);
+        body.extend_from_slice(&bytes);
+        exercise_every_decoder(&seal(body));
     }
 
     #[test]
     fn corrupted_states_never_panic(
         rows in prop::collection::vec(row_strategy(), 1..20),
-        flips in prop::collection::vec((any::<usize>(), any::<u8>()), 1..4),
+        flips in prop::collection::vec((any::<usize>(), 1u8..), 1..4),
         cut in any::<usize>(),
     ) {
         let keyed: Vec<(u64, Row)> = rows.iter().enumerate().map(|(i, r)| (i as u64, *r)).collect();
-        let log = log_of(&keyed);
-        let funnel = &funnels()[1];
-        for mut bytes in [
-            SequenceState::from_log(&log).to_bytes(),
-            FunnelState::from_log(funnel, &log, None).unwrap().to_bytes(),
-            FunnelCounts::from_log(funnel, &log, None).unwrap().to_bytes(),
-            DirectlyFollowsCounts::from_log(&log, &DirectlyFollowsOptions::default()).to_bytes(),
-            VariantCounts::from_log(&log, &variant_options()[1]).to_bytes(),
-            FlowCounts::from_log(&log, &flow_options()[0]).to_bytes(),
-            TrafficCounts::from_log(&log, &journey()).to_bytes(),
-        ] {
+        for bytes in every_kind_of_state(&log_of(&keyed)) {
+            // Damage in storage or transit: the checksum refuses it, whatever the field.
+            let mut damaged = bytes.clone();
             for (at, v) in &flips {
-                let n = bytes.len();
-                bytes[at % n] ^= v;
+                let n = damaged.len();
+                damaged[at % n] ^= v;
             }
-            if let Ok(s) = SequenceState::from_bytes(&bytes) {
-                let _ = s.finish_directly_follows(&DirectlyFollowsOptions::default());
-                let _ = s.finish_variants(&VariantOptions::default());
+            if damaged != bytes {
+                for result in decode_with_every_decoder(&damaged) {
+                    let code = result.unwrap_err().code();
+                    prop_assert!(
+                        ["invalid_state", "unsupported_state_version"].contains(&code),
+                        "{}", code
+                    );
+                }
             }
-            if let Ok(s) = FunnelState::from_bytes(&bytes) {
-                let _ = s.finish();
+            // Crafted fields with a valid checksum reach the state's own checks: a state
+            // that still reads is finished and merged with itself without a panic.
+            let mut crafted = unseal(&bytes);
+            for (at, v) in &flips {
+                let n = crafted.len();
+                crafted[at % n] ^= v;
             }
-            if let Ok(s) = FunnelCounts::from_bytes(&bytes) {
-                let _ = s.finish();
-            }
-            // A corrupt state that still reads is finished and merged with itself.
-            if let Ok(s) = DirectlyFollowsCounts::from_bytes(&bytes) {
-                let _ = s.finish();
-                let _ = s.clone().merge(s).map(|m| m.finish());
-            }
-            if let Ok(s) = VariantCounts::from_bytes(&bytes) {
-                let _ = s.finish(3);
-                let _ = s.clone().merge(s).map(|m| m.finish(3));
-            }
-            if let Ok(s) = FlowCounts::from_bytes(&bytes) {
-                let _ = s.finish(0.2);
-                let _ = s.clone().merge(s).map(|m| m.finish(0.2));
-            }
-            if let Ok(s) = TrafficCounts::from_bytes(&bytes) {
-                let _ = s.finish();
-                let _ = s.clone().merge(s).map(|m| m.finish());
-            }
-            let cut = &bytes[..cut % bytes.len()];
-            let _ = FunnelState::from_bytes(cut);
-            let _ = FunnelCounts::from_bytes(cut);
-            let _ = DirectlyFollowsCounts::from_bytes(cut);
-            let _ = VariantCounts::from_bytes(cut);
-            let _ = FlowCounts::from_bytes(cut);
-            let _ = TrafficCounts::from_bytes(cut);
+            exercise_every_decoder(&seal(crafted.clone()));
+            let cut = &crafted[..cut % crafted.len()];
+            exercise_every_decoder(&seal(cut.to_vec()));
+            exercise_every_decoder(cut);
         }
+    }
+}
+
+/// One state of every kind (event, count, survey and attribution states) from `log`.
+fn every_kind_of_state(log: &EventLog) -> Vec<Vec<u8>> {
+    use cjm_core::attribution::{PathCounts, PathOptions, TransitionCounts};
+    use cjm_core::scoring::{NpsState, ScaleState, SurveyOptions, SurveyState, SurveyTable};
+    let funnel = &funnels()[1];
+    let mut states = vec![
+        SequenceState::from_log(log).to_bytes(),
+        FunnelState::from_log(funnel, log, None).unwrap().to_bytes(),
+        FunnelCounts::from_log(funnel, log, None)
+            .unwrap()
+            .to_bytes(),
+        DirectlyFollowsCounts::from_log(log, &DirectlyFollowsOptions::default()).to_bytes(),
+        VariantCounts::from_log(log, &variant_options()[1]).to_bytes(),
+        FlowCounts::from_log(log, &flow_options()[0]).to_bytes(),
+        TrafficCounts::from_log(log, &journey()).to_bytes(),
+    ];
+    // Survey answers derived from the log's timestamps.
+    let answers: Vec<Option<f64>> = log
+        .iter()
+        .map(|e| e.timestamp / 1_000_000_000)
+        .map(|t| (t % 12 != 11).then_some((t % 11) as f64))
+        .collect();
+    let mut nps = NpsState::identity();
+    nps.extend(0, &answers).unwrap();
+    let mut scale = ScaleState::identity(10);
+    for (row, &a) in answers.iter().enumerate() {
+        scale
+            .push("csat", row, a.map(|x| x.clamp(1.0, 10.0)))
+            .unwrap();
+    }
+    let table = SurveyTable {
+        scope: answers
+            .iter()
+            .map(|a| a.map(|x| format!("s{}", x as i64 % 3)))
+            .collect(),
+        segment: vec![],
+        nps: Some(answers.clone()),
+        csat: Some(
+            answers
+                .iter()
+                .map(|a| a.map(|x| x.clamp(1.0, 5.0)))
+                .collect(),
+        ),
+        ces: None,
+    };
+    let mut survey = SurveyState::identity(&SurveyOptions::default()).unwrap();
+    survey.extend(0, &table).unwrap();
+    states.extend([nps.to_bytes(), scale.to_bytes(), survey.to_bytes()]);
+    let paths = PathCounts::from_log(
+        log,
+        None,
+        &PathOptions {
+            conversion_events: vec!["y".into()],
+            allow_missing_events: true,
+            ..PathOptions::default()
+        },
+    )
+    .unwrap();
+    states.push(TransitionCounts::from_paths(&paths, 1).unwrap().to_bytes());
+    states.push(paths.to_bytes());
+    states
+}
+
+/// `bytes` read as a state of every kind (the error of each decoder, or `Ok(())`).
+fn decode_with_every_decoder(bytes: &[u8]) -> Vec<cjm_core::Result<()>> {
+    use cjm_core::attribution::{PathCounts, TransitionCounts};
+    use cjm_core::scoring::{NpsState, ScaleState, SurveyState};
+    vec![
+        SequenceState::from_bytes(bytes).map(drop),
+        FunnelState::from_bytes(bytes).map(drop),
+        FunnelCounts::from_bytes(bytes).map(drop),
+        DirectlyFollowsCounts::from_bytes(bytes).map(drop),
+        VariantCounts::from_bytes(bytes).map(drop),
+        FlowCounts::from_bytes(bytes).map(drop),
+        TrafficCounts::from_bytes(bytes).map(drop),
+        NpsState::from_bytes(bytes).map(drop),
+        ScaleState::from_bytes(bytes).map(drop),
+        SurveyState::from_bytes(bytes).map(drop),
+        PathCounts::from_bytes(bytes).map(drop),
+        TransitionCounts::from_bytes(bytes).map(drop),
+    ]
+}
+
+/// Reads `bytes` as a state of every kind; each state that reads is finished, and merged
+/// with itself and finished again. Nothing may panic (the `checked` profile of `make test`
+/// runs this with overflow checks).
+fn exercise_every_decoder(bytes: &[u8]) {
+    use cjm_core::attribution::{AttributionOptions, PathCounts, TransitionCounts};
+    use cjm_core::scoring::{NpsState, ScaleMethod, ScaleState, SurveyOptions, SurveyState};
+    if let Ok(s) = SequenceState::from_bytes(bytes) {
+        let _ = s.finish_directly_follows(&DirectlyFollowsOptions::default());
+        let _ = s.finish_variants(&VariantOptions::default());
+        let _ = s
+            .clone()
+            .merge(s)
+            .map(|m| m.finish_variants(&VariantOptions::default()));
+    }
+    if let Ok(s) = FunnelState::from_bytes(bytes) {
+        let _ = s.finish();
+        let _ = s.clone().merge(s).map(|m| m.finish());
+    }
+    if let Ok(s) = FunnelCounts::from_bytes(bytes) {
+        let _ = s.finish();
+        let _ = s.clone().merge(s).map(|m| m.finish());
+    }
+    if let Ok(s) = DirectlyFollowsCounts::from_bytes(bytes) {
+        let _ = s.finish();
+        let _ = s.clone().merge(s).map(|m| m.finish());
+    }
+    if let Ok(s) = VariantCounts::from_bytes(bytes) {
+        let _ = s.finish(3);
+        let _ = s.clone().merge(s).map(|m| m.finish(3));
+    }
+    if let Ok(s) = FlowCounts::from_bytes(bytes) {
+        let _ = s.finish(0.2);
+        let _ = s.clone().merge(s).map(|m| m.finish(0.2));
+    }
+    if let Ok(s) = TrafficCounts::from_bytes(bytes) {
+        let _ = s.finish();
+        let _ = s.clone().merge(s).map(|m| m.finish());
+    }
+    if let Ok(mut s) = NpsState::from_bytes(bytes) {
+        let _ = s.score();
+        s.merge(&s.clone());
+        let _ = s.score();
+    }
+    if let Ok(mut s) = ScaleState::from_bytes(bytes) {
+        let _ = s.score("csat", ScaleMethod::TopBox);
+        let _ = s.merge(&s.clone());
+        let _ = s.score("csat", ScaleMethod::TopBox);
+    }
+    if let Ok(mut s) = SurveyState::from_bytes(bytes) {
+        let options = SurveyOptions::default();
+        let _ = s.report([true; 3], &options);
+        let _ = s.merge(&s.clone());
+        let _ = s.report([true; 3], &options);
+    }
+    let options = AttributionOptions::default();
+    if let Ok(s) = PathCounts::from_bytes(bytes) {
+        let _ = s.to_table();
+        let _ = s.clone().merge(s.clone()).map(|m| m.to_table());
+        if let Ok(t) = TransitionCounts::from_paths(&s, 2) {
+            let _ = t.markov(&options);
+        }
+    }
+    if let Ok(s) = TransitionCounts::from_bytes(bytes) {
+        let _ = s.markov(&options);
+        let _ = s.clone().merge(s).map(|m| m.markov(&options));
     }
 }
 
@@ -503,6 +627,13 @@ fn garbage_is_an_error_with_a_code() {
     );
     let err = SequenceState::from_bytes(b"CJMS\x09\x00\x01").unwrap_err();
     assert_eq!(err.code(), "unsupported_state_version");
+    // Version 1 had no checksum: its bytes are refused by version, not misread.
+    let mut v1 = FunnelState::identity().to_bytes();
+    v1.truncate(v1.len() - 4);
+    v1[4] = 1;
+    let err = FunnelState::from_bytes(&v1).unwrap_err();
+    assert_eq!(err.code(), "unsupported_state_version");
+    assert_eq!(cjm_core::STATE_FORMAT_VERSION, 2);
     // A funnel state is not a sequence state.
     let bytes = FunnelState::identity().to_bytes();
     assert_eq!(
@@ -571,6 +702,29 @@ fn funnel_counts_by_hand() {
     assert!((second.p90_seconds - 4.8).abs() < 1e-12);
     let third = result.steps[2].time_from_previous.as_ref().unwrap();
     assert_eq!((third.count, third.median_seconds), (1, 4.0));
+    // Counts changed by hand (and sealed again) must agree with each other. The customers
+    // per deepest step are the list [len 4][0, 0, 1 (bob), 1 (ann)], then the pending ones.
+    let body = unseal(&merged.to_bytes());
+    let word = |x: u64| x.to_le_bytes();
+    let at_depth: Vec<u8> = [4u64, 0, 0, 1, 1].iter().flat_map(|&x| word(x)).collect();
+    let at = body
+        .windows(at_depth.len())
+        .position(|w| w == at_depth.as_slice())
+        .unwrap();
+    let depth = |d: usize| at + 8 + 8 * d;
+    let pending = |d: usize| depth(d) + 8 * 4 + 8;
+    assert_eq!(body[pending(0) - 8..pending(0)], word(4));
+    assert!(FunnelCounts::from_bytes(&seal(body.clone())).is_ok());
+    for (offset, value) in [
+        (pending(3), 2),      // more pending than customers at depth 3
+        (depth(0), 1),        // a customer at depth 0
+        (depth(3), 0),        // ann's times counted, but no one reached step 3
+        (depth(2), u64::MAX), // customers that overflow
+    ] {
+        let mut bad = body.clone();
+        bad[offset..offset + 8].copy_from_slice(&word(value));
+        refused_by_fields(FunnelCounts::from_bytes(&seal(bad)));
+    }
     let other =
         FunnelCounts::from_log(&Funnel::events(&["a", "c"]), &log_of(&keyed), None).unwrap();
     assert_eq!(
@@ -859,34 +1013,33 @@ fn count_states_check_their_bytes() {
         VariantCounts::from_bytes(&trailing).unwrap_err().code(),
         "invalid_state"
     );
-    let mut bad = v.clone();
+    let mut bad = unseal(&v);
     let n = bad.len();
     bad[n - 8] = 9; // the last variant's count
-    assert_eq!(
-        VariantCounts::from_bytes(&bad).unwrap_err().code(),
-        "invalid_state"
-    );
+    refused_by_fields(VariantCounts::from_bytes(&seal(bad)));
+    // The same change without a new checksum fails the checksum.
+    let mut damaged = v.clone();
+    let n = damaged.len();
+    damaged[n - 12] = 9;
+    assert!(VariantCounts::from_bytes(&damaged)
+        .unwrap_err()
+        .to_string()
+        .contains("checksum"));
     // An edge into START.
     let d = DirectlyFollowsCounts::from_log(&p1, &DirectlyFollowsOptions::default()).to_bytes();
-    let mut bad = d.clone();
+    let mut bad = unseal(&d);
     let n = bad.len();
     // The last edge is (x, END): its `to` id sits 20 bytes from the end.
     bad[n - 20..n - 16].copy_from_slice(&0u32.to_le_bytes());
-    assert_eq!(
-        DirectlyFollowsCounts::from_bytes(&bad).unwrap_err().code(),
-        "invalid_state"
-    );
+    refused_by_fields(DirectlyFollowsCounts::from_bytes(&seal(bad)));
     // A traffic state that says an event bound by a touchpoint is unmapped.
     let t = TrafficCounts::from_log(&p1, &journey()).to_bytes();
     let text = t.windows(1).position(|w| w == b"x").unwrap();
-    let mut bad = t.clone();
-    let last_x = t.len() - 1 - t.iter().rev().position(|&b| b == b'x').unwrap();
+    let mut bad = unseal(&t);
+    let last_x = bad.len() - 1 - bad.iter().rev().position(|&b| b == b'x').unwrap();
     assert!(last_x >= text);
     bad[last_x] = b'a';
-    assert_eq!(
-        TrafficCounts::from_bytes(&bad).unwrap_err().code(),
-        "invalid_state"
-    );
+    refused_by_fields(TrafficCounts::from_bytes(&seal(bad)));
     // A flow link deeper than the steps.
     let f = FlowCounts::from_log(
         &p1,
@@ -897,12 +1050,9 @@ fn count_states_check_their_bytes() {
         },
     )
     .to_bytes();
-    let mut bad = f.clone();
+    let mut bad = unseal(&f);
     let n = bad.len();
     // The last link is 24 bytes: depth (u64), from, to (u32), count (u64).
     bad[n - 24..n - 16].copy_from_slice(&1u64.to_le_bytes());
-    assert_eq!(
-        FlowCounts::from_bytes(&bad).unwrap_err().code(),
-        "invalid_state"
-    );
+    refused_by_fields(FlowCounts::from_bytes(&seal(bad)));
 }

@@ -27,7 +27,7 @@ use crate::validate::ValidJourney;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 
-use crate::state_bytes::{header, invalid_state, kind, put_str, put_u64, Reader};
+use crate::state_bytes::{header, invalid_state, kind, put_str, put_u64, seal, Reader};
 const KIND_PATHS: u8 = kind::PATHS;
 const KIND_TRANSITIONS: u8 = kind::TRANSITIONS;
 /// Fixed-point scale of summed values: 2³².
@@ -369,7 +369,7 @@ impl Mergeable for PathCounts {
             }
             write_counts(&mut w, c);
         }
-        w
+        seal(w)
     }
 
     fn from_bytes(bytes: &[u8]) -> Result<Self> {
@@ -527,7 +527,7 @@ impl Mergeable for TransitionCounts {
             write_state(&mut w, to);
             put_u64(&mut w, *n);
         }
-        w
+        seal(w)
     }
 
     fn from_bytes(bytes: &[u8]) -> Result<Self> {

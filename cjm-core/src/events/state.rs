@@ -50,7 +50,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::state_bytes::STATE_FORMAT_VERSION;
 use crate::state_bytes::{
-    header, invalid_state, kind, put_len, put_str, put_strings, put_u64, Reader,
+    header, invalid_state, kind, put_len, put_str, put_strings, put_u64, seal, Reader,
 };
 const KIND_SEQUENCE: u8 = kind::SEQUENCE;
 const KIND_FUNNEL: u8 = kind::FUNNEL;
@@ -473,7 +473,7 @@ impl Mergeable for SequenceState {
     fn to_bytes(&self) -> Vec<u8> {
         let mut w = header(KIND_SEQUENCE);
         self.data.write(&mut w);
-        w
+        seal(w)
     }
 
     fn from_bytes(bytes: &[u8]) -> Result<Self> {
@@ -599,7 +599,7 @@ impl Mergeable for FunnelState {
         let mut w = header(KIND_FUNNEL);
         write_plan(&mut w, self.plan.as_ref());
         self.data.write(&mut w);
-        w
+        seal(w)
     }
 
     fn from_bytes(bytes: &[u8]) -> Result<Self> {
@@ -694,7 +694,7 @@ impl Mergeable for FunnelCounts {
                 write_counts(&mut w, counts);
             }
         }
-        w
+        seal(w)
     }
 
     fn from_bytes(bytes: &[u8]) -> Result<Self> {
@@ -792,13 +792,53 @@ fn read_counts(r: &mut Reader<'_>, k: usize) -> Result<Counts> {
     }
     let mut depth_lists = depth_lists.into_iter();
     let mut time_lists = time_lists.into_iter();
-    Ok(Counts {
+    let counts = Counts {
         at_depth: depth_lists.next().unwrap_or_default(),
         pending_at_depth: depth_lists.next().unwrap_or_default(),
         excluded,
         from_first: time_lists.next().unwrap_or_default(),
         from_prev: time_lists.next().unwrap_or_default(),
-    })
+    };
+    check_counts(&counts)?;
+    Ok(counts)
+}
+
+/// Checks a funnel's counts against each other: depth 0 holds no one; no more pending
+/// than customers at a depth; the customers (excluded included) sum without overflow; and
+/// each step's counted times are of customers who reached it, so no more than them.
+fn check_counts(c: &Counts) -> Result<()> {
+    let bad = || invalid_state("funnel counts that disagree with each other");
+    if c.at_depth.first().is_some_and(|&n| n > 0)
+        || c.pending_at_depth.first().is_some_and(|&n| n > 0)
+        || c.pending_at_depth
+            .iter()
+            .zip(&c.at_depth)
+            .any(|(pending, all)| pending > all)
+    {
+        return Err(bad());
+    }
+    let mut total = c.excluded;
+    for &n in &c.at_depth {
+        total = total.checked_add(n).ok_or_else(bad)?;
+    }
+    // Customers who reached step `k` (0-based) are those of depth k + 1 or more.
+    let mut reached = 0u64;
+    for k in (1..c.from_first.len()).rev() {
+        reached = reached.saturating_add(c.at_depth.get(k + 1).copied().unwrap_or(0));
+        for times in [c.from_first.get(k), c.from_prev.get(k)]
+            .into_iter()
+            .flatten()
+        {
+            let mut counted = 0u64;
+            for &(_, n) in times {
+                counted = counted.checked_add(n).ok_or_else(bad)?;
+            }
+            if counted > reached {
+                return Err(bad());
+            }
+        }
+    }
+    Ok(())
 }
 
 fn incompatible(what: &str) -> Error {
@@ -924,7 +964,7 @@ impl Mergeable for DirectlyFollowsCounts {
         let mut w = header(KIND_DFG_COUNTS);
         let Some(options) = &self.options else {
             w.push(0);
-            return w;
+            return seal(w);
         };
         w.push(1);
         w.push(u8::from(options.start_end));
@@ -939,7 +979,7 @@ impl Mergeable for DirectlyFollowsCounts {
             put_u64(&mut w, transitions);
             put_u64(&mut w, customers);
         }
-        w
+        seal(w)
     }
 
     fn from_bytes(bytes: &[u8]) -> Result<Self> {
@@ -1059,7 +1099,7 @@ impl Mergeable for VariantCounts {
         let mut w = header(KIND_VARIANT_COUNTS);
         let Some((max_length, collapse_repeats)) = self.shape else {
             w.push(0);
-            return w;
+            return seal(w);
         };
         w.push(1);
         match max_length {
@@ -1081,7 +1121,7 @@ impl Mergeable for VariantCounts {
             }
             put_u64(&mut w, *n);
         }
-        w
+        seal(w)
     }
 
     fn from_bytes(bytes: &[u8]) -> Result<Self> {
@@ -1210,7 +1250,7 @@ impl Mergeable for FlowCounts {
         let mut w = header(KIND_FLOW_COUNTS);
         let Some((steps, collapse_repeats)) = self.shape else {
             w.push(0);
-            return w;
+            return seal(w);
         };
         w.push(1);
         put_len(&mut w, steps);
@@ -1230,7 +1270,7 @@ impl Mergeable for FlowCounts {
             w.extend_from_slice(&b.to_le_bytes());
             put_u64(&mut w, n);
         }
-        w
+        seal(w)
     }
 
     fn from_bytes(bytes: &[u8]) -> Result<Self> {
@@ -1343,7 +1383,7 @@ impl Mergeable for TrafficCounts {
         let mut w = header(KIND_TRAFFIC_COUNTS);
         let Some(map) = &self.map else {
             w.push(0);
-            return w;
+            return seal(w);
         };
         w.push(1);
         put_str(&mut w, &map.journey);
@@ -1366,7 +1406,7 @@ impl Mergeable for TrafficCounts {
             put_str(&mut w, name);
             put_u64(&mut w, *n);
         }
-        w
+        seal(w)
     }
 
     fn from_bytes(bytes: &[u8]) -> Result<Self> {

@@ -21,7 +21,7 @@
 
 use crate::definition::Definition;
 use crate::events::columns::{pack_bits, Bitmap, NumCol, NumValues, StrCol};
-use crate::state_bytes::{header, invalid_state, kind, put_len, put_u64, Reader};
+use crate::state_bytes::{header, invalid_state, kind, put_len, put_u64, seal, Reader};
 use crate::{Error, Result};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -161,16 +161,20 @@ impl NpsState {
 
     /// Combines two states (associative and commutative).
     pub fn merge(&mut self, other: &Self) {
-        self.promoters += other.promoters;
-        self.passives += other.passives;
-        self.detractors += other.detractors;
-        self.missing += other.missing;
+        // Saturating: only crafted state bytes come near u64::MAX.
+        self.promoters = self.promoters.saturating_add(other.promoters);
+        self.passives = self.passives.saturating_add(other.passives);
+        self.detractors = self.detractors.saturating_add(other.detractors);
+        self.missing = self.missing.saturating_add(other.missing);
     }
 
     /// The score.
     #[must_use]
     pub fn score(&self) -> NpsScore {
-        let n = self.promoters + self.passives + self.detractors;
+        let n = self
+            .promoters
+            .saturating_add(self.passives)
+            .saturating_add(self.detractors);
         let (value, margin) = if n == 0 {
             (None, None)
         } else {
@@ -201,7 +205,7 @@ impl NpsState {
         for n in [self.promoters, self.passives, self.detractors, self.missing] {
             put_u64(&mut out, n);
         }
-        out
+        seal(out)
     }
 
     /// Reads bytes written by [`Self::to_bytes`].
@@ -211,6 +215,14 @@ impl NpsState {
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
         let counts = read_u64s(bytes, kind::NPS, 4)?;
         match counts.as_slice() {
+            [promoters, passives, detractors, missing]
+                if [*passives, *detractors, *missing]
+                    .iter()
+                    .try_fold(*promoters, |sum, &n| sum.checked_add(n))
+                    .is_none() =>
+            {
+                Err(invalid_state("NPS counts whose sum overflows"))
+            }
             [promoters, passives, detractors, missing] => Ok(Self {
                 promoters: *promoters,
                 passives: *passives,
@@ -230,6 +242,11 @@ fn nps_definition() -> Definition {
             "margin": "1.96*100*sqrt((pP+pD-(pP-pD)^2)/N)"
         }),
     )
+}
+
+/// The sum of `counts`, saturating (only crafted state bytes come near `u64::MAX`).
+fn saturating_sum(counts: &[u64]) -> u64 {
+    counts.iter().fold(0, |sum, &n| sum.saturating_add(n))
 }
 
 /// Reads `count` u64s after the header of a `kind` state, and nothing more.
@@ -335,9 +352,9 @@ impl ScaleState {
             });
         }
         for (a, b) in self.counts.iter_mut().zip(&other.counts) {
-            *a += b;
+            *a = a.saturating_add(*b);
         }
-        self.missing += other.missing;
+        self.missing = self.missing.saturating_add(other.missing);
         Ok(())
     }
 
@@ -345,10 +362,10 @@ impl ScaleState {
     #[must_use]
     pub fn score(&self, kind: &str, method: ScaleMethod) -> ScaleScore {
         let k = self.scale_max();
-        let n: u64 = self.counts.iter().sum();
+        let n = saturating_sum(&self.counts);
         let top_points = top_box_points(k);
         let first_top = usize::from(k - top_points);
-        let top: u64 = self.counts.iter().skip(first_top).sum();
+        let top = saturating_sum(self.counts.get(first_top..).unwrap_or_default());
         let weighted: f64 = self
             .counts
             .iter()
@@ -396,7 +413,7 @@ impl ScaleState {
         for n in self.counts.iter().chain(std::iter::once(&self.missing)) {
             put_u64(&mut out, *n);
         }
-        out
+        seal(out)
     }
 
     /// Reads bytes written by [`Self::to_bytes`].
@@ -831,7 +848,7 @@ impl SurveyState {
             }
             match self.groups.get_mut(&key) {
                 Some(ours) => {
-                    ours.responses += state.responses;
+                    ours.responses = ours.responses.saturating_add(state.responses);
                     ours.nps.merge(&state.nps);
                     ours.csat.merge(&state.csat)?;
                     ours.ces.merge(&state.ces)?;
@@ -869,7 +886,7 @@ impl SurveyState {
         for (key, theirs) in &other.groups {
             match self.groups.get_mut(key) {
                 Some(ours) => {
-                    ours.responses += theirs.responses;
+                    ours.responses = ours.responses.saturating_add(theirs.responses);
                     ours.nps.merge(&theirs.nps);
                     ours.csat.merge(&theirs.csat)?;
                     ours.ces.merge(&theirs.ces)?;
@@ -893,7 +910,7 @@ impl SurveyState {
             "nan_as_missing": self.nan_as_missing, "groups": groups,
         });
         out.extend_from_slice(body.to_string().as_bytes());
-        out
+        seal(out)
     }
 
     /// Reads bytes written by [`Self::to_bytes`].
@@ -947,7 +964,7 @@ impl SurveyState {
                     csat: ScaleState::identity(self.csat_scale),
                     ces: ScaleState::identity(self.ces_scale),
                 });
-                entry.responses += state.responses;
+                entry.responses = entry.responses.saturating_add(state.responses);
                 entry.nps.merge(&state.nps);
                 // Same scales by construction: merging cannot fail.
                 let _ = entry.csat.merge(&state.csat);
@@ -984,9 +1001,13 @@ impl SurveyState {
             .into_iter()
             .map(|((level, scope, segment), state)| {
                 let answered = [
-                    state.nps.promoters + state.nps.passives + state.nps.detractors,
-                    state.csat.counts.iter().sum(),
-                    state.ces.counts.iter().sum(),
+                    saturating_sum(&[
+                        state.nps.promoters,
+                        state.nps.passives,
+                        state.nps.detractors,
+                    ]),
+                    saturating_sum(&state.csat.counts),
+                    saturating_sum(&state.ces.counts),
                 ]
                 .into_iter()
                 .max()

@@ -38,3 +38,24 @@ pub fn contains(found: &Value, expected: &Value, at: &str, failures: &mut Vec<St
         (f, e) => failures.push(format!("{at}: {f} != {e}")),
     }
 }
+
+/// A state's bytes without their trailing CRC-32, to change a field by hand.
+pub fn unseal(bytes: &[u8]) -> Vec<u8> {
+    bytes[..bytes.len() - 4].to_vec()
+}
+
+/// Bytes ended with their CRC-32 (IEEE), as every state is: hand-changed fields then reach
+/// the state's own checks instead of failing the checksum.
+pub fn seal(mut body: Vec<u8>) -> Vec<u8> {
+    let crc = crc32fast::hash(&body);
+    body.extend_from_slice(&crc.to_le_bytes());
+    body
+}
+
+/// Fails unless `result` is an `invalid_state` error raised by a state's own field checks
+/// (not by its checksum).
+pub fn refused_by_fields<T: std::fmt::Debug>(result: cjm_core::Result<T>) {
+    let e = result.unwrap_err();
+    assert_eq!(e.code(), "invalid_state", "{e}");
+    assert!(!e.to_string().contains("checksum"), "{e}");
+}
