@@ -603,3 +603,31 @@ fn the_log_definition_hash_covers_every_path_option() {
     };
     assert!(seen.insert(hash(&base, &other_models)));
 }
+
+/// Finite rows whose sums would overflow (two rows of 1e308 conversions or value) are
+/// refused: no table, result or total can hold an infinity.
+#[test]
+fn rows_whose_sums_overflow_are_refused() {
+    let row = |conv: f64, value: f64| PathInput {
+        path: "a > b".into(),
+        conversions: conv,
+        value,
+        nulls: 0.0,
+        seconds_to_conversion: None,
+    };
+    for rows in [
+        vec![row(1e308, 0.0), row(1e308, 0.0)],
+        vec![row(1.0, 1e308), row(1.0, 1e308)],
+        vec![row(1.0, -1e308), row(1.0, -1e308)],
+    ] {
+        let err = PathTable::from_rows(&rows, &TableOptions::default()).unwrap_err();
+        assert_eq!((err.code(), err.row()), ("out_of_range", Some(0)));
+    }
+    // 2⁶⁰ itself is accepted, and a thousand such rows still sum to finite totals.
+    let limit = 2f64.powi(60);
+    let rows = vec![row(limit, limit); 1000];
+    let t = PathTable::from_rows(&rows, &TableOptions::default()).unwrap();
+    let r = attribute(&t, &AttributionOptions::default()).unwrap();
+    let text = format!("{r:?}");
+    assert!(!text.contains("inf") && !text.contains("NaN"), "{text}");
+}

@@ -222,3 +222,98 @@ proptest! {
         }
     }
 }
+
+/// Finite numbers from every magnitude, the extremes included.
+fn extreme() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        Just(f64::MAX),
+        Just(-f64::MAX),
+        Just(f64::MIN_POSITIVE),
+        Just(1e308),
+        Just(-1e308),
+        Just(0.0),
+        any::<f64>().prop_filter("finite", |v| v.is_finite()),
+    ]
+}
+
+prop_compose! {
+    /// A valid journey whose emotion scales, emotions and KPI values are extreme but
+    /// finite (scales as wide as `[-f64::MAX, f64::MAX]` or as narrow as two neighbouring
+    /// floats).
+    fn extreme_journey()(
+        j in journey(),
+        bounds in proptest::collection::vec((extreme(), extreme(), 0.0f64..=1.0), 1..8),
+        kpi in (extreme(), extreme()),
+    ) -> Journey {
+        let mut j = j;
+        for (i, o) in j.observations.iter_mut().enumerate() {
+            let (a, b, at) = bounds[i % bounds.len()];
+            let (lo, hi) = if a < b { (a, b) } else if b < a { (b, a) } else { (a, libm::nextafter(a, f64::INFINITY)) };
+            if !hi.is_finite() {
+                continue;
+            }
+            // A point inside [lo, hi] without computing hi - lo (which may overflow).
+            let value = (lo * (1.0 - at) + hi * at).clamp(lo, hi);
+            o.emotion = Some(Emotion { value, scale: EmotionScale { min: lo, max: hi } });
+        }
+        for k in &mut j.kpis {
+            k.target = Some(kpi.0);
+            k.actual = Some(kpi.1);
+        }
+        j
+    }
+}
+
+/// A `NaN` or an infinity printed by `Debug` as a number (names here hold no `:`, `(`, `,`
+/// or `[`, so a name cannot look like one).
+fn non_finite_in(debug: &str) -> Option<&str> {
+    ["NaN", "inf"].into_iter().find(|bad| {
+        [": ", "(", ", ", "[", ": -", "(-", ", -", "[-"]
+            .iter()
+            .any(|before| debug.contains(&format!("{before}{bad}")))
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, .. ProptestConfig::default() })]
+
+    /// No NaN or infinity reaches any output of a valid document, however extreme its
+    /// finite numbers: scores, curves, priorities, insights, pictures, the report, Mermaid.
+    #[test]
+    fn extreme_numbers_never_give_nan_or_infinity(j in extreme_journey()) {
+        use cjm_core::render::{
+            emotion_curve_svg, health_svg, html_report, journey_map_svg, to_mermaid,
+            EmotionCurveOptions, MapOptions, ReportOptions,
+        };
+        use cjm_core::scoring::{emotion_curves, health, priorities, HealthInputs, ScoringModel};
+        let Ok(valid) = cjm_core::validate(&j) else {
+            // Refused by validation with a code is an allowed answer to an extreme number.
+            return Ok(());
+        };
+        let report = health(&valid, &ScoringModel::default(), &HealthInputs::default()).unwrap();
+        let insights = cjm_core::insights::insights(
+            &valid,
+            &cjm_core::insights::InsightOptions::default(),
+            &cjm_core::insights::InsightInputs::default(),
+        )
+        .unwrap();
+        let results = [
+            format!("{report:?}"),
+            format!("{:?}", emotion_curves(&valid)),
+            format!("{:?}", priorities(&valid, None)),
+            format!("{insights:?}"),
+        ];
+        for debug in &results {
+            prop_assert!(non_finite_in(debug).is_none(), "{}", debug);
+        }
+        for text in [
+            journey_map_svg(&valid, &MapOptions::default()),
+            emotion_curve_svg(&valid, &EmotionCurveOptions::default()),
+            health_svg(&report, &valid),
+            html_report(&valid, &ReportOptions::default()),
+            format!("{:?}", to_mermaid(&valid, None)),
+        ] {
+            prop_assert!(!text.contains("NaN") && !text.contains("inf\"") && !text.contains("Infinity"), "{}", text);
+        }
+    }
+}

@@ -1,6 +1,6 @@
 //! Paths: from an event log, or from an aggregated path table as analysts keep it.
 
-use super::state::PathCounts;
+use super::state::{PathCounts, VALUE_LIMIT};
 use crate::error::{Error, Result};
 use crate::events::EventLog;
 use crate::validate::ValidJourney;
@@ -181,7 +181,7 @@ impl PathTable {
     ///
     /// # Errors
     /// With the 0-based row: `invalid_path` (an empty channel between separators),
-    /// `not_finite` (a NaN or infinite number), `out_of_range` (negative conversions,
+    /// `not_finite` (a NaN or infinite number), `out_of_range` (a number beyond ±2⁶⁰, negative conversions,
     /// nulls or times), `invalid_times` (times not one per touch); `invalid_option` for
     /// an empty separator.
     pub fn from_rows(rows: &[PathInput], options: &TableOptions) -> Result<Self> {
@@ -211,6 +211,15 @@ impl PathTable {
                         "not_finite",
                         i,
                         format!("{name} `{x}` is not finite"),
+                    ));
+                }
+                // Per row at most 2⁶⁰, as a log's conversion values: any table's sums
+                // then stay finite.
+                if x.abs() > VALUE_LIMIT {
+                    return Err(bad_row(
+                        "out_of_range",
+                        i,
+                        format!("{name} `{x}` is beyond ±2⁶⁰ (about 1.15e18), the most a path row may hold"),
                     ));
                 }
             }

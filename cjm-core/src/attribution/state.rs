@@ -33,7 +33,7 @@ const KIND_TRANSITIONS: u8 = kind::TRANSITIONS;
 /// Fixed-point scale of summed values: 2³².
 const VALUE_SCALE: f64 = 4_294_967_296.0;
 /// Largest absolute value accepted per conversion (2⁶⁰).
-const VALUE_LIMIT: f64 = 1_152_921_504_606_846_976.0;
+pub(crate) const VALUE_LIMIT: f64 = 1_152_921_504_606_846_976.0;
 
 fn incompatible() -> Error {
     Error::Input {

@@ -21,9 +21,25 @@ use serde::Serialize;
 
 /// Normalises `value` on `scale` to [−1, 1]. A valid journey guarantees `min < max` and
 /// `value` within the scale.
+///
+/// Any finite scale works, however wide: when `max − min` overflows (a scale such as
+/// `[−1e308, 1e308]`), the value and both bounds are halved first, which keeps every
+/// difference finite and changes no ratio. The result is clamped to [−1, 1] against
+/// rounding, and an input outside the guarantee (no width, a NaN) gives 0, never NaN.
 #[must_use]
 pub fn normalise(value: f64, scale: EmotionScale) -> f64 {
-    2.0 * (value - scale.min) / (scale.max - scale.min) - 1.0
+    let (min, max) = (scale.min, scale.max);
+    let (v, lo, hi) = if (max - min).is_finite() {
+        (value, min, max)
+    } else {
+        (value / 2.0, min / 2.0, max / 2.0)
+    };
+    let r = 2.0 * ((v - lo) / (hi - lo)) - 1.0;
+    if r.is_finite() {
+        r.clamp(-1.0, 1.0)
+    } else {
+        0.0
+    }
 }
 
 /// The emotion of one persona over the stages of a journey.
