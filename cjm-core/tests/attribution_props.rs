@@ -631,3 +631,58 @@ fn rows_whose_sums_overflow_are_refused() {
     let text = format!("{r:?}");
     assert!(!text.contains("inf") && !text.contains("NaN"), "{text}");
 }
+
+/// A table whose paths visit `channels` channels, each path `a > b` for consecutive
+/// channel numbers, plus `order`-long runs, all converting.
+fn many_channels(channels: usize, pairs: bool) -> PathTable {
+    let mut rows = Vec::new();
+    for i in 0..channels {
+        let path = if pairs {
+            // Every ordered pair (i, j): a chain of order 2 with channels² states.
+            (0..channels)
+                .map(|j| format!("c{i} > c{j} > c{}", (i + j) % channels))
+                .collect::<Vec<_>>()
+        } else {
+            vec![format!("c{i} > c{}", (i + 1) % channels)]
+        };
+        for path in path {
+            rows.push(PathInput {
+                path,
+                conversions: 1.0,
+                value: 0.0,
+                nulls: 1.0,
+                seconds_to_conversion: None,
+            });
+        }
+    }
+    PathTable::from_rows(&rows, &TableOptions::default()).unwrap()
+}
+
+/// The adversarial Markov inputs of issue 14 (400 channels: ~57 s; 60 channels at order 2:
+/// ~43 s) are refused at once with `too_many_states`, naming the cap; 300 channels at order
+/// 1 (the work just under the cap) still run.
+#[test]
+fn markov_chains_beyond_the_work_cap_are_refused() {
+    let markov = |order| AttributionOptions {
+        models: vec![Model::Markov],
+        markov_order: order,
+        ..AttributionOptions::default()
+    };
+    for (table, order, states) in [
+        (many_channels(400, false), 1, 401),
+        (many_channels(60, true), 2, 3661),
+    ] {
+        let err = attribute(&table, &markov(order)).unwrap_err();
+        assert_eq!(err.code(), "too_many_states", "{err}");
+        let text = err.to_string();
+        assert!(text.contains(&format!("has {states} states")), "{text}");
+        assert!(text.contains("cap of 3e9"), "{text}");
+    }
+    // The edge, by hand: 308 channels at order 1 is (308 + 1)·309³/3 ≈ 3.04e9 operations,
+    // over the cap, and the message gives the most states for 308 channels,
+    // ⌊(3·3e9/309)^⅓⌋ = 307; 100 channels (≈ 3.5e8) run.
+    let err = attribute(&many_channels(308, false), &markov(1)).unwrap_err();
+    assert!(err.to_string().contains("at most 307 states"), "{err}");
+    let r = attribute(&many_channels(100, false), &markov(1)).unwrap();
+    assert_eq!(r.markov.unwrap().channels.len(), 100);
+}

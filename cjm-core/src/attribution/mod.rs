@@ -44,6 +44,7 @@ mod models;
 mod paths;
 mod state;
 
+pub use markov::MAX_MARKOV_WORK;
 pub use paths::{PathInput, PathOptions, PathRow, PathTable, TableOptions, TouchKind};
 pub use state::{PathCounts, TransitionCounts};
 
