@@ -324,3 +324,104 @@ proptest! {
         let _ = cjm_core::events::time::parse_iso8601(&text, true);
     }
 }
+
+/// HMAC-SHA256 of `id` under `key`, in hex, computed here with `hmac` and `sha2`.
+fn hmac_hex(key: &[u8], id: &str) -> String {
+    use hmac::{Hmac, KeyInit, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key).unwrap();
+    mac.update(id.as_bytes());
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Pseudonymisation covers the customer, the session (which embeds the customer id here,
+/// as it often does) and the extra columns named as identifiers; other extra columns stay
+/// readable. No raw id is left in the log, a breakdown result or a state's bytes.
+#[test]
+fn pseudonymisation_covers_sessions_and_identifier_columns() {
+    use cjm_core::events::{Funnel, Mergeable, SequenceState};
+    let key = b"a key of thirty-two bytes, at least";
+    let extra = |email: &'static str| -> [Option<&'static str>; 2] { [Some(email), Some("web")] };
+    let rows = [
+        (
+            "alice-7731",
+            "alice-7731:s1",
+            0,
+            "a",
+            extra("alice@example.com"),
+        ),
+        (
+            "alice-7731",
+            "alice-7731:s1",
+            60,
+            "b",
+            extra("alice@example.com"),
+        ),
+        ("bob-0042", "bob-0042:s9", 30, "a", extra("bob@example.com")),
+    ];
+    let raw: Vec<RawEvent<'_>> = rows
+        .iter()
+        .map(|(c, s, t, e, x)| RawEvent {
+            session: Some(s),
+            extra: x,
+            ..RawEvent::new(c, *t, e)
+        })
+        .collect();
+    let options = IngestOptions {
+        time_unit: TimeUnit::Seconds,
+        extra_columns: vec!["email".into(), "platform".into()],
+        ..IngestOptions::default()
+    };
+    let builder = || EventLogBuilder::new(options.clone());
+    let mut b = builder()
+        .pseudonymise(Pseudonymiser::new(key).unwrap())
+        .identifiers(&["email".into()])
+        .unwrap();
+    for r in &raw {
+        b.push(r).unwrap();
+    }
+    let (log, report) = b.finish();
+    assert!(report.pseudonymised);
+    let alice = log.iter().find(|e| e.timestamp == 60_000_000_000).unwrap();
+    assert_eq!(alice.customer.to_string(), hmac_hex(key, "alice-7731"));
+    assert_eq!(alice.session.unwrap(), hmac_hex(key, "alice-7731:s1"));
+    let mut everything = format!("{log:?}");
+    for breakdown in ["session", "email", "platform"] {
+        let mut funnel = Funnel::events(&["a", "b"]);
+        funnel.options.breakdown = Some(breakdown.into());
+        let result = funnel.run(&log, None).unwrap();
+        let text = serde_json::to_string(&result).unwrap();
+        if breakdown == "email" {
+            assert!(text.contains(&hmac_hex(key, "bob@example.com")), "{text}");
+        }
+        everything.push_str(&text);
+    }
+    everything.push_str(&String::from_utf8_lossy(
+        &SequenceState::from_log(&log).to_bytes(),
+    ));
+    for raw_id in ["alice", "bob", "7731", "0042", "example.com"] {
+        assert!(
+            !everything.contains(raw_id),
+            "`{raw_id}` left in the output"
+        );
+    }
+    // The other extra column is kept as it is.
+    assert!(everything.contains("\"web\""));
+    // Identifier columns need a key and must be extra columns.
+    for (b, needle) in [
+        (builder().identifiers(&["email".into()]), "key"),
+        (
+            builder()
+                .pseudonymise(Pseudonymiser::new(key).unwrap())
+                .identifiers(&["device".into()]),
+            "`device` is not one of the extra columns [email, platform]",
+        ),
+    ] {
+        let err = b.unwrap_err();
+        assert_eq!(err.code(), "invalid_option");
+        assert!(err.to_string().contains(needle), "{err}");
+    }
+}

@@ -327,7 +327,21 @@ impl Interner {
 
     /// Sorted dictionary and the remap old id → new id.
     fn finish(self) -> (Vec<String>, Vec<u32>) {
-        sort_dict(self.strings.into_iter().map(String::from).collect())
+        self.finish_with(None)
+    }
+
+    /// As [`Self::finish`], each string first replaced by its pseudonym when there is a
+    /// pseudonymiser (once per distinct value).
+    fn finish_with(self, pseudonymiser: Option<&Pseudonymiser>) -> (Vec<String>, Vec<u32>) {
+        sort_dict(
+            self.strings
+                .into_iter()
+                .map(|s| match pseudonymiser {
+                    Some(p) => p.pseudonym(&s),
+                    None => String::from(s),
+                })
+                .collect(),
+        )
     }
 }
 
@@ -658,6 +672,8 @@ impl<T: Copy> Sparse<T> {
 pub struct EventLogBuilder {
     options: IngestOptions,
     pseudonymiser: Option<Pseudonymiser>,
+    /// Per extra column: whether it holds identifiers to pseudonymise.
+    identifier_extras: Vec<bool>,
     bound: Option<BTreeSet<String>>,
     customers: CustomerKeys,
     names: Interner,
@@ -694,6 +710,7 @@ impl EventLogBuilder {
         Self {
             options,
             pseudonymiser: None,
+            identifier_extras: vec![false; n_extra],
             bound: None,
             customers: CustomerKeys::default(),
             names: Interner::default(),
@@ -717,11 +734,49 @@ impl EventLogBuilder {
         }
     }
 
-    /// Replaces customer ids by their keyed hash (see [`Pseudonymiser`]).
+    /// Replaces customer ids and session ids (which often embed a customer id) by their
+    /// keyed hash (see [`Pseudonymiser`]); [`Self::identifiers`] adds extra columns.
     #[must_use]
     pub fn pseudonymise(mut self, pseudonymiser: Pseudonymiser) -> Self {
         self.pseudonymiser = Some(pseudonymiser);
         self
+    }
+
+    /// Also pseudonymises these extra columns (e.g. an e-mail or device id kept for a
+    /// breakdown), after [`Self::pseudonymise`].
+    ///
+    /// # Errors
+    /// `invalid_option` without a pseudonymiser, or for a name that is not one of the
+    /// options' `extra_columns`.
+    pub fn identifiers(mut self, names: &[String]) -> Result<Self> {
+        let invalid = |message: String| Error::Input {
+            code: "invalid_option",
+            row: None,
+            message,
+        };
+        if !names.is_empty() && self.pseudonymiser.is_none() {
+            return Err(invalid(
+                "identifier columns are pseudonymised with a key: give the pseudonymisation key too"
+                    .to_owned(),
+            ));
+        }
+        for name in names {
+            let k = self
+                .options
+                .extra_columns
+                .iter()
+                .position(|c| c == name)
+                .ok_or_else(|| {
+                    invalid(format!(
+                        "identifier column `{name}` is not one of the extra columns [{}]; add it to the extra columns",
+                        self.options.extra_columns.join(", ")
+                    ))
+                })?;
+            if let Some(flag) = self.identifier_extras.get_mut(k) {
+                *flag = true;
+            }
+        }
+        Ok(self)
     }
 
     /// Reports the event names no touchpoint of this journey binds.
@@ -1215,6 +1270,7 @@ impl EventLogBuilder {
         let Self {
             options,
             pseudonymiser,
+            identifier_extras,
             bound,
             customers,
             names,
@@ -1384,9 +1440,12 @@ impl EventLogBuilder {
 
         let (name_dict, name_remap) = names.finish();
         let (chan_dict, chan_remap) = channels.finish();
-        let (sess_dict, sess_remap) = sessions.finish();
-        let extra_dicts: Vec<(Vec<String>, Vec<u32>)> =
-            extras.into_iter().map(Interner::finish).collect();
+        let (sess_dict, sess_remap) = sessions.finish_with(pseudonymiser.as_ref());
+        let extra_dicts: Vec<(Vec<String>, Vec<u32>)> = extras
+            .into_iter()
+            .zip(&identifier_extras)
+            .map(|(interner, &id)| interner.finish_with(pseudonymiser.as_ref().filter(|_| id)))
+            .collect();
         let gather = |col: &[u32], remap: &[u32]| -> Vec<u32> {
             if col.is_empty() {
                 return Vec::new();
