@@ -353,3 +353,39 @@ fn too_many_groups_is_an_error() {
         .unwrap();
     assert_eq!(state.merge(&other).unwrap_err().code(), "too_many_groups");
 }
+
+/// A report states each metric's definition once, not once per group (issue 14: 1e5
+/// groups used to carry ~6.5 KB of repeated definitions each), and the groups' scores
+/// still carry every number.
+#[test]
+fn definitions_are_stated_once_per_report() {
+    let scopes: Vec<Option<String>> = (0..50).map(|i| Some(format!("tp-{i}"))).collect();
+    let table = SurveyTable {
+        scope: scopes.clone(),
+        segment: vec![],
+        nps: Some((0..50).map(|i| Some(f64::from(i % 11))).collect()),
+        csat: Some((0..50).map(|i| Some(f64::from(1 + i % 5))).collect()),
+        ces: None,
+    };
+    let options = SurveyOptions {
+        min_group_size: 1,
+        ..SurveyOptions::default()
+    };
+    let mut state = SurveyState::identity(&options).unwrap();
+    state.extend(0, &table).unwrap();
+    let report = state.report([true, true, false], &options);
+    assert_eq!(report.groups.len(), 51);
+    let json = serde_json::to_string(&report).unwrap();
+    assert_eq!(json.matches("top_box_points").count(), 1, "{json}");
+    assert_eq!(json.matches("\"margin\":\"1.96").count(), 1, "{json}");
+    let defs = &report.definitions;
+    assert_eq!(defs.nps.as_ref().unwrap().kind, "nps");
+    assert_eq!(defs.csat.as_ref().unwrap().kind, "csat");
+    assert!(defs.ces.is_none());
+    // The same definition a standalone score states.
+    let mut nps = NpsState::identity();
+    nps.extend(0, &[Some(10.0)]).unwrap();
+    assert_eq!(nps.score().definition.as_ref(), defs.nps.as_ref());
+    assert!(report.groups.iter().all(|g| g.nps.as_ref().unwrap().definition.is_none()));
+    assert_eq!(report.groups[0].nps.as_ref().unwrap().answered, 50);
+}

@@ -1204,6 +1204,10 @@ export interface SurveyReport {
    */
   groups: SurveyGroup[];
   /**
+   * How each metric of the groups was computed, once for every group.
+   */
+  definitions: SurveyDefinitions;
+  /**
    * The options in force and their hash.
    */
   definition: Definition;
@@ -1284,9 +1288,10 @@ export interface NpsScore {
    */
   detractors: number;
   /**
-   * How it was computed.
+   * How it was computed; `None` (and left out of the JSON) inside a survey report's
+   * groups, whose report holds it once in `definitions`.
    */
-  definition: Definition;
+  definition?: Definition | null;
 }
 /**
  * A definition and its short hash, attached to results.
@@ -1351,9 +1356,30 @@ export interface ScaleScore {
    */
   top_box: number[];
   /**
-   * How it was computed.
+   * How it was computed; `None` (and left out of the JSON) inside a survey report's
+   * groups, whose report holds it once in `definitions`.
    */
-  definition: Definition;
+  definition?: Definition | null;
+}
+/**
+ * The definitions of a survey report's metrics (`None` for a metric the table lacks).
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "SurveyDefinitions".
+ */
+export interface SurveyDefinitions {
+  /**
+   * How the NPS of every group was computed.
+   */
+  nps?: Definition | null;
+  /**
+   * How the CSAT of every group was computed.
+   */
+  csat?: Definition | null;
+  /**
+   * How the CES of every group was computed.
+   */
+  ces?: Definition | null;
 }
 /**
  * The emotion of one persona over the stages of a journey.

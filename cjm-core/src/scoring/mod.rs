@@ -21,6 +21,6 @@ pub use priority::{
 };
 pub use survey::{
     survey_kpis, GroupKey, GroupLevel, GroupState, NpsScore, NpsState, ScaleMethod, ScaleScore,
-    ScaleState, SurveyBatch, SurveyColumns, SurveyGroup, SurveyOptions, SurveyReport, SurveyState,
-    SurveyTable, MAX_SURVEY_GROUPS,
+    ScaleState, SurveyBatch, SurveyColumns, SurveyDefinitions, SurveyGroup, SurveyOptions,
+    SurveyReport, SurveyState, SurveyTable, MAX_SURVEY_GROUPS,
 };

@@ -121,8 +121,10 @@ pub struct NpsScore {
     pub passives: u64,
     /// Answers 0–6.
     pub detractors: u64,
-    /// How it was computed.
-    pub definition: Definition,
+    /// How it was computed; `None` (and left out of the JSON) inside a survey report's
+    /// groups, whose report holds it once in `definitions`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub definition: Option<Definition>,
 }
 
 impl NpsState {
@@ -194,7 +196,7 @@ impl NpsState {
             promoters: self.promoters,
             passives: self.passives,
             detractors: self.detractors,
-            definition: nps_definition(),
+            definition: Some(nps_definition()),
         }
     }
 
@@ -232,6 +234,15 @@ impl NpsState {
             _ => Err(invalid_state("an NPS state has four counts")),
         }
     }
+}
+
+/// The definition of a CSAT or CES score (`kind`) on a 1..`k` scale by `method`.
+fn scale_definition(kind: &str, k: u8, method: ScaleMethod) -> Definition {
+    Definition::new(
+        kind,
+        &serde_json::json!({"scale": format!("1-{k}"), "method": method,
+            "top_box_points": "ceil(k/2.5)", "interval": "wilson z=1.959963984540054"}),
+    )
 }
 
 fn nps_definition() -> Definition {
@@ -298,8 +309,10 @@ pub struct ScaleScore {
     pub scale_max: u8,
     /// The answers counted as top box (`top_box` only), e.g. `[4, 5]`.
     pub top_box: Vec<u8>,
-    /// How it was computed.
-    pub definition: Definition,
+    /// How it was computed; `None` (and left out of the JSON) inside a survey report's
+    /// groups, whose report holds it once in `definitions`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub definition: Option<Definition>,
 }
 
 impl ScaleState {
@@ -396,11 +409,7 @@ impl ScaleState {
             } else {
                 Vec::new()
             },
-            definition: Definition::new(
-                kind,
-                &serde_json::json!({"scale": format!("1-{k}"), "method": method,
-                    "top_box_points": "ceil(k/2.5)", "interval": "wilson z=1.959963984540054"}),
-            ),
+            definition: Some(scale_definition(kind, k, method)),
         }
     }
 
@@ -639,8 +648,21 @@ pub struct SurveyReport {
     /// all-segment group, the segment groups across scopes (under no scope), then the
     /// scope's segments.
     pub groups: Vec<SurveyGroup>,
+    /// How each metric of the groups was computed, once for every group.
+    pub definitions: SurveyDefinitions,
     /// The options in force and their hash.
     pub definition: Definition,
+}
+
+/// The definitions of a survey report's metrics (`None` for a metric the table lacks).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct SurveyDefinitions {
+    /// How the NPS of every group was computed.
+    pub nps: Option<Definition>,
+    /// How the CSAT of every group was computed.
+    pub csat: Option<Definition>,
+    /// How the CES of every group was computed.
+    pub ces: Option<Definition>,
 }
 
 impl SurveyReport {
@@ -1013,22 +1035,36 @@ impl SurveyState {
                 .max()
                 .unwrap_or(0);
                 let suppressed = answered < options.min_group_size;
+                // Each metric's definition is the report's, once, not each group's.
                 SurveyGroup {
                     level,
                     scope,
                     segment,
                     responses: state.responses,
                     suppressed,
-                    nps: (has_nps && !suppressed).then(|| state.nps.score()),
-                    csat: (has_csat && !suppressed)
-                        .then(|| state.csat.score("csat", options.csat_method)),
-                    ces: (has_ces && !suppressed)
-                        .then(|| state.ces.score("ces", options.ces_method)),
+                    nps: (has_nps && !suppressed).then(|| NpsScore {
+                        definition: None,
+                        ..state.nps.score()
+                    }),
+                    csat: (has_csat && !suppressed).then(|| ScaleScore {
+                        definition: None,
+                        ..state.csat.score("csat", options.csat_method)
+                    }),
+                    ces: (has_ces && !suppressed).then(|| ScaleScore {
+                        definition: None,
+                        ..state.ces.score("ces", options.ces_method)
+                    }),
                 }
             })
             .collect();
         SurveyReport {
             groups,
+            definitions: SurveyDefinitions {
+                nps: has_nps.then(nps_definition),
+                csat: has_csat
+                    .then(|| scale_definition("csat", self.csat_scale, options.csat_method)),
+                ces: has_ces.then(|| scale_definition("ces", self.ces_scale, options.ces_method)),
+            },
             definition: Definition::new("survey", options),
         }
     }
