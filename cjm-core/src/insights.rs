@@ -196,6 +196,14 @@ pub fn insights(
             )));
         }
     }
+    inputs
+        .reach
+        .as_ref()
+        .map(MeasuredReach::check)
+        .transpose()?;
+    if let Some(drop_off) = &inputs.stage_drop_off {
+        crate::scoring::priority::finite_values("stage_drop_off", drop_off)?;
+    }
     let j = journey.journey();
     let mut out = Findings(Vec::new());
     let mut not_checked = Vec::new();

@@ -117,3 +117,52 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn nan_measured_inputs_are_refused_with_their_key() {
+    let journey = cjm_core::templates::load("b2c-ecommerce").unwrap();
+    let model = ScoringModel::default();
+    for bad in [f64::NAN, f64::INFINITY] {
+        let values: std::collections::BTreeMap<String, f64> =
+            [("tp-paid-ads".to_owned(), bad)].into();
+        let reach = MeasuredReach {
+            stages: [("awareness".to_owned(), bad)].into(),
+            ..MeasuredReach::default()
+        };
+        let cases = [
+            (
+                HealthInputs {
+                    traffic: Some(&values),
+                    ..HealthInputs::default()
+                },
+                "`traffic.tp-paid-ads`",
+            ),
+            (
+                HealthInputs {
+                    kpi_actuals: Some(&values),
+                    ..HealthInputs::default()
+                },
+                "`kpi_actuals.tp-paid-ads`",
+            ),
+            (
+                HealthInputs {
+                    reach: Some(&reach),
+                    ..HealthInputs::default()
+                },
+                "`reach.stages.awareness`",
+            ),
+        ];
+        for (inputs, named) in cases {
+            let err = health(&journey, &model, &inputs).unwrap_err();
+            assert_eq!(err.code(), "invalid_option");
+            assert!(err.to_string().contains(named), "{err}");
+        }
+        let inputs = cjm_core::insights::InsightInputs {
+            stage_drop_off: Some([("awareness".to_owned(), bad)].into()),
+            ..Default::default()
+        };
+        let err = cjm_core::insights::insights(&journey, &Default::default(), &inputs);
+        assert_eq!(err.unwrap_err().code(), "invalid_option");
+        assert_eq!(reach.check().unwrap_err().code(), "invalid_option");
+    }
+}

@@ -9,9 +9,11 @@ use cjm_core::scoring::{GroupLevel, HealthInputs, ScoringModel, SurveyOptions, S
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
-use crate::error::{to_js, to_js_value};
-use crate::scoring::{absent, check_keys, get, input_error, read_option, read_table};
 use crate::Journey;
+
+use crate::args::{arg, check_keys, get, input_error, read_option, read_value, wrong_type};
+use crate::error::{to_js, to_js_value};
+use crate::scoring::read_table;
 
 /// Declarations of this module's API (optional parameters with custom types).
 #[wasm_bindgen(typescript_custom_section)]
@@ -73,22 +75,11 @@ export interface Journey {
 }
 "#;
 
-/// A whole count ≥ 0 given as a JavaScript number.
-fn count(value: f64, name: &str) -> Result<u64, JsValue> {
-    if value.is_finite() && value >= 0.0 && value.fract() == 0.0 && value <= 9_007_199_254_740_991.0
-    {
-        #[allow(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            reason = "checked: a whole number in 0..=2^53 − 1"
-        )]
-        Ok(value as u64)
-    } else {
-        Err(input_error(
-            "invalid_option",
-            format!("`{name}` must be a whole number ≥ 0, not `{value}`"),
-        ))
-    }
+/// A count argument: a number, a whole one ≥ 0 (the core's range message otherwise).
+fn count(value: &JsValue, name: &str) -> Result<u64, JsValue> {
+    arg(value, name, "a number", JsValue::as_f64)?;
+    cjm_core::options_from(serde_wasm_bindgen::Deserializer::from(value.clone()), name)
+        .map_err(|e| to_js(&e))
 }
 
 /// The two-proportion z-test of `x1` of `n1` against `x2` of `n2`.
@@ -96,12 +87,17 @@ fn count(value: f64, name: &str) -> Result<u64, JsValue> {
 /// @throws {CjmError} `invalid_option` unless every count is a whole number ≥ 0 with
 /// x ≤ n (a group of 0 trials gives no test).
 #[wasm_bindgen(js_name = twoProportionTest, skip_typescript)]
-pub fn two_proportion_test(x1: f64, n1: f64, x2: f64, n2: f64) -> Result<JsValue, JsValue> {
+pub fn two_proportion_test(
+    x1: JsValue,
+    n1: JsValue,
+    x2: JsValue,
+    n2: JsValue,
+) -> Result<JsValue, JsValue> {
     let (x1, n1, x2, n2) = (
-        count(x1, "x1")?,
-        count(n1, "n1")?,
-        count(x2, "x2")?,
-        count(n2, "n2")?,
+        count(&x1, "x1")?,
+        count(&n1, "n1")?,
+        count(&x2, "x2")?,
+        count(&n2, "n2")?,
     );
     let test = cjm_core::scoring::two_proportion_test(x1, n1, x2, n2).map_err(|e| to_js(&e))?;
     to_js_value(&test)
@@ -137,12 +133,12 @@ const COMPARE_KEYS: &[&str] = &["a", "b", "survey"];
 /// responses or options that do not fit.
 #[wasm_bindgen(js_name = compareSegments, skip_typescript)]
 pub fn compare_segments(table: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
-    check_keys(&options, COMPARE_KEYS, "options", "invalid_option")?;
     let table = read_table(table, "table")?;
+    check_keys(&options, COMPARE_KEYS, "options", "invalid_option")?;
     let survey: SurveyOptions =
-        read_option(get(&options, "survey"), "options.survey")?.unwrap_or_default();
+        read_value(get(&options, "survey"), "options.survey")?.unwrap_or_default();
     let side = |key: &str| -> Result<Selector, JsValue> {
-        read_option(get(&options, key), &format!("options.{key}"))?.ok_or_else(|| {
+        read_value(get(&options, key), &format!("options.{key}"))?.ok_or_else(|| {
             input_error(
                 "invalid_option",
                 format!("`options.{key}` is required: `{{level?, scope?, segment?}}`"),
@@ -175,16 +171,13 @@ pub fn compare_segments(table: JsValue, options: JsValue) -> Result<JsValue, JsV
 ///
 /// @throws {CjmError} `invalid_option` for a scoring model that does not fit.
 #[wasm_bindgen(js_name = diffMaps, skip_typescript)]
-pub fn diff_maps(
-    before: &Journey,
-    after: &Journey,
-    model: Option<JsValue>,
-) -> Result<JsValue, JsValue> {
-    let model: ScoringModel =
-        read_option(model.unwrap_or(JsValue::UNDEFINED), "model")?.unwrap_or_default();
+pub fn diff_maps(before: JsValue, after: JsValue, model: JsValue) -> Result<JsValue, JsValue> {
+    let before = crate::journey_like(&before, "before")?;
+    let after = crate::journey_like(&after, "after")?;
+    let model: ScoringModel = read_option(model, "model")?.unwrap_or_default();
     let diff = cjm_core::scoring::diff_maps(
-        before.inner(),
-        after.inner(),
+        &before,
+        &after,
         &model,
         &HealthInputs::default(),
         &HealthInputs::default(),
@@ -199,18 +192,15 @@ pub fn diff_maps(
 /// @throws {CjmError} the document errors of a journey; `invalid_option` for options that
 /// do not fit.
 #[wasm_bindgen(skip_typescript)]
-pub fn patterns(journeys: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
+pub fn patterns(journeys: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     if !js_sys::Array::is_array(&journeys) {
-        return Err(input_error(
-            "invalid_option",
-            "`journeys` must be an array".to_owned(),
-        ));
+        return Err(wrong_type("journeys", "an array of journeys", &journeys));
     }
-    let options: InsightOptions =
-        read_option(options.unwrap_or(JsValue::UNDEFINED), "options")?.unwrap_or_default();
+    let options: InsightOptions = read_option(options, "options")?.unwrap_or_default();
     let maps = js_sys::Array::from(&journeys)
         .iter()
-        .map(|j| crate::journey_arg(&j))
+        .enumerate()
+        .map(|(i, j)| crate::journey_like(&j, &format!("journeys[{i}]")))
         .collect::<Result<Vec<_>, _>>()?;
     let refs: Vec<&cjm_core::ValidJourney> = maps.iter().collect();
     let found = cjm_core::scoring::patterns(&refs, &options).map_err(|e| to_js(&e))?;
@@ -225,19 +215,9 @@ impl Journey {
     ///
     /// @throws {CjmError} `invalid_option` for a bad `as_of` or a threshold outside 0–1.
     #[wasm_bindgen(skip_typescript)]
-    pub fn insights(
-        &self,
-        options: Option<JsValue>,
-        inputs: Option<JsValue>,
-    ) -> Result<JsValue, JsValue> {
-        let options: InsightOptions =
-            read_option(options.unwrap_or(JsValue::UNDEFINED), "options")?.unwrap_or_default();
-        let inputs = inputs.unwrap_or(JsValue::UNDEFINED);
-        let inputs: InsightInputs = if absent(&inputs) {
-            InsightInputs::default()
-        } else {
-            read_option(inputs, "inputs")?.unwrap_or_default()
-        };
+    pub fn insights(&self, options: JsValue, inputs: JsValue) -> Result<JsValue, JsValue> {
+        let options: InsightOptions = read_option(options, "options")?.unwrap_or_default();
+        let inputs: InsightInputs = read_option(inputs, "inputs")?.unwrap_or_default();
         let report =
             cjm_core::insights::insights(self.inner(), &options, &inputs).map_err(|e| to_js(&e))?;
         to_js_value(&report)

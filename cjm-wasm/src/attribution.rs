@@ -11,9 +11,9 @@ use cjm_core::attribution::{
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
+use crate::args::{absent, get, input_error, read_option, read_required, read_value};
 use crate::error::{to_js, to_js_value};
 use crate::events::EventLog;
-use crate::scoring::{absent, get, input_error, read_option};
 
 /// Declarations of the attribution API (optional parameters with custom types).
 #[wasm_bindgen(typescript_custom_section)]
@@ -82,11 +82,10 @@ fn free_separator(rows: &[RowIn]) -> String {
 }
 
 /// Reads the paths argument into the core's path table, with the core's checks.
-fn read_paths(paths: &JsValue, table_options: Option<JsValue>) -> Result<PathTable, JsValue> {
-    let table_options: Option<TableOptions> =
-        read_option(table_options.unwrap_or(JsValue::UNDEFINED), "tableOptions")?;
+fn read_paths(paths: &JsValue, table_options: JsValue) -> Result<PathTable, JsValue> {
+    let table_options: Option<TableOptions> = read_option(table_options, "tableOptions")?;
     if js_sys::Array::is_array(paths) {
-        let rows: Vec<PathInput> = read_option(paths.clone(), "paths")?.unwrap_or_default();
+        let rows: Vec<PathInput> = read_value(paths.clone(), "paths")?.unwrap_or_default();
         return PathTable::from_rows(&rows, &table_options.unwrap_or_default())
             .map_err(|e| to_js(&e));
     }
@@ -104,7 +103,7 @@ fn read_paths(paths: &JsValue, table_options: Option<JsValue>) -> Result<PathTab
             "`tableOptions` apply to `{path, …}` rows, not to a `{rows}` path table".to_owned(),
         ));
     }
-    let table: TableIn = read_option(paths.clone(), "paths")?
+    let table: TableIn = read_value(paths.clone(), "paths")?
         .ok_or_else(|| input_error("wrong_type", "`paths` is null".to_owned()))?;
     // A table's channels are already split (and collapsed, or not, when it was made):
     // join them with a separator none contains and read them as the core reads rows.
@@ -130,19 +129,16 @@ fn read_paths(paths: &JsValue, table_options: Option<JsValue>) -> Result<PathTab
     .map_err(|e| to_js(&e))
 }
 
-fn read_attribution_options(options: Option<JsValue>) -> Result<AttributionOptions, JsValue> {
-    Ok(read_option(options.unwrap_or(JsValue::UNDEFINED), "options")?.unwrap_or_default())
+fn read_attribution_options(options: JsValue) -> Result<AttributionOptions, JsValue> {
+    Ok(read_option(options, "options")?.unwrap_or_default())
 }
 
-fn read_path_options(options: JsValue) -> Result<PathOptions, JsValue> {
-    read_option(options, "pathOptions")?.ok_or_else(|| {
-        input_error(
-            "invalid_option",
-            "`pathOptions` is required: `{conversion_events, touch?, lookback_seconds?, \
-             collapse_repeats?, keep_times?}`"
-                .to_owned(),
-        )
-    })
+fn read_path_options(options: JsValue, what: &str) -> Result<PathOptions, JsValue> {
+    read_required(
+        options,
+        what,
+        "{conversion_events, touch?, lookback_seconds?, collapse_repeats?, keep_times?}",
+    )
 }
 
 /// Runs the attribution models on a path table: `paths` are `{path, conversions, value,
@@ -153,8 +149,8 @@ fn read_path_options(options: JsValue) -> Result<PathOptions, JsValue> {
 #[wasm_bindgen(skip_typescript)]
 pub fn attribute(
     paths: JsValue,
-    options: Option<JsValue>,
-    table_options: Option<JsValue>,
+    options: JsValue,
+    table_options: JsValue,
 ) -> Result<JsValue, JsValue> {
     let table = read_paths(&paths, table_options)?;
     let options = read_attribution_options(options)?;
@@ -165,8 +161,8 @@ pub fn attribute(
 impl EventLog {
     /// The paths of every customer of the log (`PathTable::from_log`).
     #[wasm_bindgen(skip_typescript)]
-    pub fn paths(&self, options: JsValue, journey: Option<JsValue>) -> Result<JsValue, JsValue> {
-        let options = read_path_options(options)?;
+    pub fn paths(&self, options: JsValue, journey: JsValue) -> Result<JsValue, JsValue> {
+        let options = read_path_options(options, "options")?;
         to_js_value(&self.path_table(&options, journey)?)
     }
 
@@ -175,10 +171,10 @@ impl EventLog {
     pub fn attribute_paths(
         &self,
         path_options: JsValue,
-        options: Option<JsValue>,
-        journey: Option<JsValue>,
+        options: JsValue,
+        journey: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let path_options = read_path_options(path_options)?;
+        let path_options = read_path_options(path_options, "pathOptions")?;
         let options = read_attribution_options(options)?;
         to_js_value(&self.attribution(&path_options, &options, journey)?)
     }

@@ -21,8 +21,10 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::args::{
+    absent, check_keys, get, input_error, read_option, read_required, read_value, wrong_type,
+};
 use crate::error::{to_js, to_js_value};
-use crate::scoring::{absent, check_keys, get, input_error, read_option};
 
 /// Declarations of the event-log API (optional parameters with custom types).
 #[wasm_bindgen(typescript_custom_section)]
@@ -196,7 +198,7 @@ fn invalid(message: String) -> JsValue {
     input_error("invalid_option", message)
 }
 
-fn wrong_type(row: usize, message: String) -> JsValue {
+fn bad_row(row: usize, message: String) -> JsValue {
     to_js(&cjm_core::Error::Input {
         code: "wrong_type",
         row: Some(row),
@@ -210,16 +212,8 @@ fn read_common(
     options: &JsValue,
     keys: &[&str],
 ) -> Result<(CommonOptions, Option<ValidJourney>), JsValue> {
-    if absent(options) {
-        return Ok((CommonOptions::default(), None));
-    }
     check_keys(options, keys, "options", "invalid_option")?;
-    let journey_value = get(options, "journey");
-    let journey = if absent(&journey_value) {
-        None
-    } else {
-        Some(crate::journey_arg(&journey_value)?)
-    };
+    let journey = arg_journey(get(options, "journey"), "options.journey")?;
     // Everything but `journey` goes through serde (a copy without it).
     let rest = js_sys::Object::new();
     for key in keys.iter().filter(|k| **k != "journey") {
@@ -257,11 +251,7 @@ fn string_column(value: &JsValue, name: &str) -> Result<Vec<Option<String>>, JsV
         if value.is_object() && !get(value, "length").is_undefined() {
             return string_column(&js_sys::Array::from(value).into(), name);
         }
-        return Err(to_js(&cjm_core::Error::Input {
-            code: "wrong_type",
-            row: None,
-            message: format!("column `{name}` must be an array"),
-        }));
+        return Err(wrong_type(&format!("columns.{name}"), "an array", value));
     }
     let array = js_sys::Array::from(value);
     let mut out = Vec::with_capacity(array.length() as usize);
@@ -278,7 +268,7 @@ fn string_column(value: &JsValue, name: &str) -> Result<Vec<Option<String>>, JsV
                     .unwrap_or_default(),
             ));
         } else {
-            return Err(wrong_type(
+            return Err(bad_row(
                 row,
                 format!("column `{name}`, row `{row}`: expected a string, a number or null"),
             ));
@@ -354,7 +344,7 @@ fn ticks_of(x: f64, row: usize) -> Result<Option<i64>, JsValue> {
         )]
         return Ok(Some(x as i64));
     }
-    Err(wrong_type(
+    Err(bad_row(
         row,
         format!("column `timestamp`, row `{row}`: `{x}` is not a whole number of the unit"),
     ))
@@ -373,11 +363,11 @@ fn time_column(value: &JsValue) -> Result<Times, JsValue> {
             .map(Times::Ticks);
     }
     if !js_sys::Array::is_array(value) {
-        return Err(to_js(&cjm_core::Error::Input {
-            code: "wrong_type",
-            row: None,
-            message: "column `timestamp` must be an array or a typed array".to_owned(),
-        }));
+        return Err(wrong_type(
+            "columns.timestamp",
+            "an array or a typed array",
+            value,
+        ));
     }
     let array = js_sys::Array::from(value);
     let mut out = Vec::with_capacity(array.length() as usize);
@@ -391,10 +381,10 @@ fn time_column(value: &JsValue) -> Result<Times, JsValue> {
         } else if item.is_bigint() {
             let big = js_sys::BigInt::from(item);
             MixedTime::Ticks(i64::try_from(big).map_err(|_| {
-                wrong_type(row, format!("column `timestamp`, row `{row}`: BigInt out of range"))
+                bad_row(row, format!("column `timestamp`, row `{row}`: BigInt out of range"))
             })?)
         } else {
-            return Err(wrong_type(
+            return Err(bad_row(
                 row,
                 format!(
                     "column `timestamp`, row `{row}`: expected a number, a BigInt, ISO-8601 text or null"
@@ -410,11 +400,11 @@ fn value_column(value: &JsValue) -> Result<Vec<Option<f64>>, JsValue> {
         return Ok(v.into_iter().map(Some).collect());
     }
     if !js_sys::Array::is_array(value) {
-        return Err(to_js(&cjm_core::Error::Input {
-            code: "wrong_type",
-            row: None,
-            message: "column `value` must be an array or a typed array".to_owned(),
-        }));
+        return Err(wrong_type(
+            "columns.value",
+            "an array or a typed array",
+            value,
+        ));
     }
     js_sys::Array::from(value)
         .iter()
@@ -424,7 +414,7 @@ fn value_column(value: &JsValue) -> Result<Vec<Option<f64>>, JsValue> {
                 Ok(None)
             } else {
                 item.as_f64().map(Some).ok_or_else(|| {
-                    wrong_type(
+                    bad_row(
                         row,
                         format!("column `value`, row `{row}`: expected a number or null"),
                     )
@@ -461,21 +451,21 @@ fn bytes_of(input: &JsValue) -> Result<Vec<u8>, JsValue> {
     if input.is_instance_of::<js_sys::ArrayBuffer>() {
         return Ok(js_sys::Uint8Array::new(input).to_vec());
     }
-    Err(to_js(&cjm_core::Error::Input {
-        code: "wrong_type",
-        row: None,
-        message: "the CSV must be a string, a Uint8Array or an ArrayBuffer".to_owned(),
-    }))
+    Err(wrong_type(
+        "text",
+        "CSV text, a Uint8Array or an ArrayBuffer",
+        input,
+    ))
 }
 
 /// A funnel step from JavaScript: a string is an event name; an object is the core's
 /// `StepSpec` (`{event}`, `{touchpoint}`, `{stage}`).
 fn read_steps(steps: &JsValue) -> Result<Vec<StepSpec>, JsValue> {
     if !js_sys::Array::is_array(steps) {
-        return Err(input_error(
-            "invalid_funnel",
-            "`steps` must be an array of event names or `{event}`, `{touchpoint}`, `{stage}` objects"
-                .to_owned(),
+        return Err(wrong_type(
+            "steps",
+            "an array of event names or `{event}`, `{touchpoint}`, `{stage}` objects",
+            steps,
         ));
     }
     js_sys::Array::from(steps)
@@ -483,18 +473,18 @@ fn read_steps(steps: &JsValue) -> Result<Vec<StepSpec>, JsValue> {
         .enumerate()
         .map(|(i, step)| match step.as_string() {
             Some(name) => Ok(StepSpec::Event(name)),
-            None => read_option::<StepSpec>(step, &format!("steps[{i}]"))?
+            None => read_value::<StepSpec>(step, &format!("steps[{i}]"))?
                 .ok_or_else(|| input_error("invalid_funnel", format!("`steps[{i}]` is null"))),
         })
         .collect()
 }
 
 /// A journey passed to an analysis (`undefined`/`null`: none); see [`crate::journey_arg`].
-fn arg_journey(value: Option<JsValue>) -> Result<Option<ValidJourney>, JsValue> {
-    match value {
-        Some(v) if !absent(&v) => crate::journey_arg(&v).map(Some),
-        _ => Ok(None),
+fn arg_journey(value: JsValue, name: &str) -> Result<Option<ValidJourney>, JsValue> {
+    if absent(&value) {
+        return Ok(None);
     }
+    crate::journey_like(&value, name).map(Some)
 }
 
 impl EventLog {
@@ -516,9 +506,9 @@ impl EventLog {
     pub(crate) fn path_table(
         &self,
         options: &cjm_core::attribution::PathOptions,
-        journey: Option<JsValue>,
+        journey: JsValue,
     ) -> Result<cjm_core::attribution::PathTable, JsValue> {
-        let passed = arg_journey(journey)?;
+        let passed = arg_journey(journey, "journey")?;
         let j = passed.as_ref().or(self.journey.as_ref());
         cjm_core::attribution::PathTable::from_log(&self.log, j, options).map_err(|e| to_js(&e))
     }
@@ -529,9 +519,9 @@ impl EventLog {
         &self,
         paths: &cjm_core::attribution::PathOptions,
         options: &cjm_core::attribution::AttributionOptions,
-        journey: Option<JsValue>,
+        journey: JsValue,
     ) -> Result<cjm_core::attribution::Attribution, JsValue> {
-        let passed = arg_journey(journey)?;
+        let passed = arg_journey(journey, "journey")?;
         let j = passed.as_ref().or(self.journey.as_ref());
         cjm_core::attribution::attribute_log(&self.log, j, paths, options).map_err(|e| to_js(&e))
     }
@@ -540,10 +530,9 @@ impl EventLog {
     fn run_stage_funnel(
         &self,
         j: &ValidJourney,
-        options: Option<JsValue>,
+        options: JsValue,
     ) -> Result<ev::FunnelResult, JsValue> {
-        let options: FunnelOptions =
-            read_option(options.unwrap_or(JsValue::UNDEFINED), "options")?.unwrap_or_default();
+        let options: FunnelOptions = read_option(options, "options")?.unwrap_or_default();
         Funnel::from_stages(j)
             .with_options(options)
             .run(&self.log, Some(j))
@@ -551,9 +540,8 @@ impl EventLog {
     }
 
     /// The flows with the options given (checked).
-    fn run_flows(&self, options: Option<JsValue>) -> Result<ev::Flows, JsValue> {
-        let options: FlowOptions =
-            read_option(options.unwrap_or(JsValue::UNDEFINED), "options")?.unwrap_or_default();
+    fn run_flows(&self, options: JsValue) -> Result<ev::Flows, JsValue> {
+        let options: FlowOptions = read_option(options, "options")?.unwrap_or_default();
         options.check().map_err(|e| to_js(&e))?;
         Ok(self.log.flows(&options))
     }
@@ -725,8 +713,8 @@ impl EventLog {
 
     /// Traffic per touchpoint and stage of the map.
     #[wasm_bindgen(skip_typescript)]
-    pub fn traffic(&self, journey: Option<JsValue>) -> Result<JsValue, JsValue> {
-        let passed = arg_journey(journey)?;
+    pub fn traffic(&self, journey: JsValue) -> Result<JsValue, JsValue> {
+        let passed = arg_journey(journey, "journey")?;
         let j = self.journey(passed.as_ref(), "traffic")?;
         to_js_value(&self.log.traffic(j))
     }
@@ -736,13 +724,12 @@ impl EventLog {
     pub fn funnel(
         &self,
         steps: JsValue,
-        options: Option<JsValue>,
-        journey: Option<JsValue>,
+        options: JsValue,
+        journey: JsValue,
     ) -> Result<JsValue, JsValue> {
         let steps = read_steps(&steps)?;
-        let options: FunnelOptions =
-            read_option(options.unwrap_or(JsValue::UNDEFINED), "options")?.unwrap_or_default();
-        let passed = arg_journey(journey)?;
+        let options: FunnelOptions = read_option(options, "options")?.unwrap_or_default();
+        let passed = arg_journey(journey, "journey")?;
         let j = passed.as_ref().or(self.journey.as_ref());
         let result = Funnel { steps, options }
             .run(&self.log, j)
@@ -752,42 +739,26 @@ impl EventLog {
 
     /// The stage funnel of the map: one step per stage, in map order.
     #[wasm_bindgen(js_name = stageFunnel, skip_typescript)]
-    pub fn stage_funnel(
-        &self,
-        journey: Option<JsValue>,
-        options: Option<JsValue>,
-    ) -> Result<JsValue, JsValue> {
-        let passed = arg_journey(journey)?;
+    pub fn stage_funnel(&self, journey: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+        let passed = arg_journey(journey, "journey")?;
         let j = self.journey(passed.as_ref(), "stageFunnel")?;
         to_js_value(&self.run_stage_funnel(j, options)?)
     }
 
     /// Directly-follows counts.
     #[wasm_bindgen(js_name = directlyFollows, skip_typescript)]
-    pub fn directly_follows(&self, options: Option<JsValue>) -> Result<JsValue, JsValue> {
-        let options: DirectlyFollowsOptions =
-            read_option(options.unwrap_or(JsValue::UNDEFINED), "options")?.unwrap_or_default();
+    pub fn directly_follows(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        let options: DirectlyFollowsOptions = read_option(options, "options")?.unwrap_or_default();
         to_js_value(&self.log.directly_follows(&options))
     }
 
     /// The top variants: `k` (a number: the top k) or the options.
     #[wasm_bindgen(skip_typescript)]
-    pub fn variants(&self, k: Option<JsValue>) -> Result<JsValue, JsValue> {
-        let k = k.unwrap_or(JsValue::UNDEFINED);
-        let options = if let Some(n) = k.as_f64() {
-            if !(n.is_finite() && n >= 0.0 && n.fract() == 0.0) {
-                return Err(invalid(format!(
-                    "`k` must be a whole number ≥ 0, not `{n}`"
-                )));
-            }
-            #[allow(
-                clippy::cast_possible_truncation,
-                clippy::cast_sign_loss,
-                reason = "checked: whole and ≥ 0; saturates beyond usize"
-            )]
-            let top_k = n as usize;
+    pub fn variants(&self, k: JsValue) -> Result<JsValue, JsValue> {
+        let options = if k.as_f64().is_some() {
             VariantOptions {
-                top_k,
+                top_k: cjm_core::options_from(serde_wasm_bindgen::Deserializer::from(k), "k")
+                    .map_err(|e| to_js(&e))?,
                 ..VariantOptions::default()
             }
         } else {
@@ -798,21 +769,16 @@ impl EventLog {
 
     /// Flows for a Sankey picture.
     #[wasm_bindgen(skip_typescript)]
-    pub fn flows(&self, options: Option<JsValue>) -> Result<JsValue, JsValue> {
+    pub fn flows(&self, options: JsValue) -> Result<JsValue, JsValue> {
         to_js_value(&self.run_flows(options)?)
     }
 
     /// Where each customer is in the journey.
     #[wasm_bindgen(js_name = journeyStates, skip_typescript)]
-    pub fn journey_states(
-        &self,
-        journey: Option<JsValue>,
-        options: Option<JsValue>,
-    ) -> Result<JsValue, JsValue> {
-        let passed = arg_journey(journey)?;
+    pub fn journey_states(&self, journey: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+        let passed = arg_journey(journey, "journey")?;
         let j = self.journey(passed.as_ref(), "journeyStates")?;
-        let options: JourneyStateOptions =
-            read_option(options.unwrap_or(JsValue::UNDEFINED), "options")?.unwrap_or_default();
+        let options: JourneyStateOptions = read_option(options, "options")?.unwrap_or_default();
         let states = self
             .log
             .journey_states(j, &options)
@@ -822,13 +788,13 @@ impl EventLog {
 
     /// Conversion drivers.
     #[wasm_bindgen(skip_typescript)]
-    pub fn drivers(&self, options: JsValue, journey: Option<JsValue>) -> Result<JsValue, JsValue> {
-        let options: DriverOptions = read_option(options, "options")?.ok_or_else(|| {
-            invalid(
-                "`options` is required: `{conversion, by_touchpoint?, min_support?}`".to_owned(),
-            )
-        })?;
-        let passed = arg_journey(journey)?;
+    pub fn drivers(&self, options: JsValue, journey: JsValue) -> Result<JsValue, JsValue> {
+        let options: DriverOptions = read_required(
+            options,
+            "options",
+            "{conversion, by_touchpoint?, min_support?}",
+        )?;
+        let passed = arg_journey(journey, "journey")?;
         let j = passed.as_ref().or(self.journey.as_ref());
         let drivers = self.log.drivers(j, &options).map_err(|e| to_js(&e))?;
         to_js_value(&drivers)
@@ -836,8 +802,8 @@ impl EventLog {
 
     /// Observed stage order against the map's order.
     #[wasm_bindgen(skip_typescript)]
-    pub fn conformance(&self, journey: Option<JsValue>) -> Result<JsValue, JsValue> {
-        let passed = arg_journey(journey)?;
+    pub fn conformance(&self, journey: JsValue) -> Result<JsValue, JsValue> {
+        let passed = arg_journey(journey, "journey")?;
         let j = self.journey(passed.as_ref(), "conformance")?;
         to_js_value(&self.log.conformance(j))
     }
@@ -847,14 +813,13 @@ impl EventLog {
     #[wasm_bindgen(js_name = stageFunnelSvg, skip_typescript)]
     pub fn stage_funnel_svg(
         &self,
-        journey: Option<JsValue>,
-        options: Option<JsValue>,
-        chart: Option<JsValue>,
+        journey: JsValue,
+        options: JsValue,
+        chart: JsValue,
     ) -> Result<String, JsValue> {
-        let passed = arg_journey(journey)?;
+        let passed = arg_journey(journey, "journey")?;
         let j = self.journey(passed.as_ref(), "stageFunnelSvg")?;
-        let chart_options: ChartOptions =
-            read_option(chart.unwrap_or(JsValue::UNDEFINED), "chart")?.unwrap_or_default();
+        let chart_options: ChartOptions = read_option(chart, "chart")?.unwrap_or_default();
         let result = self.run_stage_funnel(j, options)?;
         let mut c = cjm_core::render::funnel_chart(&result, Some(j), chart_options.title);
         c.width = chart_options.width;
@@ -864,13 +829,8 @@ impl EventLog {
     /// The flows drawn as a Sankey SVG by the core (`render::flow_chart`, then
     /// `render::flow_svg`); `chart` `{title?, width?}`.
     #[wasm_bindgen(js_name = flowsSvg, skip_typescript)]
-    pub fn flows_svg(
-        &self,
-        options: Option<JsValue>,
-        chart: Option<JsValue>,
-    ) -> Result<String, JsValue> {
-        let chart_options: ChartOptions =
-            read_option(chart.unwrap_or(JsValue::UNDEFINED), "chart")?.unwrap_or_default();
+    pub fn flows_svg(&self, options: JsValue, chart: JsValue) -> Result<String, JsValue> {
+        let chart_options: ChartOptions = read_option(chart, "chart")?.unwrap_or_default();
         let flows = self.run_flows(options)?;
         let mut c = cjm_core::render::flow_chart(&flows, chart_options.title);
         c.width = chart_options.width;
@@ -880,12 +840,8 @@ impl EventLog {
     /// The measured inputs of `journey.insights` (`InsightInputs::from_measures` of the
     /// traffic and the stage funnel run with `options`).
     #[wasm_bindgen(js_name = insightInputs, skip_typescript)]
-    pub fn insight_inputs(
-        &self,
-        journey: Option<JsValue>,
-        options: Option<JsValue>,
-    ) -> Result<JsValue, JsValue> {
-        let passed = arg_journey(journey)?;
+    pub fn insight_inputs(&self, journey: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+        let passed = arg_journey(journey, "journey")?;
         let j = self.journey(passed.as_ref(), "insightInputs")?;
         let funnel = self.run_stage_funnel(j, options)?;
         let traffic = self.log.traffic(j);
@@ -894,8 +850,8 @@ impl EventLog {
 
     /// The measured inputs of `journey.health`: reach and customers per touchpoint.
     #[wasm_bindgen(js_name = healthInputs, skip_typescript)]
-    pub fn health_inputs(&self, journey: Option<JsValue>) -> Result<JsValue, JsValue> {
-        let passed = arg_journey(journey)?;
+    pub fn health_inputs(&self, journey: JsValue) -> Result<JsValue, JsValue> {
+        let passed = arg_journey(journey, "journey")?;
         let j = self.journey(passed.as_ref(), "healthInputs")?;
         let traffic = self.log.traffic(j);
         to_js_value(&MeasuredHealthInputs {

@@ -1,5 +1,6 @@
 //! The `Journey` class: a validated journey document kept on the WebAssembly side.
 
+use crate::args::{absent, arg, plain, wrong_type};
 use crate::error::to_js_value;
 use cjm_core::ValidJourney;
 use wasm_bindgen::prelude::*;
@@ -33,8 +34,15 @@ impl Journey {
     ///
     /// @throws {CjmError} with every problem of the document (`family` `"document"`).
     #[wasm_bindgen(js_name = fromJson)]
-    pub fn from_json(text: &str) -> Result<Journey, JsValue> {
-        crate::load_text(text)
+    pub fn from_json(
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    ) -> Result<Journey, JsValue> {
+        crate::wrap(cjm_core::load_str(&arg(
+            &text,
+            "text",
+            "a string",
+            JsValue::as_string,
+        )?))
     }
 
     /// Validates a journey document given as a plain JavaScript object (as `JSON.parse`
@@ -46,7 +54,10 @@ impl Journey {
     pub fn from_object(
         #[wasm_bindgen(unchecked_param_type = "JourneyDocument | object")] value: JsValue,
     ) -> Result<Journey, JsValue> {
-        crate::load_object(value)
+        if !plain(&value) {
+            return Err(wrong_type("value", "a plain document object", &value));
+        }
+        crate::wrap(crate::read_object(value))
     }
 
     /// Stable identifier of the map.
@@ -76,12 +87,17 @@ impl Journey {
 
     /// The document as JSON text: compact, or indented by two spaces when `pretty` is true.
     #[wasm_bindgen(js_name = toJson)]
-    pub fn to_json(&self, pretty: Option<bool>) -> String {
-        if pretty.unwrap_or(false) {
-            self.inner.to_json_pretty()
-        } else {
-            self.inner.to_json()
-        }
+    pub fn to_json(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "boolean | null")] pretty: JsValue,
+    ) -> Result<String, JsValue> {
+        Ok(
+            if !absent(&pretty) && arg(&pretty, "pretty", "a boolean", JsValue::as_bool)? {
+                self.inner.to_json_pretty()
+            } else {
+                self.inner.to_json()
+            },
+        )
     }
 
     /// Counts and the stage outline (touchpoints, channels and pain points per stage),

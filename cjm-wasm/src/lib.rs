@@ -23,7 +23,8 @@
 //! - attribution ([`attribution`]): `attribute(paths, options?, tableOptions?)`,
 //!   `log.paths(pathOptions)`, `log.attribute(pathOptions, options?)`;
 //! - errors are `Error` objects named `CjmError` with `code`, `path`, `row`, `family` and
-//!   `problems` (see [`error`]).
+//!   `problems` (see [`error`]); an argument of the wrong JavaScript type is `wrong_type`
+//!   (see `args`).
 //!
 //! ## Panics
 //!
@@ -37,6 +38,7 @@
 //! report can say what went wrong.
 
 pub mod analysis;
+mod args;
 pub mod attribution;
 pub mod error;
 pub mod events;
@@ -47,6 +49,8 @@ pub mod scoring;
 pub use events::EventLog;
 pub use journey::Journey;
 
+use args::{arg, non_json, plain, wrong_type};
+use cjm_core::{Error, Problems};
 use error::{to_js, to_js_value};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -127,51 +131,52 @@ fn start() {
     console_error_panic_hook::set_once();
 }
 
-fn wrap(result: cjm_core::Result<cjm_core::ValidJourney>) -> Result<Journey, JsValue> {
+pub(crate) fn wrap(result: cjm_core::Result<cjm_core::ValidJourney>) -> Result<Journey, JsValue> {
     result.map(Journey::from).map_err(|e| to_js(&e))
 }
 
-fn read_text(text: &str) -> cjm_core::Result<cjm_core::ValidJourney> {
-    cjm_core::load_str(text)
-}
-
-fn read_object(value: JsValue) -> cjm_core::Result<cjm_core::ValidJourney> {
-    cjm_core::Loader::new().load_from(serde_wasm_bindgen::Deserializer::from(value))
-}
-
-fn read_input(input: JsValue) -> cjm_core::Result<cjm_core::ValidJourney> {
-    match input.as_string() {
-        Some(text) => read_text(&text),
-        None => read_object(input),
+/// Reads a document given as a plain object. What JSON cannot hold (a `Date`…) is a
+/// `wrong_type` problem at its path, reported with the document's other problems.
+pub(crate) fn read_object(value: JsValue) -> cjm_core::Result<cjm_core::ValidJourney> {
+    let mut found = Vec::new();
+    non_json(&value, &mut Vec::new(), &mut found);
+    let read = cjm_core::Loader::new().load_from(serde_wasm_bindgen::Deserializer::from(value));
+    if found.is_empty() {
+        return read;
     }
+    if let Err(Error::Document(Problems(more))) = read {
+        let paths: Vec<String> = found.iter().map(|p| p.path.clone()).collect();
+        found.extend(more.into_iter().filter(|p| !paths.contains(&p.path)));
+    }
+    Err(Error::Document(Problems(found)))
 }
 
-/// Reads a journey argument that is not passed as a `Journey` parameter (inside an options
-/// object or an array): a `Journey` instance (copied through its `toJson()`, so the
-/// caller keeps it), JSON text, or a plain document object.
-pub(crate) fn journey_arg(value: &JsValue) -> Result<cjm_core::ValidJourney, JsValue> {
+/// Reads journey argument `name`: a `Journey` (copied through its `toJson()`, so the
+/// caller keeps it), JSON text or a plain document object. The outer error is the
+/// argument's (`wrong_type`), the inner one the document's.
+pub(crate) fn journey_arg(
+    value: &JsValue,
+    name: &str,
+) -> Result<cjm_core::Result<cjm_core::ValidJourney>, JsValue> {
     if let Some(text) = value.as_string() {
-        return read_text(&text).map_err(|e| to_js(&e));
+        return Ok(cjm_core::load_str(&text));
     }
-    if value.is_object() {
-        let method =
-            js_sys::Reflect::get(value, &JsValue::from_str("toJson")).unwrap_or(JsValue::UNDEFINED);
-        if let Some(method) = method.dyn_ref::<js_sys::Function>() {
-            let text = method.call0(value)?;
-            if let Some(text) = text.as_string() {
-                return read_text(&text).map_err(|e| to_js(&e));
-            }
+    let method = args::get(value, "toJson");
+    if let Some(method) = method.dyn_ref::<js_sys::Function>() {
+        if let Some(text) = method.call0(value)?.as_string() {
+            return Ok(cjm_core::load_str(&text));
         }
     }
-    read_object(value.clone()).map_err(|e| to_js(&e))
+    if !plain(value) {
+        let want = "a Journey, JSON text or a plain document object";
+        return Err(wrong_type(name, want, value));
+    }
+    Ok(read_object(value.clone()))
 }
 
-pub(crate) fn load_text(text: &str) -> Result<Journey, JsValue> {
-    wrap(read_text(text))
-}
-
-pub(crate) fn load_object(value: JsValue) -> Result<Journey, JsValue> {
-    wrap(read_object(value))
+/// [`journey_arg`] with both errors thrown.
+pub(crate) fn journey_like(value: &JsValue, name: &str) -> Result<cjm_core::ValidJourney, JsValue> {
+    journey_arg(value, name)?.map_err(|e| to_js(&e))
 }
 
 /// Loads and validates a journey document: JSON text, or a plain object.
@@ -181,7 +186,7 @@ pub(crate) fn load_object(value: JsValue) -> Result<Journey, JsValue> {
 pub fn load_journey(
     #[wasm_bindgen(unchecked_param_type = "JourneyInput")] input: JsValue,
 ) -> Result<Journey, JsValue> {
-    wrap(read_input(input))
+    wrap(journey_arg(&input, "input")?)
 }
 
 /// The result of [`validate`], as it crosses to JavaScript.
@@ -197,7 +202,7 @@ struct ValidationResult<'a> {
 pub fn validate(
     #[wasm_bindgen(unchecked_param_type = "JourneyInput")] input: JsValue,
 ) -> Result<JsValue, JsValue> {
-    match read_input(input) {
+    match journey_arg(&input, "input")? {
         Ok(_) => to_js_value(&ValidationResult {
             valid: true,
             problems: &[],
@@ -219,8 +224,11 @@ pub fn templates() -> Result<JsValue, JsValue> {
 ///
 /// @throws {CjmError} with code `unknown_template` for a name that is not built in.
 #[wasm_bindgen]
-pub fn template(name: &str) -> Result<Journey, JsValue> {
-    wrap(cjm_core::templates::load(name))
+pub fn template(
+    #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+) -> Result<Journey, JsValue> {
+    let name = arg(&name, "name", "a string", JsValue::as_string)?;
+    wrap(cjm_core::templates::load(&name))
 }
 
 /// The JSON Schema (draft 2020-12) of a journey document, schema version 1, as a plain

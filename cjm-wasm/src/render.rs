@@ -10,8 +10,8 @@ use cjm_core::render::{
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
+use crate::args::{absent, arg, read_option, read_required};
 use crate::error::{to_js, to_js_value};
-use crate::scoring::{input_error, read_option};
 use crate::Journey;
 
 /// Declarations of this module's API (optional parameters with custom types).
@@ -52,8 +52,7 @@ export interface Journey {
 
 /// Reads a chart argument, which is required.
 fn chart<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
-    read_option(value, what)?
-        .ok_or_else(|| input_error("invalid_option", format!("`{what}` is required")))
+    read_required(value, what, "a chart")
 }
 
 /// Imports a Mermaid `journey` diagram as a validated `Journey`, with the import's notes.
@@ -61,8 +60,9 @@ fn chart<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> 
 /// @throws {CjmError} `invalid_value` with path `lines[i]` for text that is not a Mermaid
 /// journey.
 #[wasm_bindgen(js_name = fromMermaid, skip_typescript)]
-pub fn from_mermaid(text: &str) -> Result<JsValue, JsValue> {
-    let (doc, notes) = cjm_core::render::from_mermaid(text).map_err(|e| to_js(&e))?;
+pub fn from_mermaid(text: JsValue) -> Result<JsValue, JsValue> {
+    let text = arg(&text, "text", "a string", JsValue::as_string)?;
+    let (doc, notes) = cjm_core::render::from_mermaid(&text).map_err(|e| to_js(&e))?;
     let journey = cjm_core::validate(&doc).map_err(|e| to_js(&e))?;
     let out = js_sys::Object::new();
     js_sys::Reflect::set(
@@ -108,9 +108,8 @@ impl Journey {
     ///
     /// @throws {CjmError} `invalid_option` for options that do not fit.
     #[wasm_bindgen(js_name = mapSvg, skip_typescript)]
-    pub fn map_svg(&self, options: Option<JsValue>) -> Result<String, JsValue> {
-        let options: MapOptions =
-            read_option(options.unwrap_or(JsValue::UNDEFINED), "options")?.unwrap_or_default();
+    pub fn map_svg(&self, options: JsValue) -> Result<String, JsValue> {
+        let options: MapOptions = read_option(options, "options")?.unwrap_or_default();
         Ok(cjm_core::render::journey_map_svg(self.inner(), &options))
     }
 
@@ -118,16 +117,20 @@ impl Journey {
     ///
     /// @throws {CjmError} `invalid_option` for options that do not fit.
     #[wasm_bindgen(js_name = emotionSvg, skip_typescript)]
-    pub fn emotion_svg(&self, options: Option<JsValue>) -> Result<String, JsValue> {
-        let options: EmotionCurveOptions =
-            read_option(options.unwrap_or(JsValue::UNDEFINED), "options")?.unwrap_or_default();
+    pub fn emotion_svg(&self, options: JsValue) -> Result<String, JsValue> {
+        let options: EmotionCurveOptions = read_option(options, "options")?.unwrap_or_default();
         Ok(cjm_core::render::emotion_curve_svg(self.inner(), &options))
     }
 
     /// The map as a Mermaid `journey` diagram of one persona (by id; the first by
     /// default), with what Mermaid cannot hold.
     #[wasm_bindgen(js_name = toMermaid, skip_typescript)]
-    pub fn to_mermaid(&self, persona: Option<String>) -> Result<JsValue, JsValue> {
+    pub fn to_mermaid(&self, persona: JsValue) -> Result<JsValue, JsValue> {
+        let persona = if absent(&persona) {
+            None
+        } else {
+            Some(arg(&persona, "persona", "a string", JsValue::as_string)?)
+        };
         to_js_value(&cjm_core::render::to_mermaid(
             self.inner(),
             persona.as_deref(),
@@ -138,9 +141,8 @@ impl Journey {
     ///
     /// @throws {CjmError} `invalid_option` for options that do not fit.
     #[wasm_bindgen(js_name = reportHtml, skip_typescript)]
-    pub fn report_html(&self, options: Option<JsValue>) -> Result<String, JsValue> {
-        let options: ReportOptions =
-            read_option(options.unwrap_or(JsValue::UNDEFINED), "options")?.unwrap_or_default();
+    pub fn report_html(&self, options: JsValue) -> Result<String, JsValue> {
+        let options: ReportOptions = read_option(options, "options")?.unwrap_or_default();
         Ok(cjm_core::render::html_report(self.inner(), &options))
     }
 }

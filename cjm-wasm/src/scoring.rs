@@ -14,76 +14,17 @@
 use std::collections::BTreeMap;
 
 use cjm_core::scoring::{HealthInputs, MeasuredReach, ScoringModel, SurveyOptions, SurveyTable};
-use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
+use crate::args::{absent, check_keys, get, input_error, read_option, read_value};
 use crate::error::{to_js, to_js_value};
 use crate::Journey;
-
-/// A core input error (`family` `"input"`) made by the binding: an argument that does not
-/// fit its type.
-pub(crate) fn input_error(code: &'static str, message: String) -> JsValue {
-    to_js(&cjm_core::Error::Input {
-        code,
-        row: None,
-        message,
-    })
-}
-
-pub(crate) fn absent(value: &JsValue) -> bool {
-    value.is_undefined() || value.is_null()
-}
-
-/// Refuses keys of a plain object outside `allowed` (serde-wasm-bindgen reads only the
-/// fields a struct declares, so `deny_unknown_fields` alone would not see them).
-pub(crate) fn check_keys(
-    value: &JsValue,
-    allowed: &[&str],
-    what: &str,
-    code: &'static str,
-) -> Result<(), JsValue> {
-    if !value.is_object() {
-        return Err(input_error(code, format!("`{what}` must be an object")));
-    }
-    for key in js_sys::Object::keys(&js_sys::Object::from(value.clone())).iter() {
-        let key = key.as_string().unwrap_or_default();
-        if !allowed.contains(&key.as_str()) {
-            return Err(input_error(
-                code,
-                format!(
-                    "`{what}` has an unknown key `{key}`; known keys: {}",
-                    allowed.join(", ")
-                ),
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// Reads an optional options-like argument (`undefined` and `null`: not given) through a
-/// JSON value, so unknown keys and wrong types are refused by the core's serde rules.
-pub(crate) fn read_option<T: DeserializeOwned>(
-    value: JsValue,
-    what: &str,
-) -> Result<Option<T>, JsValue> {
-    if absent(&value) {
-        return Ok(None);
-    }
-    serde_wasm_bindgen::from_value::<serde_json::Value>(value)
-        .map_err(|e| e.to_string())
-        .and_then(|json| serde_json::from_value(json).map_err(|e| e.to_string()))
-        .map(Some)
-        .map_err(|e| input_error("invalid_option", format!("`{what}`: {e}")))
-}
 
 const TABLE_KEYS: &[&str] = &["scope", "segment", "nps", "csat", "ces"];
 
 /// Reads a survey table directly (not through JSON, so `NaN` reaches the core as NaN and
 /// typed arrays are read as sequences).
 pub(crate) fn read_table(value: JsValue, what: &str) -> Result<SurveyTable, JsValue> {
-    if absent(&value) {
-        return Ok(SurveyTable::default());
-    }
     check_keys(&value, TABLE_KEYS, what, "wrong_type")?;
     serde_wasm_bindgen::from_value(value)
         .map_err(|e| input_error("wrong_type", format!("`{what}`: {e}")))
@@ -99,10 +40,9 @@ pub(crate) fn read_table(value: JsValue, what: &str) -> Result<SurveyTable, JsVa
 /// @throws {CjmError} `family` `"input"`: `out_of_scale` or `not_finite` with the `row` of
 /// the first bad answer, `column_length_mismatch`, `invalid_option`, `wrong_type`.
 #[wasm_bindgen(js_name = surveyKpis, skip_typescript)]
-pub fn survey_kpis(table: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
+pub fn survey_kpis(table: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     let table = read_table(table, "table")?;
-    let options: SurveyOptions =
-        read_option(options.unwrap_or(JsValue::UNDEFINED), "options")?.unwrap_or_default();
+    let options: SurveyOptions = read_option(options, "options")?.unwrap_or_default();
     let report = cjm_core::scoring::survey_kpis(&table, &options).map_err(|e| to_js(&e))?;
     to_js_value(&report)
 }
@@ -142,10 +82,6 @@ export interface Journey {
 /// The keys of `health`'s `inputs`.
 const INPUT_KEYS: &[&str] = &["survey", "surveyOptions", "reach", "traffic", "kpiActuals"];
 
-pub(crate) fn get(object: &JsValue, key: &str) -> JsValue {
-    js_sys::Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
-
 #[wasm_bindgen]
 impl Journey {
     /// The emotion curve of every persona, in persona order: per stage (and per touchpoint
@@ -162,9 +98,13 @@ impl Journey {
     ///
     /// @throws {CjmError} `invalid_option` for a `reach` that does not fit.
     #[wasm_bindgen(skip_typescript)]
-    pub fn priorities(&self, reach: Option<JsValue>) -> Result<JsValue, JsValue> {
-        let reach: Option<MeasuredReach> =
-            read_option(reach.unwrap_or(JsValue::UNDEFINED), "reach")?;
+    pub fn priorities(&self, reach: JsValue) -> Result<JsValue, JsValue> {
+        let reach: Option<MeasuredReach> = read_option(reach, "reach")?;
+        reach
+            .as_ref()
+            .map(MeasuredReach::check)
+            .transpose()
+            .map_err(|e| to_js(&e))?;
         to_js_value(&cjm_core::scoring::priorities(self.inner(), reach.as_ref()))
     }
 
@@ -177,14 +117,8 @@ impl Journey {
     /// @throws {CjmError} `invalid_option` for a model or inputs that do not fit; the
     /// errors of `surveyKpis` for the survey table.
     #[wasm_bindgen(skip_typescript)]
-    pub fn health(
-        &self,
-        model: Option<JsValue>,
-        inputs: Option<JsValue>,
-    ) -> Result<JsValue, JsValue> {
-        let model: ScoringModel =
-            read_option(model.unwrap_or(JsValue::UNDEFINED), "model")?.unwrap_or_default();
-        let inputs = inputs.unwrap_or(JsValue::UNDEFINED);
+    pub fn health(&self, model: JsValue, inputs: JsValue) -> Result<JsValue, JsValue> {
+        let model: ScoringModel = read_option(model, "model")?.unwrap_or_default();
         if !absent(&inputs) {
             check_keys(&inputs, INPUT_KEYS, "inputs", "invalid_option")?;
         }
@@ -210,14 +144,14 @@ impl Journey {
         } else {
             let table = read_table(survey_value, "inputs.survey")?;
             let options: SurveyOptions =
-                read_option(field("surveyOptions"), "inputs.surveyOptions")?.unwrap_or_default();
+                read_value(field("surveyOptions"), "inputs.surveyOptions")?.unwrap_or_default();
             Some(cjm_core::scoring::survey_kpis(&table, &options).map_err(|e| to_js(&e))?)
         };
-        let reach: Option<MeasuredReach> = read_option(field("reach"), "inputs.reach")?;
+        let reach: Option<MeasuredReach> = read_value(field("reach"), "inputs.reach")?;
         let traffic: Option<BTreeMap<String, f64>> =
-            read_option(field("traffic"), "inputs.traffic")?;
+            read_value(field("traffic"), "inputs.traffic")?;
         let kpi_actuals: Option<BTreeMap<String, f64>> =
-            read_option(field("kpiActuals"), "inputs.kpiActuals")?;
+            read_value(field("kpiActuals"), "inputs.kpiActuals")?;
         let report = cjm_core::scoring::health(
             self.inner(),
             &model,

@@ -124,7 +124,7 @@ test('patterns recur across maps given as Journeys, documents and text', () => {
   assert.equal(a.id, 'b2c-ecommerce', 'a Journey in the array stays usable');
   const err = catchCjm(() => patterns([a, { schema_version: 1 }]));
   assert.equal(err.family, 'document');
-  assert.equal(catchCjm(() => patterns('nope')).code, 'invalid_option');
+  assert.equal(catchCjm(() => patterns('nope')).code, 'wrong_type');
 });
 
 test('templates lint with their unaddressed pain points', () => {

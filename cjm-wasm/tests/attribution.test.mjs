@@ -151,7 +151,7 @@ test('attribution errors: codes and rows', () => {
   err = catchCjm(() => cjm.attribute('a > b'));
   assert.equal(err.code, 'wrong_type');
   err = catchCjm(() => cjm.attribute({ rows: [{ channels: ['a'], conversions: Infinity }] }));
-  assert.equal(err.code, 'invalid_option'); // Infinity is not JSON: the reader rejects it
+  assert.deepEqual([err.code, err.row], ['not_finite', 0]); // as in Python: the core's row check
   err = catchCjm(() => cjm.attribute({ rows: [{ channels: ['a', ''], conversions: 1 }] }));
   assert.equal(err.code, 'invalid_path');
   err = catchCjm(() => cjm.attribute({ rows: [] }, null, { separator: '|' }));

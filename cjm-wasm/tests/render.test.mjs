@@ -56,6 +56,6 @@ test('charts from plain objects', () => {
   assert.match(flow, /^<svg /);
   assert.match(barChartSvg({ groups: ['x'], series: [{ name: 's', values: [1] }] }), /^<svg /);
   assert.equal(catchCjm(() => funnelSvg({ steps: [{ label: 'x', customers: -1 }] })).code, 'invalid_option');
-  assert.equal(catchCjm(() => funnelSvg()).code, 'invalid_option');
+  assert.equal(catchCjm(() => funnelSvg()).code, 'wrong_type');
   assert.equal(catchCjm(() => flowSvg({ nodes: [], links: [], extra: 1 })).code, 'invalid_option');
 });

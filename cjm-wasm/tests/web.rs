@@ -24,7 +24,7 @@ fn parse(text: &str) -> JsValue {
 }
 
 fn first_template_object() -> JsValue {
-    template("b2c-ecommerce")
+    template("b2c-ecommerce".into())
         .expect("template loads")
         .to_object()
         .expect("to object")
@@ -36,7 +36,7 @@ fn templates_load_and_summarise() {
     assert!(list.length() >= 3);
     for info in list.iter() {
         let name = get_str(&info, "name");
-        let journey = template(&name).expect("every template loads");
+        let journey = template(name.into()).expect("every template loads");
         let summary = journey.summary().expect("summary");
         assert_eq!(get_str(&summary, "id"), journey.id());
         assert!(js_sys::Array::is_array(&get(&summary, "stages")));
@@ -57,11 +57,13 @@ fn outputs_are_plain_objects() {
 
 #[wasm_bindgen_test]
 fn round_trip_object_and_text() {
-    let journey = template("b2b-saas").expect("template loads");
+    let journey = template("b2b-saas".into()).expect("template loads");
     let again = Journey::from_object(journey.to_object().expect("to object")).expect("reloads");
-    assert_eq!(journey.to_json(None), again.to_json(None));
-    let from_text = Journey::from_json(&journey.to_json(Some(true))).expect("reloads");
-    assert_eq!(journey.to_json(None), from_text.to_json(None));
+    let compact = |j: &Journey| j.to_json(JsValue::UNDEFINED).expect("to JSON");
+    assert_eq!(compact(&journey), compact(&again));
+    let pretty = journey.to_json(JsValue::TRUE).expect("to JSON");
+    let from_text = Journey::from_json(pretty.into()).expect("reloads");
+    assert_eq!(compact(&journey), compact(&from_text));
     assert_eq!(from_text.schema_version(), 1);
 }
 
@@ -107,23 +109,32 @@ fn nan_in_an_object_is_reported_with_its_path() {
 
 #[wasm_bindgen_test]
 fn validate_never_throws_for_documents() {
-    let inputs = [
+    let documents = [
+        JsValue::from_str("{not json"),
+        JsValue::from_str("[]"),
+        parse(r#"{"schema_version": 99}"#),
+    ];
+    for input in documents {
+        let result = validate(input).expect("validate returns");
+        assert_eq!(get(&result, "valid").as_bool(), Some(false));
+    }
+    // Neither text nor a plain object: not a document, a `wrong_type` argument.
+    let arguments = [
         JsValue::UNDEFINED,
         JsValue::NULL,
         JsValue::from_f64(42.0),
-        JsValue::from_str("{not json"),
         js_sys::Array::new().into(),
-        parse(r#"{"schema_version": 99}"#),
+        js_sys::Date::new_0().into(),
     ];
-    for input in inputs {
-        let result = validate(input).expect("validate returns");
-        assert_eq!(get(&result, "valid").as_bool(), Some(false));
+    for input in arguments {
+        let err = validate(input).expect_err("a wrong argument throws");
+        assert_eq!(get_str(&err, "code"), "wrong_type");
     }
 }
 
 #[wasm_bindgen_test]
 fn unknown_template_is_a_template_error() {
-    let err = template("nope").expect_err("unknown");
+    let err = template("nope".into()).expect_err("unknown");
     assert_eq!(get_str(&err, "code"), "unknown_template");
     assert_eq!(get_str(&err, "family"), "template");
 }
@@ -138,7 +149,11 @@ fn event_log_from_typed_arrays_in_the_browser() {
         .expect("log builds");
     assert_eq!(log.length(), 3);
     let funnel = log
-        .funnel(parse(r#"["a", "b"]"#), None, None)
+        .funnel(
+            parse(r#"["a", "b"]"#),
+            JsValue::UNDEFINED,
+            JsValue::UNDEFINED,
+        )
         .expect("funnel runs");
     let steps = js_sys::Array::from(&get(&funnel, "steps"));
     let customers: Vec<f64> = steps
@@ -150,8 +165,8 @@ fn event_log_from_typed_arrays_in_the_browser() {
 
 #[wasm_bindgen_test]
 fn pictures_render_in_the_browser() {
-    let journey = template("b2c-ecommerce").expect("template loads");
-    let svg = journey.map_svg(None).expect("map renders");
+    let journey = template("b2c-ecommerce".into()).expect("template loads");
+    let svg = journey.map_svg(JsValue::UNDEFINED).expect("map renders");
     let parsed = web_sys_free_parse(&svg);
     assert_eq!(parsed, "svg");
 }

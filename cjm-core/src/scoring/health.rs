@@ -333,6 +333,15 @@ pub fn health(
     inputs: &HealthInputs<'_>,
 ) -> crate::Result<HealthReport> {
     model.check()?;
+    inputs.reach.map(MeasuredReach::check).transpose()?;
+    for (what, values) in [
+        ("traffic", inputs.traffic),
+        ("kpi_actuals", inputs.kpi_actuals),
+    ] {
+        values
+            .map(|v| super::priority::finite_values(what, v))
+            .transpose()?;
+    }
     let j = journey.journey();
     let w = &model.weights;
     let curves = emotion_curves(journey);

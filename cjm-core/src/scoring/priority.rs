@@ -29,6 +29,30 @@ pub struct MeasuredReach {
     pub touchpoints: BTreeMap<String, f64>,
 }
 
+impl MeasuredReach {
+    /// Checks that every reach is a number (NaN or an infinity is a mistake upstream, not a
+    /// reach).
+    ///
+    /// # Errors
+    /// `invalid_option` naming the stage or touchpoint of a NaN or infinite reach.
+    pub fn check(&self) -> crate::Result<()> {
+        finite_values("reach.stages", &self.stages)?;
+        finite_values("reach.touchpoints", &self.touchpoints)
+    }
+}
+
+/// `invalid_option` for the first NaN or infinite value of a measured map (`what.key`).
+pub(crate) fn finite_values(what: &str, values: &BTreeMap<String, f64>) -> crate::Result<()> {
+    match values.iter().find(|(_, v)| !v.is_finite()) {
+        Some((key, value)) => Err(crate::Error::Input {
+            code: "invalid_option",
+            row: None,
+            message: format!("`{what}.{key}` must be a finite number, found `{value}`"),
+        }),
+        None => Ok(()),
+    }
+}
+
 /// Where a reach value came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]

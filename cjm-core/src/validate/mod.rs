@@ -19,11 +19,12 @@ mod raw;
 pub(crate) mod rules;
 mod shape;
 
-pub use raw::Limits;
+pub use raw::{render_path, Limits, Seg};
 
 use crate::error::{Error, Problem, ProblemCode, Problems, Result};
 use crate::model::{Journey, SCHEMA_VERSION};
 use raw::{Raw, RawSeed, ReadCtx};
+use serde::de::{DeserializeOwned, DeserializeSeed};
 use serde::Deserializer;
 
 /// Reads and validates journey documents; holds the limits to apply.
@@ -216,6 +217,86 @@ pub fn load_slice(bytes: &[u8]) -> Result<ValidJourney> {
 /// [`Error::Document`] with every problem found.
 pub fn load_from<'de, D: Deserializer<'de>>(deserializer: D) -> Result<ValidJourney> {
     Loader::new().load_from(deserializer)
+}
+
+/// Reads options, or another input given as a tree of values (a JS object through
+/// serde-wasm-bindgen), into `T` the way documents are read: nesting is limited, so a
+/// cyclic or adversarial object cannot exhaust the stack; every key reaches `T`, so unknown
+/// keys are refused; and NaN and infinities reach `T` as they are, so the checks of `T`
+/// refuse them as they do for Python (`lookback_seconds: NaN` is `invalid_option`, not
+/// "no lookback").
+///
+/// # Errors
+/// [`Error::Input`] `invalid_option` naming `what` and the option that does not fit
+/// (`weights.nps`, `steps[2].event`); for an integer out of range, the range.
+pub fn options_from<'de, T: DeserializeOwned, D: Deserializer<'de>>(
+    deserializer: D,
+    what: &str,
+) -> Result<T> {
+    let raw = options_raw(deserializer, what)?;
+    T::deserialize(raw).map_err(|e| option_error(what, &render_path(&e.0 .0), &e.0 .1))
+}
+
+/// The tree of [`options_from`] (apart, so that the reading is not repeated for every `T`).
+fn options_raw<'de, D: Deserializer<'de>>(deserializer: D, what: &str) -> Result<Raw> {
+    let ctx = ReadCtx::new(Limits {
+        max_bytes: usize::MAX,
+        max_string_bytes: usize::MAX,
+        max_items: usize::MAX,
+        ..Limits::default()
+    });
+    RawSeed {
+        ctx: &ctx,
+        depth: 1,
+    }
+    .deserialize(deserializer)
+    .map_err(|e| match ctx.take_failure() {
+        Some(p) => option_error(what, &p.path, &p.message),
+        None => option_error(what, &ctx.current_path(), &e.to_string()),
+    })
+}
+
+/// `invalid_option` for option `path` (`""`: the whole value) of `what`, in the words of
+/// the Python binding.
+fn option_error(what: &str, path: &str, problem: &str) -> Error {
+    let problem = integer_problem(problem);
+    let message = match path {
+        "" if problem.starts_with("must ") => format!("`{what}` {problem}"),
+        "" => format!("`{what}`: {problem}"),
+        _ => format!("`{what}`: option `{path}` {problem}"),
+    };
+    Error::Input {
+        code: "invalid_option",
+        row: None,
+        message,
+    }
+}
+
+/// serde's words for a number that does not fit an integer type (`invalid value: integer
+/// `-1`, expected u32`, `invalid type: floating point `1.5`, expected usize`) as Python
+/// says them: "must be an integer from 0 to 4294967295, not -1". Other messages unchanged.
+fn integer_problem(message: &str) -> String {
+    let ranges = [
+        ("u8", "0 to 255"),
+        ("u16", "0 to 65535"),
+        ("u32", "0 to 4294967295"),
+        ("u64", "0 to 18446744073709551615"),
+        ("i64", "-9223372036854775808 to 9223372036854775807"),
+        #[cfg(target_pointer_width = "32")]
+        ("usize", "0 to 4294967295"),
+        #[cfg(target_pointer_width = "64")]
+        ("usize", "0 to 18446744073709551615"),
+    ];
+    let numeric = ["invalid value: integer `", "invalid type: floating point `"];
+    let parts = message.rsplit_once(", expected ").and_then(|(head, ty)| {
+        let value = numeric.iter().find_map(|p| head.strip_prefix(p))?;
+        let range = ranges.iter().find(|(t, _)| *t == ty)?.1;
+        Some((value.strip_suffix('`')?, range))
+    });
+    match parts {
+        Some((value, range)) => format!("must be an integer from {range}, not {value}"),
+        None => message.to_owned(),
+    }
 }
 
 /// Checks a typed document against every rule, with the default limits.

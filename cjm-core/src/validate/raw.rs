@@ -123,14 +123,17 @@ impl Raw {
 
 /// One step of a path into a document.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Seg {
+pub enum Seg {
+    /// A field of an object.
     Key(String),
+    /// An item of an array.
     Index(usize),
 }
 
 /// Renders a path as `touchpoints[3].stage`; keys that are not plain identifiers are
 /// quoted: `extensions["my key"]`.
-pub(crate) fn render_path(segs: &[Seg]) -> String {
+#[must_use]
+pub fn render_path(segs: &[Seg]) -> String {
     let mut out = String::new();
     for seg in segs {
         match seg {
@@ -436,5 +439,252 @@ impl Visitor<'_> for KeySeed<'_> {
             ProblemCode::WrongType,
             format!("object keys must be strings, found the integer `{v}`"),
         ))
+    }
+}
+
+impl Raw {
+    fn unexpected(&self) -> de::Unexpected<'_> {
+        match self {
+            Raw::Null => de::Unexpected::Unit,
+            Raw::Bool(b) => de::Unexpected::Bool(*b),
+            Raw::Int(i) => de::Unexpected::Signed(*i),
+            Raw::UInt(u) => de::Unexpected::Unsigned(*u),
+            Raw::Float(f) => de::Unexpected::Float(*f),
+            Raw::Str(s) => de::Unexpected::Str(s),
+            Raw::Arr(_) => de::Unexpected::Seq,
+            Raw::Obj(_) => de::Unexpected::Map,
+        }
+    }
+
+    fn invalid<'de, V: Visitor<'de>>(&self, visitor: &V) -> RawError {
+        de::Error::invalid_type(self.unexpected(), visitor)
+    }
+}
+
+const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
+const TWO_POW_64: f64 = 18_446_744_073_709_551_616.0;
+
+/// A tree read back into a typed value (options): unlike `serde_json::Value`, NaN and
+/// infinities reach the type as they are, for its own checks to name them. Each method
+/// visits only what its type can be (as `serde_json::Value` does), which keeps the code
+/// generated per options type small.
+impl<'de> Deserializer<'de> for Raw {
+    type Error = RawError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self {
+            Raw::Null => visitor.visit_unit(),
+            Raw::Bool(b) => visitor.visit_bool(b),
+            Raw::Str(s) => visitor.visit_string(s),
+            Raw::Arr(_) => self.deserialize_seq(visitor),
+            Raw::Obj(_) => self.deserialize_map(visitor),
+            number => number.deserialize_f64(visitor),
+        }
+    }
+
+    /// Any number: a whole float is an integer, as in JSON text (a JavaScript number
+    /// beyond 2^53 arrives as a float), so that integer types say when it is out of range.
+    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "checked: whole and within the integer's range"
+        )]
+        match self {
+            Raw::Int(i) => visitor.visit_i64(i),
+            Raw::UInt(u) => visitor.visit_u64(u),
+            Raw::Float(f) if f.fract() == 0.0 && (0.0..TWO_POW_64).contains(&f) => {
+                visitor.visit_u64(f as u64)
+            }
+            Raw::Float(f) if f.fract() == 0.0 && (-TWO_POW_63..0.0).contains(&f) => {
+                visitor.visit_i64(f as i64)
+            }
+            Raw::Float(f) => visitor.visit_f64(f),
+            other => Err(other.invalid(&visitor)),
+        }
+    }
+
+    fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        self.deserialize_f64(visitor)
+    }
+
+    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        self.deserialize_f64(visitor)
+    }
+
+    serde::forward_to_deserialize_any! { i8 i16 i32 i128 u8 u16 u32 u128 f32 }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self {
+            Raw::Bool(b) => visitor.visit_bool(b),
+            other => Err(other.invalid(&visitor)),
+        }
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self {
+            Raw::Str(s) => visitor.visit_string(s),
+            other => Err(other.invalid(&visitor)),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self {
+            Raw::Null => visitor.visit_none(),
+            other => visitor.visit_some(other),
+        }
+    }
+
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self {
+            Raw::Null => visitor.visit_unit(),
+            other => Err(other.invalid(&visitor)),
+        }
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self {
+            Raw::Arr(items) => {
+                let len = items.len();
+                let mut seq = Items(items.into_iter().enumerate());
+                let value = visitor.visit_seq(&mut seq)?;
+                match seq.0.next() {
+                    Some(_) => Err(de::Error::invalid_length(len, &"fewer items")),
+                    None => Ok(value),
+                }
+            }
+            other => Err(other.invalid(&visitor)),
+        }
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self {
+            Raw::Obj(fields) => visitor.visit_map(Fields(fields.into_iter(), None)),
+            other => Err(other.invalid(&visitor)),
+        }
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.deserialize_map(visitor)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        use de::IntoDeserializer;
+        match self {
+            Raw::Str(s) => visitor.visit_enum(s.into_deserializer()),
+            Raw::Obj(fields) if fields.len() == 1 => visitor.visit_enum(
+                de::value::MapAccessDeserializer::new(Fields(fields.into_iter(), None)),
+            ),
+            other => Err(other.invalid(&visitor)),
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_unit()
+    }
+
+    serde::forward_to_deserialize_any! {
+        char bytes byte_buf unit_struct tuple tuple_struct
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        self.deserialize_string(visitor)
+    }
+
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        self.deserialize_string(visitor)
+    }
+}
+
+/// The error of reading a [`Raw`] tree into a type: the path from the root to where it
+/// happened, and the message. Boxed: it passes through every generic call of a read.
+#[derive(Debug)]
+pub(crate) struct RawError(pub(crate) Box<(Vec<Seg>, String)>);
+
+impl de::Error for RawError {
+    #[cold]
+    fn custom<T: fmt::Display>(message: T) -> Self {
+        Self(Box::new((Vec::new(), message.to_string())))
+    }
+}
+
+impl fmt::Display for RawError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0 .1)
+    }
+}
+
+impl std::error::Error for RawError {}
+
+/// Puts `seg` in front of the path of an error coming up from below it.
+#[cold]
+fn at(mut e: RawError, seg: Seg) -> RawError {
+    e.0 .0.insert(0, seg);
+    e
+}
+
+/// The items of an array, numbered for error paths.
+struct Items(std::iter::Enumerate<std::vec::IntoIter<Raw>>);
+
+impl<'de> SeqAccess<'de> for Items {
+    type Error = RawError;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, RawError> {
+        match self.0.next() {
+            Some((i, item)) => seed
+                .deserialize(item)
+                .map(Some)
+                .map_err(|e| at(e, Seg::Index(i))),
+            None => Ok(None),
+        }
+    }
+}
+
+/// The fields of an object, and the value of the key just read.
+struct Fields(std::vec::IntoIter<(String, Raw)>, Option<(String, Raw)>);
+
+impl<'de> MapAccess<'de> for Fields {
+    type Error = RawError;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, RawError> {
+        let Some((key, value)) = self.0.next() else {
+            return Ok(None);
+        };
+        let read = seed.deserialize(de::value::StrDeserializer::<RawError>::new(&key));
+        let read = read.map(Some).map_err(|e| at(e, Seg::Key(key.clone())));
+        self.1 = Some((key, value));
+        read
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, RawError> {
+        let (key, value) = self
+            .1
+            .take()
+            .ok_or_else(|| de::Error::custom("a value without its key"))?;
+        seed.deserialize(value).map_err(|e| at(e, Seg::Key(key)))
     }
 }
