@@ -810,7 +810,7 @@ impl EventLogBuilder {
     /// for `reason` (shown in the report and in the `no_rows_used` message).
     pub(crate) fn note_sample(&mut self, reason: RejectReason, text: &str) {
         if !self.samples.contains_key(&reason) {
-            self.pending_sample = Some((reason, text.chars().take(80).collect()));
+            self.pending_sample = Some((reason, crate::error::excerpt(text)));
         }
     }
 
@@ -1025,8 +1025,7 @@ impl EventLogBuilder {
                     {
                         if *r == RejectReason::InvalidTimestamp && !self.samples.contains_key(r) {
                             let text = String::from_utf8_lossy(text);
-                            self.samples
-                                .insert(*r, text.trim().chars().take(80).collect());
+                            self.samples.insert(*r, crate::error::excerpt(text.trim()));
                         }
                         break;
                     }

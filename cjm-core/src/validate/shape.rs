@@ -13,7 +13,7 @@
 //! integer, as JSON Schema counts them integers and JavaScript has no other kind.
 
 use super::raw::{render_path, Raw, Seg};
-use crate::error::{Problem, ProblemCode};
+use crate::error::{excerpt, Problem, ProblemCode};
 use serde_json::Value;
 
 /// Checks `raw` against the journey schema, appending problems in document order.
@@ -125,7 +125,10 @@ impl Walk<'_> {
                 self.path.push(Seg::Key(key.clone()));
                 self.report(
                     ProblemCode::DuplicateKey,
-                    format!("field `{key}` appears more than once in this object"),
+                    format!(
+                        "field `{}` appears more than once in this object",
+                        excerpt(key)
+                    ),
                 );
                 self.path.pop();
             }
@@ -179,7 +182,7 @@ impl Walk<'_> {
             Raw::Str(s) if allowed.iter().any(|v| v.as_str() == Some(s)) => {}
             Raw::Str(s) => self.report(
                 ProblemCode::InvalidValue,
-                format!("`{s}` is not one of the allowed values: {list}"),
+                format!("`{}` is not one of the allowed values: {list}", excerpt(s)),
             ),
             other => {
                 let found = other.type_name();
@@ -268,8 +271,9 @@ impl Walk<'_> {
                         self.report(
                             ProblemCode::UnknownField,
                             format!(
-                                "unknown field `{key}`; known fields: {known} \
-                                 (put own data under `extensions`)"
+                                "unknown field `{}`; known fields: {known} \
+                                 (put own data under `extensions`)",
+                                excerpt(key)
                             ),
                         );
                     }
