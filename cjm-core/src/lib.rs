@@ -35,4 +35,6 @@ pub use definition::Definition;
 pub use error::{Error, Problem, ProblemCode, Problems, Result};
 pub use model::Journey;
 pub use state_bytes::STATE_FORMAT_VERSION;
-pub use validate::{load_from, load_slice, load_str, validate, Limits, Loader, ValidJourney};
+pub use validate::{
+    load_from, load_slice, load_str, load_tree, validate, Limits, Loader, ValidJourney,
+};

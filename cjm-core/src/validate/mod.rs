@@ -62,7 +62,13 @@ impl Loader {
                 ),
             ));
         }
-        let ctx = ReadCtx::new(self.limits);
+        // The size limit is the text's length, checked above; the running estimate that
+        // stands in for it with in-memory sources (8 bytes a value) would refuse compact
+        // text well below the limit.
+        let ctx = ReadCtx::new(Limits {
+            max_bytes: usize::MAX,
+            ..self.limits
+        });
         let mut de = serde_json::Deserializer::from_str(text);
         let raw = serde::de::DeserializeSeed::deserialize(
             RawSeed {
@@ -73,7 +79,7 @@ impl Loader {
         )
         .and_then(|raw| de.end().map(|()| raw));
         match raw {
-            Ok(raw) => self.load_raw(raw),
+            Ok(raw) => self.load_raw(raw, Vec::new()),
             Err(err) => Err(Error::Document(Problems(vec![ctx
                 .take_failure()
                 .unwrap_or_else(|| Problem {
@@ -108,7 +114,32 @@ impl Loader {
     /// # Errors
     /// [`Error::Document`] with every problem found.
     pub fn load_from<'de, D: Deserializer<'de>>(&self, deserializer: D) -> Result<ValidJourney> {
-        let ctx = ReadCtx::new(self.limits);
+        self.read_source(ReadCtx::new(self.limits), deserializer)
+    }
+
+    /// Loads a document from a serde source over a tree in memory (a Python object, a JS
+    /// value, a `serde_json::Value`), reporting **every** problem even where a value
+    /// cannot be read at all: a value the source fails to give as JSON (a Python
+    /// `Decimal` or an integer beyond any float, text with a lone surrogate, `bytes`, a
+    /// key that is not a string) is a `wrong_type` problem at its path, and reading goes
+    /// on with its siblings, where [`Self::load_from`] stops at the first one.
+    ///
+    /// The source's sequences and maps must move on to the next entry after one failed,
+    /// as tree walkers do (`pythonize`, `serde-wasm-bindgen`, `serde_json::Value`);
+    /// streaming parsers do not: read JSON text with [`Self::load_str`]. A limit that is
+    /// hit still stops the read.
+    ///
+    /// # Errors
+    /// [`Error::Document`] with every problem found.
+    pub fn load_tree<'de, D: Deserializer<'de>>(&self, deserializer: D) -> Result<ValidJourney> {
+        self.read_source(ReadCtx::recovering(self.limits), deserializer)
+    }
+
+    fn read_source<'de, D: Deserializer<'de>>(
+        &self,
+        ctx: ReadCtx,
+        deserializer: D,
+    ) -> Result<ValidJourney> {
         match serde::de::DeserializeSeed::deserialize(
             RawSeed {
                 ctx: &ctx,
@@ -116,7 +147,7 @@ impl Loader {
             },
             deserializer,
         ) {
-            Ok(raw) => self.load_raw(raw),
+            Ok(raw) => self.load_raw(raw, ctx.take_unreadable()),
             Err(err) => Err(Error::Document(Problems(vec![ctx
                 .take_failure()
                 .unwrap_or_else(|| Problem {
@@ -142,8 +173,9 @@ impl Loader {
         self.load_from(value)
     }
 
-    fn load_raw(&self, mut raw: Raw) -> Result<ValidJourney> {
-        let mut problems = Vec::new();
+    /// Checks a raw tree; `unreadable` are the values the read went past (reported first).
+    fn load_raw(&self, mut raw: Raw, unreadable: Vec<Problem>) -> Result<ValidJourney> {
+        let mut problems = unreadable;
         if let Some(problem) = check_version(&raw) {
             // A newer format may mean anything: checking it against v1 would only mislead.
             return Err(Error::Document(Problems(vec![problem])));
@@ -216,6 +248,15 @@ pub fn load_slice(bytes: &[u8]) -> Result<ValidJourney> {
 /// [`Error::Document`] with every problem found.
 pub fn load_from<'de, D: Deserializer<'de>>(deserializer: D) -> Result<ValidJourney> {
     Loader::new().load_from(deserializer)
+}
+
+/// Loads a document from a serde source over a tree in memory with the default limits,
+/// reporting every problem even where a value cannot be read (see [`Loader::load_tree`]).
+///
+/// # Errors
+/// [`Error::Document`] with every problem found.
+pub fn load_tree<'de, D: Deserializer<'de>>(deserializer: D) -> Result<ValidJourney> {
+    Loader::new().load_tree(deserializer)
 }
 
 /// Checks a typed document against every rule, with the default limits.

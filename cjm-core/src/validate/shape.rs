@@ -49,6 +49,10 @@ impl Walk<'_> {
     }
 
     fn node(&mut self, raw: &mut Raw, schema: &Value) {
+        if matches!(raw, Raw::Unreadable) {
+            // Reported by the reader, with its path.
+            return;
+        }
         let schema = match schema {
             Value::Bool(true) => return self.free(raw),
             Value::Bool(false) => {
@@ -87,7 +91,7 @@ impl Walk<'_> {
                 }
             }
             Raw::Int(_) | Raw::UInt(_) | Raw::Float(_) => self.range(raw, schema),
-            Raw::Null | Raw::Bool(_) | Raw::Str(_) => {}
+            Raw::Null | Raw::Bool(_) | Raw::Str(_) | Raw::Unreadable => {}
         }
     }
 
@@ -233,6 +237,7 @@ impl Walk<'_> {
             Raw::Str(_) => wants("string"),
             Raw::Arr(_) => wants("array"),
             Raw::Obj(_) => wants("object"),
+            Raw::Unreadable => return false,
         };
         if !fits {
             let expected = types
