@@ -986,6 +986,25 @@ impl EventLogBuilder {
                     }
                 }
             }
+            TimeCol::UnsignedTicks { values, unit } => {
+                let (missing, invalid) = (
+                    reason_byte(RejectReason::MissingTimestamp),
+                    reason_byte(RejectReason::InvalidTimestamp),
+                );
+                for (i, (v, t)) in verdict.iter_mut().zip(ts.iter_mut()).enumerate() {
+                    if *v != OK {
+                        continue;
+                    }
+                    let nanos = values
+                        .get(i)
+                        .map(|x| i64::try_from(x).ok().and_then(|x| unit.to_nanos(x)));
+                    match nanos {
+                        None => *v = missing,
+                        Some(None) => *v = invalid,
+                        Some(Some(x)) => *t = x,
+                    }
+                }
+            }
             TimeCol::Text(col) => {
                 let mut parsed: Vec<std::result::Result<i64, RejectReason>> = Vec::new();
                 let mut texts: Vec<&[u8]> = Vec::new();
