@@ -217,7 +217,13 @@ impl IngestReport {
             "; timestamps must be ISO-8601 with `Z` or an offset (or say `assume_utc`), or \
              integers of the given `unit`"
         } else if self.rejected.iter().any(|r| {
-            r.reason == RejectReason::MissingCustomer || r.reason == RejectReason::MissingEvent
+            matches!(
+                r.reason,
+                RejectReason::MissingCustomer
+                    | RejectReason::InvalidCustomer
+                    | RejectReason::MissingEvent
+                    | RejectReason::InvalidEvent
+            )
         }) {
             "; check that the customer and event columns are the right ones"
         } else {
