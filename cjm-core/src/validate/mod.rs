@@ -108,6 +108,35 @@ impl Loader {
         }
     }
 
+    /// Loads a document from a reader of JSON bytes (a file), as [`Self::load_slice`], but
+    /// reads no more than the size limit allows: a larger input is `document_too_large`
+    /// without being read to its end.
+    ///
+    /// # Errors
+    /// The reader's I/O error; inside it, [`Error::Document`] with every problem found.
+    pub fn load_reader<R: std::io::Read>(
+        &self,
+        reader: R,
+    ) -> std::io::Result<Result<ValidJourney>> {
+        // A byte order mark is not part of the text the limit counts.
+        let cap = self.limits.max_bytes.saturating_add(3);
+        let mut bytes = Vec::new();
+        let read_at_most = u64::try_from(cap).unwrap_or(u64::MAX).saturating_add(1);
+        let mut limited = std::io::Read::take(reader, read_at_most);
+        std::io::Read::read_to_end(&mut limited, &mut bytes)?;
+        if bytes.len() > cap {
+            return Ok(Err(single(
+                ProblemCode::DocumentTooLarge,
+                "",
+                format!(
+                    "document is larger than the limit of `{}` bytes",
+                    self.limits.max_bytes
+                ),
+            )));
+        }
+        Ok(self.load_slice(&bytes))
+    }
+
     /// Loads a document from any serde source: a Python object through pythonize, a JS
     /// value through serde-wasm-bindgen, a `serde_json::Value`…
     ///
