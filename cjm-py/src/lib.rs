@@ -6,9 +6,10 @@
 //! The binding is thin on purpose: every rule lives in `cjm-core`. This crate only
 //!
 //! - moves data across the boundary as serde values (a Python mapping goes straight into
-//!   [`cjm_core::Loader::load_from`] through [`pythonize::Depythonizer`], so the core sees
-//!   NaN, depth and size exactly as given and reports them with their paths; results come
-//!   back as plain `dict`/`list` values through [`pythonize::pythonize`]),
+//!   [`cjm_core::Loader::load_tree`] through [`pydoc::PyDoc`], so the core sees NaN, depth
+//!   and size exactly as given and reports them, and any value with no JSON form, with
+//!   their paths; results come back as plain `dict`/`list` values through
+//!   [`pythonize::pythonize`]),
 //! - wraps the one long-lived compiled thing, a [`cjm_core::ValidJourney`], as the frozen
 //!   class `Journey`,
 //! - turns [`cjm_core::Error`] into the `CjmError(ValueError)` hierarchy defined in
@@ -22,6 +23,7 @@ mod convert;
 mod errors;
 mod events;
 mod pictures;
+mod pydoc;
 mod reports;
 mod results;
 mod source;

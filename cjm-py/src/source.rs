@@ -6,13 +6,12 @@ use cjm_core::{Error, Problem, ProblemCode, ValidJourney};
 use pyo3::exceptions::{PyOSError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyMapping, PyString};
-use pythonize::Depythonizer;
-
 use crate::errors::core_err;
+use crate::pydoc::PyDoc;
 
 /// A document source, classified from a Python argument.
 pub(crate) enum Source<'a, 'py> {
-    /// A mapping, read through pythonize.
+    /// A mapping, read value by value ([`PyDoc`]).
     Mapping(&'a Bound<'py, PyAny>),
     /// JSON text.
     Text(String),
@@ -88,7 +87,7 @@ impl<'a, 'py> Source<'a, 'py> {
     /// unreadable file); the inner one is the core's verdict on the document.
     pub(crate) fn read(self, py: Python<'py>) -> PyResult<cjm_core::Result<ValidJourney>> {
         match self {
-            Self::Mapping(obj) => Ok(cjm_core::load_from(&mut Depythonizer::from_object(obj))),
+            Self::Mapping(obj) => Ok(cjm_core::load_tree(PyDoc(obj))),
             Self::Text(text) => Ok(py.detach(|| cjm_core::load_str(&text))),
             Self::NotUnicode(reason) => Ok(Err(invalid_json(format!(
                 "the text is not valid Unicode: {reason}"
