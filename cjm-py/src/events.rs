@@ -21,12 +21,13 @@ use arrow_array::types::{
 };
 use arrow_array::{
     Array, ArrayRef, BooleanArray, DictionaryArray, Float64Array, GenericStringArray, Int64Array,
-    LargeStringArray, OffsetSizeTrait, RecordBatch, RecordBatchReader, StringArray,
+    LargeStringArray, OffsetSizeTrait, RecordBatch, RecordBatchReader, StringArray, UInt64Array,
 };
 use arrow_buffer::NullBuffer;
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use cjm_core::events::columns::{
-    Bitmap, BoolCol, ColumnBatch, F64Col, I64Col, IdCol, Keys, StrArray, StrCol, TimeCol, Utf8,
+    Bitmap, BoolCol, ColumnBatch, F64Col, I64Col, IdCol, Keys, StrArray, StrCol, TimeCol, U64Col,
+    Utf8,
 };
 use cjm_core::events::synth::{for_each_event, SynthOptions};
 use cjm_core::events::{
@@ -402,6 +403,8 @@ pub(crate) fn ts_kind(
 
 enum Times {
     Ticks(Int64Array, TimeUnit),
+    /// A `UInt64` column, read as it is: counts past `i64::MAX` are out of range.
+    UnsignedTicks(UInt64Array, TimeUnit),
     Text(Strs),
     Null(usize),
 }
@@ -437,6 +440,9 @@ impl BatchColumns {
         let opt = |name: &Option<String>| name.as_deref().map(strings).transpose();
         let ts = column(batch, &m.timestamp)?;
         let timestamp = match kind {
+            TsKind::Ticks(unit) if ts.data_type() == &DataType::UInt64 => {
+                Times::UnsignedTicks(ts.as_primitive::<UInt64Type>().clone(), unit)
+            }
             TsKind::Ticks(unit) => {
                 let ints = arrow_cast::cast(ts, &DataType::Int64).map_err(|e| {
                     wrong_type(&m.timestamp, ts.data_type(), &format!("integers ({e})"))
@@ -502,6 +508,13 @@ impl BatchColumns {
             timestamp: match &self.timestamp {
                 Times::Ticks(a, unit) => TimeCol::Ticks {
                     values: ints(a),
+                    unit: *unit,
+                },
+                Times::UnsignedTicks(a, unit) => TimeCol::UnsignedTicks {
+                    values: U64Col {
+                        values: a.values(),
+                        validity: bitmap(a.nulls()),
+                    },
                     unit: *unit,
                 },
                 Times::Text(s) => TimeCol::Text(s.view()),
