@@ -16,9 +16,9 @@ call names (a missing one is reported by the extension as ``missing_column``):
   (pola-rs/polars#22934), which the Rust Arrow reader refuses. A named column with a
   ``Null`` nested inside (``List(Null)``) raises ``InputError`` (``wrong_type``);
 - a DuckDB result is read as a stream of record batches;
-- a ``pyarrow.RecordBatchReader`` is a stream that can be read once: reading one that
-  cjm has read already raises ``InputError`` (``consumed_stream``) instead of giving an
-  empty log or table, which is what the exhausted stream would yield.
+- a ``pyarrow.RecordBatchReader`` is a stream that can be read once: one that was given
+  to cjm before raises ``InputError`` (``consumed_stream``) instead of giving an empty log
+  or table, which is what the exhausted stream would yield.
 """
 
 from __future__ import annotations
@@ -152,9 +152,10 @@ def _claim_stream(data: Any) -> None:
         return
     if data in _read_streams:
         raise InputError(
-            "this pyarrow.RecordBatchReader has been read already: a stream can be read"
-            " once, and read again it holds no rows. Pass a new reader, or the table it"
-            " came from (`pa.Table`, a DataFrame), which can be read any number of times",
+            "this pyarrow.RecordBatchReader was given to cjm before, and a stream can be"
+            " read only once (read again, it holds no rows): cjm does not read it twice."
+            " Pass a new reader, or the table it came from (`pa.Table`, a DataFrame),"
+            " which can be read any number of times",
             "consumed_stream",
         )
     _read_streams.add(data)
