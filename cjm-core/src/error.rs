@@ -242,5 +242,30 @@ impl Error {
     }
 }
 
+/// Most characters of an input value that a message quotes (see [`excerpt`]).
+pub const EXCERPT_CHARS: usize = 40;
+
+/// A value from the input as messages quote it: at most [`EXCERPT_CHARS`] characters,
+/// then `…` when it was longer, with control characters escaped (`\n`, `\u{0}`). Every
+/// message that quotes a value of a document or of tabular input goes through this, so
+/// an error never carries more than a short excerpt of what was read (a file's content
+/// passed where a path was meant, a secret in a column) in any binding.
+#[must_use]
+pub fn excerpt(value: &str) -> String {
+    let mut out = String::with_capacity(value.len().min(EXCERPT_CHARS * 4) + 3);
+    for (i, c) in value.chars().enumerate() {
+        if i == EXCERPT_CHARS {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Shorthand for results of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -36,5 +36,6 @@ pub use error::{Error, Problem, ProblemCode, Problems, Result};
 pub use model::Journey;
 pub use state_bytes::STATE_FORMAT_VERSION;
 pub use validate::{
-    load_from, load_slice, load_str, options_from, validate, Limits, Loader, ValidJourney,
+    load_from, load_slice, load_str, load_tree, options_from, validate, Limits, Loader,
+    ValidJourney,
 };

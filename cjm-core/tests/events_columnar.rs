@@ -40,7 +40,7 @@ fn row() -> impl Strategy<Value = Row> {
             any::<i64>().prop_map(Some),
         ],
         proptest::option::weighted(0.9, -2i64..3),
-        proptest::option::weighted(0.9, prop::sample::select(vec!["a", "b", ""])),
+        proptest::option::weighted(0.9, prop::sample::select(vec!["a", "b", "", " ", "c\0"])),
         proptest::option::of(prop::sample::select(vec!["x", "y"])),
         proptest::option::of(prop::sample::select(vec![1.0, 2.0, f64::NAN])),
         proptest::option::weighted(0.8, any::<bool>()),

@@ -21,12 +21,13 @@ use arrow_array::types::{
 };
 use arrow_array::{
     Array, ArrayRef, BooleanArray, DictionaryArray, Float64Array, GenericStringArray, Int64Array,
-    LargeStringArray, OffsetSizeTrait, RecordBatch, RecordBatchReader, StringArray,
+    LargeStringArray, OffsetSizeTrait, RecordBatch, RecordBatchReader, StringArray, UInt64Array,
 };
 use arrow_buffer::NullBuffer;
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use cjm_core::events::columns::{
-    Bitmap, BoolCol, ColumnBatch, F64Col, I64Col, IdCol, Keys, StrArray, StrCol, TimeCol, Utf8,
+    Bitmap, BoolCol, ColumnBatch, F64Col, I64Col, IdCol, Keys, StrArray, StrCol, TimeCol, U64Col,
+    Utf8,
 };
 use cjm_core::events::synth::{for_each_event, SynthOptions};
 use cjm_core::events::{
@@ -178,6 +179,89 @@ pub(crate) fn builder(
         b = b.journey(&j.get().inner);
     }
     Ok(b)
+}
+
+// ---------------------------------------------------------------------------------------
+// CSV
+
+/// Where CSV comes from: text in memory, or a file (with the argument that named it, for
+/// the `OSError`).
+enum CsvInput<'a, 'py> {
+    Bytes(Vec<u8>),
+    File(std::path::PathBuf, &'a Bound<'py, PyAny>),
+}
+
+/// The keyword arguments of `from_csv` and `from_csv_file`.
+struct CsvOptions<'a, 'py> {
+    preset: Option<&'a str>,
+    customer: Option<&'a Bound<'py, PyAny>>,
+    timestamp: Option<String>,
+    event: Option<String>,
+    channel: Option<String>,
+    session: Option<String>,
+    value: Option<String>,
+    consent: Option<String>,
+    unit: Option<&'a str>,
+    assume_utc: bool,
+    journey: Option<&'a Bound<'py, PyJourney>>,
+    dedup: bool,
+    strict: bool,
+    pseudonymise_key: Option<&'a Bound<'py, PyAny>>,
+    extra: Option<Vec<String>>,
+}
+
+/// Reads CSV into a log with the core's reader (a file streamed, never read whole), with
+/// the GIL released; emits the report's warnings.
+fn read_csv_input(
+    py: Python<'_>,
+    input: CsvInput<'_, '_>,
+    o: CsvOptions<'_, '_>,
+) -> PyResult<(EventLog, IngestReport)> {
+    let m = mapping(
+        o.preset,
+        o.customer,
+        o.timestamp,
+        o.event,
+        o.channel,
+        o.session,
+        o.value,
+        o.consent,
+        o.unit,
+        o.assume_utc,
+    )?;
+    let options = IngestOptions {
+        assume_utc: o.assume_utc,
+        dedup: o.dedup,
+        strict: o.strict,
+        consent: if m.consent.is_some() {
+            ConsentRule::Require
+        } else {
+            ConsentRule::Ignore
+        },
+        extra_columns: o.extra.unwrap_or_default(),
+        ..IngestOptions::default()
+    };
+    let b = builder(options, o.pseudonymise_key, o.journey)?;
+    let (log, report) = match input {
+        CsvInput::Bytes(bytes) => py
+            .detach(|| cjm_core::events::read_csv(bytes.as_slice(), &m, b))
+            .map_err(core_err)?,
+        CsvInput::File(path, display) => {
+            // The first read happens here, so that a file that cannot be read (a
+            // directory…) is an `OSError`, not a CSV problem.
+            let file = py
+                .detach(|| {
+                    let mut file = std::io::BufReader::new(std::fs::File::open(&path)?);
+                    std::io::BufRead::fill_buf(&mut file)?;
+                    Ok::<_, std::io::Error>(file)
+                })
+                .map_err(|e| crate::source::os_error(&e, display))?;
+            py.detach(|| cjm_core::events::read_csv(file, &m, b))
+                .map_err(core_err)?
+        }
+    };
+    warn_report(py, &report)?;
+    Ok((log, report))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -402,6 +486,8 @@ pub(crate) fn ts_kind(
 
 enum Times {
     Ticks(Int64Array, TimeUnit),
+    /// A `UInt64` column, read as it is: counts past `i64::MAX` are out of range.
+    UnsignedTicks(UInt64Array, TimeUnit),
     Text(Strs),
     Null(usize),
 }
@@ -437,6 +523,9 @@ impl BatchColumns {
         let opt = |name: &Option<String>| name.as_deref().map(strings).transpose();
         let ts = column(batch, &m.timestamp)?;
         let timestamp = match kind {
+            TsKind::Ticks(unit) if ts.data_type() == &DataType::UInt64 => {
+                Times::UnsignedTicks(ts.as_primitive::<UInt64Type>().clone(), unit)
+            }
             TsKind::Ticks(unit) => {
                 let ints = arrow_cast::cast(ts, &DataType::Int64).map_err(|e| {
                     wrong_type(&m.timestamp, ts.data_type(), &format!("integers ({e})"))
@@ -502,6 +591,13 @@ impl BatchColumns {
             timestamp: match &self.timestamp {
                 Times::Ticks(a, unit) => TimeCol::Ticks {
                     values: ints(a),
+                    unit: *unit,
+                },
+                Times::UnsignedTicks(a, unit) => TimeCol::UnsignedTicks {
+                    values: U64Col {
+                        values: a.values(),
+                        validity: bitmap(a.nulls()),
+                    },
                     unit: *unit,
                 },
                 Times::Text(s) => TimeCol::Text(s.view()),
@@ -801,8 +897,9 @@ impl PyEventLog {
         })
     }
 
-    /// Reads CSV with a header row: a path (`str` without a line break, or
-    /// `os.PathLike`), or CSV text (`str` with a line break, or `bytes`).
+    /// Reads CSV with a header row: CSV text (`str`, which needs a line break, or `bytes`),
+    /// or a file given as an `os.PathLike` (a `pathlib.Path`). A `str` is never read as a
+    /// path: `from_csv_file` reads a file named by a `str`.
     #[staticmethod]
     #[pyo3(signature = (
         source, *, preset = None, customer = None, timestamp = None, event = None,
@@ -834,44 +931,103 @@ impl PyEventLog {
         extra: Option<Vec<String>>,
     ) -> PyResult<Self> {
         crate::guard(|| {
-            let m = mapping(
-                preset, customer, timestamp, event, channel, session, value, consent, unit,
+            let input = if let Ok(b) = source.cast::<PyBytes>() {
+                CsvInput::Bytes(b.as_bytes().to_vec())
+            } else if let Ok(text) = source.cast::<PyString>() {
+                let text = text.to_cow()?;
+                if !(text.contains('\n') || text.contains('\r')) {
+                    return Err(input_err(
+                        "invalid_csv",
+                        "the CSV text has no line break (a header row, then one row per \
+                         event); a `str` is always read as CSV text, never as a file path: to \
+                         read a file, call `EventLog.from_csv_file(path)` or pass a \
+                         `pathlib.Path`"
+                            .to_owned(),
+                    ));
+                }
+                CsvInput::Bytes(text.into_owned().into_bytes())
+            } else {
+                CsvInput::File(source.extract()?, source)
+            };
+            let options = CsvOptions {
+                preset,
+                customer,
+                timestamp,
+                event,
+                channel,
+                session,
+                value,
+                consent,
+                unit,
                 assume_utc,
-            )?;
-            let options = IngestOptions {
-                assume_utc,
+                journey,
                 dedup,
                 strict,
-                consent: if m.consent.is_some() {
-                    ConsentRule::Require
-                } else {
-                    ConsentRule::Ignore
-                },
-                extra_columns: extra.unwrap_or_default(),
-                ..IngestOptions::default()
+                pseudonymise_key,
+                extra,
             };
-            let b = builder(options, pseudonymise_key, journey)?;
-            let bytes: Vec<u8> = if let Ok(b) = source.cast::<PyBytes>() {
-                b.as_bytes().to_vec()
-            } else if let Some(text) = source
-                .cast::<PyString>()
-                .ok()
-                .map(|s| s.to_cow().map(std::borrow::Cow::into_owned))
-                .transpose()?
-                .filter(|t| t.contains('\n') || t.contains('\r'))
-            {
-                text.into_bytes()
-            } else {
-                let path: std::path::PathBuf = source.extract()?;
-                py.detach(|| std::fs::read(&path)).map_err(|e| {
-                    pyo3::exceptions::PyOSError::new_err(format!("{}: {e}", path.display()))
-                })?
+            read_csv_input(py, input, options).map(|(log, report)| Self { log, report })
+        })
+    }
+
+    /// Reads a CSV file with a header row (a path as `str` or `os.PathLike`; gzip is
+    /// decompressed on the fly), streamed: the file is not held in memory.
+    #[staticmethod]
+    #[pyo3(signature = (
+        path, *, preset = None, customer = None, timestamp = None, event = None,
+        channel = None, session = None, value = None, consent = None, unit = None,
+        assume_utc = false, journey = None, dedup = false, strict = false,
+        pseudonymise_key = None, extra = None
+    ))]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "mirrors the keyword arguments of Python"
+    )]
+    fn from_csv_file(
+        py: Python<'_>,
+        path: &Bound<'_, PyAny>,
+        preset: Option<&str>,
+        customer: Option<&Bound<'_, PyAny>>,
+        timestamp: Option<String>,
+        event: Option<String>,
+        channel: Option<String>,
+        session: Option<String>,
+        value: Option<String>,
+        consent: Option<String>,
+        unit: Option<&str>,
+        assume_utc: bool,
+        journey: Option<&Bound<'_, PyJourney>>,
+        dedup: bool,
+        strict: bool,
+        pseudonymise_key: Option<&Bound<'_, PyAny>>,
+        extra: Option<Vec<String>>,
+    ) -> PyResult<Self> {
+        crate::guard(|| {
+            if path.is_instance_of::<PyBytes>() {
+                return Err(PyTypeError::new_err(
+                    "expected a path as str or os.PathLike, found `bytes`; CSV text goes to \
+                     `EventLog.from_csv`",
+                ));
+            }
+            let input = CsvInput::File(path.extract()?, path);
+            let options = CsvOptions {
+                preset,
+                customer,
+                timestamp,
+                event,
+                channel,
+                session,
+                value,
+                consent,
+                unit,
+                assume_utc,
+                journey,
+                dedup,
+                strict,
+                pseudonymise_key,
+                extra,
             };
-            let (log, report) = py
-                .detach(|| cjm_core::events::read_csv(bytes.as_slice(), &m, b))
-                .map_err(core_err)?;
-            warn_report(py, &report)?;
-            Ok(Self { log, report })
+            read_csv_input(py, input, options).map(|(log, report)| Self { log, report })
         })
     }
 

@@ -6,9 +6,10 @@
 //! The binding is thin on purpose: every rule lives in `cjm-core`. This crate only
 //!
 //! - moves data across the boundary as serde values (a Python mapping goes straight into
-//!   [`cjm_core::Loader::load_from`] through [`pythonize::Depythonizer`], so the core sees
-//!   NaN, depth and size exactly as given and reports them with their paths; results come
-//!   back as plain `dict`/`list` values through [`pythonize::pythonize`]),
+//!   [`cjm_core::Loader::load_tree`] through [`pydoc::PyDoc`], so the core sees NaN, depth
+//!   and size exactly as given and reports them, and any value with no JSON form, with
+//!   their paths; results come back as plain `dict`/`list` values through
+//!   [`pythonize::pythonize`]),
 //! - wraps the one long-lived compiled thing, a [`cjm_core::ValidJourney`], as the frozen
 //!   class `Journey`,
 //! - turns [`cjm_core::Error`] into the `CjmError(ValueError)` hierarchy defined in
@@ -22,6 +23,7 @@ mod convert;
 mod errors;
 mod events;
 mod pictures;
+mod pydoc;
 mod reports;
 mod results;
 mod source;
@@ -394,11 +396,17 @@ pub(crate) fn options_from<T: DeserializeOwned>(
     })
 }
 
-/// Loads a journey: a mapping is a parsed document, an `os.PathLike` is a file, and a
-/// `str` is JSON text when its first non-white-space character is `{`, else a file path.
+/// Loads a journey: a mapping is a parsed document, a `str` is JSON text (never a file
+/// path), an `os.PathLike` is a file.
 #[pyfunction]
 fn load(py: Python<'_>, source: &Bound<'_, PyAny>) -> PyResult<PyJourney> {
     guard(|| Source::classify(source)?.load(py).map(PyJourney::from))
+}
+
+/// Loads a journey from a UTF-8 JSON file (a path as `str` or `os.PathLike`).
+#[pyfunction]
+fn load_file(py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<PyJourney> {
+    guard(|| Source::file(path)?.load(py).map(PyJourney::from))
 }
 
 /// Loads a journey from JSON text.
@@ -410,11 +418,22 @@ fn loads(py: Python<'_>, text: &Bound<'_, PyString>) -> PyResult<PyJourney> {
 /// Every problem of a document (as `load` reads it), or an empty list when it is valid.
 #[pyfunction]
 fn validate<'py>(py: Python<'py>, source: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
-    guard(|| match Source::classify(source)?.read(py)? {
+    guard(|| problems(py, Source::classify(source)?))
+}
+
+/// Every problem of a UTF-8 JSON file (as `load_file` reads it), or an empty list.
+#[pyfunction]
+fn validate_file<'py>(py: Python<'py>, path: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
+    guard(|| problems(py, Source::file(path)?))
+}
+
+/// The problems of a document source as a list of `cjm.Problem`.
+fn problems<'py>(py: Python<'py>, source: Source<'_, 'py>) -> PyResult<Bound<'py, PyList>> {
+    match source.read(py)? {
         Ok(_) => Ok(PyList::empty(py)),
         Err(err) if err.family() == "document" => errors::problem_list(py, err.problems()),
         Err(err) => Err(core_err(err)),
-    })
+    }
 }
 
 /// The built-in templates: a list of `{"name", "title", "description"}` dicts.
@@ -645,8 +664,10 @@ fn _cjm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(events::generate_log, m)?)?;
     m.add_function(wrap_pyfunction!(attribution::_attribute, m)?)?;
     m.add_function(wrap_pyfunction!(load, m)?)?;
+    m.add_function(wrap_pyfunction!(load_file, m)?)?;
     m.add_function(wrap_pyfunction!(loads, m)?)?;
     m.add_function(wrap_pyfunction!(validate, m)?)?;
+    m.add_function(wrap_pyfunction!(validate_file, m)?)?;
     m.add_function(wrap_pyfunction!(templates, m)?)?;
     m.add_function(wrap_pyfunction!(template, m)?)?;
     m.add_function(wrap_pyfunction!(journey_schema, m)?)?;

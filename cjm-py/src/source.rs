@@ -1,23 +1,32 @@
 //! Where a document comes from: a Python mapping, JSON text or a file.
+//!
+//! A file is read only when the caller says so: `cjm.load_file(path)`,
+//! `cjm.validate_file(path)`, `Journey.from_file(path)`, or an `os.PathLike` (a
+//! `pathlib.Path`) given to `cjm.load`/`cjm.validate`. A `str` given to those is always
+//! text, never a path, so that an application forwarding user text cannot be made to read
+//! a local file.
 
 use std::path::PathBuf;
 
-use cjm_core::{Error, Problem, ProblemCode, ValidJourney};
+use cjm_core::{Error, Loader, Problem, ProblemCode, ValidJourney};
 use pyo3::exceptions::{PyOSError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyMapping, PyString};
-use pythonize::Depythonizer;
 
 use crate::errors::core_err;
+use crate::pydoc::PyDoc;
 
 /// A document source, classified from a Python argument.
 pub(crate) enum Source<'a, 'py> {
-    /// A mapping, read through pythonize.
+    /// A mapping, read value by value ([`PyDoc`]).
     Mapping(&'a Bound<'py, PyAny>),
     /// JSON text.
     Text(String),
     /// A `str` that is not valid Unicode; the text is the reason.
     NotUnicode(String),
+    /// A `str` given to `cjm.load`/`cjm.validate` that is not a JSON object: text, never a
+    /// path (see the module documentation).
+    NotAnObject,
     /// A file; `display` is the argument as given, used as `filename` of an `OSError`.
     File {
         path: PathBuf,
@@ -26,24 +35,23 @@ pub(crate) enum Source<'a, 'py> {
 }
 
 impl<'a, 'py> Source<'a, 'py> {
-    /// The rule of `cjm.load`: a mapping is a document; a `str` is JSON text when its first
-    /// non-white-space character is `{`, else a path; an `os.PathLike` is a path.
+    /// The rule of `cjm.load`: a mapping is a document; a `str` is JSON text (an
+    /// `invalid_json` problem that names `cjm.load_file` when its first non-white-space
+    /// character is not `{`); an `os.PathLike` is a file.
     pub(crate) fn classify(obj: &'a Bound<'py, PyAny>) -> PyResult<Self> {
         if let Ok(text) = obj.cast::<PyString>() {
             if text.to_string_lossy().trim_start().starts_with('{') {
                 return Ok(Self::text(text));
             }
-            return Ok(Self::File {
-                path: obj.extract::<PathBuf>()?,
-                display: obj,
-            });
+            return Ok(Self::NotAnObject);
         }
         if is_mapping(obj) {
             return Ok(Self::Mapping(obj));
         }
         Self::file(obj).map_err(|_| {
             PyTypeError::new_err(format!(
-                "expected a mapping, JSON text (str) or a path (str or os.PathLike), found `{}`",
+                "expected a mapping, JSON text (str) or an os.PathLike (a pathlib.Path), found \
+                 `{}`; to read a file named by a str, call cjm.load_file(path)",
                 type_name(obj)
             ))
         })
@@ -71,7 +79,7 @@ impl<'a, 'py> Source<'a, 'py> {
     }
 
     /// A path argument, `str` or `os.PathLike` (`TypeError` for anything else, bytes
-    /// included).
+    /// included): `cjm.load_file`, `cjm.validate_file`, `Journey.from_file`.
     pub(crate) fn file(obj: &'a Bound<'py, PyAny>) -> PyResult<Self> {
         if obj.is_instance_of::<PyBytes>() || obj.is_instance_of::<PyByteArray>() {
             return Err(PyTypeError::new_err(
@@ -88,16 +96,25 @@ impl<'a, 'py> Source<'a, 'py> {
     /// unreadable file); the inner one is the core's verdict on the document.
     pub(crate) fn read(self, py: Python<'py>) -> PyResult<cjm_core::Result<ValidJourney>> {
         match self {
-            Self::Mapping(obj) => Ok(cjm_core::load_from(&mut Depythonizer::from_object(obj))),
+            Self::Mapping(obj) => Ok(cjm_core::load_tree(PyDoc(obj))),
             Self::Text(text) => Ok(py.detach(|| cjm_core::load_str(&text))),
             Self::NotUnicode(reason) => Ok(Err(invalid_json(format!(
                 "the text is not valid Unicode: {reason}"
             )))),
-            Self::File { path, display } => match py.detach(|| std::fs::read(&path)) {
-                // UTF-8 with a leading byte order mark skipped, as the core reads bytes.
-                Ok(bytes) => Ok(py.detach(|| cjm_core::load_slice(&bytes))),
-                Err(err) => Err(os_error(&err, display)),
-            },
+            Self::NotAnObject => Ok(Err(invalid_json(
+                "the text is not a JSON object (its first character is not `{`); a `str` is \
+                 always read as JSON text, never as a file path: to read a file, call \
+                 `cjm.load_file(path)` or `cjm.validate_file(path)`, or pass a `pathlib.Path`"
+                    .to_owned(),
+            ))),
+            Self::File { path, display } => {
+                // At most the size limit is read; UTF-8 with a leading byte order mark
+                // skipped, as the core reads bytes.
+                let read = py.detach(|| {
+                    std::fs::File::open(&path).and_then(|file| Loader::new().load_reader(file))
+                });
+                read.map_err(|err| os_error(&err, display))
+            }
         }
     }
 
@@ -128,7 +145,7 @@ fn invalid_json(message: String) -> Error {
 
 /// An `OSError` as Python's `open()` raises it: `OSError(errno, strerror, filename)`,
 /// which Python turns into the matching subclass (`FileNotFoundError`…).
-fn os_error(err: &std::io::Error, filename: &Bound<'_, PyAny>) -> PyErr {
+pub(crate) fn os_error(err: &std::io::Error, filename: &Bound<'_, PyAny>) -> PyErr {
     match err.raw_os_error() {
         Some(errno) => {
             let text = err.to_string();

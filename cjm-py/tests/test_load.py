@@ -40,11 +40,13 @@ def test_load_file(tmp_path: Path, doc: Dict[str, Any]) -> None:
     path = tmp_path / "journey.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
     expected = cjm.load(doc)
-    assert cjm.load(str(path)) == expected
+    assert cjm.load_file(str(path)) == expected
+    assert cjm.load_file(path) == expected
     assert cjm.load(path) == expected
     assert Journey.from_file(path) == expected
     assert Journey.from_file(str(path)) == expected
     assert cjm.validate(path) == []
+    assert cjm.validate_file(str(path)) == []
 
 
 def test_load_file_with_bom(tmp_path: Path, doc: Dict[str, Any]) -> None:
@@ -70,19 +72,23 @@ def test_missing_file_raises_oserror(tmp_path: Path) -> None:
         cjm.load(missing)
     assert info.value.filename == missing
     with pytest.raises(FileNotFoundError):
-        cjm.load(str(missing))
+        cjm.load_file(str(missing))
     with pytest.raises(FileNotFoundError):
-        cjm.validate(str(missing))
+        cjm.validate_file(str(missing))
     with pytest.raises(IsADirectoryError):
         Journey.from_file(tmp_path)
+    with pytest.raises(IsADirectoryError):
+        cjm.load_file(tmp_path)
 
 
-def test_str_not_starting_with_brace_is_a_path() -> None:
-    with pytest.raises(FileNotFoundError):
+def test_str_not_starting_with_brace_is_text_not_a_path() -> None:
+    with pytest.raises(cjm.DocumentError) as info:
         cjm.load('["not", "an", "object"]')
-    # ...while loads() always reads text.
-    with pytest.raises(cjm.DocumentError):
+    assert info.value.code == "invalid_json" and "cjm.load_file" in str(info.value)
+    # loads() reads the same text as JSON: an array where an object is needed.
+    with pytest.raises(cjm.DocumentError) as info:
         cjm.loads('["not", "an", "object"]')
+    assert info.value.code == "wrong_type"
 
 
 def test_non_utf8_file(tmp_path: Path) -> None:

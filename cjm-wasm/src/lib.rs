@@ -140,7 +140,7 @@ pub(crate) fn wrap(result: cjm_core::Result<cjm_core::ValidJourney>) -> Result<J
 pub(crate) fn read_object(value: JsValue) -> cjm_core::Result<cjm_core::ValidJourney> {
     let mut found = Vec::new();
     non_json(&value, &mut Vec::new(), &mut found);
-    let read = cjm_core::Loader::new().load_from(serde_wasm_bindgen::Deserializer::from(value));
+    let read = cjm_core::Loader::new().load_tree(serde_wasm_bindgen::Deserializer::from(value));
     if found.is_empty() {
         return read;
     }

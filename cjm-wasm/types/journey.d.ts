@@ -327,9 +327,11 @@ export type TimestampFormat =
  */
 export type RejectReason =
   | "missing_customer"
+  | "invalid_customer"
   | "missing_timestamp"
   | "invalid_timestamp"
   | "missing_event"
+  | "invalid_event"
   | "invalid_value"
   | "non_finite_value"
   | "duplicate";

@@ -198,7 +198,10 @@ impl PathTable {
                 bad_row(
                     "invalid_path",
                     i,
-                    format!("path `{}` has an empty channel", r.path),
+                    format!(
+                        "path `{}` has an empty channel",
+                        crate::error::excerpt(&r.path)
+                    ),
                 )
             })?;
             for (name, x) in [

@@ -5,7 +5,7 @@
 //! error (a stable code and a message that names the fix), never a silent empty result.
 
 use super::log::{EventLog, IngestReport, RejectReason};
-use crate::error::{Error, Result};
+use crate::error::{excerpt, Error, Result};
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -71,7 +71,7 @@ pub fn closest_names<'a>(name: &str, names: &'a [String], n: usize) -> Vec<&'a s
 fn quoted(names: &[&str]) -> String {
     names
         .iter()
-        .map(|n| format!("`{n}`"))
+        .map(|n| format!("`{}`", excerpt(n)))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -91,9 +91,10 @@ fn unknown_event(what: &str, name: &str, names: &[String]) -> Error {
         code: "unknown_event",
         row: None,
         message: format!(
-            "{what} `{name}` is not an event of the log ({hint}); check the spelling, or set \
+            "{what} `{}` is not an event of the log ({hint}); check the spelling, or set \
              `allow_missing_events` (Python `allow_missing_events=True`) if the log may \
-             legitimately lack it"
+             legitimately lack it",
+            excerpt(name)
         ),
     }
 }
@@ -216,7 +217,13 @@ impl IngestReport {
             "; timestamps must be ISO-8601 with `Z` or an offset (or say `assume_utc`), or \
              integers of the given `unit`"
         } else if self.rejected.iter().any(|r| {
-            r.reason == RejectReason::MissingCustomer || r.reason == RejectReason::MissingEvent
+            matches!(
+                r.reason,
+                RejectReason::MissingCustomer
+                    | RejectReason::InvalidCustomer
+                    | RejectReason::MissingEvent
+                    | RejectReason::InvalidEvent
+            )
         }) {
             "; check that the customer and event columns are the right ones"
         } else {

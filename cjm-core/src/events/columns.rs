@@ -330,6 +330,28 @@ impl I64Col<'_> {
     }
 }
 
+/// A column of unsigned 64-bit integers with its validity (Arrow `UInt64`).
+#[derive(Debug, Clone, Copy)]
+pub struct U64Col<'a> {
+    /// The values (a null row's value is ignored).
+    pub values: &'a [u64],
+    /// Validity (`None`: all valid).
+    pub validity: Option<Bitmap<'a>>,
+}
+
+impl U64Col<'_> {
+    /// Row `i`, `None` when null.
+    #[inline]
+    #[must_use]
+    pub fn get(&self, i: usize) -> Option<u64> {
+        if valid(self.validity.as_ref(), i) {
+            self.values.get(i).copied()
+        } else {
+            None
+        }
+    }
+}
+
 /// A column of customer ids.
 #[derive(Debug, Clone, Copy)]
 pub enum IdCol<'a> {
@@ -366,6 +388,15 @@ pub enum TimeCol<'a> {
         /// Their unit.
         unit: TimeUnit,
     },
+    /// Unsigned counts of `unit` since the epoch (an Arrow `UInt64` column), read without
+    /// a cast: a count above `i64::MAX` is a timestamp out of range (`invalid_timestamp`),
+    /// as every count past 2262 is, never a missing one.
+    UnsignedTicks {
+        /// The counts.
+        values: U64Col<'a>,
+        /// Their unit.
+        unit: TimeUnit,
+    },
     /// ISO-8601 text (read with the builder's `assume_utc`); a dictionary column is
     /// parsed once per distinct value.
     Text(StrCol<'a>),
@@ -379,6 +410,7 @@ impl TimeCol<'_> {
     pub fn len(&self) -> usize {
         match self {
             Self::Ticks { values, .. } => values.values.len(),
+            Self::UnsignedTicks { values, .. } => values.values.len(),
             Self::Text(c) => c.len(),
             Self::Null(n) => *n,
         }

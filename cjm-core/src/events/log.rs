@@ -150,12 +150,18 @@ pub struct Columns<'a> {
 pub enum RejectReason {
     /// Customer id null or empty.
     MissingCustomer,
+    /// Customer id only white space, or holding a NUL character (or bytes that are not
+    /// UTF-8).
+    InvalidCustomer,
     /// Timestamp null or empty.
     MissingTimestamp,
     /// Timestamp not readable, or outside 1677–2262.
     InvalidTimestamp,
     /// Event name null or empty.
     MissingEvent,
+    /// Event name only white space, or holding a NUL character (or bytes that are not
+    /// UTF-8).
+    InvalidEvent,
     /// Value not a number.
     InvalidValue,
     /// Value NaN or infinite.
@@ -170,9 +176,11 @@ impl RejectReason {
     pub fn code(self) -> &'static str {
         match self {
             Self::MissingCustomer => "missing_customer",
+            Self::InvalidCustomer => "invalid_customer",
             Self::MissingTimestamp => "missing_timestamp",
             Self::InvalidTimestamp => "invalid_timestamp",
             Self::MissingEvent => "missing_event",
+            Self::InvalidEvent => "invalid_event",
             Self::InvalidValue => "invalid_value",
             Self::NonFiniteValue => "non_finite_value",
             Self::Duplicate => "duplicate",
@@ -291,15 +299,67 @@ impl Pseudonymiser {
     }
 }
 
+/// Whether a customer id or an event name cannot be used although it is there: only
+/// white space, or holding a NUL character. (Empty is missing, and checked before.)
+fn unusable(s: &str) -> bool {
+    s.trim().is_empty() || s.contains('\0')
+}
+
+/// The code a checked interner gives an unusable value ([`Interner::checked`]).
+const UNUSABLE: u32 = NONE - 2;
+
 /// Interns strings into dense ids in first-seen order.
 #[derive(Debug, Default)]
 struct Interner {
     // FxHash: ids and names are short, and SipHash's DoS resistance buys nothing here.
+    /// Codes of the strings, and [`UNUSABLE`] for values a checked look-up refused.
     map: FxHashMap<Box<str>, u32>,
     strings: Vec<Box<str>>,
 }
 
 impl Interner {
+    /// The code of `s`, or [`UNUSABLE`] when it is [`unusable`]: a value is checked once,
+    /// when it is first seen, and every later row costs the look-up alone.
+    fn checked(&mut self, s: &str) -> u32 {
+        if let Some(&id) = self.map.get(s) {
+            return id;
+        }
+        if unusable(s) {
+            self.map.insert(s.into(), UNUSABLE);
+            return UNUSABLE;
+        }
+        self.id(s)
+    }
+
+    /// [`Self::checked`] of UTF-8 bytes; bytes that are not UTF-8 are unusable.
+    fn checked_bytes(&mut self, b: &[u8]) -> u32 {
+        std::str::from_utf8(b).map_or(UNUSABLE, |s| self.checked(s))
+    }
+
+    /// Whether `s` is unusable, without interning it (for a row rejected in any case).
+    fn refuses(&self, s: &str) -> bool {
+        self.map
+            .get(s)
+            .map_or_else(|| unusable(s), |&id| id == UNUSABLE)
+    }
+
+    /// [`Self::refuses`] of UTF-8 bytes.
+    fn refuses_bytes(&self, b: &[u8]) -> bool {
+        std::str::from_utf8(b).map_or(true, |s| self.refuses(s))
+    }
+
+    /// Number of strings interned.
+    fn len(&self) -> usize {
+        self.strings.len()
+    }
+
+    /// Forgets the strings interned after the first `len` (a batch that failed).
+    fn truncate(&mut self, len: usize) {
+        for s in self.strings.drain(len.min(self.strings.len())..) {
+            self.map.remove(&s);
+        }
+    }
+
     fn id(&mut self, s: &str) -> u32 {
         if let Some(&id) = self.map.get(s) {
             return id;
@@ -533,8 +593,13 @@ fn reason_byte(r: RejectReason) -> u8 {
         RejectReason::InvalidValue => 6,
         RejectReason::NonFiniteValue => 7,
         RejectReason::Duplicate => 8,
+        RejectReason::InvalidCustomer => 9,
+        RejectReason::InvalidEvent => 10,
     }
 }
+
+/// One more than the largest reason byte.
+const REASON_BYTES: usize = 11;
 
 fn byte_reason(b: u8) -> Option<RejectReason> {
     Some(match b {
@@ -545,6 +610,8 @@ fn byte_reason(b: u8) -> Option<RejectReason> {
         6 => RejectReason::InvalidValue,
         7 => RejectReason::NonFiniteValue,
         8 => RejectReason::Duplicate,
+        9 => RejectReason::InvalidCustomer,
+        10 => RejectReason::InvalidEvent,
         _ => return None,
     })
 }
@@ -624,18 +691,45 @@ fn implicit_rows(kept: usize, skips: &[u64], row_offset: u64) -> Vec<u64> {
     out
 }
 
-/// Whether a string column's row is missing (null or empty), per row, without interning:
-/// a dictionary column is looked at once per dictionary value.
-fn missing_rows(col: &StrCol<'_>) -> Vec<bool> {
-    let mut present: Vec<bool> = Vec::new();
-    let codes = col.codes(NONE, |b| {
-        present.push(!b.is_empty());
-        u32::try_from(present.len() - 1).unwrap_or(NONE - 1)
+/// The code `intern` gives each row of `col` whose `verdict` is OK ([`NONE`] for the
+/// other rows, and for null or empty values): `intern` is called once per dictionary
+/// value such a row uses (once per row of a plain column).
+fn row_codes<'a>(
+    col: &StrCol<'a>,
+    verdict: &[u8],
+    mut intern: impl FnMut(&'a [u8]) -> u32,
+) -> Vec<u32> {
+    const UNSEEN: u32 = NONE - 1;
+    if let StrCol::Plain(a) = col {
+        return verdict
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| match a.bytes(i) {
+                Some(b) if v == OK && !b.is_empty() => intern(b),
+                _ => NONE,
+            })
+            .collect();
+    }
+    let mut values: Vec<&[u8]> = Vec::new();
+    let mut codes = col.codes(NONE, |b| {
+        values.push(b);
+        u32::try_from(values.len() - 1).unwrap_or(NONE - 1)
     });
+    let mut global = vec![UNSEEN; values.len()];
+    for (c, &v) in codes.iter_mut().zip(verdict) {
+        let local = *c as usize;
+        *c = NONE;
+        if v != OK {
+            continue;
+        }
+        if let (Some(g), Some(&b)) = (global.get_mut(local), values.get(local)) {
+            if *g == UNSEEN {
+                *g = if b.is_empty() { NONE } else { intern(b) };
+            }
+            *c = *g;
+        }
+    }
     codes
-        .into_iter()
-        .map(|code| !present.get(code as usize).copied().unwrap_or(false))
-        .collect()
 }
 
 /// A column of the builder that may be absent (no row so far had it).
@@ -865,7 +959,7 @@ impl EventLogBuilder {
     /// for `reason` (shown in the report and in the `no_rows_used` message).
     pub(crate) fn note_sample(&mut self, reason: RejectReason, text: &str) {
         if !self.samples.contains_key(&reason) {
-            self.pending_sample = Some((reason, text.chars().take(80).collect()));
+            self.pending_sample = Some((reason, crate::error::excerpt(text)));
         }
     }
 
@@ -899,6 +993,15 @@ impl EventLogBuilder {
             Some(c) if !c.is_empty() => c,
             _ => return self.reject(RejectReason::MissingCustomer, local),
         };
+        // Checked as it is interned: once per distinct id. An id interned for a row that
+        // is rejected below has no event, so it is not among the log's customers.
+        let customer = self
+            .customers
+            .strings(&mut self.c_customer)
+            .checked(customer);
+        if customer == UNUSABLE {
+            return self.reject(RejectReason::InvalidCustomer, local);
+        }
         let ts = match ts {
             Ok(ts) => ts,
             Err(reason) => return self.reject(reason, local),
@@ -907,14 +1010,23 @@ impl EventLogBuilder {
             Some(e) if !e.is_empty() => e,
             _ => return self.reject(RejectReason::MissingEvent, local),
         };
-        if value_unreadable {
-            return self.reject(RejectReason::InvalidValue, local);
-        }
         let value = match row.value {
-            None => None,
-            Some(v) if v.is_finite() => Some(v),
-            Some(_) => return self.reject(RejectReason::NonFiniteValue, local),
+            _ if value_unreadable => Err(RejectReason::InvalidValue),
+            None => Ok(None),
+            Some(v) if v.is_finite() => Ok(Some(v)),
+            Some(_) => Err(RejectReason::NonFiniteValue),
         };
+        // The name is interned (and checked, once per distinct name) only for a row that
+        // is used, so that the dictionary holds no name of a rejected row.
+        let event = match value {
+            Ok(_) => self.names.checked(event),
+            Err(_) if self.names.refuses(event) => UNUSABLE,
+            Err(reason) => return self.reject(reason, local),
+        };
+        if event == UNUSABLE {
+            return self.reject(RejectReason::InvalidEvent, local);
+        }
+        let value = value.ok().flatten();
         match row.row {
             Some(r) => {
                 let kept = self.c_ts.len();
@@ -927,10 +1039,9 @@ impl EventLogBuilder {
             }
         }
         let rows = self.c_ts.len();
-        let code = self.customers.strings(&mut self.c_customer).id(customer);
-        self.c_customer.push(u64::from(code));
+        self.c_customer.push(u64::from(customer));
         self.c_ts.push(ts);
-        self.c_event.push(self.names.id(event));
+        self.c_event.push(event);
         let channel = row.channel.map(|c| self.channels.opt(Some(c)));
         self.c_channel.push(channel, rows, NONE);
         let session = row.session.map(|s| self.sessions.opt(Some(s)));
@@ -954,11 +1065,14 @@ impl EventLogBuilder {
     /// mode, the first unusable row.
     pub fn push_batch(&mut self, batch: &ColumnBatch<'_>) -> Result<()> {
         let rows = self.c_ts.len();
+        let names = self.names.len();
         let pushed = self.push_columns(batch);
         if pushed.is_err() {
-            // Columns written before the error are dropped: the builder stays consistent.
+            // Columns written before the error are dropped, and the names the batch
+            // interned: the builder stays consistent.
             self.c_ts.truncate(rows);
             self.c_event.truncate(rows);
+            self.names.truncate(names);
         }
         pushed
     }
@@ -998,25 +1112,47 @@ impl EventLogBuilder {
                 None => mark_filtered(&mut verdict, |_| true),
             }
         }
-        let int_ids = match batch.customer.as_slice() {
-            [IdCol::Int(col)] => {
+        // Integer ids stay integers while every id so far was one; otherwise each row
+        // gets its id's interner code here, checked as the id is interned (once per
+        // dictionary value, or per row of a plain column). An id interned for a row that
+        // is rejected later has no event, so it is not among the log's customers.
+        let (int_ids, customer_codes) = match batch.customer.as_slice() {
+            [IdCol::Int(col)] if matches!(self.customers, CustomerKeys::Int) => {
                 mark(&mut verdict, RejectReason::MissingCustomer, |i| {
                     col.get(i).is_none()
                 });
-                Some(*col)
+                (Some(*col), Vec::new())
             }
             cols => {
-                let present: Vec<Vec<bool>> = cols
-                    .iter()
-                    .map(|c| match c {
-                        IdCol::Int(col) => (0..n).map(|i| col.get(i).is_some()).collect(),
-                        IdCol::Str(col) => missing_rows(col).into_iter().map(|m| !m).collect(),
-                    })
-                    .collect();
+                let interner = self.customers.strings(&mut self.c_customer);
+                let mut codes = vec![NONE; n];
+                // A row's id is that of the first column with a value: each column is
+                // read for the rows still without one.
+                let mut open = verdict.clone();
+                for col in cols {
+                    let col_codes: Vec<u32> = match col {
+                        IdCol::Int(col) => (0..n)
+                            .map(|i| match (open.get(i), col.get(i)) {
+                                (Some(&OK), Some(x)) => interner.id(&x.to_string()),
+                                _ => NONE,
+                            })
+                            .collect(),
+                        IdCol::Str(col) => row_codes(col, &open, |b| interner.checked_bytes(b)),
+                    };
+                    for ((code, c), o) in codes.iter_mut().zip(col_codes).zip(&mut open) {
+                        if c != NONE {
+                            *code = c;
+                            *o = FILTERED;
+                        }
+                    }
+                }
                 mark(&mut verdict, RejectReason::MissingCustomer, |i| {
-                    !present.iter().any(|p| p.get(i).copied().unwrap_or(false))
+                    codes.get(i) == Some(&NONE)
                 });
-                None
+                mark(&mut verdict, RejectReason::InvalidCustomer, |i| {
+                    codes.get(i) == Some(&UNUSABLE)
+                });
+                (None, codes)
             }
         };
         // Timestamps and event codes are written straight into the builder's columns,
@@ -1035,6 +1171,25 @@ impl EventLogBuilder {
                         continue;
                     }
                     match values.get(i).map(|x| unit.to_nanos(x)) {
+                        None => *v = missing,
+                        Some(None) => *v = invalid,
+                        Some(Some(x)) => *t = x,
+                    }
+                }
+            }
+            TimeCol::UnsignedTicks { values, unit } => {
+                let (missing, invalid) = (
+                    reason_byte(RejectReason::MissingTimestamp),
+                    reason_byte(RejectReason::InvalidTimestamp),
+                );
+                for (i, (v, t)) in verdict.iter_mut().zip(ts.iter_mut()).enumerate() {
+                    if *v != OK {
+                        continue;
+                    }
+                    let nanos = values
+                        .get(i)
+                        .map(|x| i64::try_from(x).ok().and_then(|x| unit.to_nanos(x)));
+                    match nanos {
                         None => *v = missing,
                         Some(None) => *v = invalid,
                         Some(Some(x)) => *t = x,
@@ -1080,8 +1235,7 @@ impl EventLogBuilder {
                     {
                         if *r == RejectReason::InvalidTimestamp && !self.samples.contains_key(r) {
                             let text = String::from_utf8_lossy(text);
-                            self.samples
-                                .insert(*r, text.trim().chars().take(80).collect());
+                            self.samples.insert(*r, crate::error::excerpt(text.trim()));
                         }
                         break;
                     }
@@ -1111,6 +1265,41 @@ impl EventLogBuilder {
             let code = ev_local.get(i).copied().unwrap_or(NONE);
             ev_values.get(code as usize).is_none_or(|b| b.is_empty())
         });
+        // The names of the rows used are interned, and checked as they enter the
+        // dictionary (once per distinct value: per dictionary value, or per row of a plain
+        // column); the name of a row rejected for its value is only checked, so that the
+        // dictionary holds no name of a rejected row.
+        const UNSEEN: u32 = NONE - 1;
+        let bad_value = |i: usize| {
+            batch
+                .value
+                .as_ref()
+                .is_some_and(|col| col.get(i).is_some_and(|v| !v.is_finite()))
+        };
+        let mut ev_codes = vec![UNSEEN; ev_values.len()];
+        let invalid_event = reason_byte(RejectReason::InvalidEvent);
+        for (i, (v, &local)) in verdict.iter_mut().zip(ev_local).enumerate() {
+            if *v != OK {
+                continue;
+            }
+            let (Some(code), Some(&bytes)) = (
+                ev_codes.get_mut(local as usize),
+                ev_values.get(local as usize),
+            ) else {
+                continue;
+            };
+            let unusable = if bad_value(i) {
+                self.names.refuses_bytes(bytes)
+            } else {
+                if *code == UNSEEN {
+                    *code = self.names.checked_bytes(bytes);
+                }
+                *code == UNUSABLE
+            };
+            if unusable {
+                *v = invalid_event;
+            }
+        }
         if let Some(col) = &batch.value {
             mark(&mut verdict, RejectReason::NonFiniteValue, |i| {
                 col.get(i).is_some_and(|v| !v.is_finite())
@@ -1118,8 +1307,8 @@ impl EventLogBuilder {
         }
 
         // The report (and, in strict mode, the first unusable row).
-        let mut counts = [0u64; 9];
-        let mut firsts = [u64::MAX; 9];
+        let mut counts = [0u64; REASON_BYTES];
+        let mut firsts = [u64::MAX; REASON_BYTES];
         for (i, &v) in verdict.iter().enumerate() {
             if v == OK {
                 continue;
@@ -1186,7 +1375,7 @@ impl EventLogBuilder {
             },
         }
         match int_ids {
-            Some(col) if matches!(self.customers, CustomerKeys::Int) => {
+            Some(col) => {
                 if all_used {
                     self.c_customer
                         .extend(col.values.iter().map(|&id| int_key(id)));
@@ -1200,30 +1389,28 @@ impl EventLogBuilder {
                     );
                 }
             }
-            _ => {
-                let interner = self.customers.strings(&mut self.c_customer);
-                for i in (0..n).filter(|&i| keep(i)) {
-                    let id = batch.customer.iter().find_map(|c| match c {
-                        IdCol::Int(col) => col.get(i).map(|x| interner.id(&x.to_string())),
-                        IdCol::Str(col) => {
-                            col.get(i).filter(|s| !s.is_empty()).map(|s| interner.id(s))
-                        }
-                    });
-                    self.c_customer.push(u64::from(id.unwrap_or(NONE)));
-                }
-            }
+            None => self.c_customer.extend(
+                customer_codes
+                    .iter()
+                    .zip(&verdict)
+                    .filter(|&(_, &v)| v == OK)
+                    .map(|(&code, _)| u64::from(code)),
+            ),
         }
         if !all_used {
             compact(&mut self.c_ts, rows_before, &verdict);
         }
-        map_codes(
-            &mut self.c_event,
-            rows_before,
-            &ev_values,
-            &verdict,
-            all_used,
-            &mut self.names,
-        );
+        // Every row kept has its name's code in `ev_codes`.
+        for c in self.c_event.get_mut(rows_before..).unwrap_or(&mut []) {
+            *c = ev_codes
+                .get(*c as usize)
+                .copied()
+                .filter(|&g| g != UNSEEN)
+                .unwrap_or(NONE);
+        }
+        if !all_used {
+            compact(&mut self.c_event, rows_before, &verdict);
+        }
         let strings = |col: &StrCol<'_>, interner: &mut Interner, out: &mut Vec<u32>| {
             let mut values: Vec<&[u8]> = Vec::new();
             let start = out.len();

@@ -87,7 +87,10 @@ fn bad(text: &str, why: &str) -> Error {
     Error::Input {
         code: "invalid_timestamp",
         row: None,
-        message: format!("`{text}` is not an ISO-8601 timestamp: {why}"),
+        message: format!(
+            "`{}` is not an ISO-8601 timestamp: {why}",
+            crate::error::excerpt(text)
+        ),
     }
 }
 
@@ -270,9 +273,10 @@ pub fn naive_timestamp_error(text: &str, row: Option<usize>, column: Option<&str
         code: "naive_timestamp",
         row,
         message: format!(
-            "{column}timestamps without a time zone (`{text}`); no zone is guessed: pass \
+            "{column}timestamps without a time zone (`{}`); no zone is guessed: pass \
              `assume_utc` (Python `assume_utc=True`, JS `{{assume_utc: true}}`) if they are \
-             UTC, or write them with `Z` or an offset"
+             UTC, or write them with `Z` or an offset",
+            crate::error::excerpt(text)
         ),
     }
 }

@@ -18,7 +18,7 @@
 //! reports everything else that the map holds (descriptions, channels, thoughts, pain
 //! points, opportunities, KPIs…) in [`MermaidExport::dropped`].
 
-use crate::error::{Error, Problem, ProblemCode, Problems};
+use crate::error::{excerpt, Error, Problem, ProblemCode, Problems};
 use crate::model::{
     Channel, ChannelKind, Emotion, EmotionScale, Journey, JourneyState, Observation, Persona, Side,
     Stage, Touchpoint, SCHEMA_VERSION,
@@ -371,7 +371,12 @@ pub fn from_mermaid(text: &str) -> Result<(Journey, Vec<Note>)> {
         .find(|(_, l)| !l.is_empty() && !l.starts_with("%%"));
     match header {
         Some((_, l)) if l == "journey" || l.starts_with("journey ") => {}
-        Some((n, l)) => return Err(problem(n, format!("expected `journey`, found `{l}`"))),
+        Some((n, l)) => {
+            return Err(problem(
+                n,
+                format!("expected `journey`, found `{}`", excerpt(l)),
+            ))
+        }
         None => {
             return Err(problem(
                 1,
@@ -454,7 +459,7 @@ pub fn from_mermaid(text: &str) -> Result<(Journey, Vec<Note>)> {
         let Some(score_text) = parts.next() else {
             notes.push(Note {
                 line: Some(n),
-                message: format!("line not understood and ignored: `{line}`"),
+                message: format!("line not understood and ignored: `{}`", excerpt(line)),
             });
             continue;
         };
@@ -475,7 +480,10 @@ pub fn from_mermaid(text: &str) -> Result<(Journey, Vec<Note>)> {
             .ok_or_else(|| {
                 problem(
                     n,
-                    format!("task score `{}` is not a number", score_text.trim()),
+                    format!(
+                        "task score `{}` is not a number",
+                        excerpt(score_text.trim())
+                    ),
                 )
             })?;
         let clamped = score.clamp(1.0, 5.0);

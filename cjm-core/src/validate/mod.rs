@@ -63,7 +63,13 @@ impl Loader {
                 ),
             ));
         }
-        let ctx = ReadCtx::new(self.limits);
+        // The size limit is the text's length, checked above; the running estimate that
+        // stands in for it with in-memory sources (8 bytes a value) would refuse compact
+        // text well below the limit.
+        let ctx = ReadCtx::new(Limits {
+            max_bytes: usize::MAX,
+            ..self.limits
+        });
         let mut de = serde_json::Deserializer::from_str(text);
         let raw = serde::de::DeserializeSeed::deserialize(
             RawSeed {
@@ -74,7 +80,7 @@ impl Loader {
         )
         .and_then(|raw| de.end().map(|()| raw));
         match raw {
-            Ok(raw) => self.load_raw(raw),
+            Ok(raw) => self.load_raw(raw, Vec::new()),
             Err(err) => Err(Error::Document(Problems(vec![ctx
                 .take_failure()
                 .unwrap_or_else(|| Problem {
@@ -103,13 +109,67 @@ impl Loader {
         }
     }
 
+    /// Loads a document from a reader of JSON bytes (a file), as [`Self::load_slice`], but
+    /// reads no more than the size limit allows: a larger input is `document_too_large`
+    /// without being read to its end.
+    ///
+    /// # Errors
+    /// The reader's I/O error; inside it, [`Error::Document`] with every problem found.
+    pub fn load_reader<R: std::io::Read>(
+        &self,
+        reader: R,
+    ) -> std::io::Result<Result<ValidJourney>> {
+        // A byte order mark is not part of the text the limit counts.
+        let cap = self.limits.max_bytes.saturating_add(3);
+        let mut bytes = Vec::new();
+        let read_at_most = u64::try_from(cap).unwrap_or(u64::MAX).saturating_add(1);
+        let mut limited = std::io::Read::take(reader, read_at_most);
+        std::io::Read::read_to_end(&mut limited, &mut bytes)?;
+        if bytes.len() > cap {
+            return Ok(Err(single(
+                ProblemCode::DocumentTooLarge,
+                "",
+                format!(
+                    "document is larger than the limit of `{}` bytes",
+                    self.limits.max_bytes
+                ),
+            )));
+        }
+        Ok(self.load_slice(&bytes))
+    }
+
     /// Loads a document from any serde source: a Python object through pythonize, a JS
     /// value through serde-wasm-bindgen, a `serde_json::Value`…
     ///
     /// # Errors
     /// [`Error::Document`] with every problem found.
     pub fn load_from<'de, D: Deserializer<'de>>(&self, deserializer: D) -> Result<ValidJourney> {
-        let ctx = ReadCtx::new(self.limits);
+        self.read_source(ReadCtx::new(self.limits), deserializer)
+    }
+
+    /// Loads a document from a serde source over a tree in memory (a Python object, a JS
+    /// value, a `serde_json::Value`), reporting **every** problem even where a value
+    /// cannot be read at all: a value the source fails to give as JSON (a Python
+    /// `Decimal` or an integer beyond any float, text with a lone surrogate, `bytes`, a
+    /// key that is not a string) is a `wrong_type` problem at its path, and reading goes
+    /// on with its siblings, where [`Self::load_from`] stops at the first one.
+    ///
+    /// The source's sequences and maps must move on to the next entry after one failed,
+    /// as tree walkers do (`pythonize`, `serde-wasm-bindgen`, `serde_json::Value`);
+    /// streaming parsers do not: read JSON text with [`Self::load_str`]. A limit that is
+    /// hit still stops the read.
+    ///
+    /// # Errors
+    /// [`Error::Document`] with every problem found.
+    pub fn load_tree<'de, D: Deserializer<'de>>(&self, deserializer: D) -> Result<ValidJourney> {
+        self.read_source(ReadCtx::recovering(self.limits), deserializer)
+    }
+
+    fn read_source<'de, D: Deserializer<'de>>(
+        &self,
+        ctx: ReadCtx,
+        deserializer: D,
+    ) -> Result<ValidJourney> {
         match serde::de::DeserializeSeed::deserialize(
             RawSeed {
                 ctx: &ctx,
@@ -117,7 +177,7 @@ impl Loader {
             },
             deserializer,
         ) {
-            Ok(raw) => self.load_raw(raw),
+            Ok(raw) => self.load_raw(raw, ctx.take_unreadable()),
             Err(err) => Err(Error::Document(Problems(vec![ctx
                 .take_failure()
                 .unwrap_or_else(|| Problem {
@@ -143,8 +203,9 @@ impl Loader {
         self.load_from(value)
     }
 
-    fn load_raw(&self, mut raw: Raw) -> Result<ValidJourney> {
-        let mut problems = Vec::new();
+    /// Checks a raw tree; `unreadable` are the values the read went past (reported first).
+    fn load_raw(&self, mut raw: Raw, unreadable: Vec<Problem>) -> Result<ValidJourney> {
+        let mut problems = unreadable;
         if let Some(problem) = check_version(&raw) {
             // A newer format may mean anything: checking it against v1 would only mislead.
             return Err(Error::Document(Problems(vec![problem])));
@@ -297,6 +358,15 @@ fn integer_problem(message: &str) -> String {
         Some((value, range)) => format!("must be an integer from {range}, not {value}"),
         None => message.to_owned(),
     }
+}
+
+/// Loads a document from a serde source over a tree in memory with the default limits,
+/// reporting every problem even where a value cannot be read (see [`Loader::load_tree`]).
+///
+/// # Errors
+/// [`Error::Document`] with every problem found.
+pub fn load_tree<'de, D: Deserializer<'de>>(deserializer: D) -> Result<ValidJourney> {
+    Loader::new().load_tree(deserializer)
 }
 
 /// Checks a typed document against every rule, with the default limits.

@@ -17,8 +17,8 @@ use std::fmt;
 /// room to spare; raise them through [`crate::Loader`] if a map needs more.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// Largest document: bytes of JSON text, or for in-memory sources an estimate
-    /// (string bytes plus 8 per value).
+    /// Largest document: bytes of JSON text (as given, before parsing), or for in-memory
+    /// sources an estimate (string bytes plus 8 per value).
     pub max_bytes: usize,
     /// Deepest nesting of objects and arrays (the root object is depth 1).
     pub max_depth: usize,
@@ -50,6 +50,10 @@ pub(crate) enum Raw {
     Str(String),
     Arr(Vec<Raw>),
     Obj(Vec<(String, Raw)>),
+    /// A value the source could not give as JSON (a Python `Decimal`, text with a lone
+    /// surrogate…), already reported by the reader with its path: the checks skip it, and
+    /// a document holding one never validates.
+    Unreadable,
 }
 
 impl Raw {
@@ -63,6 +67,7 @@ impl Raw {
             Raw::Str(_) => "string",
             Raw::Arr(_) => "array",
             Raw::Obj(_) => "object",
+            Raw::Unreadable => "unreadable value",
         }
     }
 
@@ -104,7 +109,7 @@ impl Raw {
     pub(crate) fn into_json(self) -> serde_json::Value {
         use serde_json::Value;
         match self {
-            Raw::Null => Value::Null,
+            Raw::Null | Raw::Unreadable => Value::Null,
             Raw::Bool(b) => Value::Bool(b),
             Raw::Int(i) => Value::from(i),
             Raw::UInt(u) => Value::from(u),
@@ -162,13 +167,17 @@ pub fn render_path(segs: &[Seg]) -> String {
     out
 }
 
-/// Shared state of one read: limits, the current path, the running size and the first
-/// limit that was hit.
+/// Shared state of one read: limits, the current path, the running size, the first
+/// limit that was hit and, when the read recovers, the values it could not read.
 pub(crate) struct ReadCtx {
     limits: Limits,
     path: RefCell<Vec<Seg>>,
     bytes: RefCell<usize>,
     failure: RefCell<Option<Problem>>,
+    /// Whether a value that fails to read is reported and skipped (see
+    /// [`crate::Loader::load_tree`]) instead of stopping the read.
+    recover: bool,
+    unreadable: RefCell<Vec<Problem>>,
 }
 
 impl ReadCtx {
@@ -178,7 +187,45 @@ impl ReadCtx {
             path: RefCell::new(Vec::new()),
             bytes: RefCell::new(0),
             failure: RefCell::new(None),
+            recover: false,
+            unreadable: RefCell::new(Vec::new()),
         }
+    }
+
+    /// A context whose read goes on past values that fail to read: for sources over a
+    /// tree in memory, where a failed entry leaves its siblings readable.
+    pub(crate) fn recovering(limits: Limits) -> Self {
+        Self {
+            recover: true,
+            ..Self::new(limits)
+        }
+    }
+
+    /// The values the read could not read and went past, each as a `wrong_type` problem
+    /// with its path, in document order.
+    pub(crate) fn take_unreadable(&self) -> Vec<Problem> {
+        std::mem::take(&mut *self.unreadable.borrow_mut())
+    }
+
+    /// After an entry failed to read, with the path at `depth` segments plus the entry's
+    /// own (if any): in a recovering read, records the failure at that path and returns
+    /// true (the caller goes on with [`Raw::Unreadable`]) with the path left at `depth`
+    /// segments; a limit that was hit, or a read that does not recover, stops instead.
+    fn recovered(&self, depth: usize, entry: bool, err: &dyn fmt::Display) -> bool {
+        if !self.recover || self.failure.borrow().is_some() {
+            // The path stays where the read stopped, for the problem that ends it.
+            return false;
+        }
+        self.path
+            .borrow_mut()
+            .truncate(if entry { depth + 1 } else { depth });
+        self.unreadable.borrow_mut().push(Problem {
+            code: ProblemCode::WrongType,
+            path: self.current_path(),
+            message: err.to_string(),
+        });
+        self.path.borrow_mut().truncate(depth);
+        true
     }
 
     /// The problem that stopped the read, if a limit stopped it.
@@ -318,19 +365,37 @@ impl<'de> Visitor<'de> for RawSeed<'_> {
     }
 
     fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Raw, E> {
-        Err(self.ctx.fail(
-            ProblemCode::WrongType,
-            format!(
-                "expected a JSON value, found `{}` bytes of binary data",
-                v.len()
-            ),
-        ))
+        Err(E::custom(format!(
+            "expected a JSON value, found `{}` bytes of binary data",
+            v.len()
+        )))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Raw, A::Error> {
         self.enter::<A::Error>()?;
         let mut items = Vec::new();
+        let depth = self.ctx.path.borrow().len();
         loop {
+            self.ctx.path.borrow_mut().push(Seg::Index(items.len()));
+            let next = seq.next_element_seed(RawSeed {
+                ctx: self.ctx,
+                depth: self.depth + 1,
+            });
+            let item = match next {
+                Ok(Some(item)) => item,
+                Ok(None) => {
+                    self.ctx.path.borrow_mut().truncate(depth);
+                    break;
+                }
+                Err(err) if self.ctx.recovered(depth, true, &err) => {
+                    self.ctx.add_bytes::<A::Error>(8)?;
+                    Raw::Unreadable
+                }
+                Err(err) => return Err(err),
+            };
+            self.ctx.path.borrow_mut().truncate(depth);
+            // An array of exactly the limit is allowed: the check comes once an item
+            // past it has been read.
             if items.len() >= self.ctx.limits.max_items {
                 let max = self.ctx.limits.max_items;
                 return Err(self.ctx.fail(
@@ -338,16 +403,7 @@ impl<'de> Visitor<'de> for RawSeed<'_> {
                     format!("array has more than the limit of `{max}` items"),
                 ));
             }
-            self.ctx.path.borrow_mut().push(Seg::Index(items.len()));
-            let next = seq.next_element_seed(RawSeed {
-                ctx: self.ctx,
-                depth: self.depth + 1,
-            })?;
-            self.ctx.path.borrow_mut().pop();
-            match next {
-                Some(item) => items.push(item),
-                None => break,
-            }
+            items.push(item);
         }
         Ok(Raw::Arr(items))
     }
@@ -355,7 +411,19 @@ impl<'de> Visitor<'de> for RawSeed<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Raw, A::Error> {
         self.enter::<A::Error>()?;
         let mut fields = Vec::new();
+        let depth = self.ctx.path.borrow().len();
         loop {
+            let key = match map.next_key_seed(KeySeed { ctx: self.ctx }) {
+                Ok(Some(key)) => key,
+                Ok(None) => break,
+                Err(err) if self.ctx.recovered(depth, false, &err) => {
+                    // The key's value is passed over (its result does not matter: the
+                    // entry is reported already).
+                    let _ = map.next_value_seed(Skip);
+                    continue;
+                }
+                Err(err) => return Err(err),
+            };
             if fields.len() >= self.ctx.limits.max_items {
                 let max = self.ctx.limits.max_items;
                 return Err(self.ctx.fail(
@@ -363,18 +431,33 @@ impl<'de> Visitor<'de> for RawSeed<'_> {
                     format!("object has more than the limit of `{max}` fields"),
                 ));
             }
-            let Some(key) = map.next_key_seed(KeySeed { ctx: self.ctx })? else {
-                break;
-            };
             self.ctx.path.borrow_mut().push(Seg::Key(key.clone()));
-            let value = map.next_value_seed(RawSeed {
+            let value = match map.next_value_seed(RawSeed {
                 ctx: self.ctx,
                 depth: self.depth + 1,
-            })?;
-            self.ctx.path.borrow_mut().pop();
+            }) {
+                Ok(value) => value,
+                Err(err) if self.ctx.recovered(depth, true, &err) => {
+                    self.ctx.add_bytes::<A::Error>(8)?;
+                    Raw::Unreadable
+                }
+                Err(err) => return Err(err),
+            };
+            self.ctx.path.borrow_mut().truncate(depth);
             fields.push((key, value));
         }
         Ok(Raw::Obj(fields))
+    }
+}
+
+/// Passes over one value.
+struct Skip;
+
+impl<'de> DeserializeSeed<'de> for Skip {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        <de::IgnoredAny as serde::Deserialize>::deserialize(deserializer).map(|_| ())
     }
 }
 
@@ -427,18 +510,18 @@ impl Visitor<'_> for KeySeed<'_> {
         Ok(v)
     }
 
+    // A key of another type is a `wrong_type` problem at the object's path: the read stops
+    // there, or with a source that recovers, goes on without the entry.
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<String, E> {
-        Err(self.ctx.fail(
-            ProblemCode::WrongType,
-            format!("object keys must be strings, found the integer `{v}`"),
-        ))
+        Err(E::custom(format!(
+            "object keys must be strings, found the integer `{v}`"
+        )))
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<String, E> {
-        Err(self.ctx.fail(
-            ProblemCode::WrongType,
-            format!("object keys must be strings, found the integer `{v}`"),
-        ))
+        Err(E::custom(format!(
+            "object keys must be strings, found the integer `{v}`"
+        )))
     }
 }
 
@@ -453,6 +536,7 @@ impl Raw {
             Raw::Str(s) => de::Unexpected::Str(s),
             Raw::Arr(_) => de::Unexpected::Seq,
             Raw::Obj(_) => de::Unexpected::Map,
+            Raw::Unreadable => de::Unexpected::Other("a value with no JSON form"),
         }
     }
 

@@ -7,7 +7,7 @@
 //! type is skipped here (the shape check has reported it).
 
 use super::raw::{render_path, Raw, Seg};
-use crate::error::{Problem, ProblemCode};
+use crate::error::{excerpt, Problem, ProblemCode};
 use std::collections::HashMap;
 
 /// The collections of a journey whose items carry ids, and whether their items need a
@@ -107,7 +107,7 @@ impl<'a> Rules<'a> {
                     self.report(
                         ProblemCode::DuplicateId,
                         id_path,
-                        format!("id `{id}` is already used at `{first_path}`"),
+                        format!("id `{}` is already used at `{first_path}`", excerpt(id)),
                     );
                 } else {
                     seen.insert(id, i);
@@ -140,8 +140,9 @@ impl<'a> Rules<'a> {
                 ProblemCode::InvalidId,
                 at,
                 format!(
-                    "id `{id}` is not a slug: use letters, digits, `_`, `.` and `-`, \
-                     starting with a letter or digit, at most {MAX_ID_CHARS} characters"
+                    "id `{}` is not a slug: use letters, digits, `_`, `.` and `-`, \
+                     starting with a letter or digit, at most {MAX_ID_CHARS} characters",
+                    excerpt(id)
                 ),
             );
         }
@@ -177,7 +178,7 @@ impl<'a> Rules<'a> {
             self.report(
                 ProblemCode::DanglingReference,
                 at,
-                format!("no item in `{target}` has the id `{id}`"),
+                format!("no item in `{target}` has the id `{}`", excerpt(id)),
             );
         }
         found
@@ -237,7 +238,10 @@ impl<'a> Rules<'a> {
                     ProblemCode::InconsistentReference,
                     path(collection, index, &["touchpoint"]),
                     format!(
-                        "touchpoint `{tp_id}` belongs to stage `{tp_stage}`, not to stage `{stage}`"
+                        "touchpoint `{}` belongs to stage `{}`, not to stage `{}`",
+                        excerpt(tp_id),
+                        excerpt(tp_stage),
+                        excerpt(stage)
                     ),
                 );
             }
@@ -317,8 +321,9 @@ impl<'a> Rules<'a> {
                         ProblemCode::InvalidDuration,
                         path("stages", i, &["expected_duration"]),
                         format!(
-                            "`{duration}` is not a duration: write a number and a unit \
-                             `s`, `m`, `h`, `d` or `w`, like `14d`"
+                            "`{}` is not a duration: write a number and a unit \
+                             `s`, `m`, `h`, `d` or `w`, like `14d`",
+                            excerpt(duration)
                         ),
                     );
                 }
@@ -351,8 +356,9 @@ impl<'a> Rules<'a> {
                             ProblemCode::OutOfRange,
                             path("kpis", i, &[field]),
                             format!(
-                                "`{v}` is out of range for metric `{metric}`: must be from \
-                                 `{lo}` to `{hi}`"
+                                "`{v}` is out of range for metric `{}`: must be from \
+                                 `{lo}` to `{hi}`",
+                                excerpt(metric)
                             ),
                         );
                     }
@@ -398,7 +404,7 @@ impl<'a> Rules<'a> {
             self.report(
                 ProblemCode::InvalidDate,
                 at,
-                format!("`{text}` is not a calendar date `YYYY-MM-DD`"),
+                format!("`{}` is not a calendar date `YYYY-MM-DD`", excerpt(text)),
             );
         }
     }

@@ -13,7 +13,7 @@
 //! integer, as JSON Schema counts them integers and JavaScript has no other kind.
 
 use super::raw::{render_path, Raw, Seg};
-use crate::error::{Problem, ProblemCode};
+use crate::error::{excerpt, Problem, ProblemCode};
 use serde_json::Value;
 
 /// Checks `raw` against the journey schema, appending problems in document order.
@@ -49,6 +49,10 @@ impl Walk<'_> {
     }
 
     fn node(&mut self, raw: &mut Raw, schema: &Value) {
+        if matches!(raw, Raw::Unreadable) {
+            // Reported by the reader, with its path.
+            return;
+        }
         let schema = match schema {
             Value::Bool(true) => return self.free(raw),
             Value::Bool(false) => {
@@ -87,7 +91,7 @@ impl Walk<'_> {
                 }
             }
             Raw::Int(_) | Raw::UInt(_) | Raw::Float(_) => self.range(raw, schema),
-            Raw::Null | Raw::Bool(_) | Raw::Str(_) => {}
+            Raw::Null | Raw::Bool(_) | Raw::Str(_) | Raw::Unreadable => {}
         }
     }
 
@@ -125,7 +129,10 @@ impl Walk<'_> {
                 self.path.push(Seg::Key(key.clone()));
                 self.report(
                     ProblemCode::DuplicateKey,
-                    format!("field `{key}` appears more than once in this object"),
+                    format!(
+                        "field `{}` appears more than once in this object",
+                        excerpt(key)
+                    ),
                 );
                 self.path.pop();
             }
@@ -179,7 +186,7 @@ impl Walk<'_> {
             Raw::Str(s) if allowed.iter().any(|v| v.as_str() == Some(s)) => {}
             Raw::Str(s) => self.report(
                 ProblemCode::InvalidValue,
-                format!("`{s}` is not one of the allowed values: {list}"),
+                format!("`{}` is not one of the allowed values: {list}", excerpt(s)),
             ),
             other => {
                 let found = other.type_name();
@@ -230,6 +237,7 @@ impl Walk<'_> {
             Raw::Str(_) => wants("string"),
             Raw::Arr(_) => wants("array"),
             Raw::Obj(_) => wants("object"),
+            Raw::Unreadable => return false,
         };
         if !fits {
             let expected = types
@@ -268,8 +276,9 @@ impl Walk<'_> {
                         self.report(
                             ProblemCode::UnknownField,
                             format!(
-                                "unknown field `{key}`; known fields: {known} \
-                                 (put own data under `extensions`)"
+                                "unknown field `{}`; known fields: {known} \
+                                 (put own data under `extensions`)",
+                                excerpt(key)
                             ),
                         );
                     }

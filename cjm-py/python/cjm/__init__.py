@@ -29,9 +29,10 @@ Insights and comparisons: ``journey.insights(as_of=...)``, ``cjm.two_proportion_
 ``cjm.attribute(paths, ...)`` over a ``channelattribution``-style path table, or
 ``log.attribute(conversion_events=[...])`` over the paths of a log.
 
-``cjm.load(source)`` reads a mapping (a parsed document), an ``os.PathLike`` (a file), or a
-``str``: JSON text when its first non-white-space character is ``{``, otherwise a file
-path. ``cjm.loads(text)`` always reads JSON text.
+``cjm.load(source)`` reads a mapping (a parsed document), a ``str`` (always JSON text,
+never a file path) or an ``os.PathLike`` (a file); ``cjm.load_file(path)`` and
+``cjm.validate_file(path)`` read a file named by a ``str`` or a path, and
+``cjm.loads(text)`` reads JSON text.
 
 On Spark: ``cjm.spark`` (``pip install cjm[spark]``, imported on demand) runs the funnel,
 paths, traffic, attribution and survey KPIs on a Spark DataFrame with the same results
@@ -78,12 +79,14 @@ from cjm._cjm import (
     generate_log,
     journey_schema,
     load,
+    load_file,
     loads,
     patterns,
     template,
     templates,
     two_proportion_test,
     validate,
+    validate_file,
 )
 from cjm._survey import compare_groups, survey_kpis
 from cjm._attribution import attribute
@@ -131,6 +134,7 @@ __all__ = [
     "generate_log",
     "journey_schema",
     "load",
+    "load_file",
     "loads",
     "patterns",
     "survey_kpis",
@@ -138,4 +142,5 @@ __all__ = [
     "templates",
     "two_proportion_test",
     "validate",
+    "validate_file",
 ]

@@ -15,12 +15,16 @@ call names (a missing one is reported by the extension as ``missing_column``):
   exports ``Null`` columns with a buffer that the Arrow C data interface does not have
   (pola-rs/polars#22934), which the Rust Arrow reader refuses. A named column with a
   ``Null`` nested inside (``List(Null)``) raises ``InputError`` (``wrong_type``);
-- a DuckDB result is read as a stream of record batches.
+- a DuckDB result is read as a stream of record batches;
+- a ``pyarrow.RecordBatchReader`` is a stream that can be read once: one that was given
+  to cjm before raises ``InputError`` (``consumed_stream``) instead of giving an empty log
+  or table, which is what the exhausted stream would yield.
 """
 
 from __future__ import annotations
 
 import sys
+import weakref
 from typing import Any, List, Optional, Sequence, Tuple
 
 from cjm._errors import InputError
@@ -136,10 +140,32 @@ def _rows(data: Any) -> Optional[int]:
         return None
 
 
+_read_streams: "weakref.WeakSet[Any]" = weakref.WeakSet()
+"""The one-shot streams (``pyarrow.RecordBatchReader``) cjm has started to read."""
+
+
+def _claim_stream(data: Any) -> None:
+    """Notes that a one-shot stream is being read; raises ``InputError``
+    (``consumed_stream``) when cjm has read it before."""
+    pa = sys.modules.get("pyarrow")
+    if pa is None or not isinstance(data, pa.RecordBatchReader):
+        return
+    if data in _read_streams:
+        raise InputError(
+            "this pyarrow.RecordBatchReader was given to cjm before, and a stream can be"
+            " read only once (read again, it holds no rows): cjm does not read it twice."
+            " Pass a new reader, or the table it came from (`pa.Table`, a DataFrame),"
+            " which can be read any number of times",
+            "consumed_stream",
+        )
+    _read_streams.add(data)
+
+
 def _prepare(data: Any, names: Sequence[str]) -> Tuple[Any, Optional[int], List[str]]:
     """The data as something with ``__arrow_c_stream__`` (or ``__arrow_c_array__``), its
     number of rows when known, and the columns the extension must read as ``Null``."""
     names = list(dict.fromkeys(names))
+    _claim_stream(data)
     if _is_pandas_frame(data):
         table = _pandas_to_arrow(data, names)
         return table, table.num_rows, []

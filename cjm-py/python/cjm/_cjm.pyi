@@ -21,8 +21,10 @@ __all__ = [
     "SCHEMA_VERSION",
     "Journey",
     "load",
+    "load_file",
     "loads",
     "validate",
+    "validate_file",
     "templates",
     "template",
     "journey_schema",
@@ -515,12 +517,36 @@ class EventLog:
         pseudonymise_key: Union[str, bytes, None] = None,
         extra: Optional[Sequence[str]] = None,
     ) -> EventLog:
-        """Reads CSV with a header row: a path (``str`` without a line break, or
-        ``os.PathLike``), or CSV text (``str`` with a line break, or ``bytes``); gzip
-        input (``.csv.gz``) is decompressed on the fly. Timestamps without ``Z`` or an
-        offset raise ``InputError`` (``naive_timestamp``) unless ``assume_utc=True``; a
-        file where no row is usable raises ``no_rows_used`` with ``strict=True`` and
-        otherwise emits a ``cjm.IngestWarning``."""
+        """Reads CSV with a header row: CSV text (``str`` or ``bytes``) or a file given as an
+        ``os.PathLike`` (a ``pathlib.Path``); gzip input (``.csv.gz``) is decompressed on
+        the fly. A ``str`` is always CSV text, never a file path: one without a line break
+        raises ``InputError`` (``invalid_csv``) that names ``from_csv_file``. Timestamps
+        without ``Z`` or an offset raise ``InputError`` (``naive_timestamp``) unless
+        ``assume_utc=True``; input where no row is usable raises ``no_rows_used`` with
+        ``strict=True`` and otherwise emits a ``cjm.IngestWarning``."""
+    @staticmethod
+    def from_csv_file(
+        path: Union[str, os.PathLike[str]],
+        *,
+        preset: Optional[str] = None,
+        customer: Union[str, Sequence[str], None] = None,
+        timestamp: Optional[str] = None,
+        event: Optional[str] = None,
+        channel: Optional[str] = None,
+        session: Optional[str] = None,
+        value: Optional[str] = None,
+        consent: Optional[str] = None,
+        unit: Optional[str] = None,
+        assume_utc: bool = False,
+        journey: Optional[Journey] = None,
+        dedup: bool = False,
+        strict: bool = False,
+        pseudonymise_key: Union[str, bytes, None] = None,
+        extra: Optional[Sequence[str]] = None,
+    ) -> EventLog:
+        """Reads a CSV file with a header row, as ``from_csv`` reads CSV text; the file is
+        streamed, not held in memory. Raises ``OSError`` (e.g. ``FileNotFoundError``) for
+        an unreadable file."""
     @property
     def ingest_report(self) -> IngestReport:
         """How every input row was used."""
@@ -685,12 +711,23 @@ def _survey_kpis(
     """Scores survey answers (use ``cjm.survey_kpis``)."""
 
 def load(source: Source) -> Journey:
-    """Loads a journey from a mapping, a path, or a ``str``.
+    """Loads a journey from a mapping, JSON text (a ``str``) or a file (an ``os.PathLike``).
 
-    A ``str`` is JSON text when its first non-white-space character is ``{``, otherwise a
-    file path. Raises ``DocumentError`` for a broken document, ``OSError`` (e.g.
-    ``FileNotFoundError``) for an unreadable file, ``TypeError`` for anything else.
+    A ``str`` is always JSON text, never a file path: one that is not a JSON object is a
+    ``DocumentError`` (``invalid_json``) that names ``cjm.load_file``, so an application
+    that forwards user text cannot be made to read a local file. Values of a mapping with
+    no JSON form (a ``Decimal`` no float holds, an integer beyond any float, text with a
+    lone surrogate, another type) are ``wrong_type`` problems at their paths, reported
+    with the document's other problems; NumPy numbers and exact ``Decimal`` values are
+    read as the numbers they hold. Raises ``DocumentError`` for a broken document,
+    ``OSError`` (e.g. ``FileNotFoundError``) for an unreadable file, ``TypeError`` for
+    anything else.
     """
+
+def load_file(path: str | os.PathLike[str]) -> Journey:
+    """Loads a journey from a UTF-8 JSON file (a leading byte order mark is skipped); no
+    more than the size limit (16 MiB) is read. Raises ``DocumentError`` for a broken
+    document and ``OSError`` for an unreadable file."""
 
 def loads(text: str) -> Journey:
     """Loads a journey from JSON text."""
@@ -700,6 +737,10 @@ def validate(source: Source) -> list[Problem]:
 
     Never raises for problems of the document itself.
     """
+
+def validate_file(path: str | os.PathLike[str]) -> list[Problem]:
+    """Every problem of a UTF-8 JSON file (read as ``load_file`` reads it); ``[]`` when it
+    is valid. Raises ``OSError`` for an unreadable file."""
 
 def templates() -> list[TemplateInfo]:
     """The built-in templates."""

@@ -27,8 +27,8 @@ JsonSchema = Dict[str, Any]
 
 Source = Union[Mapping[str, Any], str, os.PathLike[str]]
 """What ``cjm.load`` and ``cjm.validate`` accept: a mapping (a parsed document), JSON text
-(a ``str`` whose first non-white-space character is ``{``), or a path (any other ``str``,
-or an ``os.PathLike``)."""
+(a ``str``, never read as a path), or a file as an ``os.PathLike`` (a ``pathlib.Path``).
+A file named by a ``str`` is read by ``cjm.load_file`` and ``cjm.validate_file``."""
 
 
 DateLike = Union[datetime.date, str]
