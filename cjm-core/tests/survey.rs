@@ -386,6 +386,9 @@ fn definitions_are_stated_once_per_report() {
     let mut nps = NpsState::identity();
     nps.extend(0, &[Some(10.0)]).unwrap();
     assert_eq!(nps.score().definition.as_ref(), defs.nps.as_ref());
-    assert!(report.groups.iter().all(|g| g.nps.as_ref().unwrap().definition.is_none()));
+    assert!(report
+        .groups
+        .iter()
+        .all(|g| g.nps.as_ref().unwrap().definition.is_none()));
     assert_eq!(report.groups[0].nps.as_ref().unwrap().answered, 50);
 }

@@ -160,6 +160,7 @@ pub(crate) fn mapping(
 pub(crate) fn builder(
     options: IngestOptions,
     key: Option<&Bound<'_, PyAny>>,
+    identifiers: &[String],
     journey: Option<&Bound<'_, PyJourney>>,
 ) -> PyResult<EventLogBuilder> {
     let mut b = EventLogBuilder::new(options);
@@ -175,6 +176,7 @@ pub(crate) fn builder(
         };
         b = b.pseudonymise(Pseudonymiser::new(&bytes).map_err(core_err)?);
     }
+    b = b.identifiers(identifiers).map_err(core_err)?;
     if let Some(j) = journey {
         b = b.journey(&j.get().inner);
     }
@@ -208,6 +210,7 @@ struct CsvOptions<'a, 'py> {
     strict: bool,
     pseudonymise_key: Option<&'a Bound<'py, PyAny>>,
     extra: Option<Vec<String>>,
+    identifiers: Option<Vec<String>>,
 }
 
 /// Reads CSV into a log with the core's reader (a file streamed, never read whole), with
@@ -241,7 +244,12 @@ fn read_csv_input(
         extra_columns: o.extra.unwrap_or_default(),
         ..IngestOptions::default()
     };
-    let b = builder(options, o.pseudonymise_key, o.journey)?;
+    let b = builder(
+        options,
+        o.pseudonymise_key,
+        &o.identifiers.unwrap_or_default(),
+        o.journey,
+    )?;
     let (log, report) = match input {
         CsvInput::Bytes(bytes) => py
             .detach(|| cjm_core::events::read_csv(bytes.as_slice(), &m, b))
@@ -828,7 +836,7 @@ impl PyEventLog {
         data, *, customer = None, timestamp = None, event = None, channel = None,
         session = None, value = None, unit = None, assume_utc = false, preset = None,
         journey = None, dedup = false, strict = false, pseudonymise_key = None,
-        consent = None, extra = None, progress = None
+        consent = None, extra = None, identifiers = None, progress = None
     ))]
     #[allow(
         clippy::too_many_arguments,
@@ -852,6 +860,7 @@ impl PyEventLog {
         pseudonymise_key: Option<&Bound<'_, PyAny>>,
         consent: Option<String>,
         extra: Option<Vec<String>>,
+        identifiers: Option<Vec<String>>,
         progress: Option<bool>,
     ) -> PyResult<Self> {
         crate::guard(|| {
@@ -876,7 +885,12 @@ impl PyEventLog {
             options.dedup = dedup;
             options.strict = strict;
             options.extra_columns = extra.clone();
-            let b = builder(options, pseudonymise_key, journey)?;
+            let b = builder(
+                options,
+                pseudonymise_key,
+                &identifiers.unwrap_or_default(),
+                journey,
+            )?;
             // `None`: a bar only for inputs worth waiting for (`_events._progress`).
             let bar: Option<Py<PyAny>> = if progress != Some(false) {
                 let bar = py
@@ -905,7 +919,7 @@ impl PyEventLog {
         source, *, preset = None, customer = None, timestamp = None, event = None,
         channel = None, session = None, value = None, consent = None, unit = None,
         assume_utc = false, journey = None, dedup = false, strict = false,
-        pseudonymise_key = None, extra = None
+        pseudonymise_key = None, extra = None, identifiers = None
     ))]
     #[allow(
         clippy::too_many_arguments,
@@ -929,6 +943,7 @@ impl PyEventLog {
         strict: bool,
         pseudonymise_key: Option<&Bound<'_, PyAny>>,
         extra: Option<Vec<String>>,
+        identifiers: Option<Vec<String>>,
     ) -> PyResult<Self> {
         crate::guard(|| {
             let input = if let Ok(b) = source.cast::<PyBytes>() {
@@ -965,6 +980,7 @@ impl PyEventLog {
                 strict,
                 pseudonymise_key,
                 extra,
+                identifiers,
             };
             read_csv_input(py, input, options).map(|(log, report)| Self { log, report })
         })
@@ -977,7 +993,7 @@ impl PyEventLog {
         path, *, preset = None, customer = None, timestamp = None, event = None,
         channel = None, session = None, value = None, consent = None, unit = None,
         assume_utc = false, journey = None, dedup = false, strict = false,
-        pseudonymise_key = None, extra = None
+        pseudonymise_key = None, extra = None, identifiers = None
     ))]
     #[allow(
         clippy::too_many_arguments,
@@ -1001,6 +1017,7 @@ impl PyEventLog {
         strict: bool,
         pseudonymise_key: Option<&Bound<'_, PyAny>>,
         extra: Option<Vec<String>>,
+        identifiers: Option<Vec<String>>,
     ) -> PyResult<Self> {
         crate::guard(|| {
             if path.is_instance_of::<PyBytes>() {
@@ -1026,6 +1043,7 @@ impl PyEventLog {
                 strict,
                 pseudonymise_key,
                 extra,
+                identifiers,
             };
             read_csv_input(py, input, options).map(|(log, report)| Self { log, report })
         })

@@ -52,7 +52,7 @@ fn invalid(message: String) -> PyErr {
 
 /// The keys `columns` may have (as `EventLog.from_arrow`'s keyword arguments, plus
 /// `order_key`).
-const COLUMN_KEYS: [&str; 9] = [
+const COLUMN_KEYS: [&str; 10] = [
     "customer",
     "timestamp",
     "event",
@@ -62,6 +62,7 @@ const COLUMN_KEYS: [&str; 9] = [
     "unit",
     "assume_utc",
     "order_key",
+    "pseudonymise_key",
 ];
 
 /// Global row indices from the `order_key` column: non-negative integers, no nulls.
@@ -147,7 +148,8 @@ fn read_log(
     let (kind, mut options) = arrow_ingest_plan(&schema, &m, order_key.as_slice(), assume_utc)?;
     // Spark partitions carry whatever rows the caller selected: no consent filtering here.
     options.consent = ConsentRule::Ignore;
-    let mut b = builder(options, None, journey)?;
+    let key = columns.get_item("pseudonymise_key")?;
+    let mut b = builder(options, key.as_ref(), &[], journey)?;
     py.detach(|| {
         for batch in reader {
             let batch =

@@ -313,3 +313,38 @@ def test_state_errors(table: Any) -> None:
     with pytest.raises(cjm.InputError) as err4:
         _cjm._sequence_state(table, {**SPEC, "colour": "x"})
     assert err4.value.code == "invalid_option"
+
+
+def test_pseudonymise_key_reaches_every_state(events: DataFrame, table: Any) -> None:
+    # With a key, the executors replace customer and session ids before any state is made:
+    # a breakdown by session and the event-level states hold pseudonyms only, and the
+    # numbers equal the single-machine log built with the same key.
+    key = b"a key of thirty-two bytes, at least"
+    columns = cs.EventColumns(
+        channel="channel", session="session", order_key="row", pseudonymise_key=key
+    )
+    assert "thirty-two" not in repr(columns)
+    log = cjm.EventLog.from_arrow(
+        table, channel="channel", session="session", pseudonymise_key=key
+    )
+    expected = log.funnel(STEPS[:2], breakdown="session")
+    for event_states in (False, True):
+        got = cs.funnel(
+            events, STEPS[:2], columns=columns, breakdown="session", event_states=event_states
+        )
+        assert got.to_dict() == expected.to_dict()
+    raw_customers = set(table.column("customer").to_pylist())
+    raw_sessions = set(table.column("session").to_pylist()) - {None}
+    text = repr(expected.to_dict())
+    state = _cjm._sequence_state(table, {**SPEC, "pseudonymise_key": key})
+
+    def as_state_string(raw: str) -> bytes:
+        # States write a string as its u64 length, little-endian, then its bytes.
+        return len(raw).to_bytes(8, "little") + raw.encode()
+
+    for raw in sorted(raw_customers | raw_sessions):
+        assert repr(raw) not in text, raw
+        assert as_state_string(raw) not in state, raw
+    # Without the key the same state holds the raw ids: the check above can fail.
+    plain = _cjm._sequence_state(table, SPEC)
+    assert all(as_state_string(c) in plain for c in raw_customers)

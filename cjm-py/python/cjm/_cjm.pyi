@@ -478,6 +478,7 @@ class EventLog:
         pseudonymise_key: Union[str, bytes, None] = None,
         consent: Optional[str] = None,
         extra: Optional[Sequence[str]] = None,
+        identifiers: Optional[Sequence[str]] = None,
         progress: Optional[bool] = None,
     ) -> EventLog:
         """Reads a pandas/polars DataFrame, a pyarrow Table or RecordBatch, a DuckDB
@@ -493,7 +494,9 @@ class EventLog:
         with the reasons, their counts and a sample value. ``preset`` (``"ga4"``, ``"segment"``, ``"snowplow"``, ``"xes"``) names
         the columns; keyword arguments override it. ``consent`` names a boolean column:
         rows without consent are filtered and counted. ``extra`` names string columns to
-        keep for funnel breakdowns. With tqdm installed, a bar shows progress for inputs
+        keep for funnel breakdowns. ``pseudonymise_key`` replaces customer and session ids
+        by their HMAC-SHA256 under the key, and the ``extra`` columns named in
+        ``identifiers`` (an e-mail, a device id) too. With tqdm installed, a bar shows progress for inputs
         of a million rows or more (or of unknown size); ``progress=True`` always shows it,
         ``progress=False`` never.
         """
@@ -516,6 +519,7 @@ class EventLog:
         strict: bool = False,
         pseudonymise_key: Union[str, bytes, None] = None,
         extra: Optional[Sequence[str]] = None,
+        identifiers: Optional[Sequence[str]] = None,
     ) -> EventLog:
         """Reads CSV with a header row: CSV text (``str`` or ``bytes``) or a file given as an
         ``os.PathLike`` (a ``pathlib.Path``); gzip input (``.csv.gz``) is decompressed on
@@ -543,6 +547,7 @@ class EventLog:
         strict: bool = False,
         pseudonymise_key: Union[str, bytes, None] = None,
         extra: Optional[Sequence[str]] = None,
+        identifiers: Optional[Sequence[str]] = None,
     ) -> EventLog:
         """Reads a CSV file with a header row, as ``from_csv`` reads CSV text; the file is
         streamed, not held in memory. Raises ``OSError`` (e.g. ``FileNotFoundError``) for

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Optional, Sequence, Union
 
 from cjm import _cjm
@@ -74,6 +74,9 @@ class EventColumns:
     unit: Optional[str] = None
     assume_utc: bool = False
     order_key: Optional[str] = None
+    #: As ``EventLog.from_arrow``'s: customer and session ids are replaced by their
+    #: HMAC-SHA256 on the executors, before any state is made (never printed).
+    pseudonymise_key: Optional[Union[str, bytes]] = field(default=None, repr=False)
 
     def _customers(self) -> list[str]:
         return [self.customer] if isinstance(self.customer, str) else list(self.customer)
@@ -94,6 +97,7 @@ class EventColumns:
             "unit": self.unit,
             "assume_utc": self.assume_utc,
             "order_key": self.order_key,
+            "pseudonymise_key": self.pseudonymise_key,
         }
 
 
