@@ -325,7 +325,8 @@ def test_pseudonymise_key_reaches_every_state(events: DataFrame, table: Any) -> 
     )
     assert "thirty-two" not in repr(columns)
     log = cjm.EventLog.from_arrow(
-        table, channel="channel", session="session", pseudonymise_key=key
+        table, customer="customer", timestamp="timestamp", event="event",
+        channel="channel", session="session", pseudonymise_key=key, progress=False,
     )
     expected = log.funnel(STEPS[:2], breakdown="session")
     for event_states in (False, True):
