@@ -61,6 +61,8 @@ export interface EventLogOptionsBase {
   strict?: boolean;
   /** Read ISO-8601 text without offset as UTC (otherwise such text throws `naive_timestamp`). */
   assume_utc?: boolean;
+  /** Replace customer and session ids by their HMAC-SHA256 under this key (64 hex digits), once per distinct id; the key is never stored. */
+  pseudonymise_key?: string | null;
 }
 
 /** Options of `EventLog.fromColumns`. */
@@ -158,9 +160,17 @@ struct CommonOptions {
     unit: Option<TimeUnit>,
     preset: Option<Preset>,
     mapping: Option<ColumnMapping>,
+    pseudonymise_key: Option<String>,
 }
 
-const COLUMN_OPTION_KEYS: &[&str] = &["unit", "journey", "dedup", "strict", "assume_utc"];
+const COLUMN_OPTION_KEYS: &[&str] = &[
+    "unit",
+    "journey",
+    "dedup",
+    "strict",
+    "assume_utc",
+    "pseudonymise_key",
+];
 const CSV_OPTION_KEYS: &[&str] = &[
     "preset",
     "mapping",
@@ -168,6 +178,7 @@ const CSV_OPTION_KEYS: &[&str] = &[
     "dedup",
     "strict",
     "assume_utc",
+    "pseudonymise_key",
 ];
 const COLUMN_KEYS: &[&str] = &[
     "customer",
@@ -230,18 +241,21 @@ fn builder(
     common: &CommonOptions,
     unit: TimeUnit,
     journey: Option<&ValidJourney>,
-) -> EventLogBuilder {
-    let b = EventLogBuilder::new(IngestOptions {
+) -> Result<EventLogBuilder, JsValue> {
+    let mut b = EventLogBuilder::new(IngestOptions {
         time_unit: unit,
         assume_utc: common.assume_utc,
         dedup: common.dedup,
         strict: common.strict,
         ..IngestOptions::default()
     });
-    match journey {
+    if let Some(key) = &common.pseudonymise_key {
+        b = b.pseudonymise(ev::Pseudonymiser::new(key.as_bytes()).map_err(|e| to_js(&e))?);
+    }
+    Ok(match journey {
         Some(j) => b.journey(j),
         None => b,
-    }
+    })
 }
 
 /// A string column of a plain array (or any array-like): strings, numbers (as text),
@@ -566,7 +580,8 @@ impl EventLog {
 impl EventLog {
     /// Builds a log from column arrays `{customer, timestamp, event, channel?, session?,
     /// value?}` (plain arrays, or typed arrays for `timestamp` and `value`, copied in one
-    /// call each); `options` `{unit, journey?, dedup?, strict?, assume_utc?}`.
+    /// call each); `options` `{unit, journey?, dedup?, strict?, assume_utc?,
+    /// pseudonymise_key?}`.
     ///
     /// @throws {CjmError} `column_length_mismatch`, `wrong_type` (with `row`),
     /// `invalid_option`, `naive_timestamp` (ISO-8601 text without offset and no
@@ -628,7 +643,7 @@ impl EventLog {
         let (customer, event) = (as_strs(&customer), as_strs(&event));
         let channel = channel.as_deref().map(as_strs);
         let session = session.as_deref().map(as_strs);
-        let mut b = builder(&common, unit, journey.as_ref());
+        let mut b = builder(&common, unit, journey.as_ref())?;
         if let Times::Ticks(ts) = &timestamp {
             // Integer timestamps: the core's columnar path (`push_batch`).
             let columns = ev::Columns {
@@ -670,7 +685,8 @@ impl EventLog {
     }
 
     /// Reads CSV text (or its UTF-8 bytes: `Uint8Array`, `ArrayBuffer`) with a header row;
-    /// `options` `{preset | mapping, journey?, dedup?, strict?, assume_utc?}`.
+    /// `options` `{preset | mapping, journey?, dedup?, strict?, assume_utc?,
+    /// pseudonymise_key?}`.
     ///
     /// Gzip-compressed bytes (a `.csv.gz` file) are decompressed on the fly.
     ///
@@ -695,7 +711,7 @@ impl EventLog {
         };
         let bytes = bytes_of(&text)?;
         // The mapping's timestamp format decides the unit; the builder's is not used.
-        let b = builder(&common, TimeUnit::default(), journey.as_ref());
+        let b = builder(&common, TimeUnit::default(), journey.as_ref())?;
         Self::wrap(ev::read_csv(bytes.as_slice(), &mapping, b), journey)
     }
 

@@ -222,3 +222,41 @@ test('CSV text, bytes and ArrayBuffer read the same; presets and mappings', () =
   assert.equal(catchCjm(() => EventLog.fromCsv(xes, { preset: 'xes', mapping })).code, 'invalid_option');
   assert.equal(catchCjm(() => EventLog.fromCsv(42, { preset: 'xes' })).code, 'wrong_type');
 });
+
+test('pseudonymise_key replaces customer and session ids in every output', async () => {
+  const { createHmac } = await import('node:crypto');
+  const key = 'a key of thirty-two bytes, at least';
+  const hmac = (id) => createHmac('sha256', key).update(id).digest('hex');
+  const columns = {
+    customer: ['alice-7731', 'alice-7731', 'bob-0042'],
+    session: ['alice-7731:s1', 'alice-7731:s1', 'bob-0042:s9'],
+    timestamp: [0, 60, 30],
+    event: ['view', 'buy', 'view'],
+    channel: ['web', 'web', 'email'],
+  };
+  const csv = 'customer,session,ts,event\n' +
+    'alice-7731,alice-7731:s1,1970-01-01T00:00:00Z,view\n' +
+    'alice-7731,alice-7731:s1,1970-01-01T00:01:00Z,buy\n' +
+    'bob-0042,bob-0042:s9,1970-01-01T00:00:30Z,view\n';
+  const mapping = { customer: ['customer'], timestamp: 'ts', event: 'event', session: 'session' };
+  for (const log of [
+    EventLog.fromColumns(columns, { unit: 'seconds', pseudonymise_key: key }),
+    EventLog.fromCsv(csv, { mapping, pseudonymise_key: key }),
+  ]) {
+    const text = JSON.stringify([
+      log.funnel(['view', 'buy'], { breakdown: 'session' }),
+      log.directlyFollows(),
+      log.variants(),
+      log.ingestReport(),
+    ]);
+    for (const raw of ['alice', 'bob', '7731', '0042', 'thirty-two']) {
+      assert.ok(!text.includes(raw), raw);
+    }
+    assert.ok(text.includes(hmac('bob-0042:s9')));
+    assert.equal(log.ingestReport().pseudonymised, true);
+  }
+  // Without a key the raw ids are there: the check above can fail.
+  const plain = EventLog.fromColumns(columns, { unit: 'seconds' });
+  assert.ok(JSON.stringify(plain.funnel(['view', 'buy'], { breakdown: 'session' })).includes('alice-7731:s1'));
+  assert.equal(catchCjm(() => EventLog.fromColumns(columns, { unit: 'seconds', pseudonymise_key: '' })).code, 'invalid_key');
+});
