@@ -116,7 +116,7 @@ impl InsightInputs {
                 .collect()
         });
         Self {
-            reach: Some(traffic.measured_reach()),
+            reach: Some(crate::scoring::MeasuredReach::from_traffic(traffic)),
             stage_drop_off,
             unmapped_events: Some(traffic.unmapped_counts()),
             total_events: Some(traffic.events),

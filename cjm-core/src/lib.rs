@@ -16,12 +16,29 @@
 //! assert_eq!(err.path(), "name");
 //! # Ok::<(), cjm_core::Error>(())
 //! ```
+//!
+//! ## Layers
+//!
+//! Each module imports only from the layers below it, so a rule has one owner:
+//!
+//! 1. [`model`] (the document types and their JSON Schema), [`error`], [`definition`];
+//! 2. [`validate`] (every document rule) and the shared state byte format;
+//! 3. [`events`] (ingest, funnels, paths, states of event logs);
+//! 4. [`scoring`] (survey KPIs, emotion, priority, health, group comparisons) and
+//!    [`attribution`], both of which read event logs;
+//! 5. [`insights`] (the rules that lint a map);
+//! 6. [`maps`] (diffs of two versions of a map, patterns across maps) and [`render`]
+//!    (pictures and the report);
+//! 7. [`schema`], which publishes the schemas of every layer's options.
+//!
+//! `cjm-core/tests/layering.rs` fails on any `crate::` path against this order.
 
 pub mod attribution;
 pub mod definition;
 pub mod error;
 pub mod events;
 pub mod insights;
+pub mod maps;
 pub mod model;
 pub mod render;
 pub mod schema;

@@ -10,24 +10,8 @@
 //! generator (about 80 KB of the optimised WebAssembly module) out of every build that
 //! does not ask for [`generated_journey_schema`].
 
+pub use crate::model::journey_schema;
 use crate::model::Journey;
-use std::sync::OnceLock;
-
-/// The compact journey schema as embedded (see the module documentation).
-const EMBEDDED_JOURNEY_SCHEMA: &str = include_str!("journey-1.schema.json");
-
-/// The JSON Schema (draft 2020-12) of a journey document, schema version 1: the schema
-/// documents are validated against.
-#[must_use]
-pub fn journey_schema() -> &'static serde_json::Value {
-    static SCHEMA: OnceLock<serde_json::Value> = OnceLock::new();
-    // The embedded text is checked against the generator by a test; should it ever fail
-    // to parse, `true` (the schema that allows everything) leaves the rules and the typed
-    // reading to refuse bad documents.
-    SCHEMA.get_or_init(|| {
-        serde_json::from_str(EMBEDDED_JOURNEY_SCHEMA).unwrap_or(serde_json::Value::Bool(true))
-    })
-}
 
 /// The journey schema as schemars generates it from the model types now; equal to
 /// [`journey_schema`] (a test keeps the committed copy up to date).

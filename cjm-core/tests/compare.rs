@@ -11,9 +11,10 @@
 mod common;
 
 use cjm_core::insights::InsightOptions;
+use cjm_core::maps::{diff_maps, patterns};
 use cjm_core::scoring::{
-    compare_groups, diff_maps, normal_cdf, patterns, two_proportion_test, GroupLevel, HealthInputs,
-    ScoringModel, SurveyOptions, SurveyState, SurveyTable,
+    compare_groups, normal_cdf, two_proportion_test, GroupLevel, HealthInputs, ScoringModel,
+    SurveyOptions, SurveyState, SurveyTable,
 };
 use common::contains;
 use serde_json::Value;

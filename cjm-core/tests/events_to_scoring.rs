@@ -20,7 +20,7 @@ fn measured_reach_changes_priorities_and_weights_health() {
         ..SynthOptions::default()
     });
     let traffic = log.traffic(&journey);
-    let reach = traffic.measured_reach();
+    let reach = cjm_core::scoring::MeasuredReach::from_traffic(&traffic);
     assert!(!reach.stages.is_empty());
 
     let report = priorities(&journey, Some(&reach));

@@ -37,7 +37,7 @@ fn sections() -> Vec<ReportSection> {
         ..SynthOptions::default()
     });
     let traffic = log.traffic(&journey);
-    let reach = traffic.measured_reach();
+    let reach = cjm_core::scoring::MeasuredReach::from_traffic(&traffic);
     let customers = traffic.touchpoint_customers();
     let scored = health(
         &journey,

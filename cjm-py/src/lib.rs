@@ -237,7 +237,9 @@ impl PyJourney {
             };
             let reach = match reach.filter(|r| !r.is_none()) {
                 Some(r) => match r.cast::<results::PyTraffic>() {
-                    Ok(t) => Some(t.get().inner.measured_reach()),
+                    Ok(t) => Some(cjm_core::scoring::MeasuredReach::from_traffic(
+                        &t.get().inner,
+                    )),
                     Err(_) => option_value(Some(r), "reach")?,
                 },
                 None => None,
@@ -572,7 +574,7 @@ fn diff_maps(
         let (bi, ai) = (health_inputs(&b, bs), health_inputs(&a, as_));
         let (bj, aj) = (&before.get().inner, &after.get().inner);
         let diff = py
-            .detach(|| cjm_core::scoring::diff_maps(bj, aj, &model, &bi, &ai))
+            .detach(|| cjm_core::maps::diff_maps(bj, aj, &model, &bi, &ai))
             .map_err(core_err)?;
         Ok(diff.into())
     })
@@ -598,7 +600,7 @@ fn patterns(
         };
         let maps: Vec<&ValidJourney> = journeys.iter().map(|j| &j.get().inner).collect();
         let found = py
-            .detach(|| cjm_core::scoring::patterns(&maps, &options))
+            .detach(|| cjm_core::maps::patterns(&maps, &options))
             .map_err(core_err)?;
         Ok(found.into())
     })

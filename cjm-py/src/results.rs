@@ -10,8 +10,9 @@ use cjm_core::events::{
     JourneyStates, StepSpec, Traffic, Variants,
 };
 use cjm_core::insights::InsightReport;
+use cjm_core::maps::{MapDiff, Patterns};
 use cjm_core::render::{flow_chart, funnel_chart};
-use cjm_core::scoring::{GroupComparison, MapDiff, Patterns};
+use cjm_core::scoring::GroupComparison;
 use cjm_core::Definition;
 use pyo3::prelude::*;
 
@@ -415,7 +416,7 @@ result_class!(
     /// Measured reach per stage and touchpoint, for `Journey.priorities(reach=...)` and
     /// `Journey.health(reach=...)`.
     fn measured_reach<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        crate::guard(|| Wrap(&self.inner.measured_reach()).into_json_value(py))
+        crate::guard(|| Wrap(&cjm_core::scoring::MeasuredReach::from_traffic(&self.inner)).into_json_value(py))
     }
 
     /// Customers per touchpoint, for `Journey.health(traffic=...)`.

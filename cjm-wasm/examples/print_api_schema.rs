@@ -26,8 +26,8 @@ fn main() {
     let _ = generator.subschema_for::<cjm_core::scoring::ProportionTest>();
     let _ = generator.subschema_for::<cjm_core::scoring::GroupLevel>();
     let _ = generator.subschema_for::<cjm_core::scoring::GroupComparison>();
-    let _ = generator.subschema_for::<cjm_core::scoring::MapDiff>();
-    let _ = generator.subschema_for::<cjm_core::scoring::Patterns>();
+    let _ = generator.subschema_for::<cjm_core::maps::MapDiff>();
+    let _ = generator.subschema_for::<cjm_core::maps::Patterns>();
     // Pictures.
     let _ = generator.subschema_for::<cjm_core::render::MapOptions>();
     let _ = generator.subschema_for::<cjm_core::render::EmotionCurveOptions>();

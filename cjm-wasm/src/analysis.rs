@@ -175,7 +175,7 @@ pub fn diff_maps(before: JsValue, after: JsValue, model: JsValue) -> Result<JsVa
     let before = crate::journey_like(&before, "before")?;
     let after = crate::journey_like(&after, "after")?;
     let model: ScoringModel = read_option(model, "model")?.unwrap_or_default();
-    let diff = cjm_core::scoring::diff_maps(
+    let diff = cjm_core::maps::diff_maps(
         &before,
         &after,
         &model,
@@ -203,7 +203,7 @@ pub fn patterns(journeys: JsValue, options: JsValue) -> Result<JsValue, JsValue>
         .map(|(i, j)| crate::journey_like(&j, &format!("journeys[{i}]")))
         .collect::<Result<Vec<_>, _>>()?;
     let refs: Vec<&cjm_core::ValidJourney> = maps.iter().collect();
-    let found = cjm_core::scoring::patterns(&refs, &options).map_err(|e| to_js(&e))?;
+    let found = cjm_core::maps::patterns(&refs, &options).map_err(|e| to_js(&e))?;
     to_js_value(&found)
 }
 

@@ -871,7 +871,7 @@ impl EventLog {
         let j = self.journey(passed.as_ref(), "healthInputs")?;
         let traffic = self.log.traffic(j);
         to_js_value(&MeasuredHealthInputs {
-            reach: traffic.measured_reach(),
+            reach: cjm_core::scoring::MeasuredReach::from_traffic(&traffic),
             traffic: traffic.touchpoint_customers(),
         })
     }

@@ -1,7 +1,10 @@
 //! Paths: from an event log, or from an aggregated path table as analysts keep it.
 
-use super::state::{PathCounts, VALUE_LIMIT};
 use crate::error::{Error, Result};
+
+/// Largest absolute value accepted per conversion or path row (2⁶⁰): sums of any table
+/// stay finite, and the states' fixed-point values fit their integers.
+pub(crate) const VALUE_LIMIT: f64 = 1_152_921_504_606_846_976.0;
 use crate::events::EventLog;
 use crate::validate::ValidJourney;
 use schemars::JsonSchema;
@@ -266,35 +269,6 @@ impl PathTable {
             });
         }
         Ok(Self { rows: out })
-    }
-
-    /// Builds the paths of every customer of a log (see [`PathOptions`]), aggregated
-    /// into distinct rows sorted by path. Each customer with at least one touch or a
-    /// conversion gives one journey: converters count one conversion with the value of
-    /// their first conversion event (0 when it has none), the others one null.
-    ///
-    /// # Errors
-    /// `invalid_option` when no conversion event is named, the lookback is negative or
-    /// not finite, or touchpoints are asked for without a journey; `unknown_event` when a
-    /// conversion event is not in the log (unless [`PathOptions::allow_missing_events`]);
-    /// `unknown_column` for `touch = channel` on a log without channel values.
-    pub fn from_log(
-        log: &EventLog,
-        journey: Option<&ValidJourney>,
-        options: &PathOptions,
-    ) -> Result<Self> {
-        crate::events::check_events_present(
-            log,
-            options
-                .conversion_events
-                .iter()
-                .map(|e| ("conversion event", e.as_str())),
-            options.allow_missing_events,
-        )?;
-        if options.touch == TouchKind::Channel {
-            crate::events::check_column_present(log, "channel", "touch")?;
-        }
-        PathCounts::table_from_log(log, journey, options)
     }
 
     /// The distinct channels of the table, sorted.

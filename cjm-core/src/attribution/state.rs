@@ -19,7 +19,7 @@
 //! never panics.
 
 use super::markov::{self, State};
-use super::paths::{for_each_journey, PathOptions, PathRow, PathTable};
+use super::paths::{for_each_journey, PathOptions, PathRow, PathTable, TouchKind, VALUE_LIMIT};
 use crate::definition::Definition;
 use crate::error::{Error, Result};
 use crate::events::{EventLog, Mergeable};
@@ -32,8 +32,6 @@ const KIND_PATHS: u8 = kind::PATHS;
 const KIND_TRANSITIONS: u8 = kind::TRANSITIONS;
 /// Fixed-point scale of summed values: 2³².
 const VALUE_SCALE: f64 = 4_294_967_296.0;
-/// Largest absolute value accepted per conversion (2⁶⁰).
-pub(crate) const VALUE_LIMIT: f64 = 1_152_921_504_606_846_976.0;
 
 fn incompatible() -> Error {
     Error::Input {
@@ -208,6 +206,39 @@ pub struct PathCounts {
     hash: String,
     /// (channels, nanoseconds to conversion per touch or empty) → counts.
     paths: BTreeMap<(Vec<String>, Vec<i64>), Counts>,
+}
+
+/// A log's path table is built here, beside the code-level paths it is made of, so that
+/// `paths` (the table) does not import the states.
+impl PathTable {
+    /// Builds the paths of every customer of a log (see [`PathOptions`]), aggregated
+    /// into distinct rows sorted by path. Each customer with at least one touch or a
+    /// conversion gives one journey: converters count one conversion with the value of
+    /// their first conversion event (0 when it has none), the others one null.
+    ///
+    /// # Errors
+    /// `invalid_option` when no conversion event is named, the lookback is negative or
+    /// not finite, or touchpoints are asked for without a journey; `unknown_event` when a
+    /// conversion event is not in the log (unless [`PathOptions::allow_missing_events`]);
+    /// `unknown_column` for `touch = channel` on a log without channel values.
+    pub fn from_log(
+        log: &EventLog,
+        journey: Option<&ValidJourney>,
+        options: &PathOptions,
+    ) -> Result<Self> {
+        crate::events::check_events_present(
+            log,
+            options
+                .conversion_events
+                .iter()
+                .map(|e| ("conversion event", e.as_str())),
+            options.allow_missing_events,
+        )?;
+        if options.touch == TouchKind::Channel {
+            crate::events::check_column_present(log, "channel", "touch")?;
+        }
+        PathCounts::table_from_log(log, journey, options)
+    }
 }
 
 impl PathCounts {

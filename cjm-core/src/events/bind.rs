@@ -120,25 +120,6 @@ pub struct Traffic {
 }
 
 impl Traffic {
-    /// The measured reach of every stage and touchpoint, for pain-point priorities
-    /// ([`crate::scoring::priorities`]) and health ([`crate::scoring::HealthInputs`]).
-    /// Items without a defined reach (a log without customers) are left out.
-    #[must_use]
-    pub fn measured_reach(&self) -> crate::scoring::MeasuredReach {
-        crate::scoring::MeasuredReach {
-            stages: self
-                .stages
-                .iter()
-                .filter_map(|s| Some((s.id.clone(), s.reach?)))
-                .collect(),
-            touchpoints: self
-                .touchpoints
-                .iter()
-                .filter_map(|t| Some((t.id.clone(), t.reach?)))
-                .collect(),
-        }
-    }
-
     /// Customers per touchpoint, to weight touchpoints within a stage's health.
     #[must_use]
     #[allow(clippy::cast_precision_loss, reason = "customer counts far below 2^52")]

@@ -4,19 +4,9 @@
 //! Each check is a rule of the core so that Rust, Python and JavaScript give the same
 //! error (a stable code and a message that names the fix), never a silent empty result.
 
-use super::log::{EventLog, IngestReport, RejectReason};
+use super::log::{EventLog, IngestReport};
+use super::report::{IngestWarning, RejectReason};
 use crate::error::{excerpt, Error, Result};
-use schemars::JsonSchema;
-use serde::Serialize;
-
-/// A likely mistake found while reading an event log that did not stop it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
-pub struct IngestWarning {
-    /// Stable code (`no_rows_used`).
-    pub code: String,
-    /// Human explanation, naming the fix.
-    pub message: String,
-}
 
 impl IngestWarning {
     /// The warnings of a report (see [`IngestReport::nothing_used`]).

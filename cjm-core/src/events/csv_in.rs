@@ -1,6 +1,7 @@
 //! CSV input with a column mapping, and mappings for common exports.
 
-use super::log::{EventLog, EventLogBuilder, IngestReport, RawEvent, RejectReason};
+use super::log::{EventLog, EventLogBuilder, IngestReport, RawEvent};
+use super::report::RejectReason;
 use super::time::{naive_timestamp_error, read_text_timestamp, TimeUnit};
 use crate::error::{Error, Result};
 use schemars::JsonSchema;

@@ -2,6 +2,7 @@
 
 use super::columns::{Bitmap, BoolCol, ColumnBatch, F64Col, I64Col, IdCol, StrCol, TimeCol};
 use super::order::{self as order, Codes, Item};
+use super::report::RejectReason;
 use super::time::TimeUnit;
 use crate::error::{Error, Result};
 use crate::validate::ValidJourney;
@@ -142,52 +143,6 @@ pub struct Columns<'a> {
     pub consent: Option<&'a [Option<bool>]>,
 }
 
-/// Why an input row was not used.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum RejectReason {
-    /// Customer id null or empty.
-    MissingCustomer,
-    /// Customer id only white space, or holding a NUL character (or bytes that are not
-    /// UTF-8).
-    InvalidCustomer,
-    /// Timestamp null or empty.
-    MissingTimestamp,
-    /// Timestamp not readable, or outside 1677–2262.
-    InvalidTimestamp,
-    /// Event name null or empty.
-    MissingEvent,
-    /// Event name only white space, or holding a NUL character (or bytes that are not
-    /// UTF-8).
-    InvalidEvent,
-    /// Value not a number.
-    InvalidValue,
-    /// Value NaN or infinite.
-    NonFiniteValue,
-    /// Exact duplicate of an earlier row (with `dedup`).
-    Duplicate,
-}
-
-impl RejectReason {
-    /// The stable code, as serialised (also the error code in strict mode).
-    #[must_use]
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::MissingCustomer => "missing_customer",
-            Self::InvalidCustomer => "invalid_customer",
-            Self::MissingTimestamp => "missing_timestamp",
-            Self::InvalidTimestamp => "invalid_timestamp",
-            Self::MissingEvent => "missing_event",
-            Self::InvalidEvent => "invalid_event",
-            Self::InvalidValue => "invalid_value",
-            Self::NonFiniteValue => "non_finite_value",
-            Self::Duplicate => "duplicate",
-        }
-    }
-}
-
 /// Rows rejected for one reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Rejection {
@@ -238,7 +193,7 @@ pub struct IngestReport {
     pub event_names: u64,
     /// Problems that do not stop ingest but are likely mistakes (`no_rows_used`: rows
     /// were read and none is in the log); Python also emits them as `cjm.IngestWarning`.
-    pub warnings: Vec<super::checks::IngestWarning>,
+    pub warnings: Vec<super::report::IngestWarning>,
 }
 
 /// An interned string column.
@@ -1774,7 +1729,7 @@ impl EventLogBuilder {
             event_names: log.names.len() as u64,
             warnings: Vec::new(),
         };
-        report.warnings = super::checks::IngestWarning::of(&report);
+        report.warnings = super::report::IngestWarning::of(&report);
         (log, report)
     }
 

@@ -22,6 +22,7 @@ mod funnel;
 mod log;
 mod order;
 mod paths;
+mod report;
 mod seq;
 mod state;
 pub mod synth;
@@ -31,7 +32,7 @@ pub use bind::{
     Conformance, CustomerState, Driver, DriverOptions, Drivers, JourneyStateOptions, JourneyStates,
     StageCount, StageTraffic, TouchpointTraffic, Traffic,
 };
-pub use checks::{check_column_present, check_events_present, closest_names, IngestWarning};
+pub use checks::{check_column_present, check_events_present, closest_names};
 pub use csv_in::{read_csv, read_csv_str, ColumnMapping, Preset, TimestampFormat};
 pub use funnel::{
     DurationStats, Exclusion, Funnel, FunnelGroup, FunnelOptions, FunnelOrder, FunnelResult,
@@ -40,13 +41,13 @@ pub use funnel::{
 pub(crate) use log::sort_dict;
 pub use log::{
     Columns, ConsentRule, CustomerId, CustomerIds, EventLog, EventLogBuilder, EventRef,
-    IngestOptions, IngestReport, NameCount, Pseudonymiser, RawEvent, RejectReason, Rejection,
-    TimeValue,
+    IngestOptions, IngestReport, NameCount, Pseudonymiser, RawEvent, Rejection, TimeValue,
 };
 pub use paths::{
     DfgEdge, DfgNode, DirectlyFollows, DirectlyFollowsOptions, FlowLink, FlowNode, FlowOptions,
     Flows, Variant, VariantOptions, Variants, END, OTHER, START,
 };
+pub use report::{IngestWarning, RejectReason};
 pub use state::{
     DirectlyFollowsCounts, FlowCounts, FunnelCounts, FunnelState, Mergeable, SequenceState,
     TrafficCounts, VariantCounts, STATE_FORMAT_VERSION,

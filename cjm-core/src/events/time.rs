@@ -292,13 +292,13 @@ pub fn read_text_timestamp(
     text: &str,
     assume_utc: bool,
     row: u64,
-) -> Result<std::result::Result<i64, super::log::RejectReason>> {
+) -> Result<std::result::Result<i64, super::report::RejectReason>> {
     match parse_iso8601(text, assume_utc) {
         Ok(t) => Ok(Ok(t)),
         Err(_) if !assume_utc && is_naive_iso8601(text) => {
             Err(naive_timestamp_error(text, usize::try_from(row).ok(), None))
         }
-        Err(_) => Ok(Err(super::log::RejectReason::InvalidTimestamp)),
+        Err(_) => Ok(Err(super::report::RejectReason::InvalidTimestamp)),
     }
 }
 

@@ -587,3 +587,21 @@ fn default_cadence() -> u32 {
 fn is_default_cadence(value: &u32) -> bool {
     *value == DEFAULT_CADENCE_DAYS
 }
+
+/// The compact journey schema, embedded from the committed file (generated from these
+/// types by `crate::schema`, which a test keeps in step).
+const EMBEDDED_JOURNEY_SCHEMA: &str = include_str!("../journey-1.schema.json");
+
+/// The JSON Schema (draft 2020-12) of a journey document, schema version 1: the schema
+/// documents are validated against. It lives with the model (validation below the
+/// schema registry reads it); `crate::schema` publishes it with the other schemas.
+#[must_use]
+pub fn journey_schema() -> &'static serde_json::Value {
+    static SCHEMA: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    // The embedded text is checked against the generator by a test; should it ever fail
+    // to parse, `true` (the schema that allows everything) leaves the rules and the typed
+    // reading to refuse bad documents.
+    SCHEMA.get_or_init(|| {
+        serde_json::from_str(EMBEDDED_JOURNEY_SCHEMA).unwrap_or(serde_json::Value::Bool(true))
+    })
+}

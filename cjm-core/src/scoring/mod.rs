@@ -8,8 +8,7 @@ pub mod priority;
 pub mod survey;
 
 pub use compare::{
-    compare_groups, diff_maps, normal_cdf, patterns, two_proportion_test, GroupComparison,
-    KpiComparison, MapDiff, Pattern, Patterns, ProportionTest, ScoreChange,
+    compare_groups, normal_cdf, two_proportion_test, GroupComparison, KpiComparison, ProportionTest,
 };
 pub use emotion::{emotion_curves, normalise, EmotionCurve, EmotionPoint, Extreme};
 pub use health::{

@@ -30,6 +30,25 @@ pub struct MeasuredReach {
 }
 
 impl MeasuredReach {
+    /// The measured reach of every stage and touchpoint of an event log's traffic, for
+    /// pain-point priorities and health. Items without a defined reach (a log without
+    /// customers) are left out.
+    #[must_use]
+    pub fn from_traffic(traffic: &crate::events::Traffic) -> Self {
+        Self {
+            stages: traffic
+                .stages
+                .iter()
+                .filter_map(|s| Some((s.id.clone(), s.reach?)))
+                .collect(),
+            touchpoints: traffic
+                .touchpoints
+                .iter()
+                .filter_map(|t| Some((t.id.clone(), t.reach?)))
+                .collect(),
+        }
+    }
+
     /// Checks that every reach is a number (NaN or an infinity is a mistake upstream, not a
     /// reach).
     ///

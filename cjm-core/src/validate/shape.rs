@@ -18,7 +18,7 @@ use serde_json::Value;
 
 /// Checks `raw` against the journey schema, appending problems in document order.
 pub(crate) fn check(raw: &mut Raw, problems: &mut Vec<Problem>) {
-    let root = crate::schema::journey_schema();
+    let root = crate::model::journey_schema();
     let mut walk = Walk {
         root,
         path: Vec::new(),

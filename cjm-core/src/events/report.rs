@@ -1,0 +1,62 @@
+//! What the ingest report names: why a row was not used ([`RejectReason`]) and the
+//! likely mistakes that did not stop a read ([`IngestWarning`]). Apart from the builder
+//! (`log`), the time readers and the checks, so each of them can name these without
+//! importing the others.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Why an input row was not used.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectReason {
+    /// Customer id null or empty.
+    MissingCustomer,
+    /// Customer id only white space, or holding a NUL character (or bytes that are not
+    /// UTF-8).
+    InvalidCustomer,
+    /// Timestamp null or empty.
+    MissingTimestamp,
+    /// Timestamp not readable, or outside 1677–2262.
+    InvalidTimestamp,
+    /// Event name null or empty.
+    MissingEvent,
+    /// Event name only white space, or holding a NUL character (or bytes that are not
+    /// UTF-8).
+    InvalidEvent,
+    /// Value not a number.
+    InvalidValue,
+    /// Value NaN or infinite.
+    NonFiniteValue,
+    /// Exact duplicate of an earlier row (with `dedup`).
+    Duplicate,
+}
+
+impl RejectReason {
+    /// The stable code, as serialised (also the error code in strict mode).
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::MissingCustomer => "missing_customer",
+            Self::InvalidCustomer => "invalid_customer",
+            Self::MissingTimestamp => "missing_timestamp",
+            Self::InvalidTimestamp => "invalid_timestamp",
+            Self::MissingEvent => "missing_event",
+            Self::InvalidEvent => "invalid_event",
+            Self::InvalidValue => "invalid_value",
+            Self::NonFiniteValue => "non_finite_value",
+            Self::Duplicate => "duplicate",
+        }
+    }
+}
+
+/// A likely mistake found while reading an event log that did not stop it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct IngestWarning {
+    /// Stable code (`no_rows_used`).
+    pub code: String,
+    /// Human explanation, naming the fix.
+    pub message: String,
+}
