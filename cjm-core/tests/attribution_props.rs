@@ -591,6 +591,12 @@ fn the_log_definition_hash_covers_every_path_option() {
             ..base.clone()
         },
     ];
+    // Merged path states of the log (the Spark route) state the same definition.
+    for p in std::iter::once(&base).chain(&variants) {
+        let state = cjm_core::attribution::PathCounts::from_log(&log, None, p).unwrap();
+        let from_state = cjm_core::attribution::attribute_paths(&state, &models).unwrap();
+        assert_eq!(from_state.definition.hash, hash(p, &models), "{p:?}");
+    }
     let mut seen = BTreeSet::new();
     assert!(seen.insert(hash(&base, &models)));
     assert_eq!(hash(&base, &models), hash(&base.clone(), &models));

@@ -708,7 +708,7 @@ pub(crate) fn _attribute_from_state<'py>(
         };
         let state = paths(py, state)?;
         let result = py
-            .detach(|| cjm_core::attribution::attribute(&state.to_table(), &options))
+            .detach(|| cjm_core::attribution::attribute_paths(&state, &options))
             .map_err(core_err)?;
         Wrap(&result).into_json_value(py)
     })

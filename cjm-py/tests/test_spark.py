@@ -5,6 +5,7 @@ state functions' merge laws without Spark."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import random
 import sys
@@ -163,7 +164,7 @@ def test_paths_and_traffic(events: DataFrame, log: cjm.EventLog) -> None:
     assert cs.variants(empty, columns=COLUMNS).to_dict()["customers"] == 0
 
 
-def test_attribution(events: DataFrame, table: Any) -> None:
+def test_attribution(events: DataFrame, table: Any, log: cjm.EventLog) -> None:
     # Single machine: the core's path counts of the whole log (= PathTable::from_log).
     whole = _cjm._path_state(table, PATH_OPTIONS, SPEC)
     paths = cs.path_table(events, ["purchase"], columns=COLUMNS)
@@ -171,6 +172,14 @@ def test_attribution(events: DataFrame, table: Any) -> None:
     assert sum(r["conversions"] for r in paths["rows"]) > 0
     result = cs.attribute(events, ["purchase"], columns=COLUMNS)
     assert result == _cjm._attribute_from_state(whole)
+    # The same definition (path options included) as the log's attribution, and another
+    # one for another lookback.
+    local = log.attribute(conversion_events=["purchase"]).to_dict()
+    assert result["definition"] == local["definition"]
+    assert result["markov"]["channels"] == local["markov"]["channels"]
+    week = cs.attribute(events, ["purchase"], columns=COLUMNS, lookback=dt.timedelta(days=7))
+    assert week["definition"]["hash"] != result["definition"]["hash"]
+    assert week["definition"]["params"]["paths"]["lookback_seconds"] == 7 * 86_400
 
 
 def answers(n: int, seed: int) -> Any:

@@ -450,16 +450,36 @@ pub fn attribute_log(
     paths: &PathOptions,
     options: &AttributionOptions,
 ) -> Result<Attribution> {
+    let table = PathTable::from_log(log, journey, paths)?;
+    let mut result = attribute(&table, options)?;
+    result.definition = log_definition(options, paths);
+    Ok(result)
+}
+
+/// Attribution of merged path states (the Spark route): [`attribute`] on their table;
+/// states of logs carry their path options, so the definition is the one
+/// [`attribute_log`] gives for the same log and options.
+///
+/// # Errors
+/// As [`attribute`].
+pub fn attribute_paths(state: &PathCounts, options: &AttributionOptions) -> Result<Attribution> {
+    let mut result = attribute(&state.to_table(), options)?;
+    if let Some(paths) = state.path_options() {
+        result.definition = log_definition(options, &paths);
+    }
+    Ok(result)
+}
+
+/// The definition of attribution over a log's paths: the model options and, under
+/// `paths`, every path option.
+fn log_definition(options: &AttributionOptions, paths: &PathOptions) -> Definition {
     #[derive(Serialize)]
     struct Params<'a> {
         #[serde(flatten)]
         options: &'a AttributionOptions,
         paths: &'a PathOptions,
     }
-    let table = PathTable::from_log(log, journey, paths)?;
-    let mut result = attribute(&table, options)?;
-    result.definition = Definition::new("attribution", &Params { options, paths });
-    Ok(result)
+    Definition::new("attribution", &Params { options, paths })
 }
 
 /// Runs the models of `options` on a path table.

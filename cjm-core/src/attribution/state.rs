@@ -202,8 +202,10 @@ impl CodePaths {
 /// conversions and nulls and a fixed-point value sum.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PathCounts {
-    /// Hash of the path definition (empty for the identity).
-    hash: String,
+    /// The path options as JSON for a log's state (so that a result finished from the
+    /// state states them, as `attribute_log` does), a marker for a path table's state,
+    /// empty for the identity; states merge only with equal definitions.
+    definition: String,
     /// (channels, nanoseconds to conversion per touch or empty) → counts.
     paths: BTreeMap<(Vec<String>, Vec<i64>), Counts>,
 }
@@ -258,7 +260,7 @@ impl PathCounts {
             .map(|((codes, deltas), c)| ((name(&labels, &codes), deltas), c))
             .collect();
         Ok(Self {
-            hash: Definition::new("attribution_paths", options).hash,
+            definition: serde_json::to_string(options).unwrap_or_default(),
             paths,
         })
     }
@@ -327,9 +329,16 @@ impl PathCounts {
                 .add(&c);
         }
         Ok(Self {
-            hash: Definition::new("attribution_paths_table", &()).hash,
+            definition: Definition::new("attribution_paths_table", &()).hash,
             paths,
         })
+    }
+
+    /// The path options a log's state was built with (`None` for a path table's state or
+    /// the identity).
+    #[must_use]
+    pub fn path_options(&self) -> Option<PathOptions> {
+        serde_json::from_str(&self.definition).ok()
     }
 
     /// The path table (rows sorted by path, then times).
@@ -373,7 +382,7 @@ impl Mergeable for PathCounts {
     }
 
     fn merge(self, other: Self) -> Result<Self> {
-        let hash = merge_hash(self.hash, other.hash)?;
+        let definition = merge_hash(self.definition, other.definition)?;
         let (mut big, small) = if self.paths.len() >= other.paths.len() {
             (self.paths, other.paths)
         } else {
@@ -382,12 +391,15 @@ impl Mergeable for PathCounts {
         for (k, c) in small {
             big.entry(k).or_default().add(&c);
         }
-        Ok(Self { hash, paths: big })
+        Ok(Self {
+            definition,
+            paths: big,
+        })
     }
 
     fn to_bytes(&self) -> Vec<u8> {
         let mut w = header(KIND_PATHS);
-        put_str(&mut w, &self.hash);
+        put_str(&mut w, &self.definition);
         put_u64(&mut w, self.paths.len() as u64);
         for ((channels, deltas), c) in &self.paths {
             put_u64(&mut w, channels.len() as u64);
@@ -406,7 +418,7 @@ impl Mergeable for PathCounts {
     fn from_bytes(bytes: &[u8]) -> Result<Self> {
         let mut r = Reader::new(bytes);
         r.header(KIND_PATHS)?;
-        let hash = r.string()?;
+        let definition = r.string()?;
         let n = r.len(8)?;
         let mut paths = BTreeMap::new();
         let mut prev: Option<(Vec<String>, Vec<i64>)> = None;
@@ -429,7 +441,7 @@ impl Mergeable for PathCounts {
             paths.insert(key, c);
         }
         r.end()?;
-        Ok(Self { hash, paths })
+        Ok(Self { definition, paths })
     }
 }
 
@@ -472,7 +484,7 @@ impl TransitionCounts {
         totals.nulls = 0;
         Ok(Self {
             order,
-            hash: format!("{}/{order}", paths.hash),
+            hash: format!("{}/{order}", paths.definition),
             transitions,
             totals,
         })
