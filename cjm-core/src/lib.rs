@@ -45,6 +45,7 @@ pub mod schema;
 pub mod scoring;
 mod sort;
 mod state_bytes;
+mod stats;
 pub mod templates;
 pub mod validate;
 

@@ -284,3 +284,61 @@ fn synthetic_logs_are_deterministic_and_bind_to_the_template() {
     let unmapped: Vec<&str> = t.unmapped_events.iter().map(|u| u.event.as_str()).collect();
     assert_eq!(unmapped, ["page_view", "scroll", "session_start"]);
 }
+
+/// Uncertainty of a driver, by hand. Ten customers, four convert (`buy`); `x` is done
+/// before converting by three converters and by one non-converter: a=3 b=1 c=1 d=5.
+/// - odds ratio (a+1)(d+1)/((b+1)(c+1)) = 4·6/(2·2) = 6;
+/// - Woolf's interval on the same cells: se = sqrt(1/4 + 1/2 + 1/2 + 1/6) = 1.19024,
+///   exp(±1.959964·se) = ×/÷ 10.3073 → [0.58213, 61.8420];
+/// - Fisher, margins 4/6 and 4/6, P(x) = C(4,x)C(6,4−x)/C(10,4) = 15, 80, 90, 24, 1
+///   (/210) for x = 0..4; observed x = 3 (24): x = 0, 3, 4 are no more likely, p =
+///   40/210 = 0.190476 (scipy.stats.fisher_exact agrees);
+/// - base rate 4/10, success 3/4, lift 1.875.
+#[test]
+fn drivers_carry_an_interval_a_p_value_and_lift() {
+    let mut rows = Vec::new();
+    let names: Vec<String> = (0..10).map(|i| format!("c{i}")).collect();
+    for (i, c) in names.iter().enumerate() {
+        // c0..c3 convert; x is done by c0, c1, c2 (converters) and c4 (not).
+        let does_x = matches!(i, 0..=2 | 4);
+        let converts = i < 4;
+        if does_x {
+            rows.push(RawEvent::new(c, 1, "x"));
+        }
+        rows.push(RawEvent::new(c, 2, "seen"));
+        if converts {
+            rows.push(RawEvent::new(c, 3, "buy"));
+        }
+    }
+    let (log, _) = EventLog::from_rows(rows, IngestOptions::default()).unwrap();
+    let options = DriverOptions {
+        conversion: StepSpec::Event("buy".to_owned()),
+        by_touchpoint: false,
+        min_support: 1,
+        allow_missing_events: false,
+    };
+    let d = log.drivers(None, &options).unwrap();
+    assert_eq!((d.customers, d.converters, d.base_rate), (10, 4, Some(0.4)));
+    let x = d.drivers.iter().find(|x| x.name == "x").unwrap();
+    assert_eq!(
+        (
+            x.converted_with,
+            x.not_converted_with,
+            x.converted_without,
+            x.not_converted_without
+        ),
+        (3, 1, 1, 5)
+    );
+    assert_eq!(x.odds_ratio, 6.0);
+    assert!((x.odds_ratio_interval[0] - 0.582_128_372_777_156_9).abs() < 1e-12);
+    assert!((x.odds_ratio_interval[1] - 61.842_029_496_440_76).abs() < 1e-9);
+    assert!((x.p_value - 40.0 / 210.0).abs() < 1e-12);
+    assert!((x.lift.unwrap() - 1.875).abs() < 1e-12);
+    // `seen` is done by everyone: a=4 b=6 c=0 d=0, Fisher p = 1 (one possible table).
+    let seen = d.drivers.iter().find(|x| x.name == "seen").unwrap();
+    assert_eq!(seen.p_value, 1.0);
+    assert_eq!(
+        d.definition.params["p_value"],
+        serde_json::json!("fisher exact, two-sided")
+    );
+}

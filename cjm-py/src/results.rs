@@ -865,7 +865,17 @@ impl Report for PyDrivers {
                     counts(d, |d| Some(d.not_converted_without)),
                 ),
                 ("odds_ratio", number(d, |d| Some(d.odds_ratio))),
+                (
+                    "odds_ratio_low",
+                    number(d, |d| Some(d.odds_ratio_interval[0])),
+                ),
+                (
+                    "odds_ratio_high",
+                    number(d, |d| Some(d.odds_ratio_interval[1])),
+                ),
+                ("p_value", number(d, |d| Some(d.p_value))),
                 ("success_rate", number(d, |d| d.success_rate)),
+                ("lift", number(d, |d| d.lift)),
             ],
         })
     }

@@ -515,3 +515,27 @@ def test_pseudonymisation_reaches_sessions_identifiers_and_every_output() -> Non
     with pytest.raises(cjm.InputError) as info:
         cjm.EventLog.from_arrow(table, **{**common, "identifiers": ["device"]}, progress=False)
     assert info.value.code == "invalid_option" and "`device`" in str(info.value)
+
+
+def test_drivers_uncertainty_equals_scipy_and_numpy() -> None:
+    # Every driver's p-value is scipy's Fisher exact test on its four cells, its interval
+    # Woolf's on the +1 cells (numpy), its lift success rate / base rate.
+    scipy_stats = pytest.importorskip("scipy.stats")
+    import numpy as np
+
+    log = cjm.EventLog.from_arrow(cjm.generate_log(400, 11), **COLUMNS, progress=False)
+    d = log.drivers("purchase", min_support=1)
+    rows = d.to_dicts()
+    assert len(rows) > 5 and any(r["p_value"] < 0.05 for r in rows)
+    base = d.to_dict()["base_rate"]
+    for r in rows:
+        a, b = r["converted_with"], r["not_converted_with"]
+        c, e = r["converted_without"], r["not_converted_without"]
+        p = scipy_stats.fisher_exact([[a, b], [c, e]])[1]
+        assert r["p_value"] == pytest.approx(p, rel=1e-9, abs=1e-300)
+        cells = np.array([a, b, c, e], dtype=float) + 1
+        log_or = np.log(cells[0] * cells[3] / (cells[1] * cells[2]))
+        se = np.sqrt((1 / cells).sum())
+        assert r["odds_ratio_low"] == pytest.approx(np.exp(log_or - 1.959963984540054 * se))
+        assert r["odds_ratio_high"] == pytest.approx(np.exp(log_or + 1.959963984540054 * se))
+        assert r["lift"] == pytest.approx(a / (a + b) / base)

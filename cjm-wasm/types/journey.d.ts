@@ -3192,6 +3192,10 @@ export interface Drivers {
    */
   converters: number;
   /**
+   * Converters / customers (`None` without customers).
+   */
+  base_rate?: number | null;
+  /**
    * Candidates.
    */
   drivers: Driver[];
@@ -3229,9 +3233,30 @@ export interface Driver {
    */
   odds_ratio: number;
   /**
+   * 95 % interval of the odds ratio, Woolf's on the same +1 cells:
+   * `exp(ln OR ± 1.959963984540054 · sqrt(1/(a+1) + 1/(b+1) + 1/(c+1) + 1/(d+1)))`.
+   *
+   * @minItems 2
+   * @maxItems 2
+   */
+  odds_ratio_interval: [number, number];
+  /**
+   * Two-sided p-value of Fisher's exact test on the raw cells `[[a, b], [c, d]]` (as
+   * `scipy.stats.fisher_exact`): how likely a table at least this far from
+   * independence is when doing it has nothing to do with converting. Exact for any
+   * cell size, small ones included.
+   */
+  p_value: number;
+  /**
    * `a / (a + b)`: conversion rate of those who did it.
    */
   success_rate?: number | null;
+  /**
+   * `success_rate / base rate` (the base rate is converters / customers): how much more
+   * often those who did it converted than customers overall; `None` without
+   * converters.
+   */
+  lift?: number | null;
 }
 /**
  * Observed stage order against the map's stage order.

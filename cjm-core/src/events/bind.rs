@@ -646,8 +646,20 @@ pub struct Driver {
     /// `(a+1)(d+1) / ((b+1)(c+1))` with a = converted_with, b = not_converted_with,
     /// c = converted_without, d = not_converted_without.
     pub odds_ratio: f64,
+    /// 95 % interval of the odds ratio, Woolf's on the same +1 cells:
+    /// `exp(ln OR ± 1.959963984540054 · sqrt(1/(a+1) + 1/(b+1) + 1/(c+1) + 1/(d+1)))`.
+    pub odds_ratio_interval: [f64; 2],
+    /// Two-sided p-value of Fisher's exact test on the raw cells `[[a, b], [c, d]]` (as
+    /// `scipy.stats.fisher_exact`): how likely a table at least this far from
+    /// independence is when doing it has nothing to do with converting. Exact for any
+    /// cell size, small ones included.
+    pub p_value: f64,
     /// `a / (a + b)`: conversion rate of those who did it.
     pub success_rate: Option<f64>,
+    /// `success_rate / base rate` (the base rate is converters / customers): how much more
+    /// often those who did it converted than customers overall; `None` without
+    /// converters.
+    pub lift: Option<f64>,
 }
 
 /// Conversion drivers, sorted by odds ratio (descending), then name.
@@ -665,6 +677,8 @@ pub struct Drivers {
     pub customers: u64,
     /// Converters.
     pub converters: u64,
+    /// Converters / customers (`None` without customers).
+    pub base_rate: Option<f64>,
     /// Candidates.
     pub drivers: Vec<Driver>,
 }
@@ -750,14 +764,26 @@ pub(crate) fn drivers(
         .map(|(name, [a, b])| {
             let c = converters - a;
             let d = non - b;
+            let cells = [a, b, c, d].map(|n| (n + 1) as f64);
+            let [pa, pb, pc, pd] = cells;
+            let odds_ratio = (pa * pd) / (pb * pc);
+            let se = cells.iter().map(|n| 1.0 / n).sum::<f64>().sqrt();
+            let spread = (crate::stats::Z95 * se).exp();
+            let success_rate = ratio(a, a + b);
             Driver {
                 name,
                 converted_with: a,
                 not_converted_with: b,
                 converted_without: c,
                 not_converted_without: d,
-                odds_ratio: ((a + 1) as f64 * (d + 1) as f64) / ((b + 1) as f64 * (c + 1) as f64),
-                success_rate: ratio(a, a + b),
+                odds_ratio,
+                odds_ratio_interval: [odds_ratio / spread, odds_ratio * spread],
+                p_value: crate::stats::fisher_exact_two_sided(a, b, c, d),
+                success_rate,
+                lift: match (success_rate, ratio(converters, customers)) {
+                    (Some(s), Some(base)) if base > 0.0 => Some(s / base),
+                    _ => None,
+                },
             }
         })
         .collect();
@@ -766,10 +792,27 @@ pub(crate) fn drivers(
             .total_cmp(&x.odds_ratio)
             .then_with(|| x.name.cmp(&y.name))
     });
+    #[derive(Serialize)]
+    struct Params<'a> {
+        #[serde(flatten)]
+        options: &'a DriverOptions,
+        odds_ratio: &'static str,
+        interval: &'static str,
+        p_value: &'static str,
+    }
     Ok(Drivers {
-        definition: Definition::new("conversion_drivers", options),
+        definition: Definition::new(
+            "conversion_drivers",
+            &Params {
+                options,
+                odds_ratio: "(a+1)(d+1)/((b+1)(c+1))",
+                interval: "woolf, +1 cells, z=1.959963984540054",
+                p_value: "fisher exact, two-sided",
+            },
+        ),
         customers,
         converters,
+        base_rate: ratio(converters, customers),
         drivers: out,
     })
 }

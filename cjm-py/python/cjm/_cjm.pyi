@@ -621,9 +621,11 @@ class EventLog:
         min_support: int = 5,
         allow_missing_events: bool = False,
     ) -> Drivers:
-        """Odds ratios of converting (+1 prior in every cell) per event or touchpoint. A
-        conversion event name that the log does not contain raises ``InputError``
-        (``unknown_event``) unless ``allow_missing_events=True``."""
+        """Odds ratios of converting (+1 prior in every cell) per event or touchpoint, each
+        with its 95 % interval (Woolf's, on the same cells), the two-sided p-value of
+        Fisher's exact test on the raw cells (as ``scipy.stats.fisher_exact``) and the lift
+        over the base rate. A conversion event name that the log does not contain raises
+        ``InputError`` (``unknown_event``) unless ``allow_missing_events=True``."""
     def attribute(self, *, journey: Optional[Journey] = None, **options: Any) -> Attribution:
         """Multi-touch attribution over the paths of this log: ``conversion_events``
         (required; a name or a list) and the other path options (``touch``,
