@@ -342,3 +342,61 @@ fn drivers_carry_an_interval_a_p_value_and_lift() {
         serde_json::json!("fisher exact, two-sided")
     );
 }
+
+/// An any-of step, by hand: u1 view → add_to_cart → buy; u2 view → wishlist_add → buy;
+/// u3 view → buy; u4 view → wishlist_add. With step 2 = add_to_cart or wishlist_add the
+/// customers per step are 4, 3 (u1, u2, u4), 2 (u1, u2); with add_to_cart alone 4, 1, 1.
+#[test]
+fn any_of_steps_take_any_of_their_events() {
+    let rows = [
+        ("u1", 1, "view"),
+        ("u1", 2, "add_to_cart"),
+        ("u1", 3, "buy"),
+        ("u2", 1, "view"),
+        ("u2", 2, "wishlist_add"),
+        ("u2", 3, "buy"),
+        ("u3", 1, "view"),
+        ("u3", 3, "buy"),
+        ("u4", 1, "view"),
+        ("u4", 2, "wishlist_add"),
+    ];
+    let raw: Vec<RawEvent<'_>> = rows
+        .iter()
+        .map(|&(c, t, e)| RawEvent::new(c, t, e))
+        .collect();
+    let (log, _) = EventLog::from_rows(raw, IngestOptions::default()).unwrap();
+    let any: StepSpec =
+        serde_json::from_str(r#"{"any_of": ["add_to_cart", "wishlist_add"]}"#).unwrap();
+    let steps = |middle: StepSpec| Funnel {
+        steps: vec![
+            StepSpec::Event("view".into()),
+            middle,
+            StepSpec::Event("buy".into()),
+        ],
+        options: Funnel::events(&["x"]).options,
+    };
+    let counts = |f: Funnel| -> Vec<u64> {
+        f.run(&log, None)
+            .unwrap()
+            .steps
+            .iter()
+            .map(|s| s.customers)
+            .collect()
+    };
+    assert_eq!(counts(steps(any.clone())), [4, 3, 2]);
+    assert_eq!(
+        counts(steps(StepSpec::Event("add_to_cart".into()))),
+        [4, 1, 1]
+    );
+    assert_eq!(
+        (any.kind(), any.name()),
+        ("any_of", "add_to_cart | wishlist_add".to_owned())
+    );
+    // Each name is checked against the log, and an empty list is refused.
+    let typo = StepSpec::AnyOf(vec!["add_to_cart".into(), "wishlist_ad".into()]);
+    let err = steps(typo).run(&log, None).unwrap_err();
+    assert_eq!(err.code(), "unknown_event");
+    assert!(err.to_string().contains("wishlist_add"), "{err}");
+    let err = steps(StepSpec::AnyOf(vec![])).run(&log, None).unwrap_err();
+    assert!(err.to_string().contains("any_of"), "{err}");
+}

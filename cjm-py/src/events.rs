@@ -779,14 +779,16 @@ pub(crate) fn instant(value: &Bound<'_, PyAny>, what: &str) -> PyResult<String> 
     )))
 }
 
-/// A funnel step: an event name, or `{"event"|"touchpoint"|"stage": id}`.
+/// A funnel step: an event name, `{"event"|"touchpoint"|"stage": id}` or
+/// `{"any_of": [names]}`.
 fn step(value: &Bound<'_, PyAny>) -> PyResult<StepSpec> {
     if let Ok(s) = value.cast::<PyString>() {
         return Ok(StepSpec::Event(s.to_cow()?.into_owned()));
     }
     pythonize::depythonize(value).map_err(|e| {
         invalid(format!(
-            "a step is an event name or {{\"event\"|\"touchpoint\"|\"stage\": id}}: {e}"
+            "a step is an event name, {{\"event\"|\"touchpoint\"|\"stage\": id}} or \
+             {{\"any_of\": [names]}}: {e}"
         ))
     })
 }

@@ -7,7 +7,7 @@
 
 use cjm_core::events::{
     Conformance, DirectlyFollows, Drivers, Flows, FunnelResult, FunnelStepResult, IngestReport,
-    JourneyStates, StepSpec, Traffic, Variants,
+    JourneyStates, Traffic, Variants,
 };
 use cjm_core::insights::InsightReport;
 use cjm_core::maps::{MapDiff, Patterns};
@@ -30,22 +30,6 @@ fn number<T>(rows: &[T], f: impl Fn(&T) -> Option<f64>) -> Col {
 
 fn counts<T>(rows: &[T], f: impl Fn(&T) -> Option<u64>) -> Col {
     Col::Count(rows.iter().map(f).collect())
-}
-
-/// The id a funnel step names (event name, touchpoint id or stage id).
-fn step_name(step: &StepSpec) -> &str {
-    match step {
-        StepSpec::Event(s) | StepSpec::Touchpoint(s) | StepSpec::Stage(s) => s,
-    }
-}
-
-/// `event`, `touchpoint` or `stage`.
-fn step_kind(step: &StepSpec) -> &'static str {
-    match step {
-        StepSpec::Event(_) => "event",
-        StepSpec::Touchpoint(_) => "touchpoint",
-        StepSpec::Stage(_) => "stage",
-    }
 }
 
 /// Declares a result class holding a core value, with `to_dict()` and the shared methods.
@@ -501,14 +485,8 @@ fn funnel_columns(
     };
     columns.extend([
         ("index", counts(steps, |(_, s)| count(s.index))),
-        (
-            "kind",
-            text(steps, |(_, s)| Some(step_kind(&s.step).to_owned())),
-        ),
-        (
-            "step",
-            text(steps, |(_, s)| Some(step_name(&s.step).to_owned())),
-        ),
+        ("kind", text(steps, |(_, s)| Some(s.step.kind().to_owned()))),
+        ("step", text(steps, |(_, s)| Some(s.step.name()))),
         ("customers", counts(steps, |(_, s)| Some(s.customers))),
         ("pending", counts(steps, |(_, s)| Some(s.pending))),
         (

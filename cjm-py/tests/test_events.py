@@ -539,3 +539,25 @@ def test_drivers_uncertainty_equals_scipy_and_numpy() -> None:
         assert r["odds_ratio_low"] == pytest.approx(np.exp(log_or - 1.959963984540054 * se))
         assert r["odds_ratio_high"] == pytest.approx(np.exp(log_or + 1.959963984540054 * se))
         assert r["lift"] == pytest.approx(a / (a + b) / base)
+
+
+def test_any_of_step() -> None:
+    # By hand (as cjm-core/tests/events_bind.rs): step 2 = add_to_cart or wishlist_add.
+    rows = [
+        ("u1", 1, "view"), ("u1", 2, "add_to_cart"), ("u1", 3, "buy"),
+        ("u2", 1, "view"), ("u2", 2, "wishlist_add"), ("u2", 3, "buy"),
+        ("u3", 1, "view"), ("u3", 3, "buy"),
+        ("u4", 1, "view"), ("u4", 2, "wishlist_add"),
+    ]
+    table = pa.table({
+        "customer": [r[0] for r in rows],
+        "ts": pa.array([r[1] for r in rows], pa.timestamp("s", tz="UTC")),
+        "event": [r[2] for r in rows],
+    })
+    log = cjm.EventLog.from_arrow(table, customer="customer", timestamp="ts", event="event")
+    f = log.funnel(["view", {"any_of": ["add_to_cart", "wishlist_add"]}, "buy"])
+    assert f.customers == [4, 3, 2]
+    assert [r["step"] for r in f.to_dicts()][1] == "add_to_cart | wishlist_add"
+    with pytest.raises(cjm.InputError) as info:
+        log.funnel(["view", {"any_of": ["add_to_cart", "wishlist_ad"]}])
+    assert info.value.code == "unknown_event"

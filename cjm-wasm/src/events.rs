@@ -79,7 +79,7 @@ export interface CsvLogOptions extends EventLogOptionsBase {
   mapping?: ColumnMapping | null;
 }
 
-/** A funnel step: an event name, or `{event}`, `{touchpoint}` (id) or `{stage}` (id). */
+/** A funnel step: an event name, or `{event}`, `{touchpoint}` (id), `{stage}` (id) or `{any_of: [names]}`. */
 export type FunnelStepInput = string | StepSpec;
 
 export interface EventLog {

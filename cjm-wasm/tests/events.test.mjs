@@ -260,3 +260,20 @@ test('pseudonymise_key replaces customer and session ids in every output', async
   assert.ok(JSON.stringify(plain.funnel(['view', 'buy'], { breakdown: 'session' })).includes('alice-7731:s1'));
   assert.equal(catchCjm(() => EventLog.fromColumns(columns, { unit: 'seconds', pseudonymise_key: '' })).code, 'invalid_key');
 });
+
+test('an any_of step is satisfied by any of its events', () => {
+  // By hand, as cjm-core/tests/events_bind.rs: 4, 3, 2 customers.
+  const rows = [
+    ['u1', 1, 'view'], ['u1', 2, 'add_to_cart'], ['u1', 3, 'buy'],
+    ['u2', 1, 'view'], ['u2', 2, 'wishlist_add'], ['u2', 3, 'buy'],
+    ['u3', 1, 'view'], ['u3', 3, 'buy'],
+    ['u4', 1, 'view'], ['u4', 2, 'wishlist_add'],
+  ];
+  const log = EventLog.fromColumns(
+    { customer: rows.map((r) => r[0]), timestamp: rows.map((r) => r[1]), event: rows.map((r) => r[2]) },
+    { unit: 'seconds' },
+  );
+  const f = log.funnel(['view', { any_of: ['add_to_cart', 'wishlist_add'] }, 'buy']);
+  assert.deepEqual(f.steps.map((s) => s.customers), [4, 3, 2]);
+  assert.equal(catchCjm(() => log.funnel(['view', { any_of: ['wishlist_ad'] }])).code, 'unknown_event');
+});

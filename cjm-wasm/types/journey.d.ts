@@ -350,6 +350,9 @@ export type StepSpec =
     }
   | {
       stage: string;
+    }
+  | {
+      any_of: string[];
     };
 /**
  * Order of the steps.

@@ -516,6 +516,7 @@ fn resolve_names(step: &StepSpec, journey: &ValidJourney) -> Result<BTreeSet<Str
     let j = journey.journey();
     Ok(match step {
         StepSpec::Event(e) => std::iter::once(e.clone()).collect(),
+        StepSpec::AnyOf(names) => names.iter().cloned().collect(),
         StepSpec::Touchpoint(id) => {
             let t = j
                 .touchpoints
@@ -691,6 +692,7 @@ pub(crate) fn drivers(
 ) -> Result<Drivers> {
     let conv_names = match (&options.conversion, journey) {
         (StepSpec::Event(e), _) => std::iter::once(e.clone()).collect(),
+        (StepSpec::AnyOf(names), _) => names.iter().cloned().collect(),
         (step, Some(j)) => resolve_names(step, j)?,
         (_, None) => {
             return Err(Error::Input {
@@ -855,13 +857,15 @@ impl EventLog {
         journey: Option<&ValidJourney>,
         options: &DriverOptions,
     ) -> Result<Drivers> {
-        if let StepSpec::Event(name) = &options.conversion {
-            super::checks::check_events_present(
-                self,
-                [("conversion event", name.as_str())],
-                options.allow_missing_events,
-            )?;
-        }
+        super::checks::check_events_present(
+            self,
+            options
+                .conversion
+                .event_names()
+                .iter()
+                .map(|name| ("conversion event", name.as_str())),
+            options.allow_missing_events,
+        )?;
         drivers(&Seqs::from_log(self, None), journey, options)
     }
 }

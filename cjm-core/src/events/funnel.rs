@@ -74,6 +74,42 @@ pub enum StepSpec {
     Touchpoint(String),
     /// The events bound to any touchpoint of this stage (by id).
     Stage(String),
+    /// Events with any of these names (`{"any_of": ["add_to_cart", "wishlist_add"]}`):
+    /// one step that several events satisfy.
+    AnyOf(Vec<String>),
+}
+
+impl StepSpec {
+    /// `event`, `touchpoint`, `stage` or `any_of`.
+    #[must_use]
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Event(_) => "event",
+            Self::Touchpoint(_) => "touchpoint",
+            Self::Stage(_) => "stage",
+            Self::AnyOf(_) => "any_of",
+        }
+    }
+
+    /// What the step names: the event name, touchpoint or stage id, or the names of an
+    /// any-of step joined by ` | `.
+    #[must_use]
+    pub fn name(&self) -> String {
+        match self {
+            Self::Event(s) | Self::Touchpoint(s) | Self::Stage(s) => s.clone(),
+            Self::AnyOf(names) => names.join(" | "),
+        }
+    }
+
+    /// The event names the step asks for by name (none for touchpoint and stage steps,
+    /// whose names come from the map).
+    pub(crate) fn event_names(&self) -> &[String] {
+        match self {
+            Self::Event(name) => std::slice::from_ref(name),
+            Self::AnyOf(names) => names,
+            Self::Touchpoint(_) | Self::Stage(_) => &[],
+        }
+    }
 }
 
 /// Order of the steps.
@@ -290,6 +326,14 @@ fn resolve_step(step: &StepSpec, journey: Option<&ValidJourney>) -> Result<Vec<S
             }
             std::iter::once(name.clone()).collect()
         }
+        StepSpec::AnyOf(names) => {
+            if names.is_empty() || names.iter().any(String::is_empty) {
+                return Err(invalid(
+                    "an `any_of` step names one event or more, none empty".to_owned(),
+                ));
+            }
+            names.iter().cloned().collect()
+        }
         StepSpec::Touchpoint(id) | StepSpec::Stage(id) => {
             let j = journey
                 .ok_or_else(|| {
@@ -479,21 +523,21 @@ impl Funnel {
     /// The checks of [`Funnel::run`] that look at the whole log: event names asked for by
     /// name are in it, the breakdown column has values.
     fn check_against(&self, log: &EventLog) -> Result<()> {
-        fn by_name<'a>(what: &'static str, step: &'a StepSpec) -> Option<(&'static str, &'a str)> {
-            match step {
-                StepSpec::Event(name) => Some((what, name.as_str())),
-                StepSpec::Touchpoint(_) | StepSpec::Stage(_) => None,
-            }
+        fn by_name<'a>(
+            what: &'a str,
+            step: &'a StepSpec,
+        ) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+            step.event_names().iter().map(move |n| (what, n.as_str()))
         }
         let wanted = self
             .steps
             .iter()
-            .filter_map(|s| by_name("funnel step", s))
+            .flat_map(|s| by_name("funnel step", s))
             .chain(
                 self.options
                     .exclusions
                     .iter()
-                    .filter_map(|x| by_name("exclusion event", &x.step)),
+                    .flat_map(|x| by_name("exclusion event", &x.step)),
             );
         super::checks::check_events_present(log, wanted, self.options.allow_missing_events)?;
         if let Some(column) = &self.options.breakdown {

@@ -9,7 +9,7 @@ use crate::ValidJourney;
 pub(super) fn step_label(step: &StepSpec, journey: Option<&ValidJourney>) -> String {
     let j = journey.map(ValidJourney::journey);
     match step {
-        StepSpec::Event(name) => name.clone(),
+        StepSpec::Event(_) | StepSpec::AnyOf(_) => step.name(),
         StepSpec::Touchpoint(id) => j
             .and_then(|j| j.touchpoints.iter().find(|t| &t.id == id))
             .map_or_else(|| id.clone(), |t| t.name.clone()),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import os
-from typing import Any, Dict, List, Literal, Mapping, TypedDict, Union
+from typing import Any, Dict, List, Literal, Mapping, Sequence, TypedDict, Union
 
 __all__ = [
     "DateLike",
@@ -42,8 +42,9 @@ or ISO-8601 text with an offset or a date alone (``"YYYY-MM-DD"``, the same); a 
 Duration = Union[datetime.timedelta, int]
 """A duration in whole seconds: a ``timedelta`` or an ``int`` of seconds."""
 
-Step = Union[str, Mapping[str, str]]
-"""A funnel step: an event name, or ``{"event" | "touchpoint" | "stage": id}``."""
+Step = Union[str, Mapping[str, Union[str, Sequence[str]]]]
+"""A funnel step: an event name, ``{"event" | "touchpoint" | "stage": id}``, or
+``{"any_of": [name, ...]}`` (any of these events satisfies the step)."""
 
 
 class TemplateInfo(TypedDict):
