@@ -219,8 +219,8 @@ pub const USUAL_EVENT_COLUMNS: &[&str] = &["event", "event_name", "event_type", 
 
 /// The columns a caller named, any of them left out (JavaScript's `mapping` option;
 /// Python's keyword arguments). What is left out comes from the preset, if any, and the
-/// customer, timestamp and event columns otherwise from their usual names
-/// ([`ColumnChoice::resolve`]). A complete [`ColumnMapping`] reads as one of these.
+/// customer, timestamp and event columns otherwise from their usual names (the rule of
+/// `ColumnChoice`). A complete `ColumnMapping` reads as one of these.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct ColumnNames {

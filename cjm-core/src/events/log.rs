@@ -239,9 +239,9 @@ pub struct IngestReport {
     /// Problems that do not stop ingest but are likely mistakes (`no_rows_used`: rows
     /// were read and none is in the log); Python also emits them as `cjm.IngestWarning`.
     pub warnings: Vec<super::checks::IngestWarning>,
-    /// The columns read, as resolved from the names given, a preset or the usual names
-    /// ([`super::ColumnChoice::resolve`]); `None` for input without column names (rows,
-    /// JavaScript's `fromColumns`).
+    /// The columns read: named by the caller, a preset's, or found by their usual names
+    /// (the rule of `ColumnChoice`). Absent (null) for input without column names: rows,
+    /// and JavaScript's `fromColumns`, whose keys are the fields.
     pub columns: Option<super::ColumnMapping>,
 }
 
