@@ -284,3 +284,24 @@ fn preset_names() {
     let err = Preset::from_name("gaa4").unwrap_err();
     assert_words(&err, "invalid_option", &["`gaa4`", "`ga4`", "`xes`"]);
 }
+
+#[test]
+fn the_ga4_preset_reads_the_event_traffic_source_as_channel() {
+    let csv = "user_pseudo_id,event_name,event_timestamp,event_value_in_usd,collected_traffic_source.manual_medium\n\
+               u1,page_view,1709283600000000,,cpc\n\
+               u1,purchase,1709283660000000,12.5,\n";
+    let (log, report) = read_csv_str(csv, Preset::Ga4, builder()).unwrap();
+    assert_eq!(log.get(0).unwrap().channel, Some("cpc"));
+    assert_eq!(log.get(1).unwrap().channel, None);
+    assert_eq!(log.get(1).unwrap().value, Some(12.5));
+    let columns = report.columns.unwrap();
+    assert_eq!(
+        columns.channel.as_deref(),
+        Some("collected_traffic_source.manual_medium")
+    );
+    assert_eq!(columns.value.as_deref(), Some("event_value_in_usd"));
+    assert_eq!(
+        Preset::Ga4.mapping().channel.as_deref(),
+        Some("collected_traffic_source.manual_medium")
+    );
+}
