@@ -7,7 +7,7 @@ import doctest
 import importlib.metadata
 import re
 from pathlib import Path
-from typing import List
+from typing import Any, Dict, List
 
 import pytest
 
@@ -85,3 +85,20 @@ def test_the_environment_holds_the_distribution_under_its_name() -> None:
     with pytest.raises(importlib.metadata.PackageNotFoundError):
         importlib.metadata.distribution("cjm")
 
+
+def test_getting_started_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every Python snippet of docs/getting-started.md runs, in order, in one namespace
+    (as a reader pastes them into one notebook), from the repository's root where the
+    sample log `examples/events.csv` lives; any error fails the test."""
+    page = (REPO / "docs" / "getting-started.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", page, flags=re.DOTALL)
+    assert len(blocks) >= 6
+    monkeypatch.chdir(REPO)
+    namespace: Dict[str, Any] = {}
+    for i, block in enumerate(blocks):
+        exec(compile(block, f"getting-started.md, python block {i + 1}", "exec"), namespace)
+    # What the page says it shows.
+    assert namespace["funnel"].customers == [78, 19, 9, 5]
+    columns = namespace["log"].ingest_report.columns
+    assert columns["customer"] == ["user_id"] and columns["timestamp"] == "timestamp"
+    assert str(namespace["log"]).startswith("<EventLog: 1252 events, 100 customers")
