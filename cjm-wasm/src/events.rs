@@ -11,9 +11,9 @@
 //! `conformance`, touchpoint drivers) use it when no journey is passed.
 
 use cjm_core::events::{
-    self as ev, ColumnChoice, ColumnNames, DirectlyFollowsOptions, DriverOptions, EventLogBuilder, FlowOptions,
-    Funnel, FunnelOptions, IngestOptions, IngestReport, JourneyStateOptions, Preset, RawEvent,
-    StepSpec, TimeUnit, TimeValue, VariantOptions,
+    self as ev, ColumnChoice, ColumnNames, DirectlyFollowsOptions, DriverOptions, EventLogBuilder,
+    FlowOptions, Funnel, FunnelOptions, IngestOptions, IngestReport, JourneyStateOptions, Preset,
+    RawEvent, StepSpec, TimeUnit, TimeValue, VariantOptions,
 };
 use cjm_core::insights::InsightInputs;
 use cjm_core::ValidJourney;
