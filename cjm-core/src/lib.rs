@@ -57,3 +57,10 @@ pub use validate::{
     load_from, load_slice, load_str, load_tree, options_from, validate, Limits, Loader,
     ValidJourney,
 };
+
+/// The Rust snippets of `docs/getting-started.md`, run as doctests (`cargo test --doc`) so
+/// that the page's code compiles and runs; its other languages' snippets are run by the
+/// Python and JavaScript tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/getting-started.md")]
+pub struct GettingStartedDocs;

@@ -41,7 +41,7 @@ u3,view_item,99999999999999999,
         ..IngestOptions::default()
     })
     .journey(&cjm_core::templates::load("b2c-ecommerce").unwrap());
-    let (log, report) = read_csv_str(csv, &Preset::Ga4.mapping(), b).unwrap();
+    let (log, report) = read_csv_str(csv, Preset::Ga4, b).unwrap();
     assert_eq!(report.rows_read, 10);
     assert_eq!(count(&report, RejectReason::MissingCustomer), (1, 1));
     assert_eq!(count(&report, RejectReason::MissingEvent), (1, 2));
@@ -152,7 +152,7 @@ d1,transaction,2024-01-01 00:05:00.000,s1,cpc,30.5
 fn missing_columns_and_bad_csv_are_errors() {
     let err = read_csv_str(
         "a,b\n1,2\n",
-        &Preset::Ga4.mapping(),
+        Preset::Ga4,
         EventLogBuilder::new(IngestOptions::default()),
     )
     .unwrap_err();
@@ -160,7 +160,7 @@ fn missing_columns_and_bad_csv_are_errors() {
     let csv = "user_pseudo_id,event_name,event_timestamp,event_value_in_usd\nu1,a,1\n";
     let err = read_csv_str(
         csv,
-        &Preset::Ga4.mapping(),
+        Preset::Ga4,
         EventLogBuilder::new(IngestOptions::default()),
     )
     .unwrap_err();
@@ -313,7 +313,7 @@ proptest! {
     #[test]
     fn csv_reading_never_panics_and_accounts_for_rows(text in "[a-z0-9,\"\n .:TZ+-]{0,300}") {
         let csv = format!("user_pseudo_id,event_name,event_timestamp,event_value_in_usd\n{text}");
-        if let Ok((log, report)) = read_csv_str(&csv, &Preset::Ga4.mapping(), EventLogBuilder::new(IngestOptions { dedup: true, ..IngestOptions::default() })) {
+        if let Ok((log, report)) = read_csv_str(&csv, Preset::Ga4, EventLogBuilder::new(IngestOptions { dedup: true, ..IngestOptions::default() })) {
             prop_assert_eq!(report.rows_read, report.rows_used + report.rejected_total + report.consent_filtered);
             prop_assert_eq!(log.len() as u64, report.rows_used);
         }

@@ -114,9 +114,9 @@ proptest! {
     #[test]
     fn csv_ingest_never_panics_on_any_bytes(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
         let text = String::from_utf8_lossy(&bytes);
-        let _ = read_csv_str(&text, &Preset::Ga4.mapping(), EventLogBuilder::new(IngestOptions::default()));
+        let _ = read_csv_str(&text, Preset::Ga4, EventLogBuilder::new(IngestOptions::default()));
         let mut with_header = "user_pseudo_id,event_name,event_timestamp,event_value_in_usd\n".to_owned();
         with_header.push_str(&text);
-        let _ = read_csv_str(&with_header, &Preset::Ga4.mapping(), EventLogBuilder::new(IngestOptions::default()));
+        let _ = read_csv_str(&with_header, Preset::Ga4, EventLogBuilder::new(IngestOptions::default()));
     }
 }

@@ -23,17 +23,21 @@ pub(crate) type Reader = Box<dyn RecordBatchReader + Send>;
 
 /// Reads `data` (only the columns in `names` need to survive the conversion); `expected`
 /// lists what the caller accepts, for the `TypeError` about anything else. Returns the
-/// reader and the number of rows when it is known in advance.
+/// reader, the number of rows when it is known in advance, and the names of every
+/// column of `data` (a data frame's own, before it was narrowed to `names`; otherwise
+/// the schema's), to find columns by their usual names and to list them in messages.
 pub(crate) fn read(
     py: Python<'_>,
     data: &Bound<'_, PyAny>,
     names: &[&String],
     expected: &str,
-) -> PyResult<(Reader, Option<u64>)> {
-    let prepared = py
-        .import(HELPERS)?
-        .getattr("_prepare")?
-        .call1((data, names.to_vec()))?;
+) -> PyResult<(Reader, Option<u64>, Vec<String>)> {
+    let helpers = py.import(HELPERS)?;
+    let own: Option<Vec<String>> = helpers
+        .getattr("_column_names")?
+        .call1((data,))?
+        .extract()?;
+    let prepared = helpers.getattr("_prepare")?.call1((data, names.to_vec()))?;
     let (data, rows, nulls): (Bound<'_, PyAny>, Option<u64>, Vec<String>) = prepared.extract()?;
     let input: AnyRecordBatch = data.extract().map_err(|_| {
         PyTypeError::new_err(format!(
@@ -44,10 +48,18 @@ pub(crate) fn read(
         ))
     })?;
     let reader = input.into_reader()?;
+    let columns = own.unwrap_or_else(|| {
+        reader
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect()
+    });
     if nulls.is_empty() {
-        return Ok((reader, rows));
+        return Ok((reader, rows, columns));
     }
-    Ok((Box::new(AsNull::new(reader, &nulls)), rows))
+    Ok((Box::new(AsNull::new(reader, &nulls)), rows, columns))
 }
 
 /// A reader whose named columns are read as `Null` arrays of the batch's length.

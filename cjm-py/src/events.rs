@@ -31,9 +31,9 @@ use cjm_core::events::columns::{
 };
 use cjm_core::events::synth::{for_each_event, SynthOptions};
 use cjm_core::events::{
-    ColumnMapping, ConsentRule, DirectlyFollowsOptions, DriverOptions, EventLog, EventLogBuilder,
-    Exclusion, FlowOptions, Funnel, FunnelOptions, IngestOptions, IngestReport,
-    JourneyStateOptions, Preset, Pseudonymiser, StepSpec, TimeUnit, TimestampFormat,
+    ColumnChoice, ColumnMapping, ColumnNames, ConsentRule, DirectlyFollowsOptions, DriverOptions,
+    EventLog, EventLogBuilder, Exclusion, FlowOptions, Funnel, FunnelOptions, IngestOptions,
+    IngestReport, JourneyStateOptions, Preset, Pseudonymiser, StepSpec, TimeUnit, TimestampFormat,
     VariantOptions,
 };
 use pyo3::exceptions::PyTypeError;
@@ -71,11 +71,7 @@ fn time_unit(name: &str) -> PyResult<TimeUnit> {
 }
 
 fn preset(name: &str) -> PyResult<Preset> {
-    serde_json::from_value(serde_json::Value::String(name.to_owned())).map_err(|_| {
-        invalid(format!(
-            "unknown preset `{name}`; presets are `ga4`, `segment`, `snowplow`, `xes`"
-        ))
-    })
+    Preset::from_name(name).map_err(core_err)
 }
 
 /// A column name or a list of names (customer ids: the first non-empty one is used).
@@ -88,7 +84,10 @@ fn names(value: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
         .map_err(|_| invalid("`customer` must be a column name or a list of names".to_owned()))
 }
 
-/// Which columns hold what, from a preset and the keyword arguments (these win).
+/// What the keyword arguments say about the columns: the preset and the names given
+/// (these win). The core resolves it against the data's columns
+/// ([`ColumnChoice::resolve`]): columns not named are the preset's, or found by their
+/// usual names.
 #[allow(
     clippy::too_many_arguments,
     reason = "mirrors the keyword arguments of Python"
@@ -103,56 +102,25 @@ pub(crate) fn mapping(
     value: Option<String>,
     consent: Option<String>,
     unit: Option<&str>,
-    assume_utc: bool,
-) -> PyResult<ColumnMapping> {
-    let base = preset_name.map(preset).transpose()?.map(Preset::mapping);
+) -> PyResult<ColumnChoice> {
     let customer = match customer {
         Some(c) if !c.is_none() => names(c)?,
-        _ => base
-            .as_ref()
-            .map(|b| b.customer.clone())
-            .unwrap_or_default(),
+        _ => Vec::new(),
     };
-    let need = |v: Option<String>, from_base: Option<String>, what: &str| {
-        v.or(from_base)
-            .ok_or_else(|| invalid(format!("name the `{what}` column (or give a `preset`)")))
-    };
-    if customer.is_empty() {
-        return Err(invalid(
-            "name the `customer` column (or give a `preset`)".to_owned(),
-        ));
-    }
-    let timestamp = need(
-        timestamp,
-        base.as_ref().map(|b| b.timestamp.clone()),
-        "timestamp",
-    )?;
-    let event = need(event, base.as_ref().map(|b| b.event.clone()), "event")?;
-    let timestamp_format = match (unit, base.as_ref().map(|b| b.timestamp_format)) {
-        (Some(unit), _) => TimestampFormat::Integer {
-            unit: time_unit(unit)?,
+    Ok(ColumnChoice {
+        preset: preset_name.map(preset).transpose()?,
+        names: ColumnNames {
+            customer,
+            timestamp,
+            timestamp_format: unit
+                .map(|u| time_unit(u).map(|unit| TimestampFormat::Integer { unit }))
+                .transpose()?,
+            event,
+            channel,
+            session,
+            value,
+            consent,
         },
-        (
-            None,
-            Some(TimestampFormat::Iso8601 {
-                assume_utc: preset_utc,
-            }),
-        ) => TimestampFormat::Iso8601 {
-            assume_utc: preset_utc || assume_utc,
-        },
-        (None, Some(format)) => format,
-        (None, None) => TimestampFormat::Iso8601 { assume_utc },
-    };
-    let base_field = |f: fn(&ColumnMapping) -> Option<String>| base.as_ref().and_then(f);
-    Ok(ColumnMapping {
-        customer,
-        timestamp,
-        timestamp_format,
-        event,
-        channel: channel.or_else(|| base_field(|b| b.channel.clone())),
-        session: session.or_else(|| base_field(|b| b.session.clone())),
-        value: value.or_else(|| base_field(|b| b.value.clone())),
-        consent: consent.or_else(|| base_field(|b| b.consent.clone())),
     })
 }
 
@@ -220,7 +188,7 @@ fn read_csv_input(
     input: CsvInput<'_, '_>,
     o: CsvOptions<'_, '_>,
 ) -> PyResult<(EventLog, IngestReport)> {
-    let m = mapping(
+    let choice = mapping(
         o.preset,
         o.customer,
         o.timestamp,
@@ -230,13 +198,13 @@ fn read_csv_input(
         o.value,
         o.consent,
         o.unit,
-        o.assume_utc,
     )?;
     let options = IngestOptions {
         assume_utc: o.assume_utc,
         dedup: o.dedup,
         strict: o.strict,
-        consent: if m.consent.is_some() {
+        // Only a named consent column filters rows (no preset has one).
+        consent: if choice.names.consent.is_some() {
             ConsentRule::Require
         } else {
             ConsentRule::Ignore
@@ -252,7 +220,7 @@ fn read_csv_input(
     )?;
     let (log, report) = match input {
         CsvInput::Bytes(bytes) => py
-            .detach(|| cjm_core::events::read_csv(bytes.as_slice(), &m, b))
+            .detach(|| cjm_core::events::read_csv(bytes.as_slice(), choice, b))
             .map_err(core_err)?,
         CsvInput::File(path, display) => {
             // The first read happens here, so that a file that cannot be read (a
@@ -264,7 +232,7 @@ fn read_csv_input(
                     Ok::<_, std::io::Error>(file)
                 })
                 .map_err(|e| crate::source::os_error(&e, display))?;
-            py.detach(|| cjm_core::events::read_csv(file, &m, b))
+            py.detach(|| cjm_core::events::read_csv(file, choice, b))
                 .map_err(core_err)?
         }
     };
@@ -866,16 +834,15 @@ impl PyEventLog {
         progress: Option<bool>,
     ) -> PyResult<Self> {
         crate::guard(|| {
-            let m = mapping(
+            let choice = mapping(
                 preset, customer, timestamp, event, channel, session, value, consent, unit,
-                assume_utc,
             )?;
             let extra = extra.unwrap_or_default();
-            let mut wanted: Vec<&String> = m.customer.iter().collect();
-            wanted.extend([&m.timestamp, &m.event]);
-            wanted.extend(m.channel.iter().chain(m.session.iter()));
-            wanted.extend(m.value.iter().chain(m.consent.iter()).chain(&extra));
-            let (reader, total) = crate::arrow_in::read(
+            // Every column the choice may read survives the narrowing of a data frame.
+            let mut wanted = choice.candidate_columns();
+            wanted.extend(extra.iter().cloned());
+            let wanted: Vec<&String> = wanted.iter().collect();
+            let (reader, total, columns) = crate::arrow_in::read(
                 py,
                 data,
                 &wanted,
@@ -883,6 +850,7 @@ impl PyEventLog {
                  result or an object with `__arrow_c_stream__`",
             )?;
             let schema = reader.schema();
+            let m = choice.resolve(&columns, assume_utc).map_err(core_err)?;
             let (kind, mut options) = arrow_ingest_plan(&schema, &m, &extra, assume_utc)?;
             options.dedup = dedup;
             options.strict = strict;
@@ -892,7 +860,8 @@ impl PyEventLog {
                 pseudonymise_key,
                 &identifiers.unwrap_or_default(),
                 journey,
-            )?;
+            )?
+            .columns(m.clone());
             // `None`: a bar only for inputs worth waiting for (`_events._progress`).
             let bar: Option<Py<PyAny>> = if progress != Some(false) {
                 let bar = py

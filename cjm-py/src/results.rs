@@ -327,6 +327,20 @@ result_class!(
             .map(|w| (w.code.clone(), w.message.clone()))
             .collect()
     }
+
+    /// The columns read (`customer`, `timestamp`, `timestamp_format`, `event`, `channel`,
+    /// `session`, `value`, `consent`): named, from the preset or found by their usual
+    /// names; `None` for a log without column names (`generate_log` rows).
+    #[getter]
+    fn columns<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        crate::guard(|| {
+            self.inner
+                .columns
+                .as_ref()
+                .map(|c| Wrap(c).into_json_value(py))
+                .transpose()
+        })
+    }
 });
 
 impl Report for PyIngestReport {

@@ -127,7 +127,7 @@ fn read_log(
     };
     let unit = text("unit")?;
     let customer = columns.get_item("customer")?;
-    let m = mapping(
+    let choice = mapping(
         None,
         customer.as_ref(),
         text("timestamp")?,
@@ -137,7 +137,6 @@ fn read_log(
         text("value")?,
         None,
         unit.as_deref(),
-        assume_utc,
     )?;
     let order_key = text("order_key")?;
     let input: AnyRecordBatch = data.extract().map_err(|_| {
@@ -145,6 +144,8 @@ fn read_log(
     })?;
     let reader = input.into_reader()?;
     let schema = reader.schema();
+    let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+    let m = choice.resolve(&names, assume_utc).map_err(core_err)?;
     let (kind, mut options) = arrow_ingest_plan(&schema, &m, order_key.as_slice(), assume_utc)?;
     // Spark partitions carry whatever rows the caller selected: no consent filtering here.
     options.consent = ConsentRule::Ignore;

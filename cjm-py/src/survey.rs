@@ -145,7 +145,7 @@ pub(crate) fn arrow_state(
     .into_iter()
     .flatten()
     .collect();
-    let (reader, _) = crate::arrow_in::read(
+    let (reader, _, _) = crate::arrow_in::read(
         py,
         data,
         &names,

@@ -41,6 +41,7 @@ fn main() {
     let _ = generator.subschema_for::<cjm_core::events::TimeUnit>();
     let _ = generator.subschema_for::<cjm_core::events::Preset>();
     let _ = generator.subschema_for::<cjm_core::events::ColumnMapping>();
+    let _ = generator.subschema_for::<cjm_core::events::ColumnNames>();
     let _ = generator.subschema_for::<cjm_core::events::IngestReport>();
     let _ = generator.subschema_for::<cjm_core::events::Traffic>();
     let _ = generator.subschema_for::<cjm_core::events::StepSpec>();

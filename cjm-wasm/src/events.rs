@@ -11,9 +11,9 @@
 //! `conformance`, touchpoint drivers) use it when no journey is passed.
 
 use cjm_core::events::{
-    self as ev, ColumnMapping, DirectlyFollowsOptions, DriverOptions, EventLogBuilder, FlowOptions,
-    Funnel, FunnelOptions, IngestOptions, IngestReport, JourneyStateOptions, Preset, RawEvent,
-    StepSpec, TimeUnit, TimeValue, VariantOptions,
+    self as ev, ColumnChoice, ColumnNames, DirectlyFollowsOptions, DriverOptions, EventLogBuilder,
+    FlowOptions, Funnel, FunnelOptions, IngestOptions, IngestReport, JourneyStateOptions, Preset,
+    RawEvent, StepSpec, TimeUnit, TimeValue, VariantOptions,
 };
 use cjm_core::insights::InsightInputs;
 use cjm_core::ValidJourney;
@@ -71,12 +71,18 @@ export interface ColumnsLogOptions extends EventLogOptionsBase {
   unit: TimeUnit;
 }
 
-/** Options of `EventLog.fromCsv`: a `preset` or a column `mapping` (exactly one). */
+/**
+ * Options of `EventLog.fromCsv`: a `preset`, a column `mapping` (at most one of them), or
+ * neither. The customer, timestamp and event columns not named are found by their usual
+ * names (`customer`, `customer_id`, `user_id`…; `timestamp`, `event_time`…; `event`,
+ * `event_name`…): exactly one each, else `missing_column` or `ambiguous_column`. The
+ * report's `columns` says which columns were read.
+ */
 export interface CsvLogOptions extends EventLogOptionsBase {
-  /** The column mapping of a common export. */
+  /** The columns of a common export (its optional ones are read when the CSV has them). */
   preset?: Preset | null;
-  /** Which CSV columns hold which fields. */
-  mapping?: ColumnMapping | null;
+  /** Which CSV columns hold which fields; any field may be left out. */
+  mapping?: ColumnNames | null;
 }
 
 /** A funnel step: an event name, or `{event}`, `{touchpoint}` (id), `{stage}` (id) or `{any_of: [names]}`. */
@@ -159,7 +165,7 @@ struct CommonOptions {
     assume_utc: bool,
     unit: Option<TimeUnit>,
     preset: Option<Preset>,
-    mapping: Option<ColumnMapping>,
+    mapping: Option<ColumnNames>,
     pseudonymise_key: Option<String>,
 }
 
@@ -685,34 +691,40 @@ impl EventLog {
     }
 
     /// Reads CSV text (or its UTF-8 bytes: `Uint8Array`, `ArrayBuffer`) with a header row;
-    /// `options` `{preset | mapping, journey?, dedup?, strict?, assume_utc?,
-    /// pseudonymise_key?}`.
+    /// `options` (optional) `{preset? | mapping?, journey?, dedup?, strict?, assume_utc?,
+    /// pseudonymise_key?}`: columns neither names are found by their usual names (the
+    /// core's `ColumnChoice`).
     ///
     /// Gzip-compressed bytes (a `.csv.gz` file) are decompressed on the fly.
     ///
-    /// @throws {CjmError} `missing_column`, `invalid_csv` (with `row`), `invalid_option`,
+    /// @throws {CjmError} `missing_column`, `ambiguous_column`, `invalid_csv` (with `row`), `invalid_option`,
     /// `naive_timestamp` (timestamps without offset and no `assume_utc`); in strict mode
     /// the first unusable row, and `no_rows_used` when no row is usable (otherwise a
     /// `console.warn` and the report's `warnings`).
     #[wasm_bindgen(js_name = fromCsv)]
     pub fn from_csv(
         #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | ArrayBuffer")] text: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CsvLogOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CsvLogOptions | null")] options: JsValue,
     ) -> Result<EventLog, JsValue> {
-        let (common, journey) = read_common(&options, CSV_OPTION_KEYS)?;
-        let mapping = match (&common.preset, &common.mapping) {
-            (Some(p), None) => p.mapping(),
-            (None, Some(m)) => m.clone(),
-            _ => {
+        let (common, journey) = if absent(&options) {
+            (CommonOptions::default(), None)
+        } else {
+            read_common(&options, CSV_OPTION_KEYS)?
+        };
+        let choice = match (common.preset, common.mapping.clone()) {
+            (Some(p), None) => ColumnChoice::from(p),
+            (None, Some(m)) => ColumnChoice::from(m),
+            (None, None) => ColumnChoice::default(),
+            (Some(_), Some(_)) => {
                 return Err(invalid(
-                    "give exactly one of `options.preset` and `options.mapping`".to_owned(),
+                    "give at most one of `options.preset` and `options.mapping`".to_owned(),
                 ))
             }
         };
         let bytes = bytes_of(&text)?;
         // The mapping's timestamp format decides the unit; the builder's is not used.
         let b = builder(&common, TimeUnit::default(), journey.as_ref())?;
-        Self::wrap(ev::read_csv(bytes.as_slice(), &mapping, b), journey)
+        Self::wrap(ev::read_csv(bytes.as_slice(), choice, b), journey)
     }
 
     /// The account of every input row.

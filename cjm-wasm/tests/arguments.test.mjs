@@ -69,7 +69,7 @@ const FUNCTIONS = [
   ['Journey.fromJson', Journey.fromJson, [JSON.stringify(doc)], [req('string')]],
   ['Journey.fromObject', Journey.fromObject, [doc], [req('object')]],
   ['EventLog.fromColumns', EventLog.fromColumns, [columns, { unit: 'seconds' }], [req('object'), req('object')]],
-  ['EventLog.fromCsv', EventLog.fromCsv, [csv, { preset: 'xes' }], [{ kind: 'csv', required: true }, req('object')]],
+  ['EventLog.fromCsv', EventLog.fromCsv, [csv, { preset: 'xes' }], [{ kind: 'csv', required: true }, opt('object')]],
 ];
 
 const JOURNEY_METHODS = [

@@ -218,7 +218,8 @@ test('CSV text, bytes and ArrayBuffer read the same; presets and mappings', () =
   const xes = 'case:concept:name,concept:name,time:timestamp\nc1,a,2025-01-01T00:00:00Z\nc1,b,2025-01-01T00:01:00Z\n';
   assert.equal(EventLog.fromCsv(xes, { preset: 'xes' }).length, 2);
   assert.equal(catchCjm(() => EventLog.fromCsv(xes, { preset: 'ga4' })).code, 'missing_column');
-  assert.equal(catchCjm(() => EventLog.fromCsv(xes, {})).code, 'invalid_option');
+  // Neither a preset nor a mapping: XES's columns are usual names (issue 15, item 4).
+  assert.equal(EventLog.fromCsv(xes, {}).length, 2);
   assert.equal(catchCjm(() => EventLog.fromCsv(xes, { preset: 'xes', mapping })).code, 'invalid_option');
   assert.equal(catchCjm(() => EventLog.fromCsv(42, { preset: 'xes' })).code, 'wrong_type');
 });
@@ -276,4 +277,56 @@ test('an any_of step is satisfied by any of its events', () => {
   const f = log.funnel(['view', { any_of: ['add_to_cart', 'wishlist_add'] }, 'buy']);
   assert.deepEqual(f.steps.map((s) => s.customers), [4, 3, 2]);
   assert.equal(catchCjm(() => log.funnel(['view', { any_of: ['wishlist_ad'] }])).code, 'unknown_event');
+});
+
+// Columns with the usual names are found without naming them, by the core's rule (exactly
+// one per field); the report says which columns were read (issue 15, item 4).
+test('fromCsv finds the usual column names and reports the columns it read', () => {
+  const csv = 'user_id,event_time,event_name,channel\nu1,2024-03-01T10:00:00Z,catalog,email\nu1,2024-03-01T10:05:00Z,purchase,email\n';
+  const used = {
+    customer: ['user_id'],
+    timestamp: 'event_time',
+    timestamp_format: { kind: 'iso8601', assume_utc: false },
+    event: 'event_name',
+    channel: null,
+    session: null,
+    value: null,
+    consent: null,
+  };
+  for (const log of [EventLog.fromCsv(csv), EventLog.fromCsv(csv, null), EventLog.fromCsv(csv, {})]) {
+    assert.equal(log.length, 2);
+    assert.deepEqual(log.ingestReport().columns, used);
+  }
+  // A partial mapping: the fields left out are found by their usual names.
+  const withChannel = EventLog.fromCsv(csv, { mapping: { channel: 'channel' }, assume_utc: true });
+  assert.deepEqual(withChannel.ingestReport().columns, {
+    ...used,
+    channel: 'channel',
+    timestamp_format: { kind: 'iso8601', assume_utc: true },
+  });
+  assert.deepEqual(withChannel.attribute({ conversion_events: ['purchase'] }).channels.map((c) => c.channel), ['email']);
+  // Columns given as arrays carry no names.
+  const columns = EventLog.fromColumns({ customer: ['u'], timestamp: [0], event: ['a'] }, { unit: 'seconds' });
+  assert.equal(columns.ingestReport().columns ?? null, null);
+
+  const ambiguous = catchCjm(() => EventLog.fromCsv('customer_id,user_id,timestamp,event\nc,u,2024-03-01T10:00:00Z,a\n'));
+  assert.equal(ambiguous.code, 'ambiguous_column');
+  for (const word of ['`customer_id`', '`user_id`', 'mapping.customer']) assert.ok(ambiguous.message.includes(word), ambiguous.message);
+  const missing = catchCjm(() => EventLog.fromCsv('id,when,what\n1,2024-03-01T10:00:00Z,a\n'));
+  assert.equal(missing.code, 'missing_column');
+  for (const word of ['`customer`', '`user_id`', '`id`, `when`, `what`', 'mapping.customer']) {
+    assert.ok(missing.message.includes(word), missing.message);
+  }
+});
+
+test('the ga4 preset reads the event traffic source as channel, when the export has it', () => {
+  const ga4 = 'user_pseudo_id,event_name,event_timestamp,collected_traffic_source.manual_medium\n'
+    + 'u1,page_view,1709283600000000,cpc\nu1,purchase,1709283660000000,\n';
+  const log = EventLog.fromCsv(ga4, { preset: 'ga4' });
+  assert.equal(log.ingestReport().columns.channel, 'collected_traffic_source.manual_medium');
+  assert.equal(log.ingestReport().columns.value, null);
+  assert.deepEqual(log.attribute({ conversion_events: ['purchase'] }).channels.map((c) => c.channel), ['cpc']);
+  const bare = EventLog.fromCsv('user_pseudo_id,event_name,event_timestamp\nu1,page_view,1709283600000000\n', { preset: 'ga4' });
+  assert.equal(bare.length, 1);
+  assert.equal(bare.ingestReport().columns.channel, null);
 });

@@ -51,7 +51,7 @@ test('the built .d.ts declares the document, results and errors', () => {
       'export function barChartSvg(chart: BarChart): string',
       'export class EventLog',
       'static fromColumns(columns: EventColumns, options: ColumnsLogOptions): EventLog',
-      'static fromCsv(text: string | Uint8Array | ArrayBuffer, options: CsvLogOptions): EventLog',
+      'static fromCsv(text: string | Uint8Array | ArrayBuffer, options?: CsvLogOptions | null): EventLog',
       'ingestReport(): IngestReport',
       'stageFunnel(journey?: JourneyLike | null, options?: FunnelOptions | null): FunnelResult',
       'flows(options?: FlowOptions | null): Flows',

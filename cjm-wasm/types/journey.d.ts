@@ -2447,6 +2447,49 @@ export interface ColumnMapping {
   consent?: string | null;
 }
 /**
+ * The columns a caller named, any of them left out (JavaScript's `mapping` option;
+ * Python's keyword arguments). What is left out comes from the preset, if any, and the
+ * customer, timestamp and event columns otherwise from their usual names (the rule of
+ * `ColumnChoice`). A complete `ColumnMapping` reads as one of these.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "ColumnNames".
+ */
+export interface ColumnNames {
+  /**
+   * Customer id columns: the first non-empty one of a row is used (empty: not named).
+   */
+  customer?: string[];
+  /**
+   * Timestamp column.
+   */
+  timestamp?: string | null;
+  /**
+   * How the timestamp is written (default: the preset's, else ISO-8601).
+   */
+  timestamp_format?: TimestampFormat | null;
+  /**
+   * Event name column.
+   */
+  event?: string | null;
+  /**
+   * Channel column.
+   */
+  channel?: string | null;
+  /**
+   * Session id column.
+   */
+  session?: string | null;
+  /**
+   * Value (revenue) column.
+   */
+  value?: string | null;
+  /**
+   * Consent column.
+   */
+  consent?: string | null;
+}
+/**
  * Accounts for every input row: `rows_read = rows_used + rejected_total +
  * consent_filtered`. Unmapped events are used rows, listed for the map's owner.
  *
@@ -2500,6 +2543,12 @@ export interface IngestReport {
    * were read and none is in the log); Python also emits them as `cjm.IngestWarning`.
    */
   warnings: IngestWarning[];
+  /**
+   * The columns read: named by the caller, a preset's, or found by their usual names
+   * (the rule of `ColumnChoice`). Absent (null) for input without column names: rows,
+   * and JavaScript's `fromColumns`, whose keys are the fields.
+   */
+  columns?: ColumnMapping | null;
 }
 /**
  * Rows rejected for one reason.

@@ -194,6 +194,10 @@ pub struct IngestReport {
     /// Problems that do not stop ingest but are likely mistakes (`no_rows_used`: rows
     /// were read and none is in the log); Python also emits them as `cjm.IngestWarning`.
     pub warnings: Vec<super::report::IngestWarning>,
+    /// The columns read: named by the caller, a preset's, or found by their usual names
+    /// (the rule of `ColumnChoice`). Absent (null) for input without column names: rows,
+    /// and JavaScript's `fromColumns`, whose keys are the fields.
+    pub columns: Option<super::ColumnMapping>,
 }
 
 /// An interned string column.
@@ -749,6 +753,8 @@ pub struct EventLogBuilder {
     /// The offending text of the row being pushed, and the first one kept per reason.
     pending_sample: Option<(RejectReason, String)>,
     samples: HashMap<RejectReason, String>,
+    /// The columns read, for the report.
+    columns: Option<super::ColumnMapping>,
 }
 
 impl EventLogBuilder {
@@ -780,7 +786,16 @@ impl EventLogBuilder {
             rejected: HashMap::new(),
             pending_sample: None,
             samples: HashMap::new(),
+            columns: None,
         }
+    }
+
+    /// Records which columns the rows come from, for the report's `columns` (the CSV
+    /// reader and the bindings' Arrow readers set it from the resolved mapping).
+    #[must_use]
+    pub fn columns(mut self, mapping: super::ColumnMapping) -> Self {
+        self.columns = Some(mapping);
+        self
     }
 
     /// Replaces customer ids and session ids (which often embed a customer id) by their
@@ -1433,6 +1448,7 @@ impl EventLogBuilder {
             mut rejected,
             pending_sample: _,
             mut samples,
+            columns,
         } = self;
         let n = c_ts.len();
         // Sort keys: integer ids as they are; string ids as the rank of their (possibly
@@ -1728,6 +1744,7 @@ impl EventLogBuilder {
             customers: log.customers.len() as u64,
             event_names: log.names.len() as u64,
             warnings: Vec::new(),
+            columns,
         };
         report.warnings = super::report::IngestWarning::of(&report);
         (log, report)

@@ -33,7 +33,10 @@ pub use bind::{
     StageCount, StageTraffic, TouchpointTraffic, Traffic,
 };
 pub use checks::{check_column_present, check_events_present, closest_names};
-pub use csv_in::{read_csv, read_csv_str, ColumnMapping, Preset, TimestampFormat};
+pub use csv_in::{
+    read_csv, read_csv_str, ColumnChoice, ColumnMapping, ColumnNames, Preset, TimestampFormat,
+    USUAL_CUSTOMER_COLUMNS, USUAL_EVENT_COLUMNS, USUAL_TIMESTAMP_COLUMNS,
+};
 pub use funnel::{
     DurationStats, Exclusion, Funnel, FunnelGroup, FunnelOptions, FunnelOrder, FunnelResult,
     FunnelStepResult, Percentile, StepSpec, MAX_STEPS,

@@ -34,7 +34,7 @@ never a file path) or an ``os.PathLike`` (a file); ``cjm.load_file(path)`` and
 ``cjm.validate_file(path)`` read a file named by a ``str`` or a path, and
 ``cjm.loads(text)`` reads JSON text.
 
-On Spark: ``cjm.spark`` (``pip install cjm[spark]``, imported on demand) runs the funnel,
+On Spark: ``cjm.spark`` (``pip install cjm-journeys[spark]``, imported on demand) runs the funnel,
 paths, traffic, attribution and survey KPIs on a Spark DataFrame with the same results
 (``docs/spark.md``).
 """

@@ -161,6 +161,15 @@ def _claim_stream(data: Any) -> None:
     _read_streams.add(data)
 
 
+def _column_names(data: Any) -> Optional[List[str]]:
+    """Every column name of a pandas or polars frame (``_prepare`` narrows a frame to the
+    columns read; the core finds columns by their usual names among all of them and lists
+    them in its messages), or ``None``: the Arrow schema of anything else has them all."""
+    if _is_pandas_frame(data) or _is_polars_frame(data):
+        return [str(name) for name in data.columns]
+    return None
+
+
 def _prepare(data: Any, names: Sequence[str]) -> Tuple[Any, Optional[int], List[str]]:
     """The data as something with ``__arrow_c_stream__`` (or ``__arrow_c_array__``), its
     number of rows when known, and the columns the extension must read as ``Null``."""

@@ -338,6 +338,11 @@ class IngestReport(_Report):
     def warnings(self) -> list[tuple[str, str]]:
         """Likely mistakes that did not stop ingest, as ``(code, message)`` pairs
         (``no_rows_used``)."""
+    @property
+    def columns(self) -> Optional[dict[str, Any]]:
+        """The columns read (``customer``, ``timestamp``, ``timestamp_format``, ``event``,
+        ``channel``, ``session``, ``value``, ``consent``): named, from the preset or found
+        by their usual names; ``None`` for a log without column names."""
 
 @final
 class Traffic(_Report):
@@ -492,7 +497,12 @@ class EventLog:
         ``assume_utc=True``). When rows are read and none is usable, ``strict=True`` raises
         ``InputError`` (``no_rows_used``) and otherwise a ``cjm.IngestWarning`` is emitted
         with the reasons, their counts and a sample value. ``preset`` (``"ga4"``, ``"segment"``, ``"snowplow"``, ``"xes"``) names
-        the columns; keyword arguments override it. ``consent`` names a boolean column:
+        the columns; keyword arguments override it. Without either, the customer,
+        timestamp and event columns are found by their usual names (``customer``,
+        ``customer_id``, ``user_id``…; ``timestamp``, ``event_time``…; ``event``,
+        ``event_name``…; docs/events.md): exactly one must be there, else ``InputError``
+        ``missing_column`` or ``ambiguous_column`` names the argument to pass;
+        ``ingest_report.columns`` says which columns were read. ``consent`` names a boolean column:
         rows without consent are filtered and counted. ``extra`` names string columns to
         keep for funnel breakdowns. ``pseudonymise_key`` replaces customer and session ids
         by their HMAC-SHA256 under the key, and the ``extra`` columns named in
@@ -527,7 +537,8 @@ class EventLog:
         raises ``InputError`` (``invalid_csv``) that names ``from_csv_file``. Timestamps
         without ``Z`` or an offset raise ``InputError`` (``naive_timestamp``) unless
         ``assume_utc=True``; input where no row is usable raises ``no_rows_used`` with
-        ``strict=True`` and otherwise emits a ``cjm.IngestWarning``."""
+        ``strict=True`` and otherwise emits a ``cjm.IngestWarning``. Columns: as
+        ``from_arrow`` (a preset, the keyword arguments, else the usual names)."""
     @staticmethod
     def from_csv_file(
         path: Union[str, os.PathLike[str]],

@@ -23,7 +23,7 @@ the driver, where it is finished into the usual result. No Python code runs per 
   is first repartitioned by the customer column (``repartition_by_customer=True``).
 - Survey KPIs: counts, any split.
 
-PySpark is an optional dependency (``pip install cjm[spark]``), imported only here; the
+PySpark is an optional dependency (``pip install cjm-journeys[spark]``), imported only here; the
 executors must be able to ``import cjm`` (see ``docs/spark.md``).
 """
 
@@ -105,7 +105,7 @@ def _pyarrow() -> Any:
     try:
         import pyarrow
     except ImportError as err:  # pragma: no cover - depends on the environment
-        raise ImportError("cjm.spark needs pyarrow: pip install cjm[spark]") from err
+        raise ImportError("cjm.spark needs pyarrow: pip install cjm-journeys[spark]") from err
     return pyarrow
 
 
@@ -113,7 +113,7 @@ def _functions() -> Any:
     try:
         from pyspark.sql import functions
     except ImportError as err:  # pragma: no cover - depends on the environment
-        raise ImportError("cjm.spark needs PySpark: pip install cjm[spark]") from err
+        raise ImportError("cjm.spark needs PySpark: pip install cjm-journeys[spark]") from err
     return functions
 
 
