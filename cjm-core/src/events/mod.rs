@@ -1,6 +1,6 @@
 //! Event-log analytics (docs/events.md): ingestion with a full account of every
-//! row, binding to the map, funnels, paths, journey state, conversion drivers, and
-//! mergeable states.
+//! row, binding to the map, funnels, retention cohorts, paths, journey state, conversion
+//! drivers, and mergeable states.
 //!
 //! # Design
 //!
@@ -22,6 +22,7 @@ mod funnel;
 mod log;
 mod order;
 mod paths;
+mod retention;
 mod seq;
 mod state;
 pub mod synth;
@@ -47,8 +48,12 @@ pub use paths::{
     DfgEdge, DfgNode, DirectlyFollows, DirectlyFollowsOptions, FlowLink, FlowNode, FlowOptions,
     Flows, Variant, VariantOptions, Variants, END, OTHER, START,
 };
+pub use retention::{
+    CohortType, EventMatch, RetentionCohort, RetentionGroup, RetentionMean, RetentionMode,
+    RetentionOptions, RetentionPeriod, RetentionResult, MAX_RETENTION_PERIODS,
+};
 pub use state::{
-    DirectlyFollowsCounts, FlowCounts, FunnelCounts, FunnelState, Mergeable, SequenceState,
-    TrafficCounts, VariantCounts, STATE_FORMAT_VERSION,
+    DirectlyFollowsCounts, FlowCounts, FunnelCounts, FunnelState, Mergeable, RetentionCounts,
+    SequenceState, TrafficCounts, VariantCounts, STATE_FORMAT_VERSION,
 };
 pub use time::TimeUnit;
