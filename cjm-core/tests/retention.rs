@@ -1035,3 +1035,28 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn options_read_through_options_from_as_the_bindings_do() {
+    // The wasm binding reads options with `options_from`: one name or a list of names,
+    // and an option that does not fit is `invalid_option` naming it.
+    let o: RetentionOptions = cjm_core::options_from(
+        serde_json::json!({"start_event": "signup", "return_event": ["open", "purchase"], "periods": 3}),
+        "options",
+    )
+    .unwrap();
+    assert_eq!(o.start_event, one("signup"));
+    assert_eq!(
+        o.return_event,
+        Some(EventMatch::AnyOf(vec!["open".into(), "purchase".into()]))
+    );
+    for bad in [
+        serde_json::json!({"start_event": 3}),
+        serde_json::json!({"periods": -1}),
+        serde_json::json!({"cohort": "returning"}),
+        serde_json::json!({"timezone": "+01:00"}),
+    ] {
+        let e = cjm_core::options_from::<RetentionOptions, _>(bad.clone(), "options").unwrap_err();
+        assert_eq!(e.code(), "invalid_option", "{bad}: {e}");
+    }
+}
