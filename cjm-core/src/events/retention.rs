@@ -41,7 +41,6 @@ use crate::definition::Definition;
 use crate::error::{Error, Result};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// The most periods after the cohort period one table may have.
 pub const MAX_RETENTION_PERIODS: u32 = 10_000;
@@ -69,7 +68,15 @@ impl EventMatch {
     /// The same set in one form: names sorted and unique, a set of one name as `One`.
     fn canonical(&self) -> Self {
         let mut names = self.names().to_vec();
-        names.sort_unstable();
+        // Insertion sort: the lists are a few names, and a sort of strings would weigh on
+        // the browser module.
+        for i in 1..names.len() {
+            let mut j = i;
+            while j > 0 && names.get(j - 1) > names.get(j) {
+                names.swap(j - 1, j);
+                j -= 1;
+            }
+        }
         names.dedup();
         match <[String; 1]>::try_from(names) {
             Ok([one]) => Self::One(one),
@@ -398,18 +405,40 @@ impl EventLog {
 }
 
 /// The cohorts of a set of whole customers: distinct customers with an entry, and per
-/// cohort period the counts for k = 0..=periods (`[0]` is the cohort size).
+/// cohort period (sorted, unique) the counts for k = 0..=periods (`[0]` is the cohort
+/// size). Sorted vectors rather than maps: a table has few periods, and maps of these
+/// types would weigh on the browser module.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub(crate) struct Cohorts {
     pub(crate) customers: u64,
-    pub(crate) rows: BTreeMap<i64, Vec<u64>>,
+    pub(crate) rows: Vec<(i64, Vec<u64>)>,
 }
 
 impl Cohorts {
+    /// The counts of period `p`, a row of `width` zeros when it is new.
+    pub(crate) fn row_mut(&mut self, p: i64, width: usize) -> Option<&mut Vec<u64>> {
+        let i = match self.rows.binary_search_by_key(&p, |r| r.0) {
+            Ok(i) => i,
+            Err(i) => {
+                self.rows.insert(i, (p, vec![0; width]));
+                i
+            }
+        };
+        self.rows.get_mut(i).map(|r| &mut r.1)
+    }
+
+    /// The counts of period `p`, if it has any.
+    pub(crate) fn row(&self, p: i64) -> Option<&[u64]> {
+        let i = self.rows.binary_search_by_key(&p, |r| r.0).ok()?;
+        self.rows.get(i).map(|r| r.1.as_slice())
+    }
+
     /// Adds one cohort entry in period `p` whose customer returned in the (increasing,
     /// distinct) periods `returns`.
     fn enter(&mut self, p: i64, returns: &[i64], n: usize, mode: RetentionMode) {
-        let row = self.rows.entry(p).or_insert_with(|| vec![0; n + 1]);
+        let Some(row) = self.row_mut(p, n + 1) else {
+            return;
+        };
         let mut bump = |k: usize| {
             if let Some(x) = row.get_mut(k) {
                 *x = x.saturating_add(1);
@@ -443,28 +472,26 @@ impl Cohorts {
         // Saturating: only crafted state bytes come near u64::MAX.
         self.customers = self.customers.saturating_add(other.customers);
         for (p, theirs) in &other.rows {
-            match self.rows.get_mut(p) {
-                Some(mine) => {
-                    for (a, b) in mine.iter_mut().zip(theirs) {
-                        *a = a.saturating_add(*b);
-                    }
-                }
-                None => {
-                    self.rows.insert(*p, theirs.clone());
+            if let Some(mine) = self.row_mut(*p, theirs.len()) {
+                for (a, b) in mine.iter_mut().zip(theirs) {
+                    *a = a.saturating_add(*b);
                 }
             }
         }
     }
 }
 
+/// A breakdown group's key: `(is null, value)`, so that the null group sorts last.
+pub(crate) type GroupKey = (bool, String);
+
 /// The count-level retention of a set of whole customers, overall and per breakdown group
-/// (keyed by `(is null, value)`, so that the null group sorts last), and the last
-/// timestamp read (the end of observation without `as_of`).
+/// (sorted by key, unique), and the last timestamp read (the end of observation without
+/// `as_of`).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub(crate) struct RetentionTally {
     pub(crate) last_ts: Option<i64>,
     pub(crate) overall: Cohorts,
-    pub(crate) groups: BTreeMap<(bool, String), Cohorts>,
+    pub(crate) groups: Vec<(GroupKey, Cohorts)>,
 }
 
 impl RetentionTally {
@@ -476,11 +503,13 @@ impl RetentionTally {
         };
         self.overall.add(&other.overall);
         for (key, cohorts) in &other.groups {
-            match self.groups.get_mut(key) {
-                Some(mine) => mine.add(cohorts),
-                None => {
-                    self.groups.insert(key.clone(), cohorts.clone());
+            match self.groups.binary_search_by(|g| g.0.cmp(key)) {
+                Ok(i) => {
+                    if let Some(mine) = self.groups.get_mut(i) {
+                        mine.1.add(cohorts);
+                    }
                 }
+                Err(i) => self.groups.insert(i, (key.clone(), cohorts.clone())),
             }
         }
     }
@@ -534,9 +563,13 @@ impl RetentionPlan {
         // Reused per customer: cohort entries (period, group id) and return periods.
         let mut entries: Vec<(i64, u32)> = Vec::new();
         let mut returns: Vec<i64> = Vec::new();
-        let mut seen_groups: Vec<u32> = Vec::new();
+        let mut seen_groups: Vec<usize> = Vec::new();
         let mut overall = Cohorts::default();
-        let mut groups: BTreeMap<u32, Cohorts> = BTreeMap::new();
+        // Per group id of the (sorted) dictionary, and last the events without a value:
+        // in this order the groups are sorted by (is null, value).
+        let dict: &[String] = seqs.group.map_or(&[], |(_, d)| d);
+        let mut groups: Vec<Option<Cohorts>> = vec![None; dict.len() + 1];
+        let slot = |g: u32| (g as usize).min(dict.len());
         let mut last_ts: Option<i64> = None;
         for c in 0..seqs.customer_count() {
             let (ts, sym, group) = seqs.customer(c);
@@ -570,14 +603,20 @@ impl RetentionPlan {
             }
             if group.is_some() {
                 seen_groups.clear();
-                seen_groups.extend(entries.iter().map(|x| x.1));
-                seen_groups.sort_unstable();
-                seen_groups.dedup();
-                for &g in &seen_groups {
-                    groups.entry(g).or_default().customers += 1;
-                }
                 for &(p, g) in &entries {
-                    groups.entry(g).or_default().enter(p, &returns, n, mode);
+                    let i = slot(g);
+                    if let Some(c) = groups.get_mut(i) {
+                        c.get_or_insert_with(Cohorts::default)
+                            .enter(p, &returns, n, mode);
+                    }
+                    if !seen_groups.contains(&i) {
+                        seen_groups.push(i);
+                    }
+                }
+                for &i in &seen_groups {
+                    if let Some(Some(c)) = groups.get_mut(i) {
+                        c.customers += 1;
+                    }
                 }
             }
         }
@@ -586,12 +625,13 @@ impl RetentionPlan {
             overall,
             groups: groups
                 .into_iter()
-                .map(|(g, cohorts)| {
-                    let value = seqs.group.and_then(|(_, dict)| dict.get(g as usize));
-                    (
+                .enumerate()
+                .filter_map(|(i, cohorts)| {
+                    let value = dict.get(i);
+                    Some((
                         (value.is_none(), value.cloned().unwrap_or_default()),
-                        cohorts,
-                    )
+                        cohorts?,
+                    ))
                 })
                 .collect(),
         }
@@ -638,7 +678,8 @@ impl RetentionPlan {
         let mut sum_rates = vec![0f64; n + 1];
         let mut observable = vec![0u64; n + 1];
         let mut cohorts = Vec::with_capacity(c.rows.len());
-        for (&p, row) in &c.rows {
+        for (p, row) in &c.rows {
+            let p = *p;
             let size = row.first().copied().unwrap_or(0);
             let mut retained = Vec::with_capacity(n + 1);
             let mut rates = Vec::with_capacity(n + 1);

@@ -1590,7 +1590,7 @@ impl Mergeable for RetentionCounts {
         let overall = read_cohorts(&mut r, &plan, last_ts)?;
         // Each group takes at least its flag, its string's length and its counts.
         let n = r.len(1 + 8 + 16)?;
-        let mut groups = std::collections::BTreeMap::new();
+        let mut groups = Vec::with_capacity(n);
         let mut previous: Option<(bool, String)> = None;
         for _ in 0..n {
             let null = read_flag(&mut r, "bad group flag")?;
@@ -1604,7 +1604,7 @@ impl Mergeable for RetentionCounts {
             }
             let cohorts = read_cohorts(&mut r, &plan, last_ts)?;
             previous = Some(key.clone());
-            groups.insert(key, cohorts);
+            groups.push((key, cohorts));
         }
         r.end()?;
         let tally = RetentionTally {
@@ -1651,7 +1651,7 @@ fn read_cohorts(r: &mut Reader<'_>, plan: &RetentionPlan, last_ts: Option<i64>) 
     {
         return Err(invalid_state("a timestamp after `as_of`"));
     }
-    let mut rows = std::collections::BTreeMap::new();
+    let mut rows = Vec::with_capacity(m);
     let mut previous: Option<i64> = None;
     let mut entries = 0u64;
     for _ in 0..m {
@@ -1679,7 +1679,7 @@ fn read_cohorts(r: &mut Reader<'_>, plan: &RetentionPlan, last_ts: Option<i64>) 
             before = x;
         }
         entries = entries.checked_add(size).ok_or_else(bad)?;
-        rows.insert(p, row);
+        rows.push((p, row));
     }
     let consistent = match plan.options.cohort {
         CohortType::FirstTime => customers == entries,
@@ -1707,16 +1707,18 @@ fn check_retention_groups(plan: &RetentionPlan, t: &RetentionTally) -> Result<()
     }
     let mut sum = Cohorts::default();
     let mut customers = 0u64;
-    for g in t.groups.values() {
+    for (_, g) in &t.groups {
         if g.customers > t.overall.customers {
             return Err(bad());
         }
         customers = customers.checked_add(g.customers).ok_or_else(bad)?;
         for (p, row) in &g.rows {
-            let Some(whole) = t.overall.rows.get(p) else {
+            let Some(whole) = t.overall.row(*p) else {
                 return Err(bad());
             };
-            let mine = sum.rows.entry(*p).or_insert_with(|| vec![0; row.len()]);
+            let Some(mine) = sum.row_mut(*p, row.len()) else {
+                return Err(bad());
+            };
             for ((a, &b), &limit) in mine.iter_mut().zip(row).zip(whole) {
                 *a = a.checked_add(b).filter(|&x| x <= limit).ok_or_else(bad)?;
             }
