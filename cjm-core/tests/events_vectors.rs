@@ -8,8 +8,8 @@
 )]
 
 use cjm_core::events::{
-    DirectlyFollowsOptions, EventLog, Funnel, IngestOptions, RawEvent, RetentionOptions,
-    TimeUnit, TimeValue, VariantOptions,
+    DirectlyFollowsOptions, EventLog, Funnel, IngestOptions, RawEvent, RetentionOptions, TimeUnit,
+    TimeValue, VariantOptions,
 };
 use serde_json::Value;
 

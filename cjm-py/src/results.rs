@@ -635,7 +635,10 @@ impl Report for PyFunnelResult {
 /// One row per (cohort, period k): the cohort's first day and size, k, and the retained
 /// count and rate (null where period k was not yet observable); with the group first when
 /// `group` rows are given.
-fn retention_columns(rows: &[(Option<&str>, &RetentionCohort)], with_group: bool) -> Vec<(&'static str, Col)> {
+fn retention_columns(
+    rows: &[(Option<&str>, &RetentionCohort)],
+    with_group: bool,
+) -> Vec<(&'static str, Col)> {
     let cells: Vec<(Option<&str>, &RetentionCohort, usize)> = rows
         .iter()
         .flat_map(|&(g, c)| (0..c.retained.len()).map(move |k| (g, c, k)))
@@ -664,7 +667,10 @@ fn retention_columns(rows: &[(Option<&str>, &RetentionCohort)], with_group: bool
 }
 
 /// One row per (group, period k) of the mean curves.
-fn retention_mean_columns(means: &[(Option<&str>, &RetentionMean)], with_group: bool) -> Vec<(&'static str, Col)> {
+fn retention_mean_columns(
+    means: &[(Option<&str>, &RetentionMean)],
+    with_group: bool,
+) -> Vec<(&'static str, Col)> {
     let cells: Vec<(Option<&str>, &RetentionMean, usize)> = means
         .iter()
         .flat_map(|&(g, m)| (0..m.weighted.len()).map(move |k| (g, m, k)))
