@@ -41,6 +41,7 @@ __all__ = [
     "IngestReport",
     "Traffic",
     "FunnelResult",
+    "RetentionResult",
     "DirectlyFollows",
     "Variants",
     "Flows",
