@@ -6,8 +6,9 @@
 
 use cjm_core::events::synth::{generate_log, SynthOptions};
 use cjm_core::events::{
-    Columns, DirectlyFollowsOptions, EventLog, EventLogBuilder, Funnel, FunnelOptions,
-    IngestOptions, SequenceState, TimeUnit, VariantOptions,
+    CohortType, Columns, DirectlyFollowsOptions, EventLog, EventLogBuilder, EventMatch, Funnel,
+    FunnelOptions, IngestOptions, RetentionMode, RetentionOptions, RetentionPeriod, SequenceState,
+    TimeUnit, VariantOptions,
 };
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
@@ -70,6 +71,35 @@ fn bench(c: &mut Criterion) {
     let stages = Funnel::from_stages(&journey);
     g.bench_function("funnel_stages", |b| {
         b.iter(|| black_box(stages.run(&log, Some(&journey)).unwrap()));
+    });
+    let daily = RetentionOptions::default();
+    g.bench_function("retention_daily_first_seen", |b| {
+        b.iter(|| black_box(log.retention(&daily).unwrap()));
+    });
+    let weekly = RetentionOptions {
+        start_event: Some(EventMatch::One("session_start".to_owned())),
+        return_event: Some(EventMatch::AnyOf(vec![
+            "purchase".to_owned(),
+            "view_item".to_owned(),
+        ])),
+        period: RetentionPeriod::Week,
+        periods: 8,
+        mode: RetentionMode::OnOrAfter,
+        cohort: CohortType::Recurring,
+        time_zone: "+01:00".to_owned(),
+        breakdown: Some("channel".to_owned()),
+        ..RetentionOptions::default()
+    };
+    g.bench_function("retention_weekly_recurring_by_channel", |b| {
+        b.iter(|| black_box(log.retention(&weekly).unwrap()));
+    });
+    let monthly = RetentionOptions {
+        period: RetentionPeriod::Month,
+        periods: 3,
+        ..RetentionOptions::default()
+    };
+    g.bench_function("retention_monthly", |b| {
+        b.iter(|| black_box(log.retention(&monthly).unwrap()));
     });
     g.bench_function("directly_follows", |b| {
         b.iter(|| black_box(log.directly_follows(&DirectlyFollowsOptions::default())));

@@ -67,6 +67,10 @@ pub fn published_schemas() -> Vec<(&'static str, String)> {
             pretty(&schema_of::<crate::events::FunnelOptions>()),
         ),
         (
+            "retention-options.schema.json",
+            pretty(&schema_of::<crate::events::RetentionOptions>()),
+        ),
+        (
             "ingest-options.schema.json",
             pretty(&schema_of::<crate::events::IngestOptions>()),
         ),

@@ -1,6 +1,6 @@
 //! The byte format shared by every mergeable state (survey counts, event sequences and
-//! funnels, counts of funnels, directly-follows graphs, variants, flows and traffic,
-//! attribution paths and transitions), written once.
+//! funnels, counts of funnels, retention tables, directly-follows graphs, variants, flows
+//! and traffic, attribution paths and transitions), written once.
 //!
 //! A state's bytes are the magic `CJMS`, the format version ([`STATE_FORMAT_VERSION`],
 //! u16 little-endian), a kind byte naming the state type, then the state's own fields:
@@ -48,6 +48,8 @@ pub(crate) mod kind {
     pub(crate) const SCALE: u8 = 9;
     /// `scoring::SurveyState`.
     pub(crate) const SURVEY: u8 = 10;
+    /// `events::RetentionCounts` (a retention table's counts over whole customers).
+    pub(crate) const RETENTION_COUNTS: u8 = 11;
     /// `attribution::PathCounts`.
     pub(crate) const PATHS: u8 = 16;
     /// `attribution::TransitionCounts`.

@@ -10,9 +10,10 @@
 )]
 
 use cjm_core::events::{
-    DirectlyFollowsCounts, DirectlyFollowsOptions, EventLog, Exclusion, FlowCounts, FlowOptions,
-    Funnel, FunnelCounts, FunnelOptions, FunnelOrder, FunnelState, IngestOptions, Mergeable,
-    RawEvent, SequenceState, StepSpec, TimeUnit, TimeValue, TrafficCounts, VariantCounts,
+    CohortType, DirectlyFollowsCounts, DirectlyFollowsOptions, EventLog, EventMatch, Exclusion,
+    FlowCounts, FlowOptions, Funnel, FunnelCounts, FunnelOptions, FunnelOrder, FunnelState,
+    IngestOptions, Mergeable, RawEvent, RetentionCounts, RetentionMode, RetentionOptions,
+    RetentionPeriod, SequenceState, StepSpec, TimeUnit, TimeValue, TrafficCounts, VariantCounts,
     VariantOptions,
 };
 use cjm_core::ValidJourney;
@@ -145,6 +146,64 @@ fn journey() -> ValidJourney {
     }"#,
     )
     .unwrap()
+}
+
+/// Retention tables (every option) over the generated logs, whose timestamps [`spread`]
+/// puts on several days.
+fn retention_options() -> Vec<RetentionOptions> {
+    let one = |s: &str| Some(EventMatch::One(s.to_owned()));
+    vec![
+        RetentionOptions {
+            periods: 3,
+            allow_missing_events: true,
+            ..RetentionOptions::default()
+        },
+        RetentionOptions {
+            start_event: one("a"),
+            return_event: Some(EventMatch::AnyOf(vec!["b".into(), "c".into()])),
+            periods: 4,
+            mode: RetentionMode::OnOrAfter,
+            cohort: CohortType::Recurring,
+            breakdown: Some("channel".to_owned()),
+            allow_missing_events: true,
+            ..RetentionOptions::default()
+        },
+        RetentionOptions {
+            start_event: Some(EventMatch::AnyOf(vec!["a".into(), "x".into()])),
+            return_event: one("y"),
+            period: RetentionPeriod::Week,
+            periods: 2,
+            time_zone: "-05:30".to_owned(),
+            as_of: Some("1970-01-20T00:00:00Z".to_owned()),
+            breakdown: Some("channel".to_owned()),
+            allow_missing_events: true,
+            ..RetentionOptions::default()
+        },
+        RetentionOptions {
+            period: RetentionPeriod::Month,
+            periods: 1,
+            cohort: CohortType::Recurring,
+            time_zone: "+14:00".to_owned(),
+            allow_missing_events: true,
+            ..RetentionOptions::default()
+        },
+    ]
+}
+
+/// The rows with their timestamps spread over days (`ts` days and `ts` seconds), so that
+/// retention tables have several cohorts and periods.
+fn spread(rows: &[(u64, Row)]) -> Vec<(u64, Row)> {
+    rows.iter()
+        .map(|(i, r)| {
+            (
+                *i,
+                Row {
+                    ts: r.ts * 86_400 + r.ts,
+                    ..*r
+                },
+            )
+        })
+        .collect()
 }
 
 fn dfg_options() -> Vec<DirectlyFollowsOptions> {
@@ -311,6 +370,27 @@ proptest! {
                 log_of(&mine)
             })
             .collect();
+        // Retention over the same customers, timestamps spread over days.
+        let days: Vec<(u64, Row)> = spread(&keyed);
+        let whole_days = log_of(&days);
+        let parts_days: Vec<EventLog> = (0..3)
+            .map(|p| {
+                let mine: Vec<(u64, Row)> =
+                    days.iter().filter(|(_, r)| owner[r.customer] == p).copied().collect();
+                log_of(&mine)
+            })
+            .collect();
+        for o in retention_options() {
+            let expected = whole_days.retention(&o).unwrap();
+            let states: Vec<RetentionCounts> = parts_days
+                .iter()
+                .map(|p| maybe_via_bytes(RetentionCounts::from_log(&o, p).unwrap(), via_bytes))
+                .collect();
+            let merged = merge_all(states, shape);
+            let whole_state = RetentionCounts::from_log(&o, &whole_days).unwrap();
+            prop_assert_eq!(merged.to_bytes(), whole_state.to_bytes());
+            prop_assert_eq!(merged.finish().unwrap(), expected);
+        }
         for funnel in funnels() {
             let expected = funnel.run(&whole, None).unwrap();
             let states: Vec<FunnelCounts> = partitions
@@ -479,6 +559,9 @@ fn every_kind_of_state(log: &EventLog) -> Vec<Vec<u8>> {
         VariantCounts::from_log(log, &variant_options()[1]).to_bytes(),
         FlowCounts::from_log(log, &flow_options()[0]).to_bytes(),
         TrafficCounts::from_log(log, &journey()).to_bytes(),
+        RetentionCounts::from_log(&retention_options()[1], log)
+            .unwrap()
+            .to_bytes(),
     ];
     // Survey answers derived from the log's timestamps.
     let answers: Vec<Option<f64>> = log
@@ -539,6 +622,7 @@ fn decode_with_every_decoder(bytes: &[u8]) -> Vec<cjm_core::Result<()>> {
         VariantCounts::from_bytes(bytes).map(drop),
         FlowCounts::from_bytes(bytes).map(drop),
         TrafficCounts::from_bytes(bytes).map(drop),
+        RetentionCounts::from_bytes(bytes).map(drop),
         NpsState::from_bytes(bytes).map(drop),
         ScaleState::from_bytes(bytes).map(drop),
         SurveyState::from_bytes(bytes).map(drop),
@@ -582,6 +666,10 @@ fn exercise_every_decoder(bytes: &[u8]) {
         let _ = s.clone().merge(s).map(|m| m.finish(0.2));
     }
     if let Ok(s) = TrafficCounts::from_bytes(bytes) {
+        let _ = s.finish();
+        let _ = s.clone().merge(s).map(|m| m.finish());
+    }
+    if let Ok(s) = RetentionCounts::from_bytes(bytes) {
         let _ = s.finish();
         let _ = s.clone().merge(s).map(|m| m.finish());
     }
@@ -1055,4 +1143,104 @@ fn count_states_check_their_bytes() {
     // The last link is 24 bytes: depth (u64), from, to (u32), count (u64).
     bad[n - 24..n - 16].copy_from_slice(&1u64.to_le_bytes());
     refused_by_fields(FlowCounts::from_bytes(&seal(bad)));
+}
+
+#[test]
+fn retention_counts_by_hand() {
+    // ann: a on day 0, b on day 1; bob: a on day 0 (in a second partition). Start `a`,
+    // return `b`, by day, 2 periods: the cohort of day 0 is {ann, bob}, ann returns on
+    // day 1 (k1), the log ends on day 1, so k2 is not observable → [2, 1, null].
+    let day = 86_400;
+    let row = |customer, ts, event| Row {
+        customer,
+        ts,
+        event,
+        channel: 0,
+    };
+    let ann = log_of(&[(0, row(0, 10, 0)), (1, row(0, day + 10, 1))]);
+    let bob = log_of(&[(2, row(1, 20, 0))]);
+    let options = RetentionOptions {
+        start_event: Some(EventMatch::One("a".into())),
+        return_event: Some(EventMatch::One("b".into())),
+        periods: 2,
+        ..RetentionOptions::default()
+    };
+    let a = RetentionCounts::from_log(&options, &ann).unwrap();
+    let b = RetentionCounts::from_log(&options, &bob).unwrap();
+    let merged = a
+        .clone()
+        .merge(RetentionCounts::identity())
+        .unwrap()
+        .merge(b)
+        .unwrap();
+    let r = merged.finish().unwrap();
+    assert_eq!(r.cohorts.len(), 1);
+    assert_eq!(r.cohorts[0].period_start, "1970-01-01");
+    assert_eq!(r.cohorts[0].retained, vec![Some(2), Some(1), None]);
+    assert_eq!(r.observed_until.as_deref(), Some("1970-01-02T00:00:10Z"));
+    assert_eq!(RetentionCounts::identity().finish(), None);
+    // bob's partition alone ends on day 0: only k0 is observable there.
+    let alone = RetentionCounts::from_log(&options, &bob)
+        .unwrap()
+        .finish()
+        .unwrap();
+    assert_eq!(alone.cohorts[0].retained, vec![Some(1), None, None]);
+    // Kind 11; identities round-trip; other kinds refuse it.
+    let bytes = merged.to_bytes();
+    assert_eq!(bytes[6], 11);
+    assert_eq!(RetentionCounts::from_bytes(&bytes).unwrap(), merged);
+    let id = RetentionCounts::identity().to_bytes();
+    assert_eq!(
+        RetentionCounts::from_bytes(&id).unwrap(),
+        RetentionCounts::identity()
+    );
+    assert_eq!(
+        FunnelCounts::from_bytes(&bytes).unwrap_err().code(),
+        "invalid_state"
+    );
+    // Different definitions do not merge.
+    let other = RetentionCounts::from_log(
+        &RetentionOptions {
+            periods: 3,
+            ..options.clone()
+        },
+        &bob,
+    )
+    .unwrap();
+    assert_eq!(a.merge(other).unwrap_err().code(), "incompatible_states");
+    // Crafted fields with a valid checksum. The fields end with the cohort of day 0 —
+    // period (i64), counts 2, 1, 0 (u64 each) — then the number of groups (u64, 0).
+    let fields = unseal(&bytes);
+    let n = fields.len();
+    let at = |k: usize| n - 8 - 8 * (3 - k);
+    let with = |k: usize, v: u64| {
+        let mut f = fields.clone();
+        f[at(k)..at(k) + 8].copy_from_slice(&v.to_le_bytes());
+        seal(f)
+    };
+    assert!(RetentionCounts::from_bytes(&with(1, 1)).is_ok());
+    // A return counted in a period after the last timestamp (k2, day 2).
+    refused_by_fields(RetentionCounts::from_bytes(&with(2, 1)));
+    // More retained than the cohort, and an empty cohort.
+    refused_by_fields(RetentionCounts::from_bytes(&with(1, 3)));
+    refused_by_fields(RetentionCounts::from_bytes(&with(0, 0)));
+    // First-time cohorts: one customer per cohort entry (the customers sit before the
+    // number of cohorts and the cohort).
+    let mut f = fields.clone();
+    let customers = n - 8 - 32 - 8 - 8;
+    f[customers..customers + 8].copy_from_slice(&1u64.to_le_bytes());
+    refused_by_fields(RetentionCounts::from_bytes(&seal(f)));
+    // Groups in a table without a breakdown.
+    let mut f = fields.clone();
+    f[n - 8..].copy_from_slice(&1u64.to_le_bytes());
+    f.push(1);
+    f.extend_from_slice(&0u64.to_le_bytes());
+    f.extend_from_slice(&fields[customers..n - 8]);
+    refused_by_fields(RetentionCounts::from_bytes(&seal(f)));
+    // Options in another spelling than the canonical one (`UTC` for `+00:00`).
+    let text = String::from_utf8_lossy(&fields).into_owned();
+    let from = text.find("\"+00:00\"").unwrap();
+    let mut f = fields.clone();
+    f[from..from + 8].copy_from_slice(b"\"UTC\"   ");
+    refused_by_fields(RetentionCounts::from_bytes(&seal(f)));
 }

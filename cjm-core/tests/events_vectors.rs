@@ -8,8 +8,8 @@
 )]
 
 use cjm_core::events::{
-    DirectlyFollowsOptions, EventLog, Funnel, IngestOptions, RawEvent, TimeUnit, TimeValue,
-    VariantOptions,
+    DirectlyFollowsOptions, EventLog, Funnel, IngestOptions, RawEvent, RetentionOptions, TimeUnit,
+    TimeValue, VariantOptions,
 };
 use serde_json::Value;
 
@@ -100,6 +100,10 @@ fn run_case(kind: &str, log: &EventLog, case: &Value) -> Value {
         "variants" => {
             let o: VariantOptions = serde_json::from_value(case["options"].clone()).unwrap();
             serde_json::to_value(log.variants(&o)).unwrap()
+        }
+        "retention" => {
+            let o: RetentionOptions = serde_json::from_value(case["options"].clone()).unwrap();
+            serde_json::to_value(log.retention(&o).unwrap()).unwrap()
         }
         other => panic!("unknown vector kind {other}"),
     }

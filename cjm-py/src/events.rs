@@ -32,9 +32,9 @@ use cjm_core::events::columns::{
 use cjm_core::events::synth::{for_each_event, SynthOptions};
 use cjm_core::events::{
     ColumnChoice, ColumnMapping, ColumnNames, ConsentRule, DirectlyFollowsOptions, DriverOptions,
-    EventLog, EventLogBuilder, Exclusion, FlowOptions, Funnel, FunnelOptions, IngestOptions,
-    IngestReport, JourneyStateOptions, Preset, Pseudonymiser, StepSpec, TimeUnit, TimestampFormat,
-    VariantOptions,
+    EventLog, EventLogBuilder, EventMatch, Exclusion, FlowOptions, Funnel, FunnelOptions,
+    IngestOptions, IngestReport, JourneyStateOptions, Preset, Pseudonymiser, RetentionOptions,
+    StepSpec, TimeUnit, TimestampFormat, VariantOptions,
 };
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -45,7 +45,7 @@ use crate::convert::{int_option, int_option_opt, wide_int, wide_int_opt};
 use crate::errors::{core_err, input_err, warn_report};
 use crate::results::{
     PyConformance, PyDirectlyFollows, PyDrivers, PyFlows, PyFunnelResult, PyIngestReport,
-    PyJourneyStates, PyTraffic, PyVariants,
+    PyJourneyStates, PyRetentionResult, PyTraffic, PyVariants,
 };
 use crate::PyJourney;
 
@@ -747,6 +747,41 @@ pub(crate) fn instant(value: &Bound<'_, PyAny>, what: &str) -> PyResult<String> 
     )))
 }
 
+/// A retention start or return event: one name, or a list (any iterable) of names; `None`
+/// for any event.
+fn event_match(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<EventMatch>> {
+    let Some(value) = value.filter(|v| !v.is_none()) else {
+        return Ok(None);
+    };
+    if let Ok(s) = value.cast::<PyString>() {
+        return Ok(Some(EventMatch::One(s.to_cow()?.into_owned())));
+    }
+    let wrong = || {
+        PyTypeError::new_err(format!(
+            "`{what}` must be an event name, a list of event names, or None for any event"
+        ))
+    };
+    if value.is_instance_of::<PyBytes>() || value.is_instance_of::<PyDict>() {
+        return Err(wrong());
+    }
+    value
+        .try_iter()
+        .map_err(|_| wrong())?
+        .map(|x| {
+            let x = x?;
+            let s = x.cast::<PyString>().map_err(|_| wrong())?;
+            Ok(s.to_cow()?.into_owned())
+        })
+        .collect::<PyResult<Vec<String>>>()
+        .map(|names| Some(EventMatch::AnyOf(names)))
+}
+
+/// An option given as one of the core's snake_case names (`period`, `mode`, `cohort`).
+fn named<T: serde::de::DeserializeOwned>(value: &str, what: &str, names: &str) -> PyResult<T> {
+    serde_json::from_value(serde_json::Value::String(value.to_owned()))
+        .map_err(|_| invalid(format!("`{what}` must be {names}, not `{value}`")))
+}
+
 /// A funnel step: an event name, `{"event"|"touchpoint"|"stage": id}` or
 /// `{"any_of": [names]}`.
 fn step(value: &Bound<'_, PyAny>) -> PyResult<StepSpec> {
@@ -1157,6 +1192,56 @@ impl PyEventLog {
                 },
             };
             let result = py.detach(|| funnel.run(&self.log, j)).map_err(core_err)?;
+            Ok(result.into())
+        })
+    }
+
+    /// Retention cohorts (docs/events.md, "Retention"): customers by the period of their
+    /// first `start_event` (or of every start event, `cohort="recurring"`) and, per period
+    /// k after it, those with a `return_event` in period k (`mode="on"`) or in k or later
+    /// (`mode="on_or_after"`).
+    #[pyo3(signature = (
+        *, start_event = None, return_event = None, period = "day", periods = 10,
+        mode = "on", cohort = "first_time", time_zone = "+00:00", as_of = None,
+        breakdown = None, allow_missing_events = false
+    ))]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "mirrors the keyword arguments of Python"
+    )]
+    fn retention(
+        &self,
+        py: Python<'_>,
+        start_event: Option<&Bound<'_, PyAny>>,
+        return_event: Option<&Bound<'_, PyAny>>,
+        period: &str,
+        #[pyo3(from_py_with = wide_int)] periods: i128,
+        mode: &str,
+        cohort: &str,
+        time_zone: &str,
+        as_of: Option<&Bound<'_, PyAny>>,
+        breakdown: Option<String>,
+        allow_missing_events: bool,
+    ) -> PyResult<PyRetentionResult> {
+        crate::guard(|| {
+            let options = RetentionOptions {
+                start_event: event_match(start_event, "start_event")?,
+                return_event: event_match(return_event, "return_event")?,
+                period: named(period, "period", "`day`, `week` or `month`")?,
+                periods: int_option(periods, "periods")?,
+                mode: named(mode, "mode", "`on` or `on_or_after`")?,
+                cohort: named(cohort, "cohort", "`first_time` or `recurring`")?,
+                time_zone: time_zone.to_owned(),
+                as_of: as_of
+                    .filter(|a| !a.is_none())
+                    .map(|a| instant(a, "as_of"))
+                    .transpose()?,
+                breakdown,
+                allow_missing_events,
+            };
+            let result = py
+                .detach(|| self.log.retention(&options))
+                .map_err(core_err)?;
             Ok(result.into())
         })
     }

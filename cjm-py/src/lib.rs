@@ -650,6 +650,7 @@ fn _cjm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<results::PyIngestReport>()?;
     m.add_class::<results::PyTraffic>()?;
     m.add_class::<PyFunnelResult>()?;
+    m.add_class::<results::PyRetentionResult>()?;
     m.add_class::<results::PyDirectlyFollows>()?;
     m.add_class::<results::PyVariants>()?;
     m.add_class::<PyFlows>()?;

@@ -7,7 +7,7 @@
 
 use cjm_core::events::{
     Conformance, DirectlyFollows, Drivers, Flows, FunnelResult, FunnelStepResult, IngestReport,
-    JourneyStates, Traffic, Variants,
+    JourneyStates, RetentionCohort, RetentionMean, RetentionResult, Traffic, Variants,
 };
 use cjm_core::insights::InsightReport;
 use cjm_core::maps::{MapDiff, Patterns};
@@ -621,6 +621,155 @@ impl Report for PyFunnelResult {
             "{} ({})",
             plural(self.inner.steps.len(), "step"),
             counts.join(" → ")
+        )
+    }
+}
+
+/// One row per (cohort, period k): the cohort's first day and size, k, and the retained
+/// count and rate (null where period k was not yet observable); with the group first when
+/// `group` rows are given.
+fn retention_columns(
+    rows: &[(Option<&str>, &RetentionCohort)],
+    with_group: bool,
+) -> Vec<(&'static str, Col)> {
+    let cells: Vec<(Option<&str>, &RetentionCohort, usize)> = rows
+        .iter()
+        .flat_map(|&(g, c)| (0..c.retained.len()).map(move |k| (g, c, k)))
+        .collect();
+    let mut columns = Vec::new();
+    if with_group {
+        columns.push(("group", text(&cells, |(g, _, _)| g.map(str::to_owned))));
+    }
+    columns.extend([
+        (
+            "period_start",
+            text(&cells, |(_, c, _)| Some(c.period_start.clone())),
+        ),
+        ("size", counts(&cells, |(_, c, _)| Some(c.size))),
+        ("period", counts(&cells, |(_, _, k)| count(*k))),
+        (
+            "retained",
+            counts(&cells, |(_, c, k)| c.retained.get(*k).copied().flatten()),
+        ),
+        (
+            "rate",
+            number(&cells, |(_, c, k)| c.rates.get(*k).copied().flatten()),
+        ),
+    ]);
+    columns
+}
+
+/// One row per (group, period k) of the mean curves.
+fn retention_mean_columns(
+    means: &[(Option<&str>, &RetentionMean)],
+    with_group: bool,
+) -> Vec<(&'static str, Col)> {
+    let cells: Vec<(Option<&str>, &RetentionMean, usize)> = means
+        .iter()
+        .flat_map(|&(g, m)| (0..m.weighted.len()).map(move |k| (g, m, k)))
+        .collect();
+    let mut columns = Vec::new();
+    if with_group {
+        columns.push(("group", text(&cells, |(g, _, _)| g.map(str::to_owned))));
+    }
+    columns.extend([
+        ("period", counts(&cells, |(_, _, k)| count(*k))),
+        (
+            "weighted",
+            number(&cells, |(_, m, k)| m.weighted.get(*k).copied().flatten()),
+        ),
+        (
+            "simple",
+            number(&cells, |(_, m, k)| m.simple.get(*k).copied().flatten()),
+        ),
+        (
+            "cohorts",
+            counts(&cells, |(_, m, k)| m.cohorts.get(*k).copied()),
+        ),
+        (
+            "customers",
+            counts(&cells, |(_, m, k)| m.customers.get(*k).copied()),
+        ),
+    ]);
+    columns
+}
+
+result_class!(
+    /// Retention cohorts (Python class `cjm.RetentionResult`), from `EventLog.retention`.
+    PyRetentionResult, "RetentionResult", RetentionResult {
+    /// Distinct customers with at least one cohort entry.
+    #[getter]
+    fn customers(&self) -> u64 {
+        self.inner.customers
+    }
+
+    /// The end of observation (ISO-8601, UTC), or None for an empty log.
+    #[getter]
+    fn observed_until(&self) -> Option<String> {
+        self.inner.observed_until.clone()
+    }
+
+    /// Per cohort, the retention rates for k = 0..periods (None where not yet observable).
+    #[getter]
+    fn rates(&self) -> Vec<Vec<Option<f64>>> {
+        self.inner.cohorts.iter().map(|c| c.rates.clone()).collect()
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.cohorts.len()
+    }
+});
+
+impl Report for PyRetentionResult {
+    const NAME: &'static str = "RetentionResult";
+    const TABLES: &'static [&'static str] = &["cohorts", "mean", "breakdown", "breakdown_mean"];
+
+    fn table(&self, name: &str) -> Option<Table> {
+        let r = &self.inner;
+        match name {
+            "cohorts" => {
+                let rows: Vec<_> = r.cohorts.iter().map(|c| (None, c)).collect();
+                Some(Table {
+                    columns: retention_columns(&rows, false),
+                })
+            }
+            "mean" => Some(Table {
+                columns: retention_mean_columns(&[(None, &r.mean)], false),
+            }),
+            "breakdown" => {
+                let rows: Vec<_> = r
+                    .breakdown
+                    .iter()
+                    .flat_map(|g| g.cohorts.iter().map(move |c| (g.value.as_deref(), c)))
+                    .collect();
+                Some(Table {
+                    columns: retention_columns(&rows, true),
+                })
+            }
+            "breakdown_mean" => {
+                let means: Vec<_> = r
+                    .breakdown
+                    .iter()
+                    .map(|g| (g.value.as_deref(), &g.mean))
+                    .collect();
+                Some(Table {
+                    columns: retention_mean_columns(&means, true),
+                })
+            }
+            _ => None,
+        }
+    }
+
+    fn definition(&self) -> Option<&Definition> {
+        Some(&self.inner.definition)
+    }
+
+    fn extent(&self) -> String {
+        let periods = self.inner.mean.weighted.len().saturating_sub(1);
+        format!(
+            "{}, {}, periods 0–{periods}",
+            plural(self.inner.cohorts.len(), "cohort"),
+            plural(self.inner.customers as usize, "customer")
         )
     }
 }

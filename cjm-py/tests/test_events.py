@@ -90,6 +90,9 @@ def test_event_vectors(path: Path) -> None:
             actual = log.funnel(f["steps"], **funnel_kwargs(f)).to_dict()
         elif v["kind"] == "directly_follows":
             actual = log.directly_follows(**case["options"]).to_dict()
+        elif v["kind"] == "retention":
+            # The vector's options are the core's, and the keyword arguments have their names.
+            actual = log.retention(**case["options"]).to_dict()
         elif v["kind"] == "variants":
             o = case["options"]
             actual = log.variants(
@@ -426,6 +429,68 @@ def test_funnel_options_and_exports() -> None:
     assert conf[0]["measure"] == "customers"
     assert math.isclose(sum(r["customers"] for r in conf[1:3]), conf[0]["customers"]) or True
     assert repr(log).startswith("<EventLog: ")
+
+
+def test_retention_options_tables_and_errors() -> None:
+    table = cjm.generate_log(300, 8)
+    log = cjm.EventLog.from_arrow(table, **COLUMNS, progress=False)
+    r = log.retention(start_event="session_start", return_event=["purchase", "view_item"],
+                      period="week", periods=4, cohort="recurring", mode="on_or_after",
+                      time_zone="+02:00", breakdown="channel")
+    assert isinstance(r, cjm.RetentionResult)
+    d = r.to_dict()
+    assert d["definition"]["kind"] == "retention"
+    options = d["definition"]["params"]["options"]
+    assert options["return_event"] == ["purchase", "view_item"] and options["time_zone"] == "+02:00"
+    assert len(r) == len(d["cohorts"]) > 1 and r.customers == d["customers"]
+    assert r.rates == [c["rates"] for c in d["cohorts"]]
+    # Long tables: one row per cohort and period (None where not yet observable).
+    rows = r.to_dicts("cohorts")
+    assert len(rows) == 5 * len(r)
+    assert set(rows[0]) == {"period_start", "size", "period", "retained", "rate"}
+    assert any(x["retained"] is None for x in rows) and all(x["period"] in range(5) for x in rows)
+    frame = r.to_pandas()
+    wide = frame.pivot(index="period_start", columns="period", values="rate")
+    assert list(wide.columns) == [0, 1, 2, 3, 4]
+    assert [x["period"] for x in r.to_dicts("mean")] == [0, 1, 2, 3, 4]
+    groups = {x["group"] for x in r.to_dicts("breakdown")}
+    assert groups == {g["value"] for g in d["breakdown"]} and "email" in groups
+    assert len(r.to_dicts("breakdown_mean")) == 5 * len(d["breakdown"])
+    assert "RetentionResult" in repr(r)
+    # Defaults: first seen, any return, by day, periods 0 to 10, as of the last event.
+    default = log.retention()
+    assert len(default.to_dict()["cohorts"][0]["retained"]) == 11
+    as_of = log.retention(as_of=dt.date(2024, 1, 10))
+    assert as_of.observed_until == "2024-01-10T00:00:00Z"
+    assert log.retention(as_of="2024-01-10").to_dict() == as_of.to_dict()
+    # Mistakes are loud, with the core's codes.
+    for kwargs, code in [
+        (dict(start_event="sesion_start"), "unknown_event"),
+        (dict(return_event=["purchase", "purchace"]), "unknown_event"),
+        (dict(period="year"), "invalid_option"),
+        (dict(mode="after"), "invalid_option"),
+        (dict(cohort="returning"), "invalid_option"),
+        (dict(periods=-1), "invalid_option"),
+        (dict(periods=2**40), "invalid_option"),
+        (dict(time_zone="Europe/Paris"), "invalid_option"),
+        (dict(start_event=[]), "invalid_option"),
+        (dict(breakdown="country"), "unknown_column"),
+        (dict(as_of="soon"), "invalid_timestamp"),
+    ]:
+        with pytest.raises(cjm.InputError) as e:
+            log.retention(**kwargs)  # type: ignore[arg-type]
+        assert e.value.code == code, kwargs
+    with pytest.raises(cjm.InputError, match="session_start"):
+        log.retention(start_event="sesion_start")
+    with pytest.raises(cjm.InputError):
+        log.retention(as_of=dt.datetime(2024, 1, 10))
+    with pytest.raises(TypeError):
+        log.retention(start_event=5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        log.retention(start_event=b"session_start")  # type: ignore[arg-type]
+    assert log.retention(start_event="sesion_start", allow_missing_events=True).customers == 0
+    # A tuple or any iterable of names is a list of names.
+    assert log.retention(start_event=("purchase",)).to_dict() == log.retention(start_event="purchase").to_dict()
 
 
 def test_integer_customer_ids_stay_integers() -> None:

@@ -47,6 +47,8 @@ fn main() {
     let _ = generator.subschema_for::<cjm_core::events::StepSpec>();
     let _ = generator.subschema_for::<cjm_core::events::FunnelOptions>();
     let _ = generator.subschema_for::<cjm_core::events::FunnelResult>();
+    let _ = generator.subschema_for::<cjm_core::events::RetentionOptions>();
+    let _ = generator.subschema_for::<cjm_core::events::RetentionResult>();
     let _ = generator.subschema_for::<cjm_core::events::DirectlyFollowsOptions>();
     let _ = generator.subschema_for::<cjm_core::events::DirectlyFollows>();
     let _ = generator.subschema_for::<cjm_core::events::VariantOptions>();

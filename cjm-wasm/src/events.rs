@@ -1,5 +1,6 @@
 //! Event logs (docs/events.md): the `EventLog` class, built from column arrays or CSV
-//! text, and its analyses (traffic, funnels, paths, journey states, drivers, conformance).
+//! text, and its analyses (traffic, funnels, retention, paths, journey states, drivers,
+//! conformance).
 //!
 //! Columns may be plain arrays or typed arrays. Typed arrays are copied into Rust vectors
 //! in one call each (`BigInt64Array.to_vec`, `Float64Array.to_vec`; other numeric typed
@@ -13,7 +14,7 @@
 use cjm_core::events::{
     self as ev, ColumnChoice, ColumnNames, DirectlyFollowsOptions, DriverOptions, EventLogBuilder,
     FlowOptions, Funnel, FunnelOptions, IngestOptions, IngestReport, JourneyStateOptions, Preset,
-    RawEvent, StepSpec, TimeUnit, TimeValue, VariantOptions,
+    RawEvent, RetentionOptions, StepSpec, TimeUnit, TimeValue, VariantOptions,
 };
 use cjm_core::insights::InsightInputs;
 use cjm_core::ValidJourney;
@@ -101,6 +102,14 @@ export interface EventLog {
   funnel(steps: FunnelStepInput[], options?: FunnelOptions | null, journey?: JourneyLike | null): FunnelResult;
   /** The stage funnel of the map (`Funnel.from_stages`): one step per stage, in map order. */
   stageFunnel(journey?: JourneyLike | null, options?: FunnelOptions | null): FunnelResult;
+  /**
+   * Retention cohorts in unique customers (docs/events.md, "Retention"): cohorts by the period
+   * of each customer's first `start_event` (or every start event, `cohort: 'recurring'`), and per
+   * period k the customers with a `return_event` in k (`mode: 'on'`) or in k or later
+   * (`'on_or_after'`); cells not yet observable are `null`.
+   * @throws {CjmError} `invalid_option`, `unknown_event`, `unknown_column`, `invalid_timestamp`.
+   */
+  retention(options?: RetentionOptions | null): RetentionResult;
   /** Directly-follows counts (`{start_end?}`). */
   directlyFollows(options?: DirectlyFollowsOptions | null): DirectlyFollows;
   /** The top variants: `k` (top k) or the options. */
@@ -771,6 +780,14 @@ impl EventLog {
         let passed = arg_journey(journey, "journey")?;
         let j = self.journey(passed.as_ref(), "stageFunnel")?;
         to_js_value(&self.run_stage_funnel(j, options)?)
+    }
+
+    /// Retention cohorts (the core's `EventLog::retention` with its `RetentionOptions`).
+    #[wasm_bindgen(skip_typescript)]
+    pub fn retention(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        let options: RetentionOptions = read_option(options, "options")?.unwrap_or_default();
+        let result = self.log.retention(&options).map_err(|e| to_js(&e))?;
+        to_js_value(&result)
     }
 
     /// Directly-follows counts.

@@ -87,6 +87,7 @@ const LOG_METHODS = [
   ['traffic', [journey], [opt('journey')]],
   ['funnel', [['ad_click', 'purchase'], {}, journey], [req('array'), opt('object'), opt('journey')]],
   ['stageFunnel', [journey, {}], [opt('journey'), opt('object')]],
+  ['retention', [{}], [opt('object')]],
   ['directlyFollows', [{}], [opt('object')]],
   ['variants', [3], [opt('k')]],
   ['flows', [{}], [opt('object')]],

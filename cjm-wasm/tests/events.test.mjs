@@ -23,7 +23,7 @@ function columnsOf(events) {
   };
 }
 
-test('event vectors exist', () => assert.ok(files.length >= 7));
+test('event vectors exist', () => assert.ok(files.length >= 7 && files.includes('retention.json')));
 
 for (const file of files) {
   test(`event vector ${file}`, () => {
@@ -35,6 +35,7 @@ for (const file of files) {
       if (v.kind === 'funnel') found = log.funnel(c.funnel.steps, c.funnel.options);
       else if (v.kind === 'directly_follows') found = log.directlyFollows(c.options);
       else if (v.kind === 'variants') found = log.variants(c.options);
+      else if (v.kind === 'retention') found = log.retention(c.options);
       else throw new Error(`unknown vector kind ${v.kind}`);
       assert.deepEqual(contains(found, c.expected, `${file}#${i}`), []);
     });
@@ -329,4 +330,32 @@ test('the ga4 preset reads the event traffic source as channel, when the export 
   const bare = EventLog.fromCsv('user_pseudo_id,event_name,event_timestamp\nu1,page_view,1709283600000000\n', { preset: 'ga4' });
   assert.equal(bare.length, 1);
   assert.equal(bare.ingestReport().columns.channel, null);
+});
+
+test('retention: the core table, with its options checked and its errors coded', () => {
+  // ann: a on day 0, b on day 1 (web); bob: a on day 0, nothing after. Day 1 ends the log.
+  const day = 86400;
+  const log = EventLog.fromColumns(
+    { customer: ['ann', 'ann', 'bob'], timestamp: [10, day + 10, 20], event: ['a', 'b', 'a'], channel: ['web', null, 'ads'] },
+    { unit: 'seconds' },
+  );
+  const r = log.retention({ start_event: 'a', return_event: ['b'], periods: 2, breakdown: 'channel' });
+  assert.deepEqual(r.cohorts, [{ period_start: '1970-01-01', size: 2, retained: [2, 1, null], rates: [1, 0.5, null] }]);
+  assert.deepEqual(r.mean.weighted, [1, 0.5, null]);
+  assert.deepEqual(r.breakdown.map((g) => [g.value, g.customers, g.cohorts[0].retained]), [['ads', 1, [1, 0, null]], ['web', 1, [1, 1, null]]]);
+  assert.equal(r.definition.kind, 'retention');
+  assert.equal(r.definition.params.options.time_zone, '+00:00');
+  // Defaults: any event, day periods 0 to 10.
+  assert.equal(log.retention().cohorts[0].retained.length, 11);
+  assert.equal(catchCjm(() => log.retention({ start_event: 'aa' })).code, 'unknown_event');
+  assert.match(catchCjm(() => log.retention({ start_event: 'aa' })).message, /`a`/);
+  assert.equal(log.retention({ start_event: 'aa', allow_missing_events: true }).cohorts.length, 0);
+  assert.equal(catchCjm(() => log.retention({ time_zone: 'Europe/Paris' })).code, 'invalid_option');
+  assert.equal(catchCjm(() => log.retention({ periods: -1 })).code, 'invalid_option');
+  assert.equal(catchCjm(() => log.retention({ periods: 1.5 })).code, 'invalid_option');
+  assert.equal(catchCjm(() => log.retention({ period: 'year' })).code, 'invalid_option');
+  assert.equal(catchCjm(() => log.retention({ perod: 'week' })).code, 'invalid_option');
+  assert.equal(catchCjm(() => log.retention({ breakdown: 'country' })).code, 'unknown_column');
+  assert.equal(catchCjm(() => log.retention({ as_of: 'soon' })).code, 'invalid_timestamp');
+  log.free();
 });

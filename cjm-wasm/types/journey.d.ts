@@ -369,6 +369,34 @@ export type FunnelOrder = "sequential" | "strict" | "any";
  */
 export type Percentile = "linear" | "nearest_rank";
 /**
+ * One event name, or any of several.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "EventMatch".
+ */
+export type EventMatch = string | string[];
+/**
+ * The length of a retention period.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "RetentionPeriod".
+ */
+export type RetentionPeriod = "day" | "week" | "month";
+/**
+ * When a customer counts as retained in period k.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "RetentionMode".
+ */
+export type RetentionMode = "on" | "on_or_after";
+/**
+ * Which periods of a customer are cohort entries.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "CohortType".
+ */
+export type CohortType = "first_time" | "recurring";
+/**
  * What a touch is named after when paths are built from an event log.
  *
  * This interface was referenced by `JourneyDocument`'s JSON-Schema
@@ -2881,6 +2909,171 @@ export interface FunnelGroup {
    * Pending customers in this group.
    */
   pending: number;
+}
+/**
+ * Options of a retention table.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "RetentionOptions".
+ */
+export interface RetentionOptions {
+  /**
+   * The event that puts a customer in a cohort: one name or a list of names (any of
+   * them); null (default) for any event, so that the cohort is the period the customer
+   * was first seen.
+   */
+  start_event?: EventMatch | null;
+  /**
+   * The event that counts as a return: one name or a list of names; null (default)
+   * for any event.
+   */
+  return_event?: EventMatch | null;
+  /**
+   * The period: `day` (default), `week` (ISO, Monday first) or `month`.
+   */
+  period?: RetentionPeriod & string;
+  /**
+   * The last period reported after the cohort period: the table has periods 0 to
+   * `periods` (default 10, so 11 columns, as PostHog's default table).
+   */
+  periods?: number;
+  /**
+   * `on` (default): a return in period k exactly; `on_or_after`: in period k or later.
+   */
+  mode?: RetentionMode & string;
+  /**
+   * `first_time` (default): one cohort per customer, that of the first start event;
+   * `recurring`: every period with a start event is a cohort entry.
+   */
+  cohort?: CohortType & string;
+  /**
+   * The fixed UTC offset the periods are read in: `±HH:MM` (also `±HHMM`, `±HH`, `Z`,
+   * `UTC`; default `+00:00`). Zones with daylight-saving time are not supported.
+   */
+  time_zone?: string;
+  /**
+   * The time the table is as of (ISO-8601 with offset, or a date alone: the start of
+   * that day in UTC): events after it are not read, and cells whose period starts
+   * after it are null. Default: the log's last timestamp.
+   */
+  as_of?: string | null;
+  /**
+   * A string column to break the table down by (`channel`, `session` or an extra
+   * column), read at the first start event of each cohort entry.
+   */
+  breakdown?: string | null;
+  /**
+   * Allow start and return events that the log does not contain (default false: such
+   * a name is an `unknown_event` error, as it is most often a misspelling).
+   */
+  allow_missing_events?: boolean;
+}
+/**
+ * A retention table.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "RetentionResult".
+ */
+export interface RetentionResult {
+  /**
+   * The definition used.
+   */
+  definition: Definition;
+  /**
+   * The end of observation (`as_of`, or the log's last timestamp), ISO-8601 in UTC;
+   * null for an empty log.
+   */
+  observed_until?: string | null;
+  /**
+   * Distinct customers with at least one cohort entry.
+   */
+  customers: number;
+  /**
+   * The cohorts, by period (periods without a cohort entry are not listed).
+   */
+  cohorts: RetentionCohort[];
+  /**
+   * The mean curves.
+   */
+  mean: RetentionMean;
+  /**
+   * Per group of the breakdown column, sorted by value (null last); empty without one.
+   */
+  breakdown: RetentionGroup[];
+}
+/**
+ * One cohort: the customers whose cohort entry is in one period.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "RetentionCohort".
+ */
+export interface RetentionCohort {
+  /**
+   * The first day of the cohort period (`YYYY-MM-DD`, in the table's time zone).
+   */
+  period_start: string;
+  /**
+   * Customers in the cohort (cohort entries in this period).
+   */
+  size: number;
+  /**
+   * Per period k = 0..=`periods`: customers retained (k = 0: the size); null when
+   * period k had not begun by the end of observation.
+   */
+  retained: (number | null)[];
+  /**
+   * Per period k: `retained / size`; null where `retained` is.
+   */
+  rates: (number | null)[];
+}
+/**
+ * The mean retention curve over cohorts.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "RetentionMean".
+ */
+export interface RetentionMean {
+  /**
+   * Per period k: retained customers summed over the cohorts observable at k, over
+   * their sizes summed (null when no cohort is observable at k).
+   */
+  weighted: (number | null)[];
+  /**
+   * Per period k: the mean of the rates of the cohorts observable at k.
+   */
+  simple: (number | null)[];
+  /**
+   * Per period k: how many cohorts are observable at k.
+   */
+  cohorts: number[];
+  /**
+   * Per period k: the sizes of those cohorts, summed (the weight of `weighted`).
+   */
+  customers: number[];
+}
+/**
+ * The retention table of one breakdown group.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "RetentionGroup".
+ */
+export interface RetentionGroup {
+  /**
+   * The column value (null for cohort entries without one).
+   */
+  value?: string | null;
+  /**
+   * Distinct customers with a cohort entry in this group.
+   */
+  customers: number;
+  /**
+   * The cohorts, by period.
+   */
+  cohorts: RetentionCohort[];
+  /**
+   * The mean curves.
+   */
+  mean: RetentionMean;
 }
 /**
  * Options of the directly-follows graph.

@@ -1,6 +1,6 @@
 //! Event-log analytics (docs/events.md): ingestion with a full account of every
-//! row, binding to the map, funnels, paths, journey state, conversion drivers, and
-//! mergeable states.
+//! row, binding to the map, funnels, retention cohorts, paths, journey state, conversion
+//! drivers, and mergeable states.
 //!
 //! # Design
 //!
@@ -23,6 +23,7 @@ mod log;
 mod order;
 mod paths;
 mod report;
+mod retention;
 mod seq;
 mod state;
 pub mod synth;
@@ -51,8 +52,12 @@ pub use paths::{
     Flows, Variant, VariantOptions, Variants, END, OTHER, START,
 };
 pub use report::{IngestWarning, RejectReason};
+pub use retention::{
+    CohortType, EventMatch, RetentionCohort, RetentionGroup, RetentionMean, RetentionMode,
+    RetentionOptions, RetentionPeriod, RetentionResult, MAX_RETENTION_PERIODS,
+};
 pub use state::{
-    DirectlyFollowsCounts, FlowCounts, FunnelCounts, FunnelState, Mergeable, SequenceState,
-    TrafficCounts, VariantCounts, STATE_FORMAT_VERSION,
+    DirectlyFollowsCounts, FlowCounts, FunnelCounts, FunnelState, Mergeable, RetentionCounts,
+    SequenceState, TrafficCounts, VariantCounts, STATE_FORMAT_VERSION,
 };
 pub use time::TimeUnit;

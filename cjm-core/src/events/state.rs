@@ -24,7 +24,8 @@
 //! * Memory is O(relevant events): 24 bytes per event plus the dictionaries.
 //! * When every partition holds whole customers (partitioned by customer id), the
 //!   count-level states keep counts instead of events: [`FunnelCounts`] (a funnel),
-//!   [`DirectlyFollowsCounts`], [`VariantCounts`], [`FlowCounts`] and [`TrafficCounts`].
+//!   [`RetentionCounts`] (a retention table), [`DirectlyFollowsCounts`],
+//!   [`VariantCounts`], [`FlowCounts`] and [`TrafficCounts`].
 //!   Each partition's counts are computed where it is, with the code that analyses a
 //!   log (which counts, then finishes), and merging adds counts.
 //! * Bytes: `CJMS` magic, format version (u16, little endian, now 1), kind byte, then the
@@ -43,6 +44,10 @@ use super::paths::{
     DirectlyFollows, DirectlyFollowsOptions, FlowOptions, FlowTally, Flows, VariantOptions,
     VariantTally, Variants,
 };
+use super::retention::{
+    CohortType, Cohorts, RetentionMode, RetentionOptions, RetentionPlan, RetentionResult,
+    RetentionTally,
+};
 use super::seq::Seqs;
 use crate::error::{Error, Result};
 use crate::validate::ValidJourney;
@@ -59,6 +64,7 @@ const KIND_DFG_COUNTS: u8 = kind::DFG_COUNTS;
 const KIND_VARIANT_COUNTS: u8 = kind::VARIANT_COUNTS;
 const KIND_FLOW_COUNTS: u8 = kind::FLOW_COUNTS;
 const KIND_TRAFFIC_COUNTS: u8 = kind::TRAFFIC_COUNTS;
+const KIND_RETENTION_COUNTS: u8 = kind::RETENTION_COUNTS;
 
 /// The laws every state follows: `identity()` merges as a no-op, `merge` is associative,
 /// and `to_bytes`/`from_bytes` round-trip.
@@ -1475,4 +1481,251 @@ impl Mergeable for TrafficCounts {
             },
         })
     }
+}
+
+/// The count-level mergeable state of a retention table over **whole customers**: its
+/// options (in canonical form), the last timestamp read (the end of observation when there
+/// is no `as_of`), and, overall and per breakdown group, the distinct customers with a
+/// cohort entry and per cohort period the retained counts for k = 0..=periods — no events.
+///
+/// Build it from a partition holding **all** the events of each of its customers (a log
+/// partitioned by customer); merging adds the counts and takes the later last timestamp,
+/// so the merge of the states of disjoint sets of customers finishes into exactly the
+/// table of their union. A customer split across two states would be counted in two
+/// cohorts (its halves evaluated apart). The state does not check that named events occur
+/// (a partition may lack them); [`EventLog::retention`] on a whole log does. Memory is
+/// O(cohort periods × periods), independent of the number of events.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RetentionCounts {
+    plan: Option<RetentionPlan>,
+    tally: RetentionTally,
+}
+
+impl RetentionCounts {
+    /// The state of one partition holding whole customers.
+    ///
+    /// # Errors
+    /// As [`EventLog::retention`], but for `unknown_event` and the `unknown_column` of a
+    /// column without values (a partition may lack them).
+    pub fn from_log(options: &RetentionOptions, log: &EventLog) -> Result<Self> {
+        let (plan, tally) = options.tally(log)?;
+        Ok(Self {
+            plan: Some(plan),
+            tally,
+        })
+    }
+
+    /// The retention table of everything merged (`None` for the identity).
+    #[must_use]
+    pub fn finish(&self) -> Option<RetentionResult> {
+        self.plan.as_ref().map(|p| p.finish(&self.tally))
+    }
+}
+
+impl Mergeable for RetentionCounts {
+    fn identity() -> Self {
+        Self::default()
+    }
+
+    fn merge(self, other: Self) -> Result<Self> {
+        let (plan, tally) = merge_counts(
+            (self.plan, self.tally),
+            (other.plan, other.tally),
+            RetentionTally::add,
+            "retention",
+        )?;
+        Ok(Self { plan, tally })
+    }
+
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut w = header(KIND_RETENTION_COUNTS);
+        let Some(plan) = &self.plan else {
+            w.push(0);
+            return seal(w);
+        };
+        w.push(1);
+        put_str(
+            &mut w,
+            &serde_json::to_string(&plan.options).unwrap_or_default(),
+        );
+        let t = &self.tally;
+        match t.last_ts {
+            None => w.push(0),
+            Some(ts) => {
+                w.push(1);
+                w.extend_from_slice(&ts.to_le_bytes());
+            }
+        }
+        write_cohorts(&mut w, &t.overall);
+        put_len(&mut w, t.groups.len());
+        for ((null, value), cohorts) in &t.groups {
+            w.push(u8::from(*null));
+            put_str(&mut w, value);
+            write_cohorts(&mut w, cohorts);
+        }
+        seal(w)
+    }
+
+    fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let mut r = Reader::new(bytes);
+        r.header(KIND_RETENTION_COUNTS)?;
+        if !read_flag(&mut r, "bad definition flag")? {
+            r.end()?;
+            return Ok(Self::identity());
+        }
+        let json = r.string()?;
+        let options: RetentionOptions = serde_json::from_str(&json)
+            .map_err(|_| invalid_state("the retention options do not read"))?;
+        let plan = options
+            .plan()
+            .map_err(|_| invalid_state("the retention options are not valid"))?;
+        if plan.options != options {
+            return Err(invalid_state("the retention options are not canonical"));
+        }
+        let last_ts = if read_flag(&mut r, "bad timestamp flag")? {
+            Some(r.i64()?)
+        } else {
+            None
+        };
+        let overall = read_cohorts(&mut r, &plan, last_ts)?;
+        // Each group takes at least its flag, its string's length and its counts.
+        let n = r.len(1 + 8 + 16)?;
+        let mut groups = Vec::with_capacity(n);
+        let mut previous: Option<(bool, String)> = None;
+        for _ in 0..n {
+            let null = read_flag(&mut r, "bad group flag")?;
+            let value = r.string()?;
+            if null && !value.is_empty() {
+                return Err(invalid_state("a null group with a value"));
+            }
+            let key = (null, value);
+            if previous.as_ref().is_some_and(|prev| *prev >= key) {
+                return Err(invalid_state("the groups are not sorted and unique"));
+            }
+            let cohorts = read_cohorts(&mut r, &plan, last_ts)?;
+            previous = Some(key.clone());
+            groups.push((key, cohorts));
+        }
+        r.end()?;
+        let tally = RetentionTally {
+            last_ts,
+            overall,
+            groups,
+        };
+        check_retention_groups(&plan, &tally)?;
+        Ok(Self {
+            plan: Some(plan),
+            tally,
+        })
+    }
+}
+
+fn write_cohorts(w: &mut Vec<u8>, c: &Cohorts) {
+    put_u64(w, c.customers);
+    put_len(w, c.rows.len());
+    for (p, row) in &c.rows {
+        w.extend_from_slice(&p.to_le_bytes());
+        for &x in row {
+            put_u64(w, x);
+        }
+    }
+}
+
+/// Reads the cohorts of a table of `plan`, checking each row against itself and the end of
+/// observation: periods increasing and within the range of timestamps (and not after the
+/// last timestamp read); a positive size, no count above it; for `on_or_after`, counts
+/// that do not grow with k; no return counted in a period after the last timestamp; as
+/// many customers as cohort entries for `first_time` (no more, and at least one, for
+/// `recurring`).
+fn read_cohorts(r: &mut Reader<'_>, plan: &RetentionPlan, last_ts: Option<i64>) -> Result<Cohorts> {
+    let bad = || invalid_state("retention counts that disagree with each other");
+    let customers = r.u64()?;
+    let width = plan.periods().saturating_add(1);
+    let m = r.len(width.saturating_add(1).saturating_mul(8))?;
+    let (lo, hi) = plan.period_range();
+    let last_period = last_ts.map(|t| plan.period_of(t));
+    if plan
+        .as_of()
+        .zip(last_ts)
+        .is_some_and(|(as_of, last)| last > as_of)
+    {
+        return Err(invalid_state("a timestamp after `as_of`"));
+    }
+    let mut rows = Vec::with_capacity(m);
+    let mut previous: Option<i64> = None;
+    let mut entries = 0u64;
+    for _ in 0..m {
+        let p = r.i64()?;
+        let row = (0..width).map(|_| r.u64()).collect::<Result<Vec<u64>>>()?;
+        if previous.is_some_and(|q| q >= p) {
+            return Err(invalid_state("the cohorts are not sorted and unique"));
+        }
+        previous = Some(p);
+        let size = row.first().copied().unwrap_or(0);
+        let Some(last) = last_period.filter(|&l| p >= lo && p <= hi && p <= l) else {
+            return Err(invalid_state("a cohort outside the periods observed"));
+        };
+        let on_or_after = plan.options.mode == RetentionMode::OnOrAfter;
+        let mut before = size;
+        for (k, &x) in row.iter().enumerate() {
+            let lag = i64::try_from(k).unwrap_or(i64::MAX);
+            if size == 0
+                || x > size
+                || (on_or_after && x > before)
+                || (p.saturating_add(lag) > last && x > 0)
+            {
+                return Err(bad());
+            }
+            before = x;
+        }
+        entries = entries.checked_add(size).ok_or_else(bad)?;
+        rows.push((p, row));
+    }
+    let consistent = match plan.options.cohort {
+        CohortType::FirstTime => customers == entries,
+        CohortType::Recurring => customers <= entries && (customers > 0) == (entries > 0),
+    };
+    if !consistent {
+        return Err(bad());
+    }
+    Ok(Cohorts { customers, rows })
+}
+
+/// Checks the breakdown groups against the whole: groups only with a breakdown, and then
+/// every cohort entry in exactly one group (the groups' counts add up to the overall
+/// ones) and every customer in at least one.
+fn check_retention_groups(plan: &RetentionPlan, t: &RetentionTally) -> Result<()> {
+    let bad = || invalid_state("retention groups that disagree with the whole");
+    if plan.options.breakdown.is_none() {
+        return if t.groups.is_empty() {
+            Ok(())
+        } else {
+            Err(invalid_state(
+                "groups in a retention table without a breakdown",
+            ))
+        };
+    }
+    let mut sum = Cohorts::default();
+    let mut customers = 0u64;
+    for (_, g) in &t.groups {
+        if g.customers > t.overall.customers {
+            return Err(bad());
+        }
+        customers = customers.checked_add(g.customers).ok_or_else(bad)?;
+        for (p, row) in &g.rows {
+            let Some(whole) = t.overall.row(*p) else {
+                return Err(bad());
+            };
+            let Some(mine) = sum.row_mut(*p, row.len()) else {
+                return Err(bad());
+            };
+            for ((a, &b), &limit) in mine.iter_mut().zip(row).zip(whole) {
+                *a = a.checked_add(b).filter(|&x| x <= limit).ok_or_else(bad)?;
+            }
+        }
+    }
+    if sum.rows != t.overall.rows || customers < t.overall.customers {
+        return Err(bad());
+    }
+    Ok(())
 }

@@ -70,6 +70,78 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// The proleptic Gregorian date `(year, month 1–12, day 1–31)` of a count of days since
+/// 1970-01-01 (Howard Hinnant's algorithm). Exact for any day of the `i64` nanosecond range
+/// (and far beyond); saturating for counts near `i64::MAX`, which no timestamp reaches.
+pub(crate) fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days.saturating_add(719_468);
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe
+        .saturating_add(era.saturating_mul(400))
+        .saturating_add(i64::from(m <= 2));
+    (y, m, d)
+}
+
+/// Reads a fixed UTC offset: `±HH:MM`, `±HHMM` or `±HH` (hours 0–23, minutes 0–59), or
+/// `Z` / `UTC` for zero; returns minutes east of UTC. Zone names (`Europe/Paris`) are
+/// refused: their offset changes with daylight-saving time, which a fixed offset cannot
+/// say.
+///
+/// # Errors
+/// `invalid_option` naming `what` (the option).
+pub fn parse_utc_offset(text: &str, what: &str) -> Result<i32> {
+    let t = text.trim();
+    if t.eq_ignore_ascii_case("z") || t.eq_ignore_ascii_case("utc") {
+        return Ok(0);
+    }
+    let bad = || Error::Input {
+        code: "invalid_option",
+        row: None,
+        message: format!(
+            "`{what}` must be a fixed UTC offset such as `+02:00`, `-05:30` or `UTC`, not `{}`; \
+             zones with daylight-saving time (`Europe/Paris`) are not supported: give the \
+             offset in force over the period studied",
+            crate::error::excerpt(text)
+        ),
+    };
+    let b = t.as_bytes();
+    let sign = match b.first() {
+        Some(b'+') => 1,
+        Some(b'-') => -1,
+        _ => return Err(bad()),
+    };
+    let mut c = Cursor { bytes: b, pos: 1 };
+    let h = c.digits(2).ok_or_else(bad)?;
+    let m = if c.pos == b.len() {
+        0
+    } else {
+        let colon = c.eat(b':');
+        let m = c.digits(2).ok_or_else(bad)?;
+        if (colon && b.len() != 6) || (!colon && b.len() != 5) {
+            return Err(bad());
+        }
+        m
+    };
+    if c.pos != b.len() || h > 23 || m > 59 {
+        return Err(bad());
+    }
+    i32::try_from(sign * (h * 60 + m)).map_err(|_| bad())
+}
+
+/// `±HH:MM` of an offset in minutes (zero is `+00:00`).
+#[must_use]
+pub fn format_utc_offset(minutes: i32) -> String {
+    let sign = if minutes < 0 { '-' } else { '+' };
+    let a = minutes.unsigned_abs();
+    format!("{sign}{:02}:{:02}", a / 60, a % 60)
+}
+
 fn is_leap(year: i64) -> bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
 }
@@ -309,16 +381,7 @@ pub fn format_iso8601(nanos: i64) -> String {
     let frac = nanos.rem_euclid(NANOS_PER_SECOND);
     let days = secs.div_euclid(86_400);
     let sod = secs.rem_euclid(86_400);
-    // civil_from_days (Hinnant).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (y, m, d) = civil_from_days(days);
     let base = format!(
         "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
         sod / 3600,
@@ -412,6 +475,57 @@ mod tests {
             parse_iso8601("2024-01-01T00:00:00", true).unwrap(),
             1_704_067_200 * NANOS_PER_SECOND
         );
+    }
+
+    #[test]
+    fn civil_dates_of_days() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(-1), (1969, 12, 31));
+        // 2024-02-29: 19,782 days after the epoch (date -u -d 2024-02-29 +%s / 86400).
+        assert_eq!(civil_from_days(19_782), (2024, 2, 29));
+        for d in [-106_752, -3, 0, 59, 60, 11_016, 106_751] {
+            let (y, m, day) = civil_from_days(d);
+            assert_eq!(days_from_civil(y, m, day), d);
+        }
+    }
+
+    #[test]
+    fn utc_offsets() {
+        for (text, minutes) in [
+            ("+02:00", 120),
+            ("-05:30", -330),
+            ("+0545", 345),
+            ("-03", -180),
+            ("UTC", 0),
+            ("z", 0),
+            (" +00:00 ", 0),
+            ("-00:00", 0),
+        ] {
+            assert_eq!(
+                parse_utc_offset(text, "time_zone").unwrap(),
+                minutes,
+                "{text}"
+            );
+        }
+        for text in [
+            "",
+            "+2",
+            "02:00",
+            "+02:",
+            "+02:0",
+            "+24:00",
+            "+02:60",
+            "+02:00x",
+            "+020",
+            "Europe/Paris",
+            "+02:00:00",
+        ] {
+            let e = parse_utc_offset(text, "time_zone").unwrap_err();
+            assert_eq!(e.code(), "invalid_option", "{text}");
+        }
+        assert_eq!(format_utc_offset(-330), "-05:30");
+        assert_eq!(format_utc_offset(0), "+00:00");
+        assert_eq!(format_utc_offset(840), "+14:00");
     }
 
     #[test]

@@ -41,6 +41,7 @@ __all__ = [
     "IngestReport",
     "Traffic",
     "FunnelResult",
+    "RetentionResult",
     "DirectlyFollows",
     "Variants",
     "Flows",
@@ -377,6 +378,27 @@ class FunnelResult(_Report):
     def __len__(self) -> int: ...
 
 @final
+class RetentionResult(_Report):
+    """Retention cohorts (``EventLog.retention``). Tables ``cohorts`` (one row per cohort
+    and period k: ``period_start``, ``size``, ``period``, ``retained``, ``rate``; null
+    where period k was not yet observable), ``mean`` (per k: ``weighted``, ``simple``,
+    ``cohorts``, ``customers``), ``breakdown`` and ``breakdown_mean`` (the same with a
+    ``group`` column first)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as plain Python values (the core's JSON shape)."""
+    @property
+    def customers(self) -> int:
+        """Distinct customers with at least one cohort entry."""
+    @property
+    def observed_until(self) -> Optional[str]:
+        """The end of observation (ISO-8601, UTC), or None for an empty log."""
+    @property
+    def rates(self) -> list[list[Optional[float]]]:
+        """Per cohort, the retention rates for k = 0..periods (None where not yet observable)."""
+    def __len__(self) -> int: ...
+
+@final
 class DirectlyFollows(_Report):
     """The directly-follows graph (``EventLog.directly_follows``). Tables ``edges``
     (from, to, transitions, customers, probability) and ``nodes``."""
@@ -604,6 +626,37 @@ class EventLog:
         middle values) or ``"nearest_rank"``. A step or exclusion event name that the log
         does not contain raises ``InputError`` (``unknown_event``, naming the closest
         names) unless ``allow_missing_events=True``.
+        """
+    def retention(
+        self,
+        *,
+        start_event: Optional[Union[str, Iterable[str]]] = None,
+        return_event: Optional[Union[str, Iterable[str]]] = None,
+        period: str = "day",
+        periods: int = 10,
+        mode: str = "on",
+        cohort: str = "first_time",
+        time_zone: str = "+00:00",
+        as_of: Optional[Instant] = None,
+        breakdown: Optional[str] = None,
+        allow_missing_events: bool = False,
+    ) -> RetentionResult:
+        """Retention cohorts in unique customers (docs/events.md, "Retention").
+
+        A customer's cohort is the ``period`` (``"day"``, ``"week"``: ISO, Monday first,
+        or ``"month"``) of their first ``start_event`` (one name, or a list: any of them;
+        ``None``: any event, i.e. first seen); with ``cohort="recurring"``, every period
+        with a start event is a cohort entry. Period 0 is the cohort itself (every entry
+        counts there); for k = 1..``periods`` (default 10) a customer is retained with a
+        ``return_event`` (default any event) in period k (``mode="on"``) or in k or any
+        later period (``mode="on_or_after"``). Periods are read at the fixed UTC offset
+        ``time_zone`` (``"+02:00"``, ``"UTC"``…; zones with daylight-saving time are not
+        supported). ``as_of`` ends the observation (later events are not read; default
+        the log's last timestamp): cells whose period had not begun are ``None``, never
+        0. ``breakdown`` names ``channel``, ``session`` or an ``extra`` column, read at
+        each cohort entry's first start event. A start or return event the log does not
+        contain raises ``InputError`` (``unknown_event``, naming the closest names) unless
+        ``allow_missing_events=True``.
         """
     def directly_follows(self, *, start_end: bool = True) -> DirectlyFollows:
         """Directly-follows counts (with ``START``/``END`` nodes unless ``start_end=False``)."""
