@@ -45,7 +45,7 @@ use serde::{Deserialize, Serialize};
 /// The most periods after the cohort period one table may have.
 pub const MAX_RETENTION_PERIODS: u32 = 10_000;
 
-const DAY_NS: i128 = 86_400 * NANOS_PER_SECOND as i128;
+const DAY_NS: i64 = 86_400 * NANOS_PER_SECOND;
 
 /// One event name, or any of several.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -252,9 +252,24 @@ impl Clock {
     /// The index of the period holding the instant `t` (days, Monday-weeks or months
     /// since the epoch's, in local time).
     fn period(self, t: i64) -> i64 {
-        let local = i128::from(t) + i128::from(self.offset_ns);
-        // |t| < 2^63 ns is about 106,752 days: always fits.
-        let day = i64::try_from(local.div_euclid(DAY_NS)).unwrap_or(0);
+        self.period_of_day(self.day(t))
+    }
+
+    /// The local day of the instant `t`, in days since 1970-01-01.
+    fn day(self, t: i64) -> i64 {
+        match t.checked_add(self.offset_ns) {
+            Some(local) => local.div_euclid(DAY_NS),
+            // Within an offset of the ends of the range: |t| < 2^63 ns is about 106,752
+            // days, so the day always fits.
+            None => i64::try_from(
+                (i128::from(t) + i128::from(self.offset_ns)).div_euclid(i128::from(DAY_NS)),
+            )
+            .unwrap_or(0),
+        }
+    }
+
+    /// The index of the period holding local day `day`.
+    fn period_of_day(self, day: i64) -> i64 {
         match self.period {
             RetentionPeriod::Day => day,
             // 1970-01-01 was a Thursday: day 4 (1970-01-05) starts week 1.
@@ -571,6 +586,8 @@ impl RetentionPlan {
         let mut groups: Vec<Option<Cohorts>> = vec![None; dict.len() + 1];
         let slot = |g: u32| (g as usize).min(dict.len());
         let mut last_ts: Option<i64> = None;
+        // The period of the last day seen: events come in time order, so most share it.
+        let mut day_period = (i64::MIN, 0i64);
         for c in 0..seqs.customer_count() {
             let (ts, sym, group) = seqs.customer(c);
             entries.clear();
@@ -585,7 +602,11 @@ impl RetentionPlan {
                 if !starts && !returns_here {
                     continue;
                 }
-                let p = self.clock.period(t);
+                let day = self.clock.day(t);
+                if day != day_period.0 {
+                    day_period = (day, self.clock.period_of_day(day));
+                }
+                let p = day_period.1;
                 if starts && entries.last().map(|x| x.0) != Some(p) {
                     let g = group.and_then(|g| g.get(i)).copied().unwrap_or(NONE);
                     entries.push((p, g));
