@@ -20,6 +20,7 @@ pub mod columns;
 mod csv_in;
 mod funnel;
 mod log;
+mod ops;
 mod order;
 mod paths;
 mod report;
@@ -46,6 +47,10 @@ pub(crate) use log::sort_dict;
 pub use log::{
     Columns, ConsentRule, CustomerId, CustomerIds, EventLog, EventLogBuilder, EventRef,
     IngestOptions, IngestReport, NameCount, Pseudonymiser, RawEvent, Rejection, TimeValue,
+};
+pub use ops::{
+    sample_hash, AppliedOperation, Coded, CustomerKey, FilterOptions, LogExport, LogOperation,
+    SampleOptions, NO_VALUE,
 };
 pub use paths::{
     DfgEdge, DfgNode, DirectlyFollows, DirectlyFollowsOptions, FlowLink, FlowNode, FlowOptions,
