@@ -99,6 +99,23 @@ def test_event_vectors(path: Path) -> None:
                 o.get("top_k", 10), max_length=o.get("max_length"),
                 collapse_repeats=o.get("collapse_repeats", False),
             ).to_dict()
+        elif v["kind"] == "log_operations":
+            # The vector's options are the core's, and the keyword arguments have their names.
+            try:
+                out = log.filter(**case["filter"]) if "filter" in case else log.sample(**case["sample"])
+            except cjm.InputError as e:
+                assert e.code == case["error"], f"{path.stem}#{i}"
+                continue
+            assert "error" not in case, f"{path.stem}#{i}"
+            t = out.to_arrow()
+            seconds = t["timestamp"].cast(pa.int64()).to_pylist()
+            actual = {
+                "customers": sorted(set(t["customer"].to_pylist())),
+                "events": [
+                    [c, s // 1_000_000_000, e]
+                    for c, s, e in zip(t["customer"].to_pylist(), seconds, t["event"].to_pylist())
+                ],
+            }
         else:
             pytest.fail(f"unknown kind {v['kind']}")
         subset(case["expected"], actual, f"{path.stem}#{i}")

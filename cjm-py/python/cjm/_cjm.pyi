@@ -316,7 +316,7 @@ class Patterns(_Report):
 @final
 class IngestReport(_Report):
     """How every input row of an event log was used:
-    ``rows_read = rows_used + rejected_total + consent_filtered``. Tables ``rows``,
+    ``rows_read = rows_used + rejected_total + consent_filtered + removed_by_operations``. Tables ``rows``,
     ``rejected`` (reason, count, first_row, sample) and ``unmapped_events``."""
 
     def to_dict(self) -> dict[str, Any]:
@@ -329,6 +329,14 @@ class IngestReport(_Report):
     def rejected_total(self) -> int: ...
     @property
     def consent_filtered(self) -> int: ...
+    @property
+    def removed_by_operations(self) -> int:
+        """Used rows that log operations (``filter``, ``sample``) removed since ingest."""
+    @property
+    def operations(self) -> list[dict[str, Any]]:
+        """The operations applied since ingest, in order: ``definition`` (``kind``,
+        ``params``, ``hash``), ``events_before``, ``events_after``, ``customers_before``,
+        ``customers_after``."""
     @property
     def rejected(self) -> dict[str, int]:
         """Rejected rows by reason code."""
@@ -700,6 +708,45 @@ class EventLog:
         event the log does not contain raises ``InputError`` (``unknown_event``);
         ``touch="channel"`` (the default) on a log without channels raises
         ``unknown_column``."""
+    def filter(
+        self,
+        *,
+        events: Optional[Union[str, Iterable[str]]] = None,
+        drop_events: Optional[Union[str, Iterable[str]]] = None,
+        start: Optional[Instant] = None,
+        end: Optional[Instant] = None,
+        customers: Optional[Union[int, str, Iterable[Union[int, str]]]] = None,
+        drop_customers: Optional[Union[int, str, Iterable[Union[int, str]]]] = None,
+        where: Optional[Mapping[str, Union[str, Iterable[str]]]] = None,
+        where_not: Optional[Mapping[str, Union[str, Iterable[str]]]] = None,
+        allow_missing: bool = False,
+    ) -> EventLog:
+        """The events passing every criterion given, as a new log built from this one's
+        columns (docs/events.md, "Working with a log"): names in ``events`` and not in
+        ``drop_events``; time in ``[start, end)`` (half-open; a time-zone-aware datetime,
+        a date or ISO-8601 text); customers in ``customers`` and not in
+        ``drop_customers``; for each column of ``where`` (``channel``, ``session`` or an
+        extra column) a value among those given, and for each of ``where_not`` none of
+        them. A name, customer or value the log does not hold raises ``InputError``
+        (``unknown_event``, ``unknown_customer``, ``unknown_value``) unless
+        ``allow_missing=True``; a column it does not keep raises ``unknown_column``. A
+        filter that keeps nothing gives an empty log and a ``cjm.IngestWarning``
+        (``empty_log``). The new log's ``ingest_report`` records the filter."""
+    def sample(
+        self, fraction: Optional[float] = None, *, count: Optional[int] = None, seed: int = 0
+    ) -> EventLog:
+        """A seeded sample of whole customers: exactly one of ``fraction`` (in (0, 1]) and
+        ``count``. A customer is kept when ``(h >> 11) / 2**53 < fraction``, where ``h`` is
+        ``int.from_bytes(hashlib.sha256(f"{seed}:{id}".encode()).digest()[:8], "big")``;
+        with ``count``, the ``count`` customers with the smallest ``h``. The same customers
+        in Rust, Python and JavaScript, whatever the row order."""
+    def to_arrow(self) -> Any:
+        """The ordered log as a ``pyarrow.Table``: ``customer`` (``int64`` for integer
+        ids, else ``string``), ``timestamp`` (``timestamp[ns, tz=UTC]``), ``event`` and,
+        when the log has them, ``channel``, ``session`` and the extra columns
+        (dictionary-encoded strings), and ``value`` (``double``). ``pl.from_arrow`` and
+        ``.to_pandas()`` read it; ``EventLog.from_arrow(t, channel="channel",
+        session="session", value="value", extra=[...])`` rebuilds the log."""
     def __len__(self) -> int: ...
 
 def two_proportion_test(x1: int, n1: int, x2: int, n2: int) -> dict[str, Any]:
