@@ -31,6 +31,20 @@ for (const file of files) {
     const log = EventLog.fromColumns(columnsOf(v.events), { unit: v.time_unit });
     assert.equal(log.ingestReport().rejected_total, 0);
     v.cases.forEach((c, i) => {
+      if (v.kind === 'log_operations') {
+        const run = () => (c.filter ? log.filter(c.filter) : log.sample(c.sample));
+        if (c.error) {
+          assert.equal(catchCjm(run).code, c.error, `${file}#${i}`);
+          return;
+        }
+        const out = run();
+        const cols = out.toColumns();
+        const events = cols.customer.map((id, k) => [id, Number(cols.timestamp[k] / 1_000_000_000n), cols.event[k]]);
+        const found = { customers: [...new Set(cols.customer)], events };
+        assert.deepEqual(contains(found, c.expected, `${file}#${i}`), []);
+        out.free();
+        return;
+      }
       let found;
       if (v.kind === 'funnel') found = log.funnel(c.funnel.steps, c.funnel.options);
       else if (v.kind === 'directly_follows') found = log.directlyFollows(c.options);

@@ -105,7 +105,7 @@ pub struct SampleOptions {
 /// An operation applied to a log after ingest, as the report records it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct AppliedOperation {
-    /// The operation (`filter`, `sample`, `sessionize`) and its options, with their hash.
+    /// The operation (kind `log_filter` or `log_sample`) and its options, with their hash.
     pub definition: Definition,
     /// Events before the operation.
     pub events_before: u64,
