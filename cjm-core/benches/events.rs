@@ -6,9 +6,9 @@
 
 use cjm_core::events::synth::{generate_log, SynthOptions};
 use cjm_core::events::{
-    CohortType, Columns, DirectlyFollowsOptions, EventLog, EventLogBuilder, EventMatch, Funnel,
-    FunnelOptions, IngestOptions, RetentionMode, RetentionOptions, RetentionPeriod, SequenceState,
-    TimeUnit, VariantOptions,
+    CohortType, Columns, DirectlyFollowsOptions, EventLog, EventLogBuilder, EventMatch,
+    FilterOptions, Funnel, FunnelOptions, IngestOptions, RetentionMode, RetentionOptions,
+    RetentionPeriod, SampleOptions, SequenceState, TimeUnit, VariantOptions,
 };
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
@@ -108,6 +108,38 @@ fn bench(c: &mut Criterion) {
         b.iter(|| black_box(log.variants(&VariantOptions::default())));
     });
     g.bench_function("traffic", |b| b.iter(|| black_box(log.traffic(&journey))));
+    // Log operations: a filter keeping about half of the events (two names in a time
+    // range, one channel dropped), a 10 % sample of customers, and the export of the
+    // columns (what `to_arrow` and `toColumns` read).
+    let half = FilterOptions {
+        events: Some(vec!["view_item".to_owned(), "page_view".to_owned()]),
+        start: Some("2024-01-05".to_owned()),
+        end: Some("2024-01-25".to_owned()),
+        where_not: [("channel".to_owned(), vec!["email".to_owned()])]
+            .into_iter()
+            .collect(),
+        ..FilterOptions::default()
+    };
+    eprintln!(
+        "the filter keeps {} events",
+        log.filter(&half).unwrap().len()
+    );
+    g.bench_function("filter_events_time_channel", |b| {
+        b.iter(|| black_box(log.filter(&half).unwrap().len()))
+    });
+    g.bench_function("filter_then_export", |b| {
+        b.iter(|| black_box(log.filter(&half).unwrap().export().customer.len()))
+    });
+    let tenth = SampleOptions {
+        fraction: Some(0.1),
+        ..SampleOptions::default()
+    };
+    g.bench_function("sample_10pct_customers", |b| {
+        b.iter(|| black_box(log.sample(&tenth).unwrap().len()))
+    });
+    g.bench_function("export_columns", |b| {
+        b.iter(|| black_box(log.export().customer.len()))
+    });
     g.bench_function("sequence_state_from_log", |b| {
         b.iter(|| black_box(SequenceState::from_log(&log).events()));
     });

@@ -323,21 +323,26 @@ fn mark_events(log: &EventLog, names: &[String]) -> Vec<bool> {
 /// The string column of the kept events `kept`, its dictionary reduced to the values they
 /// use (an absent column stays absent).
 fn gather_strings(col: &StrColumn, kept: &[usize]) -> StrColumn {
-    if col.ids.is_empty() {
+    gather_codes(&col.dict, &col.ids, kept)
+}
+
+/// [`gather_strings`] of a dictionary and its codes.
+fn gather_codes(dict: &[String], ids: &[u32], kept: &[usize]) -> StrColumn {
+    if ids.is_empty() {
         return StrColumn::default();
     }
-    let mut used = vec![false; col.dict.len()];
+    let mut used = vec![false; dict.len()];
     for &i in kept {
-        if let Some(u) = col.ids.get(i).and_then(|&id| used.get_mut(id as usize)) {
+        if let Some(u) = ids.get(i).and_then(|&id| used.get_mut(id as usize)) {
             *u = true;
         }
     }
-    let (dict, remap) = reduce(&col.dict, &used);
+    let (dict, remap) = reduce(dict, &used);
     StrColumn {
         dict,
         ids: kept
             .iter()
-            .map(|&i| match col.ids.get(i) {
+            .map(|&i| match ids.get(i) {
                 Some(&id) if id != NONE => remap.get(id as usize).copied().unwrap_or(NONE),
                 _ => NONE,
             })
@@ -390,11 +395,7 @@ impl EventLog {
                     .collect(),
             ),
         };
-        let names_column = StrColumn {
-            dict: self.names.clone(),
-            ids: self.event.clone(),
-        };
-        let names = gather_strings(&names_column, kept);
+        let names = gather_codes(&self.names, &self.event, kept);
         let gather_i64 =
             |v: &[i64]| -> Vec<i64> { kept.iter().filter_map(|&i| v.get(i).copied()).collect() };
         EventLog {
