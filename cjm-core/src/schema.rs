@@ -79,6 +79,10 @@ pub fn published_schemas() -> Vec<(&'static str, String)> {
             pretty(&schema_of::<crate::events::SampleOptions>()),
         ),
         (
+            "log-session-options.schema.json",
+            pretty(&schema_of::<crate::events::SessionOptions>()),
+        ),
+        (
             "ingest-options.schema.json",
             pretty(&schema_of::<crate::events::IngestOptions>()),
         ),

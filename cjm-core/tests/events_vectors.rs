@@ -9,7 +9,7 @@
 
 use cjm_core::events::{
     DirectlyFollowsOptions, EventLog, FilterOptions, Funnel, IngestOptions, RawEvent,
-    RetentionOptions, SampleOptions, TimeUnit, TimeValue, VariantOptions,
+    RetentionOptions, SampleOptions, SessionOptions, TimeUnit, TimeValue, VariantOptions,
 };
 use serde_json::Value;
 
@@ -106,16 +106,15 @@ fn run_case(kind: &str, log: &EventLog, case: &Value) -> Value {
             serde_json::to_value(log.retention(&o).unwrap()).unwrap()
         }
         "log_operations" => {
-            let out = match (case.get("filter"), case.get("sample")) {
-                (Some(f), None) => {
-                    let o: FilterOptions = serde_json::from_value(f.clone()).unwrap();
-                    log.filter(&o)
-                }
-                (None, Some(s)) => {
-                    let o: SampleOptions = serde_json::from_value(s.clone()).unwrap();
-                    log.sample(&o)
-                }
-                _ => panic!("a log operation case gives `filter` or `sample`"),
+            let out = if let Some(f) = case.get("filter") {
+                let o: FilterOptions = serde_json::from_value(f.clone()).unwrap();
+                log.filter(&o)
+            } else if let Some(s) = case.get("sample") {
+                let o: SampleOptions = serde_json::from_value(s.clone()).unwrap();
+                log.sample(&o)
+            } else {
+                let o: SessionOptions = serde_json::from_value(case["sessionize"].clone()).unwrap();
+                log.sessionize(&o)
             };
             let out = match out {
                 Ok(out) => out,
@@ -132,9 +131,11 @@ fn run_case(kind: &str, log: &EventLog, case: &Value) -> Value {
                     ])
                 })
                 .collect();
+            let sessions: Vec<Option<&str>> = out.iter().map(|e| e.session).collect();
             serde_json::json!({
                 "customers": out.customers().to_strings(),
                 "events": events,
+                "sessions": sessions,
             })
         }
         other => panic!("unknown vector kind {other}"),

@@ -13,7 +13,7 @@
 use cjm_core::events::{
     CustomerKey, DirectlyFollowsOptions, EventLog, EventLogBuilder, FilterOptions, Funnel,
     FunnelOptions, IngestOptions, IngestReport, LogOperation, RawEvent, RetentionOptions,
-    SampleOptions, TimeUnit, TimeValue, VariantOptions,
+    SampleOptions, SessionOptions, TimeUnit, TimeValue, VariantOptions,
 };
 use proptest::prelude::*;
 use std::collections::BTreeMap;
@@ -686,4 +686,108 @@ fn the_export_rebuilds_the_log() {
     };
     assert_eq!(strip(&rebuilt), strip(&log));
     assert_eq!(analyses(&rebuilt), analyses(&log));
+}
+
+/// Sessions by inactivity, worked by hand with the default gap of 1800 s: u1 at 0, 1800
+/// (a gap of exactly 1800 s stays in the session), 3601 (1801 s: a new session), 3700,
+/// 10 000 (a new one); u2 alone at 5.
+#[test]
+fn sessions_open_after_more_than_the_gap() {
+    let rows = [
+        RawEvent::new("u1", 3601, "c"),
+        RawEvent::new("u1", 0, "a"),
+        RawEvent::new("u1", 1800, "b"),
+        RawEvent::new("u2", 5, "a"),
+        RawEvent::new("u1", 10_000, "e"),
+        RawEvent::new("u1", 3700, "d"),
+    ];
+    let (log, report) = EventLog::from_rows(
+        rows,
+        IngestOptions {
+            time_unit: TimeUnit::Seconds,
+            ..IngestOptions::default()
+        },
+    )
+    .unwrap();
+    let op = LogOperation::Sessionize(SessionOptions::default());
+    let (s, after) = op.apply(&log, &report).unwrap();
+    let sessions: Vec<(&str, Option<&str>)> = s.iter().map(|e| (e.event, e.session)).collect();
+    assert_eq!(
+        sessions,
+        [
+            ("a", Some("u1:1")),
+            ("b", Some("u1:1")),
+            ("c", Some("u1:2")),
+            ("d", Some("u1:2")),
+            ("e", Some("u1:3")),
+            ("a", Some("u2:1")),
+        ]
+    );
+    // Nothing else changes, and nothing is removed.
+    assert_eq!(s.len(), log.len());
+    assert_eq!(after.removed_by_operations, 0);
+    assert_eq!(after.operations[0].definition.kind, "log_sessionize");
+    assert_eq!(after.operations[0].definition.params["gap_seconds"], 1800);
+    // A gap of 1799 s splits u1 at 1800 too.
+    let tight = log
+        .sessionize(&SessionOptions {
+            gap_seconds: 1799,
+            replace: false,
+        })
+        .unwrap();
+    let ids: Vec<&str> = tight.iter().map(|e| e.session.unwrap()).collect();
+    assert_eq!(ids, ["u1:1", "u1:2", "u1:3", "u1:3", "u1:4", "u2:1"]);
+    // A log with session ids keeps them unless told to replace them.
+    let err = s.sessionize(&SessionOptions::default()).unwrap_err();
+    assert_eq!(err.code(), "invalid_option");
+    assert!(err.to_string().contains("replace"), "{err}");
+    let replaced = s.sessionize(&SessionOptions {
+        gap_seconds: 1799,
+        replace: true,
+    });
+    assert_eq!(replaced.unwrap(), tight);
+    let zero = SessionOptions {
+        gap_seconds: 0,
+        replace: false,
+    };
+    assert_eq!(log.sessionize(&zero).unwrap_err().code(), "invalid_option");
+    // Breakdowns read the new column: 3 sessions of u1, 1 of u2 start with `a` or not.
+    let by_session = Funnel::events(&["a"])
+        .with_options(FunnelOptions {
+            breakdown: Some("session".to_owned()),
+            ..FunnelOptions::default()
+        })
+        .run(&s, None)
+        .unwrap();
+    assert_eq!(by_session.breakdown.len(), 2);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// The number of sessions of a customer is 1 + the number of gaps between consecutive
+    /// events above the gap, and a session's events are consecutive.
+    #[test]
+    fn sessions_count_the_long_gaps(
+        rows in proptest::collection::vec(row_strategy(), 1..40),
+        gap in 1u64..12,
+    ) {
+        let all = indexed(&rows);
+        let (log, _) = log_of(&all);
+        let s = log.sessionize(&SessionOptions { gap_seconds: gap, replace: true }).unwrap();
+        for c in 0..s.customers().len() {
+            let events: Vec<_> = s.customer_range(c).map(|i| s.get(i).unwrap()).collect();
+            let long = events
+                .windows(2)
+                .filter(|w| w[1].timestamp - w[0].timestamp > gap as i64 * 1_000_000_000)
+                .count();
+            let mut distinct: Vec<&str> = events.iter().map(|e| e.session.unwrap()).collect();
+            distinct.dedup();
+            prop_assert_eq!(distinct.len(), long + 1);
+            let mut sorted = distinct.clone();
+            sorted.sort_unstable();
+            sorted.dedup();
+            prop_assert_eq!(sorted.len(), distinct.len());
+        }
+    }
 }

@@ -34,8 +34,8 @@ use cjm_core::events::{
     ColumnChoice, ColumnMapping, ColumnNames, ConsentRule, CustomerKey, DirectlyFollowsOptions,
     DriverOptions, EventLog, EventLogBuilder, EventMatch, Exclusion, FilterOptions, FlowOptions,
     Funnel, FunnelOptions, IngestOptions, IngestReport, JourneyStateOptions, LogOperation, Preset,
-    Pseudonymiser, RetentionOptions, SampleOptions, StepSpec, TimeUnit, TimestampFormat,
-    VariantOptions,
+    Pseudonymiser, RetentionOptions, SampleOptions, SessionOptions, StepSpec, TimeUnit,
+    TimestampFormat, VariantOptions,
 };
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -1435,6 +1435,28 @@ impl PyEventLog {
                 seed: int_option(seed, "seed")?,
             };
             self.apply(py, LogOperation::Sample(options))
+        })
+    }
+
+    /// The log with session ids derived by inactivity (the core's `SessionOptions`): a new
+    /// session when more than `gap` (a `timedelta` or whole seconds; default the core's,
+    /// 30 minutes) passed since the customer's previous event.
+    #[pyo3(signature = (gap = None, *, replace = false))]
+    fn sessionize(
+        &self,
+        py: Python<'_>,
+        gap: Option<&Bound<'_, PyAny>>,
+        replace: bool,
+    ) -> PyResult<Self> {
+        crate::guard(|| {
+            let mut options = SessionOptions {
+                replace,
+                ..SessionOptions::default()
+            };
+            if let Some(gap) = given(gap) {
+                options.gap_seconds = seconds(&gap, "gap")?;
+            }
+            self.apply(py, LogOperation::Sessionize(options))
         })
     }
 

@@ -102,7 +102,12 @@ def test_event_vectors(path: Path) -> None:
         elif v["kind"] == "log_operations":
             # The vector's options are the core's, and the keyword arguments have their names.
             try:
-                out = log.filter(**case["filter"]) if "filter" in case else log.sample(**case["sample"])
+                if "filter" in case:
+                    out = log.filter(**case["filter"])
+                elif "sample" in case:
+                    out = log.sample(**case["sample"])
+                else:
+                    out = log.sessionize(case["sessionize"]["gap_seconds"])
             except cjm.InputError as e:
                 assert e.code == case["error"], f"{path.stem}#{i}"
                 continue
@@ -116,6 +121,8 @@ def test_event_vectors(path: Path) -> None:
                     for c, s, e in zip(t["customer"].to_pylist(), seconds, t["event"].to_pylist())
                 ],
             }
+            if "session" in t.column_names:
+                actual["sessions"] = t["session"].to_pylist()
         else:
             pytest.fail(f"unknown kind {v['kind']}")
         subset(case["expected"], actual, f"{path.stem}#{i}")

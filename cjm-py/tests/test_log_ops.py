@@ -217,3 +217,37 @@ def test_bad_filters_are_errors_with_codes(log: cjm.EventLog) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert len(log.filter(events=["purchase"])) > 0
+
+
+def test_sessions_equal_a_pandas_sessionisation(table: Any) -> None:
+    """The rule written in pandas: a new session where the gap to the customer's previous
+    event is more than the gap (ties in time keep their input order, as the log does)."""
+    plain = cjm.EventLog.from_arrow(table, customer="customer", timestamp="timestamp",
+                                    event="event", progress=False)
+    gaps: List[Any] = [dt.timedelta(minutes=30), 600, dt.timedelta(hours=6)]
+    for gap in gaps:
+        seconds = gap if isinstance(gap, int) else int(gap.total_seconds())
+        df = plain.sessionize(gap).to_arrow().to_pandas()
+        ts = df["timestamp"].astype("int64")
+        new = (df["customer"] != df["customer"].shift()) | (ts.diff() > seconds * 10**9)
+        k = new.astype(int).groupby(df["customer"]).cumsum()
+        expected = df["customer"] + ":" + k.astype(str)
+        assert list(df["session"].astype(str)) == list(expected)
+    # The default is 30 minutes; the report records it.
+    s = plain.sessionize()
+    assert s.ingest_report.operations[0]["definition"]["params"] == {
+        "gap_seconds": 1800, "replace": False,
+    }
+    assert s.to_arrow()["session"].to_pylist() == plain.sessionize(1800).to_arrow()["session"].to_pylist()
+    # Sessions feed breakdowns.
+    assert len(s.funnel(["session_start"], breakdown="session").to_dict()["breakdown"]) > 300
+
+
+def test_sessionize_refuses_to_overwrite(log: cjm.EventLog) -> None:
+    with pytest.raises(cjm.InputError) as info:
+        log.sessionize()
+    assert info.value.code == "invalid_option"
+    assert "replace" in str(info.value)
+    assert len(log.sessionize(replace=True)) == len(log)
+    with pytest.raises(cjm.InputError):
+        log.sessionize(0, replace=True)

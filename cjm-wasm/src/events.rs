@@ -14,8 +14,8 @@
 use cjm_core::events::{
     self as ev, ColumnChoice, ColumnNames, DirectlyFollowsOptions, DriverOptions, EventLogBuilder,
     FilterOptions, FlowOptions, Funnel, FunnelOptions, IngestOptions, IngestReport,
-    JourneyStateOptions, LogOperation, Preset, RawEvent, RetentionOptions, SampleOptions, StepSpec,
-    TimeUnit, TimeValue, VariantOptions,
+    JourneyStateOptions, LogOperation, Preset, RawEvent, RetentionOptions, SampleOptions,
+    SessionOptions, StepSpec, TimeUnit, TimeValue, VariantOptions,
 };
 use cjm_core::insights::InsightInputs;
 use cjm_core::ValidJourney;
@@ -137,6 +137,13 @@ export interface EventLog {
    * customers as in Rust and Python. @throws {CjmError} `invalid_option`.
    */
   sample(options: SampleOptions): EventLog;
+  /**
+   * The log with session ids derived by inactivity: an event opens a new session when more than
+   * `gap_seconds` (default 1800, 30 minutes, as GA4 and Amplitude) passed since the customer's
+   * previous event; the k-th session of a customer is `"{customer}:{k}"`.
+   * @throws {CjmError} `invalid_option` for a gap of 0, or a log with session ids without `replace: true`.
+   */
+  sessionize(options?: SessionOptions | null): EventLog;
   /**
    * The ordered log as the columns of `EventLog.fromColumns(cols, {unit: 'nanoseconds'})`:
    * `customer` (strings, or a `BigInt64Array` of integer ids), `timestamp` (`BigInt64Array`,
@@ -856,6 +863,14 @@ impl EventLog {
         let options: SampleOptions =
             read_required(options, "options", "{fraction | count, seed?}")?;
         self.apply(&LogOperation::Sample(options))
+    }
+
+    /// A new log with session ids derived by inactivity (the core's `SessionOptions`,
+    /// default a gap of 30 minutes).
+    #[wasm_bindgen(skip_typescript)]
+    pub fn sessionize(&self, options: JsValue) -> Result<EventLog, JsValue> {
+        let options: SessionOptions = read_option(options, "options")?.unwrap_or_default();
+        self.apply(&LogOperation::Sessionize(options))
     }
 
     /// The ordered log as columns `fromColumns` reads with `{unit: 'nanoseconds'}`:

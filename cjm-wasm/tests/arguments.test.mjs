@@ -90,6 +90,7 @@ const LOG_METHODS = [
   ['retention', [{}], [opt('object')]],
   ['filter', [{ events: ['purchase'] }], [req('object')]],
   ['sample', [{ count: 1 }], [req('object')]],
+  ['sessionize', [{ replace: true }], [opt('object')]],
   ['directlyFollows', [{}], [opt('object')]],
   ['variants', [3], [opt('k')]],
   ['flows', [{}], [opt('object')]],

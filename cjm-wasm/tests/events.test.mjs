@@ -32,7 +32,7 @@ for (const file of files) {
     assert.equal(log.ingestReport().rejected_total, 0);
     v.cases.forEach((c, i) => {
       if (v.kind === 'log_operations') {
-        const run = () => (c.filter ? log.filter(c.filter) : log.sample(c.sample));
+        const run = () => (c.filter ? log.filter(c.filter) : c.sample ? log.sample(c.sample) : log.sessionize(c.sessionize));
         if (c.error) {
           assert.equal(catchCjm(run).code, c.error, `${file}#${i}`);
           return;
@@ -41,6 +41,7 @@ for (const file of files) {
         const cols = out.toColumns();
         const events = cols.customer.map((id, k) => [id, Number(cols.timestamp[k] / 1_000_000_000n), cols.event[k]]);
         const found = { customers: [...new Set(cols.customer)], events };
+        if (cols.session) found.sessions = cols.session;
         assert.deepEqual(contains(found, c.expected, `${file}#${i}`), []);
         out.free();
         return;

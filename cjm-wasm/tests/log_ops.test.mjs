@@ -144,3 +144,19 @@ test('bad filters throw with codes; an emptied log is empty', () => {
   empty.free();
   log.free();
 });
+
+test('sessions open after more than the gap', () => {
+  // u1 at 0, 1800 (exactly the gap: same session), 3601 (a new one); u2 at 5.
+  const log = EventLog.fromColumns(
+    { customer: ['u1', 'u1', 'u2', 'u1'], timestamp: [3601, 0, 5, 1800], event: ['c', 'a', 'a', 'b'] },
+    { unit: 'seconds' },
+  );
+  const s = log.sessionize();
+  assert.deepEqual(s.toColumns().session, ['u1:1', 'u1:1', 'u1:2', 'u2:1']);
+  assert.equal(s.ingestReport().operations[0].definition.kind, 'log_sessionize');
+  assert.deepEqual(log.sessionize({ gap_seconds: 1799 }).toColumns().session, ['u1:1', 'u1:2', 'u1:3', 'u2:1']);
+  assert.equal(catchCjm(() => s.sessionize()).code, 'invalid_option');
+  assert.equal(catchCjm(() => log.sessionize({ gap_seconds: 0 })).code, 'invalid_option');
+  s.free();
+  log.free();
+});

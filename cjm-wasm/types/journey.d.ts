@@ -2662,7 +2662,8 @@ export interface IngestWarning {
  */
 export interface AppliedOperation {
   /**
-   * The operation (kind `log_filter` or `log_sample`) and its options, with their hash.
+   * The operation (kind `log_filter`, `log_sample` or `log_sessionize`) and its options,
+   * with their hash.
    */
   definition: Definition;
   /**
@@ -3707,6 +3708,31 @@ export interface SampleOptions {
    * The seed (default 0).
    */
   seed?: number;
+}
+/**
+ * Sessions by inactivity: a customer's first event opens a session, and each later
+ * event opens a new one when the time since the customer's previous event is **more
+ * than** `gap_seconds` (a gap of exactly `gap_seconds` stays in the session). That is
+ * Amplitude's rule ("events sent within 30 minutes of each other count toward the same
+ * session"; its SDK starts a session when `now - lastEventTime > sessionTimeout`) and
+ * GA4's default timeout of 30 minutes of inactivity.
+ *
+ * The session id of a customer's k-th session (k = 1, 2, …, in time order) is
+ * `"{customer}:{k}"` (integers in decimal; in a pseudonymised log, the pseudonym).
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "SessionOptions".
+ */
+export interface SessionOptions {
+  /**
+   * The inactivity gap in seconds (default 1800, 30 minutes), at least 1.
+   */
+  gap_seconds?: number;
+  /**
+   * Replace the session ids the log already has (default false: a log with session
+   * ids is an error, so that ids from the source are not overwritten by mistake).
+   */
+  replace?: boolean;
 }
 /**
  * One row of an aggregated path table, in the `channelattribution` input format: a

@@ -50,7 +50,7 @@ pub use log::{
 };
 pub use ops::{
     sample_hash, AppliedOperation, Coded, CustomerKey, FilterOptions, LogExport, LogOperation,
-    SampleOptions, NO_VALUE,
+    SampleOptions, SessionOptions, NO_VALUE,
 };
 pub use paths::{
     DfgEdge, DfgNode, DirectlyFollows, DirectlyFollowsOptions, FlowLink, FlowNode, FlowOptions,

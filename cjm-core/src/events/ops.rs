@@ -102,10 +102,39 @@ pub struct SampleOptions {
     pub seed: u64,
 }
 
+/// Sessions by inactivity: a customer's first event opens a session, and each later
+/// event opens a new one when the time since the customer's previous event is **more
+/// than** `gap_seconds` (a gap of exactly `gap_seconds` stays in the session). That is
+/// Amplitude's rule ("events sent within 30 minutes of each other count toward the same
+/// session"; its SDK starts a session when `now - lastEventTime > sessionTimeout`) and
+/// GA4's default timeout of 30 minutes of inactivity.
+///
+/// The session id of a customer's k-th session (k = 1, 2, …, in time order) is
+/// `"{customer}:{k}"` (integers in decimal; in a pseudonymised log, the pseudonym).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct SessionOptions {
+    /// The inactivity gap in seconds (default 1800, 30 minutes), at least 1.
+    pub gap_seconds: u64,
+    /// Replace the session ids the log already has (default false: a log with session
+    /// ids is an error, so that ids from the source are not overwritten by mistake).
+    pub replace: bool,
+}
+
+impl Default for SessionOptions {
+    fn default() -> Self {
+        Self {
+            gap_seconds: 1800,
+            replace: false,
+        }
+    }
+}
+
 /// An operation applied to a log after ingest, as the report records it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct AppliedOperation {
-    /// The operation (kind `log_filter` or `log_sample`) and its options, with their hash.
+    /// The operation (kind `log_filter`, `log_sample` or `log_sessionize`) and its options,
+    /// with their hash.
     pub definition: Definition,
     /// Events before the operation.
     pub events_before: u64,
@@ -124,26 +153,31 @@ pub enum LogOperation {
     Filter(FilterOptions),
     /// [`EventLog::sample`].
     Sample(SampleOptions),
+    /// [`EventLog::sessionize`].
+    Sessionize(SessionOptions),
 }
 
 impl LogOperation {
-    /// The operation's definition (kind `log_filter` or `log_sample`, with its options).
+    /// The operation's definition (kind `log_filter`, `log_sample` or `log_sessionize`,
+    /// with its options).
     #[must_use]
     pub fn definition(&self) -> Definition {
         match self {
             Self::Filter(o) => Definition::new("log_filter", o),
             Self::Sample(o) => Definition::new("log_sample", o),
+            Self::Sessionize(o) => Definition::new("log_sessionize", o),
         }
     }
 
     /// The new log and its report ([`IngestReport::after`]).
     ///
     /// # Errors
-    /// As [`EventLog::filter`] and [`EventLog::sample`].
+    /// As [`EventLog::filter`], [`EventLog::sample`] and [`EventLog::sessionize`].
     pub fn apply(&self, log: &EventLog, report: &IngestReport) -> Result<(EventLog, IngestReport)> {
         let out = match self {
             Self::Filter(o) => log.filter(o)?,
             Self::Sample(o) => log.sample(o)?,
+            Self::Sessionize(o) => log.sessionize(o)?,
         };
         let report = report.after(log, &out, self.definition());
         Ok((out, report))
@@ -563,6 +597,58 @@ impl EventLog {
             }
         }
         Ok(self.select(&kept))
+    }
+
+    /// The log with session ids derived by inactivity ([`SessionOptions`] gives the rule);
+    /// every other column is kept.
+    ///
+    /// # Errors
+    /// `invalid_option` for a gap of 0, or for a log that has session ids unless
+    /// `replace`.
+    pub fn sessionize(&self, options: &SessionOptions) -> Result<EventLog> {
+        if options.gap_seconds == 0 {
+            return Err(invalid_option(
+                "the session `gap_seconds` is 0; it must be at least 1 (default 1800, 30 \
+                 minutes)"
+                    .to_owned(),
+            ));
+        }
+        if !options.replace && self.session.ids.iter().any(|&id| id != NONE) {
+            return Err(invalid_option(
+                "the log already has session ids (its session column); pass `replace` \
+                 (Python `replace=True`) to derive sessions by inactivity instead, or use \
+                 the ids it has"
+                    .to_owned(),
+            ));
+        }
+        let gap = i128::from(options.gap_seconds) * 1_000_000_000;
+        let mut names: Vec<String> = Vec::new();
+        let mut ids: Vec<u32> = Vec::with_capacity(self.len());
+        for c in 0..self.customers.len() {
+            let customer = self.customers.name(c).unwrap_or_default();
+            let mut previous: Option<i64> = None;
+            let mut k = 0u64;
+            for i in self.customer_range(c) {
+                let t = self.ts.get(i).copied().unwrap_or(0);
+                let opens = previous.is_none_or(|p| i128::from(t) - i128::from(p) > gap);
+                if opens {
+                    k += 1;
+                    names.push(format!("{customer}:{k}"));
+                }
+                previous = Some(t);
+                ids.push(u32::try_from(names.len() - 1).unwrap_or(NONE - 1));
+            }
+        }
+        let (dict, remap) = super::log::sort_dict(names);
+        let mut out = self.clone();
+        out.session = StrColumn {
+            dict,
+            ids: ids
+                .iter()
+                .map(|&id| remap.get(id as usize).copied().unwrap_or(NONE))
+                .collect(),
+        };
+        Ok(out)
     }
 
     /// The columns of the ordered log, to export it (Python `EventLog.to_arrow`, JS

@@ -740,6 +740,15 @@ class EventLog:
         ``int.from_bytes(hashlib.sha256(f"{seed}:{id}".encode()).digest()[:8], "big")``;
         with ``count``, the ``count`` customers with the smallest ``h``. The same customers
         in Rust, Python and JavaScript, whatever the row order."""
+    def sessionize(
+        self, gap: Optional[Duration] = None, *, replace: bool = False
+    ) -> EventLog:
+        """The log with session ids derived by inactivity: a customer's event opens a new
+        session when **more than** ``gap`` (a ``timedelta`` or whole seconds; default 30
+        minutes, as GA4 and Amplitude) passed since their previous event; a gap of exactly
+        ``gap`` stays in the session. The k-th session of a customer is ``"{customer}:{k}"``.
+        A log with session ids raises ``InputError`` (``invalid_option``) unless
+        ``replace=True``."""
     def to_arrow(self) -> Any:
         """The ordered log as a ``pyarrow.Table``: ``customer`` (``int64`` for integer
         ids, else ``string``), ``timestamp`` (``timestamp[ns, tz=UTC]``), ``event`` and,
