@@ -69,7 +69,7 @@ fn log_of(v: &Value) -> EventLog {
                 timestamp: r[1].as_i64().map_or(TimeValue::Missing, TimeValue::Ticks),
                 event: r[2].as_str(),
                 channel: r.get(3).and_then(Value::as_str),
-                session: None,
+                session: r.get(5).and_then(Value::as_str),
                 value: r.get(4).and_then(Value::as_f64),
                 consent: None,
                 extra: &[],

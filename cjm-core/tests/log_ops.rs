@@ -791,3 +791,113 @@ proptest! {
         }
     }
 }
+
+/// `unit = session`: the funnel's units are (customer, session) pairs, in `run` and in
+/// both mergeable states (partitions of whole customers merged equal the whole).
+#[test]
+fn session_funnels_keep_attempts_inside_a_session() {
+    use cjm_core::events::{AnalysisUnit, FunnelCounts, FunnelState, Mergeable};
+    let rows: Vec<Row> = (0..36)
+        .map(|i| Row {
+            customer: i % 6,
+            ts: ((i * 7) % 30) as i64,
+            event: (i * 5) % 3,
+            channel: 0,
+            plan: 0,
+            value: None,
+        })
+        .collect();
+    let (log, _) = log_of(&indexed(&rows));
+    let funnel = Funnel::events(&["a", "b", "c"]).with_options(FunnelOptions {
+        unit: AnalysisUnit::Session,
+        ..FunnelOptions::default()
+    });
+    let whole = funnel.run(&log, None).unwrap();
+    assert_eq!(whole.definition.params["options"]["unit"], "session");
+    // The oracle: a log whose customers are the (customer, session) pairs.
+    let names: Vec<String> = log
+        .iter()
+        .map(|e| format!("{}/{}", e.customer, e.session.unwrap()))
+        .collect();
+    let raw: Vec<RawEvent<'_>> = log
+        .iter()
+        .zip(&names)
+        .map(|(e, n)| RawEvent {
+            customer: Some(n),
+            timestamp: TimeValue::Ticks(e.timestamp),
+            event: Some(e.event),
+            channel: None,
+            session: None,
+            value: None,
+            consent: None,
+            extra: &[],
+            row: Some(e.row),
+        })
+        .collect();
+    let (by_pair, _) = EventLog::from_rows(
+        raw,
+        IngestOptions {
+            time_unit: TimeUnit::Nanoseconds,
+            ..IngestOptions::default()
+        },
+    )
+    .unwrap();
+    let oracle = Funnel::events(&["a", "b", "c"])
+        .run(&by_pair, None)
+        .unwrap();
+    assert_eq!(
+        serde_json::to_value(&whole.steps).unwrap(),
+        serde_json::to_value(&oracle.steps).unwrap()
+    );
+    // Different from counting customers on this log.
+    let customers = Funnel::events(&["a", "b", "c"]).run(&log, None).unwrap();
+    assert_ne!(whole.steps[0].customers, customers.steps[0].customers);
+    // Partitions of whole customers, merged.
+    let parts: Vec<EventLog> = [vec!["ann", "bob"], vec!["cy", "dee", "eve"], vec!["fay"]]
+        .iter()
+        .map(|ids| {
+            log.filter(&FilterOptions {
+                customers: Some(
+                    ids.iter()
+                        .map(|s| CustomerKey::Str((*s).to_owned()))
+                        .collect(),
+                ),
+                allow_missing: true,
+                ..FilterOptions::default()
+            })
+            .unwrap()
+        })
+        .collect();
+    let counts = parts
+        .iter()
+        .map(|p| FunnelCounts::from_log(&funnel, p, None).unwrap())
+        .reduce(|a, b| a.merge(b).unwrap())
+        .unwrap();
+    assert_eq!(counts.finish().unwrap(), whole);
+    let state = parts
+        .iter()
+        .map(|p| FunnelState::from_log(&funnel, p, None).unwrap())
+        .reduce(|a, b| a.merge(b).unwrap())
+        .unwrap();
+    assert_eq!(state.finish().unwrap(), whole);
+    // Without sessions: an error with a code, never counts of customers.
+    let funnel = Funnel::events(&["a"]).with_options(FunnelOptions {
+        unit: AnalysisUnit::Session,
+        ..FunnelOptions::default()
+    });
+    let plain = EventLog::from_rows([RawEvent::new("u", 1, "a")], IngestOptions::default())
+        .unwrap()
+        .0;
+    assert_eq!(
+        funnel.run(&plain, None).unwrap_err().code(),
+        "unknown_column"
+    );
+    let mut some = RawEvent::new("v", 2, "a");
+    some.session = Some("s");
+    let partial = EventLog::from_rows([RawEvent::new("u", 1, "a"), some], IngestOptions::default())
+        .unwrap()
+        .0;
+    let err = funnel.run(&partial, None).unwrap_err();
+    assert_eq!(err.code(), "invalid_option");
+    assert!(err.to_string().contains("sessionize"), "{err}");
+}

@@ -1098,7 +1098,7 @@ impl PyEventLog {
     #[pyo3(signature = (
         steps = None, *, journey = None, order = "sequential", window = None,
         step_windows = None, exclusions = None, as_of = None, breakdown = None,
-        percentile = "linear", allow_missing_events = false
+        percentile = "linear", allow_missing_events = false, unit = "customer"
     ))]
     #[allow(
         clippy::too_many_arguments,
@@ -1117,6 +1117,7 @@ impl PyEventLog {
         breakdown: Option<String>,
         percentile: &str,
         allow_missing_events: bool,
+        unit: &str,
     ) -> PyResult<PyFunnelResult> {
         crate::guard(|| {
             let j = journey.map(|j| &j.get().inner);
@@ -1190,6 +1191,7 @@ impl PyEventLog {
                     breakdown,
                     percentile,
                     allow_missing_events,
+                    unit: named(unit, "unit", "`customer` or `session`")?,
                 },
             };
             let result = py.detach(|| funnel.run(&self.log, j)).map_err(core_err)?;

@@ -55,6 +55,7 @@ def vector_table(v: Dict[str, Any]) -> Any:
             "event": pa.array([r[2] for r in rows], pa.string()),
             "channel": pa.array([r[3] if len(r) > 3 else None for r in rows], pa.string()),
             "value": pa.array([r[4] if len(r) > 4 else None for r in rows], pa.float64()),
+            "session": pa.array([r[5] if len(r) > 5 else None for r in rows], pa.string()),
         }
     )
 
@@ -70,7 +71,7 @@ def funnel_kwargs(funnel: Dict[str, Any]) -> Dict[str, Any]:
         kwargs["step_windows"] = [
             None if w is None else dt.timedelta(seconds=w) for w in o["step_windows_seconds"]
         ]
-    for key in ("exclusions", "as_of", "breakdown", "percentile", "allow_missing_events"):
+    for key in ("exclusions", "as_of", "breakdown", "percentile", "allow_missing_events", "unit"):
         if key in o:
             kwargs[key] = o[key]
     return kwargs
@@ -81,7 +82,8 @@ def test_event_vectors(path: Path) -> None:
     v = json.loads(path.read_text(encoding="utf-8"))
     log = cjm.EventLog.from_arrow(
         vector_table(v), customer="customer", timestamp="ts", event="event",
-        channel="channel", value="value", unit=v["time_unit"], progress=False,
+        channel="channel", value="value", session="session", unit=v["time_unit"],
+        progress=False,
     )
     assert log.ingest_report.rejected_total == 0
     for i, case in enumerate(v["cases"]):

@@ -251,3 +251,26 @@ def test_sessionize_refuses_to_overwrite(log: cjm.EventLog) -> None:
     assert len(log.sessionize(replace=True)) == len(log)
     with pytest.raises(cjm.InputError):
         log.sessionize(0, replace=True)
+
+
+def test_session_funnels_count_sessions(table: Any) -> None:
+    """`unit="session"` equals the funnel of a log whose customer is the session (pandas
+    builds that log), and differs from counting customers."""
+    plain = cjm.EventLog.from_arrow(table, customer="customer", timestamp="timestamp",
+                                    event="event", progress=False)
+    s = plain.sessionize()
+    by_session = s.funnel(STEPS, unit="session").to_dict()
+    df = s.to_arrow().to_pandas()
+    df["customer"] = df["session"].astype(str)
+    oracle = cjm.EventLog.from_arrow(df[["customer", "timestamp", "event"]], progress=False)
+    expected = oracle.funnel(STEPS).to_dict()
+    assert [x["customers"] for x in by_session["steps"]] == [x["customers"] for x in expected["steps"]]
+    assert by_session["definition"]["params"]["options"]["unit"] == "session"
+    by_customer = s.funnel(STEPS).to_dict()
+    assert by_customer["steps"][0]["customers"] < by_session["steps"][0]["customers"]
+    with pytest.raises(cjm.InputError) as info:
+        plain.funnel(STEPS, unit="session")
+    assert info.value.code == "unknown_column"
+    with pytest.raises(cjm.InputError) as info:
+        plain.funnel(STEPS, unit="visits")
+    assert info.value.code == "invalid_option"

@@ -12,7 +12,7 @@ const { EventLog, template } = cjm;
 const dir = join(repoRoot, 'tests', 'vectors', 'events');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
 
-/** The vector's rows `[customer, timestamp, event, channel?, value?]` as columns. */
+/** The vector's rows `[customer, timestamp, event, channel?, value?, session?]` as columns. */
 function columnsOf(events) {
   return {
     customer: events.map((r) => r[0]),
@@ -20,6 +20,7 @@ function columnsOf(events) {
     event: events.map((r) => r[2]),
     channel: events.map((r) => r[3] ?? null),
     value: events.map((r) => r[4] ?? null),
+    session: events.map((r) => r[5] ?? null),
   };
 }
 

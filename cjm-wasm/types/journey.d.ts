@@ -369,6 +369,13 @@ export type FunnelOrder = "sequential" | "strict" | "any";
  */
 export type Percentile = "linear" | "nearest_rank";
 /**
+ * What an analysis counts, and what one attempt or path may span.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "AnalysisUnit".
+ */
+export type AnalysisUnit = "customer" | "session";
+/**
  * One event name, or any of several.
  *
  * This interface was referenced by `JourneyDocument`'s JSON-Schema
@@ -2814,6 +2821,12 @@ export interface FunnelOptions {
    * such a name is an `unknown_event` error, as it is most often a misspelling).
    */
   allow_missing_events?: boolean;
+  /**
+   * What is counted and what one attempt may span (default `customer`): with
+   * `session`, each (customer, session id) is a unit of its own, so an attempt and its
+   * steps stay inside one session and the counts are sessions.
+   */
+  unit?: AnalysisUnit;
 }
 /**
  * An exclusion step: an event that voids an attempt between two steps.

@@ -49,8 +49,8 @@ pub use log::{
     IngestOptions, IngestReport, NameCount, Pseudonymiser, RawEvent, Rejection, TimeValue,
 };
 pub use ops::{
-    sample_hash, AppliedOperation, Coded, CustomerKey, FilterOptions, LogExport, LogOperation,
-    SampleOptions, SessionOptions, NO_VALUE,
+    sample_hash, AnalysisUnit, AppliedOperation, Coded, CustomerKey, FilterOptions, LogExport,
+    LogOperation, SampleOptions, SessionOptions, NO_VALUE,
 };
 pub use paths::{
     DfgEdge, DfgNode, DirectlyFollows, DirectlyFollowsOptions, FlowLink, FlowNode, FlowOptions,

@@ -130,6 +130,27 @@ impl Default for SessionOptions {
     }
 }
 
+/// What an analysis counts, and what one attempt or path may span.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AnalysisUnit {
+    /// Customers: an attempt or path may span all of a customer's events.
+    #[default]
+    Customer,
+    /// Sessions: each (customer, session id) is a unit of its own, so attempts and paths
+    /// stay inside one session. Every event needs a session id (`sessionize` gives them).
+    Session,
+}
+
+impl AnalysisUnit {
+    /// Whether this is the default, customers (left out of definitions, so that their
+    /// hashes do not change).
+    #[must_use]
+    pub fn is_customer(&self) -> bool {
+        *self == Self::Customer
+    }
+}
+
 /// An operation applied to a log after ingest, as the report records it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct AppliedOperation {
@@ -429,6 +450,12 @@ impl EventLog {
                     .collect(),
             ),
         };
+        self.assemble(customers, offsets, kept)
+    }
+
+    /// The log of the events at positions `kept`, in that order, grouped into the units
+    /// `customers` by `offsets` (into `kept`).
+    fn assemble(&self, customers: CustomerIds, offsets: Vec<usize>, kept: &[usize]) -> EventLog {
         let names = gather_codes(&self.names, &self.event, kept);
         let gather_i64 =
             |v: &[i64]| -> Vec<i64> { kept.iter().filter_map(|&i| v.get(i).copied()).collect() };
@@ -649,6 +676,58 @@ impl EventLog {
                 .collect(),
         };
         Ok(out)
+    }
+
+    /// The log whose units ("customers") are the (customer, session id) pairs, for
+    /// analyses with [`AnalysisUnit::Session`]; events keep their order inside a unit.
+    ///
+    /// # Errors
+    /// `unknown_column` when the log has no session ids (read through `argument`);
+    /// `invalid_option` when some event has none.
+    pub(crate) fn session_units(&self, argument: &str) -> Result<EventLog> {
+        if self.is_empty() {
+            return Ok(self.clone());
+        }
+        check_column_present(self, "session", argument)?;
+        let missing = (0..self.len())
+            .filter(|&i| self.session.ids.get(i).is_none_or(|&id| id == NONE))
+            .count();
+        if missing > 0 {
+            return Err(invalid_option(format!(
+                "`{argument}=\"session\"` needs a session id on every event, and `{missing}` of \
+                 the `{}` events have none; derive sessions by inactivity with `sessionize` \
+                 (Python `log.sessionize()`, `replace=True` to derive every one), or drop \
+                 those events first",
+                self.len()
+            )));
+        }
+        let mut units: Vec<(String, Vec<usize>)> = Vec::new();
+        for c in 0..self.customers.len() {
+            let customer = self.customers.name(c).unwrap_or_default();
+            let mut events: Vec<usize> = self.customer_range(c).collect();
+            // Stable: a session's events keep their order.
+            events.sort_by_key(|&i| self.session.ids.get(i).copied().unwrap_or(NONE));
+            for chunk in
+                events.chunk_by(|&a, &b| self.session.ids.get(a) == self.session.ids.get(b))
+            {
+                let session = chunk
+                    .first()
+                    .and_then(|&i| self.session.get(i))
+                    .unwrap_or_default();
+                units.push((format!("{customer}\u{1f}{session}"), chunk.to_vec()));
+            }
+        }
+        units.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut offsets = Vec::with_capacity(units.len() + 1);
+        offsets.push(0usize);
+        let mut order = Vec::with_capacity(self.len());
+        let mut names = Vec::with_capacity(units.len());
+        for (name, events) in units {
+            order.extend(events);
+            offsets.push(order.len());
+            names.push(name);
+        }
+        Ok(self.assemble(CustomerIds::Str(names), offsets, &order))
     }
 
     /// The columns of the ordered log, to export it (Python `EventLog.to_arrow`, JS

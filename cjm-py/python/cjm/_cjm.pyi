@@ -619,6 +619,7 @@ class EventLog:
         breakdown: Optional[str] = None,
         percentile: str = "linear",
         allow_missing_events: bool = False,
+        unit: str = "customer",
     ) -> FunnelResult:
         """A funnel in unique customers (docs/events.md).
 
@@ -633,7 +634,9 @@ class EventLog:
         (default, as numpy and pandas: the median of an even count is the mean of the two
         middle values) or ``"nearest_rank"``. A step or exclusion event name that the log
         does not contain raises ``InputError`` (``unknown_event``, naming the closest
-        names) unless ``allow_missing_events=True``.
+        names) unless ``allow_missing_events=True``. ``unit="session"`` counts sessions:
+        each (customer, session id) is a unit, so an attempt stays inside one session
+        (every event needs a session id: ``log.sessionize()`` gives them).
         """
     def retention(
         self,
