@@ -6,9 +6,10 @@
 
 use cjm_core::events::synth::{generate_log, SynthOptions};
 use cjm_core::events::{
-    CohortType, Columns, DirectlyFollowsOptions, EventLog, EventLogBuilder, EventMatch,
-    FilterOptions, Funnel, FunnelOptions, IngestOptions, RetentionMode, RetentionOptions,
-    RetentionPeriod, SampleOptions, SequenceState, TimeUnit, VariantOptions,
+    AnalysisUnit, CohortType, Columns, DirectlyFollowsOptions, EventLog, EventLogBuilder,
+    EventMatch, FilterOptions, Funnel, FunnelOptions, IngestOptions, RetentionMode,
+    RetentionOptions, RetentionPeriod, SampleOptions, SequenceState, SessionOptions, TimeUnit,
+    VariantOptions,
 };
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
@@ -136,6 +137,22 @@ fn bench(c: &mut Criterion) {
     };
     g.bench_function("sample_10pct_customers", |b| {
         b.iter(|| black_box(log.sample(&tenth).unwrap().len()))
+    });
+    let sessions = SessionOptions {
+        replace: true,
+        ..SessionOptions::default()
+    };
+    g.bench_function("sessionize_30min", |b| {
+        b.iter(|| black_box(log.sessionize(&sessions).unwrap().len()))
+    });
+    let sessionized = log.sessionize(&sessions).unwrap();
+    let by_session = Funnel::events(&["session_start", "view_item", "add_to_cart", "purchase"])
+        .with_options(FunnelOptions {
+            unit: AnalysisUnit::Session,
+            ..FunnelOptions::default()
+        });
+    g.bench_function("funnel_4_steps_by_session", |b| {
+        b.iter(|| black_box(by_session.run(&sessionized, None).unwrap()))
     });
     g.bench_function("export_columns", |b| {
         b.iter(|| black_box(log.export().customer.len()))

@@ -701,6 +701,9 @@ impl EventLog {
                 self.len()
             )));
         }
+        // A unit's id is the text customer U+001F session: the same in every partition of
+        // a log, as `FunnelState` merges the events of one id across partitions (numbers
+        // per partition would merge different sessions).
         let mut units: Vec<(String, Vec<usize>)> = Vec::new();
         for c in 0..self.customers.len() {
             let customer = self.customers.name(c).unwrap_or_default();
