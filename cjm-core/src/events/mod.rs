@@ -47,6 +47,7 @@ pub use log::{
     Columns, ConsentRule, CustomerId, CustomerIds, EventLog, EventLogBuilder, EventRef,
     IngestOptions, IngestReport, NameCount, Pseudonymiser, RawEvent, Rejection, TimeValue,
 };
+pub(crate) use order::{PARALLEL, PARALLEL_ROWS};
 pub use paths::{
     DfgEdge, DfgNode, DirectlyFollows, DirectlyFollowsOptions, FlowLink, FlowNode, FlowOptions,
     Flows, Variant, VariantOptions, Variants, END, OTHER, START,
