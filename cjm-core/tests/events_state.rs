@@ -77,11 +77,11 @@ fn funnels() -> Vec<Funnel> {
     let base = Funnel::events(&["a", "b", "c"]);
     let all: Vec<Funnel> = vec![
         base.clone().with_options(FunnelOptions {
-            window_seconds: 12,
+            window_seconds: Some(12),
             ..FunnelOptions::default()
         }),
         base.clone().with_options(FunnelOptions {
-            window_seconds: 15,
+            window_seconds: Some(15),
             step_windows_seconds: vec![None, Some(6), None],
             exclusions: vec![Exclusion {
                 step: ev("x"),
@@ -93,13 +93,13 @@ fn funnels() -> Vec<Funnel> {
         }),
         base.clone().with_options(FunnelOptions {
             order: FunnelOrder::Strict,
-            window_seconds: 20,
+            window_seconds: Some(20),
             breakdown: Some("channel".to_owned()),
             ..FunnelOptions::default()
         }),
         base.with_options(FunnelOptions {
             order: FunnelOrder::Any,
-            window_seconds: 8,
+            window_seconds: Some(8),
             ..FunnelOptions::default()
         }),
         Funnel::events(&["a", "a", "b"]),

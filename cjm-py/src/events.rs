@@ -724,6 +724,14 @@ fn seconds(value: &Bound<'_, PyAny>, what: &str) -> PyResult<u64> {
     u64::try_from(total).map_err(|_| invalid(format!("`{what}` must not be negative")))
 }
 
+/// Whether a value is the float `+inf` (`math.inf`: no window).
+fn is_infinity(value: &Bound<'_, PyAny>) -> bool {
+    value.is_instance_of::<pyo3::types::PyFloat>()
+        && value
+            .extract::<f64>()
+            .is_ok_and(|f| f.is_infinite() && f > 0.0)
+}
+
 /// An instant as text for the core: a time-zone-aware `datetime` (ISO-8601 with its
 /// offset), a `date` (`YYYY-MM-DD`, which the core reads as the start of that day in UTC),
 /// or text (read by the core). A naive `datetime` is refused: no zone is guessed.
@@ -1149,8 +1157,10 @@ impl PyEventLog {
                     "`percentile` must be `linear` or `nearest_rank`, not `{percentile}`"
                 ))
             })?;
+            // `math.inf` is the core's `null`: no window.
             let window_seconds = match window.filter(|w| !w.is_none()) {
-                Some(w) => seconds(w, "window")?,
+                Some(w) if is_infinity(w) => None,
+                Some(w) => Some(seconds(w, "window")?),
                 None => FunnelOptions::default().window_seconds,
             };
             let step_windows_seconds = match step_windows.filter(|w| !w.is_none()) {

@@ -65,7 +65,9 @@ def funnel_kwargs(funnel: Dict[str, Any]) -> Dict[str, Any]:
     if "order" in o:
         kwargs["order"] = o["order"]
     if "window_seconds" in o:
-        kwargs["window"] = dt.timedelta(seconds=o["window_seconds"])
+        # The core's null (no window) is math.inf in Python.
+        w = o["window_seconds"]
+        kwargs["window"] = math.inf if w is None else dt.timedelta(seconds=w)
     if "step_windows_seconds" in o:
         kwargs["step_windows"] = [
             None if w is None else dt.timedelta(seconds=w) for w in o["step_windows_seconds"]
@@ -102,6 +104,29 @@ def test_event_vectors(path: Path) -> None:
         else:
             pytest.fail(f"unknown kind {v['kind']}")
         subset(case["expected"], actual, f"{path.stem}#{i}")
+
+
+def test_no_window_is_math_inf() -> None:
+    # a at day 0, b at day 30: outside the default 7-day window, inside no window. With
+    # as_of, a customer who has not converted stays pending when there is no window.
+    day = 86_400
+    table = pa.table(
+        {
+            "customer": ["u1", "u1", "u2"],
+            "ts": pa.array([0, 30 * day, 0], pa.int64()),
+            "event": ["a", "b", "a"],
+        }
+    )
+    log = cjm.EventLog.from_arrow(table, timestamp="ts", unit="seconds", progress=False)
+    assert log.funnel(["a", "b"]).customers == [2, 0]
+    unbounded = log.funnel(["a", "b"], window=math.inf, as_of="1970-03-01")
+    assert unbounded.customers == [2, 1]
+    assert unbounded.to_dict()["pending"] == 1
+    assert unbounded.definition is not None
+    assert unbounded.definition["params"]["options"]["window_seconds"] is None
+    assert log.funnel(["a", "b"], as_of="1970-03-01").to_dict()["pending"] == 0
+    with pytest.raises(TypeError, match="window"):
+        log.funnel(["a", "b"], window=-math.inf)
 
 
 # ---------------------------------------------------------------------------------------

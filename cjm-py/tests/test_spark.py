@@ -6,6 +6,7 @@ state functions' merge laws without Spark."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import random
 import sys
@@ -98,7 +99,11 @@ def test_funnel(events: DataFrame, log: cjm.EventLog) -> None:
 def test_funnel_strict_breakdown_tree_merge(events: DataFrame, log: cjm.EventLog) -> None:
     # Strict order reads every event; fanout=2 merges states in the executors first; both
     # routes: count states after a repartition by customer, and event-level states.
-    for kwargs in ({"order": "strict"}, {"breakdown": "channel", "window": 3 * 86_400}):
+    for kwargs in (
+        {"order": "strict"},
+        {"breakdown": "channel", "window": 3 * 86_400},
+        {"window": math.inf},
+    ):
         expected = log.funnel(STEPS, **kwargs)
         for event_states in (False, True):
             got = cs.funnel(

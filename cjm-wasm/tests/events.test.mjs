@@ -131,6 +131,10 @@ test('a log bound to a template: traffic, funnels, paths, states, drivers, confo
   const stages = log.stageFunnel();
   assert.deepEqual(stages.steps.map((s) => s.customers), [3, 2, 1, 0, 0]);
   assert.deepEqual(log.stageFunnel(journey, { window_seconds: 100 }).steps.map((s) => s.customers), [3, 2, 0, 0, 0]);
+  // No window (null): the same steps however late; the default stays 7 days.
+  const unbounded = log.funnel(['ad_click', 'purchase'], { window_seconds: null });
+  assert.equal(unbounded.definition.params.options.window_seconds, null);
+  assert.equal(log.funnel(['ad_click', 'purchase']).definition.params.options.window_seconds, 604800);
   const mixed = log.funnel(['ad_click', { touchpoint: 'tp-product-page' }, { stage: 'purchase' }]);
   assert.deepEqual(mixed.steps.map((s) => s.customers), [2, 1, 1]);
 

@@ -2735,9 +2735,11 @@ export interface FunnelOptions {
    */
   order?: FunnelOrder & string;
   /**
-   * Conversion window from the step-1 event, in seconds, inclusive (default 7 days).
+   * Conversion window from the step-1 event, in seconds, inclusive (default 7 days);
+   * `null` for no window: every later step counts, however long after step 1 (and
+   * with `as_of`, a customer who has not converted stays pending).
    */
-  window_seconds?: number;
+  window_seconds?: number | null;
   /**
    * Optional per-step windows from the prior step, in seconds, inclusive; empty, or
    * one entry per step (the first entry must be null).

@@ -164,8 +164,10 @@ pub struct Exclusion {
 pub struct FunnelOptions {
     /// Step order (default `sequential`).
     pub order: FunnelOrder,
-    /// Conversion window from the step-1 event, in seconds, inclusive (default 7 days).
-    pub window_seconds: u64,
+    /// Conversion window from the step-1 event, in seconds, inclusive (default 7 days);
+    /// `null` for no window: every later step counts, however long after step 1 (and
+    /// with `as_of`, a customer who has not converted stays pending).
+    pub window_seconds: Option<u64>,
     /// Optional per-step windows from the prior step, in seconds, inclusive; empty, or
     /// one entry per step (the first entry must be null).
     pub step_windows_seconds: Vec<Option<u64>>,
@@ -189,7 +191,7 @@ impl Default for FunnelOptions {
     fn default() -> Self {
         Self {
             order: FunnelOrder::Sequential,
-            window_seconds: 7 * 86_400,
+            window_seconds: Some(7 * 86_400),
             step_windows_seconds: Vec::new(),
             exclusions: Vec::new(),
             as_of: None,
@@ -292,7 +294,9 @@ pub(crate) struct Plan {
     pub(crate) funnel: Funnel,
     pub(crate) step_events: Vec<Vec<String>>,
     pub(crate) exclusion_events: Vec<Vec<String>>,
-    window_ns: i64,
+    /// The window in nanoseconds; `i128::MAX` for no window (no span of `i64` times
+    /// exceeds it).
+    window_ns: i128,
     step_windows_ns: Vec<Option<i64>>,
     as_of_ns: Option<i64>,
 }
@@ -452,7 +456,9 @@ impl Funnel {
             funnel: self.clone(),
             step_events,
             exclusion_events,
-            window_ns: seconds_to_ns(o.window_seconds),
+            window_ns: o
+                .window_seconds
+                .map_or(i128::MAX, |s| i128::from(seconds_to_ns(s))),
             step_windows_ns: (0..k)
                 .map(|i| {
                     o.step_windows_seconds
@@ -1141,7 +1147,7 @@ impl Plan {
                             .find(|p| !s.used.contains(p));
                         if let Some(q) = found {
                             let t = ts_at(q);
-                            if span(t0, t) <= i128::from(w) {
+                            if span(t0, t) <= w {
                                 s.used.push(q);
                                 s.times.push(t);
                             }
@@ -1169,7 +1175,7 @@ impl Plan {
             }
             out.depth = out.depth.max(depth);
             if let Some(as_of) = self.as_of_ns {
-                if t0.saturating_add(w) > as_of {
+                if i128::from(t0).saturating_add(w) > i128::from(as_of) {
                     open_window = true;
                 }
             }
@@ -1181,7 +1187,7 @@ impl Plan {
     }
 
     fn within(&self, t0: i64, prev_t: i64, t: i64, step: usize) -> bool {
-        if span(t0, t) > i128::from(self.window_ns) {
+        if span(t0, t) > self.window_ns {
             return false;
         }
         match self.step_windows_ns.get(step).copied().flatten() {
@@ -1197,7 +1203,11 @@ impl Plan {
             let Some(&ta) = s.times.get(a) else { continue };
             let (end, inclusive) = match s.times.get(b) {
                 Some(&tb) => (tb, false),
-                None => (t0.saturating_add(self.window_ns), true),
+                None => (
+                    i64::try_from(i128::from(t0).saturating_add(self.window_ns))
+                        .unwrap_or(i64::MAX),
+                    true,
+                ),
             };
             let Some(list) = s.xpos.get(x) else { continue };
             let start = list.partition_point(|&p| ts.get(p as usize).copied().unwrap_or(0) <= ta);

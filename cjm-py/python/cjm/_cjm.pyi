@@ -604,7 +604,7 @@ class EventLog:
         *,
         journey: Optional[Journey] = None,
         order: str = "sequential",
-        window: Optional[Duration] = None,
+        window: Optional[Union[Duration, float]] = None,
         step_windows: Optional[Sequence[Optional[Duration]]] = None,
         exclusions: Optional[Sequence[Mapping[str, Any]]] = None,
         as_of: Optional[Instant] = None,
@@ -617,7 +617,7 @@ class EventLog:
         ``steps``: event names or ``{"touchpoint": id}``/``{"stage": id}`` (with
         ``journey``); without steps, the journey's stage funnel. ``order``:
         ``"sequential"`` (default), ``"strict"`` or ``"any"``; ``window`` from the step-1
-        event, inclusive (default 7 days); ``step_windows`` from the prior step (first
+        event, inclusive (default 7 days; ``math.inf`` for no window); ``step_windows`` from the prior step (first
         entry ``None``); ``exclusions``: ``{"step": step, "between": (a, b)}``;
         ``as_of`` reports pending customers; ``breakdown`` names ``channel``, ``session``
         or an ``extra`` column (``InputError`` ``unknown_column`` when the log has none).

@@ -221,7 +221,7 @@ def funnel(
     columns: EventColumns = EventColumns(),
     journey: Optional[Journey] = None,
     order: str = "sequential",
-    window: Union[dt.timedelta, int] = dt.timedelta(days=7),
+    window: Union[dt.timedelta, int, float, None] = None,
     step_windows: Optional[Sequence[Union[dt.timedelta, int, None]]] = None,
     exclusions: Optional[Sequence[Mapping[str, Any]]] = None,
     as_of: Union[dt.datetime, str, None] = None,
@@ -247,7 +247,14 @@ def funnel(
         if as_of.utcoffset() is None:
             raise ValueError("`as_of` is a datetime without a time zone; give it one")
         as_of = as_of.isoformat()
-    options: dict[str, Any] = {"order": order, "window_seconds": _seconds(window, "window")}
+    options: dict[str, Any] = {"order": order}
+    # None: the core's default window; math.inf: no window (the core's null).
+    if isinstance(window, float):
+        if window != float("inf"):
+            raise TypeError("`window` must be a datetime.timedelta, an int of seconds or math.inf")
+        options["window_seconds"] = None
+    elif window is not None:
+        options["window_seconds"] = _seconds(window, "window")
     if step_windows is not None:
         options["step_windows_seconds"] = [
             None if w is None else _seconds(w, "step_windows") for w in step_windows
