@@ -615,7 +615,18 @@ fn ingest(
     progress: Option<&Py<PyAny>>,
 ) -> PyResult<(EventLog, IngestReport)> {
     for batch in reader {
-        let batch = batch.map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("{e}")))?;
+        let batch = batch.map_err(|e| match e {
+            // A Parquet file read in Rust (`from_parquet`) that fails past its footer.
+            arrow_schema::ArrowError::ParquetError(m) => core_err(cjm_core::Error::Input {
+                code: "invalid_parquet",
+                row: None,
+                message: format!(
+                    "the Parquet file cannot be read: {m}; read it with pyarrow or polars \
+                     and pass the table to `EventLog.from_arrow`"
+                ),
+            }),
+            e => pyo3::exceptions::PyValueError::new_err(format!("{e}")),
+        })?;
         let columns = BatchColumns::of(&batch, m, kind, extra)?;
         columns.push_all(&mut b).map_err(core_err)?;
         if let Some(bar) = progress {
@@ -843,6 +854,27 @@ pub(crate) struct PyEventLog {
 
 #[pymethods]
 impl PyEventLog {
+    /// Reads a Parquet file (`str` or `os.PathLike`) in Rust, only the columns the log
+    /// needs, without building a pyarrow table; every keyword argument is `from_arrow`'s.
+    #[staticmethod]
+    #[pyo3(signature = (path, **options))]
+    fn from_parquet(
+        py: Python<'_>,
+        path: &Bound<'_, PyAny>,
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        if path.is_instance_of::<PyBytes>() {
+            return Err(PyTypeError::new_err(
+                "expected a path as str or os.PathLike, found `bytes`",
+            ));
+        }
+        let file = Py::new(py, crate::arrow_in::ParquetFile::new(path)?)?;
+        Ok(py
+            .get_type::<Self>()
+            .call_method("from_arrow", (file,), options)?
+            .unbind())
+    }
+
     /// Reads Arrow data batch by batch (see the module documentation).
     #[staticmethod]
     #[pyo3(signature = (
