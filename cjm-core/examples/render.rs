@@ -112,13 +112,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         period: cjm_core::events::RetentionPeriod::Week,
         ..cjm_core::events::TrendsOptions::default()
     })?;
-    let trends = render::trends_chart(&weekly, "customers", "event")?;
+    let trends = render::trends_chart(
+        &weekly,
+        &render::TrendsChartOptions {
+            measure: render::TrendsMeasure::Customers,
+            ..render::TrendsChartOptions::default()
+        },
+    )?;
     let daily = log.trends(&cjm_core::events::TrendsOptions {
         events: Some(vec!["purchase".into(), "add_to_cart".into()]),
         breakdown: Some("channel".into()),
         ..cjm_core::events::TrendsOptions::default()
     })?;
-    let daily_chart = render::trends_chart(&daily, "volume", "breakdown")?;
+    let daily_chart = render::trends_chart(
+        &daily,
+        &render::TrendsChartOptions {
+            by: render::TrendsLines::Breakdown,
+            ..render::TrendsChartOptions::default()
+        },
+    )?;
     let checkout = cjm_core::events::Funnel::events(&["view_item", "add_to_cart", "purchase"])
         .trends(
             &log,
@@ -128,7 +140,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 ..cjm_core::events::FunnelTrendsOptions::default()
             },
         )?;
-    let conversion = render::funnel_trends_chart(&checkout, "total")?;
+    let conversion =
+        render::funnel_trends_chart(&checkout, &render::TrendsChartOptions::default())?;
     let mermaid = render::to_mermaid(&journey, None);
     let report = ReportOptions {
         sections: vec![

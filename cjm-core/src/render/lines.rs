@@ -66,6 +66,45 @@ pub struct LineSeries {
     pub values: Vec<Option<f64>>,
 }
 
+/// What a trends chart counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TrendsMeasure {
+    /// The number of events (default).
+    #[default]
+    Volume,
+    /// The distinct customers.
+    Customers,
+}
+
+/// Which lines a trends chart draws.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TrendsLines {
+    /// One line per event (default; per event for event trends).
+    #[default]
+    Event,
+    /// One line: the total of the selected events (for funnel trends, the conversion).
+    Total,
+    /// One line per breakdown value (of its total, or its conversion).
+    Breakdown,
+}
+
+/// How to draw trends as a line chart ([`trends_chart`], [`funnel_trends_chart`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct TrendsChartOptions {
+    /// `volume` (default) or `customers`; funnel trends always draw the conversion rate.
+    pub measure: TrendsMeasure,
+    /// `event` (default: one line per event; for funnel trends, the same as `total`),
+    /// `total` or `breakdown`.
+    pub by: TrendsLines,
+    /// The title (default: what is drawn, per which period).
+    pub title: Option<String>,
+    /// Width in px (default 900, at least 480).
+    pub width: Option<u32>,
+}
+
 fn invalid(message: String) -> Error {
     Error::Input {
         code: "invalid_option",
@@ -144,39 +183,30 @@ fn line(name: &str, values: &[u64]) -> LineSeries {
     }
 }
 
-/// The line chart of event trends: `measure` `volume` (events) or `customers` (distinct
-/// customers); `by` `event` (one line per event), `total` (one line, all selected events)
-/// or `breakdown` (one line per breakdown value, of its total).
+/// The line chart of event trends: the `measure` (events or distinct customers) of one
+/// line per event, of the total, or of each breakdown value's total.
 ///
 /// # Errors
-/// `invalid_option` for another `measure` or `by`, or `breakdown` without a breakdown.
-pub fn trends_chart(result: &TrendsResult, measure: &str, by: &str) -> Result<LineChart> {
-    let customers = match measure {
-        "volume" => false,
-        "customers" => true,
-        other => {
-            return Err(invalid(format!(
-                "`measure` must be `volume` or `customers`, not `{other}`"
-            )))
-        }
-    };
+/// `invalid_option` for `by: breakdown` on trends without a breakdown.
+pub fn trends_chart(result: &TrendsResult, options: &TrendsChartOptions) -> Result<LineChart> {
+    let customers = options.measure == TrendsMeasure::Customers;
     let pick = |v: &[u64], c: &[u64]| if customers { c.to_vec() } else { v.to_vec() };
-    let series: Vec<LineSeries> = match by {
-        "event" => result
+    let series: Vec<LineSeries> = match options.by {
+        TrendsLines::Event => result
             .events
             .iter()
             .map(|s| line(&s.event, &pick(&s.volume, &s.customers)))
             .collect(),
-        "total" => vec![line(
+        TrendsLines::Total => vec![line(
             "All selected events",
             &pick(&result.total.volume, &result.total.customers),
         )],
-        "breakdown" if result.breakdown.is_empty() => {
+        TrendsLines::Breakdown if result.breakdown.is_empty() => {
             return Err(invalid(
-                "`by=\"breakdown\"` needs trends computed with a `breakdown` column".to_owned(),
+                "`by: breakdown` needs trends computed with a `breakdown` column".to_owned(),
             ))
         }
-        "breakdown" => result
+        TrendsLines::Breakdown => result
             .breakdown
             .iter()
             .map(|g| {
@@ -186,11 +216,6 @@ pub fn trends_chart(result: &TrendsResult, measure: &str, by: &str) -> Result<Li
                 )
             })
             .collect(),
-        other => {
-            return Err(invalid(format!(
-                "`by` must be `event`, `total` or `breakdown`, not `{other}`"
-            )))
-        }
     };
     let (period, zone) = period_of(&result.definition.params);
     let what = if customers {
@@ -204,15 +229,20 @@ pub fn trends_chart(result: &TrendsResult, measure: &str, by: &str) -> Result<Li
         .get("options")
         .and_then(|o| o.get("breakdown"))
         .and_then(serde_json::Value::as_str)
-        .filter(|_| by == "breakdown")
+        .filter(|_| options.by == TrendsLines::Breakdown)
         .map_or(String::new(), |c| format!(", by {c}"));
     Ok(LineChart {
-        title: Some(format!("{what} per {}{by_column}", period_word(period))),
+        title: Some(
+            options
+                .title
+                .clone()
+                .unwrap_or_else(|| format!("{what} per {}{by_column}", period_word(period))),
+        ),
         periods: period_labels(&result.periods, period),
         series,
         values: LineValues::Count,
         x_caption: Some(x_caption(period, &zone)),
-        width: None,
+        width: options.width,
     })
 }
 
@@ -225,22 +255,26 @@ fn period_word(period: RetentionPeriod) -> &'static str {
 }
 
 /// The line chart of funnel trends: the conversion rate per period of entry, one line
-/// (`by` `total`) or one per breakdown value (`breakdown`).
+/// (`by` `event` or `total`) or one per breakdown value (`breakdown`); `measure` is not
+/// read.
 ///
 /// # Errors
-/// `invalid_option` for another `by`, or `breakdown` without a breakdown.
-pub fn funnel_trends_chart(result: &FunnelTrendsResult, by: &str) -> Result<LineChart> {
-    let series = match by {
-        "total" => vec![LineSeries {
+/// `invalid_option` for `by: breakdown` on a funnel without a breakdown.
+pub fn funnel_trends_chart(
+    result: &FunnelTrendsResult,
+    options: &TrendsChartOptions,
+) -> Result<LineChart> {
+    let series = match options.by {
+        TrendsLines::Event | TrendsLines::Total => vec![LineSeries {
             name: "Conversion".to_owned(),
             values: result.rates.clone(),
         }],
-        "breakdown" if result.breakdown.is_empty() => {
+        TrendsLines::Breakdown if result.breakdown.is_empty() => {
             return Err(invalid(
-                "`by=\"breakdown\"` needs a funnel with a `breakdown` column".to_owned(),
+                "`by: breakdown` needs a funnel with a `breakdown` column".to_owned(),
             ))
         }
-        "breakdown" => result
+        TrendsLines::Breakdown => result
             .breakdown
             .iter()
             .map(|g| LineSeries {
@@ -248,23 +282,19 @@ pub fn funnel_trends_chart(result: &FunnelTrendsResult, by: &str) -> Result<Line
                 values: g.rates.clone(),
             })
             .collect(),
-        other => {
-            return Err(invalid(format!(
-                "`by` must be `total` or `breakdown`, not `{other}`"
-            )))
-        }
     };
     let (period, zone) = period_of(&result.definition.params);
     Ok(LineChart {
-        title: Some(format!(
-            "Funnel conversion by {} of entry",
-            period_word(period)
-        )),
+        title: Some(
+            options.title.clone().unwrap_or_else(|| {
+                format!("Funnel conversion by {} of entry", period_word(period))
+            }),
+        ),
         periods: period_labels(&result.periods, period),
         series,
         values: LineValues::Share,
         x_caption: Some(x_caption(period, &zone)),
-        width: None,
+        width: options.width,
     })
 }
 

@@ -39,7 +39,8 @@ pub use emotion::{emotion_curve_svg, EmotionCurveOptions};
 pub use health::{health_svg, COMPONENT_COLOURS};
 pub use html::{html_report, ReportBlock, ReportOptions, ReportSection, ReportTable, SectionKind};
 pub use lines::{
-    funnel_trends_chart, line_chart_svg, trends_chart, LineChart, LineSeries, LineValues, MAX_LINES,
+    funnel_trends_chart, line_chart_svg, trends_chart, LineChart, LineSeries, LineValues,
+    TrendsChartOptions, TrendsLines, TrendsMeasure, MAX_LINES,
 };
 pub use map::{journey_map_svg, Lane, MapOptions};
 pub use mermaid::{from_mermaid, score_from_emotion, to_mermaid, MermaidExport, Note};
