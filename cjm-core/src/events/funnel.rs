@@ -1086,10 +1086,14 @@ impl Plan {
                     .unwrap_or(super::log::NONE);
                 key(t, g)
             };
+            // Sorted and unique by insertion: anchors come in time order, so a key is
+            // mostly new and last (and a sort of `K` would weigh on the browser module).
             keys.clear();
-            keys.extend(s.anchors.iter().filter_map(|&a| key_at(a)));
-            keys.sort_unstable();
-            keys.dedup();
+            for x in s.anchors.iter().filter_map(|&a| key_at(a)) {
+                if let Err(i) = keys.binary_search(&x) {
+                    keys.insert(i, x);
+                }
+            }
             if keys.is_empty() {
                 continue;
             }

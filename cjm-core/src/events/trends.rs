@@ -441,17 +441,18 @@ impl TrendsPlan {
             Some(list) => list.clone(),
             None => seqs.names.to_vec(),
         };
-        let cells = cells
-            .into_iter()
-            .map(|((g, e, p), (v, n, _))| {
-                let group = g.checked_sub(1).map(|g| {
-                    let value = dict.get(g);
-                    (value.is_none(), value.cloned().unwrap_or_default())
-                });
-                let event = seqs.names.get(e as usize).cloned();
-                ((group, event, p), (v, n))
-            })
-            .collect();
+        // Inserted one by one rather than collected: collecting sorts, and a sort of these
+        // keys would weigh on the browser module.
+        let mut sorted = BTreeMap::new();
+        for ((g, e, p), (v, n, _)) in cells {
+            let group = g.checked_sub(1).map(|g| {
+                let value = dict.get(g);
+                (value.is_none(), value.cloned().unwrap_or_default())
+            });
+            let event = seqs.names.get(e as usize).cloned();
+            sorted.insert((group, event, p), (v, n));
+        }
+        let cells = sorted;
         TrendsTally {
             first_ts,
             last_ts,
@@ -552,13 +553,18 @@ impl EventLog {
     }
 }
 
+/// A funnel trend's cell: (group — `None` overall —, period) and (entered, converted,
+/// pending).
+pub(crate) type FunnelTrendsCell = ((Option<GroupKey>, i64), [u64; 3]);
+
 /// The counts of funnel trends: the range's first and last timestamps read, and per
 /// (group — `None` overall —, period) the customers entered, converted and pending.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub(crate) struct FunnelTrendsTally {
     pub(crate) first_ts: Option<i64>,
     pub(crate) last_ts: Option<i64>,
-    pub(crate) cells: BTreeMap<(Option<GroupKey>, i64), [u64; 3]>,
+    /// Sorted by key, unique.
+    pub(crate) cells: Vec<FunnelTrendsCell>,
 }
 
 #[derive(Serialize)]
@@ -615,17 +621,27 @@ fn funnel_trends_tally(
     }
     let dict: &[String] = seqs.group.map_or(&[], |(_, d)| d);
     let k = plan.steps();
-    let mut cells: BTreeMap<(Option<GroupKey>, i64), [u64; 3]> = BTreeMap::new();
+    // A sorted vector rather than a map: few cells, and a map of these keys would weigh on
+    // the browser module.
+    let mut cells: Vec<FunnelTrendsCell> = Vec::new();
     let mut count = |key: (Option<GroupKey>, i64), depth: usize, pending: bool| {
         if depth == 0 {
             return;
         }
-        let cell = cells.entry(key).or_insert([0; 3]);
-        cell[0] += 1;
-        if depth == k {
-            cell[1] += 1;
-        } else if pending {
-            cell[2] += 1;
+        let i = match cells.binary_search_by(|c| c.0.cmp(&key)) {
+            Ok(i) => i,
+            Err(i) => {
+                cells.insert(i, (key, [0; 3]));
+                i
+            }
+        };
+        if let Some((_, cell)) = cells.get_mut(i) {
+            cell[0] += 1;
+            if depth == k {
+                cell[1] += 1;
+            } else if pending {
+                cell[2] += 1;
+            }
         }
     };
     let key = |t: i64, _: u32| in_range(t).then(|| clock.period(t));
@@ -680,8 +696,12 @@ fn finish_funnel_trends(
         (entered, converted, rates, pending)
     };
     let (entered, converted, rates, pending) = columns(&None);
-    let mut groups: Vec<&GroupKey> = tally.cells.keys().filter_map(|(g, _)| g.as_ref()).collect();
-    groups.sort();
+    // The cells are sorted by group first.
+    let mut groups: Vec<&GroupKey> = tally
+        .cells
+        .iter()
+        .filter_map(|((g, _), _)| g.as_ref())
+        .collect();
     groups.dedup();
     let breakdown = groups
         .into_iter()

@@ -352,9 +352,28 @@ pub fn line_chart_svg(chart: &LineChart) -> String {
             (i, sum)
         })
         .collect();
-    order.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    let mut drawn: Vec<usize> = order.iter().take(MAX_LINES).map(|x| x.0).collect();
-    drawn.sort_unstable();
+    // Insertion sorts: a chart has few series, and sorts would weigh on the browser module.
+    for i in 1..order.len() {
+        let mut j = i;
+        while j > 0 {
+            let (Some(a), Some(b)) = (order.get(j - 1), order.get(j)) else {
+                break;
+            };
+            // `b` before `a`: a larger sum, or an equal sum and an earlier series.
+            if a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)).is_lt() {
+                order.swap(j - 1, j);
+                j -= 1;
+            } else {
+                break;
+            }
+        }
+    }
+    let mut drawn: Vec<usize> = Vec::new();
+    for i in order.iter().take(MAX_LINES).map(|x| x.0) {
+        if let Err(at) = drawn.binary_search(&i) {
+            drawn.insert(at, i);
+        }
+    }
     let left_out: Vec<&str> = order
         .iter()
         .skip(MAX_LINES)
@@ -678,6 +697,39 @@ mod tests {
         let svg = line_chart_svg(&chart(10, 15));
         assert!(svg.contains("3 more series not drawn"));
         assert_eq!(svg.matches("stroke-linejoin=\"round\"").count(), MAX_LINES);
+    }
+
+    #[test]
+    fn the_largest_series_are_drawn() {
+        // 14 series with sums 0, 1, 2, … 13 in a shuffled order: the two smallest (named
+        // `s0` and `s1`) are left out, the others keep their order in the legend.
+        let sums = [5, 0, 13, 7, 1, 12, 3, 9, 2, 11, 4, 10, 6, 8];
+        let c = LineChart {
+            title: None,
+            periods: vec!["a".into(), "b".into()],
+            series: sums
+                .iter()
+                .map(|&s| LineSeries {
+                    name: format!("s{s}"),
+                    values: vec![Some(f64::from(s)), Some(0.0)],
+                })
+                .collect(),
+            values: LineValues::Count,
+            x_caption: None,
+            width: Some(1400),
+        };
+        let svg = line_chart_svg(&c);
+        assert!(svg.contains("2 more series not drawn: s1, s0"), "{svg}");
+        let legend: Vec<&str> = svg
+            .lines()
+            .filter_map(|l| l.strip_suffix("</text>"))
+            .filter_map(|l| l.rsplit('>').next())
+            .filter(|t| t.starts_with('s'))
+            .collect();
+        assert_eq!(
+            legend,
+            ["s5", "s13", "s7", "s12", "s3", "s9", "s2", "s11", "s4", "s10", "s6", "s8"]
+        );
     }
 
     #[test]
