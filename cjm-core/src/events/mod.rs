@@ -1,5 +1,5 @@
 //! Event-log analytics (docs/events.md): ingestion with a full account of every
-//! row, binding to the map, funnels, retention cohorts, paths, journey state, conversion
+//! row, binding to the map, funnels, retention cohorts, trends, paths, journey state, conversion
 //! drivers, and mergeable states.
 //!
 //! # Design
@@ -28,6 +28,7 @@ mod seq;
 mod state;
 pub mod synth;
 pub mod time;
+mod trends;
 
 pub use bind::{
     Conformance, CustomerState, Driver, DriverOptions, Drivers, JourneyStateOptions, JourneyStates,
@@ -59,6 +60,10 @@ pub use retention::{
 };
 pub use state::{
     DirectlyFollowsCounts, FlowCounts, FunnelCounts, FunnelState, Mergeable, RetentionCounts,
-    SequenceState, TrafficCounts, VariantCounts, STATE_FORMAT_VERSION,
+    SequenceState, TrafficCounts, TrendsCounts, VariantCounts, STATE_FORMAT_VERSION,
 };
 pub use time::TimeUnit;
+pub use trends::{
+    FunnelTrendsGroup, FunnelTrendsOptions, FunnelTrendsResult, TrendsGroup, TrendsOptions,
+    TrendsResult, TrendsSeries, TrendsTotal, MAX_TREND_PERIODS,
+};
