@@ -7,9 +7,9 @@
 use cjm_core::events::synth::{generate_log, SynthOptions};
 use cjm_core::events::{
     AnalysisUnit, CohortType, Columns, DirectlyFollowsOptions, EventLog, EventLogBuilder,
-    EventMatch, FilterOptions, Funnel, FunnelOptions, IngestOptions, RetentionMode,
-    RetentionOptions, RetentionPeriod, SampleOptions, SequenceState, SessionOptions, TimeUnit,
-    VariantOptions,
+    EventMatch, FilterOptions, Funnel, FunnelOptions, FunnelTrendsOptions, IngestOptions,
+    RetentionMode, RetentionOptions, RetentionPeriod, SampleOptions, SequenceState, SessionOptions,
+    TimeUnit, TrendsOptions, VariantOptions,
 };
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
@@ -101,6 +101,28 @@ fn bench(c: &mut Criterion) {
     };
     g.bench_function("retention_monthly", |b| {
         b.iter(|| black_box(log.retention(&monthly).unwrap()));
+    });
+    let trends_daily = TrendsOptions::default();
+    g.bench_function("trends_daily_every_event", |b| {
+        b.iter(|| black_box(log.trends(&trends_daily).unwrap()));
+    });
+    let trends_weekly = TrendsOptions {
+        events: Some(vec!["purchase".to_owned(), "view_item".to_owned()]),
+        period: RetentionPeriod::Week,
+        time_zone: "+01:00".to_owned(),
+        breakdown: Some("channel".to_owned()),
+        ..TrendsOptions::default()
+    };
+    g.bench_function("trends_weekly_two_events_by_channel", |b| {
+        b.iter(|| black_box(log.trends(&trends_weekly).unwrap()));
+    });
+    let checkout = Funnel::events(&["view_item", "add_to_cart", "purchase"]);
+    let weekly_entry = FunnelTrendsOptions {
+        period: RetentionPeriod::Week,
+        ..FunnelTrendsOptions::default()
+    };
+    g.bench_function("funnel_trends_weekly", |b| {
+        b.iter(|| black_box(checkout.trends(&log, None, &weekly_entry).unwrap()));
     });
     g.bench_function("directly_follows", |b| {
         b.iter(|| black_box(log.directly_follows(&DirectlyFollowsOptions::default())));

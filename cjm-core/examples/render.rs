@@ -1,5 +1,6 @@
 //! Renders the B2C e-commerce template's pictures into a directory: the journey map, the
-//! emotion curve, sample funnel, flow and bar charts (SVG), the Mermaid export and the
+//! emotion curve, sample funnel, flow and bar charts, the line charts of trends of a
+//! synthetic log (SVG), the Mermaid export and the
 //! HTML report with those charts as extra sections.
 //!
 //! `cargo run -p cjm-core --example render -- /tmp/cjm-pictures`
@@ -101,6 +102,46 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         unit: Some("conversions".to_owned()),
         width: None,
     };
+    // Trends of a synthetic log (events::synth, 3,000 customers over about two months):
+    // unique customers per week and event, and the checkout funnel's weekly conversion.
+    let (log, _) = cjm_core::events::synth::generate_log(&cjm_core::events::synth::SynthOptions {
+        customers: 3_000,
+        ..cjm_core::events::synth::SynthOptions::default()
+    });
+    let weekly = log.trends(&cjm_core::events::TrendsOptions {
+        period: cjm_core::events::RetentionPeriod::Week,
+        ..cjm_core::events::TrendsOptions::default()
+    })?;
+    let trends = render::trends_chart(
+        &weekly,
+        &render::TrendsChartOptions {
+            measure: render::TrendsMeasure::Customers,
+            ..render::TrendsChartOptions::default()
+        },
+    )?;
+    let daily = log.trends(&cjm_core::events::TrendsOptions {
+        events: Some(vec!["purchase".into(), "add_to_cart".into()]),
+        breakdown: Some("channel".into()),
+        ..cjm_core::events::TrendsOptions::default()
+    })?;
+    let daily_chart = render::trends_chart(
+        &daily,
+        &render::TrendsChartOptions {
+            by: render::TrendsLines::Breakdown,
+            ..render::TrendsChartOptions::default()
+        },
+    )?;
+    let checkout = cjm_core::events::Funnel::events(&["view_item", "add_to_cart", "purchase"])
+        .trends(
+            &log,
+            None,
+            &cjm_core::events::FunnelTrendsOptions {
+                period: cjm_core::events::RetentionPeriod::Week,
+                ..cjm_core::events::FunnelTrendsOptions::default()
+            },
+        )?;
+    let conversion =
+        render::funnel_trends_chart(&checkout, &render::TrendsChartOptions::default())?;
     let mermaid = render::to_mermaid(&journey, None);
     let report = ReportOptions {
         sections: vec![
@@ -148,6 +189,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("funnel.svg", render::funnel_svg(&funnel)),
         ("flow.svg", render::flow_svg(&flow)),
         ("bars.svg", render::bar_chart_svg(&bars)),
+        ("trends.svg", render::line_chart_svg(&trends)),
+        ("trends-daily.svg", render::line_chart_svg(&daily_chart)),
+        ("funnel-trends.svg", render::line_chart_svg(&conversion)),
         ("b2c.mmd", mermaid.text),
         ("b2c-report.html", render::html_report(&journey, &report)),
     ];

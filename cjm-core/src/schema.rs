@@ -83,6 +83,14 @@ pub fn published_schemas() -> Vec<(&'static str, String)> {
             pretty(&schema_of::<crate::events::SessionOptions>()),
         ),
         (
+            "trends-options.schema.json",
+            pretty(&schema_of::<crate::events::TrendsOptions>()),
+        ),
+        (
+            "funnel-trends-options.schema.json",
+            pretty(&schema_of::<crate::events::FunnelTrendsOptions>()),
+        ),
+        (
             "ingest-options.schema.json",
             pretty(&schema_of::<crate::events::IngestOptions>()),
         ),

@@ -1,5 +1,5 @@
 //! The byte format shared by every mergeable state (survey counts, event sequences and
-//! funnels, counts of funnels, retention tables, directly-follows graphs, variants, flows
+//! funnels, counts of funnels, retention tables, trends, directly-follows graphs, variants, flows
 //! and traffic, attribution paths and transitions), written once.
 //!
 //! A state's bytes are the magic `CJMS`, the format version ([`STATE_FORMAT_VERSION`],
@@ -50,6 +50,8 @@ pub(crate) mod kind {
     pub(crate) const SURVEY: u8 = 10;
     /// `events::RetentionCounts` (a retention table's counts over whole customers).
     pub(crate) const RETENTION_COUNTS: u8 = 11;
+    /// `events::TrendsCounts` (event trends' counts over whole customers).
+    pub(crate) const TRENDS_COUNTS: u8 = 12;
     /// `attribution::PathCounts`.
     pub(crate) const PATHS: u8 = 16;
     /// `attribution::TransitionCounts`.

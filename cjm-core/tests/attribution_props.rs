@@ -692,3 +692,137 @@ fn markov_chains_beyond_the_work_cap_are_refused() {
     let r = attribute(&many_channels(100, false), &markov(1)).unwrap();
     assert_eq!(r.markov.unwrap().channels.len(), 100);
 }
+
+/// Every model, without the ones that need a journey.
+fn every_model() -> Vec<Model> {
+    vec![
+        Model::First,
+        Model::Last,
+        Model::LastNonDirect,
+        Model::Linear,
+        Model::PositionBased,
+        Model::TimeDecay,
+        Model::Participation,
+        Model::Markov,
+        Model::Shapley,
+        Model::OrderedShapley,
+    ]
+}
+
+/// A result as JSON without its definition (the log route states its path options).
+fn numbers(a: &Attribution) -> serde_json::Value {
+    let mut v = serde_json::to_value(a).unwrap();
+    v.as_object_mut().unwrap().remove("definition");
+    v
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// `attribute_log` runs the models on the log's channel codes; the named path table
+    /// of the same log (`PathTable::from_log`, then `attribute`) and the merged state of
+    /// the log (`attribute_paths`, the Spark route) give bit-identical numbers.
+    #[test]
+    fn the_log_route_equals_the_named_table_and_the_state(
+        events in prop::collection::vec(
+            (0usize..6, 0i64..40, 0usize..4, prop::option::of(0usize..5), prop::option::of(0u32..100)),
+            0..60,
+        ),
+        collapse in any::<bool>(),
+        keep_times in any::<bool>(),
+        order in 1usize..3,
+    ) {
+        const CUSTOMERS: [&str; 6] = ["u0", "u1", "u2", "u3", "u4", "u5"];
+        const EVENTS: [&str; 4] = ["visit", "view", "purchase", "visit"];
+        let rows: Vec<Row<'_>> = events
+            .iter()
+            .map(|&(c, t, e, ch, v)| {
+                (CUSTOMERS[c], t * 3_600, EVENTS[e], ch.map(|k| CHANNELS[k]), v.map(f64::from))
+            })
+            .collect();
+        let l = log(&rows);
+        let paths = PathOptions {
+            conversion_events: vec!["purchase".to_owned()],
+            collapse_repeats: collapse,
+            keep_times,
+            allow_missing_events: true,
+            ..PathOptions::default()
+        };
+        let options = AttributionOptions {
+            models: every_model(),
+            markov_order: order,
+            ..AttributionOptions::default()
+        };
+        let by_codes = match cjm_core::attribution::attribute_log(&l, None, &paths, &options) {
+            Ok(a) => a,
+            Err(e) => {
+                // A log without any channel value: every route refuses it alike.
+                prop_assert_eq!(e.code(), "unknown_column");
+                prop_assert_eq!(PathTable::from_log(&l, None, &paths).unwrap_err().code(), "unknown_column");
+                return Ok(());
+            }
+        };
+        let named = attribute(&PathTable::from_log(&l, None, &paths).unwrap(), &options).unwrap();
+        prop_assert_eq!(numbers(&by_codes), numbers(&named));
+        let state = PathCounts::from_log(&l, None, &paths).unwrap();
+        let merged = cjm_core::attribution::attribute_paths(&state, &options).unwrap();
+        prop_assert_eq!(numbers(&by_codes), numbers(&merged));
+        prop_assert_eq!(by_codes.definition.hash, merged.definition.hash);
+    }
+}
+
+/// A log long enough to read its paths on two threads (above 2¹⁷ events) gives the same
+/// numbers as the merged states of its customers in three parts, each short enough to be
+/// read in one pass.
+#[test]
+fn a_long_log_read_in_two_halves_equals_its_parts_read_in_one_pass() {
+    use cjm_core::events::synth::{generate, SynthOptions};
+    let events = generate(&SynthOptions {
+        customers: 12_000,
+        ..SynthOptions::default()
+    });
+    assert!(events.len() > 1 << 17, "{} events", events.len());
+    let build = |part: Option<usize>| {
+        let raw: Vec<RawEvent<'_>> = events
+            .iter()
+            .filter(|e| {
+                part.is_none_or(|p| e.customer.bytes().map(usize::from).sum::<usize>() % 3 == p)
+            })
+            .map(|e| RawEvent {
+                channel: Some(e.channel),
+                value: e.value,
+                ..RawEvent::new(&e.customer, e.timestamp_ms, e.event)
+            })
+            .collect();
+        EventLog::from_rows(
+            raw,
+            IngestOptions {
+                time_unit: cjm_core::events::TimeUnit::Milliseconds,
+                ..IngestOptions::default()
+            },
+        )
+        .unwrap()
+        .0
+    };
+    let paths = PathOptions {
+        conversion_events: vec!["purchase".to_owned()],
+        ..PathOptions::default()
+    };
+    let options = AttributionOptions {
+        models: every_model(),
+        ..AttributionOptions::default()
+    };
+    let whole = build(None);
+    let by_codes = cjm_core::attribution::attribute_log(&whole, None, &paths, &options).unwrap();
+    assert!(by_codes.totals.conversions > 100.0, "{:?}", by_codes.totals);
+    let merged = (0..3)
+        .map(|p| {
+            let part = build(Some(p));
+            assert!(part.len() < 1 << 17, "part {p}: {} events", part.len());
+            PathCounts::from_log(&part, None, &paths).unwrap()
+        })
+        .try_fold(PathCounts::identity(), PathCounts::merge)
+        .unwrap();
+    let from_parts = cjm_core::attribution::attribute_paths(&merged, &options).unwrap();
+    assert_eq!(numbers(&by_codes), numbers(&from_parts));
+}

@@ -13,8 +13,8 @@ use cjm_core::events::{
     CohortType, DirectlyFollowsCounts, DirectlyFollowsOptions, EventLog, EventMatch, Exclusion,
     FlowCounts, FlowOptions, Funnel, FunnelCounts, FunnelOptions, FunnelOrder, FunnelState,
     IngestOptions, Mergeable, RawEvent, RetentionCounts, RetentionMode, RetentionOptions,
-    RetentionPeriod, SequenceState, StepSpec, TimeUnit, TimeValue, TrafficCounts, VariantCounts,
-    VariantOptions,
+    RetentionPeriod, SequenceState, StepSpec, TimeUnit, TimeValue, TrafficCounts, TrendsCounts,
+    TrendsOptions, VariantCounts, VariantOptions,
 };
 use cjm_core::ValidJourney;
 use common::{refused_by_fields, seal, unseal};
@@ -77,11 +77,11 @@ fn funnels() -> Vec<Funnel> {
     let base = Funnel::events(&["a", "b", "c"]);
     let all: Vec<Funnel> = vec![
         base.clone().with_options(FunnelOptions {
-            window_seconds: 12,
+            window_seconds: Some(12),
             ..FunnelOptions::default()
         }),
         base.clone().with_options(FunnelOptions {
-            window_seconds: 15,
+            window_seconds: Some(15),
             step_windows_seconds: vec![None, Some(6), None],
             exclusions: vec![Exclusion {
                 step: ev("x"),
@@ -93,13 +93,13 @@ fn funnels() -> Vec<Funnel> {
         }),
         base.clone().with_options(FunnelOptions {
             order: FunnelOrder::Strict,
-            window_seconds: 20,
+            window_seconds: Some(20),
             breakdown: Some("channel".to_owned()),
             ..FunnelOptions::default()
         }),
         base.with_options(FunnelOptions {
             order: FunnelOrder::Any,
-            window_seconds: 8,
+            window_seconds: Some(8),
             ..FunnelOptions::default()
         }),
         Funnel::events(&["a", "a", "b"]),
@@ -186,6 +186,30 @@ fn retention_options() -> Vec<RetentionOptions> {
             time_zone: "+14:00".to_owned(),
             allow_missing_events: true,
             ..RetentionOptions::default()
+        },
+    ]
+}
+
+/// Trends (every option) over the generated logs, whose timestamps [`spread`] puts on
+/// several days.
+fn trends_options() -> Vec<TrendsOptions> {
+    vec![
+        TrendsOptions::default(),
+        TrendsOptions {
+            events: Some(vec!["a".into(), "y".into()]),
+            period: RetentionPeriod::Week,
+            time_zone: "-05:30".to_owned(),
+            breakdown: Some("channel".to_owned()),
+            allow_missing_events: true,
+            ..TrendsOptions::default()
+        },
+        TrendsOptions {
+            period: RetentionPeriod::Month,
+            time_zone: "+14:00".to_owned(),
+            since: Some("1970-01-03".to_owned()),
+            as_of: Some("1970-01-20T00:00:00Z".to_owned()),
+            breakdown: Some("channel".to_owned()),
+            ..TrendsOptions::default()
         },
     ]
 }
@@ -391,6 +415,17 @@ proptest! {
             prop_assert_eq!(merged.to_bytes(), whole_state.to_bytes());
             prop_assert_eq!(merged.finish().unwrap(), expected);
         }
+        for o in trends_options() {
+            let expected = whole_days.trends(&o).unwrap();
+            let states: Vec<TrendsCounts> = parts_days
+                .iter()
+                .map(|p| maybe_via_bytes(TrendsCounts::from_log(&o, p).unwrap(), via_bytes))
+                .collect();
+            let merged = merge_all(states, shape);
+            let whole_state = TrendsCounts::from_log(&o, &whole_days).unwrap();
+            prop_assert_eq!(merged.to_bytes(), whole_state.to_bytes());
+            prop_assert_eq!(merged.finish().unwrap().unwrap(), expected);
+        }
         for funnel in funnels() {
             let expected = funnel.run(&whole, None).unwrap();
             let states: Vec<FunnelCounts> = partitions
@@ -562,6 +597,9 @@ fn every_kind_of_state(log: &EventLog) -> Vec<Vec<u8>> {
         RetentionCounts::from_log(&retention_options()[1], log)
             .unwrap()
             .to_bytes(),
+        TrendsCounts::from_log(&trends_options()[1], log)
+            .unwrap()
+            .to_bytes(),
     ];
     // Survey answers derived from the log's timestamps.
     let answers: Vec<Option<f64>> = log
@@ -623,6 +661,7 @@ fn decode_with_every_decoder(bytes: &[u8]) -> Vec<cjm_core::Result<()>> {
         FlowCounts::from_bytes(bytes).map(drop),
         TrafficCounts::from_bytes(bytes).map(drop),
         RetentionCounts::from_bytes(bytes).map(drop),
+        TrendsCounts::from_bytes(bytes).map(drop),
         NpsState::from_bytes(bytes).map(drop),
         ScaleState::from_bytes(bytes).map(drop),
         SurveyState::from_bytes(bytes).map(drop),
@@ -670,6 +709,10 @@ fn exercise_every_decoder(bytes: &[u8]) {
         let _ = s.clone().merge(s).map(|m| m.finish());
     }
     if let Ok(s) = RetentionCounts::from_bytes(bytes) {
+        let _ = s.finish();
+        let _ = s.clone().merge(s).map(|m| m.finish());
+    }
+    if let Ok(s) = TrendsCounts::from_bytes(bytes) {
         let _ = s.finish();
         let _ = s.clone().merge(s).map(|m| m.finish());
     }

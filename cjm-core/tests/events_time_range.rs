@@ -75,7 +75,7 @@ fn events_at_the_ends_of_the_range_do_not_convert_in_a_week() {
         ("a".to_owned(), i64::MAX, "y"),
     ];
     let options = FunnelOptions {
-        window_seconds: u64::MAX,
+        window_seconds: Some(u64::MAX),
         step_windows_seconds: vec![None, Some(7 * 86_400)],
         ..FunnelOptions::default()
     };
@@ -86,7 +86,7 @@ fn events_at_the_ends_of_the_range_do_not_convert_in_a_week() {
 fn the_longest_window_holds_the_whole_range_but_one_i64_span() {
     // window_seconds beyond i64 nanoseconds is i64::MAX ns (292 years).
     let long = FunnelOptions {
-        window_seconds: u64::MAX,
+        window_seconds: Some(u64::MAX),
         ..FunnelOptions::default()
     };
     let rows = [
@@ -96,6 +96,16 @@ fn the_longest_window_holds_the_whole_range_but_one_i64_span() {
     assert_eq!(run(&rows, &["x", "y"], long.clone()), [1, 1]);
     let rows = [("a".to_owned(), -2, "x"), ("a".to_owned(), i64::MAX, "y")];
     assert_eq!(run(&rows, &["x", "y"], long), [1, 0]);
+    // No window at all: the widest span of the range converts too.
+    let none = FunnelOptions {
+        window_seconds: None,
+        ..FunnelOptions::default()
+    };
+    let rows = [
+        ("a".to_owned(), i64::MIN, "x"),
+        ("a".to_owned(), i64::MAX, "y"),
+    ];
+    assert_eq!(run(&rows, &["x", "y"], none), [1, 1]);
 }
 
 /// Timestamps from the whole range, with the ends and zero often.
@@ -129,13 +139,14 @@ proptest! {
     #[test]
     fn two_step_conversion_matches_exact_spans(
         events in prop::collection::vec((0usize..3, timestamp(), prop::bool::ANY), 1..10),
-        window_seconds in window(),
+        window_seconds in prop::option::of(window()),
     ) {
         let rows: Vec<(String, i64, &str)> = events
             .iter()
             .map(|&(c, t, is_x)| (format!("c{c}"), t, if is_x { "x" } else { "y" }))
             .collect();
-        let w = i128::from(i64::try_from(window_seconds).ok().and_then(|s| s.checked_mul(1_000_000_000)).unwrap_or(i64::MAX));
+        // No window: any `y` at or after an `x`.
+        let w = window_seconds.map_or(i128::MAX, |ws| i128::from(i64::try_from(ws).ok().and_then(|s| s.checked_mul(1_000_000_000)).unwrap_or(i64::MAX)));
         let mut expected = [0u64, 0];
         for c in 0..3 {
             let mine: Vec<_> = events.iter().filter(|e| e.0 == c).collect();
@@ -168,7 +179,7 @@ proptest! {
             .collect();
         let options = FunnelOptions {
             order,
-            window_seconds,
+            window_seconds: Some(window_seconds),
             step_windows_seconds: if order == FunnelOrder::Any { vec![] } else { vec![None, step_window, step_window] },
             allow_missing_events: true,
             ..FunnelOptions::default()

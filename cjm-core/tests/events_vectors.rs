@@ -8,8 +8,9 @@
 )]
 
 use cjm_core::events::{
-    DirectlyFollowsOptions, EventLog, FilterOptions, Funnel, IngestOptions, RawEvent,
-    RetentionOptions, SampleOptions, SessionOptions, TimeUnit, TimeValue, VariantOptions,
+    DirectlyFollowsOptions, EventLog, FilterOptions, Funnel, FunnelTrendsOptions, IngestOptions,
+    RawEvent, RetentionOptions, SampleOptions, SessionOptions, TimeUnit, TimeValue, TrendsOptions,
+    VariantOptions,
 };
 use serde_json::Value;
 
@@ -137,6 +138,16 @@ fn run_case(kind: &str, log: &EventLog, case: &Value) -> Value {
                 "events": events,
                 "sessions": sessions,
             })
+        }
+        // A case with a `funnel` is a funnel trend (its `options` are the periods').
+        "trends" if case.get("funnel").is_some() => {
+            let funnel: Funnel = serde_json::from_value(case["funnel"].clone()).unwrap();
+            let o: FunnelTrendsOptions = serde_json::from_value(case["options"].clone()).unwrap();
+            serde_json::to_value(funnel.trends(log, None, &o).unwrap()).unwrap()
+        }
+        "trends" => {
+            let o: TrendsOptions = serde_json::from_value(case["options"].clone()).unwrap();
+            serde_json::to_value(log.trends(&o).unwrap()).unwrap()
         }
         other => panic!("unknown vector kind {other}"),
     }

@@ -106,7 +106,7 @@ fn with_a_channel(mut rows: Vec<Row>) -> Vec<Row> {
 fn analyses(log: &EventLog) -> String {
     let funnel = Funnel::events(&["a", "b", "c"])
         .with_options(FunnelOptions {
-            window_seconds: 12,
+            window_seconds: Some(12),
             allow_missing_events: true,
             ..FunnelOptions::default()
         })

@@ -32,6 +32,9 @@ pub(crate) fn read(
     names: &[&String],
     expected: &str,
 ) -> PyResult<(Reader, Option<u64>, Vec<String>)> {
+    if let Ok(file) = data.cast::<ParquetFile>() {
+        return file.get().open(py, names);
+    }
     let helpers = py.import(HELPERS)?;
     let own: Option<Vec<String>> = helpers
         .getattr("_column_names")?
@@ -60,6 +63,137 @@ pub(crate) fn read(
         return Ok((reader, rows, columns));
     }
     Ok((Box::new(AsNull::new(reader, &nulls)), rows, columns))
+}
+
+/// A Parquet file, read in Rust by the arrow-rs reader: `EventLog.from_parquet` hands it
+/// to `from_arrow`, which reads it like any Arrow stream. Only the columns the ingest may
+/// read are decoded (a projection), and no pyarrow table is built.
+#[pyclass(frozen, module = "cjm", name = "_ParquetFile")]
+pub(crate) struct ParquetFile {
+    path: std::path::PathBuf,
+    /// The path as given, for `OSError.filename`.
+    display: Py<PyAny>,
+}
+
+impl ParquetFile {
+    pub(crate) fn new(path: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(Self {
+            path: path.extract()?,
+            display: path.clone().unbind(),
+        })
+    }
+
+    fn open(
+        &self,
+        py: Python<'_>,
+        names: &[&String],
+    ) -> PyResult<(Reader, Option<u64>, Vec<String>)> {
+        use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+        use parquet::arrow::ProjectionMask;
+        let file = py
+            .detach(|| std::fs::File::open(&self.path))
+            .map_err(|e| crate::source::os_error(&e, self.display.bind(py)))?;
+        let invalid = |e: &dyn std::fmt::Display| {
+            crate::errors::core_err(cjm_core::Error::Input {
+                code: "invalid_parquet",
+                row: None,
+                message: format!(
+                    "`{}` cannot be read as Parquet: {e}; read it with pyarrow or polars and                      pass the table to `EventLog.from_arrow`",
+                    self.path.display()
+                ),
+            })
+        };
+        let builder = py
+            .detach(|| ParquetRecordBatchReaderBuilder::try_new(file))
+            .map_err(|e| invalid(&e))?;
+        let columns: Vec<String> = builder
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect();
+        let rows = u64::try_from(builder.metadata().file_metadata().num_rows()).ok();
+        let keep = columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| names.contains(c))
+            .map(|(i, _)| i);
+        let mask = ProjectionMask::roots(builder.parquet_schema(), keep);
+        let reader = builder
+            .with_projection(mask)
+            .with_batch_size(1 << 16)
+            .build()
+            .map_err(|e| invalid(&e))?;
+        Ok((Box::new(Prefetch::new(reader)), rows, columns))
+    }
+}
+
+/// Batches decoded on a second thread while the caller ingests the previous ones (at
+/// most two waiting), so that decoding and ingesting a file overlap on two cores.
+struct Prefetch {
+    schema: SchemaRef,
+    batches: std::sync::mpsc::Receiver<Result<RecordBatch, ArrowError>>,
+    /// Joined when the batches end, so that a decoder that stopped early (a panic on a
+    /// malformed file) is an error, never a shorter log.
+    decoder: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Prefetch {
+    fn new(reader: impl RecordBatchReader + Send + 'static) -> Self {
+        let schema = reader.schema();
+        let (send, batches) = std::sync::mpsc::sync_channel(2);
+        // The thread ends with the file, or when the receiver is dropped (a send fails).
+        let decoder = std::thread::spawn(move || {
+            let mut reader = reader;
+            loop {
+                // The arrow-rs decoder can panic on a malformed page: that ends the
+                // batches with an error naming it, never a shorter log.
+                let next = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reader.next()))
+                    .unwrap_or_else(|payload| {
+                        let why = payload
+                            .downcast_ref::<&str>()
+                            .map(|s| (*s).to_owned())
+                            .or_else(|| payload.downcast_ref::<String>().cloned())
+                            .unwrap_or_default();
+                        Some(Err(ArrowError::ParquetError(format!(
+                            "the decoder stopped on a malformed page ({why})"
+                        ))))
+                    });
+                let Some(batch) = next else { break };
+                let stop = batch.is_err();
+                if send.send(batch).is_err() || stop {
+                    break;
+                }
+            }
+        });
+        Self {
+            schema,
+            batches,
+            decoder: Some(decoder),
+        }
+    }
+}
+
+impl Iterator for Prefetch {
+    type Item = Result<RecordBatch, ArrowError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Ok(batch) = self.batches.recv() {
+            return Some(batch);
+        }
+        let stopped = self.decoder.take().is_some_and(|d| d.join().is_err());
+        stopped.then(|| {
+            Err(ArrowError::ParquetError(
+                "the decoder stopped on a malformed page".to_owned(),
+            ))
+        })
+    }
+}
+
+impl RecordBatchReader for Prefetch {
+    fn schema(&self) -> SchemaRef {
+        self.schema.clone()
+    }
 }
 
 /// A reader whose named columns are read as `Null` arrays of the batch's length.

@@ -33,9 +33,9 @@ use cjm_core::events::synth::{for_each_event, SynthOptions};
 use cjm_core::events::{
     ColumnChoice, ColumnMapping, ColumnNames, ConsentRule, CustomerKey, DirectlyFollowsOptions,
     DriverOptions, EventLog, EventLogBuilder, EventMatch, Exclusion, FilterOptions, FlowOptions,
-    Funnel, FunnelOptions, IngestOptions, IngestReport, JourneyStateOptions, LogOperation, Preset,
-    Pseudonymiser, RetentionOptions, SampleOptions, SessionOptions, StepSpec, TimeUnit,
-    TimestampFormat, VariantOptions,
+    Funnel, FunnelOptions, FunnelTrendsOptions, IngestOptions, IngestReport, JourneyStateOptions,
+    LogOperation, Preset, Pseudonymiser, RetentionOptions, SampleOptions, SessionOptions, StepSpec,
+    TimeUnit, TimestampFormat, TrendsOptions, VariantOptions,
 };
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -45,8 +45,8 @@ use pyo3_arrow::PyTable;
 use crate::convert::{int_option, int_option_opt, wide_int, wide_int_opt};
 use crate::errors::{core_err, input_err, warn_report};
 use crate::results::{
-    PyConformance, PyDirectlyFollows, PyDrivers, PyFlows, PyFunnelResult, PyIngestReport,
-    PyJourneyStates, PyRetentionResult, PyTraffic, PyVariants,
+    PyConformance, PyDirectlyFollows, PyDrivers, PyFlows, PyFunnelResult, PyFunnelTrendsResult,
+    PyIngestReport, PyJourneyStates, PyRetentionResult, PyTraffic, PyTrendsResult, PyVariants,
 };
 use crate::PyJourney;
 
@@ -616,7 +616,18 @@ fn ingest(
     progress: Option<&Py<PyAny>>,
 ) -> PyResult<(EventLog, IngestReport)> {
     for batch in reader {
-        let batch = batch.map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("{e}")))?;
+        let batch = batch.map_err(|e| match e {
+            // A Parquet file read in Rust (`from_parquet`) that fails past its footer.
+            arrow_schema::ArrowError::ParquetError(m) => core_err(cjm_core::Error::Input {
+                code: "invalid_parquet",
+                row: None,
+                message: format!(
+                    "the Parquet file cannot be read: {m}; read it with pyarrow or polars \
+                     and pass the table to `EventLog.from_arrow`"
+                ),
+            }),
+            e => pyo3::exceptions::PyValueError::new_err(format!("{e}")),
+        })?;
         let columns = BatchColumns::of(&batch, m, kind, extra)?;
         columns.push_all(&mut b).map_err(core_err)?;
         if let Some(bar) = progress {
@@ -725,6 +736,14 @@ fn seconds(value: &Bound<'_, PyAny>, what: &str) -> PyResult<u64> {
     u64::try_from(total).map_err(|_| invalid(format!("`{what}` must not be negative")))
 }
 
+/// Whether a value is the float `+inf` (`math.inf`: no window).
+fn is_infinity(value: &Bound<'_, PyAny>) -> bool {
+    value.is_instance_of::<pyo3::types::PyFloat>()
+        && value
+            .extract::<f64>()
+            .is_ok_and(|f| f.is_infinite() && f > 0.0)
+}
+
 /// An instant as text for the core: a time-zone-aware `datetime` (ISO-8601 with its
 /// offset), a `date` (`YYYY-MM-DD`, which the core reads as the start of that day in UTC),
 /// or text (read by the core). A naive `datetime` is refused: no zone is guessed.
@@ -777,10 +796,116 @@ fn event_match(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<
         .map(|names| Some(EventMatch::AnyOf(names)))
 }
 
+/// An optional instant (`since`, `as_of`): None, or as [`instant`].
+fn optional_instant(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<String>> {
+    value
+        .filter(|a| !a.is_none())
+        .map(|a| instant(a, what))
+        .transpose()
+}
+
 /// An option given as one of the core's snake_case names (`period`, `mode`, `cohort`).
 fn named<T: serde::de::DeserializeOwned>(value: &str, what: &str, names: &str) -> PyResult<T> {
     serde_json::from_value(serde_json::Value::String(value.to_owned()))
         .map_err(|_| invalid(format!("`{what}` must be {names}, not `{value}`")))
+}
+
+/// A funnel from the keyword arguments of `EventLog.funnel` (and `funnel_trends`): steps
+/// (or the journey's stage funnel), order, windows, exclusions, `as_of`, breakdown,
+/// percentile; the defaults are the core's.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "mirrors the keyword arguments of Python"
+)]
+fn funnel_of(
+    steps: Option<&Bound<'_, PyAny>>,
+    j: Option<&cjm_core::ValidJourney>,
+    order: &str,
+    window: Option<&Bound<'_, PyAny>>,
+    step_windows: Option<&Bound<'_, PyAny>>,
+    exclusions: Option<&Bound<'_, PyAny>>,
+    as_of: Option<&Bound<'_, PyAny>>,
+    breakdown: Option<String>,
+    percentile: &str,
+    allow_missing_events: bool,
+    unit: Option<&str>,
+) -> PyResult<Funnel> {
+    let steps: Vec<StepSpec> = match steps.filter(|s| !s.is_none()) {
+        Some(s) if s.is_instance_of::<PyString>() => {
+            return Err(PyTypeError::new_err(
+                "`steps` is a list of steps, not one string",
+            ))
+        }
+        Some(s) => s.try_iter()?.map(|x| step(&x?)).collect::<PyResult<_>>()?,
+        None => match j {
+            Some(j) => Funnel::from_stages(j).steps,
+            None => {
+                return Err(invalid(
+                    "give `steps`, or a `journey` for its stage funnel".to_owned(),
+                ))
+            }
+        },
+    };
+    let order =
+        serde_json::from_value(serde_json::Value::String(order.to_owned())).map_err(|_| {
+            invalid(format!(
+                "`order` must be `sequential`, `strict` or `any`, not `{order}`"
+            ))
+        })?;
+    let percentile = serde_json::from_value(serde_json::Value::String(percentile.to_owned()))
+        .map_err(|_| {
+            invalid(format!(
+                "`percentile` must be `linear` or `nearest_rank`, not `{percentile}`"
+            ))
+        })?;
+    // `math.inf` is the core's `null`: no window.
+    let window_seconds = match window.filter(|w| !w.is_none()) {
+        Some(w) if is_infinity(w) => None,
+        Some(w) => Some(seconds(w, "window")?),
+        None => FunnelOptions::default().window_seconds,
+    };
+    let step_windows_seconds = match step_windows.filter(|w| !w.is_none()) {
+        None => Vec::new(),
+        Some(ws) => ws
+            .try_iter()?
+            .map(|w| {
+                let w = w?;
+                if w.is_none() {
+                    Ok(None)
+                } else {
+                    seconds(&w, "step_windows").map(Some)
+                }
+            })
+            .collect::<PyResult<_>>()?,
+    };
+    let exclusions = match exclusions.filter(|x| !x.is_none()) {
+        None => Vec::new(),
+        Some(xs) => xs
+            .try_iter()?
+            .map(|x| exclusion(&x?))
+            .collect::<PyResult<_>>()?,
+    };
+    let as_of = as_of
+        .filter(|a| !a.is_none())
+        .map(|a| instant(a, "as_of"))
+        .transpose()?;
+    Ok(Funnel {
+        steps,
+        options: FunnelOptions {
+            order,
+            window_seconds,
+            step_windows_seconds,
+            exclusions,
+            as_of,
+            breakdown,
+            percentile,
+            allow_missing_events,
+            unit: match unit {
+                Some(unit) => named(unit, "unit", "`customer` or `session`")?,
+                None => FunnelOptions::default().unit,
+            },
+        },
+    })
 }
 
 /// A funnel step: an event name, `{"event"|"touchpoint"|"stage": id}` or
@@ -836,6 +961,27 @@ pub(crate) struct PyEventLog {
 
 #[pymethods]
 impl PyEventLog {
+    /// Reads a Parquet file (`str` or `os.PathLike`) in Rust, only the columns the log
+    /// needs, without building a pyarrow table; every keyword argument is `from_arrow`'s.
+    #[staticmethod]
+    #[pyo3(signature = (path, **options))]
+    fn from_parquet(
+        py: Python<'_>,
+        path: &Bound<'_, PyAny>,
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        if path.is_instance_of::<PyBytes>() {
+            return Err(PyTypeError::new_err(
+                "expected a path as str or os.PathLike, found `bytes`",
+            ));
+        }
+        let file = Py::new(py, crate::arrow_in::ParquetFile::new(path)?)?;
+        Ok(py
+            .get_type::<Self>()
+            .call_method("from_arrow", (file,), options)?
+            .unbind())
+    }
+
     /// Reads Arrow data batch by batch (see the module documentation).
     #[staticmethod]
     #[pyo3(signature = (
@@ -1121,79 +1267,19 @@ impl PyEventLog {
     ) -> PyResult<PyFunnelResult> {
         crate::guard(|| {
             let j = journey.map(|j| &j.get().inner);
-            let steps: Vec<StepSpec> = match steps.filter(|s| !s.is_none()) {
-                Some(s) if s.is_instance_of::<PyString>() => {
-                    return Err(PyTypeError::new_err(
-                        "`steps` is a list of steps, not one string",
-                    ))
-                }
-                Some(s) => s.try_iter()?.map(|x| step(&x?)).collect::<PyResult<_>>()?,
-                None => match j {
-                    Some(j) => Funnel::from_stages(j).steps,
-                    None => {
-                        return Err(invalid(
-                            "give `steps`, or a `journey` for its stage funnel".to_owned(),
-                        ))
-                    }
-                },
-            };
-            let order = serde_json::from_value(serde_json::Value::String(order.to_owned()))
-                .map_err(|_| {
-                    invalid(format!(
-                        "`order` must be `sequential`, `strict` or `any`, not `{order}`"
-                    ))
-                })?;
-            let percentile = serde_json::from_value(serde_json::Value::String(
-                percentile.to_owned(),
-            ))
-            .map_err(|_| {
-                invalid(format!(
-                    "`percentile` must be `linear` or `nearest_rank`, not `{percentile}`"
-                ))
-            })?;
-            let window_seconds = match window.filter(|w| !w.is_none()) {
-                Some(w) => seconds(w, "window")?,
-                None => FunnelOptions::default().window_seconds,
-            };
-            let step_windows_seconds = match step_windows.filter(|w| !w.is_none()) {
-                None => Vec::new(),
-                Some(ws) => ws
-                    .try_iter()?
-                    .map(|w| {
-                        let w = w?;
-                        if w.is_none() {
-                            Ok(None)
-                        } else {
-                            seconds(&w, "step_windows").map(Some)
-                        }
-                    })
-                    .collect::<PyResult<_>>()?,
-            };
-            let exclusions = match exclusions.filter(|x| !x.is_none()) {
-                None => Vec::new(),
-                Some(xs) => xs
-                    .try_iter()?
-                    .map(|x| exclusion(&x?))
-                    .collect::<PyResult<_>>()?,
-            };
-            let as_of = as_of
-                .filter(|a| !a.is_none())
-                .map(|a| instant(a, "as_of"))
-                .transpose()?;
-            let funnel = Funnel {
+            let funnel = funnel_of(
                 steps,
-                options: FunnelOptions {
-                    order,
-                    window_seconds,
-                    step_windows_seconds,
-                    exclusions,
-                    as_of,
-                    breakdown,
-                    percentile,
-                    allow_missing_events,
-                    unit: named(unit, "unit", "`customer` or `session`")?,
-                },
-            };
+                j,
+                order,
+                window,
+                step_windows,
+                exclusions,
+                as_of,
+                breakdown,
+                percentile,
+                allow_missing_events,
+                Some(unit),
+            )?;
             let result = py.detach(|| funnel.run(&self.log, j)).map_err(core_err)?;
             Ok(result.into())
         })
@@ -1244,6 +1330,103 @@ impl PyEventLog {
             };
             let result = py
                 .detach(|| self.log.retention(&options))
+                .map_err(core_err)?;
+            Ok(result.into())
+        })
+    }
+
+    /// Event trends (docs/events.md, "Trends"): per `period` (day, week, month at the
+    /// fixed UTC offset `time_zone`) and per event, the number of events and the distinct
+    /// customers with one, and the same for all the selected events together.
+    #[pyo3(signature = (
+        events = None, *, period = "day", time_zone = "+00:00", since = None, as_of = None,
+        breakdown = None, allow_missing_events = false
+    ))]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "mirrors the keyword arguments of Python"
+    )]
+    fn trends(
+        &self,
+        py: Python<'_>,
+        events: Option<&Bound<'_, PyAny>>,
+        period: &str,
+        time_zone: &str,
+        since: Option<&Bound<'_, PyAny>>,
+        as_of: Option<&Bound<'_, PyAny>>,
+        breakdown: Option<String>,
+        allow_missing_events: bool,
+    ) -> PyResult<PyTrendsResult> {
+        crate::guard(|| {
+            let events = event_match(events, "events")?.map(|m| match m {
+                EventMatch::One(name) => vec![name],
+                EventMatch::AnyOf(names) => names,
+            });
+            let options = TrendsOptions {
+                events,
+                period: named(period, "period", "`day`, `week` or `month`")?,
+                time_zone: time_zone.to_owned(),
+                since: optional_instant(since, "since")?,
+                as_of: optional_instant(as_of, "as_of")?,
+                breakdown,
+                allow_missing_events,
+            };
+            let result = py.detach(|| self.log.trends(&options)).map_err(core_err)?;
+            Ok(result.into())
+        })
+    }
+
+    /// Funnel trends (docs/events.md, "Trends"): the funnel of `EventLog.funnel` (same
+    /// arguments) counted per `period` of each attempt's step-1 event: customers entered,
+    /// converted, and the rate.
+    #[pyo3(signature = (
+        steps = None, *, journey = None, period = "day", time_zone = "+00:00", since = None,
+        order = "sequential", window = None, step_windows = None, exclusions = None,
+        as_of = None, breakdown = None, percentile = "linear", allow_missing_events = false
+    ))]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "mirrors the keyword arguments of Python"
+    )]
+    fn funnel_trends(
+        &self,
+        py: Python<'_>,
+        steps: Option<&Bound<'_, PyAny>>,
+        journey: Option<&Bound<'_, PyJourney>>,
+        period: &str,
+        time_zone: &str,
+        since: Option<&Bound<'_, PyAny>>,
+        order: &str,
+        window: Option<&Bound<'_, PyAny>>,
+        step_windows: Option<&Bound<'_, PyAny>>,
+        exclusions: Option<&Bound<'_, PyAny>>,
+        as_of: Option<&Bound<'_, PyAny>>,
+        breakdown: Option<String>,
+        percentile: &str,
+        allow_missing_events: bool,
+    ) -> PyResult<PyFunnelTrendsResult> {
+        crate::guard(|| {
+            let j = journey.map(|j| &j.get().inner);
+            let funnel = funnel_of(
+                steps,
+                j,
+                order,
+                window,
+                step_windows,
+                exclusions,
+                as_of,
+                breakdown,
+                percentile,
+                allow_missing_events,
+                None,
+            )?;
+            let options = FunnelTrendsOptions {
+                period: named(period, "period", "`day`, `week` or `month`")?,
+                time_zone: time_zone.to_owned(),
+                since: optional_instant(since, "since")?,
+            };
+            let result = py
+                .detach(|| funnel.trends(&self.log, j, &options))
                 .map_err(core_err)?;
             Ok(result.into())
         })

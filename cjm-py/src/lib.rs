@@ -652,6 +652,8 @@ fn _cjm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<results::PyTraffic>()?;
     m.add_class::<PyFunnelResult>()?;
     m.add_class::<results::PyRetentionResult>()?;
+    m.add_class::<results::PyTrendsResult>()?;
+    m.add_class::<results::PyFunnelTrendsResult>()?;
     m.add_class::<results::PyDirectlyFollows>()?;
     m.add_class::<results::PyVariants>()?;
     m.add_class::<PyFlows>()?;

@@ -6,8 +6,9 @@
 //! from the result's fields; no number is computed here.
 
 use cjm_core::events::{
-    Conformance, DirectlyFollows, Drivers, Flows, FunnelResult, FunnelStepResult, IngestReport,
-    JourneyStates, RetentionCohort, RetentionMean, RetentionResult, Traffic, Variants,
+    Conformance, DirectlyFollows, Drivers, Flows, FunnelResult, FunnelStepResult,
+    FunnelTrendsResult, IngestReport, JourneyStates, RetentionCohort, RetentionMean,
+    RetentionResult, Traffic, TrendsResult, TrendsSeries, TrendsTotal, Variants,
 };
 use cjm_core::insights::InsightReport;
 use cjm_core::maps::{MapDiff, Patterns};
@@ -787,6 +788,280 @@ impl Report for PyRetentionResult {
             plural(self.inner.cohorts.len(), "cohort"),
             plural(self.inner.customers as usize, "customer")
         )
+    }
+}
+
+/// One row per (group, event, period): the period's first day, the event, its volume and
+/// distinct customers; with the group first when `with_group`.
+fn trends_columns(
+    periods: &[String],
+    rows: &[(Option<&str>, &TrendsSeries)],
+    with_group: bool,
+) -> Vec<(&'static str, Col)> {
+    let cells: Vec<(Option<&str>, &TrendsSeries, usize)> = rows
+        .iter()
+        .flat_map(|&(g, s)| (0..s.volume.len()).map(move |i| (g, s, i)))
+        .collect();
+    let mut columns = Vec::new();
+    if with_group {
+        columns.push(("group", text(&cells, |(g, _, _)| g.map(str::to_owned))));
+    }
+    columns.extend([
+        ("period", text(&cells, |(_, _, i)| periods.get(*i).cloned())),
+        ("event", text(&cells, |(_, s, _)| Some(s.event.clone()))),
+        (
+            "volume",
+            counts(&cells, |(_, s, i)| s.volume.get(*i).copied()),
+        ),
+        (
+            "customers",
+            counts(&cells, |(_, s, i)| s.customers.get(*i).copied()),
+        ),
+    ]);
+    columns
+}
+
+/// One row per (group, period) of the totals.
+fn trends_total_columns(
+    periods: &[String],
+    rows: &[(Option<&str>, &TrendsTotal)],
+    with_group: bool,
+) -> Vec<(&'static str, Col)> {
+    let cells: Vec<(Option<&str>, &TrendsTotal, usize)> = rows
+        .iter()
+        .flat_map(|&(g, t)| (0..t.volume.len()).map(move |i| (g, t, i)))
+        .collect();
+    let mut columns = Vec::new();
+    if with_group {
+        columns.push(("group", text(&cells, |(g, _, _)| g.map(str::to_owned))));
+    }
+    columns.extend([
+        ("period", text(&cells, |(_, _, i)| periods.get(*i).cloned())),
+        (
+            "volume",
+            counts(&cells, |(_, t, i)| t.volume.get(*i).copied()),
+        ),
+        (
+            "customers",
+            counts(&cells, |(_, t, i)| t.customers.get(*i).copied()),
+        ),
+    ]);
+    columns
+}
+
+result_class!(
+    /// Event trends (Python class `cjm.TrendsResult`), from `EventLog.trends`.
+    PyTrendsResult, "TrendsResult", TrendsResult {
+    /// The first day of each period (`YYYY-MM-DD` in the time zone), in order.
+    #[getter]
+    fn periods(&self) -> Vec<String> {
+        self.inner.periods.clone()
+    }
+
+    /// The start of the range (ISO-8601, UTC), or None when there is none.
+    #[getter]
+    fn observed_from(&self) -> Option<String> {
+        self.inner.observed_from.clone()
+    }
+
+    /// The end of the range (ISO-8601, UTC), or None when there is none.
+    #[getter]
+    fn observed_until(&self) -> Option<String> {
+        self.inner.observed_until.clone()
+    }
+
+    /// The trends as a line chart; options (the core's `TrendsChartOptions`): `measure`
+    /// (`volume`, `customers`), `by` (`event`, `total`, `breakdown`), `title`, `width`.
+    #[pyo3(signature = (**options))]
+    fn to_svg(&self, options: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<PySvg> {
+        crate::guard(|| {
+            let options = crate::pictures::kwargs_options(options, "to_svg")?;
+            let chart = cjm_core::render::trends_chart(&self.inner, &options)
+                .map_err(crate::errors::core_err)?;
+            Ok(PySvg::new(cjm_core::render::line_chart_svg(&chart)))
+        })
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.periods.len()
+    }
+});
+
+impl Report for PyTrendsResult {
+    const NAME: &'static str = "TrendsResult";
+    const TABLES: &'static [&'static str] = &["events", "total", "breakdown", "breakdown_total"];
+
+    fn table(&self, name: &str) -> Option<Table> {
+        let r = &self.inner;
+        let periods = &r.periods;
+        let columns = match name {
+            "events" => {
+                let rows: Vec<_> = r.events.iter().map(|s| (None, s)).collect();
+                trends_columns(periods, &rows, false)
+            }
+            "total" => trends_total_columns(periods, &[(None, &r.total)], false),
+            "breakdown" => {
+                let rows: Vec<_> = r
+                    .breakdown
+                    .iter()
+                    .flat_map(|g| g.events.iter().map(move |s| (g.value.as_deref(), s)))
+                    .collect();
+                trends_columns(periods, &rows, true)
+            }
+            "breakdown_total" => {
+                let rows: Vec<_> = r
+                    .breakdown
+                    .iter()
+                    .map(|g| (g.value.as_deref(), &g.total))
+                    .collect();
+                trends_total_columns(periods, &rows, true)
+            }
+            _ => return None,
+        };
+        Some(Table { columns })
+    }
+
+    fn definition(&self) -> Option<&Definition> {
+        Some(&self.inner.definition)
+    }
+
+    fn extent(&self) -> String {
+        format!(
+            "{}, {}",
+            plural(self.inner.periods.len(), "period"),
+            plural(self.inner.events.len(), "event")
+        )
+    }
+}
+
+/// A group's funnel trend: its value, (entered, converted, pending), rates.
+type FunnelTrendRow<'a> = (Option<&'a str>, [&'a [u64]; 3], &'a [Option<f64>]);
+
+/// One row per (group, period) of a funnel trend.
+fn funnel_trends_columns(
+    periods: &[String],
+    rows: &[FunnelTrendRow<'_>],
+    with_group: bool,
+) -> Vec<(&'static str, Col)> {
+    type Cell<'a> = (Option<&'a str>, [&'a [u64]; 3], &'a [Option<f64>], usize);
+    let cells: Vec<Cell<'_>> = rows
+        .iter()
+        .flat_map(|&(g, c, r)| (0..periods.len()).map(move |i| (g, c, r, i)))
+        .collect();
+    let mut columns = Vec::new();
+    if with_group {
+        columns.push(("group", text(&cells, |(g, _, _, _)| g.map(str::to_owned))));
+    }
+    columns.extend([
+        (
+            "period",
+            text(&cells, |(_, _, _, i)| periods.get(*i).cloned()),
+        ),
+        (
+            "entered",
+            counts(&cells, |(_, c, _, i)| c[0].get(*i).copied()),
+        ),
+        (
+            "converted",
+            counts(&cells, |(_, c, _, i)| c[1].get(*i).copied()),
+        ),
+        (
+            "rate",
+            number(&cells, |(_, _, r, i)| r.get(*i).copied().flatten()),
+        ),
+        (
+            "pending",
+            counts(&cells, |(_, c, _, i)| c[2].get(*i).copied()),
+        ),
+    ]);
+    columns
+}
+
+result_class!(
+    /// Funnel trends (Python class `cjm.FunnelTrendsResult`), from `EventLog.funnel_trends`.
+    PyFunnelTrendsResult, "FunnelTrendsResult", FunnelTrendsResult {
+    /// The first day of each period (`YYYY-MM-DD` in the time zone), in order.
+    #[getter]
+    fn periods(&self) -> Vec<String> {
+        self.inner.periods.clone()
+    }
+
+    /// Per period: customers who entered the funnel (a non-void attempt starting in it).
+    #[getter]
+    fn entered(&self) -> Vec<u64> {
+        self.inner.entered.clone()
+    }
+
+    /// Per period: entered customers who converted.
+    #[getter]
+    fn converted(&self) -> Vec<u64> {
+        self.inner.converted.clone()
+    }
+
+    /// Per period: `converted / entered` (None when nobody entered).
+    #[getter]
+    fn rates(&self) -> Vec<Option<f64>> {
+        self.inner.rates.clone()
+    }
+
+    /// The conversion rate per period as a line chart; options (the core's
+    /// `TrendsChartOptions`): `by` (`total`, `breakdown`), `title`, `width`.
+    #[pyo3(signature = (**options))]
+    fn to_svg(&self, options: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<PySvg> {
+        crate::guard(|| {
+            let options = crate::pictures::kwargs_options(options, "to_svg")?;
+            let chart = cjm_core::render::funnel_trends_chart(&self.inner, &options)
+                .map_err(crate::errors::core_err)?;
+            Ok(PySvg::new(cjm_core::render::line_chart_svg(&chart)))
+        })
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.periods.len()
+    }
+});
+
+impl Report for PyFunnelTrendsResult {
+    const NAME: &'static str = "FunnelTrendsResult";
+    const TABLES: &'static [&'static str] = &["periods", "breakdown"];
+
+    fn table(&self, name: &str) -> Option<Table> {
+        let r = &self.inner;
+        let columns = match name {
+            "periods" => funnel_trends_columns(
+                &r.periods,
+                &[(None, [&r.entered, &r.converted, &r.pending], &r.rates)],
+                false,
+            ),
+            "breakdown" => {
+                let rows: Vec<_> = r
+                    .breakdown
+                    .iter()
+                    .map(|g| {
+                        (
+                            g.value.as_deref(),
+                            [
+                                g.entered.as_slice(),
+                                g.converted.as_slice(),
+                                g.pending.as_slice(),
+                            ],
+                            g.rates.as_slice(),
+                        )
+                    })
+                    .collect();
+                funnel_trends_columns(&r.periods, &rows, true)
+            }
+            _ => return None,
+        };
+        Some(Table { columns })
+    }
+
+    fn definition(&self) -> Option<&Definition> {
+        Some(&self.inner.definition)
+    }
+
+    fn extent(&self) -> String {
+        plural(self.inner.periods.len(), "period")
     }
 }
 

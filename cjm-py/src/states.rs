@@ -19,6 +19,9 @@
 //!   across partitions; the row index comes from an `order_key` column (global,
 //!   non-negative integers, e.g. Spark's `monotonically_increasing_id()`), without which
 //!   equal timestamps of one customer would lose the whole log's order;
+//! - retention and trends counts (`retention_counts`, `trends_counts`) are counts over whole
+//!   customers too: a customer split across partitions would enter two cohorts, and be
+//!   counted twice among a period's unique customers;
 //! - path counts (`paths`) need whole customers per partition (partition by customer id);
 //! - survey states (`survey`) are counts: any split.
 
@@ -29,8 +32,8 @@ use arrow_schema::DataType;
 use cjm_core::attribution::{AttributionOptions, PathCounts, PathOptions};
 use cjm_core::events::{
     ConsentRule, DirectlyFollowsCounts, DirectlyFollowsOptions, EventLog, FlowCounts, FlowOptions,
-    Funnel, FunnelCounts, FunnelState, Mergeable, SequenceState, TrafficCounts, VariantCounts,
-    VariantOptions,
+    Funnel, FunnelCounts, FunnelState, Mergeable, RetentionCounts, RetentionOptions, SequenceState,
+    TrafficCounts, TrendsCounts, TrendsOptions, VariantCounts, VariantOptions,
 };
 use cjm_core::scoring::SurveyState;
 use pyo3::exceptions::PyTypeError;
@@ -42,7 +45,10 @@ use crate::convert::{int_option, int_option_opt, wide_int, wide_int_opt, Wrap};
 use crate::errors::{core_err, input_err};
 use crate::events::{arrow_ingest_plan, builder, mapping, BatchColumns};
 use crate::reports::PySurveyReport;
-use crate::results::{PyDirectlyFollows, PyFlows, PyFunnelResult, PyTraffic, PyVariants};
+use crate::results::{
+    PyDirectlyFollows, PyFlows, PyFunnelResult, PyRetentionResult, PyTraffic, PyTrendsResult,
+    PyVariants,
+};
 use crate::survey::{arrow_state, options as survey_options, Columns};
 use crate::PyJourney;
 
@@ -276,6 +282,36 @@ pub(crate) fn _directly_follows_counts_state<'py>(
     })
 }
 
+/// The count-level retention state (bytes) of one partition holding **whole customers**;
+/// `options` are the core's `RetentionOptions` (a dict with its field names).
+#[pyfunction]
+pub(crate) fn _retention_counts_state<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    columns: &Bound<'py, PyDict>,
+    options: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let options: RetentionOptions = crate::options_from(options, "retention options")?;
+    log_state(py, data, columns, None, |log| {
+        RetentionCounts::from_log(&options, log).map(|s| s.to_bytes())
+    })
+}
+
+/// The count-level trends state (bytes) of one partition holding **whole customers**;
+/// `options` are the core's `TrendsOptions` (a dict with its field names).
+#[pyfunction]
+pub(crate) fn _trends_counts_state<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    columns: &Bound<'py, PyDict>,
+    options: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let options: TrendsOptions = crate::options_from(options, "trends options")?;
+    log_state(py, data, columns, None, |log| {
+        TrendsCounts::from_log(&options, log).map(|s| s.to_bytes())
+    })
+}
+
 /// The count-level variant state (bytes) of one partition holding **whole customers**;
 /// `max_length` and `collapse_repeats` shape the variants (the top `k` is chosen when
 /// finishing).
@@ -398,7 +434,7 @@ fn fold<S: Mergeable>(states: &[&[u8]]) -> cjm_core::Result<Vec<u8>> {
 
 /// Merges states of one kind (`"funnel"`, `"funnel_counts"`, `"sequence"`,
 /// `"directly_follows_counts"`, `"variant_counts"`, `"flow_counts"`, `"traffic_counts"`,
-/// `"paths"`, `"survey"`) into one;
+/// `"retention_counts"`, `"trends_counts"`, `"paths"`, `"survey"`) into one;
 /// the order and grouping of merges do not change the result. An empty list gives the
 /// identity (except for `"survey"`, whose identity depends on its scales: at least one
 /// state is needed).
@@ -418,6 +454,8 @@ pub(crate) fn _merge_states<'py>(
                 "variant_counts" => Some(fold::<VariantCounts>(&slices)),
                 "flow_counts" => Some(fold::<FlowCounts>(&slices)),
                 "traffic_counts" => Some(fold::<TrafficCounts>(&slices)),
+                "retention_counts" => Some(fold::<RetentionCounts>(&slices)),
+                "trends_counts" => Some(fold::<TrendsCounts>(&slices)),
                 "sequence" => Some(fold::<SequenceState>(&slices)),
                 "paths" => Some(fold::<PathCounts>(&slices)),
                 "survey" => Some((|| {
@@ -576,6 +614,38 @@ pub(crate) fn _directly_follows_from_counts_state(
     })
 }
 
+/// The retention table of a merged count-level retention state.
+#[pyfunction]
+pub(crate) fn _retention_from_counts_state(
+    py: Python<'_>,
+    state: &[u8],
+) -> PyResult<PyRetentionResult> {
+    crate::guard(|| {
+        let state = py
+            .detach(|| RetentionCounts::from_bytes(state))
+            .map_err(core_err)?;
+        let result = py
+            .detach(|| state.finish())
+            .ok_or_else(|| empty_state("retention"))?;
+        Ok(result.into())
+    })
+}
+
+/// The trends of a merged count-level trends state.
+#[pyfunction]
+pub(crate) fn _trends_from_counts_state(py: Python<'_>, state: &[u8]) -> PyResult<PyTrendsResult> {
+    crate::guard(|| {
+        let state = py
+            .detach(|| TrendsCounts::from_bytes(state))
+            .map_err(core_err)?;
+        let result = py
+            .detach(|| state.finish())
+            .ok_or_else(|| empty_state("trends"))?
+            .map_err(core_err)?;
+        Ok(result.into())
+    })
+}
+
 /// The top `k` variants of a merged count-level state.
 #[pyfunction]
 #[pyo3(signature = (state, k = 10))]
@@ -724,6 +794,8 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_variant_counts_state, m)?)?;
     m.add_function(wrap_pyfunction!(_flow_counts_state, m)?)?;
     m.add_function(wrap_pyfunction!(_traffic_counts_state, m)?)?;
+    m.add_function(wrap_pyfunction!(_retention_counts_state, m)?)?;
+    m.add_function(wrap_pyfunction!(_trends_counts_state, m)?)?;
     m.add_function(wrap_pyfunction!(_path_state, m)?)?;
     m.add_function(wrap_pyfunction!(_survey_state, m)?)?;
     m.add_function(wrap_pyfunction!(_merge_states, m)?)?;
@@ -737,6 +809,8 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_variants_from_counts_state, m)?)?;
     m.add_function(wrap_pyfunction!(_flows_from_counts_state, m)?)?;
     m.add_function(wrap_pyfunction!(_traffic_from_counts_state, m)?)?;
+    m.add_function(wrap_pyfunction!(_retention_from_counts_state, m)?)?;
+    m.add_function(wrap_pyfunction!(_trends_from_counts_state, m)?)?;
     m.add_function(wrap_pyfunction!(_survey_from_state, m)?)?;
     m.add_function(wrap_pyfunction!(_paths_from_state, m)?)?;
     m.add_function(wrap_pyfunction!(_attribute_from_state, m)?)?;

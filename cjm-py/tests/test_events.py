@@ -66,7 +66,9 @@ def funnel_kwargs(funnel: Dict[str, Any]) -> Dict[str, Any]:
     if "order" in o:
         kwargs["order"] = o["order"]
     if "window_seconds" in o:
-        kwargs["window"] = dt.timedelta(seconds=o["window_seconds"])
+        # The core's null (no window) is math.inf in Python.
+        w = o["window_seconds"]
+        kwargs["window"] = math.inf if w is None else dt.timedelta(seconds=w)
     if "step_windows_seconds" in o:
         kwargs["step_windows"] = [
             None if w is None else dt.timedelta(seconds=w) for w in o["step_windows_seconds"]
@@ -95,6 +97,11 @@ def test_event_vectors(path: Path) -> None:
         elif v["kind"] == "retention":
             # The vector's options are the core's, and the keyword arguments have their names.
             actual = log.retention(**case["options"]).to_dict()
+        elif v["kind"] == "trends" and "funnel" in case:
+            f = case["funnel"]
+            actual = log.funnel_trends(f["steps"], **funnel_kwargs(f), **case["options"]).to_dict()
+        elif v["kind"] == "trends":
+            actual = log.trends(**case["options"]).to_dict()
         elif v["kind"] == "variants":
             o = case["options"]
             actual = log.variants(
@@ -128,6 +135,29 @@ def test_event_vectors(path: Path) -> None:
         else:
             pytest.fail(f"unknown kind {v['kind']}")
         subset(case["expected"], actual, f"{path.stem}#{i}")
+
+
+def test_no_window_is_math_inf() -> None:
+    # a at day 0, b at day 30: outside the default 7-day window, inside no window. With
+    # as_of, a customer who has not converted stays pending when there is no window.
+    day = 86_400
+    table = pa.table(
+        {
+            "customer": ["u1", "u1", "u2"],
+            "ts": pa.array([0, 30 * day, 0], pa.int64()),
+            "event": ["a", "b", "a"],
+        }
+    )
+    log = cjm.EventLog.from_arrow(table, timestamp="ts", unit="seconds", progress=False)
+    assert log.funnel(["a", "b"]).customers == [2, 0]
+    unbounded = log.funnel(["a", "b"], window=math.inf, as_of="1970-03-01")
+    assert unbounded.customers == [2, 1]
+    assert unbounded.to_dict()["pending"] == 1
+    assert unbounded.definition is not None
+    assert unbounded.definition["params"]["options"]["window_seconds"] is None
+    assert log.funnel(["a", "b"], as_of="1970-03-01").to_dict()["pending"] == 0
+    with pytest.raises(TypeError, match="window"):
+        log.funnel(["a", "b"], window=-math.inf)
 
 
 # ---------------------------------------------------------------------------------------
@@ -517,6 +547,82 @@ def test_retention_options_tables_and_errors() -> None:
     assert log.retention(start_event="sesion_start", allow_missing_events=True).customers == 0
     # A tuple or any iterable of names is a list of names.
     assert log.retention(start_event=("purchase",)).to_dict() == log.retention(start_event="purchase").to_dict()
+
+
+def test_trends_options_tables_picture_and_errors() -> None:
+    table = cjm.generate_log(300, 8)
+    log = cjm.EventLog.from_arrow(table, **COLUMNS, progress=False)
+    t = log.trends(["purchase", "view_item"], period="week", time_zone="+02:00",
+                   breakdown="channel")
+    assert isinstance(t, cjm.TrendsResult)
+    d = t.to_dict()
+    assert d["definition"]["kind"] == "trends"
+    assert d["definition"]["params"]["options"]["events"] == ["purchase", "view_item"]
+    assert len(t) == len(t.periods) == len(d["periods"]) > 1
+    assert [s["event"] for s in d["events"]] == ["purchase", "view_item"]
+    # Long tables: one row per event and period, one per period for the total.
+    rows = t.to_dicts("events")
+    assert len(rows) == 2 * len(t)
+    assert set(rows[0]) == {"period", "event", "volume", "customers"}
+    assert sum(r["volume"] for r in rows) == sum(d["total"]["volume"])
+    assert [r["volume"] for r in t.to_dicts("total")] == d["total"]["volume"]
+    frame = t.to_pandas("events")
+    wide = frame.pivot(index="period", columns="event", values="customers")
+    assert list(wide.columns) == ["purchase", "view_item"]
+    groups = {r["group"] for r in t.to_dicts("breakdown_total")}
+    assert groups == {g["value"] for g in d["breakdown"]} and "email" in groups
+    assert "TrendsResult" in repr(t)
+    svg = str(t.to_svg(measure="customers"))
+    assert svg.startswith("<svg") and "view_item" in svg and "Unique customers" in svg
+    assert "by channel" in str(t.to_svg(by="breakdown"))
+    # Defaults: every event of the log, by day, over the whole log.
+    default = log.trends()
+    assert [s["event"] for s in default.to_dict()["events"]] == sorted(set(table.column("event").to_pylist()))
+    assert default.observed_from is not None and default.periods[0] <= default.periods[-1]
+    # A name alone is a list of one; since and as_of take dates and aware datetimes.
+    assert log.trends("purchase").to_dict() == log.trends(["purchase"]).to_dict()
+    ranged = log.trends(since=dt.date(2024, 1, 3),
+                        as_of=dt.datetime(2024, 1, 5, tzinfo=dt.timezone.utc))
+    assert ranged.periods == ["2024-01-03", "2024-01-04", "2024-01-05"]
+    assert ranged.observed_until == "2024-01-05T00:00:00Z"
+    # Funnel trends: the funnel's own arguments, by the period of step 1.
+    f = log.funnel_trends(["view_item", "purchase"], period="week", window=dt.timedelta(days=3),
+                          breakdown="channel")
+    assert isinstance(f, cjm.FunnelTrendsResult)
+    fd = f.to_dict()
+    assert fd["definition"]["kind"] == "funnel_trends"
+    assert fd["definition"]["params"]["funnel"]["params"]["options"]["window_seconds"] == 3 * 86400
+    assert f.entered == fd["entered"] and f.converted == fd["converted"] and f.rates == fd["rates"]
+    assert all((r is None) == (e == 0) for r, e in zip(f.rates, f.entered))
+    assert set(f.to_dicts("periods")[0]) == {"period", "entered", "converted", "rate", "pending"}
+    assert len(f.to_dicts("breakdown")) == len(f) * len(fd["breakdown"])
+    assert "Funnel conversion" in str(f.to_svg())
+    # Mistakes are loud, with the core's codes.
+    for kwargs, code in [
+        (dict(events="purchace"), "unknown_event"),
+        (dict(events=[]), "invalid_option"),
+        (dict(period="year"), "invalid_option"),
+        (dict(time_zone="Europe/Paris"), "invalid_option"),
+        (dict(since="2024-01-05", as_of="2024-01-04"), "invalid_option"),
+        (dict(breakdown="country"), "unknown_column"),
+        (dict(as_of="soon"), "invalid_timestamp"),
+    ]:
+        with pytest.raises(cjm.InputError) as e:
+            log.trends(**kwargs)  # type: ignore[arg-type]
+        assert e.value.code == code, kwargs
+    with pytest.raises(cjm.InputError) as e:
+        log.funnel_trends(["view_item", "purchace"])
+    assert e.value.code == "unknown_event"
+    with pytest.raises(cjm.InputError) as e:
+        log.funnel_trends(["view_item", "purchase"], time_zone="CET")
+    assert e.value.code == "invalid_option"
+    with pytest.raises(cjm.InputError) as e:
+        t.to_svg(measure="revenue")
+    assert e.value.code == "invalid_option"
+    with pytest.raises(cjm.InputError):
+        log.trends().to_svg(by="breakdown")
+    with pytest.raises(TypeError):
+        log.trends(5)  # type: ignore[arg-type]
 
 
 def test_integer_customer_ids_stay_integers() -> None:

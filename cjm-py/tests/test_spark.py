@@ -1,11 +1,12 @@
 """``cjm.spark`` in PySpark local mode: the funnel, directly-follows counts, variants,
-traffic, attribution paths and survey KPIs of a generated log split over several
+traffic, retention, trends, attribution paths and survey KPIs of a generated log split over several
 partitions (customers split across them) equal the single-machine API's results; and the
 state functions' merge laws without Spark."""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import random
 import sys
@@ -98,7 +99,11 @@ def test_funnel(events: DataFrame, log: cjm.EventLog) -> None:
 def test_funnel_strict_breakdown_tree_merge(events: DataFrame, log: cjm.EventLog) -> None:
     # Strict order reads every event; fanout=2 merges states in the executors first; both
     # routes: count states after a repartition by customer, and event-level states.
-    for kwargs in ({"order": "strict"}, {"breakdown": "channel", "window": 3 * 86_400}):
+    for kwargs in (
+        {"order": "strict"},
+        {"breakdown": "channel", "window": 3 * 86_400},
+        {"window": math.inf},
+    ):
         expected = log.funnel(STEPS, **kwargs)
         for event_states in (False, True):
             got = cs.funnel(
@@ -162,6 +167,52 @@ def test_paths_and_traffic(events: DataFrame, log: cjm.EventLog) -> None:
     assert got_t.to_dict() == log.traffic(journey).to_dict()
     empty = events.where(F.lit(False))
     assert cs.variants(empty, columns=COLUMNS).to_dict()["customers"] == 0
+
+
+def test_retention_and_trends(spark: SparkSession, events: DataFrame, log: cjm.EventLog) -> None:
+    # `events` splits customers across its 4 partitions: the count states are built after
+    # a repartition by customer (on 7 shuffle partitions, merged 2 at a time in the
+    # executors), and equal the single-machine tables.
+    previous = spark.conf.get("spark.sql.shuffle.partitions")
+    assert previous is not None
+    spark.conf.set("spark.sql.shuffle.partitions", "7")
+    try:
+        for kwargs in [
+            dict(),
+            dict(start_event="session_start", return_event=["purchase", "view_item"],
+                 period="week", periods=4, mode="on_or_after", cohort="recurring",
+                 time_zone="+05:30", breakdown="channel"),
+            dict(period="day", periods=14, as_of=dt.date(2024, 1, 20), breakdown="channel"),
+        ]:
+            expected = log.retention(**kwargs).to_dict()  # type: ignore[arg-type]
+            got = cs.retention(events, columns=COLUMNS, fanout=2, **kwargs)  # type: ignore[arg-type]
+            assert got.to_dict() == expected, kwargs
+        for tkwargs in [
+            dict(),
+            dict(events=["purchase", "view_item"], period="week", time_zone="-08:00",
+                 breakdown="channel"),
+            dict(events="purchase", since="2024-01-05",
+                 as_of=dt.datetime(2024, 1, 25, tzinfo=dt.timezone.utc)),
+        ]:
+            expected_t = log.trends(**tkwargs).to_dict()  # type: ignore[arg-type]
+            got_t = cs.trends(events, columns=COLUMNS, fanout=2, **tkwargs)  # type: ignore[arg-type]
+            assert got_t.to_dict() == expected_t, tkwargs
+    finally:
+        spark.conf.set("spark.sql.shuffle.partitions", previous)
+    # Unique customers are not additive over split customers: without the repartition,
+    # on rows that split customers, a week's customers are over-counted (the reason for
+    # the shuffle), while the volumes still agree.
+    split = cs.trends(events, columns=COLUMNS, period="week", repartition_by_customer=False)
+    whole = log.trends(period="week")
+    assert split.to_dict()["total"]["volume"] == whole.to_dict()["total"]["volume"]
+    assert sum(split.to_dict()["total"]["customers"]) > sum(whole.to_dict()["total"]["customers"])
+    # A DataFrame already partitioned by customer skips the shuffle; no rows at all.
+    by_customer = events.repartition(3, "customer")
+    got_r = cs.retention(by_customer, columns=COLUMNS, repartition_by_customer=False)
+    assert got_r.to_dict() == log.retention().to_dict()
+    empty = events.where(F.lit(False))
+    assert cs.trends(empty, columns=COLUMNS).to_dict()["periods"] == []
+    assert cs.retention(empty, columns=COLUMNS).customers == 0
 
 
 def test_attribution(events: DataFrame, table: Any, log: cjm.EventLog) -> None:

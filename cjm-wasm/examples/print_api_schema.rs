@@ -49,6 +49,11 @@ fn main() {
     let _ = generator.subschema_for::<cjm_core::events::FunnelResult>();
     let _ = generator.subschema_for::<cjm_core::events::RetentionOptions>();
     let _ = generator.subschema_for::<cjm_core::events::RetentionResult>();
+    let _ = generator.subschema_for::<cjm_core::events::TrendsOptions>();
+    let _ = generator.subschema_for::<cjm_core::events::TrendsResult>();
+    let _ = generator.subschema_for::<cjm_core::events::FunnelTrendsOptions>();
+    let _ = generator.subschema_for::<cjm_core::events::FunnelTrendsResult>();
+    let _ = generator.subschema_for::<cjm_core::render::TrendsChartOptions>();
     let _ = generator.subschema_for::<cjm_core::events::DirectlyFollowsOptions>();
     let _ = generator.subschema_for::<cjm_core::events::DirectlyFollows>();
     let _ = generator.subschema_for::<cjm_core::events::VariantOptions>();

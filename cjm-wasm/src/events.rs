@@ -13,11 +13,12 @@
 
 use cjm_core::events::{
     self as ev, ColumnChoice, ColumnNames, DirectlyFollowsOptions, DriverOptions, EventLogBuilder,
-    FilterOptions, FlowOptions, Funnel, FunnelOptions, IngestOptions, IngestReport,
-    JourneyStateOptions, LogOperation, Preset, RawEvent, RetentionOptions, SampleOptions,
-    SessionOptions, StepSpec, TimeUnit, TimeValue, VariantOptions,
+    FilterOptions, FlowOptions, Funnel, FunnelOptions, FunnelTrendsOptions, IngestOptions,
+    IngestReport, JourneyStateOptions, LogOperation, Preset, RawEvent, RetentionOptions,
+    SampleOptions, SessionOptions, StepSpec, TimeUnit, TimeValue, TrendsOptions, VariantOptions,
 };
 use cjm_core::insights::InsightInputs;
+use cjm_core::render::TrendsChartOptions;
 use cjm_core::ValidJourney;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
@@ -151,6 +152,23 @@ export interface EventLog {
    * `value` (numbers or `null`) when the log has them.
    */
   toColumns(): LogColumns;
+  /**
+   * Event trends (docs/events.md, "Trends"): per period and per event, the number of events
+   * (`volume`) and the distinct customers with one (`customers`), and their total; every
+   * period of the range listed, with zeros where nothing happened.
+   * @throws {CjmError} `invalid_option`, `unknown_event`, `unknown_column`, `invalid_timestamp`.
+   */
+  trends(options?: TrendsOptions | null): TrendsResult;
+  /**
+   * Funnel trends: the funnel (as `funnel`) counted by the period of each attempt's step-1
+   * event: customers `entered`, `converted`, and `rates` (`null` when nobody entered).
+   * @throws {CjmError} as `funnel`, and `invalid_option` for the periods' options.
+   */
+  funnelTrends(steps: FunnelStepInput[], options?: FunnelOptions | null, trends?: FunnelTrendsOptions | null, journey?: JourneyLike | null): FunnelTrendsResult;
+  /** The trends (as `trends`) drawn as a line chart by the core. */
+  trendsSvg(options?: TrendsOptions | null, chart?: TrendsChartOptions | null): string;
+  /** The funnel trends (as `funnelTrends`) drawn as a line chart of the conversion rate. */
+  funnelTrendsSvg(steps: FunnelStepInput[], options?: FunnelOptions | null, trends?: FunnelTrendsOptions | null, chart?: TrendsChartOptions | null, journey?: JourneyLike | null): string;
   /** Directly-follows counts (`{start_end?}`). */
   directlyFollows(options?: DirectlyFollowsOptions | null): DirectlyFollows;
   /** The top variants: `k` (top k) or the options. */
@@ -596,6 +614,30 @@ impl EventLog {
         cjm_core::attribution::attribute_log(&self.log, j, paths, options).map_err(|e| to_js(&e))
     }
 
+    /// The trends with the options given.
+    fn run_trends(&self, options: JsValue) -> Result<ev::TrendsResult, JsValue> {
+        let options: TrendsOptions = read_option(options, "options")?.unwrap_or_default();
+        self.log.trends(&options).map_err(|e| to_js(&e))
+    }
+
+    /// The funnel trends of `steps` with the options given.
+    fn run_funnel_trends(
+        &self,
+        steps: JsValue,
+        options: JsValue,
+        trends: JsValue,
+        journey: JsValue,
+    ) -> Result<ev::FunnelTrendsResult, JsValue> {
+        let steps = read_steps(&steps)?;
+        let options: FunnelOptions = read_option(options, "options")?.unwrap_or_default();
+        let trends: FunnelTrendsOptions = read_option(trends, "trends")?.unwrap_or_default();
+        let passed = arg_journey(journey, "journey")?;
+        let j = passed.as_ref().or(self.journey.as_ref());
+        Funnel { steps, options }
+            .trends(&self.log, j, &trends)
+            .map_err(|e| to_js(&e))
+    }
+
     /// The stage funnel of `j` with the options given.
     fn run_stage_funnel(
         &self,
@@ -934,6 +976,49 @@ impl EventLog {
             set("value", &array.into())?;
         }
         Ok(out.into())
+    }
+
+    /// Event trends (the core's `EventLog::trends` with its `TrendsOptions`).
+    #[wasm_bindgen(skip_typescript)]
+    pub fn trends(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        to_js_value(&self.run_trends(options)?)
+    }
+
+    /// Funnel trends (the core's `Funnel::trends` with its `FunnelTrendsOptions`).
+    #[wasm_bindgen(js_name = funnelTrends, skip_typescript)]
+    pub fn funnel_trends(
+        &self,
+        steps: JsValue,
+        options: JsValue,
+        trends: JsValue,
+        journey: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        to_js_value(&self.run_funnel_trends(steps, options, trends, journey)?)
+    }
+
+    /// The trends drawn by the core (`render::trends_chart`, then `render::line_chart_svg`).
+    #[wasm_bindgen(js_name = trendsSvg, skip_typescript)]
+    pub fn trends_svg(&self, options: JsValue, chart: JsValue) -> Result<String, JsValue> {
+        let chart: TrendsChartOptions = read_option(chart, "chart")?.unwrap_or_default();
+        let result = self.run_trends(options)?;
+        let c = cjm_core::render::trends_chart(&result, &chart).map_err(|e| to_js(&e))?;
+        Ok(cjm_core::render::line_chart_svg(&c))
+    }
+
+    /// The funnel trends drawn by the core (`render::funnel_trends_chart`).
+    #[wasm_bindgen(js_name = funnelTrendsSvg, skip_typescript)]
+    pub fn funnel_trends_svg(
+        &self,
+        steps: JsValue,
+        options: JsValue,
+        trends: JsValue,
+        chart: JsValue,
+        journey: JsValue,
+    ) -> Result<String, JsValue> {
+        let chart: TrendsChartOptions = read_option(chart, "chart")?.unwrap_or_default();
+        let result = self.run_funnel_trends(steps, options, trends, journey)?;
+        let c = cjm_core::render::funnel_trends_chart(&result, &chart).map_err(|e| to_js(&e))?;
+        Ok(cjm_core::render::line_chart_svg(&c))
     }
 
     /// Directly-follows counts.

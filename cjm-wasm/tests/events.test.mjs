@@ -24,7 +24,7 @@ function columnsOf(events) {
   };
 }
 
-test('event vectors exist', () => assert.ok(files.length >= 7 && files.includes('retention.json')));
+test('event vectors exist', () => assert.ok(files.length >= 7 && files.includes('retention.json') && files.includes('trends.json')));
 
 for (const file of files) {
   test(`event vector ${file}`, () => {
@@ -52,6 +52,8 @@ for (const file of files) {
       else if (v.kind === 'directly_follows') found = log.directlyFollows(c.options);
       else if (v.kind === 'variants') found = log.variants(c.options);
       else if (v.kind === 'retention') found = log.retention(c.options);
+      else if (v.kind === 'trends' && c.funnel) found = log.funnelTrends(c.funnel.steps, c.funnel.options, c.options);
+      else if (v.kind === 'trends') found = log.trends(c.options);
       else throw new Error(`unknown vector kind ${v.kind}`);
       assert.deepEqual(contains(found, c.expected, `${file}#${i}`), []);
     });
@@ -147,6 +149,10 @@ test('a log bound to a template: traffic, funnels, paths, states, drivers, confo
   const stages = log.stageFunnel();
   assert.deepEqual(stages.steps.map((s) => s.customers), [3, 2, 1, 0, 0]);
   assert.deepEqual(log.stageFunnel(journey, { window_seconds: 100 }).steps.map((s) => s.customers), [3, 2, 0, 0, 0]);
+  // No window (null): the same steps however late; the default stays 7 days.
+  const unbounded = log.funnel(['ad_click', 'purchase'], { window_seconds: null });
+  assert.equal(unbounded.definition.params.options.window_seconds, null);
+  assert.equal(log.funnel(['ad_click', 'purchase']).definition.params.options.window_seconds, 604800);
   const mixed = log.funnel(['ad_click', { touchpoint: 'tp-product-page' }, { stage: 'purchase' }]);
   assert.deepEqual(mixed.steps.map((s) => s.customers), [2, 1, 1]);
 
@@ -373,5 +379,51 @@ test('retention: the core table, with its options checked and its errors coded',
   assert.equal(catchCjm(() => log.retention({ perod: 'week' })).code, 'invalid_option');
   assert.equal(catchCjm(() => log.retention({ breakdown: 'country' })).code, 'unknown_column');
   assert.equal(catchCjm(() => log.retention({ as_of: 'soon' })).code, 'invalid_timestamp');
+  log.free();
+});
+
+test('trends: the core tables, funnel trends, the line chart, and coded errors', () => {
+  // ann: a on day 0 and day 0 again, b on day 2 (web); bob: a on day 1. Days 0 to 2.
+  const day = 86400;
+  const log = EventLog.fromColumns(
+    { customer: ['ann', 'ann', 'ann', 'bob'], timestamp: [10, 20, 2 * day + 10, day + 5], event: ['a', 'a', 'b', 'a'], channel: ['web', null, 'web', 'ads'] },
+    { unit: 'seconds' },
+  );
+  const t = log.trends();
+  assert.deepEqual(t.periods, ['1970-01-01', '1970-01-02', '1970-01-03']);
+  assert.deepEqual(t.events, [
+    { event: 'a', volume: [2, 1, 0], customers: [1, 1, 0] },
+    { event: 'b', volume: [0, 0, 1], customers: [0, 0, 1] },
+  ]);
+  assert.deepEqual(t.total, { volume: [2, 1, 1], customers: [1, 1, 1] });
+  assert.equal(t.definition.kind, 'trends');
+  assert.equal(t.definition.params.options.time_zone, '+00:00');
+  // By channel, at each event: ads {bob's a}, web {ann's first a, her b}, null {ann's second a}.
+  const g = log.trends({ events: ['a'], breakdown: 'channel' });
+  assert.deepEqual(g.breakdown.map((x) => [x.value, x.total.volume]), [['ads', [0, 1, 0]], ['web', [1, 0, 0]], [null, [1, 0, 0]]]);
+  // Funnel a -> b within 3 days: ann enters on day 0 and converts; bob enters on day 1.
+  const f = log.funnelTrends(['a', 'b'], { window_seconds: 3 * day });
+  assert.deepEqual([f.entered, f.converted, f.rates], [[1, 1, 0], [1, 0, 0], [1, 0, null]]);
+  assert.equal(f.definition.kind, 'funnel_trends');
+  const w = log.funnelTrends(['a', 'b'], null, { period: 'week' });
+  assert.deepEqual(w.periods, ['1969-12-29']);
+  // Pictures.
+  const svg = log.trendsSvg({}, { measure: 'customers', title: 'Daily <use>' });
+  assert.match(svg, /^<svg /);
+  assert.match(svg, /Daily &lt;use&gt;/);
+  assert.match(log.funnelTrendsSvg(['a', 'b'], { window_seconds: 3 * day }), /100\u00a0%/);
+  assert.equal(catchCjm(() => log.trendsSvg({}, { by: 'breakdown' })).code, 'invalid_option');
+  assert.equal(catchCjm(() => log.trendsSvg({}, { measure: 'revenue' })).code, 'invalid_option');
+  // Errors.
+  assert.equal(catchCjm(() => log.trends({ events: ['c'] })).code, 'unknown_event');
+  assert.deepEqual(log.trends({ events: ['c'], allow_missing_events: true }).events[0].volume, [0, 0, 0]);
+  assert.equal(catchCjm(() => log.trends({ time_zone: 'Europe/Paris' })).code, 'invalid_option');
+  assert.equal(catchCjm(() => log.trends({ period: 'year' })).code, 'invalid_option');
+  assert.equal(catchCjm(() => log.trends({ perod: 'week' })).code, 'invalid_option');
+  assert.equal(catchCjm(() => log.trends({ since: '1970-01-03', as_of: '1970-01-02' })).code, 'invalid_option');
+  assert.equal(catchCjm(() => log.trends({ breakdown: 'country' })).code, 'unknown_column');
+  assert.equal(catchCjm(() => log.trends({ as_of: 'soon' })).code, 'invalid_timestamp');
+  assert.equal(catchCjm(() => log.funnelTrends(['a', 'c'])).code, 'unknown_event');
+  assert.equal(catchCjm(() => log.funnelTrends(['a', 'b'], null, { window: 3 })).code, 'invalid_option');
   log.free();
 });

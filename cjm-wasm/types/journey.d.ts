@@ -404,6 +404,20 @@ export type RetentionMode = "on" | "on_or_after";
  */
 export type CohortType = "first_time" | "recurring";
 /**
+ * What a trends chart counts.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "TrendsMeasure".
+ */
+export type TrendsMeasure = "volume" | "customers";
+/**
+ * Which lines a trends chart draws.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "TrendsLines".
+ */
+export type TrendsLines = "event" | "total" | "breakdown";
+/**
  * A customer id as a filter names it: an integer or a string. An integer matches the
  * integer id of a log with integer ids and the string id of its decimal text otherwise;
  * a string matches a string id, or the integer id whose decimal text it is.
@@ -2790,9 +2804,11 @@ export interface FunnelOptions {
    */
   order?: FunnelOrder & string;
   /**
-   * Conversion window from the step-1 event, in seconds, inclusive (default 7 days).
+   * Conversion window from the step-1 event, in seconds, inclusive (default 7 days);
+   * `null` for no window: every later step counts, however long after step 1 (and
+   * with `as_of`, a customer who has not converted stays pending).
    */
-  window_seconds?: number;
+  window_seconds?: number | null;
   /**
    * Optional per-step windows from the prior step, in seconds, inclusive; empty, or
    * one entry per step (the first entry must be null).
@@ -3135,6 +3151,270 @@ export interface RetentionGroup {
    * The mean curves.
    */
   mean: RetentionMean;
+}
+/**
+ * Options of event trends.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "TrendsOptions".
+ */
+export interface TrendsOptions {
+  /**
+   * The events to count, one series each: a list of names; null (default) for every
+   * event name of the log.
+   */
+  events?: string[] | null;
+  /**
+   * The period: `day` (default), `week` (ISO, Monday first) or `month`.
+   */
+  period?: RetentionPeriod & string;
+  /**
+   * The fixed UTC offset the periods are read in: `±HH:MM` (also `±HHMM`, `±HH`, `Z`,
+   * `UTC`; default `+00:00`). Zones with daylight-saving time are not supported.
+   */
+  time_zone?: string;
+  /**
+   * The start of the range (ISO-8601 with offset, or a date alone: the start of that
+   * day in UTC): earlier events are not read, and the first period reported is the one
+   * holding it. Default: the log's first timestamp.
+   */
+  since?: string | null;
+  /**
+   * The end of the range, inclusive (same forms as `since`): later events are not read,
+   * and the last period reported is the one holding it. Default: the log's last
+   * timestamp.
+   */
+  as_of?: string | null;
+  /**
+   * A string column to break the trends down by (`channel`, `session` or an extra
+   * column), read at each event.
+   */
+  breakdown?: string | null;
+  /**
+   * Allow events that the log does not contain (default false: such a name is an
+   * `unknown_event` error, as it is most often a misspelling); their series are zeros.
+   */
+  allow_missing_events?: boolean;
+}
+/**
+ * Event trends.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "TrendsResult".
+ */
+export interface TrendsResult {
+  /**
+   * The definition used.
+   */
+  definition: Definition;
+  /**
+   * The start of the range (`since`, or the first timestamp read), ISO-8601 in UTC;
+   * null when there is none.
+   */
+  observed_from?: string | null;
+  /**
+   * The end of the range (`as_of`, or the last timestamp read), ISO-8601 in UTC; null
+   * when there is none.
+   */
+  observed_until?: string | null;
+  /**
+   * The first day of each period (`YYYY-MM-DD` in the time zone), every period of the
+   * range in order; the vectors of the series are aligned with it.
+   */
+  periods: string[];
+  /**
+   * One series per selected event, by name (every event of the log by default).
+   */
+  events: TrendsSeries[];
+  /**
+   * All selected events: the volume, and the distinct customers with any of them.
+   */
+  total: TrendsTotal;
+  /**
+   * Per group of the breakdown column, sorted by value (null last); empty without one.
+   */
+  breakdown: TrendsGroup[];
+}
+/**
+ * The trend of one event.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "TrendsSeries".
+ */
+export interface TrendsSeries {
+  /**
+   * The event name.
+   */
+  event: string;
+  /**
+   * Per period: the number of events with this name.
+   */
+  volume: number[];
+  /**
+   * Per period: the distinct customers with at least one event with this name.
+   */
+  customers: number[];
+}
+/**
+ * Volume and unique customers per period.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "TrendsTotal".
+ */
+export interface TrendsTotal {
+  /**
+   * Per period: the number of events.
+   */
+  volume: number[];
+  /**
+   * Per period: the distinct customers with at least one of these events.
+   */
+  customers: number[];
+}
+/**
+ * The trends of one breakdown group.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "TrendsGroup".
+ */
+export interface TrendsGroup {
+  /**
+   * The column value (null for events without one).
+   */
+  value?: string | null;
+  /**
+   * One series per selected event, by name.
+   */
+  events: TrendsSeries[];
+  /**
+   * All selected events of the group.
+   */
+  total: TrendsTotal;
+}
+/**
+ * The periods of a funnel trend (the funnel's own options give its window, order,
+ * exclusions, `as_of` and breakdown).
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "FunnelTrendsOptions".
+ */
+export interface FunnelTrendsOptions {
+  /**
+   * The period: `day` (default), `week` (ISO, Monday first) or `month`.
+   */
+  period?: RetentionPeriod & string;
+  /**
+   * The fixed UTC offset the periods are read in: `±HH:MM` (also `±HHMM`, `±HH`, `Z`,
+   * `UTC`; default `+00:00`).
+   */
+  time_zone?: string;
+  /**
+   * The start of the range (ISO-8601 with offset, or a date alone: the start of that
+   * day in UTC): attempts whose step-1 event is earlier are not counted, and the first
+   * period reported is the one holding it. Default: the log's first timestamp. The
+   * end of the range is the funnel's `as_of` (attempts starting after it are not
+   * counted), else the log's last timestamp.
+   */
+  since?: string | null;
+}
+/**
+ * Funnel trends: a funnel's conversion by the period in which customers entered it.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "FunnelTrendsResult".
+ */
+export interface FunnelTrendsResult {
+  /**
+   * The definition used (it holds the funnel's own definition).
+   */
+  definition: Definition;
+  /**
+   * The start of the range (`since`, or the log's first timestamp), ISO-8601 in UTC.
+   */
+  observed_from?: string | null;
+  /**
+   * The end of the range (the funnel's `as_of`, or the log's last timestamp).
+   */
+  observed_until?: string | null;
+  /**
+   * The first day of each period (`YYYY-MM-DD` in the time zone), every period of the
+   * range in order.
+   */
+  periods: string[];
+  /**
+   * Per period: customers with a non-void attempt starting in it.
+   */
+  entered: number[];
+  /**
+   * Per period: those of them with an attempt starting in it that completes the funnel.
+   */
+  converted: number[];
+  /**
+   * Per period: `converted / entered` (null when nobody entered).
+   */
+  rates: (number | null)[];
+  /**
+   * Per period: entered customers not converted whose window is still open at `as_of`.
+   */
+  pending: number[];
+  /**
+   * Per group of the funnel's breakdown column, sorted by value (null last).
+   */
+  breakdown: FunnelTrendsGroup[];
+}
+/**
+ * A funnel's conversion per period of entry.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "FunnelTrendsGroup".
+ */
+export interface FunnelTrendsGroup {
+  /**
+   * The column value (null for attempts without one).
+   */
+  value?: string | null;
+  /**
+   * Per period: customers with a non-void attempt starting in it.
+   */
+  entered: number[];
+  /**
+   * Per period: those of them with an attempt starting in it that completes the funnel.
+   */
+  converted: number[];
+  /**
+   * Per period: `converted / entered` (null when nobody entered).
+   */
+  rates: (number | null)[];
+  /**
+   * Per period: entered customers who did not convert and have an attempt starting in
+   * it whose window is still open at the funnel's `as_of` (0 without `as_of`).
+   */
+  pending: number[];
+}
+/**
+ * How to draw trends as a line chart ([`trends_chart`], [`funnel_trends_chart`]).
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "TrendsChartOptions".
+ */
+export interface TrendsChartOptions {
+  /**
+   * `volume` (default) or `customers`; funnel trends always draw the conversion rate.
+   */
+  measure?: TrendsMeasure & string;
+  /**
+   * `event` (default: one line per event; for funnel trends, the same as `total`),
+   * `total` or `breakdown`.
+   */
+  by?: TrendsLines & string;
+  /**
+   * The title (default: what is drawn, per which period).
+   */
+  title?: string | null;
+  /**
+   * Width in px (default 900, at least 480).
+   */
+  width?: number | null;
 }
 /**
  * Options of the directly-follows graph.

@@ -67,9 +67,9 @@ pub(crate) fn walk(channels: &[String], k: usize, mut f: impl FnMut(State, State
 }
 
 /// Transition weights of a path table: the weights [`walk`] gives, summed per
-/// transition in row order. Channels are interned once per distinct name and states
-/// are windows of codes, so no string is compared or allocated per touch.
-pub(crate) fn transitions(rows: &[super::PathRow], order: usize) -> BTreeMap<(State, State), f64> {
+/// transition in row order. States are windows of the table's channel codes, so no
+/// string is compared or allocated per touch; names are given to distinct states only.
+pub(crate) fn transitions(table: &super::CodeTable, order: usize) -> BTreeMap<(State, State), f64> {
     /// A state as codes: the window's channel codes and its length.
     #[derive(Clone, Copy, PartialEq, Eq, Hash)]
     enum Code {
@@ -78,26 +78,16 @@ pub(crate) fn transitions(rows: &[super::PathRow], order: usize) -> BTreeMap<(St
         Conversion,
         Null,
     }
-    let mut index: FxHashMap<&str, u32> = FxHashMap::default();
-    let mut names: Vec<&str> = Vec::new();
     let mut sums: FxHashMap<(Code, Code), f64> = FxHashMap::default();
-    let mut codes: Vec<u32> = Vec::new();
     let mut add = |from: Code, to: Code, w: f64| {
         if w > 0.0 {
             *sums.entry((from, to)).or_insert(0.0) += w;
         }
     };
-    for r in rows {
-        if r.channels.is_empty() {
+    for r in table.rows() {
+        let codes = r.codes;
+        if codes.is_empty() {
             continue;
-        }
-        codes.clear();
-        for c in &r.channels {
-            let code = *index.entry(c.as_str()).or_insert_with(|| {
-                names.push(c.as_str());
-                u32::try_from(names.len() - 1).unwrap_or(u32::MAX)
-            });
-            codes.push(code);
         }
         let mut prev = Code::Start;
         for i in 0..codes.len() {
@@ -119,7 +109,7 @@ pub(crate) fn transitions(rows: &[super::PathRow], order: usize) -> BTreeMap<(St
         Code::Window(w, len) => State::Channels(
             w.iter()
                 .take(len)
-                .map(|&k| names.get(k as usize).copied().unwrap_or("").to_owned())
+                .map(|&k| table.label(k).to_owned())
                 .collect(),
         ),
         Code::Conversion => State::Conversion,

@@ -39,6 +39,7 @@
 //! Numbers that are undefined (0/0, a removal effect without any conversion) are `null`,
 //! never NaN.
 
+mod codes;
 mod markov;
 mod models;
 mod paths;
@@ -50,6 +51,7 @@ pub use state::{PathCounts, TransitionCounts};
 
 use crate::definition::Definition;
 use crate::error::{Error, Result};
+use codes::{CodeTable, Row};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -385,26 +387,48 @@ fn check(options: &AttributionOptions) -> Result<()> {
     Ok(())
 }
 
-/// Per-channel (conversions, value) credits of one model.
-type Column = BTreeMap<String, (f64, f64)>;
+/// Per-channel (conversions, value) credits of one model, by channel code (`None`: the
+/// model credits the channel nothing, not even a zero).
+#[derive(Default)]
+struct Column(Vec<Option<(f64, f64)>>);
 
-fn add(col: &mut Column, channel: &str, conversions: f64, value: f64) {
-    // Looked up before inserting: a channel's name is allocated once, not once per touch.
-    if let Some(e) = col.get_mut(channel) {
-        e.0 += conversions;
-        e.1 += value;
-    } else {
-        // `0.0 +` as the sum from zero gives: never a `-0.0`.
-        col.insert(channel.to_owned(), (0.0 + conversions, 0.0 + value));
+impl Column {
+    fn new(channels: usize) -> Self {
+        Self(vec![None; channels])
+    }
+
+    fn add(&mut self, channel: u32, conversions: f64, value: f64) {
+        match self.0.get_mut(channel as usize) {
+            Some(Some(e)) => {
+                e.0 += conversions;
+                e.1 += value;
+            }
+            // `0.0 +` as the sum from zero gives: never a `-0.0`.
+            Some(e) => *e = Some((0.0 + conversions, 0.0 + value)),
+            None => {}
+        }
+    }
+
+    fn get(&self, channel: u32) -> Option<(f64, f64)> {
+        self.0.get(channel as usize).copied().flatten()
+    }
+
+    /// The credits given, in channel-name order.
+    fn values(&self) -> impl Iterator<Item = (f64, f64)> + '_ {
+        self.0.iter().flatten().copied()
     }
 }
 
-fn by_fractions(rows: &[&PathRow], f: impl Fn(&PathRow) -> Option<Vec<f64>>) -> Option<Column> {
-    let mut col = Column::new();
+fn by_fractions(
+    channels: usize,
+    rows: &[Row<'_>],
+    f: impl Fn(&Row<'_>) -> Option<Vec<f64>>,
+) -> Option<Column> {
+    let mut col = Column::new(channels);
     for r in rows {
         let fr = f(r)?;
-        for (c, x) in r.channels.iter().zip(fr) {
-            add(&mut col, c, x * r.conversions, x * r.value);
+        for (&c, x) in r.codes.iter().zip(fr) {
+            col.add(c, x * r.conversions, x * r.value);
         }
     }
     Some(col)
@@ -450,8 +474,8 @@ pub fn attribute_log(
     paths: &PathOptions,
     options: &AttributionOptions,
 ) -> Result<Attribution> {
-    let table = PathTable::from_log(log, journey, paths)?;
-    let mut result = attribute(&table, options)?;
+    let table = state::code_table_from_log(log, journey, paths)?;
+    let mut result = attribute_codes(&table, options)?;
     result.definition = log_definition(options, paths);
     Ok(result)
 }
@@ -487,40 +511,36 @@ fn log_definition(options: &AttributionOptions, paths: &PathOptions) -> Definiti
 /// # Errors
 /// `invalid_option` for bad options (position weights not summing to 1, a half-life
 /// that is not positive, a Markov order outside 1..=4, a Shapley cap of 0).
+pub fn attribute(table: &PathTable, options: &AttributionOptions) -> Result<Attribution> {
+    attribute_codes(&CodeTable::from_table(table), options)
+}
+
+/// [`attribute`] on a table of channel codes: every model reads codes, and names are
+/// looked up once per channel for the result.
 #[allow(
     clippy::too_many_lines,
     reason = "one column per model, read top to bottom"
 )]
-pub fn attribute(table: &PathTable, options: &AttributionOptions) -> Result<Attribution> {
+fn attribute_codes(table: &CodeTable, options: &AttributionOptions) -> Result<Attribution> {
     check(options)?;
-    let rows: Vec<&PathRow> = table
-        .rows
-        .iter()
-        .filter(|r| !r.channels.is_empty())
-        .collect();
+    let n = table.labels.len();
+    let rows: Vec<Row<'_>> = table.rows().filter(|r| !r.codes.is_empty()).collect();
+    let unattributed = || table.rows().filter(|r| r.codes.is_empty());
     let totals = Totals {
-        paths: table.rows.len(),
+        paths: table.len(),
         conversions: rows.iter().map(|r| r.conversions).sum(),
         value: rows.iter().map(|r| r.value).sum(),
         nulls: rows.iter().map(|r| r.nulls).sum(),
-        unattributed_conversions: table
-            .rows
-            .iter()
-            .filter(|r| r.channels.is_empty())
-            .map(|r| r.conversions)
-            .sum(),
-        unattributed_value: table
-            .rows
-            .iter()
-            .filter(|r| r.channels.is_empty())
-            .map(|r| r.value)
-            .sum(),
+        unattributed_conversions: unattributed().map(|r| r.conversions).sum(),
+        unattributed_value: unattributed().map(|r| r.value).sum(),
     };
-    let converting: Vec<&PathRow> = rows
+    let converting: Vec<Row<'_>> = rows
         .iter()
         .copied()
         .filter(|r| r.conversions != 0.0 || r.value != 0.0)
         .collect();
+    let direct = table.code(&options.direct_channel);
+    let mut set: Vec<u32> = Vec::new();
     let weights = models::position_weights(&options.position_weights)?;
     let mut columns: Vec<(ModelSummary, Option<Column>)> = Vec::new();
     let mut skipped = Vec::new();
@@ -537,8 +557,8 @@ pub fn attribute(table: &PathTable, options: &AttributionOptions) -> Result<Attr
         let (definition, column, sums) = match model {
             Model::First => (
                 Definition::new(&name, &NoParams {}),
-                by_fractions(&converting, |r| {
-                    let mut v = vec![0.0; r.channels.len()];
+                by_fractions(n, &converting, |r| {
+                    let mut v = vec![0.0; r.codes.len()];
                     if let Some(x) = v.first_mut() {
                         *x = 1.0;
                     }
@@ -548,8 +568,8 @@ pub fn attribute(table: &PathTable, options: &AttributionOptions) -> Result<Attr
             ),
             Model::Last => (
                 Definition::new(&name, &NoParams {}),
-                by_fractions(&converting, |r| {
-                    let mut v = vec![0.0; r.channels.len()];
+                by_fractions(n, &converting, |r| {
+                    let mut v = vec![0.0; r.codes.len()];
                     if let Some(x) = v.last_mut() {
                         *x = 1.0;
                     }
@@ -564,11 +584,9 @@ pub fn attribute(table: &PathTable, options: &AttributionOptions) -> Result<Attr
                         direct_channel: &options.direct_channel,
                     },
                 ),
-                by_fractions(&converting, |r| {
-                    let mut v = vec![0.0; r.channels.len()];
-                    if let Some(x) = models::last_non_direct(r, &options.direct_channel)
-                        .and_then(|i| v.get_mut(i))
-                    {
+                by_fractions(n, &converting, |r| {
+                    let mut v = vec![0.0; r.codes.len()];
+                    if let Some(x) = models::last_non_direct(r, direct).and_then(|i| v.get_mut(i)) {
                         *x = 1.0;
                     }
                     Some(v)
@@ -577,10 +595,10 @@ pub fn attribute(table: &PathTable, options: &AttributionOptions) -> Result<Attr
             ),
             Model::Linear => (
                 Definition::new(&name, &NoParams {}),
-                by_fractions(&converting, |r| {
+                by_fractions(n, &converting, |r| {
                     #[allow(clippy::cast_precision_loss, reason = "path lengths are small")]
-                    let n = r.channels.len() as f64;
-                    Some(vec![1.0 / n; r.channels.len()])
+                    let len = r.codes.len() as f64;
+                    Some(vec![1.0 / len; r.codes.len()])
                 }),
                 true,
             ),
@@ -593,13 +611,13 @@ pub fn attribute(table: &PathTable, options: &AttributionOptions) -> Result<Attr
                         last: weights[2],
                     },
                 ),
-                by_fractions(&converting, |r| {
-                    Some(models::position_fractions(r.channels.len(), weights))
+                by_fractions(n, &converting, |r| {
+                    Some(models::position_fractions(r.codes.len(), weights))
                 }),
                 true,
             ),
             Model::TimeDecay => {
-                let col = by_fractions(&converting, |r| models::decay_fractions(r, options));
+                let col = by_fractions(n, &converting, |r| models::decay_fractions(r, options));
                 if col.is_none() {
                     skipped.push(Skipped {
                         model,
@@ -623,24 +641,30 @@ pub fn attribute(table: &PathTable, options: &AttributionOptions) -> Result<Attr
                 )
             }
             Model::Participation => {
-                let mut col = Column::new();
+                let mut col = Column::new(n);
                 for r in &converting {
-                    for c in models::distinct(r) {
-                        add(&mut col, c, r.conversions, r.value);
+                    models::distinct(r, &mut set);
+                    for &c in &set {
+                        col.add(c, r.conversions, r.value);
                     }
                 }
                 (Definition::new(&name, &NoParams {}), Some(col), false)
             }
             Model::Markov => {
-                let w = markov::transitions(&table.rows, options.markov_order);
+                let w = markov::transitions(table, options.markov_order);
                 let (detail, defined) =
                     markov::solve(&w, totals.conversions, totals.value, options)?;
                 let col = defined.then(|| {
-                    detail
-                        .channels
-                        .iter()
-                        .map(|e| (e.channel.clone(), (e.conversions, e.value)))
-                        .collect()
+                    let mut col = Column::new(n);
+                    for e in &detail.channels {
+                        if let Some(slot) = table
+                            .code(&e.channel)
+                            .and_then(|k| col.0.get_mut(k as usize))
+                        {
+                            *slot = Some((e.conversions, e.value));
+                        }
+                    }
+                    col
                 });
                 let def = detail.definition.clone();
                 markov_detail = Some(detail);
@@ -648,11 +672,12 @@ pub fn attribute(table: &PathTable, options: &AttributionOptions) -> Result<Attr
             }
             Model::Shapley | Model::OrderedShapley => {
                 let cap = options.shapley_max_channels;
-                let mut col = Column::new();
-                let mut pos: BTreeMap<(String, usize), (f64, f64)> = BTreeMap::new();
+                let mut col = Column::new(n);
+                // Codes are in name order, so this map is in (channel name, position) order.
+                let mut pos: BTreeMap<(u32, usize), (f64, f64)> = BTreeMap::new();
                 let (mut ex_c, mut ex_v) = (0.0, 0.0);
                 for r in &converting {
-                    let set = models::distinct(r);
+                    models::distinct(r, &mut set);
                     if set.len() > cap {
                         ex_c += r.conversions;
                         ex_v += r.value;
@@ -660,20 +685,20 @@ pub fn attribute(table: &PathTable, options: &AttributionOptions) -> Result<Attr
                     }
                     #[allow(clippy::cast_precision_loss, reason = "small counts")]
                     let k = set.len() as f64;
-                    for c in set {
+                    for &c in &set {
                         let (cc, cv) = (r.conversions / k, r.value / k);
-                        add(&mut col, c, cc, cv);
+                        col.add(c, cc, cv);
                         let at: Vec<usize> = r
-                            .channels
+                            .codes
                             .iter()
                             .enumerate()
-                            .filter(|(_, x)| *x == c)
+                            .filter(|(_, &x)| x == c)
                             .map(|(i, _)| i + 1)
                             .collect();
                         #[allow(clippy::cast_precision_loss, reason = "small counts")]
                         let m = at.len() as f64;
                         for p in at {
-                            let e = pos.entry((c.clone(), p)).or_insert((0.0, 0.0));
+                            let e = pos.entry((c, p)).or_insert((0.0, 0.0));
                             e.0 += cc / m;
                             e.1 += cv / m;
                         }
@@ -697,7 +722,7 @@ pub fn attribute(table: &PathTable, options: &AttributionOptions) -> Result<Attr
                         pos.into_iter()
                             .map(
                                 |((channel, position), (conversions, value))| PositionCredit {
-                                    channel,
+                                    channel: table.label(channel).to_owned(),
                                     position,
                                     conversions,
                                     value,
@@ -719,16 +744,16 @@ pub fn attribute(table: &PathTable, options: &AttributionOptions) -> Result<Attr
         };
         columns.push((summary, column));
     }
-    let channel_names = table.channels();
-    let channels = channel_names
+    let channels = table
+        .used()
         .into_iter()
-        .map(|channel| {
+        .zip(0u32..)
+        .filter(|&(used, _)| used)
+        .map(|(_, code)| {
             let credits = columns
                 .iter()
                 .map(|(s, col)| {
-                    let got = col
-                        .as_ref()
-                        .map(|c| c.get(&channel).copied().unwrap_or((0.0, 0.0)));
+                    let got = col.as_ref().map(|c| c.get(code).unwrap_or((0.0, 0.0)));
                     Credit {
                         model: s.model,
                         conversions: got.map(|g| g.0),
@@ -739,7 +764,10 @@ pub fn attribute(table: &PathTable, options: &AttributionOptions) -> Result<Attr
                     }
                 })
                 .collect();
-            ChannelCredits { channel, credits }
+            ChannelCredits {
+                channel: table.label(code).to_owned(),
+                credits,
+            }
         })
         .collect();
     let mut result = Attribution {

@@ -1,6 +1,7 @@
 //! Heuristic and Shapley credit rules, path by path.
 
-use super::{AttributionOptions, DecayCurve, PathRow, PositionWeights};
+use super::codes::Row;
+use super::{AttributionOptions, DecayCurve, PositionWeights};
 use crate::error::{Error, Result};
 
 /// Validated (first, middle, last) weights.
@@ -59,9 +60,9 @@ pub(crate) fn position_fractions(n: usize, w: [f64; 3]) -> Vec<f64> {
 }
 
 /// Time-decay shares, or `None` when the row has no times.
-pub(crate) fn decay_fractions(row: &PathRow, options: &AttributionOptions) -> Option<Vec<f64>> {
-    let times = row.seconds_to_conversion.as_ref()?;
-    if times.len() != row.channels.len() {
+pub(crate) fn decay_fractions(row: &Row<'_>, options: &AttributionOptions) -> Option<Vec<f64>> {
+    let times = row.seconds?;
+    if times.len() != row.codes.len() {
         return None;
     }
     let h = options.half_life_seconds;
@@ -83,21 +84,21 @@ pub(crate) fn decay_fractions(row: &PathRow, options: &AttributionOptions) -> Op
     (sum > 0.0 && sum.is_finite()).then(|| w.iter().map(|x| x / sum).collect())
 }
 
-/// Index of the touch that last non-direct credits.
-pub(crate) fn last_non_direct(row: &PathRow, direct: &str) -> Option<usize> {
-    row.channels
+/// Index of the touch that last non-direct credits; `direct` is the direct channel's
+/// code (`None` when no path touches it).
+pub(crate) fn last_non_direct(row: &Row<'_>, direct: Option<u32>) -> Option<usize> {
+    row.codes
         .iter()
-        .rposition(|c| c != direct)
-        .or_else(|| row.channels.len().checked_sub(1))
+        .rposition(|&c| Some(c) != direct)
+        .or_else(|| row.codes.len().checked_sub(1))
 }
 
-/// Distinct channels of a path, in first-seen order.
-pub(crate) fn distinct(row: &PathRow) -> Vec<&String> {
-    let mut out: Vec<&String> = Vec::new();
-    for c in &row.channels {
+/// Distinct channels of a path, in first-seen order, into `out`.
+pub(crate) fn distinct(row: &Row<'_>, out: &mut Vec<u32>) {
+    out.clear();
+    for &c in row.codes {
         if !out.contains(&c) {
             out.push(c);
         }
     }
-    out
 }

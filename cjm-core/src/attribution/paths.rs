@@ -295,13 +295,15 @@ pub(crate) struct Journey<'a> {
     pub(crate) value: f64,
 }
 
-/// Visits every customer's journey of a log with `f(labels, journey)`, where `labels`
-/// names the touch codes. Works on the log's integer codes: no string is compared,
-/// hashed or allocated per event.
+/// Visits the journey of each customer in `customers` (positions in
+/// [`EventLog::customers`]) with `f(labels, journey)`, where `labels` names the touch
+/// codes. Works on the log's integer codes: no string is compared, hashed or allocated
+/// per event.
 pub(crate) fn for_each_journey(
     log: &EventLog,
     journey: Option<&ValidJourney>,
     options: &PathOptions,
+    customers: std::ops::Range<usize>,
     mut f: impl FnMut(&[String], Journey<'_>),
 ) -> Result<()> {
     let invalid = |message: &str| Error::Input {
@@ -377,8 +379,9 @@ pub(crate) fn for_each_journey(
     let mut touches: Vec<(u32, i64)> = Vec::new();
     let mut channels: Vec<u32> = Vec::new();
     let mut deltas: Vec<i64> = Vec::new();
-    for c in 0..log.customers.len() {
+    for c in customers {
         let range = log.customer_range(c);
+        let first = range.start;
         let ts = log.ts.get(range.clone()).unwrap_or(&[]);
         let ev = log.event.get(range.clone()).unwrap_or(&[]);
         let ch = log.channel.ids.get(range).unwrap_or(&[]);
@@ -386,7 +389,7 @@ pub(crate) fn for_each_journey(
         let mut conversion: Option<(i64, f64)> = None;
         for (k, (&t, &e)) in ts.iter().zip(ev).enumerate() {
             if is_conv.get(e as usize).copied().unwrap_or(false) {
-                let i = log.customer_range(c).start + k;
+                let i = first + k;
                 let value = log.value.get(i).copied().filter(|v| !v.is_nan());
                 conversion = Some((t, value.unwrap_or(0.0)));
                 break;

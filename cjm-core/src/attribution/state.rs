@@ -18,6 +18,7 @@
 //! the order of the keys and every count, returns `invalid_state` on any mismatch and
 //! never panics.
 
+use super::codes::CodeTable;
 use super::markov::{self, State};
 use super::paths::{for_each_journey, PathOptions, PathRow, PathTable, TouchKind, VALUE_LIMIT};
 use crate::definition::Definition;
@@ -80,16 +81,21 @@ impl Counts {
     }
 }
 
+/// Seconds to conversion of a key's nanoseconds (`None` when times are not kept).
+fn seconds(deltas: &[i64]) -> Option<Vec<f64>> {
+    (!deltas.is_empty()).then(|| {
+        deltas
+            .iter()
+            .map(|&d| crate::events::time::nanos_to_seconds(d))
+            .collect()
+    })
+}
+
 /// The row of a path table for one key.
 fn path_row(channels: Vec<String>, deltas: &[i64], c: &Counts) -> PathRow {
     PathRow {
         channels,
-        seconds_to_conversion: (!deltas.is_empty()).then(|| {
-            deltas
-                .iter()
-                .map(|&d| crate::events::time::nanos_to_seconds(d))
-                .collect()
-        }),
+        seconds_to_conversion: seconds(deltas),
         conversions: count_f64(c.conversions),
         value: from_fixed(c.value),
         nulls: count_f64(c.nulls),
@@ -110,19 +116,58 @@ type CodeKey = (Vec<u32>, Vec<i64>);
 
 /// The journeys of a log aggregated on label codes: one hash per journey, an allocation
 /// per distinct key, no string compared or allocated per touch.
+#[derive(Default)]
 struct CodePaths {
     labels: Vec<String>,
     untimed: FxHashMap<Vec<u32>, Counts>,
-    timed: FxHashMap<CodeKey, Counts>,
+    /// One entry per converting journey with times (nearly all distinct: equal keys
+    /// are merged by [`Self::sorted`]).
+    timed: Vec<(CodeKey, Counts)>,
 }
 
 impl CodePaths {
+    /// The paths of every customer of `log`; a long log is read in two halves of its
+    /// customers on two threads (not in WebAssembly). Counts are whole numbers and
+    /// values fixed point, so the halves merge to exactly what one pass gives.
     fn of(log: &EventLog, journey: Option<&ValidJourney>, options: &PathOptions) -> Result<Self> {
+        let customers = log.customers.len();
+        if !(crate::events::PARALLEL && log.len() >= crate::events::PARALLEL_ROWS) {
+            return Self::of_range(log, journey, options, 0..customers);
+        }
+        // The customer whose events start at or after the middle event.
+        let half = log
+            .offsets
+            .partition_point(|&o| o < log.len() / 2)
+            .min(customers);
+        let mut right = Ok(Self::default());
+        let left = std::thread::scope(|scope| {
+            scope.spawn(|| right = Self::of_range(log, journey, options, half..customers));
+            Self::of_range(log, journey, options, 0..half)
+        });
+        // The left half's error first, as one pass in customer order would give.
+        let mut left = left?;
+        let right = right?;
+        if left.labels.is_empty() {
+            left.labels = right.labels;
+        }
+        for (key, c) in right.untimed {
+            left.untimed.entry(key).or_default().add(&c);
+        }
+        left.timed.extend(right.timed);
+        Ok(left)
+    }
+
+    fn of_range(
+        log: &EventLog,
+        journey: Option<&ValidJourney>,
+        options: &PathOptions,
+        customers: std::ops::Range<usize>,
+    ) -> Result<Self> {
         let mut untimed: FxHashMap<Vec<u32>, Counts> = FxHashMap::default();
-        let mut timed: FxHashMap<CodeKey, Counts> = FxHashMap::default();
+        let mut timed: Vec<(CodeKey, Counts)> = Vec::new();
         let mut labels: Vec<String> = Vec::new();
         let mut bad_value: Option<f64> = None;
-        for_each_journey(log, journey, options, |names, j| {
+        for_each_journey(log, journey, options, customers, |names, j| {
             if labels.is_empty() && !names.is_empty() {
                 labels = names.to_vec();
             }
@@ -136,10 +181,7 @@ impl CodePaths {
                 value,
             };
             if options.keep_times && j.converted && !j.deltas.is_empty() {
-                timed
-                    .entry((j.channels.to_vec(), j.deltas.to_vec()))
-                    .or_default()
-                    .add(&c);
+                timed.push(((j.channels.to_vec(), j.deltas.to_vec()), c));
             } else if let Some(counts) = untimed.get_mut(j.channels) {
                 counts.add(&c);
             } else {
@@ -171,24 +213,31 @@ impl CodePaths {
             timed,
         } = self;
         let (sorted, rank) = crate::events::sort_dict(labels);
-        let rank_of = |codes: Vec<u32>| -> Vec<u32> {
+        // In place: no allocation per key.
+        let rank_of = |mut codes: Vec<u32>| -> Vec<u32> {
+            for k in &mut codes {
+                *k = rank.get(*k as usize).copied().unwrap_or(u32::MAX);
+            }
             codes
-                .into_iter()
-                .map(|k| rank.get(k as usize).copied().unwrap_or(u32::MAX))
-                .collect()
         };
-        let mut keys: Vec<(CodeKey, Counts)> = untimed
+        // Each key with a prefix of its first codes, so most comparisons read no heap.
+        let fits = sorted.len() < usize::from(u16::MAX);
+        let keyed = |codes: Vec<u32>, deltas: Vec<i64>, c: Counts| {
+            let codes = rank_of(codes);
+            (prefix(&codes, fits), (codes, deltas), c)
+        };
+        let keys: Vec<(u64, CodeKey, Counts)> = untimed
             .into_iter()
-            .map(|(codes, c)| ((rank_of(codes), Vec::new()), c))
+            .map(|(codes, c)| keyed(codes, Vec::new(), c))
             .chain(
                 timed
                     .into_iter()
-                    .map(|((codes, deltas), c)| ((rank_of(codes), deltas), c)),
+                    .map(|((codes, deltas), c)| keyed(codes, deltas, c)),
             )
             .collect();
-        keys.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let keys = sort_in_halves(keys, |a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
         let mut merged: Vec<(CodeKey, Counts)> = Vec::with_capacity(keys.len());
-        for (key, c) in keys {
+        for (_, key, c) in keys {
             match merged.last_mut() {
                 Some((last, counts)) if *last == key => counts.add(&c),
                 _ => merged.push((key, c)),
@@ -196,6 +245,53 @@ impl CodePaths {
         }
         (sorted, merged)
     }
+}
+
+/// The first four codes of a path packed so that integer order is the order of paths on
+/// them: (code + 1) in 16 bits each, 0 past the end of the path (a path sorts before its
+/// extensions). 0 for every path when codes do not all fit (`fits` is false), so that
+/// every comparison then reads the whole path.
+fn prefix(codes: &[u32], fits: bool) -> u64 {
+    if !fits {
+        return 0;
+    }
+    (0..4).fold(0u64, |p, i| {
+        (p << 16) | codes.get(i).map_or(0, |&c| u64::from(c) + 1)
+    })
+}
+
+/// `items` sorted by `cmp`; a long list is sorted in two halves on two threads (not in
+/// WebAssembly), then merged. Equal items may come in any order (an unstable sort).
+fn sort_in_halves<T: Send>(
+    mut items: Vec<T>,
+    cmp: impl Fn(&T, &T) -> std::cmp::Ordering + Sync,
+) -> Vec<T> {
+    if !(crate::events::PARALLEL && items.len() >= 1 << 15) {
+        items.sort_unstable_by(&cmp);
+        return items;
+    }
+    let right = items.split_off(items.len() / 2);
+    let mut left = items;
+    let mut right = right;
+    std::thread::scope(|scope| {
+        scope.spawn(|| right.sort_unstable_by(&cmp));
+        left.sort_unstable_by(&cmp);
+    });
+    let mut out = Vec::with_capacity(left.len() + right.len());
+    let mut l = left.into_iter().peekable();
+    let mut r = right.into_iter().peekable();
+    loop {
+        let take_left = match (l.peek(), r.peek()) {
+            (Some(a), Some(b)) => cmp(a, b) != std::cmp::Ordering::Greater,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => break,
+        };
+        if let Some(x) = if take_left { l.next() } else { r.next() } {
+            out.push(x);
+        }
+    }
+    out
 }
 
 /// The mergeable state of a path table: distinct (path, times) keys with whole counts of
@@ -228,19 +324,40 @@ impl PathTable {
         journey: Option<&ValidJourney>,
         options: &PathOptions,
     ) -> Result<Self> {
-        crate::events::check_events_present(
-            log,
-            options
-                .conversion_events
-                .iter()
-                .map(|e| ("conversion event", e.as_str())),
-            options.allow_missing_events,
-        )?;
-        if options.touch == TouchKind::Channel {
-            crate::events::check_column_present(log, "channel", "touch")?;
-        }
-        PathCounts::table_from_log(log, journey, options)
+        Ok(code_table_from_log(log, journey, options)?.to_table())
     }
+}
+
+/// The path table of a log on channel codes, as [`PathTable::from_log`] names it (its
+/// checks included): what `attribute_log` hands the models.
+pub(crate) fn code_table_from_log(
+    log: &EventLog,
+    journey: Option<&ValidJourney>,
+    options: &PathOptions,
+) -> Result<CodeTable> {
+    crate::events::check_events_present(
+        log,
+        options
+            .conversion_events
+            .iter()
+            .map(|e| ("conversion event", e.as_str())),
+        options.allow_missing_events,
+    )?;
+    if options.touch == TouchKind::Channel {
+        crate::events::check_column_present(log, "channel", "touch")?;
+    }
+    let (labels, keys) = CodePaths::of(log, journey, options)?.sorted();
+    let mut table = CodeTable::with_labels(labels, keys.len());
+    for ((codes, deltas), c) in keys {
+        table.push(
+            codes,
+            seconds(&deltas),
+            count_f64(c.conversions),
+            from_fixed(c.value),
+            count_f64(c.nulls),
+        );
+    }
+    Ok(table)
 }
 
 impl PathCounts {
@@ -262,21 +379,6 @@ impl PathCounts {
         Ok(Self {
             definition: serde_json::to_string(options).unwrap_or_default(),
             paths,
-        })
-    }
-
-    /// The path table of a log: [`Self::from_log`]`.to_table()` without the map.
-    pub(crate) fn table_from_log(
-        log: &EventLog,
-        journey: Option<&ValidJourney>,
-        options: &PathOptions,
-    ) -> Result<PathTable> {
-        let (labels, keys) = CodePaths::of(log, journey, options)?.sorted();
-        Ok(PathTable {
-            rows: keys
-                .into_iter()
-                .map(|((codes, deltas), c)| path_row(name(&labels, &codes), &deltas, &c))
-                .collect(),
         })
     }
 
@@ -662,5 +764,49 @@ impl ReadAttribution for Reader<'_> {
             3 => State::Null,
             _ => return Err(invalid_state("bad state tag")),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test code")]
+    use super::{prefix, sort_in_halves};
+
+    /// Long lists (sorted on two threads, then merged) and short ones come out as one
+    /// sort gives, duplicates included.
+    #[test]
+    fn sorting_in_halves_equals_one_sort() {
+        let mut x: u64 = 7;
+        for n in [0usize, 1, 2, 1000, (1 << 15) + 1, 100_003] {
+            let items: Vec<u64> = (0..n)
+                .map(|_| {
+                    // SplitMix64 steps, folded to few values so that duplicates occur.
+                    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+                    let mut z = x;
+                    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                    (z ^ (z >> 31)) % 5_000
+                })
+                .collect();
+            let mut want = items.clone();
+            want.sort_unstable();
+            assert_eq!(sort_in_halves(items, Ord::cmp), want, "{n} items");
+        }
+    }
+
+    /// Packed prefixes order paths as their codes do on the first four, shorter first.
+    #[test]
+    fn prefixes_order_paths_by_their_first_codes() {
+        let paths: [&[u32]; 7] = [&[], &[0], &[0, 0], &[0, 1], &[0, 1, 2, 3], &[1], &[65_533]];
+        for w in paths.windows(2) {
+            assert!(
+                prefix(w[0], true) < prefix(w[1], true),
+                "{:?} {:?}",
+                w[0],
+                w[1]
+            );
+        }
+        // Equal on the first four codes: equal prefixes (the whole path decides).
+        assert_eq!(prefix(&[1, 2, 3, 4, 5], true), prefix(&[1, 2, 3, 4], true));
+        assert_eq!(prefix(&[9], false), prefix(&[1], false));
     }
 }

@@ -165,8 +165,10 @@ pub struct Exclusion {
 pub struct FunnelOptions {
     /// Step order (default `sequential`).
     pub order: FunnelOrder,
-    /// Conversion window from the step-1 event, in seconds, inclusive (default 7 days).
-    pub window_seconds: u64,
+    /// Conversion window from the step-1 event, in seconds, inclusive (default 7 days);
+    /// `null` for no window: every later step counts, however long after step 1 (and
+    /// with `as_of`, a customer who has not converted stays pending).
+    pub window_seconds: Option<u64>,
     /// Optional per-step windows from the prior step, in seconds, inclusive; empty, or
     /// one entry per step (the first entry must be null).
     pub step_windows_seconds: Vec<Option<u64>>,
@@ -195,7 +197,7 @@ impl Default for FunnelOptions {
     fn default() -> Self {
         Self {
             order: FunnelOrder::Sequential,
-            window_seconds: 7 * 86_400,
+            window_seconds: Some(7 * 86_400),
             step_windows_seconds: Vec::new(),
             exclusions: Vec::new(),
             as_of: None,
@@ -299,7 +301,9 @@ pub(crate) struct Plan {
     pub(crate) funnel: Funnel,
     pub(crate) step_events: Vec<Vec<String>>,
     pub(crate) exclusion_events: Vec<Vec<String>>,
-    window_ns: i64,
+    /// The window in nanoseconds; `i128::MAX` for no window (no span of `i64` times
+    /// exceeds it).
+    window_ns: i128,
     step_windows_ns: Vec<Option<i64>>,
     as_of_ns: Option<i64>,
 }
@@ -459,7 +463,9 @@ impl Funnel {
             funnel: self.clone(),
             step_events,
             exclusion_events,
-            window_ns: seconds_to_ns(o.window_seconds),
+            window_ns: o
+                .window_seconds
+                .map_or(i128::MAX, |s| i128::from(seconds_to_ns(s))),
             step_windows_ns: (0..k)
                 .map(|i| {
                     o.step_windows_seconds
@@ -529,7 +535,7 @@ impl Funnel {
 
     /// The checks of [`Funnel::run`] that look at the whole log: event names asked for by
     /// name are in it, the breakdown column has values.
-    fn check_against(&self, log: &EventLog) -> Result<()> {
+    pub(crate) fn check_against(&self, log: &EventLog) -> Result<()> {
         fn by_name<'a>(
             what: &'a str,
             step: &'a StepSpec,
@@ -979,39 +985,9 @@ impl Plan {
             times: vec![None; k],
             ..Outcome::default()
         };
-        let any = self.funnel.options.order == FunnelOrder::Any;
         for c in 0..seqs.customer_count() {
             let (ts, sym, group) = seqs.customer(c);
-            for p in &mut s.pos {
-                p.clear();
-            }
-            for p in &mut s.xpos {
-                p.clear();
-            }
-            s.anchors.clear();
-            let mut pos_u32 = 0u32;
-            for &e in sym {
-                let m = step_table.get(e as usize).copied().unwrap_or(0);
-                if m != 0 {
-                    if (any && m != 0) || m & 1 == 1 {
-                        s.anchors.push(pos_u32);
-                    }
-                    for (bit, p) in s.pos.iter_mut().enumerate() {
-                        if m >> bit & 1 == 1 {
-                            p.push(pos_u32);
-                        }
-                    }
-                }
-                let x = excl_table.get(e as usize).copied().unwrap_or(0);
-                if x != 0 {
-                    for (bit, p) in s.xpos.iter_mut().enumerate() {
-                        if x >> bit & 1 == 1 {
-                            p.push(pos_u32);
-                        }
-                    }
-                }
-                pos_u32 = pos_u32.wrapping_add(1);
-            }
+            self.scan(sym, &step_table, &excl_table, &mut s);
             if s.anchors.is_empty() {
                 continue;
             }
@@ -1054,6 +1030,123 @@ impl Plan {
                 })
                 .collect(),
         }
+    }
+
+    /// Fills the positions of one customer's step and exclusion events and the attempt
+    /// anchors (step-1 events; for `any`, every step event).
+    fn scan(&self, sym: &[u32], step_table: &[u64], excl_table: &[u64], s: &mut Scratch) {
+        let any = self.funnel.options.order == FunnelOrder::Any;
+        for p in &mut s.pos {
+            p.clear();
+        }
+        for p in &mut s.xpos {
+            p.clear();
+        }
+        s.anchors.clear();
+        let mut pos_u32 = 0u32;
+        for &e in sym {
+            let m = step_table.get(e as usize).copied().unwrap_or(0);
+            if m != 0 {
+                if any || m & 1 == 1 {
+                    s.anchors.push(pos_u32);
+                }
+                for (bit, p) in s.pos.iter_mut().enumerate() {
+                    if m >> bit & 1 == 1 {
+                        p.push(pos_u32);
+                    }
+                }
+            }
+            let x = excl_table.get(e as usize).copied().unwrap_or(0);
+            if x != 0 {
+                for (bit, p) in s.xpos.iter_mut().enumerate() {
+                    if x >> bit & 1 == 1 {
+                        p.push(pos_u32);
+                    }
+                }
+            }
+            pos_u32 = pos_u32.wrapping_add(1);
+        }
+    }
+
+    /// The funnel's outcome per customer and per key of their attempts: `key` gives each
+    /// attempt a key from the time and breakdown value (`NONE` without one) of its first
+    /// event, or `None` to leave the attempt out; the attempts of each distinct key of a
+    /// customer are evaluated together, by the very rule of [`Plan::tally`], and `emit`
+    /// receives `(key, deepest step reached (0: every attempt void), pending)`.
+    /// Funnel trends use it with the period of the step-1 event as the key.
+    pub(crate) fn outcomes_by_key<K: Ord + Copy>(
+        &self,
+        seqs: &Seqs<'_>,
+        key: impl Fn(i64, u32) -> Option<K>,
+        mut emit: impl FnMut(K, usize, bool),
+    ) {
+        let k = self.funnel.steps.len();
+        let (step_table, excl_table) = self.tables(seqs.names);
+        let mut s = Scratch {
+            pos: vec![Vec::new(); k],
+            xpos: vec![Vec::new(); self.exclusion_events.len()],
+            ..Scratch::default()
+        };
+        let mut outcome = Outcome {
+            times: vec![None; k],
+            ..Outcome::default()
+        };
+        let mut keys: Vec<K> = Vec::new();
+        let mut codes: Vec<u32> = Vec::new();
+        for c in 0..seqs.customer_count() {
+            let (ts, sym, group) = seqs.customer(c);
+            self.scan(sym, &step_table, &excl_table, &mut s);
+            if s.anchors.is_empty() {
+                continue;
+            }
+            let key_at = |p: u32| {
+                let t = ts.get(p as usize).copied().unwrap_or(0);
+                let g = group
+                    .and_then(|g| g.get(p as usize))
+                    .copied()
+                    .unwrap_or(super::log::NONE);
+                key(t, g)
+            };
+            // Sorted and unique by insertion: anchors come in time order, so a key is
+            // mostly new and last (and a sort of `K` would weigh on the browser module).
+            keys.clear();
+            for x in s.anchors.iter().filter_map(|&a| key_at(a)) {
+                if let Err(i) = keys.binary_search(&x) {
+                    keys.insert(i, x);
+                }
+            }
+            if keys.is_empty() {
+                continue;
+            }
+            codes.clear();
+            codes.resize(ts.len(), u32::MAX);
+            for &a in &s.anchors {
+                let code = key_at(a).and_then(|x| keys.binary_search(&x).ok());
+                if let (Some(code), Some(slot)) = (code, codes.get_mut(a as usize)) {
+                    *slot = u32::try_from(code).unwrap_or(u32::MAX);
+                }
+            }
+            for (i, &x) in keys.iter().enumerate() {
+                let code = u32::try_from(i).unwrap_or(u32::MAX);
+                self.evaluate_customer(
+                    ts,
+                    sym,
+                    &step_table,
+                    &mut s,
+                    Some((&codes, code)),
+                    &mut outcome,
+                );
+                emit(x, outcome.depth, outcome.pending);
+            }
+        }
+    }
+
+    pub(crate) fn steps(&self) -> usize {
+        self.funnel.steps.len()
+    }
+
+    pub(crate) fn as_of(&self) -> Option<i64> {
+        self.as_of_ns
     }
 
     /// Runs every attempt of one customer (optionally only those whose first event has
@@ -1156,7 +1249,7 @@ impl Plan {
                             .find(|p| !s.used.contains(p));
                         if let Some(q) = found {
                             let t = ts_at(q);
-                            if span(t0, t) <= i128::from(w) {
+                            if span(t0, t) <= w {
                                 s.used.push(q);
                                 s.times.push(t);
                             }
@@ -1184,7 +1277,7 @@ impl Plan {
             }
             out.depth = out.depth.max(depth);
             if let Some(as_of) = self.as_of_ns {
-                if t0.saturating_add(w) > as_of {
+                if i128::from(t0).saturating_add(w) > i128::from(as_of) {
                     open_window = true;
                 }
             }
@@ -1196,7 +1289,7 @@ impl Plan {
     }
 
     fn within(&self, t0: i64, prev_t: i64, t: i64, step: usize) -> bool {
-        if span(t0, t) > i128::from(self.window_ns) {
+        if span(t0, t) > self.window_ns {
             return false;
         }
         match self.step_windows_ns.get(step).copied().flatten() {
@@ -1212,7 +1305,11 @@ impl Plan {
             let Some(&ta) = s.times.get(a) else { continue };
             let (end, inclusive) = match s.times.get(b) {
                 Some(&tb) => (tb, false),
-                None => (t0.saturating_add(self.window_ns), true),
+                None => (
+                    i64::try_from(i128::from(t0).saturating_add(self.window_ns))
+                        .unwrap_or(i64::MAX),
+                    true,
+                ),
             };
             let Some(list) = s.xpos.get(x) else { continue };
             let start = list.partition_point(|&p| ts.get(p as usize).copied().unwrap_or(0) <= ta);

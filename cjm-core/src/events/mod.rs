@@ -1,5 +1,5 @@
 //! Event-log analytics (docs/events.md): ingestion with a full account of every
-//! row, binding to the map, funnels, retention cohorts, paths, journey state, conversion
+//! row, binding to the map, funnels, retention cohorts, trends, paths, journey state, conversion
 //! drivers, and mergeable states.
 //!
 //! # Design
@@ -29,6 +29,7 @@ mod seq;
 mod state;
 pub mod synth;
 pub mod time;
+mod trends;
 
 pub use bind::{
     Conformance, CustomerState, Driver, DriverOptions, Drivers, JourneyStateOptions, JourneyStates,
@@ -52,6 +53,7 @@ pub use ops::{
     sample_hash, AnalysisUnit, AppliedOperation, Coded, CustomerKey, FilterOptions, LogExport,
     LogOperation, SampleOptions, SessionOptions, NO_VALUE,
 };
+pub(crate) use order::{PARALLEL, PARALLEL_ROWS};
 pub use paths::{
     DfgEdge, DfgNode, DirectlyFollows, DirectlyFollowsOptions, FlowLink, FlowNode, FlowOptions,
     Flows, Variant, VariantOptions, Variants, END, OTHER, START,
@@ -63,6 +65,10 @@ pub use retention::{
 };
 pub use state::{
     DirectlyFollowsCounts, FlowCounts, FunnelCounts, FunnelState, Mergeable, RetentionCounts,
-    SequenceState, TrafficCounts, VariantCounts, STATE_FORMAT_VERSION,
+    SequenceState, TrafficCounts, TrendsCounts, VariantCounts, STATE_FORMAT_VERSION,
 };
 pub use time::TimeUnit;
+pub use trends::{
+    FunnelTrendsGroup, FunnelTrendsOptions, FunnelTrendsResult, TrendsGroup, TrendsOptions,
+    TrendsResult, TrendsSeries, TrendsTotal, MAX_TREND_PERIODS,
+};

@@ -58,7 +58,7 @@ pub enum EventMatch {
 }
 
 impl EventMatch {
-    fn names(&self) -> &[String] {
+    pub(crate) fn names(&self) -> &[String] {
         match self {
             Self::One(name) => std::slice::from_ref(name),
             Self::AnyOf(names) => names,
@@ -66,7 +66,7 @@ impl EventMatch {
     }
 
     /// The same set in one form: names sorted and unique, a set of one name as `One`.
-    fn canonical(&self) -> Self {
+    pub(crate) fn canonical(&self) -> Self {
         let mut names = self.names().to_vec();
         // Insertion sort: the lists are a few names, and a sort of strings would weigh on
         // the browser module.
@@ -233,7 +233,7 @@ pub struct RetentionResult {
     pub breakdown: Vec<RetentionGroup>,
 }
 
-fn invalid(message: String) -> Error {
+pub(crate) fn invalid(message: String) -> Error {
     Error::Input {
         code: "invalid_option",
         row: None,
@@ -243,20 +243,28 @@ fn invalid(message: String) -> Error {
 
 /// Periods of local time at a fixed offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Clock {
+pub(crate) struct Clock {
     offset_ns: i64,
     period: RetentionPeriod,
 }
 
 impl Clock {
+    /// Periods of `period` at an offset of `minutes` east of UTC.
+    pub(crate) fn new(minutes: i32, period: RetentionPeriod) -> Self {
+        Self {
+            offset_ns: i64::from(minutes) * 60 * NANOS_PER_SECOND,
+            period,
+        }
+    }
+
     /// The index of the period holding the instant `t` (days, Monday-weeks or months
     /// since the epoch's, in local time).
-    fn period(self, t: i64) -> i64 {
+    pub(crate) fn period(self, t: i64) -> i64 {
         self.period_of_day(self.day(t))
     }
 
     /// The local day of the instant `t`, in days since 1970-01-01.
-    fn day(self, t: i64) -> i64 {
+    pub(crate) fn day(self, t: i64) -> i64 {
         match t.checked_add(self.offset_ns) {
             Some(local) => local.div_euclid(DAY_NS),
             // Within an offset of the ends of the range: |t| < 2^63 ns is about 106,752
@@ -269,7 +277,7 @@ impl Clock {
     }
 
     /// The index of the period holding local day `day`.
-    fn period_of_day(self, day: i64) -> i64 {
+    pub(crate) fn period_of_day(self, day: i64) -> i64 {
         match self.period {
             RetentionPeriod::Day => day,
             // 1970-01-01 was a Thursday: day 4 (1970-01-05) starts week 1.
@@ -282,7 +290,7 @@ impl Clock {
     }
 
     /// The first day of period `p`, `YYYY-MM-DD`.
-    fn start_date(self, p: i64) -> String {
+    pub(crate) fn start_date(self, p: i64) -> String {
         let (y, m, d) = match self.period {
             RetentionPeriod::Day => civil_from_days(p),
             RetentionPeriod::Week => civil_from_days(p.saturating_mul(7).saturating_sub(3)),
@@ -292,7 +300,7 @@ impl Clock {
     }
 
     /// The smallest and largest period any timestamp can be in.
-    fn range(self) -> (i64, i64) {
+    pub(crate) fn range(self) -> (i64, i64) {
         (self.period(i64::MIN), self.period(i64::MAX))
     }
 }
@@ -315,7 +323,7 @@ struct DefinitionParams<'a> {
     rule: &'static str,
 }
 
-fn event_names(m: Option<&EventMatch>, what: &str) -> Result<Option<Vec<String>>> {
+pub(crate) fn event_names(m: Option<&EventMatch>, what: &str) -> Result<Option<Vec<String>>> {
     let Some(m) = m else { return Ok(None) };
     let names = m.canonical().names().to_vec();
     if names.is_empty() {
@@ -531,11 +539,11 @@ impl RetentionTally {
 }
 
 /// `table[e]`: whether event code `e` is one of `names` (`None`: every event is).
-fn code_table(all: &[String], names: Option<&[String]>) -> Option<Vec<bool>> {
+pub(crate) fn code_table(all: &[String], names: Option<&[String]>) -> Option<Vec<bool>> {
     names.map(|names| all.iter().map(|n| names.binary_search(n).is_ok()).collect())
 }
 
-fn is_in(table: Option<&[bool]>, e: u32) -> bool {
+pub(crate) fn is_in(table: Option<&[bool]>, e: u32) -> bool {
     table.is_none_or(|t| t.get(e as usize).copied().unwrap_or(false))
 }
 

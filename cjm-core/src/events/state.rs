@@ -24,7 +24,8 @@
 //! * Memory is O(relevant events): 24 bytes per event plus the dictionaries.
 //! * When every partition holds whole customers (partitioned by customer id), the
 //!   count-level states keep counts instead of events: [`FunnelCounts`] (a funnel),
-//!   [`RetentionCounts`] (a retention table), [`DirectlyFollowsCounts`],
+//!   [`RetentionCounts`] (a retention table), [`TrendsCounts`] (event trends),
+//!   [`DirectlyFollowsCounts`],
 //!   [`VariantCounts`], [`FlowCounts`] and [`TrafficCounts`].
 //!   Each partition's counts are computed where it is, with the code that analyses a
 //!   log (which counts, then finishes), and merging adds counts.
@@ -49,6 +50,7 @@ use super::retention::{
     RetentionTally,
 };
 use super::seq::Seqs;
+use super::trends::{TrendsOptions, TrendsPlan, TrendsResult, TrendsTally};
 use crate::error::{Error, Result};
 use crate::validate::ValidJourney;
 use serde::{Deserialize, Serialize};
@@ -65,6 +67,7 @@ const KIND_VARIANT_COUNTS: u8 = kind::VARIANT_COUNTS;
 const KIND_FLOW_COUNTS: u8 = kind::FLOW_COUNTS;
 const KIND_TRAFFIC_COUNTS: u8 = kind::TRAFFIC_COUNTS;
 const KIND_RETENTION_COUNTS: u8 = kind::RETENTION_COUNTS;
+const KIND_TRENDS_COUNTS: u8 = kind::TRENDS_COUNTS;
 
 /// The laws every state follows: `identity()` merges as a no-op, `merge` is associative,
 /// and `to_bytes`/`from_bytes` round-trip.
@@ -1734,6 +1737,260 @@ fn check_retention_groups(plan: &RetentionPlan, t: &RetentionTally) -> Result<()
     }
     if sum.rows != t.overall.rows || customers < t.overall.customers {
         return Err(bad());
+    }
+    Ok(())
+}
+
+/// The count-level mergeable state of event trends over **whole customers**: its options
+/// (in canonical form), the first and last timestamps read, the event names of the series,
+/// and per (breakdown group, event or total, period) the volume and the distinct
+/// customers — no events.
+///
+/// Volumes add across any partitions, but distinct customers add up only when no customer
+/// spans two states: build it from a partition holding **all** the events of each of its
+/// customers (a log partitioned by customer, as `cjm.spark.trends` does), and the merge of
+/// the states of disjoint sets of customers finishes into exactly the trends of their
+/// union. The state does not check that named events occur (a partition may lack them);
+/// [`EventLog::trends`] on a whole log does. Memory is O(groups × events × periods with an
+/// event), independent of the number of events.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TrendsCounts {
+    plan: Option<TrendsPlan>,
+    tally: TrendsTally,
+}
+
+impl TrendsCounts {
+    /// The state of one partition holding whole customers.
+    ///
+    /// # Errors
+    /// As [`EventLog::trends`], but for `unknown_event` and the `unknown_column` of a
+    /// column without values (a partition may lack them).
+    pub fn from_log(options: &TrendsOptions, log: &EventLog) -> Result<Self> {
+        let (plan, tally) = options.tally(log)?;
+        Ok(Self {
+            plan: Some(plan),
+            tally,
+        })
+    }
+
+    /// The trends of everything merged (`None` for the identity).
+    ///
+    /// # Errors
+    /// `invalid_option` when the merged range holds more than
+    /// [`super::MAX_TREND_PERIODS`] periods.
+    pub fn finish(&self) -> Option<Result<TrendsResult>> {
+        self.plan.as_ref().map(|p| p.finish(&self.tally))
+    }
+}
+
+fn put_opt_i64(w: &mut Vec<u8>, x: Option<i64>) {
+    match x {
+        None => w.push(0),
+        Some(x) => {
+            w.push(1);
+            w.extend_from_slice(&x.to_le_bytes());
+        }
+    }
+}
+
+fn read_opt_i64(r: &mut Reader<'_>) -> Result<Option<i64>> {
+    if read_flag(r, "bad timestamp flag")? {
+        Ok(Some(r.i64()?))
+    } else {
+        Ok(None)
+    }
+}
+
+impl Mergeable for TrendsCounts {
+    fn identity() -> Self {
+        Self::default()
+    }
+
+    fn merge(self, other: Self) -> Result<Self> {
+        let (plan, tally) = merge_counts(
+            (self.plan, self.tally),
+            (other.plan, other.tally),
+            TrendsTally::add,
+            "trends",
+        )?;
+        Ok(Self { plan, tally })
+    }
+
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut w = header(KIND_TRENDS_COUNTS);
+        let Some(plan) = &self.plan else {
+            w.push(0);
+            return seal(w);
+        };
+        w.push(1);
+        put_str(
+            &mut w,
+            &serde_json::to_string(&plan.options).unwrap_or_default(),
+        );
+        let t = &self.tally;
+        put_opt_i64(&mut w, t.first_ts);
+        put_opt_i64(&mut w, t.last_ts);
+        put_strings(&mut w, &t.names);
+        put_len(&mut w, t.cells.len());
+        for ((group, event, p), (volume, customers)) in &t.cells {
+            match group {
+                None => w.push(0),
+                Some((null, value)) => {
+                    w.push(1 + u8::from(*null));
+                    put_str(&mut w, value);
+                }
+            }
+            match event {
+                None => w.push(0),
+                Some(name) => {
+                    w.push(1);
+                    put_str(&mut w, name);
+                }
+            }
+            w.extend_from_slice(&p.to_le_bytes());
+            put_u64(&mut w, *volume);
+            put_u64(&mut w, *customers);
+        }
+        seal(w)
+    }
+
+    fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let mut r = Reader::new(bytes);
+        r.header(KIND_TRENDS_COUNTS)?;
+        if !read_flag(&mut r, "bad definition flag")? {
+            r.end()?;
+            return Ok(Self::identity());
+        }
+        let json = r.string()?;
+        let options: TrendsOptions = serde_json::from_str(&json)
+            .map_err(|_| invalid_state("the trends options do not read"))?;
+        let plan = options
+            .plan()
+            .map_err(|_| invalid_state("the trends options are not valid"))?;
+        if plan.options != options {
+            return Err(invalid_state("the trends options are not canonical"));
+        }
+        let first_ts = read_opt_i64(&mut r)?;
+        let last_ts = read_opt_i64(&mut r)?;
+        let names = read_names(&mut r)?;
+        // Each cell takes at least its two flags, its period and its two counts.
+        let n = r.len(2 + 8 + 16)?;
+        let mut cells = std::collections::BTreeMap::new();
+        for _ in 0..n {
+            let group = match r.u8()? {
+                0 => None,
+                g @ (1 | 2) => Some((g == 2, r.string()?)),
+                _ => return Err(invalid_state("bad group flag")),
+            };
+            let event = if read_flag(&mut r, "bad event flag")? {
+                Some(r.string()?)
+            } else {
+                None
+            };
+            let p = r.i64()?;
+            let volume = r.u64()?;
+            let customers = r.u64()?;
+            cells.insert((group, event, p), (volume, customers));
+        }
+        r.end()?;
+        if cells.len() != n {
+            return Err(invalid_state("the trends cells are not unique"));
+        }
+        let tally = TrendsTally {
+            first_ts,
+            last_ts,
+            names,
+            cells,
+        };
+        check_trends(&plan, &tally)?;
+        Ok(Self {
+            plan: Some(plan),
+            tally,
+        })
+    }
+}
+
+/// Checks trends counts against themselves: the range in order and within the options';
+/// the series names those of the options (when they list events); every cell in the range,
+/// of a listed event, with 1 ≤ customers ≤ volume; a null group without a value and groups
+/// only with a breakdown; per group and period, the total's volume the sum of the events'
+/// and its customers between their largest and their sum; and the groups adding up to the
+/// overall volumes.
+fn check_trends(plan: &TrendsPlan, t: &TrendsTally) -> Result<()> {
+    let bad = || invalid_state("trends counts that disagree with each other");
+    let o = &plan.options;
+    if let Some(list) = &o.events {
+        if *list != t.names {
+            return Err(invalid_state(
+                "series names that are not the options' events",
+            ));
+        }
+    }
+    let (first, last) = match (t.first_ts, t.last_ts) {
+        (Some(a), Some(b)) if a <= b => (a, b),
+        (None, None) if t.cells.is_empty() => return Ok(()),
+        _ => return Err(invalid_state("a range out of order")),
+    };
+    if plan.since().is_some_and(|s| first < s) || plan.as_of().is_some_and(|a| last > a) {
+        return Err(invalid_state("a timestamp outside `since` and `as_of`"));
+    }
+    let (lo, hi) = (plan.period_of(first), plan.period_of(last));
+    // Per (group, period): (sum of volumes, largest customers, sum of customers) of the
+    // events, and the overall volume per (event, period).
+    type Sums<'a> = std::collections::BTreeMap<(Option<&'a (bool, String)>, i64), (u64, u64, u64)>;
+    let mut sums = Sums::new();
+    let mut by_group: std::collections::BTreeMap<(Option<&String>, i64), u64> =
+        std::collections::BTreeMap::new();
+    for ((group, event, p), &(volume, customers)) in &t.cells {
+        if *p < lo || *p > hi || customers == 0 || customers > volume {
+            return Err(bad());
+        }
+        match group {
+            Some((true, value)) if !value.is_empty() => {
+                return Err(invalid_state("a null group with a value"))
+            }
+            Some(_) if o.breakdown.is_none() => {
+                return Err(invalid_state("groups in trends without a breakdown"))
+            }
+            _ => {}
+        }
+        let Some(name) = event else { continue };
+        if t.names.binary_search(name).is_err() {
+            return Err(invalid_state("a cell of an event that is not a series"));
+        }
+        let s = sums.entry((group.as_ref(), *p)).or_insert((0, 0, 0));
+        s.0 = s.0.checked_add(volume).ok_or_else(bad)?;
+        s.1 = s.1.max(customers);
+        s.2 = s.2.checked_add(customers).ok_or_else(bad)?;
+        if group.is_some() {
+            let g = by_group.entry((Some(name), *p)).or_insert(0);
+            *g = g.checked_add(volume).ok_or_else(bad)?;
+        }
+    }
+    let totals = t
+        .cells
+        .iter()
+        .filter(|((_, event, _), _)| event.is_none())
+        .count();
+    if totals != sums.len() {
+        return Err(bad());
+    }
+    for ((group, p), (volume, most, sum)) in sums {
+        let key = (group.cloned(), None, p);
+        let Some(&(v, c)) = t.cells.get(&key) else {
+            return Err(bad());
+        };
+        if v != volume || c < most || c > sum {
+            return Err(bad());
+        }
+    }
+    if o.breakdown.is_some() {
+        for ((name, p), volume) in by_group {
+            let key = (None, name.cloned(), p);
+            if t.cells.get(&key).map(|c| c.0) != Some(volume) {
+                return Err(bad());
+            }
+        }
     }
     Ok(())
 }

@@ -1,5 +1,5 @@
 //! Pictures (docs/pictures.md): the journey map, the emotion curve, funnel, flow
-//! (Sankey) and bar charts as SVG; Mermaid `journey` export and import; one
+//! (Sankey), bar and line (trend) charts as SVG; Mermaid `journey` export and import; one
 //! self-contained HTML report.
 //!
 //! Every picture is a plain string built here, with no drawing dependency, and is
@@ -21,6 +21,7 @@ mod charts;
 mod emotion;
 mod health;
 mod html;
+mod lines;
 mod map;
 mod mermaid;
 pub mod palette;
@@ -37,6 +38,10 @@ pub use charts::{
 pub use emotion::{emotion_curve_svg, EmotionCurveOptions};
 pub use health::{health_svg, COMPONENT_COLOURS};
 pub use html::{html_report, ReportBlock, ReportOptions, ReportSection, ReportTable, SectionKind};
+pub use lines::{
+    funnel_trends_chart, line_chart_svg, trends_chart, LineChart, LineSeries, LineValues,
+    TrendsChartOptions, TrendsLines, TrendsMeasure, MAX_LINES,
+};
 pub use map::{journey_map_svg, Lane, MapOptions};
 pub use mermaid::{from_mermaid, score_from_emotion, to_mermaid, MermaidExport, Note};
 pub use results::{flow_chart, funnel_chart};

@@ -42,6 +42,8 @@ __all__ = [
     "Traffic",
     "FunnelResult",
     "RetentionResult",
+    "TrendsResult",
+    "FunnelTrendsResult",
     "DirectlyFollows",
     "Variants",
     "Flows",
@@ -65,11 +67,15 @@ __all__ = [
     "_variant_counts_state",
     "_flow_counts_state",
     "_traffic_counts_state",
+    "_retention_counts_state",
+    "_trends_counts_state",
     "_path_state",
     "_survey_state",
     "_merge_states",
     "_funnel_from_state",
     "_funnel_from_counts_state",
+    "_retention_from_counts_state",
+    "_trends_from_counts_state",
     "_directly_follows_from_state",
     "_variants_from_state",
     "_flows_from_state",
@@ -407,6 +413,56 @@ class RetentionResult(_Report):
     def __len__(self) -> int: ...
 
 @final
+class TrendsResult(_Report):
+    """Event trends (``EventLog.trends``). Tables ``events`` (one row per event and period:
+    ``period``, ``event``, ``volume``, ``customers``), ``total`` (per period: ``period``,
+    ``volume``, ``customers``), ``breakdown`` and ``breakdown_total`` (the same with a
+    ``group`` column first)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as plain Python values (the core's JSON shape)."""
+    @property
+    def periods(self) -> list[str]:
+        """The first day of each period (``YYYY-MM-DD`` in the time zone), in order."""
+    @property
+    def observed_from(self) -> Optional[str]:
+        """The start of the range (ISO-8601, UTC), or None when there is none."""
+    @property
+    def observed_until(self) -> Optional[str]:
+        """The end of the range (ISO-8601, UTC), or None when there is none."""
+    def to_svg(self, **options: Any) -> Svg:
+        """The trends as a line chart: options ``measure`` (``"volume"``, default, or
+        ``"customers"``), ``by`` (``"event"``, default: one line per event; ``"total"``;
+        ``"breakdown"``: one line per breakdown value, of its total), ``title``, ``width``
+        (``InputError`` ``invalid_option`` for unknown ones)."""
+    def __len__(self) -> int: ...
+
+@final
+class FunnelTrendsResult(_Report):
+    """Funnel trends (``EventLog.funnel_trends``). Tables ``periods`` (per period:
+    ``period``, ``entered``, ``converted``, ``rate`` — null when nobody entered —,
+    ``pending``) and ``breakdown`` (the same with a ``group`` column first)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as plain Python values (the core's JSON shape)."""
+    @property
+    def periods(self) -> list[str]:
+        """The first day of each period (``YYYY-MM-DD`` in the time zone), in order."""
+    @property
+    def entered(self) -> list[int]:
+        """Per period: customers with a non-void attempt starting in it."""
+    @property
+    def converted(self) -> list[int]:
+        """Per period: those of them with an attempt starting in it that converts."""
+    @property
+    def rates(self) -> list[Optional[float]]:
+        """Per period: ``converted / entered`` (None when nobody entered)."""
+    def to_svg(self, **options: Any) -> Svg:
+        """The conversion rate per period as a line chart: options ``by`` (``"total"``, or
+        ``"breakdown"``: one line per breakdown value), ``title``, ``width``."""
+    def __len__(self) -> int: ...
+
+@final
 class DirectlyFollows(_Report):
     """The directly-follows graph (``EventLog.directly_follows``). Tables ``edges``
     (from, to, transitions, customers, probability) and ``nodes``."""
@@ -494,6 +550,15 @@ class EventLog:
     """An event log: events sorted by (customer, timestamp, input order), with the report
     of how every input row was used."""
 
+    @staticmethod
+    def from_parquet(path: Union[str, os.PathLike[str]], **options: Any) -> EventLog:
+        """Reads a Parquet file in Rust: only the columns the log needs are decoded, and
+        no pyarrow table is built (less memory, and no pyarrow needed). Every keyword
+        argument is ``from_arrow``'s, with the same meaning and defaults. Compressions:
+        snappy, gzip, zstd, lz4 and none; a file that is not Parquet (or uses another
+        compression, such as brotli) raises ``InputError`` (``invalid_parquet``), a path
+        that cannot be opened ``OSError``.
+        """
     @staticmethod
     def from_arrow(
         data: Any,
@@ -612,7 +677,7 @@ class EventLog:
         *,
         journey: Optional[Journey] = None,
         order: str = "sequential",
-        window: Optional[Duration] = None,
+        window: Optional[Union[Duration, float]] = None,
         step_windows: Optional[Sequence[Optional[Duration]]] = None,
         exclusions: Optional[Sequence[Mapping[str, Any]]] = None,
         as_of: Optional[Instant] = None,
@@ -626,7 +691,7 @@ class EventLog:
         ``steps``: event names or ``{"touchpoint": id}``/``{"stage": id}`` (with
         ``journey``); without steps, the journey's stage funnel. ``order``:
         ``"sequential"`` (default), ``"strict"`` or ``"any"``; ``window`` from the step-1
-        event, inclusive (default 7 days); ``step_windows`` from the prior step (first
+        event, inclusive (default 7 days; ``math.inf`` for no window); ``step_windows`` from the prior step (first
         entry ``None``); ``exclusions``: ``{"step": step, "between": (a, b)}``;
         ``as_of`` reports pending customers; ``breakdown`` names ``channel``, ``session``
         or an ``extra`` column (``InputError`` ``unknown_column`` when the log has none).
@@ -668,6 +733,53 @@ class EventLog:
         each cohort entry's first start event. A start or return event the log does not
         contain raises ``InputError`` (``unknown_event``, naming the closest names) unless
         ``allow_missing_events=True``.
+        """
+    def trends(
+        self,
+        events: Optional[Union[str, Iterable[str]]] = None,
+        *,
+        period: str = "day",
+        time_zone: str = "+00:00",
+        since: Optional[Instant] = None,
+        as_of: Optional[Instant] = None,
+        breakdown: Optional[str] = None,
+        allow_missing_events: bool = False,
+    ) -> TrendsResult:
+        """Event trends (docs/events.md, "Trends"): per ``period`` (``"day"``, ``"week"``:
+        ISO, Monday first, or ``"month"``, read at the fixed UTC offset ``time_zone``) and
+        per event (``events``: one name or a list; default every event of the log), the
+        number of events (``volume``) and the distinct customers with one (``customers``),
+        and a total over the selected events (its customers are distinct, not summed).
+        Events before ``since`` or after ``as_of`` are not read; every period from the one
+        holding ``since`` (default the first event) to the one holding ``as_of`` (default
+        the last event) is listed, with zeros where nothing happened. ``breakdown`` names
+        ``channel``, ``session`` or an ``extra`` column, read at each event. An event the
+        log does not contain raises ``InputError`` (``unknown_event``) unless
+        ``allow_missing_events=True``.
+        """
+    def funnel_trends(
+        self,
+        steps: Optional[Iterable[Step]] = None,
+        *,
+        journey: Optional[Journey] = None,
+        period: str = "day",
+        time_zone: str = "+00:00",
+        since: Optional[Instant] = None,
+        order: str = "sequential",
+        window: Optional[Duration] = None,
+        step_windows: Optional[Sequence[Optional[Duration]]] = None,
+        exclusions: Optional[Sequence[Mapping[str, Any]]] = None,
+        as_of: Optional[Instant] = None,
+        breakdown: Optional[str] = None,
+        percentile: str = "linear",
+        allow_missing_events: bool = False,
+    ) -> FunnelTrendsResult:
+        """Funnel trends (docs/events.md, "Trends"): the funnel of ``EventLog.funnel``
+        (same steps and options) counted by the ``period`` of each attempt's step-1 event.
+        Per period: ``entered`` (customers with a non-void attempt starting in it),
+        ``converted`` (those with such an attempt that completes every step within the
+        window), ``rate`` (None when nobody entered) and ``pending`` (with ``as_of``).
+        Attempts starting before ``since`` or after ``as_of`` are not counted.
         """
     def directly_follows(self, *, start_end: bool = True) -> DirectlyFollows:
         """Directly-follows counts (with ``START``/``END`` nodes unless ``start_end=False``)."""
@@ -971,6 +1083,20 @@ def _flows_from_state(
 
 def _traffic_from_state(state: bytes, journey: Journey) -> Traffic:
     """The traffic of a merged sequence state."""
+
+def _retention_counts_state(data: Any, columns: Mapping[str, Any], options: Mapping[str, Any]) -> bytes:
+    """The count-level retention state of one partition holding whole customers
+    (``options``: the core's ``RetentionOptions``)."""
+
+def _trends_counts_state(data: Any, columns: Mapping[str, Any], options: Mapping[str, Any]) -> bytes:
+    """The count-level trends state of one partition holding whole customers
+    (``options``: the core's ``TrendsOptions``)."""
+
+def _retention_from_counts_state(state: bytes) -> RetentionResult:
+    """The retention table of a merged count-level retention state."""
+
+def _trends_from_counts_state(state: bytes) -> TrendsResult:
+    """The trends of a merged count-level trends state."""
 
 def _directly_follows_from_counts_state(state: bytes) -> DirectlyFollows:
     """The directly-follows graph of a merged count-level state."""

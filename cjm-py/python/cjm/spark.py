@@ -14,6 +14,10 @@ the driver, where it is finished into the usual result. No Python code runs per 
   The order key below still orders a customer's equal timestamps.
 - Directly-follows counts, variants, flows and traffic: the same, count-level states
   after a repartition by customer (``event_states=True``: the route below).
+- Retention and trends: count-level states after a repartition by customer, always: a
+  customer split across partitions would enter two cohorts, and count twice among a
+  period's unique customers (``repartition_by_customer=False`` only when each customer's
+  rows already sit in one partition).
 - Event-level states (``event_states=True``): a customer's events may
   sit in any partitions. Each row needs a global **order key** (its index in the whole
   log; ties of one customer's timestamps keep that order): name an integer column with
@@ -35,7 +39,17 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Optional, Sequence, Union
 
 from cjm import _cjm
-from cjm._cjm import DirectlyFollows, Flows, FunnelResult, Journey, SurveyReport, Traffic, Variants
+from cjm._cjm import (
+    DirectlyFollows,
+    Flows,
+    FunnelResult,
+    Journey,
+    RetentionResult,
+    SurveyReport,
+    Traffic,
+    TrendsResult,
+    Variants,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import DataFrame
@@ -48,8 +62,10 @@ __all__ = [
     "funnel",
     "merged_state",
     "path_table",
+    "retention",
     "survey_kpis",
     "traffic",
+    "trends",
     "variants",
 ]
 
@@ -164,7 +180,8 @@ def merged_state(
     """The merged state of a whole DataFrame: ``build`` turns one partition (an Arrow
     record batch stream) into a state of ``kind`` (``"funnel"``, ``"funnel_counts"``,
     ``"sequence"``, ``"directly_follows_counts"``, ``"variant_counts"``,
-    ``"flow_counts"``, ``"traffic_counts"``, ``"paths"``, ``"survey"``) in the executors;
+    ``"flow_counts"``, ``"traffic_counts"``, ``"retention_counts"``, ``"trends_counts"``,
+    ``"paths"``, ``"survey"``) in the executors;
     while more than ``fanout`` partial states remain they are merged ``fanout`` at a time
     in the executors; the driver merges the last ones. ``None`` when the DataFrame has no rows.
 
@@ -221,7 +238,7 @@ def funnel(
     columns: EventColumns = EventColumns(),
     journey: Optional[Journey] = None,
     order: str = "sequential",
-    window: Union[dt.timedelta, int] = dt.timedelta(days=7),
+    window: Union[dt.timedelta, int, float, None] = None,
     step_windows: Optional[Sequence[Union[dt.timedelta, int, None]]] = None,
     exclusions: Optional[Sequence[Mapping[str, Any]]] = None,
     as_of: Union[dt.datetime, str, None] = None,
@@ -247,7 +264,14 @@ def funnel(
         if as_of.utcoffset() is None:
             raise ValueError("`as_of` is a datetime without a time zone; give it one")
         as_of = as_of.isoformat()
-    options: dict[str, Any] = {"order": order, "window_seconds": _seconds(window, "window")}
+    options: dict[str, Any] = {"order": order}
+    # None: the core's default window; math.inf: no window (the core's null).
+    if isinstance(window, float):
+        if window != float("inf"):
+            raise TypeError("`window` must be a datetime.timedelta, an int of seconds or math.inf")
+        options["window_seconds"] = None
+    elif window is not None:
+        options["window_seconds"] = _seconds(window, "window")
     if step_windows is not None:
         options["step_windows_seconds"] = [
             None if w is None else _seconds(w, "step_windows") for w in step_windows
@@ -459,6 +483,133 @@ def traffic(
 
     state = _counts(df, columns, "traffic_counts", state_of, repartition_by_customer, fanout)
     return _cjm._traffic_from_counts_state(state)
+
+
+def _instant(value: Union[dt.datetime, dt.date, str, None], what: str) -> Optional[str]:
+    """An instant as the core reads it (as ``EventLog``'s methods take it)."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, dt.datetime):
+        if value.utcoffset() is None:
+            raise ValueError(f"`{what}` is a datetime without a time zone; give it one")
+        return value.isoformat()
+    return value.isoformat()
+
+
+def _names_list(value: Union[str, Iterable[str], None]) -> Optional[list[str]]:
+    if value is None or isinstance(value, str):
+        return value  # type: ignore[return-value]
+    return list(value)
+
+
+def _options_counts(
+    df: "DataFrame",
+    columns: EventColumns,
+    kind: str,
+    state_of: Callable[[Any, Mapping[str, Any], Mapping[str, Any]], bytes],
+    options: Mapping[str, Any],
+    repartition_by_customer: bool,
+    fanout: int,
+) -> bytes:
+    """As ``_counts``, for states of the core's options (``options``, with a breakdown
+    column kept in the rows)."""
+    df, columns = _with_order_key(df, columns)
+    spec_columns = columns._spec()
+    breakdown = options.get("breakdown")
+    names = columns._names() + ([breakdown] if breakdown and breakdown not in columns._names() else [])
+    selected = df.select(*names)
+    if repartition_by_customer:
+        selected = _by_customer(selected, columns)
+
+    def build(reader: Any) -> bytes:
+        return state_of(reader, spec_columns, options)
+
+    state = merged_state(selected, kind, build, fanout=fanout)
+    if state is None:
+        pa = _pyarrow()
+        empty = pa.table({n: pa.nulls(0) for n in names})
+        state = state_of(empty, spec_columns, options)
+    return state
+
+
+def retention(
+    df: "DataFrame",
+    *,
+    columns: EventColumns = EventColumns(),
+    start_event: Union[str, Iterable[str], None] = None,
+    return_event: Union[str, Iterable[str], None] = None,
+    period: str = "day",
+    periods: int = 10,
+    mode: str = "on",
+    cohort: str = "first_time",
+    time_zone: str = "+00:00",
+    as_of: Union[dt.datetime, dt.date, str, None] = None,
+    breakdown: Optional[str] = None,
+    repartition_by_customer: bool = True,
+    fanout: int = 16,
+) -> RetentionResult:
+    """``log.retention(...)`` on a Spark DataFrame (same arguments, same result).
+
+    The rows are repartitioned by customer (one shuffle; ``repartition_by_customer=False``
+    when each customer's rows already sit in one partition), each partition's cohort
+    counts are computed in the executors (``RetentionCounts``), and only counts are
+    merged: they add up because every customer is whole in one partition. Unlike
+    ``EventLog.retention``, a start or return event that no row has is not an error (a
+    partition may lack it)."""
+    options = {
+        "start_event": _names_list(start_event),
+        "return_event": _names_list(return_event),
+        "period": period,
+        "periods": periods,
+        "mode": mode,
+        "cohort": cohort,
+        "time_zone": time_zone,
+        "as_of": _instant(as_of, "as_of"),
+        "breakdown": breakdown,
+    }
+    options = {k: v for k, v in options.items() if v is not None}
+    state = _options_counts(
+        df, columns, "retention_counts", _cjm._retention_counts_state, options,
+        repartition_by_customer, fanout,
+    )
+    return _cjm._retention_from_counts_state(state)
+
+
+def trends(
+    df: "DataFrame",
+    events: Union[str, Iterable[str], None] = None,
+    *,
+    columns: EventColumns = EventColumns(),
+    period: str = "day",
+    time_zone: str = "+00:00",
+    since: Union[dt.datetime, dt.date, str, None] = None,
+    as_of: Union[dt.datetime, dt.date, str, None] = None,
+    breakdown: Optional[str] = None,
+    repartition_by_customer: bool = True,
+    fanout: int = 16,
+) -> TrendsResult:
+    """``log.trends(...)`` on a Spark DataFrame (same arguments, same result).
+
+    Volumes would add up over any split, but unique customers add up only when no
+    customer spans two partitions: the rows are repartitioned by customer first (one
+    shuffle; ``repartition_by_customer=False`` when each customer's rows already sit in
+    one partition), as ``directly_follows`` does; each partition's counts
+    (``TrendsCounts``) are computed in the executors and merged by adding. Unlike
+    ``EventLog.trends``, an event that no row has is not an error (its series is zeros)."""
+    options = {
+        "events": [events] if isinstance(events, str) else _names_list(events),
+        "period": period,
+        "time_zone": time_zone,
+        "since": _instant(since, "since"),
+        "as_of": _instant(as_of, "as_of"),
+        "breakdown": breakdown,
+    }
+    options = {k: v for k, v in options.items() if v is not None}
+    state = _options_counts(
+        df, columns, "trends_counts", _cjm._trends_counts_state, options,
+        repartition_by_customer, fanout,
+    )
+    return _cjm._trends_from_counts_state(state)
 
 
 def _by_customer(df: "DataFrame", columns: EventColumns) -> "DataFrame":
