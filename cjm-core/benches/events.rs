@@ -6,9 +6,10 @@
 
 use cjm_core::events::synth::{generate_log, SynthOptions};
 use cjm_core::events::{
-    CohortType, Columns, DirectlyFollowsOptions, EventLog, EventLogBuilder, EventMatch, Funnel,
-    FunnelOptions, FunnelTrendsOptions, IngestOptions, RetentionMode, RetentionOptions,
-    RetentionPeriod, SequenceState, TimeUnit, TrendsOptions, VariantOptions,
+    AnalysisUnit, CohortType, Columns, DirectlyFollowsOptions, EventLog, EventLogBuilder,
+    EventMatch, FilterOptions, Funnel, FunnelOptions, FunnelTrendsOptions, IngestOptions,
+    RetentionMode, RetentionOptions, RetentionPeriod, SampleOptions, SequenceState, SessionOptions,
+    TimeUnit, TrendsOptions, VariantOptions,
 };
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
@@ -130,6 +131,54 @@ fn bench(c: &mut Criterion) {
         b.iter(|| black_box(log.variants(&VariantOptions::default())));
     });
     g.bench_function("traffic", |b| b.iter(|| black_box(log.traffic(&journey))));
+    // Log operations: a filter keeping about half of the events (two names in a time
+    // range, one channel dropped), a 10 % sample of customers, and the export of the
+    // columns (what `to_arrow` and `toColumns` read).
+    let half = FilterOptions {
+        events: Some(vec!["view_item".to_owned(), "page_view".to_owned()]),
+        start: Some("2024-01-05".to_owned()),
+        end: Some("2024-01-25".to_owned()),
+        where_not: [("channel".to_owned(), vec!["email".to_owned()])]
+            .into_iter()
+            .collect(),
+        ..FilterOptions::default()
+    };
+    eprintln!(
+        "the filter keeps {} events",
+        log.filter(&half).unwrap().len()
+    );
+    g.bench_function("filter_events_time_channel", |b| {
+        b.iter(|| black_box(log.filter(&half).unwrap().len()))
+    });
+    g.bench_function("filter_then_export", |b| {
+        b.iter(|| black_box(log.filter(&half).unwrap().export().customer.len()))
+    });
+    let tenth = SampleOptions {
+        fraction: Some(0.1),
+        ..SampleOptions::default()
+    };
+    g.bench_function("sample_10pct_customers", |b| {
+        b.iter(|| black_box(log.sample(&tenth).unwrap().len()))
+    });
+    let sessions = SessionOptions {
+        replace: true,
+        ..SessionOptions::default()
+    };
+    g.bench_function("sessionize_30min", |b| {
+        b.iter(|| black_box(log.sessionize(&sessions).unwrap().len()))
+    });
+    let sessionized = log.sessionize(&sessions).unwrap();
+    let by_session = Funnel::events(&["session_start", "view_item", "add_to_cart", "purchase"])
+        .with_options(FunnelOptions {
+            unit: AnalysisUnit::Session,
+            ..FunnelOptions::default()
+        });
+    g.bench_function("funnel_4_steps_by_session", |b| {
+        b.iter(|| black_box(by_session.run(&sessionized, None).unwrap()))
+    });
+    g.bench_function("export_columns", |b| {
+        b.iter(|| black_box(log.export().customer.len()))
+    });
     g.bench_function("sequence_state_from_log", |b| {
         b.iter(|| black_box(SequenceState::from_log(&log).events()));
     });

@@ -71,6 +71,18 @@ pub fn published_schemas() -> Vec<(&'static str, String)> {
             pretty(&schema_of::<crate::events::RetentionOptions>()),
         ),
         (
+            "log-filter-options.schema.json",
+            pretty(&schema_of::<crate::events::FilterOptions>()),
+        ),
+        (
+            "log-sample-options.schema.json",
+            pretty(&schema_of::<crate::events::SampleOptions>()),
+        ),
+        (
+            "log-session-options.schema.json",
+            pretty(&schema_of::<crate::events::SessionOptions>()),
+        ),
+        (
             "trends-options.schema.json",
             pretty(&schema_of::<crate::events::TrendsOptions>()),
         ),

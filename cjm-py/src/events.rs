@@ -31,10 +31,11 @@ use cjm_core::events::columns::{
 };
 use cjm_core::events::synth::{for_each_event, SynthOptions};
 use cjm_core::events::{
-    ColumnChoice, ColumnMapping, ColumnNames, ConsentRule, DirectlyFollowsOptions, DriverOptions,
-    EventLog, EventLogBuilder, EventMatch, Exclusion, FlowOptions, Funnel, FunnelOptions,
-    FunnelTrendsOptions, IngestOptions, IngestReport, JourneyStateOptions, Preset, Pseudonymiser,
-    RetentionOptions, StepSpec, TimeUnit, TimestampFormat, TrendsOptions, VariantOptions,
+    ColumnChoice, ColumnMapping, ColumnNames, ConsentRule, CustomerKey, DirectlyFollowsOptions,
+    DriverOptions, EventLog, EventLogBuilder, EventMatch, Exclusion, FilterOptions, FlowOptions,
+    Funnel, FunnelOptions, FunnelTrendsOptions, IngestOptions, IngestReport, JourneyStateOptions,
+    LogOperation, Preset, Pseudonymiser, RetentionOptions, SampleOptions, SessionOptions, StepSpec,
+    TimeUnit, TimestampFormat, TrendsOptions, VariantOptions,
 };
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -827,6 +828,7 @@ fn funnel_of(
     breakdown: Option<String>,
     percentile: &str,
     allow_missing_events: bool,
+    unit: Option<&str>,
 ) -> PyResult<Funnel> {
     let steps: Vec<StepSpec> = match steps.filter(|s| !s.is_none()) {
         Some(s) if s.is_instance_of::<PyString>() => {
@@ -898,6 +900,10 @@ fn funnel_of(
             breakdown,
             percentile,
             allow_missing_events,
+            unit: match unit {
+                Some(unit) => named(unit, "unit", "`customer` or `session`")?,
+                None => FunnelOptions::default().unit,
+            },
         },
     })
 }
@@ -1238,7 +1244,7 @@ impl PyEventLog {
     #[pyo3(signature = (
         steps = None, *, journey = None, order = "sequential", window = None,
         step_windows = None, exclusions = None, as_of = None, breakdown = None,
-        percentile = "linear", allow_missing_events = false
+        percentile = "linear", allow_missing_events = false, unit = "customer"
     ))]
     #[allow(
         clippy::too_many_arguments,
@@ -1257,6 +1263,7 @@ impl PyEventLog {
         breakdown: Option<String>,
         percentile: &str,
         allow_missing_events: bool,
+        unit: &str,
     ) -> PyResult<PyFunnelResult> {
         crate::guard(|| {
             let j = journey.map(|j| &j.get().inner);
@@ -1271,6 +1278,7 @@ impl PyEventLog {
                 breakdown,
                 percentile,
                 allow_missing_events,
+                Some(unit),
             )?;
             let result = py.detach(|| funnel.run(&self.log, j)).map_err(core_err)?;
             Ok(result.into())
@@ -1410,6 +1418,7 @@ impl PyEventLog {
                 breakdown,
                 percentile,
                 allow_missing_events,
+                None,
             )?;
             let options = FunnelTrendsOptions {
                 period: named(period, "period", "`day`, `week` or `month`")?,
@@ -1543,6 +1552,113 @@ impl PyEventLog {
         })
     }
 
+    /// The events passing every criterion given (docs/events.md, "Working with a log"),
+    /// as a new log; the core's `FilterOptions` as keyword arguments (`start`, `end`: a
+    /// time-zone-aware datetime, a date or ISO-8601 text; `where`/`where_not`: a dict of
+    /// column → value or list of values).
+    #[pyo3(signature = (
+        *, events = None, drop_events = None, start = None, end = None, customers = None,
+        drop_customers = None, r#where = None, where_not = None, allow_missing = false
+    ))]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "mirrors the keyword arguments of Python"
+    )]
+    fn filter(
+        &self,
+        py: Python<'_>,
+        events: Option<&Bound<'_, PyAny>>,
+        drop_events: Option<&Bound<'_, PyAny>>,
+        start: Option<&Bound<'_, PyAny>>,
+        end: Option<&Bound<'_, PyAny>>,
+        customers: Option<&Bound<'_, PyAny>>,
+        drop_customers: Option<&Bound<'_, PyAny>>,
+        r#where: Option<&Bound<'_, PyDict>>,
+        where_not: Option<&Bound<'_, PyDict>>,
+        allow_missing: bool,
+    ) -> PyResult<Self> {
+        crate::guard(|| {
+            let options = FilterOptions {
+                events: given(events)
+                    .map(|v| string_list(&v, "events"))
+                    .transpose()?,
+                drop_events: given(drop_events)
+                    .map(|v| string_list(&v, "drop_events"))
+                    .transpose()?
+                    .unwrap_or_default(),
+                start: given(start).map(|v| instant(&v, "start")).transpose()?,
+                end: given(end).map(|v| instant(&v, "end")).transpose()?,
+                customers: given(customers)
+                    .map(|v| customer_keys(&v, "customers"))
+                    .transpose()?,
+                drop_customers: given(drop_customers)
+                    .map(|v| customer_keys(&v, "drop_customers"))
+                    .transpose()?
+                    .unwrap_or_default(),
+                where_in: column_values(r#where, "where")?,
+                where_not: column_values(where_not, "where_not")?,
+                allow_missing,
+            };
+            self.apply(py, LogOperation::Filter(options))
+        })
+    }
+
+    /// A seeded sample of whole customers: exactly one of `fraction` and `count` (the
+    /// core's `SampleOptions`, whose hash rule is documented in docs/events.md).
+    #[pyo3(signature = (fraction = None, *, count = None, seed = 0))]
+    fn sample(
+        &self,
+        py: Python<'_>,
+        fraction: Option<f64>,
+        #[pyo3(from_py_with = wide_int_opt)] count: Option<i128>,
+        #[pyo3(from_py_with = wide_int)] seed: i128,
+    ) -> PyResult<Self> {
+        crate::guard(|| {
+            let options = SampleOptions {
+                fraction,
+                count: int_option_opt(count, "count")?,
+                seed: int_option(seed, "seed")?,
+            };
+            self.apply(py, LogOperation::Sample(options))
+        })
+    }
+
+    /// The log with session ids derived by inactivity (the core's `SessionOptions`): a new
+    /// session when more than `gap` (a `timedelta` or whole seconds; default the core's,
+    /// 30 minutes) passed since the customer's previous event.
+    #[pyo3(signature = (gap = None, *, replace = false))]
+    fn sessionize(
+        &self,
+        py: Python<'_>,
+        gap: Option<&Bound<'_, PyAny>>,
+        replace: bool,
+    ) -> PyResult<Self> {
+        crate::guard(|| {
+            let mut options = SessionOptions {
+                replace,
+                ..SessionOptions::default()
+            };
+            if let Some(gap) = given(gap) {
+                options.gap_seconds = seconds(&gap, "gap")?;
+            }
+            self.apply(py, LogOperation::Sessionize(options))
+        })
+    }
+
+    /// The ordered log as a `pyarrow.Table` (see the module documentation of
+    /// `crate::log_out`).
+    fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        crate::guard(|| {
+            let pyarrow = crate::reports::optional(py, "pyarrow", "EventLog.to_arrow()")?;
+            let batch = py
+                .detach(|| crate::log_out::record_batch(&self.log))
+                .map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("{e}")))?;
+            let schema = batch.schema();
+            let table = Bound::new(py, PyTable::try_new(vec![batch], schema)?)?;
+            pyarrow.getattr("table")?.call1((table,))
+        })
+    }
+
     fn __len__(&self) -> usize {
         self.log.len()
     }
@@ -1557,6 +1673,85 @@ impl PyEventLog {
             self.report.rows_read
         )
     }
+}
+
+impl PyEventLog {
+    /// The log an operation makes, with its report; warns when it left no events.
+    fn apply(&self, py: Python<'_>, operation: LogOperation) -> PyResult<Self> {
+        let (log, report) = py
+            .detach(|| operation.apply(&self.log, &self.report))
+            .map_err(core_err)?;
+        if log.is_empty() && !self.log.is_empty() {
+            let fresh = IngestReport {
+                warnings: report
+                    .warnings
+                    .iter()
+                    .filter(|w| w.code == "empty_log")
+                    .cloned()
+                    .collect(),
+                ..report.clone()
+            };
+            warn_report(py, &fresh)?;
+        }
+        Ok(Self { log, report })
+    }
+}
+
+/// Customer ids: one id (`int` or `str`) or an iterable of them.
+fn customer_keys(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<CustomerKey>> {
+    let one = |v: &Bound<'_, PyAny>| -> PyResult<CustomerKey> {
+        if let Ok(s) = v.cast::<PyString>() {
+            return Ok(CustomerKey::Str(s.to_cow()?.into_owned()));
+        }
+        if v.is_instance_of::<pyo3::types::PyBool>() {
+            return Err(PyTypeError::new_err(format!(
+                "`{what}` holds a bool; customer ids are int or str"
+            )));
+        }
+        v.extract::<i64>().map(CustomerKey::Int).map_err(|_| {
+            PyTypeError::new_err(format!(
+                "`{what}` must be customer ids (int or str), or a list of them"
+            ))
+        })
+    };
+    if value.is_instance_of::<PyString>() || value.extract::<i64>().is_ok() {
+        return Ok(vec![one(value)?]);
+    }
+    value.try_iter()?.map(|v| one(&v?)).collect()
+}
+
+/// A keyword argument given and not `None`.
+fn given<'py>(v: Option<&Bound<'py, PyAny>>) -> Option<Bound<'py, PyAny>> {
+    v.filter(|v| !v.is_none()).cloned()
+}
+
+/// One string or an iterable of strings.
+fn string_list(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<String>> {
+    if let Ok(s) = value.cast::<PyString>() {
+        return Ok(vec![s.to_cow()?.into_owned()]);
+    }
+    value
+        .extract::<Vec<String>>()
+        .map_err(|_| PyTypeError::new_err(format!("`{what}` must be a str or a list of str")))
+}
+
+/// `where`/`where_not`: a dict of column name → one value or an iterable of values.
+fn column_values(
+    value: Option<&Bound<'_, PyDict>>,
+    what: &str,
+) -> PyResult<std::collections::BTreeMap<String, Vec<String>>> {
+    let mut out = std::collections::BTreeMap::new();
+    let Some(dict) = value else {
+        return Ok(out);
+    };
+    for (k, v) in dict.iter() {
+        let column: String = k.extract().map_err(|_| {
+            PyTypeError::new_err(format!("`{what}` keys must be column names (str)"))
+        })?;
+        let values = string_list(&v, &format!("{what}[{column:?}]"))?;
+        out.insert(column, values);
+    }
+    Ok(out)
 }
 
 // ---------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ mod attribution;
 mod convert;
 mod errors;
 mod events;
+mod log_out;
 mod pictures;
 mod pydoc;
 mod reports;

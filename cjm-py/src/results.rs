@@ -272,7 +272,8 @@ impl Report for PyPatterns {
 
 result_class!(
     /// How every input row of an event log was used (Python class `cjm.IngestReport`):
-    /// `rows_read = rows_used + rejected_total + consent_filtered`.
+    /// `rows_read = rows_used + rejected_total + consent_filtered +
+    /// removed_by_operations`.
     PyIngestReport, "IngestReport", IngestReport {
     /// Rows given.
     #[getter]
@@ -296,6 +297,20 @@ result_class!(
     #[getter]
     fn consent_filtered(&self) -> u64 {
         self.inner.consent_filtered
+    }
+
+    /// Used rows that log operations (`filter`, `sample`) removed since ingest.
+    #[getter]
+    fn removed_by_operations(&self) -> u64 {
+        self.inner.removed_by_operations
+    }
+
+    /// The operations applied since ingest, in order: dicts with `definition` (`kind`,
+    /// `params`, `hash`), `events_before`, `events_after`, `customers_before`,
+    /// `customers_after`.
+    #[getter]
+    fn operations<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        crate::guard(|| Wrap(&self.inner.operations).into_json_value(py))
     }
 
     /// Rejected rows by reason code.
@@ -362,6 +377,7 @@ impl Report for PyIngestReport {
                         .map(|x| (format!("rejected: {}", x.reason.code()), x.count)),
                 );
                 rows.push(("consent_filtered".to_owned(), r.consent_filtered));
+                rows.push(("removed_by_operations".to_owned(), r.removed_by_operations));
                 Some(Table {
                     columns: vec![
                         ("rows", text(&rows, |x| Some(x.0.clone()))),

@@ -55,6 +55,7 @@ def vector_table(v: Dict[str, Any]) -> Any:
             "event": pa.array([r[2] for r in rows], pa.string()),
             "channel": pa.array([r[3] if len(r) > 3 else None for r in rows], pa.string()),
             "value": pa.array([r[4] if len(r) > 4 else None for r in rows], pa.float64()),
+            "session": pa.array([r[5] if len(r) > 5 else None for r in rows], pa.string()),
         }
     )
 
@@ -72,7 +73,7 @@ def funnel_kwargs(funnel: Dict[str, Any]) -> Dict[str, Any]:
         kwargs["step_windows"] = [
             None if w is None else dt.timedelta(seconds=w) for w in o["step_windows_seconds"]
         ]
-    for key in ("exclusions", "as_of", "breakdown", "percentile", "allow_missing_events"):
+    for key in ("exclusions", "as_of", "breakdown", "percentile", "allow_missing_events", "unit"):
         if key in o:
             kwargs[key] = o[key]
     return kwargs
@@ -83,7 +84,8 @@ def test_event_vectors(path: Path) -> None:
     v = json.loads(path.read_text(encoding="utf-8"))
     log = cjm.EventLog.from_arrow(
         vector_table(v), customer="customer", timestamp="ts", event="event",
-        channel="channel", value="value", unit=v["time_unit"], progress=False,
+        channel="channel", value="value", session="session", unit=v["time_unit"],
+        progress=False,
     )
     assert log.ingest_report.rejected_total == 0
     for i, case in enumerate(v["cases"]):
@@ -106,6 +108,30 @@ def test_event_vectors(path: Path) -> None:
                 o.get("top_k", 10), max_length=o.get("max_length"),
                 collapse_repeats=o.get("collapse_repeats", False),
             ).to_dict()
+        elif v["kind"] == "log_operations":
+            # The vector's options are the core's, and the keyword arguments have their names.
+            try:
+                if "filter" in case:
+                    out = log.filter(**case["filter"])
+                elif "sample" in case:
+                    out = log.sample(**case["sample"])
+                else:
+                    out = log.sessionize(case["sessionize"]["gap_seconds"])
+            except cjm.InputError as e:
+                assert e.code == case["error"], f"{path.stem}#{i}"
+                continue
+            assert "error" not in case, f"{path.stem}#{i}"
+            t = out.to_arrow()
+            seconds = t["timestamp"].cast(pa.int64()).to_pylist()
+            actual = {
+                "customers": sorted(set(t["customer"].to_pylist())),
+                "events": [
+                    [c, s // 1_000_000_000, e]
+                    for c, s, e in zip(t["customer"].to_pylist(), seconds, t["event"].to_pylist())
+                ],
+            }
+            if "session" in t.column_names:
+                actual["sessions"] = t["session"].to_pylist()
         else:
             pytest.fail(f"unknown kind {v['kind']}")
         subset(case["expected"], actual, f"{path.stem}#{i}")

@@ -65,6 +65,9 @@ fn main() {
     let _ = generator.subschema_for::<cjm_core::events::DriverOptions>();
     let _ = generator.subschema_for::<cjm_core::events::Drivers>();
     let _ = generator.subschema_for::<cjm_core::events::Conformance>();
+    let _ = generator.subschema_for::<cjm_core::events::FilterOptions>();
+    let _ = generator.subschema_for::<cjm_core::events::SampleOptions>();
+    let _ = generator.subschema_for::<cjm_core::events::SessionOptions>();
     // Attribution: path tables (rows as analysts keep them, or built from a log), the
     // options and the result.
     let _ = generator.subschema_for::<cjm_core::attribution::PathInput>();

@@ -13,9 +13,9 @@
 
 use cjm_core::events::{
     self as ev, ColumnChoice, ColumnNames, DirectlyFollowsOptions, DriverOptions, EventLogBuilder,
-    FlowOptions, Funnel, FunnelOptions, FunnelTrendsOptions, IngestOptions, IngestReport,
-    JourneyStateOptions, Preset, RawEvent, RetentionOptions, StepSpec, TimeUnit, TimeValue,
-    TrendsOptions, VariantOptions,
+    FilterOptions, FlowOptions, Funnel, FunnelOptions, FunnelTrendsOptions, IngestOptions,
+    IngestReport, JourneyStateOptions, LogOperation, Preset, RawEvent, RetentionOptions,
+    SampleOptions, SessionOptions, StepSpec, TimeUnit, TimeValue, TrendsOptions, VariantOptions,
 };
 use cjm_core::insights::InsightInputs;
 use cjm_core::render::TrendsChartOptions;
@@ -52,6 +52,16 @@ export interface EventColumns {
   channel?: StringColumn | null;
   session?: StringColumn | null;
   value?: ValueColumn | null;
+}
+
+/** The columns of `toColumns`, in the log's order (customer, time, input order). */
+export interface LogColumns {
+  customer: Array<string> | BigInt64Array;
+  timestamp: BigInt64Array;
+  event: Array<string>;
+  channel?: Array<string | null>;
+  session?: Array<string | null>;
+  value?: Array<number | null>;
 }
 
 /** Ingestion options shared by `fromColumns` and `fromCsv`. */
@@ -112,6 +122,36 @@ export interface EventLog {
    * @throws {CjmError} `invalid_option`, `unknown_event`, `unknown_column`, `invalid_timestamp`.
    */
   retention(options?: RetentionOptions | null): RetentionResult;
+  /**
+   * A new log of the events passing every criterion of `options` (docs/events.md, "Working with a
+   * log"): names in `events` and not in `drop_events`, time in `[start, end)` (ISO-8601 with an
+   * offset, or a date), customers in `customers` and not in `drop_customers`, column values in
+   * `where` and not in `where_not`. Its `ingestReport()` records the filter; one that keeps
+   * nothing gives an empty log and a `console.warn` (`empty_log`).
+   * @throws {CjmError} `unknown_event`, `unknown_customer`, `unknown_value` (unless `allow_missing`), `unknown_column`, `invalid_timestamp`, `invalid_option`.
+   */
+  filter(options: FilterOptions): EventLog;
+  /**
+   * A seeded sample of whole customers: `{fraction}` or `{count}`, and `seed` (default 0). A customer
+   * is kept when the first 8 bytes (big-endian) of SHA-256 of `"{seed}:{id}"`, shifted right by 11,
+   * divided by 2^53 is below `fraction` (with `count`: the smallest such numbers) — the same
+   * customers as in Rust and Python. @throws {CjmError} `invalid_option`.
+   */
+  sample(options: SampleOptions): EventLog;
+  /**
+   * The log with session ids derived by inactivity: an event opens a new session when more than
+   * `gap_seconds` (default 1800, 30 minutes, as GA4 and Amplitude) passed since the customer's
+   * previous event; the k-th session of a customer is `"{customer}:{k}"`.
+   * @throws {CjmError} `invalid_option` for a gap of 0, or a log with session ids without `replace: true`.
+   */
+  sessionize(options?: SessionOptions | null): EventLog;
+  /**
+   * The ordered log as the columns of `EventLog.fromColumns(cols, {unit: 'nanoseconds'})`:
+   * `customer` (strings, or a `BigInt64Array` of integer ids), `timestamp` (`BigInt64Array`,
+   * nanoseconds since the epoch, UTC), `event`, and `channel`, `session` (strings or `null`) and
+   * `value` (numbers or `null`) when the log has them.
+   */
+  toColumns(): LogColumns;
   /**
    * Event trends (docs/events.md, "Trends"): per period and per event, the number of events
    * (`volume`) and the distinct customers with one (`customers`), and their total; every
@@ -618,6 +658,24 @@ impl EventLog {
         Ok(self.log.flows(&options))
     }
 
+    /// The log an operation makes, with its report and this log's journey; warns when it
+    /// left no events.
+    fn apply(&self, operation: &LogOperation) -> Result<Self, JsValue> {
+        let (log, report) = operation
+            .apply(&self.log, &self.report)
+            .map_err(|e| to_js(&e))?;
+        if log.is_empty() && !self.log.is_empty() {
+            for w in report.warnings.iter().filter(|w| w.code == "empty_log") {
+                console_warn(&format!("cjm [{}]: {}", w.code, w.message));
+            }
+        }
+        Ok(Self {
+            log,
+            report,
+            journey: self.journey.clone(),
+        })
+    }
+
     fn wrap(
         result: cjm_core::Result<(ev::EventLog, IngestReport)>,
         journey: Option<ValidJourney>,
@@ -831,6 +889,93 @@ impl EventLog {
         let options: RetentionOptions = read_option(options, "options")?.unwrap_or_default();
         let result = self.log.retention(&options).map_err(|e| to_js(&e))?;
         to_js_value(&result)
+    }
+
+    /// A new log of the events passing every criterion of `options` (the core's
+    /// `FilterOptions`); it keeps this log's journey.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn filter(&self, options: JsValue) -> Result<EventLog, JsValue> {
+        let options: FilterOptions = read_required(options, "options", "{events?, start?, …}")?;
+        self.apply(&LogOperation::Filter(options))
+    }
+
+    /// A new log of a seeded sample of whole customers (the core's `SampleOptions`).
+    #[wasm_bindgen(skip_typescript)]
+    pub fn sample(&self, options: JsValue) -> Result<EventLog, JsValue> {
+        let options: SampleOptions =
+            read_required(options, "options", "{fraction | count, seed?}")?;
+        self.apply(&LogOperation::Sample(options))
+    }
+
+    /// A new log with session ids derived by inactivity (the core's `SessionOptions`,
+    /// default a gap of 30 minutes).
+    #[wasm_bindgen(skip_typescript)]
+    pub fn sessionize(&self, options: JsValue) -> Result<EventLog, JsValue> {
+        let options: SessionOptions = read_option(options, "options")?.unwrap_or_default();
+        self.apply(&LogOperation::Sessionize(options))
+    }
+
+    /// The ordered log as columns `fromColumns` reads with `{unit: 'nanoseconds'}`:
+    /// `customer` (strings, or a `BigInt64Array` of integer ids), `timestamp`
+    /// (`BigInt64Array` of nanoseconds), `event`, and `channel`, `session` (strings or
+    /// `null`) and `value` (numbers or `null`) when the log has them.
+    #[wasm_bindgen(js_name = toColumns, skip_typescript)]
+    pub fn to_columns(&self) -> Result<JsValue, JsValue> {
+        let x = self.log.export();
+        let out = js_sys::Object::new();
+        let set = |key: &str, value: &JsValue| {
+            js_sys::Reflect::set(&out, &JsValue::from_str(key), value).map(|_| ())
+        };
+        // One JavaScript string per distinct value, shared by its events.
+        let strings = |dict: &[String], codes: &mut dyn Iterator<Item = u32>| {
+            let values: Vec<JsValue> = dict.iter().map(|s| JsValue::from_str(s)).collect();
+            let array = js_sys::Array::new();
+            for code in codes {
+                array.push(values.get(code as usize).unwrap_or(&JsValue::NULL));
+            }
+            JsValue::from(array)
+        };
+        match x.customers {
+            ev::CustomerIds::Int(ids) => {
+                let per_event: Vec<i64> = x
+                    .customer
+                    .iter()
+                    .map(|&c| ids.get(c as usize).copied().unwrap_or(0))
+                    .collect();
+                set(
+                    "customer",
+                    &js_sys::BigInt64Array::from(per_event.as_slice()).into(),
+                )?;
+            }
+            ev::CustomerIds::Str(ids) => {
+                set("customer", &strings(ids, &mut x.customer.iter().copied()))?;
+            }
+        }
+        set(
+            "timestamp",
+            &js_sys::BigInt64Array::from(x.timestamp_ns).into(),
+        )?;
+        set(
+            "event",
+            &strings(x.event.dict, &mut x.event.codes.iter().copied()),
+        )?;
+        for (key, column) in [("channel", &x.channel), ("session", &x.session)] {
+            if let Some(c) = column {
+                set(key, &strings(c.dict, &mut c.codes.iter().copied()))?;
+            }
+        }
+        if let Some(values) = x.value {
+            let array = js_sys::Array::new();
+            for v in values {
+                array.push(&if v.is_nan() {
+                    JsValue::NULL
+                } else {
+                    JsValue::from_f64(*v)
+                });
+            }
+            set("value", &array.into())?;
+        }
+        Ok(out.into())
     }
 
     /// Event trends (the core's `EventLog::trends` with its `TrendsOptions`).

@@ -88,6 +88,9 @@ const LOG_METHODS = [
   ['funnel', [['ad_click', 'purchase'], {}, journey], [req('array'), opt('object'), opt('journey')]],
   ['stageFunnel', [journey, {}], [opt('journey'), opt('object')]],
   ['retention', [{}], [opt('object')]],
+  ['filter', [{ events: ['purchase'] }], [req('object')]],
+  ['sample', [{ count: 1 }], [req('object')]],
+  ['sessionize', [{ replace: true }], [opt('object')]],
   ['trends', [{}], [opt('object')]],
   ['funnelTrends', [['ad_click', 'purchase'], {}, {}, journey], [req('array'), opt('object'), opt('object'), opt('journey')]],
   ['trendsSvg', [{}, {}], [opt('object'), opt('object')]],
@@ -107,7 +110,7 @@ const LOG_METHODS = [
 ];
 
 // Exports without arguments, and what every class has.
-const NO_ARGUMENTS = new Set(['templates', 'journeySchema', 'start', 'toObject', 'summary', 'emotionCurves', 'ingestReport']);
+const NO_ARGUMENTS = new Set(['templates', 'journeySchema', 'start', 'toObject', 'summary', 'emotionCurves', 'ingestReport', 'toColumns']);
 const CLASS_PLUMBING = new Set(['constructor', 'free', '__destroy_into_raw', '__wrap', 'length', 'name', 'prototype']);
 
 function describe(value) {

@@ -12,7 +12,7 @@ const { EventLog, template } = cjm;
 const dir = join(repoRoot, 'tests', 'vectors', 'events');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
 
-/** The vector's rows `[customer, timestamp, event, channel?, value?]` as columns. */
+/** The vector's rows `[customer, timestamp, event, channel?, value?, session?]` as columns. */
 function columnsOf(events) {
   return {
     customer: events.map((r) => r[0]),
@@ -20,6 +20,7 @@ function columnsOf(events) {
     event: events.map((r) => r[2]),
     channel: events.map((r) => r[3] ?? null),
     value: events.map((r) => r[4] ?? null),
+    session: events.map((r) => r[5] ?? null),
   };
 }
 
@@ -31,6 +32,21 @@ for (const file of files) {
     const log = EventLog.fromColumns(columnsOf(v.events), { unit: v.time_unit });
     assert.equal(log.ingestReport().rejected_total, 0);
     v.cases.forEach((c, i) => {
+      if (v.kind === 'log_operations') {
+        const run = () => (c.filter ? log.filter(c.filter) : c.sample ? log.sample(c.sample) : log.sessionize(c.sessionize));
+        if (c.error) {
+          assert.equal(catchCjm(run).code, c.error, `${file}#${i}`);
+          return;
+        }
+        const out = run();
+        const cols = out.toColumns();
+        const events = cols.customer.map((id, k) => [id, Number(cols.timestamp[k] / 1_000_000_000n), cols.event[k]]);
+        const found = { customers: [...new Set(cols.customer)], events };
+        if (cols.session) found.sessions = cols.session;
+        assert.deepEqual(contains(found, c.expected, `${file}#${i}`), []);
+        out.free();
+        return;
+      }
       let found;
       if (v.kind === 'funnel') found = log.funnel(c.funnel.steps, c.funnel.options);
       else if (v.kind === 'directly_follows') found = log.directlyFollows(c.options);

@@ -369,6 +369,13 @@ export type FunnelOrder = "sequential" | "strict" | "any";
  */
 export type Percentile = "linear" | "nearest_rank";
 /**
+ * What an analysis counts, and what one attempt or path may span.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "AnalysisUnit".
+ */
+export type AnalysisUnit = "customer" | "session";
+/**
  * One event name, or any of several.
  *
  * This interface was referenced by `JourneyDocument`'s JSON-Schema
@@ -410,6 +417,15 @@ export type TrendsMeasure = "volume" | "customers";
  * via the `definition` "TrendsLines".
  */
 export type TrendsLines = "event" | "total" | "breakdown";
+/**
+ * A customer id as a filter names it: an integer or a string. An integer matches the
+ * integer id of a log with integer ids and the string id of its decimal text otherwise;
+ * a string matches a string id, or the integer id whose decimal text it is.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "CustomerKey".
+ */
+export type CustomerKey = number | string;
 /**
  * What a touch is named after when paths are built from an event log.
  *
@@ -2533,7 +2549,8 @@ export interface ColumnNames {
 }
 /**
  * Accounts for every input row: `rows_read = rows_used + rejected_total +
- * consent_filtered`. Unmapped events are used rows, listed for the map's owner.
+ * consent_filtered + removed_by_operations`. Unmapped events are used rows, listed for
+ * the map's owner.
  *
  * This interface was referenced by `JourneyDocument`'s JSON-Schema
  * via the `definition` "IngestReport".
@@ -2591,6 +2608,15 @@ export interface IngestReport {
    * and JavaScript's `fromColumns`, whose keys are the fields.
    */
   columns?: ColumnMapping | null;
+  /**
+   * Used rows that log operations (filters, samples) removed since ingest; 0 for a
+   * log as ingested.
+   */
+  removed_by_operations: number;
+  /**
+   * The operations applied since ingest, in order (empty for a log as ingested).
+   */
+  operations: AppliedOperation[];
 }
 /**
  * Rows rejected for one reason.
@@ -2648,6 +2674,35 @@ export interface IngestWarning {
    * Human explanation, naming the fix.
    */
   message: string;
+}
+/**
+ * An operation applied to a log after ingest, as the report records it.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "AppliedOperation".
+ */
+export interface AppliedOperation {
+  /**
+   * The operation (kind `log_filter`, `log_sample` or `log_sessionize`) and its options,
+   * with their hash.
+   */
+  definition: Definition;
+  /**
+   * Events before the operation.
+   */
+  events_before: number;
+  /**
+   * Events after it.
+   */
+  events_after: number;
+  /**
+   * Customers before the operation.
+   */
+  customers_before: number;
+  /**
+   * Customers after it.
+   */
+  customers_after: number;
 }
 /**
  * A log bound to a map: measured traffic per touchpoint and stage, and what is unmapped.
@@ -2782,6 +2837,12 @@ export interface FunnelOptions {
    * such a name is an `unknown_event` error, as it is most often a misspelling).
    */
   allow_missing_events?: boolean;
+  /**
+   * What is counted and what one attempt may span (default `customer`): with
+   * `session`, each (customer, session id) is a unit of its own, so an attempt and its
+   * steps stay inside one session and the counts are sessions.
+   */
+  unit?: AnalysisUnit;
 }
 /**
  * An exclusion step: an event that voids an attempt between two steps.
@@ -3852,6 +3913,119 @@ export interface StageCount {
    * Customers.
    */
   customers: number;
+}
+/**
+ * Which events a filter keeps: those passing every criterion given (an absent criterion
+ * passes every event). Chained filters compose the same way.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "FilterOptions".
+ */
+export interface FilterOptions {
+  /**
+   * Keep only events with one of these names.
+   */
+  events?: string[] | null;
+  /**
+   * Drop events with one of these names.
+   */
+  drop_events?: string[];
+  /**
+   * Keep events at or after this instant (ISO-8601 with `Z` or an offset, or a date
+   * `YYYY-MM-DD`, the start of that day in UTC): the range is half-open, `[start, end)`.
+   */
+  start?: string | null;
+  /**
+   * Keep events strictly before this instant (same forms as `start`).
+   */
+  end?: string | null;
+  /**
+   * Keep only the events of these customers.
+   */
+  customers?: CustomerKey[] | null;
+  /**
+   * Drop the events of these customers.
+   */
+  drop_customers?: CustomerKey[];
+  /**
+   * Keep events whose value in the column (`channel`, `session` or an extra column)
+   * is one of the values given; an event without a value in that column is dropped.
+   * Several columns: each must match.
+   */
+  where?: {
+    [k: string]: string[];
+  };
+  /**
+   * Drop events whose value in the column is one of the values given (an event
+   * without a value in that column is kept).
+   */
+  where_not?: {
+    [k: string]: string[];
+  };
+  /**
+   * Accept event names, customers and column values the log does not hold (they match
+   * nothing) instead of failing with `unknown_event`, `unknown_customer` or
+   * `unknown_value`, and a column the log keeps without any value left. A column the
+   * log does not keep is always an error (`unknown_column`).
+   */
+  allow_missing?: boolean;
+}
+/**
+ * A seeded sample of customers: give exactly one of `fraction` and `count`.
+ *
+ * Each customer gets the 64-bit number `h` = the first 8 bytes, big-endian, of
+ * SHA-256 of the UTF-8 text `"{seed}:{id}"` (`id`: the customer id as text, integers in
+ * decimal; the pseudonym in a pseudonymised log). With `fraction` f, a customer is kept
+ * when `(h >> 11) < f · 2^53`, i.e. `(h >> 11) / 2^53 < f`: each customer independently,
+ * so a customer's fate does not depend on the other customers (the same in any log or
+ * partition holding it), and the samples of one seed are nested as f grows. With
+ * `count` n, the n customers with the smallest `h` are kept (ties, practically never, by
+ * the log's customer order); all of them when the log has n or fewer.
+ *
+ * In Python: `int.from_bytes(hashlib.sha256(f"{seed}:{id}".encode()).digest()[:8],
+ * "big") >> 11 < fraction * 2**53`.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "SampleOptions".
+ */
+export interface SampleOptions {
+  /**
+   * Share of customers to keep, in (0, 1].
+   */
+  fraction?: number | null;
+  /**
+   * Number of customers to keep, at least 1.
+   */
+  count?: number | null;
+  /**
+   * The seed (default 0).
+   */
+  seed?: number;
+}
+/**
+ * Sessions by inactivity: a customer's first event opens a session, and each later
+ * event opens a new one when the time since the customer's previous event is **more
+ * than** `gap_seconds` (a gap of exactly `gap_seconds` stays in the session). That is
+ * Amplitude's rule ("events sent within 30 minutes of each other count toward the same
+ * session"; its SDK starts a session when `now - lastEventTime > sessionTimeout`) and
+ * GA4's default timeout of 30 minutes of inactivity.
+ *
+ * The session id of a customer's k-th session (k = 1, 2, …, in time order) is
+ * `"{customer}:{k}"` (integers in decimal; in a pseudonymised log, the pseudonym).
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "SessionOptions".
+ */
+export interface SessionOptions {
+  /**
+   * The inactivity gap in seconds (default 1800, 30 minutes), at least 1.
+   */
+  gap_seconds?: number;
+  /**
+   * Replace the session ids the log already has (default false: a log with session
+   * ids is an error, so that ids from the source are not overwritten by mistake).
+   */
+  replace?: boolean;
 }
 /**
  * One row of an aggregated path table, in the `channelattribution` input format: a

@@ -173,7 +173,8 @@ impl IngestReport {
     /// (it is also listed in [`IngestReport::warnings`]).
     #[must_use]
     pub fn nothing_used(&self) -> Option<Error> {
-        if self.rows_read == 0 || self.rows_used > 0 {
+        // A log emptied by a filter or sample used its rows (see `empty_log`).
+        if self.rows_read == 0 || self.rows_used > 0 || self.removed_by_operations > 0 {
             return None;
         }
         let mut reasons: Vec<String> = self

@@ -50,6 +50,7 @@
 //!   in several groups counts in each.
 
 use super::log::EventLog;
+use super::ops::AnalysisUnit;
 use super::seq::{ratio, Seqs};
 use super::time::{nanos_to_seconds, parse_as_of, NANOS_PER_SECOND};
 use crate::definition::Definition;
@@ -185,6 +186,11 @@ pub struct FunnelOptions {
     /// such a name is an `unknown_event` error, as it is most often a misspelling).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub allow_missing_events: bool,
+    /// What is counted and what one attempt may span (default `customer`): with
+    /// `session`, each (customer, session id) is a unit of its own, so an attempt and its
+    /// steps stay inside one session and the counts are sessions.
+    #[serde(skip_serializing_if = "AnalysisUnit::is_customer")]
+    pub unit: AnalysisUnit,
 }
 
 impl Default for FunnelOptions {
@@ -198,6 +204,7 @@ impl Default for FunnelOptions {
             breakdown: None,
             percentile: Percentile::Linear,
             allow_missing_events: false,
+            unit: AnalysisUnit::Customer,
         }
     }
 }
@@ -559,6 +566,14 @@ impl Funnel {
         journey: Option<&ValidJourney>,
     ) -> Result<(Plan, Tally)> {
         let plan = self.plan(journey)?;
+        let units;
+        let log = match self.options.unit {
+            AnalysisUnit::Customer => log,
+            AnalysisUnit::Session => {
+                units = log.session_units("unit")?;
+                &units
+            }
+        };
         let group = match &self.options.breakdown {
             None => None,
             Some(name) => Some(log.column(name).ok_or_else(|| Error::Input {

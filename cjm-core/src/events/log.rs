@@ -167,7 +167,8 @@ pub struct NameCount {
 }
 
 /// Accounts for every input row: `rows_read = rows_used + rejected_total +
-/// consent_filtered`. Unmapped events are used rows, listed for the map's owner.
+/// consent_filtered + removed_by_operations`. Unmapped events are used rows, listed for
+/// the map's owner.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct IngestReport {
     /// Rows given.
@@ -198,6 +199,11 @@ pub struct IngestReport {
     /// (the rule of `ColumnChoice`). Absent (null) for input without column names: rows,
     /// and JavaScript's `fromColumns`, whose keys are the fields.
     pub columns: Option<super::ColumnMapping>,
+    /// Used rows that log operations (filters, samples) removed since ingest; 0 for a
+    /// log as ingested.
+    pub removed_by_operations: u64,
+    /// The operations applied since ingest, in order (empty for a log as ingested).
+    pub operations: Vec<super::ops::AppliedOperation>,
 }
 
 /// An interned string column.
@@ -1745,6 +1751,8 @@ impl EventLogBuilder {
             event_names: log.names.len() as u64,
             warnings: Vec::new(),
             columns,
+            removed_by_operations: 0,
+            operations: Vec::new(),
         };
         report.warnings = super::report::IngestWarning::of(&report);
         (log, report)
@@ -1848,12 +1856,14 @@ fn same_strings(a: &StrColumn, b: &StrColumn, n: usize) -> bool {
 
 impl PartialEq for EventLog {
     /// Equal events in equal order (missing values compare equal; an absent optional
-    /// column equals one of nulls).
+    /// column equals one of nulls; two empty logs are equal whatever their id type).
     fn eq(&self, other: &Self) -> bool {
         let n = self.ts.len();
         let value =
             |log: &Self, i: usize| log.value.get(i).map_or(f64::NAN.to_bits(), |v| v.to_bits());
-        self.customers == other.customers
+        // An empty log's customer ids have no type (integers or strings) to compare.
+        (self.customers == other.customers
+            || (self.customers.is_empty() && other.customers.is_empty()))
             && self.offsets == other.offsets
             && self.ts == other.ts
             && self.event == other.event

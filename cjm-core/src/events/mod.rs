@@ -20,6 +20,7 @@ pub mod columns;
 mod csv_in;
 mod funnel;
 mod log;
+mod ops;
 mod order;
 mod paths;
 mod report;
@@ -47,6 +48,10 @@ pub(crate) use log::sort_dict;
 pub use log::{
     Columns, ConsentRule, CustomerId, CustomerIds, EventLog, EventLogBuilder, EventRef,
     IngestOptions, IngestReport, NameCount, Pseudonymiser, RawEvent, Rejection, TimeValue,
+};
+pub use ops::{
+    sample_hash, AnalysisUnit, AppliedOperation, Coded, CustomerKey, FilterOptions, LogExport,
+    LogOperation, SampleOptions, SessionOptions, NO_VALUE,
 };
 pub(crate) use order::{PARALLEL, PARALLEL_ROWS};
 pub use paths::{

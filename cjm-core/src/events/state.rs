@@ -563,6 +563,14 @@ impl FunnelState {
         journey: Option<&ValidJourney>,
     ) -> Result<Self> {
         let plan = funnel.plan(journey)?;
+        let units;
+        let log = match funnel.options.unit {
+            super::ops::AnalysisUnit::Customer => log,
+            super::ops::AnalysisUnit::Session => {
+                units = log.session_units("unit")?;
+                &units
+            }
+        };
         let keep: Option<Vec<bool>> = if plan.needs_all_events() {
             None
         } else {

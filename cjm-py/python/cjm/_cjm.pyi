@@ -322,7 +322,7 @@ class Patterns(_Report):
 @final
 class IngestReport(_Report):
     """How every input row of an event log was used:
-    ``rows_read = rows_used + rejected_total + consent_filtered``. Tables ``rows``,
+    ``rows_read = rows_used + rejected_total + consent_filtered + removed_by_operations``. Tables ``rows``,
     ``rejected`` (reason, count, first_row, sample) and ``unmapped_events``."""
 
     def to_dict(self) -> dict[str, Any]:
@@ -335,6 +335,14 @@ class IngestReport(_Report):
     def rejected_total(self) -> int: ...
     @property
     def consent_filtered(self) -> int: ...
+    @property
+    def removed_by_operations(self) -> int:
+        """Used rows that log operations (``filter``, ``sample``) removed since ingest."""
+    @property
+    def operations(self) -> list[dict[str, Any]]:
+        """The operations applied since ingest, in order: ``definition`` (``kind``,
+        ``params``, ``hash``), ``events_before``, ``events_after``, ``customers_before``,
+        ``customers_after``."""
     @property
     def rejected(self) -> dict[str, int]:
         """Rejected rows by reason code."""
@@ -676,6 +684,7 @@ class EventLog:
         breakdown: Optional[str] = None,
         percentile: str = "linear",
         allow_missing_events: bool = False,
+        unit: str = "customer",
     ) -> FunnelResult:
         """A funnel in unique customers (docs/events.md).
 
@@ -690,7 +699,9 @@ class EventLog:
         (default, as numpy and pandas: the median of an even count is the mean of the two
         middle values) or ``"nearest_rank"``. A step or exclusion event name that the log
         does not contain raises ``InputError`` (``unknown_event``, naming the closest
-        names) unless ``allow_missing_events=True``.
+        names) unless ``allow_missing_events=True``. ``unit="session"`` counts sessions:
+        each (customer, session id) is a unit, so an attempt stays inside one session
+        (every event needs a session id: ``log.sessionize()`` gives them).
         """
     def retention(
         self,
@@ -812,6 +823,54 @@ class EventLog:
         event the log does not contain raises ``InputError`` (``unknown_event``);
         ``touch="channel"`` (the default) on a log without channels raises
         ``unknown_column``."""
+    def filter(
+        self,
+        *,
+        events: Optional[Union[str, Iterable[str]]] = None,
+        drop_events: Optional[Union[str, Iterable[str]]] = None,
+        start: Optional[Instant] = None,
+        end: Optional[Instant] = None,
+        customers: Optional[Union[int, str, Iterable[Union[int, str]]]] = None,
+        drop_customers: Optional[Union[int, str, Iterable[Union[int, str]]]] = None,
+        where: Optional[Mapping[str, Union[str, Iterable[str]]]] = None,
+        where_not: Optional[Mapping[str, Union[str, Iterable[str]]]] = None,
+        allow_missing: bool = False,
+    ) -> EventLog:
+        """The events passing every criterion given, as a new log built from this one's
+        columns (docs/events.md, "Working with a log"): names in ``events`` and not in
+        ``drop_events``; time in ``[start, end)`` (half-open; a time-zone-aware datetime,
+        a date or ISO-8601 text); customers in ``customers`` and not in
+        ``drop_customers``; for each column of ``where`` (``channel``, ``session`` or an
+        extra column) a value among those given, and for each of ``where_not`` none of
+        them. A name, customer or value the log does not hold raises ``InputError``
+        (``unknown_event``, ``unknown_customer``, ``unknown_value``) unless
+        ``allow_missing=True``; a column it does not keep raises ``unknown_column``. A
+        filter that keeps nothing gives an empty log and a ``cjm.IngestWarning``
+        (``empty_log``). The new log's ``ingest_report`` records the filter."""
+    def sample(
+        self, fraction: Optional[float] = None, *, count: Optional[int] = None, seed: int = 0
+    ) -> EventLog:
+        """A seeded sample of whole customers: exactly one of ``fraction`` (in (0, 1]) and
+        ``count``. A customer is kept when ``(h >> 11) / 2**53 < fraction``, where ``h`` is
+        ``int.from_bytes(hashlib.sha256(f"{seed}:{id}".encode()).digest()[:8], "big")``;
+        with ``count``, the ``count`` customers with the smallest ``h``. The same customers
+        in Rust, Python and JavaScript, whatever the row order."""
+    def sessionize(
+        self, gap: Optional[Duration] = None, *, replace: bool = False
+    ) -> EventLog:
+        """The log with session ids derived by inactivity: a customer's event opens a new
+        session when **more than** ``gap`` (a ``timedelta`` or whole seconds; default 30
+        minutes, as GA4 and Amplitude) passed since their previous event; a gap of exactly
+        ``gap`` stays in the session. The k-th session of a customer is ``"{customer}:{k}"``.
+        A log with session ids raises ``InputError`` (``invalid_option``) unless
+        ``replace=True``."""
+    def to_arrow(self) -> Any:
+        """The ordered log as a ``pyarrow.Table``: ``customer`` (``int64`` for integer
+        ids, else ``string``), ``timestamp`` (``timestamp[ns, tz=UTC]``), ``event`` and,
+        when the log has them, ``channel``, ``session`` and the extra columns
+        (dictionary-encoded strings), and ``value`` (``double``). ``pl.from_arrow`` and
+        ``.to_pandas()`` read it; ``EventLog.from_arrow(t, channel="channel",
+        session="session", value="value", extra=[...])`` rebuilds the log."""
     def __len__(self) -> int: ...
 
 def two_proportion_test(x1: int, n1: int, x2: int, n2: int) -> dict[str, Any]:
