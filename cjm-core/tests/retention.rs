@@ -12,60 +12,15 @@
     reason = "test code"
 )]
 
+mod common;
+
 use cjm_core::events::{
     CohortType, EventLog, EventMatch, IngestOptions, RawEvent, RetentionMode, RetentionOptions,
     RetentionPeriod, RetentionResult, TimeUnit, TimeValue,
 };
+use common::{log_of, Row, LOG};
 use proptest::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
-
-/// `(customer, ISO-8601 time, event, channel)` rows in input order.
-type Row = (
-    &'static str,
-    &'static str,
-    &'static str,
-    Option<&'static str>,
-);
-
-fn log_of(rows: &[Row]) -> EventLog {
-    let raw = rows.iter().map(|&(customer, ts, event, channel)| RawEvent {
-        customer: Some(customer),
-        timestamp: TimeValue::Text(ts),
-        event: Some(event),
-        channel,
-        session: None,
-        value: None,
-        consent: None,
-        extra: &[],
-        row: None,
-    });
-    let (log, report) = EventLog::from_rows(raw, IngestOptions::default()).unwrap();
-    assert_eq!(report.rejected_total, 0);
-    log
-}
-
-/// The shared log. 2025-01-06 is a Monday; the last event is cy's at 2025-01-20T10:00Z.
-///
-/// ```text
-/// ann  01-06 09:00 signup (web)   01-07 09:00 open   01-09 09:00 open   01-14 09:00 purchase
-/// bob  01-06 23:30 signup (email) 01-08 12:00 open   01-13 08:00 signup (web)
-/// cy   01-07 10:00 open           01-07 11:00 signup (web)  01-08 10:00 purchase  01-20 10:00 open
-/// dee  01-08 10:00 signup (no channel)
-/// ```
-const LOG: &[Row] = &[
-    ("ann", "2025-01-06T09:00:00Z", "signup", Some("web")),
-    ("ann", "2025-01-07T09:00:00Z", "open", None),
-    ("ann", "2025-01-09T09:00:00Z", "open", None),
-    ("ann", "2025-01-14T09:00:00Z", "purchase", None),
-    ("bob", "2025-01-06T23:30:00Z", "signup", Some("email")),
-    ("bob", "2025-01-08T12:00:00Z", "open", None),
-    ("bob", "2025-01-13T08:00:00Z", "signup", Some("web")),
-    ("cy", "2025-01-07T10:00:00Z", "open", None),
-    ("cy", "2025-01-07T11:00:00Z", "signup", Some("web")),
-    ("cy", "2025-01-08T10:00:00Z", "purchase", None),
-    ("cy", "2025-01-20T10:00:00Z", "open", None),
-    ("dee", "2025-01-08T10:00:00Z", "signup", None),
-];
 
 fn one(name: &str) -> Option<EventMatch> {
     Some(EventMatch::One(name.to_owned()))

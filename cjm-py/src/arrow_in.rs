@@ -91,14 +91,23 @@ impl ParquetFile {
         use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
         use parquet::arrow::ProjectionMask;
         let file = py
-            .detach(|| std::fs::File::open(&self.path))
+            .detach(|| {
+                let file = std::fs::File::open(&self.path)?;
+                // A directory opens on Unix and fails at the first read: say so as `open`
+                // does (EISDIR, 21 on Linux and macOS, is Python's IsADirectoryError).
+                if file.metadata()?.is_dir() {
+                    return Err(std::io::Error::from_raw_os_error(21));
+                }
+                Ok(file)
+            })
             .map_err(|e| crate::source::os_error(&e, self.display.bind(py)))?;
         let invalid = |e: &dyn std::fmt::Display| {
             crate::errors::core_err(cjm_core::Error::Input {
                 code: "invalid_parquet",
                 row: None,
                 message: format!(
-                    "`{}` cannot be read as Parquet: {e}; read it with pyarrow or polars and                      pass the table to `EventLog.from_arrow`",
+                    "`{}` cannot be read as Parquet: {e}; read it with pyarrow or polars and \
+                     pass the table to `EventLog.from_arrow`",
                     self.path.display()
                 ),
             })

@@ -103,7 +103,9 @@ def test_bad_paths_and_files(tmp_path: Path) -> None:
     with pytest.raises(cjm.InputError) as e:
         cjm.EventLog.from_parquet(not_parquet)
     assert e.value.code == "invalid_parquet"
-    assert "from_arrow" in str(e.value)
+    assert "from_arrow" in str(e.value) and "  " not in str(e.value)
+    with pytest.raises(IsADirectoryError):
+        cjm.EventLog.from_parquet(tmp_path)
     brotli = tmp_path / "brotli.parquet"
     pq.write_table(pa.table({"customer": ["u1"], "timestamp": [dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)], "event": ["a"]}), brotli, compression="brotli")
     with pytest.raises(cjm.InputError) as e:

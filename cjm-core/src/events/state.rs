@@ -1560,13 +1560,7 @@ impl Mergeable for RetentionCounts {
             &serde_json::to_string(&plan.options).unwrap_or_default(),
         );
         let t = &self.tally;
-        match t.last_ts {
-            None => w.push(0),
-            Some(ts) => {
-                w.push(1);
-                w.extend_from_slice(&ts.to_le_bytes());
-            }
-        }
+        put_opt_i64(&mut w, t.last_ts);
         write_cohorts(&mut w, &t.overall);
         put_len(&mut w, t.groups.len());
         for ((null, value), cohorts) in &t.groups {
@@ -1593,11 +1587,7 @@ impl Mergeable for RetentionCounts {
         if plan.options != options {
             return Err(invalid_state("the retention options are not canonical"));
         }
-        let last_ts = if read_flag(&mut r, "bad timestamp flag")? {
-            Some(r.i64()?)
-        } else {
-            None
-        };
+        let last_ts = read_opt_i64(&mut r)?;
         let overall = read_cohorts(&mut r, &plan, last_ts)?;
         // Each group takes at least its flag, its string's length and its counts.
         let n = r.len(1 + 8 + 16)?;
