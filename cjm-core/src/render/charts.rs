@@ -465,7 +465,7 @@ pub struct BarSeries {
 }
 
 /// A "nice" tick step (1, 2 or 5 × 10ⁿ) giving about five ticks over `range`.
-fn nice_step(range: f64) -> f64 {
+pub(crate) fn nice_step(range: f64) -> f64 {
     if range <= 0.0 || !range.is_finite() {
         return 1.0;
     }

@@ -298,26 +298,6 @@ pub fn funnel_trends_chart(
     })
 }
 
-/// A "nice" tick step (1, 2 or 5 × 10ⁿ) giving about `n` ticks over `range`.
-fn nice_step(range: f64, n: f64) -> f64 {
-    if range <= 0.0 || !range.is_finite() {
-        return 1.0;
-    }
-    let raw = range / n;
-    let magnitude = 10f64.powf(raw.log10().floor());
-    let m = raw / magnitude;
-    let f = if m <= 1.0 {
-        1.0
-    } else if m <= 2.0 {
-        2.0
-    } else if m <= 5.0 {
-        5.0
-    } else {
-        10.0
-    };
-    f * magnitude
-}
-
 #[allow(
     clippy::cast_possible_truncation,
     clippy::cast_sign_loss,
@@ -397,11 +377,11 @@ pub fn line_chart_svg(chart: &LineChart) -> String {
             } else {
                 (max * 1.1).max(0.05)
             };
-            let step = nice_step(top, 5.0);
+            let step = super::charts::nice_step(top);
             (step, ((top / step).ceil() * step).min(1.0).max(step))
         }
         LineValues::Count => {
-            let step = nice_step(max, 5.0).max(1.0);
+            let step = super::charts::nice_step(max).max(1.0);
             (step, ((max / step).ceil() * step).max(step))
         }
     };
