@@ -105,6 +105,7 @@ fn journey_state_per_customer() {
     let options = JourneyStateOptions {
         as_of: Some("1970-01-01T00:01:40Z".to_owned()),
         conversion: Some(StepSpec::Event("buy".to_owned())),
+        ..JourneyStateOptions::default()
     };
     let s = log().journey_states(&journey(), &options).unwrap();
     let rows: Vec<_> = s
@@ -134,6 +135,22 @@ fn journey_state_per_customer() {
         s.customers[0].stage_entered_at.as_deref(),
         Some("1970-01-01T00:00:20Z")
     );
+}
+
+#[test]
+fn journey_state_as_of_without_an_offset_needs_assume_utc() {
+    let naive = |assume_utc| JourneyStateOptions {
+        as_of: Some("1970-01-01T00:01:40".to_owned()),
+        conversion: Some(StepSpec::Event("buy".to_owned())),
+        assume_utc,
+    };
+    let err = log().journey_states(&journey(), &naive(false)).unwrap_err();
+    assert_eq!(err.code(), "naive_timestamp");
+    assert!(err.to_string().contains("assume_utc"), "{err}");
+    // Read as UTC it is the instant of the test above: u1 has been 80 s in its stage.
+    let s = log().journey_states(&journey(), &naive(true)).unwrap();
+    assert_eq!(s.as_of.as_deref(), Some("1970-01-01T00:01:40Z"));
+    assert_eq!(s.customers[0].seconds_in_stage, Some(80.0));
 }
 
 #[test]

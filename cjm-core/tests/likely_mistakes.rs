@@ -17,8 +17,8 @@ use cjm_core::attribution::{
 };
 use cjm_core::events::{
     read_csv, read_csv_str, ColumnMapping, ConsentRule, DriverOptions, EventLog, EventLogBuilder,
-    Funnel, FunnelOptions, IngestOptions, Percentile, RawEvent, RejectReason, StepSpec, TimeValue,
-    TimestampFormat,
+    FilterOptions, Funnel, FunnelOptions, FunnelTrendsOptions, IngestOptions, Percentile, RawEvent,
+    RejectReason, RetentionOptions, StepSpec, TimeValue, TimestampFormat, TrendsOptions,
 };
 
 fn mapping(assume_utc: bool) -> ColumnMapping {
@@ -499,4 +499,124 @@ fn the_ingest_options_assume_utc_reaches_csv_text() {
     });
     let (log, _) = read_csv_str(NAIVE, &mapping(false), b).unwrap();
     assert_eq!(log.len(), 2);
+}
+
+// ---------------------------------------------------------------------------------------
+// Naive instants in options
+
+#[test]
+fn a_naive_as_of_raises_naming_assume_utc_and_is_read_as_utc_with_it() {
+    let l = shop();
+    let f = Funnel::events(&["catalog", "purchase"]);
+    let at = |as_of: &str, assume_utc| {
+        f.clone().with_options(FunnelOptions {
+            as_of: Some(as_of.to_owned()),
+            assume_utc,
+            ..FunnelOptions::default()
+        })
+    };
+    let err = at("2024-03-08T10:30:00", false).run(&l, None).unwrap_err();
+    assert_names_fix(
+        &err,
+        "naive_timestamp",
+        &["`as_of`", "assume_utc", "2024-03-08T10:30:00"],
+    );
+    // u2 entered at 2024-03-01T11:00Z and did not buy: its 7-day window closes at
+    // 2024-03-08T11:00Z, so it is pending at 10:30 UTC and not at 11:30 UTC (u1 bought).
+    let pending = |as_of: &str, utc| at(as_of, utc).run(&l, None).unwrap().steps[0].pending;
+    assert_eq!(pending("2024-03-08T10:30:00", true), 1);
+    assert_eq!(pending("2024-03-08T11:30:00", true), 0);
+    assert_eq!(pending("2024-03-08T10:30:00Z", false), 1);
+    assert_eq!(pending("2024-03-08T11:30:00Z", false), 0);
+}
+
+#[test]
+fn every_instant_option_refuses_a_naive_value_by_its_name() {
+    let l = shop();
+    let t = "2024-03-01T10:02:00".to_owned();
+    let trends = |since: Option<&String>, as_of: Option<&String>| TrendsOptions {
+        since: since.cloned(),
+        as_of: as_of.cloned(),
+        ..TrendsOptions::default()
+    };
+    let errors = [
+        (
+            "as_of",
+            l.retention(&RetentionOptions {
+                as_of: Some(t.clone()),
+                ..RetentionOptions::default()
+            })
+            .unwrap_err(),
+        ),
+        ("since", l.trends(&trends(Some(&t), None)).unwrap_err()),
+        ("as_of", l.trends(&trends(None, Some(&t))).unwrap_err()),
+        (
+            "since",
+            Funnel::events(&["catalog"])
+                .trends(
+                    &l,
+                    None,
+                    &FunnelTrendsOptions {
+                        since: Some(t.clone()),
+                        ..FunnelTrendsOptions::default()
+                    },
+                )
+                .unwrap_err(),
+        ),
+        (
+            "start",
+            l.filter(&FilterOptions {
+                start: Some(t.clone()),
+                ..FilterOptions::default()
+            })
+            .unwrap_err(),
+        ),
+        (
+            "end",
+            l.filter(&FilterOptions {
+                end: Some(t.clone()),
+                ..FilterOptions::default()
+            })
+            .unwrap_err(),
+        ),
+    ];
+    for (name, err) in errors {
+        assert_names_fix(
+            &err,
+            "naive_timestamp",
+            &[&format!("`{name}`"), "assume_utc"],
+        );
+    }
+    // And each reads it as UTC when told to: the same result as with `Z`.
+    let z = "2024-03-01T10:02:00Z".to_owned();
+    let with = |s: &String, utc| RetentionOptions {
+        as_of: Some(s.clone()),
+        assume_utc: utc,
+        ..RetentionOptions::default()
+    };
+    assert_eq!(
+        l.retention(&with(&t, true)).unwrap().cohorts,
+        l.retention(&with(&z, false)).unwrap().cohorts
+    );
+    let kept = |s: &String, utc| {
+        l.filter(&FilterOptions {
+            end: Some(s.clone()),
+            assume_utc: utc,
+            ..FilterOptions::default()
+        })
+        .unwrap()
+        .len()
+    };
+    // Before 10:02 UTC: only u1's catalog event at 10:00.
+    assert_eq!((kept(&t, true), kept(&z, false)), (1, 1));
+    let s = |t: &String, utc| TrendsOptions {
+        since: Some(t.clone()),
+        as_of: Some("2024-03-01T23:00:00Z".to_owned()),
+        assume_utc: utc,
+        ..TrendsOptions::default()
+    };
+    assert_eq!(
+        l.trends(&s(&t, true)).unwrap().events,
+        l.trends(&s(&z, false)).unwrap().events
+    );
 }

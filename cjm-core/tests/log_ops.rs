@@ -204,6 +204,7 @@ impl Choice {
             where_in,
             where_not,
             allow_missing: true,
+            assume_utc: false,
         }
     }
 

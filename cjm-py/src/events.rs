@@ -744,22 +744,14 @@ fn is_infinity(value: &Bound<'_, PyAny>) -> bool {
             .is_ok_and(|f| f.is_infinite() && f > 0.0)
 }
 
-/// An instant as text for the core: a time-zone-aware `datetime` (ISO-8601 with its
-/// offset), a `date` (`YYYY-MM-DD`, which the core reads as the start of that day in UTC),
-/// or text (read by the core). A naive `datetime` is refused: no zone is guessed.
+/// An instant as text for the core: a `datetime` or `date` as its ISO-8601 `isoformat()`,
+/// or text. The core reads it: a date is the start of that day in UTC, and a naive
+/// `datetime` (no offset) is a `naive_timestamp` error unless `assume_utc` is given.
 pub(crate) fn instant(value: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
     if let Ok(s) = value.cast::<PyString>() {
         return Ok(s.to_cow()?.into_owned());
     }
-    if !value.hasattr("hour")? && value.hasattr("isoformat")? && value.hasattr("day")? {
-        return value.call_method0("isoformat")?.extract();
-    }
-    if value.hasattr("hour")? && value.hasattr("utcoffset")? {
-        if value.call_method0("utcoffset")?.is_none() {
-            return Err(invalid(format!(
-                "`{what}` is a datetime without a time zone; give it one (datetime.timezone.utc)"
-            )));
-        }
+    if value.hasattr("isoformat")? && value.hasattr("day")? {
         return value.call_method0("isoformat")?.extract();
     }
     Err(PyTypeError::new_err(format!(
@@ -829,6 +821,7 @@ fn funnel_of(
     percentile: &str,
     allow_missing_events: bool,
     unit: Option<&str>,
+    assume_utc: bool,
 ) -> PyResult<Funnel> {
     let steps: Vec<StepSpec> = match steps.filter(|s| !s.is_none()) {
         Some(s) if s.is_instance_of::<PyString>() => {
@@ -897,6 +890,7 @@ fn funnel_of(
             step_windows_seconds,
             exclusions,
             as_of,
+            assume_utc,
             breakdown,
             percentile,
             allow_missing_events,
@@ -1244,7 +1238,8 @@ impl PyEventLog {
     #[pyo3(signature = (
         steps = None, *, journey = None, order = "sequential", window = None,
         step_windows = None, exclusions = None, as_of = None, breakdown = None,
-        percentile = "linear", allow_missing_events = false, unit = "customer"
+        percentile = "linear", allow_missing_events = false, unit = "customer",
+        assume_utc = false
     ))]
     #[allow(
         clippy::too_many_arguments,
@@ -1264,6 +1259,7 @@ impl PyEventLog {
         percentile: &str,
         allow_missing_events: bool,
         unit: &str,
+        assume_utc: bool,
     ) -> PyResult<PyFunnelResult> {
         crate::guard(|| {
             let j = journey.map(|j| &j.get().inner);
@@ -1279,6 +1275,7 @@ impl PyEventLog {
                 percentile,
                 allow_missing_events,
                 Some(unit),
+                assume_utc,
             )?;
             let result = py.detach(|| funnel.run(&self.log, j)).map_err(core_err)?;
             Ok(result.into())
@@ -1292,7 +1289,7 @@ impl PyEventLog {
     #[pyo3(signature = (
         *, start_event = None, return_event = None, period = "day", periods = 10,
         mode = "on", cohort = "first_time", time_zone = "+00:00", as_of = None,
-        breakdown = None, allow_missing_events = false
+        breakdown = None, allow_missing_events = false, assume_utc = false
     ))]
     #[allow(
         clippy::too_many_arguments,
@@ -1311,6 +1308,7 @@ impl PyEventLog {
         as_of: Option<&Bound<'_, PyAny>>,
         breakdown: Option<String>,
         allow_missing_events: bool,
+        assume_utc: bool,
     ) -> PyResult<PyRetentionResult> {
         crate::guard(|| {
             let options = RetentionOptions {
@@ -1321,10 +1319,8 @@ impl PyEventLog {
                 mode: named(mode, "mode", "`on` or `on_or_after`")?,
                 cohort: named(cohort, "cohort", "`first_time` or `recurring`")?,
                 time_zone: time_zone.to_owned(),
-                as_of: as_of
-                    .filter(|a| !a.is_none())
-                    .map(|a| instant(a, "as_of"))
-                    .transpose()?,
+                as_of: optional_instant(as_of, "as_of")?,
+                assume_utc,
                 breakdown,
                 allow_missing_events,
             };
@@ -1340,7 +1336,7 @@ impl PyEventLog {
     /// customers with one, and the same for all the selected events together.
     #[pyo3(signature = (
         events = None, *, period = "day", time_zone = "+00:00", since = None, as_of = None,
-        breakdown = None, allow_missing_events = false
+        breakdown = None, allow_missing_events = false, assume_utc = false
     ))]
     #[allow(
         clippy::too_many_arguments,
@@ -1356,6 +1352,7 @@ impl PyEventLog {
         as_of: Option<&Bound<'_, PyAny>>,
         breakdown: Option<String>,
         allow_missing_events: bool,
+        assume_utc: bool,
     ) -> PyResult<PyTrendsResult> {
         crate::guard(|| {
             let events = event_match(events, "events")?.map(|m| match m {
@@ -1368,6 +1365,7 @@ impl PyEventLog {
                 time_zone: time_zone.to_owned(),
                 since: optional_instant(since, "since")?,
                 as_of: optional_instant(as_of, "as_of")?,
+                assume_utc,
                 breakdown,
                 allow_missing_events,
             };
@@ -1382,7 +1380,8 @@ impl PyEventLog {
     #[pyo3(signature = (
         steps = None, *, journey = None, period = "day", time_zone = "+00:00", since = None,
         order = "sequential", window = None, step_windows = None, exclusions = None,
-        as_of = None, breakdown = None, percentile = "linear", allow_missing_events = false
+        as_of = None, breakdown = None, percentile = "linear", allow_missing_events = false,
+        assume_utc = false
     ))]
     #[allow(
         clippy::too_many_arguments,
@@ -1404,6 +1403,7 @@ impl PyEventLog {
         breakdown: Option<String>,
         percentile: &str,
         allow_missing_events: bool,
+        assume_utc: bool,
     ) -> PyResult<PyFunnelTrendsResult> {
         crate::guard(|| {
             let j = journey.map(|j| &j.get().inner);
@@ -1419,11 +1419,13 @@ impl PyEventLog {
                 percentile,
                 allow_missing_events,
                 None,
+                assume_utc,
             )?;
             let options = FunnelTrendsOptions {
                 period: named(period, "period", "`day`, `week` or `month`")?,
                 time_zone: time_zone.to_owned(),
                 since: optional_instant(since, "since")?,
+                assume_utc,
             };
             let result = py
                 .detach(|| funnel.trends(&self.log, j, &options))
@@ -1481,21 +1483,20 @@ impl PyEventLog {
     }
 
     /// Where each customer is in the journey.
-    #[pyo3(signature = (journey, *, as_of = None, conversion = None))]
+    #[pyo3(signature = (journey, *, as_of = None, conversion = None, assume_utc = false))]
     fn journey_states(
         &self,
         py: Python<'_>,
         journey: &Bound<'_, PyJourney>,
         as_of: Option<&Bound<'_, PyAny>>,
         conversion: Option<&Bound<'_, PyAny>>,
+        assume_utc: bool,
     ) -> PyResult<PyJourneyStates> {
         crate::guard(|| {
             let options = JourneyStateOptions {
-                as_of: as_of
-                    .filter(|a| !a.is_none())
-                    .map(|a| instant(a, "as_of"))
-                    .transpose()?,
+                as_of: optional_instant(as_of, "as_of")?,
                 conversion: conversion.filter(|c| !c.is_none()).map(step).transpose()?,
+                assume_utc,
             };
             let j = &journey.get().inner;
             let states = py
@@ -1558,7 +1559,8 @@ impl PyEventLog {
     /// column → value or list of values).
     #[pyo3(signature = (
         *, events = None, drop_events = None, start = None, end = None, customers = None,
-        drop_customers = None, r#where = None, where_not = None, allow_missing = false
+        drop_customers = None, r#where = None, where_not = None, allow_missing = false,
+        assume_utc = false
     ))]
     #[allow(
         clippy::too_many_arguments,
@@ -1576,6 +1578,7 @@ impl PyEventLog {
         r#where: Option<&Bound<'_, PyDict>>,
         where_not: Option<&Bound<'_, PyDict>>,
         allow_missing: bool,
+        assume_utc: bool,
     ) -> PyResult<Self> {
         crate::guard(|| {
             let options = FilterOptions {
@@ -1598,6 +1601,7 @@ impl PyEventLog {
                 where_in: column_values(r#where, "where")?,
                 where_not: column_values(where_not, "where_not")?,
                 allow_missing,
+                assume_utc,
             };
             self.apply(py, LogOperation::Filter(options))
         })

@@ -328,7 +328,7 @@ def test_progress_bar_only_for_inputs_worth_waiting_for() -> None:
 
 def test_as_of_takes_a_date_as_the_start_of_its_day_in_utc() -> None:
     """``as_of=datetime.date`` (issue 15) is the start of that day in UTC: the same result
-    as the ISO text of that instant; a naive datetime is still refused."""
+    as the ISO text of that instant; a naive datetime is refused unless ``assume_utc``."""
     import pyarrow as pa
 
     table = pa.table({
@@ -344,4 +344,6 @@ def test_as_of_takes_a_date_as_the_start_of_its_day_in_utc() -> None:
     assert by_date.to_dicts() == by_text.to_dicts()
     with pytest.raises(cjm.InputError) as err:
         log.funnel(["visit", "cart"], as_of=dt.datetime(2025, 1, 31))
-    assert "time zone" in str(err.value)
+    assert err.value.code == "naive_timestamp" and "assume_utc=True" in str(err.value)
+    naive = log.funnel(["visit", "cart"], as_of=dt.datetime(2025, 1, 31), assume_utc=True)
+    assert naive.to_dicts() == by_text.to_dicts()

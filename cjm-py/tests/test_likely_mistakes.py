@@ -208,3 +208,41 @@ def test_heuristics_read_the_whole_path_by_default() -> None:
     assert collapsed.credit("a", "linear") == pytest.approx(1.5)
     markov = result.to_dict()["markov"]
     assert all(t["from"] != t["to"] for t in markov["transitions"])
+
+
+# ---------------------------------------------------------------------------------------
+# Naive instants in options
+
+
+def test_a_naive_as_of_raises_naming_assume_utc_in_every_analysis() -> None:
+    import datetime as dt
+
+    log = shop()
+    naive = dt.datetime(2024, 3, 8, 10, 30)
+    calls: dict[str, Any] = {
+        "funnel": lambda **k: log.funnel(["catalog", "purchase"], as_of=naive, **k),
+        "funnel_trends": lambda **k: log.funnel_trends(["catalog", "purchase"], since=naive, **k),
+        "retention": lambda **k: log.retention(as_of=naive, **k),
+        "trends": lambda **k: log.trends(as_of="2024-03-08T10:30:00", **k),
+        "filter": lambda **k: log.filter(end=naive, **k),
+        "journey_states": lambda **k: log.journey_states(
+            cjm.template("b2c-ecommerce"), as_of=naive, **k),
+    }
+    for name, call in calls.items():
+        with raises("naive_timestamp", "assume_utc=True", "2024-03-08T10:30:00"):
+            call()
+        call(assume_utc=True)  # read as UTC: no error
+    # u2 entered at 2024-03-01T11:00Z and did not buy: its 7-day window closes at
+    # 2024-03-08T11:00Z, so it is pending at 10:30 UTC and not at 11:30 UTC.
+    def pending(as_of: Any, **k: Any) -> int:
+        result = log.funnel(["catalog", "purchase"], as_of=as_of, **k).to_dict()
+        return int(result["steps"][0]["pending"])
+
+    assert pending(naive, assume_utc=True) == 1
+    assert pending(dt.datetime(2024, 3, 8, 11, 30), assume_utc=True) == 0
+    assert pending(naive.replace(tzinfo=dt.timezone.utc)) == 1
+    # An aware datetime in another zone is its own instant: 12:30+02:00 is 10:30 UTC.
+    plus2 = dt.timezone(dt.timedelta(hours=2))
+    assert pending(dt.datetime(2024, 3, 8, 12, 30, tzinfo=plus2), assume_utc=True) == 1
+    # Filtering before 10:02 UTC keeps u1's catalog event at 10:00 only.
+    assert len(log.filter(end=dt.datetime(2024, 3, 1, 10, 2), assume_utc=True)) == 1

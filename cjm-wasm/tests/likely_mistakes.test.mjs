@@ -119,3 +119,28 @@ test('no NaN or -0 in attribution; numpy medians by default', () => {
   const n = timed.funnel(['view', 'buy'], { percentile: 'nearest_rank' }).steps[1].time_from_first;
   assert.deepEqual([n.median_seconds, n.p90_seconds], [300, 604800]);
 });
+
+test('an as_of, since, start or end without an offset throws naive_timestamp unless assume_utc', () => {
+  const log = shop();
+  const naive = '2024-03-08T10:30:00';
+  const { template } = cjm;
+  const calls = {
+    funnel: (o) => log.funnel(['catalog', 'purchase'], { as_of: naive, ...o }),
+    funnelTrends: (o) => log.funnelTrends(['catalog', 'purchase'], null, { since: naive, ...o }),
+    retention: (o) => log.retention({ as_of: naive, ...o }),
+    trends: (o) => log.trends({ as_of: naive, ...o }),
+    filter: (o) => log.filter({ end: naive, ...o }),
+    journeyStates: (o) => log.journeyStates(template('b2c-ecommerce'), { as_of: naive, ...o }),
+  };
+  for (const [name, call] of Object.entries(calls)) {
+    loud(() => call({}), 'naive_timestamp', 'assume_utc', naive);
+    assert.doesNotThrow(() => call({ assume_utc: true }), name);
+  }
+  // u2 entered at 2024-03-01T11:00Z and did not buy: its 7-day window closes at
+  // 2024-03-08T11:00Z, so it is pending at 10:30 UTC and not at 11:30 UTC.
+  const pending = (as_of, assume_utc) =>
+    log.funnel(['catalog', 'purchase'], { as_of, assume_utc }).steps[0].pending;
+  assert.equal(pending(naive, true), 1);
+  assert.equal(pending('2024-03-08T11:30:00', true), 0);
+  assert.equal(pending('2024-03-08T10:30:00Z', false), 1);
+});

@@ -2824,6 +2824,11 @@ export interface FunnelOptions {
    */
   as_of?: string | null;
   /**
+   * Read `as_of` written without an offset (a date and time, no `Z`) as UTC (default
+   * false: such a value is a `naive_timestamp` error, as no zone is guessed).
+   */
+  assume_utc?: boolean;
+  /**
    * A string column to break the funnel down by (`channel`, `session` or an extra
    * column), read at the step-1 event of each attempt.
    */
@@ -3035,6 +3040,11 @@ export interface RetentionOptions {
    */
   as_of?: string | null;
   /**
+   * Read `as_of` written without an offset (a date and time, no `Z`) as UTC (default
+   * false: such a value is a `naive_timestamp` error, as no zone is guessed).
+   */
+  assume_utc?: boolean;
+  /**
    * A string column to break the table down by (`channel`, `session` or an extra
    * column), read at the first start event of each cohort entry.
    */
@@ -3186,6 +3196,11 @@ export interface TrendsOptions {
    */
   as_of?: string | null;
   /**
+   * Read `since` and `as_of` written without an offset (a date and time, no `Z`) as UTC (default
+   * false: such a value is a `naive_timestamp` error, as no zone is guessed).
+   */
+  assume_utc?: boolean;
+  /**
    * A string column to break the trends down by (`channel`, `session` or an extra
    * column), read at each event.
    */
@@ -3316,6 +3331,11 @@ export interface FunnelTrendsOptions {
    * counted), else the log's last timestamp.
    */
   since?: string | null;
+  /**
+   * Read `since` written without an offset (a date and time, no `Z`) as UTC (default
+   * false: such a value is a `naive_timestamp` error, as no zone is guessed).
+   */
+  assume_utc?: boolean;
 }
 /**
  * Funnel trends: a funnel's conversion by the period in which customers entered it.
@@ -3662,6 +3682,11 @@ export interface JourneyStateOptions {
    */
   as_of?: string | null;
   /**
+   * Read `as_of` written without an offset (a date and time, no `Z`) as UTC (default
+   * false: such a value is a `naive_timestamp` error, as no zone is guessed).
+   */
+  assume_utc?: boolean;
+  /**
    * What counts as converted (an event name, touchpoint or stage); none: nobody.
    */
   conversion?: StepSpec | null;
@@ -3939,6 +3964,11 @@ export interface FilterOptions {
    * Keep events strictly before this instant (same forms as `start`).
    */
   end?: string | null;
+  /**
+   * Read `start` and `end` written without an offset (a date and time, no `Z`) as UTC (default
+   * false: such a value is a `naive_timestamp` error, as no zone is guessed).
+   */
+  assume_utc?: boolean;
   /**
    * Keep only the events of these customers.
    */

@@ -4,7 +4,7 @@
 use super::funnel::StepSpec;
 use super::log::EventLog;
 use super::seq::{ratio, Seqs};
-use super::time::{format_iso8601, nanos_to_seconds, parse_as_of};
+use super::time::{format_iso8601, nanos_to_seconds, parse_instant};
 use crate::definition::Definition;
 use crate::error::{Error, Result};
 use crate::validate::ValidJourney;
@@ -475,6 +475,10 @@ pub struct JourneyStateOptions {
     /// The time to measure "time in stage" at (ISO-8601 with offset, or a date alone:
     /// the start of that day in UTC); default: the latest timestamp in the log.
     pub as_of: Option<String>,
+    /// Read `as_of` written without an offset (a date and time, no `Z`) as UTC (default
+    /// false: such a value is a `naive_timestamp` error, as no zone is guessed).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub assume_utc: bool,
     /// What counts as converted (an event name, touchpoint or stage); none: nobody.
     pub conversion: Option<StepSpec>,
 }
@@ -558,7 +562,7 @@ pub(crate) fn journey_states(
     let j = journey.journey();
     let b = Binding::new(journey, seqs.names);
     let as_of = match &options.as_of {
-        Some(t) => Some(parse_as_of(t)?),
+        Some(t) => Some(parse_instant(t, "as_of", options.assume_utc)?),
         None => seqs.ts.iter().copied().max(),
     };
     let conv = match &options.conversion {

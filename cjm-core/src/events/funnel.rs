@@ -52,7 +52,7 @@
 use super::log::EventLog;
 use super::ops::AnalysisUnit;
 use super::seq::{ratio, Seqs};
-use super::time::{nanos_to_seconds, parse_as_of, NANOS_PER_SECOND};
+use super::time::{nanos_to_seconds, parse_instant, NANOS_PER_SECOND};
 use crate::definition::Definition;
 use crate::error::{Error, Result};
 use crate::validate::ValidJourney;
@@ -177,6 +177,10 @@ pub struct FunnelOptions {
     /// The time the log was taken (ISO-8601 with offset, or a date alone: the start of
     /// that day in UTC): enables `pending`.
     pub as_of: Option<String>,
+    /// Read `as_of` written without an offset (a date and time, no `Z`) as UTC (default
+    /// false: such a value is a `naive_timestamp` error, as no zone is guessed).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub assume_utc: bool,
     /// A string column to break the funnel down by (`channel`, `session` or an extra
     /// column), read at the step-1 event of each attempt.
     pub breakdown: Option<String>,
@@ -201,6 +205,7 @@ impl Default for FunnelOptions {
             step_windows_seconds: Vec::new(),
             exclusions: Vec::new(),
             as_of: None,
+            assume_utc: false,
             breakdown: None,
             percentile: Percentile::Linear,
             allow_missing_events: false,
@@ -448,7 +453,11 @@ impl Funnel {
                 )));
             }
         }
-        let as_of_ns = o.as_of.as_deref().map(parse_as_of).transpose()?;
+        let as_of_ns = o
+            .as_of
+            .as_deref()
+            .map(|t| parse_instant(t, "as_of", o.assume_utc))
+            .transpose()?;
         let step_events = self
             .steps
             .iter()

@@ -16,7 +16,7 @@
 use super::checks::{check_column_present, check_events_present, closest_names};
 use super::log::{CustomerId, CustomerIds, EventLog, IngestReport, NameCount, StrColumn, NONE};
 use super::report::IngestWarning;
-use super::time::parse_as_of;
+use super::time::parse_instant;
 use crate::definition::Definition;
 use crate::error::{excerpt, Error, Result};
 use schemars::JsonSchema;
@@ -59,6 +59,10 @@ pub struct FilterOptions {
     pub start: Option<String>,
     /// Keep events strictly before this instant (same forms as `start`).
     pub end: Option<String>,
+    /// Read `start` and `end` written without an offset (a date and time, no `Z`) as UTC (default
+    /// false: such a value is a `naive_timestamp` error, as no zone is guessed).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub assume_utc: bool,
     /// Keep only the events of these customers.
     pub customers: Option<Vec<CustomerKey>>,
     /// Drop the events of these customers.
@@ -505,8 +509,16 @@ impl EventLog {
         check_events_present(self, wanted, o.allow_missing)?;
         let keep_events = o.events.as_deref().map(|e| mark_events(self, e));
         let drop_events = mark_events(self, &o.drop_events);
-        let start = o.start.as_deref().map(parse_as_of).transpose()?;
-        let end = o.end.as_deref().map(parse_as_of).transpose()?;
+        let start = o
+            .start
+            .as_deref()
+            .map(|t| parse_instant(t, "start", o.assume_utc))
+            .transpose()?;
+        let end = o
+            .end
+            .as_deref()
+            .map(|t| parse_instant(t, "end", o.assume_utc))
+            .transpose()?;
         if let (Some(s), Some(e)) = (start, end) {
             if s >= e {
                 return Err(invalid_option(format!(

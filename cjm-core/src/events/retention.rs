@@ -34,7 +34,7 @@
 use super::log::{EventLog, NONE};
 use super::seq::{ratio, Seqs};
 use super::time::{
-    civil_from_days, format_iso8601, format_utc_offset, parse_as_of, parse_utc_offset,
+    civil_from_days, format_iso8601, format_utc_offset, parse_instant, parse_utc_offset,
     NANOS_PER_SECOND,
 };
 use crate::definition::Definition;
@@ -148,6 +148,10 @@ pub struct RetentionOptions {
     /// that day in UTC): events after it are not read, and cells whose period starts
     /// after it are null. Default: the log's last timestamp.
     pub as_of: Option<String>,
+    /// Read `as_of` written without an offset (a date and time, no `Z`) as UTC (default
+    /// false: such a value is a `naive_timestamp` error, as no zone is guessed).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub assume_utc: bool,
     /// A string column to break the table down by (`channel`, `session` or an extra
     /// column), read at the first start event of each cohort entry.
     pub breakdown: Option<String>,
@@ -168,6 +172,7 @@ impl Default for RetentionOptions {
             cohort: CohortType::FirstTime,
             time_zone: "+00:00".to_owned(),
             as_of: None,
+            assume_utc: false,
             breakdown: None,
             allow_missing_events: false,
         }
@@ -349,7 +354,11 @@ impl RetentionOptions {
         let minutes = parse_utc_offset(&self.time_zone, "time_zone")?;
         let start = event_names(self.start_event.as_ref(), "start_event")?;
         let ret = event_names(self.return_event.as_ref(), "return_event")?;
-        let as_of_ns = self.as_of.as_deref().map(parse_as_of).transpose()?;
+        let as_of_ns = self
+            .as_of
+            .as_deref()
+            .map(|t| parse_instant(t, "as_of", self.assume_utc))
+            .transpose()?;
         if self.breakdown.as_deref() == Some("") {
             return Err(invalid("`breakdown` names an empty column".to_owned()));
         }

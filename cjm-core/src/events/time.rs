@@ -200,12 +200,15 @@ impl Cursor<'_> {
     }
 }
 
-/// Reads an `as_of` option: ISO-8601 with an offset (as [`parse_iso8601`]), or a date
-/// alone (`YYYY-MM-DD`), which means the start of that day in UTC.
+/// Reads an instant option (`as_of`, `since`, a filter's `start`/`end`), named `what`
+/// in errors: ISO-8601 with an offset (as [`parse_iso8601`]); a date alone
+/// (`YYYY-MM-DD`), which means the start of that day in UTC; or, only when `assume_utc`
+/// is true, a date and time without an offset, read as UTC.
 ///
 /// # Errors
-/// [`Error::Input`] with code `invalid_timestamp`.
-pub fn parse_as_of(text: &str) -> Result<i64> {
+/// [`Error::Input`] with code `naive_timestamp` for a date and time without an offset
+/// when `assume_utc` is false (no zone is guessed), else `invalid_timestamp`.
+pub fn parse_instant(text: &str, what: &str, assume_utc: bool) -> Result<i64> {
     let t = text.trim();
     let b = t.as_bytes();
     let is_date = b.len() == 10
@@ -216,7 +219,27 @@ pub fn parse_as_of(text: &str) -> Result<i64> {
     if is_date {
         return parse_iso8601(&format!("{t}T00:00:00Z"), false);
     }
-    parse_iso8601(t, false)
+    if !assume_utc && is_naive_iso8601(t) {
+        return Err(Error::Input {
+            code: "naive_timestamp",
+            row: None,
+            message: format!(
+                "`{what}` `{}` has no time zone; no zone is guessed: write it with `Z` or an \
+                 offset (Python: a datetime with tzinfo), or pass `assume_utc` (Python \
+                 `assume_utc=True`, JS `{{assume_utc: true}}`) to read it as UTC",
+                crate::error::excerpt(t)
+            ),
+        });
+    }
+    parse_iso8601(t, assume_utc)
+}
+
+/// [`parse_instant`] for an `as_of` that must carry its offset (or be a date alone).
+///
+/// # Errors
+/// As [`parse_instant`].
+pub fn parse_as_of(text: &str) -> Result<i64> {
+    parse_instant(text, "as_of", false)
 }
 
 /// Parses `YYYY-MM-DDTHH:MM:SS[.f…]` followed by `Z` or `±hh:mm` (also `±hhmm`) into
@@ -416,11 +439,19 @@ mod tests {
             parse_as_of("2025-01-31T12:00:00+02:00").unwrap(),
             parse_iso8601("2025-01-31T10:00:00Z", false).unwrap()
         );
+        // A date and time without an offset: no zone is guessed unless UTC is assumed.
+        let naive = parse_as_of("2025-01-31T12:00:00").unwrap_err();
+        assert_eq!(naive.code(), "naive_timestamp");
+        assert!(naive.to_string().contains("assume_utc"), "{naive}");
+        assert_eq!(
+            parse_instant("2025-01-31T12:00:00", "as_of", true).unwrap(),
+            (20_119 * 86_400 + 12 * 3_600) * 1_000_000_000
+        );
         for bad in [
             "2025-02-30",
             "2025-1-31",
-            "2025-01-31T12:00:00",
             "31/01/2025",
+            "2025-01-31T25:00:00",
         ] {
             assert_eq!(
                 parse_as_of(bad).unwrap_err().code(),

@@ -37,7 +37,7 @@ use super::retention::{
     code_table, event_names, invalid, is_in, Clock, EventMatch, GroupKey, RetentionPeriod,
 };
 use super::seq::{ratio, Seqs};
-use super::time::{format_iso8601, format_utc_offset, parse_as_of, parse_utc_offset};
+use super::time::{format_iso8601, format_utc_offset, parse_instant, parse_utc_offset};
 use crate::definition::Definition;
 use crate::error::{Error, Result};
 use crate::validate::ValidJourney;
@@ -70,6 +70,10 @@ pub struct TrendsOptions {
     /// and the last period reported is the one holding it. Default: the log's last
     /// timestamp.
     pub as_of: Option<String>,
+    /// Read `since` and `as_of` written without an offset (a date and time, no `Z`) as UTC (default
+    /// false: such a value is a `naive_timestamp` error, as no zone is guessed).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub assume_utc: bool,
     /// A string column to break the trends down by (`channel`, `session` or an extra
     /// column), read at each event.
     pub breakdown: Option<String>,
@@ -87,6 +91,7 @@ impl Default for TrendsOptions {
             time_zone: "+00:00".to_owned(),
             since: None,
             as_of: None,
+            assume_utc: false,
             breakdown: None,
             allow_missing_events: false,
         }
@@ -109,6 +114,10 @@ pub struct FunnelTrendsOptions {
     /// end of the range is the funnel's `as_of` (attempts starting after it are not
     /// counted), else the log's last timestamp.
     pub since: Option<String>,
+    /// Read `since` written without an offset (a date and time, no `Z`) as UTC (default
+    /// false: such a value is a `naive_timestamp` error, as no zone is guessed).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub assume_utc: bool,
 }
 
 impl Default for FunnelTrendsOptions {
@@ -117,6 +126,7 @@ impl Default for FunnelTrendsOptions {
             period: RetentionPeriod::Day,
             time_zone: "+00:00".to_owned(),
             since: None,
+            assume_utc: false,
         }
     }
 }
@@ -215,9 +225,16 @@ pub struct FunnelTrendsResult {
 }
 
 /// A time range of the options: `since` and `as_of` read, in order.
-fn range(since: Option<&str>, as_of: Option<&str>) -> Result<(Option<i64>, Option<i64>)> {
-    let since_ns = since.map(parse_as_of).transpose()?;
-    let as_of_ns = as_of.map(parse_as_of).transpose()?;
+fn range(
+    (since, since_utc): (Option<&str>, bool),
+    (as_of, as_of_utc): (Option<&str>, bool),
+) -> Result<(Option<i64>, Option<i64>)> {
+    let since_ns = since
+        .map(|t| parse_instant(t, "since", since_utc))
+        .transpose()?;
+    let as_of_ns = as_of
+        .map(|t| parse_instant(t, "as_of", as_of_utc))
+        .transpose()?;
     if let (Some(s), Some(a)) = (since_ns, as_of_ns) {
         if s > a {
             return Err(invalid(format!(
@@ -280,7 +297,10 @@ impl TrendsOptions {
             self.events.clone().map(EventMatch::AnyOf).as_ref(),
             "events",
         )?;
-        let (since_ns, as_of_ns) = range(self.since.as_deref(), self.as_of.as_deref())?;
+        let (since_ns, as_of_ns) = range(
+            (self.since.as_deref(), self.assume_utc),
+            (self.as_of.as_deref(), self.assume_utc),
+        )?;
         if self.breakdown.as_deref() == Some("") {
             return Err(invalid("`breakdown` names an empty column".to_owned()));
         }
@@ -590,7 +610,10 @@ impl Funnel {
     ) -> Result<FunnelTrendsResult> {
         let minutes = parse_utc_offset(&options.time_zone, "time_zone")?;
         let plan = self.plan(journey)?;
-        let (since, as_of) = range(options.since.as_deref(), self.options.as_of.as_deref())?;
+        let (since, as_of) = range(
+            (options.since.as_deref(), options.assume_utc),
+            (self.options.as_of.as_deref(), self.options.assume_utc),
+        )?;
         self.check_against(log)?;
         let clock = Clock::new(minutes, options.period);
         let group = breakdown_column(log, self.options.breakdown.as_deref())?;

@@ -685,6 +685,7 @@ class EventLog:
         percentile: str = "linear",
         allow_missing_events: bool = False,
         unit: str = "customer",
+        assume_utc: bool = False,
     ) -> FunnelResult:
         """A funnel in unique customers (docs/events.md).
 
@@ -701,7 +702,10 @@ class EventLog:
         does not contain raises ``InputError`` (``unknown_event``, naming the closest
         names) unless ``allow_missing_events=True``. ``unit="session"`` counts sessions:
         each (customer, session id) is a unit, so an attempt stays inside one session
-        (every event needs a session id: ``log.sessionize()`` gives them).
+        (every event needs a session id: ``log.sessionize()`` gives them). A naive
+        ``datetime`` (or text without an offset) as ``as_of`` raises ``InputError``
+        (``naive_timestamp``) unless ``assume_utc=True`` reads it as UTC; a date is the
+        start of its day in UTC.
         """
     def retention(
         self,
@@ -716,6 +720,7 @@ class EventLog:
         as_of: Optional[Instant] = None,
         breakdown: Optional[str] = None,
         allow_missing_events: bool = False,
+        assume_utc: bool = False,
     ) -> RetentionResult:
         """Retention cohorts in unique customers (docs/events.md, "Retention").
 
@@ -732,7 +737,8 @@ class EventLog:
         0. ``breakdown`` names ``channel``, ``session`` or an ``extra`` column, read at
         each cohort entry's first start event. A start or return event the log does not
         contain raises ``InputError`` (``unknown_event``, naming the closest names) unless
-        ``allow_missing_events=True``.
+        ``allow_missing_events=True``. A naive ``as_of`` raises ``naive_timestamp`` unless
+        ``assume_utc=True``.
         """
     def trends(
         self,
@@ -744,6 +750,7 @@ class EventLog:
         as_of: Optional[Instant] = None,
         breakdown: Optional[str] = None,
         allow_missing_events: bool = False,
+        assume_utc: bool = False,
     ) -> TrendsResult:
         """Event trends (docs/events.md, "Trends"): per ``period`` (``"day"``, ``"week"``:
         ISO, Monday first, or ``"month"``, read at the fixed UTC offset ``time_zone``) and
@@ -755,7 +762,8 @@ class EventLog:
         the last event) is listed, with zeros where nothing happened. ``breakdown`` names
         ``channel``, ``session`` or an ``extra`` column, read at each event. An event the
         log does not contain raises ``InputError`` (``unknown_event``) unless
-        ``allow_missing_events=True``.
+        ``allow_missing_events=True``. A naive ``since`` or ``as_of`` raises
+        ``naive_timestamp`` unless ``assume_utc=True``.
         """
     def funnel_trends(
         self,
@@ -773,13 +781,15 @@ class EventLog:
         breakdown: Optional[str] = None,
         percentile: str = "linear",
         allow_missing_events: bool = False,
+        assume_utc: bool = False,
     ) -> FunnelTrendsResult:
         """Funnel trends (docs/events.md, "Trends"): the funnel of ``EventLog.funnel``
         (same steps and options) counted by the ``period`` of each attempt's step-1 event.
         Per period: ``entered`` (customers with a non-void attempt starting in it),
         ``converted`` (those with such an attempt that completes every step within the
         window), ``rate`` (None when nobody entered) and ``pending`` (with ``as_of``).
-        Attempts starting before ``since`` or after ``as_of`` are not counted.
+        Attempts starting before ``since`` or after ``as_of`` are not counted. A naive
+        ``since`` or ``as_of`` raises ``naive_timestamp`` unless ``assume_utc=True``.
         """
     def directly_follows(self, *, start_end: bool = True) -> DirectlyFollows:
         """Directly-follows counts (with ``START``/``END`` nodes unless ``start_end=False``)."""
@@ -797,8 +807,11 @@ class EventLog:
         *,
         as_of: Optional[Instant] = None,
         conversion: Optional[Step] = None,
+        assume_utc: bool = False,
     ) -> JourneyStates:
-        """Where each customer is in the journey."""
+        """Where each customer is in the journey, measured at ``as_of`` (default the
+        log's last timestamp; a naive ``as_of`` raises ``naive_timestamp`` unless
+        ``assume_utc=True``)."""
     def drivers(
         self,
         conversion: Step,
@@ -835,11 +848,13 @@ class EventLog:
         where: Optional[Mapping[str, Union[str, Iterable[str]]]] = None,
         where_not: Optional[Mapping[str, Union[str, Iterable[str]]]] = None,
         allow_missing: bool = False,
+        assume_utc: bool = False,
     ) -> EventLog:
         """The events passing every criterion given, as a new log built from this one's
         columns (docs/events.md, "Working with a log"): names in ``events`` and not in
         ``drop_events``; time in ``[start, end)`` (half-open; a time-zone-aware datetime,
-        a date or ISO-8601 text); customers in ``customers`` and not in
+        a date or ISO-8601 text; a naive one raises ``naive_timestamp`` unless
+        ``assume_utc=True``); customers in ``customers`` and not in
         ``drop_customers``; for each column of ``where`` (``channel``, ``session`` or an
         extra column) a value among those given, and for each of ``where_not`` none of
         them. A name, customer or value the log does not hold raises ``InputError``

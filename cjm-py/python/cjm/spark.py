@@ -241,8 +241,9 @@ def funnel(
     window: Union[dt.timedelta, int, float, None] = None,
     step_windows: Optional[Sequence[Union[dt.timedelta, int, None]]] = None,
     exclusions: Optional[Sequence[Mapping[str, Any]]] = None,
-    as_of: Union[dt.datetime, str, None] = None,
+    as_of: Union[dt.datetime, dt.date, str, None] = None,
     breakdown: Optional[str] = None,
+    assume_utc: bool = False,
     repartition_by_customer: bool = True,
     event_states: bool = False,
     fanout: int = 16,
@@ -260,11 +261,10 @@ def funnel(
     computed once (memory on the driver grows with the relevant events)."""
     if isinstance(steps, str):
         raise TypeError("`steps` is a list of steps, not one string")
-    if isinstance(as_of, dt.datetime):
-        if as_of.utcoffset() is None:
-            raise ValueError("`as_of` is a datetime without a time zone; give it one")
-        as_of = as_of.isoformat()
+    as_of = _instant(as_of, "as_of")
     options: dict[str, Any] = {"order": order}
+    if assume_utc:
+        options["assume_utc"] = True
     # None: the core's default window; math.inf: no window (the core's null).
     if isinstance(window, float):
         if window != float("inf"):
@@ -486,14 +486,14 @@ def traffic(
 
 
 def _instant(value: Union[dt.datetime, dt.date, str, None], what: str) -> Optional[str]:
-    """An instant as the core reads it (as ``EventLog``'s methods take it)."""
+    """An instant as text for the core, which reads it (a date is the start of its day in
+    UTC; a naive datetime is ``naive_timestamp`` unless ``assume_utc``), as ``EventLog``'s
+    methods do."""
     if value is None or isinstance(value, str):
         return value
-    if isinstance(value, dt.datetime):
-        if value.utcoffset() is None:
-            raise ValueError(f"`{what}` is a datetime without a time zone; give it one")
+    if isinstance(value, (dt.datetime, dt.date)):
         return value.isoformat()
-    return value.isoformat()
+    raise TypeError(f"`{what}` must be a datetime, a date or ISO-8601 text")
 
 
 def _names_list(value: Union[str, Iterable[str], None]) -> Optional[list[str]]:
@@ -545,6 +545,7 @@ def retention(
     time_zone: str = "+00:00",
     as_of: Union[dt.datetime, dt.date, str, None] = None,
     breakdown: Optional[str] = None,
+    assume_utc: bool = False,
     repartition_by_customer: bool = True,
     fanout: int = 16,
 ) -> RetentionResult:
@@ -565,6 +566,7 @@ def retention(
         "cohort": cohort,
         "time_zone": time_zone,
         "as_of": _instant(as_of, "as_of"),
+        "assume_utc": assume_utc or None,
         "breakdown": breakdown,
     }
     options = {k: v for k, v in options.items() if v is not None}
@@ -585,6 +587,7 @@ def trends(
     since: Union[dt.datetime, dt.date, str, None] = None,
     as_of: Union[dt.datetime, dt.date, str, None] = None,
     breakdown: Optional[str] = None,
+    assume_utc: bool = False,
     repartition_by_customer: bool = True,
     fanout: int = 16,
 ) -> TrendsResult:
@@ -602,6 +605,7 @@ def trends(
         "time_zone": time_zone,
         "since": _instant(since, "since"),
         "as_of": _instant(as_of, "as_of"),
+        "assume_utc": assume_utc or None,
         "breakdown": breakdown,
     }
     options = {k: v for k, v in options.items() if v is not None}
