@@ -620,3 +620,77 @@ fn every_instant_option_refuses_a_naive_value_by_its_name() {
         l.trends(&s(&z, false)).unwrap().events
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Integer extra columns sort as numbers
+
+/// Four customers, one per store, each `visit` then `buy` one day apart (store 100 does
+/// not buy); one customer has no store. Stores written as an integer column is written.
+fn by_store() -> EventLog {
+    let rows = [
+        ("a", "9"),
+        ("b", "10"),
+        ("c", "100"),
+        ("d", "-1"),
+        ("e", ""),
+    ];
+    let extras: Vec<[Option<&str>; 1]> = rows
+        .iter()
+        .map(|(_, s)| [Some(*s).filter(|s| !s.is_empty())])
+        .collect();
+    let mut raw = Vec::new();
+    for ((c, store), extra) in rows.iter().zip(&extras) {
+        raw.push(RawEvent {
+            extra: extra.as_slice(),
+            ..RawEvent::new(c, 0, "visit")
+        });
+        if *store != "100" {
+            raw.push(RawEvent {
+                extra: extra.as_slice(),
+                ..RawEvent::new(c, 86_400_000, "buy")
+            });
+        }
+    }
+    let options = IngestOptions {
+        extra_columns: vec!["store".to_owned()],
+        ..IngestOptions::default()
+    };
+    EventLog::from_rows(raw, options).unwrap().0
+}
+
+#[test]
+fn integer_breakdown_values_are_listed_by_number_in_every_analysis() {
+    // By bytes the order would be -1, 10, 100, 9; by number it is -1, 9, 10, 100; the
+    // group without a store is last.
+    let want = [Some("-1"), Some("9"), Some("10"), Some("100"), None];
+    let l = by_store();
+    let f = Funnel::events(&["visit", "buy"]).with_options(FunnelOptions {
+        breakdown: Some("store".to_owned()),
+        ..FunnelOptions::default()
+    });
+    let r = f.run(&l, None).unwrap();
+    let got: Vec<_> = r.breakdown.iter().map(|g| g.value.as_deref()).collect();
+    assert_eq!(got, want);
+    // The counts travel with their group: store 100 entered and did not buy.
+    let converted: Vec<u64> = r.breakdown.iter().map(|g| g.steps[1].customers).collect();
+    assert_eq!(converted, [1, 1, 1, 0, 1]);
+    let ft = f.trends(&l, None, &FunnelTrendsOptions::default()).unwrap();
+    let got: Vec<_> = ft.breakdown.iter().map(|g| g.value.as_deref()).collect();
+    assert_eq!(got, want);
+    let rt = l
+        .retention(&RetentionOptions {
+            breakdown: Some("store".to_owned()),
+            ..RetentionOptions::default()
+        })
+        .unwrap();
+    let got: Vec<_> = rt.breakdown.iter().map(|g| g.value.as_deref()).collect();
+    assert_eq!(got, want);
+    let tr = l
+        .trends(&TrendsOptions {
+            breakdown: Some("store".to_owned()),
+            ..TrendsOptions::default()
+        })
+        .unwrap();
+    let got: Vec<_> = tr.breakdown.iter().map(|g| g.value.as_deref()).collect();
+    assert_eq!(got, want);
+}

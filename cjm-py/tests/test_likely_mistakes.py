@@ -246,3 +246,29 @@ def test_a_naive_as_of_raises_naming_assume_utc_in_every_analysis() -> None:
     assert pending(dt.datetime(2024, 3, 8, 12, 30, tzinfo=plus2), assume_utc=True) == 1
     # Filtering before 10:02 UTC keeps u1's catalog event at 10:00 only.
     assert len(log.filter(end=dt.datetime(2024, 3, 1, 10, 2), assume_utc=True)) == 1
+
+
+# ---------------------------------------------------------------------------------------
+# Integer extra columns sort as numbers
+
+
+def test_an_integer_extra_column_breaks_down_in_number_order() -> None:
+    """An int64 ``store`` column (as pandas or polars writes one): groups are listed 9,
+    10, 100, not by their text ("10" < "100" < "9"); the group without a store is last."""
+    stores = [9, 10, 100, None]
+    table = pa.table({
+        "customer": ["a", "a", "b", "b", "c", "d", "d"],
+        "timestamp": pa.array([0, 60, 0, 60, 0, 0, 60], pa.timestamp("s", tz="UTC")),
+        "event": ["visit", "buy", "visit", "buy", "visit", "visit", "buy"],
+        "store": pa.array([9, 9, 10, 10, 100, None, None], pa.int64()),
+    })
+    log = cjm.EventLog.from_arrow(table, extra=["store"], progress=False)
+    want = [str(s) if s is not None else None for s in stores]
+    funnel = log.funnel(["visit", "buy"], breakdown="store").to_dict()
+    assert [g["value"] for g in funnel["breakdown"]] == want
+    # Store 100's customer visited and did not buy.
+    assert [g["steps"][1]["customers"] for g in funnel["breakdown"]] == [1, 1, 0, 1]
+    assert [g["value"] for g in log.retention(breakdown="store").to_dict()["breakdown"]] == want
+    assert [g["value"] for g in log.trends(breakdown="store").to_dict()["breakdown"]] == want
+    ft = log.funnel_trends(["visit", "buy"], breakdown="store").to_dict()
+    assert [g["value"] for g in ft["breakdown"]] == want

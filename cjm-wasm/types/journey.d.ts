@@ -2892,7 +2892,8 @@ export interface FunnelResult {
    */
   pending: number;
   /**
-   * Per group of the breakdown column, sorted by value (null last); empty without one.
+   * Per group of the breakdown column, in value order (values written as integers
+   * first, by number; then the others by their bytes; null last); empty without one.
    */
   breakdown: FunnelGroup[];
 }
@@ -3084,7 +3085,8 @@ export interface RetentionResult {
    */
   mean: RetentionMean;
   /**
-   * Per group of the breakdown column, sorted by value (null last); empty without one.
+   * Per group of the breakdown column, in value order (values written as integers
+   * first, by number; then the others by their bytes; null last); empty without one.
    */
   breakdown: RetentionGroup[];
 }
@@ -3246,7 +3248,8 @@ export interface TrendsResult {
    */
   total: TrendsTotal;
   /**
-   * Per group of the breakdown column, sorted by value (null last); empty without one.
+   * Per group of the breakdown column, in value order (values written as integers
+   * first, by number; then the others by their bytes; null last); empty without one.
    */
   breakdown: TrendsGroup[];
 }
@@ -3378,7 +3381,8 @@ export interface FunnelTrendsResult {
    */
   pending: number[];
   /**
-   * Per group of the funnel's breakdown column, sorted by value (null last).
+   * Per group of the funnel's breakdown column, in value order (values written as
+   * integers first, by number; then the others by their bytes; null last).
    */
   breakdown: FunnelTrendsGroup[];
 }

@@ -287,7 +287,8 @@ pub struct FunnelResult {
     pub excluded: u64,
     /// Pending customers (not complete, window still open at `as_of`).
     pub pending: u64,
-    /// Per group of the breakdown column, sorted by value (null last); empty without one.
+    /// Per group of the breakdown column, in value order (values written as integers
+    /// first, by number; then the others by their bytes; null last); empty without one.
     pub breakdown: Vec<FunnelGroup>,
 }
 
@@ -956,7 +957,7 @@ impl Plan {
         let (steps, excluded, pending) = tally
             .overall
             .finish(&self.funnel.steps, self.funnel.options.percentile);
-        let breakdown = tally
+        let mut breakdown = tally
             .groups
             .iter()
             .map(|((null, value), counts)| {
@@ -970,6 +971,9 @@ impl Plan {
                 }
             })
             .collect();
+        crate::sort::stable_by(&mut breakdown, |a: &FunnelGroup, b| {
+            crate::sort::group_cmp(a.value.as_deref(), b.value.as_deref())
+        });
         FunnelResult {
             definition: self.definition(),
             steps,

@@ -234,7 +234,8 @@ pub struct RetentionResult {
     pub cohorts: Vec<RetentionCohort>,
     /// The mean curves.
     pub mean: RetentionMean,
-    /// Per group of the breakdown column, sorted by value (null last); empty without one.
+    /// Per group of the breakdown column, in value order (values written as integers
+    /// first, by number; then the others by their bytes; null last); empty without one.
     pub breakdown: Vec<RetentionGroup>,
 }
 
@@ -685,7 +686,7 @@ impl RetentionPlan {
         let end = self.end(tally);
         let end_period = end.map(|t| self.clock.period(t));
         let (cohorts, mean) = self.table(&tally.overall, end_period);
-        let breakdown = tally
+        let mut breakdown = tally
             .groups
             .iter()
             .map(|((null, value), c)| {
@@ -698,6 +699,9 @@ impl RetentionPlan {
                 }
             })
             .collect();
+        crate::sort::stable_by(&mut breakdown, |a: &RetentionGroup, b| {
+            crate::sort::group_cmp(a.value.as_deref(), b.value.as_deref())
+        });
         RetentionResult {
             definition: self.definition(),
             observed_until: end.map(format_iso8601),

@@ -180,7 +180,8 @@ pub struct TrendsResult {
     pub events: Vec<TrendsSeries>,
     /// All selected events: the volume, and the distinct customers with any of them.
     pub total: TrendsTotal,
-    /// Per group of the breakdown column, sorted by value (null last); empty without one.
+    /// Per group of the breakdown column, in value order (values written as integers
+    /// first, by number; then the others by their bytes; null last); empty without one.
     pub breakdown: Vec<TrendsGroup>,
 }
 
@@ -220,7 +221,8 @@ pub struct FunnelTrendsResult {
     pub rates: Vec<Option<f64>>,
     /// Per period: entered customers not converted whose window is still open at `as_of`.
     pub pending: Vec<u64>,
-    /// Per group of the funnel's breakdown column, sorted by value (null last).
+    /// Per group of the funnel's breakdown column, in value order (values written as
+    /// integers first, by number; then the others by their bytes; null last).
     pub breakdown: Vec<FunnelTrendsGroup>,
 }
 
@@ -527,7 +529,7 @@ impl TrendsPlan {
             .filter_map(|(g, _, _)| g.as_ref())
             .collect();
         groups.dedup();
-        let breakdown = groups
+        let mut breakdown = groups
             .into_iter()
             .map(|key| {
                 let (events, total) = table(&Some(key.clone()));
@@ -538,6 +540,9 @@ impl TrendsPlan {
                 }
             })
             .collect();
+        crate::sort::stable_by(&mut breakdown, |a: &TrendsGroup, b| {
+            crate::sort::group_cmp(a.value.as_deref(), b.value.as_deref())
+        });
         Ok(TrendsResult {
             definition: self.definition(),
             observed_from: from.map(format_iso8601),
@@ -726,7 +731,7 @@ fn finish_funnel_trends(
         .filter_map(|((g, _), _)| g.as_ref())
         .collect();
     groups.dedup();
-    let breakdown = groups
+    let mut breakdown = groups
         .into_iter()
         .map(|key| {
             let (entered, converted, rates, pending) = columns(&Some(key.clone()));
@@ -739,6 +744,9 @@ fn finish_funnel_trends(
             }
         })
         .collect();
+    crate::sort::stable_by(&mut breakdown, |a: &FunnelTrendsGroup, b| {
+        crate::sort::group_cmp(a.value.as_deref(), b.value.as_deref())
+    });
     let funnel = plan.definition();
     Ok(FunnelTrendsResult {
         definition: Definition::new(
