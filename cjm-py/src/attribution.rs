@@ -169,7 +169,7 @@ pub(crate) struct Columns<'a> {
     times: &'a str,
 }
 
-/// `cjm.attribute` after `cjm/_attribution.py` turned the input into a list of dicts.
+#[doc = stub_doc!("_attribute")]
 #[pyfunction]
 #[pyo3(signature = (rows, *, path, conversions, value, nulls, times, options = None))]
 #[allow(
@@ -229,8 +229,7 @@ pub(crate) fn attribute_log(
     Ok(result.into())
 }
 
-/// Attribution results side by side (Python class `cjm.Attribution`), from
-/// `cjm.attribute` and `EventLog.attribute`.
+#[doc = stub_doc!("Attribution")]
 #[pyclass(frozen, module = "cjm", name = "Attribution")]
 pub(crate) struct PyAttribution {
     pub(crate) inner: Attribution,

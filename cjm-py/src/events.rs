@@ -945,8 +945,7 @@ fn exclusion(value: &Bound<'_, PyAny>) -> PyResult<Exclusion> {
 // ---------------------------------------------------------------------------------------
 // The class
 
-/// An event log (Python class `cjm.EventLog`): events sorted by (customer, timestamp,
-/// input order), with the report of how every input row was used.
+#[doc = stub_doc!("EventLog")]
 #[pyclass(frozen, module = "cjm", name = "EventLog")]
 pub(crate) struct PyEventLog {
     log: EventLog,
@@ -955,8 +954,7 @@ pub(crate) struct PyEventLog {
 
 #[pymethods]
 impl PyEventLog {
-    /// Reads a Parquet file (`str` or `os.PathLike`) in Rust, only the columns the log
-    /// needs, without building a pyarrow table; every keyword argument is `from_arrow`'s.
+    #[doc = stub_doc!("EventLog.from_parquet")]
     #[staticmethod]
     #[pyo3(signature = (path, **options))]
     fn from_parquet(
@@ -976,7 +974,7 @@ impl PyEventLog {
             .unbind())
     }
 
-    /// Reads Arrow data batch by batch (see the module documentation).
+    #[doc = stub_doc!("EventLog.from_arrow")]
     #[staticmethod]
     #[pyo3(signature = (
         data, *, customer = None, timestamp = None, event = None, channel = None,
@@ -1058,9 +1056,7 @@ impl PyEventLog {
         })
     }
 
-    /// Reads CSV with a header row: CSV text (`str`, which needs a line break, or `bytes`),
-    /// or a file given as an `os.PathLike` (a `pathlib.Path`). A `str` is never read as a
-    /// path: `from_csv_file` reads a file named by a `str`.
+    #[doc = stub_doc!("EventLog.from_csv")]
     #[staticmethod]
     #[pyo3(signature = (
         source, *, preset = None, customer = None, timestamp = None, event = None,
@@ -1133,8 +1129,7 @@ impl PyEventLog {
         })
     }
 
-    /// Reads a CSV file with a header row (a path as `str` or `os.PathLike`; gzip is
-    /// decompressed on the fly), streamed: the file is not held in memory.
+    #[doc = stub_doc!("EventLog.from_csv_file")]
     #[staticmethod]
     #[pyo3(signature = (
         path, *, preset = None, customer = None, timestamp = None, event = None,
@@ -1196,25 +1191,25 @@ impl PyEventLog {
         })
     }
 
-    /// How every input row was used.
+    #[doc = stub_doc!("EventLog.ingest_report")]
     #[getter]
     fn ingest_report(&self) -> PyIngestReport {
         PyIngestReport::from(self.report.clone())
     }
 
-    /// Number of customers.
+    #[doc = stub_doc!("EventLog.customers")]
     #[getter]
     fn customers(&self) -> usize {
         self.log.customers().len()
     }
 
-    /// The distinct event names, sorted.
+    #[doc = stub_doc!("EventLog.event_names")]
     #[getter]
     fn event_names(&self) -> Vec<String> {
         self.log.event_names().to_vec()
     }
 
-    /// Traffic per touchpoint and stage of the journey, and the unmapped events.
+    #[doc = stub_doc!("EventLog.traffic")]
     fn traffic(&self, py: Python<'_>, journey: &Bound<'_, PyJourney>) -> PyResult<PyTraffic> {
         crate::guard(|| {
             let j = &journey.get().inner;
@@ -1222,7 +1217,7 @@ impl PyEventLog {
         })
     }
 
-    /// Observed stage order against the journey's stage order.
+    #[doc = stub_doc!("EventLog.conformance")]
     fn conformance(
         &self,
         py: Python<'_>,
@@ -1234,7 +1229,7 @@ impl PyEventLog {
         })
     }
 
-    /// A funnel over steps (event names, or touchpoint/stage steps with `journey`).
+    #[doc = stub_doc!("EventLog.funnel")]
     #[pyo3(signature = (
         steps = None, *, journey = None, order = "sequential", window = None,
         step_windows = None, exclusions = None, as_of = None, breakdown = None,
@@ -1282,10 +1277,7 @@ impl PyEventLog {
         })
     }
 
-    /// Retention cohorts (docs/events.md, "Retention"): customers by the period of their
-    /// first `start_event` (or of every start event, `cohort="recurring"`) and, per period
-    /// k after it, those with a `return_event` in period k (`mode="on"`) or in k or later
-    /// (`mode="on_or_after"`).
+    #[doc = stub_doc!("EventLog.retention")]
     #[pyo3(signature = (
         *, start_event = None, return_event = None, period = "day", periods = 10,
         mode = "on", cohort = "first_time", time_zone = "+00:00", as_of = None,
@@ -1331,9 +1323,7 @@ impl PyEventLog {
         })
     }
 
-    /// Event trends (docs/events.md, "Trends"): per `period` (day, week, month at the
-    /// fixed UTC offset `time_zone`) and per event, the number of events and the distinct
-    /// customers with one, and the same for all the selected events together.
+    #[doc = stub_doc!("EventLog.trends")]
     #[pyo3(signature = (
         events = None, *, period = "day", time_zone = "+00:00", since = None, as_of = None,
         breakdown = None, allow_missing_events = false, assume_utc = false
@@ -1374,9 +1364,7 @@ impl PyEventLog {
         })
     }
 
-    /// Funnel trends (docs/events.md, "Trends"): the funnel of `EventLog.funnel` (same
-    /// arguments) counted per `period` of each attempt's step-1 event: customers entered,
-    /// converted, and the rate.
+    #[doc = stub_doc!("EventLog.funnel_trends")]
     #[pyo3(signature = (
         steps = None, *, journey = None, period = "day", time_zone = "+00:00", since = None,
         order = "sequential", window = None, step_windows = None, exclusions = None,
@@ -1434,7 +1422,7 @@ impl PyEventLog {
         })
     }
 
-    /// The directly-follows graph (with `START`/`END` nodes unless `start_end=False`).
+    #[doc = stub_doc!("EventLog.directly_follows")]
     #[pyo3(signature = (*, start_end = true))]
     fn directly_follows(&self, py: Python<'_>, start_end: bool) -> PyResult<PyDirectlyFollows> {
         crate::guard(|| {
@@ -1443,7 +1431,7 @@ impl PyEventLog {
         })
     }
 
-    /// The `k` most common event sequences.
+    #[doc = stub_doc!("EventLog.variants")]
     #[pyo3(signature = (k = 10, *, max_length = None, collapse_repeats = false))]
     fn variants(
         &self,
@@ -1462,7 +1450,7 @@ impl PyEventLog {
         })
     }
 
-    /// Flow (Sankey) data of the first `n` events of each customer.
+    #[doc = stub_doc!("EventLog.flows")]
     #[pyo3(signature = (n = 5, *, min_share = 0.02, collapse_repeats = true))]
     fn flows(
         &self,
@@ -1482,7 +1470,7 @@ impl PyEventLog {
         })
     }
 
-    /// Where each customer is in the journey.
+    #[doc = stub_doc!("EventLog.journey_states")]
     #[pyo3(signature = (journey, *, as_of = None, conversion = None, assume_utc = false))]
     fn journey_states(
         &self,
@@ -1506,7 +1494,7 @@ impl PyEventLog {
         })
     }
 
-    /// Odds ratios of converting for each event name (or touchpoint).
+    #[doc = stub_doc!("EventLog.drivers")]
     #[pyo3(signature = (
         conversion, *, journey = None, by_touchpoint = false, min_support = 5,
         allow_missing_events = false
@@ -1535,11 +1523,7 @@ impl PyEventLog {
         })
     }
 
-    /// Multi-touch attribution over the paths of this log: `conversion_events` (required)
-    /// and the other path options (`touch`, `lookback_seconds`, `collapse_repeats`,
-    /// `keep_times`), then the model options (`models`, `direct_channel`,
-    /// `position_weights`, `half_life_seconds`, …), as the core's `PathOptions` and
-    /// `AttributionOptions`. `journey` is needed for `touch="touchpoint"`.
+    #[doc = stub_doc!("EventLog.attribute")]
     #[pyo3(signature = (*, journey = None, **options))]
     fn attribute(
         &self,
@@ -1553,10 +1537,7 @@ impl PyEventLog {
         })
     }
 
-    /// The events passing every criterion given (docs/events.md, "Working with a log"),
-    /// as a new log; the core's `FilterOptions` as keyword arguments (`start`, `end`: a
-    /// time-zone-aware datetime, a date or ISO-8601 text; `where`/`where_not`: a dict of
-    /// column → value or list of values).
+    #[doc = stub_doc!("EventLog.filter")]
     #[pyo3(signature = (
         *, events = None, drop_events = None, start = None, end = None, customers = None,
         drop_customers = None, r#where = None, where_not = None, allow_missing = false,
@@ -1607,8 +1588,7 @@ impl PyEventLog {
         })
     }
 
-    /// A seeded sample of whole customers: exactly one of `fraction` and `count` (the
-    /// core's `SampleOptions`, whose hash rule is documented in docs/events.md).
+    #[doc = stub_doc!("EventLog.sample")]
     #[pyo3(signature = (fraction = None, *, count = None, seed = 0))]
     fn sample(
         &self,
@@ -1627,9 +1607,7 @@ impl PyEventLog {
         })
     }
 
-    /// The log with session ids derived by inactivity (the core's `SessionOptions`): a new
-    /// session when more than `gap` (a `timedelta` or whole seconds; default the core's,
-    /// 30 minutes) passed since the customer's previous event.
+    #[doc = stub_doc!("EventLog.sessionize")]
     #[pyo3(signature = (gap = None, *, replace = false))]
     fn sessionize(
         &self,
@@ -1649,8 +1627,7 @@ impl PyEventLog {
         })
     }
 
-    /// The ordered log as a `pyarrow.Table` (see the module documentation of
-    /// `crate::log_out`).
+    #[doc = stub_doc!("EventLog.to_arrow")]
     fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         crate::guard(|| {
             let pyarrow = crate::reports::optional(py, "pyarrow", "EventLog.to_arrow()")?;
@@ -1845,9 +1822,7 @@ fn synth_batches(options: &SynthOptions) -> Result<Vec<RecordBatch>, arrow_schem
     Ok(batches)
 }
 
-/// A seeded synthetic clickstream (the core's generator) as a `pyarrow.Table` with
-/// columns customer, timestamp (`timestamp[ms, tz=UTC]`), event, channel, session and
-/// value (revenue on `purchase`, else null); about 14 events per customer.
+#[doc = stub_doc!("generate_log")]
 #[pyfunction]
 #[pyo3(signature = (customers = 1000, seed = 42))]
 pub(crate) fn generate_log<'py>(

@@ -17,6 +17,16 @@
 //! - makes sure no Rust panic crosses into Python ([`guard`]): a panic becomes a
 //!   `CjmError` with code `internal_error`.
 
+/// The docstring of a Python item, as the stubs (`python/cjm/_cjm.pyi`) write it: the
+/// build script copies each stub docstring to `$OUT_DIR/pydoc/<name>.txt`, and an item
+/// takes it with `#[doc = stub_doc!("EventLog.funnel")]`, so `help()` shows the stubs'
+/// text (one source; `tests/test_docstrings.py` checks every item).
+macro_rules! stub_doc {
+    ($name:literal) => {
+        include_str!(concat!(env!("OUT_DIR"), "/pydoc/", $name, ".txt"))
+    };
+}
+
 mod arrow_in;
 mod attribution;
 mod convert;
@@ -66,9 +76,7 @@ fn guard<T>(body: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
     }
 }
 
-/// A validated customer journey map (Python class `cjm.Journey`).
-///
-/// Immutable: edit the document with `to_dict()`, change the dict, load it again.
+#[doc = stub_doc!("Journey")]
 #[pyclass(frozen, eq, module = "cjm", name = "Journey")]
 #[derive(PartialEq)]
 pub(crate) struct PyJourney {
@@ -83,48 +91,48 @@ impl From<ValidJourney> for PyJourney {
 
 #[pymethods]
 impl PyJourney {
-    /// Loads and validates a journey document from JSON text.
+    #[doc = stub_doc!("Journey.from_json")]
     #[staticmethod]
     fn from_json(py: Python<'_>, text: &Bound<'_, PyString>) -> PyResult<Self> {
         guard(|| Source::text(text).load(py).map(Self::from))
     }
 
-    /// Loads and validates a journey document from a mapping (a parsed JSON object).
+    #[doc = stub_doc!("Journey.from_dict")]
     #[staticmethod]
     fn from_dict(py: Python<'_>, d: &Bound<'_, PyAny>) -> PyResult<Self> {
         guard(|| Source::mapping(d)?.load(py).map(Self::from))
     }
 
-    /// Loads and validates a journey document from a UTF-8 JSON file.
+    #[doc = stub_doc!("Journey.from_file")]
     #[staticmethod]
     fn from_file(py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<Self> {
         guard(|| Source::file(path)?.load(py).map(Self::from))
     }
 
-    /// The journey's id.
+    #[doc = stub_doc!("Journey.id")]
     #[getter]
     fn id(&self) -> &str {
         &self.inner.journey().id
     }
 
-    /// The journey's display name.
+    #[doc = stub_doc!("Journey.name")]
     #[getter]
     fn name(&self) -> &str {
         &self.inner.journey().name
     }
 
-    /// The format version of the document.
+    #[doc = stub_doc!("Journey.schema_version")]
     #[getter]
     fn schema_version(&self) -> u32 {
         self.inner.journey().schema_version
     }
 
-    /// The document as plain Python values (dicts, lists, str, int, float, bool, None).
+    #[doc = stub_doc!("Journey.to_dict")]
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         guard(|| Wrap(self.inner.journey()).into_py_value(py))
     }
 
-    /// The document as JSON text: compact, or indented by `indent` spaces.
+    #[doc = stub_doc!("Journey.to_json")]
     #[pyo3(signature = (indent = None))]
     fn to_json(
         &self,
@@ -140,12 +148,12 @@ impl PyJourney {
         })
     }
 
-    /// Counts and the stage outline, for a first look at a map.
+    #[doc = stub_doc!("Journey.summary")]
     fn summary<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         guard(|| Wrap(&self.inner.summary()).into_py_value(py))
     }
 
-    /// The emotion curve of every persona, in persona order.
+    #[doc = stub_doc!("Journey.emotion_curves")]
     fn emotion_curves(&self) -> PyResult<PyEmotionCurves> {
         guard(|| {
             Ok(PyEmotionCurves {
@@ -154,9 +162,7 @@ impl PyJourney {
         })
     }
 
-    /// Pain points ranked by priority and opportunities by score; `reach` is the measured
-    /// share of customers per stage and touchpoint (`{"stages": {...}, "touchpoints":
-    /// {...}}`), 1 where not given.
+    #[doc = stub_doc!("Journey.priorities")]
     #[pyo3(signature = (reach = None))]
     fn priorities(&self, reach: Option<&Bound<'_, PyAny>>) -> PyResult<PyPriorityReport> {
         guard(|| {
@@ -172,11 +178,7 @@ impl PyJourney {
         })
     }
 
-    /// Health 0–100 of every touchpoint, stage and the journey, each explained. `model` is a
-    /// scoring model as a dict (weights, thresholds, stage_weights; defaults for what is not
-    /// given), `survey` a `SurveyReport` grouped by touchpoint or stage id, `reach` as for
-    /// `priorities`, `traffic` customers per touchpoint id, `kpi_actuals` measured KPI values
-    /// by KPI id.
+    #[doc = stub_doc!("Journey.health")]
     #[pyo3(signature = (model = None, survey = None, reach = None, traffic = None, kpi_actuals = None))]
     fn health(
         &self,
@@ -204,10 +206,7 @@ impl PyJourney {
         })
     }
 
-    /// Map lint findings (docs/insights.md). `as_of` (a `datetime.date`, a `datetime`
-    /// or `"YYYY-MM-DD"`) enables the staleness rules; `reach` (a mapping or a `Traffic`),
-    /// `stage_drop_off`, `unmapped_events` (a mapping or a `Traffic`) and `total_events`
-    /// enable the rules on measured data.
+    #[doc = stub_doc!("Journey.insights")]
     #[pyo3(signature = (
         as_of = None, *, high_priority = 0.3, high_drop_off = 0.5, unmapped_share = 0.05,
         reach = None, stage_drop_off = None, unmapped_events = None, total_events = None
@@ -270,21 +269,19 @@ impl PyJourney {
         })
     }
 
-    /// The journey map as SVG; keyword options as the core's `MapOptions` (`lanes`,
-    /// `personas`, `width`, `title`, `legend`, `max_lines`).
+    #[doc = stub_doc!("Journey.map_svg")]
     #[pyo3(signature = (**options))]
     fn map_svg(&self, options: Option<&Bound<'_, PyDict>>) -> PyResult<PySvg> {
         guard(|| pictures::map_svg(&self.inner, options))
     }
 
-    /// The emotion curves as SVG; keyword options `personas`, `width`, `title`.
+    #[doc = stub_doc!("Journey.emotion_svg")]
     #[pyo3(signature = (**options))]
     fn emotion_svg(&self, options: Option<&Bound<'_, PyDict>>) -> PyResult<PySvg> {
         guard(|| pictures::emotion_svg(&self.inner, options))
     }
 
-    /// A Mermaid `journey` diagram (of one persona, or the first) and what it left out:
-    /// `(text, dropped)`.
+    #[doc = stub_doc!("Journey.to_mermaid")]
     #[pyo3(signature = (persona = None))]
     fn to_mermaid(&self, persona: Option<&str>) -> PyResult<(String, Vec<String>)> {
         guard(|| {
@@ -293,11 +290,7 @@ impl PyJourney {
         })
     }
 
-    /// One self-contained HTML page: the map, the emotion curve, summary tables, then a
-    /// section per result given (`health`, `insights`, `funnel`, `flows`, `attribution`;
-    /// built by the core, so the page equals the browser's byte for byte) and the
-    /// `sections` of `options` (`title`, `map`, `emotion_curve`, `summary`, `sections`,
-    /// `footer`, as the core's `ReportOptions`).
+    #[doc = stub_doc!("Journey.report_html")]
     #[pyo3(signature = (*, health = None, insights = None, funnel = None, flows = None, attribution = None, **options))]
     #[allow(
         clippy::too_many_arguments,
@@ -399,32 +392,31 @@ pub(crate) fn options_from<T: DeserializeOwned>(
     })
 }
 
-/// Loads a journey: a mapping is a parsed document, a `str` is JSON text (never a file
-/// path), an `os.PathLike` is a file.
+#[doc = stub_doc!("load")]
 #[pyfunction]
 fn load(py: Python<'_>, source: &Bound<'_, PyAny>) -> PyResult<PyJourney> {
     guard(|| Source::classify(source)?.load(py).map(PyJourney::from))
 }
 
-/// Loads a journey from a UTF-8 JSON file (a path as `str` or `os.PathLike`).
+#[doc = stub_doc!("load_file")]
 #[pyfunction]
 fn load_file(py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<PyJourney> {
     guard(|| Source::file(path)?.load(py).map(PyJourney::from))
 }
 
-/// Loads a journey from JSON text.
+#[doc = stub_doc!("loads")]
 #[pyfunction]
 fn loads(py: Python<'_>, text: &Bound<'_, PyString>) -> PyResult<PyJourney> {
     guard(|| Source::text(text).load(py).map(PyJourney::from))
 }
 
-/// Every problem of a document (as `load` reads it), or an empty list when it is valid.
+#[doc = stub_doc!("validate")]
 #[pyfunction]
 fn validate<'py>(py: Python<'py>, source: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
     guard(|| problems(py, Source::classify(source)?))
 }
 
-/// Every problem of a UTF-8 JSON file (as `load_file` reads it), or an empty list.
+#[doc = stub_doc!("validate_file")]
 #[pyfunction]
 fn validate_file<'py>(py: Python<'py>, path: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
     guard(|| problems(py, Source::file(path)?))
@@ -439,13 +431,13 @@ fn problems<'py>(py: Python<'py>, source: Source<'_, 'py>) -> PyResult<Bound<'py
     }
 }
 
-/// The built-in templates: a list of `{"name", "title", "description"}` dicts.
+#[doc = stub_doc!("templates")]
 #[pyfunction]
 fn templates(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     guard(|| Wrap(&cjm_core::templates::list()).into_py_value(py))
 }
 
-/// Loads a built-in template by name.
+#[doc = stub_doc!("template")]
 #[pyfunction]
 fn template(name: &str) -> PyResult<PyJourney> {
     guard(|| {
@@ -455,7 +447,7 @@ fn template(name: &str) -> PyResult<PyJourney> {
     })
 }
 
-/// The JSON Schema (draft 2020-12) of a journey document, as a dict.
+#[doc = stub_doc!("journey_schema")]
 #[pyfunction]
 fn journey_schema(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     guard(|| Wrap(cjm_core::schema::journey_schema()).into_py_value(py))
@@ -480,8 +472,7 @@ fn date_text(value: &Bound<'_, PyAny>) -> PyResult<String> {
     ))
 }
 
-/// Two-proportion z-test of x1 of n1 against x2 of n2 (pooled standard error, two-sided
-/// p-value, 95 % interval of the difference unpooled), as a dict.
+#[doc = stub_doc!("two_proportion_test")]
 #[pyfunction]
 fn two_proportion_test(
     py: Python<'_>,
@@ -550,8 +541,7 @@ fn owned_inputs(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<OwnedI
     Ok(out)
 }
 
-/// Compares two versions of a map: what changed, and every health score and priority
-/// before and after.
+#[doc = stub_doc!("diff_maps")]
 #[pyfunction]
 #[pyo3(signature = (before, after, model = None, *, before_inputs = None, after_inputs = None))]
 fn diff_maps(
@@ -581,7 +571,7 @@ fn diff_maps(
     })
 }
 
-/// Pain points, emotional low points and findings that recur across several maps.
+#[doc = stub_doc!("patterns")]
 #[pyfunction]
 #[pyo3(signature = (journeys, as_of = None, *, high_priority = 0.3, high_drop_off = 0.5, unmapped_share = 0.05))]
 fn patterns(
@@ -607,8 +597,7 @@ fn patterns(
     })
 }
 
-/// Reads a Mermaid `journey` diagram into a journey: `(journey, notes)`, each note a dict
-/// `{"line", "message"}` (an ignored line, a clamped score, an invented persona).
+#[doc = stub_doc!("from_mermaid")]
 #[pyfunction]
 fn from_mermaid<'py>(py: Python<'py>, text: &str) -> PyResult<(PyJourney, Bound<'py, PyAny>)> {
     guard(|| {
@@ -620,8 +609,7 @@ fn from_mermaid<'py>(py: Python<'py>, text: &str) -> PyResult<(PyJourney, Bound<
     })
 }
 
-/// Panics with `message`; exists only so the tests can check that no panic crosses into
-/// Python.
+#[doc = stub_doc!("_panic_for_tests")]
 #[pyfunction]
 fn _panic_for_tests(message: &str) -> PyResult<()> {
     guard(|| {

@@ -214,9 +214,7 @@ fn log_state<'py>(
     })
 }
 
-/// The funnel state (bytes) of one partition of an event log. `funnel` is the core's
-/// funnel definition as JSON; `columns` names the columns as `EventLog.from_arrow`'s
-/// keyword arguments do, plus `order_key` (the global row index).
+#[doc = stub_doc!("_funnel_state")]
 #[pyfunction]
 #[pyo3(signature = (data, funnel, columns, journey = None))]
 pub(crate) fn _funnel_state<'py>(
@@ -233,8 +231,7 @@ pub(crate) fn _funnel_state<'py>(
     })
 }
 
-/// The count-level funnel state (bytes) of one partition holding **whole customers**
-/// (every relevant event of each of its customers); arguments as `_funnel_state`.
+#[doc = stub_doc!("_funnel_counts_state")]
 #[pyfunction]
 #[pyo3(signature = (data, funnel, columns, journey = None))]
 pub(crate) fn _funnel_counts_state<'py>(
@@ -251,8 +248,7 @@ pub(crate) fn _funnel_counts_state<'py>(
     })
 }
 
-/// The sequence state (bytes) of one partition of an event log: every event of every
-/// customer, for directly-follows counts, variants, flows and traffic.
+#[doc = stub_doc!("_sequence_state")]
 #[pyfunction]
 #[pyo3(signature = (data, columns, journey = None))]
 pub(crate) fn _sequence_state<'py>(
@@ -266,8 +262,7 @@ pub(crate) fn _sequence_state<'py>(
     })
 }
 
-/// The count-level directly-follows state (bytes) of one partition holding **whole
-/// customers** (every event of each of its customers).
+#[doc = stub_doc!("_directly_follows_counts_state")]
 #[pyfunction]
 #[pyo3(signature = (data, columns, *, start_end = true))]
 pub(crate) fn _directly_follows_counts_state<'py>(
@@ -282,8 +277,7 @@ pub(crate) fn _directly_follows_counts_state<'py>(
     })
 }
 
-/// The count-level retention state (bytes) of one partition holding **whole customers**;
-/// `options` are the core's `RetentionOptions` (a dict with its field names).
+#[doc = stub_doc!("_retention_counts_state")]
 #[pyfunction]
 pub(crate) fn _retention_counts_state<'py>(
     py: Python<'py>,
@@ -297,8 +291,7 @@ pub(crate) fn _retention_counts_state<'py>(
     })
 }
 
-/// The count-level trends state (bytes) of one partition holding **whole customers**;
-/// `options` are the core's `TrendsOptions` (a dict with its field names).
+#[doc = stub_doc!("_trends_counts_state")]
 #[pyfunction]
 pub(crate) fn _trends_counts_state<'py>(
     py: Python<'py>,
@@ -312,9 +305,7 @@ pub(crate) fn _trends_counts_state<'py>(
     })
 }
 
-/// The count-level variant state (bytes) of one partition holding **whole customers**;
-/// `max_length` and `collapse_repeats` shape the variants (the top `k` is chosen when
-/// finishing).
+#[doc = stub_doc!("_variant_counts_state")]
 #[pyfunction]
 #[pyo3(signature = (data, columns, *, max_length = None, collapse_repeats = false))]
 pub(crate) fn _variant_counts_state<'py>(
@@ -334,8 +325,7 @@ pub(crate) fn _variant_counts_state<'py>(
     })
 }
 
-/// The count-level flow state (bytes) of the first `n` events of each customer, of one
-/// partition holding **whole customers** (`min_share` is applied when finishing).
+#[doc = stub_doc!("_flow_counts_state")]
 #[pyfunction]
 #[pyo3(signature = (data, columns, n = 5, *, collapse_repeats = true))]
 pub(crate) fn _flow_counts_state<'py>(
@@ -355,7 +345,7 @@ pub(crate) fn _flow_counts_state<'py>(
     })
 }
 
-/// The count-level traffic state (bytes) of one partition holding **whole customers**.
+#[doc = stub_doc!("_traffic_counts_state")]
 #[pyfunction]
 pub(crate) fn _traffic_counts_state<'py>(
     py: Python<'py>,
@@ -369,8 +359,7 @@ pub(crate) fn _traffic_counts_state<'py>(
     })
 }
 
-/// The path counts (bytes) of one partition holding **whole customers**. `options` is the
-/// core's `PathOptions` as JSON (`conversion_events` at least).
+#[doc = stub_doc!("_path_state")]
 #[pyfunction]
 #[pyo3(signature = (data, options, columns, journey = None))]
 pub(crate) fn _path_state<'py>(
@@ -388,8 +377,7 @@ pub(crate) fn _path_state<'py>(
     })
 }
 
-/// The survey state (bytes) of one partition of a table of answers; the keyword
-/// arguments are `survey_kpis`'s.
+#[doc = stub_doc!("_survey_state")]
 #[pyfunction]
 #[pyo3(signature = (
     data, *, scope = None, segment = None, nps = None, csat = None, ces = None,
@@ -432,12 +420,7 @@ fn fold<S: Mergeable>(states: &[&[u8]]) -> cjm_core::Result<Vec<u8>> {
     Ok(acc.to_bytes())
 }
 
-/// Merges states of one kind (`"funnel"`, `"funnel_counts"`, `"sequence"`,
-/// `"directly_follows_counts"`, `"variant_counts"`, `"flow_counts"`, `"traffic_counts"`,
-/// `"retention_counts"`, `"trends_counts"`, `"paths"`, `"survey"`) into one;
-/// the order and grouping of merges do not change the result. An empty list gives the
-/// identity (except for `"survey"`, whose identity depends on its scales: at least one
-/// state is needed).
+#[doc = stub_doc!("_merge_states")]
 #[pyfunction]
 pub(crate) fn _merge_states<'py>(
     py: Python<'py>,
@@ -490,7 +473,7 @@ fn sequence(py: Python<'_>, state: &[u8]) -> PyResult<SequenceState> {
         .map_err(core_err)
 }
 
-/// The funnel of a merged funnel state.
+#[doc = stub_doc!("_funnel_from_state")]
 #[pyfunction]
 pub(crate) fn _funnel_from_state(py: Python<'_>, state: &[u8]) -> PyResult<PyFunnelResult> {
     crate::guard(|| {
@@ -504,7 +487,7 @@ pub(crate) fn _funnel_from_state(py: Python<'_>, state: &[u8]) -> PyResult<PyFun
     })
 }
 
-/// The funnel of a merged count-level funnel state.
+#[doc = stub_doc!("_funnel_from_counts_state")]
 #[pyfunction]
 pub(crate) fn _funnel_from_counts_state(py: Python<'_>, state: &[u8]) -> PyResult<PyFunnelResult> {
     crate::guard(|| {
@@ -518,7 +501,7 @@ pub(crate) fn _funnel_from_counts_state(py: Python<'_>, state: &[u8]) -> PyResul
     })
 }
 
-/// The directly-follows graph of a merged sequence state.
+#[doc = stub_doc!("_directly_follows_from_state")]
 #[pyfunction]
 #[pyo3(signature = (state, *, start_end = true))]
 pub(crate) fn _directly_follows_from_state(
@@ -533,7 +516,7 @@ pub(crate) fn _directly_follows_from_state(
     })
 }
 
-/// The top `k` variants of a merged sequence state.
+#[doc = stub_doc!("_variants_from_state")]
 #[pyfunction]
 #[pyo3(signature = (state, k = 10, *, max_length = None, collapse_repeats = false))]
 pub(crate) fn _variants_from_state(
@@ -554,7 +537,7 @@ pub(crate) fn _variants_from_state(
     })
 }
 
-/// The flows of a merged sequence state.
+#[doc = stub_doc!("_flows_from_state")]
 #[pyfunction]
 #[pyo3(signature = (state, n = 5, *, min_share = 0.02, collapse_repeats = true))]
 pub(crate) fn _flows_from_state(
@@ -576,7 +559,7 @@ pub(crate) fn _flows_from_state(
     })
 }
 
-/// The touchpoint and stage traffic of a merged sequence state.
+#[doc = stub_doc!("_traffic_from_state")]
 #[pyfunction]
 pub(crate) fn _traffic_from_state(
     py: Python<'_>,
@@ -597,7 +580,7 @@ fn empty_state(what: &str) -> PyErr {
     ))
 }
 
-/// The directly-follows graph of a merged count-level state.
+#[doc = stub_doc!("_directly_follows_from_counts_state")]
 #[pyfunction]
 pub(crate) fn _directly_follows_from_counts_state(
     py: Python<'_>,
@@ -614,7 +597,7 @@ pub(crate) fn _directly_follows_from_counts_state(
     })
 }
 
-/// The retention table of a merged count-level retention state.
+#[doc = stub_doc!("_retention_from_counts_state")]
 #[pyfunction]
 pub(crate) fn _retention_from_counts_state(
     py: Python<'_>,
@@ -631,7 +614,7 @@ pub(crate) fn _retention_from_counts_state(
     })
 }
 
-/// The trends of a merged count-level trends state.
+#[doc = stub_doc!("_trends_from_counts_state")]
 #[pyfunction]
 pub(crate) fn _trends_from_counts_state(py: Python<'_>, state: &[u8]) -> PyResult<PyTrendsResult> {
     crate::guard(|| {
@@ -646,7 +629,7 @@ pub(crate) fn _trends_from_counts_state(py: Python<'_>, state: &[u8]) -> PyResul
     })
 }
 
-/// The top `k` variants of a merged count-level state.
+#[doc = stub_doc!("_variants_from_counts_state")]
 #[pyfunction]
 #[pyo3(signature = (state, k = 10))]
 pub(crate) fn _variants_from_counts_state(
@@ -666,7 +649,7 @@ pub(crate) fn _variants_from_counts_state(
     })
 }
 
-/// The flows of a merged count-level state, rare nodes folded by `min_share`.
+#[doc = stub_doc!("_flows_from_counts_state")]
 #[pyfunction]
 #[pyo3(signature = (state, *, min_share = 0.02))]
 pub(crate) fn _flows_from_counts_state(
@@ -686,8 +669,7 @@ pub(crate) fn _flows_from_counts_state(
     })
 }
 
-/// The touchpoint and stage traffic of a merged count-level state (which carries its
-/// journey's touchpoints and stages).
+#[doc = stub_doc!("_traffic_from_counts_state")]
 #[pyfunction]
 pub(crate) fn _traffic_from_counts_state(py: Python<'_>, state: &[u8]) -> PyResult<PyTraffic> {
     crate::guard(|| {
@@ -701,8 +683,7 @@ pub(crate) fn _traffic_from_counts_state(py: Python<'_>, state: &[u8]) -> PyResu
     })
 }
 
-/// The survey report of a merged survey state; the keyword arguments are `survey_kpis`'s
-/// (which metric columns the table had, the methods and `min_group_size`).
+#[doc = stub_doc!("_survey_from_state")]
 #[pyfunction]
 #[pyo3(signature = (
     state, *, nps = false, csat = false, ces = false, csat_scale = 5,
@@ -752,8 +733,7 @@ fn paths(py: Python<'_>, state: &[u8]) -> PyResult<PathCounts> {
         .map_err(core_err)
 }
 
-/// The path table of a merged path state, as a dict (`{"rows": [...]}`, the core's
-/// `PathTable`).
+#[doc = stub_doc!("_paths_from_state")]
 #[pyfunction]
 pub(crate) fn _paths_from_state<'py>(py: Python<'py>, state: &[u8]) -> PyResult<Bound<'py, PyAny>> {
     crate::guard(|| {
@@ -762,8 +742,7 @@ pub(crate) fn _paths_from_state<'py>(py: Python<'py>, state: &[u8]) -> PyResult<
     })
 }
 
-/// Attribution of the paths of a merged path state, as a dict (the core's `Attribution`);
-/// `options` is the core's `AttributionOptions` as JSON (`None`: the defaults).
+#[doc = stub_doc!("_attribute_from_state")]
 #[pyfunction]
 #[pyo3(signature = (state, options = None))]
 pub(crate) fn _attribute_from_state<'py>(

@@ -73,7 +73,7 @@ pub(crate) fn options(
     serde_json::from_value(value).map_err(|e| input_err("invalid_option", format!("{e}")))
 }
 
-/// Scores survey answers: NPS, CSAT and CES overall, per scope and per scope × segment.
+#[doc = stub_doc!("_survey_kpis")]
 #[pyfunction]
 #[pyo3(signature = (
     data, *, scope = None, segment = None, nps = None, csat = None, ces = None,
@@ -268,9 +268,7 @@ impl Nums {
     }
 }
 
-/// Compares two groups of survey answers on NPS, CSAT and CES: two values `a` and `b` of
-/// the `by` column (`"segment"` or `"scope"`), optionally within one value of the other
-/// column.
+#[doc = stub_doc!("_compare_groups")]
 #[pyfunction]
 #[pyo3(signature = (
     data, a, b, *, by = "segment", within = None, scope = None, segment = None, nps = None,

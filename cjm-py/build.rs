@@ -1,0 +1,161 @@
+//! Writes the docstrings of the stubs (`python/cjm/_cjm.pyi`) to `$OUT_DIR/pydoc/`, one
+//! file per documented item (`EventLog.funnel.txt`, `Journey.txt`, `load.txt`…), so that
+//! the compiled module's docstrings are the stubs' own text: each pyo3 item takes its
+//! documentation with `#[doc = stub_doc!("EventLog.funnel")]`, and `help()` at run time
+//! shows what the stubs (and so editors and the API docs) show. One source for both; an
+//! item the Rust code names that the stubs do not document fails the build, and
+//! `tests/test_docstrings.py` checks every stub docstring against the runtime one.
+//!
+//! Hand-written rather than a Python parser: the stubs are our own file, in one layout
+//! (top-level `class` and `def`, methods indented four spaces, `"""` docstrings without
+//! escapes), and the test above compares the result with Python's own `ast` reading.
+
+use std::error::Error;
+use std::fmt::Write as _;
+use std::path::Path;
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let stubs = Path::new("python/cjm/_cjm.pyi");
+    println!("cargo:rerun-if-changed={}", stubs.display());
+    let text = std::fs::read_to_string(stubs)?;
+    let out = Path::new(&std::env::var("OUT_DIR")?).join("pydoc");
+    std::fs::create_dir_all(&out)?;
+    for (name, doc) in docstrings(&text)? {
+        std::fs::write(out.join(format!("{name}.txt")), doc)?;
+    }
+    Ok(())
+}
+
+/// Every documented class, method, property and function: its dotted name and its
+/// docstring as `inspect.cleandoc` gives it.
+fn docstrings(text: &str) -> Result<Vec<(String, String)>, Box<dyn Error>> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    let mut class: Option<String> = None;
+    let mut i = 0;
+    while let Some(line) = lines.get(i) {
+        let indent = line.len() - line.trim_start().len();
+        let body = line.trim_start();
+        let item = ["class ", "def "]
+            .iter()
+            .find_map(|kw| body.strip_prefix(kw).map(|rest| (*kw, rest)));
+        let Some((kw, rest)) = item.filter(|_| indent == 0 || indent == 4) else {
+            if indent == 0 && !body.is_empty() && !body.starts_with('@') {
+                class = None;
+            }
+            i += 1;
+            continue;
+        };
+        let ident: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        let name = match (indent, &class) {
+            (0, _) => ident.clone(),
+            (_, Some(c)) => format!("{c}.{ident}"),
+            (_, None) => {
+                i += 1;
+                continue;
+            }
+        };
+        if indent == 0 {
+            class = (kw == "class ").then(|| ident.clone());
+        }
+        // The header ends at the `:` after the closing parenthesis (it may span lines).
+        let (end, tail) = header_end(&lines, i)?;
+        i = end + 1;
+        if !tail.trim().is_empty() {
+            continue; // `def f(): ...` on one line: no docstring
+        }
+        while lines.get(i).is_some_and(|l| l.trim().is_empty()) {
+            i += 1;
+        }
+        let Some(first) = lines.get(i).map(|l| l.trim_start()) else {
+            break;
+        };
+        let Some(open) = first.strip_prefix("\"\"\"") else {
+            continue;
+        };
+        let mut raw = String::new();
+        if let Some(close) = open.find("\"\"\"") {
+            raw.push_str(open.get(..close).unwrap_or_default());
+        } else {
+            raw.push_str(open);
+            loop {
+                i += 1;
+                let Some(l) = lines.get(i) else {
+                    return Err(format!("unclosed docstring of `{name}`").into());
+                };
+                raw.push('\n');
+                if let Some(close) = l.find("\"\"\"") {
+                    raw.push_str(l.get(..close).unwrap_or_default());
+                    break;
+                }
+                raw.push_str(l);
+            }
+        }
+        if raw.contains('\\') {
+            return Err(format!("the docstring of `{name}` holds a backslash escape").into());
+        }
+        out.push((name, cleandoc(&raw)));
+        i += 1;
+    }
+    Ok(out)
+}
+
+/// The line where the header starting at line `start` ends (its `:` outside brackets and
+/// strings) and what follows that `:` on the line.
+fn header_end<'a>(lines: &[&'a str], start: usize) -> Result<(usize, &'a str), Box<dyn Error>> {
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    for (n, line) in lines.iter().enumerate().skip(start) {
+        for (at, c) in line.char_indices() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '(' | '[' | '{') => depth += 1,
+                (None, ')' | ']' | '}') => depth -= 1,
+                (None, '#') => break,
+                (None, ':') if depth == 0 => return Ok((n, line.get(at + 1..).unwrap_or(""))),
+                _ => {}
+            }
+        }
+    }
+    Err(format!("no end to the header on line {}", start + 1).into())
+}
+
+/// Python's `inspect.cleandoc`: the first line stripped, the common indentation of the
+/// others removed, blank lines at both ends dropped.
+fn cleandoc(raw: &str) -> String {
+    let lines: Vec<&str> = raw.lines().collect();
+    let margin = lines
+        .iter()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    let mut cleaned: Vec<String> = Vec::with_capacity(lines.len());
+    for (k, l) in lines.iter().enumerate() {
+        cleaned.push(if k == 0 {
+            l.trim_start().to_owned()
+        } else {
+            l.get(margin..).unwrap_or("").to_owned()
+        });
+    }
+    while cleaned.last().is_some_and(|l| l.trim().is_empty()) {
+        cleaned.pop();
+    }
+    while cleaned.first().is_some_and(|l| l.trim().is_empty()) {
+        cleaned.remove(0);
+    }
+    let mut doc = String::new();
+    for (k, l) in cleaned.iter().enumerate() {
+        if k > 0 {
+            doc.push('\n');
+        }
+        let _ = write!(doc, "{l}");
+    }
+    doc
+}
