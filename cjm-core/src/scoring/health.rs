@@ -20,8 +20,10 @@
 //! KPI attainment: for higher-is-better `min(actual/target, 1)·100`, for lower-is-better
 //! `min(target/actual, 1)·100` (an actual of 0 attains fully). NPS KPIs are compared on
 //! `(NPS + 100)/2`. A target of 0 or less (after that) attains 100 when the actual meets it
-//! and 0 otherwise. A measured value given in [`HealthInputs::kpi_actuals`] (from a bound
-//! event log) takes the place of the document's `actual`.
+//! and 0 otherwise. A measured value given in [`HealthInputs::kpi_actuals`] or
+//! [`HealthInputs::measured`] takes the place of the document's `actual`. A stage whose
+//! survey has no group of its own is scored on its touchpoints' answers pooled
+//! ([`super::pooled_stage`]).
 //!
 //! Pain points count at their touchpoint when they have one, else at their stage.
 //! Scores at or above `thresholds.good` are `good`, below `thresholds.poor` are `poor`,
@@ -160,6 +162,9 @@ pub struct HealthInputs<'a> {
     pub traffic: Option<&'a BTreeMap<String, f64>>,
     /// Measured KPI values by KPI id, in place of the document's `actual`.
     pub kpi_actuals: Option<&'a BTreeMap<String, f64>>,
+    /// Measured KPIs (from [`super::measure_kpis`]), in place of the document's `actual`
+    /// where `kpi_actuals` gives no value.
+    pub measured: Option<&'a super::MeasuredKpis>,
 }
 
 /// One component of a health score, explained.
@@ -357,8 +362,16 @@ pub fn health(
         let mut present: Vec<(&'static str, f64, f64, f64)> = Vec::new();
         let mut missing: Vec<&'static str> = Vec::new();
         let scope_id = touchpoint.or(stage);
+        // A stage without survey answers of its own pools its touchpoints' answers.
+        let pooled = match (stage, touchpoint, inputs.survey) {
+            (Some(st), None, Some(survey)) if survey.scope(st).is_none() => {
+                super::measured::pooled_stage(journey, survey, st)
+            }
+            _ => None,
+        };
         let group = scope_id
             .and_then(|id| inputs.survey.and_then(|s| s.scope(id)))
+            .or(pooled.as_ref())
             .or_else(|| {
                 (stage.is_none() && touchpoint.is_none())
                     .then(|| inputs.survey.and_then(SurveyReport::overall))
@@ -402,6 +415,7 @@ pub fn health(
                     let actual = inputs
                         .kpi_actuals
                         .and_then(|m| m.get(&k.id).copied())
+                        .or_else(|| inputs.measured.and_then(|m| m.value(&k.id)))
                         .or(k.actual)?;
                     attainment(k, actual)
                 })

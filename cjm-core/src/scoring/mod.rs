@@ -4,6 +4,7 @@
 pub mod compare;
 pub mod emotion;
 pub mod health;
+pub mod measured;
 pub mod priority;
 pub mod survey;
 
@@ -14,6 +15,10 @@ pub use emotion::{emotion_curves, normalise, EmotionCurve, EmotionPoint, Extreme
 pub use health::{
     health, Band, Component, HealthInputs, HealthReport, HealthScore, HealthWeights, ScopeKind,
     ScoringModel, Thresholds,
+};
+pub use measured::{
+    measure_kpis, pooled_stage, MeasureInputs, MeasureSource, MeasuredKpi, MeasuredKpis,
+    NotMeasured,
 };
 pub use priority::{
     priorities, MeasuredReach, OpportunityScore, PainPriority, PriorityReport, ReachSource,
