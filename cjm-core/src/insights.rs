@@ -88,6 +88,10 @@ pub struct InsightInputs {
     pub unmapped_events: Option<BTreeMap<String, u64>>,
     /// All events of that log.
     pub total_events: Option<u64>,
+    /// KPIs measured from the data (`scoring::measure_kpis`): a KPI with a measured value
+    /// is judged on it, not on the document's `actual`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub measured: Option<crate::scoring::MeasuredKpis>,
 }
 
 impl InsightInputs {
@@ -120,6 +124,7 @@ impl InsightInputs {
             stage_drop_off,
             unmapped_events: Some(traffic.unmapped_counts()),
             total_events: Some(traffic.events),
+            measured: None,
         }
     }
 }
@@ -342,9 +347,10 @@ pub fn insights(
         }
     }
 
-    // KPIs: without target, missing target.
+    // KPIs: without target, missing target (on the measured value when there is one).
     for (i, kpi) in j.kpis.iter().enumerate() {
-        match (kpi.target, kpi.actual) {
+        let measured = inputs.measured.as_ref().and_then(|m| m.value(&kpi.id));
+        match (kpi.target, measured.or(kpi.actual)) {
             (None, _) => out.add(
                 "kpi_without_target",
                 Severity::Warning,
@@ -357,13 +363,20 @@ pub fn insights(
             (Some(target), Some(actual)) => {
                 let lower = kpi.effective_direction() == crate::model::Direction::Lower;
                 if (lower && actual > target) || (!lower && actual < target) {
+                    let value = crate::format::kpi_value(kpi, actual);
+                    let target = crate::format::kpi_value(kpi, target);
                     out.add(
                         "kpi_target_missed",
                         Severity::Warning,
                         format!("kpis[{i}].actual"),
                         format!(
-                            "KPI `{}` misses its target: {actual} where {} {target} is the aim",
+                            "KPI `{}` misses its target: {} {value} where {} {target} is the aim",
                             kpi.name,
+                            if measured.is_some() {
+                                "measured"
+                            } else {
+                                "designed"
+                            },
                             if lower { "at most" } else { "at least" }
                         ),
                     );

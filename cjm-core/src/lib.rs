@@ -21,10 +21,12 @@
 //!
 //! Each module imports only from the layers below it, so a rule has one owner:
 //!
-//! 1. [`model`] (the document types and their JSON Schema), [`error`], [`definition`];
+//! 1. [`model`] (the document types and their JSON Schema), [`error`], [`definition`],
+//!    [`format`] (how numbers are written for people, once);
 //! 2. [`validate`] (every document rule) and the shared state byte format;
 //! 3. [`events`] (ingest, funnels, paths, states of event logs);
-//! 4. [`scoring`] (survey KPIs, emotion, priority, health, group comparisons) and
+//! 4. [`scoring`] (survey KPIs, emotion, priority, health, group comparisons, KPIs
+//!    measured from the data) and
 //!    [`attribution`], both of which read event logs;
 //! 5. [`insights`] (the rules that lint a map);
 //! 6. [`maps`] (diffs of two versions of a map, patterns across maps) and [`render`]
@@ -37,6 +39,7 @@ pub mod attribution;
 pub mod definition;
 pub mod error;
 pub mod events;
+pub mod format;
 pub mod insights;
 pub mod maps;
 pub mod model;

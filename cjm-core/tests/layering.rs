@@ -12,6 +12,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("error", 1),
     ("definition", 1),
     ("sort", 1),
+    ("format", 1),
     ("stats", 1),
     ("validate", 2),
     ("state_bytes", 2),

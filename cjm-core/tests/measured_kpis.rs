@@ -16,82 +16,90 @@ use cjm_core::scoring::{
     SurveyOptions, SurveyTable,
 };
 
-const JOURNEY: &str = r#"{
-  "schema_version": 1, "id": "m", "name": "Measured",
-  "stages": [{"id": "s1", "name": "Browse"}, {"id": "s2", "name": "Buy"},
-             {"id": "s3", "name": "Return"}],
-  "channels": [{"id": "web", "name": "Web", "kind": "online"}],
-  "touchpoints": [
-    {"id": "t1", "name": "Search", "stage": "s1", "channel": "web", "events": ["view"]},
-    {"id": "t2", "name": "Checkout", "stage": "s2", "channel": "web", "events": ["buy"]},
-    {"id": "t3", "name": "Receipt", "stage": "s2", "channel": "web", "events": ["receipt"]},
-    {"id": "t4", "name": "Reorder", "stage": "s3", "channel": "web", "events": ["reorder"]}
-  ],
-  "kpis": [
-    {"id": "conv", "name": "Conversion", "metric": "conversion_rate", "target": 0.5, "actual": 0.9},
-    {"id": "s1-conv", "name": "Browse to buy", "metric": "conversion_rate", "stage": "s1"},
-    {"id": "s2-drop", "name": "Buy drop-off", "metric": "drop_off", "stage": "s2", "target": 0.5},
-    {"id": "s3-drop", "name": "Return drop-off", "metric": "drop_off", "stage": "s3"},
-    {"id": "t2-drop", "name": "Checkout abandonment", "metric": "drop_off", "touchpoint": "t2"},
-    {"id": "nps", "name": "NPS", "metric": "nps", "target": 40, "actual": 90},
-    {"id": "s2-csat", "name": "Buy CSAT", "metric": "csat", "stage": "s2"},
-    {"id": "t1-ces", "name": "Search effort", "metric": "ces", "touchpoint": "t1"},
-    {"id": "aov", "name": "Order value", "metric": "average_order_value"},
-    {"id": "revenue", "name": "Revenue", "metric": "revenue"},
-    {"id": "repeat", "name": "Repeat rate", "metric": "retention_rate"},
-    {"id": "other", "name": "Reviews", "metric": "custom"}
-  ]
-}"#;
+/// The shared vector (also run by the Python and JavaScript tests).
+fn vector() -> serde_json::Value {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/vectors/measured/measured-kpis.json"
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
 
-/// Four customers: a views, buys (40), gets a receipt, reorders (60); b views, buys (20);
-/// c views; d views. Days 0..3 of 1970.
+fn journey() -> cjm_core::ValidJourney {
+    cjm_core::load_from(vector()["journey"].clone()).unwrap()
+}
+
+/// The vector's events: customer, milliseconds, event, value.
 fn log() -> EventLog {
-    let day = 86_400_000;
-    let rows = [
-        ("a", 0, "view", None),
-        ("a", day, "buy", Some(40.0)),
-        ("a", day + 1, "receipt", None),
-        ("a", 3 * day, "reorder", Some(60.0)),
-        ("b", 0, "view", None),
-        ("b", 2 * day, "buy", Some(20.0)),
-        ("c", 0, "view", None),
-        ("d", day, "view", None),
-    ];
-    let raw = rows.iter().map(|&(c, t, e, v)| RawEvent {
-        value: v,
-        ..RawEvent::new(c, t, e)
+    let v = vector();
+    let rows: Vec<(String, i64, String, Option<f64>)> =
+        serde_json::from_value(v["events"]["rows"].clone()).unwrap();
+    let raw = rows.iter().map(|(c, t, e, value)| RawEvent {
+        value: *value,
+        ..RawEvent::new(c, *t, e)
     });
     EventLog::from_rows(raw, IngestOptions::default())
         .unwrap()
         .0
 }
 
-/// NPS 10, 9, 0 about t2 and 6 about t3; CSAT 5, 4 about t2 and 2 about t3; CES 7 and 4
-/// about t1.
 fn survey() -> cjm_core::scoring::SurveyReport {
-    let table = SurveyTable {
-        scope: ["t2", "t2", "t2", "t3", "t1", "t1"]
-            .iter()
-            .map(|s| Some((*s).to_owned()))
-            .collect(),
-        segment: Vec::new(),
-        nps: Some(vec![
-            Some(10.0),
-            Some(9.0),
-            Some(0.0),
-            Some(6.0),
-            None,
-            None,
-        ]),
-        csat: Some(vec![Some(5.0), Some(4.0), None, Some(2.0), None, None]),
-        ces: Some(vec![None, None, None, None, Some(7.0), Some(4.0)]),
-    };
+    let table: SurveyTable = serde_json::from_value(vector()["survey"].clone()).unwrap();
     survey_kpis(&table, &SurveyOptions::default()).unwrap()
 }
 
 #[test]
+fn the_shared_vector() {
+    let v = vector();
+    let journey = journey();
+    let log = log();
+    let stages = Funnel::from_stages(&journey)
+        .run(&log, Some(&journey))
+        .unwrap();
+    let steps: Vec<String> = serde_json::from_value(v["conversion_steps"].clone()).unwrap();
+    let steps: Vec<&str> = steps.iter().map(String::as_str).collect();
+    let conversion = Funnel::events(&steps).run(&log, None).unwrap();
+    let survey = survey();
+    let m = measure_kpis(
+        &journey,
+        &MeasureInputs {
+            stage_funnel: Some(&stages),
+            conversion: Some(&conversion),
+            survey: Some(&survey),
+            log: Some(&log),
+        },
+    );
+    let e = &v["expect"];
+    let want: std::collections::BTreeMap<String, (f64, u64, String)> =
+        serde_json::from_value(e["kpis"].clone()).unwrap();
+    assert_eq!(m.kpis.len(), want.len(), "{m:?}");
+    for (id, (value, n, source)) in &want {
+        let got = m.get(id).unwrap_or_else(|| panic!("{id} not measured"));
+        assert!(
+            (got.value - value).abs() < 1e-9,
+            "{id}: {} != {value}",
+            got.value
+        );
+        assert_eq!(got.n, *n, "{id}");
+        assert_eq!(
+            serde_json::to_value(got.source).unwrap(),
+            source.as_str(),
+            "{id}"
+        );
+    }
+    let not: Vec<&str> = m.not_measured.iter().map(|n| n.kpi.as_str()).collect();
+    assert_eq!(serde_json::to_value(&not).unwrap(), e["not_measured"]);
+    let loss = serde_json::to_value(m.largest_loss().unwrap()).unwrap();
+    assert_eq!(loss, e["largest_loss"]);
+    assert_eq!(serde_json::json!(m.events), e["events"]);
+    assert_eq!(serde_json::json!(m.customers), e["customers"]);
+    assert_eq!(serde_json::json!(m.period_start), e["period_start"]);
+    assert_eq!(serde_json::json!(m.period_end), e["period_end"]);
+}
+
+#[test]
 fn every_kpi_the_data_can_answer_is_measured_by_hand() {
-    let journey = cjm_core::load_str(JOURNEY).unwrap();
+    let journey = journey();
     let log = log();
     let stages = Funnel::from_stages(&journey)
         .with_options(FunnelOptions::default())
@@ -199,7 +207,7 @@ fn every_kpi_the_data_can_answer_is_measured_by_hand() {
 
 #[test]
 fn health_scores_kpis_on_their_measured_values() {
-    let journey = cjm_core::load_str(JOURNEY).unwrap();
+    let journey = journey();
     let log = log();
     let conversion = Funnel::events(&["view", "buy"]).run(&log, None).unwrap();
     let m = measure_kpis(
@@ -209,9 +217,9 @@ fn health_scores_kpis_on_their_measured_values() {
             ..MeasureInputs::default()
         },
     );
-    let mut doc: serde_json::Value = serde_json::from_str(JOURNEY).unwrap();
+    let mut doc = vector()["journey"].clone();
     doc["kpis"][0]["target"] = serde_json::json!(0.8);
-    let harder = cjm_core::load_str(&doc.to_string()).unwrap();
+    let harder = cjm_core::load_from(doc).unwrap();
     let h = |inputs: &HealthInputs<'_>| {
         health(&harder, &ScoringModel::default(), inputs)
             .unwrap()

@@ -61,6 +61,7 @@ fn small_journey_map_some_lanes_one_persona() {
         title: false,
         legend: false,
         max_lines: 1,
+        ..MapOptions::default()
     };
     insta::assert_snapshot!(journey_map_svg(&small_map(), &options));
 }

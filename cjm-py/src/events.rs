@@ -952,6 +952,13 @@ pub(crate) struct PyEventLog {
     report: IngestReport,
 }
 
+impl PyEventLog {
+    /// The core's log.
+    pub(crate) fn log(&self) -> &EventLog {
+        &self.log
+    }
+}
+
 #[pymethods]
 impl PyEventLog {
     #[doc = stub_doc!("EventLog.from_parquet")]

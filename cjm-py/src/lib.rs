@@ -33,6 +33,7 @@ mod convert;
 mod errors;
 mod events;
 mod log_out;
+mod measured;
 mod pictures;
 mod pydoc;
 mod reports;
@@ -179,7 +180,11 @@ impl PyJourney {
     }
 
     #[doc = stub_doc!("Journey.health")]
-    #[pyo3(signature = (model = None, survey = None, reach = None, traffic = None, kpi_actuals = None))]
+    #[pyo3(signature = (model = None, survey = None, reach = None, traffic = None, kpi_actuals = None, measured = None))]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "mirrors the keyword arguments of Python"
+    )]
     fn health(
         &self,
         py: Python<'_>,
@@ -188,6 +193,7 @@ impl PyJourney {
         reach: Option<&Bound<'_, PyAny>>,
         traffic: Option<BTreeMap<String, f64>>,
         kpi_actuals: Option<BTreeMap<String, f64>>,
+        measured: Option<&Bound<'_, measured::PyMeasuredKpis>>,
     ) -> PyResult<PyHealthReport> {
         guard(|| {
             let model: ScoringModel = option_value(model, "model")?.unwrap_or_default();
@@ -198,6 +204,7 @@ impl PyJourney {
                 reach: reach.as_ref(),
                 traffic: traffic.as_ref(),
                 kpi_actuals: kpi_actuals.as_ref(),
+                measured: measured.map(|m| &m.get().inner),
             };
             let report = py
                 .detach(|| cjm_core::scoring::health(&self.inner, &model, &inputs))
@@ -209,7 +216,8 @@ impl PyJourney {
     #[doc = stub_doc!("Journey.insights")]
     #[pyo3(signature = (
         as_of = None, *, high_priority = 0.3, high_drop_off = 0.5, unmapped_share = 0.05,
-        reach = None, stage_drop_off = None, unmapped_events = None, total_events = None
+        reach = None, stage_drop_off = None, unmapped_events = None, total_events = None,
+        measured = None
     ))]
     #[allow(
         clippy::too_many_arguments,
@@ -226,6 +234,7 @@ impl PyJourney {
         stage_drop_off: Option<BTreeMap<String, f64>>,
         unmapped_events: Option<&Bound<'_, PyAny>>,
         #[pyo3(from_py_with = wide_int_opt)] total_events: Option<i128>,
+        measured: Option<&Bound<'_, measured::PyMeasuredKpis>>,
     ) -> PyResult<PyInsights> {
         guard(|| {
             let total_events = int_option_opt(total_events, "total_events")?;
@@ -261,11 +270,34 @@ impl PyJourney {
                 stage_drop_off,
                 unmapped_events,
                 total_events,
+                measured: measured.map(|m| m.get().inner.clone()),
             };
             let report = py
                 .detach(|| cjm_core::insights::insights(&self.inner, &options, &inputs))
                 .map_err(core_err)?;
             Ok(report.into())
+        })
+    }
+
+    #[doc = stub_doc!("Journey.measure_kpis")]
+    #[pyo3(signature = (*, stage_funnel = None, conversion = None, survey = None, log = None))]
+    fn measure_kpis(
+        &self,
+        py: Python<'_>,
+        stage_funnel: Option<&Bound<'_, PyFunnelResult>>,
+        conversion: Option<&Bound<'_, PyFunnelResult>>,
+        survey: Option<&Bound<'_, PySurveyReport>>,
+        log: Option<&Bound<'_, events::PyEventLog>>,
+    ) -> PyResult<measured::PyMeasuredKpis> {
+        guard(|| {
+            let inputs = cjm_core::scoring::MeasureInputs {
+                stage_funnel: stage_funnel.map(|f| &f.get().inner),
+                conversion: conversion.map(|f| &f.get().inner),
+                survey: survey.map(|s| &s.get().inner),
+                log: log.map(|l| l.get().log()),
+            };
+            let inner = py.detach(|| cjm_core::scoring::measure_kpis(&self.inner, &inputs));
+            Ok(measured::PyMeasuredKpis { inner })
         })
     }
 
@@ -291,7 +323,7 @@ impl PyJourney {
     }
 
     #[doc = stub_doc!("Journey.report_html")]
-    #[pyo3(signature = (*, health = None, insights = None, funnel = None, flows = None, attribution = None, **options))]
+    #[pyo3(signature = (*, health = None, insights = None, funnel = None, flows = None, attribution = None, measured = None, **options))]
     #[allow(
         clippy::too_many_arguments,
         reason = "mirrors the keyword arguments of Python"
@@ -304,6 +336,7 @@ impl PyJourney {
         funnel: Option<&Bound<'_, PyFunnelResult>>,
         flows: Option<&Bound<'_, PyFlows>>,
         attribution: Option<&Bound<'_, attribution::PyAttribution>>,
+        measured: Option<&Bound<'_, measured::PyMeasuredKpis>>,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<String> {
         guard(|| {
@@ -313,6 +346,7 @@ impl PyJourney {
                 funnel,
                 flows,
                 attribution,
+                measured: measured.map(|m| &m.get().inner),
             };
             pictures::report_html(py, &self.inner, options.map(|d| d.as_any()), &inputs)
         })
@@ -504,6 +538,7 @@ fn health_inputs<'a>(o: &'a OwnedInputs, s: Option<&'a PySurveyReport>) -> Healt
         reach: o.reach.as_ref(),
         traffic: o.traffic.as_ref(),
         kpi_actuals: o.kpi_actuals.as_ref(),
+        measured: None,
     }
 }
 
@@ -626,6 +661,7 @@ fn _cjm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("SCHEMA_VERSION", cjm_core::model::SCHEMA_VERSION)?;
     m.add_class::<PyJourney>()?;
+    m.add_class::<measured::PyMeasuredKpis>()?;
     m.add_class::<PySurveyReport>()?;
     m.add_class::<PyPriorityReport>()?;
     m.add_class::<PyHealthReport>()?;

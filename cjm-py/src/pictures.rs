@@ -101,6 +101,7 @@ pub(crate) struct SectionInputs<'a, 'py> {
     pub(crate) funnel: Option<&'a Bound<'py, PyFunnelResult>>,
     pub(crate) flows: Option<&'a Bound<'py, PyFlows>>,
     pub(crate) attribution: Option<&'a Bound<'py, PyAttribution>>,
+    pub(crate) measured: Option<&'a cjm_core::scoring::MeasuredKpis>,
 }
 
 /// The HTML report of a journey.
@@ -129,5 +130,8 @@ pub(crate) fn report_html(
     }
     sections.append(&mut options.sections);
     options.sections = sections;
+    if let Some(m) = inputs.measured {
+        options.measured = Some(m.clone());
+    }
     Ok(py.detach(|| html_report(journey, &options)))
 }

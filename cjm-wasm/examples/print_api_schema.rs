@@ -16,6 +16,7 @@ fn main() {
     let _ = generator.subschema_for::<cjm_core::scoring::SurveyReport>();
     let _ = generator.subschema_for::<cjm_core::scoring::EmotionCurve>();
     let _ = generator.subschema_for::<cjm_core::scoring::MeasuredReach>();
+    let _ = generator.subschema_for::<cjm_core::scoring::MeasuredKpis>();
     let _ = generator.subschema_for::<cjm_core::scoring::PriorityReport>();
     let _ = generator.subschema_for::<cjm_core::scoring::ScoringModel>();
     let _ = generator.subschema_for::<cjm_core::scoring::HealthReport>();

@@ -196,6 +196,21 @@ export interface EventLog {
   insightInputs(journey?: JourneyLike | null, options?: FunnelOptions | null): InsightInputs;
   /** The measured inputs of `journey.health`: `{reach, traffic}` (customers per touchpoint id). @throws {CjmError} `invalid_option` without a journey. */
   healthInputs(journey?: JourneyLike | null): HealthInputs;
+  /**
+   * The journey's KPIs measured from this log and the results given (docs/scoring.md,
+   * "Measured KPIs"): `stage_funnel` and `conversion` are results of `funnel`/`stageFunnel`,
+   * `survey` a result of `surveyKpis`. Pass the result to `journey.health` (`measured`),
+   * `journey.insights` (`measured`) and `journey.reportHtml` (`measured`).
+   * @throws {CjmError} `invalid_option` without a journey or for inputs that are not those results.
+   */
+  measureKpis(journey?: JourneyLike | null, inputs?: MeasureInputs | null): MeasuredKpis;
+}
+
+/** The results `measureKpis` reads; each optional. */
+export interface MeasureInputs {
+  stage_funnel?: FunnelResult | null;
+  conversion?: FunnelResult | null;
+  survey?: SurveyReport | null;
 }
 
 /** Title and width of a chart drawn by `stageFunnelSvg` or `flowsSvg` (defaults: no title, the core's width). */
@@ -1122,6 +1137,44 @@ impl EventLog {
         let funnel = self.run_stage_funnel(j, options)?;
         let traffic = self.log.traffic(j);
         to_js_value(&InsightInputs::from_measures(&traffic, Some(&funnel)))
+    }
+
+    /// The journey's KPIs measured from this log and the funnel and survey results given
+    /// (`scoring::measure_kpis`).
+    #[wasm_bindgen(js_name = measureKpis, skip_typescript)]
+    pub fn measure_kpis(&self, journey: JsValue, inputs: JsValue) -> Result<JsValue, JsValue> {
+        let passed = arg_journey(journey, "journey")?;
+        let j = self.journey(passed.as_ref(), "measureKpis")?;
+        if !absent(&inputs) {
+            check_keys(
+                &inputs,
+                &["stage_funnel", "conversion", "survey"],
+                "inputs",
+                "invalid_option",
+            )?;
+        }
+        let field = |key: &str| {
+            if absent(&inputs) {
+                JsValue::UNDEFINED
+            } else {
+                get(&inputs, key)
+            }
+        };
+        let stage_funnel: Option<ev::FunnelResult> =
+            read_value(field("stage_funnel"), "inputs.stage_funnel")?;
+        let conversion: Option<ev::FunnelResult> =
+            read_value(field("conversion"), "inputs.conversion")?;
+        let survey: Option<cjm_core::scoring::SurveyReport> =
+            read_value(field("survey"), "inputs.survey")?;
+        to_js_value(&cjm_core::scoring::measure_kpis(
+            j,
+            &cjm_core::scoring::MeasureInputs {
+                stage_funnel: stage_funnel.as_ref(),
+                conversion: conversion.as_ref(),
+                survey: survey.as_ref(),
+                log: Some(&self.log),
+            },
+        ))
     }
 
     /// The measured inputs of `journey.health`: reach and customers per touchpoint.

@@ -103,6 +103,8 @@ export interface HealthInputs {
   traffic?: Record<string, number> | null;
   /** Measured KPI values by KPI id, in place of the document's `actual`. */
   kpiActuals?: Record<string, number> | null;
+  /** Measured KPIs (`log.measureKpis`), in place of the document's `actual` where `kpiActuals` has no value. */
+  measured?: MeasuredKpis | null;
 }
 
 /**

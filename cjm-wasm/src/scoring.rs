@@ -80,7 +80,14 @@ export interface Journey {
 "#;
 
 /// The keys of `health`'s `inputs`.
-const INPUT_KEYS: &[&str] = &["survey", "surveyOptions", "reach", "traffic", "kpiActuals"];
+const INPUT_KEYS: &[&str] = &[
+    "survey",
+    "surveyOptions",
+    "reach",
+    "traffic",
+    "kpiActuals",
+    "measured",
+];
 
 #[wasm_bindgen]
 impl Journey {
@@ -112,7 +119,8 @@ impl Journey {
     /// `model` is a scoring model (weights, thresholds, stage weights; defaults for what is
     /// not given); `inputs` the measured data: `survey` (a survey table as for `surveyKpis`,
     /// scored here with `surveyOptions`), `reach`, `traffic` (customers per touchpoint id)
-    /// and `kpiActuals` (measured KPI values by KPI id).
+    /// `kpiActuals` (measured KPI values by KPI id) and `measured` (the measured KPIs of
+    /// `log.measureKpis`, used where `kpiActuals` has no value).
     ///
     /// @throws {CjmError} `invalid_option` for a model or inputs that do not fit; the
     /// errors of `surveyKpis` for the survey table.
@@ -152,6 +160,8 @@ impl Journey {
             read_value(field("traffic"), "inputs.traffic")?;
         let kpi_actuals: Option<BTreeMap<String, f64>> =
             read_value(field("kpiActuals"), "inputs.kpiActuals")?;
+        let measured: Option<cjm_core::scoring::MeasuredKpis> =
+            read_value(field("measured"), "inputs.measured")?;
         let report = cjm_core::scoring::health(
             self.inner(),
             &model,
@@ -160,6 +170,7 @@ impl Journey {
                 reach: reach.as_ref(),
                 traffic: traffic.as_ref(),
                 kpi_actuals: kpi_actuals.as_ref(),
+                measured: measured.as_ref(),
             },
         )
         .map_err(|e| to_js(&e))?;

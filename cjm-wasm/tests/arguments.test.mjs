@@ -105,6 +105,7 @@ const LOG_METHODS = [
   ['flowsSvg', [{}, {}], [opt('object'), opt('object')]],
   ['insightInputs', [journey, {}], [opt('journey'), opt('object')]],
   ['healthInputs', [journey], [opt('journey')]],
+  ['measureKpis', [journey, {}], [opt('journey'), opt('object')]],
   ['paths', [{ conversion_events: ['purchase'] }, journey], [req('object'), opt('journey')]],
   ['attribute', [{ conversion_events: ['purchase'] }, {}, journey], [req('object'), opt('object'), opt('journey')]],
 ];

@@ -133,3 +133,41 @@ test('journey scores: emotion curves, priorities, health with its inputs', () =>
   assert.equal(err.code, 'invalid_option');
   journey.free();
 });
+
+test('measured KPIs: the shared vector of tests/vectors/measured/', () => {
+  const v = JSON.parse(readFileSync(join(repoRoot, 'tests', 'vectors', 'measured', 'measured-kpis.json'), 'utf8'));
+  const journey = loadJourney(v.journey);
+  const rows = v.events.rows;
+  const log = cjm.EventLog.fromColumns(
+    {
+      customer: rows.map((r) => r[0]),
+      timestamp: Float64Array.from(rows, (r) => r[1]),
+      event: rows.map((r) => r[2]),
+      value: rows.map((r) => r[3]),
+    },
+    { unit: 'milliseconds' },
+  );
+  const m = log.measureKpis(journey, {
+    stage_funnel: log.stageFunnel(journey),
+    conversion: log.funnel(v.conversion_steps),
+    survey: surveyKpis(v.survey),
+  });
+  const e = v.expect;
+  const got = Object.fromEntries(m.kpis.map((k) => [k.kpi, k]));
+  assert.deepEqual(Object.keys(got).sort(), Object.keys(e.kpis).sort());
+  for (const [kpi, [value, n, source]] of Object.entries(e.kpis)) {
+    assert.ok(Math.abs(got[kpi].value - value) < 1e-9, `${kpi}: ${got[kpi].value} != ${value}`);
+    assert.deepEqual([got[kpi].n, got[kpi].source], [n, source], kpi);
+  }
+  assert.deepEqual(m.not_measured.map((x) => x.kpi), e.not_measured);
+  assert.deepEqual(m.losses[0], e.largest_loss);
+  for (const key of ['events', 'customers', 'period_start', 'period_end']) assert.equal(m[key], e[key], key);
+  // The report takes them as they are: the KPI table shows the designed 0.9 conversion
+  // beside the measured 0.5, and the glance opens the page.
+  const html = journey.reportHtml({ measured: m });
+  assert.ok(html.includes('<section id="glance">'));
+  assert.match(html, /<td>Conversion<\/td><td>whole journey<\/td><td class="num">50\u00a0%<\/td><td class="num">90\u00a0%<\/td><td class="num">50\u00a0%<\/td>/);
+  const health = journey.health(null, { measured: m });
+  assert.ok(health.journey.score > 0);
+  assert.equal(catchCjm(() => log.measureKpis(journey, { stage: 1 })).code, 'invalid_option');
+});

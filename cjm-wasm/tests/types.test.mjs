@@ -64,6 +64,8 @@ test('the built .d.ts declares the document, results and errors', () => {
       'flowsSvg(options?: FlowOptions | null, chart?: ChartOptions | null): string',
       'insightInputs(journey?: JourneyLike | null, options?: FunnelOptions | null): InsightInputs',
       'healthInputs(journey?: JourneyLike | null): HealthInputs',
+      'measureKpis(journey?: JourneyLike | null, inputs?: MeasureInputs | null): MeasuredKpis',
+      'export interface MeasuredKpis',
       'export function attribute(paths: PathTableInput, options?: AttributionOptions | null, tableOptions?: TableOptions | null): Attribution',
       'paths(options: PathOptions, journey?: JourneyLike | null): PathTable',
       'attribute(pathOptions: PathOptions, options?: AttributionOptions | null, journey?: JourneyLike | null): Attribution',

@@ -117,6 +117,13 @@ export type ScaleMethod = "top_box" | "mean" | "pct_of_max";
  */
 export type GroupLevel = "overall" | "scope" | "segment" | "scope_segment";
 /**
+ * Where a measured value comes from.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "MeasureSource".
+ */
+export type MeasureSource = "funnel" | "survey" | "event_log";
+/**
  * Where a reach value came from.
  *
  * This interface was referenced by `JourneyDocument`'s JSON-Schema
@@ -1537,6 +1544,128 @@ export interface MeasuredReach {
   };
 }
 /**
+ * The measured KPIs of a map.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "MeasuredKpis".
+ */
+export interface MeasuredKpis {
+  /**
+   * The first event of the log the values were measured on (ISO-8601, UTC).
+   */
+  period_start?: string | null;
+  /**
+   * The last event of that log.
+   */
+  period_end?: string | null;
+  /**
+   * The log's customers.
+   */
+  customers?: number | null;
+  /**
+   * The log's events.
+   */
+  events?: number | null;
+  /**
+   * The KPIs measured, in the map's order.
+   */
+  kpis: MeasuredKpi[];
+  /**
+   * The KPIs not measured, in the map's order.
+   */
+  not_measured: NotMeasured[];
+  /**
+   * The stage funnel's losses between consecutive steps, in step order (empty without
+   * a stage funnel).
+   */
+  losses: StepLoss[];
+  /**
+   * The inputs' definition hashes, and this rule's.
+   */
+  definition: Definition;
+}
+/**
+ * One KPI's measured value and its provenance.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "MeasuredKpi".
+ */
+export interface MeasuredKpi {
+  /**
+   * The KPI's id.
+   */
+  kpi: string;
+  /**
+   * The value, in the KPI's unit (rates 0–1, NPS −100..100, CSAT 0–100 or the CES
+   * scale, as the survey computed it).
+   */
+  value: number;
+  /**
+   * The value as the report and the map write it (`11.1 %`, `19`, `61.5 EUR`).
+   */
+  text: string;
+  /**
+   * How many customers (funnel), answers (survey) or events (order value) it rests on.
+   */
+  n: number;
+  /**
+   * What kind of data it was measured from.
+   */
+  source: MeasureSource;
+  /**
+   * How it was measured, in words.
+   */
+  how: string;
+  /**
+   * The definition hash of the analysis it was read from.
+   */
+  definition_hash: string;
+}
+/**
+ * A KPI the data could not answer, and why.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "NotMeasured".
+ */
+export interface NotMeasured {
+  /**
+   * The KPI's id.
+   */
+  kpi: string;
+  /**
+   * Why it has no measured value.
+   */
+  reason: string;
+}
+/**
+ * Customers lost between two consecutive steps of the stage funnel.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "StepLoss".
+ */
+export interface StepLoss {
+  /**
+   * The step they reached (its stage or touchpoint name).
+   */
+  from: string;
+  /**
+   * The next step, which they did not reach.
+   */
+  to: string;
+  /**
+   * Customers who reached `from`.
+   */
+  customers: number;
+  /**
+   * Of those, the customers who did not reach `to`.
+   */
+  lost: number;
+  /**
+   * `lost / customers`.
+   */
+  rate: number;
+}
+/**
  * Ranked pain points and opportunities.
  *
  * This interface was referenced by `JourneyDocument`'s JSON-Schema
@@ -1854,6 +1983,11 @@ export interface InsightInputs {
    * All events of that log.
    */
   total_events?: number | null;
+  /**
+   * KPIs measured from the data (`scoring::measure_kpis`): a KPI with a measured value
+   * is judged on it, not on the document's `actual`.
+   */
+  measured?: MeasuredKpis | null;
 }
 /**
  * The findings of a check.
@@ -2173,6 +2307,13 @@ export interface MapOptions {
    * The full text stays available as a tooltip.
    */
   max_lines?: number;
+  /**
+   * Measured KPI values by KPI id (`MeasuredKpis::values`): a KPI card shows the
+   * measured value beside the designed one, and is judged on target or off on it.
+   */
+  measured?: {
+    [k: string]: number;
+  };
 }
 /**
  * Options of [`emotion_curve_svg`].
@@ -2262,6 +2403,13 @@ export interface ReportOptions {
    * clock, so that the same input gives the same page.
    */
   footer?: string | null;
+  /**
+   * The KPIs measured from the data (`measure_kpis`): with them the page opens with an
+   * "At a glance" summary (data period, customers, KPIs measured against target, the
+   * largest loss between stages), and the KPI table and the map's KPI cards show the
+   * measured values beside the designed ones and judge each KPI on its measured value.
+   */
+  measured?: MeasuredKpis | null;
 }
 /**
  * A section of the report: a heading, an optional introduction and content blocks.

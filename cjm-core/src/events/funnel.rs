@@ -226,7 +226,7 @@ pub struct Funnel {
 }
 
 /// Time-to-convert summary, in seconds.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct DurationStats {
     /// Number of customers measured.
     pub count: u64,
@@ -239,7 +239,7 @@ pub struct DurationStats {
 }
 
 /// One step of a funnel result.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct FunnelStepResult {
     /// 0-based index.
     pub index: usize,
@@ -264,7 +264,7 @@ pub struct FunnelStepResult {
 }
 
 /// The funnel of one breakdown group.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct FunnelGroup {
     /// The column value (null for events without one).
     pub value: Option<String>,
@@ -277,7 +277,7 @@ pub struct FunnelGroup {
 }
 
 /// A funnel result.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct FunnelResult {
     /// The definition used.
     pub definition: Definition,

@@ -5,8 +5,9 @@ use super::charts::{bar_chart_svg, flow_svg, funnel_svg, BarChart, FlowChart, Fu
 use super::emotion::{emotion_curve_svg, persona_styles, selected_curves, EmotionCurveOptions};
 use super::map::{journey_map_svg, kpi_status, kpi_value, MapOptions};
 use super::svg_allow::allow_listed_svg;
-use super::text::{escape_xml, percent, signed};
+use super::text::{count, escape_xml, percent, signed};
 use crate::model::JourneyState;
+use crate::scoring::MeasuredKpis;
 use crate::ValidJourney;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -32,6 +33,12 @@ pub struct ReportOptions {
     /// A line at the foot of the page (a generation note, say); the report itself reads no
     /// clock, so that the same input gives the same page.
     pub footer: Option<String>,
+    /// The KPIs measured from the data (`measure_kpis`): with them the page opens with an
+    /// "At a glance" summary (data period, customers, KPIs measured against target, the
+    /// largest loss between stages), and the KPI table and the map's KPI cards show the
+    /// measured values beside the designed ones and judge each KPI on its measured value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub measured: Option<MeasuredKpis>,
 }
 
 impl Default for ReportOptions {
@@ -46,6 +53,7 @@ impl Default for ReportOptions {
             summary: true,
             sections: Vec::new(),
             footer: None,
+            measured: None,
         }
     }
 }
@@ -180,7 +188,11 @@ pub(crate) const CSP: &str = "default-src 'none'; script-src 'none'; style-src '
 pub fn html_report(journey: &ValidJourney, options: &ReportOptions) -> String {
     let j = journey.journey();
     let title = options.title.clone().unwrap_or_else(|| j.name.clone());
-    let mut toc: Vec<(String, String)> = vec![("map".to_owned(), "Journey map".to_owned())];
+    let mut toc: Vec<(String, String)> = Vec::new();
+    if options.measured.is_some() {
+        toc.push(("glance".to_owned(), "At a glance".to_owned()));
+    }
+    toc.push(("map".to_owned(), "Journey map".to_owned()));
     if options.emotion_curve {
         toc.push(("emotion".to_owned(), "Emotion curve".to_owned()));
     }
@@ -228,10 +240,17 @@ pub fn html_report(journey: &ValidJourney, options: &ReportOptions) -> String {
     }
     h.push_str("</ul></nav>\n</header>\n");
 
+    let mut map = options.map.clone();
+    if let Some(m) = &options.measured {
+        if map.measured.is_empty() {
+            map.measured = m.values();
+        }
+        at_a_glance(&mut h, journey, m);
+    }
     let _ = writeln!(
         h,
         "<section id=\"map\">\n<h2>Journey map</h2>\n<div class=\"figure\">{}</div>\n</section>",
-        journey_map_svg(journey, &options.map).trim_end()
+        journey_map_svg(journey, &map).trim_end()
     );
     if options.emotion_curve {
         let curve = emotion_curve_svg(
@@ -508,39 +527,153 @@ fn summary_tables(h: &mut String, journey: &ValidJourney, options: &ReportOption
         );
     }
     if !j.kpis.is_empty() {
+        let measured = options.measured.as_ref();
+        let dash = || "\u{2013}".to_owned();
         let rows: Vec<Vec<Cell>> = j
             .kpis
             .iter()
             .map(|k| {
-                let (status, class) = match kpi_status(k) {
-                    Some(true) => ("on target", Some("good")),
-                    Some(false) => ("off target", Some("bad")),
-                    None => ("not measured", None),
+                let m = measured.and_then(|m| m.get(&k.id));
+                let (mut status, class) = kpi_status_cell(k, m.map(|m| m.value));
+                // Beside measured values, a status judged on the designed value says so.
+                let designed;
+                if measured.is_some() && m.is_none() && k.actual.is_some() && k.target.is_some() {
+                    designed = format!("{status} (designed)");
+                    status = &designed;
+                }
+                let how = match (m, measured) {
+                    (Some(m), _) => format!("{} (n = {})", m.how, count(m.n)),
+                    (None, Some(all)) => all
+                        .not_measured
+                        .iter()
+                        .find(|n| n.kpi == k.id)
+                        .map_or_else(dash, |n| format!("not measured: {}", n.reason)),
+                    (None, None) => dash(),
                 };
-                vec![
+                let mut row = vec![
                     Cell::text(&k.name),
                     Cell::text(stage_name(k.stage.as_deref(), k.touchpoint.as_deref())),
-                    Cell::num(
-                        k.target
-                            .map_or_else(|| "\u{2013}".to_owned(), |v| kpi_value(k, v)),
-                    ),
-                    Cell::num(
-                        k.actual
-                            .map_or_else(|| "\u{2013}".to_owned(), |v| kpi_value(k, v)),
-                    ),
-                    Cell {
-                        text: status.to_owned(),
-                        numeric: false,
-                        class,
-                    },
-                ]
+                    Cell::num(k.target.map_or_else(dash, |v| kpi_value(k, v))),
+                    Cell::num(k.actual.map_or_else(dash, |v| kpi_value(k, v))),
+                ];
+                if measured.is_some() {
+                    row.push(Cell::num(m.map_or_else(dash, |m| kpi_value(k, m.value))));
+                }
+                row.push(Cell {
+                    text: status.to_owned(),
+                    numeric: false,
+                    class,
+                });
+                if measured.is_some() {
+                    row.push(Cell::text(how));
+                }
+                row
             })
             .collect();
+        let columns: &[&str] = if measured.is_some() {
+            &[
+                "KPI",
+                "Scope",
+                "Target",
+                "Designed",
+                "Measured",
+                "Status",
+                "How it was measured",
+            ]
+        } else {
+            &["KPI", "Scope", "Target", "Actual", "Status"]
+        };
+        write_table(h, Some("KPIs"), columns, &rows);
+    }
+}
+
+/// The status cell of a KPI: on or off target, judged on its measured value when there is
+/// one.
+fn kpi_status_cell(
+    k: &crate::model::Kpi,
+    measured: Option<f64>,
+) -> (&'static str, Option<&'static str>) {
+    match kpi_status(k, measured) {
+        Some(true) => ("on target", Some("good")),
+        Some(false) => ("off target", Some("bad")),
+        None => ("not measured", None),
+    }
+}
+
+/// The "At a glance" section: the data period and customers, how many KPIs are on target
+/// on their measured values, the largest loss between stages, and the measured KPIs
+/// against their targets.
+fn at_a_glance(h: &mut String, journey: &ValidJourney, m: &MeasuredKpis) {
+    let j = journey.journey();
+    h.push_str("<section id=\"glance\">\n<h2>At a glance</h2>\n");
+    let day = |t: &Option<String>| t.as_deref().map(|t| t.get(..10).unwrap_or(t).to_owned());
+    let mut lines: Vec<String> = Vec::new();
+    let data = match (m.events, m.customers) {
+        (Some(e), Some(c)) => Some(format!("{} events of {} customers", count(e), count(c))),
+        _ => None,
+    };
+    match (day(&m.period_start), day(&m.period_end), data) {
+        (Some(a), Some(b), Some(data)) => {
+            lines.push(format!("Measured on {data} from {a} to {b} (UTC)."));
+        }
+        (_, _, Some(data)) => lines.push(format!("Measured on {data}.")),
+        _ => {}
+    }
+    let judged: Vec<(&crate::model::Kpi, bool)> = j
+        .kpis
+        .iter()
+        .filter_map(|k| Some((k, kpi_status(k, Some(m.value(&k.id)?))?)))
+        .collect();
+    if !judged.is_empty() {
+        let on = judged.iter().filter(|(_, ok)| *ok).count();
+        lines.push(format!(
+            "{on} of the {} KPIs measured against a target are on target; {} of the map's {} KPIs could not be measured from the data.",
+            judged.len(),
+            m.not_measured.len(),
+            j.kpis.len()
+        ));
+    }
+    if let Some(loss) = m.largest_loss() {
+        lines.push(format!(
+            "The largest loss between stages: {} of the {} customers who reached {} did not reach {} ({}).",
+            percent(loss.rate),
+            count(loss.customers),
+            loss.from,
+            loss.to,
+            count(loss.lost)
+        ));
+    }
+    for line in &lines {
+        let _ = writeln!(h, "<p>{}</p>", escape_xml(line));
+    }
+    let rows: Vec<Vec<Cell>> = j
+        .kpis
+        .iter()
+        .filter_map(|k| {
+            let v = m.get(&k.id)?;
+            let (status, class) = kpi_status_cell(k, Some(v.value));
+            Some(vec![
+                Cell::text(&k.name),
+                Cell::num(kpi_value(k, v.value)),
+                Cell::num(
+                    k.target
+                        .map_or_else(|| "\u{2013}".to_owned(), |t| kpi_value(k, t)),
+                ),
+                Cell {
+                    text: status.to_owned(),
+                    numeric: false,
+                    class,
+                },
+            ])
+        })
+        .collect();
+    if !rows.is_empty() {
         write_table(
             h,
-            Some("KPIs"),
-            &["KPI", "Scope", "Target", "Actual", "Status"],
+            Some("Measured KPIs"),
+            &["KPI", "Measured", "Target", "Status"],
             &rows,
         );
     }
+    h.push_str("</section>\n");
 }

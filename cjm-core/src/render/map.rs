@@ -7,10 +7,12 @@ use super::emotion::{
 use super::palette;
 use super::svg::{count_f64, Anchor, Canvas, Font};
 use super::text::{num, percent, text_width, wrap_text};
-use crate::model::{ChannelKind, Journey, Kpi, Metric, Opportunity, PainPoint, Side};
+pub(crate) use crate::format::kpi_value;
+use crate::model::{ChannelKind, Journey, Kpi, Opportunity, PainPoint, Side};
 use crate::ValidJourney;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// A row of the journey map.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -90,6 +92,10 @@ pub struct MapOptions {
     /// Lines of text per item before it is cut with an ellipsis (at least 1; default 3).
     /// The full text stays available as a tooltip.
     pub max_lines: u8,
+    /// Measured KPI values by KPI id (`MeasuredKpis::values`): a KPI card shows the
+    /// measured value beside the designed one, and is judged on target or off on it.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub measured: BTreeMap<String, f64>,
 }
 
 impl Default for MapOptions {
@@ -101,6 +107,7 @@ impl Default for MapOptions {
             title: true,
             legend: true,
             max_lines: 3,
+            measured: BTreeMap::new(),
         }
     }
 }
@@ -246,7 +253,7 @@ pub fn journey_map_svg(journey: &ValidJourney, options: &MapOptions) -> String {
                 row(&mut c, &grid, y, band, lane.title(), lane.caption(), cells)
             }
             Lane::Kpis => {
-                let cells = kpi_cells(j, &grid, max_lines);
+                let cells = kpi_cells(j, &grid, max_lines, &options.measured);
                 row(&mut c, &grid, y, band, lane.title(), lane.caption(), cells)
             }
         };
@@ -1129,31 +1136,23 @@ fn kpi_place(j: &Journey, k: &Kpi) -> Place {
         .map_or(Place::Overall, Place::Stage)
 }
 
-/// A KPI value in its metric's natural form: rates as percentages, NPS as a whole number,
-/// others with at most two decimals and the KPI's unit.
-pub(crate) fn kpi_value(k: &Kpi, value: f64) -> String {
-    match k.metric {
-        Metric::ConversionRate | Metric::DropOff | Metric::RetentionRate => percent(value),
-        Metric::Nps => format!("{value:.0}"),
-        _ => match &k.unit {
-            Some(unit) if unit == "%" => format!("{}\u{a0}%", num(value)),
-            Some(unit) => format!("{} {unit}", num(value)),
-            None => num(value),
-        },
-    }
-}
-
-/// Whether a KPI meets its target: `Some(true)` on target, `Some(false)` off, `None`
-/// without target or actual.
-pub(crate) fn kpi_status(k: &Kpi) -> Option<bool> {
-    let (target, actual) = (k.target?, k.actual?);
+/// Whether a KPI meets its target, judged on its measured value when there is one, else
+/// on the document's `actual`: `Some(true)` on target, `Some(false)` off, `None` without
+/// target or value.
+pub(crate) fn kpi_status(k: &Kpi, measured: Option<f64>) -> Option<bool> {
+    let (target, actual) = (k.target?, measured.or(k.actual)?);
     Some(match k.effective_direction() {
         crate::model::Direction::Higher => actual >= target,
         crate::model::Direction::Lower => actual <= target,
     })
 }
 
-fn kpi_cells(j: &Journey, grid: &Grid, max_lines: usize) -> Vec<(Place, Cell)> {
+fn kpi_cells(
+    j: &Journey,
+    grid: &Grid,
+    max_lines: usize,
+    measured: &BTreeMap<String, f64>,
+) -> Vec<(Place, Cell)> {
     let inner = grid.inner();
     let mut per_place: Vec<(Place, Stack)> = (0..j.stages.len())
         .map(|i| (Place::Stage(i), Stack::new()))
@@ -1172,10 +1171,19 @@ fn kpi_cells(j: &Journey, grid: &Grid, max_lines: usize) -> Vec<(Place, Cell)> {
             || "no target".to_owned(),
             |t| format!("target {}", kpi_value(k, t)),
         );
-        let actual = k.actual.map_or_else(
-            || "no actual".to_owned(),
-            |a| format!("actual {}", kpi_value(k, a)),
-        );
+        let m = measured.get(&k.id).copied();
+        let actual = match (m, k.actual) {
+            (Some(m), Some(a)) => format!(
+                "measured {} (designed {})",
+                kpi_value(k, m),
+                kpi_value(k, a)
+            ),
+            (Some(m), None) => format!("measured {}", kpi_value(k, m)),
+            // Beside measured cards, a designed value says it is one.
+            (None, Some(a)) if !measured.is_empty() => format!("designed {}", kpi_value(k, a)),
+            (None, Some(a)) => format!("actual {}", kpi_value(k, a)),
+            (None, None) => "no actual".to_owned(),
+        };
         let direction = match k.effective_direction() {
             crate::model::Direction::Higher => "higher is better",
             crate::model::Direction::Lower => "lower is better",
@@ -1187,7 +1195,7 @@ fn kpi_cells(j: &Journey, grid: &Grid, max_lines: usize) -> Vec<(Place, Cell)> {
             false,
             2,
         );
-        let (status, colour) = match kpi_status(k) {
+        let (status, colour) = match kpi_status(k, m) {
             Some(true) => ("on target", palette::GOOD),
             Some(false) => ("off target", palette::BAD),
             None => ("not measured", palette::MUTED),

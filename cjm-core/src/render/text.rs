@@ -176,64 +176,7 @@ pub fn wrap_text(text: &str, max_width: f64, size: f64, bold: bool, max_lines: u
     Wrapped { lines, truncated }
 }
 
-/// Formats a coordinate or value with at most two decimals, without trailing zeros and
-/// never as `-0`, so that output is the same on every platform.
-#[must_use]
-pub fn num(value: f64) -> String {
-    if !value.is_finite() {
-        return "0".to_owned();
-    }
-    let mut s = format!("{value:.2}");
-    if s.contains('.') {
-        while s.ends_with('0') {
-            s.pop();
-        }
-        if s.ends_with('.') {
-            s.pop();
-        }
-    }
-    if s == "-0" {
-        s = "0".to_owned();
-    }
-    s
-}
-
-/// Formats a signed value in [−1, 1] with two decimals and an explicit sign (`+0.50`,
-/// `−0.75` with a true minus sign, `0.00`).
-#[must_use]
-pub fn signed(value: f64) -> String {
-    let s = format!("{:.2}", value.abs());
-    if s == "0.00" {
-        s
-    } else if value < 0.0 {
-        format!("\u{2212}{s}")
-    } else {
-        format!("+{s}")
-    }
-}
-
-/// Formats a count with thousands separators (`12,345`).
-#[must_use]
-pub fn count(value: u64) -> String {
-    let digits = value.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// Formats a share (0–1) as a percentage with at most one decimal (`45.6 %`).
-#[must_use]
-pub fn percent(share: f64) -> String {
-    let s = format!("{:.1}", share * 100.0);
-    let s = s.strip_suffix(".0").unwrap_or(&s);
-    let s = if s == "-0" { "0" } else { s };
-    format!("{s}\u{a0}%")
-}
+pub use crate::format::{count, num, percent, signed};
 
 #[cfg(test)]
 mod tests {

@@ -69,6 +69,8 @@ pub struct MeasuredKpi {
     /// The value, in the KPI's unit (rates 0–1, NPS −100..100, CSAT 0–100 or the CES
     /// scale, as the survey computed it).
     pub value: f64,
+    /// The value as the report and the map write it (`11.1 %`, `19`, `61.5 EUR`).
+    pub text: String,
     /// How many customers (funnel), answers (survey) or events (order value) it rests on.
     pub n: u64,
     /// What kind of data it was measured from.
@@ -88,6 +90,21 @@ pub struct NotMeasured {
     pub reason: String,
 }
 
+/// Customers lost between two consecutive steps of the stage funnel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct StepLoss {
+    /// The step they reached (its stage or touchpoint name).
+    pub from: String,
+    /// The next step, which they did not reach.
+    pub to: String,
+    /// Customers who reached `from`.
+    pub customers: u64,
+    /// Of those, the customers who did not reach `to`.
+    pub lost: u64,
+    /// `lost / customers`.
+    pub rate: f64,
+}
+
 /// The measured KPIs of a map.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct MeasuredKpis {
@@ -97,10 +114,15 @@ pub struct MeasuredKpis {
     pub period_end: Option<String>,
     /// The log's customers.
     pub customers: Option<u64>,
+    /// The log's events.
+    pub events: Option<u64>,
     /// The KPIs measured, in the map's order.
     pub kpis: Vec<MeasuredKpi>,
     /// The KPIs not measured, in the map's order.
     pub not_measured: Vec<NotMeasured>,
+    /// The stage funnel's losses between consecutive steps, in step order (empty without
+    /// a stage funnel).
+    pub losses: Vec<StepLoss>,
     /// The inputs' definition hashes, and this rule's.
     pub definition: Definition,
 }
@@ -116,6 +138,18 @@ impl MeasuredKpis {
     #[must_use]
     pub fn get(&self, kpi: &str) -> Option<&MeasuredKpi> {
         self.kpis.iter().find(|m| m.kpi == kpi)
+    }
+
+    /// The largest loss between consecutive steps of the stage funnel (by rate; the
+    /// earlier step on a tie).
+    #[must_use]
+    pub fn largest_loss(&self) -> Option<&StepLoss> {
+        self.losses
+            .iter()
+            .fold(None, |best: Option<&StepLoss>, l| match best {
+                Some(b) if b.rate >= l.rate => Some(b),
+                _ => Some(l),
+            })
     }
 
     /// The measured values by KPI id.
@@ -160,10 +194,27 @@ pub fn measure_kpis(journey: &ValidJourney, inputs: &MeasureInputs<'_>) -> Measu
         .map_or((None, None), |(lo, hi)| {
             (Some(format_iso8601(lo)), Some(format_iso8601(hi)))
         });
+    let losses = inputs.stage_funnel.map_or_else(Vec::new, |f| {
+        f.steps
+            .windows(2)
+            .filter_map(|w| {
+                let [here, next] = w else { return None };
+                Some(StepLoss {
+                    from: step_name(journey, &here.step),
+                    to: step_name(journey, &next.step),
+                    customers: here.customers,
+                    lost: next.drop_off,
+                    rate: next.drop_off_rate? + 0.0,
+                })
+            })
+            .collect()
+    });
     MeasuredKpis {
+        losses,
         period_start,
         period_end,
         customers: inputs.log.map(|l| l.customers().len() as u64),
+        events: inputs.log.map(|l| l.len() as u64),
         kpis,
         not_measured,
         definition: Definition::new(
@@ -187,6 +238,7 @@ fn measure(
     let scope = Scope::of(journey, k);
     let made = |value: f64, n: u64, source, how: String, hash: &str| MeasuredKpi {
         kpi: k.id.clone(),
+        text: crate::format::kpi_value(k, value + 0.0),
         value: value + 0.0,
         n,
         source,
@@ -260,7 +312,7 @@ fn measure(
             Ok(made(value, n, MeasureSource::EventLog, how.to_owned(), ""))
         }
         Metric::RetentionRate => Err(
-            "retention rates are not measured from the data yet (compute them with `retention`)"
+            "retention rates are not measured from the data yet (the retention analysis computes them)"
                 .to_owned(),
         ),
         Metric::Custom => {
@@ -311,21 +363,7 @@ fn funnel_rate<'a>(
     scope: &Scope,
     inputs: &MeasureInputs<'a>,
 ) -> Result<(f64, u64, String, &'a str), String> {
-    let j = journey.journey();
-    let step_name = |s: &StepSpec| match s {
-        StepSpec::Stage(id) => j
-            .stages
-            .iter()
-            .find(|x| &x.id == id)
-            .map_or_else(|| id.clone(), |x| x.name.clone()),
-        StepSpec::Touchpoint(id) => j
-            .touchpoints
-            .iter()
-            .find(|x| &x.id == id)
-            .map_or_else(|| id.clone(), |x| x.name.clone()),
-        StepSpec::Event(e) => e.clone(),
-        StepSpec::AnyOf(names) => names.join(" or "),
-    };
+    let step_name = |s: &StepSpec| step_name(journey, s);
     if scope.is_journey() {
         let f = inputs
             .conversion
@@ -340,7 +378,7 @@ fn funnel_rate<'a>(
             .ok_or_else(|| "nobody entered the funnel".to_owned())?;
         let how = format!(
             "share of the {} customers at {} who reached {}",
-            first.customers,
+            crate::format::count(first.customers),
             step_name(&first.step),
             step_name(&last.step)
         );
@@ -369,13 +407,32 @@ fn funnel_rate<'a>(
             .ok_or_else(|| format!("nobody reached {} in the funnel", scope.name))?;
         let how = format!(
             "share of the {} customers at {} who reached {} next",
-            here.customers,
+            crate::format::count(here.customers),
             step_name(&here.step),
             step_name(&next.step)
         );
         return Ok((rate, here.customers, how, f.definition.hash.as_str()));
     }
     Err(format!("no funnel given has a step for {}", scope.name))
+}
+
+/// A funnel step by name: its stage's or touchpoint's name, else its event name(s).
+fn step_name(journey: &ValidJourney, s: &StepSpec) -> String {
+    let j = journey.journey();
+    match s {
+        StepSpec::Stage(id) => j
+            .stages
+            .iter()
+            .find(|x| &x.id == id)
+            .map_or_else(|| id.clone(), |x| x.name.clone()),
+        StepSpec::Touchpoint(id) => j
+            .touchpoints
+            .iter()
+            .find(|x| &x.id == id)
+            .map_or_else(|| id.clone(), |x| x.name.clone()),
+        StepSpec::Event(e) => e.clone(),
+        StepSpec::AnyOf(names) => names.join(" or "),
+    }
 }
 
 /// The survey group of the scope, or the pooled groups of a stage's touchpoints; and

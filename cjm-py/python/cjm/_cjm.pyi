@@ -29,6 +29,7 @@ __all__ = [
     "template",
     "journey_schema",
     "SurveyReport",
+    "MeasuredKpis",
     "PriorityReport",
     "HealthReport",
     "EmotionCurves",
@@ -142,14 +143,17 @@ class Journey:
         reach: Optional[Mapping[str, Any]] = None,
         traffic: Optional[Mapping[str, float]] = None,
         kpi_actuals: Optional[Mapping[str, float]] = None,
+        measured: Optional[MeasuredKpis] = None,
     ) -> HealthReport:
         """Health 0–100 of every touchpoint, stage and the journey, each explained.
 
         ``model``: ``{"weights": {...}, "thresholds": {"good", "poor"}, "stage_weights":
         {...}}`` (defaults for what is not given); ``survey``: a ``SurveyReport`` grouped by
         touchpoint or stage id; ``reach`` as for ``priorities``; ``traffic``: customers per
-        touchpoint id; ``kpi_actuals``: measured KPI values by KPI id. Raises ``InputError``
-        (``invalid_option``) for a model that does not fit.
+        touchpoint id; ``kpi_actuals``: measured KPI values by KPI id; ``measured``: the
+        ``MeasuredKpis`` of ``measure_kpis``, used where ``kpi_actuals`` has no value. A
+        stage without survey answers of its own is scored on its touchpoints' answers
+        pooled. Raises ``InputError`` (``invalid_option``) for a model that does not fit.
         """
     def insights(
         self,
@@ -162,14 +166,34 @@ class Journey:
         stage_drop_off: Optional[Mapping[str, float]] = None,
         unmapped_events: Union[Mapping[str, int], Traffic, None] = None,
         total_events: Optional[int] = None,
+        measured: Optional[MeasuredKpis] = None,
     ) -> Insights:
         """Map lint findings: each with a stable code, severity, path and message.
 
         ``as_of`` enables the staleness rules (never the wall clock); ``reach`` (or a
         ``Traffic``) feeds pain-point priorities; ``stage_drop_off`` (share 0–1 per stage
         id), ``unmapped_events`` (counts by name, or a ``Traffic``) and ``total_events``
-        enable the rules on measured data. Rules without their input are listed in
+        enable the rules on measured data; with ``measured`` (from ``measure_kpis``) a KPI
+        is judged on its measured value. Rules without their input are listed in
         ``not_checked``.
+        """
+    def measure_kpis(
+        self,
+        *,
+        stage_funnel: Optional[FunnelResult] = None,
+        conversion: Optional[FunnelResult] = None,
+        survey: Optional[SurveyReport] = None,
+        log: Optional[EventLog] = None,
+    ) -> MeasuredKpis:
+        """The value of each KPI of the map that the data can answer, with its
+        provenance, kept apart from the document's ``actual`` (docs/scoring.md,
+        "Measured KPIs"). ``stage_funnel``: a funnel over the map's stages (conversion and
+        drop-off per stage or touchpoint); ``conversion``: the funnel that defines the
+        journey's conversion (default: the stage funnel's first to last step);
+        ``survey``: survey KPIs by touchpoint or stage (a stage without its own answers
+        pools its touchpoints'); ``log``: the data period, customers, order value and
+        revenue. Pass the result to ``health``, ``insights`` and ``report_html``
+        (``measured=``) so that every part of the page uses the same values.
         """
     def map_svg(self, **options: Any) -> Svg:
         """The journey map as SVG: options ``lanes``, ``personas``, ``width``, ``title``,
@@ -187,16 +211,35 @@ class Journey:
         funnel: Optional[FunnelResult] = None,
         flows: Optional[Flows] = None,
         attribution: Optional[Attribution] = None,
+        measured: Optional[MeasuredKpis] = None,
         **options: Any,
     ) -> str:
         """One self-contained HTML page (no JavaScript): map, emotion curve, summary, then
         a section per result given (built by the core, so the page equals the browser's
         byte for byte), then ``sections`` (options as the core's
         ``ReportOptions``: ``title``, ``map``, ``emotion_curve``, ``summary``,
-        ``sections``, ``footer``)."""
+        ``sections``, ``footer``). With ``measured`` (from ``measure_kpis``) the page
+        opens with "At a glance" (data period, customers, KPIs measured against target,
+        the largest loss between stages), and the KPI table and the map's KPI cards show
+        the measured value beside the designed one and judge each KPI on it."""
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
     def __reduce__(self) -> tuple[Any, tuple[str]]: ...
+
+@final
+class MeasuredKpis:
+    """KPIs measured from the data (``Journey.measure_kpis``): ``to_dict()`` holds
+    ``kpis`` (each ``kpi``, ``value``, ``n``, ``source``, ``how``, ``definition_hash``),
+    ``not_measured`` (each ``kpi`` and ``reason``), ``losses`` between consecutive steps
+    of the stage funnel, the data period and customers, and the definition."""
+
+    def value(self, kpi: str) -> Optional[float]:
+        """The measured value of a KPI (by id), or ``None``."""
+    def values(self) -> dict[str, float]:
+        """The measured values by KPI id."""
+    def to_dict(self) -> dict[str, Any]:
+        """The result as plain Python values (the core's JSON shape)."""
+    def __len__(self) -> int: ...
 
 class _Report:
     """Shared by the result classes (not a runtime class)."""
