@@ -30,7 +30,8 @@
 //!    [`attribution`], both of which read event logs;
 //! 5. [`insights`] (the rules that lint a map);
 //! 6. [`maps`] (diffs of two versions of a map, patterns across maps) and [`render`]
-//!    (pictures and the report);
+//!    (pictures and the report), and [`tables`] (the tables a user exports from every
+//!    result, the one place a table's columns are decided for Rust, Python and JavaScript);
 //! 7. [`schema`], which publishes the schemas of every layer's options.
 //!
 //! `cjm-core/tests/layering.rs` fails on any `crate::` path against this order.
@@ -49,6 +50,7 @@ pub mod scoring;
 mod sort;
 mod state_bytes;
 mod stats;
+pub mod tables;
 pub mod templates;
 pub mod validate;
 

@@ -12,6 +12,8 @@ use cjm_core::attribution::{
 use serde_json::Value;
 use std::path::PathBuf;
 
+mod common;
+
 fn dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors/attribution")
 }
@@ -157,6 +159,9 @@ fn attribution_vectors() {
             let table = PathTable::from_rows(&paths, &table_options).unwrap();
             let r = attribute(&table, &options).unwrap();
             check(&name, &r, &case["expected"]);
+            if let Some(tables) = case.get("tables") {
+                common::check_tables(&r, tables, &name);
+            }
             cases += 1;
         }
     }

@@ -12,7 +12,10 @@ use cjm_core::events::{
     RawEvent, RetentionOptions, SampleOptions, SessionOptions, TimeUnit, TimeValue, TrendsOptions,
     VariantOptions,
 };
+use cjm_core::tables::Tabular;
 use serde_json::Value;
+
+mod common;
 
 fn vectors() -> Vec<(String, Value)> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors/events");
@@ -153,10 +156,31 @@ fn run_case(kind: &str, log: &EventLog, case: &Value) -> Value {
     }
 }
 
+/// The typed result of a case that checks `tables` (funnel, directly-follows, retention).
+fn tabular(kind: &str, log: &EventLog, case: &Value) -> Box<dyn Tabular> {
+    match kind {
+        "funnel" => {
+            let funnel: Funnel = serde_json::from_value(case["funnel"].clone()).unwrap();
+            Box::new(funnel.run(log, None).unwrap())
+        }
+        "directly_follows" => {
+            let o: DirectlyFollowsOptions =
+                serde_json::from_value(case["options"].clone()).unwrap();
+            Box::new(log.directly_follows(&o))
+        }
+        "retention" => {
+            let o: RetentionOptions = serde_json::from_value(case["options"].clone()).unwrap();
+            Box::new(log.retention(&o).unwrap())
+        }
+        other => panic!("no tables checked for {other}"),
+    }
+}
+
 #[test]
 fn event_vectors() {
     let all = vectors();
     assert!(all.len() >= 7, "vectors missing");
+    let mut tabled = 0;
     for (name, v) in all {
         assert!(
             v["description"].as_str().is_some_and(|d| d.len() > 40),
@@ -171,6 +195,12 @@ fn event_vectors() {
                 continue;
             }
             check_subset(&case["expected"], &actual, &format!("{name}#{i}"));
+            if let Some(tables) = case.get("tables") {
+                let at = format!("{name}#{i}");
+                common::check_tables(tabular(kind, &log, case).as_ref(), tables, &at);
+                tabled += 1;
+            }
         }
     }
+    assert!(tabled >= 3, "table vectors missing");
 }

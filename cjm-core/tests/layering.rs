@@ -23,6 +23,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("insights", 5),
     ("maps", 6),
     ("render", 6),
+    ("tables", 6),
     ("schema", 7),
 ];
 

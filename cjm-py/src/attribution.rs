@@ -8,18 +8,18 @@
 //! tables. No number is computed here.
 
 use cjm_core::attribution::{
-    attribute as run, Attribution, AttributionOptions, Credit, Model, PathInput, PathOptions,
-    PathTable, TableOptions,
+    attribute as run, Attribution, AttributionOptions, PathInput, PathOptions, PathTable,
+    TableOptions,
 };
 use cjm_core::events::EventLog;
-use cjm_core::{Definition, Error, ValidJourney};
+use cjm_core::{Error, ValidJourney};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 
 use crate::convert::{int_option_opt, wide_int_opt, Wrap};
 use crate::errors::{core_err, input_err};
 use crate::pictures::PySvg;
-use crate::reports::{count, escape, plural, report_methods, Col, Report, Table};
+use crate::reports::{escape, plural, result_class};
 
 /// Keys of the keyword options that belong to [`TableOptions`].
 const TABLE_KEYS: [&str; 2] = ["separator", "collapse_repeats"];
@@ -229,44 +229,48 @@ pub(crate) fn attribute_log(
     Ok(result.into())
 }
 
-#[doc = stub_doc!("Attribution")]
-#[pyclass(frozen, module = "cjm", name = "Attribution")]
-pub(crate) struct PyAttribution {
-    pub(crate) inner: Attribution,
-}
-
-impl From<Attribution> for PyAttribution {
-    fn from(inner: Attribution) -> Self {
-        Self { inner }
-    }
-}
-
-report_methods!(PyAttribution {
-    /// The result as plain Python values (the core's JSON shape).
-    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        crate::guard(|| Wrap(&self.inner).into_json_value(py))
-    }
-
-    /// The model columns, in table order (`first`, `last`, … `markov`, `shapley`).
+result_class!(
+    /// Attribution results side by side (Python class `cjm.Attribution`), from
+    /// `cjm.attribute` and `EventLog.attribute`.
+    PyAttribution, "Attribution", Attribution, |r| {
+        format!(
+            "{}, {}, {} conversions",
+            plural(r.channels.len(), "channel"),
+            plural(r.models.len(), "model"),
+            r.totals.conversions
+        )
+    } note {
+        let models: Vec<String> = r.models.iter()
+            .map(|m| format!("{} <code>{}</code>", escape(m.model.name()), escape(&m.definition.hash)))
+            .collect();
+        let mut html = format!("<p>Models: {}</p>\n", models.join(", "));
+        if !r.skipped.is_empty() {
+            let skipped: Vec<String> = r.skipped.iter()
+                .map(|s| format!("{} ({})", escape(s.model.name()), escape(&s.message)))
+                .collect();
+            html.push_str(&format!("<p>Not run: {}</p>\n", skipped.join("; ")));
+        }
+        html
+    } {
+    #[doc = stub_doc!("Attribution.models")]
     #[getter]
     fn models(&self) -> Vec<&'static str> {
         self.inner.models.iter().map(|m| m.model.name()).collect()
     }
 
-    /// The channels, in table order.
+    #[doc = stub_doc!("Attribution.channels")]
     #[getter]
     fn channels(&self) -> Vec<String> {
         self.inner.channels.iter().map(|c| c.channel.clone()).collect()
     }
 
-    /// The totals of the path table (`paths`, `conversions`, `value`, `nulls`,
-    /// `unattributed_conversions`, `unattributed_value`).
+    #[doc = stub_doc!("Attribution.totals")]
     #[getter]
     fn totals<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         crate::guard(|| Wrap(&self.inner.totals).into_json_value(py))
     }
 
-    /// Conversions credited to `channel` by `model` (`None` when undefined).
+    #[doc = stub_doc!("Attribution.credit")]
     fn credit(&self, channel: &str, model: &str) -> PyResult<Option<f64>> {
         let row = self
             .inner
@@ -280,8 +284,7 @@ report_methods!(PyAttribution {
         Ok(credit.conversions)
     }
 
-    /// Conversions credited per channel by every model that credits each conversion in
-    /// full, as an SVG bar chart.
+    #[doc = stub_doc!("Attribution.to_svg")]
     #[pyo3(signature = (title = None, width = None))]
     fn to_svg(
         &self,
@@ -297,244 +300,3 @@ report_methods!(PyAttribution {
         self.inner.channels.len()
     }
 });
-
-/// The name of a model's value column in the `value` table.
-fn value_column(model: Model) -> &'static str {
-    match model {
-        Model::First => "first_value",
-        Model::Last => "last_value",
-        Model::LastNonDirect => "last_non_direct_value",
-        Model::Linear => "linear_value",
-        Model::PositionBased => "position_based_value",
-        Model::TimeDecay => "time_decay_value",
-        Model::Participation => "participation_value",
-        Model::Markov => "markov_value",
-        Model::Shapley => "shapley_value",
-        Model::OrderedShapley => "ordered_shapley_value",
-    }
-}
-
-impl PyAttribution {
-    /// One column per model: `pick` of each channel's credit.
-    fn side_by_side(&self, value: bool) -> Table {
-        let c = &self.inner.channels;
-        let mut columns = vec![(
-            "channel",
-            Col::Text(c.iter().map(|c| Some(c.channel.clone())).collect()),
-        )];
-        let pick = |x: &Credit| if value { x.value } else { x.conversions };
-        for (i, m) in self.inner.models.iter().enumerate() {
-            let name = if value {
-                value_column(m.model)
-            } else {
-                m.model.name()
-            };
-            columns.push((
-                name,
-                Col::Number(c.iter().map(|c| c.credits.get(i).and_then(pick)).collect()),
-            ));
-        }
-        Table { columns }
-    }
-}
-
-impl Report for PyAttribution {
-    const NAME: &'static str = "Attribution";
-    const TABLES: &'static [&'static str] = &[
-        "credits",
-        "value",
-        "long",
-        "models",
-        "removal_effects",
-        "transitions",
-        "ordered_shapley",
-    ];
-
-    fn table(&self, name: &str) -> Option<Table> {
-        let r = &self.inner;
-        match name {
-            "credits" => Some(self.side_by_side(false)),
-            "value" => Some(self.side_by_side(true)),
-            "long" => {
-                let rows: Vec<(&str, &Credit)> = r
-                    .channels
-                    .iter()
-                    .flat_map(|c| c.credits.iter().map(move |x| (c.channel.as_str(), x)))
-                    .collect();
-                Some(Table {
-                    columns: vec![
-                        (
-                            "channel",
-                            Col::Text(rows.iter().map(|(c, _)| Some((*c).to_owned())).collect()),
-                        ),
-                        (
-                            "model",
-                            Col::Text(
-                                rows.iter()
-                                    .map(|(_, x)| Some(x.model.name().to_owned()))
-                                    .collect(),
-                            ),
-                        ),
-                        (
-                            "conversions",
-                            Col::Number(rows.iter().map(|(_, x)| x.conversions).collect()),
-                        ),
-                        (
-                            "value",
-                            Col::Number(rows.iter().map(|(_, x)| x.value).collect()),
-                        ),
-                        (
-                            "share",
-                            Col::Number(rows.iter().map(|(_, x)| x.share).collect()),
-                        ),
-                    ],
-                })
-            }
-            "models" => {
-                let m = &r.models;
-                Some(Table {
-                    columns: vec![
-                        (
-                            "model",
-                            Col::Text(m.iter().map(|m| Some(m.model.name().to_owned())).collect()),
-                        ),
-                        (
-                            "definition",
-                            Col::Text(m.iter().map(|m| Some(m.definition.kind.clone())).collect()),
-                        ),
-                        (
-                            "hash",
-                            Col::Text(m.iter().map(|m| Some(m.definition.hash.clone())).collect()),
-                        ),
-                        (
-                            "conversions",
-                            Col::Number(m.iter().map(|m| m.conversions).collect()),
-                        ),
-                        ("value", Col::Number(m.iter().map(|m| m.value).collect())),
-                        (
-                            "sums_to_conversions",
-                            Col::Flag(m.iter().map(|m| m.sums_to_conversions).collect()),
-                        ),
-                    ],
-                })
-            }
-            "removal_effects" => {
-                let e: &[_] = r.markov.as_ref().map_or(&[], |m| &m.channels);
-                Some(Table {
-                    columns: vec![
-                        (
-                            "channel",
-                            Col::Text(e.iter().map(|e| Some(e.channel.clone())).collect()),
-                        ),
-                        (
-                            "conversion_probability_without",
-                            Col::Number(
-                                e.iter().map(|e| e.conversion_probability_without).collect(),
-                            ),
-                        ),
-                        (
-                            "removal_effect",
-                            Col::Number(e.iter().map(|e| e.removal_effect).collect()),
-                        ),
-                        (
-                            "conversions",
-                            Col::Number(e.iter().map(|e| Some(e.conversions)).collect()),
-                        ),
-                        (
-                            "value",
-                            Col::Number(e.iter().map(|e| Some(e.value)).collect()),
-                        ),
-                    ],
-                })
-            }
-            "transitions" => {
-                let t: &[_] = r.markov.as_ref().map_or(&[], |m| &m.transitions);
-                Some(Table {
-                    columns: vec![
-                        (
-                            "from",
-                            Col::Text(t.iter().map(|t| Some(t.from.clone())).collect()),
-                        ),
-                        (
-                            "to",
-                            Col::Text(t.iter().map(|t| Some(t.to.clone())).collect()),
-                        ),
-                        (
-                            "count",
-                            Col::Number(t.iter().map(|t| Some(t.count)).collect()),
-                        ),
-                        (
-                            "probability",
-                            Col::Number(t.iter().map(|t| Some(t.probability)).collect()),
-                        ),
-                    ],
-                })
-            }
-            "ordered_shapley" => {
-                let o: &[_] = r.ordered_shapley.as_deref().unwrap_or(&[]);
-                Some(Table {
-                    columns: vec![
-                        (
-                            "channel",
-                            Col::Text(o.iter().map(|o| Some(o.channel.clone())).collect()),
-                        ),
-                        (
-                            "position",
-                            Col::Count(o.iter().map(|o| count(o.position)).collect()),
-                        ),
-                        (
-                            "conversions",
-                            Col::Number(o.iter().map(|o| Some(o.conversions)).collect()),
-                        ),
-                        (
-                            "value",
-                            Col::Number(o.iter().map(|o| Some(o.value)).collect()),
-                        ),
-                    ],
-                })
-            }
-            _ => None,
-        }
-    }
-
-    fn definition(&self) -> Option<&Definition> {
-        Some(&self.inner.definition)
-    }
-
-    fn extent(&self) -> String {
-        format!(
-            "{}, {}, {} conversions",
-            plural(self.inner.channels.len(), "channel"),
-            plural(self.inner.models.len(), "model"),
-            self.inner.totals.conversions
-        )
-    }
-
-    fn html_note(&self) -> String {
-        let mut html = String::from("<p>Models: ");
-        let parts: Vec<String> = self
-            .inner
-            .models
-            .iter()
-            .map(|m| {
-                format!(
-                    "{} <code>{}</code>",
-                    escape(m.model.name()),
-                    escape(&m.definition.hash)
-                )
-            })
-            .collect();
-        html.push_str(&parts.join(", "));
-        html.push_str("</p>\n");
-        if !self.inner.skipped.is_empty() {
-            let skipped: Vec<String> = self
-                .inner
-                .skipped
-                .iter()
-                .map(|s| format!("{} ({})", escape(s.model.name()), escape(&s.message)))
-                .collect();
-            html.push_str(&format!("<p>Not run: {}</p>\n", skipped.join("; ")));
-        }
-        html
-    }
-}

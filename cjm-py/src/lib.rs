@@ -25,6 +25,16 @@ macro_rules! stub_doc {
     ($name:literal) => {
         include_str!(concat!(env!("OUT_DIR"), "/pydoc/", $name, ".txt"))
     };
+    ($class:literal, $member:literal) => {
+        include_str!(concat!(
+            env!("OUT_DIR"),
+            "/pydoc/",
+            $class,
+            ".",
+            $member,
+            ".txt"
+        ))
+    };
 }
 
 mod arrow_in;

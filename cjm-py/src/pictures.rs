@@ -20,8 +20,7 @@ use crate::attribution::PyAttribution;
 use crate::reports::PyHealthReport;
 use crate::results::{PyFlows, PyFunnelResult, PyInsights};
 
-/// An SVG picture (Python class `cjm.Svg`): shown inline by Jupyter (`_repr_svg_`),
-/// `str(svg)` is the markup, `save(path)` writes it.
+#[doc = stub_doc!("Svg")]
 #[pyclass(frozen, module = "cjm", name = "Svg")]
 pub(crate) struct PySvg {
     markup: String,
@@ -35,13 +34,13 @@ impl PySvg {
 
 #[pymethods]
 impl PySvg {
-    /// The SVG markup.
+    #[doc = stub_doc!("Svg.markup")]
     #[getter]
     fn markup(&self) -> &str {
         &self.markup
     }
 
-    /// Writes the markup to a file (UTF-8).
+    #[doc = stub_doc!("Svg.save")]
     fn save(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
         py.detach(|| std::fs::write(&path, self.markup.as_bytes()))
             .map_err(|e| pyo3::exceptions::PyOSError::new_err(format!("{}: {e}", path.display())))

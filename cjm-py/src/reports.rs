@@ -1,15 +1,18 @@
-//! Result classes: `SurveyReport`, `PriorityReport`, `HealthReport`, `EmotionCurves`.
+//! The machinery every result class shares, and the scoring result classes
+//! (`SurveyReport`, `PriorityReport`, `HealthReport`, `EmotionCurves`).
 //!
-//! Each holds the core's result as it is (so a `SurveyReport` can go back into
+//! Each class holds the core's result as it is (so a `SurveyReport` can go back into
 //! `Journey.health` without a round trip) and shows it four ways:
 //!
 //! - `to_dict()` (`to_list()` for emotion curves): the core's serde form as plain Python
 //!   values, the same JSON shape as in Rust and JavaScript;
-//! - tables, built here as Arrow record batches from the result's fields (no number is
-//!   computed here) and handed over through the Arrow C stream interface: `to_arrow()`,
-//!   `to_pandas()`, `to_polars()` and `__arrow_c_stream__` (so `pyarrow.table(report)` and
-//!   `polars.DataFrame(report)` work too). pyarrow, pandas and polars are optional: they are
-//!   imported only inside these methods;
+//! - tables: the core decides them (`cjm_core::tables`, the `Tabular` trait: names,
+//!   columns, types, values); this module only converts a core `Table`, whichever it is,
+//!   to an Arrow record batch or to dicts and hands it over through the Arrow C stream
+//!   interface: `to_arrow()`, `to_pandas()`, `to_polars()`, `to_dicts()` and
+//!   `__arrow_c_stream__` (so `pyarrow.table(report)` and `polars.DataFrame(report)` work
+//!   too). pyarrow, pandas and polars are optional: they are imported only inside these
+//!   methods;
 //! - `_repr_html_`: an HTML table (every value escaped, no JavaScript) captioned with the
 //!   definition's kind and hash;
 //! - `__repr__`: one line.
@@ -19,141 +22,57 @@ use std::sync::Arc;
 use arrow_array::builder::{ListBuilder, StringBuilder};
 use arrow_array::{ArrayRef, BooleanArray, Float64Array, RecordBatch, StringArray, UInt64Array};
 use arrow_cast::display::{ArrayFormatter, FormatOptions};
-use cjm_core::scoring::{
-    EmotionCurve, HealthReport, HealthScore, PriorityReport, ScaleScore, SurveyReport,
-};
+use cjm_core::scoring::{EmotionCurve, HealthReport, PriorityReport, SurveyReport};
+use cjm_core::tables::{Table, Tabular, Values};
 use cjm_core::Definition;
 use pyo3::exceptions::{PyImportError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyList;
+use pyo3::types::{PyDict, PyList};
 use pyo3_arrow::PyTable;
-use serde::Serialize;
 
 use crate::convert::Wrap;
+use crate::errors::core_err;
 
-/// One column of a result table, before it becomes an Arrow array.
-pub(crate) enum Col {
-    /// Strings, nullable.
-    Text(Vec<Option<String>>),
-    /// Floats, nullable.
-    Number(Vec<Option<f64>>),
-    /// Unsigned counts, nullable.
-    Count(Vec<Option<u64>>),
-    /// Booleans.
-    Flag(Vec<bool>),
-    /// Lists of strings.
-    TextList(Vec<Vec<String>>),
-    /// Booleans, nullable.
-    MaybeFlag(Vec<Option<bool>>),
-}
-
-impl Col {
-    fn into_array(self) -> ArrayRef {
-        match self {
-            Self::Text(v) => Arc::new(StringArray::from(v)),
-            Self::Number(v) => Arc::new(Float64Array::from(v)),
-            Self::Count(v) => Arc::new(UInt64Array::from(v)),
-            Self::Flag(v) => Arc::new(BooleanArray::from(v)),
-            Self::MaybeFlag(v) => Arc::new(BooleanArray::from(v)),
-            Self::TextList(v) => {
-                let mut builder = ListBuilder::new(StringBuilder::new());
-                for items in v {
-                    for item in items {
-                        builder.values().append_value(item);
-                    }
-                    builder.append(true);
+/// A column of a core table as an Arrow array.
+fn array(values: &Values) -> ArrayRef {
+    match values {
+        Values::Text(v) => Arc::new(StringArray::from(v.clone())),
+        Values::Number(v) => Arc::new(Float64Array::from(v.clone())),
+        Values::Count(v) => Arc::new(UInt64Array::from(v.clone())),
+        Values::Flag(v) => Arc::new(BooleanArray::from(v.clone())),
+        Values::TextList(v) => {
+            let mut builder = ListBuilder::new(StringBuilder::new());
+            for items in v {
+                for item in items {
+                    builder.values().append_value(item);
                 }
-                Arc::new(builder.finish())
+                builder.append(true);
             }
+            Arc::new(builder.finish())
         }
     }
 }
 
-impl Col {
-    fn len(&self) -> usize {
-        match self {
-            Self::Text(v) => v.len(),
-            Self::Number(v) => v.len(),
-            Self::Count(v) => v.len(),
-            Self::Flag(v) => v.len(),
-            Self::TextList(v) => v.len(),
-            Self::MaybeFlag(v) => v.len(),
-        }
-    }
-
-    /// The cell at `row` as a Python value.
-    fn cell<'py>(&self, py: Python<'py>, row: usize) -> PyResult<Bound<'py, PyAny>> {
-        let none = || py.None().into_bound(py);
-        Ok(match self {
-            Self::Text(v) => v.get(row).cloned().flatten().into_pyobject(py)?.into_any(),
-            Self::Number(v) => v.get(row).copied().flatten().into_pyobject(py)?.into_any(),
-            Self::Count(v) => v.get(row).copied().flatten().into_pyobject(py)?.into_any(),
-            Self::Flag(v) => match v.get(row) {
-                Some(b) => pyo3::types::PyBool::new(py, *b).to_owned().into_any(),
-                None => none(),
-            },
-            Self::MaybeFlag(v) => match v.get(row).copied().flatten() {
-                Some(b) => pyo3::types::PyBool::new(py, b).to_owned().into_any(),
-                None => none(),
-            },
-            Self::TextList(v) => {
-                PyList::new(py, v.get(row).cloned().unwrap_or_default())?.into_any()
-            }
-        })
-    }
-}
-
-/// A named table of a result.
-pub(crate) struct Table {
-    pub(crate) columns: Vec<(&'static str, Col)>,
-}
-
-impl Table {
-    /// One dict per row (column name → value), in column order.
-    fn to_dicts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let rows = self.columns.first().map_or(0, |(_, c)| c.len());
-        let list = PyList::empty(py);
-        for row in 0..rows {
-            let dict = pyo3::types::PyDict::new(py);
-            for (name, col) in &self.columns {
-                dict.set_item(*name, col.cell(py, row)?)?;
-            }
-            list.append(dict)?;
-        }
-        Ok(list)
-    }
-
-    fn into_batch(self) -> PyResult<RecordBatch> {
-        RecordBatch::try_from_iter(
-            self.columns
-                .into_iter()
-                .map(|(name, col)| (name, col.into_array())),
-        )
-        .map_err(|e| PyValueError::new_err(format!("cannot build the result table: {e}")))
-    }
-}
-
-/// The stable string of a unit enum (`"scope_segment"`, `"good"`…), as serde writes it.
-pub(crate) fn label<T: Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(s)) => s,
-        Ok(other) => other.to_string(),
-        Err(_) => String::new(),
-    }
-}
-
-pub(crate) fn count(n: impl TryInto<u64>) -> Option<u64> {
-    n.try_into().ok()
+/// The cell at `row` of a core column as a Python value.
+fn cell<'py>(py: Python<'py>, values: &Values, row: usize) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match values {
+        Values::Text(v) => v.get(row).cloned().flatten().into_pyobject(py)?.into_any(),
+        Values::Number(v) => v.get(row).copied().flatten().into_pyobject(py)?.into_any(),
+        Values::Count(v) => v.get(row).copied().flatten().into_pyobject(py)?.into_any(),
+        Values::Flag(v) => match v.get(row).copied().flatten() {
+            Some(b) => pyo3::types::PyBool::new(py, b).to_owned().into_any(),
+            None => py.None().into_bound(py),
+        },
+        Values::TextList(v) => PyList::new(py, v.get(row).cloned().unwrap_or_default())?.into_any(),
+    })
 }
 
 /// What every result class provides to the shared methods.
 pub(crate) trait Report {
     /// The Python class name, for `__repr__` and the HTML caption.
     const NAME: &'static str;
-    /// The table names; the first is the default.
-    const TABLES: &'static [&'static str];
-    /// The table of that name (one of `TABLES`).
-    fn table(&self, name: &str) -> Option<Table>;
+    /// The core result, whose tables these are.
+    fn tabular(&self) -> &dyn Tabular;
     /// The definition shown in the caption and `__repr__`.
     fn definition(&self) -> Option<&Definition>;
     /// A short count for `__repr__` (`"8 groups"`).
@@ -177,21 +96,28 @@ pub(crate) fn plural_as(n: usize, one: &str, many: &str) -> String {
     }
 }
 
-pub(crate) fn batch_of<R: Report>(report: &R, table: Option<&str>) -> PyResult<RecordBatch> {
-    let name = table.unwrap_or(R::TABLES.first().copied().unwrap_or_default());
-    report
-        .table(name)
-        .ok_or_else(|| {
-            PyValueError::new_err(format!(
-                "{} has no table `{name}`; its tables are: {}",
-                R::NAME,
-                R::TABLES.join(", ")
-            ))
-        })?
-        .into_batch()
+/// The core table of that name (the default one when `None`).
+fn core_table<R: Report>(report: &R, table: Option<&str>) -> PyResult<Table> {
+    let t = report.tabular();
+    match table {
+        Some(name) => t.table(name),
+        None => t.default_table(),
+    }
+    .map_err(core_err)
 }
 
-pub(crate) fn arro3_table<'py, R: Report>(
+fn batch_of<R: Report>(report: &R, table: Option<&str>) -> PyResult<RecordBatch> {
+    let table = core_table(report, table)?;
+    RecordBatch::try_from_iter(
+        table
+            .columns
+            .iter()
+            .map(|c| (c.name.as_str(), array(&c.values))),
+    )
+    .map_err(|e| PyValueError::new_err(format!("cannot build the result table: {e}")))
+}
+
+fn arro3_table<'py, R: Report>(
     py: Python<'py>,
     report: &R,
     table: Option<&str>,
@@ -244,22 +170,22 @@ pub(crate) fn to_polars<'py, R: Report>(
     polars.getattr("DataFrame")?.call1((table,))
 }
 
+/// One dict per row (column name → value), in column order.
 pub(crate) fn to_dicts<'py, R: Report>(
     py: Python<'py>,
     report: &R,
     table: Option<&str>,
 ) -> PyResult<Bound<'py, PyList>> {
-    let name = table.unwrap_or(R::TABLES.first().copied().unwrap_or_default());
-    report
-        .table(name)
-        .ok_or_else(|| {
-            PyValueError::new_err(format!(
-                "{} has no table `{name}`; its tables are: {}",
-                R::NAME,
-                R::TABLES.join(", ")
-            ))
-        })?
-        .to_dicts(py)
+    let table = core_table(report, table)?;
+    let list = PyList::empty(py);
+    for row in 0..table.rows() {
+        let dict = PyDict::new(py);
+        for c in &table.columns {
+            dict.set_item(&c.name, cell(py, &c.values, row)?)?;
+        }
+        list.append(dict)?;
+    }
+    Ok(list)
 }
 
 pub(crate) fn arrow_c_stream<'py, R: Report>(
@@ -352,13 +278,13 @@ macro_rules! report_methods {
         impl $class {
             $($extra)*
 
-            /// The names of the tables this result exports; the first is the default.
+            #[doc = stub_doc!("_Report.tables")]
             #[getter]
             fn tables(&self) -> Vec<&'static str> {
-                <Self as $crate::reports::Report>::TABLES.to_vec()
+                $crate::reports::Report::tabular(self).table_names().to_vec()
             }
 
-            /// The definition that produced the result: `{"kind", "params", "hash"}`.
+            #[doc = stub_doc!("_Report.definition")]
             #[getter]
             fn definition<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
                 crate::guard(|| match $crate::reports::Report::definition(self) {
@@ -367,7 +293,7 @@ macro_rules! report_methods {
                 })
             }
 
-            /// A table as a `pyarrow.Table` (needs pyarrow).
+            #[doc = stub_doc!("_Report.to_arrow")]
             #[pyo3(signature = (table = None))]
             fn to_arrow<'py>(
                 &self,
@@ -377,7 +303,7 @@ macro_rules! report_methods {
                 crate::guard(|| $crate::reports::to_arrow(py, self, table, "to_arrow()"))
             }
 
-            /// A table as a `pandas.DataFrame` (needs pandas and pyarrow).
+            #[doc = stub_doc!("_Report.to_pandas")]
             #[pyo3(signature = (table = None))]
             fn to_pandas<'py>(
                 &self,
@@ -387,7 +313,7 @@ macro_rules! report_methods {
                 crate::guard(|| $crate::reports::to_pandas(py, self, table))
             }
 
-            /// A table as a `polars.DataFrame` (needs polars).
+            #[doc = stub_doc!("_Report.to_polars")]
             #[pyo3(signature = (table = None))]
             fn to_polars<'py>(
                 &self,
@@ -397,7 +323,7 @@ macro_rules! report_methods {
                 crate::guard(|| $crate::reports::to_polars(py, self, table))
             }
 
-            /// A table as a list of dicts, one per row (no optional package needed).
+            #[doc = stub_doc!("_Report.to_dicts")]
             #[pyo3(signature = (table = None))]
             fn to_dicts<'py>(
                 &self,
@@ -407,7 +333,7 @@ macro_rules! report_methods {
                 crate::guard(|| $crate::reports::to_dicts(py, self, table))
             }
 
-            /// The default table through the Arrow PyCapsule interface.
+            #[doc = stub_doc!("_Report.__arrow_c_stream__")]
             #[pyo3(signature = (requested_schema = None))]
             fn __arrow_c_stream__<'py>(
                 &self,
@@ -429,472 +355,108 @@ macro_rules! report_methods {
 }
 pub(crate) use report_methods;
 
-// ---------------------------------------------------------------------------------------
-// SurveyReport
+/// Declares a result class holding a core value: the class, `From`, the [`Report`] impl
+/// (`extent` from the inner value `r`; the definition `inner.definition` unless `def`
+/// says otherwise; `note`, more HTML after the table), `to_dict()` and the shared methods, plus the class's own methods.
+macro_rules! result_class {
+    (@def $s:ident) => { Some(&$s.inner.definition) };
+    (@def $s:ident $def:block) => { $def };
+    (@note $s:ident $r:ident) => { String::new() };
+    (@note $s:ident $r:ident $note:block) => {{ let $r = &$s.inner; $note }};
+    ($(#[$doc:meta])* $rust:ident, $py:literal, $inner:ty, |$r:ident| $extent:block
+     $(def $def:block)? $(note $note:block)? { $($extra:tt)* }) => {
+        // The docstring is the stubs' (`$doc`, the Rust summary, stays in the source).
+        #[doc = stub_doc!($py)]
+        #[pyclass(frozen, module = "cjm", name = $py)]
+        pub(crate) struct $rust {
+            pub(crate) inner: $inner,
+        }
 
-/// Survey KPIs (Python class `cjm.SurveyReport`), from `cjm.survey_kpis`.
-#[pyclass(frozen, module = "cjm", name = "SurveyReport")]
-pub(crate) struct PySurveyReport {
-    pub(crate) inner: SurveyReport,
+        impl From<$inner> for $rust {
+            fn from(inner: $inner) -> Self {
+                Self { inner }
+            }
+        }
+
+        impl $crate::reports::Report for $rust {
+            const NAME: &'static str = $py;
+
+            fn tabular(&self) -> &dyn cjm_core::tables::Tabular {
+                &self.inner
+            }
+
+            fn definition(&self) -> Option<&cjm_core::Definition> {
+                $crate::reports::result_class!(@def self $($def)?)
+            }
+
+            fn extent(&self) -> String {
+                let $r = &self.inner;
+                $extent
+            }
+
+            fn html_note(&self) -> String {
+                $crate::reports::result_class!(@note self $r $($note)?)
+            }
+        }
+
+        $crate::reports::report_methods!($rust {
+            #[doc = stub_doc!($py, "to_dict")]
+            fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+                crate::guard(|| $crate::convert::Wrap(&self.inner).into_json_value(py))
+            }
+            $($extra)*
+        });
+    };
 }
+pub(crate) use result_class;
 
-impl From<SurveyReport> for PySurveyReport {
-    fn from(inner: SurveyReport) -> Self {
-        Self { inner }
-    }
-}
-
-report_methods!(PySurveyReport {
-    /// The report as plain Python values (the core's JSON shape).
-    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        crate::guard(|| Wrap(&self.inner).into_json_value(py))
-    }
-
+result_class!(
+    /// Survey KPIs (Python class `cjm.SurveyReport`), from `cjm.survey_kpis`.
+    PySurveyReport, "SurveyReport", SurveyReport, |r| { plural(r.groups.len(), "group") } {
     fn __len__(&self) -> usize {
         self.inner.groups.len()
     }
 });
 
-fn scale_columns(scores: &[Option<&ScaleScore>]) -> (Col, Col, Col, Col, Col) {
-    let value = scores.iter().map(|s| s.and_then(|s| s.value)).collect();
-    let low = scores
-        .iter()
-        .map(|s| s.and_then(|s| s.interval).map(|[lo, _]| lo))
-        .collect();
-    let high = scores
-        .iter()
-        .map(|s| s.and_then(|s| s.interval).map(|[_, hi]| hi))
-        .collect();
-    let answered = scores.iter().map(|s| s.map(|s| s.answered)).collect();
-    let missing = scores.iter().map(|s| s.map(|s| s.missing)).collect();
-    (
-        Col::Number(value),
-        Col::Number(low),
-        Col::Number(high),
-        Col::Count(answered),
-        Col::Count(missing),
-    )
-}
+result_class!(
+    /// Ranked pain points and opportunities (Python class `cjm.PriorityReport`), from
+    /// `Journey.priorities`.
+    PyPriorityReport, "PriorityReport", PriorityReport, |r| { format!(
+        "{}, {}",
+        plural(r.pain_points.len(), "pain point"),
+        plural_as(r.opportunities.len(), "opportunity", "opportunities")
+    ) } {});
 
-impl Report for PySurveyReport {
-    const NAME: &'static str = "SurveyReport";
-    const TABLES: &'static [&'static str] = &["groups"];
-
-    fn table(&self, name: &str) -> Option<Table> {
-        if name != "groups" {
-            return None;
-        }
-        let g = &self.inner.groups;
-        let nps: Vec<_> = g.iter().map(|g| g.nps.as_ref()).collect();
-        let csat: Vec<_> = g.iter().map(|g| g.csat.as_ref()).collect();
-        let ces: Vec<_> = g.iter().map(|g| g.ces.as_ref()).collect();
-        let (csat, csat_low, csat_high, csat_answered, csat_missing) = scale_columns(&csat);
-        let (ces, ces_low, ces_high, ces_answered, ces_missing) = scale_columns(&ces);
-        let nps_col = |f: &dyn Fn(&cjm_core::scoring::NpsScore) -> Option<f64>| {
-            Col::Number(nps.iter().map(|n| n.and_then(f)).collect())
-        };
-        let nps_count = |f: &dyn Fn(&cjm_core::scoring::NpsScore) -> u64| {
-            Col::Count(nps.iter().map(|n| n.map(f)).collect())
-        };
-        Some(Table {
-            columns: vec![
-                (
-                    "level",
-                    Col::Text(g.iter().map(|g| Some(label(&g.level))).collect()),
-                ),
-                (
-                    "scope",
-                    Col::Text(g.iter().map(|g| g.scope.clone()).collect()),
-                ),
-                (
-                    "segment",
-                    Col::Text(g.iter().map(|g| g.segment.clone()).collect()),
-                ),
-                (
-                    "responses",
-                    Col::Count(g.iter().map(|g| Some(g.responses)).collect()),
-                ),
-                (
-                    "suppressed",
-                    Col::Flag(g.iter().map(|g| g.suppressed).collect()),
-                ),
-                ("nps", nps_col(&|n| n.value)),
-                ("nps_margin", nps_col(&|n| n.margin)),
-                ("nps_answered", nps_count(&|n| n.answered)),
-                ("nps_missing", nps_count(&|n| n.missing)),
-                ("promoters", nps_count(&|n| n.promoters)),
-                ("passives", nps_count(&|n| n.passives)),
-                ("detractors", nps_count(&|n| n.detractors)),
-                ("csat", csat),
-                ("csat_low", csat_low),
-                ("csat_high", csat_high),
-                ("csat_answered", csat_answered),
-                ("csat_missing", csat_missing),
-                ("ces", ces),
-                ("ces_low", ces_low),
-                ("ces_high", ces_high),
-                ("ces_answered", ces_answered),
-                ("ces_missing", ces_missing),
-            ],
-        })
-    }
-
-    fn definition(&self) -> Option<&Definition> {
-        Some(&self.inner.definition)
-    }
-
-    fn extent(&self) -> String {
-        plural(self.inner.groups.len(), "group")
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// PriorityReport
-
-/// Ranked pain points and opportunities (Python class `cjm.PriorityReport`), from
-/// `Journey.priorities`.
-#[pyclass(frozen, module = "cjm", name = "PriorityReport")]
-pub(crate) struct PyPriorityReport {
-    pub(crate) inner: PriorityReport,
-}
-
-report_methods!(PyPriorityReport {
-    /// The report as plain Python values (the core's JSON shape).
-    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        crate::guard(|| Wrap(&self.inner).into_json_value(py))
-    }
-});
-
-impl Report for PyPriorityReport {
-    const NAME: &'static str = "PriorityReport";
-    const TABLES: &'static [&'static str] = &["pain_points", "opportunities"];
-
-    fn table(&self, name: &str) -> Option<Table> {
-        match name {
-            "pain_points" => {
-                let p = &self.inner.pain_points;
-                Some(Table {
-                    columns: vec![
-                        (
-                            "rank",
-                            Col::Count(p.iter().map(|p| count(p.rank)).collect()),
-                        ),
-                        (
-                            "pain_point",
-                            Col::Text(p.iter().map(|p| Some(p.pain_point.clone())).collect()),
-                        ),
-                        (
-                            "severity",
-                            Col::Count(p.iter().map(|p| Some(u64::from(p.severity))).collect()),
-                        ),
-                        (
-                            "frequency",
-                            Col::Number(p.iter().map(|p| p.frequency).collect()),
-                        ),
-                        (
-                            "reach",
-                            Col::Number(p.iter().map(|p| Some(p.reach)).collect()),
-                        ),
-                        (
-                            "reach_source",
-                            Col::Text(p.iter().map(|p| Some(label(&p.reach_source))).collect()),
-                        ),
-                        (
-                            "priority",
-                            Col::Number(p.iter().map(|p| p.priority).collect()),
-                        ),
-                        (
-                            "status",
-                            Col::Text(p.iter().map(|p| Some(label(&p.status))).collect()),
-                        ),
-                    ],
-                })
-            }
-            "opportunities" => {
-                let o = &self.inner.opportunities;
-                Some(Table {
-                    columns: vec![
-                        (
-                            "rank",
-                            Col::Count(o.iter().map(|o| count(o.rank)).collect()),
-                        ),
-                        (
-                            "opportunity",
-                            Col::Text(o.iter().map(|o| Some(o.opportunity.clone())).collect()),
-                        ),
-                        (
-                            "base",
-                            Col::Number(o.iter().map(|o| Some(o.base)).collect()),
-                        ),
-                        (
-                            "addressed_priority",
-                            Col::Number(o.iter().map(|o| Some(o.addressed_priority)).collect()),
-                        ),
-                        (
-                            "score",
-                            Col::Number(o.iter().map(|o| Some(o.score)).collect()),
-                        ),
-                        (
-                            "missing",
-                            Col::TextList(o.iter().map(|o| o.missing.clone()).collect()),
-                        ),
-                        (
-                            "status",
-                            Col::Text(o.iter().map(|o| Some(label(&o.status))).collect()),
-                        ),
-                    ],
-                })
-            }
-            _ => None,
-        }
-    }
-
-    fn definition(&self) -> Option<&Definition> {
-        Some(&self.inner.definition)
-    }
-
-    fn extent(&self) -> String {
-        format!(
-            "{}, {}",
-            plural(self.inner.pain_points.len(), "pain point"),
-            plural_as(
-                self.inner.opportunities.len(),
-                "opportunity",
-                "opportunities"
-            )
-        )
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// HealthReport
-
-/// Explained health scores (Python class `cjm.HealthReport`), from `Journey.health`.
-#[pyclass(frozen, module = "cjm", name = "HealthReport")]
-pub(crate) struct PyHealthReport {
-    pub(crate) inner: HealthReport,
-}
-
-report_methods!(PyHealthReport {
-    /// The report as plain Python values (the core's JSON shape).
-    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        crate::guard(|| Wrap(&self.inner).into_json_value(py))
-    }
-
-    /// The explanation table (one row per component of each score) as a `pyarrow.Table`;
-    /// the same as `to_arrow("components")`.
-    fn components_table<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        crate::guard(|| to_arrow(py, self, Some("components"), "components_table()"))
-    }
-});
-
-impl PyHealthReport {
-    /// Journey, then stages, then touchpoints.
-    fn scores(&self) -> Vec<&HealthScore> {
-        std::iter::once(&self.inner.journey)
-            .chain(&self.inner.stages)
-            .chain(&self.inner.touchpoints)
-            .collect()
-    }
-}
-
-impl Report for PyHealthReport {
-    const NAME: &'static str = "HealthReport";
-    const TABLES: &'static [&'static str] = &["scores", "components"];
-
-    fn table(&self, name: &str) -> Option<Table> {
-        let s = self.scores();
-        match name {
-            "scores" => Some(Table {
-                columns: vec![
-                    (
-                        "kind",
-                        Col::Text(s.iter().map(|s| Some(label(&s.kind))).collect()),
-                    ),
-                    (
-                        "id",
-                        Col::Text(s.iter().map(|s| Some(s.id.clone())).collect()),
-                    ),
-                    ("score", Col::Number(s.iter().map(|s| s.score).collect())),
-                    (
-                        "band",
-                        Col::Text(s.iter().map(|s| s.band.as_ref().map(label)).collect()),
-                    ),
-                    (
-                        "missing",
-                        Col::TextList(s.iter().map(|s| s.missing.clone()).collect()),
-                    ),
-                ],
-            }),
-            "components" => {
-                let rows: Vec<_> = s
-                    .iter()
-                    .flat_map(|s| s.components.iter().map(move |c| (*s, c)))
-                    .collect();
-                Some(Table {
-                    columns: vec![
-                        (
-                            "kind",
-                            Col::Text(rows.iter().map(|(s, _)| Some(label(&s.kind))).collect()),
-                        ),
-                        (
-                            "id",
-                            Col::Text(rows.iter().map(|(s, _)| Some(s.id.clone())).collect()),
-                        ),
-                        (
-                            "component",
-                            Col::Text(rows.iter().map(|(_, c)| Some(c.name.clone())).collect()),
-                        ),
-                        (
-                            "raw",
-                            Col::Number(rows.iter().map(|(_, c)| Some(c.raw)).collect()),
-                        ),
-                        (
-                            "normalised",
-                            Col::Number(rows.iter().map(|(_, c)| Some(c.normalised)).collect()),
-                        ),
-                        (
-                            "weight",
-                            Col::Number(rows.iter().map(|(_, c)| Some(c.weight)).collect()),
-                        ),
-                        (
-                            "share",
-                            Col::Number(rows.iter().map(|(_, c)| Some(c.share)).collect()),
-                        ),
-                        (
-                            "contribution",
-                            Col::Number(rows.iter().map(|(_, c)| Some(c.contribution)).collect()),
-                        ),
-                    ],
-                })
-            }
-            _ => None,
-        }
-    }
-
-    fn definition(&self) -> Option<&Definition> {
-        Some(&self.inner.definition)
-    }
-
-    fn extent(&self) -> String {
-        let journey = match self.inner.journey.score {
+result_class!(
+    /// Explained health scores (Python class `cjm.HealthReport`), from `Journey.health`.
+    PyHealthReport, "HealthReport", HealthReport, |r| {
+        let journey = match r.journey.score {
             Some(score) => format!("journey {score:.1}"),
             None => "journey unscored".to_owned(),
         };
         format!(
             "{journey}, {}, {}",
-            plural(self.inner.stages.len(), "stage"),
-            plural(self.inner.touchpoints.len(), "touchpoint")
+            plural(r.stages.len(), "stage"),
+            plural(r.touchpoints.len(), "touchpoint")
         )
+    } {
+    #[doc = stub_doc!("HealthReport.components_table")]
+    fn components_table<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        crate::guard(|| to_arrow(py, self, Some("components"), "components_table()"))
     }
-}
+});
 
-// ---------------------------------------------------------------------------------------
-// EmotionCurves
-
-/// The emotion curve of every persona (Python class `cjm.EmotionCurves`), from
-/// `Journey.emotion_curves`.
+#[doc = stub_doc!("EmotionCurves")]
 #[pyclass(frozen, module = "cjm", name = "EmotionCurves")]
 pub(crate) struct PyEmotionCurves {
     pub(crate) inner: Vec<EmotionCurve>,
 }
 
-report_methods!(PyEmotionCurves {
-    /// The curves as plain Python values: one dict per persona (the core's JSON shape).
-    fn to_list<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        crate::guard(|| Ok(Wrap(&self.inner).into_json_value(py)?.cast_into::<PyList>()?))
-    }
-
-    fn __len__(&self) -> usize {
-        self.inner.len()
-    }
-});
-
 impl Report for PyEmotionCurves {
     const NAME: &'static str = "EmotionCurves";
-    const TABLES: &'static [&'static str] = &["points", "curves"];
 
-    fn table(&self, name: &str) -> Option<Table> {
-        let c = &self.inner;
-        match name {
-            "points" => {
-                let rows: Vec<_> = c
-                    .iter()
-                    .flat_map(|c| {
-                        let stages = c.stages.iter().map(move |p| (c, "stage", p));
-                        let touchpoints = c.touchpoints.iter().map(move |p| (c, "touchpoint", p));
-                        stages.chain(touchpoints)
-                    })
-                    .collect();
-                Some(Table {
-                    columns: vec![
-                        (
-                            "persona",
-                            Col::Text(
-                                rows.iter()
-                                    .map(|(c, _, _)| Some(c.persona.clone()))
-                                    .collect(),
-                            ),
-                        ),
-                        (
-                            "kind",
-                            Col::Text(rows.iter().map(|(_, k, _)| Some((*k).to_owned())).collect()),
-                        ),
-                        (
-                            "id",
-                            Col::Text(rows.iter().map(|(_, _, p)| Some(p.id.clone())).collect()),
-                        ),
-                        (
-                            "value",
-                            Col::Number(rows.iter().map(|(_, _, p)| p.value).collect()),
-                        ),
-                        (
-                            "observations",
-                            Col::Count(
-                                rows.iter().map(|(_, _, p)| count(p.observations)).collect(),
-                            ),
-                        ),
-                    ],
-                })
-            }
-            "curves" => Some(Table {
-                columns: vec![
-                    (
-                        "persona",
-                        Col::Text(c.iter().map(|c| Some(c.persona.clone())).collect()),
-                    ),
-                    (
-                        "low_stage",
-                        Col::Text(
-                            c.iter()
-                                .map(|c| c.low.as_ref().map(|e| e.stage.clone()))
-                                .collect(),
-                        ),
-                    ),
-                    (
-                        "low",
-                        Col::Number(c.iter().map(|c| c.low.as_ref().map(|e| e.value)).collect()),
-                    ),
-                    (
-                        "high_stage",
-                        Col::Text(
-                            c.iter()
-                                .map(|c| c.high.as_ref().map(|e| e.stage.clone()))
-                                .collect(),
-                        ),
-                    ),
-                    (
-                        "high",
-                        Col::Number(c.iter().map(|c| c.high.as_ref().map(|e| e.value)).collect()),
-                    ),
-                    (
-                        "peak_end",
-                        Col::Number(c.iter().map(|c| c.peak_end).collect()),
-                    ),
-                ],
-            }),
-            _ => None,
-        }
+    fn tabular(&self) -> &dyn Tabular {
+        &self.inner
     }
 
     fn definition(&self) -> Option<&Definition> {
@@ -905,3 +467,14 @@ impl Report for PyEmotionCurves {
         plural(self.inner.len(), "persona")
     }
 }
+
+report_methods!(PyEmotionCurves {
+    #[doc = stub_doc!("EmotionCurves.to_list")]
+    fn to_list<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        crate::guard(|| Ok(Wrap(&self.inner).into_json_value(py)?.cast_into::<PyList>()?))
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+});

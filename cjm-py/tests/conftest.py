@@ -57,3 +57,22 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if os.environ.get("CJM_FAIL_ON_SKIP") == "1" and skipped and session.exitstatus == 0:
         print(f"\nCJM_FAIL_ON_SKIP: {skipped} test(s) skipped; failing the run")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def check_tables(result: Any, tables: Dict[str, Any], at: str) -> None:
+    """A result's tables against a vector's ``tables`` (``{name: {columns, rows}}``): the
+    column names in full and in order (from the Arrow table), every row, numbers within
+    1e-9, ``None`` where null; the same check as cjm-core/tests/common/mod.rs."""
+    for name, want in tables.items():
+        table = result.to_arrow(name)
+        assert table.column_names == want["columns"], f"{at} {name}: columns"
+        rows = [list(r.values()) for r in result.to_dicts(name)]
+        assert rows == [list(r.values()) for r in table.to_pylist()], f"{at} {name}: dicts"
+        assert len(rows) == len(want["rows"]), f"{at} {name}: rows"
+        for i, (got, expected) in enumerate(zip(rows, want["rows"])):
+            for column, g, w in zip(want["columns"], got, expected):
+                where = f"{at} {name}[{i}].{column}"
+                if isinstance(w, (int, float)) and not isinstance(w, bool):
+                    assert g is not None and abs(g - w) < 1e-9, f"{where}: {g} != {w}"
+                else:
+                    assert g == w, f"{where}: {g!r} != {w!r}"

@@ -15,7 +15,7 @@ import pytest
 import cjm
 from cjm import InputError
 
-from conftest import REPO
+from conftest import REPO, check_tables
 
 VECTORS = REPO / "tests" / "vectors" / "attribution"
 FILES = sorted(VECTORS.glob("*.json"))
@@ -79,7 +79,7 @@ def check(name: str, r: cjm.Attribution, expected: Dict[str, Any]) -> None:
         assert [s["model"] for s in d["skipped"]] == expected["skipped"], f"{name}: skipped"
 
 
-def cases() -> List[Tuple[str, List[Dict[str, Any]], Dict[str, Any], Dict[str, Any]]]:
+def cases() -> List[Tuple[str, List[Dict[str, Any]], Dict[str, Any], Dict[str, Any], Any]]:
     out = []
     for file in FILES:
         v = json.loads(file.read_text(encoding="utf-8"))
@@ -91,6 +91,7 @@ def cases() -> List[Tuple[str, List[Dict[str, Any]], Dict[str, Any], Dict[str, A
                     case.get("paths", v["paths"]),
                     options,
                     case["expected"],
+                    case.get("tables"),
                 )
             )
     return out
@@ -104,11 +105,18 @@ def test_every_vector_file_is_run() -> None:
     assert len(CASES) >= 10
 
 
-@pytest.mark.parametrize("name,paths,options,expected", CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize("name,paths,options,expected,tables", CASES, ids=[c[0] for c in CASES])
 def test_vector(
-    name: str, paths: List[Dict[str, Any]], options: Dict[str, Any], expected: Dict[str, Any]
+    name: str,
+    paths: List[Dict[str, Any]],
+    options: Dict[str, Any],
+    expected: Dict[str, Any],
+    tables: Any,
 ) -> None:
-    check(name, cjm.attribute(paths, **options), expected)
+    result = cjm.attribute(paths, **options)
+    check(name, result, expected)
+    if tables is not None:
+        check_tables(result, tables, name)
 
 
 ROWS: List[Dict[str, Any]] = [

@@ -15,7 +15,7 @@ import pytest
 import cjm
 
 import oracles
-from conftest import REPO
+from conftest import REPO, check_tables
 
 pa = pytest.importorskip("pyarrow")
 pd = pytest.importorskip("pandas")
@@ -135,6 +135,15 @@ def test_event_vectors(path: Path) -> None:
         else:
             pytest.fail(f"unknown kind {v['kind']}")
         subset(case["expected"], actual, f"{path.stem}#{i}")
+        if "tables" in case:
+            result: Any
+            if v["kind"] == "funnel":
+                result = log.funnel(case["funnel"]["steps"], **funnel_kwargs(case["funnel"]))
+            elif v["kind"] == "directly_follows":
+                result = log.directly_follows(**case["options"])
+            else:
+                result = log.retention(**case["options"])
+            check_tables(result, case["tables"], f"{path.stem}#{i}")
 
 
 def test_no_window_is_math_inf() -> None:

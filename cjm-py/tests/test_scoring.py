@@ -284,6 +284,9 @@ def test_survey_report_exports() -> None:
     assert definition["hash"] in repr(report) and repr(report).startswith("<SurveyReport: ")
     with pytest.raises(ValueError):
         report.to_arrow("nope")
+    with pytest.raises(cjm.InputError) as unknown:
+        report.to_dicts("nope")
+    assert unknown.value.code == "unknown_table" and "groups" in str(unknown.value)
 
 
 def test_html_is_escaped_and_has_no_script() -> None:

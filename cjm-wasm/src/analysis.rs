@@ -54,16 +54,16 @@ export function twoProportionTest(x1: number, n1: number, x2: number, n2: number
  * NPS (difference with margin), CSAT and CES (z-tests), with the survey `table` as for `surveyKpis`.
  * @throws {CjmError} the errors of `surveyKpis`; `invalid_option` for a group without responses.
  */
-export function compareSegments(table: SurveyColumns, options: CompareSegmentsOptions): GroupComparison;
+export function compareSegments(table: SurveyColumns, options: CompareSegmentsOptions): GroupComparison & Tabular<"kpis">;
 
 /**
  * Compares two versions of a map: items added, removed and changed by id, and the change of every
  * health score and priority, scored with `model` (defaults for what is not given).
  */
-export function diffMaps(before: Journey, after: Journey, model?: ScoringModel | null): MapDiff;
+export function diffMaps(before: Journey, after: Journey, model?: ScoringModel | null): MapDiff & Tabular<"scores" | "changes">;
 
 /** Pain points, emotional low points and insights that recur across maps. */
-export function patterns(journeys: JourneyLike[], options?: InsightOptions | null): Patterns;
+export function patterns(journeys: JourneyLike[], options?: InsightOptions | null): Patterns & Tabular<"patterns">;
 
 export interface Journey {
   /**
@@ -71,7 +71,7 @@ export interface Journey {
    * and the rules that could not be checked for lack of inputs (`as_of`, measured drop-off…).
    * @throws {CjmError} `invalid_option` for a bad `as_of` or a threshold outside 0–1.
    */
-  insights(options?: InsightOptions | null, inputs?: InsightInputs | null): InsightReport;
+  insights(options?: InsightOptions | null, inputs?: InsightInputs | null): InsightReport & Tabular<"insights">;
 }
 "#;
 
@@ -164,7 +164,7 @@ pub fn compare_segments(table: JsValue, options: JsValue) -> Result<JsValue, JsV
             })
     };
     let (ga, gb) = (group("a", &a)?, group("b", &b)?);
-    to_js_value(&cjm_core::scoring::compare_groups(&ga, &gb, &survey))
+    crate::tables::with_tables(cjm_core::scoring::compare_groups(&ga, &gb, &survey))
 }
 
 /// Compares two versions of a map (structure and every score), with `model`.
@@ -183,7 +183,7 @@ pub fn diff_maps(before: JsValue, after: JsValue, model: JsValue) -> Result<JsVa
         &HealthInputs::default(),
     )
     .map_err(|e| to_js(&e))?;
-    to_js_value(&diff)
+    crate::tables::with_tables(diff)
 }
 
 /// Pain points, emotional low points and insights that recur across maps. `journeys` is
@@ -204,7 +204,7 @@ pub fn patterns(journeys: JsValue, options: JsValue) -> Result<JsValue, JsValue>
         .collect::<Result<Vec<_>, _>>()?;
     let refs: Vec<&cjm_core::ValidJourney> = maps.iter().collect();
     let found = cjm_core::maps::patterns(&refs, &options).map_err(|e| to_js(&e))?;
-    to_js_value(&found)
+    crate::tables::with_tables(found)
 }
 
 #[wasm_bindgen]
@@ -220,6 +220,6 @@ impl Journey {
         let inputs: InsightInputs = read_option(inputs, "inputs")?.unwrap_or_default();
         let report =
             cjm_core::insights::insights(self.inner(), &options, &inputs).map_err(|e| to_js(&e))?;
-        to_js_value(&report)
+        crate::tables::with_tables(report)
     }
 }

@@ -31,7 +31,7 @@ export type PathTableInput = PathInput[] | PathTable;
  * `tableOptions` (`separator`, `collapse_repeats`) apply to `PathInput` rows only.
  * @throws {CjmError} `invalid_path`, `not_finite`, `out_of_range`, `invalid_times` (with `row`), `invalid_option`.
  */
-export function attribute(paths: PathTableInput, options?: AttributionOptions | null, tableOptions?: TableOptions | null): Attribution;
+export function attribute(paths: PathTableInput, options?: AttributionOptions | null, tableOptions?: TableOptions | null): Attribution & Tabular<"credits" | "value" | "long" | "models" | "removal_effects" | "transitions" | "ordered_shapley">;
 
 export interface EventLog {
   /**
@@ -41,7 +41,7 @@ export interface EventLog {
    */
   paths(options: PathOptions, journey?: JourneyLike | null): PathTable;
   /** `attribute` over the paths of this log (`paths(pathOptions, journey)`). @throws {CjmError} as `paths` and `attribute`. */
-  attribute(pathOptions: PathOptions, options?: AttributionOptions | null, journey?: JourneyLike | null): Attribution;
+  attribute(pathOptions: PathOptions, options?: AttributionOptions | null, journey?: JourneyLike | null): Attribution & Tabular<"credits" | "value" | "long" | "models" | "removal_effects" | "transitions" | "ordered_shapley">;
 }
 "#;
 
@@ -154,7 +154,7 @@ pub fn attribute(
 ) -> Result<JsValue, JsValue> {
     let table = read_paths(&paths, table_options)?;
     let options = read_attribution_options(options)?;
-    to_js_value(&run(&table, &options).map_err(|e| to_js(&e))?)
+    crate::tables::with_tables(run(&table, &options).map_err(|e| to_js(&e))?)
 }
 
 #[wasm_bindgen]
@@ -176,6 +176,6 @@ impl EventLog {
     ) -> Result<JsValue, JsValue> {
         let path_options = read_path_options(path_options, "pathOptions")?;
         let options = read_attribution_options(options)?;
-        to_js_value(&self.attribution(&path_options, &options, journey)?)
+        crate::tables::with_tables(self.attribution(&path_options, &options, journey)?)
     }
 }

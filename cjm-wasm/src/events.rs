@@ -103,17 +103,17 @@ export type FunnelStepInput = string | StepSpec;
 
 export interface EventLog {
   /** The account of every input row: used, rejected by reason, unmapped events. */
-  ingestReport(): IngestReport;
+  ingestReport(): IngestReport & Tabular<"rows" | "rejected" | "unmapped_events">;
   /** Traffic per touchpoint and stage of the map (default: the journey given at ingestion). @throws {CjmError} `invalid_option` without a journey. */
-  traffic(journey?: JourneyLike | null): Traffic;
+  traffic(journey?: JourneyLike | null): Traffic & Tabular<"touchpoints" | "stages" | "unmapped_events">;
   /**
    * A funnel over `steps` (event names, or `{touchpoint}`/`{stage}` ids resolved with `journey`,
    * default the journey given at ingestion), counted in unique customers.
    * @throws {CjmError} `invalid_funnel`, `unknown_column`, `invalid_timestamp`, `invalid_option`.
    */
-  funnel(steps: FunnelStepInput[], options?: FunnelOptions | null, journey?: JourneyLike | null): FunnelResult;
+  funnel(steps: FunnelStepInput[], options?: FunnelOptions | null, journey?: JourneyLike | null): FunnelResult & Tabular<"steps" | "breakdown">;
   /** The stage funnel of the map (`Funnel.from_stages`): one step per stage, in map order. */
-  stageFunnel(journey?: JourneyLike | null, options?: FunnelOptions | null): FunnelResult;
+  stageFunnel(journey?: JourneyLike | null, options?: FunnelOptions | null): FunnelResult & Tabular<"steps" | "breakdown">;
   /**
    * Retention cohorts in unique customers (docs/events.md, "Retention"): cohorts by the period
    * of each customer's first `start_event` (or every start event, `cohort: 'recurring'`), and per
@@ -121,7 +121,7 @@ export interface EventLog {
    * (`'on_or_after'`); cells not yet observable are `null`.
    * @throws {CjmError} `invalid_option`, `unknown_event`, `unknown_column`, `invalid_timestamp`.
    */
-  retention(options?: RetentionOptions | null): RetentionResult;
+  retention(options?: RetentionOptions | null): RetentionResult & Tabular<"cohorts" | "mean" | "breakdown" | "breakdown_mean">;
   /**
    * A new log of the events passing every criterion of `options` (docs/events.md, "Working with a
    * log"): names in `events` and not in `drop_events`, time in `[start, end)` (ISO-8601 with an
@@ -158,29 +158,29 @@ export interface EventLog {
    * period of the range listed, with zeros where nothing happened.
    * @throws {CjmError} `invalid_option`, `unknown_event`, `unknown_column`, `invalid_timestamp`.
    */
-  trends(options?: TrendsOptions | null): TrendsResult;
+  trends(options?: TrendsOptions | null): TrendsResult & Tabular<"events" | "total" | "breakdown" | "breakdown_total">;
   /**
    * Funnel trends: the funnel (as `funnel`) counted by the period of each attempt's step-1
    * event: customers `entered`, `converted`, and `rates` (`null` when nobody entered).
    * @throws {CjmError} as `funnel`, and `invalid_option` for the periods' options.
    */
-  funnelTrends(steps: FunnelStepInput[], options?: FunnelOptions | null, trends?: FunnelTrendsOptions | null, journey?: JourneyLike | null): FunnelTrendsResult;
+  funnelTrends(steps: FunnelStepInput[], options?: FunnelOptions | null, trends?: FunnelTrendsOptions | null, journey?: JourneyLike | null): FunnelTrendsResult & Tabular<"periods" | "breakdown">;
   /** The trends (as `trends`) drawn as a line chart by the core. */
   trendsSvg(options?: TrendsOptions | null, chart?: TrendsChartOptions | null): string;
   /** The funnel trends (as `funnelTrends`) drawn as a line chart of the conversion rate. */
   funnelTrendsSvg(steps: FunnelStepInput[], options?: FunnelOptions | null, trends?: FunnelTrendsOptions | null, chart?: TrendsChartOptions | null, journey?: JourneyLike | null): string;
   /** Directly-follows counts (`{start_end?}`). */
-  directlyFollows(options?: DirectlyFollowsOptions | null): DirectlyFollows;
+  directlyFollows(options?: DirectlyFollowsOptions | null): DirectlyFollows & Tabular<"edges" | "nodes">;
   /** The top variants: `k` (top k) or the options. */
-  variants(k?: number | VariantOptions | null): Variants;
+  variants(k?: number | VariantOptions | null): Variants & Tabular<"variants">;
   /** Flows for a Sankey picture (first n steps, rare nodes folded into `(other)`). */
-  flows(options?: FlowOptions | null): Flows;
+  flows(options?: FlowOptions | null): Flows & Tabular<"links" | "nodes">;
   /** Where each customer is in the journey. @throws {CjmError} `invalid_timestamp`, `invalid_option`. */
-  journeyStates(journey?: JourneyLike | null, options?: JourneyStateOptions | null): JourneyStates;
+  journeyStates(journey?: JourneyLike | null, options?: JourneyStateOptions | null): JourneyStates & Tabular<"customers">;
   /** Conversion drivers (odds ratios with a +1 prior). @throws {CjmError} `invalid_option`. */
-  drivers(options: DriverOptions, journey?: JourneyLike | null): Drivers;
+  drivers(options: DriverOptions, journey?: JourneyLike | null): Drivers & Tabular<"drivers">;
   /** Observed stage order against the map's order. @throws {CjmError} `invalid_option` without a journey. */
-  conformance(journey?: JourneyLike | null): Conformance;
+  conformance(journey?: JourneyLike | null): Conformance & Tabular<"summary" | "entry_stages">;
   /**
    * The stage funnel (as `stageFunnel`) drawn as SVG by the core: one bar per stage, labelled
    * with the stage's name. @throws {CjmError} `invalid_option` without a journey.
@@ -855,7 +855,7 @@ impl EventLog {
     /// The account of every input row.
     #[wasm_bindgen(js_name = ingestReport, skip_typescript)]
     pub fn ingest_report(&self) -> Result<JsValue, JsValue> {
-        to_js_value(&self.report)
+        crate::tables::with_tables(self.report.clone())
     }
 
     /// Number of events in the log.
@@ -869,7 +869,7 @@ impl EventLog {
     pub fn traffic(&self, journey: JsValue) -> Result<JsValue, JsValue> {
         let passed = arg_journey(journey, "journey")?;
         let j = self.journey(passed.as_ref(), "traffic")?;
-        to_js_value(&self.log.traffic(j))
+        crate::tables::with_tables(self.log.traffic(j))
     }
 
     /// A funnel over `steps` (event names, or `{event}`/`{touchpoint}`/`{stage}` objects).
@@ -887,7 +887,7 @@ impl EventLog {
         let result = Funnel { steps, options }
             .run(&self.log, j)
             .map_err(|e| to_js(&e))?;
-        to_js_value(&result)
+        crate::tables::with_tables(result)
     }
 
     /// The stage funnel of the map: one step per stage, in map order.
@@ -895,7 +895,7 @@ impl EventLog {
     pub fn stage_funnel(&self, journey: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
         let passed = arg_journey(journey, "journey")?;
         let j = self.journey(passed.as_ref(), "stageFunnel")?;
-        to_js_value(&self.run_stage_funnel(j, options)?)
+        crate::tables::with_tables(self.run_stage_funnel(j, options)?)
     }
 
     /// Retention cohorts (the core's `EventLog::retention` with its `RetentionOptions`).
@@ -903,7 +903,7 @@ impl EventLog {
     pub fn retention(&self, options: JsValue) -> Result<JsValue, JsValue> {
         let options: RetentionOptions = read_option(options, "options")?.unwrap_or_default();
         let result = self.log.retention(&options).map_err(|e| to_js(&e))?;
-        to_js_value(&result)
+        crate::tables::with_tables(result)
     }
 
     /// A new log of the events passing every criterion of `options` (the core's
@@ -996,7 +996,7 @@ impl EventLog {
     /// Event trends (the core's `EventLog::trends` with its `TrendsOptions`).
     #[wasm_bindgen(skip_typescript)]
     pub fn trends(&self, options: JsValue) -> Result<JsValue, JsValue> {
-        to_js_value(&self.run_trends(options)?)
+        crate::tables::with_tables(self.run_trends(options)?)
     }
 
     /// Funnel trends (the core's `Funnel::trends` with its `FunnelTrendsOptions`).
@@ -1008,7 +1008,7 @@ impl EventLog {
         trends: JsValue,
         journey: JsValue,
     ) -> Result<JsValue, JsValue> {
-        to_js_value(&self.run_funnel_trends(steps, options, trends, journey)?)
+        crate::tables::with_tables(self.run_funnel_trends(steps, options, trends, journey)?)
     }
 
     /// The trends drawn by the core (`render::trends_chart`, then `render::line_chart_svg`).
@@ -1040,7 +1040,7 @@ impl EventLog {
     #[wasm_bindgen(js_name = directlyFollows, skip_typescript)]
     pub fn directly_follows(&self, options: JsValue) -> Result<JsValue, JsValue> {
         let options: DirectlyFollowsOptions = read_option(options, "options")?.unwrap_or_default();
-        to_js_value(&self.log.directly_follows(&options))
+        crate::tables::with_tables(self.log.directly_follows(&options))
     }
 
     /// The top variants: `k` (a number: the top k) or the options.
@@ -1055,13 +1055,13 @@ impl EventLog {
         } else {
             read_option(k, "options")?.unwrap_or_default()
         };
-        to_js_value(&self.log.variants(&options))
+        crate::tables::with_tables(self.log.variants(&options))
     }
 
     /// Flows for a Sankey picture.
     #[wasm_bindgen(skip_typescript)]
     pub fn flows(&self, options: JsValue) -> Result<JsValue, JsValue> {
-        to_js_value(&self.run_flows(options)?)
+        crate::tables::with_tables(self.run_flows(options)?)
     }
 
     /// Where each customer is in the journey.
@@ -1074,7 +1074,7 @@ impl EventLog {
             .log
             .journey_states(j, &options)
             .map_err(|e| to_js(&e))?;
-        to_js_value(&states)
+        crate::tables::with_tables(states)
     }
 
     /// Conversion drivers.
@@ -1088,7 +1088,7 @@ impl EventLog {
         let passed = arg_journey(journey, "journey")?;
         let j = passed.as_ref().or(self.journey.as_ref());
         let drivers = self.log.drivers(j, &options).map_err(|e| to_js(&e))?;
-        to_js_value(&drivers)
+        crate::tables::with_tables(drivers)
     }
 
     /// Observed stage order against the map's order.
@@ -1096,7 +1096,7 @@ impl EventLog {
     pub fn conformance(&self, journey: JsValue) -> Result<JsValue, JsValue> {
         let passed = arg_journey(journey, "journey")?;
         let j = self.journey(passed.as_ref(), "conformance")?;
-        to_js_value(&self.log.conformance(j))
+        crate::tables::with_tables(self.log.conformance(j))
     }
 
     /// The stage funnel drawn as SVG by the core (`render::funnel_chart` with the stage

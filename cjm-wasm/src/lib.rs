@@ -45,6 +45,7 @@ pub mod events;
 pub mod journey;
 pub mod render;
 pub mod scoring;
+mod tables;
 
 pub use events::EventLog;
 pub use journey::Journey;

@@ -17,7 +17,7 @@ use cjm_core::scoring::{HealthInputs, MeasuredReach, ScoringModel, SurveyOptions
 use wasm_bindgen::prelude::*;
 
 use crate::args::{absent, check_keys, get, input_error, read_option, read_value};
-use crate::error::{to_js, to_js_value};
+use crate::error::to_js;
 use crate::Journey;
 
 const TABLE_KEYS: &[&str] = &["scope", "segment", "nps", "csat", "ces"];
@@ -44,7 +44,7 @@ pub fn survey_kpis(table: JsValue, options: JsValue) -> Result<JsValue, JsValue>
     let table = read_table(table, "table")?;
     let options: SurveyOptions = read_option(options, "options")?.unwrap_or_default();
     let report = cjm_core::scoring::survey_kpis(&table, &options).map_err(|e| to_js(&e))?;
-    to_js_value(&report)
+    crate::tables::with_tables(report)
 }
 
 /// The declarations of the scoring API, written here because wasm-bindgen cannot mark a
@@ -58,24 +58,24 @@ const TS_SCORING: &str = r#"
  * @throws {CjmError} `family` `"input"`: `out_of_scale` or `not_finite` with the `row` of the
  * first bad answer, `column_length_mismatch`, `invalid_option`, `wrong_type`.
  */
-export function surveyKpis(table: SurveyColumns, options?: SurveyOptions | null): SurveyReport;
+export function surveyKpis(table: SurveyColumns, options?: SurveyOptions | null): SurveyReport & Tabular<"groups">;
 
 export interface Journey {
   /** The emotion curve of every persona, in persona order. */
-  emotionCurves(): EmotionCurve[];
+  emotionCurves(): EmotionCurve[] & Tabular<"points" | "curves">;
   /**
    * Pain points ranked by priority and opportunities by score; `reach` is the measured share
    * of customers per stage and touchpoint, 1 where not given.
    * @throws {CjmError} `invalid_option` for a `reach` that does not fit.
    */
-  priorities(reach?: MeasuredReach | null): PriorityReport;
+  priorities(reach?: MeasuredReach | null): PriorityReport & Tabular<"pain_points" | "opportunities">;
   /**
    * Health 0–100 of every touchpoint, stage and the journey, each explained. `model`: weights,
    * thresholds, stage weights (defaults for what is not given); `inputs`: the measured data.
    * @throws {CjmError} `invalid_option` for a model or inputs that do not fit; the errors of
    * `surveyKpis` for `inputs.survey`.
    */
-  health(model?: ScoringModel | null, inputs?: HealthInputs | null): HealthReport;
+  health(model?: ScoringModel | null, inputs?: HealthInputs | null): HealthReport & Tabular<"scores" | "components">;
 }
 "#;
 
@@ -96,7 +96,7 @@ impl Journey {
     /// peak–end value.
     #[wasm_bindgen(js_name = emotionCurves, skip_typescript)]
     pub fn emotion_curves(&self) -> Result<JsValue, JsValue> {
-        to_js_value(&cjm_core::scoring::emotion_curves(self.inner()))
+        crate::tables::with_tables(cjm_core::scoring::emotion_curves(self.inner()))
     }
 
     /// Pain points ranked by priority and opportunities by score. `reach` is the measured
@@ -112,7 +112,7 @@ impl Journey {
             .map(MeasuredReach::check)
             .transpose()
             .map_err(|e| to_js(&e))?;
-        to_js_value(&cjm_core::scoring::priorities(self.inner(), reach.as_ref()))
+        crate::tables::with_tables(cjm_core::scoring::priorities(self.inner(), reach.as_ref()))
     }
 
     /// Health 0–100 of every touchpoint, stage and the journey, each with its explanation.
@@ -174,6 +174,6 @@ impl Journey {
             },
         )
         .map_err(|e| to_js(&e))?;
-        to_js_value(&report)
+        crate::tables::with_tables(report)
     }
 }

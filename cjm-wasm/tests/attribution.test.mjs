@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cjm, catchCjm, repoRoot } from './helpers.mjs';
+import { cjm, catchCjm, repoRoot, tablesMatch } from './helpers.mjs';
 
 const dir = join(repoRoot, 'tests', 'vectors', 'attribution');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
@@ -79,7 +79,7 @@ function cases() {
     const v = JSON.parse(readFileSync(join(dir, file), 'utf8'));
     assert.ok(v.description?.length > 40, `${file}: describe the arithmetic`);
     for (const c of v.cases) {
-      out.push({ name: `${file} / ${c.name}`, paths: c.paths ?? v.paths, tableOptions: v.table_options ?? null, options: c.options, expected: c.expected });
+      out.push({ name: `${file} / ${c.name}`, paths: c.paths ?? v.paths, tableOptions: v.table_options ?? null, options: c.options, expected: c.expected, tables: c.tables });
     }
   }
   return out;
@@ -95,6 +95,7 @@ test('every attribution vector, as the Rust runner checks it; the whole result e
   for (const c of all) {
     const r = cjm.attribute(c.paths, c.options, c.tableOptions);
     check(c.name, r, c.expected);
+    if (c.tables) assert.deepEqual(tablesMatch(r, c.tables, c.name), []);
     assert.deepStrictEqual(r, native[c.name], `${c.name}: differs from the native Rust result`);
   }
   assert.equal(Object.keys(native).length, all.length);

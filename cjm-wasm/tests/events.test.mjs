@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cjm, catchCjm, contains, repoRoot } from './helpers.mjs';
+import { cjm, catchCjm, contains, repoRoot, tablesMatch } from './helpers.mjs';
 
 const { EventLog, template } = cjm;
 
@@ -56,6 +56,7 @@ for (const file of files) {
       else if (v.kind === 'trends') found = log.trends(c.options);
       else throw new Error(`unknown vector kind ${v.kind}`);
       assert.deepEqual(contains(found, c.expected, `${file}#${i}`), []);
+      if (c.tables) assert.deepEqual(tablesMatch(found, c.tables, `${file}#${i}`), []);
     });
     log.free();
   });
@@ -425,5 +426,24 @@ test('trends: the core tables, funnel trends, the line chart, and coded errors',
   assert.equal(catchCjm(() => log.trends({ as_of: 'soon' })).code, 'invalid_timestamp');
   assert.equal(catchCjm(() => log.funnelTrends(['a', 'c'])).code, 'unknown_event');
   assert.equal(catchCjm(() => log.funnelTrends(['a', 'b'], null, { window: 3 })).code, 'invalid_option');
+  log.free();
+});
+
+test('results carry tables() and table(name) as non-enumerable methods (cjm_core::tables)', () => {
+  const log = EventLog.fromColumns({ customer: ['u1', 'u1', 'u2'], timestamp: [0, 10, 0], event: ['a', 'b', 'a'] }, { unit: 'seconds' });
+  const f = log.funnel(['a', 'b']);
+  assert.deepEqual(f.tables(), ['steps', 'breakdown']);
+  assert.ok(!Object.keys(f).includes('table') && !JSON.stringify(f).includes('tables'));
+  // The default table is the first; u1 converts in 10 s, u2 does not.
+  const steps = f.table();
+  assert.deepEqual(steps, f.table('steps'));
+  assert.deepEqual(Object.keys(steps).slice(0, 5), ['index', 'kind', 'step', 'customers', 'pending']);
+  assert.deepEqual(steps.customers, [2, 1]);
+  assert.deepEqual(steps.conversion_from_previous, [1, 0.5]);
+  assert.deepEqual(steps.median_seconds_from_first, [null, 10]);
+  assert.deepEqual(f.table('breakdown').group, []);
+  assert.equal(catchCjm(() => f.table('step')).code, 'unknown_table');
+  assert.equal(catchCjm(() => f.table(3)).code, 'wrong_type');
+  assert.deepEqual(log.variants(2).table().events.map((e) => e.join('>')).sort(), ['a', 'a>b']);
   log.free();
 });

@@ -62,3 +62,28 @@ export function contains(found, expected, at, failures = []) {
   return failures;
 }
 
+
+/**
+ * A result's tables against a vector's `tables` (`{name: {columns, rows}}`): the column
+ * names in full and in order, every row, numbers within 1e-9, `null` where null; the same
+ * check as cjm-core/tests/common/mod.rs. Returns the failures.
+ */
+export function tablesMatch(result, tables, at, failures = []) {
+  for (const [name, want] of Object.entries(tables)) {
+    if (!result.tables().includes(name)) failures.push(`${at} ${name}: not in tables()`);
+    const table = result.table(name);
+    const columns = Object.keys(table);
+    if (JSON.stringify(columns) !== JSON.stringify(want.columns)) {
+      failures.push(`${at} ${name}: columns ${JSON.stringify(columns)}`);
+      continue;
+    }
+    want.rows.forEach((row, i) => {
+      const got = columns.map((c) => table[c][i]);
+      contains(got, row, `${at} ${name}[${i}]`, failures);
+    });
+    for (const c of columns) {
+      if (table[c].length !== want.rows.length) failures.push(`${at} ${name}.${c}: ${table[c].length} rows`);
+    }
+  }
+  return failures;
+}

@@ -108,3 +108,36 @@ pub const LOG: &[Row] = &[
     ("cy", "2025-01-20T10:00:00Z", "open", None),
     ("dee", "2025-01-08T10:00:00Z", "signup", None),
 ];
+
+/// Checks a result's tables against a vector's `tables`, `{name: {columns, rows}}`: the
+/// column names in full and in order, every row, numbers within 1e-9, nulls where null.
+pub fn check_tables(result: &dyn cjm_core::tables::Tabular, expected: &Value, at: &str) {
+    for (name, want) in expected.as_object().unwrap() {
+        let table = result.table(name).unwrap();
+        let columns: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
+        let want_columns: Vec<&str> = want["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        assert_eq!(columns, want_columns, "{at} {name}: columns");
+        let rows = want["rows"].as_array().unwrap();
+        assert_eq!(table.rows(), rows.len(), "{at} {name}: rows");
+        let by_column = serde_json::to_value(table.by_column()).unwrap();
+        for (i, row) in rows.iter().enumerate() {
+            for (j, column) in want_columns.iter().enumerate() {
+                let (got, w) = (&by_column[column][i], &row[j]);
+                match (got.as_f64(), w.as_f64()) {
+                    (Some(g), Some(w)) => {
+                        assert!(
+                            (g - w).abs() < 1e-9,
+                            "{at} {name}[{i}].{column}: {g} != {w}"
+                        );
+                    }
+                    _ => assert_eq!(got, w, "{at} {name}[{i}].{column}"),
+                }
+            }
+        }
+    }
+}

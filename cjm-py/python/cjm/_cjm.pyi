@@ -246,7 +246,11 @@ class _Report:
 
     @property
     def tables(self) -> list[str]:
-        """The names of the tables this result exports; the first is the default."""
+        """The names of the tables this result exports; the first is the default.
+
+        The tables are the core's (``cjm_core::tables``): the same columns as JavaScript's
+        ``result.table(name)``. A name not in ``tables`` raises ``InputError``
+        (``unknown_table``)."""
     @property
     def definition(self) -> Optional[dict[str, Any]]:
         """The definition that produced the result: ``{"kind", "params", "hash"}``."""
@@ -371,13 +375,17 @@ class IngestReport(_Report):
     def to_dict(self) -> dict[str, Any]:
         """The result as plain Python values (the core's JSON shape)."""
     @property
-    def rows_read(self) -> int: ...
+    def rows_read(self) -> int:
+        """Rows given."""
     @property
-    def rows_used(self) -> int: ...
+    def rows_used(self) -> int:
+        """Rows in the log."""
     @property
-    def rejected_total(self) -> int: ...
+    def rejected_total(self) -> int:
+        """Rows not used, all reasons together."""
     @property
-    def consent_filtered(self) -> int: ...
+    def consent_filtered(self) -> int:
+        """Rows filtered for lack of consent."""
     @property
     def removed_by_operations(self) -> int:
         """Used rows that log operations (``filter``, ``sample``) removed since ingest."""
@@ -424,9 +432,11 @@ class FunnelResult(_Report):
     def to_dict(self) -> dict[str, Any]:
         """The result as plain Python values (the core's JSON shape)."""
     @property
-    def excluded(self) -> int: ...
+    def excluded(self) -> int:
+        """Customers all of whose attempts were void (by exclusions)."""
     @property
-    def pending(self) -> int: ...
+    def pending(self) -> int:
+        """Pending customers (not complete, window still open at ``as_of``)."""
     @property
     def customers(self) -> list[int]:
         """Customers per step, first to last."""

@@ -1,0 +1,124 @@
+//! The tables of `cjm_core::tables` on real results: every declared table exists, its
+//! columns have unique names and equal lengths, one row per item of what it flattens, the
+//! default is the first, and a name a result lacks is `unknown_table`. The values
+//! themselves are checked against hand-worked tables in the shared vectors
+//! (`events_vectors.rs`, `attribution_vectors.rs`).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code"
+)]
+
+use cjm_core::events::synth::{generate_log, SynthOptions};
+use cjm_core::events::{
+    DirectlyFollowsOptions, FlowOptions, Funnel, JourneyStateOptions, RetentionOptions,
+    VariantOptions,
+};
+use cjm_core::scoring::{emotion_curves, health, priorities, HealthInputs, ScoringModel};
+use cjm_core::tables::Tabular;
+
+/// Checks the invariants of every table of `result`; returns the row counts by name.
+fn check(what: &str, result: &dyn Tabular) -> Vec<(&'static str, usize)> {
+    let names = result.table_names();
+    assert!(!names.is_empty(), "{what}: no tables");
+    let mut rows = Vec::new();
+    for name in names {
+        let table = result.table(name).unwrap();
+        assert_eq!(table.name, *name);
+        assert!(!table.columns.is_empty(), "{what} {name}: no columns");
+        let mut seen: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        assert_eq!(
+            seen.len(),
+            table.columns.len(),
+            "{what} {name}: a name twice"
+        );
+        for c in &table.columns {
+            assert_eq!(c.values.len(), table.rows(), "{what} {name}.{}", c.name);
+        }
+        rows.push((*name, table.rows()));
+    }
+    assert_eq!(
+        result.default_table().unwrap(),
+        result.table(names[0]).unwrap()
+    );
+    let err = result.table("no_such_table").unwrap_err();
+    assert_eq!(err.code(), "unknown_table", "{what}");
+    assert!(err.to_string().contains(names[0]), "{err}");
+    rows
+}
+
+fn rows(of: &[(&str, usize)], name: &str) -> usize {
+    of.iter().find(|(n, _)| *n == name).unwrap().1
+}
+
+#[test]
+fn every_table_of_every_result_is_well_formed() {
+    let journey = cjm_core::templates::load("b2c-ecommerce").unwrap();
+    let (log, report) = generate_log(&SynthOptions {
+        customers: 300,
+        ..SynthOptions::default()
+    });
+
+    let r = check("ingest report", &report);
+    assert_eq!(rows(&r, "rejected"), report.rejected.len());
+    // read, used, one row per reject reason, consent-filtered, removed by operations.
+    assert_eq!(rows(&r, "rows"), 4 + report.rejected.len());
+
+    let df = log.directly_follows(&DirectlyFollowsOptions::default());
+    let r = check("directly-follows", &df);
+    assert_eq!(rows(&r, "edges"), df.edges.len());
+    assert_eq!(rows(&r, "nodes"), df.nodes.len());
+
+    let v = log.variants(&VariantOptions::default());
+    assert_eq!(rows(&check("variants", &v), "variants"), v.variants.len());
+
+    let f = log.flows(&FlowOptions::default());
+    let r = check("flows", &f);
+    assert_eq!(rows(&r, "links"), f.links.len());
+
+    let funnel: Funnel = serde_json::from_value(serde_json::json!({
+        "steps": [{"event": "page_view"}, {"event": "add_to_cart"}, {"event": "purchase"}],
+        "options": {"breakdown": "channel", "allow_missing_events": true}
+    }))
+    .unwrap();
+    let fr = funnel.run(&log, None).unwrap();
+    let r = check("funnel", &fr);
+    assert_eq!(rows(&r, "steps"), 3);
+    let steps_per_group: usize = fr.breakdown.iter().map(|g| g.steps.len()).sum();
+    assert_eq!(rows(&r, "breakdown"), steps_per_group);
+
+    let ret = log.retention(&RetentionOptions::default()).unwrap();
+    let r = check("retention", &ret);
+    let cells: usize = ret.cohorts.iter().map(|c| c.retained.len()).sum();
+    assert_eq!(rows(&r, "cohorts"), cells);
+    assert_eq!(rows(&r, "mean"), ret.mean.weighted.len());
+
+    let t = log.traffic(&journey);
+    let r = check("traffic", &t);
+    assert_eq!(rows(&r, "touchpoints"), t.touchpoints.len());
+    let c = log.conformance(&journey);
+    assert_eq!(rows(&check("conformance", &c), "summary"), 5);
+    let s = log
+        .journey_states(&journey, &JourneyStateOptions::default())
+        .unwrap();
+    assert_eq!(
+        rows(&check("journey states", &s), "customers"),
+        s.customers.len()
+    );
+
+    let curves = emotion_curves(&journey);
+    check("emotion curves", &curves);
+    let p = priorities(&journey, None);
+    assert_eq!(
+        rows(&check("priorities", &p), "pain_points"),
+        p.pain_points.len()
+    );
+    let h = health(&journey, &ScoringModel::default(), &HealthInputs::default()).unwrap();
+    // One row per score: the journey, its stages and touchpoints.
+    let scored = 1 + h.stages.len() + h.touchpoints.len();
+    assert_eq!(rows(&check("health", &h), "scores"), scored);
+}
