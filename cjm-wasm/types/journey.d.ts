@@ -2156,8 +2156,9 @@ export interface MapOptions {
    */
   personas?: string[] | null;
   /**
-   * Minimum width in px (default 1400); the map grows wider when the stages need it
-   * (each stage column is at least 210 px).
+   * Minimum width in px (default 1300, which fits the report on a 1,366 px screen);
+   * the map grows wider when the stages need it (each column is at least 150 px, so
+   * six stages and the whole-journey column fit the default).
    */
   width?: number;
   /**

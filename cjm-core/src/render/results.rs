@@ -1,7 +1,7 @@
 //! Pictures straight from analysis results, so no binding has to rebuild chart inputs.
 
-use super::charts::{FlowChart, FlowLink, FlowNode, FunnelChart, FunnelStep};
-use crate::events::{Flows, FunnelResult, StepSpec};
+use super::charts::{FlowChart, FlowLink, FlowNode, FunnelChart, FunnelStep, FLOW_EXIT};
+use crate::events::{Flows, FunnelResult, StepSpec, OTHER};
 use crate::ValidJourney;
 
 /// The label of a funnel step: the touchpoint's or stage's name when a journey is given,
@@ -41,7 +41,12 @@ pub fn funnel_chart(
     }
 }
 
-/// The Sankey chart of a flow result: one column per depth, node ids `depth:name`.
+/// The Sankey chart of a flow result: one column per depth (`step 1`, `step 2`…), node
+/// ids `depth:name`, and in every column after the first an `(exit)` node (id
+/// `exit:depth`) that receives, from each node of the column before, the customers whose
+/// path ends there (its customers minus those of its links onward). The last column has
+/// no exits after it: the flow stops there, the paths need not. Within a column, nodes go
+/// from most to fewest customers (ties by name), `(other)` and `(exit)` last.
 #[must_use]
 #[allow(
     clippy::cast_precision_loss,
@@ -50,27 +55,77 @@ pub fn funnel_chart(
 pub fn flow_chart(flows: &Flows, title: Option<String>) -> FlowChart {
     let id = |depth: usize, name: &str| format!("{depth}:{name}");
     let depths = flows.nodes.iter().map(|n| n.depth + 1).max().unwrap_or(0);
+    let column = |depth: usize| u32::try_from(depth).unwrap_or(u32::MAX);
+    let mut order: Vec<&crate::events::FlowNode> = flows.nodes.iter().collect();
+    order.sort_by(|a, b| {
+        (
+            a.depth,
+            a.name == OTHER,
+            std::cmp::Reverse(a.customers),
+            &a.name,
+        )
+            .cmp(&(
+                b.depth,
+                b.name == OTHER,
+                std::cmp::Reverse(b.customers),
+                &b.name,
+            ))
+    });
+    let mut nodes: Vec<FlowNode> = Vec::with_capacity(flows.nodes.len() + depths);
+    let mut links: Vec<FlowLink> = flows
+        .links
+        .iter()
+        .map(|l| FlowLink {
+            source: id(l.depth, &l.from),
+            target: id(l.depth + 1, &l.to),
+            value: l.customers as f64,
+        })
+        .collect();
+    for depth in 0..depths {
+        let here: Vec<&&crate::events::FlowNode> =
+            order.iter().filter(|n| n.depth == depth).collect();
+        nodes.extend(here.iter().map(|n| FlowNode {
+            id: id(n.depth, &n.name),
+            label: n.name.clone(),
+            column: column(n.depth),
+        }));
+        if depth == 0 {
+            continue;
+        }
+        // Exits of the column before, into this column's `(exit)` node.
+        let exits: Vec<(String, u64)> = order
+            .iter()
+            .filter(|n| n.depth + 1 == depth)
+            .filter_map(|n| {
+                let onward: u64 = flows
+                    .links
+                    .iter()
+                    .filter(|l| l.depth == n.depth && l.from == n.name)
+                    .map(|l| l.customers)
+                    .sum();
+                let left = n.customers.saturating_sub(onward);
+                (left > 0).then(|| (id(n.depth, &n.name), left))
+            })
+            .collect();
+        if !exits.is_empty() {
+            let exit = format!("exit:{depth}");
+            nodes.push(FlowNode {
+                id: exit.clone(),
+                label: FLOW_EXIT.to_owned(),
+                column: column(depth),
+            });
+            links.extend(exits.into_iter().map(|(source, left)| FlowLink {
+                source,
+                target: exit.clone(),
+                value: left as f64,
+            }));
+        }
+    }
     FlowChart {
         title,
         columns: (1..=depths).map(|d| format!("step {d}")).collect(),
-        nodes: flows
-            .nodes
-            .iter()
-            .map(|n| FlowNode {
-                id: id(n.depth, &n.name),
-                label: n.name.clone(),
-                column: u32::try_from(n.depth).unwrap_or(u32::MAX),
-            })
-            .collect(),
-        links: flows
-            .links
-            .iter()
-            .map(|l| FlowLink {
-                source: id(l.depth, &l.from),
-                target: id(l.depth + 1, &l.to),
-                value: l.customers as f64,
-            })
-            .collect(),
+        nodes,
+        links,
         width: None,
         height: None,
     }
