@@ -25,7 +25,8 @@ use cjm_core::events::synth::{generate_log, SynthOptions};
 use cjm_core::events::{EventLog, FlowOptions, Funnel};
 use cjm_core::render::{
     attribution_chart, bar_chart_svg, emotion_curve_svg, flow_chart, flow_svg, funnel_chart,
-    funnel_svg, health_svg, journey_map_svg, text_width, EmotionCurveOptions, MapOptions,
+    funnel_svg, health_svg, journey_map_svg, text_width, BarLayout, EmotionCurveOptions,
+    MapOptions,
 };
 use cjm_core::scoring::{health, HealthInputs, ScoringModel};
 use cjm_core::ValidJourney;
@@ -249,6 +250,9 @@ fn pictures() -> Vec<(String, String)> {
         "fixture bars".to_owned(),
         bar_chart_svg(&render_common::bars()),
     ));
+    let mut panels = render_common::bars();
+    panels.layout = BarLayout::Panels;
+    out.push(("fixture bar panels".to_owned(), bar_chart_svg(&panels)));
 
     let journey = cjm_core::templates::load("b2c-ecommerce").unwrap();
     let log = demo_log();

@@ -55,6 +55,10 @@ test('charts from plain objects', () => {
   });
   assert.match(flow, /^<svg /);
   assert.match(barChartSvg({ groups: ['x'], series: [{ name: 's', values: [1] }] }), /^<svg /);
+  // Small multiples: one panel per series, named above it.
+  const panels = barChartSvg({ groups: ['x', 'y'], series: [{ name: 'first', values: [1, 2] }, { name: 'last', values: [2, 1] }], layout: 'panels' });
+  assert.ok(panels.includes('2 panels (first, last)'));
+  assert.equal(catchCjm(() => barChartSvg({ groups: [], series: [], layout: 'stacked' })).code, 'invalid_option');
   assert.equal(catchCjm(() => funnelSvg({ steps: [{ label: 'x', customers: -1 }] })).code, 'invalid_option');
   assert.equal(catchCjm(() => funnelSvg()).code, 'wrong_type');
   assert.equal(catchCjm(() => flowSvg({ nodes: [], links: [], extra: 1 })).code, 'invalid_option');

@@ -252,9 +252,13 @@ export type ReportBlock =
        */
       unit?: string | null;
       /**
-       * Width in px (default 900, at least 480).
+       * Width in px (default 900, or 1,200 for panels; at least 480).
        */
       width?: number | null;
+      /**
+       * How the bars are laid out (default `grouped`).
+       */
+      layout?: BarLayout & string;
     }
   | {
       type: "svg";
@@ -267,6 +271,13 @@ export type ReportBlock =
        */
       caption?: string | null;
     };
+/**
+ * The layout of a [`BarChart`].
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "BarLayout".
+ */
+export type BarLayout = "grouped" | "panels";
 /**
  * An attribution model.
  *
@@ -2459,9 +2470,13 @@ export interface BarChart {
    */
   unit?: string | null;
   /**
-   * Width in px (default 900, at least 480).
+   * Width in px (default 900, or 1,200 for panels; at least 480).
    */
   width?: number | null;
+  /**
+   * How the bars are laid out (default `grouped`).
+   */
+  layout?: BarLayout & string;
 }
 /**
  * Which CSV columns hold which fields of an event.

@@ -541,9 +541,25 @@ pub struct BarChart {
     /// Unit shown after values (`%`, `EUR`, `conversions`…).
     #[serde(default)]
     pub unit: Option<String>,
-    /// Width in px (default 900, at least 480).
+    /// Width in px (default 900, or 1,200 for panels; at least 480).
     #[serde(default)]
     pub width: Option<u32>,
+    /// How the bars are laid out (default `grouped`).
+    #[serde(default)]
+    pub layout: BarLayout,
+}
+
+/// The layout of a [`BarChart`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BarLayout {
+    /// One block of bars per group, one bar per series, coloured by series.
+    #[default]
+    Grouped,
+    /// Small multiples: one panel per series (side by side, wrapping to rows), one bar per
+    /// group in every panel, coloured by group (the same colour in every panel), on one
+    /// shared scale, so that panels compare at a glance.
+    Panels,
 }
 
 /// One series of a [`BarChart`].
@@ -576,10 +592,213 @@ pub(crate) fn nice_step(range: f64) -> f64 {
     f * magnitude
 }
 
-/// Draws grouped horizontal bars with a zero line, grid ticks and value labels; each bar
-/// is preceded by its series name, so series are told apart by text as well as colour.
+/// The value axis of bar charts: the range from the smallest value (or 0) to the largest
+/// (or 0), widened to "nice" ticks; `(low, high, step)`.
+fn bar_range(chart: &BarChart) -> (f64, f64, f64) {
+    let values: Vec<f64> = chart
+        .series
+        .iter()
+        .flat_map(|s| s.values.iter().flatten().copied())
+        .filter(|v| v.is_finite())
+        .collect();
+    let lo = values.iter().copied().fold(0.0, f64::min);
+    let hi = values.iter().copied().fold(0.0, f64::max);
+    let step = nice_step(hi - lo);
+    let lo = (lo / step).floor() * step;
+    let hi = ((hi / step).ceil() * step).max(lo + step);
+    (lo, hi, step)
+}
+
+fn unit_suffix(chart: &BarChart) -> String {
+    chart.unit.as_deref().map_or(String::new(), |u| {
+        if u == "%" {
+            "\u{a0}%".to_owned()
+        } else {
+            format!(" {u}")
+        }
+    })
+}
+
+/// Draws a bar chart: grouped horizontal bars (each preceded by its series name, so that
+/// series are told apart by text as well as colour) or, with [`BarLayout::Panels`], small
+/// multiples (one panel per series named above it, each bar preceded by its group name
+/// and coloured by group). Both have a zero line, grid ticks and value labels.
 #[must_use]
 pub fn bar_chart_svg(chart: &BarChart) -> String {
+    match chart.layout {
+        BarLayout::Grouped => grouped_bars_svg(chart),
+        BarLayout::Panels => bar_panels_svg(chart),
+    }
+}
+
+/// Small multiples: panels of at least 260 px, 24 px apart, as many side by side as the
+/// width (default 1,200 px: four panels) holds; in each, a bar per group (colour by group) on the scale all panels share,
+/// ticks labelled at both ends.
+fn bar_panels_svg(chart: &BarChart) -> String {
+    let width = f64::from(chart.width.unwrap_or(1200).max(480));
+    let gap = 24.0;
+    let inner = width - 2.0 * MARGIN;
+    let panels = chart.series.len().max(1);
+    let fit = ((inner + gap) / (260.0 + gap)).floor().max(1.0);
+    let per_row = count_f64(panels).min(fit);
+    let panel_w = (inner - gap * (per_row - 1.0)) / per_row;
+    let label = Font::new(11.0, palette::INK);
+    let (lo, hi, step) = bar_range(chart);
+    let unit = unit_suffix(chart);
+    let value_text = |v: f64| format!("{}{unit}", num(v));
+    let group_w = (chart
+        .groups
+        .iter()
+        .map(|g| text_width(g, label.size, false))
+        .fold(0.0, f64::max)
+        .ceil()
+        + 6.0)
+        .min(panel_w * 0.4);
+    let value_w = (chart
+        .series
+        .iter()
+        .flat_map(|s| s.values.iter().flatten().copied())
+        .filter(|v| v.is_finite())
+        .map(|v| text_width(&value_text(v), label.size, false))
+        .fold(text_width("\u{2013}", label.size, false), f64::max)
+        .ceil()
+        + 6.0)
+        .min(panel_w * 0.3);
+    let plot_w = panel_w - group_w - value_w;
+    let row_h = 18.0;
+    let bar_h = 13.0;
+    let head = Font::new(12.0, palette::INK).bold();
+    let axis = Font::new(11.0, palette::MUTED);
+    let panel_h = 18.0 + 16.0 + row_h * count_f64(chart.groups.len()) + 6.0;
+    let mut c = Canvas::new();
+    let mut y = MARGIN;
+    title_line(&mut c, chart.title.as_deref(), width, &mut y);
+    let top = y;
+    let colour = |g: usize| {
+        palette::CATEGORICAL
+            .get(g % palette::CATEGORICAL.len())
+            .copied()
+            .unwrap_or(palette::INK)
+    };
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "a small positive whole number of panels per row"
+    )]
+    let per_row_n = per_row as usize;
+    for (k, series) in chart.series.iter().enumerate() {
+        let px = MARGIN + count_f64(k % per_row_n) * (panel_w + gap);
+        let py = top + count_f64(k / per_row_n) * (panel_h + gap / 2.0);
+        let plot_x = px + group_w;
+        let sx = |v: f64| plot_x + (v - lo) / (hi - lo) * plot_w;
+        let name = wrap_text(&series.name, panel_w, head.size, true, 1);
+        c.open_group(name.truncated.then_some(series.name.as_str()));
+        c.text(
+            px,
+            py + 13.0,
+            name.lines.first().map_or("", String::as_str),
+            head,
+            Anchor::Start,
+        );
+        c.close_group();
+        let rows_top = py + 18.0 + 16.0;
+        let rows_bottom = rows_top + row_h * count_f64(chart.groups.len());
+        let mut tick = lo;
+        let mut guard = 0;
+        while tick <= hi + step / 2.0 && guard < 50 {
+            let zero = tick.abs() < step / 1e6;
+            let (stroke, w) = if zero {
+                (palette::MUTED, 1.2)
+            } else {
+                (palette::RULE, 0.8)
+            };
+            c.line(
+                sx(tick),
+                rows_top - 3.0,
+                sx(tick),
+                rows_bottom,
+                stroke,
+                w,
+                None,
+            );
+            tick += step;
+            guard += 1;
+        }
+        c.text(sx(lo), py + 30.0, &num(lo), axis, Anchor::Start);
+        c.text(sx(hi), py + 30.0, &num(hi), axis, Anchor::End);
+        for (g, group) in chart.groups.iter().enumerate() {
+            let ry = rows_top + row_h * count_f64(g);
+            let t = wrap_text(group, group_w - 6.0, label.size, false, 1);
+            c.open_group(t.truncated.then_some(group.as_str()));
+            c.text(
+                plot_x - 6.0,
+                ry + 13.0,
+                t.lines.first().map_or("", String::as_str),
+                label,
+                Anchor::End,
+            );
+            c.close_group();
+            match series
+                .values
+                .get(g)
+                .copied()
+                .flatten()
+                .filter(|v| v.is_finite())
+            {
+                Some(v) => {
+                    let (a, b) = (sx(0.0), sx(v));
+                    c.open_group(Some(&format!(
+                        "{} \u{b7} {group}: {}",
+                        series.name,
+                        value_text(v)
+                    )));
+                    c.rect(
+                        a.min(b),
+                        ry + 3.0,
+                        (b - a).abs(),
+                        bar_h,
+                        0.0,
+                        colour(g),
+                        None,
+                    );
+                    c.close_group();
+                    c.text(
+                        sx(hi) + 4.0,
+                        ry + 13.0,
+                        &value_text(v),
+                        label,
+                        Anchor::Start,
+                    );
+                }
+                None => c.text(
+                    sx(hi) + 4.0,
+                    ry + 13.0,
+                    "\u{2013}",
+                    Font::new(11.0, palette::MUTED),
+                    Anchor::Start,
+                ),
+            }
+        }
+    }
+    let rows = count_f64(panels.div_ceil(per_row_n));
+    let height = top + rows * panel_h + (rows - 1.0) * gap / 2.0 + MARGIN;
+    let title = chart
+        .title
+        .clone()
+        .unwrap_or_else(|| "Bar chart".to_owned());
+    let series: Vec<&str> = chart.series.iter().map(|s| s.name.as_str()).collect();
+    let desc = format!(
+        "{} panels ({}), {} bars each ({}), on one scale.",
+        chart.series.len(),
+        series.join(", "),
+        chart.groups.len(),
+        chart.groups.join(", ")
+    );
+    c.finish(width, height, &title, &desc)
+}
+
+/// Grouped bars: a block per group, a bar per series preceded by the series name.
+fn grouped_bars_svg(chart: &BarChart) -> String {
     let width = f64::from(chart.width.unwrap_or(900).max(480));
     let group_w = 170.0;
     let series_w = chart
@@ -592,25 +811,9 @@ pub fn bar_chart_svg(chart: &BarChart) -> String {
     let value_w = 90.0;
     let plot_x = MARGIN + group_w + series_w;
     let plot_w = width - plot_x - MARGIN - value_w;
-    let values: Vec<f64> = chart
-        .series
-        .iter()
-        .flat_map(|s| s.values.iter().flatten().copied())
-        .filter(|v| v.is_finite())
-        .collect();
-    let lo = values.iter().copied().fold(0.0, f64::min);
-    let hi = values.iter().copied().fold(0.0, f64::max);
-    let step = nice_step(hi - lo);
-    let lo = (lo / step).floor() * step;
-    let hi = ((hi / step).ceil() * step).max(lo + step);
+    let (lo, hi, step) = bar_range(chart);
     let sx = |v: f64| plot_x + (v - lo) / (hi - lo) * plot_w;
-    let unit = chart.unit.as_deref().map_or(String::new(), |u| {
-        if u == "%" {
-            "\u{a0}%".to_owned()
-        } else {
-            format!(" {u}")
-        }
-    });
+    let unit = unit_suffix(chart);
     let mut c = Canvas::new();
     let mut y = MARGIN;
     title_line(&mut c, chart.title.as_deref(), width, &mut y);

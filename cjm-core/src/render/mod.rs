@@ -32,8 +32,8 @@ mod svg_allow;
 mod text;
 
 pub use charts::{
-    bar_chart_svg, flow_svg, funnel_svg, BarChart, BarSeries, FlowChart, FlowLink, FlowNode,
-    FunnelChart, FunnelStep,
+    bar_chart_svg, flow_svg, funnel_svg, BarChart, BarLayout, BarSeries, FlowChart, FlowLink,
+    FlowNode, FunnelChart, FunnelStep,
 };
 pub use emotion::{emotion_curve_svg, EmotionCurveOptions};
 pub use health::{health_svg, COMPONENT_COLOURS};
