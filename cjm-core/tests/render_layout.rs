@@ -24,9 +24,9 @@ use cjm_core::attribution::{attribute_log, AttributionOptions, PathOptions};
 use cjm_core::events::synth::{generate_log, SynthOptions};
 use cjm_core::events::{EventLog, FlowOptions, Funnel};
 use cjm_core::render::{
-    attribution_chart, bar_chart_svg, emotion_curve_svg, flow_chart, flow_svg, funnel_chart,
-    funnel_svg, health_svg, journey_map_svg, text_width, BarLayout, EmotionCurveOptions,
-    MapOptions,
+    attribution_chart, bar_chart_svg, directly_follows_svg, emotion_curve_svg, flow_chart,
+    flow_svg, funnel_chart, funnel_svg, health_svg, journey_map_svg, text_width, BarLayout,
+    DfgChartOptions, EmotionCurveOptions, MapOptions,
 };
 use cjm_core::scoring::{health, HealthInputs, ScoringModel};
 use cjm_core::ValidJourney;
@@ -271,6 +271,20 @@ fn pictures() -> Vec<(String, String)> {
         out.push((
             format!("demo flows, {steps} steps"),
             flow_svg(&flow_chart(&flows, None)),
+        ));
+    }
+    for min_share in [0.1, 0.05] {
+        out.push((
+            format!("demo directly-follows, min_share {min_share}"),
+            directly_follows_svg(
+                &log,
+                &DfgChartOptions {
+                    min_share,
+                    title: Some("Directly-follows graph".to_owned()),
+                    ..DfgChartOptions::default()
+                },
+            )
+            .unwrap(),
         ));
     }
     let attribution = attribute_log(

@@ -1441,6 +1441,25 @@ impl PyEventLog {
         })
     }
 
+    /// The directly-follows graph as an SVG picture; options (the core's
+    /// `DfgChartOptions`): `min_share` (edges under it fold, default 0.1), `start_end`,
+    /// `title`, `direction` (`auto`, `left_right`, `top_down`).
+    #[pyo3(signature = (**options))]
+    fn directly_follows_svg(
+        &self,
+        py: Python<'_>,
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<crate::pictures::PySvg> {
+        crate::guard(|| {
+            let options: cjm_core::render::DfgChartOptions =
+                crate::pictures::kwargs_options(options, "directly_follows_svg")?;
+            let svg = py
+                .detach(|| cjm_core::render::directly_follows_svg(&self.log, &options))
+                .map_err(core_err)?;
+            Ok(crate::pictures::PySvg::new(svg))
+        })
+    }
+
     /// The `k` most common event sequences.
     #[pyo3(signature = (k = 10, *, max_length = None, collapse_repeats = false))]
     fn variants(

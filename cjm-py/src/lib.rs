@@ -284,11 +284,17 @@ impl PyJourney {
     }
 
     /// A Mermaid `journey` diagram (of one persona, or the first) and what it left out:
-    /// `(text, dropped)`.
-    #[pyo3(signature = (persona = None))]
-    fn to_mermaid(&self, persona: Option<&str>) -> PyResult<(String, Vec<String>)> {
+    /// `(text, dropped)`; with `survey` (survey KPIs by touchpoint, segmented by persona),
+    /// each touchpoint task takes its own measured score.
+    #[pyo3(signature = (persona = None, survey = None))]
+    fn to_mermaid(
+        &self,
+        persona: Option<&str>,
+        survey: Option<&Bound<'_, PySurveyReport>>,
+    ) -> PyResult<(String, Vec<String>)> {
         guard(|| {
-            let export = cjm_core::render::to_mermaid(&self.inner, persona);
+            let survey = survey.map(|s| &s.get().inner);
+            let export = cjm_core::render::to_mermaid_measured(&self.inner, persona, survey);
             Ok((export.text, export.dropped))
         })
     }

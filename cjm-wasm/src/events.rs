@@ -171,6 +171,12 @@ export interface EventLog {
   funnelTrendsSvg(steps: FunnelStepInput[], options?: FunnelOptions | null, trends?: FunnelTrendsOptions | null, chart?: TrendsChartOptions | null, journey?: JourneyLike | null): string;
   /** Directly-follows counts (`{start_end?}`). */
   directlyFollows(options?: DirectlyFollowsOptions | null): DirectlyFollows;
+  /**
+   * The directly-follows graph as SVG: layered, edges labelled with transitions and median
+   * times, edges under `min_share` of their source's transitions folded.
+   * @throws {CjmError} `invalid_option`.
+   */
+  directlyFollowsSvg(options?: DfgChartOptions | null): string;
   /** The top variants: `k` (top k) or the options. */
   variants(k?: number | VariantOptions | null): Variants;
   /** Flows for a Sankey picture (first n steps, rare nodes folded into `(other)`). */
@@ -1026,6 +1032,14 @@ impl EventLog {
     pub fn directly_follows(&self, options: JsValue) -> Result<JsValue, JsValue> {
         let options: DirectlyFollowsOptions = read_option(options, "options")?.unwrap_or_default();
         to_js_value(&self.log.directly_follows(&options))
+    }
+
+    /// The directly-follows graph drawn by the core (`DfgChartOptions`).
+    #[wasm_bindgen(js_name = directlyFollowsSvg, skip_typescript)]
+    pub fn directly_follows_svg(&self, options: JsValue) -> Result<String, JsValue> {
+        let options: cjm_core::render::DfgChartOptions =
+            read_option(options, "options")?.unwrap_or_default();
+        cjm_core::render::directly_follows_svg(&self.log, &options).map_err(|e| to_js(&e))
     }
 
     /// The top variants: `k` (a number: the top k) or the options.

@@ -36,6 +36,12 @@ test('Mermaid export and import round trip', () => {
   assert.ok(exported.dropped.length > 0);
   const second = j.toMermaid(doc.personas[1].id);
   assert.notEqual(second.text, exported.text);
+  // With survey answers, a touchpoint takes its own score: CSAT 1 (mean on 1..5) is e' = −1,
+  // Mermaid score 1, whatever the map's emotions say.
+  const tp = doc.touchpoints[0];
+  const measured = j.toMermaid(doc.personas[0].id, { scope: [tp.id], segment: [doc.personas[0].id], csat: [1] }, { csat_method: 'mean' });
+  assert.ok(measured.text.includes(`${tp.name}: 1:`), measured.text);
+  assert.ok(measured.dropped.some((d) => d.startsWith('1 tasks scored from measured survey answers')));
   const { journey, notes } = fromMermaid(exported.text);
   assert.ok(journey instanceof Journey);
   assert.ok(Array.isArray(notes));

@@ -429,6 +429,13 @@ export type TrendsMeasure = "volume" | "customers";
  */
 export type TrendsLines = "event" | "total" | "breakdown";
 /**
+ * Which way the layers of a directly-follows graph go.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "DfgDirection".
+ */
+export type DfgDirection = "auto" | "left_right" | "top_down";
+/**
  * A customer id as a filter names it: an integer or a string. An integer matches the
  * integer id of a log with integer ids and the string id of its decimal text otherwise;
  * a string matches a string id, or the integer id whose decimal text it is.
@@ -3431,6 +3438,32 @@ export interface TrendsChartOptions {
    * Width in px (default 900, at least 480).
    */
   width?: number | null;
+}
+/**
+ * Options of [`directly_follows_svg`].
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "DfgChartOptions".
+ */
+export interface DfgChartOptions {
+  /**
+   * Edges carrying less than this share of their source's transitions are folded
+   * (default 0.1; from 0 to 1). The commonest edge out of each node is always drawn.
+   */
+  min_share?: number;
+  /**
+   * Draw `START` and `END` nodes (default true).
+   */
+  start_end?: boolean;
+  /**
+   * Title drawn above the graph.
+   */
+  title?: string | null;
+  /**
+   * Which way the layers go (default `auto`: left to right when that fits 1,300 px,
+   * else top to bottom).
+   */
+  direction?: DfgDirection & string;
 }
 /**
  * Options of the directly-follows graph.

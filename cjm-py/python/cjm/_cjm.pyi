@@ -176,9 +176,13 @@ class Journey:
         ``legend``, ``max_lines`` (``InputError`` ``invalid_option`` for unknown ones)."""
     def emotion_svg(self, **options: Any) -> Svg:
         """The emotion curves as SVG: options ``personas``, ``width``, ``title``."""
-    def to_mermaid(self, persona: Optional[str] = None) -> tuple[str, list[str]]:
+    def to_mermaid(
+        self, persona: Optional[str] = None, survey: Optional[SurveyReport] = None
+    ) -> tuple[str, list[str]]:
         """A Mermaid ``journey`` diagram of one persona (default the first) and what it
-        left out: ``(text, dropped)``."""
+        left out: ``(text, dropped)``. With ``survey`` (``cjm.survey_kpis`` by touchpoint,
+        segmented by persona), each touchpoint task takes its own measured score (CSAT,
+        else NPS; docs/pictures.md)."""
     def report_html(
         self,
         *,
@@ -783,6 +787,12 @@ class EventLog:
         """
     def directly_follows(self, *, start_end: bool = True) -> DirectlyFollows:
         """Directly-follows counts (with ``START``/``END`` nodes unless ``start_end=False``)."""
+    def directly_follows_svg(self, **options: Any) -> Svg:
+        """The directly-follows graph as SVG: layered, edges labelled with transitions and
+        median times. Options ``min_share`` (default 0.1: edges under that share of their
+        source's transitions fold into a count in its box), ``start_end``, ``title``,
+        ``direction`` (``"auto"``, ``"left_right"``, ``"top_down"``) (``InputError``
+        ``invalid_option`` for unknown ones)."""
     def variants(
         self, k: int = 10, *, max_length: Optional[int] = None, collapse_repeats: bool = False
     ) -> Variants:
