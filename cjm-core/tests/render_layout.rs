@@ -25,8 +25,8 @@ use cjm_core::events::synth::{generate_log, SynthOptions};
 use cjm_core::events::{EventLog, FlowOptions, Funnel};
 use cjm_core::render::{
     attribution_chart, bar_chart_svg, directly_follows_svg, emotion_curve_svg, flow_chart,
-    flow_svg, funnel_chart, funnel_svg, health_svg, journey_map_svg, text_width, BarLayout,
-    DfgChartOptions, EmotionCurveOptions, MapOptions,
+    flow_svg, funnel_chart, funnel_result_svg, funnel_svg, health_svg, journey_map_svg, text_width,
+    BarLayout, DfgChartOptions, EmotionCurveOptions, MapOptions,
 };
 use cjm_core::scoring::{health, HealthInputs, ScoringModel};
 use cjm_core::ValidJourney;
@@ -262,6 +262,20 @@ fn pictures() -> Vec<(String, String)> {
     out.push((
         "demo stage funnel".to_owned(),
         funnel_svg(&funnel_chart(&result, Some(&journey), None)),
+    ));
+    let mut by_channel = Funnel::from_stages(&journey);
+    by_channel.options.window_seconds = Some(30 * 86_400);
+    by_channel.options.breakdown = Some("channel".to_owned());
+    let result = by_channel.run(&log, Some(&journey)).unwrap();
+    assert!(result.breakdown.len() > 3, "a breakdown to draw");
+    out.push((
+        "demo stage funnel by channel".to_owned(),
+        funnel_result_svg(
+            &result,
+            Some(&journey),
+            Some("Stage funnel by first channel".to_owned()),
+            None,
+        ),
     ));
     for steps in [4, 5, 6] {
         let flows = log.flows(&FlowOptions {

@@ -12,7 +12,7 @@ use cjm_core::events::{
 };
 use cjm_core::insights::InsightReport;
 use cjm_core::maps::{MapDiff, Patterns};
-use cjm_core::render::{flow_chart, funnel_chart};
+use cjm_core::render::flow_chart;
 use cjm_core::scoring::GroupComparison;
 use cjm_core::Definition;
 use pyo3::prelude::*;
@@ -579,16 +579,20 @@ result_class!(
         self.inner.steps.iter().map(|s| s.customers).collect()
     }
 
-    /// The funnel as an SVG picture.
+    /// The funnel as an SVG picture (with a breakdown, one small funnel per group).
     #[pyo3(signature = (title = None, width = None))]
     fn to_svg(
         &self,
         title: Option<String>,
         #[pyo3(from_py_with = wide_int_opt)] width: Option<i128>,
     ) -> PyResult<PySvg> {
-        let mut chart = funnel_chart(&self.inner, None, title);
-        chart.width = int_option_opt(width, "width")?;
-        Ok(PySvg::new(cjm_core::render::funnel_svg(&chart)))
+        let width = int_option_opt(width, "width")?;
+        Ok(PySvg::new(cjm_core::render::funnel_result_svg(
+            &self.inner,
+            None,
+            title,
+            width,
+        )))
     }
 
     fn __len__(&self) -> usize {

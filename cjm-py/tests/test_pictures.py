@@ -67,6 +67,19 @@ def test_mermaid_round_trip() -> None:
         cjm.from_mermaid("not a diagram")
 
 
+def test_a_breakdown_funnel_draws_every_group() -> None:
+    log = cjm.EventLog.from_arrow(
+        cjm.generate_log(200, 1), customer="customer", timestamp="timestamp", event="event",
+        channel="channel", progress=False,
+    )
+    funnel = log.funnel(["session_start", "purchase"], breakdown="channel")
+    svg = str(funnel.to_svg(title="By channel"))
+    parse(svg)
+    groups = funnel.to_dicts("breakdown")
+    assert groups and f"{len({g['group'] for g in groups})} panels (" in svg
+    assert " entered)" in svg
+
+
 def test_mermaid_scores_a_touchpoint_from_its_survey_answers() -> None:
     # CSAT 5, 5 (mean 5 on 1..5: e' = +1, score 5) for the product page and the first
     # persona; the other tasks keep the map's emotions.

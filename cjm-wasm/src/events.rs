@@ -189,7 +189,8 @@ export interface EventLog {
   conformance(journey?: JourneyLike | null): Conformance;
   /**
    * The stage funnel (as `stageFunnel`) drawn as SVG by the core: one bar per stage, labelled
-   * with the stage's name. @throws {CjmError} `invalid_option` without a journey.
+   * with the stage's name; with `options.breakdown`, one small funnel per group (% of the
+   * group's entrants). @throws {CjmError} `invalid_option` without a journey.
    */
   stageFunnelSvg(journey?: JourneyLike | null, options?: FunnelOptions | null, chart?: ChartOptions | null): string;
   /** The flows (as `flows`) drawn as a Sankey SVG by the core: one column per step, nodes `depth:name`. */
@@ -1098,8 +1099,9 @@ impl EventLog {
         to_js_value(&self.log.conformance(j))
     }
 
-    /// The stage funnel drawn as SVG by the core (`render::funnel_chart` with the stage
-    /// names, then `render::funnel_svg`); `chart` `{title?, width?}`.
+    /// The stage funnel drawn as SVG by the core (`render::funnel_result_svg` with the
+    /// stage names: the funnel, or with a breakdown one small funnel per group); `chart`
+    /// `{title?, width?}`.
     #[wasm_bindgen(js_name = stageFunnelSvg, skip_typescript)]
     pub fn stage_funnel_svg(
         &self,
@@ -1111,9 +1113,12 @@ impl EventLog {
         let j = self.journey(passed.as_ref(), "stageFunnelSvg")?;
         let chart_options: ChartOptions = read_option(chart, "chart")?.unwrap_or_default();
         let result = self.run_stage_funnel(j, options)?;
-        let mut c = cjm_core::render::funnel_chart(&result, Some(j), chart_options.title);
-        c.width = chart_options.width;
-        Ok(cjm_core::render::funnel_svg(&c))
+        Ok(cjm_core::render::funnel_result_svg(
+            &result,
+            Some(j),
+            chart_options.title,
+            chart_options.width,
+        ))
     }
 
     /// The flows drawn as a Sankey SVG by the core (`render::flow_chart`, then

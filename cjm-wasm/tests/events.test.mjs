@@ -191,6 +191,9 @@ test('pictures and measured inputs straight from the log (no chart or drop-off a
   for (const s of doc.stages) assert.ok(svg.includes(s.name), s.name);
   assert.equal(log.stageFunnelSvg(), log.stageFunnelSvg(journey));
   assert.notEqual(log.stageFunnelSvg(journey, { window_seconds: 100 }), log.stageFunnelSvg());
+  // With a breakdown, one small funnel per group (the share of the group's entrants).
+  const grouped = log.stageFunnelSvg(null, { breakdown: 'channel' }, { title: 'By channel' });
+  assert.ok(grouped.includes(' entered)') && / panels \(/.test(grouped), grouped.slice(0, 600));
   const flowsSvg = log.flowsSvg({ steps: 3, min_share: 0 }, { width: 1200 });
   assert.match(flowsSvg, /^<svg [^>]*width="1200"/);
   assert.equal(catchCjm(() => log.flowsSvg({ min_share: 2 })).code, 'invalid_option');

@@ -1,6 +1,10 @@
 //! Pictures straight from analysis results, so no binding has to rebuild chart inputs.
 
-use super::charts::{FlowChart, FlowLink, FlowNode, FunnelChart, FunnelStep, FLOW_EXIT};
+use super::charts::{
+    bar_chart_svg, funnel_svg, BarChart, BarLayout, BarSeries, FlowChart, FlowLink, FlowNode,
+    FunnelChart, FunnelStep, FLOW_EXIT,
+};
+use super::text::count;
 use crate::events::{Flows, FunnelResult, StepSpec, OTHER};
 use crate::ValidJourney;
 
@@ -38,6 +42,72 @@ pub fn funnel_chart(
             })
             .collect(),
         width: None,
+    }
+}
+
+/// The chart of a funnel's breakdown: small multiples, one panel per group (its value,
+/// `(none)` for customers without one, and how many entered), one bar per step with the
+/// share of the group's entrants who reached it (%), so that groups of different sizes
+/// compare; `None` without breakdown groups.
+#[must_use]
+pub fn funnel_breakdown_chart(
+    result: &FunnelResult,
+    journey: Option<&ValidJourney>,
+    title: Option<String>,
+) -> Option<BarChart> {
+    if result.breakdown.is_empty() {
+        return None;
+    }
+    Some(BarChart {
+        title,
+        groups: result
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| format!("{}. {}", i + 1, step_label(&s.step, journey)))
+            .collect(),
+        series: result
+            .breakdown
+            .iter()
+            .map(|g| BarSeries {
+                name: format!(
+                    "{} ({} entered)",
+                    g.value.as_deref().unwrap_or("(none)"),
+                    count(g.steps.first().map_or(0, |s| s.customers))
+                ),
+                values: g
+                    .steps
+                    .iter()
+                    .map(|s| s.conversion_from_first.map(|c| c * 100.0))
+                    .collect(),
+            })
+            .collect(),
+        unit: Some("%".to_owned()),
+        width: None,
+        layout: BarLayout::Panels,
+    })
+}
+
+/// A funnel result drawn: its breakdown as small multiples
+/// ([`funnel_breakdown_chart`]) when it has breakdown groups, else the funnel of its
+/// steps ([`funnel_chart`], [`funnel_svg`]).
+#[must_use]
+pub fn funnel_result_svg(
+    result: &FunnelResult,
+    journey: Option<&ValidJourney>,
+    title: Option<String>,
+    width: Option<u32>,
+) -> String {
+    match funnel_breakdown_chart(result, journey, title.clone()) {
+        Some(mut chart) => {
+            chart.width = width;
+            bar_chart_svg(&chart)
+        }
+        None => {
+            let mut chart = funnel_chart(result, journey, title);
+            chart.width = width;
+            funnel_svg(&chart)
+        }
     }
 }
 

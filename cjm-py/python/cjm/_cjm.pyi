@@ -392,7 +392,8 @@ class FunnelResult(_Report):
     def customers(self) -> list[int]:
         """Customers per step, first to last."""
     def to_svg(self, title: Optional[str] = None, width: Optional[int] = None) -> Svg:
-        """The funnel as an SVG picture."""
+        """The funnel as an SVG picture; with a breakdown, one small funnel per group (the
+        share of the group's entrants reaching each step)."""
     def __len__(self) -> int: ...
 
 @final
