@@ -15,8 +15,9 @@
 //!   most to fewest events (ties by name). Layers go left to right when that fits 1,300
 //!   px (the report at a 1,366 px screen), else top to bottom (`direction` chooses).
 //! - **Edges**: to a later layer, a curve from one box to the next; within a layer, a
-//!   short bow beside the boxes; to an earlier layer (a step back), an arc beyond the
-//!   graph (under it, or right of it); to itself (a repeat), a loop beside its box. Edge
+//!   short bow beside the boxes; to an earlier layer (a step back), a route out into the
+//!   gap after the source's layer, along the far side of the graph (under it, or right of
+//!   it) and in from the gap before the target's layer, so that it crosses no box; to itself (a repeat), a loop beside its box. Edge
 //!   width grows with the square root of the transitions.
 //! - **Labels**: `transitions · median time` near the middle of the edge, at the first of
 //!   a few places along it (on it, just above or below it, or beside it) that overlaps
@@ -481,7 +482,9 @@ pub fn directly_follows_svg(log: &EventLog, options: &DfgChartOptions) -> Result
             ((a.0 + a.2) / 2.0, (a.1 + a.3) / 2.0),
             ((b.0 + b.2) / 2.0, (b.1 + b.3) / 2.0),
         );
-        // The curve as cubic Bézier points, the arrowhead's tip and its direction.
+        // The curve as cubic Bézier points (or, for a step back, a route of straight
+        // segments), the arrowhead's tip and its direction.
+        let mut poly: Option<Vec<(f64, f64)>> = None;
         let (p0, p1, p2, p3, tip, dir) = if e.from == e.to {
             if down {
                 let cy = ma.1;
@@ -552,27 +555,44 @@ pub fn directly_follows_svg(log: &EventLog, options: &DfgChartOptions) -> Result
         } else {
             back += 1;
             let depth = 24.0 + 16.0 * count_f64(back);
-            if down {
+            // Out of the source into the gap after its layer, along the far side of the
+            // graph, and into the target from the gap before its layer: never across
+            // another box of either layer.
+            let lane = 8.0 + 4.0 * count_f64(back % 4);
+            let points = if down {
                 let d = graph_right + depth;
-                (
-                    (a.2, ma.1 + 6.0),
-                    (d, ma.1 + 6.0),
-                    (d, mb.1 - 6.0),
-                    (b.2 + 7.0, mb.1 - 6.0),
-                    (b.2, mb.1 - 6.0),
-                    Dir::Left,
-                )
+                vec![
+                    (ma.0 + 10.0, a.3),
+                    (ma.0 + 10.0, a.3 + lane),
+                    (d, a.3 + lane),
+                    (d, b.1 - lane),
+                    (mb.0 + 10.0, b.1 - lane),
+                    (mb.0 + 10.0, b.1 - 7.0),
+                ]
             } else {
                 let d = graph_bottom + depth;
-                (
-                    (ma.0 + 6.0, a.3),
-                    (ma.0 + 6.0, d),
-                    (mb.0 - 6.0, d),
-                    (mb.0 - 6.0, b.3 + 7.0),
-                    (mb.0 - 6.0, b.3),
-                    Dir::Up,
-                )
-            }
+                vec![
+                    (a.2, ma.1 + 6.0),
+                    (a.2 + lane, ma.1 + 6.0),
+                    (a.2 + lane, d),
+                    (b.0 - lane, d),
+                    (b.0 - lane, mb.1 + 6.0),
+                    (b.0 - 7.0, mb.1 + 6.0),
+                ]
+            };
+            let (far0, far1) = (
+                points.get(2).copied().unwrap_or_default(),
+                points.get(3).copied().unwrap_or_default(),
+            );
+            let last = points.last().copied().unwrap_or_default();
+            let (tip, dir) = if down {
+                ((last.0, last.1 + 7.0), Dir::Down)
+            } else {
+                ((last.0 + 7.0, last.1), Dir::Right)
+            };
+            poly = Some(points);
+            // The label goes along the far segment.
+            (far0, far0, far1, far1, tip, dir)
         };
         let bez = |t: f64| {
             let u = 1.0 - t;
@@ -602,17 +622,29 @@ pub fn directly_follows_svg(log: &EventLog, options: &DfgChartOptions) -> Result
             .iter()
             .map(|(x, y)| format!("{},{}", num(*x), num(*y)))
             .collect();
+        let d = match &poly {
+            Some(points) => points
+                .iter()
+                .enumerate()
+                .map(|(k, (x, y))| {
+                    format!("{}{},{}", if k == 0 { "M" } else { "L" }, num(*x), num(*y))
+                })
+                .collect::<String>(),
+            None => format!(
+                "M{},{}C{},{} {},{} {},{}",
+                num(p0.0),
+                num(p0.1),
+                num(p1.0),
+                num(p1.1),
+                num(p2.0),
+                num(p2.1),
+                num(p3.0),
+                num(p3.1)
+            ),
+        };
         paths.push_str(&format!(
-            "<g><title>{}</title><path d=\"M{},{}C{},{} {},{} {},{}\" fill=\"none\" stroke=\"{}\" stroke-opacity=\"0.55\" stroke-width=\"{}\"/><polygon points=\"{}\" fill=\"{}\"/></g>",
+            "<g><title>{}</title><path d=\"{d}\" fill=\"none\" stroke=\"{}\" stroke-opacity=\"0.55\" stroke-width=\"{}\" stroke-linejoin=\"round\"/><polygon points=\"{}\" fill=\"{}\"/></g>",
             escape_xml(&tooltip),
-            num(p0.0),
-            num(p0.1),
-            num(p1.0),
-            num(p1.1),
-            num(p2.0),
-            num(p2.1),
-            num(p3.0),
-            num(p3.1),
             palette::MUTED,
             num(sw),
             head.join(" "),
