@@ -101,6 +101,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ],
         unit: Some("conversions".to_owned()),
         width: None,
+        layout: cjm_core::render::BarLayout::Panels,
     };
     // Trends of a synthetic log (events::synth, 3,000 customers over about two months):
     // unique customers per week and event, and the checkout funnel's weekly conversion.

@@ -162,12 +162,29 @@ fn analysis_results_become_insight_inputs_and_charts() {
         .all(|(c, s)| c.customers == s.customers));
     roxmltree::Document::parse(&funnel_svg(&chart)).unwrap();
 
-    // The flow chart keeps every node and link, and every link joins two of its nodes.
+    // The flow chart keeps every node and link, adds one `(exit)` node per column after
+    // the first with a link from each node whose customers do not all go on, and every
+    // link joins two of its nodes.
     let flows = log.flows(&FlowOptions::default());
     let chart = flow_chart(&flows, Some("Flows".into()));
+    let exits = chart.nodes.iter().filter(|n| n.label == "(exit)").count();
+    let leaving = flows
+        .nodes
+        .iter()
+        .filter(|n| {
+            let onward: u64 = flows
+                .links
+                .iter()
+                .filter(|l| l.depth == n.depth && l.from == n.name)
+                .map(|l| l.customers)
+                .sum();
+            n.depth + 1 < 5 && onward < n.customers
+        })
+        .count();
+    assert!(exits > 0 && leaving > 0);
     assert_eq!(
         (chart.nodes.len(), chart.links.len()),
-        (flows.nodes.len(), flows.links.len())
+        (flows.nodes.len() + exits, flows.links.len() + leaving)
     );
     let ids: std::collections::HashSet<&str> = chart.nodes.iter().map(|n| n.id.as_str()).collect();
     assert!(chart

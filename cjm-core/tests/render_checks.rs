@@ -242,8 +242,8 @@ fn twelve_stages_forty_touchpoints_render_legibly() {
     let doc = roxmltree::Document::parse(&svg).unwrap();
     let root = doc.root_element();
     let width: f64 = root.attribute("width").unwrap().parse().unwrap();
-    // Each stage column keeps at least 210 px, so the map grows wider instead of shrinking text.
-    assert!(width >= 12.0 * 210.0, "width {width}");
+    // Each stage column keeps at least 150 px, so the map grows wider instead of shrinking text.
+    assert!(width >= 12.0 * 150.0, "width {width}");
     // No text smaller than 11 px.
     for node in doc.descendants().filter(|n| n.has_tag_name("text")) {
         let size: f64 = node.attribute("font-size").unwrap().parse().unwrap();
@@ -664,4 +664,209 @@ fn identical_long_mermaid_task_names_get_numbered_ids() {
         assert_eq!(me.touchpoint.as_deref(), Some(tp.id.as_str()));
         assert_eq!((me.persona.as_str(), cat.persona.as_str()), ("me", "cat"));
     }
+}
+
+/// Exit nodes by hand. Four customers, first three events each: c1 a b c, c2 a b, c3 a,
+/// c4 a c. Flows: step 1 a (4); step 2 b (2), c (1); step 3 c (1); links a→b 2, a→c 1,
+/// b→c 1. Exits: after a 4 − 3 = 1 (c3) into step 2's `(exit)`; after b 2 − 1 = 1 (c2)
+/// and after c 1 − 0 = 1 (c4) into step 3's. Colours: one per label in every column
+/// (`c`, in steps 2 and 3, keeps its colour), exits grey.
+#[test]
+fn flow_chart_exits_and_colours_by_hand() {
+    use cjm_core::events::{EventLog, FlowOptions, IngestOptions, RawEvent};
+    use cjm_core::render::flow_chart;
+    let rows = [
+        ("c1", 1, "a"),
+        ("c1", 2, "b"),
+        ("c1", 3, "c"),
+        ("c2", 1, "a"),
+        ("c2", 2, "b"),
+        ("c3", 1, "a"),
+        ("c4", 1, "a"),
+        ("c4", 2, "c"),
+    ];
+    let (log, _) = EventLog::from_rows(
+        rows.iter().map(|&(c, t, e)| RawEvent::new(c, t, e)),
+        IngestOptions::default(),
+    )
+    .unwrap();
+    let flows = log.flows(&FlowOptions {
+        steps: 3,
+        min_share: 0.0,
+        collapse_repeats: true,
+    });
+    let chart = flow_chart(&flows, None);
+    let nodes: Vec<(&str, &str, u32)> = chart
+        .nodes
+        .iter()
+        .map(|n| (n.id.as_str(), n.label.as_str(), n.column))
+        .collect();
+    assert_eq!(
+        nodes,
+        [
+            ("0:a", "a", 0),
+            ("1:b", "b", 1),
+            ("1:c", "c", 1),
+            ("exit:1", "(exit)", 1),
+            ("2:c", "c", 2),
+            ("exit:2", "(exit)", 2),
+        ]
+    );
+    let links: Vec<(&str, &str, f64)> = chart
+        .links
+        .iter()
+        .map(|l| (l.source.as_str(), l.target.as_str(), l.value))
+        .collect();
+    assert_eq!(
+        links,
+        [
+            ("0:a", "1:b", 2.0),
+            ("0:a", "1:c", 1.0),
+            ("1:b", "2:c", 1.0),
+            ("0:a", "exit:1", 1.0),
+            ("1:b", "exit:2", 1.0),
+            ("1:c", "exit:2", 1.0),
+        ]
+    );
+    let svg = flow_svg(&chart);
+    parse("exits", &svg);
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    // Node bars are the 14 px wide rectangles, in node order.
+    let fills: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("rect") && n.attribute("width") == Some("14"))
+        .map(|n| n.attribute("fill").unwrap())
+        .collect();
+    assert_eq!(fills.len(), 6);
+    assert_eq!(fills[2], fills[4], "`c` has one colour in steps 2 and 3");
+    assert_ne!(fills[1], fills[2], "`b` and `c` differ");
+    assert_eq!((fills[3], fills[5]), (palette::MUTED, palette::MUTED));
+    assert!(svg.contains(">(exit) (2)</text>"), "step 3's exit holds 2");
+}
+
+/// The directly-follows picture by hand. Three customers (integer timestamps are
+/// milliseconds): c1 a@0 b@60 s c@180 s; c2 a@0 b@120 s; c3 a@0 c@30 s.
+/// Edges: START→a 3; a→b 2, gaps 60 s and 120 s, median (60 + 120)/2 = 90 s, written
+/// "2 min" (1.5 min rounds half away from zero); a→c 1 (30 s); b→c 1 (120 s = 2 min).
+/// Ends: c is the last event of c1 and c3 (2), b of c2 (1). With `min_share` 0.5, a→c
+/// (1 of a's 3 transitions) is folded into a's box; b→c is b's commonest non-END edge.
+#[test]
+fn directly_follows_picture_by_hand() {
+    use cjm_core::events::{EventLog, IngestOptions, RawEvent};
+    use cjm_core::render::{directly_follows_svg, DfgChartOptions};
+    let rows = [
+        ("c1", 0, "a"),
+        ("c1", 60_000, "b"),
+        ("c1", 180_000, "c"),
+        ("c2", 0, "a"),
+        ("c2", 120_000, "b"),
+        ("c3", 0, "a"),
+        ("c3", 30_000, "c"),
+    ];
+    let (log, _) = EventLog::from_rows(
+        rows.iter().map(|&(c, t, e)| RawEvent::new(c, t, e)),
+        IngestOptions::default(),
+    )
+    .unwrap();
+    let texts = |svg: &str| -> Vec<String> {
+        let doc = roxmltree::Document::parse(svg).unwrap();
+        doc.descendants()
+            .filter(|n| n.has_tag_name("text"))
+            .map(|n| n.text().unwrap_or("").replace('\u{a0}', " "))
+            .collect()
+    };
+    let svg = directly_follows_svg(&log, &DfgChartOptions::default()).unwrap();
+    parse("dfg", &svg);
+    let t = texts(&svg);
+    for expected in [
+        "3",
+        "2 · 2 min",
+        "1 · 30 s",
+        "1 · 2 min",
+        "2 end here",
+        "1 end here",
+        "3 customers",
+    ] {
+        assert!(t.iter().any(|x| x == expected), "{expected} in {t:?}");
+    }
+    assert!(
+        !svg.contains(">END<"),
+        "END is written in the boxes, not drawn"
+    );
+    let folded = directly_follows_svg(
+        &log,
+        &DfgChartOptions {
+            min_share: 0.5,
+            ..DfgChartOptions::default()
+        },
+    )
+    .unwrap();
+    let t = texts(&folded);
+    assert!(t.iter().any(|x| x == "+1 to 1 other"), "{t:?}");
+    assert!(!t.iter().any(|x| x == "1 · 30 s"), "{t:?}");
+    let err = directly_follows_svg(
+        &log,
+        &DfgChartOptions {
+            min_share: 1.5,
+            ..DfgChartOptions::default()
+        },
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "invalid_option");
+}
+
+/// Mermaid scores from survey answers by hand, on the small map. CSAT (1–5, method
+/// `mean`) per touchpoint and persona: landing × ana 5, 5 (mean 5: e' = 2·(5 − 1)/4 − 1
+/// = 1, score round(2·2) + 1 = 5); landing × ben 1, 2 (mean 1.5: e' = −0.75, score
+/// round(0.5) + 1 = 2, half away from zero); signup × ana 3 (e' = 0, score 3), and ben,
+/// who has no signup group, takes the signup group of every segment (mean 3: score 3).
+#[test]
+fn mermaid_scores_each_touchpoint_from_its_survey_answers() {
+    use cjm_core::render::to_mermaid_measured;
+    use cjm_core::scoring::{survey_kpis, ScaleMethod, SurveyOptions, SurveyTable};
+    let s = |v: &str| Some(v.to_owned());
+    let table = SurveyTable {
+        scope: vec![
+            s("landing"),
+            s("landing"),
+            s("landing"),
+            s("landing"),
+            s("signup"),
+        ],
+        segment: vec![s("ana"), s("ana"), s("ben"), s("ben"), s("ana")],
+        nps: None,
+        csat: Some(vec![Some(5.0), Some(5.0), Some(1.0), Some(2.0), Some(3.0)]),
+        ces: None,
+    };
+    let survey = survey_kpis(
+        &table,
+        &SurveyOptions {
+            csat_method: ScaleMethod::Mean,
+            min_group_size: 0,
+            ..SurveyOptions::default()
+        },
+    )
+    .unwrap();
+    let j = small_map();
+    let score = |text: &str, task: &str| -> String {
+        tasks(text)
+            .into_iter()
+            .find(|(_, t, _)| t == task)
+            .map(|(_, _, s)| s)
+            .unwrap()
+    };
+    let ana = to_mermaid_measured(&j, Some("ana"), Some(&survey));
+    assert_eq!(score(&ana.text, "Landing page"), "5");
+    assert_eq!(score(&ana.text, "Sign-up form with far too many questions about taste, grind, roast level and delivery day"), "3");
+    assert!(ana
+        .dropped
+        .iter()
+        .any(|d| d.starts_with("2 tasks scored from measured survey answers")));
+    let ben = to_mermaid_measured(&j, Some("ben"), Some(&survey));
+    assert_eq!(score(&ben.text, "Landing page"), "2");
+    // Without answers for a touchpoint, the map's emotions as before.
+    assert_eq!(
+        score(&ben.text, "Box arrives"),
+        score(&to_mermaid(&j, Some("ben")).text, "Box arrives")
+    );
 }

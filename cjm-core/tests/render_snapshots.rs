@@ -100,6 +100,13 @@ fn bar_chart() {
 }
 
 #[test]
+fn bar_chart_panels() {
+    let mut chart = bars();
+    chart.layout = cjm_core::render::BarLayout::Panels;
+    insta::assert_snapshot!(bar_chart_svg(&chart));
+}
+
+#[test]
 fn small_html_report() {
     let options = ReportOptions {
         footer: Some("Generated for the tests".to_owned()),

@@ -1438,6 +1438,23 @@ impl PyEventLog {
         })
     }
 
+    #[doc = stub_doc!("EventLog.directly_follows_svg")]
+    #[pyo3(signature = (**options))]
+    fn directly_follows_svg(
+        &self,
+        py: Python<'_>,
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<crate::pictures::PySvg> {
+        crate::guard(|| {
+            let options: cjm_core::render::DfgChartOptions =
+                crate::pictures::kwargs_options(options, "directly_follows_svg")?;
+            let svg = py
+                .detach(|| cjm_core::render::directly_follows_svg(&self.log, &options))
+                .map_err(core_err)?;
+            Ok(crate::pictures::PySvg::new(svg))
+        })
+    }
+
     #[doc = stub_doc!("EventLog.variants")]
     #[pyo3(signature = (k = 10, *, max_length = None, collapse_repeats = false))]
     fn variants(

@@ -324,10 +324,15 @@ impl PyJourney {
     }
 
     #[doc = stub_doc!("Journey.to_mermaid")]
-    #[pyo3(signature = (persona = None))]
-    fn to_mermaid(&self, persona: Option<&str>) -> PyResult<(String, Vec<String>)> {
+    #[pyo3(signature = (persona = None, survey = None))]
+    fn to_mermaid(
+        &self,
+        persona: Option<&str>,
+        survey: Option<&Bound<'_, PySurveyReport>>,
+    ) -> PyResult<(String, Vec<String>)> {
         guard(|| {
-            let export = cjm_core::render::to_mermaid(&self.inner, persona);
+            let survey = survey.map(|s| &s.get().inner);
+            let export = cjm_core::render::to_mermaid_measured(&self.inner, persona, survey);
             Ok((export.text, export.dropped))
         })
     }

@@ -11,7 +11,7 @@ use cjm_core::events::{
 };
 use cjm_core::insights::InsightReport;
 use cjm_core::maps::{MapDiff, Patterns};
-use cjm_core::render::{flow_chart, funnel_chart};
+use cjm_core::render::flow_chart;
 use cjm_core::scoring::GroupComparison;
 use pyo3::prelude::*;
 
@@ -241,9 +241,13 @@ result_class!(
         title: Option<String>,
         #[pyo3(from_py_with = wide_int_opt)] width: Option<i128>,
     ) -> PyResult<PySvg> {
-        let mut chart = funnel_chart(&self.inner, None, title);
-        chart.width = int_option_opt(width, "width")?;
-        Ok(PySvg::new(cjm_core::render::funnel_svg(&chart)))
+        let width = int_option_opt(width, "width")?;
+        Ok(PySvg::new(cjm_core::render::funnel_result_svg(
+            &self.inner,
+            None,
+            title,
+            width,
+        )))
     }
 
     fn __len__(&self) -> usize {

@@ -67,6 +67,38 @@ def test_mermaid_round_trip() -> None:
         cjm.from_mermaid("not a diagram")
 
 
+def test_a_breakdown_funnel_draws_every_group() -> None:
+    log = cjm.EventLog.from_arrow(
+        cjm.generate_log(200, 1), customer="customer", timestamp="timestamp", event="event",
+        channel="channel", progress=False,
+    )
+    funnel = log.funnel(["session_start", "purchase"], breakdown="channel")
+    svg = str(funnel.to_svg(title="By channel"))
+    parse(svg)
+    groups = funnel.to_dicts("breakdown")
+    assert groups and f"{len({g['group'] for g in groups})} panels (" in svg
+    assert " entered)" in svg
+
+
+def test_mermaid_scores_a_touchpoint_from_its_survey_answers() -> None:
+    # CSAT 5, 5 (mean 5 on 1..5: e' = +1, score 5) for the product page and the first
+    # persona; the other tasks keep the map's emotions.
+    journey = cjm.template("b2c-ecommerce")
+    doc = journey.to_dict()
+    persona = doc["personas"][0]["id"]
+    page = next(t for t in doc["touchpoints"] if t["id"] == "tp-product-page")
+    survey = cjm.survey_kpis(
+        {"touchpoint": ["tp-product-page"] * 2, "persona": [persona] * 2, "csat": [5, 5]},
+        scope="touchpoint", segment="persona", csat="csat", csat_method="mean",
+    )
+    text, dropped = journey.to_mermaid(persona, survey=survey)
+    plain, _ = journey.to_mermaid(persona)
+    assert f"{page['name']}: 5:" in text
+    assert any(d.startswith("1 tasks scored from measured survey answers") for d in dropped)
+    other = [line for line in text.splitlines() if page["name"] not in line]
+    assert other == [line for line in plain.splitlines() if page["name"] not in line]
+
+
 def test_funnel_and_flow_svgs_and_report() -> None:
     journey = hostile_journey()
     table = cjm.generate_log(200, 1)
@@ -77,6 +109,14 @@ def test_funnel_and_flow_svgs_and_report() -> None:
     flows = log.flows(4)
     parse(str(funnel.to_svg(title=HOSTILE)))
     parse(str(flows.to_svg(title=HOSTILE)))
+    dfg = log.directly_follows_svg(title=HOSTILE, min_share=0.2)
+    root = parse(str(dfg))
+    assert "&lt;script&gt;" in str(dfg) and root.tag.endswith("svg")
+    assert "Directly-follows graph:" in str(dfg)
+    for bad in ({"min_share": 2.0}, {"colour": "red"}):
+        with pytest.raises(cjm.InputError) as e:
+            log.directly_follows_svg(**bad)
+        assert e.value.code == "invalid_option"
     assert "&lt;script&gt;" in str(funnel.to_svg(title=HOSTILE))
     html = journey.report_html(
         health=journey.health(), insights=journey.insights(), funnel=funnel, flows=flows,

@@ -56,7 +56,12 @@ printf 'cjm_wasm_bg.wasm (optimised): %s bytes raw, %s bytes gzip -9\n' "$raw" "
 budget="$crate_dir/size-budget.txt"
 over=0
 for kind in raw gzip; do
-    limit=$(awk -v k="$kind" '$1 == k { print $2 }' "$budget")
+    # The last figure of each kind is the one in force (earlier ones are history).
+    limit=$(awk -v k="$kind" '$1 == k { v = $2 } END { print v }' "$budget")
+    if [[ ! "$limit" =~ ^[0-9]+$ ]]; then
+        echo "error: no \`$kind <bytes>\` line in cjm-wasm/size-budget.txt" >&2
+        exit 1
+    fi
     size=$raw
     [[ "$kind" == gzip ]] && size=$gz
     if (( size * 100 > limit * 105 )); then

@@ -171,6 +171,12 @@ export interface EventLog {
   funnelTrendsSvg(steps: FunnelStepInput[], options?: FunnelOptions | null, trends?: FunnelTrendsOptions | null, chart?: TrendsChartOptions | null, journey?: JourneyLike | null): string;
   /** Directly-follows counts (`{start_end?}`). */
   directlyFollows(options?: DirectlyFollowsOptions | null): DirectlyFollows & Tabular<"edges" | "nodes">;
+  /**
+   * The directly-follows graph as SVG: layered, edges labelled with transitions and median
+   * times, edges under `min_share` of their source's transitions folded.
+   * @throws {CjmError} `invalid_option`.
+   */
+  directlyFollowsSvg(options?: DfgChartOptions | null): string;
   /** The top variants: `k` (top k) or the options. */
   variants(k?: number | VariantOptions | null): Variants & Tabular<"variants">;
   /** Flows for a Sankey picture (first n steps, rare nodes folded into `(other)`). */
@@ -183,7 +189,8 @@ export interface EventLog {
   conformance(journey?: JourneyLike | null): Conformance & Tabular<"summary" | "entry_stages">;
   /**
    * The stage funnel (as `stageFunnel`) drawn as SVG by the core: one bar per stage, labelled
-   * with the stage's name. @throws {CjmError} `invalid_option` without a journey.
+   * with the stage's name; with `options.breakdown`, one small funnel per group (% of the
+   * group's entrants). @throws {CjmError} `invalid_option` without a journey.
    */
   stageFunnelSvg(journey?: JourneyLike | null, options?: FunnelOptions | null, chart?: ChartOptions | null): string;
   /** The flows (as `flows`) drawn as a Sankey SVG by the core: one column per step, nodes `depth:name`. */
@@ -1043,6 +1050,14 @@ impl EventLog {
         crate::tables::with_tables(self.log.directly_follows(&options))
     }
 
+    /// The directly-follows graph drawn by the core (`DfgChartOptions`).
+    #[wasm_bindgen(js_name = directlyFollowsSvg, skip_typescript)]
+    pub fn directly_follows_svg(&self, options: JsValue) -> Result<String, JsValue> {
+        let options: cjm_core::render::DfgChartOptions =
+            read_option(options, "options")?.unwrap_or_default();
+        cjm_core::render::directly_follows_svg(&self.log, &options).map_err(|e| to_js(&e))
+    }
+
     /// The top variants: `k` (a number: the top k) or the options.
     #[wasm_bindgen(skip_typescript)]
     pub fn variants(&self, k: JsValue) -> Result<JsValue, JsValue> {
@@ -1099,8 +1114,9 @@ impl EventLog {
         crate::tables::with_tables(self.log.conformance(j))
     }
 
-    /// The stage funnel drawn as SVG by the core (`render::funnel_chart` with the stage
-    /// names, then `render::funnel_svg`); `chart` `{title?, width?}`.
+    /// The stage funnel drawn as SVG by the core (`render::funnel_result_svg` with the
+    /// stage names: the funnel, or with a breakdown one small funnel per group); `chart`
+    /// `{title?, width?}`.
     #[wasm_bindgen(js_name = stageFunnelSvg, skip_typescript)]
     pub fn stage_funnel_svg(
         &self,
@@ -1112,9 +1128,12 @@ impl EventLog {
         let j = self.journey(passed.as_ref(), "stageFunnelSvg")?;
         let chart_options: ChartOptions = read_option(chart, "chart")?.unwrap_or_default();
         let result = self.run_stage_funnel(j, options)?;
-        let mut c = cjm_core::render::funnel_chart(&result, Some(j), chart_options.title);
-        c.width = chart_options.width;
-        Ok(cjm_core::render::funnel_svg(&c))
+        Ok(cjm_core::render::funnel_result_svg(
+            &result,
+            Some(j),
+            chart_options.title,
+            chart_options.width,
+        ))
     }
 
     /// The flows drawn as a Sankey SVG by the core (`render::flow_chart`, then

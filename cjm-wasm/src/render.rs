@@ -44,7 +44,13 @@ export interface Journey {
   /** The emotion curve of the personas as SVG. @throws {CjmError} `invalid_option`. */
   emotionSvg(options?: EmotionCurveOptions | null): string;
   /** The map as a Mermaid `journey` diagram (of one persona, by id; the first by default) and what Mermaid cannot hold. */
-  toMermaid(persona?: string | null): MermaidExport;
+  /**
+   * A Mermaid `journey` diagram of one persona (by id; the first by default). With a
+   * survey table (answer columns by touchpoint `scope` and persona `segment`, as for
+   * `surveyKpis`, with its options), each touchpoint task takes its own measured score.
+   * @throws {CjmError} the errors of `surveyKpis`.
+   */
+  toMermaid(persona?: string | null, survey?: SurveyColumns | null, surveyOptions?: SurveyOptions | null): MermaidExport;
   /** One self-contained HTML page: map, emotion curve, summary and your sections. @throws {CjmError} `invalid_option`. */
   reportHtml(options?: ReportOptions | null): string;
 }
@@ -125,15 +131,29 @@ impl Journey {
     /// The map as a Mermaid `journey` diagram of one persona (by id; the first by
     /// default), with what Mermaid cannot hold.
     #[wasm_bindgen(js_name = toMermaid, skip_typescript)]
-    pub fn to_mermaid(&self, persona: JsValue) -> Result<JsValue, JsValue> {
+    pub fn to_mermaid(
+        &self,
+        persona: JsValue,
+        survey: JsValue,
+        survey_options: JsValue,
+    ) -> Result<JsValue, JsValue> {
         let persona = if absent(&persona) {
             None
         } else {
             Some(arg(&persona, "persona", "a string", JsValue::as_string)?)
         };
-        to_js_value(&cjm_core::render::to_mermaid(
+        let options: cjm_core::scoring::SurveyOptions =
+            read_option(survey_options, "surveyOptions")?.unwrap_or_default();
+        let survey = if absent(&survey) {
+            None
+        } else {
+            let table = crate::scoring::read_table(survey, "survey")?;
+            Some(cjm_core::scoring::survey_kpis(&table, &options).map_err(|e| to_js(&e))?)
+        };
+        to_js_value(&cjm_core::render::to_mermaid_measured(
             self.inner(),
             persona.as_deref(),
+            survey.as_ref(),
         ))
     }
 

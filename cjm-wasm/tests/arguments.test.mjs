@@ -80,7 +80,7 @@ const JOURNEY_METHODS = [
   ['mapSvg', [{}], [opt('object')]],
   ['emotionSvg', [{}], [opt('object')]],
   ['reportHtml', [{}], [opt('object')]],
-  ['toMermaid', ['busy-professional'], [opt('string')]],
+  ['toMermaid', ['busy-professional', null, {}], [opt('string'), opt('object'), opt('object')]],
 ];
 
 const LOG_METHODS = [
@@ -96,6 +96,7 @@ const LOG_METHODS = [
   ['trendsSvg', [{}, {}], [opt('object'), opt('object')]],
   ['funnelTrendsSvg', [['ad_click', 'purchase'], {}, {}, {}, journey], [req('array'), opt('object'), opt('object'), opt('object'), opt('journey')]],
   ['directlyFollows', [{}], [opt('object')]],
+  ['directlyFollowsSvg', [{}], [opt('object')]],
   ['variants', [3], [opt('k')]],
   ['flows', [{}], [opt('object')]],
   ['journeyStates', [journey, {}], [opt('journey'), opt('object')]],

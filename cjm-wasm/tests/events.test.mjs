@@ -160,6 +160,12 @@ test('a log bound to a template: traffic, funnels, paths, states, drivers, confo
   const flows = log.flows({ steps: 3, min_share: 0 });
   assert.ok(flows.nodes.length > 0 && flows.links.length > 0);
   assert.equal(log.directlyFollows({ start_end: false }).nodes.length, 6);
+  // The core draws the graph; its options are the core's, unknown ones refused.
+  const dfg = log.directlyFollowsSvg({ title: 'Paths <all>', min_share: 0.2 });
+  assert.match(dfg, /^<svg /);
+  assert.ok(dfg.includes('Paths &lt;all&gt;') && dfg.includes('Directly-follows graph:'));
+  assert.equal(catchCjm(() => log.directlyFollowsSvg({ min_share: 2 })).code, 'invalid_option');
+  assert.equal(catchCjm(() => log.directlyFollowsSvg({ colour: 'red' })).code, 'invalid_option');
   const states = log.journeyStates(null, { conversion: { event: 'purchase' } });
   assert.deepEqual(states.customers.map((c) => [c.customer, c.deepest_stage, c.converted]), [
     ['u1', 'purchase', true],
@@ -186,6 +192,9 @@ test('pictures and measured inputs straight from the log (no chart or drop-off a
   for (const s of doc.stages) assert.ok(svg.includes(s.name), s.name);
   assert.equal(log.stageFunnelSvg(), log.stageFunnelSvg(journey));
   assert.notEqual(log.stageFunnelSvg(journey, { window_seconds: 100 }), log.stageFunnelSvg());
+  // With a breakdown, one small funnel per group (the share of the group's entrants).
+  const grouped = log.stageFunnelSvg(null, { breakdown: 'channel' }, { title: 'By channel' });
+  assert.ok(grouped.includes(' entered)') && / panels \(/.test(grouped), grouped.slice(0, 600));
   const flowsSvg = log.flowsSvg({ steps: 3, min_share: 0 }, { width: 1200 });
   assert.match(flowsSvg, /^<svg [^>]*width="1200"/);
   assert.equal(catchCjm(() => log.flowsSvg({ min_share: 2 })).code, 'invalid_option');

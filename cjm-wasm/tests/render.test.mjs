@@ -36,6 +36,12 @@ test('Mermaid export and import round trip', () => {
   assert.ok(exported.dropped.length > 0);
   const second = j.toMermaid(doc.personas[1].id);
   assert.notEqual(second.text, exported.text);
+  // With survey answers, a touchpoint takes its own score: CSAT 1 (mean on 1..5) is e' = −1,
+  // Mermaid score 1, whatever the map's emotions say.
+  const tp = doc.touchpoints[0];
+  const measured = j.toMermaid(doc.personas[0].id, { scope: [tp.id], segment: [doc.personas[0].id], csat: [1] }, { csat_method: 'mean' });
+  assert.ok(measured.text.includes(`${tp.name}: 1:`), measured.text);
+  assert.ok(measured.dropped.some((d) => d.startsWith('1 tasks scored from measured survey answers')));
   const { journey, notes } = fromMermaid(exported.text);
   assert.ok(journey instanceof Journey);
   assert.ok(Array.isArray(notes));
@@ -55,6 +61,10 @@ test('charts from plain objects', () => {
   });
   assert.match(flow, /^<svg /);
   assert.match(barChartSvg({ groups: ['x'], series: [{ name: 's', values: [1] }] }), /^<svg /);
+  // Small multiples: one panel per series, named above it.
+  const panels = barChartSvg({ groups: ['x', 'y'], series: [{ name: 'first', values: [1, 2] }, { name: 'last', values: [2, 1] }], layout: 'panels' });
+  assert.ok(panels.includes('2 panels (first, last)'));
+  assert.equal(catchCjm(() => barChartSvg({ groups: [], series: [], layout: 'stacked' })).code, 'invalid_option');
   assert.equal(catchCjm(() => funnelSvg({ steps: [{ label: 'x', customers: -1 }] })).code, 'invalid_option');
   assert.equal(catchCjm(() => funnelSvg()).code, 'wrong_type');
   assert.equal(catchCjm(() => flowSvg({ nodes: [], links: [], extra: 1 })).code, 'invalid_option');

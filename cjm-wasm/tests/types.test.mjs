@@ -43,7 +43,7 @@ test('the built .d.ts declares the document, results and errors', () => {
       'export function patterns(journeys: JourneyLike[], options?: InsightOptions | null): Patterns',
       'mapSvg(options?: MapOptions | null): string',
       'emotionSvg(options?: EmotionCurveOptions | null): string',
-      'toMermaid(persona?: string | null): MermaidExport',
+      'toMermaid(persona?: string | null, survey?: SurveyColumns | null, surveyOptions?: SurveyOptions | null): MermaidExport',
       'reportHtml(options?: ReportOptions | null): string',
       'export function fromMermaid(text: string): MermaidImport',
       'export function funnelSvg(chart: FunnelChart): string',

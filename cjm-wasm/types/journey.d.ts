@@ -259,9 +259,13 @@ export type ReportBlock =
        */
       unit?: string | null;
       /**
-       * Width in px (default 900, at least 480).
+       * Width in px (default 900, or 1,200 for panels; at least 480).
        */
       width?: number | null;
+      /**
+       * How the bars are laid out (default `grouped`).
+       */
+      layout?: BarLayout & string;
     }
   | {
       type: "svg";
@@ -274,6 +278,13 @@ export type ReportBlock =
        */
       caption?: string | null;
     };
+/**
+ * The layout of a [`BarChart`].
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "BarLayout".
+ */
+export type BarLayout = "grouped" | "panels";
 /**
  * An attribution model.
  *
@@ -424,6 +435,13 @@ export type TrendsMeasure = "volume" | "customers";
  * via the `definition` "TrendsLines".
  */
 export type TrendsLines = "event" | "total" | "breakdown";
+/**
+ * Which way the layers of a directly-follows graph go.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "DfgDirection".
+ */
+export type DfgDirection = "auto" | "left_right" | "top_down";
 /**
  * A customer id as a filter names it: an integer or a string. An integer matches the
  * integer id of a log with integer ids and the string id of its decimal text otherwise;
@@ -2290,8 +2308,9 @@ export interface MapOptions {
    */
   personas?: string[] | null;
   /**
-   * Minimum width in px (default 1400); the map grows wider when the stages need it
-   * (each stage column is at least 210 px).
+   * Minimum width in px (default 1300, which fits the report on a 1,366 px screen);
+   * the map grows wider when the stages need it (each column is at least 150 px, so
+   * six stages and the whole-journey column fit the default).
    */
   width?: number;
   /**
@@ -2606,9 +2625,13 @@ export interface BarChart {
    */
   unit?: string | null;
   /**
-   * Width in px (default 900, at least 480).
+   * Width in px (default 900, or 1,200 for panels; at least 480).
    */
   width?: number | null;
+  /**
+   * How the bars are laid out (default `grouped`).
+   */
+  layout?: BarLayout & string;
 }
 /**
  * Which CSV columns hold which fields of an event.
@@ -3587,6 +3610,32 @@ export interface TrendsChartOptions {
    * Width in px (default 900, at least 480).
    */
   width?: number | null;
+}
+/**
+ * Options of [`directly_follows_svg`].
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "DfgChartOptions".
+ */
+export interface DfgChartOptions {
+  /**
+   * Edges carrying less than this share of their source's transitions are folded
+   * (default 0.1; from 0 to 1). The commonest edge out of each node is always drawn.
+   */
+  min_share?: number;
+  /**
+   * Draw `START` and `END` nodes (default true).
+   */
+  start_end?: boolean;
+  /**
+   * Title drawn above the graph.
+   */
+  title?: string | null;
+  /**
+   * Which way the layers go (default `auto`: left to right when that fits 1,300 px,
+   * else top to bottom).
+   */
+  direction?: DfgDirection & string;
 }
 /**
  * Options of the directly-follows graph.

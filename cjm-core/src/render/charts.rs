@@ -228,15 +228,60 @@ pub struct FlowLink {
     pub value: f64,
 }
 
+/// The widest a picture grows by itself to fit its labels: it then still fits the report
+/// at a 1,366 px screen (1,366 − 2 × 24 px page padding − scroll bar and border).
+pub(crate) const FIT_WIDTH: f64 = 1300.0;
+
+/// Labels drawn in grey, not in a colour of their own: the fold of rare nodes and the
+/// customers who have no further step.
+fn is_grey_label(label: &str) -> bool {
+    label == crate::events::OTHER || label == FLOW_EXIT
+}
+
+/// The label of a flow's exit nodes: customers whose path ends before the next column.
+pub(crate) const FLOW_EXIT: &str = "(exit)";
+
+/// One colour per distinct node label, the same in every column: labels take the
+/// categorical colours from the most customers (summed over the columns) to the fewest,
+/// ties by label, so that the commonest labels never share a colour; `(other)` and
+/// `(exit)` are grey.
+fn label_colours(nodes: &[FlowNode], totals: &[f64]) -> Vec<&'static str> {
+    let mut labels: Vec<(&str, f64)> = Vec::new();
+    for (n, t) in nodes.iter().zip(totals) {
+        if is_grey_label(&n.label) {
+            continue;
+        }
+        match labels.iter_mut().find(|(l, _)| *l == n.label) {
+            Some((_, sum)) => *sum += t,
+            None => labels.push((&n.label, *t)),
+        }
+    }
+    labels.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    nodes
+        .iter()
+        .map(|n| {
+            if is_grey_label(&n.label) {
+                return palette::MUTED;
+            }
+            let k = labels.iter().position(|(l, _)| *l == n.label).unwrap_or(0);
+            palette::CATEGORICAL
+                .get(k % palette::CATEGORICAL.len())
+                .copied()
+                .unwrap_or(palette::INK)
+        })
+        .collect()
+}
+
 /// Draws a flow (Sankey) chart: nodes as bars in their columns, as tall as the larger of
 /// their incoming and outgoing totals, links as bands as thick as their value, coloured
-/// by source node. Node labels give the label and the total.
+/// by source node. Each node label has one colour in every column (`(other)` and
+/// `(exit)` grey) and is written whole, with its total, right of its node: the picture
+/// grows (up to 1,300 px) to make room, and wraps a label (up to three lines) beyond
+/// that. Within a node, links are stacked in the order of the nodes at their other end,
+/// so that they do not cross there.
 #[must_use]
 pub fn flow_svg(chart: &FlowChart) -> String {
-    let width = f64::from(chart.width.unwrap_or(960).max(480));
-    let mut c = Canvas::new();
-    let mut y = MARGIN;
-    title_line(&mut c, chart.title.as_deref(), width, &mut y);
+    let min_width = f64::from(chart.width.unwrap_or(960).max(480));
     let links: Vec<(usize, usize, f64)> = chart
         .links
         .iter()
@@ -261,11 +306,62 @@ pub fn flow_svg(chart: &FlowChart) -> String {
             out.max(inn)
         })
         .collect();
+    let font = Font::new(12.0, palette::INK);
+    let texts: Vec<String> = chart
+        .nodes
+        .iter()
+        .zip(&totals)
+        .map(|(n, t)| format!("{} ({})", n.label, num(*t)))
+        .collect();
     let node_w = 14.0;
-    let label_room = 150.0;
-    let min_slot = 18.0;
+    // Each column is a node, 6 px, its label, and 14 px before the next column; the last
+    // column needs no room after its labels, so the others share what it leaves.
+    let chrome = node_w + 6.0 + 14.0;
+    let widest_in = |last: bool| {
+        chart
+            .nodes
+            .iter()
+            .zip(&texts)
+            .filter(|(n, _)| (n.column as usize + 1 == columns) == last)
+            .map(|(_, t)| text_width(t, font.size, false).ceil())
+            .fold(0.0, f64::max)
+    };
+    let (widest, widest_last) = (widest_in(false), widest_in(true));
+    let cols = count_f64(columns.max(1));
+    let last_need = node_w + 6.0 + widest_last;
+    let wanted = 2.0 * MARGIN + (cols - 1.0) * (chrome + widest) + last_need;
+    let width = min_width.max(wanted.min(FIT_WIDTH)).ceil();
+    let inner = width - 2.0 * MARGIN;
+    let pitch = if columns > 1 && last_need < inner / cols {
+        (inner - last_need) / (cols - 1.0)
+    } else {
+        inner / cols
+    };
+    let column_x = |col: usize| MARGIN + pitch * count_f64(col);
+    let wrapped: Vec<super::text::Wrapped> = chart
+        .nodes
+        .iter()
+        .zip(&texts)
+        .map(|(n, t)| {
+            let col = n.column as usize;
+            let room = if col + 1 == columns {
+                width - MARGIN - column_x(col) - node_w - 6.0
+            } else {
+                pitch - chrome
+            };
+            wrap_text(t, room, font.size, false, 3)
+        })
+        .collect();
+    let lh = font.line_height();
+    let min_slots: Vec<f64> = wrapped
+        .iter()
+        .map(|w| (lh * count_f64(w.lines.len())).max(18.0))
+        .collect();
     let node_gap = 10.0;
-    let mut area_h = f64::from(chart.height.unwrap_or(400).max(160));
+    let colours = label_colours(&chart.nodes, &totals);
+    let mut c = Canvas::new();
+    let mut y = MARGIN;
+    title_line(&mut c, chart.title.as_deref(), width, &mut y);
     let column_nodes: Vec<Vec<usize>> = (0..columns)
         .map(|col| {
             (0..chart.nodes.len())
@@ -273,13 +369,17 @@ pub fn flow_svg(chart: &FlowChart) -> String {
                 .collect()
         })
         .collect();
-    let max_nodes = column_nodes.iter().map(Vec::len).max().unwrap_or(0);
-    area_h = area_h.max(count_f64(max_nodes) * (min_slot + node_gap));
-    let max_total = column_nodes
+    // The flow area is as tall as asked for, or as the labels of the fullest column
+    // need; the scale makes every column fit it with its gaps.
+    let slots_h = |ids: &Vec<usize>| -> f64 {
+        ids.iter()
+            .map(|&i| min_slots.get(i).copied().unwrap_or(18.0) + node_gap)
+            .sum()
+    };
+    let area_h = column_nodes
         .iter()
-        .map(|ids| ids.iter().filter_map(|&i| totals.get(i)).sum::<f64>())
-        .fold(0.0, f64::max);
-    // Scale so that the fullest column fits with its gaps and minimum slots.
+        .map(slots_h)
+        .fold(f64::from(chart.height.unwrap_or(400).max(160)), f64::max);
     let scale = column_nodes
         .iter()
         .map(|ids| {
@@ -291,77 +391,83 @@ pub fn flow_svg(chart: &FlowChart) -> String {
                 f64::INFINITY
             }
         })
-        .fold(
-            if max_total > 0.0 {
-                area_h / max_total
-            } else {
-                1.0
-            },
-            f64::min,
-        );
+        .fold(f64::INFINITY, f64::min);
+    let scale = if scale.is_finite() { scale } else { 1.0 };
     if !chart.columns.is_empty() {
         for col in 0..columns.max(chart.columns.len()) {
             if let Some(label) = chart.columns.get(col) {
-                let x = column_x(col, columns, width, node_w);
-                if col + 1 == columns && columns > 1 {
-                    c.text(
-                        x + node_w,
-                        y + 12.0,
-                        label,
-                        Font::new(12.0, palette::MUTED).bold(),
-                        Anchor::End,
-                    );
-                } else {
-                    c.text(
-                        x,
-                        y + 12.0,
-                        label,
-                        Font::new(12.0, palette::MUTED).bold(),
-                        Anchor::Start,
-                    );
-                }
+                let head = Font::new(12.0, palette::MUTED).bold();
+                let t = wrap_text(label, pitch - 14.0, head.size, true, 1);
+                c.open_group(t.truncated.then_some(label.as_str()));
+                c.text(
+                    column_x(col),
+                    y + 12.0,
+                    t.lines.first().map_or("", String::as_str),
+                    head,
+                    Anchor::Start,
+                );
+                c.close_group();
             }
         }
         y += 22.0;
     }
     let top = y;
-    // Node boxes: (x, y, height).
-    let mut boxes: Vec<(f64, f64, f64)> = vec![(0.0, 0.0, 0.0); chart.nodes.len()];
+    // Node boxes: (x, y, height, slot height); rank: position within its column.
+    let mut boxes: Vec<(f64, f64, f64, f64)> = vec![(0.0, 0.0, 0.0, 0.0); chart.nodes.len()];
+    let mut rank: Vec<usize> = vec![0; chart.nodes.len()];
     for (col, ids) in column_nodes.iter().enumerate() {
-        let x = column_x(col, columns, width, node_w);
+        let x = column_x(col);
         let mut ny = top;
-        for &i in ids {
+        for (r, &i) in ids.iter().enumerate() {
             let h = (totals.get(i).copied().unwrap_or(0.0) * scale).max(2.0);
+            let slot = h.max(min_slots.get(i).copied().unwrap_or(18.0));
             if let Some(b) = boxes.get_mut(i) {
-                *b = (x, ny, h);
+                *b = (x, ny, h, slot);
             }
-            ny += h.max(min_slot) + node_gap;
+            if let Some(k) = rank.get_mut(i) {
+                *k = r;
+            }
+            ny += slot + node_gap;
         }
     }
-    let bottom = boxes
-        .iter()
-        .map(|b| b.1 + b.2.max(min_slot))
-        .fold(top, f64::max);
-    // Links, stacked at each node in link order.
-    let mut out_offset = vec![0.0; chart.nodes.len()];
-    let mut in_offset = vec![0.0; chart.nodes.len()];
-    for &(s, t, v) in &links {
-        let (Some(&(sx, sy, _)), Some(&(tx, ty, _))) = (boxes.get(s), boxes.get(t)) else {
+    let bottom = boxes.iter().map(|b| b.1 + b.3).fold(top, f64::max);
+    // Where each link leaves its source and enters its target: stacked at the source in
+    // the order of the targets, at the target in the order of the sources.
+    let rank_of = |i: usize| rank.get(i).copied().unwrap_or(0);
+    let mut by_target: Vec<usize> = (0..links.len()).collect();
+    by_target.sort_by_key(|&k| links.get(k).map(|l| (l.0, rank_of(l.1))));
+    let mut by_source: Vec<usize> = (0..links.len()).collect();
+    by_source.sort_by_key(|&k| links.get(k).map(|l| (l.1, rank_of(l.0))));
+    let mut starts = vec![0.0; links.len()];
+    let mut ends = vec![0.0; links.len()];
+    let mut offset = vec![0.0; chart.nodes.len()];
+    for &k in &by_target {
+        if let (Some(&(s, _, v)), Some(st)) = (links.get(k), starts.get_mut(k)) {
+            if let Some(o) = offset.get_mut(s) {
+                *st = *o;
+                *o += v * scale;
+            }
+        }
+    }
+    offset.iter_mut().for_each(|o| *o = 0.0);
+    for &k in &by_source {
+        if let (Some(&(_, t, v)), Some(en)) = (links.get(k), ends.get_mut(k)) {
+            if let Some(o) = offset.get_mut(t) {
+                *en = *o;
+                *o += v * scale;
+            }
+        }
+    }
+    for (k, &(s, t, v)) in links.iter().enumerate() {
+        let (Some(&(sx, sy, _, _)), Some(&(tx, ty, _, _))) = (boxes.get(s), boxes.get(t)) else {
             continue;
         };
         let th = v * scale;
-        let so = out_offset.get(s).copied().unwrap_or(0.0);
-        let to = in_offset.get(t).copied().unwrap_or(0.0);
-        if let Some(o) = out_offset.get_mut(s) {
-            *o += th;
-        }
-        if let Some(o) = in_offset.get_mut(t) {
-            *o += th;
-        }
         let (x0, x1) = (sx + node_w, tx);
-        let (y0, y1) = (sy + so, ty + to);
+        let y0 = sy + starts.get(k).copied().unwrap_or(0.0);
+        let y1 = ty + ends.get(k).copied().unwrap_or(0.0);
         let mx = (x0 + x1) / 2.0;
-        let colour = series_colour(chart.nodes.get(s).map_or(0, |n| n.column as usize + s));
+        let colour = colours.get(s).copied().unwrap_or(palette::MUTED);
         let label = format!(
             "{} \u{2192} {}: {}",
             chart.nodes.get(s).map_or("", |n| n.label.as_str()),
@@ -381,34 +487,28 @@ pub fn flow_svg(chart: &FlowChart) -> String {
         ));
         c.close_group();
     }
-    for (i, node) in chart.nodes.iter().enumerate() {
-        let Some(&(x, ny, h)) = boxes.get(i) else {
+    for i in 0..chart.nodes.len() {
+        let (Some(&(x, ny, h, slot)), Some(t), Some(text)) =
+            (boxes.get(i), wrapped.get(i), texts.get(i))
+        else {
             continue;
         };
-        let colour = series_colour(node.column as usize + i);
+        let colour = colours.get(i).copied().unwrap_or(palette::MUTED);
         c.rect(x, ny, node_w, h, 2.0, colour, None);
-        let last = node.column as usize + 1 == columns && columns > 1;
-        let text = format!(
-            "{} ({})",
-            node.label,
-            num(totals.get(i).copied().unwrap_or(0.0))
-        );
-        let t = wrap_text(&text, label_room - 12.0, 12.0, false, 1);
-        let (lx, anchor) = if last {
-            (x - 6.0, Anchor::End)
-        } else {
-            (x + node_w + 6.0, Anchor::Start)
-        };
         c.open_group(t.truncated.then_some(text.as_str()));
-        c.raw(&format!(
-            r#"<text x="{}" y="{}" font-size="12" fill="{}" stroke="{}" stroke-width="3" paint-order="stroke"{}>{}</text>"#,
-            num(lx),
-            num(ny + h.max(min_slot) / 2.0 + 4.0),
-            palette::INK,
-            palette::BACKGROUND,
-            if anchor == Anchor::End { r#" text-anchor="end""# } else { "" },
-            super::text::escape_xml(t.lines.first().map_or("", String::as_str))
-        ));
+        let lines_h = lh * count_f64(t.lines.len());
+        let mut baseline = ny + (slot - lines_h) / 2.0 + font.size;
+        for line in &t.lines {
+            c.raw(&format!(
+                r#"<text x="{}" y="{}" font-size="12" fill="{}" stroke="{}" stroke-width="3" paint-order="stroke">{}</text>"#,
+                num(x + node_w + 6.0),
+                num(baseline),
+                palette::INK,
+                palette::BACKGROUND,
+                super::text::escape_xml(line)
+            ));
+            baseline += lh;
+        }
         c.close_group();
     }
     let height = bottom + MARGIN;
@@ -426,14 +526,6 @@ pub fn flow_svg(chart: &FlowChart) -> String {
     c.finish(width, height, &title, &desc)
 }
 
-fn column_x(col: usize, columns: usize, width: f64, node_w: f64) -> f64 {
-    if columns <= 1 {
-        return MARGIN;
-    }
-    let span = width - 2.0 * MARGIN - node_w;
-    MARGIN + span * count_f64(col) / count_f64(columns - 1)
-}
-
 /// Grouped bars, for comparisons such as credit per channel under several attribution
 /// models: one group per row label, one bar per series.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -449,9 +541,25 @@ pub struct BarChart {
     /// Unit shown after values (`%`, `EUR`, `conversions`…).
     #[serde(default)]
     pub unit: Option<String>,
-    /// Width in px (default 900, at least 480).
+    /// Width in px (default 900, or 1,200 for panels; at least 480).
     #[serde(default)]
     pub width: Option<u32>,
+    /// How the bars are laid out (default `grouped`).
+    #[serde(default)]
+    pub layout: BarLayout,
+}
+
+/// The layout of a [`BarChart`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BarLayout {
+    /// One block of bars per group, one bar per series, coloured by series.
+    #[default]
+    Grouped,
+    /// Small multiples: one panel per series (side by side, wrapping to rows), one bar per
+    /// group in every panel, coloured by group (the same colour in every panel), on one
+    /// shared scale, so that panels compare at a glance.
+    Panels,
 }
 
 /// One series of a [`BarChart`].
@@ -484,10 +592,213 @@ pub(crate) fn nice_step(range: f64) -> f64 {
     f * magnitude
 }
 
-/// Draws grouped horizontal bars with a zero line, grid ticks and value labels; each bar
-/// is preceded by its series name, so series are told apart by text as well as colour.
+/// The value axis of bar charts: the range from the smallest value (or 0) to the largest
+/// (or 0), widened to "nice" ticks; `(low, high, step)`.
+fn bar_range(chart: &BarChart) -> (f64, f64, f64) {
+    let values: Vec<f64> = chart
+        .series
+        .iter()
+        .flat_map(|s| s.values.iter().flatten().copied())
+        .filter(|v| v.is_finite())
+        .collect();
+    let lo = values.iter().copied().fold(0.0, f64::min);
+    let hi = values.iter().copied().fold(0.0, f64::max);
+    let step = nice_step(hi - lo);
+    let lo = (lo / step).floor() * step;
+    let hi = ((hi / step).ceil() * step).max(lo + step);
+    (lo, hi, step)
+}
+
+fn unit_suffix(chart: &BarChart) -> String {
+    chart.unit.as_deref().map_or(String::new(), |u| {
+        if u == "%" {
+            "\u{a0}%".to_owned()
+        } else {
+            format!(" {u}")
+        }
+    })
+}
+
+/// Draws a bar chart: grouped horizontal bars (each preceded by its series name, so that
+/// series are told apart by text as well as colour) or, with [`BarLayout::Panels`], small
+/// multiples (one panel per series named above it, each bar preceded by its group name
+/// and coloured by group). Both have a zero line, grid ticks and value labels.
 #[must_use]
 pub fn bar_chart_svg(chart: &BarChart) -> String {
+    match chart.layout {
+        BarLayout::Grouped => grouped_bars_svg(chart),
+        BarLayout::Panels => bar_panels_svg(chart),
+    }
+}
+
+/// Small multiples: panels of at least 260 px, 24 px apart, as many side by side as the
+/// width (default 1,200 px: four panels) holds; in each, a bar per group (colour by group) on the scale all panels share,
+/// ticks labelled at both ends.
+fn bar_panels_svg(chart: &BarChart) -> String {
+    let width = f64::from(chart.width.unwrap_or(1200).max(480));
+    let gap = 24.0;
+    let inner = width - 2.0 * MARGIN;
+    let panels = chart.series.len().max(1);
+    let fit = ((inner + gap) / (260.0 + gap)).floor().max(1.0);
+    let per_row = count_f64(panels).min(fit);
+    let panel_w = (inner - gap * (per_row - 1.0)) / per_row;
+    let label = Font::new(11.0, palette::INK);
+    let (lo, hi, step) = bar_range(chart);
+    let unit = unit_suffix(chart);
+    let value_text = |v: f64| format!("{}{unit}", num(v));
+    let group_w = (chart
+        .groups
+        .iter()
+        .map(|g| text_width(g, label.size, false))
+        .fold(0.0, f64::max)
+        .ceil()
+        + 6.0)
+        .min(panel_w * 0.4);
+    let value_w = (chart
+        .series
+        .iter()
+        .flat_map(|s| s.values.iter().flatten().copied())
+        .filter(|v| v.is_finite())
+        .map(|v| text_width(&value_text(v), label.size, false))
+        .fold(text_width("\u{2013}", label.size, false), f64::max)
+        .ceil()
+        + 6.0)
+        .min(panel_w * 0.3);
+    let plot_w = panel_w - group_w - value_w;
+    let row_h = 18.0;
+    let bar_h = 13.0;
+    let head = Font::new(12.0, palette::INK).bold();
+    let axis = Font::new(11.0, palette::MUTED);
+    let panel_h = 18.0 + 16.0 + row_h * count_f64(chart.groups.len()) + 6.0;
+    let mut c = Canvas::new();
+    let mut y = MARGIN;
+    title_line(&mut c, chart.title.as_deref(), width, &mut y);
+    let top = y;
+    let colour = |g: usize| {
+        palette::CATEGORICAL
+            .get(g % palette::CATEGORICAL.len())
+            .copied()
+            .unwrap_or(palette::INK)
+    };
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "a small positive whole number of panels per row"
+    )]
+    let per_row_n = per_row as usize;
+    for (k, series) in chart.series.iter().enumerate() {
+        let px = MARGIN + count_f64(k % per_row_n) * (panel_w + gap);
+        let py = top + count_f64(k / per_row_n) * (panel_h + gap / 2.0);
+        let plot_x = px + group_w;
+        let sx = |v: f64| plot_x + (v - lo) / (hi - lo) * plot_w;
+        let name = wrap_text(&series.name, panel_w, head.size, true, 1);
+        c.open_group(name.truncated.then_some(series.name.as_str()));
+        c.text(
+            px,
+            py + 13.0,
+            name.lines.first().map_or("", String::as_str),
+            head,
+            Anchor::Start,
+        );
+        c.close_group();
+        let rows_top = py + 18.0 + 16.0;
+        let rows_bottom = rows_top + row_h * count_f64(chart.groups.len());
+        let mut tick = lo;
+        let mut guard = 0;
+        while tick <= hi + step / 2.0 && guard < 50 {
+            let zero = tick.abs() < step / 1e6;
+            let (stroke, w) = if zero {
+                (palette::MUTED, 1.2)
+            } else {
+                (palette::RULE, 0.8)
+            };
+            c.line(
+                sx(tick),
+                rows_top - 3.0,
+                sx(tick),
+                rows_bottom,
+                stroke,
+                w,
+                None,
+            );
+            tick += step;
+            guard += 1;
+        }
+        c.text(sx(lo), py + 30.0, &num(lo), axis, Anchor::Start);
+        c.text(sx(hi), py + 30.0, &num(hi), axis, Anchor::End);
+        for (g, group) in chart.groups.iter().enumerate() {
+            let ry = rows_top + row_h * count_f64(g);
+            let t = wrap_text(group, group_w - 6.0, label.size, false, 1);
+            c.open_group(t.truncated.then_some(group.as_str()));
+            c.text(
+                plot_x - 6.0,
+                ry + 13.0,
+                t.lines.first().map_or("", String::as_str),
+                label,
+                Anchor::End,
+            );
+            c.close_group();
+            match series
+                .values
+                .get(g)
+                .copied()
+                .flatten()
+                .filter(|v| v.is_finite())
+            {
+                Some(v) => {
+                    let (a, b) = (sx(0.0), sx(v));
+                    c.open_group(Some(&format!(
+                        "{} \u{b7} {group}: {}",
+                        series.name,
+                        value_text(v)
+                    )));
+                    c.rect(
+                        a.min(b),
+                        ry + 3.0,
+                        (b - a).abs(),
+                        bar_h,
+                        0.0,
+                        colour(g),
+                        None,
+                    );
+                    c.close_group();
+                    c.text(
+                        sx(hi) + 4.0,
+                        ry + 13.0,
+                        &value_text(v),
+                        label,
+                        Anchor::Start,
+                    );
+                }
+                None => c.text(
+                    sx(hi) + 4.0,
+                    ry + 13.0,
+                    "\u{2013}",
+                    Font::new(11.0, palette::MUTED),
+                    Anchor::Start,
+                ),
+            }
+        }
+    }
+    let rows = count_f64(panels.div_ceil(per_row_n));
+    let height = top + rows * panel_h + (rows - 1.0) * gap / 2.0 + MARGIN;
+    let title = chart
+        .title
+        .clone()
+        .unwrap_or_else(|| "Bar chart".to_owned());
+    let series: Vec<&str> = chart.series.iter().map(|s| s.name.as_str()).collect();
+    let desc = format!(
+        "{} panels ({}), {} bars each ({}), on one scale.",
+        chart.series.len(),
+        series.join(", "),
+        chart.groups.len(),
+        chart.groups.join(", ")
+    );
+    c.finish(width, height, &title, &desc)
+}
+
+/// Grouped bars: a block per group, a bar per series preceded by the series name.
+fn grouped_bars_svg(chart: &BarChart) -> String {
     let width = f64::from(chart.width.unwrap_or(900).max(480));
     let group_w = 170.0;
     let series_w = chart
@@ -500,25 +811,9 @@ pub fn bar_chart_svg(chart: &BarChart) -> String {
     let value_w = 90.0;
     let plot_x = MARGIN + group_w + series_w;
     let plot_w = width - plot_x - MARGIN - value_w;
-    let values: Vec<f64> = chart
-        .series
-        .iter()
-        .flat_map(|s| s.values.iter().flatten().copied())
-        .filter(|v| v.is_finite())
-        .collect();
-    let lo = values.iter().copied().fold(0.0, f64::min);
-    let hi = values.iter().copied().fold(0.0, f64::max);
-    let step = nice_step(hi - lo);
-    let lo = (lo / step).floor() * step;
-    let hi = ((hi / step).ceil() * step).max(lo + step);
+    let (lo, hi, step) = bar_range(chart);
     let sx = |v: f64| plot_x + (v - lo) / (hi - lo) * plot_w;
-    let unit = chart.unit.as_deref().map_or(String::new(), |u| {
-        if u == "%" {
-            "\u{a0}%".to_owned()
-        } else {
-            format!(" {u}")
-        }
-    });
+    let unit = unit_suffix(chart);
     let mut c = Canvas::new();
     let mut y = MARGIN;
     title_line(&mut c, chart.title.as_deref(), width, &mut y);

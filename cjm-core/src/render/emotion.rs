@@ -138,8 +138,9 @@ pub(crate) fn draw_plot(
     }
     let n = count_f64(curves.len());
     for (k, (style, curve)) in curves.iter().enumerate() {
-        // Personas are spread a few pixels apart so that equal values stay visible.
-        let dodge = (count_f64(k) - (n - 1.0) / 2.0) * 6.0;
+        // Personas are spread 12 px apart, more than the widest marker (the diamond,
+        // 11.5 px), so that equal values never hide one another.
+        let dodge = (count_f64(k) - (n - 1.0) / 2.0) * 12.0;
         let points: Vec<Option<(f64, f64)>> = curve
             .stages
             .iter()
@@ -241,7 +242,7 @@ pub(crate) fn draw_labels(
     let mut y = top;
     for label in labels {
         let font = Font::new(11.0, label.style.colour).bold();
-        let wrapped = wrap_text(&label.text, width - 16.0, font.size, true, 2);
+        let wrapped = wrap_text(&label.text, width - 16.0, font.size, true, 3);
         c.marker(label.style.index, x + 5.0, y + 7.0, 4.5, label.style.colour);
         y += c.lines(x + 14.0, y, &wrapped.lines, font, Anchor::Start) + 3.0;
     }
@@ -254,7 +255,7 @@ pub(crate) fn labels_height(width: f64, labels: &[ExtremeLabel<'_>]) -> f64 {
         .iter()
         .map(|l| {
             let font = Font::new(11.0, l.style.colour).bold();
-            let n = wrap_text(&l.text, width - 16.0, font.size, true, 2)
+            let n = wrap_text(&l.text, width - 16.0, font.size, true, 3)
                 .lines
                 .len();
             font.line_height() * count_f64(n) + 3.0

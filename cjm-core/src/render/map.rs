@@ -82,8 +82,9 @@ pub struct MapOptions {
     /// this order; all personas when absent. Unknown ids are ignored. Pain points without
     /// a persona are always shown.
     pub personas: Option<Vec<String>>,
-    /// Minimum width in px (default 1400); the map grows wider when the stages need it
-    /// (each stage column is at least 210 px).
+    /// Minimum width in px (default 1300, which fits the report on a 1,366 px screen);
+    /// the map grows wider when the stages need it (each column is at least 150 px, so
+    /// six stages and the whole-journey column fit the default).
     pub width: u32,
     /// Whether to draw the title block (name, counts, description).
     pub title: bool,
@@ -103,7 +104,7 @@ impl Default for MapOptions {
         Self {
             lanes: Lane::ALL.to_vec(),
             personas: None,
-            width: 1400,
+            width: 1300,
             title: true,
             legend: true,
             max_lines: 3,
@@ -114,7 +115,7 @@ impl Default for MapOptions {
 
 const MARGIN: f64 = 16.0;
 const LABEL_W: f64 = 160.0;
-const MIN_COL: f64 = 210.0;
+const MIN_COL: f64 = 150.0;
 const PAD: f64 = 8.0;
 const CARD_GAP: f64 = 6.0;
 

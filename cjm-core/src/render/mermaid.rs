@@ -8,7 +8,10 @@
 //! −1 → 1, −0.5 → 2, 0 → 3, +0.5 → 4, +1 → 5. The `e'` of a touchpoint task is, per
 //! persona, the persona's emotion at that touchpoint (observations naming it), else the
 //! persona's emotion for the stage; with several personas, their mean. A task without any
-//! emotion gets 3 (neutral), and the export says so in `dropped`. On import, a score
+//! emotion gets 3 (neutral), and the export says so in `dropped`. With survey KPIs
+//! ([`to_mermaid_measured`]), a touchpoint task takes its own measured score instead:
+//! per persona, from the touchpoint × persona group (else the touchpoint's group), CSAT
+//! mapped onto [−1, 1] (else NPS/100), then the same formula. On import, a score
 //! becomes an observation emotion on the declared scale 1..5, whose normalised value is
 //! `(score − 3)/2`, so that export → import → export keeps every score.
 //!
@@ -23,7 +26,7 @@ use crate::model::{
     Channel, ChannelKind, Emotion, EmotionScale, Journey, JourneyState, Observation, Persona, Side,
     Stage, Touchpoint, SCHEMA_VERSION,
 };
-use crate::scoring::{emotion_curves, EmotionCurve};
+use crate::scoring::{emotion_curves, EmotionCurve, ScaleMethod, SurveyGroup, SurveyReport};
 use crate::{Result, ValidJourney};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -118,6 +121,42 @@ fn mean(values: &[f64]) -> Option<f64> {
     (!values.is_empty()).then(|| values.iter().sum::<f64>() / n)
 }
 
+/// The normalised emotion `e'` in [−1, 1] that survey answers measured for a group:
+/// from CSAT when the group has it (a `mean` or `pct_of_max` on 1..k maps 1 → −1 and k →
+/// +1; a `top_box` share s % maps to s/50 − 1), else from NPS (n/100); `None` without
+/// either, or when the group was suppressed.
+fn measured_emotion(group: &SurveyGroup) -> Option<f64> {
+    if group.suppressed {
+        return None;
+    }
+    let csat = group.csat.as_ref().and_then(|c| {
+        let v = c.value?;
+        let k = f64::from(c.scale_max.max(2));
+        Some(match c.method {
+            ScaleMethod::Mean => 2.0 * (v - 1.0) / (k - 1.0) - 1.0,
+            ScaleMethod::PctOfMax => 2.0 * (v / 100.0 * k - 1.0) / (k - 1.0) - 1.0,
+            ScaleMethod::TopBox => v / 50.0 - 1.0,
+        })
+    });
+    csat.or_else(|| group.nps.as_ref().and_then(|n| n.value).map(|n| n / 100.0))
+        .filter(|e| e.is_finite())
+        .map(|e| e.clamp(-1.0, 1.0))
+}
+
+/// The measured emotion of a touchpoint for a persona: its touchpoint × persona group,
+/// else the touchpoint's group of every segment.
+fn touchpoint_measured(survey: &SurveyReport, touchpoint: &str, persona: &str) -> Option<f64> {
+    let scoped = |segment: Option<&str>| {
+        survey
+            .groups
+            .iter()
+            .find(|g| g.scope.as_deref() == Some(touchpoint) && g.segment.as_deref() == segment)
+    };
+    scoped(Some(persona))
+        .and_then(measured_emotion)
+        .or_else(|| scoped(None).and_then(measured_emotion))
+}
+
 /// Exports a journey as a Mermaid `journey` diagram: the journey name as `title`, one
 /// `section` per stage, one task per touchpoint of the stage (or, in a stage without
 /// touchpoints, per action observed there), scored from the emotion as described in the
@@ -125,7 +164,22 @@ fn mean(values: &[f64]) -> Option<f64> {
 /// persona's emotions and name are used.
 #[must_use]
 pub fn to_mermaid(journey: &ValidJourney, persona: Option<&str>) -> MermaidExport {
+    to_mermaid_measured(journey, persona, None)
+}
+
+/// As [`to_mermaid`], with each touchpoint's own measured score where `survey` (survey
+/// KPIs by touchpoint, optionally segmented by persona id) has one: a touchpoint task's
+/// `e'` for a persona comes from the touchpoint × persona group, else the touchpoint's
+/// group, from CSAT (else NPS) as [`measured_emotion`] says, and only without either from
+/// the emotions of the map. `dropped` says how many tasks were scored from survey answers.
+#[must_use]
+pub fn to_mermaid_measured(
+    journey: &ValidJourney,
+    persona: Option<&str>,
+    survey: Option<&SurveyReport>,
+) -> MermaidExport {
     let j = journey.journey();
+    let mut measured = 0usize;
     let mut dropped: Vec<String> = Vec::new();
     let curves: Vec<EmotionCurve> = emotion_curves(journey)
         .into_iter()
@@ -181,10 +235,22 @@ pub fn to_mermaid(journey: &ValidJourney, persona: Option<&str>) -> MermaidExpor
             }
         } else {
             for tp in touchpoints {
+                let mut from_survey = false;
                 let per: Vec<(String, Option<f64>)> = curves
                     .iter()
-                    .filter(|c| observed_in_stage(c))
+                    .filter(|c| {
+                        observed_in_stage(c)
+                            || survey
+                                .and_then(|sv| touchpoint_measured(sv, &tp.id, &c.persona))
+                                .is_some()
+                    })
                     .map(|c| {
+                        if let Some(e) =
+                            survey.and_then(|sv| touchpoint_measured(sv, &tp.id, &c.persona))
+                        {
+                            from_survey = true;
+                            return (c.persona.clone(), Some(e));
+                        }
                         let at_tp = c
                             .touchpoints
                             .iter()
@@ -193,6 +259,7 @@ pub fn to_mermaid(journey: &ValidJourney, persona: Option<&str>) -> MermaidExpor
                         (c.persona.clone(), at_tp.or_else(|| stage_value(c)))
                     })
                     .collect();
+                measured += usize::from(from_survey);
                 tasks.push((tp.name.clone(), per));
             }
         }
@@ -222,6 +289,11 @@ pub fn to_mermaid(journey: &ValidJourney, persona: Option<&str>) -> MermaidExpor
     if unscored > 0 {
         dropped.push(format!(
             "{unscored} tasks have no emotion data and are scored 3 (neutral)"
+        ));
+    }
+    if measured > 0 {
+        dropped.push(format!(
+            "{measured} tasks scored from measured survey answers (CSAT, else NPS) instead of the map's emotions"
         ));
     }
     if cleaned {

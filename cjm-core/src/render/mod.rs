@@ -18,6 +18,7 @@
 //! ```
 
 mod charts;
+mod dfg;
 mod emotion;
 mod health;
 mod html;
@@ -32,9 +33,10 @@ mod svg_allow;
 mod text;
 
 pub use charts::{
-    bar_chart_svg, flow_svg, funnel_svg, BarChart, BarSeries, FlowChart, FlowLink, FlowNode,
-    FunnelChart, FunnelStep,
+    bar_chart_svg, flow_svg, funnel_svg, BarChart, BarLayout, BarSeries, FlowChart, FlowLink,
+    FlowNode, FunnelChart, FunnelStep,
 };
+pub use dfg::{directly_follows_svg, DfgChartOptions, DfgDirection};
 pub use emotion::{emotion_curve_svg, EmotionCurveOptions};
 pub use health::{health_svg, COMPONENT_COLOURS};
 pub use html::{html_report, ReportBlock, ReportOptions, ReportSection, ReportTable, SectionKind};
@@ -43,8 +45,10 @@ pub use lines::{
     TrendsChartOptions, TrendsLines, TrendsMeasure, MAX_LINES,
 };
 pub use map::{journey_map_svg, Lane, MapOptions};
-pub use mermaid::{from_mermaid, score_from_emotion, to_mermaid, MermaidExport, Note};
-pub use results::{flow_chart, funnel_chart};
+pub use mermaid::{
+    from_mermaid, score_from_emotion, to_mermaid, to_mermaid_measured, MermaidExport, Note,
+};
+pub use results::{flow_chart, funnel_breakdown_chart, funnel_chart, funnel_result_svg};
 pub use sections::{
     attribution_chart, attribution_section, flows_section, funnel_section, health_section,
     insights_section,

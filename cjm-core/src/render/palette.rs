@@ -53,6 +53,15 @@ pub const PERSONAS: [&str; 6] = [
     "#0550ae", "#9a3412", "#116329", "#6639ba", "#a40e26", "#0b6e74",
 ];
 
+/// Categorical colours (flow nodes, channels), used in turn: the persona colours, then
+/// ochre, pink, olive, orange and indigo; each is dark enough to be text on
+/// [`BACKGROUND`] and [`BAND`], and none is the grey ([`MUTED`]) that marks folds and
+/// exits. More categories than colours reuse them; labels are always written.
+pub const CATEGORICAL: [&str; 11] = [
+    "#0550ae", "#9a3412", "#116329", "#6639ba", "#a40e26", "#0b6e74", "#7d4e00", "#bf3989",
+    "#4d6b00", "#b35900", "#3f51b5",
+];
+
 /// Opportunity card border and label.
 pub const OPPORTUNITY: &str = "#0b6e74";
 /// Opportunity card fill.
@@ -102,6 +111,10 @@ pub fn text_pairs() -> Vec<(String, &'static str, &'static str)> {
     for (i, colour) in PERSONAS.iter().enumerate() {
         pairs.push((format!("persona {i}"), colour, BACKGROUND));
         pairs.push((format!("persona {i} on band"), colour, BAND));
+    }
+    for (i, colour) in CATEGORICAL.iter().enumerate() {
+        pairs.push((format!("categorical {i}"), colour, BACKGROUND));
+        pairs.push((format!("categorical {i} on band"), colour, BAND));
     }
     pairs
 }

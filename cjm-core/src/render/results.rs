@@ -1,7 +1,11 @@
 //! Pictures straight from analysis results, so no binding has to rebuild chart inputs.
 
-use super::charts::{FlowChart, FlowLink, FlowNode, FunnelChart, FunnelStep};
-use crate::events::{Flows, FunnelResult, StepSpec};
+use super::charts::{
+    bar_chart_svg, funnel_svg, BarChart, BarLayout, BarSeries, FlowChart, FlowLink, FlowNode,
+    FunnelChart, FunnelStep, FLOW_EXIT,
+};
+use super::text::count;
+use crate::events::{Flows, FunnelResult, StepSpec, OTHER};
 use crate::ValidJourney;
 
 /// The label of a funnel step: the touchpoint's or stage's name when a journey is given,
@@ -41,7 +45,78 @@ pub fn funnel_chart(
     }
 }
 
-/// The Sankey chart of a flow result: one column per depth, node ids `depth:name`.
+/// The chart of a funnel's breakdown: small multiples, one panel per group (its value,
+/// `(none)` for customers without one, and how many entered), one bar per step with the
+/// share of the group's entrants who reached it (%), so that groups of different sizes
+/// compare; `None` without breakdown groups.
+#[must_use]
+pub fn funnel_breakdown_chart(
+    result: &FunnelResult,
+    journey: Option<&ValidJourney>,
+    title: Option<String>,
+) -> Option<BarChart> {
+    if result.breakdown.is_empty() {
+        return None;
+    }
+    Some(BarChart {
+        title,
+        groups: result
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| format!("{}. {}", i + 1, step_label(&s.step, journey)))
+            .collect(),
+        series: result
+            .breakdown
+            .iter()
+            .map(|g| BarSeries {
+                name: format!(
+                    "{} ({} entered)",
+                    g.value.as_deref().unwrap_or("(none)"),
+                    count(g.steps.first().map_or(0, |s| s.customers))
+                ),
+                values: g
+                    .steps
+                    .iter()
+                    .map(|s| s.conversion_from_first.map(|c| c * 100.0))
+                    .collect(),
+            })
+            .collect(),
+        unit: Some("%".to_owned()),
+        width: None,
+        layout: BarLayout::Panels,
+    })
+}
+
+/// A funnel result drawn: its breakdown as small multiples
+/// ([`funnel_breakdown_chart`]) when it has breakdown groups, else the funnel of its
+/// steps ([`funnel_chart`], [`funnel_svg`]).
+#[must_use]
+pub fn funnel_result_svg(
+    result: &FunnelResult,
+    journey: Option<&ValidJourney>,
+    title: Option<String>,
+    width: Option<u32>,
+) -> String {
+    match funnel_breakdown_chart(result, journey, title.clone()) {
+        Some(mut chart) => {
+            chart.width = width;
+            bar_chart_svg(&chart)
+        }
+        None => {
+            let mut chart = funnel_chart(result, journey, title);
+            chart.width = width;
+            funnel_svg(&chart)
+        }
+    }
+}
+
+/// The Sankey chart of a flow result: one column per depth (`step 1`, `step 2`…), node
+/// ids `depth:name`, and in every column after the first an `(exit)` node (id
+/// `exit:depth`) that receives, from each node of the column before, the customers whose
+/// path ends there (its customers minus those of its links onward). The last column has
+/// no exits after it: the flow stops there, the paths need not. Within a column, nodes go
+/// from most to fewest customers (ties by name), `(other)` and `(exit)` last.
 #[must_use]
 #[allow(
     clippy::cast_precision_loss,
@@ -50,27 +125,77 @@ pub fn funnel_chart(
 pub fn flow_chart(flows: &Flows, title: Option<String>) -> FlowChart {
     let id = |depth: usize, name: &str| format!("{depth}:{name}");
     let depths = flows.nodes.iter().map(|n| n.depth + 1).max().unwrap_or(0);
+    let column = |depth: usize| u32::try_from(depth).unwrap_or(u32::MAX);
+    let mut order: Vec<&crate::events::FlowNode> = flows.nodes.iter().collect();
+    order.sort_by(|a, b| {
+        (
+            a.depth,
+            a.name == OTHER,
+            std::cmp::Reverse(a.customers),
+            &a.name,
+        )
+            .cmp(&(
+                b.depth,
+                b.name == OTHER,
+                std::cmp::Reverse(b.customers),
+                &b.name,
+            ))
+    });
+    let mut nodes: Vec<FlowNode> = Vec::with_capacity(flows.nodes.len() + depths);
+    let mut links: Vec<FlowLink> = flows
+        .links
+        .iter()
+        .map(|l| FlowLink {
+            source: id(l.depth, &l.from),
+            target: id(l.depth + 1, &l.to),
+            value: l.customers as f64,
+        })
+        .collect();
+    for depth in 0..depths {
+        let here: Vec<&&crate::events::FlowNode> =
+            order.iter().filter(|n| n.depth == depth).collect();
+        nodes.extend(here.iter().map(|n| FlowNode {
+            id: id(n.depth, &n.name),
+            label: n.name.clone(),
+            column: column(n.depth),
+        }));
+        if depth == 0 {
+            continue;
+        }
+        // Exits of the column before, into this column's `(exit)` node.
+        let exits: Vec<(String, u64)> = order
+            .iter()
+            .filter(|n| n.depth + 1 == depth)
+            .filter_map(|n| {
+                let onward: u64 = flows
+                    .links
+                    .iter()
+                    .filter(|l| l.depth == n.depth && l.from == n.name)
+                    .map(|l| l.customers)
+                    .sum();
+                let left = n.customers.saturating_sub(onward);
+                (left > 0).then(|| (id(n.depth, &n.name), left))
+            })
+            .collect();
+        if !exits.is_empty() {
+            let exit = format!("exit:{depth}");
+            nodes.push(FlowNode {
+                id: exit.clone(),
+                label: FLOW_EXIT.to_owned(),
+                column: column(depth),
+            });
+            links.extend(exits.into_iter().map(|(source, left)| FlowLink {
+                source,
+                target: exit.clone(),
+                value: left as f64,
+            }));
+        }
+    }
     FlowChart {
         title,
         columns: (1..=depths).map(|d| format!("step {d}")).collect(),
-        nodes: flows
-            .nodes
-            .iter()
-            .map(|n| FlowNode {
-                id: id(n.depth, &n.name),
-                label: n.name.clone(),
-                column: u32::try_from(n.depth).unwrap_or(u32::MAX),
-            })
-            .collect(),
-        links: flows
-            .links
-            .iter()
-            .map(|l| FlowLink {
-                source: id(l.depth, &l.from),
-                target: id(l.depth + 1, &l.to),
-                value: l.customers as f64,
-            })
-            .collect(),
+        nodes,
+        links,
         width: None,
         height: None,
     }

@@ -6,7 +6,7 @@
 //! (`45.6 %`), counts with thousands separators, credits with at most two decimals.
 //! Every section names the definition (and its hash) of the result it shows.
 
-use super::charts::{BarChart, BarSeries};
+use super::charts::{BarChart, BarLayout, BarSeries};
 use super::health::health_svg;
 use super::html::{ReportBlock, ReportSection, ReportTable, SectionKind};
 use super::results::{flow_chart, funnel_chart, step_label};
@@ -302,7 +302,8 @@ pub fn flows_section(flows: &Flows) -> ReportSection {
     }
 }
 
-/// The bar chart of an attribution result: the conversions credited to each channel by
+/// The bar chart of an attribution result, as small multiples (a panel per model, a bar
+/// per channel in one colour per channel): the conversions credited to each channel by
 /// every model that credits each conversion in full (participation, which does not sum
 /// to the conversions, and models without a defined column are left out).
 #[must_use]
@@ -326,6 +327,7 @@ pub fn attribution_chart(result: &Attribution, title: Option<String>) -> BarChar
             .collect(),
         unit: None,
         width: None,
+        layout: BarLayout::Panels,
     }
 }
 

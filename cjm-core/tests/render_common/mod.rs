@@ -133,6 +133,7 @@ pub fn bars() -> BarChart {
         ],
         unit: Some("%".to_owned()),
         width: Some(700),
+        layout: cjm_core::render::BarLayout::Grouped,
     }
 }
 

@@ -200,9 +200,13 @@ class Journey:
         ``legend``, ``max_lines`` (``InputError`` ``invalid_option`` for unknown ones)."""
     def emotion_svg(self, **options: Any) -> Svg:
         """The emotion curves as SVG: options ``personas``, ``width``, ``title``."""
-    def to_mermaid(self, persona: Optional[str] = None) -> tuple[str, list[str]]:
+    def to_mermaid(
+        self, persona: Optional[str] = None, survey: Optional[SurveyReport] = None
+    ) -> tuple[str, list[str]]:
         """A Mermaid ``journey`` diagram of one persona (default the first) and what it
-        left out: ``(text, dropped)``."""
+        left out: ``(text, dropped)``. With ``survey`` (``cjm.survey_kpis`` by touchpoint,
+        segmented by persona), each touchpoint task takes its own measured score (CSAT,
+        else NPS; docs/pictures.md)."""
     def report_html(
         self,
         *,
@@ -441,7 +445,8 @@ class FunnelResult(_Report):
     def customers(self) -> list[int]:
         """Customers per step, first to last."""
     def to_svg(self, title: Optional[str] = None, width: Optional[int] = None) -> Svg:
-        """The funnel as an SVG picture."""
+        """The funnel as an SVG picture; with a breakdown, one small funnel per group (the
+        share of the group's entrants reaching each step)."""
     def __len__(self) -> int: ...
 
 @final
@@ -846,6 +851,12 @@ class EventLog:
         """
     def directly_follows(self, *, start_end: bool = True) -> DirectlyFollows:
         """Directly-follows counts (with ``START``/``END`` nodes unless ``start_end=False``)."""
+    def directly_follows_svg(self, **options: Any) -> Svg:
+        """The directly-follows graph as SVG: layered, edges labelled with transitions and
+        median times. Options ``min_share`` (default 0.1: edges under that share of their
+        source's transitions fold into a count in its box), ``start_end``, ``title``,
+        ``direction`` (``"auto"``, ``"left_right"``, ``"top_down"``) (``InputError``
+        ``invalid_option`` for unknown ones)."""
     def variants(
         self, k: int = 10, *, max_length: Optional[int] = None, collapse_repeats: bool = False
     ) -> Variants:
