@@ -64,29 +64,30 @@ pub fn percent(share: f64) -> String {
     format!("{s}\u{a0}%")
 }
 
-/// Formats a duration in seconds for people: `45 s`, `12 min`, `2 h 14 min`,
-/// `3 d 4 h` (two units at most, rounded down to the second unit; below a minute whole
-/// seconds). Negative or non-finite durations are written `0 s`.
+/// Formats a duration in seconds for people: `45 s`, `12 min`, `2 h 14 min`, `3 d 4 h`
+/// (two units at most: below a minute to the nearest second, else to the nearest minute,
+/// then shown in its two largest units). A negative or non-finite duration is `–`.
 #[must_use]
 pub fn duration(seconds: f64) -> String {
-    if !seconds.is_finite() || seconds <= 0.0 {
-        return "0\u{a0}s".to_owned();
+    if !seconds.is_finite() || seconds < 0.0 {
+        return "\u{2013}".to_owned();
+    }
+    if seconds.round() < 60.0 {
+        return format!("{}\u{a0}s", num(seconds.round()));
     }
     #[allow(
         clippy::cast_possible_truncation,
         clippy::cast_sign_loss,
-        reason = "a positive finite number of seconds, floored"
+        reason = "a finite, non-negative number of minutes far below 2^63"
     )]
-    let s = seconds.floor() as u64;
-    let (d, h, m) = (s / 86_400, s % 86_400 / 3_600, s % 3_600 / 60);
-    let unit = |n: u64, u: &str| format!("{n}\u{a0}{u}");
+    let minutes = (seconds / 60.0).round() as u64;
+    let (d, h, m) = (minutes / 1440, minutes / 60 % 24, minutes % 60);
     match (d, h, m) {
-        (0, 0, 0) => unit(s, "s"),
-        (0, 0, m) => unit(m, "min"),
-        (0, h, 0) => unit(h, "h"),
-        (0, h, m) => format!("{} {}", unit(h, "h"), unit(m, "min")),
-        (d, 0, _) => unit(d, "d"),
-        (d, h, _) => format!("{} {}", unit(d, "d"), unit(h, "h")),
+        (0, 0, m) => format!("{m}\u{a0}min"),
+        (0, h, 0) => format!("{h}\u{a0}h"),
+        (0, h, m) => format!("{h}\u{a0}h {m}\u{a0}min"),
+        (d, 0, _) => format!("{d}\u{a0}d"),
+        (d, h, _) => format!("{d}\u{a0}d {h}\u{a0}h"),
     }
 }
 
@@ -111,20 +112,17 @@ mod tests {
 
     #[test]
     fn durations_read_as_people_say_them() {
-        let nb = |s: &str| s.replace('\u{a0}', " ");
-        assert_eq!(nb(&duration(45.7)), "45 s");
-        assert_eq!(nb(&duration(720.0)), "12 min");
-        // 2 h 14 min 23 s → the seconds are dropped.
-        assert_eq!(nb(&duration(8_063.0)), "2 h 14 min");
-        assert_eq!(nb(&duration(7_200.0)), "2 h");
-        // 1,383,063 s = 16 d 0 h 11 min → days and hours.
-        assert_eq!(nb(&duration(1_383_063.245)), "16 d");
-        assert_eq!(
-            nb(&duration(3.0 * 86_400.0 + 4.0 * 3_600.0 + 59.0)),
-            "3 d 4 h"
-        );
-        assert_eq!(nb(&duration(-1.0)), "0 s");
-        assert_eq!(nb(&duration(f64::NAN)), "0 s");
+        assert_eq!(duration(42.4), "42\u{a0}s");
+        assert_eq!(duration(59.6), "1\u{a0}min");
+        assert_eq!(duration(90.0), "2\u{a0}min"); // 1.5 min rounds half away from zero
+        assert_eq!(duration(8_040.0), "2\u{a0}h 14\u{a0}min");
+        assert_eq!(duration(7_200.0), "2\u{a0}h");
+        assert_eq!(duration(273_600.0), "3\u{a0}d 4\u{a0}h");
+        assert_eq!(duration(259_200.0), "3\u{a0}d");
+        // The 1,383,063.245 s: 23,051 min = 16 d 0 h 11 min, shown as 16 d.
+        assert_eq!(duration(1_383_063.245), "16\u{a0}d");
+        assert_eq!(duration(f64::NAN), "\u{2013}");
+        assert_eq!(duration(-1.0), "\u{2013}");
     }
 
     #[test]

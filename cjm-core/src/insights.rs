@@ -522,8 +522,10 @@ pub fn insights(
                         Severity::Warning,
                         String::new(),
                         format!(
-                            "event `{name}` makes up {:.1} % of the log ({count} of {total}) and no touchpoint binds it",
-                            share * 100.0
+                            "event `{name}` makes up {} of the log ({} of {}) and no touchpoint binds it",
+                            crate::format::percent(share),
+                            crate::format::count(count),
+                            crate::format::count(total)
                         ),
                     );
                 }

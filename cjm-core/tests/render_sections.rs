@@ -184,3 +184,36 @@ fn attribution_table_lists_every_model_with_its_hash() {
         .iter()
         .any(|b| matches!(b, ReportBlock::Paragraph { text } if text.contains("time decay"))));
 }
+
+/// The funnel section says its settings in words, and insights read as sentences, the most
+/// severe first, with the rule and place last (issue 18, item 4).
+#[test]
+fn sections_speak_to_people() {
+    let all = sections();
+    let funnel = all.iter().find(|s| s.kind == SectionKind::Funnel).unwrap();
+    let intro = funnel.intro.as_deref().unwrap();
+    // The default funnel: sequential, a 7-day window.
+    assert!(
+        intro.contains("steps in order, other events allowed between them; each within 7\u{a0}d of the first step"),
+        "{intro}"
+    );
+    let insights = all
+        .iter()
+        .find(|s| s.kind == SectionKind::Insights)
+        .unwrap();
+    let ReportBlock::Table(t) = &insights.blocks[0] else {
+        panic!("no table")
+    };
+    assert_eq!(t.columns, ["Severity", "Finding", "Rule (where)"]);
+    assert!(!t.rows.is_empty());
+    let rank = |s: &str| ["critical", "warning", "info"].iter().position(|x| *x == s);
+    let ranks: Vec<usize> = t.rows.iter().map(|r| rank(&r[0]).unwrap()).collect();
+    assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "{ranks:?}");
+    for row in &t.rows {
+        let finding = &row[1];
+        assert!(!finding.contains('`'), "{finding}");
+        assert!(finding.ends_with('.'), "{finding}");
+        assert!(finding.chars().next().unwrap().is_uppercase(), "{finding}");
+        assert!(row[2].contains(" ("), "{}", row[2]);
+    }
+}

@@ -100,29 +100,7 @@ struct Edge {
     median_seconds: Option<f64>,
 }
 
-/// A duration for people: `45 s`, `12 min`, `2 h 14 min`, `3 d 4 h`.
-pub(crate) fn duration(seconds: f64) -> String {
-    if !seconds.is_finite() || seconds < 0.0 {
-        return "\u{2013}".to_owned();
-    }
-    if seconds.round() < 60.0 {
-        return format!("{}\u{a0}s", num(seconds.round()));
-    }
-    #[allow(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        reason = "a finite, non-negative number of minutes far below 2^63"
-    )]
-    let minutes = (seconds / 60.0).round() as u64;
-    let (d, h, m) = (minutes / 1440, minutes / 60 % 24, minutes % 60);
-    match (d, h, m) {
-        (0, 0, m) => format!("{m}\u{a0}min"),
-        (0, h, 0) => format!("{h}\u{a0}h"),
-        (0, h, m) => format!("{h}\u{a0}h {m}\u{a0}min"),
-        (d, 0, _) => format!("{d}\u{a0}d"),
-        (d, h, _) => format!("{d}\u{a0}d {h}\u{a0}h"),
-    }
-}
+pub(crate) use crate::format::duration;
 
 /// The median of `values` (sorted here): the middle value, or the mean of the two middle
 /// values for an even count.
@@ -758,18 +736,6 @@ pub fn directly_follows_svg(log: &EventLog, options: &DfgChartOptions) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations_read_as_people_say_them() {
-        assert_eq!(duration(42.4), "42\u{a0}s");
-        assert_eq!(duration(59.6), "1\u{a0}min");
-        assert_eq!(duration(90.0), "2\u{a0}min"); // 1.5 min rounds half away from zero
-        assert_eq!(duration(8_040.0), "2\u{a0}h 14\u{a0}min");
-        assert_eq!(duration(7_200.0), "2\u{a0}h");
-        assert_eq!(duration(273_600.0), "3\u{a0}d 4\u{a0}h");
-        assert_eq!(duration(259_200.0), "3\u{a0}d");
-        assert_eq!(duration(f64::NAN), "\u{2013}");
-    }
 
     #[test]
     fn median_of_odd_and_even_counts() {

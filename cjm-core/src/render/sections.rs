@@ -181,23 +181,26 @@ fn severity(s: Severity) -> &'static str {
 #[must_use]
 pub fn insights_section(report: &InsightReport) -> ReportSection {
     let tally = |s: Severity| report.insights.iter().filter(|i| i.severity == s).count();
-    let rows = report
-        .insights
+    // Most severe first (the rule's order within a severity), each finding as a sentence;
+    // the rule and the place in the document last, for whoever edits the map.
+    let mut ordered: Vec<&crate::insights::Insight> = report.insights.iter().collect();
+    crate::sort::stable_by(&mut ordered, |a, b| rank(a.severity).cmp(&rank(b.severity)));
+    let rows = ordered
         .iter()
         .map(|i| {
+            let place = if i.path.is_empty() {
+                "the map".to_owned()
+            } else {
+                i.path.clone()
+            };
             vec![
                 severity(i.severity).to_owned(),
-                i.code.clone(),
-                if i.path.is_empty() {
-                    "(map)".to_owned()
-                } else {
-                    i.path.clone()
-                },
-                i.message.clone(),
+                sentence(&i.message),
+                format!("{} ({place})", i.code),
             ]
         })
         .collect();
-    let mut blocks = vec![table(None, &["Severity", "Code", "Path", "Message"], rows)];
+    let mut blocks = vec![table(None, &["Severity", "Finding", "Rule (where)"], rows)];
     if !report.not_checked.is_empty() {
         blocks.push(ReportBlock::Paragraph {
             text: format!("Not checked: {}.", report.not_checked.join("; ")),
@@ -219,17 +222,81 @@ pub fn insights_section(report: &InsightReport) -> ReportSection {
     }
 }
 
-fn seconds(value: f64) -> String {
-    let (v, unit) = if value >= 86_400.0 {
-        (value / 86_400.0, "d")
-    } else if value >= 3_600.0 {
-        (value / 3_600.0, "h")
-    } else if value >= 60.0 {
-        (value / 60.0, "min")
-    } else {
-        (value, "s")
+/// A funnel's settings in words, read from its definition: order, window, per-step
+/// windows, exclusions, `as_of`, breakdown and unit.
+fn funnel_settings(result: &FunnelResult) -> String {
+    use crate::events::{FunnelOptions, FunnelOrder};
+    let Some(o) = result
+        .definition
+        .params
+        .get("options")
+        .and_then(|o| serde_json::from_value::<FunnelOptions>(o.clone()).ok())
+    else {
+        return "settings as in the definition".to_owned();
     };
-    format!("{}\u{a0}{unit}", num(v))
+    let mut parts = vec![match o.order {
+        FunnelOrder::Sequential => "steps in order, other events allowed between them",
+        FunnelOrder::Strict => "steps in order with no other event between them",
+        FunnelOrder::Any => "steps in any order",
+    }
+    .to_owned()];
+    #[allow(clippy::cast_precision_loss, reason = "a window in seconds")]
+    parts.push(match o.window_seconds {
+        Some(w) => format!(
+            "each within {} of the first step",
+            crate::format::duration(w as f64)
+        ),
+        None => "no time limit".to_owned(),
+    });
+    if o.step_windows_seconds.iter().any(Option::is_some) {
+        parts.push("with windows between steps".to_owned());
+    }
+    if !o.exclusions.is_empty() {
+        parts.push(format!("{} exclusion steps", o.exclusions.len()));
+    }
+    if let Some(a) = &o.as_of {
+        parts.push(format!("observed until {a}"));
+    }
+    if let Some(b) = &o.breakdown {
+        parts.push(format!("broken down by {b}"));
+    }
+    if o.unit == crate::events::AnalysisUnit::Session {
+        parts.push("counted in sessions".to_owned());
+    }
+    parts.join("; ")
+}
+
+/// Severity order for people: critical first.
+fn rank(s: Severity) -> u8 {
+    match s {
+        Severity::Critical => 0,
+        Severity::Warning => 1,
+        Severity::Info => 2,
+    }
+}
+
+/// A finding's message as a sentence: names quoted with typographic quotes instead of
+/// code backticks, a capital first letter and a full stop.
+fn sentence(message: &str) -> String {
+    let mut out = String::with_capacity(message.len() + 4);
+    let mut open = true;
+    for c in message.chars() {
+        if c == '`' {
+            out.push(if open { '\u{201c}' } else { '\u{201d}' });
+            open = !open;
+        } else {
+            out.push(c);
+        }
+    }
+    let mut chars = out.chars();
+    let mut s: String = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => return out,
+    };
+    if !s.ends_with(['.', '!', '?']) {
+        s.push('.');
+    }
+    s
 }
 
 /// The funnel section: the funnel chart (steps named after the journey's touchpoints and
@@ -248,15 +315,18 @@ pub fn funnel_section(result: &FunnelResult, journey: Option<&ValidJourney>) -> 
                 share(s.conversion_from_previous),
                 count(s.drop_off),
                 share(s.drop_off_rate),
-                s.time_from_previous
-                    .as_ref()
-                    .map_or_else(|| DASH.to_owned(), |d| seconds(d.median_seconds)),
+                s.time_from_previous.as_ref().map_or_else(
+                    || DASH.to_owned(),
+                    |d| crate::format::duration(d.median_seconds),
+                ),
             ]
         })
         .collect();
     let mut intro = format!(
-        "Unique customers per step (definition {} {}).",
-        result.definition.kind, result.definition.hash
+        "Unique customers per step: {} (definition {} {}).",
+        funnel_settings(result),
+        result.definition.kind,
+        result.definition.hash
     );
     if result.excluded > 0 || result.pending > 0 {
         intro.push_str(&format!(
