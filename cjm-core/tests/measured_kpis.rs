@@ -239,3 +239,40 @@ fn health_scores_kpis_on_their_measured_values() {
         Some(62.5)
     );
 }
+
+#[test]
+fn a_stage_without_rate_kpis_is_scored_on_its_measured_onward_conversion() {
+    let journey = journey();
+    let log = log();
+    let stages = Funnel::from_stages(&journey)
+        .run(&log, Some(&journey))
+        .unwrap();
+    let m = measure_kpis(
+        &journey,
+        &MeasureInputs {
+            stage_funnel: Some(&stages),
+            ..MeasureInputs::default()
+        },
+    );
+    let conversion = |inputs: &HealthInputs<'_>, stage: usize| {
+        let h = health(&journey, &ScoringModel::default(), inputs).unwrap();
+        h.stages[stage]
+            .components
+            .iter()
+            .find(|c| c.name == "conversion")
+            .map(|c| (c.raw, c.normalised))
+    };
+    let with = HealthInputs {
+        measured: Some(&m),
+        ..HealthInputs::default()
+    };
+    // Browse: its KPI s1-conv has no target, so no attainment; 2 of its 4 customers reach
+    // Buy → 50. Without the funnel there is no conversion component.
+    assert_eq!(conversion(&with, 0), Some((50.0, 50.0)));
+    assert_eq!(conversion(&HealthInputs::default(), 0), None);
+    // Buy: its drop-off KPI (target 0.5, measured 1 − 1/2 = 0.5) is attained: 100, the KPI
+    // and not the onward conversion.
+    assert_eq!(conversion(&with, 1), Some((100.0, 100.0)));
+    // Return: the last stage has no onward step and no KPI with a target.
+    assert_eq!(conversion(&with, 2), None);
+}

@@ -1667,6 +1667,10 @@ export interface StepLoss {
    */
   from: string;
   /**
+   * The id of that step's stage, when the step is a stage.
+   */
+  stage?: string | null;
+  /**
    * The next step, which they did not reach.
    */
   to: string;

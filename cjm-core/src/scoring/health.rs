@@ -426,8 +426,21 @@ pub fn health(
             Some(v) => present.push(("kpi", v, v, w.kpi)),
             None => missing.push("kpi"),
         }
-        match attained(true) {
-            Some(v) => present.push(("conversion", v, v, w.conversion)),
+        // A stage without rate KPIs takes its measured onward conversion (the share of
+        // its customers in the stage funnel who reach the next stage), so that a stage
+        // that loses most of its customers cannot score "good" on the rest.
+        let onward = || {
+            let stage = stage.filter(|_| touchpoint.is_none())?;
+            let loss = inputs
+                .measured?
+                .losses
+                .iter()
+                .find(|l| l.stage.as_deref() == Some(stage))?;
+            let v = (1.0 - loss.rate) * 100.0 + 0.0;
+            Some((v, v))
+        };
+        match attained(true).map(|v| (v, v)).or_else(onward) {
+            Some((raw, v)) => present.push(("conversion", raw, v, w.conversion)),
             None => missing.push("conversion"),
         }
         let emotions: Vec<f64> = curves

@@ -95,6 +95,9 @@ pub struct NotMeasured {
 pub struct StepLoss {
     /// The step they reached (its stage or touchpoint name).
     pub from: String,
+    /// The id of that step's stage, when the step is a stage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
     /// The next step, which they did not reach.
     pub to: String,
     /// Customers who reached `from`.
@@ -201,6 +204,10 @@ pub fn measure_kpis(journey: &ValidJourney, inputs: &MeasureInputs<'_>) -> Measu
                 let [here, next] = w else { return None };
                 Some(StepLoss {
                     from: step_name(journey, &here.step),
+                    stage: match &here.step {
+                        StepSpec::Stage(id) => Some(id.clone()),
+                        _ => None,
+                    },
                     to: step_name(journey, &next.step),
                     customers: here.customers,
                     lost: next.drop_off,
