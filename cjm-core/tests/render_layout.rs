@@ -22,11 +22,12 @@ mod render_common;
 
 use cjm_core::attribution::{attribute_log, AttributionOptions, PathOptions};
 use cjm_core::events::synth::{generate_log, SynthOptions};
-use cjm_core::events::{EventLog, FlowOptions, Funnel};
+use cjm_core::events::{EventLog, FlowOptions, Funnel, RetentionOptions, RetentionPeriod};
 use cjm_core::render::{
     attribution_chart, bar_chart_svg, directly_follows_svg, emotion_curve_svg, flow_chart,
-    flow_svg, funnel_chart, funnel_result_svg, funnel_svg, health_svg, journey_map_svg, text_width,
-    BarLayout, DfgChartOptions, EmotionCurveOptions, MapOptions,
+    flow_svg, funnel_chart, funnel_result_svg, funnel_svg, health_svg, journey_map_svg,
+    retention_heatmap_svg, text_width, BarLayout, DfgChartOptions, EmotionCurveOptions, MapOptions,
+    RetentionChartOptions,
 };
 use cjm_core::scoring::{health, HealthInputs, ScoringModel};
 use cjm_core::ValidJourney;
@@ -299,6 +300,24 @@ fn pictures() -> Vec<(String, String)> {
                 },
             )
             .unwrap(),
+        ));
+    }
+    for (period, periods) in [(RetentionPeriod::Day, 10), (RetentionPeriod::Week, 8)] {
+        let retention = log
+            .retention(&RetentionOptions {
+                period,
+                periods,
+                ..RetentionOptions::default()
+            })
+            .unwrap();
+        out.push((
+            format!("demo retention heat map, {periods} periods"),
+            retention_heatmap_svg(
+                &retention,
+                &RetentionChartOptions {
+                    title: Some(format!("Retention by cohort, {period:?}")),
+                },
+            ),
         ));
     }
     let attribution = attribute_log(

@@ -1015,3 +1015,38 @@ fn options_read_through_options_from_as_the_bindings_do() {
         assert_eq!(e.code(), "invalid_option", "{bad}: {e}");
     }
 }
+
+/// The heat map writes each observable cell once and leaves the others blank (issue 17):
+/// a views on days 0 and 1, b on day 0, c on day 1; daily, periods 0–2, observed until
+/// day 1. Cohort day 0 {a, b}: 100 %, 50 % (a), day 2 blank; cohort day 1 {c}: 100 %,
+/// then blank. Weighted mean: 3/3 = 100 %, 1/2 = 50 % (only day 0's cohort is
+/// observable at k = 1), k = 2 blank. So 5 shaded cells: three "100 %", two "50 %".
+#[test]
+fn the_heat_map_draws_observable_cells_only() {
+    let log = log_of(&[
+        ("a", "2024-03-01T10:00:00Z", "view", None),
+        ("a", "2024-03-02T10:00:00Z", "view", None),
+        ("b", "2024-03-01T11:00:00Z", "view", None),
+        ("c", "2024-03-02T12:00:00Z", "view", None),
+    ]);
+    let r = log
+        .retention(&RetentionOptions {
+            periods: 2,
+            ..RetentionOptions::default()
+        })
+        .unwrap();
+    let svg = cjm_core::render::retention_heatmap_svg(&r, &Default::default());
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let cells: Vec<String> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("g"))
+        .filter_map(|g| g.children().find(|c| c.has_tag_name("text")))
+        .map(|t| t.text().unwrap_or("").replace('\u{a0}', " "))
+        .collect();
+    assert_eq!(cells, ["100 %", "50 %", "100 %", "100 %", "50 %"]);
+    assert!(svg.contains("2024-03-01 \u{b7} 2"), "{svg}");
+    assert!(
+        svg.contains("cohort 2024-03-01, day 1: 1 of 2 (50\u{a0}%)"),
+        "{svg}"
+    );
+}

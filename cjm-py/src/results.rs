@@ -271,6 +271,18 @@ result_class!(
         self.inner.customers
     }
 
+    #[doc = stub_doc!("RetentionResult.to_svg")]
+    #[pyo3(signature = (**options))]
+    fn to_svg(&self, options: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<PySvg> {
+        crate::guard(|| {
+            let options = crate::pictures::kwargs_options(options, "to_svg")?;
+            Ok(PySvg::new(cjm_core::render::retention_heatmap_svg(
+                &self.inner,
+                &options,
+            )))
+        })
+    }
+
     #[doc = stub_doc!("RetentionResult.observed_until")]
     #[getter]
     fn observed_until(&self) -> Option<String> {

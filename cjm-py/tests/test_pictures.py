@@ -4,6 +4,7 @@ HTML report with sections from results."""
 from __future__ import annotations
 
 import copy
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any, Dict
@@ -129,3 +130,20 @@ def test_funnel_and_flow_svgs_and_report() -> None:
         assert heading in html
     with pytest.raises(cjm.InputError):
         journey.report_html(colour="red")
+
+
+def test_retention_heat_map_is_the_cores() -> None:
+    """``RetentionResult.to_svg``: observable cells written once, the others blank (the
+    hand-worked case of cjm-core/tests/retention.rs)."""
+    csv = (
+        "customer,timestamp,event\n"
+        "a,2024-03-01T10:00:00Z,view\na,2024-03-02T10:00:00Z,view\n"
+        "b,2024-03-01T11:00:00Z,view\nc,2024-03-02T12:00:00Z,view\n"
+    )
+    log = cjm.EventLog.from_csv(csv, customer="customer", timestamp="timestamp", event="event")
+    svg = str(log.retention(periods=2).to_svg(title="Daily retention"))
+    assert svg.startswith("<svg") and "<title>Daily retention</title>" in svg
+    cells = re.findall(r'<text [^>]*text-anchor="middle">(\d+)\xa0%</text>', svg)
+    assert cells == ["100", "50", "100", "100", "50"], cells
+    with pytest.raises(cjm.InputError):
+        log.retention(periods=2).to_svg(colour="red")

@@ -55,6 +55,7 @@ fn main() {
     let _ = generator.subschema_for::<cjm_core::events::FunnelTrendsOptions>();
     let _ = generator.subschema_for::<cjm_core::events::FunnelTrendsResult>();
     let _ = generator.subschema_for::<cjm_core::render::TrendsChartOptions>();
+    let _ = generator.subschema_for::<cjm_core::render::RetentionChartOptions>();
     let _ = generator.subschema_for::<cjm_core::render::DfgChartOptions>();
     let _ = generator.subschema_for::<cjm_core::events::DirectlyFollowsOptions>();
     let _ = generator.subschema_for::<cjm_core::events::DirectlyFollows>();

@@ -123,6 +123,12 @@ export interface EventLog {
    */
   retention(options?: RetentionOptions | null): RetentionResult & Tabular<"cohorts" | "mean" | "breakdown" | "breakdown_mean">;
   /**
+   * The retention table (as `retention`) drawn as a heat map by the core: a row per cohort,
+   * a column per period, each cell the share retained; the weighted mean last; cells not
+   * yet observable blank. @throws {CjmError} as `retention`.
+   */
+  retentionSvg(options?: RetentionOptions | null, chart?: RetentionChartOptions | null): string;
+  /**
    * A new log of the events passing every criterion of `options` (docs/events.md, "Working with a
    * log"): names in `events` and not in `drop_events`, time in `[start, end)` (ISO-8601 with an
    * offset, or a date), customers in `customers` and not in `drop_customers`, column values in
@@ -911,6 +917,16 @@ impl EventLog {
         let options: RetentionOptions = read_option(options, "options")?.unwrap_or_default();
         let result = self.log.retention(&options).map_err(|e| to_js(&e))?;
         crate::tables::with_tables(result)
+    }
+
+    /// The retention table drawn by the core (`render::retention_heatmap_svg`).
+    #[wasm_bindgen(js_name = retentionSvg, skip_typescript)]
+    pub fn retention_svg(&self, options: JsValue, chart: JsValue) -> Result<String, JsValue> {
+        let chart: cjm_core::render::RetentionChartOptions =
+            read_option(chart, "chart")?.unwrap_or_default();
+        let options: RetentionOptions = read_option(options, "options")?.unwrap_or_default();
+        let result = self.log.retention(&options).map_err(|e| to_js(&e))?;
+        Ok(cjm_core::render::retention_heatmap_svg(&result, &chart))
     }
 
     /// A new log of the events passing every criterion of `options` (the core's

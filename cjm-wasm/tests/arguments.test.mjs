@@ -88,6 +88,7 @@ const LOG_METHODS = [
   ['funnel', [['ad_click', 'purchase'], {}, journey], [req('array'), opt('object'), opt('journey')]],
   ['stageFunnel', [journey, {}], [opt('journey'), opt('object')]],
   ['retention', [{}], [opt('object')]],
+  ['retentionSvg', [{}, {}], [opt('object'), opt('object')]],
   ['filter', [{ events: ['purchase'] }], [req('object')]],
   ['sample', [{ count: 1 }], [req('object')]],
   ['sessionize', [{ replace: true }], [opt('object')]],

@@ -69,3 +69,12 @@ test('charts from plain objects', () => {
   assert.equal(catchCjm(() => funnelSvg()).code, 'wrong_type');
   assert.equal(catchCjm(() => flowSvg({ nodes: [], links: [], extra: 1 })).code, 'invalid_option');
 });
+
+test('retentionSvg: the heat map of the core, blank where not observable', () => {
+  const csv = 'customer,timestamp,event\na,2024-03-01T10:00:00Z,view\na,2024-03-02T10:00:00Z,view\nb,2024-03-01T11:00:00Z,view\nc,2024-03-02T12:00:00Z,view\n';
+  const log = cjm.EventLog.fromCsv(csv, { mapping: { customer: ['customer'], timestamp: 'timestamp', event: 'event' } });
+  const svg = log.retentionSvg({ periods: 2 }, { title: 'Daily retention' });
+  const cells = [...svg.matchAll(/<text [^>]*text-anchor="middle">(\d+)\u00a0%<\/text>/g)].map((m) => m[1]);
+  assert.deepEqual(cells, ['100', '50', '100', '100', '50']);
+  assert.equal(catchCjm(() => log.retentionSvg({}, { colour: 'red' })).code, 'invalid_option');
+});

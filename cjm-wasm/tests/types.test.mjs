@@ -64,6 +64,7 @@ test('the built .d.ts declares the document, results and errors', () => {
       'flowsSvg(options?: FlowOptions | null, chart?: ChartOptions | null): string',
       'insightInputs(journey?: JourneyLike | null, options?: FunnelOptions | null): InsightInputs',
       'healthInputs(journey?: JourneyLike | null): HealthInputs',
+      'retentionSvg(options?: RetentionOptions | null, chart?: RetentionChartOptions | null): string',
       'measureKpis(journey?: JourneyLike | null, inputs?: MeasureInputs | null): MeasuredKpis',
       'export interface MeasuredKpis',
       'export function attribute(paths: PathTableInput, options?: AttributionOptions | null, tableOptions?: TableOptions | null): Attribution',

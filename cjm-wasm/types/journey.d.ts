@@ -3616,6 +3616,18 @@ export interface TrendsChartOptions {
   width?: number | null;
 }
 /**
+ * Options of [`retention_heatmap_svg`].
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "RetentionChartOptions".
+ */
+export interface RetentionChartOptions {
+  /**
+   * A title above the table.
+   */
+  title?: string | null;
+}
+/**
  * Options of [`directly_follows_svg`].
  *
  * This interface was referenced by `JourneyDocument`'s JSON-Schema

@@ -1,5 +1,5 @@
 //! Pictures (docs/pictures.md): the journey map, the emotion curve, funnel, flow
-//! (Sankey), bar and line (trend) charts as SVG; Mermaid `journey` export and import; one
+//! (Sankey), bar and line (trend) charts and the retention heat map as SVG; Mermaid `journey` export and import; one
 //! self-contained HTML report.
 //!
 //! Every picture is a plain string built here, with no drawing dependency, and is
@@ -21,6 +21,7 @@ mod charts;
 mod dfg;
 mod emotion;
 mod health;
+mod heatmap;
 mod html;
 mod lines;
 mod map;
@@ -39,6 +40,7 @@ pub use charts::{
 pub use dfg::{directly_follows_svg, DfgChartOptions, DfgDirection};
 pub use emotion::{emotion_curve_svg, EmotionCurveOptions};
 pub use health::{health_svg, COMPONENT_COLOURS};
+pub use heatmap::{retention_heatmap_svg, RetentionChartOptions};
 pub use html::{html_report, ReportBlock, ReportOptions, ReportSection, ReportTable, SectionKind};
 pub use lines::{
     funnel_trends_chart, line_chart_svg, trends_chart, LineChart, LineSeries, LineValues,

@@ -468,6 +468,12 @@ class RetentionResult(_Report):
     @property
     def rates(self) -> list[list[Optional[float]]]:
         """Per cohort, the retention rates for k = 0..periods (None where not yet observable)."""
+    def to_svg(self, **options: Any) -> Svg:
+        """The retention table as a heat map: a row per cohort (its start and size), a
+        column per period k, each cell the share retained, written and shaded (six
+        steps of blue); the weighted mean as the last row; cells not yet observable
+        left blank, never 0 %. Options (the core's ``RetentionChartOptions``):
+        ``title``."""
     def __len__(self) -> int: ...
 
 @final
