@@ -217,3 +217,54 @@ fn sections_speak_to_people() {
         assert!(row[2].contains(" ("), "{}", row[2]);
     }
 }
+
+/// Retention and trends sections say what they show in words, with dates for people.
+#[test]
+fn retention_and_trends_sections() {
+    let (log, _) = generate_log(&SynthOptions {
+        customers: 300,
+        ..SynthOptions::default()
+    });
+    let r = log
+        .retention(&cjm_core::events::RetentionOptions {
+            period: cjm_core::events::RetentionPeriod::Week,
+            periods: 4,
+            ..Default::default()
+        })
+        .unwrap();
+    let s = cjm_core::render::retention_section(&r);
+    let intro = s.intro.clone().unwrap();
+    assert!(intro.starts_with("Cohorts by week: each customer in the cohort of their first start event; a cell is the share of the cohort active in that week"), "{intro}");
+    let ReportBlock::Svg { svg, caption } = &s.blocks[0] else {
+        panic!("no picture")
+    };
+    assert!(svg.starts_with("<svg"));
+    let until = r.observed_until.clone().unwrap();
+    assert_eq!(
+        caption.as_deref(),
+        Some(format!("Observed until {} (UTC).", &until[..10]).as_str())
+    );
+    let t = log
+        .trends(&cjm_core::events::TrendsOptions {
+            events: Some(vec!["purchase".to_owned()]),
+            ..Default::default()
+        })
+        .unwrap();
+    let s = cjm_core::render::trends_section(&t);
+    let intro = s.intro.clone().unwrap();
+    let (from, to) = (t.observed_from.unwrap(), t.observed_until.unwrap());
+    assert!(
+        intro.contains(&format!("from {} to {} (UTC;", &from[..10], &to[..10])),
+        "{intro}"
+    );
+    assert!(matches!(&s.blocks[0], ReportBlock::Svg { .. }));
+    // Both pass the report's SVG allow-list: nothing is left out.
+    let page = html_report(
+        &cjm_core::templates::load("b2c-ecommerce").unwrap(),
+        &ReportOptions {
+            sections: vec![cjm_core::render::retention_section(&r), s],
+            ..ReportOptions::default()
+        },
+    );
+    assert!(!page.contains("A picture was left out"));
+}

@@ -338,7 +338,7 @@ impl PyJourney {
     }
 
     #[doc = stub_doc!("Journey.report_html")]
-    #[pyo3(signature = (*, health = None, insights = None, funnel = None, flows = None, attribution = None, measured = None, **options))]
+    #[pyo3(signature = (*, health = None, insights = None, funnel = None, flows = None, attribution = None, measured = None, retention = None, trends = None, **options))]
     #[allow(
         clippy::too_many_arguments,
         reason = "mirrors the keyword arguments of Python"
@@ -352,6 +352,8 @@ impl PyJourney {
         flows: Option<&Bound<'_, PyFlows>>,
         attribution: Option<&Bound<'_, attribution::PyAttribution>>,
         measured: Option<&Bound<'_, measured::PyMeasuredKpis>>,
+        retention: Option<&Bound<'_, results::PyRetentionResult>>,
+        trends: Option<&Bound<'_, results::PyTrendsResult>>,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<String> {
         guard(|| {
@@ -362,6 +364,8 @@ impl PyJourney {
                 flows,
                 attribution,
                 measured: measured.map(|m| &m.get().inner),
+                retention: retention.map(|r| &r.get().inner),
+                trends: trends.map(|t| &t.get().inner),
             };
             pictures::report_html(py, &self.inner, options.map(|d| d.as_any()), &inputs)
         })

@@ -101,6 +101,8 @@ pub(crate) struct SectionInputs<'a, 'py> {
     pub(crate) flows: Option<&'a Bound<'py, PyFlows>>,
     pub(crate) attribution: Option<&'a Bound<'py, PyAttribution>>,
     pub(crate) measured: Option<&'a cjm_core::scoring::MeasuredKpis>,
+    pub(crate) retention: Option<&'a cjm_core::events::RetentionResult>,
+    pub(crate) trends: Option<&'a cjm_core::events::TrendsResult>,
 }
 
 /// The HTML report of a journey.
@@ -126,6 +128,12 @@ pub(crate) fn report_html(
     }
     if let Some(a) = inputs.attribution {
         sections.push(attribution_section(&a.get().inner));
+    }
+    if let Some(t) = inputs.trends {
+        sections.push(cjm_core::render::trends_section(t));
+    }
+    if let Some(r) = inputs.retention {
+        sections.push(cjm_core::render::retention_section(r));
     }
     sections.append(&mut options.sections);
     options.sections = sections;

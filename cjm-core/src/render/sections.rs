@@ -372,6 +372,82 @@ pub fn flows_section(flows: &Flows) -> ReportSection {
     }
 }
 
+/// The retention section: the heat map of the cohorts, its settings in words.
+#[must_use]
+pub fn retention_section(result: &crate::events::RetentionResult) -> ReportSection {
+    let o = result.definition.params.get("options");
+    let text = |key: &str| {
+        o.and_then(|o| o.get(key))
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .replace('_', " ")
+    };
+    let period = text("period");
+    let returns = if text("mode") == "on or after" {
+        format!("active in that {period} or any later one")
+    } else {
+        format!("active in that {period}")
+    };
+    let cohorts = if text("cohort") == "recurring" {
+        "every period with a start event is a cohort entry"
+    } else {
+        "each customer in the cohort of their first start event"
+    };
+    ReportSection {
+        kind: SectionKind::Other,
+        title: "Retention".to_owned(),
+        intro: Some(format!(
+            "Cohorts by {period}: {cohorts}; a cell is the share of the cohort {returns} (definition {} {}).",
+            result.definition.kind, result.definition.hash
+        )),
+        blocks: vec![ReportBlock::Svg {
+            svg: super::heatmap::retention_heatmap_svg(
+                result,
+                &super::heatmap::RetentionChartOptions::default(),
+            ),
+            caption: result
+                .observed_until
+                .as_deref()
+                .map(|t| format!("Observed until {} (UTC).", day(t))),
+        }],
+    }
+}
+
+/// The date of an ISO-8601 instant (`2024-02-24T02:10:28Z` → `2024-02-24`).
+fn day(t: &str) -> &str {
+    t.get(..10).unwrap_or(t)
+}
+
+/// The trends section: customers per period for each event, as a line chart.
+#[must_use]
+pub fn trends_section(result: &crate::events::TrendsResult) -> ReportSection {
+    let options = super::lines::TrendsChartOptions {
+        measure: super::lines::TrendsMeasure::Customers,
+        ..super::lines::TrendsChartOptions::default()
+    };
+    let blocks = match super::lines::trends_chart(result, &options) {
+        Ok(chart) => vec![ReportBlock::Svg {
+            svg: super::lines::line_chart_svg(&chart),
+            caption: None,
+        }],
+        Err(e) => vec![ReportBlock::Paragraph {
+            text: format!("No chart: {e}"),
+        }],
+    };
+    ReportSection {
+        kind: SectionKind::Other,
+        title: "Trends".to_owned(),
+        intro: Some(format!(
+            "Distinct customers per period with each event, from {} to {} (UTC; definition {} {}).",
+            result.observed_from.as_deref().map_or(DASH, day),
+            result.observed_until.as_deref().map_or(DASH, day),
+            result.definition.kind,
+            result.definition.hash
+        )),
+        blocks,
+    }
+}
+
 /// The bar chart of an attribution result, as small multiples (a panel per model, a bar
 /// per channel in one colour per channel): the conversions credited to each channel by
 /// every model that credits each conversion in full (participation, which does not sum

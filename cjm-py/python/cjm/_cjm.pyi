@@ -216,6 +216,8 @@ class Journey:
         flows: Optional[Flows] = None,
         attribution: Optional[Attribution] = None,
         measured: Optional[MeasuredKpis] = None,
+        retention: Optional[RetentionResult] = None,
+        trends: Optional[TrendsResult] = None,
         **options: Any,
     ) -> str:
         """One self-contained HTML page (no JavaScript): map, emotion curve, summary, then
@@ -225,7 +227,9 @@ class Journey:
         ``sections``, ``footer``). With ``measured`` (from ``measure_kpis``) the page
         opens with "At a glance" (data period, customers, KPIs measured against target,
         the largest loss between stages), and the KPI table and the map's KPI cards show
-        the measured value beside the designed one and judge each KPI on it."""
+        the measured value beside the designed one and judge each KPI on it. ``trends``
+        adds customers per period as a line chart and ``retention`` the cohort heat map,
+        each after the other sections."""
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
     def __reduce__(self) -> tuple[Any, tuple[str]]: ...
