@@ -159,6 +159,7 @@ def main() -> None:
         flows=flows,
         attribution=attribution,
         measured=measured,
+        survey=survey,
         trends=weekly,
         retention=retention,
         footer=(

@@ -268,3 +268,37 @@ fn retention_and_trends_sections() {
     );
     assert!(!page.contains("A picture was left out"));
 }
+
+/// The survey section names its groups and writes each metric in its unit (issue 18).
+#[test]
+fn survey_section_names_groups_and_units() {
+    use cjm_core::scoring::{survey_kpis, SurveyOptions, SurveyTable};
+    let journey = cjm_core::templates::load("b2c-ecommerce").unwrap();
+    // Checkout: NPS 10, 0 → 0; CSAT 5, 2 → top box 50 %; CES 7, 4 → mean 5.5.
+    let table = SurveyTable {
+        scope: vec![
+            Some("tp-checkout".to_owned()),
+            Some("tp-checkout".to_owned()),
+        ],
+        segment: vec![Some("bargain-hunter".to_owned()), None],
+        nps: Some(vec![Some(10.0), Some(0.0)]),
+        csat: Some(vec![Some(5.0), Some(2.0)]),
+        ces: Some(vec![Some(7.0), Some(4.0)]),
+    };
+    let report = survey_kpis(&table, &SurveyOptions::default()).unwrap();
+    let s = cjm_core::render::survey_section(&report, &journey);
+    let ReportBlock::Table(t) = &s.blocks[0] else {
+        panic!("no table")
+    };
+    let checkout = t.rows.iter().find(|r| r[0] == "Checkout").unwrap();
+    assert_eq!(checkout[1], "touchpoint");
+    assert_eq!(checkout[2], "2");
+    assert!(checkout[3].starts_with("0 \u{b1} "), "{}", checkout[3]);
+    assert_eq!(checkout[4], "50\u{a0}% (n = 2)");
+    assert_eq!(checkout[5], "5.5 (n = 2)");
+    assert!(t
+        .rows
+        .iter()
+        .any(|r| r[0] == "Deal-seeking shopper" && r[1] == "segment"));
+    assert_eq!(t.rows[0][0], "All answers");
+}

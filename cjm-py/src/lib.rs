@@ -338,7 +338,7 @@ impl PyJourney {
     }
 
     #[doc = stub_doc!("Journey.report_html")]
-    #[pyo3(signature = (*, health = None, insights = None, funnel = None, flows = None, attribution = None, measured = None, retention = None, trends = None, **options))]
+    #[pyo3(signature = (*, health = None, insights = None, funnel = None, flows = None, attribution = None, measured = None, retention = None, trends = None, survey = None, **options))]
     #[allow(
         clippy::too_many_arguments,
         reason = "mirrors the keyword arguments of Python"
@@ -354,6 +354,7 @@ impl PyJourney {
         measured: Option<&Bound<'_, measured::PyMeasuredKpis>>,
         retention: Option<&Bound<'_, results::PyRetentionResult>>,
         trends: Option<&Bound<'_, results::PyTrendsResult>>,
+        survey: Option<&Bound<'_, PySurveyReport>>,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<String> {
         guard(|| {
@@ -366,6 +367,7 @@ impl PyJourney {
                 measured: measured.map(|m| &m.get().inner),
                 retention: retention.map(|r| &r.get().inner),
                 trends: trends.map(|t| &t.get().inner),
+                survey: survey.map(|s| &s.get().inner),
             };
             pictures::report_html(py, &self.inner, options.map(|d| d.as_any()), &inputs)
         })

@@ -103,6 +103,7 @@ pub(crate) struct SectionInputs<'a, 'py> {
     pub(crate) measured: Option<&'a cjm_core::scoring::MeasuredKpis>,
     pub(crate) retention: Option<&'a cjm_core::events::RetentionResult>,
     pub(crate) trends: Option<&'a cjm_core::events::TrendsResult>,
+    pub(crate) survey: Option<&'a cjm_core::scoring::SurveyReport>,
 }
 
 /// The HTML report of a journey.
@@ -116,6 +117,9 @@ pub(crate) fn report_html(
     let mut sections = Vec::new();
     if let Some(h) = inputs.health {
         sections.push(health_section(&h.get().inner, journey));
+    }
+    if let Some(s) = inputs.survey {
+        sections.push(cjm_core::render::survey_section(s, journey));
     }
     if let Some(i) = inputs.insights {
         sections.push(insights_section(&i.get().inner));

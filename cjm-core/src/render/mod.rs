@@ -53,6 +53,6 @@ pub use mermaid::{
 pub use results::{flow_chart, funnel_breakdown_chart, funnel_chart, funnel_result_svg};
 pub use sections::{
     attribution_chart, attribution_section, flows_section, funnel_section, health_section,
-    insights_section, retention_section, trends_section,
+    insights_section, retention_section, survey_section, trends_section,
 };
 pub use text::{escape_xml, text_width, wrap_text, Wrapped};

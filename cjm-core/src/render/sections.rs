@@ -413,6 +413,117 @@ pub fn retention_section(result: &crate::events::RetentionResult) -> ReportSecti
     }
 }
 
+/// The survey section: NPS (with its margin), CSAT and CES overall, per segment and per
+/// touchpoint or stage, by name, in a narrow table (the whole table of every group is
+/// the result's `groups` table). Suppressed groups say so instead of their values.
+#[must_use]
+pub fn survey_section(
+    report: &crate::scoring::SurveyReport,
+    journey: &ValidJourney,
+) -> ReportSection {
+    use crate::scoring::GroupLevel;
+    let j = journey.journey();
+    let name = |id: &str| {
+        j.touchpoints
+            .iter()
+            .find(|t| t.id == id)
+            .map(|t| t.name.clone())
+            .or_else(|| j.stages.iter().find(|s| s.id == id).map(|s| s.name.clone()))
+            .or_else(|| {
+                j.personas
+                    .iter()
+                    .find(|p| p.id == id)
+                    .map(|p| p.name.clone())
+            })
+            .unwrap_or_else(|| id.to_owned())
+    };
+    let rows = report
+        .groups
+        .iter()
+        .filter(|g| {
+            matches!(
+                g.level,
+                GroupLevel::Overall | GroupLevel::Scope | GroupLevel::Segment
+            )
+        })
+        .map(|g| {
+            let who = match g.level {
+                GroupLevel::Overall => "All answers".to_owned(),
+                GroupLevel::Segment => g
+                    .segment
+                    .as_deref()
+                    .map_or_else(|| "no segment".to_owned(), name),
+                _ => g
+                    .scope
+                    .as_deref()
+                    .map_or_else(|| "no scope".to_owned(), name),
+            };
+            let is_stage = |id: &str| j.stages.iter().any(|s| s.id == id);
+            let level = match g.level {
+                GroupLevel::Overall => "overall",
+                GroupLevel::Segment => "segment",
+                _ if g.scope.as_deref().is_some_and(is_stage) => "stage",
+                _ => "touchpoint",
+            };
+            if g.suppressed {
+                return vec![
+                    who,
+                    level.to_owned(),
+                    count(g.responses),
+                    "suppressed (too few answers)".to_owned(),
+                    DASH.to_owned(),
+                    DASH.to_owned(),
+                ];
+            }
+            let nps = g.nps.as_ref().and_then(|n| {
+                Some(format!(
+                    "{:.0} \u{b1} {:.0} (n = {})",
+                    n.value?,
+                    n.margin?,
+                    count(n.answered)
+                ))
+            });
+            // Top-box and percent-of-maximum values are percentages; a mean is on the scale.
+            let scale = |s: Option<&crate::scoring::ScaleScore>| {
+                s.and_then(|s| {
+                    let unit = if s.method == crate::scoring::ScaleMethod::Mean {
+                        ""
+                    } else {
+                        "\u{a0}%"
+                    };
+                    Some(format!(
+                        "{}{unit} (n = {})",
+                        num(s.value?),
+                        count(s.answered)
+                    ))
+                })
+            };
+            vec![
+                who,
+                level.to_owned(),
+                count(g.responses),
+                nps.unwrap_or_else(|| DASH.to_owned()),
+                scale(g.csat.as_ref()).unwrap_or_else(|| DASH.to_owned()),
+                scale(g.ces.as_ref()).unwrap_or_else(|| DASH.to_owned()),
+            ]
+        })
+        .collect();
+    let method = |d: Option<&crate::Definition>| {
+        d.map_or_else(|| DASH.to_owned(), |d| format!("{} {}", d.kind, d.hash))
+    };
+    ReportSection {
+        kind: SectionKind::Scores,
+        title: "Survey".to_owned(),
+        intro: Some(format!(
+            "NPS with its 95\u{a0}% margin, CSAT and CES of the survey answers, overall, per segment and per touchpoint or stage (definitions: NPS {}, CSAT {}, CES {}).",
+            method(report.definitions.nps.as_ref()),
+            method(report.definitions.csat.as_ref()),
+            method(report.definitions.ces.as_ref()),
+        )),
+        blocks: vec![table(None, &["Group", "Level", "Answers", "NPS", "CSAT", "CES"], rows)],
+    }
+}
+
 /// The date of an ISO-8601 instant (`2024-02-24T02:10:28Z` → `2024-02-24`).
 fn day(t: &str) -> &str {
     t.get(..10).unwrap_or(t)

@@ -218,6 +218,7 @@ class Journey:
         measured: Optional[MeasuredKpis] = None,
         retention: Optional[RetentionResult] = None,
         trends: Optional[TrendsResult] = None,
+        survey: Optional[SurveyReport] = None,
         **options: Any,
     ) -> str:
         """One self-contained HTML page (no JavaScript): map, emotion curve, summary, then
@@ -229,7 +230,8 @@ class Journey:
         the largest loss between stages), and the KPI table and the map's KPI cards show
         the measured value beside the designed one and judge each KPI on it. ``trends``
         adds customers per period as a line chart and ``retention`` the cohort heat map,
-        each after the other sections."""
+        each after the other sections; ``survey`` adds NPS, CSAT and CES overall, per
+        segment and per touchpoint or stage, by name, after health."""
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
     def __reduce__(self) -> tuple[Any, tuple[str]]: ...
