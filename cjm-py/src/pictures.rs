@@ -118,9 +118,6 @@ pub(crate) fn report_html(
     if let Some(h) = inputs.health {
         sections.push(health_section(&h.get().inner, journey));
     }
-    if let Some(s) = inputs.survey {
-        sections.push(cjm_core::render::survey_section(s, journey));
-    }
     if let Some(i) = inputs.insights {
         sections.push(insights_section(&i.get().inner));
     }
@@ -133,16 +130,14 @@ pub(crate) fn report_html(
     if let Some(a) = inputs.attribution {
         sections.push(attribution_section(&a.get().inner));
     }
-    if let Some(t) = inputs.trends {
-        sections.push(cjm_core::render::trends_section(t));
-    }
-    if let Some(r) = inputs.retention {
-        sections.push(cjm_core::render::retention_section(r));
-    }
     sections.append(&mut options.sections);
     options.sections = sections;
+    // Results the core turns into sections itself (in its order) go in as options.
     if let Some(m) = inputs.measured {
         options.measured = Some(m.clone());
     }
+    options.survey = inputs.survey.cloned().or(options.survey);
+    options.trends = inputs.trends.cloned().or(options.trends);
+    options.retention = inputs.retention.cloned().or(options.retention);
     Ok(py.detach(|| html_report(journey, &options)))
 }

@@ -78,3 +78,16 @@ test('retentionSvg: the heat map of the core, blank where not observable', () =>
   assert.deepEqual(cells, ['100', '50', '100', '100', '50']);
   assert.equal(catchCjm(() => log.retentionSvg({}, { colour: 'red' })).code, 'invalid_option');
 });
+
+test('reportHtml builds the survey, trends and retention sections from results, as Python does', () => {
+  const { template, surveyKpis } = cjm;
+  const journey = template('b2c-ecommerce');
+  const csv = 'customer,timestamp,event\na,2024-03-01T10:00:00Z,view\na,2024-03-02T10:00:00Z,view\nb,2024-03-01T11:00:00Z,view\nc,2024-03-02T12:00:00Z,view\n';
+  const log = cjm.EventLog.fromCsv(csv, { mapping: { customer: ['customer'], timestamp: 'timestamp', event: 'event' } });
+  const survey = surveyKpis({ scope: ['tp-checkout', 'tp-checkout'], nps: [10, 0], csat: [5, 2], ces: [7, 4] });
+  const html = journey.reportHtml({ survey, trends: log.trends(), retention: log.retention({ periods: 2 }) });
+  const titles = [...html.matchAll(/<h2>([^<]+)<\/h2>/g)].map((m) => m[1]);
+  assert.deepEqual(titles.slice(-3), ['Survey', 'Trends', 'Retention']);
+  assert.match(html, /<td>Checkout<\/td><td>touchpoint<\/td><td class="num">2<\/td>/);
+  assert.ok(!html.includes('A picture was left out'));
+});

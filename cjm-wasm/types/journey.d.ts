@@ -2433,6 +2433,20 @@ export interface ReportOptions {
    * measured values beside the designed ones and judge each KPI on its measured value.
    */
   measured?: MeasuredKpis | null;
+  /**
+   * Survey KPIs (`survey_kpis`): a "Survey" section ([`super::survey_section`]) after
+   * the summary, before `sections`.
+   */
+  survey?: SurveyReport | null;
+  /**
+   * Event trends: a "Trends" section ([`super::trends_section`]) after `sections`.
+   */
+  trends?: TrendsResult | null;
+  /**
+   * A retention table: a "Retention" section ([`super::retention_section`]) after
+   * `sections` (and the trends).
+   */
+  retention?: RetentionResult | null;
 }
 /**
  * A section of the report: a heading, an optional introduction and content blocks.
@@ -2529,6 +2543,210 @@ export interface BarSeries {
    * One value per group; missing or non-finite values are drawn as `–`.
    */
   values: (number | null)[];
+}
+/**
+ * Event trends.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "TrendsResult".
+ */
+export interface TrendsResult {
+  /**
+   * The definition used.
+   */
+  definition: Definition;
+  /**
+   * The start of the range (`since`, or the first timestamp read), ISO-8601 in UTC;
+   * null when there is none.
+   */
+  observed_from?: string | null;
+  /**
+   * The end of the range (`as_of`, or the last timestamp read), ISO-8601 in UTC; null
+   * when there is none.
+   */
+  observed_until?: string | null;
+  /**
+   * The first day of each period (`YYYY-MM-DD` in the time zone), every period of the
+   * range in order; the vectors of the series are aligned with it.
+   */
+  periods: string[];
+  /**
+   * One series per selected event, by name (every event of the log by default).
+   */
+  events: TrendsSeries[];
+  /**
+   * All selected events: the volume, and the distinct customers with any of them.
+   */
+  total: TrendsTotal;
+  /**
+   * Per group of the breakdown column, in value order (values written as integers
+   * first, by number; then the others by their bytes; null last); empty without one.
+   */
+  breakdown: TrendsGroup[];
+}
+/**
+ * The trend of one event.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "TrendsSeries".
+ */
+export interface TrendsSeries {
+  /**
+   * The event name.
+   */
+  event: string;
+  /**
+   * Per period: the number of events with this name.
+   */
+  volume: number[];
+  /**
+   * Per period: the distinct customers with at least one event with this name.
+   */
+  customers: number[];
+}
+/**
+ * Volume and unique customers per period.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "TrendsTotal".
+ */
+export interface TrendsTotal {
+  /**
+   * Per period: the number of events.
+   */
+  volume: number[];
+  /**
+   * Per period: the distinct customers with at least one of these events.
+   */
+  customers: number[];
+}
+/**
+ * The trends of one breakdown group.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "TrendsGroup".
+ */
+export interface TrendsGroup {
+  /**
+   * The column value (null for events without one).
+   */
+  value?: string | null;
+  /**
+   * One series per selected event, by name.
+   */
+  events: TrendsSeries[];
+  /**
+   * All selected events of the group.
+   */
+  total: TrendsTotal;
+}
+/**
+ * A retention table.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "RetentionResult".
+ */
+export interface RetentionResult {
+  /**
+   * The definition used.
+   */
+  definition: Definition;
+  /**
+   * The end of observation (`as_of`, or the log's last timestamp), ISO-8601 in UTC;
+   * null for an empty log.
+   */
+  observed_until?: string | null;
+  /**
+   * Distinct customers with at least one cohort entry.
+   */
+  customers: number;
+  /**
+   * The cohorts, by period (periods without a cohort entry are not listed).
+   */
+  cohorts: RetentionCohort[];
+  /**
+   * The mean curves.
+   */
+  mean: RetentionMean;
+  /**
+   * Per group of the breakdown column, in value order (values written as integers
+   * first, by number; then the others by their bytes; null last); empty without one.
+   */
+  breakdown: RetentionGroup[];
+}
+/**
+ * One cohort: the customers whose cohort entry is in one period.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "RetentionCohort".
+ */
+export interface RetentionCohort {
+  /**
+   * The first day of the cohort period (`YYYY-MM-DD`, in the table's time zone).
+   */
+  period_start: string;
+  /**
+   * Customers in the cohort (cohort entries in this period).
+   */
+  size: number;
+  /**
+   * Per period k = 0..=`periods`: customers retained (k = 0: the size); null when
+   * period k had not begun by the end of observation.
+   */
+  retained: (number | null)[];
+  /**
+   * Per period k: `retained / size`; null where `retained` is.
+   */
+  rates: (number | null)[];
+}
+/**
+ * The mean retention curve over cohorts.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "RetentionMean".
+ */
+export interface RetentionMean {
+  /**
+   * Per period k: retained customers summed over the cohorts observable at k, over
+   * their sizes summed (null when no cohort is observable at k).
+   */
+  weighted: (number | null)[];
+  /**
+   * Per period k: the mean of the rates of the cohorts observable at k.
+   */
+  simple: (number | null)[];
+  /**
+   * Per period k: how many cohorts are observable at k.
+   */
+  cohorts: number[];
+  /**
+   * Per period k: the sizes of those cohorts, summed (the weight of `weighted`).
+   */
+  customers: number[];
+}
+/**
+ * The retention table of one breakdown group.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "RetentionGroup".
+ */
+export interface RetentionGroup {
+  /**
+   * The column value (null for cohort entries without one).
+   */
+  value?: string | null;
+  /**
+   * Distinct customers with a cohort entry in this group.
+   */
+  customers: number;
+  /**
+   * The cohorts, by period.
+   */
+  cohorts: RetentionCohort[];
+  /**
+   * The mean curves.
+   */
+  mean: RetentionMean;
 }
 /**
  * A model that was asked for and could not run.
@@ -3232,114 +3450,6 @@ export interface RetentionOptions {
   allow_missing_events?: boolean;
 }
 /**
- * A retention table.
- *
- * This interface was referenced by `JourneyDocument`'s JSON-Schema
- * via the `definition` "RetentionResult".
- */
-export interface RetentionResult {
-  /**
-   * The definition used.
-   */
-  definition: Definition;
-  /**
-   * The end of observation (`as_of`, or the log's last timestamp), ISO-8601 in UTC;
-   * null for an empty log.
-   */
-  observed_until?: string | null;
-  /**
-   * Distinct customers with at least one cohort entry.
-   */
-  customers: number;
-  /**
-   * The cohorts, by period (periods without a cohort entry are not listed).
-   */
-  cohorts: RetentionCohort[];
-  /**
-   * The mean curves.
-   */
-  mean: RetentionMean;
-  /**
-   * Per group of the breakdown column, in value order (values written as integers
-   * first, by number; then the others by their bytes; null last); empty without one.
-   */
-  breakdown: RetentionGroup[];
-}
-/**
- * One cohort: the customers whose cohort entry is in one period.
- *
- * This interface was referenced by `JourneyDocument`'s JSON-Schema
- * via the `definition` "RetentionCohort".
- */
-export interface RetentionCohort {
-  /**
-   * The first day of the cohort period (`YYYY-MM-DD`, in the table's time zone).
-   */
-  period_start: string;
-  /**
-   * Customers in the cohort (cohort entries in this period).
-   */
-  size: number;
-  /**
-   * Per period k = 0..=`periods`: customers retained (k = 0: the size); null when
-   * period k had not begun by the end of observation.
-   */
-  retained: (number | null)[];
-  /**
-   * Per period k: `retained / size`; null where `retained` is.
-   */
-  rates: (number | null)[];
-}
-/**
- * The mean retention curve over cohorts.
- *
- * This interface was referenced by `JourneyDocument`'s JSON-Schema
- * via the `definition` "RetentionMean".
- */
-export interface RetentionMean {
-  /**
-   * Per period k: retained customers summed over the cohorts observable at k, over
-   * their sizes summed (null when no cohort is observable at k).
-   */
-  weighted: (number | null)[];
-  /**
-   * Per period k: the mean of the rates of the cohorts observable at k.
-   */
-  simple: (number | null)[];
-  /**
-   * Per period k: how many cohorts are observable at k.
-   */
-  cohorts: number[];
-  /**
-   * Per period k: the sizes of those cohorts, summed (the weight of `weighted`).
-   */
-  customers: number[];
-}
-/**
- * The retention table of one breakdown group.
- *
- * This interface was referenced by `JourneyDocument`'s JSON-Schema
- * via the `definition` "RetentionGroup".
- */
-export interface RetentionGroup {
-  /**
-   * The column value (null for cohort entries without one).
-   */
-  value?: string | null;
-  /**
-   * Distinct customers with a cohort entry in this group.
-   */
-  customers: number;
-  /**
-   * The cohorts, by period.
-   */
-  cohorts: RetentionCohort[];
-  /**
-   * The mean curves.
-   */
-  mean: RetentionMean;
-}
-/**
  * Options of event trends.
  *
  * This interface was referenced by `JourneyDocument`'s JSON-Schema
@@ -3387,102 +3497,6 @@ export interface TrendsOptions {
    * `unknown_event` error, as it is most often a misspelling); their series are zeros.
    */
   allow_missing_events?: boolean;
-}
-/**
- * Event trends.
- *
- * This interface was referenced by `JourneyDocument`'s JSON-Schema
- * via the `definition` "TrendsResult".
- */
-export interface TrendsResult {
-  /**
-   * The definition used.
-   */
-  definition: Definition;
-  /**
-   * The start of the range (`since`, or the first timestamp read), ISO-8601 in UTC;
-   * null when there is none.
-   */
-  observed_from?: string | null;
-  /**
-   * The end of the range (`as_of`, or the last timestamp read), ISO-8601 in UTC; null
-   * when there is none.
-   */
-  observed_until?: string | null;
-  /**
-   * The first day of each period (`YYYY-MM-DD` in the time zone), every period of the
-   * range in order; the vectors of the series are aligned with it.
-   */
-  periods: string[];
-  /**
-   * One series per selected event, by name (every event of the log by default).
-   */
-  events: TrendsSeries[];
-  /**
-   * All selected events: the volume, and the distinct customers with any of them.
-   */
-  total: TrendsTotal;
-  /**
-   * Per group of the breakdown column, in value order (values written as integers
-   * first, by number; then the others by their bytes; null last); empty without one.
-   */
-  breakdown: TrendsGroup[];
-}
-/**
- * The trend of one event.
- *
- * This interface was referenced by `JourneyDocument`'s JSON-Schema
- * via the `definition` "TrendsSeries".
- */
-export interface TrendsSeries {
-  /**
-   * The event name.
-   */
-  event: string;
-  /**
-   * Per period: the number of events with this name.
-   */
-  volume: number[];
-  /**
-   * Per period: the distinct customers with at least one event with this name.
-   */
-  customers: number[];
-}
-/**
- * Volume and unique customers per period.
- *
- * This interface was referenced by `JourneyDocument`'s JSON-Schema
- * via the `definition` "TrendsTotal".
- */
-export interface TrendsTotal {
-  /**
-   * Per period: the number of events.
-   */
-  volume: number[];
-  /**
-   * Per period: the distinct customers with at least one of these events.
-   */
-  customers: number[];
-}
-/**
- * The trends of one breakdown group.
- *
- * This interface was referenced by `JourneyDocument`'s JSON-Schema
- * via the `definition` "TrendsGroup".
- */
-export interface TrendsGroup {
-  /**
-   * The column value (null for events without one).
-   */
-  value?: string | null;
-  /**
-   * One series per selected event, by name.
-   */
-  events: TrendsSeries[];
-  /**
-   * All selected events of the group.
-   */
-  total: TrendsTotal;
 }
 /**
  * The periods of a funnel trend (the funnel's own options give its window, order,

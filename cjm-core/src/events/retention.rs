@@ -180,7 +180,7 @@ impl Default for RetentionOptions {
 }
 
 /// One cohort: the customers whose cohort entry is in one period.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RetentionCohort {
     /// The first day of the cohort period (`YYYY-MM-DD`, in the table's time zone).
     pub period_start: String,
@@ -194,7 +194,7 @@ pub struct RetentionCohort {
 }
 
 /// The mean retention curve over cohorts.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RetentionMean {
     /// Per period k: retained customers summed over the cohorts observable at k, over
     /// their sizes summed (null when no cohort is observable at k).
@@ -208,7 +208,7 @@ pub struct RetentionMean {
 }
 
 /// The retention table of one breakdown group.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RetentionGroup {
     /// The column value (null for cohort entries without one).
     pub value: Option<String>,
@@ -221,7 +221,7 @@ pub struct RetentionGroup {
 }
 
 /// A retention table.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RetentionResult {
     /// The definition used.
     pub definition: Definition,

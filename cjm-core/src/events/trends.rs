@@ -132,7 +132,7 @@ impl Default for FunnelTrendsOptions {
 }
 
 /// Volume and unique customers per period.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct TrendsTotal {
     /// Per period: the number of events.
     pub volume: Vec<u64>,
@@ -141,7 +141,7 @@ pub struct TrendsTotal {
 }
 
 /// The trend of one event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct TrendsSeries {
     /// The event name.
     pub event: String,
@@ -152,7 +152,7 @@ pub struct TrendsSeries {
 }
 
 /// The trends of one breakdown group.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct TrendsGroup {
     /// The column value (null for events without one).
     pub value: Option<String>,
@@ -163,7 +163,7 @@ pub struct TrendsGroup {
 }
 
 /// Event trends.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct TrendsResult {
     /// The definition used.
     pub definition: Definition,

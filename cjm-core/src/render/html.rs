@@ -39,6 +39,17 @@ pub struct ReportOptions {
     /// measured values beside the designed ones and judge each KPI on its measured value.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub measured: Option<MeasuredKpis>,
+    /// Survey KPIs (`survey_kpis`): a "Survey" section ([`super::survey_section`]) after
+    /// the summary, before `sections`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub survey: Option<crate::scoring::SurveyReport>,
+    /// Event trends: a "Trends" section ([`super::trends_section`]) after `sections`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trends: Option<crate::events::TrendsResult>,
+    /// A retention table: a "Retention" section ([`super::retention_section`]) after
+    /// `sections` (and the trends).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retention: Option<crate::events::RetentionResult>,
 }
 
 impl Default for ReportOptions {
@@ -54,6 +65,9 @@ impl Default for ReportOptions {
             sections: Vec::new(),
             footer: None,
             measured: None,
+            survey: None,
+            trends: None,
+            retention: None,
         }
     }
 }
@@ -199,13 +213,28 @@ pub fn html_report(journey: &ValidJourney, options: &ReportOptions) -> String {
     if options.summary {
         toc.push(("summary".to_owned(), "Summary".to_owned()));
     }
-    let section_ids: Vec<String> = options
-        .sections
+    // The sections the core builds from results given as options, in their fixed places:
+    // the survey before the caller's sections, trends and retention after them.
+    let built: Vec<ReportSection> = options
+        .survey
+        .iter()
+        .map(|s| super::sections::survey_section(s, journey))
+        .chain(options.sections.iter().cloned())
+        .chain(options.trends.iter().map(super::sections::trends_section))
+        .chain(
+            options
+                .retention
+                .iter()
+                .map(super::sections::retention_section),
+        )
+        .collect();
+    let sections = &built;
+    let section_ids: Vec<String> = sections
         .iter()
         .enumerate()
         .map(|(i, s)| format!("section-{}-{}", s.kind.as_str(), i + 1))
         .collect();
-    for (s, id) in options.sections.iter().zip(&section_ids) {
+    for (s, id) in sections.iter().zip(&section_ids) {
         toc.push((id.clone(), s.title.clone()));
     }
 
@@ -272,7 +301,7 @@ pub fn html_report(journey: &ValidJourney, options: &ReportOptions) -> String {
         summary_tables(&mut h, journey, options);
         h.push_str("</section>\n");
     }
-    for (section, id) in options.sections.iter().zip(&section_ids) {
+    for (section, id) in sections.iter().zip(&section_ids) {
         let _ = writeln!(
             h,
             "<section id=\"{id}\" class=\"{}\">\n<h2>{}</h2>",

@@ -231,7 +231,9 @@ class Journey:
         the measured value beside the designed one and judge each KPI on it. ``trends``
         adds customers per period as a line chart and ``retention`` the cohort heat map,
         each after the other sections; ``survey`` adds NPS, CSAT and CES overall, per
-        segment and per touchpoint or stage, by name, after health."""
+        segment and per touchpoint or stage, by name, before them (the core places these
+        sections: JavaScript's ``reportHtml({survey, trends, retention})`` gives the same
+        page)."""
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
     def __reduce__(self) -> tuple[Any, tuple[str]]: ...
