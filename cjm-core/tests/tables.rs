@@ -122,3 +122,50 @@ fn every_table_of_every_result_is_well_formed() {
     let scored = 1 + h.stages.len() + h.touchpoints.len();
     assert_eq!(rows(&check("health", &h), "scores"), scored);
 }
+
+/// Displays write each value by the one rule of `cjm_core::format` (issue 18, item 3): the
+/// funnel's shares as percentages, its times as durations, counts with separators.
+#[test]
+fn displays_write_values_for_people() {
+    use cjm_core::tables::{Column, Values};
+    let col = |name: &str, values: Values| Column {
+        name: name.to_owned(),
+        values,
+    };
+    let share = col(
+        "conversion_from_first",
+        Values::Number(vec![Some(0.133_333_333), None]),
+    );
+    assert_eq!(share.display(0), "13.3\u{a0}%");
+    assert_eq!(share.display(1), "");
+    assert_eq!(
+        col("drop_off_rate", Values::Number(vec![Some(0.54)])).display(0),
+        "54\u{a0}%"
+    );
+    assert_eq!(
+        col(
+            "median_seconds_from_first",
+            Values::Number(vec![Some(420_199.913)])
+        )
+        .display(0),
+        "4\u{a0}d 20\u{a0}h"
+    );
+    assert_eq!(
+        col("customers", Values::Count(vec![Some(1_234_567)])).display(0),
+        "1,234,567"
+    );
+    assert_eq!(
+        col("value", Values::Number(vec![Some(109.154_7)])).display(0),
+        "109.15"
+    );
+    assert_eq!(
+        col("converted", Values::Flag(vec![Some(true)])).display(0),
+        "yes"
+    );
+    assert_eq!(
+        col("path", Values::TextList(vec![vec!["a".into(), "b".into()]])).display(0),
+        "a, b"
+    );
+    // Past the end: empty, never a panic.
+    assert_eq!(col("customers", Values::Count(vec![])).display(3), "");
+}

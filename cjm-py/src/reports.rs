@@ -21,7 +21,6 @@ use std::sync::Arc;
 
 use arrow_array::builder::{ListBuilder, StringBuilder};
 use arrow_array::{ArrayRef, BooleanArray, Float64Array, RecordBatch, StringArray, UInt64Array};
-use arrow_cast::display::{ArrayFormatter, FormatOptions};
 use cjm_core::scoring::{EmotionCurve, HealthReport, PriorityReport, SurveyReport};
 use cjm_core::tables::{Table, Tabular, Values};
 use cjm_core::Definition;
@@ -215,7 +214,9 @@ pub(crate) fn escape(text: &str) -> String {
 const HTML_ROWS: usize = 60;
 
 pub(crate) fn repr_html<R: Report>(report: &R) -> PyResult<String> {
-    let batch = batch_of(report, None)?;
+    // The default table, every value written by the core's display rule
+    // (`cjm_core::tables::Column::display`); `to_pandas()` gives the exact values.
+    let table = core_table(report, None)?;
     let mut html = String::from("<table class=\"cjm-report\">\n<caption>");
     html.push_str(&escape(R::NAME));
     if let Some(d) = report.definition() {
@@ -226,32 +227,23 @@ pub(crate) fn repr_html<R: Report>(report: &R) -> PyResult<String> {
         ));
     }
     html.push_str("</caption>\n<thead><tr>");
-    for field in batch.schema().fields() {
-        html.push_str(&format!("<th>{}</th>", escape(field.name())));
+    for column in &table.columns {
+        html.push_str(&format!("<th>{}</th>", escape(&column.name)));
     }
     html.push_str("</tr></thead>\n<tbody>\n");
-    let options = FormatOptions::default().with_null("");
-    let formatters = batch
-        .columns()
-        .iter()
-        .map(|c| ArrayFormatter::try_new(c.as_ref(), &options))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| PyValueError::new_err(format!("cannot format the result table: {e}")))?;
-    for row in 0..batch.num_rows().min(HTML_ROWS) {
+    let rows = table.rows();
+    for row in 0..rows.min(HTML_ROWS) {
         html.push_str("<tr>");
-        for formatter in &formatters {
-            html.push_str(&format!(
-                "<td>{}</td>",
-                escape(&formatter.value(row).to_string())
-            ));
+        for column in &table.columns {
+            html.push_str(&format!("<td>{}</td>", escape(&column.display(row))));
         }
         html.push_str("</tr>\n");
     }
     html.push_str("</tbody>\n</table>\n");
-    if batch.num_rows() > HTML_ROWS {
+    if rows > HTML_ROWS {
         html.push_str(&format!(
             "<p>… {} more rows (<code>to_pandas()</code> shows all)</p>\n",
-            batch.num_rows() - HTML_ROWS
+            rows - HTML_ROWS
         ));
     }
     html.push_str(&report.html_note());

@@ -86,6 +86,46 @@ pub struct Column {
     pub values: Values,
 }
 
+impl Column {
+    /// The value at `row` written for people, by the one rule of [`crate::format`]: counts
+    /// with thousands separators; shares (a column named `rate`, `share`, `…_rate`,
+    /// `…_share` or `conversion_from_…`) as percentages; durations (a column whose name
+    /// holds `seconds`) as `2 h 14 min`; other numbers with at most two decimals; flags as
+    /// `yes`/`no`; lists joined with `, `; null as empty. The tables themselves
+    /// (`to_arrow`, `table(name)`) keep the exact values; this is for displays such as a
+    /// notebook's.
+    #[must_use]
+    pub fn display(&self, row: usize) -> String {
+        let n = self.name.as_str();
+        let share = n == "rate"
+            || n == "share"
+            || n.ends_with("_rate")
+            || n.ends_with("_share")
+            || n.starts_with("conversion_from");
+        let seconds = n.contains("seconds");
+        match &self.values {
+            Values::Text(v) => v.get(row).cloned().flatten().unwrap_or_default(),
+            Values::Count(v) => v
+                .get(row)
+                .copied()
+                .flatten()
+                .map_or_else(String::new, crate::format::count),
+            Values::Number(v) => match v.get(row).copied().flatten() {
+                None => String::new(),
+                Some(x) if share => crate::format::percent(x),
+                Some(x) if seconds => crate::format::duration(x),
+                Some(x) => crate::format::num(x),
+            },
+            Values::Flag(v) => match v.get(row).copied().flatten() {
+                Some(true) => "yes".to_owned(),
+                Some(false) => "no".to_owned(),
+                None => String::new(),
+            },
+            Values::TextList(v) => v.get(row).map(|l| l.join(", ")).unwrap_or_default(),
+        }
+    }
+}
+
 /// A named table of a result: columns of equal length, in order.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Table {
