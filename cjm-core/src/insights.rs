@@ -368,7 +368,12 @@ pub fn insights(
                     out.add(
                         "kpi_target_missed",
                         Severity::Warning,
-                        format!("kpis[{i}].actual"),
+                        // A measured value is not in the document: the path is the KPI's.
+                        if measured.is_some() {
+                            format!("kpis[{i}]")
+                        } else {
+                            format!("kpis[{i}].actual")
+                        },
                         format!(
                             "KPI `{}` misses its target: {} {value} where {} {target} is the aim",
                             kpi.name,

@@ -16,22 +16,7 @@ use cjm_core::render::{
     journey_map_svg, palette, score_from_emotion, to_mermaid, EmotionCurveOptions, MapOptions,
     ReportBlock, ReportOptions, ReportSection, SectionKind,
 };
-use cjm_core::ValidJourney;
-use render_common::{bars, flow, funnel, generated, small_map};
-
-fn journeys() -> Vec<(String, ValidJourney)> {
-    let mut all: Vec<(String, ValidJourney)> = cjm_core::templates::list()
-        .iter()
-        .map(|t| {
-            (
-                t.name.to_owned(),
-                cjm_core::templates::load(t.name).unwrap(),
-            )
-        })
-        .collect();
-    all.push(("small".to_owned(), small_map()));
-    all
-}
+use render_common::{bars, flow, funnel, generated, journeys, small_map};
 
 /// Every SVG the crate draws for the fixtures.
 fn all_svgs() -> Vec<(String, String)> {

@@ -30,7 +30,6 @@ use cjm_core::render::{
     RetentionChartOptions,
 };
 use cjm_core::scoring::{health, HealthInputs, ScoringModel};
-use cjm_core::ValidJourney;
 
 /// A text's estimated box: left, top, right, bottom, and its text (for messages).
 #[derive(Debug, Clone)]
@@ -193,20 +192,6 @@ fn layout_problems(svg: &str) -> Vec<String> {
     problems
 }
 
-fn journeys() -> Vec<(String, ValidJourney)> {
-    let mut all: Vec<(String, ValidJourney)> = cjm_core::templates::list()
-        .iter()
-        .map(|t| {
-            (
-                t.name.to_owned(),
-                cjm_core::templates::load(t.name).unwrap(),
-            )
-        })
-        .collect();
-    all.push(("small".to_owned(), render_common::small_map()));
-    all
-}
-
 /// The demo's log: `cjm.generate_log(customers=2000, seed=42)`.
 fn demo_log() -> EventLog {
     generate_log(&SynthOptions {
@@ -220,7 +205,7 @@ fn demo_log() -> EventLog {
 /// Every picture of the templates and the demo data, named.
 fn pictures() -> Vec<(String, String)> {
     let mut out = Vec::new();
-    for (name, j) in journeys() {
+    for (name, j) in render_common::journeys() {
         out.push((
             format!("{name} map"),
             journey_map_svg(&j, &MapOptions::default()),

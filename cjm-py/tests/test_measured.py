@@ -69,5 +69,6 @@ def test_health_and_insights_judge_kpis_on_measured_values() -> None:
     assert conversion() == 100.0
     assert conversion(measured=m) == 62.5
     missed = [i for i in journey.insights(measured=m).to_dicts() if i["code"] == "kpi_target_missed"]
-    assert any("Conversion" in i["message"] and "measured 50 %" in i["message"].replace("\xa0", " ")
-               for i in missed), missed
+    conv = [i for i in missed if "Conversion" in i["message"]]
+    assert len(conv) == 1 and "measured 50 %" in conv[0]["message"].replace("\xa0", " "), missed
+    assert conv[0]["path"] == "kpis[0]"  # a measured value is not in the document

@@ -1635,9 +1635,10 @@ export interface MeasuredKpi {
    */
   how: string;
   /**
-   * The definition hash of the analysis it was read from.
+   * The definition hash of the funnel or survey it was read from (none for values read
+   * from the log's value column, which has no definition).
    */
-  definition_hash: string;
+  definition_hash?: string | null;
 }
 /**
  * A KPI the data could not answer, and why.

@@ -77,8 +77,10 @@ pub struct MeasuredKpi {
     pub source: MeasureSource,
     /// How it was measured, in words.
     pub how: String,
-    /// The definition hash of the analysis it was read from.
-    pub definition_hash: String,
+    /// The definition hash of the funnel or survey it was read from (none for values read
+    /// from the log's value column, which has no definition).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub definition_hash: Option<String>,
 }
 
 /// A KPI the data could not answer, and why.
@@ -187,16 +189,8 @@ pub fn measure_kpis(journey: &ValidJourney, inputs: &MeasureInputs<'_>) -> Measu
             }),
         }
     }
-    let (period_start, period_end) = inputs
-        .log
-        .and_then(|l| {
-            let mut ts = l.iter().map(|e| e.timestamp);
-            let first = ts.next()?;
-            Some(ts.fold((first, first), |(lo, hi), t| (lo.min(t), hi.max(t))))
-        })
-        .map_or((None, None), |(lo, hi)| {
-            (Some(format_iso8601(lo)), Some(format_iso8601(hi)))
-        });
+    let first = inputs.log.and_then(|l| l.ts.iter().copied().min());
+    let last = inputs.log.and_then(|l| l.ts.iter().copied().max());
     let losses = inputs.stage_funnel.map_or_else(Vec::new, |f| {
         f.steps
             .windows(2)
@@ -218,8 +212,8 @@ pub fn measure_kpis(journey: &ValidJourney, inputs: &MeasureInputs<'_>) -> Measu
     });
     MeasuredKpis {
         losses,
-        period_start,
-        period_end,
+        period_start: first.map(format_iso8601),
+        period_end: last.map(format_iso8601),
         customers: inputs.log.map(|l| l.customers().len() as u64),
         events: inputs.log.map(|l| l.len() as u64),
         kpis,
@@ -243,14 +237,14 @@ fn measure(
     inputs: &MeasureInputs<'_>,
 ) -> Result<MeasuredKpi, String> {
     let scope = Scope::of(journey, k);
-    let made = |value: f64, n: u64, source, how: String, hash: &str| MeasuredKpi {
+    let made = |value: f64, n: u64, source, how: String, hash: Option<&str>| MeasuredKpi {
         kpi: k.id.clone(),
         text: crate::format::kpi_value(k, value + 0.0),
         value: value + 0.0,
         n,
         source,
         how,
-        definition_hash: hash.to_owned(),
+        definition_hash: hash.map(str::to_owned),
     };
     match k.metric {
         Metric::ConversionRate | Metric::DropOff => {
@@ -261,7 +255,7 @@ fn measure(
             } else {
                 (rate, how)
             };
-            Ok(made(value, n, MeasureSource::Funnel, how, hash))
+            Ok(made(value, n, MeasureSource::Funnel, how, Some(hash)))
         }
         Metric::Nps | Metric::Csat | Metric::Ces => {
             let survey = inputs
@@ -296,16 +290,18 @@ fn measure(
                 n,
                 MeasureSource::Survey,
                 how,
-                &survey.definition.hash,
+                Some(&survey.definition.hash),
             ))
         }
         Metric::AverageOrderValue | Metric::Revenue => {
             let log = inputs
                 .log
                 .ok_or_else(|| "no event log was given".to_owned())?;
+            // The value column holds NaN where an event has no value.
             let (sum, n) = log
+                .value
                 .iter()
-                .filter_map(|e| e.value)
+                .filter(|v| !v.is_nan())
                 .fold((0.0, 0u64), |(s, n), v| (s + v, n + 1));
             if n == 0 {
                 return Err("the event log has no values".to_owned());
@@ -316,7 +312,7 @@ fn measure(
             } else {
                 (sum / n as f64, "mean value of the events that carry one")
             };
-            Ok(made(value, n, MeasureSource::EventLog, how.to_owned(), ""))
+            Ok(made(value, n, MeasureSource::EventLog, how.to_owned(), None))
         }
         Metric::RetentionRate => Err(
             "retention rates are not measured from the data yet (the retention analysis computes them)"

@@ -188,3 +188,18 @@ pub fn generated(stages: usize, touchpoints: usize) -> ValidJourney {
     });
     cjm_core::load_str(&doc.to_string()).unwrap()
 }
+
+/// Every bundled template by name, and the small map, for the checks that run on each.
+pub fn journeys() -> Vec<(String, ValidJourney)> {
+    let mut all: Vec<(String, ValidJourney)> = cjm_core::templates::list()
+        .iter()
+        .map(|t| {
+            (
+                t.name.to_owned(),
+                cjm_core::templates::load(t.name).unwrap(),
+            )
+        })
+        .collect();
+    all.push(("small".to_owned(), small_map()));
+    all
+}
