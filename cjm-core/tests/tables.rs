@@ -158,6 +158,15 @@ fn displays_write_values_for_people() {
         col("value", Values::Number(vec![Some(109.154_7)])).display(0),
         "109.15"
     );
+    // A p-value never reads 0: Fisher's p for a strong driver is far below 0.005.
+    let p = col(
+        "p_value",
+        Values::Number(vec![Some(1e-120), Some(0.0412), Some(1.0)]),
+    );
+    assert_eq!(
+        (p.display(0), p.display(1), p.display(2)),
+        ("< 0.001".into(), "0.041".into(), "1.000".into())
+    );
     assert_eq!(
         col("converted", Values::Flag(vec![Some(true)])).display(0),
         "yes"

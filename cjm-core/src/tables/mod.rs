@@ -90,7 +90,9 @@ impl Column {
     /// The value at `row` written for people, by the one rule of [`crate::format`]: counts
     /// with thousands separators; shares (a column named `rate`, `share`, `…_rate`,
     /// `…_share` or `conversion_from_…`) as percentages; durations (a column whose name
-    /// holds `seconds`) as `2 h 14 min`; other numbers with at most two decimals; flags as
+    /// holds `seconds`) as `2 h 14 min`; p-values (`p_value`) with three decimals, and
+    /// `< 0.001` below that (two decimals would write `0`); other numbers with at most
+    /// two decimals; flags as
     /// `yes`/`no`; lists joined with `, `; null as empty. The tables themselves
     /// (`to_arrow`, `table(name)`) keep the exact values; this is for displays such as a
     /// notebook's.
@@ -103,6 +105,7 @@ impl Column {
             || n.ends_with("_share")
             || n.starts_with("conversion_from");
         let seconds = n.contains("seconds");
+        let p_value = n == "p_value" || n.ends_with("_p_value");
         match &self.values {
             Values::Text(v) => v.get(row).cloned().flatten().unwrap_or_default(),
             Values::Count(v) => v
@@ -114,6 +117,8 @@ impl Column {
                 None => String::new(),
                 Some(x) if share => crate::format::percent(x),
                 Some(x) if seconds => crate::format::duration(x),
+                Some(x) if p_value && x < 0.001 => "< 0.001".to_owned(),
+                Some(x) if p_value => format!("{x:.3}"),
                 Some(x) => crate::format::num(x),
             },
             Values::Flag(v) => match v.get(row).copied().flatten() {
