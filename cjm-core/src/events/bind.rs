@@ -285,6 +285,15 @@ pub(crate) fn traffic(seqs: &Seqs<'_>, journey: &ValidJourney) -> Traffic {
 
 /// The traffic counts of the customers of `seqs` (each with all their events).
 pub(crate) fn traffic_tally(seqs: &Seqs<'_>, journey: &ValidJourney) -> TrafficTally {
+    super::seq::par_tally(
+        seqs,
+        |part| traffic_tally_part(part, journey),
+        TrafficTally::add,
+    )
+}
+
+/// [`traffic_tally`] over the customers of one view.
+fn traffic_tally_part(seqs: &Seqs<'_>, journey: &ValidJourney) -> TrafficTally {
     let j = journey.journey();
     let b = Binding::new(journey, seqs.names);
     let n_tp = j.touchpoints.len();
@@ -592,7 +601,7 @@ pub(crate) fn journey_states(
         }
         let stage_id = |s: Option<usize>| s.and_then(|s| j.stages.get(s)).map(|s| s.id.clone());
         rows.push(CustomerState {
-            customer: seqs.customers.name(c).unwrap_or_default(),
+            customer: seqs.name(c).unwrap_or_default(),
             current_stage: stage_id(current),
             deepest_stage: stage_id(deepest),
             last_touchpoint: last_tp

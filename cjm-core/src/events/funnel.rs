@@ -985,6 +985,11 @@ impl Plan {
 
     /// The count-level funnel of the customers of `seqs` (each with all their events).
     pub(crate) fn tally(&self, seqs: &Seqs<'_>) -> Tally {
+        super::seq::par_tally(seqs, |part| self.tally_part(part), Tally::add)
+    }
+
+    /// [`Self::tally`] over the customers of one view.
+    pub(crate) fn tally_part(&self, seqs: &Seqs<'_>) -> Tally {
         let k = self.funnel.steps.len();
         let (step_table, excl_table) = self.tables(seqs.names);
         let mut s = Scratch {

@@ -1,9 +1,11 @@
 //! Paths: directly-follows counts, variants and flows (Sankey data).
 
 use super::log::{sort_dict, EventLog, NONE};
+use super::order::PARALLEL_ROWS;
 use super::seq::{ratio, Seqs};
 use crate::definition::Definition;
 use crate::error::{Error, Result};
+use rustc_hash::FxHashMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -291,6 +293,11 @@ pub(crate) fn directly_follows(
 
 /// The directly-follows counts of the customers of `seqs` (each with all their events).
 pub(crate) fn dfg_tally(seqs: &Seqs<'_>, options: &DirectlyFollowsOptions) -> DfgTally {
+    super::seq::par_tally(seqs, |part| dfg_tally_part(part, options), DfgTally::add)
+}
+
+/// [`dfg_tally`] over the customers of one view.
+pub(crate) fn dfg_tally_part(seqs: &Seqs<'_>, options: &DirectlyFollowsOptions) -> DfgTally {
     let n_names = seqs.names.len();
     // Node ids: 0 = START, 1..=n = names, n+1 = END.
     let n = n_names + 2;
@@ -507,42 +514,133 @@ impl VariantTally {
 }
 
 pub(crate) fn variants(seqs: &Seqs<'_>, options: &VariantOptions) -> Variants {
-    variant_tally(seqs, options).finish(options)
+    let collapsed = Collapsed::of(seqs, options);
+    let (customers, counts) = sequence_counts(seqs, options, &collapsed, PARALLEL_ROWS);
+    // The top `top_k` by customers (descending), ties by the sequence: selected, then
+    // only those sorted, so a log of a million distinct sequences is not sorted whole.
+    let mut all: Vec<(&[u32], u64)> = counts.into_iter().collect();
+    let distinct = all.len() as u64;
+    let order = |a: &(&[u32], u64), b: &(&[u32], u64)| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0));
+    if options.top_k < all.len() {
+        all.select_nth_unstable_by(options.top_k, order);
+        all.truncate(options.top_k);
+    }
+    all.sort_unstable_by(order);
+    Variants {
+        definition: Definition::new("variants", options),
+        customers,
+        distinct,
+        variants: all
+            .into_iter()
+            .map(|(seq, n)| Variant {
+                events: seq
+                    .iter()
+                    .map(|&e| seqs.names.get(e as usize).cloned().unwrap_or_default())
+                    .collect(),
+                customers: n,
+                share: ratio(n, customers),
+            })
+            .collect(),
+    }
 }
 
 /// The variant counts of the customers of `seqs` (each with all their events), shaped by
 /// `options` (`top_k` is not used).
 pub(crate) fn variant_tally(seqs: &Seqs<'_>, options: &VariantOptions) -> VariantTally {
-    let mut counts: HashMap<Vec<u32>, u64> = HashMap::new();
-    let mut buf: Vec<u32> = Vec::new();
-    let mut customers = 0u64;
-    for c in 0..seqs.customer_count() {
-        let (_, sym, _) = seqs.customer(c);
-        if sym.is_empty() {
-            continue;
-        }
-        customers += 1;
-        buf.clear();
-        for &e in sym {
-            if options.max_length.is_some_and(|m| buf.len() >= m) {
-                break;
-            }
-            if options.collapse_repeats && buf.last() == Some(&e) {
-                continue;
-            }
-            buf.push(e);
-        }
-        if let Some(x) = counts.get_mut(buf.as_slice()) {
-            *x += 1;
-        } else {
-            counts.insert(buf.clone(), 1);
-        }
-    }
+    let collapsed = Collapsed::of(seqs, options);
+    let (customers, counts) = sequence_counts(seqs, options, &collapsed, PARALLEL_ROWS);
     VariantTally {
         names: seqs.names.to_vec(),
         customers,
-        variants: counts.into_iter().collect(),
+        variants: counts
+            .into_iter()
+            .map(|(seq, n)| (seq.to_vec(), n))
+            .collect(),
     }
+}
+
+/// Each customer's events with consecutive repeats collapsed, when `collapse_repeats`
+/// asks for it (else empty, and sequences are read from the log itself).
+pub(crate) struct Collapsed {
+    /// The collapsed events of the customers of the view, one after another.
+    events: Vec<u32>,
+    /// Where each customer of the view starts in `events` (one more at the end).
+    starts: Vec<usize>,
+}
+
+impl Collapsed {
+    pub(crate) fn of(seqs: &Seqs<'_>, options: &VariantOptions) -> Self {
+        let mut out = Self {
+            events: Vec::new(),
+            starts: Vec::new(),
+        };
+        if !options.collapse_repeats {
+            return out;
+        }
+        out.starts.reserve(seqs.customer_count() + 1);
+        out.starts.push(0);
+        for c in 0..seqs.customer_count() {
+            let (_, sym, _) = seqs.customer(c);
+            let first = out.events.len();
+            for &e in sym {
+                if out.events.len() > first && out.events.last() == Some(&e) {
+                    continue;
+                }
+                out.events.push(e);
+            }
+            out.starts.push(out.events.len());
+        }
+        out
+    }
+}
+
+/// Customers with at least one event, and customers per distinct sequence: the keys
+/// borrow the log's events (or `collapsed`), so counting allocates nothing per customer.
+/// Two threads for a view of at least `min_events` events ([`super::seq::par_tally_from`]).
+pub(crate) fn sequence_counts<'k>(
+    seqs: &Seqs<'k>,
+    options: &VariantOptions,
+    collapsed: &'k Collapsed,
+    min_events: usize,
+) -> (u64, FxHashMap<&'k [u32], u64>) {
+    // Customer `c` of the whole view, shaped by `options`.
+    let whole_from = seqs.from;
+    let sequence = |part: &Seqs<'k>, c: usize| -> &'k [u32] {
+        let seq = if options.collapse_repeats {
+            let at = part.from + c - whole_from;
+            let a = collapsed.starts.get(at).copied().unwrap_or(0);
+            let z = collapsed.starts.get(at + 1).copied().unwrap_or(a);
+            collapsed.events.get(a..z).unwrap_or(&[])
+        } else {
+            part.customer(c).1
+        };
+        match options.max_length {
+            Some(m) => seq.get(..m.min(seq.len())).unwrap_or(seq),
+            None => seq,
+        }
+    };
+    super::seq::par_tally_from(
+        seqs,
+        min_events,
+        |part| {
+            let mut counts: FxHashMap<&'k [u32], u64> = FxHashMap::default();
+            let mut customers = 0u64;
+            for c in 0..part.customer_count() {
+                if part.range(c).is_empty() {
+                    continue;
+                }
+                customers += 1;
+                *counts.entry(sequence(part, c)).or_insert(0) += 1;
+            }
+            (customers, counts)
+        },
+        |(customers, counts), (more, other)| {
+            *customers += more;
+            for (&seq, &n) in other {
+                *counts.entry(seq).or_insert(0) += n;
+            }
+        },
+    )
 }
 
 impl VariantTally {
@@ -765,6 +863,11 @@ pub(crate) fn flows(seqs: &Seqs<'_>, options: &FlowOptions) -> Flows {
 /// The flow counts of the customers of `seqs` (each with all their events), over the
 /// first `options.steps` events (`min_share` is not used).
 pub(crate) fn flow_tally(seqs: &Seqs<'_>, options: &FlowOptions) -> FlowTally {
+    super::seq::par_tally(seqs, |part| flow_tally_part(part, options), FlowTally::add)
+}
+
+/// [`flow_tally`] over the customers of one view.
+pub(crate) fn flow_tally_part(seqs: &Seqs<'_>, options: &FlowOptions) -> FlowTally {
     let steps = options.steps;
     let mut nodes: HashMap<(u64, u32), u64> = HashMap::new();
     let mut links: HashMap<(u64, u32, u32), u64> = HashMap::new();

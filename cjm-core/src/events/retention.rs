@@ -586,8 +586,14 @@ impl RetentionPlan {
         self.as_of_ns
     }
 
-    /// The counts of the customers of `seqs` (each with all their events): one pass.
+    /// The counts of the customers of `seqs` (each with all their events), on two threads
+    /// for long logs ([`super::seq::par_tally`]).
     pub(crate) fn tally(&self, seqs: &Seqs<'_>) -> RetentionTally {
+        super::seq::par_tally(seqs, |part| self.tally_part(part), RetentionTally::add)
+    }
+
+    /// [`Self::tally`] over the customers of one view: one pass.
+    pub(crate) fn tally_part(&self, seqs: &Seqs<'_>) -> RetentionTally {
         let n = self.periods;
         let mode = self.options.mode;
         let recurring = self.options.cohort == CohortType::Recurring;

@@ -191,6 +191,8 @@ impl Compact {
             group: self
                 .has_group
                 .then_some((self.group.as_slice(), self.group_dict.as_slice())),
+            from: 0,
+            to: self.customers.len(),
         }
     }
 

@@ -413,8 +413,14 @@ impl TrendsPlan {
         self.clock.period(t)
     }
 
-    /// The counts of the customers of `seqs` (each with all their events): one pass.
+    /// The counts of the customers of `seqs` (each with all their events), on two threads
+    /// for long logs ([`super::seq::par_tally`]).
     pub(crate) fn tally(&self, seqs: &Seqs<'_>) -> TrendsTally {
+        super::seq::par_tally(seqs, |part| self.tally_part(part), TrendsTally::add)
+    }
+
+    /// [`Self::tally`] over the customers of one view: one pass.
+    pub(crate) fn tally_part(&self, seqs: &Seqs<'_>) -> TrendsTally {
         let selected = code_table(seqs.names, self.options.events.as_deref());
         let dict: &[String] = seqs.group.map_or(&[], |(_, d)| d);
         let slot = |g: u32| if g == NONE { dict.len() } else { g as usize };
