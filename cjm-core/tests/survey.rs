@@ -392,3 +392,106 @@ fn definitions_are_stated_once_per_report() {
         .all(|g| g.nps.as_ref().unwrap().definition.is_none()));
     assert_eq!(report.groups[0].nps.as_ref().unwrap().answered, 50);
 }
+
+/// A table handed over in record batches: `extend_batches` (two threads past 131,072
+/// rows) gives the state of adding the batches one after another, and on a bad answer
+/// the error of the first bad row over all batches, the state unchanged.
+mod batches {
+    use cjm_core::events::columns::{NumCol, NumValues, StrArray, StrCol, Utf8};
+    use cjm_core::scoring::{SurveyBatch, SurveyOptions, SurveyState};
+
+    const SCOPES: [Option<&str>; 3] = [Some("t1"), Some("t2"), None];
+
+    /// `n` rows in batches of `size`: scope cycles over three values, NPS over 0..=10,
+    /// CSAT over 1..=5; `bad` rows get NPS 11.
+    fn columns(n: usize, bad: &[usize]) -> (Vec<Option<&'static str>>, Vec<i64>, Vec<u8>) {
+        let scope = (0..n).map(|i| SCOPES[i % 3]).collect();
+        let nps = (0..n)
+            .map(|i| {
+                if bad.contains(&i) {
+                    11
+                } else {
+                    (i % 11) as i64
+                }
+            })
+            .collect();
+        let csat = (0..n).map(|i| (i % 5 + 1) as u8).collect();
+        (scope, nps, csat)
+    }
+
+    fn batches<'a>(
+        cols: &'a (Vec<Option<&'static str>>, Vec<i64>, Vec<u8>),
+        size: usize,
+    ) -> Vec<SurveyBatch<'a>> {
+        let (scope, nps, csat) = cols;
+        scope
+            .chunks(size)
+            .zip(nps.chunks(size))
+            .zip(csat.chunks(size))
+            .map(|((s, n), c)| SurveyBatch {
+                scope: Some(StrCol::Plain(StrArray {
+                    values: Utf8::Strs(s),
+                    validity: None,
+                })),
+                segment: None,
+                nps: Some(NumCol {
+                    values: NumValues::I64(n),
+                    validity: None,
+                }),
+                csat: Some(NumCol {
+                    values: NumValues::U8(c),
+                    validity: None,
+                }),
+                ces: None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn batches_on_two_threads_equal_one_after_another() {
+        let n = 300_007;
+        let cols = columns(n, &[]);
+        let parts = batches(&cols, 40_000);
+        assert_eq!(parts.len(), 8);
+        let options = SurveyOptions::default();
+        let mut serial = SurveyState::identity(&options).unwrap();
+        let mut row = 5;
+        for b in &parts {
+            serial.extend_batch(row, b).unwrap();
+            row += b.rows();
+        }
+        let mut together = SurveyState::identity(&options).unwrap();
+        together.extend_batches(5, &parts).unwrap();
+        assert_eq!(together, serial);
+        // Counted by hand: scope t1 is rows 0, 3, 6, … (100,003 rows), whose NPS i % 11
+        // runs through every answer; responses per scope add up to n.
+        let t1 = &together.groups[&(Some("t1".to_owned()), None)];
+        assert_eq!(t1.responses, 100_003);
+        let total: u64 = together.groups.values().map(|g| g.responses).sum();
+        assert_eq!(total, n as u64);
+    }
+
+    #[test]
+    fn the_first_bad_row_over_all_batches_and_nothing_added() {
+        // Bad rows in the second thread's part and in the first's: the first's is reported.
+        let cols = columns(300_000, &[250_001, 70_002]);
+        let parts = batches(&cols, 50_000);
+        let options = SurveyOptions::default();
+        let mut state = SurveyState::identity(&options).unwrap();
+        state
+            .extend_batches(0, &batches(&columns(10, &[]), 10))
+            .unwrap();
+        let before = state.clone();
+        let e = state.extend_batches(1_000, &parts).unwrap_err();
+        assert_eq!(e.code(), "out_of_scale");
+        assert_eq!(e.row(), Some(71_002));
+        assert_eq!(state, before);
+        // Only in the second part: that row.
+        let cols = columns(300_000, &[250_001]);
+        let e = state
+            .extend_batches(0, &batches(&cols, 50_000))
+            .unwrap_err();
+        assert_eq!(e.row(), Some(250_001));
+        assert_eq!(state, before);
+    }
+}

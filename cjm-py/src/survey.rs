@@ -164,66 +164,72 @@ pub(crate) fn arrow_state(
     py.detach(|| state_of_batches(reader, columns, options))
 }
 
-/// Converts each batch in turn into the mergeable state, numbering rows across batches.
+/// Reads every batch's columns in place and hands them to the core together (which
+/// counts a long table on two threads), rows numbered across batches.
 fn state_of_batches(
     reader: Box<dyn arrow_array::RecordBatchReader + Send>,
     columns: &Columns,
     options: &SurveyOptions,
 ) -> PyResult<SurveyState> {
     let mut state = SurveyState::identity(options).map_err(core_err)?;
-    let mut first_row = 0usize;
+    let mut held = Vec::new();
     for batch in reader {
         let batch = batch.map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("{e}")))?;
-        extend_with_batch(&mut state, first_row, &batch, columns)?;
-        first_row += batch.num_rows();
+        held.push(BatchColumns::of(&batch, columns)?);
     }
+    let views: Vec<SurveyBatch<'_>> = held.iter().map(BatchColumns::view).collect();
+    state.extend_batches(0, &views).map_err(core_err)?;
     Ok(state)
 }
 
-/// Adds one batch to the state with the core's columnar entry point: strings are read in
-/// place (a dictionary through its codes), numbers as slices of their own Arrow type.
-fn extend_with_batch(
-    state: &mut SurveyState,
-    first_row: usize,
-    batch: &RecordBatch,
-    columns: &Columns,
-) -> PyResult<()> {
-    let text = |name: &Option<String>| -> PyResult<Option<Strs>> {
-        match name {
-            None => Ok(None),
-            Some(name) => {
-                let array = column(batch, name)?;
-                if !is_text(array.data_type()) {
-                    return Err(wrong_type(name, array.data_type(), "strings"));
+/// The survey columns of one batch, read in place: strings (a dictionary through its
+/// codes) and numbers as slices of their own Arrow type.
+struct BatchColumns {
+    scope: Option<Strs>,
+    segment: Option<Strs>,
+    nps: Option<Nums>,
+    csat: Option<Nums>,
+    ces: Option<Nums>,
+}
+
+impl BatchColumns {
+    fn of(batch: &RecordBatch, columns: &Columns) -> PyResult<Self> {
+        let text = |name: &Option<String>| -> PyResult<Option<Strs>> {
+            match name {
+                None => Ok(None),
+                Some(name) => {
+                    let array = column(batch, name)?;
+                    if !is_text(array.data_type()) {
+                        return Err(wrong_type(name, array.data_type(), "strings"));
+                    }
+                    Strs::of(name, array).map(Some)
                 }
-                Strs::of(name, array).map(Some)
             }
+        };
+        let number = |name: &Option<String>| -> PyResult<Option<Nums>> {
+            match name {
+                None => Ok(None),
+                Some(name) => Nums::of(name, column(batch, name)?).map(Some),
+            }
+        };
+        Ok(Self {
+            scope: text(&columns.scope)?,
+            segment: text(&columns.segment)?,
+            nps: number(&columns.nps)?,
+            csat: number(&columns.csat)?,
+            ces: number(&columns.ces)?,
+        })
+    }
+
+    fn view(&self) -> SurveyBatch<'_> {
+        SurveyBatch {
+            scope: self.scope.as_ref().map(Strs::view),
+            segment: self.segment.as_ref().map(Strs::view),
+            nps: self.nps.as_ref().map(Nums::view),
+            csat: self.csat.as_ref().map(Nums::view),
+            ces: self.ces.as_ref().map(Nums::view),
         }
-    };
-    let (scope, segment) = (text(&columns.scope)?, text(&columns.segment)?);
-    let number = |name: &Option<String>| -> PyResult<Option<Nums>> {
-        match name {
-            None => Ok(None),
-            Some(name) => Nums::of(name, column(batch, name)?).map(Some),
-        }
-    };
-    let (nps, csat, ces) = (
-        number(&columns.nps)?,
-        number(&columns.csat)?,
-        number(&columns.ces)?,
-    );
-    state
-        .extend_batch(
-            first_row,
-            &SurveyBatch {
-                scope: scope.as_ref().map(Strs::view),
-                segment: segment.as_ref().map(Strs::view),
-                nps: nps.as_ref().map(Nums::view),
-                csat: csat.as_ref().map(Nums::view),
-                ces: ces.as_ref().map(Nums::view),
-            },
-        )
-        .map_err(core_err)
+    }
 }
 
 /// A numeric column of one batch: integers and floats as they are (`Float16` widened to

@@ -521,6 +521,25 @@ pub struct SurveyBatch<'a> {
     pub ces: Option<NumCol<'a>>,
 }
 
+impl SurveyBatch<'_> {
+    /// Rows of the batch: the longest of its columns (columns of different lengths are
+    /// an error when the batch is added).
+    #[must_use]
+    pub fn rows(&self) -> usize {
+        [
+            self.scope.as_ref().map(StrCol::len),
+            self.segment.as_ref().map(StrCol::len),
+            self.nps.as_ref().map(NumCol::len),
+            self.csat.as_ref().map(NumCol::len),
+            self.ces.as_ref().map(NumCol::len),
+        ]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(0)
+    }
+}
+
 /// How to score a survey table.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
@@ -775,6 +794,78 @@ impl SurveyState {
                 ces: col(&ces),
             },
         )
+    }
+
+    /// Adds batches in order, rows numbered across them from `first_row` (a table read
+    /// in record batches). When they hold at least 131,072 rows in two or more batches,
+    /// the first batches up to about half the rows and the rest are counted on two
+    /// threads (not in WebAssembly) and the two states merged: every count is a sum, so
+    /// the state is the one [`Self::extend_batch`] gives batch after batch. Either every
+    /// row is added or, on an error, none.
+    ///
+    /// # Errors
+    /// As [`Self::extend_batch`]: the error of the first bad row over all batches.
+    pub fn extend_batches(&mut self, first_row: usize, batches: &[SurveyBatch<'_>]) -> Result<()> {
+        let rows: Vec<usize> = batches.iter().map(SurveyBatch::rows).collect();
+        let total: usize = rows.iter().sum();
+        let count = |part: &[SurveyBatch<'_>], mut row: usize, lens: &[usize]| -> Result<Self> {
+            let mut state = self.empty_like();
+            for (batch, len) in part.iter().zip(lens) {
+                state.extend_batch(row, batch)?;
+                row += len;
+            }
+            Ok(state)
+        };
+        let parts = if crate::events::PARALLEL
+            && batches.len() >= 2
+            && total >= crate::events::PARALLEL_ROWS
+        {
+            // The first batch whose rows start at or after half of them.
+            let mut at = 0usize;
+            let mid = rows
+                .iter()
+                .position(|&len| {
+                    let past = at >= total / 2;
+                    at += len;
+                    past
+                })
+                .unwrap_or(batches.len())
+                .clamp(1, batches.len() - 1);
+            let (left, right) = batches.split_at(mid);
+            let (left_rows, right_rows) = rows.split_at(mid);
+            let right_first = first_row + left_rows.iter().sum::<usize>();
+            let (a, b) = std::thread::scope(|scope| {
+                let other = scope.spawn(|| count(right, right_first, right_rows));
+                let a = count(left, first_row, left_rows);
+                let b = other
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e));
+                (a, b)
+            });
+            // The first half's error first: its rows come first.
+            vec![a?, b?]
+        } else {
+            vec![count(batches, first_row, &rows)?]
+        };
+        let mut out = self.empty_like();
+        out.merge(self)?;
+        for part in &parts {
+            out.merge(part)?;
+        }
+        *self = out;
+        Ok(())
+    }
+
+    /// A state with this one's settings and no responses.
+    fn empty_like(&self) -> Self {
+        Self {
+            csat_scale: self.csat_scale,
+            ces_scale: self.ces_scale,
+            by_scope: false,
+            by_segment: false,
+            nan_as_missing: self.nan_as_missing,
+            groups: BTreeMap::new(),
+        }
     }
 
     /// Adds a batch of columns as Arrow lays them out (see [`SurveyBatch`]). Responses
