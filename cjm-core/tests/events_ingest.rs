@@ -425,3 +425,47 @@ fn pseudonymisation_covers_sessions_and_identifier_columns() {
         assert!(err.to_string().contains(needle), "{err}");
     }
 }
+
+/// The input row of each event is kept exactly whatever its size: rows a few apart above
+/// a large offset (held in 32 bits above a base), and explicit row keys 2^40 apart (held
+/// in 64 bits); ties in time are ordered by them either way.
+#[test]
+fn input_rows_are_kept_exactly_narrow_or_wide() {
+    let base = 1_000_000_000_000u64;
+    let rows = [("a", 5, "x"), ("b", 1, "y"), ("a", 5, "z"), ("a", 2, "w")];
+    let options = IngestOptions {
+        row_offset: base,
+        ..IngestOptions::default()
+    };
+    let (log, _) = EventLog::from_rows(
+        rows.iter().map(|&(c, t, e)| RawEvent::new(c, t, e)),
+        options,
+    )
+    .unwrap();
+    let got: Vec<(String, &str, u64)> = log
+        .iter()
+        .map(|e| (e.customer.to_string(), e.event, e.row))
+        .collect();
+    // Customer a: w (t = 2, row 3), then x and z at t = 5 in input order (rows 0, 2).
+    let want = [("a", "w", 3), ("a", "x", 0), ("a", "z", 2), ("b", "y", 1)];
+    let want: Vec<(String, &str, u64)> = want
+        .iter()
+        .map(|&(c, e, r)| (c.to_owned(), e, base + r))
+        .collect();
+    assert_eq!(got, want);
+
+    // Explicit row keys further apart than 32 bits: the later key sorts the tie last.
+    let far = 1u64 << 40;
+    let keyed = [("a", 5, "x", far), ("a", 5, "z", 7), ("a", 1, "w", far + 1)];
+    let (log, _) = EventLog::from_rows(
+        keyed.iter().map(|&(c, t, e, r)| RawEvent {
+            row: Some(r),
+            ..RawEvent::new(c, t, e)
+        }),
+        IngestOptions::default(),
+    )
+    .unwrap();
+    let got: Vec<(&str, u64)> = log.iter().map(|e| (e.event, e.row)).collect();
+    assert_eq!(got, [("w", far + 1), ("z", 7), ("x", far)]);
+    assert_eq!(log.get(2).unwrap().row, far);
+}

@@ -220,6 +220,78 @@ impl StrColumn {
     }
 }
 
+/// The input row of each event of a log: 32 bits above a base when every row fits (4
+/// bytes an event instead of 8; logs of fewer than 2^32 input rows), else 64 bits.
+#[derive(Debug, Clone)]
+pub(crate) enum Rows {
+    /// Row `base + rows[i]`.
+    Narrow { base: u64, rows: Vec<u32> },
+    /// Row `rows[i]`.
+    Wide(Vec<u64>),
+}
+
+impl Default for Rows {
+    fn default() -> Self {
+        Self::Narrow {
+            base: 0,
+            rows: Vec::new(),
+        }
+    }
+}
+
+impl PartialEq for Rows {
+    /// Equal rows, however they are held.
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && (0..self.len()).all(|i| self.get(i) == other.get(i))
+    }
+}
+
+impl Rows {
+    /// The row of event `i`.
+    #[inline]
+    pub(crate) fn get(&self, i: usize) -> Option<u64> {
+        match self {
+            Self::Narrow { base, rows } => rows.get(i).map(|&r| base.saturating_add(u64::from(r))),
+            Self::Wide(rows) => rows.get(i).copied(),
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Self::Narrow { rows, .. } => rows.len(),
+            Self::Wide(rows) => rows.len(),
+        }
+    }
+
+    /// The rows `values` yields, all within `lo..=hi`: narrow when that span fits 32
+    /// bits.
+    pub(crate) fn collect(lo: u64, hi: u64, values: impl Iterator<Item = u64>) -> Self {
+        if hi.saturating_sub(lo) <= u64::from(u32::MAX) {
+            Self::Narrow {
+                base: lo,
+                rows: values
+                    .map(|r| u32::try_from(r.saturating_sub(lo)).unwrap_or(u32::MAX))
+                    .collect(),
+            }
+        } else {
+            Self::Wide(values.collect())
+        }
+    }
+
+    /// The rows of events `kept`, in that order.
+    pub(crate) fn select(&self, kept: &[usize]) -> Self {
+        match self {
+            Self::Narrow { base, rows } => Self::Narrow {
+                base: *base,
+                rows: kept.iter().filter_map(|&i| rows.get(i).copied()).collect(),
+            },
+            Self::Wide(rows) => {
+                Self::Wide(kept.iter().filter_map(|&i| rows.get(i).copied()).collect())
+            }
+        }
+    }
+}
+
 /// Replaces customer ids by HMAC-SHA256 under a secret key (lowercase hex). The key is
 /// held only by this value, never written to any output, and not shown by `Debug`.
 #[derive(Clone)]
@@ -1484,6 +1556,17 @@ impl EventLogBuilder {
             None => Some(implicit_rows(n, &skips, options.row_offset)),
         };
         drop(skips);
+        // The span of the input rows, for the log's row column (32 bits when it fits).
+        let (row_lo, row_hi) = match &rows {
+            Some(rows) => (
+                rows.iter().copied().min().unwrap_or(0),
+                rows.iter().copied().max().unwrap_or(0),
+            ),
+            None => (
+                options.row_offset,
+                options.row_offset.saturating_add(n as u64),
+            ),
+        };
         let row_of = |idx: u32| match &rows {
             Some(rows) => rows.get(idx as usize).copied().unwrap_or(0),
             None => options.row_offset.saturating_add(u64::from(idx)),
@@ -1503,7 +1586,9 @@ impl EventLogBuilder {
             },
         );
         // The builder's columns are now free: the log's columns reuse their memory.
-        let (mut ts_out, mut event_out, mut row_out) = (c_ts, c_event, c_customer);
+        let (mut ts_out, mut event_out) = (c_ts, c_event);
+        drop(c_customer);
+        let mut row_out = Rows::default();
         let c_channel = c_channel.values;
         let channel_of = |it: &Item| packing.channel(it, &c_channel);
         // Pseudonymised integer ids: grouped by id above, then ordered by pseudonym.
@@ -1621,11 +1706,10 @@ impl EventLogBuilder {
         };
         // Times and input rows (the two 8-byte columns) are written on a second thread
         // where there is one, while this one writes the rest.
-        let fill = |ts_out: &mut Vec<i64>, row_out: &mut Vec<u64>| {
+        let fill = |ts_out: &mut Vec<i64>, row_out: &mut Rows| {
             ts_out.clear();
             ts_out.extend(items.iter().map(|it| it.ts));
-            row_out.clear();
-            row_out.extend(items.iter().map(|it| row_of(it.idx)));
+            *row_out = Rows::collect(row_lo, row_hi, items.iter().map(|it| row_of(it.idx)));
         };
         let (mut channel_out, channel_lookup) = match packing {
             Codes::Packed => (c_channel, Vec::new()),
@@ -1835,7 +1919,7 @@ pub struct EventLog {
     pub(crate) offsets: Vec<usize>,
     pub(crate) ts: Vec<i64>,
     pub(crate) event: Vec<u32>,
-    pub(crate) row: Vec<u64>,
+    pub(crate) row: Rows,
     pub(crate) names: Vec<String>,
     /// Channels; empty when the input had no channel column.
     pub(crate) channel: StrColumn,
@@ -2069,7 +2153,7 @@ impl EventLog {
             channel: self.channel.get(i),
             session: self.session.get(i),
             value: self.value.get(i).copied().filter(|v| !v.is_nan()),
-            row: *self.row.get(i)?,
+            row: self.row.get(i)?,
         })
     }
 
@@ -2085,7 +2169,7 @@ impl EventLog {
                     channel: self.channel.get(i),
                     session: self.session.get(i),
                     value: self.value.get(i).copied().filter(|v| !v.is_nan()),
-                    row: *self.row.get(i)?,
+                    row: self.row.get(i)?,
                 })
             })
         })

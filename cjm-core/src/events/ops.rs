@@ -468,10 +468,7 @@ impl EventLog {
             offsets,
             ts: gather_i64(&self.ts),
             event: names.ids,
-            row: kept
-                .iter()
-                .filter_map(|&i| self.row.get(i).copied())
-                .collect(),
+            row: self.row.select(kept),
             names: names.dict,
             channel: gather_strings(&self.channel, kept),
             session: gather_strings(&self.session, kept),

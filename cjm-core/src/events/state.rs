@@ -148,7 +148,7 @@ impl Compact {
                     *u = true;
                 }
                 out.ts.push(log.ts.get(i).copied().unwrap_or(0));
-                out.row.push(log.row.get(i).copied().unwrap_or(0));
+                out.row.push(log.row.get(i).unwrap_or(0));
                 out.sym.push(e);
                 if let Some(g) = group_col {
                     let id = g.ids.get(i).copied().unwrap_or(NONE);
