@@ -30,7 +30,28 @@ fn svgs(html: &str) -> Vec<&str> {
     out
 }
 
+/// The results the report's sections are built from.
+struct Results {
+    health: cjm_core::scoring::HealthReport,
+    insights: cjm_core::insights::InsightReport,
+    funnel: cjm_core::events::FunnelResult,
+    flows: cjm_core::events::Flows,
+    attribution: cjm_core::attribution::Attribution,
+}
+
 fn sections() -> Vec<ReportSection> {
+    let journey = cjm_core::templates::load("b2c-ecommerce").unwrap();
+    let r = results();
+    vec![
+        health_section(&r.health, &journey),
+        insights_section(&r.insights),
+        funnel_section(&r.funnel, Some(&journey)),
+        flows_section(&r.flows),
+        attribution_section(&r.attribution),
+    ]
+}
+
+fn results() -> Results {
     let journey = cjm_core::templates::load("b2c-ecommerce").unwrap();
     let (log, _) = generate_log(&SynthOptions {
         customers: 300,
@@ -94,13 +115,13 @@ fn sections() -> Vec<ReportSection> {
     };
     let table = PathTable::from_rows(&rows, &separator).unwrap();
     let attribution = attribute(&table, &AttributionOptions::default()).unwrap();
-    vec![
-        health_section(&scored, &journey),
-        insights_section(&found),
-        funnel_section(&funnel, Some(&journey)),
-        flows_section(&flows),
-        attribution_section(&attribution),
-    ]
+    Results {
+        health: scored,
+        insights: found,
+        funnel,
+        flows,
+        attribution,
+    }
 }
 
 #[test]
@@ -301,4 +322,79 @@ fn survey_section_names_groups_and_units() {
         .iter()
         .any(|r| r[0] == "Deal-seeking shopper" && r[1] == "segment"));
     assert_eq!(t.rows[0][0], "All answers");
+}
+
+/// The core builds the five analysis sections from results given as options, in its one
+/// order (survey, health, insights, funnel, flows, attribution, the caller's sections,
+/// trends, retention), and the results read back from their JSON (as the browser module
+/// gets them) give the same page byte for byte.
+#[test]
+fn results_as_options_are_placed_by_the_core() {
+    let journey = cjm_core::templates::load("b2c-ecommerce").unwrap();
+    let r = results();
+    let mine = ReportSection {
+        kind: SectionKind::Other,
+        title: "Notes of my own".to_owned(),
+        intro: None,
+        blocks: vec![ReportBlock::Paragraph {
+            text: "Written by the caller.".to_owned(),
+        }],
+    };
+    let (log, _) = generate_log(&SynthOptions {
+        customers: 50,
+        ..SynthOptions::default()
+    });
+    let trends = log
+        .trends(&cjm_core::events::TrendsOptions::default())
+        .unwrap();
+    let options = ReportOptions {
+        health: Some(r.health.clone()),
+        insights: Some(r.insights.clone()),
+        funnel: Some(r.funnel.clone()),
+        flows: Some(r.flows.clone()),
+        attribution: Some(r.attribution.clone()),
+        sections: vec![mine.clone()],
+        trends: Some(trends.clone()),
+        ..ReportOptions::default()
+    };
+    let html = html_report(&journey, &options);
+    let titles: Vec<&str> = html
+        .split("<h2>")
+        .skip(1)
+        .map(|s| s.split("</h2>").next().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Journey map",
+            "Emotion curve",
+            "Summary",
+            "Health",
+            "Insights",
+            "Funnel",
+            "Flows",
+            "Attribution",
+            "Notes of my own",
+            "Trends"
+        ]
+    );
+    // The same page as the sections built one by one and given in that order.
+    let by_hand = ReportOptions {
+        sections: sections().into_iter().chain([mine]).collect(),
+        trends: Some(trends),
+        ..ReportOptions::default()
+    };
+    assert_eq!(html, html_report(&journey, &by_hand));
+    // Each result's serialised form reads back as the same result, and the options as
+    // JSON (what JavaScript passes) give the same page.
+    let json = serde_json::to_value(&options).unwrap();
+    for key in ["health", "insights", "funnel", "flows", "attribution"] {
+        assert!(json.get(key).is_some(), "{key} not serialised");
+    }
+    let back: ReportOptions = serde_json::from_value(json).unwrap();
+    assert_eq!(back, options);
+    assert_eq!(html_report(&journey, &back), html);
+    // Absent results are left out of the serialised options.
+    let empty = serde_json::to_value(ReportOptions::default()).unwrap();
+    assert!(empty.get("attribution").is_none() && empty.get("health").is_none());
 }

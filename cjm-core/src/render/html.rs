@@ -27,8 +27,9 @@ pub struct ReportOptions {
     /// Whether to include the summary tables (counts, stages, pain points,
     /// opportunities, KPIs).
     pub summary: bool,
-    /// Further sections (scores, insights, funnels, flows, attribution…), in order, after
-    /// the built-in ones.
+    /// Further sections of the caller's own, in order, after the sections the core builds
+    /// from `health`, `insights`, `funnel`, `flows` and `attribution` and before `trends`
+    /// and `retention`.
     pub sections: Vec<ReportSection>,
     /// A line at the foot of the page (a generation note, say); the report itself reads no
     /// clock, so that the same input gives the same page.
@@ -40,9 +41,30 @@ pub struct ReportOptions {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub measured: Option<MeasuredKpis>,
     /// Survey KPIs (`survey_kpis`): a "Survey" section ([`super::survey_section`]) after
-    /// the summary, before `sections`.
+    /// the summary, first of the sections.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub survey: Option<crate::scoring::SurveyReport>,
+    /// A health report (`health`): a "Health" section ([`super::health_section`]) after
+    /// the survey, before the insights.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub health: Option<crate::scoring::HealthReport>,
+    /// Map findings (`insights`): an "Insights" section ([`super::insights_section`]) after
+    /// the health, before the funnel.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub insights: Option<crate::insights::InsightReport>,
+    /// A funnel (`funnel` or `stage_funnel`): a "Funnel" section
+    /// ([`super::funnel_section`], steps named after the map's touchpoints and stages)
+    /// after the insights, before the flows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub funnel: Option<crate::events::FunnelResult>,
+    /// Flows (`flows`): a "Flows" section ([`super::flows_section`]) after the funnel,
+    /// before the attribution.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flows: Option<crate::events::Flows>,
+    /// Attribution results (`attribution`): an "Attribution" section
+    /// ([`super::attribution_section`]) after the flows, before `sections`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attribution: Option<crate::attribution::Attribution>,
     /// Event trends: a "Trends" section ([`super::trends_section`]) after `sections`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trends: Option<crate::events::TrendsResult>,
@@ -66,6 +88,11 @@ impl Default for ReportOptions {
             footer: None,
             measured: None,
             survey: None,
+            health: None,
+            insights: None,
+            funnel: None,
+            flows: None,
+            attribution: None,
             trends: None,
             retention: None,
         }
@@ -213,12 +240,38 @@ pub fn html_report(journey: &ValidJourney, options: &ReportOptions) -> String {
     if options.summary {
         toc.push(("summary".to_owned(), "Summary".to_owned()));
     }
-    // The sections the core builds from results given as options, in their fixed places:
-    // the survey before the caller's sections, trends and retention after them.
+    // The sections the core builds from results given as options, in their one order
+    // (written here only): survey, health, insights, funnel, flows, attribution, then the
+    // caller's sections, then trends and retention.
     let built: Vec<ReportSection> = options
         .survey
         .iter()
         .map(|s| super::sections::survey_section(s, journey))
+        .chain(
+            options
+                .health
+                .iter()
+                .map(|r| super::sections::health_section(r, journey)),
+        )
+        .chain(
+            options
+                .insights
+                .iter()
+                .map(super::sections::insights_section),
+        )
+        .chain(
+            options
+                .funnel
+                .iter()
+                .map(|f| super::sections::funnel_section(f, Some(journey))),
+        )
+        .chain(options.flows.iter().map(super::sections::flows_section))
+        .chain(
+            options
+                .attribution
+                .iter()
+                .map(super::sections::attribution_section),
+        )
         .chain(options.sections.iter().cloned())
         .chain(options.trends.iter().map(super::sections::trends_section))
         .chain(
