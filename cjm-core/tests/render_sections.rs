@@ -398,3 +398,52 @@ fn results_as_options_are_placed_by_the_core() {
     let empty = serde_json::to_value(ReportOptions::default()).unwrap();
     assert!(empty.get("attribution").is_none() && empty.get("health").is_none());
 }
+
+/// The attribution section says its settings in words (issue 18, item 4): what a touch
+/// is, what a conversion is, the lookback and the models with their own settings.
+#[test]
+fn attribution_section_says_its_settings() {
+    use cjm_core::attribution::{attribute_log, Model, PathOptions, TouchKind};
+    use cjm_core::events::{EventLog, IngestOptions, RawEvent};
+    let rows = [
+        ("a", 0, "ad_click"),
+        ("a", 1000, "ad_click"),
+        ("a", 2000, "purchase"),
+        ("b", 0, "email_open"),
+        ("b", 1000, "signup"),
+    ];
+    let log = EventLog::from_rows(
+        rows.iter().map(|(c, t, e)| RawEvent::new(c, *t, e)),
+        IngestOptions::default(),
+    )
+    .unwrap()
+    .0;
+    let paths = PathOptions {
+        touch: TouchKind::Event,
+        conversion_events: vec!["purchase".to_owned(), "signup".to_owned()],
+        lookback_seconds: Some(30.0 * 86_400.0),
+        collapse_repeats: true,
+        ..PathOptions::default()
+    };
+    let options = AttributionOptions {
+        models: vec![Model::TimeDecay, Model::Markov],
+        ..AttributionOptions::default()
+    };
+    let result = attribute_log(&log, None, &paths, &options).unwrap();
+    let intro = attribution_section(&result).intro.unwrap();
+    assert!(
+        intro.starts_with(
+            "Touches are the event names; a conversion is a customer\u{2019}s first \u{201c}purchase\u{201d} or \u{201c}signup\u{201d} event; touches up to 30\u{a0}d before the conversion (or a non-converter\u{2019}s last touch); repeated touches counted once; models: time decay (half-life 7\u{a0}d) and Markov chain of order 1. 2 paths, 2 conversions"
+        ),
+        "{intro}"
+    );
+    // A path table has no touch or conversion settings; the default models in words.
+    let s = sections().pop().unwrap();
+    let intro = s.intro.unwrap();
+    assert!(
+        intro.starts_with(
+            "Paths as given in the path table; models: first touch, last touch, last non-direct touch (direct channel \u{201c}direct\u{201d}), linear, position-based (first 40\u{a0}%, middle 20\u{a0}%, last 40\u{a0}%), time decay (half-life 7\u{a0}d), participation, Markov chain of order 1, Shapley (paths of at most 15 channels) and ordered Shapley. "
+        ),
+        "{intro}"
+    );
+}

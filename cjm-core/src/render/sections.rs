@@ -588,9 +588,140 @@ pub fn attribution_chart(result: &Attribution, title: Option<String>) -> BarChar
     }
 }
 
-/// The attribution section: conversions credited to each channel by every model that
-/// credits each conversion in full, as bars; the side-by-side tables of conversions (and
-/// value, when there is any); each model's definition hash; and the models skipped.
+/// Quoted names joined for a sentence: `“a”`, `“a” or “b”`, `“a”, “b” or “c”`.
+fn names_or(names: &[String]) -> String {
+    let quoted: Vec<String> = names
+        .iter()
+        .map(|n| format!("\u{201c}{n}\u{201d}"))
+        .collect();
+    match quoted.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+/// One model in words, with the settings that change its numbers.
+fn model_words(
+    model: crate::attribution::Model,
+    o: &crate::attribution::AttributionOptions,
+) -> String {
+    use crate::attribution::{DecayCurve, Model, PositionWeights};
+    match model {
+        Model::First => "first touch".to_owned(),
+        Model::Last => "last touch".to_owned(),
+        Model::LastNonDirect => format!(
+            "last non-direct touch (direct channel \u{201c}{}\u{201d})",
+            o.direct_channel
+        ),
+        Model::Linear => "linear".to_owned(),
+        Model::PositionBased => {
+            let (first, middle, last) = match o.position_weights {
+                PositionWeights::U => (0.4, 0.2, 0.4),
+                PositionWeights::J => (0.2, 0.2, 0.6),
+                PositionWeights::InverseJ => (0.6, 0.2, 0.2),
+                PositionWeights::Custom {
+                    first,
+                    middle,
+                    last,
+                } => (first, middle, last),
+            };
+            format!(
+                "position-based (first {}, middle {}, last {})",
+                percent(first),
+                percent(middle),
+                percent(last)
+            )
+        }
+        Model::TimeDecay => format!(
+            "time decay (half-life {}{})",
+            crate::format::duration(o.half_life_seconds),
+            if o.decay == DecayCurve::Stepped {
+                ", stepped"
+            } else {
+                ""
+            }
+        ),
+        Model::Participation => "participation".to_owned(),
+        Model::Markov => format!(
+            "Markov chain of order {}{}",
+            o.markov_order,
+            if o.remove_self_loops {
+                ""
+            } else {
+                " with repeats as self-transitions"
+            }
+        ),
+        Model::Shapley => format!(
+            "Shapley (paths of at most {} channels)",
+            o.shapley_max_channels
+        ),
+        Model::OrderedShapley => "ordered Shapley".to_owned(),
+    }
+}
+
+/// An attribution's settings in words, read from its definition: what a touch is, what
+/// a conversion is, the lookback, collapsed repeats (for paths built from a log) and the
+/// models with their own settings.
+fn attribution_settings(result: &Attribution) -> String {
+    use crate::attribution::{AttributionOptions, PathOptions, TouchKind};
+    let mut params = result.definition.params.clone();
+    let paths = params
+        .as_object_mut()
+        .and_then(|p| p.remove("paths"))
+        .map(serde_json::from_value::<PathOptions>);
+    let Ok(options) = serde_json::from_value::<AttributionOptions>(params) else {
+        return "Settings as in the definition.".to_owned();
+    };
+    let mut parts = Vec::new();
+    match paths {
+        None => parts.push("paths as given in the path table".to_owned()),
+        Some(Err(_)) => parts.push("paths as in the definition".to_owned()),
+        Some(Ok(p)) => {
+            parts.push(
+                match p.touch {
+                    TouchKind::Channel => "touches are the events\u{2019} channels",
+                    TouchKind::Touchpoint => {
+                        "touches are the map\u{2019}s touchpoints of the events"
+                    }
+                    TouchKind::Event => "touches are the event names",
+                }
+                .to_owned(),
+            );
+            parts.push(format!(
+                "a conversion is a customer\u{2019}s first {} event",
+                names_or(&p.conversion_events)
+            ));
+            parts.push(match p.lookback_seconds {
+                Some(s) => format!(
+                    "touches up to {} before the conversion (or a non-converter\u{2019}s last touch)",
+                    crate::format::duration(s)
+                ),
+                None => "no lookback limit".to_owned(),
+            });
+            if p.collapse_repeats {
+                parts.push("repeated touches counted once".to_owned());
+            }
+        }
+    }
+    let models: Vec<String> = options
+        .models
+        .iter()
+        .map(|m| model_words(*m, &options))
+        .collect();
+    let models = match models.split_last() {
+        None => "no models".to_owned(),
+        Some((last, [])) => format!("model: {last}"),
+        Some((last, rest)) => format!("models: {} and {last}", rest.join(", ")),
+    };
+    parts.push(models);
+    sentence(&parts.join("; "))
+}
+
+/// The attribution section: its settings in words, conversions credited to each channel
+/// by every model that credits each conversion in full, as bars; the side-by-side tables
+/// of conversions (and value, when there is any); each model's definition hash; and the
+/// models skipped.
 #[must_use]
 pub fn attribution_section(result: &Attribution) -> ReportSection {
     let names: Vec<String> = result
@@ -667,7 +798,8 @@ pub fn attribution_section(result: &Attribution) -> ReportSection {
     }
     let t = &result.totals;
     let mut intro = format!(
-        "{} paths, {} conversions worth {} credited to {} channels, {} journeys without a conversion (definition {} {}).",
+        "{} {} paths, {} conversions worth {} credited to {} channels, {} journeys without a conversion (definition {} {}).",
+        attribution_settings(result),
         count(t.paths as u64),
         amount(Some(t.conversions)),
         amount(Some(t.value)),
