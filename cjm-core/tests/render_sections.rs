@@ -384,7 +384,22 @@ fn results_as_options_are_placed_by_the_core() {
         trends: Some(trends),
         ..ReportOptions::default()
     };
-    assert_eq!(html, html_report(&journey, &by_hand));
+    // (The insights' links to the map are the one difference: sections given by hand
+    // have none.)
+    let unlinked = html
+        .split("<td><a href=\"#map-")
+        .enumerate()
+        .map(|(i, part)| {
+            if i == 0 {
+                part.to_owned()
+            } else {
+                let rest = &part[part.find("\">").unwrap() + 2..];
+                format!("<td>{}", rest.replacen("</a></td>", "</td>", 1))
+            }
+        })
+        .collect::<String>();
+    assert_ne!(unlinked, html, "the insights link to the map");
+    assert_eq!(unlinked, html_report(&journey, &by_hand));
     // Each result's serialised form reads back as the same result, and the options as
     // JSON (what JavaScript passes) give the same page.
     let json = serde_json::to_value(&options).unwrap();
@@ -446,4 +461,138 @@ fn attribution_section_says_its_settings() {
         ),
         "{intro}"
     );
+}
+
+/// Every `href="#…"` of a page and every `id="…"`.
+fn hrefs_and_ids(html: &str) -> (Vec<String>, Vec<String>) {
+    let grab = |key: &str| -> Vec<String> {
+        html.split(key)
+            .skip(1)
+            .map(|s| s.split('"').next().unwrap().to_owned())
+            .collect()
+    };
+    (grab("href=\"#"), grab(" id=\""))
+}
+
+/// Insights link to the map item they are about (issue 18, item 4): the report's map has
+/// an anchor on each stage, touchpoint, pain point, opportunity and KPI, each finding's
+/// "Rule (where)" cell links to its item, and no link points at nothing.
+#[test]
+fn insights_link_to_the_map_items() {
+    let journey = cjm_core::templates::load("b2c-ecommerce").unwrap();
+    let j = journey.journey();
+    // Late enough for stale evidence and an overdue review, which the map does not draw.
+    let found = insights(
+        &journey,
+        &InsightOptions {
+            as_of: Some("2027-04-01".to_owned()),
+            ..InsightOptions::default()
+        },
+        &InsightInputs::default(),
+    )
+    .unwrap();
+    let options = ReportOptions {
+        insights: Some(found.clone()),
+        ..ReportOptions::default()
+    };
+    let html = html_report(&journey, &options);
+    let (hrefs, ids) = hrefs_and_ids(&html);
+    for href in &hrefs {
+        assert!(
+            ids.contains(href),
+            "a link to #{href}, which is not on the page"
+        );
+    }
+    // Every finding about a stage, touchpoint, pain point or KPI links to that item's
+    // anchor on the map, named by the item's id (the template's findings are about pain
+    // points and KPIs, among others).
+    let (mut linked, mut plain) = (0, 0);
+    for i in &found.insights {
+        let place = if i.path.is_empty() {
+            "the map"
+        } else {
+            &i.path
+        };
+        let item = i.path.split_once('[').and_then(|(collection, rest)| {
+            let n: usize = rest.split(']').next().unwrap().parse().unwrap();
+            match collection {
+                "stages" => Some(("stage", &j.stages[n].id)),
+                "touchpoints" => Some(("touchpoint", &j.touchpoints[n].id)),
+                "pain_points" => Some(("pain-point", &j.pain_points[n].id)),
+                "kpis" => Some(("kpi", &j.kpis[n].id)),
+                _ => None,
+            }
+        });
+        // Findings about what the map does not draw (personas, evidence, the review)
+        // have no link.
+        let Some((kind, id)) = item else {
+            let cell = format!("<td>{} ({place})</td>", i.code);
+            assert!(html.contains(&cell), "{cell}");
+            plain += 1;
+            continue;
+        };
+        assert!(html.contains(&format!("<g id=\"map-{kind}-{id}\">")));
+        let cell = format!(
+            "<td><a href=\"#map-{kind}-{id}\">{} ({})</a></td>",
+            i.code, i.path
+        );
+        assert!(html.contains(&cell), "{cell}");
+        linked += 1;
+    }
+    assert!(
+        linked >= 2,
+        "the template has findings about pain points and KPIs"
+    );
+    assert!(plain >= 1, "and about what the map does not draw");
+    // Stages are in the map's header; findings about them link there.
+    let stage_findings = found
+        .insights
+        .iter()
+        .filter(|i| i.path.starts_with("stages["))
+        .count();
+    let stage_links = hrefs.iter().filter(|h| h.starts_with("map-stage-")).count();
+    assert_eq!(stage_links, stage_findings);
+    // Without the pain point lane, pain points are not drawn and not linked.
+    let lanes = cjm_core::render::MapOptions {
+        lanes: vec![cjm_core::render::Lane::Touchpoints],
+        title: false,
+        ..cjm_core::render::MapOptions::default()
+    };
+    let html = html_report(
+        &journey,
+        &ReportOptions {
+            map: lanes,
+            ..options
+        },
+    );
+    let (hrefs, ids) = hrefs_and_ids(&html);
+    assert!(!hrefs.iter().any(|h| h.starts_with("map-pain-point-")));
+    assert!(!ids.iter().any(|h| h.starts_with("map-pain-point-")));
+    for href in &hrefs {
+        assert!(
+            ids.contains(href),
+            "a link to #{href}, which is not on the page"
+        );
+    }
+    // The map on its own carries no anchors (its bytes are unchanged).
+    let alone =
+        cjm_core::render::journey_map_svg(&journey, &cjm_core::render::MapOptions::default());
+    assert!(!alone.contains(" id=\"map-"));
+}
+
+/// A caller's table link is an in-page link whatever its target says: always `#…`, the
+/// target escaped.
+#[test]
+fn table_links_stay_in_the_page() {
+    let journey = cjm_core::templates::load("b2c-ecommerce").unwrap();
+    let options: ReportOptions = serde_json::from_value(serde_json::json!({
+        "sections": [{"title": "Mine", "blocks": [{"type": "table", "columns": ["a", "b"],
+            "rows": [["x", "y"]],
+            "links": [{"row": 0, "column": 1, "target": "javascript:alert(1)\" onclick=\"alert(2)"}]}]}]
+    }))
+    .unwrap();
+    let html = html_report(&journey, &options);
+    assert!(html.contains(
+        "<td>x</td><td><a href=\"#javascript:alert(1)&quot; onclick=&quot;alert(2)\">y</a></td>"
+    ));
 }

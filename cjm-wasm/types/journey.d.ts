@@ -195,6 +195,11 @@ export type ReportBlock =
        * Rows of cells; cells that look numeric are right-aligned.
        */
       rows: string[][];
+      /**
+       * Cells that link to an element of the page (the report's insights link to the
+       * map items they are about).
+       */
+      links?: ReportLink[];
     }
   | {
       type: "funnel";
@@ -2499,6 +2504,28 @@ export interface ReportSection {
    * The content, in order.
    */
   blocks?: ReportBlock[];
+}
+/**
+ * A table cell that links to an element of the page.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "ReportLink".
+ */
+export interface ReportLink {
+  /**
+   * The row, from 0 (in `rows`).
+   */
+  row: number;
+  /**
+   * The column, from 0.
+   */
+  column: number;
+  /**
+   * The `id` of the element it links to, without `#`: a map item's anchor, say
+   * (`map-stage-…`, `map-touchpoint-…`, `map-pain-point-…`, `map-opportunity-…`,
+   * `map-kpi-…` followed by the item's id).
+   */
+  target: string;
 }
 /**
  * One funnel step.

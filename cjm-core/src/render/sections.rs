@@ -24,6 +24,7 @@ fn table(caption: Option<&str>, columns: &[&str], rows: Vec<Vec<String>>) -> Rep
         caption: caption.map(str::to_owned),
         columns: columns.iter().map(|c| (*c).to_owned()).collect(),
         rows,
+        links: Vec::new(),
     })
 }
 
@@ -180,6 +181,34 @@ fn severity(s: Severity) -> &'static str {
 /// message, and the rules that were not checked for lack of input.
 #[must_use]
 pub fn insights_section(report: &InsightReport) -> ReportSection {
+    insights_section_linked(report, None, &|_| false)
+}
+
+/// The anchor of the map item an insight's path is about (`touchpoints[3].owner` → the
+/// fourth touchpoint's), for stages, touchpoints, pain points, opportunities and KPIs.
+fn item_anchor(path: &str, journey: &ValidJourney) -> Option<String> {
+    let (collection, rest) = path.split_once('[')?;
+    let index: usize = rest.split_once(']')?.0.parse().ok()?;
+    let j = journey.journey();
+    let (kind, id) = match collection {
+        "stages" => ("stage", &j.stages.get(index)?.id),
+        "touchpoints" => ("touchpoint", &j.touchpoints.get(index)?.id),
+        "pain_points" => ("pain-point", &j.pain_points.get(index)?.id),
+        "opportunities" => ("opportunity", &j.opportunities.get(index)?.id),
+        "kpis" => ("kpi", &j.kpis.get(index)?.id),
+        _ => return None,
+    };
+    Some(super::map::map_anchor(kind, id))
+}
+
+/// [`insights_section`] whose "Rule (where)" cells link to the map item each finding is
+/// about, when `drawn` says the page's map has that item's anchor (the report's map).
+pub(crate) fn insights_section_linked<'a>(
+    report: &InsightReport,
+    journey: impl Into<Option<&'a ValidJourney>>,
+    drawn: &dyn Fn(&str) -> bool,
+) -> ReportSection {
+    let journey = journey.into();
     let tally = |s: Severity| report.insights.iter().filter(|i| i.severity == s).count();
     // Most severe first (the rule's order within a severity), each finding as a sentence;
     // the rule and the place in the document last, for whoever edits the map.
@@ -200,7 +229,28 @@ pub fn insights_section(report: &InsightReport) -> ReportSection {
             ]
         })
         .collect();
-    let mut blocks = vec![table(None, &["Severity", "Finding", "Rule (where)"], rows)];
+    let links = ordered
+        .iter()
+        .enumerate()
+        .filter_map(|(row, i)| {
+            let target = item_anchor(&i.path, journey?)?;
+            drawn(&target).then_some(super::html::ReportLink {
+                row,
+                column: 2,
+                target,
+            })
+        })
+        .collect();
+    let mut blocks = vec![ReportBlock::Table(ReportTable {
+        caption: None,
+        columns: vec![
+            "Severity".to_owned(),
+            "Finding".to_owned(),
+            "Rule (where)".to_owned(),
+        ],
+        rows,
+        links,
+    })];
     if !report.not_checked.is_empty() {
         blocks.push(ReportBlock::Paragraph {
             text: format!("Not checked: {}.", report.not_checked.join("; ")),

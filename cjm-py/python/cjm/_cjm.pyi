@@ -226,7 +226,9 @@ class Journey:
         insights, funnel, flows, attribution, then ``sections``, then trends and
         retention), so the page equals the browser's ``reportHtml`` of the same results
         byte for byte (options as the core's ``ReportOptions``: ``title``, ``map``,
-        ``emotion_curve``, ``summary``, ``sections``, ``footer``). With ``measured`` (from ``measure_kpis``) the page
+        ``emotion_curve``, ``summary``, ``sections``, ``footer``). Each finding of
+        ``insights`` links to the map item it is about. With ``measured`` (from
+        ``measure_kpis``) the page
         opens with "At a glance" (data period, customers, KPIs measured against target,
         the largest loss between stages), and the KPI table and the map's KPI cards show
         the measured value beside the designed one and judge each KPI on it. ``trends``
