@@ -218,6 +218,22 @@ fn sections_speak_to_people() {
         intro.contains("steps in order, other events allowed between them; each within 7\u{a0}d of the first step"),
         "{intro}"
     );
+    // A narrow table (issue 18, item 4): what a stakeholder reads; the whole table is
+    // the result's own.
+    let ReportBlock::Table(t) = &funnel.blocks[1] else {
+        panic!("no funnel table")
+    };
+    assert_eq!(
+        t.columns,
+        [
+            "Step",
+            "Customers",
+            "From first",
+            "From previous",
+            "Median time from previous"
+        ]
+    );
+    assert!(t.rows.iter().all(|r| r.len() == 5));
     let insights = all
         .iter()
         .find(|s| s.kind == SectionKind::Insights)

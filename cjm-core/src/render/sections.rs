@@ -350,8 +350,10 @@ fn sentence(message: &str) -> String {
 }
 
 /// The funnel section: the funnel chart (steps named after the journey's touchpoints and
-/// stages when it is given) and a table of customers, conversion, drop-off and the median
-/// time from the previous step.
+/// stages when it is given) and a narrow table of what a stakeholder reads: customers,
+/// conversion from the first and from the previous step, and the median time from the
+/// previous step (the whole table, drop-off and time percentiles included, is the
+/// result's `steps` table).
 #[must_use]
 pub fn funnel_section(result: &FunnelResult, journey: Option<&ValidJourney>) -> ReportSection {
     let rows = result
@@ -363,8 +365,6 @@ pub fn funnel_section(result: &FunnelResult, journey: Option<&ValidJourney>) -> 
                 count(s.customers),
                 share(s.conversion_from_first),
                 share(s.conversion_from_previous),
-                count(s.drop_off),
-                share(s.drop_off_rate),
                 s.time_from_previous.as_ref().map_or_else(
                     || DASH.to_owned(),
                     |d| crate::format::duration(d.median_seconds),
@@ -398,8 +398,6 @@ pub fn funnel_section(result: &FunnelResult, journey: Option<&ValidJourney>) -> 
                     "Customers",
                     "From first",
                     "From previous",
-                    "Drop-off",
-                    "Drop-off rate",
                     "Median time from previous",
                 ],
                 rows,
