@@ -39,7 +39,7 @@ pub enum Severity {
 }
 
 /// One finding.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Insight {
     /// Stable code (see `docs/insights.md`).
     pub code: String,
@@ -130,7 +130,7 @@ impl InsightInputs {
 }
 
 /// The findings of a check.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct InsightReport {
     /// Findings, most severe first, then in catalogue order (document order within a rule).
     pub insights: Vec<Insight>,

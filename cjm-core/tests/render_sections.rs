@@ -30,7 +30,28 @@ fn svgs(html: &str) -> Vec<&str> {
     out
 }
 
+/// The results the report's sections are built from.
+struct Results {
+    health: cjm_core::scoring::HealthReport,
+    insights: cjm_core::insights::InsightReport,
+    funnel: cjm_core::events::FunnelResult,
+    flows: cjm_core::events::Flows,
+    attribution: cjm_core::attribution::Attribution,
+}
+
 fn sections() -> Vec<ReportSection> {
+    let journey = cjm_core::templates::load("b2c-ecommerce").unwrap();
+    let r = results();
+    vec![
+        health_section(&r.health, &journey),
+        insights_section(&r.insights),
+        funnel_section(&r.funnel, Some(&journey)),
+        flows_section(&r.flows),
+        attribution_section(&r.attribution),
+    ]
+}
+
+fn results() -> Results {
     let journey = cjm_core::templates::load("b2c-ecommerce").unwrap();
     let (log, _) = generate_log(&SynthOptions {
         customers: 300,
@@ -94,13 +115,13 @@ fn sections() -> Vec<ReportSection> {
     };
     let table = PathTable::from_rows(&rows, &separator).unwrap();
     let attribution = attribute(&table, &AttributionOptions::default()).unwrap();
-    vec![
-        health_section(&scored, &journey),
-        insights_section(&found),
-        funnel_section(&funnel, Some(&journey)),
-        flows_section(&flows),
-        attribution_section(&attribution),
-    ]
+    Results {
+        health: scored,
+        insights: found,
+        funnel,
+        flows,
+        attribution,
+    }
 }
 
 #[test]
@@ -197,6 +218,22 @@ fn sections_speak_to_people() {
         intro.contains("steps in order, other events allowed between them; each within 7\u{a0}d of the first step"),
         "{intro}"
     );
+    // A narrow table (issue 18, item 4): what a stakeholder reads; the whole table is
+    // the result's own.
+    let ReportBlock::Table(t) = &funnel.blocks[1] else {
+        panic!("no funnel table")
+    };
+    assert_eq!(
+        t.columns,
+        [
+            "Step",
+            "Customers",
+            "From first",
+            "From previous",
+            "Median time from previous"
+        ]
+    );
+    assert!(t.rows.iter().all(|r| r.len() == 5));
     let insights = all
         .iter()
         .find(|s| s.kind == SectionKind::Insights)
@@ -301,4 +338,277 @@ fn survey_section_names_groups_and_units() {
         .iter()
         .any(|r| r[0] == "Deal-seeking shopper" && r[1] == "segment"));
     assert_eq!(t.rows[0][0], "All answers");
+}
+
+/// The core builds the five analysis sections from results given as options, in its one
+/// order (survey, health, insights, funnel, flows, attribution, the caller's sections,
+/// trends, retention), and the results read back from their JSON (as the browser module
+/// gets them) give the same page byte for byte.
+#[test]
+fn results_as_options_are_placed_by_the_core() {
+    let journey = cjm_core::templates::load("b2c-ecommerce").unwrap();
+    let r = results();
+    let mine = ReportSection {
+        kind: SectionKind::Other,
+        title: "Notes of my own".to_owned(),
+        intro: None,
+        blocks: vec![ReportBlock::Paragraph {
+            text: "Written by the caller.".to_owned(),
+        }],
+    };
+    let (log, _) = generate_log(&SynthOptions {
+        customers: 50,
+        ..SynthOptions::default()
+    });
+    let trends = log
+        .trends(&cjm_core::events::TrendsOptions::default())
+        .unwrap();
+    let options = ReportOptions {
+        health: Some(r.health.clone()),
+        insights: Some(r.insights.clone()),
+        funnel: Some(r.funnel.clone()),
+        flows: Some(r.flows.clone()),
+        attribution: Some(r.attribution.clone()),
+        sections: vec![mine.clone()],
+        trends: Some(trends.clone()),
+        ..ReportOptions::default()
+    };
+    let html = html_report(&journey, &options);
+    let titles: Vec<&str> = html
+        .split("<h2>")
+        .skip(1)
+        .map(|s| s.split("</h2>").next().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Journey map",
+            "Emotion curve",
+            "Summary",
+            "Health",
+            "Insights",
+            "Funnel",
+            "Flows",
+            "Attribution",
+            "Notes of my own",
+            "Trends"
+        ]
+    );
+    // The same page as the sections built one by one and given in that order.
+    let by_hand = ReportOptions {
+        sections: sections().into_iter().chain([mine]).collect(),
+        trends: Some(trends),
+        ..ReportOptions::default()
+    };
+    // (The insights' links to the map are the one difference: sections given by hand
+    // have none.)
+    let unlinked = html
+        .split("<td><a href=\"#map-")
+        .enumerate()
+        .map(|(i, part)| {
+            if i == 0 {
+                part.to_owned()
+            } else {
+                let rest = &part[part.find("\">").unwrap() + 2..];
+                format!("<td>{}", rest.replacen("</a></td>", "</td>", 1))
+            }
+        })
+        .collect::<String>();
+    assert_ne!(unlinked, html, "the insights link to the map");
+    assert_eq!(unlinked, html_report(&journey, &by_hand));
+    // Each result's serialised form reads back as the same result, and the options as
+    // JSON (what JavaScript passes) give the same page.
+    let json = serde_json::to_value(&options).unwrap();
+    for key in ["health", "insights", "funnel", "flows", "attribution"] {
+        assert!(json.get(key).is_some(), "{key} not serialised");
+    }
+    let back: ReportOptions = serde_json::from_value(json).unwrap();
+    assert_eq!(back, options);
+    assert_eq!(html_report(&journey, &back), html);
+    // Absent results are left out of the serialised options.
+    let empty = serde_json::to_value(ReportOptions::default()).unwrap();
+    assert!(empty.get("attribution").is_none() && empty.get("health").is_none());
+}
+
+/// The attribution section says its settings in words (issue 18, item 4): what a touch
+/// is, what a conversion is, the lookback and the models with their own settings.
+#[test]
+fn attribution_section_says_its_settings() {
+    use cjm_core::attribution::{attribute_log, Model, PathOptions, TouchKind};
+    use cjm_core::events::{EventLog, IngestOptions, RawEvent};
+    let rows = [
+        ("a", 0, "ad_click"),
+        ("a", 1000, "ad_click"),
+        ("a", 2000, "purchase"),
+        ("b", 0, "email_open"),
+        ("b", 1000, "signup"),
+    ];
+    let log = EventLog::from_rows(
+        rows.iter().map(|(c, t, e)| RawEvent::new(c, *t, e)),
+        IngestOptions::default(),
+    )
+    .unwrap()
+    .0;
+    let paths = PathOptions {
+        touch: TouchKind::Event,
+        conversion_events: vec!["purchase".to_owned(), "signup".to_owned()],
+        lookback_seconds: Some(30.0 * 86_400.0),
+        collapse_repeats: true,
+        ..PathOptions::default()
+    };
+    let options = AttributionOptions {
+        models: vec![Model::TimeDecay, Model::Markov],
+        ..AttributionOptions::default()
+    };
+    let result = attribute_log(&log, None, &paths, &options).unwrap();
+    let intro = attribution_section(&result).intro.unwrap();
+    assert!(
+        intro.starts_with(
+            "Touches are the event names; a conversion is a customer\u{2019}s first \u{201c}purchase\u{201d} or \u{201c}signup\u{201d} event; touches up to 30\u{a0}d before the conversion (or a non-converter\u{2019}s last touch); repeated touches counted once; models: time decay (half-life 7\u{a0}d) and Markov chain of order 1. 2 paths, 2 conversions"
+        ),
+        "{intro}"
+    );
+    // A path table has no touch or conversion settings; the default models in words.
+    let s = sections().pop().unwrap();
+    let intro = s.intro.unwrap();
+    assert!(
+        intro.starts_with(
+            "Paths as given in the path table; models: first touch, last touch, last non-direct touch (direct channel \u{201c}direct\u{201d}), linear, position-based (first 40\u{a0}%, middle 20\u{a0}%, last 40\u{a0}%), time decay (half-life 7\u{a0}d), participation, Markov chain of order 1, Shapley (paths of at most 15 channels) and ordered Shapley. "
+        ),
+        "{intro}"
+    );
+}
+
+/// Every `href="#…"` of a page and every `id="…"`.
+fn hrefs_and_ids(html: &str) -> (Vec<String>, Vec<String>) {
+    let grab = |key: &str| -> Vec<String> {
+        html.split(key)
+            .skip(1)
+            .map(|s| s.split('"').next().unwrap().to_owned())
+            .collect()
+    };
+    (grab("href=\"#"), grab(" id=\""))
+}
+
+/// Insights link to the map item they are about (issue 18, item 4): the report's map has
+/// an anchor on each stage, touchpoint, pain point, opportunity and KPI, each finding's
+/// "Rule (where)" cell links to its item, and no link points at nothing.
+#[test]
+fn insights_link_to_the_map_items() {
+    let journey = cjm_core::templates::load("b2c-ecommerce").unwrap();
+    let j = journey.journey();
+    // Late enough for stale evidence and an overdue review, which the map does not draw.
+    let found = insights(
+        &journey,
+        &InsightOptions {
+            as_of: Some("2027-04-01".to_owned()),
+            ..InsightOptions::default()
+        },
+        &InsightInputs::default(),
+    )
+    .unwrap();
+    let options = ReportOptions {
+        insights: Some(found.clone()),
+        ..ReportOptions::default()
+    };
+    let html = html_report(&journey, &options);
+    let (hrefs, ids) = hrefs_and_ids(&html);
+    for href in &hrefs {
+        assert!(
+            ids.contains(href),
+            "a link to #{href}, which is not on the page"
+        );
+    }
+    // Every finding about a stage, touchpoint, pain point or KPI links to that item's
+    // anchor on the map, named by the item's id (the template's findings are about pain
+    // points and KPIs, among others).
+    let (mut linked, mut plain) = (0, 0);
+    for i in &found.insights {
+        let place = if i.path.is_empty() {
+            "the map"
+        } else {
+            &i.path
+        };
+        let item = i.path.split_once('[').and_then(|(collection, rest)| {
+            let n: usize = rest.split(']').next().unwrap().parse().unwrap();
+            match collection {
+                "stages" => Some(("stage", &j.stages[n].id)),
+                "touchpoints" => Some(("touchpoint", &j.touchpoints[n].id)),
+                "pain_points" => Some(("pain-point", &j.pain_points[n].id)),
+                "kpis" => Some(("kpi", &j.kpis[n].id)),
+                _ => None,
+            }
+        });
+        // Findings about what the map does not draw (personas, evidence, the review)
+        // have no link.
+        let Some((kind, id)) = item else {
+            let cell = format!("<td>{} ({place})</td>", i.code);
+            assert!(html.contains(&cell), "{cell}");
+            plain += 1;
+            continue;
+        };
+        assert!(html.contains(&format!("<g id=\"map-{kind}-{id}\">")));
+        let cell = format!(
+            "<td><a href=\"#map-{kind}-{id}\">{} ({})</a></td>",
+            i.code, i.path
+        );
+        assert!(html.contains(&cell), "{cell}");
+        linked += 1;
+    }
+    assert!(
+        linked >= 2,
+        "the template has findings about pain points and KPIs"
+    );
+    assert!(plain >= 1, "and about what the map does not draw");
+    // Stages are in the map's header; findings about them link there.
+    let stage_findings = found
+        .insights
+        .iter()
+        .filter(|i| i.path.starts_with("stages["))
+        .count();
+    let stage_links = hrefs.iter().filter(|h| h.starts_with("map-stage-")).count();
+    assert_eq!(stage_links, stage_findings);
+    // Without the pain point lane, pain points are not drawn and not linked.
+    let lanes = cjm_core::render::MapOptions {
+        lanes: vec![cjm_core::render::Lane::Touchpoints],
+        title: false,
+        ..cjm_core::render::MapOptions::default()
+    };
+    let html = html_report(
+        &journey,
+        &ReportOptions {
+            map: lanes,
+            ..options
+        },
+    );
+    let (hrefs, ids) = hrefs_and_ids(&html);
+    assert!(!hrefs.iter().any(|h| h.starts_with("map-pain-point-")));
+    assert!(!ids.iter().any(|h| h.starts_with("map-pain-point-")));
+    for href in &hrefs {
+        assert!(
+            ids.contains(href),
+            "a link to #{href}, which is not on the page"
+        );
+    }
+    // The map on its own carries no anchors (its bytes are unchanged).
+    let alone =
+        cjm_core::render::journey_map_svg(&journey, &cjm_core::render::MapOptions::default());
+    assert!(!alone.contains(" id=\"map-"));
+}
+
+/// A caller's table link is an in-page link whatever its target says: always `#…`, the
+/// target escaped.
+#[test]
+fn table_links_stay_in_the_page() {
+    let journey = cjm_core::templates::load("b2c-ecommerce").unwrap();
+    let options: ReportOptions = serde_json::from_value(serde_json::json!({
+        "sections": [{"title": "Mine", "blocks": [{"type": "table", "columns": ["a", "b"],
+            "rows": [["x", "y"]],
+            "links": [{"row": 0, "column": 1, "target": "javascript:alert(1)\" onclick=\"alert(2)"}]}]}]
+    }))
+    .unwrap();
+    let html = html_report(&journey, &options);
+    assert!(html.contains(
+        "<td>x</td><td><a href=\"#javascript:alert(1)&quot; onclick=&quot;alert(2)\">y</a></td>"
+    ));
 }

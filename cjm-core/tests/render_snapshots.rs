@@ -126,6 +126,7 @@ fn small_html_report() {
                         text: "Two findings.".to_owned(),
                     },
                     ReportBlock::Table(ReportTable {
+                        links: Vec::new(),
                         caption: None,
                         columns: vec!["Code".to_owned(), "Count".to_owned()],
                         rows: vec![

@@ -2,15 +2,13 @@
 //!
 //! Every picture is drawn by `cjm_core::render`; this module reads the options (as the
 //! core's serde types, so unknown options are refused the same way in every language)
-//! and hands analysis results to the core's report sections (`cjm_core::render::*_section`),
-//! so the Python and the browser reports of the same inputs are byte-identical.
+//! and puts analysis results into the core's `ReportOptions`, which builds the report's
+//! sections in its one order, so the Python and the browser reports of the same inputs
+//! are byte-identical.
 
 use std::path::PathBuf;
 
-use cjm_core::render::{
-    attribution_section, flows_section, funnel_section, health_section, html_report,
-    insights_section, MapOptions, ReportOptions,
-};
+use cjm_core::render::{html_report, MapOptions, ReportOptions};
 use cjm_core::ValidJourney;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -106,38 +104,26 @@ pub(crate) struct SectionInputs<'a, 'py> {
     pub(crate) survey: Option<&'a cjm_core::scoring::SurveyReport>,
 }
 
-/// The HTML report of a journey.
+/// The HTML report of a journey: the results go into the core's `ReportOptions`, which
+/// builds their sections and decides their order.
 pub(crate) fn report_html(
     py: Python<'_>,
     journey: &ValidJourney,
     options: Option<&Bound<'_, PyAny>>,
     inputs: &SectionInputs<'_, '_>,
 ) -> PyResult<String> {
-    let mut options: ReportOptions = crate::option_value(options, "options")?.unwrap_or_default();
-    let mut sections = Vec::new();
-    if let Some(h) = inputs.health {
-        sections.push(health_section(&h.get().inner, journey));
-    }
-    if let Some(i) = inputs.insights {
-        sections.push(insights_section(&i.get().inner));
-    }
-    if let Some(f) = inputs.funnel {
-        sections.push(funnel_section(&f.get().inner, Some(journey)));
-    }
-    if let Some(f) = inputs.flows {
-        sections.push(flows_section(&f.get().inner));
-    }
-    if let Some(a) = inputs.attribution {
-        sections.push(attribution_section(&a.get().inner));
-    }
-    sections.append(&mut options.sections);
-    options.sections = sections;
-    // Results the core turns into sections itself (in its order) go in as options.
-    if let Some(m) = inputs.measured {
-        options.measured = Some(m.clone());
-    }
-    options.survey = inputs.survey.cloned().or(options.survey);
-    options.trends = inputs.trends.cloned().or(options.trends);
-    options.retention = inputs.retention.cloned().or(options.retention);
+    let options: ReportOptions = crate::option_value(options, "options")?.unwrap_or_default();
+    let options = ReportOptions {
+        health: inputs.health.map(|h| h.get().inner.clone()),
+        insights: inputs.insights.map(|i| i.get().inner.clone()),
+        funnel: inputs.funnel.map(|f| f.get().inner.clone()),
+        flows: inputs.flows.map(|f| f.get().inner.clone()),
+        attribution: inputs.attribution.map(|a| a.get().inner.clone()),
+        measured: inputs.measured.cloned(),
+        survey: inputs.survey.cloned(),
+        trends: inputs.trends.cloned(),
+        retention: inputs.retention.cloned(),
+        ..options
+    };
     Ok(py.detach(|| html_report(journey, &options)))
 }

@@ -51,7 +51,12 @@ export interface Journey {
    * @throws {CjmError} the errors of `surveyKpis`.
    */
   toMermaid(persona?: string | null, survey?: SurveyColumns | null, surveyOptions?: SurveyOptions | null): MermaidExport;
-  /** One self-contained HTML page: map, emotion curve, summary and your sections. @throws {CjmError} `invalid_option`. */
+  /**
+   * One self-contained HTML page: map, emotion curve, summary, a section per result given
+   * (`health`, `insights`, `funnel`, `flows`, `attribution`, `survey`, `trends`,
+   * `retention`: the objects the analyses return, placed by the core, as in Python) and
+   * your `sections`. @throws {CjmError} `invalid_option`.
+   */
   reportHtml(options?: ReportOptions | null): string;
 }
 "#;

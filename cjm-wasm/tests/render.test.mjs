@@ -3,7 +3,10 @@
 // SVG is checked with the browser's DOMParser in e2e/page.test.mjs.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cjm, catchCjm } from './helpers.mjs';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cjm, catchCjm, repoRoot } from './helpers.mjs';
 
 const { template, templates, fromMermaid, funnelSvg, flowSvg, barChartSvg, Journey } = cjm;
 
@@ -90,4 +93,53 @@ test('reportHtml builds the survey, trends and retention sections from results, 
   assert.deepEqual(titles.slice(-3), ['Survey', 'Trends', 'Retention']);
   assert.match(html, /<td>Checkout<\/td><td>touchpoint<\/td><td class="num">2<\/td>/);
   assert.ok(!html.includes('A picture was left out'));
+});
+
+/** The cells of every table row of one report section (by its class). */
+function sectionRows(html, kind) {
+  const start = html.indexOf(`class="${kind}">`);
+  assert.ok(start >= 0, `no ${kind} section`);
+  const section = html.slice(start, html.indexOf('</section>', start));
+  return section
+    .split('<tr>')
+    .slice(1)
+    .filter((row) => row.includes('<td'))
+    .map((row) => [...row.matchAll(/<td[^>]*>(.*?)<\/td>/g)].map((m) => m[1]));
+}
+
+test('reportHtml builds health, insights, funnel, flows and attribution sections from results: the shared vector, the page of Rust and Python', () => {
+  const v = JSON.parse(readFileSync(join(repoRoot, 'tests', 'vectors', 'report', 'report-sections.json'), 'utf8'));
+  const journey = cjm.loadJourney(v.journey);
+  const rows = v.events.rows;
+  const log = cjm.EventLog.fromColumns(
+    {
+      customer: rows.map((r) => r[0]),
+      timestamp: Float64Array.from(rows, (r) => r[1]),
+      event: rows.map((r) => r[2]),
+      channel: rows.map((r) => r[3]),
+      value: rows.map((r) => r[4]),
+    },
+    { unit: 'seconds' },
+  );
+  const html = journey.reportHtml({
+    health: journey.health(),
+    insights: journey.insights({ as_of: v.insights_as_of }),
+    funnel: log.funnel(v.funnel_steps, null, journey),
+    flows: log.flows(),
+    attribution: log.attribute({ conversion_events: v.conversion_events }, { models: v.attribution_models }),
+  });
+  const e = v.expect;
+  assert.deepEqual([...html.matchAll(/<h2>([^<]*)<\/h2>/g)].map((m) => m[1]), e.headings);
+  // Search ad: 3 customers; Checkout: 1 of them, 33.3 %, 2 h after the ad (worked in the vector).
+  assert.deepEqual(sectionRows(html, 'funnel'), e.funnel_rows);
+  // First touch: email 1, search 1; last touch: email 2; linear: email 1.5, search 0.5.
+  const credits = e.attribution_conversions;
+  assert.deepEqual(sectionRows(html, 'attribution').slice(0, credits.length), credits);
+  assert.equal(createHash('sha256').update(html, 'utf8').digest('hex'), e.html_sha256);
+  // A result that does not fit is refused with the option's path.
+  const err = catchCjm(() => journey.reportHtml({ funnel: { steps: 3 } }));
+  assert.equal(err.code, 'invalid_option');
+  assert.match(err.message, /funnel/);
+  journey.free();
+  log.free();
 });

@@ -195,6 +195,11 @@ export type ReportBlock =
        * Rows of cells; cells that look numeric are right-aligned.
        */
       rows: string[][];
+      /**
+       * Cells that link to an element of the page (the report's insights link to the
+       * map items they are about).
+       */
+      links?: ReportLink[];
     }
   | {
       type: "funnel";
@@ -286,6 +291,25 @@ export type ReportBlock =
  */
 export type BarLayout = "grouped" | "panels";
 /**
+ * What one funnel step matches.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "StepSpec".
+ */
+export type StepSpec =
+  | {
+      event: string;
+    }
+  | {
+      touchpoint: string;
+    }
+  | {
+      stage: string;
+    }
+  | {
+      any_of: string[];
+    };
+/**
  * An attribution model.
  *
  * This interface was referenced by `JourneyDocument`'s JSON-Schema
@@ -302,6 +326,13 @@ export type Model =
   | "markov"
   | "shapley"
   | "ordered_shapley";
+/**
+ * The time-decay curve.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "DecayCurve".
+ */
+export type DecayCurve = "continuous" | "stepped";
 /**
  * The unit of integer timestamps (counted from the Unix epoch, 1970-01-01T00:00:00Z).
  *
@@ -353,25 +384,6 @@ export type RejectReason =
   | "invalid_value"
   | "non_finite_value"
   | "duplicate";
-/**
- * What one funnel step matches.
- *
- * This interface was referenced by `JourneyDocument`'s JSON-Schema
- * via the `definition` "StepSpec".
- */
-export type StepSpec =
-  | {
-      event: string;
-    }
-  | {
-      touchpoint: string;
-    }
-  | {
-      stage: string;
-    }
-  | {
-      any_of: string[];
-    };
 /**
  * Order of the steps.
  *
@@ -484,13 +496,6 @@ export type PositionWeights =
         last: number;
       };
     };
-/**
- * The time-decay curve.
- *
- * This interface was referenced by `JourneyDocument`'s JSON-Schema
- * via the `definition` "DecayCurve".
- */
-export type DecayCurve = "continuous" | "stepped";
 
 /**
  * A customer journey map: how one kind of customer moves through stages, the touchpoints
@@ -2418,8 +2423,9 @@ export interface ReportOptions {
    */
   summary?: boolean;
   /**
-   * Further sections (scores, insights, funnels, flows, attribution…), in order, after
-   * the built-in ones.
+   * Further sections of the caller's own, in order, after the sections the core builds
+   * from `health`, `insights`, `funnel`, `flows` and `attribution` and before `trends`
+   * and `retention`.
    */
   sections?: ReportSection[];
   /**
@@ -2436,9 +2442,35 @@ export interface ReportOptions {
   measured?: MeasuredKpis | null;
   /**
    * Survey KPIs (`survey_kpis`): a "Survey" section ([`super::survey_section`]) after
-   * the summary, before `sections`.
+   * the summary, first of the sections.
    */
   survey?: SurveyReport | null;
+  /**
+   * A health report (`health`): a "Health" section ([`super::health_section`]) after
+   * the survey, before the insights.
+   */
+  health?: HealthReport | null;
+  /**
+   * Map findings (`insights`): an "Insights" section ([`super::insights_section`]) after
+   * the health, before the funnel.
+   */
+  insights?: InsightReport | null;
+  /**
+   * A funnel (`funnel` or `stage_funnel`): a "Funnel" section
+   * ([`super::funnel_section`], steps named after the map's touchpoints and stages)
+   * after the insights, before the flows.
+   */
+  funnel?: FunnelResult | null;
+  /**
+   * Flows (`flows`): a "Flows" section ([`super::flows_section`]) after the funnel,
+   * before the attribution.
+   */
+  flows?: Flows | null;
+  /**
+   * Attribution results (`attribution`): an "Attribution" section
+   * ([`super::attribution_section`]) after the flows, before `sections`.
+   */
+  attribution?: Attribution | null;
   /**
    * Event trends: a "Trends" section ([`super::trends_section`]) after `sections`.
    */
@@ -2472,6 +2504,28 @@ export interface ReportSection {
    * The content, in order.
    */
   blocks?: ReportBlock[];
+}
+/**
+ * A table cell that links to an element of the page.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "ReportLink".
+ */
+export interface ReportLink {
+  /**
+   * The row, from 0 (in `rows`).
+   */
+  row: number;
+  /**
+   * The column, from 0.
+   */
+  column: number;
+  /**
+   * The `id` of the element it links to, without `#`: a map item's anchor, say
+   * (`map-stage-…`, `map-touchpoint-…`, `map-pain-point-…`, `map-opportunity-…`,
+   * `map-kpi-…` followed by the item's id).
+   */
+  target: string;
 }
 /**
  * One funnel step.
@@ -2544,6 +2598,481 @@ export interface BarSeries {
    * One value per group; missing or non-finite values are drawn as `–`.
    */
   values: (number | null)[];
+}
+/**
+ * A funnel result.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "FunnelResult".
+ */
+export interface FunnelResult {
+  /**
+   * The definition used.
+   */
+  definition: Definition;
+  /**
+   * The steps.
+   */
+  steps: FunnelStepResult[];
+  /**
+   * Customers all of whose attempts were void (by exclusions).
+   */
+  excluded: number;
+  /**
+   * Pending customers (not complete, window still open at `as_of`).
+   */
+  pending: number;
+  /**
+   * Per group of the breakdown column, in value order (values written as integers
+   * first, by number; then the others by their bytes; null last); empty without one.
+   */
+  breakdown: FunnelGroup[];
+}
+/**
+ * One step of a funnel result.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "FunnelStepResult".
+ */
+export interface FunnelStepResult {
+  /**
+   * 0-based index.
+   */
+  index: number;
+  /**
+   * The step.
+   */
+  step: StepSpec;
+  /**
+   * Customers who reached this step (deepest step ≥ this one).
+   */
+  customers: number;
+  /**
+   * Pending customers whose deepest step is this one.
+   */
+  pending: number;
+  /**
+   * `customers / customers at step 1` (null when step 1 has none).
+   */
+  conversion_from_first?: number | null;
+  /**
+   * `customers / customers at the previous step` (step 1: from itself).
+   */
+  conversion_from_previous?: number | null;
+  /**
+   * Customers at the previous step who did not reach this one (0 for step 1).
+   */
+  drop_off: number;
+  /**
+   * `drop_off / customers at the previous step` (null for step 1 or 0/0).
+   */
+  drop_off_rate?: number | null;
+  /**
+   * Time from step 1 to this step (null for step 1 or when nobody reached it).
+   */
+  time_from_first?: DurationStats | null;
+  /**
+   * Time from the previous step to this step.
+   */
+  time_from_previous?: DurationStats | null;
+}
+/**
+ * Time-to-convert summary, in seconds.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "DurationStats".
+ */
+export interface DurationStats {
+  /**
+   * Number of customers measured.
+   */
+  count: number;
+  /**
+   * Median (by the funnel's percentile method; default linear, as numpy).
+   */
+  median_seconds: number;
+  /**
+   * 90th percentile (by the same method).
+   */
+  p90_seconds: number;
+  /**
+   * Mean.
+   */
+  mean_seconds: number;
+}
+/**
+ * The funnel of one breakdown group.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "FunnelGroup".
+ */
+export interface FunnelGroup {
+  /**
+   * The column value (null for events without one).
+   */
+  value?: string | null;
+  /**
+   * The steps.
+   */
+  steps: FunnelStepResult[];
+  /**
+   * Customers all of whose attempts in this group were void.
+   */
+  excluded: number;
+  /**
+   * Pending customers in this group.
+   */
+  pending: number;
+}
+/**
+ * Flow data for a Sankey picture; nodes sorted by (depth, name), links by (depth, from,
+ * to), `(other)` sorting as its name.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "Flows".
+ */
+export interface Flows {
+  /**
+   * The definition used.
+   */
+  definition: Definition;
+  /**
+   * Nodes.
+   */
+  nodes: FlowNode[];
+  /**
+   * Links.
+   */
+  links: FlowLink[];
+}
+/**
+ * A flow node: an event name at a depth (0 = first event).
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "FlowNode".
+ */
+export interface FlowNode {
+  /**
+   * Depth.
+   */
+  depth: number;
+  /**
+   * Event name or `(other)`.
+   */
+  name: string;
+  /**
+   * Customers at this node.
+   */
+  customers: number;
+}
+/**
+ * A flow link between a node at `depth` and one at `depth + 1`.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "FlowLink".
+ */
+export interface FlowLink {
+  /**
+   * Depth of the source.
+   */
+  depth: number;
+  /**
+   * Source name.
+   */
+  from: string;
+  /**
+   * Target name.
+   */
+  to: string;
+  /**
+   * Customers.
+   */
+  customers: number;
+}
+/**
+ * Attribution results, side by side.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "Attribution".
+ */
+export interface Attribution {
+  /**
+   * The definition of the whole run (all options) and its hash.
+   */
+  definition: Definition;
+  /**
+   * Totals of the table.
+   */
+  totals: Totals;
+  /**
+   * The model columns, in order.
+   */
+  models: ModelSummary[];
+  /**
+   * One row per channel (sorted by name), with a credit per model column.
+   */
+  channels: ChannelCredits[];
+  /**
+   * Markov details, when run.
+   */
+  markov?: MarkovResult | null;
+  /**
+   * Shapley details, when run.
+   */
+  shapley?: ShapleyDetail | null;
+  /**
+   * Ordered Shapley credits by (channel, position), when run.
+   */
+  ordered_shapley?: PositionCredit[] | null;
+  /**
+   * Models asked for that could not run.
+   */
+  skipped: Skipped[];
+}
+/**
+ * Totals of the path table.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "Totals".
+ */
+export interface Totals {
+  /**
+   * Rows (distinct paths) in the table.
+   */
+  paths: number;
+  /**
+   * Conversions of paths with at least one touch: what the models credit.
+   */
+  conversions: number;
+  /**
+   * Their value.
+   */
+  value: number;
+  /**
+   * Non-converting journeys with at least one touch.
+   */
+  nulls: number;
+  /**
+   * Conversions of paths without any touch (credited to no channel).
+   */
+  unattributed_conversions: number;
+  /**
+   * Their value.
+   */
+  unattributed_value: number;
+}
+/**
+ * One model's column: what it is and what it credited in total.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "ModelSummary".
+ */
+export interface ModelSummary {
+  /**
+   * The model.
+   */
+  model: Model;
+  /**
+   * Its definition and hash.
+   */
+  definition: Definition;
+  /**
+   * Sum of its conversion credits (`null` when undefined).
+   */
+  conversions?: number | null;
+  /**
+   * Sum of its value credits (`null` when undefined).
+   */
+  value?: number | null;
+  /**
+   * Whether its credits sum to [`Totals::conversions`] by definition.
+   */
+  sums_to_conversions: boolean;
+}
+/**
+ * One row of the side-by-side table.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "ChannelCredits".
+ */
+export interface ChannelCredits {
+  /**
+   * The channel (or touchpoint).
+   */
+  channel: string;
+  /**
+   * Its credit under each model, in the order of [`Attribution::models`].
+   */
+  credits: Credit[];
+}
+/**
+ * One channel's credit under one model.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "Credit".
+ */
+export interface Credit {
+  /**
+   * The model.
+   */
+  model: Model;
+  /**
+   * Conversions credited (`null` when undefined, e.g. Markov without conversions).
+   */
+  conversions?: number | null;
+  /**
+   * Value credited.
+   */
+  value?: number | null;
+  /**
+   * `conversions / total conversions` (for participation: the share of conversions the
+   * channel took part in).
+   */
+  share?: number | null;
+}
+/**
+ * The Markov model in detail.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "MarkovResult".
+ */
+export interface MarkovResult {
+  /**
+   * Its definition and hash.
+   */
+  definition: Definition;
+  /**
+   * The chain order.
+   */
+  order: number;
+  /**
+   * P(CONVERSION | START) of the whole chain (`null` without conversions).
+   */
+  conversion_probability?: number | null;
+  /**
+   * Removal effects and credits, by channel.
+   */
+  channels: RemovalEffect[];
+  /**
+   * The transition matrix (non-zero entries, sorted by from, to).
+   */
+  transitions: Transition[];
+}
+/**
+ * A channel's removal effect.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "RemovalEffect".
+ */
+export interface RemovalEffect {
+  /**
+   * The channel.
+   */
+  channel: string;
+  /**
+   * P(conversion) with the channel removed (`null` without conversions).
+   */
+  conversion_probability_without?: number | null;
+  /**
+   * `1 − P₋c(conv)/P(conv)` (`null` without conversions).
+   */
+  removal_effect?: number | null;
+  /**
+   * Credited conversions: `RE/ΣRE × conversions` (0 when undefined).
+   */
+  conversions: number;
+  /**
+   * Credited value: `RE/ΣRE × value`.
+   */
+  value: number;
+}
+/**
+ * A transition of the Markov chain.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "Transition".
+ */
+export interface Transition {
+  /**
+   * From state (`START` or channels joined by ` > `).
+   */
+  from: string;
+  /**
+   * To state (channels, `CONVERSION` or `NULL`).
+   */
+  to: string;
+  /**
+   * Journeys that made it.
+   */
+  count: number;
+  /**
+   * `count / all transitions out of from`.
+   */
+  probability: number;
+}
+/**
+ * What Shapley left out.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "ShapleyDetail".
+ */
+export interface ShapleyDetail {
+  /**
+   * The cap on distinct channels per path.
+   */
+  max_channels: number;
+  /**
+   * Conversions of paths with more distinct channels than the cap.
+   */
+  excluded_conversions: number;
+  /**
+   * Their value.
+   */
+  excluded_value: number;
+}
+/**
+ * Ordered Shapley: a channel's credit at one touch position.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "PositionCredit".
+ */
+export interface PositionCredit {
+  /**
+   * The channel.
+   */
+  channel: string;
+  /**
+   * 1-based touch position in the path.
+   */
+  position: number;
+  /**
+   * Conversions credited at this position.
+   */
+  conversions: number;
+  /**
+   * Value credited at this position.
+   */
+  value: number;
+}
+/**
+ * A model that was asked for and could not run.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "Skipped".
+ */
+export interface Skipped {
+  /**
+   * The model.
+   */
+  model: Model;
+  /**
+   * Stable reason code (`missing_times`).
+   */
+  reason: string;
+  /**
+   * Human explanation.
+   */
+  message: string;
 }
 /**
  * Event trends.
@@ -2748,26 +3277,6 @@ export interface RetentionGroup {
    * The mean curves.
    */
   mean: RetentionMean;
-}
-/**
- * A model that was asked for and could not run.
- *
- * This interface was referenced by `JourneyDocument`'s JSON-Schema
- * via the `definition` "Skipped".
- */
-export interface Skipped {
-  /**
-   * The model.
-   */
-  model: Model;
-  /**
-   * Stable reason code (`missing_times`).
-   */
-  reason: string;
-  /**
-   * Human explanation.
-   */
-  message: string;
 }
 /**
  * A funnel to draw: steps in order with the customers who reached each.
@@ -3263,131 +3772,6 @@ export interface Exclusion {
   between: [number, number];
 }
 /**
- * A funnel result.
- *
- * This interface was referenced by `JourneyDocument`'s JSON-Schema
- * via the `definition` "FunnelResult".
- */
-export interface FunnelResult {
-  /**
-   * The definition used.
-   */
-  definition: Definition;
-  /**
-   * The steps.
-   */
-  steps: FunnelStepResult[];
-  /**
-   * Customers all of whose attempts were void (by exclusions).
-   */
-  excluded: number;
-  /**
-   * Pending customers (not complete, window still open at `as_of`).
-   */
-  pending: number;
-  /**
-   * Per group of the breakdown column, in value order (values written as integers
-   * first, by number; then the others by their bytes; null last); empty without one.
-   */
-  breakdown: FunnelGroup[];
-}
-/**
- * One step of a funnel result.
- *
- * This interface was referenced by `JourneyDocument`'s JSON-Schema
- * via the `definition` "FunnelStepResult".
- */
-export interface FunnelStepResult {
-  /**
-   * 0-based index.
-   */
-  index: number;
-  /**
-   * The step.
-   */
-  step: StepSpec;
-  /**
-   * Customers who reached this step (deepest step ≥ this one).
-   */
-  customers: number;
-  /**
-   * Pending customers whose deepest step is this one.
-   */
-  pending: number;
-  /**
-   * `customers / customers at step 1` (null when step 1 has none).
-   */
-  conversion_from_first?: number | null;
-  /**
-   * `customers / customers at the previous step` (step 1: from itself).
-   */
-  conversion_from_previous?: number | null;
-  /**
-   * Customers at the previous step who did not reach this one (0 for step 1).
-   */
-  drop_off: number;
-  /**
-   * `drop_off / customers at the previous step` (null for step 1 or 0/0).
-   */
-  drop_off_rate?: number | null;
-  /**
-   * Time from step 1 to this step (null for step 1 or when nobody reached it).
-   */
-  time_from_first?: DurationStats | null;
-  /**
-   * Time from the previous step to this step.
-   */
-  time_from_previous?: DurationStats | null;
-}
-/**
- * Time-to-convert summary, in seconds.
- *
- * This interface was referenced by `JourneyDocument`'s JSON-Schema
- * via the `definition` "DurationStats".
- */
-export interface DurationStats {
-  /**
-   * Number of customers measured.
-   */
-  count: number;
-  /**
-   * Median (by the funnel's percentile method; default linear, as numpy).
-   */
-  median_seconds: number;
-  /**
-   * 90th percentile (by the same method).
-   */
-  p90_seconds: number;
-  /**
-   * Mean.
-   */
-  mean_seconds: number;
-}
-/**
- * The funnel of one breakdown group.
- *
- * This interface was referenced by `JourneyDocument`'s JSON-Schema
- * via the `definition` "FunnelGroup".
- */
-export interface FunnelGroup {
-  /**
-   * The column value (null for events without one).
-   */
-  value?: string | null;
-  /**
-   * The steps.
-   */
-  steps: FunnelStepResult[];
-  /**
-   * Customers all of whose attempts in this group were void.
-   */
-  excluded: number;
-  /**
-   * Pending customers in this group.
-   */
-  pending: number;
-}
-/**
  * Options of a retention table.
  *
  * This interface was referenced by `JourneyDocument`'s JSON-Schema
@@ -3835,71 +4219,6 @@ export interface FlowOptions {
    * Collapse consecutive repeats of one event name first (default true).
    */
   collapse_repeats?: boolean;
-}
-/**
- * Flow data for a Sankey picture; nodes sorted by (depth, name), links by (depth, from,
- * to), `(other)` sorting as its name.
- *
- * This interface was referenced by `JourneyDocument`'s JSON-Schema
- * via the `definition` "Flows".
- */
-export interface Flows {
-  /**
-   * The definition used.
-   */
-  definition: Definition;
-  /**
-   * Nodes.
-   */
-  nodes: FlowNode[];
-  /**
-   * Links.
-   */
-  links: FlowLink[];
-}
-/**
- * A flow node: an event name at a depth (0 = first event).
- *
- * This interface was referenced by `JourneyDocument`'s JSON-Schema
- * via the `definition` "FlowNode".
- */
-export interface FlowNode {
-  /**
-   * Depth.
-   */
-  depth: number;
-  /**
-   * Event name or `(other)`.
-   */
-  name: string;
-  /**
-   * Customers at this node.
-   */
-  customers: number;
-}
-/**
- * A flow link between a node at `depth` and one at `depth + 1`.
- *
- * This interface was referenced by `JourneyDocument`'s JSON-Schema
- * via the `definition` "FlowLink".
- */
-export interface FlowLink {
-  /**
-   * Depth of the source.
-   */
-  depth: number;
-  /**
-   * Source name.
-   */
-  from: string;
-  /**
-   * Target name.
-   */
-  to: string;
-  /**
-   * Customers.
-   */
-  customers: number;
 }
 /**
  * Options of the per-customer journey state.
@@ -4462,269 +4781,4 @@ export interface AttributionOptions {
    * reported as excluded (default 15).
    */
   shapley_max_channels?: number;
-}
-/**
- * Attribution results, side by side.
- *
- * This interface was referenced by `JourneyDocument`'s JSON-Schema
- * via the `definition` "Attribution".
- */
-export interface Attribution {
-  /**
-   * The definition of the whole run (all options) and its hash.
-   */
-  definition: Definition;
-  /**
-   * Totals of the table.
-   */
-  totals: Totals;
-  /**
-   * The model columns, in order.
-   */
-  models: ModelSummary[];
-  /**
-   * One row per channel (sorted by name), with a credit per model column.
-   */
-  channels: ChannelCredits[];
-  /**
-   * Markov details, when run.
-   */
-  markov?: MarkovResult | null;
-  /**
-   * Shapley details, when run.
-   */
-  shapley?: ShapleyDetail | null;
-  /**
-   * Ordered Shapley credits by (channel, position), when run.
-   */
-  ordered_shapley?: PositionCredit[] | null;
-  /**
-   * Models asked for that could not run.
-   */
-  skipped: Skipped[];
-}
-/**
- * Totals of the path table.
- *
- * This interface was referenced by `JourneyDocument`'s JSON-Schema
- * via the `definition` "Totals".
- */
-export interface Totals {
-  /**
-   * Rows (distinct paths) in the table.
-   */
-  paths: number;
-  /**
-   * Conversions of paths with at least one touch: what the models credit.
-   */
-  conversions: number;
-  /**
-   * Their value.
-   */
-  value: number;
-  /**
-   * Non-converting journeys with at least one touch.
-   */
-  nulls: number;
-  /**
-   * Conversions of paths without any touch (credited to no channel).
-   */
-  unattributed_conversions: number;
-  /**
-   * Their value.
-   */
-  unattributed_value: number;
-}
-/**
- * One model's column: what it is and what it credited in total.
- *
- * This interface was referenced by `JourneyDocument`'s JSON-Schema
- * via the `definition` "ModelSummary".
- */
-export interface ModelSummary {
-  /**
-   * The model.
-   */
-  model: Model;
-  /**
-   * Its definition and hash.
-   */
-  definition: Definition;
-  /**
-   * Sum of its conversion credits (`null` when undefined).
-   */
-  conversions?: number | null;
-  /**
-   * Sum of its value credits (`null` when undefined).
-   */
-  value?: number | null;
-  /**
-   * Whether its credits sum to [`Totals::conversions`] by definition.
-   */
-  sums_to_conversions: boolean;
-}
-/**
- * One row of the side-by-side table.
- *
- * This interface was referenced by `JourneyDocument`'s JSON-Schema
- * via the `definition` "ChannelCredits".
- */
-export interface ChannelCredits {
-  /**
-   * The channel (or touchpoint).
-   */
-  channel: string;
-  /**
-   * Its credit under each model, in the order of [`Attribution::models`].
-   */
-  credits: Credit[];
-}
-/**
- * One channel's credit under one model.
- *
- * This interface was referenced by `JourneyDocument`'s JSON-Schema
- * via the `definition` "Credit".
- */
-export interface Credit {
-  /**
-   * The model.
-   */
-  model: Model;
-  /**
-   * Conversions credited (`null` when undefined, e.g. Markov without conversions).
-   */
-  conversions?: number | null;
-  /**
-   * Value credited.
-   */
-  value?: number | null;
-  /**
-   * `conversions / total conversions` (for participation: the share of conversions the
-   * channel took part in).
-   */
-  share?: number | null;
-}
-/**
- * The Markov model in detail.
- *
- * This interface was referenced by `JourneyDocument`'s JSON-Schema
- * via the `definition` "MarkovResult".
- */
-export interface MarkovResult {
-  /**
-   * Its definition and hash.
-   */
-  definition: Definition;
-  /**
-   * The chain order.
-   */
-  order: number;
-  /**
-   * P(CONVERSION | START) of the whole chain (`null` without conversions).
-   */
-  conversion_probability?: number | null;
-  /**
-   * Removal effects and credits, by channel.
-   */
-  channels: RemovalEffect[];
-  /**
-   * The transition matrix (non-zero entries, sorted by from, to).
-   */
-  transitions: Transition[];
-}
-/**
- * A channel's removal effect.
- *
- * This interface was referenced by `JourneyDocument`'s JSON-Schema
- * via the `definition` "RemovalEffect".
- */
-export interface RemovalEffect {
-  /**
-   * The channel.
-   */
-  channel: string;
-  /**
-   * P(conversion) with the channel removed (`null` without conversions).
-   */
-  conversion_probability_without?: number | null;
-  /**
-   * `1 − P₋c(conv)/P(conv)` (`null` without conversions).
-   */
-  removal_effect?: number | null;
-  /**
-   * Credited conversions: `RE/ΣRE × conversions` (0 when undefined).
-   */
-  conversions: number;
-  /**
-   * Credited value: `RE/ΣRE × value`.
-   */
-  value: number;
-}
-/**
- * A transition of the Markov chain.
- *
- * This interface was referenced by `JourneyDocument`'s JSON-Schema
- * via the `definition` "Transition".
- */
-export interface Transition {
-  /**
-   * From state (`START` or channels joined by ` > `).
-   */
-  from: string;
-  /**
-   * To state (channels, `CONVERSION` or `NULL`).
-   */
-  to: string;
-  /**
-   * Journeys that made it.
-   */
-  count: number;
-  /**
-   * `count / all transitions out of from`.
-   */
-  probability: number;
-}
-/**
- * What Shapley left out.
- *
- * This interface was referenced by `JourneyDocument`'s JSON-Schema
- * via the `definition` "ShapleyDetail".
- */
-export interface ShapleyDetail {
-  /**
-   * The cap on distinct channels per path.
-   */
-  max_channels: number;
-  /**
-   * Conversions of paths with more distinct channels than the cap.
-   */
-  excluded_conversions: number;
-  /**
-   * Their value.
-   */
-  excluded_value: number;
-}
-/**
- * Ordered Shapley: a channel's credit at one touch position.
- *
- * This interface was referenced by `JourneyDocument`'s JSON-Schema
- * via the `definition` "PositionCredit".
- */
-export interface PositionCredit {
-  /**
-   * The channel.
-   */
-  channel: string;
-  /**
-   * 1-based touch position in the path.
-   */
-  position: number;
-  /**
-   * Conversions credited at this position.
-   */
-  conversions: number;
-  /**
-   * Value credited at this position.
-   */
-  value: number;
 }

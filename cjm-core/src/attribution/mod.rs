@@ -203,7 +203,7 @@ impl Default for AttributionOptions {
 }
 
 /// Totals of the path table.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Totals {
     /// Rows (distinct paths) in the table.
     pub paths: usize,
@@ -220,7 +220,7 @@ pub struct Totals {
 }
 
 /// One model's column: what it is and what it credited in total.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ModelSummary {
     /// The model.
     pub model: Model,
@@ -235,7 +235,7 @@ pub struct ModelSummary {
 }
 
 /// One channel's credit under one model.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Credit {
     /// The model.
     pub model: Model,
@@ -249,7 +249,7 @@ pub struct Credit {
 }
 
 /// One row of the side-by-side table.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ChannelCredits {
     /// The channel (or touchpoint).
     pub channel: String,
@@ -266,7 +266,7 @@ impl ChannelCredits {
 }
 
 /// A transition of the Markov chain.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Transition {
     /// From state (`START` or channels joined by ` > `).
     pub from: String,
@@ -279,7 +279,7 @@ pub struct Transition {
 }
 
 /// A channel's removal effect.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RemovalEffect {
     /// The channel.
     pub channel: String,
@@ -294,7 +294,7 @@ pub struct RemovalEffect {
 }
 
 /// The Markov model in detail.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct MarkovResult {
     /// Its definition and hash.
     pub definition: Definition,
@@ -309,7 +309,7 @@ pub struct MarkovResult {
 }
 
 /// What Shapley left out.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ShapleyDetail {
     /// The cap on distinct channels per path.
     pub max_channels: usize,
@@ -320,7 +320,7 @@ pub struct ShapleyDetail {
 }
 
 /// Ordered Shapley: a channel's credit at one touch position.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PositionCredit {
     /// The channel.
     pub channel: String,
@@ -333,7 +333,7 @@ pub struct PositionCredit {
 }
 
 /// A model that was asked for and could not run.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Skipped {
     /// The model.
     pub model: Model,
@@ -344,7 +344,7 @@ pub struct Skipped {
 }
 
 /// Attribution results, side by side.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Attribution {
     /// The definition of the whole run (all options) and its hash.
     pub definition: Definition,

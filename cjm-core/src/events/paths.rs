@@ -716,7 +716,7 @@ impl Default for FlowOptions {
 }
 
 /// A flow node: an event name at a depth (0 = first event).
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct FlowNode {
     /// Depth.
     pub depth: usize,
@@ -727,7 +727,7 @@ pub struct FlowNode {
 }
 
 /// A flow link between a node at `depth` and one at `depth + 1`.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct FlowLink {
     /// Depth of the source.
     pub depth: usize,
@@ -741,7 +741,7 @@ pub struct FlowLink {
 
 /// Flow data for a Sankey picture; nodes sorted by (depth, name), links by (depth, from,
 /// to), `(other)` sorting as its name.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Flows {
     /// The definition used.
     pub definition: Definition,

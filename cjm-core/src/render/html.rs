@@ -3,7 +3,7 @@
 
 use super::charts::{bar_chart_svg, flow_svg, funnel_svg, BarChart, FlowChart, FunnelChart};
 use super::emotion::{emotion_curve_svg, persona_styles, selected_curves, EmotionCurveOptions};
-use super::map::{journey_map_svg, kpi_status, kpi_value, MapOptions};
+use super::map::{kpi_status, kpi_value, MapOptions};
 use super::svg_allow::allow_listed_svg;
 use super::text::{count, escape_xml, percent, signed};
 use crate::model::JourneyState;
@@ -27,8 +27,9 @@ pub struct ReportOptions {
     /// Whether to include the summary tables (counts, stages, pain points,
     /// opportunities, KPIs).
     pub summary: bool,
-    /// Further sections (scores, insights, funnels, flows, attribution…), in order, after
-    /// the built-in ones.
+    /// Further sections of the caller's own, in order, after the sections the core builds
+    /// from `health`, `insights`, `funnel`, `flows` and `attribution` and before `trends`
+    /// and `retention`.
     pub sections: Vec<ReportSection>,
     /// A line at the foot of the page (a generation note, say); the report itself reads no
     /// clock, so that the same input gives the same page.
@@ -40,9 +41,30 @@ pub struct ReportOptions {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub measured: Option<MeasuredKpis>,
     /// Survey KPIs (`survey_kpis`): a "Survey" section ([`super::survey_section`]) after
-    /// the summary, before `sections`.
+    /// the summary, first of the sections.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub survey: Option<crate::scoring::SurveyReport>,
+    /// A health report (`health`): a "Health" section ([`super::health_section`]) after
+    /// the survey, before the insights.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub health: Option<crate::scoring::HealthReport>,
+    /// Map findings (`insights`): an "Insights" section ([`super::insights_section`]) after
+    /// the health, before the funnel.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub insights: Option<crate::insights::InsightReport>,
+    /// A funnel (`funnel` or `stage_funnel`): a "Funnel" section
+    /// ([`super::funnel_section`], steps named after the map's touchpoints and stages)
+    /// after the insights, before the flows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub funnel: Option<crate::events::FunnelResult>,
+    /// Flows (`flows`): a "Flows" section ([`super::flows_section`]) after the funnel,
+    /// before the attribution.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flows: Option<crate::events::Flows>,
+    /// Attribution results (`attribution`): an "Attribution" section
+    /// ([`super::attribution_section`]) after the flows, before `sections`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attribution: Option<crate::attribution::Attribution>,
     /// Event trends: a "Trends" section ([`super::trends_section`]) after `sections`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trends: Option<crate::events::TrendsResult>,
@@ -66,6 +88,11 @@ impl Default for ReportOptions {
             footer: None,
             measured: None,
             survey: None,
+            health: None,
+            insights: None,
+            funnel: None,
+            flows: None,
+            attribution: None,
             trends: None,
             retention: None,
         }
@@ -164,6 +191,24 @@ pub struct ReportTable {
     pub columns: Vec<String>,
     /// Rows of cells; cells that look numeric are right-aligned.
     pub rows: Vec<Vec<String>>,
+    /// Cells that link to an element of the page (the report's insights link to the
+    /// map items they are about).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<ReportLink>,
+}
+
+/// A table cell that links to an element of the page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportLink {
+    /// The row, from 0 (in `rows`).
+    pub row: usize,
+    /// The column, from 0.
+    pub column: usize,
+    /// The `id` of the element it links to, without `#`: a map item's anchor, say
+    /// (`map-stage-…`, `map-touchpoint-…`, `map-pain-point-…`, `map-opportunity-…`,
+    /// `map-kpi-…` followed by the item's id).
+    pub target: String,
 }
 
 const CSS: &str = "\
@@ -213,12 +258,47 @@ pub fn html_report(journey: &ValidJourney, options: &ReportOptions) -> String {
     if options.summary {
         toc.push(("summary".to_owned(), "Summary".to_owned()));
     }
-    // The sections the core builds from results given as options, in their fixed places:
-    // the survey before the caller's sections, trends and retention after them.
+    let mut map = options.map.clone();
+    if let Some(m) = &options.measured {
+        if map.measured.is_empty() {
+            map.measured = m.values();
+        }
+    }
+    // The map carries anchors on its items, which the insights link to when drawn.
+    let map_svg = super::map::journey_map_svg_anchored(journey, &map);
+    let drawn = |id: &str| map_svg.contains(&format!("<g id=\"{}\">", escape_xml(id)));
+    // The sections the core builds from results given as options, in their one order
+    // (written here only): survey, health, insights, funnel, flows, attribution, then the
+    // caller's sections, then trends and retention.
     let built: Vec<ReportSection> = options
         .survey
         .iter()
         .map(|s| super::sections::survey_section(s, journey))
+        .chain(
+            options
+                .health
+                .iter()
+                .map(|r| super::sections::health_section(r, journey)),
+        )
+        .chain(
+            options
+                .insights
+                .iter()
+                .map(|r| super::sections::insights_section_linked(r, journey, &drawn)),
+        )
+        .chain(
+            options
+                .funnel
+                .iter()
+                .map(|f| super::sections::funnel_section(f, Some(journey))),
+        )
+        .chain(options.flows.iter().map(super::sections::flows_section))
+        .chain(
+            options
+                .attribution
+                .iter()
+                .map(super::sections::attribution_section),
+        )
         .chain(options.sections.iter().cloned())
         .chain(options.trends.iter().map(super::sections::trends_section))
         .chain(
@@ -269,17 +349,13 @@ pub fn html_report(journey: &ValidJourney, options: &ReportOptions) -> String {
     }
     h.push_str("</ul></nav>\n</header>\n");
 
-    let mut map = options.map.clone();
     if let Some(m) = &options.measured {
-        if map.measured.is_empty() {
-            map.measured = m.values();
-        }
         at_a_glance(&mut h, journey, m);
     }
     let _ = writeln!(
         h,
         "<section id=\"map\">\n<h2>Journey map</h2>\n<div class=\"figure\">{}</div>\n</section>",
-        journey_map_svg(journey, &map).trim_end()
+        map_svg.trim_end()
     );
     if options.emotion_curve {
         let curve = emotion_curve_svg(
@@ -336,7 +412,20 @@ fn render_block(h: &mut String, block: &ReportBlock) {
             let rows: Vec<Vec<Cell>> = table
                 .rows
                 .iter()
-                .map(|r| r.iter().map(|c| Cell::auto(c)).collect())
+                .enumerate()
+                .map(|(i, r)| {
+                    r.iter()
+                        .enumerate()
+                        .map(|(k, c)| Cell {
+                            link: table
+                                .links
+                                .iter()
+                                .find(|l| l.row == i && l.column == k)
+                                .map(|l| l.target.clone()),
+                            ..Cell::auto(c)
+                        })
+                        .collect()
+                })
                 .collect();
             let columns: Vec<&str> = table.columns.iter().map(String::as_str).collect();
             write_table(h, table.caption.as_deref(), &columns, &rows);
@@ -362,11 +451,13 @@ fn render_block(h: &mut String, block: &ReportBlock) {
     }
 }
 
-/// A table cell: text, alignment and an optional class.
+/// A table cell: text, alignment, an optional class and an optional link to an element
+/// of the page (by id).
 struct Cell {
     text: String,
     numeric: bool,
     class: Option<&'static str>,
+    link: Option<String>,
 }
 
 impl Cell {
@@ -375,6 +466,7 @@ impl Cell {
             text: text.into(),
             numeric: false,
             class: None,
+            link: None,
         }
     }
 
@@ -383,6 +475,7 @@ impl Cell {
             text: text.into(),
             numeric: true,
             class: None,
+            link: None,
         }
     }
 
@@ -398,6 +491,7 @@ impl Cell {
             text: text.to_owned(),
             numeric,
             class: None,
+            link: None,
         }
     }
 }
@@ -421,7 +515,19 @@ fn write_table(h: &mut String, caption: Option<&str>, columns: &[&str], rows: &[
                 (false, Some(c)) => format!(" class=\"{c}\""),
                 (false, None) => String::new(),
             };
-            let _ = write!(h, "<td{class}>{}</td>", escape_xml(&cell.text));
+            match &cell.link {
+                Some(id) => {
+                    let _ = write!(
+                        h,
+                        "<td{class}><a href=\"#{}\">{}</a></td>",
+                        escape_xml(id),
+                        escape_xml(&cell.text)
+                    );
+                }
+                None => {
+                    let _ = write!(h, "<td{class}>{}</td>", escape_xml(&cell.text));
+                }
+            }
         }
         h.push_str("</tr>\n");
     }
@@ -592,6 +698,7 @@ fn summary_tables(h: &mut String, journey: &ValidJourney, options: &ReportOption
                     text: status.to_owned(),
                     numeric: false,
                     class,
+                    link: None,
                 });
                 if measured.is_some() {
                     row.push(Cell::text(how));
@@ -692,6 +799,7 @@ fn at_a_glance(h: &mut String, journey: &ValidJourney, m: &MeasuredKpis) {
                     text: status.to_owned(),
                     numeric: false,
                     class,
+                    link: None,
                 },
             ])
         })

@@ -195,6 +195,22 @@ enum Place {
 /// depends only on the journey and the options (same input, same bytes).
 #[must_use]
 pub fn journey_map_svg(journey: &ValidJourney, options: &MapOptions) -> String {
+    draw_map(journey, options, false)
+}
+
+/// The id of a map item's anchor in the report (`map-touchpoint-tp-checkout`); `kind` is
+/// `stage`, `touchpoint`, `pain-point`, `opportunity` or `kpi`.
+pub(crate) fn map_anchor(kind: &str, id: &str) -> String {
+    format!("map-{kind}-{id}")
+}
+
+/// [`journey_map_svg`] with an `id` on each stage heading and on the card of each
+/// touchpoint, pain point, opportunity (its first card) and KPI, for the report's links.
+pub(crate) fn journey_map_svg_anchored(journey: &ValidJourney, options: &MapOptions) -> String {
+    draw_map(journey, options, true)
+}
+
+fn draw_map(journey: &ValidJourney, options: &MapOptions, anchors: bool) -> String {
     let j = journey.journey();
     let styles = persona_styles(journey, options.personas.as_deref());
     let mut lanes: Vec<Lane> = Vec::new();
@@ -231,7 +247,7 @@ pub fn journey_map_svg(journey: &ValidJourney, options: &MapOptions) -> String {
         y += legend_block(&mut c, &lanes, &styles, y, grid.width) + 10.0;
     }
     let grid_top = y;
-    y += header_row(&mut c, j, &grid, y);
+    y += header_row(&mut c, j, &grid, y, anchors);
     for (n, lane) in lanes.iter().enumerate() {
         let band = if n % 2 == 0 {
             palette::BACKGROUND
@@ -239,22 +255,22 @@ pub fn journey_map_svg(journey: &ValidJourney, options: &MapOptions) -> String {
             palette::BAND
         };
         y += match lane {
-            Lane::Touchpoints => touchpoint_lane(&mut c, j, &grid, y, band, max_lines),
+            Lane::Touchpoints => touchpoint_lane(&mut c, j, &grid, y, band, max_lines, anchors),
             Lane::Emotion => emotion_lane(&mut c, journey, &styles, &grid, y, band),
             Lane::Actions | Lane::Thoughts => {
                 let cells = observation_cells(j, &styles, &grid, *lane, max_lines);
                 row(&mut c, &grid, y, band, lane.title(), lane.caption(), cells)
             }
             Lane::PainPoints => {
-                let cells = pain_cells(j, &styles, &grid, max_lines);
+                let cells = pain_cells(j, &styles, &grid, max_lines, anchors);
                 row(&mut c, &grid, y, band, lane.title(), lane.caption(), cells)
             }
             Lane::Opportunities => {
-                let cells = opportunity_cells(j, &grid, max_lines);
+                let cells = opportunity_cells(j, &grid, max_lines, anchors);
                 row(&mut c, &grid, y, band, lane.title(), lane.caption(), cells)
             }
             Lane::Kpis => {
-                let cells = kpi_cells(j, &grid, max_lines, &options.measured);
+                let cells = kpi_cells(j, &grid, max_lines, &options.measured, anchors);
                 row(&mut c, &grid, y, band, lane.title(), lane.caption(), cells)
             }
         };
@@ -478,7 +494,7 @@ fn legend_block(
     }
 }
 
-fn header_row(c: &mut Canvas, j: &Journey, grid: &Grid, top: f64) -> f64 {
+fn header_row(c: &mut Canvas, j: &Journey, grid: &Grid, top: f64, anchors: bool) -> f64 {
     let font = Font::new(14.0, palette::HEADER_TEXT).bold();
     let small = Font::new(11.0, palette::HEADER_TEXT);
     let mut cells = Vec::new();
@@ -489,15 +505,21 @@ fn header_row(c: &mut Canvas, j: &Journey, grid: &Grid, top: f64) -> f64 {
             .expected_duration
             .as_ref()
             .map(|d| format!("expected {d}"));
-        cells.push((t, sub, stage.name.clone()));
+        let id = anchors.then(|| map_anchor("stage", &stage.id));
+        cells.push((t, sub, stage.name.clone(), id));
     }
     if grid.overall {
         let t = wrap_text("Whole journey", grid.inner(), font.size, true, 2);
-        cells.push((t, Some("not tied to one stage".to_owned()), String::new()));
+        cells.push((
+            t,
+            Some("not tied to one stage".to_owned()),
+            String::new(),
+            None,
+        ));
     }
     let height = cells
         .iter()
-        .map(|(t, sub, _)| {
+        .map(|(t, sub, _, _)| {
             font.line_height() * count_f64(t.lines.len())
                 + if sub.is_some() {
                     small.line_height()
@@ -523,9 +545,9 @@ fn header_row(c: &mut Canvas, j: &Journey, grid: &Grid, top: f64) -> f64 {
         font,
         Anchor::Start,
     );
-    for (i, (t, sub, full)) in cells.iter().enumerate() {
+    for (i, (t, sub, full, id)) in cells.iter().enumerate() {
         let x = grid.x(i) + PAD;
-        c.open_group(t.truncated.then_some(full.as_str()));
+        c.open_item(id.as_deref(), t.truncated.then_some(full.as_str()));
         let h = c.lines(x, top + PAD, &t.lines, font, Anchor::Start);
         c.close_group();
         if let Some(sub) = sub {
@@ -620,6 +642,7 @@ fn touchpoint_lane(
     top: f64,
     band: &str,
     max_lines: usize,
+    anchors: bool,
 ) -> f64 {
     let mut y = top;
     // A strip naming the lane, then one row per channel that has touchpoints.
@@ -672,7 +695,8 @@ fn touchpoint_lane(
                     .description
                     .as_ref()
                     .map_or_else(|| tp.name.clone(), |d| format!("{}: {d}", tp.name));
-                card.open_group(Some(&full));
+                let id = anchors.then(|| map_anchor("touchpoint", &tp.id));
+                card.open_item(id.as_deref(), Some(&full));
                 card.rect(
                     0.5,
                     0.5,
@@ -946,6 +970,7 @@ fn pain_cells(
     styles: &[PersonaStyle],
     grid: &Grid,
     max_lines: usize,
+    anchors: bool,
 ) -> Vec<(Place, Cell)> {
     let inner = grid.inner();
     let mut cells = Vec::new();
@@ -992,7 +1017,8 @@ fn pain_cells(
                 .description
                 .as_ref()
                 .map_or_else(|| p.name.clone(), |d| format!("{}: {d}", p.name));
-            card.open_group(Some(&full));
+            let id = anchors.then(|| map_anchor("pain-point", &p.id));
+            card.open_item(id.as_deref(), Some(&full));
             card.rect(
                 0.5,
                 0.5,
@@ -1043,7 +1069,12 @@ fn status_label<T: Serialize>(status: &T) -> String {
         .unwrap_or_default()
 }
 
-fn opportunity_cells(j: &Journey, grid: &Grid, max_lines: usize) -> Vec<(Place, Cell)> {
+fn opportunity_cells(
+    j: &Journey,
+    grid: &Grid,
+    max_lines: usize,
+    anchors: bool,
+) -> Vec<(Place, Cell)> {
     let inner = grid.inner();
     let mut per_place: Vec<(Place, Stack)> = (0..j.stages.len())
         .map(|i| (Place::Stage(i), Stack::new()))
@@ -1058,6 +1089,8 @@ fn opportunity_cells(j: &Journey, grid: &Grid, max_lines: usize) -> Vec<(Place, 
         } else {
             places.into_iter().map(Place::Stage).collect()
         };
+        // The anchor goes on the opportunity's first card only (ids are unique).
+        let mut anchor = anchors.then(|| map_anchor("opportunity", &o.id));
         for place in targets {
             let Some((_, stack)) = per_place.iter_mut().find(|(p, _)| *p == place) else {
                 continue;
@@ -1088,7 +1121,7 @@ fn opportunity_cells(j: &Journey, grid: &Grid, max_lines: usize) -> Vec<(Place, 
                 .description
                 .as_ref()
                 .map_or_else(|| o.name.clone(), |d| format!("{}: {d}", o.name));
-            card.open_group(Some(&full));
+            card.open_item(anchor.take().as_deref(), Some(&full));
             card.rect(
                 0.5,
                 0.5,
@@ -1153,6 +1186,7 @@ fn kpi_cells(
     grid: &Grid,
     max_lines: usize,
     measured: &BTreeMap<String, f64>,
+    anchors: bool,
 ) -> Vec<(Place, Cell)> {
     let inner = grid.inner();
     let mut per_place: Vec<(Place, Stack)> = (0..j.stages.len())
@@ -1211,7 +1245,8 @@ fn kpi_cells(
         let h = BODY.line_height() * count_f64(name.lines.len() + values.lines.len())
             + SMALL.line_height() * count_f64(st.lines.len())
             + 12.0;
-        card.open_group(Some(&k.name));
+        let id = anchors.then(|| map_anchor("kpi", &k.id));
+        card.open_item(id.as_deref(), Some(&k.name));
         card.rect(
             0.5,
             0.5,

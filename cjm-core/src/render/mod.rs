@@ -41,7 +41,9 @@ pub use dfg::{directly_follows_svg, DfgChartOptions, DfgDirection};
 pub use emotion::{emotion_curve_svg, EmotionCurveOptions};
 pub use health::{health_svg, COMPONENT_COLOURS};
 pub use heatmap::{retention_heatmap_svg, RetentionChartOptions};
-pub use html::{html_report, ReportBlock, ReportOptions, ReportSection, ReportTable, SectionKind};
+pub use html::{
+    html_report, ReportBlock, ReportLink, ReportOptions, ReportSection, ReportTable, SectionKind,
+};
 pub use lines::{
     funnel_trends_chart, line_chart_svg, trends_chart, LineChart, LineSeries, LineValues,
     TrendsChartOptions, TrendsLines, TrendsMeasure, MAX_LINES,

@@ -24,6 +24,7 @@ fn table(caption: Option<&str>, columns: &[&str], rows: Vec<Vec<String>>) -> Rep
         caption: caption.map(str::to_owned),
         columns: columns.iter().map(|c| (*c).to_owned()).collect(),
         rows,
+        links: Vec::new(),
     })
 }
 
@@ -180,6 +181,34 @@ fn severity(s: Severity) -> &'static str {
 /// message, and the rules that were not checked for lack of input.
 #[must_use]
 pub fn insights_section(report: &InsightReport) -> ReportSection {
+    insights_section_linked(report, None, &|_| false)
+}
+
+/// The anchor of the map item an insight's path is about (`touchpoints[3].owner` → the
+/// fourth touchpoint's), for stages, touchpoints, pain points, opportunities and KPIs.
+fn item_anchor(path: &str, journey: &ValidJourney) -> Option<String> {
+    let (collection, rest) = path.split_once('[')?;
+    let index: usize = rest.split_once(']')?.0.parse().ok()?;
+    let j = journey.journey();
+    let (kind, id) = match collection {
+        "stages" => ("stage", &j.stages.get(index)?.id),
+        "touchpoints" => ("touchpoint", &j.touchpoints.get(index)?.id),
+        "pain_points" => ("pain-point", &j.pain_points.get(index)?.id),
+        "opportunities" => ("opportunity", &j.opportunities.get(index)?.id),
+        "kpis" => ("kpi", &j.kpis.get(index)?.id),
+        _ => return None,
+    };
+    Some(super::map::map_anchor(kind, id))
+}
+
+/// [`insights_section`] whose "Rule (where)" cells link to the map item each finding is
+/// about, when `drawn` says the page's map has that item's anchor (the report's map).
+pub(crate) fn insights_section_linked<'a>(
+    report: &InsightReport,
+    journey: impl Into<Option<&'a ValidJourney>>,
+    drawn: &dyn Fn(&str) -> bool,
+) -> ReportSection {
+    let journey = journey.into();
     let tally = |s: Severity| report.insights.iter().filter(|i| i.severity == s).count();
     // Most severe first (the rule's order within a severity), each finding as a sentence;
     // the rule and the place in the document last, for whoever edits the map.
@@ -200,7 +229,28 @@ pub fn insights_section(report: &InsightReport) -> ReportSection {
             ]
         })
         .collect();
-    let mut blocks = vec![table(None, &["Severity", "Finding", "Rule (where)"], rows)];
+    let links = ordered
+        .iter()
+        .enumerate()
+        .filter_map(|(row, i)| {
+            let target = item_anchor(&i.path, journey?)?;
+            drawn(&target).then_some(super::html::ReportLink {
+                row,
+                column: 2,
+                target,
+            })
+        })
+        .collect();
+    let mut blocks = vec![ReportBlock::Table(ReportTable {
+        caption: None,
+        columns: vec![
+            "Severity".to_owned(),
+            "Finding".to_owned(),
+            "Rule (where)".to_owned(),
+        ],
+        rows,
+        links,
+    })];
     if !report.not_checked.is_empty() {
         blocks.push(ReportBlock::Paragraph {
             text: format!("Not checked: {}.", report.not_checked.join("; ")),
@@ -300,8 +350,10 @@ fn sentence(message: &str) -> String {
 }
 
 /// The funnel section: the funnel chart (steps named after the journey's touchpoints and
-/// stages when it is given) and a table of customers, conversion, drop-off and the median
-/// time from the previous step.
+/// stages when it is given) and a narrow table of what a stakeholder reads: customers,
+/// conversion from the first and from the previous step, and the median time from the
+/// previous step (the whole table, drop-off and time percentiles included, is the
+/// result's `steps` table).
 #[must_use]
 pub fn funnel_section(result: &FunnelResult, journey: Option<&ValidJourney>) -> ReportSection {
     let rows = result
@@ -313,8 +365,6 @@ pub fn funnel_section(result: &FunnelResult, journey: Option<&ValidJourney>) -> 
                 count(s.customers),
                 share(s.conversion_from_first),
                 share(s.conversion_from_previous),
-                count(s.drop_off),
-                share(s.drop_off_rate),
                 s.time_from_previous.as_ref().map_or_else(
                     || DASH.to_owned(),
                     |d| crate::format::duration(d.median_seconds),
@@ -348,8 +398,6 @@ pub fn funnel_section(result: &FunnelResult, journey: Option<&ValidJourney>) -> 
                     "Customers",
                     "From first",
                     "From previous",
-                    "Drop-off",
-                    "Drop-off rate",
                     "Median time from previous",
                 ],
                 rows,
@@ -588,9 +636,140 @@ pub fn attribution_chart(result: &Attribution, title: Option<String>) -> BarChar
     }
 }
 
-/// The attribution section: conversions credited to each channel by every model that
-/// credits each conversion in full, as bars; the side-by-side tables of conversions (and
-/// value, when there is any); each model's definition hash; and the models skipped.
+/// Quoted names joined for a sentence: `“a”`, `“a” or “b”`, `“a”, “b” or “c”`.
+fn names_or(names: &[String]) -> String {
+    let quoted: Vec<String> = names
+        .iter()
+        .map(|n| format!("\u{201c}{n}\u{201d}"))
+        .collect();
+    match quoted.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+/// One model in words, with the settings that change its numbers.
+fn model_words(
+    model: crate::attribution::Model,
+    o: &crate::attribution::AttributionOptions,
+) -> String {
+    use crate::attribution::{DecayCurve, Model, PositionWeights};
+    match model {
+        Model::First => "first touch".to_owned(),
+        Model::Last => "last touch".to_owned(),
+        Model::LastNonDirect => format!(
+            "last non-direct touch (direct channel \u{201c}{}\u{201d})",
+            o.direct_channel
+        ),
+        Model::Linear => "linear".to_owned(),
+        Model::PositionBased => {
+            let (first, middle, last) = match o.position_weights {
+                PositionWeights::U => (0.4, 0.2, 0.4),
+                PositionWeights::J => (0.2, 0.2, 0.6),
+                PositionWeights::InverseJ => (0.6, 0.2, 0.2),
+                PositionWeights::Custom {
+                    first,
+                    middle,
+                    last,
+                } => (first, middle, last),
+            };
+            format!(
+                "position-based (first {}, middle {}, last {})",
+                percent(first),
+                percent(middle),
+                percent(last)
+            )
+        }
+        Model::TimeDecay => format!(
+            "time decay (half-life {}{})",
+            crate::format::duration(o.half_life_seconds),
+            if o.decay == DecayCurve::Stepped {
+                ", stepped"
+            } else {
+                ""
+            }
+        ),
+        Model::Participation => "participation".to_owned(),
+        Model::Markov => format!(
+            "Markov chain of order {}{}",
+            o.markov_order,
+            if o.remove_self_loops {
+                ""
+            } else {
+                " with repeats as self-transitions"
+            }
+        ),
+        Model::Shapley => format!(
+            "Shapley (paths of at most {} channels)",
+            o.shapley_max_channels
+        ),
+        Model::OrderedShapley => "ordered Shapley".to_owned(),
+    }
+}
+
+/// An attribution's settings in words, read from its definition: what a touch is, what
+/// a conversion is, the lookback, collapsed repeats (for paths built from a log) and the
+/// models with their own settings.
+fn attribution_settings(result: &Attribution) -> String {
+    use crate::attribution::{AttributionOptions, PathOptions, TouchKind};
+    let mut params = result.definition.params.clone();
+    let paths = params
+        .as_object_mut()
+        .and_then(|p| p.remove("paths"))
+        .map(serde_json::from_value::<PathOptions>);
+    let Ok(options) = serde_json::from_value::<AttributionOptions>(params) else {
+        return "Settings as in the definition.".to_owned();
+    };
+    let mut parts = Vec::new();
+    match paths {
+        None => parts.push("paths as given in the path table".to_owned()),
+        Some(Err(_)) => parts.push("paths as in the definition".to_owned()),
+        Some(Ok(p)) => {
+            parts.push(
+                match p.touch {
+                    TouchKind::Channel => "touches are the events\u{2019} channels",
+                    TouchKind::Touchpoint => {
+                        "touches are the map\u{2019}s touchpoints of the events"
+                    }
+                    TouchKind::Event => "touches are the event names",
+                }
+                .to_owned(),
+            );
+            parts.push(format!(
+                "a conversion is a customer\u{2019}s first {} event",
+                names_or(&p.conversion_events)
+            ));
+            parts.push(match p.lookback_seconds {
+                Some(s) => format!(
+                    "touches up to {} before the conversion (or a non-converter\u{2019}s last touch)",
+                    crate::format::duration(s)
+                ),
+                None => "no lookback limit".to_owned(),
+            });
+            if p.collapse_repeats {
+                parts.push("repeated touches counted once".to_owned());
+            }
+        }
+    }
+    let models: Vec<String> = options
+        .models
+        .iter()
+        .map(|m| model_words(*m, &options))
+        .collect();
+    let models = match models.split_last() {
+        None => "no models".to_owned(),
+        Some((last, [])) => format!("model: {last}"),
+        Some((last, rest)) => format!("models: {} and {last}", rest.join(", ")),
+    };
+    parts.push(models);
+    sentence(&parts.join("; "))
+}
+
+/// The attribution section: its settings in words, conversions credited to each channel
+/// by every model that credits each conversion in full, as bars; the side-by-side tables
+/// of conversions (and value, when there is any); each model's definition hash; and the
+/// models skipped.
 #[must_use]
 pub fn attribution_section(result: &Attribution) -> ReportSection {
     let names: Vec<String> = result
@@ -667,7 +846,8 @@ pub fn attribution_section(result: &Attribution) -> ReportSection {
     }
     let t = &result.totals;
     let mut intro = format!(
-        "{} paths, {} conversions worth {} credited to {} channels, {} journeys without a conversion (definition {} {}).",
+        "{} {} paths, {} conversions worth {} credited to {} channels, {} journeys without a conversion (definition {} {}).",
+        attribution_settings(result),
         count(t.paths as u64),
         amount(Some(t.conversions)),
         amount(Some(t.value)),

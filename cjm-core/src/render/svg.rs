@@ -184,6 +184,20 @@ impl Canvas {
         }
     }
 
+    /// Opens a group that is a map item: with `id` an anchor the report links to, with
+    /// `tooltip` a `<title>`.
+    pub(crate) fn open_item(&mut self, id: Option<&str>, tooltip: Option<&str>) {
+        match id {
+            Some(id) => {
+                let _ = write!(self.out, "<g id=\"{}\">", escape_xml(id));
+            }
+            None => self.out.push_str("<g>"),
+        }
+        if let Some(tip) = tooltip {
+            let _ = write!(self.out, "<title>{}</title>", escape_xml(tip));
+        }
+    }
+
     /// Opens a group moved by `(dx, dy)`.
     pub(crate) fn open_translated(&mut self, dx: f64, dy: f64) {
         let _ = write!(

@@ -168,7 +168,7 @@ pub struct HealthInputs<'a> {
 }
 
 /// One component of a health score, explained.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Component {
     /// Component name (`nps`, `csat`, …).
     pub name: String,
@@ -185,7 +185,7 @@ pub struct Component {
 }
 
 /// Where a health score applies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ScopeKind {
     /// A touchpoint.
@@ -197,7 +197,7 @@ pub enum ScopeKind {
 }
 
 /// Health band.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Band {
     /// At or above the good threshold.
@@ -209,7 +209,7 @@ pub enum Band {
 }
 
 /// A health score with its explanation.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HealthScore {
     /// Touchpoint, stage or journey.
     pub kind: ScopeKind,
@@ -226,7 +226,7 @@ pub struct HealthScore {
 }
 
 /// Health of every touchpoint, stage and the journey.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HealthReport {
     /// The journey.
     pub journey: HealthScore,

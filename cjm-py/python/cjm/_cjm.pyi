@@ -222,18 +222,19 @@ class Journey:
         **options: Any,
     ) -> str:
         """One self-contained HTML page (no JavaScript): map, emotion curve, summary, then
-        a section per result given (built by the core, so the page equals the browser's
-        byte for byte), then ``sections`` (options as the core's
-        ``ReportOptions``: ``title``, ``map``, ``emotion_curve``, ``summary``,
-        ``sections``, ``footer``). With ``measured`` (from ``measure_kpis``) the page
+        a section per result given, built and placed by the core (survey, health,
+        insights, funnel, flows, attribution, then ``sections``, then trends and
+        retention), so the page equals the browser's ``reportHtml`` of the same results
+        byte for byte (options as the core's ``ReportOptions``: ``title``, ``map``,
+        ``emotion_curve``, ``summary``, ``sections``, ``footer``). Each finding of
+        ``insights`` links to the map item it is about. With ``measured`` (from
+        ``measure_kpis``) the page
         opens with "At a glance" (data period, customers, KPIs measured against target,
         the largest loss between stages), and the KPI table and the map's KPI cards show
         the measured value beside the designed one and judge each KPI on it. ``trends``
         adds customers per period as a line chart and ``retention`` the cohort heat map,
         each after the other sections; ``survey`` adds NPS, CSAT and CES overall, per
-        segment and per touchpoint or stage, by name, before them (the core places these
-        sections: JavaScript's ``reportHtml({survey, trends, retention})`` gives the same
-        page)."""
+        segment and per touchpoint or stage, by name, before them."""
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
     def __reduce__(self) -> tuple[Any, tuple[str]]: ...
