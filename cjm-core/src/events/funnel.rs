@@ -883,6 +883,18 @@ impl Tally {
     }
 }
 
+/// Pushes `pos` onto the lists whose bit is set in `mask` (bit `i`: `lists[i]`), visiting
+/// only the set bits (an event is usually one step).
+#[inline]
+fn push_at_bits(lists: &mut [Vec<u32>], mut mask: u64, pos: u32) {
+    while mask != 0 {
+        if let Some(list) = lists.get_mut(mask.trailing_zeros() as usize) {
+            list.push(pos);
+        }
+        mask &= mask - 1;
+    }
+}
+
 /// Reused per-customer buffers.
 #[derive(Debug, Default)]
 struct Scratch {
@@ -1068,19 +1080,11 @@ impl Plan {
                 if any || m & 1 == 1 {
                     s.anchors.push(pos_u32);
                 }
-                for (bit, p) in s.pos.iter_mut().enumerate() {
-                    if m >> bit & 1 == 1 {
-                        p.push(pos_u32);
-                    }
-                }
+                push_at_bits(&mut s.pos, m, pos_u32);
             }
             let x = excl_table.get(e as usize).copied().unwrap_or(0);
             if x != 0 {
-                for (bit, p) in s.xpos.iter_mut().enumerate() {
-                    if x >> bit & 1 == 1 {
-                        p.push(pos_u32);
-                    }
-                }
+                push_at_bits(&mut s.xpos, x, pos_u32);
             }
             pos_u32 = pos_u32.wrapping_add(1);
         }
