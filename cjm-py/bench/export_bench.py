@@ -1115,15 +1115,19 @@ def scale_run(args: argparse.Namespace, data_dir: Path) -> Dict[str, Any]:
         t = time.perf_counter()
         generate_events(path, args.scale_events, args.seed)
         log(f"generated {path} in {time.perf_counter() - t:.1f} s")
-    log(f"scale: cjm funnel on {args.scale_events:,} events")
-    report = run_worker("cjm", "funnel", path, 1)
+    out: Dict[str, Any] = {}
     print(f"\n### Scale: cjm alone, {args.scale_events:,} events, Parquet → funnel\n")
-    print(f"- file → in-memory form: {fmt_seconds(report['times']['load'])}")
-    print(f"- funnel: {fmt_seconds(report['times']['compute'])}")
-    print(f"- **end to end: {fmt_seconds(report['times']['end_to_end'])}**, "
-          f"peak RSS {report['peak_mib']:,.0f} MiB")
-    print(f"- customers per step: {report['result']}", flush=True)
-    return report
+    for tool in ("cjm", "cjm-parquet"):
+        log(f"scale: {tool} funnel on {args.scale_events:,} events")
+        report = run_worker(tool, "funnel", path, 1)
+        print(f"- {TOOL_NAMES[tool]}: file → in-memory form "
+              f"{fmt_seconds(report['times']['load'])}, funnel "
+              f"{fmt_seconds(report['times']['compute'])}, "
+              f"**end to end {fmt_seconds(report['times']['end_to_end'])}**, "
+              f"peak RSS {report['peak_mib']:,.0f} MiB; customers per step: "
+              f"{report['result']}", flush=True)
+        out[tool] = report
+    return out
 
 
 def main() -> None:
