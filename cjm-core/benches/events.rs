@@ -125,10 +125,15 @@ fn bench(c: &mut Criterion) {
         b.iter(|| black_box(checkout.trends(&log, None, &weekly_entry).unwrap()));
     });
     g.bench_function("directly_follows", |b| {
-        b.iter(|| black_box(log.directly_follows(&DirectlyFollowsOptions::default())));
+        b.iter(|| {
+            black_box(
+                log.directly_follows(&DirectlyFollowsOptions::default())
+                    .unwrap(),
+            )
+        });
     });
     g.bench_function("variants_top10", |b| {
-        b.iter(|| black_box(log.variants(&VariantOptions::default())));
+        b.iter(|| black_box(log.variants(&VariantOptions::default()).unwrap()));
     });
     g.bench_function("traffic", |b| b.iter(|| black_box(log.traffic(&journey))));
     // Log operations: a filter keeping about half of the events (two names in a time
@@ -352,7 +357,12 @@ fn bench_export(c: &mut Criterion) {
         b.iter(|| black_box(PathCounts::from_log(&log, None, &paths).unwrap().len()));
     });
     g.bench_function("directly_follows", |b| {
-        b.iter(|| black_box(log.directly_follows(&DirectlyFollowsOptions::default())));
+        b.iter(|| {
+            black_box(
+                log.directly_follows(&DirectlyFollowsOptions::default())
+                    .unwrap(),
+            )
+        });
     });
     g.finish();
 }

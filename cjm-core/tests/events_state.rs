@@ -232,8 +232,14 @@ fn spread(rows: &[(u64, Row)]) -> Vec<(u64, Row)> {
 
 fn dfg_options() -> Vec<DirectlyFollowsOptions> {
     vec![
-        DirectlyFollowsOptions { start_end: true },
-        DirectlyFollowsOptions { start_end: false },
+        DirectlyFollowsOptions {
+            start_end: true,
+            ..DirectlyFollowsOptions::default()
+        },
+        DirectlyFollowsOptions {
+            start_end: false,
+            ..DirectlyFollowsOptions::default()
+        },
     ]
 }
 
@@ -247,11 +253,13 @@ fn variant_options() -> Vec<VariantOptions> {
             top_k: 100,
             max_length: Some(2),
             collapse_repeats: true,
+            ..VariantOptions::default()
         },
         VariantOptions {
             top_k: 2,
             max_length: Some(0),
             collapse_repeats: false,
+            ..VariantOptions::default()
         },
     ]
 }
@@ -262,16 +270,19 @@ fn flow_options() -> Vec<FlowOptions> {
             steps: 3,
             min_share: 0.2,
             collapse_repeats: true,
+            ..FlowOptions::default()
         },
         FlowOptions {
             steps: 4,
             min_share: 0.0,
             collapse_repeats: false,
+            ..FlowOptions::default()
         },
         FlowOptions {
             steps: 2,
             min_share: 1.0,
             collapse_repeats: false,
+            ..FlowOptions::default()
         },
         FlowOptions {
             steps: 0,
@@ -368,11 +379,11 @@ proptest! {
         let whole_state = SequenceState::from_log(&whole);
         prop_assert_eq!(merged.to_bytes(), whole_state.to_bytes());
         let dfg = DirectlyFollowsOptions::default();
-        prop_assert_eq!(merged.finish_directly_follows(&dfg), whole.directly_follows(&dfg));
+        prop_assert_eq!(merged.finish_directly_follows(&dfg), whole.directly_follows(&dfg).unwrap());
         let v = VariantOptions { top_k: 5, ..VariantOptions::default() };
-        prop_assert_eq!(merged.finish_variants(&v), whole.variants(&v));
-        let f = FlowOptions { steps: 3, min_share: 0.2, collapse_repeats: true };
-        prop_assert_eq!(merged.finish_flows(&f), whole.flows(&f));
+        prop_assert_eq!(merged.finish_variants(&v), whole.variants(&v).unwrap());
+        let f = FlowOptions { steps: 3, min_share: 0.2, collapse_repeats: true, ..FlowOptions::default() };
+        prop_assert_eq!(merged.finish_flows(&f), whole.flows(&f).unwrap());
     }
 
     #[test]
@@ -462,32 +473,32 @@ proptest! {
         for o in dfg_options() {
             let states = partitions
                 .iter()
-                .map(|p| maybe_via_bytes(DirectlyFollowsCounts::from_log(p, &o), via_bytes))
+                .map(|p| maybe_via_bytes(DirectlyFollowsCounts::from_log(p, &o).unwrap(), via_bytes))
                 .collect();
             let merged: DirectlyFollowsCounts = merge_all(states, shape);
-            let whole_state = DirectlyFollowsCounts::from_log(&whole, &o);
+            let whole_state = DirectlyFollowsCounts::from_log(&whole, &o).unwrap();
             prop_assert_eq!(merged.to_bytes(), whole_state.to_bytes());
-            prop_assert_eq!(merged.finish().unwrap(), whole.directly_follows(&o));
+            prop_assert_eq!(merged.finish().unwrap(), whole.directly_follows(&o).unwrap());
         }
         for o in variant_options() {
             let states = partitions
                 .iter()
-                .map(|p| maybe_via_bytes(VariantCounts::from_log(p, &o), via_bytes))
+                .map(|p| maybe_via_bytes(VariantCounts::from_log(p, &o).unwrap(), via_bytes))
                 .collect();
             let merged: VariantCounts = merge_all(states, shape);
-            let whole_state = VariantCounts::from_log(&whole, &o);
+            let whole_state = VariantCounts::from_log(&whole, &o).unwrap();
             prop_assert_eq!(merged.to_bytes(), whole_state.to_bytes());
-            prop_assert_eq!(merged.finish(o.top_k).unwrap(), whole.variants(&o));
+            prop_assert_eq!(merged.finish(o.top_k).unwrap(), whole.variants(&o).unwrap());
         }
         for o in flow_options() {
             let states = partitions
                 .iter()
-                .map(|p| maybe_via_bytes(FlowCounts::from_log(p, &o), via_bytes))
+                .map(|p| maybe_via_bytes(FlowCounts::from_log(p, &o).unwrap(), via_bytes))
                 .collect();
             let merged: FlowCounts = merge_all(states, shape);
-            let whole_state = FlowCounts::from_log(&whole, &o);
+            let whole_state = FlowCounts::from_log(&whole, &o).unwrap();
             prop_assert_eq!(merged.to_bytes(), whole_state.to_bytes());
-            prop_assert_eq!(merged.finish(o.min_share).unwrap().unwrap(), whole.flows(&o));
+            prop_assert_eq!(merged.finish(o.min_share).unwrap().unwrap(), whole.flows(&o).unwrap());
         }
         let j = journey();
         let states = partitions
@@ -522,8 +533,8 @@ proptest! {
             prop_assert_eq!(funnel.run(&a, None).unwrap(), funnel.run(&b, None).unwrap());
         }
         let dfg = DirectlyFollowsOptions::default();
-        prop_assert_eq!(a.directly_follows(&dfg), b.directly_follows(&dfg));
-        prop_assert_eq!(a.variants(&VariantOptions::default()), b.variants(&VariantOptions::default()));
+        prop_assert_eq!(a.directly_follows(&dfg).unwrap(), b.directly_follows(&dfg).unwrap());
+        prop_assert_eq!(a.variants(&VariantOptions::default()).unwrap(), b.variants(&VariantOptions::default()).unwrap());
     }
 
     #[test]
@@ -590,9 +601,15 @@ fn every_kind_of_state(log: &EventLog) -> Vec<Vec<u8>> {
         FunnelCounts::from_log(funnel, log, None)
             .unwrap()
             .to_bytes(),
-        DirectlyFollowsCounts::from_log(log, &DirectlyFollowsOptions::default()).to_bytes(),
-        VariantCounts::from_log(log, &variant_options()[1]).to_bytes(),
-        FlowCounts::from_log(log, &flow_options()[0]).to_bytes(),
+        DirectlyFollowsCounts::from_log(log, &DirectlyFollowsOptions::default())
+            .unwrap()
+            .to_bytes(),
+        VariantCounts::from_log(log, &variant_options()[1])
+            .unwrap()
+            .to_bytes(),
+        FlowCounts::from_log(log, &flow_options()[0])
+            .unwrap()
+            .to_bytes(),
         TrafficCounts::from_log(log, &journey()).to_bytes(),
         RetentionCounts::from_log(&retention_options()[1], log)
             .unwrap()
@@ -920,7 +937,8 @@ fn directly_follows_counts_by_hand() {
     let (p1, p2, whole) = by_hand_parts();
     let o = DirectlyFollowsOptions::default();
     let merged = DirectlyFollowsCounts::from_log(&p1, &o)
-        .merge(DirectlyFollowsCounts::from_log(&p2, &o))
+        .unwrap()
+        .merge(DirectlyFollowsCounts::from_log(&p2, &o).unwrap())
         .unwrap();
     let g = merged.finish().unwrap();
     let nodes: Vec<(&str, u64, u64)> = g
@@ -968,10 +986,18 @@ fn directly_follows_counts_by_hand() {
             ("x", "END", 1, 1, 1.0)
         ]
     );
-    assert_eq!(g, whole.directly_follows(&o));
-    let other = DirectlyFollowsCounts::from_log(&p2, &DirectlyFollowsOptions { start_end: false });
+    assert_eq!(g, whole.directly_follows(&o).unwrap());
+    let other = DirectlyFollowsCounts::from_log(
+        &p2,
+        &DirectlyFollowsOptions {
+            start_end: false,
+            ..DirectlyFollowsOptions::default()
+        },
+    )
+    .unwrap();
     assert_eq!(
         DirectlyFollowsCounts::from_log(&p1, &o)
+            .unwrap()
             .merge(other)
             .unwrap_err()
             .code(),
@@ -992,9 +1018,11 @@ fn variant_counts_by_hand() {
         top_k: 10,
         max_length: None,
         collapse_repeats: true,
+        ..VariantOptions::default()
     };
     let merged = VariantCounts::from_log(&p2, &collapsed)
-        .merge(VariantCounts::from_log(&p1, &collapsed))
+        .unwrap()
+        .merge(VariantCounts::from_log(&p1, &collapsed).unwrap())
         .unwrap();
     let v = merged.finish(10).unwrap();
     // ann and cy: a b; ties at 1 by sequence: "b c" before "x".
@@ -1007,21 +1035,25 @@ fn variant_counts_by_hand() {
     // Without collapsing all four differ; a prefix sorts first among the tied.
     let plain = VariantOptions::default();
     let merged = VariantCounts::from_log(&p1, &plain)
-        .merge(VariantCounts::from_log(&p2, &plain))
+        .unwrap()
+        .merge(VariantCounts::from_log(&p2, &plain).unwrap())
         .unwrap();
     let v = merged.finish(2).unwrap();
     assert_eq!(v.distinct, 4);
     assert_eq!(names(&v), [("a b".into(), 1), ("a b b".into(), 1)]);
     assert_eq!(
         v,
-        whole.variants(&VariantOptions {
-            top_k: 2,
-            ..plain.clone()
-        })
+        whole
+            .variants(&VariantOptions {
+                top_k: 2,
+                ..plain.clone()
+            })
+            .unwrap()
     );
     assert_eq!(
         VariantCounts::from_log(&p1, &plain)
-            .merge(VariantCounts::from_log(&p2, &collapsed))
+            .unwrap()
+            .merge(VariantCounts::from_log(&p2, &collapsed).unwrap())
             .unwrap_err()
             .code(),
         "incompatible_states"
@@ -1035,9 +1067,11 @@ fn flow_counts_by_hand() {
         steps: 2,
         min_share: 0.3,
         collapse_repeats: true,
+        ..FlowOptions::default()
     };
     let merged = FlowCounts::from_log(&p1, &o)
-        .merge(FlowCounts::from_log(&p2, &o))
+        .unwrap()
+        .merge(FlowCounts::from_log(&p2, &o).unwrap())
         .unwrap();
     let f = merged.finish(0.3).unwrap().unwrap();
     // Depth 0: a 2/4, b 1/4, x 1/4 (b and x folded); depth 1: b 2/3, c 1/3.
@@ -1056,7 +1090,7 @@ fn flow_counts_by_hand() {
         .map(|l| (l.depth, l.from.as_str(), l.to.as_str(), l.customers))
         .collect();
     assert_eq!(links, [(0, "(other)", "c", 1), (0, "a", "b", 2)]);
-    assert_eq!(f, whole.flows(&o));
+    assert_eq!(f, whole.flows(&o).unwrap());
     // min_share is chosen when finishing: 0 folds nothing.
     let all = merged.finish(0.0).unwrap().unwrap();
     // A share outside 0-1 (or NaN) is refused by the core, not silently ignored.
@@ -1067,10 +1101,12 @@ fn flow_counts_by_hand() {
     assert_eq!(all.nodes.len(), 5);
     assert_eq!(
         all,
-        whole.flows(&FlowOptions {
-            min_share: 0.0,
-            ..o.clone()
-        })
+        whole
+            .flows(&FlowOptions {
+                min_share: 0.0,
+                ..o.clone()
+            })
+            .unwrap()
     );
 }
 
@@ -1137,7 +1173,9 @@ fn count_states_check_their_bytes() {
         None::<cjm_core::events::DirectlyFollows>
     );
     // Trailing bytes, and a count changed so that the variants no longer add up.
-    let v = VariantCounts::from_log(&p1, &VariantOptions::default()).to_bytes();
+    let v = VariantCounts::from_log(&p1, &VariantOptions::default())
+        .unwrap()
+        .to_bytes();
     let mut trailing = v.clone();
     trailing.push(0);
     assert_eq!(
@@ -1157,7 +1195,9 @@ fn count_states_check_their_bytes() {
         .to_string()
         .contains("checksum"));
     // An edge into START.
-    let d = DirectlyFollowsCounts::from_log(&p1, &DirectlyFollowsOptions::default()).to_bytes();
+    let d = DirectlyFollowsCounts::from_log(&p1, &DirectlyFollowsOptions::default())
+        .unwrap()
+        .to_bytes();
     let mut bad = unseal(&d);
     let n = bad.len();
     // The last edge is (x, END): its `to` id sits 20 bytes from the end.
@@ -1178,8 +1218,10 @@ fn count_states_check_their_bytes() {
             steps: 2,
             min_share: 0.0,
             collapse_repeats: false,
+            ..FlowOptions::default()
         },
     )
+    .unwrap()
     .to_bytes();
     let mut bad = unseal(&f);
     let n = bad.len();

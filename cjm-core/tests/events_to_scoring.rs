@@ -165,7 +165,7 @@ fn analysis_results_become_insight_inputs_and_charts() {
     // The flow chart keeps every node and link, adds one `(exit)` node per column after
     // the first with a link from each node whose customers do not all go on, and every
     // link joins two of its nodes.
-    let flows = log.flows(&FlowOptions::default());
+    let flows = log.flows(&FlowOptions::default()).unwrap();
     let chart = flow_chart(&flows, Some("Flows".into()));
     let exits = chart.nodes.iter().filter(|n| n.label == "(exit)").count();
     let leaving = flows

@@ -99,11 +99,11 @@ fn run_case(kind: &str, log: &EventLog, case: &Value) -> Value {
         "directly_follows" => {
             let o: DirectlyFollowsOptions =
                 serde_json::from_value(case["options"].clone()).unwrap();
-            serde_json::to_value(log.directly_follows(&o)).unwrap()
+            serde_json::to_value(log.directly_follows(&o).unwrap()).unwrap()
         }
         "variants" => {
             let o: VariantOptions = serde_json::from_value(case["options"].clone()).unwrap();
-            serde_json::to_value(log.variants(&o)).unwrap()
+            serde_json::to_value(log.variants(&o).unwrap()).unwrap()
         }
         "retention" => {
             let o: RetentionOptions = serde_json::from_value(case["options"].clone()).unwrap();
@@ -166,7 +166,7 @@ fn tabular(kind: &str, log: &EventLog, case: &Value) -> Box<dyn Tabular> {
         "directly_follows" => {
             let o: DirectlyFollowsOptions =
                 serde_json::from_value(case["options"].clone()).unwrap();
-            Box::new(log.directly_follows(&o))
+            Box::new(log.directly_follows(&o).unwrap())
         }
         "retention" => {
             let o: RetentionOptions = serde_json::from_value(case["options"].clone()).unwrap();

@@ -118,8 +118,10 @@ fn analyses(log: &EventLog) -> String {
             ..RetentionOptions::default()
         })
         .unwrap();
-    let dfg = log.directly_follows(&DirectlyFollowsOptions::default());
-    let variants = log.variants(&VariantOptions::default());
+    let dfg = log
+        .directly_follows(&DirectlyFollowsOptions::default())
+        .unwrap();
+    let variants = log.variants(&VariantOptions::default()).unwrap();
     serde_json::to_string(&(funnel, retention, dfg, variants)).unwrap()
 }
 
@@ -570,10 +572,12 @@ fn an_emptied_log_warns_and_analyses_give_empty_results() {
     assert_eq!(allowed.steps[1].customers, 0);
     assert!(empty
         .directly_follows(&DirectlyFollowsOptions::default())
+        .unwrap()
         .edges
         .is_empty());
     assert!(empty
         .variants(&VariantOptions::default())
+        .unwrap()
         .variants
         .is_empty());
     assert!(empty
@@ -901,4 +905,86 @@ fn session_funnels_keep_attempts_inside_a_session() {
     let err = funnel.run(&partial, None).unwrap_err();
     assert_eq!(err.code(), "invalid_option");
     assert!(err.to_string().contains("sessionize"), "{err}");
+}
+
+/// `unit = session` for flows (the vectors cover directly-follows and variants), and the
+/// errors: a log without session ids, and the path states, which count customers.
+#[test]
+fn paths_by_session_and_their_errors() {
+    use cjm_core::events::{AnalysisUnit, DirectlyFollowsCounts, FlowOptions};
+    // u1: a b in s1, b c in s2; u2: a c in s1.
+    let rows = [
+        ("u1", 0, "a", "s1"),
+        ("u1", 10, "b", "s1"),
+        ("u1", 5000, "b", "s2"),
+        ("u1", 5010, "c", "s2"),
+        ("u2", 0, "a", "s1"),
+        ("u2", 20, "c", "s1"),
+    ];
+    let (log, _) = EventLog::from_rows(
+        rows.iter().map(|&(c, t, e, s)| RawEvent {
+            session: Some(s),
+            ..RawEvent::new(c, t, e)
+        }),
+        IngestOptions::default(),
+    )
+    .unwrap();
+    let by_session = FlowOptions {
+        steps: 2,
+        min_share: 0.0,
+        unit: AnalysisUnit::Session,
+        ..FlowOptions::default()
+    };
+    let flows = log.flows(&by_session).unwrap();
+    // Units (u1,s1) a b, (u1,s2) b c, (u2,s1) a c: depth 0 a 2, b 1; depth 1 b 1, c 2;
+    // links a→b, a→c, b→c one each.
+    let nodes: Vec<(usize, &str, u64)> = flows
+        .nodes
+        .iter()
+        .map(|n| (n.depth, n.name.as_str(), n.customers))
+        .collect();
+    assert_eq!(nodes, [(0, "a", 2), (0, "b", 1), (1, "b", 1), (1, "c", 2)]);
+    let links: Vec<(&str, &str, u64)> = flows
+        .links
+        .iter()
+        .map(|l| (l.from.as_str(), l.to.as_str(), l.customers))
+        .collect();
+    assert_eq!(links, [("a", "b", 1), ("a", "c", 1), ("b", "c", 1)]);
+    // By customer, u1's b b collapses: depth 0 a 2; depth 1 b 1 (u1), c 1 (u2).
+    let by_customer = log
+        .flows(&FlowOptions {
+            unit: AnalysisUnit::Customer,
+            ..by_session.clone()
+        })
+        .unwrap();
+    let nodes: Vec<(usize, &str, u64)> = by_customer
+        .nodes
+        .iter()
+        .map(|n| (n.depth, n.name.as_str(), n.customers))
+        .collect();
+    assert_eq!(nodes, [(0, "a", 2), (1, "b", 1), (1, "c", 1)]);
+
+    // A log without session ids: the error names the option and the fix.
+    let (plain, _) = EventLog::from_rows(
+        rows.iter().map(|&(c, t, e, _)| RawEvent::new(c, t, e)),
+        IngestOptions::default(),
+    )
+    .unwrap();
+    let session_dfg = DirectlyFollowsOptions {
+        unit: AnalysisUnit::Session,
+        ..DirectlyFollowsOptions::default()
+    };
+    let e = plain.directly_follows(&session_dfg).unwrap_err();
+    assert_eq!(e.code(), "unknown_column", "{e}");
+    let e = plain
+        .variants(&VariantOptions {
+            unit: AnalysisUnit::Session,
+            ..VariantOptions::default()
+        })
+        .unwrap_err();
+    assert_eq!(e.code(), "unknown_column", "{e}");
+    // The mergeable path states count customers and say so.
+    let e = DirectlyFollowsCounts::from_log(&log, &session_dfg).unwrap_err();
+    assert_eq!(e.code(), "invalid_option");
+    assert!(e.to_string().contains("whole customers"), "{e}");
 }

@@ -675,11 +675,14 @@ fn flow_chart_exits_and_colours_by_hand() {
         IngestOptions::default(),
     )
     .unwrap();
-    let flows = log.flows(&FlowOptions {
-        steps: 3,
-        min_share: 0.0,
-        collapse_repeats: true,
-    });
+    let flows = log
+        .flows(&FlowOptions {
+            steps: 3,
+            min_share: 0.0,
+            collapse_repeats: true,
+            ..FlowOptions::default()
+        })
+        .unwrap();
     let chart = flow_chart(&flows, None);
     let nodes: Vec<(&str, &str, u32)> = chart
         .nodes

@@ -264,10 +264,12 @@ fn pictures() -> Vec<(String, String)> {
         ),
     ));
     for steps in [4, 5, 6] {
-        let flows = log.flows(&FlowOptions {
-            steps,
-            ..FlowOptions::default()
-        });
+        let flows = log
+            .flows(&FlowOptions {
+                steps,
+                ..FlowOptions::default()
+            })
+            .unwrap();
         out.push((
             format!("demo flows, {steps} steps"),
             flow_svg(&flow_chart(&flows, None)),

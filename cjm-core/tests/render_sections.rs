@@ -91,7 +91,7 @@ fn results() -> Results {
     }
     .run(&log, Some(&journey))
     .unwrap();
-    let flows = log.flows(&FlowOptions::default());
+    let flows = log.flows(&FlowOptions::default()).unwrap();
     // A channel named like markup must come out escaped.
     let rows = vec![
         PathInput {

@@ -75,7 +75,7 @@ fn page(v: &serde_json::Value) -> String {
             .unwrap(),
         ),
         funnel: Some(funnel),
-        flows: Some(log.flows(&FlowOptions::default())),
+        flows: Some(log.flows(&FlowOptions::default()).unwrap()),
         attribution: Some(attribution),
         ..ReportOptions::default()
     };

@@ -68,15 +68,17 @@ fn every_table_of_every_result_is_well_formed() {
     // read, used, one row per reject reason, consent-filtered, removed by operations.
     assert_eq!(rows(&r, "rows"), 4 + report.rejected.len());
 
-    let df = log.directly_follows(&DirectlyFollowsOptions::default());
+    let df = log
+        .directly_follows(&DirectlyFollowsOptions::default())
+        .unwrap();
     let r = check("directly-follows", &df);
     assert_eq!(rows(&r, "edges"), df.edges.len());
     assert_eq!(rows(&r, "nodes"), df.nodes.len());
 
-    let v = log.variants(&VariantOptions::default());
+    let v = log.variants(&VariantOptions::default()).unwrap();
     assert_eq!(rows(&check("variants", &v), "variants"), v.variants.len());
 
-    let f = log.flows(&FlowOptions::default());
+    let f = log.flows(&FlowOptions::default()).unwrap();
     let r = check("flows", &f);
     assert_eq!(rows(&r, "links"), f.links.len());
 

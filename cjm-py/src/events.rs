@@ -894,12 +894,17 @@ fn funnel_of(
             breakdown,
             percentile,
             allow_missing_events,
-            unit: match unit {
-                Some(unit) => named(unit, "unit", "`customer` or `session`")?,
-                None => FunnelOptions::default().unit,
-            },
+            unit: analysis_unit(unit)?,
         },
     })
+}
+
+/// The `unit=` of an analysis: the core's default when not given.
+fn analysis_unit(unit: Option<&str>) -> PyResult<cjm_core::events::AnalysisUnit> {
+    match unit {
+        Some(unit) => named(unit, "unit", "`customer` or `session`"),
+        None => Ok(cjm_core::events::AnalysisUnit::default()),
+    }
 }
 
 /// A funnel step: an event name, `{"event"|"touchpoint"|"stage": id}` or
@@ -1430,11 +1435,22 @@ impl PyEventLog {
     }
 
     #[doc = stub_doc!("EventLog.directly_follows")]
-    #[pyo3(signature = (*, start_end = true))]
-    fn directly_follows(&self, py: Python<'_>, start_end: bool) -> PyResult<PyDirectlyFollows> {
+    #[pyo3(signature = (*, start_end = true, unit = None))]
+    fn directly_follows(
+        &self,
+        py: Python<'_>,
+        start_end: bool,
+        unit: Option<&str>,
+    ) -> PyResult<PyDirectlyFollows> {
         crate::guard(|| {
-            let options = DirectlyFollowsOptions { start_end };
-            Ok(py.detach(|| self.log.directly_follows(&options)).into())
+            let options = DirectlyFollowsOptions {
+                start_end,
+                unit: analysis_unit(unit)?,
+            };
+            let result = py
+                .detach(|| self.log.directly_follows(&options))
+                .map_err(core_err)?;
+            Ok(result.into())
         })
     }
 
@@ -1456,41 +1472,49 @@ impl PyEventLog {
     }
 
     #[doc = stub_doc!("EventLog.variants")]
-    #[pyo3(signature = (k = 10, *, max_length = None, collapse_repeats = false))]
+    #[pyo3(signature = (k = 10, *, max_length = None, collapse_repeats = false, unit = None))]
     fn variants(
         &self,
         py: Python<'_>,
         #[pyo3(from_py_with = wide_int)] k: i128,
         #[pyo3(from_py_with = wide_int_opt)] max_length: Option<i128>,
         collapse_repeats: bool,
+        unit: Option<&str>,
     ) -> PyResult<PyVariants> {
         crate::guard(|| {
             let options = VariantOptions {
                 top_k: int_option(k, "k")?,
                 max_length: int_option_opt(max_length, "max_length")?,
                 collapse_repeats,
+                unit: analysis_unit(unit)?,
             };
-            Ok(py.detach(|| self.log.variants(&options)).into())
+            let result = py
+                .detach(|| self.log.variants(&options))
+                .map_err(core_err)?;
+            Ok(result.into())
         })
     }
 
     #[doc = stub_doc!("EventLog.flows")]
-    #[pyo3(signature = (n = 5, *, min_share = 0.02, collapse_repeats = true))]
+    #[pyo3(signature = (n = 5, *, min_share = 0.02, collapse_repeats = true, unit = None))]
     fn flows(
         &self,
         py: Python<'_>,
         #[pyo3(from_py_with = wide_int)] n: i128,
         min_share: f64,
         collapse_repeats: bool,
+        unit: Option<&str>,
     ) -> PyResult<PyFlows> {
         crate::guard(|| {
             let options = FlowOptions {
                 steps: int_option(n, "n")?,
                 min_share,
                 collapse_repeats,
+                unit: analysis_unit(unit)?,
             };
             options.check().map_err(core_err)?;
-            Ok(py.detach(|| self.log.flows(&options)).into())
+            let result = py.detach(|| self.log.flows(&options)).map_err(core_err)?;
+            Ok(result.into())
         })
     }
 

@@ -271,9 +271,12 @@ pub(crate) fn _directly_follows_counts_state<'py>(
     columns: &Bound<'py, PyDict>,
     start_end: bool,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    let options = DirectlyFollowsOptions { start_end };
+    let options = DirectlyFollowsOptions {
+        start_end,
+        ..DirectlyFollowsOptions::default()
+    };
     log_state(py, data, columns, None, |log| {
-        Ok(DirectlyFollowsCounts::from_log(log, &options).to_bytes())
+        Ok(DirectlyFollowsCounts::from_log(log, &options)?.to_bytes())
     })
 }
 
@@ -319,9 +322,10 @@ pub(crate) fn _variant_counts_state<'py>(
         top_k: 0,
         max_length: int_option_opt(max_length, "max_length")?,
         collapse_repeats,
+        ..VariantOptions::default()
     };
     log_state(py, data, columns, None, |log| {
-        Ok(VariantCounts::from_log(log, &options).to_bytes())
+        Ok(VariantCounts::from_log(log, &options)?.to_bytes())
     })
 }
 
@@ -339,9 +343,10 @@ pub(crate) fn _flow_counts_state<'py>(
         steps: int_option(n, "n")?,
         min_share: 0.0,
         collapse_repeats,
+        ..FlowOptions::default()
     };
     log_state(py, data, columns, None, |log| {
-        Ok(FlowCounts::from_log(log, &options).to_bytes())
+        Ok(FlowCounts::from_log(log, &options)?.to_bytes())
     })
 }
 
@@ -511,7 +516,10 @@ pub(crate) fn _directly_follows_from_state(
 ) -> PyResult<PyDirectlyFollows> {
     crate::guard(|| {
         let state = sequence(py, state)?;
-        let options = DirectlyFollowsOptions { start_end };
+        let options = DirectlyFollowsOptions {
+            start_end,
+            ..DirectlyFollowsOptions::default()
+        };
         Ok(py.detach(|| state.finish_directly_follows(&options)).into())
     })
 }
@@ -532,6 +540,7 @@ pub(crate) fn _variants_from_state(
             top_k: int_option(k, "k")?,
             max_length: int_option_opt(max_length, "max_length")?,
             collapse_repeats,
+            ..VariantOptions::default()
         };
         Ok(py.detach(|| state.finish_variants(&options)).into())
     })
@@ -553,6 +562,7 @@ pub(crate) fn _flows_from_state(
             steps: int_option(n, "n")?,
             min_share,
             collapse_repeats,
+            ..FlowOptions::default()
         };
         options.check().map_err(core_err)?;
         Ok(py.detach(|| state.finish_flows(&options)).into())

@@ -106,7 +106,7 @@ def test_event_vectors(path: Path) -> None:
             o = case["options"]
             actual = log.variants(
                 o.get("top_k", 10), max_length=o.get("max_length"),
-                collapse_repeats=o.get("collapse_repeats", False),
+                collapse_repeats=o.get("collapse_repeats", False), unit=o.get("unit"),
             ).to_dict()
         elif v["kind"] == "log_operations":
             # The vector's options are the core's, and the keyword arguments have their names.

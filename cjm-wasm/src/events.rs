@@ -683,7 +683,7 @@ impl EventLog {
     fn run_flows(&self, options: JsValue) -> Result<ev::Flows, JsValue> {
         let options: FlowOptions = read_option(options, "options")?.unwrap_or_default();
         options.check().map_err(|e| to_js(&e))?;
-        Ok(self.log.flows(&options))
+        self.log.flows(&options).map_err(|e| to_js(&e))
     }
 
     /// The log an operation makes, with its report and this log's journey; warns when it
@@ -1063,7 +1063,7 @@ impl EventLog {
     #[wasm_bindgen(js_name = directlyFollows, skip_typescript)]
     pub fn directly_follows(&self, options: JsValue) -> Result<JsValue, JsValue> {
         let options: DirectlyFollowsOptions = read_option(options, "options")?.unwrap_or_default();
-        crate::tables::with_tables(self.log.directly_follows(&options))
+        crate::tables::with_tables(self.log.directly_follows(&options).map_err(|e| to_js(&e))?)
     }
 
     /// The directly-follows graph drawn by the core (`DfgChartOptions`).
@@ -1086,7 +1086,7 @@ impl EventLog {
         } else {
             read_option(k, "options")?.unwrap_or_default()
         };
-        crate::tables::with_tables(self.log.variants(&options))
+        crate::tables::with_tables(self.log.variants(&options).map_err(|e| to_js(&e))?)
     }
 
     /// Flows for a Sankey picture.

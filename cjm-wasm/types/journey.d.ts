@@ -4064,6 +4064,12 @@ export interface DirectlyFollowsOptions {
    * last (default true). An event literally named `START` or `END` would share the node.
    */
   start_end?: boolean;
+  /**
+   * What a path is the path of: `customer` (default), or `session`, each (customer,
+   * session id) a unit of its own so that no path crosses a session; counts of
+   * customers are then counts of sessions. Every event needs a session id.
+   */
+  unit?: AnalysisUnit;
 }
 /**
  * A directly-follows graph. Nodes sorted by name (START first, END last), edges by
@@ -4153,6 +4159,12 @@ export interface VariantOptions {
    * Collapse consecutive repeats of one event name (default false).
    */
   collapse_repeats?: boolean;
+  /**
+   * What a path is the path of: `customer` (default), or `session`, each (customer,
+   * session id) a unit of its own so that no path crosses a session; counts of
+   * customers are then counts of sessions. Every event needs a session id.
+   */
+  unit?: AnalysisUnit;
 }
 /**
  * Top variants: sorted by customers (descending), ties by the event sequence compared
@@ -4219,6 +4231,12 @@ export interface FlowOptions {
    * Collapse consecutive repeats of one event name first (default true).
    */
   collapse_repeats?: boolean;
+  /**
+   * What a path is the path of: `customer` (default), or `session`, each (customer,
+   * session id) a unit of its own so that no path crosses a session; counts of
+   * customers are then counts of sessions. Every event needs a session id.
+   */
+  unit?: AnalysisUnit;
 }
 /**
  * Options of the per-customer journey state.

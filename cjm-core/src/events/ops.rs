@@ -693,6 +693,19 @@ impl EventLog {
     /// # Errors
     /// `unknown_column` when the log has no session ids (read through `argument`);
     /// `invalid_option` when some event has none.
+    /// The log whose units are `unit`: this log for customers (borrowed), its sessions
+    /// ([`Self::session_units`]) for sessions.
+    pub(crate) fn units(
+        &self,
+        unit: AnalysisUnit,
+        argument: &str,
+    ) -> Result<std::borrow::Cow<'_, EventLog>> {
+        match unit {
+            AnalysisUnit::Customer => Ok(std::borrow::Cow::Borrowed(self)),
+            AnalysisUnit::Session => Ok(std::borrow::Cow::Owned(self.session_units(argument)?)),
+        }
+    }
+
     pub(crate) fn session_units(&self, argument: &str) -> Result<EventLog> {
         if self.is_empty() {
             return Ok(self.clone());

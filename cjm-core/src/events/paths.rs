@@ -1,6 +1,7 @@
 //! Paths: directly-follows counts, variants and flows (Sankey data).
 
 use super::log::{sort_dict, EventLog, NONE};
+use super::ops::AnalysisUnit;
 use super::order::PARALLEL_ROWS;
 use super::seq::{ratio, Seqs};
 use crate::definition::Definition;
@@ -24,11 +25,19 @@ pub struct DirectlyFollowsOptions {
     /// Add a `START` node before each customer's first event and an `END` node after the
     /// last (default true). An event literally named `START` or `END` would share the node.
     pub start_end: bool,
+    /// What a path is the path of: `customer` (default), or `session`, each (customer,
+    /// session id) a unit of its own so that no path crosses a session; counts of
+    /// customers are then counts of sessions. Every event needs a session id.
+    #[serde(skip_serializing_if = "AnalysisUnit::is_customer")]
+    pub unit: AnalysisUnit,
 }
 
 impl Default for DirectlyFollowsOptions {
     fn default() -> Self {
-        Self { start_end: true }
+        Self {
+            start_end: true,
+            unit: AnalysisUnit::Customer,
+        }
     }
 }
 
@@ -413,6 +422,11 @@ pub struct VariantOptions {
     pub max_length: Option<usize>,
     /// Collapse consecutive repeats of one event name (default false).
     pub collapse_repeats: bool,
+    /// What a path is the path of: `customer` (default), or `session`, each (customer,
+    /// session id) a unit of its own so that no path crosses a session; counts of
+    /// customers are then counts of sessions. Every event needs a session id.
+    #[serde(skip_serializing_if = "AnalysisUnit::is_customer")]
+    pub unit: AnalysisUnit,
 }
 
 impl Default for VariantOptions {
@@ -421,6 +435,7 @@ impl Default for VariantOptions {
             top_k: 10,
             max_length: None,
             collapse_repeats: false,
+            unit: AnalysisUnit::Customer,
         }
     }
 }
@@ -685,6 +700,11 @@ pub struct FlowOptions {
     pub min_share: f64,
     /// Collapse consecutive repeats of one event name first (default true).
     pub collapse_repeats: bool,
+    /// What a path is the path of: `customer` (default), or `session`, each (customer,
+    /// session id) a unit of its own so that no path crosses a session; counts of
+    /// customers are then counts of sessions. Every event needs a session id.
+    #[serde(skip_serializing_if = "AnalysisUnit::is_customer")]
+    pub unit: AnalysisUnit,
 }
 
 impl FlowOptions {
@@ -711,6 +731,7 @@ impl Default for FlowOptions {
             steps: 5,
             min_share: 0.02,
             collapse_repeats: true,
+            unit: AnalysisUnit::Customer,
         }
     }
 }
@@ -921,20 +942,29 @@ pub(crate) fn flow_tally_part(seqs: &Seqs<'_>, options: &FlowOptions) -> FlowTal
 
 impl EventLog {
     /// The directly-follows graph of the log.
-    #[must_use]
-    pub fn directly_follows(&self, options: &DirectlyFollowsOptions) -> DirectlyFollows {
-        directly_follows(&Seqs::from_log(self, None), options)
+    ///
+    /// # Errors
+    /// With `unit = session`, `invalid_option` when an event has no session id.
+    pub fn directly_follows(&self, options: &DirectlyFollowsOptions) -> Result<DirectlyFollows> {
+        let units = self.units(options.unit, "unit")?;
+        Ok(directly_follows(&Seqs::from_log(&units, None), options))
     }
 
     /// The top variants of the log.
-    #[must_use]
-    pub fn variants(&self, options: &VariantOptions) -> Variants {
-        variants(&Seqs::from_log(self, None), options)
+    ///
+    /// # Errors
+    /// With `unit = session`, `invalid_option` when an event has no session id.
+    pub fn variants(&self, options: &VariantOptions) -> Result<Variants> {
+        let units = self.units(options.unit, "unit")?;
+        Ok(variants(&Seqs::from_log(&units, None), options))
     }
 
-    /// Flow data (Sankey) of the first events of each customer.
-    #[must_use]
-    pub fn flows(&self, options: &FlowOptions) -> Flows {
-        flows(&Seqs::from_log(self, None), options)
+    /// Flow data (Sankey) of the first events of each customer (or session).
+    ///
+    /// # Errors
+    /// With `unit = session`, `invalid_option` when an event has no session id.
+    pub fn flows(&self, options: &FlowOptions) -> Result<Flows> {
+        let units = self.units(options.unit, "unit")?;
+        Ok(flows(&Seqs::from_log(&units, None), options))
     }
 }

@@ -40,6 +40,7 @@ use super::bind::{
 };
 use super::funnel::{Counts, Durations, Funnel, FunnelResult, Plan, Tally};
 use super::log::{sort_dict, EventLog, NONE};
+use super::ops::AnalysisUnit;
 use super::paths::{
     dfg_tally, directly_follows, flow_tally, flows, restrict, variant_tally, variants, DfgTally,
     DirectlyFollows, DirectlyFollowsOptions, FlowOptions, FlowTally, Flows, VariantOptions,
@@ -949,12 +950,15 @@ pub struct DirectlyFollowsCounts {
 
 impl DirectlyFollowsCounts {
     /// The state of one partition holding whole customers.
-    #[must_use]
-    pub fn from_log(log: &EventLog, options: &DirectlyFollowsOptions) -> Self {
-        Self {
+    ///
+    /// # Errors
+    /// `invalid_option` for `unit = session` (these states count customers).
+    pub fn from_log(log: &EventLog, options: &DirectlyFollowsOptions) -> Result<Self> {
+        customers_only(options.unit)?;
+        Ok(Self {
             options: Some(options.clone()),
             tally: dfg_tally(&Seqs::from_log(log, None), options),
-        }
+        })
     }
 
     /// The directly-follows graph of everything merged (`None` for the identity).
@@ -1049,7 +1053,10 @@ impl Mergeable for DirectlyFollowsCounts {
         }
         r.end()?;
         Ok(Self {
-            options: Some(DirectlyFollowsOptions { start_end }),
+            options: Some(DirectlyFollowsOptions {
+                start_end,
+                ..DirectlyFollowsOptions::default()
+            }),
             tally: DfgTally {
                 names,
                 node_events,
@@ -1078,12 +1085,15 @@ pub struct VariantCounts {
 
 impl VariantCounts {
     /// The state of one partition holding whole customers (`options.top_k` is not used).
-    #[must_use]
-    pub fn from_log(log: &EventLog, options: &VariantOptions) -> Self {
-        Self {
+    ///
+    /// # Errors
+    /// `invalid_option` for `unit = session` (these states count customers).
+    pub fn from_log(log: &EventLog, options: &VariantOptions) -> Result<Self> {
+        customers_only(options.unit)?;
+        Ok(Self {
             shape: Some((options.max_length, options.collapse_repeats)),
             tally: variant_tally(&Seqs::from_log(log, None), options).canonical(),
-        }
+        })
     }
 
     /// The top `top_k` variants of everything merged (`None` for the identity).
@@ -1094,6 +1104,7 @@ impl VariantCounts {
                 top_k,
                 max_length,
                 collapse_repeats,
+                ..VariantOptions::default()
             })
         })
     }
@@ -1223,12 +1234,15 @@ pub struct FlowCounts {
 impl FlowCounts {
     /// The state of one partition holding whole customers (`options.min_share` is not
     /// used).
-    #[must_use]
-    pub fn from_log(log: &EventLog, options: &FlowOptions) -> Self {
-        Self {
+    ///
+    /// # Errors
+    /// `invalid_option` for `unit = session` (these states count customers).
+    pub fn from_log(log: &EventLog, options: &FlowOptions) -> Result<Self> {
+        customers_only(options.unit)?;
+        Ok(Self {
             shape: Some((options.steps, options.collapse_repeats)),
             tally: flow_tally(&Seqs::from_log(log, None), options),
-        }
+        })
     }
 
     /// The flows of everything merged, nodes with a smaller share of their depth than
@@ -1244,6 +1258,7 @@ impl FlowCounts {
             steps,
             min_share,
             collapse_repeats,
+            ..FlowOptions::default()
         };
         options.check()?;
         Ok(Some(self.tally.finish(&options)))
@@ -1985,4 +2000,19 @@ fn check_trends(plan: &TrendsPlan, t: &TrendsTally) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `invalid_option` for a session unit: these states count whole customers.
+fn customers_only(unit: AnalysisUnit) -> Result<()> {
+    if unit.is_customer() {
+        return Ok(());
+    }
+    Err(Error::Input {
+        code: "invalid_option",
+        row: None,
+        message: "the mergeable states of paths count whole customers, not sessions: build \
+                  them with `unit = customer`, or give each session its own customer id \
+                  (customer and session joined) when building the partitions' logs"
+            .to_owned(),
+    })
 }

@@ -159,7 +159,8 @@ pub fn directly_follows_svg(log: &EventLog, options: &DfgChartOptions) -> Result
     }
     let dfg = log.directly_follows(&DirectlyFollowsOptions {
         start_end: options.start_end,
-    });
+        ..DirectlyFollowsOptions::default()
+    })?;
     let mut times = edge_times(log);
     let names: Vec<&str> = dfg.nodes.iter().map(|n| n.name.as_str()).collect();
     let index = |name: &str| names.iter().position(|n| *n == name);

@@ -864,8 +864,14 @@ class EventLog:
         Attempts starting before ``since`` or after ``as_of`` are not counted. A naive
         ``since`` or ``as_of`` raises ``naive_timestamp`` unless ``assume_utc=True``.
         """
-    def directly_follows(self, *, start_end: bool = True) -> DirectlyFollows:
-        """Directly-follows counts (with ``START``/``END`` nodes unless ``start_end=False``)."""
+    def directly_follows(
+        self, *, start_end: bool = True, unit: Optional[str] = None
+    ) -> DirectlyFollows:
+        """Directly-follows counts (with ``START``/``END`` nodes unless ``start_end=False``).
+        ``unit="session"`` counts the paths of sessions: each (customer, session id) is a
+        unit, so no transition crosses a session, and customer counts are session counts
+        (``InputError`` ``unknown_column`` or ``invalid_option`` when events have no
+        session id; ``sessionize`` derives them)."""
     def directly_follows_svg(self, **options: Any) -> Svg:
         """The directly-follows graph as SVG: layered, edges labelled with transitions and
         median times. Options ``min_share`` (default 0.1: edges under that share of their
@@ -873,13 +879,26 @@ class EventLog:
         ``direction`` (``"auto"``, ``"left_right"``, ``"top_down"``) (``InputError``
         ``invalid_option`` for unknown ones)."""
     def variants(
-        self, k: int = 10, *, max_length: Optional[int] = None, collapse_repeats: bool = False
+        self,
+        k: int = 10,
+        *,
+        max_length: Optional[int] = None,
+        collapse_repeats: bool = False,
+        unit: Optional[str] = None,
     ) -> Variants:
-        """The ``k`` most common event sequences."""
+        """The ``k`` most common event sequences; ``unit="session"`` counts the sequences
+        of sessions (each (customer, session id) a unit) instead of customers."""
     def flows(
-        self, n: int = 5, *, min_share: float = 0.02, collapse_repeats: bool = True
+        self,
+        n: int = 5,
+        *,
+        min_share: float = 0.02,
+        collapse_repeats: bool = True,
+        unit: Optional[str] = None,
     ) -> Flows:
-        """Sankey data of the first ``n`` events; rarer nodes fold into ``(other)``."""
+        """Sankey data of the first ``n`` events; rarer nodes fold into ``(other)``;
+        ``unit="session"`` follows sessions (each (customer, session id) a unit) instead
+        of customers."""
     def journey_states(
         self,
         journey: Journey,
