@@ -149,7 +149,8 @@ def main() -> None:
     credit = f"{markov[best]:.2f}".rstrip("0").rstrip(".")
     print(f"  attribution: {attribution.totals['conversions']:.0f} purchases; Markov credits {best} most ({credit})")
 
-    flows = log.flows(4)
+    # The Sankey of stages, as the CX team reads it (events renamed to their stage).
+    flows = log.by_stage(journey).flows(4)
     weekly = log.trends(["session_start", "add_to_cart", "purchase"], period="week")
     retention = log.retention(period="week", periods=6)
     html = journey.report_html(

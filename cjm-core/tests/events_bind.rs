@@ -33,6 +33,11 @@ fn journey() -> ValidJourney {
 
 /// u1: ad@0 view@10 buy@20 zzz@30; u2: view@0 ad@5; u3: ad@0 buy@10; u4: zzz@0.
 fn log() -> EventLog {
+    log_and_report().0
+}
+
+/// [`log`] with its ingest report.
+fn log_and_report() -> (EventLog, cjm_core::events::IngestReport) {
     let rows = [
         ("u1", 0, "ad"),
         ("u1", 10, "view"),
@@ -53,7 +58,6 @@ fn log() -> EventLog {
         options,
     )
     .unwrap()
-    .0
 }
 
 #[test]
@@ -416,4 +420,107 @@ fn any_of_steps_take_any_of_their_events() {
     assert!(err.to_string().contains("wishlist_add"), "{err}");
     let err = steps(StepSpec::AnyOf(vec![])).run(&log, None).unwrap_err();
     assert!(err.to_string().contains("any_of"), "{err}");
+}
+
+/// A log relabelled by the map: events become their stage's or first touchpoint's name,
+/// unbound events leave (the report counts them), and the path analyses then run on the
+/// map's names. Worked on `log()`: zzz is bound by no touchpoint (u1's last event, u4's
+/// only one); view is bound by Browse and Product (both Consider), Browse first.
+#[test]
+fn relabelled_by_stage_and_touchpoint() {
+    use cjm_core::events::{FlowOptions, LogOperation, MapLevel, RelabelOptions, VariantOptions};
+    let j = journey();
+    let log = log();
+    let by_stage = RelabelOptions::from_journey(&j, MapLevel::Stage);
+    let want: Vec<(&str, &str)> = vec![
+        ("ad", "Aware"),
+        ("buy", "Buy"),
+        ("search", "Consider"),
+        ("view", "Consider"),
+    ];
+    let got: Vec<(&str, &str)> = by_stage
+        .labels
+        .iter()
+        .map(|(e, l)| (e.as_str(), l.as_str()))
+        .collect();
+    assert_eq!(got, want);
+    let stages = log.relabel(&by_stage).unwrap();
+    // u1 Aware Consider Buy, u2 Consider Aware, u3 Aware Buy; u4 had only zzz.
+    let events: Vec<(String, i64, &str)> = stages
+        .iter()
+        .map(|e| (e.customer.to_string(), e.timestamp / 1_000_000_000, e.event))
+        .collect();
+    let want = [
+        ("u1", 0, "Aware"),
+        ("u1", 10, "Consider"),
+        ("u1", 20, "Buy"),
+        ("u2", 0, "Consider"),
+        ("u2", 5, "Aware"),
+        ("u3", 0, "Aware"),
+        ("u3", 10, "Buy"),
+    ];
+    let want: Vec<(String, i64, &str)> =
+        want.iter().map(|&(c, t, e)| (c.to_owned(), t, e)).collect();
+    assert_eq!(events, want);
+    assert_eq!(stages.event_names(), ["Aware", "Buy", "Consider"]);
+    // Flows by stage: depth 0 Aware 2 (u1, u3), Consider 1 (u2); depth 1 Aware 1 (u2),
+    // Buy 1 (u3), Consider 1 (u1); depth 2 Buy 1 (u1).
+    let flows = stages
+        .flows(&FlowOptions {
+            steps: 3,
+            min_share: 0.0,
+            ..FlowOptions::default()
+        })
+        .unwrap();
+    let nodes: Vec<(usize, &str, u64)> = flows
+        .nodes
+        .iter()
+        .map(|n| (n.depth, n.name.as_str(), n.customers))
+        .collect();
+    assert_eq!(
+        nodes,
+        [
+            (0, "Aware", 2),
+            (0, "Consider", 1),
+            (1, "Aware", 1),
+            (1, "Buy", 1),
+            (1, "Consider", 1),
+            (2, "Buy", 1)
+        ]
+    );
+
+    // By touchpoint: ad → Ad, view and search → Browse (before Product), buy → Checkout.
+    let tps = log
+        .relabel(&RelabelOptions::from_journey(&j, MapLevel::Touchpoint))
+        .unwrap();
+    let v = tps.variants(&VariantOptions::default()).unwrap();
+    let seqs: Vec<(Vec<&str>, u64)> = v
+        .variants
+        .iter()
+        .map(|x| (x.events.iter().map(String::as_str).collect(), x.customers))
+        .collect();
+    assert_eq!(
+        seqs,
+        [
+            (vec!["Ad", "Browse", "Checkout"], 1),
+            (vec!["Ad", "Checkout"], 1),
+            (vec!["Browse", "Ad"], 1)
+        ]
+    );
+
+    // As an operation: the report counts the two zzz events and u4 as removed.
+    let (log, report) = log_and_report();
+    let (_, after) = LogOperation::Relabel(by_stage)
+        .apply(&log, &report)
+        .unwrap();
+    assert_eq!(after.removed_by_operations, 2);
+    let op = &after.operations[0];
+    assert_eq!(op.definition.kind, "log_relabel");
+    assert_eq!((op.events_before, op.events_after), (9, 7));
+    assert_eq!((op.customers_before, op.customers_after), (4, 3));
+
+    // An empty label is refused.
+    let mut bad = RelabelOptions::default();
+    bad.labels.insert("ad".into(), String::new());
+    assert_eq!(log.relabel(&bad).unwrap_err().code(), "invalid_option");
 }

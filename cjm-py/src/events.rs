@@ -34,13 +34,14 @@ use cjm_core::events::{
     ColumnChoice, ColumnMapping, ColumnNames, ConsentRule, CustomerKey, DirectlyFollowsOptions,
     DriverOptions, EventLog, EventLogBuilder, EventMatch, Exclusion, FilterOptions, FlowOptions,
     Funnel, FunnelOptions, FunnelTrendsOptions, IngestOptions, IngestReport, JourneyStateOptions,
-    LogOperation, Preset, Pseudonymiser, RetentionOptions, SampleOptions, SessionOptions, StepSpec,
-    TimeUnit, TimestampFormat, TrendsOptions, VariantOptions,
+    LogOperation, MapLevel, Preset, Pseudonymiser, RelabelOptions, RetentionOptions, SampleOptions,
+    SessionOptions, StepSpec, TimeUnit, TimestampFormat, TrendsOptions, VariantOptions,
 };
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
 use pyo3_arrow::PyTable;
+use std::collections::BTreeMap;
 
 use crate::convert::{int_option, int_option_opt, wide_int, wide_int_opt};
 use crate::errors::{core_err, input_err, warn_report};
@@ -1673,6 +1674,23 @@ impl PyEventLog {
             }
             self.apply(py, LogOperation::Sessionize(options))
         })
+    }
+
+    #[doc = stub_doc!("EventLog.relabel")]
+    fn relabel(&self, py: Python<'_>, labels: BTreeMap<String, String>) -> PyResult<Self> {
+        crate::guard(|| self.apply(py, LogOperation::Relabel(RelabelOptions { labels })))
+    }
+
+    #[doc = stub_doc!("EventLog.by_stage")]
+    fn by_stage(&self, py: Python<'_>, journey: &Bound<'_, PyJourney>) -> PyResult<Self> {
+        let options = RelabelOptions::from_journey(&journey.get().inner, MapLevel::Stage);
+        crate::guard(|| self.apply(py, LogOperation::Relabel(options)))
+    }
+
+    #[doc = stub_doc!("EventLog.by_touchpoint")]
+    fn by_touchpoint(&self, py: Python<'_>, journey: &Bound<'_, PyJourney>) -> PyResult<Self> {
+        let options = RelabelOptions::from_journey(&journey.get().inner, MapLevel::Touchpoint);
+        crate::guard(|| self.apply(py, LogOperation::Relabel(options)))
     }
 
     #[doc = stub_doc!("EventLog.to_arrow")]

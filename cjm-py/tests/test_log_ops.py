@@ -275,3 +275,50 @@ def test_session_funnels_count_sessions(table: Any) -> None:
     with pytest.raises(cjm.InputError) as info:
         plain.funnel(STEPS, unit="visits")
     assert info.value.code == "invalid_option"
+
+
+MAP = {
+    "schema_version": 1, "id": "j", "name": "J",
+    "stages": [{"id": "s1", "name": "Aware"}, {"id": "s2", "name": "Consider"},
+               {"id": "s3", "name": "Buy"}],
+    "channels": [{"id": "web", "name": "Web", "kind": "online"}],
+    "touchpoints": [
+        {"id": "t1", "name": "Ad", "stage": "s1", "channel": "web", "events": ["ad"]},
+        {"id": "t2", "name": "Browse", "stage": "s2", "channel": "web", "events": ["view", "search"]},
+        {"id": "t3", "name": "Product", "stage": "s2", "channel": "web", "events": ["view"]},
+        {"id": "t4", "name": "Checkout", "stage": "s3", "channel": "web", "events": ["buy"]},
+    ],
+}
+
+
+def test_by_stage_and_by_touchpoint_relabel_events() -> None:
+    # u1: ad view buy zzz; u2: view ad; u3: ad buy; u4: zzz. No touchpoint binds zzz.
+    rows = [("u1", 0, "ad"), ("u1", 10, "view"), ("u1", 20, "buy"), ("u1", 30, "zzz"),
+            ("u2", 0, "view"), ("u2", 5, "ad"), ("u3", 0, "ad"), ("u3", 10, "buy"),
+            ("u4", 0, "zzz")]
+    table = pa.table({
+        "customer": [r[0] for r in rows], "timestamp": [r[1] for r in rows],
+        "event": [r[2] for r in rows],
+    })
+    log = cjm.EventLog.from_arrow(table, customer="customer", timestamp="timestamp",
+                                  event="event", unit="s", progress=False)
+    j = cjm.Journey.from_dict(MAP)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        stages = log.by_stage(j)
+    # Worked by hand: u1 Aware Consider Buy, u2 Consider Aware, u3 Aware Buy; u4 leaves.
+    assert len(stages) == 7
+    assert stages.ingest_report.removed_by_operations == 2
+    nodes = sorted((n["depth"], n["name"], n["customers"])
+                   for n in stages.flows(3, min_share=0.0).to_dicts("nodes"))
+    assert nodes == [(0, "Aware", 2), (0, "Consider", 1), (1, "Aware", 1), (1, "Buy", 1),
+                     (1, "Consider", 1), (2, "Buy", 1)]
+    tps = log.by_touchpoint(j)
+    assert [(list(v["events"]), v["customers"]) for v in tps.variants().to_dicts()] == [
+        (["Ad", "Browse", "Checkout"], 1), (["Ad", "Checkout"], 1), (["Browse", "Ad"], 1)]
+    # Own labels: two names share one, the rest leave.
+    mine = log.relabel({"ad": "marketing", "view": "site", "search": "site"})
+    assert sorted({e for e in mine.to_arrow().column("event").to_pylist()}) == ["marketing", "site"]
+    with pytest.raises(cjm.InputError) as e:
+        log.relabel({"ad": ""})
+    assert e.value.code == "invalid_option"

@@ -14,8 +14,9 @@
 use cjm_core::events::{
     self as ev, ColumnChoice, ColumnNames, DirectlyFollowsOptions, DriverOptions, EventLogBuilder,
     FilterOptions, FlowOptions, Funnel, FunnelOptions, FunnelTrendsOptions, IngestOptions,
-    IngestReport, JourneyStateOptions, LogOperation, Preset, RawEvent, RetentionOptions,
-    SampleOptions, SessionOptions, StepSpec, TimeUnit, TimeValue, TrendsOptions, VariantOptions,
+    IngestReport, JourneyStateOptions, LogOperation, MapLevel, Preset, RawEvent, RelabelOptions,
+    RetentionOptions, SampleOptions, SessionOptions, StepSpec, TimeUnit, TimeValue, TrendsOptions,
+    VariantOptions,
 };
 use cjm_core::insights::InsightInputs;
 use cjm_core::render::TrendsChartOptions;
@@ -151,6 +152,23 @@ export interface EventLog {
    * @throws {CjmError} `invalid_option` for a gap of 0, or a log with session ids without `replace: true`.
    */
   sessionize(options?: SessionOptions | null): EventLog;
+  /**
+   * The log with each event renamed by `labels` (`{eventName: newName}`; several names may share
+   * one), times and order kept; events whose name is not in `labels` are dropped and counted in
+   * the report's `removed_by_operations`. @throws {CjmError} `invalid_option` for an empty label.
+   */
+  relabel(labels: Record<string, string>): EventLog;
+  /**
+   * The log with each event renamed to its stage's name in `journey` (default: the log's own
+   * journey; the earliest stage when several), events no touchpoint binds dropped: flows,
+   * directly-follows and variants of the result are by stage.
+   */
+  byStage(journey?: JourneyLike | null): EventLog;
+  /**
+   * The log with each event renamed to the name of the first touchpoint (in the map's order)
+   * that binds it, events no touchpoint binds dropped.
+   */
+  byTouchpoint(journey?: JourneyLike | null): EventLog;
   /**
    * The ordered log as the columns of `EventLog.fromColumns(cols, {unit: 'nanoseconds'})`:
    * `customer` (strings, or a `BigInt64Array` of integer ids), `timestamp` (`BigInt64Array`,
@@ -951,6 +969,36 @@ impl EventLog {
     pub fn sessionize(&self, options: JsValue) -> Result<EventLog, JsValue> {
         let options: SessionOptions = read_option(options, "options")?.unwrap_or_default();
         self.apply(&LogOperation::Sessionize(options))
+    }
+
+    /// A new log with each event renamed by `labels` (the core's `RelabelOptions`).
+    #[wasm_bindgen(skip_typescript)]
+    pub fn relabel(&self, labels: JsValue) -> Result<EventLog, JsValue> {
+        let labels: std::collections::BTreeMap<String, String> =
+            read_required(labels, "labels", "{eventName: newName, …}")?;
+        self.apply(&LogOperation::Relabel(RelabelOptions { labels }))
+    }
+
+    /// A new log whose events are the stages of the map that bind them.
+    #[wasm_bindgen(js_name = byStage, skip_typescript)]
+    pub fn by_stage(&self, journey: JsValue) -> Result<EventLog, JsValue> {
+        let passed = arg_journey(journey, "journey")?;
+        let j = self.journey(passed.as_ref(), "byStage")?;
+        self.apply(&LogOperation::Relabel(RelabelOptions::from_journey(
+            j,
+            MapLevel::Stage,
+        )))
+    }
+
+    /// A new log whose events are the touchpoints of the map that bind them.
+    #[wasm_bindgen(js_name = byTouchpoint, skip_typescript)]
+    pub fn by_touchpoint(&self, journey: JsValue) -> Result<EventLog, JsValue> {
+        let passed = arg_journey(journey, "journey")?;
+        let j = self.journey(passed.as_ref(), "byTouchpoint")?;
+        self.apply(&LogOperation::Relabel(RelabelOptions::from_journey(
+            j,
+            MapLevel::Touchpoint,
+        )))
     }
 
     /// The ordered log as columns `fromColumns` reads with `{unit: 'nanoseconds'}`:

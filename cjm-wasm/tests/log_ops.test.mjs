@@ -160,3 +160,35 @@ test('sessions open after more than the gap', () => {
   s.free();
   log.free();
 });
+
+test('byStage, byTouchpoint and relabel rename events by the map (hand-worked)', () => {
+  const j = cjm.Journey.fromObject({
+    schema_version: 1, id: 'j', name: 'J',
+    stages: [{ id: 's1', name: 'Aware' }, { id: 's2', name: 'Consider' }, { id: 's3', name: 'Buy' }],
+    channels: [{ id: 'web', name: 'Web', kind: 'online' }],
+    touchpoints: [
+      { id: 't1', name: 'Ad', stage: 's1', channel: 'web', events: ['ad'] },
+      { id: 't2', name: 'Browse', stage: 's2', channel: 'web', events: ['view', 'search'] },
+      { id: 't3', name: 'Product', stage: 's2', channel: 'web', events: ['view'] },
+      { id: 't4', name: 'Checkout', stage: 's3', channel: 'web', events: ['buy'] },
+    ],
+  });
+  // u1: ad view buy zzz; u2: view ad; u3: ad buy; u4: zzz. No touchpoint binds zzz.
+  const rs = [['u1', 0, 'ad'], ['u1', 10, 'view'], ['u1', 20, 'buy'], ['u1', 30, 'zzz'],
+    ['u2', 0, 'view'], ['u2', 5, 'ad'], ['u3', 0, 'ad'], ['u3', 10, 'buy'], ['u4', 0, 'zzz']];
+  const log = EventLog.fromColumns({
+    customer: rs.map((r) => r[0]), timestamp: rs.map((r) => r[1]), event: rs.map((r) => r[2]),
+  }, { unit: 'seconds' });
+  const stages = log.byStage(j);
+  // u1 Aware Consider Buy, u2 Consider Aware, u3 Aware Buy; u4 leaves.
+  assert.equal(stages.ingestReport().rows_used, 7);
+  assert.equal(stages.ingestReport().removed_by_operations, 2);
+  const nodes = stages.flows({ steps: 3, min_share: 0 }).nodes.map((n) => [n.depth, n.name, n.customers]);
+  assert.deepEqual(nodes, [[0, 'Aware', 2], [0, 'Consider', 1], [1, 'Aware', 1], [1, 'Buy', 1],
+    [1, 'Consider', 1], [2, 'Buy', 1]]);
+  const v = log.byTouchpoint(j).variants(10).variants.map((x) => [x.events, x.customers]);
+  assert.deepEqual(v, [[['Ad', 'Browse', 'Checkout'], 1], [['Ad', 'Checkout'], 1], [['Browse', 'Ad'], 1]]);
+  const mine = log.relabel({ ad: 'marketing', view: 'site', search: 'site' });
+  assert.deepEqual([...new Set(mine.toColumns().event)].sort(), ['marketing', 'site']);
+  assert.equal(catchCjm(() => log.relabel({ ad: '' })).code, 'invalid_option');
+});

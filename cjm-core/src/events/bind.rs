@@ -882,3 +882,56 @@ impl EventLog {
         drivers(&Seqs::from_log(self, None), journey, options)
     }
 }
+
+/// What the events of a log become when relabelled by a map
+/// ([`super::RelabelOptions::from_journey`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MapLevel {
+    /// The name of the stage of the touchpoints that bind the event (the earliest stage
+    /// when they are in several).
+    Stage,
+    /// The name of the first touchpoint, in the map's order, that binds the event.
+    Touchpoint,
+}
+
+impl super::RelabelOptions {
+    /// The labels that turn a log's events into the map's stages or touchpoints: each
+    /// event name some touchpoint binds gets the name of its stage (the earliest, when
+    /// touchpoints of several stages bind it) or of the first touchpoint that binds it;
+    /// events no touchpoint binds are left out, so [`EventLog::relabel`] drops them (the
+    /// report counts them). Names, not ids, because they are what pictures show: two
+    /// stages or touchpoints of one name share it.
+    #[must_use]
+    pub fn from_journey(journey: &ValidJourney, level: MapLevel) -> Self {
+        let j = journey.journey();
+        let stage_rank: BTreeMap<&str, usize> = j
+            .stages
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.as_str(), i))
+            .collect();
+        let mut labels: BTreeMap<String, (usize, String)> = BTreeMap::new();
+        for (ti, t) in j.touchpoints.iter().enumerate() {
+            let (rank, label) = match level {
+                MapLevel::Touchpoint => (ti, t.name.clone()),
+                MapLevel::Stage => {
+                    let Some(&si) = stage_rank.get(t.stage.as_str()) else {
+                        continue;
+                    };
+                    let name = j.stages.get(si).map(|s| s.name.clone()).unwrap_or_default();
+                    (si, name)
+                }
+            };
+            for e in &t.events {
+                let slot = labels.entry(e.clone()).or_insert((rank, label.clone()));
+                if rank < slot.0 {
+                    *slot = (rank, label.clone());
+                }
+            }
+        }
+        Self {
+            labels: labels.into_iter().map(|(e, (_, l))| (e, l)).collect(),
+        }
+    }
+}

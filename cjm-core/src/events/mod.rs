@@ -33,7 +33,7 @@ mod trends;
 
 pub use bind::{
     Conformance, CustomerState, Driver, DriverOptions, Drivers, JourneyStateOptions, JourneyStates,
-    StageCount, StageTraffic, TouchpointTraffic, Traffic,
+    MapLevel, StageCount, StageTraffic, TouchpointTraffic, Traffic,
 };
 pub use checks::{check_column_present, check_events_present, closest_names};
 pub use csv_in::{
@@ -51,7 +51,7 @@ pub use log::{
 };
 pub use ops::{
     sample_hash, AnalysisUnit, AppliedOperation, Coded, CustomerKey, FilterOptions, LogExport,
-    LogOperation, SampleOptions, SessionOptions, NO_VALUE,
+    LogOperation, RelabelOptions, SampleOptions, SessionOptions, NO_VALUE,
 };
 pub(crate) use order::{PARALLEL, PARALLEL_ROWS};
 pub use paths::{

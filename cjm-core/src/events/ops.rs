@@ -22,7 +22,7 @@ use crate::error::{excerpt, Error, Result};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A customer id as a filter names it: an integer or a string. An integer matches the
 /// integer id of a log with integer ids and the string id of its decimal text otherwise;
@@ -134,6 +134,19 @@ impl Default for SessionOptions {
     }
 }
 
+/// Options of [`EventLog::relabel`]: a new name for event names.
+///
+/// Events whose name is not in `labels` are dropped (the ingest report counts them as
+/// removed by the operation); names in `labels` that the log lacks are ignored. Several
+/// names may take one label: their events then share one name. Build the labels of a map
+/// with [`RelabelOptions::from_journey`] (each event as its stage or its touchpoint).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct RelabelOptions {
+    /// Event name → its new name (not empty).
+    pub labels: BTreeMap<String, String>,
+}
+
 /// What an analysis counts, and what one attempt or path may span.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -180,29 +193,34 @@ pub enum LogOperation {
     Sample(SampleOptions),
     /// [`EventLog::sessionize`].
     Sessionize(SessionOptions),
+    /// [`EventLog::relabel`].
+    Relabel(RelabelOptions),
 }
 
 impl LogOperation {
-    /// The operation's definition (kind `log_filter`, `log_sample` or `log_sessionize`,
-    /// with its options).
+    /// The operation's definition (kind `log_filter`, `log_sample`, `log_sessionize` or
+    /// `log_relabel`, with its options).
     #[must_use]
     pub fn definition(&self) -> Definition {
         match self {
             Self::Filter(o) => Definition::new("log_filter", o),
             Self::Sample(o) => Definition::new("log_sample", o),
             Self::Sessionize(o) => Definition::new("log_sessionize", o),
+            Self::Relabel(o) => Definition::new("log_relabel", o),
         }
     }
 
     /// The new log and its report ([`IngestReport::after`]).
     ///
     /// # Errors
-    /// As [`EventLog::filter`], [`EventLog::sample`] and [`EventLog::sessionize`].
+    /// As [`EventLog::filter`], [`EventLog::sample`], [`EventLog::sessionize`] and
+    /// [`EventLog::relabel`].
     pub fn apply(&self, log: &EventLog, report: &IngestReport) -> Result<(EventLog, IngestReport)> {
         let out = match self {
             Self::Filter(o) => log.filter(o)?,
             Self::Sample(o) => log.sample(o)?,
             Self::Sessionize(o) => log.sessionize(o)?,
+            Self::Relabel(o) => log.relabel(o)?,
         };
         let report = report.after(log, &out, self.definition());
         Ok((out, report))
@@ -753,6 +771,61 @@ impl EventLog {
             names.push(name);
         }
         Ok(self.assemble(CustomerIds::Str(names), offsets, &order))
+    }
+
+    /// The log with its events renamed by `options.labels`, events without a label
+    /// dropped ([`RelabelOptions`]); customers, times, order and every other column stay.
+    /// Customers left without events leave the log.
+    ///
+    /// # Errors
+    /// `invalid_option` for an empty label.
+    pub fn relabel(&self, options: &RelabelOptions) -> Result<EventLog> {
+        if let Some((name, _)) = options.labels.iter().find(|(_, l)| l.is_empty()) {
+            return Err(invalid_option(format!(
+                "the label of event `{name}` is empty: give every event name a non-empty \
+                 new name, or leave it out to drop its events"
+            )));
+        }
+        // The new dictionary (sorted, distinct; labels of names that have events) and
+        // each old code's new code.
+        let mut used = vec![false; self.names.len()];
+        for &e in &self.event {
+            if let Some(u) = used.get_mut(e as usize) {
+                *u = true;
+            }
+        }
+        let labels: BTreeSet<&str> = self
+            .names
+            .iter()
+            .zip(&used)
+            .filter(|(_, &u)| u)
+            .filter_map(|(n, _)| options.labels.get(n).map(String::as_str))
+            .collect();
+        let dict: Vec<String> = labels.iter().map(|&l| l.to_owned()).collect();
+        let code_of: Vec<u32> = self
+            .names
+            .iter()
+            .map(|n| {
+                options
+                    .labels
+                    .get(n)
+                    .and_then(|l| dict.binary_search(l).ok())
+                    .and_then(|i| u32::try_from(i).ok())
+                    .unwrap_or(NONE)
+            })
+            .collect();
+        let new_code = |i: usize| {
+            self.event
+                .get(i)
+                .and_then(|&e| code_of.get(e as usize))
+                .copied()
+                .unwrap_or(NONE)
+        };
+        let kept: Vec<usize> = (0..self.len()).filter(|&i| new_code(i) != NONE).collect();
+        let mut out = self.select(&kept);
+        out.event = kept.iter().map(|&i| new_code(i)).collect();
+        out.names = dict;
+        Ok(out)
     }
 
     /// The columns of the ordered log, to export it (Python `EventLog.to_arrow`, JS

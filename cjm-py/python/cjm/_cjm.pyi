@@ -977,6 +977,19 @@ class EventLog:
         ``gap`` stays in the session. The k-th session of a customer is ``"{customer}:{k}"``.
         A log with session ids raises ``InputError`` (``invalid_option``) unless
         ``replace=True``."""
+    def relabel(self, labels: Mapping[str, str]) -> EventLog:
+        """The log with each event renamed by ``labels`` (event name → new name; several
+        names may share one), times and order kept; events whose name is not in
+        ``labels`` are dropped and counted in ``ingest_report.removed_by_operations``
+        (``InputError`` ``invalid_option`` for an empty label)."""
+    def by_stage(self, journey: Journey) -> EventLog:
+        """The log with each event renamed to the name of its stage in ``journey`` (the
+        stage of the touchpoints that bind it; the earliest when several), events no
+        touchpoint binds dropped: flows, directly-follows and variants of the result are
+        by stage."""
+    def by_touchpoint(self, journey: Journey) -> EventLog:
+        """The log with each event renamed to the name of the first touchpoint (in the
+        map's order) that binds it, events no touchpoint binds dropped."""
     def to_arrow(self) -> Any:
         """The ordered log as a ``pyarrow.Table``: ``customer`` (``int64`` for integer
         ids, else ``string``), ``timestamp`` (``timestamp[ns, tz=UTC]``), ``event`` and,
