@@ -6,8 +6,8 @@
 //! `cargo run -p cjm-core --example render -- /tmp/cjm-pictures`
 
 use cjm_core::render::{
-    self, BarChart, BarSeries, FlowChart, FlowLink, FlowNode, FunnelChart, FunnelStep, ReportBlock,
-    ReportOptions, ReportSection, SectionKind,
+    self, BarChart, BarSeries, FlowChart, FlowChartLink, FlowChartNode, FunnelChart, FunnelStep,
+    ReportBlock, ReportOptions, ReportSection, SectionKind,
 };
 use std::path::PathBuf;
 
@@ -38,12 +38,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect(),
         width: None,
     };
-    let node = |id: &str, label: &str, column| FlowNode {
+    let node = |id: &str, label: &str, column| FlowChartNode {
         id: id.to_owned(),
         label: label.to_owned(),
         column,
     };
-    let link = |source: &str, target: &str, value| FlowLink {
+    let link = |source: &str, target: &str, value| FlowChartLink {
         source: source.to_owned(),
         target: target.to_owned(),
         value,

@@ -80,20 +80,10 @@ fn main() {
     let _ = generator.subschema_for::<cjm_core::attribution::AttributionOptions>();
     let _ = generator.subschema_for::<cjm_core::attribution::Attribution>();
     let defs = generator.take_definitions(true);
-    let mut schema = serde_json::json!({
+    let schema = serde_json::json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$defs": defs,
     });
-    // Two pairs of core types share a name: the flow chart's nodes and links (render) and
-    // the flow data's (events). schemars numbers the second; name both by their role.
-    for (from, to) in [
-        ("FlowNode", "FlowChartNode"),
-        ("FlowLink", "FlowChartLink"),
-        ("FlowNode2", "FlowNode"),
-        ("FlowLink2", "FlowLink"),
-    ] {
-        rename(&mut schema, from, to);
-    }
     match serde_json::to_string_pretty(&schema) {
         Ok(text) => println!("{text}"),
         Err(err) => {
@@ -101,32 +91,4 @@ fn main() {
             std::process::exit(1);
         }
     }
-}
-
-/// Renames the definition `from` to `to` and rewrites every reference to it.
-fn rename(schema: &mut serde_json::Value, from: &str, to: &str) {
-    fn refs(node: &mut serde_json::Value, from: &str, to: &str) {
-        match node {
-            serde_json::Value::Object(map) => {
-                for (key, value) in map.iter_mut() {
-                    if key == "$ref" && value.as_str() == Some(from) {
-                        *value = serde_json::Value::from(to);
-                    } else {
-                        refs(value, from, to);
-                    }
-                }
-            }
-            serde_json::Value::Array(items) => items.iter_mut().for_each(|v| refs(v, from, to)),
-            _ => {}
-        }
-    }
-    if let Some(defs) = schema
-        .get_mut("$defs")
-        .and_then(serde_json::Value::as_object_mut)
-    {
-        if let Some(def) = defs.remove(from) {
-            defs.insert(to.to_owned(), def);
-        }
-    }
-    refs(schema, &format!("#/$defs/{from}"), &format!("#/$defs/{to}"));
 }

@@ -327,13 +327,6 @@ export type Model =
   | "shapley"
   | "ordered_shapley";
 /**
- * The time-decay curve.
- *
- * This interface was referenced by `JourneyDocument`'s JSON-Schema
- * via the `definition` "DecayCurve".
- */
-export type DecayCurve = "continuous" | "stepped";
-/**
  * The unit of integer timestamps (counted from the Unix epoch, 1970-01-01T00:00:00Z).
  *
  * This interface was referenced by `JourneyDocument`'s JSON-Schema
@@ -496,6 +489,13 @@ export type PositionWeights =
         last: number;
       };
     };
+/**
+ * The time-decay curve.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "DecayCurve".
+ */
+export type DecayCurve = "continuous" | "stepped";
 
 /**
  * A customer journey map: how one kind of customer moves through stages, the touchpoints

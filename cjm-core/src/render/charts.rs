@@ -191,10 +191,10 @@ pub struct FlowChart {
     #[serde(default)]
     pub columns: Vec<String>,
     /// The nodes; order within a column is drawing order, top to bottom.
-    pub nodes: Vec<FlowNode>,
+    pub nodes: Vec<FlowChartNode>,
     /// The links; links naming unknown nodes, or with a value that is not a positive
     /// finite number, are left out (and counted in the picture's description).
-    pub links: Vec<FlowLink>,
+    pub links: Vec<FlowChartLink>,
     /// Width in px (default 960, at least 480).
     #[serde(default)]
     pub width: Option<u32>,
@@ -207,7 +207,7 @@ pub struct FlowChart {
 /// A node of a flow.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct FlowNode {
+pub struct FlowChartNode {
     /// Identifier the links refer to.
     pub id: String,
     /// Displayed name.
@@ -219,7 +219,7 @@ pub struct FlowNode {
 /// A weighted link between two nodes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct FlowLink {
+pub struct FlowChartLink {
     /// Source node id.
     pub source: String,
     /// Target node id.
@@ -245,7 +245,7 @@ pub(crate) const FLOW_EXIT: &str = "(exit)";
 /// categorical colours from the most customers (summed over the columns) to the fewest,
 /// ties by label, so that the commonest labels never share a colour; `(other)` and
 /// `(exit)` are grey.
-fn label_colours(nodes: &[FlowNode], totals: &[f64]) -> Vec<&'static str> {
+fn label_colours(nodes: &[FlowChartNode], totals: &[f64]) -> Vec<&'static str> {
     let mut labels: Vec<(&str, f64)> = Vec::new();
     for (n, t) in nodes.iter().zip(totals) {
         if is_grey_label(&n.label) {

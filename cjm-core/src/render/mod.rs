@@ -34,8 +34,8 @@ mod svg_allow;
 mod text;
 
 pub use charts::{
-    bar_chart_svg, flow_svg, funnel_svg, BarChart, BarLayout, BarSeries, FlowChart, FlowLink,
-    FlowNode, FunnelChart, FunnelStep,
+    bar_chart_svg, flow_svg, funnel_svg, BarChart, BarLayout, BarSeries, FlowChart, FlowChartLink,
+    FlowChartNode, FunnelChart, FunnelStep,
 };
 pub use dfg::{directly_follows_svg, DfgChartOptions, DfgDirection};
 pub use emotion::{emotion_curve_svg, EmotionCurveOptions};

@@ -1,8 +1,8 @@
 //! Pictures straight from analysis results, so no binding has to rebuild chart inputs.
 
 use super::charts::{
-    bar_chart_svg, funnel_svg, BarChart, BarLayout, BarSeries, FlowChart, FlowLink, FlowNode,
-    FunnelChart, FunnelStep, FLOW_EXIT,
+    bar_chart_svg, funnel_svg, BarChart, BarLayout, BarSeries, FlowChart, FlowChartLink,
+    FlowChartNode, FunnelChart, FunnelStep, FLOW_EXIT,
 };
 use super::text::count;
 use crate::events::{Flows, FunnelResult, StepSpec, OTHER};
@@ -141,11 +141,11 @@ pub fn flow_chart(flows: &Flows, title: Option<String>) -> FlowChart {
                 &b.name,
             ))
     });
-    let mut nodes: Vec<FlowNode> = Vec::with_capacity(flows.nodes.len() + depths);
-    let mut links: Vec<FlowLink> = flows
+    let mut nodes: Vec<FlowChartNode> = Vec::with_capacity(flows.nodes.len() + depths);
+    let mut links: Vec<FlowChartLink> = flows
         .links
         .iter()
-        .map(|l| FlowLink {
+        .map(|l| FlowChartLink {
             source: id(l.depth, &l.from),
             target: id(l.depth + 1, &l.to),
             value: l.customers as f64,
@@ -154,7 +154,7 @@ pub fn flow_chart(flows: &Flows, title: Option<String>) -> FlowChart {
     for depth in 0..depths {
         let here: Vec<&&crate::events::FlowNode> =
             order.iter().filter(|n| n.depth == depth).collect();
-        nodes.extend(here.iter().map(|n| FlowNode {
+        nodes.extend(here.iter().map(|n| FlowChartNode {
             id: id(n.depth, &n.name),
             label: n.name.clone(),
             column: column(n.depth),
@@ -179,12 +179,12 @@ pub fn flow_chart(flows: &Flows, title: Option<String>) -> FlowChart {
             .collect();
         if !exits.is_empty() {
             let exit = format!("exit:{depth}");
-            nodes.push(FlowNode {
+            nodes.push(FlowChartNode {
                 id: exit.clone(),
                 label: FLOW_EXIT.to_owned(),
                 column: column(depth),
             });
-            links.extend(exits.into_iter().map(|(source, left)| FlowLink {
+            links.extend(exits.into_iter().map(|(source, left)| FlowChartLink {
                 source,
                 target: exit.clone(),
                 value: left as f64,

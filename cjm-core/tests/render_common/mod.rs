@@ -3,7 +3,7 @@
 #![allow(dead_code, reason = "each test file uses part of the fixtures")]
 
 use cjm_core::render::{
-    BarChart, BarSeries, FlowChart, FlowLink, FlowNode, FunnelChart, FunnelStep,
+    BarChart, BarSeries, FlowChart, FlowChartLink, FlowChartNode, FunnelChart, FunnelStep,
 };
 use cjm_core::ValidJourney;
 
@@ -87,12 +87,12 @@ pub fn funnel() -> FunnelChart {
 }
 
 pub fn flow() -> FlowChart {
-    let node = |id: &str, column| FlowNode {
+    let node = |id: &str, column| FlowChartNode {
         id: id.to_owned(),
         label: id.to_uppercase(),
         column,
     };
-    let link = |s: &str, t: &str, value| FlowLink {
+    let link = |s: &str, t: &str, value| FlowChartLink {
         source: s.to_owned(),
         target: t.to_owned(),
         value,
