@@ -293,7 +293,7 @@ pub(crate) fn traffic_tally(seqs: &Seqs<'_>, journey: &ValidJourney) -> TrafficT
 }
 
 /// [`traffic_tally`] over the customers of one view.
-fn traffic_tally_part(seqs: &Seqs<'_>, journey: &ValidJourney) -> TrafficTally {
+pub(crate) fn traffic_tally_part(seqs: &Seqs<'_>, journey: &ValidJourney) -> TrafficTally {
     let j = journey.journey();
     let b = Binding::new(journey, seqs.names);
     let n_tp = j.touchpoints.len();

@@ -207,6 +207,21 @@ mod tests {
             let serial = plan.tally_part(&whole);
             prop_assert_eq!(par_tally_from(&whole, 0, |p| plan.tally_part(p), crate::events::retention::RetentionTally::add), serial);
 
+            // Traffic of a map binding the log's first three event names (one of them in
+            // two touchpoints).
+            let names = log.event_names();
+            let journey = crate::load_str(&format!(
+                r#"{{"schema_version": 1, "id": "j", "name": "J",
+                   "stages": [{{"id": "s1", "name": "A"}}, {{"id": "s2", "name": "B"}}],
+                   "channels": [{{"id": "web", "name": "Web", "kind": "online"}}],
+                   "touchpoints": [
+                     {{"id": "t1", "name": "T1", "stage": "s1", "channel": "web", "events": [{:?}, {:?}]}},
+                     {{"id": "t2", "name": "T2", "stage": "s2", "channel": "web", "events": [{:?}, {:?}]}}]}}"#,
+                names[0], names[1], names[1], names[2 % names.len()]
+            )).unwrap();
+            let serial = crate::events::bind::traffic_tally_part(&plain, &journey);
+            prop_assert_eq!(par_tally_from(&plain, 0, |p| crate::events::bind::traffic_tally_part(p, &journey), crate::events::bind::TrafficTally::add), serial);
+
             let trends = TrendsOptions { breakdown: Some("channel".into()), ..TrendsOptions::default() };
             let (plan, _) = trends.tally(&log).unwrap();
             let serial = plan.tally_part(&whole);
