@@ -612,3 +612,93 @@ fn table_links_stay_in_the_page() {
         "<td>x</td><td><a href=\"#javascript:alert(1)&quot; onclick=&quot;alert(2)\">y</a></td>"
     ));
 }
+
+/// The time-to-convert chart of a funnel: one bar per bin that starts within the window,
+/// one panel per breakdown group, nothing when nobody converted. Worked by hand: u1 a@0
+/// b@30 (under 1 minute), u2 a@0 b@120 (1–5 min), u3 a@0 b@4000 (1–6 h), u4 only a; with
+/// a 2-hour window the bins are < 1 min, 1–5 min, 5–15 min, 15 min–1 h and 1–6 h
+/// (it starts at 1 h, within 2 h); 6 h–1 d starts beyond it.
+#[test]
+fn time_to_convert_chart_bins_and_panels() {
+    use cjm_core::events::{EventLog, IngestOptions, RawEvent, TimeUnit};
+    use cjm_core::render::time_to_convert_chart;
+    let rows = [
+        ("u1", 0, "a", "web"),
+        ("u1", 30, "b", "web"),
+        ("u2", 0, "a", "app"),
+        ("u2", 120, "b", "app"),
+        ("u3", 0, "a", "web"),
+        ("u3", 4000, "b", "web"),
+        ("u4", 0, "a", "web"),
+    ];
+    let (log, _) = EventLog::from_rows(
+        rows.iter().map(|&(c, t, e, ch)| RawEvent {
+            channel: Some(ch),
+            ..RawEvent::new(c, t, e)
+        }),
+        IngestOptions {
+            time_unit: TimeUnit::Seconds,
+            ..IngestOptions::default()
+        },
+    )
+    .unwrap();
+    let options = FunnelOptions {
+        window_seconds: Some(7200),
+        ..FunnelOptions::default()
+    };
+    let f = Funnel::events(&["a", "b"])
+        .with_options(options.clone())
+        .run(&log, None)
+        .unwrap();
+    let chart = time_to_convert_chart(&f).unwrap();
+    assert_eq!(
+        chart.groups,
+        ["< 1 min", "1–5 min", "5–15 min", "15 min–1 h", "1–6 h"]
+    );
+    assert_eq!(chart.series.len(), 1);
+    assert_eq!(
+        chart.series[0].values,
+        [Some(1.0), Some(1.0), Some(0.0), Some(0.0), Some(1.0)]
+    );
+    // By channel: app (u2: 1–5 min) and web (u1 under 1 min, u3 1–6 h), as panels.
+    let by = Funnel::events(&["a", "b"])
+        .with_options(FunnelOptions {
+            breakdown: Some("channel".into()),
+            ..options.clone()
+        })
+        .run(&log, None)
+        .unwrap();
+    let chart = time_to_convert_chart(&by).unwrap();
+    assert_eq!(chart.layout, cjm_core::render::BarLayout::Panels);
+    let panels: Vec<(&str, Vec<Option<f64>>)> = chart
+        .series
+        .iter()
+        .map(|s| (s.name.as_str(), s.values.clone()))
+        .collect();
+    assert_eq!(
+        panels,
+        [
+            (
+                "app",
+                vec![Some(0.0), Some(1.0), Some(0.0), Some(0.0), Some(0.0)]
+            ),
+            (
+                "web",
+                vec![Some(1.0), Some(0.0), Some(0.0), Some(0.0), Some(1.0)]
+            )
+        ]
+    );
+    // Nobody reaches c: no chart, and the report's funnel section has no bars.
+    let none = Funnel::events(&["a", "c"])
+        .with_options(FunnelOptions {
+            allow_missing_events: true,
+            ..options
+        })
+        .run(&log, None)
+        .unwrap();
+    assert!(time_to_convert_chart(&none).is_none());
+    assert!(!cjm_core::render::funnel_section(&none, None)
+        .blocks
+        .iter()
+        .any(|b| matches!(b, ReportBlock::Bars(_))));
+}

@@ -2627,6 +2627,13 @@ export interface FunnelResult {
    * first, by number; then the others by their bytes; null last); empty without one.
    */
   breakdown: FunnelGroup[];
+  /**
+   * The customers who reached the last step by their time from step 1 to it (the
+   * times of the median and p90 of the last step), in fixed bins: under 1 minute, 1–5
+   * and 5–15 minutes, 15 minutes–1 hour, 1–6 and 6–24 hours, 1–3 and 3–7 days, 7 days
+   * or more; only the bins that start within the window. Empty for a one-step funnel.
+   */
+  time_to_convert?: TimeBin[];
 }
 /**
  * One step of a funnel result.
@@ -2723,6 +2730,36 @@ export interface FunnelGroup {
    * Pending customers in this group.
    */
   pending: number;
+  /**
+   * This group's converted customers by their time from step 1 to the last step
+   * (see [`FunnelResult::time_to_convert`]).
+   */
+  time_to_convert?: TimeBin[];
+}
+/**
+ * Converted customers whose time from step 1 to the last step is in `from_seconds..
+ * to_seconds` (`to_seconds` null: no upper bound).
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "TimeBin".
+ */
+export interface TimeBin {
+  /**
+   * Lower bound, seconds (included).
+   */
+  from_seconds: number;
+  /**
+   * Upper bound, seconds (excluded); null for the last bin.
+   */
+  to_seconds?: number | null;
+  /**
+   * The bin as people write it (`1–5 min`).
+   */
+  label: string;
+  /**
+   * Customers in the bin.
+   */
+  customers: number;
 }
 /**
  * Flow data for a Sankey picture; nodes sorted by (depth, name), links by (depth, from,

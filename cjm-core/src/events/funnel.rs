@@ -274,6 +274,77 @@ pub struct FunnelGroup {
     pub excluded: u64,
     /// Pending customers in this group.
     pub pending: u64,
+    /// This group's converted customers by their time from step 1 to the last step
+    /// (see [`FunnelResult::time_to_convert`]).
+    #[serde(default)]
+    pub time_to_convert: Vec<TimeBin>,
+}
+
+/// Converted customers whose time from step 1 to the last step is in `from_seconds..
+/// to_seconds` (`to_seconds` null: no upper bound).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct TimeBin {
+    /// Lower bound, seconds (included).
+    pub from_seconds: u64,
+    /// Upper bound, seconds (excluded); null for the last bin.
+    pub to_seconds: Option<u64>,
+    /// The bin as people write it (`1–5 min`).
+    pub label: String,
+    /// Customers in the bin.
+    pub customers: u64,
+}
+
+/// The edges of the time-to-convert bins, seconds: 1, 5 and 15 minutes, 1 and 6 hours,
+/// 1, 3 and 7 days.
+const TIME_EDGES: [(u64, &str); 9] = [
+    (0, "0"),
+    (60, "1 min"),
+    (300, "5 min"),
+    (900, "15 min"),
+    (3_600, "1 h"),
+    (21_600, "6 h"),
+    (86_400, "1 d"),
+    (259_200, "3 d"),
+    (604_800, "7 d"),
+];
+
+/// The time-to-convert bins of `durations` (nanoseconds): every bin that starts within
+/// the window (`window_ns`), so the bins of a funnel do not depend on its data.
+fn time_bins(durations: &[(i64, u64)], window_ns: i128) -> Vec<TimeBin> {
+    let mut bins: Vec<TimeBin> = Vec::new();
+    for (i, &(from, from_text)) in TIME_EDGES.iter().enumerate() {
+        if i128::from(from).saturating_mul(1_000_000_000) > window_ns {
+            break;
+        }
+        let to = TIME_EDGES.get(i + 1).map(|&(t, text)| (t, text));
+        let label = match (i, to) {
+            (0, Some((_, t))) => format!("< {t}"),
+            (_, Some((_, t))) => {
+                // `1–5 min`: the unit once when both ends share it.
+                let (a, ua) = from_text.split_once(' ').unwrap_or((from_text, ""));
+                let (b, ub) = t.split_once(' ').unwrap_or((t, ""));
+                if ua == ub {
+                    format!("{a}\u{2013}{b} {ub}")
+                } else {
+                    format!("{from_text}\u{2013}{t}")
+                }
+            }
+            (_, None) => format!("\u{2265} {from_text}"),
+        };
+        let lo = i128::from(from).saturating_mul(1_000_000_000);
+        let hi = to.map(|(t, _)| i128::from(t).saturating_mul(1_000_000_000));
+        let customers = durations
+            .iter()
+            .filter(|&&(v, _)| i128::from(v) >= lo && hi.is_none_or(|h| i128::from(v) < h))
+            .fold(0u64, |n, &(_, c)| n.saturating_add(c));
+        bins.push(TimeBin {
+            from_seconds: from,
+            to_seconds: to.map(|(t, _)| t),
+            label,
+            customers,
+        });
+    }
+    bins
 }
 
 /// A funnel result.
@@ -290,6 +361,12 @@ pub struct FunnelResult {
     /// Per group of the breakdown column, in value order (values written as integers
     /// first, by number; then the others by their bytes; null last); empty without one.
     pub breakdown: Vec<FunnelGroup>,
+    /// The customers who reached the last step by their time from step 1 to it (the
+    /// times of the median and p90 of the last step), in fixed bins: under 1 minute, 1–5
+    /// and 5–15 minutes, 15 minutes–1 hour, 1–6 and 6–24 hours, 1–3 and 3–7 days, 7 days
+    /// or more; only the bins that start within the window. Empty for a one-step funnel.
+    #[serde(default)]
+    pub time_to_convert: Vec<TimeBin>,
 }
 
 #[derive(Serialize)]
@@ -980,6 +1057,7 @@ impl Plan {
                     steps,
                     excluded,
                     pending,
+                    time_to_convert: self.time_to_convert(counts),
                 }
             })
             .collect();
@@ -992,7 +1070,18 @@ impl Plan {
             excluded,
             pending,
             breakdown,
+            time_to_convert: self.time_to_convert(&tally.overall),
         }
+    }
+
+    /// The time-to-convert bins of `counts` (empty for a one-step funnel).
+    fn time_to_convert(&self, counts: &Counts) -> Vec<TimeBin> {
+        let k = self.funnel.steps.len();
+        if k < 2 {
+            return Vec::new();
+        }
+        let last = counts.from_first.get(k - 1).map_or(&[][..], Vec::as_slice);
+        time_bins(last, self.window_ns)
     }
 
     /// The count-level funnel of the customers of `seqs` (each with all their events).

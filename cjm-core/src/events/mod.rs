@@ -42,7 +42,7 @@ pub use csv_in::{
 };
 pub use funnel::{
     DurationStats, Exclusion, Funnel, FunnelGroup, FunnelOptions, FunnelOrder, FunnelResult,
-    FunnelStepResult, Percentile, StepSpec, MAX_STEPS,
+    FunnelStepResult, Percentile, StepSpec, TimeBin, MAX_STEPS,
 };
 pub(crate) use log::sort_dict;
 pub use log::{

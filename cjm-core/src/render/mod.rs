@@ -52,7 +52,9 @@ pub use map::{journey_map_svg, Lane, MapOptions};
 pub use mermaid::{
     from_mermaid, score_from_emotion, to_mermaid, to_mermaid_measured, MermaidExport, Note,
 };
-pub use results::{flow_chart, funnel_breakdown_chart, funnel_chart, funnel_result_svg};
+pub use results::{
+    flow_chart, funnel_breakdown_chart, funnel_chart, funnel_result_svg, time_to_convert_chart,
+};
 pub use sections::{
     attribution_chart, attribution_section, flows_section, funnel_section, health_section,
     insights_section, retention_section, survey_section, trends_section,

@@ -23,6 +23,55 @@ pub(super) fn step_label(step: &StepSpec, journey: Option<&ValidJourney>) -> Str
     }
 }
 
+/// The time-to-convert histogram of a funnel ([`FunnelResult::time_to_convert`]) as bars:
+/// one bar per bin, top to bottom from the shortest; with a breakdown, one panel per group
+/// on one scale. `None` when no customer reached the last step (or the funnel has one
+/// step): an empty histogram says nothing a chart should show.
+#[must_use]
+pub fn time_to_convert_chart(result: &FunnelResult) -> Option<BarChart> {
+    let total: u64 = result.time_to_convert.iter().map(|b| b.customers).sum();
+    if total == 0 {
+        return None;
+    }
+    #[allow(clippy::cast_precision_loss, reason = "customer counts far below 2^53")]
+    let values = |bins: &[crate::events::TimeBin]| -> Vec<Option<f64>> {
+        bins.iter().map(|b| Some(b.customers as f64)).collect()
+    };
+    let series = if result.breakdown.is_empty() {
+        vec![BarSeries {
+            name: "all".to_owned(),
+            values: values(&result.time_to_convert),
+        }]
+    } else {
+        result
+            .breakdown
+            .iter()
+            .map(|g| BarSeries {
+                name: g.value.clone().unwrap_or_else(|| "(none)".to_owned()),
+                values: values(&g.time_to_convert),
+            })
+            .collect()
+    };
+    Some(BarChart {
+        title: Some(
+            "Time to convert: customers by their time from step 1 to the last step".to_owned(),
+        ),
+        groups: result
+            .time_to_convert
+            .iter()
+            .map(|b| b.label.clone())
+            .collect(),
+        series,
+        unit: None,
+        width: None,
+        layout: if result.breakdown.is_empty() {
+            BarLayout::Grouped
+        } else {
+            BarLayout::Panels
+        },
+    })
+}
+
 /// The chart of a funnel result (its overall steps; a breakdown group's steps can be
 /// drawn by passing a result built from them).
 #[must_use]

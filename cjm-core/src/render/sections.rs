@@ -389,9 +389,9 @@ pub fn funnel_section(result: &FunnelResult, journey: Option<&ValidJourney>) -> 
         kind: SectionKind::Funnel,
         title: "Funnel".to_owned(),
         intro: Some(intro),
-        blocks: vec![
-            ReportBlock::Funnel(funnel_chart(result, journey, None)),
-            table(
+        blocks: [
+            Some(ReportBlock::Funnel(funnel_chart(result, journey, None))),
+            Some(table(
                 None,
                 &[
                     "Step",
@@ -401,8 +401,12 @@ pub fn funnel_section(result: &FunnelResult, journey: Option<&ValidJourney>) -> 
                     "Median time from previous",
                 ],
                 rows,
-            ),
-        ],
+            )),
+            super::results::time_to_convert_chart(result).map(ReportBlock::Bars),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
     }
 }
 
