@@ -1,6 +1,6 @@
 //! Every problem code is documented in `docs/errors.md` and has a golden vector; every
-//! input-error code the sources (core, Python and JS bindings, the Python package) can
-//! produce is in its "Input problems" table, and the table names no code nothing emits.
+//! input-error code (`InputCode`) is in its "Input problems" table, the table names no
+//! other, and each is produced somewhere (core, Python and JS bindings, Python package).
 
 #![allow(
     clippy::unwrap_used,
@@ -8,6 +8,8 @@
     clippy::indexing_slicing,
     reason = "test code"
 )]
+
+use std::collections::BTreeMap;
 
 #[test]
 fn every_code_is_documented_and_exercised() {
@@ -106,90 +108,34 @@ fn code_literal(arg: &str) -> Option<String> {
         .then(|| inner.to_owned())
 }
 
-/// Every input-error code the sources can produce, with where: `code: "…"` (an
-/// `Error::Input`, an ingest warning), the code argument of every function that takes
-/// `code: &'static str` (found by scanning, so a new helper is seen), the ingest report's
-/// reject reasons (strict mode raises them), and the Python package's `InputError(…, "…")`.
-fn emitted_input_codes(root: &std::path::Path) -> std::collections::BTreeMap<String, String> {
+/// Where each input code is produced: `InputCode::Variant` in the Rust sources of the
+/// core and both bindings (outside its definition), and `InputError(message, "code")` in
+/// the Python package (which raises a few input errors of its own).
+fn emitted_input_codes(
+    root: &std::path::Path,
+    variants: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
     let mut rust = Vec::new();
     for dir in ["cjm-core/src", "cjm-py/src", "cjm-wasm/src"] {
         sources(&root.join(dir), "rs", &mut rust);
     }
-    // A helper is called in its file (private) or its crate (`pub`, `pub(crate)`).
-    let crate_of = |path: &str| path.split("/src/").next().unwrap().to_owned();
     let mut python = Vec::new();
     sources(&root.join("cjm-py/python/cjm"), "py", &mut python);
-    let mut codes = std::collections::BTreeMap::new();
-    // 1. `code: "…"` literals.
-    for (path, text) in &rust {
-        for (at, _) in text.match_indices("code: \"") {
-            let arg = text[at + 6..].split(['"']).nth(1).unwrap();
-            let code = code_literal(&format!("\"{arg}\"")).unwrap();
-            codes.entry(code).or_insert_with(|| path.clone());
-        }
-    }
-    // 2. Helpers with a `code: &'static str` parameter, and their calls.
-    let mut helpers = Vec::new();
-    for (path, text) in &rust {
-        for (at, _) in text.match_indices("fn ") {
-            let rest = &text[at + 3..];
-            let Some(open) = rest.find('(') else { continue };
-            let name = &rest[..open];
-            if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                continue;
-            }
-            let params = call_args(&rest[open + 1..]);
-            if let Some(i) = params.iter().position(|p| p == "code: &'static str") {
-                let line_start = text[..at].rfind('\n').map_or(0, |n| n + 1);
-                let scope = if text[line_start..at].trim_start().starts_with("pub") {
-                    crate_of(path)
-                } else {
-                    path.clone()
-                };
-                helpers.push((name.to_owned(), i, scope, path.clone()));
+    let mut codes = BTreeMap::new();
+    for (path, text) in rust.iter().filter(|(p, _)| !p.ends_with("src/error.rs")) {
+        for (code, variant) in variants {
+            // `InputCode::X` followed by a character that cannot continue an identifier.
+            let used = text
+                .match_indices(&format!("InputCode::{variant}"))
+                .any(|(at, m)| {
+                    !text[at + m.len()..]
+                        .starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                });
+            if used {
+                codes.entry(code.clone()).or_insert_with(|| path.clone());
             }
         }
     }
-    assert!(helpers.len() >= 5, "helpers found: {helpers:?}");
-    for (name, index, scope, _) in &helpers {
-        let call = format!("{name}(");
-        for (path, text) in rust
-            .iter()
-            .filter(|(p, _)| p == scope || crate_of(p) == *scope)
-        {
-            for (at, _) in text.match_indices(&call) {
-                let before = &text[..at];
-                if before.ends_with("fn ")
-                    || before.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
-                {
-                    continue;
-                }
-                let args = call_args(&text[at + call.len()..]);
-                let arg = &args[*index];
-                match code_literal(arg) {
-                    Some(code) => {
-                        codes.entry(code).or_insert_with(|| path.clone());
-                    }
-                    // A helper passing its own `code` parameter on (`check_keys`).
-                    None if arg == "code" && helpers.iter().any(|h| h.3 == *path) => {}
-                    None => panic!(
-                        "{path}: `{name}` is called with code `{arg}`, which this test cannot \
-                         read; pass a literal or teach the test the new form"
-                    ),
-                }
-            }
-        }
-    }
-    // 3. Reject reasons, raised in strict mode with their code.
-    let schema =
-        serde_json::to_value(schemars::schema_for!(cjm_core::events::RejectReason)).unwrap();
-    for v in schema["oneOf"].as_array().unwrap() {
-        let code = v["const"].as_str().unwrap().to_owned();
-        codes
-            .entry(code)
-            .or_insert_with(|| "RejectReason".to_owned());
-    }
-    // 4. The Python package's own input errors: `InputError(message, "code")`.
     for (path, text) in &python {
         for (at, _) in text.match_indices("InputError(") {
             if text[..at].ends_with("class ") {
@@ -200,6 +146,10 @@ fn emitted_input_codes(root: &std::path::Path) -> std::collections::BTreeMap<Str
                 .get(1)
                 .and_then(|a| code_literal(a))
                 .unwrap_or_else(|| panic!("{path}: InputError without a literal code: {args:?}"));
+            assert!(
+                variants.contains_key(&code),
+                "{path}: InputError code `{code}` is not an InputCode"
+            );
             codes.entry(code).or_insert_with(|| path.clone());
         }
     }
@@ -227,28 +177,69 @@ fn documented_input_codes(catalogue: &str) -> std::collections::BTreeSet<String>
     codes
 }
 
+/// Every `InputCode` as (code, variant name), from the enum's schema.
+fn input_code_variants() -> BTreeMap<String, String> {
+    let schema = serde_json::to_value(schemars::schema_for!(cjm_core::InputCode)).unwrap();
+    let mut variants = BTreeMap::new();
+    for v in schema["oneOf"].as_array().unwrap() {
+        let code = v["const"].as_str().unwrap().to_owned();
+        assert!(
+            v["description"].as_str().is_some_and(|d| !d.is_empty()),
+            "{code} has no doc comment"
+        );
+        // The serialised form and `as_str` (what the bindings raise) agree.
+        let parsed: cjm_core::InputCode = serde_json::from_value(v["const"].clone()).unwrap();
+        assert_eq!(parsed.as_str(), code);
+        let variant = format!("{parsed:?}");
+        variants.insert(code, variant);
+    }
+    variants
+}
+
 #[test]
-fn every_input_code_is_documented_and_every_documented_one_emitted() {
+fn every_input_code_is_documented_and_emitted() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let catalogue = std::fs::read_to_string(root.join("docs/errors.md")).unwrap();
     let documented = documented_input_codes(&catalogue);
-    let emitted = emitted_input_codes(&root);
-    assert!(documented.len() >= 30, "{documented:?}");
-    let undocumented: Vec<_> = emitted
-        .iter()
-        .filter(|(code, _)| !documented.contains(*code))
-        .map(|(code, path)| format!("{code} ({path})"))
+    let variants = input_code_variants();
+    assert!(variants.len() >= 40, "{variants:?}");
+    let undocumented: Vec<_> = variants
+        .keys()
+        .filter(|code| !documented.contains(*code))
         .collect();
     assert!(
         undocumented.is_empty(),
         "input codes missing from docs/errors.md (Input problems): {undocumented:?}"
     );
-    let stale: Vec<_> = documented
+    let unknown: Vec<_> = documented
         .iter()
+        .filter(|code| !variants.contains_key(*code))
+        .collect();
+    assert!(
+        unknown.is_empty(),
+        "docs/errors.md documents input codes that are not InputCode variants: {unknown:?}"
+    );
+    let emitted = emitted_input_codes(&root, &variants);
+    let unused: Vec<_> = variants
+        .keys()
         .filter(|code| !emitted.contains_key(*code))
         .collect();
     assert!(
-        stale.is_empty(),
-        "docs/errors.md documents input codes no source emits: {stale:?}"
+        unused.is_empty(),
+        "InputCode variants that no source emits: {unused:?}"
     );
+}
+
+#[test]
+fn reject_reasons_raise_their_own_code() {
+    let schema =
+        serde_json::to_value(schemars::schema_for!(cjm_core::events::RejectReason)).unwrap();
+    let reasons = schema["oneOf"].as_array().unwrap();
+    assert_eq!(reasons.len(), 9);
+    for v in reasons {
+        let reason: cjm_core::events::RejectReason =
+            serde_json::from_value(v["const"].clone()).unwrap();
+        assert_eq!(reason.code(), v["const"].as_str().unwrap());
+        assert_eq!(reason.input_code().as_str(), reason.code());
+    }
 }
