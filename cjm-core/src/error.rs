@@ -7,6 +7,10 @@
 //! an editor can mark every field at once. Messages are lowercase, without a trailing
 //! period, and quote values in backticks.
 //!
+//! The codes are typed: [`ProblemCode`] for document problems, [`InputCode`] for input
+//! errors; `tests/error_catalogue.rs` checks that `docs/errors.md` documents exactly
+//! these and that every input code is produced somewhere.
+//!
 //! The bindings map [`Error`] onto their languages: Python raises a `CjmError(ValueError)`
 //! subclass with `.code`, `.path` and `.problems`; JavaScript throws an `Error` with the
 //! same fields. [`Error::code`] and [`Error::path`] are those of the first problem.
@@ -113,6 +117,164 @@ impl fmt::Display for ProblemCode {
     }
 }
 
+/// The stable codes of input errors ([`Error::Input`]): tabular input (event rows,
+/// survey answers, path tables), options and arguments. The catalogue with examples and
+/// fixes is `docs/errors.md`; a code, once published, never changes meaning.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum InputCode {
+    /// An event row without customer id (null or empty).
+    MissingCustomer,
+    /// An event row whose customer id is only white space, holds a NUL character or is not UTF-8.
+    InvalidCustomer,
+    /// An event row without timestamp.
+    MissingTimestamp,
+    /// Timestamps (or an `as_of`, `since`, `start`, `end` option) without a time zone, and `assume_utc` not set.
+    NaiveTimestamp,
+    /// A timestamp that cannot be read or lies outside 1677–2262.
+    InvalidTimestamp,
+    /// An event row without event name.
+    MissingEvent,
+    /// An event row whose event name is only white space, holds a NUL character or is not UTF-8.
+    InvalidEvent,
+    /// An event `value` that is not a number.
+    InvalidValue,
+    /// An event `value` that is NaN or infinite.
+    NonFiniteValue,
+    /// An exact duplicate of an earlier row, when deduplication is asked for.
+    Duplicate,
+    /// A survey answer that is not a whole number on its scale.
+    OutOfScale,
+    /// A survey answer or a number of a path-table row that is NaN or infinite.
+    NotFinite,
+    /// A path-table number beyond ±2⁶⁰ or negative, or a conversion value too large to sum exactly.
+    OutOfRange,
+    /// A path table made into an attribution state whose counts are not whole.
+    NotAnInteger,
+    /// A path-table row whose path has an empty channel between separators.
+    InvalidPath,
+    /// A path-table row whose times to conversion are not one per touch.
+    InvalidTimes,
+    /// A channel an attribution result does not hold (Python `Attribution.credit`).
+    UnknownChannel,
+    /// A model an attribution result has no credit for (Python `Attribution.credit`).
+    UnknownModel,
+    /// Columns of one table with different lengths.
+    ColumnLengthMismatch,
+    /// A Markov chain too large to solve in about a second.
+    TooManyStates,
+    /// A survey with more than 100 000 `(scope, segment)` groups.
+    TooManyGroups,
+    /// Rows were read and none is in the log (raised in strict mode, else a warning).
+    NoRowsUsed,
+    /// A warning, never raised: a log operation left no events of a non-empty log.
+    EmptyLog,
+    /// A column named when loading an event log that the data lacks, or none of a role's usual names.
+    MissingColumn,
+    /// A breakdown or touch column the event log lacks (or holds no value in).
+    UnknownColumn,
+    /// A role's column not named, and the data has two or more of its usual names.
+    AmbiguousColumn,
+    /// An event name (filter, funnel step, retention, trends, drivers, attribution) the log does not contain.
+    UnknownEvent,
+    /// A log filter names a customer the log does not hold.
+    UnknownCustomer,
+    /// A log filter names a value no event has in that column.
+    UnknownValue,
+    /// CSV text that cannot be read (not UTF-8, a broken gzip stream…).
+    InvalidCsv,
+    /// A file that is not Parquet or whose pages cannot be decoded.
+    InvalidParquet,
+    /// (Python) a `pyarrow.RecordBatchReader` given to cjm before.
+    ConsumedStream,
+    /// A pseudonymisation key that is empty.
+    InvalidKey,
+    /// A funnel definition that cannot be evaluated.
+    InvalidFunnel,
+    /// An option out of its range or of the wrong form (the message names it and its range).
+    InvalidOption,
+    /// A column of a type its role cannot read, or an argument of the wrong type.
+    WrongType,
+    /// Mergeable states built with different scales.
+    ScaleMismatch,
+    /// Mergeable states built with different definitions.
+    IncompatibleStates,
+    /// Bytes that are not a cjm state.
+    InvalidState,
+    /// A state version this build does not read.
+    UnsupportedStateVersion,
+    /// A table name a result does not have.
+    UnknownTable,
+}
+
+impl InputCode {
+    /// The stable string form, as serialised.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::MissingCustomer => "missing_customer",
+            Self::InvalidCustomer => "invalid_customer",
+            Self::MissingTimestamp => "missing_timestamp",
+            Self::NaiveTimestamp => "naive_timestamp",
+            Self::InvalidTimestamp => "invalid_timestamp",
+            Self::MissingEvent => "missing_event",
+            Self::InvalidEvent => "invalid_event",
+            Self::InvalidValue => "invalid_value",
+            Self::NonFiniteValue => "non_finite_value",
+            Self::Duplicate => "duplicate",
+            Self::OutOfScale => "out_of_scale",
+            Self::NotFinite => "not_finite",
+            Self::OutOfRange => "out_of_range",
+            Self::NotAnInteger => "not_an_integer",
+            Self::InvalidPath => "invalid_path",
+            Self::InvalidTimes => "invalid_times",
+            Self::UnknownChannel => "unknown_channel",
+            Self::UnknownModel => "unknown_model",
+            Self::ColumnLengthMismatch => "column_length_mismatch",
+            Self::TooManyStates => "too_many_states",
+            Self::TooManyGroups => "too_many_groups",
+            Self::NoRowsUsed => "no_rows_used",
+            Self::EmptyLog => "empty_log",
+            Self::MissingColumn => "missing_column",
+            Self::UnknownColumn => "unknown_column",
+            Self::AmbiguousColumn => "ambiguous_column",
+            Self::UnknownEvent => "unknown_event",
+            Self::UnknownCustomer => "unknown_customer",
+            Self::UnknownValue => "unknown_value",
+            Self::InvalidCsv => "invalid_csv",
+            Self::InvalidParquet => "invalid_parquet",
+            Self::ConsumedStream => "consumed_stream",
+            Self::InvalidKey => "invalid_key",
+            Self::InvalidFunnel => "invalid_funnel",
+            Self::InvalidOption => "invalid_option",
+            Self::WrongType => "wrong_type",
+            Self::ScaleMismatch => "scale_mismatch",
+            Self::IncompatibleStates => "incompatible_states",
+            Self::InvalidState => "invalid_state",
+            Self::UnsupportedStateVersion => "unsupported_state_version",
+            Self::UnknownTable => "unknown_table",
+        }
+    }
+}
+
+impl fmt::Display for InputCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One problem found in a document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Problem {
@@ -173,7 +335,7 @@ pub enum Error {
     #[error("{message}")]
     Input {
         /// Stable code (`out_of_scale`, `not_finite`, `invalid_timestamp`, `invalid_option`…).
-        code: &'static str,
+        code: InputCode,
         /// 0-based index of the first offending row, when the problem is in a row.
         row: Option<usize>,
         /// Human explanation.
@@ -198,7 +360,7 @@ impl Error {
                 .0
                 .first()
                 .map_or("invalid_document", |p| p.code.as_str()),
-            Self::Input { code, .. } => code,
+            Self::Input { code, .. } => code.as_str(),
             Self::UnknownTemplate { .. } => "unknown_template",
         }
     }

@@ -179,7 +179,7 @@ pub fn insights(
     inputs: &InsightInputs,
 ) -> crate::Result<InsightReport> {
     let invalid = |message: String| crate::Error::Input {
-        code: "invalid_option",
+        code: crate::InputCode::InvalidOption,
         row: None,
         message,
     };

@@ -55,7 +55,7 @@ pub mod templates;
 pub mod validate;
 
 pub use definition::Definition;
-pub use error::{Error, Problem, ProblemCode, Problems, Result};
+pub use error::{Error, InputCode, Problem, ProblemCode, Problems, Result};
 pub use model::Journey;
 pub use state_bytes::STATE_FORMAT_VERSION;
 pub use validate::{

@@ -61,7 +61,7 @@ pub(crate) mod kind {
 /// The error for bytes that are not a valid state.
 pub(crate) fn invalid_state(why: &str) -> Error {
     Error::Input {
-        code: "invalid_state",
+        code: crate::InputCode::InvalidState,
         row: None,
         message: format!("not a valid cjm state: {why}"),
     }
@@ -213,7 +213,7 @@ impl<'a> Reader<'a> {
         let version = self.u16()?;
         if version != STATE_FORMAT_VERSION {
             return Err(Error::Input {
-                code: "unsupported_state_version",
+                code: crate::InputCode::UnsupportedStateVersion,
                 row: None,
                 message: format!(
                     "state format version `{version}` is not `{STATE_FORMAT_VERSION}`, the one this build reads"

@@ -103,7 +103,7 @@ impl ParquetFile {
             .map_err(|e| crate::source::os_error(&e, self.display.bind(py)))?;
         let invalid = |e: &dyn std::fmt::Display| {
             crate::errors::core_err(cjm_core::Error::Input {
-                code: "invalid_parquet",
+                code: cjm_core::InputCode::InvalidParquet,
                 row: None,
                 message: format!(
                     "`{}` cannot be read as Parquet: {e}; read it with pyarrow or polars and \

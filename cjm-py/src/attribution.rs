@@ -63,7 +63,7 @@ fn read<T: serde::de::DeserializeOwned + Default>(
     crate::options_from(d.as_any(), what)
 }
 
-fn row_err(code: &'static str, row: usize, message: String) -> PyErr {
+fn row_err(code: cjm_core::InputCode, row: usize, message: String) -> PyErr {
     core_err(Error::Input {
         code,
         row: Some(row),
@@ -88,7 +88,7 @@ fn number(row: &Bound<'_, PyDict>, names: &[&str], i: usize) -> PyResult<f64> {
         Some(v) if v.is_none() => Ok(0.0),
         Some(v) => v.extract::<f64>().map_err(|_| {
             row_err(
-                "wrong_type",
+                cjm_core::InputCode::WrongType,
                 i,
                 format!(
                     "column `{}` must hold numbers, not `{}`",
@@ -120,20 +120,24 @@ fn path_inputs(rows: &Bound<'_, PyList>, columns: &Columns<'_>) -> PyResult<Vec<
     let nulls = names(columns.nulls, "total_null", "nulls");
     let mut out = Vec::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {
-        let row = row
-            .cast_into::<PyDict>()
-            .map_err(|_| row_err("wrong_type", i, "every row must be a mapping".to_owned()))?;
+        let row = row.cast_into::<PyDict>().map_err(|_| {
+            row_err(
+                cjm_core::InputCode::WrongType,
+                i,
+                "every row must be a mapping".to_owned(),
+            )
+        })?;
         let path = match row.get_item(columns.path)? {
             None => {
                 return Err(row_err(
-                    "missing_column",
+                    cjm_core::InputCode::MissingColumn,
                     i,
                     format!("the row has no column `{}`", columns.path),
                 ))
             }
             Some(p) => p.cast_into::<PyString>().map_err(|_| {
                 row_err(
-                    "wrong_type",
+                    cjm_core::InputCode::WrongType,
                     i,
                     format!("column `{}` must hold strings", columns.path),
                 )
@@ -142,7 +146,7 @@ fn path_inputs(rows: &Bound<'_, PyList>, columns: &Columns<'_>) -> PyResult<Vec<
         let times = match row.get_item(columns.times)? {
             Some(t) if !t.is_none() => Some(t.extract::<Vec<f64>>().map_err(|_| {
                 row_err(
-                    "wrong_type",
+                    cjm_core::InputCode::WrongType,
                     i,
                     format!("column `{}` must hold lists of numbers", columns.times),
                 )
@@ -277,10 +281,10 @@ result_class!(
             .channels
             .iter()
             .find(|c| c.channel == channel)
-            .ok_or_else(|| input_err("unknown_channel", format!("no channel `{channel}`")))?;
+            .ok_or_else(|| input_err(cjm_core::InputCode::UnknownChannel, format!("no channel `{channel}`")))?;
         let credit = row
             .credit(model)
-            .ok_or_else(|| input_err("unknown_model", format!("no model column `{model}`")))?;
+            .ok_or_else(|| input_err(cjm_core::InputCode::UnknownModel, format!("no model column `{model}`")))?;
         Ok(credit.conversions)
     }
 

@@ -122,7 +122,7 @@ pub(crate) fn int_option<T: IntOption>(value: i128, name: &str) -> PyResult<T> {
             format!("{value}")
         };
         input_err(
-            "invalid_option",
+            cjm_core::InputCode::InvalidOption,
             format!(
                 "`{name}` must be an integer from {} to {}, not {got}",
                 T::MIN,

@@ -56,7 +56,7 @@ fn raise_input(class: PyResult<&Bound<'_, PyType>>, err: &Error) -> PyErr {
 
 /// An input error made by the binding itself (a named column that is missing, a column of
 /// an unusable type, options that do not parse), raised like the core's.
-pub(crate) fn input_err(code: &'static str, message: String) -> PyErr {
+pub(crate) fn input_err(code: cjm_core::InputCode, message: String) -> PyErr {
     core_err(Error::Input {
         code,
         row: None,

@@ -54,7 +54,7 @@ use crate::PyJourney;
 const HELPERS: &str = "cjm._events";
 
 fn invalid(message: String) -> PyErr {
-    input_err("invalid_option", message)
+    input_err(cjm_core::InputCode::InvalidOption, message)
 }
 
 /// A time unit from its short (`"ms"`) or long (`"milliseconds"`) name.
@@ -256,7 +256,7 @@ pub(crate) enum Strs {
 
 fn wrong_type(name: &str, found: &DataType, wanted: &str) -> PyErr {
     input_err(
-        "wrong_type",
+        cjm_core::InputCode::WrongType,
         format!("column `{name}` has Arrow type `{found}` where {wanted} are needed"),
     )
 }
@@ -434,7 +434,7 @@ pub(crate) fn ts_kind(
         DataType::Timestamp(u, None) if assume_utc => TsKind::Ticks(of(u)),
         DataType::Timestamp(_, None) => {
             return Err(input_err(
-                "naive_timestamp",
+                cjm_core::InputCode::NaiveTimestamp,
                 format!(
                     "column `{name}` holds timestamps without a time zone; no zone is guessed: \
                      pass `assume_utc=True` if they are UTC, or give them a zone"
@@ -485,9 +485,12 @@ pub(crate) struct BatchColumns {
 }
 
 fn column<'a>(batch: &'a RecordBatch, name: &str) -> PyResult<&'a ArrayRef> {
-    batch
-        .column_by_name(name)
-        .ok_or_else(|| input_err("missing_column", format!("the data has no column `{name}`")))
+    batch.column_by_name(name).ok_or_else(|| {
+        input_err(
+            cjm_core::InputCode::MissingColumn,
+            format!("the data has no column `{name}`"),
+        )
+    })
 }
 
 impl BatchColumns {
@@ -620,7 +623,7 @@ fn ingest(
         let batch = batch.map_err(|e| match e {
             // A Parquet file read in Rust (`from_parquet`) that fails past its footer.
             arrow_schema::ArrowError::ParquetError(m) => core_err(cjm_core::Error::Input {
-                code: "invalid_parquet",
+                code: cjm_core::InputCode::InvalidParquet,
                 row: None,
                 message: format!(
                     "the Parquet file cannot be read: {m}; read it with pyarrow or polars \
@@ -651,7 +654,7 @@ pub(crate) fn arrow_ingest_plan(
     check_columns(schema, m, checked)?;
     let ts_field = schema
         .field_with_name(&m.timestamp)
-        .map_err(|e| input_err("missing_column", format!("{e}")))?;
+        .map_err(|e| input_err(cjm_core::InputCode::MissingColumn, format!("{e}")))?;
     let integer_unit = match m.timestamp_format {
         TimestampFormat::Integer { unit } => Some(unit),
         TimestampFormat::Iso8601 { .. } => None,
@@ -697,7 +700,7 @@ pub(crate) fn check_columns(
     for name in all {
         if schema.field_with_name(name).is_err() {
             return Err(input_err(
-                "missing_column",
+                cjm_core::InputCode::MissingColumn,
                 format!("the data has no column `{name}`"),
             ));
         }
@@ -1108,7 +1111,7 @@ impl PyEventLog {
                 let text = text.to_cow()?;
                 if !(text.contains('\n') || text.contains('\r')) {
                     return Err(input_err(
-                        "invalid_csv",
+                        cjm_core::InputCode::InvalidCsv,
                         "the CSV text has no line break (a header row, then one row per \
                          event); a `str` is always read as CSV text, never as a file path: to \
                          read a file, call `EventLog.from_csv_file(path)` or pass a \

@@ -268,7 +268,7 @@ impl PyJourney {
                     Ok(t) => Some(t.get().inner.unmapped_counts()),
                     Err(_) => Some(u.extract().map_err(|_| {
                         input_err(
-                            "invalid_option",
+                            cjm_core::InputCode::InvalidOption,
                             "`unmapped_events` must map event names to counts".to_owned(),
                         )
                     })?),
@@ -443,7 +443,7 @@ pub(crate) fn options_from<T: DeserializeOwned>(
         } else {
             format!("{what}: option `{path}` {problem}")
         };
-        input_err("invalid_option", message)
+        input_err(cjm_core::InputCode::InvalidOption, message)
     })
 }
 
@@ -575,7 +575,7 @@ fn owned_inputs(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<OwnedI
     };
     let dict = value.cast::<PyDict>().map_err(|_| {
         input_err(
-            "invalid_option",
+            cjm_core::InputCode::InvalidOption,
             format!("`{what}` is a dict with `survey`, `reach`, `traffic`, `kpi_actuals`"),
         )
     })?;
@@ -588,7 +588,7 @@ fn owned_inputs(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<OwnedI
             "kpi_actuals" => out.kpi_actuals = item.extract()?,
             other => {
                 return Err(input_err(
-                    "invalid_option",
+                    cjm_core::InputCode::InvalidOption,
                     format!("`{what}` has an unknown key `{other}`"),
                 ))
             }

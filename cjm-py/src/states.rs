@@ -53,7 +53,7 @@ use crate::survey::{arrow_state, options as survey_options, Columns};
 use crate::PyJourney;
 
 fn invalid(message: String) -> PyErr {
-    input_err("invalid_option", message)
+    input_err(cjm_core::InputCode::InvalidOption, message)
 }
 
 /// The keys `columns` may have (as `EventLog.from_arrow`'s keyword arguments, plus
@@ -73,12 +73,15 @@ const COLUMN_KEYS: [&str; 10] = [
 
 /// Global row indices from the `order_key` column: non-negative integers, no nulls.
 fn order_keys(batch: &RecordBatch, name: &str) -> PyResult<Int64Array> {
-    let array = batch
-        .column_by_name(name)
-        .ok_or_else(|| input_err("missing_column", format!("the data has no column `{name}`")))?;
+    let array = batch.column_by_name(name).ok_or_else(|| {
+        input_err(
+            cjm_core::InputCode::MissingColumn,
+            format!("the data has no column `{name}`"),
+        )
+    })?;
     if !array.data_type().is_integer() {
         return Err(input_err(
-            "wrong_type",
+            cjm_core::InputCode::WrongType,
             format!(
                 "column `{name}` has Arrow type `{}` where integers are needed",
                 array.data_type()
@@ -87,7 +90,7 @@ fn order_keys(batch: &RecordBatch, name: &str) -> PyResult<Int64Array> {
     }
     let ints = arrow_cast::cast(array, &DataType::Int64).map_err(|e| {
         input_err(
-            "wrong_type",
+            cjm_core::InputCode::WrongType,
             format!("column `{name}` cannot be read as integers ({e})"),
         )
     })?;
@@ -450,7 +453,7 @@ pub(crate) fn _merge_states<'py>(
                     let mut iter = slices.iter();
                     let Some(first) = iter.next() else {
                         return Err(cjm_core::Error::Input {
-                            code: "invalid_option",
+                            code: cjm_core::InputCode::InvalidOption,
                             row: None,
                             message: "merging survey states needs at least one".to_owned(),
                         });

@@ -70,7 +70,8 @@ pub(crate) fn options(
         "ces_scale": ces_scale, "ces_method": ces_method,
         "min_group_size": min_group_size,
     });
-    serde_json::from_value(value).map_err(|e| input_err("invalid_option", format!("{e}")))
+    serde_json::from_value(value)
+        .map_err(|e| input_err(cjm_core::InputCode::InvalidOption, format!("{e}")))
 }
 
 #[doc = stub_doc!("_survey_kpis")]
@@ -156,7 +157,7 @@ pub(crate) fn arrow_state(
     for name in names {
         if schema.field_with_name(name).is_err() {
             return Err(input_err(
-                "missing_column",
+                cjm_core::InputCode::MissingColumn,
                 format!("the data has no column `{name}`"),
             ));
         }
@@ -317,7 +318,7 @@ pub(crate) fn _compare_groups(
             "scope" => false,
             other => {
                 return Err(input_err(
-                    "invalid_option",
+                    cjm_core::InputCode::InvalidOption,
                     format!("`by` must be `segment` or `scope`, not `{other}`"),
                 ))
             }
@@ -331,7 +332,7 @@ pub(crate) fn _compare_groups(
             || (within.is_some() && (columns.scope.is_none() || columns.segment.is_none()))
         {
             return Err(input_err(
-                "invalid_option",
+                cjm_core::InputCode::InvalidOption,
                 format!("name the `{by}` column (and, with `within`, both `scope` and `segment`)"),
             ));
         }
@@ -361,7 +362,7 @@ pub(crate) fn _compare_groups(
                 .group_state(level, sc.as_deref(), sg.as_deref())
                 .ok_or_else(|| {
                     input_err(
-                        "invalid_option",
+                        cjm_core::InputCode::InvalidOption,
                         format!("no responses with {by} `{value}`"),
                     )
                 })
@@ -372,14 +373,17 @@ pub(crate) fn _compare_groups(
 }
 
 fn column<'a>(batch: &'a RecordBatch, name: &str) -> PyResult<&'a ArrayRef> {
-    batch
-        .column_by_name(name)
-        .ok_or_else(|| input_err("missing_column", format!("the data has no column `{name}`")))
+    batch.column_by_name(name).ok_or_else(|| {
+        input_err(
+            cjm_core::InputCode::MissingColumn,
+            format!("the data has no column `{name}`"),
+        )
+    })
 }
 
 fn wrong_type(name: &str, found: &DataType, wanted: &str) -> PyErr {
     input_err(
-        "wrong_type",
+        cjm_core::InputCode::WrongType,
         format!("column `{name}` has Arrow type `{found}` where {wanted} are needed"),
     )
 }
@@ -395,13 +399,17 @@ fn is_text(data_type: &DataType) -> bool {
 /// A mapping of column name → sequence, read without Arrow.
 fn from_mapping(dict: &Bound<'_, PyDict>, columns: &Columns) -> PyResult<SurveyTable> {
     let get = |name: &str| -> PyResult<Bound<'_, PyAny>> {
-        dict.get_item(name)?
-            .ok_or_else(|| input_err("missing_column", format!("the data has no column `{name}`")))
+        dict.get_item(name)?.ok_or_else(|| {
+            input_err(
+                cjm_core::InputCode::MissingColumn,
+                format!("the data has no column `{name}`"),
+            )
+        })
     };
     let sequence = |name: &str, value: &Bound<'_, PyAny>, kind: &str| {
         if value.is_instance_of::<PyString>() {
             Err(input_err(
-                "wrong_type",
+                cjm_core::InputCode::WrongType,
                 format!("column `{name}` is a string, not a sequence of {kind}"),
             ))
         } else {
@@ -416,7 +424,7 @@ fn from_mapping(dict: &Bound<'_, PyDict>, columns: &Columns) -> PyResult<SurveyT
         sequence(name, &value, "strings")?;
         value.extract().map_err(|e| {
             input_err(
-                "wrong_type",
+                cjm_core::InputCode::WrongType,
                 format!("column `{name}` must hold strings or None: {e}"),
             )
         })
@@ -429,7 +437,7 @@ fn from_mapping(dict: &Bound<'_, PyDict>, columns: &Columns) -> PyResult<SurveyT
         sequence(name, &value, "numbers")?;
         value.extract().map(Some).map_err(|e| {
             input_err(
-                "wrong_type",
+                cjm_core::InputCode::WrongType,
                 format!("column `{name}` must hold numbers or None: {e}"),
             )
         })

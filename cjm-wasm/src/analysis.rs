@@ -134,13 +134,18 @@ const COMPARE_KEYS: &[&str] = &["a", "b", "survey"];
 #[wasm_bindgen(js_name = compareSegments, skip_typescript)]
 pub fn compare_segments(table: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     let table = read_table(table, "table")?;
-    check_keys(&options, COMPARE_KEYS, "options", "invalid_option")?;
+    check_keys(
+        &options,
+        COMPARE_KEYS,
+        "options",
+        cjm_core::InputCode::InvalidOption,
+    )?;
     let survey: SurveyOptions =
         read_value(get(&options, "survey"), "options.survey")?.unwrap_or_default();
     let side = |key: &str| -> Result<Selector, JsValue> {
         read_value(get(&options, key), &format!("options.{key}"))?.ok_or_else(|| {
             input_error(
-                "invalid_option",
+                cjm_core::InputCode::InvalidOption,
                 format!("`options.{key}` is required: `{{level?, scope?, segment?}}`"),
             )
         })
@@ -153,7 +158,7 @@ pub fn compare_segments(table: JsValue, options: JsValue) -> Result<JsValue, JsV
             .group_state(s.level(), s.scope.as_deref(), s.segment.as_deref())
             .ok_or_else(|| {
                 input_error(
-                    "invalid_option",
+                    cjm_core::InputCode::InvalidOption,
                     format!(
                         "`options.{key}`: no responses at level `{:?}` with scope `{}` and segment `{}`",
                         s.level(),

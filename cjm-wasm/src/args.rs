@@ -17,7 +17,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::error::to_js;
 
 /// A core input error (`family` `"input"`) made by the binding.
-pub(crate) fn input_error(code: &'static str, message: String) -> JsValue {
+pub(crate) fn input_error(code: cjm_core::InputCode, message: String) -> JsValue {
     to_js(&cjm_core::Error::Input {
         code,
         row: None,
@@ -28,7 +28,7 @@ pub(crate) fn input_error(code: &'static str, message: String) -> JsValue {
 /// `wrong_type`: argument `name` must be `want` (`"a string"`), and `value` is not.
 pub(crate) fn wrong_type(name: &str, want: &str, value: &JsValue) -> JsValue {
     input_error(
-        "wrong_type",
+        cjm_core::InputCode::WrongType,
         format!("`{name}` must be {want}, not {}", type_name(value)),
     )
 }
@@ -134,7 +134,7 @@ pub(crate) fn read_value<T: DeserializeOwned>(
             path => format!(" option `{path}`"),
         };
         let message = format!("`{what}`:{place} {}", p.message);
-        return Err(input_error("wrong_type", message));
+        return Err(input_error(cjm_core::InputCode::WrongType, message));
     }
     cjm_core::options_from(serde_wasm_bindgen::Deserializer::from(value), what)
         .map(Some)
@@ -167,7 +167,7 @@ pub(crate) fn check_keys(
     value: &JsValue,
     allowed: &[&str],
     what: &str,
-    code: &'static str,
+    code: cjm_core::InputCode,
 ) -> Result<(), JsValue> {
     if !plain(value) {
         return Err(wrong_type(what, "an object", value));

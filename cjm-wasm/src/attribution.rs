@@ -91,7 +91,7 @@ fn read_paths(paths: &JsValue, table_options: JsValue) -> Result<PathTable, JsVa
     }
     if absent(paths) || absent(&get(paths, "rows")) {
         return Err(input_error(
-            "wrong_type",
+            cjm_core::InputCode::WrongType,
             "`paths` must be an array of `{path, conversions, value, nulls}` rows or a \
              `{rows}` path table"
                 .to_owned(),
@@ -99,12 +99,12 @@ fn read_paths(paths: &JsValue, table_options: JsValue) -> Result<PathTable, JsVa
     }
     if table_options.is_some() {
         return Err(input_error(
-            "invalid_option",
+            cjm_core::InputCode::InvalidOption,
             "`tableOptions` apply to `{path, …}` rows, not to a `{rows}` path table".to_owned(),
         ));
     }
     let table: TableIn = read_value(paths.clone(), "paths")?
-        .ok_or_else(|| input_error("wrong_type", "`paths` is null".to_owned()))?;
+        .ok_or_else(|| input_error(cjm_core::InputCode::WrongType, "`paths` is null".to_owned()))?;
     // A table's channels are already split (and collapsed, or not, when it was made):
     // join them with a separator none contains and read them as the core reads rows.
     let separator = free_separator(&table.rows);

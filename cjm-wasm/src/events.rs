@@ -326,12 +326,12 @@ struct MeasuredHealthInputs {
 }
 
 fn invalid(message: String) -> JsValue {
-    input_error("invalid_option", message)
+    input_error(cjm_core::InputCode::InvalidOption, message)
 }
 
 fn bad_row(row: usize, message: String) -> JsValue {
     to_js(&cjm_core::Error::Input {
-        code: "wrong_type",
+        code: cjm_core::InputCode::WrongType,
         row: Some(row),
         message,
     })
@@ -343,7 +343,7 @@ fn read_common(
     options: &JsValue,
     keys: &[&str],
 ) -> Result<(CommonOptions, Option<ValidJourney>), JsValue> {
-    check_keys(options, keys, "options", "invalid_option")?;
+    check_keys(options, keys, "options", cjm_core::InputCode::InvalidOption)?;
     let journey = arg_journey(get(options, "journey"), "options.journey")?;
     // Everything but `journey` goes through serde (a copy without it).
     let rest = js_sys::Object::new();
@@ -607,8 +607,12 @@ fn read_steps(steps: &JsValue) -> Result<Vec<StepSpec>, JsValue> {
         .enumerate()
         .map(|(i, step)| match step.as_string() {
             Some(name) => Ok(StepSpec::Event(name)),
-            None => read_value::<StepSpec>(step, &format!("steps[{i}]"))?
-                .ok_or_else(|| input_error("invalid_funnel", format!("`steps[{i}]` is null"))),
+            None => read_value::<StepSpec>(step, &format!("steps[{i}]"))?.ok_or_else(|| {
+                input_error(
+                    cjm_core::InputCode::InvalidFunnel,
+                    format!("`steps[{i}]` is null"),
+                )
+            }),
         })
         .collect()
 }
@@ -754,7 +758,12 @@ impl EventLog {
         #[wasm_bindgen(unchecked_param_type = "EventColumns")] columns: JsValue,
         #[wasm_bindgen(unchecked_param_type = "ColumnsLogOptions")] options: JsValue,
     ) -> Result<EventLog, JsValue> {
-        check_keys(&columns, COLUMN_KEYS, "columns", "wrong_type")?;
+        check_keys(
+            &columns,
+            COLUMN_KEYS,
+            "columns",
+            cjm_core::InputCode::WrongType,
+        )?;
         let (common, journey) = read_common(&options, COLUMN_OPTION_KEYS)?;
         let unit = common.unit.ok_or_else(|| {
             invalid(
@@ -798,7 +807,7 @@ impl EventLog {
         ];
         if lengths.iter().flatten().any(|&l| l != n) {
             return Err(input_error(
-                "column_length_mismatch",
+                cjm_core::InputCode::ColumnLengthMismatch,
                 format!("columns differ in length (customer column has `{n}` rows)"),
             ));
         }
@@ -1233,7 +1242,7 @@ impl EventLog {
                 &inputs,
                 &["stage_funnel", "conversion", "survey"],
                 "inputs",
-                "invalid_option",
+                cjm_core::InputCode::InvalidOption,
             )?;
         }
         let field = |key: &str| {

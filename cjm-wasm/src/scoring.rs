@@ -25,9 +25,9 @@ const TABLE_KEYS: &[&str] = &["scope", "segment", "nps", "csat", "ces"];
 /// Reads a survey table directly (not through JSON, so `NaN` reaches the core as NaN and
 /// typed arrays are read as sequences).
 pub(crate) fn read_table(value: JsValue, what: &str) -> Result<SurveyTable, JsValue> {
-    check_keys(&value, TABLE_KEYS, what, "wrong_type")?;
+    check_keys(&value, TABLE_KEYS, what, cjm_core::InputCode::WrongType)?;
     serde_wasm_bindgen::from_value(value)
-        .map_err(|e| input_error("wrong_type", format!("`{what}`: {e}")))
+        .map_err(|e| input_error(cjm_core::InputCode::WrongType, format!("`{what}`: {e}")))
 }
 
 /// Scores survey answers: NPS, CSAT and CES overall, per scope and per scope × segment.
@@ -128,7 +128,12 @@ impl Journey {
     pub fn health(&self, model: JsValue, inputs: JsValue) -> Result<JsValue, JsValue> {
         let model: ScoringModel = read_option(model, "model")?.unwrap_or_default();
         if !absent(&inputs) {
-            check_keys(&inputs, INPUT_KEYS, "inputs", "invalid_option")?;
+            check_keys(
+                &inputs,
+                INPUT_KEYS,
+                "inputs",
+                cjm_core::InputCode::InvalidOption,
+            )?;
         }
         let field = |key: &str| {
             if absent(&inputs) {
@@ -141,7 +146,7 @@ impl Journey {
         if !absent(&survey_value) && !absent(&get(&survey_value, "groups")) {
             // A report from `surveyKpis` is the likely mistake: say so.
             return Err(input_error(
-                "invalid_option",
+                cjm_core::InputCode::InvalidOption,
                 "`inputs.survey` takes the survey table (answer columns), not the report of \
                  `surveyKpis`"
                     .to_owned(),

@@ -46,7 +46,7 @@ pub(crate) fn check_order(order: usize) -> Result<()> {
         Ok(())
     } else {
         Err(Error::Input {
-            code: "invalid_option",
+            code: crate::InputCode::InvalidOption,
             row: None,
             message: format!("markov order `{order}` is not between 1 and {MAX_ORDER}"),
         })
@@ -282,7 +282,7 @@ fn check_size(states: usize, channels: usize, order: usize) -> Result<()> {
     )]
     let most = (3.0 * MAX_MARKOV_WORK / (c + 1.0)).cbrt().floor() as usize;
     Err(Error::Input {
-        code: "too_many_states",
+        code: crate::InputCode::TooManyStates,
         row: None,
         message: format!(
             "Markov attribution at order {order} over {channels} channels has {states} states: \

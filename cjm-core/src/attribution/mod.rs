@@ -366,7 +366,7 @@ pub struct Attribution {
 
 fn invalid(message: String) -> Error {
     Error::Input {
-        code: "invalid_option",
+        code: crate::InputCode::InvalidOption,
         row: None,
         message,
     }

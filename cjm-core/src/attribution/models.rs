@@ -19,7 +19,7 @@ pub(crate) fn position_weights(p: &PositionWeights) -> Result<[f64; 3]> {
     let sum: f64 = w.iter().sum();
     if w.iter().any(|x| !x.is_finite() || *x < 0.0) || (sum - 1.0).abs() > 1e-9 {
         return Err(Error::Input {
-            code: "invalid_option",
+            code: crate::InputCode::InvalidOption,
             row: None,
             message: format!(
                 "position weights `{}`, `{}`, `{}` must be non-negative and sum to 1",

@@ -133,7 +133,7 @@ pub struct PathTable {
     pub rows: Vec<PathRow>,
 }
 
-fn bad_row(code: &'static str, row: usize, message: String) -> Error {
+fn bad_row(code: crate::InputCode, row: usize, message: String) -> Error {
     Error::Input {
         code,
         row: Some(row),
@@ -190,7 +190,7 @@ impl PathTable {
     pub fn from_rows(rows: &[PathInput], options: &TableOptions) -> Result<Self> {
         if options.separator.is_empty() {
             return Err(Error::Input {
-                code: "invalid_option",
+                code: crate::InputCode::InvalidOption,
                 row: None,
                 message: "the path separator is empty".to_owned(),
             });
@@ -199,7 +199,7 @@ impl PathTable {
         for (i, r) in rows.iter().enumerate() {
             let channels = split_path(&r.path, &options.separator).ok_or_else(|| {
                 bad_row(
-                    "invalid_path",
+                    crate::InputCode::InvalidPath,
                     i,
                     format!(
                         "path `{}` has an empty channel",
@@ -214,7 +214,7 @@ impl PathTable {
             ] {
                 if !x.is_finite() {
                     return Err(bad_row(
-                        "not_finite",
+                        crate::InputCode::NotFinite,
                         i,
                         format!("{name} `{x}` is not finite"),
                     ));
@@ -223,7 +223,7 @@ impl PathTable {
                 // then stay finite.
                 if x.abs() > VALUE_LIMIT {
                     return Err(bad_row(
-                        "out_of_range",
+                        crate::InputCode::OutOfRange,
                         i,
                         format!("{name} `{x}` is beyond ±2⁶⁰ (about 1.15e18), the most a path row may hold"),
                     ));
@@ -231,7 +231,7 @@ impl PathTable {
             }
             if r.conversions < 0.0 || r.nulls < 0.0 {
                 return Err(bad_row(
-                    "out_of_range",
+                    crate::InputCode::OutOfRange,
                     i,
                     format!(
                         "conversions `{}` and nulls `{}` must not be negative",
@@ -242,14 +242,14 @@ impl PathTable {
             if let Some(t) = &r.seconds_to_conversion {
                 if t.len() != channels.len() {
                     return Err(bad_row(
-                        "invalid_times",
+                        crate::InputCode::InvalidTimes,
                         i,
                         format!("`{}` times for `{}` touches", t.len(), channels.len()),
                     ));
                 }
                 if let Some(x) = t.iter().find(|x| !x.is_finite() || **x < 0.0) {
                     return Err(bad_row(
-                        "out_of_range",
+                        crate::InputCode::OutOfRange,
                         i,
                         format!("time to conversion `{x}` is not a non-negative number"),
                     ));
@@ -307,7 +307,7 @@ pub(crate) fn for_each_journey(
     mut f: impl FnMut(&[String], Journey<'_>),
 ) -> Result<()> {
     let invalid = |message: &str| Error::Input {
-        code: "invalid_option",
+        code: crate::InputCode::InvalidOption,
         row: None,
         message: message.to_owned(),
     };

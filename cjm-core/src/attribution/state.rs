@@ -36,7 +36,7 @@ const VALUE_SCALE: f64 = 4_294_967_296.0;
 
 fn incompatible() -> Error {
     Error::Input {
-        code: "incompatible_states",
+        code: crate::InputCode::IncompatibleStates,
         row: None,
         message: "the states were built with different definitions".to_owned(),
     }
@@ -190,7 +190,7 @@ impl CodePaths {
         })?;
         if let Some(v) = bad_value {
             return Err(Error::Input {
-                code: "out_of_range",
+                code: crate::InputCode::OutOfRange,
                 row: None,
                 message: format!("conversion value `{v}` is too large"),
             });
@@ -394,7 +394,7 @@ impl PathCounts {
             let whole = |x: f64| -> Result<u64> {
                 if x.fract() != 0.0 || !(0.0..9.0e15).contains(&x) {
                     return Err(Error::Input {
-                        code: "not_an_integer",
+                        code: crate::InputCode::NotAnInteger,
                         row: Some(i),
                         message: format!("count `{x}` is not a whole number below 9e15"),
                     });
@@ -407,7 +407,7 @@ impl PathCounts {
                 Ok(x as u64)
             };
             let value = to_fixed(r.value).ok_or_else(|| Error::Input {
-                code: "out_of_range",
+                code: crate::InputCode::OutOfRange,
                 row: Some(i),
                 message: format!("value `{}` is too large", r.value),
             })?;

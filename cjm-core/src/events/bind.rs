@@ -536,7 +536,7 @@ fn resolve_names(step: &StepSpec, journey: &ValidJourney) -> Result<BTreeSet<Str
                 .iter()
                 .find(|t| &t.id == id)
                 .ok_or_else(|| Error::Input {
-                    code: "invalid_option",
+                    code: crate::InputCode::InvalidOption,
                     row: None,
                     message: format!("no touchpoint `{id}` in the journey"),
                 })?;
@@ -545,7 +545,7 @@ fn resolve_names(step: &StepSpec, journey: &ValidJourney) -> Result<BTreeSet<Str
         StepSpec::Stage(id) => {
             if !j.stages.iter().any(|s| &s.id == id) {
                 return Err(Error::Input {
-                    code: "invalid_option",
+                    code: crate::InputCode::InvalidOption,
                     row: None,
                     message: format!("no stage `{id}` in the journey"),
                 });
@@ -709,7 +709,7 @@ pub(crate) fn drivers(
         (step, Some(j)) => resolve_names(step, j)?,
         (_, None) => {
             return Err(Error::Input {
-                code: "invalid_option",
+                code: crate::InputCode::InvalidOption,
                 row: None,
                 message: "a touchpoint or stage conversion needs the journey".to_owned(),
             })
@@ -719,7 +719,7 @@ pub(crate) fn drivers(
     // Candidate ids per symbol.
     let (labels, cand_of): (Vec<String>, Vec<Vec<usize>>) = if options.by_touchpoint {
         let j = journey.ok_or_else(|| Error::Input {
-            code: "invalid_option",
+            code: crate::InputCode::InvalidOption,
             row: None,
             message: "`by_touchpoint` needs the journey".to_owned(),
         })?;

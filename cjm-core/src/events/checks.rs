@@ -78,7 +78,7 @@ fn unknown_event(what: &str, name: &str, names: &[String]) -> Error {
         )
     };
     Error::Input {
-        code: "unknown_event",
+        code: crate::InputCode::UnknownEvent,
         row: None,
         message: format!(
             "{what} `{}` is not an event of the log ({hint}); check the spelling, or set \
@@ -160,7 +160,7 @@ pub fn check_column_present(log: &EventLog, column: &str, argument: &str) -> Res
         ),
     };
     Err(Error::Input {
-        code: "unknown_column",
+        code: crate::InputCode::UnknownColumn,
         row: None,
         message,
     })
@@ -221,7 +221,7 @@ impl IngestReport {
             ""
         };
         Some(Error::Input {
-            code: "no_rows_used",
+            code: crate::InputCode::NoRowsUsed,
             row: None,
             message: format!(
                 "none of the `{}` input rows is usable: {}{fix}",

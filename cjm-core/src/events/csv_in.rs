@@ -118,7 +118,7 @@ impl Preset {
             .into_iter()
             .find(|p| p.name() == name)
             .ok_or_else(|| Error::Input {
-                code: "invalid_option",
+                code: crate::InputCode::InvalidOption,
                 row: None,
                 message: format!(
                     "unknown preset `{}`; presets are {}",
@@ -433,7 +433,7 @@ impl ColumnChoice {
         let base = self.preset.map(Preset::mapping);
         let n = &self.names;
         let missing = |message: String| Error::Input {
-            code: "missing_column",
+            code: crate::InputCode::MissingColumn,
             row: None,
             message,
         };
@@ -473,7 +473,7 @@ impl ColumnChoice {
                     how_to_name(field.argument)
                 ))),
                 several => Err(Error::Input {
-                    code: "ambiguous_column",
+                    code: crate::InputCode::AmbiguousColumn,
                     row: None,
                     message: format!(
                         "the data has several columns with a usual name of the {} column \
@@ -566,7 +566,7 @@ fn find(headers: &csv::StringRecord, name: &str) -> Result<usize> {
         .iter()
         .position(|h| h == name)
         .ok_or_else(|| Error::Input {
-            code: "missing_column",
+            code: crate::InputCode::MissingColumn,
             row: None,
             message: format!("the CSV has no column `{}`", excerpt(name)),
         })
@@ -634,7 +634,7 @@ fn read_csv_plain<R: Read>(
     let headers = rdr
         .headers()
         .map_err(|e| Error::Input {
-            code: "invalid_csv",
+            code: crate::InputCode::InvalidCsv,
             row: None,
             message: format!("cannot read the header of the {what}: {}", csv_error(&e)),
         })?
@@ -649,7 +649,7 @@ fn read_csv_plain<R: Read>(
         .collect::<Result<Vec<_>>>()?;
     if customer_cols.is_empty() {
         return Err(Error::Input {
-            code: "missing_column",
+            code: crate::InputCode::MissingColumn,
             row: None,
             message: "the mapping names no customer column".to_owned(),
         });
@@ -677,7 +677,7 @@ fn read_csv_plain<R: Read>(
             Ok(true) => {}
             Err(e) => {
                 return Err(Error::Input {
-                    code: "invalid_csv",
+                    code: crate::InputCode::InvalidCsv,
                     row: Some(index),
                     message: format!("malformed {what} at row `{index}`: {}", csv_error(&e)),
                 })

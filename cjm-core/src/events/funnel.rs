@@ -393,7 +393,7 @@ pub(crate) struct Plan {
 
 fn invalid(message: String) -> Error {
     Error::Input {
-        code: "invalid_funnel",
+        code: crate::InputCode::InvalidFunnel,
         row: None,
         message,
     }
@@ -664,7 +664,7 @@ impl Funnel {
         let group = match &self.options.breakdown {
             None => None,
             Some(name) => Some(log.column(name).ok_or_else(|| Error::Input {
-                code: "unknown_column",
+                code: crate::InputCode::UnknownColumn,
                 row: None,
                 message: format!(
                     "the log has no column `{name}` to break down by; keep it when loading the \

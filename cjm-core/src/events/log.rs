@@ -313,13 +313,13 @@ impl Pseudonymiser {
     pub fn new(key: &[u8]) -> Result<Self> {
         if key.is_empty() {
             return Err(Error::Input {
-                code: "invalid_key",
+                code: crate::InputCode::InvalidKey,
                 row: None,
                 message: "the pseudonymisation key is empty".to_owned(),
             });
         }
         let mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).map_err(|e| Error::Input {
-            code: "invalid_key",
+            code: crate::InputCode::InvalidKey,
             row: None,
             message: format!("the pseudonymisation key is unusable: {e}"),
         })?;
@@ -892,7 +892,7 @@ impl EventLogBuilder {
     /// options' `extra_columns`.
     pub fn identifiers(mut self, names: &[String]) -> Result<Self> {
         let invalid = |message: String| Error::Input {
-            code: "invalid_option",
+            code: crate::InputCode::InvalidOption,
             row: None,
             message,
         };
@@ -1130,7 +1130,7 @@ impl EventLogBuilder {
         let n = batch.len();
         if let Some((name, len)) = batch.lengths().into_iter().find(|&(_, l)| l != n) {
             return Err(Error::Input {
-                code: "column_length_mismatch",
+                code: crate::InputCode::ColumnLengthMismatch,
                 row: None,
                 message: format!(
                     "column `{name}` has `{len}` rows where the event column has `{n}`"
@@ -1139,7 +1139,7 @@ impl EventLogBuilder {
         }
         if batch.extra.len() != self.c_extra.len() {
             return Err(Error::Input {
-                code: "invalid_option",
+                code: crate::InputCode::InvalidOption,
                 row: None,
                 message: format!(
                     "the batch has `{}` extra columns where the options name `{}`",
@@ -1901,7 +1901,7 @@ fn parse_text(
 
 fn strict_error(reason: RejectReason, local_row: u64) -> Error {
     Error::Input {
-        code: reason.code(),
+        code: reason.input_code(),
         row: usize::try_from(local_row).ok(),
         message: format!("row `{local_row}` is unusable: {}", reason.code()),
     }
@@ -2018,7 +2018,7 @@ impl EventLog {
         ];
         if lengths.iter().flatten().any(|&l| l != n) {
             return Err(Error::Input {
-                code: "column_length_mismatch",
+                code: crate::InputCode::ColumnLengthMismatch,
                 row: None,
                 message: format!("columns differ in length (customer column has `{n}` rows)"),
             });

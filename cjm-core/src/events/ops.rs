@@ -229,7 +229,7 @@ impl LogOperation {
 
 fn invalid_option(message: String) -> Error {
     Error::Input {
-        code: "invalid_option",
+        code: crate::InputCode::InvalidOption,
         row: None,
         message,
     }
@@ -277,7 +277,7 @@ fn mark_customers(
                     CustomerIds::Str(_) => "strings",
                 };
                 return Err(Error::Input {
-                    code: "unknown_customer",
+                    code: crate::InputCode::UnknownCustomer,
                     row: None,
                     message: format!(
                         "`{argument}` names the customer `{}`, who is not in the log (`{}` \
@@ -319,7 +319,7 @@ fn mark_values(
                     .collect::<Vec<_>>()
                     .join(", ");
                 return Err(Error::Input {
-                    code: "unknown_value",
+                    code: crate::InputCode::UnknownValue,
                     row: None,
                     message: format!(
                         "`{argument}` names the value `{}` of column `{column_name}`, which \
@@ -959,7 +959,7 @@ impl IngestReport {
         }
         if after.is_empty() && !before.is_empty() {
             out.warnings.push(IngestWarning {
-                code: "empty_log".to_owned(),
+                code: crate::InputCode::EmptyLog.as_str().to_owned(),
                 message: format!(
                     "the operation `{}` (definition `{}`) left no events of the `{}` it was \
                      given; analyses of an empty log give empty results, and those naming \

@@ -717,7 +717,7 @@ impl FlowOptions {
             Ok(())
         } else {
             Err(Error::Input {
-                code: "invalid_option",
+                code: crate::InputCode::InvalidOption,
                 row: None,
                 message: format!("`min_share` must be from 0 to 1, not `{}`", self.min_share),
             })

@@ -35,20 +35,27 @@ pub enum RejectReason {
 }
 
 impl RejectReason {
+    /// The input-error code of this reason (raised in strict mode).
+    #[must_use]
+    pub fn input_code(self) -> crate::InputCode {
+        use crate::InputCode;
+        match self {
+            Self::MissingCustomer => InputCode::MissingCustomer,
+            Self::InvalidCustomer => InputCode::InvalidCustomer,
+            Self::MissingTimestamp => InputCode::MissingTimestamp,
+            Self::InvalidTimestamp => InputCode::InvalidTimestamp,
+            Self::MissingEvent => InputCode::MissingEvent,
+            Self::InvalidEvent => InputCode::InvalidEvent,
+            Self::InvalidValue => InputCode::InvalidValue,
+            Self::NonFiniteValue => InputCode::NonFiniteValue,
+            Self::Duplicate => InputCode::Duplicate,
+        }
+    }
+
     /// The stable code, as serialised (also the error code in strict mode).
     #[must_use]
     pub fn code(self) -> &'static str {
-        match self {
-            Self::MissingCustomer => "missing_customer",
-            Self::InvalidCustomer => "invalid_customer",
-            Self::MissingTimestamp => "missing_timestamp",
-            Self::InvalidTimestamp => "invalid_timestamp",
-            Self::MissingEvent => "missing_event",
-            Self::InvalidEvent => "invalid_event",
-            Self::InvalidValue => "invalid_value",
-            Self::NonFiniteValue => "non_finite_value",
-            Self::Duplicate => "duplicate",
-        }
+        self.input_code().as_str()
     }
 }
 

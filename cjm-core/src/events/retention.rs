@@ -241,7 +241,7 @@ pub struct RetentionResult {
 
 pub(crate) fn invalid(message: String) -> Error {
     Error::Input {
-        code: "invalid_option",
+        code: crate::InputCode::InvalidOption,
         row: None,
         message,
     }
@@ -407,7 +407,7 @@ impl RetentionOptions {
         let group = match &self.breakdown {
             None => None,
             Some(name) => Some(log.column(name).ok_or_else(|| Error::Input {
-                code: "unknown_column",
+                code: crate::InputCode::UnknownColumn,
                 row: None,
                 message: format!(
                     "the log has no column `{name}` to break down by; keep it when loading the \

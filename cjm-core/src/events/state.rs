@@ -125,7 +125,7 @@ impl Compact {
         let group_col = match group {
             None => None,
             Some(name) => Some(log.column(name).ok_or_else(|| Error::Input {
-                code: "unknown_column",
+                code: crate::InputCode::UnknownColumn,
                 row: None,
                 message: format!("the log has no column `{name}` to break down by"),
             })?),
@@ -541,7 +541,7 @@ fn read_plan(r: &mut Reader<'_>) -> Result<Option<Plan>> {
 
 fn incompatible_funnels() -> Error {
     Error::Input {
-        code: "incompatible_states",
+        code: crate::InputCode::IncompatibleStates,
         row: None,
         message: "the funnel states were built for different funnels".to_owned(),
     }
@@ -863,7 +863,7 @@ fn check_counts(c: &Counts) -> Result<()> {
 
 fn incompatible(what: &str) -> Error {
     Error::Input {
-        code: "incompatible_states",
+        code: crate::InputCode::IncompatibleStates,
         row: None,
         message: format!("the {what} states were built with different definitions"),
     }
@@ -2008,7 +2008,7 @@ fn customers_only(unit: AnalysisUnit) -> Result<()> {
         return Ok(());
     }
     Err(Error::Input {
-        code: "invalid_option",
+        code: crate::InputCode::InvalidOption,
         row: None,
         message: "the mergeable states of paths count whole customers, not sessions: build \
                   them with `unit = customer`, or give each session its own customer id \

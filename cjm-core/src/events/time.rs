@@ -101,7 +101,7 @@ pub fn parse_utc_offset(text: &str, what: &str) -> Result<i32> {
         return Ok(0);
     }
     let bad = || Error::Input {
-        code: "invalid_option",
+        code: crate::InputCode::InvalidOption,
         row: None,
         message: format!(
             "`{what}` must be a fixed UTC offset such as `+02:00`, `-05:30` or `UTC`, not `{}`; \
@@ -157,7 +157,7 @@ fn days_in_month(year: i64, month: i64) -> i64 {
 
 fn bad(text: &str, why: &str) -> Error {
     Error::Input {
-        code: "invalid_timestamp",
+        code: crate::InputCode::InvalidTimestamp,
         row: None,
         message: format!(
             "`{}` is not an ISO-8601 timestamp: {why}",
@@ -221,7 +221,7 @@ pub fn parse_instant(text: &str, what: &str, assume_utc: bool) -> Result<i64> {
     }
     if !assume_utc && is_naive_iso8601(t) {
         return Err(Error::Input {
-            code: "naive_timestamp",
+            code: crate::InputCode::NaiveTimestamp,
             row: None,
             message: format!(
                 "`{what}` `{}` has no time zone; no zone is guessed: write it with `Z` or an \
@@ -365,7 +365,7 @@ pub fn naive_timestamp_error(text: &str, row: Option<usize>, column: Option<&str
         .map(|c| format!("column `{c}` holds "))
         .unwrap_or_default();
     Error::Input {
-        code: "naive_timestamp",
+        code: crate::InputCode::NaiveTimestamp,
         row,
         message: format!(
             "{column}timestamps without a time zone (`{}`); no zone is guessed: pass \

@@ -346,7 +346,7 @@ fn breakdown_column<'a>(
 ) -> Result<Option<&'a super::log::StrColumn>> {
     let Some(name) = name else { return Ok(None) };
     log.column(name).map(Some).ok_or_else(|| Error::Input {
-        code: "unknown_column",
+        code: crate::InputCode::UnknownColumn,
         row: None,
         message: format!(
             "the log has no column `{name}` to break down by; keep it when loading the log \

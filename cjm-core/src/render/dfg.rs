@@ -149,7 +149,7 @@ fn overlaps(a: Rect, b: Rect) -> bool {
 pub fn directly_follows_svg(log: &EventLog, options: &DfgChartOptions) -> Result<String> {
     if !(0.0..=1.0).contains(&options.min_share) {
         return Err(Error::Input {
-            code: "invalid_option",
+            code: crate::InputCode::InvalidOption,
             row: None,
             message: format!(
                 "`min_share` must be from 0 to 1, not `{}`: edges with a smaller share of their source's transitions are folded",

@@ -107,7 +107,7 @@ pub struct TrendsChartOptions {
 
 fn invalid(message: String) -> Error {
     Error::Input {
-        code: "invalid_option",
+        code: crate::InputCode::InvalidOption,
         row: None,
         message,
     }

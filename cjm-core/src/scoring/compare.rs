@@ -55,7 +55,7 @@ pub fn two_proportion_test(x1: u64, n1: u64, x2: u64, n2: u64) -> crate::Result<
     for (x, n, which) in [(x1, n1, 1), (x2, n2, 2)] {
         if x > n {
             return Err(crate::Error::Input {
-                code: "invalid_option",
+                code: crate::InputCode::InvalidOption,
                 row: None,
                 message: format!("`x{which}` `{x}` is more than `n{which}` `{n}`: successes cannot exceed trials"),
             });

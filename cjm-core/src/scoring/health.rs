@@ -134,7 +134,7 @@ impl ScoringModel {
         for (name, value) in all.into_iter().chain(stage_weights) {
             if !value.is_finite() || value < 0.0 {
                 return Err(crate::Error::Input {
-                    code: "invalid_option",
+                    code: crate::InputCode::InvalidOption,
                     row: None,
                     message: format!("`{name}` must be a finite number ≥ 0, found `{value}`"),
                 });
@@ -142,7 +142,7 @@ impl ScoringModel {
         }
         if self.thresholds.poor > self.thresholds.good {
             return Err(crate::Error::Input {
-                code: "invalid_option",
+                code: crate::InputCode::InvalidOption,
                 row: None,
                 message: "`thresholds.poor` must not exceed `thresholds.good`".to_owned(),
             });

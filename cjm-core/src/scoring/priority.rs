@@ -64,7 +64,7 @@ impl MeasuredReach {
 pub(crate) fn finite_values(what: &str, values: &BTreeMap<String, f64>) -> crate::Result<()> {
     match values.iter().find(|(_, v)| !v.is_finite()) {
         Some((key, value)) => Err(crate::Error::Input {
-            code: "invalid_option",
+            code: crate::InputCode::InvalidOption,
             row: None,
             message: format!("`{what}.{key}` must be a finite number, found `{value}`"),
         }),

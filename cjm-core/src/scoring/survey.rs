@@ -33,7 +33,7 @@ pub const Z95: f64 = 1.959_963_984_540_054;
 /// The constant of the NPS margin of error (docs/scoring.md).
 pub const NPS_MARGIN_Z: f64 = 1.96;
 
-fn reject(code: &'static str, row: usize, message: String) -> Error {
+fn reject(code: crate::InputCode, row: usize, message: String) -> Error {
     Error::Input {
         code,
         row: Some(row),
@@ -64,14 +64,14 @@ fn whole_answer(row: usize, metric: &str, value: f64, lo: u8, hi: u8) -> Result<
 fn bad_answer(row: usize, metric: &str, value: f64, lo: u8, hi: u8) -> Result<u8> {
     if !value.is_finite() {
         return Err(reject(
-            "not_finite",
+            crate::InputCode::NotFinite,
             row,
             format!("{metric} answer in row `{row}` is `{value}`, not a finite number"),
         ));
     }
     if value.fract() != 0.0 || value < f64::from(lo) || value > f64::from(hi) {
         return Err(reject(
-            "out_of_scale",
+            crate::InputCode::OutOfScale,
             row,
             format!("{metric} answer `{value}` in row `{row}` is not a whole number from `{lo}` to `{hi}`"),
         ));
@@ -355,7 +355,7 @@ impl ScaleState {
     pub fn merge(&mut self, other: &Self) -> Result<()> {
         if self.counts.len() != other.counts.len() {
             return Err(Error::Input {
-                code: "scale_mismatch",
+                code: crate::InputCode::ScaleMismatch,
                 row: None,
                 message: format!(
                     "cannot merge answers on a 1..{} scale with answers on a 1..{} scale",
@@ -893,7 +893,7 @@ impl SurveyState {
         for (name, len) in lengths {
             if let Some(len) = len.filter(|&len| len != n) {
                 return Err(Error::Input {
-                    code: "column_length_mismatch",
+                    code: crate::InputCode::ColumnLengthMismatch,
                     row: None,
                     message: format!("column `{name}` has `{len}` rows where the table has `{n}`"),
                 });
@@ -981,14 +981,14 @@ impl SurveyState {
     pub fn merge(&mut self, other: &Self) -> Result<()> {
         if (self.csat_scale, self.ces_scale) != (other.csat_scale, other.ces_scale) {
             return Err(Error::Input {
-                code: "scale_mismatch",
+                code: crate::InputCode::ScaleMismatch,
                 row: None,
                 message: "cannot merge survey states scored on different scales".to_owned(),
             });
         }
         if self.nan_as_missing != other.nan_as_missing {
             return Err(Error::Input {
-                code: "incompatible_states",
+                code: crate::InputCode::IncompatibleStates,
                 row: None,
                 message: "cannot merge survey states that treat NaN differently".to_owned(),
             });
@@ -1181,7 +1181,7 @@ fn check_group_count(groups: usize) -> Result<()> {
         return Ok(());
     }
     Err(Error::Input {
-        code: "too_many_groups",
+        code: crate::InputCode::TooManyGroups,
         row: None,
         message: format!(
             "the survey has `{groups}` (scope, segment) groups, more than the limit of \
@@ -1402,7 +1402,7 @@ fn count_answers(
             row,
             e.unwrap_or_else(|| {
                 reject(
-                    "out_of_scale",
+                    crate::InputCode::OutOfScale,
                     row,
                     format!("{metric} answer in row `{row}` is out of scale"),
                 )
@@ -1413,7 +1413,7 @@ fn count_answers(
 
 fn invalid_option(message: String) -> Error {
     Error::Input {
-        code: "invalid_option",
+        code: crate::InputCode::InvalidOption,
         row: None,
         message,
     }

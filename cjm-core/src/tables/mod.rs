@@ -223,7 +223,7 @@ pub trait Tabular {
 /// The error for a table name a result does not have.
 fn unknown(names: &[&str], name: &str) -> Error {
     Error::Input {
-        code: "unknown_table",
+        code: crate::InputCode::UnknownTable,
         row: None,
         message: format!(
             "no table `{name}` in this result; its tables are: {}",

@@ -327,7 +327,7 @@ fn option_error(what: &str, path: &str, problem: &str) -> Error {
         _ => format!("`{what}`: option `{path}` {problem}"),
     };
     Error::Input {
-        code: "invalid_option",
+        code: crate::InputCode::InvalidOption,
         row: None,
         message,
     }
