@@ -217,6 +217,17 @@ pub(crate) fn repr_html<R: Report>(report: &R) -> PyResult<String> {
     // The default table, every value written by the core's display rule
     // (`cjm_core::tables::Column::display`); `to_pandas()` gives the exact values.
     let table = core_table(report, None)?;
+    // The columns a person reads first, when the core names them; the rest one call away.
+    let shown = report
+        .tabular()
+        .display_columns(&table.name)
+        .unwrap_or_default();
+    let columns: Vec<&cjm_core::tables::Column> = table
+        .columns
+        .iter()
+        .filter(|c| shown.is_empty() || shown.contains(&c.name.as_str()))
+        .collect();
+    let hidden = table.columns.len() - columns.len();
     let mut html = String::from("<table class=\"cjm-report\">\n<caption>");
     html.push_str(&escape(R::NAME));
     if let Some(d) = report.definition() {
@@ -227,19 +238,25 @@ pub(crate) fn repr_html<R: Report>(report: &R) -> PyResult<String> {
         ));
     }
     html.push_str("</caption>\n<thead><tr>");
-    for column in &table.columns {
+    for column in &columns {
         html.push_str(&format!("<th>{}</th>", escape(&column.name)));
     }
     html.push_str("</tr></thead>\n<tbody>\n");
     let rows = table.rows();
     for row in 0..rows.min(HTML_ROWS) {
         html.push_str("<tr>");
-        for column in &table.columns {
+        for column in &columns {
             html.push_str(&format!("<td>{}</td>", escape(&column.display(row))));
         }
         html.push_str("</tr>\n");
     }
     html.push_str("</tbody>\n</table>\n");
+    if hidden > 0 {
+        html.push_str(&format!(
+            "<p>{} more columns (<code>to_pandas()</code> shows all)</p>\n",
+            hidden
+        ));
+    }
     if rows > HTML_ROWS {
         html.push_str(&format!(
             "<p>… {} more rows (<code>to_pandas()</code> shows all)</p>\n",

@@ -480,6 +480,13 @@ def test_funnel_options_and_exports() -> None:
     assert list(br.to_pandas()["customers"]) == br.customers
     assert br.to_arrow("breakdown").num_rows == len(br.to_dicts("breakdown"))
     assert br._repr_html_().count("<tr>") == len(STEPS) + 1
+    # The notebook display is narrow: the six columns the core names for people, and how
+    # many more the full table has (15 in all, counted in pa.table above).
+    html = br._repr_html_()
+    heads = [h.split("</th>")[0] for h in html.split("<th>")[1:]]
+    assert heads == ["step", "customers", "conversion_from_first", "conversion_from_previous",
+                     "drop_off", "median_seconds_from_previous"]
+    assert f"{len(t.column_names) - 6} more columns" in html and len(t.column_names) == 15
     with pytest.raises(ValueError):
         br.to_dicts("nope")
     drivers = log.drivers({"touchpoint": "tp-checkout"}, journey=journey, by_touchpoint=True)

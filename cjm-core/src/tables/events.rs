@@ -82,6 +82,15 @@ tabular!(FunnelResult, ["steps", "breakdown"], |r, name| match name {
         Some(funnel_columns(&rows, true))
     }
     _ => None,
+}, display: {
+    "steps" => [
+        "step",
+        "customers",
+        "conversion_from_first",
+        "conversion_from_previous",
+        "drop_off",
+        "median_seconds_from_previous"
+    ]
 });
 
 /// One row per (cohort, period k): the cohort's first day and size, k, and the retained

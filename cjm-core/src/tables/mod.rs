@@ -16,7 +16,8 @@
 
 /// Declares the table names of a result and matches a name to its columns.
 macro_rules! tabular {
-    ($ty:ty, [$($name:literal),+], |$r:ident, $n:ident| $body:expr) => {
+    ($ty:ty, [$($name:literal),+], |$r:ident, $n:ident| $body:expr
+     $(, display: { $($t:literal => [$($c:literal),+]),+ })?) => {
         impl $crate::tables::Tabular for $ty {
             fn table_names(&self) -> &'static [&'static str] {
                 &[$($name),+]
@@ -27,6 +28,15 @@ macro_rules! tabular {
                 let columns: Option<Vec<$crate::tables::Column>> = $body;
                 $crate::tables::build(self.table_names(), $n, columns)
             }
+
+            $(
+            fn display_columns(&self, table: &str) -> Option<&'static [&'static str]> {
+                match table {
+                    $($t => Some(&[$($c),+]),)+
+                    _ => None,
+                }
+            }
+            )?
         }
     };
 }
@@ -209,6 +219,13 @@ pub trait Tabular {
     /// [`Error::Input`] with code `unknown_table` when `name` is not one of
     /// [`table_names`](Self::table_names); the message lists them.
     fn table(&self, name: &str) -> Result<Table>;
+
+    /// The columns of table `table` that a person reads first (a notebook display shows
+    /// these and says how many more there are); `None`: all of them.
+    fn display_columns(&self, table: &str) -> Option<&'static [&'static str]> {
+        let _ = table;
+        None
+    }
 
     /// The default (first) table.
     ///
