@@ -519,8 +519,17 @@ fn relabelled_by_stage_and_touchpoint() {
     assert_eq!((op.events_before, op.events_after), (9, 7));
     assert_eq!((op.customers_before, op.customers_after), (4, 3));
 
-    // An empty label is refused.
+    // An empty label, or no labels, is refused; so is a name the log lacks (a misspelling
+    // would drop the events it meant), unless allowed.
     let mut bad = RelabelOptions::default();
+    assert_eq!(log.relabel(&bad).unwrap_err().code(), "invalid_option");
     bad.labels.insert("ad".into(), String::new());
     assert_eq!(log.relabel(&bad).unwrap_err().code(), "invalid_option");
+    let mut typo = RelabelOptions::default();
+    typo.labels.insert("veiw".into(), "site".into());
+    let e = log.relabel(&typo).unwrap_err();
+    assert_eq!(e.code(), "unknown_event");
+    assert!(e.to_string().contains("view"), "{e}");
+    typo.allow_missing = true;
+    assert_eq!(log.relabel(&typo).unwrap().len(), 0);
 }

@@ -1680,8 +1680,18 @@ impl PyEventLog {
     }
 
     #[doc = stub_doc!("EventLog.relabel")]
-    fn relabel(&self, py: Python<'_>, labels: BTreeMap<String, String>) -> PyResult<Self> {
-        crate::guard(|| self.apply(py, LogOperation::Relabel(RelabelOptions { labels })))
+    #[pyo3(signature = (labels, *, allow_missing = false))]
+    fn relabel(
+        &self,
+        py: Python<'_>,
+        labels: BTreeMap<String, String>,
+        allow_missing: bool,
+    ) -> PyResult<Self> {
+        let options = RelabelOptions {
+            labels,
+            allow_missing,
+        };
+        crate::guard(|| self.apply(py, LogOperation::Relabel(options)))
     }
 
     #[doc = stub_doc!("EventLog.by_stage")]

@@ -317,8 +317,13 @@ def test_by_stage_and_by_touchpoint_relabel_events() -> None:
     assert [(list(v["events"]), v["customers"]) for v in tps.variants().to_dicts()] == [
         (["Ad", "Browse", "Checkout"], 1), (["Ad", "Checkout"], 1), (["Browse", "Ad"], 1)]
     # Own labels: two names share one, the rest leave.
-    mine = log.relabel({"ad": "marketing", "view": "site", "search": "site"})
-    assert sorted({e for e in mine.to_arrow().column("event").to_pylist()}) == ["marketing", "site"]
+    # The log has no `search`: a labelled name it lacks is refused unless allowed.
     with pytest.raises(cjm.InputError) as e:
-        log.relabel({"ad": ""})
-    assert e.value.code == "invalid_option"
+        log.relabel({"ad": "marketing", "serch": "site"})
+    assert e.value.code == "unknown_event"
+    mine = log.relabel({"ad": "marketing", "view": "site", "search": "site"}, allow_missing=True)
+    assert sorted({e for e in mine.to_arrow().column("event").to_pylist()}) == ["marketing", "site"]
+    for bad in ({"ad": ""}, {}):
+        with pytest.raises(cjm.InputError) as e:
+            log.relabel(bad)
+        assert e.value.code == "invalid_option"

@@ -71,6 +71,7 @@ fn main() {
     let _ = generator.subschema_for::<cjm_core::events::FilterOptions>();
     let _ = generator.subschema_for::<cjm_core::events::SampleOptions>();
     let _ = generator.subschema_for::<cjm_core::events::SessionOptions>();
+    let _ = generator.subschema_for::<cjm_core::events::RelabelOptions>();
     // Attribution: path tables (rows as analysts keep them, or built from a log), the
     // options and the result.
     let _ = generator.subschema_for::<cjm_core::attribution::PathInput>();

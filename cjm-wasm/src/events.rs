@@ -155,9 +155,10 @@ export interface EventLog {
   /**
    * The log with each event renamed by `labels` (`{eventName: newName}`; several names may share
    * one), times and order kept; events whose name is not in `labels` are dropped and counted in
-   * the report's `removed_by_operations`. @throws {CjmError} `invalid_option` for an empty label.
+   * the report's `removed_by_operations`. @throws {CjmError} `invalid_option` for no labels or
+   * an empty label; `unknown_event` for a labelled name the log lacks, unless `allow_missing`.
    */
-  relabel(labels: Record<string, string>): EventLog;
+  relabel(options: RelabelOptions): EventLog;
   /**
    * The log with each event renamed to its stage's name in `journey` (default: the log's own
    * journey; the earliest stage when several), events no touchpoint binds dropped: flows,
@@ -980,12 +981,12 @@ impl EventLog {
         self.apply(&LogOperation::Sessionize(options))
     }
 
-    /// A new log with each event renamed by `labels` (the core's `RelabelOptions`).
+    /// A new log with its events renamed (the core's `RelabelOptions`).
     #[wasm_bindgen(skip_typescript)]
-    pub fn relabel(&self, labels: JsValue) -> Result<EventLog, JsValue> {
-        let labels: std::collections::BTreeMap<String, String> =
-            read_required(labels, "labels", "{eventName: newName, …}")?;
-        self.apply(&LogOperation::Relabel(RelabelOptions { labels }))
+    pub fn relabel(&self, options: JsValue) -> Result<EventLog, JsValue> {
+        let options: RelabelOptions =
+            read_required(options, "options", "{labels: {eventName: newName, …}}")?;
+        self.apply(&LogOperation::Relabel(options))
     }
 
     /// A new log whose events are the stages of the map that bind them.

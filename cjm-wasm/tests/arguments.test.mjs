@@ -92,7 +92,7 @@ const LOG_METHODS = [
   ['filter', [{ events: ['purchase'] }], [req('object')]],
   ['sample', [{ count: 1 }], [req('object')]],
   ['sessionize', [{ replace: true }], [opt('object')]],
-  ['relabel', [{ purchase: 'buy' }], [req('object')]],
+  ['relabel', [{ labels: { purchase: 'buy' } }], [req('object')]],
   ['byStage', [journey], [opt('journey')]],
   ['byTouchpoint', [journey], [opt('journey')]],
   ['trends', [{}], [opt('object')]],

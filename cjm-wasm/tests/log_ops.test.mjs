@@ -188,7 +188,10 @@ test('byStage, byTouchpoint and relabel rename events by the map (hand-worked)',
     [1, 'Consider', 1], [2, 'Buy', 1]]);
   const v = log.byTouchpoint(j).variants(10).variants.map((x) => [x.events, x.customers]);
   assert.deepEqual(v, [[['Ad', 'Browse', 'Checkout'], 1], [['Ad', 'Checkout'], 1], [['Browse', 'Ad'], 1]]);
-  const mine = log.relabel({ ad: 'marketing', view: 'site', search: 'site' });
+  // The log has no `search`: a labelled name it lacks is refused unless allowed.
+  assert.equal(catchCjm(() => log.relabel({ labels: { ad: 'marketing', serch: 'site' } })).code, 'unknown_event');
+  const mine = log.relabel({ labels: { ad: 'marketing', view: 'site', search: 'site' }, allow_missing: true });
   assert.deepEqual([...new Set(mine.toColumns().event)].sort(), ['marketing', 'site']);
-  assert.equal(catchCjm(() => log.relabel({ ad: '' })).code, 'invalid_option');
+  assert.equal(catchCjm(() => log.relabel({ labels: { ad: '' } })).code, 'invalid_option');
+  assert.equal(catchCjm(() => log.relabel({ labels: {} })).code, 'invalid_option');
 });

@@ -4664,6 +4664,31 @@ export interface SessionOptions {
   replace?: boolean;
 }
 /**
+ * Options of [`EventLog::relabel`]: a new name for event names.
+ *
+ * Events whose name is not in `labels` are dropped (the ingest report counts them as
+ * removed by the operation). Several names may take one label: their events then share
+ * one name. Build the labels of a map with [`RelabelOptions::from_journey`] (each event
+ * as its stage or its touchpoint).
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "RelabelOptions".
+ */
+export interface RelabelOptions {
+  /**
+   * Event name → its new name (not empty); at least one.
+   */
+  labels?: {
+    [k: string]: string;
+  };
+  /**
+   * Accept names the log does not have (default false: such a name is
+   * `unknown_event`, as a misspelt name would otherwise drop the events it meant).
+   * A map's labels set it, since a map names events a log may lack.
+   */
+  allow_missing?: boolean;
+}
+/**
  * One row of an aggregated path table, in the `channelattribution` input format: a
  * path string, total conversions, total conversion value and total null
  * (non-converting) journeys. The `channelattribution` column names are accepted as

@@ -900,7 +900,8 @@ impl super::RelabelOptions {
     /// event name some touchpoint binds gets the name of its stage (the earliest, when
     /// touchpoints of several stages bind it) or of the first touchpoint that binds it;
     /// events no touchpoint binds are left out, so [`EventLog::relabel`] drops them (the
-    /// report counts them). Names, not ids, because they are what pictures show: two
+    /// report counts them), and names the log lacks are allowed. A map that binds no
+    /// event at all gives no labels, which `relabel` refuses. Names, not ids, because they are what pictures show: two
     /// stages or touchpoints of one name share it.
     #[must_use]
     pub fn from_journey(journey: &ValidJourney, level: MapLevel) -> Self {
@@ -932,6 +933,7 @@ impl super::RelabelOptions {
         }
         Self {
             labels: labels.into_iter().map(|(e, (_, l))| (e, l)).collect(),
+            allow_missing: true,
         }
     }
 }

@@ -316,7 +316,7 @@ fn time_bins(durations: &[(i64, u64)], window_ns: i128) -> Vec<TimeBin> {
         if i128::from(from).saturating_mul(1_000_000_000) > window_ns {
             break;
         }
-        let to = TIME_EDGES.get(i + 1).map(|&(t, text)| (t, text));
+        let to = TIME_EDGES.get(i + 1).copied();
         let label = match (i, to) {
             (0, Some((_, t))) => format!("< {t}"),
             (_, Some((_, t))) => {

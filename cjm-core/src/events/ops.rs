@@ -137,14 +137,18 @@ impl Default for SessionOptions {
 /// Options of [`EventLog::relabel`]: a new name for event names.
 ///
 /// Events whose name is not in `labels` are dropped (the ingest report counts them as
-/// removed by the operation); names in `labels` that the log lacks are ignored. Several
-/// names may take one label: their events then share one name. Build the labels of a map
-/// with [`RelabelOptions::from_journey`] (each event as its stage or its touchpoint).
+/// removed by the operation). Several names may take one label: their events then share
+/// one name. Build the labels of a map with [`RelabelOptions::from_journey`] (each event
+/// as its stage or its touchpoint).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct RelabelOptions {
-    /// Event name → its new name (not empty).
+    /// Event name → its new name (not empty); at least one.
     pub labels: BTreeMap<String, String>,
+    /// Accept names the log does not have (default false: such a name is
+    /// `unknown_event`, as a misspelt name would otherwise drop the events it meant).
+    /// A map's labels set it, since a map names events a log may lack.
+    pub allow_missing: bool,
 }
 
 /// What an analysis counts, and what one attempt or path may span.
@@ -778,8 +782,24 @@ impl EventLog {
     /// Customers left without events leave the log.
     ///
     /// # Errors
-    /// `invalid_option` for an empty label.
+    /// `invalid_option` for no labels or an empty label; `unknown_event` for a labelled
+    /// name the log lacks (unless `allow_missing`).
     pub fn relabel(&self, options: &RelabelOptions) -> Result<EventLog> {
+        if options.labels.is_empty() {
+            return Err(invalid_option(
+                "`labels` is empty, so every event would be dropped: name at least one event \
+                 and its new name"
+                    .to_owned(),
+            ));
+        }
+        check_events_present(
+            self,
+            options
+                .labels
+                .keys()
+                .map(|n| ("labelled event", n.as_str())),
+            options.allow_missing,
+        )?;
         if let Some((name, _)) = options.labels.iter().find(|(_, l)| l.is_empty()) {
             return Err(invalid_option(format!(
                 "the label of event `{name}` is empty: give every event name a non-empty \

@@ -977,11 +977,12 @@ class EventLog:
         ``gap`` stays in the session. The k-th session of a customer is ``"{customer}:{k}"``.
         A log with session ids raises ``InputError`` (``invalid_option``) unless
         ``replace=True``."""
-    def relabel(self, labels: Mapping[str, str]) -> EventLog:
+    def relabel(self, labels: Mapping[str, str], *, allow_missing: bool = False) -> EventLog:
         """The log with each event renamed by ``labels`` (event name → new name; several
         names may share one), times and order kept; events whose name is not in
         ``labels`` are dropped and counted in ``ingest_report.removed_by_operations``
-        (``InputError`` ``invalid_option`` for an empty label)."""
+        (``InputError`` ``invalid_option`` for no labels or an empty label;
+        ``unknown_event`` for a labelled name the log lacks, unless ``allow_missing``)."""
     def by_stage(self, journey: Journey) -> EventLog:
         """The log with each event renamed to the name of its stage in ``journey`` (the
         stage of the touchpoints that bind it; the earliest when several), events no
