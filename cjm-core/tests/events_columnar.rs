@@ -334,3 +334,129 @@ fn channels_stay_with_their_events_beyond_16_bit_codes() {
         assert_eq!(e.timestamp, (n - i) as i64);
     }
 }
+
+/// A log long enough for two threads (the scatter and the in-place writing of the
+/// sorted columns), against an independent reference: the input rows sorted by
+/// `(customer, time, row)` with the standard library's sort. Times are random, so most
+/// customers' rows arrive out of time order, with ties broken by the row (given row
+/// keys run backwards); channels are either few (packed with the event in the ordering)
+/// or 70,000 distinct (looked up by row); integer ids are also pseudonymised, where the
+/// order is that of the pseudonyms.
+#[test]
+fn a_large_log_is_its_rows_sorted() {
+    let n = 400_000usize;
+    let mut x = 11u64;
+    let mut next = move || {
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        x >> 16
+    };
+    let ids: Vec<i64> = (0..40_000)
+        .map(|_| (next() << 20) as i64 ^ next() as i64)
+        .collect();
+    let customer: Vec<i64> = (0..n).map(|_| ids[(next() % 40_000) as usize]).collect();
+    let ts: Vec<i64> = (0..n).map(|_| (next() % 50) as i64).collect();
+    let events = ["a", "b", "c"];
+    let event: Vec<Option<&str>> = (0..n)
+        .map(|_| Some(events[(next() % 3) as usize]))
+        .collect();
+    let many: Vec<String> = (0..70_000).map(|i| format!("ch{i}")).collect();
+    let key = |i: usize| (10 * n - i) as i64;
+    let keys: Vec<i64> = (0..n).map(key).collect();
+    let pseudonymiser = Pseudonymiser::new(b"a key of thirty-two bytes, at least").unwrap();
+    for (distinct, given_rows, pseudo) in [
+        (2usize, false, false),
+        (70_000, true, false),
+        (2, true, true),
+    ] {
+        let channel: Vec<Option<&str>> = (0..n)
+            .map(|_| Some(many[(next() % distinct as u64) as usize].as_str()))
+            .collect();
+        let mut b = EventLogBuilder::new(IngestOptions {
+            time_unit: TimeUnit::Nanoseconds,
+            ..IngestOptions::default()
+        });
+        if pseudo {
+            b = b.pseudonymise(pseudonymiser.clone());
+        }
+        // Two batches, so that rows come from more than one push.
+        for (a, z) in [(0, n / 3), (n / 3, n)] {
+            b.push_batch(&ColumnBatch {
+                customer: vec![IdCol::Int(I64Col {
+                    values: &customer[a..z],
+                    validity: None,
+                })],
+                timestamp: TimeCol::Ticks {
+                    values: I64Col {
+                        values: &ts[a..z],
+                        validity: None,
+                    },
+                    unit: TimeUnit::Nanoseconds,
+                },
+                event: StrCol::strs(&event[a..z]),
+                channel: Some(StrCol::strs(&channel[a..z])),
+                session: None,
+                value: None,
+                consent: None,
+                extra: Vec::new(),
+                row: given_rows.then_some(I64Col {
+                    values: &keys[a..z],
+                    validity: None,
+                }),
+            })
+            .unwrap();
+        }
+        let (log, report) = b.finish();
+        assert_eq!(report.rows_used, n as u64);
+        let row = |i: usize| if given_rows { key(i) as u64 } else { i as u64 };
+        let name = |i: usize| {
+            let id = customer[i].to_string();
+            if pseudo {
+                pseudonymiser.pseudonym(&id)
+            } else {
+                id
+            }
+        };
+        let mut expected: Vec<(String, i64, u64, &str, &str)> = (0..n)
+            .map(|i| {
+                (
+                    name(i),
+                    ts[i],
+                    row(i),
+                    event[i].unwrap(),
+                    channel[i].unwrap(),
+                )
+            })
+            .collect();
+        if pseudo {
+            expected.sort_by(|a, b| (&a.0, a.1, a.2).cmp(&(&b.0, b.1, b.2)));
+        } else {
+            // Integer ids are ordered as integers, not as text.
+            expected.sort_by_key(|e| (e.0.parse::<i64>().unwrap(), e.1, e.2));
+        }
+        let got: Vec<(String, i64, u64, &str, &str)> = log
+            .iter()
+            .map(|e| {
+                (
+                    e.customer.to_string(),
+                    e.timestamp,
+                    e.row,
+                    e.event,
+                    e.channel.unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(got.len(), expected.len());
+        assert!(
+            got == expected,
+            "case {distinct} channels, given rows {given_rows}, pseudonyms {pseudo}"
+        );
+        assert_eq!(log.customers().len(), {
+            let mut c = customer.clone();
+            c.sort_unstable();
+            c.dedup();
+            c.len()
+        });
+    }
+}

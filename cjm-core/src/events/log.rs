@@ -1,7 +1,7 @@
 //! The event log: columnar, interned, sorted once; and its ingest report.
 
 use super::columns::{Bitmap, BoolCol, ColumnBatch, F64Col, I64Col, IdCol, StrCol, TimeCol};
-use super::order::{self as order, Codes, Item};
+use super::order::{self as order, Codes, Fields, Item, Sink};
 use super::report::RejectReason;
 use super::time::TimeUnit;
 use crate::error::{Error, Result};
@@ -263,18 +263,23 @@ impl Rows {
         }
     }
 
-    /// The rows `values` yields, all within `lo..=hi`: narrow when that span fits 32
-    /// bits.
-    pub(crate) fn collect(lo: u64, hi: u64, values: impl Iterator<Item = u64>) -> Self {
+    /// `n` rows, all `lo` for now, to be written through [`RowsMut`]: narrow when the
+    /// span `lo..=hi` fits 32 bits.
+    fn zeroed(lo: u64, hi: u64, n: usize) -> Self {
         if hi.saturating_sub(lo) <= u64::from(u32::MAX) {
             Self::Narrow {
                 base: lo,
-                rows: values
-                    .map(|r| u32::try_from(r.saturating_sub(lo)).unwrap_or(u32::MAX))
-                    .collect(),
+                rows: vec![0; n],
             }
         } else {
-            Self::Wide(values.collect())
+            Self::Wide(vec![lo; n])
+        }
+    }
+
+    fn as_mut(&mut self) -> RowsMut<'_> {
+        match self {
+            Self::Narrow { base, rows } => RowsMut::Narrow { base: *base, rows },
+            Self::Wide(rows) => RowsMut::Wide(rows),
         }
     }
 
@@ -289,6 +294,201 @@ impl Rows {
                 Self::Wide(kept.iter().filter_map(|&i| rows.get(i).copied()).collect())
             }
         }
+    }
+}
+
+/// Part of a [`Rows`] column, being written.
+enum RowsMut<'a> {
+    Narrow { base: u64, rows: &'a mut [u32] },
+    Wide(&'a mut [u64]),
+}
+
+impl<'a> RowsMut<'a> {
+    fn split_at(self, at: usize) -> (Self, Self) {
+        match self {
+            Self::Narrow { base, rows } => {
+                let (a, b) = rows.split_at_mut(at.min(rows.len()));
+                (
+                    Self::Narrow { base, rows: a },
+                    Self::Narrow { base, rows: b },
+                )
+            }
+            Self::Wide(rows) => {
+                let (a, b) = rows.split_at_mut(at.min(rows.len()));
+                (Self::Wide(a), Self::Wide(b))
+            }
+        }
+    }
+
+    /// Writes `values` from the first row on; returns the rows after them.
+    fn write(self, values: impl Iterator<Item = u64>) -> Self {
+        match self {
+            Self::Narrow { base, rows } => {
+                let mut written = 0;
+                for (slot, r) in rows.iter_mut().zip(values) {
+                    *slot = u32::try_from(r.saturating_sub(base)).unwrap_or(u32::MAX);
+                    written += 1;
+                }
+                Self::Narrow {
+                    base,
+                    rows: rows.get_mut(written..).unwrap_or(&mut []),
+                }
+            }
+            Self::Wide(rows) => {
+                let mut written = 0;
+                for (slot, r) in rows.iter_mut().zip(values) {
+                    *slot = r;
+                    written += 1;
+                }
+                Self::Wide(rows.get_mut(written..).unwrap_or(&mut []))
+            }
+        }
+    }
+}
+
+/// The input row of each builder row: given (explicit row keys, or rows skipped before
+/// it), else its index after [`IngestOptions::row_offset`].
+struct InputRows {
+    given: Option<Vec<u64>>,
+    offset: u64,
+}
+
+impl InputRows {
+    #[inline]
+    fn row(&self, idx: u32) -> u64 {
+        match &self.given {
+            Some(rows) => rows.get(idx as usize).copied().unwrap_or(0),
+            None => self.offset.saturating_add(u64::from(idx)),
+        }
+    }
+}
+
+/// What [`LogSink`] needs to write a row's columns.
+struct Writing<'a> {
+    rows: &'a InputRows,
+    packing: Codes,
+    /// Builder codes to log codes, of names and channels.
+    names: &'a [u32],
+    channels: &'a [u32],
+    /// The builder's channel column, when channels are not packed in the rows.
+    channel_lookup: &'a [u32],
+    has_channel: bool,
+}
+
+/// Where [`EventLogBuilder::finish`] writes the ordered log: each part takes the sorted
+/// rows of its buckets (whole customers), puts each customer's rows in time order and
+/// writes the log's columns in place, while the bucket is still in cache; the two parts
+/// of a long log on two threads.
+struct LogSink<'a> {
+    /// The log's index of this part's next row.
+    at: usize,
+    ts: &'a mut [i64],
+    event: &'a mut [u32],
+    /// Empty without a channel column.
+    channel: &'a mut [u32],
+    rows: RowsMut<'a>,
+    /// Each customer's first row, and key.
+    starts: Vec<usize>,
+    keys: Vec<u64>,
+    how: &'a Writing<'a>,
+}
+
+impl<'a> LogSink<'a> {
+    /// A sink writing the first `len` rows of the columns.
+    fn new(
+        ts: &'a mut Vec<i64>,
+        event: &'a mut Vec<u32>,
+        channel: &'a mut Vec<u32>,
+        rows: &'a mut Rows,
+        len: usize,
+        how: &'a Writing<'a>,
+    ) -> Self {
+        ts.resize(len, 0);
+        event.resize(len, 0);
+        if how.has_channel {
+            channel.resize(len, 0);
+        }
+        Self {
+            at: 0,
+            ts,
+            event,
+            channel,
+            rows: rows.as_mut(),
+            starts: Vec::new(),
+            keys: Vec::new(),
+            how,
+        }
+    }
+
+    /// Each customer's first row, and key.
+    fn finish(self) -> (Vec<usize>, Vec<u64>) {
+        (self.starts, self.keys)
+    }
+}
+
+/// `slice` split at `at` (at most its length).
+fn halves<T>(slice: &mut [T], at: usize) -> (&mut [T], &mut [T]) {
+    slice.split_at_mut(at.min(slice.len()))
+}
+
+impl Sink for LogSink<'_> {
+    fn split_at(self, at: usize) -> (Self, Self) {
+        let (ts_a, ts_b) = halves(self.ts, at);
+        let (event_a, event_b) = halves(self.event, at);
+        let (channel_a, channel_b) = halves(self.channel, at);
+        let (rows_a, rows_b) = self.rows.split_at(at);
+        let second = Self {
+            at: self.at + at,
+            ts: ts_b,
+            event: event_b,
+            channel: channel_b,
+            rows: rows_b,
+            starts: Vec::new(),
+            keys: Vec::new(),
+            how: self.how,
+        };
+        let first = Self {
+            ts: ts_a,
+            event: event_a,
+            channel: channel_a,
+            rows: rows_a,
+            ..self
+        };
+        (first, second)
+    }
+
+    fn bucket(&mut self, items: &mut [Item]) {
+        let how = self.how;
+        let (at, starts, keys) = (self.at, &mut self.starts, &mut self.keys);
+        order::order_runs(
+            items,
+            |idx| how.rows.row(idx),
+            |a, key| {
+                starts.push(at + a);
+                keys.push(key);
+            },
+        );
+        let len = items.len();
+        let (ts, rest) = halves(std::mem::take(&mut self.ts), len);
+        self.ts = rest;
+        for (t, it) in ts.iter_mut().zip(items.iter()) {
+            *t = it.ts();
+        }
+        let (event, rest) = halves(std::mem::take(&mut self.event), len);
+        self.event = rest;
+        for (e, it) in event.iter_mut().zip(items.iter()) {
+            *e = remap_id(how.names, how.packing.event(it.codes()));
+        }
+        if how.has_channel {
+            let (channel, rest) = halves(std::mem::take(&mut self.channel), len);
+            self.channel = rest;
+            for (c, it) in channel.iter_mut().zip(items.iter()) {
+                *c = remap_id(how.channels, how.packing.channel(it, how.channel_lookup));
+            }
+        }
+        let rows = std::mem::replace(&mut self.rows, RowsMut::Wide(&mut []));
+        self.rows = rows.write(items.iter().map(|it| how.rows.row(it.idx())));
+        self.at += len;
     }
 }
 
@@ -1567,62 +1767,81 @@ impl EventLogBuilder {
                 options.row_offset.saturating_add(n as u64),
             ),
         };
-        let row_of = |idx: u32| match &rows {
-            Some(rows) => rows.get(idx as usize).copied().unwrap_or(0),
-            None => options.row_offset.saturating_add(u64::from(idx)),
+        let input_rows = InputRows {
+            given: rows,
+            offset: options.row_offset,
         };
+        let row_of = |idx: u32| input_rows.row(idx);
         let packing = Codes::for_sizes(names.strings.len(), channels.strings.len());
-        let mut items = order::sort_rows(
+        let scattered = order::scatter(
             n,
             |i| c_customer.get(i).copied().unwrap_or(0),
-            |i| Item {
-                key: c_customer.get(i).copied().unwrap_or(0),
-                ts: c_ts.get(i).copied().unwrap_or(0),
-                idx: u32::try_from(i).unwrap_or(u32::MAX),
-                codes: packing.pack(
-                    c_event.get(i).copied().unwrap_or(NONE),
-                    c_channel.values.get(i).copied().unwrap_or(NONE),
-                ),
+            |i| {
+                (
+                    c_customer.get(i).copied().unwrap_or(0),
+                    c_ts.get(i).copied().unwrap_or(0),
+                    u32::try_from(i).unwrap_or(u32::MAX),
+                    packing.pack(
+                        c_event.get(i).copied().unwrap_or(NONE),
+                        c_channel.values.get(i).copied().unwrap_or(NONE),
+                    ),
+                )
             },
         );
         // The builder's columns are now free: the log's columns reuse their memory.
         let (mut ts_out, mut event_out) = (c_ts, c_event);
         drop(c_customer);
-        let mut row_out = Rows::default();
-        let c_channel = c_channel.values;
-        let channel_of = |it: &Item| packing.channel(it, &c_channel);
-        // Pseudonymised integer ids: grouped by id above, then ordered by pseudonym.
-        let int_dict = match (&str_dict, &pseudonymiser) {
+        let (channel_out, channel_lookup) = match packing {
+            Codes::Packed => (c_channel.values, Vec::new()),
+            Codes::Event => (Vec::new(), c_channel.values),
+        };
+        let has_channel = !channel_out.is_empty() || !channel_lookup.is_empty();
+        let mut channel_out = match packing {
+            Codes::Event if has_channel => vec![0; n],
+            _ => channel_out,
+        };
+        let channel_of = |it: &Item| packing.channel(it, &channel_lookup);
+        let (name_dict, name_remap) = names.finish();
+        let (chan_dict, chan_remap) = channels.finish();
+        // Pseudonymised integer ids: grouped by id, then ordered by pseudonym.
+        let (scattered, int_dict) = match (&str_dict, &pseudonymiser) {
             (None, Some(p)) => {
-                let offsets = order::runs(&items);
-                let pseudonyms = offsets
+                let (mut items, (), ()) = scattered.sort(());
+                let mut firsts = Vec::new();
+                order::order_runs(&mut items, row_of, |a, key| firsts.push((a, key)));
+                let pseudonyms = firsts
                     .iter()
-                    .filter_map(|&a| items.get(a))
-                    .map(|it| p.pseudonym(&int_id(it.key).to_string()))
+                    .map(|&(_, key)| p.pseudonym(&int_id(key).to_string()))
                     .collect();
                 let (dict, remap) = sort_dict(pseudonyms);
-                for (r, w) in offsets.windows(2).enumerate() {
+                for (r, &(a, _)) in firsts.iter().enumerate() {
+                    let z = firsts.get(r + 1).map_or(items.len(), |f| f.0);
                     let rank = remap.get(r).copied().unwrap_or(NONE);
-                    if let [a, z] = *w {
-                        for it in items.get_mut(a..z).unwrap_or(&mut []) {
-                            it.key = u64::from(rank);
-                        }
+                    for it in items.get_mut(a..z).unwrap_or(&mut []) {
+                        it.0 = u64::from(rank);
                     }
                 }
-                let keyed = std::mem::take(&mut items);
-                items = order::sort_rows(
-                    keyed.len(),
-                    |i| keyed.get(i).map_or(0, |it| it.key),
-                    |i| keyed.get(i).copied().unwrap_or_default(),
+                let keyed = order::scatter(
+                    items.len(),
+                    |i| items.get(i).map_or(0, Fields::key),
+                    |i| items.get(i).copied().unwrap_or_default(),
                 );
-                Some(dict)
+                (keyed, Some(dict))
             }
-            _ => None,
+            _ => (scattered, None),
         };
-        let runs = order::runs(&items);
-        order::order_runs(&mut items, &runs, row_of);
-        drop(runs);
-        if options.dedup {
+        let writing = Writing {
+            rows: &input_rows,
+            packing,
+            names: &name_remap,
+            channels: &chan_remap,
+            channel_lookup: &channel_lookup,
+            has_channel,
+        };
+        let mut row_out: Rows;
+        let (items, starts, keys) = if options.dedup {
+            let (mut items, (), ()) = scattered.sort(());
+            order::order_runs(&mut items, row_of, |_, _| {});
             let sess = |i: u32| c_session.values.get(i as usize).copied().unwrap_or(NONE);
             let val = |i: u32| {
                 c_value
@@ -1631,15 +1850,15 @@ impl EventLogBuilder {
                     .map_or(f64::NAN.to_bits(), |v| v.to_bits())
             };
             let same = |a: &Item, b: &Item| {
-                a.key == b.key
-                    && a.ts == b.ts
-                    && a.codes == b.codes
+                a.key() == b.key()
+                    && a.ts() == b.ts()
+                    && a.codes() == b.codes()
                     && channel_of(a) == channel_of(b)
-                    && sess(a.idx) == sess(b.idx)
-                    && val(a.idx) == val(b.idx)
+                    && sess(a.idx()) == sess(b.idx())
+                    && val(a.idx()) == val(b.idx())
                     && c_extra
                         .iter()
-                        .all(|col| col.get(a.idx as usize) == col.get(b.idx as usize))
+                        .all(|col| col.get(a.idx() as usize) == col.get(b.idx() as usize))
             };
             let mut dup_count = 0u64;
             let mut dup_first = u64::MAX;
@@ -1651,9 +1870,9 @@ impl EventLogBuilder {
                 let Some(it) = items.get(r).copied() else {
                     continue;
                 };
-                let same_group = items
-                    .get(group_start)
-                    .is_some_and(|g| group_start < kept && g.key == it.key && g.ts == it.ts);
+                let same_group = items.get(group_start).is_some_and(|g| {
+                    group_start < kept && g.key() == it.key() && g.ts() == it.ts()
+                });
                 if !same_group {
                     group_start = kept;
                 }
@@ -1664,7 +1883,7 @@ impl EventLogBuilder {
                     .any(|k| same(k, &it));
                 if is_dup {
                     dup_count += 1;
-                    dup_first = dup_first.min(row_of(it.idx).saturating_sub(options.row_offset));
+                    dup_first = dup_first.min(row_of(it.idx()).saturating_sub(options.row_offset));
                 } else {
                     if let Some(slot) = items.get_mut(kept) {
                         *slot = it;
@@ -1676,19 +1895,46 @@ impl EventLogBuilder {
             if dup_count > 0 {
                 rejected.insert(RejectReason::Duplicate, (dup_count, dup_first));
             }
-        }
-        let offsets = order::runs(&items);
-        let keys = offsets
-            .iter()
-            .filter_map(|&a| items.get(a))
-            .map(|it| it.key);
-        let customers = match str_dict.or(int_dict) {
-            Some(dict) => CustomerIds::Str(pick(dict, keys)),
-            None => CustomerIds::Int(keys.map(int_id).collect()),
+            row_out = Rows::zeroed(row_lo, row_hi, kept);
+            let mut sink = LogSink::new(
+                &mut ts_out,
+                &mut event_out,
+                &mut channel_out,
+                &mut row_out,
+                kept,
+                &writing,
+            );
+            sink.bucket(&mut items);
+            let (starts, keys) = sink.finish();
+            (items, starts, keys)
+        } else {
+            let len = scattered.len();
+            row_out = Rows::zeroed(row_lo, row_hi, len);
+            let sink = LogSink::new(
+                &mut ts_out,
+                &mut event_out,
+                &mut channel_out,
+                &mut row_out,
+                len,
+                &writing,
+            );
+            let (items, first, second) = scattered.sort(sink);
+            let (mut starts, mut keys) = first.finish();
+            let (more_starts, more_keys) = second.finish();
+            starts.extend(more_starts);
+            keys.extend(more_keys);
+            (items, starts, keys)
         };
-
-        let (name_dict, name_remap) = names.finish();
-        let (chan_dict, chan_remap) = channels.finish();
+        let mut offsets = starts;
+        offsets.push(items.len());
+        if offsets.len() > 1 && items.is_empty() {
+            offsets.truncate(1);
+        }
+        let customers = match str_dict.or(int_dict) {
+            Some(dict) => CustomerIds::Str(pick(dict, keys.iter().copied())),
+            None => CustomerIds::Int(keys.iter().map(|&k| int_id(k)).collect()),
+        };
+        drop(keys);
         let (sess_dict, sess_remap) = sessions.finish_with(pseudonymiser.as_ref());
         let extra_dicts: Vec<(Vec<String>, Vec<u32>)> = extras
             .into_iter()
@@ -1701,49 +1947,9 @@ impl EventLogBuilder {
             }
             items
                 .iter()
-                .map(|it| remap_id(remap, col.get(it.idx as usize).copied().unwrap_or(NONE)))
+                .map(|it| remap_id(remap, col.get(it.idx() as usize).copied().unwrap_or(NONE)))
                 .collect()
         };
-        // Times and input rows (the two 8-byte columns) are written on a second thread
-        // where there is one, while this one writes the rest.
-        let fill = |ts_out: &mut Vec<i64>, row_out: &mut Rows| {
-            ts_out.clear();
-            ts_out.extend(items.iter().map(|it| it.ts));
-            *row_out = Rows::collect(row_lo, row_hi, items.iter().map(|it| row_of(it.idx)));
-        };
-        let (mut channel_out, channel_lookup) = match packing {
-            Codes::Packed => (c_channel, Vec::new()),
-            Codes::Event => (Vec::new(), c_channel),
-        };
-        let has_channel = !channel_out.is_empty() || !channel_lookup.is_empty();
-        let build_rest = |event_out: &mut Vec<u32>, channel_out: &mut Vec<u32>| {
-            event_out.clear();
-            event_out.extend(
-                items
-                    .iter()
-                    .map(|it| remap_id(&name_remap, packing.event(it.codes))),
-            );
-            channel_out.clear();
-            if has_channel {
-                channel_out.extend(
-                    items
-                        .iter()
-                        .map(|it| remap_id(&chan_remap, packing.channel(it, &channel_lookup))),
-                );
-            }
-        };
-        let mut second = Some((&mut ts_out, &mut row_out));
-        std::thread::scope(|scope| {
-            if order::PARALLEL && items.len() >= order::PARALLEL_ROWS {
-                if let Some((ts_out, row_out)) = second.take() {
-                    scope.spawn(move || fill(ts_out, row_out));
-                }
-            }
-            build_rest(&mut event_out, &mut channel_out);
-        });
-        if let Some((ts_out, row_out)) = second {
-            fill(ts_out, row_out);
-        }
         let log = EventLog {
             customers,
             offsets,
@@ -1767,7 +1973,7 @@ impl EventLogBuilder {
                     .map(|it| {
                         c_value
                             .values
-                            .get(it.idx as usize)
+                            .get(it.idx() as usize)
                             .copied()
                             .unwrap_or(f64::NAN)
                     })

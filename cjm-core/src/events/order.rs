@@ -3,33 +3,61 @@
 //!
 //! Hand-written rather than taken from a sort crate because the rows are not sorted as
 //! values: each row travels as an [`Item`] that carries the columns every log has (key,
-//! time, event and channel codes, builder index), so the sorted log is then written in one
-//! sequential pass. Gathering each column through a permutation instead costs a cache
-//! miss per row and column, which on 10M-row logs was most of the ingest time.
+//! time, event and channel codes, builder index), so that the sorted log is written
+//! while each bucket is in cache. Gathering each column through a permutation instead
+//! costs a cache miss per row and column, which on 10M-row logs was most of the ingest
+//! time.
 //!
 //! The sort is a stable most-significant-digit radix sort on the customer key, on the
 //! bits where the keys of a bucket differ (so random 64-bit ids, small dense ids and
-//! ranks of sorted strings all split evenly): one pass that scatters the builder's
-//! columns into cache-sized buckets, then each bucket sorted in cache. Rows of one
-//! customer keep their builder order; a customer whose rows are not already in
-//! `(time, row)` order (logs usually arrive in time order) is then sorted on its own.
+//! ranks of sorted strings all split evenly): [`scatter`] moves the builder's rows into
+//! cache-sized buckets (two threads, each into its own slots of every bucket), then
+//! [`Scattered::sort`] sorts each bucket in cache and hands it to a [`Sink`] (two
+//! threads, each taking the buckets of about half the rows), which puts each customer's
+//! rows in `(time, row)` order ([`order_runs`]; logs usually arrive in time order, so
+//! this is mostly a check) and writes the log's columns in place.
 
-/// One row while the log is ordered.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Item {
+/// One row while the log is ordered: `(key, ts, idx, codes)`, read through [`Fields`].
+/// A tuple rather than a struct because a buffer of tuples of integers is allocated
+/// zeroed by the system, its pages untouched until the scatter writes them (on two
+/// threads); a struct's buffer is written once more, on one thread, to zero it (on 10M
+/// rows that was a fifth of the ingest).
+pub(crate) type Item = (u64, i64, u32, u32);
+
+/// The fields of an [`Item`].
+pub(crate) trait Fields {
     /// Customer key: the sort order of the customer (an integer id with its sign bit
     /// flipped, or the rank of a string id).
-    pub key: u64,
+    fn key(&self) -> u64;
     /// Timestamp, nanoseconds.
-    pub ts: i64,
+    fn ts(&self) -> i64;
     /// Index of the row in the builder's columns.
-    pub idx: u32,
+    fn idx(&self) -> u32;
     /// The row's event code (builder-local), and its channel code packed in when both
     /// fit in 16 bits (see [`Codes`]).
-    pub codes: u32,
+    fn codes(&self) -> u32;
 }
 
-/// How [`Item::codes`] holds a row's event and channel codes.
+impl Fields for Item {
+    #[inline]
+    fn key(&self) -> u64 {
+        self.0
+    }
+    #[inline]
+    fn ts(&self) -> i64 {
+        self.1
+    }
+    #[inline]
+    fn idx(&self) -> u32 {
+        self.2
+    }
+    #[inline]
+    fn codes(&self) -> u32 {
+        self.3
+    }
+}
+
+/// How [`Fields::codes`] holds a row's event and channel codes.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Codes {
     /// Event in the low 16 bits, channel in the high 16 (`0xFFFF`: none).
@@ -71,9 +99,9 @@ impl Codes {
     #[inline]
     pub(crate) fn channel(self, item: &Item, column: &[u32]) -> u32 {
         match self {
-            Self::Packed if item.codes >> 16 == 0xFFFF => u32::MAX,
-            Self::Packed => item.codes >> 16,
-            Self::Event => column.get(item.idx as usize).copied().unwrap_or(u32::MAX),
+            Self::Packed if item.codes() >> 16 == 0xFFFF => u32::MAX,
+            Self::Packed => item.codes() >> 16,
+            Self::Event => column.get(item.idx() as usize).copied().unwrap_or(u32::MAX),
         }
     }
 }
@@ -115,7 +143,7 @@ fn sort_bucket(items: &mut [Item], scratch: &mut Vec<Item>) {
         return;
     }
     let (lo, hi) = items.iter().fold((u64::MAX, 0u64), |(lo, hi), it| {
-        (lo.min(it.key), hi.max(it.key))
+        (lo.min(it.key()), hi.max(it.key()))
     });
     let Some((shift, bits)) = digit_of(lo, hi, items.len(), INNER_BITS) else {
         return;
@@ -130,7 +158,7 @@ fn sort_bucket(items: &mut [Item], scratch: &mut Vec<Item>) {
         &mut large
     };
     for it in items.iter() {
-        if let Some(c) = starts.get_mut(digit(it.key, lo, shift) + 1) {
+        if let Some(c) = starts.get_mut(digit(it.key(), lo, shift) + 1) {
             *c += 1;
         }
     }
@@ -145,7 +173,7 @@ fn sort_bucket(items: &mut [Item], scratch: &mut Vec<Item>) {
     // `starts[b]` walks bucket `b` while it is filled, ending where bucket `b + 1` starts;
     // bucket `b` then starts at `starts[b - 1]`.
     for it in scratch.iter() {
-        if let Some(at) = starts.get_mut(digit(it.key, lo, shift)) {
+        if let Some(at) = starts.get_mut(digit(it.key(), lo, shift)) {
             if let Some(slot) = items.get_mut(*at as usize) {
                 *slot = *it;
             }
@@ -170,7 +198,7 @@ fn insertion_sort(items: &mut [Item]) {
         let mut j = i;
         while j > 0 {
             match (items.get(j - 1), items.get(j)) {
-                (Some(a), Some(b)) if a.key > b.key => items.swap(j - 1, j),
+                (Some(a), Some(b)) if a.key() > b.key() => items.swap(j - 1, j),
                 _ => break,
             }
             j -= 1;
@@ -178,82 +206,187 @@ fn insertion_sort(items: &mut [Item]) {
     }
 }
 
-/// The `n` rows made by `make(i)`, sorted stably by key (`key(i)` must equal
-/// `make(i).key`).
-pub(crate) fn sort_rows(
+/// Rows in buckets of keys (every row of a key in one bucket, buckets in key order),
+/// each bucket not yet sorted: what [`scatter`] leaves for [`Scattered::sort`].
+pub(crate) struct Scattered {
+    items: Vec<Item>,
+    /// Bucket `b` is `items[starts[b]..starts[b + 1]]`.
+    starts: Vec<usize>,
+}
+
+/// Takes the sorted rows bucket by bucket, in key order: each part of a sink split by
+/// [`Sink::split_at`] takes the buckets of its rows, on its own thread.
+pub(crate) trait Sink: Sized + Send {
+    /// The part taking rows before `at` (counted from this part's first row), and the
+    /// part taking the rest.
+    fn split_at(self, at: usize) -> (Self, Self);
+
+    /// The next bucket's rows, sorted stably by key; all rows of a key are in one bucket.
+    fn bucket(&mut self, items: &mut [Item]);
+}
+
+/// A sink that takes nothing: the rows are only sorted.
+impl Sink for () {
+    fn split_at(self, _: usize) -> (Self, Self) {
+        ((), ())
+    }
+
+    fn bucket(&mut self, _: &mut [Item]) {}
+}
+
+/// The `n` rows made by `make(i)` (`key(i)` must equal `make(i).key`), scattered into
+/// buckets of keys: a stable most-significant-digit pass. On two threads where there
+/// are threads: each counts, then scatters, half the rows, into its own slots of each
+/// bucket (the first half's before the second's, so the pass stays stable).
+pub(crate) fn scatter(
     n: usize,
-    key: impl Fn(usize) -> u64,
-    make: impl Fn(usize) -> Item,
-) -> Vec<Item> {
-    let (lo, hi) = (0..n).fold((u64::MAX, 0u64), |(lo, hi), i| {
-        let k = key(i);
-        (lo.min(k), hi.max(k))
-    });
+    key: impl Fn(usize) -> u64 + Sync,
+    make: impl Fn(usize) -> Item + Sync,
+) -> Scattered {
+    let two = PARALLEL && n >= PARALLEL_ROWS;
+    let halves = if two {
+        [0..n / 2, n / 2..n]
+    } else {
+        [0..n, n..n]
+    };
+    let span = |range: std::ops::Range<usize>| {
+        range.fold((u64::MAX, 0u64), |(lo, hi), i| {
+            let k = key(i);
+            (lo.min(k), hi.max(k))
+        })
+    };
+    let [(lo_a, hi_a), (lo_b, hi_b)] =
+        both(two, || span(halves[0].clone()), || span(halves[1].clone()));
+    let (lo, hi) = (lo_a.min(lo_b), hi_a.max(hi_b));
     // Buckets of ~4,096 rows (128 KiB) are sorted in the core's own cache.
     let Some((shift, bits)) = digit_of(lo, hi, n / 4096, TOP_BITS) else {
-        let mut out = Vec::with_capacity(n);
-        out.extend((0..n).map(&make));
-        return out;
+        let mut items = Vec::with_capacity(n);
+        items.extend((0..n).map(&make));
+        return Scattered {
+            items,
+            starts: vec![0, n],
+        };
     };
     let buckets = 1usize << bits;
-    let mut starts = vec![0usize; buckets + 1];
-    for i in 0..n {
-        if let Some(c) = starts.get_mut(digit(key(i), lo, shift) + 1) {
-            *c += 1;
-        }
-    }
-    let mut total = 0usize;
-    for c in &mut starts {
-        total += *c;
-        *c = total;
-    }
-    let mut out = vec![Item::default(); n];
-    let mut next = starts.clone();
-    for i in 0..n {
-        let it = make(i);
-        if let Some(at) = next.get_mut(digit(it.key, lo, shift)) {
-            if let Some(slot) = out.get_mut(*at) {
-                *slot = it;
+    let count = |range: std::ops::Range<usize>| {
+        let mut counts = vec![0usize; buckets];
+        for i in range {
+            if let Some(c) = counts.get_mut(digit(key(i), lo, shift)) {
+                *c += 1;
             }
-            *at += 1;
         }
-    }
-    drop(next);
-    // The buckets are disjoint: on two threads where there are threads, each sorts
-    // the buckets of about half the rows.
-    let mut buckets: Vec<&mut [Item]> = Vec::with_capacity(starts.len());
-    let mut rest: &mut [Item] = &mut out;
-    for w in starts.windows(2) {
-        if let [a, z] = *w {
-            let len = (z - a).min(rest.len());
-            let (bucket, tail) = std::mem::take(&mut rest).split_at_mut(len);
-            buckets.push(bucket);
+        counts
+    };
+    let [first, second] = both(
+        two,
+        || count(halves[0].clone()),
+        || count(halves[1].clone()),
+    );
+    // Zeroed by the system (a tuple's buffer is), so each page is first written by the
+    // thread that scatters into it.
+    let mut items: Vec<Item> = vec![(0, 0, 0, 0); n];
+    let mut starts = Vec::with_capacity(buckets + 1);
+    // Each half's slots, bucket by bucket: bucket `b` is the first half's rows of it,
+    // then the second half's.
+    let mut slots: [Vec<&mut [Item]>; 2] =
+        [Vec::with_capacity(buckets), Vec::with_capacity(buckets)];
+    let mut rest: &mut [Item] = &mut items;
+    let mut at = 0usize;
+    for (&a, &b) in first.iter().zip(&second) {
+        starts.push(at);
+        at += a + b;
+        for (part, len) in slots.iter_mut().zip([a, b]) {
+            let len = len.min(rest.len());
+            let (slot, tail) = std::mem::take(&mut rest).split_at_mut(len);
+            part.push(slot);
             rest = tail;
         }
     }
-    let sort_all = |buckets: &mut [&mut [Item]]| {
-        let mut scratch = Vec::new();
-        for bucket in buckets.iter_mut().filter(|b| b.len() > 1) {
-            sort_bucket(bucket, &mut scratch);
+    starts.push(at);
+    let [mut slots_a, mut slots_b] = slots;
+    let fill = |range: std::ops::Range<usize>, slots: &mut Vec<&mut [Item]>| {
+        for i in range {
+            let it = make(i);
+            if let Some(slot) = slots.get_mut(digit(it.key(), lo, shift)) {
+                if let Some((first, tail)) = std::mem::take(slot).split_first_mut() {
+                    *first = it;
+                    *slot = tail;
+                }
+            }
         }
     };
-    let half = starts
-        .iter()
-        .position(|&s| s >= n / 2)
-        .unwrap_or(buckets.len())
-        .min(buckets.len());
-    let (left, right) = buckets.split_at_mut(half);
-    if PARALLEL && n >= PARALLEL_ROWS {
+    both(
+        two,
+        || fill(halves[0].clone(), &mut slots_a),
+        || fill(halves[1].clone(), &mut slots_b),
+    );
+    drop((slots_a, slots_b));
+    Scattered { items, starts }
+}
+
+/// `a()` and `b()`, on two threads when `two`.
+fn both<T: Send>(two: bool, a: impl FnOnce() -> T + Send, b: impl FnOnce() -> T) -> [T; 2] {
+    if two {
         std::thread::scope(|scope| {
-            scope.spawn(|| sort_all(left));
-            sort_all(right);
-        });
+            let a = scope.spawn(a);
+            let b = b();
+            // A panic on the other thread is re-raised here, as it would be on one thread.
+            let a = a.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+            [a, b]
+        })
     } else {
-        sort_all(left);
-        sort_all(right);
+        [a(), b()]
     }
-    drop(buckets);
-    out
+}
+
+impl Scattered {
+    /// The number of rows.
+    pub(crate) fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Sorts each bucket stably by key and hands it to `sink`: buckets of about the
+    /// first half of the rows to one part of the sink, the rest to the other, each on
+    /// its own thread where there are threads. Returns the sorted rows and both parts.
+    pub(crate) fn sort<S: Sink>(self, sink: S) -> (Vec<Item>, S, S) {
+        let Self { mut items, starts } = self;
+        let n = items.len();
+        let mut buckets: Vec<&mut [Item]> = Vec::with_capacity(starts.len());
+        let mut rest: &mut [Item] = &mut items;
+        for w in starts.windows(2) {
+            if let [a, z] = *w {
+                let len = (z - a).min(rest.len());
+                let (bucket, tail) = std::mem::take(&mut rest).split_at_mut(len);
+                buckets.push(bucket);
+                rest = tail;
+            }
+        }
+        let half = starts
+            .iter()
+            .position(|&s| s >= n / 2)
+            .unwrap_or(buckets.len())
+            .min(buckets.len());
+        let at = starts.get(half).copied().unwrap_or(n);
+        let (left, right) = buckets.split_at_mut(half);
+        let run = |buckets: &mut [&mut [Item]], mut sink: S| {
+            let mut scratch = Vec::new();
+            for bucket in buckets.iter_mut().filter(|b| !b.is_empty()) {
+                if bucket.len() > 1 {
+                    sort_bucket(bucket, &mut scratch);
+                }
+                sink.bucket(bucket);
+            }
+            sink
+        };
+        let (a, b) = sink.split_at(at);
+        let [a, b] = both(
+            PARALLEL && n >= PARALLEL_ROWS,
+            || run(left, a),
+            || run(right, b),
+        );
+        drop(buckets);
+        (items, a, b)
+    }
 }
 
 /// Whether the ordering uses a second thread: not in WebAssembly, which has none.
@@ -263,39 +396,33 @@ pub(crate) const PARALLEL: bool = cfg!(not(target_arch = "wasm32"));
 /// saves).
 pub(crate) const PARALLEL_ROWS: usize = 1 << 17;
 
-/// Starts of the runs of equal keys in sorted `items`, with `items.len()` at the end.
-pub(crate) fn runs(items: &[Item]) -> Vec<usize> {
-    let mut offsets = vec![0usize];
-    for (i, w) in items.windows(2).enumerate() {
-        if let [a, b] = w {
-            if a.key != b.key {
-                offsets.push(i + 1);
+/// Puts each run of equal keys of sorted `items` (one customer's rows) in `(time, row)`
+/// order, where `row(idx)` is a row's input row, and calls `each(start, key)` for each
+/// run, in order. Runs already in order (the usual case) are only checked.
+pub(crate) fn order_runs(
+    items: &mut [Item],
+    row: impl Fn(u32) -> u64,
+    mut each: impl FnMut(usize, u64),
+) {
+    let mut a = 0usize;
+    while let Some(&(key, ..)) = items.get(a) {
+        let z = items
+            .get(a..)
+            .and_then(|rest| rest.iter().position(|it| it.key() != key))
+            .map_or(items.len(), |p| a + p);
+        if let Some(run) = items.get_mut(a..z) {
+            // Within a run, rows are in builder order, which is input order unless row
+            // keys were given: a tie in time is in order when the rows are.
+            let in_order = run.windows(2).all(|p| match p {
+                [x, y] => x.ts() < y.ts() || (x.ts() == y.ts() && row(x.idx()) <= row(y.idx())),
+                _ => true,
+            });
+            if !in_order {
+                run.sort_by_key(|it| (it.ts(), row(it.idx())));
             }
         }
-    }
-    if !items.is_empty() {
-        offsets.push(items.len());
-    }
-    offsets
-}
-
-/// Puts each run of `items` (one customer) in `(time, row)` order, where `row(idx)` is a
-/// row's input row. Runs already in order (the usual case) are only checked.
-pub(crate) fn order_runs(items: &mut [Item], offsets: &[usize], row: impl Fn(u32) -> u64) {
-    for w in offsets.windows(2) {
-        let [a, z] = *w else { continue };
-        let Some(run) = items.get_mut(a..z) else {
-            continue;
-        };
-        // Within a run, rows are in builder order, which is input order unless row keys
-        // were given: a tie in time is in order when the rows are.
-        let in_order = run.windows(2).all(|p| match p {
-            [x, y] => x.ts < y.ts || (x.ts == y.ts && row(x.idx) <= row(y.idx)),
-            _ => true,
-        });
-        if !in_order {
-            run.sort_by_key(|it| (it.ts, row(it.idx)));
-        }
+        each(a, key);
+        a = z;
     }
 }
 
@@ -307,25 +434,21 @@ mod tests {
     fn items(keys: &[u64]) -> Vec<Item> {
         keys.iter()
             .enumerate()
-            .map(|(i, &key)| Item {
-                key,
-                idx: u32::try_from(i).unwrap(),
-                ..Item::default()
-            })
+            .map(|(i, &key)| (key, 0, u32::try_from(i).unwrap(), 0))
             .collect()
     }
 
     /// The reference: a stable comparison sort by key.
     fn reference(keys: &[u64]) -> Vec<(u64, u32)> {
         let mut v = items(keys);
-        v.sort_by_key(|it| it.key);
-        v.iter().map(|it| (it.key, it.idx)).collect()
+        v.sort_by_key(|it| it.key());
+        v.iter().map(|it| (it.key(), it.idx())).collect()
     }
 
     fn radix(keys: &[u64]) -> Vec<(u64, u32)> {
         let src = items(keys);
-        let out = sort_rows(keys.len(), |i| keys[i], |i| src[i]);
-        out.iter().map(|it| (it.key, it.idx)).collect()
+        let out = scatter(keys.len(), |i| keys[i], |i| src[i]).sort(()).0;
+        out.iter().map(|it| (it.key(), it.idx())).collect()
     }
 
     #[test]
@@ -340,13 +463,73 @@ mod tests {
     fn runs_and_time_order() {
         let mut v = items(&[1, 1, 1, 2, 3, 3]);
         for (it, ts) in v.iter_mut().zip([5, 3, 3, 0, 2, 9]) {
-            it.ts = ts;
+            it.1 = ts;
         }
-        let offsets = runs(&v);
-        assert_eq!(offsets, vec![0, 3, 4, 6]);
-        order_runs(&mut v, &offsets, u64::from);
-        let got: Vec<(i64, u32)> = v.iter().map(|it| (it.ts, it.idx)).collect();
+        let mut offsets = Vec::new();
+        order_runs(&mut v, u64::from, |a, key| offsets.push((a, key)));
+        assert_eq!(offsets, vec![(0, 1), (3, 2), (4, 3)]);
+        let got: Vec<(i64, u32)> = v.iter().map(|it| (it.ts(), it.idx())).collect();
         assert_eq!(got, vec![(3, 1), (3, 2), (5, 0), (0, 3), (2, 4), (9, 5)]);
+    }
+
+    /// A sink that records the rows it was given, in the order given, per part.
+    struct Record {
+        at: usize,
+        seen: Vec<(usize, u64, u32)>,
+    }
+
+    impl Sink for Record {
+        fn split_at(self, at: usize) -> (Self, Self) {
+            let second = Record {
+                at: self.at + at,
+                seen: Vec::new(),
+            };
+            (self, second)
+        }
+
+        fn bucket(&mut self, items: &mut [Item]) {
+            for it in items.iter() {
+                self.seen.push((self.at, it.key(), it.idx()));
+                self.at += 1;
+            }
+        }
+    }
+
+    /// Long inputs are scattered by two threads (each into its own slots of every
+    /// bucket) and sorted in two parts: the order is still the stable one, and the
+    /// parts together give every row once, each at its place.
+    #[test]
+    fn two_threads_keep_the_stable_order() {
+        let n = PARALLEL_ROWS * 3 + 17;
+        let mut x = 7u64;
+        for spread in [u64::MAX, 1_000, 3] {
+            let keys: Vec<u64> = (0..n)
+                .map(|_| {
+                    x = x
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1_442_695_040_888_963_407);
+                    (x >> 7) % spread.max(1)
+                })
+                .collect();
+            let src = items(&keys);
+            let (sorted, a, b) = scatter(n, |i| keys[i], |i| src[i]).sort(Record {
+                at: 0,
+                seen: Vec::new(),
+            });
+            let expected = reference(&keys);
+            let got: Vec<(u64, u32)> = sorted.iter().map(|it| (it.key(), it.idx())).collect();
+            assert_eq!(got, expected);
+            if PARALLEL {
+                assert!(!a.seen.is_empty() && !b.seen.is_empty(), "both parts used");
+            }
+            let given: Vec<(usize, u64, u32)> = a.seen.into_iter().chain(b.seen).collect();
+            let placed: Vec<(usize, u64, u32)> = expected
+                .iter()
+                .enumerate()
+                .map(|(i, &(k, idx))| (i, k, idx))
+                .collect();
+            assert_eq!(given, placed);
+        }
     }
 
     proptest! {
