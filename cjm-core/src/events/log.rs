@@ -866,7 +866,7 @@ fn mark(verdict: &mut [u8], why: RejectReason, mut bad: impl FnMut(usize) -> boo
 /// Turns the batch codes in `column[start..]` (indexes into `values`, [`NONE`] for
 /// null) into builder codes and keeps the rows whose `verdict` is OK: the values kept
 /// rows use are interned once each, so no value of a rejected row enters the
-/// dictionary, then each row costs one look-up.
+/// dictionary, in the one pass that gives each row its code.
 fn map_codes(
     column: &mut Vec<u32>,
     start: usize,
@@ -878,18 +878,17 @@ fn map_codes(
     const UNSEEN: u32 = NONE - 1;
     let mut global = vec![UNSEEN; values.len()];
     let tail = column.get_mut(start..).unwrap_or(&mut []);
-    for (&c, &v) in tail.iter().zip(verdict) {
+    for (c, &v) in tail.iter_mut().zip(verdict) {
+        let local = std::mem::replace(c, NONE);
         if v != OK {
             continue;
         }
-        if let Some(g) = global.get_mut(c as usize) {
+        if let Some(g) = global.get_mut(local as usize) {
             if *g == UNSEEN {
-                *g = interner.bytes(values.get(c as usize).copied().unwrap_or(b""));
+                *g = interner.bytes(values.get(local as usize).copied().unwrap_or(b""));
             }
+            *c = *g;
         }
-    }
-    for c in tail.iter_mut() {
-        *c = global.get(*c as usize).copied().unwrap_or(NONE);
     }
     if !all_used {
         compact(column, start, verdict);
@@ -1366,9 +1365,12 @@ impl EventLogBuilder {
         // is rejected later has no event, so it is not among the log's customers.
         let (int_ids, customer_codes) = match batch.customer.as_slice() {
             [IdCol::Int(col)] if matches!(self.customers, CustomerKeys::Int) => {
-                mark(&mut verdict, RejectReason::MissingCustomer, |i| {
-                    col.get(i).is_none()
-                });
+                // Without a validity bitmap every row has an id (the lengths are equal).
+                if col.validity.is_some() {
+                    mark(&mut verdict, RejectReason::MissingCustomer, |i| {
+                        col.get(i).is_none()
+                    });
+                }
                 (Some(*col), Vec::new())
             }
             cols => {
@@ -1501,22 +1503,17 @@ impl EventLogBuilder {
             }
             TimeCol::Null(_) => mark(&mut verdict, RejectReason::MissingTimestamp, |_| true),
         }
-        // Event names: validity first (per dictionary value), interned only for rows that
-        // are used, so that the dictionary holds no name of a rejected row.
+        // Event names: each row's batch code, then, in one pass, a row without a name is
+        // missing and the name of a used row is interned, and checked as it enters the
+        // dictionary (once per distinct value: per dictionary value, or per row of a
+        // plain column), the row taking the builder's code. The name of a row rejected
+        // for its value is only checked, so that the dictionary holds no name of a
+        // rejected row.
         let mut ev_values: Vec<&[u8]> = Vec::new();
         batch.event.codes_into(&mut self.c_event, NONE, |b| {
             ev_values.push(b);
             u32::try_from(ev_values.len() - 1).unwrap_or(NONE - 1)
         });
-        let ev_local = self.c_event.get(rows_before..).unwrap_or(&[]);
-        mark(&mut verdict, RejectReason::MissingEvent, |i| {
-            let code = ev_local.get(i).copied().unwrap_or(NONE);
-            ev_values.get(code as usize).is_none_or(|b| b.is_empty())
-        });
-        // The names of the rows used are interned, and checked as they enter the
-        // dictionary (once per distinct value: per dictionary value, or per row of a plain
-        // column); the name of a row rejected for its value is only checked, so that the
-        // dictionary holds no name of a rejected row.
         const UNSEEN: u32 = NONE - 1;
         let bad_value = |i: usize| {
             batch
@@ -1525,15 +1522,21 @@ impl EventLogBuilder {
                 .is_some_and(|col| col.get(i).is_some_and(|v| !v.is_finite()))
         };
         let mut ev_codes = vec![UNSEEN; ev_values.len()];
-        let invalid_event = reason_byte(RejectReason::InvalidEvent);
-        for (i, (v, &local)) in verdict.iter_mut().zip(ev_local).enumerate() {
+        let (missing_event, invalid_event) = (
+            reason_byte(RejectReason::MissingEvent),
+            reason_byte(RejectReason::InvalidEvent),
+        );
+        let ev_rows = self.c_event.get_mut(rows_before..).unwrap_or(&mut []);
+        for (i, (v, row_code)) in verdict.iter_mut().zip(ev_rows).enumerate() {
+            let local = std::mem::replace(row_code, NONE);
             if *v != OK {
                 continue;
             }
             let (Some(code), Some(&bytes)) = (
                 ev_codes.get_mut(local as usize),
-                ev_values.get(local as usize),
+                ev_values.get(local as usize).filter(|b| !b.is_empty()),
             ) else {
+                *v = missing_event;
                 continue;
             };
             let unusable = if bad_value(i) {
@@ -1542,6 +1545,7 @@ impl EventLogBuilder {
                 if *code == UNSEEN {
                     *code = self.names.checked_bytes(bytes);
                 }
+                *row_code = *code;
                 *code == UNUSABLE
             };
             if unusable {
@@ -1590,9 +1594,9 @@ impl EventLogBuilder {
             }
         }
 
-        // The used rows, column at a time.
-        let used = counts.first().copied().unwrap_or(0);
-        let used = usize::try_from(used).unwrap_or(0);
+        // The used rows, column at a time (`counts` holds the rows not used).
+        let unused = usize::try_from(counts.iter().sum::<u64>()).unwrap_or(n);
+        let used = n.saturating_sub(unused);
         let all_used = used == n;
         let keep = |i: usize| all_used || verdict.get(i) == Some(&OK);
         self.reserve(used);
@@ -1647,14 +1651,6 @@ impl EventLogBuilder {
         }
         if !all_used {
             compact(&mut self.c_ts, rows_before, &verdict);
-        }
-        // Every row kept has its name's code in `ev_codes`.
-        for c in self.c_event.get_mut(rows_before..).unwrap_or(&mut []) {
-            *c = ev_codes
-                .get(*c as usize)
-                .copied()
-                .filter(|&g| g != UNSEEN)
-                .unwrap_or(NONE);
         }
         if !all_used {
             compact(&mut self.c_event, rows_before, &verdict);
