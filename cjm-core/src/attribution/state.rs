@@ -25,7 +25,6 @@ use crate::definition::Definition;
 use crate::error::{Error, Result};
 use crate::events::{EventLog, Mergeable};
 use crate::validate::ValidJourney;
-use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 
 use crate::state_bytes::{header, invalid_state, kind, put_str, put_u64, seal, Reader};
@@ -110,22 +109,95 @@ fn name(labels: &[String], codes: &[u32]) -> Vec<String> {
         .collect()
 }
 
-/// A key of [`CodePaths`]: touch codes, and nanoseconds to conversion per touch (empty
-/// when times are not kept).
-type CodeKey = (Vec<u32>, Vec<i64>);
+/// The keys of [`CodePaths`] in two flat arrays: key `k` is touch codes and nanoseconds
+/// to conversion per touch (none when times are not kept), with whole counts. No
+/// allocation per key: a 10M-event log has about a million distinct paths.
+#[derive(Default)]
+struct Keys {
+    codes: Vec<u32>,
+    deltas: Vec<i64>,
+    /// The end of each key's codes and deltas (a key starts where the previous ends).
+    ends: Vec<(usize, usize)>,
+    counts: Vec<Counts>,
+}
 
-/// The journeys of a log aggregated on label codes: one hash per journey, an allocation
-/// per distinct key, no string compared or allocated per touch.
+impl Keys {
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn starts(&self, k: usize) -> (usize, usize) {
+        match k.checked_sub(1) {
+            Some(p) => self.ends.get(p).copied().unwrap_or_default(),
+            None => (0, 0),
+        }
+    }
+
+    fn codes(&self, k: usize) -> &[u32] {
+        let (a, _) = self.starts(k);
+        let z = self.ends.get(k).map_or(a, |e| e.0);
+        self.codes.get(a..z).unwrap_or(&[])
+    }
+
+    fn deltas(&self, k: usize) -> &[i64] {
+        let (_, a) = self.starts(k);
+        let z = self.ends.get(k).map_or(a, |e| e.1);
+        self.deltas.get(a..z).unwrap_or(&[])
+    }
+
+    fn push(&mut self, codes: &[u32], deltas: &[i64], c: Counts) {
+        self.codes.extend_from_slice(codes);
+        self.deltas.extend_from_slice(deltas);
+        self.ends.push((self.codes.len(), self.deltas.len()));
+        self.counts.push(c);
+    }
+}
+
+/// The hash of a path's codes.
+fn hash_codes(codes: &[u32]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    codes.hash(&mut h);
+    h.finish()
+}
+
+/// The journeys of a log aggregated on label codes: one hash per journey, no allocation
+/// per key, no string compared or allocated per touch.
 #[derive(Default)]
 struct CodePaths {
     labels: Vec<String>,
-    untimed: FxHashMap<Vec<u32>, Counts>,
-    /// One entry per converting journey with times (nearly all distinct: equal keys
-    /// are merged by [`Self::sorted`]).
-    timed: Vec<(CodeKey, Counts)>,
+    keys: Keys,
+    /// The keys without times, by the hash of their codes: (hash, key).
+    untimed: hashbrown::HashTable<(u64, usize)>,
 }
 
 impl CodePaths {
+    /// Adds a journey: one without times counts into the key of its path, one with
+    /// times (nearly all distinct) is a key of its own, merged by [`Self::sorted`].
+    fn add(&mut self, codes: &[u32], deltas: &[i64], c: Counts) {
+        if !deltas.is_empty() {
+            self.keys.push(codes, deltas, c);
+            return;
+        }
+        let hash = hash_codes(codes);
+        let keys = &mut self.keys;
+        match self
+            .untimed
+            .find(hash, |&(h, k)| h == hash && keys.codes(k) == codes)
+        {
+            Some(&(_, k)) => {
+                if let Some(counts) = keys.counts.get_mut(k) {
+                    counts.add(&c);
+                }
+            }
+            None => {
+                let k = keys.len();
+                keys.push(codes, deltas, c);
+                self.untimed.insert_unique(hash, (hash, k), |&(h, _)| h);
+            }
+        }
+    }
+
     /// The paths of every customer of `log`; a long log is read in two halves of its
     /// customers on two threads (not in WebAssembly). Counts are whole numbers and
     /// values fixed point, so the halves merge to exactly what one pass gives.
@@ -150,10 +222,11 @@ impl CodePaths {
         if left.labels.is_empty() {
             left.labels = right.labels;
         }
-        for (key, c) in right.untimed {
-            left.untimed.entry(key).or_default().add(&c);
+        for k in 0..right.keys.len() {
+            if let Some(&c) = right.keys.counts.get(k) {
+                left.add(right.keys.codes(k), right.keys.deltas(k), c);
+            }
         }
-        left.timed.extend(right.timed);
         Ok(left)
     }
 
@@ -163,13 +236,23 @@ impl CodePaths {
         options: &PathOptions,
         customers: std::ops::Range<usize>,
     ) -> Result<Self> {
-        let mut untimed: FxHashMap<Vec<u32>, Counts> = FxHashMap::default();
-        let mut timed: Vec<(CodeKey, Counts)> = Vec::new();
-        let mut labels: Vec<String> = Vec::new();
+        let mut paths = Self::default();
+        // At most a key per customer and a code per event, reserved once (untouched
+        // memory costs nothing) so the arrays do not grow by copying.
+        let events = log
+            .offsets
+            .get(customers.end)
+            .copied()
+            .unwrap_or(0)
+            .saturating_sub(log.offsets.get(customers.start).copied().unwrap_or(0));
+        paths.keys.codes.reserve(events);
+        paths.keys.ends.reserve(customers.len());
+        paths.keys.counts.reserve(customers.len());
+        paths.untimed.reserve(customers.len(), |&(h, _)| h);
         let mut bad_value: Option<f64> = None;
         for_each_journey(log, journey, options, customers, |names, j| {
-            if labels.is_empty() && !names.is_empty() {
-                labels = names.to_vec();
+            if paths.labels.is_empty() && !names.is_empty() {
+                paths.labels = names.to_vec();
             }
             let Some(value) = to_fixed(j.value) else {
                 bad_value.get_or_insert(j.value);
@@ -180,13 +263,8 @@ impl CodePaths {
                 nulls: u64::from(!j.converted),
                 value,
             };
-            if options.keep_times && j.converted && !j.deltas.is_empty() {
-                timed.push(((j.channels.to_vec(), j.deltas.to_vec()), c));
-            } else if let Some(counts) = untimed.get_mut(j.channels) {
-                counts.add(&c);
-            } else {
-                untimed.insert(j.channels.to_vec(), c);
-            }
+            let timed = options.keep_times && j.converted;
+            paths.add(j.channels, if timed { j.deltas } else { &[] }, c);
         })?;
         if let Some(v) = bad_value {
             return Err(Error::Input {
@@ -195,68 +273,71 @@ impl CodePaths {
                 message: format!("conversion value `{v}` is too large"),
             });
         }
-        Ok(Self {
-            labels,
-            untimed,
-            timed,
-        })
+        Ok(paths)
     }
 
     /// The labels sorted and deduplicated, and the distinct keys in the order of their
     /// named form (paths by label text, then times) with codes into those labels. Codes
     /// are replaced by the rank of their label, so integer comparisons sort as the text
     /// would; keys whose labels are equal are merged.
-    fn sorted(self) -> (Vec<String>, Vec<(CodeKey, Counts)>) {
+    fn sorted(self) -> (Vec<String>, Keys) {
         let Self {
-            labels,
-            untimed,
-            timed,
+            labels, mut keys, ..
         } = self;
         let (sorted, rank) = crate::events::sort_dict(labels);
-        // In place: no allocation per key.
-        let rank_of = |mut codes: Vec<u32>| -> Vec<u32> {
-            for k in &mut codes {
-                *k = rank.get(*k as usize).copied().unwrap_or(u32::MAX);
-            }
-            codes
-        };
-        // Each key with a prefix of its first codes, so most comparisons read no heap.
-        let fits = sorted.len() < usize::from(u16::MAX);
-        let keyed = |codes: Vec<u32>, deltas: Vec<i64>, c: Counts| {
-            let codes = rank_of(codes);
-            (prefix(&codes, fits), (codes, deltas), c)
-        };
-        let keys: Vec<(u64, CodeKey, Counts)> = untimed
-            .into_iter()
-            .map(|(codes, c)| keyed(codes, Vec::new(), c))
-            .chain(
-                timed
-                    .into_iter()
-                    .map(|((codes, deltas), c)| keyed(codes, deltas, c)),
-            )
+        for k in &mut keys.codes {
+            *k = rank.get(*k as usize).copied().unwrap_or(u32::MAX);
+        }
+        // Each key with a prefix of its first codes, so most comparisons read only it.
+        let bits = code_bits(sorted.len());
+        let order: Vec<(u128, usize)> = (0..keys.len())
+            .map(|k| (prefix(keys.codes(k), bits), k))
             .collect();
-        let keys = sort_in_halves(keys, |a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
-        let mut merged: Vec<(CodeKey, Counts)> = Vec::with_capacity(keys.len());
-        for (_, key, c) in keys {
-            match merged.last_mut() {
-                Some((last, counts)) if *last == key => counts.add(&c),
-                _ => merged.push((key, c)),
+        let order = sort_in_halves(order, |a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| keys.codes(a.1).cmp(keys.codes(b.1)))
+                .then_with(|| keys.deltas(a.1).cmp(keys.deltas(b.1)))
+        });
+        let mut merged = Keys::default();
+        merged.codes.reserve(keys.codes.len());
+        merged.deltas.reserve(keys.deltas.len());
+        merged.ends.reserve(keys.len());
+        merged.counts.reserve(keys.len());
+        for (_, k) in order {
+            let (codes, deltas) = (keys.codes(k), keys.deltas(k));
+            let Some(&c) = keys.counts.get(k) else {
+                continue;
+            };
+            let last = merged.len().checked_sub(1);
+            match last {
+                Some(l) if merged.codes(l) == codes && merged.deltas(l) == deltas => {
+                    if let Some(counts) = merged.counts.get_mut(l) {
+                        counts.add(&c);
+                    }
+                }
+                _ => merged.push(codes, deltas, c),
             }
         }
         (sorted, merged)
     }
 }
 
-/// The first four codes of a path packed so that integer order is the order of paths on
-/// them: (code + 1) in 16 bits each, 0 past the end of the path (a path sorts before its
-/// extensions). 0 for every path when codes do not all fit (`fits` is false), so that
-/// every comparison then reads the whole path.
-fn prefix(codes: &[u32], fits: bool) -> u64 {
-    if !fits {
+/// The bits that hold `code + 1` for every code below `labels` (0 marks the end).
+fn code_bits(labels: usize) -> u32 {
+    usize::BITS - labels.leading_zeros()
+}
+
+/// The first codes of a path packed so that integer order is the order of paths on
+/// them: (code + 1) in `bits` bits each, as many as fit in 128 bits, 0 past the end of
+/// the path (a path sorts before its extensions). With a few channels (3 bits each)
+/// that is the first 42 touches, so nearly every comparison of a sort reads only this.
+/// Codes must be below the `labels` that [`code_bits`] was given.
+fn prefix(codes: &[u32], bits: u32) -> u128 {
+    let Some(count) = 128u32.checked_div(bits) else {
         return 0;
-    }
-    (0..4).fold(0u64, |p, i| {
-        (p << 16) | codes.get(i).map_or(0, |&c| u64::from(c) + 1)
+    };
+    (0..count as usize).fold(0u128, |p, i| {
+        (p << bits) | codes.get(i).map_or(0, |&c| u128::from(c) + 1)
     })
 }
 
@@ -348,10 +429,10 @@ pub(crate) fn code_table_from_log(
     }
     let (labels, keys) = CodePaths::of(log, journey, options)?.sorted();
     let mut table = CodeTable::with_labels(labels, keys.len());
-    for ((codes, deltas), c) in keys {
+    for (k, c) in keys.counts.iter().enumerate() {
         table.push(
-            codes,
-            seconds(&deltas),
+            keys.codes(k).iter().copied(),
+            seconds(keys.deltas(k)),
             count_f64(c.conversions),
             from_fixed(c.value),
             count_f64(c.nulls),
@@ -373,8 +454,10 @@ impl PathCounts {
         let (labels, keys) = CodePaths::of(log, journey, options)?.sorted();
         // The keys are sorted and distinct: the map is built in one pass.
         let paths = keys
-            .into_iter()
-            .map(|((codes, deltas), c)| ((name(&labels, &codes), deltas), c))
+            .counts
+            .iter()
+            .enumerate()
+            .map(|(k, &c)| ((name(&labels, keys.codes(k)), keys.deltas(k).to_vec()), c))
             .collect();
         Ok(Self {
             definition: serde_json::to_string(options).unwrap_or_default(),
@@ -771,6 +854,87 @@ impl ReadAttribution for Reader<'_> {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test code")]
     use super::{prefix, sort_in_halves};
+    use crate::attribution::paths::{for_each_journey, PathOptions, PathTable};
+    use crate::events::synth::{generate_log, SynthOptions};
+    use std::collections::BTreeMap;
+
+    /// Conversions, nulls and value of a (channels, times) key.
+    type Want = BTreeMap<(Vec<String>, Vec<i64>), (u64, u64, f64)>;
+
+    /// A log long enough to be read in two halves on two threads gives the table a
+    /// plain map of every journey gives (owned names, one pass, no hashing of codes):
+    /// with and without times, and with a lookback.
+    #[test]
+    fn a_long_log_gives_the_table_of_its_journeys() {
+        let (log, _) = generate_log(&SynthOptions {
+            customers: 12_000,
+            ..SynthOptions::default()
+        });
+        assert!(
+            log.len() >= crate::events::PARALLEL_ROWS,
+            "{} events",
+            log.len()
+        );
+        for (keep_times, lookback) in [(false, None), (true, None), (true, Some(86_400.0))] {
+            let options = PathOptions {
+                conversion_events: vec!["purchase".to_owned()],
+                keep_times,
+                lookback_seconds: lookback,
+                ..PathOptions::default()
+            };
+            let table = PathTable::from_log(&log, None, &options).unwrap();
+            let mut want = Want::new();
+            for_each_journey(&log, None, &options, 0..log.customers.len(), |names, j| {
+                let channels = j
+                    .channels
+                    .iter()
+                    .map(|&c| names[c as usize].clone())
+                    .collect();
+                let deltas = if keep_times && j.converted {
+                    j.deltas.to_vec()
+                } else {
+                    Vec::new()
+                };
+                let e = want.entry((channels, deltas)).or_default();
+                e.0 += u64::from(j.converted);
+                e.1 += u64::from(!j.converted);
+                e.2 += j.value;
+            })
+            .unwrap();
+            assert!(want.len() > 1_000, "{} paths", want.len());
+            let got: Vec<(Vec<String>, Option<usize>, f64, f64)> = table
+                .rows
+                .iter()
+                .map(|r| {
+                    (
+                        r.channels.clone(),
+                        r.seconds_to_conversion.as_ref().map(Vec::len),
+                        r.conversions,
+                        r.nulls,
+                    )
+                })
+                .collect();
+            #[allow(clippy::cast_precision_loss, reason = "small counts")]
+            let expected: Vec<(Vec<String>, Option<usize>, f64, f64)> = want
+                .iter()
+                .map(|((c, d), &(conv, nulls, _))| {
+                    (
+                        c.clone(),
+                        (!d.is_empty()).then_some(d.len()),
+                        conv as f64,
+                        nulls as f64,
+                    )
+                })
+                .collect();
+            assert_eq!(
+                got, expected,
+                "keep_times {keep_times}, lookback {lookback:?}"
+            );
+            let value: f64 = table.rows.iter().map(|r| r.value).sum();
+            let want_value: f64 = want.values().map(|v| v.2).sum();
+            assert!((value - want_value).abs() < 1e-6 * want_value.abs().max(1.0));
+        }
+    }
 
     /// Long lists (sorted on two threads, then merged) and short ones come out as one
     /// sort gives, duplicates included.
@@ -793,20 +957,42 @@ mod tests {
         }
     }
 
-    /// Packed prefixes order paths as their codes do on the first four, shorter first.
+    /// Packed prefixes order paths as their codes do on the codes that fit, shorter
+    /// first; paths equal on those have equal prefixes (the whole path then decides).
     #[test]
     fn prefixes_order_paths_by_their_first_codes() {
+        use super::code_bits;
+        // 65,534 labels: 16 bits a code, 8 codes.
+        let bits = code_bits(65_534);
+        assert_eq!(bits, 16);
         let paths: [&[u32]; 7] = [&[], &[0], &[0, 0], &[0, 1], &[0, 1, 2, 3], &[1], &[65_533]];
         for w in paths.windows(2) {
             assert!(
-                prefix(w[0], true) < prefix(w[1], true),
+                prefix(w[0], bits) < prefix(w[1], bits),
                 "{:?} {:?}",
                 w[0],
                 w[1]
             );
         }
-        // Equal on the first four codes: equal prefixes (the whole path decides).
-        assert_eq!(prefix(&[1, 2, 3, 4, 5], true), prefix(&[1, 2, 3, 4], true));
-        assert_eq!(prefix(&[9], false), prefix(&[1], false));
+        let long = [1, 2, 3, 4, 5, 6, 7, 8];
+        assert_eq!(
+            prefix(&[1, 2, 3, 4, 5, 6, 7, 8, 9], bits),
+            prefix(&long, bits)
+        );
+        assert!(prefix(&[1, 2, 3, 4, 5, 6, 7], bits) < prefix(&long, bits));
+        // 7 labels: 3 bits, 42 codes.
+        let bits = code_bits(7);
+        assert_eq!(bits, 3);
+        let a: Vec<u32> = (0..42).map(|i| i % 7).collect();
+        let mut b = a.clone();
+        b.push(6);
+        assert_eq!(prefix(&a, bits), prefix(&b, bits));
+        let mut c = a.clone();
+        c[41] = 2;
+        assert!(prefix(&c, bits) < prefix(&a, bits));
+        assert!(prefix(&[6], bits) > prefix(&[5, 6, 6, 6], bits));
+        // No labels: nothing to pack.
+        assert_eq!(code_bits(0), 0);
+        assert_eq!(prefix(&[], 0), 0);
     }
 }
