@@ -79,9 +79,34 @@ pub(crate) fn transitions(table: &super::CodeTable, order: usize) -> BTreeMap<(S
         Null,
     }
     let mut sums: FxHashMap<(Code, Code), f64> = FxHashMap::default();
+    // A first-order chain over few channels (the default) sums into a dense matrix of
+    // its states (start, each channel, conversion, null) instead of a map: one add per
+    // touch, no hash. The same additions in the same order, so the same sums.
+    let n = table.labels.len();
+    let size = n + 3;
+    let dense_ok = order == 1 && size.checked_mul(size).is_some_and(|s| s <= 1 << 20);
+    let mut dense = if dense_ok {
+        vec![0.0f64; size * size]
+    } else {
+        Vec::new()
+    };
+    let index = |c: Code| match c {
+        Code::Start => Some(0),
+        Code::Window(w, 1) => w.first().map(|&k| 1 + k as usize).filter(|&i| i <= n),
+        Code::Window(..) => None,
+        Code::Conversion => Some(n + 1),
+        Code::Null => Some(n + 2),
+    };
     let mut add = |from: Code, to: Code, w: f64| {
         if w > 0.0 {
-            *sums.entry((from, to)).or_insert(0.0) += w;
+            let cell = match (index(from), index(to)) {
+                (Some(a), Some(b)) => dense.get_mut(a * size + b),
+                _ => None,
+            };
+            match cell {
+                Some(x) => *x += w,
+                None => *sums.entry((from, to)).or_insert(0.0) += w,
+            }
         }
     };
     for r in table.rows() {
@@ -103,6 +128,17 @@ pub(crate) fn transitions(table: &super::CodeTable, order: usize) -> BTreeMap<(S
         }
         add(prev, Code::Conversion, r.conversions);
         add(prev, Code::Null, r.nulls);
+    }
+    let code_at = |i: usize| match i {
+        0 => Code::Start,
+        i if i == n + 1 => Code::Conversion,
+        i if i == n + 2 => Code::Null,
+        i => Code::Window([u32::try_from(i - 1).unwrap_or(u32::MAX), 0, 0, 0], 1),
+    };
+    for (cell, &w) in dense.iter().enumerate() {
+        if w > 0.0 {
+            sums.insert((code_at(cell / size), code_at(cell % size)), w);
+        }
     }
     let state = |c: Code| match c {
         Code::Start => State::Start,
@@ -473,4 +509,59 @@ pub(crate) fn solve(
         },
         defined,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test code")]
+    use super::{transitions, State};
+    use crate::attribution::CodeTable;
+    use std::collections::BTreeMap;
+
+    /// First-order transitions (summed in a dense matrix) and second-order ones (in a
+    /// map) equal a plain sum over the rows' named windows, zero weights left out.
+    #[test]
+    fn transitions_equal_a_plain_sum() {
+        let labels: Vec<String> = ["a", "b", "c"].iter().map(|s| (*s).to_owned()).collect();
+        let mut table = CodeTable::with_labels(labels.clone(), 6);
+        let rows: [(&[u32], f64, f64); 6] = [
+            (&[0, 1, 1, 2], 2.0, 1.0),
+            (&[2], 0.0, 3.0),
+            (&[1, 0], 1.0, 0.0),
+            (&[], 4.0, 0.0),
+            (&[0, 1, 1, 2], 0.5, 0.25),
+            (&[2, 2, 0], 0.0, 0.0),
+        ];
+        for (codes, conversions, nulls) in rows {
+            table.push(codes.iter().copied(), None, conversions, 0.0, nulls);
+        }
+        for order in [1usize, 2] {
+            let mut want: BTreeMap<(State, State), f64> = BTreeMap::new();
+            for (codes, conversions, nulls) in rows {
+                if codes.is_empty() {
+                    continue;
+                }
+                let mut add = |a: State, b: State, w: f64| {
+                    if w > 0.0 {
+                        *want.entry((a, b)).or_insert(0.0) += w;
+                    }
+                };
+                let mut prev = State::Start;
+                for i in 0..codes.len() {
+                    let lo = (i + 1).saturating_sub(order);
+                    let to = State::Channels(
+                        codes[lo..=i]
+                            .iter()
+                            .map(|&k| labels[k as usize].clone())
+                            .collect(),
+                    );
+                    add(prev, to.clone(), conversions + nulls);
+                    prev = to;
+                }
+                add(prev.clone(), State::Conversion, conversions);
+                add(prev, State::Null, nulls);
+            }
+            assert_eq!(transitions(&table, order), want, "order {order}");
+        }
+    }
 }

@@ -276,11 +276,11 @@ impl CodePaths {
         Ok(paths)
     }
 
-    /// The labels sorted and deduplicated, and the distinct keys in the order of their
-    /// named form (paths by label text, then times) with codes into those labels. Codes
-    /// are replaced by the rank of their label, so integer comparisons sort as the text
-    /// would; keys whose labels are equal are merged.
-    fn sorted(self) -> (Vec<String>, Keys) {
+    /// The labels sorted and deduplicated, and the keys in the order of their named
+    /// form (paths by label text, then times) with codes into those labels. Codes are
+    /// replaced by the rank of their label, so integer comparisons sort as the text
+    /// would; [`Ordered::each`] merges keys whose labels are equal.
+    fn sorted(self) -> (Vec<String>, Ordered) {
         let Self {
             labels, mut keys, ..
         } = self;
@@ -298,27 +298,46 @@ impl CodePaths {
                 .then_with(|| keys.codes(a.1).cmp(keys.codes(b.1)))
                 .then_with(|| keys.deltas(a.1).cmp(keys.deltas(b.1)))
         });
-        let mut merged = Keys::default();
-        merged.codes.reserve(keys.codes.len());
-        merged.deltas.reserve(keys.deltas.len());
-        merged.ends.reserve(keys.len());
-        merged.counts.reserve(keys.len());
-        for (_, k) in order {
-            let (codes, deltas) = (keys.codes(k), keys.deltas(k));
+        (sorted, Ordered { keys, order })
+    }
+}
+
+/// The keys of [`CodePaths`] in order, read without copying them.
+struct Ordered {
+    keys: Keys,
+    order: Vec<(u128, usize)>,
+}
+
+impl Ordered {
+    /// At most this many distinct keys.
+    fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    /// `f(codes, deltas, counts)` for each distinct key, in order (equal keys merged).
+    fn each(&self, mut f: impl FnMut(&[u32], &[i64], Counts)) {
+        let keys = &self.keys;
+        let mut pending: Option<(usize, Counts)> = None;
+        for &(_, k) in &self.order {
             let Some(&c) = keys.counts.get(k) else {
                 continue;
             };
-            let last = merged.len().checked_sub(1);
-            match last {
-                Some(l) if merged.codes(l) == codes && merged.deltas(l) == deltas => {
-                    if let Some(counts) = merged.counts.get_mut(l) {
-                        counts.add(&c);
+            match &mut pending {
+                Some((p, counts))
+                    if keys.codes(*p) == keys.codes(k) && keys.deltas(*p) == keys.deltas(k) =>
+                {
+                    counts.add(&c);
+                }
+                _ => {
+                    if let Some((p, counts)) = pending.replace((k, c)) {
+                        f(keys.codes(p), keys.deltas(p), counts);
                     }
                 }
-                _ => merged.push(codes, deltas, c),
             }
         }
-        (sorted, merged)
+        if let Some((p, counts)) = pending {
+            f(keys.codes(p), keys.deltas(p), counts);
+        }
     }
 }
 
@@ -429,15 +448,15 @@ pub(crate) fn code_table_from_log(
     }
     let (labels, keys) = CodePaths::of(log, journey, options)?.sorted();
     let mut table = CodeTable::with_labels(labels, keys.len());
-    for (k, c) in keys.counts.iter().enumerate() {
+    keys.each(|codes, deltas, c| {
         table.push(
-            keys.codes(k).iter().copied(),
-            seconds(keys.deltas(k)),
+            codes.iter().copied(),
+            seconds(deltas),
             count_f64(c.conversions),
             from_fixed(c.value),
             count_f64(c.nulls),
         );
-    }
+    });
     Ok(table)
 }
 
@@ -453,12 +472,9 @@ impl PathCounts {
     ) -> Result<Self> {
         let (labels, keys) = CodePaths::of(log, journey, options)?.sorted();
         // The keys are sorted and distinct: the map is built in one pass.
-        let paths = keys
-            .counts
-            .iter()
-            .enumerate()
-            .map(|(k, &c)| ((name(&labels, keys.codes(k)), keys.deltas(k).to_vec()), c))
-            .collect();
+        let mut named = Vec::with_capacity(keys.len());
+        keys.each(|codes, deltas, c| named.push(((name(&labels, codes), deltas.to_vec()), c)));
+        let paths = named.into_iter().collect();
         Ok(Self {
             definition: serde_json::to_string(options).unwrap_or_default(),
             paths,
