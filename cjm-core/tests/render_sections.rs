@@ -660,6 +660,11 @@ fn time_to_convert_chart_bins_and_panels() {
         chart.series[0].values,
         [Some(1.0), Some(1.0), Some(0.0), Some(0.0), Some(1.0)]
     );
+    // One unnamed series: no name beside each bar, tooltips of bin and count only.
+    let svg = cjm_core::render::bar_chart_svg(&chart);
+    assert!(chart.series[0].name.is_empty());
+    assert!(!svg.contains(">all<"), "no series name on the bars");
+    assert!(svg.contains("<title>1–5 min: 1</title>"), "{svg}");
     // By channel: app (u2: 1–5 min) and web (u1 under 1 min, u3 1–6 h), as panels.
     let by = Funnel::events(&["a", "b"])
         .with_options(FunnelOptions {

@@ -797,17 +797,23 @@ fn bar_panels_svg(chart: &BarChart) -> String {
     c.finish(width, height, &title, &desc)
 }
 
-/// Grouped bars: a block per group, a bar per series preceded by the series name.
+/// Grouped bars: a block per group, a bar per series preceded by the series name (no
+/// name column when no series has a name).
 fn grouped_bars_svg(chart: &BarChart) -> String {
     let width = f64::from(chart.width.unwrap_or(900).max(480));
     let group_w = 170.0;
-    let series_w = chart
-        .series
-        .iter()
-        .map(|s| text_width(&s.name, 11.0, false))
-        .fold(40.0, f64::max)
-        .min(160.0)
-        + 10.0;
+    let named = chart.series.iter().any(|s| !s.name.is_empty());
+    let series_w = if named {
+        chart
+            .series
+            .iter()
+            .map(|s| text_width(&s.name, 11.0, false))
+            .fold(40.0, f64::max)
+            .min(160.0)
+            + 10.0
+    } else {
+        0.0
+    };
     let value_w = 90.0;
     let plot_x = MARGIN + group_w + series_w;
     let plot_w = width - plot_x - MARGIN - value_w;
@@ -866,14 +872,16 @@ fn grouped_bars_svg(chart: &BarChart) -> String {
         for (s, series) in chart.series.iter().enumerate() {
             let ry = y + row_h * count_f64(s);
             let colour = series_colour(s);
-            let name = wrap_text(&series.name, series_w - 10.0, 11.0, false, 1);
-            c.text(
-                plot_x - 6.0,
-                ry + 14.0,
-                name.lines.first().map_or("", String::as_str),
-                Font::new(11.0, colour).bold(),
-                Anchor::End,
-            );
+            if !series.name.is_empty() {
+                let name = wrap_text(&series.name, series_w - 10.0, 11.0, false, 1);
+                c.text(
+                    plot_x - 6.0,
+                    ry + 14.0,
+                    name.lines.first().map_or("", String::as_str),
+                    Font::new(11.0, colour).bold(),
+                    Anchor::End,
+                );
+            }
             match series
                 .values
                 .get(g)
@@ -883,11 +891,12 @@ fn grouped_bars_svg(chart: &BarChart) -> String {
             {
                 Some(v) => {
                     let (a, b) = (sx(0.0), sx(v));
-                    c.open_group(Some(&format!(
-                        "{group} \u{b7} {}: {}{unit}",
-                        series.name,
-                        num(v)
-                    )));
+                    let tip = if series.name.is_empty() {
+                        format!("{group}: {}{unit}", num(v))
+                    } else {
+                        format!("{group} \u{b7} {}: {}{unit}", series.name, num(v))
+                    };
+                    c.open_group(Some(&tip));
                     c.rect(a.min(b), ry + 2.0, (b - a).abs(), bar_h, 0.0, colour, None);
                     c.close_group();
                     c.text(

@@ -37,9 +37,10 @@ pub fn time_to_convert_chart(result: &FunnelResult) -> Option<BarChart> {
     let values = |bins: &[crate::events::TimeBin]| -> Vec<Option<f64>> {
         bins.iter().map(|b| Some(b.customers as f64)).collect()
     };
+    // One unnamed series without a breakdown: its bars need no name beside them.
     let series = if result.breakdown.is_empty() {
         vec![BarSeries {
-            name: "all".to_owned(),
+            name: String::new(),
             values: values(&result.time_to_convert),
         }]
     } else {
