@@ -46,6 +46,12 @@ pub(crate) struct Row<'a> {
 }
 
 impl CodeTable {
+    /// Room for `codes` more touch codes and `seconds` more times.
+    pub(crate) fn reserve(&mut self, codes: usize, seconds: usize) {
+        self.codes.reserve(codes);
+        self.seconds.reserve(seconds);
+    }
+
     /// An empty table over `labels`, which must be sorted and distinct.
     pub(crate) fn with_labels(labels: Vec<String>, rows: usize) -> Self {
         Self {

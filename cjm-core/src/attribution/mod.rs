@@ -524,19 +524,18 @@ pub fn attribute(table: &PathTable, options: &AttributionOptions) -> Result<Attr
 fn attribute_codes(table: &CodeTable, options: &AttributionOptions) -> Result<Attribution> {
     check(options)?;
     let n = table.labels.len();
-    let rows: Vec<Row<'_>> = table.rows().filter(|r| !r.codes.is_empty()).collect();
+    // Read in place (a log's table has about a million rows, most of them nulls).
+    let rows = || table.rows().filter(|r| !r.codes.is_empty());
     let unattributed = || table.rows().filter(|r| r.codes.is_empty());
     let totals = Totals {
         paths: table.len(),
-        conversions: rows.iter().map(|r| r.conversions).sum(),
-        value: rows.iter().map(|r| r.value).sum(),
-        nulls: rows.iter().map(|r| r.nulls).sum(),
+        conversions: rows().map(|r| r.conversions).sum(),
+        value: rows().map(|r| r.value).sum(),
+        nulls: rows().map(|r| r.nulls).sum(),
         unattributed_conversions: unattributed().map(|r| r.conversions).sum(),
         unattributed_value: unattributed().map(|r| r.value).sum(),
     };
-    let converting: Vec<Row<'_>> = rows
-        .iter()
-        .copied()
+    let converting: Vec<Row<'_>> = rows()
         .filter(|r| r.conversions != 0.0 || r.value != 0.0)
         .collect();
     let direct = table.code(&options.direct_channel);

@@ -448,6 +448,7 @@ pub(crate) fn code_table_from_log(
     }
     let (labels, keys) = CodePaths::of(log, journey, options)?.sorted();
     let mut table = CodeTable::with_labels(labels, keys.len());
+    table.reserve(keys.keys.codes.len(), keys.keys.deltas.len());
     keys.each(|codes, deltas, c| {
         table.push(
             codes.iter().copied(),
