@@ -211,11 +211,11 @@ impl CodePaths {
             .offsets
             .partition_point(|&o| o < log.len() / 2)
             .min(customers);
-        let mut right = Ok(Self::default());
-        let left = std::thread::scope(|scope| {
-            scope.spawn(|| right = Self::of_range(log, journey, options, half..customers));
-            Self::of_range(log, journey, options, 0..half)
-        });
+        let [left, right] = crate::events::both(
+            true,
+            || Self::of_range(log, journey, options, 0..half),
+            || Self::of_range(log, journey, options, half..customers),
+        );
         // The left half's error first, as one pass in customer order would give.
         let mut left = left?;
         let right = right?;
@@ -371,12 +371,11 @@ fn sort_in_halves<T: Send>(
         return items;
     }
     let right = items.split_off(items.len() / 2);
-    let mut left = items;
-    let mut right = right;
-    std::thread::scope(|scope| {
-        scope.spawn(|| right.sort_unstable_by(&cmp));
-        left.sort_unstable_by(&cmp);
-    });
+    let sort = |mut part: Vec<T>| {
+        part.sort_unstable_by(&cmp);
+        part
+    };
+    let [left, right] = crate::events::both(true, || sort(items), || sort(right));
     let mut out = Vec::with_capacity(left.len() + right.len());
     let mut l = left.into_iter().peekable();
     let mut r = right.into_iter().peekable();

@@ -1787,15 +1787,12 @@ impl EventLogBuilder {
         // The builder's columns are now free: the log's columns reuse their memory.
         let (mut ts_out, mut event_out) = (c_ts, c_event);
         drop(c_customer);
-        let (channel_out, channel_lookup) = match packing {
+        // The sink sizes the channel column it writes (the builder's, when packed).
+        let (mut channel_out, channel_lookup) = match packing {
             Codes::Packed => (c_channel.values, Vec::new()),
             Codes::Event => (Vec::new(), c_channel.values),
         };
         let has_channel = !channel_out.is_empty() || !channel_lookup.is_empty();
-        let mut channel_out = match packing {
-            Codes::Event if has_channel => vec![0; n],
-            _ => channel_out,
-        };
         let channel_of = |it: &Item| packing.channel(it, &channel_lookup);
         let (name_dict, name_remap) = names.finish();
         let (chan_dict, chan_remap) = channels.finish();
@@ -1921,10 +1918,12 @@ impl EventLogBuilder {
             keys.extend(more_keys);
             (items, starts, keys)
         };
+        // Each customer's first event (the first is 0), then the end; `[0]` when empty.
         let mut offsets = starts;
-        offsets.push(items.len());
-        if offsets.len() > 1 && items.is_empty() {
-            offsets.truncate(1);
+        if offsets.is_empty() {
+            offsets.push(0);
+        } else {
+            offsets.push(items.len());
         }
         let customers = match str_dict.or(int_dict) {
             Some(dict) => CustomerIds::Str(pick(dict, keys.iter().copied())),

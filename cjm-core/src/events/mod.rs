@@ -53,7 +53,7 @@ pub use ops::{
     sample_hash, AnalysisUnit, AppliedOperation, Coded, CustomerKey, FilterOptions, LogExport,
     LogOperation, RelabelOptions, SampleOptions, SessionOptions, NO_VALUE,
 };
-pub(crate) use order::{PARALLEL, PARALLEL_ROWS};
+pub(crate) use order::{both, PARALLEL, PARALLEL_ROWS};
 pub use paths::{
     DfgEdge, DfgNode, DirectlyFollows, DirectlyFollowsOptions, FlowLink, FlowNode, FlowOptions,
     Flows, Variant, VariantOptions, Variants, END, OTHER, START,

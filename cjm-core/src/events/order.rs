@@ -324,13 +324,18 @@ pub(crate) fn scatter(
     Scattered { items, starts }
 }
 
-/// `a()` and `b()`, on two threads when `two`.
-fn both<T: Send>(two: bool, a: impl FnOnce() -> T + Send, b: impl FnOnce() -> T) -> [T; 2] {
-    if two {
+/// `[a(), b()]`: `a` on a second thread when `two` (and never in WebAssembly, which has
+/// no threads), `b` on this one. A panic on the second thread is raised again here, as
+/// it would be on one thread. Every two-thread split of the crate goes through this.
+pub(crate) fn both<T: Send>(
+    two: bool,
+    a: impl FnOnce() -> T + Send,
+    b: impl FnOnce() -> T,
+) -> [T; 2] {
+    if two && PARALLEL {
         std::thread::scope(|scope| {
             let a = scope.spawn(a);
             let b = b();
-            // A panic on the other thread is re-raised here, as it would be on one thread.
             let a = a.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
             [a, b]
         })

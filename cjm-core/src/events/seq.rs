@@ -3,7 +3,7 @@
 //! result.
 
 use super::log::{CustomerIds, EventLog, StrColumn};
-use super::order::{PARALLEL, PARALLEL_ROWS};
+use super::order::{both, PARALLEL, PARALLEL_ROWS};
 use std::ops::Range;
 
 /// Customers with their events sorted by (timestamp, global row), strings interned into
@@ -119,15 +119,7 @@ pub(crate) fn par_tally_from<'a, T: Send>(
         return tally(seqs);
     }
     let (left, right) = seqs.halves();
-    let (mut a, b) = std::thread::scope(|scope| {
-        let other = scope.spawn(|| tally(&right));
-        let a = tally(&left);
-        // A panic in the other half (a bug) is raised again here, not lost.
-        let b = other
-            .join()
-            .unwrap_or_else(|e| std::panic::resume_unwind(e));
-        (a, b)
-    });
+    let [mut a, b] = both(true, || tally(&left), || tally(&right));
     add(&mut a, &b);
     a
 }

@@ -834,14 +834,11 @@ impl SurveyState {
             let (left, right) = batches.split_at(mid);
             let (left_rows, right_rows) = rows.split_at(mid);
             let right_first = first_row + left_rows.iter().sum::<usize>();
-            let (a, b) = std::thread::scope(|scope| {
-                let other = scope.spawn(|| count(right, right_first, right_rows));
-                let a = count(left, first_row, left_rows);
-                let b = other
-                    .join()
-                    .unwrap_or_else(|e| std::panic::resume_unwind(e));
-                (a, b)
-            });
+            let [a, b] = crate::events::both(
+                true,
+                || count(left, first_row, left_rows),
+                || count(right, right_first, right_rows),
+            );
             // The first half's error first: its rows come first.
             vec![a?, b?]
         } else {
