@@ -10,11 +10,11 @@
 )]
 
 use cjm_core::events::{
-    CohortType, DirectlyFollowsCounts, DirectlyFollowsOptions, EventLog, EventMatch, Exclusion,
-    FlowCounts, FlowOptions, Funnel, FunnelCounts, FunnelOptions, FunnelOrder, FunnelState,
-    IngestOptions, Mergeable, RawEvent, RetentionCounts, RetentionMode, RetentionOptions,
-    RetentionPeriod, SequenceState, StepSpec, TimeUnit, TimeValue, TrafficCounts, TrendsCounts,
-    TrendsOptions, VariantCounts, VariantOptions,
+    BreakdownAttribution, CohortType, DirectlyFollowsCounts, DirectlyFollowsOptions, EventLog,
+    EventMatch, Exclusion, FlowCounts, FlowOptions, Funnel, FunnelCounts, FunnelOptions,
+    FunnelOrder, FunnelState, IngestOptions, Mergeable, RawEvent, RetentionCounts, RetentionMode,
+    RetentionOptions, RetentionPeriod, SequenceState, StepSpec, TimeUnit, TimeValue, TrafficCounts,
+    TrendsCounts, TrendsOptions, VariantCounts, VariantOptions,
 };
 use cjm_core::ValidJourney;
 use common::{refused_by_fields, seal, unseal};
@@ -97,9 +97,34 @@ fn funnels() -> Vec<Funnel> {
             breakdown: Some("channel".to_owned()),
             ..FunnelOptions::default()
         }),
+        base.clone().with_options(FunnelOptions {
+            window_seconds: Some(10),
+            breakdown: Some("channel".to_owned()),
+            breakdown_attribution: BreakdownAttribution::LastTouch,
+            ..FunnelOptions::default()
+        }),
+        base.clone().with_options(FunnelOptions {
+            window_seconds: Some(15),
+            exclusions: vec![Exclusion {
+                step: ev("x"),
+                between: [1, 2],
+            }],
+            breakdown: Some("channel".to_owned()),
+            breakdown_attribution: BreakdownAttribution::Step(2),
+            ..FunnelOptions::default()
+        }),
+        base.clone().with_options(FunnelOptions {
+            order: FunnelOrder::Strict,
+            window_seconds: Some(20),
+            breakdown: Some("channel".to_owned()),
+            breakdown_attribution: BreakdownAttribution::Step(3),
+            ..FunnelOptions::default()
+        }),
         base.with_options(FunnelOptions {
             order: FunnelOrder::Any,
             window_seconds: Some(8),
+            breakdown: Some("channel".to_owned()),
+            breakdown_attribution: BreakdownAttribution::FirstTouch,
             ..FunnelOptions::default()
         }),
         Funnel::events(&["a", "a", "b"]),
@@ -384,6 +409,61 @@ proptest! {
         prop_assert_eq!(merged.finish_variants(&v), whole.variants(&v).unwrap());
         let f = FlowOptions { steps: 3, min_share: 0.2, collapse_repeats: true, ..FlowOptions::default() };
         prop_assert_eq!(merged.finish_flows(&f), whole.flows(&f).unwrap());
+    }
+
+    /// Under `first_touch` and `last_touch` every customer is in one group: the value of
+    /// their earliest (latest) step event that has one, found here from the rows by hand.
+    /// Each group's funnel is then the plain funnel of its customers' rows alone.
+    #[test]
+    fn a_touch_group_is_the_funnel_of_its_customers(
+        rows in prop::collection::vec(row_strategy(), 1..60),
+        last in any::<bool>(),
+        order in prop::sample::select(vec![FunnelOrder::Sequential, FunnelOrder::Strict, FunnelOrder::Any]),
+    ) {
+        let rows = with_a_channel(rows);
+        let keyed: Vec<(u64, Row)> = rows.iter().enumerate().map(|(i, r)| (i as u64, *r)).collect();
+        let plain = FunnelOptions {
+            order,
+            window_seconds: Some(10),
+            allow_missing_events: true,
+            ..FunnelOptions::default()
+        };
+        let how = if last { BreakdownAttribution::LastTouch } else { BreakdownAttribution::FirstTouch };
+        let funnel = Funnel::events(&["a", "b", "c"]);
+        let grouped = funnel
+            .clone()
+            .with_options(FunnelOptions {
+                breakdown: Some("channel".to_owned()),
+                breakdown_attribution: how,
+                ..plain.clone()
+            })
+            .run(&log_of(&keyed), None)
+            .unwrap();
+        // Each customer's touch: their step events (a, b, c) in log order, time then input.
+        let touch: Vec<Option<usize>> = (0..CUSTOMERS.len())
+            .map(|c| {
+                let mut mine: Vec<&(u64, Row)> = keyed
+                    .iter()
+                    .filter(|(_, r)| r.customer == c && r.event < 3 && CHANNELS[r.channel].is_some())
+                    .collect();
+                mine.sort_by_key(|(i, r)| (r.ts, *i));
+                if last { mine.last() } else { mine.first() }.map(|(_, r)| r.channel)
+            })
+            .collect();
+        let mut seen = 0;
+        for group in &grouped.breakdown {
+            let mine: Vec<(u64, Row)> = keyed
+                .iter()
+                .filter(|(_, r)| touch[r.customer].and_then(|ch| CHANNELS[ch]) == group.value.as_deref())
+                .copied()
+                .collect();
+            let alone = funnel.clone().with_options(plain.clone()).run(&log_of(&mine), None).unwrap();
+            prop_assert_eq!(&group.steps, &alone.steps, "group {:?}", group.value);
+            prop_assert_eq!(group.excluded, alone.excluded);
+            seen += group.steps[0].customers;
+        }
+        // One group per customer: the groups' entrants add up to the funnel's.
+        prop_assert_eq!(seen, grouped.steps[0].customers);
     }
 
     #[test]

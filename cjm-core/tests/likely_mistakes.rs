@@ -16,9 +16,10 @@ use cjm_core::attribution::{
     TouchKind,
 };
 use cjm_core::events::{
-    read_csv, read_csv_str, ColumnMapping, ConsentRule, DriverOptions, EventLog, EventLogBuilder,
-    FilterOptions, Funnel, FunnelOptions, FunnelTrendsOptions, IngestOptions, Percentile, RawEvent,
-    RejectReason, RetentionOptions, StepSpec, TimeValue, TimestampFormat, TrendsOptions,
+    read_csv, read_csv_str, BreakdownAttribution, ColumnMapping, ConsentRule, DriverOptions,
+    EventLog, EventLogBuilder, FilterOptions, Funnel, FunnelOptions, FunnelTrendsOptions,
+    IngestOptions, Percentile, RawEvent, RejectReason, RetentionOptions, StepSpec, TimeValue,
+    TimestampFormat, TrendsOptions,
 };
 
 fn mapping(assume_utc: bool) -> ColumnMapping {
@@ -352,6 +353,75 @@ fn breakdown_by_a_missing_column_raises() {
         ..FunnelOptions::default()
     });
     assert_eq!(f.run(&with_channel, None).unwrap().breakdown.len(), 1);
+}
+
+#[test]
+fn a_breakdown_attribution_that_cannot_apply_raises() {
+    let l = log(&[
+        ("u1", "2024-03-01T10:00:00Z", "catalog", Some("web")),
+        ("u1", "2024-03-01T10:05:00Z", "purchase", Some("email")),
+    ]);
+    let with = |breakdown: Option<&str>, how, order| {
+        Funnel::events(&["catalog", "purchase"]).with_options(FunnelOptions {
+            breakdown: breakdown.map(str::to_owned),
+            breakdown_attribution: how,
+            order,
+            ..FunnelOptions::default()
+        })
+    };
+    let sequential = cjm_core::events::FunnelOrder::Sequential;
+    let any = cjm_core::events::FunnelOrder::Any;
+    for (f, words) in [
+        (
+            with(None, BreakdownAttribution::LastTouch, sequential),
+            &["give `breakdown`"][..],
+        ),
+        (
+            with(Some("channel"), BreakdownAttribution::Step(3), sequential),
+            &["step `3`", "1 to 2"][..],
+        ),
+        (
+            with(Some("channel"), BreakdownAttribution::Step(0), sequential),
+            &["step `0`"][..],
+        ),
+        (
+            with(Some("channel"), BreakdownAttribution::Step(2), any),
+            &["ordered funnel"][..],
+        ),
+    ] {
+        assert_names_fix(&f.run(&l, None).unwrap_err(), "invalid_funnel", words);
+    }
+    // Funnel trends read the step-1 event's group only, and say so.
+    let f = with(
+        Some("channel"),
+        BreakdownAttribution::FirstTouch,
+        sequential,
+    );
+    let err = f
+        .trends(&l, None, &FunnelTrendsOptions::default())
+        .unwrap_err();
+    assert_names_fix(&err, "invalid_option", &["breakdown_attribution", "step-1"]);
+    // Each choice is in the definition and its hash; `step: 1` is the default's.
+    let hash = |how| {
+        with(Some("channel"), how, sequential)
+            .run(&l, None)
+            .unwrap()
+            .definition
+            .hash
+    };
+    let default = hash(BreakdownAttribution::FirstStep);
+    assert_eq!(hash(BreakdownAttribution::Step(1)), default);
+    let others = [
+        hash(BreakdownAttribution::FirstTouch),
+        hash(BreakdownAttribution::LastTouch),
+        hash(BreakdownAttribution::Step(2)),
+    ];
+    assert!(others.iter().all(|h| *h != default), "{others:?}");
+    assert!(others[0] != others[1] && others[1] != others[2] && others[0] != others[2]);
+    // `any` order at step 1 is the default's attribution, so it runs.
+    assert!(with(Some("channel"), BreakdownAttribution::Step(1), any)
+        .run(&l, None)
+        .is_ok());
 }
 
 // ---------------------------------------------------------------------------------------

@@ -896,6 +896,8 @@ fn funnel_of(
             as_of,
             assume_utc,
             breakdown,
+            // Set by `EventLog.funnel` alone: funnel trends read the step-1 value only.
+            breakdown_attribution: cjm_core::events::BreakdownAttribution::default(),
             percentile,
             allow_missing_events,
             unit: analysis_unit(unit)?,
@@ -1249,8 +1251,8 @@ impl PyEventLog {
     #[pyo3(signature = (
         steps = None, *, journey = None, order = "sequential", window = None,
         step_windows = None, exclusions = None, as_of = None, breakdown = None,
-        percentile = "linear", allow_missing_events = false, unit = "customer",
-        assume_utc = false
+        breakdown_attribution = None, percentile = "linear", allow_missing_events = false,
+        unit = "customer", assume_utc = false
     ))]
     #[allow(
         clippy::too_many_arguments,
@@ -1267,6 +1269,7 @@ impl PyEventLog {
         exclusions: Option<&Bound<'_, PyAny>>,
         as_of: Option<&Bound<'_, PyAny>>,
         breakdown: Option<String>,
+        breakdown_attribution: Option<&Bound<'_, PyAny>>,
         percentile: &str,
         allow_missing_events: bool,
         unit: &str,
@@ -1274,7 +1277,7 @@ impl PyEventLog {
     ) -> PyResult<PyFunnelResult> {
         crate::guard(|| {
             let j = journey.map(|j| &j.get().inner);
-            let funnel = funnel_of(
+            let mut funnel = funnel_of(
                 steps,
                 j,
                 order,
@@ -1288,6 +1291,15 @@ impl PyEventLog {
                 Some(unit),
                 assume_utc,
             )?;
+            if let Some(how) = breakdown_attribution.filter(|b| !b.is_none()) {
+                funnel.options.breakdown_attribution =
+                    pythonize::depythonize(how).map_err(|e| {
+                        invalid(format!(
+                            "`breakdown_attribution` is \"first_step\", \"first_touch\", \
+                             \"last_touch\" or {{\"step\": k}}: {e}"
+                        ))
+                    })?;
+            }
             let result = py.detach(|| funnel.run(&self.log, j)).map_err(core_err)?;
             Ok(result.into())
         })

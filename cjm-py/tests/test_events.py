@@ -73,7 +73,8 @@ def funnel_kwargs(funnel: Dict[str, Any]) -> Dict[str, Any]:
         kwargs["step_windows"] = [
             None if w is None else dt.timedelta(seconds=w) for w in o["step_windows_seconds"]
         ]
-    for key in ("exclusions", "as_of", "breakdown", "percentile", "allow_missing_events", "unit"):
+    for key in ("exclusions", "as_of", "breakdown", "breakdown_attribution", "percentile",
+                "allow_missing_events", "unit"):
         if key in o:
             kwargs[key] = o[key]
     return kwargs
@@ -473,6 +474,26 @@ def test_funnel_options_and_exports() -> None:
     assert windows.customers[1] <= log.funnel(STEPS).customers[1]
     br = log.funnel(STEPS, breakdown="channel")
     assert {r["group"] for r in br.to_dicts("breakdown")} >= {"email", "social"}
+    # Where the breakdown is read: one group per customer under a touch attribution, so
+    # the groups' entrants add up to the funnel's; the choice is in the definition.
+    touch = log.funnel(STEPS, breakdown="channel", breakdown_attribution="first_touch")
+    entered = sum(g["steps"][0]["customers"] for g in touch.to_dict()["breakdown"])
+    assert entered == touch.customers[0]
+    hashes = []
+    for r in (br, touch, log.funnel(STEPS, breakdown="channel", breakdown_attribution={"step": 2})):
+        d = r.definition
+        assert d is not None
+        hashes.append(d["hash"])
+        if r is touch:
+            assert d["params"]["options"]["breakdown_attribution"] == "first_touch"
+    assert len(set(hashes)) == 3
+    wrong: List[Any] = ["last", {"step": "two"}, {"step": 9}]
+    for how in wrong:
+        with pytest.raises(cjm.InputError) as e:
+            log.funnel(STEPS, breakdown="channel", breakdown_attribution=how)
+        assert e.value.code in ("invalid_option", "invalid_funnel"), how
+    with pytest.raises(cjm.InputError, match="give `breakdown`"):
+        log.funnel(STEPS, breakdown_attribution="last_touch")
     # Exports.
     t = pa.table(br)
     assert t.column_names[:3] == ["index", "kind", "step"]

@@ -102,6 +102,8 @@ def test_funnel_strict_breakdown_tree_merge(events: DataFrame, log: cjm.EventLog
     for kwargs in (
         {"order": "strict"},
         {"breakdown": "channel", "window": 3 * 86_400},
+        {"breakdown": "channel", "breakdown_attribution": "last_touch"},
+        {"breakdown": "channel", "breakdown_attribution": {"step": 2}},
         {"window": math.inf},
     ):
         expected = log.funnel(STEPS, **kwargs)

@@ -134,6 +134,11 @@ test('column and option errors', () => {
   assert.equal(catchCjm(() => log.traffic()).code, 'invalid_option');
   assert.equal(catchCjm(() => log.funnel([])).code, 'invalid_funnel');
   assert.equal(catchCjm(() => log.funnel([{ stage: 'purchase' }])).code, 'invalid_funnel');
+  // A breakdown read at a step the funnel does not have, or without a breakdown.
+  const steps = [plain.event[0], plain.event[1]];
+  assert.equal(catchCjm(() => log.funnel(steps, { breakdown: 'channel', breakdown_attribution: { step: 3 } })).code, 'invalid_funnel');
+  assert.equal(catchCjm(() => log.funnel(steps, { breakdown_attribution: 'last_touch' })).code, 'invalid_funnel');
+  assert.equal(catchCjm(() => log.funnel(steps, { breakdown: 'channel', breakdown_attribution: 'last' })).code, 'invalid_option');
   assert.equal(catchCjm(() => log.flows({ min_share: 2 })).code, 'invalid_option');
 });
 

@@ -49,7 +49,7 @@
 //!   attempt's first event) and the funnel is computed per group; a customer with attempts
 //!   in several groups counts in each.
 
-use super::log::EventLog;
+use super::log::{EventLog, NONE};
 use super::ops::AnalysisUnit;
 use super::seq::{ratio, Seqs};
 use super::time::{nanos_to_seconds, parse_instant, NANOS_PER_SECOND};
@@ -182,8 +182,13 @@ pub struct FunnelOptions {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub assume_utc: bool,
     /// A string column to break the funnel down by (`channel`, `session` or an extra
-    /// column), read at the step-1 event of each attempt.
+    /// column), read where `breakdown_attribution` says (by default at the step-1 event of
+    /// each attempt).
     pub breakdown: Option<String>,
+    /// Which event's value of the breakdown column puts an attempt in a group (default
+    /// `first_step`: each attempt's step-1 event).
+    #[serde(skip_serializing_if = "BreakdownAttribution::is_first_step")]
+    pub breakdown_attribution: BreakdownAttribution,
     /// How the median and p90 times to convert are computed (default `linear`, as numpy).
     pub percentile: Percentile,
     /// Allow step and exclusion events that the log does not contain (default false:
@@ -207,10 +212,42 @@ impl Default for FunnelOptions {
             as_of: None,
             assume_utc: false,
             breakdown: None,
+            breakdown_attribution: BreakdownAttribution::FirstStep,
             percentile: Percentile::Linear,
             allow_missing_events: false,
             unit: AnalysisUnit::Customer,
         }
+    }
+}
+
+/// Which event's value of the breakdown column puts an attempt of a customer in a
+/// breakdown group. Events without a value (and, for `step`, attempts that never reach the
+/// step) fall in the group without a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BreakdownAttribution {
+    /// The value at each attempt's step-1 event (Mixpanel's and Amplitude's default): a
+    /// customer whose attempts start with different values counts in each group.
+    #[default]
+    FirstStep,
+    /// PostHog's `first_touch`: the value at the customer's earliest event of any step
+    /// that has a value; all the customer's attempts go to that one group.
+    FirstTouch,
+    /// PostHog's `last_touch`: the value at the customer's latest event of any step that
+    /// has a value; all the customer's attempts go to that one group.
+    LastTouch,
+    /// The value at the event each attempt uses for this step (1-based; `step: 1` is
+    /// `first_step`); an attempt that does not reach it goes to the group without a value.
+    /// Needs an ordered funnel (`sequential` or `strict`) beyond step 1.
+    Step(usize),
+}
+
+impl BreakdownAttribution {
+    /// Whether this is the default, `first_step` (left out of definitions, so that the
+    /// hashes of funnels without it did not change when it came).
+    #[must_use]
+    pub fn is_first_step(&self) -> bool {
+        matches!(self, Self::FirstStep | Self::Step(1))
     }
 }
 
@@ -522,6 +559,29 @@ impl Funnel {
             return Err(invalid(
                 "exclusions between steps need an ordered funnel, not `any`".to_owned(),
             ));
+        }
+        match o.breakdown_attribution {
+            _ if o.breakdown.is_none() && !o.breakdown_attribution.is_first_step() => {
+                return Err(invalid(
+                    "`breakdown_attribution` says where to read a breakdown column; give \
+                     `breakdown` too, or leave it out"
+                        .to_owned(),
+                ));
+            }
+            BreakdownAttribution::Step(step) if step == 0 || step > k => {
+                return Err(invalid(format!(
+                    "`breakdown_attribution` step `{step}` is not a step of this funnel \
+                     (1 to {k})"
+                )));
+            }
+            BreakdownAttribution::Step(step) if step > 1 && any => {
+                return Err(invalid(
+                    "`breakdown_attribution` at a step after the first needs an ordered \
+                     funnel, not `any` (its attempts match steps in any order)"
+                        .to_owned(),
+                ));
+            }
+            _ => {}
         }
         for x in &o.exclusions {
             let [a, b] = x.between;
@@ -1100,6 +1160,8 @@ impl Plan {
         };
         let mut overall = Acc::new(k);
         let mut groups: BTreeMap<u32, Acc> = BTreeMap::new();
+        // Each attempt's group under a `breakdown_attribution` other than the step-1 value.
+        let mut attributed: Vec<u32> = Vec::new();
         let mut outcome = Outcome {
             times: vec![None; k],
             ..Outcome::default()
@@ -1113,6 +1175,13 @@ impl Plan {
             self.evaluate_customer(ts, sym, &step_table, &mut s, None, &mut outcome);
             overall.add(&outcome);
             if let Some(group) = group {
+                let how = self.funnel.options.breakdown_attribution;
+                let group: &[u32] = if how.is_first_step() {
+                    group
+                } else {
+                    self.attribute(ts, sym, &step_table, &mut s, group, &mut attributed);
+                    &attributed
+                };
                 s.groups.clear();
                 s.groups.extend(
                     s.anchors
@@ -1148,6 +1217,67 @@ impl Plan {
                     )
                 })
                 .collect(),
+        }
+    }
+
+    /// The breakdown group of each attempt of one customer (scanned into `s`) under the
+    /// funnel's `breakdown_attribution`, as `codes[anchor]` (other positions unused), from
+    /// the customer's breakdown values `group` (one per event, [`NONE`] without one).
+    fn attribute(
+        &self,
+        ts: &[i64],
+        sym: &[u32],
+        step_table: &[u64],
+        s: &mut Scratch,
+        group: &[u32],
+        codes: &mut Vec<u32>,
+    ) {
+        let value = |p: u32| group.get(p as usize).copied().unwrap_or(NONE);
+        codes.clear();
+        codes.resize(ts.len(), NONE);
+        match self.funnel.options.breakdown_attribution {
+            how @ (BreakdownAttribution::FirstTouch | BreakdownAttribution::LastTouch) => {
+                // The customer's earliest (latest) step event with a value: positions are
+                // in the customer's time order.
+                let last = how == BreakdownAttribution::LastTouch;
+                let mut touch: Option<u32> = None;
+                for list in &s.pos {
+                    let found = if last {
+                        list.iter().rev().find(|&&p| value(p) != NONE)
+                    } else {
+                        list.iter().find(|&&p| value(p) != NONE)
+                    };
+                    if let Some(&p) = found {
+                        touch = Some(match touch {
+                            Some(t) if (t > p) == last => t,
+                            _ => p,
+                        });
+                    }
+                }
+                let v = touch.map_or(NONE, value);
+                for &a in &s.anchors {
+                    if let Some(c) = codes.get_mut(a as usize) {
+                        *c = v;
+                    }
+                }
+            }
+            BreakdownAttribution::Step(step) if step > 1 => {
+                for i in 0..s.anchors.len() {
+                    let Some(&a) = s.anchors.get(i) else { break };
+                    self.match_attempt(ts, sym, step_table, s, a);
+                    let v = s.used.get(step - 1).map_or(NONE, |&p| value(p));
+                    if let Some(c) = codes.get_mut(a as usize) {
+                        *c = v;
+                    }
+                }
+            }
+            BreakdownAttribution::FirstStep | BreakdownAttribution::Step(_) => {
+                for &a in &s.anchors {
+                    if let Some(c) = codes.get_mut(a as usize) {
+                        *c = value(a);
+                    }
+                }
+            }
         }
     }
 
@@ -1287,7 +1417,9 @@ impl Plan {
         let mut open_window = false;
         let mut last_anchor_t: Option<i64> = None;
         let ts_at = |p: u32| ts.get(p as usize).copied().unwrap_or(0);
-        for &a in &s.anchors {
+        // By index: each attempt's matching fills the scratch buffers beside the anchors.
+        for i in 0..s.anchors.len() {
+            let Some(&a) = s.anchors.get(i) else { break };
             if let Some((group, g)) = filter {
                 if group.get(a as usize).copied().unwrap_or(u32::MAX) != g {
                     continue;
@@ -1299,76 +1431,7 @@ impl Plan {
             }
             last_anchor_t = Some(t0);
             out.had_attempt = true;
-            s.used.clear();
-            s.times.clear();
-            match order {
-                FunnelOrder::Sequential => {
-                    s.used.push(a);
-                    s.times.push(t0);
-                    let mut prev_t = t0;
-                    for step in 1..k {
-                        let Some(list) = s.pos.get(step) else { break };
-                        let start = list.partition_point(|&p| ts_at(p) < prev_t);
-                        let found = list
-                            .get(start..)
-                            .unwrap_or(&[])
-                            .iter()
-                            .copied()
-                            .find(|p| !s.used.contains(p));
-                        let Some(q) = found else { break };
-                        let t = ts_at(q);
-                        if !self.within(t0, prev_t, t, step) {
-                            break;
-                        }
-                        s.used.push(q);
-                        s.times.push(t);
-                        prev_t = t;
-                    }
-                }
-                FunnelOrder::Strict => {
-                    s.used.push(a);
-                    s.times.push(t0);
-                    let mut prev_p = a;
-                    for step in 1..k {
-                        let q = prev_p + 1;
-                        let m = sym
-                            .get(q as usize)
-                            .and_then(|&e| step_table.get(e as usize))
-                            .copied()
-                            .unwrap_or(0);
-                        if m >> step & 1 == 0 {
-                            break;
-                        }
-                        let t = ts_at(q);
-                        let prev_t = ts_at(prev_p);
-                        if !self.within(t0, prev_t, t, step) {
-                            break;
-                        }
-                        s.used.push(q);
-                        s.times.push(t);
-                        prev_p = q;
-                    }
-                }
-                FunnelOrder::Any => {
-                    for list in &s.pos {
-                        let start = list.partition_point(|&p| ts_at(p) < t0);
-                        let found = list
-                            .get(start..)
-                            .unwrap_or(&[])
-                            .iter()
-                            .copied()
-                            .find(|p| !s.used.contains(p));
-                        if let Some(q) = found {
-                            let t = ts_at(q);
-                            if span(t0, t) <= w {
-                                s.used.push(q);
-                                s.times.push(t);
-                            }
-                        }
-                    }
-                    s.times.sort_unstable();
-                }
-            }
+            self.match_attempt(ts, sym, step_table, s, a);
             if order != FunnelOrder::Any && self.voided(ts, s, t0) {
                 continue;
             }
@@ -1397,6 +1460,87 @@ impl Plan {
             }
         }
         out.pending = open_window && out.depth < k && out.depth > 0;
+    }
+
+    /// Matches the attempt anchored at position `a` by the funnel's order: fills `s.used`
+    /// (the positions it uses, in step order for `sequential` and `strict`) and `s.times`
+    /// (their times, in increasing order).
+    fn match_attempt(&self, ts: &[i64], sym: &[u32], step_table: &[u64], s: &mut Scratch, a: u32) {
+        let k = self.funnel.steps.len();
+        let order = self.funnel.options.order;
+        let w = self.window_ns;
+        let ts_at = |p: u32| ts.get(p as usize).copied().unwrap_or(0);
+        let t0 = ts_at(a);
+        s.used.clear();
+        s.times.clear();
+        match order {
+            FunnelOrder::Sequential => {
+                s.used.push(a);
+                s.times.push(t0);
+                let mut prev_t = t0;
+                for step in 1..k {
+                    let Some(list) = s.pos.get(step) else { break };
+                    let start = list.partition_point(|&p| ts_at(p) < prev_t);
+                    let found = list
+                        .get(start..)
+                        .unwrap_or(&[])
+                        .iter()
+                        .copied()
+                        .find(|p| !s.used.contains(p));
+                    let Some(q) = found else { break };
+                    let t = ts_at(q);
+                    if !self.within(t0, prev_t, t, step) {
+                        break;
+                    }
+                    s.used.push(q);
+                    s.times.push(t);
+                    prev_t = t;
+                }
+            }
+            FunnelOrder::Strict => {
+                s.used.push(a);
+                s.times.push(t0);
+                let mut prev_p = a;
+                for step in 1..k {
+                    let q = prev_p + 1;
+                    let m = sym
+                        .get(q as usize)
+                        .and_then(|&e| step_table.get(e as usize))
+                        .copied()
+                        .unwrap_or(0);
+                    if m >> step & 1 == 0 {
+                        break;
+                    }
+                    let t = ts_at(q);
+                    let prev_t = ts_at(prev_p);
+                    if !self.within(t0, prev_t, t, step) {
+                        break;
+                    }
+                    s.used.push(q);
+                    s.times.push(t);
+                    prev_p = q;
+                }
+            }
+            FunnelOrder::Any => {
+                for list in &s.pos {
+                    let start = list.partition_point(|&p| ts_at(p) < t0);
+                    let found = list
+                        .get(start..)
+                        .unwrap_or(&[])
+                        .iter()
+                        .copied()
+                        .find(|p| !s.used.contains(p));
+                    if let Some(q) = found {
+                        let t = ts_at(q);
+                        if span(t0, t) <= w {
+                            s.used.push(q);
+                            s.times.push(t);
+                        }
+                    }
+                }
+                s.times.sort_unstable();
+            }
+        }
     }
 
     fn within(&self, t0: i64, prev_t: i64, t: i64, step: usize) -> bool {

@@ -41,8 +41,8 @@ pub use csv_in::{
     USUAL_CUSTOMER_COLUMNS, USUAL_EVENT_COLUMNS, USUAL_TIMESTAMP_COLUMNS,
 };
 pub use funnel::{
-    DurationStats, Exclusion, Funnel, FunnelGroup, FunnelOptions, FunnelOrder, FunnelResult,
-    FunnelStepResult, Percentile, StepSpec, TimeBin, MAX_STEPS,
+    BreakdownAttribution, DurationStats, Exclusion, Funnel, FunnelGroup, FunnelOptions,
+    FunnelOrder, FunnelResult, FunnelStepResult, Percentile, StepSpec, TimeBin, MAX_STEPS,
 };
 pub(crate) use log::sort_dict;
 pub use log::{

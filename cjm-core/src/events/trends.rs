@@ -612,7 +612,8 @@ impl Funnel {
     ///
     /// # Errors
     /// As [`Funnel::run`], and `invalid_option` for an unusable `time_zone`, `since` after
-    /// the funnel's `as_of`, or more than [`MAX_TREND_PERIODS`] periods.
+    /// the funnel's `as_of`, more than [`MAX_TREND_PERIODS`] periods, or a
+    /// `breakdown_attribution` other than the step-1 value.
     pub fn trends(
         &self,
         log: &EventLog,
@@ -621,6 +622,16 @@ impl Funnel {
     ) -> Result<FunnelTrendsResult> {
         let minutes = parse_utc_offset(&options.time_zone, "time_zone")?;
         let plan = self.plan(journey)?;
+        if !self.options.breakdown_attribution.is_first_step() {
+            return Err(Error::Input {
+                code: crate::InputCode::InvalidOption,
+                row: None,
+                message: "funnel trends put each attempt in the period and breakdown group \
+                          of its step-1 event; leave `breakdown_attribution` out (or \
+                          `first_step`)"
+                    .to_owned(),
+            });
+        }
         let (since, as_of) = range(
             (options.since.as_deref(), options.assume_utc),
             (self.options.as_of.as_deref(), self.options.assume_utc),

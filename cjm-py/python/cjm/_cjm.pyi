@@ -755,6 +755,7 @@ class EventLog:
         exclusions: Optional[Sequence[Mapping[str, Any]]] = None,
         as_of: Optional[Instant] = None,
         breakdown: Optional[str] = None,
+        breakdown_attribution: Optional[Union[str, Mapping[str, int]]] = None,
         percentile: str = "linear",
         allow_missing_events: bool = False,
         unit: str = "customer",
@@ -768,8 +769,12 @@ class EventLog:
         event, inclusive (default 7 days; ``math.inf`` for no window); ``step_windows`` from the prior step (first
         entry ``None``); ``exclusions``: ``{"step": step, "between": (a, b)}``;
         ``as_of`` reports pending customers; ``breakdown`` names ``channel``, ``session``
-        or an ``extra`` column (``InputError`` ``unknown_column`` when the log has none).
-        ``percentile``: how the median and p90 times to convert are taken, ``"linear"``
+        or an ``extra`` column (``InputError`` ``unknown_column`` when the log has none),
+        read where ``breakdown_attribution`` says: ``"first_step"`` (default: each
+        attempt's step-1 event), ``"first_touch"`` / ``"last_touch"`` (PostHog's: the
+        customer's earliest / latest step event with a value, one group per customer) or
+        ``{"step": k}`` (the event each attempt uses for step k; attempts that never reach
+        it go to the group without a value). ``percentile``: how the median and p90 times to convert are taken, ``"linear"``
         (default, as numpy and pandas: the median of an even count is the mean of the two
         middle values) or ``"nearest_rank"``. A step or exclusion event name that the log
         does not contain raises ``InputError`` (``unknown_event``, naming the closest

@@ -243,6 +243,7 @@ def funnel(
     exclusions: Optional[Sequence[Mapping[str, Any]]] = None,
     as_of: Union[dt.datetime, dt.date, str, None] = None,
     breakdown: Optional[str] = None,
+    breakdown_attribution: Union[str, Mapping[str, int], None] = None,
     assume_utc: bool = False,
     repartition_by_customer: bool = True,
     event_states: bool = False,
@@ -284,6 +285,8 @@ def funnel(
         options["as_of"] = as_of
     if breakdown is not None:
         options["breakdown"] = breakdown
+    if breakdown_attribution is not None:
+        options["breakdown_attribution"] = breakdown_attribution
     spec = {
         "steps": None if steps is None else [_step_json(s) for s in steps],
         "options": options,
