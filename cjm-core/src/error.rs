@@ -177,6 +177,8 @@ pub enum InputCode {
     TooManyStates,
     /// A survey with more than 100 000 `(scope, segment)` groups.
     TooManyGroups,
+    /// An event log of more events than one log holds (2³² − 1).
+    TooManyEvents,
     /// Rows were read and none is in the log (raised in strict mode, else a warning).
     NoRowsUsed,
     /// A warning, never raised: a log operation left no events of a non-empty log.
@@ -245,6 +247,7 @@ impl InputCode {
             Self::ColumnLengthMismatch => "column_length_mismatch",
             Self::TooManyStates => "too_many_states",
             Self::TooManyGroups => "too_many_groups",
+            Self::TooManyEvents => "too_many_events",
             Self::NoRowsUsed => "no_rows_used",
             Self::EmptyLog => "empty_log",
             Self::MissingColumn => "missing_column",

@@ -267,7 +267,10 @@ test('every picture of every template is well-formed SVG (DOMParser)', async () 
       check(`${name} map (no legend, narrow)`, j.mapSvg({ legend: false, width: 600, lanes: ['touchpoints', 'emotion'] }));
       check(`${name} emotion`, j.emotionSvg());
       const html = check(`${name} report`, j.reportHtml({ title: `Report <${name}> & co` }), 'text/html');
-      for (const [i, svg] of [...html.querySelectorAll('svg')].entries()) check(`${name} report svg ${i}`, svg.outerHTML);
+      // As XML: `outerHTML` would write a no-break space (`12\u00a0%`) as `&nbsp;`, which
+      // is HTML, not XML.
+      const xml = new XMLSerializer();
+      for (const [i, svg] of [...html.querySelectorAll('svg')].entries()) check(`${name} report svg ${i}`, xml.serializeToString(svg));
       if (html.querySelectorAll('svg').length < 2) out.push(`${name} report: fewer than 2 pictures`);
       if (html.querySelectorAll('script').length > 0) out.push(`${name} report: has a script`);
     }

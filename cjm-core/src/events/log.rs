@@ -1228,6 +1228,11 @@ impl EventLogBuilder {
         ts: std::result::Result<i64, RejectReason>,
         value_unreadable: bool,
     ) -> Result<()> {
+        room_for(
+            self.c_ts.len(),
+            1,
+            self.options.row_offset.saturating_add(self.rows_read),
+        )?;
         let local = self.rows_read;
         self.rows_read += 1;
         if self.options.consent == ConsentRule::Require && row.consent != Some(true) {
@@ -1327,6 +1332,11 @@ impl EventLogBuilder {
     /// [`Self::push_batch`]; on an error, `c_ts` and `c_event` may hold the batch's rows.
     fn push_columns(&mut self, batch: &ColumnBatch<'_>) -> Result<()> {
         let n = batch.len();
+        room_for(
+            self.c_ts.len(),
+            n,
+            self.options.row_offset.saturating_add(self.rows_read),
+        )?;
         if let Some((name, len)) = batch.lengths().into_iter().find(|&(_, l)| l != n) {
             return Err(Error::Input {
                 code: crate::InputCode::ColumnLengthMismatch,
@@ -2058,6 +2068,28 @@ impl EventLogBuilder {
     }
 }
 
+/// The most events one log keeps: its ordering numbers rows in 32 bits.
+pub(crate) const MAX_LOG_EVENTS: usize = u32::MAX as usize;
+
+/// `too_many_events` when `adding` more rows to the `kept` ones could pass
+/// [`MAX_LOG_EVENTS`] (`row`: the index of the first row being added).
+fn room_for(kept: usize, adding: usize, row: u64) -> Result<()> {
+    if kept.saturating_add(adding) <= MAX_LOG_EVENTS {
+        return Ok(());
+    }
+    Err(Error::Input {
+        code: crate::InputCode::TooManyEvents,
+        row: usize::try_from(row)
+            .ok()
+            .map(|row| row.saturating_add(MAX_LOG_EVENTS.saturating_sub(kept))),
+        message: format!(
+            "one event log holds at most {MAX_LOG_EVENTS} events; split the data by \
+             customer and merge the parts' mergeable states (as cjm.spark does), or keep \
+             only the events the analysis needs"
+        ),
+    })
+}
+
 /// The strings of `dict` at the ranks `keys` (ascending): the whole dictionary when
 /// every string is used.
 fn pick(dict: Vec<String>, keys: impl Iterator<Item = u64>) -> Vec<String> {
@@ -2387,5 +2419,23 @@ impl EventLog {
                 .find(|(n, _)| n == name)
                 .map(|(_, col)| col),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_log_keeps_no_more_events_than_its_rows_can_number() {
+        assert!(room_for(0, MAX_LOG_EVENTS, 0).is_ok());
+        assert!(room_for(MAX_LOG_EVENTS - 1, 1, 7).is_ok());
+        let Err(e) = room_for(MAX_LOG_EVENTS - 1, 3, 100) else {
+            panic!("two rows over the limit");
+        };
+        assert_eq!(e.code(), "too_many_events");
+        // The first row over: 100 is the batch's first row, and one more fits.
+        assert!(matches!(e, Error::Input { row: Some(101), .. }), "{e:?}");
+        assert!(e.to_string().contains("merge the parts' mergeable states"));
     }
 }

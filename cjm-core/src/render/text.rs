@@ -30,7 +30,7 @@ pub fn escape_xml(text: &str) -> String {
 /// (Helvetica, Arial and Segoe UI are narrower), so that text stays inside its box.
 fn char_em(c: char) -> f64 {
     match c {
-        ' ' => 0.32,
+        ' ' | '\u{a0}' | '\u{202f}' => 0.32,
         'i' | 'j' | 'l' | '.' | ',' | ':' | ';' | '\'' | '!' | '|' | 'I' => 0.30,
         'f' | 't' | 'r' | '(' | ')' | '[' | ']' | '-' | '/' => 0.43,
         'm' => 0.98,
@@ -100,7 +100,11 @@ pub fn wrap_text(text: &str, max_width: f64, size: f64, bold: bool, max_lines: u
     let mut current = String::new();
     // The advances of `current`, added from its first character (as `text_width` adds).
     let mut current_em = 0.0;
-    'words: for word in text.split_whitespace() {
+    // No-break spaces (`12\u{a0}%`, `2\u{a0}h`) join a number to its unit: not a break.
+    let words = text
+        .split(|c: char| c.is_whitespace() && !matches!(c, '\u{a0}' | '\u{2007}' | '\u{202f}'))
+        .filter(|w| !w.is_empty());
+    'words: for word in words {
         let start = if current.is_empty() {
             0.0
         } else {
@@ -197,7 +201,10 @@ mod tests {
         let fits = |s: &str| text_width(s, size, bold) <= max_width;
         let mut lines: Vec<String> = Vec::new();
         let mut current = String::new();
-        for word in text.split_whitespace() {
+        let words = text
+            .split(|c: char| c.is_whitespace() && !matches!(c, '\u{a0}' | '\u{2007}' | '\u{202f}'))
+            .filter(|w| !w.is_empty());
+        for word in words {
             let candidate = if current.is_empty() {
                 word.to_owned()
             } else {
@@ -300,6 +307,26 @@ mod tests {
 
     /// A 64 KiB name without spaces: every character kept, in order, in lines that each
     /// fit and are as long as they can be (the next character would not fit).
+    #[test]
+    fn a_number_stays_with_its_unit() {
+        // `17\u{a0}%` is one word: a line may break before it, never inside it.
+        let text = "target 12\u{a0}% \u{b7} actual 17\u{a0}%";
+        for width in [40.0, 60.0, 90.0, 110.0, 130.0, 150.0] {
+            let w = wrap_text(text, width, 12.0, false, 9);
+            assert!(!w.truncated && w.lines.len() > 1, "{width}: {w:?}");
+            for line in &w.lines {
+                assert!(!line.starts_with('%'), "{width}: {w:?}");
+                assert!(
+                    !line.ends_with(|c: char| c.is_ascii_digit()),
+                    "{width}: {w:?}"
+                );
+            }
+        }
+        // Ordinary spaces of every kind still break.
+        let w = wrap_text("aaaa\u{3000}bbbb\tcccc", 30.0, 12.0, false, 3);
+        assert_eq!(w.lines.len(), 3, "{w:?}");
+    }
+
     #[test]
     fn sixty_four_kib_word_is_hard_broken_into_full_lines() {
         let name: String = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789Mi"
