@@ -8,7 +8,8 @@
 //   vector-NN.html        the report with the vector as an SVG block: no dialog
 //   vector-NN-nocsp.html  the same without the Content-Security-Policy: no dialog (the SVG
 //                         allow-list alone stops it)
-//   ordinary.html         an ordinary report: its styles apply, its pictures draw, and the
+//   ordinary.html         an ordinary report: its styles apply (print and `:target` ones
+//                         included), its pictures draw, its footnote link works, and the
 //                         policy refuses nothing (no console error)
 //
 // and, so that a pass means something, two controls: the four vectors of issue 14 put
@@ -92,7 +93,22 @@ await pool(jobs, 4, async ([svg, name]) => {
     notices: document.querySelectorAll('.notice').length,
     csp: document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.content ?? '',
   }));
+  // A link to a map item or a footnote highlights what it leads to (`:target`): the
+  // stage heading underlined, the footnote shaded; the footnote's mark leads to it.
+  await page.goto(`${pathToFileURL(file).href}#map-stage-s`, { waitUntil: 'load' });
+  const stage = await page.evaluate(() => getComputedStyle(document.querySelector('#map-stage-s > text')).textDecorationLine);
+  await page.click('sup.note a');
+  const note = await page.evaluate(() => ({
+    hash: location.hash,
+    shade: getComputedStyle(document.querySelector('#note-1')).backgroundColor,
+    text: document.querySelector('#note-1').textContent,
+  }));
+  await page.emulateMedia({ media: 'print' });
+  const printed = await page.evaluate(() => getComputedStyle(document.querySelector('nav')).display);
   await page.close();
+  if (stage !== 'underline') failures.push(`ordinary.html: a linked map item is not highlighted (${stage})`);
+  if (note.hash !== '#note-1' || note.shade !== 'rgb(255, 248, 197)' || !note.text.includes('0123456789ab')) failures.push(`ordinary.html: the definition footnote (${JSON.stringify(note)})`);
+  if (printed !== 'none') failures.push(`ordinary.html: the print style sheet does not apply (nav ${printed})`);
   if (facts.border !== 'solid') failures.push(`ordinary.html: the inline style sheet did not apply (${facts.border})`);
   if (facts.figures.length < 3 || facts.figures.some((w) => !(w > 100))) failures.push(`ordinary.html: pictures not drawn (${facts.figures})`);
   if (facts.notices) failures.push('ordinary.html: a cjm picture was left out');

@@ -151,18 +151,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 title: "Checkout funnel".into(),
                 intro: Some("Unique customers per step, sequential order, 7-day window.".into()),
                 blocks: vec![ReportBlock::Funnel(funnel.clone())],
+                definitions: Vec::new(),
             },
             ReportSection {
                 kind: SectionKind::Flows,
                 title: "Paths".into(),
                 intro: None,
                 blocks: vec![ReportBlock::Flow(flow.clone())],
+                definitions: Vec::new(),
             },
             ReportSection {
                 kind: SectionKind::Attribution,
                 title: "Attribution".into(),
                 intro: None,
                 blocks: vec![ReportBlock::Bars(bars.clone())],
+                definitions: Vec::new(),
             },
         ],
         ..ReportOptions::default()

@@ -2,13 +2,13 @@
 //! (`scripts/check-report-xss.mjs`, run by `make test`): one report per known SVG/HTML
 //! injection vector in `tests/fixtures/svg-xss-vectors.json`, each also without its
 //! Content-Security-Policy (so that the SVG allow-list is checked on its own), and one
-//! ordinary report with cjm's own pictures as SVG blocks.
+//! ordinary report with cjm's own pictures as SVG blocks and a definition footnote.
 //!
 //! `cargo run -p cjm-core --example report_xss -- out/report-xss`
 
 use cjm_core::render::{
-    funnel_svg, html_report, FunnelChart, FunnelStep, ReportBlock, ReportOptions, ReportSection,
-    SectionKind,
+    funnel_svg, html_report, DefinitionNote, FunnelChart, FunnelStep, ReportBlock, ReportOptions,
+    ReportSection, SectionKind,
 };
 use std::path::PathBuf;
 
@@ -26,7 +26,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         r#"{"schema_version": 1, "id": "x", "name": "XSS check",
             "stages": [{"id": "s", "name": "Stage"}]}"#,
     )?;
-    let report = |blocks: Vec<ReportBlock>| {
+    let report = |blocks: Vec<ReportBlock>, definitions: Vec<DefinitionNote>| {
         html_report(
             &journey,
             &ReportOptions {
@@ -37,6 +37,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     title: "Pictures".to_owned(),
                     intro: None,
                     blocks,
+                    definitions,
                 }],
                 ..ReportOptions::default()
             },
@@ -44,10 +45,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let csp_start = "<meta http-equiv=\"Content-Security-Policy\"";
     for (i, svg) in vectors.iter().enumerate() {
-        let html = report(vec![ReportBlock::Svg {
-            svg: svg.clone(),
-            caption: None,
-        }]);
+        let html = report(
+            vec![ReportBlock::Svg {
+                svg: svg.clone(),
+                caption: None,
+            }],
+            Vec::new(),
+        );
         // (A report without a policy is written as it is: the check then fails on it.)
         let without = match html.find(csp_start) {
             Some(start) => {
@@ -70,13 +74,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .collect(),
         width: None,
     };
-    let html = report(vec![
-        ReportBlock::Funnel(funnel.clone()),
-        ReportBlock::Svg {
-            svg: funnel_svg(&funnel),
-            caption: Some("The same funnel as a ready-made SVG block.".to_owned()),
-        },
-    ]);
+    // With a definition footnote, whose link the check follows.
+    let html = report(
+        vec![
+            ReportBlock::Funnel(funnel.clone()),
+            ReportBlock::Svg {
+                svg: funnel_svg(&funnel),
+                caption: Some("The same funnel as a ready-made SVG block.".to_owned()),
+            },
+        ],
+        vec![DefinitionNote {
+            label: Some("Checkout".to_owned()),
+            kind: "funnel".to_owned(),
+            hash: "0123456789ab".to_owned(),
+        }],
+    );
     std::fs::write(dir.join("ordinary.html"), html)?;
     println!(
         "wrote {} reports to {}",

@@ -91,14 +91,19 @@ pub fn duration(seconds: f64) -> String {
     }
 }
 
-/// A KPI value in its metric's natural form: rates as percentages, NPS as a whole number,
-/// others with at most two decimals and the KPI's unit.
+/// The KPI unit of a value from 0 to 1 shown as a percentage (`0.08` reads `8 %`).
+pub const SHARE: &str = "share";
+
+/// A KPI value in its metric's natural form: rates (and a KPI whose unit is `share`, a
+/// 0–1 value) as percentages, NPS as a whole number, others with at most two decimals and
+/// the KPI's unit.
 #[must_use]
 pub fn kpi_value(k: &Kpi, value: f64) -> String {
     match k.metric {
         Metric::ConversionRate | Metric::DropOff | Metric::RetentionRate => percent(value),
         Metric::Nps => format!("{value:.0}"),
         _ => match &k.unit {
+            Some(unit) if unit == SHARE => percent(value),
             Some(unit) if unit == "%" => format!("{}\u{a0}%", num(value)),
             Some(unit) => format!("{} {unit}", num(value)),
             None => num(value),
@@ -131,5 +136,26 @@ mod tests {
         assert_eq!(percent(-0.00001), "0\u{a0}%");
         assert_eq!(percent(0.026), "2.6\u{a0}%");
         assert_eq!(count(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn a_kpi_reads_in_its_unit() {
+        let kpi = |unit: Option<&str>| Kpi {
+            id: "k".into(),
+            name: "K".into(),
+            metric: Metric::Custom,
+            stage: None,
+            touchpoint: None,
+            target: None,
+            direction: None,
+            actual: None,
+            unit: unit.map(str::to_owned),
+            extensions: crate::model::Extensions::default(),
+        };
+        // A share of 0-1 reads as a percentage, like the rate metrics.
+        assert_eq!(kpi_value(&kpi(Some(SHARE)), 0.08), "8\u{a0}%");
+        assert_eq!(kpi_value(&kpi(Some("%")), 8.0), "8\u{a0}%");
+        assert_eq!(kpi_value(&kpi(Some("EUR")), 61.5), "61.5 EUR");
+        assert_eq!(kpi_value(&kpi(None), 0.08), "0.08");
     }
 }

@@ -159,6 +159,7 @@ fn user_strings_are_escaped_everywhere() {
                         caption: None,
                     },
                 ],
+                definitions: Vec::new(),
             }],
             ..ReportOptions::default()
         },
@@ -188,6 +189,7 @@ fn safe_ready_made_svg_is_embedded() {
                     svg: svg.clone(),
                     caption: None,
                 }],
+                definitions: Vec::new(),
             }],
             ..ReportOptions::default()
         },

@@ -14,7 +14,7 @@ use cjm_core::events::{FlowOptions, Funnel, FunnelOptions, StepSpec};
 use cjm_core::insights::{insights, InsightInputs, InsightOptions};
 use cjm_core::render::{
     attribution_section, flows_section, funnel_section, health_section, html_report,
-    insights_section, ReportBlock, ReportOptions, ReportSection, SectionKind,
+    insights_section, DefinitionNote, ReportBlock, ReportOptions, ReportSection, SectionKind,
 };
 use cjm_core::scoring::{health, HealthInputs, ScoringModel};
 
@@ -141,8 +141,10 @@ fn sections_render_into_the_report() {
     );
     for s in &sections {
         assert!(!s.blocks.is_empty(), "{}: no content", s.title);
-        let intro = s.intro.as_deref().unwrap();
-        assert!(intro.contains("definition"), "{}: {intro}", s.title);
+        assert!(s.intro.is_some(), "{}: no introduction", s.title);
+        // The definition is named in a footnote, not in the text people read.
+        assert!(!s.definitions.is_empty(), "{}: no definition", s.title);
+        assert!(!s.intro.as_deref().unwrap().contains(&s.definitions[0].hash));
     }
     // The funnel names its steps after the journey's stages.
     let ReportBlock::Funnel(chart) = &sections[2].blocks[0] else {
@@ -177,6 +179,42 @@ fn sections_render_into_the_report() {
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(!html.contains("NaN"));
     assert!(!html.contains("class=\"notice\""), "a picture was left out");
+    // Every definition is a numbered footnote under "Definitions", its mark after the
+    // section's introduction links to it and it links back.
+    let notes: Vec<&DefinitionNote> = options
+        .sections
+        .iter()
+        .flat_map(|s| &s.definitions)
+        .collect();
+    // One per section, and the attribution has one more per model.
+    assert!(notes.len() > 5, "{} notes", notes.len());
+    assert!(
+        html.contains("<a href=\"#definitions\">Definitions</a>"),
+        "in the contents"
+    );
+    for (i, note) in notes.iter().enumerate() {
+        let n = i + 1;
+        assert_eq!(
+            html.matches(&format!("href=\"#note-{n}\"")).count(),
+            1,
+            "mark {n}"
+        );
+        let item = html
+            .split(&format!("<li id=\"note-{n}\">"))
+            .nth(1)
+            .unwrap_or_else(|| panic!("note {n} missing"));
+        let item = &item[..item.find("</li>").unwrap()];
+        assert!(
+            item.contains(&format!("<code>{}</code>", note.hash)),
+            "{item}"
+        );
+        assert!(item.contains(&format!("href=\"#note-ref-{n}\"")), "{item}");
+    }
+    assert_eq!(
+        html.matches("<li id=\"note-").count(),
+        notes.len(),
+        "one note each"
+    );
 }
 
 #[test]
@@ -198,7 +236,18 @@ fn attribution_table_lists_every_model_with_its_hash() {
     let email = credits.rows.iter().find(|r| r[0] == "email").unwrap();
     assert_eq!(email[last], "3");
     let models = tables.last().unwrap();
-    assert!(models.rows.iter().all(|r| r[1].len() == 12), "hashes");
+    assert_eq!(models.columns, ["Model", "Sums to the conversions"]);
+    // The analysis's definition, then each model's, in footnotes labelled by model.
+    let a = results().attribution;
+    assert_eq!(s.definitions.len(), 1 + a.models.len());
+    assert_eq!(s.definitions[0].hash, a.definition.hash);
+    for (note, (m, row)) in s.definitions[1..]
+        .iter()
+        .zip(a.models.iter().zip(&models.rows))
+    {
+        assert_eq!(note.hash, m.definition.hash);
+        assert_eq!(note.label.as_deref(), Some(row[0].as_str()));
+    }
     // Time decay cannot run without touch times, and says so.
     assert!(s
         .blocks
@@ -291,7 +340,7 @@ fn retention_and_trends_sections() {
     let intro = s.intro.clone().unwrap();
     let (from, to) = (t.observed_from.unwrap(), t.observed_until.unwrap());
     assert!(
-        intro.contains(&format!("from {} to {} (UTC;", &from[..10], &to[..10])),
+        intro.contains(&format!("from {} to {} (UTC)", &from[..10], &to[..10])),
         "{intro}"
     );
     assert!(matches!(&s.blocks[0], ReportBlock::Svg { .. }));
@@ -355,6 +404,7 @@ fn results_as_options_are_placed_by_the_core() {
         blocks: vec![ReportBlock::Paragraph {
             text: "Written by the caller.".to_owned(),
         }],
+        definitions: Vec::new(),
     };
     let (log, _) = generate_log(&SynthOptions {
         customers: 50,
@@ -391,7 +441,8 @@ fn results_as_options_are_placed_by_the_core() {
             "Flows",
             "Attribution",
             "Notes of my own",
-            "Trends"
+            "Trends",
+            "Definitions"
         ]
     );
     // The same page as the sections built one by one and given in that order.

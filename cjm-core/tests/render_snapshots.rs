@@ -116,6 +116,7 @@ fn small_html_report() {
                 title: "Funnel".to_owned(),
                 intro: Some("Sign-up funnel.".to_owned()),
                 blocks: vec![ReportBlock::Funnel(funnel())],
+                definitions: Vec::new(),
             },
             ReportSection {
                 kind: SectionKind::Insights,
@@ -135,6 +136,7 @@ fn small_html_report() {
                         ],
                     }),
                 ],
+                definitions: Vec::new(),
             },
         ],
         ..ReportOptions::default()

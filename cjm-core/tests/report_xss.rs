@@ -33,6 +33,7 @@ fn report_with(svg: &str) -> String {
                     svg: svg.to_owned(),
                     caption: Some("caption".to_owned()),
                 }],
+                definitions: Vec::new(),
             }],
             ..ReportOptions::default()
         },

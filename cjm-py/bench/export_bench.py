@@ -37,7 +37,17 @@ Analyses, each tool written the way its users would write it:
   pandas, polars and DuckDB build the paths and the Markov transition counts themselves
   and hand the (at most 10 x 10) transition matrix to numpy for the removal effects;
 - ``survey``: NPS (with its margin), CSAT top box and CES mean per touchpoint, with the
-  answer counts (cjm computes every group level, the others only per touchpoint).
+  answer counts (cjm computes every group level, the others only per touchpoint);
+- ``retention``: weekly cohorts (ISO weeks, UTC) by each customer's first event, a return
+  being any event in week k exactly, k = 0..8; a cell whose week had not begun by the last
+  event is null (cjm's defaults but for the period and the number of periods);
+- ``trends``: events and distinct customers per day (UTC) and event name;
+- ``sessions``: sessions by 30 minutes of inactivity (a gap of exactly 30 minutes stays
+  in the session), then the funnel above counted in sessions (an attempt stays inside
+  one session);
+- ``filter``: the funnel's events of the export's last 30 days (from 30 days before its
+  end, ``EPOCH_S + SPAN_S``), then the funnel on them: cjm's ``EventLog.filter`` against
+  a boolean mask.
 
 Each (tool, analysis) runs in its own process: "load" is file to in-memory form (cjm:
 ``pq.read_table`` then ``EventLog.from_arrow(..., progress=False)``, or the pyarrow table
@@ -78,12 +88,17 @@ GENERATOR_VERSION = 1
 TOOLS = ["cjm", "cjm-parquet", "pandas", "polars", "duckdb"]
 TOOL_NAMES = {"cjm": "cjm", "cjm-parquet": "cjm (`from_parquet`)", "pandas": "pandas",
               "polars": "polars", "duckdb": "DuckDB"}
-ANALYSES = ["funnel", "paths", "attribution", "survey"]
+ANALYSES = ["funnel", "paths", "attribution", "survey", "retention", "trends", "sessions",
+            "filter"]
 ANALYSIS_TITLES = {
     "funnel": "5-step funnel, 7-day window",
     "paths": "directly-follows + top-20 variants",
     "attribution": "attribution: first, last, linear, time decay, Markov",
     "survey": "NPS/CSAT/CES per touchpoint",
+    "retention": "weekly retention cohorts, 8 periods",
+    "trends": "daily events and customers per event",
+    "sessions": "30-minute sessions, then the funnel in sessions",
+    "filter": "the last 30 days' funnel events, then the funnel",
 }
 
 STEPS = ["view_item", "add_to_cart", "begin_checkout", "add_payment_info", "purchase"]
@@ -92,6 +107,9 @@ CONVERSION = "purchase"
 MODELS = ["first", "last", "linear", "time_decay", "markov"]
 HALF_LIFE_SECONDS = 7 * 86_400.0  # cjm's default half_life_seconds
 TOP_K = 20
+PERIODS = 8  # weekly retention: periods 0 to 8
+SESSION_GAP = dt.timedelta(minutes=30)
+FILTER_DAYS = 30  # `filter`: the funnel events of the export's last 30 days
 SEP = "\x1f"  # below every character of an event name: joined strings sort like lists
 REL_TOL = 1e-9
 
@@ -467,6 +485,32 @@ def cjm_attribution(log: Any) -> Any:
     }
 
 
+def cjm_retention(log: Any) -> Any:
+    r = log.retention(period="week", periods=PERIODS)
+    return {c["period_start"]: [c["size"], *c["retained"]] for c in r.to_dict()["cohorts"]}
+
+
+def cjm_trends(log: Any) -> Any:
+    rows = log.trends().to_dicts("events")
+    # Every day is listed, with zeros; the others list the days with events.
+    assert all(r["customers"] == 0 for r in rows if r["volume"] == 0)
+    return {f"{r['period']} {r['event']}": [r["volume"], r["customers"]]
+            for r in rows if r["volume"] > 0}
+
+
+def cjm_sessions(log: Any) -> Any:
+    return list(log.sessionize(SESSION_GAP).funnel(STEPS, unit="session").customers)
+
+
+def _filter_start(log_end: dt.datetime) -> dt.datetime:
+    return log_end - dt.timedelta(days=FILTER_DAYS)
+
+
+def cjm_filter(log: Any) -> Any:
+    end = dt.datetime.fromtimestamp(EPOCH_S + SPAN_S, dt.timezone.utc)
+    return list(log.filter(events=STEPS, start=_filter_start(end)).funnel(STEPS).customers)
+
+
 def cjm_survey_load(path: str) -> Any:
     import pyarrow.parquet as pq
 
@@ -491,23 +535,84 @@ def cjm_survey(table: Any) -> Any:
 # pandas
 
 
-def pandas_funnel(df: Any) -> Any:
+def pandas_funnel(df: Any, unit: str = "customer") -> Any:
     import pandas as pd
 
-    d = df[["customer", "timestamp", "event"]]
-    att = d.loc[d["event"] == STEPS[0], ["customer", "timestamp"]]
+    d = df[[unit, "timestamp", "event"]]
+    att = d.loc[d["event"] == STEPS[0], [unit, "timestamp"]]
     att = att.rename(columns={"timestamp": "t0"}).assign(t=lambda x: x["t0"])
-    out = [int(att["customer"].nunique())]
+    out = [int(att[unit].nunique())]
     for name in STEPS[1:]:
-        ev = d.loc[d["event"] == name, ["customer", "timestamp"]].sort_values("timestamp")
+        ev = d.loc[d["event"] == name, [unit, "timestamp"]].sort_values("timestamp")
         att = pd.merge_asof(
-            att.sort_values("t"), ev, left_on="t", right_on="timestamp", by="customer",
+            att.sort_values("t"), ev, left_on="t", right_on="timestamp", by=unit,
             direction="forward", allow_exact_matches=True,
         )
         att = att[att["timestamp"].notna() & (att["timestamp"] - att["t0"] <= WINDOW)]
-        att = att[["customer", "t0", "timestamp"]].rename(columns={"timestamp": "t"})
-        out.append(int(att["customer"].nunique()))
+        att = att[[unit, "t0", "timestamp"]].rename(columns={"timestamp": "t"})
+        out.append(int(att[unit].nunique()))
     return out
+
+
+MONDAY = dt.datetime(1970, 1, 5, tzinfo=dt.timezone.utc)  # weeks are ISO: Monday first
+
+
+def _week_start(week: int) -> str:
+    return (MONDAY + dt.timedelta(weeks=week)).date().isoformat()
+
+
+def _retention_table(sizes: Dict[int, int], kept: Dict[Tuple[int, int], int],
+                     last_week: int) -> Any:
+    """The cohort table from sizes, retained counts per (cohort, k) and the week of the
+    last event: a cell whose week had not begun by then is None."""
+    return {
+        _week_start(c): [n, n, *(kept.get((c, k), 0) if c + k <= last_week else None
+                                 for k in range(1, PERIODS + 1))]
+        for c, n in sorted(sizes.items())
+    }
+
+
+def pandas_retention(df: Any) -> Any:
+    import pandas as pd
+
+    week = (df["timestamp"] - pd.Timestamp(MONDAY)) // pd.Timedelta(weeks=1)
+    active = pd.DataFrame({"customer": df["customer"], "week": week}).drop_duplicates()
+    cohort = active.groupby("customer")["week"].min().rename("cohort")
+    active = active.join(cohort, on="customer")
+    active["k"] = active["week"] - active["cohort"]
+    kept = active[(active["k"] >= 1) & (active["k"] <= PERIODS)].groupby(["cohort", "k"]).size()
+    return _retention_table(
+        {int(c): int(n) for c, n in cohort.value_counts().items()},
+        {(int(c), int(k)): int(n) for (c, k), n in kept.items()},
+        int(week.max()),
+    )
+
+
+def pandas_trends(df: Any) -> Any:
+    day = df["timestamp"].dt.floor("D").dt.strftime("%Y-%m-%d")
+    g = df.assign(day=day).groupby(["day", "event"], observed=True)["customer"].agg(
+        ["size", "nunique"])
+    return {f"{d} {e}": [int(v), int(c)] for (d, e), v, c in
+            zip(g.index, g["size"], g["nunique"], strict=True)}
+
+
+def pandas_sessions(df: Any) -> Any:
+    # Stable: rows are in time order, so each customer's stay in (time, input) order.
+    d = df.sort_values("customer", kind="stable", ignore_index=True)
+    new = (d["customer"] != d["customer"].shift()) | (d["timestamp"].diff() > SESSION_GAP)
+    return pandas_funnel(d.assign(session=new.cumsum()), unit="session")
+
+
+def _window_start() -> Any:
+    return dt.datetime.fromtimestamp(EPOCH_S + SPAN_S, dt.timezone.utc) - dt.timedelta(
+        days=FILTER_DAYS)
+
+
+def pandas_filter(df: Any) -> Any:
+    import pandas as pd
+
+    keep = df["event"].isin(STEPS) & (df["timestamp"] >= pd.Timestamp(_window_start()))
+    return pandas_funnel(df[keep])
 
 
 def pandas_paths(df: Any) -> Any:
@@ -617,25 +722,74 @@ def pandas_survey(frame: Any) -> Any:
 
 
 def polars_funnel(df: Any) -> Any:
+    return polars_funnel_by(df.select("customer", "timestamp", "event"), "customer")
+
+
+def polars_funnel_by(d: Any, unit: str) -> Any:
     import polars as pl
 
-    d = df.select("customer", "timestamp", "event")
     att = d.filter(pl.col("event") == STEPS[0]).select(
-        "customer", pl.col("timestamp").alias("t0"), pl.col("timestamp").alias("t")
+        unit, pl.col("timestamp").alias("t0"), pl.col("timestamp").alias("t")
     )
-    out = [att["customer"].n_unique()]
+    out = [att[unit].n_unique()]
     for name in STEPS[1:]:
-        ev = d.filter(pl.col("event") == name).select("customer", "timestamp").sort("timestamp")
+        ev = d.filter(pl.col("event") == name).select(unit, "timestamp").sort("timestamp")
         att = (
             att.sort("t")
-            .join_asof(ev, left_on="t", right_on="timestamp", by="customer",
+            .join_asof(ev, left_on="t", right_on="timestamp", by=unit,
                        strategy="forward", check_sortedness=False)
             .filter(pl.col("timestamp").is_not_null()
                     & (pl.col("timestamp") - pl.col("t0") <= WINDOW))
-            .select("customer", "t0", pl.col("timestamp").alias("t"))
+            .select(unit, "t0", pl.col("timestamp").alias("t"))
         )
-        out.append(att["customer"].n_unique())
+        out.append(att[unit].n_unique())
     return out
+
+
+def polars_retention(df: Any) -> Any:
+    import polars as pl
+
+    # Days since Monday 1970-01-05 (1970-01-01 was a Thursday), in whole weeks.
+    week = ((pl.col("timestamp").dt.epoch("d") - 4) // 7).alias("week")
+    active = df.select("customer", week).unique()
+    cohort = active.group_by("customer").agg(pl.col("week").min().alias("cohort"))
+    kept = (
+        active.join(cohort, on="customer")
+        .with_columns((pl.col("week") - pl.col("cohort")).alias("k"))
+        .filter((pl.col("k") >= 1) & (pl.col("k") <= PERIODS))
+        .group_by("cohort", "k").len()
+    )
+    sizes = cohort.group_by("cohort").len()
+    return _retention_table(
+        dict(zip(sizes["cohort"].to_list(), sizes["len"].to_list(), strict=True)),
+        {(c, k): n for c, k, n in kept.iter_rows()},
+        int(df.select(week.max()).item()),
+    )
+
+
+def polars_trends(df: Any) -> Any:
+    import polars as pl
+
+    g = df.group_by(pl.col("timestamp").dt.date().alias("day"), "event").agg(
+        pl.len().alias("volume"), pl.col("customer").n_unique().alias("customers"))
+    return {f"{d.isoformat()} {e}": [v, c] for d, e, v, c in g.iter_rows()}
+
+
+def polars_sessions(df: Any) -> Any:
+    import polars as pl
+
+    d = df.select("customer", "timestamp", "event").sort("customer", maintain_order=True)
+    new = ((pl.col("customer") != pl.col("customer").shift())
+           | (pl.col("timestamp").diff() > SESSION_GAP)).fill_null(True)
+    return polars_funnel_by(d.with_columns(new.cum_sum().alias("session")), "session")
+
+
+def polars_filter(df: Any) -> Any:
+    import polars as pl
+
+    d = df.filter(pl.col("event").cast(pl.String).is_in(STEPS)
+                  & (pl.col("timestamp") >= _window_start()))
+    return polars_funnel_by(d.select("customer", "timestamp", "event"), "customer")
 
 
 def polars_paths(df: Any) -> Any:
@@ -779,19 +933,81 @@ def duckdb_load(path: str) -> Any:
 
 
 def duckdb_funnel(con: Any) -> Any:
-    ctes = ["a0 AS (SELECT customer, timestamp AS t0, timestamp AS t FROM ev "
+    sql = "WITH " + _duckdb_funnel_sql("ev", "customer")
+    return [int(n) for _, n in con.execute(sql, STEPS).fetchall()]
+
+
+def _duckdb_funnel_sql(source: str, unit: str) -> str:
+    ctes = [f"a0 AS (SELECT {unit} AS u, timestamp AS t0, timestamp AS t FROM {source} "
             "WHERE event = $1)"]
     for k in range(1, len(STEPS)):
         ctes.append(
-            f"s{k} AS (SELECT customer, timestamp AS ts FROM ev WHERE event = ${k + 1}), "
-            f"a{k} AS (SELECT a.customer, a.t0, s.ts AS t FROM a{k - 1} a "
-            f"ASOF JOIN s{k} s ON a.customer = s.customer AND a.t <= s.ts "
+            f"s{k} AS (SELECT {unit} AS u, timestamp AS ts FROM {source} "
+            f"WHERE event = ${k + 1}), "
+            f"a{k} AS (SELECT a.u, a.t0, s.ts AS t FROM a{k - 1} a "
+            f"ASOF JOIN s{k} s ON a.u = s.u AND a.t <= s.ts "
             f"WHERE s.ts <= a.t0 + INTERVAL {WINDOW.days} DAY)"
         )
     counts = " UNION ALL ".join(
-        f"SELECT {k} AS k, count(DISTINCT customer) AS n FROM a{k}" for k in range(len(STEPS))
+        f"SELECT {k} AS k, count(DISTINCT u) AS n FROM a{k}" for k in range(len(STEPS))
     )
-    sql = f"WITH {', '.join(ctes)} {counts} ORDER BY k"
+    return f"{', '.join(ctes)} {counts} ORDER BY k"
+
+
+def duckdb_retention(con: Any) -> Any:
+    week = "(floor((epoch(timestamp) - 345600) / 604800))::BIGINT"  # 345600 s: 1970-01-05
+    sql = f"""
+    WITH active AS (SELECT DISTINCT customer, {week} AS week FROM ev),
+    cohort AS (SELECT customer, min(week) AS cohort FROM active GROUP BY customer),
+    kept AS (
+        SELECT c.cohort, a.week - c.cohort AS k, count(*) AS n
+        FROM active a JOIN cohort c USING (customer)
+        WHERE a.week - c.cohort BETWEEN 1 AND {PERIODS}
+        GROUP BY ALL
+    )
+    SELECT 's', cohort, 0, count(*) FROM cohort GROUP BY cohort
+    UNION ALL SELECT 'k', cohort, k, n FROM kept
+    UNION ALL SELECT 'last', max({week}), 0, 0 FROM ev
+    """
+    sizes: Dict[int, int] = {}
+    kept: Dict[Tuple[int, int], int] = {}
+    last = 0
+    for kind, c, k, n in con.execute(sql).fetchall():
+        if kind == "s":
+            sizes[int(c)] = int(n)
+        elif kind == "k":
+            kept[(int(c), int(k))] = int(n)
+        else:
+            last = int(c)
+    return _retention_table(sizes, kept, last)
+
+
+def duckdb_trends(con: Any) -> Any:
+    rows = con.execute(
+        "SELECT strftime(timestamp, '%Y-%m-%d') AS day, event::VARCHAR, count(*), "
+        "count(DISTINCT customer) FROM ev GROUP BY ALL").fetchall()
+    return {f"{d} {e}": [int(v), int(c)] for d, e, v, c in rows}
+
+
+def duckdb_sessions(con: Any) -> Any:
+    gap = int(SESSION_GAP.total_seconds())
+    con.execute(f"""
+    CREATE TEMP TABLE sv AS
+    SELECT *, sum(new::INT) OVER (ORDER BY customer, timestamp, rn) AS session FROM (
+        SELECT customer, timestamp, event, rn,
+               coalesce(timestamp - lag(timestamp) OVER w > INTERVAL {gap} SECOND, true) AS new
+        FROM ev WINDOW w AS (PARTITION BY customer ORDER BY timestamp, rn))
+    """)
+    sql = "WITH " + _duckdb_funnel_sql("sv", "session")
+    return [int(n) for _, n in con.execute(sql, STEPS).fetchall()]
+
+
+def duckdb_filter(con: Any) -> Any:
+    start = _window_start().isoformat()
+    con.execute(
+        "CREATE TEMP TABLE fv AS SELECT * FROM ev WHERE event::VARCHAR IN "
+        f"({', '.join('?' for _ in STEPS)}) AND timestamp >= '{start}'::TIMESTAMPTZ", STEPS)
+    sql = "WITH " + _duckdb_funnel_sql("fv", "customer")
     return [int(n) for _, n in con.execute(sql, STEPS).fetchall()]
 
 
@@ -1095,6 +1311,14 @@ def summary_line(analysis: str, result: Any) -> str:
     if analysis == "attribution":
         return (f"{result['conversions']:,} attributed conversions, {result['nulls']:,} null "
                 f"paths, {result['unattributed']:,} conversions without a touch")
+    if analysis == "retention":
+        first = next(iter(result.values()))
+        return (f"{len(result)} weekly cohorts; the first: {first[0]:,} customers, "
+                f"retained {first[2:]}")
+    if analysis == "trends":
+        return f"{len(result):,} (day, event) cells"
+    if analysis in ("sessions", "filter"):
+        return f"{'sessions' if analysis == 'sessions' else 'customers'} per step: {result}"
     return f"{len(result)} touchpoints"
 
 

@@ -90,7 +90,9 @@ test('reportHtml builds the survey, trends and retention sections from results, 
   const survey = surveyKpis({ scope: ['tp-checkout', 'tp-checkout'], nps: [10, 0], csat: [5, 2], ces: [7, 4] });
   const html = journey.reportHtml({ survey, trends: log.trends(), retention: log.retention({ periods: 2 }) });
   const titles = [...html.matchAll(/<h2>([^<]+)<\/h2>/g)].map((m) => m[1]);
-  assert.deepEqual(titles.slice(-3), ['Survey', 'Trends', 'Retention']);
+  // Each built section's definition is a footnote of the page's last section.
+  assert.deepEqual(titles.slice(-4), ['Survey', 'Trends', 'Retention', 'Definitions']);
+  assert.equal((html.match(/<li id="note-\d+">/g) ?? []).length, 5, 'NPS, CSAT, CES, trends, retention');
   assert.match(html, /<td>Checkout<\/td><td>touchpoint<\/td><td class="num">2<\/td>/);
   assert.ok(!html.includes('A picture was left out'));
 });

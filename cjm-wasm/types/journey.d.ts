@@ -385,6 +385,21 @@ export type RejectReason =
  */
 export type FunnelOrder = "sequential" | "strict" | "any";
 /**
+ * Which event's value of the breakdown column puts an attempt of a customer in a
+ * breakdown group. Events without a value (and, for `step`, attempts that never reach the
+ * step) fall in the group without a value.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "BreakdownAttribution".
+ */
+export type BreakdownAttribution =
+  | "first_step"
+  | "first_touch"
+  | "last_touch"
+  | {
+      step: number;
+    };
+/**
  * How the time-to-convert percentiles (median, p90) are taken from the sorted durations.
  *
  * This interface was referenced by `JourneyDocument`'s JSON-Schema
@@ -981,7 +996,8 @@ export interface Kpi {
    */
   actual?: number | null;
   /**
-   * Unit label for display (`%`, `EUR`, `days`…).
+   * Unit label for display (`%`, `EUR`, `days`…); `share` marks a value from 0 to 1,
+   * shown as a percentage (a target of `0.08` reads `8 %`).
    */
   unit?: string | null;
   /**
@@ -2504,6 +2520,11 @@ export interface ReportSection {
    * The content, in order.
    */
   blocks?: ReportBlock[];
+  /**
+   * The definitions of the results it shows: numbered footnotes of the page, listed
+   * under "Definitions" at its foot, with a mark after the introduction.
+   */
+  definitions?: DefinitionNote[];
 }
 /**
  * A table cell that links to an element of the page.
@@ -2598,6 +2619,29 @@ export interface BarSeries {
    * One value per group; missing or non-finite values are drawn as `–`.
    */
   values: (number | null)[];
+}
+/**
+ * A result's definition, named in a footnote of the report: its kind and hash (two
+ * results with the same hash were computed by the same definition, every option that can
+ * change a number included).
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "DefinitionNote".
+ */
+export interface DefinitionNote {
+  /**
+   * What it is the definition of, for people (`NPS`, a model's name); the section's
+   * title when absent.
+   */
+  label?: string | null;
+  /**
+   * The definition's kind (`funnel`, `attribution`…).
+   */
+  kind: string;
+  /**
+   * The definition's hash.
+   */
+  hash: string;
 }
 /**
  * A funnel result.
@@ -3770,9 +3814,15 @@ export interface FunnelOptions {
   assume_utc?: boolean;
   /**
    * A string column to break the funnel down by (`channel`, `session` or an extra
-   * column), read at the step-1 event of each attempt.
+   * column), read where `breakdown_attribution` says (by default at the step-1 event of
+   * each attempt).
    */
   breakdown?: string | null;
+  /**
+   * Which event's value of the breakdown column puts an attempt in a group (default
+   * `first_step`: each attempt's step-1 event).
+   */
+  breakdown_attribution?: BreakdownAttribution;
   /**
    * How the median and p90 times to convert are computed (default `linear`, as numpy).
    */

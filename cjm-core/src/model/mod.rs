@@ -435,7 +435,8 @@ pub struct Kpi {
     /// The measured value, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actual: Option<f64>,
-    /// Unit label for display (`%`, `EUR`, `days`…).
+    /// Unit label for display (`%`, `EUR`, `days`…); `share` marks a value from 0 to 1,
+    /// shown as a percentage (a target of `0.08` reads `8 %`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
     /// The user's own data, kept verbatim.

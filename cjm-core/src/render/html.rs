@@ -146,6 +146,47 @@ pub struct ReportSection {
     /// The content, in order.
     #[serde(default)]
     pub blocks: Vec<ReportBlock>,
+    /// The definitions of the results it shows: numbered footnotes of the page, listed
+    /// under "Definitions" at its foot, with a mark after the introduction.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub definitions: Vec<DefinitionNote>,
+}
+
+/// A result's definition, named in a footnote of the report: its kind and hash (two
+/// results with the same hash were computed by the same definition, every option that can
+/// change a number included).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DefinitionNote {
+    /// What it is the definition of, for people (`NPS`, a model's name); the section's
+    /// title when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// The definition's kind (`funnel`, `attribution`…).
+    pub kind: String,
+    /// The definition's hash.
+    pub hash: String,
+}
+
+impl DefinitionNote {
+    /// The note of a definition, labelled with its section's title.
+    #[must_use]
+    pub fn of(definition: &crate::Definition) -> Self {
+        Self {
+            label: None,
+            kind: definition.kind.clone(),
+            hash: definition.hash.clone(),
+        }
+    }
+
+    /// The note of a definition with a label of its own.
+    #[must_use]
+    pub fn labelled(label: &str, definition: &crate::Definition) -> Self {
+        Self {
+            label: Some(label.to_owned()),
+            ..Self::of(definition)
+        }
+    }
 }
 
 /// One piece of section content. Charts are given as data and drawn by the report, so
@@ -230,6 +271,11 @@ td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\
 .good{color:#116329;font-weight:bold}.bad{color:#a40e26;font-weight:bold}\
 .notice{border-left:4px solid #a40e26;padding:4px 8px;background:#fff5f5}\
 footer{color:#59636e;font-size:13px;margin-top:32px}\
+sup.note a{text-decoration:none;padding:0 2px}\
+ol.notes{font-size:13px;color:#59636e}ol.notes code{color:#1f2328}\
+:target{scroll-margin-top:16px}li:target{background:#fff8c5}\
+g:target>rect:first-of-type{stroke:#0969da;stroke-width:4px}\
+g:target:not(:has(>rect))>text{text-decoration:underline;text-decoration-thickness:2px}\
 @media print{@page{size:A3 landscape;margin:10mm}nav{display:none}main{max-width:none;padding:0}\
 .figure{overflow:visible;border:0}.figure svg{max-width:100%;height:auto}\
 section,table,figure{break-inside:avoid-page}h2,h3{break-after:avoid}a{color:inherit;text-decoration:none}}";
@@ -317,6 +363,9 @@ pub fn html_report(journey: &ValidJourney, options: &ReportOptions) -> String {
     for (s, id) in sections.iter().zip(&section_ids) {
         toc.push((id.clone(), s.title.clone()));
     }
+    if sections.iter().any(|s| !s.definitions.is_empty()) {
+        toc.push(("definitions".to_owned(), "Definitions".to_owned()));
+    }
 
     let mut h = String::with_capacity(64 * 1024);
     let _ = write!(
@@ -377,6 +426,7 @@ pub fn html_report(journey: &ValidJourney, options: &ReportOptions) -> String {
         summary_tables(&mut h, journey, options);
         h.push_str("</section>\n");
     }
+    let mut notes: Vec<(&DefinitionNote, &String)> = Vec::new();
     for (section, id) in sections.iter().zip(&section_ids) {
         let _ = writeln!(
             h,
@@ -384,13 +434,44 @@ pub fn html_report(journey: &ValidJourney, options: &ReportOptions) -> String {
             section.kind.as_str(),
             escape_xml(&section.title)
         );
-        if let Some(intro) = &section.intro {
-            let _ = writeln!(h, "<p>{}</p>", escape_xml(intro));
+        // The marks of its definitions' footnotes, numbered through the page.
+        let mut marks = String::new();
+        for note in &section.definitions {
+            notes.push((note, &section.title));
+            let n = notes.len();
+            let _ = write!(
+                marks,
+                "<sup class=\"note\"><a id=\"note-ref-{n}\" href=\"#note-{n}\" title=\"definition {}\">{n}</a></sup>",
+                escape_xml(&note.hash)
+            );
+        }
+        match &section.intro {
+            Some(intro) => {
+                let _ = writeln!(h, "<p>{}{marks}</p>", escape_xml(intro));
+            }
+            None if !marks.is_empty() => {
+                let _ = writeln!(h, "<p>Definition{marks}</p>");
+            }
+            None => {}
         }
         for block in &section.blocks {
             render_block(&mut h, block);
         }
         h.push_str("</section>\n");
+    }
+    if !notes.is_empty() {
+        h.push_str("<section id=\"definitions\">\n<h2>Definitions</h2>\n<p class=\"meta\">Every result above is computed by a definition: its kind and every option that can change a number. The hash is a digest of it, so two results with the same hash were computed the same way.</p>\n<ol class=\"notes\">");
+        for (n, (note, title)) in notes.iter().enumerate() {
+            let n = n + 1;
+            let _ = write!(
+                h,
+                "<li id=\"note-{n}\">{}: <code>{}</code> <code>{}</code> <a href=\"#note-ref-{n}\" aria-label=\"back to the text\">\u{21a9}</a></li>",
+                escape_xml(note.label.as_deref().unwrap_or(title)),
+                escape_xml(&note.kind),
+                escape_xml(&note.hash)
+            );
+        }
+        h.push_str("</ol>\n</section>\n");
     }
     if let Some(footer) = &options.footer {
         let _ = writeln!(h, "<footer>{}</footer>", escape_xml(footer));

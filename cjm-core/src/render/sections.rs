@@ -4,11 +4,12 @@
 //!
 //! Numbers are written here once: scores with one decimal, shares as percentages
 //! (`45.6 %`), counts with thousands separators, credits with at most two decimals.
-//! Every section names the definition (and its hash) of the result it shows.
+//! Every section names the definition (kind and hash) of the result it shows in a
+//! footnote of the page ([`DefinitionNote`]), and says its settings in words.
 
 use super::charts::{BarChart, BarLayout, BarSeries};
 use super::health::health_svg;
-use super::html::{ReportBlock, ReportSection, ReportTable, SectionKind};
+use super::html::{DefinitionNote, ReportBlock, ReportSection, ReportTable, SectionKind};
 use super::results::{flow_chart, funnel_chart, step_label};
 use super::text::{count, num, percent};
 use crate::attribution::Attribution;
@@ -161,11 +162,11 @@ pub fn health_section(report: &HealthReport, journey: &ValidJourney) -> ReportSe
     ReportSection {
         kind: SectionKind::Scores,
         title: "Health".to_owned(),
-        intro: Some(format!(
-            "Health 0\u{2013}100 of the journey, every stage and touchpoint: a weighted mean of the normalised components with data, the weights renormalised over them (definition {} {}).",
-            report.definition.kind, report.definition.hash
-        )),
+        intro: Some("Health 0\u{2013}100 of the journey, every stage and touchpoint: a weighted mean of the normalised components with data, the weights renormalised over them."
+            .to_owned(),
+        ),
         blocks,
+        definitions: vec![DefinitionNote::of(&report.definition)],
     }
 }
 
@@ -260,20 +261,19 @@ pub(crate) fn insights_section_linked<'a>(
         kind: SectionKind::Insights,
         title: "Insights".to_owned(),
         intro: Some(format!(
-            "{} findings: {} critical, {} warnings, {} for information (definition {} {}).",
+            "{} findings: {} critical, {} warnings, {} for information.",
             count(report.insights.len() as u64),
             tally(Severity::Critical),
             tally(Severity::Warning),
             tally(Severity::Info),
-            report.definition.kind,
-            report.definition.hash
         )),
         blocks,
+        definitions: vec![DefinitionNote::of(&report.definition)],
     }
 }
 
 /// A funnel's settings in words, read from its definition: order, window, per-step
-/// windows, exclusions, `as_of`, breakdown and unit.
+/// windows, exclusions, `as_of`, breakdown (and where it is read) and unit.
 fn funnel_settings(result: &FunnelResult) -> String {
     use crate::events::{FunnelOptions, FunnelOrder};
     let Some(o) = result
@@ -308,7 +308,13 @@ fn funnel_settings(result: &FunnelResult) -> String {
         parts.push(format!("observed until {a}"));
     }
     if let Some(b) = &o.breakdown {
-        parts.push(format!("broken down by {b}"));
+        use crate::events::BreakdownAttribution as A;
+        parts.push(match o.breakdown_attribution {
+            A::FirstStep | A::Step(1) => format!("broken down by {b} at each attempt's first step"),
+            A::FirstTouch => format!("broken down by each customer's first {b}"),
+            A::LastTouch => format!("broken down by each customer's last {b}"),
+            A::Step(k) => format!("broken down by {b} at step {k}"),
+        });
     }
     if o.unit == crate::events::AnalysisUnit::Session {
         parts.push("counted in sessions".to_owned());
@@ -372,12 +378,7 @@ pub fn funnel_section(result: &FunnelResult, journey: Option<&ValidJourney>) -> 
             ]
         })
         .collect();
-    let mut intro = format!(
-        "Unique customers per step: {} (definition {} {}).",
-        funnel_settings(result),
-        result.definition.kind,
-        result.definition.hash
-    );
+    let mut intro = format!("Unique customers per step: {}.", funnel_settings(result));
     if result.excluded > 0 || result.pending > 0 {
         intro.push_str(&format!(
             " {} excluded, {} still inside the window.",
@@ -389,6 +390,7 @@ pub fn funnel_section(result: &FunnelResult, journey: Option<&ValidJourney>) -> 
         kind: SectionKind::Funnel,
         title: "Funnel".to_owned(),
         intro: Some(intro),
+        definitions: vec![DefinitionNote::of(&result.definition)],
         blocks: [
             Some(ReportBlock::Funnel(funnel_chart(result, journey, None))),
             Some(table(
@@ -416,10 +418,11 @@ pub fn flows_section(flows: &Flows) -> ReportSection {
     ReportSection {
         kind: SectionKind::Flows,
         title: "Flows".to_owned(),
-        intro: Some(format!(
-            "The first steps of every customer; rare steps folded into \u{201c}other\u{201d} (definition {} {}).",
-            flows.definition.kind, flows.definition.hash
-        )),
+        intro: Some(
+            "The first steps of every customer; rare steps folded into \u{201c}other\u{201d}."
+                .to_owned(),
+        ),
+        definitions: vec![DefinitionNote::of(&flows.definition)],
         blocks: vec![ReportBlock::Flow(flow_chart(flows, None))],
     }
 }
@@ -449,9 +452,9 @@ pub fn retention_section(result: &crate::events::RetentionResult) -> ReportSecti
         kind: SectionKind::Other,
         title: "Retention".to_owned(),
         intro: Some(format!(
-            "Cohorts by {period}: {cohorts}; a cell is the share of the cohort {returns} (definition {} {}).",
-            result.definition.kind, result.definition.hash
+            "Cohorts by {period}: {cohorts}; a cell is the share of the cohort {returns}."
         )),
+        definitions: vec![DefinitionNote::of(&result.definition)],
         blocks: vec![ReportBlock::Svg {
             svg: super::heatmap::retention_heatmap_svg(
                 result,
@@ -560,19 +563,19 @@ pub fn survey_section(
             ]
         })
         .collect();
-    let method = |d: Option<&crate::Definition>| {
-        d.map_or_else(|| DASH.to_owned(), |d| format!("{} {}", d.kind, d.hash))
-    };
+    let d = &report.definitions;
     ReportSection {
         kind: SectionKind::Scores,
         title: "Survey".to_owned(),
-        intro: Some(format!(
-            "NPS with its 95\u{a0}% margin, CSAT and CES of the survey answers, overall, per segment and per touchpoint or stage (definitions: NPS {}, CSAT {}, CES {}).",
-            method(report.definitions.nps.as_ref()),
-            method(report.definitions.csat.as_ref()),
-            method(report.definitions.ces.as_ref()),
-        )),
+        intro: Some(
+            "NPS with its 95\u{a0}% margin, CSAT and CES of the survey answers, overall, per segment and per touchpoint or stage."
+                .to_owned(),
+        ),
         blocks: vec![table(None, &["Group", "Level", "Answers", "NPS", "CSAT", "CES"], rows)],
+        definitions: [("NPS", &d.nps), ("CSAT", &d.csat), ("CES", &d.ces)]
+            .into_iter()
+            .filter_map(|(label, d)| d.as_ref().map(|d| DefinitionNote::labelled(label, d)))
+            .collect(),
     }
 }
 
@@ -601,13 +604,12 @@ pub fn trends_section(result: &crate::events::TrendsResult) -> ReportSection {
         kind: SectionKind::Other,
         title: "Trends".to_owned(),
         intro: Some(format!(
-            "Distinct customers per period with each event, from {} to {} (UTC; definition {} {}).",
+            "Distinct customers per period with each event, from {} to {} (UTC).",
             result.observed_from.as_deref().map_or(DASH, day),
             result.observed_until.as_deref().map_or(DASH, day),
-            result.definition.kind,
-            result.definition.hash
         )),
         blocks,
+        definitions: vec![DefinitionNote::of(&result.definition)],
     }
 }
 
@@ -772,8 +774,8 @@ fn attribution_settings(result: &Attribution) -> String {
 
 /// The attribution section: its settings in words, conversions credited to each channel
 /// by every model that credits each conversion in full, as bars; the side-by-side tables
-/// of conversions (and value, when there is any); each model's definition hash; and the
-/// models skipped.
+/// of conversions (and value, when there is any); whether each model sums to the
+/// conversions; the models skipped; and the definitions (the analysis's, each model's).
 #[must_use]
 pub fn attribution_section(result: &Attribution) -> ReportSection {
     let names: Vec<String> = result
@@ -824,7 +826,6 @@ pub fn attribution_section(result: &Attribution) -> ReportSection {
         .map(|(m, name)| {
             vec![
                 name.clone(),
-                m.definition.hash.clone(),
                 if m.sums_to_conversions {
                     "yes".to_owned()
                 } else {
@@ -835,7 +836,7 @@ pub fn attribution_section(result: &Attribution) -> ReportSection {
         .collect();
     blocks.push(table(
         Some("Models"),
-        &["Model", "Definition hash", "Sums to the conversions"],
+        &["Model", "Sums to the conversions"],
         rows,
     ));
     if !result.skipped.is_empty() {
@@ -850,15 +851,13 @@ pub fn attribution_section(result: &Attribution) -> ReportSection {
     }
     let t = &result.totals;
     let mut intro = format!(
-        "{} {} paths, {} conversions worth {} credited to {} channels, {} journeys without a conversion (definition {} {}).",
+        "{} {} paths, {} conversions worth {} credited to {} channels, {} journeys without a conversion.",
         attribution_settings(result),
         count(t.paths as u64),
         amount(Some(t.conversions)),
         amount(Some(t.value)),
         count(result.channels.len() as u64),
         amount(Some(t.nulls)),
-        result.definition.kind,
-        result.definition.hash
     );
     if t.unattributed_conversions > 0.0 {
         intro.push_str(&format!(
@@ -871,5 +870,15 @@ pub fn attribution_section(result: &Attribution) -> ReportSection {
         title: "Attribution".to_owned(),
         intro: Some(intro),
         blocks,
+        // The whole analysis, then each model's own definition.
+        definitions: std::iter::once(DefinitionNote::of(&result.definition))
+            .chain(
+                result
+                    .models
+                    .iter()
+                    .zip(&names)
+                    .map(|(m, name)| DefinitionNote::labelled(name, &m.definition)),
+            )
+            .collect(),
     }
 }
