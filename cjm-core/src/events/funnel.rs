@@ -713,14 +713,8 @@ impl Funnel {
         journey: Option<&ValidJourney>,
     ) -> Result<(Plan, Tally)> {
         let plan = self.plan(journey)?;
-        let units;
-        let log = match self.options.unit {
-            AnalysisUnit::Customer => log,
-            AnalysisUnit::Session => {
-                units = log.session_units("unit")?;
-                &units
-            }
-        };
+        let log = log.units(self.options.unit, "unit")?;
+        let log = log.as_ref();
         let group = match &self.options.breakdown {
             None => None,
             Some(name) => Some(log.column(name).ok_or_else(|| Error::Input {

@@ -643,21 +643,77 @@ impl Interner {
 }
 
 /// Sorts a dictionary, merging equal strings; returns it and the remap old → new.
-pub(crate) fn sort_dict(strings: Vec<String>) -> (Vec<String>, Vec<u32>) {
-    let mut order: Vec<usize> = (0..strings.len()).collect();
-    order.sort_unstable_by(|&a, &b| strings.get(a).cmp(&strings.get(b)));
+pub(crate) fn sort_dict(mut strings: Vec<String>) -> (Vec<String>, Vec<u32>) {
+    let order = sorted_indices(&strings);
     let mut remap = vec![0u32; strings.len()];
     let mut dict: Vec<String> = Vec::with_capacity(strings.len());
     for i in order {
-        let Some(s) = strings.get(i) else { continue };
+        let Some(s) = strings.get_mut(i) else {
+            continue;
+        };
         if dict.last() != Some(s) {
-            dict.push(s.clone());
+            // Moved, not cloned: each string is read once more only to compare.
+            dict.push(std::mem::take(s));
         }
         if let Some(slot) = remap.get_mut(i) {
             *slot = u32::try_from(dict.len() - 1).unwrap_or(NONE - 1);
         }
     }
     (dict, remap)
+}
+
+/// The indices of `strings` in the order of their strings (ties in index order). Strings
+/// of at most 32 bytes without a NUL byte (ids, session names…) are sorted as two packed
+/// big-endian integers each, zero-padded, which orders them as the strings (a shorter
+/// string sorts before its extensions); any other on two threads by comparing strings.
+fn sorted_indices(strings: &[String]) -> Vec<usize> {
+    if strings
+        .iter()
+        .all(|s| s.len() <= 32 && !s.as_bytes().contains(&0))
+    {
+        let mut keys: Vec<(u128, u128, usize)> = strings
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let mut bytes = [0u8; 32];
+                if let Some(head) = bytes.get_mut(..s.len()) {
+                    head.copy_from_slice(s.as_bytes());
+                }
+                let (hi, lo) = bytes.split_at(16);
+                let word = |b: &[u8]| u128::from_be_bytes(b.try_into().unwrap_or([0; 16]));
+                (word(hi), word(lo), i)
+            })
+            .collect();
+        keys.sort_unstable();
+        return keys.into_iter().map(|(_, _, i)| i).collect();
+    }
+    compared_indices(strings)
+}
+
+/// [`sorted_indices`] by comparing the strings: on two threads for many strings, each
+/// sorting half, then merged.
+fn compared_indices(strings: &[String]) -> Vec<usize> {
+    let by_string = |a: &usize, b: &usize| strings.get(*a).cmp(&strings.get(*b)).then(a.cmp(b));
+    let n = strings.len();
+    let half = n / 2;
+    let sort = |range: std::ops::Range<usize>| {
+        let mut v: Vec<usize> = range.collect();
+        v.sort_unstable_by(by_string);
+        v
+    };
+    let [left, right] = super::order::both(n >= 1 << 16, || sort(0..half), || sort(half..n));
+    let mut out = Vec::with_capacity(n);
+    let (mut l, mut r) = (left.iter().peekable(), right.iter().peekable());
+    while let (Some(a), Some(b)) = (l.peek(), r.peek()) {
+        if by_string(a, b).is_le() {
+            out.extend(l.next());
+        } else {
+            out.extend(r.next());
+        }
+    }
+    out.extend(l);
+    out.extend(r);
+    out
 }
 
 /// Sign bit of an `i64`: flipping it maps `i64` order onto `u64` order.
@@ -2425,6 +2481,40 @@ impl EventLog {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_dictionary_is_its_strings_sorted_and_distinct() {
+        // Enough strings for the two-thread sort, with repeats across both halves.
+        let strings: Vec<String> = (0..150_000u64)
+            .map(|i| format!("{}:{}", (i * 7_919) % 50_021, i % 3))
+            .collect();
+        // And strings longer than 32 bytes or with a NUL, sorted by comparison; short ones
+        // that are prefixes of others, with bytes above 0x7f.
+        let long: Vec<String> = strings
+            .iter()
+            .map(|s| format!("{s}{}", "x".repeat(30)))
+            .chain(["a\0b".to_owned(), "a".to_owned()])
+            .collect();
+        let short: Vec<String> = ["ab", "a", "", "a\u{e9}", "a b", "b", "ab", "a:10", "a:9"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .chain(strings.iter().take(1_000).cloned())
+            .collect();
+        for strings in [strings, long, short] {
+            let (dict, remap) = sort_dict(strings.clone());
+            let mut want = strings.clone();
+            want.sort();
+            want.dedup();
+            assert_eq!(dict, want);
+            for (s, &code) in strings.iter().zip(&remap) {
+                assert_eq!(&dict[code as usize], s);
+            }
+            // The indices themselves: by string, ties by index.
+            let mut order: Vec<usize> = (0..strings.len()).collect();
+            order.sort_by(|&a, &b| strings[a].cmp(&strings[b]));
+            assert_eq!(sorted_indices(&strings), order);
+        }
+    }
 
     #[test]
     fn a_log_keeps_no_more_events_than_its_rows_can_number() {

@@ -709,14 +709,9 @@ impl EventLog {
         Ok(out)
     }
 
-    /// The log whose units ("customers") are the (customer, session id) pairs, for
-    /// analyses with [`AnalysisUnit::Session`]; events keep their order inside a unit.
-    ///
-    /// # Errors
-    /// `unknown_column` when the log has no session ids (read through `argument`);
-    /// `invalid_option` when some event has none.
     /// The log whose units are `unit`: this log for customers (borrowed), its sessions
-    /// ([`Self::session_units`]) for sessions.
+    /// numbered ([`Self::session_units`], not named) for sessions: for the analyses that
+    /// count units and never name one (funnels, directly-follows, variants, flows).
     pub(crate) fn units(
         &self,
         unit: AnalysisUnit,
@@ -724,11 +719,24 @@ impl EventLog {
     ) -> Result<std::borrow::Cow<'_, EventLog>> {
         match unit {
             AnalysisUnit::Customer => Ok(std::borrow::Cow::Borrowed(self)),
-            AnalysisUnit::Session => Ok(std::borrow::Cow::Owned(self.session_units(argument)?)),
+            AnalysisUnit::Session => Ok(std::borrow::Cow::Owned(
+                self.session_units(argument, false)?,
+            )),
         }
     }
 
-    pub(crate) fn session_units(&self, argument: &str) -> Result<EventLog> {
+    /// The log whose units ("customers") are the (customer, session id) pairs, for
+    /// analyses with [`AnalysisUnit::Session`]; events keep their order inside a unit.
+    /// `named`: each unit's id is the text customer U+001F session, the same in every
+    /// partition of a log (`FunnelState` merges the events of one id across partitions;
+    /// numbers per partition would merge different sessions), the units in the order of
+    /// those ids. Otherwise the units are numbered 0, 1, … in the log's customer order, and
+    /// no id is formatted or sorted: the same units and events, for counting.
+    ///
+    /// # Errors
+    /// `unknown_column` when the log has no session ids (read through `argument`);
+    /// `invalid_option` when some event has none.
+    pub(crate) fn session_units(&self, argument: &str, named: bool) -> Result<EventLog> {
         if self.is_empty() {
             return Ok(self.clone());
         }
@@ -745,36 +753,60 @@ impl EventLog {
                 self.len()
             )));
         }
-        // A unit's id is the text customer U+001F session: the same in every partition of
-        // a log, as `FunnelState` merges the events of one id across partitions (numbers
-        // per partition would merge different sessions).
-        let mut units: Vec<(String, Vec<usize>)> = Vec::new();
+        let session_of = |i: &usize| self.session.ids.get(*i).copied().unwrap_or(NONE);
+        let mut offsets = vec![0usize];
+        let mut order: Vec<usize> = Vec::with_capacity(self.len());
+        let mut names: Vec<String> = Vec::new();
+        let mut events: Vec<usize> = Vec::new();
         for c in 0..self.customers.len() {
-            let customer = self.customers.name(c).unwrap_or_default();
-            let mut events: Vec<usize> = self.customer_range(c).collect();
-            // Stable: a session's events keep their order.
-            events.sort_by_key(|&i| self.session.ids.get(i).copied().unwrap_or(NONE));
-            for chunk in
-                events.chunk_by(|&a, &b| self.session.ids.get(a) == self.session.ids.get(b))
-            {
-                let session = chunk
-                    .first()
-                    .and_then(|&i| self.session.get(i))
-                    .unwrap_or_default();
-                units.push((format!("{customer}\u{1f}{session}"), chunk.to_vec()));
+            events.clear();
+            events.extend(self.customer_range(c));
+            // Stable: a session's events keep their order (sessions by inactivity are
+            // runs already, which the sort only checks).
+            events.sort_by_key(session_of);
+            let customer = if named {
+                self.customers.name(c).unwrap_or_default()
+            } else {
+                String::new()
+            };
+            for chunk in events.chunk_by(|a, b| session_of(a) == session_of(b)) {
+                if named {
+                    let session = chunk
+                        .first()
+                        .and_then(|&i| self.session.get(i))
+                        .unwrap_or_default();
+                    names.push(format!("{customer}\u{1f}{session}"));
+                }
+                order.extend_from_slice(chunk);
+                offsets.push(order.len());
             }
         }
-        units.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let mut offsets = Vec::with_capacity(units.len() + 1);
-        offsets.push(0usize);
-        let mut order = Vec::with_capacity(self.len());
-        let mut names = Vec::with_capacity(units.len());
-        for (name, events) in units {
-            order.extend(events);
-            offsets.push(order.len());
-            names.push(name);
+        if !named {
+            let units = i64::try_from(offsets.len() - 1).unwrap_or(i64::MAX);
+            return Ok(self.assemble(CustomerIds::Int((0..units).collect()), offsets, &order));
         }
-        Ok(self.assemble(CustomerIds::Str(names), offsets, &order))
+        // In the order of the ids: each unit's events, by the rank of its id.
+        let mut rank: Vec<usize> = (0..names.len()).collect();
+        rank.sort_unstable_by(|&a, &b| names.get(a).cmp(&names.get(b)));
+        let mut sorted_offsets = Vec::with_capacity(offsets.len());
+        sorted_offsets.push(0usize);
+        let mut sorted_order = Vec::with_capacity(order.len());
+        let mut sorted_names = Vec::with_capacity(names.len());
+        for &u in &rank {
+            let (Some(&from), Some(&to)) = (offsets.get(u), offsets.get(u + 1)) else {
+                continue;
+            };
+            sorted_order.extend_from_slice(order.get(from..to).unwrap_or(&[]));
+            sorted_offsets.push(sorted_order.len());
+            sorted_names.push(std::mem::take(
+                names.get_mut(u).unwrap_or(&mut String::new()),
+            ));
+        }
+        Ok(self.assemble(
+            CustomerIds::Str(sorted_names),
+            sorted_offsets,
+            &sorted_order,
+        ))
     }
 
     /// The log with its events renamed by `options.labels`, events without a label

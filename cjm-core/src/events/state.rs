@@ -570,7 +570,7 @@ impl FunnelState {
         let log = match funnel.options.unit {
             super::ops::AnalysisUnit::Customer => log,
             super::ops::AnalysisUnit::Session => {
-                units = log.session_units("unit")?;
+                units = log.session_units("unit", true)?;
                 &units
             }
         };
