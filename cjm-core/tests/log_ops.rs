@@ -797,6 +797,69 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// An analysis by session equals the same analysis on the log whose customers are the
+    /// (customer, session) pairs, whether each customer's sessions are runs of consecutive
+    /// events (a view of the log) or interleave (their events regrouped).
+    #[test]
+    fn sessions_are_the_customers_of_their_own_log(
+        rows in proptest::collection::vec(row_strategy(), 1..40),
+        interleave in any::<bool>(),
+    ) {
+        use cjm_core::events::{AnalysisUnit, DirectlyFollowsOptions, FlowOptions, VariantOptions};
+        const SESSIONS: [&str; 3] = ["s1", "s2", "s3"];
+        // Interleaving: a random session per event; else one per third of the time range.
+        let session = |r: &Row| SESSIONS[if interleave { r.plan } else { (r.ts / 10) as usize }];
+        let keyed = indexed(&rows);
+        let pairs: Vec<String> =
+            keyed.iter().map(|(_, r)| format!("{}|{}", CUSTOMERS[r.customer], session(r))).collect();
+        let build = |by_pair: bool| {
+            let raw = keyed.iter().zip(&pairs).map(|((key, r), pair)| RawEvent {
+                customer: Some(if by_pair { pair.as_str() } else { CUSTOMERS[r.customer] }),
+                timestamp: TimeValue::Ticks(r.ts),
+                event: Some(EVENTS[r.event]),
+                channel: CHANNELS[r.channel],
+                session: (!by_pair).then(|| session(r)),
+                value: None,
+                consent: None,
+                extra: &[],
+                row: Some(*key),
+            });
+            let options = IngestOptions { time_unit: TimeUnit::Seconds, ..IngestOptions::default() };
+            EventLog::from_rows(raw, options).unwrap().0
+        };
+        let (log, pairs_log) = (build(false), build(true));
+        let funnel = |unit| Funnel::events(&["a", "b", "c"]).with_options(FunnelOptions {
+            window_seconds: Some(12),
+            allow_missing_events: true,
+            unit,
+            ..FunnelOptions::default()
+        });
+        prop_assert_eq!(
+            funnel(AnalysisUnit::Session).run(&log, None).unwrap().steps,
+            funnel(AnalysisUnit::Customer).run(&pairs_log, None).unwrap().steps
+        );
+        let dfg = |unit| DirectlyFollowsOptions { unit, ..DirectlyFollowsOptions::default() };
+        prop_assert_eq!(
+            log.directly_follows(&dfg(AnalysisUnit::Session)).unwrap().edges,
+            pairs_log.directly_follows(&dfg(AnalysisUnit::Customer)).unwrap().edges
+        );
+        let variants = |unit| VariantOptions { top_k: 50, unit, ..VariantOptions::default() };
+        prop_assert_eq!(
+            log.variants(&variants(AnalysisUnit::Session)).unwrap().variants,
+            pairs_log.variants(&variants(AnalysisUnit::Customer)).unwrap().variants
+        );
+        let flows = |unit| FlowOptions { steps: 3, min_share: 0.0, unit, ..FlowOptions::default() };
+        let (a, b) = (
+            log.flows(&flows(AnalysisUnit::Session)).unwrap(),
+            pairs_log.flows(&flows(AnalysisUnit::Customer)).unwrap(),
+        );
+        prop_assert_eq!((a.nodes, a.links), (b.nodes, b.links));
+    }
+}
+
 /// `unit = session`: the funnel's units are (customer, session) pairs, in `run` and in
 /// both mergeable states (partitions of whole customers merged equal the whole).
 #[test]

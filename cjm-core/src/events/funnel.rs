@@ -713,8 +713,8 @@ impl Funnel {
         journey: Option<&ValidJourney>,
     ) -> Result<(Plan, Tally)> {
         let plan = self.plan(journey)?;
-        let log = log.units(self.options.unit, "unit")?;
-        let log = log.as_ref();
+        let units = log.units(self.options.unit, "unit")?;
+        let log = units.log();
         let group = match &self.options.breakdown {
             None => None,
             Some(name) => Some(log.column(name).ok_or_else(|| Error::Input {
@@ -726,7 +726,7 @@ impl Funnel {
                 ),
             })?),
         };
-        let tally = plan.tally(&Seqs::from_log(log, group));
+        let tally = plan.tally(&units.seqs(group));
         Ok((plan, tally))
     }
 }

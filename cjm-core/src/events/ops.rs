@@ -16,6 +16,7 @@
 use super::checks::{check_column_present, check_events_present, closest_names};
 use super::log::{CustomerId, CustomerIds, EventLog, IngestReport, NameCount, StrColumn, NONE};
 use super::report::IngestWarning;
+use super::seq::{CustomerNames, Seqs};
 use super::time::parse_instant;
 use crate::definition::Definition;
 use crate::error::{excerpt, Error, Result};
@@ -23,6 +24,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 
 /// A customer id as a filter names it: an integer or a string. An integer matches the
 /// integer id of a log with integer ids and the string id of its decimal text otherwise;
@@ -682,8 +684,16 @@ impl EventLog {
         let gap = i128::from(options.gap_seconds) * 1_000_000_000;
         let mut names: Vec<String> = Vec::new();
         let mut ids: Vec<u32> = Vec::with_capacity(self.len());
+        // The customer's name once, each session's name built on it (`{customer}:{k}`).
+        let mut customer = String::new();
         for c in 0..self.customers.len() {
-            let customer = self.customers.name(c).unwrap_or_default();
+            customer.clear();
+            match &self.customers {
+                CustomerIds::Int(v) => {
+                    let _ = write!(customer, "{}", v.get(c).copied().unwrap_or_default());
+                }
+                CustomerIds::Str(v) => customer.push_str(v.get(c).map_or("", String::as_str)),
+            }
             let mut previous: Option<i64> = None;
             let mut k = 0u64;
             for i in self.customer_range(c) {
@@ -691,38 +701,115 @@ impl EventLog {
                 let opens = previous.is_none_or(|p| i128::from(t) - i128::from(p) > gap);
                 if opens {
                     k += 1;
-                    names.push(format!("{customer}:{k}"));
+                    let mut name = String::with_capacity(customer.len() + 4);
+                    name.push_str(&customer);
+                    let _ = write!(name, ":{k}");
+                    names.push(name);
                 }
                 previous = Some(t);
                 ids.push(u32::try_from(names.len() - 1).unwrap_or(NONE - 1));
             }
         }
         let (dict, remap) = super::log::sort_dict(names);
-        let mut out = self.clone();
-        out.session = StrColumn {
+        let session = StrColumn {
             dict,
             ids: ids
                 .iter()
                 .map(|&id| remap.get(id as usize).copied().unwrap_or(NONE))
                 .collect(),
         };
-        Ok(out)
+        // Every column but the sessions copied (the old session column is not needed).
+        Ok(EventLog {
+            customers: self.customers.clone(),
+            offsets: self.offsets.clone(),
+            ts: self.ts.clone(),
+            event: self.event.clone(),
+            row: self.row.clone(),
+            names: self.names.clone(),
+            channel: self.channel.clone(),
+            session,
+            value: self.value.clone(),
+            extras: self.extras.clone(),
+        })
     }
 
-    /// The log whose units are `unit`: this log for customers (borrowed), its sessions
-    /// numbered ([`Self::session_units`], not named) for sessions: for the analyses that
-    /// count units and never name one (funnels, directly-follows, variants, flows).
-    pub(crate) fn units(
-        &self,
-        unit: AnalysisUnit,
-        argument: &str,
-    ) -> Result<std::borrow::Cow<'_, EventLog>> {
+    /// The units an analysis counts (`unit`): this log's customers, or its sessions. When
+    /// every customer's sessions are runs of consecutive events (as `sessionize` makes
+    /// them, and as most session columns are), the sessions are a view of this log with
+    /// other offsets, no event moved; otherwise their events are regrouped
+    /// ([`Self::session_units`], numbered). For the analyses that count units and never
+    /// name one (funnels, directly-follows, variants, flows).
+    ///
+    /// # Errors
+    /// As [`Self::session_units`].
+    pub(crate) fn units(&self, unit: AnalysisUnit, argument: &str) -> Result<Units<'_>> {
         match unit {
-            AnalysisUnit::Customer => Ok(std::borrow::Cow::Borrowed(self)),
-            AnalysisUnit::Session => Ok(std::borrow::Cow::Owned(
-                self.session_units(argument, false)?,
-            )),
+            AnalysisUnit::Customer => Ok(Units::Log(self, None)),
+            AnalysisUnit::Session => {
+                self.check_sessions(argument)?;
+                Ok(match self.session_runs() {
+                    Some(offsets) => Units::Log(self, Some(offsets)),
+                    None => Units::Regrouped(Box::new(self.session_units(argument, false)?)),
+                })
+            }
         }
+    }
+
+    /// Where each (customer, session) unit starts when every customer's sessions are runs
+    /// of consecutive events; `None` when a customer comes back to a session after
+    /// another one.
+    fn session_runs(&self) -> Option<Vec<usize>> {
+        let mut offsets = Vec::with_capacity(self.customers.len() + 1);
+        offsets.push(0usize);
+        let mut runs: Vec<u32> = Vec::new();
+        for c in 0..self.customers.len() {
+            let range = self.customer_range(c);
+            let end = range.end;
+            runs.clear();
+            let mut previous: Option<u32> = None;
+            for i in range {
+                let id = self.session.ids.get(i).copied().unwrap_or(NONE);
+                if previous != Some(id) {
+                    if previous.is_some() {
+                        offsets.push(i);
+                    }
+                    runs.push(id);
+                    previous = Some(id);
+                }
+            }
+            if previous.is_some() {
+                offsets.push(end);
+            }
+            if runs.len() > 1 {
+                runs.sort_unstable();
+                if runs.windows(2).any(|w| w.first() == w.get(1)) {
+                    return None;
+                }
+            }
+        }
+        Some(offsets)
+    }
+
+    /// `unknown_column` when the log has no session ids (read through `argument`),
+    /// `invalid_option` when some event has none.
+    fn check_sessions(&self, argument: &str) -> Result<()> {
+        if self.is_empty() {
+            return Ok(());
+        }
+        check_column_present(self, "session", argument)?;
+        let missing = (0..self.len())
+            .filter(|&i| self.session.ids.get(i).is_none_or(|&id| id == NONE))
+            .count();
+        if missing > 0 {
+            return Err(invalid_option(format!(
+                "`{argument}=\"session\"` needs a session id on every event, and `{missing}` of \
+                 the `{}` events have none; derive sessions by inactivity with `sessionize` \
+                 (Python `log.sessionize()`, `replace=True` to derive every one), or drop \
+                 those events first",
+                self.len()
+            )));
+        }
+        Ok(())
     }
 
     /// The log whose units ("customers") are the (customer, session id) pairs, for
@@ -740,19 +827,7 @@ impl EventLog {
         if self.is_empty() {
             return Ok(self.clone());
         }
-        check_column_present(self, "session", argument)?;
-        let missing = (0..self.len())
-            .filter(|&i| self.session.ids.get(i).is_none_or(|&id| id == NONE))
-            .count();
-        if missing > 0 {
-            return Err(invalid_option(format!(
-                "`{argument}=\"session\"` needs a session id on every event, and `{missing}` of \
-                 the `{}` events have none; derive sessions by inactivity with `sessionize` \
-                 (Python `log.sessionize()`, `replace=True` to derive every one), or drop \
-                 those events first",
-                self.len()
-            )));
-        }
+        self.check_sessions(argument)?;
         let session_of = |i: &usize| self.session.ids.get(*i).copied().unwrap_or(NONE);
         let mut offsets = vec![0usize];
         let mut order: Vec<usize> = Vec::with_capacity(self.len());
@@ -1030,5 +1105,39 @@ impl IngestReport {
             customers_after: after.customers().len() as u64,
         });
         out
+    }
+}
+
+/// The units an analysis counts ([`EventLog::units`]).
+#[derive(Debug)]
+pub(crate) enum Units<'a> {
+    /// The log's customers (`None`), or its sessions as runs of each customer's events:
+    /// where each session starts.
+    Log(&'a EventLog, Option<Vec<usize>>),
+    /// Sessions whose events were regrouped, numbered.
+    Regrouped(Box<EventLog>),
+}
+
+impl Units<'_> {
+    /// The log whose columns the units read.
+    pub(crate) fn log(&self) -> &EventLog {
+        match self {
+            Self::Log(log, _) => log,
+            Self::Regrouped(log) => log,
+        }
+    }
+
+    /// The units' sequence view, with a breakdown column of [`Self::log`].
+    pub(crate) fn seqs<'s>(&'s self, group: Option<&'s StrColumn>) -> Seqs<'s> {
+        match self {
+            Self::Log(log, Some(offsets)) => Seqs {
+                customers: CustomerNames::Numbered,
+                offsets,
+                to: offsets.len().saturating_sub(1),
+                ..Seqs::from_log(log, group)
+            },
+            Self::Log(log, None) => Seqs::from_log(log, group),
+            Self::Regrouped(log) => Seqs::from_log(log, group),
+        }
     }
 }

@@ -947,7 +947,7 @@ impl EventLog {
     /// With `unit = session`, `invalid_option` when an event has no session id.
     pub fn directly_follows(&self, options: &DirectlyFollowsOptions) -> Result<DirectlyFollows> {
         let units = self.units(options.unit, "unit")?;
-        Ok(directly_follows(&Seqs::from_log(&units, None), options))
+        Ok(directly_follows(&units.seqs(None), options))
     }
 
     /// The top variants of the log.
@@ -956,7 +956,7 @@ impl EventLog {
     /// With `unit = session`, `invalid_option` when an event has no session id.
     pub fn variants(&self, options: &VariantOptions) -> Result<Variants> {
         let units = self.units(options.unit, "unit")?;
-        Ok(variants(&Seqs::from_log(&units, None), options))
+        Ok(variants(&units.seqs(None), options))
     }
 
     /// Flow data (Sankey) of the first events of each customer (or session).
@@ -965,6 +965,6 @@ impl EventLog {
     /// With `unit = session`, `invalid_option` when an event has no session id.
     pub fn flows(&self, options: &FlowOptions) -> Result<Flows> {
         let units = self.units(options.unit, "unit")?;
-        Ok(flows(&Seqs::from_log(&units, None), options))
+        Ok(flows(&units.seqs(None), options))
     }
 }

@@ -131,6 +131,8 @@ pub(crate) enum CustomerNames<'a> {
     Log(&'a CustomerIds),
     /// A state's ids, as text.
     Strs(&'a [String]),
+    /// Units numbered 0, 1, … (sessions counted, never named).
+    Numbered,
 }
 
 impl CustomerNames<'_> {
@@ -139,6 +141,7 @@ impl CustomerNames<'_> {
         match self {
             Self::Log(ids) => ids.name(c),
             Self::Strs(s) => s.get(c).cloned(),
+            Self::Numbered => Some(c.to_string()),
         }
     }
 }
