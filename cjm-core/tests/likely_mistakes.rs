@@ -424,6 +424,141 @@ fn a_breakdown_attribution_that_cannot_apply_raises() {
         .is_ok());
 }
 
+/// A funnel's definition hash covers every option that can change a number (issue 16,
+/// item 4): flipping any one option changes it, and the same options keep it.
+#[test]
+fn the_funnel_definition_hash_covers_every_option() {
+    use cjm_core::events::{AnalysisUnit, Exclusion, FunnelOrder};
+    // Sessions on every event, so that `unit = session` runs.
+    let raw: Vec<RawEvent<'_>> = [
+        ("u1", "2024-03-01T10:00:00Z", "catalog", Some("web")),
+        ("u1", "2024-03-01T10:02:00Z", "cart", Some("web")),
+        ("u1", "2024-03-01T10:05:00Z", "purchase", Some("email")),
+        ("u2", "2024-03-01T11:00:00Z", "catalog", Some("email")),
+    ]
+    .iter()
+    .map(|&(c, t, e, ch)| RawEvent {
+        channel: ch,
+        session: Some("s1"),
+        timestamp: TimeValue::Text(t),
+        ..RawEvent::new(c, 0, e)
+    })
+    .collect();
+    let l = EventLog::from_rows(raw, IngestOptions::default())
+        .unwrap()
+        .0;
+    let steps = ["catalog", "cart", "purchase"];
+    let hash = |o: FunnelOptions| {
+        Funnel::events(&steps)
+            .with_options(o)
+            .run(&l, None)
+            .unwrap()
+            .definition
+            .hash
+    };
+    let base = FunnelOptions::default();
+    let flipped = [
+        (
+            "order",
+            FunnelOptions {
+                order: FunnelOrder::Strict,
+                ..base.clone()
+            },
+        ),
+        (
+            "window",
+            FunnelOptions {
+                window_seconds: Some(60),
+                ..base.clone()
+            },
+        ),
+        (
+            "no window",
+            FunnelOptions {
+                window_seconds: None,
+                ..base.clone()
+            },
+        ),
+        (
+            "step windows",
+            FunnelOptions {
+                step_windows_seconds: vec![None, Some(60), None],
+                ..base.clone()
+            },
+        ),
+        (
+            "exclusions",
+            FunnelOptions {
+                exclusions: vec![Exclusion {
+                    step: StepSpec::Event("cart".to_owned()),
+                    between: [0, 2],
+                }],
+                ..base.clone()
+            },
+        ),
+        (
+            "as_of",
+            FunnelOptions {
+                as_of: Some("2024-03-02".to_owned()),
+                ..base.clone()
+            },
+        ),
+        (
+            "breakdown",
+            FunnelOptions {
+                breakdown: Some("channel".to_owned()),
+                ..base.clone()
+            },
+        ),
+        (
+            "breakdown_attribution",
+            FunnelOptions {
+                breakdown: Some("channel".to_owned()),
+                breakdown_attribution: BreakdownAttribution::LastTouch,
+                ..base.clone()
+            },
+        ),
+        (
+            "percentile",
+            FunnelOptions {
+                percentile: Percentile::NearestRank,
+                ..base.clone()
+            },
+        ),
+        (
+            "allow_missing_events",
+            FunnelOptions {
+                allow_missing_events: true,
+                ..base.clone()
+            },
+        ),
+        (
+            "unit",
+            FunnelOptions {
+                unit: AnalysisUnit::Session,
+                ..base.clone()
+            },
+        ),
+    ];
+    let default = hash(base.clone());
+    assert_eq!(
+        hash(base.clone()),
+        default,
+        "the same options, the same hash"
+    );
+    let mut seen = std::collections::BTreeSet::from([default]);
+    for (what, o) in flipped {
+        assert!(seen.insert(hash(o)), "`{what}` does not change the hash");
+    }
+    // The steps are in it too.
+    let other = Funnel::events(&["catalog", "purchase"])
+        .run(&l, None)
+        .unwrap()
+        .definition
+        .hash;
+    assert!(seen.insert(other));
+}
+
 // ---------------------------------------------------------------------------------------
 // No -0.0
 
