@@ -1050,3 +1050,94 @@ fn the_heat_map_draws_observable_cells_only() {
         "{svg}"
     );
 }
+
+/// The definition hash covers every option that can change a number (issue 16, item 4):
+/// flipping any one changes it, the same options keep it.
+#[test]
+fn the_definition_hash_covers_every_option() {
+    let log = log_of(LOG);
+    let hash = |o: RetentionOptions| log.retention(&o).unwrap().definition.hash;
+    let base = RetentionOptions::default();
+    let flipped = [
+        (
+            "start_event",
+            RetentionOptions {
+                start_event: one("signup"),
+                ..base.clone()
+            },
+        ),
+        (
+            "return_event",
+            RetentionOptions {
+                return_event: one("open"),
+                ..base.clone()
+            },
+        ),
+        (
+            "period",
+            RetentionOptions {
+                period: RetentionPeriod::Week,
+                ..base.clone()
+            },
+        ),
+        (
+            "periods",
+            RetentionOptions {
+                periods: 3,
+                ..base.clone()
+            },
+        ),
+        (
+            "mode",
+            RetentionOptions {
+                mode: RetentionMode::OnOrAfter,
+                ..base.clone()
+            },
+        ),
+        (
+            "cohort",
+            RetentionOptions {
+                cohort: CohortType::Recurring,
+                ..base.clone()
+            },
+        ),
+        (
+            "time_zone",
+            RetentionOptions {
+                time_zone: "+02:00".to_owned(),
+                ..base.clone()
+            },
+        ),
+        (
+            "as_of",
+            RetentionOptions {
+                as_of: Some("2025-01-10".to_owned()),
+                ..base.clone()
+            },
+        ),
+        (
+            "breakdown",
+            RetentionOptions {
+                breakdown: Some("channel".to_owned()),
+                ..base.clone()
+            },
+        ),
+        (
+            "allow_missing_events",
+            RetentionOptions {
+                allow_missing_events: true,
+                ..base.clone()
+            },
+        ),
+    ];
+    let default = hash(base.clone());
+    assert_eq!(
+        hash(base.clone()),
+        default,
+        "the same options, the same hash"
+    );
+    let mut seen = BTreeSet::from([default]);
+    for (what, o) in flipped {
+        assert!(seen.insert(hash(o)), "`{what}` does not change the hash");
+    }
+}

@@ -551,3 +551,73 @@ fn the_state_of_customer_partitions_finishes_into_the_log_s_trends() {
     let b = TrendsCounts::from_log(&week(), &log_of(LOG)).unwrap();
     assert_eq!(a.merge(b).unwrap_err().code(), "incompatible_states");
 }
+
+/// The definition hash covers every option that can change a number (issue 16, item 4):
+/// flipping any one changes it, the same options keep it.
+#[test]
+fn the_definition_hash_covers_every_option() {
+    let log = log_of(LOG);
+    let hash = |o: TrendsOptions| log.trends(&o).unwrap().definition.hash;
+    let base = TrendsOptions::default();
+    let flipped = [
+        (
+            "events",
+            TrendsOptions {
+                events: Some(vec!["open".to_owned()]),
+                ..base.clone()
+            },
+        ),
+        (
+            "period",
+            TrendsOptions {
+                period: RetentionPeriod::Week,
+                ..base.clone()
+            },
+        ),
+        (
+            "time_zone",
+            TrendsOptions {
+                time_zone: "+02:00".to_owned(),
+                ..base.clone()
+            },
+        ),
+        (
+            "since",
+            TrendsOptions {
+                since: Some("2025-01-07".to_owned()),
+                ..base.clone()
+            },
+        ),
+        (
+            "as_of",
+            TrendsOptions {
+                as_of: Some("2025-01-10".to_owned()),
+                ..base.clone()
+            },
+        ),
+        (
+            "breakdown",
+            TrendsOptions {
+                breakdown: Some("channel".to_owned()),
+                ..base.clone()
+            },
+        ),
+        (
+            "allow_missing_events",
+            TrendsOptions {
+                allow_missing_events: true,
+                ..base.clone()
+            },
+        ),
+    ];
+    let default = hash(base.clone());
+    assert_eq!(
+        hash(base.clone()),
+        default,
+        "the same options, the same hash"
+    );
+    let mut seen = std::collections::BTreeSet::from([default]);
+    for (what, o) in flipped {
+        assert!(seen.insert(hash(o)), "`{what}` does not change the hash");
+    }
+}
