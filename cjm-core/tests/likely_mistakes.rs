@@ -11,6 +11,8 @@
 
 use std::io::Write;
 
+mod common;
+
 use cjm_core::attribution::{
     attribute, AttributionOptions, Model, PathInput, PathOptions, PathTable, TableOptions,
     TouchKind,
@@ -540,16 +542,7 @@ fn the_funnel_definition_hash_covers_every_option() {
             },
         ),
     ];
-    let default = hash(base.clone());
-    assert_eq!(
-        hash(base.clone()),
-        default,
-        "the same options, the same hash"
-    );
-    let mut seen = std::collections::BTreeSet::from([default]);
-    for (what, o) in flipped {
-        assert!(seen.insert(hash(o)), "`{what}` does not change the hash");
-    }
+    let mut seen = common::assert_every_option_in_hash(hash, &base, flipped.to_vec());
     // The steps are in it too.
     let other = Funnel::events(&["catalog", "purchase"])
         .run(&l, None)

@@ -841,6 +841,14 @@ proptest! {
             funnel(AnalysisUnit::Session).run(&log, None).unwrap().steps,
             funnel(AnalysisUnit::Customer).run(&pairs_log, None).unwrap().steps
         );
+        let trend = |f: Funnel, l: &EventLog| {
+            let t = f.trends(l, None, &cjm_core::events::FunnelTrendsOptions::default()).unwrap();
+            (t.periods, t.entered, t.converted)
+        };
+        prop_assert_eq!(
+            trend(funnel(AnalysisUnit::Session), &log),
+            trend(funnel(AnalysisUnit::Customer), &pairs_log)
+        );
         let dfg = |unit| DirectlyFollowsOptions { unit, ..DirectlyFollowsOptions::default() };
         prop_assert_eq!(
             log.directly_follows(&dfg(AnalysisUnit::Session)).unwrap().edges,

@@ -758,3 +758,35 @@ fn time_to_convert_chart_bins_and_panels() {
         .iter()
         .any(|b| matches!(b, ReportBlock::Bars(_))));
 }
+
+/// A caller's definition notes are text like any other: escaped in the mark's title and
+/// in the footnote.
+#[test]
+fn definition_notes_of_a_caller_are_escaped() {
+    let journey = cjm_core::templates::load("b2c-ecommerce").unwrap();
+    let evil = DefinitionNote {
+        label: Some("<script>alert(1)</script>".to_owned()),
+        kind: "k'<b>".to_owned(),
+        hash: "\"><img src=x onerror=alert(1)>".to_owned(),
+    };
+    let html = html_report(
+        &journey,
+        &ReportOptions {
+            sections: vec![ReportSection {
+                kind: SectionKind::Other,
+                title: "Mine".to_owned(),
+                intro: None,
+                blocks: Vec::new(),
+                definitions: vec![evil],
+            }],
+            ..ReportOptions::default()
+        },
+    );
+    assert!(!html.contains("<script>alert"), "label");
+    assert!(!html.contains("<img src=x"), "hash");
+    assert!(!html.contains("k'<b>"), "kind");
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;: <code>k&#39;&lt;b&gt;</code>"));
+    assert!(html.contains("title=\"definition &quot;&gt;&lt;img src=x onerror=alert(1)&gt;\""));
+    // Without an introduction the mark stands alone.
+    assert!(html.contains("<p>Definition<sup class=\"note\"><a id=\"note-ref-1\""));
+}

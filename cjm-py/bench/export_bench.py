@@ -502,13 +502,8 @@ def cjm_sessions(log: Any) -> Any:
     return list(log.sessionize(SESSION_GAP).funnel(STEPS, unit="session").customers)
 
 
-def _filter_start(log_end: dt.datetime) -> dt.datetime:
-    return log_end - dt.timedelta(days=FILTER_DAYS)
-
-
 def cjm_filter(log: Any) -> Any:
-    end = dt.datetime.fromtimestamp(EPOCH_S + SPAN_S, dt.timezone.utc)
-    return list(log.filter(events=STEPS, start=_filter_start(end)).funnel(STEPS).customers)
+    return list(log.filter(events=STEPS, start=_window_start()).funnel(STEPS).customers)
 
 
 def cjm_survey_load(path: str) -> Any:
@@ -603,7 +598,8 @@ def pandas_sessions(df: Any) -> Any:
     return pandas_funnel(d.assign(session=new.cumsum()), unit="session")
 
 
-def _window_start() -> Any:
+def _window_start() -> dt.datetime:
+    """`filter`'s start: FILTER_DAYS before the export's end."""
     return dt.datetime.fromtimestamp(EPOCH_S + SPAN_S, dt.timezone.utc) - dt.timedelta(
         days=FILTER_DAYS)
 

@@ -824,7 +824,7 @@ fn funnel_of(
     breakdown: Option<String>,
     percentile: &str,
     allow_missing_events: bool,
-    unit: Option<&str>,
+    unit: &str,
     assume_utc: bool,
 ) -> PyResult<Funnel> {
     let steps: Vec<StepSpec> = match steps.filter(|s| !s.is_none()) {
@@ -900,7 +900,7 @@ fn funnel_of(
             breakdown_attribution: cjm_core::events::BreakdownAttribution::default(),
             percentile,
             allow_missing_events,
-            unit: analysis_unit(unit)?,
+            unit: analysis_unit(Some(unit))?,
         },
     })
 }
@@ -1288,17 +1288,14 @@ impl PyEventLog {
                 breakdown,
                 percentile,
                 allow_missing_events,
-                Some(unit),
+                unit,
                 assume_utc,
             )?;
             if let Some(how) = breakdown_attribution.filter(|b| !b.is_none()) {
-                funnel.options.breakdown_attribution =
-                    pythonize::depythonize(how).map_err(|e| {
-                        invalid(format!(
-                            "`breakdown_attribution` is \"first_step\", \"first_touch\", \
-                             \"last_touch\" or {{\"step\": k}}: {e}"
-                        ))
-                    })?;
+                // The core's names, in serde's message (`unknown variant ..., expected one
+                // of ...`): not listed here, so they cannot drift.
+                funnel.options.breakdown_attribution = pythonize::depythonize(how)
+                    .map_err(|e| invalid(format!("`breakdown_attribution`: {e}")))?;
             }
             let result = py.detach(|| funnel.run(&self.log, j)).map_err(core_err)?;
             Ok(result.into())
@@ -1397,7 +1394,7 @@ impl PyEventLog {
         steps = None, *, journey = None, period = "day", time_zone = "+00:00", since = None,
         order = "sequential", window = None, step_windows = None, exclusions = None,
         as_of = None, breakdown = None, percentile = "linear", allow_missing_events = false,
-        assume_utc = false
+        unit = "customer", assume_utc = false
     ))]
     #[allow(
         clippy::too_many_arguments,
@@ -1419,6 +1416,7 @@ impl PyEventLog {
         breakdown: Option<String>,
         percentile: &str,
         allow_missing_events: bool,
+        unit: &str,
         assume_utc: bool,
     ) -> PyResult<PyFunnelTrendsResult> {
         crate::guard(|| {
@@ -1434,7 +1432,7 @@ impl PyEventLog {
                 breakdown,
                 percentile,
                 allow_missing_events,
-                None,
+                unit,
                 assume_utc,
             )?;
             let options = FunnelTrendsOptions {

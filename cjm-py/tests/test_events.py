@@ -492,6 +492,8 @@ def test_funnel_options_and_exports() -> None:
         with pytest.raises(cjm.InputError) as e:
             log.funnel(STEPS, breakdown="channel", breakdown_attribution=how)
         assert e.value.code in ("invalid_option", "invalid_funnel"), how
+    with pytest.raises(cjm.InputError, match="last_touch"):  # the names it may be
+        log.funnel(STEPS, breakdown="channel", breakdown_attribution="last")
     with pytest.raises(cjm.InputError, match="give `breakdown`"):
         log.funnel(STEPS, breakdown_attribution="last_touch")
     # Exports.
@@ -634,6 +636,17 @@ def test_trends_options_tables_picture_and_errors() -> None:
     assert set(f.to_dicts("periods")[0]) == {"period", "entered", "converted", "rate", "pending"}
     assert len(f.to_dicts("breakdown")) == len(f) * len(fd["breakdown"])
     assert "Funnel conversion" in str(f.to_svg())
+    # By session: the same trend as on the log whose customers are the sessions (derived
+    # by inactivity, so that every id belongs to one customer).
+    s = log.sessionize(replace=True)
+    exported = s.to_arrow()
+    by_session = cjm.EventLog.from_arrow(exported, customer="session", timestamp="timestamp",
+                                         event="event", progress=False)
+    steps = ["view_item", "purchase"]
+    got = s.funnel_trends(steps, period="week", unit="session")
+    want = by_session.funnel_trends(steps, period="week")
+    assert (got.periods, got.entered, got.converted) == (want.periods, want.entered, want.converted)
+    assert got.entered != s.funnel_trends(steps, period="week").entered
     # Mistakes are loud, with the core's codes.
     for kwargs, code in [
         (dict(events="purchace"), "unknown_event"),

@@ -436,6 +436,17 @@ fn invalid(message: String) -> Error {
     }
 }
 
+/// The first position of `list` (positions in time order) at or after time `t` that the
+/// attempt has not used yet.
+fn first_unused(list: &[u32], t: i64, used: &[u32], ts_at: impl Fn(u32) -> i64) -> Option<u32> {
+    let start = list.partition_point(|&p| ts_at(p) < t);
+    list.get(start..)
+        .unwrap_or(&[])
+        .iter()
+        .copied()
+        .find(|p| !used.contains(p))
+}
+
 /// `to - from` without overflow: two timestamps 1677 and 2262 apart differ by more than
 /// `i64::MAX` nanoseconds, which in i64 would wrap round to a short negative span.
 fn span(from: i64, to: i64) -> i128 {
@@ -1474,14 +1485,9 @@ impl Plan {
                 let mut prev_t = t0;
                 for step in 1..k {
                     let Some(list) = s.pos.get(step) else { break };
-                    let start = list.partition_point(|&p| ts_at(p) < prev_t);
-                    let found = list
-                        .get(start..)
-                        .unwrap_or(&[])
-                        .iter()
-                        .copied()
-                        .find(|p| !s.used.contains(p));
-                    let Some(q) = found else { break };
+                    let Some(q) = first_unused(list, prev_t, &s.used, ts_at) else {
+                        break;
+                    };
                     let t = ts_at(q);
                     if !self.within(t0, prev_t, t, step) {
                         break;
@@ -1517,14 +1523,7 @@ impl Plan {
             }
             FunnelOrder::Any => {
                 for list in &s.pos {
-                    let start = list.partition_point(|&p| ts_at(p) < t0);
-                    let found = list
-                        .get(start..)
-                        .unwrap_or(&[])
-                        .iter()
-                        .copied()
-                        .find(|p| !s.used.contains(p));
-                    if let Some(q) = found {
+                    if let Some(q) = first_unused(list, t0, &s.used, ts_at) {
                         let t = ts_at(q);
                         if span(t0, t) <= w {
                             s.used.push(q);

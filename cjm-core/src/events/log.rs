@@ -665,7 +665,7 @@ pub(crate) fn sort_dict(mut strings: Vec<String>) -> (Vec<String>, Vec<u32>) {
 /// The indices of `strings` in the order of their strings (ties in index order). Strings
 /// of at most 32 bytes without a NUL byte (ids, session names…) are sorted as two packed
 /// big-endian integers each, zero-padded, which orders them as the strings (a shorter
-/// string sorts before its extensions); any other on two threads by comparing strings.
+/// string sorts before its extensions); any other by comparing strings.
 fn sorted_indices(strings: &[String]) -> Vec<usize> {
     if strings
         .iter()
@@ -690,30 +690,11 @@ fn sorted_indices(strings: &[String]) -> Vec<usize> {
     compared_indices(strings)
 }
 
-/// [`sorted_indices`] by comparing the strings: on two threads for many strings, each
-/// sorting half, then merged.
+/// [`sorted_indices`] by comparing the strings (stable: ties in index order).
 fn compared_indices(strings: &[String]) -> Vec<usize> {
-    let by_string = |a: &usize, b: &usize| strings.get(*a).cmp(&strings.get(*b)).then(a.cmp(b));
-    let n = strings.len();
-    let half = n / 2;
-    let sort = |range: std::ops::Range<usize>| {
-        let mut v: Vec<usize> = range.collect();
-        v.sort_unstable_by(by_string);
-        v
-    };
-    let [left, right] = super::order::both(n >= 1 << 16, || sort(0..half), || sort(half..n));
-    let mut out = Vec::with_capacity(n);
-    let (mut l, mut r) = (left.iter().peekable(), right.iter().peekable());
-    while let (Some(a), Some(b)) = (l.peek(), r.peek()) {
-        if by_string(a, b).is_le() {
-            out.extend(l.next());
-        } else {
-            out.extend(r.next());
-        }
-    }
-    out.extend(l);
-    out.extend(r);
-    out
+    let mut order: Vec<usize> = (0..strings.len()).collect();
+    order.sort_by(|&a, &b| strings.get(a).cmp(&strings.get(b)));
+    order
 }
 
 /// Sign bit of an `i64`: flipping it maps `i64` order onto `u64` order.

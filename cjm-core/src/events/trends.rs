@@ -638,9 +638,10 @@ impl Funnel {
         )?;
         self.check_against(log)?;
         let clock = Clock::new(minutes, options.period);
-        let group = breakdown_column(log, self.options.breakdown.as_deref())?;
-        let seqs = Seqs::from_log(log, group);
-        let tally = funnel_trends_tally(&plan, clock, since, &seqs);
+        // Customers, or sessions (`unit`), as every funnel counts them.
+        let units = log.units(self.options.unit, "unit")?;
+        let group = breakdown_column(units.log(), self.options.breakdown.as_deref())?;
+        let tally = funnel_trends_tally(&plan, clock, since, &units.seqs(group));
         let options = FunnelTrendsOptions {
             time_zone: format_utc_offset(minutes),
             ..options.clone()

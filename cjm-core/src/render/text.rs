@@ -67,6 +67,13 @@ pub struct Wrapped {
     pub truncated: bool,
 }
 
+/// The words of `text`: split at whitespace, but not at no-break spaces (`12\u{a0}%`,
+/// `2\u{a0}h` join a number to its unit).
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| c.is_whitespace() && !matches!(c, '\u{a0}' | '\u{2007}' | '\u{202f}'))
+        .filter(|w| !w.is_empty())
+}
+
 /// Breaks `text` into lines no wider than `max_width` px at `size` px (estimated with
 /// [`text_width`]), at spaces, splitting words longer than a line. After `max_lines` lines
 /// (at least one) the text is cut and the last line ends with an ellipsis `…`.
@@ -100,11 +107,7 @@ pub fn wrap_text(text: &str, max_width: f64, size: f64, bold: bool, max_lines: u
     let mut current = String::new();
     // The advances of `current`, added from its first character (as `text_width` adds).
     let mut current_em = 0.0;
-    // No-break spaces (`12\u{a0}%`, `2\u{a0}h`) join a number to its unit: not a break.
-    let words = text
-        .split(|c: char| c.is_whitespace() && !matches!(c, '\u{a0}' | '\u{2007}' | '\u{202f}'))
-        .filter(|w| !w.is_empty());
-    'words: for word in words {
+    'words: for word in words(text) {
         let start = if current.is_empty() {
             0.0
         } else {
@@ -201,10 +204,7 @@ mod tests {
         let fits = |s: &str| text_width(s, size, bold) <= max_width;
         let mut lines: Vec<String> = Vec::new();
         let mut current = String::new();
-        let words = text
-            .split(|c: char| c.is_whitespace() && !matches!(c, '\u{a0}' | '\u{2007}' | '\u{202f}'))
-            .filter(|w| !w.is_empty());
-        for word in words {
+        for word in words(text) {
             let candidate = if current.is_empty() {
                 word.to_owned()
             } else {

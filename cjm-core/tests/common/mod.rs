@@ -141,3 +141,24 @@ pub fn check_tables(result: &dyn cjm_core::tables::Tabular, expected: &Value, at
         }
     }
 }
+
+/// Asserts that a definition hash covers every option (issue 16, item 4): `base` gives the
+/// same hash twice, and each of `flipped` (one option changed from `base`, named) a hash
+/// of its own. Returns every hash seen.
+pub fn assert_every_option_in_hash<O: Clone>(
+    hash: impl Fn(O) -> String,
+    base: &O,
+    flipped: Vec<(&str, O)>,
+) -> std::collections::BTreeSet<String> {
+    let default = hash(base.clone());
+    assert_eq!(
+        hash(base.clone()),
+        default,
+        "the same options, the same hash"
+    );
+    let mut seen = std::collections::BTreeSet::from([default]);
+    for (what, o) in flipped {
+        assert!(seen.insert(hash(o)), "`{what}` does not change the hash");
+    }
+    seen
+}

@@ -859,6 +859,7 @@ class EventLog:
         breakdown: Optional[str] = None,
         percentile: str = "linear",
         allow_missing_events: bool = False,
+        unit: str = "customer",
         assume_utc: bool = False,
     ) -> FunnelTrendsResult:
         """Funnel trends (docs/events.md, "Trends"): the funnel of ``EventLog.funnel``
@@ -866,7 +867,8 @@ class EventLog:
         Per period: ``entered`` (customers with a non-void attempt starting in it),
         ``converted`` (those with such an attempt that completes every step within the
         window), ``rate`` (None when nobody entered) and ``pending`` (with ``as_of``).
-        Attempts starting before ``since`` or after ``as_of`` are not counted. A naive
+        Attempts starting before ``since`` or after ``as_of`` are not counted.
+        ``unit="session"`` counts sessions, as ``EventLog.funnel`` does. A naive
         ``since`` or ``as_of`` raises ``naive_timestamp`` unless ``assume_utc=True``.
         """
     def directly_follows(
