@@ -28,7 +28,8 @@
 //! 4. [`scoring`] (survey KPIs, emotion, priority, health, group comparisons, KPIs
 //!    measured from the data) and
 //!    [`attribution`], both of which read event logs;
-//! 5. [`insights`] (the rules that lint a map);
+//! 5. [`insights`] (the rules that lint a map) and [`states`] (one analysis run in parts:
+//!    build, merge and finish mergeable states behind one request);
 //! 6. [`maps`] (diffs of two versions of a map, patterns across maps) and [`render`]
 //!    (pictures and the report), and [`tables`] (the tables a user exports from every
 //!    result, the one place a table's columns are decided for Rust, Python and JavaScript);
@@ -49,6 +50,7 @@ pub mod schema;
 pub mod scoring;
 mod sort;
 mod state_bytes;
+pub mod states;
 mod stats;
 pub mod tables;
 pub mod templates;

@@ -102,5 +102,9 @@ pub fn published_schemas() -> Vec<(&'static str, String)> {
             "map-options.schema.json",
             pretty(&schema_of::<crate::render::MapOptions>()),
         ),
+        (
+            "state-request.schema.json",
+            pretty(&schema_of::<crate::states::StateRequest>()),
+        ),
     ]
 }

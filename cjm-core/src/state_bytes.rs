@@ -67,6 +67,12 @@ pub(crate) fn invalid_state(why: &str) -> Error {
     }
 }
 
+/// The kind byte of a state's bytes, after checking its magic, format version and
+/// checksum.
+pub(crate) fn kind_of(bytes: &[u8]) -> Result<u8> {
+    Reader::new(bytes).any_header()
+}
+
 /// The header of a state of `kind`, to which the state appends its fields.
 pub(crate) fn header(kind: u8) -> Vec<u8> {
     let mut w = MAGIC.to_vec();
@@ -207,6 +213,17 @@ impl<'a> Reader<'a> {
     /// Checks the magic, the format version, the checksum and the kind; from here on the
     /// reader sees only the fields (the checksum is cut off).
     pub(crate) fn header(&mut self, kind: u8) -> Result<()> {
+        let found = self.any_header()?;
+        if found != kind {
+            return Err(invalid_state(&format!(
+                "a state of kind `{found}` where kind `{kind}` was expected"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Checks the magic, the format version and the checksum, and reads the kind byte.
+    fn any_header(&mut self) -> Result<u8> {
         if self.take(4)? != MAGIC {
             return Err(invalid_state("the bytes do not start with `CJMS`"));
         }
@@ -235,13 +252,7 @@ impl<'a> Reader<'a> {
             ));
         }
         self.bytes = fields;
-        let found = self.u8()?;
-        if found != kind {
-            return Err(invalid_state(&format!(
-                "a state of kind `{found}` where kind `{kind}` was expected"
-            )));
-        }
-        Ok(())
+        self.u8()
     }
 
     /// Fails unless every byte was read.

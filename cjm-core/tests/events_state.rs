@@ -1409,3 +1409,214 @@ fn retention_counts_by_hand() {
     f[from..from + 8].copy_from_slice(b"\"UTC\"   ");
     refused_by_fields(RetentionCounts::from_bytes(&seal(f)));
 }
+
+/// Every request of `cjm_core::states` over the generated logs: both routes where there
+/// are two, and the single-machine result each must finish into on `whole`.
+fn requests_and_results(
+    whole: &EventLog,
+    j: &ValidJourney,
+) -> Vec<(cjm_core::states::StateRequest, cjm_core::states::Finished)> {
+    use cjm_core::attribution::{attribute_log, AttributionOptions, PathOptions, PathTable};
+    use cjm_core::states::{Finished, StateRequest};
+    let mut out = Vec::new();
+    for event_states in [false, true] {
+        for funnel in funnels() {
+            let expected = funnel.run(whole, Some(j)).unwrap();
+            out.push((
+                StateRequest::Funnel {
+                    steps: Some(funnel.steps),
+                    options: funnel.options,
+                    event_states,
+                },
+                Finished::Funnel(Box::new(expected)),
+            ));
+        }
+        for options in dfg_options() {
+            let expected = whole.directly_follows(&options).unwrap();
+            out.push((
+                StateRequest::DirectlyFollows {
+                    options,
+                    event_states,
+                },
+                Finished::DirectlyFollows(Box::new(expected)),
+            ));
+        }
+        for options in variant_options() {
+            let expected = whole.variants(&options).unwrap();
+            out.push((
+                StateRequest::Variants {
+                    options,
+                    event_states,
+                },
+                Finished::Variants(Box::new(expected)),
+            ));
+        }
+        for options in flow_options() {
+            let expected = whole.flows(&options).unwrap();
+            out.push((
+                StateRequest::Flows {
+                    options,
+                    event_states,
+                },
+                Finished::Flows(Box::new(expected)),
+            ));
+        }
+        out.push((
+            StateRequest::Traffic { event_states },
+            Finished::Traffic(Box::new(whole.traffic(j))),
+        ));
+    }
+    for options in retention_options() {
+        let expected = whole.retention(&options).unwrap();
+        out.push((
+            StateRequest::Retention { options },
+            Finished::Retention(Box::new(expected)),
+        ));
+    }
+    for options in trends_options() {
+        let expected = whole.trends(&options).unwrap();
+        out.push((
+            StateRequest::Trends { options },
+            Finished::Trends(Box::new(expected)),
+        ));
+    }
+    let paths = PathOptions {
+        conversion_events: vec!["y".into()],
+        allow_missing_events: true,
+        ..PathOptions::default()
+    };
+    let table = PathTable::from_log(whole, Some(j), &paths).unwrap();
+    out.push((
+        StateRequest::Paths {
+            paths: paths.clone(),
+        },
+        Finished::Paths(Box::new(table)),
+    ));
+    if let Ok(expected) = attribute_log(whole, Some(j), &paths, &AttributionOptions::default()) {
+        out.push((
+            StateRequest::Attribution {
+                paths,
+                options: AttributionOptions::default(),
+            },
+            Finished::Attribution(Box::new(expected)),
+        ));
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// One request per analysis, the same on every worker and the driver: states built
+    /// per customer partition, merged by their kind byte in any grouping, finish into
+    /// the whole log's single-machine result.
+    #[test]
+    fn every_request_built_merged_and_finished_is_the_whole(
+        rows in prop::collection::vec(row_strategy(), 0..50),
+        owner in prop::collection::vec(0usize..3, CUSTOMERS.len()),
+        pairs_first in any::<bool>(),
+    ) {
+        use cjm_core::states::{build_state, finish_state, merge_states};
+        let keyed: Vec<(u64, Row)> = spread(
+            &with_a_channel(rows).iter().enumerate().map(|(i, r)| (i as u64, *r)).collect::<Vec<_>>(),
+        );
+        let whole = log_of(&keyed);
+        let parts: Vec<EventLog> = (0..3)
+            .map(|p| {
+                let mine: Vec<(u64, Row)> =
+                    keyed.iter().filter(|(_, r)| owner[r.customer] == p).copied().collect();
+                log_of(&mine)
+            })
+            .collect();
+        let j = journey();
+        for (request, expected) in requests_and_results(&whole, &j) {
+            let states: Vec<Vec<u8>> =
+                parts.iter().map(|p| build_state(&request, p, Some(&j)).unwrap()).collect();
+            let slices: Vec<&[u8]> = states.iter().map(Vec::as_slice).collect();
+            let merged = if pairs_first {
+                let left = merge_states(&slices[..2]).unwrap();
+                merge_states(&[slices[2], &left]).unwrap()
+            } else {
+                merge_states(&slices).unwrap()
+            };
+            prop_assert_eq!(&merged, &build_state(&request, &whole, Some(&j)).unwrap());
+            let finished = finish_state(&request, &merged, Some(&j)).unwrap();
+            prop_assert_eq!(finished, expected, "{:?}", request);
+        }
+    }
+}
+
+#[test]
+fn merging_dispatches_on_the_kind_byte() {
+    use cjm_core::states::merge_states;
+    let (a, b, whole) = by_hand_parts();
+    let (ours, theirs) = (every_kind_of_state(&a), every_kind_of_state(&b));
+    let all = every_kind_of_state(&whole);
+    assert_eq!(ours.len(), 14);
+    for ((x, y), w) in ours.iter().zip(&theirs).zip(&all) {
+        // One state merges to itself (canonical bytes); the two customer parts of the
+        // log merge to the state of the whole log for every kind that counts customers.
+        assert_eq!(&merge_states(&[x]).unwrap(), x);
+        let merged = merge_states(&[x, y]).unwrap();
+        assert_eq!(merged, merge_states(&[y, x]).unwrap());
+        let kind = x[6];
+        // The scoring states' answers come from timestamps, which differ between parts
+        // and whole only in how they are split: they add up too.
+        assert_eq!(&merged, w, "kind {kind}");
+    }
+    // No state, states of two kinds, bytes that are no state: errors with their codes.
+    assert_eq!(merge_states(&[]).unwrap_err().code(), "invalid_option");
+    let mixed = merge_states(&[&ours[0], &ours[1]]).unwrap_err();
+    assert_eq!(mixed.code(), "incompatible_states");
+    assert!(mixed
+        .to_string()
+        .contains("`sequence` state with a `funnel` state"));
+    assert_eq!(
+        merge_states(&[b"CJMS"]).unwrap_err().code(),
+        "invalid_state"
+    );
+}
+
+#[test]
+fn a_state_finishes_only_into_what_its_request_builds() {
+    use cjm_core::states::{finish_state, StateRequest};
+    let (a, _, _) = by_hand_parts();
+    let sequence = SequenceState::from_log(&a).to_bytes();
+    let counts: StateRequest = serde_json::from_str(r#"{"analysis": "directly_follows"}"#).unwrap();
+    let err = finish_state(&counts, &sequence, None).unwrap_err();
+    assert_eq!(err.code(), "invalid_state");
+    assert!(err.to_string().contains(
+        "a `sequence` state where `directly_follows` needs a `directly_follows_counts` state"
+    ));
+    // The identity (no part had data) is an empty state, not an empty result.
+    let identity = DirectlyFollowsCounts::identity().to_bytes();
+    let err = finish_state(&counts, &identity, None).unwrap_err();
+    assert_eq!(err.code(), "invalid_option");
+    assert!(err.to_string().contains("empty"));
+    // Traffic of event states needs the journey; so does a funnel without steps.
+    let traffic: StateRequest =
+        serde_json::from_str(r#"{"analysis": "traffic", "event_states": true}"#).unwrap();
+    assert_eq!(
+        finish_state(&traffic, &sequence, None).unwrap_err().code(),
+        "invalid_option"
+    );
+    let stages: StateRequest = serde_json::from_str(r#"{"analysis": "funnel"}"#).unwrap();
+    let err = cjm_core::states::build_state(&stages, &a, None).unwrap_err();
+    assert!(err.to_string().contains("needs a journey"), "{err}");
+    let with_stages = cjm_core::states::build_state(&stages, &a, Some(&journey())).unwrap();
+    let result = finish_state(&stages, &with_stages, None).unwrap();
+    let cjm_core::states::Finished::Funnel(f) = result else {
+        panic!("a funnel request finishes into a funnel")
+    };
+    assert_eq!(
+        *f,
+        Funnel::from_stages(&journey())
+            .run(&a, Some(&journey()))
+            .unwrap()
+    );
+    // Unknown fields and analyses are refused when the request is read.
+    assert!(serde_json::from_str::<StateRequest>(r#"{"analysis": "sequence"}"#).is_err());
+    assert!(
+        serde_json::from_str::<StateRequest>(r#"{"analysis": "traffic", "colour": 1}"#).is_err()
+    );
+}

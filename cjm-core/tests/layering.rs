@@ -21,6 +21,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("attribution", 4),
     ("templates", 4),
     ("insights", 5),
+    ("states", 5),
     ("maps", 6),
     ("render", 6),
     ("tables", 6),

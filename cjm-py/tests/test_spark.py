@@ -6,6 +6,7 @@ state functions' merge laws without Spark."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import os
 import random
@@ -32,7 +33,11 @@ SPEC: Dict[str, Any] = {
     "customer": ["customer"], "timestamp": "timestamp", "event": "event",
     "channel": "channel", "session": "session", "order_key": "row",
 }
-PATH_OPTIONS = '{"conversion_events": ["purchase"]}'
+PATHS = json.dumps({"analysis": "paths", "paths": {"conversion_events": ["purchase"]}})
+ATTRIBUTION = json.dumps({"analysis": "attribution", "paths": {"conversion_events": ["purchase"]}})
+FUNNEL: Dict[str, Any] = {
+    "analysis": "funnel", "steps": [{"event": "session_start"}, {"event": "purchase"}],
+}
 pytestmark = pytest.mark.filterwarnings(
     "ignore:PySpark does not yet fully support pandas:FutureWarning"
 )
@@ -219,12 +224,19 @@ def test_retention_and_trends(spark: SparkSession, events: DataFrame, log: cjm.E
 
 def test_attribution(events: DataFrame, table: Any, log: cjm.EventLog) -> None:
     # Single machine: the core's path counts of the whole log (= PathTable::from_log).
-    whole = _cjm._path_state(table, PATH_OPTIONS, SPEC)
+    whole = _cjm._build_state(table, PATHS, SPEC)
     paths = cs.path_table(events, ["purchase"], columns=COLUMNS)
-    assert paths == _cjm._paths_from_state(whole)
+    assert paths == _cjm._finish_state(whole, PATHS)
     assert sum(r["conversions"] for r in paths["rows"]) > 0
     result = cs.attribute(events, ["purchase"], columns=COLUMNS)
-    assert result == _cjm._attribute_from_state(whole)
+    assert result == _cjm._finish_state(whole, ATTRIBUTION)
+    # Path counts finish only with the path options they were built with.
+    other = json.dumps(
+        {"analysis": "paths", "paths": {"conversion_events": ["purchase"], "keep_times": False}}
+    )
+    with pytest.raises(cjm.CjmError) as err:
+        _cjm._finish_state(whole, other)
+    assert err.value.code == "incompatible_states"
     # The same definition (path options included) as the log's attribution, and another
     # one for another lookback.
     local = log.attribute(conversion_events=["purchase"]).to_dict()
@@ -271,21 +283,29 @@ def pieces(table: Any, parts: int, seed: int) -> List[Any]:
     return [table.filter(pa.array([o == p for o in owner])) for p in range(parts)]
 
 
-def test_funnel_counts_of_customer_parts_merge_to_the_whole(table: Any) -> None:
-    funnel = '{"steps": [{"event": "session_start"}, {"event": "purchase"}]}'
+def test_funnel_counts_of_customer_parts_merge_to_the_whole(
+    table: Any, log: cjm.EventLog
+) -> None:
+    counts, event_states = json.dumps(FUNNEL), json.dumps({**FUNNEL, "event_states": True})
     customers = table.column("customer").to_pylist()
     rng = random.Random(4)
     owner = {c: rng.randrange(3) for c in sorted(set(customers))}
     parts = [table.filter(pa.array([owner[c] == p for c in customers])) for p in range(3)]
-    states = [_cjm._funnel_counts_state(p, funnel, SPEC) for p in parts]
-    merged = _cjm._merge_states("funnel_counts", states)
-    whole = _cjm._funnel_counts_state(table, funnel, SPEC)
+    states = [_cjm._build_state(p, counts, SPEC) for p in parts]
+    merged = _cjm._merge_states(states)
+    whole = _cjm._build_state(table, counts, SPEC)
     assert merged == whole
-    expected = _cjm._funnel_from_state(_cjm._funnel_state(table, funnel, SPEC))
-    assert _cjm._funnel_from_counts_state(merged).to_dict() == expected.to_dict()
+    events = _cjm._build_state(table, event_states, SPEC)
+    expected = _cjm._finish_state(events, event_states)
+    assert _cjm._finish_state(merged, counts).to_dict() == expected.to_dict()
+    assert expected.to_dict() == log.funnel(["session_start", "purchase"]).to_dict()
+    # A state finishes only with a request that builds its kind.
     with pytest.raises(cjm.CjmError) as err:
-        _cjm._funnel_from_counts_state(_cjm._funnel_state(table, funnel, SPEC))
+        _cjm._finish_state(events, counts)
     assert err.value.code == "invalid_state"
+    with pytest.raises(cjm.CjmError) as err2:
+        _cjm._merge_states([events, whole])
+    assert err2.value.code == "incompatible_states"
 
 
 def test_sequence_counts_of_customer_parts_merge_to_the_whole(table: Any) -> None:
@@ -294,87 +314,73 @@ def test_sequence_counts_of_customer_parts_merge_to_the_whole(table: Any) -> Non
     owner = {c: rng.randrange(3) for c in sorted(set(customers))}
     parts = [table.filter(pa.array([owner[c] == p for c in customers])) for p in range(3)]
     journey = cjm.template("b2c-ecommerce")
-    sequence = _cjm._sequence_state(table, SPEC)
-    cases: List[Tuple[str, Callable[[Any], bytes], Callable[[bytes], Any], Any]] = [
-        (
-            "directly_follows_counts",
-            lambda t: _cjm._directly_follows_counts_state(t, SPEC, start_end=False),
-            _cjm._directly_follows_from_counts_state,
-            _cjm._directly_follows_from_state(sequence, start_end=False),
-        ),
-        (
-            "variant_counts",
-            lambda t: _cjm._variant_counts_state(t, SPEC, max_length=4),
-            lambda s: _cjm._variants_from_counts_state(s, 7),
-            _cjm._variants_from_state(sequence, 7, max_length=4),
-        ),
-        (
-            "flow_counts",
-            lambda t: _cjm._flow_counts_state(t, SPEC, 4),
-            lambda s: _cjm._flows_from_counts_state(s, min_share=0.05),
-            _cjm._flows_from_state(sequence, 4, min_share=0.05),
-        ),
-        (
-            "traffic_counts",
-            lambda t: _cjm._traffic_counts_state(t, SPEC, journey),
-            _cjm._traffic_from_counts_state,
-            _cjm._traffic_from_state(sequence, journey),
-        ),
+    # Every event-level request of these analyses builds the same sequence state.
+    sequence = _cjm._build_state(table, '{"analysis": "traffic", "event_states": true}', SPEC)
+    cases: List[Tuple[Dict[str, Any], Any]] = [
+        ({"analysis": "directly_follows", "options": {"start_end": False}}, None),
+        ({"analysis": "variants", "options": {"top_k": 7, "max_length": 4}}, None),
+        ({"analysis": "flows", "options": {"steps": 4, "min_share": 0.05}}, None),
+        ({"analysis": "traffic"}, journey),
     ]
-    for kind, state_of, finish, expected in cases:
-        states = [state_of(p) for p in parts]
-        merged = _cjm._merge_states(kind, states[::-1])
-        assert merged == state_of(table), kind
-        assert finish(merged).to_dict() == expected.to_dict(), kind
+    for request, j in cases:
+        counts, event_states = json.dumps(request), json.dumps({**request, "event_states": True})
+        states = [_cjm._build_state(p, counts, SPEC, j) for p in parts]
+        merged = _cjm._merge_states(states[::-1])
+        assert merged == _cjm._build_state(table, counts, SPEC, j), request
+        assert _cjm._build_state(table, event_states, SPEC, j) == sequence, request
+        expected = _cjm._finish_state(sequence, event_states, j)
+        assert _cjm._finish_state(merged, counts, j).to_dict() == expected.to_dict(), request
         with pytest.raises(cjm.CjmError) as err:
-            finish(sequence)
+            _cjm._finish_state(sequence, counts, j)
         assert err.value.code == "invalid_state"
-        with pytest.raises(cjm.InputError):
-            finish(_cjm._merge_states(kind, []))
+    variants = [
+        _cjm._build_state(part, json.dumps({"analysis": "variants", "options": options}), SPEC)
+        for part, options in [(parts[0], {}), (parts[1], {"max_length": 2})]
+    ]
     with pytest.raises(cjm.CjmError) as err2:
-        _cjm._merge_states(
-            "variant_counts",
-            [
-                _cjm._variant_counts_state(parts[0], SPEC),
-                _cjm._variant_counts_state(parts[1], SPEC, max_length=2),
-            ],
-        )
+        _cjm._merge_states(variants)
     assert err2.value.code == "incompatible_states"
 
 
 def test_states_split_any_way_merge_to_the_whole(table: Any) -> None:
-    funnel = '{"steps": [{"event": "session_start"}, {"event": "purchase"}]}'
-    whole = {
-        "funnel": _cjm._funnel_state(table, funnel, SPEC),
-        "sequence": _cjm._sequence_state(table, SPEC),
+    requests = {
+        "funnel": json.dumps({**FUNNEL, "event_states": True}),
+        "sequence": '{"analysis": "directly_follows", "event_states": true}',
     }
+    whole = {kind: _cjm._build_state(table, r, SPEC) for kind, r in requests.items()}
     parts = pieces(table, 5, 3)
-    split = {
-        "funnel": [_cjm._funnel_state(p, funnel, SPEC) for p in parts],
-        "sequence": [_cjm._sequence_state(p, SPEC) for p in parts],
-    }
-    for kind, states in split.items():
-        linear = _cjm._merge_states(kind, states)
+    for kind, request in requests.items():
+        states = [_cjm._build_state(p, request, SPEC) for p in parts]
+        linear = _cjm._merge_states(states)
         tree = _cjm._merge_states(
-            kind, [_cjm._merge_states(kind, states[:2]), _cjm._merge_states(kind, states[2:])]
+            [_cjm._merge_states(states[:2]), _cjm._merge_states(states[2:])]
         )
         assert linear == tree == whole[kind], kind
-        assert _cjm._merge_states(kind, [*states, _cjm._merge_states(kind, [])]) == whole[kind]
+        assert _cjm._merge_states([linear]) == linear, kind
 
 
 def test_state_errors(table: Any) -> None:
     with pytest.raises(cjm.InputError) as err:
-        _cjm._merge_states("nope", [])
+        _cjm._merge_states([])
     assert err.value.code == "invalid_option"
     with pytest.raises(cjm.CjmError) as err2:
-        _cjm._funnel_from_state(b"not a state")
+        _cjm._finish_state(b"not a state", json.dumps(FUNNEL))
     assert err2.value.code == "invalid_state"
+    sequence = '{"analysis": "directly_follows", "event_states": true}'
     with pytest.raises(cjm.InputError) as err3:
-        _cjm._sequence_state(table, {**SPEC, "order_key": "missing"})
+        _cjm._build_state(table, sequence, {**SPEC, "order_key": "missing"})
     assert err3.value.code == "missing_column"
     with pytest.raises(cjm.InputError) as err4:
-        _cjm._sequence_state(table, {**SPEC, "colour": "x"})
+        _cjm._build_state(table, sequence, {**SPEC, "colour": "x"})
     assert err4.value.code == "invalid_option"
+    with pytest.raises(cjm.InputError) as err5:
+        _cjm._build_state(table, '{"analysis": "sequence"}', SPEC)
+    assert err5.value.code == "invalid_option"
+    assert "funnel" in str(err5.value)
+    with pytest.raises(cjm.InputError) as err6:
+        _cjm._build_state(table, '{"analysis": "traffic"}', SPEC)
+    assert err6.value.code == "invalid_option"
+    assert "journey" in str(err6.value)
 
 
 def test_pseudonymise_key_reaches_every_state(events: DataFrame, table: Any) -> None:
@@ -399,7 +405,8 @@ def test_pseudonymise_key_reaches_every_state(events: DataFrame, table: Any) -> 
     raw_customers = set(table.column("customer").to_pylist())
     raw_sessions = set(table.column("session").to_pylist()) - {None}
     text = repr(expected.to_dict())
-    state = _cjm._sequence_state(table, {**SPEC, "pseudonymise_key": key})
+    sequence = '{"analysis": "directly_follows", "event_states": true}'
+    state = _cjm._build_state(table, sequence, {**SPEC, "pseudonymise_key": key})
 
     def as_state_string(raw: str) -> bytes:
         # States write a string as its u64 length, little-endian, then its bytes.
@@ -409,5 +416,5 @@ def test_pseudonymise_key_reaches_every_state(events: DataFrame, table: Any) -> 
         assert repr(raw) not in text, raw
         assert as_state_string(raw) not in state, raw
     # Without the key the same state holds the raw ids: the check above can fail.
-    plain = _cjm._sequence_state(table, SPEC)
+    plain = _cjm._build_state(table, sequence, SPEC)
     assert all(as_state_string(c) in plain for c in raw_customers)

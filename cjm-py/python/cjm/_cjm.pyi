@@ -61,33 +61,10 @@ __all__ = [
     "_compare_groups",
     "_panic_for_tests",
     "_attribute",
-    "_funnel_state",
-    "_funnel_counts_state",
-    "_sequence_state",
-    "_directly_follows_counts_state",
-    "_variant_counts_state",
-    "_flow_counts_state",
-    "_traffic_counts_state",
-    "_retention_counts_state",
-    "_trends_counts_state",
-    "_path_state",
+    "_build_state",
     "_survey_state",
     "_merge_states",
-    "_funnel_from_state",
-    "_funnel_from_counts_state",
-    "_retention_from_counts_state",
-    "_trends_from_counts_state",
-    "_directly_follows_from_state",
-    "_variants_from_state",
-    "_flows_from_state",
-    "_traffic_from_state",
-    "_directly_follows_from_counts_state",
-    "_variants_from_counts_state",
-    "_flows_from_counts_state",
-    "_traffic_from_counts_state",
-    "_survey_from_state",
-    "_paths_from_state",
-    "_attribute_from_state",
+    "_finish_state",
 ]
 
 
@@ -1132,51 +1109,14 @@ def _panic_for_tests(message: str) -> None:
 
 # Partial states for distributed runs (cjm.spark; cjm-py/src/states.rs). `data` is Arrow
 # data (anything with `__arrow_c_stream__`); `columns` names the event columns as
-# EventLog.from_arrow's keyword arguments do, plus `order_key`; states are versioned bytes.
+# EventLog.from_arrow's keyword arguments do, plus `order_key`; `request` is the core's
+# `StateRequest` as JSON (docs/spark.md); states are versioned bytes.
 
-def _funnel_state(
-    data: Any, funnel: str, columns: Mapping[str, Any], journey: Optional[Journey] = None
+def _build_state(
+    data: Any, request: str, columns: Mapping[str, Any], journey: Optional[Journey] = None
 ) -> bytes:
-    """The funnel state of one partition (``funnel``: the core's funnel definition as JSON)."""
-
-def _funnel_counts_state(
-    data: Any, funnel: str, columns: Mapping[str, Any], journey: Optional[Journey] = None
-) -> bytes:
-    """The count-level funnel state of one partition holding whole customers."""
-
-def _sequence_state(
-    data: Any, columns: Mapping[str, Any], journey: Optional[Journey] = None
-) -> bytes:
-    """The sequence state of one partition (directly-follows, variants, flows, traffic)."""
-
-def _directly_follows_counts_state(
-    data: Any, columns: Mapping[str, Any], *, start_end: bool = True
-) -> bytes:
-    """The count-level directly-follows state of one partition holding whole customers."""
-
-def _variant_counts_state(
-    data: Any,
-    columns: Mapping[str, Any],
-    *,
-    max_length: Optional[int] = None,
-    collapse_repeats: bool = False,
-) -> bytes:
-    """The count-level variant state of one partition holding whole customers (the top
-    ``k`` is chosen when finishing)."""
-
-def _flow_counts_state(
-    data: Any, columns: Mapping[str, Any], n: int = 5, *, collapse_repeats: bool = True
-) -> bytes:
-    """The count-level flow state of one partition holding whole customers (``min_share``
-    is applied when finishing)."""
-
-def _traffic_counts_state(data: Any, columns: Mapping[str, Any], journey: Journey) -> bytes:
-    """The count-level traffic state of one partition holding whole customers."""
-
-def _path_state(
-    data: Any, options: str, columns: Mapping[str, Any], journey: Optional[Journey] = None
-) -> bytes:
-    """The path counts of one partition holding whole customers (``options``: JSON)."""
+    """The state of one partition of events for ``request`` (the core's ``StateRequest``
+    as JSON: ``{"analysis": "funnel", "steps": [...], "options": {...}}`` and so on)."""
 
 def _survey_state(
     data: Any,
@@ -1191,75 +1131,11 @@ def _survey_state(
 ) -> bytes:
     """The survey state of one partition of answers."""
 
-def _merge_states(kind: str, states: Sequence[bytes]) -> bytes:
-    """Merges states of one kind: ``funnel``, ``funnel_counts``, ``sequence``,
-    ``directly_follows_counts``, ``variant_counts``, ``flow_counts``, ``traffic_counts``,
-    ``paths`` or ``survey``."""
+def _merge_states(states: Sequence[bytes]) -> bytes:
+    """Merges one or more states of one kind (read from their bytes)."""
 
-def _funnel_from_state(state: bytes) -> FunnelResult:
-    """The funnel of a merged funnel state."""
+def _finish_state(state: bytes, request: str, journey: Optional[Journey] = None) -> Any:
+    """The result of a merged state for the request that built it: a ``FunnelResult``,
+    ``DirectlyFollows``, ``Variants``, ``Flows``, ``Traffic``, ``RetentionResult``,
+    ``TrendsResult`` or ``SurveyReport``, or a dict for ``paths`` and ``attribution``."""
 
-def _funnel_from_counts_state(state: bytes) -> FunnelResult:
-    """The funnel of a merged count-level funnel state."""
-
-def _directly_follows_from_state(state: bytes, *, start_end: bool = True) -> DirectlyFollows:
-    """The directly-follows graph of a merged sequence state."""
-
-def _variants_from_state(
-    state: bytes, k: int = 10, *, max_length: Optional[int] = None, collapse_repeats: bool = False
-) -> Variants:
-    """The top variants of a merged sequence state."""
-
-def _flows_from_state(
-    state: bytes, n: int = 5, *, min_share: float = 0.02, collapse_repeats: bool = True
-) -> Flows:
-    """The flows of a merged sequence state."""
-
-def _traffic_from_state(state: bytes, journey: Journey) -> Traffic:
-    """The traffic of a merged sequence state."""
-
-def _retention_counts_state(data: Any, columns: Mapping[str, Any], options: Mapping[str, Any]) -> bytes:
-    """The count-level retention state of one partition holding whole customers
-    (``options``: the core's ``RetentionOptions``)."""
-
-def _trends_counts_state(data: Any, columns: Mapping[str, Any], options: Mapping[str, Any]) -> bytes:
-    """The count-level trends state of one partition holding whole customers
-    (``options``: the core's ``TrendsOptions``)."""
-
-def _retention_from_counts_state(state: bytes) -> RetentionResult:
-    """The retention table of a merged count-level retention state."""
-
-def _trends_from_counts_state(state: bytes) -> TrendsResult:
-    """The trends of a merged count-level trends state."""
-
-def _directly_follows_from_counts_state(state: bytes) -> DirectlyFollows:
-    """The directly-follows graph of a merged count-level state."""
-
-def _variants_from_counts_state(state: bytes, k: int = 10) -> Variants:
-    """The top ``k`` variants of a merged count-level variant state."""
-
-def _flows_from_counts_state(state: bytes, *, min_share: float = 0.02) -> Flows:
-    """The flows of a merged count-level flow state."""
-
-def _traffic_from_counts_state(state: bytes) -> Traffic:
-    """The traffic of a merged count-level traffic state."""
-
-def _survey_from_state(
-    state: bytes,
-    *,
-    nps: bool = False,
-    csat: bool = False,
-    ces: bool = False,
-    csat_scale: int = 5,
-    csat_method: str = "top_box",
-    ces_scale: int = 7,
-    ces_method: str = "mean",
-    min_group_size: int = 0,
-) -> SurveyReport:
-    """The survey report of a merged survey state."""
-
-def _paths_from_state(state: bytes) -> dict[str, Any]:
-    """The path table of a merged path state, as a dict."""
-
-def _attribute_from_state(state: bytes, options: Optional[str] = None) -> dict[str, Any]:
-    """Attribution of a merged path state, as a dict."""

@@ -157,33 +157,27 @@ def _one_state(state: bytes) -> Any:
     return pa.RecordBatch.from_arrays([pa.array([state], pa.binary())], names=[_STATE])
 
 
-def _state_stream(kind: str) -> Callable[[Iterable[Any]], Iterator[Any]]:
+def _merge_stream(batches: Iterable[Any]) -> Iterator[Any]:
     """A ``mapInArrow`` function merging the states of one partition into one."""
-
-    def merge(batches: Iterable[Any]) -> Iterator[Any]:
-        states: list[bytes] = []
-        for b in batches:
-            states.extend(s for s in b.column(0).to_pylist() if s is not None)
-        if states:
-            yield _one_state(_cjm._merge_states(kind, states))
-
-    return merge
+    states: list[bytes] = []
+    for b in batches:
+        states.extend(s for s in b.column(0).to_pylist() if s is not None)
+    if states:
+        yield _one_state(_cjm._merge_states(states))
 
 
 def merged_state(
     df: "DataFrame",
-    kind: str,
     build: Callable[[Any], bytes],
     *,
     fanout: int = 16,
 ) -> Optional[bytes]:
     """The merged state of a whole DataFrame: ``build`` turns one partition (an Arrow
-    record batch stream) into a state of ``kind`` (``"funnel"``, ``"funnel_counts"``,
-    ``"sequence"``, ``"directly_follows_counts"``, ``"variant_counts"``,
-    ``"flow_counts"``, ``"traffic_counts"``, ``"retention_counts"``, ``"trends_counts"``,
-    ``"paths"``, ``"survey"``) in the executors;
-    while more than ``fanout`` partial states remain they are merged ``fanout`` at a time
-    in the executors; the driver merges the last ones. ``None`` when the DataFrame has no rows.
+    record batch stream) into a state (the bytes of ``_cjm._build_state`` or
+    ``_cjm._survey_state``) in the executors; while more than ``fanout`` partial states
+    remain they are merged ``fanout`` at a time in the executors (the kind of state is
+    read from its bytes); the driver merges the last ones. ``None`` when the DataFrame
+    has no rows.
 
     ``build`` is pickled to the executors; it may call only what they can import."""
     if fanout < 2:
@@ -199,11 +193,47 @@ def merged_state(
     n = states.rdd.getNumPartitions()
     while n > fanout:
         n = -(-n // fanout)
-        states = states.repartition(n).mapInArrow(_state_stream(kind), schema)
+        states = states.repartition(n).mapInArrow(_merge_stream, schema)
     rows = [r[0] for r in states.collect() if r[0] is not None]
     if not rows:
         return None
-    return _cjm._merge_states(kind, [bytes(r) for r in rows])
+    return _cjm._merge_states([bytes(r) for r in rows])
+
+
+def _run(
+    df: "DataFrame",
+    columns: EventColumns,
+    request: Mapping[str, Any],
+    *,
+    journey: Optional[Journey] = None,
+    repartition_by_customer: bool = True,
+    fanout: int = 16,
+    extra: Optional[str] = None,
+    where: Any = None,
+) -> Any:
+    """Runs the core's state request ``request`` (``cjm_core::states::StateRequest``) on
+    the event columns of ``df`` (plus the column ``extra``, a breakdown): each partition's
+    state is built in the executors (after a repartition by customer, unless told the rows
+    already are), the states are merged, and the merged one is finished on the driver
+    into the single-machine result. No rows: the state of an empty table."""
+    df, columns = _with_order_key(df, columns)
+    names = columns._names() + ([extra] if extra and extra not in columns._names() else [])
+    selected = df.select(*names)
+    if where is not None:
+        selected = selected.where(where)
+    if repartition_by_customer:
+        selected = _by_customer(selected, columns)
+    text = json.dumps(request)
+    spec = columns._spec()
+
+    def build(reader: Any) -> bytes:
+        return _cjm._build_state(reader, text, spec, journey)
+
+    state = merged_state(selected, build, fanout=fanout)
+    if state is None:
+        pa = _pyarrow()
+        state = build(pa.table({n: pa.nulls(0) for n in names}))
+    return _cjm._finish_state(state, text, journey)
 
 
 def _with_order_key(df: "DataFrame", columns: EventColumns) -> tuple["DataFrame", EventColumns]:
@@ -212,11 +242,6 @@ def _with_order_key(df: "DataFrame", columns: EventColumns) -> tuple["DataFrame"
     f = _functions()
     keyed = df.withColumn(_ORDER_KEY, f.monotonically_increasing_id())
     return keyed, EventColumns(**{**columns.__dict__, "order_key": _ORDER_KEY})
-
-
-def _empty_events(columns: EventColumns) -> Any:
-    pa = _pyarrow()
-    return pa.table({n: pa.nulls(0) for n in columns._names()})
 
 
 def _step_json(step: Union[str, Mapping[str, str]]) -> Any:
@@ -287,73 +312,21 @@ def funnel(
         options["breakdown"] = breakdown
     if breakdown_attribution is not None:
         options["breakdown_attribution"] = breakdown_attribution
-    spec = {
+    request = {
+        "analysis": "funnel",
         "steps": None if steps is None else [_step_json(s) for s in steps],
         "options": options,
+        "event_states": event_states,
     }
-    definition = json.dumps(spec)
-    df, columns = _with_order_key(df, columns)
-    names = columns._names() + ([breakdown] if breakdown and breakdown not in columns._names() else [])
-    selected = df.select(*names)
     wanted = [*(steps or []), *(x["step"] for x in (exclusions or []))]
+    where = None
     if steps is not None and order != "strict" and all(isinstance(s, str) for s in wanted):
-        f = _functions()
-        selected = selected.where(f.col(columns.event).isin(list(dict.fromkeys(wanted))))
-    spec_columns = columns._spec()
-    if event_states:
-        kind, state_of, finish = "funnel", _cjm._funnel_state, _cjm._funnel_from_state
-    else:
-        kind, state_of = "funnel_counts", _cjm._funnel_counts_state
-        finish = _cjm._funnel_from_counts_state
-        if repartition_by_customer:
-            selected = _by_customer(selected, columns)
-
-    def build(reader: Any) -> bytes:
-        return state_of(reader, definition, spec_columns, journey)
-
-    state = merged_state(selected, kind, build, fanout=fanout)
-    if state is None:
-        state = state_of(_empty_events(columns), definition, spec_columns, journey)
-    return finish(state)
-
-
-def _sequence(df: "DataFrame", columns: EventColumns, fanout: int) -> bytes:
-    df, columns = _with_order_key(df, columns)
-    spec_columns = columns._spec()
-
-    def build(reader: Any) -> bytes:
-        return _cjm._sequence_state(reader, spec_columns)
-
-    state = merged_state(df.select(*columns._names()), "sequence", build, fanout=fanout)
-    if state is None:
-        state = _cjm._sequence_state(_empty_events(columns), spec_columns)
-    return state
-
-
-def _counts(
-    df: "DataFrame",
-    columns: EventColumns,
-    kind: str,
-    state_of: Callable[[Any, Mapping[str, Any]], bytes],
-    repartition_by_customer: bool,
-    fanout: int,
-) -> bytes:
-    """The merged count-level state of ``kind``: rows repartitioned by customer (unless
-    told they already are), each partition's counts computed by ``state_of`` in the
-    executors."""
-    df, columns = _with_order_key(df, columns)
-    spec_columns = columns._spec()
-    selected = df.select(*columns._names())
-    if repartition_by_customer:
-        selected = _by_customer(selected, columns)
-
-    def build(reader: Any) -> bytes:
-        return state_of(reader, spec_columns)
-
-    state = merged_state(selected, kind, build, fanout=fanout)
-    if state is None:
-        state = state_of(_empty_events(columns), spec_columns)
-    return state
+        where = _functions().col(columns.event).isin(list(dict.fromkeys(wanted)))
+    result: FunnelResult = _run(
+        df, columns, request, journey=journey, fanout=fanout, extra=breakdown, where=where,
+        repartition_by_customer=repartition_by_customer and not event_states,
+    )
+    return result
 
 
 def directly_follows(
@@ -373,18 +346,16 @@ def directly_follows(
     customer's rows already sit in one partition. ``event_states=True`` takes the
     event-level route: no shuffle, customers may be split across partitions, and every
     event is shipped and merged per customer before the analysis runs once."""
-    if event_states:
-        return _cjm._directly_follows_from_state(
-            _sequence(df, columns, fanout), start_end=start_end
-        )
-
-    def state_of(data: Any, spec: Mapping[str, Any]) -> bytes:
-        return _cjm._directly_follows_counts_state(data, spec, start_end=start_end)
-
-    state = _counts(
-        df, columns, "directly_follows_counts", state_of, repartition_by_customer, fanout
+    request = {
+        "analysis": "directly_follows",
+        "options": {"start_end": start_end},
+        "event_states": event_states,
+    }
+    result: DirectlyFollows = _run(
+        df, columns, request, fanout=fanout,
+        repartition_by_customer=repartition_by_customer and not event_states,
     )
-    return _cjm._directly_follows_from_counts_state(state)
+    return result
 
 
 def variants(
@@ -408,21 +379,16 @@ def variants(
     customer's rows already sit in one partition. ``event_states=True`` takes the
     event-level route: no shuffle, customers may be split across partitions, and every
     event is shipped and merged per customer before the analysis runs once."""
-    if event_states:
-        return _cjm._variants_from_state(
-            _sequence(df, columns, fanout),
-            k,
-            max_length=max_length,
-            collapse_repeats=collapse_repeats,
-        )
-
-    def state_of(data: Any, spec: Mapping[str, Any]) -> bytes:
-        return _cjm._variant_counts_state(
-            data, spec, max_length=max_length, collapse_repeats=collapse_repeats
-        )
-
-    state = _counts(df, columns, "variant_counts", state_of, repartition_by_customer, fanout)
-    return _cjm._variants_from_counts_state(state, k)
+    request = {
+        "analysis": "variants",
+        "options": {"top_k": k, "max_length": max_length, "collapse_repeats": collapse_repeats},
+        "event_states": event_states,
+    }
+    result: Variants = _run(
+        df, columns, request, fanout=fanout,
+        repartition_by_customer=repartition_by_customer and not event_states,
+    )
+    return result
 
 
 def flows(
@@ -445,19 +411,16 @@ def flows(
     customer's rows already sit in one partition. ``event_states=True`` takes the
     event-level route: no shuffle, customers may be split across partitions, and every
     event is shipped and merged per customer before the analysis runs once."""
-    if event_states:
-        return _cjm._flows_from_state(
-            _sequence(df, columns, fanout),
-            n,
-            min_share=min_share,
-            collapse_repeats=collapse_repeats,
-        )
-
-    def state_of(data: Any, spec: Mapping[str, Any]) -> bytes:
-        return _cjm._flow_counts_state(data, spec, n, collapse_repeats=collapse_repeats)
-
-    state = _counts(df, columns, "flow_counts", state_of, repartition_by_customer, fanout)
-    return _cjm._flows_from_counts_state(state, min_share=min_share)
+    request = {
+        "analysis": "flows",
+        "options": {"steps": n, "min_share": min_share, "collapse_repeats": collapse_repeats},
+        "event_states": event_states,
+    }
+    result: Flows = _run(
+        df, columns, request, fanout=fanout,
+        repartition_by_customer=repartition_by_customer and not event_states,
+    )
+    return result
 
 
 def traffic(
@@ -478,14 +441,12 @@ def traffic(
     customer's rows already sit in one partition. ``event_states=True`` takes the
     event-level route: no shuffle, customers may be split across partitions, and every
     event is shipped and merged per customer before the analysis runs once."""
-    if event_states:
-        return _cjm._traffic_from_state(_sequence(df, columns, fanout), journey)
-
-    def state_of(data: Any, spec: Mapping[str, Any]) -> bytes:
-        return _cjm._traffic_counts_state(data, spec, journey)
-
-    state = _counts(df, columns, "traffic_counts", state_of, repartition_by_customer, fanout)
-    return _cjm._traffic_from_counts_state(state)
+    request = {"analysis": "traffic", "event_states": event_states}
+    result: Traffic = _run(
+        df, columns, request, journey=journey, fanout=fanout,
+        repartition_by_customer=repartition_by_customer and not event_states,
+    )
+    return result
 
 
 def _instant(value: Union[dt.datetime, dt.date, str, None], what: str) -> Optional[str]:
@@ -503,36 +464,6 @@ def _names_list(value: Union[str, Iterable[str], None]) -> Optional[list[str]]:
     if value is None or isinstance(value, str):
         return value  # type: ignore[return-value]
     return list(value)
-
-
-def _options_counts(
-    df: "DataFrame",
-    columns: EventColumns,
-    kind: str,
-    state_of: Callable[[Any, Mapping[str, Any], Mapping[str, Any]], bytes],
-    options: Mapping[str, Any],
-    repartition_by_customer: bool,
-    fanout: int,
-) -> bytes:
-    """As ``_counts``, for states of the core's options (``options``, with a breakdown
-    column kept in the rows)."""
-    df, columns = _with_order_key(df, columns)
-    spec_columns = columns._spec()
-    breakdown = options.get("breakdown")
-    names = columns._names() + ([breakdown] if breakdown and breakdown not in columns._names() else [])
-    selected = df.select(*names)
-    if repartition_by_customer:
-        selected = _by_customer(selected, columns)
-
-    def build(reader: Any) -> bytes:
-        return state_of(reader, spec_columns, options)
-
-    state = merged_state(selected, kind, build, fanout=fanout)
-    if state is None:
-        pa = _pyarrow()
-        empty = pa.table({n: pa.nulls(0) for n in names})
-        state = state_of(empty, spec_columns, options)
-    return state
 
 
 def retention(
@@ -573,11 +504,11 @@ def retention(
         "breakdown": breakdown,
     }
     options = {k: v for k, v in options.items() if v is not None}
-    state = _options_counts(
-        df, columns, "retention_counts", _cjm._retention_counts_state, options,
-        repartition_by_customer, fanout,
+    result: RetentionResult = _run(
+        df, columns, {"analysis": "retention", "options": options}, fanout=fanout,
+        extra=breakdown, repartition_by_customer=repartition_by_customer,
     )
-    return _cjm._retention_from_counts_state(state)
+    return result
 
 
 def trends(
@@ -612,11 +543,11 @@ def trends(
         "breakdown": breakdown,
     }
     options = {k: v for k, v in options.items() if v is not None}
-    state = _options_counts(
-        df, columns, "trends_counts", _cjm._trends_counts_state, options,
-        repartition_by_customer, fanout,
+    result: TrendsResult = _run(
+        df, columns, {"analysis": "trends", "options": options}, fanout=fanout,
+        extra=breakdown, repartition_by_customer=repartition_by_customer,
     )
-    return _cjm._trends_from_counts_state(state)
+    return result
 
 
 def _by_customer(df: "DataFrame", columns: EventColumns) -> "DataFrame":
@@ -628,44 +559,25 @@ def _by_customer(df: "DataFrame", columns: EventColumns) -> "DataFrame":
     return df.repartition(key)
 
 
-def _paths_state(
-    df: "DataFrame",
+def _path_options(
     conversion_events: Sequence[str],
-    columns: EventColumns,
     touch: str,
     lookback: Union[dt.timedelta, float, None],
     collapse_repeats: bool,
     keep_times: bool,
-    journey: Optional[Journey],
-    repartition_by_customer: bool,
-    fanout: int,
-) -> bytes:
+) -> dict[str, Any]:
+    """The core's ``PathOptions``."""
     if isinstance(conversion_events, str):
         raise TypeError("`conversion_events` is a list of event names, not one string")
     if isinstance(lookback, dt.timedelta):
         lookback = lookback.total_seconds()
-    options = json.dumps(
-        {
-            "touch": touch,
-            "conversion_events": list(conversion_events),
-            "lookback_seconds": lookback,
-            "collapse_repeats": collapse_repeats,
-            "keep_times": keep_times,
-        }
-    )
-    df, columns = _with_order_key(df, columns)
-    selected = df.select(*columns._names())
-    if repartition_by_customer:
-        selected = _by_customer(selected, columns)
-    spec_columns = columns._spec()
-
-    def build(reader: Any) -> bytes:
-        return _cjm._path_state(reader, options, spec_columns, journey)
-
-    state = merged_state(selected, "paths", build, fanout=fanout)
-    if state is None:
-        state = _cjm._path_state(_empty_events(columns), options, spec_columns, journey)
-    return state
+    return {
+        "touch": touch,
+        "conversion_events": list(conversion_events),
+        "lookback_seconds": lookback,
+        "collapse_repeats": collapse_repeats,
+        "keep_times": keep_times,
+    }
 
 
 def path_table(
@@ -687,11 +599,11 @@ def path_table(
     ``"touchpoint"`` (with ``journey``) or ``"event"``. The DataFrame is repartitioned by
     customer first (paths need whole customers); pass ``repartition_by_customer=False``
     only when it already is."""
-    state = _paths_state(
-        df, conversion_events, columns, touch, lookback, collapse_repeats, keep_times, journey,
-        repartition_by_customer, fanout,
+    paths = _path_options(conversion_events, touch, lookback, collapse_repeats, keep_times)
+    table: dict[str, Any] = _run(
+        df, columns, {"analysis": "paths", "paths": paths}, journey=journey, fanout=fanout,
+        repartition_by_customer=repartition_by_customer,
     )
-    table: dict[str, Any] = _cjm._paths_from_state(state)
     return table
 
 
@@ -714,12 +626,14 @@ def attribute(
     ``Attribution``). ``options`` are the attribution options (``models``,
     ``direct_channel``, ``position_weights``, ``half_life_seconds``, ``decay``,
     ``markov_order``, ``remove_self_loops``, ``shapley_max_channels``)."""
-    state = _paths_state(
-        df, conversion_events, columns, touch, lookback, collapse_repeats, keep_times, journey,
-        repartition_by_customer, fanout,
-    )
-    result: dict[str, Any] = _cjm._attribute_from_state(
-        state, None if options is None else json.dumps(dict(options))
+    request = {
+        "analysis": "attribution",
+        "paths": _path_options(conversion_events, touch, lookback, collapse_repeats, keep_times),
+        "options": {} if options is None else dict(options),
+    }
+    result: dict[str, Any] = _run(
+        df, columns, request, journey=journey, fanout=fanout,
+        repartition_by_customer=repartition_by_customer,
     )
     return result
 
@@ -750,18 +664,20 @@ def survey_kpis(
     def build(reader: Any) -> bytes:
         return _cjm._survey_state(reader, **kwargs)
 
-    state = merged_state(df.select(*names), "survey", build, fanout=fanout)
+    state = merged_state(df.select(*names), build, fanout=fanout)
     if state is None:
         pa = _pyarrow()
-        state = _cjm._survey_state(pa.table({n: pa.nulls(0) for n in names}), **kwargs)
-    return _cjm._survey_from_state(
-        state,
-        nps=nps is not None,
-        csat=csat is not None,
-        ces=ces is not None,
-        csat_scale=csat_scale,
-        csat_method=csat_method,
-        ces_scale=ces_scale,
-        ces_method=ces_method,
-        min_group_size=min_group_size,
-    )
+        state = build(pa.table({n: pa.nulls(0) for n in names}))
+    request = {
+        "analysis": "survey",
+        "metrics": [nps is not None, csat is not None, ces is not None],
+        "options": {
+            "csat_scale": csat_scale,
+            "csat_method": csat_method,
+            "ces_scale": ces_scale,
+            "ces_method": ces_method,
+            "min_group_size": min_group_size,
+        },
+    }
+    report: SurveyReport = _cjm._finish_state(state, json.dumps(request))
+    return report

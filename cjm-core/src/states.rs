@@ -1,0 +1,532 @@
+//! One analysis run in parts, behind one request: what a worker builds from its part of
+//! the data, how parts merge, and what the driver finishes them into.
+//!
+//! A [`StateRequest`] names the analysis and all its options, once. The same request
+//! goes to every worker ([`build_state`]: a partition of an event log → state bytes) and
+//! to the driver ([`finish_state`]: merged bytes → the result the single-machine API
+//! returns). [`merge_states`] needs no request: every state's bytes carry a kind byte
+//! (`docs/spark.md` describes the format), and merging dispatches on it. So a binding
+//! (Python's `cjm.spark`, a Dask or Ray job) passes bytes and one request along, and
+//! decides nothing: which state type an analysis uses, which options matter when, and the
+//! defaults all live here.
+//!
+//! Which state a request builds:
+//!
+//! | `analysis` | `event_states: false` (default) | `event_states: true` |
+//! |---|---|---|
+//! | `funnel` | [`FunnelCounts`] (whole customers per part) | [`FunnelState`] (any split) |
+//! | `directly_follows`, `variants`, `flows`, `traffic` | their count states (whole customers) | [`SequenceState`] (any split) |
+//! | `retention`, `trends` | their count states (whole customers) | — |
+//! | `paths`, `attribution` | [`PathCounts`] (whole customers) | — |
+//! | `survey` | [`SurveyState`], built from answers, not events (any split) | — |
+//!
+//! A count state is built with the options that shape its counts; finishing reads only
+//! what is decided at the end: `top_k` of variants, `min_share` of flows, the attribution
+//! models, the survey's methods and group size. The result's definition is the state's.
+
+use serde::{Deserialize, Serialize};
+
+use crate::attribution::{attribute_paths, Attribution, AttributionOptions, PathCounts};
+use crate::attribution::{PathOptions, PathTable, TransitionCounts};
+use crate::events::{
+    DirectlyFollows, DirectlyFollowsCounts, DirectlyFollowsOptions, EventLog, FlowCounts,
+    FlowOptions, Flows, Funnel, FunnelCounts, FunnelOptions, FunnelResult, FunnelState, Mergeable,
+    RetentionCounts, RetentionOptions, RetentionResult, SequenceState, StepSpec, Traffic,
+    TrafficCounts, TrendsCounts, TrendsOptions, TrendsResult, VariantCounts, VariantOptions,
+    Variants,
+};
+use crate::scoring::{NpsState, ScaleState, SurveyOptions, SurveyReport, SurveyState};
+use crate::state_bytes::{kind, kind_of};
+use crate::{Error, InputCode, Result, ValidJourney};
+
+/// One analysis run in parts: the analysis, its options, and the route.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(tag = "analysis", rename_all = "snake_case", deny_unknown_fields)]
+pub enum StateRequest {
+    /// A funnel (`Funnel::run`).
+    Funnel {
+        /// The steps; `null` for the journey's stage funnel (`Funnel::from_stages`).
+        #[serde(default)]
+        steps: Option<Vec<StepSpec>>,
+        /// The funnel's options.
+        #[serde(default)]
+        options: FunnelOptions,
+        /// Ship each customer's relevant events ([`FunnelState`]) instead of counts.
+        #[serde(default)]
+        event_states: bool,
+    },
+    /// The directly-follows graph.
+    DirectlyFollows {
+        /// Its options.
+        #[serde(default)]
+        options: DirectlyFollowsOptions,
+        /// Ship every event ([`SequenceState`]) instead of counts.
+        #[serde(default)]
+        event_states: bool,
+    },
+    /// The most frequent variants.
+    Variants {
+        /// Its options (`top_k` applies when finishing).
+        #[serde(default)]
+        options: VariantOptions,
+        /// Ship every event ([`SequenceState`]) instead of counts.
+        #[serde(default)]
+        event_states: bool,
+    },
+    /// Flows (Sankey data).
+    Flows {
+        /// Its options (`min_share` applies when finishing).
+        #[serde(default)]
+        options: FlowOptions,
+        /// Ship every event ([`SequenceState`]) instead of counts.
+        #[serde(default)]
+        event_states: bool,
+    },
+    /// Events and customers per touchpoint and stage (needs the journey).
+    Traffic {
+        /// Ship every event ([`SequenceState`]) instead of counts.
+        #[serde(default)]
+        event_states: bool,
+    },
+    /// A retention table.
+    Retention {
+        /// Its options.
+        #[serde(default)]
+        options: RetentionOptions,
+    },
+    /// Event trends.
+    Trends {
+        /// Its options.
+        #[serde(default)]
+        options: TrendsOptions,
+    },
+    /// The attribution path table.
+    Paths {
+        /// How paths are read from the log.
+        paths: PathOptions,
+    },
+    /// Multi-touch attribution of the path table.
+    Attribution {
+        /// How paths are read from the log.
+        paths: PathOptions,
+        /// The models and their parameters (applied when finishing).
+        #[serde(default)]
+        options: AttributionOptions,
+    },
+    /// Survey KPIs (the state is built from answers: `SurveyState::from_columns`).
+    Survey {
+        /// Which metrics the table has, as `[nps, csat, ces]`.
+        #[serde(default)]
+        metrics: [bool; 3],
+        /// Methods, scales and the smallest group reported.
+        #[serde(default)]
+        options: SurveyOptions,
+    },
+}
+
+/// What a request finishes into: the result the single-machine API returns.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Finished {
+    /// `funnel`.
+    Funnel(Box<FunnelResult>),
+    /// `directly_follows`.
+    DirectlyFollows(Box<DirectlyFollows>),
+    /// `variants`.
+    Variants(Box<Variants>),
+    /// `flows`.
+    Flows(Box<Flows>),
+    /// `traffic`.
+    Traffic(Box<Traffic>),
+    /// `retention`.
+    Retention(Box<RetentionResult>),
+    /// `trends`.
+    Trends(Box<TrendsResult>),
+    /// `paths`.
+    Paths(Box<PathTable>),
+    /// `attribution`.
+    Attribution(Box<Attribution>),
+    /// `survey`.
+    Survey(Box<SurveyReport>),
+}
+
+fn invalid_option(message: String) -> Error {
+    Error::Input {
+        code: InputCode::InvalidOption,
+        row: None,
+        message,
+    }
+}
+
+fn needs_journey<'a>(journey: Option<&'a ValidJourney>, what: &str) -> Result<&'a ValidJourney> {
+    journey.ok_or_else(|| invalid_option(format!("{what} needs a journey; pass `journey`")))
+}
+
+impl StateRequest {
+    /// The request's name, as `analysis` writes it.
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Funnel { .. } => "funnel",
+            Self::DirectlyFollows { .. } => "directly_follows",
+            Self::Variants { .. } => "variants",
+            Self::Flows { .. } => "flows",
+            Self::Traffic { .. } => "traffic",
+            Self::Retention { .. } => "retention",
+            Self::Trends { .. } => "trends",
+            Self::Paths { .. } => "paths",
+            Self::Attribution { .. } => "attribution",
+            Self::Survey { .. } => "survey",
+        }
+    }
+
+    /// The kind of state this request builds.
+    fn kind(&self) -> u8 {
+        let counts_or_sequence = |event_states: bool, counts: u8| {
+            if event_states {
+                kind::SEQUENCE
+            } else {
+                counts
+            }
+        };
+        match self {
+            Self::Funnel { event_states, .. } => {
+                if *event_states {
+                    kind::FUNNEL
+                } else {
+                    kind::FUNNEL_COUNTS
+                }
+            }
+            Self::DirectlyFollows { event_states, .. } => {
+                counts_or_sequence(*event_states, kind::DFG_COUNTS)
+            }
+            Self::Variants { event_states, .. } => {
+                counts_or_sequence(*event_states, kind::VARIANT_COUNTS)
+            }
+            Self::Flows { event_states, .. } => {
+                counts_or_sequence(*event_states, kind::FLOW_COUNTS)
+            }
+            Self::Traffic { event_states } => {
+                counts_or_sequence(*event_states, kind::TRAFFIC_COUNTS)
+            }
+            Self::Retention { .. } => kind::RETENTION_COUNTS,
+            Self::Trends { .. } => kind::TRENDS_COUNTS,
+            Self::Paths { .. } | Self::Attribution { .. } => kind::PATHS,
+            Self::Survey { .. } => kind::SURVEY,
+        }
+    }
+}
+
+/// The funnel of a request: its steps, or the journey's stage funnel.
+fn funnel(
+    steps: Option<&[StepSpec]>,
+    options: &FunnelOptions,
+    journey: Option<&ValidJourney>,
+) -> Result<Funnel> {
+    let steps = match steps {
+        Some(steps) => steps.to_vec(),
+        None => {
+            Funnel::from_stages(needs_journey(
+                journey,
+                "a funnel without `steps` (its stage funnel)",
+            )?)
+            .steps
+        }
+    };
+    Ok(Funnel {
+        steps,
+        options: options.clone(),
+    })
+}
+
+/// The state of one part of an event log for `request`, as bytes.
+///
+/// # Errors
+/// As the analysis itself on that part (e.g. `invalid_funnel`, `invalid_option`);
+/// `invalid_option` for a request that needs a journey without one, and for `survey`,
+/// whose state is built from answers.
+pub fn build_state(
+    request: &StateRequest,
+    log: &EventLog,
+    journey: Option<&ValidJourney>,
+) -> Result<Vec<u8>> {
+    Ok(match request {
+        StateRequest::Funnel {
+            steps,
+            options,
+            event_states,
+        } => {
+            let f = funnel(steps.as_deref(), options, journey)?;
+            if *event_states {
+                FunnelState::from_log(&f, log, journey)?.to_bytes()
+            } else {
+                FunnelCounts::from_log(&f, log, journey)?.to_bytes()
+            }
+        }
+        StateRequest::DirectlyFollows {
+            event_states: true, ..
+        }
+        | StateRequest::Variants {
+            event_states: true, ..
+        }
+        | StateRequest::Flows {
+            event_states: true, ..
+        }
+        | StateRequest::Traffic { event_states: true } => SequenceState::from_log(log).to_bytes(),
+        StateRequest::DirectlyFollows { options, .. } => {
+            DirectlyFollowsCounts::from_log(log, options)?.to_bytes()
+        }
+        StateRequest::Variants { options, .. } => VariantCounts::from_log(log, options)?.to_bytes(),
+        StateRequest::Flows { options, .. } => FlowCounts::from_log(log, options)?.to_bytes(),
+        StateRequest::Traffic { .. } => {
+            TrafficCounts::from_log(log, needs_journey(journey, "traffic")?).to_bytes()
+        }
+        StateRequest::Retention { options } => RetentionCounts::from_log(options, log)?.to_bytes(),
+        StateRequest::Trends { options } => TrendsCounts::from_log(options, log)?.to_bytes(),
+        StateRequest::Paths { paths } | StateRequest::Attribution { paths, .. } => {
+            PathCounts::from_log(log, journey, paths)?.to_bytes()
+        }
+        StateRequest::Survey { .. } => {
+            return Err(invalid_option(
+                "a survey state is built from a table of answers, not from an event log".to_owned(),
+            ))
+        }
+    })
+}
+
+fn fold<S: Mergeable>(states: &[&[u8]]) -> Result<Vec<u8>> {
+    let mut acc = S::identity();
+    for s in states {
+        acc = acc.merge(S::from_bytes(s)?)?;
+    }
+    Ok(acc.to_bytes())
+}
+
+/// Folds states whose merge works in place, starting from the first.
+fn fold_in_place<S>(
+    states: &[&[u8]],
+    read: impl Fn(&[u8]) -> Result<S>,
+    merge: impl Fn(&mut S, &S) -> Result<()>,
+    write: impl Fn(&S) -> Vec<u8>,
+) -> Result<Vec<u8>> {
+    let mut iter = states.iter();
+    let mut acc = match iter.next() {
+        Some(first) => read(first)?,
+        None => return Err(no_states()),
+    };
+    for s in iter {
+        merge(&mut acc, &read(s)?)?;
+    }
+    Ok(write(&acc))
+}
+
+fn no_states() -> Error {
+    invalid_option("merging states needs at least one state".to_owned())
+}
+
+/// The name of a state kind, for messages.
+fn kind_name(k: u8) -> &'static str {
+    match k {
+        kind::SEQUENCE => "sequence",
+        kind::FUNNEL => "funnel",
+        kind::FUNNEL_COUNTS => "funnel_counts",
+        kind::DFG_COUNTS => "directly_follows_counts",
+        kind::VARIANT_COUNTS => "variant_counts",
+        kind::FLOW_COUNTS => "flow_counts",
+        kind::TRAFFIC_COUNTS => "traffic_counts",
+        kind::NPS => "nps",
+        kind::SCALE => "scale",
+        kind::SURVEY => "survey",
+        kind::RETENTION_COUNTS => "retention_counts",
+        kind::TRENDS_COUNTS => "trends_counts",
+        kind::PATHS => "paths",
+        kind::TRANSITIONS => "transitions",
+        _ => "unknown",
+    }
+}
+
+/// Merges any number of states of one kind (read from their bytes) into one: associative
+/// and commutative, so a tree of merges and a linear fold give the same bytes.
+///
+/// # Errors
+/// `invalid_option` for no states; `invalid_state` (or `unsupported_state_version`) for
+/// bytes that are not a state; `incompatible_states` for states of different kinds, or
+/// built for different definitions.
+pub fn merge_states(states: &[&[u8]]) -> Result<Vec<u8>> {
+    let first = states.first().ok_or_else(no_states)?;
+    let k = kind_of(first)?;
+    for s in states {
+        let other = kind_of(s)?;
+        if other != k {
+            return Err(Error::Input {
+                code: InputCode::IncompatibleStates,
+                row: None,
+                message: format!(
+                    "cannot merge a `{}` state with a `{}` state; merge the states of one request",
+                    kind_name(k),
+                    kind_name(other)
+                ),
+            });
+        }
+    }
+    match k {
+        kind::SEQUENCE => fold::<SequenceState>(states),
+        kind::FUNNEL => fold::<FunnelState>(states),
+        kind::FUNNEL_COUNTS => fold::<FunnelCounts>(states),
+        kind::DFG_COUNTS => fold::<DirectlyFollowsCounts>(states),
+        kind::VARIANT_COUNTS => fold::<VariantCounts>(states),
+        kind::FLOW_COUNTS => fold::<FlowCounts>(states),
+        kind::TRAFFIC_COUNTS => fold::<TrafficCounts>(states),
+        kind::RETENTION_COUNTS => fold::<RetentionCounts>(states),
+        kind::TRENDS_COUNTS => fold::<TrendsCounts>(states),
+        kind::PATHS => fold::<PathCounts>(states),
+        kind::TRANSITIONS => fold::<TransitionCounts>(states),
+        kind::SURVEY => fold_in_place(
+            states,
+            SurveyState::from_bytes,
+            SurveyState::merge,
+            SurveyState::to_bytes,
+        ),
+        kind::SCALE => fold_in_place(
+            states,
+            ScaleState::from_bytes,
+            ScaleState::merge,
+            ScaleState::to_bytes,
+        ),
+        kind::NPS => fold_in_place(
+            states,
+            NpsState::from_bytes,
+            |a, b| {
+                a.merge(b);
+                Ok(())
+            },
+            NpsState::to_bytes,
+        ),
+        _ => Err(crate::state_bytes::invalid_state(&format!(
+            "unknown state kind `{k}`"
+        ))),
+    }
+}
+
+/// The error for finishing the identity of a count state.
+fn empty(what: &str) -> Error {
+    invalid_option(format!(
+        "the {what} state is empty (no partition had any data)"
+    ))
+}
+
+/// Finishes merged state bytes into `request`'s result.
+///
+/// # Errors
+/// `invalid_state` for bytes that are not a state of the kind `request` builds (the
+/// message names both); `invalid_option` for an empty state (the identity: no part had
+/// data), for `traffic` of event states without a journey, and for options that do not
+/// hold (e.g. `min_share` outside 0–1); `incompatible_states` for path counts built with
+/// other path options than the request's.
+pub fn finish_state(
+    request: &StateRequest,
+    state: &[u8],
+    journey: Option<&ValidJourney>,
+) -> Result<Finished> {
+    let found = kind_of(state)?;
+    let wanted = request.kind();
+    if found != wanted {
+        return Err(crate::state_bytes::invalid_state(&format!(
+            "a `{}` state where `{}` needs a `{}` state; finish a state with the request that built it",
+            kind_name(found),
+            request.name(),
+            kind_name(wanted)
+        )));
+    }
+    let boxed = |r: Option<FunnelResult>| {
+        r.map(|r| Finished::Funnel(Box::new(r)))
+            .ok_or_else(|| empty("funnel"))
+    };
+    Ok(match request {
+        StateRequest::Funnel {
+            event_states: true, ..
+        } => boxed(FunnelState::from_bytes(state)?.finish())?,
+        StateRequest::Funnel { .. } => boxed(FunnelCounts::from_bytes(state)?.finish())?,
+        StateRequest::DirectlyFollows {
+            options,
+            event_states,
+        } => Finished::DirectlyFollows(Box::new(if *event_states {
+            SequenceState::from_bytes(state)?.finish_directly_follows(options)
+        } else {
+            DirectlyFollowsCounts::from_bytes(state)?
+                .finish()
+                .ok_or_else(|| empty("directly-follows"))?
+        })),
+        StateRequest::Variants {
+            options,
+            event_states,
+        } => Finished::Variants(Box::new(if *event_states {
+            SequenceState::from_bytes(state)?.finish_variants(options)
+        } else {
+            VariantCounts::from_bytes(state)?
+                .finish(options.top_k)
+                .ok_or_else(|| empty("variant"))?
+        })),
+        StateRequest::Flows {
+            options,
+            event_states,
+        } => Finished::Flows(Box::new(if *event_states {
+            options.check()?;
+            SequenceState::from_bytes(state)?.finish_flows(options)
+        } else {
+            FlowCounts::from_bytes(state)?
+                .finish(options.min_share)?
+                .ok_or_else(|| empty("flow"))?
+        })),
+        StateRequest::Traffic { event_states } => Finished::Traffic(Box::new(if *event_states {
+            SequenceState::from_bytes(state)?.finish_traffic(needs_journey(journey, "traffic")?)
+        } else {
+            TrafficCounts::from_bytes(state)?
+                .finish()
+                .ok_or_else(|| empty("traffic"))?
+        })),
+        StateRequest::Retention { .. } => Finished::Retention(Box::new(
+            RetentionCounts::from_bytes(state)?
+                .finish()
+                .ok_or_else(|| empty("retention"))?,
+        )),
+        StateRequest::Trends { .. } => Finished::Trends(Box::new(
+            TrendsCounts::from_bytes(state)?
+                .finish()
+                .ok_or_else(|| empty("trends"))??,
+        )),
+        StateRequest::Paths { paths } => {
+            let counts = path_counts(state, paths)?;
+            Finished::Paths(Box::new(counts.to_table()))
+        }
+        StateRequest::Attribution { paths, options } => {
+            let counts = path_counts(state, paths)?;
+            Finished::Attribution(Box::new(attribute_paths(&counts, options)?))
+        }
+        StateRequest::Survey { metrics, options } => {
+            let survey = SurveyState::from_bytes(state)?;
+            if (options.csat_scale, options.ces_scale) != (survey.csat_scale, survey.ces_scale) {
+                return Err(invalid_option(
+                    "the scales differ from those the survey state was built with".to_owned(),
+                ));
+            }
+            Finished::Survey(Box::new(survey.report(*metrics, options)))
+        }
+    })
+}
+
+/// Path counts read from bytes, checked to be of the request's path options (the
+/// identity, which has none, passes).
+fn path_counts(state: &[u8], paths: &PathOptions) -> Result<PathCounts> {
+    let counts = PathCounts::from_bytes(state)?;
+    match counts.path_options() {
+        Some(built) if built != *paths => Err(Error::Input {
+            code: InputCode::IncompatibleStates,
+            row: None,
+            message: "the path counts were built with other path options than the request's; \
+                      finish them with the request that built them"
+                .to_owned(),
+        }),
+        _ => Ok(counts),
+    }
+}
