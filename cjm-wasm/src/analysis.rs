@@ -15,65 +15,10 @@ use crate::args::{arg, check_keys, get, input_error, read_option, read_value, wr
 use crate::error::{to_js, to_js_value};
 use crate::scoring::read_table;
 
-/// Declarations of this module's API (optional parameters with custom types).
+/// Declarations of this module's API (optional parameters with custom types;
+/// `types/analysis.d.ts`).
 #[wasm_bindgen(typescript_custom_section)]
-const TS_ANALYSIS: &str = r#"
-/** One side of `compareSegments`: the group of responses to compare. */
-export interface SegmentSelector {
-  /** The level of the group; by default `scope_segment` when both `scope` and `segment` are given, else `scope`, `segment`, or `overall` when neither is. */
-  level?: GroupLevel | null;
-  /** Touchpoint or stage id. */
-  scope?: string | null;
-  /** Persona or segment. */
-  segment?: string | null;
-}
-
-/** Options of `compareSegments`. */
-export interface CompareSegmentsOptions {
-  /** The first group (`difference` = a − b). */
-  a: SegmentSelector;
-  /** The second group. */
-  b: SegmentSelector;
-  /** Scales and methods of the survey, as for `surveyKpis`. */
-  survey?: SurveyOptions | null;
-}
-
-/** A journey passed inside an array or options object: a `Journey` (copied), JSON text or a plain document. */
-export type JourneyLike = Journey | JourneyDocument | string;
-
-/**
- * The two-proportion z-test (pooled) of x1 of n1 against x2 of n2: proportions, difference,
- * z, two-sided p-value and the 95 % interval of the difference (unpooled). Undefined values are `null`.
- * @throws {CjmError} `invalid_option` unless every count is a whole number ≥ 0, with x ≤ n where n > 0
- * (a group of n = 0 gives no test, whatever x).
- */
-export function twoProportionTest(x1: number, n1: number, x2: number, n2: number): ProportionTest;
-
-/**
- * Compares two groups of survey answers (personas, segments, channels, A/B variants) on
- * NPS (difference with margin), CSAT and CES (z-tests), with the survey `table` as for `surveyKpis`.
- * @throws {CjmError} the errors of `surveyKpis`; `invalid_option` for a group without responses.
- */
-export function compareSegments(table: SurveyColumns, options: CompareSegmentsOptions): GroupComparison & Tabular<"kpis">;
-
-/**
- * Compares two versions of a map: items added, removed and changed by id, and the change of every
- * health score and priority, scored with `model` (defaults for what is not given).
- */
-export function diffMaps(before: Journey, after: Journey, model?: ScoringModel | null): MapDiff & Tabular<"scores" | "changes">;
-
-/** Pain points, emotional low points and insights that recur across maps. */
-export function patterns(journeys: JourneyLike[], options?: InsightOptions | null): Patterns & Tabular<"patterns">;
-
-export interface Journey {
-  /**
-   * The map lint: findings with a stable code, severity, path and message, most severe first,
-   * and the rules that could not be checked for lack of inputs (`as_of`, measured drop-off…).
-   * @throws {CjmError} `invalid_option` for a bad `as_of` or a threshold outside 0–1.
-   */
-  insights(options?: InsightOptions | null, inputs?: InsightInputs | null): InsightReport & Tabular<"insights">;
-}
-"#;
+const TS_ANALYSIS: &str = include_str!("../types/analysis.d.ts");
 
 /// A count argument: a number, a whole one ≥ 0 (the core's range message otherwise).
 fn count(value: &JsValue, name: &str) -> Result<u64, JsValue> {

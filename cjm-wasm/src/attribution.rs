@@ -15,35 +15,10 @@ use crate::args::{absent, get, input_error, read_option, read_required, read_val
 use crate::error::{to_js, to_js_value};
 use crate::events::EventLog;
 
-/// Declarations of the attribution API (optional parameters with custom types).
+/// Declarations of the attribution API (optional parameters with custom types;
+/// `types/attribution.d.ts`).
 #[wasm_bindgen(typescript_custom_section)]
-const TS_ATTRIBUTION: &str = r#"
-/**
- * Paths to attribute: the rows of an aggregated path table as analysts keep them
- * (`{path: "search > email", conversions, value, nulls}`, the `channelattribution` column
- * names `total_conversions`, `total_conversion_value`, `total_null` accepted), or a
- * `PathTable` as `EventLog.paths` returns it (`{rows: [{channels, conversions, value, nulls}]}`).
- */
-export type PathTableInput = PathInput[] | PathTable;
-
-/**
- * Runs the attribution models (default all) on a path table; credits per channel and model.
- * `tableOptions` (`separator`, `collapse_repeats`) apply to `PathInput` rows only.
- * @throws {CjmError} `invalid_path`, `not_finite`, `out_of_range`, `invalid_times` (with `row`), `invalid_option`.
- */
-export function attribute(paths: PathTableInput, options?: AttributionOptions | null, tableOptions?: TableOptions | null): Attribution & Tabular<"credits" | "value" | "long" | "models" | "removal_effects" | "transitions" | "ordered_shapley">;
-
-export interface EventLog {
-  /**
-   * The paths of every customer (`PathTable.from_log`): touches before the first conversion
-   * event, or all touches of a non-converter, aggregated into distinct rows sorted by path.
-   * @throws {CjmError} `invalid_option` (no conversion event, a bad lookback, touchpoints without a journey).
-   */
-  paths(options: PathOptions, journey?: JourneyLike | null): PathTable;
-  /** `attribute` over the paths of this log (`paths(pathOptions, journey)`). @throws {CjmError} as `paths` and `attribute`. */
-  attribute(pathOptions: PathOptions, options?: AttributionOptions | null, journey?: JourneyLike | null): Attribution & Tabular<"credits" | "value" | "long" | "models" | "removal_effects" | "transitions" | "ordered_shapley">;
-}
-"#;
+const TS_ATTRIBUTION: &str = include_str!("../types/attribution.d.ts");
 
 /// A row of a `PathTable` given back (as `EventLog.paths` returns it).
 #[derive(Debug, Deserialize)]
