@@ -108,3 +108,42 @@ pub fn published_schemas() -> Vec<(&'static str, String)> {
         ),
     ]
 }
+
+/// The default of every options type whose fields the bindings take as keyword arguments,
+/// as JSON: `{type name: its default}` (a field the type leaves out of its JSON when it
+/// holds its default, such as `unit: "customer"` or a `false` flag, is absent). The
+/// bindings' signatures repeat some defaults so that `help()` and editors show them;
+/// their tests check each one against this.
+#[must_use]
+pub fn option_defaults() -> serde_json::Value {
+    fn of<T: Default + serde::Serialize>() -> serde_json::Value {
+        serde_json::to_value(T::default()).unwrap_or(serde_json::Value::Null)
+    }
+    use crate::events as ev;
+    // Drivers need a conversion; the other fields take their defaults.
+    let mut drivers = serde_json::from_value::<ev::DriverOptions>(
+        serde_json::json!({"conversion": {"event": "x"}}),
+    )
+    .ok()
+    .and_then(|d| serde_json::to_value(d).ok())
+    .unwrap_or(serde_json::Value::Null);
+    if let Some(fields) = drivers.as_object_mut() {
+        fields.remove("conversion");
+    }
+    serde_json::json!({
+        "FunnelOptions": of::<ev::FunnelOptions>(),
+        "FunnelTrendsOptions": of::<ev::FunnelTrendsOptions>(),
+        "RetentionOptions": of::<ev::RetentionOptions>(),
+        "TrendsOptions": of::<ev::TrendsOptions>(),
+        "DirectlyFollowsOptions": of::<ev::DirectlyFollowsOptions>(),
+        "VariantOptions": of::<ev::VariantOptions>(),
+        "FlowOptions": of::<ev::FlowOptions>(),
+        "DriverOptions": drivers,
+        "SampleOptions": of::<ev::SampleOptions>(),
+        "SynthOptions": of::<ev::synth::SynthOptions>(),
+        "PathOptions": of::<crate::attribution::PathOptions>(),
+        "AttributionOptions": of::<crate::attribution::AttributionOptions>(),
+        "SurveyOptions": of::<crate::scoring::SurveyOptions>(),
+        "InsightOptions": of::<crate::insights::InsightOptions>(),
+    })
+}

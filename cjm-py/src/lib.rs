@@ -502,6 +502,12 @@ fn template(name: &str) -> PyResult<PyJourney> {
     })
 }
 
+#[doc = stub_doc!("_option_defaults")]
+#[pyfunction]
+fn _option_defaults(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    guard(|| Wrap(&cjm_core::schema::option_defaults()).into_json_value(py))
+}
+
 #[doc = stub_doc!("journey_schema")]
 #[pyfunction]
 fn journey_schema(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
@@ -722,6 +728,7 @@ fn _cjm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(templates, m)?)?;
     m.add_function(wrap_pyfunction!(template, m)?)?;
     m.add_function(wrap_pyfunction!(journey_schema, m)?)?;
+    m.add_function(wrap_pyfunction!(_option_defaults, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     states::register(m)?;
     Ok(())

@@ -110,6 +110,7 @@ def test_funnel_strict_breakdown_tree_merge(events: DataFrame, log: cjm.EventLog
         {"breakdown": "channel", "breakdown_attribution": "last_touch"},
         {"breakdown": "channel", "breakdown_attribution": {"step": 2}},
         {"window": math.inf},
+        {"percentile": "nearest_rank"},
     ):
         expected = log.funnel(STEPS, **kwargs)
         for event_states in (False, True):

@@ -61,6 +61,7 @@ __all__ = [
     "_compare_groups",
     "_panic_for_tests",
     "_attribute",
+    "_option_defaults",
     "_build_state",
     "_survey_state",
     "_merge_states",
@@ -1103,6 +1104,10 @@ def template(name: str) -> Journey:
 
 def journey_schema() -> JsonSchema:
     """The JSON Schema (draft 2020-12) of a journey document."""
+
+def _option_defaults() -> dict[str, Any]:
+    """The core's default of every options type, ``{type name: default}`` (for the tests
+    that check the signatures' defaults against the core)."""
 
 def _panic_for_tests(message: str) -> None:
     """Panics in Rust; for the tests of the panic guard only."""

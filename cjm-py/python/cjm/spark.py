@@ -269,6 +269,7 @@ def funnel(
     as_of: Union[dt.datetime, dt.date, str, None] = None,
     breakdown: Optional[str] = None,
     breakdown_attribution: Union[str, Mapping[str, int], None] = None,
+    percentile: str = "linear",
     assume_utc: bool = False,
     repartition_by_customer: bool = True,
     event_states: bool = False,
@@ -288,7 +289,7 @@ def funnel(
     if isinstance(steps, str):
         raise TypeError("`steps` is a list of steps, not one string")
     as_of = _instant(as_of, "as_of")
-    options: dict[str, Any] = {"order": order}
+    options: dict[str, Any] = {"order": order, "percentile": percentile}
     if assume_utc:
         options["assume_utc"] = True
     # None: the core's default window; math.inf: no window (the core's null).

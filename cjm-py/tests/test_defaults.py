@@ -1,0 +1,103 @@
+"""Every default a Python signature shows for an option the core also holds equals the
+core's default (``_cjm._option_defaults()``, serialised from the core's ``Default``
+impls). The signatures repeat those defaults so that ``help()`` and editors show them;
+this test is what keeps them from drifting. The stubs (``_cjm.pyi``) are checked against
+these runtime signatures by stubtest, so they are covered too."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any, Callable, Dict, List, Tuple
+
+import cjm
+import cjm.spark as cs
+from cjm import _cjm
+
+#: (callable, its keyword argument, the core's options type, that type's field).
+FUNNEL = [("order", "order"), ("percentile", "percentile"), ("as_of", "as_of"),
+          ("breakdown", "breakdown"), ("allow_missing_events", "allow_missing_events")]
+RETENTION = ["start_event", "return_event", "period", "periods", "mode", "cohort",
+             "time_zone", "as_of", "breakdown"]
+TRENDS = ["events", "period", "time_zone", "since", "as_of", "breakdown"]
+SURVEY = ["csat_scale", "csat_method", "ces_scale", "ces_method"]
+INSIGHTS = ["high_priority", "high_drop_off", "unmapped_share"]
+PATHS = ["touch", "collapse_repeats", "keep_times"]
+
+Case = Tuple[str, Callable[..., Any], str, str, str]
+
+
+def cases() -> List[Case]:
+    log = _cjm.EventLog
+    out: List[Case] = []
+
+    def add(name: str, f: Callable[..., Any], kind: str, pairs: Any) -> None:
+        for p in pairs:
+            kwarg, field = (p, p) if isinstance(p, str) else p
+            out.append((name, f, kwarg, kind, field))
+
+    add("EventLog.funnel", log.funnel, "FunnelOptions", FUNNEL)
+    add("EventLog.funnel_trends", log.funnel_trends, "FunnelOptions",
+        [p for p in FUNNEL if p[0] != "breakdown"])
+    add("EventLog.funnel_trends", log.funnel_trends, "FunnelTrendsOptions",
+        ["period", "time_zone", "since"])
+    add("EventLog.retention", log.retention, "RetentionOptions", RETENTION)
+    add("EventLog.trends", log.trends, "TrendsOptions", TRENDS)
+    add("EventLog.directly_follows", log.directly_follows, "DirectlyFollowsOptions",
+        ["start_end"])
+    add("EventLog.variants", log.variants, "VariantOptions",
+        [("k", "top_k"), "max_length", "collapse_repeats"])
+    add("EventLog.flows", log.flows, "FlowOptions",
+        [("n", "steps"), "min_share", "collapse_repeats"])
+    add("EventLog.drivers", log.drivers, "DriverOptions", ["by_touchpoint", "min_support"])
+    add("EventLog.sample", log.sample, "SampleOptions", ["fraction", "count", "seed"])
+    add("generate_log", cjm.generate_log, "SynthOptions", ["customers", "seed"])
+    add("survey_kpis", cjm.survey_kpis, "SurveyOptions",
+        [*SURVEY, "min_group_size", "nan_as_missing"])
+    add("compare_groups", cjm.compare_groups, "SurveyOptions", SURVEY)
+    add("Journey.insights", _cjm.Journey.insights, "InsightOptions", [*INSIGHTS, "as_of"])
+    add("patterns", cjm.patterns, "InsightOptions", INSIGHTS)
+    # cjm.spark mirrors the single-machine signatures.
+    add("spark.funnel", cs.funnel, "FunnelOptions", FUNNEL[:-1])  # no allow_missing_events
+    add("spark.retention", cs.retention, "RetentionOptions", RETENTION)
+    add("spark.trends", cs.trends, "TrendsOptions", TRENDS)
+    add("spark.directly_follows", cs.directly_follows, "DirectlyFollowsOptions", ["start_end"])
+    add("spark.variants", cs.variants, "VariantOptions",
+        [("k", "top_k"), "max_length", "collapse_repeats"])
+    add("spark.flows", cs.flows, "FlowOptions", [("n", "steps"), "min_share", "collapse_repeats"])
+    add("spark.path_table", cs.path_table, "PathOptions", [*PATHS, ("lookback", "lookback_seconds")])
+    add("spark.attribute", cs.attribute, "PathOptions", [*PATHS, ("lookback", "lookback_seconds")])
+    add("spark.survey_kpis", cs.survey_kpis, "SurveyOptions", [*SURVEY, "min_group_size"])
+    return out
+
+
+def test_every_signature_default_is_the_cores() -> None:
+    core: Dict[str, Dict[str, Any]] = _cjm._option_defaults()
+    wrong = []
+    for name, f, kwarg, kind, field in cases():
+        parameter = inspect.signature(f).parameters.get(kwarg)
+        assert parameter is not None, f"{name} has no argument `{kwarg}`"
+        shown = parameter.default
+        assert shown is not inspect.Parameter.empty, f"{name}({kwarg}) has no default"
+        defaults = core[kind]
+        if field in defaults:
+            expected = defaults[field]
+        else:
+            # The core leaves a field out of its JSON when it holds its "off" value (a
+            # false flag); the signature must show that off value.
+            expected = False
+        if shown != expected or type(shown) is not type(expected):
+            wrong.append(f"{name}({kwarg}={shown!r}): the core's {kind}.{field} is {expected!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_check_can_fail() -> None:
+    # The core's defaults are real values, not a copy of the signatures: a signature
+    # with another default is caught.
+    core = _cjm._option_defaults()
+    assert core["FlowOptions"]["min_share"] == 0.02
+    assert core["VariantOptions"]["top_k"] == 10
+
+    def flows(n: int = 6, *, min_share: float = 0.02) -> None: ...
+
+    shown = inspect.signature(flows).parameters["n"].default
+    assert shown != core["FlowOptions"]["steps"]
