@@ -180,6 +180,17 @@ impl StateRequest {
         }
     }
 
+    /// Refuses what no state can answer: paths by session (the states of paths count
+    /// whole customers; the event-level state keeps no session ids).
+    fn check(&self) -> Result<()> {
+        match self {
+            Self::DirectlyFollows { options, .. } => crate::events::customers_only(options.unit),
+            Self::Variants { options, .. } => crate::events::customers_only(options.unit),
+            Self::Flows { options, .. } => crate::events::customers_only(options.unit),
+            _ => Ok(()),
+        }
+    }
+
     /// The kind of state this request builds.
     fn kind(&self) -> u8 {
         let counts_or_sequence = |event_states: bool, counts: u8| {
@@ -243,13 +254,15 @@ fn funnel(
 ///
 /// # Errors
 /// As the analysis itself on that part (e.g. `invalid_funnel`, `invalid_option`);
-/// `invalid_option` for a request that needs a journey without one, and for `survey`,
-/// whose state is built from answers.
+/// `invalid_option` for a request that needs a journey without one, for paths by session
+/// (`unit = session` of directly-follows, variants and flows: their states count whole
+/// customers), and for `survey`, whose state is built from answers.
 pub fn build_state(
     request: &StateRequest,
     log: &EventLog,
     journey: Option<&ValidJourney>,
 ) -> Result<Vec<u8>> {
+    request.check()?;
     Ok(match request {
         StateRequest::Funnel {
             steps,
@@ -420,7 +433,8 @@ fn empty(what: &str) -> Error {
 /// # Errors
 /// `invalid_state` for bytes that are not a state of the kind `request` builds (the
 /// message names both); `invalid_option` for an empty state (the identity: no part had
-/// data), for `traffic` of event states without a journey, and for options that do not
+/// data), for `traffic` of event states without a journey, for paths by session, and for
+/// options that do not
 /// hold (e.g. `min_share` outside 0–1); `incompatible_states` for path counts built with
 /// other path options than the request's.
 pub fn finish_state(
@@ -428,6 +442,7 @@ pub fn finish_state(
     state: &[u8],
     journey: Option<&ValidJourney>,
 ) -> Result<Finished> {
+    request.check()?;
     let found = kind_of(state)?;
     let wanted = request.kind();
     if found != wanted {

@@ -1614,6 +1614,21 @@ fn a_state_finishes_only_into_what_its_request_builds() {
             .run(&a, Some(&journey()))
             .unwrap()
     );
+    // Paths by session: no state keeps sessions, so neither route answers them (the
+    // sequence state would silently count customers).
+    let by_session: StateRequest = serde_json::from_str(
+        r#"{"analysis": "variants", "options": {"unit": "session"}, "event_states": true}"#,
+    )
+    .unwrap();
+    let err = cjm_core::states::build_state(&by_session, &a, None).unwrap_err();
+    assert_eq!(err.code(), "invalid_option");
+    assert!(err.to_string().contains("not sessions"), "{err}");
+    assert_eq!(
+        finish_state(&by_session, &sequence, None)
+            .unwrap_err()
+            .code(),
+        "invalid_option"
+    );
     // Unknown fields and analyses are refused when the request is read.
     assert!(serde_json::from_str::<StateRequest>(r#"{"analysis": "sequence"}"#).is_err());
     assert!(

@@ -62,8 +62,11 @@ fn check_subset(expected: &Value, actual: &Value, path: &str) {
 }
 
 fn log_of(v: &Value) -> EventLog {
+    log_of_rows(v, v["events"].as_array().unwrap())
+}
+
+fn log_of_rows(v: &Value, rows: &[Value]) -> EventLog {
     let unit: TimeUnit = serde_json::from_value(v["time_unit"].clone()).unwrap();
-    let rows = v["events"].as_array().unwrap();
     let rows: Vec<RawEvent<'_>> = rows
         .iter()
         .map(|r| {
@@ -156,6 +159,59 @@ fn run_case(kind: &str, log: &EventLog, case: &Value) -> Value {
     }
 }
 
+/// The vector's events in two logs of whole customers: customers in the order they first
+/// appear, alternately in one part and the other.
+fn customer_parts(v: &Value) -> [EventLog; 2] {
+    let rows = v["events"].as_array().unwrap();
+    let mut seen: Vec<&str> = Vec::new();
+    for r in rows {
+        let c = r[0].as_str().unwrap_or_default();
+        if !seen.contains(&c) {
+            seen.push(c);
+        }
+    }
+    let part = |p: usize| -> Vec<Value> {
+        rows.iter()
+            .filter(|r| {
+                let c = r[0].as_str().unwrap_or_default();
+                seen.iter().position(|s| *s == c).unwrap() % 2 == p
+            })
+            .cloned()
+            .collect()
+    };
+    [log_of_rows(v, &part(0)), log_of_rows(v, &part(1))]
+}
+
+/// The state request of a case (`cjm_core::states`), on the route asked: every case of a
+/// funnel, directly-follows, variants, retention or trends vector (not funnel trends).
+fn state_request(kind: &str, case: &Value, event_states: bool) -> Option<Value> {
+    let mut request = match kind {
+        "funnel" => {
+            let mut r = case["funnel"].clone();
+            r["analysis"] = "funnel".into();
+            r
+        }
+        "directly_follows" | "variants" | "retention" => {
+            serde_json::json!({"analysis": kind, "options": case["options"]})
+        }
+        "trends" if case.get("funnel").is_none() => {
+            serde_json::json!({"analysis": "trends", "options": case["options"]})
+        }
+        _ => return None,
+    };
+    if event_states {
+        if !matches!(kind, "funnel" | "directly_follows" | "variants") {
+            return None;
+        }
+        request["event_states"] = true.into();
+    }
+    if kind != "funnel" && case["options"]["unit"] == "session" {
+        // States of paths count whole customers (`invalid_option` for sessions).
+        return None;
+    }
+    Some(request)
+}
+
 /// The typed result of a case that checks `tables` (funnel, directly-follows, retention).
 fn tabular(kind: &str, log: &EventLog, case: &Value) -> Box<dyn Tabular> {
     match kind {
@@ -181,6 +237,7 @@ fn event_vectors() {
     let all = vectors();
     assert!(all.len() >= 7, "vectors missing");
     let mut tabled = 0;
+    let mut states_run = 0;
     for (name, v) in all {
         assert!(
             v["description"].as_str().is_some_and(|d| d.len() > 40),
@@ -195,6 +252,31 @@ fn event_vectors() {
                 continue;
             }
             check_subset(&case["expected"], &actual, &format!("{name}#{i}"));
+            // The same case run in two parts of whole customers, through state bytes.
+            for event_states in [false, true] {
+                let Some(request) = state_request(kind, case, event_states) else {
+                    continue;
+                };
+                let request: cjm_core::states::StateRequest =
+                    serde_json::from_value(request).unwrap();
+                let at = format!("{name}#{i} in parts ({request:?})");
+                let parts = customer_parts(&v);
+                let states: Vec<Vec<u8>> = parts
+                    .iter()
+                    .map(|p| cjm_core::states::build_state(&request, p, None))
+                    .collect::<Result<_, _>>()
+                    .unwrap_or_else(|e| panic!("{at}: {e}"));
+                let slices: Vec<&[u8]> = states.iter().map(Vec::as_slice).collect();
+                let merged = cjm_core::states::merge_states(&slices).unwrap();
+                let finished = cjm_core::states::finish_state(&request, &merged, None)
+                    .unwrap_or_else(|e| panic!("{at}: {e}"));
+                check_subset(
+                    &case["expected"],
+                    &serde_json::to_value(finished).unwrap(),
+                    &at,
+                );
+                states_run += 1;
+            }
             if let Some(tables) = case.get("tables") {
                 let at = format!("{name}#{i}");
                 common::check_tables(tabular(kind, &log, case).as_ref(), tables, &at);
@@ -203,4 +285,5 @@ fn event_vectors() {
         }
     }
     assert!(tabled >= 3, "table vectors missing");
+    assert!(states_run >= 40, "{states_run} cases in parts");
 }

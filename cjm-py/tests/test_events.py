@@ -13,6 +13,7 @@ from typing import Any, Dict, List
 import pytest
 
 import cjm
+from cjm import _cjm
 
 import oracles
 from conftest import REPO, check_tables
@@ -80,6 +81,44 @@ def funnel_kwargs(funnel: Dict[str, Any]) -> Dict[str, Any]:
     return kwargs
 
 
+def state_request(kind: str, case: Dict[str, Any], event_states: bool) -> Any:
+    """The core's state request of a vector case on one route (``None``: not run in
+    parts): funnels both routes, directly-follows and variants both routes unless by
+    session (states of paths count whole customers), retention and trends counts."""
+    if kind == "funnel":
+        request = {"analysis": "funnel", **case["funnel"]}
+    elif kind in ("directly_follows", "variants", "retention") or (
+        kind == "trends" and "funnel" not in case
+    ):
+        request = {"analysis": kind, "options": case["options"]}
+    else:
+        return None
+    if kind != "funnel" and case["options"].get("unit") == "session":
+        return None
+    if event_states:
+        if kind not in ("funnel", "directly_follows", "variants"):
+            return None
+        request["event_states"] = True
+    return json.dumps(request)
+
+
+def in_parts(v: Dict[str, Any], request: str) -> Any:
+    """The vector's log in two parts of whole customers (alternately, in order of first
+    appearance), each part's state built, the states merged and finished."""
+    table = vector_table(v)
+    customers = table["customer"].to_pylist()
+    order = list(dict.fromkeys(customers))
+    parts = [
+        table.filter(pa.array([order.index(c) % 2 == p for c in customers])) for p in (0, 1)
+    ]
+    spec = {
+        "customer": ["customer"], "timestamp": "ts", "event": "event", "channel": "channel",
+        "value": "value", "session": "session", "unit": v["time_unit"],
+    }
+    states = [_cjm._build_state(part, request, spec) for part in parts]
+    return _cjm._finish_state(_cjm._merge_states(states), request)
+
+
 @pytest.mark.parametrize("path", VECTORS, ids=[p.stem for p in VECTORS])
 def test_event_vectors(path: Path) -> None:
     v = json.loads(path.read_text(encoding="utf-8"))
@@ -136,6 +175,12 @@ def test_event_vectors(path: Path) -> None:
         else:
             pytest.fail(f"unknown kind {v['kind']}")
         subset(case["expected"], actual, f"{path.stem}#{i}")
+        # The same case in two parts of whole customers, through state bytes.
+        for event_states in (False, True):
+            request = state_request(v["kind"], case, event_states)
+            if request is not None:
+                parts = in_parts(v, request)
+                subset(case["expected"], parts.to_dict(), f"{path.stem}#{i} {request}")
         if "tables" in case:
             result: Any
             if v["kind"] == "funnel":

@@ -138,7 +138,10 @@ impl EventLog {
     #[wasm_bindgen(skip_typescript)]
     pub fn paths(&self, options: JsValue, journey: JsValue) -> Result<JsValue, JsValue> {
         let options = read_path_options(options, "options")?;
-        to_js_value(&self.path_table(&options, journey)?)
+        let table = self.with_journey(journey, |log, j| {
+            cjm_core::attribution::PathTable::from_log(log, j, &options)
+        })?;
+        to_js_value(&table)
     }
 
     /// Attribution over the paths of the log.
@@ -151,6 +154,10 @@ impl EventLog {
     ) -> Result<JsValue, JsValue> {
         let path_options = read_path_options(path_options, "pathOptions")?;
         let options = read_attribution_options(options)?;
-        crate::tables::with_tables(self.attribution(&path_options, &options, journey)?)
+        // `attribute_log`: the definition covers the path options too.
+        let result = self.with_journey(journey, |log, j| {
+            cjm_core::attribution::attribute_log(log, j, &path_options, &options)
+        })?;
+        crate::tables::with_tables(result)
     }
 }

@@ -422,29 +422,15 @@ impl EventLog {
         })
     }
 
-    /// The paths of the log (`PathTable::from_log`), with the journey passed or the one
-    /// of ingestion (needed only for touchpoint paths).
-    pub(crate) fn path_table(
+    /// `f` on the log and the journey passed, else the one of ingestion (the paths and
+    /// attribution of `paths` and `attribute`).
+    pub(crate) fn with_journey<T>(
         &self,
-        options: &cjm_core::attribution::PathOptions,
         journey: JsValue,
-    ) -> Result<cjm_core::attribution::PathTable, JsValue> {
+        f: impl FnOnce(&ev::EventLog, Option<&ValidJourney>) -> cjm_core::Result<T>,
+    ) -> Result<T, JsValue> {
         let passed = arg_journey(journey, "journey")?;
-        let j = passed.as_ref().or(self.journey.as_ref());
-        cjm_core::attribution::PathTable::from_log(&self.log, j, options).map_err(|e| to_js(&e))
-    }
-
-    /// Attribution over the log's paths (`attribute_log`: the definition covers the path
-    /// options too), with the journey passed or the one given at ingestion.
-    pub(crate) fn attribution(
-        &self,
-        paths: &cjm_core::attribution::PathOptions,
-        options: &cjm_core::attribution::AttributionOptions,
-        journey: JsValue,
-    ) -> Result<cjm_core::attribution::Attribution, JsValue> {
-        let passed = arg_journey(journey, "journey")?;
-        let j = passed.as_ref().or(self.journey.as_ref());
-        cjm_core::attribution::attribute_log(&self.log, j, paths, options).map_err(|e| to_js(&e))
+        f(&self.log, passed.as_ref().or(self.journey.as_ref())).map_err(|e| to_js(&e))
     }
 
     /// The trends with the options given.

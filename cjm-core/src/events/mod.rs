@@ -63,6 +63,7 @@ pub use retention::{
     CohortType, EventMatch, RetentionCohort, RetentionGroup, RetentionMean, RetentionMode,
     RetentionOptions, RetentionPeriod, RetentionResult, MAX_RETENTION_PERIODS,
 };
+pub(crate) use state::customers_only;
 pub use state::{
     DirectlyFollowsCounts, FlowCounts, FunnelCounts, FunnelState, Mergeable, RetentionCounts,
     SequenceState, TrafficCounts, TrendsCounts, VariantCounts, STATE_FORMAT_VERSION,

@@ -2003,7 +2003,7 @@ fn check_trends(plan: &TrendsPlan, t: &TrendsTally) -> Result<()> {
 }
 
 /// `invalid_option` for a session unit: these states count whole customers.
-fn customers_only(unit: AnalysisUnit) -> Result<()> {
+pub(crate) fn customers_only(unit: AnalysisUnit) -> Result<()> {
     if unit.is_customer() {
         return Ok(());
     }
