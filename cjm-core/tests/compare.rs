@@ -212,3 +212,84 @@ fn patterns_recur_across_maps() {
         .iter()
         .any(|p| p.kind == "insight" && p.maps == 3));
 }
+
+#[test]
+fn a_selector_names_the_group_the_answers_hold() {
+    use cjm_core::scoring::{GroupBy, GroupSelector};
+    // The table of `personas_compared_by_hand`, with and without its scope column.
+    let segment = |v: &[&str]| v.iter().map(|s| Some((*s).to_owned())).collect::<Vec<_>>();
+    let with_scope = SurveyTable {
+        scope: segment(&["checkout", "checkout", "checkout", "search"]),
+        segment: segment(&["anna", "ben", "anna", "anna"]),
+        nps: Some(vec![Some(10.0), Some(0.0), Some(8.0), Some(9.0)]),
+        csat: None,
+        ces: None,
+    };
+    let without_scope = SurveyTable {
+        scope: vec![],
+        ..with_scope.clone()
+    };
+    let options = SurveyOptions::default();
+    let state_of = |table: &SurveyTable| {
+        let mut state = SurveyState::identity(&options).unwrap();
+        state.extend(0, table).unwrap();
+        state
+    };
+    let (scoped, plain) = (state_of(&with_scope), state_of(&without_scope));
+    // anna: 10, 8, 9 → NPS 66.67; ben: 0 → −100; the same by segment with or without
+    // scopes (a segment alone is `segment` with scopes, `scope_segment` without).
+    for state in [&scoped, &plain] {
+        let anna = state
+            .select(&GroupSelector::by(GroupBy::Segment, "anna", None))
+            .unwrap();
+        let ben = state
+            .select(&GroupSelector::by(GroupBy::Segment, "ben", None))
+            .unwrap();
+        assert_eq!(anna.responses, 3);
+        let c = compare_groups(&anna, &ben, &options);
+        assert!((c.kpis[0].difference.unwrap() - (200.0 / 3.0 + 100.0)).abs() < 1e-9);
+    }
+    // anna within checkout: 10 and 8 → 50; the scope `search`: 9 → 100.
+    let anna_checkout = scoped
+        .select(&GroupSelector::by(
+            GroupBy::Segment,
+            "anna",
+            Some("checkout"),
+        ))
+        .unwrap();
+    assert_eq!(anna_checkout.responses, 2);
+    let search = scoped
+        .select(&GroupSelector::by(GroupBy::Scope, "search", None))
+        .unwrap();
+    assert_eq!(search.responses, 1);
+    // An explicit level is kept: `segment` does not exist without scopes.
+    let explicit = GroupSelector {
+        level: Some(GroupLevel::Segment),
+        scope: None,
+        segment: Some("anna".into()),
+    };
+    assert_eq!(scoped.select(&explicit).unwrap().responses, 3);
+    let err = plain.select(&explicit).unwrap_err();
+    assert_eq!(err.code(), "invalid_option");
+    assert_eq!(
+        err.to_string(),
+        "no responses at level `segment` with segment `anna`"
+    );
+    // A scope named when the answers have none; a value no answer has.
+    let err = plain
+        .select(&GroupSelector::by(
+            GroupBy::Segment,
+            "anna",
+            Some("checkout"),
+        ))
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid_option");
+    assert!(err.to_string().contains("without a scope column"), "{err}");
+    let err = scoped
+        .select(&GroupSelector::by(GroupBy::Segment, "zoe", None))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "no responses at level `segment` with segment `zoe`"
+    );
+}

@@ -24,7 +24,7 @@ use arrow_array::types::{
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::DataType;
 use cjm_core::scoring::{
-    GroupLevel, GroupState, SurveyBatch, SurveyOptions, SurveyState, SurveyTable,
+    GroupBy, GroupSelector, SurveyBatch, SurveyOptions, SurveyState, SurveyTable,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
@@ -305,7 +305,13 @@ pub(crate) fn _compare_groups(
 ) -> PyResult<PyGroupComparison> {
     crate::guard(|| {
         let options = options(csat_scale, csat_method, ces_scale, ces_method, 0)?;
-        let has_scope = scope.is_some();
+        // The core's `GroupBy` (`segment` or `scope`), read as serde reads it.
+        let by: GroupBy = serde_json::from_value(serde_json::Value::from(by)).map_err(|_| {
+            input_err(
+                cjm_core::InputCode::InvalidOption,
+                format!("`by` must be `segment` or `scope`, not `{by}`"),
+            )
+        })?;
         let columns = Columns {
             scope,
             segment,
@@ -313,29 +319,6 @@ pub(crate) fn _compare_groups(
             csat,
             ces,
         };
-        let by_segment = match by {
-            "segment" => true,
-            "scope" => false,
-            other => {
-                return Err(input_err(
-                    cjm_core::InputCode::InvalidOption,
-                    format!("`by` must be `segment` or `scope`, not `{other}`"),
-                ))
-            }
-        };
-        let needed = if by_segment {
-            &columns.segment
-        } else {
-            &columns.scope
-        };
-        if needed.is_none()
-            || (within.is_some() && (columns.scope.is_none() || columns.segment.is_none()))
-        {
-            return Err(input_err(
-                cjm_core::InputCode::InvalidOption,
-                format!("name the `{by}` column (and, with `within`, both `scope` and `segment`)"),
-            ));
-        }
         let state = if let Ok(dict) = data.cast::<PyDict>() {
             let table = from_mapping(dict, &columns)?;
             let mut state = SurveyState::identity(&options).map_err(core_err)?;
@@ -344,28 +327,10 @@ pub(crate) fn _compare_groups(
         } else {
             arrow_state(py, data, &columns, &options)?
         };
-        // The reported group of one value (see `GroupLevel`).
-        let key = |value: &str| -> (GroupLevel, Option<String>, Option<String>) {
-            let v = Some(value.to_owned());
-            let w = within.map(str::to_owned);
-            match (by_segment, within, has_scope) {
-                (true, None, true) => (GroupLevel::Segment, None, v),
-                (true, None, false) => (GroupLevel::ScopeSegment, None, v),
-                (true, Some(_), _) => (GroupLevel::ScopeSegment, w, v),
-                (false, None, _) => (GroupLevel::Scope, v, None),
-                (false, Some(_), _) => (GroupLevel::ScopeSegment, v, w),
-            }
-        };
-        let group = |value: &str| -> PyResult<GroupState> {
-            let (level, sc, sg) = key(value);
+        let group = |value: &str| {
             state
-                .group_state(level, sc.as_deref(), sg.as_deref())
-                .ok_or_else(|| {
-                    input_err(
-                        cjm_core::InputCode::InvalidOption,
-                        format!("no responses with {by} `{value}`"),
-                    )
-                })
+                .select(&GroupSelector::by(by, value, within))
+                .map_err(core_err)
         };
         let (ga, gb) = (group(a)?, group(b)?);
         Ok(cjm_core::scoring::compare_groups(&ga, &gb, &options).into())

@@ -148,6 +148,14 @@ def test_compare_groups_frames_and_scopes() -> None:
     assert info.value.code == "invalid_option"
     with pytest.raises(cjm.InputError):
         cjm.compare_groups(SURVEY, "anna", "ben", by="colour", **kwargs)
+    # Without a scope column a segment is still a group (the core's `GroupSelector`
+    # reads it at the level that holds it), the same as JavaScript's compareSegments;
+    # a `within` scope then has no column to come from.
+    plain = {k: v for k, v in SURVEY.items() if k != "scope"}
+    no_scope = dict(segment="segment", nps="nps", csat="csat")
+    assert cjm.compare_groups(plain, "anna", "ben", **no_scope).to_dict() == a
+    with pytest.raises(cjm.InputError, match="without a scope column"):
+        cjm.compare_groups(plain, "anna", "ben", within="checkout", **no_scope)
 
 
 def test_diff_maps_and_patterns() -> None:

@@ -26,6 +26,7 @@ fn main() {
     let _ = generator.subschema_for::<cjm_core::insights::InsightReport>();
     let _ = generator.subschema_for::<cjm_core::scoring::ProportionTest>();
     let _ = generator.subschema_for::<cjm_core::scoring::GroupLevel>();
+    let _ = generator.subschema_for::<cjm_core::scoring::GroupSelector>();
     let _ = generator.subschema_for::<cjm_core::scoring::GroupComparison>();
     let _ = generator.subschema_for::<cjm_core::maps::MapDiff>();
     let _ = generator.subschema_for::<cjm_core::maps::Patterns>();

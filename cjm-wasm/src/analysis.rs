@@ -5,8 +5,7 @@
 //! results are plain objects.
 
 use cjm_core::insights::{InsightInputs, InsightOptions};
-use cjm_core::scoring::{GroupLevel, HealthInputs, ScoringModel, SurveyOptions, SurveyState};
-use serde::Deserialize;
+use cjm_core::scoring::{GroupSelector, HealthInputs, ScoringModel, SurveyOptions, SurveyState};
 use wasm_bindgen::prelude::*;
 
 use crate::Journey;
@@ -48,27 +47,6 @@ pub fn two_proportion_test(
     to_js_value(&test)
 }
 
-/// One side of a segment comparison.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-struct Selector {
-    level: Option<GroupLevel>,
-    scope: Option<String>,
-    segment: Option<String>,
-}
-
-impl Selector {
-    fn level(&self) -> GroupLevel {
-        self.level
-            .unwrap_or(match (self.scope.is_some(), self.segment.is_some()) {
-                (true, true) => GroupLevel::ScopeSegment,
-                (true, false) => GroupLevel::Scope,
-                (false, true) => GroupLevel::Segment,
-                (false, false) => GroupLevel::Overall,
-            })
-    }
-}
-
 const COMPARE_KEYS: &[&str] = &["a", "b", "survey"];
 
 /// Compares two groups of survey answers on NPS, CSAT and CES: the core's
@@ -87,7 +65,7 @@ pub fn compare_segments(table: JsValue, options: JsValue) -> Result<JsValue, JsV
     )?;
     let survey: SurveyOptions =
         read_value(get(&options, "survey"), "options.survey")?.unwrap_or_default();
-    let side = |key: &str| -> Result<Selector, JsValue> {
+    let side = |key: &str| -> Result<GroupSelector, JsValue> {
         read_value(get(&options, key), &format!("options.{key}"))?.ok_or_else(|| {
             input_error(
                 cjm_core::InputCode::InvalidOption,
@@ -98,20 +76,13 @@ pub fn compare_segments(table: JsValue, options: JsValue) -> Result<JsValue, JsV
     let (a, b) = (side("a")?, side("b")?);
     let mut state = SurveyState::identity(&survey).map_err(|e| to_js(&e))?;
     state.extend(0, &table).map_err(|e| to_js(&e))?;
-    let group = |key: &str, s: &Selector| {
-        state
-            .group_state(s.level(), s.scope.as_deref(), s.segment.as_deref())
-            .ok_or_else(|| {
-                input_error(
-                    cjm_core::InputCode::InvalidOption,
-                    format!(
-                        "`options.{key}`: no responses at level `{:?}` with scope `{}` and segment `{}`",
-                        s.level(),
-                        s.scope.as_deref().unwrap_or("(any)"),
-                        s.segment.as_deref().unwrap_or("(any)")
-                    ),
-                )
-            })
+    let group = |key: &str, s: &GroupSelector| {
+        state.select(s).map_err(|e| {
+            input_error(
+                cjm_core::InputCode::InvalidOption,
+                format!("`options.{key}`: {e}"),
+            )
+        })
     };
     let (ga, gb) = (group("a", &a)?, group("b", &b)?);
     crate::tables::with_tables(cjm_core::scoring::compare_groups(&ga, &gb, &survey))

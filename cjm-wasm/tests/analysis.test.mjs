@@ -82,6 +82,13 @@ test('compareSegments: personas compared by hand', () => {
 
   let err = catchCjm(() => compareSegments(table, { a: { segment: 'anna' }, b: { segment: 'zoe' } }));
   assert.equal(err.code, 'invalid_option');
+  assert.equal(err.message, '`options.b`: no responses at level `segment` with segment `zoe`');
+  // Without a scope column a segment is still a group (the core's `GroupSelector`), the
+  // same as Python's compare_groups; a scope then has no column to come from.
+  const plain = { segment: table.segment, nps: table.nps, csat: table.csat };
+  assert.deepEqual(compareSegments(plain, { a: { segment: 'anna' }, b: { segment: 'ben' } }), c);
+  err = catchCjm(() => compareSegments(plain, { a: { scope: 'checkout', segment: 'anna' }, b: { segment: 'ben' } }));
+  assert.match(err.message, /without a scope column/);
   err = catchCjm(() => compareSegments(table, { a: { segment: 'anna' } }));
   assert.equal(err.code, 'invalid_option');
   err = catchCjm(() => compareSegments(table, { a: {}, b: {}, c: {} }));

@@ -1,13 +1,6 @@
 
-/** One side of `compareSegments`: the group of responses to compare. */
-export interface SegmentSelector {
-  /** The level of the group; by default `scope_segment` when both `scope` and `segment` are given, else `scope`, `segment`, or `overall` when neither is. */
-  level?: GroupLevel | null;
-  /** Touchpoint or stage id. */
-  scope?: string | null;
-  /** Persona or segment. */
-  segment?: string | null;
-}
+/** One side of `compareSegments`: the group of responses to compare (the core's `GroupSelector`). */
+export type SegmentSelector = GroupSelector;
 
 /** Options of `compareSegments`. */
 export interface CompareSegmentsOptions {

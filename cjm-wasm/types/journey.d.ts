@@ -2114,6 +2114,28 @@ export interface ProportionTest {
   interval?: [number, number] | null;
 }
 /**
+ * Which reported group of a survey's answers a comparison takes (see [`GroupLevel`]).
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "GroupSelector".
+ */
+export interface GroupSelector {
+  /**
+   * The level. Default: from what is named — a scope and a segment: `scope_segment`; a
+   * scope: `scope`; a segment: `segment`, or `scope_segment` without a scope when the
+   * answers have no scope column (the only level that holds it); neither: `overall`.
+   */
+  level?: GroupLevel | null;
+  /**
+   * The scope (touchpoint or stage id).
+   */
+  scope?: string | null;
+  /**
+   * The segment.
+   */
+  segment?: string | null;
+}
+/**
  * Two survey groups compared on every KPI both have.
  *
  * This interface was referenced by `JourneyDocument`'s JSON-Schema

@@ -24,7 +24,7 @@ pub use priority::{
     priorities, MeasuredReach, OpportunityScore, PainPriority, PriorityReport, ReachSource,
 };
 pub use survey::{
-    survey_kpis, GroupKey, GroupLevel, GroupState, NpsScore, NpsState, ScaleMethod, ScaleScore,
-    ScaleState, SurveyBatch, SurveyColumns, SurveyDefinitions, SurveyGroup, SurveyOptions,
-    SurveyReport, SurveyState, SurveyTable, MAX_SURVEY_GROUPS,
+    survey_kpis, GroupBy, GroupKey, GroupLevel, GroupSelector, GroupState, NpsScore, NpsState,
+    ScaleMethod, ScaleScore, ScaleState, SurveyBatch, SurveyColumns, SurveyDefinitions,
+    SurveyGroup, SurveyOptions, SurveyReport, SurveyState, SurveyTable, MAX_SURVEY_GROUPS,
 };

@@ -637,6 +637,54 @@ pub enum GroupLevel {
     ScopeSegment,
 }
 
+/// Which reported group of a survey's answers a comparison takes (see [`GroupLevel`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct GroupSelector {
+    /// The level. Default: from what is named — a scope and a segment: `scope_segment`; a
+    /// scope: `scope`; a segment: `segment`, or `scope_segment` without a scope when the
+    /// answers have no scope column (the only level that holds it); neither: `overall`.
+    pub level: Option<GroupLevel>,
+    /// The scope (touchpoint or stage id).
+    pub scope: Option<String>,
+    /// The segment.
+    pub segment: Option<String>,
+}
+
+/// Which column a comparison's two values are values of.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupBy {
+    /// Segments (personas, plans…), the default.
+    #[default]
+    Segment,
+    /// Scopes (touchpoints or stages).
+    Scope,
+}
+
+impl GroupSelector {
+    /// The group of one value of the `by` column; with `within`, only the answers with
+    /// that value of the other column.
+    #[must_use]
+    pub fn by(by: GroupBy, value: &str, within: Option<&str>) -> Self {
+        let (value, within) = (Some(value.to_owned()), within.map(str::to_owned));
+        match by {
+            GroupBy::Segment => Self {
+                level: None,
+                scope: within,
+                segment: value,
+            },
+            GroupBy::Scope => Self {
+                level: None,
+                scope: value,
+                segment: within,
+            },
+        }
+    }
+}
+
 /// Scores of one group of responses.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SurveyGroup {
@@ -1082,6 +1130,57 @@ impl SurveyState {
             }
         }
         rolled
+    }
+
+    /// The answer counts of the group `selector` names, for comparisons.
+    ///
+    /// # Errors
+    /// `invalid_option` when the selector names a scope or segment and the answers were
+    /// read without that column, or when the group has no responses.
+    pub fn select(&self, selector: &GroupSelector) -> Result<GroupState> {
+        let invalid = |message: String| Error::Input {
+            code: crate::InputCode::InvalidOption,
+            row: None,
+            message,
+        };
+        for (named, read, column) in [
+            (selector.scope.is_some(), self.by_scope, "scope"),
+            (selector.segment.is_some(), self.by_segment, "segment"),
+        ] {
+            if named && !read {
+                return Err(invalid(format!(
+                    "a {column} is named, but the answers were read without a {column} column: name it (`{column}`)"
+                )));
+            }
+        }
+        let (scope, segment) = (selector.scope.as_deref(), selector.segment.as_deref());
+        let level = selector
+            .level
+            .unwrap_or(match (scope.is_some(), segment.is_some()) {
+                (true, true) => GroupLevel::ScopeSegment,
+                (true, false) => GroupLevel::Scope,
+                (false, true) if self.by_scope => GroupLevel::Segment,
+                (false, true) => GroupLevel::ScopeSegment,
+                (false, false) => GroupLevel::Overall,
+            });
+        self.group_state(level, scope, segment).ok_or_else(|| {
+            let named: Vec<String> = [("scope", scope), ("segment", segment)]
+                .iter()
+                .filter_map(|(k, v)| v.map(|v| format!("{k} `{v}`")))
+                .collect();
+            invalid(format!(
+                "no responses at level `{}`{}",
+                serde_json::to_value(level)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+                if named.is_empty() {
+                    String::new()
+                } else {
+                    format!(" with {}", named.join(" and "))
+                }
+            ))
+        })
     }
 
     /// The answer counts of one reported group (see [`GroupLevel`]), for comparisons.
