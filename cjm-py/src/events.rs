@@ -1149,64 +1149,24 @@ impl PyEventLog {
 
     #[doc = stub_doc!("EventLog.from_csv_file")]
     #[staticmethod]
-    #[pyo3(signature = (
-        path, *, preset = None, customer = None, timestamp = None, event = None,
-        channel = None, session = None, value = None, consent = None, unit = None,
-        assume_utc = false, journey = None, dedup = false, strict = false,
-        pseudonymise_key = None, extra = None, identifiers = None
-    ))]
-    #[allow(
-        clippy::too_many_arguments,
-        reason = "mirrors the keyword arguments of Python"
-    )]
+    #[pyo3(signature = (path, **options))]
     fn from_csv_file(
         py: Python<'_>,
         path: &Bound<'_, PyAny>,
-        preset: Option<&str>,
-        customer: Option<&Bound<'_, PyAny>>,
-        timestamp: Option<String>,
-        event: Option<String>,
-        channel: Option<String>,
-        session: Option<String>,
-        value: Option<String>,
-        consent: Option<String>,
-        unit: Option<&str>,
-        assume_utc: bool,
-        journey: Option<&Bound<'_, PyJourney>>,
-        dedup: bool,
-        strict: bool,
-        pseudonymise_key: Option<&Bound<'_, PyAny>>,
-        extra: Option<Vec<String>>,
-        identifiers: Option<Vec<String>>,
-    ) -> PyResult<Self> {
-        crate::guard(|| {
-            if path.is_instance_of::<PyBytes>() {
-                return Err(PyTypeError::new_err(
-                    "expected a path as str or os.PathLike, found `bytes`; CSV text goes to \
-                     `EventLog.from_csv`",
-                ));
-            }
-            let input = CsvInput::File(path.extract()?, path);
-            let options = CsvOptions {
-                preset,
-                customer,
-                timestamp,
-                event,
-                channel,
-                session,
-                value,
-                consent,
-                unit,
-                assume_utc,
-                journey,
-                dedup,
-                strict,
-                pseudonymise_key,
-                extra,
-                identifiers,
-            };
-            read_csv_input(py, input, options).map(|(log, report)| Self { log, report })
-        })
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        if path.is_instance_of::<PyBytes>() {
+            return Err(PyTypeError::new_err(
+                "expected a path as str or os.PathLike, found `bytes`; CSV text goes to \
+                 `EventLog.from_csv`",
+            ));
+        }
+        // `from_csv` reads a `str` as CSV text: hand it the path as a `pathlib.Path`.
+        let path = py.import("pathlib")?.getattr("Path")?.call1((path,))?;
+        Ok(py
+            .get_type::<Self>()
+            .call_method("from_csv", (path,), options)?
+            .unbind())
     }
 
     #[doc = stub_doc!("EventLog.ingest_report")]

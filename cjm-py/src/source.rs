@@ -153,7 +153,13 @@ pub(crate) fn os_error(err: &std::io::Error, filename: &Bound<'_, PyAny>) -> PyE
                 .rsplit_once(" (os error ")
                 .map_or(text.as_str(), |(head, _)| head)
                 .to_owned();
-            PyOSError::new_err((errno, strerror, filename.clone().unbind()))
+            // As `open` does: a path-like filename is shown as its `os.fspath` text.
+            let shown = filename
+                .py()
+                .import("os")
+                .and_then(|os| os.call_method1("fspath", (filename,)))
+                .unwrap_or_else(|_| filename.clone());
+            PyOSError::new_err((errno, strerror, shown.unbind()))
         }
         None => PyOSError::new_err(err.to_string()),
     }

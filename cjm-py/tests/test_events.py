@@ -484,8 +484,14 @@ def test_csv_and_presets(tmp_path: Path) -> None:
     assert arrow.ingest_report.to_dict() == log.ingest_report.to_dict()
     with pytest.raises(cjm.InputError):
         cjm.EventLog.from_csv(text, preset="nope")
-    with pytest.raises(FileNotFoundError if False else OSError):
-        cjm.EventLog.from_csv(tmp_path / "missing.csv", preset="segment")
+    # A missing file is the OSError `open` raises, its filename the path's text.
+    for read in (cjm.EventLog.from_csv, cjm.EventLog.from_csv_file):
+        with pytest.raises(FileNotFoundError) as missing:
+            read(tmp_path / "missing.csv", preset="segment")
+        assert missing.value.filename == str(tmp_path / "missing.csv")
+    with pytest.raises(FileNotFoundError) as missing:
+        cjm.EventLog.from_csv_file(str(tmp_path / "missing.csv"))
+    assert missing.value.filename == str(tmp_path / "missing.csv")
 
 
 # ---------------------------------------------------------------------------------------

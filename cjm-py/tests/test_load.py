@@ -70,7 +70,8 @@ def test_missing_file_raises_oserror(tmp_path: Path) -> None:
     missing = tmp_path / "missing.json"
     with pytest.raises(FileNotFoundError) as info:
         cjm.load(missing)
-    assert info.value.filename == missing
+    # As `open(missing)` says it: the path's text.
+    assert info.value.filename == str(missing)
     with pytest.raises(FileNotFoundError):
         cjm.load_file(str(missing))
     with pytest.raises(FileNotFoundError):

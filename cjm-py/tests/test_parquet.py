@@ -97,7 +97,8 @@ def test_bad_paths_and_files(tmp_path: Path) -> None:
     missing = tmp_path / "missing.parquet"
     with pytest.raises(FileNotFoundError) as nf:
         cjm.EventLog.from_parquet(missing)
-    assert nf.value.filename == missing
+    # As `open(missing)` says it: the path's text.
+    assert nf.value.filename == str(missing)
     not_parquet = tmp_path / "events.csv"
     not_parquet.write_text("customer,timestamp,event\nu1,2024-01-01T00:00:00Z,a\n")
     with pytest.raises(cjm.InputError) as e:
