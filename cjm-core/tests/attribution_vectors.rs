@@ -167,3 +167,34 @@ fn attribution_vectors() {
     }
     assert!(cases >= 10);
 }
+
+/// The option names a binding uses to split one set of keyword arguments are exactly the
+/// properties of each type's JSON Schema (so a new option cannot be missed).
+#[test]
+fn option_names_are_the_schemas_properties() {
+    use cjm_core::attribution::{AttributionOptions, PathOptions, TableOptions};
+    fn properties<T: schemars::JsonSchema>() -> Vec<String> {
+        let schema = serde_json::to_value(schemars::schema_for!(T)).unwrap();
+        let mut names: Vec<String> = schema["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        names.sort();
+        names
+    }
+    let sorted = |names: &[&str]| {
+        let mut v: Vec<String> = names.iter().map(|s| (*s).to_owned()).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(properties::<PathOptions>(), sorted(&PathOptions::FIELDS));
+    assert_eq!(properties::<TableOptions>(), sorted(&TableOptions::FIELDS));
+    // The model options share no name with the path options: a keyword argument can
+    // only mean one of them.
+    for name in properties::<AttributionOptions>() {
+        assert!(!PathOptions::FIELDS.contains(&name.as_str()), "{name}");
+        assert!(!TableOptions::FIELDS.contains(&name.as_str()), "{name}");
+    }
+}

@@ -21,18 +21,6 @@ use crate::errors::{core_err, input_err};
 use crate::pictures::PySvg;
 use crate::reports::{escape, plural, result_class};
 
-/// Keys of the keyword options that belong to [`TableOptions`].
-const TABLE_KEYS: [&str; 2] = ["separator", "collapse_repeats"];
-/// Keys of the keyword options that belong to [`PathOptions`].
-const PATH_KEYS: [&str; 6] = [
-    "touch",
-    "conversion_events",
-    "lookback_seconds",
-    "collapse_repeats",
-    "keep_times",
-    "allow_missing_events",
-];
-
 /// Splits keyword options into (the keys in `keys`, the rest).
 fn split<'py>(
     py: Python<'py>,
@@ -199,7 +187,7 @@ pub(crate) fn _attribute(
             times,
         };
         let inputs = path_inputs(rows, &columns)?;
-        let (table_options, rest) = split(py, options, &TABLE_KEYS)?;
+        let (table_options, rest) = split(py, options, &TableOptions::FIELDS)?;
         let table_options: TableOptions = read(&table_options, "attribute")?;
         let options: AttributionOptions = read(&rest, "attribute")?;
         let result = py
@@ -219,7 +207,7 @@ pub(crate) fn attribute_log(
     journey: Option<&ValidJourney>,
     options: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<PyAttribution> {
-    let (path_options, rest) = split(py, options, &PATH_KEYS)?;
+    let (path_options, rest) = split(py, options, &PathOptions::FIELDS)?;
     if let Some(events) = path_options.get_item("conversion_events")? {
         if events.is_instance_of::<PyString>() {
             path_options.set_item("conversion_events", PyList::new(py, [events])?)?;

@@ -52,6 +52,20 @@ pub struct PathOptions {
     pub allow_missing_events: bool,
 }
 
+impl PathOptions {
+    /// The option names, for a binding that takes path and model options together as one
+    /// set of keyword arguments (Python's `EventLog.attribute`) and must tell them apart.
+    /// `cjm-core/tests/attribution_vectors.rs` checks them against the type's schema.
+    pub const FIELDS: [&'static str; 6] = [
+        "touch",
+        "conversion_events",
+        "lookback_seconds",
+        "collapse_repeats",
+        "keep_times",
+        "allow_missing_events",
+    ];
+}
+
 impl Default for PathOptions {
     fn default() -> Self {
         Self {
@@ -74,6 +88,11 @@ pub struct TableOptions {
     /// Collapse consecutive repeats of one channel (default false: the whole path, as
     /// `channelattribution`'s heuristics read it; Markov drops self-transitions).
     pub collapse_repeats: bool,
+}
+
+impl TableOptions {
+    /// The option names, as [`PathOptions::FIELDS`] (Python's `cjm.attribute`).
+    pub const FIELDS: [&'static str; 2] = ["separator", "collapse_repeats"];
 }
 
 impl Default for TableOptions {
