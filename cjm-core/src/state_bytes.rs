@@ -67,10 +67,32 @@ pub(crate) fn invalid_state(why: &str) -> Error {
     }
 }
 
-/// The kind byte of a state's bytes, after checking its magic, format version and
-/// checksum.
+/// The kind byte of a state's bytes, after checking its magic and format version (the
+/// checksum is checked by the state's own reader, so that a large state is not hashed
+/// twice).
 pub(crate) fn kind_of(bytes: &[u8]) -> Result<u8> {
-    Reader::new(bytes).any_header()
+    let mut r = Reader::new(bytes);
+    if r.take(4)? != MAGIC {
+        return Err(invalid_state("the bytes do not start with `CJMS`"));
+    }
+    check_version(r.u16()?)?;
+    if r.remaining() <= CHECKSUM_BYTES {
+        return Err(invalid_state("truncated"));
+    }
+    r.u8()
+}
+
+fn check_version(version: u16) -> Result<()> {
+    if version == STATE_FORMAT_VERSION {
+        return Ok(());
+    }
+    Err(Error::Input {
+        code: crate::InputCode::UnsupportedStateVersion,
+        row: None,
+        message: format!(
+            "state format version `{version}` is not `{STATE_FORMAT_VERSION}`, the one this build reads"
+        ),
+    })
 }
 
 /// The header of a state of `kind`, to which the state appends its fields.
@@ -227,16 +249,7 @@ impl<'a> Reader<'a> {
         if self.take(4)? != MAGIC {
             return Err(invalid_state("the bytes do not start with `CJMS`"));
         }
-        let version = self.u16()?;
-        if version != STATE_FORMAT_VERSION {
-            return Err(Error::Input {
-                code: crate::InputCode::UnsupportedStateVersion,
-                row: None,
-                message: format!(
-                    "state format version `{version}` is not `{STATE_FORMAT_VERSION}`, the one this build reads"
-                ),
-            });
-        }
+        check_version(self.u16()?)?;
         let body = self
             .bytes
             .len()

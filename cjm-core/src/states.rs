@@ -5,7 +5,7 @@
 //! goes to every worker ([`build_state`]: a partition of an event log → state bytes) and
 //! to the driver ([`finish_state`]: merged bytes → the result the single-machine API
 //! returns). [`merge_states`] needs no request: every state's bytes carry a kind byte
-//! (`docs/spark.md` describes the format), and merging dispatches on it. So a binding
+//! (`docs/events.md`, "State bytes"), and merging dispatches on it. So a binding
 //! (Python's `cjm.spark`, a Dask or Ray job) passes bytes and one request along, and
 //! decides nothing: which state type an analysis uses, which options matter when, and the
 //! defaults all live here.
@@ -150,6 +150,15 @@ pub enum Finished {
     Survey(Box<SurveyReport>),
 }
 
+/// How a job hands the rows of a request to [`build_state`] ([`StateRequest::route`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Route {
+    /// Each part must hold whole customers: partition by customer first.
+    pub whole_customers: bool,
+    /// The only event names the analysis reads (`None`: every event).
+    pub events: Option<Vec<String>>,
+}
+
 fn invalid_option(message: String) -> Error {
     Error::Input {
         code: InputCode::InvalidOption,
@@ -180,15 +189,102 @@ impl StateRequest {
         }
     }
 
-    /// Refuses what no state can answer: paths by session (the states of paths count
-    /// whole customers; the event-level state keeps no session ids).
-    fn check(&self) -> Result<()> {
+    /// Reads a request from its JSON text; a value that does not fit is an
+    /// `invalid_option` naming its key.
+    ///
+    /// # Errors
+    /// `invalid_option` for text that is not a request.
+    pub fn from_json(text: &str) -> Result<Self> {
+        let value: serde_json::Value = crate::validate::options_from(
+            &mut serde_json::Deserializer::from_str(text),
+            "request",
+        )?;
+        crate::validate::options_from::<Self, _>(value.clone(), "request").map_err(|e| {
+            // Inside a variant serde no longer says where: read each part alone, so that
+            // the message names the key (`request.options.top_k`).
+            Self::explain(&value).unwrap_or(e)
+        })
+    }
+
+    /// The first error of a part of `value` read as the type its `analysis` gives it.
+    fn explain(value: &serde_json::Value) -> Option<Error> {
+        use crate::validate::options_from;
+        fn part<T: serde::de::DeserializeOwned>(
+            value: &serde_json::Value,
+            key: &str,
+        ) -> Option<Error> {
+            let v = value.get(key)?.clone();
+            options_from::<T, _>(v, &format!("request.{key}")).err()
+        }
+        let analysis = value.get("analysis")?.as_str()?;
+        let options = match analysis {
+            "funnel" => part::<Option<Vec<StepSpec>>>(value, "steps")
+                .or_else(|| part::<FunnelOptions>(value, "options")),
+            "directly_follows" => part::<DirectlyFollowsOptions>(value, "options"),
+            "variants" => part::<VariantOptions>(value, "options"),
+            "flows" => part::<FlowOptions>(value, "options"),
+            "retention" => part::<RetentionOptions>(value, "options"),
+            "trends" => part::<TrendsOptions>(value, "options"),
+            "attribution" => part::<AttributionOptions>(value, "options"),
+            "survey" => part::<SurveyOptions>(value, "options"),
+            _ => None,
+        };
+        options.or_else(|| part::<PathOptions>(value, "paths"))
+    }
+
+    /// Checks everything the request alone decides, so that a job fails before any part
+    /// is read: the funnel's definition (its steps resolved with the journey), the
+    /// journey that traffic and a funnel without steps need, option ranges (flows'
+    /// `min_share`, the attribution models', the survey's scales), and paths by session,
+    /// which no state answers (the states of paths count whole customers; the event-level
+    /// state keeps no session ids).
+    ///
+    /// # Errors
+    /// `invalid_funnel`, `invalid_option` as the analysis itself.
+    pub fn check(&self, journey: Option<&ValidJourney>) -> Result<()> {
         match self {
+            Self::Funnel { steps, options, .. } => {
+                funnel(steps.as_deref(), options, journey)?.plan(journey)?;
+                Ok(())
+            }
             Self::DirectlyFollows { options, .. } => crate::events::customers_only(options.unit),
             Self::Variants { options, .. } => crate::events::customers_only(options.unit),
-            Self::Flows { options, .. } => crate::events::customers_only(options.unit),
-            _ => Ok(()),
+            Self::Flows { options, .. } => {
+                crate::events::customers_only(options.unit)?;
+                options.check()
+            }
+            Self::Traffic { .. } => needs_journey(journey, "traffic").map(|_| ()),
+            Self::Attribution { options, .. } => crate::attribution::check(options),
+            Self::Survey { options, .. } => SurveyState::identity(options).map(|_| ()),
+            Self::Retention { .. } | Self::Trends { .. } | Self::Paths { .. } => Ok(()),
         }
+    }
+
+    /// How a job should hand the rows to [`build_state`]: whether each part must hold
+    /// whole customers (count states), and the event names the analysis reads when it
+    /// reads only some (a funnel that is not `strict`: its steps and exclusions), so
+    /// that the other rows need not be shipped. Checks the request first.
+    ///
+    /// # Errors
+    /// As [`Self::check`].
+    pub fn route(&self, journey: Option<&ValidJourney>) -> Result<Route> {
+        self.check(journey)?;
+        let events = match self {
+            Self::Funnel { steps, options, .. } => {
+                let plan = funnel(steps.as_deref(), options, journey)?.plan(journey)?;
+                (!plan.needs_all_events()).then(|| {
+                    plan.relevant_names()
+                        .into_iter()
+                        .map(str::to_owned)
+                        .collect()
+                })
+            }
+            _ => None,
+        };
+        Ok(Route {
+            whole_customers: !matches!(self.kind(), kind::SEQUENCE | kind::FUNNEL | kind::SURVEY),
+            events,
+        })
     }
 
     /// The kind of state this request builds.
@@ -253,16 +349,14 @@ fn funnel(
 /// The state of one part of an event log for `request`, as bytes.
 ///
 /// # Errors
-/// As the analysis itself on that part (e.g. `invalid_funnel`, `invalid_option`);
-/// `invalid_option` for a request that needs a journey without one, for paths by session
-/// (`unit = session` of directly-follows, variants and flows: their states count whole
-/// customers), and for `survey`, whose state is built from answers.
+/// As [`StateRequest::check`], and as the analysis itself on that part;
+/// `invalid_option` for `survey`, whose state is built from answers.
 pub fn build_state(
     request: &StateRequest,
     log: &EventLog,
     journey: Option<&ValidJourney>,
 ) -> Result<Vec<u8>> {
-    request.check()?;
+    request.check(journey)?;
     Ok(match request {
         StateRequest::Funnel {
             steps,
@@ -431,18 +525,16 @@ fn empty(what: &str) -> Error {
 /// Finishes merged state bytes into `request`'s result.
 ///
 /// # Errors
-/// `invalid_state` for bytes that are not a state of the kind `request` builds (the
-/// message names both); `invalid_option` for an empty state (the identity: no part had
-/// data), for `traffic` of event states without a journey, for paths by session, and for
-/// options that do not
-/// hold (e.g. `min_share` outside 0–1); `incompatible_states` for path counts built with
+/// As [`StateRequest::check`]; `invalid_state` for bytes that are not a state of the
+/// kind `request` builds (the message names both); `invalid_option` for an empty state
+/// (the identity: no part had data); `incompatible_states` for path counts built with
 /// other path options than the request's.
 pub fn finish_state(
     request: &StateRequest,
     state: &[u8],
     journey: Option<&ValidJourney>,
 ) -> Result<Finished> {
-    request.check()?;
+    request.check(journey)?;
     let found = kind_of(state)?;
     let wanted = request.kind();
     if found != wanted {
@@ -466,7 +558,7 @@ pub fn finish_state(
             options,
             event_states,
         } => Finished::DirectlyFollows(Box::new(if *event_states {
-            SequenceState::from_bytes(state)?.finish_directly_follows(options)
+            SequenceState::from_bytes(state)?.finish_directly_follows(options)?
         } else {
             DirectlyFollowsCounts::from_bytes(state)?
                 .finish()
@@ -476,7 +568,7 @@ pub fn finish_state(
             options,
             event_states,
         } => Finished::Variants(Box::new(if *event_states {
-            SequenceState::from_bytes(state)?.finish_variants(options)
+            SequenceState::from_bytes(state)?.finish_variants(options)?
         } else {
             VariantCounts::from_bytes(state)?
                 .finish(options.top_k)
@@ -486,8 +578,7 @@ pub fn finish_state(
             options,
             event_states,
         } => Finished::Flows(Box::new(if *event_states {
-            options.check()?;
-            SequenceState::from_bytes(state)?.finish_flows(options)
+            SequenceState::from_bytes(state)?.finish_flows(options)?
         } else {
             FlowCounts::from_bytes(state)?
                 .finish(options.min_share)?

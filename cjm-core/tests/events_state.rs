@@ -404,11 +404,11 @@ proptest! {
         let whole_state = SequenceState::from_log(&whole);
         prop_assert_eq!(merged.to_bytes(), whole_state.to_bytes());
         let dfg = DirectlyFollowsOptions::default();
-        prop_assert_eq!(merged.finish_directly_follows(&dfg), whole.directly_follows(&dfg).unwrap());
+        prop_assert_eq!(merged.finish_directly_follows(&dfg).unwrap(), whole.directly_follows(&dfg).unwrap());
         let v = VariantOptions { top_k: 5, ..VariantOptions::default() };
-        prop_assert_eq!(merged.finish_variants(&v), whole.variants(&v).unwrap());
+        prop_assert_eq!(merged.finish_variants(&v).unwrap(), whole.variants(&v).unwrap());
         let f = FlowOptions { steps: 3, min_share: 0.2, collapse_repeats: true, ..FlowOptions::default() };
-        prop_assert_eq!(merged.finish_flows(&f), whole.flows(&f).unwrap());
+        prop_assert_eq!(merged.finish_flows(&f).unwrap(), whole.flows(&f).unwrap());
     }
 
     /// Under `first_touch` and `last_touch` every customer is in one group: the value of
@@ -1492,6 +1492,8 @@ fn requests_and_results(
         },
         Finished::Paths(Box::new(table)),
     ));
+    // A log without a conversion (or a channel) has no attribution: the Markov model
+    // refuses it, and the property test then counts the case as not run.
     if let Ok(expected) = attribute_log(whole, Some(j), &paths, &AttributionOptions::default()) {
         out.push((
             StateRequest::Attribution {
@@ -1514,6 +1516,7 @@ proptest! {
     fn every_request_built_merged_and_finished_is_the_whole(
         rows in prop::collection::vec(row_strategy(), 0..50),
         owner in prop::collection::vec(0usize..3, CUSTOMERS.len()),
+        scatter in prop::collection::vec(0usize..3, 1..16),
         pairs_first in any::<bool>(),
     ) {
         use cjm_core::states::{build_state, finish_state, merge_states};
@@ -1529,7 +1532,12 @@ proptest! {
             })
             .collect();
         let j = journey();
-        for (request, expected) in requests_and_results(&whole, &j) {
+        let cases = requests_and_results(&whole, &j);
+        ATTRIBUTED.fetch_add(
+            usize::from(cases.iter().any(|(r, _)| matches!(r, cjm_core::states::StateRequest::Attribution { .. }))),
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        for (request, expected) in cases {
             let states: Vec<Vec<u8>> =
                 parts.iter().map(|p| build_state(&request, p, Some(&j)).unwrap()).collect();
             let slices: Vec<&[u8]> = states.iter().map(Vec::as_slice).collect();
@@ -1541,10 +1549,33 @@ proptest! {
             };
             prop_assert_eq!(&merged, &build_state(&request, &whole, Some(&j)).unwrap());
             let finished = finish_state(&request, &merged, Some(&j)).unwrap();
-            prop_assert_eq!(finished, expected, "{:?}", request);
+            prop_assert_eq!(&finished, &expected, "{:?}", request);
+            // Event-level requests allow any split: each row to a random part.
+            if request.route(Some(&j)).unwrap().whole_customers {
+                continue;
+            }
+            let scattered: Vec<EventLog> = (0..3)
+                .map(|p| {
+                    let mine: Vec<(u64, Row)> = keyed
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| scatter[*i % scatter.len()] == p)
+                        .map(|(_, r)| *r)
+                        .collect();
+                    log_of(&mine)
+                })
+                .collect();
+            let states: Vec<Vec<u8>> =
+                scattered.iter().map(|p| build_state(&request, p, Some(&j)).unwrap()).collect();
+            let slices: Vec<&[u8]> = states.iter().map(Vec::as_slice).collect();
+            let merged = merge_states(&slices).unwrap();
+            prop_assert_eq!(finish_state(&request, &merged, Some(&j)).unwrap(), expected, "split {:?}", request);
         }
     }
 }
+
+/// Property-test cases that had an attribution request (a log with conversions).
+static ATTRIBUTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 #[test]
 fn merging_dispatches_on_the_kind_byte() {
@@ -1604,7 +1635,8 @@ fn a_state_finishes_only_into_what_its_request_builds() {
     let err = cjm_core::states::build_state(&stages, &a, None).unwrap_err();
     assert!(err.to_string().contains("needs a journey"), "{err}");
     let with_stages = cjm_core::states::build_state(&stages, &a, Some(&journey())).unwrap();
-    let result = finish_state(&stages, &with_stages, None).unwrap();
+    // Finishing reads the same request with the same journey.
+    let result = finish_state(&stages, &with_stages, Some(&journey())).unwrap();
     let cjm_core::states::Finished::Funnel(f) = result else {
         panic!("a funnel request finishes into a funnel")
     };
@@ -1634,4 +1666,96 @@ fn a_state_finishes_only_into_what_its_request_builds() {
     assert!(
         serde_json::from_str::<StateRequest>(r#"{"analysis": "traffic", "colour": 1}"#).is_err()
     );
+}
+
+#[test]
+fn the_property_test_ran_attribution() {
+    // Runs after (or beside) the property test in this binary; it has 24 cases, most of
+    // which convert. Run alone it would see none: then it runs the property once itself.
+    if ATTRIBUTED.load(std::sync::atomic::Ordering::Relaxed) == 0 {
+        every_request_built_merged_and_finished_is_the_whole();
+    }
+    assert!(ATTRIBUTED.load(std::sync::atomic::Ordering::Relaxed) > 0);
+}
+
+#[test]
+fn survey_requests_and_routes() {
+    use cjm_core::scoring::{SurveyOptions, SurveyState, SurveyTable};
+    use cjm_core::states::{build_state, finish_state, merge_states, Finished, StateRequest};
+    let (a, _, _) = by_hand_parts();
+    // A survey state is built from answers; the request finishes it, with its scales.
+    let survey: StateRequest = StateRequest::from_json(
+        r#"{"analysis": "survey", "metrics": [true, false, false], "options": {"min_group_size": 1}}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        build_state(&survey, &a, None).unwrap_err().code(),
+        "invalid_option"
+    );
+    let table = SurveyTable {
+        scope: vec![Some("t1".into()), Some("t1".into()), Some("t2".into())],
+        segment: vec![],
+        nps: Some(vec![Some(10.0), Some(0.0), Some(9.0)]),
+        csat: None,
+        ces: None,
+    };
+    let mut state = SurveyState::identity(&SurveyOptions::default()).unwrap();
+    state.extend(0, &table).unwrap();
+    let bytes = state.to_bytes();
+    let merged = merge_states(&[&bytes]).unwrap();
+    let Finished::Survey(report) = finish_state(&survey, &merged, None).unwrap() else {
+        panic!("a survey request finishes into a survey report")
+    };
+    // Overall: promoters 10 and 9, detractor 0 → (2 − 1)/3 = 33.33.
+    let nps = report.groups[0].nps.as_ref().unwrap();
+    assert!((nps.value.unwrap() - 100.0 / 3.0).abs() < 1e-9);
+    assert!(report.groups[0].csat.is_none());
+    let other_scale =
+        StateRequest::from_json(r#"{"analysis": "survey", "options": {"csat_scale": 7}}"#).unwrap();
+    let err = finish_state(&other_scale, &merged, None).unwrap_err();
+    assert!(err.to_string().contains("scales differ"), "{err}");
+    let bad_scale =
+        StateRequest::from_json(r#"{"analysis": "survey", "options": {"csat_scale": 1}}"#).unwrap();
+    assert_eq!(bad_scale.check(None).unwrap_err().code(), "invalid_option");
+    // A value that does not fit is named by its key.
+    let err = StateRequest::from_json(r#"{"analysis": "variants", "options": {"top_k": -1}}"#)
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid_option");
+    assert_eq!(
+        err.to_string(),
+        "`request.options`: option `top_k` must be an integer from 0 to 18446744073709551615, not -1"
+    );
+    // Routes: count states need whole customers; a non-strict funnel reads only its
+    // step and exclusion events, resolved with the journey; a strict one reads all.
+    let route = |json: &str| {
+        StateRequest::from_json(json)
+            .unwrap()
+            .route(Some(&journey()))
+            .unwrap()
+    };
+    let counts =
+        route(r#"{"analysis": "funnel", "steps": [{"touchpoint": "t2"}, {"event": "x"}]}"#);
+    assert!(counts.whole_customers);
+    assert_eq!(
+        counts.events,
+        Some(vec!["b".into(), "c".into(), "x".into()])
+    );
+    let events = route(
+        r#"{"analysis": "funnel", "steps": [{"event": "a"}, {"event": "y"}], "options": {"order": "strict"}, "event_states": true}"#,
+    );
+    assert!(!events.whole_customers);
+    assert_eq!(events.events, None);
+    assert!(!route(r#"{"analysis": "flows", "event_states": true}"#).whole_customers);
+    assert!(route(r#"{"analysis": "trends"}"#).whole_customers);
+    // Checked before any data: traffic without a journey, a bad min_share.
+    let traffic =
+        StateRequest::from_json(r#"{"analysis": "traffic", "event_states": true}"#).unwrap();
+    assert!(traffic
+        .route(None)
+        .unwrap_err()
+        .to_string()
+        .contains("needs a journey"));
+    let flows =
+        StateRequest::from_json(r#"{"analysis": "flows", "options": {"min_share": 2}}"#).unwrap();
+    assert_eq!(flows.check(None).unwrap_err().code(), "invalid_option");
 }

@@ -24,7 +24,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 use pyo3_arrow::input::AnyRecordBatch;
 
-use crate::convert::{wide_int, Wrap};
+use crate::convert::Wrap;
 use crate::errors::{core_err, input_err};
 use crate::events::{arrow_ingest_plan, builder, mapping, BatchColumns};
 use crate::reports::PySurveyReport;
@@ -32,7 +32,7 @@ use crate::results::{
     PyDirectlyFollows, PyFlows, PyFunnelResult, PyRetentionResult, PyTraffic, PyTrendsResult,
     PyVariants,
 };
-use crate::survey::{arrow_state, options as survey_options, Columns};
+use crate::survey::{arrow_state, Columns};
 use crate::PyJourney;
 
 fn invalid(message: String) -> PyErr {
@@ -164,7 +164,24 @@ fn bytes<'py>(py: Python<'py>, data: &[u8]) -> Bound<'py, PyBytes> {
 
 /// The core's request (`cjm_core::states::StateRequest`) from its JSON.
 fn request_of(json: &str) -> PyResult<StateRequest> {
-    serde_json::from_str(json).map_err(|e| invalid(format!("the state request does not read: {e}")))
+    StateRequest::from_json(json).map_err(core_err)
+}
+
+#[doc = stub_doc!("_state_route")]
+#[pyfunction]
+#[pyo3(signature = (request, journey = None))]
+pub(crate) fn _state_route<'py>(
+    py: Python<'py>,
+    request: &str,
+    journey: Option<&Bound<'py, PyJourney>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    crate::guard(|| {
+        let request = request_of(request)?;
+        let route = request
+            .route(journey.map(|j| &j.get().inner))
+            .map_err(core_err)?;
+        Wrap(&route).into_json_value(py)
+    })
 }
 
 #[doc = stub_doc!("_build_state")]
@@ -190,10 +207,7 @@ pub(crate) fn _build_state<'py>(
 
 #[doc = stub_doc!("_survey_state")]
 #[pyfunction]
-#[pyo3(signature = (
-    data, *, scope = None, segment = None, nps = None, csat = None, ces = None,
-    csat_scale = 5, ces_scale = 7
-))]
+#[pyo3(signature = (data, request, *, scope = None, segment = None, nps = None, csat = None, ces = None))]
 #[allow(
     clippy::too_many_arguments,
     reason = "mirrors the keyword arguments of Python"
@@ -201,16 +215,20 @@ pub(crate) fn _build_state<'py>(
 pub(crate) fn _survey_state<'py>(
     py: Python<'py>,
     data: &Bound<'py, PyAny>,
+    request: &str,
     scope: Option<String>,
     segment: Option<String>,
     nps: Option<String>,
     csat: Option<String>,
     ces: Option<String>,
-    #[pyo3(from_py_with = wide_int)] csat_scale: i128,
-    #[pyo3(from_py_with = wide_int)] ces_scale: i128,
 ) -> PyResult<Bound<'py, PyBytes>> {
     crate::guard(|| {
-        let options = survey_options(csat_scale, "top_box", ces_scale, "mean", 0)?;
+        let StateRequest::Survey { options, .. } = request_of(request)? else {
+            return Err(invalid(
+                "a survey state needs a `survey` request (`{\"analysis\": \"survey\", …}`)"
+                    .to_owned(),
+            ));
+        };
         let columns = Columns {
             scope,
             segment,
@@ -270,6 +288,7 @@ pub(crate) fn _finish_state<'py>(
 
 /// Registers the functions of this module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(_state_route, m)?)?;
     m.add_function(wrap_pyfunction!(_build_state, m)?)?;
     m.add_function(wrap_pyfunction!(_survey_state, m)?)?;
     m.add_function(wrap_pyfunction!(_merge_states, m)?)?;

@@ -248,6 +248,24 @@ def test_attribution(events: DataFrame, table: Any, log: cjm.EventLog) -> None:
     assert week["definition"]["params"]["paths"]["lookback_seconds"] == 7 * 86_400
 
 
+def test_requests_are_checked_on_the_driver(events: DataFrame, log: cjm.EventLog) -> None:
+    # The core reads and checks each request before any Spark job: an InputError naming
+    # the option, not a failed task per executor.
+    with pytest.raises(cjm.InputError) as err:
+        cs.variants(events, k=-1, columns=COLUMNS)
+    assert "top_k" in str(err.value)
+    with pytest.raises(cjm.InputError) as err2:
+        cs.flows(events, min_share=2.0, columns=COLUMNS)
+    assert "min_share" in str(err2.value)
+    with pytest.raises(cjm.InputError) as err3:
+        cs.traffic(events, None, columns=COLUMNS)  # type: ignore[arg-type]
+    assert "journey" in str(err3.value)
+    # NumPy scalars are the values they stand for.
+    np = pytest.importorskip("numpy")
+    got = cs.variants(events, np.int64(3), columns=COLUMNS, collapse_repeats=np.True_)
+    assert got.to_dict() == log.variants(3, collapse_repeats=True).to_dict()
+
+
 def answers(n: int, seed: int) -> Any:
     rng = random.Random(seed)
     scopes = ["tp-checkout", "tp-product-page", None]
@@ -316,7 +334,7 @@ def test_sequence_counts_of_customer_parts_merge_to_the_whole(table: Any) -> Non
     parts = [table.filter(pa.array([owner[c] == p for c in customers])) for p in range(3)]
     journey = cjm.template("b2c-ecommerce")
     # Every event-level request of these analyses builds the same sequence state.
-    sequence = _cjm._build_state(table, '{"analysis": "traffic", "event_states": true}', SPEC)
+    sequence = _cjm._build_state(table, '{"analysis": "variants", "event_states": true}', SPEC)
     cases: List[Tuple[Dict[str, Any], Any]] = [
         ({"analysis": "directly_follows", "options": {"start_end": False}}, None),
         ({"analysis": "variants", "options": {"top_k": 7, "max_length": 4}}, None),

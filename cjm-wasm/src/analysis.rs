@@ -76,12 +76,13 @@ pub fn compare_segments(table: JsValue, options: JsValue) -> Result<JsValue, JsV
     let (a, b) = (side("a")?, side("b")?);
     let mut state = SurveyState::identity(&survey).map_err(|e| to_js(&e))?;
     state.extend(0, &table).map_err(|e| to_js(&e))?;
+    // The core's error, its message prefixed with the option it came from.
     let group = |key: &str, s: &GroupSelector| {
-        state.select(s).map_err(|e| {
-            input_error(
-                cjm_core::InputCode::InvalidOption,
-                format!("`options.{key}`: {e}"),
-            )
+        state.select(s).map_err(|e| match e {
+            cjm_core::Error::Input { code, message, .. } => {
+                input_error(code, format!("`options.{key}`: {message}"))
+            }
+            other => to_js(&other),
         })
     };
     let (ga, gb) = (group("a", &a)?, group("b", &b)?);

@@ -2114,7 +2114,7 @@ export interface ProportionTest {
   interval?: [number, number] | null;
 }
 /**
- * Which reported group of a survey's answers a comparison takes (see [`GroupLevel`]).
+ * Which reported group of a survey's answers a comparison takes (see `GroupLevel`).
  *
  * This interface was referenced by `JourneyDocument`'s JSON-Schema
  * via the `definition` "GroupSelector".

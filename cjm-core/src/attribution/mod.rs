@@ -372,7 +372,7 @@ fn invalid(message: String) -> Error {
     }
 }
 
-fn check(options: &AttributionOptions) -> Result<()> {
+pub(crate) fn check(options: &AttributionOptions) -> Result<()> {
     models::position_weights(&options.position_weights)?;
     if !(options.half_life_seconds.is_finite() && options.half_life_seconds > 0.0) {
         return Err(invalid(format!(

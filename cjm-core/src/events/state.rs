@@ -417,21 +417,35 @@ impl SequenceState {
     }
 
     /// The directly-follows graph of everything merged.
-    #[must_use]
-    pub fn finish_directly_follows(&self, options: &DirectlyFollowsOptions) -> DirectlyFollows {
-        directly_follows(&self.data.seqs(), options)
+    ///
+    /// # Errors
+    /// `invalid_option` for `unit = session`: the state keeps no session ids.
+    pub fn finish_directly_follows(
+        &self,
+        options: &DirectlyFollowsOptions,
+    ) -> Result<DirectlyFollows> {
+        customers_only(options.unit)?;
+        Ok(directly_follows(&self.data.seqs(), options))
     }
 
     /// The top variants of everything merged.
-    #[must_use]
-    pub fn finish_variants(&self, options: &VariantOptions) -> Variants {
-        variants(&self.data.seqs(), options)
+    ///
+    /// # Errors
+    /// `invalid_option` for `unit = session`: the state keeps no session ids.
+    pub fn finish_variants(&self, options: &VariantOptions) -> Result<Variants> {
+        customers_only(options.unit)?;
+        Ok(variants(&self.data.seqs(), options))
     }
 
     /// The flows of everything merged.
-    #[must_use]
-    pub fn finish_flows(&self, options: &FlowOptions) -> Flows {
-        flows(&self.data.seqs(), options)
+    ///
+    /// # Errors
+    /// `invalid_option` for `unit = session` (the state keeps no session ids), or a
+    /// `min_share` outside 0–1 ([`FlowOptions::check`]).
+    pub fn finish_flows(&self, options: &FlowOptions) -> Result<Flows> {
+        customers_only(options.unit)?;
+        options.check()?;
+        Ok(flows(&self.data.seqs(), options))
     }
 
     /// The traffic of everything merged.

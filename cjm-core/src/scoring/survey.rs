@@ -637,7 +637,7 @@ pub enum GroupLevel {
     ScopeSegment,
 }
 
-/// Which reported group of a survey's answers a comparison takes (see [`GroupLevel`]).
+/// Which reported group of a survey's answers a comparison takes (see `GroupLevel`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct GroupSelector {
@@ -1147,7 +1147,8 @@ impl SurveyState {
             (selector.scope.is_some(), self.by_scope, "scope"),
             (selector.segment.is_some(), self.by_segment, "segment"),
         ] {
-            if named && !read {
+            // No answers at all: say so below, whatever the columns.
+            if named && !read && !self.groups.is_empty() {
                 return Err(invalid(format!(
                     "a {column} is named, but the answers were read without a {column} column: name it (`{column}`)"
                 )));

@@ -62,6 +62,7 @@ __all__ = [
     "_panic_for_tests",
     "_attribute",
     "_option_defaults",
+    "_state_route",
     "_build_state",
     "_survey_state",
     "_merge_states",
@@ -1117,6 +1118,10 @@ def _panic_for_tests(message: str) -> None:
 # EventLog.from_arrow's keyword arguments do, plus `order_key`; `request` is the core's
 # `StateRequest` as JSON (docs/spark.md); states are versioned bytes.
 
+def _state_route(request: str, journey: Optional[Journey] = None) -> dict[str, Any]:
+    """Checks a request on the driver and says how to hand it the rows:
+    ``{"whole_customers": bool, "events": list of event names or None}``."""
+
 def _build_state(
     data: Any, request: str, columns: Mapping[str, Any], journey: Optional[Journey] = None
 ) -> bytes:
@@ -1125,16 +1130,16 @@ def _build_state(
 
 def _survey_state(
     data: Any,
+    request: str,
     *,
     scope: Optional[str] = None,
     segment: Optional[str] = None,
     nps: Optional[str] = None,
     csat: Optional[str] = None,
     ces: Optional[str] = None,
-    csat_scale: int = 5,
-    ces_scale: int = 7,
 ) -> bytes:
-    """The survey state of one partition of answers."""
+    """The survey state of one partition of answers, for a ``survey`` request (its
+    options give the scales)."""
 
 def _merge_states(states: Sequence[bytes]) -> bytes:
     """Merges one or more states of one kind (read from their bytes)."""

@@ -200,6 +200,20 @@ def merged_state(
     return _cjm._merge_states([bytes(r) for r in rows])
 
 
+def _scalar(value: Any) -> Any:
+    """A NumPy scalar (``np.int64(5)``, ``np.True_``) as the Python value it stands for,
+    for ``json.dumps``."""
+    item = getattr(value, "item", None)
+    if callable(item):
+        return item()
+    raise TypeError(f"`{value!r}` of type {type(value).__name__} is not an option value")
+
+
+def _request(request: Mapping[str, Any]) -> str:
+    """The request as the core reads it (``cjm_core::states::StateRequest`` as JSON)."""
+    return json.dumps(request, default=_scalar)
+
+
 def _run(
     df: "DataFrame",
     columns: EventColumns,
@@ -209,21 +223,24 @@ def _run(
     repartition_by_customer: bool = True,
     fanout: int = 16,
     extra: Optional[str] = None,
-    where: Any = None,
 ) -> Any:
-    """Runs the core's state request ``request`` (``cjm_core::states::StateRequest``) on
-    the event columns of ``df`` (plus the column ``extra``, a breakdown): each partition's
-    state is built in the executors (after a repartition by customer, unless told the rows
-    already are), the states are merged, and the merged one is finished on the driver
-    into the single-machine result. No rows: the state of an empty table."""
+    """Runs the core's state request ``request`` on the event columns of ``df`` (plus the
+    column ``extra``, a breakdown). The core checks the request on the driver first and
+    says how to hand it the rows (``_state_route``): whole customers per partition or any
+    split, and the only event names it reads, if it reads only some. Each partition's
+    state is built in the executors (after a repartition by customer when the route
+    needs whole customers, unless told the rows already are), the states are merged, and
+    the merged one is finished on the driver into the single-machine result. No rows:
+    the state of an empty table."""
+    text = _request(request)
+    route = _cjm._state_route(text, journey)
     df, columns = _with_order_key(df, columns)
     names = columns._names() + ([extra] if extra and extra not in columns._names() else [])
     selected = df.select(*names)
-    if where is not None:
-        selected = selected.where(where)
-    if repartition_by_customer:
+    if route["events"] is not None:
+        selected = selected.where(_functions().col(columns.event).isin(route["events"]))
+    if route["whole_customers"] and repartition_by_customer:
         selected = _by_customer(selected, columns)
-    text = json.dumps(request)
     spec = columns._spec()
 
     def build(reader: Any) -> bytes:
@@ -276,8 +293,9 @@ def funnel(
     fanout: int = 16,
 ) -> FunnelResult:
     """``EventLog.from_arrow(df...).funnel(steps, ...)`` on a Spark DataFrame (same
-    arguments, same result). With event-name steps and exclusions and a non-``strict``
-    order, only the rows of those events are used (the others cannot change a funnel).
+    arguments, same result). With a non-``strict`` order, only the rows of the step and
+    exclusion events are used (touchpoint and stage steps resolved with ``journey``; the
+    other rows cannot change a funnel).
 
     By default the rows are repartitioned by customer (one shuffle), each partition's
     funnel is computed in the executors, and only its counts (customers per step, counted
@@ -319,13 +337,9 @@ def funnel(
         "options": options,
         "event_states": event_states,
     }
-    wanted = [*(steps or []), *(x["step"] for x in (exclusions or []))]
-    where = None
-    if steps is not None and order != "strict" and all(isinstance(s, str) for s in wanted):
-        where = _functions().col(columns.event).isin(list(dict.fromkeys(wanted)))
     result: FunnelResult = _run(
-        df, columns, request, journey=journey, fanout=fanout, extra=breakdown, where=where,
-        repartition_by_customer=repartition_by_customer and not event_states,
+        df, columns, request, journey=journey, fanout=fanout, extra=breakdown,
+        repartition_by_customer=repartition_by_customer,
     )
     return result
 
@@ -354,7 +368,7 @@ def directly_follows(
     }
     result: DirectlyFollows = _run(
         df, columns, request, fanout=fanout,
-        repartition_by_customer=repartition_by_customer and not event_states,
+        repartition_by_customer=repartition_by_customer,
     )
     return result
 
@@ -387,7 +401,7 @@ def variants(
     }
     result: Variants = _run(
         df, columns, request, fanout=fanout,
-        repartition_by_customer=repartition_by_customer and not event_states,
+        repartition_by_customer=repartition_by_customer,
     )
     return result
 
@@ -419,7 +433,7 @@ def flows(
     }
     result: Flows = _run(
         df, columns, request, fanout=fanout,
-        repartition_by_customer=repartition_by_customer and not event_states,
+        repartition_by_customer=repartition_by_customer,
     )
     return result
 
@@ -445,7 +459,7 @@ def traffic(
     request = {"analysis": "traffic", "event_states": event_states}
     result: Traffic = _run(
         df, columns, request, journey=journey, fanout=fanout,
-        repartition_by_customer=repartition_by_customer and not event_states,
+        repartition_by_customer=repartition_by_customer,
     )
     return result
 
@@ -657,19 +671,7 @@ def survey_kpis(
     """``cjm.survey_kpis`` on a Spark DataFrame of answers (same arguments, same report).
     A bad answer raises ``InputError`` with its row index **within its partition**."""
     names = list(dict.fromkeys(n for n in (scope, segment, nps, csat, ces) if n is not None))
-    kwargs: dict[str, Any] = dict(
-        scope=scope, segment=segment, nps=nps, csat=csat, ces=ces,
-        csat_scale=csat_scale, ces_scale=ces_scale,
-    )
-
-    def build(reader: Any) -> bytes:
-        return _cjm._survey_state(reader, **kwargs)
-
-    state = merged_state(df.select(*names), build, fanout=fanout)
-    if state is None:
-        pa = _pyarrow()
-        state = build(pa.table({n: pa.nulls(0) for n in names}))
-    request = {
+    request = _request({
         "analysis": "survey",
         "metrics": [nps is not None, csat is not None, ces is not None],
         "options": {
@@ -679,6 +681,16 @@ def survey_kpis(
             "ces_method": ces_method,
             "min_group_size": min_group_size,
         },
-    }
-    report: SurveyReport = _cjm._finish_state(state, json.dumps(request))
+    })
+    _cjm._state_route(request)  # checks the options on the driver, before any job
+    kwargs: dict[str, Any] = dict(scope=scope, segment=segment, nps=nps, csat=csat, ces=ces)
+
+    def build(reader: Any) -> bytes:
+        return _cjm._survey_state(reader, request, **kwargs)
+
+    state = merged_state(df.select(*names), build, fanout=fanout)
+    if state is None:
+        pa = _pyarrow()
+        state = build(pa.table({n: pa.nulls(0) for n in names}))
+    report: SurveyReport = _cjm._finish_state(state, request)
     return report
