@@ -152,7 +152,7 @@ def test_compare_groups_frames_and_scopes() -> None:
     # reads it at the level that holds it), the same as JavaScript's compareSegments;
     # a `within` scope then has no column to come from.
     plain = {k: v for k, v in SURVEY.items() if k != "scope"}
-    no_scope = dict(segment="segment", nps="nps", csat="csat")
+    no_scope: Dict[str, Any] = dict(segment="segment", nps="nps", csat="csat")
     assert cjm.compare_groups(plain, "anna", "ben", **no_scope).to_dict() == a
     with pytest.raises(cjm.InputError, match="without a scope column"):
         cjm.compare_groups(plain, "anna", "ben", within="checkout", **no_scope)
