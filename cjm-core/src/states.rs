@@ -22,7 +22,10 @@
 //!
 //! A count state is built with the options that shape its counts; finishing reads only
 //! what is decided at the end: `top_k` of variants, `min_share` of flows, the attribution
-//! models, the survey's methods and group size. The result's definition is the state's.
+//! models, the survey's methods and group size. A state finishes only with the request
+//! that built it: another kind is `invalid_state`, the same kind built for another
+//! definition (a funnel's steps, a count state's shaping options, traffic's journey,
+//! path options) is `incompatible_states`.
 
 use serde::{Deserialize, Serialize};
 
@@ -527,8 +530,9 @@ fn empty(what: &str) -> Error {
 /// # Errors
 /// As [`StateRequest::check`]; `invalid_state` for bytes that are not a state of the
 /// kind `request` builds (the message names both); `invalid_option` for an empty state
-/// (the identity: no part had data); `incompatible_states` for path counts built with
-/// other path options than the request's.
+/// (the identity: no part had data); `incompatible_states` for a state built for
+/// another definition than the request's (a funnel's steps and options, the options
+/// that shape a count state, the journey of traffic counts, path options).
 pub fn finish_state(
     request: &StateRequest,
     state: &[u8],
@@ -551,18 +555,33 @@ pub fn finish_state(
     };
     Ok(match request {
         StateRequest::Funnel {
-            event_states: true, ..
-        } => boxed(FunnelState::from_bytes(state)?.finish())?,
-        StateRequest::Funnel { .. } => boxed(FunnelCounts::from_bytes(state)?.finish())?,
+            steps,
+            options,
+            event_states,
+        } => {
+            // Compared by definition: it holds every parameter in its one spelling.
+            let wanted = funnel(steps.as_deref(), options, journey)?
+                .plan(journey)?
+                .definition();
+            if *event_states {
+                let s = FunnelState::from_bytes(state)?;
+                same(s.built_for().as_ref(), &wanted, "funnel")?;
+                boxed(s.finish())?
+            } else {
+                let s = FunnelCounts::from_bytes(state)?;
+                same(s.built_for().as_ref(), &wanted, "funnel")?;
+                boxed(s.finish())?
+            }
+        }
         StateRequest::DirectlyFollows {
             options,
             event_states,
         } => Finished::DirectlyFollows(Box::new(if *event_states {
             SequenceState::from_bytes(state)?.finish_directly_follows(options)?
         } else {
-            DirectlyFollowsCounts::from_bytes(state)?
-                .finish()
-                .ok_or_else(|| empty("directly-follows"))?
+            let s = DirectlyFollowsCounts::from_bytes(state)?;
+            same(s.built_for(), options, "directly-follows")?;
+            s.finish().ok_or_else(|| empty("directly-follows"))?
         })),
         StateRequest::Variants {
             options,
@@ -570,9 +589,10 @@ pub fn finish_state(
         } => Finished::Variants(Box::new(if *event_states {
             SequenceState::from_bytes(state)?.finish_variants(options)?
         } else {
-            VariantCounts::from_bytes(state)?
-                .finish(options.top_k)
-                .ok_or_else(|| empty("variant"))?
+            let s = VariantCounts::from_bytes(state)?;
+            let shape = (options.max_length, options.collapse_repeats);
+            same(s.built_for().as_ref(), &shape, "variant")?;
+            s.finish(options.top_k).ok_or_else(|| empty("variant"))?
         })),
         StateRequest::Flows {
             options,
@@ -580,27 +600,33 @@ pub fn finish_state(
         } => Finished::Flows(Box::new(if *event_states {
             SequenceState::from_bytes(state)?.finish_flows(options)?
         } else {
-            FlowCounts::from_bytes(state)?
-                .finish(options.min_share)?
-                .ok_or_else(|| empty("flow"))?
+            let s = FlowCounts::from_bytes(state)?;
+            let shape = (options.steps, options.collapse_repeats);
+            same(s.built_for().as_ref(), &shape, "flow")?;
+            s.finish(options.min_share)?.ok_or_else(|| empty("flow"))?
         })),
-        StateRequest::Traffic { event_states } => Finished::Traffic(Box::new(if *event_states {
-            SequenceState::from_bytes(state)?.finish_traffic(needs_journey(journey, "traffic")?)
-        } else {
-            TrafficCounts::from_bytes(state)?
-                .finish()
-                .ok_or_else(|| empty("traffic"))?
-        })),
-        StateRequest::Retention { .. } => Finished::Retention(Box::new(
-            RetentionCounts::from_bytes(state)?
-                .finish()
-                .ok_or_else(|| empty("retention"))?,
-        )),
-        StateRequest::Trends { .. } => Finished::Trends(Box::new(
-            TrendsCounts::from_bytes(state)?
-                .finish()
-                .ok_or_else(|| empty("trends"))??,
-        )),
+        StateRequest::Traffic { event_states } => {
+            let j = needs_journey(journey, "traffic")?;
+            Finished::Traffic(Box::new(if *event_states {
+                SequenceState::from_bytes(state)?.finish_traffic(j)
+            } else {
+                let s = TrafficCounts::from_bytes(state)?;
+                if !s.built_for(j) {
+                    return Err(built_otherwise("traffic"));
+                }
+                s.finish().ok_or_else(|| empty("traffic"))?
+            }))
+        }
+        StateRequest::Retention { options } => {
+            let s = RetentionCounts::from_bytes(state)?;
+            same(s.built_for(), &options.plan()?.options, "retention")?;
+            Finished::Retention(Box::new(s.finish().ok_or_else(|| empty("retention"))?))
+        }
+        StateRequest::Trends { options } => {
+            let s = TrendsCounts::from_bytes(state)?;
+            same(s.built_for(), &options.plan()?.options, "trends")?;
+            Finished::Trends(Box::new(s.finish().ok_or_else(|| empty("trends"))??))
+        }
         StateRequest::Paths { paths } => {
             let counts = path_counts(state, paths)?;
             Finished::Paths(Box::new(counts.to_table()))
@@ -621,18 +647,29 @@ pub fn finish_state(
     })
 }
 
-/// Path counts read from bytes, checked to be of the request's path options (the
-/// identity, which has none, passes).
+/// The error for a state built for another definition than the request's.
+fn built_otherwise(what: &str) -> Error {
+    Error::Input {
+        code: InputCode::IncompatibleStates,
+        row: None,
+        message: format!(
+            "the {what} state was built for another definition than the request's; finish \
+             it with the request that built it"
+        ),
+    }
+}
+
+/// Checks that a state was built for `wanted` (the identity, built for nothing, passes).
+fn same<T: PartialEq + ?Sized>(built: Option<&T>, wanted: &T, what: &str) -> Result<()> {
+    match built {
+        Some(b) if b != wanted => Err(built_otherwise(what)),
+        _ => Ok(()),
+    }
+}
+
+/// Path counts read from bytes, checked to be of the request's path options.
 fn path_counts(state: &[u8], paths: &PathOptions) -> Result<PathCounts> {
     let counts = PathCounts::from_bytes(state)?;
-    match counts.path_options() {
-        Some(built) if built != *paths => Err(Error::Input {
-            code: InputCode::IncompatibleStates,
-            row: None,
-            message: "the path counts were built with other path options than the request's; \
-                      finish them with the request that built them"
-                .to_owned(),
-        }),
-        _ => Ok(counts),
-    }
+    same(counts.path_options().as_ref(), paths, "path")?;
+    Ok(counts)
 }

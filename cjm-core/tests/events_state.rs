@@ -1646,6 +1646,53 @@ fn a_state_finishes_only_into_what_its_request_builds() {
             .run(&a, Some(&journey()))
             .unwrap()
     );
+    // A state finishes only with the definition it was built for.
+    let built = |json: &str| {
+        let r: StateRequest = serde_json::from_str(json).unwrap();
+        cjm_core::states::build_state(&r, &a, Some(&journey())).unwrap()
+    };
+    for (build, finish) in [
+        (
+            r#"{"analysis": "variants", "options": {"max_length": 2}}"#,
+            r#"{"analysis": "variants"}"#,
+        ),
+        (
+            r#"{"analysis": "flows", "options": {"steps": 3}}"#,
+            r#"{"analysis": "flows"}"#,
+        ),
+        (
+            r#"{"analysis": "directly_follows", "options": {"start_end": false}}"#,
+            r#"{"analysis": "directly_follows"}"#,
+        ),
+        (
+            r#"{"analysis": "funnel", "steps": [{"event": "a"}, {"event": "b"}], "options": {"allow_missing_events": true}}"#,
+            r#"{"analysis": "funnel", "steps": [{"event": "a"}, {"event": "c"}], "options": {"allow_missing_events": true}}"#,
+        ),
+        (
+            r#"{"analysis": "funnel", "steps": [{"event": "a"}], "event_states": true}"#,
+            r#"{"analysis": "funnel", "steps": [{"event": "a"}], "options": {"window_seconds": 60}, "event_states": true}"#,
+        ),
+        (
+            r#"{"analysis": "retention", "options": {"period": "week"}}"#,
+            r#"{"analysis": "retention"}"#,
+        ),
+        (
+            r#"{"analysis": "trends", "options": {"since": "1970-01-01"}}"#,
+            r#"{"analysis": "trends"}"#,
+        ),
+    ] {
+        let state = built(build);
+        let request: StateRequest = serde_json::from_str(finish).unwrap();
+        let err = finish_state(&request, &state, Some(&journey())).unwrap_err();
+        assert_eq!(
+            err.code(),
+            "incompatible_states",
+            "{build} finished as {finish}"
+        );
+        // And with the request that built it, it finishes.
+        let same: StateRequest = serde_json::from_str(build).unwrap();
+        finish_state(&same, &state, Some(&journey())).unwrap();
+    }
     // Paths by session: no state keeps sessions, so neither route answers them (the
     // sequence state would silently count customers).
     let by_session: StateRequest = serde_json::from_str(

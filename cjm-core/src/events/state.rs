@@ -569,6 +569,11 @@ pub struct FunnelState {
 }
 
 impl FunnelState {
+    /// The definition of the funnel the state was built for (`None` for the identity).
+    pub(crate) fn built_for(&self) -> Option<crate::Definition> {
+        self.plan.as_ref().map(Plan::definition)
+    }
+
     /// The state of one partition for this funnel (touchpoint and stage steps need the
     /// journey).
     ///
@@ -663,6 +668,11 @@ pub struct FunnelCounts {
 }
 
 impl FunnelCounts {
+    /// The definition of the funnel the state was built for (`None` for the identity).
+    pub(crate) fn built_for(&self) -> Option<crate::Definition> {
+        self.plan.as_ref().map(Plan::definition)
+    }
+
     /// The state of one partition holding whole customers (touchpoint and stage steps
     /// need the journey).
     ///
@@ -963,6 +973,11 @@ pub struct DirectlyFollowsCounts {
 }
 
 impl DirectlyFollowsCounts {
+    /// The options the state was built with (`None` for the identity).
+    pub(crate) fn built_for(&self) -> Option<&DirectlyFollowsOptions> {
+        self.options.as_ref()
+    }
+
     /// The state of one partition holding whole customers.
     ///
     /// # Errors
@@ -1098,6 +1113,11 @@ pub struct VariantCounts {
 }
 
 impl VariantCounts {
+    /// `(max_length, collapse_repeats)` of the state (`None` for the identity).
+    pub(crate) fn built_for(&self) -> Option<(Option<usize>, bool)> {
+        self.shape
+    }
+
     /// The state of one partition holding whole customers (`options.top_k` is not used).
     ///
     /// # Errors
@@ -1246,6 +1266,11 @@ pub struct FlowCounts {
 }
 
 impl FlowCounts {
+    /// `(steps, collapse_repeats)` of the state (`None` for the identity).
+    pub(crate) fn built_for(&self) -> Option<(usize, bool)> {
+        self.shape
+    }
+
     /// The state of one partition holding whole customers (`options.min_share` is not
     /// used).
     ///
@@ -1396,6 +1421,13 @@ pub struct TrafficCounts {
 }
 
 impl TrafficCounts {
+    /// Whether the state was built for this journey's map (the identity is for any).
+    pub(crate) fn built_for(&self, journey: &ValidJourney) -> bool {
+        self.map
+            .as_ref()
+            .is_none_or(|m| *m == TrafficMap::of(journey))
+    }
+
     /// The state of one partition holding whole customers.
     #[must_use]
     pub fn from_log(log: &EventLog, journey: &ValidJourney) -> Self {
@@ -1544,6 +1576,11 @@ pub struct RetentionCounts {
 }
 
 impl RetentionCounts {
+    /// The options the state was built with, canonical (`None` for the identity).
+    pub(crate) fn built_for(&self) -> Option<&RetentionOptions> {
+        self.plan.as_ref().map(|p| &p.options)
+    }
+
     /// The state of one partition holding whole customers.
     ///
     /// # Errors
@@ -1781,6 +1818,11 @@ pub struct TrendsCounts {
 }
 
 impl TrendsCounts {
+    /// The options the state was built with, canonical (`None` for the identity).
+    pub(crate) fn built_for(&self) -> Option<&TrendsOptions> {
+        self.plan.as_ref().map(|p| &p.options)
+    }
+
     /// The state of one partition holding whole customers.
     ///
     /// # Errors
