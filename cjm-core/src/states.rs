@@ -116,10 +116,10 @@ pub enum StateRequest {
         #[serde(default)]
         options: AttributionOptions,
     },
-    /// Survey KPIs (the state is built from answers: `SurveyState::from_columns`).
+    /// Survey KPIs (the state is built from a table of answers: `SurveyState::extend`).
     Survey {
-        /// Which metrics the table has, as `[nps, csat, ces]`.
-        #[serde(default)]
+        /// Which metrics the table has, as `[nps, csat, ces]` (required: without it the
+        /// report would score none).
         metrics: [bool; 3],
         /// Methods, scales and the smallest group reported.
         #[serde(default)]
@@ -271,8 +271,8 @@ impl StateRequest {
     /// # Errors
     /// As [`Self::check`].
     pub fn route(&self, journey: Option<&ValidJourney>) -> Result<Route> {
-        self.check(journey)?;
         let events = match self {
+            // Planning the funnel is its check.
             Self::Funnel { steps, options, .. } => {
                 let plan = funnel(steps.as_deref(), options, journey)?.plan(journey)?;
                 (!plan.needs_all_events()).then(|| {
@@ -282,7 +282,10 @@ impl StateRequest {
                         .collect()
                 })
             }
-            _ => None,
+            _ => {
+                self.check(journey)?;
+                None
+            }
         };
         Ok(Route {
             whole_customers: !matches!(self.kind(), kind::SEQUENCE | kind::FUNNEL | kind::SURVEY),

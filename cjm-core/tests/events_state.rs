@@ -1757,13 +1757,22 @@ fn survey_requests_and_routes() {
     let nps = report.groups[0].nps.as_ref().unwrap();
     assert!((nps.value.unwrap() - 100.0 / 3.0).abs() < 1e-9);
     assert!(report.groups[0].csat.is_none());
-    let other_scale =
-        StateRequest::from_json(r#"{"analysis": "survey", "options": {"csat_scale": 7}}"#).unwrap();
+    let other_scale = StateRequest::from_json(
+        r#"{"analysis": "survey", "metrics": [true, false, false], "options": {"csat_scale": 7}}"#,
+    )
+    .unwrap();
     let err = finish_state(&other_scale, &merged, None).unwrap_err();
     assert!(err.to_string().contains("scales differ"), "{err}");
-    let bad_scale =
-        StateRequest::from_json(r#"{"analysis": "survey", "options": {"csat_scale": 1}}"#).unwrap();
+    let bad_scale = StateRequest::from_json(
+        r#"{"analysis": "survey", "metrics": [true, false, false], "options": {"csat_scale": 1}}"#,
+    )
+    .unwrap();
     assert_eq!(bad_scale.check(None).unwrap_err().code(), "invalid_option");
+    // A survey request says which metrics the answers have: without them it would
+    // report none.
+    let err = StateRequest::from_json(r#"{"analysis": "survey"}"#).unwrap_err();
+    assert_eq!(err.code(), "invalid_option");
+    assert!(err.to_string().contains("metrics"), "{err}");
     // A value that does not fit is named by its key.
     let err = StateRequest::from_json(r#"{"analysis": "variants", "options": {"top_k": -1}}"#)
         .unwrap_err();

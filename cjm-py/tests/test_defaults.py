@@ -66,7 +66,8 @@ def cases() -> List[Case]:
     add("spark.flows", cs.flows, "FlowOptions", [("n", "steps"), "min_share", "collapse_repeats"])
     add("spark.path_table", cs.path_table, "PathOptions", [*PATHS, ("lookback", "lookback_seconds")])
     add("spark.attribute", cs.attribute, "PathOptions", [*PATHS, ("lookback", "lookback_seconds")])
-    add("spark.survey_kpis", cs.survey_kpis, "SurveyOptions", [*SURVEY, "min_group_size"])
+    add("spark.survey_kpis", cs.survey_kpis, "SurveyOptions",
+        [*SURVEY, "min_group_size", "nan_as_missing"])
     return out
 
 

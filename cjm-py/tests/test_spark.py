@@ -290,6 +290,14 @@ def test_survey_kpis(spark: SparkSession) -> None:
     assert cs.survey_kpis(df, **kwargs).to_dict() == cjm.survey_kpis(t, **kwargs).to_dict()
     empty = df.where(F.lit(False))
     assert cs.survey_kpis(empty, **kwargs).to_dict() == cjm.survey_kpis(t.slice(0, 0), **kwargs).to_dict()
+    # NaN answers: an error by default (its row within the partition), missing answers
+    # with nan_as_missing, as on one machine.
+    nan = t.set_column(3, "csat", pa.array([float("nan")] + t["csat"].to_pylist()[1:], pa.float64()))
+    nan_df = spark.createDataFrame(nan).repartition(3, F.rand(2))
+    with pytest.raises(Exception, match="is `NaN`, not a finite number"):
+        cs.survey_kpis(nan_df, **kwargs)
+    got = cs.survey_kpis(nan_df, nan_as_missing=True, **kwargs).to_dict()
+    assert got == cjm.survey_kpis(nan, nan_as_missing=True, **kwargs).to_dict()
 
 
 # --- merge laws of the state functions, without Spark ---------------------------------

@@ -666,6 +666,7 @@ def survey_kpis(
     ces_scale: int = 7,
     ces_method: str = "mean",
     min_group_size: int = 0,
+    nan_as_missing: bool = False,
     fanout: int = 16,
 ) -> SurveyReport:
     """``cjm.survey_kpis`` on a Spark DataFrame of answers (same arguments, same report).
@@ -680,6 +681,7 @@ def survey_kpis(
             "ces_scale": ces_scale,
             "ces_method": ces_method,
             "min_group_size": min_group_size,
+            "nan_as_missing": nan_as_missing,
         },
     })
     _cjm._state_route(request)  # checks the options on the driver, before any job
