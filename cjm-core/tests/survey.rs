@@ -318,6 +318,87 @@ mod columnar {
     }
 }
 
+/// Long batches (several chunks of the counting loop), a scope dictionary large enough
+/// that (scope, segment) cells are numbered in order of appearance rather than laid out
+/// on a grid, floating-point answers with NaN declared missing, integer answers of
+/// another width, and validity bitmaps that start mid-byte: the state equals one built
+/// row by row with `NpsState::push` and `ScaleState::push`, the definitions of the
+/// scores.
+mod long_batches {
+    use cjm_core::events::columns::{
+        pack_bits, Bitmap, Keys, NumCol, NumValues, StrArray, StrCol, Utf8,
+    };
+    use cjm_core::scoring::{
+        GroupState, NpsState, ScaleState, SurveyBatch, SurveyOptions, SurveyState,
+    };
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
+
+    const SEGMENTS: [Option<&str>; 3] = [Some("new"), None, Some("loyal")];
+
+    /// Bits for rows `0..n` after `offset` unused leading bits.
+    fn bits_at(valid: &[bool], offset: usize) -> Vec<u8> {
+        pack_bits(std::iter::repeat_n(false, offset).chain(valid.iter().copied()))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        #[test]
+        fn long_batches_and_large_dictionaries_count_as_row_by_row(
+            scopes in prop_oneof![Just(4usize), Just(3_000usize)],
+            rows in proptest::collection::vec(
+                (any::<u16>(), 0usize..3, 0u8..=12, 0u8..=9),
+                0..7_000,
+            ),
+            offset in 0usize..8,
+        ) {
+            let names: Vec<String> = (0..scopes).map(|i| format!("tp{i}")).collect();
+            let dictionary: Vec<Option<&str>> = names.iter().map(|s| Some(s.as_str())).collect();
+            let scope_keys: Vec<u16> = rows.iter().map(|r| r.0 % u16::try_from(scopes).unwrap()).collect();
+            let segment: Vec<Option<&str>> = rows.iter().map(|r| SEGMENTS[r.1]).collect();
+            // NPS as floats: 0..=10 an answer, 11 NaN (missing, declared so), 12 null.
+            let nps: Vec<f64> = rows.iter().map(|r| match r.2 { 11 => f64::NAN, v => f64::from(v) }).collect();
+            let nps_valid: Vec<bool> = rows.iter().map(|r| r.2 != 12).collect();
+            // CES as 16-bit integers: 1..=7 an answer, 0, 8 and 9 null.
+            let ces: Vec<i16> = rows.iter().map(|r| i16::from(r.3)).collect();
+            let ces_valid: Vec<bool> = rows.iter().map(|r| (1..=7).contains(&r.3)).collect();
+            let (nps_bits, ces_bits) = (bits_at(&nps_valid, offset), bits_at(&ces_valid, offset));
+            let batch = SurveyBatch {
+                scope: Some(StrCol::Dict {
+                    keys: Keys::U16(&scope_keys),
+                    validity: None,
+                    values: StrArray { values: Utf8::Strs(&dictionary), validity: None },
+                }),
+                segment: Some(StrCol::Plain(StrArray { values: Utf8::Strs(&segment), validity: None })),
+                nps: Some(NumCol { values: NumValues::F64(&nps), validity: Some(Bitmap { bits: &nps_bits, offset }) }),
+                csat: None,
+                ces: Some(NumCol { values: NumValues::I16(&ces), validity: Some(Bitmap { bits: &ces_bits, offset }) }),
+            };
+            let options = SurveyOptions { nan_as_missing: true, ..SurveyOptions::default() };
+            let mut state = SurveyState::identity(&options).unwrap();
+            state.extend_batch(0, &batch).unwrap();
+            // The reference, row by row.
+            let mut want: BTreeMap<(Option<String>, Option<String>), GroupState> = BTreeMap::new();
+            for (i, r) in rows.iter().enumerate() {
+                let key = (Some(names[usize::from(scope_keys[i])].clone()), SEGMENTS[r.1].map(str::to_owned));
+                let g = want.entry(key).or_insert_with(|| GroupState {
+                    responses: 0,
+                    nps: NpsState::identity(),
+                    csat: ScaleState::identity(options.csat_scale),
+                    ces: ScaleState::identity(options.ces_scale),
+                });
+                g.responses += 1;
+                let answer = (nps_valid[i] && !nps[i].is_nan()).then_some(nps[i]);
+                g.nps.push(i, answer).unwrap();
+                g.ces.push("CES", i, ces_valid[i].then(|| f64::from(ces[i]))).unwrap();
+            }
+            let got: Vec<_> = state.groups.iter().map(|(k, g)| (k.clone(), g.responses, g.nps, g.ces.clone())).collect();
+            let want: Vec<_> = want.into_iter().map(|(k, g)| (k, g.responses, g.nps, g.ces)).collect();
+            prop_assert_eq!(got, want);
+        }
+    }
+}
+
 /// A per-response column passed as `scope` is refused with `too_many_groups` (issue 14),
 /// in one table and across merged states, and the state is unchanged.
 #[test]

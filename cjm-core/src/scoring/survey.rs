@@ -858,8 +858,9 @@ impl SurveyState {
         let total: usize = rows.iter().sum();
         let count = |part: &[SurveyBatch<'_>], mut row: usize, lens: &[usize]| -> Result<Self> {
             let mut state = self.empty_like();
+            let mut scratch = Scratch::default();
             for (batch, len) in part.iter().zip(lens) {
-                state.extend_batch(row, batch)?;
+                state.extend_batch_in(row, batch, &mut scratch)?;
                 row += len;
             }
             Ok(state)
@@ -901,6 +902,40 @@ impl SurveyState {
         Ok(())
     }
 
+    /// Counts each metric column row by row, for a batch with a bad answer: the error
+    /// kept is that of the first bad row (within a row, the first metric).
+    fn count_each(
+        &self,
+        metrics: &[(Option<&NumCol<'_>>, &str, u8, u8)],
+        groups: &Groups,
+        first_row: usize,
+        first_error: &mut Option<(usize, Error)>,
+    ) -> Vec<Option<Answers>> {
+        let mut counted = Vec::with_capacity(metrics.len());
+        for &(col, metric, lo, hi) in metrics {
+            let Some(col) = col else {
+                counted.push(None);
+                continue;
+            };
+            match count_answers(
+                col,
+                groups,
+                (metric, lo, hi),
+                first_row,
+                self.nan_as_missing,
+            ) {
+                Ok(a) => counted.push(Some(a)),
+                Err((row, e)) => {
+                    if first_error.as_ref().is_none_or(|(r, _)| row < *r) {
+                        *first_error = Some((row, e));
+                    }
+                    counted.push(None);
+                }
+            }
+        }
+        counted
+    }
+
     /// A state with this one's settings and no responses.
     fn empty_like(&self) -> Self {
         Self {
@@ -923,6 +958,17 @@ impl SurveyState {
     /// `column_length_mismatch`, or the first bad answer (`out_of_scale`, `not_finite`;
     /// by row, then NPS, CSAT, CES).
     pub fn extend_batch(&mut self, first_row: usize, batch: &SurveyBatch<'_>) -> Result<()> {
+        self.extend_batch_in(first_row, batch, &mut Scratch::default())
+    }
+
+    /// [`Self::extend_batch`] with the per-row buffers of `scratch`, so that a thread
+    /// reading many batches allocates (and the system zeroes) them once.
+    fn extend_batch_in(
+        &mut self,
+        first_row: usize,
+        batch: &SurveyBatch<'_>,
+        scratch: &mut Scratch,
+    ) -> Result<()> {
         let lengths = [
             ("scope", batch.scope.as_ref().map(StrCol::len)),
             ("segment", batch.segment.as_ref().map(StrCol::len)),
@@ -944,32 +990,27 @@ impl SurveyState {
                 });
             }
         }
-        let groups = Groups::of(batch.scope.as_ref(), batch.segment.as_ref(), n);
-        self.check_group_count(groups.keys.iter())?;
+        let mut groups = Groups::of(batch.scope.as_ref(), batch.segment.as_ref(), n, scratch);
         let nan_as_missing = self.nan_as_missing;
         let metrics = [
             (batch.nps.as_ref(), "NPS", 0u8, 10u8),
             (batch.csat.as_ref(), "CSAT", 1, self.csat_scale),
             (batch.ces.as_ref(), "CES", 1, self.ces_scale),
         ];
-        let mut counted: Vec<Option<Answers>> = Vec::with_capacity(3);
         let mut first_error: Option<(usize, Error)> = None;
-        for (col, metric, lo, hi) in metrics {
-            let Some(col) = col else {
-                counted.push(None);
-                continue;
-            };
-            match count_answers(col, &groups, (metric, lo, hi), first_row, nan_as_missing) {
-                Ok(a) => counted.push(Some(a)),
-                Err((row, e)) => {
-                    // The first bad row; within a row, the first metric.
-                    if first_error.as_ref().is_none_or(|(r, _)| row < *r) {
-                        first_error = Some((row, e));
-                    }
-                    counted.push(None);
-                }
-            }
-        }
+        let counted = match count_clean(&metrics, &groups, nan_as_missing) {
+            Some(counted) => counted,
+            None => self.count_each(&metrics, &groups, first_row, &mut first_error),
+        };
+        groups.count_responses(counted.iter().flatten().next());
+        let too_many = self.check_group_count(groups.present().map(|(_, k)| k));
+        let Groups {
+            of_row,
+            keys,
+            responses,
+        } = groups;
+        scratch.of_row = of_row;
+        too_many?;
         if let Some((_, e)) = first_error {
             return Err(e);
         }
@@ -981,9 +1022,14 @@ impl SurveyState {
             counted.next().flatten(),
             counted.next().flatten(),
         );
-        for (g, key) in groups.keys.into_iter().enumerate() {
+        for (g, key) in keys.into_iter().enumerate() {
+            let responses = responses.get(g).copied().unwrap_or(0);
+            if responses == 0 {
+                // A cell of the grid without rows.
+                continue;
+            }
             let mut state = GroupState {
-                responses: groups.responses.get(g).copied().unwrap_or(0),
+                responses,
                 nps: NpsState::identity(),
                 csat: ScaleState::identity(self.csat_scale),
                 ces: ScaleState::identity(self.ces_scale),
@@ -1291,6 +1337,14 @@ fn check_group_count(groups: usize) -> Result<()> {
 /// The `(scope, segment)` groups of a batch: a dense group per row, from the codes of the
 /// two columns (a small grid when the product of their distinct values is small, a hash
 /// of the code pair otherwise).
+/// Per-row buffers of a batch, kept for the next batch.
+#[derive(Default)]
+struct Scratch {
+    scope: Vec<u32>,
+    segment: Vec<u32>,
+    of_row: Vec<u32>,
+}
+
 struct Groups {
     /// Group of each row.
     of_row: Vec<u32>,
@@ -1301,92 +1355,127 @@ struct Groups {
 }
 
 impl Groups {
-    fn of(scope: Option<&StrCol<'_>>, segment: Option<&StrCol<'_>>, n: usize) -> Self {
+    /// The groups of the rows of a batch. When the grid of scope codes × segment codes is
+    /// small, a row's group is its cell of the grid, computed without a branch or a
+    /// look-up (groups without rows are then listed, with no responses: see
+    /// [`Self::present`]); otherwise cells are numbered densely in order of appearance.
+    fn of(
+        scope: Option<&StrCol<'_>>,
+        segment: Option<&StrCol<'_>>,
+        n: usize,
+        scratch: &mut Scratch,
+    ) -> Self {
         const NULL: u32 = u32::MAX;
-        /// Codes of a column's rows and its distinct strings (equal strings of a
-        /// dictionary share a code).
-        fn codes<'a>(col: Option<&StrCol<'a>>, n: usize) -> (Vec<u32>, Vec<&'a [u8]>) {
+        /// Cells of a grid at most this large are groups of their own.
+        const SMALL_GRID: usize = 1 << 12;
+        /// Codes of a column's rows (into `out`) and its distinct strings (equal
+        /// strings of a dictionary share a code).
+        fn codes<'a>(col: Option<&StrCol<'a>>, n: usize, out: &mut Vec<u32>) -> Vec<&'a [u8]> {
+            out.clear();
             let Some(col) = col else {
-                return (vec![NULL; n], Vec::new());
+                out.resize(n, NULL);
+                return Vec::new();
             };
             let mut seen: FxHashMap<&'a [u8], u32> = FxHashMap::default();
             let mut strings: Vec<&'a [u8]> = Vec::new();
-            let codes = col.codes(NULL, |b| {
+            col.codes_into(out, NULL, |b| {
                 *seen.entry(b).or_insert_with(|| {
                     strings.push(b);
                     u32::try_from(strings.len() - 1).unwrap_or(NULL - 1)
                 })
             });
-            (codes, strings)
+            strings
         }
-        let (sc, scope_strings) = codes(scope, n);
-        let (gc, segment_strings) = codes(segment, n);
+        let scope_strings = codes(scope, n, &mut scratch.scope);
+        let segment_strings = codes(segment, n, &mut scratch.segment);
+        let (sc, gc) = (&scratch.scope, &scratch.segment);
         // Null is code `len` of its column.
+        let (null_scope, null_segment) = (
+            u32::try_from(scope_strings.len()).unwrap_or(NULL),
+            u32::try_from(segment_strings.len()).unwrap_or(NULL),
+        );
         let width = segment_strings.len() + 1;
-        let slot = |s: u32, g: u32| {
-            let s = if s == NULL {
-                scope_strings.len()
-            } else {
-                s as usize
-            };
-            let g = if g == NULL {
-                segment_strings.len()
-            } else {
-                g as usize
-            };
-            (s, g)
-        };
         let cells = (scope_strings.len() + 1).saturating_mul(width);
-        let mut pairs: Vec<(usize, usize)> = Vec::new();
-        let mut of_row = Vec::with_capacity(n);
-        let mut responses: Vec<u64> = Vec::new();
-        let mut add = |dense: &mut u32, pair: (usize, usize), pairs: &mut Vec<(usize, usize)>| {
-            if *dense == NULL {
-                *dense = u32::try_from(pairs.len()).unwrap_or(NULL - 1);
-                pairs.push(pair);
-                responses.push(0);
-            }
-            if let Some(r) = responses.get_mut(*dense as usize) {
-                *r += 1;
-            }
-            *dense
-        };
-        if cells <= 1 << 20 {
-            let mut grid = vec![NULL; cells];
-            for i in 0..n {
-                let pair = slot(
-                    sc.get(i).copied().unwrap_or(NULL),
-                    gc.get(i).copied().unwrap_or(NULL),
-                );
-                let mut unused = NULL;
-                let dense = grid.get_mut(pair.0 * width + pair.1).unwrap_or(&mut unused);
-                of_row.push(add(dense, pair, &mut pairs));
-            }
-        } else {
-            let mut map: FxHashMap<(usize, usize), u32> = FxHashMap::default();
-            for i in 0..n {
-                let pair = slot(
-                    sc.get(i).copied().unwrap_or(NULL),
-                    gc.get(i).copied().unwrap_or(NULL),
-                );
-                let dense = map.entry(pair).or_insert(NULL);
-                of_row.push(add(dense, pair, &mut pairs));
-            }
-        }
         let text = |strings: &[&[u8]], k: usize| {
             strings
                 .get(k)
                 .map(|b| String::from_utf8_lossy(b).into_owned())
         };
-        let keys = pairs
-            .into_iter()
-            .map(|(s, g)| (text(&scope_strings, s), text(&segment_strings, g)))
-            .collect();
+        let key = |(s, g): (usize, usize)| (text(&scope_strings, s), text(&segment_strings, g));
+        let mut of_row = std::mem::take(&mut scratch.of_row);
+        of_row.clear();
+        if cells <= SMALL_GRID {
+            let w = u32::try_from(width).unwrap_or(NULL);
+            of_row.extend(sc.iter().zip(gc).map(|(&s, &g)| {
+                let s = if s == NULL { null_scope } else { s };
+                let g = if g == NULL { null_segment } else { g };
+                s * w + g
+            }));
+            let keys = (0..cells).map(|c| key((c / width, c % width))).collect();
+            // Counted by `count_responses`.
+            let responses = Vec::new();
+            return Self {
+                of_row,
+                keys,
+                responses,
+            };
+        }
+        let mut pairs: Vec<(usize, usize)> = Vec::new();
+        let mut responses: Vec<u64> = Vec::new();
+        let mut dense_of: FxHashMap<(u32, u32), u32> = FxHashMap::default();
+        of_row.reserve(n);
+        for (&s, &g) in sc.iter().zip(gc) {
+            let pair = (
+                if s == NULL { null_scope } else { s },
+                if g == NULL { null_segment } else { g },
+            );
+            let dense = *dense_of.entry(pair).or_insert_with(|| {
+                pairs.push((pair.0 as usize, pair.1 as usize));
+                responses.push(0);
+                u32::try_from(pairs.len() - 1).unwrap_or(NULL)
+            });
+            if let Some(r) = responses.get_mut(dense as usize) {
+                *r += 1;
+            }
+            of_row.push(dense);
+        }
+        let keys = pairs.into_iter().map(key).collect();
         Self {
             of_row,
             keys,
             responses,
         }
+    }
+
+    /// Counts the rows of each group unless counted already: from the counts of a
+    /// metric when there is one (each row is an answer or missing in each metric),
+    /// otherwise row by row.
+    fn count_responses(&mut self, answers: Option<&Answers>) {
+        if self.responses.len() == self.keys.len() {
+            return;
+        }
+        self.responses = match answers {
+            Some(a) => (0..self.keys.len())
+                .map(|g| a.counts(g).iter().sum::<u64>() + a.missing.get(g).copied().unwrap_or(0))
+                .collect(),
+            None => {
+                let mut responses = vec![0u64; self.keys.len()];
+                for &g in &self.of_row {
+                    if let Some(r) = responses.get_mut(g as usize) {
+                        *r += 1;
+                    }
+                }
+                responses
+            }
+        };
+    }
+
+    /// The groups with rows, with their index.
+    fn present(&self) -> impl Iterator<Item = (usize, &GroupKey)> {
+        self.keys
+            .iter()
+            .enumerate()
+            .filter(|&(g, _)| self.responses.get(g).is_some_and(|&r| r > 0))
     }
 }
 
@@ -1505,6 +1594,184 @@ fn count_answers(
                 )
             }),
         )),
+    }
+}
+
+/// Rows per chunk of [`count_clean`]: a chunk's slots stay in the first-level cache.
+const CHUNK: usize = 2048;
+
+/// The counts of every metric column when every answer is good, or `None` when some
+/// answer is bad ([`count_answers`] then finds the first, row by row). Rows are read in
+/// chunks: each column's answers become slots (`answer − lo`, or `width` for missing)
+/// without a branch, then one pass adds each row's slots to its group's cells. Which
+/// rows are answered is as random as the answers, so a branch per row would be
+/// mispredicted about every other row.
+fn count_clean(
+    metrics: &[(Option<&NumCol<'_>>, &str, u8, u8)],
+    groups: &Groups,
+    nan_as_missing: bool,
+) -> Option<Vec<Option<Answers>>> {
+    let present: Vec<(&NumCol<'_>, u8, usize)> = metrics
+        .iter()
+        .filter_map(|&(col, _, lo, hi)| col.map(|c| (c, lo, usize::from(hi - lo) + 1)))
+        .collect();
+    let cells = match present.as_slice() {
+        [] => Vec::new(),
+        &[a] => count_clean_n([a], groups, nan_as_missing)?.into(),
+        &[a, b] => count_clean_n([a, b], groups, nan_as_missing)?.into(),
+        &[a, b, c] => count_clean_n([a, b, c], groups, nan_as_missing)?.into(),
+        _ => return None,
+    };
+    let mut cells = cells.into_iter().zip(present);
+    let answers = metrics
+        .iter()
+        .map(|(col, ..)| {
+            col.and_then(|_| cells.next())
+                .map(|(cells, (_, _, width))| {
+                    let mut counts = Vec::with_capacity(groups.keys.len() * width);
+                    let mut missing = Vec::with_capacity(groups.keys.len());
+                    for cell in cells.chunks_exact(width + 1) {
+                        let (answers, absent) = cell.split_at(width);
+                        counts.extend_from_slice(answers);
+                        missing.extend_from_slice(absent);
+                    }
+                    Answers {
+                        width,
+                        counts,
+                        missing,
+                    }
+                })
+        })
+        .collect();
+    Some(answers)
+}
+
+/// [`count_clean`] for `N` metric columns `(column, lo, width)`: per group, each
+/// column's cells are its answers, then its missing.
+fn count_clean_n<const N: usize>(
+    metrics: [(&NumCol<'_>, u8, usize); N],
+    groups: &Groups,
+    nan_as_missing: bool,
+) -> Option<[Vec<u64>; N]> {
+    let mut cells = metrics.map(|(_, _, width)| vec![0u64; groups.keys.len() * (width + 1)]);
+    let strides = metrics.map(|(_, _, width)| width + 1);
+    let mut slots = [[0u8; CHUNK]; N];
+    let of_row = groups.of_row.as_slice();
+    let mut start = 0;
+    while start < of_row.len() {
+        let end = (start + CHUNK).min(of_row.len());
+        for ((col, lo, width), slot) in metrics.iter().zip(slots.iter_mut()) {
+            let slot = slot.get_mut(..end - start)?;
+            if !fill_slots(col, start, (*lo, *width), nan_as_missing, slot) {
+                return None;
+            }
+        }
+        let rows = of_row.get(start..end)?;
+        for ((slot, cells), stride) in slots.iter().zip(cells.iter_mut()).zip(strides) {
+            add_slots(rows, slot, cells, stride);
+        }
+        start = end;
+    }
+    Some(cells)
+}
+
+/// Adds each row's slot to the cells of its group.
+#[inline(never)]
+fn add_slots(rows: &[u32], slots: &[u8], cells: &mut [u64], stride: usize) {
+    for (&g, &slot) in rows.iter().zip(slots) {
+        if let Some(c) = cells.get_mut(g as usize * stride + usize::from(slot)) {
+            *c += 1;
+        }
+    }
+}
+
+/// The slots of rows `start..start + out.len()` of a column (`answer − lo`, or `width`
+/// for missing); false when a valid answer is not a whole number in `0..width` after
+/// `lo` is subtracted.
+fn fill_slots(
+    col: &NumCol<'_>,
+    start: usize,
+    (lo, width): (u8, usize),
+    nan_as_missing: bool,
+    out: &mut [u8],
+) -> bool {
+    let missing = u8::try_from(width).unwrap_or(u8::MAX);
+    let end = start + out.len();
+    let validity = col.validity.as_ref();
+    /// Integers: a slot is its value minus `lo` when below `width`.
+    fn ints<T: Copy + TryInto<i64>>(
+        values: Option<&[T]>,
+        validity: Option<&Bitmap<'_>>,
+        (start, lo, missing): (usize, u8, u8),
+        out: &mut [u8],
+    ) -> bool {
+        let Some(values) = values else {
+            return false;
+        };
+        let mut bad = false;
+        for (j, (&v, o)) in values.iter().zip(out.iter_mut()).enumerate() {
+            let valid = validity.is_none_or(|b| b.get(start + j));
+            let v: i64 = v.try_into().unwrap_or(i64::MAX);
+            let a = v.wrapping_sub(i64::from(lo));
+            #[allow(
+                clippy::cast_sign_loss,
+                clippy::cast_possible_truncation,
+                reason = "a negative value wraps far above `missing`, and is then not used"
+            )]
+            let (a, slot) = (a as u64, a as u8);
+            let good = a < u64::from(missing);
+            bad |= valid & !good;
+            *o = if valid & good { slot } else { missing };
+        }
+        !bad
+    }
+    /// Floating point: a slot is the value minus `lo` when whole and below `width` (NaN
+    /// is missing under `nan_as_missing`).
+    fn floats(
+        values: impl Iterator<Item = f64>,
+        validity: Option<&Bitmap<'_>>,
+        (start, lo, missing, nan_as_missing): (usize, u8, u8, bool),
+        out: &mut [u8],
+    ) -> bool {
+        let mut bad = false;
+        for (j, (v, o)) in values.zip(out.iter_mut()).enumerate() {
+            let valid = validity.is_none_or(|b| b.get(start + j)) & !(nan_as_missing & v.is_nan());
+            let a = v - f64::from(lo);
+            // `as` saturates (NaN to 0): the answer is good when it survives the round
+            // trip.
+            #[allow(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "the round trip rejects whatever the cast changed"
+            )]
+            let whole = a as u8;
+            let good = (f64::from(whole) == a) & (whole < missing);
+            bad |= valid & !good;
+            *o = if valid & good { whole } else { missing };
+        }
+        !bad
+    }
+    let int = (start, lo, missing);
+    let float = (start, lo, missing, nan_as_missing);
+    match col.values {
+        NumValues::I8(v) => ints(v.get(start..end), validity, int, out),
+        NumValues::I16(v) => ints(v.get(start..end), validity, int, out),
+        NumValues::I32(v) => ints(v.get(start..end), validity, int, out),
+        NumValues::I64(v) => ints(v.get(start..end), validity, int, out),
+        NumValues::U8(v) => ints(v.get(start..end), validity, int, out),
+        NumValues::U16(v) => ints(v.get(start..end), validity, int, out),
+        NumValues::U32(v) => ints(v.get(start..end), validity, int, out),
+        NumValues::U64(v) => ints(v.get(start..end), validity, int, out),
+        NumValues::F32(v) => v
+            .get(start..end)
+            .is_some_and(|v| floats(v.iter().map(|&x| f64::from(x)), validity, float, out)),
+        NumValues::F64(v) => v
+            .get(start..end)
+            .is_some_and(|v| floats(v.iter().copied(), validity, float, out)),
+        NumValues::Null(_) => {
+            out.fill(missing);
+            true
+        }
     }
 }
 
