@@ -46,12 +46,6 @@ pub(crate) struct Row<'a> {
 }
 
 impl CodeTable {
-    /// Room for `codes` more touch codes and `seconds` more times.
-    pub(crate) fn reserve(&mut self, codes: usize, seconds: usize) {
-        self.codes.reserve(codes);
-        self.seconds.reserve(seconds);
-    }
-
     /// An empty table over `labels`, which must be sorted and distinct.
     pub(crate) fn with_labels(labels: Vec<String>, rows: usize) -> Self {
         Self {
@@ -60,6 +54,18 @@ impl CodeTable {
             codes: Vec::new(),
             seconds: Vec::new(),
         }
+    }
+
+    /// Appends the rows of `other` (a table with the same labels).
+    pub(crate) fn append(&mut self, other: Self) {
+        let (codes, seconds) = (self.codes.len(), self.seconds.len());
+        self.slots.extend(other.slots.into_iter().map(|s| Slot {
+            start: s.start + codes,
+            times: s.times.map(|(from, len)| (from + seconds, len)),
+            ..s
+        }));
+        self.codes.extend(other.codes);
+        self.seconds.extend(other.seconds);
     }
 
     /// Appends a row.

@@ -547,202 +547,220 @@ fn attribute_codes(table: &CodeTable, options: &AttributionOptions) -> Result<At
     let mut shapley_detail = None;
     let mut ordered = None;
     let mut seen = Vec::new();
-    for &model in &options.models {
-        if seen.contains(&model) {
-            continue;
-        }
-        seen.push(model);
-        let name = format!("attribution_{}", model.name());
-        let (definition, column, sums) = match model {
-            Model::First => (
-                Definition::new(&name, &NoParams {}),
-                by_fractions(n, &converting, |r| {
-                    let mut v = vec![0.0; r.codes.len()];
-                    if let Some(x) = v.first_mut() {
-                        *x = 1.0;
-                    }
-                    Some(v)
-                }),
-                true,
-            ),
-            Model::Last => (
-                Definition::new(&name, &NoParams {}),
-                by_fractions(n, &converting, |r| {
-                    let mut v = vec![0.0; r.codes.len()];
-                    if let Some(x) = v.last_mut() {
-                        *x = 1.0;
-                    }
-                    Some(v)
-                }),
-                true,
-            ),
-            Model::LastNonDirect => (
-                Definition::new(
-                    &name,
-                    &DirectParams {
-                        direct_channel: &options.direct_channel,
-                    },
+    // The Markov chain (the slowest model on a long table) is solved on a thread of its
+    // own while the other models run (not in WebAssembly).
+    let markov = || {
+        let w = markov::transitions(table, options.markov_order);
+        markov::solve(&w, totals.conversions, totals.value, options)
+    };
+    std::thread::scope(|scope| -> Result<()> {
+        let mut solving = (crate::events::PARALLEL
+            && table.len() >= 1 << 15
+            && options.models.contains(&Model::Markov))
+        .then(|| scope.spawn(markov));
+        for &model in &options.models {
+            if seen.contains(&model) {
+                continue;
+            }
+            seen.push(model);
+            let name = format!("attribution_{}", model.name());
+            let (definition, column, sums) = match model {
+                Model::First => (
+                    Definition::new(&name, &NoParams {}),
+                    by_fractions(n, &converting, |r| {
+                        let mut v = vec![0.0; r.codes.len()];
+                        if let Some(x) = v.first_mut() {
+                            *x = 1.0;
+                        }
+                        Some(v)
+                    }),
+                    true,
                 ),
-                by_fractions(n, &converting, |r| {
-                    let mut v = vec![0.0; r.codes.len()];
-                    if let Some(x) = models::last_non_direct(r, direct).and_then(|i| v.get_mut(i)) {
-                        *x = 1.0;
-                    }
-                    Some(v)
-                }),
-                true,
-            ),
-            Model::Linear => (
-                Definition::new(&name, &NoParams {}),
-                by_fractions(n, &converting, |r| {
-                    #[allow(clippy::cast_precision_loss, reason = "path lengths are small")]
-                    let len = r.codes.len() as f64;
-                    Some(vec![1.0 / len; r.codes.len()])
-                }),
-                true,
-            ),
-            Model::PositionBased => (
-                Definition::new(
-                    &name,
-                    &PositionParams {
-                        first: weights[0],
-                        middle: weights[1],
-                        last: weights[2],
-                    },
+                Model::Last => (
+                    Definition::new(&name, &NoParams {}),
+                    by_fractions(n, &converting, |r| {
+                        let mut v = vec![0.0; r.codes.len()];
+                        if let Some(x) = v.last_mut() {
+                            *x = 1.0;
+                        }
+                        Some(v)
+                    }),
+                    true,
                 ),
-                by_fractions(n, &converting, |r| {
-                    Some(models::position_fractions(r.codes.len(), weights))
-                }),
-                true,
-            ),
-            Model::TimeDecay => {
-                let col = by_fractions(n, &converting, |r| models::decay_fractions(r, options));
-                if col.is_none() {
-                    skipped.push(Skipped {
-                        model,
-                        reason: "missing_times".to_owned(),
-                        message:
-                            "time decay needs the time of every touch of every converting path"
-                                .to_owned(),
-                    });
-                    continue;
-                }
-                (
+                Model::LastNonDirect => (
                     Definition::new(
                         &name,
-                        &DecayParams {
-                            half_life_seconds: options.half_life_seconds,
-                            decay: options.decay,
+                        &DirectParams {
+                            direct_channel: &options.direct_channel,
                         },
                     ),
-                    col,
-                    true,
-                )
-            }
-            Model::Participation => {
-                let mut col = Column::new(n);
-                for r in &converting {
-                    models::distinct(r, &mut set);
-                    for &c in &set {
-                        col.add(c, r.conversions, r.value);
-                    }
-                }
-                (Definition::new(&name, &NoParams {}), Some(col), false)
-            }
-            Model::Markov => {
-                let w = markov::transitions(table, options.markov_order);
-                let (detail, defined) =
-                    markov::solve(&w, totals.conversions, totals.value, options)?;
-                let col = defined.then(|| {
-                    let mut col = Column::new(n);
-                    for e in &detail.channels {
-                        if let Some(slot) = table
-                            .code(&e.channel)
-                            .and_then(|k| col.0.get_mut(k as usize))
+                    by_fractions(n, &converting, |r| {
+                        let mut v = vec![0.0; r.codes.len()];
+                        if let Some(x) =
+                            models::last_non_direct(r, direct).and_then(|i| v.get_mut(i))
                         {
-                            *slot = Some((e.conversions, e.value));
+                            *x = 1.0;
                         }
-                    }
-                    col
-                });
-                let def = detail.definition.clone();
-                markov_detail = Some(detail);
-                (def, col, true)
-            }
-            Model::Shapley | Model::OrderedShapley => {
-                let cap = options.shapley_max_channels;
-                let mut col = Column::new(n);
-                // Codes are in name order, so this map is in (channel name, position) order.
-                let mut pos: BTreeMap<(u32, usize), (f64, f64)> = BTreeMap::new();
-                let (mut ex_c, mut ex_v) = (0.0, 0.0);
-                for r in &converting {
-                    models::distinct(r, &mut set);
-                    if set.len() > cap {
-                        ex_c += r.conversions;
-                        ex_v += r.value;
+                        Some(v)
+                    }),
+                    true,
+                ),
+                Model::Linear => (
+                    Definition::new(&name, &NoParams {}),
+                    by_fractions(n, &converting, |r| {
+                        #[allow(clippy::cast_precision_loss, reason = "path lengths are small")]
+                        let len = r.codes.len() as f64;
+                        Some(vec![1.0 / len; r.codes.len()])
+                    }),
+                    true,
+                ),
+                Model::PositionBased => (
+                    Definition::new(
+                        &name,
+                        &PositionParams {
+                            first: weights[0],
+                            middle: weights[1],
+                            last: weights[2],
+                        },
+                    ),
+                    by_fractions(n, &converting, |r| {
+                        Some(models::position_fractions(r.codes.len(), weights))
+                    }),
+                    true,
+                ),
+                Model::TimeDecay => {
+                    let col = by_fractions(n, &converting, |r| models::decay_fractions(r, options));
+                    if col.is_none() {
+                        skipped.push(Skipped {
+                            model,
+                            reason: "missing_times".to_owned(),
+                            message:
+                                "time decay needs the time of every touch of every converting path"
+                                    .to_owned(),
+                        });
                         continue;
                     }
-                    #[allow(clippy::cast_precision_loss, reason = "small counts")]
-                    let k = set.len() as f64;
-                    for &c in &set {
-                        let (cc, cv) = (r.conversions / k, r.value / k);
-                        col.add(c, cc, cv);
-                        let at: Vec<usize> = r
-                            .codes
-                            .iter()
-                            .enumerate()
-                            .filter(|(_, &x)| x == c)
-                            .map(|(i, _)| i + 1)
-                            .collect();
-                        #[allow(clippy::cast_precision_loss, reason = "small counts")]
-                        let m = at.len() as f64;
-                        for p in at {
-                            let e = pos.entry((c, p)).or_insert((0.0, 0.0));
-                            e.0 += cc / m;
-                            e.1 += cv / m;
+                    (
+                        Definition::new(
+                            &name,
+                            &DecayParams {
+                                half_life_seconds: options.half_life_seconds,
+                                decay: options.decay,
+                            },
+                        ),
+                        col,
+                        true,
+                    )
+                }
+                Model::Participation => {
+                    let mut col = Column::new(n);
+                    for r in &converting {
+                        models::distinct(r, &mut set);
+                        for &c in &set {
+                            col.add(c, r.conversions, r.value);
                         }
                     }
+                    (Definition::new(&name, &NoParams {}), Some(col), false)
                 }
-                let def = Definition::new(
-                    &name,
-                    &ShapleyParams {
-                        max_channels: cap,
-                        characteristic:
-                            "v(S) = conversions of paths whose channel set is a subset of S",
-                    },
-                );
-                shapley_detail = Some(ShapleyDetail {
-                    max_channels: cap,
-                    excluded_conversions: ex_c,
-                    excluded_value: ex_v,
-                });
-                if model == Model::OrderedShapley {
-                    ordered = Some(
-                        pos.into_iter()
-                            .map(
-                                |((channel, position), (conversions, value))| PositionCredit {
-                                    channel: table.label(channel).to_owned(),
-                                    position,
-                                    conversions,
-                                    value,
-                                },
-                            )
-                            .collect(),
+                Model::Markov => {
+                    let (detail, defined) = match solving.take() {
+                        Some(handle) => handle
+                            .join()
+                            .unwrap_or_else(|p| std::panic::resume_unwind(p))?,
+                        None => markov()?,
+                    };
+                    let col = defined.then(|| {
+                        let mut col = Column::new(n);
+                        for e in &detail.channels {
+                            if let Some(slot) = table
+                                .code(&e.channel)
+                                .and_then(|k| col.0.get_mut(k as usize))
+                            {
+                                *slot = Some((e.conversions, e.value));
+                            }
+                        }
+                        col
+                    });
+                    let def = detail.definition.clone();
+                    markov_detail = Some(detail);
+                    (def, col, true)
+                }
+                Model::Shapley | Model::OrderedShapley => {
+                    let cap = options.shapley_max_channels;
+                    let mut col = Column::new(n);
+                    // Codes are in name order, so this map is in (channel name, position) order.
+                    let mut pos: BTreeMap<(u32, usize), (f64, f64)> = BTreeMap::new();
+                    let (mut ex_c, mut ex_v) = (0.0, 0.0);
+                    for r in &converting {
+                        models::distinct(r, &mut set);
+                        if set.len() > cap {
+                            ex_c += r.conversions;
+                            ex_v += r.value;
+                            continue;
+                        }
+                        #[allow(clippy::cast_precision_loss, reason = "small counts")]
+                        let k = set.len() as f64;
+                        for &c in &set {
+                            let (cc, cv) = (r.conversions / k, r.value / k);
+                            col.add(c, cc, cv);
+                            let at: Vec<usize> = r
+                                .codes
+                                .iter()
+                                .enumerate()
+                                .filter(|(_, &x)| x == c)
+                                .map(|(i, _)| i + 1)
+                                .collect();
+                            #[allow(clippy::cast_precision_loss, reason = "small counts")]
+                            let m = at.len() as f64;
+                            for p in at {
+                                let e = pos.entry((c, p)).or_insert((0.0, 0.0));
+                                e.0 += cc / m;
+                                e.1 += cv / m;
+                            }
+                        }
+                    }
+                    let def = Definition::new(
+                        &name,
+                        &ShapleyParams {
+                            max_channels: cap,
+                            characteristic:
+                                "v(S) = conversions of paths whose channel set is a subset of S",
+                        },
                     );
-                    continue;
+                    shapley_detail = Some(ShapleyDetail {
+                        max_channels: cap,
+                        excluded_conversions: ex_c,
+                        excluded_value: ex_v,
+                    });
+                    if model == Model::OrderedShapley {
+                        ordered = Some(
+                            pos.into_iter()
+                                .map(
+                                    |((channel, position), (conversions, value))| PositionCredit {
+                                        channel: table.label(channel).to_owned(),
+                                        position,
+                                        conversions,
+                                        value,
+                                    },
+                                )
+                                .collect(),
+                        );
+                        continue;
+                    }
+                    (def, Some(col), ex_c == 0.0)
                 }
-                (def, Some(col), ex_c == 0.0)
-            }
-        };
-        let summary = ModelSummary {
-            model,
-            definition,
-            conversions: column.as_ref().map(|c| c.values().map(|x| x.0).sum()),
-            value: column.as_ref().map(|c| c.values().map(|x| x.1).sum()),
-            sums_to_conversions: sums,
-        };
-        columns.push((summary, column));
-    }
+            };
+            let summary = ModelSummary {
+                model,
+                definition,
+                conversions: column.as_ref().map(|c| c.values().map(|x| x.0).sum()),
+                value: column.as_ref().map(|c| c.values().map(|x| x.1).sum()),
+                sums_to_conversions: sums,
+            };
+            columns.push((summary, column));
+        }
+        Ok(())
+    })?;
     let channels = table
         .used()
         .into_iter()

@@ -169,6 +169,52 @@ struct CodePaths {
     keys: Keys,
     /// The keys without times, by the hash of their codes: (hash, key).
     untimed: hashbrown::HashTable<(u64, usize)>,
+    /// The keys without times whose codes fit in 128 bits ([`pack`]) with their counts:
+    /// nearly every path, counted in one look-up that reads a single entry (they join
+    /// the keys in [`Self::sorted`]).
+    packed: hashbrown::HashTable<([u64; 2], Counts)>,
+    /// Bits per code in [`Self::packed`] (0: labels not known yet).
+    bits: u32,
+}
+
+/// A path's codes packed exactly into two words, `bits` bits a code (as `code + 1`, so
+/// that paths of different lengths differ), when they fit.
+fn pack(codes: &[u32], bits: u32) -> Option<[u64; 2]> {
+    if bits == 0 || codes.len().saturating_mul(bits as usize) > 128 {
+        return None;
+    }
+    let p = codes
+        .iter()
+        .fold(0u128, |p, &c| (p << bits) | (u128::from(c) + 1));
+    #[allow(clippy::cast_possible_truncation, reason = "the two halves of a u128")]
+    Some([p as u64, (p >> 64) as u64])
+}
+
+/// The codes of a [`pack`]ed path (into `out`).
+fn unpack(p: [u64; 2], bits: u32, out: &mut Vec<u32>) {
+    out.clear();
+    let [lo, hi] = p;
+    let mut p = u128::from(lo) | (u128::from(hi) << 64);
+    let mask = (1u128 << bits.min(127)) - 1;
+    while p != 0 {
+        #[allow(clippy::cast_possible_truncation, reason = "a code of at most 32 bits")]
+        out.push(((p & mask) as u32).wrapping_sub(1));
+        p = p.checked_shr(bits).unwrap_or(0);
+    }
+    out.reverse();
+}
+
+/// The hash of packed codes: each word mixed by a folded 128-bit multiply.
+fn hash_packed(p: [u64; 2]) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mix = |x: u64| {
+        let m = u128::from(x) * u128::from(K);
+        #[allow(clippy::cast_possible_truncation, reason = "the two halves of a u128")]
+        let h = (m as u64) ^ ((m >> 64) as u64);
+        h
+    };
+    let [lo, hi] = p;
+    mix(lo ^ mix(hi ^ K))
 }
 
 impl CodePaths {
@@ -177,6 +223,10 @@ impl CodePaths {
     fn add(&mut self, codes: &[u32], deltas: &[i64], c: Counts) {
         if !deltas.is_empty() {
             self.keys.push(codes, deltas, c);
+            return;
+        }
+        if let Some(p) = pack(codes, self.bits) {
+            self.add_packed(p, c);
             return;
         }
         let hash = hash_codes(codes);
@@ -194,6 +244,18 @@ impl CodePaths {
                 let k = keys.len();
                 keys.push(codes, deltas, c);
                 self.untimed.insert_unique(hash, (hash, k), |&(h, _)| h);
+            }
+        }
+    }
+
+    /// Adds counts to a packed path.
+    fn add_packed(&mut self, p: [u64; 2], c: Counts) {
+        let hash = hash_packed(p);
+        match self.packed.find_mut(hash, |(q, _)| *q == p) {
+            Some((_, counts)) => counts.add(&c),
+            None => {
+                self.packed
+                    .insert_unique(hash, (p, c), |&(q, _)| hash_packed(q));
             }
         }
     }
@@ -221,6 +283,10 @@ impl CodePaths {
         let right = right?;
         if left.labels.is_empty() {
             left.labels = right.labels;
+            left.bits = right.bits;
+        }
+        for (p, c) in right.packed {
+            left.add_packed(p, c);
         }
         for k in 0..right.keys.len() {
             if let Some(&c) = right.keys.counts.get(k) {
@@ -248,11 +314,17 @@ impl CodePaths {
         paths.keys.codes.reserve(events);
         paths.keys.ends.reserve(customers.len());
         paths.keys.counts.reserve(customers.len());
-        paths.untimed.reserve(customers.len(), |&(h, _)| h);
+        // Far fewer distinct paths than customers: a table sized for every customer
+        // would be mostly empty, and its look-ups would miss the cache.
+        paths
+            .packed
+            .reserve(customers.len() / 16, |&(q, _)| hash_packed(q));
+        paths.untimed.reserve(customers.len() / 64, |&(h, _)| h);
         let mut bad_value: Option<f64> = None;
         for_each_journey(log, journey, options, customers, |names, j| {
             if paths.labels.is_empty() && !names.is_empty() {
                 paths.labels = names.to_vec();
+                paths.bits = code_bits(names.len());
             }
             let Some(value) = to_fixed(j.value) else {
                 bad_value.get_or_insert(j.value);
@@ -279,33 +351,87 @@ impl CodePaths {
     /// The labels sorted and deduplicated, and the keys in the order of their named
     /// form (paths by label text, then times) with codes into those labels. Codes are
     /// replaced by the rank of their label, so integer comparisons sort as the text
-    /// would; [`Ordered::each`] merges keys whose labels are equal.
+    /// would; [`Ordered::each`] merges keys whose labels are equal. A packed path whose
+    /// ranked codes fit whole in its [`prefix`] stays there: its codes are read back
+    /// from the prefix, never copied into the keys' arrays.
     fn sorted(self) -> (Vec<String>, Ordered) {
         let Self {
-            labels, mut keys, ..
+            labels,
+            mut keys,
+            packed,
+            bits: packed_bits,
+            ..
         } = self;
         let (sorted, rank) = crate::events::sort_dict(labels);
-        for k in &mut keys.codes {
-            *k = rank.get(*k as usize).copied().unwrap_or(u32::MAX);
-        }
-        // Each key with a prefix of its first codes, so most comparisons read only it.
+        let ranked = |k: &mut u32| *k = rank.get(*k as usize).copied().unwrap_or(u32::MAX);
+        keys.codes.iter_mut().for_each(ranked);
         let bits = code_bits(sorted.len());
-        let order: Vec<(u128, usize)> = (0..keys.len())
-            .map(|k| (prefix(keys.codes(k), bits), k))
-            .collect();
+        let mut codes = Vec::new();
+        let mut prefixed = Vec::with_capacity(packed.len());
+        let mut counts = Vec::with_capacity(packed.len());
+        for (p, c) in packed {
+            unpack(p, packed_bits, &mut codes);
+            codes.iter_mut().for_each(ranked);
+            if codes.len() < prefix_len(bits) {
+                prefixed.push(prefix(&codes, bits));
+                counts.push(c);
+            } else {
+                keys.push(&codes, &[], c);
+            }
+        }
+        // Each key with a prefix of its first codes and, when the prefix holds the
+        // whole path, its first time, so that most comparisons read only these.
+        let n = keys.len();
+        let mut order: Vec<SortKey> = Vec::with_capacity(n + prefixed.len());
+        order.extend((0..n).map(|k| {
+            let codes = keys.codes(k);
+            let first = match keys.deltas(k).first() {
+                Some(&d) if codes.len() < prefix_len(bits) => d,
+                _ => i64::MIN,
+            };
+            (prefix(codes, bits), first, k)
+        }));
+        order.extend(
+            prefixed
+                .into_iter()
+                .enumerate()
+                .map(|(i, p)| (p, i64::MIN, n + i)),
+        );
+        let ordered = Ordered {
+            keys,
+            counts,
+            bits,
+            order: Vec::new(),
+        };
         let order = sort_in_halves(order, |a, b| {
-            a.0.cmp(&b.0)
-                .then_with(|| keys.codes(a.1).cmp(keys.codes(b.1)))
-                .then_with(|| keys.deltas(a.1).cmp(keys.deltas(b.1)))
+            a.0.cmp(&b.0).then(a.1.cmp(&b.1)).then_with(|| {
+                // Equal prefixes: equal paths when the prefix holds them whole.
+                let codes = if ordered.whole(a.0) {
+                    std::cmp::Ordering::Equal
+                } else {
+                    ordered.keys.codes(a.2).cmp(ordered.keys.codes(b.2))
+                };
+                codes.then_with(|| ordered.deltas(a.2).cmp(ordered.deltas(b.2)))
+            })
         });
-        (sorted, Ordered { keys, order })
+        (sorted, Ordered { order, ..ordered })
     }
 }
+
+/// A key of [`CodePaths`] as sorted: the [`prefix`] of its codes, its first time when
+/// the prefix holds its whole path (`i64::MIN` otherwise), and its index (past the
+/// keys' arrays: a path held by its prefix alone). Keys that differ in the first two
+/// differ.
+type SortKey = (u128, i64, usize);
 
 /// The keys of [`CodePaths`] in order, read without copying them.
 struct Ordered {
     keys: Keys,
-    order: Vec<(u128, usize)>,
+    /// Counts of the paths held by their prefix alone (index `keys.len() + i`).
+    counts: Vec<Counts>,
+    /// Bits per code of the prefixes.
+    bits: u32,
+    order: Vec<SortKey>,
 }
 
 impl Ordered {
@@ -314,29 +440,100 @@ impl Ordered {
         self.order.len()
     }
 
+    /// Whether a prefix holds its whole path (its last code is the end mark).
+    fn whole(&self, prefix: u128) -> bool {
+        let mask = 1u128.checked_shl(self.bits).map_or(u128::MAX, |m| m - 1);
+        self.bits > 0 && prefix & mask == 0
+    }
+
+    /// The times of key `k`.
+    fn deltas(&self, k: usize) -> &[i64] {
+        if k < self.keys.len() {
+            self.keys.deltas(k)
+        } else {
+            &[]
+        }
+    }
+
+    /// The codes of key `k` with prefix `prefix` (into `buf` when held by the prefix).
+    fn codes<'a>(&'a self, prefix: u128, k: usize, buf: &'a mut Vec<u32>) -> &'a [u32] {
+        if !self.whole(prefix) {
+            return self.keys.codes(k);
+        }
+        buf.clear();
+        let mask = 1u128.checked_shl(self.bits).map_or(u128::MAX, |m| m - 1);
+        let count = prefix_len(self.bits);
+        for i in (0..count).rev() {
+            let shift = u32::try_from(i).unwrap_or(0) * self.bits;
+            let c = prefix.checked_shr(shift).unwrap_or(0) & mask;
+            if c == 0 {
+                break;
+            }
+            #[allow(clippy::cast_possible_truncation, reason = "a code of at most 32 bits")]
+            buf.push(c as u32 - 1);
+        }
+        buf
+    }
+
     /// `f(codes, deltas, counts)` for each distinct key, in order (equal keys merged).
-    fn each(&self, mut f: impl FnMut(&[u32], &[i64], Counts)) {
-        let keys = &self.keys;
-        let mut pending: Option<(usize, Counts)> = None;
-        for &(_, k) in &self.order {
-            let Some(&c) = keys.counts.get(k) else {
-                continue;
-            };
+    /// Counts are gathered first, in a pass whose reads do not wait for each other (so
+    /// their cache misses overlap); a path held by its prefix is read from it.
+    fn each(&self, f: impl FnMut(&[u32], &[i64], Counts)) {
+        self.each_in(0..self.order.len(), f);
+    }
+
+    /// Where the keys in order can be split in two parts of about half of them each
+    /// without splitting a run of equal keys.
+    fn middle(&self) -> usize {
+        let half = self.order.len() / 2;
+        let same = |i: usize| {
+            let a = self.order.get(i.wrapping_sub(1)).map(|&(p, d, _)| (p, d));
+            let b = self.order.get(i).map(|&(p, d, _)| (p, d));
+            a.is_some() && a == b
+        };
+        (half..self.order.len())
+            .find(|&i| !same(i))
+            .unwrap_or(self.order.len())
+    }
+
+    /// [`Self::each`] for the keys at `range` of the order (which must not split a run of
+    /// equal keys).
+    fn each_in(&self, range: std::ops::Range<usize>, mut f: impl FnMut(&[u32], &[i64], Counts)) {
+        let n = self.keys.len();
+        let order = self.order.get(range).unwrap_or(&[]);
+        let counts: Vec<Counts> = order
+            .iter()
+            .map(|&(_, _, k)| {
+                let c = if k < n {
+                    self.keys.counts.get(k)
+                } else {
+                    self.counts.get(k - n)
+                };
+                c.copied().unwrap_or_default()
+            })
+            .collect();
+        let mut buf = Vec::new();
+        let mut pending: Option<(SortKey, Counts)> = None;
+        for (&key, &c) in order.iter().zip(&counts) {
+            let (prefix, first, k) = key;
             match &mut pending {
-                Some((p, counts))
-                    if keys.codes(*p) == keys.codes(k) && keys.deltas(*p) == keys.deltas(k) =>
+                Some(((q, d, p), sum))
+                    if *q == prefix
+                        && *d == first
+                        && (self.whole(prefix) || self.keys.codes(*p) == self.keys.codes(k))
+                        && self.deltas(*p) == self.deltas(k) =>
                 {
-                    counts.add(&c);
+                    sum.add(&c);
                 }
                 _ => {
-                    if let Some((p, counts)) = pending.replace((k, c)) {
-                        f(keys.codes(p), keys.deltas(p), counts);
+                    if let Some(((q, _, p), sum)) = pending.replace((key, c)) {
+                        f(self.codes(q, p, &mut buf), self.deltas(p), sum);
                     }
                 }
             }
         }
-        if let Some((p, counts)) = pending {
-            f(keys.codes(p), keys.deltas(p), counts);
+        if let Some(((q, _, p), sum)) = pending {
+            f(self.codes(q, p, &mut buf), self.deltas(p), sum);
         }
     }
 }
@@ -352,12 +549,20 @@ fn code_bits(labels: usize) -> u32 {
 /// that is the first 42 touches, so nearly every comparison of a sort reads only this.
 /// Codes must be below the `labels` that [`code_bits`] was given.
 fn prefix(codes: &[u32], bits: u32) -> u128 {
-    let Some(count) = 128u32.checked_div(bits) else {
-        return 0;
-    };
-    (0..count as usize).fold(0u128, |p, i| {
-        (p << bits) | codes.get(i).map_or(0, |&c| u128::from(c) + 1)
-    })
+    let count = prefix_len(bits);
+    let n = codes.len().min(count);
+    let p = codes
+        .iter()
+        .take(n)
+        .fold(0u128, |p, &c| (p << bits) | (u128::from(c) + 1));
+    // The codes that are not there are zeros.
+    let rest = u32::try_from(count - n).unwrap_or(0).saturating_mul(bits);
+    p.checked_shl(rest).unwrap_or(0)
+}
+
+/// The number of codes of `bits` bits in a [`prefix`].
+fn prefix_len(bits: u32) -> usize {
+    128u32.checked_div(bits).map_or(0, |c| c as usize)
 }
 
 /// `items` sorted by `cmp`; a long list is sorted in two halves on two threads (not in
@@ -446,17 +651,28 @@ pub(crate) fn code_table_from_log(
         crate::events::check_column_present(log, "channel", "touch")?;
     }
     let (labels, keys) = CodePaths::of(log, journey, options)?.sorted();
-    let mut table = CodeTable::with_labels(labels, keys.len());
-    table.reserve(keys.keys.codes.len(), keys.keys.deltas.len());
-    keys.each(|codes, deltas, c| {
-        table.push(
-            codes.iter().copied(),
-            seconds(deltas),
-            count_f64(c.conversions),
-            from_fixed(c.value),
-            count_f64(c.nulls),
-        );
-    });
+    // Two halves of the keys on two threads (their reads are cache misses, which the
+    // threads wait for side by side), joined in order.
+    let build = |range: std::ops::Range<usize>| {
+        let mut table = CodeTable::with_labels(labels.clone(), range.len());
+        keys.each_in(range, |codes, deltas, c| {
+            table.push(
+                codes.iter().copied(),
+                seconds(deltas),
+                count_f64(c.conversions),
+                from_fixed(c.value),
+                count_f64(c.nulls),
+            );
+        });
+        table
+    };
+    let mid = keys.middle();
+    let [mut table, right] = crate::events::both(
+        keys.len() >= 1 << 15,
+        || build(0..mid),
+        || build(mid..keys.len()),
+    );
+    table.append(right);
     Ok(table)
 }
 
