@@ -1685,9 +1685,14 @@ fn add_slots(rows: &[u32], slots: &[u8], cells: &mut [u64], stride: usize) {
     }
 }
 
+/// The slot that marks a bad answer in [`fill_slots`]'s first pass (slots are below 12).
+const BAD_SLOT: u8 = u8::MAX;
+
 /// The slots of rows `start..start + out.len()` of a column (`answer − lo`, or `width`
 /// for missing); false when a valid answer is not a whole number in `0..width` after
-/// `lo` is subtracted.
+/// `lo` is subtracted. Two passes, neither with a branch per row: the values become
+/// slots (or [`BAD_SLOT`]), then the validity bitmap, eight rows at a time, puts the
+/// missing slot in null rows.
 fn fill_slots(
     col: &NumCol<'_>,
     start: usize,
@@ -1697,45 +1702,42 @@ fn fill_slots(
 ) -> bool {
     let missing = u8::try_from(width).unwrap_or(u8::MAX);
     let end = start + out.len();
-    let validity = col.validity.as_ref();
-    /// Integers: a slot is its value minus `lo` when below `width`.
+    /// Integers: a slot is the value minus `lo` when below `width`.
     fn ints<T: Copy + TryInto<i64>>(
         values: Option<&[T]>,
-        validity: Option<&Bitmap<'_>>,
-        (start, lo, missing): (usize, u8, u8),
+        lo: u8,
+        missing: u8,
         out: &mut [u8],
     ) -> bool {
         let Some(values) = values else {
             return false;
         };
-        let mut bad = false;
-        for (j, (&v, o)) in values.iter().zip(out.iter_mut()).enumerate() {
-            let valid = validity.is_none_or(|b| b.get(start + j));
+        for (&v, o) in values.iter().zip(out.iter_mut()) {
             let v: i64 = v.try_into().unwrap_or(i64::MAX);
-            let a = v.wrapping_sub(i64::from(lo));
             #[allow(
                 clippy::cast_sign_loss,
                 clippy::cast_possible_truncation,
-                reason = "a negative value wraps far above `missing`, and is then not used"
+                reason = "a negative value wraps far above `missing`, and is then bad"
             )]
-            let (a, slot) = (a as u64, a as u8);
-            let good = a < u64::from(missing);
-            bad |= valid & !good;
-            *o = if valid & good { slot } else { missing };
+            let a = v.wrapping_sub(i64::from(lo)) as u64;
+            #[allow(clippy::cast_possible_truncation, reason = "below `missing` when used")]
+            let slot = a as u8;
+            *o = if a < u64::from(missing) {
+                slot
+            } else {
+                BAD_SLOT
+            };
         }
-        !bad
+        true
     }
-    /// Floating point: a slot is the value minus `lo` when whole and below `width` (NaN
-    /// is missing under `nan_as_missing`).
+    /// Floating point: a slot is the value minus `lo` when whole and below `width`; NaN
+    /// is missing under `nan_as_missing`.
     fn floats(
         values: impl Iterator<Item = f64>,
-        validity: Option<&Bitmap<'_>>,
-        (start, lo, missing, nan_as_missing): (usize, u8, u8, bool),
+        (lo, missing, nan_as_missing): (u8, u8, bool),
         out: &mut [u8],
     ) -> bool {
-        let mut bad = false;
-        for (j, (v, o)) in values.zip(out.iter_mut()).enumerate() {
-            let valid = validity.is_none_or(|b| b.get(start + j)) & !(nan_as_missing & v.is_nan());
+        for (v, o) in values.zip(out.iter_mut()) {
             let a = v - f64::from(lo);
             // `as` saturates (NaN to 0): the answer is good when it survives the round
             // trip.
@@ -1746,33 +1748,113 @@ fn fill_slots(
             )]
             let whole = a as u8;
             let good = (f64::from(whole) == a) & (whole < missing);
-            bad |= valid & !good;
-            *o = if valid & good { whole } else { missing };
+            let slot = if good { whole } else { BAD_SLOT };
+            *o = if nan_as_missing & v.is_nan() {
+                missing
+            } else {
+                slot
+            };
         }
-        !bad
+        true
     }
-    let int = (start, lo, missing);
-    let float = (start, lo, missing, nan_as_missing);
-    match col.values {
-        NumValues::I8(v) => ints(v.get(start..end), validity, int, out),
-        NumValues::I16(v) => ints(v.get(start..end), validity, int, out),
-        NumValues::I32(v) => ints(v.get(start..end), validity, int, out),
-        NumValues::I64(v) => ints(v.get(start..end), validity, int, out),
-        NumValues::U8(v) => ints(v.get(start..end), validity, int, out),
-        NumValues::U16(v) => ints(v.get(start..end), validity, int, out),
-        NumValues::U32(v) => ints(v.get(start..end), validity, int, out),
-        NumValues::U64(v) => ints(v.get(start..end), validity, int, out),
-        NumValues::F32(v) => v
-            .get(start..end)
-            .is_some_and(|v| floats(v.iter().map(|&x| f64::from(x)), validity, float, out)),
+    let read = match col.values {
+        NumValues::I8(v) => ints(v.get(start..end), lo, missing, out),
+        NumValues::I16(v) => ints(v.get(start..end), lo, missing, out),
+        NumValues::I32(v) => ints(v.get(start..end), lo, missing, out),
+        NumValues::I64(v) => ints(v.get(start..end), lo, missing, out),
+        NumValues::U8(v) => ints(v.get(start..end), lo, missing, out),
+        NumValues::U16(v) => ints(v.get(start..end), lo, missing, out),
+        NumValues::U32(v) => ints(v.get(start..end), lo, missing, out),
+        NumValues::U64(v) => ints(v.get(start..end), lo, missing, out),
+        NumValues::F32(v) => v.get(start..end).is_some_and(|v| {
+            floats(
+                v.iter().map(|&x| f64::from(x)),
+                (lo, missing, nan_as_missing),
+                out,
+            )
+        }),
         NumValues::F64(v) => v
             .get(start..end)
-            .is_some_and(|v| floats(v.iter().copied(), validity, float, out)),
+            .is_some_and(|v| floats(v.iter().copied(), (lo, missing, nan_as_missing), out)),
         NumValues::Null(_) => {
             out.fill(missing);
-            true
+            return true;
+        }
+    };
+    read && apply_validity(col.validity.as_ref(), start, missing, out)
+}
+
+/// Each byte of `BYTE_MASKS[b]` is `0xFF` where bit `b` is set, 8 bits to 8 bytes.
+#[allow(
+    clippy::indexing_slicing,
+    reason = "a constant table, indices below 256"
+)]
+const BYTE_MASKS: [u64; 256] = {
+    let mut table = [0u64; 256];
+    let mut b = 0;
+    while b < 256 {
+        let mut mask = 0u64;
+        let mut bit = 0;
+        while bit < 8 {
+            if (b >> bit) & 1 == 1 {
+                mask |= 0xFF << (8 * bit);
+            }
+            bit += 1;
+        }
+        table[b] = mask;
+        b += 1;
+    }
+    table
+};
+
+/// Puts the missing slot in the null rows of `out` (rows `start..` of the bitmap) and
+/// tells whether every valid row's slot is good: eight rows at a time, as one word masked
+/// by their eight validity bits.
+fn apply_validity(
+    validity: Option<&Bitmap<'_>>,
+    start: usize,
+    missing: u8,
+    out: &mut [u8],
+) -> bool {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let Some(bits) = validity else {
+        return !out.contains(&BAD_SLOT);
+    };
+    let missing8 = LOW * u64::from(missing);
+    let mut bad = 0u64;
+    let mut chunks = out.chunks_exact_mut(8);
+    let mut row = bits.offset + start;
+    for chunk in &mut chunks {
+        // The eight validity bits of these rows, from the two bytes they may span.
+        let at = row / 8;
+        let pair = u16::from(bits.bits.get(at).copied().unwrap_or(0))
+            | (u16::from(bits.bits.get(at + 1).copied().unwrap_or(0)) << 8);
+        #[allow(clippy::cast_possible_truncation, reason = "the low eight bits")]
+        let byte = (pair >> (row % 8)) as u8;
+        let mask = BYTE_MASKS.get(usize::from(byte)).copied().unwrap_or(0);
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let slots = u64::from_le_bytes(word);
+        // Bytes equal to BAD_SLOT (0xFF) are the zero bytes of `!slots`, whose high bit
+        // the usual zero-byte test sets (the other bytes are slots below 12, so at least
+        // 0xF3 inverted: no borrow reaches their high bit).
+        let inverted = !slots;
+        bad |= inverted.wrapping_sub(LOW) & !inverted & HIGH & mask;
+        let kept = (slots & mask) | (missing8 & !mask);
+        chunk.copy_from_slice(&kept.to_le_bytes());
+        row += 8;
+    }
+    for (j, o) in chunks.into_remainder().iter_mut().enumerate() {
+        let valid = bits.get(row - bits.offset + j);
+        if valid && *o == BAD_SLOT {
+            return false;
+        }
+        if !valid {
+            *o = missing;
         }
     }
+    bad == 0
 }
 
 fn invalid_option(message: String) -> Error {
@@ -1798,4 +1880,50 @@ pub fn survey_kpis(table: &SurveyTable, options: &SurveyOptions) -> Result<Surve
         ],
         options,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{apply_validity, Bitmap, BAD_SLOT};
+    use crate::events::columns::pack_bits;
+
+    /// The validity pass word by word and in its tail, from a bitmap that starts
+    /// mid-byte: null rows get the missing slot whatever their value (a bad one
+    /// included), and a bad slot in a valid row is reported, in either part.
+    #[test]
+    fn validity_masks_null_rows_and_finds_bad_valid_rows() {
+        let missing = 5u8;
+        for offset in 0..8 {
+            for len in [0usize, 3, 8, 13, 24] {
+                let valid: Vec<bool> = (0..len).map(|i| i % 3 != 1).collect();
+                let bits =
+                    pack_bits(std::iter::repeat_n(false, offset).chain(valid.iter().copied()));
+                let bitmap = Bitmap {
+                    bits: &bits,
+                    offset,
+                };
+                // Bad values in null rows only: good, and masked.
+                let mut out: Vec<u8> = (0..len)
+                    .map(|i| if valid[i] { (i % 5) as u8 } else { BAD_SLOT })
+                    .collect();
+                assert!(
+                    apply_validity(Some(&bitmap), 0, missing, &mut out),
+                    "{offset} {len}"
+                );
+                let want: Vec<u8> = (0..len)
+                    .map(|i| if valid[i] { (i % 5) as u8 } else { missing })
+                    .collect();
+                assert_eq!(out, want, "{offset} {len}");
+                // A bad value in a valid row, in the words or in the tail.
+                for bad in (0..len).filter(|&i| valid[i]) {
+                    let mut out = want.clone();
+                    out[bad] = BAD_SLOT;
+                    assert!(
+                        !apply_validity(Some(&bitmap), 0, missing, &mut out),
+                        "{offset} {len} {bad}"
+                    );
+                }
+            }
+        }
+    }
 }
