@@ -460,3 +460,54 @@ fn a_large_log_is_its_rows_sorted() {
         });
     }
 }
+
+/// Order keys are global row indices: a null or a negative one is refused with
+/// `invalid_option` and its row (counted from the builder's row offset), and nothing of
+/// the batch is kept. They used to fall back silently to the running index.
+#[test]
+fn null_and_negative_order_keys_are_refused_with_their_row() {
+    let ids = [1i64, 2, 3];
+    let ts = [10i64, 20, 30];
+    let ev = [Some("a"), Some("b"), Some("c")];
+    for (keys, validity, bad) in [
+        (vec![4i64, -1, 6], None, 1usize),
+        (vec![4i64, 5, 6], Some(vec![0b011u8]), 2),
+    ] {
+        let mut b = EventLogBuilder::new(IngestOptions {
+            row_offset: 100,
+            ..IngestOptions::default()
+        });
+        let batch = ColumnBatch {
+            customer: vec![IdCol::Int(I64Col {
+                values: &ids,
+                validity: None,
+            })],
+            timestamp: TimeCol::Ticks {
+                values: I64Col {
+                    values: &ts,
+                    validity: None,
+                },
+                unit: TimeUnit::Seconds,
+            },
+            event: StrCol::strs(&ev),
+            channel: None,
+            session: None,
+            value: None,
+            consent: None,
+            extra: Vec::new(),
+            row: Some(I64Col {
+                values: &keys,
+                validity: validity.as_ref().map(|v| Bitmap { bits: v, offset: 0 }),
+            }),
+        };
+        let e = b.push_batch(&batch).unwrap_err();
+        assert_eq!(e.code(), "invalid_option");
+        assert_eq!(e.row(), Some(100 + bad));
+        assert!(
+            e.to_string()
+                .contains("non-negative integers without nulls"),
+            "{e}"
+        );
+        assert_eq!(b.finish().0.len(), 0);
+    }
+}

@@ -54,7 +54,7 @@ const COLUMN_KEYS: [&str; 10] = [
     "pseudonymise_key",
 ];
 
-/// Global row indices from the `order_key` column: non-negative integers, no nulls.
+/// Global row indices from the `order_key` column, as 64-bit integers.
 fn order_keys(batch: &RecordBatch, name: &str) -> PyResult<Int64Array> {
     let array = batch.column_by_name(name).ok_or_else(|| {
         input_err(
@@ -77,13 +77,8 @@ fn order_keys(batch: &RecordBatch, name: &str) -> PyResult<Int64Array> {
             format!("column `{name}` cannot be read as integers ({e})"),
         )
     })?;
-    let ints = ints.as_primitive::<Int64Type>().clone();
-    if ints.null_count() > 0 || ints.iter().flatten().any(|k| k < 0) {
-        return Err(invalid(format!(
-            "the order key column `{name}` must hold non-negative integers without nulls"
-        )));
-    }
-    Ok(ints)
+    // The core refuses null and negative keys, with the row.
+    Ok(ints.as_primitive::<Int64Type>().clone())
 }
 
 /// Reads Arrow data into an event log as `EventLog.from_arrow` does (not strict, no

@@ -397,6 +397,14 @@ def test_state_errors(table: Any) -> None:
     with pytest.raises(cjm.InputError) as err3:
         _cjm._build_state(table, sequence, {**SPEC, "order_key": "missing"})
     assert err3.value.code == "missing_column"
+    # Order keys are global row indices: the core refuses a negative one, with its row.
+    keys = table.column("row").to_pylist()
+    keys[3] = -1
+    negative = table.set_column(table.schema.get_field_index("row"), "row", pa.array(keys))
+    with pytest.raises(cjm.InputError) as err_key:
+        _cjm._build_state(negative, sequence, SPEC)
+    assert err_key.value.code == "invalid_option"
+    assert err_key.value.row == 3
     with pytest.raises(cjm.InputError) as err4:
         _cjm._build_state(table, sequence, {**SPEC, "colour": "x"})
     assert err4.value.code == "invalid_option"

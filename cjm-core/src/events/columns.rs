@@ -567,7 +567,7 @@ pub struct ColumnBatch<'a> {
     /// The extra columns named by the builder's options, in that order.
     pub extra: Vec<StrCol<'a>>,
     /// Global row indices (the order key among equal timestamps) when the rows are not
-    /// one contiguous run (a negative or null key falls back to the running index).
+    /// one contiguous run: non-negative, no nulls (`invalid_option` otherwise).
     pub row: Option<I64Col<'a>>,
 }
 

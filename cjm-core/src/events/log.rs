@@ -1395,6 +1395,23 @@ impl EventLogBuilder {
             });
         }
         let base = self.rows_read;
+        if let Some(keys) = &batch.row {
+            // Order keys are global row indices: a null or negative one has no place.
+            if let Some(i) = (0..n).find(|&i| keys.get(i).is_none_or(|k| k < 0)) {
+                let row = self.options.row_offset.saturating_add(base + i as u64);
+                let found = keys
+                    .get(i)
+                    .map_or_else(|| "null".to_owned(), |k| format!("`{k}`"));
+                return Err(Error::Input {
+                    code: crate::InputCode::InvalidOption,
+                    row: usize::try_from(row).ok(),
+                    message: format!(
+                        "the order key of row `{row}` is {found}: order keys are the rows' \
+                         global indices, non-negative integers without nulls"
+                    ),
+                });
+            }
+        }
         let assume_utc = self.options.assume_utc;
         let mut verdict = vec![OK; n];
 
@@ -1651,6 +1668,7 @@ impl EventLogBuilder {
         match &batch.row {
             Some(given) => {
                 let rows = self.explicit_rows(rows_before);
+                // Checked above: every key is a non-negative integer.
                 for i in (0..n).filter(|&i| keep(i)) {
                     let g = given.get(i).and_then(|k| u64::try_from(k).ok());
                     rows.push(g.unwrap_or_else(|| offset.saturating_add(i as u64)));
