@@ -1046,6 +1046,8 @@ struct Scratch {
     xpos: Vec<Vec<u32>>,
     /// Positions of attempt-starting events.
     anchors: Vec<u32>,
+    /// Positions of step events (the first part of it, see [`Plan::scan`]).
+    hits: Vec<u32>,
     used: Vec<u32>,
     times: Vec<i64>,
     groups: Vec<u32>,
@@ -1288,6 +1290,10 @@ impl Plan {
 
     /// Fills the positions of one customer's step and exclusion events and the attempt
     /// anchors (step-1 events; for `any`, every step event).
+    ///
+    /// The step events are found first without a branch per event (whether an event is
+    /// a step's is as unpredictable as the events are mixed): every position is written
+    /// and the cursor advances by one only past a step event.
     fn scan(&self, sym: &[u32], step_table: &[u64], excl_table: &[u64], s: &mut Scratch) {
         let any = self.funnel.options.order == FunnelOrder::Any;
         for p in &mut s.pos {
@@ -1297,20 +1303,32 @@ impl Plan {
             p.clear();
         }
         s.anchors.clear();
-        let mut pos_u32 = 0u32;
-        for &e in sym {
+        s.hits.clear();
+        s.hits.resize(sym.len(), 0);
+        let mut found = 0usize;
+        for (&e, p) in sym.iter().zip(0u32..) {
             let m = step_table.get(e as usize).copied().unwrap_or(0);
-            if m != 0 {
-                if any || m & 1 == 1 {
-                    s.anchors.push(pos_u32);
-                }
-                push_at_bits(&mut s.pos, m, pos_u32);
+            if let Some(h) = s.hits.get_mut(found) {
+                *h = p;
             }
+            found += usize::from(m != 0);
+        }
+        for &p in s.hits.get(..found).unwrap_or(&[]) {
+            let e = sym.get(p as usize).copied().unwrap_or(0);
+            let m = step_table.get(e as usize).copied().unwrap_or(0);
+            if any || m & 1 == 1 {
+                s.anchors.push(p);
+            }
+            push_at_bits(&mut s.pos, m, p);
+        }
+        if self.exclusion_events.is_empty() {
+            return;
+        }
+        for (&e, p) in sym.iter().zip(0u32..) {
             let x = excl_table.get(e as usize).copied().unwrap_or(0);
             if x != 0 {
-                push_at_bits(&mut s.xpos, x, pos_u32);
+                push_at_bits(&mut s.xpos, x, p);
             }
-            pos_u32 = pos_u32.wrapping_add(1);
         }
     }
 
