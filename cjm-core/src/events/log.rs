@@ -1834,24 +1834,21 @@ impl EventLogBuilder {
         };
         let row_of = |idx: u32| input_rows.row(idx);
         let packing = Codes::for_sizes(names.strings.len(), channels.strings.len());
-        let scattered = order::scatter(
-            n,
-            |i| c_customer.get(i).copied().unwrap_or(0),
-            |i| {
-                (
-                    c_customer.get(i).copied().unwrap_or(0),
-                    c_ts.get(i).copied().unwrap_or(0),
-                    u32::try_from(i).unwrap_or(u32::MAX),
-                    packing.pack(
-                        c_event.get(i).copied().unwrap_or(NONE),
-                        c_channel.values.get(i).copied().unwrap_or(NONE),
-                    ),
-                )
-            },
-        );
+        // The customer keys are consumed (and their memory given back) as they are
+        // scattered.
+        let scattered = order::scatter(c_customer, |i, key| {
+            (
+                key,
+                c_ts.get(i).copied().unwrap_or(0),
+                u32::try_from(i).unwrap_or(u32::MAX),
+                packing.pack(
+                    c_event.get(i).copied().unwrap_or(NONE),
+                    c_channel.values.get(i).copied().unwrap_or(NONE),
+                ),
+            )
+        });
         // The builder's columns are now free: the log's columns reuse their memory.
         let (mut ts_out, mut event_out) = (c_ts, c_event);
-        drop(c_customer);
         // The sink sizes the channel column it writes (the builder's, when packed).
         let (mut channel_out, channel_lookup) = match packing {
             Codes::Packed => (c_channel.values, Vec::new()),
@@ -1879,11 +1876,8 @@ impl EventLogBuilder {
                         it.0 = u64::from(rank);
                     }
                 }
-                let keyed = order::scatter(
-                    items.len(),
-                    |i| items.get(i).map_or(0, Fields::key),
-                    |i| items.get(i).copied().unwrap_or_default(),
-                );
+                let keys = items.iter().map(Fields::key).collect();
+                let keyed = order::scatter(keys, |i, _| items.get(i).copied().unwrap_or_default());
                 (keyed, Some(dict))
             }
             _ => (scattered, None),
