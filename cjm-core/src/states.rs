@@ -257,9 +257,14 @@ impl StateRequest {
                 options.check()
             }
             Self::Traffic { .. } => needs_journey(journey, "traffic").map(|_| ()),
-            Self::Attribution { options, .. } => crate::attribution::check(options),
+            Self::Attribution { paths, options } => {
+                paths.check(journey)?;
+                crate::attribution::check(options)
+            }
+            Self::Paths { paths } => paths.check(journey).map(|_| ()),
             Self::Survey { options, .. } => SurveyState::identity(options).map(|_| ()),
-            Self::Retention { .. } | Self::Trends { .. } | Self::Paths { .. } => Ok(()),
+            Self::Retention { options } => options.plan().map(|_| ()),
+            Self::Trends { options } => options.plan().map(|_| ()),
         }
     }
 
@@ -641,9 +646,13 @@ pub fn finish_state(
         StateRequest::Survey { metrics, options } => {
             let survey = SurveyState::from_bytes(state)?;
             if (options.csat_scale, options.ces_scale) != (survey.csat_scale, survey.ces_scale) {
-                return Err(invalid_option(
-                    "the scales differ from those the survey state was built with".to_owned(),
-                ));
+                return Err(Error::Input {
+                    code: InputCode::ScaleMismatch,
+                    row: None,
+                    message: "the scales differ from those the survey state was built with; \
+                              finish it with the request that built it"
+                        .to_owned(),
+                });
             }
             Finished::Survey(Box::new(survey.report(*metrics, options)))
         }

@@ -1762,6 +1762,7 @@ fn survey_requests_and_routes() {
     )
     .unwrap();
     let err = finish_state(&other_scale, &merged, None).unwrap_err();
+    assert_eq!(err.code(), "scale_mismatch");
     assert!(err.to_string().contains("scales differ"), "{err}");
     let bad_scale = StateRequest::from_json(
         r#"{"analysis": "survey", "metrics": [true, false, false], "options": {"csat_scale": 1}}"#,
@@ -1814,4 +1815,44 @@ fn survey_requests_and_routes() {
     let flows =
         StateRequest::from_json(r#"{"analysis": "flows", "options": {"min_share": 2}}"#).unwrap();
     assert_eq!(flows.check(None).unwrap_err().code(), "invalid_option");
+}
+
+/// Retention, trends, paths and attribution requests are checked on the driver as the
+/// others are: a bad option is refused by `check` (and so by `route`), before any part
+/// is read, with the message the analysis itself gives.
+#[test]
+fn retention_trends_and_path_requests_are_checked_before_any_part() {
+    for (json, words) in [
+        (
+            r#"{"analysis": "retention", "options": {"periods": 1000000}}"#,
+            "`periods`",
+        ),
+        (
+            r#"{"analysis": "trends", "options": {"time_zone": "Mars/Olympus"}}"#,
+            "Mars/Olympus",
+        ),
+        (
+            r#"{"analysis": "paths", "paths": {"conversion_events": []}}"#,
+            "conversion event",
+        ),
+        (
+            r#"{"analysis": "attribution", "paths": {"conversion_events": ["buy"], "lookback_seconds": -1}}"#,
+            "lookback",
+        ),
+        (
+            r#"{"analysis": "paths", "paths": {"conversion_events": ["buy"], "touch": "touchpoint"}}"#,
+            "journey",
+        ),
+    ] {
+        let request = cjm_core::states::StateRequest::from_json(json).unwrap();
+        let err = request.check(None).expect_err(json);
+        assert_eq!(err.code(), "invalid_option", "{json}: {err}");
+        assert!(err.to_string().contains(words), "{json}: {err}");
+        assert_eq!(request.route(None).unwrap_err().code(), "invalid_option");
+    }
+    let fine = cjm_core::states::StateRequest::from_json(
+        r#"{"analysis": "paths", "paths": {"conversion_events": ["buy"]}}"#,
+    )
+    .unwrap();
+    assert!(fine.check(None).is_ok());
 }

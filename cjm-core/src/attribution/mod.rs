@@ -419,6 +419,16 @@ impl Column {
     }
 }
 
+/// All the credit of a path of `len` touches to the touch at `at` (none when `None`).
+/// (An `Option`: the shape `by_fractions` takes, where time decay may have none.)
+fn one_touch(len: usize, at: Option<usize>) -> Option<Vec<f64>> {
+    let mut v = vec![0.0; len];
+    if let Some(x) = at.and_then(|i| v.get_mut(i)) {
+        *x = 1.0;
+    }
+    Some(v)
+}
+
 fn by_fractions(
     channels: usize,
     rows: &[Row<'_>],
@@ -567,23 +577,13 @@ fn attribute_codes(table: &CodeTable, options: &AttributionOptions) -> Result<At
             let (definition, column, sums) = match model {
                 Model::First => (
                     Definition::new(&name, &NoParams {}),
-                    by_fractions(n, &converting, |r| {
-                        let mut v = vec![0.0; r.codes.len()];
-                        if let Some(x) = v.first_mut() {
-                            *x = 1.0;
-                        }
-                        Some(v)
-                    }),
+                    by_fractions(n, &converting, |r| one_touch(r.codes.len(), Some(0))),
                     true,
                 ),
                 Model::Last => (
                     Definition::new(&name, &NoParams {}),
                     by_fractions(n, &converting, |r| {
-                        let mut v = vec![0.0; r.codes.len()];
-                        if let Some(x) = v.last_mut() {
-                            *x = 1.0;
-                        }
-                        Some(v)
+                        one_touch(r.codes.len(), r.codes.len().checked_sub(1))
                     }),
                     true,
                 ),
@@ -595,13 +595,7 @@ fn attribute_codes(table: &CodeTable, options: &AttributionOptions) -> Result<At
                         },
                     ),
                     by_fractions(n, &converting, |r| {
-                        let mut v = vec![0.0; r.codes.len()];
-                        if let Some(x) =
-                            models::last_non_direct(r, direct).and_then(|i| v.get_mut(i))
-                        {
-                            *x = 1.0;
-                        }
-                        Some(v)
+                        one_touch(r.codes.len(), models::last_non_direct(r, direct))
                     }),
                     true,
                 ),

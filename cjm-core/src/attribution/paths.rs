@@ -318,6 +318,42 @@ pub(crate) struct Journey<'a> {
 /// [`EventLog::customers`]) with `f(labels, journey)`, where `labels` names the touch
 /// codes. Works on the log's integer codes: no string is compared, hashed or allocated
 /// per event.
+impl PathOptions {
+    /// Checks the options without a log: a conversion event is named, the lookback is a
+    /// non-negative number, touchpoint paths have the journey. Returns the lookback in
+    /// nanoseconds.
+    ///
+    /// # Errors
+    /// `invalid_option` naming what is wrong.
+    pub(crate) fn check(&self, journey: Option<&ValidJourney>) -> Result<Option<i64>> {
+        let invalid = |message: String| Error::Input {
+            code: crate::InputCode::InvalidOption,
+            row: None,
+            message,
+        };
+        if self.conversion_events.is_empty() {
+            return Err(invalid("name at least one conversion event".to_owned()));
+        }
+        if self.touch == TouchKind::Touchpoint && journey.is_none() {
+            return Err(invalid("touchpoint paths need the journey".to_owned()));
+        }
+        match self.lookback_seconds {
+            None => Ok(None),
+            Some(s) if s.is_finite() && s >= 0.0 => {
+                #[allow(
+                    clippy::cast_possible_truncation,
+                    reason = "saturating float to integer conversion is intended"
+                )]
+                let ns = (s * 1e9).round() as i64;
+                Ok(Some(ns))
+            }
+            Some(s) => Err(invalid(format!(
+                "lookback `{s}` seconds is not a non-negative number"
+            ))),
+        }
+    }
+}
+
 pub(crate) fn for_each_journey(
     log: &EventLog,
     journey: Option<&ValidJourney>,
@@ -330,25 +366,7 @@ pub(crate) fn for_each_journey(
         row: None,
         message: message.to_owned(),
     };
-    if options.conversion_events.is_empty() {
-        return Err(invalid("name at least one conversion event"));
-    }
-    let lookback = match options.lookback_seconds {
-        None => None,
-        Some(s) if s.is_finite() && s >= 0.0 => {
-            #[allow(
-                clippy::cast_possible_truncation,
-                reason = "saturating float to integer conversion is intended"
-            )]
-            let ns = (s * 1e9).round() as i64;
-            Some(ns)
-        }
-        Some(s) => {
-            return Err(invalid(&format!(
-                "lookback `{s}` seconds is not a non-negative number"
-            )))
-        }
-    };
+    let lookback = options.check(journey)?;
     let conv: BTreeSet<&str> = options
         .conversion_events
         .iter()
@@ -368,7 +386,9 @@ pub(crate) fn for_each_journey(
             Some((0..u32::try_from(log.names.len()).unwrap_or(0)).collect()),
         ),
         TouchKind::Touchpoint => {
-            let j = journey.ok_or_else(|| invalid("touchpoint paths need the journey"))?;
+            let Some(j) = journey else {
+                return Err(invalid("touchpoint paths need the journey"));
+            };
             let mut first: HashMap<&str, usize> = HashMap::new();
             for (k, t) in j.journey().touchpoints.iter().enumerate() {
                 for e in &t.events {

@@ -440,10 +440,14 @@ impl Ordered {
         self.order.len()
     }
 
+    /// The bits of one code of a prefix.
+    fn mask(&self) -> u128 {
+        1u128.checked_shl(self.bits).map_or(u128::MAX, |m| m - 1)
+    }
+
     /// Whether a prefix holds its whole path (its last code is the end mark).
     fn whole(&self, prefix: u128) -> bool {
-        let mask = 1u128.checked_shl(self.bits).map_or(u128::MAX, |m| m - 1);
-        self.bits > 0 && prefix & mask == 0
+        self.bits > 0 && prefix & self.mask() == 0
     }
 
     /// The times of key `k`.
@@ -461,7 +465,7 @@ impl Ordered {
             return self.keys.codes(k);
         }
         buf.clear();
-        let mask = 1u128.checked_shl(self.bits).map_or(u128::MAX, |m| m - 1);
+        let mask = self.mask();
         let count = prefix_len(self.bits);
         for i in (0..count).rev() {
             let shift = u32::try_from(i).unwrap_or(0) * self.bits;

@@ -245,8 +245,8 @@ const FREE_EVERY: usize = 1 << 17;
 ///
 /// The keys are consumed: each thread scatters its half from the last row down, filling
 /// its slots from their ends, and gives back the memory of the keys it has passed every
-/// [`FREE_EVERY`] rows, so that the keys and the scattered rows are not both held whole
-/// (on 100M rows that was 800 MB of the peak).
+/// [`FREE_EVERY`] rows, so that the keys (8 bytes a row) and the scattered rows are not
+/// both held whole.
 pub(crate) fn scatter(mut keys: Vec<u64>, make: impl Fn(usize, u64) -> Item + Sync) -> Scattered {
     let n = keys.len();
     let two = PARALLEL && n >= PARALLEL_ROWS;
@@ -290,7 +290,8 @@ pub(crate) fn scatter(mut keys: Vec<u64>, make: impl Fn(usize, u64) -> Item + Sy
     );
     // Each thread owns the keys of its half (the upper half is copied out, and the
     // lower half's buffer shrunk to it: no more memory than before).
-    let upper = keys.split_off(halves[1].start.min(n));
+    let upper_first = halves[1].start.min(n);
+    let upper = keys.split_off(upper_first);
     keys.shrink_to_fit();
     // Zeroed by the system (a tuple's buffer is), so each page is first written by the
     // thread that scatters into it.
@@ -330,7 +331,6 @@ pub(crate) fn scatter(mut keys: Vec<u64>, make: impl Fn(usize, u64) -> Item + Sy
             }
         }
     };
-    let upper_first = halves[1].start.min(n);
     both(
         two,
         || fill(0, keys, &mut slots_a),

@@ -991,6 +991,16 @@ impl SurveyState {
             }
         }
         let mut groups = Groups::of(batch.scope.as_ref(), batch.segment.as_ref(), n, scratch);
+        // Groups numbered in order of appearance are counted already, and may be many (a
+        // per-response column passed as `scope`): refused before their answers are
+        // counted. A small grid's groups are counted with the answers, then checked.
+        let counted_rows = groups.responses.len() == groups.keys.len();
+        if counted_rows {
+            if let Err(e) = self.check_group_count(groups.present().map(|(_, k)| k)) {
+                scratch.of_row = groups.of_row;
+                return Err(e);
+            }
+        }
         let nan_as_missing = self.nan_as_missing;
         let metrics = [
             (batch.nps.as_ref(), "NPS", 0u8, 10u8),
@@ -1003,7 +1013,11 @@ impl SurveyState {
             None => self.count_each(&metrics, &groups, first_row, &mut first_error),
         };
         groups.count_responses(counted.iter().flatten().next());
-        let too_many = self.check_group_count(groups.present().map(|(_, k)| k));
+        let too_many = if counted_rows {
+            Ok(())
+        } else {
+            self.check_group_count(groups.present().map(|(_, k)| k))
+        };
         let Groups {
             of_row,
             keys,
@@ -1334,9 +1348,6 @@ fn check_group_count(groups: usize) -> Result<()> {
     })
 }
 
-/// The `(scope, segment)` groups of a batch: a dense group per row, from the codes of the
-/// two columns (a small grid when the product of their distinct values is small, a hash
-/// of the code pair otherwise).
 /// Per-row buffers of a batch, kept for the next batch.
 #[derive(Default)]
 struct Scratch {
@@ -1345,6 +1356,9 @@ struct Scratch {
     of_row: Vec<u32>,
 }
 
+/// The `(scope, segment)` groups of a batch: a group per row, from the codes of the two
+/// columns (a cell of a small grid when the product of their distinct values is small,
+/// numbered in order of appearance otherwise).
 struct Groups {
     /// Group of each row.
     of_row: Vec<u32>,
@@ -1611,23 +1625,32 @@ fn count_clean(
     groups: &Groups,
     nan_as_missing: bool,
 ) -> Option<Vec<Option<Answers>>> {
-    let present: Vec<(&NumCol<'_>, u8, usize)> = metrics
+    // Per metric column: its `lo`, `width`, and cells (per group, its answers then its
+    // missing).
+    let mut counting: Vec<(&NumCol<'_>, u8, usize, Vec<u64>)> = metrics
         .iter()
-        .filter_map(|&(col, _, lo, hi)| col.map(|c| (c, lo, usize::from(hi - lo) + 1)))
+        .filter_map(|&(col, _, lo, hi)| {
+            let width = usize::from(hi - lo) + 1;
+            col.map(|c| (c, lo, width, vec![0u64; groups.keys.len() * (width + 1)]))
+        })
         .collect();
-    let cells = match present.as_slice() {
-        [] => Vec::new(),
-        &[a] => count_clean_n([a], groups, nan_as_missing)?.into(),
-        &[a, b] => count_clean_n([a, b], groups, nan_as_missing)?.into(),
-        &[a, b, c] => count_clean_n([a, b, c], groups, nan_as_missing)?.into(),
-        _ => return None,
-    };
-    let mut cells = cells.into_iter().zip(present);
+    let of_row = groups.of_row.as_slice();
+    let mut slots = [0u8; CHUNK];
+    for (start, rows) in (0..).step_by(CHUNK).zip(of_row.chunks(CHUNK)) {
+        let slots = slots.get_mut(..rows.len())?;
+        for (col, lo, width, cells) in &mut counting {
+            if !fill_slots(col, start, (*lo, *width), nan_as_missing, slots) {
+                return None;
+            }
+            add_slots(rows, slots, cells, *width + 1);
+        }
+    }
+    let mut counted = counting.into_iter();
     let answers = metrics
         .iter()
         .map(|(col, ..)| {
-            col.and_then(|_| cells.next())
-                .map(|(cells, (_, _, width))| {
+            col.and_then(|_| counted.next())
+                .map(|(_, _, width, cells)| {
                     let mut counts = Vec::with_capacity(groups.keys.len() * width);
                     let mut missing = Vec::with_capacity(groups.keys.len());
                     for cell in cells.chunks_exact(width + 1) {
@@ -1644,35 +1667,6 @@ fn count_clean(
         })
         .collect();
     Some(answers)
-}
-
-/// [`count_clean`] for `N` metric columns `(column, lo, width)`: per group, each
-/// column's cells are its answers, then its missing.
-fn count_clean_n<const N: usize>(
-    metrics: [(&NumCol<'_>, u8, usize); N],
-    groups: &Groups,
-    nan_as_missing: bool,
-) -> Option<[Vec<u64>; N]> {
-    let mut cells = metrics.map(|(_, _, width)| vec![0u64; groups.keys.len() * (width + 1)]);
-    let strides = metrics.map(|(_, _, width)| width + 1);
-    let mut slots = [[0u8; CHUNK]; N];
-    let of_row = groups.of_row.as_slice();
-    let mut start = 0;
-    while start < of_row.len() {
-        let end = (start + CHUNK).min(of_row.len());
-        for ((col, lo, width), slot) in metrics.iter().zip(slots.iter_mut()) {
-            let slot = slot.get_mut(..end - start)?;
-            if !fill_slots(col, start, (*lo, *width), nan_as_missing, slot) {
-                return None;
-            }
-        }
-        let rows = of_row.get(start..end)?;
-        for ((slot, cells), stride) in slots.iter().zip(cells.iter_mut()).zip(strides) {
-            add_slots(rows, slot, cells, stride);
-        }
-        start = end;
-    }
-    Some(cells)
 }
 
 /// Adds each row's slot to the cells of its group.
