@@ -31,11 +31,11 @@ use cjm_core::events::columns::{
 };
 use cjm_core::events::synth::{for_each_event, SynthOptions};
 use cjm_core::events::{
-    ColumnChoice, ColumnMapping, ColumnNames, ConsentRule, CustomerKey, DirectlyFollowsOptions,
-    DriverOptions, EventLog, EventLogBuilder, EventMatch, Exclusion, FilterOptions, FlowOptions,
-    Funnel, FunnelOptions, FunnelTrendsOptions, IngestOptions, IngestReport, JourneyStateOptions,
-    LogOperation, MapLevel, Preset, Pseudonymiser, RelabelOptions, RetentionOptions, SampleOptions,
-    SessionOptions, StepSpec, TimeUnit, TimestampFormat, TrendsOptions, VariantOptions,
+    ColumnMapping, CustomerKey, DirectlyFollowsOptions, DriverOptions, EventLog, EventLogBuilder,
+    EventMatch, Exclusion, FilterOptions, FlowOptions, Funnel, FunnelOptions, FunnelTrendsOptions,
+    IngestOptions, IngestReport, IngestSpec, JourneyStateOptions, LogOperation, MapLevel,
+    RelabelOptions, RetentionOptions, SampleOptions, SessionOptions, StepSpec, TimeUnit,
+    TimestampFormat, TrendsOptions, VariantOptions,
 };
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -57,45 +57,16 @@ fn invalid(message: String) -> PyErr {
     input_err(cjm_core::InputCode::InvalidOption, message)
 }
 
-/// A time unit from its short (`"ms"`) or long (`"milliseconds"`) name.
-fn time_unit(name: &str) -> PyResult<TimeUnit> {
-    Ok(match name {
-        "s" | "seconds" => TimeUnit::Seconds,
-        "ms" | "milliseconds" => TimeUnit::Milliseconds,
-        "us" | "microseconds" => TimeUnit::Microseconds,
-        "ns" | "nanoseconds" => TimeUnit::Nanoseconds,
-        other => {
-            return Err(invalid(format!(
-                "`unit` must be one of `s`, `ms`, `us`, `ns`, not `{other}`"
-            )))
-        }
-    })
-}
-
-fn preset(name: &str) -> PyResult<Preset> {
-    Preset::from_name(name).map_err(core_err)
-}
-
-/// A column name or a list of names (customer ids: the first non-empty one is used).
-fn names(value: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
-    if let Ok(s) = value.cast::<PyString>() {
-        return Ok(vec![s.to_cow()?.into_owned()]);
-    }
-    value
-        .extract::<Vec<String>>()
-        .map_err(|_| invalid("`customer` must be a column name or a list of names".to_owned()))
-}
-
-/// What the keyword arguments say about the columns: the preset and the names given
-/// (these win). The core resolves it against the data's columns
-/// ([`ColumnChoice::resolve`]): columns not named are the preset's, or found by their
-/// usual names.
+/// The core's ingest spec of the keyword arguments of `from_arrow` / `from_csv` (and the
+/// `columns` of `cjm.spark`): only their Python forms are read here (a customer column or
+/// a list of them, a key as `str` or `bytes`); what they mean is the core's
+/// ([`IngestSpec`]).
 #[allow(
     clippy::too_many_arguments,
     reason = "mirrors the keyword arguments of Python"
 )]
-pub(crate) fn mapping(
-    preset_name: Option<&str>,
+pub(crate) fn ingest_spec(
+    preset: Option<&str>,
     customer: Option<&Bound<'_, PyAny>>,
     timestamp: Option<String>,
     event: Option<String>,
@@ -104,53 +75,51 @@ pub(crate) fn mapping(
     value: Option<String>,
     consent: Option<String>,
     unit: Option<&str>,
-) -> PyResult<ColumnChoice> {
-    let customer = match customer {
-        Some(c) if !c.is_none() => names(c)?,
-        _ => Vec::new(),
-    };
-    Ok(ColumnChoice {
-        preset: preset_name.map(preset).transpose()?,
-        names: ColumnNames {
-            customer,
-            timestamp,
-            timestamp_format: unit
-                .map(|u| time_unit(u).map(|unit| TimestampFormat::Integer { unit }))
-                .transpose()?,
-            event,
-            channel,
-            session,
-            value,
-            consent,
-        },
-    })
-}
-
-/// The ingest options and the builder (pseudonymiser and journey set).
-pub(crate) fn builder(
-    options: IngestOptions,
+    flags: [bool; 3],
     key: Option<&Bound<'_, PyAny>>,
-    identifiers: &[String],
-    journey: Option<&Bound<'_, PyJourney>>,
-) -> PyResult<EventLogBuilder> {
-    let mut b = EventLogBuilder::new(options);
-    if let Some(key) = key.filter(|k| !k.is_none()) {
-        let bytes: Vec<u8> = if let Ok(s) = key.cast::<PyString>() {
+    extra: Option<Vec<String>>,
+    identifiers: Option<Vec<String>>,
+) -> PyResult<IngestSpec> {
+    let [assume_utc, dedup, strict] = flags;
+    let customer = match customer.filter(|c| !c.is_none()) {
+        None => Vec::new(),
+        Some(c) => match c.cast::<PyString>() {
+            Ok(s) => vec![s.to_cow()?.into_owned()],
+            Err(_) => c.extract::<Vec<String>>().map_err(|_| {
+                invalid("`customer` must be a column name or a list of names".to_owned())
+            })?,
+        },
+    };
+    let pseudonymise_key = match key.filter(|k| !k.is_none()) {
+        None => None,
+        Some(k) => Some(if let Ok(s) = k.cast::<PyString>() {
             s.to_cow()?.as_bytes().to_vec()
-        } else if let Ok(b) = key.cast::<PyBytes>() {
+        } else if let Ok(b) = k.cast::<PyBytes>() {
             b.as_bytes().to_vec()
         } else {
             return Err(PyTypeError::new_err(
                 "`pseudonymise_key` must be str or bytes",
             ));
-        };
-        b = b.pseudonymise(Pseudonymiser::new(&bytes).map_err(core_err)?);
-    }
-    b = b.identifiers(identifiers).map_err(core_err)?;
-    if let Some(j) = journey {
-        b = b.journey(&j.get().inner);
-    }
-    Ok(b)
+        }),
+    };
+    Ok(IngestSpec {
+        preset: preset.map(|p| named(p, "preset")).transpose()?,
+        mapping: None,
+        customer,
+        timestamp,
+        event,
+        channel,
+        session,
+        value,
+        consent,
+        unit: unit.map(|u| named(u, "unit")).transpose()?,
+        assume_utc,
+        dedup,
+        strict,
+        pseudonymise_key,
+        extra: extra.unwrap_or_default(),
+        identifiers: identifiers.unwrap_or_default(),
+    })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -163,63 +132,18 @@ enum CsvInput<'a, 'py> {
     File(std::path::PathBuf, &'a Bound<'py, PyAny>),
 }
 
-/// The keyword arguments of `from_csv` and `from_csv_file`.
-struct CsvOptions<'a, 'py> {
-    preset: Option<&'a str>,
-    customer: Option<&'a Bound<'py, PyAny>>,
-    timestamp: Option<String>,
-    event: Option<String>,
-    channel: Option<String>,
-    session: Option<String>,
-    value: Option<String>,
-    consent: Option<String>,
-    unit: Option<&'a str>,
-    assume_utc: bool,
-    journey: Option<&'a Bound<'py, PyJourney>>,
-    dedup: bool,
-    strict: bool,
-    pseudonymise_key: Option<&'a Bound<'py, PyAny>>,
-    extra: Option<Vec<String>>,
-    identifiers: Option<Vec<String>>,
-}
-
 /// Reads CSV into a log with the core's reader (a file streamed, never read whole), with
 /// the GIL released; emits the report's warnings.
 fn read_csv_input(
     py: Python<'_>,
     input: CsvInput<'_, '_>,
-    o: CsvOptions<'_, '_>,
+    spec: &IngestSpec,
+    journey: Option<&Bound<'_, PyJourney>>,
 ) -> PyResult<(EventLog, IngestReport)> {
-    let choice = mapping(
-        o.preset,
-        o.customer,
-        o.timestamp,
-        o.event,
-        o.channel,
-        o.session,
-        o.value,
-        o.consent,
-        o.unit,
-    )?;
-    let options = IngestOptions {
-        assume_utc: o.assume_utc,
-        dedup: o.dedup,
-        strict: o.strict,
-        // Only a named consent column filters rows (no preset has one).
-        consent: if choice.names.consent.is_some() {
-            ConsentRule::Require
-        } else {
-            ConsentRule::Ignore
-        },
-        extra_columns: o.extra.unwrap_or_default(),
-        ..IngestOptions::default()
-    };
-    let b = builder(
-        options,
-        o.pseudonymise_key,
-        &o.identifiers.unwrap_or_default(),
-        o.journey,
-    )?;
+    let choice = spec.choice().map_err(core_err)?;
+    let b = spec
+        .builder(spec.options(), journey.map(|j| &j.get().inner))
+        .map_err(core_err)?;
     let (log, report) = match input {
         CsvInput::Bytes(bytes) => py
             .detach(|| cjm_core::events::read_csv(bytes.as_slice(), choice, b))
@@ -642,14 +566,13 @@ fn ingest(
 }
 
 /// How to ingest an Arrow stream: checks the mapped (and `checked`) columns exist,
-/// classifies the timestamp column and builds the ingest options (consent required when
-/// the mapping names a consent column; no dedup, not strict, no extra columns — callers
-/// set those).
+/// classifies the timestamp column, and adjusts the spec's `options` to it (the unit of
+/// its ticks; text the mapping says is UTC).
 pub(crate) fn arrow_ingest_plan(
     schema: &arrow_schema::SchemaRef,
     m: &ColumnMapping,
     checked: &[String],
-    assume_utc: bool,
+    options: IngestOptions,
 ) -> PyResult<(TsKind, IngestOptions)> {
     check_columns(schema, m, checked)?;
     let ts_field = schema
@@ -663,22 +586,19 @@ pub(crate) fn arrow_ingest_plan(
         m.timestamp_format,
         TimestampFormat::Iso8601 { assume_utc: true }
     );
-    let kind = ts_kind(&m.timestamp, ts_field.data_type(), integer_unit, assume_utc)?;
+    let kind = ts_kind(
+        &m.timestamp,
+        ts_field.data_type(),
+        integer_unit,
+        options.assume_utc,
+    )?;
     let options = IngestOptions {
         time_unit: match kind {
             TsKind::Ticks(u) => u,
             TsKind::Text | TsKind::Null => TimeUnit::Milliseconds,
         },
-        assume_utc: assume_utc || text_utc,
-        dedup: false,
-        strict: false,
-        consent: if m.consent.is_some() {
-            ConsentRule::Require
-        } else {
-            ConsentRule::Ignore
-        },
-        row_offset: 0,
-        extra_columns: Vec::new(),
+        assume_utc: options.assume_utc || text_utc,
+        ..options
     };
     Ok((kind, options))
 }
@@ -800,10 +720,11 @@ fn optional_instant(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Op
         .transpose()
 }
 
-/// An option given as one of the core's snake_case names (`period`, `mode`, `cohort`).
-fn named<T: serde::de::DeserializeOwned>(value: &str, what: &str, names: &str) -> PyResult<T> {
+/// An option given as one of the core's snake_case names (`period`, `unit`, `preset`…):
+/// what else it may be is serde's list, read from the core's type.
+pub(crate) fn named<T: serde::de::DeserializeOwned>(value: &str, what: &str) -> PyResult<T> {
     serde_json::from_value(serde_json::Value::String(value.to_owned()))
-        .map_err(|_| invalid(format!("`{what}` must be {names}, not `{value}`")))
+        .map_err(|e| invalid(format!("`{what}`: {e}")))
 }
 
 /// A funnel from the keyword arguments of `EventLog.funnel` (and `funnel_trends`): steps
@@ -843,18 +764,8 @@ fn funnel_of(
             }
         },
     };
-    let order =
-        serde_json::from_value(serde_json::Value::String(order.to_owned())).map_err(|_| {
-            invalid(format!(
-                "`order` must be `sequential`, `strict` or `any`, not `{order}`"
-            ))
-        })?;
-    let percentile = serde_json::from_value(serde_json::Value::String(percentile.to_owned()))
-        .map_err(|_| {
-            invalid(format!(
-                "`percentile` must be `linear` or `nearest_rank`, not `{percentile}`"
-            ))
-        })?;
+    let order = named(order, "order")?;
+    let percentile = named(percentile, "percentile")?;
     // `math.inf` is the core's `null`: no window.
     let window_seconds = match window.filter(|w| !w.is_none()) {
         Some(w) if is_infinity(w) => None,
@@ -908,7 +819,7 @@ fn funnel_of(
 /// The `unit=` of an analysis: the core's default when not given.
 fn analysis_unit(unit: Option<&str>) -> PyResult<cjm_core::events::AnalysisUnit> {
     match unit {
-        Some(unit) => named(unit, "unit", "`customer` or `session`"),
+        Some(unit) => named(unit, "unit"),
         None => Ok(cjm_core::events::AnalysisUnit::default()),
     }
 }
@@ -1026,13 +937,25 @@ impl PyEventLog {
         progress: Option<bool>,
     ) -> PyResult<Self> {
         crate::guard(|| {
-            let choice = mapping(
-                preset, customer, timestamp, event, channel, session, value, consent, unit,
+            let spec = ingest_spec(
+                preset,
+                customer,
+                timestamp,
+                event,
+                channel,
+                session,
+                value,
+                consent,
+                unit,
+                [assume_utc, dedup, strict],
+                pseudonymise_key,
+                extra,
+                identifiers,
             )?;
-            let extra = extra.unwrap_or_default();
+            let choice = spec.choice().map_err(core_err)?;
             // Every column the choice may read survives the narrowing of a data frame.
             let mut wanted = choice.candidate_columns();
-            wanted.extend(extra.iter().cloned());
+            wanted.extend(spec.extra.iter().cloned());
             let wanted: Vec<&String> = wanted.iter().collect();
             let (reader, total, columns) = crate::arrow_in::read(
                 py,
@@ -1043,17 +966,12 @@ impl PyEventLog {
             )?;
             let schema = reader.schema();
             let m = choice.resolve(&columns, assume_utc).map_err(core_err)?;
-            let (kind, mut options) = arrow_ingest_plan(&schema, &m, &extra, assume_utc)?;
-            options.dedup = dedup;
-            options.strict = strict;
-            options.extra_columns = extra.clone();
-            let b = builder(
-                options,
-                pseudonymise_key,
-                &identifiers.unwrap_or_default(),
-                journey,
-            )?
-            .columns(m.clone());
+            let (kind, options) = arrow_ingest_plan(&schema, &m, &spec.extra, spec.options())?;
+            let b = spec
+                .builder(options, journey.map(|j| &j.get().inner))
+                .map_err(core_err)?
+                .columns(m.clone());
+            let extra = &spec.extra;
             // `None`: a bar only for inputs worth waiting for (`_events._progress`).
             let bar: Option<Py<PyAny>> = if progress != Some(false) {
                 let bar = py
@@ -1064,7 +982,7 @@ impl PyEventLog {
             } else {
                 None
             };
-            let result = py.detach(|| ingest(reader, &m, kind, &extra, b, bar.as_ref()));
+            let result = py.detach(|| ingest(reader, &m, kind, extra, b, bar.as_ref()));
             if let Some(bar) = &bar {
                 bar.call_method0(py, "close")?;
             }
@@ -1125,7 +1043,7 @@ impl PyEventLog {
             } else {
                 CsvInput::File(source.extract()?, source)
             };
-            let options = CsvOptions {
+            let spec = ingest_spec(
                 preset,
                 customer,
                 timestamp,
@@ -1135,15 +1053,12 @@ impl PyEventLog {
                 value,
                 consent,
                 unit,
-                assume_utc,
-                journey,
-                dedup,
-                strict,
+                [assume_utc, dedup, strict],
                 pseudonymise_key,
                 extra,
                 identifiers,
-            };
-            read_csv_input(py, input, options).map(|(log, report)| Self { log, report })
+            )?;
+            read_csv_input(py, input, &spec, journey).map(|(log, report)| Self { log, report })
         })
     }
 
@@ -1291,10 +1206,10 @@ impl PyEventLog {
             let options = RetentionOptions {
                 start_event: event_match(start_event, "start_event")?,
                 return_event: event_match(return_event, "return_event")?,
-                period: named(period, "period", "`day`, `week` or `month`")?,
+                period: named(period, "period")?,
                 periods: int_option(periods, "periods")?,
-                mode: named(mode, "mode", "`on` or `on_or_after`")?,
-                cohort: named(cohort, "cohort", "`first_time` or `recurring`")?,
+                mode: named(mode, "mode")?,
+                cohort: named(cohort, "cohort")?,
                 time_zone: time_zone.to_owned(),
                 as_of: optional_instant(as_of, "as_of")?,
                 assume_utc,
@@ -1336,7 +1251,7 @@ impl PyEventLog {
             });
             let options = TrendsOptions {
                 events,
-                period: named(period, "period", "`day`, `week` or `month`")?,
+                period: named(period, "period")?,
                 time_zone: time_zone.to_owned(),
                 since: optional_instant(since, "since")?,
                 as_of: optional_instant(as_of, "as_of")?,
@@ -1396,7 +1311,7 @@ impl PyEventLog {
                 assume_utc,
             )?;
             let options = FunnelTrendsOptions {
-                period: named(period, "period", "`day`, `week` or `month`")?,
+                period: named(period, "period")?,
                 time_zone: time_zone.to_owned(),
                 since: optional_instant(since, "since")?,
                 assume_utc,

@@ -17,7 +17,7 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::Int64Type;
 use arrow_array::{Array, Int64Array, RecordBatch};
 use arrow_schema::DataType;
-use cjm_core::events::{ConsentRule, EventLog};
+use cjm_core::events::{EventLog, IngestSpec};
 use cjm_core::states::{self, Finished, StateRequest};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -26,7 +26,7 @@ use pyo3_arrow::input::AnyRecordBatch;
 
 use crate::convert::Wrap;
 use crate::errors::{core_err, input_err};
-use crate::events::{arrow_ingest_plan, builder, mapping, BatchColumns};
+use crate::events::{arrow_ingest_plan, BatchColumns};
 use crate::reports::PySurveyReport;
 use crate::results::{
     PyDirectlyFollows, PyFlows, PyFunnelResult, PyRetentionResult, PyTraffic, PyTrendsResult,
@@ -38,21 +38,6 @@ use crate::PyJourney;
 fn invalid(message: String) -> PyErr {
     input_err(cjm_core::InputCode::InvalidOption, message)
 }
-
-/// The keys `columns` may have (as `EventLog.from_arrow`'s keyword arguments, plus
-/// `order_key`).
-const COLUMN_KEYS: [&str; 10] = [
-    "customer",
-    "timestamp",
-    "event",
-    "channel",
-    "session",
-    "value",
-    "unit",
-    "assume_utc",
-    "order_key",
-    "pseudonymise_key",
-];
 
 /// Global row indices from the `order_key` column, as 64-bit integers.
 fn order_keys(batch: &RecordBatch, name: &str) -> PyResult<Int64Array> {
@@ -81,63 +66,42 @@ fn order_keys(batch: &RecordBatch, name: &str) -> PyResult<Int64Array> {
     Ok(ints.as_primitive::<Int64Type>().clone())
 }
 
-/// Reads Arrow data into an event log as `EventLog.from_arrow` does (not strict, no
-/// deduplication: a duplicate may sit in another partition), taking each row's global
-/// index from the `order_key` column when there is one.
+/// Reads Arrow data into an event log as `EventLog.from_arrow` does, with the core's
+/// ingest spec `columns` (as `cjm.spark.EventColumns` writes it: no deduplication, since a
+/// duplicate may sit in another partition), taking each row's global index from the
+/// `order_key` column when there is one.
 fn read_log(
     py: Python<'_>,
     data: &Bound<'_, PyAny>,
     columns: &Bound<'_, PyDict>,
     journey: Option<&Bound<'_, PyJourney>>,
 ) -> PyResult<EventLog> {
-    for key in columns.keys() {
-        let key: String = key.extract()?;
-        if !COLUMN_KEYS.contains(&key.as_str()) {
-            return Err(invalid(format!(
-                "`columns` has an unknown key `{key}`; keys are {}",
-                COLUMN_KEYS.join(", ")
-            )));
-        }
+    // `order_key` is Spark's own (each row's global index); the rest is the core's
+    // ingest spec, read as `EventLog.from_arrow` reads its keyword arguments.
+    let spec = columns.copy()?;
+    let order_key: Option<String> = match spec.get_item("order_key")? {
+        Some(v) if !v.is_none() => Some(
+            v.extract()
+                .map_err(|_| invalid("`order_key` must be a column name".to_owned()))?,
+        ),
+        _ => None,
+    };
+    if spec.contains("order_key")? {
+        spec.del_item("order_key")?;
     }
-    let text = |key: &str| -> PyResult<Option<String>> {
-        match columns.get_item(key)? {
-            Some(v) if !v.is_none() => v
-                .extract()
-                .map(Some)
-                .map_err(|_| invalid(format!("`{key}` must be a column name"))),
-            _ => Ok(None),
-        }
-    };
-    let assume_utc = match columns.get_item("assume_utc")? {
-        Some(v) if !v.is_none() => v.extract::<bool>()?,
-        _ => false,
-    };
-    let unit = text("unit")?;
-    let customer = columns.get_item("customer")?;
-    let choice = mapping(
-        None,
-        customer.as_ref(),
-        text("timestamp")?,
-        text("event")?,
-        text("channel")?,
-        text("session")?,
-        text("value")?,
-        None,
-        unit.as_deref(),
-    )?;
-    let order_key = text("order_key")?;
+    let spec: IngestSpec = crate::options_from(spec.as_any(), "columns")?;
+    let choice = spec.choice().map_err(core_err)?;
     let input: AnyRecordBatch = data.extract().map_err(|_| {
         PyTypeError::new_err("expected Arrow data (an object with `__arrow_c_stream__`)")
     })?;
     let reader = input.into_reader()?;
     let schema = reader.schema();
     let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
-    let m = choice.resolve(&names, assume_utc).map_err(core_err)?;
-    let (kind, mut options) = arrow_ingest_plan(&schema, &m, order_key.as_slice(), assume_utc)?;
-    // Spark partitions carry whatever rows the caller selected: no consent filtering here.
-    options.consent = ConsentRule::Ignore;
-    let key = columns.get_item("pseudonymise_key")?;
-    let mut b = builder(options, key.as_ref(), &[], journey)?;
+    let m = choice.resolve(&names, spec.assume_utc).map_err(core_err)?;
+    let (kind, options) = arrow_ingest_plan(&schema, &m, order_key.as_slice(), spec.options())?;
+    let mut b = spec
+        .builder(options, journey.map(|j| &j.get().inner))
+        .map_err(core_err)?;
     py.detach(|| {
         for batch in reader {
             let batch =

@@ -12,11 +12,10 @@
 //! `conformance`, touchpoint drivers) use it when no journey is passed.
 
 use cjm_core::events::{
-    self as ev, ColumnChoice, ColumnNames, DirectlyFollowsOptions, DriverOptions, EventLogBuilder,
-    FilterOptions, FlowOptions, Funnel, FunnelOptions, FunnelTrendsOptions, IngestOptions,
-    IngestReport, JourneyStateOptions, LogOperation, MapLevel, Preset, RawEvent, RelabelOptions,
-    RetentionOptions, SampleOptions, SessionOptions, StepSpec, TimeUnit, TimeValue, TrendsOptions,
-    VariantOptions,
+    self as ev, DirectlyFollowsOptions, DriverOptions, FilterOptions, FlowOptions, Funnel,
+    FunnelOptions, FunnelTrendsOptions, IngestReport, IngestSpec, JourneyStateOptions,
+    LogOperation, MapLevel, RawEvent, RelabelOptions, RetentionOptions, SampleOptions,
+    SessionOptions, StepSpec, TimeValue, TrendsOptions, VariantOptions,
 };
 use cjm_core::insights::InsightInputs;
 use cjm_core::render::TrendsChartOptions;
@@ -52,37 +51,6 @@ extern "C" {
     fn console_warn(message: &str);
 }
 
-/// The options both constructors read; `unit` and the CSV keys are checked per
-/// constructor.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct CommonOptions {
-    dedup: bool,
-    strict: bool,
-    assume_utc: bool,
-    unit: Option<TimeUnit>,
-    preset: Option<Preset>,
-    mapping: Option<ColumnNames>,
-    pseudonymise_key: Option<String>,
-}
-
-const COLUMN_OPTION_KEYS: &[&str] = &[
-    "unit",
-    "journey",
-    "dedup",
-    "strict",
-    "assume_utc",
-    "pseudonymise_key",
-];
-const CSV_OPTION_KEYS: &[&str] = &[
-    "preset",
-    "mapping",
-    "journey",
-    "dedup",
-    "strict",
-    "assume_utc",
-    "pseudonymise_key",
-];
 const COLUMN_KEYS: &[&str] = &[
     "customer",
     "timestamp",
@@ -120,45 +88,29 @@ fn bad_row(row: usize, message: String) -> JsValue {
     })
 }
 
-/// Reads the options object, and the journey in it (`journey` is not a serde field: it may
-/// be a `Journey` instance).
-fn read_common(
-    options: &JsValue,
-    keys: &[&str],
-) -> Result<(CommonOptions, Option<ValidJourney>), JsValue> {
-    check_keys(options, keys, "options", cjm_core::InputCode::InvalidOption)?;
+/// Reads the options object as the core's ingest spec, and the journey in it (`journey`
+/// is not a spec field: it may be a `Journey` instance).
+fn read_spec(options: &JsValue) -> Result<(IngestSpec, Option<ValidJourney>), JsValue> {
+    if absent(options) {
+        return Ok((IngestSpec::default(), None));
+    }
+    if !crate::args::plain(options) {
+        return Err(crate::args::wrong_type("options", "an object", options));
+    }
     let journey = arg_journey(get(options, "journey"), "options.journey")?;
     // Everything but `journey` goes through serde (a copy without it).
     let rest = js_sys::Object::new();
-    for key in keys.iter().filter(|k| **k != "journey") {
-        let value = get(options, key);
-        if !value.is_undefined() {
-            js_sys::Reflect::set(&rest, &JsValue::from_str(key), &value)?;
+    for key in js_sys::Object::keys(&js_sys::Object::from(options.clone())).iter() {
+        if key.as_string().as_deref() != Some("journey") {
+            js_sys::Reflect::set(&rest, &key, &get_key(options, &key))?;
         }
     }
-    let common: CommonOptions = read_option(rest.into(), "options")?.unwrap_or_default();
-    Ok((common, journey))
+    let spec: IngestSpec = read_option(rest.into(), "options")?.unwrap_or_default();
+    Ok((spec, journey))
 }
 
-fn builder(
-    common: &CommonOptions,
-    unit: TimeUnit,
-    journey: Option<&ValidJourney>,
-) -> Result<EventLogBuilder, JsValue> {
-    let mut b = EventLogBuilder::new(IngestOptions {
-        time_unit: unit,
-        assume_utc: common.assume_utc,
-        dedup: common.dedup,
-        strict: common.strict,
-        ..IngestOptions::default()
-    });
-    if let Some(key) = &common.pseudonymise_key {
-        b = b.pseudonymise(ev::Pseudonymiser::new(key.as_bytes()).map_err(|e| to_js(&e))?);
-    }
-    Ok(match journey {
-        Some(j) => b.journey(j),
-        None => b,
-    })
+fn get_key(object: &JsValue, key: &JsValue) -> JsValue {
+    js_sys::Reflect::get(object, key).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// A string column of a plain array (or any array-like): strings, numbers (as text),
@@ -533,13 +485,15 @@ impl EventLog {
             "columns",
             cjm_core::InputCode::WrongType,
         )?;
-        let (common, journey) = read_common(&options, COLUMN_OPTION_KEYS)?;
-        let unit = common.unit.ok_or_else(|| {
-            invalid(
-                "`options.unit` is required: `seconds`, `milliseconds`, `microseconds` or `nanoseconds`"
-                    .to_owned(),
-            )
-        })?;
+        if absent(&options) {
+            return Err(crate::args::wrong_type(
+                "options",
+                "an object `{unit, ...}`",
+                &options,
+            ));
+        }
+        let (spec, journey) = read_spec(&options)?;
+        let ingest = spec.bare_columns_options().map_err(|e| to_js(&e))?;
         // A `BigInt64Array` of customer ids stays integers (sorted by value), as Arrow
         // int64 ids do in Python.
         let customer_value = get(&columns, "customer");
@@ -583,7 +537,9 @@ impl EventLog {
         let (customer, event) = (as_strs(&customer), as_strs(&event));
         let channel = channel.as_deref().map(as_strs);
         let session = session.as_deref().map(as_strs);
-        let mut b = builder(&common, unit, journey.as_ref())?;
+        let mut b = spec
+            .builder(ingest, journey.as_ref())
+            .map_err(|e| to_js(&e))?;
         if let Times::Ticks(ts) = &timestamp {
             // Integer timestamps: the core's columnar path (`push_batch`).
             let columns = ev::Columns {
@@ -625,9 +581,9 @@ impl EventLog {
     }
 
     /// Reads CSV text (or its UTF-8 bytes: `Uint8Array`, `ArrayBuffer`) with a header row;
-    /// `options` (optional) `{preset? | mapping?, journey?, dedup?, strict?, assume_utc?,
-    /// pseudonymise_key?}`: columns neither names are found by their usual names (the
-    /// core's `ColumnChoice`).
+    /// `options` (optional): the core's `IngestSpec` (`preset`, `mapping` or the columns
+    /// one by one, `unit`, `extra`, `dedup`…) and `journey`. Columns nothing names are
+    /// found by their usual names (the core's `ColumnChoice`).
     ///
     /// Gzip-compressed bytes (a `.csv.gz` file) are decompressed on the fly.
     ///
@@ -640,24 +596,13 @@ impl EventLog {
         #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | ArrayBuffer")] text: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CsvLogOptions | null")] options: JsValue,
     ) -> Result<EventLog, JsValue> {
-        let (common, journey) = if absent(&options) {
-            (CommonOptions::default(), None)
-        } else {
-            read_common(&options, CSV_OPTION_KEYS)?
-        };
-        let choice = match (common.preset, common.mapping.clone()) {
-            (Some(p), None) => ColumnChoice::from(p),
-            (None, Some(m)) => ColumnChoice::from(m),
-            (None, None) => ColumnChoice::default(),
-            (Some(_), Some(_)) => {
-                return Err(invalid(
-                    "give at most one of `options.preset` and `options.mapping`".to_owned(),
-                ))
-            }
-        };
+        let (spec, journey) = read_spec(&options)?;
+        let choice = spec.choice().map_err(|e| to_js(&e))?;
         let bytes = bytes_of(&text)?;
         // The mapping's timestamp format decides the unit; the builder's is not used.
-        let b = builder(&common, TimeUnit::default(), journey.as_ref())?;
+        let b = spec
+            .builder(spec.options(), journey.as_ref())
+            .map_err(|e| to_js(&e))?;
         Self::wrap(ev::read_csv(bytes.as_slice(), choice, b), journey)
     }
 

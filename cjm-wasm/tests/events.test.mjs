@@ -258,8 +258,49 @@ test('CSV text, bytes and ArrayBuffer read the same; presets and mappings', () =
   assert.equal(catchCjm(() => EventLog.fromCsv(xes, { preset: 'ga4' })).code, 'missing_column');
   // Neither a preset nor a mapping: XES's columns are usual names (issue 15, item 4).
   assert.equal(EventLog.fromCsv(xes, {}).length, 2);
-  assert.equal(catchCjm(() => EventLog.fromCsv(xes, { preset: 'xes', mapping })).code, 'invalid_option');
+  // Named columns win over the preset's, as in Python: the preset gives the rest.
+  const renamed = xes.replace('concept:name,time', 'activity,time');
+  assert.equal(EventLog.fromCsv(renamed, { preset: 'xes', mapping: { event: 'activity' } }).length, 2);
+  assert.equal(EventLog.fromCsv(renamed, { preset: 'xes', event: 'activity' }).length, 2);
+  assert.equal(catchCjm(() => EventLog.fromCsv(renamed, { preset: 'xes' })).code, 'missing_column');
+  // Named one by one (Python's keyword arguments) or as a mapping, not both.
+  const flat = EventLog.fromCsv(csv, { customer: 'customer', timestamp: 'ts', event: 'event', channel: 'channel' });
+  assert.deepEqual(flat.ingestReport().columns, fromText.ingestReport().columns);
+  assert.equal(catchCjm(() => EventLog.fromCsv(csv, { mapping, customer: 'customer' })).code, 'invalid_option');
+  assert.equal(catchCjm(() => EventLog.fromCsv(xes, { presett: 'xes' })).code, 'invalid_option');
   assert.equal(catchCjm(() => EventLog.fromCsv(42, { preset: 'xes' })).code, 'wrong_type');
+});
+
+test('ingest options mean what they mean in Python: consent, units, bare columns', () => {
+  // A named consent column keeps only rows whose flag is true (by hand: 1 of 3).
+  const csv = 'customer,ts,event,ok\n' +
+    'c1,2025-01-01T00:00:00Z,a,yes\n' +
+    'c1,2025-01-01T00:01:00Z,b,no\n' +
+    'c2,2025-01-01T00:02:00Z,a,\n';
+  for (const options of [
+    { mapping: { customer: ['customer'], timestamp: 'ts', event: 'event', consent: 'ok' } },
+    { timestamp: 'ts', consent: 'ok' },
+  ]) {
+    const log = EventLog.fromCsv(csv, options);
+    assert.equal(log.length, 1, JSON.stringify(options));
+    assert.equal(log.ingestReport().consent_filtered, 2);
+  }
+  // Not named: nothing filtered.
+  assert.equal(EventLog.fromCsv(csv, { timestamp: 'ts' }).length, 3);
+  // Short unit names are the long ones.
+  const columns = { customer: ['c1', 'c1'], timestamp: [1000, 2000], event: ['a', 'b'] };
+  assert.deepEqual(
+    EventLog.fromColumns(columns, { unit: 'ms' }).toColumns(),
+    EventLog.fromColumns(columns, { unit: 'milliseconds' }).toColumns(),
+  );
+  // Bare arrays are not named, and their numbers carry no unit.
+  for (const options of [{}, { unit: 's', preset: 'xes' }, { unit: 's', customer: 'c' }, { unit: 's', extra: ['x'] }]) {
+    assert.equal(catchCjm(() => EventLog.fromColumns(columns, options)).code, 'invalid_option', JSON.stringify(options));
+  }
+  // Extra columns of a CSV are kept (a breakdown reads them).
+  const plans = 'customer,timestamp,event,plan\nc1,2025-01-01T00:00:00Z,a,pro\nc2,2025-01-01T00:00:00Z,a,free\n';
+  const byPlan = EventLog.fromCsv(plans, { extra: ['plan'] }).funnel(['a'], { breakdown: 'plan' });
+  assert.deepEqual(byPlan.breakdown.map((g) => g.value).sort(), ['free', 'pro']);
 });
 
 test('pseudonymise_key replaces customer and session ids in every output', async () => {

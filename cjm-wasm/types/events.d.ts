@@ -31,7 +31,10 @@ export interface LogColumns {
   value?: Array<number | null>;
 }
 
-/** Ingestion options shared by `fromColumns` and `fromCsv`. */
+/**
+ * Ingestion options shared by `fromColumns` and `fromCsv`: the core's `IngestSpec`, the same
+ * options Python's `EventLog.from_arrow` / `from_csv` take as keyword arguments.
+ */
 export interface EventLogOptionsBase {
   /** The map to bind: unmapped events are reported, and the log keeps it for `traffic`, `stageFunnel`… */
   journey?: JourneyLike | null;
@@ -45,24 +48,46 @@ export interface EventLogOptionsBase {
   pseudonymise_key?: string | null;
 }
 
-/** Options of `EventLog.fromColumns`. */
+/** Options of `EventLog.fromColumns`: the arrays are the columns, so nothing is named here. */
 export interface ColumnsLogOptions extends EventLogOptionsBase {
-  /** The unit of numeric timestamps (required: cjm never guesses). */
-  unit: TimeUnit;
+  /** The unit of numeric timestamps (required: cjm never guesses); `s`, `ms`, `us`, `ns` are read too. */
+  unit: TimeUnit | "s" | "ms" | "us" | "ns";
 }
 
 /**
- * Options of `EventLog.fromCsv`: a `preset`, a column `mapping` (at most one of them), or
- * neither. The customer, timestamp and event columns not named are found by their usual
- * names (`customer`, `customer_id`, `user_id`…; `timestamp`, `event_time`…; `event`,
- * `event_name`…): exactly one each, else `missing_column` or `ambiguous_column`. The
- * report's `columns` says which columns were read.
+ * Options of `EventLog.fromCsv`: a `preset`, columns named (in a `mapping` object or one by one,
+ * not both; named columns win over the preset's), or neither. The customer, timestamp and
+ * event columns not named are found by their usual names (`customer`, `customer_id`,
+ * `user_id`…; `timestamp`, `event_time`…; `event`, `event_name`…): exactly one each, else
+ * `missing_column` or `ambiguous_column`. The report's `columns` says which columns were
+ * read. A named consent column keeps only the rows whose flag is true (the others are
+ * counted in the report's `consent_filtered`).
  */
 export interface CsvLogOptions extends EventLogOptionsBase {
   /** The columns of a common export (its optional ones are read when the CSV has them). */
   preset?: Preset | null;
   /** Which CSV columns hold which fields; any field may be left out. */
   mapping?: ColumnNames | null;
+  /** The customer id column, or several (the first non-empty one of a row is used). */
+  customer?: string | string[] | null;
+  /** The timestamp column. */
+  timestamp?: string | null;
+  /** The event name column. */
+  event?: string | null;
+  /** The channel column. */
+  channel?: string | null;
+  /** The session id column. */
+  session?: string | null;
+  /** The value (revenue) column. */
+  value?: string | null;
+  /** The consent column. */
+  consent?: string | null;
+  /** Integer timestamps in this unit (instead of ISO-8601 text). */
+  unit?: TimeUnit | "s" | "ms" | "us" | "ns" | null;
+  /** Extra text columns to keep, for breakdowns and filters. */
+  extra?: string[] | null;
+  /** Extra columns holding identifiers, pseudonymised with the customer ids (each one of `extra`; needs `pseudonymise_key`). */
+  identifiers?: string[] | null;
 }
 
 /** A funnel step: an event name, or `{event}`, `{touchpoint}` (id), `{stage}` (id) or `{any_of: [names]}`. */

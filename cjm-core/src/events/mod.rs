@@ -26,6 +26,7 @@ mod paths;
 mod report;
 mod retention;
 mod seq;
+mod spec;
 mod state;
 pub mod synth;
 pub mod time;
@@ -63,6 +64,7 @@ pub use retention::{
     CohortType, EventMatch, RetentionCohort, RetentionGroup, RetentionMean, RetentionMode,
     RetentionOptions, RetentionPeriod, RetentionResult, MAX_RETENTION_PERIODS,
 };
+pub use spec::IngestSpec;
 pub(crate) use state::customers_only;
 pub use state::{
     DirectlyFollowsCounts, FlowCounts, FunnelCounts, FunnelState, Mergeable, RetentionCounts,

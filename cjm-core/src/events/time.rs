@@ -17,14 +17,18 @@ pub const NANOS_PER_SECOND: i64 = 1_000_000_000;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TimeUnit {
-    /// Seconds (Unix time).
+    /// Seconds (Unix time); also read as `s`.
+    #[serde(alias = "s")]
     Seconds,
-    /// Milliseconds (JavaScript `Date.now()`).
+    /// Milliseconds (JavaScript `Date.now()`); also read as `ms`.
     #[default]
+    #[serde(alias = "ms")]
     Milliseconds,
-    /// Microseconds (GA4 `event_timestamp`).
+    /// Microseconds (GA4 `event_timestamp`); also read as `us`.
+    #[serde(alias = "us")]
     Microseconds,
-    /// Nanoseconds.
+    /// Nanoseconds; also read as `ns`.
+    #[serde(alias = "ns")]
     Nanoseconds,
 }
 
