@@ -341,20 +341,7 @@ fn funnel(
     options: &FunnelOptions,
     journey: Option<&ValidJourney>,
 ) -> Result<Funnel> {
-    let steps = match steps {
-        Some(steps) => steps.to_vec(),
-        None => {
-            Funnel::from_stages(needs_journey(
-                journey,
-                "a funnel without `steps` (its stage funnel)",
-            )?)
-            .steps
-        }
-    };
-    Ok(Funnel {
-        steps,
-        options: options.clone(),
-    })
+    Funnel::of(steps.map(<[StepSpec]>::to_vec), options.clone(), journey)
 }
 
 /// The state of one part of an event log for `request`, as bytes.

@@ -234,6 +234,58 @@ fn stage_and_touchpoint_funnels() {
 }
 
 #[test]
+fn steps_read_from_names_or_objects_and_no_steps_is_the_stage_funnel() {
+    // A bare name is an event step, in every binding's input.
+    let steps: Vec<StepSpec> = serde_json::from_str(
+        r#"["view", {"event": "buy"}, {"stage": "s1"}, {"touchpoint": "t1"},
+            {"any_of": ["a", "b"]}]"#,
+    )
+    .unwrap();
+    assert_eq!(
+        steps,
+        [
+            StepSpec::Event("view".into()),
+            StepSpec::Event("buy".into()),
+            StepSpec::Stage("s1".into()),
+            StepSpec::Touchpoint("t1".into()),
+            StepSpec::AnyOf(vec!["a".into(), "b".into()]),
+        ]
+    );
+    // Written back in the tagged form only.
+    assert_eq!(
+        serde_json::to_string(&steps[0]).unwrap(),
+        r#"{"event":"view"}"#
+    );
+    for bad in [r#"{"evnt": "x"}"#, "5", r#"{"event": "a", "stage": "b"}"#, "null"] {
+        assert!(serde_json::from_str::<StepSpec>(bad).is_err(), "{bad}");
+    }
+    let e = cjm_core::options_from::<Vec<StepSpec>, _>(
+        &mut serde_json::Deserializer::from_str(r#"["a", 7]"#),
+        "steps",
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("`steps`: option `[1]`"), "{e}");
+    // No steps: the journey's stages (3 of them, by hand 3, 1, 1 as above); no journey
+    // either is an error that says what to give.
+    let j = journey();
+    let f = Funnel::of(None, Default::default(), Some(&j)).unwrap();
+    assert_eq!(f, Funnel::from_stages(&j));
+    let counts: Vec<u64> = f
+        .run(&log(), Some(&j))
+        .unwrap()
+        .steps
+        .iter()
+        .map(|s| s.customers)
+        .collect();
+    assert_eq!(counts, [3, 1, 1]);
+    let given = Funnel::of(Some(steps.clone()), Default::default(), Some(&j)).unwrap();
+    assert_eq!(given.steps, steps);
+    let e = Funnel::of(None, Default::default(), None).unwrap_err();
+    assert_eq!(e.code(), "invalid_option");
+    assert!(e.to_string().contains("needs a journey"), "{e}");
+}
+
+#[test]
 fn funnel_definitions_are_checked_and_recorded() {
     let l = log();
     let bad = |json: &str| {

@@ -32,7 +32,7 @@ use cjm_core::events::columns::{
 use cjm_core::events::synth::{for_each_event, SynthOptions};
 use cjm_core::events::{
     ColumnMapping, CustomerKey, DirectlyFollowsOptions, DriverOptions, EventLog, EventLogBuilder,
-    EventMatch, Exclusion, FilterOptions, FlowOptions, Funnel, FunnelOptions, FunnelTrendsOptions,
+    EventMatch, FilterOptions, FlowOptions, Funnel, FunnelOptions, FunnelTrendsOptions,
     IngestOptions, IngestReport, IngestSpec, JourneyStateOptions, LogOperation, MapLevel,
     RelabelOptions, RetentionOptions, SampleOptions, SessionOptions, StepSpec, TimeUnit,
     TimestampFormat, TrendsOptions, VariantOptions,
@@ -748,21 +748,14 @@ fn funnel_of(
     unit: &str,
     assume_utc: bool,
 ) -> PyResult<Funnel> {
-    let steps: Vec<StepSpec> = match steps.filter(|s| !s.is_none()) {
+    let steps: Option<Vec<StepSpec>> = match steps.filter(|s| !s.is_none()) {
         Some(s) if s.is_instance_of::<PyString>() => {
             return Err(PyTypeError::new_err(
                 "`steps` is a list of steps, not one string",
             ))
         }
-        Some(s) => s.try_iter()?.map(|x| step(&x?)).collect::<PyResult<_>>()?,
-        None => match j {
-            Some(j) => Funnel::from_stages(j).steps,
-            None => {
-                return Err(invalid(
-                    "give `steps`, or a `journey` for its stage funnel".to_owned(),
-                ))
-            }
-        },
+        Some(s) => Some(crate::options_from(&s, "steps")?),
+        None => None,
     };
     let order = named(order, "order")?;
     let percentile = named(percentile, "percentile")?;
@@ -788,18 +781,15 @@ fn funnel_of(
     };
     let exclusions = match exclusions.filter(|x| !x.is_none()) {
         None => Vec::new(),
-        Some(xs) => xs
-            .try_iter()?
-            .map(|x| exclusion(&x?))
-            .collect::<PyResult<_>>()?,
+        Some(xs) => crate::options_from(xs, "exclusions")?,
     };
     let as_of = as_of
         .filter(|a| !a.is_none())
         .map(|a| instant(a, "as_of"))
         .transpose()?;
-    Ok(Funnel {
+    Funnel::of(
         steps,
-        options: FunnelOptions {
+        FunnelOptions {
             order,
             window_seconds,
             step_windows_seconds,
@@ -813,7 +803,9 @@ fn funnel_of(
             allow_missing_events,
             unit: analysis_unit(Some(unit))?,
         },
-    })
+        j,
+    )
+    .map_err(core_err)
 }
 
 /// The `unit=` of an analysis: the core's default when not given.
@@ -824,44 +816,10 @@ fn analysis_unit(unit: Option<&str>) -> PyResult<cjm_core::events::AnalysisUnit>
     }
 }
 
-/// A funnel step: an event name, `{"event"|"touchpoint"|"stage": id}` or
-/// `{"any_of": [names]}`.
+/// A funnel step (what it may be is the core's `StepSpec`: an event name,
+/// `{"event"|"touchpoint"|"stage": id}` or `{"any_of": [names]}`).
 fn step(value: &Bound<'_, PyAny>) -> PyResult<StepSpec> {
-    if let Ok(s) = value.cast::<PyString>() {
-        return Ok(StepSpec::Event(s.to_cow()?.into_owned()));
-    }
-    pythonize::depythonize(value).map_err(|e| {
-        invalid(format!(
-            "a step is an event name, {{\"event\"|\"touchpoint\"|\"stage\": id}} or \
-             {{\"any_of\": [names]}}: {e}"
-        ))
-    })
-}
-
-fn exclusion(value: &Bound<'_, PyAny>) -> PyResult<Exclusion> {
-    let dict = value
-        .cast::<PyDict>()
-        .map_err(|_| invalid("an exclusion is {\"step\": step, \"between\": (a, b)}".to_owned()))?;
-    let get = |key: &str| {
-        dict.get_item(key)?.ok_or_else(|| {
-            invalid(format!(
-                "an exclusion needs `{key}`: {{\"step\": step, \"between\": (a, b)}}"
-            ))
-        })
-    };
-    let between: Vec<usize> = get("between")?
-        .extract()
-        .map_err(|_| invalid("`between` is a pair of 0-based step indices".to_owned()))?;
-    let [a, b] = between.as_slice() else {
-        return Err(invalid(
-            "`between` is a pair of 0-based step indices".to_owned(),
-        ));
-    };
-    let (a, b) = (*a, *b);
-    Ok(Exclusion {
-        step: step(&get("step")?)?,
-        between: [a, b],
-    })
+    crate::options_from(value, "step")
 }
 
 // ---------------------------------------------------------------------------------------

@@ -340,14 +340,13 @@ fn read_steps(steps: &JsValue) -> Result<Vec<StepSpec>, JsValue> {
     js_sys::Array::from(steps)
         .iter()
         .enumerate()
-        .map(|(i, step)| match step.as_string() {
-            Some(name) => Ok(StepSpec::Event(name)),
-            None => read_value::<StepSpec>(step, &format!("steps[{i}]"))?.ok_or_else(|| {
+        .map(|(i, step)| {
+            read_value::<StepSpec>(step, &format!("steps[{i}]"))?.ok_or_else(|| {
                 input_error(
                     cjm_core::InputCode::InvalidFunnel,
                     format!("`steps[{i}]` is null"),
                 )
-            }),
+            })
         })
         .collect()
 }

@@ -291,7 +291,9 @@ export type ReportBlock =
  */
 export type BarLayout = "grouped" | "panels";
 /**
- * What one funnel step matches.
+ * What one funnel step matches. Written as `{"event": name}`, `{"touchpoint": id}`,
+ * `{"stage": id}` or `{"any_of": [names]}`; a bare string is read as an event name, so
+ * `["view", "buy"]` is a funnel in every binding.
  *
  * This interface was referenced by `JourneyDocument`'s JSON-Schema
  * via the `definition` "StepSpec".

@@ -63,10 +63,10 @@ use std::collections::{BTreeMap, BTreeSet};
 /// The largest number of steps (and of exclusions) of one funnel.
 pub const MAX_STEPS: usize = 64;
 
-/// What one funnel step matches.
-#[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
+/// What one funnel step matches. Written as `{"event": name}`, `{"touchpoint": id}`,
+/// `{"stage": id}` or `{"any_of": [names]}`; a bare string is read as an event name, so
+/// `["view", "buy"]` is a funnel in every binding.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum StepSpec {
     /// Events with this name.
@@ -78,6 +78,59 @@ pub enum StepSpec {
     /// Events with any of these names (`{"any_of": ["add_to_cart", "wishlist_add"]}`):
     /// one step that several events satisfy.
     AnyOf(Vec<String>),
+}
+
+/// [`StepSpec`]'s written form, read by its `Deserialize` (which also takes a bare name).
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+enum TaggedStep {
+    Event(String),
+    Touchpoint(String),
+    Stage(String),
+    AnyOf(Vec<String>),
+}
+
+impl From<TaggedStep> for StepSpec {
+    fn from(step: TaggedStep) -> Self {
+        match step {
+            TaggedStep::Event(s) => Self::Event(s),
+            TaggedStep::Touchpoint(s) => Self::Touchpoint(s),
+            TaggedStep::Stage(s) => Self::Stage(s),
+            TaggedStep::AnyOf(names) => Self::AnyOf(names),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for StepSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Step;
+        impl<'de> serde::de::Visitor<'de> for Step {
+            type Value = StepSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(
+                    "an event name, {\"event\"|\"touchpoint\"|\"stage\": id} or {\"any_of\": [names]}",
+                )
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<StepSpec, E> {
+                Ok(StepSpec::Event(v.to_owned()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> std::result::Result<StepSpec, A::Error> {
+                TaggedStep::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(StepSpec::from)
+            }
+            fn visit_enum<A: serde::de::EnumAccess<'de>>(
+                self,
+                data: A,
+            ) -> std::result::Result<StepSpec, A::Error> {
+                TaggedStep::deserialize(serde::de::value::EnumAccessDeserializer::new(data))
+                    .map(StepSpec::from)
+            }
+        }
+        d.deserialize_any(Step)
+    }
 }
 
 impl StepSpec {
@@ -527,6 +580,32 @@ impl Funnel {
                 .collect(),
             options: FunnelOptions::default(),
         }
+    }
+
+    /// A funnel of `steps`, or without steps the journey's stage funnel
+    /// ([`Self::from_stages`]): the rule of every binding's `funnel(steps?, …)`.
+    ///
+    /// # Errors
+    /// `invalid_option` without steps and without a journey.
+    pub fn of(
+        steps: Option<Vec<StepSpec>>,
+        options: FunnelOptions,
+        journey: Option<&ValidJourney>,
+    ) -> Result<Self> {
+        let steps = match (steps, journey) {
+            (Some(steps), _) => steps,
+            (None, Some(j)) => Self::from_stages(j).steps,
+            (None, None) => {
+                return Err(Error::Input {
+                    code: crate::InputCode::InvalidOption,
+                    row: None,
+                    message: "a funnel without `steps` (the journey's stage funnel) needs a \
+                              journey: give `steps`, or pass `journey`"
+                        .to_owned(),
+                })
+            }
+        };
+        Ok(Self { steps, options })
     }
 
     /// Replaces the options.
