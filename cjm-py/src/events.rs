@@ -754,7 +754,7 @@ fn funnel_of(
                 "`steps` is a list of steps, not one string",
             ))
         }
-        Some(s) => Some(crate::options_from(&s, "steps")?),
+        Some(s) => Some(crate::options_from(s, "steps")?),
         None => None,
     };
     let order = named(order, "order")?;
