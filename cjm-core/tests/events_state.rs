@@ -1817,6 +1817,83 @@ fn survey_requests_and_routes() {
     assert_eq!(flows.check(None).unwrap_err().code(), "invalid_option");
 }
 
+/// A request reaches the workers as the JSON text the core writes (`to_json`) after its
+/// check. JSON has no NaN or infinity (`serde_json` writes `null`): a non-finite option
+/// is refused by that option's own check, naming it, never written as something else.
+/// A request that passes reads back from its text as itself.
+#[test]
+fn requests_are_written_as_json_only_after_their_checks() {
+    use cjm_core::attribution::{AttributionOptions, PathOptions, PositionWeights};
+    use cjm_core::events::FlowOptions;
+    use cjm_core::states::StateRequest;
+    let paths = PathOptions {
+        conversion_events: vec!["buy".into()],
+        ..PathOptions::default()
+    };
+    let attribution = |options: AttributionOptions| StateRequest::Attribution {
+        paths: paths.clone(),
+        options,
+    };
+    for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+        let cases = [
+            (
+                StateRequest::Flows {
+                    options: FlowOptions {
+                        min_share: bad,
+                        ..FlowOptions::default()
+                    },
+                    event_states: false,
+                },
+                "`min_share`",
+            ),
+            (
+                StateRequest::Paths {
+                    paths: PathOptions {
+                        lookback_seconds: Some(bad),
+                        ..paths.clone()
+                    },
+                },
+                "`lookback_seconds`",
+            ),
+            (
+                attribution(AttributionOptions {
+                    half_life_seconds: bad,
+                    ..AttributionOptions::default()
+                }),
+                "`half_life_seconds`",
+            ),
+            (
+                attribution(AttributionOptions {
+                    position_weights: PositionWeights::Custom {
+                        first: bad,
+                        middle: 0.0,
+                        last: 1.0,
+                    },
+                    ..AttributionOptions::default()
+                }),
+                "`position_weights`",
+            ),
+        ];
+        for (request, option) in cases {
+            let err = request.to_json(None).expect_err(option);
+            assert_eq!(err.code(), "invalid_option", "{option}: {err}");
+            assert!(err.to_string().contains(option), "{option}: {err}");
+        }
+    }
+    let fine = [
+        r#"{"analysis": "flows", "options": {"steps": 4, "min_share": 0.05}}"#,
+        r#"{"analysis": "paths", "paths": {"conversion_events": ["buy"], "lookback_seconds": 86400.5}}"#,
+        r#"{"analysis": "attribution", "paths": {"conversion_events": ["buy"]}, "options": {"half_life_seconds": 0.1, "position_weights": {"custom": {"first": 0.1, "middle": 0.3, "last": 0.6}}}}"#,
+        r#"{"analysis": "funnel", "steps": [{"event": "a"}, {"any_of": ["b", "c"]}], "options": {"window_seconds": null, "as_of": "2024-01-01"}, "event_states": true}"#,
+        r#"{"analysis": "survey", "metrics": [true, false, true], "options": {"csat_scale": 7}}"#,
+    ];
+    for json in fine {
+        let request = StateRequest::from_json(json).unwrap();
+        let text = request.to_json(None).unwrap();
+        assert_eq!(StateRequest::from_json(&text).unwrap(), request, "{json}");
+    }
+}
+
 /// Retention, trends, paths and attribution requests are checked on the driver as the
 /// others are: a bad option is refused by `check` (and so by `route`), before any part
 /// is read, with the message the analysis itself gives.
