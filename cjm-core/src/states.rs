@@ -25,7 +25,7 @@
 //! models, the survey's methods and group size. A state finishes only with the request
 //! that built it: another kind is `invalid_state`, the same kind built for another
 //! definition (a funnel's steps, a count state's shaping options, traffic's journey,
-//! path options) is `incompatible_states`.
+//! path options, a survey's metric columns) is `incompatible_states`.
 
 use serde::{Deserialize, Serialize};
 
@@ -118,8 +118,9 @@ pub enum StateRequest {
     },
     /// Survey KPIs (the state is built from a table of answers: `SurveyState::extend`).
     Survey {
-        /// Which metrics the table has, as `[nps, csat, ces]` (required: without it the
-        /// report would score none).
+        /// Which metrics the table has, as `[nps, csat, ces]` (required: the state of a
+        /// part without rows, the identity, does not know them). A state read with
+        /// other metric columns does not finish with this request.
         metrics: [bool; 3],
         /// Methods, scales and the smallest group reported.
         #[serde(default)]
@@ -563,7 +564,8 @@ fn empty(what: &str) -> Error {
 /// kind `request` builds (the message names both); `invalid_option` for an empty state
 /// (the identity: no part had data); `incompatible_states` for a state built for
 /// another definition than the request's (a funnel's steps and options, the options
-/// that shape a count state, the journey of traffic counts, path options).
+/// that shape a count state, the journey of traffic counts, path options, a survey's
+/// metric columns); `scale_mismatch` for a survey state of other scales.
 pub fn finish_state(
     request: &StateRequest,
     state: &[u8],
@@ -675,6 +677,18 @@ pub fn finish_state(
                     message: "the scales differ from those the survey state was built with; \
                               finish it with the request that built it"
                         .to_owned(),
+                });
+            }
+            if let Some(built) = survey.metrics.filter(|built| built != metrics) {
+                return Err(Error::Input {
+                    code: InputCode::IncompatibleStates,
+                    row: None,
+                    message: format!(
+                        "the survey state was read with {} where the request's `metrics` \
+                         say {}; finish it with the request that built it",
+                        crate::scoring::survey::metric_names(built),
+                        crate::scoring::survey::metric_names(*metrics)
+                    ),
                 });
             }
             Finished::Survey(Box::new(survey.report(*metrics, options)))

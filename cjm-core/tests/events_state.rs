@@ -1817,6 +1817,96 @@ fn survey_requests_and_routes() {
     assert_eq!(flows.check(None).unwrap_err().code(), "invalid_option");
 }
 
+/// A survey state records the metric columns its answers were read with: states of
+/// other metric columns do not merge, a batch of other metric columns is not added, and
+/// a request whose `metrics` say otherwise does not finish it (the report used to score
+/// a metric the answers lacked as empty, or drop one they had). The identity, read from
+/// nothing, merges with any state; bytes without the record (from builds before it)
+/// finish as the request says.
+#[test]
+fn survey_states_keep_their_metric_columns() {
+    use cjm_core::scoring::{SurveyOptions, SurveyState, SurveyTable};
+    use cjm_core::states::{finish_state, merge_states, Finished, StateRequest};
+    let options = SurveyOptions::default();
+    let read = |table: &SurveyTable| {
+        let mut state = SurveyState::identity(&options).unwrap();
+        state.extend(0, table).unwrap();
+        state
+    };
+    let nps_csat = read(&SurveyTable {
+        nps: Some(vec![Some(10.0), Some(3.0)]),
+        csat: Some(vec![Some(5.0), Some(2.0)]),
+        ..SurveyTable::default()
+    });
+    let nps_only = read(&SurveyTable {
+        nps: Some(vec![Some(9.0)]),
+        ..SurveyTable::default()
+    });
+    assert_eq!(nps_csat.metrics, Some([true, true, false]));
+    assert_eq!(nps_only.metrics, Some([true, false, false]));
+    let (a, b) = (nps_csat.to_bytes(), nps_only.to_bytes());
+    let err = merge_states(&[&a, &b]).unwrap_err();
+    assert_eq!(err.code(), "incompatible_states", "{err}");
+    assert!(err.to_string().contains("`nps` and `csat`"), "{err}");
+    let mut merged = nps_csat.clone();
+    assert_eq!(
+        merged.merge(&nps_only).unwrap_err().code(),
+        "incompatible_states"
+    );
+    assert_eq!(merged, nps_csat, "a refused merge changes nothing");
+    // Nor is a table of other metric columns added (the state unchanged).
+    let mut extended = nps_csat.clone();
+    let err = extended
+        .extend(
+            2,
+            &SurveyTable {
+                nps: Some(vec![Some(1.0)]),
+                ..SurveyTable::default()
+            },
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), "incompatible_states", "{err}");
+    assert_eq!(extended, nps_csat);
+    // The identity merges with either, and takes its metric columns.
+    let identity = SurveyState::identity(&options).unwrap();
+    assert_eq!(identity.metrics, None);
+    let with_identity = merge_states(&[&identity.to_bytes(), &a]).unwrap();
+    assert_eq!(SurveyState::from_bytes(&with_identity).unwrap(), nps_csat);
+    assert_eq!(SurveyState::from_bytes(&a).unwrap(), nps_csat);
+    // Finishing: the request's metrics must be the state's.
+    let request = |metrics: &str| {
+        StateRequest::from_json(&format!(
+            r#"{{"analysis": "survey", "metrics": {metrics}}}"#
+        ))
+        .unwrap()
+    };
+    for disagreeing in ["[true, false, false]", "[true, true, true]"] {
+        let err = finish_state(&request(disagreeing), &a, None).unwrap_err();
+        assert_eq!(err.code(), "incompatible_states", "{disagreeing}: {err}");
+        assert!(err.to_string().contains("`metrics`"), "{err}");
+    }
+    let Finished::Survey(report) = finish_state(&request("[true, true, false]"), &a, None).unwrap()
+    else {
+        panic!("a survey request finishes into a survey report")
+    };
+    let overall = report.overall().unwrap();
+    assert!(overall.nps.is_some() && overall.csat.is_some() && overall.ces.is_none());
+    // Bytes written without the record (before it existed) read as not known, and finish
+    // with the request's metrics as they did.
+    let old = {
+        let body = String::from_utf8(unseal(&a)[7..].to_vec()).unwrap();
+        assert!(body.contains(r#""metrics":[true,true,false]"#), "{body}");
+        let body = body.replace(r#""metrics":[true,true,false],"#, "");
+        let mut bytes = unseal(&a)[..7].to_vec();
+        bytes.extend_from_slice(body.as_bytes());
+        seal(bytes)
+    };
+    let old_state = SurveyState::from_bytes(&old).unwrap();
+    assert_eq!(old_state.metrics, None);
+    assert_eq!(old_state.groups, nps_csat.groups);
+    assert!(finish_state(&request("[true, false, false]"), &old, None).is_ok());
+}
+
 /// A request reaches the workers as the JSON text the core writes (`to_json`) after its
 /// check. JSON has no NaN or infinity (`serde_json` writes `null`): a non-finite option
 /// is refused by that option's own check, naming it, never written as something else.

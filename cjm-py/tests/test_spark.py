@@ -468,6 +468,25 @@ def test_state_errors(table: Any) -> None:
     assert "journey" in str(err6.value)
 
 
+def test_survey_state_finishes_only_with_its_metric_columns() -> None:
+    # A survey state records the metric columns it was read with: a request that says
+    # otherwise is refused (it used to score a metric the answers lack as empty), and
+    # so is a merge with a state read with other columns.
+    t = answers(200, 3)
+    request = _cjm._state_request({"analysis": "survey", "metrics": [True, True, False]})
+    nps_csat = _cjm._survey_state(t, request, scope="touchpoint", nps="nps", csat="csat")
+    nps_only = _cjm._survey_state(t, request, scope="touchpoint", nps="nps")
+    expected = cjm.survey_kpis(t, scope="touchpoint", nps="nps", csat="csat").to_dict()
+    assert _cjm._finish_state(nps_csat, request).to_dict() == expected
+    with pytest.raises(cjm.InputError) as err:
+        _cjm._finish_state(nps_only, request)
+    assert err.value.code == "incompatible_states"
+    assert "`metrics`" in str(err.value)
+    with pytest.raises(cjm.InputError) as err2:
+        _cjm._merge_states([nps_csat, nps_only])
+    assert err2.value.code == "incompatible_states"
+
+
 def test_pseudonymise_key_reaches_every_state(events: DataFrame, table: Any) -> None:
     # With a key, the executors replace customer and session ids before any state is made:
     # a breakdown by session and the event-level states hold pseudonyms only, and the
