@@ -843,6 +843,64 @@ fn exercise_every_decoder(bytes: &[u8]) {
     }
 }
 
+/// `merge_states` and `finish_state` read a state's kind as its own reader does, after
+/// the checksum: a damaged kind byte is damage (`invalid_state`), not a state of another
+/// kind (`merge_states` said `incompatible_states`, `finish_state` named the wrong kind).
+/// The header's other errors keep their codes.
+#[test]
+fn a_damaged_kind_byte_is_damage_not_another_kind() {
+    use cjm_core::states::{finish_state, merge_states, StateRequest};
+    let funnel = FunnelState::identity().to_bytes();
+    let sequence = SequenceState::identity().to_bytes();
+    assert_eq!(&funnel[..4], b"CJMS");
+    let mut damaged = funnel.clone();
+    damaged[6] = sequence[6];
+    assert_ne!(damaged, funnel);
+    let err = merge_states(&[&funnel, &damaged]).unwrap_err();
+    assert_eq!(err.code(), "invalid_state", "{err}");
+    assert!(err.to_string().contains("checksum"), "{err}");
+    let request = StateRequest::from_json(
+        r#"{"analysis": "funnel", "steps": [{"event": "a"}, {"event": "b"}], "event_states": true}"#,
+    )
+    .unwrap();
+    let err = finish_state(&request, &damaged, None).unwrap_err();
+    assert_eq!(err.code(), "invalid_state", "{err}");
+    assert!(err.to_string().contains("checksum"), "{err}");
+    // Undamaged, two kinds still do not merge, and a state of another kind does not
+    // finish.
+    let err = merge_states(&[&funnel, &sequence]).unwrap_err();
+    assert_eq!(err.code(), "incompatible_states", "{err}");
+    let err = finish_state(&request, &sequence, None).unwrap_err();
+    assert_eq!(err.code(), "invalid_state", "{err}");
+    assert!(err.to_string().contains("`sequence`"), "{err}");
+    // The header's own errors, by merge as by a state's reader.
+    let mut v9 = funnel.clone();
+    v9[4] = 9;
+    let header_only = seal(b"CJMS\x02\x00\x02".to_vec());
+    for (bytes, code) in [
+        (&b"nope"[..], "invalid_state"),
+        (&b"CJMS\x02\x00"[..], "invalid_state"),
+        (&funnel[..funnel.len() - 5], "invalid_state"),
+        (&v9[..], "unsupported_state_version"),
+    ] {
+        assert_eq!(
+            merge_states(&[bytes]).unwrap_err().code(),
+            code,
+            "{bytes:?}"
+        );
+        assert_eq!(
+            FunnelState::from_bytes(bytes).unwrap_err().code(),
+            code,
+            "{bytes:?}"
+        );
+    }
+    // A header with a valid checksum and no fields reaches the state's own reader.
+    assert_eq!(
+        merge_states(&[&header_only]).unwrap_err().code(),
+        "invalid_state"
+    );
+}
+
 #[test]
 fn garbage_is_an_error_with_a_code() {
     assert_eq!(
