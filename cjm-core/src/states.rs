@@ -25,7 +25,7 @@
 //! models, the survey's methods and group size. A state finishes only with the request
 //! that built it: another kind is `invalid_state`, the same kind built for another
 //! definition (a funnel's steps, a count state's shaping options, traffic's journey,
-//! path options) is `incompatible_states`.
+//! path options, a survey's metric columns) is `incompatible_states`.
 
 use serde::{Deserialize, Serialize};
 
@@ -118,8 +118,9 @@ pub enum StateRequest {
     },
     /// Survey KPIs (the state is built from a table of answers: `SurveyState::extend`).
     Survey {
-        /// Which metrics the table has, as `[nps, csat, ces]` (required: without it the
-        /// report would score none).
+        /// Which metrics the table has, as `[nps, csat, ces]` (required: the state of a
+        /// part without rows, the identity, does not know them). A state read with
+        /// other metric columns does not finish with this request.
         metrics: [bool; 3],
         /// Methods, scales and the smallest group reported.
         #[serde(default)]
@@ -198,26 +199,35 @@ impl StateRequest {
     /// # Errors
     /// `invalid_option` for text that is not a request.
     pub fn from_json(text: &str) -> Result<Self> {
-        let value: serde_json::Value = crate::validate::options_from(
-            &mut serde_json::Deserializer::from_str(text),
-            "request",
-        )?;
-        crate::validate::options_from::<Self, _>(value.clone(), "request").map_err(|e| {
+        Self::from_deserializer(&mut serde_json::Deserializer::from_str(text))
+    }
+
+    /// Reads a request from any serde source: JSON text, a binding's own values (a Python
+    /// dict through pythonize, a JS object). Read as options are
+    /// ([`crate::validate::options_from`]): NaN and infinities reach the options as they
+    /// are, so that [`Self::check`] refuses them naming the option (JSON text has no NaN;
+    /// a binding that wrote the request as JSON itself would have it refused as text that
+    /// is not JSON, naming nothing). A value that does not fit is an `invalid_option`
+    /// naming its key.
+    ///
+    /// # Errors
+    /// `invalid_option` for a value that is not a request.
+    pub fn from_deserializer<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self> {
+        use crate::validate::{options_of_raw, options_raw};
+        let raw = options_raw(deserializer, "request")?;
+        options_of_raw::<Self>(raw.clone(), "request").map_err(|e| {
             // Inside a variant serde no longer says where: read each part alone, so that
             // the message names the key (`request.options.top_k`).
-            Self::explain(&value).unwrap_or(e)
+            Self::explain(&raw).unwrap_or(e)
         })
     }
 
     /// The first error of a part of `value` read as the type its `analysis` gives it.
-    fn explain(value: &serde_json::Value) -> Option<Error> {
-        use crate::validate::options_from;
-        fn part<T: serde::de::DeserializeOwned>(
-            value: &serde_json::Value,
-            key: &str,
-        ) -> Option<Error> {
+    fn explain(value: &crate::validate::Raw) -> Option<Error> {
+        use crate::validate::{options_of_raw, Raw};
+        fn part<T: serde::de::DeserializeOwned>(value: &Raw, key: &str) -> Option<Error> {
             let v = value.get(key)?.clone();
-            options_from::<T, _>(v, &format!("request.{key}")).err()
+            options_of_raw::<T>(v, &format!("request.{key}")).err()
         }
         let analysis = value.get("analysis")?.as_str()?;
         let options = match analysis {
@@ -233,6 +243,20 @@ impl StateRequest {
             _ => None,
         };
         options.or_else(|| part::<PathOptions>(value, "paths"))
+    }
+
+    /// The request as JSON text, to ship to workers (which read it back with
+    /// [`Self::from_json`]), after [`Self::check`]: a request that fails its checks is
+    /// never written. So a NaN or infinite option, which JSON cannot hold (`serde_json`
+    /// would write `null`, read back as another value or as a type error naming no
+    /// cause), is refused here by the option's own check.
+    ///
+    /// # Errors
+    /// As [`Self::check`].
+    pub fn to_json(&self, journey: Option<&ValidJourney>) -> Result<String> {
+        self.check(journey)?;
+        serde_json::to_string(self)
+            .map_err(|e| invalid_option(format!("the request cannot be written as JSON: {e}")))
     }
 
     /// Checks everything the request alone decides, so that a job fails before any part
@@ -527,7 +551,8 @@ fn empty(what: &str) -> Error {
 /// kind `request` builds (the message names both); `invalid_option` for an empty state
 /// (the identity: no part had data); `incompatible_states` for a state built for
 /// another definition than the request's (a funnel's steps and options, the options
-/// that shape a count state, the journey of traffic counts, path options).
+/// that shape a count state, the journey of traffic counts, path options, a survey's
+/// metric columns); `scale_mismatch` for a survey state of other scales.
 pub fn finish_state(
     request: &StateRequest,
     state: &[u8],
@@ -639,6 +664,18 @@ pub fn finish_state(
                     message: "the scales differ from those the survey state was built with; \
                               finish it with the request that built it"
                         .to_owned(),
+                });
+            }
+            if let Some(built) = survey.metrics.filter(|built| built != metrics) {
+                return Err(Error::Input {
+                    code: InputCode::IncompatibleStates,
+                    row: None,
+                    message: format!(
+                        "the survey state was read with {} where the request's `metrics` \
+                         say {}; finish it with the request that built it",
+                        crate::scoring::survey::metric_names(built),
+                        crate::scoring::survey::metric_names(*metrics)
+                    ),
                 });
             }
             Finished::Survey(Box::new(survey.report(*metrics, options)))

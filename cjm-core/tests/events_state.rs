@@ -843,6 +843,64 @@ fn exercise_every_decoder(bytes: &[u8]) {
     }
 }
 
+/// `merge_states` and `finish_state` read a state's kind as its own reader does, after
+/// the checksum: a damaged kind byte is damage (`invalid_state`), not a state of another
+/// kind (`merge_states` said `incompatible_states`, `finish_state` named the wrong kind).
+/// The header's other errors keep their codes.
+#[test]
+fn a_damaged_kind_byte_is_damage_not_another_kind() {
+    use cjm_core::states::{finish_state, merge_states, StateRequest};
+    let funnel = FunnelState::identity().to_bytes();
+    let sequence = SequenceState::identity().to_bytes();
+    assert_eq!(&funnel[..4], b"CJMS");
+    let mut damaged = funnel.clone();
+    damaged[6] = sequence[6];
+    assert_ne!(damaged, funnel);
+    let err = merge_states(&[&funnel, &damaged]).unwrap_err();
+    assert_eq!(err.code(), "invalid_state", "{err}");
+    assert!(err.to_string().contains("checksum"), "{err}");
+    let request = StateRequest::from_json(
+        r#"{"analysis": "funnel", "steps": [{"event": "a"}, {"event": "b"}], "event_states": true}"#,
+    )
+    .unwrap();
+    let err = finish_state(&request, &damaged, None).unwrap_err();
+    assert_eq!(err.code(), "invalid_state", "{err}");
+    assert!(err.to_string().contains("checksum"), "{err}");
+    // Undamaged, two kinds still do not merge, and a state of another kind does not
+    // finish.
+    let err = merge_states(&[&funnel, &sequence]).unwrap_err();
+    assert_eq!(err.code(), "incompatible_states", "{err}");
+    let err = finish_state(&request, &sequence, None).unwrap_err();
+    assert_eq!(err.code(), "invalid_state", "{err}");
+    assert!(err.to_string().contains("`sequence`"), "{err}");
+    // The header's own errors, by merge as by a state's reader.
+    let mut v9 = funnel.clone();
+    v9[4] = 9;
+    let header_only = seal(b"CJMS\x02\x00\x02".to_vec());
+    for (bytes, code) in [
+        (&b"nope"[..], "invalid_state"),
+        (&b"CJMS\x02\x00"[..], "invalid_state"),
+        (&funnel[..funnel.len() - 5], "invalid_state"),
+        (&v9[..], "unsupported_state_version"),
+    ] {
+        assert_eq!(
+            merge_states(&[bytes]).unwrap_err().code(),
+            code,
+            "{bytes:?}"
+        );
+        assert_eq!(
+            FunnelState::from_bytes(bytes).unwrap_err().code(),
+            code,
+            "{bytes:?}"
+        );
+    }
+    // A header with a valid checksum and no fields reaches the state's own reader.
+    assert_eq!(
+        merge_states(&[&header_only]).unwrap_err().code(),
+        "invalid_state"
+    );
+}
+
 #[test]
 fn garbage_is_an_error_with_a_code() {
     assert_eq!(
@@ -1815,6 +1873,173 @@ fn survey_requests_and_routes() {
     let flows =
         StateRequest::from_json(r#"{"analysis": "flows", "options": {"min_share": 2}}"#).unwrap();
     assert_eq!(flows.check(None).unwrap_err().code(), "invalid_option");
+}
+
+/// A survey state records the metric columns its answers were read with: states of
+/// other metric columns do not merge, a batch of other metric columns is not added, and
+/// a request whose `metrics` say otherwise does not finish it (the report used to score
+/// a metric the answers lacked as empty, or drop one they had). The identity, read from
+/// nothing, merges with any state; bytes without the record (from builds before it)
+/// finish as the request says.
+#[test]
+fn survey_states_keep_their_metric_columns() {
+    use cjm_core::scoring::{SurveyOptions, SurveyState, SurveyTable};
+    use cjm_core::states::{finish_state, merge_states, Finished, StateRequest};
+    let options = SurveyOptions::default();
+    let read = |table: &SurveyTable| {
+        let mut state = SurveyState::identity(&options).unwrap();
+        state.extend(0, table).unwrap();
+        state
+    };
+    let nps_csat = read(&SurveyTable {
+        nps: Some(vec![Some(10.0), Some(3.0)]),
+        csat: Some(vec![Some(5.0), Some(2.0)]),
+        ..SurveyTable::default()
+    });
+    let nps_only = read(&SurveyTable {
+        nps: Some(vec![Some(9.0)]),
+        ..SurveyTable::default()
+    });
+    assert_eq!(nps_csat.metrics, Some([true, true, false]));
+    assert_eq!(nps_only.metrics, Some([true, false, false]));
+    let (a, b) = (nps_csat.to_bytes(), nps_only.to_bytes());
+    let err = merge_states(&[&a, &b]).unwrap_err();
+    assert_eq!(err.code(), "incompatible_states", "{err}");
+    assert!(err.to_string().contains("`nps` and `csat`"), "{err}");
+    let mut merged = nps_csat.clone();
+    assert_eq!(
+        merged.merge(&nps_only).unwrap_err().code(),
+        "incompatible_states"
+    );
+    assert_eq!(merged, nps_csat, "a refused merge changes nothing");
+    // Nor is a table of other metric columns added (the state unchanged).
+    let mut extended = nps_csat.clone();
+    let err = extended
+        .extend(
+            2,
+            &SurveyTable {
+                nps: Some(vec![Some(1.0)]),
+                ..SurveyTable::default()
+            },
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), "incompatible_states", "{err}");
+    assert_eq!(extended, nps_csat);
+    // The identity merges with either, and takes its metric columns.
+    let identity = SurveyState::identity(&options).unwrap();
+    assert_eq!(identity.metrics, None);
+    let with_identity = merge_states(&[&identity.to_bytes(), &a]).unwrap();
+    assert_eq!(SurveyState::from_bytes(&with_identity).unwrap(), nps_csat);
+    assert_eq!(SurveyState::from_bytes(&a).unwrap(), nps_csat);
+    // Finishing: the request's metrics must be the state's.
+    let request = |metrics: &str| {
+        StateRequest::from_json(&format!(
+            r#"{{"analysis": "survey", "metrics": {metrics}}}"#
+        ))
+        .unwrap()
+    };
+    for disagreeing in ["[true, false, false]", "[true, true, true]"] {
+        let err = finish_state(&request(disagreeing), &a, None).unwrap_err();
+        assert_eq!(err.code(), "incompatible_states", "{disagreeing}: {err}");
+        assert!(err.to_string().contains("`metrics`"), "{err}");
+    }
+    let Finished::Survey(report) = finish_state(&request("[true, true, false]"), &a, None).unwrap()
+    else {
+        panic!("a survey request finishes into a survey report")
+    };
+    let overall = report.overall().unwrap();
+    assert!(overall.nps.is_some() && overall.csat.is_some() && overall.ces.is_none());
+    // Bytes written without the record (before it existed) read as not known, and finish
+    // with the request's metrics as they did.
+    let old = {
+        let body = String::from_utf8(unseal(&a)[7..].to_vec()).unwrap();
+        assert!(body.contains(r#""metrics":[true,true,false]"#), "{body}");
+        let body = body.replace(r#""metrics":[true,true,false],"#, "");
+        let mut bytes = unseal(&a)[..7].to_vec();
+        bytes.extend_from_slice(body.as_bytes());
+        seal(bytes)
+    };
+    let old_state = SurveyState::from_bytes(&old).unwrap();
+    assert_eq!(old_state.metrics, None);
+    assert_eq!(old_state.groups, nps_csat.groups);
+    assert!(finish_state(&request("[true, false, false]"), &old, None).is_ok());
+}
+
+/// A request reaches the workers as the JSON text the core writes (`to_json`) after its
+/// check. JSON has no NaN or infinity (`serde_json` writes `null`): a non-finite option
+/// is refused by that option's own check, naming it, never written as something else.
+/// A request that passes reads back from its text as itself.
+#[test]
+fn requests_are_written_as_json_only_after_their_checks() {
+    use cjm_core::attribution::{AttributionOptions, PathOptions, PositionWeights};
+    use cjm_core::events::FlowOptions;
+    use cjm_core::states::StateRequest;
+    let paths = PathOptions {
+        conversion_events: vec!["buy".into()],
+        ..PathOptions::default()
+    };
+    let attribution = |options: AttributionOptions| StateRequest::Attribution {
+        paths: paths.clone(),
+        options,
+    };
+    for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+        let cases = [
+            (
+                StateRequest::Flows {
+                    options: FlowOptions {
+                        min_share: bad,
+                        ..FlowOptions::default()
+                    },
+                    event_states: false,
+                },
+                "`min_share`",
+            ),
+            (
+                StateRequest::Paths {
+                    paths: PathOptions {
+                        lookback_seconds: Some(bad),
+                        ..paths.clone()
+                    },
+                },
+                "`lookback_seconds`",
+            ),
+            (
+                attribution(AttributionOptions {
+                    half_life_seconds: bad,
+                    ..AttributionOptions::default()
+                }),
+                "`half_life_seconds`",
+            ),
+            (
+                attribution(AttributionOptions {
+                    position_weights: PositionWeights::Custom {
+                        first: bad,
+                        middle: 0.0,
+                        last: 1.0,
+                    },
+                    ..AttributionOptions::default()
+                }),
+                "`position_weights`",
+            ),
+        ];
+        for (request, option) in cases {
+            let err = request.to_json(None).expect_err(option);
+            assert_eq!(err.code(), "invalid_option", "{option}: {err}");
+            assert!(err.to_string().contains(option), "{option}: {err}");
+        }
+    }
+    let fine = [
+        r#"{"analysis": "flows", "options": {"steps": 4, "min_share": 0.05}}"#,
+        r#"{"analysis": "paths", "paths": {"conversion_events": ["buy"], "lookback_seconds": 86400.5}}"#,
+        r#"{"analysis": "attribution", "paths": {"conversion_events": ["buy"]}, "options": {"half_life_seconds": 0.1, "position_weights": {"custom": {"first": 0.1, "middle": 0.3, "last": 0.6}}}}"#,
+        r#"{"analysis": "funnel", "steps": [{"event": "a"}, {"any_of": ["b", "c"]}], "options": {"window_seconds": null, "as_of": "2024-01-01"}, "event_states": true}"#,
+        r#"{"analysis": "survey", "metrics": [true, false, true], "options": {"csat_scale": 7}}"#,
+    ];
+    for json in fine {
+        let request = StateRequest::from_json(json).unwrap();
+        let text = request.to_json(None).unwrap();
+        assert_eq!(StateRequest::from_json(&text).unwrap(), request, "{json}");
+    }
 }
 
 /// Retention, trends, paths and attribution requests are checked on the driver as the

@@ -1,13 +1,16 @@
 //! Partial states for distributed runs (`cjm.spark`; the same calls serve Dask or Ray):
 //! a translation of `cjm_core::states`, which decides everything.
 //!
-//! A worker hands its part of the data (Arrow record batches, read through the Arrow
-//! PyCapsule interface with the same column code as `EventLog.from_arrow` and
-//! `survey_kpis`) and the request (the core's `StateRequest` as JSON) to `_build_state`
-//! (`_survey_state` for answers), which returns the state's versioned bytes (`CJMS`,
-//! format version, kind). `_merge_states` merges any number of states of one kind, and
-//! `_finish_state` finishes the merged state on the driver, with the same request, into
-//! the result class the single-machine API returns. Which state a request builds, and
+//! The driver hands the request (the core's `StateRequest`) as a dict to
+//! `_state_request`, which reads it as the core reads options (NaN kept, so that the
+//! option's own check refuses it by name), checks it and writes it as JSON: the text
+//! every other function takes, and which is pickled to the executors. A worker hands its
+//! part of the data (Arrow record batches, read through the Arrow PyCapsule interface
+//! with the same column code as `EventLog.from_arrow` and `survey_kpis`) and that text to
+//! `_build_state` (`_survey_state` for answers), which returns the state's versioned
+//! bytes (`CJMS`, format version, kind). `_merge_states` merges any number of states of
+//! one kind, and `_finish_state` finishes the merged state on the driver, with the same
+//! request, into the result class the single-machine API returns. Which state a request builds, and
 //! which split of the rows it allows, is documented on `cjm_core::states`; the row index
 //! of event states comes from an `order_key` column (global, non-negative integers, e.g.
 //! Spark's `monotonically_increasing_id()`), without which equal timestamps of one
@@ -124,6 +127,22 @@ fn bytes<'py>(py: Python<'py>, data: &[u8]) -> Bound<'py, PyBytes> {
 /// The core's request (`cjm_core::states::StateRequest`) from its JSON.
 fn request_of(json: &str) -> PyResult<StateRequest> {
     StateRequest::from_json(json).map_err(core_err)
+}
+
+#[doc = stub_doc!("_state_request")]
+#[pyfunction]
+#[pyo3(signature = (request, journey = None))]
+pub(crate) fn _state_request(
+    request: &Bound<'_, PyAny>,
+    journey: Option<&Bound<'_, PyJourney>>,
+) -> PyResult<String> {
+    crate::guard(|| {
+        let mut de = pythonize::Depythonizer::from_object(request);
+        let request = StateRequest::from_deserializer(&mut de).map_err(core_err)?;
+        request
+            .to_json(journey.map(|j| &j.get().inner))
+            .map_err(core_err)
+    })
 }
 
 #[doc = stub_doc!("_state_route")]
@@ -247,6 +266,7 @@ pub(crate) fn _finish_state<'py>(
 
 /// Registers the functions of this module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(_state_request, m)?)?;
     m.add_function(wrap_pyfunction!(_state_route, m)?)?;
     m.add_function(wrap_pyfunction!(_build_state, m)?)?;
     m.add_function(wrap_pyfunction!(_survey_state, m)?)?;

@@ -260,10 +260,60 @@ def test_requests_are_checked_on_the_driver(events: DataFrame, log: cjm.EventLog
     with pytest.raises(cjm.InputError) as err3:
         cs.traffic(events, None, columns=COLUMNS)  # type: ignore[arg-type]
     assert "journey" in str(err3.value)
+    # NaN and infinities are refused by the option's own check, naming it (JSON has no
+    # NaN: a request written as JSON in Python failed as text that is not JSON).
+    nan, inf = float("nan"), float("inf")
+    with pytest.raises(cjm.InputError) as err4:
+        cs.flows(events, min_share=nan, columns=COLUMNS)
+    assert err4.value.code == "invalid_option"
+    assert "`min_share`" in str(err4.value)
+    with pytest.raises(cjm.InputError) as err5:
+        cs.path_table(events, ["purchase"], columns=COLUMNS, lookback=inf)
+    assert err5.value.code == "invalid_option"
+    assert "`lookback_seconds`" in str(err5.value)
+    with pytest.raises(cjm.InputError) as err6:
+        cs.attribute(events, ["purchase"], columns=COLUMNS, options={"half_life_seconds": -inf})
+    assert err6.value.code == "invalid_option"
+    assert "`half_life_seconds`" in str(err6.value)
     # NumPy scalars are the values they stand for.
     np = pytest.importorskip("numpy")
     got = cs.variants(events, np.int64(3), columns=COLUMNS, collapse_repeats=np.True_)
     assert got.to_dict() == log.variants(3, collapse_repeats=True).to_dict()
+
+
+def test_state_request_is_read_checked_and_written_by_the_core() -> None:
+    # The request crosses as a dict, read as options are: NaN reaches the check that
+    # names it, a value that does not fit is named by its key, and the text the
+    # executors get is the core's.
+    for options, option in [
+        ({"min_share": float("nan")}, "`min_share`"),
+        ({"min_share": float("inf")}, "`min_share`"),
+        ({"steps": "five"}, "`steps`"),
+    ]:
+        with pytest.raises(cjm.InputError) as err:
+            _cjm._state_request({"analysis": "flows", "options": options})
+        assert err.value.code == "invalid_option", options
+        assert option in str(err.value), (options, str(err.value))
+    with pytest.raises(cjm.InputError) as err2:
+        _cjm._state_request({"analysis": "traffic"})
+    assert "journey" in str(err2.value)
+    text = _cjm._state_request({"analysis": "traffic"}, cjm.template("b2c-ecommerce"))
+    assert json.loads(text) == {"analysis": "traffic", "event_states": False}
+    # NumPy scalars, nested too, are the values they stand for.
+    np = pytest.importorskip("numpy")
+    request = {
+        "analysis": "attribution",
+        "paths": {"conversion_events": ("purchase",), "lookback_seconds": np.float64(60)},
+        "options": {"markov_order": np.int64(2), "remove_self_loops": np.False_},
+    }
+    written = json.loads(cs._request(request))
+    assert written["paths"]["lookback_seconds"] == 60
+    assert written["paths"]["conversion_events"] == ["purchase"]
+    assert written["options"]["markov_order"] == 2
+    assert written["options"]["remove_self_loops"] is False
+    with pytest.raises(cjm.InputError) as err3:
+        cs._request({**request, "options": {"half_life_seconds": np.float64("nan")}})
+    assert "`half_life_seconds`" in str(err3.value)
 
 
 def answers(n: int, seed: int) -> Any:
@@ -416,6 +466,25 @@ def test_state_errors(table: Any) -> None:
         _cjm._build_state(table, '{"analysis": "traffic"}', SPEC)
     assert err6.value.code == "invalid_option"
     assert "journey" in str(err6.value)
+
+
+def test_survey_state_finishes_only_with_its_metric_columns() -> None:
+    # A survey state records the metric columns it was read with: a request that says
+    # otherwise is refused (it used to score a metric the answers lack as empty), and
+    # so is a merge with a state read with other columns.
+    t = answers(200, 3)
+    request = _cjm._state_request({"analysis": "survey", "metrics": [True, True, False]})
+    nps_csat = _cjm._survey_state(t, request, scope="touchpoint", nps="nps", csat="csat")
+    nps_only = _cjm._survey_state(t, request, scope="touchpoint", nps="nps")
+    expected = cjm.survey_kpis(t, scope="touchpoint", nps="nps", csat="csat").to_dict()
+    assert _cjm._finish_state(nps_csat, request).to_dict() == expected
+    with pytest.raises(cjm.InputError) as err:
+        _cjm._finish_state(nps_only, request)
+    assert err.value.code == "incompatible_states"
+    assert "`metrics`" in str(err.value)
+    with pytest.raises(cjm.InputError) as err2:
+        _cjm._merge_states([nps_csat, nps_only])
+    assert err2.value.code == "incompatible_states"
 
 
 def test_pseudonymise_key_reaches_every_state(events: DataFrame, table: Any) -> None:

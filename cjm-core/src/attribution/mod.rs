@@ -376,7 +376,7 @@ pub(crate) fn check(options: &AttributionOptions) -> Result<()> {
     models::position_weights(&options.position_weights)?;
     if !(options.half_life_seconds.is_finite() && options.half_life_seconds > 0.0) {
         return Err(invalid(format!(
-            "half-life `{}` seconds is not a positive number",
+            "`half_life_seconds` must be a positive number of seconds, not `{}`",
             options.half_life_seconds
         )));
     }

@@ -22,7 +22,7 @@ pub(crate) fn position_weights(p: &PositionWeights) -> Result<[f64; 3]> {
             code: crate::InputCode::InvalidOption,
             row: None,
             message: format!(
-                "position weights `{}`, `{}`, `{}` must be non-negative and sum to 1",
+                "`position_weights` `{}`, `{}`, `{}` must be non-negative and sum to 1",
                 w[0], w[1], w[2]
             ),
         });

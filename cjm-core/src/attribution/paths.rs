@@ -348,7 +348,7 @@ impl PathOptions {
                 Ok(Some(ns))
             }
             Some(s) => Err(invalid(format!(
-                "lookback `{s}` seconds is not a non-negative number"
+                "`lookback_seconds` must be a non-negative number of seconds, not `{s}`"
             ))),
         }
     }

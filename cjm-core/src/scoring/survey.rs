@@ -522,6 +522,12 @@ pub struct SurveyBatch<'a> {
 }
 
 impl SurveyBatch<'_> {
+    /// Which metric columns the batch has, as `[nps, csat, ces]`.
+    #[must_use]
+    pub fn metrics(&self) -> [bool; 3] {
+        [self.nps.is_some(), self.csat.is_some(), self.ces.is_some()]
+    }
+
     /// Rows of the batch: the longest of its columns (columns of different lengths are
     /// an error when the batch is added).
     #[must_use]
@@ -588,8 +594,29 @@ pub struct SurveyState {
     /// Whether NaN answers count as missing.
     #[serde(default)]
     pub nan_as_missing: bool,
+    /// Which metric columns the answers were read with, as `[nps, csat, ces]` (a report
+    /// scores these: see [`Self::report`]); `None` until a table is added (the identity,
+    /// which merges with any state). States read with other metric columns do not merge,
+    /// and a batch with other metric columns is not added.
+    #[serde(default)]
+    pub metrics: Option<[bool; 3]>,
     /// States per group, keyed by `(scope, segment)`.
     pub groups: BTreeMap<GroupKey, GroupState>,
+}
+
+/// The metric columns `[nps, csat, ces]` by name, for messages: "`nps` and `ces`", "no
+/// metric column".
+pub(crate) fn metric_names(metrics: [bool; 3]) -> String {
+    let names: Vec<&str> = ["`nps`", "`csat`", "`ces`"]
+        .into_iter()
+        .zip(metrics)
+        .filter_map(|(name, has)| has.then_some(name))
+        .collect();
+    match names.as_slice() {
+        [] => "no metric column".to_owned(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
 }
 
 /// `(scope, segment)` of a group of responses.
@@ -783,6 +810,7 @@ impl SurveyState {
             by_scope: false,
             by_segment: false,
             nan_as_missing: options.nan_as_missing,
+            metrics: None,
             groups: BTreeMap::new(),
         })
     }
@@ -854,6 +882,10 @@ impl SurveyState {
     /// # Errors
     /// As [`Self::extend_batch`]: the error of the first bad row over all batches.
     pub fn extend_batches(&mut self, first_row: usize, batches: &[SurveyBatch<'_>]) -> Result<()> {
+        let mut metrics = self.metrics;
+        for batch in batches {
+            metrics = Some(added_metrics(metrics, batch.metrics())?);
+        }
         let rows: Vec<usize> = batches.iter().map(SurveyBatch::rows).collect();
         let total: usize = rows.iter().sum();
         let count = |part: &[SurveyBatch<'_>], mut row: usize, lens: &[usize]| -> Result<Self> {
@@ -944,6 +976,7 @@ impl SurveyState {
             by_scope: false,
             by_segment: false,
             nan_as_missing: self.nan_as_missing,
+            metrics: None,
             groups: BTreeMap::new(),
         }
     }
@@ -969,6 +1002,7 @@ impl SurveyState {
         batch: &SurveyBatch<'_>,
         scratch: &mut Scratch,
     ) -> Result<()> {
+        let columns = added_metrics(self.metrics, batch.metrics())?;
         let lengths = [
             ("scope", batch.scope.as_ref().map(StrCol::len)),
             ("segment", batch.segment.as_ref().map(StrCol::len)),
@@ -1030,6 +1064,7 @@ impl SurveyState {
         }
         self.by_scope |= batch.scope.is_some();
         self.by_segment |= batch.segment.is_some();
+        self.metrics = Some(columns);
         let mut counted = counted.into_iter();
         let (nps, csat, ces) = (
             counted.next().flatten(),
@@ -1082,7 +1117,8 @@ impl SurveyState {
     /// Combines two states of the same scales.
     ///
     /// # Errors
-    /// `scale_mismatch` when the scales differ.
+    /// `scale_mismatch` when the scales differ; `incompatible_states` when the states
+    /// treat NaN differently or were read with different metric columns.
     pub fn merge(&mut self, other: &Self) -> Result<()> {
         if (self.csat_scale, self.ces_scale) != (other.csat_scale, other.ces_scale) {
             return Err(Error::Input {
@@ -1098,9 +1134,24 @@ impl SurveyState {
                 message: "cannot merge survey states that treat NaN differently".to_owned(),
             });
         }
+        if let (Some(ours), Some(theirs)) = (self.metrics, other.metrics) {
+            if ours != theirs {
+                return Err(Error::Input {
+                    code: crate::InputCode::IncompatibleStates,
+                    row: None,
+                    message: format!(
+                        "cannot merge a survey state read with {} with one read with {}; \
+                         read every part with the same metric columns",
+                        metric_names(ours),
+                        metric_names(theirs)
+                    ),
+                });
+            }
+        }
         self.check_group_count(other.groups.keys())?;
         self.by_scope |= other.by_scope;
         self.by_segment |= other.by_segment;
+        self.metrics = self.metrics.or(other.metrics);
         for (key, theirs) in &other.groups {
             match self.groups.get_mut(key) {
                 Some(ours) => {
@@ -1125,7 +1176,8 @@ impl SurveyState {
         let body = serde_json::json!({
             "csat_scale": self.csat_scale, "ces_scale": self.ces_scale,
             "by_scope": self.by_scope, "by_segment": self.by_segment,
-            "nan_as_missing": self.nan_as_missing, "groups": groups,
+            "nan_as_missing": self.nan_as_missing, "metrics": self.metrics,
+            "groups": groups,
         });
         out.extend_from_slice(body.to_string().as_bytes());
         seal(out)
@@ -1147,6 +1199,9 @@ impl SurveyState {
             by_segment: bool,
             #[serde(default)]
             nan_as_missing: bool,
+            // Absent from the bytes of builds before it: not known, as the identity's.
+            #[serde(default)]
+            metrics: Option<[bool; 3]>,
             groups: Vec<(GroupKey, GroupState)>,
         }
         let body: Body = serde_json::from_slice(body)
@@ -1157,6 +1212,7 @@ impl SurveyState {
             by_scope: body.by_scope,
             by_segment: body.by_segment,
             nan_as_missing: body.nan_as_missing,
+            metrics: body.metrics,
             groups: body.groups.into_iter().collect(),
         })
     }
@@ -1256,7 +1312,9 @@ impl SurveyState {
             .remove(&(level, scope.map(str::to_owned), segment.map(str::to_owned)))
     }
 
-    /// Scores every group, every scope and the whole table.
+    /// Scores every group, every scope and the whole table, on the metrics `table_has`
+    /// (`[nps, csat, ces]`): those the answers were read with ([`Self::metrics`];
+    /// `states::finish_state` refuses a request that names others).
     #[must_use]
     pub fn report(&self, table_has: [bool; 3], options: &SurveyOptions) -> SurveyReport {
         let rolled = self.roll_up();
@@ -1329,6 +1387,24 @@ impl SurveyState {
     fn check_group_count<'k>(&self, keys: impl Iterator<Item = &'k GroupKey>) -> Result<()> {
         let new = keys.filter(|k| !self.groups.contains_key(*k)).count();
         check_group_count(self.groups.len() + new)
+    }
+}
+
+/// The metric columns of a state after adding a batch with `batch`'s, or
+/// `incompatible_states` when the state was read with others.
+fn added_metrics(state: Option<[bool; 3]>, batch: [bool; 3]) -> Result<[bool; 3]> {
+    match state {
+        Some(ours) if ours != batch => Err(Error::Input {
+            code: crate::InputCode::IncompatibleStates,
+            row: None,
+            message: format!(
+                "cannot add answers with {} to a survey state read with {}; read every \
+                 part with the same metric columns",
+                metric_names(batch),
+                metric_names(ours)
+            ),
+        }),
+        _ => Ok(batch),
     }
 }
 

@@ -23,7 +23,8 @@ pub use raw::{render_path, Limits, Seg};
 
 use crate::error::{Error, Problem, ProblemCode, Problems, Result};
 use crate::model::{Journey, SCHEMA_VERSION};
-use raw::{Raw, RawSeed, ReadCtx};
+pub(crate) use raw::Raw;
+use raw::{RawSeed, ReadCtx};
 use serde::de::{DeserializeOwned, DeserializeSeed};
 use serde::Deserializer;
 
@@ -294,12 +295,16 @@ pub fn options_from<'de, T: DeserializeOwned, D: Deserializer<'de>>(
     deserializer: D,
     what: &str,
 ) -> Result<T> {
-    let raw = options_raw(deserializer, what)?;
+    options_of_raw(options_raw(deserializer, what)?, what)
+}
+
+/// Reads a tree of [`options_raw`] into `T`, as [`options_from`] does.
+pub(crate) fn options_of_raw<T: DeserializeOwned>(raw: Raw, what: &str) -> Result<T> {
     T::deserialize(raw).map_err(|e| option_error(what, &render_path(&e.0 .0), &e.0 .1))
 }
 
 /// The tree of [`options_from`] (apart, so that the reading is not repeated for every `T`).
-fn options_raw<'de, D: Deserializer<'de>>(deserializer: D, what: &str) -> Result<Raw> {
+pub(crate) fn options_raw<'de, D: Deserializer<'de>>(deserializer: D, what: &str) -> Result<Raw> {
     let ctx = ReadCtx::new(Limits {
         max_bytes: usize::MAX,
         max_string_bytes: usize::MAX,

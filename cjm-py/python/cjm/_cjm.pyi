@@ -62,6 +62,7 @@ __all__ = [
     "_panic_for_tests",
     "_attribute",
     "_option_defaults",
+    "_state_request",
     "_state_route",
     "_build_state",
     "_survey_state",
@@ -1116,7 +1117,15 @@ def _panic_for_tests(message: str) -> None:
 # Partial states for distributed runs (cjm.spark; cjm-py/src/states.rs). `data` is Arrow
 # data (anything with `__arrow_c_stream__`); `columns` names the event columns as
 # EventLog.from_arrow's keyword arguments do, plus `order_key`; `request` is the core's
-# `StateRequest` as JSON (docs/spark.md); states are versioned bytes.
+# `StateRequest` as JSON (docs/spark.md), as `_state_request` writes it; states are
+# versioned bytes.
+
+def _state_request(request: Mapping[str, Any], journey: Optional[Journey] = None) -> str:
+    """Reads a request (the core's ``StateRequest`` as a dict: ``{"analysis": "funnel",
+    "steps": [...], "options": {...}}`` and so on) as options are read, checks it (with
+    ``journey``) and writes it as the JSON text the other state functions take. A value
+    that does not fit, or fails its check (NaN and infinities included), is
+    ``InputError`` ``invalid_option`` naming the option."""
 
 def _state_route(request: str, journey: Optional[Journey] = None) -> dict[str, Any]:
     """Checks a request on the driver and says how to hand it the rows:

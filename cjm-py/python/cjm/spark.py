@@ -34,7 +34,6 @@ executors must be able to ``import cjm`` (see ``docs/spark.md``).
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Optional, Sequence, Union
 
@@ -201,17 +200,30 @@ def merged_state(
 
 
 def _scalar(value: Any) -> Any:
-    """A NumPy scalar (``np.int64(5)``, ``np.True_``) as the Python value it stands for,
-    for ``json.dumps``."""
+    """A NumPy scalar (``np.int64(5)``, ``np.True_``) as the Python value it stands for."""
     item = getattr(value, "item", None)
     if callable(item):
         return item()
     raise TypeError(f"`{value!r}` of type {type(value).__name__} is not an option value")
 
 
-def _request(request: Mapping[str, Any]) -> str:
-    """The request as the core reads it (``cjm_core::states::StateRequest`` as JSON)."""
-    return json.dumps(request, default=_scalar)
+def _plain(value: Any) -> Any:
+    """``value`` with every NumPy scalar in it as the Python value it stands for (mappings
+    and sequences item by item), for the core's reader of Python values."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return _scalar(value)
+
+
+def _request(request: Mapping[str, Any], journey: Optional[Journey] = None) -> str:
+    """The request read and checked by the core (with ``journey``) and written by it as
+    JSON (``cjm_core::states::StateRequest``), the text the executors get: a bad option,
+    NaN or an infinity included, is ``InputError`` naming the option, before any job."""
+    return _cjm._state_request(_plain(request), journey)
 
 
 def _run(
@@ -232,7 +244,7 @@ def _run(
     needs whole customers, unless told the rows already are), the states are merged, and
     the merged one is finished on the driver into the single-machine result. No rows:
     the state of an empty table."""
-    text = _request(request)
+    text = _request(request, journey)
     route = _cjm._state_route(text, journey)
     df, columns = _with_order_key(df, columns)
     names = columns._names() + ([extra] if extra and extra not in columns._names() else [])
@@ -672,7 +684,7 @@ def survey_kpis(
     """``cjm.survey_kpis`` on a Spark DataFrame of answers (same arguments, same report).
     A bad answer raises ``InputError`` with its row index **within its partition**."""
     names = list(dict.fromkeys(n for n in (scope, segment, nps, csat, ces) if n is not None))
-    request = _request({
+    request = _request({  # checked on the driver, before any job
         "analysis": "survey",
         "metrics": [nps is not None, csat is not None, ces is not None],
         "options": {
@@ -684,7 +696,6 @@ def survey_kpis(
             "nan_as_missing": nan_as_missing,
         },
     })
-    _cjm._state_route(request)  # checks the options on the driver, before any job
     kwargs: dict[str, Any] = dict(scope=scope, segment=segment, nps=nps, csat=csat, ces=ces)
 
     def build(reader: Any) -> bytes:
