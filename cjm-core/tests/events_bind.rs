@@ -256,7 +256,12 @@ fn steps_read_from_names_or_objects_and_no_steps_is_the_stage_funnel() {
         serde_json::to_string(&steps[0]).unwrap(),
         r#"{"event":"view"}"#
     );
-    for bad in [r#"{"evnt": "x"}"#, "5", r#"{"event": "a", "stage": "b"}"#, "null"] {
+    for bad in [
+        r#"{"evnt": "x"}"#,
+        "5",
+        r#"{"event": "a", "stage": "b"}"#,
+        "null",
+    ] {
         assert!(serde_json::from_str::<StepSpec>(bad).is_err(), "{bad}");
     }
     let e = cjm_core::options_from::<Vec<StepSpec>, _>(

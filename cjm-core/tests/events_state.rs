@@ -1875,6 +1875,71 @@ fn survey_requests_and_routes() {
     assert_eq!(flows.check(None).unwrap_err().code(), "invalid_option");
 }
 
+/// Answers read with a scope (or segment) column do not combine with answers read
+/// without it: the latter would be reported as a group of no scope beside the others.
+#[test]
+fn survey_states_keep_their_grouping_columns() {
+    use cjm_core::scoring::{SurveyOptions, SurveyState, SurveyTable};
+    use cjm_core::states::merge_states;
+    let options = SurveyOptions::default();
+    let read = |table: &SurveyTable| {
+        let mut state = SurveyState::identity(&options).unwrap();
+        state.extend(0, table).unwrap();
+        state
+    };
+    let scoped = read(&SurveyTable {
+        scope: vec![Some("t1".into()), Some("t2".into())],
+        nps: Some(vec![Some(10.0), Some(3.0)]),
+        ..SurveyTable::default()
+    });
+    let unscoped = read(&SurveyTable {
+        nps: Some(vec![Some(9.0)]),
+        ..SurveyTable::default()
+    });
+    let segmented = read(&SurveyTable {
+        segment: vec![Some("p1".into())],
+        nps: Some(vec![Some(9.0)]),
+        ..SurveyTable::default()
+    });
+    assert!(scoped.by_scope && !unscoped.by_scope);
+    for (a, b) in [
+        (&scoped, &unscoped),
+        (&unscoped, &scoped),
+        (&scoped, &segmented),
+    ] {
+        let err = merge_states(&[&a.to_bytes(), &b.to_bytes()]).unwrap_err();
+        assert_eq!(err.code(), "incompatible_states", "{err}");
+        assert!(err.to_string().contains("scope"), "{err}");
+        let mut merged = a.clone();
+        assert!(merged.merge(b).is_err());
+        assert_eq!(&merged, a, "a refused merge changes nothing");
+    }
+    // Nor is a table without the scope column added to a scoped state.
+    let mut extended = scoped.clone();
+    let err = extended
+        .extend(
+            2,
+            &SurveyTable {
+                nps: Some(vec![Some(1.0)]),
+                ..SurveyTable::default()
+            },
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), "incompatible_states", "{err}");
+    assert_eq!(extended, scoped);
+    // The same columns combine, and the identity combines with any.
+    let more = read(&SurveyTable {
+        scope: vec![Some("t1".into())],
+        nps: Some(vec![Some(0.0)]),
+        ..SurveyTable::default()
+    });
+    let mut merged = scoped.clone();
+    merged.merge(&more).unwrap();
+    let identity = SurveyState::identity(&options).unwrap();
+    merge_states(&[&identity.to_bytes(), &unscoped.to_bytes()]).unwrap();
+    merge_states(&[&scoped.to_bytes(), &identity.to_bytes()]).unwrap();
+}
+
 /// A survey state records the metric columns its answers were read with: states of
 /// other metric columns do not merge, a batch of other metric columns is not added, and
 /// a request whose `metrics` say otherwise does not finish it (the report used to score

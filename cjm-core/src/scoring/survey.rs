@@ -883,8 +883,15 @@ impl SurveyState {
     /// As [`Self::extend_batch`]: the error of the first bad row over all batches.
     pub fn extend_batches(&mut self, first_row: usize, batches: &[SurveyBatch<'_>]) -> Result<()> {
         let mut metrics = self.metrics;
+        let (mut answered, mut grouping) =
+            (!self.groups.is_empty(), (self.by_scope, self.by_segment));
         for batch in batches {
             metrics = Some(added_metrics(metrics, batch.metrics())?);
+            if batch.rows() > 0 {
+                let batch_grouping = (batch.scope.is_some(), batch.segment.is_some());
+                same_grouping(answered, grouping, batch_grouping)?;
+                (answered, grouping) = (true, batch_grouping);
+            }
         }
         let rows: Vec<usize> = batches.iter().map(SurveyBatch::rows).collect();
         let total: usize = rows.iter().sum();
@@ -1002,6 +1009,11 @@ impl SurveyState {
         batch: &SurveyBatch<'_>,
         scratch: &mut Scratch,
     ) -> Result<()> {
+        same_grouping(
+            !self.groups.is_empty() && batch.rows() > 0,
+            (self.by_scope, self.by_segment),
+            (batch.scope.is_some(), batch.segment.is_some()),
+        )?;
         let columns = added_metrics(self.metrics, batch.metrics())?;
         let lengths = [
             ("scope", batch.scope.as_ref().map(StrCol::len)),
@@ -1148,6 +1160,11 @@ impl SurveyState {
                 });
             }
         }
+        same_grouping(
+            !self.groups.is_empty() && !other.groups.is_empty(),
+            (self.by_scope, self.by_segment),
+            (other.by_scope, other.by_segment),
+        )?;
         self.check_group_count(other.groups.keys())?;
         self.by_scope |= other.by_scope;
         self.by_segment |= other.by_segment;
@@ -1406,6 +1423,32 @@ fn added_metrics(state: Option<[bool; 3]>, batch: [bool; 3]) -> Result<[bool; 3]
         }),
         _ => Ok(batch),
     }
+}
+
+/// `incompatible_states` when answers read with a scope or segment column meet answers
+/// read without it (`both`: both sides hold answers; an empty part has no groups to
+/// mix): the ones without would be reported as a group of no scope (segment) beside the
+/// others.
+fn same_grouping(both: bool, ours: (bool, bool), theirs: (bool, bool)) -> Result<()> {
+    if !both || ours == theirs {
+        return Ok(());
+    }
+    let columns = |(scope, segment): (bool, bool)| match (scope, segment) {
+        (true, true) => "scope and segment columns",
+        (true, false) => "a scope column and no segment column",
+        (false, true) => "a segment column and no scope column",
+        (false, false) => "neither scope nor segment column",
+    };
+    Err(Error::Input {
+        code: crate::InputCode::IncompatibleStates,
+        row: None,
+        message: format!(
+            "cannot combine survey answers read with {} with answers read with {}; read \
+             every part with the same columns",
+            columns(theirs),
+            columns(ours)
+        ),
+    })
 }
 
 /// `too_many_groups` when a state would hold more than [`MAX_SURVEY_GROUPS`] groups.
