@@ -57,69 +57,14 @@ fn invalid(message: String) -> PyErr {
     input_err(cjm_core::InputCode::InvalidOption, message)
 }
 
-/// The core's ingest spec of the keyword arguments of `from_arrow` / `from_csv` (and the
-/// `columns` of `cjm.spark`): only their Python forms are read here (a customer column or
-/// a list of them, a key as `str` or `bytes`); what they mean is the core's
-/// ([`IngestSpec`]).
-#[allow(
-    clippy::too_many_arguments,
-    reason = "mirrors the keyword arguments of Python"
-)]
-pub(crate) fn ingest_spec(
-    preset: Option<&str>,
-    customer: Option<&Bound<'_, PyAny>>,
-    timestamp: Option<String>,
-    event: Option<String>,
-    channel: Option<String>,
-    session: Option<String>,
-    value: Option<String>,
-    consent: Option<String>,
-    unit: Option<&str>,
-    flags: [bool; 3],
-    key: Option<&Bound<'_, PyAny>>,
-    extra: Option<Vec<String>>,
-    identifiers: Option<Vec<String>>,
-) -> PyResult<IngestSpec> {
-    let [assume_utc, dedup, strict] = flags;
-    let customer = match customer.filter(|c| !c.is_none()) {
-        None => Vec::new(),
-        Some(c) => match c.cast::<PyString>() {
-            Ok(s) => vec![s.to_cow()?.into_owned()],
-            Err(_) => c.extract::<Vec<String>>().map_err(|_| {
-                invalid("`customer` must be a column name or a list of names".to_owned())
-            })?,
-        },
-    };
-    let pseudonymise_key = match key.filter(|k| !k.is_none()) {
-        None => None,
-        Some(k) => Some(if let Ok(s) = k.cast::<PyString>() {
-            s.to_cow()?.as_bytes().to_vec()
-        } else if let Ok(b) = k.cast::<PyBytes>() {
-            b.as_bytes().to_vec()
-        } else {
-            return Err(PyTypeError::new_err(
-                "`pseudonymise_key` must be str or bytes",
-            ));
-        }),
-    };
-    Ok(IngestSpec {
-        preset: preset.map(|p| named(p, "preset")).transpose()?,
-        mapping: None,
-        customer,
-        timestamp,
-        event,
-        channel,
-        session,
-        value,
-        consent,
-        unit: unit.map(|u| named(u, "unit")).transpose()?,
-        assume_utc,
-        dedup,
-        strict,
-        pseudonymise_key,
-        extra: extra.unwrap_or_default(),
-        identifiers: identifiers.unwrap_or_default(),
-    })
+/// The core's ingest spec of the keyword arguments of `from_arrow` / `from_csv`: every
+/// option (columns, preset, unit, flags, key, extra columns) is the core's
+/// ([`IngestSpec`]), read as it reads any options.
+fn ingest_spec(options: Option<&Bound<'_, PyDict>>, what: &str) -> PyResult<IngestSpec> {
+    match options {
+        Some(d) if !d.is_empty() => crate::options_from(d.as_any(), what),
+        _ => Ok(IngestSpec::default()),
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -863,53 +808,16 @@ impl PyEventLog {
 
     #[doc = stub_doc!("EventLog.from_arrow")]
     #[staticmethod]
-    #[pyo3(signature = (
-        data, *, customer = None, timestamp = None, event = None, channel = None,
-        session = None, value = None, unit = None, assume_utc = false, preset = None,
-        journey = None, dedup = false, strict = false, pseudonymise_key = None,
-        consent = None, extra = None, identifiers = None, progress = None
-    ))]
-    #[allow(
-        clippy::too_many_arguments,
-        reason = "mirrors the keyword arguments of Python"
-    )]
+    #[pyo3(signature = (data, *, journey = None, progress = None, **options))]
     fn from_arrow(
         py: Python<'_>,
         data: &Bound<'_, PyAny>,
-        customer: Option<&Bound<'_, PyAny>>,
-        timestamp: Option<String>,
-        event: Option<String>,
-        channel: Option<String>,
-        session: Option<String>,
-        value: Option<String>,
-        unit: Option<&str>,
-        assume_utc: bool,
-        preset: Option<&str>,
         journey: Option<&Bound<'_, PyJourney>>,
-        dedup: bool,
-        strict: bool,
-        pseudonymise_key: Option<&Bound<'_, PyAny>>,
-        consent: Option<String>,
-        extra: Option<Vec<String>>,
-        identifiers: Option<Vec<String>>,
         progress: Option<bool>,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
         crate::guard(|| {
-            let spec = ingest_spec(
-                preset,
-                customer,
-                timestamp,
-                event,
-                channel,
-                session,
-                value,
-                consent,
-                unit,
-                [assume_utc, dedup, strict],
-                pseudonymise_key,
-                extra,
-                identifiers,
-            )?;
+            let spec = ingest_spec(options, "from_arrow")?;
             let choice = spec.choice().map_err(core_err)?;
             // Every column the choice may read survives the narrowing of a data frame.
             let mut wanted = choice.candidate_columns();
@@ -923,7 +831,9 @@ impl PyEventLog {
                  result or an object with `__arrow_c_stream__`",
             )?;
             let schema = reader.schema();
-            let m = choice.resolve(&columns, assume_utc).map_err(core_err)?;
+            let m = choice
+                .resolve(&columns, spec.assume_utc)
+                .map_err(core_err)?;
             let (kind, options) = arrow_ingest_plan(&schema, &m, &spec.extra, spec.options())?;
             let b = spec
                 .builder(options, journey.map(|j| &j.get().inner))
@@ -952,35 +862,12 @@ impl PyEventLog {
 
     #[doc = stub_doc!("EventLog.from_csv")]
     #[staticmethod]
-    #[pyo3(signature = (
-        source, *, preset = None, customer = None, timestamp = None, event = None,
-        channel = None, session = None, value = None, consent = None, unit = None,
-        assume_utc = false, journey = None, dedup = false, strict = false,
-        pseudonymise_key = None, extra = None, identifiers = None
-    ))]
-    #[allow(
-        clippy::too_many_arguments,
-        reason = "mirrors the keyword arguments of Python"
-    )]
+    #[pyo3(signature = (source, *, journey = None, **options))]
     fn from_csv(
         py: Python<'_>,
         source: &Bound<'_, PyAny>,
-        preset: Option<&str>,
-        customer: Option<&Bound<'_, PyAny>>,
-        timestamp: Option<String>,
-        event: Option<String>,
-        channel: Option<String>,
-        session: Option<String>,
-        value: Option<String>,
-        consent: Option<String>,
-        unit: Option<&str>,
-        assume_utc: bool,
         journey: Option<&Bound<'_, PyJourney>>,
-        dedup: bool,
-        strict: bool,
-        pseudonymise_key: Option<&Bound<'_, PyAny>>,
-        extra: Option<Vec<String>>,
-        identifiers: Option<Vec<String>>,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
         crate::guard(|| {
             let input = if let Ok(b) = source.cast::<PyBytes>() {
@@ -1001,21 +888,7 @@ impl PyEventLog {
             } else {
                 CsvInput::File(source.extract()?, source)
             };
-            let spec = ingest_spec(
-                preset,
-                customer,
-                timestamp,
-                event,
-                channel,
-                session,
-                value,
-                consent,
-                unit,
-                [assume_utc, dedup, strict],
-                pseudonymise_key,
-                extra,
-                identifiers,
-            )?;
+            let spec = ingest_spec(options, "from_csv")?;
             read_csv_input(py, input, &spec, journey).map(|(log, report)| Self { log, report })
         })
     }

@@ -76,8 +76,16 @@ def test_keyword_arguments_are_from_arrows(table: Any, tmp_path: Path) -> None:
     assert extra.funnel(STEPS, breakdown="channel").to_dict() == cjm.EventLog.from_arrow(
         table, channel="channel", extra=["channel"], progress=False
     ).funnel(STEPS, breakdown="channel").to_dict()
-    with pytest.raises(TypeError, match="no_such_option"):
+    # The options are the core's ingest spec: an unknown one is refused with the list.
+    with pytest.raises(cjm.InputError, match="no_such_option") as unknown:
         cjm.EventLog.from_parquet(path, no_such_option=1)
+    assert unknown.value.code == "invalid_option" and "`customer`" in str(unknown.value)
+    # Columns named one by one or as one mapping (JavaScript's form) read the same.
+    mapped = cjm.EventLog.from_arrow(table, mapping={"channel": "channel"}, progress=False)
+    flat = cjm.EventLog.from_arrow(table, channel="channel", progress=False)
+    assert mapped.ingest_report.to_dict() == flat.ingest_report.to_dict()
+    with pytest.raises(cjm.InputError, match="mapping"):
+        cjm.EventLog.from_arrow(table, mapping={"channel": "channel"}, event="event_name")
     with pytest.raises(cjm.InputError) as e:
         cjm.EventLog.from_parquet(path, customer="nope", progress=False)
     assert e.value.code == "missing_column"

@@ -625,6 +625,7 @@ class EventLog:
         unit: Optional[str] = None,
         assume_utc: bool = False,
         preset: Optional[str] = None,
+        mapping: Optional[Mapping[str, Any]] = None,
         journey: Optional[Journey] = None,
         dedup: bool = False,
         strict: bool = False,
@@ -645,7 +646,8 @@ class EventLog:
         ``assume_utc=True``). When rows are read and none is usable, ``strict=True`` raises
         ``InputError`` (``no_rows_used``) and otherwise a ``cjm.IngestWarning`` is emitted
         with the reasons, their counts and a sample value. ``preset`` (``"ga4"``, ``"segment"``, ``"snowplow"``, ``"xes"``) names
-        the columns; keyword arguments override it. Without either, the customer,
+        the columns; keyword arguments override it (or ``mapping``, a dict of the same
+        column names, JavaScript's form; not both). Without either, the customer,
         timestamp and event columns are found by their usual names (``customer``,
         ``customer_id``, ``user_id``…; ``timestamp``, ``event_time``…; ``event``,
         ``event_name``…; docs/events.md): exactly one must be there, else ``InputError``
@@ -663,6 +665,7 @@ class EventLog:
         source: Union[str, bytes, os.PathLike[str]],
         *,
         preset: Optional[str] = None,
+        mapping: Optional[Mapping[str, Any]] = None,
         customer: Union[str, Sequence[str], None] = None,
         timestamp: Optional[str] = None,
         event: Optional[str] = None,
@@ -692,6 +695,7 @@ class EventLog:
         path: Union[str, os.PathLike[str]],
         *,
         preset: Optional[str] = None,
+        mapping: Optional[Mapping[str, Any]] = None,
         customer: Union[str, Sequence[str], None] = None,
         timestamp: Optional[str] = None,
         event: Optional[str] = None,
