@@ -68,3 +68,46 @@ fn deep_input_stops_with_an_error() {
     let text = message(&options_from::<ScoringModel, _>(deep, "model").unwrap_err());
     assert!(text.contains("deeper than the limit"), "{text}");
 }
+
+#[test]
+fn path_and_model_options_given_together_are_split_by_the_core() {
+    use cjm_core::attribution::{Model, PathOptions, TableOptions, TouchKind};
+    let read = |v: serde_json::Value| PathOptions::with_models(v, "attribute");
+    let (paths, models) = read(json!({
+        "conversion_events": "purchase",
+        "touch": "event",
+        "lookback_seconds": 86400.0,
+        "models": ["first", "linear"],
+    }))
+    .unwrap();
+    // One conversion event may be given as a string.
+    assert_eq!(paths.conversion_events, vec!["purchase"]);
+    assert_eq!(paths.touch, TouchKind::Event);
+    assert_eq!(paths.lookback_seconds, Some(86400.0));
+    assert_eq!(models.models, vec![Model::First, Model::Linear]);
+    // Each part keeps its defaults.
+    let (paths, models) = read(json!({"conversion_events": ["a", "b"]})).unwrap();
+    assert_eq!(
+        paths,
+        PathOptions {
+            conversion_events: vec!["a".into(), "b".into()],
+            ..PathOptions::default()
+        }
+    );
+    assert_eq!(models, Default::default());
+    // A key neither has is refused, named; a value that does not fit is named too.
+    assert!(
+        message(&read(json!({"conversion_events": "a", "lookbak": 1})).unwrap_err())
+            .contains("lookbak")
+    );
+    assert!(
+        message(&read(json!({"conversion_events": "a", "touch": "page"})).unwrap_err())
+            .contains("touch")
+    );
+    assert!(message(&read(json!(["a"])).unwrap_err()).contains("options by name"));
+    let (table, models) =
+        TableOptions::with_models(json!({"separator": "|", "models": ["last"]}), "attribute")
+            .unwrap();
+    assert_eq!(table.separator, "|");
+    assert_eq!(models.models, vec![Model::Last]);
+}

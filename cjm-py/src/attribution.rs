@@ -8,8 +8,7 @@
 //! tables. No number is computed here.
 
 use cjm_core::attribution::{
-    attribute as run, Attribution, AttributionOptions, PathInput, PathOptions, PathTable,
-    TableOptions,
+    attribute as run, Attribution, PathInput, PathOptions, PathTable, TableOptions,
 };
 use cjm_core::events::EventLog;
 use cjm_core::{Error, ValidJourney};
@@ -21,34 +20,11 @@ use crate::errors::{core_err, input_err};
 use crate::pictures::PySvg;
 use crate::reports::{escape, plural, result_class};
 
-/// Splits keyword options into (the keys in `keys`, the rest).
-fn split<'py>(
-    py: Python<'py>,
-    options: Option<&Bound<'py, PyDict>>,
-    keys: &[&str],
-) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyDict>)> {
-    let (mine, rest) = (PyDict::new(py), PyDict::new(py));
-    if let Some(options) = options {
-        for (k, v) in options.iter() {
-            let key: String = k.extract()?;
-            if keys.contains(&key.as_str()) {
-                mine.set_item(k, v)?;
-            } else {
-                rest.set_item(k, v)?;
-            }
-        }
-    }
-    Ok((mine, rest))
-}
-
-fn read<T: serde::de::DeserializeOwned + Default>(
-    d: &Bound<'_, PyDict>,
-    what: &str,
-) -> PyResult<T> {
-    if d.is_empty() {
-        return Ok(T::default());
-    }
-    crate::options_from(d.as_any(), what)
+/// The keyword options as one dict (none given: empty), for the core to split into
+/// table or path options and the models' (`TableOptions::with_models`,
+/// `PathOptions::with_models`).
+fn keywords<'py>(py: Python<'py>, options: Option<&Bound<'py, PyDict>>) -> Bound<'py, PyDict> {
+    options.cloned().unwrap_or_else(|| PyDict::new(py))
 }
 
 fn row_err(code: cjm_core::InputCode, row: usize, message: String) -> PyErr {
@@ -187,9 +163,12 @@ pub(crate) fn _attribute(
             times,
         };
         let inputs = path_inputs(rows, &columns)?;
-        let (table_options, rest) = split(py, options, &TableOptions::FIELDS)?;
-        let table_options: TableOptions = read(&table_options, "attribute")?;
-        let options: AttributionOptions = read(&rest, "attribute")?;
+        let options = keywords(py, options);
+        let (table_options, options) = TableOptions::with_models(
+            &mut pythonize::Depythonizer::from_object(options.as_any()),
+            "attribute",
+        )
+        .map_err(core_err)?;
         let result = py
             .detach(|| {
                 let table = PathTable::from_rows(&inputs, &table_options)?;
@@ -207,14 +186,12 @@ pub(crate) fn attribute_log(
     journey: Option<&ValidJourney>,
     options: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<PyAttribution> {
-    let (path_options, rest) = split(py, options, &PathOptions::FIELDS)?;
-    if let Some(events) = path_options.get_item("conversion_events")? {
-        if events.is_instance_of::<PyString>() {
-            path_options.set_item("conversion_events", PyList::new(py, [events])?)?;
-        }
-    }
-    let path_options: PathOptions = read(&path_options, "attribute")?;
-    let options: AttributionOptions = read(&rest, "attribute")?;
+    let options = keywords(py, options);
+    let (path_options, options) = PathOptions::with_models(
+        &mut pythonize::Depythonizer::from_object(options.as_any()),
+        "attribute",
+    )
+    .map_err(core_err)?;
     let result = py
         .detach(|| cjm_core::attribution::attribute_log(log, journey, &path_options, &options))
         .map_err(core_err)?;

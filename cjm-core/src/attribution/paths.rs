@@ -31,8 +31,10 @@ pub enum TouchKind {
 pub struct PathOptions {
     /// What names a touch (default the channel column).
     pub touch: TouchKind,
-    /// Event names that mean "converted" (required, non-empty). A customer's path ends
-    /// at the first of them; the conversion event itself is not a touch.
+    /// Event names that mean "converted" (required, non-empty; one name may be given as
+    /// a string). A customer's path ends at the first of them; the conversion event
+    /// itself is not a touch.
+    #[serde(deserialize_with = "crate::validate::one_or_many")]
     pub conversion_events: Vec<String>,
     /// Keep only touches at most this many seconds before the conversion (for
     /// non-converters: before their last touch). Default: no limit.
@@ -66,6 +68,22 @@ impl PathOptions {
     ];
 }
 
+impl PathOptions {
+    /// Path options and model options given together as one set of keys (Python's
+    /// keyword arguments of `EventLog.attribute`): the keys of [`Self::FIELDS`] are the
+    /// paths', the others the models', each read with its defaults.
+    ///
+    /// # Errors
+    /// `invalid_option` naming the option that does not fit; a key neither type has is
+    /// reported with the models' keys.
+    pub fn with_models<'de, D: serde::Deserializer<'de>>(
+        options: D,
+        what: &str,
+    ) -> Result<(Self, super::AttributionOptions)> {
+        crate::validate::split_options(options, what, &Self::FIELDS)
+    }
+}
+
 impl Default for PathOptions {
     fn default() -> Self {
         Self {
@@ -93,6 +111,18 @@ pub struct TableOptions {
 impl TableOptions {
     /// The option names, as [`PathOptions::FIELDS`] (Python's `cjm.attribute`).
     pub const FIELDS: [&'static str; 2] = ["separator", "collapse_repeats"];
+
+    /// Table options and model options given together as one set of keys (Python's
+    /// keyword arguments of `cjm.attribute`), as [`PathOptions::with_models`].
+    ///
+    /// # Errors
+    /// As [`PathOptions::with_models`].
+    pub fn with_models<'de, D: serde::Deserializer<'de>>(
+        options: D,
+        what: &str,
+    ) -> Result<(Self, super::AttributionOptions)> {
+        crate::validate::split_options(options, what, &Self::FIELDS)
+    }
 }
 
 impl Default for TableOptions {

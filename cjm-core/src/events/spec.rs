@@ -33,7 +33,7 @@ pub struct IngestSpec {
     /// The columns as one object (any field left out); instead of the names one by one.
     pub mapping: Option<ColumnNames>,
     /// The customer id column, or several: the first non-empty one of a row is used.
-    #[serde(deserialize_with = "one_or_many")]
+    #[serde(deserialize_with = "crate::validate::one_or_many")]
     #[schemars(with = "Option<NameOrNames>")]
     pub customer: Vec<String>,
     /// The timestamp column.
@@ -77,43 +77,6 @@ pub struct IngestSpec {
 enum NameOrNames {
     One(String),
     Many(Vec<String>),
-}
-
-/// A column name or a list of them.
-fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<String>, D::Error> {
-    struct Names;
-    impl<'de> serde::de::Visitor<'de> for Names {
-        type Value = Vec<String>;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("a column name or a list of column names")
-        }
-        fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Self::Value, E> {
-            Ok(vec![v.to_owned()])
-        }
-        fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-        fn visit_none<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-        fn visit_some<D: Deserializer<'de>>(
-            self,
-            d: D,
-        ) -> std::result::Result<Self::Value, D::Error> {
-            d.deserialize_any(self)
-        }
-        fn visit_seq<A: serde::de::SeqAccess<'de>>(
-            self,
-            mut seq: A,
-        ) -> std::result::Result<Self::Value, A::Error> {
-            let mut out = Vec::new();
-            while let Some(name) = seq.next_element::<String>()? {
-                out.push(name);
-            }
-            Ok(out)
-        }
-    }
-    d.deserialize_any(Names)
 }
 
 /// A key given as text (its UTF-8 bytes) or bytes.

@@ -303,6 +303,76 @@ pub(crate) fn options_of_raw<T: DeserializeOwned>(raw: Raw, what: &str) -> Resul
     T::deserialize(raw).map_err(|e| option_error(what, &render_path(&e.0 .0), &e.0 .1))
 }
 
+/// A list of names that may be given as one name (`"purchase"` for `["purchase"]`), for
+/// `#[serde(deserialize_with)]`; null is the empty list.
+pub(crate) fn one_or_many<'de, D: Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Vec<String>, D::Error> {
+    struct Names;
+    impl<'de> serde::de::Visitor<'de> for Names {
+        type Value = Vec<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a name or a list of names")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Self::Value, E> {
+            Ok(vec![v.to_owned()])
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_none<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_some<D: Deserializer<'de>>(
+            self,
+            d: D,
+        ) -> std::result::Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> std::result::Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(name) = seq.next_element::<String>()? {
+                out.push(name);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_any(Names)
+}
+
+/// Options of two types given as one flat set of keys (a binding's keyword arguments):
+/// the keys in `fields` are read as `A`, the others as `B`, each with its own defaults;
+/// a key neither knows is reported by `B`'s reader.
+///
+/// # Errors
+/// `invalid_option` as [`options_from`], for either part.
+pub(crate) fn split_options<'de, A, B, D>(d: D, what: &str, fields: &[&str]) -> Result<(A, B)>
+where
+    A: DeserializeOwned,
+    B: DeserializeOwned,
+    D: Deserializer<'de>,
+{
+    let raw = options_raw(d, what)?;
+    let Raw::Obj(entries) = raw else {
+        let found = raw.type_name();
+        return Err(option_error(
+            what,
+            "",
+            &format!("must be options by name, not {found}"),
+        ));
+    };
+    let (mine, rest): (Vec<_>, Vec<_>) = entries
+        .into_iter()
+        .partition(|(key, _)| fields.contains(&key.as_str()));
+    Ok((
+        options_of_raw(Raw::Obj(mine), what)?,
+        options_of_raw(Raw::Obj(rest), what)?,
+    ))
+}
+
 /// The tree of [`options_from`] (apart, so that the reading is not repeated for every `T`).
 pub(crate) fn options_raw<'de, D: Deserializer<'de>>(deserializer: D, what: &str) -> Result<Raw> {
     let ctx = ReadCtx::new(Limits {

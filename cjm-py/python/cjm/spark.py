@@ -273,8 +273,9 @@ def _with_order_key(df: "DataFrame", columns: EventColumns) -> tuple["DataFrame"
     return keyed, EventColumns(**{**columns.__dict__, "order_key": _ORDER_KEY})
 
 
-def _step_json(step: Union[str, Mapping[str, str]]) -> Any:
-    return {"event": step} if isinstance(step, str) else dict(step)
+def _step(step: Union[str, Mapping[str, Any]]) -> Any:
+    """A step as the core reads it: an event name as it is, a mapping as a dict."""
+    return step if isinstance(step, str) else dict(step)
 
 
 def _seconds(value: Union[dt.timedelta, int], what: str) -> int:
@@ -335,7 +336,7 @@ def funnel(
         ]
     if exclusions is not None:
         options["exclusions"] = [
-            {"step": _step_json(x["step"]), "between": list(x["between"])} for x in exclusions
+            {"step": _step(x["step"]), "between": list(x["between"])} for x in exclusions
         ]
     if as_of is not None:
         options["as_of"] = as_of
@@ -345,7 +346,7 @@ def funnel(
         options["breakdown_attribution"] = breakdown_attribution
     request = {
         "analysis": "funnel",
-        "steps": None if steps is None else [_step_json(s) for s in steps],
+        "steps": None if steps is None else [_step(s) for s in steps],
         "options": options,
         "event_states": event_states,
     }
