@@ -198,3 +198,40 @@ fn option_names_are_the_schemas_properties() {
         assert!(!TableOptions::FIELDS.contains(&name.as_str()), "{name}");
     }
 }
+
+/// A path table written by the core reads back into the same table (JavaScript passes
+/// `log.paths()` to `attribute`); its rows are checked as rows of path strings are.
+#[test]
+fn a_written_path_table_reads_back() {
+    use cjm_core::attribution::{PathInput, PathRowInput, PathTable, TableOptions};
+    let rows = [
+        ("search > email", 2.0, 30.0, 1.0),
+        ("email", 0.0, 0.0, 3.0),
+        ("a>b>a", 1.0, 5.0, 0.0),
+    ]
+    .map(|(path, conversions, value, nulls)| PathInput {
+        path: path.into(),
+        conversions,
+        value,
+        nulls,
+        seconds_to_conversion: None,
+    });
+    let table = PathTable::from_rows(&rows, &TableOptions::default()).unwrap();
+    let text = serde_json::to_string(&table.rows).unwrap();
+    let back: Vec<PathRowInput> = serde_json::from_str(&text).unwrap();
+    assert_eq!(PathTable::from_path_rows(back).unwrap(), table);
+    // Counts left out are 0; unknown keys, empty channels and bad numbers are refused.
+    let row: PathRowInput = serde_json::from_str(r#"{"channels": ["a"]}"#).unwrap();
+    assert_eq!((row.conversions, row.value, row.nulls), (0.0, 0.0, 0.0));
+    assert!(serde_json::from_str::<PathRowInput>(r#"{"channels": [], "conversion": 1}"#).is_err());
+    let bad = |json: &str| {
+        let rows: Vec<PathRowInput> = serde_json::from_str(json).unwrap();
+        PathTable::from_path_rows(rows).unwrap_err()
+    };
+    let e = bad(r#"[{"channels": ["a"]}, {"channels": ["a", " "], "conversions": 1}]"#);
+    assert_eq!((e.code(), e.row()), ("invalid_path", Some(1)));
+    let e = bad(r#"[{"channels": ["a"], "conversions": -1}]"#);
+    assert_eq!(e.code(), "out_of_range");
+    let e = bad(r#"[{"channels": ["a", "b"], "seconds_to_conversion": [1.0]}]"#);
+    assert_eq!(e.code(), "invalid_times");
+}

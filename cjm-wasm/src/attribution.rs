@@ -6,7 +6,8 @@
 //! share, and each model's definition and hash.
 
 use cjm_core::attribution::{
-    attribute as run, AttributionOptions, PathInput, PathOptions, PathTable, TableOptions,
+    attribute as run, AttributionOptions, PathInput, PathOptions, PathRowInput, PathTable,
+    TableOptions,
 };
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
@@ -21,42 +22,13 @@ use crate::events::EventLog;
 const TS_ATTRIBUTION: &str = include_str!("../types/attribution.d.ts");
 
 /// A row of a `PathTable` given back (as `EventLog.paths` returns it).
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RowIn {
-    channels: Vec<String>,
-    #[serde(default)]
-    seconds_to_conversion: Option<Vec<f64>>,
-    #[serde(default)]
-    conversions: f64,
-    #[serde(default)]
-    value: f64,
-    #[serde(default)]
-    nulls: f64,
-}
-
-/// A `PathTable` given back.
+/// A path table as the core writes it (`paths()`), read back.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct TableIn {
-    rows: Vec<RowIn>,
+    rows: Vec<PathRowInput>,
 }
 
-/// A separator that occurs in none of the channels (the Unit Separator, else longer runs
-/// of it), so that a given table can be read by the core's own reader and checked by its
-/// rules.
-fn free_separator(rows: &[RowIn]) -> String {
-    let mut sep = String::from('\u{1f}');
-    while rows
-        .iter()
-        .any(|r| r.channels.iter().any(|c| c.contains(sep.as_str())))
-    {
-        sep.push('\u{1f}');
-    }
-    sep
-}
-
-/// Reads the paths argument into the core's path table, with the core's checks.
 fn read_paths(paths: &JsValue, table_options: JsValue) -> Result<PathTable, JsValue> {
     let table_options: Option<TableOptions> = read_option(table_options, "tableOptions")?;
     if js_sys::Array::is_array(paths) {
@@ -80,28 +52,7 @@ fn read_paths(paths: &JsValue, table_options: JsValue) -> Result<PathTable, JsVa
     }
     let table: TableIn = read_value(paths.clone(), "paths")?
         .ok_or_else(|| input_error(cjm_core::InputCode::WrongType, "`paths` is null".to_owned()))?;
-    // A table's channels are already split (and collapsed, or not, when it was made):
-    // join them with a separator none contains and read them as the core reads rows.
-    let separator = free_separator(&table.rows);
-    let rows: Vec<PathInput> = table
-        .rows
-        .into_iter()
-        .map(|r| PathInput {
-            path: r.channels.join(&separator),
-            conversions: r.conversions,
-            value: r.value,
-            nulls: r.nulls,
-            seconds_to_conversion: r.seconds_to_conversion,
-        })
-        .collect();
-    PathTable::from_rows(
-        &rows,
-        &TableOptions {
-            separator,
-            collapse_repeats: false,
-        },
-    )
-    .map_err(|e| to_js(&e))
+    PathTable::from_path_rows(table.rows).map_err(|e| to_js(&e))
 }
 
 fn read_attribution_options(options: JsValue) -> Result<AttributionOptions, JsValue> {

@@ -4824,8 +4824,9 @@ export interface PathOptions {
    */
   touch?: TouchKind & string;
   /**
-   * Event names that mean "converted" (required, non-empty). A customer's path ends
-   * at the first of them; the conversion event itself is not a touch.
+   * Event names that mean "converted" (required, non-empty; one name may be given as
+   * a string). A customer's path ends at the first of them; the conversion event
+   * itself is not a touch.
    */
   conversion_events?: string[];
   /**

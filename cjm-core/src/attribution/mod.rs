@@ -46,7 +46,9 @@ mod paths;
 mod state;
 
 pub use markov::MAX_MARKOV_WORK;
-pub use paths::{PathInput, PathOptions, PathRow, PathTable, TableOptions, TouchKind};
+pub use paths::{
+    PathInput, PathOptions, PathRow, PathRowInput, PathTable, TableOptions, TouchKind,
+};
 pub use state::{PathCounts, TransitionCounts};
 
 use crate::definition::Definition;

@@ -175,6 +175,27 @@ pub struct PathRow {
     pub nulls: f64,
 }
 
+/// A [`PathRow`] as a caller gives it back (a table written earlier, or made by hand):
+/// counts left out are 0. Read by [`PathTable::from_path_rows`].
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PathRowInput {
+    /// The channels in order (none empty).
+    pub channels: Vec<String>,
+    /// Seconds from each touch to the conversion (same length as `channels`).
+    #[serde(default)]
+    pub seconds_to_conversion: Option<Vec<f64>>,
+    /// Conversions.
+    #[serde(default)]
+    pub conversions: f64,
+    /// Conversion value.
+    #[serde(default)]
+    pub value: f64,
+    /// Non-converting journeys.
+    #[serde(default)]
+    pub nulls: f64,
+}
+
 /// A table of paths: the input of every attribution model.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
 pub struct PathTable {
@@ -188,6 +209,65 @@ fn bad_row(code: crate::InputCode, row: usize, message: String) -> Error {
         row: Some(row),
         message,
     }
+}
+
+/// The checks of one row's counts and times (row `i`, for the error).
+fn check_row(
+    i: usize,
+    channels: &[String],
+    conversions: f64,
+    value: f64,
+    nulls: f64,
+    times: Option<&[f64]>,
+) -> Result<()> {
+    for (name, x) in [
+        ("conversions", conversions),
+        ("value", value),
+        ("nulls", nulls),
+    ] {
+        if !x.is_finite() {
+            return Err(bad_row(
+                crate::InputCode::NotFinite,
+                i,
+                format!("{name} `{x}` is not finite"),
+            ));
+        }
+        // Per row at most 2⁶⁰, as a log's conversion values: any table's sums then stay
+        // finite.
+        if x.abs() > VALUE_LIMIT {
+            return Err(bad_row(
+                crate::InputCode::OutOfRange,
+                i,
+                format!(
+                    "{name} `{x}` is beyond ±2⁶⁰ (about 1.15e18), the most a path row may hold"
+                ),
+            ));
+        }
+    }
+    if conversions < 0.0 || nulls < 0.0 {
+        return Err(bad_row(
+            crate::InputCode::OutOfRange,
+            i,
+            format!("conversions `{conversions}` and nulls `{nulls}` must not be negative"),
+        ));
+    }
+    if let Some(t) = times {
+        if t.len() != channels.len() {
+            return Err(bad_row(
+                crate::InputCode::InvalidTimes,
+                i,
+                format!("`{}` times for `{}` touches", t.len(), channels.len()),
+            ));
+        }
+        if let Some(x) = t.iter().find(|x| !x.is_finite() || **x < 0.0) {
+            return Err(bad_row(
+                crate::InputCode::OutOfRange,
+                i,
+                format!("time to conversion `{x}` is not a non-negative number"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Splits a path string into trimmed channels; `None` when a channel is empty.
@@ -256,54 +336,14 @@ impl PathTable {
                     ),
                 )
             })?;
-            for (name, x) in [
-                ("conversions", r.conversions),
-                ("value", r.value),
-                ("nulls", r.nulls),
-            ] {
-                if !x.is_finite() {
-                    return Err(bad_row(
-                        crate::InputCode::NotFinite,
-                        i,
-                        format!("{name} `{x}` is not finite"),
-                    ));
-                }
-                // Per row at most 2⁶⁰, as a log's conversion values: any table's sums
-                // then stay finite.
-                if x.abs() > VALUE_LIMIT {
-                    return Err(bad_row(
-                        crate::InputCode::OutOfRange,
-                        i,
-                        format!("{name} `{x}` is beyond ±2⁶⁰ (about 1.15e18), the most a path row may hold"),
-                    ));
-                }
-            }
-            if r.conversions < 0.0 || r.nulls < 0.0 {
-                return Err(bad_row(
-                    crate::InputCode::OutOfRange,
-                    i,
-                    format!(
-                        "conversions `{}` and nulls `{}` must not be negative",
-                        r.conversions, r.nulls
-                    ),
-                ));
-            }
-            if let Some(t) = &r.seconds_to_conversion {
-                if t.len() != channels.len() {
-                    return Err(bad_row(
-                        crate::InputCode::InvalidTimes,
-                        i,
-                        format!("`{}` times for `{}` touches", t.len(), channels.len()),
-                    ));
-                }
-                if let Some(x) = t.iter().find(|x| !x.is_finite() || **x < 0.0) {
-                    return Err(bad_row(
-                        crate::InputCode::OutOfRange,
-                        i,
-                        format!("time to conversion `{x}` is not a non-negative number"),
-                    ));
-                }
-            }
+            check_row(
+                i,
+                &channels,
+                r.conversions,
+                r.value,
+                r.nulls,
+                r.seconds_to_conversion.as_deref(),
+            )?;
             let (channels, times) = if options.collapse_repeats {
                 collapse(channels, r.seconds_to_conversion.clone())
             } else {
@@ -318,6 +358,44 @@ impl PathTable {
             });
         }
         Ok(Self { rows: out })
+    }
+
+    /// A table from its rows as a path table is written (`{"rows": [{"channels", …}]}`,
+    /// a table made earlier and read back, counts left out 0): each row is checked as
+    /// [`Self::from_rows`] checks it; channels are taken as they are (none may be empty),
+    /// nothing collapsed.
+    ///
+    /// # Errors
+    /// As [`Self::from_rows`], with the row; `invalid_path` for an empty channel.
+    pub fn from_path_rows(rows: Vec<PathRowInput>) -> Result<Self> {
+        for (i, r) in rows.iter().enumerate() {
+            if r.channels.iter().any(|c| c.trim().is_empty()) {
+                return Err(bad_row(
+                    crate::InputCode::InvalidPath,
+                    i,
+                    "a path row has an empty channel".to_owned(),
+                ));
+            }
+            check_row(
+                i,
+                &r.channels,
+                r.conversions,
+                r.value,
+                r.nulls,
+                r.seconds_to_conversion.as_deref(),
+            )?;
+        }
+        let rows = rows
+            .into_iter()
+            .map(|r| PathRow {
+                channels: r.channels,
+                seconds_to_conversion: r.seconds_to_conversion,
+                conversions: r.conversions,
+                value: r.value,
+                nulls: r.nulls,
+            })
+            .collect();
+        Ok(Self { rows })
     }
 
     /// The distinct channels of the table, sorted.
