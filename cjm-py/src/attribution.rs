@@ -23,8 +23,14 @@ use crate::reports::{escape, plural, result_class};
 /// The keyword options as one dict (none given: empty), for the core to split into
 /// table or path options and the models' (`TableOptions::with_models`,
 /// `PathOptions::with_models`).
-fn keywords<'py>(py: Python<'py>, options: Option<&Bound<'py, PyDict>>) -> Bound<'py, PyDict> {
-    options.cloned().unwrap_or_else(|| PyDict::new(py))
+fn keywords<'py>(
+    py: Python<'py>,
+    options: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    match options {
+        Some(d) => crate::convert::plain(d.as_any()),
+        None => Ok(PyDict::new(py).into_any()),
+    }
 }
 
 fn row_err(code: cjm_core::InputCode, row: usize, message: String) -> PyErr {
@@ -163,9 +169,9 @@ pub(crate) fn _attribute(
             times,
         };
         let inputs = path_inputs(rows, &columns)?;
-        let options = keywords(py, options);
+        let options = keywords(py, options)?;
         let (table_options, options) = TableOptions::with_models(
-            &mut pythonize::Depythonizer::from_object(options.as_any()),
+            &mut pythonize::Depythonizer::from_object(&options),
             "attribute",
         )
         .map_err(core_err)?;
@@ -186,9 +192,9 @@ pub(crate) fn attribute_log(
     journey: Option<&ValidJourney>,
     options: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<PyAttribution> {
-    let options = keywords(py, options);
+    let options = keywords(py, options)?;
     let (path_options, options) = PathOptions::with_models(
-        &mut pythonize::Depythonizer::from_object(options.as_any()),
+        &mut pythonize::Depythonizer::from_object(&options),
         "attribute",
     )
     .map_err(core_err)?;

@@ -6,6 +6,7 @@
 
 use pyo3::exceptions::PyOverflowError;
 use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde::Serialize;
 
 use crate::errors::input_err;
@@ -135,4 +136,54 @@ pub(crate) fn int_option<T: IntOption>(value: i128, name: &str) -> PyResult<T> {
 /// [`int_option`] for an optional argument.
 pub(crate) fn int_option_opt<T: IntOption>(value: Option<i128>, name: &str) -> PyResult<Option<T>> {
     value.map(|v| int_option(v, name)).transpose()
+}
+
+/// How deep [`plain`] looks into nested options (deeper values are left as they are).
+const PLAIN_DEPTH: usize = 32;
+
+/// The value with NumPy scalars (`np.int64(5)`, `np.bool_(True)`: anything with `item()`
+/// and `dtype` that is not a Python `int`, `float`, `bool` or `str`) replaced by the
+/// Python values they stand for, in dicts, lists and tuples; everything else as it is.
+/// Options read by the core (`options_from`) go through it, so an option computed with
+/// NumPy in a notebook reads as the number it is.
+pub(crate) fn plain<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    plain_at(value, 0)
+}
+
+fn plain_at<'py>(value: &Bound<'py, PyAny>, depth: usize) -> PyResult<Bound<'py, PyAny>> {
+    let py = value.py();
+    let builtin = value.is_none()
+        || value.is_instance_of::<PyBool>()
+        || value.is_instance_of::<PyInt>()
+        || value.is_instance_of::<PyFloat>()
+        || value.is_instance_of::<PyString>()
+        || value.is_instance_of::<PyBytes>();
+    if builtin || depth > PLAIN_DEPTH {
+        return Ok(value.clone());
+    }
+    if let Ok(d) = value.cast::<PyDict>() {
+        let out = PyDict::new(py);
+        for (k, v) in d.iter() {
+            out.set_item(k, plain_at(&v, depth + 1)?)?;
+        }
+        return Ok(out.into_any());
+    }
+    if let Ok(l) = value.cast::<PyList>() {
+        let items = l
+            .iter()
+            .map(|v| plain_at(&v, depth + 1))
+            .collect::<PyResult<Vec<_>>>()?;
+        return Ok(PyList::new(py, items)?.into_any());
+    }
+    if let Ok(t) = value.cast::<PyTuple>() {
+        let items = t
+            .iter()
+            .map(|v| plain_at(&v, depth + 1))
+            .collect::<PyResult<Vec<_>>>()?;
+        return Ok(PyTuple::new(py, items)?.into_any());
+    }
+    if value.hasattr("dtype")? && value.hasattr("item")? {
+        return value.call_method0("item");
+    }
+    Ok(value.clone())
 }

@@ -423,7 +423,8 @@ pub(crate) fn options_from<T: DeserializeOwned>(
     value: &Bound<'_, PyAny>,
     what: &str,
 ) -> PyResult<T> {
-    let mut de = pythonize::Depythonizer::from_object(value);
+    let value = crate::convert::plain(value)?;
+    let mut de = pythonize::Depythonizer::from_object(&value);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner().to_string();

@@ -137,7 +137,8 @@ pub(crate) fn _state_request(
     journey: Option<&Bound<'_, PyJourney>>,
 ) -> PyResult<String> {
     crate::guard(|| {
-        let mut de = pythonize::Depythonizer::from_object(request);
+        let request = crate::convert::plain(request)?;
+        let mut de = pythonize::Depythonizer::from_object(&request);
         let request = StateRequest::from_deserializer(&mut de).map_err(core_err)?;
         request
             .to_json(journey.map(|j| &j.get().inner))

@@ -305,13 +305,7 @@ pub(crate) fn _compare_groups(
 ) -> PyResult<PyGroupComparison> {
     crate::guard(|| {
         let options = options(csat_scale, csat_method, ces_scale, ces_method, 0)?;
-        // The core's `GroupBy` (`segment` or `scope`), read as serde reads it.
-        let by: GroupBy = serde_json::from_value(serde_json::Value::from(by)).map_err(|_| {
-            input_err(
-                cjm_core::InputCode::InvalidOption,
-                format!("`by` must be `segment` or `scope`, not `{by}`"),
-            )
-        })?;
+        let by: GroupBy = crate::events::named(by, "by")?;
         let columns = Columns {
             scope,
             segment,

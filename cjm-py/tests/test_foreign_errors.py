@@ -348,3 +348,29 @@ def test_as_of_takes_a_date_as_the_start_of_its_day_in_utc() -> None:
     assert err.value.code == "naive_timestamp" and "assume_utc=True" in str(err.value)
     naive = log.funnel(["visit", "cart"], as_of=dt.datetime(2025, 1, 31), assume_utc=True)
     assert naive.to_dicts() == by_text.to_dicts()
+
+
+def test_numpy_scalars_in_keyword_options_read_as_their_values() -> None:
+    """Options computed with NumPy in a notebook (``np.int64``, ``np.bool_``) read as the
+    numbers and flags they stand for, in every options dict the core reads."""
+    import numpy as np
+    import pyarrow as pa
+
+    table = pa.table({
+        "customer": ["a", "a", "b", "b"],
+        "timestamp": pa.array([0, 1, 2, 3], pa.timestamp("s", tz="UTC")),
+        "event": ["visit", "purchase", "visit", "purchase"],
+        "channel": ["email", None, "search", None],
+    })
+    flag: Any = np.bool_(True)
+    log = cjm.EventLog.from_arrow(table, channel="channel", dedup=flag, progress=False)
+    plain = log.attribute(conversion_events="purchase", markov_order=1, models=["first", "markov"])
+    numpy = log.attribute(
+        conversion_events=np.str_("purchase"), markov_order=np.int64(1), models=["first", "markov"]
+    )
+    assert numpy.to_dict() == plain.to_dict()
+    assert log.directly_follows_svg(min_share=np.float32(0.5)).markup == log.directly_follows_svg(min_share=0.5).markup
+    assert log.variants(max_length=np.int64(2)).to_dict() == log.variants(max_length=2).to_dict()
+    # Not every object is a number: the option is still named.
+    with pytest.raises(cjm.InputError, match="markov_order"):
+        log.attribute(conversion_events="purchase", markov_order=object())
