@@ -186,20 +186,12 @@ pub(crate) fn _build_state<'py>(
 
 #[doc = stub_doc!("_survey_state")]
 #[pyfunction]
-#[pyo3(signature = (data, request, *, scope = None, segment = None, nps = None, csat = None, ces = None))]
-#[allow(
-    clippy::too_many_arguments,
-    reason = "mirrors the keyword arguments of Python"
-)]
+#[pyo3(signature = (data, request, **columns))]
 pub(crate) fn _survey_state<'py>(
     py: Python<'py>,
     data: &Bound<'py, PyAny>,
     request: &str,
-    scope: Option<String>,
-    segment: Option<String>,
-    nps: Option<String>,
-    csat: Option<String>,
-    ces: Option<String>,
+    columns: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Bound<'py, PyBytes>> {
     crate::guard(|| {
         let StateRequest::Survey { options, .. } = request_of(request)? else {
@@ -208,12 +200,9 @@ pub(crate) fn _survey_state<'py>(
                     .to_owned(),
             ));
         };
-        let columns = Columns {
-            scope,
-            segment,
-            nps,
-            csat,
-            ces,
+        let columns: Columns = match columns {
+            Some(d) => crate::options_from(d.as_any(), "columns")?,
+            None => Columns::default(),
         };
         let state = arrow_state(py, data, &columns, &options)?;
         Ok(bytes(py, &state.to_bytes()))

@@ -24,106 +24,52 @@ use arrow_array::types::{
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::DataType;
 use cjm_core::scoring::{
-    GroupBy, GroupSelector, SurveyBatch, SurveyOptions, SurveyState, SurveyTable,
+    GroupBy, GroupSelector, SurveyBatch, SurveyColumnNames, SurveyOptions, SurveyState, SurveyTable,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 
-use crate::convert::{int_option, wide_int};
 use crate::errors::{core_err, input_err};
 use crate::events::{bitmap, Strs};
 use crate::reports::PySurveyReport;
 use crate::results::PyGroupComparison;
 use cjm_core::events::columns::{NumCol, NumValues};
 
-/// The column named for each role (`None`: the role is not used).
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Columns {
-    pub(crate) scope: Option<String>,
-    pub(crate) segment: Option<String>,
-    pub(crate) nps: Option<String>,
-    pub(crate) csat: Option<String>,
-    pub(crate) ces: Option<String>,
-}
+/// The columns named for each role (`None`: the role is not used): the core's.
+pub(crate) type Columns = SurveyColumnNames;
 
-impl Columns {
-    pub(crate) fn has_metrics(&self) -> [bool; 3] {
-        [self.nps.is_some(), self.csat.is_some(), self.ces.is_some()]
-    }
-}
-
-/// Reads the options as the core's serde type, so unknown method names and out-of-range
-/// scales are refused by the same rules as in Rust and JavaScript (`invalid_option`); an
-/// integer that does not even fit the field's type is refused here, naming the option.
-pub(crate) fn options(
-    csat_scale: i128,
-    csat_method: &str,
-    ces_scale: i128,
-    ces_method: &str,
-    min_group_size: i128,
-) -> PyResult<SurveyOptions> {
-    let csat_scale: u8 = int_option(csat_scale, "csat_scale")?;
-    let ces_scale: u8 = int_option(ces_scale, "ces_scale")?;
-    let min_group_size: u64 = int_option(min_group_size, "min_group_size")?;
-    let value = serde_json::json!({
-        "csat_scale": csat_scale, "csat_method": csat_method,
-        "ces_scale": ces_scale, "ces_method": ces_method,
-        "min_group_size": min_group_size,
-    });
-    serde_json::from_value(value)
-        .map_err(|e| input_err(cjm_core::InputCode::InvalidOption, format!("{e}")))
+/// Column names and options given as keyword arguments, split by the core
+/// (`SurveyColumnNames::with_options`).
+fn columns_and_options(
+    py: Python<'_>,
+    options: Option<&Bound<'_, PyDict>>,
+    what: &str,
+) -> PyResult<(Columns, SurveyOptions)> {
+    let options = match options {
+        Some(d) => crate::convert::plain(d.as_any())?,
+        None => PyDict::new(py).into_any(),
+    };
+    SurveyColumnNames::with_options(&mut pythonize::Depythonizer::from_object(&options), what)
+        .map_err(core_err)
 }
 
 #[doc = stub_doc!("_survey_kpis")]
 #[pyfunction]
-#[pyo3(signature = (
-    data, *, scope = None, segment = None, nps = None, csat = None, ces = None,
-    csat_scale = 5, csat_method = "top_box", ces_scale = 7, ces_method = "mean",
-    min_group_size = 0, nan_as_missing = false
-))]
-#[allow(
-    clippy::too_many_arguments,
-    clippy::fn_params_excessive_bools,
-    reason = "mirrors the keyword arguments of Python"
-)]
+#[pyo3(signature = (data, **options))]
 pub(crate) fn _survey_kpis(
     py: Python<'_>,
     data: &Bound<'_, PyAny>,
-    scope: Option<String>,
-    segment: Option<String>,
-    nps: Option<String>,
-    csat: Option<String>,
-    ces: Option<String>,
-    #[pyo3(from_py_with = wide_int)] csat_scale: i128,
-    csat_method: &str,
-    #[pyo3(from_py_with = wide_int)] ces_scale: i128,
-    ces_method: &str,
-    #[pyo3(from_py_with = wide_int)] min_group_size: i128,
-    nan_as_missing: bool,
+    options: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<PySurveyReport> {
     crate::guard(|| {
-        let mut options = options(
-            csat_scale,
-            csat_method,
-            ces_scale,
-            ces_method,
-            min_group_size,
-        )?;
-        options.nan_as_missing = nan_as_missing;
-        let columns = Columns {
-            scope,
-            segment,
-            nps,
-            csat,
-            ces,
-        };
+        let (columns, options) = columns_and_options(py, options, "survey_kpis")?;
         let report = if let Ok(dict) = data.cast::<PyDict>() {
             let table = from_mapping(dict, &columns)?;
             py.detach(|| cjm_core::scoring::survey_kpis(&table, &options))
                 .map_err(core_err)?
         } else {
             let state = arrow_state(py, data, &columns, &options)?;
-            state.report(columns.has_metrics(), &options)
+            state.report(columns.metrics(), &options)
         };
         Ok(PySurveyReport::from(report))
     })
@@ -277,15 +223,7 @@ impl Nums {
 
 #[doc = stub_doc!("_compare_groups")]
 #[pyfunction]
-#[pyo3(signature = (
-    data, a, b, *, by = "segment", within = None, scope = None, segment = None, nps = None,
-    csat = None, ces = None, csat_scale = 5, csat_method = "top_box", ces_scale = 7,
-    ces_method = "mean"
-))]
-#[allow(
-    clippy::too_many_arguments,
-    reason = "mirrors the keyword arguments of Python"
-)]
+#[pyo3(signature = (data, a, b, *, by, within = None, **options))]
 pub(crate) fn _compare_groups(
     py: Python<'_>,
     data: &Bound<'_, PyAny>,
@@ -293,26 +231,11 @@ pub(crate) fn _compare_groups(
     b: &str,
     by: &str,
     within: Option<&str>,
-    scope: Option<String>,
-    segment: Option<String>,
-    nps: Option<String>,
-    csat: Option<String>,
-    ces: Option<String>,
-    #[pyo3(from_py_with = wide_int)] csat_scale: i128,
-    csat_method: &str,
-    #[pyo3(from_py_with = wide_int)] ces_scale: i128,
-    ces_method: &str,
+    options: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<PyGroupComparison> {
     crate::guard(|| {
-        let options = options(csat_scale, csat_method, ces_scale, ces_method, 0)?;
+        let (columns, options) = columns_and_options(py, options, "compare_groups")?;
         let by: GroupBy = crate::events::named(by, "by")?;
-        let columns = Columns {
-            scope,
-            segment,
-            nps,
-            csat,
-            ces,
-        };
         let state = if let Ok(dict) = data.cast::<PyDict>() {
             let table = from_mapping(dict, &columns)?;
             let mut state = SurveyState::identity(&options).map_err(core_err)?;

@@ -25,6 +25,7 @@ pub use priority::{
 };
 pub use survey::{
     survey_kpis, GroupBy, GroupKey, GroupLevel, GroupSelector, GroupState, NpsScore, NpsState,
-    ScaleMethod, ScaleScore, ScaleState, SurveyBatch, SurveyColumns, SurveyDefinitions,
-    SurveyGroup, SurveyOptions, SurveyReport, SurveyState, SurveyTable, MAX_SURVEY_GROUPS,
+    ScaleMethod, ScaleScore, ScaleState, SurveyBatch, SurveyColumnNames, SurveyColumns,
+    SurveyDefinitions, SurveyGroup, SurveyOptions, SurveyReport, SurveyState, SurveyTable,
+    MAX_SURVEY_GROUPS,
 };

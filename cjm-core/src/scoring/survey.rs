@@ -488,6 +488,48 @@ pub struct SurveyTable {
     pub ces: Option<Vec<Option<f64>>>,
 }
 
+/// Which columns of a table hold the answers, by name (Python's keyword arguments of
+/// `survey_kpis` and `cjm.spark`'s columns); a column not named is not read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct SurveyColumnNames {
+    /// The touchpoint or stage id column.
+    pub scope: Option<String>,
+    /// The persona or segment column.
+    pub segment: Option<String>,
+    /// The NPS answers column (0–10).
+    pub nps: Option<String>,
+    /// The CSAT answers column (1..k).
+    pub csat: Option<String>,
+    /// The CES answers column (1..k).
+    pub ces: Option<String>,
+}
+
+impl SurveyColumnNames {
+    /// The column arguments' names, to tell them from [`SurveyOptions`]' keys.
+    pub const FIELDS: [&'static str; 5] = ["scope", "segment", "nps", "csat", "ces"];
+
+    /// Which metrics are read, as `[nps, csat, ces]`.
+    #[must_use]
+    pub fn metrics(&self) -> [bool; 3] {
+        [self.nps.is_some(), self.csat.is_some(), self.ces.is_some()]
+    }
+
+    /// Column names and survey options given together as one set of keys (Python's
+    /// keyword arguments of `survey_kpis`): the keys of [`Self::FIELDS`] name columns,
+    /// the others are options, each read with its defaults.
+    ///
+    /// # Errors
+    /// `invalid_option` naming the option that does not fit; a key neither type has is
+    /// reported with the options' keys.
+    pub fn with_options<'de, D: serde::Deserializer<'de>>(
+        options: D,
+        what: &str,
+    ) -> Result<(Self, SurveyOptions)> {
+        crate::validate::split_options(options, what, &Self::FIELDS)
+    }
+}
+
 /// Borrowed answer columns: the same as [`SurveyTable`] without owning the strings.
 /// `None` means the table has no such column.
 #[derive(Debug, Clone, Copy, Default)]

@@ -1039,35 +1039,13 @@ def _compare_groups(
     a: str,
     b: str,
     *,
-    by: str = "segment",
+    by: str,
     within: Optional[str] = None,
-    scope: Optional[str] = None,
-    segment: Optional[str] = None,
-    nps: Optional[str] = None,
-    csat: Optional[str] = None,
-    ces: Optional[str] = None,
-    csat_scale: int = 5,
-    csat_method: str = "top_box",
-    ces_scale: int = 7,
-    ces_method: str = "mean",
+    **options: Any,
 ) -> GroupComparison:
     """Compares two survey groups (use ``cjm.compare_groups``)."""
 
-def _survey_kpis(
-    data: Any,
-    *,
-    scope: Optional[str] = None,
-    segment: Optional[str] = None,
-    nps: Optional[str] = None,
-    csat: Optional[str] = None,
-    ces: Optional[str] = None,
-    csat_scale: int = 5,
-    csat_method: str = "top_box",
-    ces_scale: int = 7,
-    ces_method: str = "mean",
-    min_group_size: int = 0,
-    nan_as_missing: bool = False,
-) -> SurveyReport:
+def _survey_kpis(data: Any, **options: Any) -> SurveyReport:
     """Scores survey answers (use ``cjm.survey_kpis``)."""
 
 def load(source: Source) -> Journey:
@@ -1141,16 +1119,7 @@ def _build_state(
     """The state of one partition of events for ``request`` (the core's ``StateRequest``
     as JSON: ``{"analysis": "funnel", "steps": [...], "options": {...}}`` and so on)."""
 
-def _survey_state(
-    data: Any,
-    request: str,
-    *,
-    scope: Optional[str] = None,
-    segment: Optional[str] = None,
-    nps: Optional[str] = None,
-    csat: Optional[str] = None,
-    ces: Optional[str] = None,
-) -> bytes:
+def _survey_state(data: Any, request: str, **columns: Optional[str]) -> bytes:
     """The survey state of one partition of answers, for a ``survey`` request (its
     options give the scales)."""
 
