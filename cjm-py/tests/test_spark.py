@@ -242,6 +242,9 @@ def test_attribution(events: DataFrame, table: Any, log: cjm.EventLog) -> None:
     # one for another lookback.
     local = log.attribute(conversion_events=["purchase"]).to_dict()
     assert result["definition"] == local["definition"]
+    # One conversion event may be given as a string, as on a log (the core reads it).
+    one = cs.attribute(events, "purchase", columns=COLUMNS)
+    assert one["definition"] == result["definition"] and one["markov"] == result["markov"]
     assert result["markov"]["channels"] == local["markov"]["channels"]
     week = cs.attribute(events, ["purchase"], columns=COLUMNS, lookback=dt.timedelta(days=7))
     assert week["definition"]["hash"] != result["definition"]["hash"]

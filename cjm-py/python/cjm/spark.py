@@ -588,20 +588,21 @@ def _by_customer(df: "DataFrame", columns: EventColumns) -> "DataFrame":
 
 
 def _path_options(
-    conversion_events: Sequence[str],
+    conversion_events: Union[str, Sequence[str]],
     touch: str,
     lookback: Union[dt.timedelta, float, None],
     collapse_repeats: bool,
     keep_times: bool,
 ) -> dict[str, Any]:
     """The core's ``PathOptions``."""
-    if isinstance(conversion_events, str):
-        raise TypeError("`conversion_events` is a list of event names, not one string")
     if isinstance(lookback, dt.timedelta):
         lookback = lookback.total_seconds()
     return {
         "touch": touch,
-        "conversion_events": list(conversion_events),
+        # One name may be given as a string: the core reads it as a list of one.
+        "conversion_events": (
+            conversion_events if isinstance(conversion_events, str) else list(conversion_events)
+        ),
         "lookback_seconds": lookback,
         "collapse_repeats": collapse_repeats,
         "keep_times": keep_times,
@@ -610,7 +611,7 @@ def _path_options(
 
 def path_table(
     df: "DataFrame",
-    conversion_events: Sequence[str],
+    conversion_events: Union[str, Sequence[str]],
     *,
     columns: EventColumns = EventColumns(channel="channel"),
     touch: str = "channel",
@@ -637,7 +638,7 @@ def path_table(
 
 def attribute(
     df: "DataFrame",
-    conversion_events: Sequence[str],
+    conversion_events: Union[str, Sequence[str]],
     *,
     columns: EventColumns = EventColumns(channel="channel"),
     touch: str = "channel",
