@@ -230,6 +230,19 @@ fn a_written_path_table_reads_back() {
     };
     let e = bad(r#"[{"channels": ["a"]}, {"channels": ["a", " "], "conversions": 1}]"#);
     assert_eq!((e.code(), e.row()), ("invalid_path", Some(1)));
+    // Channels are trimmed, as in a path string: " a" is the channel "a".
+    let spaced: Vec<PathRowInput> = serde_json::from_str(
+        r#"[{"channels": [" search ", "email"], "conversions": 2, "value": 30, "nulls": 1}]"#,
+    )
+    .unwrap();
+    let spaced = PathTable::from_path_rows(spaced).unwrap();
+    assert_eq!(
+        spaced.rows.first(),
+        table
+            .rows
+            .iter()
+            .find(|r| r.channels == ["search", "email"])
+    );
     let e = bad(r#"[{"channels": ["a"], "conversions": -1}]"#);
     assert_eq!(e.code(), "out_of_range");
     let e = bad(r#"[{"channels": ["a", "b"], "seconds_to_conversion": [1.0]}]"#);

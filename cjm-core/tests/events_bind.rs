@@ -264,6 +264,21 @@ fn steps_read_from_names_or_objects_and_no_steps_is_the_stage_funnel() {
     ] {
         assert!(serde_json::from_str::<StepSpec>(bad).is_err(), "{bad}");
     }
+    // Read as every binding reads options (the core's reader, not serde_json's own):
+    // a step has exactly one key.
+    for bad in [
+        r#"[{"event": "a", "stage": "b"}]"#,
+        r#"[{"stage": "s1", "within": 60}]"#,
+        r#"[{}]"#,
+        r#"[{"evnt": "a"}]"#,
+    ] {
+        let e = cjm_core::options_from::<Vec<StepSpec>, _>(
+            &mut serde_json::Deserializer::from_str(bad),
+            "steps",
+        )
+        .unwrap_err();
+        assert_eq!(e.code(), "invalid_option", "{bad}: {e}");
+    }
     let e = cjm_core::options_from::<Vec<StepSpec>, _>(
         &mut serde_json::Deserializer::from_str(r#"["a", 7]"#),
         "steps",

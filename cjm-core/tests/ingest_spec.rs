@@ -185,3 +185,36 @@ fn a_mapping_is_column_names() {
         })
     );
 }
+
+#[test]
+fn null_means_the_default_and_one_name_is_a_list_of_one() {
+    // Python's `None` and JavaScript's `null`/`undefined` for an option: its default.
+    let s = spec(
+        r#"{"dedup": null, "strict": null, "assume_utc": null, "extra": null,
+            "identifiers": null, "customer": null, "unit": null}"#,
+    )
+    .unwrap();
+    assert_eq!(s, IngestSpec::default());
+    // One column name is a list of one (never split into characters).
+    let s = spec(r#"{"extra": "plan", "identifiers": "plan", "pseudonymise_key": "k"}"#).unwrap();
+    assert_eq!(s.extra, vec!["plan"]);
+    assert_eq!(s.identifiers, vec!["plan"]);
+    assert!(spec(r#"{"dedup": "yes"}"#).is_err());
+}
+
+#[test]
+fn a_partition_refuses_what_depends_on_the_other_partitions() {
+    let ok = spec(r#"{"customer": "c", "unit": "ms", "assume_utc": true}"#).unwrap();
+    assert_eq!(ok.partition_options().unwrap(), ok.options());
+    for json in [
+        r#"{"dedup": true}"#,
+        r#"{"strict": true}"#,
+        r#"{"consent": "ok"}"#,
+        r#"{"mapping": {"consent": "ok"}}"#,
+        r#"{"extra": ["plan"]}"#,
+        r#"{"identifiers": ["email"], "extra": ["email"], "pseudonymise_key": "k"}"#,
+    ] {
+        let e = spec(json).unwrap().partition_options().unwrap_err();
+        assert_eq!(code(&e), "invalid_option", "{json}");
+    }
+}

@@ -141,9 +141,10 @@ pub(crate) fn int_option_opt<T: IntOption>(value: Option<i128>, name: &str) -> P
 /// How deep [`plain`] looks into nested options (deeper values are left as they are).
 const PLAIN_DEPTH: usize = 32;
 
-/// The value with NumPy scalars (`np.int64(5)`, `np.bool_(True)`: anything with `item()`
-/// and `dtype` that is not a Python `int`, `float`, `bool` or `str`) replaced by the
-/// Python values they stand for, in dicts, lists and tuples; everything else as it is.
+/// The value with NumPy scalars (`np.int64(5)`, `np.bool_(True)`: a `dtype` and no
+/// dimension, not a Python `int`, `float`, `bool` or `str`) replaced by the Python values
+/// they stand for, and arrays, pandas Series and Index (a `dtype` and `tolist()`) by lists,
+/// in dicts, lists and tuples; everything else as it is.
 /// Options read by the core (`options_from`) go through it, so an option computed with
 /// NumPy in a notebook reads as the number it is.
 pub(crate) fn plain<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
@@ -182,8 +183,18 @@ fn plain_at<'py>(value: &Bound<'py, PyAny>, depth: usize) -> PyResult<Bound<'py,
             .collect::<PyResult<Vec<_>>>()?;
         return Ok(PyTuple::new(py, items)?.into_any());
     }
-    if value.hasattr("dtype")? && value.hasattr("item")? {
-        return value.call_method0("item");
+    if value.hasattr("dtype")? {
+        // A NumPy scalar (no dimension): the value; an array, Series or Index: a list.
+        let scalar = value
+            .getattr("ndim")
+            .and_then(|n| n.extract::<usize>())
+            .is_ok_and(|n| n == 0);
+        if scalar && value.hasattr("item")? {
+            return value.call_method0("item");
+        }
+        if value.hasattr("tolist")? {
+            return plain_at(&value.call_method0("tolist")?, depth + 1);
+        }
     }
     Ok(value.clone())
 }

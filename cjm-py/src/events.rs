@@ -672,16 +672,40 @@ pub(crate) fn named<T: serde::de::DeserializeOwned>(value: &str, what: &str) -> 
         .map_err(|e| invalid(format!("`{what}`: {e}")))
 }
 
-/// A funnel from the keyword arguments of `EventLog.funnel` (and `funnel_trends`): steps
-/// (or the journey's stage funnel), order, windows, exclusions, `as_of`, breakdown,
-/// percentile; the defaults are the core's.
+/// A funnel of `steps` (a list; `None`: the journey's stage funnel) with `options`.
+fn funnel_of(
+    steps: Option<&Bound<'_, PyAny>>,
+    j: Option<&cjm_core::ValidJourney>,
+    options: FunnelOptions,
+) -> PyResult<Funnel> {
+    let steps: Option<Vec<StepSpec>> = match steps.filter(|s| !s.is_none()) {
+        Some(s) if s.is_instance_of::<PyString>() => {
+            return Err(PyTypeError::new_err(
+                "`steps` is a list of steps, not one string",
+            ))
+        }
+        Some(s) => {
+            // Any iterable of steps (a tuple, a generator, an array): a list.
+            let list = s
+                .try_iter()
+                .map_err(|_| PyTypeError::new_err("`steps` is a list of steps"))?
+                .collect::<PyResult<Vec<_>>>()?;
+            let list = pyo3::types::PyList::new(s.py(), list)?;
+            Some(crate::options_from(list.as_any(), "steps")?)
+        }
+        None => None,
+    };
+    Funnel::of(steps, options, j).map_err(core_err)
+}
+
+/// The funnel options of the keyword arguments of `EventLog.funnel` (and
+/// `funnel_trends`, `cjm.spark.funnel`): a window as a `datetime.timedelta` or seconds,
+/// `math.inf` for none, instants as `datetime`s; the defaults are the core's.
 #[allow(
     clippy::too_many_arguments,
     reason = "mirrors the keyword arguments of Python"
 )]
-fn funnel_of(
-    steps: Option<&Bound<'_, PyAny>>,
-    j: Option<&cjm_core::ValidJourney>,
+fn funnel_options(
     order: &str,
     window: Option<&Bound<'_, PyAny>>,
     step_windows: Option<&Bound<'_, PyAny>>,
@@ -690,20 +714,9 @@ fn funnel_of(
     breakdown: Option<String>,
     percentile: &str,
     allow_missing_events: bool,
-    unit: &str,
+    unit: Option<&str>,
     assume_utc: bool,
-) -> PyResult<Funnel> {
-    let steps: Option<Vec<StepSpec>> = match steps.filter(|s| !s.is_none()) {
-        Some(s) if s.is_instance_of::<PyString>() => {
-            return Err(PyTypeError::new_err(
-                "`steps` is a list of steps, not one string",
-            ))
-        }
-        Some(s) => Some(crate::options_from(s, "steps")?),
-        None => None,
-    };
-    let order = named(order, "order")?;
-    let percentile = named(percentile, "percentile")?;
+) -> PyResult<FunnelOptions> {
     // `math.inf` is the core's `null`: no window.
     let window_seconds = match window.filter(|w| !w.is_none()) {
         Some(w) if is_infinity(w) => None,
@@ -728,29 +741,64 @@ fn funnel_of(
         None => Vec::new(),
         Some(xs) => crate::options_from(xs, "exclusions")?,
     };
-    let as_of = as_of
-        .filter(|a| !a.is_none())
-        .map(|a| instant(a, "as_of"))
-        .transpose()?;
-    Funnel::of(
-        steps,
-        FunnelOptions {
+    Ok(FunnelOptions {
+        order: named(order, "order")?,
+        window_seconds,
+        step_windows_seconds,
+        exclusions,
+        as_of: optional_instant(as_of, "as_of")?,
+        assume_utc,
+        breakdown,
+        // Set by `EventLog.funnel` alone: funnel trends read the step-1 value only.
+        breakdown_attribution: cjm_core::events::BreakdownAttribution::default(),
+        percentile: named(percentile, "percentile")?,
+        allow_missing_events,
+        unit: analysis_unit(unit)?,
+    })
+}
+
+#[doc = stub_doc!("_funnel_options")]
+#[pyfunction]
+#[pyo3(signature = (
+    *, order, window, step_windows, exclusions, as_of, breakdown, breakdown_attribution,
+    percentile, assume_utc, allow_missing_events = None, unit = None
+))]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "mirrors the keyword arguments of Python"
+)]
+pub(crate) fn _funnel_options<'py>(
+    py: Python<'py>,
+    order: &str,
+    window: Option<&Bound<'py, PyAny>>,
+    step_windows: Option<&Bound<'py, PyAny>>,
+    exclusions: Option<&Bound<'py, PyAny>>,
+    as_of: Option<&Bound<'py, PyAny>>,
+    breakdown: Option<String>,
+    breakdown_attribution: Option<&Bound<'py, PyAny>>,
+    percentile: &str,
+    assume_utc: bool,
+    allow_missing_events: Option<bool>,
+    unit: Option<&str>,
+) -> PyResult<Bound<'py, PyAny>> {
+    crate::guard(|| {
+        let mut options = funnel_options(
             order,
-            window_seconds,
-            step_windows_seconds,
+            window,
+            step_windows,
             exclusions,
             as_of,
-            assume_utc,
             breakdown,
-            // Set by `EventLog.funnel` alone: funnel trends read the step-1 value only.
-            breakdown_attribution: cjm_core::events::BreakdownAttribution::default(),
             percentile,
-            allow_missing_events,
-            unit: analysis_unit(Some(unit))?,
-        },
-        j,
-    )
-    .map_err(core_err)
+            allow_missing_events.unwrap_or_default(),
+            unit,
+            assume_utc,
+        )?;
+        if let Some(how) = breakdown_attribution.filter(|b| !b.is_none()) {
+            options.breakdown_attribution = crate::options_from(how, "breakdown_attribution")?;
+        }
+        crate::convert::Wrap(&options).into_json_value(py)
+    })
 }
 
 /// The `unit=` of an analysis: the core's default when not given.
@@ -983,9 +1031,7 @@ impl PyEventLog {
     ) -> PyResult<PyFunnelResult> {
         crate::guard(|| {
             let j = journey.map(|j| &j.get().inner);
-            let mut funnel = funnel_of(
-                steps,
-                j,
+            let options = funnel_options(
                 order,
                 window,
                 step_windows,
@@ -994,14 +1040,15 @@ impl PyEventLog {
                 breakdown,
                 percentile,
                 allow_missing_events,
-                unit,
+                Some(unit),
                 assume_utc,
             )?;
+            let mut funnel = funnel_of(steps, j, options)?;
             if let Some(how) = breakdown_attribution.filter(|b| !b.is_none()) {
                 // The core's names, in serde's message (`unknown variant ..., expected one
                 // of ...`): not listed here, so they cannot drift.
-                funnel.options.breakdown_attribution = pythonize::depythonize(how)
-                    .map_err(|e| invalid(format!("`breakdown_attribution`: {e}")))?;
+                funnel.options.breakdown_attribution =
+                    crate::options_from(how, "breakdown_attribution")?;
             }
             let result = py.detach(|| funnel.run(&self.log, j)).map_err(core_err)?;
             Ok(result.into())
@@ -1127,9 +1174,7 @@ impl PyEventLog {
     ) -> PyResult<PyFunnelTrendsResult> {
         crate::guard(|| {
             let j = journey.map(|j| &j.get().inner);
-            let funnel = funnel_of(
-                steps,
-                j,
+            let options = funnel_options(
                 order,
                 window,
                 step_windows,
@@ -1138,9 +1183,10 @@ impl PyEventLog {
                 breakdown,
                 percentile,
                 allow_missing_events,
-                unit,
+                Some(unit),
                 assume_utc,
             )?;
+            let funnel = funnel_of(steps, j, options)?;
             let options = FunnelTrendsOptions {
                 period: named(period, "period")?,
                 time_zone: time_zone.to_owned(),

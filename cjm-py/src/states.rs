@@ -70,9 +70,9 @@ fn order_keys(batch: &RecordBatch, name: &str) -> PyResult<Int64Array> {
 }
 
 /// Reads Arrow data into an event log as `EventLog.from_arrow` does, with the core's
-/// ingest spec `columns` (as `cjm.spark.EventColumns` writes it: no deduplication, since a
-/// duplicate may sit in another partition), taking each row's global index from the
-/// `order_key` column when there is one.
+/// ingest spec `columns` read as a partition's (`IngestSpec::partition_options`: no
+/// deduplication, since a duplicate may sit in another partition), taking each row's
+/// global index from the `order_key` column when there is one.
 fn read_log(
     py: Python<'_>,
     data: &Bound<'_, PyAny>,
@@ -101,7 +101,8 @@ fn read_log(
     let schema = reader.schema();
     let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
     let m = choice.resolve(&names, spec.assume_utc).map_err(core_err)?;
-    let (kind, options) = arrow_ingest_plan(&schema, &m, order_key.as_slice(), spec.options())?;
+    let options = spec.partition_options().map_err(core_err)?;
+    let (kind, options) = arrow_ingest_plan(&schema, &m, order_key.as_slice(), options)?;
     let mut b = spec
         .builder(options, journey.map(|j| &j.get().inner))
         .map_err(core_err)?;
@@ -257,6 +258,7 @@ pub(crate) fn _finish_state<'py>(
 /// Registers the functions of this module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_state_request, m)?)?;
+    m.add_function(wrap_pyfunction!(crate::events::_funnel_options, m)?)?;
     m.add_function(wrap_pyfunction!(_state_route, m)?)?;
     m.add_function(wrap_pyfunction!(_build_state, m)?)?;
     m.add_function(wrap_pyfunction!(_survey_state, m)?)?;

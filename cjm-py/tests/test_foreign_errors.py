@@ -357,13 +357,23 @@ def test_numpy_scalars_in_keyword_options_read_as_their_values() -> None:
     import pyarrow as pa
 
     table = pa.table({
-        "customer": ["a", "a", "b", "b"],
-        "timestamp": pa.array([0, 1, 2, 3], pa.timestamp("s", tz="UTC")),
-        "event": ["visit", "purchase", "visit", "purchase"],
-        "channel": ["email", None, "search", None],
+        "customer": ["a", "a", "b", "b", "b"],
+        "timestamp": pa.array([0, 1, 2, 3, 3], pa.timestamp("s", tz="UTC")),
+        "event": ["visit", "purchase", "visit", "purchase", "purchase"],
+        "channel": ["email", None, "search", None, None],
     })
     flag: Any = np.bool_(True)
     log = cjm.EventLog.from_arrow(table, channel="channel", dedup=flag, progress=False)
+    assert len(log) == 4  # the duplicate purchase of `b` dropped: dedup was read as True
+    # Arrays of names (a column's unique values) and any iterable are lists of steps.
+    steps = np.array(["visit", "purchase"])
+    assert log.funnel(steps).customers == log.funnel(["visit", "purchase"]).customers == [2, 2]
+    assert log.funnel(s for s in ["visit", "purchase"]).customers == [2, 2]
+    # None is the default; one name is a list of one, never its letters.
+    plain_table = cjm.EventLog.from_arrow(table, channel="channel", extra=None, progress=False)
+    assert len(plain_table) == 5
+    with_extra = cjm.EventLog.from_arrow(table, channel="channel", extra="channel", progress=False)
+    assert with_extra.funnel(["visit"], breakdown="channel").to_dict()["breakdown"]
     plain = log.attribute(conversion_events="purchase", markov_order=1, models=["first", "markov"])
     numpy = log.attribute(
         conversion_events=np.str_("purchase"), markov_order=np.int64(1), models=["first", "markov"]

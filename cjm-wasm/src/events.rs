@@ -101,8 +101,10 @@ fn read_spec(options: &JsValue) -> Result<(IngestSpec, Option<ValidJourney>), Js
     // Everything but `journey` goes through serde (a copy without it).
     let rest = js_sys::Object::new();
     for key in js_sys::Object::keys(&js_sys::Object::from(options.clone())).iter() {
-        if key.as_string().as_deref() != Some("journey") {
-            js_sys::Reflect::set(&rest, &key, &get_key(options, &key))?;
+        let value = get_key(options, &key);
+        // `undefined` is not given (an option spread from another object).
+        if key.as_string().as_deref() != Some("journey") && !value.is_undefined() {
+            js_sys::Reflect::set(&rest, &key, &value)?;
         }
     }
     let spec: IngestSpec = read_option(rest.into(), "options")?.unwrap_or_default();

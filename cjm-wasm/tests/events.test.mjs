@@ -285,8 +285,9 @@ test('ingest options mean what they mean in Python: consent, units, bare columns
     assert.equal(log.length, 1, JSON.stringify(options));
     assert.equal(log.ingestReport().consent_filtered, 2);
   }
-  // Not named: nothing filtered.
+  // Not named: nothing filtered. `undefined` and `null` options are not given.
   assert.equal(EventLog.fromCsv(csv, { timestamp: 'ts' }).length, 3);
+  assert.equal(EventLog.fromCsv(csv, { timestamp: 'ts', dedup: undefined, strict: null, extra: null }).length, 3);
   // Short unit names are the long ones.
   const columns = { customer: ['c1', 'c1'], timestamp: [1000, 2000], event: ['a', 'b'] };
   assert.deepEqual(

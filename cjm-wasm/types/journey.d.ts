@@ -481,6 +481,13 @@ export type CustomerKey = number | string;
  */
 export type TouchKind = "channel" | "touchpoint" | "event";
 /**
+ * One name or a list of names: the schema of a field read by [`one_or_many`].
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "NameOrNames".
+ */
+export type NameOrNames = string | string[];
+/**
  * Position-based weights of the first, middle and last touches.
  *
  * This interface was referenced by `JourneyDocument`'s JSON-Schema
@@ -4828,7 +4835,7 @@ export interface PathOptions {
    * a string). A customer's path ends at the first of them; the conversion event
    * itself is not a touch.
    */
-  conversion_events?: string[];
+  conversion_events?: NameOrNames;
   /**
    * Keep only touches at most this many seconds before the conversion (for
    * non-converters: before their last touch). Default: no limit.

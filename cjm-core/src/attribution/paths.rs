@@ -35,6 +35,7 @@ pub struct PathOptions {
     /// a string). A customer's path ends at the first of them; the conversion event
     /// itself is not a touch.
     #[serde(deserialize_with = "crate::validate::one_or_many")]
+    #[schemars(with = "crate::validate::NameOrNames")]
     pub conversion_events: Vec<String>,
     /// Keep only touches at most this many seconds before the conversion (for
     /// non-converters: before their last touch). Default: no limit.
@@ -362,8 +363,8 @@ impl PathTable {
 
     /// A table from its rows as a path table is written (`{"rows": [{"channels", …}]}`,
     /// a table made earlier and read back, counts left out 0): each row is checked as
-    /// [`Self::from_rows`] checks it; channels are taken as they are (none may be empty),
-    /// nothing collapsed.
+    /// [`Self::from_rows`] checks it; channels are trimmed as a path string's are (none
+    /// may be empty), nothing collapsed.
     ///
     /// # Errors
     /// As [`Self::from_rows`], with the row; `invalid_path` for an empty channel.
@@ -388,7 +389,8 @@ impl PathTable {
         let rows = rows
             .into_iter()
             .map(|r| PathRow {
-                channels: r.channels,
+                // Trimmed, as the channels of a path string are.
+                channels: r.channels.iter().map(|c| c.trim().to_owned()).collect(),
                 seconds_to_conversion: r.seconds_to_conversion,
                 conversions: r.conversions,
                 value: r.value,

@@ -80,27 +80,6 @@ pub enum StepSpec {
     AnyOf(Vec<String>),
 }
 
-/// [`StepSpec`]'s written form, read by its `Deserialize` (which also takes a bare name).
-#[derive(Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
-enum TaggedStep {
-    Event(String),
-    Touchpoint(String),
-    Stage(String),
-    AnyOf(Vec<String>),
-}
-
-impl From<TaggedStep> for StepSpec {
-    fn from(step: TaggedStep) -> Self {
-        match step {
-            TaggedStep::Event(s) => Self::Event(s),
-            TaggedStep::Touchpoint(s) => Self::Touchpoint(s),
-            TaggedStep::Stage(s) => Self::Stage(s),
-            TaggedStep::AnyOf(names) => Self::AnyOf(names),
-        }
-    }
-}
-
 impl<'de> Deserialize<'de> for StepSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         struct Step;
@@ -116,17 +95,26 @@ impl<'de> Deserialize<'de> for StepSpec {
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                map: A,
+                mut map: A,
             ) -> std::result::Result<StepSpec, A::Error> {
-                TaggedStep::deserialize(serde::de::value::MapAccessDeserializer::new(map))
-                    .map(StepSpec::from)
-            }
-            fn visit_enum<A: serde::de::EnumAccess<'de>>(
-                self,
-                data: A,
-            ) -> std::result::Result<StepSpec, A::Error> {
-                TaggedStep::deserialize(serde::de::value::EnumAccessDeserializer::new(data))
-                    .map(StepSpec::from)
+                use serde::de::Error as _;
+                const KINDS: &[&str] = &["event", "touchpoint", "stage", "any_of"];
+                let Some(kind) = map.next_key::<String>()? else {
+                    return Err(A::Error::invalid_length(0, &self));
+                };
+                let step = match kind.as_str() {
+                    "event" => StepSpec::Event(map.next_value()?),
+                    "touchpoint" => StepSpec::Touchpoint(map.next_value()?),
+                    "stage" => StepSpec::Stage(map.next_value()?),
+                    "any_of" => StepSpec::AnyOf(map.next_value()?),
+                    other => return Err(A::Error::unknown_variant(other, KINDS)),
+                };
+                if let Some(more) = map.next_key::<String>()? {
+                    return Err(A::Error::custom(format!(
+                        "a step has one key, `{kind}`; `{more}` is another"
+                    )));
+                }
+                Ok(step)
             }
         }
         d.deserialize_any(Step)

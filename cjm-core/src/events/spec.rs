@@ -34,7 +34,7 @@ pub struct IngestSpec {
     pub mapping: Option<ColumnNames>,
     /// The customer id column, or several: the first non-empty one of a row is used.
     #[serde(deserialize_with = "crate::validate::one_or_many")]
-    #[schemars(with = "Option<NameOrNames>")]
+    #[schemars(with = "Option<crate::validate::NameOrNames>")]
     pub customer: Vec<String>,
     /// The timestamp column.
     pub timestamp: Option<String>,
@@ -53,10 +53,13 @@ pub struct IngestSpec {
     /// Arrow timestamps carry their own).
     pub unit: Option<TimeUnit>,
     /// Read ISO-8601 text without offset as UTC (otherwise it is `naive_timestamp`).
+    #[serde(deserialize_with = "crate::validate::null_default")]
     pub assume_utc: bool,
     /// Drop exact duplicate rows, keeping the first (each reported as `duplicate`).
+    #[serde(deserialize_with = "crate::validate::null_default")]
     pub dedup: bool,
     /// Fail on the first unusable row instead of reporting it.
+    #[serde(deserialize_with = "crate::validate::null_default")]
     pub strict: bool,
     /// Replace customer and session ids by their HMAC-SHA256 under this key (text or
     /// bytes), once per distinct id; the key is never stored or shown.
@@ -64,19 +67,14 @@ pub struct IngestSpec {
     #[schemars(with = "Option<String>")]
     pub pseudonymise_key: Option<Vec<u8>>,
     /// Extra string columns to keep, for breakdowns and filters.
+    #[serde(deserialize_with = "crate::validate::one_or_many")]
+    #[schemars(with = "Option<crate::validate::NameOrNames>")]
     pub extra: Vec<String>,
     /// Extra columns holding identifiers (an e-mail, a device id), pseudonymised with the
     /// customer ids; each must be one of `extra`.
+    #[serde(deserialize_with = "crate::validate::one_or_many")]
+    #[schemars(with = "Option<crate::validate::NameOrNames>")]
     pub identifiers: Vec<String>,
-}
-
-/// One name or a list of names (the schema of [`IngestSpec::customer`]).
-#[derive(JsonSchema)]
-#[serde(untagged)]
-#[allow(dead_code, reason = "only its schema is used")]
-enum NameOrNames {
-    One(String),
-    Many(Vec<String>),
 }
 
 /// A key given as text (its UTF-8 bytes) or bytes.
@@ -218,6 +216,30 @@ impl IngestSpec {
         if self.unit.is_none() {
             return Err(invalid(
                 "`unit` is required: `seconds`, `milliseconds`, `microseconds` or `nanoseconds`",
+            ));
+        }
+        Ok(self.options())
+    }
+
+    /// The ingest options of one partition of a log (`cjm.spark`'s columns): as
+    /// [`Self::options`], for options that mean the same per partition as for the whole.
+    ///
+    /// # Errors
+    /// `invalid_option` for `dedup` (a duplicate may sit in another partition), `strict`,
+    /// a `consent` column, `extra` or `identifiers` (a state carries none of them).
+    pub fn partition_options(&self) -> Result<IngestOptions> {
+        let consent =
+            self.consent.is_some() || self.mapping.as_ref().is_some_and(|m| m.consent.is_some());
+        if self.dedup
+            || self.strict
+            || consent
+            || !self.extra.is_empty()
+            || !self.identifiers.is_empty()
+        {
+            return Err(invalid(
+                "a partition of a log is read without `dedup`, `strict`, a `consent` column, \
+                 `extra` or `identifiers`: a duplicate may sit in another partition, and a \
+                 state carries none of the others; filter the rows before",
             ));
         }
         Ok(self.options())

@@ -303,6 +303,25 @@ pub(crate) fn options_of_raw<T: DeserializeOwned>(raw: Raw, what: &str) -> Resul
     T::deserialize(raw).map_err(|e| option_error(what, &render_path(&e.0 .0), &e.0 .1))
 }
 
+/// A value for which null (JavaScript's `undefined`, Python's `None`) means the default,
+/// for `#[serde(deserialize_with)]`.
+pub(crate) fn null_default<'de, D: Deserializer<'de>, T: serde::Deserialize<'de> + Default>(
+    d: D,
+) -> std::result::Result<T, D::Error> {
+    Ok(<Option<T> as serde::Deserialize>::deserialize(d)?.unwrap_or_default())
+}
+
+/// One name or a list of names: the schema of a field read by [`one_or_many`].
+#[derive(schemars::JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code, reason = "only its schema is used")]
+pub(crate) enum NameOrNames {
+    /// One name.
+    One(String),
+    /// Several names.
+    Many(Vec<String>),
+}
+
 /// A list of names that may be given as one name (`"purchase"` for `["purchase"]`), for
 /// `#[serde(deserialize_with)]`; null is the empty list.
 pub(crate) fn one_or_many<'de, D: Deserializer<'de>>(

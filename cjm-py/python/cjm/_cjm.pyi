@@ -63,6 +63,7 @@ __all__ = [
     "_attribute",
     "_option_defaults",
     "_state_request",
+    "_funnel_options",
     "_state_route",
     "_build_state",
     "_survey_state",
@@ -1108,6 +1109,23 @@ def _state_request(request: Mapping[str, Any], journey: Optional[Journey] = None
     ``journey``) and writes it as the JSON text the other state functions take. A value
     that does not fit, or fails its check (NaN and infinities included), is
     ``InputError`` ``invalid_option`` naming the option."""
+
+def _funnel_options(
+    *,
+    order: str,
+    window: Optional[Union[Duration, float]],
+    step_windows: Optional[Sequence[Optional[Duration]]],
+    exclusions: Optional[Sequence[Mapping[str, Any]]],
+    as_of: Optional[Instant],
+    breakdown: Optional[str],
+    breakdown_attribution: Union[str, Mapping[str, int], None],
+    percentile: str,
+    assume_utc: bool,
+    allow_missing_events: Optional[bool] = None,
+    unit: Optional[str] = None,
+) -> dict[str, Any]:
+    """The core's funnel options (a dict for a ``funnel`` request) of the keyword
+    arguments ``EventLog.funnel`` takes, read exactly as it reads them."""
 
 def _state_route(request: str, journey: Optional[Journey] = None) -> dict[str, Any]:
     """Checks a request on the driver and says how to hand it the rows:

@@ -199,31 +199,12 @@ def merged_state(
     return _cjm._merge_states([bytes(r) for r in rows])
 
 
-def _scalar(value: Any) -> Any:
-    """A NumPy scalar (``np.int64(5)``, ``np.True_``) as the Python value it stands for."""
-    item = getattr(value, "item", None)
-    if callable(item):
-        return item()
-    raise TypeError(f"`{value!r}` of type {type(value).__name__} is not an option value")
-
-
-def _plain(value: Any) -> Any:
-    """``value`` with every NumPy scalar in it as the Python value it stands for (mappings
-    and sequences item by item), for the core's reader of Python values."""
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return _scalar(value)
-
-
 def _request(request: Mapping[str, Any], journey: Optional[Journey] = None) -> str:
     """The request read and checked by the core (with ``journey``) and written by it as
     JSON (``cjm_core::states::StateRequest``), the text the executors get: a bad option,
-    NaN or an infinity included, is ``InputError`` naming the option, before any job."""
-    return _cjm._state_request(_plain(request), journey)
+    NaN or an infinity included, is ``InputError`` naming the option, before any job.
+    NumPy scalars and arrays in it are read as the values and lists they stand for."""
+    return _cjm._state_request(dict(request), journey)
 
 
 def _run(
@@ -278,14 +259,6 @@ def _step(step: Union[str, Mapping[str, Any]]) -> Any:
     return step if isinstance(step, str) else dict(step)
 
 
-def _seconds(value: Union[dt.timedelta, int], what: str) -> int:
-    if isinstance(value, dt.timedelta):
-        if value.microseconds:
-            raise ValueError(f"`{what}` must be whole seconds (windows are counted in seconds)")
-        return value.days * 86_400 + value.seconds
-    return int(value)
-
-
 def funnel(
     df: "DataFrame",
     steps: Optional[Sequence[Union[str, Mapping[str, str]]]] = None,
@@ -319,31 +292,13 @@ def funnel(
     computed once (memory on the driver grows with the relevant events)."""
     if isinstance(steps, str):
         raise TypeError("`steps` is a list of steps, not one string")
-    as_of = _instant(as_of, "as_of")
-    options: dict[str, Any] = {"order": order, "percentile": percentile}
-    if assume_utc:
-        options["assume_utc"] = True
-    # None: the core's default window; math.inf: no window (the core's null).
-    if isinstance(window, float):
-        if window != float("inf"):
-            raise TypeError("`window` must be a datetime.timedelta, an int of seconds or math.inf")
-        options["window_seconds"] = None
-    elif window is not None:
-        options["window_seconds"] = _seconds(window, "window")
-    if step_windows is not None:
-        options["step_windows_seconds"] = [
-            None if w is None else _seconds(w, "step_windows") for w in step_windows
-        ]
-    if exclusions is not None:
-        options["exclusions"] = [
-            {"step": _step(x["step"]), "between": list(x["between"])} for x in exclusions
-        ]
-    if as_of is not None:
-        options["as_of"] = as_of
-    if breakdown is not None:
-        options["breakdown"] = breakdown
-    if breakdown_attribution is not None:
-        options["breakdown_attribution"] = breakdown_attribution
+    # Read as `EventLog.funnel` reads them (one translation of windows, instants and
+    # exclusions, in the extension).
+    options = _cjm._funnel_options(
+        order=order, window=window, step_windows=step_windows, exclusions=exclusions,
+        as_of=as_of, breakdown=breakdown, breakdown_attribution=breakdown_attribution,
+        percentile=percentile, assume_utc=assume_utc,
+    )
     request = {
         "analysis": "funnel",
         "steps": None if steps is None else [_step(s) for s in steps],
