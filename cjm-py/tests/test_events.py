@@ -523,6 +523,11 @@ def test_funnel_options_and_exports() -> None:
         log.funnel(STEPS, order="sideways")
     with pytest.raises(TypeError):
         log.funnel("purchase")
+    # A null step, or one with two keys: the option named, as in JavaScript.
+    for bad in (["page_view", None], [{"event": "page_view", "stage": "s"}]):
+        with pytest.raises(cjm.InputError, match="steps") as step_err:
+            log.funnel(bad)  # type: ignore[arg-type]
+        assert step_err.value.code == "invalid_option"
     excl = log.funnel(STEPS, exclusions=[{"step": "page_view", "between": (0, 1)}])
     assert excl.excluded > 0
     windows = log.funnel(STEPS, step_windows=[None, dt.timedelta(hours=1), None, None])

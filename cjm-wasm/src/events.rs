@@ -339,18 +339,9 @@ fn read_steps(steps: &JsValue) -> Result<Vec<StepSpec>, JsValue> {
             steps,
         ));
     }
-    js_sys::Array::from(steps)
-        .iter()
-        .enumerate()
-        .map(|(i, step)| {
-            read_value::<StepSpec>(step, &format!("steps[{i}]"))?.ok_or_else(|| {
-                input_error(
-                    cjm_core::InputCode::InvalidFunnel,
-                    format!("`steps[{i}]` is null"),
-                )
-            })
-        })
-        .collect()
+    // Each step is the core's `StepSpec` (a bare name is an event step); a null step is
+    // `invalid_option` naming its index, as in Python.
+    Ok(read_value(steps.clone(), "steps")?.unwrap_or_default())
 }
 
 /// A journey passed to an analysis (`undefined`/`null`: none); see [`crate::journey_arg`].

@@ -133,6 +133,11 @@ test('column and option errors', () => {
   const log = EventLog.fromColumns(plain, { unit: 'seconds' });
   assert.equal(catchCjm(() => log.traffic()).code, 'invalid_option');
   assert.equal(catchCjm(() => log.funnel([])).code, 'invalid_funnel');
+  // A null step, or one with two keys: the option named, as in Python.
+  const nullStep = catchCjm(() => log.funnel(['view_item', null]));
+  assert.equal(nullStep.code, 'invalid_option');
+  assert.match(nullStep.message, /steps.*\[1\]/);
+  assert.equal(catchCjm(() => log.funnel([{ event: 'a', stage: 'b' }])).code, 'invalid_option');
   assert.equal(catchCjm(() => log.funnel([{ stage: 'purchase' }])).code, 'invalid_funnel');
   // A breakdown read at a step the funnel does not have, or without a breakdown.
   const steps = [plain.event[0], plain.event[1]];
