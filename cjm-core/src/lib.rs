@@ -36,6 +36,29 @@
 //! 7. [`schema`], which publishes the schemas of every layer's options.
 //!
 //! `cjm-core/tests/layering.rs` fails on any `crate::` path against this order.
+//!
+//! ## Where each decision lives
+//!
+//! The bindings translate values (Python keyword arguments and Arrow buffers, JavaScript
+//! objects and typed arrays) and decide nothing; to change what an option means, change
+//! the core type that reads it:
+//!
+//! - how events are read (columns, preset, unit names, consent, extra columns,
+//!   pseudonymisation, what a Spark partition may ask): [`events::IngestSpec`], with
+//!   [`events::ColumnChoice`] for which column is which;
+//! - each analysis's options and defaults: its options type (`FunnelOptions`,
+//!   `RetentionOptions`, `PathOptions`, `AttributionOptions`, `SurveyOptions`…), read from
+//!   any binding by [`options_from`]; funnel steps (a bare name is an event) by
+//!   [`events::StepSpec`], the stage funnel when no steps are given by
+//!   [`events::Funnel::of`];
+//! - options given as one flat set of keywords (Python's `**options`): split by the core,
+//!   [`attribution::PathOptions::with_models`], [`attribution::TableOptions::with_models`],
+//!   [`scoring::SurveyColumnNames::with_options`];
+//! - a path table read back: [`attribution::PathTable::from_path_rows`];
+//! - the tables a result exports: [`tables`]; the report's sections and their order:
+//!   [`render`];
+//! - one analysis run in parts (Spark, Dask, Ray): [`states::StateRequest`], whose JSON is
+//!   written by the core ([`states::StateRequest::to_json`]) after its checks.
 
 pub mod attribution;
 pub mod definition;
