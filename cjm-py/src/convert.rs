@@ -169,19 +169,13 @@ fn plain_at<'py>(value: &Bound<'py, PyAny>, depth: usize) -> PyResult<Bound<'py,
         }
         return Ok(out.into_any());
     }
-    if let Ok(l) = value.cast::<PyList>() {
-        let items = l
-            .iter()
-            .map(|v| plain_at(&v, depth + 1))
+    if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
+        // Both are sequences to the core: a list of the items.
+        let items = value
+            .try_iter()?
+            .map(|v| plain_at(&v?, depth + 1))
             .collect::<PyResult<Vec<_>>>()?;
         return Ok(PyList::new(py, items)?.into_any());
-    }
-    if let Ok(t) = value.cast::<PyTuple>() {
-        let items = t
-            .iter()
-            .map(|v| plain_at(&v, depth + 1))
-            .collect::<PyResult<Vec<_>>>()?;
-        return Ok(PyTuple::new(py, items)?.into_any());
     }
     if value.hasattr("dtype")? {
         // A NumPy scalar (no dimension): the value; an array, Series or Index: a list.

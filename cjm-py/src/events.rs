@@ -712,6 +712,7 @@ fn funnel_options(
     exclusions: Option<&Bound<'_, PyAny>>,
     as_of: Option<&Bound<'_, PyAny>>,
     breakdown: Option<String>,
+    breakdown_attribution: Option<&Bound<'_, PyAny>>,
     percentile: &str,
     allow_missing_events: bool,
     unit: Option<&str>,
@@ -749,8 +750,11 @@ fn funnel_options(
         as_of: optional_instant(as_of, "as_of")?,
         assume_utc,
         breakdown,
-        // Set by `EventLog.funnel` alone: funnel trends read the step-1 value only.
-        breakdown_attribution: cjm_core::events::BreakdownAttribution::default(),
+        // The core's names, in serde's message: not listed here, so they cannot drift.
+        breakdown_attribution: match breakdown_attribution.filter(|b| !b.is_none()) {
+            Some(how) => crate::options_from(how, "breakdown_attribution")?,
+            None => cjm_core::events::BreakdownAttribution::default(),
+        },
         percentile: named(percentile, "percentile")?,
         allow_missing_events,
         unit: analysis_unit(unit)?,
@@ -761,7 +765,7 @@ fn funnel_options(
 #[pyfunction]
 #[pyo3(signature = (
     *, order, window, step_windows, exclusions, as_of, breakdown, breakdown_attribution,
-    percentile, assume_utc, allow_missing_events = None, unit = None
+    percentile, assume_utc
 ))]
 #[allow(
     clippy::too_many_arguments,
@@ -778,25 +782,21 @@ pub(crate) fn _funnel_options<'py>(
     breakdown_attribution: Option<&Bound<'py, PyAny>>,
     percentile: &str,
     assume_utc: bool,
-    allow_missing_events: Option<bool>,
-    unit: Option<&str>,
 ) -> PyResult<Bound<'py, PyAny>> {
     crate::guard(|| {
-        let mut options = funnel_options(
+        let options = funnel_options(
             order,
             window,
             step_windows,
             exclusions,
             as_of,
             breakdown,
+            breakdown_attribution,
             percentile,
-            allow_missing_events.unwrap_or_default(),
-            unit,
+            FunnelOptions::default().allow_missing_events,
+            None,
             assume_utc,
         )?;
-        if let Some(how) = breakdown_attribution.filter(|b| !b.is_none()) {
-            options.breakdown_attribution = crate::options_from(how, "breakdown_attribution")?;
-        }
         crate::convert::Wrap(&options).into_json_value(py)
     })
 }
@@ -1038,18 +1038,13 @@ impl PyEventLog {
                 exclusions,
                 as_of,
                 breakdown,
+                breakdown_attribution,
                 percentile,
                 allow_missing_events,
                 Some(unit),
                 assume_utc,
             )?;
-            let mut funnel = funnel_of(steps, j, options)?;
-            if let Some(how) = breakdown_attribution.filter(|b| !b.is_none()) {
-                // The core's names, in serde's message (`unknown variant ..., expected one
-                // of ...`): not listed here, so they cannot drift.
-                funnel.options.breakdown_attribution =
-                    crate::options_from(how, "breakdown_attribution")?;
-            }
+            let funnel = funnel_of(steps, j, options)?;
             let result = py.detach(|| funnel.run(&self.log, j)).map_err(core_err)?;
             Ok(result.into())
         })
@@ -1181,6 +1176,8 @@ impl PyEventLog {
                 exclusions,
                 as_of,
                 breakdown,
+                // Funnel trends read the step-1 value only.
+                None,
                 percentile,
                 allow_missing_events,
                 Some(unit),

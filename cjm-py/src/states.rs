@@ -83,15 +83,13 @@ fn read_log(
     // ingest spec, read as `EventLog.from_arrow` reads its keyword arguments.
     let spec = columns.copy()?;
     let order_key: Option<String> = match spec.get_item("order_key")? {
-        Some(v) if !v.is_none() => Some(
+        Some(v) => {
+            spec.del_item("order_key")?;
             v.extract()
-                .map_err(|_| invalid("`order_key` must be a column name".to_owned()))?,
-        ),
-        _ => None,
+                .map_err(|_| invalid("`order_key` must be a column name".to_owned()))?
+        }
+        None => None,
     };
-    if spec.contains("order_key")? {
-        spec.del_item("order_key")?;
-    }
     let spec: IngestSpec = crate::options_from(spec.as_any(), "columns")?;
     let choice = spec.choice().map_err(core_err)?;
     let input: AnyRecordBatch = data.extract().map_err(|_| {

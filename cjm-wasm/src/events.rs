@@ -101,7 +101,7 @@ fn read_spec(options: &JsValue) -> Result<(IngestSpec, Option<ValidJourney>), Js
     // Everything but `journey` goes through serde (a copy without it).
     let rest = js_sys::Object::new();
     for key in js_sys::Object::keys(&js_sys::Object::from(options.clone())).iter() {
-        let value = get_key(options, &key);
+        let value = js_sys::Reflect::get(options, &key).unwrap_or(JsValue::UNDEFINED);
         // `undefined` is not given (an option spread from another object).
         if key.as_string().as_deref() != Some("journey") && !value.is_undefined() {
             js_sys::Reflect::set(&rest, &key, &value)?;
@@ -109,10 +109,6 @@ fn read_spec(options: &JsValue) -> Result<(IngestSpec, Option<ValidJourney>), Js
     }
     let spec: IngestSpec = read_option(rest.into(), "options")?.unwrap_or_default();
     Ok((spec, journey))
-}
-
-fn get_key(object: &JsValue, key: &JsValue) -> JsValue {
-    js_sys::Reflect::get(object, key).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// A string column of a plain array (or any array-like): strings, numbers (as text),

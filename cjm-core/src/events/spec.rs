@@ -65,7 +65,7 @@ pub struct IngestSpec {
     /// bytes), once per distinct id; the key is never stored or shown.
     #[serde(deserialize_with = "key_text")]
     #[schemars(with = "Option<String>")]
-    pub pseudonymise_key: Option<Vec<u8>>,
+    pub pseudonymise_key: Option<SecretKey>,
     /// Extra string columns to keep, for breakdowns and filters.
     #[serde(deserialize_with = "crate::validate::one_or_many")]
     #[schemars(with = "Option<crate::validate::NameOrNames>")]
@@ -77,19 +77,30 @@ pub struct IngestSpec {
     pub identifiers: Vec<String>,
 }
 
+/// A pseudonymisation key's bytes, which `Debug` never shows (so neither does a logged
+/// [`IngestSpec`]).
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretKey(pub Vec<u8>);
+
+impl std::fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretKey(..)")
+    }
+}
+
 /// A key given as text (its UTF-8 bytes) or bytes.
-fn key_text<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Vec<u8>>, D::Error> {
+fn key_text<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<SecretKey>, D::Error> {
     struct Key;
     impl<'de> serde::de::Visitor<'de> for Key {
-        type Value = Option<Vec<u8>>;
+        type Value = Option<SecretKey>;
         fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.write_str("a key as text or bytes")
         }
         fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Self::Value, E> {
-            Ok(Some(v.as_bytes().to_vec()))
+            Ok(Some(SecretKey(v.as_bytes().to_vec())))
         }
         fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> std::result::Result<Self::Value, E> {
-            Ok(Some(v.to_vec()))
+            Ok(Some(SecretKey(v.to_vec())))
         }
         fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
             Ok(None)
@@ -116,6 +127,11 @@ fn invalid(message: &str) -> Error {
 }
 
 impl IngestSpec {
+    /// Whether a consent column is named (one by one or in `mapping`).
+    fn consent_named(&self) -> bool {
+        self.consent.is_some() || self.mapping.as_ref().is_some_and(|m| m.consent.is_some())
+    }
+
     /// Whether any column is named one by one.
     fn names_given(&self) -> bool {
         !self.customer.is_empty()
@@ -176,14 +192,12 @@ impl IngestSpec {
     /// column is named (no preset has one, and it is never guessed).
     #[must_use]
     pub fn options(&self) -> IngestOptions {
-        let consent_named =
-            self.consent.is_some() || self.mapping.as_ref().is_some_and(|m| m.consent.is_some());
         IngestOptions {
             time_unit: self.unit.unwrap_or_default(),
             assume_utc: self.assume_utc,
             dedup: self.dedup,
             strict: self.strict,
-            consent: if consent_named {
+            consent: if self.consent_named() {
                 ConsentRule::Require
             } else {
                 ConsentRule::Ignore
@@ -228,11 +242,9 @@ impl IngestSpec {
     /// `invalid_option` for `dedup` (a duplicate may sit in another partition), `strict`,
     /// a `consent` column, `extra` or `identifiers` (a state carries none of them).
     pub fn partition_options(&self) -> Result<IngestOptions> {
-        let consent =
-            self.consent.is_some() || self.mapping.as_ref().is_some_and(|m| m.consent.is_some());
         if self.dedup
             || self.strict
-            || consent
+            || self.consent_named()
             || !self.extra.is_empty()
             || !self.identifiers.is_empty()
         {
@@ -258,7 +270,7 @@ impl IngestSpec {
     ) -> Result<EventLogBuilder> {
         let mut b = EventLogBuilder::new(options);
         if let Some(key) = &self.pseudonymise_key {
-            b = b.pseudonymise(Pseudonymiser::new(key)?);
+            b = b.pseudonymise(Pseudonymiser::new(&key.0)?);
         }
         b = b.identifiers(&self.identifiers)?;
         Ok(match journey {

@@ -1121,8 +1121,6 @@ def _funnel_options(
     breakdown_attribution: Union[str, Mapping[str, int], None],
     percentile: str,
     assume_utc: bool,
-    allow_missing_events: Optional[bool] = None,
-    unit: Optional[str] = None,
 ) -> dict[str, Any]:
     """The core's funnel options (a dict for a ``funnel`` request) of the keyword
     arguments ``EventLog.funnel`` takes, read exactly as it reads them."""
