@@ -160,10 +160,29 @@ impl Keys<'_> {
         self.len() == 0
     }
 
+    /// Keys `start..start + len` (fewer past the end).
+    pub(crate) fn slice(&self, start: usize, len: usize) -> Self {
+        fn part<K>(k: &[K], start: usize, len: usize) -> &[K] {
+            let start = start.min(k.len());
+            k.get(start..k.len().min(start.saturating_add(len)))
+                .unwrap_or(&[])
+        }
+        match *self {
+            Self::I8(k) => Self::I8(part(k, start, len)),
+            Self::I16(k) => Self::I16(part(k, start, len)),
+            Self::I32(k) => Self::I32(part(k, start, len)),
+            Self::I64(k) => Self::I64(part(k, start, len)),
+            Self::U8(k) => Self::U8(part(k, start, len)),
+            Self::U16(k) => Self::U16(part(k, start, len)),
+            Self::U32(k) => Self::U32(part(k, start, len)),
+            Self::U64(k) => Self::U64(part(k, start, len)),
+        }
+    }
+
     /// Appends every key mapped through `table` to `out` (a key out of its range gives
     /// `missing`): one loop per key type without a call per row, which the compiler
     /// unrolls.
-    fn extend_codes(&self, table: &[u32], missing: u32, out: &mut Vec<u32>) {
+    pub(crate) fn extend_codes(&self, table: &[u32], missing: u32, out: &mut Vec<u32>) {
         fn run<K: Copy + TryInto<usize>>(
             keys: &[K],
             table: &[u32],

@@ -479,13 +479,21 @@ fn invalid(message: String) -> Error {
 
 /// The first position of `list` (positions in time order) at or after time `t` that the
 /// attempt has not used yet.
-fn first_unused(list: &[u32], t: i64, used: &[u32], ts_at: impl Fn(u32) -> i64) -> Option<u32> {
+/// `used` is `None` where no event is in two steps' lists (the usual funnel): then no
+/// position of the list can have been used by another step.
+#[inline]
+fn first_unused(
+    list: &[u32],
+    t: i64,
+    used: Option<&[u32]>,
+    ts_at: impl Fn(u32) -> i64,
+) -> Option<u32> {
     let start = list.partition_point(|&p| ts_at(p) < t);
-    list.get(start..)
-        .unwrap_or(&[])
-        .iter()
-        .copied()
-        .find(|p| !used.contains(p))
+    let rest = list.get(start..).unwrap_or(&[]);
+    match used {
+        None => rest.first().copied(),
+        Some(used) => rest.iter().copied().find(|p| !used.contains(p)),
+    }
 }
 
 /// `to - from` without overflow: two timestamps 1677 and 2262 apart differ by more than
@@ -1104,11 +1112,74 @@ fn push_at_bits(lists: &mut [Vec<u32>], mut mask: u64, pos: u32) {
     }
 }
 
+/// The positions (in a customer's slice, in time order) of the events of each step, as
+/// `k` lists of at most `stride` positions in one buffer: list `s` is
+/// `flat[s * stride..][..lens[s]]`.
+#[derive(Debug, Default)]
+struct StepLists {
+    flat: Vec<u32>,
+    lens: Vec<usize>,
+    stride: usize,
+}
+
+impl StepLists {
+    /// Empties the `k` lists, each with room for `cap` positions.
+    fn reset(&mut self, k: usize, cap: usize) {
+        self.stride = cap;
+        self.lens.clear();
+        self.lens.resize(k, 0);
+        // Grows only: the buffer is written before it is read.
+        if self.flat.len() < k * cap {
+            self.flat.resize(k * cap, 0);
+        }
+    }
+
+    /// Adds `pos` to the lists of the set bits of `mask` (bit `i`: list `i`). With few
+    /// lists every list is written and only those of a set bit grow, without a branch
+    /// on which step an event is (as unpredictable as the events are mixed).
+    #[inline]
+    fn push(&mut self, mask: u64, pos: u32) {
+        let stride = self.stride;
+        if self.lens.len() <= 8 {
+            for (s, len) in self.lens.iter_mut().enumerate() {
+                if let Some(slot) = self.flat.get_mut(s * stride + *len) {
+                    *slot = pos;
+                }
+                *len += usize::from(mask >> s & 1 == 1);
+            }
+        } else {
+            let mut m = mask;
+            while m != 0 {
+                let s = m.trailing_zeros() as usize;
+                if let Some(len) = self.lens.get_mut(s) {
+                    if let Some(slot) = self.flat.get_mut(s * stride + *len) {
+                        *slot = pos;
+                    }
+                    *len += 1;
+                }
+                m &= m - 1;
+            }
+        }
+    }
+
+    /// List `s`.
+    #[inline]
+    fn get(&self, s: usize) -> Option<&[u32]> {
+        let len = *self.lens.get(s)?;
+        self.flat.get(s * self.stride..s * self.stride + len)
+    }
+
+    /// Every list, in step order.
+    fn iter(&self) -> impl Iterator<Item = &[u32]> + '_ {
+        (0..self.lens.len()).filter_map(|s| self.get(s))
+    }
+}
+
 /// Reused per-customer buffers.
 #[derive(Debug, Default)]
 struct Scratch {
     /// Positions (in the customer's slice) of the events of each step.
-    pos: Vec<Vec<u32>>,
+    pos: StepLists,
     /// Positions of the events of each exclusion.
     xpos: Vec<Vec<u32>>,
     /// Positions of attempt-starting events.
@@ -1118,6 +1189,11 @@ struct Scratch {
     used: Vec<u32>,
     times: Vec<i64>,
     groups: Vec<u32>,
+    /// Whether some event is in two steps' lists (see [`first_unused`]).
+    shared: bool,
+    /// Whether the last sequential attempt stopped at a step with no event left at or
+    /// after the previous step's time (no two steps sharing an event).
+    exhausted: bool,
 }
 
 impl Plan {
@@ -1228,8 +1304,8 @@ impl Plan {
         let k = self.funnel.steps.len();
         let (step_table, excl_table) = self.tables(seqs.names);
         let mut s = Scratch {
-            pos: vec![Vec::new(); k],
             xpos: vec![Vec::new(); self.exclusion_events.len()],
+            shared: step_table.iter().any(|m| m.count_ones() > 1),
             ..Scratch::default()
         };
         let mut overall = Acc::new(k);
@@ -1315,7 +1391,7 @@ impl Plan {
                 // in the customer's time order.
                 let last = how == BreakdownAttribution::LastTouch;
                 let mut touch: Option<u32> = None;
-                for list in &s.pos {
+                for list in s.pos.iter() {
                     let found = if last {
                         list.iter().rev().find(|&&p| value(p) != NONE)
                     } else {
@@ -1363,15 +1439,13 @@ impl Plan {
     /// and the cursor advances by one only past a step event.
     fn scan(&self, sym: &[u32], step_table: &[u64], excl_table: &[u64], s: &mut Scratch) {
         let any = self.funnel.options.order == FunnelOrder::Any;
-        for p in &mut s.pos {
-            p.clear();
-        }
         for p in &mut s.xpos {
             p.clear();
         }
-        s.anchors.clear();
-        s.hits.clear();
-        s.hits.resize(sym.len(), 0);
+        // Grows only: written before it is read.
+        if s.hits.len() < sym.len() {
+            s.hits.resize(sym.len(), 0);
+        }
         let mut found = 0usize;
         for (&e, p) in sym.iter().zip(0u32..) {
             let m = step_table.get(e as usize).copied().unwrap_or(0);
@@ -1380,14 +1454,20 @@ impl Plan {
             }
             found += usize::from(m != 0);
         }
+        s.pos.reset(self.funnel.steps.len(), found);
+        s.anchors.clear();
+        s.anchors.resize(found, 0);
+        let mut anchors = 0usize;
         for &p in s.hits.get(..found).unwrap_or(&[]) {
             let e = sym.get(p as usize).copied().unwrap_or(0);
             let m = step_table.get(e as usize).copied().unwrap_or(0);
-            if any || m & 1 == 1 {
-                s.anchors.push(p);
+            if let Some(a) = s.anchors.get_mut(anchors) {
+                *a = p;
             }
-            push_at_bits(&mut s.pos, m, p);
+            anchors += usize::from(any || m & 1 == 1);
+            s.pos.push(m, p);
         }
+        s.anchors.truncate(anchors);
         if self.exclusion_events.is_empty() {
             return;
         }
@@ -1414,8 +1494,8 @@ impl Plan {
         let k = self.funnel.steps.len();
         let (step_table, excl_table) = self.tables(seqs.names);
         let mut s = Scratch {
-            pos: vec![Vec::new(); k],
             xpos: vec![Vec::new(); self.exclusion_events.len()],
+            shared: step_table.iter().any(|m| m.count_ones() > 1),
             ..Scratch::default()
         };
         let mut outcome = Outcome {
@@ -1548,6 +1628,13 @@ impl Plan {
             if out.depth == k {
                 break;
             }
+            // A later attempt starts later, so it finds no event for that step either:
+            // it cannot go deeper, and only a deeper attempt adds times. Without
+            // exclusions (no attempt is void) and `as_of` (no window is looked at), the
+            // rest cannot change the outcome.
+            if s.exhausted && self.exclusion_events.is_empty() && self.as_of_ns.is_none() {
+                break;
+            }
         }
         out.pending = open_window && out.depth < k && out.depth > 0;
     }
@@ -1563,6 +1650,7 @@ impl Plan {
         let t0 = ts_at(a);
         s.used.clear();
         s.times.clear();
+        s.exhausted = false;
         match order {
             FunnelOrder::Sequential => {
                 s.used.push(a);
@@ -1570,7 +1658,10 @@ impl Plan {
                 let mut prev_t = t0;
                 for step in 1..k {
                     let Some(list) = s.pos.get(step) else { break };
-                    let Some(q) = first_unused(list, prev_t, &s.used, ts_at) else {
+                    let Some(q) =
+                        first_unused(list, prev_t, s.shared.then_some(s.used.as_slice()), ts_at)
+                    else {
+                        s.exhausted = !s.shared;
                         break;
                     };
                     let t = ts_at(q);
@@ -1607,8 +1698,10 @@ impl Plan {
                 }
             }
             FunnelOrder::Any => {
-                for list in &s.pos {
-                    if let Some(q) = first_unused(list, t0, &s.used, ts_at) {
+                for list in s.pos.iter() {
+                    if let Some(q) =
+                        first_unused(list, t0, s.shared.then_some(s.used.as_slice()), ts_at)
+                    {
                         let t = ts_at(q);
                         if span(t0, t) <= w {
                             s.used.push(q);
