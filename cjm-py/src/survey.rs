@@ -235,7 +235,8 @@ pub(crate) fn _compare_groups(
 ) -> PyResult<PyGroupComparison> {
     crate::guard(|| {
         let (columns, options) = columns_and_options(py, options, "compare_groups")?;
-        let by: GroupBy = crate::events::named(by, "by")?;
+        let by: GroupBy =
+            cjm_core::options_from(serde_json::Value::from(by), "by").map_err(core_err)?;
         let state = if let Ok(dict) = data.cast::<PyDict>() {
             let table = from_mapping(dict, &columns)?;
             let mut state = SurveyState::identity(&options).map_err(core_err)?;
