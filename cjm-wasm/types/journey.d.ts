@@ -2002,6 +2002,8 @@ export interface Component {
 export interface InsightOptions {
   /**
    * The date of the check, `YYYY-MM-DD`; without it the staleness rules are skipped.
+   * An ISO-8601 date and time (`2024-03-01T10:00:00+02:00`, a Python `datetime`) is
+   * read as its calendar date as written.
    */
   as_of?: string | null;
   /**
