@@ -60,7 +60,7 @@ use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
 use std::collections::BTreeMap;
 
-use crate::convert::{int_option, int_option_opt, wide_int, wide_int_opt, Wrap};
+use crate::convert::{int_option, int_option_opt, read_keywords, wide_int, wide_int_opt, Wrap};
 use crate::errors::{core_err, input_err, internal_error};
 use crate::pictures::PySvg;
 use crate::reports::{PyEmotionCurves, PyHealthReport, PyPriorityReport, PySurveyReport};
@@ -224,11 +224,15 @@ impl PyJourney {
     }
 
     #[doc = stub_doc!("Journey.insights")]
-    #[pyo3(signature = (
-        as_of = None, *, high_priority = 0.3, high_drop_off = 0.5, unmapped_share = 0.05,
-        reach = None, stage_drop_off = None, unmapped_events = None, total_events = None,
-        measured = None
-    ))]
+    #[pyo3(
+        signature = (
+            as_of = None, *, reach = None, stage_drop_off = None, unmapped_events = None,
+            total_events = None, measured = None, **options
+        ),
+        text_signature = "($self, as_of=None, *, high_priority=0.3, high_drop_off=0.5, \
+            unmapped_share=0.05, reach=None, stage_drop_off=None, unmapped_events=None, \
+            total_events=None, measured=None)"
+    )]
     #[allow(
         clippy::too_many_arguments,
         reason = "mirrors the keyword arguments of Python"
@@ -237,23 +241,17 @@ impl PyJourney {
         &self,
         py: Python<'_>,
         as_of: Option<&Bound<'_, PyAny>>,
-        high_priority: f64,
-        high_drop_off: f64,
-        unmapped_share: f64,
         reach: Option<&Bound<'_, PyAny>>,
         stage_drop_off: Option<BTreeMap<String, f64>>,
         unmapped_events: Option<&Bound<'_, PyAny>>,
         #[pyo3(from_py_with = wide_int_opt)] total_events: Option<i128>,
         measured: Option<&Bound<'_, measured::PyMeasuredKpis>>,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyInsights> {
         guard(|| {
             let total_events = int_option_opt(total_events, "total_events")?;
-            let options = InsightOptions {
-                as_of: as_of.filter(|a| !a.is_none()).map(date_text).transpose()?,
-                high_priority,
-                high_drop_off,
-                unmapped_share,
-            };
+            let options: InsightOptions =
+                read_keywords(py, options, &[("as_of", as_of)], "insights")?;
             let reach = match reach.filter(|r| !r.is_none()) {
                 Some(r) => match r.cast::<results::PyTraffic>() {
                     Ok(t) => Some(cjm_core::scoring::MeasuredReach::from_traffic(
@@ -515,25 +513,6 @@ fn journey_schema(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     guard(|| Wrap(cjm_core::schema::journey_schema()).into_py_value(py))
 }
 
-/// A date as `YYYY-MM-DD`: a `datetime.date` or `datetime` (its own calendar date), or
-/// text (checked by the core).
-fn date_text(value: &Bound<'_, PyAny>) -> PyResult<String> {
-    if let Ok(s) = value.cast::<PyString>() {
-        return Ok(s.to_cow()?.into_owned());
-    }
-    let date = if value.hasattr("hour")? && value.hasattr("date")? {
-        value.call_method0("date")?
-    } else {
-        value.clone()
-    };
-    if date.hasattr("year")? && date.hasattr("isoformat")? {
-        return date.call_method0("isoformat")?.extract();
-    }
-    Err(pyo3::exceptions::PyTypeError::new_err(
-        "`as_of` must be a datetime.date, a datetime or \"YYYY-MM-DD\"",
-    ))
-}
-
 #[doc = stub_doc!("two_proportion_test")]
 #[pyfunction]
 fn two_proportion_test(
@@ -636,22 +615,19 @@ fn diff_maps(
 
 #[doc = stub_doc!("patterns")]
 #[pyfunction]
-#[pyo3(signature = (journeys, as_of = None, *, high_priority = 0.3, high_drop_off = 0.5, unmapped_share = 0.05))]
+#[pyo3(
+    signature = (journeys, as_of = None, **options),
+    text_signature = "(journeys, as_of=None, *, high_priority=0.3, high_drop_off=0.5, \
+        unmapped_share=0.05)"
+)]
 fn patterns(
     py: Python<'_>,
     journeys: Vec<Bound<'_, PyJourney>>,
     as_of: Option<&Bound<'_, PyAny>>,
-    high_priority: f64,
-    high_drop_off: f64,
-    unmapped_share: f64,
+    options: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<PyPatterns> {
     guard(|| {
-        let options = InsightOptions {
-            as_of: as_of.filter(|a| !a.is_none()).map(date_text).transpose()?,
-            high_priority,
-            high_drop_off,
-            unmapped_share,
-        };
+        let options: InsightOptions = read_keywords(py, options, &[("as_of", as_of)], "patterns")?;
         let maps: Vec<&ValidJourney> = journeys.iter().map(|j| &j.get().inner).collect();
         let found = py
             .detach(|| cjm_core::maps::patterns(&maps, &options))

@@ -76,8 +76,15 @@ def test_insights_from_traffic_and_html() -> None:
     assert "unmapped_events" in {i["code"] for i in report.to_dicts()}
     html = report._repr_html_()
     assert html.startswith("<table") and "insights" in html
-    with pytest.raises(TypeError):
+    # Not a date: the core names the option (it was Python's TypeError).
+    with pytest.raises(cjm.InputError, match="option `as_of` invalid type: floating point") as e:
         journey.insights(3.5)  # type: ignore[arg-type]
+    assert e.value.code == "invalid_option"
+    # A datetime is read as its calendar date; an unknown option is named.
+    at_ten = dt.datetime(2026, 1, 1, 10, tzinfo=dt.timezone.utc)
+    assert journey.insights(at_ten).to_dicts() == journey.insights(dt.date(2026, 1, 1)).to_dicts()
+    with pytest.raises(cjm.InputError, match="unknown field `high_prio`"):
+        journey.insights(high_prio=0.2)  # type: ignore[call-arg]
 
 
 def test_two_proportion_vectors() -> None:
