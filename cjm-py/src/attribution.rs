@@ -20,19 +20,6 @@ use crate::errors::{core_err, input_err};
 use crate::pictures::PySvg;
 use crate::reports::{escape, plural, result_class};
 
-/// The keyword options as one dict (none given: empty), for the core to split into
-/// table or path options and the models' (`TableOptions::with_models`,
-/// `PathOptions::with_models`).
-fn keywords<'py>(
-    py: Python<'py>,
-    options: Option<&Bound<'py, PyDict>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    match options {
-        Some(d) => crate::convert::plain(d.as_any()),
-        None => Ok(PyDict::new(py).into_any()),
-    }
-}
-
 fn row_err(code: cjm_core::InputCode, row: usize, message: String) -> PyErr {
     core_err(Error::Input {
         code,
@@ -169,12 +156,9 @@ pub(crate) fn _attribute(
             times,
         };
         let inputs = path_inputs(rows, &columns)?;
-        let options = keywords(py, options)?;
-        let (table_options, options) = TableOptions::with_models(
-            &mut pythonize::Depythonizer::from_object(&options),
-            "attribute",
-        )
-        .map_err(core_err)?;
+        let (table_options, options) = crate::convert::with_keywords(py, options, &[], |d| {
+            TableOptions::with_models(d, "attribute")
+        })?;
         let result = py
             .detach(|| {
                 let table = PathTable::from_rows(&inputs, &table_options)?;
@@ -192,12 +176,9 @@ pub(crate) fn attribute_log(
     journey: Option<&ValidJourney>,
     options: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<PyAttribution> {
-    let options = keywords(py, options)?;
-    let (path_options, options) = PathOptions::with_models(
-        &mut pythonize::Depythonizer::from_object(&options),
-        "attribute",
-    )
-    .map_err(core_err)?;
+    let (path_options, options) = crate::convert::with_keywords(py, options, &[], |d| {
+        PathOptions::with_models(d, "attribute")
+    })?;
     let result = py
         .detach(|| cjm_core::attribution::attribute_log(log, journey, &path_options, &options))
         .map_err(core_err)?;

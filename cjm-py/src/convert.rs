@@ -180,6 +180,18 @@ pub(crate) fn keywords<'py>(
     Ok(out)
 }
 
+/// Keyword options ([`keywords`]) handed to one of the core's readers (`read`: a
+/// split such as `PathOptions::with_models`, or [`cjm_core::options_from`]).
+pub(crate) fn with_keywords<'py, R>(
+    py: Python<'py>,
+    options: Option<&Bound<'py, PyDict>>,
+    given: &[(&str, Option<&Bound<'py, PyAny>>)],
+    read: impl FnOnce(&mut pythonize::Depythonizer<'_, 'py>) -> cjm_core::Result<R>,
+) -> PyResult<R> {
+    let dict = keywords(py, options, given)?;
+    read(&mut pythonize::Depythonizer::from_object(dict.as_any())).map_err(crate::errors::core_err)
+}
+
 /// Keyword options read as the core's options type `T` ([`keywords`], then the core's
 /// reader: unknown keywords and values that do not fit are `invalid_option` naming them).
 pub(crate) fn read_keywords<'py, T: serde::de::DeserializeOwned>(
@@ -188,12 +200,7 @@ pub(crate) fn read_keywords<'py, T: serde::de::DeserializeOwned>(
     given: &[(&str, Option<&Bound<'py, PyAny>>)],
     what: &str,
 ) -> PyResult<T> {
-    let dict = keywords(py, options, given)?;
-    cjm_core::options_from(
-        &mut pythonize::Depythonizer::from_object(dict.as_any()),
-        what,
-    )
-    .map_err(crate::errors::core_err)
+    with_keywords(py, options, given, |d| cjm_core::options_from(d, what))
 }
 
 /// A Python value read as the core type `T` by the core's reader, after [`plain`].

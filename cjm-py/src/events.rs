@@ -42,7 +42,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
 use pyo3_arrow::PyTable;
 
-use crate::convert::{int_option, keywords, read_keywords, wide_int};
+use crate::convert::{int_option, read_keywords, wide_int, with_keywords};
 use crate::errors::{core_err, input_err, warn_report};
 use crate::results::{
     PyConformance, PyDirectlyFollows, PyDrivers, PyFlows, PyFunnelResult, PyFunnelTrendsResult,
@@ -598,14 +598,6 @@ pub(crate) fn _funnel_options<'py>(
     })
 }
 
-/// The step of a keyword argument (`conversion`), for the options read with it.
-fn given<'a, 'py>(
-    name: &'a str,
-    value: &'a Bound<'py, PyAny>,
-) -> [(&'a str, Option<&'a Bound<'py, PyAny>>); 1] {
-    [(name, Some(value))]
-}
-
 // ---------------------------------------------------------------------------------------
 // The class
 
@@ -874,12 +866,9 @@ impl PyEventLog {
     ) -> PyResult<PyFunnelTrendsResult> {
         crate::guard(|| {
             let j = journey.map(|j| &j.get().inner);
-            let dict = keywords(py, options, &[])?;
-            let (periods, options) = FunnelTrendsOptions::with_funnel(
-                &mut pythonize::Depythonizer::from_object(dict.as_any()),
-                "funnel_trends",
-            )
-            .map_err(core_err)?;
+            let (periods, options) = with_keywords(py, options, &[], |d| {
+                FunnelTrendsOptions::with_funnel(d, "funnel_trends")
+            })?;
             let funnel = funnel_of(steps, j, options)?;
             let result = py
                 .detach(|| funnel.trends(&self.log, j, &periods))
@@ -1000,7 +989,7 @@ impl PyEventLog {
     ) -> PyResult<PyDrivers> {
         crate::guard(|| {
             let options: DriverOptions =
-                read_keywords(py, options, &given("conversion", conversion), "drivers")?;
+                read_keywords(py, options, &[("conversion", Some(conversion))], "drivers")?;
             let j = journey.map(|j| &j.get().inner);
             let drivers = py
                 .detach(|| self.log.drivers(j, &options))
@@ -1086,7 +1075,7 @@ impl PyEventLog {
     ) -> PyResult<Self> {
         crate::guard(|| {
             let options: RelabelOptions =
-                read_keywords(py, options, &given("labels", labels), "relabel")?;
+                read_keywords(py, options, &[("labels", Some(labels))], "relabel")?;
             self.apply(py, LogOperation::Relabel(options))
         })
     }

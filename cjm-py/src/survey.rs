@@ -45,12 +45,9 @@ fn columns_and_options(
     options: Option<&Bound<'_, PyDict>>,
     what: &str,
 ) -> PyResult<(Columns, SurveyOptions)> {
-    let options = match options {
-        Some(d) => crate::convert::plain(d.as_any())?,
-        None => PyDict::new(py).into_any(),
-    };
-    SurveyColumnNames::with_options(&mut pythonize::Depythonizer::from_object(&options), what)
-        .map_err(core_err)
+    crate::convert::with_keywords(py, options, &[], |d| {
+        SurveyColumnNames::with_options(d, what)
+    })
 }
 
 #[doc = stub_doc!("_survey_kpis")]
