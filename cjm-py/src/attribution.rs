@@ -15,7 +15,7 @@ use cjm_core::{Error, ValidJourney};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 
-use crate::convert::{int_option_opt, wide_int_opt, Wrap};
+use crate::convert::Wrap;
 use crate::errors::{core_err, input_err};
 use crate::pictures::PySvg;
 use crate::reports::{escape, plural, result_class};
@@ -245,10 +245,10 @@ result_class!(
     fn to_svg(
         &self,
         title: Option<String>,
-        #[pyo3(from_py_with = wide_int_opt)] width: Option<i128>,
+        width: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PySvg> {
         let mut chart = cjm_core::render::attribution_chart(&self.inner, title);
-        chart.width = int_option_opt(width, "width")?;
+        chart.width = crate::convert::int_arg(width, "width")?;
         Ok(PySvg::new(cjm_core::render::bar_chart_svg(&chart)))
     }
 

@@ -4,7 +4,6 @@
 //! knows nothing of Python. Results cross as serde values and arrive as plain `dict`,
 //! `list`, `str`, `int`, `float`, `bool` and `None`.
 
-use pyo3::exceptions::PyOverflowError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString};
 use serde::Serialize;
@@ -64,78 +63,17 @@ pub(crate) fn quoted(text: &str, quote: char) -> String {
     out
 }
 
-/// Reads an integer argument as `i128` (for `#[pyo3(from_py_with = wide_int)]`): any
-/// Python `int` or object with `__index__` (a NumPy integer), with values beyond 128 bits
-/// saturated. No option type is that wide, so [`int_option`] still refuses them, naming
-/// the option; pyo3's own conversion to `usize` or `u8` would raise a bare
-/// `OverflowError` that names neither. Anything else is a `TypeError`, as before.
-pub(crate) fn wide_int(obj: &Bound<'_, PyAny>) -> PyResult<i128> {
-    match obj.extract::<i128>() {
-        Ok(value) => Ok(value),
-        Err(err) if err.is_instance_of::<PyOverflowError>(obj.py()) => {
-            // Past 128 bits: the sign decides the side.
-            let negative = obj.lt(0)?;
-            Ok(if negative { i128::MIN } else { i128::MAX })
-        }
-        Err(err) => Err(err),
-    }
-}
-
-/// [`wide_int`] for an optional argument (`None` stays `None`).
-#[allow(
-    clippy::unnecessary_wraps,
-    reason = "the signature pyo3's `from_py_with` takes"
-)]
-pub(crate) fn wide_int_opt(obj: &Bound<'_, PyAny>) -> PyResult<Option<i128>> {
-    if obj.is_none() {
-        Ok(None)
-    } else {
-        wide_int(obj).map(Some)
-    }
-}
-
-/// The Rust integer types options are read as, with their ranges.
-pub(crate) trait IntOption: TryFrom<i128> {
-    /// The smallest value.
-    const MIN: i128;
-    /// The largest value.
-    const MAX: i128;
-}
-
-macro_rules! int_option {
-    ($($t:ty),*) => {$(
-        impl IntOption for $t {
-            const MIN: i128 = <$t>::MIN as i128;
-            const MAX: i128 = <$t>::MAX as i128;
-        }
-    )*};
-}
-
-int_option!(u8, u16, u32, u64, usize, i64);
-
-/// The integer option `name` as the type `T` the core reads it as; a value outside `T`'s
-/// range is an `InputError` with code `invalid_option` that names the option and the range.
-pub(crate) fn int_option<T: IntOption>(value: i128, name: &str) -> PyResult<T> {
-    T::try_from(value).map_err(|_| {
-        let got = if value == i128::MIN || value == i128::MAX {
-            "a number that large".to_owned()
-        } else {
-            format!("{value}")
-        };
-        input_err(
-            cjm_core::InputCode::InvalidOption,
-            format!(
-                "`{name}` must be an integer from {} to {}, not {got}",
-                T::MIN,
-                T::MAX
-            ),
-        )
-    })
-}
-
-/// [`int_option`] for an optional argument.
-pub(crate) fn int_option_opt<T: IntOption>(value: Option<i128>, name: &str) -> PyResult<Option<T>> {
-    value.map(|v| int_option(v, name)).transpose()
+/// An optional number argument read as the core type `T` by the core's reader: a value
+/// that does not fit is `invalid_option` naming the argument with the range
+/// (`` `width` must be an integer from 0 to 4294967295, not -1 ``).
+pub(crate) fn int_arg<T: serde::de::DeserializeOwned>(
+    value: Option<&Bound<'_, PyAny>>,
+    name: &str,
+) -> PyResult<Option<T>> {
+    value
+        .filter(|v| !v.is_none())
+        .map(|v| read_plain(v, name))
+        .transpose()
 }
 
 /// How deep [`plain`] looks into nested options (deeper values are left as they are).

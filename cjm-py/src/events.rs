@@ -42,7 +42,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
 use pyo3_arrow::PyTable;
 
-use crate::convert::{int_option, read_keywords, wide_int, with_keywords};
+use crate::convert::{read_keywords, with_keywords};
 use crate::errors::{core_err, input_err, warn_report};
 use crate::results::{
     PyConformance, PyDirectlyFollows, PyDrivers, PyFlows, PyFunnelResult, PyFunnelTrendsResult,
@@ -1232,18 +1232,18 @@ fn synth_batches(options: &SynthOptions) -> Result<Vec<RecordBatch>, arrow_schem
 
 #[doc = stub_doc!("generate_log")]
 #[pyfunction]
-#[pyo3(signature = (customers = 1000, seed = 42))]
+#[pyo3(
+    signature = (customers = None, seed = None),
+    text_signature = "(customers=1000, seed=42)"
+)]
 pub(crate) fn generate_log<'py>(
     py: Python<'py>,
-    #[pyo3(from_py_with = wide_int)] customers: i128,
-    #[pyo3(from_py_with = wide_int)] seed: i128,
+    customers: Option<&Bound<'py, PyAny>>,
+    seed: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     crate::guard(|| {
-        let options = SynthOptions {
-            customers: int_option(customers, "customers")?,
-            seed: int_option(seed, "seed")?,
-            ..SynthOptions::default()
-        };
+        let given = [("customers", customers), ("seed", seed)];
+        let options: SynthOptions = read_keywords(py, None, &given, "generate_log")?;
         let pyarrow = crate::reports::optional(py, "pyarrow", "generate_log()")?;
         let batches = py
             .detach(|| synth_batches(&options))

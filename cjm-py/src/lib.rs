@@ -60,7 +60,7 @@ use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
 use std::collections::BTreeMap;
 
-use crate::convert::{int_option, int_option_opt, read_keywords, wide_int, wide_int_opt, Wrap};
+use crate::convert::{int_arg, read_keywords, Wrap};
 use crate::errors::{core_err, input_err, internal_error};
 use crate::pictures::PySvg;
 use crate::reports::{PyEmotionCurves, PyHealthReport, PyPriorityReport, PySurveyReport};
@@ -145,13 +145,9 @@ impl PyJourney {
 
     #[doc = stub_doc!("Journey.to_json")]
     #[pyo3(signature = (indent = None))]
-    fn to_json(
-        &self,
-        py: Python<'_>,
-        #[pyo3(from_py_with = wide_int_opt)] indent: Option<i128>,
-    ) -> PyResult<String> {
+    fn to_json(&self, py: Python<'_>, indent: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
         guard(|| {
-            let indent: Option<usize> = int_option_opt(indent, "indent")?;
+            let indent: Option<usize> = int_arg(indent, "indent")?;
             Ok(py.detach(|| match indent {
                 None => self.inner.to_json(),
                 Some(width) => convert::to_json_indented(self.inner.journey(), width),
@@ -244,12 +240,12 @@ impl PyJourney {
         reach: Option<&Bound<'_, PyAny>>,
         stage_drop_off: Option<BTreeMap<String, f64>>,
         unmapped_events: Option<&Bound<'_, PyAny>>,
-        #[pyo3(from_py_with = wide_int_opt)] total_events: Option<i128>,
+        total_events: Option<&Bound<'_, PyAny>>,
         measured: Option<&Bound<'_, measured::PyMeasuredKpis>>,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyInsights> {
         guard(|| {
-            let total_events = int_option_opt(total_events, "total_events")?;
+            let total_events = int_arg(total_events, "total_events")?;
             let options: InsightOptions =
                 read_keywords(py, options, &[("as_of", as_of)], "insights")?;
             let reach = match reach.filter(|r| !r.is_none()) {
@@ -515,16 +511,21 @@ fn journey_schema(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
 
 #[doc = stub_doc!("two_proportion_test")]
 #[pyfunction]
-fn two_proportion_test(
-    py: Python<'_>,
-    #[pyo3(from_py_with = wide_int)] x1: i128,
-    #[pyo3(from_py_with = wide_int)] n1: i128,
-    #[pyo3(from_py_with = wide_int)] x2: i128,
-    #[pyo3(from_py_with = wide_int)] n2: i128,
-) -> PyResult<Bound<'_, PyAny>> {
+fn two_proportion_test<'py>(
+    py: Python<'py>,
+    x1: &Bound<'py, PyAny>,
+    n1: &Bound<'py, PyAny>,
+    x2: &Bound<'py, PyAny>,
+    n2: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
     guard(|| {
-        let (x1, n1) = (int_option(x1, "x1")?, int_option(n1, "n1")?);
-        let (x2, n2) = (int_option(x2, "x2")?, int_option(n2, "n2")?);
+        let count = |v, name| convert::read_plain::<u64>(v, name);
+        let (x1, n1, x2, n2) = (
+            count(x1, "x1")?,
+            count(n1, "n1")?,
+            count(x2, "x2")?,
+            count(n2, "n2")?,
+        );
         let test = cjm_core::scoring::two_proportion_test(x1, n1, x2, n2).map_err(core_err)?;
         Wrap(&test).into_json_value(py)
     })
