@@ -188,6 +188,10 @@ fn plain_at<'py>(
         }
         return Ok(out.into_any());
     }
+    if let Ok(report) = value.cast::<crate::reports::PySurveyReport>() {
+        // A result handed back as an input (`diff_maps`' `survey`): its value.
+        return Wrap(&report.get().inner).into_py_value(py);
+    }
     if value.hasattr("total_seconds")? && value.hasattr("microseconds")? {
         return whole_seconds(value, key);
     }

@@ -67,6 +67,7 @@ use crate::reports::{PyEmotionCurves, PyHealthReport, PyPriorityReport, PySurvey
 use crate::results::{PyFlows, PyFunnelResult, PyInsights, PyMapDiff, PyPatterns};
 use crate::source::Source;
 use cjm_core::insights::{InsightInputs, InsightOptions};
+use cjm_core::maps::MapInputs;
 use cjm_core::scoring::{HealthInputs, MeasuredReach, ScoringModel};
 use serde::de::DeserializeOwned;
 
@@ -531,59 +532,6 @@ fn two_proportion_test<'py>(
     })
 }
 
-/// Health inputs of one version of a map, from a mapping with optional `survey`,
-/// `reach`, `traffic` and `kpi_actuals`.
-struct OwnedInputs {
-    survey: Option<Py<PySurveyReport>>,
-    reach: Option<MeasuredReach>,
-    traffic: Option<BTreeMap<String, f64>>,
-    kpi_actuals: Option<BTreeMap<String, f64>>,
-}
-
-fn health_inputs<'a>(o: &'a OwnedInputs, s: Option<&'a PySurveyReport>) -> HealthInputs<'a> {
-    HealthInputs {
-        survey: s.map(|s| &s.inner),
-        reach: o.reach.as_ref(),
-        traffic: o.traffic.as_ref(),
-        kpi_actuals: o.kpi_actuals.as_ref(),
-        measured: None,
-    }
-}
-
-fn owned_inputs(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<OwnedInputs> {
-    let mut out = OwnedInputs {
-        survey: None,
-        reach: None,
-        traffic: None,
-        kpi_actuals: None,
-    };
-    let Some(value) = value.filter(|v| !v.is_none()) else {
-        return Ok(out);
-    };
-    let dict = value.cast::<PyDict>().map_err(|_| {
-        input_err(
-            cjm_core::InputCode::InvalidOption,
-            format!("`{what}` is a dict with `survey`, `reach`, `traffic`, `kpi_actuals`"),
-        )
-    })?;
-    for (key, item) in dict.iter() {
-        let key: String = key.extract()?;
-        match key.as_str() {
-            "survey" => out.survey = Some(item.extract()?),
-            "reach" => out.reach = option_value(Some(&item), "reach")?,
-            "traffic" => out.traffic = item.extract()?,
-            "kpi_actuals" => out.kpi_actuals = item.extract()?,
-            other => {
-                return Err(input_err(
-                    cjm_core::InputCode::InvalidOption,
-                    format!("`{what}` has an unknown key `{other}`"),
-                ))
-            }
-        }
-    }
-    Ok(out)
-}
-
 #[doc = stub_doc!("diff_maps")]
 #[pyfunction]
 #[pyo3(signature = (before, after, model = None, *, before_inputs = None, after_inputs = None))]
@@ -597,15 +545,13 @@ fn diff_maps(
 ) -> PyResult<PyMapDiff> {
     guard(|| {
         let model: ScoringModel = option_value(model, "model")?.unwrap_or_default();
+        let inputs =
+            |v, what| -> PyResult<MapInputs> { Ok(option_value(v, what)?.unwrap_or_default()) };
         let (b, a) = (
-            owned_inputs(before_inputs, "before_inputs")?,
-            owned_inputs(after_inputs, "after_inputs")?,
+            inputs(before_inputs, "before_inputs")?,
+            inputs(after_inputs, "after_inputs")?,
         );
-        let (bs, as_) = (
-            b.survey.as_ref().map(|s| s.bind(py).get()),
-            a.survey.as_ref().map(|s| s.bind(py).get()),
-        );
-        let (bi, ai) = (health_inputs(&b, bs), health_inputs(&a, as_));
+        let (bi, ai) = (b.health_inputs(), a.health_inputs());
         let (bj, aj) = (&before.get().inner, &after.get().inner);
         let diff = py
             .detach(|| cjm_core::maps::diff_maps(bj, aj, &model, &bi, &ai))

@@ -179,8 +179,15 @@ def test_diff_maps_and_patterns() -> None:
             "fields": ["severity"]} in changes
     assert any(c["change"] == "removed" and c["collection"] == "touchpoints" for c in changes)
     assert any(s["kind"] == "journey" for s in diff.to_dicts("scores"))
-    with pytest.raises(cjm.InputError):
+    with pytest.raises(cjm.InputError, match="option `colour` unknown field") as unknown:
         cjm.diff_maps(before, after, before_inputs={"colour": 1})
+    assert unknown.value.code == "invalid_option"
+    # The inputs are the core's `MapInputs`; a survey report is read as its value.
+    tp = before.to_dict()["touchpoints"][0]["id"]
+    survey = cjm.survey_kpis({"scope": [tp, tp], "nps": [0, 1]}, scope="scope", nps="nps")
+    measured = cjm.diff_maps(before, before, before_inputs={"survey": survey})
+    moved = [s for s in measured.to_dicts("scores") if s["id"] == tp]
+    assert moved and moved[0]["delta"] > 0
     doc["id"] = "changed"
     found = cjm.patterns([before, cjm.Journey.from_dict(doc)], "2026-01-01")
     assert len(found) > 0 and all(p["maps"] >= 2 for p in found.to_dicts())
