@@ -56,6 +56,9 @@ pub struct Insight {
 #[serde(deny_unknown_fields, default)]
 pub struct InsightOptions {
     /// The date of the check, `YYYY-MM-DD`; without it the staleness rules are skipped.
+    /// An ISO-8601 date and time (`2024-03-01T10:00:00+02:00`, a Python `datetime`) is
+    /// read as its calendar date as written.
+    #[serde(deserialize_with = "calendar_date")]
     pub as_of: Option<String>,
     /// A pain point with at least this priority is high priority (default 0.3).
     pub high_priority: f64,
@@ -63,6 +66,17 @@ pub struct InsightOptions {
     pub high_drop_off: f64,
     /// Unmapped events are flagged from this share of all events (default 0.05).
     pub unmapped_share: f64,
+}
+
+/// [`InsightOptions::as_of`] as read: a date and time keeps its date (`YYYY-MM-DD`).
+fn calendar_date<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<String>, D::Error> {
+    let text = Option::<String>::deserialize(d)?;
+    Ok(text.map(|t| match (t.get(..10), t.get(10..11)) {
+        (Some(date), Some("T" | "t" | " ")) => date.to_owned(),
+        _ => t,
+    }))
 }
 
 impl Default for InsightOptions {

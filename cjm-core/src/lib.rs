@@ -48,12 +48,14 @@
 //!   [`events::ColumnChoice`] for which column is which;
 //! - each analysis's options and defaults: its options type (`FunnelOptions`,
 //!   `RetentionOptions`, `PathOptions`, `AttributionOptions`, `SurveyOptions`…), read from
-//!   any binding by [`options_from`]; funnel steps (a bare name is an event) by
-//!   [`events::StepSpec`], the stage funnel when no steps are given by
-//!   [`events::Funnel::of`];
+//!   any binding by [`options_from`], under the keyword names Python uses too (serde
+//!   aliases: `k`, `n`, `gap`, `window`), one name where a list goes, infinity as "no
+//!   window"; funnel steps (a bare name is an event) by [`events::StepSpec`], the stage
+//!   funnel when no steps are given by [`events::Funnel::of`];
 //! - options given as one flat set of keywords (Python's `**options`): split by the core,
 //!   [`attribution::PathOptions::with_models`], [`attribution::TableOptions::with_models`],
-//!   [`scoring::SurveyColumnNames::with_options`];
+//!   [`scoring::SurveyColumnNames::with_options`],
+//!   [`events::FunnelTrendsOptions::with_funnel`];
 //! - a path table read back: [`attribution::PathTable::from_path_rows`];
 //! - the tables a result exports: [`tables`]; the report's sections and their order:
 //!   [`render`];

@@ -9,8 +9,38 @@ use crate::scoring::{
     emotion_curves, health, priorities, HealthInputs, HealthReport, HealthScore, ScoringModel,
 };
 use crate::ValidJourney;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+/// The measured inputs of one version of a map, held by value as a binding reads them
+/// (Python's `before_inputs` and `after_inputs` of `diff_maps`): each optional, as
+/// [`HealthInputs`] has them; an unknown key is `invalid_option`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MapInputs {
+    /// Survey KPIs by scope.
+    pub survey: Option<crate::scoring::SurveyReport>,
+    /// Measured reach.
+    pub reach: Option<crate::scoring::MeasuredReach>,
+    /// Customers per touchpoint.
+    pub traffic: Option<BTreeMap<String, f64>>,
+    /// Measured KPI values by KPI id.
+    pub kpi_actuals: Option<BTreeMap<String, f64>>,
+}
+
+impl MapInputs {
+    /// The inputs as [`health`] takes them.
+    #[must_use]
+    pub fn health_inputs(&self) -> HealthInputs<'_> {
+        HealthInputs {
+            survey: self.survey.as_ref(),
+            reach: self.reach.as_ref(),
+            traffic: self.traffic.as_ref(),
+            kpi_actuals: self.kpi_actuals.as_ref(),
+            measured: None,
+        }
+    }
+}
 
 /// What changed in one collection between two versions of a map.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]

@@ -15,23 +15,10 @@ use cjm_core::{Error, ValidJourney};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 
-use crate::convert::{int_option_opt, wide_int_opt, Wrap};
+use crate::convert::Wrap;
 use crate::errors::{core_err, input_err};
 use crate::pictures::PySvg;
 use crate::reports::{escape, plural, result_class};
-
-/// The keyword options as one dict (none given: empty), for the core to split into
-/// table or path options and the models' (`TableOptions::with_models`,
-/// `PathOptions::with_models`).
-fn keywords<'py>(
-    py: Python<'py>,
-    options: Option<&Bound<'py, PyDict>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    match options {
-        Some(d) => crate::convert::plain(d.as_any()),
-        None => Ok(PyDict::new(py).into_any()),
-    }
-}
 
 fn row_err(code: cjm_core::InputCode, row: usize, message: String) -> PyErr {
     core_err(Error::Input {
@@ -169,12 +156,9 @@ pub(crate) fn _attribute(
             times,
         };
         let inputs = path_inputs(rows, &columns)?;
-        let options = keywords(py, options)?;
-        let (table_options, options) = TableOptions::with_models(
-            &mut pythonize::Depythonizer::from_object(&options),
-            "attribute",
-        )
-        .map_err(core_err)?;
+        let (table_options, options) = crate::convert::with_keywords(py, options, &[], |d| {
+            TableOptions::with_models(d, "attribute")
+        })?;
         let result = py
             .detach(|| {
                 let table = PathTable::from_rows(&inputs, &table_options)?;
@@ -192,12 +176,9 @@ pub(crate) fn attribute_log(
     journey: Option<&ValidJourney>,
     options: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<PyAttribution> {
-    let options = keywords(py, options)?;
-    let (path_options, options) = PathOptions::with_models(
-        &mut pythonize::Depythonizer::from_object(&options),
-        "attribute",
-    )
-    .map_err(core_err)?;
+    let (path_options, options) = crate::convert::with_keywords(py, options, &[], |d| {
+        PathOptions::with_models(d, "attribute")
+    })?;
     let result = py
         .detach(|| cjm_core::attribution::attribute_log(log, journey, &path_options, &options))
         .map_err(core_err)?;
@@ -264,10 +245,10 @@ result_class!(
     fn to_svg(
         &self,
         title: Option<String>,
-        #[pyo3(from_py_with = wide_int_opt)] width: Option<i128>,
+        width: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PySvg> {
         let mut chart = cjm_core::render::attribution_chart(&self.inner, title);
-        chart.width = int_option_opt(width, "width")?;
+        chart.width = crate::convert::int_arg(width, "width")?;
         Ok(PySvg::new(cjm_core::render::bar_chart_svg(&chart)))
     }
 

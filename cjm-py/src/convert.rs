@@ -4,9 +4,8 @@
 //! knows nothing of Python. Results cross as serde values and arrive as plain `dict`,
 //! `list`, `str`, `int`, `float`, `bool` and `None`.
 
-use pyo3::exceptions::PyOverflowError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString};
 use serde::Serialize;
 
 use crate::errors::input_err;
@@ -64,95 +63,110 @@ pub(crate) fn quoted(text: &str, quote: char) -> String {
     out
 }
 
-/// Reads an integer argument as `i128` (for `#[pyo3(from_py_with = wide_int)]`): any
-/// Python `int` or object with `__index__` (a NumPy integer), with values beyond 128 bits
-/// saturated. No option type is that wide, so [`int_option`] still refuses them, naming
-/// the option; pyo3's own conversion to `usize` or `u8` would raise a bare
-/// `OverflowError` that names neither. Anything else is a `TypeError`, as before.
-pub(crate) fn wide_int(obj: &Bound<'_, PyAny>) -> PyResult<i128> {
-    match obj.extract::<i128>() {
-        Ok(value) => Ok(value),
-        Err(err) if err.is_instance_of::<PyOverflowError>(obj.py()) => {
-            // Past 128 bits: the sign decides the side.
-            let negative = obj.lt(0)?;
-            Ok(if negative { i128::MIN } else { i128::MAX })
-        }
-        Err(err) => Err(err),
-    }
-}
-
-/// [`wide_int`] for an optional argument (`None` stays `None`).
-#[allow(
-    clippy::unnecessary_wraps,
-    reason = "the signature pyo3's `from_py_with` takes"
-)]
-pub(crate) fn wide_int_opt(obj: &Bound<'_, PyAny>) -> PyResult<Option<i128>> {
-    if obj.is_none() {
-        Ok(None)
-    } else {
-        wide_int(obj).map(Some)
-    }
-}
-
-/// The Rust integer types options are read as, with their ranges.
-pub(crate) trait IntOption: TryFrom<i128> {
-    /// The smallest value.
-    const MIN: i128;
-    /// The largest value.
-    const MAX: i128;
-}
-
-macro_rules! int_option {
-    ($($t:ty),*) => {$(
-        impl IntOption for $t {
-            const MIN: i128 = <$t>::MIN as i128;
-            const MAX: i128 = <$t>::MAX as i128;
-        }
-    )*};
-}
-
-int_option!(u8, u16, u32, u64, usize, i64);
-
-/// The integer option `name` as the type `T` the core reads it as; a value outside `T`'s
-/// range is an `InputError` with code `invalid_option` that names the option and the range.
-pub(crate) fn int_option<T: IntOption>(value: i128, name: &str) -> PyResult<T> {
-    T::try_from(value).map_err(|_| {
-        let got = if value == i128::MIN || value == i128::MAX {
-            "a number that large".to_owned()
-        } else {
-            format!("{value}")
-        };
-        input_err(
-            cjm_core::InputCode::InvalidOption,
-            format!(
-                "`{name}` must be an integer from {} to {}, not {got}",
-                T::MIN,
-                T::MAX
-            ),
-        )
-    })
-}
-
-/// [`int_option`] for an optional argument.
-pub(crate) fn int_option_opt<T: IntOption>(value: Option<i128>, name: &str) -> PyResult<Option<T>> {
-    value.map(|v| int_option(v, name)).transpose()
+/// An optional number argument read as the core type `T` by the core's reader: a value
+/// that does not fit is `invalid_option` naming the argument with the range
+/// (`` `width` must be an integer from 0 to 4294967295, not -1 ``).
+pub(crate) fn int_arg<T: serde::de::DeserializeOwned>(
+    value: Option<&Bound<'_, PyAny>>,
+    name: &str,
+) -> PyResult<Option<T>> {
+    value
+        .filter(|v| !v.is_none())
+        .map(|v| read_plain(v, name))
+        .transpose()
 }
 
 /// How deep [`plain`] looks into nested options (deeper values are left as they are).
 const PLAIN_DEPTH: usize = 32;
 
-/// The value with NumPy scalars (`np.int64(5)`, `np.bool_(True)`: a `dtype` and no
-/// dimension, not a Python `int`, `float`, `bool` or `str`) replaced by the Python values
-/// they stand for, and arrays, pandas Series and Index (a `dtype` and `tolist()`) by lists,
-/// in dicts, lists and tuples; everything else as it is.
-/// Options read by the core (`options_from`) go through it, so an option computed with
-/// NumPy in a notebook reads as the number it is.
+/// The value as the plain Python values the core reads options from (`options_from`), in
+/// dicts and lists: every Python-only form becomes its plain form, so that the core holds
+/// every option rule. The one place where Python values are translated:
+///
+/// - a NumPy scalar (`np.int64(5)`: a `dtype` and no dimension) is the value it stands
+///   for; an array, pandas Series or Index (a `dtype` and `tolist()`) is a list;
+/// - a `datetime.timedelta` (or pandas `Timedelta`, NumPy `timedelta64`) is its whole
+///   seconds (a fraction of a second is `invalid_option`: options count seconds);
+/// - a `datetime.datetime` or `datetime.date` (or pandas `Timestamp`) is its ISO-8601
+///   `isoformat()` text (the core reads it: a naive one is `naive_timestamp`);
+/// - a tuple, set or any other non-string iterable is a list, and any other mapping a
+///   dict;
+/// - everything else stays as it is (the core says what it expected).
 pub(crate) fn plain<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    plain_at(value, 0)
+    plain_at(value, 0, "")
 }
 
-fn plain_at<'py>(value: &Bound<'py, PyAny>, depth: usize) -> PyResult<Bound<'py, PyAny>> {
+/// Keyword options, with the positional arguments that are options (`given`), as one dict
+/// of plain values ([`plain`]) for the core: a keyword given as `None` is not given, so
+/// the core's default applies (the Python signatures show `None` for it).
+pub(crate) fn keywords<'py>(
+    py: Python<'py>,
+    options: Option<&Bound<'py, PyDict>>,
+    given: &[(&str, Option<&Bound<'py, PyAny>>)],
+) -> PyResult<Bound<'py, PyDict>> {
+    let out = PyDict::new(py);
+    let named = given
+        .iter()
+        .filter_map(|(k, v)| v.map(|v| (PyString::new(py, k).into_any(), v.clone())));
+    let all = options.into_iter().flat_map(|d| d.iter()).chain(named);
+    for (k, v) in all {
+        if !v.is_none() {
+            let key = k.extract::<String>().unwrap_or_default();
+            out.set_item(&k, plain_at(&v, 1, &key)?)?;
+        }
+    }
+    Ok(out)
+}
+
+/// Keyword options ([`keywords`]) handed to one of the core's readers (`read`: a
+/// split such as `PathOptions::with_models`, or [`cjm_core::options_from`]).
+pub(crate) fn with_keywords<'py, R>(
+    py: Python<'py>,
+    options: Option<&Bound<'py, PyDict>>,
+    given: &[(&str, Option<&Bound<'py, PyAny>>)],
+    read: impl FnOnce(&mut pythonize::Depythonizer<'_, 'py>) -> cjm_core::Result<R>,
+) -> PyResult<R> {
+    let dict = keywords(py, options, given)?;
+    read(&mut pythonize::Depythonizer::from_object(dict.as_any())).map_err(crate::errors::core_err)
+}
+
+/// Keyword options read as the core's options type `T` ([`keywords`], then the core's
+/// reader: unknown keywords and values that do not fit are `invalid_option` naming them).
+pub(crate) fn read_keywords<'py, T: serde::de::DeserializeOwned>(
+    py: Python<'py>,
+    options: Option<&Bound<'py, PyDict>>,
+    given: &[(&str, Option<&Bound<'py, PyAny>>)],
+    what: &str,
+) -> PyResult<T> {
+    with_keywords(py, options, given, |d| cjm_core::options_from(d, what))
+}
+
+/// A Python value read as the core type `T` by the core's reader, after [`plain`].
+pub(crate) fn read_plain<T: serde::de::DeserializeOwned>(
+    value: &Bound<'_, PyAny>,
+    what: &str,
+) -> PyResult<T> {
+    let value = plain(value)?;
+    cjm_core::options_from(&mut pythonize::Depythonizer::from_object(&value), what)
+        .map_err(crate::errors::core_err)
+}
+
+fn plain_at<'py>(
+    value: &Bound<'py, PyAny>,
+    depth: usize,
+    key: &str,
+) -> PyResult<Bound<'py, PyAny>> {
     let py = value.py();
+    if value.is_exact_instance_of::<PyInt>() && value.extract::<i128>().is_err() {
+        // Past 128 bits (beyond any option type): a float of its size, which the core
+        // refuses with the option's range.
+        let size = match value.extract::<f64>() {
+            Ok(size) => size,
+            Err(_) if value.lt(0)? => f64::MIN,
+            Err(_) => f64::MAX,
+        };
+        return Ok(PyFloat::new(py, size).into_any());
+    }
     let builtin = value.is_none()
         || value.is_instance_of::<PyBool>()
         || value.is_instance_of::<PyInt>()
@@ -165,17 +179,24 @@ fn plain_at<'py>(value: &Bound<'py, PyAny>, depth: usize) -> PyResult<Bound<'py,
     if let Ok(d) = value.cast::<PyDict>() {
         let out = PyDict::new(py);
         for (k, v) in d.iter() {
-            out.set_item(k, plain_at(&v, depth + 1)?)?;
+            let name = if depth == 0 {
+                k.extract::<String>().unwrap_or_default()
+            } else {
+                key.to_owned()
+            };
+            out.set_item(k, plain_at(&v, depth + 1, &name)?)?;
         }
         return Ok(out.into_any());
     }
-    if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
-        // Both are sequences to the core: a list of the items.
-        let items = value
-            .try_iter()?
-            .map(|v| plain_at(&v?, depth + 1))
-            .collect::<PyResult<Vec<_>>>()?;
-        return Ok(PyList::new(py, items)?.into_any());
+    if let Ok(report) = value.cast::<crate::reports::PySurveyReport>() {
+        // A result handed back as an input (`diff_maps`' `survey`): its value.
+        return Wrap(&report.get().inner).into_py_value(py);
+    }
+    if value.hasattr("total_seconds")? && value.hasattr("microseconds")? {
+        return whole_seconds(value, key);
+    }
+    if value.hasattr("isoformat")? && value.hasattr("day")? {
+        return value.call_method0("isoformat");
     }
     if value.hasattr("dtype")? {
         // A NumPy scalar (no dimension): the value; an array, Series or Index: a list.
@@ -184,11 +205,48 @@ fn plain_at<'py>(value: &Bound<'py, PyAny>, depth: usize) -> PyResult<Bound<'py,
             .and_then(|n| n.extract::<usize>())
             .is_ok_and(|n| n == 0);
         if scalar && value.hasattr("item")? {
-            return value.call_method0("item");
+            let item = value.call_method0("item")?;
+            return if item.hasattr("dtype")? {
+                Ok(item)
+            } else {
+                plain_at(&item, depth + 1, key)
+            };
         }
         if value.hasattr("tolist")? {
-            return plain_at(&value.call_method0("tolist")?, depth + 1);
+            return plain_at(&value.call_method0("tolist")?, depth + 1, key);
         }
     }
+    if value.hasattr("keys")? && value.hasattr("__getitem__")? {
+        let dict = py.get_type::<PyDict>().call1((value,))?;
+        return plain_at(&dict, depth, key);
+    }
+    if let Ok(items) = value.try_iter() {
+        // A tuple, set, generator…: a list of the items.
+        let items = items
+            .map(|v| plain_at(&v?, depth + 1, key))
+            .collect::<PyResult<Vec<_>>>()?;
+        return Ok(PyList::new(py, items)?.into_any());
+    }
     Ok(value.clone())
+}
+
+/// A `timedelta` (or pandas `Timedelta`) as whole seconds (an `int`, negative when it is).
+fn whole_seconds<'py>(value: &Bound<'py, PyAny>, key: &str) -> PyResult<Bound<'py, PyAny>> {
+    let part = |name: &str| -> PyResult<i64> {
+        if value.hasattr(name)? {
+            value.getattr(name)?.extract()
+        } else {
+            Ok(0)
+        }
+    };
+    let (days, seconds) = (part("days")?, part("seconds")?);
+    if part("microseconds")? != 0 || part("nanoseconds")? != 0 {
+        let what = if key.is_empty() { "a duration" } else { key };
+        return Err(input_err(
+            cjm_core::InputCode::InvalidOption,
+            format!("`{what}` must be whole seconds, not {}", value.str()?),
+        ));
+    }
+    let total = days.saturating_mul(86_400).saturating_add(seconds);
+    Ok(total.into_pyobject(value.py())?.into_any())
 }

@@ -31,19 +31,18 @@ use cjm_core::events::columns::{
 };
 use cjm_core::events::synth::{for_each_event, SynthOptions};
 use cjm_core::events::{
-    ColumnMapping, CustomerKey, DirectlyFollowsOptions, DriverOptions, EventLog, EventLogBuilder,
-    EventMatch, FilterOptions, FlowOptions, Funnel, FunnelOptions, FunnelTrendsOptions,
-    IngestOptions, IngestReport, IngestSpec, JourneyStateOptions, LogOperation, MapLevel,
-    RelabelOptions, RetentionOptions, SampleOptions, SessionOptions, StepSpec, TimeUnit,
-    TimestampFormat, TrendsOptions, VariantOptions,
+    ColumnMapping, DirectlyFollowsOptions, DriverOptions, EventLog, EventLogBuilder, FilterOptions,
+    FlowOptions, Funnel, FunnelOptions, FunnelTrendsOptions, IngestOptions, IngestReport,
+    IngestSpec, JourneyStateOptions, LogOperation, MapLevel, RelabelOptions, RetentionOptions,
+    SampleOptions, SessionOptions, StepSpec, TimeUnit, TimestampFormat, TrendsOptions,
+    VariantOptions,
 };
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
 use pyo3_arrow::PyTable;
-use std::collections::BTreeMap;
 
-use crate::convert::{int_option, int_option_opt, wide_int, wide_int_opt};
+use crate::convert::{read_keywords, with_keywords};
 use crate::errors::{core_err, input_err, warn_report};
 use crate::results::{
     PyConformance, PyDirectlyFollows, PyDrivers, PyFlows, PyFunnelResult, PyFunnelTrendsResult,
@@ -52,10 +51,6 @@ use crate::results::{
 use crate::PyJourney;
 
 const HELPERS: &str = "cjm._events";
-
-fn invalid(message: String) -> PyErr {
-    input_err(cjm_core::InputCode::InvalidOption, message)
-}
 
 /// The core's ingest spec of the keyword arguments of `from_arrow` / `from_csv`: every
 /// option (columns, preset, unit, flags, key, extra columns) is the core's
@@ -574,245 +569,33 @@ pub(crate) fn check_columns(
 }
 
 // ---------------------------------------------------------------------------------------
-// Conversions of Python values
+// Options
 
-/// Whole seconds from a `datetime.timedelta` or an `int` of seconds.
-fn seconds(value: &Bound<'_, PyAny>, what: &str) -> PyResult<u64> {
-    if let Ok(n) = wide_int(value) {
-        return int_option(n, what);
-    }
-    let part = |name: &str| -> PyResult<i64> {
-        value.getattr(name)?.extract::<i64>().map_err(|_| {
-            PyTypeError::new_err(format!(
-                "`{what}` must be a datetime.timedelta or an int of seconds"
-            ))
-        })
-    };
-    let (days, secs, micros) = match (part("days"), part("seconds"), part("microseconds")) {
-        (Ok(d), Ok(s), Ok(u)) => (d, s, u),
-        _ => {
-            return Err(PyTypeError::new_err(format!(
-                "`{what}` must be a datetime.timedelta or an int of seconds"
-            )))
-        }
-    };
-    if micros != 0 {
-        return Err(invalid(format!(
-            "`{what}` must be whole seconds (windows are counted in seconds)"
-        )));
-    }
-    let total = days.saturating_mul(86_400).saturating_add(secs);
-    u64::try_from(total).map_err(|_| invalid(format!("`{what}` must not be negative")))
-}
-
-/// Whether a value is the float `+inf` (`math.inf`: no window).
-fn is_infinity(value: &Bound<'_, PyAny>) -> bool {
-    value.is_instance_of::<pyo3::types::PyFloat>()
-        && value
-            .extract::<f64>()
-            .is_ok_and(|f| f.is_infinite() && f > 0.0)
-}
-
-/// An instant as text for the core: a `datetime` or `date` as its ISO-8601 `isoformat()`,
-/// or text. The core reads it: a date is the start of that day in UTC, and a naive
-/// `datetime` (no offset) is a `naive_timestamp` error unless `assume_utc` is given.
-pub(crate) fn instant(value: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
-    if let Ok(s) = value.cast::<PyString>() {
-        return Ok(s.to_cow()?.into_owned());
-    }
-    if value.hasattr("isoformat")? && value.hasattr("day")? {
-        return value.call_method0("isoformat")?.extract();
-    }
-    Err(PyTypeError::new_err(format!(
-        "`{what}` must be a time-zone-aware datetime, a date or ISO-8601 text"
-    )))
-}
-
-/// A retention start or return event: one name, or a list (any iterable) of names; `None`
-/// for any event.
-fn event_match(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<EventMatch>> {
-    let Some(value) = value.filter(|v| !v.is_none()) else {
-        return Ok(None);
-    };
-    if let Ok(s) = value.cast::<PyString>() {
-        return Ok(Some(EventMatch::One(s.to_cow()?.into_owned())));
-    }
-    let wrong = || {
-        PyTypeError::new_err(format!(
-            "`{what}` must be an event name, a list of event names, or None for any event"
-        ))
-    };
-    if value.is_instance_of::<PyBytes>() || value.is_instance_of::<PyDict>() {
-        return Err(wrong());
-    }
-    value
-        .try_iter()
-        .map_err(|_| wrong())?
-        .map(|x| {
-            let x = x?;
-            let s = x.cast::<PyString>().map_err(|_| wrong())?;
-            Ok(s.to_cow()?.into_owned())
-        })
-        .collect::<PyResult<Vec<String>>>()
-        .map(|names| Some(EventMatch::AnyOf(names)))
-}
-
-/// An optional instant (`since`, `as_of`): None, or as [`instant`].
-fn optional_instant(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<String>> {
-    value
-        .filter(|a| !a.is_none())
-        .map(|a| instant(a, what))
-        .transpose()
-}
-
-/// An option given as one of the core's snake_case names (`period`, `unit`, `preset`…):
-/// what else it may be is serde's list, read from the core's type.
-pub(crate) fn named<T: serde::de::DeserializeOwned>(value: &str, what: &str) -> PyResult<T> {
-    serde_json::from_value(serde_json::Value::String(value.to_owned()))
-        .map_err(|e| invalid(format!("`{what}`: {e}")))
-}
-
-/// A funnel of `steps` (a list; `None`: the journey's stage funnel) with `options`.
+/// A funnel of `steps` (any iterable of steps; `None`: the journey's stage funnel) with
+/// `options`.
 fn funnel_of(
     steps: Option<&Bound<'_, PyAny>>,
     j: Option<&cjm_core::ValidJourney>,
     options: FunnelOptions,
 ) -> PyResult<Funnel> {
-    let steps: Option<Vec<StepSpec>> = match steps.filter(|s| !s.is_none()) {
-        Some(s) if s.is_instance_of::<PyString>() => {
-            return Err(PyTypeError::new_err(
-                "`steps` is a list of steps, not one string",
-            ))
-        }
-        Some(s) => {
-            // Any iterable of steps (a tuple, a generator, an array): a list.
-            let list = s
-                .try_iter()
-                .map_err(|_| PyTypeError::new_err("`steps` is a list of steps"))?
-                .collect::<PyResult<Vec<_>>>()?;
-            let list = pyo3::types::PyList::new(s.py(), list)?;
-            Some(crate::options_from(list.as_any(), "steps")?)
-        }
-        None => None,
-    };
+    let steps: Option<Vec<StepSpec>> = steps
+        .filter(|s| !s.is_none())
+        .map(|s| crate::convert::read_plain(s, "steps"))
+        .transpose()?;
     Funnel::of(steps, options, j).map_err(core_err)
-}
-
-/// The funnel options of the keyword arguments of `EventLog.funnel` (and
-/// `funnel_trends`, `cjm.spark.funnel`): a window as a `datetime.timedelta` or seconds,
-/// `math.inf` for none, instants as `datetime`s; the defaults are the core's.
-#[allow(
-    clippy::too_many_arguments,
-    reason = "mirrors the keyword arguments of Python"
-)]
-fn funnel_options(
-    order: &str,
-    window: Option<&Bound<'_, PyAny>>,
-    step_windows: Option<&Bound<'_, PyAny>>,
-    exclusions: Option<&Bound<'_, PyAny>>,
-    as_of: Option<&Bound<'_, PyAny>>,
-    breakdown: Option<String>,
-    breakdown_attribution: Option<&Bound<'_, PyAny>>,
-    percentile: &str,
-    allow_missing_events: bool,
-    unit: Option<&str>,
-    assume_utc: bool,
-) -> PyResult<FunnelOptions> {
-    // `math.inf` is the core's `null`: no window.
-    let window_seconds = match window.filter(|w| !w.is_none()) {
-        Some(w) if is_infinity(w) => None,
-        Some(w) => Some(seconds(w, "window")?),
-        None => FunnelOptions::default().window_seconds,
-    };
-    let step_windows_seconds = match step_windows.filter(|w| !w.is_none()) {
-        None => Vec::new(),
-        Some(ws) => ws
-            .try_iter()?
-            .map(|w| {
-                let w = w?;
-                if w.is_none() {
-                    Ok(None)
-                } else {
-                    seconds(&w, "step_windows").map(Some)
-                }
-            })
-            .collect::<PyResult<_>>()?,
-    };
-    let exclusions = match exclusions.filter(|x| !x.is_none()) {
-        None => Vec::new(),
-        Some(xs) => crate::options_from(xs, "exclusions")?,
-    };
-    Ok(FunnelOptions {
-        order: named(order, "order")?,
-        window_seconds,
-        step_windows_seconds,
-        exclusions,
-        as_of: optional_instant(as_of, "as_of")?,
-        assume_utc,
-        breakdown,
-        // The core's names, in serde's message: not listed here, so they cannot drift.
-        breakdown_attribution: match breakdown_attribution.filter(|b| !b.is_none()) {
-            Some(how) => crate::options_from(how, "breakdown_attribution")?,
-            None => cjm_core::events::BreakdownAttribution::default(),
-        },
-        percentile: named(percentile, "percentile")?,
-        allow_missing_events,
-        unit: analysis_unit(unit)?,
-    })
 }
 
 #[doc = stub_doc!("_funnel_options")]
 #[pyfunction]
-#[pyo3(signature = (
-    *, order, window, step_windows, exclusions, as_of, breakdown, breakdown_attribution,
-    percentile, assume_utc
-))]
-#[allow(
-    clippy::too_many_arguments,
-    reason = "mirrors the keyword arguments of Python"
-)]
+#[pyo3(signature = (**options))]
 pub(crate) fn _funnel_options<'py>(
     py: Python<'py>,
-    order: &str,
-    window: Option<&Bound<'py, PyAny>>,
-    step_windows: Option<&Bound<'py, PyAny>>,
-    exclusions: Option<&Bound<'py, PyAny>>,
-    as_of: Option<&Bound<'py, PyAny>>,
-    breakdown: Option<String>,
-    breakdown_attribution: Option<&Bound<'py, PyAny>>,
-    percentile: &str,
-    assume_utc: bool,
+    options: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     crate::guard(|| {
-        let options = funnel_options(
-            order,
-            window,
-            step_windows,
-            exclusions,
-            as_of,
-            breakdown,
-            breakdown_attribution,
-            percentile,
-            FunnelOptions::default().allow_missing_events,
-            None,
-            assume_utc,
-        )?;
+        let options: FunnelOptions = read_keywords(py, options, &[], "funnel")?;
         crate::convert::Wrap(&options).into_json_value(py)
     })
-}
-
-/// The `unit=` of an analysis: the core's default when not given.
-fn analysis_unit(unit: Option<&str>) -> PyResult<cjm_core::events::AnalysisUnit> {
-    match unit {
-        Some(unit) => named(unit, "unit"),
-        None => Ok(cjm_core::events::AnalysisUnit::default()),
-    }
-}
-
-/// A funnel step (what it may be is the core's `StepSpec`: an event name,
-/// `{"event"|"touchpoint"|"stage": id}` or `{"any_of": [names]}`).
-fn step(value: &Bound<'_, PyAny>) -> PyResult<StepSpec> {
-    crate::options_from(value, "step")
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1002,93 +785,42 @@ impl PyEventLog {
     }
 
     #[doc = stub_doc!("EventLog.funnel")]
-    #[pyo3(signature = (
-        steps = None, *, journey = None, order = "sequential", window = None,
-        step_windows = None, exclusions = None, as_of = None, breakdown = None,
-        breakdown_attribution = None, percentile = "linear", allow_missing_events = false,
-        unit = "customer", assume_utc = false
-    ))]
-    #[allow(
-        clippy::too_many_arguments,
-        reason = "mirrors the keyword arguments of Python"
+    #[pyo3(
+        signature = (steps = None, *, journey = None, **options),
+        text_signature = "($self, steps=None, *, journey=None, order='sequential', window=None, \
+            step_windows=None, exclusions=None, as_of=None, breakdown=None, \
+            breakdown_attribution=None, percentile='linear', allow_missing_events=False, \
+            unit='customer', assume_utc=False)"
     )]
     fn funnel(
         &self,
         py: Python<'_>,
         steps: Option<&Bound<'_, PyAny>>,
         journey: Option<&Bound<'_, PyJourney>>,
-        order: &str,
-        window: Option<&Bound<'_, PyAny>>,
-        step_windows: Option<&Bound<'_, PyAny>>,
-        exclusions: Option<&Bound<'_, PyAny>>,
-        as_of: Option<&Bound<'_, PyAny>>,
-        breakdown: Option<String>,
-        breakdown_attribution: Option<&Bound<'_, PyAny>>,
-        percentile: &str,
-        allow_missing_events: bool,
-        unit: &str,
-        assume_utc: bool,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyFunnelResult> {
         crate::guard(|| {
             let j = journey.map(|j| &j.get().inner);
-            let options = funnel_options(
-                order,
-                window,
-                step_windows,
-                exclusions,
-                as_of,
-                breakdown,
-                breakdown_attribution,
-                percentile,
-                allow_missing_events,
-                Some(unit),
-                assume_utc,
-            )?;
-            let funnel = funnel_of(steps, j, options)?;
+            let funnel = funnel_of(steps, j, read_keywords(py, options, &[], "funnel")?)?;
             let result = py.detach(|| funnel.run(&self.log, j)).map_err(core_err)?;
             Ok(result.into())
         })
     }
 
     #[doc = stub_doc!("EventLog.retention")]
-    #[pyo3(signature = (
-        *, start_event = None, return_event = None, period = "day", periods = 10,
-        mode = "on", cohort = "first_time", time_zone = "+00:00", as_of = None,
-        breakdown = None, allow_missing_events = false, assume_utc = false
-    ))]
-    #[allow(
-        clippy::too_many_arguments,
-        reason = "mirrors the keyword arguments of Python"
+    #[pyo3(
+        signature = (**options),
+        text_signature = "($self, *, start_event=None, return_event=None, period='day', \
+            periods=10, mode='on', cohort='first_time', time_zone='+00:00', as_of=None, \
+            breakdown=None, allow_missing_events=False, assume_utc=False)"
     )]
     fn retention(
         &self,
         py: Python<'_>,
-        start_event: Option<&Bound<'_, PyAny>>,
-        return_event: Option<&Bound<'_, PyAny>>,
-        period: &str,
-        #[pyo3(from_py_with = wide_int)] periods: i128,
-        mode: &str,
-        cohort: &str,
-        time_zone: &str,
-        as_of: Option<&Bound<'_, PyAny>>,
-        breakdown: Option<String>,
-        allow_missing_events: bool,
-        assume_utc: bool,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyRetentionResult> {
         crate::guard(|| {
-            let options = RetentionOptions {
-                start_event: event_match(start_event, "start_event")?,
-                return_event: event_match(return_event, "return_event")?,
-                period: named(period, "period")?,
-                periods: int_option(periods, "periods")?,
-                mode: named(mode, "mode")?,
-                cohort: named(cohort, "cohort")?,
-                time_zone: time_zone.to_owned(),
-                as_of: optional_instant(as_of, "as_of")?,
-                assume_utc,
-                breakdown,
-                allow_missing_events,
-            };
+            let options: RetentionOptions = read_keywords(py, options, &[], "retention")?;
             let result = py
                 .detach(|| self.log.retention(&options))
                 .map_err(core_err)?;
@@ -1097,119 +829,67 @@ impl PyEventLog {
     }
 
     #[doc = stub_doc!("EventLog.trends")]
-    #[pyo3(signature = (
-        events = None, *, period = "day", time_zone = "+00:00", since = None, as_of = None,
-        breakdown = None, allow_missing_events = false, assume_utc = false
-    ))]
-    #[allow(
-        clippy::too_many_arguments,
-        reason = "mirrors the keyword arguments of Python"
+    #[pyo3(
+        signature = (events = None, **options),
+        text_signature = "($self, events=None, *, period='day', time_zone='+00:00', since=None, \
+            as_of=None, breakdown=None, allow_missing_events=False, assume_utc=False)"
     )]
     fn trends(
         &self,
         py: Python<'_>,
         events: Option<&Bound<'_, PyAny>>,
-        period: &str,
-        time_zone: &str,
-        since: Option<&Bound<'_, PyAny>>,
-        as_of: Option<&Bound<'_, PyAny>>,
-        breakdown: Option<String>,
-        allow_missing_events: bool,
-        assume_utc: bool,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyTrendsResult> {
         crate::guard(|| {
-            let events = event_match(events, "events")?.map(|m| match m {
-                EventMatch::One(name) => vec![name],
-                EventMatch::AnyOf(names) => names,
-            });
-            let options = TrendsOptions {
-                events,
-                period: named(period, "period")?,
-                time_zone: time_zone.to_owned(),
-                since: optional_instant(since, "since")?,
-                as_of: optional_instant(as_of, "as_of")?,
-                assume_utc,
-                breakdown,
-                allow_missing_events,
-            };
+            let options: TrendsOptions =
+                read_keywords(py, options, &[("events", events)], "trends")?;
             let result = py.detach(|| self.log.trends(&options)).map_err(core_err)?;
             Ok(result.into())
         })
     }
 
     #[doc = stub_doc!("EventLog.funnel_trends")]
-    #[pyo3(signature = (
-        steps = None, *, journey = None, period = "day", time_zone = "+00:00", since = None,
-        order = "sequential", window = None, step_windows = None, exclusions = None,
-        as_of = None, breakdown = None, percentile = "linear", allow_missing_events = false,
-        unit = "customer", assume_utc = false
-    ))]
-    #[allow(
-        clippy::too_many_arguments,
-        reason = "mirrors the keyword arguments of Python"
+    #[pyo3(
+        signature = (steps = None, *, journey = None, **options),
+        text_signature = "($self, steps=None, *, journey=None, period='day', \
+            time_zone='+00:00', since=None, order='sequential', window=None, \
+            step_windows=None, exclusions=None, as_of=None, breakdown=None, \
+            percentile='linear', allow_missing_events=False, unit='customer', \
+            assume_utc=False)"
     )]
     fn funnel_trends(
         &self,
         py: Python<'_>,
         steps: Option<&Bound<'_, PyAny>>,
         journey: Option<&Bound<'_, PyJourney>>,
-        period: &str,
-        time_zone: &str,
-        since: Option<&Bound<'_, PyAny>>,
-        order: &str,
-        window: Option<&Bound<'_, PyAny>>,
-        step_windows: Option<&Bound<'_, PyAny>>,
-        exclusions: Option<&Bound<'_, PyAny>>,
-        as_of: Option<&Bound<'_, PyAny>>,
-        breakdown: Option<String>,
-        percentile: &str,
-        allow_missing_events: bool,
-        unit: &str,
-        assume_utc: bool,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyFunnelTrendsResult> {
         crate::guard(|| {
             let j = journey.map(|j| &j.get().inner);
-            let options = funnel_options(
-                order,
-                window,
-                step_windows,
-                exclusions,
-                as_of,
-                breakdown,
-                // Funnel trends read the step-1 value only.
-                None,
-                percentile,
-                allow_missing_events,
-                Some(unit),
-                assume_utc,
-            )?;
+            let (periods, options) = with_keywords(py, options, &[], |d| {
+                FunnelTrendsOptions::with_funnel(d, "funnel_trends")
+            })?;
             let funnel = funnel_of(steps, j, options)?;
-            let options = FunnelTrendsOptions {
-                period: named(period, "period")?,
-                time_zone: time_zone.to_owned(),
-                since: optional_instant(since, "since")?,
-                assume_utc,
-            };
             let result = py
-                .detach(|| funnel.trends(&self.log, j, &options))
+                .detach(|| funnel.trends(&self.log, j, &periods))
                 .map_err(core_err)?;
             Ok(result.into())
         })
     }
 
     #[doc = stub_doc!("EventLog.directly_follows")]
-    #[pyo3(signature = (*, start_end = true, unit = None))]
+    #[pyo3(
+        signature = (**options),
+        text_signature = "($self, *, start_end=True, unit=None)"
+    )]
     fn directly_follows(
         &self,
         py: Python<'_>,
-        start_end: bool,
-        unit: Option<&str>,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyDirectlyFollows> {
         crate::guard(|| {
-            let options = DirectlyFollowsOptions {
-                start_end,
-                unit: analysis_unit(unit)?,
-            };
+            let options: DirectlyFollowsOptions =
+                read_keywords(py, options, &[], "directly_follows")?;
             let result = py
                 .detach(|| self.log.directly_follows(&options))
                 .map_err(core_err)?;
@@ -1235,22 +915,18 @@ impl PyEventLog {
     }
 
     #[doc = stub_doc!("EventLog.variants")]
-    #[pyo3(signature = (k = 10, *, max_length = None, collapse_repeats = false, unit = None))]
+    #[pyo3(
+        signature = (k = None, **options),
+        text_signature = "($self, k=10, *, max_length=None, collapse_repeats=False, unit=None)"
+    )]
     fn variants(
         &self,
         py: Python<'_>,
-        #[pyo3(from_py_with = wide_int)] k: i128,
-        #[pyo3(from_py_with = wide_int_opt)] max_length: Option<i128>,
-        collapse_repeats: bool,
-        unit: Option<&str>,
+        k: Option<&Bound<'_, PyAny>>,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyVariants> {
         crate::guard(|| {
-            let options = VariantOptions {
-                top_k: int_option(k, "k")?,
-                max_length: int_option_opt(max_length, "max_length")?,
-                collapse_repeats,
-                unit: analysis_unit(unit)?,
-            };
+            let options: VariantOptions = read_keywords(py, options, &[("k", k)], "variants")?;
             let result = py
                 .detach(|| self.log.variants(&options))
                 .map_err(core_err)?;
@@ -1259,22 +935,18 @@ impl PyEventLog {
     }
 
     #[doc = stub_doc!("EventLog.flows")]
-    #[pyo3(signature = (n = 5, *, min_share = 0.02, collapse_repeats = true, unit = None))]
+    #[pyo3(
+        signature = (n = None, **options),
+        text_signature = "($self, n=5, *, min_share=0.02, collapse_repeats=True, unit=None)"
+    )]
     fn flows(
         &self,
         py: Python<'_>,
-        #[pyo3(from_py_with = wide_int)] n: i128,
-        min_share: f64,
-        collapse_repeats: bool,
-        unit: Option<&str>,
+        n: Option<&Bound<'_, PyAny>>,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyFlows> {
         crate::guard(|| {
-            let options = FlowOptions {
-                steps: int_option(n, "n")?,
-                min_share,
-                collapse_repeats,
-                unit: analysis_unit(unit)?,
-            };
+            let options: FlowOptions = read_keywords(py, options, &[("n", n)], "flows")?;
             options.check().map_err(core_err)?;
             let result = py.detach(|| self.log.flows(&options)).map_err(core_err)?;
             Ok(result.into())
@@ -1282,21 +954,18 @@ impl PyEventLog {
     }
 
     #[doc = stub_doc!("EventLog.journey_states")]
-    #[pyo3(signature = (journey, *, as_of = None, conversion = None, assume_utc = false))]
+    #[pyo3(
+        signature = (journey, **options),
+        text_signature = "($self, journey, *, as_of=None, conversion=None, assume_utc=False)"
+    )]
     fn journey_states(
         &self,
         py: Python<'_>,
         journey: &Bound<'_, PyJourney>,
-        as_of: Option<&Bound<'_, PyAny>>,
-        conversion: Option<&Bound<'_, PyAny>>,
-        assume_utc: bool,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyJourneyStates> {
         crate::guard(|| {
-            let options = JourneyStateOptions {
-                as_of: optional_instant(as_of, "as_of")?,
-                conversion: conversion.filter(|c| !c.is_none()).map(step).transpose()?,
-                assume_utc,
-            };
+            let options: JourneyStateOptions = read_keywords(py, options, &[], "journey_states")?;
             let j = &journey.get().inner;
             let states = py
                 .detach(|| self.log.journey_states(j, &options))
@@ -1306,26 +975,21 @@ impl PyEventLog {
     }
 
     #[doc = stub_doc!("EventLog.drivers")]
-    #[pyo3(signature = (
-        conversion, *, journey = None, by_touchpoint = false, min_support = 5,
-        allow_missing_events = false
-    ))]
+    #[pyo3(
+        signature = (conversion, *, journey = None, **options),
+        text_signature = "($self, conversion, *, journey=None, by_touchpoint=False, \
+            min_support=5, allow_missing_events=False)"
+    )]
     fn drivers(
         &self,
         py: Python<'_>,
         conversion: &Bound<'_, PyAny>,
         journey: Option<&Bound<'_, PyJourney>>,
-        by_touchpoint: bool,
-        #[pyo3(from_py_with = wide_int)] min_support: i128,
-        allow_missing_events: bool,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyDrivers> {
         crate::guard(|| {
-            let options = DriverOptions {
-                conversion: step(conversion)?,
-                by_touchpoint,
-                min_support: int_option(min_support, "min_support")?,
-                allow_missing_events,
-            };
+            let options: DriverOptions =
+                read_keywords(py, options, &[("conversion", Some(conversion))], "drivers")?;
             let j = journey.map(|j| &j.get().inner);
             let drivers = py
                 .detach(|| self.log.drivers(j, &options))
@@ -1349,108 +1013,71 @@ impl PyEventLog {
     }
 
     #[doc = stub_doc!("EventLog.filter")]
-    #[pyo3(signature = (
-        *, events = None, drop_events = None, start = None, end = None, customers = None,
-        drop_customers = None, r#where = None, where_not = None, allow_missing = false,
-        assume_utc = false
-    ))]
-    #[allow(
-        clippy::too_many_arguments,
-        reason = "mirrors the keyword arguments of Python"
+    #[pyo3(
+        signature = (**options),
+        text_signature = "($self, *, events=None, drop_events=None, start=None, end=None, \
+            customers=None, drop_customers=None, where=None, where_not=None, \
+            allow_missing=False, assume_utc=False)"
     )]
-    fn filter(
-        &self,
-        py: Python<'_>,
-        events: Option<&Bound<'_, PyAny>>,
-        drop_events: Option<&Bound<'_, PyAny>>,
-        start: Option<&Bound<'_, PyAny>>,
-        end: Option<&Bound<'_, PyAny>>,
-        customers: Option<&Bound<'_, PyAny>>,
-        drop_customers: Option<&Bound<'_, PyAny>>,
-        r#where: Option<&Bound<'_, PyDict>>,
-        where_not: Option<&Bound<'_, PyDict>>,
-        allow_missing: bool,
-        assume_utc: bool,
-    ) -> PyResult<Self> {
+    fn filter(&self, py: Python<'_>, options: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
         crate::guard(|| {
-            let options = FilterOptions {
-                events: given(events)
-                    .map(|v| string_list(&v, "events"))
-                    .transpose()?,
-                drop_events: given(drop_events)
-                    .map(|v| string_list(&v, "drop_events"))
-                    .transpose()?
-                    .unwrap_or_default(),
-                start: given(start).map(|v| instant(&v, "start")).transpose()?,
-                end: given(end).map(|v| instant(&v, "end")).transpose()?,
-                customers: given(customers)
-                    .map(|v| customer_keys(&v, "customers"))
-                    .transpose()?,
-                drop_customers: given(drop_customers)
-                    .map(|v| customer_keys(&v, "drop_customers"))
-                    .transpose()?
-                    .unwrap_or_default(),
-                where_in: column_values(r#where, "where")?,
-                where_not: column_values(where_not, "where_not")?,
-                allow_missing,
-                assume_utc,
-            };
+            let options: FilterOptions = read_keywords(py, options, &[], "filter")?;
             self.apply(py, LogOperation::Filter(options))
         })
     }
 
     #[doc = stub_doc!("EventLog.sample")]
-    #[pyo3(signature = (fraction = None, *, count = None, seed = 0))]
+    #[pyo3(
+        signature = (fraction = None, **options),
+        text_signature = "($self, fraction=None, *, count=None, seed=0)"
+    )]
     fn sample(
         &self,
         py: Python<'_>,
-        fraction: Option<f64>,
-        #[pyo3(from_py_with = wide_int_opt)] count: Option<i128>,
-        #[pyo3(from_py_with = wide_int)] seed: i128,
+        fraction: Option<&Bound<'_, PyAny>>,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
         crate::guard(|| {
-            let options = SampleOptions {
-                fraction,
-                count: int_option_opt(count, "count")?,
-                seed: int_option(seed, "seed")?,
-            };
+            let options: SampleOptions =
+                read_keywords(py, options, &[("fraction", fraction)], "sample")?;
             self.apply(py, LogOperation::Sample(options))
         })
     }
 
     #[doc = stub_doc!("EventLog.sessionize")]
-    #[pyo3(signature = (gap = None, *, replace = false))]
+    #[pyo3(
+        signature = (gap = None, **options),
+        text_signature = "($self, gap=None, *, replace=False)"
+    )]
     fn sessionize(
         &self,
         py: Python<'_>,
         gap: Option<&Bound<'_, PyAny>>,
-        replace: bool,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
         crate::guard(|| {
-            let mut options = SessionOptions {
-                replace,
-                ..SessionOptions::default()
-            };
-            if let Some(gap) = given(gap) {
-                options.gap_seconds = seconds(&gap, "gap")?;
-            }
+            let options: SessionOptions =
+                read_keywords(py, options, &[("gap", gap)], "sessionize")?;
             self.apply(py, LogOperation::Sessionize(options))
         })
     }
 
     #[doc = stub_doc!("EventLog.relabel")]
-    #[pyo3(signature = (labels, *, allow_missing = false))]
+    #[pyo3(
+        signature = (labels, **options),
+        text_signature = "($self, labels, *, allow_missing=False)"
+    )]
     fn relabel(
         &self,
         py: Python<'_>,
-        labels: BTreeMap<String, String>,
-        allow_missing: bool,
+        labels: &Bound<'_, PyAny>,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        let options = RelabelOptions {
-            labels,
-            allow_missing,
-        };
-        crate::guard(|| self.apply(py, LogOperation::Relabel(options)))
+        crate::guard(|| {
+            let options: RelabelOptions =
+                read_keywords(py, options, &[("labels", Some(labels))], "relabel")?;
+            self.apply(py, LogOperation::Relabel(options))
+        })
     }
 
     #[doc = stub_doc!("EventLog.by_stage")]
@@ -1514,63 +1141,6 @@ impl PyEventLog {
         }
         Ok(Self { log, report })
     }
-}
-
-/// Customer ids: one id (`int` or `str`) or an iterable of them.
-fn customer_keys(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<CustomerKey>> {
-    let one = |v: &Bound<'_, PyAny>| -> PyResult<CustomerKey> {
-        if let Ok(s) = v.cast::<PyString>() {
-            return Ok(CustomerKey::Str(s.to_cow()?.into_owned()));
-        }
-        if v.is_instance_of::<pyo3::types::PyBool>() {
-            return Err(PyTypeError::new_err(format!(
-                "`{what}` holds a bool; customer ids are int or str"
-            )));
-        }
-        v.extract::<i64>().map(CustomerKey::Int).map_err(|_| {
-            PyTypeError::new_err(format!(
-                "`{what}` must be customer ids (int or str), or a list of them"
-            ))
-        })
-    };
-    if value.is_instance_of::<PyString>() || value.extract::<i64>().is_ok() {
-        return Ok(vec![one(value)?]);
-    }
-    value.try_iter()?.map(|v| one(&v?)).collect()
-}
-
-/// A keyword argument given and not `None`.
-fn given<'py>(v: Option<&Bound<'py, PyAny>>) -> Option<Bound<'py, PyAny>> {
-    v.filter(|v| !v.is_none()).cloned()
-}
-
-/// One string or an iterable of strings.
-fn string_list(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<String>> {
-    if let Ok(s) = value.cast::<PyString>() {
-        return Ok(vec![s.to_cow()?.into_owned()]);
-    }
-    value
-        .extract::<Vec<String>>()
-        .map_err(|_| PyTypeError::new_err(format!("`{what}` must be a str or a list of str")))
-}
-
-/// `where`/`where_not`: a dict of column name → one value or an iterable of values.
-fn column_values(
-    value: Option<&Bound<'_, PyDict>>,
-    what: &str,
-) -> PyResult<std::collections::BTreeMap<String, Vec<String>>> {
-    let mut out = std::collections::BTreeMap::new();
-    let Some(dict) = value else {
-        return Ok(out);
-    };
-    for (k, v) in dict.iter() {
-        let column: String = k.extract().map_err(|_| {
-            PyTypeError::new_err(format!("`{what}` keys must be column names (str)"))
-        })?;
-        let values = string_list(&v, &format!("{what}[{column:?}]"))?;
-        out.insert(column, values);
-    }
-    Ok(out)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1662,18 +1232,18 @@ fn synth_batches(options: &SynthOptions) -> Result<Vec<RecordBatch>, arrow_schem
 
 #[doc = stub_doc!("generate_log")]
 #[pyfunction]
-#[pyo3(signature = (customers = 1000, seed = 42))]
+#[pyo3(
+    signature = (customers = None, seed = None),
+    text_signature = "(customers=1000, seed=42)"
+)]
 pub(crate) fn generate_log<'py>(
     py: Python<'py>,
-    #[pyo3(from_py_with = wide_int)] customers: i128,
-    #[pyo3(from_py_with = wide_int)] seed: i128,
+    customers: Option<&Bound<'py, PyAny>>,
+    seed: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     crate::guard(|| {
-        let options = SynthOptions {
-            customers: int_option(customers, "customers")?,
-            seed: int_option(seed, "seed")?,
-            ..SynthOptions::default()
-        };
+        let given = [("customers", customers), ("seed", seed)];
+        let options: SynthOptions = read_keywords(py, None, &given, "generate_log")?;
         let pyarrow = crate::reports::optional(py, "pyarrow", "generate_log()")?;
         let batches = py
             .detach(|| synth_batches(&options))

@@ -60,13 +60,14 @@ use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
 use std::collections::BTreeMap;
 
-use crate::convert::{int_option, int_option_opt, wide_int, wide_int_opt, Wrap};
+use crate::convert::{int_arg, read_keywords, Wrap};
 use crate::errors::{core_err, input_err, internal_error};
 use crate::pictures::PySvg;
 use crate::reports::{PyEmotionCurves, PyHealthReport, PyPriorityReport, PySurveyReport};
 use crate::results::{PyFlows, PyFunnelResult, PyInsights, PyMapDiff, PyPatterns};
 use crate::source::Source;
 use cjm_core::insights::{InsightInputs, InsightOptions};
+use cjm_core::maps::MapInputs;
 use cjm_core::scoring::{HealthInputs, MeasuredReach, ScoringModel};
 use serde::de::DeserializeOwned;
 
@@ -145,13 +146,9 @@ impl PyJourney {
 
     #[doc = stub_doc!("Journey.to_json")]
     #[pyo3(signature = (indent = None))]
-    fn to_json(
-        &self,
-        py: Python<'_>,
-        #[pyo3(from_py_with = wide_int_opt)] indent: Option<i128>,
-    ) -> PyResult<String> {
+    fn to_json(&self, py: Python<'_>, indent: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
         guard(|| {
-            let indent: Option<usize> = int_option_opt(indent, "indent")?;
+            let indent: Option<usize> = int_arg(indent, "indent")?;
             Ok(py.detach(|| match indent {
                 None => self.inner.to_json(),
                 Some(width) => convert::to_json_indented(self.inner.journey(), width),
@@ -224,11 +221,15 @@ impl PyJourney {
     }
 
     #[doc = stub_doc!("Journey.insights")]
-    #[pyo3(signature = (
-        as_of = None, *, high_priority = 0.3, high_drop_off = 0.5, unmapped_share = 0.05,
-        reach = None, stage_drop_off = None, unmapped_events = None, total_events = None,
-        measured = None
-    ))]
+    #[pyo3(
+        signature = (
+            as_of = None, *, reach = None, stage_drop_off = None, unmapped_events = None,
+            total_events = None, measured = None, **options
+        ),
+        text_signature = "($self, as_of=None, *, high_priority=0.3, high_drop_off=0.5, \
+            unmapped_share=0.05, reach=None, stage_drop_off=None, unmapped_events=None, \
+            total_events=None, measured=None)"
+    )]
     #[allow(
         clippy::too_many_arguments,
         reason = "mirrors the keyword arguments of Python"
@@ -237,23 +238,17 @@ impl PyJourney {
         &self,
         py: Python<'_>,
         as_of: Option<&Bound<'_, PyAny>>,
-        high_priority: f64,
-        high_drop_off: f64,
-        unmapped_share: f64,
         reach: Option<&Bound<'_, PyAny>>,
         stage_drop_off: Option<BTreeMap<String, f64>>,
         unmapped_events: Option<&Bound<'_, PyAny>>,
-        #[pyo3(from_py_with = wide_int_opt)] total_events: Option<i128>,
+        total_events: Option<&Bound<'_, PyAny>>,
         measured: Option<&Bound<'_, measured::PyMeasuredKpis>>,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyInsights> {
         guard(|| {
-            let total_events = int_option_opt(total_events, "total_events")?;
-            let options = InsightOptions {
-                as_of: as_of.filter(|a| !a.is_none()).map(date_text).transpose()?,
-                high_priority,
-                high_drop_off,
-                unmapped_share,
-            };
+            let total_events = int_arg(total_events, "total_events")?;
+            let options: InsightOptions =
+                read_keywords(py, options, &[("as_of", as_of)], "insights")?;
             let reach = match reach.filter(|r| !r.is_none()) {
                 Some(r) => match r.cast::<results::PyTraffic>() {
                     Ok(t) => Some(cjm_core::scoring::MeasuredReach::from_traffic(
@@ -515,93 +510,26 @@ fn journey_schema(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     guard(|| Wrap(cjm_core::schema::journey_schema()).into_py_value(py))
 }
 
-/// A date as `YYYY-MM-DD`: a `datetime.date` or `datetime` (its own calendar date), or
-/// text (checked by the core).
-fn date_text(value: &Bound<'_, PyAny>) -> PyResult<String> {
-    if let Ok(s) = value.cast::<PyString>() {
-        return Ok(s.to_cow()?.into_owned());
-    }
-    let date = if value.hasattr("hour")? && value.hasattr("date")? {
-        value.call_method0("date")?
-    } else {
-        value.clone()
-    };
-    if date.hasattr("year")? && date.hasattr("isoformat")? {
-        return date.call_method0("isoformat")?.extract();
-    }
-    Err(pyo3::exceptions::PyTypeError::new_err(
-        "`as_of` must be a datetime.date, a datetime or \"YYYY-MM-DD\"",
-    ))
-}
-
 #[doc = stub_doc!("two_proportion_test")]
 #[pyfunction]
-fn two_proportion_test(
-    py: Python<'_>,
-    #[pyo3(from_py_with = wide_int)] x1: i128,
-    #[pyo3(from_py_with = wide_int)] n1: i128,
-    #[pyo3(from_py_with = wide_int)] x2: i128,
-    #[pyo3(from_py_with = wide_int)] n2: i128,
-) -> PyResult<Bound<'_, PyAny>> {
+fn two_proportion_test<'py>(
+    py: Python<'py>,
+    x1: &Bound<'py, PyAny>,
+    n1: &Bound<'py, PyAny>,
+    x2: &Bound<'py, PyAny>,
+    n2: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
     guard(|| {
-        let (x1, n1) = (int_option(x1, "x1")?, int_option(n1, "n1")?);
-        let (x2, n2) = (int_option(x2, "x2")?, int_option(n2, "n2")?);
+        let count = |v, name| convert::read_plain::<u64>(v, name);
+        let (x1, n1, x2, n2) = (
+            count(x1, "x1")?,
+            count(n1, "n1")?,
+            count(x2, "x2")?,
+            count(n2, "n2")?,
+        );
         let test = cjm_core::scoring::two_proportion_test(x1, n1, x2, n2).map_err(core_err)?;
         Wrap(&test).into_json_value(py)
     })
-}
-
-/// Health inputs of one version of a map, from a mapping with optional `survey`,
-/// `reach`, `traffic` and `kpi_actuals`.
-struct OwnedInputs {
-    survey: Option<Py<PySurveyReport>>,
-    reach: Option<MeasuredReach>,
-    traffic: Option<BTreeMap<String, f64>>,
-    kpi_actuals: Option<BTreeMap<String, f64>>,
-}
-
-fn health_inputs<'a>(o: &'a OwnedInputs, s: Option<&'a PySurveyReport>) -> HealthInputs<'a> {
-    HealthInputs {
-        survey: s.map(|s| &s.inner),
-        reach: o.reach.as_ref(),
-        traffic: o.traffic.as_ref(),
-        kpi_actuals: o.kpi_actuals.as_ref(),
-        measured: None,
-    }
-}
-
-fn owned_inputs(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<OwnedInputs> {
-    let mut out = OwnedInputs {
-        survey: None,
-        reach: None,
-        traffic: None,
-        kpi_actuals: None,
-    };
-    let Some(value) = value.filter(|v| !v.is_none()) else {
-        return Ok(out);
-    };
-    let dict = value.cast::<PyDict>().map_err(|_| {
-        input_err(
-            cjm_core::InputCode::InvalidOption,
-            format!("`{what}` is a dict with `survey`, `reach`, `traffic`, `kpi_actuals`"),
-        )
-    })?;
-    for (key, item) in dict.iter() {
-        let key: String = key.extract()?;
-        match key.as_str() {
-            "survey" => out.survey = Some(item.extract()?),
-            "reach" => out.reach = option_value(Some(&item), "reach")?,
-            "traffic" => out.traffic = item.extract()?,
-            "kpi_actuals" => out.kpi_actuals = item.extract()?,
-            other => {
-                return Err(input_err(
-                    cjm_core::InputCode::InvalidOption,
-                    format!("`{what}` has an unknown key `{other}`"),
-                ))
-            }
-        }
-    }
-    Ok(out)
 }
 
 #[doc = stub_doc!("diff_maps")]
@@ -617,15 +545,13 @@ fn diff_maps(
 ) -> PyResult<PyMapDiff> {
     guard(|| {
         let model: ScoringModel = option_value(model, "model")?.unwrap_or_default();
+        let inputs =
+            |v, what| -> PyResult<MapInputs> { Ok(option_value(v, what)?.unwrap_or_default()) };
         let (b, a) = (
-            owned_inputs(before_inputs, "before_inputs")?,
-            owned_inputs(after_inputs, "after_inputs")?,
+            inputs(before_inputs, "before_inputs")?,
+            inputs(after_inputs, "after_inputs")?,
         );
-        let (bs, as_) = (
-            b.survey.as_ref().map(|s| s.bind(py).get()),
-            a.survey.as_ref().map(|s| s.bind(py).get()),
-        );
-        let (bi, ai) = (health_inputs(&b, bs), health_inputs(&a, as_));
+        let (bi, ai) = (b.health_inputs(), a.health_inputs());
         let (bj, aj) = (&before.get().inner, &after.get().inner);
         let diff = py
             .detach(|| cjm_core::maps::diff_maps(bj, aj, &model, &bi, &ai))
@@ -636,22 +562,19 @@ fn diff_maps(
 
 #[doc = stub_doc!("patterns")]
 #[pyfunction]
-#[pyo3(signature = (journeys, as_of = None, *, high_priority = 0.3, high_drop_off = 0.5, unmapped_share = 0.05))]
+#[pyo3(
+    signature = (journeys, as_of = None, **options),
+    text_signature = "(journeys, as_of=None, *, high_priority=0.3, high_drop_off=0.5, \
+        unmapped_share=0.05)"
+)]
 fn patterns(
     py: Python<'_>,
     journeys: Vec<Bound<'_, PyJourney>>,
     as_of: Option<&Bound<'_, PyAny>>,
-    high_priority: f64,
-    high_drop_off: f64,
-    unmapped_share: f64,
+    options: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<PyPatterns> {
     guard(|| {
-        let options = InsightOptions {
-            as_of: as_of.filter(|a| !a.is_none()).map(date_text).transpose()?,
-            high_priority,
-            high_drop_off,
-            unmapped_share,
-        };
+        let options: InsightOptions = read_keywords(py, options, &[("as_of", as_of)], "patterns")?;
         let maps: Vec<&ValidJourney> = journeys.iter().map(|j| &j.get().inner).collect();
         let found = py
             .detach(|| cjm_core::maps::patterns(&maps, &options))

@@ -64,8 +64,7 @@ pub(crate) fn kwargs_options<T: DeserializeOwned + Default>(
 ) -> PyResult<T> {
     match kwargs {
         None => Ok(T::default()),
-        Some(d) if d.is_empty() => Ok(T::default()),
-        Some(d) => crate::options_from(d.as_any(), what),
+        Some(d) => crate::convert::read_keywords(d.py(), Some(d), &[], what),
     }
 }
 

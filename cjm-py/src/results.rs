@@ -15,7 +15,7 @@ use cjm_core::render::flow_chart;
 use cjm_core::scoring::GroupComparison;
 use pyo3::prelude::*;
 
-use crate::convert::{int_option_opt, wide_int_opt, Wrap};
+use crate::convert::{int_arg, Wrap};
 use crate::pictures::PySvg;
 use crate::reports::{plural, result_class};
 
@@ -239,9 +239,9 @@ result_class!(
     fn to_svg(
         &self,
         title: Option<String>,
-        #[pyo3(from_py_with = wide_int_opt)] width: Option<i128>,
+        width: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PySvg> {
-        let width = int_option_opt(width, "width")?;
+        let width = int_arg(width, "width")?;
         Ok(PySvg::new(cjm_core::render::funnel_result_svg(
             &self.inner,
             None,
@@ -427,12 +427,12 @@ result_class!(
     fn to_svg(
         &self,
         title: Option<String>,
-        #[pyo3(from_py_with = wide_int_opt)] width: Option<i128>,
-        #[pyo3(from_py_with = wide_int_opt)] height: Option<i128>,
+        width: Option<&Bound<'_, PyAny>>,
+        height: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PySvg> {
         let mut chart = flow_chart(&self.inner, title);
-        chart.width = int_option_opt(width, "width")?;
-        chart.height = int_option_opt(height, "height")?;
+        chart.width = int_arg(width, "width")?;
+        chart.height = int_arg(height, "height")?;
         Ok(PySvg::new(cjm_core::render::flow_svg(&chart)))
     }
 });

@@ -45,12 +45,9 @@ fn columns_and_options(
     options: Option<&Bound<'_, PyDict>>,
     what: &str,
 ) -> PyResult<(Columns, SurveyOptions)> {
-    let options = match options {
-        Some(d) => crate::convert::plain(d.as_any())?,
-        None => PyDict::new(py).into_any(),
-    };
-    SurveyColumnNames::with_options(&mut pythonize::Depythonizer::from_object(&options), what)
-        .map_err(core_err)
+    crate::convert::with_keywords(py, options, &[], |d| {
+        SurveyColumnNames::with_options(d, what)
+    })
 }
 
 #[doc = stub_doc!("_survey_kpis")]
@@ -235,7 +232,8 @@ pub(crate) fn _compare_groups(
 ) -> PyResult<PyGroupComparison> {
     crate::guard(|| {
         let (columns, options) = columns_and_options(py, options, "compare_groups")?;
-        let by: GroupBy = crate::events::named(by, "by")?;
+        let by: GroupBy =
+            cjm_core::options_from(serde_json::Value::from(by), "by").map_err(core_err)?;
         let state = if let Ok(dict) = data.cast::<PyDict>() {
             let table = from_mapping(dict, &columns)?;
             let mut state = SurveyState::identity(&options).map_err(core_err)?;

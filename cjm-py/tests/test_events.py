@@ -215,8 +215,9 @@ def test_no_window_is_math_inf() -> None:
     assert unbounded.definition is not None
     assert unbounded.definition["params"]["options"]["window_seconds"] is None
     assert log.funnel(["a", "b"], as_of="1970-03-01").to_dict()["pending"] == 0
-    with pytest.raises(TypeError, match="window"):
+    with pytest.raises(cjm.InputError, match="option `window`.*infinity") as err:
         log.funnel(["a", "b"], window=-math.inf)
+    assert err.value.code == "invalid_option"
 
 
 # ---------------------------------------------------------------------------------------
@@ -517,12 +518,18 @@ def test_funnel_options_and_exports() -> None:
     assert pending.definition["params"]["options"]["as_of"].startswith("2024-01-20T00:00:00")
     with pytest.raises(cjm.InputError):
         log.funnel(STEPS, as_of=dt.datetime(2024, 1, 20))
-    with pytest.raises(cjm.InputError):
+    with pytest.raises(cjm.InputError, match="`window` must be whole seconds"):
         log.funnel(STEPS, window=dt.timedelta(milliseconds=1500))
-    with pytest.raises(cjm.InputError):
+    with pytest.raises(cjm.InputError, match="option `order` unknown variant `sideways`"):
         log.funnel(STEPS, order="sideways")
-    with pytest.raises(TypeError):
+    # Every keyword is read by the core: one it does not know is named.
+    with pytest.raises(cjm.InputError, match="unknown field `windw`") as unknown:
+        log.funnel(STEPS, windw=60)  # type: ignore[call-arg]
+    assert unknown.value.code == "invalid_option"
+    # One string is not a list of steps (it was Python's TypeError).
+    with pytest.raises(cjm.InputError, match="`steps`: invalid type: string") as one:
         log.funnel("purchase")
+    assert one.value.code == "invalid_option"
     # A null step, or one with two keys: the option named, as in JavaScript.
     for bad in (["page_view", None], [{"event": "page_view", "stage": "s"}]):
         with pytest.raises(cjm.InputError, match="steps") as step_err:
@@ -639,10 +646,11 @@ def test_retention_options_tables_and_errors() -> None:
         log.retention(start_event="sesion_start")
     with pytest.raises(cjm.InputError):
         log.retention(as_of=dt.datetime(2024, 1, 10))
-    with pytest.raises(TypeError):
-        log.retention(start_event=5)  # type: ignore[arg-type]
-    with pytest.raises(TypeError):
-        log.retention(start_event=b"session_start")  # type: ignore[arg-type]
+    # Not a name: the option named, with what it takes (it was Python's TypeError).
+    for bad, says in ((5, "an event name or a list"), (b"session_start", "binary data")):
+        with pytest.raises(cjm.InputError, match=f"option `start_event`.*{says}") as e:
+            log.retention(start_event=bad)  # type: ignore[arg-type]
+        assert e.value.code == "invalid_option"
     assert log.retention(start_event="sesion_start", allow_missing_events=True).customers == 0
     # A tuple or any iterable of names is a list of names.
     assert log.retention(start_event=("purchase",)).to_dict() == log.retention(start_event="purchase").to_dict()
@@ -731,8 +739,9 @@ def test_trends_options_tables_picture_and_errors() -> None:
     assert e.value.code == "invalid_option"
     with pytest.raises(cjm.InputError):
         log.trends().to_svg(by="breakdown")
-    with pytest.raises(TypeError):
+    with pytest.raises(cjm.InputError, match="option `events` invalid type: integer `5`") as e:
         log.trends(5)  # type: ignore[arg-type]
+    assert e.value.code == "invalid_option"
 
 
 def test_integer_customer_ids_stay_integers() -> None:

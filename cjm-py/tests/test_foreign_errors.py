@@ -278,8 +278,9 @@ def test_integer_options_in_range_still_read_numpy_ints_and_refuse_floats() -> N
     # Inside the type but outside the core's rule: the core's message.
     with pytest.raises(cjm.InputError, match="2 to 11"):
         cjm.survey_kpis(SURVEY, csat="csat", csat_scale=100)
-    with pytest.raises(TypeError):
+    with pytest.raises(cjm.InputError, match="`k` must be an integer from 0 to .*, not 2.5") as e:
         log.variants(k=2.5)  # type: ignore[arg-type]
+    assert e.value.code == "invalid_option"
 
 
 @pytest.mark.parametrize(

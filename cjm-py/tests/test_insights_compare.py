@@ -76,8 +76,15 @@ def test_insights_from_traffic_and_html() -> None:
     assert "unmapped_events" in {i["code"] for i in report.to_dicts()}
     html = report._repr_html_()
     assert html.startswith("<table") and "insights" in html
-    with pytest.raises(TypeError):
+    # Not a date: the core names the option (it was Python's TypeError).
+    with pytest.raises(cjm.InputError, match="option `as_of` invalid type: floating point") as e:
         journey.insights(3.5)  # type: ignore[arg-type]
+    assert e.value.code == "invalid_option"
+    # A datetime is read as its calendar date; an unknown option is named.
+    at_ten = dt.datetime(2026, 1, 1, 10, tzinfo=dt.timezone.utc)
+    assert journey.insights(at_ten).to_dicts() == journey.insights(dt.date(2026, 1, 1)).to_dicts()
+    with pytest.raises(cjm.InputError, match="unknown field `high_prio`"):
+        journey.insights(high_prio=0.2)  # type: ignore[call-arg]
 
 
 def test_two_proportion_vectors() -> None:
@@ -172,8 +179,15 @@ def test_diff_maps_and_patterns() -> None:
             "fields": ["severity"]} in changes
     assert any(c["change"] == "removed" and c["collection"] == "touchpoints" for c in changes)
     assert any(s["kind"] == "journey" for s in diff.to_dicts("scores"))
-    with pytest.raises(cjm.InputError):
+    with pytest.raises(cjm.InputError, match="option `colour` unknown field") as unknown:
         cjm.diff_maps(before, after, before_inputs={"colour": 1})
+    assert unknown.value.code == "invalid_option"
+    # The inputs are the core's `MapInputs`; a survey report is read as its value.
+    tp = before.to_dict()["touchpoints"][0]["id"]
+    survey = cjm.survey_kpis({"scope": [tp, tp], "nps": [0, 1]}, scope="scope", nps="nps")
+    measured = cjm.diff_maps(before, before, before_inputs={"survey": survey})
+    moved = [s for s in measured.to_dicts("scores") if s["id"] == tp]
+    assert moved and moved[0]["delta"] > 0
     doc["id"] = "changed"
     found = cjm.patterns([before, cjm.Journey.from_dict(doc)], "2026-01-01")
     assert len(found) > 0 and all(p["maps"] >= 2 for p in found.to_dicts())

@@ -206,8 +206,9 @@ def test_bad_filters_are_errors_with_codes(log: cjm.EventLog) -> None:
         with pytest.raises(cjm.InputError) as info:
             log.sample(*args, **kwargs)
         assert info.value.code == "invalid_option"
-    with pytest.raises(TypeError):
+    with pytest.raises(cjm.InputError, match=r"option `customers\[0\]`.*a customer id") as refused:
         log.filter(customers=[True])
+    assert refused.value.code == "invalid_option"
     # Allowed: nothing of it is kept, and the empty log warns.
     with pytest.warns(cjm.IngestWarning, match="left no events"):
         empty = log.filter(events=["purchse"], allow_missing=True)

@@ -163,6 +163,9 @@ test('a log bound to a template: traffic, funnels, paths, states, drivers, confo
   // No window (null): the same steps however late; the default stays 7 days.
   const unbounded = log.funnel(['ad_click', 'purchase'], { window_seconds: null });
   assert.equal(unbounded.definition.params.options.window_seconds, null);
+  // Infinity is no window as well (the core reads it, as Python's math.inf).
+  const infinite = log.funnel(['ad_click', 'purchase'], { window_seconds: Infinity });
+  assert.equal(infinite.definition.params.options.window_seconds, null);
   assert.equal(log.funnel(['ad_click', 'purchase']).definition.params.options.window_seconds, 604800);
   const mixed = log.funnel(['ad_click', { touchpoint: 'tp-product-page' }, { stage: 'purchase' }]);
   assert.deepEqual(mixed.steps.map((s) => s.customers), [2, 1, 1]);

@@ -69,6 +69,9 @@ test('integer ids come back as a BigInt64Array', () => {
   assert.deepEqual([...cols.customer], [1n, 3n, 3n]);
   assert.deepEqual(cols.event, ['b', 'c', 'a']);
   assert.equal(log.filter({ customers: [3] }).length, 2);
+  // One id, or one name, where a list goes (the core's FilterOptions, as in Python).
+  assert.equal(log.filter({ customers: 3 }).length, 2);
+  assert.equal(log.filter({ events: 'a', drop_customers: 1 }).length, 1);
   log.free();
 });
 

@@ -444,6 +444,13 @@ export type RetentionMode = "on" | "on_or_after";
  */
 export type CohortType = "first_time" | "recurring";
 /**
+ * One name or a list of names: the schema of a field read by [`one_or_many`].
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "NameOrNames".
+ */
+export type NameOrNames = string | string[];
+/**
  * What a trends chart counts.
  *
  * This interface was referenced by `JourneyDocument`'s JSON-Schema
@@ -465,6 +472,14 @@ export type TrendsLines = "event" | "total" | "breakdown";
  */
 export type DfgDirection = "auto" | "left_right" | "top_down";
 /**
+ * One customer id or a list of them: the schema of a field read by
+ * `validate::one_or_many`.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "KeyOrKeys".
+ */
+export type KeyOrKeys = CustomerKey | CustomerKey[];
+/**
  * A customer id as a filter names it: an integer or a string. An integer matches the
  * integer id of a log with integer ids and the string id of its decimal text otherwise;
  * a string matches a string id, or the integer id whose decimal text it is.
@@ -480,13 +495,6 @@ export type CustomerKey = number | string;
  * via the `definition` "TouchKind".
  */
 export type TouchKind = "channel" | "touchpoint" | "event";
-/**
- * One name or a list of names: the schema of a field read by [`one_or_many`].
- *
- * This interface was referenced by `JourneyDocument`'s JSON-Schema
- * via the `definition` "NameOrNames".
- */
-export type NameOrNames = string | string[];
 /**
  * Position-based weights of the first, middle and last touches.
  *
@@ -1994,6 +2002,8 @@ export interface Component {
 export interface InsightOptions {
   /**
    * The date of the check, `YYYY-MM-DD`; without it the staleness rules are skipped.
+   * An ISO-8601 date and time (`2024-03-01T10:00:00+02:00`, a Python `datetime`) is
+   * read as its calendar date as written.
    */
   as_of?: string | null;
   /**
@@ -3821,12 +3831,14 @@ export interface FunnelOptions {
   /**
    * Conversion window from the step-1 event, in seconds, inclusive (default 7 days);
    * `null` for no window: every later step counts, however long after step 1 (and
-   * with `as_of`, a customer who has not converted stays pending).
+   * with `as_of`, a customer who has not converted stays pending). Infinity
+   * (Python's `math.inf`, JavaScript's `Infinity`) is read as null. Also read as
+   * `window` (Python's keyword).
    */
   window_seconds?: number | null;
   /**
    * Optional per-step windows from the prior step, in seconds, inclusive; empty, or
-   * one entry per step (the first entry must be null).
+   * one entry per step (the first entry must be null). Also read as `step_windows`.
    */
   step_windows_seconds?: (number | null)[];
   /**
@@ -3961,9 +3973,9 @@ export interface RetentionOptions {
 export interface TrendsOptions {
   /**
    * The events to count, one series each: a list of names; null (default) for every
-   * event name of the log.
+   * event name of the log. One name may be given as a string.
    */
-  events?: string[] | null;
+  events?: NameOrNames | null;
   /**
    * The period: `day` (default), `week` (ISO, Monday first) or `month`.
    */
@@ -4266,7 +4278,7 @@ export interface DfgEdge {
  */
 export interface VariantOptions {
   /**
-   * How many variants to return (default 10).
+   * How many variants to return (default 10); also read as `k` (Python's keyword).
    */
   top_k?: number;
   /**
@@ -4337,7 +4349,8 @@ export interface Variant {
  */
 export interface FlowOptions {
   /**
-   * How many first events of each customer (default 5).
+   * How many first events of each customer (default 5); also read as `n` (Python's
+   * keyword).
    */
   steps?: number;
   /**
@@ -4635,13 +4648,13 @@ export interface StageCount {
  */
 export interface FilterOptions {
   /**
-   * Keep only events with one of these names.
+   * Keep only events with one of these names (one name may be given as a string).
    */
-  events?: string[] | null;
+  events?: NameOrNames | null;
   /**
-   * Drop events with one of these names.
+   * Drop events with one of these names (one name may be given as a string).
    */
-  drop_events?: string[];
+  drop_events?: NameOrNames;
   /**
    * Keep events at or after this instant (ISO-8601 with `Z` or an offset, or a date
    * `YYYY-MM-DD`, the start of that day in UTC): the range is half-open, `[start, end)`.
@@ -4657,27 +4670,27 @@ export interface FilterOptions {
    */
   assume_utc?: boolean;
   /**
-   * Keep only the events of these customers.
+   * Keep only the events of these customers (one id may be given alone).
    */
-  customers?: CustomerKey[] | null;
+  customers?: KeyOrKeys | null;
   /**
-   * Drop the events of these customers.
+   * Drop the events of these customers (one id may be given alone).
    */
-  drop_customers?: CustomerKey[];
+  drop_customers?: KeyOrKeys;
   /**
    * Keep events whose value in the column (`channel`, `session` or an extra column)
    * is one of the values given; an event without a value in that column is dropped.
-   * Several columns: each must match.
+   * Several columns: each must match. One value may be given as a string.
    */
   where?: {
-    [k: string]: string[];
+    [k: string]: NameOrNames;
   };
   /**
    * Drop events whose value in the column is one of the values given (an event
    * without a value in that column is kept).
    */
   where_not?: {
-    [k: string]: string[];
+    [k: string]: NameOrNames;
   };
   /**
    * Accept event names, customers and column values the log does not hold (they match
@@ -4735,7 +4748,8 @@ export interface SampleOptions {
  */
 export interface SessionOptions {
   /**
-   * The inactivity gap in seconds (default 1800, 30 minutes), at least 1.
+   * The inactivity gap in seconds (default 1800, 30 minutes), at least 1; also read
+   * as `gap` (Python's keyword).
    */
   gap_seconds?: number;
   /**

@@ -208,10 +208,15 @@ pub struct FunnelOptions {
     pub order: FunnelOrder,
     /// Conversion window from the step-1 event, in seconds, inclusive (default 7 days);
     /// `null` for no window: every later step counts, however long after step 1 (and
-    /// with `as_of`, a customer who has not converted stays pending).
+    /// with `as_of`, a customer who has not converted stays pending). Infinity
+    /// (Python's `math.inf`, JavaScript's `Infinity`) is read as null. Also read as
+    /// `window` (Python's keyword).
+    #[serde(alias = "window", deserialize_with = "window")]
+    #[schemars(with = "Option<u64>")]
     pub window_seconds: Option<u64>,
     /// Optional per-step windows from the prior step, in seconds, inclusive; empty, or
-    /// one entry per step (the first entry must be null).
+    /// one entry per step (the first entry must be null). Also read as `step_windows`.
+    #[serde(alias = "step_windows")]
     pub step_windows_seconds: Vec<Option<u64>>,
     /// Exclusion steps.
     pub exclusions: Vec<Exclusion>,
@@ -241,6 +246,49 @@ pub struct FunnelOptions {
     /// steps stay inside one session and the counts are sessions.
     #[serde(skip_serializing_if = "AnalysisUnit::is_customer")]
     pub unit: AnalysisUnit,
+}
+
+/// A window as [`FunnelOptions::window_seconds`] reads it: whole seconds, or null or
+/// +infinity for no window.
+fn window<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<u64>, D::Error> {
+    use serde::de::Unexpected;
+    struct Window;
+    impl<'de> serde::de::Visitor<'de> for Window {
+        type Value = Option<u64>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("whole seconds (an integer from 0), or null or infinity for no window")
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<Self::Value, E> {
+            Ok(Some(v))
+        }
+        // A number that is not whole seconds is refused as `u64` refuses it (the core's
+        // message then gives the range).
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<Self::Value, E> {
+            u64::try_from(v)
+                .map(Some)
+                .map_err(|_| E::invalid_value(Unexpected::Signed(v), &"u64"))
+        }
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<Self::Value, E> {
+            match v {
+                f64::INFINITY => Ok(None),
+                v if v.is_finite() => Err(E::invalid_type(Unexpected::Float(v), &"u64")),
+                v => Err(E::invalid_type(Unexpected::Float(v), &self)),
+            }
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: serde::Deserializer<'de>>(
+            self,
+            d: D,
+        ) -> std::result::Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+    d.deserialize_option(Window)
 }
 
 impl Default for FunnelOptions {

@@ -29,13 +29,52 @@ use std::fmt::Write as _;
 /// A customer id as a filter names it: an integer or a string. An integer matches the
 /// integer id of a log with integer ids and the string id of its decimal text otherwise;
 /// a string matches a string id, or the integer id whose decimal text it is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum CustomerKey {
     /// An integer id.
     Int(i64),
     /// A string id (in a pseudonymised log, the pseudonym).
     Str(String),
+}
+
+impl<'de> Deserialize<'de> for CustomerKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Key;
+        impl serde::de::Visitor<'_> for Key {
+            type Value = CustomerKey;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a customer id (an integer or a string)")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<CustomerKey, E> {
+                Ok(CustomerKey::Int(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<CustomerKey, E> {
+                i64::try_from(v)
+                    .map(CustomerKey::Int)
+                    .map_err(|_| E::invalid_value(serde::de::Unexpected::Unsigned(v), &self))
+            }
+            fn visit_str<E: serde::de::Error>(
+                self,
+                v: &str,
+            ) -> std::result::Result<CustomerKey, E> {
+                Ok(CustomerKey::Str(v.to_owned()))
+            }
+        }
+        d.deserialize_any(Key)
+    }
+}
+
+/// One customer id or a list of them: the schema of a field read by
+/// `validate::one_or_many`.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code, reason = "only its schema is used")]
+enum KeyOrKeys {
+    /// One id.
+    One(CustomerKey),
+    /// Several ids.
+    Many(Vec<CustomerKey>),
 }
 
 impl std::fmt::Display for CustomerKey {
@@ -52,9 +91,13 @@ impl std::fmt::Display for CustomerKey {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct FilterOptions {
-    /// Keep only events with one of these names.
+    /// Keep only events with one of these names (one name may be given as a string).
+    #[serde(deserialize_with = "crate::validate::some_one_or_many")]
+    #[schemars(with = "Option<crate::validate::NameOrNames>")]
     pub events: Option<Vec<String>>,
-    /// Drop events with one of these names.
+    /// Drop events with one of these names (one name may be given as a string).
+    #[serde(deserialize_with = "crate::validate::one_or_many")]
+    #[schemars(with = "crate::validate::NameOrNames")]
     pub drop_events: Vec<String>,
     /// Keep events at or after this instant (ISO-8601 with `Z` or an offset, or a date
     /// `YYYY-MM-DD`, the start of that day in UTC): the range is half-open, `[start, end)`.
@@ -65,17 +108,27 @@ pub struct FilterOptions {
     /// false: such a value is a `naive_timestamp` error, as no zone is guessed).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub assume_utc: bool,
-    /// Keep only the events of these customers.
+    /// Keep only the events of these customers (one id may be given alone).
+    #[serde(deserialize_with = "crate::validate::some_one_or_many")]
+    #[schemars(with = "Option<KeyOrKeys>")]
     pub customers: Option<Vec<CustomerKey>>,
-    /// Drop the events of these customers.
+    /// Drop the events of these customers (one id may be given alone).
+    #[serde(deserialize_with = "crate::validate::one_or_many")]
+    #[schemars(with = "KeyOrKeys")]
     pub drop_customers: Vec<CustomerKey>,
     /// Keep events whose value in the column (`channel`, `session` or an extra column)
     /// is one of the values given; an event without a value in that column is dropped.
-    /// Several columns: each must match.
-    #[serde(rename = "where")]
+    /// Several columns: each must match. One value may be given as a string.
+    #[serde(
+        rename = "where",
+        deserialize_with = "crate::validate::map_of_one_or_many"
+    )]
+    #[schemars(with = "BTreeMap<String, crate::validate::NameOrNames>")]
     pub where_in: BTreeMap<String, Vec<String>>,
     /// Drop events whose value in the column is one of the values given (an event
     /// without a value in that column is kept).
+    #[serde(deserialize_with = "crate::validate::map_of_one_or_many")]
+    #[schemars(with = "BTreeMap<String, crate::validate::NameOrNames>")]
     pub where_not: BTreeMap<String, Vec<String>>,
     /// Accept event names, customers and column values the log does not hold (they match
     /// nothing) instead of failing with `unknown_event`, `unknown_customer` or
@@ -120,7 +173,9 @@ pub struct SampleOptions {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct SessionOptions {
-    /// The inactivity gap in seconds (default 1800, 30 minutes), at least 1.
+    /// The inactivity gap in seconds (default 1800, 30 minutes), at least 1; also read
+    /// as `gap` (Python's keyword).
+    #[serde(alias = "gap")]
     pub gap_seconds: u64,
     /// Replace the session ids the log already has (default false: a log with session
     /// ids is an error, so that ids from the source are not overwritten by mistake).

@@ -416,7 +416,8 @@ pub(crate) fn restrict(dict: &[String], used: &[bool]) -> (Vec<String>, Vec<u32>
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct VariantOptions {
-    /// How many variants to return (default 10).
+    /// How many variants to return (default 10); also read as `k` (Python's keyword).
+    #[serde(alias = "k")]
     pub top_k: usize,
     /// Keep only the first n events of each customer (default: all).
     pub max_length: Option<usize>,
@@ -693,7 +694,9 @@ impl VariantTally {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct FlowOptions {
-    /// How many first events of each customer (default 5).
+    /// How many first events of each customer (default 5); also read as `n` (Python's
+    /// keyword).
+    #[serde(alias = "n")]
     pub steps: usize,
     /// Nodes with a smaller share of the customers at their depth are folded into
     /// `(other)` (default 0.02).

@@ -48,13 +48,39 @@ pub const MAX_RETENTION_PERIODS: u32 = 10_000;
 const DAY_NS: i64 = 86_400 * NANOS_PER_SECOND;
 
 /// One event name, or any of several.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum EventMatch {
     /// Events with this name.
     One(String),
     /// Events with any of these names.
     AnyOf(Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for EventMatch {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Match;
+        impl<'de> serde::de::Visitor<'de> for Match {
+            type Value = EventMatch;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an event name or a list of event names")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<EventMatch, E> {
+                Ok(EventMatch::One(v.to_owned()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<EventMatch, A::Error> {
+                let mut names = Vec::new();
+                while let Some(name) = seq.next_element::<String>()? {
+                    names.push(name);
+                }
+                Ok(EventMatch::AnyOf(names))
+            }
+        }
+        d.deserialize_any(Match)
+    }
 }
 
 impl EventMatch {

@@ -55,7 +55,9 @@ pub const MAX_TREND_PERIODS: usize = 100_000;
 #[serde(deny_unknown_fields, default)]
 pub struct TrendsOptions {
     /// The events to count, one series each: a list of names; null (default) for every
-    /// event name of the log.
+    /// event name of the log. One name may be given as a string.
+    #[serde(deserialize_with = "crate::validate::some_one_or_many")]
+    #[schemars(with = "Option<crate::validate::NameOrNames>")]
     pub events: Option<Vec<String>>,
     /// The period: `day` (default), `week` (ISO, Monday first) or `month`.
     pub period: RetentionPeriod,
@@ -118,6 +120,28 @@ pub struct FunnelTrendsOptions {
     /// false: such a value is a `naive_timestamp` error, as no zone is guessed).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub assume_utc: bool,
+}
+
+impl FunnelTrendsOptions {
+    /// The option names that are the periods' rather than the funnel's.
+    pub const FIELDS: [&'static str; 3] = ["period", "time_zone", "since"];
+
+    /// Periods and funnel options given together as one set of keys (Python's keyword
+    /// arguments of `EventLog.funnel_trends`): the keys of [`Self::FIELDS`] are the
+    /// periods', the others the funnel's, and `assume_utc` is read by both.
+    ///
+    /// # Errors
+    /// `invalid_option` naming the option that does not fit; a key neither type has is
+    /// reported with the funnel's keys.
+    pub fn with_funnel<'de, D: serde::Deserializer<'de>>(
+        options: D,
+        what: &str,
+    ) -> Result<(Self, super::FunnelOptions)> {
+        let (mut periods, funnel): (Self, super::FunnelOptions) =
+            crate::validate::split_options(options, what, &Self::FIELDS)?;
+        periods.assume_utc = funnel.assume_utc;
+        Ok((periods, funnel))
+    }
 }
 
 impl Default for FunnelTrendsOptions {

@@ -322,44 +322,95 @@ pub(crate) enum NameOrNames {
     Many(Vec<String>),
 }
 
-/// A list of names that may be given as one name (`"purchase"` for `["purchase"]`), for
-/// `#[serde(deserialize_with)]`; null is the empty list.
-pub(crate) fn one_or_many<'de, D: Deserializer<'de>>(
-    d: D,
-) -> std::result::Result<Vec<String>, D::Error> {
-    struct Names;
-    impl<'de> serde::de::Visitor<'de> for Names {
-        type Value = Vec<String>;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("a name or a list of names")
+/// A list that may be given as its one item (`"purchase"` for `["purchase"]`): what
+/// [`one_or_many`] and its kin read.
+pub(crate) struct Listed<T>(pub(crate) Vec<T>);
+
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Listed<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        use serde::de::value::{BoolDeserializer, F64Deserializer, I64Deserializer};
+        use serde::de::value::{MapAccessDeserializer, StrDeserializer, U64Deserializer};
+        use serde::de::{MapAccess, SeqAccess, Visitor};
+        struct Items<T>(std::marker::PhantomData<T>);
+        fn one<T, E>(item: std::result::Result<T, E>) -> std::result::Result<Listed<T>, E> {
+            item.map(|x| Listed(vec![x]))
         }
-        fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Self::Value, E> {
-            Ok(vec![v.to_owned()])
-        }
-        fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-        fn visit_none<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-        fn visit_some<D: Deserializer<'de>>(
-            self,
-            d: D,
-        ) -> std::result::Result<Self::Value, D::Error> {
-            d.deserialize_any(self)
-        }
-        fn visit_seq<A: serde::de::SeqAccess<'de>>(
-            self,
-            mut seq: A,
-        ) -> std::result::Result<Self::Value, A::Error> {
-            let mut out = Vec::new();
-            while let Some(name) = seq.next_element::<String>()? {
-                out.push(name);
+        impl<'de, T: serde::Deserialize<'de>> Visitor<'de> for Items<T> {
+            type Value = Listed<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("one value or a list of values")
             }
-            Ok(out)
+            fn visit_str<E: serde::de::Error>(
+                self,
+                v: &str,
+            ) -> std::result::Result<Self::Value, E> {
+                one(T::deserialize(StrDeserializer::<E>::new(v)))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<Self::Value, E> {
+                one(T::deserialize(I64Deserializer::<E>::new(v)))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<Self::Value, E> {
+                one(T::deserialize(U64Deserializer::<E>::new(v)))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<Self::Value, E> {
+                one(T::deserialize(F64Deserializer::<E>::new(v)))
+            }
+            fn visit_bool<E: serde::de::Error>(
+                self,
+                v: bool,
+            ) -> std::result::Result<Self::Value, E> {
+                one(T::deserialize(BoolDeserializer::<E>::new(v)))
+            }
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> std::result::Result<Self::Value, A::Error> {
+                one(T::deserialize(MapAccessDeserializer::new(map)))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some(item) = seq.next_element::<T>()? {
+                    out.push(item);
+                }
+                Ok(Listed(out))
+            }
         }
+        d.deserialize_any(Items(std::marker::PhantomData))
     }
-    d.deserialize_any(Names)
+}
+
+/// A list that may be given as its one item (`"purchase"` for `["purchase"]`), for
+/// `#[serde(deserialize_with)]`; null is the empty list.
+pub(crate) fn one_or_many<'de, D: Deserializer<'de>, T: serde::Deserialize<'de>>(
+    d: D,
+) -> std::result::Result<Vec<T>, D::Error> {
+    Ok(some_one_or_many(d)?.unwrap_or_default())
+}
+
+/// As [`one_or_many`], with null kept apart (`None`: not given).
+pub(crate) fn some_one_or_many<'de, D: Deserializer<'de>, T: serde::Deserialize<'de>>(
+    d: D,
+) -> std::result::Result<Option<Vec<T>>, D::Error> {
+    Ok(<Option<Listed<T>> as serde::Deserialize>::deserialize(d)?.map(|l| l.0))
+}
+
+/// A map whose values are lists that may be given as their one item
+/// (`{"channel": "email"}`); null is the empty map.
+pub(crate) fn map_of_one_or_many<'de, D: Deserializer<'de>, T: serde::Deserialize<'de>>(
+    d: D,
+) -> std::result::Result<std::collections::BTreeMap<String, Vec<T>>, D::Error> {
+    let map =
+        <Option<std::collections::BTreeMap<String, Listed<T>>> as serde::Deserialize>::deserialize(
+            d,
+        )?;
+    Ok(map
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(k, v)| (k, v.0))
+        .collect())
 }
 
 /// Options of two types given as one flat set of keys (a binding's keyword arguments):

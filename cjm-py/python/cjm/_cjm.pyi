@@ -1110,18 +1110,7 @@ def _state_request(request: Mapping[str, Any], journey: Optional[Journey] = None
     that does not fit, or fails its check (NaN and infinities included), is
     ``InputError`` ``invalid_option`` naming the option."""
 
-def _funnel_options(
-    *,
-    order: str,
-    window: Optional[Union[Duration, float]],
-    step_windows: Optional[Sequence[Optional[Duration]]],
-    exclusions: Optional[Sequence[Mapping[str, Any]]],
-    as_of: Optional[Instant],
-    breakdown: Optional[str],
-    breakdown_attribution: Union[str, Mapping[str, int], None],
-    percentile: str,
-    assume_utc: bool,
-) -> dict[str, Any]:
+def _funnel_options(**options: Any) -> dict[str, Any]:
     """The core's funnel options (a dict for a ``funnel`` request) of the keyword
     arguments ``EventLog.funnel`` takes, read exactly as it reads them."""
 

@@ -254,11 +254,6 @@ def _with_order_key(df: "DataFrame", columns: EventColumns) -> tuple["DataFrame"
     return keyed, EventColumns(**{**columns.__dict__, "order_key": _ORDER_KEY})
 
 
-def _step(step: Union[str, Mapping[str, Any]]) -> Any:
-    """A step as the core reads it: an event name as it is, a mapping as a dict."""
-    return step if isinstance(step, str) else dict(step)
-
-
 def funnel(
     df: "DataFrame",
     steps: Optional[Sequence[Union[str, Mapping[str, str]]]] = None,
@@ -290,8 +285,6 @@ def funnel(
     takes the other route: no shuffle, customers may be split across partitions, and each
     partition's relevant events are shipped and merged per customer before the funnel is
     computed once (memory on the driver grows with the relevant events)."""
-    if isinstance(steps, str):
-        raise TypeError("`steps` is a list of steps, not one string")
     # Read as `EventLog.funnel` reads them (one translation of windows, instants and
     # exclusions, in the extension).
     options = _cjm._funnel_options(
@@ -301,7 +294,7 @@ def funnel(
     )
     request = {
         "analysis": "funnel",
-        "steps": None if steps is None else [_step(s) for s in steps],
+        "steps": steps,
         "options": options,
         "event_states": event_states,
     }
@@ -432,23 +425,6 @@ def traffic(
     return result
 
 
-def _instant(value: Union[dt.datetime, dt.date, str, None], what: str) -> Optional[str]:
-    """An instant as text for the core, which reads it (a date is the start of its day in
-    UTC; a naive datetime is ``naive_timestamp`` unless ``assume_utc``), as ``EventLog``'s
-    methods do."""
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, (dt.datetime, dt.date)):
-        return value.isoformat()
-    raise TypeError(f"`{what}` must be a datetime, a date or ISO-8601 text")
-
-
-def _names_list(value: Union[str, Iterable[str], None]) -> Optional[list[str]]:
-    if value is None or isinstance(value, str):
-        return value  # type: ignore[return-value]
-    return list(value)
-
-
 def retention(
     df: "DataFrame",
     *,
@@ -475,14 +451,14 @@ def retention(
     ``EventLog.retention``, a start or return event that no row has is not an error (a
     partition may lack it)."""
     options = {
-        "start_event": _names_list(start_event),
-        "return_event": _names_list(return_event),
+        "start_event": start_event,
+        "return_event": return_event,
         "period": period,
         "periods": periods,
         "mode": mode,
         "cohort": cohort,
         "time_zone": time_zone,
-        "as_of": _instant(as_of, "as_of"),
+        "as_of": as_of,
         "assume_utc": assume_utc or None,
         "breakdown": breakdown,
     }
@@ -517,11 +493,11 @@ def trends(
     (``TrendsCounts``) are computed in the executors and merged by adding. Unlike
     ``EventLog.trends``, an event that no row has is not an error (its series is zeros)."""
     options = {
-        "events": [events] if isinstance(events, str) else _names_list(events),
+        "events": events,
         "period": period,
         "time_zone": time_zone,
-        "since": _instant(since, "since"),
-        "as_of": _instant(as_of, "as_of"),
+        "since": since,
+        "as_of": as_of,
         "assume_utc": assume_utc or None,
         "breakdown": breakdown,
     }
