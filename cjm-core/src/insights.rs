@@ -68,13 +68,18 @@ pub struct InsightOptions {
     pub unmapped_share: f64,
 }
 
-/// [`InsightOptions::as_of`] as read: a date and time keeps its date (`YYYY-MM-DD`).
+/// [`InsightOptions::as_of`] as read: a valid date and time keeps its date
+/// (`YYYY-MM-DD`); any other text is kept whole, for the date check to refuse.
 fn calendar_date<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> std::result::Result<Option<String>, D::Error> {
     let text = Option::<String>::deserialize(d)?;
     Ok(text.map(|t| match (t.get(..10), t.get(10..11)) {
-        (Some(date), Some("T" | "t" | " ")) => date.to_owned(),
+        (Some(date), Some("T" | "t" | " "))
+            if crate::events::time::parse_instant(&t, "as_of", true).is_ok() =>
+        {
+            date.to_owned()
+        }
         _ => t,
     }))
 }

@@ -99,3 +99,28 @@ fn catalogue_matches_the_vectors() {
         "docs/insights.md and the vectors disagree"
     );
 }
+
+#[test]
+fn as_of_keeps_the_date_of_a_valid_date_time_only() {
+    let read = |v: serde_json::Value| serde_json::from_value::<InsightOptions>(v).unwrap().as_of;
+    assert_eq!(
+        read(json!({"as_of": "2026-01-01T10:00:00+02:00"})).as_deref(),
+        Some("2026-01-01")
+    );
+    assert_eq!(
+        read(json!({"as_of": "2026-01-01 23:59:59"})).as_deref(),
+        Some("2026-01-01")
+    );
+    // Anything after the date that is not a time stays, and the date check refuses it.
+    let journey = cjm_core::templates::load("b2c-ecommerce").unwrap();
+    for bad in ["2026-01-01T99:99", "2026-01-01 nonsense"] {
+        let options = InsightOptions {
+            as_of: read(json!({ "as_of": bad })),
+            ..InsightOptions::default()
+        };
+        assert_eq!(options.as_of.as_deref(), Some(bad));
+        let err = insights(&journey, &options, &InsightInputs::default()).unwrap_err();
+        assert_eq!(err.code(), "invalid_option", "{bad}");
+        assert!(err.to_string().contains(bad), "{err}");
+    }
+}

@@ -85,10 +85,12 @@ const PLAIN_DEPTH: usize = 32;
 ///
 /// - a NumPy scalar (`np.int64(5)`: a `dtype` and no dimension) is the value it stands
 ///   for; an array, pandas Series or Index (a `dtype` and `tolist()`) is a list;
-/// - a `datetime.timedelta` (or pandas `Timedelta`, NumPy `timedelta64`) is its whole
-///   seconds (a fraction of a second is `invalid_option`: options count seconds);
-/// - a `datetime.datetime` or `datetime.date` (or pandas `Timestamp`) is its ISO-8601
-///   `isoformat()` text (the core reads it: a naive one is `naive_timestamp`);
+/// - a `datetime.timedelta` (or pandas `Timedelta`, NumPy `timedelta64` in any unit) is
+///   its whole seconds (a fraction of a second is `invalid_option`: options count
+///   seconds);
+/// - a `datetime.datetime` or `datetime.date` (or pandas `Timestamp`, NumPy `datetime64`,
+///   read to the microsecond) is its ISO-8601 `isoformat()` text (the core reads it: a
+///   naive one is `naive_timestamp`); NaT is `invalid_option`;
 /// - a tuple, set or any other non-string iterable is a list, and any other mapping a
 ///   dict;
 /// - everything else stays as it is (the core says what it expected).
@@ -199,6 +201,18 @@ fn plain_at<'py>(
         return value.call_method0("isoformat");
     }
     if value.hasattr("dtype")? {
+        // NumPy times: `item()` of a `timedelta64[ns]` or `datetime64[ns]` is a bare
+        // count of nanoseconds, which would be read as seconds. A duration goes through
+        // whole seconds (`timedelta64[s]` must equal it), an instant through microseconds
+        // (a naive `datetime`, so the naive-time rule applies); NaT is no time at all.
+        let kind: String = value
+            .getattr("dtype")
+            .and_then(|d| d.getattr("kind"))
+            .and_then(|k| k.extract())
+            .unwrap_or_default();
+        if kind == "m" || kind == "M" {
+            return numpy_time(value, depth, key, kind == "m");
+        }
         // A NumPy scalar (no dimension): the value; an array, Series or Index: a list.
         let scalar = value
             .getattr("ndim")
@@ -230,6 +244,49 @@ fn plain_at<'py>(
     Ok(value.clone())
 }
 
+/// A NumPy `timedelta64` (`duration`) or `datetime64` scalar or array as plain values:
+/// `timedelta`s of whole seconds, or naive `datetime`s (microseconds).
+fn numpy_time<'py>(
+    value: &Bound<'py, PyAny>,
+    depth: usize,
+    key: &str,
+    duration: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = value.py();
+    let what = if key.is_empty() { "a time" } else { key };
+    let np = py.import("numpy")?;
+    let any = |v: Bound<'py, PyAny>| -> PyResult<bool> { v.call_method0("any")?.is_truthy() };
+    if any(np.call_method1("isnat", (value,))?)? {
+        return Err(input_err(
+            cjm_core::InputCode::InvalidOption,
+            format!("`{what}` is NaT (not a time): give a time, or leave the option out"),
+        ));
+    }
+    let unit = if duration {
+        "timedelta64[s]"
+    } else {
+        "datetime64[us]"
+    };
+    let coarse = value.call_method1("astype", (unit,))?;
+    if duration
+        && !coarse
+            .rich_compare(value, pyo3::basic::CompareOp::Eq)?
+            .call_method0("all")?
+            .is_truthy()?
+    {
+        return Err(input_err(
+            cjm_core::InputCode::InvalidOption,
+            format!("`{what}` must be whole seconds, not {}", value.str()?),
+        ));
+    }
+    let scalar = value
+        .getattr("ndim")
+        .and_then(|n| n.extract::<usize>())
+        .is_ok_and(|n| n == 0);
+    let items = coarse.call_method0(if scalar { "item" } else { "tolist" })?;
+    plain_at(&items, depth + 1, key)
+}
+
 /// A `timedelta` (or pandas `Timedelta`) as whole seconds (an `int`, negative when it is).
 fn whole_seconds<'py>(value: &Bound<'py, PyAny>, key: &str) -> PyResult<Bound<'py, PyAny>> {
     let part = |name: &str| -> PyResult<i64> {
@@ -239,9 +296,19 @@ fn whole_seconds<'py>(value: &Bound<'py, PyAny>, key: &str) -> PyResult<Bound<'p
             Ok(0)
         }
     };
-    let (days, seconds) = (part("days")?, part("seconds")?);
-    if part("microseconds")? != 0 || part("nanoseconds")? != 0 {
-        let what = if key.is_empty() { "a duration" } else { key };
+    let what = if key.is_empty() { "a duration" } else { key };
+    let nat = || {
+        input_err(
+            cjm_core::InputCode::InvalidOption,
+            format!("`{what}` is not a duration (NaT?): give a duration, or leave the option out"),
+        )
+    };
+    let (days, seconds) = (
+        part("days").map_err(|_| nat())?,
+        part("seconds").map_err(|_| nat())?,
+    );
+    if part("microseconds").map_err(|_| nat())? != 0 || part("nanoseconds").map_err(|_| nat())? != 0
+    {
         return Err(input_err(
             cjm_core::InputCode::InvalidOption,
             format!("`{what}` must be whole seconds, not {}", value.str()?),

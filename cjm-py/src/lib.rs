@@ -545,8 +545,26 @@ fn diff_maps(
 ) -> PyResult<PyMapDiff> {
     guard(|| {
         let model: ScoringModel = option_value(model, "model")?.unwrap_or_default();
-        let inputs =
-            |v, what| -> PyResult<MapInputs> { Ok(option_value(v, what)?.unwrap_or_default()) };
+        let inputs = |v: Option<&Bound<'_, PyAny>>, what: &str| -> PyResult<MapInputs> {
+            // A survey is a report `survey_kpis` computed, never a dict of numbers shaped
+            // like one (nothing would check them).
+            let survey = v
+                .and_then(|v| v.cast::<PyDict>().ok())
+                .and_then(|d| d.get_item("survey").ok().flatten());
+            if let Some(s) = survey.filter(|s| !s.is_none()) {
+                if !s.is_instance_of::<crate::reports::PySurveyReport>() {
+                    return Err(input_err(
+                        cjm_core::InputCode::InvalidOption,
+                        format!(
+                            "`{what}`'s `survey` must be a SurveyReport (from \
+                             `cjm.survey_kpis`), not {}",
+                            s.get_type().name()?
+                        ),
+                    ));
+                }
+            }
+            Ok(option_value(v, what)?.unwrap_or_default())
+        };
         let (b, a) = (
             inputs(before_inputs, "before_inputs")?,
             inputs(after_inputs, "after_inputs")?,

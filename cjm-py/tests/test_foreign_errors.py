@@ -351,6 +351,44 @@ def test_as_of_takes_a_date_as_the_start_of_its_day_in_utc() -> None:
     assert naive.to_dicts() == by_text.to_dicts()
 
 
+def test_numpy_times_read_as_durations_and_instants_not_nanosecond_counts() -> None:
+    """``np.timedelta64``/``np.datetime64`` (pandas' ``.values``, ``np.diff`` of times) read
+    as what they stand for. ``item()`` of a nanosecond value is a bare count: read as
+    seconds, a 30-minute gap would be 57 years and every customer one session."""
+    log = cjm.EventLog.from_csv(
+        "customer,timestamp,event\n"
+        "u1,2024-03-01T10:00:00Z,view\nu1,2024-03-01T10:40:00Z,view\n"
+        "u1,2024-03-01T10:45:00Z,buy\n",
+        customer="customer",
+        timestamp="timestamp",
+        event="event",
+    )
+    by_gap = log.sessionize(dt.timedelta(minutes=30), replace=True).to_arrow()
+    assert len(set(by_gap.column("session").to_pylist())) == 2
+    gap_ns = np.timedelta64(30 * 60 * 10**9, "ns")
+    assert log.sessionize(gap_ns, replace=True).to_arrow().equals(by_gap)
+    steps = ["view", "buy"]
+    assert log.funnel(steps, window=np.timedelta64(300, "s")).customers == [1, 1]
+    assert log.funnel(steps, window=np.timedelta64(299 * 10**9, "ns")).customers == [1, 0]
+    # An instant: the naive-time rule applies to a NumPy datetime as to a naive datetime.
+    as_of = np.datetime64("2024-03-01T10:50:00.000000000")
+    aware = log.funnel(steps, as_of="2024-03-01T10:50:00+00:00")
+    read = log.funnel(steps, as_of=as_of, assume_utc=True)
+    assert read.to_dicts() == aware.to_dicts()
+    # The same instant (the definition also records how it was written).
+    assert read.to_dict()["definition"]["params"]["options"]["as_of"] == "2024-03-01T10:50:00"
+    with pytest.raises(cjm.InputError) as naive:
+        log.funnel(steps, as_of=as_of)
+    assert naive.value.code == "naive_timestamp"
+    with pytest.raises(cjm.InputError, match="`gap` must be whole seconds") as frac:
+        log.sessionize(np.timedelta64(1500, "ms"))
+    assert frac.value.code == "invalid_option"
+    for nat in (np.timedelta64("NaT"), pd.NaT):
+        with pytest.raises(cjm.InputError, match="`window`.*NaT") as e:
+            log.funnel(steps, window=nat)
+        assert e.value.code == "invalid_option"
+
+
 def test_numpy_scalars_in_keyword_options_read_as_their_values() -> None:
     """Options computed with NumPy in a notebook (``np.int64``, ``np.bool_``) read as the
     numbers and flags they stand for, in every options dict the core reads."""

@@ -188,6 +188,10 @@ def test_diff_maps_and_patterns() -> None:
     measured = cjm.diff_maps(before, before, before_inputs={"survey": survey})
     moved = [s for s in measured.to_dicts("scores") if s["id"] == tp]
     assert moved and moved[0]["delta"] > 0
+    # A dict shaped like a report is not one: nothing would check its numbers.
+    with pytest.raises(cjm.InputError, match="`before_inputs`'s `survey` must be a SurveyReport") as shaped:
+        cjm.diff_maps(before, before, before_inputs={"survey": survey.to_dict()})
+    assert shaped.value.code == "invalid_option"
     doc["id"] = "changed"
     found = cjm.patterns([before, cjm.Journey.from_dict(doc)], "2026-01-01")
     assert len(found) > 0 and all(p["maps"] >= 2 for p in found.to_dicts())
