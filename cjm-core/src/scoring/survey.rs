@@ -1892,14 +1892,59 @@ fn count_clean(
         })
         .collect();
     let of_row = groups.of_row.as_slice();
+    // Several metrics on a small enough grid: each row's slots of every metric as one
+    // combined slot, counted once (one increment a row, not one per metric), then
+    // spread over the metrics' cells.
+    let combos: usize = counting.iter().map(|c| c.2 + 1).product();
+    let combined = counting.len() > 1
+        && groups.keys.len().saturating_mul(combos) <= COMBINED_CELLS
+        && u32::try_from(of_row.len()).is_ok();
     let mut slots = [0u8; CHUNK];
-    for (start, rows) in (0..).step_by(CHUNK).zip(of_row.chunks(CHUNK)) {
-        let slots = slots.get_mut(..rows.len())?;
-        for (col, lo, width, cells) in &mut counting {
-            if !fill_slots(col, start, (*lo, *width), nan_as_missing, slots) {
-                return None;
+    if combined {
+        let mut cells = vec![0u32; groups.keys.len() * combos];
+        let mut combo = [0u16; CHUNK];
+        for (start, rows) in (0..).step_by(CHUNK).zip(of_row.chunks(CHUNK)) {
+            let slots = slots.get_mut(..rows.len())?;
+            let combo = combo.get_mut(..rows.len())?;
+            combo.fill(0);
+            for (col, lo, width, _) in &counting {
+                if !fill_slots(col, start, (*lo, *width), nan_as_missing, slots) {
+                    return None;
+                }
+                #[allow(clippy::cast_possible_truncation, reason = "combos fit in u16")]
+                let w = (*width + 1) as u16;
+                for (c, &s) in combo.iter_mut().zip(slots.iter()) {
+                    *c = *c * w + u16::from(s);
+                }
             }
-            add_slots(rows, slots, cells, *width + 1);
+            for (&g, &c) in rows.iter().zip(combo.iter()) {
+                if let Some(cell) = cells.get_mut(g as usize * combos + usize::from(c)) {
+                    *cell += 1;
+                }
+            }
+        }
+        for (g, per_group) in cells.chunks_exact(combos).enumerate() {
+            for (c, &n) in per_group.iter().enumerate().filter(|(_, &n)| n > 0) {
+                let mut rest = c;
+                for (_, _, width, metric_cells) in counting.iter_mut().rev() {
+                    let stride = *width + 1;
+                    let slot = rest % stride;
+                    rest /= stride;
+                    if let Some(m) = metric_cells.get_mut(g * stride + slot) {
+                        *m += u64::from(n);
+                    }
+                }
+            }
+        }
+    } else {
+        for (start, rows) in (0..).step_by(CHUNK).zip(of_row.chunks(CHUNK)) {
+            let slots = slots.get_mut(..rows.len())?;
+            for (col, lo, width, cells) in &mut counting {
+                if !fill_slots(col, start, (*lo, *width), nan_as_missing, slots) {
+                    return None;
+                }
+                add_slots(rows, slots, cells, *width + 1);
+            }
         }
     }
     let mut counted = counting.into_iter();
@@ -1925,6 +1970,9 @@ fn count_clean(
         .collect();
     Some(answers)
 }
+
+/// The most cells of the combined count of [`count_clean`] (4 bytes each: half a MiB).
+const COMBINED_CELLS: usize = 1 << 17;
 
 /// Adds each row's slot to the cells of its group.
 #[inline(never)]
