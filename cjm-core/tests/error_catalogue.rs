@@ -109,14 +109,19 @@ fn code_literal(arg: &str) -> Option<String> {
 }
 
 /// Where each input code is produced: `InputCode::Variant` in the Rust sources of the
-/// core and both bindings (outside its definition), and `InputError(message, "code")` in
+/// core, cjm-arrow and both bindings (outside its definition), and `InputError(message, "code")` in
 /// the Python package (which raises a few input errors of its own).
 fn emitted_input_codes(
     root: &std::path::Path,
     variants: &BTreeMap<String, String>,
 ) -> BTreeMap<String, String> {
     let mut rust = Vec::new();
-    for dir in ["cjm-core/src", "cjm-py/src", "cjm-wasm/src"] {
+    for dir in [
+        "cjm-core/src",
+        "cjm-arrow/src",
+        "cjm-py/src",
+        "cjm-wasm/src",
+    ] {
         sources(&root.join(dir), "rs", &mut rust);
     }
     let mut python = Vec::new();

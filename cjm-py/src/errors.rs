@@ -64,6 +64,20 @@ pub(crate) fn input_err(code: cjm_core::InputCode, message: String) -> PyErr {
     })
 }
 
+/// Converts an error of the Arrow reader: the core's as [`core_err`], the stream's own as
+/// `ValueError`, the progress bar's as it was raised.
+pub(crate) fn arrow_err(err: cjm_arrow::Error) -> PyErr {
+    match err {
+        cjm_arrow::Error::Core(e) => core_err(e),
+        cjm_arrow::Error::Io(e) => PyErr::from(e),
+        cjm_arrow::Error::Stopped(e) => match e.downcast::<PyErr>() {
+            Ok(e) => *e,
+            Err(e) => PyValueError::new_err(e.to_string()),
+        },
+        e => PyValueError::new_err(e.to_string()),
+    }
+}
+
 /// Emits the warnings of an ingest report (`no_rows_used`…) as `cjm.IngestWarning`.
 pub(crate) fn warn_report(py: Python<'_>, report: &cjm_core::events::IngestReport) -> PyResult<()> {
     if report.warnings.is_empty() {

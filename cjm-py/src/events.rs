@@ -2,40 +2,18 @@
 //!
 //! Arrow data (pyarrow, DuckDB, pandas and polars through `cjm/_arrow.py`, anything with
 //! `__arrow_c_stream__`) is read batch by batch through the Arrow PyCapsule interface
-//! and pushed row by row into the core's [`EventLogBuilder`] in Rust, with the GIL
-//! released; the core accounts for every row ([`cjm_core::events::IngestReport`]).
-//!
-//! Timestamps: an Arrow `timestamp` column with a time zone is read in its own unit
-//! (the builder takes that unit); a timestamp column *without* a time zone is refused
-//! (`naive_timestamp`) unless the caller says it is UTC (`assume_utc=True`) — no zone is
-//! guessed; an integer column is a count of `unit` since the epoch; a string column is
-//! ISO-8601 text, read by the core.
+//! and handed to `cjm_arrow::EventIngest`, which lends each batch's columns to the core's
+//! builder, with the GIL released; the core accounts for every row
+//! ([`cjm_core::events::IngestReport`]). Which Arrow types each column role reads (a
+//! timestamp without a zone only with `assume_utc=True`…) is cjm-arrow's, documented on
+//! that crate.
 
-use std::sync::Arc;
-
-use arrow_array::builder::{Float64Builder, StringBuilder, TimestampMillisecondBuilder};
-use arrow_array::cast::AsArray;
-use arrow_array::types::{
-    Float64Type, Int16Type, Int32Type, Int64Type, Int8Type, UInt16Type, UInt32Type, UInt64Type,
-    UInt8Type,
-};
-use arrow_array::{
-    Array, ArrayRef, BooleanArray, DictionaryArray, Float64Array, GenericStringArray, Int64Array,
-    LargeStringArray, OffsetSizeTrait, RecordBatch, RecordBatchReader, StringArray, UInt64Array,
-};
-use arrow_buffer::NullBuffer;
-use arrow_schema::{DataType, Field, Schema, SchemaRef};
-use cjm_core::events::columns::{
-    Bitmap, BoolCol, ColumnBatch, F64Col, I64Col, IdCol, Keys, StrArray, StrCol, TimeCol, U64Col,
-    Utf8,
-};
-use cjm_core::events::synth::{for_each_event, SynthOptions};
+use cjm_core::events::synth::SynthOptions;
 use cjm_core::events::{
-    ColumnMapping, DirectlyFollowsOptions, DriverOptions, EventLog, EventLogBuilder, FilterOptions,
-    FlowOptions, Funnel, FunnelOptions, FunnelTrendsOptions, IngestOptions, IngestReport,
-    IngestSpec, JourneyStateOptions, LogOperation, MapLevel, RelabelOptions, RetentionOptions,
-    SampleOptions, SessionOptions, StepSpec, TimeUnit, TimestampFormat, TrendsOptions,
-    VariantOptions,
+    DirectlyFollowsOptions, DriverOptions, EventLog, FilterOptions, FlowOptions, Funnel,
+    FunnelOptions, FunnelTrendsOptions, IngestReport, IngestSpec, JourneyStateOptions,
+    LogOperation, MapLevel, RelabelOptions, RetentionOptions, SampleOptions, SessionOptions,
+    StepSpec, TrendsOptions, VariantOptions,
 };
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -43,7 +21,7 @@ use pyo3::types::{PyBytes, PyDict, PyString};
 use pyo3_arrow::PyTable;
 
 use crate::convert::{read_keywords, with_keywords};
-use crate::errors::{core_err, input_err, warn_report};
+use crate::errors::{arrow_err, core_err, input_err, warn_report};
 use crate::results::{
     PyConformance, PyDirectlyFollows, PyDrivers, PyFlows, PyFunnelResult, PyFunnelTrendsResult,
     PyIngestReport, PyJourneyStates, PyRetentionResult, PyTraffic, PyTrendsResult, PyVariants,
@@ -104,468 +82,6 @@ fn read_csv_input(
     };
     warn_report(py, &report)?;
     Ok((log, report))
-}
-
-// ---------------------------------------------------------------------------------------
-// Arrow columns
-
-/// A string column of one batch, in a layout the core reads in place.
-pub(crate) enum Strs {
-    Utf8(StringArray),
-    Large(LargeStringArray),
-    /// A dictionary array whose values are `Utf8` or `LargeUtf8`.
-    Dict(ArrayRef),
-    Null(usize),
-}
-
-fn wrong_type(name: &str, found: &DataType, wanted: &str) -> PyErr {
-    input_err(
-        cjm_core::InputCode::WrongType,
-        format!("column `{name}` has Arrow type `{found}` where {wanted} are needed"),
-    )
-}
-
-pub(crate) fn bitmap(nulls: Option<&NullBuffer>) -> Option<Bitmap<'_>> {
-    nulls.map(|n| Bitmap {
-        bits: n.inner().values(),
-        offset: n.inner().offset(),
-    })
-}
-
-/// Arrow's two string offset widths, as the core's [`Utf8`] layouts.
-trait Offsets: OffsetSizeTrait {
-    fn utf8<'a>(offsets: &'a [Self], data: &'a [u8]) -> Utf8<'a>;
-}
-
-impl Offsets for i32 {
-    fn utf8<'a>(offsets: &'a [Self], data: &'a [u8]) -> Utf8<'a> {
-        Utf8::Offsets32 { offsets, data }
-    }
-}
-
-impl Offsets for i64 {
-    fn utf8<'a>(offsets: &'a [Self], data: &'a [u8]) -> Utf8<'a> {
-        Utf8::Offsets64 { offsets, data }
-    }
-}
-
-fn str_array<O: Offsets>(a: &GenericStringArray<O>) -> StrArray<'_> {
-    StrArray {
-        values: O::utf8(a.value_offsets(), a.values().as_slice()),
-        validity: bitmap(a.nulls()),
-    }
-}
-
-fn plain(values: &ArrayRef) -> Option<StrArray<'_>> {
-    match values.data_type() {
-        DataType::Utf8 => Some(str_array(values.as_string::<i32>())),
-        DataType::LargeUtf8 => Some(str_array(values.as_string::<i64>())),
-        _ => None,
-    }
-}
-
-macro_rules! dict_keys {
-    ($array:expr, $($t:ty => $v:ident),*) => {{
-        let a: &ArrayRef = $array;
-        let mut out = None;
-        $(
-            if out.is_none() {
-                if let Some(d) = a.as_any().downcast_ref::<DictionaryArray<$t>>() {
-                    out = Some((Keys::$v(d.keys().values()), bitmap(d.keys().nulls()), d.values()));
-                }
-            }
-        )*
-        out
-    }};
-}
-
-impl Strs {
-    pub(crate) fn of(name: &str, array: &ArrayRef) -> PyResult<Self> {
-        let cast = |to: &DataType| {
-            arrow_cast::cast(array, to)
-                .map_err(|e| wrong_type(name, array.data_type(), &format!("strings ({e})")))
-        };
-        Ok(match array.data_type() {
-            DataType::Utf8 => Self::Utf8(array.as_string::<i32>().clone()),
-            DataType::LargeUtf8 => Self::Large(array.as_string::<i64>().clone()),
-            DataType::Utf8View => {
-                Self::Large(cast(&DataType::LargeUtf8)?.as_string::<i64>().clone())
-            }
-            DataType::Null => Self::Null(array.len()),
-            DataType::Dictionary(_, v) if matches!(**v, DataType::Utf8 | DataType::LargeUtf8) => {
-                Self::Dict(array.clone())
-            }
-            DataType::Dictionary(k, _) => Self::Dict(cast(&DataType::Dictionary(
-                k.clone(),
-                Box::new(DataType::LargeUtf8),
-            ))?),
-            t if t.is_integer() => Self::Utf8(cast(&DataType::Utf8)?.as_string::<i32>().clone()),
-            t => return Err(wrong_type(name, t, "strings")),
-        })
-    }
-
-    pub(crate) fn view(&self) -> StrCol<'_> {
-        match self {
-            Self::Utf8(a) => StrCol::Plain(str_array(a)),
-            Self::Large(a) => StrCol::Plain(str_array(a)),
-            Self::Null(n) => StrCol::Null(*n),
-            Self::Dict(a) => {
-                let parts = dict_keys!(a,
-                    Int8Type => I8, Int16Type => I16, Int32Type => I32, Int64Type => I64,
-                    UInt8Type => U8, UInt16Type => U16, UInt32Type => U32, UInt64Type => U64);
-                match parts.and_then(|(keys, validity, values)| {
-                    plain(values).map(|values| StrCol::Dict {
-                        keys,
-                        validity,
-                        values,
-                    })
-                }) {
-                    Some(col) => col,
-                    // `of` only keeps dictionaries of strings with integer keys.
-                    None => StrCol::Null(a.len()),
-                }
-            }
-        }
-    }
-}
-
-/// A customer column: integers stay integers.
-enum Ids {
-    Int(Int64Array),
-    Str(Strs),
-}
-
-impl Ids {
-    fn of(name: &str, array: &ArrayRef) -> PyResult<Self> {
-        let t = array.data_type();
-        if t.is_integer() {
-            // UInt64 ids above i64::MAX do not fit: they are read as text instead.
-            if let Ok(ints) = arrow_cast::cast_with_options(
-                array,
-                &DataType::Int64,
-                &arrow_cast::CastOptions {
-                    safe: false,
-                    ..Default::default()
-                },
-            ) {
-                return Ok(Self::Int(ints.as_primitive::<Int64Type>().clone()));
-            }
-        }
-        Strs::of(name, array).map(Self::Str)
-    }
-
-    fn view(&self) -> IdCol<'_> {
-        match self {
-            Self::Int(a) => IdCol::Int(ints(a)),
-            Self::Str(s) => IdCol::Str(s.view()),
-        }
-    }
-}
-
-fn ints(a: &Int64Array) -> I64Col<'_> {
-    I64Col {
-        values: a.values(),
-        validity: bitmap(a.nulls()),
-    }
-}
-
-/// How the timestamp column is read, decided once from the schema.
-#[derive(Clone, Copy)]
-pub(crate) enum TsKind {
-    /// Integer ticks of a unit (Arrow timestamps and integer columns).
-    Ticks(TimeUnit),
-    /// ISO-8601 text.
-    Text,
-    /// An all-null column.
-    Null,
-}
-
-pub(crate) fn ts_kind(
-    name: &str,
-    data_type: &DataType,
-    unit: Option<TimeUnit>,
-    assume_utc: bool,
-) -> PyResult<TsKind> {
-    use arrow_schema::TimeUnit as A;
-    let of = |u: &A| match u {
-        A::Second => TimeUnit::Seconds,
-        A::Millisecond => TimeUnit::Milliseconds,
-        A::Microsecond => TimeUnit::Microseconds,
-        A::Nanosecond => TimeUnit::Nanoseconds,
-    };
-    Ok(match data_type {
-        DataType::Timestamp(u, Some(_)) => TsKind::Ticks(of(u)),
-        DataType::Timestamp(u, None) if assume_utc => TsKind::Ticks(of(u)),
-        DataType::Timestamp(_, None) => {
-            return Err(input_err(
-                cjm_core::InputCode::NaiveTimestamp,
-                format!(
-                    "column `{name}` holds timestamps without a time zone; no zone is guessed: \
-                     pass `assume_utc=True` if they are UTC, or give them a zone"
-                ),
-            ))
-        }
-        t if t.is_integer() => TsKind::Ticks(unit.unwrap_or(TimeUnit::Milliseconds)),
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => TsKind::Text,
-        DataType::Dictionary(_, v)
-            if matches!(
-                **v,
-                DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
-            ) =>
-        {
-            TsKind::Text
-        }
-        DataType::Null => TsKind::Null,
-        t => {
-            return Err(wrong_type(
-                name,
-                t,
-                "timestamps with a time zone, integers or ISO-8601 strings",
-            ))
-        }
-    })
-}
-
-enum Times {
-    Ticks(Int64Array, TimeUnit),
-    /// A `UInt64` column, read as it is: counts past `i64::MAX` are out of range.
-    UnsignedTicks(UInt64Array, TimeUnit),
-    Text(Strs),
-    Null(usize),
-}
-
-/// The columns of one batch, held as Arrow arrays and lent to the core as slices.
-pub(crate) struct BatchColumns {
-    customer: Vec<Ids>,
-    timestamp: Times,
-    event: Strs,
-    channel: Option<Strs>,
-    session: Option<Strs>,
-    value: Option<Float64Array>,
-    consent: Option<BooleanArray>,
-    extra: Vec<Strs>,
-    /// Global row indices (order keys among equal timestamps), when the caller has them.
-    order: Option<Int64Array>,
-}
-
-fn column<'a>(batch: &'a RecordBatch, name: &str) -> PyResult<&'a ArrayRef> {
-    batch.column_by_name(name).ok_or_else(|| {
-        input_err(
-            cjm_core::InputCode::MissingColumn,
-            format!("the data has no column `{name}`"),
-        )
-    })
-}
-
-impl BatchColumns {
-    pub(crate) fn of(
-        batch: &RecordBatch,
-        m: &ColumnMapping,
-        kind: TsKind,
-        extra: &[String],
-    ) -> PyResult<Self> {
-        let strings = |name: &str| Strs::of(name, column(batch, name)?);
-        let opt = |name: &Option<String>| name.as_deref().map(strings).transpose();
-        let ts = column(batch, &m.timestamp)?;
-        let timestamp = match kind {
-            TsKind::Ticks(unit) if ts.data_type() == &DataType::UInt64 => {
-                Times::UnsignedTicks(ts.as_primitive::<UInt64Type>().clone(), unit)
-            }
-            TsKind::Ticks(unit) => {
-                let ints = arrow_cast::cast(ts, &DataType::Int64).map_err(|e| {
-                    wrong_type(&m.timestamp, ts.data_type(), &format!("integers ({e})"))
-                })?;
-                Times::Ticks(ints.as_primitive::<Int64Type>().clone(), unit)
-            }
-            TsKind::Text => Times::Text(strings(&m.timestamp)?),
-            TsKind::Null => Times::Null(ts.len()),
-        };
-        let value = match &m.value {
-            None => None,
-            Some(name) => {
-                let a = column(batch, name)?;
-                let t = a.data_type();
-                if !(t.is_integer() || t.is_floating() || matches!(t, DataType::Null)) {
-                    return Err(wrong_type(name, t, "numbers"));
-                }
-                let floats = arrow_cast::cast(a, &DataType::Float64)
-                    .map_err(|e| wrong_type(name, t, &format!("numbers ({e})")))?;
-                Some(floats.as_primitive::<Float64Type>().clone())
-            }
-        };
-        let consent = match &m.consent {
-            None => None,
-            Some(name) => {
-                let a = column(batch, name)?;
-                match a.data_type() {
-                    DataType::Boolean => Some(a.as_boolean().clone()),
-                    DataType::Null => Some(BooleanArray::new_null(a.len())),
-                    t => return Err(wrong_type(name, t, "booleans")),
-                }
-            }
-        };
-        Ok(Self {
-            customer: m
-                .customer
-                .iter()
-                .map(|c| Ids::of(c, column(batch, c)?))
-                .collect::<PyResult<_>>()?,
-            timestamp,
-            event: strings(&m.event)?,
-            channel: opt(&m.channel)?,
-            session: opt(&m.session)?,
-            value,
-            consent,
-            extra: extra.iter().map(|c| strings(c)).collect::<PyResult<_>>()?,
-            order: None,
-        })
-    }
-
-    /// Reads each row's global row index from `keys` (non-negative integers) instead of
-    /// numbering rows from the builder's `row_offset` (partitions that are not contiguous
-    /// runs of rows, as in `cjm.spark`).
-    pub(crate) fn with_order_keys(mut self, keys: Int64Array) -> Self {
-        self.order = Some(keys);
-        self
-    }
-
-    /// The batch as the core's borrowed columns.
-    fn view(&self) -> ColumnBatch<'_> {
-        ColumnBatch {
-            customer: self.customer.iter().map(Ids::view).collect(),
-            timestamp: match &self.timestamp {
-                Times::Ticks(a, unit) => TimeCol::Ticks {
-                    values: ints(a),
-                    unit: *unit,
-                },
-                Times::UnsignedTicks(a, unit) => TimeCol::UnsignedTicks {
-                    values: U64Col {
-                        values: a.values(),
-                        validity: bitmap(a.nulls()),
-                    },
-                    unit: *unit,
-                },
-                Times::Text(s) => TimeCol::Text(s.view()),
-                Times::Null(n) => TimeCol::Null(*n),
-            },
-            event: self.event.view(),
-            channel: self.channel.as_ref().map(Strs::view),
-            session: self.session.as_ref().map(Strs::view),
-            value: self.value.as_ref().map(|v| F64Col {
-                values: v.values(),
-                validity: bitmap(v.nulls()),
-            }),
-            consent: self.consent.as_ref().map(|c| BoolCol {
-                values: Bitmap {
-                    bits: c.values().values(),
-                    offset: c.values().offset(),
-                },
-                validity: bitmap(c.nulls()),
-                len: c.len(),
-            }),
-            extra: self.extra.iter().map(Strs::view).collect(),
-            row: self.order.as_ref().map(ints),
-        }
-    }
-
-    /// Pushes every row of the batch into the builder, column at a time.
-    pub(crate) fn push_all(&self, b: &mut EventLogBuilder) -> cjm_core::Result<()> {
-        b.push_batch(&self.view())
-    }
-}
-
-/// Reads every batch into the builder, calling `progress.update(rows)` after each.
-fn ingest(
-    reader: Box<dyn RecordBatchReader + Send>,
-    m: &ColumnMapping,
-    kind: TsKind,
-    extra: &[String],
-    mut b: EventLogBuilder,
-    progress: Option<&Py<PyAny>>,
-) -> PyResult<(EventLog, IngestReport)> {
-    for batch in reader {
-        let batch = batch.map_err(|e| match e {
-            // A Parquet file read in Rust (`from_parquet`) that fails past its footer.
-            arrow_schema::ArrowError::ParquetError(m) => core_err(cjm_core::Error::Input {
-                code: cjm_core::InputCode::InvalidParquet,
-                row: None,
-                message: format!(
-                    "the Parquet file cannot be read: {m}; read it with pyarrow or polars \
-                     and pass the table to `EventLog.from_arrow`"
-                ),
-            }),
-            e => pyo3::exceptions::PyValueError::new_err(format!("{e}")),
-        })?;
-        let columns = BatchColumns::of(&batch, m, kind, extra)?;
-        columns.push_all(&mut b).map_err(core_err)?;
-        if let Some(bar) = progress {
-            Python::attach(|py| bar.call_method1(py, "update", (batch.num_rows(),)))?;
-        }
-    }
-    b.finish_checked().map_err(core_err)
-}
-
-/// How to ingest an Arrow stream: checks the mapped (and `checked`) columns exist,
-/// classifies the timestamp column, and adjusts the spec's `options` to it (the unit of
-/// its ticks; text the mapping says is UTC).
-pub(crate) fn arrow_ingest_plan(
-    schema: &arrow_schema::SchemaRef,
-    m: &ColumnMapping,
-    checked: &[String],
-    options: IngestOptions,
-) -> PyResult<(TsKind, IngestOptions)> {
-    check_columns(schema, m, checked)?;
-    let ts_field = schema
-        .field_with_name(&m.timestamp)
-        .map_err(|e| input_err(cjm_core::InputCode::MissingColumn, format!("{e}")))?;
-    let integer_unit = match m.timestamp_format {
-        TimestampFormat::Integer { unit } => Some(unit),
-        TimestampFormat::Iso8601 { .. } => None,
-    };
-    let text_utc = matches!(
-        m.timestamp_format,
-        TimestampFormat::Iso8601 { assume_utc: true }
-    );
-    let kind = ts_kind(
-        &m.timestamp,
-        ts_field.data_type(),
-        integer_unit,
-        options.assume_utc,
-    )?;
-    let options = IngestOptions {
-        time_unit: match kind {
-            TsKind::Ticks(u) => u,
-            TsKind::Text | TsKind::Null => TimeUnit::Milliseconds,
-        },
-        assume_utc: options.assume_utc || text_utc,
-        ..options
-    };
-    Ok((kind, options))
-}
-
-pub(crate) fn check_columns(
-    schema: &SchemaRef,
-    m: &ColumnMapping,
-    extra: &[String],
-) -> PyResult<()> {
-    let all = m
-        .customer
-        .iter()
-        .chain([&m.timestamp, &m.event])
-        .chain(m.channel.iter())
-        .chain(m.session.iter())
-        .chain(m.value.iter())
-        .chain(m.consent.iter())
-        .chain(extra);
-    for name in all {
-        if schema.field_with_name(name).is_err() {
-            return Err(input_err(
-                cjm_core::InputCode::MissingColumn,
-                format!("the data has no column `{name}`"),
-            ));
-        }
-    }
-    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -661,16 +177,13 @@ impl PyEventLog {
                 "a pandas or polars DataFrame, a pyarrow Table or RecordBatch, a DuckDB \
                  result or an object with `__arrow_c_stream__`",
             )?;
-            let schema = reader.schema();
-            let m = choice
-                .resolve(&columns, spec.assume_utc)
-                .map_err(core_err)?;
-            let (kind, options) = arrow_ingest_plan(&schema, &m, &spec.extra, spec.options())?;
-            let b = spec
-                .builder(options, journey.map(|j| &j.get().inner))
-                .map_err(core_err)?
-                .columns(m.clone());
-            let extra = &spec.extra;
+            let ingest = cjm_arrow::EventIngest::new(
+                &spec,
+                &reader.schema(),
+                &columns,
+                journey.map(|j| &j.get().inner),
+            )
+            .map_err(arrow_err)?;
             // `None`: a bar only for inputs worth waiting for (`_events._progress`).
             let bar: Option<Py<PyAny>> = if progress != Some(false) {
                 let bar = py
@@ -681,11 +194,18 @@ impl PyEventLog {
             } else {
                 None
             };
-            let result = py.detach(|| ingest(reader, &m, kind, extra, b, bar.as_ref()));
+            let result = py.detach(|| {
+                ingest.read(reader, |rows| {
+                    if let Some(bar) = &bar {
+                        Python::attach(|py| bar.call_method1(py, "update", (rows,)))?;
+                    }
+                    Ok(())
+                })
+            });
             if let Some(bar) = &bar {
                 bar.call_method0(py, "close")?;
             }
-            let (log, report) = result?;
+            let (log, report) = result.map_err(arrow_err)?;
             warn_report(py, &report)?;
             Ok(Self { log, report })
         })
@@ -1097,7 +617,7 @@ impl PyEventLog {
         crate::guard(|| {
             let pyarrow = crate::reports::optional(py, "pyarrow", "EventLog.to_arrow()")?;
             let batch = py
-                .detach(|| crate::log_out::record_batch(&self.log))
+                .detach(|| cjm_arrow::log_batch(&self.log))
                 .map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("{e}")))?;
             let schema = batch.schema();
             let table = Bound::new(py, PyTable::try_new(vec![batch], schema)?)?;
@@ -1143,93 +663,6 @@ impl PyEventLog {
     }
 }
 
-// ---------------------------------------------------------------------------------------
-// Synthetic logs
-
-/// Rows per generated batch.
-const SYNTH_BATCH: usize = 1 << 20;
-
-struct SynthBatch {
-    customer: StringBuilder,
-    timestamp: TimestampMillisecondBuilder,
-    event: StringBuilder,
-    channel: StringBuilder,
-    session: StringBuilder,
-    value: Float64Builder,
-    rows: usize,
-}
-
-impl SynthBatch {
-    fn new() -> Self {
-        Self {
-            customer: StringBuilder::new(),
-            timestamp: TimestampMillisecondBuilder::new().with_timezone("UTC"),
-            event: StringBuilder::new(),
-            channel: StringBuilder::new(),
-            session: StringBuilder::new(),
-            value: Float64Builder::new(),
-            rows: 0,
-        }
-    }
-
-    fn finish(&mut self, schema: &SchemaRef) -> Result<RecordBatch, arrow_schema::ArrowError> {
-        let columns: Vec<ArrayRef> = vec![
-            Arc::new(self.customer.finish()),
-            Arc::new(self.timestamp.finish()),
-            Arc::new(self.event.finish()),
-            Arc::new(self.channel.finish()),
-            Arc::new(self.session.finish()),
-            Arc::new(self.value.finish()),
-        ];
-        self.rows = 0;
-        RecordBatch::try_new(Arc::clone(schema), columns)
-    }
-}
-
-fn synth_schema() -> SchemaRef {
-    Arc::new(Schema::new(vec![
-        Field::new("customer", DataType::Utf8, false),
-        Field::new(
-            "timestamp",
-            DataType::Timestamp(arrow_schema::TimeUnit::Millisecond, Some("UTC".into())),
-            false,
-        ),
-        Field::new("event", DataType::Utf8, false),
-        Field::new("channel", DataType::Utf8, false),
-        Field::new("session", DataType::Utf8, false),
-        Field::new("value", DataType::Float64, true),
-    ]))
-}
-
-fn synth_batches(options: &SynthOptions) -> Result<Vec<RecordBatch>, arrow_schema::ArrowError> {
-    let schema = synth_schema();
-    let mut batches = Vec::new();
-    let mut current = SynthBatch::new();
-    let mut error = None;
-    for_each_event(options, |e| {
-        current.customer.append_value(e.customer);
-        current.timestamp.append_value(e.timestamp_ms);
-        current.event.append_value(e.event);
-        current.channel.append_value(e.channel);
-        current.session.append_value(e.session);
-        current.value.append_option(e.value);
-        current.rows += 1;
-        if current.rows == SYNTH_BATCH {
-            match current.finish(&schema) {
-                Ok(b) => batches.push(b),
-                Err(err) => error = Some(err),
-            }
-        }
-    });
-    if let Some(err) = error {
-        return Err(err);
-    }
-    if current.rows > 0 {
-        batches.push(current.finish(&schema)?);
-    }
-    Ok(batches)
-}
-
 #[doc = stub_doc!("generate_log")]
 #[pyfunction]
 #[pyo3(
@@ -1246,9 +679,9 @@ pub(crate) fn generate_log<'py>(
         let options: SynthOptions = read_keywords(py, None, &given, "generate_log")?;
         let pyarrow = crate::reports::optional(py, "pyarrow", "generate_log()")?;
         let batches = py
-            .detach(|| synth_batches(&options))
+            .detach(|| cjm_arrow::synth_batches(&options))
             .map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("{e}")))?;
-        let table = Bound::new(py, PyTable::try_new(batches, synth_schema())?)?;
+        let table = Bound::new(py, PyTable::try_new(batches, cjm_arrow::synth_schema())?)?;
         pyarrow.getattr("table")?.call1((table,))
     })
 }

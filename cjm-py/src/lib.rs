@@ -42,7 +42,6 @@ mod attribution;
 mod convert;
 mod errors;
 mod events;
-mod log_out;
 mod measured;
 mod pictures;
 mod pydoc;

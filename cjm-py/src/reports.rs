@@ -17,10 +17,7 @@
 //!   definition's kind and hash;
 //! - `__repr__`: one line.
 
-use std::sync::Arc;
-
-use arrow_array::builder::{ListBuilder, StringBuilder};
-use arrow_array::{ArrayRef, BooleanArray, Float64Array, RecordBatch, StringArray, UInt64Array};
+use arrow_array::RecordBatch;
 use cjm_core::scoring::{EmotionCurve, HealthReport, PriorityReport, SurveyReport};
 use cjm_core::tables::{Table, Tabular, Values};
 use cjm_core::Definition;
@@ -31,26 +28,6 @@ use pyo3_arrow::PyTable;
 
 use crate::convert::Wrap;
 use crate::errors::core_err;
-
-/// A column of a core table as an Arrow array.
-fn array(values: &Values) -> ArrayRef {
-    match values {
-        Values::Text(v) => Arc::new(StringArray::from(v.clone())),
-        Values::Number(v) => Arc::new(Float64Array::from(v.clone())),
-        Values::Count(v) => Arc::new(UInt64Array::from(v.clone())),
-        Values::Flag(v) => Arc::new(BooleanArray::from(v.clone())),
-        Values::TextList(v) => {
-            let mut builder = ListBuilder::new(StringBuilder::new());
-            for items in v {
-                for item in items {
-                    builder.values().append_value(item);
-                }
-                builder.append(true);
-            }
-            Arc::new(builder.finish())
-        }
-    }
-}
 
 /// The cell at `row` of a core column as a Python value.
 fn cell<'py>(py: Python<'py>, values: &Values, row: usize) -> PyResult<Bound<'py, PyAny>> {
@@ -106,14 +83,8 @@ fn core_table<R: Report>(report: &R, table: Option<&str>) -> PyResult<Table> {
 }
 
 fn batch_of<R: Report>(report: &R, table: Option<&str>) -> PyResult<RecordBatch> {
-    let table = core_table(report, table)?;
-    RecordBatch::try_from_iter(
-        table
-            .columns
-            .iter()
-            .map(|c| (c.name.as_str(), array(&c.values))),
-    )
-    .map_err(|e| PyValueError::new_err(format!("cannot build the result table: {e}")))
+    cjm_arrow::table_batch(&core_table(report, table)?)
+        .map_err(|e| PyValueError::new_err(format!("cannot build the result table: {e}")))
 }
 
 fn arro3_table<'py, R: Report>(

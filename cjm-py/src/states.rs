@@ -16,10 +16,6 @@
 //! Spark's `monotonically_increasing_id()`), without which equal timestamps of one
 //! customer would lose the whole log's order.
 
-use arrow_array::cast::AsArray;
-use arrow_array::types::Int64Type;
-use arrow_array::{Array, Int64Array, RecordBatch};
-use arrow_schema::DataType;
 use cjm_core::events::{EventLog, IngestSpec};
 use cjm_core::states::{self, Finished, StateRequest};
 use pyo3::exceptions::PyTypeError;
@@ -28,8 +24,7 @@ use pyo3::types::{PyBytes, PyDict};
 use pyo3_arrow::input::AnyRecordBatch;
 
 use crate::convert::Wrap;
-use crate::errors::{core_err, input_err};
-use crate::events::{arrow_ingest_plan, BatchColumns};
+use crate::errors::{arrow_err, core_err, input_err};
 use crate::reports::PySurveyReport;
 use crate::results::{
     PyDirectlyFollows, PyFlows, PyFunnelResult, PyRetentionResult, PyTraffic, PyTrendsResult,
@@ -40,33 +35,6 @@ use crate::PyJourney;
 
 fn invalid(message: String) -> PyErr {
     input_err(cjm_core::InputCode::InvalidOption, message)
-}
-
-/// Global row indices from the `order_key` column, as 64-bit integers.
-fn order_keys(batch: &RecordBatch, name: &str) -> PyResult<Int64Array> {
-    let array = batch.column_by_name(name).ok_or_else(|| {
-        input_err(
-            cjm_core::InputCode::MissingColumn,
-            format!("the data has no column `{name}`"),
-        )
-    })?;
-    if !array.data_type().is_integer() {
-        return Err(input_err(
-            cjm_core::InputCode::WrongType,
-            format!(
-                "column `{name}` has Arrow type `{}` where integers are needed",
-                array.data_type()
-            ),
-        ));
-    }
-    let ints = arrow_cast::cast(array, &DataType::Int64).map_err(|e| {
-        input_err(
-            cjm_core::InputCode::WrongType,
-            format!("column `{name}` cannot be read as integers ({e})"),
-        )
-    })?;
-    // The core refuses null and negative keys, with the row.
-    Ok(ints.as_primitive::<Int64Type>().clone())
 }
 
 /// Reads Arrow data into an event log as `EventLog.from_arrow` does, with the core's
@@ -91,32 +59,20 @@ fn read_log(
         None => None,
     };
     let spec: IngestSpec = crate::options_from(spec.as_any(), "columns")?;
-    let choice = spec.choice().map_err(core_err)?;
     let input: AnyRecordBatch = data.extract().map_err(|_| {
         PyTypeError::new_err("expected Arrow data (an object with `__arrow_c_stream__`)")
     })?;
     let reader = input.into_reader()?;
-    let schema = reader.schema();
-    let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
-    let m = choice.resolve(&names, spec.assume_utc).map_err(core_err)?;
-    let options = spec.partition_options().map_err(core_err)?;
-    let (kind, options) = arrow_ingest_plan(&schema, &m, order_key.as_slice(), options)?;
-    let mut b = spec
-        .builder(options, journey.map(|j| &j.get().inner))
-        .map_err(core_err)?;
-    py.detach(|| {
-        for batch in reader {
-            let batch =
-                batch.map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("{e}")))?;
-            let mut cols = BatchColumns::of(&batch, &m, kind, &[])?;
-            if let Some(name) = &order_key {
-                cols = cols.with_order_keys(order_keys(&batch, name)?);
-            }
-            b.reserve(batch.num_rows());
-            cols.push_all(&mut b).map_err(core_err)?;
-        }
-        Ok(b.finish().0)
-    })
+    let ingest = cjm_arrow::EventIngest::partition(
+        &spec,
+        &reader.schema(),
+        order_key,
+        journey.map(|j| &j.get().inner),
+    )
+    .map_err(arrow_err)?;
+    py.detach(|| ingest.read(reader, |_| Ok(())))
+        .map(|(log, _)| log)
+        .map_err(arrow_err)
 }
 
 fn bytes<'py>(py: Python<'py>, data: &[u8]) -> Bound<'py, PyBytes> {

@@ -2,8 +2,9 @@
 //!
 //! Each result with tables implements [`Tabular`]: its table names (the first is the
 //! default) and, for each name, a [`Table`] of typed, nullable [`Column`]s. The bindings
-//! only convert a `Table` as a whole: Python to Arrow / pandas / polars / dicts
-//! (`cjm-py/src/reports.rs`), JavaScript to `{ column: values[] }` (`cjm-wasm/src/lib.rs`).
+//! only convert a `Table` as a whole: to Arrow (`cjm_arrow::table_batch`), then Python to
+//! pandas / polars / dicts (`cjm-py/src/reports.rs`), JavaScript to `{ column: values[] }`
+//! (`cjm-wasm/src/lib.rs`).
 //! So a table's columns — names, order, types and values — are the same in Rust, Python
 //! and JavaScript; to add or change a column, change it here.
 //!
