@@ -492,6 +492,94 @@ impl Sink for LogSink<'_> {
     }
 }
 
+/// Logs at least this long are finished lean (see [`EventLogBuilder::finish`]): their
+/// columns are given back as they are scattered, at the cost of copying the upper half
+/// of them to the second thread, and the log's columns are written into fresh memory.
+const LEAN_ROWS: usize = 1 << 25;
+
+#[cfg(test)]
+thread_local! {
+    /// Tests finish every log lean (`Some(true)`) or none (`Some(false)`).
+    pub(crate) static LEAN_FOR_TESTS: std::cell::Cell<Option<bool>> = const { std::cell::Cell::new(None) };
+}
+
+/// Whether a log of `n` rows is finished lean.
+fn lean_finish(n: usize) -> bool {
+    #[cfg(test)]
+    if let Some(lean) = LEAN_FOR_TESTS.with(std::cell::Cell::get) {
+        return lean;
+    }
+    n >= LEAN_ROWS
+}
+
+/// The builder's columns as the rows a lean finish scatters: consumed, their memory
+/// given back as they go.
+struct BuilderRows {
+    keys: Vec<u64>,
+    ts: Vec<i64>,
+    event: Vec<u32>,
+    /// The channel codes when packed into the rows, else empty.
+    channel: Vec<u32>,
+    /// The builder index of the first row.
+    first: usize,
+    packing: Codes,
+}
+
+/// Splits off `v[at..]`, shrinking `v` to the rest.
+fn split_column<T>(v: &mut Vec<T>, at: usize) -> Vec<T> {
+    let upper = v.split_off(at.min(v.len()));
+    v.shrink_to_fit();
+    upper
+}
+
+/// Drops `v[len..]` and gives back its memory.
+fn release_column<T>(v: &mut Vec<T>, len: usize) {
+    v.truncate(len);
+    v.shrink_to_fit();
+}
+
+impl order::Source for BuilderRows {
+    fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    #[inline]
+    fn key(&self, i: usize) -> u64 {
+        self.keys.get(i).copied().unwrap_or(0)
+    }
+
+    #[inline]
+    fn item(&self, i: usize) -> Item {
+        (
+            self.key(i),
+            self.ts.get(i).copied().unwrap_or(0),
+            u32::try_from(self.first + i).unwrap_or(u32::MAX),
+            self.packing.pack(
+                self.event.get(i).copied().unwrap_or(NONE),
+                self.channel.get(i).copied().unwrap_or(NONE),
+            ),
+        )
+    }
+
+    fn split_off(&mut self, at: usize) -> Self {
+        Self {
+            keys: split_column(&mut self.keys, at),
+            ts: split_column(&mut self.ts, at),
+            event: split_column(&mut self.event, at),
+            channel: split_column(&mut self.channel, at),
+            first: self.first + at,
+            packing: self.packing,
+        }
+    }
+
+    fn release(&mut self, len: usize) {
+        release_column(&mut self.keys, len);
+        release_column(&mut self.ts, len);
+        release_column(&mut self.event, len);
+        release_column(&mut self.channel, len);
+    }
+}
+
 /// Replaces customer ids by HMAC-SHA256 under a secret key (lowercase hex). The key is
 /// held only by this value, never written to any output, and not shown by `Debug`.
 #[derive(Clone)]
@@ -1834,27 +1922,59 @@ impl EventLogBuilder {
         };
         let row_of = |idx: u32| input_rows.row(idx);
         let packing = Codes::for_sizes(names.strings.len(), channels.strings.len());
-        // The customer keys are consumed (and their memory given back) as they are
-        // scattered.
-        let scattered = order::scatter(c_customer, |i, key| {
-            (
-                key,
-                c_ts.get(i).copied().unwrap_or(0),
-                u32::try_from(i).unwrap_or(u32::MAX),
-                packing.pack(
-                    c_event.get(i).copied().unwrap_or(NONE),
-                    c_channel.values.get(i).copied().unwrap_or(NONE),
-                ),
-            )
-        });
-        // The builder's columns are now free: the log's columns reuse their memory.
-        let (mut ts_out, mut event_out) = (c_ts, c_event);
-        // The sink sizes the channel column it writes (the builder's, when packed).
-        let (mut channel_out, channel_lookup) = match packing {
-            Codes::Packed => (c_channel.values, Vec::new()),
-            Codes::Event => (Vec::new(), c_channel.values),
+        // Lean: a log too long to hold the builder's columns and the sorted rows together
+        // (nor those rows and the log's columns) hands its columns to the scatter, which
+        // gives their memory back as it goes, and the sort gives back each bucket's rows
+        // once written. Not with deduplication, pseudonymised integer ids or columns
+        // gathered through the sorted rows afterwards (session, value, extras).
+        let lean = lean_finish(n)
+            && !options.dedup
+            && !(str_dict.is_none() && pseudonymiser.is_some())
+            && c_session.values.is_empty()
+            && c_value.values.is_empty()
+            && options.extra_columns.is_empty();
+        let has_channel = !c_channel.values.is_empty();
+        let (scattered, mut ts_out, mut event_out, mut channel_out, channel_lookup) = if lean {
+            let (packed, lookup) = match packing {
+                Codes::Packed => (c_channel.values, Vec::new()),
+                Codes::Event => (Vec::new(), c_channel.values),
+            };
+            let src = BuilderRows {
+                keys: c_customer,
+                ts: c_ts,
+                event: c_event,
+                channel: packed,
+                first: 0,
+                packing,
+            };
+            let scattered = order::scatter(src, true);
+            // Written by the sink; zeroed by the system, so their pages are taken as the
+            // sorted rows give theirs back.
+            let channel_out = if has_channel { vec![0; n] } else { Vec::new() };
+            (scattered, vec![0; n], vec![0; n], channel_out, lookup)
+        } else {
+            // The customer keys are consumed (and their memory given back) as they are
+            // scattered.
+            let make = |i: usize, key: u64| {
+                (
+                    key,
+                    c_ts.get(i).copied().unwrap_or(0),
+                    u32::try_from(i).unwrap_or(u32::MAX),
+                    packing.pack(
+                        c_event.get(i).copied().unwrap_or(NONE),
+                        c_channel.values.get(i).copied().unwrap_or(NONE),
+                    ),
+                )
+            };
+            let scattered = order::scatter(order::Keyed::new(c_customer, &make), false);
+            // The builder's columns are now free: the log's columns reuse their memory.
+            // The sink sizes the channel column it writes (the builder's, when packed).
+            let (channel_out, lookup) = match packing {
+                Codes::Packed => (c_channel.values, Vec::new()),
+                Codes::Event => (Vec::new(), c_channel.values),
+            };
+            (scattered, c_ts, c_event, channel_out, lookup)
         };
-        let has_channel = !channel_out.is_empty() || !channel_lookup.is_empty();
         let channel_of = |it: &Item| packing.channel(it, &channel_lookup);
         let (name_dict, name_remap) = names.finish();
         let (chan_dict, chan_remap) = channels.finish();
@@ -1877,7 +1997,8 @@ impl EventLogBuilder {
                     }
                 }
                 let keys = items.iter().map(Fields::key).collect();
-                let keyed = order::scatter(keys, |i, _| items.get(i).copied().unwrap_or_default());
+                let make = |i: usize, _: u64| items.get(i).copied().unwrap_or_default();
+                let keyed = order::scatter(order::Keyed::new(keys, &make), false);
                 (keyed, Some(dict))
             }
             _ => (scattered, None),
@@ -1982,7 +2103,7 @@ impl EventLogBuilder {
         if offsets.is_empty() {
             offsets.push(0);
         } else {
-            offsets.push(items.len());
+            offsets.push(ts_out.len());
         }
         let customers = match str_dict.or(int_dict) {
             Some(dict) => CustomerIds::Str(pick(dict, keys.iter().copied())),
@@ -2507,6 +2628,76 @@ mod tests {
             order.sort_by(|&a, &b| strings[a].cmp(&strings[b]));
             assert_eq!(sorted_indices(&strings), order);
         }
+    }
+
+    /// A log of `n` rows: integer or string ids (random, about 10 rows a customer),
+    /// times with ties and rows out of time order, channels (some missing; more than
+    /// 2^16 distinct when `many_channels`, so not packed), global rows given or not.
+    fn build(n: usize, int_ids: bool, many_channels: bool, rows_given: bool, lean: bool) -> String {
+        LEAN_FOR_TESTS.with(|l| l.set(Some(lean)));
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            x >> 11
+        };
+        let customers: Vec<u64> = (0..n / 10 + 1)
+            .map(|_| next().wrapping_mul(0x2545_F491_4F6C_DD1D))
+            .collect();
+        let mut b = EventLogBuilder::new(IngestOptions::default());
+        for i in 0..n {
+            let c = customers[(next() as usize) % customers.len()];
+            let id = if int_ids {
+                (c as i64).to_string()
+            } else {
+                format!("u{c:x}")
+            };
+            let ts = (i as i64 / 3) * 1_000 - (next() % 4) as i64 * 1_000;
+            let event = format!("e{}", next() % 7);
+            let channel = match next() % 5 {
+                0 => None,
+                k if many_channels => Some(format!("c{}", (next() % 70_000) * 5 + k)),
+                k => Some(format!("c{k}")),
+            };
+            let mut row = RawEvent::new(&id, ts, &event);
+            row.channel = channel.as_deref();
+            if rows_given {
+                row.row = Some(((n - i) * 2) as u64);
+            }
+            b.push(&row).expect("a valid row");
+        }
+        let log = b.finish().0;
+        LEAN_FOR_TESTS.with(|l| l.set(None));
+        format!("{log:?}")
+    }
+
+    /// A lean finish (the builder's columns given back during the scatter, the sorted
+    /// rows during the writing) makes the same log as the usual one.
+    #[test]
+    fn a_lean_finish_makes_the_same_log() {
+        let n = crate::events::PARALLEL_ROWS * 2 + 1_001;
+        for (int_ids, many_channels, rows_given) in [
+            (true, false, false),
+            (false, false, false),
+            (true, true, false),
+            (false, false, true),
+        ] {
+            let usual = build(n, int_ids, many_channels, rows_given, false);
+            let lean = build(n, int_ids, many_channels, rows_given, true);
+            assert!(
+                usual == lean,
+                "{int_ids} {many_channels} {rows_given}: the logs differ"
+            );
+        }
+        assert_eq!(
+            build(0, true, false, false, true),
+            build(0, true, false, false, false)
+        );
+        assert_eq!(
+            build(5, false, false, false, true),
+            build(5, false, false, false, false)
+        );
     }
 
     #[test]
