@@ -5,8 +5,8 @@
 //! The file's columns are found by their usual names (`customer`/`user_id`,
 //! `timestamp`/`time`, `event`/`event_name`…); timestamps are an Arrow `timestamp` with a
 //! zone, integers (milliseconds) or ISO-8601 text. Prints the ingest report's counts and
-//! the funnel as JSON; an error is printed as `{"error": {"code", "message"}}` with exit
-//! status 1.
+//! the funnel as JSON; an error is printed as `{"error": {"code", "message"}}` (code `null`
+//! for a file that cannot be opened) with exit status 1.
 
 use cjm_arrow::{Error, EventIngest};
 use cjm_core::events::{Funnel, IngestSpec};
@@ -24,7 +24,7 @@ fn run() -> Result<serde_json::Value, Error> {
     // Decode only the columns the ingest may read.
     let wanted = spec.choice()?.candidate_columns();
     let wanted: Vec<&String> = wanted.iter().collect();
-    let file = cjm_arrow::parquet_reader(path.as_ref(), &wanted).map_err(|e| match e {
+    let file = cjm_arrow::parquet_reader(path.as_ref(), Some(&wanted)).map_err(|e| match e {
         Error::Io(io) => Error::Io(std::io::Error::new(io.kind(), format!("`{path}`: {io}"))),
         e => e,
     })?;
@@ -43,9 +43,10 @@ fn main() {
     match run() {
         Ok(out) => println!("{out:#}"),
         Err(e) => {
+            // Only the core's errors have a stable code (docs/errors.md).
             let code = match &e {
-                Error::Core(c) => c.code(),
-                _ => "invalid_input",
+                Error::Core(c) => Some(c.code()),
+                _ => None,
             };
             println!(
                 "{}",

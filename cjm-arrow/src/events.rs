@@ -247,7 +247,7 @@ pub fn order_keys(batch: &RecordBatch, name: &str) -> Result<Int64Array> {
 /// ```no_run
 /// # fn main() -> Result<(), cjm_arrow::Error> {
 /// use cjm_core::events::IngestSpec;
-/// let file = cjm_arrow::parquet_reader("events.parquet".as_ref(), &[])?;
+/// let file = cjm_arrow::parquet_reader("events.parquet".as_ref(), None)?;
 /// let spec = IngestSpec::default(); // the usual column names, found in the file
 /// let ingest = cjm_arrow::EventIngest::new(&spec, &file.reader.schema(), &file.columns, None)?;
 /// let (log, report) = ingest.read(file.reader, |_rows| Ok(()))?;
@@ -363,7 +363,8 @@ fn stream_error(e: ArrowError) -> Error {
             InputCode::InvalidParquet,
             format!(
                 "the Parquet file cannot be read: {m}; read it with another Parquet reader \
-                 (pyarrow, polars) and pass the table to `EventLog.from_arrow`"
+                 (pyarrow, polars) and pass the table to `EventLog.from_arrow` (Python) or \
+                 `cjm_arrow::EventIngest` (Rust)"
             ),
         ),
         e => Error::Arrow(e),

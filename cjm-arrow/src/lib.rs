@@ -11,8 +11,9 @@
 //! | role | Arrow types read |
 //! |---|---|
 //! | customer | integers (kept as `i64`; `UInt64` past `i64::MAX` read as text), strings, dictionaries of strings, `Null` |
-//! | timestamp | `timestamp` with a time zone in any unit; without one only with `assume_utc` (else `naive_timestamp`); integers (ticks of `unit`, milliseconds by default); ISO-8601 strings |
-//! | event, channel, session, scope, segment, extra | `Utf8`, `LargeUtf8`, `Utf8View`, dictionaries of any string type with integer keys; integers (read as their decimal text), `Null` |
+//! | timestamp | `timestamp` with a time zone in any unit; without one only with `assume_utc` (else `naive_timestamp`); integers (ticks of `unit`, milliseconds by default); ISO-8601 strings and dictionaries of them; `Null` |
+//! | event, channel, session, extra | `Utf8`, `LargeUtf8`, `Utf8View`, dictionaries with integer keys (values other than `Utf8`/`LargeUtf8` cast to text); integers (read as their decimal text), `Null` |
+//! | survey scope, segment | strings and dictionaries of strings as above, `Null`; not integers |
 //! | value | integers and floats (as `f64`), `Null` |
 //! | consent | `Boolean`, `Null` |
 //! | NPS, CSAT, CES answers | integers and floats of any width, read in their own type (`Float16` as `Float32`), `Null` |

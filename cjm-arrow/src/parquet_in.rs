@@ -22,14 +22,14 @@ pub struct ParquetStream {
 }
 
 /// Opens the Parquet file at `path`, decoding only the columns in `names` (every column
-/// when `names` is empty). Batches are decoded on a second thread while the caller
+/// when `None`). Batches are decoded on a second thread while the caller
 /// ingests the previous ones (at most two waiting), so that decoding and ingesting
 /// overlap on two cores.
 ///
 /// # Errors
 /// [`crate::Error::Io`] when the file cannot be opened (a directory is `EISDIR`);
 /// `invalid_parquet` when it is not Parquet.
-pub fn parquet_reader(path: &Path, names: &[&String]) -> Result<ParquetStream> {
+pub fn parquet_reader(path: &Path, names: Option<&[&String]>) -> Result<ParquetStream> {
     let file = std::fs::File::open(path)?;
     // A directory opens on Unix and fails at the first read: say so as `open` does
     // (EISDIR, 21 on Linux and macOS, is Python's IsADirectoryError).
@@ -41,7 +41,8 @@ pub fn parquet_reader(path: &Path, names: &[&String]) -> Result<ParquetStream> {
             InputCode::InvalidParquet,
             format!(
                 "`{}` cannot be read as Parquet: {e}; read it with another Parquet reader \
-                 (pyarrow, polars) and pass the table to `EventLog.from_arrow`",
+                 (pyarrow, polars) and pass the table to `EventLog.from_arrow` (Python) or \
+                 `cjm_arrow::EventIngest` (Rust)",
                 path.display()
             ),
         )
@@ -57,7 +58,7 @@ pub fn parquet_reader(path: &Path, names: &[&String]) -> Result<ParquetStream> {
     let keep = columns
         .iter()
         .enumerate()
-        .filter(|(_, c)| names.is_empty() || names.contains(c))
+        .filter(|(_, c)| names.is_none_or(|names| names.contains(c)))
         .map(|(i, _)| i);
     let mask = ProjectionMask::roots(builder.parquet_schema(), keep);
     let reader = builder

@@ -301,6 +301,50 @@ fn partitions_take_row_order_from_an_order_key() {
     .expect("a plan");
     check_funnel(&plan.read(r, |_| Ok(())).expect("read").0);
 
+    // Among equal timestamps the order keys decide, not the order read: rows a, b, c
+    // of one customer at one time, keyed 30, 20, 10, are c, b, a in the log.
+    let batch = RecordBatch::try_from_iter([
+        (
+            "customer",
+            Arc::new(Int64Array::from(vec![1_i64; 3])) as ArrayRef,
+        ),
+        (
+            "timestamp",
+            Arc::new(TimestampMillisecondArray::from(vec![0_i64; 3]).with_timezone("UTC"))
+                as ArrayRef,
+        ),
+        (
+            "event",
+            Arc::new(StringArray::from(vec!["a", "b", "c"])) as ArrayRef,
+        ),
+        (
+            "order_key",
+            Arc::new(Int64Array::from(vec![30_i64, 20, 10])) as ArrayRef,
+        ),
+    ])
+    .expect("a batch");
+    let order = |key: Option<&str>| {
+        let r = reader(vec![batch.clone()]);
+        let plan = EventIngest::partition(
+            &IngestSpec::default(),
+            &r.schema(),
+            key.map(str::to_owned),
+            None,
+        )
+        .expect("a plan");
+        let log = plan.read(r, |_| Ok(())).expect("read").0;
+        let x = log.export();
+        let names: Vec<String> = x
+            .event
+            .codes
+            .iter()
+            .map(|&c| x.event.dict[c as usize].clone())
+            .collect();
+        names
+    };
+    assert_eq!(order(Some("order_key")), ["c", "b", "a"]);
+    assert_eq!(order(None), ["a", "b", "c"]);
+
     // A partition refuses what only a whole log can do.
     let spec = IngestSpec {
         dedup: true,
@@ -386,25 +430,72 @@ fn survey_answers_read_in_their_own_type() {
 mod parquet {
     use super::*;
 
-    fn temp(name: &str) -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("cjm-arrow-test-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("a temp dir");
-        dir.join(name)
+    /// A file path in a directory of this test's own, removed when dropped.
+    struct Temp(std::path::PathBuf);
+
+    impl Temp {
+        fn new(test: &str) -> Self {
+            let dir = std::env::temp_dir().join(format!("cjm-arrow-{test}-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).expect("a temp dir");
+            Self(dir)
+        }
+
+        fn file(&self, name: &str) -> std::path::PathBuf {
+            self.0.join(name)
+        }
+    }
+
+    impl Drop for Temp {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn write(path: &std::path::Path, data: &[RecordBatch]) {
+        let file = std::fs::File::create(path).expect("created");
+        let mut w =
+            ::parquet::arrow::ArrowWriter::try_new(file, data[0].schema(), None).expect("a writer");
+        for b in data {
+            w.write(b).expect("written");
+        }
+        w.close().expect("closed");
+    }
+
+    /// A file whose footer reads but whose pages do not: every byte of its data pages
+    /// overwritten. The batches end with `invalid_parquet`, never a shorter log.
+    #[test]
+    fn a_file_that_fails_past_its_footer_is_invalid_parquet() {
+        let dir = Temp::new("pages");
+        let path = dir.file("broken.parquet");
+        write(&path, &batches(Some("UTC")));
+        let mut bytes = std::fs::read(&path).expect("read");
+        // "PAR1", then the column chunks; the footer is at the end.
+        let footer = u32::from_le_bytes(
+            bytes[bytes.len() - 8..bytes.len() - 4]
+                .try_into()
+                .expect("4 bytes"),
+        ) as usize;
+        let data_end = bytes.len() - 8 - footer;
+        for b in &mut bytes[4..data_end] {
+            *b = 0xFF;
+        }
+        std::fs::write(&path, &bytes).expect("written");
+        let stream = cjm_arrow::parquet_reader(&path, None).expect("the footer reads");
+        let schema = stream.reader.schema();
+        let plan = EventIngest::new(&IngestSpec::default(), &schema, &stream.columns, None)
+            .expect("a plan");
+        let err = plan.read(stream.reader, |_| Ok(())).err().expect("refused");
+        assert_eq!(code(&err), "invalid_parquet", "{err}");
+        assert!(err.to_string().contains("cannot be read"), "{err}");
     }
 
     #[test]
     fn a_parquet_file_reads_as_its_batches() {
-        let path = temp("events.parquet");
-        let data = batches(Some("UTC"));
-        let file = std::fs::File::create(&path).expect("created");
-        let mut w =
-            ::parquet::arrow::ArrowWriter::try_new(file, data[0].schema(), None).expect("a writer");
-        for b in &data {
-            w.write(b).expect("written");
-        }
-        w.close().expect("closed");
+        let dir = Temp::new("read");
+        let path = dir.file("events.parquet");
+        write(&path, &batches(Some("UTC")));
 
-        let stream = cjm_arrow::parquet_reader(&path, &[]).expect("opened");
+        let stream = cjm_arrow::parquet_reader(&path, None).expect("opened");
         assert_eq!(stream.rows, Some(6));
         assert_eq!(stream.columns, ["customer", "timestamp", "event"]);
         let schema = stream.reader.schema();
@@ -415,27 +506,30 @@ mod parquet {
         // Only the columns asked for are decoded.
         let only = ["customer".to_owned()];
         let only: Vec<&String> = only.iter().collect();
-        let stream = cjm_arrow::parquet_reader(&path, &only).expect("opened");
+        let stream = cjm_arrow::parquet_reader(&path, Some(&only)).expect("opened");
         assert_eq!(stream.reader.schema().fields().len(), 1);
     }
 
     #[test]
     fn what_is_not_parquet_is_said_so() {
-        let path = temp("not.parquet");
+        let dir = Temp::new("not");
+        let path = dir.file("not.parquet");
         std::fs::write(&path, "customer,timestamp,event\n1,2,a\n").expect("written");
-        let err = cjm_arrow::parquet_reader(&path, &[])
+        let err = cjm_arrow::parquet_reader(&path, None)
             .err()
             .expect("refused");
         assert_eq!(code(&err), "invalid_parquet");
         assert!(err.to_string().contains("not.parquet"), "{err}");
 
         let dir = path.parent().expect("a parent").to_owned();
-        let err = cjm_arrow::parquet_reader(&dir, &[]).err().expect("refused");
+        let err = cjm_arrow::parquet_reader(&dir, None)
+            .err()
+            .expect("refused");
         assert!(
             matches!(&err, Error::Io(e) if e.raw_os_error() == Some(21)),
             "{err:?}"
         );
-        let err = cjm_arrow::parquet_reader(&dir.join("absent.parquet"), &[])
+        let err = cjm_arrow::parquet_reader(&dir.join("absent.parquet"), None)
             .err()
             .expect("refused");
         assert!(matches!(&err, Error::Io(e) if e.kind() == std::io::ErrorKind::NotFound));

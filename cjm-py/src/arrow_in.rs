@@ -89,7 +89,7 @@ impl ParquetFile {
         names: &[&String],
     ) -> PyResult<(Reader, Option<u64>, Vec<String>)> {
         let file = py
-            .detach(|| cjm_arrow::parquet_reader(&self.path, names))
+            .detach(|| cjm_arrow::parquet_reader(&self.path, Some(names)))
             .map_err(|e| match e {
                 cjm_arrow::Error::Io(e) => crate::source::os_error(&e, self.display.bind(py)),
                 e => crate::errors::arrow_err(e),

@@ -59,6 +59,8 @@ fn read_log(
         None => None,
     };
     let spec: IngestSpec = crate::options_from(spec.as_any(), "columns")?;
+    // The columns' own errors before the data's.
+    spec.choice().map_err(core_err)?;
     let input: AnyRecordBatch = data.extract().map_err(|_| {
         PyTypeError::new_err("expected Arrow data (an object with `__arrow_c_stream__`)")
     })?;

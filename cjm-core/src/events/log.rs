@@ -2630,11 +2630,63 @@ mod tests {
         }
     }
 
-    /// A log of `n` rows: integer or string ids (random, about 10 rows a customer),
-    /// times with ties and rows out of time order, channels (some missing; more than
-    /// 2^16 distinct when `many_channels`, so not packed), global rows given or not.
-    fn build(n: usize, int_ids: bool, many_channels: bool, rows_given: bool, lean: bool) -> String {
-        LEAN_FOR_TESTS.with(|l| l.set(Some(lean)));
+    /// What a test log has.
+    #[derive(Clone, Copy, Debug, Default)]
+    struct Case {
+        int_ids: bool,
+        /// 0: no channel column; 1: a few channels; 2: more than 2^16 (not packed).
+        channels: u8,
+        rows_given: bool,
+        session: bool,
+        value: bool,
+        extra: bool,
+        dedup: bool,
+        pseudonymised: bool,
+    }
+
+    /// Owned strings as a borrowed column (null where `None`).
+    struct Strings {
+        offsets: Vec<i32>,
+        data: Vec<u8>,
+        valid: Vec<u8>,
+    }
+
+    impl Strings {
+        fn of(values: &[Option<String>]) -> Self {
+            let mut out = Self {
+                offsets: vec![0],
+                data: Vec::new(),
+                valid: vec![0; values.len().div_ceil(8)],
+            };
+            for (i, v) in values.iter().enumerate() {
+                if let Some(v) = v {
+                    out.data.extend_from_slice(v.as_bytes());
+                    out.valid[i / 8] |= 1 << (i % 8);
+                }
+                out.offsets.push(i32::try_from(out.data.len()).unwrap());
+            }
+            out
+        }
+
+        fn col(&self) -> StrCol<'_> {
+            StrCol::Plain(super::super::columns::StrArray {
+                values: super::super::columns::Utf8::Offsets32 {
+                    offsets: &self.offsets,
+                    data: &self.data,
+                },
+                validity: Some(super::super::columns::Bitmap {
+                    bits: &self.valid,
+                    offset: 0,
+                }),
+            })
+        }
+    }
+
+    /// A log of `n` rows pushed as columns: integer or string ids (random, about 10
+    /// rows a customer), times with ties and rows out of time order, some rows repeated
+    /// exactly, and what `case` adds; finished lean or not, written out with `Debug`.
+    fn build(n: usize, case: Case, lean: bool) -> String {
+        use super::super::columns::{F64Col, I64Col, IdCol, TimeCol};
         let mut x = 0x9E37_79B9_7F4A_7C15u64;
         let mut next = || {
             x = x
@@ -2645,59 +2697,176 @@ mod tests {
         let customers: Vec<u64> = (0..n / 10 + 1)
             .map(|_| next().wrapping_mul(0x2545_F491_4F6C_DD1D))
             .collect();
-        let mut b = EventLogBuilder::new(IngestOptions::default());
+        let (mut ids, mut ts, mut rows): (Vec<i64>, Vec<i64>, Vec<i64>) =
+            (Vec::new(), Vec::new(), Vec::new());
+        let mut text_ids: Vec<Option<String>> = Vec::new();
+        let mut events: Vec<Option<String>> = Vec::new();
+        let mut channels: Vec<Option<String>> = Vec::new();
+        let mut sessions: Vec<Option<String>> = Vec::new();
+        let mut extras: Vec<Option<String>> = Vec::new();
+        let mut values: Vec<Option<f64>> = Vec::new();
         for i in 0..n {
-            let c = customers[(next() as usize) % customers.len()];
-            let id = if int_ids {
-                (c as i64).to_string()
-            } else {
-                format!("u{c:x}")
-            };
-            let ts = (i as i64 / 3) * 1_000 - (next() % 4) as i64 * 1_000;
-            let event = format!("e{}", next() % 7);
-            let channel = match next() % 5 {
-                0 => None,
-                k if many_channels => Some(format!("c{}", (next() % 70_000) * 5 + k)),
-                k => Some(format!("c{k}")),
-            };
-            let mut row = RawEvent::new(&id, ts, &event);
-            row.channel = channel.as_deref();
-            if rows_given {
-                row.row = Some(((n - i) * 2) as u64);
+            if i % 97 == 5 {
+                // An exact repeat of the row before (a duplicate under `dedup`).
+                ids.push(ids[i - 1]);
+                text_ids.push(text_ids[i - 1].clone());
+                ts.push(ts[i - 1]);
+                events.push(events[i - 1].clone());
+                channels.push(channels[i - 1].clone());
+                sessions.push(sessions[i - 1].clone());
+                values.push(values[i - 1]);
+                extras.push(extras[i - 1].clone());
+                rows.push(((n - i) * 2 + 1) as i64);
+                continue;
             }
-            b.push(&row).expect("a valid row");
+            let c = customers[(next() as usize) % customers.len()];
+            ids.push(c as i64);
+            text_ids.push(Some(format!("u{c:x}")));
+            ts.push((i as i64 / 3) * 1_000 - (next() % 4) as i64 * 1_000);
+            events.push(Some(format!("e{}", next() % 7)));
+            channels.push(match next() % 5 {
+                0 => None,
+                k if case.channels == 2 => Some(format!("c{}", (next() % 70_000) * 5 + k)),
+                k => Some(format!("c{k}")),
+            });
+            sessions.push(Some(format!("s{}", next() % 50)));
+            values.push((next() % 3 == 0).then(|| (next() % 100) as f64));
+            extras.push(Some(format!("x{}", next() % 4)));
+            rows.push(((n - i) * 2) as i64);
         }
+        let (text_ids, events, channels) = (
+            Strings::of(&text_ids),
+            Strings::of(&events),
+            Strings::of(&channels),
+        );
+        let (sessions, extras) = (Strings::of(&sessions), Strings::of(&extras));
+        let value_valid = Strings::of(
+            &values
+                .iter()
+                .map(|v: &Option<f64>| v.map(|_| String::new()))
+                .collect::<Vec<_>>(),
+        );
+        let value_data: Vec<f64> = values.iter().map(|v| v.unwrap_or(0.0)).collect();
+        let options = IngestOptions {
+            dedup: case.dedup,
+            extra_columns: if case.extra {
+                vec!["x".to_owned()]
+            } else {
+                Vec::new()
+            },
+            ..IngestOptions::default()
+        };
+        let mut b = EventLogBuilder::new(options);
+        if case.pseudonymised {
+            b = b.pseudonymise(Pseudonymiser::new(b"a key").unwrap());
+        }
+        let batch = ColumnBatch {
+            customer: vec![if case.int_ids {
+                IdCol::Int(I64Col {
+                    values: &ids,
+                    validity: None,
+                })
+            } else {
+                IdCol::Str(text_ids.col())
+            }],
+            timestamp: TimeCol::Ticks {
+                values: I64Col {
+                    values: &ts,
+                    validity: None,
+                },
+                unit: TimeUnit::Milliseconds,
+            },
+            event: events.col(),
+            channel: (case.channels > 0).then(|| channels.col()),
+            session: case.session.then(|| sessions.col()),
+            value: case.value.then(|| F64Col {
+                values: &value_data,
+                validity: Some(super::super::columns::Bitmap {
+                    bits: &value_valid.valid,
+                    offset: 0,
+                }),
+            }),
+            consent: None,
+            extra: if case.extra {
+                vec![extras.col()]
+            } else {
+                Vec::new()
+            },
+            row: case.rows_given.then_some(I64Col {
+                values: &rows,
+                validity: None,
+            }),
+        };
+        b.push_batch(&batch).unwrap();
+        LEAN_FOR_TESTS.with(|l| l.set(Some(lean)));
         let log = b.finish().0;
         LEAN_FOR_TESTS.with(|l| l.set(None));
         format!("{log:?}")
     }
 
     /// A lean finish (the builder's columns given back during the scatter, the sorted
-    /// rows during the writing) makes the same log as the usual one.
+    /// rows during the writing) makes the same log as the usual one; and where the
+    /// sorted rows are needed afterwards (session, value, extra columns, deduplication,
+    /// pseudonymised integer ids), a forced lean finish still makes the same log.
     #[test]
     fn a_lean_finish_makes_the_same_log() {
         let n = crate::events::PARALLEL_ROWS * 2 + 1_001;
-        for (int_ids, many_channels, rows_given) in [
-            (true, false, false),
-            (false, false, false),
-            (true, true, false),
-            (false, false, true),
-        ] {
-            let usual = build(n, int_ids, many_channels, rows_given, false);
-            let lean = build(n, int_ids, many_channels, rows_given, true);
-            assert!(
-                usual == lean,
-                "{int_ids} {many_channels} {rows_given}: the logs differ"
-            );
+        let base = Case {
+            int_ids: true,
+            channels: 1,
+            ..Case::default()
+        };
+        let cases = [
+            base,
+            Case {
+                int_ids: false,
+                ..base
+            },
+            Case {
+                channels: 0,
+                ..base
+            },
+            Case {
+                channels: 2,
+                ..base
+            },
+            Case {
+                rows_given: true,
+                ..base
+            },
+            Case {
+                int_ids: false,
+                pseudonymised: true,
+                ..base
+            },
+            Case {
+                session: true,
+                ..base
+            },
+            Case {
+                value: true,
+                ..base
+            },
+            Case {
+                extra: true,
+                ..base
+            },
+            Case {
+                dedup: true,
+                ..base
+            },
+            Case {
+                pseudonymised: true,
+                ..base
+            },
+        ];
+        for case in cases {
+            let usual = build(n, case, false);
+            assert!(usual == build(n, case, true), "{case:?}: the logs differ");
         }
-        assert_eq!(
-            build(0, true, false, false, true),
-            build(0, true, false, false, false)
-        );
-        assert_eq!(
-            build(5, false, false, false, true),
-            build(5, false, false, false, false)
-        );
+        for n in [0, 1, 5] {
+            assert_eq!(build(n, base, true), build(n, base, false));
+        }
     }
 
     #[test]
