@@ -10,9 +10,10 @@ use wasm_bindgen::prelude::*;
 
 use crate::Journey;
 
-use crate::args::{arg, check_keys, get, input_error, read_option, read_value, wrong_type};
+use crate::args::{arg, check_keys, get, input_error, opt, read_value, wrong_type, Js};
 use crate::error::{to_js, to_js_value};
 use crate::scoring::read_table;
+use crate::tables::{tabled, with_tables};
 
 /// Declarations of this module's API (optional parameters with custom types;
 /// `types/analysis.d.ts`).
@@ -22,8 +23,7 @@ const TS_ANALYSIS: &str = include_str!("../types/analysis.d.ts");
 /// A count argument: a number, a whole one ≥ 0 (the core's range message otherwise).
 fn count(value: &JsValue, name: &str) -> Result<u64, JsValue> {
     arg(value, name, "a number", JsValue::as_f64)?;
-    cjm_core::options_from(serde_wasm_bindgen::Deserializer::from(value.clone()), name)
-        .map_err(|e| to_js(&e))
+    cjm_core::options_from(serde_wasm_bindgen::Deserializer::from(value.clone()), name).js()
 }
 
 /// The two-proportion z-test of `x1` of `n1` against `x2` of `n2`.
@@ -43,8 +43,7 @@ pub fn two_proportion_test(
         count(&x2, "x2")?,
         count(&n2, "n2")?,
     );
-    let test = cjm_core::scoring::two_proportion_test(x1, n1, x2, n2).map_err(|e| to_js(&e))?;
-    to_js_value(&test)
+    to_js_value(&cjm_core::scoring::two_proportion_test(x1, n1, x2, n2).js()?)
 }
 
 const COMPARE_KEYS: &[&str] = &["a", "b", "survey"];
@@ -74,8 +73,8 @@ pub fn compare_segments(table: JsValue, options: JsValue) -> Result<JsValue, JsV
         })
     };
     let (a, b) = (side("a")?, side("b")?);
-    let mut state = SurveyState::identity(&survey).map_err(|e| to_js(&e))?;
-    state.extend(0, &table).map_err(|e| to_js(&e))?;
+    let mut state = SurveyState::identity(&survey).js()?;
+    state.extend(0, &table).js()?;
     // The core's error, its message prefixed with the option it came from.
     let group = |key: &str, s: &GroupSelector| {
         state.select(s).map_err(|e| match e {
@@ -86,7 +85,7 @@ pub fn compare_segments(table: JsValue, options: JsValue) -> Result<JsValue, JsV
         })
     };
     let (ga, gb) = (group("a", &a)?, group("b", &b)?);
-    crate::tables::with_tables(cjm_core::scoring::compare_groups(&ga, &gb, &survey))
+    with_tables(cjm_core::scoring::compare_groups(&ga, &gb, &survey))
 }
 
 /// Compares two versions of a map (structure and every score), with `model`.
@@ -96,16 +95,11 @@ pub fn compare_segments(table: JsValue, options: JsValue) -> Result<JsValue, JsV
 pub fn diff_maps(before: JsValue, after: JsValue, model: JsValue) -> Result<JsValue, JsValue> {
     let before = crate::journey_like(&before, "before")?;
     let after = crate::journey_like(&after, "after")?;
-    let model: ScoringModel = read_option(model, "model")?.unwrap_or_default();
-    let diff = cjm_core::maps::diff_maps(
-        &before,
-        &after,
-        &model,
-        &HealthInputs::default(),
-        &HealthInputs::default(),
-    )
-    .map_err(|e| to_js(&e))?;
-    crate::tables::with_tables(diff)
+    let model: ScoringModel = opt(model, "model")?;
+    let none = HealthInputs::default();
+    tabled(cjm_core::maps::diff_maps(
+        &before, &after, &model, &none, &none,
+    ))
 }
 
 /// Pain points, emotional low points and insights that recur across maps. `journeys` is
@@ -118,15 +112,14 @@ pub fn patterns(journeys: JsValue, options: JsValue) -> Result<JsValue, JsValue>
     if !js_sys::Array::is_array(&journeys) {
         return Err(wrong_type("journeys", "an array of journeys", &journeys));
     }
-    let options: InsightOptions = read_option(options, "options")?.unwrap_or_default();
+    let options: InsightOptions = opt(options, "options")?;
     let maps = js_sys::Array::from(&journeys)
         .iter()
         .enumerate()
         .map(|(i, j)| crate::journey_like(&j, &format!("journeys[{i}]")))
         .collect::<Result<Vec<_>, _>>()?;
     let refs: Vec<&cjm_core::ValidJourney> = maps.iter().collect();
-    let found = cjm_core::maps::patterns(&refs, &options).map_err(|e| to_js(&e))?;
-    crate::tables::with_tables(found)
+    tabled(cjm_core::maps::patterns(&refs, &options))
 }
 
 #[wasm_bindgen]
@@ -138,10 +131,12 @@ impl Journey {
     /// @throws {CjmError} `invalid_option` for a bad `as_of` or a threshold outside 0–1.
     #[wasm_bindgen(skip_typescript)]
     pub fn insights(&self, options: JsValue, inputs: JsValue) -> Result<JsValue, JsValue> {
-        let options: InsightOptions = read_option(options, "options")?.unwrap_or_default();
-        let inputs: InsightInputs = read_option(inputs, "inputs")?.unwrap_or_default();
-        let report =
-            cjm_core::insights::insights(self.inner(), &options, &inputs).map_err(|e| to_js(&e))?;
-        crate::tables::with_tables(report)
+        let options: InsightOptions = opt(options, "options")?;
+        let inputs: InsightInputs = opt(inputs, "inputs")?;
+        tabled(cjm_core::insights::insights(
+            self.inner(),
+            &options,
+            &inputs,
+        ))
     }
 }

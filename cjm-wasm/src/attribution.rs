@@ -12,16 +12,16 @@ use cjm_core::attribution::{
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
-use crate::args::{absent, get, input_error, read_option, read_required, read_value};
-use crate::error::{to_js, to_js_value};
+use crate::args::{absent, get, input_error, opt, read_option, read_required, read_value, Js};
+use crate::error::to_js_value;
 use crate::events::EventLog;
+use crate::tables::tabled;
 
 /// Declarations of the attribution API (optional parameters with custom types;
 /// `types/attribution.d.ts`).
 #[wasm_bindgen(typescript_custom_section)]
 const TS_ATTRIBUTION: &str = include_str!("../types/attribution.d.ts");
 
-/// A row of a `PathTable` given back (as `EventLog.paths` returns it).
 /// A path table as the core writes it (`paths()`), read back.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -33,8 +33,7 @@ fn read_paths(paths: &JsValue, table_options: JsValue) -> Result<PathTable, JsVa
     let table_options: Option<TableOptions> = read_option(table_options, "tableOptions")?;
     if js_sys::Array::is_array(paths) {
         let rows: Vec<PathInput> = read_value(paths.clone(), "paths")?.unwrap_or_default();
-        return PathTable::from_rows(&rows, &table_options.unwrap_or_default())
-            .map_err(|e| to_js(&e));
+        return PathTable::from_rows(&rows, &table_options.unwrap_or_default()).js();
     }
     if absent(paths) || absent(&get(paths, "rows")) {
         return Err(input_error(
@@ -52,11 +51,7 @@ fn read_paths(paths: &JsValue, table_options: JsValue) -> Result<PathTable, JsVa
     }
     let table: TableIn = read_value(paths.clone(), "paths")?
         .ok_or_else(|| input_error(cjm_core::InputCode::WrongType, "`paths` is null".to_owned()))?;
-    PathTable::from_path_rows(table.rows).map_err(|e| to_js(&e))
-}
-
-fn read_attribution_options(options: JsValue) -> Result<AttributionOptions, JsValue> {
-    Ok(read_option(options, "options")?.unwrap_or_default())
+    PathTable::from_path_rows(table.rows).js()
 }
 
 fn read_path_options(options: JsValue, what: &str) -> Result<PathOptions, JsValue> {
@@ -79,8 +74,8 @@ pub fn attribute(
     table_options: JsValue,
 ) -> Result<JsValue, JsValue> {
     let table = read_paths(&paths, table_options)?;
-    let options = read_attribution_options(options)?;
-    crate::tables::with_tables(run(&table, &options).map_err(|e| to_js(&e))?)
+    let options: AttributionOptions = opt(options, "options")?;
+    tabled(run(&table, &options))
 }
 
 #[wasm_bindgen]
@@ -104,7 +99,7 @@ impl EventLog {
         journey: JsValue,
     ) -> Result<JsValue, JsValue> {
         let path_options = read_path_options(path_options, "pathOptions")?;
-        let options = read_attribution_options(options)?;
+        let options: AttributionOptions = opt(options, "options")?;
         // `attribute_log`: the definition covers the path options too.
         let result = self.with_journey(journey, |log, j| {
             cjm_core::attribution::attribute_log(log, j, &path_options, &options)

@@ -10,8 +10,8 @@ use cjm_core::render::{
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
-use crate::args::{absent, arg, read_option, read_required};
-use crate::error::{to_js, to_js_value};
+use crate::args::{absent, arg, opt, read_required, Js};
+use crate::error::to_js_value;
 use crate::Journey;
 
 /// Declarations of this module's API (optional parameters with custom types;
@@ -31,8 +31,8 @@ fn chart<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> 
 #[wasm_bindgen(js_name = fromMermaid, skip_typescript)]
 pub fn from_mermaid(text: JsValue) -> Result<JsValue, JsValue> {
     let text = arg(&text, "text", "a string", JsValue::as_string)?;
-    let (doc, notes) = cjm_core::render::from_mermaid(&text).map_err(|e| to_js(&e))?;
-    let journey = cjm_core::validate(&doc).map_err(|e| to_js(&e))?;
+    let (doc, notes) = cjm_core::render::from_mermaid(&text).js()?;
+    let journey = cjm_core::validate(&doc).js()?;
     let out = js_sys::Object::new();
     js_sys::Reflect::set(
         &out,
@@ -78,7 +78,7 @@ impl Journey {
     /// @throws {CjmError} `invalid_option` for options that do not fit.
     #[wasm_bindgen(js_name = mapSvg, skip_typescript)]
     pub fn map_svg(&self, options: JsValue) -> Result<String, JsValue> {
-        let options: MapOptions = read_option(options, "options")?.unwrap_or_default();
+        let options: MapOptions = opt(options, "options")?;
         Ok(cjm_core::render::journey_map_svg(self.inner(), &options))
     }
 
@@ -87,7 +87,7 @@ impl Journey {
     /// @throws {CjmError} `invalid_option` for options that do not fit.
     #[wasm_bindgen(js_name = emotionSvg, skip_typescript)]
     pub fn emotion_svg(&self, options: JsValue) -> Result<String, JsValue> {
-        let options: EmotionCurveOptions = read_option(options, "options")?.unwrap_or_default();
+        let options: EmotionCurveOptions = opt(options, "options")?;
         Ok(cjm_core::render::emotion_curve_svg(self.inner(), &options))
     }
 
@@ -105,13 +105,12 @@ impl Journey {
         } else {
             Some(arg(&persona, "persona", "a string", JsValue::as_string)?)
         };
-        let options: cjm_core::scoring::SurveyOptions =
-            read_option(survey_options, "surveyOptions")?.unwrap_or_default();
+        let options: cjm_core::scoring::SurveyOptions = opt(survey_options, "surveyOptions")?;
         let survey = if absent(&survey) {
             None
         } else {
             let table = crate::scoring::read_table(survey, "survey")?;
-            Some(cjm_core::scoring::survey_kpis(&table, &options).map_err(|e| to_js(&e))?)
+            Some(cjm_core::scoring::survey_kpis(&table, &options).js()?)
         };
         to_js_value(&cjm_core::render::to_mermaid_measured(
             self.inner(),
@@ -125,7 +124,7 @@ impl Journey {
     /// @throws {CjmError} `invalid_option` for options that do not fit.
     #[wasm_bindgen(js_name = reportHtml, skip_typescript)]
     pub fn report_html(&self, options: JsValue) -> Result<String, JsValue> {
-        let options: ReportOptions = read_option(options, "options")?.unwrap_or_default();
+        let options: ReportOptions = opt(options, "options")?;
         Ok(cjm_core::render::html_report(self.inner(), &options))
     }
 }
