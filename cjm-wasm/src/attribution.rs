@@ -15,10 +15,9 @@ use wasm_bindgen::prelude::*;
 use crate::args::{absent, get, input_error, opt, read_option, read_required, read_value, Js};
 use crate::error::to_js_value;
 use crate::events::EventLog;
-use crate::tables::tabled;
+use crate::tables::{tabled, with_tables};
 
-/// Declarations of the attribution API (optional parameters with custom types;
-/// `types/attribution.d.ts`).
+/// Declarations of the attribution API (`types/attribution.d.ts`).
 #[wasm_bindgen(typescript_custom_section)]
 const TS_ATTRIBUTION: &str = include_str!("../types/attribution.d.ts");
 
@@ -55,55 +54,30 @@ fn read_paths(paths: &JsValue, table_options: JsValue) -> Result<PathTable, JsVa
 }
 
 fn read_path_options(options: JsValue, what: &str) -> Result<PathOptions, JsValue> {
-    read_required(
-        options,
-        what,
-        "{conversion_events, touch?, lookback_seconds?, collapse_repeats?, keep_times?}",
-    )
+    let shape = "{conversion_events, touch?, lookback_seconds?, collapse_repeats?, keep_times?}";
+    read_required(options, what, shape)
 }
 
-/// Runs the attribution models on a path table: `paths` are `{path, conversions, value,
-/// nulls}` rows or a `{rows}` table (as `EventLog.paths` returns); `options` the
-/// `AttributionOptions`; `tableOptions` `{separator, collapse_repeats}` for rows.
-///
-/// @throws {CjmError} the core's row errors (with `row`) and `invalid_option`.
-#[wasm_bindgen(skip_typescript)]
-pub fn attribute(
-    paths: JsValue,
-    options: JsValue,
-    table_options: JsValue,
-) -> Result<JsValue, JsValue> {
-    let table = read_paths(&paths, table_options)?;
-    let options: AttributionOptions = opt(options, "options")?;
-    tabled(run(&table, &options))
-}
-
-#[wasm_bindgen]
-impl EventLog {
-    /// The paths of every customer of the log (`PathTable::from_log`).
-    #[wasm_bindgen(skip_typescript)]
-    pub fn paths(&self, options: JsValue, journey: JsValue) -> Result<JsValue, JsValue> {
-        let options = read_path_options(options, "options")?;
-        let table = self.with_journey(journey, |log, j| {
-            cjm_core::attribution::PathTable::from_log(log, j, &options)
-        })?;
-        to_js_value(&table)
+exports! {
+    // `paths`: `{path, conversions, value, nulls}` rows or a `{rows}` table (`log.paths()`).
+    "attribute" fn attribute(paths, options, table_options) -> JsValue {
+        let table = read_paths(&paths, table_options)?;
+        let options: AttributionOptions = opt(options, "options")?;
+        tabled(run(&table, &options))
     }
+}
 
-    /// Attribution over the paths of the log.
-    #[wasm_bindgen(js_name = attribute, skip_typescript)]
-    pub fn attribute_paths(
-        &self,
-        path_options: JsValue,
-        options: JsValue,
-        journey: JsValue,
-    ) -> Result<JsValue, JsValue> {
+exports! { EventLog {
+    "paths" fn paths(self, options, journey) -> JsValue {
+        let options = read_path_options(options, "options")?;
+        to_js_value(&self.with_journey(journey, |log, j| PathTable::from_log(log, j, &options))?)
+    }
+    // `attribute_log`: the definition covers the path options too.
+    "attribute" fn attribute_paths(self, path_options, options, journey) -> JsValue {
         let path_options = read_path_options(path_options, "pathOptions")?;
         let options: AttributionOptions = opt(options, "options")?;
-        // `attribute_log`: the definition covers the path options too.
-        let result = self.with_journey(journey, |log, j| {
+        with_tables(self.with_journey(journey, |log, j| {
             cjm_core::attribution::attribute_log(log, j, &path_options, &options)
-        })?;
-        crate::tables::with_tables(result)
+        })?)
     }
-}
+}}

@@ -336,8 +336,6 @@ impl EventLog {
     }
 }
 
-/// The methods without a doc comment are declared and documented in `types/events.d.ts`.
-#[allow(missing_docs, reason = "documented in types/events.d.ts")]
 #[wasm_bindgen]
 impl EventLog {
     /// Builds a log from column arrays `{customer, timestamp, event, channel?, session?,
@@ -410,80 +408,6 @@ impl EventLog {
         self.log.len()
     }
 
-    #[wasm_bindgen(js_name = ingestReport, skip_typescript)]
-    pub fn ingest_report(&self) -> Result<JsValue, JsValue> {
-        with_tables(self.report.clone())
-    }
-
-    #[wasm_bindgen(skip_typescript)]
-    pub fn traffic(&self, journey: JsValue) -> Result<JsValue, JsValue> {
-        with_tables(self.log.traffic(&*self.need(journey, "traffic")?))
-    }
-
-    #[wasm_bindgen(skip_typescript)]
-    pub fn funnel(
-        &self,
-        steps: JsValue,
-        options: JsValue,
-        journey: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        let funnel = Funnel {
-            steps: read_steps(&steps)?,
-            options: opt(options, "options")?,
-        };
-        tabled(funnel.run(&self.log, self.map(journey)?.as_deref()))
-    }
-
-    #[wasm_bindgen(js_name = stageFunnel, skip_typescript)]
-    pub fn stage_funnel(&self, journey: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
-        with_tables(self.run_stage_funnel(&*self.need(journey, "stageFunnel")?, options)?)
-    }
-
-    #[wasm_bindgen(skip_typescript)]
-    pub fn retention(&self, options: JsValue) -> Result<JsValue, JsValue> {
-        tabled(self.log.retention(&opt(options, "options")?))
-    }
-
-    #[wasm_bindgen(js_name = retentionSvg, skip_typescript)]
-    pub fn retention_svg(&self, options: JsValue, chart: JsValue) -> Result<String, JsValue> {
-        let chart: draw::RetentionChartOptions = opt(chart, "chart")?;
-        let result = self.log.retention(&opt(options, "options")?).js()?;
-        Ok(draw::retention_heatmap_svg(&result, &chart))
-    }
-
-    #[wasm_bindgen(skip_typescript)]
-    pub fn filter(&self, options: JsValue) -> Result<EventLog, JsValue> {
-        let options = read_required(options, "options", "{events?, start?, …}")?;
-        self.apply(&LogOperation::Filter(options))
-    }
-
-    #[wasm_bindgen(skip_typescript)]
-    pub fn sample(&self, options: JsValue) -> Result<EventLog, JsValue> {
-        let options = read_required(options, "options", "{fraction | count, seed?}")?;
-        self.apply(&LogOperation::Sample(options))
-    }
-
-    #[wasm_bindgen(skip_typescript)]
-    pub fn sessionize(&self, options: JsValue) -> Result<EventLog, JsValue> {
-        self.apply(&LogOperation::Sessionize(opt(options, "options")?))
-    }
-
-    #[wasm_bindgen(skip_typescript)]
-    pub fn relabel(&self, options: JsValue) -> Result<EventLog, JsValue> {
-        let options = read_required(options, "options", "{labels: {eventName: newName, …}}")?;
-        self.apply(&LogOperation::Relabel(options))
-    }
-
-    #[wasm_bindgen(js_name = byStage, skip_typescript)]
-    pub fn by_stage(&self, journey: JsValue) -> Result<EventLog, JsValue> {
-        self.by_level(journey, MapLevel::Stage, "byStage")
-    }
-
-    #[wasm_bindgen(js_name = byTouchpoint, skip_typescript)]
-    pub fn by_touchpoint(&self, journey: JsValue) -> Result<EventLog, JsValue> {
-        self.by_level(journey, MapLevel::Touchpoint, "byTouchpoint")
-    }
-
     /// The ordered log as columns `fromColumns` reads with `{unit: 'nanoseconds'}`
     /// (`LogColumns`): one JavaScript string per distinct value, shared by its events.
     #[wasm_bindgen(js_name = toColumns, skip_typescript)]
@@ -534,154 +458,124 @@ impl EventLog {
         }
         Ok(out.into())
     }
+}
 
-    #[wasm_bindgen(skip_typescript)]
-    pub fn trends(&self, options: JsValue) -> Result<JsValue, JsValue> {
-        with_tables(self.run_trends(options)?)
+exports! { EventLog {
+    "ingestReport" fn ingest_report(self) -> JsValue { with_tables(self.report.clone()) }
+    "traffic" fn traffic(self, journey) -> JsValue {
+        with_tables(self.log.traffic(&*self.need(journey, "traffic")?))
     }
-
-    #[wasm_bindgen(js_name = funnelTrends, skip_typescript)]
-    pub fn funnel_trends(
-        &self,
-        steps: JsValue,
-        options: JsValue,
-        trends: JsValue,
-        journey: JsValue,
-    ) -> Result<JsValue, JsValue> {
+    "funnel" fn funnel(self, steps, options, journey) -> JsValue {
+        let funnel = Funnel { steps: read_steps(&steps)?, options: opt(options, "options")? };
+        tabled(funnel.run(&self.log, self.map(journey)?.as_deref()))
+    }
+    "stageFunnel" fn stage_funnel(self, journey, options) -> JsValue {
+        with_tables(self.run_stage_funnel(&*self.need(journey, "stageFunnel")?, options)?)
+    }
+    "retention" fn retention(self, options) -> JsValue {
+        tabled(self.log.retention(&opt(options, "options")?))
+    }
+    "retentionSvg" fn retention_svg(self, options, chart) -> String {
+        let chart: draw::RetentionChartOptions = opt(chart, "chart")?;
+        let result = self.log.retention(&opt(options, "options")?).js()?;
+        Ok(draw::retention_heatmap_svg(&result, &chart))
+    }
+    "filter" fn filter(self, options) -> EventLog {
+        let options = read_required(options, "options", "{events?, start?, …}")?;
+        self.apply(&LogOperation::Filter(options))
+    }
+    "sample" fn sample(self, options) -> EventLog {
+        let options = read_required(options, "options", "{fraction | count, seed?}")?;
+        self.apply(&LogOperation::Sample(options))
+    }
+    "sessionize" fn sessionize(self, options) -> EventLog {
+        self.apply(&LogOperation::Sessionize(opt(options, "options")?))
+    }
+    "relabel" fn relabel(self, options) -> EventLog {
+        let options = read_required(options, "options", "{labels: {eventName: newName, …}}")?;
+        self.apply(&LogOperation::Relabel(options))
+    }
+    "byStage" fn by_stage(self, journey) -> EventLog {
+        self.by_level(journey, MapLevel::Stage, "byStage")
+    }
+    "byTouchpoint" fn by_touchpoint(self, journey) -> EventLog {
+        self.by_level(journey, MapLevel::Touchpoint, "byTouchpoint")
+    }
+    "trends" fn trends(self, options) -> JsValue { with_tables(self.run_trends(options)?) }
+    "funnelTrends" fn funnel_trends(self, steps, options, trends, journey) -> JsValue {
         with_tables(self.run_funnel_trends([steps, options, trends, journey])?)
     }
-
-    #[wasm_bindgen(js_name = trendsSvg, skip_typescript)]
-    pub fn trends_svg(&self, options: JsValue, chart: JsValue) -> Result<String, JsValue> {
+    "trendsSvg" fn trends_svg(self, options, chart) -> String {
         let chart: draw::TrendsChartOptions = opt(chart, "chart")?;
         let c = draw::trends_chart(&self.run_trends(options)?, &chart).js()?;
         Ok(draw::line_chart_svg(&c))
     }
-
-    #[wasm_bindgen(js_name = funnelTrendsSvg, skip_typescript)]
-    pub fn funnel_trends_svg(
-        &self,
-        steps: JsValue,
-        options: JsValue,
-        trends: JsValue,
-        chart: JsValue,
-        journey: JsValue,
-    ) -> Result<String, JsValue> {
+    "funnelTrendsSvg" fn funnel_trends_svg(self, steps, options, trends, chart, journey) -> String {
         let chart: draw::TrendsChartOptions = opt(chart, "chart")?;
         let result = self.run_funnel_trends([steps, options, trends, journey])?;
-        Ok(draw::line_chart_svg(
-            &draw::funnel_trends_chart(&result, &chart).js()?,
-        ))
+        Ok(draw::line_chart_svg(&draw::funnel_trends_chart(&result, &chart).js()?))
     }
-
-    #[wasm_bindgen(js_name = directlyFollows, skip_typescript)]
-    pub fn directly_follows(&self, options: JsValue) -> Result<JsValue, JsValue> {
+    "directlyFollows" fn directly_follows(self, options) -> JsValue {
         tabled(self.log.directly_follows(&opt(options, "options")?))
     }
-
-    #[wasm_bindgen(js_name = directlyFollowsSvg, skip_typescript)]
-    pub fn directly_follows_svg(&self, options: JsValue) -> Result<String, JsValue> {
+    "directlyFollowsSvg" fn directly_follows_svg(self, options) -> String {
         draw::directly_follows_svg(&self.log, &opt(options, "options")?).js()
     }
-
-    /// The top variants: `k` (a number: the top k) or the options.
-    #[wasm_bindgen(skip_typescript)]
-    pub fn variants(&self, k: JsValue) -> Result<JsValue, JsValue> {
+    // `k`: a number (the top k) or the options.
+    "variants" fn variants(self, k) -> JsValue {
         let options = if k.as_f64().is_some() {
             let top_k = cjm_core::options_from(serde_wasm_bindgen::Deserializer::from(k), "k");
-            ev::VariantOptions {
-                top_k: top_k.js()?,
-                ..ev::VariantOptions::default()
-            }
+            ev::VariantOptions { top_k: top_k.js()?, ..ev::VariantOptions::default() }
         } else {
             opt(k, "options")?
         };
         tabled(self.log.variants(&options))
     }
-
-    #[wasm_bindgen(skip_typescript)]
-    pub fn flows(&self, options: JsValue) -> Result<JsValue, JsValue> {
-        with_tables(self.run_flows(options)?)
-    }
-
-    #[wasm_bindgen(js_name = journeyStates, skip_typescript)]
-    pub fn journey_states(&self, journey: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    "flows" fn flows(self, options) -> JsValue { with_tables(self.run_flows(options)?) }
+    "journeyStates" fn journey_states(self, journey, options) -> JsValue {
         let j = self.need(journey, "journeyStates")?;
         tabled(self.log.journey_states(&j, &opt(options, "options")?))
     }
-
-    #[wasm_bindgen(skip_typescript)]
-    pub fn drivers(&self, options: JsValue, journey: JsValue) -> Result<JsValue, JsValue> {
+    "drivers" fn drivers(self, options, journey) -> JsValue {
         let shape = "{conversion, by_touchpoint?, min_support?}";
         let options = read_required(options, "options", shape)?;
         tabled(self.log.drivers(self.map(journey)?.as_deref(), &options))
     }
-
-    #[wasm_bindgen(skip_typescript)]
-    pub fn conformance(&self, journey: JsValue) -> Result<JsValue, JsValue> {
+    "conformance" fn conformance(self, journey) -> JsValue {
         with_tables(self.log.conformance(&*self.need(journey, "conformance")?))
     }
-
-    /// The stage funnel drawn by the core (`render::funnel_result_svg`, stage names).
-    #[wasm_bindgen(js_name = stageFunnelSvg, skip_typescript)]
-    pub fn stage_funnel_svg(
-        &self,
-        journey: JsValue,
-        options: JsValue,
-        chart: JsValue,
-    ) -> Result<String, JsValue> {
+    "stageFunnelSvg" fn stage_funnel_svg(self, journey, options, chart) -> String {
         let j = self.need(journey, "stageFunnelSvg")?;
         let chart: draw::ChartOptions = opt(chart, "chart")?;
         let result = self.run_stage_funnel(&j, options)?;
-        Ok(draw::funnel_result_svg(
-            &result,
-            Some(&j),
-            chart.title,
-            chart.width,
-        ))
+        Ok(draw::funnel_result_svg(&result, Some(&j), chart.title, chart.width))
     }
-
-    #[wasm_bindgen(js_name = flowsSvg, skip_typescript)]
-    pub fn flows_svg(&self, options: JsValue, chart: JsValue) -> Result<String, JsValue> {
+    "flowsSvg" fn flows_svg(self, options, chart) -> String {
         let chart: draw::ChartOptions = opt(chart, "chart")?;
         Ok(draw::flows_svg(&self.run_flows(options)?, &chart))
     }
-
-    /// `InsightInputs::from_measures` of the traffic and the stage funnel.
-    #[wasm_bindgen(js_name = insightInputs, skip_typescript)]
-    pub fn insight_inputs(&self, journey: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    "insightInputs" fn insight_inputs(self, journey, options) -> JsValue {
         let j = self.need(journey, "insightInputs")?;
         let funnel = self.run_stage_funnel(&j, options)?;
         let traffic = self.log.traffic(&j);
-        to_js_value(&cjm_core::insights::InsightInputs::from_measures(
-            &traffic,
-            Some(&funnel),
-        ))
+        to_js_value(&cjm_core::insights::InsightInputs::from_measures(&traffic, Some(&funnel)))
     }
-
-    /// `scoring::measure_kpis` of this log and the results given.
-    #[wasm_bindgen(js_name = measureKpis, skip_typescript)]
-    pub fn measure_kpis(&self, journey: JsValue, inputs: JsValue) -> Result<JsValue, JsValue> {
+    "measureKpis" fn measure_kpis(self, journey, inputs) -> JsValue {
         let j = self.need(journey, "measureKpis")?;
         let f = crate::args::fields(&inputs, &["stage_funnel", "conversion", "survey"])?;
         let (stage_funnel, conversion): (Option<ev::FunnelResult>, _) =
             (f.read("stage_funnel")?, f.read("conversion")?);
         let survey: Option<cjm_core::scoring::SurveyReport> = f.read("survey")?;
-        to_js_value(&cjm_core::scoring::measure_kpis(
-            &j,
-            &cjm_core::scoring::MeasureInputs {
-                stage_funnel: stage_funnel.as_ref(),
-                conversion: conversion.as_ref(),
-                survey: survey.as_ref(),
-                log: Some(&self.log),
-            },
-        ))
+        let inputs = cjm_core::scoring::MeasureInputs {
+            stage_funnel: stage_funnel.as_ref(),
+            conversion: conversion.as_ref(),
+            survey: survey.as_ref(),
+            log: Some(&self.log),
+        };
+        to_js_value(&cjm_core::scoring::measure_kpis(&j, &inputs))
     }
-
-    /// `maps::MapInputs::from_traffic`: `{reach, traffic}`.
-    #[wasm_bindgen(js_name = healthInputs, skip_typescript)]
-    pub fn health_inputs(&self, journey: JsValue) -> Result<JsValue, JsValue> {
+    "healthInputs" fn health_inputs(self, journey) -> JsValue {
         let traffic = self.log.traffic(&*self.need(journey, "healthInputs")?);
         to_js_value(&cjm_core::maps::MapInputs::from_traffic(&traffic))
     }
-}
+}}

@@ -37,6 +37,30 @@
 //! the panic message and its location are written to `console.error` first, so a bug
 //! report can say what went wrong.
 
+/// Exports functions or methods declared and documented in `types/*.d.ts` (so
+/// `skip_typescript`, and no doc comment here): `"jsName" fn name(args) -> T { body }`, every
+/// argument a `JsValue` and the result `Result<T, JsValue>`. Methods name their receiver
+/// first: `fn name(self, args)`.
+macro_rules! exports {
+    ($type:ident { $($js:literal fn $name:ident($self:ident $(, $a:ident)*) -> $t:ty $b:block)* }) => {
+        #[allow(missing_docs, reason = "declared and documented in types/*.d.ts")]
+        #[wasm_bindgen]
+        impl $type {
+            $(
+                #[wasm_bindgen(js_name = $js, skip_typescript)]
+                pub fn $name(&$self $(, $a: JsValue)*) -> Result<$t, JsValue> $b
+            )*
+        }
+    };
+    ($($js:literal fn $name:ident($($a:ident),*) -> $t:ty $b:block)*) => {
+        $(
+            #[allow(missing_docs, reason = "declared and documented in types/*.d.ts")]
+            #[wasm_bindgen(js_name = $js, skip_typescript)]
+            pub fn $name($($a: JsValue),*) -> Result<$t, JsValue> $b
+        )*
+    };
+}
+
 pub mod analysis;
 mod args;
 pub mod attribution;

@@ -7,9 +7,8 @@
 //! (`Float64Array`, `Int8Array`…), with `null` for an unanswered question.
 //!
 //! `health` takes the survey *table* (with its options), not the report returned by
-//! `surveyKpis`, and scores it inside: the core's report types are output-only (they do not
-//! implement `Deserialize`), so a report cannot be read back without re-implementing them
-//! here.
+//! `surveyKpis`, and scores it inside (the API it was published with; `measureKpis` reads a
+//! report back).
 
 use std::collections::BTreeMap;
 
@@ -30,27 +29,8 @@ pub(crate) fn read_table(value: JsValue, what: &str) -> Result<SurveyTable, JsVa
         .map_err(|e| input_error(cjm_core::InputCode::WrongType, format!("`{what}`: {e}")))
 }
 
-/// Scores survey answers: NPS, CSAT and CES overall, per scope and per scope × segment.
-///
-/// `table` holds the answer columns, `{scope?, segment?, nps?, csat?, ces?}`, each an array
-/// or typed array of one entry per response (`null`: unanswered); `options` the scales and
-/// methods, keys as in the core (`csat_scale`, `csat_method`, `ces_scale`, `ces_method`,
-/// `min_group_size`; defaults for what is not given).
-///
-/// @throws {CjmError} `family` `"input"`: `out_of_scale` or `not_finite` with the `row` of
-/// the first bad answer, `column_length_mismatch`, `invalid_option`, `wrong_type`.
-#[wasm_bindgen(js_name = surveyKpis, skip_typescript)]
-pub fn survey_kpis(table: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
-    let table = read_table(table, "table")?;
-    tabled(cjm_core::scoring::survey_kpis(
-        &table,
-        &opt(options, "options")?,
-    ))
-}
-
-/// The declarations of the scoring API (`types/scoring.d.ts`), written by hand because
-/// wasm-bindgen cannot mark a parameter with a custom type as optional. `interface Journey`
-/// merges into the class.
+/// The declarations of the scoring API (`types/scoring.d.ts`); `interface Journey` merges
+/// into the class.
 #[wasm_bindgen(typescript_custom_section)]
 const TS_SCORING: &str = include_str!("../types/scoring.d.ts");
 
@@ -64,27 +44,24 @@ const INPUT_KEYS: &[&str] = &[
     "measured",
 ];
 
-#[wasm_bindgen]
-impl Journey {
-    /// The emotion curve of every persona, in persona order.
-    #[wasm_bindgen(js_name = emotionCurves, skip_typescript)]
-    pub fn emotion_curves(&self) -> Result<JsValue, JsValue> {
+exports! {
+    "surveyKpis" fn survey_kpis(table, options) -> JsValue {
+        let table = read_table(table, "table")?;
+        tabled(cjm_core::scoring::survey_kpis(&table, &opt(options, "options")?))
+    }
+}
+
+exports! { Journey {
+    "emotionCurves" fn emotion_curves(self) -> JsValue {
         with_tables(cjm_core::scoring::emotion_curves(self.inner()))
     }
-
-    /// Pain points ranked by priority and opportunities by score; `reach` `{stages,
-    /// touchpoints}`, 1 where not given.
-    #[wasm_bindgen(skip_typescript)]
-    pub fn priorities(&self, reach: JsValue) -> Result<JsValue, JsValue> {
+    "priorities" fn priorities(self, reach) -> JsValue {
         let reach: Option<MeasuredReach> = read_option(reach, "reach")?;
         reach.as_ref().map(MeasuredReach::check).transpose().js()?;
         with_tables(cjm_core::scoring::priorities(self.inner(), reach.as_ref()))
     }
-
-    /// Health 0–100 of every touchpoint, stage and the journey, explained; `inputs` as in
-    /// `types/api.d.ts` (`HealthInputs`): `survey` is a survey *table*, scored here.
-    #[wasm_bindgen(skip_typescript)]
-    pub fn health(&self, model: JsValue, inputs: JsValue) -> Result<JsValue, JsValue> {
+    // `inputs` is `HealthInputs` of `types/api.d.ts`: `survey` a survey table, scored here.
+    "health" fn health(self, model, inputs) -> JsValue {
         let model: ScoringModel = opt(model, "model")?;
         let f = fields(&inputs, INPUT_KEYS)?;
         let survey_value = f.raw("survey");
@@ -92,10 +69,7 @@ impl Journey {
             // A report from `surveyKpis` is the likely mistake: say so.
             let message = "`inputs.survey` takes the survey table (answer columns), not the \
                            report of `surveyKpis`";
-            return Err(input_error(
-                cjm_core::InputCode::InvalidOption,
-                message.to_owned(),
-            ));
+            return Err(input_error(cjm_core::InputCode::InvalidOption, message.to_owned()));
         }
         let survey = if absent(&survey_value) {
             None
@@ -117,4 +91,4 @@ impl Journey {
         };
         tabled(cjm_core::scoring::health(self.inner(), &model, &inputs))
     }
-}
+}}
