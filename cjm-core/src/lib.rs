@@ -45,7 +45,8 @@
 //!
 //! - how events are read (columns, preset, unit names, consent, extra columns,
 //!   pseudonymisation, what a Spark partition may ask): [`events::IngestSpec`], with
-//!   [`events::ColumnChoice`] for which column is which;
+//!   [`events::ColumnChoice`] for which column is which, and reading a CSV with it
+//!   ([`events::IngestSpec::read_csv`]);
 //! - what a dynamically typed caller's column arrays mean (JavaScript's `fromColumns`:
 //!   numbers as whole counts of the unit, `NaN` as missing, the length check, text
 //!   timestamps read row by row): [`events::LooseColumns`];

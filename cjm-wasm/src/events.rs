@@ -288,13 +288,6 @@ impl EventLog {
             .js()
     }
 
-    /// The flows with the options given (checked).
-    fn run_flows(&self, options: JsValue) -> Result<ev::Flows, JsValue> {
-        let options: ev::FlowOptions = opt(options, "options")?;
-        options.check().js()?;
-        self.log.flows(&options).js()
-    }
-
     /// The log an operation makes, with its report and this log's journey; warns when it
     /// left no events.
     fn apply(&self, operation: &LogOperation) -> Result<Self, JsValue> {
@@ -395,11 +388,9 @@ impl EventLog {
         #[wasm_bindgen(unchecked_optional_param_type = "CsvLogOptions | null")] options: JsValue,
     ) -> Result<EventLog, JsValue> {
         let (spec, journey) = read_spec(&options)?;
-        let choice = spec.choice().js()?;
+        spec.choice().js()?;
         let bytes = bytes_of(&text)?;
-        // The mapping's timestamp format decides the unit; the builder's is not used.
-        let b = spec.builder(spec.options(), journey.as_ref()).js()?;
-        Self::wrap(ev::read_csv(bytes.as_slice(), choice, b), journey)
+        Self::wrap(spec.read_csv(bytes.as_slice(), journey.as_ref()), journey)
     }
 
     /// Number of events in the log.
@@ -531,7 +522,7 @@ exports! { EventLog {
         };
         tabled(self.log.variants(&options))
     }
-    "flows" fn flows(self, options) -> JsValue { with_tables(self.run_flows(options)?) }
+    "flows" fn flows(self, options) -> JsValue { tabled(self.log.flows(&opt(options, "options")?)) }
     "journeyStates" fn journey_states(self, journey, options) -> JsValue {
         let j = self.need(journey, "journeyStates")?;
         tabled(self.log.journey_states(&j, &opt(options, "options")?))
@@ -552,7 +543,7 @@ exports! { EventLog {
     }
     "flowsSvg" fn flows_svg(self, options, chart) -> String {
         let chart: draw::ChartOptions = opt(chart, "chart")?;
-        Ok(draw::flows_svg(&self.run_flows(options)?, &chart))
+        Ok(draw::flows_svg(&self.log.flows(&opt(options, "options")?).js()?, &chart))
     }
     "insightInputs" fn insight_inputs(self, journey, options) -> JsValue {
         let j = self.need(journey, "insightInputs")?;
