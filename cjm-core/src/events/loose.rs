@@ -297,7 +297,7 @@ mod tests {
         assert_eq!(report.rows_used, 2);
         assert!(matches!(
             log.export().customers,
-            super::super::CustomerIds::Int(_)
+            crate::events::CustomerIds::Int(_)
         ));
         let iso = "2024-01-01T00:00:00Z";
         let texts = columns(
@@ -312,7 +312,7 @@ mod tests {
         assert_eq!(report.rows_used, 3);
         assert!(matches!(
             log.export().customers,
-            super::super::CustomerIds::Str(_)
+            crate::events::CustomerIds::Str(_)
         ));
     }
 }
