@@ -45,7 +45,11 @@
 //!
 //! - how events are read (columns, preset, unit names, consent, extra columns,
 //!   pseudonymisation, what a Spark partition may ask): [`events::IngestSpec`], with
-//!   [`events::ColumnChoice`] for which column is which;
+//!   [`events::ColumnChoice`] for which column is which, and reading a CSV with it
+//!   ([`events::IngestSpec::read_csv`]);
+//! - what a dynamically typed caller's column arrays mean (JavaScript's `fromColumns`:
+//!   numbers as whole counts of the unit, `NaN` as missing, the length check, text
+//!   timestamps read row by row): [`events::LooseColumns`];
 //! - each analysis's options and defaults: its options type (`FunnelOptions`,
 //!   `RetentionOptions`, `PathOptions`, `AttributionOptions`, `SurveyOptions`…), read from
 //!   any binding by [`options_from`], under the keyword names Python uses too (serde
@@ -57,6 +61,8 @@
 //!   [`scoring::SurveyColumnNames::with_options`],
 //!   [`events::FunnelTrendsOptions::with_funnel`];
 //! - a path table read back: [`attribution::PathTable::from_path_rows`];
+//! - the measured inputs of health from a log: [`maps::MapInputs::from_traffic`]; a chart's
+//!   title and width: [`render::ChartOptions`];
 //! - the tables a result exports: [`tables`]; the report's sections and their order:
 //!   [`render`];
 //! - one analysis run in parts (Spark, Dask, Ray): [`states::StateRequest`], whose JSON is

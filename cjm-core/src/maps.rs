@@ -14,21 +14,37 @@ use std::collections::BTreeMap;
 
 /// The measured inputs of one version of a map, held by value as a binding reads them
 /// (Python's `before_inputs` and `after_inputs` of `diff_maps`): each optional, as
-/// [`HealthInputs`] has them; an unknown key is `invalid_option`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+/// [`HealthInputs`] has them; an unknown key is `invalid_option`. Written, the inputs
+/// not given are left out (JavaScript's `log.healthInputs()` is `{reach, traffic}`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct MapInputs {
     /// Survey KPIs by scope.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub survey: Option<crate::scoring::SurveyReport>,
     /// Measured reach.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reach: Option<crate::scoring::MeasuredReach>,
     /// Customers per touchpoint.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub traffic: Option<BTreeMap<String, f64>>,
     /// Measured KPI values by KPI id.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub kpi_actuals: Option<BTreeMap<String, f64>>,
 }
 
 impl MapInputs {
+    /// The inputs a log measures for health: the reach of every stage and touchpoint and
+    /// the customers per touchpoint of `traffic` (survey and KPI values are not in a log).
+    #[must_use]
+    pub fn from_traffic(traffic: &crate::events::Traffic) -> Self {
+        Self {
+            reach: Some(crate::scoring::MeasuredReach::from_traffic(traffic)),
+            traffic: Some(traffic.touchpoint_customers()),
+            ..Self::default()
+        }
+    }
+
     /// The inputs as [`health`] takes them.
     #[must_use]
     pub fn health_inputs(&self) -> HealthInputs<'_> {

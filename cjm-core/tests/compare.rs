@@ -56,6 +56,12 @@ fn flow_options_are_checked() {
             ..FlowOptions::default()
         };
         assert_eq!(options.check().unwrap_err().code(), "invalid_option");
+        // `EventLog::flows` checks them itself: no binding has to.
+        let mut b = cjm_core::events::EventLogBuilder::new(Default::default());
+        b.push(&cjm_core::events::RawEvent::new("u1", 0, "a"))
+            .unwrap();
+        let (log, _) = b.finish_checked().unwrap();
+        assert_eq!(log.flows(&options).unwrap_err().code(), "invalid_option");
     }
 }
 

@@ -192,4 +192,31 @@ fn analysis_results_become_insight_inputs_and_charts() {
         .iter()
         .all(|l| ids.contains(l.source.as_str()) && ids.contains(l.target.as_str())));
     roxmltree::Document::parse(&flow_svg(&chart)).unwrap();
+
+    // `flows_svg` is that chart with the options' title and width.
+    let options = cjm_core::render::ChartOptions {
+        title: Some("Flows".into()),
+        width: Some(700),
+    };
+    let mut sized = chart.clone();
+    sized.width = Some(700);
+    assert_eq!(
+        cjm_core::render::flows_svg(&flows, &options),
+        flow_svg(&sized)
+    );
+    let read: cjm_core::render::ChartOptions = serde_json::from_str(r#"{"width": 700}"#).unwrap();
+    assert_eq!(read.title, None);
+    assert!(serde_json::from_str::<cjm_core::render::ChartOptions>(r#"{"height": 1}"#).is_err());
+
+    // The measured inputs of health: reach and customers per touchpoint, nothing else.
+    let traffic = log.traffic(&journey);
+    let inputs = cjm_core::maps::MapInputs::from_traffic(&traffic);
+    assert_eq!(
+        inputs.reach,
+        Some(cjm_core::scoring::MeasuredReach::from_traffic(&traffic))
+    );
+    assert_eq!(inputs.traffic, Some(traffic.touchpoint_customers()));
+    let written = serde_json::to_value(&inputs).unwrap();
+    let keys: Vec<&String> = written.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["reach", "traffic"]);
 }

@@ -49,6 +49,14 @@ fn names_win_over_the_preset_and_unit_makes_ticks() {
     let columns = report.columns.unwrap();
     assert_eq!(columns.event, "activity");
     assert_eq!(columns.customer, vec!["case:concept:name"]);
+    // `IngestSpec::read_csv` is that sequence, for every binding.
+    let (again, again_report) = s.read_csv(csv.as_bytes(), None).unwrap();
+    assert_eq!(
+        (again.len(), again_report.columns.unwrap().event),
+        (2, "activity".to_owned())
+    );
+    let bad = spec(r#"{"preset": "xes", "mapping": {"customer": []}, "customer": "c"}"#);
+    assert!(bad.and_then(|b| b.read_csv(csv.as_bytes(), None)).is_err());
 }
 
 #[test]

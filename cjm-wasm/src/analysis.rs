@@ -10,138 +10,82 @@ use wasm_bindgen::prelude::*;
 
 use crate::Journey;
 
-use crate::args::{arg, check_keys, get, input_error, read_option, read_value, wrong_type};
+use crate::args::{arg, check_keys, get, input_error, opt, read_value, wrong_type, Js};
 use crate::error::{to_js, to_js_value};
 use crate::scoring::read_table;
+use crate::tables::{tabled, with_tables};
 
-/// Declarations of this module's API (optional parameters with custom types;
-/// `types/analysis.d.ts`).
+/// Declarations of this module's API (`types/analysis.d.ts`).
 #[wasm_bindgen(typescript_custom_section)]
 const TS_ANALYSIS: &str = include_str!("../types/analysis.d.ts");
 
 /// A count argument: a number, a whole one ≥ 0 (the core's range message otherwise).
 fn count(value: &JsValue, name: &str) -> Result<u64, JsValue> {
     arg(value, name, "a number", JsValue::as_f64)?;
-    cjm_core::options_from(serde_wasm_bindgen::Deserializer::from(value.clone()), name)
-        .map_err(|e| to_js(&e))
-}
-
-/// The two-proportion z-test of `x1` of `n1` against `x2` of `n2`.
-///
-/// @throws {CjmError} `invalid_option` unless every count is a whole number ≥ 0 with
-/// x ≤ n (a group of 0 trials gives no test).
-#[wasm_bindgen(js_name = twoProportionTest, skip_typescript)]
-pub fn two_proportion_test(
-    x1: JsValue,
-    n1: JsValue,
-    x2: JsValue,
-    n2: JsValue,
-) -> Result<JsValue, JsValue> {
-    let (x1, n1, x2, n2) = (
-        count(&x1, "x1")?,
-        count(&n1, "n1")?,
-        count(&x2, "x2")?,
-        count(&n2, "n2")?,
-    );
-    let test = cjm_core::scoring::two_proportion_test(x1, n1, x2, n2).map_err(|e| to_js(&e))?;
-    to_js_value(&test)
+    cjm_core::options_from(serde_wasm_bindgen::Deserializer::from(value.clone()), name).js()
 }
 
 const COMPARE_KEYS: &[&str] = &["a", "b", "survey"];
 
-/// Compares two groups of survey answers on NPS, CSAT and CES: the core's
-/// `SurveyState` is built from `table`, and `group_state` picks the two groups.
-///
-/// @throws {CjmError} the errors of `surveyKpis`; `invalid_option` for a group without
-/// responses or options that do not fit.
-#[wasm_bindgen(js_name = compareSegments, skip_typescript)]
-pub fn compare_segments(table: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
-    let table = read_table(table, "table")?;
-    check_keys(
-        &options,
-        COMPARE_KEYS,
-        "options",
-        cjm_core::InputCode::InvalidOption,
-    )?;
-    let survey: SurveyOptions =
-        read_value(get(&options, "survey"), "options.survey")?.unwrap_or_default();
-    let side = |key: &str| -> Result<GroupSelector, JsValue> {
-        read_value(get(&options, key), &format!("options.{key}"))?.ok_or_else(|| {
-            input_error(
-                cjm_core::InputCode::InvalidOption,
-                format!("`options.{key}` is required: `{{level?, scope?, segment?}}`"),
-            )
-        })
-    };
-    let (a, b) = (side("a")?, side("b")?);
-    let mut state = SurveyState::identity(&survey).map_err(|e| to_js(&e))?;
-    state.extend(0, &table).map_err(|e| to_js(&e))?;
-    // The core's error, its message prefixed with the option it came from.
-    let group = |key: &str, s: &GroupSelector| {
-        state.select(s).map_err(|e| match e {
-            cjm_core::Error::Input { code, message, .. } => {
-                input_error(code, format!("`options.{key}`: {message}"))
-            }
-            other => to_js(&other),
-        })
-    };
-    let (ga, gb) = (group("a", &a)?, group("b", &b)?);
-    crate::tables::with_tables(cjm_core::scoring::compare_groups(&ga, &gb, &survey))
-}
-
-/// Compares two versions of a map (structure and every score), with `model`.
-///
-/// @throws {CjmError} `invalid_option` for a scoring model that does not fit.
-#[wasm_bindgen(js_name = diffMaps, skip_typescript)]
-pub fn diff_maps(before: JsValue, after: JsValue, model: JsValue) -> Result<JsValue, JsValue> {
-    let before = crate::journey_like(&before, "before")?;
-    let after = crate::journey_like(&after, "after")?;
-    let model: ScoringModel = read_option(model, "model")?.unwrap_or_default();
-    let diff = cjm_core::maps::diff_maps(
-        &before,
-        &after,
-        &model,
-        &HealthInputs::default(),
-        &HealthInputs::default(),
-    )
-    .map_err(|e| to_js(&e))?;
-    crate::tables::with_tables(diff)
-}
-
-/// Pain points, emotional low points and insights that recur across maps. `journeys` is
-/// an array of `Journey` instances (copied; they stay usable), JSON texts or documents.
-///
-/// @throws {CjmError} the document errors of a journey; `invalid_option` for options that
-/// do not fit.
-#[wasm_bindgen(skip_typescript)]
-pub fn patterns(journeys: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
-    if !js_sys::Array::is_array(&journeys) {
-        return Err(wrong_type("journeys", "an array of journeys", &journeys));
+exports! {
+    "twoProportionTest" fn two_proportion_test(x1, n1, x2, n2) -> JsValue {
+        let (x1, n1) = (count(&x1, "x1")?, count(&n1, "n1")?);
+        let (x2, n2) = (count(&x2, "x2")?, count(&n2, "n2")?);
+        to_js_value(&cjm_core::scoring::two_proportion_test(x1, n1, x2, n2).js()?)
     }
-    let options: InsightOptions = read_option(options, "options")?.unwrap_or_default();
-    let maps = js_sys::Array::from(&journeys)
-        .iter()
-        .enumerate()
-        .map(|(i, j)| crate::journey_like(&j, &format!("journeys[{i}]")))
-        .collect::<Result<Vec<_>, _>>()?;
-    let refs: Vec<&cjm_core::ValidJourney> = maps.iter().collect();
-    let found = cjm_core::maps::patterns(&refs, &options).map_err(|e| to_js(&e))?;
-    crate::tables::with_tables(found)
-}
-
-#[wasm_bindgen]
-impl Journey {
-    /// The map lint (docs/insights.md): findings most severe first, and what could not
-    /// be checked. `options` `{as_of?, high_priority?, high_drop_off?, unmapped_share?}`;
-    /// `inputs` `{reach?, stage_drop_off?, unmapped_events?, total_events?}`.
-    ///
-    /// @throws {CjmError} `invalid_option` for a bad `as_of` or a threshold outside 0–1.
-    #[wasm_bindgen(skip_typescript)]
-    pub fn insights(&self, options: JsValue, inputs: JsValue) -> Result<JsValue, JsValue> {
-        let options: InsightOptions = read_option(options, "options")?.unwrap_or_default();
-        let inputs: InsightInputs = read_option(inputs, "inputs")?.unwrap_or_default();
-        let report =
-            cjm_core::insights::insights(self.inner(), &options, &inputs).map_err(|e| to_js(&e))?;
-        crate::tables::with_tables(report)
+    // The core's `SurveyState` of `table` picks the two groups; an error names its side.
+    "compareSegments" fn compare_segments(table, options) -> JsValue {
+        let table = read_table(table, "table")?;
+        check_keys(&options, COMPARE_KEYS, "options", cjm_core::InputCode::InvalidOption)?;
+        let survey: SurveyOptions =
+            read_value(get(&options, "survey"), "options.survey")?.unwrap_or_default();
+        let side = |key: &str| -> Result<GroupSelector, JsValue> {
+            read_value(get(&options, key), &format!("options.{key}"))?.ok_or_else(|| {
+                let message = format!("`options.{key}` is required: `{{level?, scope?, segment?}}`");
+                input_error(cjm_core::InputCode::InvalidOption, message)
+            })
+        };
+        let (a, b) = (side("a")?, side("b")?);
+        let mut state = SurveyState::identity(&survey).js()?;
+        state.extend(0, &table).js()?;
+        let group = |key: &str, s: &GroupSelector| {
+            state.select(s).map_err(|e| match e {
+                cjm_core::Error::Input { code, message, .. } => {
+                    input_error(code, format!("`options.{key}`: {message}"))
+                }
+                other => to_js(&other),
+            })
+        };
+        let (ga, gb) = (group("a", &a)?, group("b", &b)?);
+        with_tables(cjm_core::scoring::compare_groups(&ga, &gb, &survey))
+    }
+    "diffMaps" fn diff_maps(before, after, model) -> JsValue {
+        let before = crate::journey_like(&before, "before")?;
+        let after = crate::journey_like(&after, "after")?;
+        let model: ScoringModel = opt(model, "model")?;
+        let none = HealthInputs::default();
+        tabled(cjm_core::maps::diff_maps(&before, &after, &model, &none, &none))
+    }
+    // `journeys`: `Journey`s (copied; they stay usable), JSON texts or documents.
+    "patterns" fn patterns(journeys, options) -> JsValue {
+        if !js_sys::Array::is_array(&journeys) {
+            return Err(wrong_type("journeys", "an array of journeys", &journeys));
+        }
+        let options: InsightOptions = opt(options, "options")?;
+        let maps = js_sys::Array::from(&journeys)
+            .iter()
+            .enumerate()
+            .map(|(i, j)| crate::journey_like(&j, &format!("journeys[{i}]")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let refs: Vec<&cjm_core::ValidJourney> = maps.iter().collect();
+        tabled(cjm_core::maps::patterns(&refs, &options))
     }
 }
+
+exports! { Journey {
+    "insights" fn insights(self, options, inputs) -> JsValue {
+        let options: InsightOptions = opt(options, "options")?;
+        let inputs: InsightInputs = opt(inputs, "inputs")?;
+        tabled(cjm_core::insights::insights(self.inner(), &options, &inputs))
+    }
+}}

@@ -16,6 +16,17 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::error::to_js;
 
+/// A core result as a JavaScript one: the error becomes a `CjmError` ([`to_js`]).
+pub(crate) trait Js<T> {
+    fn js(self) -> Result<T, JsValue>;
+}
+
+impl<T> Js<T> for cjm_core::Result<T> {
+    fn js(self) -> Result<T, JsValue> {
+        self.map_err(|e| to_js(&e))
+    }
+}
+
 /// A core input error (`family` `"input"`) made by the binding.
 pub(crate) fn input_error(code: cjm_core::InputCode, message: String) -> JsValue {
     to_js(&cjm_core::Error::Input {
@@ -152,6 +163,11 @@ pub(crate) fn read_option<T: DeserializeOwned>(
     read_value(value, what)
 }
 
+/// [`read_option`], the core type's default when not given.
+pub(crate) fn opt<T: DeserializeOwned + Default>(value: JsValue, what: &str) -> Result<T, JsValue> {
+    Ok(read_option(value, what)?.unwrap_or_default())
+}
+
 /// Reads a required options argument; `shape` says what it holds.
 pub(crate) fn read_required<T: DeserializeOwned>(
     value: JsValue,
@@ -160,6 +176,39 @@ pub(crate) fn read_required<T: DeserializeOwned>(
 ) -> Result<T, JsValue> {
     read_option(value.clone(), what)?
         .ok_or_else(|| wrong_type(what, &format!("an object `{shape}`"), &value))
+}
+
+/// The keys of an optional `inputs` object, read one by one ([`fields`]).
+pub(crate) struct Fields(JsValue);
+
+/// `inputs` (`undefined`/`null`: nothing given) with only the keys `allowed`
+/// (`invalid_option` otherwise).
+pub(crate) fn fields(inputs: &JsValue, allowed: &[&str]) -> Result<Fields, JsValue> {
+    if !absent(inputs) {
+        check_keys(
+            inputs,
+            allowed,
+            "inputs",
+            cjm_core::InputCode::InvalidOption,
+        )?;
+    }
+    Ok(Fields(inputs.clone()))
+}
+
+impl Fields {
+    /// The value of `key` (`undefined` when not given).
+    pub(crate) fn raw(&self, key: &str) -> JsValue {
+        if absent(&self.0) {
+            JsValue::UNDEFINED
+        } else {
+            get(&self.0, key)
+        }
+    }
+
+    /// `inputs.key` read into the core type `T` ([`read_value`]).
+    pub(crate) fn read<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, JsValue> {
+        read_value(self.raw(key), &format!("inputs.{key}"))
+    }
 }
 
 /// Refuses keys of a plain object outside `allowed` (and anything but an object).

@@ -12,16 +12,15 @@ use cjm_core::attribution::{
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
-use crate::args::{absent, get, input_error, read_option, read_required, read_value};
-use crate::error::{to_js, to_js_value};
+use crate::args::{absent, get, input_error, opt, read_option, read_required, read_value, Js};
+use crate::error::to_js_value;
 use crate::events::EventLog;
+use crate::tables::{tabled, with_tables};
 
-/// Declarations of the attribution API (optional parameters with custom types;
-/// `types/attribution.d.ts`).
+/// Declarations of the attribution API (`types/attribution.d.ts`).
 #[wasm_bindgen(typescript_custom_section)]
 const TS_ATTRIBUTION: &str = include_str!("../types/attribution.d.ts");
 
-/// A row of a `PathTable` given back (as `EventLog.paths` returns it).
 /// A path table as the core writes it (`paths()`), read back.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -33,8 +32,7 @@ fn read_paths(paths: &JsValue, table_options: JsValue) -> Result<PathTable, JsVa
     let table_options: Option<TableOptions> = read_option(table_options, "tableOptions")?;
     if js_sys::Array::is_array(paths) {
         let rows: Vec<PathInput> = read_value(paths.clone(), "paths")?.unwrap_or_default();
-        return PathTable::from_rows(&rows, &table_options.unwrap_or_default())
-            .map_err(|e| to_js(&e));
+        return PathTable::from_rows(&rows, &table_options.unwrap_or_default()).js();
     }
     if absent(paths) || absent(&get(paths, "rows")) {
         return Err(input_error(
@@ -52,63 +50,34 @@ fn read_paths(paths: &JsValue, table_options: JsValue) -> Result<PathTable, JsVa
     }
     let table: TableIn = read_value(paths.clone(), "paths")?
         .ok_or_else(|| input_error(cjm_core::InputCode::WrongType, "`paths` is null".to_owned()))?;
-    PathTable::from_path_rows(table.rows).map_err(|e| to_js(&e))
-}
-
-fn read_attribution_options(options: JsValue) -> Result<AttributionOptions, JsValue> {
-    Ok(read_option(options, "options")?.unwrap_or_default())
+    PathTable::from_path_rows(table.rows).js()
 }
 
 fn read_path_options(options: JsValue, what: &str) -> Result<PathOptions, JsValue> {
-    read_required(
-        options,
-        what,
-        "{conversion_events, touch?, lookback_seconds?, collapse_repeats?, keep_times?}",
-    )
+    let shape = "{conversion_events, touch?, lookback_seconds?, collapse_repeats?, keep_times?}";
+    read_required(options, what, shape)
 }
 
-/// Runs the attribution models on a path table: `paths` are `{path, conversions, value,
-/// nulls}` rows or a `{rows}` table (as `EventLog.paths` returns); `options` the
-/// `AttributionOptions`; `tableOptions` `{separator, collapse_repeats}` for rows.
-///
-/// @throws {CjmError} the core's row errors (with `row`) and `invalid_option`.
-#[wasm_bindgen(skip_typescript)]
-pub fn attribute(
-    paths: JsValue,
-    options: JsValue,
-    table_options: JsValue,
-) -> Result<JsValue, JsValue> {
-    let table = read_paths(&paths, table_options)?;
-    let options = read_attribution_options(options)?;
-    crate::tables::with_tables(run(&table, &options).map_err(|e| to_js(&e))?)
+exports! {
+    // `paths`: `{path, conversions, value, nulls}` rows or a `{rows}` table (`log.paths()`).
+    "attribute" fn attribute(paths, options, table_options) -> JsValue {
+        let table = read_paths(&paths, table_options)?;
+        let options: AttributionOptions = opt(options, "options")?;
+        tabled(run(&table, &options))
+    }
 }
 
-#[wasm_bindgen]
-impl EventLog {
-    /// The paths of every customer of the log (`PathTable::from_log`).
-    #[wasm_bindgen(skip_typescript)]
-    pub fn paths(&self, options: JsValue, journey: JsValue) -> Result<JsValue, JsValue> {
+exports! { EventLog {
+    "paths" fn paths(self, options, journey) -> JsValue {
         let options = read_path_options(options, "options")?;
-        let table = self.with_journey(journey, |log, j| {
-            cjm_core::attribution::PathTable::from_log(log, j, &options)
-        })?;
-        to_js_value(&table)
+        to_js_value(&self.with_journey(journey, |log, j| PathTable::from_log(log, j, &options))?)
     }
-
-    /// Attribution over the paths of the log.
-    #[wasm_bindgen(js_name = attribute, skip_typescript)]
-    pub fn attribute_paths(
-        &self,
-        path_options: JsValue,
-        options: JsValue,
-        journey: JsValue,
-    ) -> Result<JsValue, JsValue> {
+    // `attribute_log`: the definition covers the path options too.
+    "attribute" fn attribute_paths(self, path_options, options, journey) -> JsValue {
         let path_options = read_path_options(path_options, "pathOptions")?;
-        let options = read_attribution_options(options)?;
-        // `attribute_log`: the definition covers the path options too.
-        let result = self.with_journey(journey, |log, j| {
+        let options: AttributionOptions = opt(options, "options")?;
+        with_tables(self.with_journey(journey, |log, j| {
             cjm_core::attribution::attribute_log(log, j, &path_options, &options)
-        })?;
-        crate::tables::with_tables(result)
+        })?)
     }
-}
+}}

@@ -77,33 +77,13 @@ impl Journey {
     pub fn schema_version(&self) -> u32 {
         self.inner.journey().schema_version
     }
-
-    /// The document as a new plain object (a copy: editing it does not change this
-    /// journey; validate the edited object again with `Journey.fromObject`).
-    #[wasm_bindgen(js_name = toObject, unchecked_return_type = "JourneyDocument")]
-    pub fn to_object(&self) -> Result<JsValue, JsValue> {
-        to_js_value(self.inner.journey())
-    }
-
-    /// The document as JSON text: compact, or indented by two spaces when `pretty` is true.
-    #[wasm_bindgen(js_name = toJson)]
-    pub fn to_json(
-        &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "boolean | null")] pretty: JsValue,
-    ) -> Result<String, JsValue> {
-        Ok(
-            if !absent(&pretty) && arg(&pretty, "pretty", "a boolean", JsValue::as_bool)? {
-                self.inner.to_json_pretty()
-            } else {
-                self.inner.to_json()
-            },
-        )
-    }
-
-    /// Counts and the stage outline (touchpoints, channels and pain points per stage),
-    /// for a first look at a map.
-    #[wasm_bindgen(unchecked_return_type = "Summary")]
-    pub fn summary(&self) -> Result<JsValue, JsValue> {
-        to_js_value(&self.inner.summary())
-    }
 }
+
+exports! { Journey {
+    "toObject" fn to_object(self) -> JsValue { to_js_value(self.inner.journey()) }
+    "toJson" fn to_json(self, pretty) -> String {
+        let pretty = !absent(&pretty) && arg(&pretty, "pretty", "a boolean", JsValue::as_bool)?;
+        Ok(if pretty { self.inner.to_json_pretty() } else { self.inner.to_json() })
+    }
+    "summary" fn summary(self) -> JsValue { to_js_value(&self.inner.summary()) }
+}}

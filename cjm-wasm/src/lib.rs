@@ -5,26 +5,13 @@
 //! (JSON text or plain JavaScript objects in, plain objects out), so JavaScript, Python
 //! and Rust give the same answers.
 //!
-//! JavaScript API (names as seen from JavaScript):
-//!
-//! - `class Journey`: a validated document (`fromJson`, `fromObject`, `id`, `name`,
-//!   `schemaVersion`, `toObject`, `toJson`, `summary`);
-//! - `loadJourney(input)`, `validate(input)`, `templates()`, `template(name)`,
-//!   `journeySchema()`;
-//! - scoring ([`scoring`]): `surveyKpis(table, options)` and the `Journey` methods
-//!   `emotionCurves()`, `priorities(reach?)`, `health(model?, inputs?)`;
-//! - insights and comparisons ([`analysis`]): `journey.insights(options?, inputs?)`,
-//!   `twoProportionTest`, `compareSegments`, `diffMaps`, `patterns`;
-//! - pictures ([`render`]): `journey.mapSvg`, `emotionSvg`, `toMermaid`, `reportHtml`,
-//!   `fromMermaid`, `funnelSvg`, `flowSvg`, `barChartSvg`;
-//! - event logs ([`events`]): `class EventLog` (`fromColumns`, `fromCsv`, funnels, paths,
-//!   traffic, journey states, drivers, conformance; the stage funnel and flows drawn as
-//!   SVG, the measured inputs of health and insights);
-//! - attribution ([`attribution`]): `attribute(paths, options?, tableOptions?)`,
-//!   `log.paths(pathOptions)`, `log.attribute(pathOptions, options?)`;
-//! - errors are `Error` objects named `CjmError` with `code`, `path`, `row`, `family` and
-//!   `problems` (see [`error`]); an argument of the wrong JavaScript type is `wrong_type`
-//!   (see `args`).
+//! One module per part of the API, each reading JavaScript values into the core's types,
+//! running the core and converting the result: [`journey`] (the `Journey` class) and the
+//! document functions here, [`scoring`], [`analysis`] (insights and comparisons),
+//! [`render`] (pictures), [`events`] (the `EventLog` class), [`attribution`]. Arguments are
+//! checked for their JavaScript type in `args` (`wrong_type`), errors become `CjmError`s in
+//! [`error`], results with tables gain `tables()`/`table(name?)` in `tables`. The API is
+//! declared and documented in `types/*.d.ts` and listed in the README.
 //!
 //! ## Panics
 //!
@@ -36,6 +23,30 @@
 //! (`www/worker.js` does so by itself and answers that request with `internal_error`). With the default feature `console_error_panic_hook`
 //! the panic message and its location are written to `console.error` first, so a bug
 //! report can say what went wrong.
+
+/// Exports functions or methods declared and documented in `types/*.d.ts` (so
+/// `skip_typescript`, and no doc comment here): `"jsName" fn name(args) -> T { body }`, every
+/// argument a `JsValue` and the result `Result<T, JsValue>`. Methods name their receiver
+/// first: `fn name(self, args)`.
+macro_rules! exports {
+    ($type:ident { $($js:literal fn $name:ident($self:ident $(, $a:ident)*) -> $t:ty $b:block)* }) => {
+        #[allow(missing_docs, reason = "declared and documented in types/*.d.ts")]
+        #[wasm_bindgen]
+        impl $type {
+            $(
+                #[wasm_bindgen(js_name = $js, skip_typescript)]
+                pub fn $name(&$self $(, $a: JsValue)*) -> Result<$t, JsValue> $b
+            )*
+        }
+    };
+    ($($js:literal fn $name:ident($($a:ident),*) -> $t:ty $b:block)*) => {
+        $(
+            #[allow(missing_docs, reason = "declared and documented in types/*.d.ts")]
+            #[wasm_bindgen(js_name = $js, skip_typescript)]
+            pub fn $name($($a: JsValue),*) -> Result<$t, JsValue> $b
+        )*
+    };
+}
 
 pub mod analysis;
 mod args;
@@ -122,61 +133,25 @@ pub(crate) fn journey_like(value: &JsValue, name: &str) -> Result<cjm_core::Vali
     journey_arg(value, name)?.map_err(|e| to_js(&e))
 }
 
-/// Loads and validates a journey document: JSON text, or a plain object.
-///
-/// @throws {CjmError} with every problem of the document.
-#[wasm_bindgen(js_name = loadJourney)]
-pub fn load_journey(
-    #[wasm_bindgen(unchecked_param_type = "JourneyInput")] input: JsValue,
-) -> Result<Journey, JsValue> {
-    wrap(journey_arg(&input, "input")?)
-}
-
-/// The result of [`validate`], as it crosses to JavaScript.
+/// The result of `validate`, as it crosses to JavaScript.
 #[derive(Serialize)]
 struct ValidationResult<'a> {
     valid: bool,
     problems: &'a [cjm_core::Problem],
 }
 
-/// Checks a journey document (JSON text or a plain object) and returns every problem
-/// found. Never throws for problems of the document; those are the result.
-#[wasm_bindgen(unchecked_return_type = "ValidationResult")]
-pub fn validate(
-    #[wasm_bindgen(unchecked_param_type = "JourneyInput")] input: JsValue,
-) -> Result<JsValue, JsValue> {
-    match journey_arg(&input, "input")? {
-        Ok(_) => to_js_value(&ValidationResult {
-            valid: true,
-            problems: &[],
-        }),
-        Err(err) => to_js_value(&ValidationResult {
-            valid: false,
-            problems: err.problems(),
-        }),
+exports! {
+    "loadJourney" fn load_journey(input) -> Journey { wrap(journey_arg(&input, "input")?) }
+    // Never throws for problems of the document; those are the result.
+    "validate" fn validate(input) -> JsValue {
+        let read = journey_arg(&input, "input")?;
+        let problems = read.as_ref().err().map_or(&[][..], cjm_core::Error::problems);
+        to_js_value(&ValidationResult { valid: read.is_ok(), problems })
     }
-}
-
-/// The built-in starter maps (name, title, description), in a fixed order.
-#[wasm_bindgen(unchecked_return_type = "TemplateInfo[]")]
-pub fn templates() -> Result<JsValue, JsValue> {
-    to_js_value(&cjm_core::templates::list())
-}
-
-/// Loads a built-in starter map by name (see `templates()`).
-///
-/// @throws {CjmError} with code `unknown_template` for a name that is not built in.
-#[wasm_bindgen]
-pub fn template(
-    #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
-) -> Result<Journey, JsValue> {
-    let name = arg(&name, "name", "a string", JsValue::as_string)?;
-    wrap(cjm_core::templates::load(&name))
-}
-
-/// The JSON Schema (draft 2020-12) of a journey document, schema version 1, as a plain
-/// object: the very schema documents are validated against.
-#[wasm_bindgen(js_name = journeySchema, unchecked_return_type = "Record<string, unknown>")]
-pub fn journey_schema() -> Result<JsValue, JsValue> {
-    to_js_value(cjm_core::schema::journey_schema())
+    "templates" fn templates() -> JsValue { to_js_value(&cjm_core::templates::list()) }
+    "template" fn template(name) -> Journey {
+        let name = arg(&name, "name", "a string", JsValue::as_string)?;
+        wrap(cjm_core::templates::load(&name))
+    }
+    "journeySchema" fn journey_schema() -> JsValue { to_js_value(cjm_core::schema::journey_schema()) }
 }

@@ -7,17 +7,16 @@
 //! (`Float64Array`, `Int8Array`…), with `null` for an unanswered question.
 //!
 //! `health` takes the survey *table* (with its options), not the report returned by
-//! `surveyKpis`, and scores it inside: the core's report types are output-only (they do not
-//! implement `Deserialize`), so a report cannot be read back without re-implementing them
-//! here.
+//! `surveyKpis`, and scores it inside (the API it was published with; `measureKpis` reads a
+//! report back).
 
 use std::collections::BTreeMap;
 
 use cjm_core::scoring::{HealthInputs, MeasuredReach, ScoringModel, SurveyOptions, SurveyTable};
 use wasm_bindgen::prelude::*;
 
-use crate::args::{absent, check_keys, get, input_error, read_option, read_value};
-use crate::error::to_js;
+use crate::args::{absent, check_keys, fields, get, input_error, opt, read_option, Js};
+use crate::tables::{tabled, with_tables};
 use crate::Journey;
 
 const TABLE_KEYS: &[&str] = &["scope", "segment", "nps", "csat", "ces"];
@@ -30,26 +29,8 @@ pub(crate) fn read_table(value: JsValue, what: &str) -> Result<SurveyTable, JsVa
         .map_err(|e| input_error(cjm_core::InputCode::WrongType, format!("`{what}`: {e}")))
 }
 
-/// Scores survey answers: NPS, CSAT and CES overall, per scope and per scope × segment.
-///
-/// `table` holds the answer columns, `{scope?, segment?, nps?, csat?, ces?}`, each an array
-/// or typed array of one entry per response (`null`: unanswered); `options` the scales and
-/// methods, keys as in the core (`csat_scale`, `csat_method`, `ces_scale`, `ces_method`,
-/// `min_group_size`; defaults for what is not given).
-///
-/// @throws {CjmError} `family` `"input"`: `out_of_scale` or `not_finite` with the `row` of
-/// the first bad answer, `column_length_mismatch`, `invalid_option`, `wrong_type`.
-#[wasm_bindgen(js_name = surveyKpis, skip_typescript)]
-pub fn survey_kpis(table: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
-    let table = read_table(table, "table")?;
-    let options: SurveyOptions = read_option(options, "options")?.unwrap_or_default();
-    let report = cjm_core::scoring::survey_kpis(&table, &options).map_err(|e| to_js(&e))?;
-    crate::tables::with_tables(report)
-}
-
-/// The declarations of the scoring API (`types/scoring.d.ts`), written by hand because
-/// wasm-bindgen cannot mark a parameter with a custom type as optional. `interface Journey`
-/// merges into the class.
+/// The declarations of the scoring API (`types/scoring.d.ts`); `interface Journey` merges
+/// into the class.
 #[wasm_bindgen(typescript_custom_section)]
 const TS_SCORING: &str = include_str!("../types/scoring.d.ts");
 
@@ -63,96 +44,51 @@ const INPUT_KEYS: &[&str] = &[
     "measured",
 ];
 
-#[wasm_bindgen]
-impl Journey {
-    /// The emotion curve of every persona, in persona order: per stage (and per touchpoint
-    /// with observations) the mean emotion on [−1, 1], the low and high points and the
-    /// peak–end value.
-    #[wasm_bindgen(js_name = emotionCurves, skip_typescript)]
-    pub fn emotion_curves(&self) -> Result<JsValue, JsValue> {
-        crate::tables::with_tables(cjm_core::scoring::emotion_curves(self.inner()))
+exports! {
+    "surveyKpis" fn survey_kpis(table, options) -> JsValue {
+        let table = read_table(table, "table")?;
+        tabled(cjm_core::scoring::survey_kpis(&table, &opt(options, "options")?))
     }
+}
 
-    /// Pain points ranked by priority and opportunities by score. `reach` is the measured
-    /// share of customers per stage and touchpoint (`{stages, touchpoints}`), 1 where not
-    /// given.
-    ///
-    /// @throws {CjmError} `invalid_option` for a `reach` that does not fit.
-    #[wasm_bindgen(skip_typescript)]
-    pub fn priorities(&self, reach: JsValue) -> Result<JsValue, JsValue> {
+exports! { Journey {
+    "emotionCurves" fn emotion_curves(self) -> JsValue {
+        with_tables(cjm_core::scoring::emotion_curves(self.inner()))
+    }
+    "priorities" fn priorities(self, reach) -> JsValue {
         let reach: Option<MeasuredReach> = read_option(reach, "reach")?;
-        reach
-            .as_ref()
-            .map(MeasuredReach::check)
-            .transpose()
-            .map_err(|e| to_js(&e))?;
-        crate::tables::with_tables(cjm_core::scoring::priorities(self.inner(), reach.as_ref()))
+        reach.as_ref().map(MeasuredReach::check).transpose().js()?;
+        with_tables(cjm_core::scoring::priorities(self.inner(), reach.as_ref()))
     }
-
-    /// Health 0–100 of every touchpoint, stage and the journey, each with its explanation.
-    /// `model` is a scoring model (weights, thresholds, stage weights; defaults for what is
-    /// not given); `inputs` the measured data: `survey` (a survey table as for `surveyKpis`,
-    /// scored here with `surveyOptions`), `reach`, `traffic` (customers per touchpoint id)
-    /// `kpiActuals` (measured KPI values by KPI id) and `measured` (the measured KPIs of
-    /// `log.measureKpis`, used where `kpiActuals` has no value).
-    ///
-    /// @throws {CjmError} `invalid_option` for a model or inputs that do not fit; the
-    /// errors of `surveyKpis` for the survey table.
-    #[wasm_bindgen(skip_typescript)]
-    pub fn health(&self, model: JsValue, inputs: JsValue) -> Result<JsValue, JsValue> {
-        let model: ScoringModel = read_option(model, "model")?.unwrap_or_default();
-        if !absent(&inputs) {
-            check_keys(
-                &inputs,
-                INPUT_KEYS,
-                "inputs",
-                cjm_core::InputCode::InvalidOption,
-            )?;
-        }
-        let field = |key: &str| {
-            if absent(&inputs) {
-                JsValue::UNDEFINED
-            } else {
-                get(&inputs, key)
-            }
-        };
-        let survey_value = field("survey");
+    // `inputs` is `HealthInputs` of `types/api.d.ts`: `survey` a survey table, scored here.
+    "health" fn health(self, model, inputs) -> JsValue {
+        let model: ScoringModel = opt(model, "model")?;
+        let f = fields(&inputs, INPUT_KEYS)?;
+        let survey_value = f.raw("survey");
         if !absent(&survey_value) && !absent(&get(&survey_value, "groups")) {
             // A report from `surveyKpis` is the likely mistake: say so.
-            return Err(input_error(
-                cjm_core::InputCode::InvalidOption,
-                "`inputs.survey` takes the survey table (answer columns), not the report of \
-                 `surveyKpis`"
-                    .to_owned(),
-            ));
+            let message = "`inputs.survey` takes the survey table (answer columns), not the \
+                           report of `surveyKpis`";
+            return Err(input_error(cjm_core::InputCode::InvalidOption, message.to_owned()));
         }
         let survey = if absent(&survey_value) {
             None
         } else {
             let table = read_table(survey_value, "inputs.survey")?;
-            let options: SurveyOptions =
-                read_value(field("surveyOptions"), "inputs.surveyOptions")?.unwrap_or_default();
-            Some(cjm_core::scoring::survey_kpis(&table, &options).map_err(|e| to_js(&e))?)
+            let options: SurveyOptions = f.read("surveyOptions")?.unwrap_or_default();
+            Some(cjm_core::scoring::survey_kpis(&table, &options).js()?)
         };
-        let reach: Option<MeasuredReach> = read_value(field("reach"), "inputs.reach")?;
-        let traffic: Option<BTreeMap<String, f64>> =
-            read_value(field("traffic"), "inputs.traffic")?;
-        let kpi_actuals: Option<BTreeMap<String, f64>> =
-            read_value(field("kpiActuals"), "inputs.kpiActuals")?;
-        let measured: Option<cjm_core::scoring::MeasuredKpis> =
-            read_value(field("measured"), "inputs.measured")?;
-        let report = cjm_core::scoring::health(
-            self.inner(),
-            &model,
-            &HealthInputs {
-                survey: survey.as_ref(),
-                reach: reach.as_ref(),
-                traffic: traffic.as_ref(),
-                kpi_actuals: kpi_actuals.as_ref(),
-                measured: measured.as_ref(),
-            },
-        )
-        .map_err(|e| to_js(&e))?;
-        crate::tables::with_tables(report)
+        let reach: Option<MeasuredReach> = f.read("reach")?;
+        let (traffic, kpi_actuals): (Option<BTreeMap<String, f64>>, _) =
+            (f.read("traffic")?, f.read("kpiActuals")?);
+        let measured: Option<cjm_core::scoring::MeasuredKpis> = f.read("measured")?;
+        let inputs = HealthInputs {
+            survey: survey.as_ref(),
+            reach: reach.as_ref(),
+            traffic: traffic.as_ref(),
+            kpi_actuals: kpi_actuals.as_ref(),
+            measured: measured.as_ref(),
+        };
+        tabled(cjm_core::scoring::health(self.inner(), &model, &inputs))
     }
-}
+}}

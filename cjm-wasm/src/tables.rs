@@ -29,6 +29,13 @@ pub(crate) fn with_tables<T: Serialize + Tabular + 'static>(result: T) -> Result
     Ok(object)
 }
 
+/// [`with_tables`] of a core result (its error thrown as a `CjmError`).
+pub(crate) fn tabled<T: Serialize + Tabular + 'static>(
+    result: cjm_core::Result<T>,
+) -> Result<JsValue, JsValue> {
+    with_tables(result.map_err(|e| to_js(&e))?)
+}
+
 /// Defines the two methods on `object` (one copy of this code for every result type).
 fn attach(object: &JsValue, result: Box<dyn Tabular>) -> Result<(), JsValue> {
     let names: Vec<JsValue> = result

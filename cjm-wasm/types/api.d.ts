@@ -1,4 +1,39 @@
 
+/**
+ * Loads and validates a journey document: JSON text, or a plain object.
+ * @throws {CjmError} with every problem of the document.
+ */
+export function loadJourney(input: JourneyInput): Journey;
+/**
+ * Checks a journey document (JSON text or a plain object) and returns every problem found.
+ * Never throws for problems of the document; those are the result.
+ */
+export function validate(input: JourneyInput): ValidationResult;
+/** The built-in starter maps (name, title, description), in a fixed order. */
+export function templates(): TemplateInfo[];
+/**
+ * Loads a built-in starter map by name (see `templates()`).
+ * @throws {CjmError} with code `unknown_template` for a name that is not built in.
+ */
+export function template(name: string): Journey;
+/**
+ * The JSON Schema (draft 2020-12) of a journey document, schema version 1, as a plain object:
+ * the very schema documents are validated against.
+ */
+export function journeySchema(): Record<string, unknown>;
+
+export interface Journey {
+  /**
+   * The document as a new plain object (a copy: editing it does not change this journey;
+   * validate the edited object again with `Journey.fromObject`).
+   */
+  toObject(): JourneyDocument;
+  /** The document as JSON text: compact, or indented by two spaces when `pretty` is true. */
+  toJson(pretty?: boolean | null): string;
+  /** Counts and the stage outline (touchpoints, channels and pain points per stage), for a first look at a map. */
+  summary(): Summary;
+}
+
 /** Input accepted by `loadJourney` and `validate`: JSON text or a plain object. */
 export type JourneyInput = string | JourneyDocument | object;
 

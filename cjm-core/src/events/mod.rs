@@ -20,6 +20,7 @@ pub mod columns;
 mod csv_in;
 mod funnel;
 mod log;
+mod loose;
 mod ops;
 mod order;
 mod paths;
@@ -50,6 +51,7 @@ pub use log::{
     Columns, ConsentRule, CustomerId, CustomerIds, EventLog, EventLogBuilder, EventRef,
     IngestOptions, IngestReport, NameCount, Pseudonymiser, RawEvent, Rejection, TimeValue,
 };
+pub use loose::{LooseColumns, LooseIds, LooseTime, LooseTimes};
 pub use ops::{
     sample_hash, AnalysisUnit, AppliedOperation, Coded, CustomerKey, FilterOptions, LogExport,
     LogOperation, RelabelOptions, SampleOptions, SessionOptions, NO_VALUE,

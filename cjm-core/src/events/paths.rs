@@ -967,6 +967,7 @@ impl EventLog {
     /// # Errors
     /// With `unit = session`, `invalid_option` when an event has no session id.
     pub fn flows(&self, options: &FlowOptions) -> Result<Flows> {
+        options.check()?;
         let units = self.units(options.unit, "unit")?;
         Ok(flows(&units.seqs(None), options))
     }

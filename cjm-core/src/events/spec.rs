@@ -278,4 +278,19 @@ impl IngestSpec {
             None => b,
         })
     }
+
+    /// Reads CSV (text or gzip-compressed bytes, with a header row) with this spec: its
+    /// [`Self::choice`] of columns and [`Self::builder`], bound to `journey`. The columns'
+    /// timestamp format decides the unit (the builder's is not used).
+    ///
+    /// # Errors
+    /// The errors of [`Self::choice`], [`Self::builder`] and [`super::read_csv`].
+    pub fn read_csv<R: std::io::Read>(
+        &self,
+        input: R,
+        journey: Option<&ValidJourney>,
+    ) -> Result<(super::EventLog, super::IngestReport)> {
+        let choice = self.choice()?;
+        super::read_csv(input, choice, self.builder(self.options(), journey)?)
+    }
 }

@@ -54,7 +54,8 @@ pub use mermaid::{
     from_mermaid, score_from_emotion, to_mermaid, to_mermaid_measured, MermaidExport, Note,
 };
 pub use results::{
-    flow_chart, funnel_breakdown_chart, funnel_chart, funnel_result_svg, time_to_convert_chart,
+    flow_chart, flows_svg, funnel_breakdown_chart, funnel_chart, funnel_result_svg,
+    time_to_convert_chart, ChartOptions,
 };
 pub use sections::{
     attribution_chart, attribution_section, flows_section, funnel_section, health_section,

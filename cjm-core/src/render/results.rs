@@ -1,7 +1,7 @@
 //! Pictures straight from analysis results, so no binding has to rebuild chart inputs.
 
 use super::charts::{
-    bar_chart_svg, funnel_svg, BarChart, BarLayout, BarSeries, FlowChart, FlowChartLink,
+    bar_chart_svg, flow_svg, funnel_svg, BarChart, BarLayout, BarSeries, FlowChart, FlowChartLink,
     FlowChartNode, FunnelChart, FunnelStep, FLOW_EXIT,
 };
 use super::text::count;
@@ -159,6 +159,25 @@ pub fn funnel_result_svg(
             funnel_svg(&chart)
         }
     }
+}
+
+/// Title and width of a chart drawn from a result ([`funnel_result_svg`], [`flows_svg`]):
+/// by default no title and the chart's own width.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct ChartOptions {
+    /// A title above the chart.
+    pub title: Option<String>,
+    /// Width in px.
+    pub width: Option<u32>,
+}
+
+/// A flow result drawn as a Sankey SVG: [`flow_chart`] with `chart`'s title and width.
+#[must_use]
+pub fn flows_svg(flows: &Flows, chart: &ChartOptions) -> String {
+    let mut c = flow_chart(flows, chart.title.clone());
+    c.width = chart.width;
+    flow_svg(&c)
 }
 
 /// The Sankey chart of a flow result: one column per depth (`step 1`, `step 2`…), node
