@@ -467,7 +467,6 @@ impl PyEventLog {
     ) -> PyResult<PyFlows> {
         crate::guard(|| {
             let options: FlowOptions = read_keywords(py, options, &[("n", n)], "flows")?;
-            options.check().map_err(core_err)?;
             let result = py.detach(|| self.log.flows(&options)).map_err(core_err)?;
             Ok(result.into())
         })
