@@ -55,8 +55,11 @@ fn names_win_over_the_preset_and_unit_makes_ticks() {
         (again.len(), again_report.columns.unwrap().event),
         (2, "activity".to_owned())
     );
-    let bad = spec(r#"{"preset": "xes", "mapping": {"customer": []}, "customer": "c"}"#);
-    assert!(bad.and_then(|b| b.read_csv(csv.as_bytes(), None)).is_err());
+    // Columns named both ways: the spec parses, and `read_csv` refuses it.
+    let bad = spec(r#"{"preset": "xes", "mapping": {"customer": []}, "customer": "c"}"#).unwrap();
+    let err = bad.read_csv(csv.as_bytes(), None).unwrap_err();
+    assert_eq!(err.code(), "invalid_option");
+    assert!(err.to_string().contains("not both"), "{err}");
 }
 
 #[test]

@@ -150,7 +150,7 @@ fn time_column(value: &JsValue) -> Result<LooseTimes, JsValue> {
     let array = plain_array(value, "timestamp")?;
     let mut out = Vec::with_capacity(array.length() as usize);
     for (row, item) in array.iter().enumerate() {
-        let at = format!("column `timestamp`, row `{row}`");
+        let at = || format!("column `timestamp`, row `{row}`");
         out.push(if absent(&item) {
             LooseTime::Missing
         } else if let Some(x) = item.as_f64() {
@@ -159,10 +159,12 @@ fn time_column(value: &JsValue) -> Result<LooseTimes, JsValue> {
             LooseTime::Text(s)
         } else if item.is_bigint() {
             let big = i64::try_from(js_sys::BigInt::from(item));
-            LooseTime::Ticks(big.map_err(|_| bad_row(row, format!("{at}: BigInt out of range")))?)
+            LooseTime::Ticks(
+                big.map_err(|_| bad_row(row, format!("{}: BigInt out of range", at())))?,
+            )
         } else {
             let want = "expected a number, a BigInt, ISO-8601 text or null";
-            return Err(bad_row(row, format!("{at}: {want}")));
+            return Err(bad_row(row, format!("{}: {want}", at())));
         });
     }
     Ok(LooseTimes::Values(out))

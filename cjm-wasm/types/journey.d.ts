@@ -236,7 +236,8 @@ export type ReportBlock =
        */
       links: FlowChartLink[];
       /**
-       * Width in px (default 960, at least 480).
+       * Least width in px (default 960, at least 480): the picture widens, up to 1,300,
+       * when its labels need it.
        */
       width?: number | null;
       /**
@@ -3445,7 +3446,8 @@ export interface FlowChart {
    */
   links: FlowChartLink[];
   /**
-   * Width in px (default 960, at least 480).
+   * Least width in px (default 960, at least 480): the picture widens, up to 1,300,
+   * when its labels need it.
    */
   width?: number | null;
   /**

@@ -2382,6 +2382,18 @@ pub struct EventRef<'a> {
     pub row: u64,
 }
 
+/// `column_length_mismatch` unless every column given has the customer column's `n` rows.
+pub(crate) fn same_lengths(n: usize, lengths: &[Option<usize>]) -> Result<()> {
+    if lengths.iter().flatten().any(|&l| l != n) {
+        return Err(Error::Input {
+            code: crate::InputCode::ColumnLengthMismatch,
+            row: None,
+            message: format!("columns differ in length (customer column has `{n}` rows)"),
+        });
+    }
+    Ok(())
+}
+
 impl EventLog {
     /// Builds a log from rows.
     ///
@@ -2411,21 +2423,17 @@ impl EventLog {
         let n = columns
             .customer_ids
             .map_or(columns.customer.len(), <[_]>::len);
-        let lengths = [
-            Some(columns.timestamp.len()),
-            Some(columns.event.len()),
-            columns.channel.map(<[_]>::len),
-            columns.session.map(<[_]>::len),
-            columns.value.map(<[_]>::len),
-            columns.consent.map(<[_]>::len),
-        ];
-        if lengths.iter().flatten().any(|&l| l != n) {
-            return Err(Error::Input {
-                code: crate::InputCode::ColumnLengthMismatch,
-                row: None,
-                message: format!("columns differ in length (customer column has `{n}` rows)"),
-            });
-        }
+        same_lengths(
+            n,
+            &[
+                Some(columns.timestamp.len()),
+                Some(columns.event.len()),
+                columns.channel.map(<[_]>::len),
+                columns.session.map(<[_]>::len),
+                columns.value.map(<[_]>::len),
+                columns.consent.map(<[_]>::len),
+            ],
+        )?;
         let mut b = builder;
         let ids: Vec<i64> = columns
             .customer_ids
@@ -2669,12 +2677,12 @@ mod tests {
         }
 
         fn col(&self) -> StrCol<'_> {
-            StrCol::Plain(super::super::columns::StrArray {
-                values: super::super::columns::Utf8::Offsets32 {
+            StrCol::Plain(crate::events::columns::StrArray {
+                values: crate::events::columns::Utf8::Offsets32 {
                     offsets: &self.offsets,
                     data: &self.data,
                 },
-                validity: Some(super::super::columns::Bitmap {
+                validity: Some(crate::events::columns::Bitmap {
                     bits: &self.valid,
                     offset: 0,
                 }),
@@ -2686,7 +2694,7 @@ mod tests {
     /// rows a customer), times with ties and rows out of time order, some rows repeated
     /// exactly, and what `case` adds; finished lean or not, written out with `Debug`.
     fn build(n: usize, case: Case, lean: bool) -> String {
-        use super::super::columns::{F64Col, I64Col, IdCol, TimeCol};
+        use crate::events::columns::{F64Col, I64Col, IdCol, TimeCol};
         let mut x = 0x9E37_79B9_7F4A_7C15u64;
         let mut next = || {
             x = x
@@ -2781,7 +2789,7 @@ mod tests {
             session: case.session.then(|| sessions.col()),
             value: case.value.then(|| F64Col {
                 values: &value_data,
-                validity: Some(super::super::columns::Bitmap {
+                validity: Some(crate::events::columns::Bitmap {
                     bits: &value_valid.valid,
                     offset: 0,
                 }),

@@ -151,29 +151,35 @@ impl LooseColumns {
                 v.iter().any(|t| matches!(t, LooseTime::Text(_))),
             ),
         };
-        let (ints, text_ids) = match &self.customer {
-            LooseIds::Ints(ids) => (
-                Some(ids.iter().copied().map(Some).collect::<Vec<_>>()),
-                ids.iter().map(|id| Some(id.to_string())).collect(),
-            ),
-            LooseIds::Text(ids) => (None, ids.clone()),
+        let n = match &self.customer {
+            LooseIds::Ints(ids) => ids.len(),
+            LooseIds::Text(ids) => ids.len(),
         };
-        let n = text_ids.len();
-        let lengths = [
-            Some(self.timestamp.len()),
-            Some(self.event.len()),
-            self.channel.as_ref().map(Vec::len),
-            self.session.as_ref().map(Vec::len),
-            self.value.as_ref().map(Vec::len),
-        ];
-        if lengths.iter().flatten().any(|&l| l != n) {
-            return Err(Error::Input {
-                code: InputCode::ColumnLengthMismatch,
-                row: None,
-                message: format!("columns differ in length (customer column has `{n}` rows)"),
-            });
-        }
-        let (customer, event) = (strs(&text_ids), strs(&self.event));
+        super::log::same_lengths(
+            n,
+            &[
+                Some(self.timestamp.len()),
+                Some(self.event.len()),
+                self.channel.as_ref().map(Vec::len),
+                self.session.as_ref().map(Vec::len),
+                self.value.as_ref().map(Vec::len),
+            ],
+        )?;
+        // Integer ids stay integers on the columnar path; rows read one by one (text
+        // times) take them as text.
+        let ints: Option<Vec<Option<i64>>> = match &self.customer {
+            LooseIds::Ints(ids) => Some(ids.iter().copied().map(Some).collect()),
+            LooseIds::Text(_) => None,
+        };
+        let int_text: Vec<Option<String>> = match &self.customer {
+            LooseIds::Ints(ids) if text => ids.iter().map(|id| Some(id.to_string())).collect(),
+            _ => Vec::new(),
+        };
+        let customer = match &self.customer {
+            LooseIds::Text(ids) => strs(ids),
+            LooseIds::Ints(_) => strs(&int_text),
+        };
+        let event = strs(&self.event);
         let channel = self.channel.as_deref().map(strs);
         let session = self.session.as_deref().map(strs);
         let mut b = spec.builder(spec.bare_columns_options()?, journey)?;
@@ -267,7 +273,8 @@ mod tests {
                 LooseTime::Text("x".into()),
             ]),
         );
-        assert_eq!(big.build(&spec(), None).unwrap_err().row(), Some(1));
+        let err = big.build(&spec(), None).unwrap_err();
+        assert_eq!((err.code(), err.row()), ("wrong_type", Some(1)));
     }
 
     #[test]
@@ -290,15 +297,16 @@ mod tests {
             LooseTimes::Values(vec![
                 LooseTime::Ticks(0),
                 LooseTime::Number(1.0),
-                LooseTime::Missing,
+                LooseTime::Number(2.0),
             ]),
         );
         let (log, report) = counts.build(&spec(), None).unwrap();
-        assert_eq!(report.rows_used, 2);
-        assert!(matches!(
-            log.export().customers,
-            crate::events::CustomerIds::Int(_)
-        ));
+        assert_eq!(report.rows_used, 3);
+        // By value: -5 (event b), 2 (a), 10 (a); as text "10" < "2" < "-5" would differ.
+        match log.export().customers {
+            crate::events::CustomerIds::Int(ids) => assert_eq!(*ids, [-5, 2, 10]),
+            crate::events::CustomerIds::Str(_) => panic!("integer ids kept as text"),
+        }
         let iso = "2024-01-01T00:00:00Z";
         let texts = columns(
             ids(),
@@ -310,9 +318,10 @@ mod tests {
         );
         let (log, report) = texts.build(&spec(), None).unwrap();
         assert_eq!(report.rows_used, 3);
-        assert!(matches!(
-            log.export().customers,
-            crate::events::CustomerIds::Str(_)
-        ));
+        // As text, sorted as strings: "-5" < "10" < "2".
+        match log.export().customers {
+            crate::events::CustomerIds::Str(ids) => assert_eq!(*ids, ["-5", "10", "2"]),
+            crate::events::CustomerIds::Int(_) => panic!("ids beside text times kept as integers"),
+        }
     }
 }

@@ -965,7 +965,9 @@ impl EventLog {
     /// Flow data (Sankey) of the first events of each customer (or session).
     ///
     /// # Errors
-    /// With `unit = session`, `invalid_option` when an event has no session id.
+    /// `invalid_option` for options [`FlowOptions::check`] refuses (a `min_share`
+    /// outside 0..1…); with `unit = session`, `invalid_option` when an event has no
+    /// session id.
     pub fn flows(&self, options: &FlowOptions) -> Result<Flows> {
         options.check()?;
         let units = self.units(options.unit, "unit")?;

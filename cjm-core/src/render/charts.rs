@@ -195,7 +195,8 @@ pub struct FlowChart {
     /// The links; links naming unknown nodes, or with a value that is not a positive
     /// finite number, are left out (and counted in the picture's description).
     pub links: Vec<FlowChartLink>,
-    /// Width in px (default 960, at least 480).
+    /// Least width in px (default 960, at least 480): the picture widens, up to 1,300,
+    /// when its labels need it.
     #[serde(default)]
     pub width: Option<u32>,
     /// Height in px of the flow area (default 400, at least 160); grows when a column has

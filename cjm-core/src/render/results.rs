@@ -161,8 +161,8 @@ pub fn funnel_result_svg(
     }
 }
 
-/// Title and width of a chart drawn from a result ([`funnel_result_svg`], [`flows_svg`]):
-/// by default no title and the chart's own width.
+/// Title and width of a chart drawn from a result by [`flows_svg`] (JavaScript's
+/// `flowsSvg` options): by default no title and the chart's own width.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ChartOptions {
