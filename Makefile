@@ -37,7 +37,9 @@ test-rust:
 test-py:
 	cjm-py/scripts/test.sh
 
+# The browser build's own lints first (some only fire where `usize` is 32 bits).
 test-js:
+	cargo clippy -q -p cjm-wasm --target wasm32-unknown-unknown -- -D warnings
 	cjm-wasm/scripts/test.sh
 
 # Pictures rendered to PNG in headless Chromium, each checked to be a real picture.

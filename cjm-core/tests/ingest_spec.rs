@@ -60,6 +60,10 @@ fn names_win_over_the_preset_and_unit_makes_ticks() {
     let err = bad.read_csv(csv.as_bytes(), None).unwrap_err();
     assert_eq!(err.code(), "invalid_option");
     assert!(err.to_string().contains("not both"), "{err}");
+    // In two steps, the spec's error comes before any input is read.
+    assert_eq!(bad.csv_reader(None).unwrap_err().code(), "invalid_option");
+    let (twice, _) = s.csv_reader(None).unwrap().read(csv.as_bytes()).unwrap();
+    assert_eq!(twice.len(), 2);
 }
 
 #[test]

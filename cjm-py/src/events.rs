@@ -51,20 +51,20 @@ enum CsvInput<'a, 'py> {
 }
 
 /// Reads CSV into a log with the core's reader (a file streamed, never read whole), with
-/// the GIL released; emits the report's warnings.
+/// the GIL released; emits the report's warnings. The spec's errors come before the
+/// file's (`IngestSpec::csv_reader`).
 fn read_csv_input(
     py: Python<'_>,
     input: CsvInput<'_, '_>,
     spec: &IngestSpec,
     journey: Option<&Bound<'_, PyJourney>>,
 ) -> PyResult<(EventLog, IngestReport)> {
-    let choice = spec.choice().map_err(core_err)?;
-    let b = spec
-        .builder(spec.options(), journey.map(|j| &j.get().inner))
+    let reader = spec
+        .csv_reader(journey.map(|j| &j.get().inner))
         .map_err(core_err)?;
     let (log, report) = match input {
         CsvInput::Bytes(bytes) => py
-            .detach(|| cjm_core::events::read_csv(bytes.as_slice(), choice, b))
+            .detach(|| reader.read(bytes.as_slice()))
             .map_err(core_err)?,
         CsvInput::File(path, display) => {
             // The first read happens here, so that a file that cannot be read (a
@@ -76,8 +76,7 @@ fn read_csv_input(
                     Ok::<_, std::io::Error>(file)
                 })
                 .map_err(|e| crate::source::os_error(&e, display))?;
-            py.detach(|| cjm_core::events::read_csv(file, choice, b))
-                .map_err(core_err)?
+            py.detach(|| reader.read(file)).map_err(core_err)?
         }
     };
     warn_report(py, &report)?;

@@ -2243,6 +2243,13 @@ pub(crate) const MAX_LOG_EVENTS: usize = u32::MAX as usize;
 
 /// `too_many_events` when `adding` more rows to the `kept` ones could pass
 /// [`MAX_LOG_EVENTS`] (`row`: the index of the first row being added).
+#[cfg_attr(
+    target_pointer_width = "32",
+    allow(
+        clippy::absurd_extreme_comparisons,
+        reason = "in 32-bit WebAssembly `usize::MAX` is the limit, so every count fits"
+    )
+)]
 fn room_for(kept: usize, adding: usize, row: u64) -> Result<()> {
     if kept.saturating_add(adding) <= MAX_LOG_EVENTS {
         return Ok(());

@@ -66,7 +66,7 @@ pub use retention::{
     CohortType, EventMatch, RetentionCohort, RetentionGroup, RetentionMean, RetentionMode,
     RetentionOptions, RetentionPeriod, RetentionResult, MAX_RETENTION_PERIODS,
 };
-pub use spec::{IngestSpec, SecretKey};
+pub use spec::{CsvReader, IngestSpec, SecretKey};
 pub(crate) use state::customers_only;
 pub use state::{
     DirectlyFollowsCounts, FlowCounts, FunnelCounts, FunnelState, Mergeable, RetentionCounts,

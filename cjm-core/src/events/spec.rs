@@ -290,7 +290,38 @@ impl IngestSpec {
         input: R,
         journey: Option<&ValidJourney>,
     ) -> Result<(super::EventLog, super::IngestReport)> {
+        self.csv_reader(journey)?.read(input)
+    }
+
+    /// [`Self::read_csv`] in two steps: the columns and the builder decided (and their
+    /// errors raised) before any byte is read, so that a caller opening a file can
+    /// report a bad spec before the file's own errors.
+    ///
+    /// # Errors
+    /// The errors of [`Self::choice`] and [`Self::builder`].
+    pub fn csv_reader(&self, journey: Option<&ValidJourney>) -> Result<CsvReader> {
         let choice = self.choice()?;
-        super::read_csv(input, choice, self.builder(self.options(), journey)?)
+        let builder = self.builder(self.options(), journey)?;
+        Ok(CsvReader { choice, builder })
+    }
+}
+
+/// A spec's way to read CSV, from [`IngestSpec::csv_reader`].
+#[derive(Debug)]
+pub struct CsvReader {
+    choice: ColumnChoice,
+    builder: EventLogBuilder,
+}
+
+impl CsvReader {
+    /// Reads the CSV of `input` into a log.
+    ///
+    /// # Errors
+    /// The errors of [`super::read_csv`].
+    pub fn read<R: std::io::Read>(
+        self,
+        input: R,
+    ) -> Result<(super::EventLog, super::IngestReport)> {
+        super::read_csv(input, self.choice, self.builder)
     }
 }
