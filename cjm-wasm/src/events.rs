@@ -390,9 +390,10 @@ impl EventLog {
         #[wasm_bindgen(unchecked_optional_param_type = "CsvLogOptions | null")] options: JsValue,
     ) -> Result<EventLog, JsValue> {
         let (spec, journey) = read_spec(&options)?;
-        spec.choice().js()?;
+        // The spec's errors before the text's, as in Python.
+        let reader = spec.csv_reader(journey.as_ref()).js()?;
         let bytes = bytes_of(&text)?;
-        Self::wrap(spec.read_csv(bytes.as_slice(), journey.as_ref()), journey)
+        Self::wrap(reader.read(bytes.as_slice()), journey)
     }
 
     /// Number of events in the log.

@@ -168,8 +168,8 @@ impl LooseColumns {
         // Integer ids stay integers on the columnar path; rows read one by one (text
         // times) take them as text.
         let ints: Option<Vec<Option<i64>>> = match &self.customer {
-            LooseIds::Ints(ids) => Some(ids.iter().copied().map(Some).collect()),
-            LooseIds::Text(_) => None,
+            LooseIds::Ints(ids) if !text => Some(ids.iter().copied().map(Some).collect()),
+            _ => None,
         };
         let int_text: Vec<Option<String>> = match &self.customer {
             LooseIds::Ints(ids) if text => ids.iter().map(|id| Some(id.to_string())).collect(),
@@ -185,7 +185,7 @@ impl LooseColumns {
         let mut b = spec.builder(spec.bare_columns_options()?, journey)?;
         if !text {
             let columns = Columns {
-                customer: if ints.is_some() { &[] } else { &customer },
+                customer: &customer,
                 customer_ids: ints.as_deref(),
                 timestamp: &counts,
                 event: &event,
