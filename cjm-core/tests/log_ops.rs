@@ -555,6 +555,17 @@ fn an_emptied_log_warns_and_analyses_give_empty_results() {
     assert_eq!(after.removed_by_operations, 1);
     assert_eq!(after.warnings.len(), 1);
     assert_eq!(after.warnings[0].code, "empty_log");
+    // What the bindings show after the operation: its own warning only.
+    let said: Vec<&str> = after
+        .new_warnings(&report)
+        .iter()
+        .map(|w| w.code.as_str())
+        .collect();
+    assert_eq!(said, ["empty_log"]);
+    // The emptied log filtered again: the warning stays in the report, said once.
+    let (_, again) = op.apply(&empty, &after).unwrap();
+    assert_eq!(again.warnings.len(), 1);
+    assert!(again.new_warnings(&after).is_empty());
     assert!(after.nothing_used().is_none());
     let funnel = Funnel::events(&["a", "b"]);
     assert_eq!(

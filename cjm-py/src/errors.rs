@@ -78,14 +78,14 @@ pub(crate) fn arrow_err(err: cjm_arrow::Error) -> PyErr {
     }
 }
 
-/// Emits the warnings of an ingest report (`no_rows_used`…) as `cjm.IngestWarning`.
-pub(crate) fn warn_report(py: Python<'_>, report: &cjm_core::events::IngestReport) -> PyResult<()> {
-    if report.warnings.is_empty() {
+/// Emits warnings of an ingest report (`no_rows_used`…) as `cjm.IngestWarning`.
+pub(crate) fn warn(py: Python<'_>, said: &[cjm_core::events::IngestWarning]) -> PyResult<()> {
+    if said.is_empty() {
         return Ok(());
     }
     let class = py.import(ERRORS_MODULE)?.getattr("IngestWarning")?;
     let warnings = py.import("warnings")?;
-    for w in &report.warnings {
+    for w in said {
         let instance = class.call1((w.message.as_str(), w.code.as_str()))?;
         let kwargs = pyo3::types::PyDict::new(py);
         kwargs.set_item("stacklevel", 2)?;

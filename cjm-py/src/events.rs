@@ -21,7 +21,7 @@ use pyo3::types::{PyBytes, PyDict, PyString};
 use pyo3_arrow::PyTable;
 
 use crate::convert::{read_keywords, with_keywords};
-use crate::errors::{arrow_err, core_err, input_err, warn_report};
+use crate::errors::{arrow_err, core_err, input_err, warn};
 use crate::results::{
     PyConformance, PyDirectlyFollows, PyDrivers, PyFlows, PyFunnelResult, PyFunnelTrendsResult,
     PyIngestReport, PyJourneyStates, PyRetentionResult, PyTraffic, PyTrendsResult, PyVariants,
@@ -79,7 +79,7 @@ fn read_csv_input(
             py.detach(|| reader.read(file)).map_err(core_err)?
         }
     };
-    warn_report(py, &report)?;
+    warn(py, &report.warnings)?;
     Ok((log, report))
 }
 
@@ -205,7 +205,7 @@ impl PyEventLog {
                 bar.call_method0(py, "close")?;
             }
             let (log, report) = result.map_err(arrow_err)?;
-            warn_report(py, &report)?;
+            warn(py, &report.warnings)?;
             Ok(Self { log, report })
         })
     }
@@ -640,23 +640,13 @@ impl PyEventLog {
 }
 
 impl PyEventLog {
-    /// The log an operation makes, with its report; warns when it left no events.
+    /// The log an operation makes, with its report; warns what the operation found
+    /// (`empty_log` when it left no events).
     fn apply(&self, py: Python<'_>, operation: LogOperation) -> PyResult<Self> {
         let (log, report) = py
             .detach(|| operation.apply(&self.log, &self.report))
             .map_err(core_err)?;
-        if log.is_empty() && !self.log.is_empty() {
-            let fresh = IngestReport {
-                warnings: report
-                    .warnings
-                    .iter()
-                    .filter(|w| w.code == "empty_log")
-                    .cloned()
-                    .collect(),
-                ..report.clone()
-            };
-            warn_report(py, &fresh)?;
-        }
+        warn(py, report.new_warnings(&self.report))?;
         Ok(Self { log, report })
     }
 }

@@ -219,6 +219,9 @@ def test_bad_filters_are_errors_with_codes(log: cjm.EventLog) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert len(log.filter(events=["purchase"])) > 0
+        # The emptied log filtered again: its report keeps the warning, nothing is said.
+        again = empty.filter(events=["purchse"], allow_missing=True)
+        assert [w[0] for w in again.ingest_report.warnings] == ["empty_log"]
 
 
 def test_sessions_equal_a_pandas_sessionisation(table: Any) -> None:

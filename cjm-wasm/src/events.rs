@@ -290,14 +290,12 @@ impl EventLog {
             .js()
     }
 
-    /// The log an operation makes, with its report and this log's journey; warns when it
-    /// left no events.
+    /// The log an operation makes, with its report and this log's journey; warns what the
+    /// operation found (`empty_log` when it left no events).
     fn apply(&self, operation: &LogOperation) -> Result<Self, JsValue> {
         let (log, report) = operation.apply(&self.log, &self.report).js()?;
-        if log.is_empty() && !self.log.is_empty() {
-            for w in report.warnings.iter().filter(|w| w.code == "empty_log") {
-                console_warn(&format!("cjm [{}]: {}", w.code, w.message));
-            }
+        for w in report.new_warnings(&self.report) {
+            console_warn(&format!("cjm [{}]: {}", w.code, w.message));
         }
         let journey = self.journey.clone();
         Ok(Self {

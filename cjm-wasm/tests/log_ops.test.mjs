@@ -144,6 +144,14 @@ test('bad filters throw with codes; an emptied log is empty', () => {
   assert.match(warned.join('\n'), /empty_log/);
   assert.deepEqual(empty.ingestReport().warnings.map((w) => w.code), ['empty_log']);
   assert.deepEqual(empty.variants().variants, []);
+  // The emptied log filtered again: its report keeps the warning, nothing is said.
+  warned.length = 0;
+  console.warn = (m) => warned.push(m);
+  const again = empty.filter({ events: ['bye'], allow_missing: true });
+  console.warn = warn;
+  assert.deepEqual(warned, []);
+  assert.deepEqual(again.ingestReport().warnings.map((w) => w.code), ['empty_log']);
+  again.free();
   empty.free();
   log.free();
 });

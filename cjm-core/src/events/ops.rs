@@ -1103,6 +1103,16 @@ pub struct LogExport<'a> {
 }
 
 impl IngestReport {
+    /// The warnings this report has that `earlier`, the report it was made from by a log
+    /// operation ([`LogOperation::apply`]), did not: what to show the user after an
+    /// operation (`empty_log` when it emptied the log), without repeating the ingest's.
+    #[must_use]
+    pub fn new_warnings(&self, earlier: &IngestReport) -> &[IngestWarning] {
+        self.warnings
+            .get(earlier.warnings.len()..)
+            .unwrap_or_default()
+    }
+
     /// The report of `after`, made from `before` (whose report this is) by `operation`:
     /// the ingest account is kept (`rows_read`, `rejected`, `consent_filtered`), the
     /// counts describe the new log (`rows_used`, `customers`, `event_names`, and
