@@ -28,6 +28,8 @@ lint:
 	scripts/setup.sh python
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	# Every intra-doc link resolves (a broken one is a warning, made an error here).
+	RUSTDOCFLAGS="-D warnings" cargo doc -q --workspace --no-deps
 
 test-rust:
 	cargo test --workspace --exclude cjm-py

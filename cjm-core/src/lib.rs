@@ -2,7 +2,7 @@
 //!
 //! The pure core of cjm, a library for customer journey mapping and journey analytics:
 //! one typed, versioned journey document ([`model::Journey`]), its validation
-//! ([`validate`]), its JSON Schema ([`schema`]) and built-in starter maps ([`templates`]).
+//! ([`validate()`]), its JSON Schema ([`schema`]) and built-in starter maps ([`templates`]).
 //! The Python (`cjm-py`) and browser (`cjm-wasm`) packages are thin wrappers over this
 //! crate, so all three give the same answers.
 //!
@@ -22,8 +22,8 @@
 //! Each module imports only from the layers below it, so a rule has one owner:
 //!
 //! 1. [`model`] (the document types and their JSON Schema), [`error`], [`definition`],
-//!    [`format`] (how numbers are written for people, once);
-//! 2. [`validate`] (every document rule) and the shared state byte format;
+//!    [`format`](mod@format) (how numbers are written for people, once);
+//! 2. [`validate`](mod@validate) (every document rule) and the shared state byte format;
 //! 3. [`events`] (ingest, funnels, paths, states of event logs);
 //! 4. [`scoring`] (survey KPIs, emotion, priority, health, group comparisons, KPIs
 //!    measured from the data) and

@@ -45,7 +45,7 @@ impl MapInputs {
         }
     }
 
-    /// The inputs as [`health`] takes them.
+    /// The inputs as [`health()`] takes them.
     #[must_use]
     pub fn health_inputs(&self) -> HealthInputs<'_> {
         HealthInputs {

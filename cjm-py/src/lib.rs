@@ -6,15 +6,15 @@
 //! The binding is thin on purpose: every rule lives in `cjm-core`. This crate only
 //!
 //! - moves data across the boundary as serde values (a Python mapping goes straight into
-//!   [`cjm_core::Loader::load_tree`] through [`pydoc::PyDoc`], so the core sees NaN, depth
+//!   [`cjm_core::Loader::load_tree`] through `pydoc::PyDoc`, so the core sees NaN, depth
 //!   and size exactly as given and reports them, and any value with no JSON form, with
 //!   their paths; results come back as plain `dict`/`list` values through
 //!   [`pythonize::pythonize`]),
 //! - wraps the one long-lived compiled thing, a [`cjm_core::ValidJourney`], as the frozen
 //!   class `Journey`,
 //! - turns [`cjm_core::Error`] into the `CjmError(ValueError)` hierarchy defined in
-//!   `cjm/_errors.py` (see [`errors`]), and
-//! - makes sure no Rust panic crosses into Python ([`guard`]): a panic becomes a
+//!   `cjm/_errors.py` (see the module `errors`), and
+//! - makes sure no Rust panic crosses into Python (`guard`): a panic becomes a
 //!   `CjmError` with code `internal_error`.
 
 /// The docstring of a Python item, as the stubs (`python/cjm/_cjm.pyi`) write it: the

@@ -8,7 +8,7 @@
 //! The types describe the *shape* of a document. A value of [`Journey`] built by hand may
 //! still be inconsistent (a dangling reference, a severity of 9); only
 //! [`crate::ValidJourney`] promises a document that passed every rule of
-//! [`crate::validate`].
+//! [`crate::validate`](mod@crate::validate).
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

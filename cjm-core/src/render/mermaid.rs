@@ -170,8 +170,8 @@ pub fn to_mermaid(journey: &ValidJourney, persona: Option<&str>) -> MermaidExpor
 /// As [`to_mermaid`], with each touchpoint's own measured score where `survey` (survey
 /// KPIs by touchpoint, optionally segmented by persona id) has one: a touchpoint task's
 /// `e'` for a persona comes from the touchpoint × persona group, else the touchpoint's
-/// group, from CSAT (else NPS) as [`measured_emotion`] says, and only without either from
-/// the emotions of the map. `dropped` says how many tasks were scored from survey answers.
+/// group, from CSAT (else NPS) as the [module documentation](self) says, and only without
+/// either from the emotions of the map. `dropped` says how many tasks were scored from survey answers.
 #[must_use]
 pub fn to_mermaid_measured(
     journey: &ValidJourney,

@@ -18,14 +18,14 @@
 //! ```
 
 mod charts;
-mod dfg;
+pub mod dfg;
 mod emotion;
 mod health;
 mod heatmap;
 mod html;
 mod lines;
 mod map;
-mod mermaid;
+pub mod mermaid;
 pub mod palette;
 mod results;
 mod sections;
