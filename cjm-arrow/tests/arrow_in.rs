@@ -510,6 +510,104 @@ mod parquet {
         assert_eq!(stream.reader.schema().fields().len(), 1);
     }
 
+    /// Nine events at one instant, customers 1 and 2 taking turns (row `i`: customer 1
+    /// when `i` is even, event `e{i}`), written in row groups of two rows: five groups.
+    fn nine_ties(path: &std::path::Path) {
+        let rows = 0..9_i64;
+        let ts = TimestampMillisecondArray::from(vec![5_000_i64; 9]).with_timezone("UTC");
+        let batch = RecordBatch::try_from_iter([
+            (
+                "customer",
+                Arc::new(Int64Array::from_iter_values(
+                    rows.clone().map(|i| 1 + i % 2),
+                )) as ArrayRef,
+            ),
+            ("timestamp", Arc::new(ts) as ArrayRef),
+            (
+                "event",
+                Arc::new(StringArray::from_iter_values(rows.map(|i| format!("e{i}")))) as ArrayRef,
+            ),
+        ])
+        .expect("a valid batch");
+        let props = ::parquet::file::properties::WriterProperties::builder()
+            .set_max_row_group_row_count(Some(2))
+            .build();
+        let file = std::fs::File::create(path).expect("created");
+        let mut w = ::parquet::arrow::ArrowWriter::try_new(file, batch.schema(), Some(props))
+            .expect("a writer");
+        w.write(&batch).expect("written");
+        w.close().expect("closed");
+    }
+
+    /// Rows read across row groups keep the file's order: ties in time keep the input
+    /// order (customer 1: e0, e2, e4, e6, e8; customer 2: e1, e3, e5, e7).
+    #[test]
+    fn ties_across_row_groups_keep_the_file_order() {
+        let dir = Temp::new("groups");
+        let path = dir.file("ties.parquet");
+        nine_ties(&path);
+        let stream = cjm_arrow::parquet_reader(&path, None).expect("opened");
+        assert_eq!(stream.rows, Some(9));
+        let schema = stream.reader.schema();
+        let plan = EventIngest::new(&IngestSpec::default(), &schema, &stream.columns, None)
+            .expect("a plan");
+        let log = plan.read(stream.reader, |_| Ok(())).expect("read").0;
+        let x = log.export();
+        let events: Vec<&str> = x
+            .event
+            .codes
+            .iter()
+            .map(|&c| x.event.dict[c as usize].as_str())
+            .collect();
+        assert_eq!(
+            events,
+            ["e0", "e2", "e4", "e6", "e8", "e1", "e3", "e5", "e7"]
+        );
+    }
+
+    /// A file whose fourth row group (of five) cannot be decoded: the batches end with
+    /// an error before its rows, and the read fails with `invalid_parquet`, never a
+    /// shorter log.
+    #[test]
+    fn a_later_row_group_that_fails_fails_the_read() {
+        let dir = Temp::new("group-fails");
+        let path = dir.file("ties.parquet");
+        nine_ties(&path);
+        let meta = ::parquet::file::serialized_reader::SerializedFileReader::new(
+            std::fs::File::open(&path).expect("opened"),
+        )
+        .expect("a reader");
+        let group = ::parquet::file::reader::FileReader::metadata(&meta)
+            .row_group(3)
+            .clone();
+        let mut bytes = std::fs::read(&path).expect("read");
+        for column in group.columns() {
+            let (start, length) = column.byte_range();
+            for b in &mut bytes[start as usize..(start + length) as usize] {
+                *b = 0xFF;
+            }
+        }
+        std::fs::write(&path, &bytes).expect("written");
+
+        let stream = cjm_arrow::parquet_reader(&path, None).expect("the footer reads");
+        let mut read = 0;
+        let mut failed = false;
+        for batch in stream.reader {
+            match batch {
+                Ok(b) => read += b.num_rows(),
+                Err(_) => failed = true,
+            }
+        }
+        assert!(failed && read <= 6, "{read} rows read, failed: {failed}");
+
+        let stream = cjm_arrow::parquet_reader(&path, None).expect("the footer reads");
+        let schema = stream.reader.schema();
+        let plan = EventIngest::new(&IngestSpec::default(), &schema, &stream.columns, None)
+            .expect("a plan");
+        let err = plan.read(stream.reader, |_| Ok(())).err().expect("refused");
+        assert_eq!(code(&err), "invalid_parquet", "{err}");
+    }
+
     #[test]
     fn what_is_not_parquet_is_said_so() {
         let dir = Temp::new("not");
