@@ -171,7 +171,8 @@ pub fn to_mermaid(journey: &ValidJourney, persona: Option<&str>) -> MermaidExpor
 /// KPIs by touchpoint, optionally segmented by persona id) has one: a touchpoint task's
 /// `e'` for a persona comes from the touchpoint × persona group, else the touchpoint's
 /// group, from CSAT (else NPS) as the [module documentation](self) says, and only without
-/// either from the emotions of the map. `dropped` says how many tasks were scored from survey answers.
+/// either from the emotions of the map. `dropped` says how many tasks were scored from
+/// survey answers.
 #[must_use]
 pub fn to_mermaid_measured(
     journey: &ValidJourney,
