@@ -511,7 +511,8 @@ mod parquet {
     }
 
     /// Nine events at one instant, customers 1 and 2 taking turns (row `i`: customer 1
-    /// when `i` is even, event `e{i}`), written in row groups of two rows: five groups.
+    /// when `i` is even, event `e{8 - i}`, so that the file's order is not the names'),
+    /// written in row groups of two rows: five groups.
     fn nine_ties(path: &std::path::Path) {
         let rows = 0..9_i64;
         let ts = TimestampMillisecondArray::from(vec![5_000_i64; 9]).with_timezone("UTC");
@@ -525,7 +526,9 @@ mod parquet {
             ("timestamp", Arc::new(ts) as ArrayRef),
             (
                 "event",
-                Arc::new(StringArray::from_iter_values(rows.map(|i| format!("e{i}")))) as ArrayRef,
+                Arc::new(StringArray::from_iter_values(
+                    rows.map(|i| format!("e{}", 8 - i)),
+                )) as ArrayRef,
             ),
         ])
         .expect("a valid batch");
@@ -539,13 +542,26 @@ mod parquet {
         w.close().expect("closed");
     }
 
+    /// The row groups of the Parquet file at `path`, from its footer.
+    fn row_groups(path: &std::path::Path) -> Vec<::parquet::file::metadata::RowGroupMetaData> {
+        let file = ::parquet::file::serialized_reader::SerializedFileReader::new(
+            std::fs::File::open(path).expect("opened"),
+        )
+        .expect("a reader");
+        ::parquet::file::reader::FileReader::metadata(&file)
+            .row_groups()
+            .to_vec()
+    }
+
     /// Rows read across row groups keep the file's order: ties in time keep the input
-    /// order (customer 1: e0, e2, e4, e6, e8; customer 2: e1, e3, e5, e7).
+    /// order (customer 1, rows 0, 2, 4, 6, 8: e8, e6, e4, e2, e0; customer 2, rows 1, 3,
+    /// 5, 7: e7, e5, e3, e1).
     #[test]
     fn ties_across_row_groups_keep_the_file_order() {
         let dir = Temp::new("groups");
         let path = dir.file("ties.parquet");
         nine_ties(&path);
+        assert_eq!(row_groups(&path).len(), 5);
         let stream = cjm_arrow::parquet_reader(&path, None).expect("opened");
         assert_eq!(stream.rows, Some(9));
         let schema = stream.reader.schema();
@@ -561,25 +577,19 @@ mod parquet {
             .collect();
         assert_eq!(
             events,
-            ["e0", "e2", "e4", "e6", "e8", "e1", "e3", "e5", "e7"]
+            ["e8", "e6", "e4", "e2", "e0", "e7", "e5", "e3", "e1"]
         );
     }
 
     /// A file whose fourth row group (of five) cannot be decoded: the batches end with
-    /// an error before its rows, and the read fails with `invalid_parquet`, never a
-    /// shorter log.
+    /// an error before all nine rows are read, and the read fails with `invalid_parquet`,
+    /// never a shorter log.
     #[test]
     fn a_later_row_group_that_fails_fails_the_read() {
         let dir = Temp::new("group-fails");
         let path = dir.file("ties.parquet");
         nine_ties(&path);
-        let meta = ::parquet::file::serialized_reader::SerializedFileReader::new(
-            std::fs::File::open(&path).expect("opened"),
-        )
-        .expect("a reader");
-        let group = ::parquet::file::reader::FileReader::metadata(&meta)
-            .row_group(3)
-            .clone();
+        let group = row_groups(&path).swap_remove(3);
         let mut bytes = std::fs::read(&path).expect("read");
         for column in group.columns() {
             let (start, length) = column.byte_range();
@@ -598,7 +608,7 @@ mod parquet {
                 Err(_) => failed = true,
             }
         }
-        assert!(failed && read <= 6, "{read} rows read, failed: {failed}");
+        assert!(failed && read < 9, "{read} rows read, failed: {failed}");
 
         let stream = cjm_arrow::parquet_reader(&path, None).expect("the footer reads");
         let schema = stream.reader.schema();

@@ -12,8 +12,8 @@
 
 use cjm_core::events::{
     CustomerKey, DirectlyFollowsOptions, EventLog, EventLogBuilder, FilterOptions, Funnel,
-    FunnelOptions, IngestOptions, IngestReport, LogOperation, RawEvent, RetentionOptions,
-    SampleOptions, SessionOptions, TimeUnit, TimeValue, VariantOptions,
+    FunnelOptions, IngestOptions, IngestReport, IngestWarning, LogOperation, RawEvent,
+    RetentionOptions, SampleOptions, SessionOptions, TimeUnit, TimeValue, VariantOptions,
 };
 use proptest::prelude::*;
 use std::collections::BTreeMap;
@@ -566,6 +566,30 @@ fn an_emptied_log_warns_and_analyses_give_empty_results() {
     let (_, again) = op.apply(&empty, &after).unwrap();
     assert_eq!(again.warnings.len(), 1);
     assert!(again.new_warnings(&after).is_empty());
+    // A warning of the ingest is kept in the report and not said again.
+    let mut warned = report.clone();
+    warned.warnings.push(IngestWarning {
+        code: "no_rows_used".to_owned(),
+        message: "an ingest warning".to_owned(),
+    });
+    let (_, after_warned) = op.apply(&log, &warned).unwrap();
+    let codes: Vec<&str> = after_warned
+        .warnings
+        .iter()
+        .map(|w| w.code.as_str())
+        .collect();
+    assert_eq!(codes, ["no_rows_used", "empty_log"]);
+    let said: Vec<&str> = after_warned
+        .new_warnings(&warned)
+        .iter()
+        .map(|w| w.code.as_str())
+        .collect();
+    assert_eq!(said, ["empty_log"]);
+    // An operation that empties nothing says nothing, the ingest's warning kept.
+    let keep = LogOperation::Filter(FilterOptions::default());
+    let (_, kept) = keep.apply(&log, &warned).unwrap();
+    assert_eq!(kept.warnings.len(), 1);
+    assert!(kept.new_warnings(&warned).is_empty());
     assert!(after.nothing_used().is_none());
     let funnel = Funnel::events(&["a", "b"]);
     assert_eq!(

@@ -1106,6 +1106,8 @@ impl IngestReport {
     /// The warnings this report has that `earlier`, the report it was made from by a log
     /// operation ([`LogOperation::apply`]), did not: what to show the user after an
     /// operation (`empty_log` when it emptied the log), without repeating the ingest's.
+    /// `earlier` must be the report given to `apply` (this one extends it); for any other
+    /// report the answer means nothing.
     #[must_use]
     pub fn new_warnings(&self, earlier: &IngestReport) -> &[IngestWarning] {
         self.warnings
