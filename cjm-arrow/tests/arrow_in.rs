@@ -461,6 +461,14 @@ mod parquet {
         w.close().expect("closed");
     }
 
+    /// The log of the Parquet file at `path`, read with the default spec.
+    fn ingest_file(path: &std::path::Path) -> Result<EventLog, Error> {
+        let stream = cjm_arrow::parquet_reader(path, None)?;
+        let schema = stream.reader.schema();
+        let plan = EventIngest::new(&IngestSpec::default(), &schema, &stream.columns, None)?;
+        Ok(plan.read(stream.reader, |_| Ok(()))?.0)
+    }
+
     /// A file whose footer reads but whose pages do not: every byte of its data pages
     /// overwritten. The batches end with `invalid_parquet`, never a shorter log.
     #[test]
@@ -480,11 +488,8 @@ mod parquet {
             *b = 0xFF;
         }
         std::fs::write(&path, &bytes).expect("written");
-        let stream = cjm_arrow::parquet_reader(&path, None).expect("the footer reads");
-        let schema = stream.reader.schema();
-        let plan = EventIngest::new(&IngestSpec::default(), &schema, &stream.columns, None)
-            .expect("a plan");
-        let err = plan.read(stream.reader, |_| Ok(())).err().expect("refused");
+        cjm_arrow::parquet_reader(&path, None).expect("the footer reads");
+        let err = ingest_file(&path).err().expect("refused");
         assert_eq!(code(&err), "invalid_parquet", "{err}");
         assert!(err.to_string().contains("cannot be read"), "{err}");
     }
@@ -564,10 +569,7 @@ mod parquet {
         assert_eq!(row_groups(&path).len(), 5);
         let stream = cjm_arrow::parquet_reader(&path, None).expect("opened");
         assert_eq!(stream.rows, Some(9));
-        let schema = stream.reader.schema();
-        let plan = EventIngest::new(&IngestSpec::default(), &schema, &stream.columns, None)
-            .expect("a plan");
-        let log = plan.read(stream.reader, |_| Ok(())).expect("read").0;
+        let log = ingest_file(&path).expect("read");
         let x = log.export();
         let events: Vec<&str> = x
             .event
@@ -610,11 +612,7 @@ mod parquet {
         }
         assert!(failed && read < 9, "{read} rows read, failed: {failed}");
 
-        let stream = cjm_arrow::parquet_reader(&path, None).expect("the footer reads");
-        let schema = stream.reader.schema();
-        let plan = EventIngest::new(&IngestSpec::default(), &schema, &stream.columns, None)
-            .expect("a plan");
-        let err = plan.read(stream.reader, |_| Ok(())).err().expect("refused");
+        let err = ingest_file(&path).err().expect("refused");
         assert_eq!(code(&err), "invalid_parquet", "{err}");
     }
 
