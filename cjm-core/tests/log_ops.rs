@@ -556,12 +556,8 @@ fn an_emptied_log_warns_and_analyses_give_empty_results() {
     assert_eq!(after.warnings.len(), 1);
     assert_eq!(after.warnings[0].code, "empty_log");
     // What the bindings show after the operation: its own warning only.
-    let said: Vec<&str> = after
-        .new_warnings(&report)
-        .iter()
-        .map(|w| w.code.as_str())
-        .collect();
-    assert_eq!(said, ["empty_log"]);
+    let codes = |ws: &[IngestWarning]| ws.iter().map(|w| w.code.clone()).collect::<Vec<_>>();
+    assert_eq!(codes(after.new_warnings(&report)), ["empty_log"]);
     // The emptied log filtered again: the warning stays in the report, said once.
     let (_, again) = op.apply(&empty, &after).unwrap();
     assert_eq!(again.warnings.len(), 1);
@@ -573,18 +569,8 @@ fn an_emptied_log_warns_and_analyses_give_empty_results() {
         message: "an ingest warning".to_owned(),
     });
     let (_, after_warned) = op.apply(&log, &warned).unwrap();
-    let codes: Vec<&str> = after_warned
-        .warnings
-        .iter()
-        .map(|w| w.code.as_str())
-        .collect();
-    assert_eq!(codes, ["no_rows_used", "empty_log"]);
-    let said: Vec<&str> = after_warned
-        .new_warnings(&warned)
-        .iter()
-        .map(|w| w.code.as_str())
-        .collect();
-    assert_eq!(said, ["empty_log"]);
+    assert_eq!(codes(&after_warned.warnings), ["no_rows_used", "empty_log"]);
+    assert_eq!(codes(after_warned.new_warnings(&warned)), ["empty_log"]);
     // An operation that empties nothing says nothing, the ingest's warning kept.
     let keep = LogOperation::Filter(FilterOptions::default());
     let (_, kept) = keep.apply(&log, &warned).unwrap();

@@ -50,6 +50,13 @@ extern "C" {
     fn console_warn(message: &str);
 }
 
+/// Shows warnings of an ingest report (`no_rows_used`…) with `console.warn`.
+fn warn(warnings: &[cjm_core::events::IngestWarning]) {
+    for w in warnings {
+        console_warn(&format!("cjm [{}]: {}", w.code, w.message));
+    }
+}
+
 const COLUMN_KEYS: &[&str] = &[
     "customer",
     "timestamp",
@@ -294,9 +301,7 @@ impl EventLog {
     /// operation found (`empty_log` when it left no events).
     fn apply(&self, operation: &LogOperation) -> Result<Self, JsValue> {
         let (log, report) = operation.apply(&self.log, &self.report).js()?;
-        for w in report.new_warnings(&self.report) {
-            console_warn(&format!("cjm [{}]: {}", w.code, w.message));
-        }
+        warn(report.new_warnings(&self.report));
         let journey = self.journey.clone();
         Ok(Self {
             log,
@@ -318,9 +323,7 @@ impl EventLog {
         journey: Option<ValidJourney>,
     ) -> Result<Self, JsValue> {
         let (log, report) = result.js()?;
-        for w in &report.warnings {
-            console_warn(&format!("cjm [{}]: {}", w.code, w.message));
-        }
+        warn(&report.warnings);
         Ok(Self {
             log,
             report,

@@ -167,13 +167,13 @@ impl LooseColumns {
         )?;
         // Integer ids stay integers on the columnar path; rows read one by one (text
         // times) take them as text.
-        let ints: Option<Vec<Option<i64>>> = match &self.customer {
-            LooseIds::Ints(ids) if !text => Some(ids.iter().copied().map(Some).collect()),
-            _ => None,
-        };
-        let int_text: Vec<Option<String>> = match &self.customer {
-            LooseIds::Ints(ids) if text => ids.iter().map(|id| Some(id.to_string())).collect(),
-            _ => Vec::new(),
+        let (ints, int_text): (Option<Vec<Option<i64>>>, Vec<Option<String>>) = match &self.customer
+        {
+            LooseIds::Ints(ids) if !text => {
+                (Some(ids.iter().copied().map(Some).collect()), Vec::new())
+            }
+            LooseIds::Ints(ids) => (None, ids.iter().map(|id| Some(id.to_string())).collect()),
+            LooseIds::Text(_) => (None, Vec::new()),
         };
         let customer = match &self.customer {
             LooseIds::Text(ids) => strs(ids),
