@@ -20,15 +20,33 @@ fn main() -> Result<(), Box<dyn Error>> {
     let text = std::fs::read_to_string(stubs)?;
     let out = Path::new(&std::env::var("OUT_DIR")?).join("pydoc");
     std::fs::create_dir_all(&out)?;
-    for (name, doc) in docstrings(&text)? {
-        std::fs::write(out.join(format!("{name}.txt")), doc)?;
+    for item in docstrings(&text)? {
+        let name = &item.name;
+        std::fs::write(out.join(format!("{name}.txt")), &item.doc)?;
+        if let Some(signature) = &item.signature {
+            // CPython reads a builtin's `__text_signature__` from the head of its
+            // docstring: `name(params)`, then a line `--` and a blank line.
+            let ident = name.rsplit('.').next().unwrap_or(name);
+            let doc = format!("{ident}{signature}\n--\n\n{}", item.doc);
+            std::fs::write(out.join(format!("{name}.sig.txt")), doc)?;
+        }
     }
     Ok(())
 }
 
-/// Every documented class, method, property and function: its dotted name and its
-/// docstring as `inspect.cleandoc` gives it.
-fn docstrings(text: &str) -> Result<Vec<(String, String)>, Box<dyn Error>> {
+/// A documented item of the stubs.
+struct Item {
+    /// Dotted name (`EventLog.funnel`).
+    name: String,
+    /// Its docstring as `inspect.cleandoc` gives it.
+    doc: String,
+    /// A function's or method's parameters as a text signature, defaults as the stubs
+    /// write them and annotations dropped (`($self, k=10, *, max_length=None)`).
+    signature: Option<String>,
+}
+
+/// Every documented class, method, property and function.
+fn docstrings(text: &str) -> Result<Vec<Item>, Box<dyn Error>> {
     let lines: Vec<&str> = text.lines().collect();
     let mut out = Vec::new();
     let mut class: Option<String> = None;
@@ -63,6 +81,12 @@ fn docstrings(text: &str) -> Result<Vec<(String, String)>, Box<dyn Error>> {
         }
         // The header ends at the `:` after the closing parenthesis (it may span lines).
         let (end, tail) = header_end(&lines, i)?;
+        let signature = if kw == "def " {
+            let header = lines.get(i..=end).unwrap_or_default().join("\n");
+            Some(text_signature(&header, indent > 0)?)
+        } else {
+            None
+        };
         i = end + 1;
         if !tail.trim().is_empty() {
             continue; // `def f(): ...` on one line: no docstring
@@ -97,7 +121,11 @@ fn docstrings(text: &str) -> Result<Vec<(String, String)>, Box<dyn Error>> {
         if raw.contains('\\') {
             return Err(format!("the docstring of `{name}` holds a backslash escape").into());
         }
-        out.push((name, cleandoc(&raw)));
+        out.push(Item {
+            name,
+            doc: cleandoc(&raw),
+            signature,
+        });
         i += 1;
     }
     Ok(out)
@@ -123,6 +151,77 @@ fn header_end<'a>(lines: &[&'a str], start: usize) -> Result<(usize, &'a str), B
         }
     }
     Err(format!("no end to the header on line {}", start + 1).into())
+}
+
+/// The text signature of the `def` header `header`: its parameters without their
+/// annotations, `self` written `$self` in a method (`method`).
+fn text_signature(header: &str, method: bool) -> Result<String, Box<dyn Error>> {
+    let open = header.find('(').ok_or("a `def` header without `(`")?;
+    let mut params: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    for c in header.get(open + 1..).unwrap_or("").chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '(' | '[' | '{') => depth += 1,
+            (None, ')') if depth == 0 => {
+                params.push(std::mem::take(&mut current));
+                break;
+            }
+            (None, ')' | ']' | '}') => depth -= 1,
+            (None, ',') if depth == 0 => {
+                params.push(std::mem::take(&mut current));
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    let mut shown = Vec::new();
+    for param in params.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
+        let (name, default) = match top_level(param, '=') {
+            Some(at) => (
+                param.get(..at).unwrap_or(""),
+                param.get(at + 1..).map(str::trim),
+            ),
+            None => (param, None),
+        };
+        let name = match top_level(name, ':') {
+            Some(at) => name.get(..at).unwrap_or("").trim(),
+            None => name.trim(),
+        };
+        let name = if method && shown.is_empty() && name == "self" {
+            "$self"
+        } else {
+            name
+        };
+        shown.push(match default {
+            Some(d) => format!("{name}={d}"),
+            None => name.to_owned(),
+        });
+    }
+    Ok(format!("({})", shown.join(", ")))
+}
+
+/// Where `c` first occurs in `text` outside brackets and strings.
+fn top_level(text: &str, c: char) -> Option<usize> {
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    for (at, ch) in text.char_indices() {
+        match (quote, ch) {
+            (Some(q), ch) if ch == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(ch),
+            (None, '(' | '[' | '{') => depth += 1,
+            (None, ')' | ']' | '}') => depth -= 1,
+            (None, ch) if ch == c && depth == 0 => return Some(at),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Python's `inspect.cleandoc`: the first line stripped, the common indentation of the

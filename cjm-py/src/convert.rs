@@ -79,7 +79,7 @@ pub(crate) fn int_arg<T: serde::de::DeserializeOwned>(
 /// How deep [`plain`] looks into nested options (deeper values are left as they are).
 const PLAIN_DEPTH: usize = 32;
 
-/// The value as the plain Python values the core reads options from (`options_from`), in
+/// The value as the plain Python values the core reads options from ([`read_plain`]), in
 /// dicts and lists: every Python-only form becomes its plain form, so that the core holds
 /// every option rule. The one place where Python values are translated:
 ///

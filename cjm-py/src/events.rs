@@ -132,9 +132,9 @@ impl PyEventLog {
 
 #[pymethods]
 impl PyEventLog {
-    #[doc = stub_doc!("EventLog.from_parquet")]
+    #[doc = stub_doc!(signature "EventLog.from_parquet")]
     #[staticmethod]
-    #[pyo3(signature = (path, **options))]
+    #[pyo3(signature = (path, **options), text_signature = None)]
     fn from_parquet(
         py: Python<'_>,
         path: &Bound<'_, PyAny>,
@@ -152,9 +152,9 @@ impl PyEventLog {
             .unbind())
     }
 
-    #[doc = stub_doc!("EventLog.from_arrow")]
+    #[doc = stub_doc!(signature "EventLog.from_arrow")]
     #[staticmethod]
-    #[pyo3(signature = (data, *, journey = None, progress = None, **options))]
+    #[pyo3(signature = (data, *, journey = None, progress = None, **options), text_signature = None)]
     fn from_arrow(
         py: Python<'_>,
         data: &Bound<'_, PyAny>,
@@ -210,9 +210,9 @@ impl PyEventLog {
         })
     }
 
-    #[doc = stub_doc!("EventLog.from_csv")]
+    #[doc = stub_doc!(signature "EventLog.from_csv")]
     #[staticmethod]
-    #[pyo3(signature = (source, *, journey = None, **options))]
+    #[pyo3(signature = (source, *, journey = None, **options), text_signature = None)]
     fn from_csv(
         py: Python<'_>,
         source: &Bound<'_, PyAny>,
@@ -243,9 +243,9 @@ impl PyEventLog {
         })
     }
 
-    #[doc = stub_doc!("EventLog.from_csv_file")]
+    #[doc = stub_doc!(signature "EventLog.from_csv_file")]
     #[staticmethod]
-    #[pyo3(signature = (path, **options))]
+    #[pyo3(signature = (path, **options), text_signature = None)]
     fn from_csv_file(
         py: Python<'_>,
         path: &Bound<'_, PyAny>,
@@ -303,13 +303,10 @@ impl PyEventLog {
         })
     }
 
-    #[doc = stub_doc!("EventLog.funnel")]
+    #[doc = stub_doc!(signature "EventLog.funnel")]
     #[pyo3(
         signature = (steps = None, *, journey = None, **options),
-        text_signature = "($self, steps=None, *, journey=None, order='sequential', window=None, \
-            step_windows=None, exclusions=None, as_of=None, breakdown=None, \
-            breakdown_attribution=None, percentile='linear', allow_missing_events=False, \
-            unit='customer', assume_utc=False)"
+        text_signature = None
     )]
     fn funnel(
         &self,
@@ -326,12 +323,10 @@ impl PyEventLog {
         })
     }
 
-    #[doc = stub_doc!("EventLog.retention")]
+    #[doc = stub_doc!(signature "EventLog.retention")]
     #[pyo3(
         signature = (**options),
-        text_signature = "($self, *, start_event=None, return_event=None, period='day', \
-            periods=10, mode='on', cohort='first_time', time_zone='+00:00', as_of=None, \
-            breakdown=None, allow_missing_events=False, assume_utc=False)"
+        text_signature = None
     )]
     fn retention(
         &self,
@@ -347,11 +342,10 @@ impl PyEventLog {
         })
     }
 
-    #[doc = stub_doc!("EventLog.trends")]
+    #[doc = stub_doc!(signature "EventLog.trends")]
     #[pyo3(
         signature = (events = None, **options),
-        text_signature = "($self, events=None, *, period='day', time_zone='+00:00', since=None, \
-            as_of=None, breakdown=None, allow_missing_events=False, assume_utc=False)"
+        text_signature = None
     )]
     fn trends(
         &self,
@@ -367,14 +361,10 @@ impl PyEventLog {
         })
     }
 
-    #[doc = stub_doc!("EventLog.funnel_trends")]
+    #[doc = stub_doc!(signature "EventLog.funnel_trends")]
     #[pyo3(
         signature = (steps = None, *, journey = None, **options),
-        text_signature = "($self, steps=None, *, journey=None, period='day', \
-            time_zone='+00:00', since=None, order='sequential', window=None, \
-            step_windows=None, exclusions=None, as_of=None, breakdown=None, \
-            percentile='linear', allow_missing_events=False, unit='customer', \
-            assume_utc=False)"
+        text_signature = None
     )]
     fn funnel_trends(
         &self,
@@ -396,10 +386,10 @@ impl PyEventLog {
         })
     }
 
-    #[doc = stub_doc!("EventLog.directly_follows")]
+    #[doc = stub_doc!(signature "EventLog.directly_follows")]
     #[pyo3(
         signature = (**options),
-        text_signature = "($self, *, start_end=True, unit=None)"
+        text_signature = None
     )]
     fn directly_follows(
         &self,
@@ -416,8 +406,8 @@ impl PyEventLog {
         })
     }
 
-    #[doc = stub_doc!("EventLog.directly_follows_svg")]
-    #[pyo3(signature = (**options))]
+    #[doc = stub_doc!(signature "EventLog.directly_follows_svg")]
+    #[pyo3(signature = (**options), text_signature = None)]
     fn directly_follows_svg(
         &self,
         py: Python<'_>,
@@ -433,10 +423,10 @@ impl PyEventLog {
         })
     }
 
-    #[doc = stub_doc!("EventLog.variants")]
+    #[doc = stub_doc!(signature "EventLog.variants")]
     #[pyo3(
         signature = (k = None, **options),
-        text_signature = "($self, k=10, *, max_length=None, collapse_repeats=False, unit=None)"
+        text_signature = None
     )]
     fn variants(
         &self,
@@ -453,10 +443,10 @@ impl PyEventLog {
         })
     }
 
-    #[doc = stub_doc!("EventLog.flows")]
+    #[doc = stub_doc!(signature "EventLog.flows")]
     #[pyo3(
         signature = (n = None, **options),
-        text_signature = "($self, n=5, *, min_share=0.02, collapse_repeats=True, unit=None)"
+        text_signature = None
     )]
     fn flows(
         &self,
@@ -471,10 +461,10 @@ impl PyEventLog {
         })
     }
 
-    #[doc = stub_doc!("EventLog.journey_states")]
+    #[doc = stub_doc!(signature "EventLog.journey_states")]
     #[pyo3(
         signature = (journey, **options),
-        text_signature = "($self, journey, *, as_of=None, conversion=None, assume_utc=False)"
+        text_signature = None
     )]
     fn journey_states(
         &self,
@@ -492,11 +482,10 @@ impl PyEventLog {
         })
     }
 
-    #[doc = stub_doc!("EventLog.drivers")]
+    #[doc = stub_doc!(signature "EventLog.drivers")]
     #[pyo3(
         signature = (conversion, *, journey = None, **options),
-        text_signature = "($self, conversion, *, journey=None, by_touchpoint=False, \
-            min_support=5, allow_missing_events=False)"
+        text_signature = None
     )]
     fn drivers(
         &self,
@@ -516,8 +505,8 @@ impl PyEventLog {
         })
     }
 
-    #[doc = stub_doc!("EventLog.attribute")]
-    #[pyo3(signature = (*, journey = None, **options))]
+    #[doc = stub_doc!(signature "EventLog.attribute")]
+    #[pyo3(signature = (*, journey = None, **options), text_signature = None)]
     fn attribute(
         &self,
         py: Python<'_>,
@@ -530,12 +519,10 @@ impl PyEventLog {
         })
     }
 
-    #[doc = stub_doc!("EventLog.filter")]
+    #[doc = stub_doc!(signature "EventLog.filter")]
     #[pyo3(
         signature = (**options),
-        text_signature = "($self, *, events=None, drop_events=None, start=None, end=None, \
-            customers=None, drop_customers=None, where=None, where_not=None, \
-            allow_missing=False, assume_utc=False)"
+        text_signature = None
     )]
     fn filter(&self, py: Python<'_>, options: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
         crate::guard(|| {
@@ -544,10 +531,10 @@ impl PyEventLog {
         })
     }
 
-    #[doc = stub_doc!("EventLog.sample")]
+    #[doc = stub_doc!(signature "EventLog.sample")]
     #[pyo3(
         signature = (fraction = None, **options),
-        text_signature = "($self, fraction=None, *, count=None, seed=0)"
+        text_signature = None
     )]
     fn sample(
         &self,
@@ -562,10 +549,10 @@ impl PyEventLog {
         })
     }
 
-    #[doc = stub_doc!("EventLog.sessionize")]
+    #[doc = stub_doc!(signature "EventLog.sessionize")]
     #[pyo3(
         signature = (gap = None, **options),
-        text_signature = "($self, gap=None, *, replace=False)"
+        text_signature = None
     )]
     fn sessionize(
         &self,
@@ -580,10 +567,10 @@ impl PyEventLog {
         })
     }
 
-    #[doc = stub_doc!("EventLog.relabel")]
+    #[doc = stub_doc!(signature "EventLog.relabel")]
     #[pyo3(
         signature = (labels, **options),
-        text_signature = "($self, labels, *, allow_missing=False)"
+        text_signature = None
     )]
     fn relabel(
         &self,
@@ -651,12 +638,9 @@ impl PyEventLog {
     }
 }
 
-#[doc = stub_doc!("generate_log")]
+#[doc = stub_doc!(signature "generate_log")]
 #[pyfunction]
-#[pyo3(
-    signature = (customers = None, seed = None),
-    text_signature = "(customers=1000, seed=42)"
-)]
+#[pyo3(signature = (customers = None, seed = None), text_signature = None)]
 pub(crate) fn generate_log<'py>(
     py: Python<'py>,
     customers: Option<&Bound<'py, PyAny>>,

@@ -21,9 +21,28 @@
 /// build script copies each stub docstring to `$OUT_DIR/pydoc/<name>.txt`, and an item
 /// takes it with `#[doc = stub_doc!("EventLog.funnel")]`, so `help()` shows the stubs'
 /// text (one source; `tests/test_docstrings.py` checks every item).
+///
+/// `stub_doc!(signature "EventLog.funnel")` is the docstring headed by the stub's
+/// parameters and their defaults (annotations dropped), which CPython shows as the
+/// signature: for an item taking `**options` (read by the core) with
+/// `#[pyo3(text_signature = None)]`, so that the defaults a user sees are written in the
+/// stubs only (checked against the core's by `tests/test_defaults.py`), not here.
 macro_rules! stub_doc {
     ($name:literal) => {
         include_str!(concat!(env!("OUT_DIR"), "/pydoc/", $name, ".txt"))
+    };
+    (signature $name:literal) => {
+        include_str!(concat!(env!("OUT_DIR"), "/pydoc/", $name, ".sig.txt"))
+    };
+    ($class:literal, $member:ident) => {
+        include_str!(concat!(
+            env!("OUT_DIR"),
+            "/pydoc/",
+            $class,
+            ".",
+            stringify!($member),
+            ".txt"
+        ))
     };
     ($class:literal, $member:literal) => {
         include_str!(concat!(
@@ -219,15 +238,13 @@ impl PyJourney {
         })
     }
 
-    #[doc = stub_doc!("Journey.insights")]
+    #[doc = stub_doc!(signature "Journey.insights")]
     #[pyo3(
         signature = (
             as_of = None, *, reach = None, stage_drop_off = None, unmapped_events = None,
             total_events = None, measured = None, **options
         ),
-        text_signature = "($self, as_of=None, *, high_priority=0.3, high_drop_off=0.5, \
-            unmapped_share=0.05, reach=None, stage_drop_off=None, unmapped_events=None, \
-            total_events=None, measured=None)"
+        text_signature = None
     )]
     #[allow(
         clippy::too_many_arguments,
@@ -305,14 +322,14 @@ impl PyJourney {
         })
     }
 
-    #[doc = stub_doc!("Journey.map_svg")]
-    #[pyo3(signature = (**options))]
+    #[doc = stub_doc!(signature "Journey.map_svg")]
+    #[pyo3(signature = (**options), text_signature = None)]
     fn map_svg(&self, options: Option<&Bound<'_, PyDict>>) -> PyResult<PySvg> {
         guard(|| pictures::map_svg(&self.inner, options))
     }
 
-    #[doc = stub_doc!("Journey.emotion_svg")]
-    #[pyo3(signature = (**options))]
+    #[doc = stub_doc!(signature "Journey.emotion_svg")]
+    #[pyo3(signature = (**options), text_signature = None)]
     fn emotion_svg(&self, options: Option<&Bound<'_, PyDict>>) -> PyResult<PySvg> {
         guard(|| pictures::emotion_svg(&self.inner, options))
     }
@@ -331,8 +348,8 @@ impl PyJourney {
         })
     }
 
-    #[doc = stub_doc!("Journey.report_html")]
-    #[pyo3(signature = (*, health = None, insights = None, funnel = None, flows = None, attribution = None, measured = None, retention = None, trends = None, survey = None, **options))]
+    #[doc = stub_doc!(signature "Journey.report_html")]
+    #[pyo3(signature = (*, health = None, insights = None, funnel = None, flows = None, attribution = None, measured = None, retention = None, trends = None, survey = None, **options), text_signature = None)]
     #[allow(
         clippy::too_many_arguments,
         reason = "mirrors the keyword arguments of Python"
@@ -369,13 +386,7 @@ impl PyJourney {
 
     fn __repr__(&self) -> String {
         let j = self.inner.journey();
-        let plural = |n: usize, word: &str| {
-            if n == 1 {
-                format!("{n} {word}")
-            } else {
-                format!("{n} {word}s")
-            }
-        };
+        let plural = reports::plural;
         format!(
             "<Journey {} {}: {}, {}>",
             convert::quoted(&j.id, '\''),
@@ -405,14 +416,14 @@ pub(crate) fn option_value<T: DeserializeOwned>(
     match value {
         None => Ok(None),
         Some(v) if v.is_none() => Ok(None),
-        Some(v) => options_from(v, &format!("`{name}`")).map(Some),
+        Some(v) => crate::convert::read_plain(v, name).map(Some),
     }
 }
 
-/// Reads a Python value (a dict of options, mostly) as a core type. When it does not fit,
-/// `invalid_option` names the key that failed (`markov_order`, `steps[2].event`) and, for
-/// an integer out of range, says so in the project's words instead of Python's
-/// `OverflowError` text.
+/// Reads an ingest spec (a dict that may hold `bytes`, a pseudonymisation key, which
+/// the core's option reader [`crate::convert::read_plain`] refuses) as a core type. When
+/// it does not fit, `invalid_option` names the key that failed and, for an integer out of
+/// range, says so in the project's words instead of Python's `OverflowError` text.
 pub(crate) fn options_from<T: DeserializeOwned>(
     value: &Bound<'_, PyAny>,
     what: &str,
@@ -577,13 +588,9 @@ fn diff_maps(
     })
 }
 
-#[doc = stub_doc!("patterns")]
+#[doc = stub_doc!(signature "patterns")]
 #[pyfunction]
-#[pyo3(
-    signature = (journeys, as_of = None, **options),
-    text_signature = "(journeys, as_of=None, *, high_priority=0.3, high_drop_off=0.5, \
-        unmapped_share=0.05)"
-)]
+#[pyo3(signature = (journeys, as_of = None, **options), text_signature = None)]
 fn patterns(
     py: Python<'_>,
     journeys: Vec<Bound<'_, PyJourney>>,
@@ -605,9 +612,7 @@ fn patterns(
 fn from_mermaid<'py>(py: Python<'py>, text: &str) -> PyResult<(PyJourney, Bound<'py, PyAny>)> {
     guard(|| {
         let (journey, notes) = cjm_core::render::from_mermaid(text).map_err(core_err)?;
-        let value = serde_json::to_value(&journey)
-            .map_err(|e| internal_error(&format!("cannot serialise the imported journey: {e}")))?;
-        let valid = cjm_core::load_from(value).map_err(core_err)?;
+        let valid = cjm_core::validate(&journey).map_err(core_err)?;
         Ok((PyJourney::from(valid), Wrap(&notes).into_json_value(py)?))
     })
 }

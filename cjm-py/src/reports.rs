@@ -28,6 +28,7 @@ use pyo3_arrow::PyTable;
 
 use crate::convert::Wrap;
 use crate::errors::core_err;
+pub(crate) use cjm_core::render::escape_xml as escape;
 
 /// The cell at `row` of a core column as a Python value.
 fn cell<'py>(py: Python<'py>, values: &Values, row: usize) -> PyResult<Bound<'py, PyAny>> {
@@ -164,21 +165,6 @@ pub(crate) fn arrow_c_stream<'py, R: Report>(
     requested_schema: Option<Bound<'py, pyo3::types::PyCapsule>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     arro3_table(py, report, None)?.call_method1("__arrow_c_stream__", (requested_schema,))
-}
-
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 /// Rows shown by `_repr_html_`; the rest are counted.
@@ -337,14 +323,18 @@ pub(crate) use report_methods;
 
 /// Declares a result class holding a core value: the class, `From`, the [`Report`] impl
 /// (`extent` from the inner value `r`; the definition `inner.definition` unless `def`
-/// says otherwise; `note`, more HTML after the table), `to_dict()` and the shared methods, plus the class's own methods.
+/// says otherwise; `note`, more HTML after the table), `to_dict()` and the shared
+/// methods; `len`, `__len__` from `r`; `get { name: Type = value }`, read-only
+/// properties computed from `r` (documented by the stubs' `Class.name`); then the
+/// class's own methods.
 macro_rules! result_class {
     (@def $s:ident) => { Some(&$s.inner.definition) };
     (@def $s:ident $def:block) => { $def };
     (@note $s:ident $r:ident) => { String::new() };
     (@note $s:ident $r:ident $note:block) => {{ let $r = &$s.inner; $note }};
     ($(#[$doc:meta])* $rust:ident, $py:literal, $inner:ty, |$r:ident| $extent:block
-     $(def $def:block)? $(note $note:block)? { $($extra:tt)* }) => {
+     $(def $def:block)? $(note $note:block)? $(len { $len:expr })?
+     $(get { $($field:ident: $ty:ty = $get:expr),* $(,)? })? { $($extra:tt)* }) => {
         // The docstring is the stubs' (`$doc`, the Rust summary, stays in the source).
         #[doc = stub_doc!($py)]
         #[pyclass(frozen, module = "cjm", name = $py)]
@@ -384,6 +374,20 @@ macro_rules! result_class {
             fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
                 crate::guard(|| $crate::convert::Wrap(&self.inner).into_json_value(py))
             }
+            $(
+                fn __len__(&self) -> usize {
+                    let $r = &self.inner;
+                    $len
+                }
+            )?
+            $($(
+                #[doc = stub_doc!($py, $field)]
+                #[getter]
+                fn $field(&self) -> $ty {
+                    let $r = &self.inner;
+                    $get
+                }
+            )*)?
             $($extra)*
         });
     };
@@ -392,11 +396,8 @@ pub(crate) use result_class;
 
 result_class!(
     /// Survey KPIs (Python class `cjm.SurveyReport`), from `cjm.survey_kpis`.
-    PySurveyReport, "SurveyReport", SurveyReport, |r| { plural(r.groups.len(), "group") } {
-    fn __len__(&self) -> usize {
-        self.inner.groups.len()
-    }
-});
+    PySurveyReport, "SurveyReport", SurveyReport, |r| { plural(r.groups.len(), "group") }
+    len { r.groups.len() } {});
 
 result_class!(
     /// Ranked pain points and opportunities (Python class `cjm.PriorityReport`), from

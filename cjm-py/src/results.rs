@@ -14,6 +14,7 @@ use cjm_core::maps::{MapDiff, Patterns};
 use cjm_core::render::flow_chart;
 use cjm_core::scoring::GroupComparison;
 use pyo3::prelude::*;
+use std::collections::BTreeMap;
 
 use crate::convert::{int_arg, Wrap};
 use crate::pictures::PySvg;
@@ -30,17 +31,9 @@ result_class!(
         plural(r.insights.len(), "finding"),
         r.not_checked.len()
     )
-} {
-    #[doc = stub_doc!("Insights.not_checked")]
-    #[getter]
-    fn not_checked(&self) -> Vec<String> {
-        self.inner.not_checked.clone()
-    }
-
-    fn __len__(&self) -> usize {
-        self.inner.insights.len()
-    }
-});
+} len { r.insights.len() } get {
+    not_checked: Vec<String> = r.not_checked.clone(),
+} {});
 
 // ---------------------------------------------------------------------------------------
 // Comparisons
@@ -48,11 +41,8 @@ result_class!(
 result_class!(
     /// Two survey groups compared on every KPI both have (Python class
     /// `cjm.GroupComparison`), from `cjm.compare_groups`.
-    PyGroupComparison, "GroupComparison", GroupComparison, |r| { plural(r.kpis.len(), "KPI") } {
-    fn __len__(&self) -> usize {
-        self.inner.kpis.len()
-    }
-});
+    PyGroupComparison, "GroupComparison", GroupComparison, |r| { plural(r.kpis.len(), "KPI") }
+    len { r.kpis.len() } {});
 
 result_class!(
     /// Two versions of a map compared (Python class `cjm.MapDiff`), from `cjm.diff_maps`.
@@ -62,22 +52,15 @@ result_class!(
         plural(r.collections.len(), "collection"),
         plural(r.scores.len(), "score")
     )
-} {
-    #[doc = stub_doc!("MapDiff.journey_fields")]
-    #[getter]
-    fn journey_fields(&self) -> Vec<String> {
-        self.inner.journey_fields.clone()
-    }
-});
+} get {
+    journey_fields: Vec<String> = r.journey_fields.clone(),
+} {});
 
 result_class!(
     /// Pain points, low points and findings that recur across maps (Python class
     /// `cjm.Patterns`), from `cjm.patterns`.
-    PyPatterns, "Patterns", Patterns, |r| { plural(r.patterns.len(), "pattern") } {
-    fn __len__(&self) -> usize {
-        self.inner.patterns.len()
-    }
-});
+    PyPatterns, "Patterns", Patterns, |r| { plural(r.patterns.len(), "pattern") }
+    len { r.patterns.len() } {});
 
 // ---------------------------------------------------------------------------------------
 // Event logs
@@ -94,71 +77,23 @@ result_class!(
         r.rejected_total,
         r.consent_filtered
     )
-} def { None } {
-    #[doc = stub_doc!("IngestReport.rows_read")]
-    #[getter]
-    fn rows_read(&self) -> u64 {
-        self.inner.rows_read
-    }
-
-    #[doc = stub_doc!("IngestReport.rows_used")]
-    #[getter]
-    fn rows_used(&self) -> u64 {
-        self.inner.rows_used
-    }
-
-    #[doc = stub_doc!("IngestReport.rejected_total")]
-    #[getter]
-    fn rejected_total(&self) -> u64 {
-        self.inner.rejected_total
-    }
-
-    #[doc = stub_doc!("IngestReport.consent_filtered")]
-    #[getter]
-    fn consent_filtered(&self) -> u64 {
-        self.inner.consent_filtered
-    }
-
-    #[doc = stub_doc!("IngestReport.removed_by_operations")]
-    #[getter]
-    fn removed_by_operations(&self) -> u64 {
-        self.inner.removed_by_operations
-    }
-
+} def { None } get {
+    rows_read: u64 = r.rows_read,
+    rows_used: u64 = r.rows_used,
+    rejected_total: u64 = r.rejected_total,
+    consent_filtered: u64 = r.consent_filtered,
+    removed_by_operations: u64 = r.removed_by_operations,
+    rejected: BTreeMap<String, u64> =
+        r.rejected.iter().map(|x| (x.reason.code().to_owned(), x.count)).collect(),
+    unmapped_events: BTreeMap<String, u64> =
+        r.unmapped_events.iter().map(|n| (n.event.clone(), n.count)).collect(),
+    warnings: Vec<(String, String)> =
+        r.warnings.iter().map(|w| (w.code.clone(), w.message.clone())).collect(),
+} {
     #[doc = stub_doc!("IngestReport.operations")]
     #[getter]
     fn operations<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         crate::guard(|| Wrap(&self.inner.operations).into_json_value(py))
-    }
-
-    #[doc = stub_doc!("IngestReport.rejected")]
-    #[getter]
-    fn rejected(&self) -> std::collections::BTreeMap<String, u64> {
-        self.inner
-            .rejected
-            .iter()
-            .map(|r| (r.reason.code().to_owned(), r.count))
-            .collect()
-    }
-
-    #[doc = stub_doc!("IngestReport.unmapped_events")]
-    #[getter]
-    fn unmapped_events(&self) -> std::collections::BTreeMap<String, u64> {
-        self.inner
-            .unmapped_events
-            .iter()
-            .map(|n| (n.event.clone(), n.count))
-            .collect()
-    }
-
-    #[doc = stub_doc!("IngestReport.warnings")]
-    #[getter]
-    fn warnings(&self) -> Vec<(String, String)> {
-        self.inner
-            .warnings
-            .iter()
-            .map(|w| (w.code.clone(), w.message.clone()))
-            .collect()
     }
 
     #[doc = stub_doc!("IngestReport.columns")]
@@ -215,25 +150,11 @@ result_class!(
         plural(r.steps.len(), "step"),
         counts.join(" → ")
     )
+} len { r.steps.len() } get {
+    excluded: u64 = r.excluded,
+    pending: u64 = r.pending,
+    customers: Vec<u64> = r.steps.iter().map(|s| s.customers).collect(),
 } {
-    #[doc = stub_doc!("FunnelResult.excluded")]
-    #[getter]
-    fn excluded(&self) -> u64 {
-        self.inner.excluded
-    }
-
-    #[doc = stub_doc!("FunnelResult.pending")]
-    #[getter]
-    fn pending(&self) -> u64 {
-        self.inner.pending
-    }
-
-    #[doc = stub_doc!("FunnelResult.customers")]
-    #[getter]
-    fn customers(&self) -> Vec<u64> {
-        self.inner.steps.iter().map(|s| s.customers).collect()
-    }
-
     #[doc = stub_doc!("FunnelResult.to_svg")]
     #[pyo3(signature = (title = None, width = None))]
     fn to_svg(
@@ -249,10 +170,6 @@ result_class!(
             width,
         )))
     }
-
-    fn __len__(&self) -> usize {
-        self.inner.steps.len()
-    }
 });
 
 result_class!(
@@ -264,15 +181,13 @@ result_class!(
         plural(r.cohorts.len(), "cohort"),
         plural(r.customers as usize, "customer")
     )
+} len { r.cohorts.len() } get {
+    customers: u64 = r.customers,
+    observed_until: Option<String> = r.observed_until.clone(),
+    rates: Vec<Vec<Option<f64>>> = r.cohorts.iter().map(|c| c.rates.clone()).collect(),
 } {
-    #[doc = stub_doc!("RetentionResult.customers")]
-    #[getter]
-    fn customers(&self) -> u64 {
-        self.inner.customers
-    }
-
-    #[doc = stub_doc!("RetentionResult.to_svg")]
-    #[pyo3(signature = (**options))]
+    #[doc = stub_doc!(signature "RetentionResult.to_svg")]
+    #[pyo3(signature = (**options), text_signature = None)]
     fn to_svg(&self, options: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<PySvg> {
         crate::guard(|| {
             let options = crate::pictures::kwargs_options(options, "to_svg")?;
@@ -281,22 +196,6 @@ result_class!(
                 &options,
             )))
         })
-    }
-
-    #[doc = stub_doc!("RetentionResult.observed_until")]
-    #[getter]
-    fn observed_until(&self) -> Option<String> {
-        self.inner.observed_until.clone()
-    }
-
-    #[doc = stub_doc!("RetentionResult.rates")]
-    #[getter]
-    fn rates(&self) -> Vec<Vec<Option<f64>>> {
-        self.inner.cohorts.iter().map(|c| c.rates.clone()).collect()
-    }
-
-    fn __len__(&self) -> usize {
-        self.inner.cohorts.len()
     }
 });
 
@@ -308,27 +207,13 @@ result_class!(
         plural(r.periods.len(), "period"),
         plural(r.events.len(), "event")
     )
+} len { r.periods.len() } get {
+    periods: Vec<String> = r.periods.clone(),
+    observed_from: Option<String> = r.observed_from.clone(),
+    observed_until: Option<String> = r.observed_until.clone(),
 } {
-    #[doc = stub_doc!("TrendsResult.periods")]
-    #[getter]
-    fn periods(&self) -> Vec<String> {
-        self.inner.periods.clone()
-    }
-
-    #[doc = stub_doc!("TrendsResult.observed_from")]
-    #[getter]
-    fn observed_from(&self) -> Option<String> {
-        self.inner.observed_from.clone()
-    }
-
-    #[doc = stub_doc!("TrendsResult.observed_until")]
-    #[getter]
-    fn observed_until(&self) -> Option<String> {
-        self.inner.observed_until.clone()
-    }
-
-    #[doc = stub_doc!("TrendsResult.to_svg")]
-    #[pyo3(signature = (**options))]
+    #[doc = stub_doc!(signature "TrendsResult.to_svg")]
+    #[pyo3(signature = (**options), text_signature = None)]
     fn to_svg(&self, options: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<PySvg> {
         crate::guard(|| {
             let options = crate::pictures::kwargs_options(options, "to_svg")?;
@@ -337,41 +222,19 @@ result_class!(
             Ok(PySvg::new(cjm_core::render::line_chart_svg(&chart)))
         })
     }
-
-    fn __len__(&self) -> usize {
-        self.inner.periods.len()
-    }
 });
 
 result_class!(
     /// Funnel trends (Python class `cjm.FunnelTrendsResult`), from `EventLog.funnel_trends`.
-    PyFunnelTrendsResult, "FunnelTrendsResult", FunnelTrendsResult, |r| { plural(r.periods.len(), "period") } {
-    #[doc = stub_doc!("FunnelTrendsResult.periods")]
-    #[getter]
-    fn periods(&self) -> Vec<String> {
-        self.inner.periods.clone()
-    }
-
-    #[doc = stub_doc!("FunnelTrendsResult.entered")]
-    #[getter]
-    fn entered(&self) -> Vec<u64> {
-        self.inner.entered.clone()
-    }
-
-    #[doc = stub_doc!("FunnelTrendsResult.converted")]
-    #[getter]
-    fn converted(&self) -> Vec<u64> {
-        self.inner.converted.clone()
-    }
-
-    #[doc = stub_doc!("FunnelTrendsResult.rates")]
-    #[getter]
-    fn rates(&self) -> Vec<Option<f64>> {
-        self.inner.rates.clone()
-    }
-
-    #[doc = stub_doc!("FunnelTrendsResult.to_svg")]
-    #[pyo3(signature = (**options))]
+    PyFunnelTrendsResult, "FunnelTrendsResult", FunnelTrendsResult, |r| { plural(r.periods.len(), "period") }
+    len { r.periods.len() } get {
+    periods: Vec<String> = r.periods.clone(),
+    entered: Vec<u64> = r.entered.clone(),
+    converted: Vec<u64> = r.converted.clone(),
+    rates: Vec<Option<f64>> = r.rates.clone(),
+} {
+    #[doc = stub_doc!(signature "FunnelTrendsResult.to_svg")]
+    #[pyo3(signature = (**options), text_signature = None)]
     fn to_svg(&self, options: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<PySvg> {
         crate::guard(|| {
             let options = crate::pictures::kwargs_options(options, "to_svg")?;
@@ -379,10 +242,6 @@ result_class!(
                 .map_err(crate::errors::core_err)?;
             Ok(PySvg::new(cjm_core::render::line_chart_svg(&chart)))
         })
-    }
-
-    fn __len__(&self) -> usize {
-        self.inner.periods.len()
     }
 });
 
@@ -406,11 +265,7 @@ result_class!(
         r.distinct,
         plural(r.customers as usize, "customer")
     )
-} {
-    fn __len__(&self) -> usize {
-        self.inner.variants.len()
-    }
-});
+} len { r.variants.len() } {});
 
 result_class!(
     /// Flow (Sankey) data of the first events of each customer (Python class `cjm.Flows`),
@@ -440,17 +295,10 @@ result_class!(
 result_class!(
     /// Where each customer is in the journey (Python class `cjm.JourneyStates`), from
     /// `EventLog.journey_states`.
-    PyJourneyStates, "JourneyStates", JourneyStates, |r| { plural(r.customers.len(), "customer") } {
-    #[doc = stub_doc!("JourneyStates.as_of")]
-    #[getter]
-    fn as_of(&self) -> Option<String> {
-        self.inner.as_of.clone()
-    }
-
-    fn __len__(&self) -> usize {
-        self.inner.customers.len()
-    }
-});
+    PyJourneyStates, "JourneyStates", JourneyStates, |r| { plural(r.customers.len(), "customer") }
+    len { r.customers.len() } get {
+    as_of: Option<String> = r.as_of.clone(),
+} {});
 
 result_class!(
     /// Conversion drivers: odds ratios with a +1 prior (Python class `cjm.Drivers`), from
@@ -462,11 +310,7 @@ result_class!(
         r.converters,
         r.customers
     )
-} {
-    fn __len__(&self) -> usize {
-        self.inner.drivers.len()
-    }
-});
+} len { r.drivers.len() } {});
 
 result_class!(
     /// Observed stage order against the map's (Python class `cjm.Conformance`), from
