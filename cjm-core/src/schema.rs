@@ -142,6 +142,7 @@ pub fn option_defaults() -> serde_json::Value {
         "SampleOptions": of::<ev::SampleOptions>(),
         "SynthOptions": of::<ev::synth::SynthOptions>(),
         "PathOptions": of::<crate::attribution::PathOptions>(),
+        "PathColumns": of::<crate::attribution::PathColumns>(),
         "AttributionOptions": of::<crate::attribution::AttributionOptions>(),
         "SurveyOptions": of::<crate::scoring::SurveyOptions>(),
         "InsightOptions": of::<crate::insights::InsightOptions>(),

@@ -248,3 +248,85 @@ fn a_written_path_table_reads_back() {
     let e = bad(r#"[{"channels": ["a", "b"], "seconds_to_conversion": [1.0]}]"#);
     assert_eq!(e.code(), "invalid_times");
 }
+
+/// A path-table row read through `PathColumns` from a map of cells, as a binding does.
+fn row_of(
+    columns: &cjm_core::attribution::PathColumns,
+    cells: &[(&str, cjm_core::attribution::PathCell)],
+) -> cjm_core::Result<PathInput> {
+    use cjm_core::attribution::{CellKind, PathCell};
+    let found = |name: &str, _: CellKind| -> Result<PathCell, ()> {
+        Ok(cells
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or(PathCell::Absent, |(_, c)| c.clone()))
+    };
+    columns.read_row(3, found).unwrap()
+}
+
+#[test]
+fn path_columns_default_to_channelattribution_names_and_read_short_names() {
+    use cjm_core::attribution::{PathCell, PathColumns};
+    let columns = PathColumns::default();
+    let row = row_of(
+        &columns,
+        &[
+            ("path", PathCell::Text("a > b".into())),
+            ("total_conversions", PathCell::Number(2.0)),
+            ("value", PathCell::Number(5.5)),
+            ("total_null", PathCell::Null),
+        ],
+    )
+    .unwrap();
+    // `value` is the short name of the default `total_conversion_value`; a null count is 0.
+    assert_eq!(
+        row,
+        PathInput {
+            path: "a > b".into(),
+            conversions: 2.0,
+            value: 5.5,
+            nulls: 0.0,
+            seconds_to_conversion: None,
+        }
+    );
+    // A renamed column is read under its name only: the short name is not tried.
+    let renamed = PathColumns {
+        conversions: "conv".into(),
+        ..PathColumns::default()
+    };
+    let row = row_of(
+        &renamed,
+        &[
+            ("path", PathCell::Text("a".into())),
+            ("conversions", PathCell::Number(9.0)),
+        ],
+    )
+    .unwrap();
+    assert_eq!(row.conversions, 0.0);
+}
+
+#[test]
+fn path_columns_report_the_row_and_column_of_a_bad_cell() {
+    use cjm_core::attribution::{PathCell, PathColumns};
+    let columns = PathColumns::default();
+    let missing = row_of(&columns, &[("total_conversions", PathCell::Number(1.0))]).unwrap_err();
+    assert_eq!(missing.code(), "missing_column");
+    assert!(missing.to_string().contains("no column `path`"), "{missing}");
+    let wrong = row_of(
+        &columns,
+        &[
+            ("path", PathCell::Text("a".into())),
+            ("total_null", PathCell::Wrong("str".into())),
+        ],
+    )
+    .unwrap_err();
+    assert_eq!(wrong.code(), "wrong_type");
+    assert!(
+        wrong.to_string().contains("column `total_null` must hold numbers, not `str`"),
+        "{wrong}"
+    );
+    match wrong {
+        cjm_core::Error::Input { row, .. } => assert_eq!(row, Some(3)),
+        other => panic!("{other:?}"),
+    }
+}

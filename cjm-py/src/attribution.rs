@@ -2,159 +2,83 @@
 //! table and `EventLog.attribute` over the paths of a log, with the result class
 //! `cjm.Attribution`.
 //!
-//! Every model runs in the core (`cjm_core::attribution::attribute`); this module reads
-//! the rows (the `channelattribution` path-table format, columns named by the caller),
-//! splits the keyword options between the core's option types, and shows the result as
+//! Every model runs in the core (`cjm_core::attribution::attribute`); this module hands
+//! the core the cells of the rows it asks for (the columns, their `channelattribution`
+//! defaults and the row errors are the core's `PathColumns`), splits the keyword options between the core's option types, and shows the result as
 //! tables. No number is computed here.
 
 use cjm_core::attribution::{
-    attribute as run, Attribution, PathInput, PathOptions, PathTable, TableOptions,
+    attribute as run, Attribution, CellKind, PathCell, PathColumns, PathInput, PathOptions,
+    PathTable, TableOptions,
 };
 use cjm_core::events::EventLog;
 use cjm_core::{Error, ValidJourney};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 
-use crate::convert::Wrap;
+use crate::convert::{read_keywords, Wrap};
 use crate::errors::{core_err, input_err};
 use crate::pictures::PySvg;
 use crate::reports::{escape, plural, result_class};
 
-fn row_err(code: cjm_core::InputCode, row: usize, message: String) -> PyErr {
-    core_err(Error::Input {
-        code,
-        row: Some(row),
-        message,
-    })
-}
-
-/// The cell of the first of `names` the row has; `None` when it has none of them.
-fn cell<'py>(row: &Bound<'py, PyDict>, names: &[&str]) -> PyResult<Option<Bound<'py, PyAny>>> {
-    for name in names {
-        if let Some(v) = row.get_item(name)? {
-            return Ok(Some(v));
-        }
+/// The cell of column `name` of a row, as the core asks for it (translation only: which
+/// columns, their defaults and the errors are the core's, [`PathColumns::read_row`]).
+fn cell(row: &Bound<'_, PyDict>, name: &str, kind: CellKind) -> PyResult<PathCell> {
+    let Some(v) = row.get_item(name)? else {
+        return Ok(PathCell::Absent);
+    };
+    if v.is_none() {
+        return Ok(PathCell::Null);
     }
-    Ok(None)
-}
-
-/// A number cell: `None`/absent is 0.
-fn number(row: &Bound<'_, PyDict>, names: &[&str], i: usize) -> PyResult<f64> {
-    match cell(row, names)? {
-        None => Ok(0.0),
-        Some(v) if v.is_none() => Ok(0.0),
-        Some(v) => v.extract::<f64>().map_err(|_| {
-            row_err(
-                cjm_core::InputCode::WrongType,
-                i,
-                format!(
-                    "column `{}` must hold numbers, not `{}`",
-                    names.first().copied().unwrap_or_default(),
-                    v.get_type()
-                        .name()
-                        .map(|n| n.to_string())
-                        .unwrap_or_default()
-                ),
-            )
-        }),
-    }
-}
-
-/// The column names to try: the one given, and the core's short name when the given one
-/// is the `channelattribution` default.
-fn names<'a>(given: &'a str, default: &str, short: &'a str) -> Vec<&'a str> {
-    if given == default {
-        vec![given, short]
-    } else {
-        vec![given]
-    }
+    let got = match kind {
+        CellKind::Text => match v.cast::<PyString>() {
+            Ok(s) => Some(PathCell::Text(s.to_cow()?.into_owned())),
+            Err(_) => None,
+        },
+        CellKind::Number => v.extract::<f64>().ok().map(PathCell::Number),
+        CellKind::Numbers => v.extract::<Vec<f64>>().ok().map(PathCell::Numbers),
+    };
+    Ok(got.unwrap_or_else(|| {
+        PathCell::Wrong(
+            v.get_type()
+                .name()
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+        )
+    }))
 }
 
 /// Reads the rows (dicts) of a path table.
-fn path_inputs(rows: &Bound<'_, PyList>, columns: &Columns<'_>) -> PyResult<Vec<PathInput>> {
-    let conv = names(columns.conversions, "total_conversions", "conversions");
-    let value = names(columns.value, "total_conversion_value", "value");
-    let nulls = names(columns.nulls, "total_null", "nulls");
+fn path_inputs(rows: &Bound<'_, PyList>, columns: &PathColumns) -> PyResult<Vec<PathInput>> {
     let mut out = Vec::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {
         let row = row.cast_into::<PyDict>().map_err(|_| {
-            row_err(
-                cjm_core::InputCode::WrongType,
-                i,
-                "every row must be a mapping".to_owned(),
-            )
+            core_err(Error::Input {
+                code: cjm_core::InputCode::WrongType,
+                row: Some(i),
+                message: "every row must be a mapping".to_owned(),
+            })
         })?;
-        let path = match row.get_item(columns.path)? {
-            None => {
-                return Err(row_err(
-                    cjm_core::InputCode::MissingColumn,
-                    i,
-                    format!("the row has no column `{}`", columns.path),
-                ))
-            }
-            Some(p) => p.cast_into::<PyString>().map_err(|_| {
-                row_err(
-                    cjm_core::InputCode::WrongType,
-                    i,
-                    format!("column `{}` must hold strings", columns.path),
-                )
-            })?,
-        };
-        let times = match row.get_item(columns.times)? {
-            Some(t) if !t.is_none() => Some(t.extract::<Vec<f64>>().map_err(|_| {
-                row_err(
-                    cjm_core::InputCode::WrongType,
-                    i,
-                    format!("column `{}` must hold lists of numbers", columns.times),
-                )
-            })?),
-            _ => None,
-        };
-        out.push(PathInput {
-            path: path.to_cow()?.into_owned(),
-            conversions: number(&row, &conv, i)?,
-            value: number(&row, &value, i)?,
-            nulls: number(&row, &nulls, i)?,
-            seconds_to_conversion: times,
-        });
+        out.push(
+            columns
+                .read_row(i, |name, kind| cell(&row, name, kind))?
+                .map_err(core_err)?,
+        );
     }
     Ok(out)
 }
 
-/// The column names of a path table.
-pub(crate) struct Columns<'a> {
-    path: &'a str,
-    conversions: &'a str,
-    value: &'a str,
-    nulls: &'a str,
-    times: &'a str,
-}
-
 #[doc = stub_doc!("_attribute")]
 #[pyfunction]
-#[pyo3(signature = (rows, *, path, conversions, value, nulls, times, options = None))]
-#[allow(
-    clippy::too_many_arguments,
-    reason = "mirrors the keyword arguments of Python"
-)]
+#[pyo3(signature = (rows, *, columns = None, options = None))]
 pub(crate) fn _attribute(
     py: Python<'_>,
     rows: &Bound<'_, PyList>,
-    path: &str,
-    conversions: &str,
-    value: &str,
-    nulls: &str,
-    times: &str,
+    columns: Option<&Bound<'_, PyDict>>,
     options: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<PyAttribution> {
     crate::guard(|| {
-        let columns = Columns {
-            path,
-            conversions,
-            value,
-            nulls,
-            times,
-        };
+        let columns: PathColumns = read_keywords(py, columns, &[], "attribute")?;
         let inputs = path_inputs(rows, &columns)?;
         let (table_options, options) = crate::convert::with_keywords(py, options, &[], |d| {
             TableOptions::with_models(d, "attribute")

@@ -304,10 +304,7 @@ impl PyEventLog {
     }
 
     #[doc = stub_doc!(signature "EventLog.funnel")]
-    #[pyo3(
-        signature = (steps = None, *, journey = None, **options),
-        text_signature = None
-    )]
+    #[pyo3(signature = (steps = None, *, journey = None, **options), text_signature = None)]
     fn funnel(
         &self,
         py: Python<'_>,
@@ -324,48 +321,40 @@ impl PyEventLog {
     }
 
     #[doc = stub_doc!(signature "EventLog.retention")]
-    #[pyo3(
-        signature = (**options),
-        text_signature = None
-    )]
+    #[pyo3(signature = (**options), text_signature = None)]
     fn retention(
         &self,
         py: Python<'_>,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyRetentionResult> {
-        crate::guard(|| {
-            let options: RetentionOptions = read_keywords(py, options, &[], "retention")?;
-            let result = py
-                .detach(|| self.log.retention(&options))
-                .map_err(core_err)?;
-            Ok(result.into())
-        })
+        self.analyse(
+            py,
+            options,
+            &[],
+            "retention",
+            |log, o: &RetentionOptions| log.retention(o),
+        )
     }
 
     #[doc = stub_doc!(signature "EventLog.trends")]
-    #[pyo3(
-        signature = (events = None, **options),
-        text_signature = None
-    )]
+    #[pyo3(signature = (events = None, **options), text_signature = None)]
     fn trends(
         &self,
         py: Python<'_>,
         events: Option<&Bound<'_, PyAny>>,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyTrendsResult> {
-        crate::guard(|| {
-            let options: TrendsOptions =
-                read_keywords(py, options, &[("events", events)], "trends")?;
-            let result = py.detach(|| self.log.trends(&options)).map_err(core_err)?;
-            Ok(result.into())
-        })
+        self.analyse(
+            py,
+            options,
+            &[("events", events)],
+            "trends",
+            |log, o: &TrendsOptions| log.trends(o),
+        )
     }
 
     #[doc = stub_doc!(signature "EventLog.funnel_trends")]
-    #[pyo3(
-        signature = (steps = None, *, journey = None, **options),
-        text_signature = None
-    )]
+    #[pyo3(signature = (steps = None, *, journey = None, **options), text_signature = None)]
     fn funnel_trends(
         &self,
         py: Python<'_>,
@@ -387,23 +376,19 @@ impl PyEventLog {
     }
 
     #[doc = stub_doc!(signature "EventLog.directly_follows")]
-    #[pyo3(
-        signature = (**options),
-        text_signature = None
-    )]
+    #[pyo3(signature = (**options), text_signature = None)]
     fn directly_follows(
         &self,
         py: Python<'_>,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyDirectlyFollows> {
-        crate::guard(|| {
-            let options: DirectlyFollowsOptions =
-                read_keywords(py, options, &[], "directly_follows")?;
-            let result = py
-                .detach(|| self.log.directly_follows(&options))
-                .map_err(core_err)?;
-            Ok(result.into())
-        })
+        self.analyse(
+            py,
+            options,
+            &[],
+            "directly_follows",
+            |log, o: &DirectlyFollowsOptions| log.directly_follows(o),
+        )
     }
 
     #[doc = stub_doc!(signature "EventLog.directly_follows_svg")]
@@ -424,48 +409,37 @@ impl PyEventLog {
     }
 
     #[doc = stub_doc!(signature "EventLog.variants")]
-    #[pyo3(
-        signature = (k = None, **options),
-        text_signature = None
-    )]
+    #[pyo3(signature = (k = None, **options), text_signature = None)]
     fn variants(
         &self,
         py: Python<'_>,
         k: Option<&Bound<'_, PyAny>>,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyVariants> {
-        crate::guard(|| {
-            let options: VariantOptions = read_keywords(py, options, &[("k", k)], "variants")?;
-            let result = py
-                .detach(|| self.log.variants(&options))
-                .map_err(core_err)?;
-            Ok(result.into())
-        })
+        self.analyse(
+            py,
+            options,
+            &[("k", k)],
+            "variants",
+            |log, o: &VariantOptions| log.variants(o),
+        )
     }
 
     #[doc = stub_doc!(signature "EventLog.flows")]
-    #[pyo3(
-        signature = (n = None, **options),
-        text_signature = None
-    )]
+    #[pyo3(signature = (n = None, **options), text_signature = None)]
     fn flows(
         &self,
         py: Python<'_>,
         n: Option<&Bound<'_, PyAny>>,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyFlows> {
-        crate::guard(|| {
-            let options: FlowOptions = read_keywords(py, options, &[("n", n)], "flows")?;
-            let result = py.detach(|| self.log.flows(&options)).map_err(core_err)?;
-            Ok(result.into())
+        self.analyse(py, options, &[("n", n)], "flows", |log, o: &FlowOptions| {
+            log.flows(o)
         })
     }
 
     #[doc = stub_doc!(signature "EventLog.journey_states")]
-    #[pyo3(
-        signature = (journey, **options),
-        text_signature = None
-    )]
+    #[pyo3(signature = (journey, **options), text_signature = None)]
     fn journey_states(
         &self,
         py: Python<'_>,
@@ -483,10 +457,7 @@ impl PyEventLog {
     }
 
     #[doc = stub_doc!(signature "EventLog.drivers")]
-    #[pyo3(
-        signature = (conversion, *, journey = None, **options),
-        text_signature = None
-    )]
+    #[pyo3(signature = (conversion, *, journey = None, **options), text_signature = None)]
     fn drivers(
         &self,
         py: Python<'_>,
@@ -520,10 +491,7 @@ impl PyEventLog {
     }
 
     #[doc = stub_doc!(signature "EventLog.filter")]
-    #[pyo3(
-        signature = (**options),
-        text_signature = None
-    )]
+    #[pyo3(signature = (**options), text_signature = None)]
     fn filter(&self, py: Python<'_>, options: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
         crate::guard(|| {
             let options: FilterOptions = read_keywords(py, options, &[], "filter")?;
@@ -532,10 +500,7 @@ impl PyEventLog {
     }
 
     #[doc = stub_doc!(signature "EventLog.sample")]
-    #[pyo3(
-        signature = (fraction = None, **options),
-        text_signature = None
-    )]
+    #[pyo3(signature = (fraction = None, **options), text_signature = None)]
     fn sample(
         &self,
         py: Python<'_>,
@@ -550,10 +515,7 @@ impl PyEventLog {
     }
 
     #[doc = stub_doc!(signature "EventLog.sessionize")]
-    #[pyo3(
-        signature = (gap = None, **options),
-        text_signature = None
-    )]
+    #[pyo3(signature = (gap = None, **options), text_signature = None)]
     fn sessionize(
         &self,
         py: Python<'_>,
@@ -568,10 +530,7 @@ impl PyEventLog {
     }
 
     #[doc = stub_doc!(signature "EventLog.relabel")]
-    #[pyo3(
-        signature = (labels, **options),
-        text_signature = None
-    )]
+    #[pyo3(signature = (labels, **options), text_signature = None)]
     fn relabel(
         &self,
         py: Python<'_>,
@@ -627,6 +586,28 @@ impl PyEventLog {
 }
 
 impl PyEventLog {
+    /// One analysis of the log: its options read from the keywords `options` and the
+    /// named arguments `given` by the core's reader (`what` names the call in errors),
+    /// then `run` on the log with the GIL released, its result as the Python class.
+    fn analyse<O, T, P>(
+        &self,
+        py: Python<'_>,
+        options: Option<&Bound<'_, PyDict>>,
+        given: &[(&str, Option<&Bound<'_, PyAny>>)],
+        what: &str,
+        run: impl FnOnce(&EventLog, &O) -> cjm_core::Result<T> + Send,
+    ) -> PyResult<P>
+    where
+        O: serde::de::DeserializeOwned + Sync,
+        T: Send + Into<P>,
+    {
+        crate::guard(|| {
+            let options: O = read_keywords(py, options, given, what)?;
+            let result = py.detach(|| run(&self.log, &options)).map_err(core_err)?;
+            Ok(result.into())
+        })
+    }
+
     /// The log an operation makes, with its report; warns what the operation found
     /// (`empty_log` when it left no events).
     fn apply(&self, py: Python<'_>, operation: LogOperation) -> PyResult<Self> {

@@ -51,6 +51,8 @@ def cases() -> List[Case]:
     add("EventLog.drivers", log.drivers, "DriverOptions", ["by_touchpoint", "min_support"])
     add("EventLog.sample", log.sample, "SampleOptions", ["fraction", "count", "seed"])
     add("generate_log", cjm.generate_log, "SynthOptions", ["customers", "seed"])
+    add("attribute", cjm.attribute, "PathColumns",
+        ["path", "conversions", "value", "nulls", "times"])
     add("survey_kpis", cjm.survey_kpis, "SurveyOptions",
         [*SURVEY, "min_group_size", "nan_as_missing"])
     add("compare_groups", cjm.compare_groups, "SurveyOptions", SURVEY)

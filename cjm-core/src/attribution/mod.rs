@@ -47,7 +47,8 @@ mod state;
 
 pub use markov::MAX_MARKOV_WORK;
 pub use paths::{
-    PathInput, PathOptions, PathRow, PathRowInput, PathTable, TableOptions, TouchKind,
+    CellKind, PathCell, PathColumns, PathInput, PathOptions, PathRow, PathRowInput, PathTable,
+    TableOptions, TouchKind,
 };
 pub use state::{PathCounts, TransitionCounts};
 

@@ -160,6 +160,138 @@ pub struct PathInput {
     pub seconds_to_conversion: Option<Vec<f64>>,
 }
 
+/// The column names of a path table given as rows of named cells (Python dicts, a
+/// DataFrame's records): by default the `channelattribution` names. A count column left
+/// at its `channelattribution` name is also found under the core's short name
+/// ([`PathInput`]'s field: `conversions`, `value`, `nulls`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct PathColumns {
+    /// The path strings (required in every row).
+    pub path: String,
+    /// Conversions (absent or null: 0).
+    pub conversions: String,
+    /// Conversion value (absent or null: 0).
+    pub value: String,
+    /// Journeys that did not convert (absent or null: 0).
+    pub nulls: String,
+    /// Seconds from each touch to the conversion (lists of numbers; absent or null:
+    /// unknown).
+    pub times: String,
+}
+
+impl Default for PathColumns {
+    fn default() -> Self {
+        Self {
+            path: "path".to_owned(),
+            conversions: "total_conversions".to_owned(),
+            value: "total_conversion_value".to_owned(),
+            nulls: "total_null".to_owned(),
+            times: "seconds_to_conversion".to_owned(),
+        }
+    }
+}
+
+/// What [`PathColumns::read_row`] asks a binding for: the cell of a column as text, a
+/// number or a list of numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellKind {
+    /// Text (the path).
+    Text,
+    /// A number (the counts and value).
+    Number,
+    /// A list of numbers (the times).
+    Numbers,
+}
+
+/// A cell of a path-table row as a binding found it, for [`PathColumns::read_row`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum PathCell {
+    /// The row has no such column.
+    Absent,
+    /// The column holds null (`None`).
+    Null,
+    /// Text, asked as [`CellKind::Text`].
+    Text(String),
+    /// A number, asked as [`CellKind::Number`].
+    Number(f64),
+    /// A list of numbers, asked as [`CellKind::Numbers`].
+    Numbers(Vec<f64>),
+    /// A value not of the kind asked; its type name, for the message.
+    Wrong(String),
+}
+
+impl PathColumns {
+    /// Reads row `row` (0-based) of a path table: `cell(name, kind)` gives the cell of the
+    /// column `name`, as `kind`. An absent or null count is 0, absent or null times are
+    /// unknown; a row without a path, or a cell of the wrong kind, is an error with the
+    /// row. `cell`'s own errors (`E`) come back as they are.
+    pub fn read_row<E>(
+        &self,
+        row: usize,
+        mut cell: impl FnMut(&str, CellKind) -> std::result::Result<PathCell, E>,
+    ) -> std::result::Result<Result<PathInput>, E> {
+        let wrong = |name: &str, what: &str, found: &str| Error::Input {
+            code: crate::InputCode::WrongType,
+            row: Some(row),
+            message: format!("column `{name}` must hold {what}, not `{found}`"),
+        };
+        let path = match cell(&self.path, CellKind::Text)? {
+            PathCell::Text(p) => p,
+            PathCell::Absent => {
+                return Ok(Err(Error::Input {
+                    code: crate::InputCode::MissingColumn,
+                    row: Some(row),
+                    message: format!("the row has no column `{}`", self.path),
+                }))
+            }
+            PathCell::Null => return Ok(Err(wrong(&self.path, "strings", "None"))),
+            other => return Ok(Err(wrong(&self.path, "strings", &found(&other)))),
+        };
+        let mut counts = [0.0; 3];
+        let named = [
+            (&self.conversions, "total_conversions", "conversions"),
+            (&self.value, "total_conversion_value", "value"),
+            (&self.nulls, "total_null", "nulls"),
+        ];
+        for (slot, (name, default, short)) in counts.iter_mut().zip(named) {
+            let mut got = cell(name, CellKind::Number)?;
+            if got == PathCell::Absent && name == default {
+                got = cell(short, CellKind::Number)?;
+            }
+            *slot = match got {
+                PathCell::Absent | PathCell::Null => 0.0,
+                PathCell::Number(x) => x,
+                other => return Ok(Err(wrong(name, "numbers", &found(&other)))),
+            };
+        }
+        let times = match cell(&self.times, CellKind::Numbers)? {
+            PathCell::Absent | PathCell::Null => None,
+            PathCell::Numbers(t) => Some(t),
+            other => return Ok(Err(wrong(&self.times, "lists of numbers", &found(&other)))),
+        };
+        let [conversions, value, nulls] = counts;
+        Ok(Ok(PathInput {
+            path,
+            conversions,
+            value,
+            nulls,
+            seconds_to_conversion: times,
+        }))
+    }
+}
+
+/// The type a wrong cell was found to hold, for a message.
+fn found(cell: &PathCell) -> String {
+    match cell {
+        PathCell::Wrong(name) => name.clone(),
+        PathCell::Text(_) => "str".to_owned(),
+        PathCell::Number(_) => "float".to_owned(),
+        PathCell::Numbers(_) => "list".to_owned(),
+        PathCell::Absent | PathCell::Null => "None".to_owned(),
+    }
+}
+
 /// One distinct path with its counts.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct PathRow {

@@ -78,12 +78,6 @@ def attribute(
     ``channelattribution`` does) and ``shapley_max_channels`` (15). Unknown options raise ``InputError``
     (``invalid_option``). The definitions are in ``docs/attribution.md``.
     """
-    return _attribute(
-        _rows(paths),
-        path=path,
-        conversions=conversions,
-        value=value,
-        nulls=nulls,
-        times=times,
-        options=options,
-    )
+    columns = {"path": path, "conversions": conversions, "value": value, "nulls": nulls,
+               "times": times}
+    return _attribute(_rows(paths), columns=columns, options=options)

@@ -1026,14 +1026,11 @@ def generate_log(customers: int = 1000, seed: int = 42) -> Any:
 def _attribute(
     rows: list[Any],
     *,
-    path: str,
-    conversions: str,
-    value: str,
-    nulls: str,
-    times: str,
+    columns: Optional[Mapping[str, str]] = None,
     options: Optional[Mapping[str, Any]] = None,
 ) -> Attribution:
-    """Attribution of path-table rows (dicts); use ``cjm.attribute``."""
+    """Attribution of path-table rows (dicts), their columns named by ``columns`` (the
+    core's ``PathColumns``); use ``cjm.attribute``."""
 
 def _compare_groups(
     data: Any,
