@@ -311,7 +311,10 @@ fn path_columns_report_the_row_and_column_of_a_bad_cell() {
     let columns = PathColumns::default();
     let missing = row_of(&columns, &[("total_conversions", PathCell::Number(1.0))]).unwrap_err();
     assert_eq!(missing.code(), "missing_column");
-    assert!(missing.to_string().contains("no column `path`"), "{missing}");
+    assert!(
+        missing.to_string().contains("no column `path`"),
+        "{missing}"
+    );
     let wrong = row_of(
         &columns,
         &[
@@ -322,7 +325,9 @@ fn path_columns_report_the_row_and_column_of_a_bad_cell() {
     .unwrap_err();
     assert_eq!(wrong.code(), "wrong_type");
     assert!(
-        wrong.to_string().contains("column `total_null` must hold numbers, not `str`"),
+        wrong
+            .to_string()
+            .contains("column `total_null` must hold numbers, not `str`"),
         "{wrong}"
     );
     match wrong {

@@ -299,3 +299,20 @@ fn a_selector_names_the_group_the_answers_hold() {
         "no responses at level `segment` with segment `zoe`"
     );
 }
+
+#[test]
+fn survey_state_compare_names_the_side_it_cannot_pick() {
+    use cjm_core::scoring::{GroupLevel, GroupSelector, SurveyOptions, SurveyState};
+    let options = SurveyOptions::default();
+    let state = SurveyState::identity(&options).unwrap();
+    let anyone = GroupSelector {
+        level: Some(GroupLevel::Overall),
+        ..GroupSelector::default()
+    };
+    let err = state
+        .compare(("left", &anyone), ("right", &anyone), &options)
+        .unwrap_err();
+    // No answers: the first side fails first, its name leading the core's message.
+    assert_eq!(err.code(), "invalid_option");
+    assert!(err.to_string().contains("`left`: no responses at level `overall`"), "{err}");
+}

@@ -113,13 +113,12 @@ pub(crate) fn _compare_groups(
         } else {
             arrow_state(py, data, &columns, &options)?
         };
-        let group = |value: &str| {
-            state
-                .select(&GroupSelector::by(by, value, within))
-                .map_err(core_err)
-        };
-        let (ga, gb) = (group(a)?, group(b)?);
-        Ok(cjm_core::scoring::compare_groups(&ga, &gb, &options).into())
+        let (sa, sb) = (
+            GroupSelector::by(by, a, within),
+            GroupSelector::by(by, b, within),
+        );
+        let result = state.compare(("a", &sa), ("b", &sb), &options);
+        Ok(result.map_err(core_err)?.into())
     })
 }
 

@@ -153,6 +153,10 @@ def test_compare_groups_frames_and_scopes() -> None:
     with pytest.raises(cjm.InputError) as info:
         cjm.compare_groups(SURVEY, "anna", "nobody", **kwargs)
     assert info.value.code == "invalid_option"
+    # The core's `SurveyState.compare` names the side it could not pick.
+    assert str(info.value).startswith(
+        "`b`: no responses at level `segment` with segment `nobody`"
+    ), str(info.value)
     with pytest.raises(cjm.InputError):
         cjm.compare_groups(SURVEY, "anna", "ben", by="colour", **kwargs)
     # Without a scope column a segment is still a group (the core's `GroupSelector`

@@ -11,7 +11,7 @@ use wasm_bindgen::prelude::*;
 use crate::Journey;
 
 use crate::args::{arg, check_keys, get, input_error, opt, read_value, wrong_type, Js};
-use crate::error::{to_js, to_js_value};
+use crate::error::to_js_value;
 use crate::scoring::read_table;
 use crate::tables::{tabled, with_tables};
 
@@ -48,16 +48,7 @@ exports! {
         let (a, b) = (side("a")?, side("b")?);
         let mut state = SurveyState::identity(&survey).js()?;
         state.extend(0, &table).js()?;
-        let group = |key: &str, s: &GroupSelector| {
-            state.select(s).map_err(|e| match e {
-                cjm_core::Error::Input { code, message, .. } => {
-                    input_error(code, format!("`options.{key}`: {message}"))
-                }
-                other => to_js(&other),
-            })
-        };
-        let (ga, gb) = (group("a", &a)?, group("b", &b)?);
-        with_tables(cjm_core::scoring::compare_groups(&ga, &gb, &survey))
+        with_tables(state.compare(("options.a", &a), ("options.b", &b), &survey).js()?)
     }
     "diffMaps" fn diff_maps(before, after, model) -> JsValue {
         let before = crate::journey_like(&before, "before")?;

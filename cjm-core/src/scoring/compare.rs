@@ -11,9 +11,10 @@
 //! - Means (CSAT or CES `mean`) use a normal approximation with unpooled variances from the
 //!   answer counts, `z = (x̄₁ − x̄₂)/sqrt(s₁²/n₁ + s₂²/n₂)` (sample variances, n − 1).
 
-#[cfg(doc)]
-use super::survey::SurveyState;
-use super::survey::{top_box_points, GroupState, ScaleMethod, ScaleState, SurveyOptions, Z95};
+use super::survey::{
+    top_box_points, GroupSelector, GroupState, ScaleMethod, ScaleState, SurveyOptions, SurveyState,
+    Z95,
+};
 use crate::definition::Definition;
 use serde::Serialize;
 
@@ -199,6 +200,34 @@ fn compare_scale(
                 _ => base(None, None, None, None, "difference_of_means_z"),
             }
         }
+    }
+}
+
+impl SurveyState {
+    /// The groups `a` and `b` picked from these answers ([`SurveyState::select`]) and
+    /// compared ([`compare_groups`]). Each side comes with the name the caller gave it
+    /// (`a`, `options.b`), which an error in picking that group starts with.
+    ///
+    /// # Errors
+    /// `invalid_option` from [`SurveyState::select`], its message prefixed by the side's
+    /// name.
+    pub fn compare(
+        &self,
+        a: (&str, &GroupSelector),
+        b: (&str, &GroupSelector),
+        options: &SurveyOptions,
+    ) -> crate::Result<GroupComparison> {
+        let pick = |(name, selector): (&str, &GroupSelector)| {
+            self.select(selector).map_err(|e| match e {
+                crate::Error::Input { code, row, message } => crate::Error::Input {
+                    code,
+                    row,
+                    message: format!("`{name}`: {message}"),
+                },
+                other => other,
+            })
+        };
+        Ok(compare_groups(&pick(a)?, &pick(b)?, options))
     }
 }
 
