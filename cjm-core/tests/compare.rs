@@ -314,5 +314,9 @@ fn survey_state_compare_names_the_side_it_cannot_pick() {
         .unwrap_err();
     // No answers: the first side fails first, its name leading the core's message.
     assert_eq!(err.code(), "invalid_option");
-    assert!(err.to_string().contains("`left`: no responses at level `overall`"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("`left`: no responses at level `overall`"),
+        "{err}"
+    );
 }
