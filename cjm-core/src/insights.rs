@@ -316,7 +316,7 @@ pub fn insights(
     }
 
     // Pain points: unaddressed (high priority or not), without evidence.
-    let priority = priorities(journey, inputs.reach.as_ref());
+    let priority = priorities(journey, inputs.reach.as_ref())?;
     let priority_of: BTreeMap<&str, Option<f64>> = priority
         .pain_points
         .iter()

@@ -227,7 +227,7 @@ pub fn diff_maps(
         .into_iter()
         .enumerate()
     {
-        let p = priorities(journey, inputs.reach);
+        let p = priorities(journey, inputs.reach)?;
         for pain in &p.pain_points {
             record("pain_point", &pain.pain_point, pain.priority, slot);
         }

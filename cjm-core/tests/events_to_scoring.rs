@@ -23,7 +23,7 @@ fn measured_reach_changes_priorities_and_weights_health() {
     let reach = cjm_core::scoring::MeasuredReach::from_traffic(&traffic);
     assert!(!reach.stages.is_empty());
 
-    let report = priorities(&journey, Some(&reach));
+    let report = priorities(&journey, Some(&reach)).unwrap();
     for p in &report.pain_points {
         let pain = journey
             .journey()
@@ -233,4 +233,15 @@ fn analysis_results_become_insight_inputs_and_charts() {
     let written = serde_json::to_value(&inputs).unwrap();
     let keys: Vec<&String> = written.as_object().unwrap().keys().collect();
     assert_eq!(keys, ["reach", "traffic"]);
+}
+
+#[test]
+fn priorities_refuse_a_reach_that_is_not_a_number() {
+    // The check is the core's: a binding passes the reach on as it read it.
+    let journey = cjm_core::templates::load("b2c-ecommerce").unwrap();
+    let mut reach = cjm_core::scoring::MeasuredReach::default();
+    reach.stages.insert("awareness".into(), f64::NAN);
+    let err = priorities(&journey, Some(&reach)).unwrap_err();
+    assert_eq!(err.code(), "invalid_option");
+    assert!(err.to_string().contains("`reach.stages.awareness`"), "{err}");
 }

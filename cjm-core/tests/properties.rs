@@ -300,7 +300,7 @@ proptest! {
         let results = [
             format!("{report:?}"),
             format!("{:?}", emotion_curves(&valid)),
-            format!("{:?}", priorities(&valid, None)),
+            format!("{:?}", priorities(&valid, None).unwrap()),
             format!("{insights:?}"),
         ];
         for debug in &results {

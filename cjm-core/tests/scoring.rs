@@ -48,7 +48,7 @@ fn scoring_vectors() {
             ..HealthInputs::default()
         };
         let found = serde_json::json!({
-            "priorities": priorities(&journey, reach.as_ref()),
+            "priorities": priorities(&journey, reach.as_ref()).unwrap(),
             "health": health(&journey, &model, &inputs).unwrap(),
         });
         contains(&found, &v["expect"], &name, &mut failures);

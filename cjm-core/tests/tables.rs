@@ -114,7 +114,7 @@ fn every_table_of_every_result_is_well_formed() {
 
     let curves = emotion_curves(&journey);
     check("emotion curves", &curves);
-    let p = priorities(&journey, None);
+    let p = priorities(&journey, None).unwrap();
     assert_eq!(
         rows(&check("priorities", &p), "pain_points"),
         p.pain_points.len()

@@ -193,13 +193,9 @@ impl PyJourney {
     fn priorities(&self, reach: Option<&Bound<'_, PyAny>>) -> PyResult<PyPriorityReport> {
         guard(|| {
             let reach: Option<MeasuredReach> = option_value(reach, "reach")?;
-            reach
-                .as_ref()
-                .map(MeasuredReach::check)
-                .transpose()
-                .map_err(core_err)?;
+            let report = cjm_core::scoring::priorities(&self.inner, reach.as_ref());
             Ok(PyPriorityReport {
-                inner: cjm_core::scoring::priorities(&self.inner, reach.as_ref()),
+                inner: report.map_err(core_err)?,
             })
         })
     }

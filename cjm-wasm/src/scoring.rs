@@ -57,8 +57,7 @@ exports! { Journey {
     }
     "priorities" fn priorities(self, reach) -> JsValue {
         let reach: Option<MeasuredReach> = read_option(reach, "reach")?;
-        reach.as_ref().map(MeasuredReach::check).transpose().js()?;
-        with_tables(cjm_core::scoring::priorities(self.inner(), reach.as_ref()))
+        with_tables(cjm_core::scoring::priorities(self.inner(), reach.as_ref()).js()?)
     }
     // `inputs` is `HealthInputs` of `types/api.d.ts`: `survey` a survey table, scored here.
     "health" fn health(self, model, inputs) -> JsValue {

@@ -338,7 +338,6 @@ pub fn health(
     inputs: &HealthInputs<'_>,
 ) -> crate::Result<HealthReport> {
     model.check()?;
-    inputs.reach.map(MeasuredReach::check).transpose()?;
     for (what, values) in [
         ("traffic", inputs.traffic),
         ("kpi_actuals", inputs.kpi_actuals),
@@ -350,7 +349,7 @@ pub fn health(
     let j = journey.journey();
     let w = &model.weights;
     let curves = emotion_curves(journey);
-    let priority = priorities(journey, inputs.reach);
+    let priority = priorities(journey, inputs.reach)?;
     let priority_of: BTreeMap<&str, Option<f64>> = priority
         .pain_points
         .iter()

@@ -136,8 +136,14 @@ pub struct PriorityReport {
 }
 
 /// Ranks the pain points and opportunities of a journey.
-#[must_use]
-pub fn priorities(journey: &ValidJourney, reach: Option<&MeasuredReach>) -> PriorityReport {
+///
+/// # Errors
+/// `invalid_option` when a measured reach is NaN or infinite ([`MeasuredReach::check`]).
+pub fn priorities(
+    journey: &ValidJourney,
+    reach: Option<&MeasuredReach>,
+) -> crate::Result<PriorityReport> {
+    reach.map(MeasuredReach::check).transpose()?;
     let j = journey.journey();
     let stage_of_touchpoint = |tp: &str| {
         j.touchpoints
@@ -220,7 +226,7 @@ pub fn priorities(journey: &ValidJourney, reach: Option<&MeasuredReach>) -> Prio
     for (i, o) in opportunities.iter_mut().enumerate() {
         o.rank = i + 1;
     }
-    PriorityReport {
+    Ok(PriorityReport {
         pain_points: pains,
         opportunities,
         definition: Definition::new(
@@ -231,5 +237,5 @@ pub fn priorities(journey: &ValidJourney, reach: Option<&MeasuredReach>) -> Prio
                 "opportunity": "impact*confidence/effort + sum(addressed priorities)",
             }),
         ),
-    }
+    })
 }
