@@ -243,5 +243,8 @@ fn priorities_refuse_a_reach_that_is_not_a_number() {
     reach.stages.insert("awareness".into(), f64::NAN);
     let err = priorities(&journey, Some(&reach)).unwrap_err();
     assert_eq!(err.code(), "invalid_option");
-    assert!(err.to_string().contains("`reach.stages.awareness`"), "{err}");
+    assert!(
+        err.to_string().contains("`reach.stages.awareness`"),
+        "{err}"
+    );
 }

@@ -180,3 +180,25 @@ fn displays_write_values_for_people() {
     // Past the end: empty, never a panic.
     assert_eq!(col("customers", Values::Count(vec![])).display(3), "");
 }
+
+#[test]
+fn table_preview_shows_sixty_rows_counts_the_rest_and_escapes() {
+    use cjm_core::render::{table_preview_html, PREVIEW_ROWS};
+    let journey = cjm_core::templates::load("b2c-ecommerce").unwrap();
+    let (log, _) = generate_log(&SynthOptions {
+        customers: 200,
+        ..SynthOptions::default()
+    });
+    let states = log
+        .journey_states(&journey, &JourneyStateOptions::default())
+        .unwrap();
+    let rows = states.default_table().unwrap().rows();
+    assert!(rows > PREVIEW_ROWS, "{rows} rows");
+    let html = table_preview_html(&states, "A<B", None, "<code>all()</code>").unwrap();
+    // One header row and 60 body rows; the title escaped, the hint as given.
+    assert_eq!(html.matches("<tr>").count(), PREVIEW_ROWS + 1);
+    assert!(html.contains("<caption>A&lt;B</caption>"), "{html}");
+    let more = format!("<p>… {} more rows (<code>all()</code> shows all)</p>", rows - 60);
+    assert!(html.contains(&more), "{html}");
+    assert!(!html.contains("<script"));
+}

@@ -167,61 +167,13 @@ pub(crate) fn arrow_c_stream<'py, R: Report>(
     arro3_table(py, report, None)?.call_method1("__arrow_c_stream__", (requested_schema,))
 }
 
-/// Rows shown by `_repr_html_`; the rest are counted.
-const HTML_ROWS: usize = 60;
-
+/// The core's preview of the default table ([`cjm_core::render::table_preview_html`]),
+/// then the class's own note.
 pub(crate) fn repr_html<R: Report>(report: &R) -> PyResult<String> {
-    // The default table, every value written by the core's display rule
-    // (`cjm_core::tables::Column::display`); `to_pandas()` gives the exact values.
-    let table = core_table(report, None)?;
-    // The columns a person reads first, when the core names them; the rest one call away.
-    let shown = report
-        .tabular()
-        .display_columns(&table.name)
-        .unwrap_or_default();
-    let columns: Vec<&cjm_core::tables::Column> = table
-        .columns
-        .iter()
-        .filter(|c| shown.is_empty() || shown.contains(&c.name.as_str()))
-        .collect();
-    let hidden = table.columns.len() - columns.len();
-    let mut html = String::from("<table class=\"cjm-report\">\n<caption>");
-    html.push_str(&escape(R::NAME));
-    if let Some(d) = report.definition() {
-        html.push_str(&format!(
-            " &middot; definition <code>{}</code> <code>{}</code>",
-            escape(&d.kind),
-            escape(&d.hash)
-        ));
-    }
-    html.push_str("</caption>\n<thead><tr>");
-    for column in &columns {
-        html.push_str(&format!("<th>{}</th>", escape(&column.name)));
-    }
-    html.push_str("</tr></thead>\n<tbody>\n");
-    let rows = table.rows();
-    for row in 0..rows.min(HTML_ROWS) {
-        html.push_str("<tr>");
-        for column in &columns {
-            html.push_str(&format!("<td>{}</td>", escape(&column.display(row))));
-        }
-        html.push_str("</tr>\n");
-    }
-    html.push_str("</tbody>\n</table>\n");
-    if hidden > 0 {
-        html.push_str(&format!(
-            "<p>{} more columns (<code>to_pandas()</code> shows all)</p>\n",
-            hidden
-        ));
-    }
-    if rows > HTML_ROWS {
-        html.push_str(&format!(
-            "<p>… {} more rows (<code>to_pandas()</code> shows all)</p>\n",
-            rows - HTML_ROWS
-        ));
-    }
-    html.push_str(&report.html_note());
-    Ok(html)
+    let hint = "<code>to_pandas()</code>";
+    let preview =
+        cjm_core::render::table_preview_html(report.tabular(), R::NAME, report.definition(), hint);
+    Ok(preview.map_err(core_err)? + &report.html_note())
 }
 
 pub(crate) fn repr<R: Report>(report: &R) -> String {

@@ -8,6 +8,7 @@ use super::svg_allow::allow_listed_svg;
 use super::text::{count, escape_xml, percent, signed};
 use crate::model::JourneyState;
 use crate::scoring::MeasuredKpis;
+use crate::tables::Tabular;
 use crate::ValidJourney;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -575,6 +576,64 @@ impl Cell {
             link: None,
         }
     }
+}
+
+/// Rows [`table_preview_html`] shows; the rest are counted.
+pub const PREVIEW_ROWS: usize = 60;
+
+/// A result's default table as a small HTML table, for a notebook's rich display: the
+/// columns the core names for display ([`Tabular::display_columns`]; all when it names
+/// none), the first [`PREVIEW_ROWS`] rows, each value written by the core's display rule
+/// ([`crate::tables::Column::display`]), every text escaped and no script. The caption is
+/// `title` and the definition's kind and hash; what is left out is counted, with `hint`
+/// (HTML, not escaped: the binding's own words, such as `<code>to_pandas()</code>`) saying
+/// how to see it all.
+///
+/// # Errors
+/// Those of [`Tabular::default_table`].
+pub fn table_preview_html(
+    result: &dyn Tabular,
+    title: &str,
+    definition: Option<&crate::Definition>,
+    hint: &str,
+) -> crate::Result<String> {
+    let table = result.default_table()?;
+    let shown = result.display_columns(&table.name).unwrap_or_default();
+    let columns: Vec<&crate::tables::Column> = (table.columns.iter())
+        .filter(|c| shown.is_empty() || shown.contains(&c.name.as_str()))
+        .collect();
+    let hidden = table.columns.len() - columns.len();
+    let mut html = String::from("<table class=\"cjm-report\">\n<caption>");
+    html.push_str(&escape_xml(title));
+    if let Some(d) = definition {
+        let (kind, hash) = (escape_xml(&d.kind), escape_xml(&d.hash));
+        let _ = write!(
+            html,
+            " &middot; definition <code>{kind}</code> <code>{hash}</code>"
+        );
+    }
+    html.push_str("</caption>\n<thead><tr>");
+    for column in &columns {
+        let _ = write!(html, "<th>{}</th>", escape_xml(&column.name));
+    }
+    html.push_str("</tr></thead>\n<tbody>\n");
+    let rows = table.rows();
+    for row in 0..rows.min(PREVIEW_ROWS) {
+        html.push_str("<tr>");
+        for column in &columns {
+            let _ = write!(html, "<td>{}</td>", escape_xml(&column.display(row)));
+        }
+        html.push_str("</tr>\n");
+    }
+    html.push_str("</tbody>\n</table>\n");
+    if hidden > 0 {
+        let _ = writeln!(html, "<p>{hidden} more columns ({hint} shows all)</p>");
+    }
+    if rows > PREVIEW_ROWS {
+        let more = rows - PREVIEW_ROWS;
+        let _ = writeln!(html, "<p>… {more} more rows ({hint} shows all)</p>");
+    }
+    Ok(html)
 }
 
 fn write_table(h: &mut String, caption: Option<&str>, columns: &[&str], rows: &[Vec<Cell>]) {

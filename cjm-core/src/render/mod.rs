@@ -42,8 +42,8 @@ pub use emotion::{emotion_curve_svg, EmotionCurveOptions};
 pub use health::{health_svg, COMPONENT_COLOURS};
 pub use heatmap::{retention_heatmap_svg, RetentionChartOptions};
 pub use html::{
-    html_report, DefinitionNote, ReportBlock, ReportLink, ReportOptions, ReportSection,
-    ReportTable, SectionKind,
+    html_report, table_preview_html, DefinitionNote, ReportBlock, ReportLink, ReportOptions,
+    ReportSection, ReportTable, SectionKind, PREVIEW_ROWS,
 };
 pub use lines::{
     funnel_trends_chart, line_chart_svg, trends_chart, LineChart, LineSeries, LineValues,
