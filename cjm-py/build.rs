@@ -131,22 +131,42 @@ fn docstrings(text: &str) -> Result<Vec<Item>, Box<dyn Error>> {
     Ok(out)
 }
 
+/// Brackets and strings met so far in Python source, character by character.
+#[derive(Default)]
+struct Nesting {
+    depth: i32,
+    quote: Option<char>,
+}
+
+impl Nesting {
+    /// Takes the next character; true when it stands outside strings and brackets
+    /// (a quote or an opening bracket itself is not, a closing bracket that ends the
+    /// outer level is).
+    fn top(&mut self, c: char) -> bool {
+        let top = self.quote.is_none() && self.depth == 0;
+        match (self.quote, c) {
+            (Some(q), c) if c == q => self.quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => self.quote = Some(c),
+            (None, '(' | '[' | '{') => self.depth += 1,
+            (None, ')' | ']' | '}') => self.depth -= 1,
+            _ => return top,
+        }
+        top && matches!(c, ')' | ']' | '}')
+    }
+}
+
 /// The line where the header starting at line `start` ends (its `:` outside brackets and
 /// strings) and what follows that `:` on the line.
 fn header_end<'a>(lines: &[&'a str], start: usize) -> Result<(usize, &'a str), Box<dyn Error>> {
-    let mut depth = 0i32;
-    let mut quote: Option<char> = None;
+    let mut nesting = Nesting::default();
     for (n, line) in lines.iter().enumerate().skip(start) {
         for (at, c) in line.char_indices() {
-            match (quote, c) {
-                (Some(q), c) if c == q => quote = None,
-                (Some(_), _) => {}
-                (None, '"' | '\'') => quote = Some(c),
-                (None, '(' | '[' | '{') => depth += 1,
-                (None, ')' | ']' | '}') => depth -= 1,
-                (None, '#') => break,
-                (None, ':') if depth == 0 => return Ok((n, line.get(at + 1..).unwrap_or(""))),
-                _ => {}
+            if c == '#' && nesting.quote.is_none() {
+                break; // a comment, to the end of the line
+            }
+            if nesting.top(c) && c == ':' {
+                return Ok((n, line.get(at + 1..).unwrap_or("")));
             }
         }
     }
@@ -157,28 +177,14 @@ fn header_end<'a>(lines: &[&'a str], start: usize) -> Result<(usize, &'a str), B
 /// annotations, `self` written `$self` in a method (`method`).
 fn text_signature(header: &str, method: bool) -> Result<String, Box<dyn Error>> {
     let open = header.find('(').ok_or("a `def` header without `(`")?;
-    let mut params: Vec<String> = Vec::new();
-    let mut current = String::new();
-    let mut depth = 0i32;
-    let mut quote: Option<char> = None;
+    let mut params: Vec<String> = vec![String::new()];
+    let mut nesting = Nesting::default();
     for c in header.get(open + 1..).unwrap_or("").chars() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '"' | '\'') => quote = Some(c),
-            (None, '(' | '[' | '{') => depth += 1,
-            (None, ')') if depth == 0 => {
-                params.push(std::mem::take(&mut current));
-                break;
-            }
-            (None, ')' | ']' | '}') => depth -= 1,
-            (None, ',') if depth == 0 => {
-                params.push(std::mem::take(&mut current));
-                continue;
-            }
-            _ => {}
+        match (nesting.top(c), c) {
+            (true, ')') => break,
+            (true, ',') => params.push(String::new()),
+            _ => params.last_mut().into_iter().for_each(|p| p.push(c)),
         }
-        current.push(c);
     }
     let mut shown = Vec::new();
     for param in params.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
@@ -208,20 +214,10 @@ fn text_signature(header: &str, method: bool) -> Result<String, Box<dyn Error>> 
 
 /// Where `c` first occurs in `text` outside brackets and strings.
 fn top_level(text: &str, c: char) -> Option<usize> {
-    let mut depth = 0i32;
-    let mut quote: Option<char> = None;
-    for (at, ch) in text.char_indices() {
-        match (quote, ch) {
-            (Some(q), ch) if ch == q => quote = None,
-            (Some(_), _) => {}
-            (None, '"' | '\'') => quote = Some(ch),
-            (None, '(' | '[' | '{') => depth += 1,
-            (None, ')' | ']' | '}') => depth -= 1,
-            (None, ch) if ch == c && depth == 0 => return Some(at),
-            _ => {}
-        }
-    }
-    None
+    let mut nesting = Nesting::default();
+    text.char_indices()
+        .find(|&(_, ch)| nesting.top(ch) && ch == c)
+        .map(|(at, _)| at)
 }
 
 /// Python's `inspect.cleandoc`: the first line stripped, the common indentation of the

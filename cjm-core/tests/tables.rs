@@ -198,7 +198,10 @@ fn table_preview_shows_sixty_rows_counts_the_rest_and_escapes() {
     // One header row and 60 body rows; the title escaped, the hint as given.
     assert_eq!(html.matches("<tr>").count(), PREVIEW_ROWS + 1);
     assert!(html.contains("<caption>A&lt;B</caption>"), "{html}");
-    let more = format!("<p>… {} more rows (<code>all()</code> shows all)</p>", rows - 60);
+    let more = format!(
+        "<p>… {} more rows (<code>all()</code> shows all)</p>",
+        rows - 60
+    );
     assert!(html.contains(&more), "{html}");
     assert!(!html.contains("<script"));
 }
