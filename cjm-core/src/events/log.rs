@@ -1953,8 +1953,7 @@ impl EventLogBuilder {
             let channel_out = if has_channel { vec![0; n] } else { Vec::new() };
             (scattered, vec![0; n], vec![0; n], channel_out, lookup)
         } else {
-            // The customer keys are consumed (and their memory given back) as they are
-            // scattered.
+            // The customer keys are read in place by both scatter threads, then freed.
             let make = |i: usize, key: u64| {
                 (
                     key,
@@ -1966,7 +1965,8 @@ impl EventLogBuilder {
                     ),
                 )
             };
-            let scattered = order::scatter(order::Keyed::new(c_customer, &make), false);
+            let scattered = order::scatter(order::Keyed::new(&c_customer, &make), false);
+            drop(c_customer);
             // The builder's columns are now free: the log's columns reuse their memory.
             // The sink sizes the channel column it writes (the builder's, when packed).
             let (channel_out, lookup) = match packing {
@@ -1996,9 +1996,9 @@ impl EventLogBuilder {
                         it.0 = u64::from(rank);
                     }
                 }
-                let keys = items.iter().map(Fields::key).collect();
+                let keys: Vec<u64> = items.iter().map(Fields::key).collect();
                 let make = |i: usize, _: u64| items.get(i).copied().unwrap_or_default();
-                let keyed = order::scatter(order::Keyed::new(keys, &make), false);
+                let keyed = order::scatter(order::Keyed::new(&keys, &make), false);
                 (keyed, Some(dict))
             }
             _ => (scattered, None),

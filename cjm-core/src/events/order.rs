@@ -17,9 +17,10 @@
 //! rows in `(time, row)` order ([`order_runs`]; logs usually arrive in time order, so
 //! this is mostly a check) and writes the log's columns in place.
 //!
-//! Memory: the scatter consumes its [`Source`] (the customer keys, and for a long log
-//! the builder's columns too), giving back the memory of the rows it has passed. A
-//! long log is also scattered `lean`: each sort thread's buckets are laid out last
+//! Memory: a long log's scatter consumes its [`Source`] (the builder's columns),
+//! giving back the memory of the rows it has passed; a shorter one reads the customer
+//! keys in place ([`Keyed`]), freed after the scatter. A long log is also scattered
+//! `lean`: each sort thread's buckets are laid out last
 //! first, so that the buffer is given back from its end as the sink takes each bucket.
 //! The log's columns and the sorted rows are then never held whole together (at 100M
 //! events the peak went from 44 to about 24 bytes a row).
@@ -252,16 +253,19 @@ pub(crate) trait Source: Send + Sync {
     fn release(&mut self, len: usize);
 }
 
-/// Rows made from their keys by `make(global row, key)`.
+/// Rows made from their keys by `make(global row, key)`. The keys are borrowed: the
+/// two threads' halves are views of them (copying the upper half into a buffer of its
+/// own, to give the memory of the scattered rows back as it went, cost more in fresh
+/// pages than it saved), freed by the caller after the scatter.
 pub(crate) struct Keyed<'a, F> {
-    keys: Vec<u64>,
+    keys: &'a [u64],
     first: usize,
     make: &'a F,
 }
 
 impl<'a, F: Fn(usize, u64) -> Item + Sync> Keyed<'a, F> {
     /// The rows `make(i, keys[i])`.
-    pub(crate) fn new(keys: Vec<u64>, make: &'a F) -> Self {
+    pub(crate) fn new(keys: &'a [u64], make: &'a F) -> Self {
         Self {
             keys,
             first: 0,
@@ -286,18 +290,18 @@ impl<F: Fn(usize, u64) -> Item + Sync> Source for Keyed<'_, F> {
     }
 
     fn split_off(&mut self, at: usize) -> Self {
-        let keys = self.keys.split_off(at.min(self.keys.len()));
-        self.keys.shrink_to_fit();
+        let (lower, upper) = self.keys.split_at(at.min(self.keys.len()));
+        self.keys = lower;
         Self {
-            keys,
+            keys: upper,
             first: self.first + at,
             make: self.make,
         }
     }
 
     fn release(&mut self, len: usize) {
-        self.keys.truncate(len);
-        self.keys.shrink_to_fit();
+        // Borrowed: the caller frees the keys.
+        self.keys = self.keys.get(..len).unwrap_or(self.keys);
     }
 }
 
@@ -648,7 +652,7 @@ mod tests {
             at: 0,
             seen: Vec::new(),
         };
-        let (out, a, b) = scatter(Keyed::new(keys.to_vec(), &make), lean).sort(record);
+        let (out, a, b) = scatter(Keyed::new(keys, &make), lean).sort(record);
         let given: Vec<(u64, u32)> = a
             .seen
             .iter()
@@ -735,11 +739,10 @@ mod tests {
                 .collect();
             let src = items(&keys);
             let make = |i: usize, _: u64| src[i];
-            let (sorted, a, b) =
-                scatter(Keyed::new(keys[..n].to_vec(), &make), lean).sort(Record {
-                    at: 0,
-                    seen: Vec::new(),
-                });
+            let (sorted, a, b) = scatter(Keyed::new(&keys[..n], &make), lean).sort(Record {
+                at: 0,
+                seen: Vec::new(),
+            });
             let expected = reference(&keys);
             let got: Vec<(u64, u32)> = sorted.iter().map(|it| (it.key(), it.idx())).collect();
             if lean {
