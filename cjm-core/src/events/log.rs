@@ -1953,7 +1953,6 @@ impl EventLogBuilder {
             let channel_out = if has_channel { vec![0; n] } else { Vec::new() };
             (scattered, vec![0; n], vec![0; n], channel_out, lookup)
         } else {
-            // The customer keys are read in place by both scatter threads, then freed.
             let make = |i: usize, key: u64| {
                 (
                     key,
@@ -1965,8 +1964,16 @@ impl EventLogBuilder {
                     ),
                 )
             };
-            let scattered = order::scatter(order::Keyed::new(&c_customer, &make), false);
-            drop(c_customer);
+            let scattered = if lean_finish(n) {
+                // A long log that cannot be scattered lean: its keys are given back as
+                // they are scattered.
+                order::scatter(order::Keyed::owned(c_customer, &make), false)
+            } else {
+                // The customer keys are read in place by both scatter threads, then freed.
+                let scattered = order::scatter(order::Keyed::new(&c_customer, &make), false);
+                drop(c_customer);
+                scattered
+            };
             // The builder's columns are now free: the log's columns reuse their memory.
             // The sink sizes the channel column it writes (the builder's, when packed).
             let (channel_out, lookup) = match packing {
@@ -1998,7 +2005,11 @@ impl EventLogBuilder {
                 }
                 let keys: Vec<u64> = items.iter().map(Fields::key).collect();
                 let make = |i: usize, _: u64| items.get(i).copied().unwrap_or_default();
-                let keyed = order::scatter(order::Keyed::new(&keys, &make), false);
+                let keyed = if lean_finish(n) {
+                    order::scatter(order::Keyed::owned(keys, &make), false)
+                } else {
+                    order::scatter(order::Keyed::new(&keys, &make), false)
+                };
                 (keyed, Some(dict))
             }
             _ => (scattered, None),

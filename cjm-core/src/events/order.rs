@@ -17,10 +17,11 @@
 //! rows in `(time, row)` order ([`order_runs`]; logs usually arrive in time order, so
 //! this is mostly a check) and writes the log's columns in place.
 //!
-//! Memory: a long log's scatter consumes its [`Source`] (the builder's columns),
-//! giving back the memory of the rows it has passed; a shorter one reads the customer
-//! keys in place ([`Keyed`]), freed after the scatter. A long log is also scattered
-//! `lean`: each sort thread's buckets are laid out last
+//! Memory: a long log's scatter consumes its [`Source`] (the builder's columns, or its
+//! customer keys: [`Keyed::owned`]), giving back the memory of the rows it has passed; a
+//! shorter one reads the customer keys in place ([`Keyed::new`]), freed after the
+//! scatter. A long log is also scattered `lean` where it can be (no columns beyond the
+//! customer, time, event and channel): each sort thread's buckets are laid out last
 //! first, so that the buffer is given back from its end as the sink takes each bucket.
 //! The log's columns and the sorted rows are then never held whole together (at 100M
 //! events the peak went from 44 to about 24 bytes a row).
@@ -237,7 +238,8 @@ enum Layout {
 }
 
 /// Rows handed to [`scatter`], consumed as they are scattered: on two threads each
-/// half is split off, and each thread gives back the memory of the rows it has passed.
+/// half is split off, and each thread gives back the memory of the rows it has passed
+/// (where the source owns that memory; a borrowed one only narrows its view).
 pub(crate) trait Source: Send + Sync {
     /// The number of rows.
     fn len(&self) -> usize;
@@ -253,21 +255,50 @@ pub(crate) trait Source: Send + Sync {
     fn release(&mut self, len: usize);
 }
 
-/// Rows made from their keys by `make(global row, key)`. The keys are borrowed: the
-/// two threads' halves are views of them (copying the upper half into a buffer of its
-/// own, to give the memory of the scattered rows back as it went, cost more in fresh
-/// pages than it saved), freed by the caller after the scatter.
+/// Rows made from their keys by `make(global row, key)`.
+///
+/// The keys are borrowed ([`Keyed::new`]) for a log below the lean size: the two
+/// threads' halves are views of them, freed by the caller after the scatter (copying the
+/// upper half into a buffer of its own, to give the memory of the scattered rows back as
+/// it went, cost more in fresh pages than it saved at 10M rows). A longer log hands them
+/// over ([`Keyed::owned`]): the upper half is split off into its own buffer and each
+/// thread gives back the keys it has passed, 8 bytes a row that would otherwise be held
+/// beside the scattered rows until the end of the scatter.
 pub(crate) struct Keyed<'a, F> {
-    keys: &'a [u64],
+    keys: Keys<'a>,
     first: usize,
     make: &'a F,
 }
 
+/// The customer keys of a [`Keyed`] source.
+enum Keys<'a> {
+    Borrowed(&'a [u64]),
+    Owned(Vec<u64>),
+}
+
+impl Keys<'_> {
+    fn as_slice(&self) -> &[u64] {
+        match self {
+            Keys::Borrowed(k) => k,
+            Keys::Owned(k) => k,
+        }
+    }
+}
+
 impl<'a, F: Fn(usize, u64) -> Item + Sync> Keyed<'a, F> {
-    /// The rows `make(i, keys[i])`.
+    /// The rows `make(i, keys[i])`, the keys read in place.
     pub(crate) fn new(keys: &'a [u64], make: &'a F) -> Self {
         Self {
-            keys,
+            keys: Keys::Borrowed(keys),
+            first: 0,
+            make,
+        }
+    }
+
+    /// The rows `make(i, keys[i])`, the keys given back as they are scattered.
+    pub(crate) fn owned(keys: Vec<u64>, make: &'a F) -> Self {
+        Self {
+            keys: Keys::Owned(keys),
             first: 0,
             make,
         }
@@ -276,12 +307,12 @@ impl<'a, F: Fn(usize, u64) -> Item + Sync> Keyed<'a, F> {
 
 impl<F: Fn(usize, u64) -> Item + Sync> Source for Keyed<'_, F> {
     fn len(&self) -> usize {
-        self.keys.len()
+        self.keys.as_slice().len()
     }
 
     #[inline]
     fn key(&self, i: usize) -> u64 {
-        self.keys.get(i).copied().unwrap_or(0)
+        self.keys.as_slice().get(i).copied().unwrap_or(0)
     }
 
     #[inline]
@@ -290,18 +321,34 @@ impl<F: Fn(usize, u64) -> Item + Sync> Source for Keyed<'_, F> {
     }
 
     fn split_off(&mut self, at: usize) -> Self {
-        let (lower, upper) = self.keys.split_at(at.min(self.keys.len()));
-        self.keys = lower;
+        let keys = match &mut self.keys {
+            Keys::Borrowed(keys) => {
+                let (lower, upper) = keys.split_at(at.min(keys.len()));
+                *keys = lower;
+                Keys::Borrowed(upper)
+            }
+            Keys::Owned(keys) => {
+                let upper = keys.split_off(at.min(keys.len()));
+                keys.shrink_to_fit();
+                Keys::Owned(upper)
+            }
+        };
         Self {
-            keys: upper,
+            keys,
             first: self.first + at,
             make: self.make,
         }
     }
 
     fn release(&mut self, len: usize) {
-        // Borrowed: the caller frees the keys.
-        self.keys = self.keys.get(..len).unwrap_or(self.keys);
+        match &mut self.keys {
+            // Borrowed: the caller frees the keys.
+            Keys::Borrowed(keys) => *keys = keys.get(..len).unwrap_or(keys),
+            Keys::Owned(keys) => {
+                keys.truncate(len);
+                keys.shrink_to_fit();
+            }
+        }
     }
 }
 
@@ -336,9 +383,9 @@ const FREE_EVERY: usize = 1 << 17;
 /// pass stays stable).
 ///
 /// The source is consumed: each thread scatters its half from the last row down,
-/// filling its slots from their ends, and gives back the memory of the rows it has
-/// passed every [`FREE_EVERY`] rows, so that the source and the scattered rows are not
-/// both held whole. `lean`: the rows are laid out for [`Scattered::sort`] to give back
+/// filling its slots from their ends, and releases the rows it has passed every
+/// [`FREE_EVERY`] rows, so that a source owning its memory and the scattered rows are
+/// not both held whole. `lean`: the rows are laid out for [`Scattered::sort`] to give back
 /// their memory as it goes (the sorted rows are then not returned).
 pub(crate) fn scatter<S: Source>(mut src: S, lean: bool) -> Scattered {
     let n = src.len();
@@ -665,6 +712,19 @@ mod tests {
             let sorted: Vec<(u64, u32)> = out.iter().map(|it| (it.key(), it.idx())).collect();
             assert_eq!(sorted, given);
         }
+        // Keys handed over (released as they are scattered) sort the same.
+        let record = Record {
+            at: 0,
+            seen: Vec::new(),
+        };
+        let (_, a, b) = scatter(Keyed::owned(keys.to_vec(), &make), lean).sort(record);
+        let owned: Vec<(u64, u32)> = a
+            .seen
+            .iter()
+            .chain(&b.seen)
+            .map(|&(_, k, i)| (k, i))
+            .collect();
+        assert_eq!(owned, given, "owned keys");
         given
     }
 
