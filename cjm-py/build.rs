@@ -82,7 +82,14 @@ fn docstrings(text: &str) -> Result<Vec<Item>, Box<dyn Error>> {
         // The header ends at the `:` after the closing parenthesis (it may span lines).
         let (end, tail) = header_end(&lines, i)?;
         let signature = if kw == "def " {
-            let header = lines.get(i..=end).unwrap_or_default().join("\n");
+            // The header's lines, the last one to its `:` (a one-line body is not read).
+            let mut head: Vec<&str> = lines.get(i..=end).unwrap_or_default().to_vec();
+            if let Some(last) = head.last_mut() {
+                *last = last
+                    .get(..last.len().saturating_sub(tail.len()))
+                    .unwrap_or(last);
+            }
+            let header = header_code(&head, &name)?;
             Some(text_signature(&header, indent > 0)?)
         } else {
             None
@@ -140,8 +147,8 @@ struct Nesting {
 
 impl Nesting {
     /// Takes the next character; true when it stands outside strings and brackets
-    /// (a quote or an opening bracket itself is not, a closing bracket that ends the
-    /// outer level is).
+    /// (a quote or an opening bracket itself is not, and neither is a closing bracket
+    /// unless it has no opening one: the `)` that closes the list being scanned).
     fn top(&mut self, c: char) -> bool {
         let top = self.quote.is_none() && self.depth == 0;
         match (self.quote, c) {
@@ -171,6 +178,33 @@ fn header_end<'a>(lines: &[&'a str], start: usize) -> Result<(usize, &'a str), B
         }
     }
     Err(format!("no end to the header on line {}", start + 1).into())
+}
+
+/// The code of a `def` header's lines, its comments dropped (a `#` outside strings to the
+/// end of its line). A backslash or a triple quote in a header is refused: the scanner
+/// reads neither escapes nor triple-quoted strings, and would misread what follows.
+fn header_code(lines: &[&str], name: &str) -> Result<String, Box<dyn Error>> {
+    let mut nesting = Nesting::default();
+    let mut code = Vec::with_capacity(lines.len());
+    for line in lines {
+        if line.contains('\\') || line.contains("\"\"\"") || line.contains("'''") {
+            return Err(format!(
+                "the header of `{name}` holds a backslash or a triple quote, which the \
+                 signature scanner does not read"
+            )
+            .into());
+        }
+        let mut end = line.len();
+        for (at, c) in line.char_indices() {
+            if c == '#' && nesting.quote.is_none() {
+                end = at;
+                break;
+            }
+            nesting.top(c);
+        }
+        code.push(line.get(..end).unwrap_or(line));
+    }
+    Ok(code.join("\n"))
 }
 
 /// The text signature of the `def` header `header`: its parameters without their

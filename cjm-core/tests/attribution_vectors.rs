@@ -334,4 +334,19 @@ fn path_columns_report_the_row_and_column_of_a_bad_cell() {
         cjm_core::Error::Input { row, .. } => assert_eq!(row, Some(3)),
         other => panic!("{other:?}"),
     }
+    // A count read under its short name is named so in the error.
+    let short = row_of(
+        &columns,
+        &[
+            ("path", PathCell::Text("a".into())),
+            ("conversions", PathCell::Wrong("str".into())),
+        ],
+    )
+    .unwrap_err();
+    assert!(
+        short
+            .to_string()
+            .contains("column `conversions` must hold numbers, not `str`"),
+        "{short}"
+    );
 }

@@ -255,14 +255,15 @@ impl PathColumns {
             (&self.nulls, "total_null", "nulls"),
         ];
         for (slot, (name, default, short)) in counts.iter_mut().zip(named) {
-            let mut got = cell(name, CellKind::Number)?;
+            let (mut read, mut got) = (name.as_str(), cell(name, CellKind::Number)?);
             if got == PathCell::Absent && name == default {
-                got = cell(short, CellKind::Number)?;
+                (read, got) = (short, cell(short, CellKind::Number)?);
             }
             *slot = match got {
                 PathCell::Absent | PathCell::Null => 0.0,
                 PathCell::Number(x) => x,
-                other => return Ok(Err(wrong(name, "numbers", &found(&other)))),
+                // The column read: the short name when the row had only that.
+                other => return Ok(Err(wrong(read, "numbers", &found(&other)))),
             };
         }
         let times = match cell(&self.times, CellKind::Numbers)? {

@@ -331,7 +331,9 @@ fn combine(
 /// Scores the health of every touchpoint, stage and the journey.
 ///
 /// # Errors
-/// `invalid_option` for a scoring model with a negative or non-finite weight.
+/// `invalid_option` for a scoring model with a negative or non-finite weight, for a NaN
+/// or infinite value in `traffic` or `kpi_actuals` (checked in that order), then for
+/// one in the measured reach (checked by [`priorities`]).
 pub fn health(
     journey: &ValidJourney,
     model: &ScoringModel,
