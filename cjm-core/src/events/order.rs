@@ -695,37 +695,35 @@ mod tests {
             assert_eq!(src[i].key(), key);
             src[i]
         };
-        let record = Record {
-            at: 0,
-            seen: Vec::new(),
+        // The rows each sink part was given, in order; and the sorted rows returned.
+        let given = |keyed| {
+            let record = Record {
+                at: 0,
+                seen: Vec::new(),
+            };
+            let (out, a, b) = scatter(keyed, lean).sort(record);
+            let seen: Vec<(u64, u32)> = a
+                .seen
+                .iter()
+                .chain(&b.seen)
+                .map(|&(_, k, i)| (k, i))
+                .collect();
+            (out, seen)
         };
-        let (out, a, b) = scatter(Keyed::new(keys, &make), lean).sort(record);
-        let given: Vec<(u64, u32)> = a
-            .seen
-            .iter()
-            .chain(&b.seen)
-            .map(|&(_, k, i)| (k, i))
-            .collect();
+        let (out, seen) = given(Keyed::new(keys, &make));
         if lean {
             assert!(out.is_empty() || keys.len() < 2 || out.iter().all(|it| it.key() == keys[0]));
         } else {
             let sorted: Vec<(u64, u32)> = out.iter().map(|it| (it.key(), it.idx())).collect();
-            assert_eq!(sorted, given);
+            assert_eq!(sorted, seen);
         }
         // Keys handed over (released as they are scattered) sort the same.
-        let record = Record {
-            at: 0,
-            seen: Vec::new(),
-        };
-        let (_, a, b) = scatter(Keyed::owned(keys.to_vec(), &make), lean).sort(record);
-        let owned: Vec<(u64, u32)> = a
-            .seen
-            .iter()
-            .chain(&b.seen)
-            .map(|&(_, k, i)| (k, i))
-            .collect();
-        assert_eq!(owned, given, "owned keys");
-        given
+        assert_eq!(
+            given(Keyed::owned(keys.to_vec(), &make)).1,
+            seen,
+            "owned keys"
+        );
+        seen
     }
 
     #[test]
