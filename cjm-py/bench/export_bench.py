@@ -55,8 +55,9 @@ for the survey; "cjm (``from_parquet``)": ``EventLog.from_parquet``, the file re
 Rust without a pyarrow table, for the event analyses; pandas: ``pd.read_parquet``; polars: ``pl.read_parquet``; DuckDB:
 ``CREATE TABLE ... AS SELECT * FROM read_parquet(...)`` into an in-memory database, with
 ``file_row_number`` for the input order), "compute" the analysis on it down to plain
-Python values, "end to end" both in one span; peak RSS is the process's
-``ru_maxrss``. With ``--repeat N`` each is the best of N runs of load + compute. Every
+Python values, "end to end" both in one span; peak RSS is the process's own
+high-water mark (``VmHWM``; ``ru_maxrss`` would include the generator's peak when the
+data was generated in the same run). With ``--repeat N`` each is the best of N runs of load + compute. Every
 tool's result is asserted equal to cjm's (counts exactly, floats to 1e-9 relative);
 the script fails otherwise.
 
@@ -1172,6 +1173,21 @@ def _import_tool(tool: str) -> None:
         importlib.import_module(name)
 
 
+def peak_rss_mib() -> float:
+    """This process's peak resident memory, MiB: ``VmHWM``, the high-water mark of its
+    own address space. Not ``ru_maxrss`` alone: Linux carries a parent's peak across
+    fork and exec into the child's ``ru_maxrss``, so workers started by a run that had
+    just generated the data all reported the generator's peak (670 MiB)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
 def worker(tool: str, analysis: str, path: str, repeat: int) -> Dict[str, Any]:
     """One tool, one analysis: best of `repeat` (load, compute), result, peak RSS."""
     _import_tool(tool)
@@ -1194,7 +1210,7 @@ def worker(tool: str, analysis: str, path: str, repeat: int) -> Dict[str, Any]:
         best["compute"] = min(best["compute"], t2 - t1)
         best["end_to_end"] = min(best["end_to_end"], t2 - t0)
         del data
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    peak = peak_rss_mib()
     load_avg.append(os.getloadavg()[0])
     return {"times": best, "peak_mib": peak, "load_avg": load_avg, "result": result}
 
