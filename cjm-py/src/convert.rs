@@ -76,9 +76,6 @@ pub(crate) fn int_arg<T: serde::de::DeserializeOwned>(
         .transpose()
 }
 
-/// How deep [`plain`] looks into nested options (deeper values are left as they are).
-const PLAIN_DEPTH: usize = 32;
-
 /// The value as the plain Python values the core reads options from ([`read_plain`]), in
 /// dicts and lists: every Python-only form becomes its plain form, so that the core holds
 /// every option rule. The one place where Python values are translated:
@@ -175,7 +172,8 @@ fn plain_at<'py>(
         || value.is_instance_of::<PyFloat>()
         || value.is_instance_of::<PyString>()
         || value.is_instance_of::<PyBytes>();
-    if builtin || depth > PLAIN_DEPTH {
+    // Deeper than the core reads (`Limits::max_depth`, which it then reports): left as is.
+    if builtin || depth > cjm_core::Limits::default().max_depth {
         return Ok(value.clone());
     }
     if let Ok(d) = value.cast::<PyDict>() {

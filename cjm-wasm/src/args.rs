@@ -96,13 +96,11 @@ pub(crate) fn plain(value: &JsValue) -> bool {
     proto.is_null() || Object::get_prototype_of(&proto).is_null()
 }
 
-/// Depth below which [`non_json`] looks; the core's reader stops deeper values anyway.
-const MAX_DEPTH: usize = 40;
-
 /// Appends a `wrong_type` problem for every value under `value` that JSON cannot hold
-/// (see the module's documentation), with its path as the core writes paths.
+/// (see the module's documentation), with its path as the core writes paths. It looks
+/// no deeper than the core reads (`Limits::max_depth`, which the core then reports).
 pub(crate) fn non_json(value: &JsValue, path: &mut Vec<Seg>, found: &mut Vec<Problem>) {
-    if path.len() > MAX_DEPTH || found.len() >= 100 {
+    if path.len() > cjm_core::Limits::default().max_depth || found.len() >= 100 {
         return;
     }
     if Array::is_array(value) {
