@@ -312,8 +312,8 @@ fn path_columns_report_the_row_and_column_of_a_bad_cell() {
     let missing = row_of(&columns, &[("total_conversions", PathCell::Number(1.0))]).unwrap_err();
     assert_eq!(missing.code(), "missing_column");
     assert!(
-        missing.to_string().contains("no column `path`"),
-        "{missing}"
+        missing.to_string().contains("no column `path`") && missing.to_string().contains("path="),
+        "the message names the column and the fix: {missing}"
     );
     let wrong = row_of(
         &columns,

@@ -242,7 +242,12 @@ impl PathColumns {
                 return Ok(Err(Error::Input {
                     code: crate::InputCode::MissingColumn,
                     row: Some(row),
-                    message: format!("the row has no column `{}`", self.path),
+                    message: format!(
+                        "the row has no column `{}`: give every row its path (`a > b`), or \
+                         name the column that holds it (Python `cjm.attribute(rows, \
+                         path=\"…\")`)",
+                        self.path
+                    ),
                 }))
             }
             PathCell::Null => return Ok(Err(wrong(&self.path, "strings", "None"))),
