@@ -76,14 +76,7 @@ pub fn survey_state(
     options: &SurveyOptions,
 ) -> Result<SurveyState> {
     let schema = reader.schema();
-    let names = [
-        &columns.scope,
-        &columns.segment,
-        &columns.nps,
-        &columns.csat,
-        &columns.ces,
-    ];
-    for name in names.into_iter().flatten() {
+    for name in columns.named() {
         if schema.field_with_name(name).is_err() {
             return Err(missing(name));
         }

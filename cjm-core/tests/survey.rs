@@ -582,3 +582,17 @@ mod batches {
         assert_eq!(state, before);
     }
 }
+
+/// The columns a reader of survey answers needs: those named, in the arguments' order.
+#[test]
+fn named_columns_are_those_given_in_field_order() {
+    use cjm_core::scoring::SurveyColumnNames;
+    let columns = SurveyColumnNames {
+        ces: Some("effort".into()),
+        scope: Some("touchpoint".into()),
+        nps: Some("nps".into()),
+        ..SurveyColumnNames::default()
+    };
+    assert_eq!(columns.named(), ["touchpoint", "nps", "effort"]);
+    assert!(SurveyColumnNames::default().named().is_empty());
+}

@@ -68,20 +68,10 @@ pub(crate) fn arrow_state(
     columns: &Columns,
     options: &SurveyOptions,
 ) -> PyResult<SurveyState> {
-    let names: Vec<&String> = [
-        &columns.scope,
-        &columns.segment,
-        &columns.nps,
-        &columns.csat,
-        &columns.ces,
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
     let (reader, _, _) = crate::arrow_in::read(
         py,
         data,
-        &names,
+        &columns.named(),
         "a pandas or polars DataFrame, a pyarrow Table or RecordBatch, an object with \
          `__arrow_c_stream__`, or a dict of columns",
     )?;

@@ -509,6 +509,15 @@ impl SurveyColumnNames {
     /// The column arguments' names, to tell them from [`SurveyOptions`]' keys.
     pub const FIELDS: [&'static str; 5] = ["scope", "segment", "nps", "csat", "ces"];
 
+    /// The columns named, in the order of [`Self::FIELDS`]: the columns a reader needs.
+    #[must_use]
+    pub fn named(&self) -> Vec<&String> {
+        [&self.scope, &self.segment, &self.nps, &self.csat, &self.ces]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+
     /// Which metrics are read, as `[nps, csat, ces]`.
     #[must_use]
     pub fn metrics(&self) -> [bool; 3] {
