@@ -3,7 +3,7 @@
 use arrow_array::RecordBatch;
 use cjm_core::scoring::{SurveyBatch, SurveyColumnNames, SurveyOptions, SurveyState};
 
-use crate::columns::{column, is_text, missing, wrong_type, Nums, Strs};
+use crate::columns::{column, is_text, wrong_type, Nums, Strs};
 use crate::{Error, Result};
 
 /// The survey columns of one batch, read in place: strings (a dictionary through its
@@ -76,11 +76,8 @@ pub fn survey_state(
     options: &SurveyOptions,
 ) -> Result<SurveyState> {
     let schema = reader.schema();
-    for name in columns.named() {
-        if schema.field_with_name(name).is_err() {
-            return Err(missing(name));
-        }
-    }
+    let present: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+    columns.check_present(&present)?;
     let mut state = SurveyState::identity(options)?;
     let held = reader
         .map(|batch| SurveyColumns::of(&batch.map_err(Error::Arrow)?, columns))

@@ -407,6 +407,32 @@ impl Error {
     }
 }
 
+/// At most this many of the data's columns are listed in a message.
+const LISTED_COLUMNS: usize = 30;
+
+/// Names quoted for a message, each an [`excerpt`]: `` `a`, `b` ``.
+pub(crate) fn quoted<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    names
+        .into_iter()
+        .map(|n| format!("`{}`", excerpt(n)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A message's "its columns are `a`, `b`, …" (at most [`LISTED_COLUMNS`]).
+pub(crate) fn its_columns<S: AsRef<str>>(columns: &[S]) -> String {
+    if columns.is_empty() {
+        return "it has no columns".to_owned();
+    }
+    let shown = quoted(columns.iter().take(LISTED_COLUMNS).map(AsRef::as_ref));
+    let more = columns.len().saturating_sub(LISTED_COLUMNS);
+    if more > 0 {
+        format!("its columns are {shown} and {more} more")
+    } else {
+        format!("its columns are {shown}")
+    }
+}
+
 /// Most characters of an input value that a message quotes (see [`excerpt`]).
 pub const EXCERPT_CHARS: usize = 40;
 

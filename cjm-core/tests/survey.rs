@@ -596,3 +596,30 @@ fn named_columns_are_those_given_in_field_order() {
     assert_eq!(columns.named(), ["touchpoint", "nps", "effort"]);
     assert!(SurveyColumnNames::default().named().is_empty());
 }
+
+/// A named column the data lacks: the argument that named it and the data's columns.
+#[test]
+fn a_named_column_the_data_lacks_is_missing_column_with_the_data_columns() {
+    use cjm_core::scoring::SurveyColumnNames;
+    let columns = SurveyColumnNames {
+        scope: Some("touchpoint".into()),
+        csat: Some("sat".into()),
+        ..SurveyColumnNames::default()
+    };
+    assert!(columns
+        .check_present(&["sat", "touchpoint", "other"])
+        .is_ok());
+    let e = columns.check_present(&["touchpoint", "csat"]).unwrap_err();
+    assert_eq!(e.code(), "missing_column");
+    assert_eq!(
+        e.to_string(),
+        "the data has no column `sat` (named as the `csat` column); its columns are \
+         `touchpoint`, `csat`"
+    );
+    let none: [&str; 0] = [];
+    assert!(columns
+        .check_present(&none)
+        .unwrap_err()
+        .to_string()
+        .ends_with("it has no columns"));
+}

@@ -114,6 +114,12 @@ pub(crate) fn _compare_groups(
 
 /// A mapping of column name → sequence, read without Arrow.
 fn from_mapping(dict: &Bound<'_, PyDict>, columns: &Columns) -> PyResult<SurveyTable> {
+    let keys: Vec<String> = dict
+        .keys()
+        .iter()
+        .filter_map(|k| k.extract().ok())
+        .collect();
+    columns.check_present(&keys).map_err(core_err)?;
     let get = |name: &str| -> PyResult<Bound<'_, PyAny>> {
         dict.get_item(name)?.ok_or_else(|| {
             input_err(

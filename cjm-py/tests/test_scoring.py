@@ -190,9 +190,15 @@ def test_bad_answers_columns_and_options() -> None:
     with pytest.raises(InputError) as info:
         cjm.survey_kpis(pa.table({"nps": [3]}), nps="score")
     assert (info.value.code, info.value.row) == ("missing_column", None)
+    # The message names the argument and lists the data's columns, the same for a table
+    # and a dict of columns (the core's).
+    arrow_message = str(info.value)
+    assert "`score` (named as the `nps` column)" in arrow_message, arrow_message
+    assert "its columns are `nps`" in arrow_message, arrow_message
     with pytest.raises(InputError) as info:
         cjm.survey_kpis({"nps": [3]}, nps="score")
     assert info.value.code == "missing_column"
+    assert str(info.value) == arrow_message
     with pytest.raises(InputError) as info:
         cjm.survey_kpis(pa.table({"nps": ["ten"]}), nps="nps")
     assert info.value.code == "wrong_type"

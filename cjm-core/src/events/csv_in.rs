@@ -7,7 +7,7 @@
 use super::log::{EventLog, EventLogBuilder, IngestReport, RawEvent};
 use super::report::RejectReason;
 use super::time::{naive_timestamp_error, read_text_timestamp, TimeUnit};
-use crate::error::{excerpt, Error, Result};
+use crate::error::{excerpt, its_columns, quoted, Error, Result};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, BufReader, Read};
@@ -338,31 +338,6 @@ const EVENT: Field = Field {
     role: "event name",
     usual: USUAL_EVENT_COLUMNS,
 };
-/// At most this many of the data's columns are listed in a message.
-const LISTED_COLUMNS: usize = 30;
-
-fn quoted<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
-    names
-        .into_iter()
-        .map(|n| format!("`{}`", excerpt(n)))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// "its columns are `a`, `b`, …" (at most [`LISTED_COLUMNS`]).
-fn its_columns<S: AsRef<str>>(columns: &[S]) -> String {
-    if columns.is_empty() {
-        return "it has no columns".to_owned();
-    }
-    let shown = quoted(columns.iter().take(LISTED_COLUMNS).map(AsRef::as_ref));
-    let more = columns.len().saturating_sub(LISTED_COLUMNS);
-    if more > 0 {
-        format!("its columns are {shown} and {more} more")
-    } else {
-        format!("its columns are {shown}")
-    }
-}
-
 fn how_to_name(argument: &str) -> String {
     format!("Python `{argument}=\"…\"`, JS `mapping.{argument}`")
 }

@@ -518,6 +518,30 @@ impl SurveyColumnNames {
             .collect()
     }
 
+    /// Checks that every column named is among the data's `columns`.
+    ///
+    /// # Errors
+    /// `missing_column` for the first that is not, naming the argument that named it and
+    /// listing the data's columns.
+    pub fn check_present<S: AsRef<str>>(&self, columns: &[S]) -> crate::Result<()> {
+        let named = [&self.scope, &self.segment, &self.nps, &self.csat, &self.ces];
+        for (argument, name) in Self::FIELDS.iter().zip(named) {
+            let Some(name) = name else { continue };
+            if !columns.iter().any(|c| c.as_ref() == name) {
+                return Err(crate::Error::Input {
+                    code: crate::InputCode::MissingColumn,
+                    row: None,
+                    message: format!(
+                        "the data has no column `{}` (named as the `{argument}` column); {}",
+                        crate::error::excerpt(name),
+                        crate::error::its_columns(columns)
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Which metrics are read, as `[nps, csat, ces]`.
     #[must_use]
     pub fn metrics(&self) -> [bool; 3] {
