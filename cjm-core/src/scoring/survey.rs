@@ -509,12 +509,17 @@ impl SurveyColumnNames {
     /// The column arguments' names, to tell them from [`SurveyOptions`]' keys.
     pub const FIELDS: [&'static str; 5] = ["scope", "segment", "nps", "csat", "ces"];
 
+    /// Each argument of [`Self::FIELDS`] with the column it names.
+    fn by_argument(&self) -> impl Iterator<Item = (&'static str, &Option<String>)> {
+        let named = [&self.scope, &self.segment, &self.nps, &self.csat, &self.ces];
+        Self::FIELDS.into_iter().zip(named)
+    }
+
     /// The columns named, in the order of [`Self::FIELDS`]: the columns a reader needs.
     #[must_use]
     pub fn named(&self) -> Vec<&String> {
-        [&self.scope, &self.segment, &self.nps, &self.csat, &self.ces]
-            .into_iter()
-            .flatten()
+        self.by_argument()
+            .filter_map(|(_, name)| name.as_ref())
             .collect()
     }
 
@@ -524,8 +529,7 @@ impl SurveyColumnNames {
     /// `missing_column` for the first that is not, naming the argument that named it and
     /// listing the data's columns.
     pub fn check_present<S: AsRef<str>>(&self, columns: &[S]) -> crate::Result<()> {
-        let named = [&self.scope, &self.segment, &self.nps, &self.csat, &self.ces];
-        for (argument, name) in Self::FIELDS.iter().zip(named) {
+        for (argument, name) in self.by_argument() {
             let Some(name) = name else { continue };
             if !columns.iter().any(|c| c.as_ref() == name) {
                 return Err(crate::Error::Input {
