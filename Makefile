@@ -33,7 +33,6 @@ lint:
 
 test-rust:
 	cargo test --workspace --exclude cjm-py
-	cargo test -p cjm-core --profile checked --test events_time_range --test events_state --test retention --test trends --test attribution_props --test fuzz --test properties
 	cargo run -q -p cjm-core --example quickstart
 
 test-py:

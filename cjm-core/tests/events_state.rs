@@ -768,8 +768,8 @@ fn decode_with_every_decoder(bytes: &[u8]) -> Vec<cjm_core::Result<()>> {
 }
 
 /// Reads `bytes` as a state of every kind; each state that reads is finished, and merged
-/// with itself and finished again. Nothing may panic (the `checked` profile of `make test`
-/// runs this with overflow checks).
+/// with itself and finished again. Nothing may panic (`make test` runs this with overflow
+/// checks on).
 fn exercise_every_decoder(bytes: &[u8]) {
     use cjm_core::attribution::{AttributionOptions, PathCounts, TransitionCounts};
     use cjm_core::scoring::{NpsState, ScaleMethod, ScaleState, SurveyOptions, SurveyState};

@@ -2,8 +2,8 @@
 //! Ingest accepts every i64 nanosecond count (1677-09-21 to 2262-04-11), and two of them
 //! can differ by more than `i64::MAX`: in i64 such a span wraps round to a short negative
 //! one, and (in a release or wasm build, which do not check overflow) two events 584 years
-//! apart "converted" inside a 7-day window. `make test` also runs this file in an
-//! optimised build with overflow checks (`--profile checked`).
+//! apart "converted" inside a 7-day window. `make test` runs this file with overflow
+//! checks on (Cargo's test profile), so a span that wraps fails it.
 
 #![allow(
     clippy::unwrap_used,

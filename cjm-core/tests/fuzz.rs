@@ -1,7 +1,7 @@
 //! The bounded fuzz run of `make test` (issue 14, item 10), for the text inputs not
 //! covered elsewhere: Mermaid import and CSV event logs. Random and mutated inputs must
-//! give a result or an error with a code — never a panic (the `checked` profile of `make
-//! test` runs this file with overflow checks) — and an accepted CSV log accounts for
+//! give a result or an error with a code — never a panic (`make test` runs this file with
+//! overflow checks on) — and an accepted CSV log accounts for
 //! every row. The other inputs are fuzzed beside their laws: documents in
 //! `properties.rs`, every state decoder in `events_state.rs`, path tables in
 //! `attribution_props.rs`, column ingest with timestamps over the whole range in
