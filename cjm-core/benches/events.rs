@@ -284,7 +284,7 @@ fn export(events: usize) -> Export {
 }
 
 fn bench_export(c: &mut Criterion) {
-    use cjm_core::attribution::{PathCounts, PathOptions};
+    use cjm_core::attribution::{attribute_log, AttributionOptions, Model, PathCounts, PathOptions};
     use cjm_core::events::columns::{
         ColumnBatch, I64Col, IdCol, Keys, StrArray, StrCol, TimeCol, Utf8,
     };
@@ -355,6 +355,21 @@ fn bench_export(c: &mut Criterion) {
     };
     g.bench_function("attribution_paths", |b| {
         b.iter(|| black_box(PathCounts::from_log(&log, None, &paths).unwrap().len()));
+    });
+    // What `EventLog.attribute` runs in the export benchmark (`export_bench.py`): the
+    // log's paths, then the five models it compares with the peers.
+    let models = AttributionOptions {
+        models: vec![
+            Model::First,
+            Model::Last,
+            Model::Linear,
+            Model::TimeDecay,
+            Model::Markov,
+        ],
+        ..AttributionOptions::default()
+    };
+    g.bench_function("attribution_5_models", |b| {
+        b.iter(|| black_box(attribute_log(&log, None, &paths, &models).unwrap()));
     });
     g.bench_function("directly_follows", |b| {
         b.iter(|| {
