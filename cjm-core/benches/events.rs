@@ -284,7 +284,9 @@ fn export(events: usize) -> Export {
 }
 
 fn bench_export(c: &mut Criterion) {
-    use cjm_core::attribution::{attribute_log, AttributionOptions, Model, PathCounts, PathOptions};
+    use cjm_core::attribution::{
+        attribute_log, AttributionOptions, Model, PathCounts, PathOptions,
+    };
     use cjm_core::events::columns::{
         ColumnBatch, I64Col, IdCol, Keys, StrArray, StrCol, TimeCol, Utf8,
     };

@@ -654,8 +654,8 @@ fn _cjm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<results::PyJourneyStates>()?;
     m.add_class::<results::PyDrivers>()?;
     m.add_class::<results::PyConformance>()?;
-    m.add_function(wrap_pyfunction!(survey::_survey_kpis, m)?)?;
-    m.add_function(wrap_pyfunction!(survey::_compare_groups, m)?)?;
+    m.add_function(wrap_pyfunction!(survey::survey_kpis, m)?)?;
+    m.add_function(wrap_pyfunction!(survey::compare_groups, m)?)?;
     m.add_function(wrap_pyfunction!(two_proportion_test, m)?)?;
     m.add_function(wrap_pyfunction!(diff_maps, m)?)?;
     m.add_function(wrap_pyfunction!(patterns, m)?)?;

@@ -1,4 +1,5 @@
-//! `cjm.survey_kpis`: survey answer columns from Python data into the core.
+//! `cjm.survey_kpis` and `cjm.compare_groups`: survey answer columns from Python data into
+//! the core.
 //!
 //! Two kinds of input, both turned into [`SurveyTable`]s here (binding work) and scored by
 //! the core (every formula and every check of the answers lives there):
@@ -7,7 +8,8 @@
 //!   `__arrow_c_array__`: pyarrow tables and batches, polars frames, pandas frames prepared
 //!   by `cjm/_arrow.py`, anything else that speaks it), read with pyo3-arrow batch by batch
 //!   into a mergeable [`SurveyState`], so no Python code runs per row;
-//! - a mapping of column name → sequence (lists, tuples, NumPy arrays), read in Rust.
+//! - a mapping of column name → sequence (lists, tuples, NumPy arrays), read in Rust: a
+//!   `dict`, or any other `collections.abc.Mapping`, copied into one first.
 //!
 //! Only the named columns are read. Strings (`Utf8`, `LargeUtf8`, `Utf8View`, dictionaries
 //! of those) become `Option<String>`; integers and floats become `Option<f64>` with Arrow
@@ -18,7 +20,7 @@ use cjm_core::scoring::{
     GroupBy, GroupSelector, SurveyColumnNames, SurveyOptions, SurveyState, SurveyTable,
 };
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString};
+use pyo3::types::{PyDict, PyMapping, PyString};
 
 use crate::errors::{arrow_err, core_err, input_err};
 use crate::reports::PySurveyReport;
@@ -39,18 +41,37 @@ fn columns_and_options(
     })
 }
 
-#[doc = stub_doc!("_survey_kpis")]
+/// The data as a `dict` when it is a mapping of columns (a `dict` or any other
+/// `collections.abc.Mapping`), else `None` (Arrow data, read by [`arrow_state`]).
+fn as_columns<'py>(data: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyDict>>> {
+    if let Ok(dict) = data.cast::<PyDict>() {
+        return Ok(Some(dict.clone()));
+    }
+    match data.cast::<PyMapping>() {
+        Ok(mapping) => {
+            let dict = PyDict::new(data.py());
+            for item in mapping.items()?.iter() {
+                let (k, v): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item.extract()?;
+                dict.set_item(k, v)?;
+            }
+            Ok(Some(dict))
+        }
+        Err(_) => Ok(None),
+    }
+}
+
+#[doc = stub_doc!(signature "survey_kpis")]
 #[pyfunction]
-#[pyo3(signature = (data, **options))]
-pub(crate) fn _survey_kpis(
+#[pyo3(signature = (data, **options), text_signature = None)]
+pub(crate) fn survey_kpis(
     py: Python<'_>,
     data: &Bound<'_, PyAny>,
     options: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<PySurveyReport> {
     crate::guard(|| {
         let (columns, options) = columns_and_options(py, options, "survey_kpis")?;
-        let report = if let Ok(dict) = data.cast::<PyDict>() {
-            let table = from_mapping(dict, &columns)?;
+        let report = if let Some(dict) = as_columns(data)? {
+            let table = from_mapping(&dict, &columns)?;
             py.detach(|| cjm_core::scoring::survey_kpis(&table, &options))
                 .map_err(core_err)?
         } else {
@@ -79,24 +100,32 @@ pub(crate) fn arrow_state(
         .map_err(arrow_err)
 }
 
-#[doc = stub_doc!("_compare_groups")]
+#[doc = stub_doc!(signature "compare_groups")]
 #[pyfunction]
-#[pyo3(signature = (data, a, b, *, by, within = None, **options))]
-pub(crate) fn _compare_groups(
+#[pyo3(signature = (data, a, b, *, by = None, within = None, **options), text_signature = None)]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "mirrors the keyword arguments of Python"
+)]
+pub(crate) fn compare_groups(
     py: Python<'_>,
     data: &Bound<'_, PyAny>,
     a: &str,
     b: &str,
-    by: &str,
+    by: Option<&str>,
     within: Option<&str>,
     options: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<PyGroupComparison> {
     crate::guard(|| {
         let (columns, options) = columns_and_options(py, options, "compare_groups")?;
-        let by: GroupBy =
-            cjm_core::options_from(serde_json::Value::from(by), "by").map_err(core_err)?;
-        let state = if let Ok(dict) = data.cast::<PyDict>() {
-            let table = from_mapping(dict, &columns)?;
+        let by: GroupBy = match by {
+            None => GroupBy::default(),
+            Some(by) => {
+                cjm_core::options_from(serde_json::Value::from(by), "by").map_err(core_err)?
+            }
+        };
+        let state = if let Some(dict) = as_columns(data)? {
+            let table = from_mapping(&dict, &columns)?;
             let mut state = SurveyState::identity(&options).map_err(core_err)?;
             py.detach(|| state.extend(0, &table)).map_err(core_err)?;
             state

@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import math
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Dict
 
 import pytest
@@ -144,6 +145,9 @@ def test_compare_groups_frames_and_scopes() -> None:
     a = cjm.compare_groups(SURVEY, "anna", "ben", **kwargs).to_dict()
     assert cjm.compare_groups(pd.DataFrame(SURVEY), "anna", "ben", **kwargs).to_dict() == a
     assert cjm.compare_groups(pl.DataFrame(SURVEY), "anna", "ben", **kwargs).to_dict() == a
+    # Any mapping of columns reads as a dict does; `by` is the core's default, segments.
+    assert cjm.compare_groups(MappingProxyType(SURVEY), "anna", "ben", **kwargs).to_dict() == a
+    assert cjm.compare_groups(SURVEY, "anna", "ben", by="segment", **kwargs).to_dict() == a
     # Two scopes, and two segments within one scope.
     by_scope = cjm.compare_groups(SURVEY, "checkout", "search", by="scope", **kwargs)
     assert {r["metric"] for r in by_scope.to_dicts()} == {"nps", "csat"}

@@ -11,6 +11,7 @@ import math
 import pickle
 import random
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Dict, List
 
 import pandas as pd
@@ -146,6 +147,7 @@ def test_same_report_from_pandas_polars_pyarrow_and_dict() -> None:
                 **{k: pa.array(TABLE[k]) for k in ("nps", "csat", "ces")},
             }
         ),
+        "a read-only mapping": MappingProxyType(TABLE),
         "pyarrow reader": pa.RecordBatchReader.from_batches(
             pa.table(TABLE).schema, pa.table(TABLE).to_batches(max_chunksize=4)
         ),

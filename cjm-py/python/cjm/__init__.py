@@ -78,6 +78,7 @@ from cjm._cjm import (
     TrendsResult,
     Variants,
     __version__,
+    compare_groups,
     diff_maps,
     from_mermaid,
     generate_log,
@@ -86,13 +87,13 @@ from cjm._cjm import (
     load_file,
     loads,
     patterns,
+    survey_kpis,
     template,
     templates,
     two_proportion_test,
     validate,
     validate_file,
 )
-from cjm._survey import compare_groups, survey_kpis
 from cjm._attribution import attribute
 
 __all__ = [

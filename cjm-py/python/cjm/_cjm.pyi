@@ -57,8 +57,8 @@ __all__ = [
     "patterns",
     "from_mermaid",
     "generate_log",
-    "_survey_kpis",
-    "_compare_groups",
+    "survey_kpis",
+    "compare_groups",
     "_panic_for_tests",
     "_attribute",
     "_option_defaults",
@@ -1032,19 +1032,67 @@ def _attribute(
     """Attribution of path-table rows (dicts), their columns named by ``columns`` (the
     core's ``PathColumns``); use ``cjm.attribute``."""
 
-def _compare_groups(
+def compare_groups(
     data: Any,
     a: str,
     b: str,
     *,
-    by: str,
+    by: str = "segment",
     within: Optional[str] = None,
-    **options: Any,
+    scope: Optional[str] = None,
+    segment: Optional[str] = None,
+    nps: Optional[str] = None,
+    csat: Optional[str] = None,
+    ces: Optional[str] = None,
+    csat_scale: int = 5,
+    csat_method: str = "top_box",
+    ces_scale: int = 7,
+    ces_method: str = "mean",
 ) -> GroupComparison:
-    """Compares two survey groups (use ``cjm.compare_groups``)."""
+    """Compares two groups of survey answers on NPS, CSAT and CES (docs/scoring.md).
 
-def _survey_kpis(data: Any, **options: Any) -> SurveyReport:
-    """Scores survey answers (use ``cjm.survey_kpis``)."""
+    The groups are two values ``a`` and ``b`` of the ``by`` column: ``"segment"`` (two
+    personas or segments, across all scopes) or ``"scope"`` (two touchpoints, stages or
+    channels, across all segments); ``within`` restricts both to one value of the other
+    column (two segments at one touchpoint, or two touchpoints for one segment). ``data``
+    and the column arguments are as for ``survey_kpis``. NPS differences come with the
+    margin ``sqrt(m_a² + m_b²)``; top-box rates with a two-proportion z-test; means with a
+    normal-approximation z-test. Raises ``InputError`` (``invalid_option``) when a group
+    has no responses.
+    """
+
+def survey_kpis(
+    data: Any,
+    *,
+    scope: Optional[str] = None,
+    segment: Optional[str] = None,
+    nps: Optional[str] = None,
+    csat: Optional[str] = None,
+    ces: Optional[str] = None,
+    csat_scale: int = 5,
+    csat_method: str = "top_box",
+    ces_scale: int = 7,
+    ces_method: str = "mean",
+    min_group_size: int = 0,
+    nan_as_missing: bool = False,
+) -> SurveyReport:
+    """NPS, CSAT and CES overall, per scope and per scope × segment.
+
+    ``data`` is a pandas or polars DataFrame, a pyarrow Table or RecordBatch, anything with
+    ``__arrow_c_stream__``, or a dict of column name → list. ``scope``, ``segment``,
+    ``nps``, ``csat`` and ``ces`` name its columns (``None``: not used): scope is the
+    touchpoint or stage id an answer is about, segment the persona or segment; string
+    columns for those two, numeric columns for the answers. Nulls are unanswered
+    questions; NaN, fractions and answers outside the scale raise ``InputError`` with the
+    row (``not_finite``, ``out_of_scale``).
+
+    ``csat_method`` is ``"top_box"`` (default), ``"mean"`` or ``"pct_of_max"`` on a 1..``csat_scale``
+    scale (2–11, default 5); ``ces_method`` is ``"mean"`` (default) or ``"top_box"`` on a
+    1..``ces_scale`` scale (7 or 5). Groups with fewer answers than ``min_group_size`` are
+    reported without values (``suppressed``). ``nan_as_missing=True`` counts NaN answers
+    as missing instead of rejecting them, for frames that store blanks as NaN (a pandas
+    integer column read with blanks becomes float64 with NaN).
+    """
 
 def load(source: Source) -> Journey:
     """Loads a journey from a mapping, JSON text (a ``str``) or a file (an ``os.PathLike``).
