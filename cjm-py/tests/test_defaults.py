@@ -58,7 +58,8 @@ def cases() -> List[Case]:
     add("compare_groups", cjm.compare_groups, "SurveyOptions", SURVEY)
     add("Journey.insights", _cjm.Journey.insights, "InsightOptions", [*INSIGHTS, "as_of"])
     add("patterns", cjm.patterns, "InsightOptions", INSIGHTS)
-    # cjm.spark mirrors the single-machine signatures.
+    # cjm.spark's signatures take their defaults from the core's table; checked here all
+    # the same, so that each reads the field it names.
     add("spark.funnel", cs.funnel, "FunnelOptions", FUNNEL[:-1])  # no allow_missing_events
     add("spark.retention", cs.retention, "RetentionOptions", RETENTION)
     add("spark.trends", cs.trends, "TrendsOptions", TRENDS)

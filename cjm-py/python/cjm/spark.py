@@ -70,6 +70,17 @@ __all__ = [
 
 #: The column that carries a state between the Arrow stages.
 _STATE = "state"
+#: The core's defaults of every options type (``cjm_core::schema::option_defaults``): the
+#: analysis options below take theirs from here, so no default is written a second time
+#: in this module, and ``help()`` still shows the values.
+_DEFAULTS: Mapping[str, Mapping[str, Any]] = _cjm._option_defaults()
+
+
+def _default(kind: str, name: str) -> Any:
+    """The core's default of option ``name`` of the options type ``kind``."""
+    return _DEFAULTS[kind][name]
+
+
 #: Name of the order key column cjm adds when the caller names none.
 _ORDER_KEY = "__cjm_row"
 
@@ -260,14 +271,14 @@ def funnel(
     *,
     columns: EventColumns = EventColumns(),
     journey: Optional[Journey] = None,
-    order: str = "sequential",
+    order: str = _default("FunnelOptions", "order"),
     window: Union[dt.timedelta, int, float, None] = None,
     step_windows: Optional[Sequence[Union[dt.timedelta, int, None]]] = None,
     exclusions: Optional[Sequence[Mapping[str, Any]]] = None,
     as_of: Union[dt.datetime, dt.date, str, None] = None,
     breakdown: Optional[str] = None,
     breakdown_attribution: Union[str, Mapping[str, int], None] = None,
-    percentile: str = "linear",
+    percentile: str = _default("FunnelOptions", "percentile"),
     assume_utc: bool = False,
     repartition_by_customer: bool = True,
     event_states: bool = False,
@@ -309,7 +320,7 @@ def directly_follows(
     df: "DataFrame",
     *,
     columns: EventColumns = EventColumns(),
-    start_end: bool = True,
+    start_end: bool = _default("DirectlyFollowsOptions", "start_end"),
     repartition_by_customer: bool = True,
     event_states: bool = False,
     fanout: int = 16,
@@ -336,11 +347,11 @@ def directly_follows(
 
 def variants(
     df: "DataFrame",
-    k: int = 10,
+    k: int = _default("VariantOptions", "top_k"),
     *,
     columns: EventColumns = EventColumns(),
     max_length: Optional[int] = None,
-    collapse_repeats: bool = False,
+    collapse_repeats: bool = _default("VariantOptions", "collapse_repeats"),
     repartition_by_customer: bool = True,
     event_states: bool = False,
     fanout: int = 16,
@@ -369,11 +380,11 @@ def variants(
 
 def flows(
     df: "DataFrame",
-    n: int = 5,
+    n: int = _default("FlowOptions", "steps"),
     *,
     columns: EventColumns = EventColumns(),
-    min_share: float = 0.02,
-    collapse_repeats: bool = True,
+    min_share: float = _default("FlowOptions", "min_share"),
+    collapse_repeats: bool = _default("FlowOptions", "collapse_repeats"),
     repartition_by_customer: bool = True,
     event_states: bool = False,
     fanout: int = 16,
@@ -431,11 +442,11 @@ def retention(
     columns: EventColumns = EventColumns(),
     start_event: Union[str, Iterable[str], None] = None,
     return_event: Union[str, Iterable[str], None] = None,
-    period: str = "day",
-    periods: int = 10,
-    mode: str = "on",
-    cohort: str = "first_time",
-    time_zone: str = "+00:00",
+    period: str = _default("RetentionOptions", "period"),
+    periods: int = _default("RetentionOptions", "periods"),
+    mode: str = _default("RetentionOptions", "mode"),
+    cohort: str = _default("RetentionOptions", "cohort"),
+    time_zone: str = _default("RetentionOptions", "time_zone"),
     as_of: Union[dt.datetime, dt.date, str, None] = None,
     breakdown: Optional[str] = None,
     assume_utc: bool = False,
@@ -475,8 +486,8 @@ def trends(
     events: Union[str, Iterable[str], None] = None,
     *,
     columns: EventColumns = EventColumns(),
-    period: str = "day",
-    time_zone: str = "+00:00",
+    period: str = _default("TrendsOptions", "period"),
+    time_zone: str = _default("TrendsOptions", "time_zone"),
     since: Union[dt.datetime, dt.date, str, None] = None,
     as_of: Union[dt.datetime, dt.date, str, None] = None,
     breakdown: Optional[str] = None,
@@ -545,10 +556,10 @@ def path_table(
     conversion_events: Union[str, Sequence[str]],
     *,
     columns: EventColumns = EventColumns(channel="channel"),
-    touch: str = "channel",
+    touch: str = _default("PathOptions", "touch"),
     lookback: Union[dt.timedelta, float, None] = None,
-    collapse_repeats: bool = False,
-    keep_times: bool = True,
+    collapse_repeats: bool = _default("PathOptions", "collapse_repeats"),
+    keep_times: bool = _default("PathOptions", "keep_times"),
     journey: Optional[Journey] = None,
     repartition_by_customer: bool = True,
     fanout: int = 16,
@@ -572,10 +583,10 @@ def attribute(
     conversion_events: Union[str, Sequence[str]],
     *,
     columns: EventColumns = EventColumns(channel="channel"),
-    touch: str = "channel",
+    touch: str = _default("PathOptions", "touch"),
     lookback: Union[dt.timedelta, float, None] = None,
-    collapse_repeats: bool = False,
-    keep_times: bool = True,
+    collapse_repeats: bool = _default("PathOptions", "collapse_repeats"),
+    keep_times: bool = _default("PathOptions", "keep_times"),
     journey: Optional[Journey] = None,
     options: Optional[Mapping[str, Any]] = None,
     repartition_by_customer: bool = True,
@@ -606,12 +617,12 @@ def survey_kpis(
     nps: Optional[str] = None,
     csat: Optional[str] = None,
     ces: Optional[str] = None,
-    csat_scale: int = 5,
-    csat_method: str = "top_box",
-    ces_scale: int = 7,
-    ces_method: str = "mean",
-    min_group_size: int = 0,
-    nan_as_missing: bool = False,
+    csat_scale: int = _default("SurveyOptions", "csat_scale"),
+    csat_method: str = _default("SurveyOptions", "csat_method"),
+    ces_scale: int = _default("SurveyOptions", "ces_scale"),
+    ces_method: str = _default("SurveyOptions", "ces_method"),
+    min_group_size: int = _default("SurveyOptions", "min_group_size"),
+    nan_as_missing: bool = _default("SurveyOptions", "nan_as_missing"),
     fanout: int = 16,
 ) -> SurveyReport:
     """``cjm.survey_kpis`` on a Spark DataFrame of answers (same arguments, same report).
