@@ -86,6 +86,7 @@ use crate::results::{PyFlows, PyFunnelResult, PyInsights, PyMapDiff, PyPatterns}
 use crate::source::Source;
 use cjm_core::insights::{InsightInputs, InsightOptions};
 use cjm_core::maps::MapInputs;
+use cjm_core::render::ReportOptions;
 use cjm_core::scoring::{HealthInputs, MeasuredReach, ScoringModel};
 use serde::de::DeserializeOwned;
 
@@ -364,19 +365,25 @@ impl PyJourney {
         survey: Option<&Bound<'_, PySurveyReport>>,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<String> {
+        // The results go into the core's `ReportOptions`, which builds their sections in
+        // its one order, so the Python and the browser reports of the same inputs are
+        // byte-identical.
         guard(|| {
-            let inputs = pictures::SectionInputs {
-                health,
-                insights,
-                funnel,
-                flows,
-                attribution,
-                measured: measured.map(|m| &m.get().inner),
-                retention: retention.map(|r| &r.get().inner),
-                trends: trends.map(|t| &t.get().inner),
-                survey: survey.map(|s| &s.get().inner),
+            let options: ReportOptions =
+                option_value(options.map(|d| d.as_any()), "options")?.unwrap_or_default();
+            let options = ReportOptions {
+                health: health.map(|h| h.get().inner.clone()),
+                insights: insights.map(|i| i.get().inner.clone()),
+                funnel: funnel.map(|f| f.get().inner.clone()),
+                flows: flows.map(|f| f.get().inner.clone()),
+                attribution: attribution.map(|a| a.get().inner.clone()),
+                measured: measured.map(|m| m.get().inner.clone()),
+                survey: survey.map(|s| s.get().inner.clone()),
+                trends: trends.map(|t| t.get().inner.clone()),
+                retention: retention.map(|r| r.get().inner.clone()),
+                ..options
             };
-            pictures::report_html(py, &self.inner, options.map(|d| d.as_any()), &inputs)
+            Ok(py.detach(|| cjm_core::render::html_report(&self.inner, &options)))
         })
     }
 

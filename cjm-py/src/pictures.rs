@@ -1,22 +1,18 @@
-//! Pictures: the `Svg` class, the journey's pictures, Mermaid and the HTML report.
+//! Pictures: the `Svg` class and the journey's pictures.
 //!
 //! Every picture is drawn by `cjm_core::render`; this module reads the options (as the
-//! core's serde types, so unknown options are refused the same way in every language)
-//! and puts analysis results into the core's `ReportOptions`, which builds the report's
-//! sections in its one order, so the Python and the browser reports of the same inputs
-//! are byte-identical.
+//! core's serde types, so unknown options are refused the same way in every language).
+//! It imports no result class: the results draw themselves through `Svg`, and the HTML
+//! report (`Journey.report_html`, in `lib.rs`) hands them to the core's
+//! `ReportOptions`.
 
 use std::path::PathBuf;
 
-use cjm_core::render::{html_report, MapOptions, ReportOptions};
+use cjm_core::render::MapOptions;
 use cjm_core::ValidJourney;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use serde::de::DeserializeOwned;
-
-use crate::attribution::PyAttribution;
-use crate::reports::PyHealthReport;
-use crate::results::{PyFlows, PyFunnelResult, PyInsights};
 
 #[doc = stub_doc!("Svg")]
 #[pyclass(frozen, module = "cjm", name = "Svg")]
@@ -88,41 +84,4 @@ pub(crate) fn emotion_svg(
     Ok(PySvg::new(cjm_core::render::emotion_curve_svg(
         journey, &options,
     )))
-}
-
-/// Results that become report sections.
-pub(crate) struct SectionInputs<'a, 'py> {
-    pub(crate) health: Option<&'a Bound<'py, PyHealthReport>>,
-    pub(crate) insights: Option<&'a Bound<'py, PyInsights>>,
-    pub(crate) funnel: Option<&'a Bound<'py, PyFunnelResult>>,
-    pub(crate) flows: Option<&'a Bound<'py, PyFlows>>,
-    pub(crate) attribution: Option<&'a Bound<'py, PyAttribution>>,
-    pub(crate) measured: Option<&'a cjm_core::scoring::MeasuredKpis>,
-    pub(crate) retention: Option<&'a cjm_core::events::RetentionResult>,
-    pub(crate) trends: Option<&'a cjm_core::events::TrendsResult>,
-    pub(crate) survey: Option<&'a cjm_core::scoring::SurveyReport>,
-}
-
-/// The HTML report of a journey: the results go into the core's `ReportOptions`, which
-/// builds their sections and decides their order.
-pub(crate) fn report_html(
-    py: Python<'_>,
-    journey: &ValidJourney,
-    options: Option<&Bound<'_, PyAny>>,
-    inputs: &SectionInputs<'_, '_>,
-) -> PyResult<String> {
-    let options: ReportOptions = crate::option_value(options, "options")?.unwrap_or_default();
-    let options = ReportOptions {
-        health: inputs.health.map(|h| h.get().inner.clone()),
-        insights: inputs.insights.map(|i| i.get().inner.clone()),
-        funnel: inputs.funnel.map(|f| f.get().inner.clone()),
-        flows: inputs.flows.map(|f| f.get().inner.clone()),
-        attribution: inputs.attribution.map(|a| a.get().inner.clone()),
-        measured: inputs.measured.cloned(),
-        survey: inputs.survey.cloned(),
-        trends: inputs.trends.cloned(),
-        retention: inputs.retention.cloned(),
-        ..options
-    };
-    Ok(py.detach(|| html_report(journey, &options)))
 }
