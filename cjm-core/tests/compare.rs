@@ -320,3 +320,26 @@ fn survey_state_compare_names_the_side_it_cannot_pick() {
         "{err}"
     );
 }
+
+/// A comparison does not hide small groups, so a `min_group_size` given to it is refused
+/// instead of being ignored (issue 16: Python's `compare_groups` takes the survey
+/// options as keywords, and the option used to pass silently).
+#[test]
+fn survey_state_compare_refuses_a_min_group_size() {
+    use cjm_core::scoring::{GroupSelector, SurveyOptions, SurveyState};
+    let options = SurveyOptions {
+        min_group_size: 100,
+        ..SurveyOptions::default()
+    };
+    let state = SurveyState::identity(&options).unwrap();
+    let anyone = GroupSelector::default();
+    let err = state
+        .compare(("a", &anyone), ("b", &anyone), &options)
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid_option");
+    assert!(
+        err.to_string()
+            .starts_with("`min_group_size` (100) does not apply to a comparison"),
+        "{err}"
+    );
+}

@@ -1,7 +1,8 @@
 """Every default a Python signature shows for an option the core also holds equals the
 core's default (``_cjm._option_defaults()``, serialised from the core's ``Default``
-impls). The signatures repeat those defaults so that ``help()`` and editors show them;
-this test is what keeps them from drifting. The stubs (``_cjm.pyi``) are checked against
+impls). The stubs repeat those defaults so that ``help()`` and editors show them (the
+extension's signatures are the stubs'), and ``cjm.spark`` reads them from that table;
+this test keeps the first from drifting and the second from naming the wrong field. The stubs (``_cjm.pyi``) are checked against
 these runtime signatures by stubtest, so they are covered too."""
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def cases() -> List[Case]:
         ["path", "conversions", "value", "nulls", "times"])
     add("survey_kpis", cjm.survey_kpis, "SurveyOptions",
         [*SURVEY, "min_group_size", "nan_as_missing"])
-    add("compare_groups", cjm.compare_groups, "SurveyOptions", SURVEY)
+    add("compare_groups", cjm.compare_groups, "SurveyOptions", [*SURVEY, "nan_as_missing"])
     add("Journey.insights", _cjm.Journey.insights, "InsightOptions", [*INSIGHTS, "as_of"])
     add("patterns", cjm.patterns, "InsightOptions", INSIGHTS)
     # cjm.spark's signatures take their defaults from the core's table; checked here all

@@ -93,6 +93,12 @@ test('compareSegments: personas compared by hand', () => {
   assert.equal(err.code, 'invalid_option');
   err = catchCjm(() => compareSegments(table, { a: {}, b: {}, c: {} }));
   assert.equal(err.code, 'invalid_option');
+  // A comparison hides no group: a minimum group size is refused, not ignored.
+  err = catchCjm(() => compareSegments(table, {
+    a: { segment: 'anna' }, b: { segment: 'ben' }, survey: { min_group_size: 5 },
+  }));
+  assert.equal(err.code, 'invalid_option');
+  assert.match(err.message, /^`min_group_size` \(5\) does not apply to a comparison/);
   err = catchCjm(() => compareSegments({ nps: [11] }, { a: {}, b: {} }));
   assert.deepEqual([err.code, err.row], ['out_of_scale', 0]);
 });

@@ -210,13 +210,26 @@ impl SurveyState {
     ///
     /// # Errors
     /// `invalid_option` from [`SurveyState::select`], its message prefixed by the side's
-    /// name.
+    /// name; `invalid_option` for a `min_group_size` above 0, which a comparison does
+    /// not apply (it would otherwise compare groups the caller meant to keep hidden).
     pub fn compare(
         &self,
         a: (&str, &GroupSelector),
         b: (&str, &GroupSelector),
         options: &SurveyOptions,
     ) -> crate::Result<GroupComparison> {
+        if options.min_group_size > 0 {
+            return Err(crate::Error::Input {
+                code: crate::InputCode::InvalidOption,
+                row: None,
+                message: format!(
+                    "`min_group_size` ({}) does not apply to a comparison, which compares \
+                     the two groups whatever their size: leave it out; to see which groups \
+                     are too small to report, use `survey_kpis` (`surveyKpis`) with it",
+                    options.min_group_size
+                ),
+            });
+        }
         let pick = |(name, selector): (&str, &GroupSelector)| {
             self.select(selector).map_err(|e| match e {
                 crate::Error::Input { code, row, message } => crate::Error::Input {

@@ -1048,6 +1048,7 @@ def compare_groups(
     csat_method: str = "top_box",
     ces_scale: int = 7,
     ces_method: str = "mean",
+    nan_as_missing: bool = False,
 ) -> GroupComparison:
     """Compares two groups of survey answers on NPS, CSAT and CES (docs/scoring.md).
 
