@@ -165,7 +165,7 @@ def test_compare_groups_frames_and_scopes() -> None:
         cjm.compare_groups(SURVEY, "anna", "ben", by="colour", **kwargs)
     # A comparison hides no group: a minimum group size is refused, not ignored.
     with pytest.raises(cjm.InputError, match=r"`min_group_size` \(5\) does not apply"):
-        cjm.compare_groups(SURVEY, "anna", "ben", min_group_size=5, **kwargs)
+        cjm.compare_groups(SURVEY, "anna", "ben", min_group_size=5, **kwargs)  # type: ignore[call-arg]
     # Without a scope column a segment is still a group (the core's `GroupSelector`
     # reads it at the level that holds it), the same as JavaScript's compareSegments;
     # a `within` scope then has no column to come from.
