@@ -70,7 +70,7 @@ pub struct InsightOptions {
 
 /// [`InsightOptions::as_of`] as read: a valid date and time keeps its date
 /// (`YYYY-MM-DD`); any other text is kept whole, for the date check to refuse.
-fn calendar_date<'de, D: serde::Deserializer<'de>>(
+pub(crate) fn calendar_date<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> std::result::Result<Option<String>, D::Error> {
     let text = Option::<String>::deserialize(d)?;

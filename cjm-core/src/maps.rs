@@ -291,11 +291,53 @@ pub struct Patterns {
     pub definition: Definition,
 }
 
+/// Options of [`patterns`]: those of the map lint ([`InsightOptions`]) that can change a
+/// pattern. The lint runs on each map without measured data, so its drop-off and
+/// unmapped-event thresholds have nothing to act on; they are not options here, so that
+/// giving one is `invalid_option` instead of passing without effect.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct PatternOptions {
+    /// The date to judge staleness by, as [`InsightOptions::as_of`] (read the same way).
+    #[serde(deserialize_with = "crate::insights::calendar_date")]
+    pub as_of: Option<String>,
+    /// A pain point with at least this priority is high priority, as
+    /// [`InsightOptions::high_priority`] (default 0.3).
+    pub high_priority: f64,
+}
+
+impl Default for PatternOptions {
+    fn default() -> Self {
+        let InsightOptions {
+            as_of,
+            high_priority,
+            ..
+        } = InsightOptions::default();
+        Self {
+            as_of,
+            high_priority,
+        }
+    }
+}
+
+impl From<&PatternOptions> for InsightOptions {
+    fn from(options: &PatternOptions) -> Self {
+        Self {
+            as_of: options.as_of.clone(),
+            high_priority: options.high_priority,
+            ..Self::default()
+        }
+    }
+}
+
 /// Finds pain points, emotional low points and insights that recur across maps.
 ///
 /// # Errors
-/// `invalid_option` for invalid insight options.
-pub fn patterns(maps: &[&ValidJourney], options: &InsightOptions) -> crate::Result<Patterns> {
+/// `invalid_option` for invalid options.
+pub fn patterns(maps: &[&ValidJourney], options: &PatternOptions) -> crate::Result<Patterns> {
+    // The lint's options; its definition is hashed as before (the other thresholds at
+    // their defaults), so a result's hash does not change.
+    let options = &InsightOptions::from(options);
     type Acc = (Vec<String>, usize, Vec<f64>);
     let mut found: BTreeMap<(String, String), Acc> = BTreeMap::new();
     let mut add = |kind: &str, key: String, map_id: &str, badness: f64| {

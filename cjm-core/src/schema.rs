@@ -146,5 +146,6 @@ pub fn option_defaults() -> serde_json::Value {
         "AttributionOptions": of::<crate::attribution::AttributionOptions>(),
         "SurveyOptions": of::<crate::scoring::SurveyOptions>(),
         "InsightOptions": of::<crate::insights::InsightOptions>(),
+        "PatternOptions": of::<crate::maps::PatternOptions>(),
     })
 }

@@ -10,8 +10,7 @@
 
 mod common;
 
-use cjm_core::insights::InsightOptions;
-use cjm_core::maps::{diff_maps, patterns};
+use cjm_core::maps::{diff_maps, patterns, PatternOptions};
 use cjm_core::scoring::{
     compare_groups, normal_cdf, two_proportion_test, GroupLevel, HealthInputs, ScoringModel,
     SurveyOptions, SurveyState, SurveyTable,
@@ -193,7 +192,7 @@ fn patterns_recur_across_maps() {
     }
     let b = cjm_core::validate(&doc).unwrap();
     let c = cjm_core::templates::load("b2b-saas").unwrap();
-    let found = patterns(&[&a, &b, &c], &InsightOptions::default()).unwrap();
+    let found = patterns(&[&a, &b, &c], &PatternOptions::default()).unwrap();
     let pains: Vec<_> = found
         .patterns
         .iter()
@@ -217,6 +216,28 @@ fn patterns_recur_across_maps() {
         .patterns
         .iter()
         .any(|p| p.kind == "insight" && p.maps == 3));
+    // The definition is the map lint's options, hashed as before `PatternOptions` (its
+    // other thresholds at their defaults): a result's hash did not change.
+    assert_eq!(
+        found.definition,
+        cjm_core::Definition::new("patterns", &cjm_core::insights::InsightOptions::default())
+    );
+}
+
+/// The lint runs on each map without measured data, so its drop-off and unmapped-event
+/// thresholds cannot change a pattern: they are refused, not ignored (issue 16).
+#[test]
+fn patterns_refuse_the_thresholds_of_measured_data() {
+    for key in ["high_drop_off", "unmapped_share"] {
+        let read = serde_json::from_value::<PatternOptions>(serde_json::json!({ key: 0.2 }));
+        let err = read.expect_err(key).to_string();
+        assert!(err.contains(&format!("unknown field `{key}`")), "{err}");
+    }
+    let read: PatternOptions =
+        serde_json::from_value(serde_json::json!({"as_of": "2026-01-01T10:00:00+02:00"})).unwrap();
+    // As `InsightOptions` reads it: the calendar date as written.
+    assert_eq!(read.as_of.as_deref(), Some("2026-01-01"));
+    assert_eq!(read.high_priority, 0.3);
 }
 
 #[test]

@@ -85,7 +85,7 @@ use crate::reports::{PyEmotionCurves, PyHealthReport, PyPriorityReport, PySurvey
 use crate::results::{PyFlows, PyFunnelResult, PyInsights, PyMapDiff, PyPatterns};
 use crate::source::Source;
 use cjm_core::insights::{InsightInputs, InsightOptions};
-use cjm_core::maps::MapInputs;
+use cjm_core::maps::{MapInputs, PatternOptions};
 use cjm_core::render::ReportOptions;
 use cjm_core::scoring::{HealthInputs, MeasuredReach, ScoringModel};
 use serde::de::DeserializeOwned;
@@ -601,7 +601,7 @@ fn patterns(
     options: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<PyPatterns> {
     guard(|| {
-        let options: InsightOptions = read_keywords(py, options, &[("as_of", as_of)], "patterns")?;
+        let options: PatternOptions = read_keywords(py, options, &[("as_of", as_of)], "patterns")?;
         let maps: Vec<&ValidJourney> = journeys.iter().map(|j| &j.get().inner).collect();
         let found = py
             .detach(|| cjm_core::maps::patterns(&maps, &options))

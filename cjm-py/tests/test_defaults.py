@@ -58,7 +58,7 @@ def cases() -> List[Case]:
         [*SURVEY, "min_group_size", "nan_as_missing"])
     add("compare_groups", cjm.compare_groups, "SurveyOptions", [*SURVEY, "nan_as_missing"])
     add("Journey.insights", _cjm.Journey.insights, "InsightOptions", [*INSIGHTS, "as_of"])
-    add("patterns", cjm.patterns, "InsightOptions", INSIGHTS)
+    add("patterns", cjm.patterns, "PatternOptions", ["high_priority", "as_of"])
     # cjm.spark's signatures take their defaults from the core's table; checked here all
     # the same, so that each reads the field it names.
     add("spark.funnel", cs.funnel, "FunnelOptions", FUNNEL[:-1])  # no allow_missing_events

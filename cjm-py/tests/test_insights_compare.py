@@ -206,3 +206,8 @@ def test_diff_maps_and_patterns() -> None:
     doc["id"] = "changed"
     found = cjm.patterns([before, cjm.Journey.from_dict(doc)], "2026-01-01")
     assert len(found) > 0 and all(p["maps"] >= 2 for p in found.to_dicts())
+    # Nothing is measured across maps: the thresholds of measured data are refused.
+    for key in ("high_drop_off", "unmapped_share"):
+        with pytest.raises(cjm.InputError) as refused:
+            cjm.patterns([before, cjm.Journey.from_dict(doc)], **{key: 0.2})
+        assert refused.value.code == "invalid_option" and key in str(refused.value)

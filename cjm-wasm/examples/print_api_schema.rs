@@ -30,6 +30,7 @@ fn main() {
     let _ = generator.subschema_for::<cjm_core::scoring::GroupComparison>();
     let _ = generator.subschema_for::<cjm_core::maps::MapDiff>();
     let _ = generator.subschema_for::<cjm_core::maps::Patterns>();
+    let _ = generator.subschema_for::<cjm_core::maps::PatternOptions>();
     // Pictures.
     let _ = generator.subschema_for::<cjm_core::render::MapOptions>();
     let _ = generator.subschema_for::<cjm_core::render::EmotionCurveOptions>();

@@ -5,6 +5,7 @@
 //! results are plain objects.
 
 use cjm_core::insights::{InsightInputs, InsightOptions};
+use cjm_core::maps::PatternOptions;
 use cjm_core::scoring::{GroupSelector, HealthInputs, ScoringModel, SurveyOptions, SurveyState};
 use wasm_bindgen::prelude::*;
 
@@ -62,7 +63,7 @@ exports! {
         if !js_sys::Array::is_array(&journeys) {
             return Err(wrong_type("journeys", "an array of journeys", &journeys));
         }
-        let options: InsightOptions = opt(options, "options")?;
+        let options: PatternOptions = opt(options, "options")?;
         let maps = js_sys::Array::from(&journeys)
             .iter()
             .enumerate()

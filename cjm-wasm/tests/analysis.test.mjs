@@ -137,6 +137,12 @@ test('patterns recur across maps given as Journeys, documents and text', () => {
   assert.equal(a.id, 'b2c-ecommerce', 'a Journey in the array stays usable');
   const err = catchCjm(() => patterns([a, { schema_version: 1 }]));
   assert.equal(err.family, 'document');
+  // Nothing is measured across maps: the thresholds of measured data are refused.
+  for (const key of ['high_drop_off', 'unmapped_share']) {
+    const refused = catchCjm(() => patterns([a, doc], { [key]: 0.2 }));
+    assert.equal(refused.code, 'invalid_option');
+    assert.match(refused.message, new RegExp(key));
+  }
   assert.equal(catchCjm(() => patterns('nope')).code, 'wrong_type');
 });
 

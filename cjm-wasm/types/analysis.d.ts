@@ -37,7 +37,7 @@ export function compareSegments(table: SurveyColumns, options: CompareSegmentsOp
 export function diffMaps(before: Journey, after: Journey, model?: ScoringModel | null): MapDiff & Tabular<"scores" | "changes">;
 
 /** Pain points, emotional low points and insights that recur across maps. */
-export function patterns(journeys: JourneyLike[], options?: InsightOptions | null): Patterns & Tabular<"patterns">;
+export function patterns(journeys: JourneyLike[], options?: PatternOptions | null): Patterns & Tabular<"patterns">;
 
 export interface Journey {
   /**

@@ -2359,6 +2359,26 @@ export interface Pattern {
   map_ids: string[];
 }
 /**
+ * Options of [`patterns`]: those of the map lint ([`InsightOptions`]) that can change a
+ * pattern. The lint runs on each map without measured data, so its drop-off and
+ * unmapped-event thresholds have nothing to act on; they are not options here, so that
+ * giving one is `invalid_option` instead of passing without effect.
+ *
+ * This interface was referenced by `JourneyDocument`'s JSON-Schema
+ * via the `definition` "PatternOptions".
+ */
+export interface PatternOptions {
+  /**
+   * The date to judge staleness by, as [`InsightOptions::as_of`] (read the same way).
+   */
+  as_of?: string | null;
+  /**
+   * A pain point with at least this priority is high priority, as
+   * [`InsightOptions::high_priority`] (default 0.3).
+   */
+  high_priority?: number;
+}
+/**
  * Options of [`journey_map_svg`].
  *
  * This interface was referenced by `JourneyDocument`'s JSON-Schema

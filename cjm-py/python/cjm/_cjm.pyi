@@ -1012,10 +1012,12 @@ def patterns(
     as_of: Optional[DateLike] = None,
     *,
     high_priority: float = 0.3,
-    high_drop_off: float = 0.5,
-    unmapped_share: float = 0.05,
 ) -> Patterns:
-    """Pain points, emotional low points and findings that recur across maps."""
+    """Pain points, emotional low points and findings that recur across maps.
+
+    Each map's findings are those of ``Journey.insights`` without measured data, so only
+    ``as_of`` and ``high_priority`` apply (``high_drop_off`` and ``unmapped_share`` are
+    ``InputError``: nothing here is measured for them)."""
 
 def from_mermaid(text: str) -> tuple[Journey, list[dict[str, Any]]]:
     """Reads a Mermaid ``journey`` diagram: ``(journey, notes)``."""
