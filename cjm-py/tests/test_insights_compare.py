@@ -209,5 +209,5 @@ def test_diff_maps_and_patterns() -> None:
     # Nothing is measured across maps: the thresholds of measured data are refused.
     for key in ("high_drop_off", "unmapped_share"):
         with pytest.raises(cjm.InputError) as refused:
-            cjm.patterns([before, cjm.Journey.from_dict(doc)], **{key: 0.2})
+            cjm.patterns([before, cjm.Journey.from_dict(doc)], **{key: 0.2})  # type: ignore[arg-type]
         assert refused.value.code == "invalid_option" and key in str(refused.value)

@@ -40,7 +40,7 @@ test('the built .d.ts declares the document, results and errors', () => {
       'export function twoProportionTest(x1: number, n1: number, x2: number, n2: number): ProportionTest',
       'export function compareSegments(table: SurveyColumns, options: CompareSegmentsOptions): GroupComparison',
       'export function diffMaps(before: Journey, after: Journey, model?: ScoringModel | null): MapDiff',
-      'export function patterns(journeys: JourneyLike[], options?: InsightOptions | null): Patterns',
+      'export function patterns(journeys: JourneyLike[], options?: PatternOptions | null): Patterns',
       'mapSvg(options?: MapOptions | null): string',
       'emotionSvg(options?: EmotionCurveOptions | null): string',
       'toMermaid(persona?: string | null, survey?: SurveyColumns | null, surveyOptions?: SurveyOptions | null): MermaidExport',
