@@ -50,8 +50,9 @@ exports! { Journey {
         } else {
             Some(arg(&persona, "persona", "a string", JsValue::as_string)?)
         };
-        let options: cjm_core::scoring::SurveyOptions = opt(survey_options, "surveyOptions")?;
+        let options: cjm_core::scoring::SurveyOptions = opt(survey_options.clone(), "surveyOptions")?;
         let survey = if absent(&survey) {
+            crate::scoring::no_answers_for(Some(&options), "surveyOptions", "survey")?;
             None
         } else {
             let table = crate::scoring::read_table(survey, "survey")?;

@@ -206,6 +206,16 @@ test('the message names the argument and the type it needs', () => {
   assert.match(err.message, /`text`.*string/);
   err = catchCjm(() => journey.toMermaid(5));
   assert.match(err.message, /`persona`.*string/);
+  // Survey options without the answers they would score change nothing: refused.
+  err = catchCjm(() => journey.toMermaid(null, null, { csat_method: 'mean' }));
+  assert.equal(err.code, 'invalid_option');
+  assert.match(err.message, /^`surveyOptions` is given without `survey`/);
+  err = catchCjm(() => journey.health(null, { surveyOptions: { csat_scale: 7 } }));
+  assert.equal(err.code, 'invalid_option');
+  assert.match(err.message, /^`inputs\.surveyOptions` is given without `inputs\.survey`/);
+  // A bad one is still named as such.
+  err = catchCjm(() => journey.health(null, { surveyOptions: { colour: 1 } }));
+  assert.equal(err.code, 'invalid_option');
   err = catchCjm(() => cjm.twoProportionTest(1n, 2, 1, 2));
   assert.match(err.message, /`x1`.*number/);
   err = catchCjm(() => log.funnel(['purchase'], 7));

@@ -2308,7 +2308,10 @@ export interface ScoreChange {
 }
 /**
  * Patterns across several maps (or several personas' maps), ranked by how many maps they
- * occur in, then by how bad, then by key.
+ * occur in, then by how bad, then by key. The definition's parameters are the map
+ * lint's options (`InsightOptions`), its drop-off and unmapped-event thresholds at
+ * their defaults (a [`PatternOptions`] cannot set them), so that hashes stay those of
+ * results made before that type.
  *
  * This interface was referenced by `JourneyDocument`'s JSON-Schema
  * via the `definition` "Patterns".
