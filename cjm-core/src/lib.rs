@@ -51,7 +51,9 @@
 //!   numbers as whole counts of the unit, `NaN` as missing, the length check, text
 //!   timestamps read row by row): [`events::LooseColumns`];
 //! - each analysis's options and defaults: its options type (`FunnelOptions`,
-//!   `RetentionOptions`, `PathOptions`, `AttributionOptions`, `SurveyOptions`…), read from
+//!   `RetentionOptions`, `PathOptions`, `AttributionOptions`, `SurveyOptions`,
+//!   [`maps::PatternOptions`]…; an option an analysis cannot use belongs outside its
+//!   type, or is refused by it), read from
 //!   any binding by [`options_from`], under the keyword names Python uses too (serde
 //!   aliases: `k`, `n`, `gap`, `window`), one name where a list goes, infinity as "no
 //!   window"; funnel steps (a bare name is an event) by [`events::StepSpec`], the stage
