@@ -37,12 +37,25 @@ for target in web node; do
     bindgen_target="$target"
     [[ "$target" == node ]] && bindgen_target=nodejs
     wasm-bindgen --target "$bindgen_target" --remove-producers-section --out-dir "$out" "$wasm"
-    # The module is built for the MVP feature set plus what rustc enables by default.
+done
+
+# The module is built for the MVP feature set plus what rustc enables by default.
+optimise() {
     "$wasm_opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
         --enable-sign-ext --enable-mutable-globals --enable-reference-types \
-        --enable-multivalue \
-        "$out/cjm_wasm_bg.wasm" -o "$out/cjm_wasm_bg.wasm"
-done
+        --enable-multivalue "$1" -o "$1"
+}
+# wasm-bindgen writes the same module for both targets (only the JavaScript glue
+# differs), and `wasm-opt -Oz` takes minutes: optimise it once when they are the same.
+web_wasm="$crate_dir/pkg/web/cjm_wasm_bg.wasm"
+node_wasm="$crate_dir/pkg/node/cjm_wasm_bg.wasm"
+if cmp -s "$web_wasm" "$node_wasm"; then
+    optimise "$web_wasm"
+    cp "$web_wasm" "$node_wasm"
+else
+    optimise "$web_wasm"
+    optimise "$node_wasm"
+fi
 
 # pkg/node is CommonJS although the package is "type": "module".
 echo '{ "type": "commonjs" }' > "$crate_dir/pkg/node/package.json"
