@@ -222,6 +222,20 @@ fn patterns_recur_across_maps() {
         found.definition,
         cjm_core::Definition::new("patterns", &cjm_core::insights::InsightOptions::default())
     );
+    // With options given too: the lint's options with those two set.
+    let given = PatternOptions {
+        as_of: Some("2026-01-01".into()),
+        high_priority: 0.5,
+    };
+    let lint = cjm_core::insights::InsightOptions {
+        as_of: Some("2026-01-01".into()),
+        high_priority: 0.5,
+        ..cjm_core::insights::InsightOptions::default()
+    };
+    assert_eq!(
+        patterns(&[&a, &b, &c], &given).unwrap().definition,
+        cjm_core::Definition::new("patterns", &lint)
+    );
 }
 
 /// The lint runs on each map without measured data, so its drop-off and unmapped-event

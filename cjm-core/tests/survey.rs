@@ -623,3 +623,26 @@ fn a_named_column_the_data_lacks_is_missing_column_with_the_data_columns() {
         .to_string()
         .ends_with("it has no columns"));
 }
+
+/// Survey options beside answers that were not given: the defaults (an empty options
+/// object in JavaScript) pass, anything else is refused, since it would change nothing.
+#[test]
+fn survey_options_without_answers_are_refused_unless_default() {
+    use cjm_core::scoring::SurveyOptions;
+    assert!(SurveyOptions::default()
+        .check_answers_given("surveyOptions", "survey")
+        .is_ok());
+    let scale = SurveyOptions {
+        csat_scale: 7,
+        ..SurveyOptions::default()
+    };
+    let e = scale
+        .check_answers_given("surveyOptions", "survey")
+        .unwrap_err();
+    assert_eq!(e.code(), "invalid_option");
+    assert_eq!(
+        e.to_string(),
+        "`surveyOptions` is given without `survey`, so it would change nothing: give the \
+         survey answers, or leave it out"
+    );
+}

@@ -47,17 +47,12 @@ fn as_columns<'py>(data: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyDic
     if let Ok(dict) = data.cast::<PyDict>() {
         return Ok(Some(dict.clone()));
     }
-    match data.cast::<PyMapping>() {
-        Ok(mapping) => {
-            let dict = PyDict::new(data.py());
-            for item in mapping.items()?.iter() {
-                let (k, v): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item.extract()?;
-                dict.set_item(k, v)?;
-            }
-            Ok(Some(dict))
-        }
-        Err(_) => Ok(None),
-    }
+    let Ok(mapping) = data.cast::<PyMapping>() else {
+        return Ok(None);
+    };
+    let dict = PyDict::new(data.py());
+    dict.update(mapping)?;
+    Ok(Some(dict))
 }
 
 #[doc = stub_doc!(signature "survey_kpis")]

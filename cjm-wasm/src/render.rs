@@ -50,9 +50,9 @@ exports! { Journey {
         } else {
             Some(arg(&persona, "persona", "a string", JsValue::as_string)?)
         };
-        let options: cjm_core::scoring::SurveyOptions = opt(survey_options.clone(), "surveyOptions")?;
+        let options: cjm_core::scoring::SurveyOptions = opt(survey_options, "surveyOptions")?;
         let survey = if absent(&survey) {
-            crate::scoring::no_answers_for(Some(&options), "surveyOptions", "survey")?;
+            options.check_answers_given("surveyOptions", "survey").js()?;
             None
         } else {
             let table = crate::scoring::read_table(survey, "survey")?;

@@ -44,25 +44,6 @@ const INPUT_KEYS: &[&str] = &[
     "measured",
 ];
 
-/// Survey options with no answers to score: `invalid_option` when they differ from the
-/// defaults (they would change nothing, although the caller meant them to).
-pub(crate) fn no_answers_for<T: PartialEq + Default>(
-    options: Option<&T>,
-    what: &str,
-    answers: &str,
-) -> Result<(), JsValue> {
-    match options {
-        Some(o) if *o != T::default() => Err(input_error(
-            cjm_core::InputCode::InvalidOption,
-            format!(
-                "`{what}` is given without `{answers}`, so it would change nothing: give \
-                 the survey answers, or leave it out"
-            ),
-        )),
-        _ => Ok(()),
-    }
-}
-
 exports! {
     "surveyKpis" fn survey_kpis(table, options) -> JsValue {
         let table = read_table(table, "table")?;
@@ -91,7 +72,9 @@ exports! { Journey {
         }
         let options: Option<SurveyOptions> = f.read("surveyOptions")?;
         let survey = if absent(&survey_value) {
-            no_answers_for(options.as_ref(), "inputs.surveyOptions", "inputs.survey")?;
+            if let Some(o) = &options {
+                o.check_answers_given("inputs.surveyOptions", "inputs.survey").js()?;
+            }
             None
         } else {
             let table = read_table(survey_value, "inputs.survey")?;

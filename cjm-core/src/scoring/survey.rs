@@ -658,6 +658,28 @@ impl Default for SurveyOptions {
     }
 }
 
+impl SurveyOptions {
+    /// Checks options given beside survey answers that were not given (`what` names the
+    /// options, `answers` the missing answers): options other than the defaults would
+    /// change nothing, although the caller meant them to.
+    ///
+    /// # Errors
+    /// `invalid_option` saying the answers are missing, when `self` is not the default.
+    pub fn check_answers_given(&self, what: &str, answers: &str) -> crate::Result<()> {
+        if *self == Self::default() {
+            return Ok(());
+        }
+        Err(crate::Error::Input {
+            code: crate::InputCode::InvalidOption,
+            row: None,
+            message: format!(
+                "`{what}` is given without `{answers}`, so it would change nothing: give \
+                 the survey answers, or leave it out"
+            ),
+        })
+    }
+}
+
 /// The mergeable state of a whole survey table: per (scope, segment) group, the three
 /// metric states.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
