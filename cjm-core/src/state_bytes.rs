@@ -61,7 +61,7 @@ pub(crate) mod kind {
 /// The error for bytes that are not a valid state.
 pub(crate) fn invalid_state(why: &str) -> Error {
     Error::Input {
-        code: crate::InputCode::InvalidState,
+        code: crate::error::InputCode::InvalidState,
         row: None,
         message: format!("not a valid cjm state: {why}"),
     }
@@ -81,7 +81,7 @@ fn check_version(version: u16) -> Result<()> {
         return Ok(());
     }
     Err(Error::Input {
-        code: crate::InputCode::UnsupportedStateVersion,
+        code: crate::error::InputCode::UnsupportedStateVersion,
         row: None,
         message: format!(
             "state format version `{version}` is not `{STATE_FORMAT_VERSION}`, the one this build reads"

@@ -101,3 +101,121 @@ fn no_module_names_a_higher_layer() {
     assert!(checked > 100, "only {checked} crate:: paths seen");
     assert!(against.is_empty(), "{}", against.join("\n"));
 }
+
+/// The sibling files of `dir` that the code of `text` names (`super::x` or
+/// `crate::<folder>::x`, where `x.rs` is a sibling), its unit-test module left out.
+fn siblings_named(text: &str, folder: &str, siblings: &[String]) -> Vec<String> {
+    let tests = text
+        .match_indices("#[cfg(test)]")
+        .map(|(i, _)| i)
+        .find(|&i| text[i + 12..].trim_start().starts_with("mod "));
+    let text = &text[..tests.unwrap_or(text.len())];
+    let mut named = Vec::new();
+    for prefix in ["super::".to_owned(), format!("crate::{folder}::")] {
+        for (i, _) in text.match_indices(&prefix) {
+            let name: String = text[i + prefix.len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if siblings.contains(&name) && !named.contains(&name) {
+                named.push(name);
+            }
+        }
+    }
+    named
+}
+
+/// A circle among `edges` (file → files it names), as the files in it, if any.
+fn circle(edges: &[(String, Vec<String>)]) -> Option<Vec<String>> {
+    fn visit(
+        node: &str,
+        edges: &[(String, Vec<String>)],
+        path: &mut Vec<String>,
+        done: &mut Vec<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(at) = path.iter().position(|p| p == node) {
+            return path.get(at..).map(<[String]>::to_vec);
+        }
+        if done.iter().any(|d| d == node) {
+            return None;
+        }
+        path.push(node.to_owned());
+        let next = edges
+            .iter()
+            .find(|(f, _)| f == node)
+            .map(|(_, n)| n.clone());
+        for n in next.unwrap_or_default() {
+            if let Some(found) = visit(&n, edges, path, done) {
+                return Some(found);
+            }
+        }
+        path.pop();
+        done.push(node.to_owned());
+        None
+    }
+    let mut done = Vec::new();
+    edges
+        .iter()
+        .find_map(|(f, _)| visit(f, edges, &mut Vec::new(), &mut done))
+}
+
+/// Inside a module folder the files stand in layers too: no two files of one folder name
+/// each other, directly or through others (the owner of a shared type is a file both
+/// import, as `render/blocks.rs` is for the report's sections and its page).
+#[test]
+fn no_circle_between_the_files_of_a_folder() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut folders = 0;
+    for entry in std::fs::read_dir(&src).unwrap() {
+        let dir = entry.unwrap().path();
+        if !dir.is_dir() {
+            continue;
+        }
+        let folder = dir.file_name().unwrap().to_str().unwrap().to_owned();
+        let mut stems: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+            .map(|p| p.file_stem().unwrap().to_str().unwrap().to_owned())
+            .filter(|s| s != "mod")
+            .collect();
+        stems.sort();
+        let edges: Vec<(String, Vec<String>)> = stems
+            .iter()
+            .map(|s| {
+                let text = code(&std::fs::read_to_string(dir.join(format!("{s}.rs"))).unwrap());
+                (s.clone(), siblings_named(&text, &folder, &stems))
+            })
+            .collect();
+        assert!(
+            circle(&edges).is_none(),
+            "{folder}/: files importing each other in a circle: {:?}",
+            circle(&edges)
+        );
+        folders += 1;
+    }
+    assert!(folders >= 6, "only {folders} module folders seen");
+}
+
+#[test]
+fn a_circle_is_found() {
+    let e = |f: &str, n: &[&str]| (f.to_owned(), n.iter().map(|s| (*s).to_owned()).collect());
+    let ring = [
+        e("a", &["b"]),
+        e("b", &["c"]),
+        e("c", &["a"]),
+        e("d", &["a"]),
+    ];
+    assert_eq!(
+        circle(&ring),
+        Some(vec!["a".into(), "b".into(), "c".into()])
+    );
+    assert_eq!(
+        circle(&[e("a", &["b"]), e("b", &[]), e("c", &["a", "b"])]),
+        None
+    );
+    let text = "use super::log::EventLog;\nuse super::Thing;\n#[cfg(test)]\nfn f() {}\n\
+                x = crate::events::ops::f();\n#[cfg(test)]\nmod tests { use super::seq; }";
+    let siblings = ["log".to_owned(), "ops".to_owned(), "seq".to_owned()];
+    assert_eq!(siblings_named(text, "events", &siblings), ["log", "ops"]);
+}

@@ -203,7 +203,7 @@ pub struct IngestReport {
     /// log as ingested.
     pub removed_by_operations: u64,
     /// The operations applied since ingest, in order (empty for a log as ingested).
-    pub operations: Vec<super::ops::AppliedOperation>,
+    pub operations: Vec<super::report::AppliedOperation>,
 }
 
 /// An interned string column.

@@ -53,15 +53,15 @@ pub use log::{
 };
 pub use loose::{LooseColumns, LooseIds, LooseTime, LooseTimes};
 pub use ops::{
-    sample_hash, AnalysisUnit, AppliedOperation, Coded, CustomerKey, FilterOptions, LogExport,
-    LogOperation, RelabelOptions, SampleOptions, SessionOptions, NO_VALUE,
+    sample_hash, AnalysisUnit, Coded, CustomerKey, FilterOptions, LogExport, LogOperation,
+    RelabelOptions, SampleOptions, SessionOptions, NO_VALUE,
 };
 pub(crate) use order::{both, PARALLEL, PARALLEL_ROWS};
 pub use paths::{
     DfgEdge, DfgNode, DirectlyFollows, DirectlyFollowsOptions, FlowLink, FlowNode, FlowOptions,
     Flows, Variant, VariantOptions, Variants, END, OTHER, START,
 };
-pub use report::{IngestWarning, RejectReason};
+pub use report::{AppliedOperation, IngestWarning, RejectReason};
 pub use retention::{
     CohortType, EventMatch, RetentionCohort, RetentionGroup, RetentionMean, RetentionMode,
     RetentionOptions, RetentionPeriod, RetentionResult, MAX_RETENTION_PERIODS,

@@ -15,7 +15,7 @@
 
 use super::checks::{check_column_present, check_events_present, closest_names};
 use super::log::{CustomerId, CustomerIds, EventLog, IngestReport, NameCount, StrColumn, NONE};
-use super::report::IngestWarning;
+use super::report::{AppliedOperation, IngestWarning};
 use super::seq::{CustomerNames, Seqs};
 use super::time::parse_instant;
 use crate::definition::Definition;
@@ -227,22 +227,6 @@ impl AnalysisUnit {
     pub fn is_customer(&self) -> bool {
         *self == Self::Customer
     }
-}
-
-/// An operation applied to a log after ingest, as the report records it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
-pub struct AppliedOperation {
-    /// The operation (kind `log_filter`, `log_sample` or `log_sessionize`) and its options,
-    /// with their hash.
-    pub definition: Definition,
-    /// Events before the operation.
-    pub events_before: u64,
-    /// Events after it.
-    pub events_after: u64,
-    /// Customers before the operation.
-    pub customers_before: u64,
-    /// Customers after it.
-    pub customers_after: u64,
 }
 
 /// A log operation with its options, to apply with [`LogOperation::apply`].

@@ -1,8 +1,10 @@
-//! What the ingest report names: why a row was not used ([`RejectReason`]) and the
-//! likely mistakes that did not stop a read ([`IngestWarning`]). Apart from the builder
-//! (`log`), the time readers and the checks, so each of them can name these without
+//! What the ingest report names: why a row was not used ([`RejectReason`]), the
+//! likely mistakes that did not stop a read ([`IngestWarning`]) and the operations applied
+//! to the log since ([`AppliedOperation`]). Apart from the builder (`log`), the time
+//! readers, the checks and the operations (`ops`), so each of them can name these without
 //! importing the others.
 
+use crate::definition::Definition;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -66,4 +68,20 @@ pub struct IngestWarning {
     pub code: String,
     /// Human explanation, naming the fix.
     pub message: String,
+}
+
+/// An operation applied to a log after ingest, as the report records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct AppliedOperation {
+    /// The operation (kind `log_filter`, `log_sample` or `log_sessionize`) and its options,
+    /// with their hash.
+    pub definition: Definition,
+    /// Events before the operation.
+    pub events_before: u64,
+    /// Events after it.
+    pub events_after: u64,
+    /// Customers before the operation.
+    pub customers_before: u64,
+    /// Customers after it.
+    pub customers_after: u64,
 }

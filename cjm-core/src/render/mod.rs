@@ -17,6 +17,7 @@
 //! # Ok::<(), cjm_core::Error>(())
 //! ```
 
+mod blocks;
 mod charts;
 pub mod dfg;
 mod emotion;
@@ -33,6 +34,9 @@ mod svg;
 mod svg_allow;
 mod text;
 
+pub use blocks::{
+    DefinitionNote, ReportBlock, ReportLink, ReportSection, ReportTable, SectionKind,
+};
 pub use charts::{
     bar_chart_svg, flow_svg, funnel_svg, BarChart, BarLayout, BarSeries, FlowChart, FlowChartLink,
     FlowChartNode, FunnelChart, FunnelStep,
@@ -41,10 +45,7 @@ pub use dfg::{directly_follows_svg, DfgChartOptions, DfgDirection};
 pub use emotion::{emotion_curve_svg, EmotionCurveOptions};
 pub use health::{health_svg, COMPONENT_COLOURS};
 pub use heatmap::{retention_heatmap_svg, RetentionChartOptions};
-pub use html::{
-    html_report, table_preview_html, DefinitionNote, ReportBlock, ReportLink, ReportOptions,
-    ReportSection, ReportTable, SectionKind, PREVIEW_ROWS,
-};
+pub use html::{html_report, table_preview_html, ReportOptions, PREVIEW_ROWS};
 pub use lines::{
     funnel_trends_chart, line_chart_svg, trends_chart, LineChart, LineSeries, LineValues,
     TrendsChartOptions, TrendsLines, TrendsMeasure, MAX_LINES,

@@ -7,9 +7,11 @@
 //! Every section names the definition (kind and hash) of the result it shows in a
 //! footnote of the page ([`DefinitionNote`]), and says its settings in words.
 
+use super::blocks::{
+    DefinitionNote, ReportBlock, ReportLink, ReportSection, ReportTable, SectionKind,
+};
 use super::charts::{BarChart, BarLayout, BarSeries};
 use super::health::health_svg;
-use super::html::{DefinitionNote, ReportBlock, ReportSection, ReportTable, SectionKind};
 use super::results::{flow_chart, funnel_chart, step_label};
 use super::text::{count, num, percent};
 use crate::attribution::Attribution;
@@ -235,7 +237,7 @@ pub(crate) fn insights_section_linked<'a>(
         .enumerate()
         .filter_map(|(row, i)| {
             let target = item_anchor(&i.path, journey?)?;
-            drawn(&target).then_some(super::html::ReportLink {
+            drawn(&target).then_some(ReportLink {
                 row,
                 column: 2,
                 target,

@@ -1,4 +1,4 @@
-//! The allow-list for ready-made SVG in the HTML report ([`super::html::ReportBlock::Svg`]).
+//! The allow-list for ready-made SVG in the HTML report ([`super::ReportBlock::Svg`]).
 //!
 //! The markup is parsed as XML (well-formed, one root `<svg>`, no DTD, nothing after the
 //! root element), every element and attribute is checked against an allow-list, and the

@@ -472,7 +472,7 @@ fn option_error(what: &str, path: &str, problem: &str) -> Error {
         _ => format!("`{what}`: option `{path}` {problem}"),
     };
     Error::Input {
-        code: crate::InputCode::InvalidOption,
+        code: crate::error::InputCode::InvalidOption,
         row: None,
         message,
     }

@@ -14,7 +14,7 @@ use std::cell::RefCell;
 use std::fmt;
 
 /// Limits applied while reading a document. The defaults fit any real journey map with
-/// room to spare; raise them through [`crate::Loader`] if a map needs more.
+/// room to spare; raise them through [`super::Loader`] if a map needs more.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Largest document: bytes of JSON text (as given, before parsing), or for in-memory
@@ -175,7 +175,7 @@ pub(crate) struct ReadCtx {
     bytes: RefCell<usize>,
     failure: RefCell<Option<Problem>>,
     /// Whether a value that fails to read is reported and skipped (see
-    /// [`crate::Loader::load_tree`]) instead of stopping the read.
+    /// [`super::Loader::load_tree`]) instead of stopping the read.
     recover: bool,
     unreadable: RefCell<Vec<Problem>>,
 }
