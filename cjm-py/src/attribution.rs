@@ -16,7 +16,8 @@ use cjm_core::{Error, ValidJourney};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 
-use crate::convert::{read_keywords, Wrap};
+use crate::args::read_keywords;
+use crate::convert::Wrap;
 use crate::errors::{core_err, input_err};
 use crate::pictures::PySvg;
 use crate::reports::{escape, plural, result_class};
@@ -80,7 +81,7 @@ pub(crate) fn _attribute(
     crate::guard(|| {
         let columns: PathColumns = read_keywords(py, columns, &[], "attribute")?;
         let inputs = path_inputs(rows, &columns)?;
-        let (table_options, options) = crate::convert::with_keywords(py, options, &[], |d| {
+        let (table_options, options) = crate::args::with_keywords(py, options, &[], |d| {
             TableOptions::with_models(d, "attribute")
         })?;
         let result = py
@@ -100,7 +101,7 @@ pub(crate) fn attribute_log(
     journey: Option<&ValidJourney>,
     options: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<PyAttribution> {
-    let (path_options, options) = crate::convert::with_keywords(py, options, &[], |d| {
+    let (path_options, options) = crate::args::with_keywords(py, options, &[], |d| {
         PathOptions::with_models(d, "attribute")
     })?;
     let result = py
@@ -172,7 +173,7 @@ result_class!(
         width: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PySvg> {
         let mut chart = cjm_core::render::attribution_chart(&self.inner, title);
-        chart.width = crate::convert::int_arg(width, "width")?;
+        chart.width = crate::args::int_arg(width, "width")?;
         Ok(PySvg::new(cjm_core::render::bar_chart_svg(&chart)))
     }
 

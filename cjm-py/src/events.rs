@@ -20,7 +20,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
 use pyo3_arrow::PyTable;
 
-use crate::convert::{read_keywords, with_keywords};
+use crate::args::{read_keywords, with_keywords};
 use crate::errors::{arrow_err, core_err, input_err, warn};
 use crate::results::{
     PyConformance, PyDirectlyFollows, PyDrivers, PyFlows, PyFunnelResult, PyFunnelTrendsResult,
@@ -95,7 +95,7 @@ fn funnel_of(
 ) -> PyResult<Funnel> {
     let steps: Option<Vec<StepSpec>> = steps
         .filter(|s| !s.is_none())
-        .map(|s| crate::convert::read_plain(s, "steps"))
+        .map(|s| crate::args::read_plain(s, "steps"))
         .transpose()?;
     Funnel::of(steps, options, j).map_err(core_err)
 }

@@ -56,6 +56,7 @@ macro_rules! stub_doc {
     };
 }
 
+mod args;
 mod arrow_in;
 mod attribution;
 mod convert;
@@ -78,7 +79,8 @@ use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
 use std::collections::BTreeMap;
 
-use crate::convert::{int_arg, read_keywords, Wrap};
+use crate::args::{int_arg, read_keywords};
+use crate::convert::Wrap;
 use crate::errors::{core_err, input_err, internal_error};
 use crate::pictures::PySvg;
 use crate::reports::{PyEmotionCurves, PyHealthReport, PyPriorityReport, PySurveyReport};
@@ -419,19 +421,19 @@ pub(crate) fn option_value<T: DeserializeOwned>(
     match value {
         None => Ok(None),
         Some(v) if v.is_none() => Ok(None),
-        Some(v) => crate::convert::read_plain(v, name).map(Some),
+        Some(v) => crate::args::read_plain(v, name).map(Some),
     }
 }
 
 /// Reads an ingest spec (a dict that may hold `bytes`, a pseudonymisation key, which
-/// the core's option reader [`crate::convert::read_plain`] refuses) as a core type. When
+/// the core's option reader [`crate::args::read_plain`] refuses) as a core type. When
 /// it does not fit, `invalid_option` names the key that failed and, for an integer out of
 /// range, says so in the project's words instead of Python's `OverflowError` text.
 pub(crate) fn options_from<T: DeserializeOwned>(
     value: &Bound<'_, PyAny>,
     what: &str,
 ) -> PyResult<T> {
-    let value = crate::convert::plain(value)?;
+    let value = crate::args::plain(value)?;
     let mut de = pythonize::Depythonizer::from_object(&value);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
@@ -533,7 +535,7 @@ fn two_proportion_test<'py>(
     n2: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
     guard(|| {
-        let count = |v, name| convert::read_plain::<u64>(v, name);
+        let count = |v, name| args::read_plain::<u64>(v, name);
         let (x1, n1, x2, n2) = (
             count(x1, "x1")?,
             count(n1, "n1")?,

@@ -60,7 +60,7 @@ pub(crate) fn kwargs_options<T: DeserializeOwned + Default>(
 ) -> PyResult<T> {
     match kwargs {
         None => Ok(T::default()),
-        Some(d) => crate::convert::read_keywords(d.py(), Some(d), &[], what),
+        Some(d) => crate::args::read_keywords(d.py(), Some(d), &[], what),
     }
 }
 

@@ -16,7 +16,8 @@ use cjm_core::scoring::GroupComparison;
 use pyo3::prelude::*;
 use std::collections::BTreeMap;
 
-use crate::convert::{int_arg, Wrap};
+use crate::args::int_arg;
+use crate::convert::Wrap;
 use crate::pictures::PySvg;
 use crate::reports::{plural, result_class};
 

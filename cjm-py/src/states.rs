@@ -94,7 +94,7 @@ pub(crate) fn _state_request(
     journey: Option<&Bound<'_, PyJourney>>,
 ) -> PyResult<String> {
     crate::guard(|| {
-        let request = crate::convert::plain(request)?;
+        let request = crate::args::plain(request)?;
         let mut de = pythonize::Depythonizer::from_object(&request);
         let request = StateRequest::from_deserializer(&mut de).map_err(core_err)?;
         request

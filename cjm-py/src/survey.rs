@@ -36,7 +36,7 @@ fn columns_and_options(
     options: Option<&Bound<'_, PyDict>>,
     what: &str,
 ) -> PyResult<(Columns, SurveyOptions)> {
-    crate::convert::with_keywords(py, options, &[], |d| {
+    crate::args::with_keywords(py, options, &[], |d| {
         SurveyColumnNames::with_options(d, what)
     })
 }
