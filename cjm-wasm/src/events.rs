@@ -7,7 +7,7 @@
 //! in one call each (`BigInt64Array.to_vec`, `Float64Array.to_vec`; other numeric typed
 //! arrays through one `new Float64Array(view)`), never read element by element. String
 //! columns are plain arrays (there is no typed array of strings). What the values mean
-//! (whole counts, lengths, which path a log is read by) is the core's
+//! (what a cell may be, whole counts, lengths, which path a log is read by) is the core's
 //! `events::LooseColumns`.
 //!
 //! A log may keep the journey it was ingested with (`options.journey`); the analyses that
@@ -17,7 +17,7 @@ use std::borrow::Cow;
 
 use cjm_core::events::{
     self as ev, Funnel, FunnelOptions, IngestReport, IngestSpec, LogOperation, LooseColumns,
-    LooseIds, LooseTime, LooseTimes, MapLevel, RelabelOptions,
+    LooseIds, LooseTimes, MapLevel, RelabelOptions,
 };
 use cjm_core::render as draw;
 use cjm_core::ValidJourney;
@@ -26,7 +26,7 @@ use wasm_bindgen::JsCast;
 
 use crate::args::{absent, check_keys, get, input_error, opt, read_required};
 use crate::args::{wrong_type, Js};
-use crate::error::{to_js, to_js_value};
+use crate::error::to_js_value;
 use crate::tables::{tabled, with_tables};
 
 /// Declarations of the event-log API (`types/events.d.ts`).
@@ -66,14 +66,6 @@ const COLUMN_KEYS: &[&str] = &[
     "value",
 ];
 
-fn bad_row(row: usize, message: String) -> JsValue {
-    to_js(&cjm_core::Error::Input {
-        code: cjm_core::InputCode::WrongType,
-        row: Some(row),
-        message,
-    })
-}
-
 /// Reads the options object as the core's ingest spec, and the journey in it (`journey`
 /// is not a spec field: it may be a `Journey` instance).
 fn read_spec(options: &JsValue) -> Result<(IngestSpec, Option<ValidJourney>), JsValue> {
@@ -96,36 +88,6 @@ fn read_spec(options: &JsValue) -> Result<(IngestSpec, Option<ValidJourney>), Js
     Ok((opt(rest.into(), "options")?, journey))
 }
 
-/// A string column of a plain array (or any array-like): strings, numbers (as text),
-/// `null`/`undefined` (missing).
-fn string_column(value: &JsValue, name: &str) -> Result<Vec<Option<String>>, JsValue> {
-    if !js_sys::Array::is_array(value) {
-        if value.is_object() && !get(value, "length").is_undefined() {
-            return string_column(&js_sys::Array::from(value).into(), name);
-        }
-        return Err(wrong_type(&format!("columns.{name}"), "an array", value));
-    }
-    let array = js_sys::Array::from(value);
-    let mut out = Vec::with_capacity(array.length() as usize);
-    for (row, item) in array.iter().enumerate() {
-        if let Some(s) = item.as_string() {
-            out.push(Some(s));
-        } else if absent(&item) {
-            out.push(None);
-        } else if let Some(n) = item.as_f64() {
-            let text = js_sys::Number::from(n).to_string_with_radix(10);
-            out.push(Some(text.map(String::from).unwrap_or_default()));
-        } else {
-            let want = "expected a string, a number or null";
-            return Err(bad_row(
-                row,
-                format!("column `{name}`, row `{row}`: {want}"),
-            ));
-        }
-    }
-    Ok(out)
-}
-
 /// A numeric typed array other than the BigInt ones, copied in one call.
 fn numeric_view(value: &JsValue) -> Option<Vec<f64>> {
     if let Some(a) = value.dyn_ref::<js_sys::Float64Array>() {
@@ -138,62 +100,38 @@ fn numeric_view(value: &JsValue) -> Option<Vec<f64>> {
     view.then(|| js_sys::Float64Array::new(value).to_vec())
 }
 
-/// A plain array (`name` the column) or `wrong_type`.
-fn plain_array(value: &JsValue, name: &str) -> Result<js_sys::Array, JsValue> {
-    if !js_sys::Array::is_array(value) {
-        let want = "an array or a typed array";
-        return Err(wrong_type(&format!("columns.{name}"), want, value));
+/// Column `name` for the core's readers (`LooseColumns::read_text`…): a plain array, or
+/// any array-like (a typed array, `arguments`) as one; anything else is `wrong_type`.
+fn column(value: &JsValue, name: &str) -> Result<serde_wasm_bindgen::Deserializer, JsValue> {
+    if js_sys::Array::is_array(value) {
+        return Ok(value.clone().into());
     }
-    Ok(js_sys::Array::from(value))
+    if value.is_object() && !get(value, "length").is_undefined() {
+        return Ok(JsValue::from(js_sys::Array::from(value)).into());
+    }
+    let want = "an array or a typed array";
+    Err(wrong_type(&format!("columns.{name}"), want, value))
+}
+
+fn string_column(value: &JsValue, name: &str) -> Result<Vec<Option<String>>, JsValue> {
+    LooseColumns::read_text(column(value, name)?, name).js()
 }
 
 fn time_column(value: &JsValue) -> Result<LooseTimes, JsValue> {
     if let Some(a) = value.dyn_ref::<js_sys::BigInt64Array>() {
         return Ok(LooseTimes::Ticks(a.to_vec()));
     }
-    if let Some(v) = numeric_view(value) {
-        return Ok(LooseTimes::Numbers(v));
+    match numeric_view(value) {
+        Some(v) => Ok(LooseTimes::Numbers(v)),
+        None => LooseColumns::read_times(column(value, "timestamp")?).js(),
     }
-    let array = plain_array(value, "timestamp")?;
-    let mut out = Vec::with_capacity(array.length() as usize);
-    for (row, item) in array.iter().enumerate() {
-        let at = || format!("column `timestamp`, row `{row}`");
-        out.push(if absent(&item) {
-            LooseTime::Missing
-        } else if let Some(x) = item.as_f64() {
-            LooseTime::Number(x)
-        } else if let Some(s) = item.as_string() {
-            LooseTime::Text(s)
-        } else if item.is_bigint() {
-            let big = i64::try_from(js_sys::BigInt::from(item));
-            LooseTime::Ticks(
-                big.map_err(|_| bad_row(row, format!("{}: BigInt out of range", at())))?,
-            )
-        } else {
-            let want = "expected a number, a BigInt, ISO-8601 text or null";
-            return Err(bad_row(row, format!("{}: {want}", at())));
-        });
-    }
-    Ok(LooseTimes::Values(out))
 }
 
 fn value_column(value: &JsValue) -> Result<Vec<Option<f64>>, JsValue> {
-    if let Some(v) = numeric_view(value) {
-        return Ok(v.into_iter().map(Some).collect());
+    match numeric_view(value) {
+        Some(v) => Ok(v.into_iter().map(Some).collect()),
+        None => LooseColumns::read_values(column(value, "value")?).js(),
     }
-    let read = |(row, item): (usize, JsValue)| match item.as_f64() {
-        _ if absent(&item) => Ok(None),
-        Some(x) => Ok(Some(x)),
-        None => Err(bad_row(
-            row,
-            format!("column `value`, row `{row}`: expected a number or null"),
-        )),
-    };
-    plain_array(value, "value")?
-        .iter()
-        .enumerate()
-        .map(read)
-        .collect()
 }
 
 fn optional<T>(

@@ -114,6 +114,35 @@ test('BigInt64Array customer ids stay integers, sorted by value', () => {
   assert.deepEqual(rows.variants(5), text.variants(5));
 });
 
+test('numbers and BigInts in text columns are the text String(x) gives', () => {
+  // JavaScript's own String(x) is the oracle: exponent forms, a tie between two shortest
+  // candidates (565065190359033.25), negative zero, NaN, a BigInt past 2^63.
+  const odd = [12, -3, 0.5, 1e21, 1e-7, 0.1 + 0.2, 565065190359033.25, -0, NaN, 5e-324, 2n ** 64n - 1n, -7n];
+  const log = EventLog.fromColumns(
+    { customer: odd, timestamp: odd.map((_, i) => i), event: odd, value: odd.map((x) => (typeof x === 'bigint' ? x : 1)) },
+    { unit: 'seconds' },
+  );
+  const cols = log.toColumns();
+  assert.deepEqual([...cols.event].sort(), odd.map(String).sort());
+  assert.deepEqual([...cols.customer].sort(), odd.map(String).sort());
+  // A BigInt value is the nearest number.
+  assert.deepEqual(cols.value.filter((v) => v !== 1).sort(), [Number(2n ** 64n - 1n), -7].sort());
+  // What a cell may not be: named with its row, and a column that is no array.
+  let err = catchCjm(() => EventLog.fromColumns({ customer: ['a', 'b'], timestamp: [0, true], event: ['x', 'y'] }, { unit: 'seconds' }));
+  assert.deepEqual([err.code, err.row], ['wrong_type', 1]);
+  assert.match(err.message, /column `timestamp`, row `1`: expected a number, a BigInt, ISO-8601 text or null/);
+  err = catchCjm(() => EventLog.fromColumns({ customer: ['a'], timestamp: [2n ** 63n], event: ['x'] }, { unit: 'seconds' }));
+  assert.deepEqual([err.code, err.row], ['wrong_type', 0]);
+  err = catchCjm(() => EventLog.fromColumns({ customer: ['a'], timestamp: [0], event: ['x'], value: ['1'] }, { unit: 'seconds' }));
+  assert.deepEqual([err.code, err.row], ['wrong_type', 0]);
+  err = catchCjm(() => EventLog.fromColumns({ customer: 'a', timestamp: [0], event: ['x'] }, { unit: 'seconds' }));
+  assert.deepEqual([err.code, err.row], ['wrong_type', null]);
+  assert.match(err.message, /`columns\.customer` must be an array or a typed array, not a string/);
+  // An array-like without an iterator is read as an array.
+  const arrayLike = { length: 1, 0: 'u1' };
+  assert.equal(EventLog.fromColumns({ customer: arrayLike, timestamp: [0], event: ['x'] }, { unit: 'seconds' }).length, 1);
+});
+
 test('column and option errors', () => {
   const plain = columnsOf(ROWS);
   let err = catchCjm(() => EventLog.fromColumns(plain, {}));

@@ -1,14 +1,14 @@
 
-/** A column of strings (customer ids, event names…): `null` or `undefined` = missing. Numbers are turned into text. */
-export type StringColumn = ArrayLike<string | number | null | undefined>;
+/** A column of strings (customer ids, event names…): `null` or `undefined` = missing. Numbers and BigInts are read as the text `String(x)` gives. */
+export type StringColumn = ArrayLike<string | number | bigint | null | undefined>;
 /**
  * Timestamps: a `BigInt64Array` or `Float64Array` (or another numeric typed array) of whole
  * `unit`s since the epoch (`NaN` = missing), or a plain array of numbers, BigInts, ISO-8601 text
  * (`2025-01-31T12:00:00Z`) or `null`.
  */
 export type TimestampColumn = BigInt64Array | Float64Array | ArrayLike<number | bigint | string | null | undefined>;
-/** Values (revenue): a `Float64Array` (or another numeric typed array) or a plain array with `null` = no value. */
-export type ValueColumn = Float64Array | ArrayLike<number | null | undefined>;
+/** Values (revenue): a `Float64Array` (or another numeric typed array) or a plain array with `null` = no value (a BigInt is read as the nearest number). */
+export type ValueColumn = Float64Array | ArrayLike<number | bigint | null | undefined>;
 
 /** The columns of `EventLog.fromColumns`, all of one length. */
 export interface EventColumns {

@@ -11,12 +11,27 @@
 //! - a column with any text is read row by row ([`EventLogBuilder::push`]), and integer
 //!   customer ids there are read as their decimal text (and sort as text).
 //!
+//! What each cell of a plain array may be is decided here too ([`LooseColumns::read_text`],
+//! [`LooseColumns::read_times`], [`LooseColumns::read_values`], which read a column from
+//! any serde deserializer, serde-wasm-bindgen's in the browser):
+//!
+//! - a text column (customer, event, channel, session) takes text, `null`/`undefined`
+//!   (missing), and numbers and `BigInt`s, which are read as the text JavaScript writes
+//!   for them (`String(x)`: `12`, `0.5`, `1e+21`, `NaN`);
+//! - a timestamp column takes numbers, `BigInt`s, ISO-8601 text and missing values;
+//! - a value column takes numbers (a `BigInt` as the nearest number) and missing values;
+//! - anything else (a boolean, an object, an array) is `wrong_type` naming the column and
+//!   the row, as is a value that is not an array.
+//!
 //! [`EventLogBuilder::push`]: super::EventLogBuilder::push
 
 use super::log::{Columns, EventLog, IngestReport, RawEvent, TimeValue};
 use super::spec::IngestSpec;
 use crate::error::{Error, Result};
 use crate::{InputCode, ValidJourney};
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use std::cell::Cell;
+use std::fmt;
 
 /// One timestamp of a column of mixed values.
 #[derive(Debug, Clone, PartialEq)]
@@ -116,7 +131,238 @@ fn strs(column: &[Option<String>]) -> Vec<Option<&str>> {
     column.iter().map(Option::as_deref).collect()
 }
 
+/// One cell of a plain array, as a self-describing deserializer hands it over.
+enum Loose {
+    Missing,
+    Text(String),
+    Int(i64),
+    /// A `BigInt` above `i64::MAX`.
+    Big(u64),
+    Number(f64),
+    /// A boolean, an object, an array, bytes: no cell of any column.
+    Other,
+}
+
+impl<'de> serde::Deserialize<'de> for Loose {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Loose;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a cell")
+            }
+            fn visit_unit<E>(self) -> std::result::Result<Loose, E> {
+                Ok(Loose::Missing)
+            }
+            fn visit_none<E>(self) -> std::result::Result<Loose, E> {
+                Ok(Loose::Missing)
+            }
+            fn visit_some<D: Deserializer<'de>>(
+                self,
+                d: D,
+            ) -> std::result::Result<Loose, D::Error> {
+                serde::Deserialize::deserialize(d)
+            }
+            fn visit_str<E>(self, v: &str) -> std::result::Result<Loose, E> {
+                Ok(Loose::Text(v.to_owned()))
+            }
+            fn visit_string<E>(self, v: String) -> std::result::Result<Loose, E> {
+                Ok(Loose::Text(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> std::result::Result<Loose, E> {
+                Ok(Loose::Int(v))
+            }
+            fn visit_u64<E>(self, v: u64) -> std::result::Result<Loose, E> {
+                Ok(i64::try_from(v).map_or(Loose::Big(v), Loose::Int))
+            }
+            fn visit_f64<E>(self, v: f64) -> std::result::Result<Loose, E> {
+                Ok(Loose::Number(v))
+            }
+            fn visit_bool<E>(self, _: bool) -> std::result::Result<Loose, E> {
+                Ok(Loose::Other)
+            }
+            fn visit_bytes<E>(self, _: &[u8]) -> std::result::Result<Loose, E> {
+                Ok(Loose::Other)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> std::result::Result<Loose, A::Error> {
+                while a.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Loose::Other)
+            }
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> std::result::Result<Loose, A::Error> {
+                while a.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Loose::Other)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// `x` as JavaScript's `String(x)` writes it (ECMAScript `Number::toString`, radix 10):
+/// the shortest digits that read back as `x` (Rust's `{:e}`), placed by the standard's
+/// rules: plain from 1e-6 up to 1e21, else `d.ddde±n`. Written here rather than taken
+/// from `ryu-js` (its tables add 14 kB gzipped to the browser module, where core's float
+/// formatting is linked anyway); `ryu-js` is the oracle of its property test.
+pub(crate) fn js_number_text(x: f64) -> String {
+    if x.is_nan() {
+        return "NaN".to_owned();
+    }
+    if x == 0.0 {
+        return "0".to_owned();
+    }
+    let sign = if x < 0.0 { "-" } else { "" };
+    if x.is_infinite() {
+        return format!("{sign}Infinity");
+    }
+    let (mut digits, exp) = sci_digits(&format!("{:e}", x.abs()));
+    // x = 0.digits × 10^n, with k digits.
+    let (k, n) = (digits.len(), exp + 1);
+    // A tie (x exactly halfway between two shortest candidates): Rust rounds up,
+    // ECMAScript takes the even one. Then the exact digits of x are the k of the lower
+    // candidate and a 5 (checked on the k + 1 digits first, which is cheap).
+    if sci_digits(&format!("{:.1$e}", x.abs(), k)).0.ends_with('5') {
+        let (exact, exact_exp) = sci_digits(&format!("{:.800e}", x.abs()));
+        let exact = exact.trim_end_matches('0');
+        let lower = exact.get(..k).unwrap_or_default();
+        let odd = lower.ends_with(['1', '3', '5', '7', '9']);
+        if exact.len() == k + 1 && exact.ends_with('5') && exact_exp == exp && !odd {
+            digits = lower.to_owned();
+        }
+    }
+    let at = |i: usize| (digits.get(..i).unwrap_or(""), digits.get(i..).unwrap_or(""));
+    let body = match usize::try_from(n) {
+        Ok(n) if k <= n && n <= 21 => format!("{digits}{}", "0".repeat(n - k)),
+        Ok(n) if n > 0 && n <= 21 => {
+            let (whole, fraction) = at(n);
+            format!("{whole}.{fraction}")
+        }
+        _ if n > -6 && n <= 0 => format!("0.{}{digits}", "0".repeat(n.unsigned_abs() as usize)),
+        _ => {
+            let (first, rest) = at(1);
+            let dot = if rest.is_empty() { "" } else { "." };
+            let e = n - 1;
+            format!(
+                "{first}{dot}{rest}e{}{}",
+                if e < 0 { '-' } else { '+' },
+                e.abs()
+            )
+        }
+    };
+    format!("{sign}{body}")
+}
+
+/// The significant digits (no point, no sign) and the exponent of Rust's `{:e}` text.
+fn sci_digits(sci: &str) -> (String, i32) {
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci, "0"));
+    let digits = mantissa.chars().filter(char::is_ascii_digit).collect();
+    (digits, exp.parse().unwrap_or(0))
+}
+
+/// Reads column `name` (a sequence) cell by cell with `cell`, which says what a cell it
+/// cannot take should have been; the first such cell is `wrong_type` with its row.
+fn read_cells<'de, D: Deserializer<'de>, T>(
+    column: D,
+    name: &str,
+    cell: impl Fn(Loose) -> std::result::Result<T, &'static str>,
+) -> Result<Vec<T>> {
+    struct Cells<'a, F> {
+        cell: F,
+        bad: &'a Cell<Option<(usize, &'static str)>>,
+    }
+    impl<'de, T, F: Fn(Loose) -> std::result::Result<T, &'static str>> Visitor<'de> for Cells<'_, F> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an array or a typed array")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> std::result::Result<Vec<T>, A::Error> {
+            let mut out = Vec::with_capacity(a.size_hint().unwrap_or(0));
+            while let Some(value) = a.next_element::<Loose>()? {
+                match (self.cell)(value) {
+                    Ok(v) => out.push(v),
+                    Err(want) => {
+                        self.bad.set(Some((out.len(), want)));
+                        return Err(de::Error::custom(want));
+                    }
+                }
+            }
+            Ok(out)
+        }
+    }
+    let bad = Cell::new(None);
+    let cells = Cells { cell, bad: &bad };
+    column.deserialize_seq(cells).map_err(|e| match bad.get() {
+        Some((row, want)) => bad_row(
+            row,
+            format!("column `{name}`, row `{row}`: expected {want}"),
+        ),
+        None => Error::Input {
+            code: InputCode::WrongType,
+            row: None,
+            message: format!("`columns.{name}` must be an array or a typed array: {e}"),
+        },
+    })
+}
+
 impl LooseColumns {
+    /// A text column of a plain array (customer, event, channel, session); see the module's
+    /// documentation for what a cell may be.
+    ///
+    /// # Errors
+    /// `wrong_type`: with the row of the first cell that is not text, a number or missing;
+    /// without a row when `column` is not a sequence.
+    pub fn read_text<'de, D: Deserializer<'de>>(
+        column: D,
+        name: &str,
+    ) -> Result<Vec<Option<String>>> {
+        read_cells(column, name, |cell| match cell {
+            Loose::Missing => Ok(None),
+            Loose::Text(s) => Ok(Some(s)),
+            Loose::Int(i) => Ok(Some(i.to_string())),
+            Loose::Big(u) => Ok(Some(u.to_string())),
+            Loose::Number(x) => Ok(Some(js_number_text(x))),
+            Loose::Other => Err("a string, a number or null"),
+        })
+    }
+
+    /// A timestamp column of a plain array; see the module's documentation.
+    ///
+    /// # Errors
+    /// `wrong_type` as [`Self::read_text`], and for a `BigInt` outside the `i64` range.
+    pub fn read_times<'de, D: Deserializer<'de>>(column: D) -> Result<LooseTimes> {
+        let cells = read_cells(column, "timestamp", |cell| match cell {
+            Loose::Missing => Ok(LooseTime::Missing),
+            Loose::Text(s) => Ok(LooseTime::Text(s)),
+            Loose::Int(i) => Ok(LooseTime::Ticks(i)),
+            Loose::Number(x) => Ok(LooseTime::Number(x)),
+            Loose::Big(_) => Err("a BigInt within the 64-bit range"),
+            Loose::Other => Err("a number, a BigInt, ISO-8601 text or null"),
+        })?;
+        Ok(LooseTimes::Values(cells))
+    }
+
+    /// A value column of a plain array; see the module's documentation.
+    ///
+    /// # Errors
+    /// `wrong_type` as [`Self::read_text`].
+    pub fn read_values<'de, D: Deserializer<'de>>(column: D) -> Result<Vec<Option<f64>>> {
+        #[allow(
+            clippy::cast_precision_loss,
+            reason = "a BigInt value is read as the nearest number, as `Number(x)` does"
+        )]
+        read_cells(column, "value", |cell| match cell {
+            Loose::Missing => Ok(None),
+            Loose::Number(x) => Ok(Some(x)),
+            Loose::Int(i) => Ok(Some(i as f64)),
+            Loose::Big(u) => Ok(Some(u as f64)),
+            Loose::Text(_) | Loose::Other => Err("a number or null"),
+        })
+    }
+
     /// The log of these columns, read with `spec` (its
     /// [`IngestSpec::bare_columns_options`]) and bound to `journey`.
     ///
@@ -275,6 +521,108 @@ mod tests {
         );
         let err = big.build(&spec(), None).unwrap_err();
         assert_eq!((err.code(), err.row()), ("wrong_type", Some(1)));
+    }
+
+    fn json(text: &str) -> serde_json::Value {
+        serde_json::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn cells_of_plain_arrays() {
+        // Numbers in a text column are the text JavaScript's `String(x)` writes (ECMAScript
+        // Number::toString: exponent form from 1e21 and below 1e-6).
+        let text =
+            LooseColumns::read_text(json(r#"["a", null, 12, -3, 0.5, 1e21, 1e-7]"#), "customer");
+        let want = [
+            Some("a"),
+            None,
+            Some("12"),
+            Some("-3"),
+            Some("0.5"),
+            Some("1e+21"),
+            Some("1e-7"),
+        ];
+        assert_eq!(text.unwrap(), want.map(|s| s.map(str::to_owned)));
+        let big = LooseColumns::read_text(json("[18446744073709551615]"), "customer").unwrap();
+        assert_eq!(big, [Some("18446744073709551615".to_owned())]);
+        let err = LooseColumns::read_text(json(r#"["a", 1, true]"#), "event").unwrap_err();
+        assert_eq!((err.code(), err.row()), ("wrong_type", Some(2)));
+        assert!(err
+            .to_string()
+            .contains("column `event`, row `2`: expected a string, a number or null"));
+        let err = LooseColumns::read_text(json(r#""abc""#), "event").unwrap_err();
+        assert_eq!((err.code(), err.row()), ("wrong_type", None));
+        assert!(err
+            .to_string()
+            .contains("`columns.event` must be an array or a typed array"));
+
+        let times = LooseColumns::read_times(json(r#"[null, 5, 1.5, "2024-01-01T00:00:00Z"]"#));
+        let want = [
+            LooseTime::Missing,
+            LooseTime::Ticks(5),
+            LooseTime::Number(1.5),
+            LooseTime::Text("2024-01-01T00:00:00Z".into()),
+        ];
+        assert_eq!(times.unwrap(), LooseTimes::Values(want.to_vec()));
+        for (bad, row) in [("[1, {}]", 1), ("[18446744073709551615]", 0), ("[[1]]", 0)] {
+            let err = LooseColumns::read_times(json(bad)).unwrap_err();
+            assert_eq!((err.code(), err.row()), ("wrong_type", Some(row)), "{bad}");
+        }
+
+        let values = LooseColumns::read_values(json("[1, null, 2.5]")).unwrap();
+        assert_eq!(values, [Some(1.0), None, Some(2.5)]);
+        let err = LooseColumns::read_values(json(r#"[1, null, "2"]"#)).unwrap_err();
+        assert_eq!((err.code(), err.row()), ("wrong_type", Some(2)));
+        assert!(err
+            .to_string()
+            .contains("column `value`, row `2`: expected a number or null"));
+    }
+
+    #[test]
+    fn numbers_as_javascript_writes_them() {
+        // By hand from ECMAScript Number::toString (and `String(x)` in any browser).
+        for (x, want) in [
+            (1.0, "1"),
+            (-0.0, "0"),
+            (123_456_789.0, "123456789"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (1e20, "100000000000000000000"),
+            (1e21, "1e+21"),
+            (1.5e300, "1.5e+300"),
+            (0.000_001, "0.000001"),
+            (1e-7, "1e-7"),
+            (-2.5e-8, "-2.5e-8"),
+            (123.456, "123.456"),
+            (f64::NAN, "NaN"),
+            (f64::NEG_INFINITY, "-Infinity"),
+            (f64::MIN_POSITIVE, "2.2250738585072014e-308"),
+            (5e-324, "5e-324"),
+            // 565065190359033.25, exactly halfway between two 16-digit candidates: the
+            // even one.
+            (4_520_521_522_872_266.0 / 8.0, "565065190359033.2"),
+        ] {
+            assert_eq!(js_number_text(x), want, "{x:e}");
+        }
+    }
+
+    proptest::proptest! {
+        // Any finite or special f64, as `ryu-js` (ECMAScript-exact) writes it.
+        #[test]
+        // Random bits reach every exponent; the ranges are where the plain and exponent
+        // forms meet (1e-7 … 1e-6, 1e20 … 1e22) and where most ids and values live.
+        #[test]
+        fn numbers_agree_with_ryu_js(
+            bits in proptest::prelude::any::<u64>(),
+            large in -1e23f64..1e23,
+            small in -1e-5f64..1e-5,
+            whole in proptest::prelude::any::<i64>(),
+        ) {
+            #[allow(clippy::cast_precision_loss, reason = "any number will do")]
+            for x in [f64::from_bits(bits), large, small, whole as f64, large.trunc()] {
+                let mut oracle = ryu_js::Buffer::new();
+                proptest::prop_assert_eq!(js_number_text(x), oracle.format(x));
+            }
+        }
     }
 
     #[test]
