@@ -218,9 +218,8 @@ result_class!(
     fn to_svg(&self, options: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<PySvg> {
         crate::guard(|| {
             let options = crate::pictures::kwargs_options(options, "to_svg")?;
-            let chart = cjm_core::render::trends_chart(&self.inner, &options)
-                .map_err(crate::errors::core_err)?;
-            Ok(PySvg::new(cjm_core::render::line_chart_svg(&chart)))
+            let svg = cjm_core::render::trends_svg(&self.inner, &options);
+            Ok(PySvg::new(svg.map_err(crate::errors::core_err)?))
         })
     }
 });
@@ -239,9 +238,8 @@ result_class!(
     fn to_svg(&self, options: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<PySvg> {
         crate::guard(|| {
             let options = crate::pictures::kwargs_options(options, "to_svg")?;
-            let chart = cjm_core::render::funnel_trends_chart(&self.inner, &options)
-                .map_err(crate::errors::core_err)?;
-            Ok(PySvg::new(cjm_core::render::line_chart_svg(&chart)))
+            let svg = cjm_core::render::funnel_trends_svg(&self.inner, &options);
+            Ok(PySvg::new(svg.map_err(crate::errors::core_err)?))
         })
     }
 });

@@ -440,13 +440,12 @@ exports! { EventLog {
     }
     "trendsSvg" fn trends_svg(self, options, chart) -> String {
         let chart: draw::TrendsChartOptions = opt(chart, "chart")?;
-        let c = draw::trends_chart(&self.run_trends(options)?, &chart).js()?;
-        Ok(draw::line_chart_svg(&c))
+        draw::trends_svg(&self.run_trends(options)?, &chart).js()
     }
     "funnelTrendsSvg" fn funnel_trends_svg(self, steps, options, trends, chart, journey) -> String {
         let chart: draw::TrendsChartOptions = opt(chart, "chart")?;
         let result = self.run_funnel_trends([steps, options, trends, journey])?;
-        Ok(draw::line_chart_svg(&draw::funnel_trends_chart(&result, &chart).js()?))
+        draw::funnel_trends_svg(&result, &chart).js()
     }
     "directlyFollows" fn directly_follows(self, options) -> JsValue {
         tabled(self.log.directly_follows(&opt(options, "options")?))

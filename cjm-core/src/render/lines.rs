@@ -298,6 +298,27 @@ pub fn funnel_trends_chart(
     })
 }
 
+/// The SVG picture of event trends: [`trends_chart`] drawn by [`line_chart_svg`] (Python's
+/// `TrendsResult.to_svg`, JavaScript's `log.trendsSvg`).
+///
+/// # Errors
+/// As [`trends_chart`].
+pub fn trends_svg(result: &TrendsResult, options: &TrendsChartOptions) -> Result<String> {
+    trends_chart(result, options).map(|c| line_chart_svg(&c))
+}
+
+/// The SVG picture of funnel trends: [`funnel_trends_chart`] drawn by [`line_chart_svg`]
+/// (Python's `FunnelTrendsResult.to_svg`, JavaScript's `log.funnelTrendsSvg`).
+///
+/// # Errors
+/// As [`funnel_trends_chart`].
+pub fn funnel_trends_svg(
+    result: &FunnelTrendsResult,
+    options: &TrendsChartOptions,
+) -> Result<String> {
+    funnel_trends_chart(result, options).map(|c| line_chart_svg(&c))
+}
+
 #[allow(
     clippy::cast_possible_truncation,
     clippy::cast_sign_loss,

@@ -47,8 +47,8 @@ pub use health::{health_svg, COMPONENT_COLOURS};
 pub use heatmap::{retention_heatmap_svg, RetentionChartOptions};
 pub use html::{html_report, table_preview_html, ReportOptions, PREVIEW_ROWS};
 pub use lines::{
-    funnel_trends_chart, line_chart_svg, trends_chart, LineChart, LineSeries, LineValues,
-    TrendsChartOptions, TrendsLines, TrendsMeasure, MAX_LINES,
+    funnel_trends_chart, funnel_trends_svg, line_chart_svg, trends_chart, trends_svg, LineChart,
+    LineSeries, LineValues, TrendsChartOptions, TrendsLines, TrendsMeasure, MAX_LINES,
 };
 pub use map::{journey_map_svg, Lane, MapOptions};
 pub use mermaid::{
