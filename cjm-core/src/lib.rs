@@ -36,8 +36,9 @@
 //! 7. [`schema`], which publishes the schemas of every layer's options.
 //!
 //! `cjm-core/tests/layering.rs` fails on any `crate::` path against this order, and on
-//! files of one module folder that import each other in a circle (a type two files share
-//! lives in a third that both import: `events/report.rs`, `render/blocks.rs`).
+//! files of one module folder that import each other in a circle, directly or through
+//! the folder's `mod.rs` (a type two files share lives in a third that both import:
+//! `events/report.rs`, `events/mapping.rs`, `render/blocks.rs`).
 //!
 //! ## Where each decision lives
 //!

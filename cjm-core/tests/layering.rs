@@ -102,23 +102,72 @@ fn no_module_names_a_higher_layer() {
     assert!(against.is_empty(), "{}", against.join("\n"));
 }
 
-/// The sibling files of `dir` that the code of `text` names (`super::x` or
-/// `crate::<folder>::x`, where `x.rs` is a sibling), its unit-test module left out.
-fn siblings_named(text: &str, folder: &str, siblings: &[String]) -> Vec<String> {
+/// The names of the top-level items `text` defines as `pub` (`pub(crate)`…): structs,
+/// enums, functions, traits, types, constants and statics.
+fn defined(text: &str) -> Vec<String> {
+    const KINDS: &[&str] = &["struct", "enum", "fn", "trait", "type", "const", "static"];
+    let mut names = Vec::new();
+    for line in text.lines().filter(|l| l.starts_with("pub")) {
+        let mut words = line.split_whitespace();
+        if words.any(|w| KINDS.contains(&w)) {
+            let name: String = words
+                .next()
+                .unwrap_or_default()
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            names.push(name);
+        }
+    }
+    names
+}
+
+/// The first identifier of `text`.
+fn ident(text: &str) -> String {
+    text.trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect()
+}
+
+/// The sibling files that the code of `text` names (`super::x` or `crate::<folder>::x`,
+/// where `x.rs` is a sibling, or `x` an item a sibling defines and `mod.rs` hands on;
+/// `super::{a::B, C}` item by item), its unit-test module left out. `siblings` pairs each
+/// sibling's name with the items it defines.
+fn siblings_named(text: &str, folder: &str, siblings: &[(String, Vec<String>)]) -> Vec<String> {
     let tests = text
         .match_indices("#[cfg(test)]")
         .map(|(i, _)| i)
         .find(|&i| text[i + 12..].trim_start().starts_with("mod "));
     let text = &text[..tests.unwrap_or(text.len())];
+    let owner = |name: &str| {
+        siblings
+            .iter()
+            .filter(|(s, defs)| s == name || defs.iter().any(|d| d == name))
+            .map(|(s, _)| s.clone())
+            .collect::<Vec<_>>()
+    };
     let mut named = Vec::new();
     for prefix in ["super::".to_owned(), format!("crate::{folder}::")] {
         for (i, _) in text.match_indices(&prefix) {
-            let name: String = text[i + prefix.len()..]
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect();
-            if siblings.contains(&name) && !named.contains(&name) {
-                named.push(name);
+            let rest = &text[i + prefix.len()..];
+            let items: Vec<String> = match rest.strip_prefix('{') {
+                // The group's items, each by its first name (nested groups: their path).
+                Some(group) => group
+                    .split('}')
+                    .next()
+                    .unwrap_or_default()
+                    .split(',')
+                    .map(ident)
+                    .collect(),
+                None => vec![ident(rest)],
+            };
+            for item in items {
+                for s in owner(&item) {
+                    if !named.contains(&s) {
+                        named.push(s);
+                    }
+                }
             }
         }
     }
@@ -180,11 +229,22 @@ fn no_circle_between_the_files_of_a_folder() {
             .filter(|s| s != "mod")
             .collect();
         stems.sort();
+        let texts: Vec<String> = stems
+            .iter()
+            .map(|s| code(&std::fs::read_to_string(dir.join(format!("{s}.rs"))).unwrap()))
+            .collect();
+        let siblings: Vec<(String, Vec<String>)> = stems
+            .iter()
+            .zip(&texts)
+            .map(|(s, text)| (s.clone(), defined(text)))
+            .collect();
         let edges: Vec<(String, Vec<String>)> = stems
             .iter()
-            .map(|s| {
-                let text = code(&std::fs::read_to_string(dir.join(format!("{s}.rs"))).unwrap());
-                (s.clone(), siblings_named(&text, &folder, &stems))
+            .zip(&texts)
+            .map(|(s, text)| {
+                let mut named = siblings_named(text, &folder, &siblings);
+                named.retain(|n| n != s);
+                (s.clone(), named)
             })
             .collect();
         assert!(
@@ -215,7 +275,27 @@ fn a_circle_is_found() {
         None
     );
     let text = "use super::log::EventLog;\nuse super::Thing;\n#[cfg(test)]\nfn f() {}\n\
-                x = crate::events::ops::f();\n#[cfg(test)]\nmod tests { use super::seq; }";
-    let siblings = ["log".to_owned(), "ops".to_owned(), "seq".to_owned()];
-    assert_eq!(siblings_named(text, "events", &siblings), ["log", "ops"]);
+                x = crate::events::ops::f();\nuse super::{Mapping, Other};\n\
+                #[cfg(test)]\nmod tests { use super::seq; }";
+    let sibling = |name: &str, defs: &[&str]| {
+        let defs = defined(
+            &defs
+                .iter()
+                .map(|d| format!("pub struct {d} {{}}\n"))
+                .collect::<String>(),
+        );
+        (name.to_owned(), defs)
+    };
+    let siblings = [
+        sibling("log", &[]),
+        sibling("ops", &[]),
+        sibling("seq", &[]),
+        sibling("mapping", &["Mapping"]),
+    ];
+    assert_eq!(
+        siblings_named(text, "events", &siblings),
+        ["log", "mapping", "ops"]
+    );
+    let defs = defined("pub(crate) fn read_it<T>() {}\n    pub fn method() {}\npub enum Kind {}");
+    assert_eq!(defs, ["read_it", "Kind"]);
 }

@@ -16,8 +16,8 @@
 use std::borrow::Cow;
 
 use cjm_core::events::{
-    self as ev, Funnel, FunnelOptions, IngestReport, IngestSpec, LogOperation, LooseColumns,
-    LooseIds, LooseTimes, MapLevel, RelabelOptions,
+    self as ev, Funnel, FunnelOptions, IngestReport, IngestSpec, LogOperation, LooseCell,
+    LooseColumns, LooseIds, LooseTimes, MapLevel, RelabelOptions,
 };
 use cjm_core::render as draw;
 use cjm_core::ValidJourney;
@@ -100,17 +100,29 @@ fn numeric_view(value: &JsValue) -> Option<Vec<f64>> {
     view.then(|| js_sys::Float64Array::new(value).to_vec())
 }
 
-/// Column `name` for the core's readers (`LooseColumns::read_text`…): a plain array, or
-/// any array-like (a typed array, `arguments`) as one; anything else is `wrong_type`.
-fn column(value: &JsValue, name: &str) -> Result<serde_wasm_bindgen::Deserializer, JsValue> {
-    if js_sys::Array::is_array(value) {
-        return Ok(value.clone().into());
+/// The cells of column `name` as the core's readers take them (`LooseColumns::read_text`
+/// …): each value only named for what it is. A plain array, or any array-like (a typed
+/// array, `arguments`) as one; anything else is `wrong_type`.
+fn column(value: &JsValue, name: &str) -> Result<impl Iterator<Item = LooseCell>, JsValue> {
+    let array_like = value.is_object() && !get(value, "length").is_undefined();
+    if !js_sys::Array::is_array(value) && !array_like {
+        let want = "an array or a typed array";
+        return Err(wrong_type(&format!("columns.{name}"), want, value));
     }
-    if value.is_object() && !get(value, "length").is_undefined() {
-        return Ok(JsValue::from(js_sys::Array::from(value)).into());
-    }
-    let want = "an array or a typed array";
-    Err(wrong_type(&format!("columns.{name}"), want, value))
+    let array = js_sys::Array::from(value);
+    Ok(array.into_iter().map(|item| {
+        if let Some(s) = item.as_string() {
+            LooseCell::Text(s)
+        } else if absent(&item) {
+            LooseCell::Missing
+        } else if let Some(x) = item.as_f64() {
+            LooseCell::Number(x)
+        } else if item.is_bigint() {
+            i64::try_from(js_sys::BigInt::from(item)).map_or(LooseCell::Other, LooseCell::Int)
+        } else {
+            LooseCell::Other
+        }
+    }))
 }
 
 fn string_column(value: &JsValue, name: &str) -> Result<Vec<Option<String>>, JsValue> {

@@ -1,5 +1,5 @@
 
-/** A column of strings (customer ids, event names…): `null` or `undefined` = missing. Numbers and BigInts are read as the text `String(x)` gives. */
+/** A column of strings (customer ids, event names…): `null` or `undefined` = missing. Numbers and BigInts (64-bit) are read as the text `String(x)` gives. */
 export type StringColumn = ArrayLike<string | number | bigint | null | undefined>;
 /**
  * Timestamps: a `BigInt64Array` or `Float64Array` (or another numeric typed array) of whole
@@ -7,7 +7,7 @@ export type StringColumn = ArrayLike<string | number | bigint | null | undefined
  * (`2025-01-31T12:00:00Z`) or `null`.
  */
 export type TimestampColumn = BigInt64Array | Float64Array | ArrayLike<number | bigint | string | null | undefined>;
-/** Values (revenue): a `Float64Array` (or another numeric typed array) or a plain array with `null` = no value (a BigInt is read as the nearest number). */
+/** Values (revenue): a `Float64Array` (or another numeric typed array) or a plain array with `null` = no value (a 64-bit BigInt is read as the nearest number). */
 export type ValueColumn = Float64Array | ArrayLike<number | bigint | null | undefined>;
 
 /** The columns of `EventLog.fromColumns`, all of one length. */

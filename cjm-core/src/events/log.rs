@@ -198,7 +198,7 @@ pub struct IngestReport {
     /// The columns read: named by the caller, a preset's, or found by their usual names
     /// (the rule of `ColumnChoice`). Absent (null) for input without column names: rows,
     /// and JavaScript's `fromColumns`, whose keys are the fields.
-    pub columns: Option<super::ColumnMapping>,
+    pub columns: Option<super::mapping::ColumnMapping>,
     /// Used rows that log operations (filters, samples) removed since ingest; 0 for a
     /// log as ingested.
     pub removed_by_operations: u64,
@@ -1156,7 +1156,7 @@ pub struct EventLogBuilder {
     pending_sample: Option<(RejectReason, String)>,
     samples: HashMap<RejectReason, String>,
     /// The columns read, for the report.
-    columns: Option<super::ColumnMapping>,
+    columns: Option<super::mapping::ColumnMapping>,
 }
 
 impl EventLogBuilder {
@@ -1195,7 +1195,7 @@ impl EventLogBuilder {
     /// Records which columns the rows come from, for the report's `columns` (the CSV
     /// reader and the bindings' Arrow readers set it from the resolved mapping).
     #[must_use]
-    pub fn columns(mut self, mapping: super::ColumnMapping) -> Self {
+    pub fn columns(mut self, mapping: super::mapping::ColumnMapping) -> Self {
         self.columns = Some(mapping);
         self
     }

@@ -21,6 +21,7 @@ mod csv_in;
 mod funnel;
 mod log;
 mod loose;
+mod mapping;
 mod ops;
 mod order;
 mod paths;
@@ -39,8 +40,8 @@ pub use bind::{
 };
 pub use checks::{check_column_present, check_events_present, closest_names};
 pub use csv_in::{
-    read_csv, read_csv_str, ColumnChoice, ColumnMapping, ColumnNames, Preset, TimestampFormat,
-    USUAL_CUSTOMER_COLUMNS, USUAL_EVENT_COLUMNS, USUAL_TIMESTAMP_COLUMNS,
+    read_csv, read_csv_str, ColumnChoice, ColumnNames, Preset, USUAL_CUSTOMER_COLUMNS,
+    USUAL_EVENT_COLUMNS, USUAL_TIMESTAMP_COLUMNS,
 };
 pub use funnel::{
     BreakdownAttribution, DurationStats, Exclusion, Funnel, FunnelGroup, FunnelOptions,
@@ -51,7 +52,8 @@ pub use log::{
     Columns, ConsentRule, CustomerId, CustomerIds, EventLog, EventLogBuilder, EventRef,
     IngestOptions, IngestReport, NameCount, Pseudonymiser, RawEvent, Rejection, TimeValue,
 };
-pub use loose::{LooseColumns, LooseIds, LooseTime, LooseTimes};
+pub use loose::{LooseCell, LooseColumns, LooseIds, LooseTime, LooseTimes};
+pub use mapping::{ColumnMapping, TimestampFormat};
 pub use ops::{
     sample_hash, AnalysisUnit, Coded, CustomerKey, FilterOptions, LogExport, LogOperation,
     RelabelOptions, SampleOptions, SessionOptions, NO_VALUE,

@@ -12,8 +12,9 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer};
 
-use super::csv_in::{ColumnChoice, ColumnNames, Preset, TimestampFormat};
+use super::csv_in::{ColumnChoice, ColumnNames, Preset};
 use super::log::{ConsentRule, EventLogBuilder, IngestOptions, Pseudonymiser};
+use super::mapping::TimestampFormat;
 use super::time::TimeUnit;
 use crate::error::{Error, Result};
 use crate::ValidJourney;
