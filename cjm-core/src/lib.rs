@@ -66,8 +66,10 @@
 //!   [`scoring::SurveyColumnNames::with_options`],
 //!   [`events::FunnelTrendsOptions::with_funnel`];
 //! - a path table read back: [`attribution::PathTable::from_path_rows`];
-//! - the measured inputs of health from a log: [`maps::MapInputs::from_traffic`]; a chart's
-//!   title and width: [`render::ChartOptions`];
+//! - the measured inputs of health from a log: [`maps::MapInputs::from_traffic`];
+//!   JavaScript's one `inputs` object of `health` (whose survey table is scored with its
+//!   options) and of `measureKpis`: [`scoring::HealthData`], [`scoring::MeasureData`]; a
+//!   chart's title and width: [`render::ChartOptions`];
 //! - the tables a result exports: [`tables`]; the report's sections and their order:
 //!   [`render`];
 //! - one analysis run in parts (Spark, Dask, Ray): [`states::StateRequest`], whose JSON is

@@ -280,3 +280,31 @@ fn a_stage_without_rate_kpis_is_scored_on_its_measured_onward_conversion() {
     // Return: the last stage has no onward step and no KPI with a target.
     assert_eq!(conversion(&with, 2), None);
 }
+
+/// `MeasureData` (JavaScript's `inputs` of `log.measureKpis`): the results read back
+/// from their JSON measure what they measured given directly; an unknown key is refused.
+#[test]
+fn measure_data_reads_the_results_back() {
+    let (journey, log, survey) = (journey(), log(), survey());
+    let stages = Funnel::from_stages(&journey)
+        .run(&log, Some(&journey))
+        .unwrap();
+    let direct = measure_kpis(
+        &journey,
+        &MeasureInputs {
+            stage_funnel: Some(&stages),
+            survey: Some(&survey),
+            log: Some(&log),
+            ..MeasureInputs::default()
+        },
+    );
+    let json = serde_json::json!({"stage_funnel": stages, "survey": survey});
+    let data: cjm_core::scoring::MeasureData = cjm_core::options_from(json, "inputs").unwrap();
+    assert_eq!(measure_kpis(&journey, &data.inputs(Some(&log))), direct);
+    let err = cjm_core::options_from::<cjm_core::scoring::MeasureData, _>(
+        serde_json::json!({"stage": 1}),
+        "inputs",
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "invalid_option");
+}

@@ -166,3 +166,56 @@ fn nan_measured_inputs_are_refused_with_their_key() {
         assert_eq!(reach.check().unwrap_err().code(), "invalid_option");
     }
 }
+
+/// `HealthData` (JavaScript's one `inputs` object) scores the survey table with its
+/// options and then equals `health` given the report; options without answers are
+/// refused unless they are the defaults; its keys are JavaScript's.
+#[test]
+fn health_data_scores_the_survey_table_it_is_given() {
+    use cjm_core::scoring::HealthData;
+    let journey = cjm_core::templates::load("b2c-ecommerce").unwrap();
+    let model = ScoringModel::default();
+    let table: SurveyTable = serde_json::from_value(serde_json::json!({
+        "scope": ["tp-paid-ads", "tp-paid-ads", "tp-paid-ads", "tp-product-page"],
+        "csat": [7.0, 6.0, 2.0, 5.0],
+    }))
+    .unwrap();
+    let data: HealthData = cjm_core::options_from(
+        serde_json::json!({"surveyOptions": {"csat_scale": 7}, "kpiActuals": {}}),
+        "inputs",
+    )
+    .unwrap();
+    let options = SurveyOptions {
+        csat_scale: 7,
+        ..SurveyOptions::default()
+    };
+    let report = survey_kpis(&table, &options).unwrap();
+    let by_hand = health(
+        &journey,
+        &model,
+        &HealthInputs {
+            survey: Some(&report),
+            kpi_actuals: Some(&Default::default()),
+            ..HealthInputs::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        data.health(&journey, &model, Some(&table)).unwrap(),
+        by_hand
+    );
+    // With the default 5-point scale the 7s and 6s are off the scale.
+    let plain = HealthData::default();
+    let err = plain.health(&journey, &model, Some(&table)).unwrap_err();
+    assert_eq!((err.code(), err.row()), ("out_of_scale", Some(0)));
+    let err = data.health(&journey, &model, None).unwrap_err();
+    assert_eq!(err.code(), "invalid_option");
+    assert!(err
+        .to_string()
+        .starts_with("`inputs.surveyOptions` is given without `inputs.survey`"));
+    assert!(plain.health(&journey, &model, None).is_ok());
+    let err =
+        cjm_core::options_from::<HealthData, _>(serde_json::json!({"kpi_actuals": {}}), "inputs")
+            .unwrap_err();
+    assert_eq!(err.code(), "invalid_option");
+}

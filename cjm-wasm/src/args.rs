@@ -176,37 +176,29 @@ pub(crate) fn read_required<T: DeserializeOwned>(
         .ok_or_else(|| wrong_type(what, &format!("an object `{shape}`"), &value))
 }
 
-/// The keys of an optional `inputs` object, read one by one ([`fields`]).
-pub(crate) struct Fields(JsValue);
-
-/// `inputs` (`undefined`/`null`: nothing given) with only the keys `allowed`
-/// (`invalid_option` otherwise).
-pub(crate) fn fields(inputs: &JsValue, allowed: &[&str]) -> Result<Fields, JsValue> {
-    if !absent(inputs) {
-        check_keys(
-            inputs,
-            allowed,
-            "inputs",
-            cjm_core::InputCode::InvalidOption,
-        )?;
+/// The value of `key` in the options object `value` (`what`), and a copy of the object
+/// without it, for a value read apart from the rest (`options.journey`, a `Journey`;
+/// `inputs.survey`, typed arrays). A value `undefined` is not given (an option spread
+/// from another object); `undefined`/`null` for `value` gives both `undefined`.
+pub(crate) fn split_off(
+    value: &JsValue,
+    key: &str,
+    what: &str,
+) -> Result<(JsValue, JsValue), JsValue> {
+    if absent(value) {
+        return Ok((JsValue::UNDEFINED, JsValue::UNDEFINED));
     }
-    Ok(Fields(inputs.clone()))
-}
-
-impl Fields {
-    /// The value of `key` (`undefined` when not given).
-    pub(crate) fn raw(&self, key: &str) -> JsValue {
-        if absent(&self.0) {
-            JsValue::UNDEFINED
-        } else {
-            get(&self.0, key)
+    if !plain(value) {
+        return Err(wrong_type(what, "an object", value));
+    }
+    let rest = Object::new();
+    for k in Object::keys(&Object::from(value.clone())).iter() {
+        let v = Reflect::get(value, &k).unwrap_or(JsValue::UNDEFINED);
+        if k.as_string().as_deref() != Some(key) && !v.is_undefined() {
+            Reflect::set(&rest, &k, &v)?;
         }
     }
-
-    /// `inputs.key` read into the core type `T` ([`read_value`]).
-    pub(crate) fn read<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, JsValue> {
-        read_value(self.raw(key), &format!("inputs.{key}"))
-    }
+    Ok((get(value, key), rest.into()))
 }
 
 /// Refuses keys of a plain object outside `allowed` (and anything but an object).

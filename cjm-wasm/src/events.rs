@@ -69,23 +69,11 @@ const COLUMN_KEYS: &[&str] = &[
 /// Reads the options object as the core's ingest spec, and the journey in it (`journey`
 /// is not a spec field: it may be a `Journey` instance).
 fn read_spec(options: &JsValue) -> Result<(IngestSpec, Option<ValidJourney>), JsValue> {
-    if absent(options) {
-        return Ok((IngestSpec::default(), None));
-    }
-    if !crate::args::plain(options) {
-        return Err(wrong_type("options", "an object", options));
-    }
-    let journey = arg_journey(get(options, "journey"), "options.journey")?;
-    // Everything but `journey` goes through serde (a copy without it).
-    let rest = js_sys::Object::new();
-    for key in js_sys::Object::keys(&js_sys::Object::from(options.clone())).iter() {
-        let value = js_sys::Reflect::get(options, &key).unwrap_or(JsValue::UNDEFINED);
-        // `undefined` is not given (an option spread from another object).
-        if key.as_string().as_deref() != Some("journey") && !value.is_undefined() {
-            js_sys::Reflect::set(&rest, &key, &value)?;
-        }
-    }
-    Ok((opt(rest.into(), "options")?, journey))
+    let (journey, rest) = crate::args::split_off(options, "journey", "options")?;
+    Ok((
+        opt(rest, "options")?,
+        arg_journey(journey, "options.journey")?,
+    ))
 }
 
 /// A numeric typed array other than the BigInt ones, copied in one call.
@@ -506,17 +494,8 @@ exports! { EventLog {
     }
     "measureKpis" fn measure_kpis(self, journey, inputs) -> JsValue {
         let j = self.need(journey, "measureKpis")?;
-        let f = crate::args::fields(&inputs, &["stage_funnel", "conversion", "survey"])?;
-        let (stage_funnel, conversion): (Option<ev::FunnelResult>, _) =
-            (f.read("stage_funnel")?, f.read("conversion")?);
-        let survey: Option<cjm_core::scoring::SurveyReport> = f.read("survey")?;
-        let inputs = cjm_core::scoring::MeasureInputs {
-            stage_funnel: stage_funnel.as_ref(),
-            conversion: conversion.as_ref(),
-            survey: survey.as_ref(),
-            log: Some(&self.log),
-        };
-        to_js_value(&cjm_core::scoring::measure_kpis(&j, &inputs))
+        let data: cjm_core::scoring::MeasureData = opt(inputs, "inputs")?;
+        to_js_value(&cjm_core::scoring::measure_kpis(&j, &data.inputs(Some(&self.log))))
     }
     "healthInputs" fn health_inputs(self, journey) -> JsValue {
         let traffic = self.log.traffic(&*self.need(journey, "healthInputs")?);

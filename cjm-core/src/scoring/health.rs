@@ -167,6 +167,61 @@ pub struct HealthInputs<'a> {
     pub measured: Option<&'a super::MeasuredKpis>,
 }
 
+/// The measured data of [`health`] as one object from a dynamically typed caller
+/// (JavaScript's `journey.health(model, inputs)`), keys as JavaScript writes them; each
+/// optional, an unknown key `invalid_option`. The survey *answers* (`inputs.survey`, a
+/// table of columns) are read apart, as [`super::SurveyTable`] reads them, and scored by
+/// [`Self::health`] with `surveyOptions`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HealthData {
+    /// How the survey answers are scored.
+    #[serde(rename = "surveyOptions")]
+    pub survey_options: Option<super::SurveyOptions>,
+    /// Measured reach, for pain-point priorities.
+    pub reach: Option<MeasuredReach>,
+    /// Customers per touchpoint, to weight touchpoints within a stage.
+    pub traffic: Option<BTreeMap<String, f64>>,
+    /// Measured KPI values by KPI id, in place of the document's `actual`.
+    #[serde(rename = "kpiActuals")]
+    pub kpi_actuals: Option<BTreeMap<String, f64>>,
+    /// Measured KPIs, in place of the document's `actual` where `kpiActuals` gives none.
+    pub measured: Option<super::MeasuredKpis>,
+}
+
+impl HealthData {
+    /// [`health`] of `journey` under `model` with these data, `survey`'s answers scored
+    /// first ([`super::survey_kpis`] with `surveyOptions`).
+    ///
+    /// # Errors
+    /// The survey's errors (an answer off its scale, with its row); `invalid_option` for
+    /// `surveyOptions` other than the defaults without `survey` (they would change
+    /// nothing); [`health`]'s.
+    pub fn health(
+        &self,
+        journey: &ValidJourney,
+        model: &ScoringModel,
+        survey: Option<&super::SurveyTable>,
+    ) -> crate::Result<HealthReport> {
+        let options = self.survey_options.unwrap_or_default();
+        let survey = match survey {
+            Some(table) => Some(super::survey_kpis(table, &options)?),
+            None => {
+                options.check_answers_given("inputs.surveyOptions", "inputs.survey")?;
+                None
+            }
+        };
+        let inputs = HealthInputs {
+            survey: survey.as_ref(),
+            reach: self.reach.as_ref(),
+            traffic: self.traffic.as_ref(),
+            kpi_actuals: self.kpi_actuals.as_ref(),
+            measured: self.measured.as_ref(),
+        };
+        health(journey, model, &inputs)
+    }
+}
+
 /// One component of a health score, explained.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Component {

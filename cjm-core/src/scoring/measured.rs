@@ -49,6 +49,33 @@ pub struct MeasureInputs<'a> {
     pub log: Option<&'a EventLog>,
 }
 
+/// The results [`measure_kpis`] reads, as one object from a dynamically typed caller
+/// (JavaScript's `log.measureKpis(journey, inputs)`); each optional, an unknown key
+/// `invalid_option`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MeasureData {
+    /// See [`MeasureInputs::stage_funnel`].
+    pub stage_funnel: Option<FunnelResult>,
+    /// See [`MeasureInputs::conversion`].
+    pub conversion: Option<FunnelResult>,
+    /// See [`MeasureInputs::survey`].
+    pub survey: Option<SurveyReport>,
+}
+
+impl MeasureData {
+    /// The inputs of [`measure_kpis`]: these results and `log`.
+    #[must_use]
+    pub fn inputs<'a>(&'a self, log: Option<&'a EventLog>) -> MeasureInputs<'a> {
+        MeasureInputs {
+            stage_funnel: self.stage_funnel.as_ref(),
+            conversion: self.conversion.as_ref(),
+            survey: self.survey.as_ref(),
+            log,
+        }
+    }
+}
+
 /// Where a measured value comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]

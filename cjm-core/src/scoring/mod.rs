@@ -13,12 +13,12 @@ pub use compare::{
 };
 pub use emotion::{emotion_curves, normalise, EmotionCurve, EmotionPoint, Extreme};
 pub use health::{
-    health, Band, Component, HealthInputs, HealthReport, HealthScore, HealthWeights, ScopeKind,
-    ScoringModel, Thresholds,
+    health, Band, Component, HealthData, HealthInputs, HealthReport, HealthScore, HealthWeights,
+    ScopeKind, ScoringModel, Thresholds,
 };
 pub use measured::{
-    measure_kpis, pooled_stage, MeasureInputs, MeasureSource, MeasuredKpi, MeasuredKpis,
-    NotMeasured,
+    measure_kpis, pooled_stage, MeasureData, MeasureInputs, MeasureSource, MeasuredKpi,
+    MeasuredKpis, NotMeasured,
 };
 pub use priority::{
     priorities, MeasuredReach, OpportunityScore, PainPriority, PriorityReport, ReachSource,
