@@ -68,7 +68,8 @@
 //! - a path table read back: [`attribution::PathTable::from_path_rows`];
 //! - the measured inputs of health from a log: [`maps::MapInputs::from_traffic`];
 //!   JavaScript's one `inputs` object of `health` (whose survey table is scored with its
-//!   options) and of `measureKpis`: [`scoring::HealthData`], [`scoring::MeasureData`]; a
+//!   options) and of `measureKpis`: [`scoring::HealthData`], [`scoring::MeasureData`];
+//!   the two groups of `compareSegments`: [`scoring::CompareData`]; a
 //!   chart's title and width: [`render::ChartOptions`];
 //! - the tables a result exports: [`tables`]; the report's sections and their order:
 //!   [`render`];

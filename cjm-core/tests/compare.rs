@@ -117,6 +117,32 @@ fn personas_compared_by_hand() {
     assert!((csat.z.unwrap() - z).abs() < 1e-12, "{:?}", csat.z);
     assert!((csat.difference.unwrap() - 200.0 / 3.0).abs() < 1e-9);
     assert_eq!(c.kpis.len(), 2, "no CES column, no CES comparison");
+    // The same two groups as JavaScript's one options object (`CompareData`), `survey`
+    // null meaning the defaults.
+    let read =
+        |json: Value| cjm_core::options_from::<cjm_core::scoring::CompareData, _>(json, "options");
+    let data = read(serde_json::json!({
+        "a": {"level": "segment", "segment": "anna"},
+        "b": {"segment": "ben"},
+        "survey": null,
+    }))
+    .unwrap();
+    assert_eq!(data.compare(&table).unwrap(), c);
+    let err = read(serde_json::json!({"a": {"segment": "anna"}, "b": {"segment": "zoe"}}))
+        .unwrap()
+        .compare(&table)
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "`options.b`: no responses at level `segment` with segment `zoe`"
+    );
+    for bad in [
+        serde_json::json!({"a": {"segment": "anna"}}),
+        serde_json::json!({"a": {}, "b": {}, "c": {}}),
+        serde_json::json!({"a": null, "b": {}}),
+    ] {
+        assert_eq!(read(bad).unwrap_err().code(), "invalid_option");
+    }
 }
 
 #[test]

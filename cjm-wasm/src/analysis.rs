@@ -6,12 +6,12 @@
 
 use cjm_core::insights::{InsightInputs, InsightOptions};
 use cjm_core::maps::PatternOptions;
-use cjm_core::scoring::{GroupSelector, HealthInputs, ScoringModel, SurveyOptions, SurveyState};
+use cjm_core::scoring::{CompareData, HealthInputs, ScoringModel};
 use wasm_bindgen::prelude::*;
 
 use crate::Journey;
 
-use crate::args::{arg, check_keys, get, input_error, opt, read_value, wrong_type, Js};
+use crate::args::{arg, opt, read_required, wrong_type, Js};
 use crate::error::to_js_value;
 use crate::scoring::read_table;
 use crate::tables::{tabled, with_tables};
@@ -26,30 +26,17 @@ fn count(value: &JsValue, name: &str) -> Result<u64, JsValue> {
     cjm_core::options_from(serde_wasm_bindgen::Deserializer::from(value.clone()), name).js()
 }
 
-const COMPARE_KEYS: &[&str] = &["a", "b", "survey"];
-
 exports! {
     "twoProportionTest" fn two_proportion_test(x1, n1, x2, n2) -> JsValue {
         let (x1, n1) = (count(&x1, "x1")?, count(&n1, "n1")?);
         let (x2, n2) = (count(&x2, "x2")?, count(&n2, "n2")?);
         to_js_value(&cjm_core::scoring::two_proportion_test(x1, n1, x2, n2).js()?)
     }
-    // The core's `SurveyState` of `table` picks the two groups; an error names its side.
+    // The core's `CompareData` picks the two groups of `table`; an error names its side.
     "compareSegments" fn compare_segments(table, options) -> JsValue {
         let table = read_table(table, "table")?;
-        check_keys(&options, COMPARE_KEYS, "options", cjm_core::InputCode::InvalidOption)?;
-        let survey: SurveyOptions =
-            read_value(get(&options, "survey"), "options.survey")?.unwrap_or_default();
-        let side = |key: &str| -> Result<GroupSelector, JsValue> {
-            read_value(get(&options, key), &format!("options.{key}"))?.ok_or_else(|| {
-                let message = format!("`options.{key}` is required: `{{level?, scope?, segment?}}`");
-                input_error(cjm_core::InputCode::InvalidOption, message)
-            })
-        };
-        let (a, b) = (side("a")?, side("b")?);
-        let mut state = SurveyState::identity(&survey).js()?;
-        state.extend(0, &table).js()?;
-        with_tables(state.compare(("options.a", &a), ("options.b", &b), &survey).js()?)
+        let data: CompareData = read_required(options, "options", "{a, b, survey?}")?;
+        with_tables(data.compare(&table).js()?)
     }
     "diffMaps" fn diff_maps(before, after, model) -> JsValue {
         let before = crate::journey_like(&before, "before")?;

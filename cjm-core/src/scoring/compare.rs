@@ -13,10 +13,10 @@
 
 use super::survey::{
     top_box_points, GroupSelector, GroupState, ScaleMethod, ScaleState, SurveyOptions, SurveyState,
-    Z95,
+    SurveyTable, Z95,
 };
 use crate::definition::Definition;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Standard normal cumulative distribution function.
 #[must_use]
@@ -241,6 +241,37 @@ impl SurveyState {
             })
         };
         Ok(compare_groups(&pick(a)?, &pick(b)?, options))
+    }
+}
+
+/// A comparison of two groups of one survey table as one options object from a
+/// dynamically typed caller (JavaScript's `compareSegments(table, {a, b, survey?})`):
+/// both groups are required, `survey` scores them; an unknown key is `invalid_option`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompareData {
+    /// The first group.
+    pub a: GroupSelector,
+    /// The second group.
+    pub b: GroupSelector,
+    /// How the answers are scored (`min_group_size` is refused, as by
+    /// [`SurveyState::compare`]).
+    #[serde(default, deserialize_with = "crate::validate::null_default")]
+    pub survey: SurveyOptions,
+}
+
+impl CompareData {
+    /// The two groups of `table` compared: its answers counted ([`SurveyState`]), then
+    /// [`SurveyState::compare`], an error in picking a group starting with
+    /// `options.a` or `options.b`.
+    ///
+    /// # Errors
+    /// The table's errors (an answer off its scale, with its row), then
+    /// [`SurveyState::compare`]'s.
+    pub fn compare(&self, table: &SurveyTable) -> crate::Result<GroupComparison> {
+        let mut state = SurveyState::identity(&self.survey)?;
+        state.extend(0, table)?;
+        state.compare(("options.a", &self.a), ("options.b", &self.b), &self.survey)
     }
 }
 

@@ -9,7 +9,8 @@ pub mod priority;
 pub mod survey;
 
 pub use compare::{
-    compare_groups, normal_cdf, two_proportion_test, GroupComparison, KpiComparison, ProportionTest,
+    compare_groups, normal_cdf, two_proportion_test, CompareData, GroupComparison, KpiComparison,
+    ProportionTest,
 };
 pub use emotion::{emotion_curves, normalise, EmotionCurve, EmotionPoint, Extreme};
 pub use health::{
