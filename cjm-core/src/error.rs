@@ -405,6 +405,34 @@ impl Error {
             Self::Input { .. } | Self::UnknownTemplate { .. } => &[],
         }
     }
+
+    /// The error's data as one value, for a binding to attach to the exception it raises
+    /// (JavaScript's `CjmError` carries these as its fields, besides `name` and `message`).
+    #[must_use]
+    pub fn data(&self) -> ErrorData<'_> {
+        ErrorData {
+            code: self.code(),
+            path: self.path(),
+            family: self.family(),
+            row: self.row(),
+            problems: self.problems(),
+        }
+    }
+}
+
+/// The data of an [`Error`] ([`Error::data`]): what every binding's exception carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ErrorData<'a> {
+    /// [`Error::code`].
+    pub code: &'static str,
+    /// [`Error::path`].
+    pub path: &'a str,
+    /// [`Error::family`].
+    pub family: &'static str,
+    /// [`Error::row`] (`null` when none).
+    pub row: Option<usize>,
+    /// [`Error::problems`].
+    pub problems: &'a [Problem],
 }
 
 /// At most this many of the data's columns are listed in a message.

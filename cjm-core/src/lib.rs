@@ -96,7 +96,7 @@ pub mod templates;
 pub mod validate;
 
 pub use definition::Definition;
-pub use error::{Error, InputCode, Problem, ProblemCode, Problems, Result};
+pub use error::{Error, ErrorData, InputCode, Problem, ProblemCode, Problems, Result};
 pub use model::Journey;
 pub use state_bytes::STATE_FORMAT_VERSION;
 pub use validate::{

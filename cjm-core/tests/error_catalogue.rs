@@ -248,3 +248,30 @@ fn reject_reasons_raise_their_own_code() {
         assert_eq!(reason.input_code().as_str(), reason.code());
     }
 }
+
+/// `Error::data`, what every binding's exception carries, as JSON: a document error's
+/// first problem and all of them; an input error's row; `null` where there is none.
+#[test]
+fn error_data_is_what_the_exceptions_carry() {
+    let doc = cjm_core::load_str(r#"{"schema_version": 1}"#).unwrap_err();
+    let data = serde_json::to_value(doc.data()).unwrap();
+    assert_eq!(data["family"], "document");
+    assert_eq!(data["code"], doc.code());
+    assert_eq!(data["path"], doc.path());
+    assert_eq!(data["row"], serde_json::Value::Null);
+    assert_eq!(
+        data["problems"].as_array().unwrap().len(),
+        doc.problems().len()
+    );
+    let input = cjm_core::Error::Input {
+        code: cjm_core::InputCode::WrongType,
+        row: Some(3),
+        message: "m".to_owned(),
+    };
+    assert_eq!(
+        serde_json::to_value(input.data()).unwrap(),
+        serde_json::json!({
+            "code": "wrong_type", "path": "", "family": "input", "row": 3, "problems": []
+        })
+    );
+}

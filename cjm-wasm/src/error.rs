@@ -17,24 +17,21 @@
 //! Callers match on `code` (stable), never on `message` (may be reworded).
 
 use serde::Serialize;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// The `name` of every error this package throws.
 pub const ERROR_NAME: &str = "CjmError";
 
-/// Converts a core error into a JavaScript `Error` named `CjmError`.
+/// Converts a core error into a JavaScript `Error` named `CjmError`, with the core's
+/// [`cjm_core::Error::data`] as its fields.
 #[must_use]
 pub fn to_js(err: &cjm_core::Error) -> JsValue {
     let js = js_sys::Error::new(&err.to_string());
     js.set_name(ERROR_NAME);
-    set(&js, "code", &JsValue::from_str(err.code()));
-    set(&js, "path", &JsValue::from_str(err.path()));
-    set(&js, "family", &JsValue::from_str(err.family()));
-    let row = err
-        .row()
-        .map_or(JsValue::NULL, |r| JsValue::from_f64(usize_to_f64(r)));
-    set(&js, "row", &row);
-    set(&js, "problems", &to_plain(err.problems()));
+    // A fresh, ordinary `Error` takes the plain fields; the data always converts.
+    if let Ok(data) = to_js_value(&err.data()) {
+        js_sys::Object::assign(&js, &data.unchecked_into());
+    }
     js.into()
 }
 
@@ -48,19 +45,4 @@ pub fn to_js_value<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue>
     let text = serde_json::to_string(value)
         .map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?;
     js_sys::JSON::parse(&text)
-}
-
-/// [`to_js_value`] for values that always convert; falls back to `null`.
-fn to_plain<T: Serialize + ?Sized>(value: &T) -> JsValue {
-    to_js_value(value).unwrap_or(JsValue::NULL)
-}
-
-#[allow(clippy::cast_precision_loss, reason = "row indices are far below 2^52")]
-fn usize_to_f64(n: usize) -> f64 {
-    n as f64
-}
-
-fn set(target: &js_sys::Error, key: &str, value: &JsValue) {
-    // Setting a data property on a fresh, ordinary `Error` object cannot fail.
-    let _ = js_sys::Reflect::set(target, &JsValue::from_str(key), value);
 }

@@ -377,17 +377,8 @@ impl EventLog {
             }
         }
         if let Some(values) = x.value {
-            let v = |&v: &f64| {
-                if v.is_nan() {
-                    JsValue::NULL
-                } else {
-                    JsValue::from_f64(v)
-                }
-            };
-            set(
-                "value",
-                values.iter().map(v).collect::<js_sys::Array>().into(),
-            )?;
+            // Through JSON: a missing value (NaN) is written `null`.
+            set("value", to_js_value(values)?)?;
         }
         Ok(out.into())
     }
