@@ -407,7 +407,8 @@ impl Error {
     }
 
     /// The error's data as one value, for a binding to attach to the exception it raises
-    /// (JavaScript's `CjmError` carries these as its fields, besides `name` and `message`).
+    /// (JavaScript's `CjmError` carries all of it as its fields, besides `name` and
+    /// `message`; Python's exceptions carry the code, the path or row and the problems).
     #[must_use]
     pub fn data(&self) -> ErrorData<'_> {
         ErrorData {
@@ -420,7 +421,7 @@ impl Error {
     }
 }
 
-/// The data of an [`Error`] ([`Error::data`]): what every binding's exception carries.
+/// The data of an [`Error`] ([`Error::data`]): the fields of JavaScript's `CjmError`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ErrorData<'a> {
     /// [`Error::code`].

@@ -204,6 +204,11 @@ fn health_data_scores_the_survey_table_it_is_given() {
         data.health(&journey, &model, Some(&table)).unwrap(),
         by_hand
     );
+    // The answers count: without them the scores differ.
+    let unscored = HealthData::default()
+        .health(&journey, &model, None)
+        .unwrap();
+    assert_ne!(unscored, by_hand);
     // With the default 5-point scale the 7s and 6s are off the scale.
     let plain = HealthData::default();
     let err = plain.health(&journey, &model, Some(&table)).unwrap_err();
@@ -218,4 +223,6 @@ fn health_data_scores_the_survey_table_it_is_given() {
         cjm_core::options_from::<HealthData, _>(serde_json::json!({"kpi_actuals": {}}), "inputs")
             .unwrap_err();
     assert_eq!(err.code(), "invalid_option");
+    // `survey` (read apart) is listed among the keys an unknown one could have meant.
+    assert!(err.to_string().contains("`survey`"), "{err}");
 }

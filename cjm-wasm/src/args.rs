@@ -178,8 +178,9 @@ pub(crate) fn read_required<T: DeserializeOwned>(
 
 /// The value of `key` in the options object `value` (`what`), and a copy of the object
 /// without it, for a value read apart from the rest (`options.journey`, a `Journey`;
-/// `inputs.survey`, typed arrays). A value `undefined` is not given (an option spread
-/// from another object); `undefined`/`null` for `value` gives both `undefined`.
+/// `inputs.survey`, typed arrays). Every other key is kept as an own key (`__proto__`
+/// too), a value `undefined` as `null`: not given, yet an unknown key still refused.
+/// `undefined`/`null` for `value` gives both `undefined`.
 pub(crate) fn split_off(
     value: &JsValue,
     key: &str,
@@ -191,14 +192,17 @@ pub(crate) fn split_off(
     if !plain(value) {
         return Err(wrong_type(what, "an object", value));
     }
-    let rest = Object::new();
-    for k in Object::keys(&Object::from(value.clone())).iter() {
-        let v = Reflect::get(value, &k).unwrap_or(JsValue::UNDEFINED);
-        if k.as_string().as_deref() != Some(key) && !v.is_undefined() {
-            Reflect::set(&rest, &k, &v)?;
+    let kept = Array::new();
+    for entry in Object::entries(&Object::from(value.clone())).iter() {
+        let entry = Array::from(&entry);
+        if entry.get(0).as_string().as_deref() != Some(key) {
+            if entry.get(1).is_undefined() {
+                entry.set(1, JsValue::NULL);
+            }
+            kept.push(&entry);
         }
     }
-    Ok((get(value, key), rest.into()))
+    Ok((get(value, key), Object::from_entries(&kept)?.into()))
 }
 
 /// Refuses keys of a plain object outside `allowed` (and anything but an object).

@@ -70,10 +70,9 @@ const COLUMN_KEYS: &[&str] = &[
 /// is not a spec field: it may be a `Journey` instance).
 fn read_spec(options: &JsValue) -> Result<(IngestSpec, Option<ValidJourney>), JsValue> {
     let (journey, rest) = crate::args::split_off(options, "journey", "options")?;
-    Ok((
-        opt(rest, "options")?,
-        arg_journey(journey, "options.journey")?,
-    ))
+    // The journey's errors before the spec's.
+    let journey = arg_journey(journey, "options.journey")?;
+    Ok((opt(rest, "options")?, journey))
 }
 
 /// A numeric typed array other than the BigInt ones, copied in one call.

@@ -52,6 +52,8 @@ exports! { Journey {
     "health" fn health(self, model, inputs) -> JsValue {
         let model: ScoringModel = opt(model, "model")?;
         let (survey, rest) = crate::args::split_off(&inputs, "survey", "inputs")?;
+        // The keys first (an unknown one refused), then the answers, as before.
+        let data: HealthData = opt(rest, "inputs")?;
         if !absent(&survey) && !absent(&get(&survey, "groups")) {
             // A report from `surveyKpis` is the likely mistake: say so.
             let message = "`inputs.survey` takes the survey table (answer columns), not the \
@@ -61,7 +63,6 @@ exports! { Journey {
         let survey = (!absent(&survey))
             .then(|| read_table(survey, "inputs.survey"))
             .transpose()?;
-        let data: HealthData = opt(rest, "inputs")?;
         tabled(data.health(self.inner(), &model, survey.as_ref()))
     }
 }}

@@ -93,6 +93,10 @@ test('compareSegments: personas compared by hand', () => {
   assert.equal(err.code, 'invalid_option');
   err = catchCjm(() => compareSegments(table, { a: {}, b: {}, c: {} }));
   assert.equal(err.code, 'invalid_option');
+  // `survey` left out, `undefined` or `null`: the defaults.
+  for (const survey of [undefined, null]) {
+    assert.deepEqual(compareSegments(table, { a: { segment: 'anna' }, b: { segment: 'ben' }, survey }), c);
+  }
   // A comparison hides no group: a minimum group size is refused, not ignored.
   err = catchCjm(() => compareSegments(table, {
     a: { segment: 'anna' }, b: { segment: 'ben' }, survey: { min_group_size: 5 },

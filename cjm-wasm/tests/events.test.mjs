@@ -162,6 +162,11 @@ test('column and option errors', () => {
   assert.equal(err.code, 'wrong_type');
   err = catchCjm(() => EventLog.fromColumns(plain, { unit: 'seconds', strict: true, dedupe: true }));
   assert.equal(err.code, 'invalid_option');
+  // The journey's errors before the other options' (as before the request types).
+  err = catchCjm(() => EventLog.fromColumns(plain, { unit: 'parsecs', journey: '{' }));
+  assert.deepEqual([err.family, err.code], ['document', 'invalid_json']);
+  err = catchCjm(() => EventLog.fromCsv('customer,timestamp,event\n', { unit: 'parsecs', journey: '{' }));
+  assert.equal(err.family, 'document');
   err = catchCjm(() => EventLog.fromColumns({ ...plain, customer: plain.customer.map((c, i) => (i === 4 ? null : c)) }, { unit: 'seconds', strict: true }));
   assert.equal(err.row, 4);
   const log = EventLog.fromColumns(plain, { unit: 'seconds' });

@@ -129,6 +129,14 @@ test('journey scores: emotion curves, priorities, health with its inputs', () =>
   assert.match(err.message, /survey table/);
   err = catchCjm(() => journey.health(null, { survey: { nps: [11] } }));
   assert.deepEqual([err.code, err.row], ['out_of_scale', 0]);
+  // A key set to `undefined` is not given; an unknown one is refused all the same, and
+  // the message lists the keys, `survey` among them.
+  assert.deepEqual(journey.health(null, { survey: undefined, surveyOptions: undefined, reach: undefined }), journey.health());
+  err = catchCjm(() => journey.health(null, { surveys: undefined }));
+  assert.equal(err.code, 'invalid_option');
+  assert.match(err.message, /surveys/);
+  assert.match(err.message, /`survey`/);
+  assert.equal(catchCjm(() => journey.health(null, { survey: undefined, surveyOptions: { csat_scale: 7 } })).code, 'invalid_option');
   err = catchCjm(() => journey.priorities({ stage: {} }));
   assert.equal(err.code, 'invalid_option');
   journey.free();

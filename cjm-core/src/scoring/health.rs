@@ -175,6 +175,12 @@ pub struct HealthInputs<'a> {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct HealthData {
+    /// `survey`: the answers, read apart by the binding (their columns may be typed
+    /// arrays) and passed to [`Self::health`]; named here so that an unknown key's
+    /// message lists it.
+    #[serde(default)]
+    #[allow(dead_code, reason = "a key of the object, read apart")]
+    survey: Option<serde::de::IgnoredAny>,
     /// How the survey answers are scored.
     #[serde(rename = "surveyOptions")]
     pub survey_options: Option<super::SurveyOptions>,
