@@ -625,24 +625,34 @@ fn a_named_column_the_data_lacks_is_missing_column_with_the_data_columns() {
 }
 
 /// Survey options beside answers that were not given: the defaults (an empty options
-/// object in JavaScript) pass, anything else is refused, since it would change nothing.
+/// object in JavaScript) pass, anything else is refused, since it would change nothing;
+/// with answers, the KPIs are `survey_kpis`' of them under the options.
 #[test]
 fn survey_options_without_answers_are_refused_unless_default() {
-    use cjm_core::scoring::SurveyOptions;
-    assert!(SurveyOptions::default()
-        .check_answers_given("surveyOptions", "survey")
-        .is_ok());
+    assert_eq!(
+        SurveyOptions::default().kpis_of(None, "surveyOptions", "survey"),
+        Ok(None)
+    );
     let scale = SurveyOptions {
         csat_scale: 7,
         ..SurveyOptions::default()
     };
-    let e = scale
-        .check_answers_given("surveyOptions", "survey")
-        .unwrap_err();
+    let e = scale.kpis_of(None, "surveyOptions", "survey").unwrap_err();
     assert_eq!(e.code(), "invalid_option");
     assert_eq!(
         e.to_string(),
         "`surveyOptions` is given without `survey`, so it would change nothing: give the \
          survey answers, or leave it out"
     );
+    let table = SurveyTable {
+        csat: Some(vec![Some(7.0), Some(3.0)]),
+        ..SurveyTable::default()
+    };
+    let scored = scale.kpis_of(Some(&table), "surveyOptions", "survey");
+    assert_eq!(scored, survey_kpis(&table, &scale).map(Some));
+    // On the default 5-point scale the 7 is off it: the options are applied.
+    let err = SurveyOptions::default()
+        .kpis_of(Some(&table), "surveyOptions", "survey")
+        .unwrap_err();
+    assert_eq!((err.code(), err.row()), ("out_of_scale", Some(0)));
 }

@@ -91,12 +91,15 @@ fn numeric_view(value: &JsValue) -> Option<Vec<f64>> {
 /// …): each value only named for what it is. A plain array, or any array-like (a typed
 /// array, `arguments`) as one; anything else is `wrong_type`.
 fn column(value: &JsValue, name: &str) -> Result<impl Iterator<Item = LooseCell>, JsValue> {
-    let array_like = value.is_object() && !get(value, "length").is_undefined();
-    if !js_sys::Array::is_array(value) && !array_like {
+    // A plain array is read in place; an array-like is copied into one (`Array.from`).
+    let array = if js_sys::Array::is_array(value) {
+        value.clone().unchecked_into::<js_sys::Array>()
+    } else if value.is_object() && !get(value, "length").is_undefined() {
+        js_sys::Array::from(value)
+    } else {
         let want = "an array or a typed array";
         return Err(wrong_type(&format!("columns.{name}"), want, value));
-    }
-    let array = js_sys::Array::from(value);
+    };
     Ok(array.into_iter().map(|item| {
         if let Some(s) = item.as_string() {
             LooseCell::Text(s)

@@ -51,13 +51,10 @@ exports! { Journey {
             Some(arg(&persona, "persona", "a string", JsValue::as_string)?)
         };
         let options: cjm_core::scoring::SurveyOptions = opt(survey_options, "surveyOptions")?;
-        let survey = if absent(&survey) {
-            options.check_answers_given("surveyOptions", "survey").js()?;
-            None
-        } else {
-            let table = crate::scoring::read_table(survey, "survey")?;
-            Some(cjm_core::scoring::survey_kpis(&table, &options).js()?)
-        };
+        let table = (!absent(&survey))
+            .then(|| crate::scoring::read_table(survey, "survey"))
+            .transpose()?;
+        let survey = options.kpis_of(table.as_ref(), "surveyOptions", "survey").js()?;
         let export = draw::to_mermaid_measured(self.inner(), persona.as_deref(), survey.as_ref());
         to_js_value(&export)
     }

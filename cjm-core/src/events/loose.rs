@@ -560,8 +560,9 @@ mod tests {
     }
 
     proptest::proptest! {
-        // Any finite or special f64, as `ryu-js` (ECMAScript-exact) writes it. Random bits reach every exponent; the ranges are where the plain and exponent
-        // forms meet (1e-7 … 1e-6, 1e20 … 1e22) and where most ids and values live.
+        // Any finite or special f64, as `ryu-js` (ECMAScript-exact) writes it. Random
+        // bits reach every exponent; the ranges are where the plain and exponent forms
+        // meet (1e-7 … 1e-6, 1e20 … 1e22) and where most ids and values live.
         #[test]
         fn numbers_agree_with_ryu_js(
             bits in proptest::prelude::any::<u64>(),

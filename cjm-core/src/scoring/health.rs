@@ -210,13 +210,7 @@ impl HealthData {
         survey: Option<&super::SurveyTable>,
     ) -> crate::Result<HealthReport> {
         let options = self.survey_options.unwrap_or_default();
-        let survey = match survey {
-            Some(table) => Some(super::survey_kpis(table, &options)?),
-            None => {
-                options.check_answers_given("inputs.surveyOptions", "inputs.survey")?;
-                None
-            }
-        };
+        let survey = options.kpis_of(survey, "inputs.surveyOptions", "inputs.survey")?;
         let inputs = HealthInputs {
             survey: survey.as_ref(),
             reach: self.reach.as_ref(),

@@ -659,15 +659,24 @@ impl Default for SurveyOptions {
 }
 
 impl SurveyOptions {
-    /// Checks options given beside survey answers that were not given (`what` names the
-    /// options, `answers` the missing answers): options other than the defaults would
-    /// change nothing, although the caller meant them to.
+    /// The KPIs of the survey answers `table` scored with these options ([`survey_kpis`]),
+    /// or `None` without answers. Options other than the defaults without answers are
+    /// refused: they would change nothing, although the caller meant them to (`what`
+    /// names the options, `answers` the missing answers).
     ///
     /// # Errors
-    /// `invalid_option` saying the answers are missing, when `self` is not the default.
-    pub fn check_answers_given(&self, what: &str, answers: &str) -> crate::Result<()> {
+    /// [`survey_kpis`]' errors; `invalid_option` saying the answers are missing.
+    pub fn kpis_of(
+        &self,
+        table: Option<&SurveyTable>,
+        what: &str,
+        answers: &str,
+    ) -> crate::Result<Option<SurveyReport>> {
+        if let Some(table) = table {
+            return survey_kpis(table, self).map(Some);
+        }
         if *self == Self::default() {
-            return Ok(());
+            return Ok(None);
         }
         Err(crate::Error::Input {
             code: crate::InputCode::InvalidOption,
