@@ -84,6 +84,7 @@ pub mod format;
 pub mod insights;
 pub mod maps;
 pub mod model;
+mod pages;
 pub mod render;
 pub mod schema;
 pub mod scoring;

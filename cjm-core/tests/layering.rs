@@ -14,6 +14,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("sort", 1),
     ("format", 1),
     ("stats", 1),
+    ("pages", 1),
     ("validate", 2),
     ("state_bytes", 2),
     ("events", 3),
@@ -298,4 +299,35 @@ fn a_circle_is_found() {
     );
     let defs = defined("pub(crate) fn read_it<T>() {}\n    pub fn method() {}\npub enum Kind {}");
     assert_eq!(defs, ["read_it", "Kind"]);
+}
+
+/// The workspace denies unsafe code; the one file allowed it is `cjm-core/src/pages.rs`
+/// (advice to the kernel about a buffer's pages, see that file), in every crate of the
+/// workspace.
+#[test]
+fn one_file_only_may_use_unsafe() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let mut all = Vec::new();
+    for krate in ["cjm-core", "cjm-arrow", "cjm-py", "cjm-wasm"] {
+        for dir in ["src", "tests", "benches", "examples"] {
+            let dir = root.join(krate).join(dir);
+            if dir.is_dir() {
+                files(&dir, &mut all);
+            }
+        }
+    }
+    assert!(all.len() > 100, "only {} files seen", all.len());
+    // Built from parts, so that this file does not match.
+    let (lint, keyword) = (["unsafe", "_code"].concat(), ["unsafe", " "].concat());
+    let allowing: Vec<String> = all
+        .iter()
+        .filter(|p| {
+            let text = code(&std::fs::read_to_string(p).unwrap());
+            text.contains(&lint) || text.contains(&keyword)
+        })
+        .map(|p| p.strip_prefix(root).unwrap().display().to_string())
+        .collect();
+    assert_eq!(allowing, ["cjm-core/src/pages.rs"]);
+    let workspace = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    assert!(workspace.contains(&format!("{lint} = \"deny\"")));
 }
