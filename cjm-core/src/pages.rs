@@ -7,7 +7,9 @@
 //! pages are `madvise` (the default of Debian, Ubuntu and Fedora) or `always`. Measured
 //! on the export-shaped 10M-event Parquet file, file → funnel
 //! (`cjm-arrow/examples/parquet_funnel.rs`, release, 16 runs alternated with the build
-//! without it): wall time 0.84×, system time 0.43 s against 0.61 s. The builder's columns
+//! without it): wall time 0.84×, system time 0.43 s against 0.61 s; Python's
+//! `EventLog.from_parquet` 0.84×, `EventLog.from_arrow` a tie (docs/benchmarks.md). The
+//! builder's columns
 //! were tried too, advised both as they grow and reserved whole up front, and were
 //! slower (1.08× wall): they are written on the ingest's one thread while the file is
 //! decoded on the other, and a 2 MiB page is zeroed whole at its first write. Elsewhere

@@ -350,3 +350,97 @@ fn path_columns_report_the_row_and_column_of_a_bad_cell() {
         "{short}"
     );
 }
+
+#[test]
+fn credit_of_a_channel_and_model() {
+    // Hand-worked: "search > email" converts twice, "email" once. Last touch gives email
+    // all 3 conversions and search none; first touch gives search 2 and email 1.
+    let rows = [("search > email", 2.0), ("email", 1.0)].map(|(path, conversions)| PathInput {
+        path: path.into(),
+        conversions,
+        value: 0.0,
+        nulls: 0.0,
+        seconds_to_conversion: None,
+    });
+    let table = PathTable::from_rows(&rows, &TableOptions::default()).unwrap();
+    let options: AttributionOptions =
+        serde_json::from_str(r#"{"models": ["first", "last"]}"#).unwrap();
+    let r = attribute(&table, &options).unwrap();
+    assert_eq!(r.credit("email", "last").unwrap(), Some(3.0));
+    assert_eq!(r.credit("search", "first").unwrap(), Some(2.0));
+    assert_eq!(r.credit("email", "first").unwrap(), Some(1.0));
+    assert_eq!(r.credit("search", "last").unwrap().unwrap_or(0.0), 0.0);
+    let e = r.credit("emial", "last").unwrap_err();
+    assert_eq!(e.code(), "unknown_channel");
+    assert_eq!(
+        e.to_string(),
+        "no channel `emial`; this result has `email`, `search`"
+    );
+    let e = r.credit("email", "markov").unwrap_err();
+    assert_eq!(e.code(), "unknown_model");
+    assert_eq!(
+        e.to_string(),
+        "no model column `markov`; this result has `first`, `last`"
+    );
+    // A long list is cut after 12 names.
+    let many: Vec<PathInput> = (0..15)
+        .map(|i| PathInput {
+            path: format!("c{i:02}"),
+            conversions: 1.0,
+            value: 0.0,
+            nulls: 0.0,
+            seconds_to_conversion: None,
+        })
+        .collect();
+    let table = PathTable::from_rows(&many, &TableOptions::default()).unwrap();
+    let e = attribute(&table, &options)
+        .unwrap()
+        .credit("x", "last")
+        .unwrap_err();
+    assert!(e.to_string().ends_with("`c10`, `c11` and 3 more"), "{e}");
+}
+
+#[test]
+fn paths_input_is_told_by_its_shape() {
+    use cjm_core::attribution::PathsInput;
+    let read = |json: &str| serde_json::from_str::<PathsInput>(json);
+    let rows = read(r#"[{"path": "search > email", "conversions": 2, "nulls": 1}]"#).unwrap();
+    let written =
+        read(r#"{"rows": [{"channels": ["search", "email"], "conversions": 2, "nulls": 1}]}"#)
+            .unwrap();
+    assert!(matches!(rows, PathsInput::Rows(_)));
+    assert!(matches!(written, PathsInput::Table(_)));
+    // The same table either way.
+    let a = rows.clone().table(None).unwrap();
+    assert_eq!(a, written.clone().table(None).unwrap());
+    assert_eq!(a.rows.len(), 1);
+    // Table options split path strings: they apply to rows, and are refused with a
+    // written table.
+    let pipe: TableOptions = serde_json::from_str(r#"{"separator": "|"}"#).unwrap();
+    let piped = read(r#"[{"path": "search | email", "conversions": 2, "nulls": 1}]"#).unwrap();
+    assert_eq!(piped.table(Some(&pipe)).unwrap(), a);
+    let e = written.table(Some(&pipe)).unwrap_err();
+    assert_eq!(e.code(), "invalid_option");
+    assert!(
+        e.to_string().contains("not to a `{rows}` path table"),
+        "{e}"
+    );
+    // An object is a written table and nothing else; anything else is neither.
+    assert!(read(r#"{"rows": [], "separator": "|"}"#)
+        .unwrap_err()
+        .to_string()
+        .contains("unknown field `separator`"));
+    assert!(read(r#"{}"#)
+        .unwrap_err()
+        .to_string()
+        .contains("missing field `rows`"));
+    assert!(read(r#""a > b""#)
+        .unwrap_err()
+        .to_string()
+        .contains("an array of `{path, conversions, value, nulls}` rows or a `{rows}` path table"));
+    // A bad row keeps its detail (not "no variant matched").
+    assert!(read(r#"[{"path": "a", "conversion": 1}]"#)
+        .unwrap_err()
+        .to_string()
+        .contains("unknown field `conversion`"));
+}

@@ -18,7 +18,7 @@ use pyo3::types::{PyDict, PyList, PyString};
 
 use crate::args::read_keywords;
 use crate::convert::Wrap;
-use crate::errors::{core_err, input_err};
+use crate::errors::core_err;
 use crate::pictures::PySvg;
 use crate::reports::{escape, plural, result_class};
 
@@ -153,16 +153,7 @@ result_class!(
 
     #[doc = stub_doc!("Attribution.credit")]
     fn credit(&self, channel: &str, model: &str) -> PyResult<Option<f64>> {
-        let row = self
-            .inner
-            .channels
-            .iter()
-            .find(|c| c.channel == channel)
-            .ok_or_else(|| input_err(cjm_core::InputCode::UnknownChannel, format!("no channel `{channel}`")))?;
-        let credit = row
-            .credit(model)
-            .ok_or_else(|| input_err(cjm_core::InputCode::UnknownModel, format!("no model column `{model}`")))?;
-        Ok(credit.conversions)
+        self.inner.credit(channel, model).map_err(core_err)
     }
 
     #[doc = stub_doc!("Attribution.to_svg")]

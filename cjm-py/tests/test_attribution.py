@@ -151,6 +151,13 @@ def test_column_names_and_options() -> None:
     assert r.models == ["last"]
     assert r.credit("email", "last") == 3.0
     assert r.totals["value"] == 0.0
+    # A channel or model the result does not hold: a stable code, and what it holds.
+    with pytest.raises(InputError, match=r"^no channel `emial`; this result has `") as e:
+        r.credit("emial", "last")
+    assert e.value.code == "unknown_channel"
+    with pytest.raises(InputError, match=r"^no model column `first`; this result has `last`$") as e:
+        r.credit("email", "first")
+    assert e.value.code == "unknown_model"
     with pytest.raises(InputError) as e:
         cjm.attribute(ROWS, no_such_option=1)
     assert e.value.code == "invalid_option"

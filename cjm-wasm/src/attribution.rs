@@ -6,13 +6,11 @@
 //! share, and each model's definition and hash.
 
 use cjm_core::attribution::{
-    attribute as run, AttributionOptions, PathInput, PathOptions, PathRowInput, PathTable,
-    TableOptions,
+    attribute as run, AttributionOptions, PathOptions, PathTable, PathsInput, TableOptions,
 };
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
-use crate::args::{absent, get, input_error, opt, read_option, read_required, read_value, Js};
+use crate::args::{opt, plain, read_option, read_required, read_value, wrong_type, Js};
 use crate::error::to_js_value;
 use crate::events::EventLog;
 use crate::tables::{tabled, with_tables};
@@ -21,36 +19,18 @@ use crate::tables::{tabled, with_tables};
 #[wasm_bindgen(typescript_custom_section)]
 const TS_ATTRIBUTION: &str = include_str!("../types/attribution.d.ts");
 
-/// A path table as the core writes it (`paths()`), read back.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TableIn {
-    rows: Vec<PathRowInput>,
-}
-
-fn read_paths(paths: &JsValue, table_options: JsValue) -> Result<PathTable, JsValue> {
+/// `paths` as the core reads them (`PathsInput`: an array of rows or a `{rows}` table).
+fn read_paths(paths: JsValue, table_options: JsValue) -> Result<PathTable, JsValue> {
     let table_options: Option<TableOptions> = read_option(table_options, "tableOptions")?;
-    if js_sys::Array::is_array(paths) {
-        let rows: Vec<PathInput> = read_value(paths.clone(), "paths")?.unwrap_or_default();
-        return PathTable::from_rows(&rows, &table_options.unwrap_or_default()).js();
+    if !(js_sys::Array::is_array(&paths) || plain(&paths)) {
+        let want = "an array of `{path, conversions, value, nulls}` rows or a `{rows}` path table";
+        return Err(wrong_type("paths", want, &paths));
     }
-    if absent(paths) || absent(&get(paths, "rows")) {
-        return Err(input_error(
-            cjm_core::InputCode::WrongType,
-            "`paths` must be an array of `{path, conversions, value, nulls}` rows or a \
-             `{rows}` path table"
-                .to_owned(),
-        ));
-    }
-    if table_options.is_some() {
-        return Err(input_error(
-            cjm_core::InputCode::InvalidOption,
-            "`tableOptions` apply to `{path, …}` rows, not to a `{rows}` path table".to_owned(),
-        ));
-    }
-    let table: TableIn = read_value(paths.clone(), "paths")?
-        .ok_or_else(|| input_error(cjm_core::InputCode::WrongType, "`paths` is null".to_owned()))?;
-    PathTable::from_path_rows(table.rows).js()
+    let input: Option<PathsInput> = read_value(paths, "paths")?;
+    input
+        .unwrap_or(PathsInput::Rows(Vec::new()))
+        .table(table_options.as_ref())
+        .js()
 }
 
 fn read_path_options(options: JsValue, what: &str) -> Result<PathOptions, JsValue> {
@@ -61,7 +41,7 @@ fn read_path_options(options: JsValue, what: &str) -> Result<PathOptions, JsValu
 exports! {
     // `paths`: `{path, conversions, value, nulls}` rows or a `{rows}` table (`log.paths()`).
     "attribute" fn attribute(paths, options, table_options) -> JsValue {
-        let table = read_paths(&paths, table_options)?;
+        let table = read_paths(paths, table_options)?;
         let options: AttributionOptions = opt(options, "options")?;
         tabled(run(&table, &options))
     }

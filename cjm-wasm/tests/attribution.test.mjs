@@ -157,6 +157,12 @@ test('attribution errors: codes and rows', () => {
   assert.equal(err.code, 'invalid_path');
   err = catchCjm(() => cjm.attribute({ rows: [] }, null, { separator: '|' }));
   assert.equal(err.code, 'invalid_option');
+  assert.match(err.message, /apply to `\{path, …\}` rows, not to a `\{rows\}` path table/);
+  // An object is a written table: `{rows}` and nothing else.
+  err = catchCjm(() => cjm.attribute({ rows: [], separator: '|' }));
+  assert.equal(err.code, 'invalid_option');
+  assert.match(err.message, /unknown field `separator`/);
+  assert.equal(catchCjm(() => cjm.attribute(null)).code, 'wrong_type');
 });
 
 test('paths and attribution from an event log', () => {

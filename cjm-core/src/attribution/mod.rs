@@ -48,7 +48,7 @@ mod state;
 pub use markov::MAX_MARKOV_WORK;
 pub use paths::{
     CellKind, PathCell, PathColumns, PathInput, PathOptions, PathRow, PathRowInput, PathTable,
-    TableOptions, TouchKind,
+    PathsInput, TableOptions, TouchKind,
 };
 pub use state::{PathCounts, TransitionCounts};
 
@@ -365,6 +365,48 @@ pub struct Attribution {
     pub ordered_shapley: Option<Vec<PositionCredit>>,
     /// Models asked for that could not run.
     pub skipped: Vec<Skipped>,
+}
+
+impl Attribution {
+    /// The conversions credited to `channel` by the model column `model` (its stable
+    /// name: `first`, `last`, `linear`, `markov`…), `None` where that model credits the
+    /// channel nothing.
+    ///
+    /// # Errors
+    /// `unknown_channel` for a channel the result does not hold, `unknown_model` for a
+    /// model without a column here; each message lists what the result holds.
+    pub fn credit(&self, channel: &str, model: &str) -> Result<Option<f64>> {
+        let unknown = |code, what: &str, name: &str, known: Vec<&str>| {
+            let shown: Vec<String> = known.iter().take(12).map(|k| format!("`{k}`")).collect();
+            let more = known.len().saturating_sub(shown.len());
+            let more = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
+            Error::Input {
+                code,
+                row: None,
+                message: format!(
+                    "no {what} `{name}`; this result has {}{more}",
+                    shown.join(", ")
+                ),
+            }
+        };
+        let row = self
+            .channels
+            .iter()
+            .find(|c| c.channel == channel)
+            .ok_or_else(|| {
+                let known = self.channels.iter().map(|c| c.channel.as_str()).collect();
+                unknown(crate::InputCode::UnknownChannel, "channel", channel, known)
+            })?;
+        let credit = row.credit(model).ok_or_else(|| {
+            let known = self.models.iter().map(|m| m.model.name()).collect();
+            unknown(crate::InputCode::UnknownModel, "model column", model, known)
+        })?;
+        Ok(credit.conversions)
+    }
 }
 
 fn invalid(message: String) -> Error {

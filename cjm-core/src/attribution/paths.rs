@@ -335,6 +335,80 @@ pub struct PathRowInput {
     pub nulls: f64,
 }
 
+/// Paths as an analyst hands them to `attribute` (JavaScript's `attribute(paths, …)`):
+/// either `{path, conversions, value, nulls}` rows ([`PathInput`], an array), or a path
+/// table as [`PathTable`] is written (`{"rows": [{"channels", …}]}`, [`PathRowInput`]),
+/// read back. Which one is told by the shape: an array is rows, an object a table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PathsInput {
+    /// Rows with path strings, read by [`PathTable::from_rows`].
+    Rows(Vec<PathInput>),
+    /// The rows of a written path table, read by [`PathTable::from_path_rows`].
+    Table(Vec<PathRowInput>),
+}
+
+/// A written path table: `{"rows": […]}` and nothing else.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WrittenTable {
+    rows: Vec<PathRowInput>,
+}
+
+impl<'de> Deserialize<'de> for PathsInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Shape;
+        impl<'de> serde::de::Visitor<'de> for Shape {
+            type Value = PathsInput;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(
+                    "an array of `{path, conversions, value, nulls}` rows or a `{rows}` path table",
+                )
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                seq: A,
+            ) -> std::result::Result<PathsInput, A::Error> {
+                let d = serde::de::value::SeqAccessDeserializer::new(seq);
+                Vec::deserialize(d).map(PathsInput::Rows)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> std::result::Result<PathsInput, A::Error> {
+                let d = serde::de::value::MapAccessDeserializer::new(map);
+                WrittenTable::deserialize(d).map(|t| PathsInput::Table(t.rows))
+            }
+        }
+        d.deserialize_any(Shape)
+    }
+}
+
+impl PathsInput {
+    /// The path table of these paths; `options` (separator, collapse) apply to rows with
+    /// path strings, which they split, and not to a written table, whose channels are
+    /// already split.
+    ///
+    /// # Errors
+    /// `invalid_option` for options given with a written table; then as
+    /// [`PathTable::from_rows`] or [`PathTable::from_path_rows`].
+    pub fn table(self, options: Option<&TableOptions>) -> Result<PathTable> {
+        match (self, options) {
+            (Self::Rows(rows), options) => {
+                PathTable::from_rows(&rows, options.unwrap_or(&TableOptions::default()))
+            }
+            (Self::Table(_), Some(_)) => Err(Error::Input {
+                code: crate::InputCode::InvalidOption,
+                row: None,
+                message: "the table options (`separator`, `collapse_repeats`) apply to \
+                          `{path, …}` rows, not to a `{rows}` path table, whose channels are \
+                          already split: leave them out"
+                    .to_owned(),
+            }),
+            (Self::Table(rows), None) => PathTable::from_path_rows(rows),
+        }
+    }
+}
+
 /// A table of paths: the input of every attribution model.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
 pub struct PathTable {
