@@ -4,10 +4,11 @@
 //! ([`crate::events`]' `order::scatter`, two threads). With 4 KiB pages the kernel takes a
 //! fault and zeroes a page for every 4 KiB first written; Linux instead hands 2 MiB pages
 //! (512 times fewer faults) to a region marked `MADV_HUGEPAGE` when transparent huge
-//! pages are `madvise` (the default of Debian, Ubuntu and Fedora) or `always`. Measured
+//! pages are `madvise` (this machine's setting, and a common default) or `always`. Measured
 //! on the export-shaped 10M-event Parquet file, file → funnel
-//! (`cjm-arrow/examples/parquet_funnel.rs`, release, 16 runs alternated with the build
-//! without it): wall time 0.84×, system time 0.43 s against 0.61 s; Python's
+//! (`cjm-arrow/examples/parquet_funnel.rs`, release, 16 pairs of runs alternated with the
+//! build without it): wall time 0.84× (median of the pairs' ratios; of the medians
+//! 0.85×), system time 0.43 s against 0.61 s; Python's
 //! `EventLog.from_parquet` 0.84×, `EventLog.from_arrow` a tie (docs/benchmarks.md). The
 //! builder's columns
 //! were tried too, advised both as they grow and reserved whole up front, and were
@@ -15,9 +16,9 @@
 //! decoded on the other, and a 2 MiB page is zeroed whole at its first write. Elsewhere
 //! (another system, WebAssembly, huge pages `never`) this does nothing.
 //!
-//! The crate's one `unsafe` block: `madvise` with `MADV_HUGEPAGE` is advice about pages
-//! the vector owns; it neither reads, writes nor frees them, and fails harmlessly
-//! (`EINVAL`) where the range is not eligible. `cjm-core/tests/layering.rs` checks that
+//! The crate's one `unsafe` block: `madvise` with `MADV_HUGEPAGE` is advice about the
+//! address range of the vector's allocation; it neither reads, writes nor frees memory,
+//! and fails harmlessly (`EINVAL`) where the range is not eligible. `cjm-core/tests/layering.rs` checks that
 //! no other file allows `unsafe_code`.
 
 /// Buffers smaller than this keep 4 KiB pages (a huge page is 2 MiB).
@@ -50,7 +51,11 @@ fn huge<T>(v: &mut Vec<T>) {
     let _ = v;
 }
 
-/// `vec![value; n]`, asked for 2 MiB pages before anything is written ([`huge`]).
+/// `vec![value; n]`, asked for 2 MiB pages ([`huge`]). For a zero `value` of an integer
+/// type or a tuple of them (the ordering's rows) std asks the allocator for zeroed
+/// memory, which for a buffer this large is fresh pages the kernel maps at their first
+/// write, so the advice comes before any is written; memory served again from the heap
+/// was written already, and keeps the pages it has.
 pub(crate) fn filled<T: Clone>(value: T, n: usize) -> Vec<T> {
     let mut v = vec![value; n];
     huge(&mut v);

@@ -369,7 +369,7 @@ fn credit_of_a_channel_and_model() {
     assert_eq!(r.credit("email", "last").unwrap(), Some(3.0));
     assert_eq!(r.credit("search", "first").unwrap(), Some(2.0));
     assert_eq!(r.credit("email", "first").unwrap(), Some(1.0));
-    assert_eq!(r.credit("search", "last").unwrap().unwrap_or(0.0), 0.0);
+    assert_eq!(r.credit("search", "last").unwrap(), Some(0.0));
     let e = r.credit("emial", "last").unwrap_err();
     assert_eq!(e.code(), "unknown_channel");
     assert_eq!(
@@ -381,6 +381,37 @@ fn credit_of_a_channel_and_model() {
     assert_eq!(
         e.to_string(),
         "no model column `markov`; this result has `first`, `last`"
+    );
+    // A model asked for and skipped says why (time decay needs times to conversion).
+    let decay: AttributionOptions =
+        serde_json::from_str(r#"{"models": ["first", "time_decay"]}"#).unwrap();
+    let e = attribute(&table, &decay)
+        .unwrap()
+        .credit("email", "time_decay")
+        .unwrap_err();
+    assert_eq!(e.code(), "unknown_model");
+    assert!(
+        e.to_string()
+            .starts_with("no model column `time_decay` (not run: ")
+            && e.to_string().ends_with("; this result has `first`"),
+        "{e}"
+    );
+    // Without conversions the Markov credit is undefined (docs/attribution.md): `None`.
+    let nulls = [PathInput {
+        path: "search > email".into(),
+        conversions: 0.0,
+        value: 0.0,
+        nulls: 3.0,
+        seconds_to_conversion: None,
+    }];
+    let markov: AttributionOptions = serde_json::from_str(r#"{"models": ["markov"]}"#).unwrap();
+    let none = PathTable::from_rows(&nulls, &TableOptions::default()).unwrap();
+    assert_eq!(
+        attribute(&none, &markov)
+            .unwrap()
+            .credit("email", "markov")
+            .unwrap(),
+        None
     );
     // A long list is cut after 12 names.
     let many: Vec<PathInput> = (0..15)

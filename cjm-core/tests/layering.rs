@@ -307,13 +307,34 @@ fn a_circle_is_found() {
 #[test]
 fn one_file_only_may_use_unsafe() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let workspace = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    // The members, as the workspace lists them.
+    let members = workspace
+        .lines()
+        .find_map(|l| l.strip_prefix("members = ["))
+        .unwrap()
+        .trim_end_matches(']')
+        .split(',')
+        .map(|m| m.trim().trim_matches('"').to_owned())
+        .collect::<Vec<_>>();
+    assert!(members.len() >= 4, "{members:?}");
     let mut all = Vec::new();
-    for krate in ["cjm-core", "cjm-arrow", "cjm-py", "cjm-wasm"] {
+    for krate in &members {
+        // Each member takes the workspace's lints (a `[lints]` table of its own would not).
+        let manifest = std::fs::read_to_string(root.join(krate).join("Cargo.toml")).unwrap();
+        assert!(
+            manifest.contains("[lints]\nworkspace = true"),
+            "{krate}/Cargo.toml must take the workspace's lints"
+        );
         for dir in ["src", "tests", "benches", "examples"] {
             let dir = root.join(krate).join(dir);
             if dir.is_dir() {
                 files(&dir, &mut all);
             }
+        }
+        let build = root.join(krate).join("build.rs");
+        if build.is_file() {
+            all.push(build);
         }
     }
     assert!(all.len() > 100, "only {} files seen", all.len());
@@ -328,6 +349,5 @@ fn one_file_only_may_use_unsafe() {
         .map(|p| p.strip_prefix(root).unwrap().display().to_string())
         .collect();
     assert_eq!(allowing, ["cjm-core/src/pages.rs"]);
-    let workspace = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
     assert!(workspace.contains(&format!("{lint} = \"deny\"")));
 }

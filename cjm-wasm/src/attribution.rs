@@ -22,15 +22,15 @@ const TS_ATTRIBUTION: &str = include_str!("../types/attribution.d.ts");
 /// `paths` as the core reads them (`PathsInput`: an array of rows or a `{rows}` table).
 fn read_paths(paths: JsValue, table_options: JsValue) -> Result<PathTable, JsValue> {
     let table_options: Option<TableOptions> = read_option(table_options, "tableOptions")?;
-    if !(js_sys::Array::is_array(&paths) || plain(&paths)) {
-        let want = "an array of `{path, conversions, value, nulls}` rows or a `{rows}` path table";
-        return Err(wrong_type("paths", want, &paths));
-    }
-    let input: Option<PathsInput> = read_value(paths, "paths")?;
-    input
-        .unwrap_or(PathsInput::Rows(Vec::new()))
-        .table(table_options.as_ref())
-        .js()
+    let shaped = js_sys::Array::is_array(&paths) || plain(&paths);
+    let input: Option<PathsInput> = if shaped {
+        read_value(paths.clone(), "paths")?
+    } else {
+        None
+    };
+    let want = "an array of `{path, conversions, value, nulls}` rows or a `{rows}` path table";
+    let input = input.ok_or_else(|| wrong_type("paths", want, &paths))?;
+    input.table(table_options.as_ref()).js()
 }
 
 fn read_path_options(options: JsValue, what: &str) -> Result<PathOptions, JsValue> {

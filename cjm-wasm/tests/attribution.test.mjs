@@ -157,12 +157,19 @@ test('attribution errors: codes and rows', () => {
   assert.equal(err.code, 'invalid_path');
   err = catchCjm(() => cjm.attribute({ rows: [] }, null, { separator: '|' }));
   assert.equal(err.code, 'invalid_option');
-  assert.match(err.message, /apply to `\{path, …\}` rows, not to a `\{rows\}` path table/);
-  // An object is a written table: `{rows}` and nothing else.
+  assert.match(err.message, /not to a `\{rows\}` path table, whose channels are already split/);
+  // An object is a written table: `{rows}` and nothing else (the core's `PathsInput`).
   err = catchCjm(() => cjm.attribute({ rows: [], separator: '|' }));
   assert.equal(err.code, 'invalid_option');
   assert.match(err.message, /unknown field `separator`/);
+  err = catchCjm(() => cjm.attribute({}));
+  assert.equal(err.code, 'invalid_option');
+  assert.match(err.message, /missing field `rows`/);
+  err = catchCjm(() => cjm.attribute({ path: 'a', conversions: 1 }));
+  assert.equal(err.code, 'invalid_option');
+  assert.match(err.message, /unknown field `path`/);
   assert.equal(catchCjm(() => cjm.attribute(null)).code, 'wrong_type');
+  assert.equal(catchCjm(() => cjm.attribute(new Map())).code, 'wrong_type');
 });
 
 test('paths and attribution from an event log', () => {

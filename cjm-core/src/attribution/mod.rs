@@ -369,28 +369,26 @@ pub struct Attribution {
 
 impl Attribution {
     /// The conversions credited to `channel` by the model column `model` (its stable
-    /// name: `first`, `last`, `linear`, `markov`…), `None` where that model credits the
-    /// channel nothing.
+    /// name: `first`, `last`, `linear`, `markov`…): `0.0` where the model credits the
+    /// channel nothing, `None` where its credit is undefined (the Markov column of a
+    /// table without conversions).
     ///
     /// # Errors
     /// `unknown_channel` for a channel the result does not hold, `unknown_model` for a
-    /// model without a column here; each message lists what the result holds.
+    /// model without a column here (a model that was asked for and skipped says why);
+    /// each message lists what the result holds.
     pub fn credit(&self, channel: &str, model: &str) -> Result<Option<f64>> {
-        let unknown = |code, what: &str, name: &str, known: Vec<&str>| {
+        let unknown = |code, what: &str, name: &str, known: Vec<&str>, why: String| {
             let shown: Vec<String> = known.iter().take(12).map(|k| format!("`{k}`")).collect();
-            let more = known.len().saturating_sub(shown.len());
-            let more = if more > 0 {
-                format!(" and {more} more")
-            } else {
-                String::new()
+            let has = match known.len().saturating_sub(shown.len()) {
+                _ if shown.is_empty() => format!("this result has no {what}s"),
+                0 => format!("this result has {}", shown.join(", ")),
+                more => format!("this result has {} and {more} more", shown.join(", ")),
             };
             Error::Input {
                 code,
                 row: None,
-                message: format!(
-                    "no {what} `{name}`; this result has {}{more}",
-                    shown.join(", ")
-                ),
+                message: format!("no {what} `{name}`{why}; {has}"),
             }
         };
         let row = self
@@ -399,11 +397,23 @@ impl Attribution {
             .find(|c| c.channel == channel)
             .ok_or_else(|| {
                 let known = self.channels.iter().map(|c| c.channel.as_str()).collect();
-                unknown(crate::InputCode::UnknownChannel, "channel", channel, known)
+                let code = crate::InputCode::UnknownChannel;
+                unknown(code, "channel", channel, known, String::new())
             })?;
         let credit = row.credit(model).ok_or_else(|| {
             let known = self.models.iter().map(|m| m.model.name()).collect();
-            unknown(crate::InputCode::UnknownModel, "model column", model, known)
+            let why = self
+                .skipped
+                .iter()
+                .find(|s| s.model.name() == model)
+                .map_or_else(String::new, |s| format!(" (not run: {})", s.message));
+            unknown(
+                crate::InputCode::UnknownModel,
+                "model column",
+                model,
+                known,
+                why,
+            )
         })?;
         Ok(credit.conversions)
     }
