@@ -1,25 +1,24 @@
 //! The ordering's rows backed by 2 MiB pages where the system gives them on request.
 //!
 //! Ordering a 10M-event log scatters its rows into a fresh 240 MB buffer
-//! ([`crate::events`]' `order::scatter`, two threads). With 4 KiB pages the kernel takes a
-//! fault and zeroes a page for every 4 KiB first written; Linux instead hands 2 MiB pages
-//! (512 times fewer faults) to a region marked `MADV_HUGEPAGE` when transparent huge
-//! pages are `madvise` (this machine's setting, and a common default) or `always`. Measured
-//! on the export-shaped 10M-event Parquet file, file → funnel
-//! (`cjm-arrow/examples/parquet_funnel.rs`, release, 16 pairs of runs alternated with the
-//! build without it): wall time 0.84× (median of the pairs' ratios; of the medians
-//! 0.85×), system time 0.43 s against 0.61 s; Python's
-//! `EventLog.from_parquet` 0.84×, `EventLog.from_arrow` a tie (docs/benchmarks.md). The
-//! builder's columns
-//! were tried too, advised both as they grow and reserved whole up front, and were
-//! slower (1.08× wall): they are written on the ingest's one thread while the file is
-//! decoded on the other, and a 2 MiB page is zeroed whole at its first write. Elsewhere
-//! (another system, WebAssembly, huge pages `never`) this does nothing.
+//! ([`crate::events`]' `order::scatter`, two threads). With 4 KiB pages the kernel takes
+//! a fault and zeroes a page for every 4 KiB first written; Linux instead hands 2 MiB
+//! pages (512 times fewer faults) to a region marked `MADV_HUGEPAGE` when transparent
+//! huge pages are `madvise` (this machine's setting, and a common default) or `always`.
+//! Measured on the export-shaped 10M-event Parquet file, file → funnel
+//! (`cjm-arrow/examples/parquet_funnel.rs`, release, 16 pairs of runs alternated with
+//! the build without it): wall time 0.84× (median of the pairs' ratios; of the medians
+//! 0.85×), system time 0.43 s against 0.61 s; Python's `EventLog.from_parquet` 0.84×,
+//! `EventLog.from_arrow` a tie (docs/benchmarks.md). The builder's columns were tried
+//! too, advised both as they grow and reserved whole up front, and were slower (1.08×
+//! wall): they are written on the ingest's one thread while the file is decoded on the
+//! other, and a 2 MiB page is zeroed whole at its first write. Elsewhere (another
+//! system, WebAssembly, huge pages `never`) this does nothing.
 //!
 //! The crate's one `unsafe` block: `madvise` with `MADV_HUGEPAGE` is advice about the
 //! address range of the vector's allocation; it neither reads, writes nor frees memory,
-//! and fails harmlessly (`EINVAL`) where the range is not eligible. `cjm-core/tests/layering.rs` checks that
-//! no other file allows `unsafe_code`.
+//! and fails harmlessly (`EINVAL`) where the range is not eligible.
+//! `cjm-core/tests/layering.rs` checks that no other file allows unsafe code.
 
 /// Buffers smaller than this keep 4 KiB pages (a huge page is 2 MiB).
 #[cfg(all(target_os = "linux", not(miri)))]

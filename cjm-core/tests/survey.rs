@@ -656,3 +656,36 @@ fn survey_options_without_answers_are_refused_unless_default() {
         .unwrap_err();
     assert_eq!((err.code(), err.row()), ("out_of_scale", Some(0)));
 }
+
+/// `SurveyTable::KEYS` (what the browser binding checks an object's keys against) are the
+/// keys of the table's serde form: those a full table writes, and those its reader lists
+/// when it refuses another.
+#[test]
+fn survey_table_keys_are_its_serde_keys() {
+    let full = SurveyTable {
+        scope: vec![None],
+        segment: vec![None],
+        nps: Some(vec![None]),
+        csat: Some(vec![None]),
+        ces: Some(vec![None]),
+    };
+    let written = serde_json::to_value(&full).unwrap();
+    let keys: Vec<&str> = written
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut want = SurveyTable::KEYS.to_vec();
+    want.sort_unstable();
+    let mut got = keys.clone();
+    got.sort_unstable();
+    assert_eq!(got, want);
+    let err = serde_json::from_str::<SurveyTable>(r#"{"score": []}"#).unwrap_err();
+    let listed = SurveyTable::KEYS.map(|k| format!("`{k}`")).join(", ");
+    assert!(
+        err.to_string()
+            .contains(&format!("expected one of {listed}")),
+        "{err}"
+    );
+}

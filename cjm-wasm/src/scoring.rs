@@ -17,12 +17,17 @@ use crate::args::{absent, check_keys, get, input_error, opt, read_option, Js};
 use crate::tables::{tabled, with_tables};
 use crate::Journey;
 
-const TABLE_KEYS: &[&str] = &["scope", "segment", "nps", "csat", "ces"];
-
 /// Reads a survey table directly (not through JSON, so `NaN` reaches the core as NaN and
-/// typed arrays are read as sequences).
+/// typed arrays are read as sequences). serde-wasm-bindgen reads a struct's fields by
+/// name and never sees other keys, so they are checked first, against the core's
+/// `SurveyTable::KEYS`.
 pub(crate) fn read_table(value: JsValue, what: &str) -> Result<SurveyTable, JsValue> {
-    check_keys(&value, TABLE_KEYS, what, cjm_core::InputCode::WrongType)?;
+    check_keys(
+        &value,
+        &SurveyTable::KEYS,
+        what,
+        cjm_core::InputCode::WrongType,
+    )?;
     serde_wasm_bindgen::from_value(value)
         .map_err(|e| input_error(cjm_core::InputCode::WrongType, format!("`{what}`: {e}")))
 }

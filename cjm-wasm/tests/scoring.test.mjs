@@ -91,6 +91,9 @@ test('bad answers and options throw CjmError with code and row', () => {
   assert.equal(err.code, 'wrong_type');
   err = catchCjm(() => surveyKpis({ score: [1] }, {}));
   assert.equal(err.code, 'wrong_type');
+  // The core's column names (`SurveyTable::KEYS`).
+  assert.equal(err.message, '`table` has an unknown key `score`; known keys: scope, segment, nps, csat, ces');
+  assert.equal(catchCjm(() => surveyKpis([[1]], {})).code, 'wrong_type');
 });
 
 test('journey scores: emotion curves, priorities, health with its inputs', () => {

@@ -178,7 +178,6 @@ pub struct HealthData {
     /// `survey`: the answers, read apart by the binding (their columns may be typed
     /// arrays) and passed to [`Self::health`]; named here so that an unknown key's
     /// message lists it.
-    #[serde(default)]
     #[allow(dead_code, reason = "a key of the object, read apart")]
     survey: Option<serde::de::IgnoredAny>,
     /// How the survey answers are scored.

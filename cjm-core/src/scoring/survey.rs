@@ -488,6 +488,13 @@ pub struct SurveyTable {
     pub ces: Option<Vec<Option<f64>>>,
 }
 
+impl SurveyTable {
+    /// The keys of a survey table's serde form, in order: what a reader that does not
+    /// see unknown keys (serde-wasm-bindgen reads a struct's fields by name) checks an
+    /// object against.
+    pub const KEYS: [&'static str; 5] = ["scope", "segment", "nps", "csat", "ces"];
+}
+
 /// Which columns of a table hold the answers, by name (Python's keyword arguments of
 /// `survey_kpis` and `cjm.spark`'s columns); a column not named is not read.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
